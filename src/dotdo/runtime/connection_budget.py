@@ -1,0 +1,56 @@
+"""Bounds the SQLite connections (and so file descriptors) open at once, independent of live objects."""
+
+from __future__ import annotations
+
+import resource
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .storage import Storage
+
+# Each WAL database in exclusive mode holds two descriptors (database, WAL) plus the fsync one.
+_DESCRIPTORS_PER_DATABASE = 3
+_RESERVED_DESCRIPTORS = 512
+
+
+def default_max_open() -> int:
+    """How many databases may be open given this process's descriptor limit (`ulimit -n`)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = 65536
+    return max(16, min(4096, (soft - _RESERVED_DESCRIPTORS) // _DESCRIPTORS_PER_DATABASE))
+
+
+class ConnectionBudget:
+    """An LRU of open storages: opening one past the limit closes the least recently used idle one."""
+
+    def __init__(self, max_open: int | None = None) -> None:
+        self.max_open = max_open or default_max_open()
+        self._open: OrderedDict[int, Storage] = OrderedDict()
+
+    def admit(self, storage: Storage) -> None:
+        """Make room for `storage`'s connection, closing idle ones if needed."""
+        self._open[id(storage)] = storage
+        if len(self._open) <= self.max_open:
+            return
+        for key, candidate in list(self._open.items()):
+            if len(self._open) <= self.max_open:
+                break
+            if candidate is storage or candidate.dirty or candidate._savepoint_depth:
+                continue
+            del self._open[key]
+            candidate.release_connection()
+
+    def touch(self, storage: Storage) -> None:
+        """Mark `storage` as recently used."""
+        key = id(storage)
+        if key in self._open:
+            self._open.move_to_end(key)
+
+    def forget(self, storage: Storage) -> None:
+        """`storage` closed its connection."""
+        self._open.pop(id(storage), None)
+
+    def __len__(self) -> int:
+        return len(self._open)

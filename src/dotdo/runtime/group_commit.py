@@ -1,0 +1,151 @@
+"""Group commit: one SQLite commit covers an object's writes of many turns, one flush cycle many objects.
+
+`durability="process"` commits with `synchronous=NORMAL`: a committed write is in the OS page cache
+and survives `kill -9`. `durability="power"` commits with `synchronous=OFF` and then fsyncs the WAL
+files of the whole batch in a worker thread, so one fsync per file covers every commit since the last
+one while the event loop keeps running turns; nothing is acknowledged before its fsync completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .storage import Storage
+
+DURABILITY_MODES = ("process", "power")
+
+log = logging.getLogger("dotdo.runtime")
+
+
+def _fsync_all(descriptors: Iterable[int]) -> None:
+    for fd in descriptors:
+        os.fsync(fd)
+
+
+class GroupCommit:
+    """Commits dirty storages once per event-loop cycle and releases their output gates."""
+
+    def __init__(self, durability: str = "process") -> None:
+        if durability not in DURABILITY_MODES:
+            raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
+        self.durability = durability
+        self.flushes = 0
+        self.commits = 0
+        self.fsyncs = 0
+        self._dirty: list[Storage] = []
+        self._scheduled = False
+        self._to_sync: list[tuple[Storage, asyncio.Future[None]]] = []
+        self._sync_task: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    def enqueue(self, storage: Storage) -> None:
+        """Note that `storage` has uncommitted writes; a flush runs at the end of this loop cycle."""
+        self._dirty.append(storage)
+        if self._scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Commit every dirty storage now."""
+        self._scheduled = False
+        batch, self._dirty = self._dirty, []
+        if not batch:
+            return
+        self.flushes += 1
+        for storage in batch:
+            self.commit_one(storage)
+
+    def commit_one(self, storage: Storage) -> None:
+        """Commit one storage and release (process) or queue for fsync (power) its waiters."""
+        if not storage._dirty:
+            return
+        future, storage._pending = storage._pending, None
+        try:
+            storage._commit_now()
+        except Exception as exc:
+            log.exception("commit of %s failed; its uncommitted writes were rolled back", storage.path.name)
+            if future is not None and not future.done():
+                future.set_exception(exc)
+                future.add_done_callback(_retrieve)
+            if storage.on_commit_failed is not None:
+                storage.on_commit_failed(storage, exc)
+            return
+        if storage._dirty:
+            storage._pending = future
+            return
+        self.commits += 1
+        if self.durability == "process":
+            if future is not None and not future.done():
+                future.set_result(None)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            fd = storage._wal_descriptor()
+            if fd is not None:
+                os.fsync(fd)
+                self.fsyncs += 1
+            return
+        if future is None:
+            future = loop.create_future()
+        storage._syncing = future
+        self._to_sync.append((storage, future))
+        if self._sync_task is None:
+            self._sync_task = loop.create_task(self._sync_batches())
+
+    async def _sync_batches(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dotdo-fsync")
+        try:
+            while self._to_sync:
+                batch, self._to_sync = self._to_sync, []
+                storages = {id(s): s for s, _ in batch}
+                descriptors = [fd for s in storages.values() if (fd := s._wal_descriptor()) is not None]
+                error: BaseException | None = None
+                try:
+                    await loop.run_in_executor(self._executor, _fsync_all, descriptors)
+                    self.fsyncs += 1
+                except OSError as exc:
+                    log.exception("fsync failed")
+                    error = exc
+                for _, future in batch:
+                    if not future.done():
+                        if error is None:
+                            future.set_result(None)
+                        else:
+                            future.set_exception(error)
+                            future.add_done_callback(_retrieve)
+                for storage in storages.values():
+                    storage._checkpoint_if_large()
+        finally:
+            self._sync_task = None
+
+    async def drain(self) -> None:
+        """Commit everything pending and wait for outstanding fsyncs."""
+        self.flush()
+        while self._sync_task is not None:
+            await asyncio.shield(self._sync_task)
+
+    def close(self) -> None:
+        """Stop the fsync worker threads."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -1,0 +1,110 @@
+"""`storage.sql`: SQL statements on the object's own SQLite database, results as eager cursors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import StorageError
+
+if TYPE_CHECKING:
+    from .storage import Storage
+
+Row = dict[str, Any]
+
+
+class SqlCursor:
+    """The result of one `sql.exec`: the rows (already read), their column names and row counts.
+
+    `rows_read` counts the rows returned to you and `rows_written` the rows the statement changed
+    (SQLite's changes counter, triggers included).
+    """
+
+    __slots__ = ("_position", "_rows", "column_names", "rows_read", "rows_written")
+
+    def __init__(self, column_names: list[str], rows: list[tuple[Any, ...]], rows_written: int) -> None:
+        self.column_names = column_names
+        self._rows = rows
+        self._position = 0
+        self.rows_read = len(rows)
+        self.rows_written = rows_written
+
+    def __iter__(self) -> Iterator[Row]:
+        return self
+
+    def __next__(self) -> Row:
+        if self._position >= len(self._rows):
+            raise StopIteration
+        row = self._rows[self._position]
+        self._position += 1
+        return dict(zip(self.column_names, row, strict=True))
+
+    def one(self) -> Row:
+        """The only row; `StorageError` if the statement gave none or several."""
+        remaining = len(self._rows) - self._position
+        if remaining != 1:
+            raise StorageError(f"Expected exactly one row from the query, got {remaining}")
+        return next(self)
+
+    def to_list(self) -> list[Row]:
+        """Every remaining row as a dict."""
+        return list(self)
+
+    def raw(self) -> Iterator[tuple[Any, ...]]:
+        """The remaining rows as tuples, in column order."""
+        rows, start = self._rows, self._position
+        self._position = len(rows)
+        return iter(rows[start:])
+
+    def __repr__(self) -> str:
+        return f"SqlCursor(columns={self.column_names}, rows={len(self._rows)})"
+
+
+class SqlStorage:
+    """The SQL face of an object's storage (`self.storage.sql`)."""
+
+    __slots__ = ("_storage",)
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    def exec(self, query: str, *bindings: Any) -> SqlCursor:
+        """Run one statement (or a script of several, without bindings) and return its cursor.
+
+        Transaction control (`BEGIN`, `COMMIT`, `SAVEPOINT`…), `ATTACH` and durability pragmas are
+        refused: every write joins the object's group commit; use `storage.transaction_sync(fn)`
+        for an all-or-nothing block.
+        """
+        return self._storage._exec(query, bindings)
+
+    @property
+    def database_size(self) -> int:
+        """Size of the object's database in bytes."""
+        conn = self._storage._connection()
+        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        return page_count * page_size
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a script into complete statements, the way SQLite's own tokenizer sees them."""
+    statements: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current = f"{current};{piece}" if current else piece
+        if sqlite3.complete_statement(current + ";"):
+            if current.strip():
+                statements.append(current)
+            current = ""
+    if current.strip():
+        statements.append(current)
+    return statements
+
+
+def cursor_from(cursor: sqlite3.Cursor, changes: int) -> SqlCursor:
+    """Read a sqlite3 cursor to its end so the statement finishes inside its turn."""
+    rows = cursor.fetchall()
+    description: Sequence[Sequence[Any]] | None = cursor.description
+    names = [column[0] for column in description] if description else []
+    return SqlCursor(names, rows, changes)
