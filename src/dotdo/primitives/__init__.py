@@ -1,0 +1,1 @@
+"""Primitives every object can use: fsx (filesystem), bashx (shell), gitx (git), each usable alone."""
