@@ -62,6 +62,4 @@ def delete_chunks(storage: Storage, kind: str, owner: str, version: int | None =
     if version is None:
         storage.sql.exec("DELETE FROM graph_chunks WHERE kind = ? AND owner = ?", kind, owner)
     else:
-        storage.sql.exec(
-            "DELETE FROM graph_chunks WHERE kind = ? AND owner = ? AND version = ?", kind, owner, version
-        )
+        storage.sql.exec("DELETE FROM graph_chunks WHERE kind = ? AND owner = ? AND version = ?", kind, owner, version)

@@ -58,13 +58,9 @@ def json_path(field: str) -> str:
     segments = field.split(".")
     for segment in segments:
         if not segment:
-            raise InvalidFilterError(
-                f"Field name {field!r} has an empty segment; use dotted names like 'address.city'"
-            )
+            raise InvalidFilterError(f"Field name {field!r} has an empty segment; use dotted names like 'address.city'")
         if '"' in segment or "\x00" in segment:
-            raise InvalidFilterError(
-                f"Field name {field!r} contains '\"' or NUL, which fields cannot be filtered on"
-            )
+            raise InvalidFilterError(f"Field name {field!r} contains '\"' or NUL, which fields cannot be filtered on")
     return "$" + "".join(f'."{segment}"' for segment in segments)
 
 
@@ -110,6 +106,11 @@ def _equals(value_sql: str, kind_sql: str, value: Any, params: Params) -> str:
     return f"({kind_sql} = '{composite}' AND {value_sql} = json({params.add(encode_json(value))}))"
 
 
+def _nothing(field: Field) -> str:
+    # Still names the field, so that its bound path is used by the statement.
+    return f"(0 AND {field.kind} IS NULL)"
+
+
 def _member_of(field: Field, guard: str, values: list[Any], params: Params) -> str:
     listed = params.add(encode_json(values))
     return f"({field.kind} {guard} AND {field.value} IN (SELECT value FROM json_each({listed})))"
@@ -132,7 +133,7 @@ def _in(field: Field, values: Any, params: Params) -> str:
     if any(v is None for v in values):
         parts.append(f"({field.value} IS NULL)")
     parts.extend(_equals(field.value, field.kind, v, params) for v in others)
-    return "(" + " OR ".join(parts) + ")" if parts else "(0)"
+    return "(" + " OR ".join(parts) + ")" if parts else _nothing(field)
 
 
 def _contains(field: Field, value: Any, params: Params) -> str:
@@ -140,14 +141,12 @@ def _contains(field: Field, value: Any, params: Params) -> str:
     if isinstance(value, str):
         # Byte-wise search: correct for UTF-8 text and not cut short by SQLite's character functions.
         needle = params.add(value)
-        parts.append(
-            f"({field.kind} = 'text' AND instr(CAST({field.value} AS BLOB), CAST({needle} AS BLOB)) > 0)"
-        )
+        parts.append(f"({field.kind} = 'text' AND instr(CAST({field.value} AS BLOB), CAST({needle} AS BLOB)) > 0)")
     if field.each is not None:
         element = "(e.type = 'null')" if value is None else _equals("e.value", "e.type", value, params)
         members = f"SELECT 1 FROM json_each({field.each}) AS e WHERE {element}"
         parts.append(f"({field.kind} = 'array' AND EXISTS ({members}))")
-    return "(" + " OR ".join(parts) + ")" if parts else "(0)"
+    return "(" + " OR ".join(parts) + ")" if parts else _nothing(field)
 
 
 def _condition(field: Field, op: str, value: Any, params: Params) -> str:
@@ -174,6 +173,8 @@ def _condition(field: Field, op: str, value: Any, params: Params) -> str:
         return _contains(field, value, params)
     if not isinstance(value, str):
         raise InvalidFilterError(f"{field.name}: 'prefix' takes text, not {type(value).__name__} ({value!r})")
+    if not value:
+        return f"({field.kind} = 'text')"
     size = len(value.encode())
     return (
         f"({field.kind} = 'text' AND substr(CAST({field.value} AS BLOB), 1, {params.add(size)})"
@@ -186,9 +187,7 @@ def compile_where(where: Mapping[str, Any] | None, params: Params, doc: str) -> 
     if where is None:
         return "1"
     if not isinstance(where, Mapping):
-        raise InvalidFilterError(
-            f"where must be a dict of field -> value or {{op: value}}, not {type(where).__name__}"
-        )
+        raise InvalidFilterError(f"where must be a dict of field -> value or {{op: value}}, not {type(where).__name__}")
     clauses = []
     for name, condition in where.items():
         field = resolve_field(name, params, doc)
@@ -222,9 +221,7 @@ def compile_order(order_by: str | Sequence[str] | None, params: Params, doc: str
         return []
     terms = [order_by] if isinstance(order_by, str) else order_by
     if not isinstance(terms, Sequence):
-        raise InvalidFilterError(
-            f"order_by takes a field name or a list of them, not {type(order_by).__name__}"
-        )
+        raise InvalidFilterError(f"order_by takes a field name or a list of them, not {type(order_by).__name__}")
     keys = []
     for term in terms:
         if not isinstance(term, str) or term in ("", "-"):
@@ -237,9 +234,7 @@ def compile_order(order_by: str | Sequence[str] | None, params: Params, doc: str
 
 def order_sql(keys: list[OrderKey]) -> str:
     """The ORDER BY clause: the keys, then the id as the tie-breaker."""
-    return "ORDER BY " + ", ".join(
-        [f"{k.value} {'DESC' if k.descending else 'ASC'}" for k in keys] + ["t.id ASC"]
-    )
+    return "ORDER BY " + ", ".join([f"{k.value} {'DESC' if k.descending else 'ASC'}" for k in keys] + ["t.id ASC"])
 
 
 def after_sql(keys: list[OrderKey], values: Sequence[Any], last_id: str, params: Params) -> str:
@@ -255,11 +250,7 @@ def after_sql(keys: list[OrderKey], values: Sequence[Any], last_id: str, params:
             after = "0" if key.descending else f"{key.value} IS NOT NULL"
         else:
             marker = params.add(value)
-            after = (
-                f"({key.value} < {marker} OR {key.value} IS NULL)"
-                if key.descending
-                else f"{key.value} > {marker}"
-            )
+            after = f"({key.value} < {marker} OR {key.value} IS NULL)" if key.descending else f"{key.value} > {marker}"
         alternatives.append("(" + " AND ".join([*equal_so_far, after]) + ")")
         equal_so_far.append(f"{key.value} IS {params.add(value)}")
     alternatives.append("(" + " AND ".join([*equal_so_far, f"t.id > {params.add(last_id)}"]) + ")")

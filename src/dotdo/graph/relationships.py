@@ -40,9 +40,7 @@ class Relationships:
         if is_reference(value):
             return str(Reference.parse(value))
         check_thing_id(value, role)
-        live = self.storage.sql.exec(
-            "SELECT 1 FROM things WHERE id = ? AND deleted_at IS NULL", value
-        ).rows_read
+        live = self.storage.sql.exec("SELECT 1 FROM things WHERE id = ? AND deleted_at IS NULL", value).rows_read
         if not live:
             raise UnknownEndpointError(
                 f"{role} {value!r}: no such thing in this object (missing or deleted); create it first, "
@@ -152,9 +150,7 @@ class Relationships:
             if isinstance(value, Reference):
                 value = str(value)
             if not isinstance(value, str):
-                raise TypeError(
-                    f"{column}: expected a thing id, Thing or Reference, not {type(value).__name__}"
-                )
+                raise TypeError(f"{column}: expected a thing id, Thing or Reference, not {type(value).__name__}")
             clauses.append(f"{column} = ?")
             bindings.append(str(Reference.parse(value)) if is_reference(value) else value)
         if type is not None:

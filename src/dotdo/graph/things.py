@@ -112,18 +112,14 @@ class Things:
         )
 
     def _row(self, thing_id: str) -> tuple[Any, ...] | None:
-        rows = list(
-            self.storage.sql.exec(f"SELECT {_COLUMNS} FROM things AS t WHERE t.id = ?", thing_id).raw()
-        )
+        rows = list(self.storage.sql.exec(f"SELECT {_COLUMNS} FROM things AS t WHERE t.id = ?", thing_id).raw())
         return rows[0] if rows else None
 
     def _live(self, thing_id: str) -> Thing:
         check_thing_id(thing_id)
         row = self._row(thing_id)
         if row is None or row[7] is not None:
-            raise ThingNotFoundError(
-                f"No thing {thing_id!r} in this object (missing or deleted); create it first"
-            )
+            raise ThingNotFoundError(f"No thing {thing_id!r} in this object (missing or deleted); create it first")
         return self._thing(row)
 
     def get(self, id: str, version: int | None = None) -> Thing | None:
@@ -292,9 +288,7 @@ class Things:
             visibility,
         )
 
-    def _change(
-        self, thing_id: str, name: Any, visibility: Any, make: Callable[[Thing], dict[str, Any]]
-    ) -> Thing:
+    def _change(self, thing_id: str, name: Any, visibility: Any, make: Callable[[Thing], dict[str, Any]]) -> Thing:
         if name is not _UNSET:
             check_name(name)
         if visibility is not _UNSET:
@@ -394,9 +388,7 @@ class Things:
             values, last_id = _decode_cursor(cursor, names)
             clauses.append(after_sql(keys, values, last_id, params))
         key_columns = "".join(f", {key.value} AS _k{i}" for i, key in enumerate(keys))
-        query = (
-            f"SELECT {_COLUMNS}{key_columns} FROM things AS t WHERE {' AND '.join(clauses)} {order_sql(keys)}"
-        )
+        query = f"SELECT {_COLUMNS}{key_columns} FROM things AS t WHERE {' AND '.join(clauses)} {order_sql(keys)}"
         if limit is not None:
             query += f" LIMIT {params.add(limit + 1)}"
         rows = list(self.storage.sql.exec(query, *params.values).raw())
@@ -568,9 +560,7 @@ def _decode_cursor(cursor: str, names: list[str]) -> tuple[list[Any], str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         decoded = msgspec.json.decode(raw)
     except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidCursorError(
-            "cursor is not one that find_page returned; start again without a cursor"
-        ) from None
+        raise InvalidCursorError("cursor is not one that find_page returned; start again without a cursor") from None
     if (
         not isinstance(decoded, dict)
         or decoded.get("k") != names
@@ -580,7 +570,6 @@ def _decode_cursor(cursor: str, names: list[str]) -> tuple[list[Any], str]:
         or not all(v is None or isinstance(v, int | float | str) for v in decoded["v"])
     ):
         raise InvalidCursorError(
-            "cursor does not belong to this query (a different order_by?); "
-            "pass the same order_by, or start again"
+            "cursor does not belong to this query (a different order_by?); pass the same order_by, or start again"
         )
     return decoded["v"], decoded["id"]
