@@ -10,6 +10,7 @@ from typing import Any
 
 _TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,127}")
 _VISIBILITIES = ("private", "public", "unlisted")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_ID_LENGTH = 256
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -45,7 +46,7 @@ def check_thing_id(value: Any, what: str = "thing id") -> str:
             f"{what} {value!r} contains '/' or '#', which mark references to other objects "
             "(Class/object-name#thing-id); choose an id without them"
         )
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if _CONTROL.search(value):
         raise ValueError(f"{what} {value!r} contains control characters")
     return value
 

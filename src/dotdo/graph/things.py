@@ -26,7 +26,7 @@ from .names import check_name, check_thing_id, check_type, check_visibility, new
 from .references import Reference, is_reference
 from .schema import with_schema
 from .thing import Thing, format_time, parse_time
-from .traversal import MAX_DEPTH, check_direction, neighbour_ids, walk_ids
+from .traversal import MAX_DEPTH, check_direction, neighbour_rows, walk_rows
 
 _FIELDS = "type, name, data, version, created_at, updated_at, deleted_at, visibility"
 _COLUMNS = "t.id, t.type, t.name, t.data, t.version, t.created_at, t.updated_at, t.deleted_at, t.visibility"
@@ -472,15 +472,13 @@ class Things:
 
     # -- the graph ------------------------------------------------------------------------------
 
-    def _endpoints(self, ids: Sequence[str]) -> list[Thing | Reference]:
-        local = self.get_many([i for i in ids if not is_reference(i)])
-        by_id = {thing.id: thing for thing in local}
+    def _endpoints(self, rows: Sequence[Sequence[Any]]) -> list[Thing | Reference]:
         result: list[Thing | Reference] = []
-        for endpoint in ids:
-            if is_reference(endpoint):
-                result.append(Reference.parse(endpoint))
-            elif endpoint in by_id:
-                result.append(by_id[endpoint])
+        for row in rows:
+            if row[1] is not None:
+                result.append(self._thing(row[1:]))
+            elif is_reference(row[0]):
+                result.append(Reference.parse(row[0]))
         return result
 
     def related(self, id: str, type: str | None = None, direction: str = "out") -> list[Thing | Reference]:
@@ -493,7 +491,7 @@ class Things:
 
         def run() -> list[Thing | Reference]:
             self._live(id)
-            return self._endpoints(neighbour_ids(self.storage, id, type, direction))
+            return self._endpoints(neighbour_rows(self.storage, id, type, direction, _COLUMNS))
 
         return with_schema(self.storage, run)
 
@@ -522,8 +520,7 @@ class Things:
 
         def run() -> list[Thing | Reference]:
             self._live(id)
-            reached = [node for node, _ in walk_ids(self.storage, id, type_list, hops, direction)]
-            endpoints = self._endpoints(reached)
+            endpoints = self._endpoints(walk_rows(self.storage, id, type_list, hops, direction, _COLUMNS))
             if type is None:
                 return endpoints
             return [e for e in endpoints if isinstance(e, Thing) and e.type == type]

@@ -25,8 +25,19 @@ def check_direction(direction: str) -> str:
     return direction
 
 
-def neighbour_ids(storage: Storage, thing_id: str, type: str | None, direction: str) -> list[str]:
-    """Endpoint ids one hop from `thing_id` over relationships of `type` (any type if None)."""
+def _with_things(reached: str, order: str, columns: str) -> str:
+    """Each reached node with its live `things` row (NULLs for references to other objects)."""
+    return (
+        f"SELECT reached.node, {columns} FROM ({reached}) AS reached "
+        f"LEFT JOIN things AS t ON t.id = reached.node AND t.deleted_at IS NULL ORDER BY {order}"
+    )
+
+
+def neighbour_rows(
+    storage: Storage, thing_id: str, type: str | None, direction: str, columns: str
+) -> list[tuple[object, ...]]:
+    """(endpoint, *thing `columns`) one hop from `thing_id` over relationships of `type` (any if None),
+    in creation order of the edges."""
     check_direction(direction)
     type_match = "" if type is None else "AND r.type = ?2"
     selects = []
@@ -34,18 +45,18 @@ def neighbour_ids(storage: Storage, thing_id: str, type: str | None, direction: 
         selects.append(f"SELECT r.to_id AS node, r.rowid AS seq {_EDGES} WHERE r.from_id = ?1 {type_match}")
     if direction in ("in", "both"):
         selects.append(f"SELECT r.from_id AS node, r.rowid AS seq {_EDGES} WHERE r.to_id = ?1 {type_match}")
-    query = (
+    reached = (
         f"SELECT node, MIN(seq) AS seq FROM ({' UNION ALL '.join(selects)}) "
-        f"WHERE {_LIVE.format(node='node')} GROUP BY node ORDER BY seq"
+        f"WHERE {_LIVE.format(node='node')} GROUP BY node"
     )
     bindings = (thing_id,) if type is None else (thing_id, check_type(type, "relationship type"))
-    return [row[0] for row in storage.sql.exec(query, *bindings).raw()]
+    return list(storage.sql.exec(_with_things(reached, "reached.seq", columns), *bindings).raw())
 
 
-def walk_ids(
-    storage: Storage, thing_id: str, types: Sequence[str], depth: int, direction: str
-) -> list[tuple[str, int]]:
-    """(endpoint id, shortest hop count) of everything reachable in 1..depth hops, nearest first.
+def walk_rows(
+    storage: Storage, thing_id: str, types: Sequence[str], depth: int, direction: str, columns: str
+) -> list[tuple[object, ...]]:
+    """(endpoint, *thing `columns`) of everything reachable in 1..depth hops, nearest first.
 
     Hop n follows `types[(n - 1) % len(types)]`, so `["placed", "contains"]` walks orders then
     their line items, and `["manages"]` with `depth=3` walks three levels of reports.
@@ -68,9 +79,11 @@ def walk_ids(
             "SELECT r.from_id, walk.hop + 1 FROM walk JOIN relationships AS r ON r.to_id = walk.node "
             f"WHERE walk.hop < ?2 AND r.type = {hop_type} AND {_LIVE.format(node='r.from_id')}"
         )
+    reached = "SELECT node, MIN(hop) AS hop FROM walk WHERE node != ?1 GROUP BY node"
     query = (
         "WITH RECURSIVE walk(node, hop) AS (SELECT ?1, 0 UNION "
         + " UNION ".join(steps)
-        + ") SELECT node, MIN(hop) AS hop FROM walk WHERE node != ?1 GROUP BY node ORDER BY hop, node"
+        + ") "
+        + _with_things(reached, "reached.hop, reached.node", columns)
     )
-    return [(row[0], row[1]) for row in storage.sql.exec(query, *bindings).raw()]
+    return list(storage.sql.exec(query, *bindings).raw())
