@@ -88,8 +88,19 @@ APP = textwrap.dedent(
 
 def _serve(folder, port, durability):
     return subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "dev", "app:app", "--port", str(port), "--data-dir", "data",
-         "--durability", durability],
+        [
+            sys.executable,
+            "-m",
+            "dotdo",
+            "dev",
+            "app:app",
+            "--port",
+            str(port),
+            "--data-dir",
+            "data",
+            "--durability",
+            durability,
+        ],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
