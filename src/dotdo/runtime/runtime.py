@@ -106,6 +106,8 @@ class Runtime:
             else:
                 self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="dotdo-idle-sweeper")
             self.started = True
+            if self.clock.manual:
+                await self.alarms.fire_due()
         return self
 
     async def close(self) -> None:

@@ -348,6 +348,9 @@ class Storage:
             finally:
                 self._internal = False
                 self._savepoint_depth -= 1
+            # Tables created inside the rolled-back block are gone too.
+            self._kv_ready = False
+            self.timers.forget_schema()
             raise
         self._internal = True
         try:
