@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import Field, ValidationError
 
-from dotdo import Runtime
+from dotdo import Context, Runtime
 from dotdo.graph.entity import INDEX_OBJECT, Entity, EntityExistsError, EntityNotFoundError
 
 
@@ -138,3 +138,22 @@ async def test_entities_are_separate_objects_with_their_own_storage(rt: Runtime)
     await rt.get(Customer, "y").create(name="Y", email="y@x")
     count_x = await rt.run_in(Customer, "x", lambda obj: obj.storage.sql.exec("SELECT count(*) n FROM things").one())
     assert count_x["n"] == 1
+
+
+@pytest.mark.skipif(
+    not hasattr(Context, "send"), reason="ctx.send arrives with the context layer (issue 3); runs once merged"
+)
+async def test_changes_emit_created_updated_deleted_events(rt: Runtime) -> None:
+    frank = rt.get(Customer, "frank")
+    await frank.create(name="Frank", email="f@x")
+    await frank.update(age=7)
+    await frank.delete()
+
+    def log(obj: Customer) -> list[tuple[str, dict]]:
+        return [(event.type, event.data) for event in reversed(obj.ctx.event_log())]
+
+    events = await rt.run_in(Customer, "frank", log)
+    assert [t for t, _ in events] == ["Customer.created", "Customer.updated", "Customer.deleted"]
+    assert events[0][1]["email"] == "f@x"
+    assert events[1][1]["age"] == 7
+    assert events[2][1] == {"id": "frank"}
