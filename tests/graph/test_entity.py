@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import Field, ValidationError
 
@@ -157,3 +159,24 @@ async def test_changes_emit_created_updated_deleted_events(rt: Runtime) -> None:
     assert events[0][1]["email"] == "f@x"
     assert events[1][1]["age"] == 7
     assert events[2][1] == {"id": "frank"}
+
+
+async def test_an_index_entry_left_without_its_entity_does_not_block_the_id(rt: Runtime) -> None:
+    def leave_stale_entry(index: Customer) -> None:
+        index._index_add("ghost", {"name": "Old", "email": "old@x", "age": 0, "tags": []})
+
+    await rt.run_in(Customer, INDEX_OBJECT, leave_stale_entry)
+    created = await rt.get(Customer, "ghost").create(name="New", email="new@x")
+    assert created["name"] == "New"
+    items, _ = await Customer.list_page(rt)
+    assert [(i["id"], i["name"]) for i in items] == [("ghost", "New")]
+
+
+async def test_concurrent_creates_of_one_id_admit_exactly_one(rt: Runtime) -> None:
+    stub = rt.get(Customer, "race")
+    results = await asyncio.gather(*(stub.create(name=f"N{i}", email="r@x") for i in range(5)), return_exceptions=True)
+    winners = [r for r in results if isinstance(r, dict)]
+    losers = [r for r in results if isinstance(r, EntityExistsError)]
+    assert len(winners) == 1 and len(losers) == 4
+    assert (await stub.get())["name"] == winners[0]["name"]
+    assert await stub.version() == 1

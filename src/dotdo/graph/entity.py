@@ -148,7 +148,13 @@ class Entity(DO):
         data = type(self).model().model_validate(fields).model_dump(mode="json")
         if self._record() is not None:
             raise EntityExistsError(f"{type(self).__name__} {entity_id!r} already exists; update it with PUT or PATCH")
-        await self._index(lambda index: index._index_add(entity_id, data))
+        try:
+            await self._index(lambda index: index._index_add(entity_id, data))
+        except EntityExistsError:
+            if self._record() is not None:
+                raise
+            # An index entry without its entity: left by a create or delete cut short by a crash.
+            await self._index(lambda index: index._index_put(entity_id, data))
         try:
             self._things.create(type=type(self).__name__, name=entity_id, id=RECORD_ID, data=data)
         except BaseException:
