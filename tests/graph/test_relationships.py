@@ -112,3 +112,13 @@ def test_large_relationship_data_is_chunked(storage: Storage, things: Things) ->
     assert storage.sql.exec("SELECT data FROM relationships").one()["data"] is None
     small_rows.delete(edge.id)
     assert storage.sql.exec("SELECT count(*) AS n FROM graph_chunks").one()["n"] == 0
+
+
+def test_wrong_types_for_data_and_list_filters(things: Things, relationships: Relationships) -> None:
+    things.create(type="T", id="a")
+    with pytest.raises(TypeError, match="data must be a dict of fields, not str"):
+        relationships.create("a", "a", "self", data="oops")
+    with pytest.raises(TypeError, match="from_id: expected a thing id, Thing or Reference, not int"):
+        relationships.list(from_=5)
+    with pytest.raises(ValueError, match="limit"):
+        relationships.list(limit=-1)

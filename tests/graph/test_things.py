@@ -217,3 +217,11 @@ def test_tables_come_back_after_delete_all(storage: Storage, things: Things) -> 
     assert things.get("a") is None
     things.create(type="Customer", id="a")
     assert things.get("a").id == "a"
+
+
+def test_returned_data_is_a_copy_in_stored_form(things: Things) -> None:
+    nested = {"city": "Paris"}
+    thing = things.create(type="Customer", b=1, a=nested)
+    nested["city"] = "changed"
+    assert list(thing.data) == ["a", "b"]
+    assert thing.data == {"a": {"city": "Paris"}, "b": 1} == things.get(thing.id).data

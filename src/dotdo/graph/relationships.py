@@ -71,7 +71,7 @@ class Relationships:
         """
         check_type(type, "relationship type")
         if data is not None and not isinstance(data, Mapping):
-            raise TypeError(f"data must be a dict of fields, not {type(data).__name__}")
+            raise TypeError(f"data must be a dict of fields, not {data.__class__.__name__}")
         document = {**(data or {}), **fields}
         text = encode_document(document)
         rel_id = new_id() if id is None else check_thing_id(id, "relationship id")
@@ -150,7 +150,7 @@ class Relationships:
             if isinstance(value, Reference):
                 value = str(value)
             if not isinstance(value, str):
-                raise TypeError(f"{column}: expected a thing id, Thing or Reference, not {type(value).__name__}")
+                raise TypeError(f"{column}: expected a thing id, Thing or Reference, not {value.__class__.__name__}")
             clauses.append(f"{column} = ?")
             bindings.append(str(Reference.parse(value)) if is_reference(value) else value)
         if type is not None:

@@ -220,7 +220,9 @@ class Things:
                 visibility,
             )
             stamp = parse_time(now)
-            return Thing(thing_id, type, name, document, version, stamp, stamp, None, visibility)  # type: ignore[arg-type]
+            # The stored form, not the caller's dict: sorted keys, no shared nested objects.
+            stored_data = decode_document(text)
+            return Thing(thing_id, type, name, stored_data, version, stamp, stamp, None, visibility)  # type: ignore[arg-type]
 
         def reuse() -> Thing:
             row = self._row(thing_id)
@@ -280,7 +282,7 @@ class Things:
             current.id,
             current.type,
             name,
-            document,
+            decode_document(text),
             version,
             current.created_at,
             stamp,  # type: ignore[arg-type]
