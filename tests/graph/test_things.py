@@ -225,3 +225,28 @@ def test_returned_data_is_a_copy_in_stored_form(things: Things) -> None:
     nested["city"] = "changed"
     assert list(thing.data) == ["a", "b"]
     assert thing.data == {"a": {"city": "Paris"}, "b": 1} == things.get(thing.id).data
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda t: t.create(type=5), TypeError, "type must be a str"),
+        (lambda t: t.create(type="Bad Type"), ValueError, "not valid"),
+        (lambda t: t.create(type="T", name=7), TypeError, "name must be a str"),
+        (lambda t: t.create(type="T", id=7), TypeError, "thing id must be a str"),
+        (lambda t: t.create(type="T", id="a/b"), ValueError, "references"),
+        (lambda t: t.create(type="T", data=[1, 2]), TypeError, "data must be a dict"),
+        (lambda t: t.create(type="T", visibility="world"), ValueError, "visibility"),
+        (lambda t: t.get(5), TypeError, "thing id must be a str"),
+        (lambda t: t.get("x", version="1"), TypeError, "version must be an int"),
+        (lambda t: t.find(limit="3"), ValueError, "limit"),
+        (lambda t: t.find(limit=-1), ValueError, "limit"),
+        (lambda t: t.find(type=["T"]), TypeError, "type must be a str"),
+        (lambda t: t.find(cursor=5), ValueError, "cursor"),
+        (lambda t: t.update(5, a=1), TypeError, "thing id must be a str"),
+    ],
+)
+def test_wrong_types_get_clear_errors_and_write_nothing(things: Things, call, error, message: str) -> None:
+    with pytest.raises(error, match=message):
+        call(things)
+    assert things.count(include_deleted=True) == 0
