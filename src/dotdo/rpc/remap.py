@@ -188,7 +188,7 @@ def record_map(subject: ImportHook, path: Path, mapper: Callable[[Any], Any]) ->
     token = _builder.set(builder)
     try:
         result = mapper(RpcPromise(_PlaceholderHook(builder, 0)))
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result) or isinstance(result, asyncio.Future):
             if inspect.iscoroutine(result):
                 result.close()
             raise TypeError("A .map() function must return a value, not an awaitable")

@@ -381,16 +381,16 @@ class Encoder:
             return self._encode_request(value, depth)
         if isinstance(value, httpx.Response):
             return self._encode_response(value, depth)
+        if self._exporter is not None:
+            reference = self._exporter.encode_reference(value)
+            if reference is not None:
+                return reference
         if hasattr(value, "model_dump") and callable(value.model_dump):
             return self.encode(value.model_dump(mode="python"), depth)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self._encode_mapping(
                 {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth
             )
-        if self._exporter is not None:
-            reference = self._exporter.encode_reference(value)
-            if reference is not None:
-                return reference
         raise TypeError(f"Cannot send a value of type {type(value).__name__} over RPC")
 
     def encode_error(self, error: BaseException, depth: int = 0) -> list[Any]:

@@ -1,0 +1,136 @@
+"""Fixtures of the RPC tests: the interop harness (official `capnweb` npm package) installed in a
+temporary copy, and real servers (uvicorn serving Python, node serving JavaScript) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+
+def _harness_source() -> Path:
+    configured = os.environ.get("CAPNWEB_HARNESS")
+    if configured:
+        return Path(configured)
+    # The harness lives next to the repository (and next to a worktree's repository).
+    for base in (REPO, *REPO.parents):
+        candidate = base / "shared" / "harness" / "capnweb"
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared" / "harness" / "capnweb"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes], what: str) -> None:
+    """Block until `port` accepts connections (or fail with the process output)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"{what} exited with {process.returncode} before listening:\n{output}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"{what} did not listen on port {port} within 30 s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process started by a fixture and reap it."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the capnweb interop harness with its npm packages installed."""
+    source = _harness_source()
+    if not (source / "js-client.mjs").is_file():
+        pytest.fail(
+            f"Cap'n Web harness not found at {source}; set CAPNWEB_HARNESS to the harness folder "
+            "(the one holding js-client.mjs and js-server.mjs)"
+        )
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"`{tool}` is needed for the Cap'n Web interop tests; install Node.js 20+")
+    target = tmp_path_factory.mktemp("capnweb") / "harness"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("node_modules"))
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    target.chmod(0o755)
+    result = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"], cwd=target, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0:
+        pytest.fail(f"npm ci failed in the harness copy:\n{result.stdout}\n{result.stderr}")
+    return target
+
+
+def _python_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(HERE), env.get("PYTHONPATH", "")])
+    return env
+
+
+@pytest.fixture(scope="session")
+def py_server() -> Iterator[str]:
+    """URL of the harness `Api` served by dotdo.rpc under uvicorn (HTTP batch and WebSocket)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "harness_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=_python_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    wait_listening(port, process, "uvicorn")
+    yield f"http://127.0.0.1:{port}/rpc"
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def js_server(harness: Path) -> Iterator[str]:
+    """URL of the official JavaScript server (js-server.mjs) exposing the same `Api`."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["node", "js-server.mjs"],
+        cwd=harness,
+        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    wait_listening(port, process, "js-server.mjs")
+    yield f"http://127.0.0.1:{port}/rpc"
+    stop(process)
