@@ -145,9 +145,7 @@ async def test_http_error_does_not_poison_the_batch(http_api) -> None:
 
 async def test_http_unknown_method_rejects(http_api) -> None:
     api, _ = http_api
-    missing, hello = await asyncio.gather(
-        api.noSuchMethod(1), api.hello("still here"), return_exceptions=True
-    )
+    missing, hello = await asyncio.gather(api.noSuchMethod(1), api.hello("still here"), return_exceptions=True)
     assert isinstance(missing, rpc.RpcTypeError) and isinstance(missing, TypeError)
     assert hello == "Hello, still here!"
 

@@ -57,9 +57,7 @@ class _MainHook:
         return self.connection.session().main_hook().encode(path, as_promise=as_promise, encoder=encoder)
 
     def dispose(self) -> None:
-        raise TypeError(
-            "Close a connection with `async with dotdo.connect(url) as api:` or `await api.aclose()`"
-        )
+        raise TypeError("Close a connection with `async with dotdo.connect(url) as api:` or `await api.aclose()`")
 
     async def aclose(self) -> None:
         await self.connection.aclose()

@@ -26,9 +26,7 @@ _MIN_DEFER_TURNS = 2
 _MAX_DEFER_TURNS = 16
 
 
-async def handle_http_batch(
-    request: Request, main: Any, *, limits: Limits, expose_stacks: bool = False
-) -> Response:
+async def handle_http_batch(request: Request, main: Any, *, limits: Limits, expose_stacks: bool = False) -> Response:
     """Answer one HTTP batch (POST) with the newline-separated replies."""
     if request.method != "POST":
         return PlainTextResponse(
@@ -52,9 +50,7 @@ async def handle_http_batch(
     except UnicodeDecodeError:
         return PlainTextResponse("The batch body must be UTF-8 text.", status_code=400)
     replies: list[str] = []
-    session = Session(
-        main, send=replies.append, limits=limits, expose_stacks=expose_stacks, can_call_peer=False
-    )
+    session = Session(main, send=replies.append, limits=limits, expose_stacks=expose_stacks, can_call_peer=False)
     for line in text.split("\n"):
         if line.strip():
             session.receive(line)
@@ -130,9 +126,7 @@ class HttpBatchConnection:
                 self.requests_sent += 1
                 response = await self._client.post(self.url, content="\n".join(lines), headers=self._headers)
                 if response.status_code != 200:
-                    raise SessionAbortedError(
-                        f"RPC request failed: HTTP {response.status_code} {response.text[:200]}"
-                    )
+                    raise SessionAbortedError(f"RPC request failed: HTTP {response.status_code} {response.text[:200]}")
                 for line in response.text.split("\n"):
                     if line:
                         session.receive(line)

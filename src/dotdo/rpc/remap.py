@@ -50,9 +50,7 @@ class _MapImporter:
             return self._element
         if ref_id < 0:
             if -ref_id > len(self._captures):
-                raise ProtocolError(
-                    f"Mapper refers to capture {ref_id}, but only {len(self._captures)} exist"
-                )
+                raise ProtocolError(f"Mapper refers to capture {ref_id}, but only {len(self._captures)} exist")
             return self._captures[-ref_id - 1]
         if ref_id > len(self._results):
             raise ProtocolError(f"Mapper instruction refers to {ref_id}, which is not an earlier instruction")
@@ -81,9 +79,7 @@ def _apply(session: Session, element: Any, captures: list[Any], instructions: li
     return results[-1]
 
 
-async def run_remap(
-    session: Session, base: Any, path: Path, captures: list[Any], instructions: list[Any]
-) -> Any:
+async def run_remap(session: Session, base: Any, path: Path, captures: list[Any], instructions: list[Any]) -> Any:
     """Apply the mapper to the value at `path` of `base` (to each element of a list)."""
     if isinstance(base, asyncio.Future):
         base = await base
@@ -136,9 +132,7 @@ class MapBuilder:
 
     def encode_reference(self, value: Any) -> list[Any] | None:
         if isinstance(value, RpcStub):
-            return value._rpc_hook.encode(
-                value._rpc_path, as_promise=isinstance(value, RpcPromise), encoder=None
-            )
+            return value._rpc_hook.encode(value._rpc_path, as_promise=isinstance(value, RpcPromise), encoder=None)
         if callable(value):
             raise TypeError("A .map() function cannot create RpcTargets or functions; define them outside")
         return None

@@ -28,9 +28,7 @@ class RpcApp:
         expose_stacks: bool = False,
     ):
         if not isinstance(main, RpcTarget) and not callable(main):
-            raise TypeError(
-                f"rpc_app() needs an RpcTarget or a factory returning one, got {type(main).__name__}"
-            )
+            raise TypeError(f"rpc_app() needs an RpcTarget or a factory returning one, got {type(main).__name__}")
         self._main = main
         self.limits = limits or Limits()
         self.expose_stacks = expose_stacks
@@ -50,9 +48,7 @@ class RpcApp:
         elif scope["type"] == "http":
             request = Request(scope, receive)
             main = self.main_object() if request.method == "POST" else None
-            response = await handle_http_batch(
-                request, main, limits=self.limits, expose_stacks=self.expose_stacks
-            )
+            response = await handle_http_batch(request, main, limits=self.limits, expose_stacks=self.expose_stacks)
             await response(scope, receive, send)
 
 

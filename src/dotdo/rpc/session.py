@@ -8,6 +8,7 @@ session never touches a socket: it is given a `send(text)` callable and fed `rec
 from __future__ import annotations
 
 import asyncio
+import inspect
 import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -195,9 +196,7 @@ class Session:
         else:
             value = Decoder(None, self.limits).decode(message[2])
             if not isinstance(value, BaseException):
-                value = RpcError(
-                    f"Peer rejected with a non-error value: {value!r:.200}", props={"value": value}
-                )
+                value = RpcError(f"Peer rejected with a non-error value: {value!r:.200}", props={"value": value})
         if entry is None or entry.resolution is None or entry.resolution.done():
             return
         if message[0] == "reject":
@@ -238,9 +237,7 @@ class Session:
         if entry is None:
             raise ProtocolError(f"No such export ID: {export_id}")
         if entry.refcount < refcount:
-            raise ProtocolError(
-                f"Refcount of export {export_id} would go negative: {entry.refcount} < {refcount}"
-            )
+            raise ProtocolError(f"Refcount of export {export_id} would go negative: {entry.refcount} < {refcount}")
         entry.refcount -= refcount
         if entry.refcount == 0:
             del self._exports[export_id]
@@ -347,11 +344,11 @@ class Session:
             if isinstance(value, RpcStub):
                 rest = path[index:]
                 return await (
-                    value._rpc_hook.call(rest, tuple(args))
-                    if args is not None
-                    else RpcPromise(value._rpc_hook, rest)
+                    value._rpc_hook.call(rest, tuple(args)) if args is not None else RpcPromise(value._rpc_hook, rest)
                 )
             value = get_property(value, key)
+            if inspect.isawaitable(value) and not isinstance(value, RpcStub):
+                value = await value
         if args is None:
             return value
         if isinstance(value, RpcStub):
@@ -453,14 +450,10 @@ class Session:
         """Push `expression` and return a promise for its value (a new positive import)."""
         self._check_usable()
         if not self._can_call_peer:
-            raise RuntimeError(
-                "Calling back into the client needs a WebSocket session; HTTP batch is one-way"
-            )
+            raise RuntimeError("Calling back into the client needs a WebSocket session; HTTP batch is one-way")
         import_id = self._next_import
         self._next_import += 1
-        entry = self._imports[import_id] = _Import(
-            import_id, refcount=1, resolution=self._loop.create_future()
-        )
+        entry = self._imports[import_id] = _Import(import_id, refcount=1, resolution=self._loop.create_future())
         entry.resolution.add_done_callback(_silence)
         self.send(["push", expression])
         return RpcPromise(ImportHook(self, entry))

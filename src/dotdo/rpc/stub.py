@@ -80,6 +80,13 @@ class RpcStub:
         path = "".join(f".{part}" if isinstance(part, str) else f"[{part}]" for part in self._rpc_path)
         return f"<{type(self).__name__} {self._rpc_hook!r}{path}>"
 
+    def __copy__(self) -> RpcStub:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RpcStub:
+        # A stub is a reference; copies of values holding it share it.
+        return self
+
     def __bool__(self) -> bool:
         return True
 

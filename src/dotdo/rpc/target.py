@@ -30,6 +30,13 @@ class RpcTarget:
     ...         return self._n
     """
 
+    def __copy__(self) -> RpcTarget:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RpcTarget:
+        # Targets travel by reference: copying a value that holds one keeps the same target.
+        return self
+
     def _rpc_member(self, name: str) -> Any:
         """The attribute `name` a peer may reach; raise `TypeError` if it may not.
 

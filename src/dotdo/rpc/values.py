@@ -95,9 +95,7 @@ class TypedArray:
     def __post_init__(self) -> None:
         size = BYTE_CONTAINER_NAMES.get(self.kind)
         if size is None:
-            raise ValueError(
-                f"Unknown byte container {self.kind[:64]!r}; use one of {', '.join(BYTE_CONTAINER_NAMES)}"
-            )
+            raise ValueError(f"Unknown byte container {self.kind[:64]!r}; use one of {', '.join(BYTE_CONTAINER_NAMES)}")
         if len(self.data) % size:
             raise ValueError(f"{len(self.data)} bytes is not a whole number of {self.kind} elements ({size})")
 

@@ -21,9 +21,7 @@ __all__ = ["WebSocketConnection", "serve_websocket"]
 _CLOSE = None
 
 
-async def serve_websocket(
-    websocket: WebSocket, main: Any, *, limits: Limits, expose_stacks: bool = False
-) -> None:
+async def serve_websocket(websocket: WebSocket, main: Any, *, limits: Limits, expose_stacks: bool = False) -> None:
     """Run one RPC session on an accepted-on-entry Starlette WebSocket until either side ends it."""
     await websocket.accept()
     outgoing: asyncio.Queue[str | None] = asyncio.Queue()
@@ -43,9 +41,7 @@ async def serve_websocket(
                 break
             text = message.get("text")
             if text is None:
-                session.abort(
-                    ProtocolError("Binary WebSocket frames are not part of Cap'n Web; send TEXT frames")
-                )
+                session.abort(ProtocolError("Binary WebSocket frames are not part of Cap'n Web; send TEXT frames"))
                 break
             session.receive(text)
     except WebSocketDisconnect:
@@ -98,9 +94,7 @@ class WebSocketConnection:
         try:
             import websockets
         except ImportError as error:  # an optional dependency of the client only
-            session.abort(
-                RuntimeError("ws:// URLs need the 'websockets' package: pip install websockets"), send=False
-            )
+            session.abort(RuntimeError("ws:// URLs need the 'websockets' package: pip install websockets"), send=False)
             raise error from None
         try:
             async with websockets.connect(
@@ -121,9 +115,7 @@ class WebSocketConnection:
                     self._outgoing.put_nowait(_CLOSE)
                     await writer
         except Exception as error:
-            session.abort(
-                SessionAbortedError(f"WebSocket connection to {self.url} failed: {error}"), send=False
-            )
+            session.abort(SessionAbortedError(f"WebSocket connection to {self.url} failed: {error}"), send=False)
         finally:
             session.abort(SessionAbortedError("The WebSocket closed"), send=False)
 

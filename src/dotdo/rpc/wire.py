@@ -235,8 +235,7 @@ class Decoder:
     @staticmethod
     def _header_pairs(pairs: Any) -> list[tuple[str, str]]:
         if not isinstance(pairs, list) or not all(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair)
-            for pair in pairs
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in pairs
         ):
             raise ProtocolError("Headers must be an array of [name, value] string pairs")
         return [(name, item) for name, item in pairs]
@@ -388,9 +387,7 @@ class Encoder:
         if hasattr(value, "model_dump") and callable(value.model_dump):
             return self.encode(value.model_dump(mode="python"), depth)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return self._encode_mapping(
-                {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth
-            )
+            return self._encode_mapping({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth)
         raise TypeError(f"Cannot send a value of type {type(value).__name__} over RPC")
 
     def encode_error(self, error: BaseException, depth: int = 0) -> list[Any]:
