@@ -16,6 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 
 def _harness_source() -> Path:
@@ -134,3 +135,24 @@ def js_server(harness: Path) -> Iterator[str]:
     wait_listening(port, process, "js-server.mjs")
     yield f"http://127.0.0.1:{port}/rpc"
     stop(process)
+
+
+@pytest.fixture
+def batch():
+    """Post raw wire messages to the harness `Api` served in-process; returns the parsed replies."""
+    import json
+
+    import httpx
+    from harness_api import Api
+
+    from dotdo.rpc import Limits, rpc_app
+
+    async def post(*messages: object, raw: str | None = None, limits: Limits | None = None) -> list:
+        app = rpc_app(Api, limits=limits)
+        body = raw if raw is not None else "\n".join(json.dumps(m) for m in messages)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            response = await client.post("/rpc", content=body)
+        assert response.status_code == 200, response.text
+        return [json.loads(line) for line in response.text.split("\n") if line]
+
+    return post

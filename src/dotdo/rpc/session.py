@@ -358,7 +358,7 @@ class Session:
 
     def import_stub(self, import_id: int) -> RpcStub:
         """A stub for the peer's export `import_id` (counts one more introduction)."""
-        if import_id == 0 or (import_id > 0 and import_id >= self._next_import):
+        if import_id >= 0:
             raise ProtocolError(f"Peer exported id {import_id}, but exporters must use negative ids")
         entry = self._imports.get(import_id)
         if entry is None:
