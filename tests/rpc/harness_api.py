@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Any
 
 from dotdo.rpc import RpcTarget
@@ -50,7 +51,9 @@ class Api(RpcTarget):
         return copy.deepcopy(USERS[user_id])
 
     async def callback(self, fn: Any, arg: Any) -> Any:
-        return await fn(arg)
+        # `fn` is a client stub, or one of our own functions passed back to us (then it is local).
+        result = fn(arg)
+        return await result if inspect.isawaitable(result) else result
 
     def fail(self) -> None:
         raise Exception("intentional failure")
