@@ -9,8 +9,12 @@ Cap'n Web endpoint from Python, with promise pipelining, `.map()` and callbacks.
 
     async with connect("http://127.0.0.1:8000/rpc") as api:
         print(await api.hello("World"))
+
+    with connect_sync("http://127.0.0.1:8000/rpc") as api:     # from synchronous code
+        print(api.hello("World").result())
 """
 
+from .blocking import BlockingStub, connect_sync
 from .client import connect
 from .errors import (
     BatchClosedError,
@@ -32,6 +36,7 @@ __all__ = [
     "UNDEFINED",
     "BatchClosedError",
     "BigInt",
+    "BlockingStub",
     "LimitExceededError",
     "Limits",
     "ProtocolError",
@@ -47,6 +52,7 @@ __all__ = [
     "TypedArray",
     "aclose",
     "connect",
+    "connect_sync",
     "dispose",
     "rpc_app",
 ]

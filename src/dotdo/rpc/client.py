@@ -16,7 +16,7 @@ from .stub import Path, RpcPromise, RpcStub
 from .websocket import WebSocketConnection
 from .wire import Limits
 
-__all__ = ["Connection", "connect"]
+__all__ = ["Connection", "MainHook", "connect", "open_connection"]
 
 
 class Connection(Protocol):
@@ -33,7 +33,7 @@ class Connection(Protocol):
         ...
 
 
-class _MainHook:
+class MainHook:
     """The hook of the main stub: always the peer's main object of the current session."""
 
     __slots__ = ("connection",)
@@ -75,15 +75,29 @@ def connect(
     Use it inside `async with` (closes the connection at the end) or close it with
     `await dotdo.rpc.aclose(api)`. `http_client` lets tests use `httpx.ASGITransport`.
     """
+    return RpcStub(MainHook(open_connection(url, headers=headers, limits=limits, http_client=http_client)))
+
+
+def open_connection(
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    limits: Limits | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    auto_flush: bool = True,
+) -> Connection:
+    """The transport for `url`: HTTP batch for http(s)://, a WebSocket for ws(s)://."""
     limits = limits or Limits()
     scheme = url.split(":", 1)[0].lower()
     connection: Connection
     if scheme in ("http", "https"):
-        connection = HttpBatchConnection(url, limits=limits, headers=headers, http_client=http_client)
+        connection = HttpBatchConnection(
+            url, limits=limits, headers=headers, http_client=http_client, auto_flush=auto_flush
+        )
     elif scheme in ("ws", "wss"):
         if http_client is not None:
             raise TypeError("http_client applies to http(s):// URLs only")
         connection = WebSocketConnection(url, limits=limits, headers=headers)
     else:
         raise ValueError(f"Unsupported URL scheme {scheme!r} in {url!r}; use http(s):// or ws(s)://")
-    return RpcStub(_MainHook(connection))
+    return connection

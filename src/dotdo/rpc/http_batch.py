@@ -77,8 +77,10 @@ class HttpBatchConnection:
         limits: Limits,
         headers: dict[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        auto_flush: bool = True,
     ):
         self.url = url
+        self._auto_flush = auto_flush
         self._limits = limits
         self._headers = {"content-type": "text/plain", **(headers or {})}
         self._client = http_client
@@ -100,7 +102,8 @@ class HttpBatchConnection:
             self._session = Session(None, send=self._outbox.append, limits=self._limits, label="http batch")
             self._turns = 0
             self._seen = 0
-            asyncio.get_running_loop().call_soon(self._tick)
+            if self._auto_flush:
+                asyncio.get_running_loop().call_soon(self._tick)
         return self._session
 
     def _tick(self) -> None:
@@ -110,6 +113,10 @@ class HttpBatchConnection:
         if self._turns < _MIN_DEFER_TURNS or (grew and self._turns < _MAX_DEFER_TURNS):
             asyncio.get_running_loop().call_soon(self._tick)
             return
+        self.flush()
+
+    def flush(self) -> None:
+        """Send the calls recorded so far as one request (done automatically unless `auto_flush=False`)."""
         session, lines = self._session, self._outbox
         self._session = None
         if session is None:
