@@ -58,7 +58,7 @@ def is_exportable(value: Any) -> bool:
 
 async def call_local(function: Any, args: list[Any], *, name: str) -> Any:
     """Call a local function or method with positional `args`, awaiting it if it is async."""
-    if not is_exportable(function) or (isinstance(function, RpcTarget) and not callable(function)):
+    if not callable(function) or isinstance(function, type):
         raise TypeError(f"{name!r} is not a function")
     result = function(*_drop_omitted(function, args))
     if inspect.isawaitable(result):

@@ -99,7 +99,7 @@ class HttpBatchConnection:
             raise SessionAbortedError("This connection was closed; call dotdo.connect() again")
         if self._session is None:
             self._outbox = []
-            self._session = Session(None, send=self._outbox.append, limits=self._limits, label="http batch")
+            self._session = Session(None, send=self._outbox.append, limits=self._limits)
             self._turns = 0
             self._seen = 0
             if self._auto_flush:

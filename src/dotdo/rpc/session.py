@@ -11,7 +11,7 @@ import asyncio
 import inspect
 import weakref
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import remap
@@ -41,7 +41,6 @@ class _Import:
     pulled: bool = False
     released: bool = False
     live_hooks: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _silence(future: asyncio.Future[Any]) -> None:
@@ -62,7 +61,6 @@ class Session:
         expose_stacks: bool = False,
         can_call_peer: bool = True,
         on_abort: Callable[[BaseException], None] | None = None,
-        label: str = "session",
     ):
         self.limits = limits or Limits()
         self.abort_reason: BaseException | None = None
@@ -72,7 +70,6 @@ class Session:
         self._expose_stacks = expose_stacks
         self._can_call_peer = can_call_peer
         self._on_abort = on_abort
-        self._label = label
         self._exports: dict[int, _Export] = {}
         self._export_ids: dict[int, int] = {}
         self._imports: dict[int, _Import] = {0: _Import(0, refcount=1)}

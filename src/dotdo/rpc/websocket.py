@@ -31,7 +31,6 @@ async def serve_websocket(websocket: WebSocket, main: Any, *, limits: Limits, ex
         limits=limits,
         expose_stacks=expose_stacks,
         on_abort=lambda _reason: outgoing.put_nowait(_CLOSE),
-        label="websocket",
     )
     writer = asyncio.create_task(_write(websocket, outgoing))
     try:
@@ -81,7 +80,6 @@ class WebSocketConnection:
                 send=self._outgoing.put_nowait,
                 limits=self._limits,
                 on_abort=lambda _reason: self._outgoing.put_nowait(_CLOSE),
-                label="websocket",
             )
             self._runner = asyncio.get_running_loop().create_task(self._run(self._session))
         return self._session
