@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dotdo import rpc
 from dotdo.rpc.session import Session
@@ -226,3 +228,54 @@ async def test_abort_fails_pending_calls_on_the_other_side(pair: Pair) -> None:
         await task
     with pytest.raises(rpc.SessionAbortedError):
         await api.add(1, 2)
+
+
+# ---------------------------------------------------------------- fuzzing the whole session
+
+_ids = st.integers(min_value=-3, max_value=4)
+_leaf = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=4)
+_expression = st.recursive(
+    _leaf
+    | st.builds(
+        lambda i, p, a: ["pipeline", i, p, a],
+        _ids,
+        st.lists(st.sampled_from(["add", "user", "name", "_n", 0]), max_size=2),
+        st.lists(_leaf, max_size=2),
+    )
+    | st.builds(lambda i: ["import", i], _ids)
+    | st.builds(lambda i: ["export", i], _ids)
+    | st.builds(lambda i: ["promise", i], _ids)
+    | st.builds(lambda t: [t], st.sampled_from(["undefined", "inf", "nan", "bogus"])),
+    lambda children: (
+        st.lists(children, max_size=3).map(lambda xs: [xs]) | st.dictionaries(st.text(max_size=3), children, max_size=2)
+    ),
+    max_leaves=8,
+)
+_message = st.one_of(
+    st.builds(lambda e: ["push", e], _expression),
+    st.builds(lambda e: ["stream", e], _expression),
+    st.builds(lambda i: ["pull", i], _ids),
+    st.builds(lambda i, e: ["resolve", i, e], _ids, _expression),
+    st.builds(lambda i, e: ["reject", i, e], _ids, _expression),
+    st.builds(lambda i, n: ["release", i, n], _ids, st.integers(-1, 3)),
+    st.builds(lambda e: ["abort", e], _expression),
+    st.lists(_leaf, max_size=3),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_message, max_size=8))
+def test_random_message_sequences_never_escape_the_session(messages) -> None:
+    async def run() -> None:
+        sent: list[str] = []
+        session = Session(Api(), send=sent.append)
+        for message in messages:
+            session.receive(json.dumps(message))
+        for _ in range(10):
+            await asyncio.sleep(0)
+        for text in sent:
+            parsed = json.loads(text)
+            assert parsed[0] in ("resolve", "reject", "abort", "release", "push", "pull")
+        session.abort(RuntimeError("test over"), send=False)
+
+    asyncio.run(run())

@@ -45,21 +45,29 @@ class MainHook:
         return f"main of {self.connection.url}"
 
     def call(self, path: Path, args: tuple[Any, ...]) -> RpcPromise:
+        """Call the function at `path`; see `StubHook.call`."""
         return self.connection.session().main_hook().call(path, args)
 
     async def get(self, path: Path) -> Any:
+        """The value at `path`; see `StubHook.get`."""
         return await self.connection.session().main_hook().get(path)
 
     def map(self, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
+        """Map on the peer; see `StubHook.map`."""
         return self.connection.session().main_hook().map(path, mapper)
 
     def encode(self, path: Path, *, as_promise: bool, encoder: Any) -> Any:
+        """The expression passing this reference; see `StubHook.encode`."""
         return self.connection.session().main_hook().encode(path, as_promise=as_promise, encoder=encoder)
 
     def dispose(self) -> None:
-        raise TypeError("Close a connection with `async with dotdo.connect(url) as api:` or `await api.aclose()`")
+        """Release the reference; see `StubHook.dispose`."""
+        raise TypeError(
+            "Close a connection with `async with dotdo.connect(url) as api:` or `await dotdo.rpc.aclose(api)`"
+        )
 
     async def aclose(self) -> None:
+        """Close the connection."""
         await self.connection.aclose()
 
 

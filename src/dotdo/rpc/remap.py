@@ -131,6 +131,7 @@ class MapBuilder:
         return Encoder(self, self.subject.session.limits).encode(value)
 
     def encode_reference(self, value: Any) -> list[Any] | None:
+        """Placeholders and captured stubs by reference; functions cannot be created in a mapper."""
         if isinstance(value, RpcStub):
             return value._rpc_hook.encode(value._rpc_path, as_promise=isinstance(value, RpcPromise), encoder=None)
         if callable(value):

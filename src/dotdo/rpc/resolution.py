@@ -70,6 +70,7 @@ class ValueHook:
         return walk_local(self.value, path)
 
     def call(self, path: Path, args: tuple[Any, ...]) -> RpcPromise:
+        """Call the function at `path`; see `StubHook.call`."""
         try:
             target, rest = self._walk(path)
             if isinstance(target, RpcStub):
@@ -79,12 +80,14 @@ class ValueHook:
             return RpcPromise(ValueHook(None, error))
 
     async def get(self, path: Path) -> Any:
+        """The value at `path`; see `StubHook.get`."""
         target, rest = self._walk(path)
         if isinstance(target, RpcStub) and (rest or isinstance(target, RpcPromise)):
             return await RpcPromise(target._rpc_hook, (*target._rpc_path, *rest))
         return target
 
     def map(self, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
+        """Map on the peer; see `StubHook.map`."""
         try:
             target, rest = self._walk(path)
             if isinstance(target, RpcStub):
@@ -94,6 +97,7 @@ class ValueHook:
             return RpcPromise(ValueHook(None, error))
 
     def encode(self, path: Path, *, as_promise: bool, encoder: Any) -> Any:
+        """The expression passing this reference; see `StubHook.encode`."""
         target, rest = self._walk(path)
         if isinstance(target, RpcStub):
             target = RpcPromise(target._rpc_hook, (*target._rpc_path, *rest)) if rest else target

@@ -489,6 +489,7 @@ class ImportHook:
         return None
 
     def call(self, path: Path, args: tuple[Any, ...]) -> RpcPromise:
+        """Call the function at `path`; see `StubHook.call`."""
         builder = remap.current_builder()
         if builder is not None:
             return builder.record_call(builder.capture(self), path, args)
@@ -498,6 +499,7 @@ class ImportHook:
         return self.session.push_call(self.entry.import_id, path, args)
 
     async def get(self, path: Path) -> Any:
+        """The value at `path`; see `StubHook.get`."""
         if remap.current_builder() is not None:
             raise TypeError("A .map() function must not await; return the value instead")
         resolved = self._resolved()
@@ -511,12 +513,14 @@ class ImportHook:
         return await self.entry.resolution
 
     def map(self, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
+        """Map on the peer; see `StubHook.map`."""
         resolved = self._resolved()
         if resolved is not None:
             return resolved.map(path, mapper)
         return remap.record_map(self, path, mapper)
 
     def encode(self, path: Path, *, as_promise: bool, encoder: Encoder) -> Any:
+        """The expression passing this reference; see `StubHook.encode`."""
         builder = remap.current_builder()
         if builder is not None:
             return builder.encode_capture(builder.capture(self), path, as_promise=as_promise)
@@ -536,6 +540,7 @@ class ImportHook:
         return ["import", self.entry.import_id]
 
     def dispose(self) -> None:
+        """Release the reference; see `StubHook.dispose`."""
         if self.entry.resolution is None:
             self.session.release_import(self.entry)
 
