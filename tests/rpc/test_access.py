@@ -37,3 +37,23 @@ async def test_call_local_awaits_and_lets_defaults_apply_for_undefined() -> None
     assert await call_local(add, [1, 2], name="add") == 3
     with pytest.raises(TypeError, match="'data' is not a function"):
         await call_local({"a": 1}, [], name="data")
+
+
+def test_declared_fields_of_models_and_dataclasses_are_walkable() -> None:
+    import dataclasses
+
+    import pydantic
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    class User(pydantic.BaseModel):
+        name: str
+
+    assert get_property(Point(3), "x") == 3
+    assert get_property(User(name="Ann"), "name") == "Ann"
+    with pytest.raises(TypeError):
+        get_property(User(name="Ann"), "model_dump")
+    with pytest.raises(TypeError):
+        get_property(Point(3), "__dataclass_fields__")

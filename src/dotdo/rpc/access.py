@@ -6,6 +6,7 @@ else is reachable, so `__class__`, `__init__` or `_private` can never be read or
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,9 @@ def get_property(value: Any, key: str | int) -> Any:
         if not isinstance(key, str):
             raise TypeError(f"{key!r} is not a public method or property of {type(value).__name__}")
         return value._rpc_member(key)
+    fields = _record_fields(value)
+    if fields is not None and isinstance(key, str) and key in fields:
+        return getattr(value, key)
     if isinstance(value, dict):
         if not isinstance(key, str):
             key = str(key)
@@ -40,6 +44,14 @@ def get_property(value: Any, key: str | int) -> Any:
             if index is not None:
                 return value[index] if index < len(value) else UNDEFINED
     raise TypeError(f"Cannot read property {str(key)[:100]!r} of {_describe(value)}")
+
+
+def _record_fields(value: Any) -> Any:
+    # Pydantic models and dataclasses are sent as objects, so their declared fields are walkable.
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name for field in dataclasses.fields(value)}
+    model_fields = getattr(type(value), "model_fields", None)
+    return model_fields if isinstance(model_fields, dict) else None
 
 
 def _as_index(key: str | int) -> int | None:

@@ -91,7 +91,6 @@ class HttpBatchConnection:
         self._seen = 0
         self._posts: set[asyncio.Task[None]] = set()
         self._closed = False
-        self.requests_sent = 0
 
     def session(self) -> Session:
         """The session of the batch being recorded (a new one after each POST)."""
@@ -130,7 +129,6 @@ class HttpBatchConnection:
             if lines:
                 if self._client is None:
                     self._client = httpx.AsyncClient(timeout=None)
-                self.requests_sent += 1
                 response = await self._client.post(self.url, content="\n".join(lines), headers=self._headers)
                 if response.status_code != 200:
                     raise SessionAbortedError(f"RPC request failed: HTTP {response.status_code} {response.text[:200]}")
