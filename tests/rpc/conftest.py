@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+from process_control import free_port, stop, wait_listening  # noqa: E402
 
 
 def _harness_source() -> Path:
@@ -29,39 +29,6 @@ def _harness_source() -> Path:
         if candidate.is_dir():
             return candidate
     return REPO.parent / "shared" / "harness" / "capnweb"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes], what: str) -> None:
-    """Block until `port` accepts connections (or fail with the process output)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            pytest.fail(f"{what} exited with {process.returncode} before listening:\n{output}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    pytest.fail(f"{what} did not listen on port {port} within 30 s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate a server process started by a fixture and reap it."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO, free_port, stop, wait_listening
+from process_control import REPO, free_port, stop, wait_listening
 
 EXAMPLE = REPO / "examples" / "rpc"
 
