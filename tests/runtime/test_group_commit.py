@@ -88,8 +88,19 @@ APP = textwrap.dedent(
 
 def _serve(folder, port, durability):
     return subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "dev", "app:app", "--port", str(port), "--data-dir", "data",
-         "--durability", durability],
+        [
+            sys.executable,
+            "-m",
+            "dotdo",
+            "dev",
+            "app:app",
+            "--port",
+            str(port),
+            "--data-dir",
+            "data",
+            "--durability",
+            durability,
+        ],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -150,3 +161,24 @@ async def test_every_acknowledged_increment_survives_kill_9_under_load(tmp_path,
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=10)
     assert os.path.exists(tmp_path / "data" / "objects" / "Counter")
+
+
+class Bulk(DO):
+    async def load(self, rows: int) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, data BLOB)")
+        for i in range(rows):
+            self.storage.sql.exec("INSERT INTO blobs (data) VALUES (?)", bytes([i % 256]) * 1024)
+
+    def count(self) -> int:
+        return self.storage.sql.exec("SELECT count(*) AS n FROM blobs").one()["n"]
+
+
+async def test_power_mode_checkpoints_a_large_wal_and_keeps_every_row(tmp_path, clock):
+    async with Runtime(data_dir=tmp_path, clock=clock, durability="power") as rt:
+        bulk = rt.get(Bulk, "b")
+        await bulk.load(9000)
+        await bulk.load(10)
+        wal = rt.host.data_folder.object_path("Bulk", bulk.id.hex).with_name(f"{bulk.id.hex}.sqlite-wal")
+        assert wal.stat().st_size < 8 * 1024 * 1024
+    async with Runtime(data_dir=tmp_path, clock=clock, durability="power") as rt:
+        assert await rt.get(Bulk, "b").count() == 9010

@@ -56,38 +56,38 @@ def app(tmp_path):
 
 
 async def test_accept_broadcast_tags_and_attachments(app):
-    async with serving(app) as address:
-        async with (
-            websockets.connect(f"ws://{address}/lobby/ws?user=ann") as ann,
-            websockets.connect(f"ws://{address}/lobby/ws?user=bob") as bob,
-        ):
-            assert await ann.recv() == "welcome ann"
-            assert await bob.recv() == "welcome bob"
-            await ann.send("hello")
-            assert await ann.recv() == "ann: hello"
-            assert await bob.recv() == "ann: hello"
-            await bob.send("@ann psst")
-            assert await ann.recv() == "bob whispers psst"
-            await bob.send("who")
-            assert json.loads(await bob.recv()) == ["ann", "bob"]
+    async with (
+        serving(app) as address,
+        websockets.connect(f"ws://{address}/lobby/ws?user=ann") as ann,
+        websockets.connect(f"ws://{address}/lobby/ws?user=bob") as bob,
+    ):
+        assert await ann.recv() == "welcome ann"
+        assert await bob.recv() == "welcome bob"
+        await ann.send("hello")
+        assert await ann.recv() == "ann: hello"
+        assert await bob.recv() == "ann: hello"
+        await bob.send("@ann psst")
+        assert await ann.recv() == "bob whispers psst"
+        await bob.send("who")
+        assert json.loads(await bob.recv()) == ["ann", "bob"]
 
 
 async def test_sockets_survive_eviction_and_the_next_message_reactivates(app):
-    async with serving(app) as address:
-        async with (
-            websockets.connect(f"ws://{address}/lobby/ws?user=ann") as ann,
-            websockets.connect(f"ws://{address}/lobby/ws?user=bob") as bob,
-        ):
-            await ann.recv(), await bob.recv()
-            host = app.runtime.host
-            assert host.evict(("ChatRoom", app.runtime.id_from_name(ChatRoom, "lobby").hex))
-            assert host.live_count == 0
-            activations = host.activations
-            await ann.send("still here?")
-            assert await bob.recv() == "ann: still here?"
-            assert host.activations == activations + 1
-            await bob.send("who")
-            assert json.loads(await bob.recv()) == ["ann", "bob"]
+    async with (
+        serving(app) as address,
+        websockets.connect(f"ws://{address}/lobby/ws?user=ann") as ann,
+        websockets.connect(f"ws://{address}/lobby/ws?user=bob") as bob,
+    ):
+        await ann.recv(), await bob.recv()
+        host = app.runtime.host
+        assert host.evict(("ChatRoom", app.runtime.id_from_name(ChatRoom, "lobby").hex))
+        assert host.live_count == 0
+        activations = host.activations
+        await ann.send("still here?")
+        assert await bob.recv() == "ann: still here?"
+        assert host.activations == activations + 1
+        await bob.send("who")
+        assert json.loads(await bob.recv()) == ["ann", "bob"]
 
 
 async def test_auto_response_does_not_wake_the_object(app):
