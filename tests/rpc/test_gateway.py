@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import serving
 
 import dotdo
 from dotdo import rpc
+from tests.conftest import serving
 
 
 class Cart(rpc.RpcTarget):

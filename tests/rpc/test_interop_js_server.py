@@ -168,7 +168,7 @@ async def test_ws_stateful_counter_stub_across_round_trips(ws_api) -> None:
     assert await counter.increment(2) == 13
     assert await counter.value == 13
     rpc.dispose(counter)
-    with pytest.raises(rpc.BatchClosedError):
+    with pytest.raises(rpc.StubDisposedError):
         await counter.increment(1)
     assert await ws_api.add(1, 1) == 2
 

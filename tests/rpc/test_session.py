@@ -148,7 +148,7 @@ async def test_exported_target_uses_negative_ids_and_is_released_on_dispose(pair
     await settle()
     assert ["release", -1, 1] in pair.sent("release")
     assert pair.server.export_count == 1
-    with pytest.raises(rpc.BatchClosedError, match="released"):
+    with pytest.raises(rpc.StubDisposedError, match="disposed"):
         await counter.increment()
 
 

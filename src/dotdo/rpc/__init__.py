@@ -25,6 +25,7 @@ from .errors import (
     RpcReferenceError,
     RpcTypeError,
     SessionAbortedError,
+    StubDisposedError,
 )
 from .server import RpcApp, rpc_app
 from .stub import RpcPromise, RpcStub, aclose, dispose
@@ -49,6 +50,7 @@ __all__ = [
     "RpcTarget",
     "RpcTypeError",
     "SessionAbortedError",
+    "StubDisposedError",
     "TypedArray",
     "aclose",
     "connect",

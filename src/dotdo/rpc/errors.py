@@ -20,6 +20,7 @@ __all__ = [
     "RpcReferenceError",
     "RpcTypeError",
     "SessionAbortedError",
+    "StubDisposedError",
     "error_from_wire",
     "error_wire_name",
 ]
@@ -65,6 +66,10 @@ class SessionAbortedError(ConnectionError):
 
 class BatchClosedError(RuntimeError):
     """An HTTP batch was already sent; its promises and stubs cannot be used any more."""
+
+
+class StubDisposedError(RuntimeError):
+    """The stub was disposed (released to the peer); get a new one to keep calling."""
 
 
 _CLASSES_BY_WIRE_NAME: dict[str, type[RpcError]] = {

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import remap
 from .access import call_local, get_property, is_exportable
-from .errors import BatchClosedError, ProtocolError, RpcError, SessionAbortedError
+from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
 from .stub import Path, RpcPromise, RpcStub
 from .wire import Decoder, Encoder, Limits, dump_message, parse_message
@@ -485,7 +485,7 @@ class ImportHook:
             error = resolution.exception()
             return ValueHook(resolution.result() if error is None else None, error)
         if self.entry.released:
-            return ValueHook(None, BatchClosedError("This stub was released; it cannot be used any more"))
+            return ValueHook(None, StubDisposedError("This stub was disposed; it cannot be used any more"))
         return None
 
     def call(self, path: Path, args: tuple[Any, ...]) -> RpcPromise:
