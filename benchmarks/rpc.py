@@ -83,33 +83,47 @@ def install_harness(source: Path, into: Path) -> Path:
     return target
 
 
-async def measure(call: Callable[[], Awaitable[object]], count: int) -> tuple[float, float, float]:
-    for _ in range(min(20, count)):
-        await call()
+def summarize(latencies: list[float]) -> tuple[float, float, float]:
+    """calls/s, p50 ms and p99 ms of sequential calls."""
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return len(ordered) / sum(ordered), statistics.median(ordered) * 1000, p99 * 1000
+
+
+async def timed(call: Callable[[], Awaitable[object]], count: int) -> list[float]:
     latencies = []
-    start = time.perf_counter()
     for _ in range(count):
         begin = time.perf_counter()
         await call()
         latencies.append(time.perf_counter() - begin)
-    total = time.perf_counter() - start
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return count / total, statistics.median(latencies) * 1000, p99 * 1000
+    return latencies
 
 
-async def run_workloads(address: str, count: int) -> dict[str, tuple[float, float, float]]:
-    results = {}
-    async with rpc.connect(f"http://{address}/rpc") as api:
-        results["http simple"] = await measure(lambda: api.hello("x"), count)
-        results["http chain of 3"] = await measure(lambda: api.hello(api.hello(api.hello("x"))), count)
-    async with rpc.connect(f"ws://{address}/rpc") as api:
-        results["ws simple"] = await measure(lambda: api.hello("x"), count)
-        results["ws chain of 3"] = await measure(lambda: api.hello(api.hello(api.hello("x"))), count)
+def workloads(api: rpc.RpcStub) -> dict[str, Callable[[], Awaitable[object]]]:
+    return {"simple": lambda: api.hello("x"), "chain of 3": lambda: api.hello(api.hello(api.hello("x")))}
+
+
+async def compare(addresses: dict[str, str], count: int, rounds: int = 10) -> dict[str, dict[str, tuple]]:
+    """Per transport and workload, the figures of each server; the servers alternate in chunks of
+    calls so both see the same machine load."""
+    results: dict[str, dict[str, tuple]] = {}
+    for scheme in ("http", "ws"):
+        apis = {server: rpc.connect(f"{scheme}://{address}/rpc") for server, address in addresses.items()}
+        for name in ("simple", "chain of 3"):
+            samples: dict[str, list[float]] = {server: [] for server in apis}
+            for api in apis.values():
+                await timed(workloads(api)[name], 10)  # warm up
+            for _ in range(rounds):
+                for server, api in apis.items():
+                    samples[server] += await timed(workloads(api)[name], max(1, count // rounds))
+            results[f"{scheme} {name}"] = {server: summarize(values) for server, values in samples.items()}
+        for api in apis.values():
+            await rpc.aclose(api)
     return results
 
 
 async def round_trips(address: str, count: int) -> tuple[int, int, float, float]:
+    """Requests and chains/s of a chain of 3 awaited step by step vs pipelined (HTTP batch)."""
     sent = []
 
     async def on_request(request: httpx.Request) -> None:
@@ -123,14 +137,17 @@ async def round_trips(address: str, count: int) -> tuple[int, int, float, float]
             second = await api.hello(first)
             await api.hello(second)
 
+        async def pipelined() -> None:
+            await api.hello(api.hello(api.hello("x")))
+
         before = len(sent)
         await stepwise()
         stepwise_requests = len(sent) - before
         before = len(sent)
-        await api.hello(api.hello(api.hello("x")))
+        await pipelined()
         pipelined_requests = len(sent) - before
-        stepwise_rate, _, _ = await measure(stepwise, count)
-        pipelined_rate, _, _ = await measure(lambda: api.hello(api.hello(api.hello("x"))), count)
+        stepwise_rate = summarize(await timed(stepwise, count))[0]
+        pipelined_rate = summarize(await timed(pipelined, count))[0]
     await client.aclose()
     return stepwise_requests, pipelined_requests, stepwise_rate, pipelined_rate
 
@@ -147,17 +164,20 @@ def main() -> None:
         python_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests" / "rpc")])}
         python_command = [sys.executable, "-m", "uvicorn", "harness_app:app", "--port", str(python_port)]
         python_command += ["--host", "127.0.0.1", "--log-level", "warning"]
-        with server(python_command, cwd=ROOT, env=python_env, port=python_port) as address:
-            python_results = asyncio.run(run_workloads(address, args.calls))
-            saved = asyncio.run(round_trips(address, args.calls // 3))
         js_env = {**os.environ, "PORT": str(js_port), "HOST": "127.0.0.1"}
-        with server(["node", "js-server.mjs"], cwd=harness, env=js_env, port=js_port) as address:
-            js_results = asyncio.run(run_workloads(address, args.calls))
+        with (
+            server(python_command, cwd=ROOT, env=python_env, port=python_port) as python_address,
+            server(["node", "js-server.mjs"], cwd=harness, env=js_env, port=js_port) as js_address,
+        ):
+            results = asyncio.run(compare({"python": python_address, "js": js_address}, args.calls))
+            saved = asyncio.run(round_trips(python_address, args.calls // 3))
 
-    print(f"Cap'n Web, {args.calls} sequential calls per row, same Python client; baseline: js-server.mjs")
+    print(f"Cap'n Web, {args.calls} sequential calls per row, same Python client, servers alternating")
+    print("in chunks; baseline: the official js-server.mjs")
     print(f"{'workload':<18}{'server':<8}{'calls/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'py/js calls/s':>16}")
-    for name, (rate, p50, p99) in python_results.items():
-        js_rate, js_p50, js_p99 = js_results[name]
+    for name, by_server in results.items():
+        rate, p50, p99 = by_server["python"]
+        js_rate, js_p50, js_p99 = by_server["js"]
         print(f"{name:<18}{'python':<8}{rate:>10.0f}{p50:>10.2f}{p99:>10.2f}{rate / js_rate:>15.2f}x")
         print(f"{'':<18}{'js':<8}{js_rate:>10.0f}{js_p50:>10.2f}{js_p99:>10.2f}")
     stepwise_requests, pipelined_requests, stepwise_rate, pipelined_rate = saved

@@ -8,6 +8,7 @@ session never touches a socket: it is given a `send(text)` callable and fed `rec
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import weakref
 from collections.abc import Callable, Coroutine
@@ -76,7 +77,8 @@ class Session:
         self._next_peer_push = 1
         self._next_export = -1
         self._next_import = 1
-        self._pulls: set[asyncio.Task[Any]] = set()
+        self._unsent = 0
+        self._drained: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         if main is not None:
             self._exports[0] = _Export(self._done(main))
@@ -167,16 +169,17 @@ class Session:
 
     def _start_resolving(self, export_id: int, entry: _Export) -> None:
         entry.pulled = True
-        task = self.spawn(self._deliver(export_id, entry))
-        self._pulls.add(task)
-        task.add_done_callback(self._pulls.discard)
+        self._unsent += 1
+        entry.value.add_done_callback(functools.partial(self._deliver, export_id, entry))
 
-    async def _deliver(self, export_id: int, entry: _Export) -> None:
+    def _deliver(self, export_id: int, entry: _Export, future: asyncio.Future[Any]) -> None:
+        self._unsent -= 1
+        if self._unsent == 0 and self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        if future.cancelled():
+            return
         try:
-            value = await entry.value
-            message = ["resolve", export_id, self.encoder().encode(value)]
-        except asyncio.CancelledError:
-            raise
+            message = ["resolve", export_id, self.encoder().encode(future.result())]
         except Exception as error:
             message = ["reject", export_id, self.encoder().encode_error(error)]
         self.send(message)
@@ -282,6 +285,8 @@ class Session:
             except Exception:
                 pass
         self.abort_reason = reason
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
         self._fail_pending(SessionAbortedError(f"RPC session aborted: {reason}"))
         for task in list(self._tasks):
             task.cancel()
@@ -302,14 +307,15 @@ class Session:
     async def settle(self) -> None:
         """Let received resolutions finish settling (promises nested in results)."""
         for _ in range(64):
-            if all(task.done() or task in self._pulls for task in self._tasks):
+            if all(task.done() for task in self._tasks):
                 return
             await asyncio.sleep(0)
 
     async def drain(self) -> None:
-        """Wait until every pulled result has been sent."""
-        while self._pulls and self.abort_reason is None:
-            await asyncio.wait(list(self._pulls))
+        """Wait until every pulled result has been sent (or the session ended)."""
+        while self._unsent and self.abort_reason is None:
+            self._drained = self._loop.create_future()
+            await self._drained
 
     # ------------------------------------------------------------------ decoding (Importer)
 
