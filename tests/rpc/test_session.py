@@ -162,6 +162,16 @@ async def test_stub_is_released_when_garbage_collected(pair: Pair) -> None:
     assert pair.server.export_count == 1
 
 
+async def test_results_nobody_awaits_are_released_when_dropped(pair: Pair) -> None:
+    api: Any = pair.api
+    for _ in range(3):
+        assert await api.add(api.add(1, 2), 3) == 6
+    gc.collect()
+    await settle()
+    assert pair.server.export_count == 1
+    assert pair.client.import_count == 1
+
+
 async def test_same_target_twice_keeps_one_id_and_releases_with_the_total_refcount(pair: Pair) -> None:
     api: Any = pair.api
     first, second = await api.same_twice()

@@ -420,9 +420,10 @@ class Session:
         return self.hook_for(self._imports[0])
 
     def hook_for(self, entry: _Import) -> ImportHook:
-        """A hook on `entry`; stubs are released when their last hook is garbage-collected."""
+        """A hook on `entry`, released to the peer when its last hook is garbage-collected (a stub,
+        or a result nobody awaited)."""
         hook = ImportHook(self, entry)
-        if entry.resolution is None and entry.import_id != 0:
+        if entry.import_id != 0:
             entry.live_hooks += 1
             weakref.finalize(hook, self._hook_collected, entry)
         return hook
@@ -459,7 +460,7 @@ class Session:
         entry = self._imports[import_id] = _Import(import_id, refcount=1, resolution=self._loop.create_future())
         entry.resolution.add_done_callback(_silence)
         self.send(["push", expression])
-        return RpcPromise(ImportHook(self, entry))
+        return RpcPromise(self.hook_for(entry))
 
     def pull(self, entry: _Import) -> None:
         """Ask the peer for the resolution of `entry` (once)."""
