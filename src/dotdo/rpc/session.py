@@ -109,7 +109,7 @@ class Session:
 
     def _check_usable(self) -> None:
         if self.closed_reason is not None:
-            raise self.closed_reason
+            raise type(self.closed_reason)(*self.closed_reason.args)
         if self.abort_reason is not None:
             raise SessionAbortedError(f"RPC session aborted: {self.abort_reason}") from self.abort_reason
 
