@@ -44,6 +44,9 @@ class Customer(dotdo.DO):
         self._table()
         return self.storage.sql.exec("SELECT coalesce(sum(amount), 0) AS t FROM orders").one()["t"]
 
+    async def notify(self, callback) -> str:
+        return await callback(len(self.orders()))
+
     def cart(self) -> Cart:
         return Cart(self)
 
@@ -192,3 +195,9 @@ async def test_official_js_client_calls_objects_through_uvicorn(app: dotdo.API, 
     assert report["n1"] == 1 and report["n2"] == 2 and report["total"] == 5
     assert report["orders"] == [{"item": "apple", "amount": 3}, {"item": "pear", "amount": 2}]
     assert "not a public method" in report["denied"]
+
+
+async def test_python_client_over_websocket_passes_a_callback_to_an_object(app: dotdo.API) -> None:
+    async with serving(app) as address, rpc.connect(f"ws://{address}/rpc") as api:
+        await api.Customer("fay").add_order("kiwi", 1)
+        assert await api.Customer("fay").notify(lambda count: f"{count} order(s)") == "1 order(s)"
