@@ -18,6 +18,7 @@ from .graph import (
     UnknownEndpointError,
 )
 from .http import API
+from .rpc import RpcTarget, connect, connect_sync, rpc_app
 from .runtime.durable_object import AlarmInfo, DurableObject
 from .runtime.errors import DotdoError, StorageError, UnknownClassError
 from .runtime.ids import ObjectId, id_from_name, id_from_string, new_unique_id
@@ -62,6 +63,7 @@ __all__ = [
     "Page",
     "Reference",
     "Relationship",
+    "RpcTarget",
     "Runtime",
     "StorageError",
     "Thing",
@@ -69,8 +71,11 @@ __all__ = [
     "UnknownClassError",
     "UnknownEndpointError",
     "__version__",
+    "connect",
+    "connect_sync",
     "ctx",
     "id_from_name",
     "id_from_string",
     "new_unique_id",
+    "rpc_app",
 ]

@@ -13,6 +13,8 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..rpc.gateway import runtime_main
+from ..rpc.server import rpc_app
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import id_from_name
 from ..runtime.responses import as_response
@@ -204,16 +206,4 @@ def _object_mount(path: str) -> ObjectMount | None:
 
 
 def _rpc_app(runtime: Runtime) -> ASGIApp:
-    try:
-        from ..rpc.gateway import runtime_main
-        from ..rpc.server import rpc_app
-    except ModuleNotFoundError:
-
-        async def unavailable(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
-                await json_error(501, "not_implemented", "Cap'n Web RPC is not built yet")(scope, receive, send)
-            else:
-                await WebSocket(scope, receive, send).close(code=1011)
-
-        return unavailable
     return rpc_app(runtime_main(runtime))
