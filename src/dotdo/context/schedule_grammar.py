@@ -141,7 +141,9 @@ def _at(time: Time) -> str:
 
 def _no_time(time: Time, what: str) -> None:
     if time is not None:
-        raise ScheduleError(f"'at' does not apply to {what}: it already fires more than once a day")
+        raise ScheduleError(
+            f"'at' does not apply to {what}: it already fires more than once a day (expected e.g. 'daily at 9am')"
+        )
 
 
 def _unit(words: list[Word], time: Time) -> str:
