@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .events import decode_json, encode_json
+from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
     from ..runtime.storage import Storage
@@ -41,21 +42,18 @@ class ActionJournal:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
-        self._ready = False
-
-    def _table(self) -> None:
-        if not self._ready:
-            self._storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {ACTIONS_TABLE} (step_id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-                "action TEXT NOT NULL, args TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
-                "result TEXT, error TEXT, policy TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL, "
-                "next_attempt_at REAL)"
-            )
-            self._ready = True
+        self._table = LazyTable(
+            storage,
+            ACTIONS_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {ACTIONS_TABLE} (step_id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+            "action TEXT NOT NULL, args TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+            "result TEXT, error TEXT, policy TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL, "
+            "next_attempt_at REAL)",
+        )
 
     def get(self, step_id: str) -> ActionRecord | None:
         """The journal row of a step, or None."""
-        if not self._exists():
+        if not self._table.exists():
             return None
         rows = self._storage.sql.exec(f"SELECT * FROM {ACTIONS_TABLE} WHERE step_id = ?", step_id).to_list()
         return _record(rows[0]) if rows else None
@@ -64,7 +62,7 @@ class ActionJournal:
         self, step_id: str, *, kind: str, action: str, args_json: str, policy: dict[str, Any] | None, now: float
     ) -> int:
         """Mark an attempt as running (creating the row if new); returns the attempt number."""
-        self._table()
+        self._table.ensure()
         row = self._storage.sql.exec(
             f"INSERT INTO {ACTIONS_TABLE} (step_id, kind, action, args, status, attempts, policy, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, 'running', 1, ?, ?, ?) ON CONFLICT(step_id) DO UPDATE SET "
@@ -113,7 +111,7 @@ class ActionJournal:
 
     def list(self, *, status: str | None = None, limit: int = 1000) -> list[ActionRecord]:
         """Journal rows, oldest first (of one status if given)."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         if status is None:
             rows = self._storage.sql.exec(f"SELECT * FROM {ACTIONS_TABLE} ORDER BY created_at LIMIT ?", limit)
@@ -122,11 +120,6 @@ class ActionJournal:
                 f"SELECT * FROM {ACTIONS_TABLE} WHERE status = ? ORDER BY created_at LIMIT ?", status, limit
             )
         return [_record(row) for row in rows]
-
-    def _exists(self) -> bool:
-        if not self._ready and self._storage.table_exists(ACTIONS_TABLE):
-            self._ready = True
-        return self._ready
 
 
 def _record(row: dict[str, Any]) -> ActionRecord:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .events import decode_json, encode_json
+from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
     from ..runtime.storage import Storage
@@ -54,16 +55,13 @@ class DeadLetterBox:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
-        self._ready = False
-
-    def _table(self) -> None:
-        if not self._ready:
-            self._storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {DEAD_LETTERS_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "kind TEXT NOT NULL, name TEXT NOT NULL, event_type TEXT, payload TEXT, error TEXT NOT NULL, "
-                "attempts INTEGER NOT NULL, created_at REAL NOT NULL, replayed_at REAL)"
-            )
-            self._ready = True
+        self._table = LazyTable(
+            storage,
+            DEAD_LETTERS_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {DEAD_LETTERS_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "kind TEXT NOT NULL, name TEXT NOT NULL, event_type TEXT, payload TEXT, error TEXT NOT NULL, "
+            "attempts INTEGER NOT NULL, created_at REAL NOT NULL, replayed_at REAL)",
+        )
 
     def add(
         self, kind: str, name: str, *, payload: Any, error: str, attempts: int, now: float, event_type: str | None
@@ -71,7 +69,7 @@ class DeadLetterBox:
         """Keep one failure; returns its id."""
         if kind not in KINDS:
             raise ValueError(f"Unknown dead-letter kind {kind!r}; expected one of {', '.join(KINDS)}")
-        self._table()
+        self._table.ensure()
         row = self._storage.sql.exec(
             f"INSERT INTO {DEAD_LETTERS_TABLE} (kind, name, event_type, payload, error, attempts, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -87,14 +85,14 @@ class DeadLetterBox:
 
     def get(self, dead_letter_id: int) -> DeadLetter | None:
         """The dead letter with that id, or None."""
-        if not self._exists():
+        if not self._table.exists():
             return None
         rows = self._storage.sql.exec(f"SELECT * FROM {DEAD_LETTERS_TABLE} WHERE id = ?", dead_letter_id).to_list()
         return _dead_letter(rows[0]) if rows else None
 
     def list(self, *, include_replayed: bool = False, limit: int = 1000) -> list[DeadLetter]:
         """Dead letters, oldest first (only those not replayed successfully, unless asked)."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         where = "" if include_replayed else "WHERE replayed_at IS NULL "
         rows = self._storage.sql.exec(f"SELECT * FROM {DEAD_LETTERS_TABLE} {where}ORDER BY id LIMIT ?", limit)
@@ -111,11 +109,6 @@ class DeadLetterBox:
             error[:MAX_ERROR_LENGTH],
             dead_letter_id,
         )
-
-    def _exists(self) -> bool:
-        if not self._ready and self._storage.table_exists(DEAD_LETTERS_TABLE):
-            self._ready = True
-        return self._ready
 
 
 def _dead_letter(row: dict[str, Any]) -> DeadLetter:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from .lazy_table import LazyTable
+
 if TYPE_CHECKING:
     from ..runtime.storage import Storage
 
@@ -109,20 +111,15 @@ class EventLog:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
-        self._ready = False
-
-    def _table(self) -> None:
-        if self._ready:
-            return
-        exec_ = self._storage.sql.exec
-        exec_(
+        self._table = LazyTable(
+            storage,
+            EVENTS_TABLE,
             f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (sequence INTEGER PRIMARY KEY AUTOINCREMENT, "
             "id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, noun TEXT NOT NULL, verb TEXT NOT NULL, data TEXT, "
             "source TEXT NOT NULL, timestamp REAL NOT NULL, origin TEXT NOT NULL DEFAULT 'local', "
-            "dispatched INTEGER NOT NULL DEFAULT 0)"
+            "dispatched INTEGER NOT NULL DEFAULT 0)",
+            f"CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_pending ON {EVENTS_TABLE}(dispatched) WHERE dispatched = 0",
         )
-        exec_(f"CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_pending ON {EVENTS_TABLE}(dispatched) WHERE dispatched = 0")
-        self._ready = True
 
     def record(self, event_type: str, data: Any, *, source: str, now: float) -> Event:
         """Append a local event (not yet dispatched) and return it."""
@@ -130,7 +127,7 @@ class EventLog:
         text = encode_json(data)
         if len(text) > MAX_DATA_BYTES:
             raise ValueError(f"Event data is too large ({len(text)} bytes of JSON; at most {MAX_DATA_BYTES})")
-        self._table()
+        self._table.ensure()
         event_id = uuid.uuid4().hex
         row = self._storage.sql.exec(
             f"INSERT INTO {EVENTS_TABLE} (id, type, noun, verb, data, source, timestamp) "
@@ -147,7 +144,7 @@ class EventLog:
 
     def record_received(self, event: Event) -> bool:
         """Note an event delivered from another object; False if it was already received (a duplicate)."""
-        self._table()
+        self._table.ensure()
         noun, verb = split_type(event.type)
         cursor = self._storage.sql.exec(
             f"INSERT INTO {EVENTS_TABLE} (id, type, noun, verb, data, source, timestamp, origin, dispatched) "
@@ -164,7 +161,7 @@ class EventLog:
 
     def was_received(self, event_id: str) -> bool:
         """Whether an event with this id is already in the table."""
-        if not self._exists():
+        if not self._table.exists():
             return False
         return bool(self._storage.sql.exec(f"SELECT 1 FROM {EVENTS_TABLE} WHERE id = ?", event_id).to_list())
 
@@ -174,7 +171,7 @@ class EventLog:
 
     def undispatched(self, limit: int = 1000) -> list[Event]:
         """Local events whose dispatch has not finished, oldest first."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         rows = self._storage.sql.exec(
             f"SELECT * FROM {EVENTS_TABLE} WHERE dispatched = 0 ORDER BY sequence LIMIT ?", limit
@@ -183,7 +180,7 @@ class EventLog:
 
     def list(self, *, event_type: str | None = None, limit: int = 100) -> list[Event]:
         """The most recent events (of one type if given), newest first."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         if event_type is None:
             rows = self._storage.sql.exec(f"SELECT * FROM {EVENTS_TABLE} ORDER BY sequence DESC LIMIT ?", limit)
@@ -192,11 +189,6 @@ class EventLog:
                 f"SELECT * FROM {EVENTS_TABLE} WHERE type = ? ORDER BY sequence DESC LIMIT ?", event_type, limit
             )
         return [_event(row) for row in rows]
-
-    def _exists(self) -> bool:
-        if not self._ready and self._storage.table_exists(EVENTS_TABLE):
-            self._ready = True
-        return self._ready
 
 
 def _event(row: dict[str, Any]) -> Event:

@@ -24,6 +24,7 @@ from .actions import load_action, resolve_action
 from .cron_times import fires_between, next_fire, zone
 from .dead_letters import describe_error
 from .dispatch import call_isolated
+from .lazy_table import LazyTable
 from .schedule_builder import Every, ScheduleSpec, class_schedules
 
 if TYPE_CHECKING:
@@ -87,28 +88,20 @@ class Schedules:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._ready = False
+        self._table = LazyTable(
+            ctx.storage,
+            SCHEDULES_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {SCHEDULES_TABLE} (id TEXT PRIMARY KEY, cron TEXT NOT NULL, "
+            "timezone TEXT, handler TEXT NOT NULL, origin TEXT NOT NULL, missed TEXT NOT NULL, "
+            "grace REAL NOT NULL, next_fire_at REAL NOT NULL, last_fired_at REAL, runs INTEGER NOT NULL "
+            "DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)",
+        )
         self._handlers: dict[str, Callable[..., Any]] = {}
 
     # -- table --------------------------------------------------------------------------------------
 
-    def _table(self) -> None:
-        if not self._ready:
-            self.ctx.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {SCHEDULES_TABLE} (id TEXT PRIMARY KEY, cron TEXT NOT NULL, "
-                "timezone TEXT, handler TEXT NOT NULL, origin TEXT NOT NULL, missed TEXT NOT NULL, "
-                "grace REAL NOT NULL, next_fire_at REAL NOT NULL, last_fired_at REAL, runs INTEGER NOT NULL "
-                "DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)"
-            )
-            self._ready = True
-
-    def _exists(self) -> bool:
-        if not self._ready and self.ctx.storage.table_exists(SCHEDULES_TABLE):
-            self._ready = True
-        return self._ready
-
     def _row(self, sid: str) -> dict[str, Any] | None:
-        if not self._exists():
+        if not self._table.exists():
             return None
         rows = self.ctx.storage.sql.exec(f"SELECT * FROM {SCHEDULES_TABLE} WHERE id = ?", sid).to_list()
         return rows[0] if rows else None
@@ -130,7 +123,7 @@ class Schedules:
         return info
 
     def _upsert(self, spec: ScheduleSpec, handler: str, *, origin: str, revive: bool = True) -> str:
-        self._table()
+        self._table.ensure()
         sid = schedule_id(handler, spec)
         ctx = self.ctx
         row = self._row(sid)
@@ -161,10 +154,10 @@ class Schedules:
     def sync_class_schedules(self) -> None:
         """Persist the `@every` methods of the object's class; drop rows of methods no longer decorated."""
         declared = class_schedules(type(self.ctx.object))
-        if not declared and not self._exists():
+        if not declared and not self._table.exists():
             return
         keep = {self._upsert(spec, method, origin="method", revive=False) for method, spec in declared}
-        if not self._exists():
+        if not self._table.exists():
             return
         stale = self.ctx.storage.sql.exec(
             f"SELECT id FROM {SCHEDULES_TABLE} WHERE origin = 'method' AND cancelled = 0"
@@ -177,7 +170,7 @@ class Schedules:
 
     def list(self) -> list[ScheduleInfo]:
         """Active schedules, soonest first."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         rows = self.ctx.storage.sql.exec(
             f"SELECT * FROM {SCHEDULES_TABLE} WHERE cancelled = 0 ORDER BY next_fire_at, id"
@@ -193,7 +186,7 @@ class Schedules:
         """Stop a schedule (a cancelled `@every` method stays cancelled across restarts); True if it was active."""
         if not isinstance(sid, str):
             raise TypeError(f"A schedule id is a str (from ctx.schedules.list()), not {type(sid).__name__}")
-        if not self._exists():
+        if not self._table.exists():
             return False
         cursor = self.ctx.storage.sql.exec(
             f"UPDATE {SCHEDULES_TABLE} SET cancelled = 1 WHERE id = ? AND cancelled = 0", sid

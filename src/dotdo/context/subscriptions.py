@@ -17,6 +17,7 @@ from ..runtime.timer_kinds import register_timer_kind
 from .dead_letters import describe_error
 from .dispatch import call_isolated, is_async_callable
 from .events import Event, decode_json, encode_json, split_type
+from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
     from ..runtime.timer_table import Timer
@@ -50,39 +51,28 @@ class Subscriptions:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._ready = False
+        self._table = LazyTable(
+            ctx.storage,
+            SUBSCRIPTIONS_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {SUBSCRIPTIONS_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "namespace TEXT NOT NULL, object_id TEXT NOT NULL, object_name TEXT, pattern TEXT NOT NULL, "
+            "method TEXT NOT NULL, created_at REAL NOT NULL, UNIQUE (namespace, object_id, pattern, method))",
+            f"CREATE TABLE IF NOT EXISTS {OUTBOX_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "namespace TEXT NOT NULL, object_id TEXT NOT NULL, object_name TEXT, method TEXT NOT NULL, "
+            "event TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, "
+            "last_error TEXT)",
+        )
         self._cache: list[dict[str, Any]] | None = None
         self._draining = False
         self._again = False
 
     # -- source side --------------------------------------------------------------------------------
 
-    def _table(self) -> None:
-        if not self._ready:
-            exec_ = self.ctx.storage.sql.exec
-            exec_(
-                f"CREATE TABLE IF NOT EXISTS {SUBSCRIPTIONS_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "namespace TEXT NOT NULL, object_id TEXT NOT NULL, object_name TEXT, pattern TEXT NOT NULL, "
-                "method TEXT NOT NULL, created_at REAL NOT NULL, UNIQUE (namespace, object_id, pattern, method))"
-            )
-            exec_(
-                f"CREATE TABLE IF NOT EXISTS {OUTBOX_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "namespace TEXT NOT NULL, object_id TEXT NOT NULL, object_name TEXT, method TEXT NOT NULL, "
-                "event TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, "
-                "last_error TEXT)"
-            )
-            self._ready = True
-
-    def _exists(self) -> bool:
-        if not self._ready and self.ctx.storage.table_exists(SUBSCRIPTIONS_TABLE):
-            self._table()
-        return self._ready
-
     def add(self, subscriber: ObjectId, pattern: str, method: str) -> int:
         """Subscribe `subscriber.method` to this object's events matching `pattern` (idempotent)."""
         split_type(pattern, wildcard=True)
         check_method_name(method)
-        self._table()
+        self._table.ensure()
         self.ctx.storage.sql.exec(
             f"INSERT INTO {SUBSCRIPTIONS_TABLE} (namespace, object_id, object_name, pattern, method, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -106,7 +96,7 @@ class Subscriptions:
 
     def remove(self, subscriber: ObjectId, pattern: str, method: str) -> bool:
         """Stop a subscription; True if it existed (events already in the outbox are still delivered)."""
-        if not self._exists():
+        if not self._table.exists():
             return False
         cursor = self.ctx.storage.sql.exec(
             f"DELETE FROM {SUBSCRIPTIONS_TABLE} WHERE namespace = ? AND object_id = ? AND pattern = ? AND method = ?",
@@ -123,7 +113,7 @@ class Subscriptions:
         if self._cache is None:
             self._cache = (
                 self.ctx.storage.sql.exec(f"SELECT * FROM {SUBSCRIPTIONS_TABLE} ORDER BY id").to_list()
-                if self._exists()
+                if self._table.exists()
                 else []
             )
         return self._cache
@@ -154,7 +144,7 @@ class Subscriptions:
 
     def pending(self) -> int:
         """How many deliveries wait in the outbox."""
-        if not self._exists():
+        if not self._table.exists():
             return 0
         return int(self.ctx.storage.sql.exec(f"SELECT count(*) AS n FROM {OUTBOX_TABLE}").one()["n"])
 
@@ -174,7 +164,7 @@ class Subscriptions:
         self._schedule_next()
 
     async def _deliver_due(self) -> None:
-        if not self._exists():
+        if not self._table.exists():
             return
         ctx = self.ctx
         rows = ctx.storage.sql.exec(f"SELECT * FROM {OUTBOX_TABLE} ORDER BY seq LIMIT 1000").to_list()
@@ -230,10 +220,14 @@ class Subscriptions:
         )
 
     def _schedule_next(self) -> None:
-        if not self._exists():
+        if not self._table.exists():
             return
         ctx = self.ctx
-        row = ctx.storage.sql.exec(f"SELECT min(next_attempt_at) AS at FROM {OUTBOX_TABLE}").one()
+        # Only the oldest row of each subscriber can be next: later ones wait for it (order per subscriber).
+        row = ctx.storage.sql.exec(
+            f"SELECT min(next_attempt_at) AS at FROM (SELECT next_attempt_at, min(seq) FROM {OUTBOX_TABLE} "
+            "GROUP BY namespace, object_id)"
+        ).one()
         if row["at"] is None:
             ctx.storage.timers.delete(OUTBOX_TIMER_ID)
         else:
@@ -241,7 +235,7 @@ class Subscriptions:
 
     def requeue(self, payload: dict[str, Any]) -> None:
         """Put a dead-lettered delivery back in the outbox (replay)."""
-        self._table()
+        self._table.ensure()
         ctx = self.ctx
         ctx.storage.sql.exec(
             f"INSERT INTO {OUTBOX_TABLE} (namespace, object_id, object_name, method, event, next_attempt_at) "
