@@ -133,7 +133,7 @@ async def test_unsubscribe_and_bad_subscriptions(rt: Runtime) -> None:
     assert await watcher.seen() == []
     with pytest.raises(AttributeError, match="no method 'missing'"):
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe(w.ctx.Customer("alice"), "*.created", "missing"))
-    with pytest.raises(ValueError, match="Noun.verb"):
+    with pytest.raises(ValueError, match=r"Noun\.verb"):
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe(w.ctx.Customer("alice"), "created", "on_created"))
     with pytest.raises(TypeError, match="takes a stub"):
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe("alice", "*.created", "on_created"))
