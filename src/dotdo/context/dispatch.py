@@ -101,7 +101,9 @@ class EventDispatcher:
         return event
 
     async def _dispatch_in_background(self, event: Event) -> None:
-        await self.dispatch(event)
+        # A send inside a block that rolled back left no event behind: nothing to dispatch.
+        if self.log.contains(event.id):
+            await self.dispatch(event)
         if not self.log.undispatched(limit=1):
             self.ctx.storage.timers.delete(DISPATCH_TIMER_ID)
 

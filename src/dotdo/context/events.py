@@ -159,8 +159,8 @@ class EventLog:
         )
         return cursor.rows_written == 1
 
-    def was_received(self, event_id: str) -> bool:
-        """Whether an event with this id is already in the table."""
+    def contains(self, event_id: str) -> bool:
+        """Whether an event with this id is in the table (received before, or still recorded)."""
         if not self._table.exists():
             return False
         return bool(self._storage.sql.exec(f"SELECT 1 FROM {EVENTS_TABLE} WHERE id = ?", event_id).to_list())

@@ -260,7 +260,7 @@ class Subscriptions:
         event = Event.from_dict(event_dict)
         log_ = ctx.events_dispatcher.log
         if is_async_callable(fn):
-            if log_.was_received(event.id):
+            if log_.contains(event.id):
                 return False
             await fn(event)
             return log_.record_received(event)
