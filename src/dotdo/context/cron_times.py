@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import timezone as timezone_offset
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from cron_descriptor import get_description
@@ -18,6 +19,12 @@ from croniter import croniter
 from .schedule_grammar import ScheduleError, compile_schedule
 
 _MAX_STEPS = 10_000
+
+
+@lru_cache(maxsize=4096)
+def _walker(cron: str) -> croniter:
+    # Parsing a cron is most of croniter's cost; one parsed walker per cron is reused (single-threaded use).
+    return croniter(cron, datetime(2000, 1, 1))
 
 
 def zone(timezone: str | None) -> tzinfo:
@@ -33,7 +40,8 @@ def next_fire(cron: str, timezone: str | None, after: float) -> float:
         # fall-back repeats still fires (a whole-hour offset change leaves the minutes unchanged).
         tz = timezone_offset(datetime.fromtimestamp(after, tz).utcoffset() or timedelta(0))
     local = datetime.fromtimestamp(after, tz).replace(tzinfo=None, microsecond=0)
-    walk = croniter(cron, local)
+    walk = _walker(cron)
+    walk.set_current(local, force=True)
     for _ in range(_MAX_STEPS):
         candidate = walk.get_next(datetime)
         instant = candidate.replace(tzinfo=tz, fold=0).timestamp()

@@ -54,6 +54,7 @@ class EventDispatcher:
         self.log = EventLog(ctx.storage)
         self.registry = HandlerRegistry()
         self._in_flight: set[int] = set()
+        self._backstop_until = 0.0
         obj = ctx.object
         for method, pattern, options in class_handlers(type(obj)):
             self.registry.add(pattern, getattr(obj, method), _named(options, method))
@@ -68,16 +69,19 @@ class EventDispatcher:
     def send(self, event_type: str, data: Any) -> str | None:
         """Record and dispatch in the background; never raises (failures become dead letters)."""
         ctx = self.ctx
+        in_block = bool(getattr(ctx.storage, "_savepoint_depth", 0))
         try:
             event = self.record(event_type, data)
-            timers = ctx.storage.timers
-            if timers.get(DISPATCH_TIMER_ID) is None:
-                timers.set(DISPATCH_TIMER_ID, ctx.now() + BACKSTOP_DELAY, kind=DISPATCH_TIMER_KIND)
+            now = ctx.now()
+            if self._backstop_until <= now or in_block:
+                ctx.storage.timers.set(DISPATCH_TIMER_ID, now + BACKSTOP_DELAY, kind=DISPATCH_TIMER_KIND)
+                # Inside a transaction_sync block the timer may roll back: do not trust it later.
+                self._backstop_until = 0.0 if in_block else now + BACKSTOP_DELAY
         except Exception as exc:
             log.warning("send(%r) failed: %s", event_type, exc)
             self._dead_letter_send(event_type, data, exc)
             return None
-        ctx.spawn(self._dispatch_in_background, event)
+        ctx.spawn(self._dispatch_in_background, event, in_block)
         return event.id
 
     def _dead_letter_send(self, event_type: Any, data: Any, exc: Exception) -> None:
@@ -100,12 +104,10 @@ class EventDispatcher:
         await self.dispatch(event)
         return event
 
-    async def _dispatch_in_background(self, event: Event) -> None:
-        # A send inside a block that rolled back left no event behind: nothing to dispatch.
-        if self.log.contains(event.id):
+    async def _dispatch_in_background(self, event: Event, sent_in_block: bool) -> None:
+        # A send inside a transaction_sync block that rolled back left no event behind.
+        if not sent_in_block or self.log.contains(event.id):
             await self.dispatch(event)
-        if not self.log.undispatched(limit=1):
-            self.ctx.storage.timers.delete(DISPATCH_TIMER_ID)
 
     async def dispatch(self, event: Event) -> None:
         """Run the handlers matching `event`, then mark it dispatched (once, even if asked twice)."""
@@ -154,7 +156,6 @@ class EventDispatcher:
                 break
             for event in pending:
                 await self.dispatch(event)
-        self.ctx.storage.timers.delete(DISPATCH_TIMER_ID)
 
 
 def _named(options: HandlerOptions, method: str) -> HandlerOptions:

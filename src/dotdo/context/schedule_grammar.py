@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -240,6 +241,11 @@ def compile_schedule(text: str) -> CompiledSchedule:
     """Compile a schedule text to cron and time zone, or raise `ScheduleError` saying what was expected."""
     if not isinstance(text, str):
         raise ScheduleError(f"A schedule is a text such as 'daily at 9am', not {type(text).__name__}")
+    return _compile(text)
+
+
+@lru_cache(maxsize=4096)
+def _compile(text: str) -> CompiledSchedule:
     if len(text) > 200:
         raise ScheduleError(f"Schedule text is too long ({len(text)} characters; at most 200)")
     tokens = text.split()
