@@ -37,8 +37,8 @@ import asyncio
 
 import httpx
 
-from app import Counter, app
-from dotdo import Runtime
+from app import Counter
+from dotdo import API, Runtime
 
 
 def test_counter_counts(tmp_path):
@@ -51,15 +51,15 @@ def test_counter_counts(tmp_path):
     asyncio.run(scenario())
 
 
-def test_http(tmp_path, monkeypatch):
+def test_http(tmp_path):
     async def scenario():
-        transport = httpx.ASGITransport(app=app)
+        fresh = API(Counter, ns="/:name", data_dir=tmp_path)
+        transport = httpx.ASGITransport(app=fresh)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             assert (await client.post("/acme")).json() == {{"name": "acme", "value": 1}}
             assert (await client.get("/acme")).json() == {{"name": "acme", "value": 1}}
-        await app.runtime.close()
+        await fresh.runtime.close()
 
-    monkeypatch.chdir(tmp_path)
     asyncio.run(scenario())
 '''
 

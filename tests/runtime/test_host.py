@@ -198,3 +198,35 @@ async def test_env_exposes_bindings_and_class_namespaces(tmp_path, clock):
         assert await rt.env.Account.get("a").deposit(2) == 2
         with pytest.raises(AttributeError, match="bindings: API_KEY"):
             rt.env.Missing  # noqa: B018
+
+
+class Loader(DO):
+    async def on_start(self) -> None:
+        async def load() -> None:
+            await asyncio.sleep(0)
+            self.cache = self.storage.get("cache") or "empty"
+
+        await self.block_concurrency_while(load)
+
+    async def read(self) -> str:
+        return self.cache
+
+
+async def test_on_start_may_block_concurrency(runtime):
+    results = await asyncio.gather(*(runtime.get(Loader, "l").read() for _ in range(10)))
+    assert results == ["empty"] * 10
+
+
+class Ambient(DO):
+    async def who(self) -> str:
+        from dotdo import ctx
+
+        return f"{ctx.name} {ctx.id.hex == self.id.hex}"
+
+
+async def test_dotdo_ctx_is_bound_to_the_running_object(runtime):
+    assert await runtime.get(Ambient, "x").who() == "x True"
+    from dotdo import ctx
+
+    with pytest.raises(RuntimeError, match="only available"):
+        ctx.name  # noqa: B018

@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import id_from_name
+from ..runtime.responses import as_response
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
@@ -182,20 +182,6 @@ class API:
                 await self.runtime.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-def as_response(result: Any, cls: type) -> Response:
-    """What `fetch` returned, as a Response (str -> text, dict/list -> JSON)."""
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, str):
-        return PlainTextResponse(result)
-    if isinstance(result, dict | list):
-        return JSONResponse(result)
-    log.error("%s.fetch returned %s instead of a Response", cls.__name__, type(result).__name__)
-    return json_error(
-        500, "bad_fetch_result", f"{cls.__name__}.fetch returned {type(result).__name__}; return a Response"
-    )
 
 
 def _object_mount(path: str) -> ObjectMount | None:

@@ -98,6 +98,14 @@ def to_epoch(when: datetime | float | int) -> float:
     return float(when)
 
 
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _prefix_end(prefix: str) -> str | None:
     """The smallest string greater than every string starting with `prefix` (None: no bound)."""
     while prefix:
@@ -131,6 +139,8 @@ class Storage:
         self._budget = budget
         self._conn: sqlite3.Connection | None = None
         self._wal_fd: int | None = None
+        self._wal_folder_unsynced = False
+        self._created_unsynced = False
         self._dirty = False
         self._pending: asyncio.Future[None] | None = None
         self._syncing: asyncio.Future[None] | None = None
@@ -157,13 +167,23 @@ class Storage:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not self.path.exists()
+        power = self.durability == "power"
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=64)
         try:
             # Exclusive locking before WAL keeps the WAL index in heap memory: no -shm file, one fd less.
             conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            if fresh:
+                # A new file holds nothing acknowledged yet: create it without the fsyncs of the WAL
+                # switch and of the first WAL header (power mode syncs the file and folder itself).
+                conn.execute("PRAGMA synchronous=OFF")
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=" + ("OFF" if self.durability == "power" else "NORMAL"))
-            if self.durability == "power":
+            if fresh and power:
+                _fsync_path(self.path)
+                _fsync_path(self.path.parent)
+            conn.execute("PRAGMA synchronous=" + ("OFF" if power or fresh else "NORMAL"))
+            self._created_unsynced = fresh and not power
+            if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -387,6 +407,9 @@ class Storage:
             self._internal = True
             try:
                 conn.execute("COMMIT")
+                if self._created_unsynced:
+                    self._created_unsynced = False
+                    conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -418,6 +441,8 @@ class Storage:
                 self._wal_fd = os.open(f"{self.path}-wal", os.O_RDONLY)
             except FileNotFoundError:
                 return None
+            # A new WAL file's directory entry must reach the disk too (power mode).
+            self._wal_folder_unsynced = True
         return self._wal_fd
 
     def _checkpoint_if_large(self) -> None:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .ids import ObjectId, id_from_name, new_unique_id
+from .responses import as_response
 
 if TYPE_CHECKING:
     from .durable_object import DurableObject
@@ -56,7 +57,7 @@ class ObjectStub:
             request = build_request(request, method=method, headers=headers, body=body)
         host = self._host
         record = await host.record(self._cls, self.id)
-        return await host.deliver(record, record.instance.fetch, request)
+        return as_response(await host.deliver(record, record.instance.fetch, request), self._cls)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ObjectStub:
         return self
