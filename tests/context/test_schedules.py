@@ -5,7 +5,7 @@ import pytest
 from context_crash_objects import T0, Ticker
 
 from dotdo import Runtime
-from dotdo.context import DO, ScheduleError, every
+from dotdo.context import DO, every
 from dotdo.testing import ManualClock
 
 HOUR = 3600
@@ -28,39 +28,6 @@ class Reporter(DO):
 
     def log(self) -> list[str]:
         return [r["what"] for r in self.storage.sql.exec("SELECT what FROM log ORDER BY rowid")]
-
-
-def test_fluent_specs_expose_cron_and_timezone() -> None:
-    assert every.minute.cron == "* * * * *"
-    assert every.hour.cron == "0 * * * *"
-    assert every.day.cron == "0 0 * * *"
-    assert every.weekday.at("9am").cron == "0 9 * * 1-5"
-    assert every.weekend.at("10:30am").cron == "30 10 * * 0,6"
-    assert every.monday.at("9am").cron == "0 9 * * 1"
-    assert every.Friday.at("5pm").cron == "0 17 * * 5"
-    assert every.sunday.cron == "0 0 * * 0"
-    assert every.day.at6am.cron == "0 6 * * *"
-    assert every.tuesday.at11pm.cron == "0 23 * * 2"
-    assert every.day.atnoon.cron == "0 12 * * *"
-    assert every.day.atmidnight.cron == "0 0 * * *"
-    assert every.monday.at("9am").timezone is None
-    assert every.monday.at("9am", timezone="Europe/Paris").timezone == "Europe/Paris"
-    spec = every("first monday at 9am Europe/Paris", missed="all")
-    assert (spec.cron, spec.timezone, spec.missed) == ("0 9 * * 1#1", "Europe/Paris", "all")
-    assert every("every 5 minutes").cron == every("5 minutes").cron == "*/5 * * * *"
-
-
-def test_fluent_errors() -> None:
-    with pytest.raises(ScheduleError, match=r"'\.at' applies to days"):
-        every.hour.at("9am")
-    with pytest.raises(ScheduleError, match="Invalid hour for 12-hour format: 13"):
-        every.monday.at("13pm")
-    with pytest.raises(AttributeError, match="every has no 'fortnight'"):
-        every.fortnight  # noqa: B018
-    with pytest.raises(ValueError, match="missed must be one of"):
-        every("hourly", missed="sometimes")
-    with pytest.raises(ScheduleError, match="Unknown time zone"):
-        every.day.at("9am", timezone="Nowhere/Land")
 
 
 async def test_method_schedules_fire_on_time_and_survive_restarts(tmp_path) -> None:
