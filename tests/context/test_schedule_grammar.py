@@ -1,7 +1,11 @@
+from datetime import UTC, datetime
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dotdo.context.schedule_grammar import ScheduleError, compile_schedule, parse_time
-from dotdo.schedule import to_cron
+from dotdo.schedule import next_runs, to_cron
 
 GRAMMAR = [
     ("every minute", "* * * * *"),
@@ -114,3 +118,13 @@ def test_hostile_input_is_refused_cleanly() -> None:
 )
 def test_times_of_day(text: str, expected: tuple[int, int]) -> None:
     assert parse_time(text) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(hour=st.integers(0, 23), minute=st.integers(0, 59), day=st.sampled_from(["daily", "monday", "weekdays"]))
+def test_any_time_of_day_compiles_and_fires_at_that_time(hour: int, minute: int, day: str) -> None:
+    twelve = f"{hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}"
+    twenty_four = f"{hour}:{minute:02d}"
+    assert to_cron(f"{day} at {twelve}") == to_cron(f"{day} at {twenty_four}")
+    [run] = next_runs(f"{day} at {twelve} Europe/Paris", 1, start=datetime(2026, 6, 1, tzinfo=UTC))
+    assert (run.hour, run.minute) == (hour, minute)

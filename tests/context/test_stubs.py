@@ -1,4 +1,5 @@
 import pytest
+from starlette.responses import JSONResponse
 
 from dotdo import Runtime, UnknownClassError
 from dotdo.context import DO, CircuitOpenError, StubPolicy, TransientError
@@ -129,3 +130,20 @@ async def test_stub_policy_is_configurable_per_object(long_lived: Runtime) -> No
     assert await runtime.get(Store, "s").tell("frank", "hello") == "frank got hello"
     with pytest.raises(ValueError, match="cache_size"):
         StubPolicy(cache_size=0)
+
+
+class Site(DO):
+    async def fetch(self, request):
+        return JSONResponse({"path": request.url.path, "name": self.name})
+
+
+class Portal(DO):
+    async def visit(self, name: str) -> dict:
+        response = await self.ctx.Site(name).fetch("/hello")
+        return {"status": response.status_code, "body": response.body.decode()}
+
+
+async def test_a_stub_forwards_http_requests_to_fetch(runtime: Runtime) -> None:
+    runtime.register(Site)
+    result = await runtime.get(Portal, "p").visit("docs")
+    assert result == {"status": 200, "body": '{"path":"/hello","name":"docs"}'}

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.errors import DotdoError
 from ..runtime.ids import ObjectId, id_from_name, id_from_string
+from ..runtime.stub import ObjectStub
 from .circuit_breaker import CircuitBreaker, CircuitOpenError
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
     from ..runtime.durable_object import DurableObject
     from .context import Context
 
@@ -103,6 +108,25 @@ class ContextStub:
                 continue
             self.breaker.on_success()
             return result
+
+    async def fetch(
+        self,
+        request: Request | str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str = b"",
+    ) -> Response:
+        """Send an HTTP request (a Starlette `Request`, or a URL) to the target's `fetch`, through the breaker."""
+        stub = ObjectStub(self._stubs.ctx.runtime.host, self.cls, self.id)
+        self.breaker.before_call()
+        try:
+            response = await stub.fetch(request, method=method, headers=headers, body=body)
+        except Exception:
+            self.breaker.on_failure()
+            raise
+        self.breaker.on_success()
+        return response
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ContextStub:
         return self
