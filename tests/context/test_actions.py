@@ -239,3 +239,10 @@ asyncio.run(main())
     async with Runtime(data, objects=[Ledger], clock=ManualClock(T0)) as rt:
         assert await rt.get(Ledger, "l").pay("carol", 3) == {"account": "carol", "balance": 3}
         assert await rt.get(Ledger, "l").entries() == [("carol", 3)]
+
+
+async def test_a_lambda_step_needs_an_explicit_step_id(runtime: Runtime) -> None:
+    with pytest.raises(ValueError, match="pass step_id"):
+        await runtime.run_in(Payments, "p", lambda p: p.ctx.do(lambda: 1))
+    assert await runtime.run_in(Payments, "p", lambda p: p.ctx.do(lambda: 1, step_id="one")) == 1
+    assert await runtime.run_in(Payments, "p", lambda p: p.ctx.do(lambda: 2, step_id="one")) == 1

@@ -167,3 +167,19 @@ async def test_a_tick_within_the_grace_period_is_not_missed(tmp_path) -> None:
         await clock.advance(HOUR - (T0 % HOUR) + 30)
         runs = await rt.get(Ticker, "t").runs()
         assert (len(runs["all"]), len(runs["once"]), len(runs["skip"])) == (1, 1, 1)
+
+
+async def test_named_registrations_keep_two_lambdas_apart(runtime: Runtime) -> None:
+    fired: list[str] = []
+
+    def register(r: Reporter) -> list[str]:
+        a = r.ctx.every.hour(lambda: fired.append("a"), name="a")
+        b = r.ctx.every.hour(lambda: fired.append("b"), name="b")
+        return [a.id, b.id]
+
+    ids = await runtime.run_in(Reporter, "r", register)
+    assert len(set(ids)) == 2
+    await runtime.clock.advance(HOUR)
+    assert sorted(fired) == ["a", "b"]
+    with pytest.raises(ValueError, match="schedule name"):
+        await runtime.run_in(Reporter, "r", lambda r: r.ctx.every.hour(lambda: None, name=""))

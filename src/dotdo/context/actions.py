@@ -142,6 +142,11 @@ class DurableActions:
             raise TypeError(f"retry must be a RetryPolicy, not {type(policy).__name__}")
         resolved = resolve_action(ctx.object, action)
         args_json = _args_json(args, strict=True)
+        if step_id is None and not resolved.resumable:
+            raise ValueError(
+                f"{resolved.name} is a lambda or nested function: its name does not identify it across calls "
+                "and restarts; pass step_id=..., or use a method of the object"
+            )
         step = step_id if step_id is not None else default_step_id(resolved.name, args_json)
         if not isinstance(step, str) or not step or len(step) > MAX_STEP_ID_LENGTH:
             raise ValueError(f"step_id must be a non-empty str of at most {MAX_STEP_ID_LENGTH} characters")
@@ -287,7 +292,13 @@ class DurableActions:
                 f"{type(self.ctx.object).__name__} nor an importable function (pass a method or its name to ctx.do)"
             )
             return self._failed(
-                record.step_id, record.action, record.attempts, missing, RetryPolicy(max_attempts=1), _timer(record)
+                record.step_id,
+                record.action,
+                record.attempts,
+                missing,
+                RetryPolicy(max_attempts=1),
+                _timer(record),
+                replaying=replaying,
             )
         args = record.args or []
         return await self._attempt(

@@ -8,6 +8,7 @@ day nor fires twice.
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import timezone as timezone_offset
 from functools import lru_cache
@@ -40,7 +41,7 @@ def next_fire(cron: str, timezone: str | None, after: float) -> float:
         # fall-back repeats still fires (a whole-hour offset change leaves the minutes unchanged).
         tz = timezone_offset(datetime.fromtimestamp(after, tz).utcoffset() or timedelta(0))
     local = datetime.fromtimestamp(after, tz).replace(tzinfo=None, microsecond=0)
-    walk = _walker(cron)
+    walk = copy.copy(_walker(cron))  # the parsed fields are shared, the position is this call's own
     walk.set_current(local, force=True)
     for _ in range(_MAX_STEPS):
         candidate = walk.get_next(datetime)

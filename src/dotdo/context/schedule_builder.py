@@ -40,7 +40,7 @@ _INTERVALS = {"minute": "* * * * *", "hour": "0 * * * *"}
 class ScheduleRegistrar(Protocol):
     """What a bound `every` hands a spec and its handler to (the object's schedules)."""
 
-    def register(self, spec: ScheduleSpec, handler: Callable[..., Any]) -> ScheduleInfo: ...
+    def register(self, spec: ScheduleSpec, handler: Callable[..., Any], *, name: str | None = None) -> ScheduleInfo: ...
 
 
 def _check_missed(missed: str, grace: float) -> None:
@@ -95,21 +95,28 @@ class ScheduleSpec:
         raise AttributeError(f"A schedule has no attribute {name!r} (use .at('9am') or .at9am)")
 
     def __call__(
-        self, handler: Callable[..., Any] | None = None, *, missed: str | None = None, grace: float | None = None
+        self,
+        handler: Callable[..., Any] | None = None,
+        *,
+        missed: str | None = None,
+        grace: float | None = None,
+        name: str | None = None,
     ) -> Any:
         """Unbound: mark a method (returns it). Bound to a ctx: persist the schedule (returns its info).
 
-        Without a handler (`@every.hour(missed="all")`) it returns the spec with that policy.
+        Without a handler (`@every.hour(missed="all")`) it returns the spec with that policy. `name`
+        identifies a bound registration (default: the handler's qualified name), so registering the
+        same name again at the next activation finds the same schedule.
         """
         if missed is not None or grace is not None:
             spec = self.with_policy(missed=missed or self.missed, grace=self.grace if grace is None else grace)
-            return spec if handler is None else spec(handler)
+            return spec if handler is None else spec(handler, name=name)
         if handler is None:
             return self
         if not callable(handler):
             raise TypeError(f"A schedule handler must be callable, not {type(handler).__name__}")
         if self.registrar is not None:
-            return self.registrar.register(self, handler)
+            return self.registrar.register(self, handler, name=name)
         specs = list(getattr(handler, EVERY_ATTRIBUTE, ()))
         specs.append(self)
         setattr(handler, EVERY_ATTRIBUTE, specs)
@@ -146,6 +153,7 @@ class Every:
         missed: str = "once",
         grace: float = DEFAULT_GRACE,
         timezone: str | None = None,
+        name: str | None = None,
     ) -> Any:
         """A schedule from text ("every 5 minutes", "first monday", "daily at 9am Europe/Paris")."""
         compiled = compile_schedule(text)
@@ -153,7 +161,7 @@ class Every:
         spec = ScheduleSpec(compiled.cron, compiled.timezone, missed, float(grace), registrar=self._registrar)
         if timezone is not None:
             spec = spec.in_timezone(timezone)
-        return spec if handler is None else spec(handler)
+        return spec if handler is None else spec(handler, name=name)
 
 
 every = Every()

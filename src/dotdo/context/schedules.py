@@ -113,18 +113,26 @@ class Schedules:
         """`ctx.every`: schedules registered on this object."""
         return Every(self)
 
-    def register(self, spec: ScheduleSpec, handler: Callable[..., Any]) -> ScheduleInfo:
-        """Persist `spec` with `handler` (idempotent: an existing schedule keeps its next fire time)."""
+    def register(self, spec: ScheduleSpec, handler: Callable[..., Any], *, name: str | None = None) -> ScheduleInfo:
+        """Persist `spec` with `handler` (idempotent: an existing schedule keeps its next fire time).
+
+        The schedule is identified by `name` (default: the handler's qualified name) and its cron, so
+        two lambdas of one function need distinct names.
+        """
         resolved = resolve_action(self.ctx.object, handler)
-        sid = self._upsert(spec, resolved.name, origin="runtime")
+        if name is not None and (not isinstance(name, str) or not name or len(name) > 200):
+            raise ValueError(f"A schedule name is a non-empty str of at most 200 characters, not {name!r}")
+        sid = self._upsert(spec, resolved.name, origin="runtime", key=name)
         self._handlers[sid] = handler
         info = self.get(sid)
         assert info is not None
         return info
 
-    def _upsert(self, spec: ScheduleSpec, handler: str, *, origin: str, revive: bool = True) -> str:
+    def _upsert(
+        self, spec: ScheduleSpec, handler: str, *, origin: str, revive: bool = True, key: str | None = None
+    ) -> str:
         self._table.ensure()
-        sid = schedule_id(handler, spec)
+        sid = schedule_id(key or handler, spec)
         ctx = self.ctx
         row = self._row(sid)
         if row is not None and (row["cancelled"] == 0 or not revive):
