@@ -72,3 +72,33 @@ class Ledger(DO):
 
     def entries(self) -> list[tuple[str, int]]:
         return [(r["account"], r["amount"]) for r in self.storage.sql.exec("SELECT * FROM entries ORDER BY rowid")]
+
+
+class Author(DO):
+    """Publishes posts; readers subscribe to them."""
+
+    async def post(self, text: str) -> None:
+        self.ctx.send("Post.published", {"text": text})
+
+    def outbox_attempts(self) -> list[int]:
+        if not self.ctx.subscriptions.pending():
+            return []
+        return [r["attempts"] for r in self.storage.sql.exec("SELECT attempts FROM outbox ORDER BY seq")]
+
+
+class Reader(DO):
+    """Subscribes to an author; is "down" while DOTDO_READER_DOWN is set."""
+
+    async def on_start(self) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS inbox (text TEXT)")
+
+    async def follow(self, author: str) -> None:
+        await self.ctx.subscribe(self.ctx.Author(author), "Post.*", "on_post")
+
+    def on_post(self, event) -> None:
+        if os.environ.get("DOTDO_READER_DOWN"):
+            raise ConnectionError("reader is down")
+        self.storage.sql.exec("INSERT INTO inbox VALUES (?)", event.data["text"])
+
+    def inbox(self) -> list[str]:
+        return [r["text"] for r in self.storage.sql.exec("SELECT text FROM inbox ORDER BY rowid")]

@@ -1,8 +1,10 @@
 import pytest
+from context_crash_objects import T0, Author, Reader
 
 from dotdo import Runtime
 from dotdo.context import DO, Event
 from dotdo.context.subscriptions import MAX_DELIVERY_ATTEMPTS
+from dotdo.testing import ManualClock
 
 FAILURES = {"left": 0}
 
@@ -137,3 +139,35 @@ async def test_unsubscribe_and_bad_subscriptions(rt: Runtime) -> None:
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe(w.ctx.Customer("alice"), "created", "on_created"))
     with pytest.raises(TypeError, match="takes a stub"):
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe("alice", "*.created", "on_created"))
+
+
+async def test_pending_deliveries_survive_a_real_kill(tmp_path, child) -> None:
+    data = tmp_path / "data"
+    script = f"""
+import asyncio, os
+from dotdo import Runtime
+from dotdo.testing import ManualClock
+from context_crash_objects import Author, Reader, T0, crash_now
+
+async def main():
+    rt = await Runtime({str(data)!r}, objects=[Author, Reader], clock=ManualClock(T0)).start()
+    await rt.get(Reader, "r").follow("a")
+    await rt.get(Author, "a").post("first")
+    while await rt.get(Author, "a").outbox_attempts() != [1]:
+        await asyncio.sleep(0)
+    await rt.run_in(Author, "a", lambda a: None)
+    print("queued", flush=True)
+    crash_now()
+
+os.environ["DOTDO_READER_DOWN"] = "1"
+asyncio.run(main())
+"""
+    assert child(script, data, expect_kill=True).strip() == "queued"
+    clock = ManualClock(T0)
+    async with Runtime(data, objects=[Author, Reader], clock=clock) as rt:
+        assert await rt.get(Reader, "r").inbox() == []
+        await clock.advance(1)
+        await rt.get(Author, "a").post("second")
+        await rt.run_in(Author, "a", lambda a: a.ctx.settle())
+        assert await rt.get(Reader, "r").inbox() == ["first", "second"]
+        assert await rt.get(Author, "a").outbox_attempts() == []
