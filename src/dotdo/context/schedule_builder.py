@@ -40,7 +40,9 @@ _INTERVALS = {"minute": "* * * * *", "hour": "0 * * * *"}
 class ScheduleRegistrar(Protocol):
     """What a bound `every` hands a spec and its handler to (the object's schedules)."""
 
-    def register(self, spec: ScheduleSpec, handler: Callable[..., Any], *, name: str | None = None) -> ScheduleInfo: ...
+    def register(self, spec: ScheduleSpec, handler: Callable[..., Any], *, name: str | None = None) -> ScheduleInfo:
+        """Persist the schedule with its handler and return what was stored."""
+        ...
 
 
 def _check_missed(missed: str, grace: float) -> None:
