@@ -137,6 +137,8 @@ async def test_unsubscribe_and_bad_subscriptions(rt: Runtime) -> None:
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe(w.ctx.Customer("alice"), "*.created", "missing"))
     with pytest.raises(ValueError, match=r"Noun\.verb"):
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe(w.ctx.Customer("alice"), "created", "on_created"))
+    with pytest.raises(ValueError, match="belongs to the runtime"):
+        await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe(w.ctx.Customer("alice"), "*.created", "alarm"))
     with pytest.raises(TypeError, match="takes a stub"):
         await rt.run_in(Watcher, "w", lambda w: w.ctx.subscribe("alice", "*.created", "on_created"))
 

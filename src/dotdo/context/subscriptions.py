@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ..runtime.durable_object import RESERVED_NAMES
 from ..runtime.ids import ObjectId
 from ..runtime.timer_kinds import register_timer_kind
 from .dead_letters import describe_error
@@ -44,6 +45,8 @@ def check_method_name(method: str) -> None:
     """A subscriber method name: a plain public identifier."""
     if not isinstance(method, str) or not method.isidentifier() or method.startswith("_"):
         raise ValueError(f"{method!r} is not a public method name (subscriptions call a method of the subscriber)")
+    if method in RESERVED_NAMES:
+        raise ValueError(f"{method!r} belongs to the runtime; subscribe a method of your own (e.g. 'on_{method}')")
 
 
 class Subscriptions:
