@@ -368,11 +368,18 @@ def _result_json(result: Any, *, strict: bool) -> str:
         return encode_json(repr(result)[:2000])
 
 
+RETRY_AFTER_FAILURE = 60.0
+"""Seconds after which resuming a step is tried again when the resumption itself failed."""
+
+
 async def _fire_action(obj: Any, timer: Timer) -> None:
     try:
         await obj.ctx.actions.resume(timer.payload)
     except Exception:
-        log.exception("resuming step %s of %s failed", timer.payload, type(obj).__name__)
+        log.exception("resuming step %s of %s failed; trying again soon", timer.payload, type(obj).__name__)
+        obj.storage.timers.set(
+            timer.id, obj.ctx.now() + RETRY_AFTER_FAILURE, kind=ACTION_TIMER_KIND, payload=timer.payload
+        )
 
 
 register_timer_kind(ACTION_TIMER_KIND, _fire_action)

@@ -293,11 +293,19 @@ def _info(row: dict[str, Any]) -> ScheduleInfo:
     )
 
 
+RETRY_AFTER_FAILURE = 60.0
+"""Seconds after which a schedule whose firing itself failed (not its handler) is tried again."""
+
+
 async def _fire_schedule(obj: Any, timer: Timer) -> None:
     try:
         await obj.ctx.schedules.fire(timer.payload)
     except Exception:
-        log.exception("schedule %s of %s failed to fire", timer.payload, type(obj).__name__)
+        log.exception("schedule %s of %s failed to fire; trying again soon", timer.payload, type(obj).__name__)
+        # Keep the schedule alive: its row still holds the tick, which the next attempt runs.
+        obj.storage.timers.set(
+            timer.id, obj.ctx.now() + RETRY_AFTER_FAILURE, kind=SCHEDULE_TIMER_KIND, payload=timer.payload
+        )
 
 
 register_timer_kind(SCHEDULE_TIMER_KIND, _fire_schedule)
