@@ -183,3 +183,15 @@ async def test_named_registrations_keep_two_lambdas_apart(runtime: Runtime) -> N
     assert sorted(fired) == ["a", "b"]
     with pytest.raises(ValueError, match="schedule name"):
         await runtime.run_in(Reporter, "r", lambda r: r.ctx.every.hour(lambda: None, name=""))
+
+
+async def test_a_schedule_whose_firing_fails_is_tried_again_not_lost(runtime: Runtime) -> None:
+    info = await runtime.run_in(Reporter, "r", lambda r: r.ctx.every.hour(r.weekly))
+    # A damaged row (hand-edited cron) makes firing itself fail.
+    await runtime.run_in(Reporter, "r", lambda r: r.storage.sql.exec("UPDATE schedules SET cron = 'garbage'"))
+    await runtime.clock.set(info.next_fire_at)
+    timer = await runtime.run_in(Reporter, "r", lambda r: r.storage.timers.get(f"dotdo:schedule:{info.id}"))
+    assert timer is not None and timer.fire_at == info.next_fire_at + 60
+    await runtime.run_in(Reporter, "r", lambda r: r.storage.sql.exec("UPDATE schedules SET cron = '0 * * * *'"))
+    await runtime.clock.advance(60)
+    assert "weekly" in await runtime.get(Reporter, "r").log()
