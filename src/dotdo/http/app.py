@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -64,6 +65,13 @@ class API:
         for extra in objects:
             self.runtime.register(extra)
         self._reserved: dict[str, ASGIApp] = {}
+        self._entity_app: ASGIApp | None = None
+        # An Entity class can only exist once its module was imported: no import needed to check.
+        entity_module = sys.modules.get("dotdo.graph.entity")
+        if entity_module is not None and issubclass(cls, entity_module.Entity):
+            from .entity_rest import EntityApp
+
+            self._entity_app = EntityApp(cls, self.runtime, max_body_size=max_body_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -83,6 +91,10 @@ class API:
         if reserved is not None:
             await self._authorize(scope, receive, None)
             await reserved(scope, receive, send)
+            return
+        if self._entity_app is not None and scope["type"] == "http":
+            await self._authorize(scope, receive, None)
+            await self._entity_app(scope, receive, send)
             return
         match = self.routing.match(scope)
         await self._authorize(scope, receive, match.name)
