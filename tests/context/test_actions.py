@@ -54,6 +54,8 @@ async def test_try_runs_once_and_records_the_outcome(runtime: Runtime) -> None:
         ("try", "hang", FAILED, 1),
     ]
     assert rows[0].args == ["x"] and rows[0].result == "found x"
+    failed = await runtime.run_in(Payments, "p", lambda p: p.ctx.actions.journal.list(status=FAILED))
+    assert [r.action for r in failed] == ["reject", "hang"]
     assert rows[2].error == "ValueError: card declined"
 
 

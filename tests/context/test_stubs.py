@@ -112,6 +112,8 @@ async def test_stubs_are_cached_in_a_bounded_lru(runtime: Runtime) -> None:
 
     same, size, evictions, a_cached, b_cached_again = await runtime.run_in(Store, "s", use)
     assert same and size == 3 and evictions == 1 and a_cached and b_cached_again
+    hex_id = runtime.id_from_name(Customer, "a").hex
+    assert await runtime.run_in(Store, "s", lambda s: s.ctx.Customer.get_by_id(hex_id) is s.ctx.Customer("a"))
 
 
 async def test_stub_policy_is_configurable_per_object(long_lived: Runtime) -> None:

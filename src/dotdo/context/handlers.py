@@ -55,11 +55,6 @@ class Handler:
         """How many of noun and verb are `*` (0 = exact)."""
         return (self.noun == "*") + (self.verb == "*")
 
-    @property
-    def pattern(self) -> str:
-        """The pattern it was registered under ("*.created")."""
-        return f"{self.noun}.{self.verb}"
-
 
 def callable_name(fn: Callable[..., Any]) -> str:
     """A stable name for a handler: the method name for bound methods, else module-qualified name."""
