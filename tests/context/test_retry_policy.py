@@ -21,6 +21,10 @@ def test_defaults_and_persisted_form() -> None:
         True,
     )
     assert RetryPolicy.from_dict(policy.to_dict()) == policy
+    custom = RetryPolicy(non_retryable=(KeyError, PermissionError))
+    assert RetryPolicy.from_dict(custom.to_dict()).non_retryable == (KeyError, PermissionError)
+    gone = custom.to_dict() | {"non_retryable": ["no.such.module:Error", "builtins:KeyError"]}
+    assert RetryPolicy.from_dict(gone).non_retryable == (KeyError,)
     assert not policy.retryable(TypeError("bug")) and policy.retryable(ConnectionError("flaky"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +60,25 @@ class RetryPolicy:
             "backoff": self.backoff,
             "max_interval": self.max_interval,
             "jitter": self.jitter,
+            "non_retryable": [f"{t.__module__}:{t.__qualname__}" for t in self.non_retryable],
         }
 
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> RetryPolicy:
-        """A policy from `to_dict` output (non-retryable classes are not persisted: the default applies)."""
-        return cls(**value)
+        """A policy from `to_dict` output; exception classes that no longer import are left out."""
+        fields = dict(value)
+        names = fields.pop("non_retryable", None)
+        if names is None:
+            return cls(**fields)
+        return cls(**fields, non_retryable=tuple(t for t in map(_exception_class, names) if t is not None))
+
+
+def _exception_class(name: str) -> type[BaseException] | None:
+    module_name, _, qualname = name.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError, ValueError):
+        return None
+    return target if isinstance(target, type) and issubclass(target, BaseException) else None
