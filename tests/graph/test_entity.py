@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from pydantic import Field, ValidationError
 
-from dotdo import Context, Runtime
+from dotdo import Runtime
 from dotdo.graph.entity import INDEX_OBJECT, Entity, EntityExistsError, EntityNotFoundError
 
 
@@ -142,9 +142,6 @@ async def test_entities_are_separate_objects_with_their_own_storage(rt: Runtime)
     assert count_x["n"] == 1
 
 
-@pytest.mark.skipif(
-    not hasattr(Context, "send"), reason="ctx.send arrives with the context layer (issue 3); runs once merged"
-)
 async def test_changes_emit_created_updated_deleted_events(rt: Runtime) -> None:
     frank = rt.get(Customer, "frank")
     await frank.create(name="Frank", email="f@x")

@@ -194,9 +194,9 @@ class DurableActions:
         )
         # Journaled and committed before the action runs: a crash from here on resumes the step.
         storage.timers.set(timer_id, ctx.now() + max(policy.delay(attempt), 1.0), kind=ACTION_TIMER_KIND, payload=step)
-        # A group flush (not storage.commit()) also commits the runtime's alarm index, first, so the
-        # resume timer is known to the scheduler after a crash; settled() waits for the fsync.
-        storage.group_commit.flush()
+        # commit() flushes the whole group, the runtime's alarm index first, so the resume timer is
+        # known to the scheduler after a crash; settled() waits for the fsync in power mode.
+        storage.commit()
         await storage.settled()
         self._attempting.add(step)
         token = current_step.set(step)

@@ -69,7 +69,7 @@ class EventDispatcher:
     def send(self, event_type: str, data: Any) -> str | None:
         """Record and dispatch in the background; never raises (failures become dead letters)."""
         ctx = self.ctx
-        in_block = bool(getattr(ctx.storage, "_savepoint_depth", 0))
+        in_block = ctx.storage.in_transaction_block
         try:
             event = self.record(event_type, data)
             now = ctx.now()

@@ -28,11 +28,11 @@ class LazyTable:
         for statement in self._ddl:
             self.storage.sql.exec(statement)
         # Storage keeps no public flag for "inside transaction_sync"; its savepoint depth says it.
-        self._ready = not getattr(self.storage, "_savepoint_depth", 0)
+        self._ready = not self.storage.in_transaction_block
 
     def exists(self) -> bool:
         """Whether the table exists (without creating it): readers use this to answer "nothing" cheaply."""
         if not self._ready and self.storage.table_exists(self.name):
-            self._ready = not getattr(self.storage, "_savepoint_depth", 0)
+            self._ready = not self.storage.in_transaction_block
             return True
         return self._ready
