@@ -21,6 +21,7 @@ from ..runtime.responses import as_response
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
+from .lifespan import serve_lifespan
 from .routing import Match, RoutingMode, routing_for
 
 log = logging.getLogger("dotdo.http")
@@ -78,7 +79,7 @@ class API:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
-            await self._lifespan(receive, send)
+            await serve_lifespan(self.runtime, receive, send)
             return
         if not self.runtime.started:
             await self.runtime.start()
@@ -181,21 +182,6 @@ class API:
             await WebSocket(scope, receive, send).close(code=1008, reason=error.message[:120])
             return
         await error.response()(scope, receive, send)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.runtime.start()
-                except Exception as exc:
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.runtime.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
 
 def _object_mount(path: str) -> ObjectMount | None:

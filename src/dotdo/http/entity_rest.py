@@ -27,6 +27,7 @@ from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .entity_openapi import docs_page, openapi_document
 from .errors import HTTPError, json_error
+from .lifespan import serve_lifespan
 from .routing import check_object_name
 
 MAX_PAGE = 1000
@@ -230,7 +231,7 @@ class EntityApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await serve_lifespan(self.runtime, receive, send)
             return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -243,18 +244,3 @@ class EntityApp:
             await exc.response()(scope, receive, send)
             return
         await self.app(scope, limited_receive(receive, self.max_body_size), send)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.runtime.start()
-                except Exception as exc:
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.runtime.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
