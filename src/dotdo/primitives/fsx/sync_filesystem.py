@@ -567,10 +567,12 @@ class SyncFileSystem:
         self.transaction(lambda: self._rename(src, dst))
 
     def _rename(self, src: PathArg, dst: PathArg) -> None:
+        # Like rename(2): both parent directories are looked up before the source entry itself.
+        source = self.resolve(src, follow=False)
+        target = self.resolve(dst, follow=False)
         source = self._named(src)
         moving = source.inode
         assert moving is not None and source.name is not None
-        target = self.resolve(dst, follow=False)
         if target.name is None:
             raise errors.fs_error(errno.EBUSY if target.parent == ROOT_INO else errno.EINVAL, target.text)
         if moving.is_dir and self._resolver.is_ancestor(moving.ino, target.parent):
@@ -625,18 +627,18 @@ class SyncFileSystem:
         self.transaction(create)
 
     def link(self, src: PathArg, dst: PathArg) -> None:
-        """Create a hard link `dst` to the file `src` (like `os.link`)."""
+        """Create a hard link `dst` to `src` (like `os.link` on Linux: a symlink itself is linked)."""
 
         def create() -> None:
-            source = self.existing(src)
+            source = self.existing(src, follow=False)
             assert source.inode is not None
-            if source.inode.is_dir:
-                raise errors.fs_error(errno.EPERM, source.text, "directories cannot be hard-linked")
             found = self.resolve(dst, follow=False)
             if found.inode is not None:
                 raise errors.exists(found.text)
             if found.name is None or found.trailing_slash:
                 raise errors.not_found(found.text)
+            if source.inode.is_dir:
+                raise errors.fs_error(errno.EPERM, source.text, "directories cannot be hard-linked")
             self.inodes.add_entry(found.parent, found.name, source.inode.ino)
             self.inodes.change_links(source.inode.ino, 1)
             self.inodes.touch(found.parent)
