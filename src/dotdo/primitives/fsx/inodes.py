@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from dotdo.runtime.storage import Storage
 
 _COLUMNS = "ino, mode, uid, gid, nlink, size, atime, mtime, ctime, birthtime, target, blob"
+_JOINED = ", ".join(f"i.{column.strip()}" for column in _COLUMNS.split(","))
 _UPDATABLE = frozenset({"mode", "uid", "gid", "nlink", "size", "atime", "mtime", "ctime", "target", "blob"})
 
 
@@ -63,6 +64,18 @@ class InodeTable:
         )
         return rows[0][0] if rows else None
 
+    def child(self, parent: int, name: str) -> Inode | None:
+        """The inode entry `name` of directory `parent` points at, or None (one query)."""
+        rows = list(
+            self._sql.exec(
+                f"SELECT {_JOINED} FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
+                "WHERE d.parent = ? AND d.name = ?",
+                parent,
+                name,
+            ).raw()
+        )
+        return Inode(*rows[0]) if rows else None
+
     def parent_of(self, ino: int) -> int | None:
         """The directory holding directory `ino` (directories have exactly one entry)."""
         rows = list(self._sql.exec("SELECT parent FROM fsx_dentries WHERE ino = ? LIMIT 1", ino).raw())
@@ -82,9 +95,8 @@ class InodeTable:
 
     def entries_with_inodes(self, parent: int) -> list[tuple[str, Inode]]:
         """(name, inode) of every entry of directory `parent`, sorted by name, in one query."""
-        columns = ", ".join(f"i.{c.strip()}" for c in _COLUMNS.split(","))
         rows = self._sql.exec(
-            f"SELECT d.name, {columns} FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
+            f"SELECT d.name, {_JOINED} FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
             "WHERE d.parent = ? ORDER BY d.name",
             parent,
         ).raw()
