@@ -33,11 +33,11 @@ def outcome(fn: Any) -> tuple[str, Any]:
         return ("errno", exc.errno)
 
 
-def file_stat(result: os.stat_result) -> tuple[int, int | None, int | None]:
-    kind = stat.S_IFMT(result.st_mode)
+def file_stat(result: os.stat_result) -> tuple[int, int, int | None, int | None]:
+    kind, permissions = stat.S_IFMT(result.st_mode), stat.S_IMODE(result.st_mode)
     if kind == stat.S_IFDIR:
-        return kind, None, None
-    return kind, result.st_size, result.st_nlink
+        return kind, permissions, None, None
+    return kind, permissions, result.st_size, result.st_nlink
 
 
 class FsxVersusRealDirectory(RuleBasedStateMachine):
@@ -50,8 +50,10 @@ class FsxVersusRealDirectory(RuleBasedStateMachine):
         self.real.mkdir()
         self.storage = Storage(self.workspace / "object.sqlite")
         self.fs = SyncFileSystem(self.storage, warm_threshold=64)
+        self.umask = os.umask(0o022)
 
     def teardown(self) -> None:
+        os.umask(self.umask)
         self.storage.close()
         shutil.rmtree(self.workspace, ignore_errors=True)
 
@@ -146,6 +148,10 @@ class FsxVersusRealDirectory(RuleBasedStateMachine):
     @rule(path=PATHS, size=st.integers(0, 200))
     def truncate(self, path: str, size: int) -> None:
         self.same(lambda: os.truncate(self.on_real(path), size), lambda: self.fs.truncate(path, size))
+
+    @rule(path=PATHS, mode=st.sampled_from([0o600, 0o644, 0o755, 0o700]))
+    def chmod(self, path: str, mode: int) -> None:
+        self.same(lambda: os.chmod(self.on_real(path), mode), lambda: self.fs.chmod(path, mode))
 
     @rule(path=PATHS)
     def listdir(self, path: str) -> None:

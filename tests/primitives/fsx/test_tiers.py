@@ -79,6 +79,20 @@ def test_untouched_files_move_cold_and_read_back_transparently(storage: Storage)
     assert not fs.blob_store.exists(sha, namespace="cold")
 
 
+def test_reading_a_file_keeps_it_out_of_the_cold_tier(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, cold_after=3600).sync
+    fs.write("/read-daily", BIG)
+    fs.write("/forgotten", BIG[::-1])
+    for path in ("/read-daily", "/forgotten"):
+        fs.utime(path, (1_000_000.0, 1_000_000.0))
+    assert fs.read("/read-daily") == BIG
+    assert fs.stat("/read-daily").st_atime > 1_000_000.0
+
+    assert fs.move_cold() == 1
+    assert fs.blob_store.exists(fs.resolve("/read-daily").inode.blob, namespace="warm")
+    assert fs.blob_store.exists(fs.resolve("/forgotten").inode.blob, namespace="cold")
+
+
 def test_move_cold_needs_an_age(small_fs) -> None:
     with pytest.raises(ValueError, match="cold_after"):
         small_fs.move_cold()

@@ -97,6 +97,8 @@ class SyncFile(io.RawIOBase):
                 raise errors.is_a_directory(found.text)
             if self._writable:
                 inode = fs.contents.materialize(inode)
+            else:
+                fs.note_access(inode)
             return inode.ino
         found = fs._creatable(self._path, exclusive=self._exclusive)
         if self._staging:

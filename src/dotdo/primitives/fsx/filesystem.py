@@ -61,6 +61,7 @@ class FileSystem:
     async def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
         inode = self.sync._file(path)
+        self.sync.note_access(inode)
         if inode.blob is not None:
             return await self.sync.tier.read_async(inode.blob)
         return self.sync.contents.read_all(inode)

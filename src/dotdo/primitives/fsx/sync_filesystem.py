@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 UMASK = 0o022
 DEFAULT_WARM_THRESHOLD = 1024 * 1024
+RELATIME_NS = 24 * 3600 * 1_000_000_000
 PathArg = str | bytes | PathLike[str]
 
 
@@ -170,7 +171,18 @@ class SyncFileSystem:
 
     def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
-        return self.contents.read_all(self._file(path))
+        inode = self._file(path)
+        self.note_access(inode)
+        return self.contents.read_all(inode)
+
+    def note_access(self, inode: Inode) -> None:
+        """Record a read in atime the way Linux `relatime` does: at most daily, or after a change.
+
+        The cold tier moves files untouched (neither read nor written) for `cold_after` seconds.
+        """
+        now = time.time_ns()
+        if inode.atime <= inode.mtime or now - inode.atime > RELATIME_NS:
+            self.transaction(lambda: self.inodes.update(inode.ino, atime=now))
 
     def read_text(self, path: PathArg, encoding: str = "utf-8", errors: str = "strict") -> str:
         """The contents of a file decoded as text."""
