@@ -142,3 +142,31 @@ def test_killed_mid_large_write_leaves_old_or_new_contents(
         assert fs.read("/big.bin") == contents, "garbage collection must keep referenced blobs"
     finally:
         storage.close()
+
+
+COLLECTOR = """
+import asyncio, os, signal
+from dotdo.primitives.fsx import FileSystem
+afs = FileSystem(fs.storage, warm_threshold=1024)
+fs.write("/big.bin", b"b" * 100_000)
+
+async def turn():
+    await afs.unlink("/big.bin")
+    await afs.collect_garbage()
+    report("collected")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(turn())
+"""
+
+
+def test_garbage_collection_never_outruns_the_commit_of_the_unlink(tmp_path: Path) -> None:
+    run_until(tmp_path, COLLECTOR, kill_after=1, warm_threshold=1024)
+
+    storage, fs = reopened(tmp_path)
+    try:
+        if fs.exists("/big.bin"):
+            assert fs.read("/big.bin") == b"b" * 100_000
+        assert_consistent(fs)
+    finally:
+        storage.close()

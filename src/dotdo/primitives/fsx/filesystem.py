@@ -221,7 +221,8 @@ class FileSystem:
         return self.sync.move_cold(older_than=older_than)
 
     async def collect_garbage(self, *, orphans: bool = False) -> int:
-        """Delete blobs no file references; returns how many."""
+        """Delete blobs no file references; returns how many (after pending writes are durable)."""
+        await self.storage.settled()
         return self.sync.collect_garbage(orphans=orphans)
 
     async def usage(self) -> dict[str, int]:

@@ -714,8 +714,14 @@ class SyncFileSystem:
         return len(self.transaction(lambda: self.tier.move_cold(cutoff)))
 
     def collect_garbage(self, *, orphans: bool = False) -> int:
-        """Delete blobs no file references (with `orphans`, also blobs left by a crash); returns the count."""
+        """Delete blobs no file references (with `orphans`, also blobs left by a crash); returns the count.
+
+        Pending writes are committed first: a blob is deleted only once the deletion of its last
+        reference is durable, so a crash can never roll back to a file whose blob is gone.
+        """
         self._ensure()
+        if self.storage.dirty:
+            self.storage.commit()
         return self.transaction(lambda: self.tier.collect_garbage(orphans=orphans))
 
     def usage(self) -> dict[str, int]:
