@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from dotdo import DO, Runtime
 from dotdo.primitives.fsx import FileSystem, SyncFileSystem, attach
 from dotdo.runtime.storage import Storage
 
@@ -72,3 +73,24 @@ def test_attach_builds_the_filesystem_of_a_context(storage: Storage) -> None:
     assert fs.storage is storage
     fs.sync.write("/x", "y")
     assert FileSystem(storage).sync.read_text("/x") == "y"
+
+
+class Journal(DO):
+    async def add(self, line: str) -> list[str]:
+        await self.ctx.fs.mkdir("/journal", exist_ok=True)
+        await self.ctx.fs.write("/journal/log.txt", line + "\n", append=True)
+        return (await self.ctx.fs.read_text("/journal/log.txt")).splitlines()
+
+    async def lines(self) -> list[str]:
+        return (await self.ctx.fs.read_text("/journal/log.txt")).splitlines()
+
+
+async def test_ctx_fs_of_an_object_survives_eviction(runtime: Runtime) -> None:
+    journal = runtime.get(Journal, "mine")
+    assert await journal.add("first") == ["first"]
+    assert await journal.add("second") == ["first", "second"]
+    assert await runtime.get(Journal, "other").add("elsewhere") == ["elsewhere"]
+
+    record = runtime.host.live(("Journal", journal.id.hex))
+    assert record is not None and runtime.host.evict(record.key, force=True)
+    assert await runtime.get(Journal, "mine").lines() == ["first", "second"]

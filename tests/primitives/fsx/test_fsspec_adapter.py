@@ -25,9 +25,7 @@ def test_pandas_reads_a_csv_written_through_fsx(fs: SyncFileSystem) -> None:
     assert df.to_dict("list") == {"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]}
 
 
-def test_pandas_round_trips_parquet_through_the_async_filesystem(
-    afs: FileSystem, frame: pd.DataFrame
-) -> None:
+def test_pandas_round_trips_parquet_through_the_async_filesystem(afs: FileSystem, frame: pd.DataFrame) -> None:
     frame.to_parquet("dotdo://out/t.parquet", storage_options={"fs": afs})
 
     assert afs.sync.read("/out/t.parquet")[:4] == b"PAR1"

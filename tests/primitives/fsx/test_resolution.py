@@ -46,9 +46,7 @@ def test_dotdot_after_a_symlink_is_the_parent_of_its_target(fs: SyncFileSystem, 
     assert fs.read_text("/shortcut/../marker") == "deep"
 
 
-@pytest.mark.parametrize(
-    "path", ["file/", "dir/", "link-to-dir/", "link-to-file/", "missing/", "dir/../file"]
-)
+@pytest.mark.parametrize("path", ["file/", "dir/", "link-to-dir/", "link-to-file/", "missing/", "dir/../file"])
 def test_trailing_slashes_and_dotdot_match_linux(fs: SyncFileSystem, tmp_path: Path, path: str) -> None:
     (tmp_path / "dir").mkdir()
     (tmp_path / "file").write_text("f")
