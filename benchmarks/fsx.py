@@ -147,9 +147,7 @@ def report(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000, help="small files to create (default 2000)")
-    parser.add_argument(
-        "--large-mib", type=int, default=64, help="size of the large file in MiB (default 64)"
-    )
+    parser.add_argument("--large-mib", type=int, default=64, help="size of the large file in MiB (default 64)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="fsx-bench-"))
     try:

@@ -1,8 +1,8 @@
 """The example app `make dev` serves: a counter per name, over HTTP and WebSocket.
 
-    curl -X POST localhost:8787/acme          # {"name": "acme", "value": 1}
-    curl localhost:8787/acme                  # {"name": "acme", "value": 1}
-    websocat ws://localhost:8787/acme/ws      # every increment is broadcast to every socket
+curl -X POST localhost:8787/acme          # {"name": "acme", "value": 1}
+curl localhost:8787/acme                  # {"name": "acme", "value": 1}
+websocat ws://localhost:8787/acme/ws      # every increment is broadcast to every socket
 """
 
 from datetime import UTC, datetime, timedelta

@@ -166,9 +166,7 @@ class FileSystem:
         """Open a file for streaming; use it with `with`, `async with`, or `await fs.open(...)`."""
         return self.sync.open(path, mode, encoding=encoding, errors=errors, newline=newline)
 
-    async def mkdir(
-        self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False
-    ) -> None:
+    async def mkdir(self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False) -> None:
         """Create a directory."""
         self.sync.mkdir(path, mode, parents=parents, exist_ok=exist_ok)
 

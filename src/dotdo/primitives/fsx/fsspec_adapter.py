@@ -50,9 +50,7 @@ class DotdoFileSystem(AbstractFileSystem):
     root_marker = "/"
     cachable = False
 
-    def __init__(
-        self, fs: Any = None, *, storage: Any = None, auto_mkdir: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, fs: Any = None, *, storage: Any = None, auto_mkdir: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fs = _core(fs, storage)
         self.auto_mkdir = auto_mkdir
@@ -169,9 +167,7 @@ class DotdoFileSystem(AbstractFileSystem):
         """Copy a file (the bytes are shared, not duplicated)."""
         self.fs.copy(self._strip_protocol(path1), self._strip_protocol(path2))
 
-    def mv(
-        self, path1: str, path2: str, recursive: bool = False, maxdepth: int | None = None, **kwargs: Any
-    ) -> None:
+    def mv(self, path1: str, path2: str, recursive: bool = False, maxdepth: int | None = None, **kwargs: Any) -> None:
         """Rename atomically."""
         self.fs.rename(self._strip_protocol(path1), self._strip_protocol(path2))
 

@@ -59,9 +59,7 @@ class InodeTable:
 
     def lookup(self, parent: int, name: str) -> int | None:
         """The inode number of entry `name` in directory `parent`, or None."""
-        rows = list(
-            self._sql.exec("SELECT ino FROM fsx_dentries WHERE parent = ? AND name = ?", parent, name).raw()
-        )
+        rows = list(self._sql.exec("SELECT ino FROM fsx_dentries WHERE parent = ? AND name = ?", parent, name).raw())
         return rows[0][0] if rows else None
 
     def child(self, parent: int, name: str) -> Inode | None:
@@ -88,9 +86,7 @@ class InodeTable:
 
     def entries(self, parent: int) -> list[tuple[str, int]]:
         """(name, inode number) of every entry of directory `parent`, sorted by name."""
-        rows = self._sql.exec(
-            "SELECT name, ino FROM fsx_dentries WHERE parent = ? ORDER BY name", parent
-        ).raw()
+        rows = self._sql.exec("SELECT name, ino FROM fsx_dentries WHERE parent = ? ORDER BY name", parent).raw()
         return [(name, ino) for name, ino in rows]
 
     def entries_with_inodes(self, parent: int) -> list[tuple[str, Inode]]:
@@ -138,9 +134,7 @@ class InodeTable:
 
     def change_links(self, ino: int, delta: int) -> None:
         """Add `delta` to the link count of `ino` (and set its ctime)."""
-        self._sql.exec(
-            "UPDATE fsx_inodes SET nlink = nlink + ?, ctime = ? WHERE ino = ?", delta, time.time_ns(), ino
-        )
+        self._sql.exec("UPDATE fsx_inodes SET nlink = nlink + ?, ctime = ? WHERE ino = ?", delta, time.time_ns(), ino)
 
     def delete(self, ino: int) -> None:
         """Remove the inode row (its contents must be released first)."""

@@ -75,9 +75,7 @@ class SyncFileSystem:
         if isinstance(warm_threshold, bool) or not isinstance(warm_threshold, int) or warm_threshold < 0:
             raise ValueError(f"warm_threshold must be a non-negative number of bytes, not {warm_threshold!r}")
         if cold_after is not None and cold_after < 0:
-            raise ValueError(
-                f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}"
-            )
+            raise ValueError(f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}")
         self.storage = storage
         if blob_store is None:
             blob_store = BlobStore(blob_root if blob_root is not None else storage.path.with_suffix(".blobs"))
@@ -176,12 +174,13 @@ class SyncFileSystem:
         return self.contents.read_all(inode)
 
     def note_access(self, inode: Inode) -> None:
-        """Record a read in atime the way Linux `relatime` does: at most daily, or after a change.
+        """Record a read in atime, at most once a day per file (reads stay read-only otherwise).
 
-        The cold tier moves files untouched (neither read nor written) for `cold_after` seconds.
+        The cold tier moves files untouched (neither read nor written) for `cold_after` seconds,
+        so a day's precision is plenty and a hot file costs no write per read.
         """
         now = time.time_ns()
-        if inode.atime <= inode.mtime or now - inode.atime > RELATIME_NS:
+        if now - inode.atime > RELATIME_NS:
             self.transaction(lambda: self.inodes.update(inode.ino, atime=now))
 
     def read_text(self, path: PathArg, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -365,9 +364,7 @@ class SyncFileSystem:
         self.transaction(lambda: self._write_inline(path, payload, mode, exclusive))
         return len(payload)
 
-    def _write_inline(
-        self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int, exclusive: bool
-    ) -> None:
+    def _write_inline(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int, exclusive: bool) -> None:
         found = self._creatable(path, exclusive=exclusive)
         inode = found.inode or self._new_file(found, mode)
         self.contents.replace_inline(inode, bytes(payload), found.text)
@@ -464,9 +461,7 @@ class SyncFileSystem:
 
     # -- directories and names --------------------------------------------------------------------
 
-    def mkdir(
-        self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False
-    ) -> None:
+    def mkdir(self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False) -> None:
         """Create a directory (`parents=True` creates missing parents; `exist_ok=True` accepts one)."""
         try:
             self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
@@ -630,9 +625,7 @@ class SyncFileSystem:
                 raise errors.exists(found.text)
             if found.name is None or found.trailing_slash:
                 raise errors.not_found(found.text)
-            ino = self.inodes.create(
-                stat.S_IFLNK | 0o777, nlink=1, target=target_text, size=len(target_text.encode())
-            )
+            ino = self.inodes.create(stat.S_IFLNK | 0o777, nlink=1, target=target_text, size=len(target_text.encode()))
             self.inodes.add_entry(found.parent, found.name, ino)
             self.inodes.touch(found.parent)
 
