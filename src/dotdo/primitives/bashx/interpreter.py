@@ -11,7 +11,14 @@ from typing import Any
 
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
-from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode, encode
+from dotdo.primitives.bashx.commands.base import (
+    CommandCall,
+    CommandHandler,
+    CommandResult,
+    decode,
+    encode,
+    os_message,
+)
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.expansion import ExpansionError, Expander
@@ -331,7 +338,7 @@ class Interpreter:
         if isinstance(exc, ExpansionError):
             return self.expansion_failed(io, exc)
         if isinstance(exc, OSError):
-            self.error(io, f"{exc.filename or ''}: {exc.strerror or exc}")
+            self.error(io, f"{exc.filename or ''}: {os_message(exc)}")
         else:
             self.error(io, str(exc))
         return 1
@@ -436,7 +443,7 @@ class Interpreter:
         handler = self.commands.get(name)
         env = self.state.environment()
         env.update(env_overrides)
-        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv)
+        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line)
         if handler is None:
             result = self.fallback(call) if self.fallback is not None else None
             if result is None:
@@ -446,7 +453,7 @@ class Interpreter:
             try:
                 result = handler(call)
             except OSError as exc:
-                result = CommandResult(b"", encode(f"{name}: {exc.strerror or exc}\n"), 1)
+                result = CommandResult(b"", encode(f"{name}: {os_message(exc)}\n"), 1)
         io[1].write(result.stdout)
         io[2].write(result.stderr)
         return result.exit_code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class CommandError(Exception):
 
 def os_message(exc: OSError) -> str:
     """The C library's wording for an errno, as coreutils prints it."""
+    if exc.errno:
+        return os.strerror(exc.errno)
     return exc.strerror or str(exc)
 
 

@@ -10,7 +10,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, decode, encode, guarded
+from dotdo.primitives.bashx.commands.base import (
+    CommandCall,
+    CommandError,
+    CommandResult,
+    decode,
+    encode,
+    guarded,
+    os_message,
+)
 from dotdo.primitives.bashx.pattern import compile_pattern
 
 Predicate = Callable[[str, Any], bool]
@@ -208,7 +216,7 @@ def find(call: CommandCall) -> CommandResult:
             else:
                 call.fs.unlink(full)
         except OSError as exc:
-            finder.errors.append(f"find: cannot delete '{path}': {exc.strerror}")
+            finder.errors.append(f"find: cannot delete '{path}': {os_message(exc)}")
     errors = [e for e in finder.errors if e]
     if errors:
         status = 1
