@@ -20,17 +20,19 @@ def _wrap(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _tokens(text: str) -> list[str]:
+def _tokens(text: str) -> tuple[list[str], list[int]]:
     pos = 0
     out: list[str] = []
+    starts: list[int] = []
     text = text.rstrip()
     while pos < len(text):
         m = TOKEN_RE.match(text, pos)
         if not m or m.end() == pos:
-            raise ArithmeticError_(f"{text}: syntax error: invalid arithmetic operator (error token is \"{text[pos:].strip()}\")")
+            raise ArithmeticError_(f"{text.strip()}: syntax error: invalid arithmetic operator (error token is \"{text[pos:].strip()}\")")
         out.append(m.group(m.lastindex or 0))
+        starts.append(m.start(m.lastindex or 0))
         pos = m.end()
-    return out
+    return out, starts
 
 
 BINARY = [
@@ -49,7 +51,7 @@ class Evaluator:
 
     def evaluate(self, text: str) -> int:
         """Value of a whole expression (an empty expression is 0)."""
-        self.toks = _tokens(text)
+        self.toks, self.starts = _tokens(text)
         self.pos = 0
         self.text = text
         if not self.toks:
@@ -126,6 +128,8 @@ class Evaluator:
                 right = self.binary(level + 1, live and left == 0)
                 left = int(left != 0 or right != 0)
             else:
+                right_start = self.starts[self.pos] if self.pos < len(self.starts) else len(self.text)
+                self.error_token = self.text[right_start:].strip()
                 left = self.binop(op, left, self.binary(level + 1, live), live)
         return left
 
@@ -134,7 +138,8 @@ class Evaluator:
             if b == 0:
                 if not live:
                     return 0
-                raise ArithmeticError_(f"{self.text.strip()}: division by 0 (error token is \"{self.text.strip()}\")")
+                token = getattr(self, "error_token", self.text.strip())
+                raise ArithmeticError_(f"{self.text.strip()}: division by 0 (error token is \"{token}\")")
             q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
             return _wrap(q if op == "/" else a - q * b)
         result = {

@@ -27,8 +27,9 @@ from dotdo.primitives.bashx.words import (
 class ExpansionError(Exception):
     """An expansion failed; ``fatal`` errors end a non-interactive shell, as in bash."""
 
-    def __init__(self, message: str, *, fatal: bool = True) -> None:
+    def __init__(self, message: str, *, fatal: bool = True, status: int = 1) -> None:
         self.fatal = fatal
+        self.status = status
         super().__init__(message)
 
 
@@ -119,7 +120,7 @@ class Expander:
     def _arith_get(self, name: str) -> str:
         value = self.state.get(name)
         if value is None and self.state.options.nounset:
-            raise ExpansionError(f"{name}: unbound variable")
+            raise ExpansionError(f"{name}: unbound variable", status=127)
         return value or ""
 
     def _arith_set(self, name: str, value: str) -> None:
@@ -130,7 +131,7 @@ class Expander:
         try:
             self.state.set(name, value)
         except PermissionError as exc:
-            raise ExpansionError(str(exc), fatal=False) from None
+            raise ExpansionError(str(exc)) from None
 
     def join_at(self, items: list[Item]) -> str:
         return "".join(s.text if isinstance(s, Seg) else " " for s in items)
@@ -223,7 +224,7 @@ class Expander:
     def check_unset(self, name: str, p: Param) -> None:
         if self.state.options.nounset and name not in ("@", "*"):
             label = f"{name}[{p.index}]" if p.index else name
-            raise ExpansionError(f"{label}: unbound variable")
+            raise ExpansionError(f"{label}: unbound variable", status=127)
 
     def emit(self, value: str | list[str] | None, p: Param, *, star: bool = False) -> list[Item]:
         if isinstance(value, list):
@@ -264,7 +265,7 @@ class Expander:
                 self.assign(name, text)
                 return [Seg(text, p.quoted, split=not p.quoted)]
             message = text or ("parameter null or not set" if op == ":?" else "parameter not set")
-            raise ExpansionError(f"{name}: {message}")
+            raise ExpansionError(f"{name}: {message}", status=127)
         if value is None and not is_list:
             self.check_unset(name, p)
         values = value if isinstance(value, list) else [value or ""]

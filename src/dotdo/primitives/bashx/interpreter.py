@@ -331,8 +331,8 @@ class Interpreter:
     def expansion_failed(self, io: IO, exc: ExpansionError) -> int:
         self.error(io, str(exc))
         if exc.fatal:
-            raise ExitShell(1)
-        return 1
+            raise ExitShell(exc.status)
+        return exc.status
 
     def redirect_failed(self, io: IO, exc: Exception) -> int:
         if isinstance(exc, ExpansionError):
@@ -348,7 +348,7 @@ class Interpreter:
         try:
             self.state.set(name, value)
         except PermissionError as exc:
-            raise ExpansionError(str(exc), fatal=False) from None
+            raise ExpansionError(str(exc)) from None
 
     def assign(self, assignment: ast.Assignment) -> None:
         name, index = assignment.name, None
@@ -435,11 +435,20 @@ class Interpreter:
             return self.call_function(name, argv, io, env_overrides)
         builtin = BUILTINS.get(name)
         if builtin is not None:
+            saved = {key: self.state.variables.get(key) for key in env_overrides}
+            for key, value in env_overrides.items():
+                self.set_var(key, value)
             try:
                 return builtin(self, argv, io)
             except ShellBuiltinError as exc:
                 self.error(io, str(exc))
                 return exc.status
+            finally:
+                for key, old in saved.items():
+                    if old is None:
+                        self.state.variables.pop(key, None)
+                    else:
+                        self.state.variables[key] = old
         handler = self.commands.get(name)
         env = self.state.environment()
         env.update(env_overrides)

@@ -70,6 +70,7 @@ class _Converter:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.lines = data.split(b"\n")
+        self.stray_words: list[ast.Word] = []
 
     # errors -----------------------------------------------------------------------------
     def raise_first_error(self, root: Any) -> None:
@@ -126,7 +127,9 @@ class _Converter:
                 cmd.words.append(self.word(child))
             elif child.type in REDIRECT_TYPES:
                 cmd.redirects.append(self.redirect(child, tail))
-            elif child.is_named and child.type not in SKIPPED:
+                cmd.words.extend(self.stray_words)
+                self.stray_words.clear()
+            elif (child.is_named and child.type not in SKIPPED) or child.type == "$":
                 cmd.words.append(self.word(child))
         return self.continue_after_heredoc(cmd, tail)
 
@@ -160,13 +163,20 @@ class _Converter:
     def on_redirected_statement(self, node: Any) -> ast.Node | None:
         body = node.child_by_field_name("body")
         tail: list[tuple[str, Any]] = []
+        self.stray_words.clear()
         redirects = [self.redirect(c, tail) for c in node.children if c.type in REDIRECT_TYPES]
+        stray = list(self.stray_words)
+        self.stray_words.clear()
+        if stray and (body is None or body.type != "command"):
+            row, col = stray[0].line, stray[0].column
+            raise BashSyntaxError(f"unexpected word {stray[0].text!r} after a redirection", line=row, column=col)
         if body is None:
             result: ast.Node = ast.SimpleCommand(redirects=redirects, line=node.start_point[0] + 1)
         else:
             inner = self.statement(body)
             if isinstance(inner, ast.SimpleCommand):
                 inner.redirects.extend(redirects)
+                inner.words.extend(stray)
                 result = inner
             else:
                 result = ast.Redirected(inner, redirects)
@@ -204,7 +214,9 @@ class _Converter:
                 op += child.type
             elif child.is_named:
                 dest.append(child)
-        target = self.span(dest) if dest else None
+        # tree-sitter-bash attaches the words after `> file` to the redirect; they are arguments.
+        self.stray_words.extend(self.word(c) for c in dest[1:])
+        target = self.word(dest[0]) if dest else None
         if node.type == "herestring_redirect":
             op = "<<<"
         return ast.Redirect(op, fd, target)
