@@ -241,3 +241,33 @@ def jq(call: CommandCall) -> CommandResult:
 
 COMMANDS = {"base64": base64, "sha256sum": _digest("sha256"), "md5sum": _digest("md5"), "sha1sum": _digest("sha1"),
             "diff": diff, "jq": jq}  # fmt: skip
+
+
+@guarded
+def cmp(call: CommandCall) -> CommandResult:
+    """``cmp [-s] a b``: the first differing byte and line."""
+    opts, files = options(call, "sl")
+    silent = any(o == "-s" for o, _ in opts)
+    if len(files) < 2:
+        raise CommandError(f"cmp: missing operand after '{files[0] if files else 'cmp'}'", 2)
+    contents = []
+    for name in files[:2]:
+        try:
+            contents.append(call.stdin if name == "-" else call.fs.read(call.path(name)))
+        except OSError:
+            return CommandResult(b"", b"" if silent else encode(f"cmp: {name}: No such file or directory\n"), 2)
+    a, b = contents
+    if a == b:
+        return CommandResult()
+    if silent:
+        return CommandResult(b"", b"", 1)
+    limit = min(len(a), len(b))
+    index = next((i for i in range(limit) if a[i] != b[i]), limit)
+    if index == limit:
+        shorter = files[0] if len(a) < len(b) else files[1]
+        return CommandResult(b"", encode(f"cmp: EOF on {shorter} after byte {limit}, line {a[:limit].count(10)}\n"), 1)
+    line = a[:index].count(b"\n") + 1
+    return CommandResult(encode(f"{files[0]} {files[1]} differ: byte {index + 1}, line {line}\n"), b"", 1)
+
+
+COMMANDS["cmp"] = cmp

@@ -428,7 +428,11 @@ class _Run:
 @guarded
 def sed(call: CommandCall) -> CommandResult:
     """Stream editor."""
-    opts, args = options(call, "ne:f:i::ErsuzE", ["quiet", "silent", "in-place", "regexp-extended"])
+    in_place = any(a == "--in-place" or a.startswith("--in-place=") or (a.startswith("-i") and a[1:2] == "i")
+                   for a in call.argv[1:])  # fmt: skip
+    kept = [a for a in call.argv[1:] if not (a.startswith("--in-place") or a.startswith("-i"))]
+    opts, args = options(CommandCall([call.name, *kept], call.cwd, call.env, call.fs, call.input, call.run),
+                         "ne:f:ErsuzE", ["quiet", "silent", "regexp-extended"])  # fmt: skip
     flags = {o for o, _ in opts}
     scripts = [v for o, v in opts if o == "-e"]
     for o, v in opts:
@@ -440,7 +444,6 @@ def sed(call: CommandCall) -> CommandResult:
         scripts = [args.pop(0)]
     extended = bool(flags & {"-E", "-r", "--regexp-extended"})
     quiet = bool(flags & {"-n", "--quiet", "--silent"})
-    in_place = bool(flags & {"-i", "--in-place"})
     program = _Parser("\n".join(scripts), extended).parse()
     if in_place:
         if not args:

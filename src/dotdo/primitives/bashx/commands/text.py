@@ -131,10 +131,17 @@ def wc(call: CommandCall) -> CommandResult:
         rows.append(([values[f] for f in show], "" if not files else name))
     if len(rows) > 1:
         rows.append(([sum(r[0][i] for r in rows) for i in range(len(show))], "total"))
-    single = len(show) == 1 and (not files or len(rows) == 1)
-    width = 1 if single else max(7 if not files else 1, *(len(str(v)) for r in rows for v in r[0]))
-    if files and not single and not any(f == "-" for f in files):
-        width = max(len(str(v)) for r in rows for v in r[0])
+    total_size = 0
+    for name in files:
+        try:
+            total_size += call.fs.stat(call.path(name)).st_size if name != "-" else 0
+        except (OSError, ValueError):
+            continue
+    width = max(len(str(total_size)), 1)
+    if not files or "-" in files:
+        width = max(width, 7)
+    if len(show) == 1 and len(files) <= 1 and files != ["-"]:
+        width = 1
     lines = []
     for values, name in rows:
         line = " ".join(str(v).rjust(width) for v in values)
