@@ -267,7 +267,7 @@ def cmp(call: CommandCall) -> CommandResult:
         shorter = files[0] if len(a) < len(b) else files[1]
         return CommandResult(b"", encode(f"cmp: EOF on {shorter} after byte {limit}, line {a[:limit].count(10)}\n"), 1)
     line = a[:index].count(b"\n") + 1
-    return CommandResult(encode(f"{files[0]} {files[1]} differ: byte {index + 1}, line {line}\n"), b"", 1)
+    return CommandResult(encode(f"{files[0]} {files[1]} differ: char {index + 1}, line {line}\n"), b"", 1)
 
 
 COMMANDS["cmp"] = cmp
