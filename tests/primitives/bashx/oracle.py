@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -129,10 +130,30 @@ def run_bash(script: str, root: Path) -> Outcome:
     return Outcome(proc.stdout, proc.stderr, proc.returncode, host_tree(root))
 
 
+_TEMPLATE: dict[str, Path] = {}
+
+
+def seeded_database(db: Path) -> None:
+    """Write a seeded fsx database to ``db`` (seeded once per process, then copied)."""
+    template = _TEMPLATE.get("path")
+    if template is None:
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="bashx-seed-")
+        atexit.register(shutil.rmtree, folder, True)
+        template = Path(folder) / "seed.sqlite"
+        storage = Storage(template)
+        seed_fsx(FileSystem(storage))
+        storage.commit()
+        storage.close()
+        _TEMPLATE["path"] = template
+    shutil.copyfile(template, db)
+
+
 def run_bashx(script: str, db: Path) -> Outcome:
     """bashx on a fresh fsx seeded with the same files."""
+    seeded_database(db)
     fs = FileSystem(Storage(db))
-    seed_fsx(fs)
     bash = Bash(fs, sandbox=False)
     try:
         result = bash.run_sync(script, confirm=True, timeout=30)

@@ -207,7 +207,8 @@ class Analyzer:
                     if re.search(r"\b(curl|wget|nc|ncat|fetch)\b", source):
                         self.classify("network", "blocked", "critical", f"{name} runs fetched content")
                         return
-        self.check(name, args)
+        raw = [w.text.strip('"') for w in node.words[1:]]
+        self.check(name, [a if a is not None else (r if r in ROOT_TARGETS else None) for a, r in zip(args, raw, strict=True)])
 
     def check(self, name: str, args: list[str | None]) -> None:
         base = name.rsplit("/", 1)[-1]
