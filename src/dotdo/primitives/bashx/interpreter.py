@@ -39,7 +39,7 @@ from dotdo.primitives.bashx.testexpr import evaluate_test
 IO = dict[int, Any]
 Fallback = Callable[[CommandCall], CommandResult | None]
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
-MAX_DEPTH = 200
+MAX_DEPTH = 60
 
 
 class Interpreter:
@@ -88,6 +88,9 @@ class Interpreter:
             status = 2
         except OutputLimitError as exc:
             err.buffer += f"bash: {exc}\n".encode()
+            status = 1
+        except RecursionError:
+            err.buffer += b"bash: expression or nesting too deep for bashx; simplify the script\n"
             status = 1
         return out.getvalue(), err.getvalue(), status
 

@@ -167,20 +167,36 @@ class _Converter:
         redirects = [self.redirect(c, tail) for c in node.children if c.type in REDIRECT_TYPES]
         stray = list(self.stray_words)
         self.stray_words.clear()
-        if stray and (body is None or body.type != "command"):
-            row, col = stray[0].line, stray[0].column
-            raise BashSyntaxError(f"unexpected word {stray[0].text!r} after a redirection", line=row, column=col)
         if body is None:
+            if stray:
+                raise BashSyntaxError(f"unexpected word {stray[0].text!r}", line=stray[0].line, column=stray[0].column)
             result: ast.Node = ast.SimpleCommand(redirects=redirects, line=node.start_point[0] + 1)
         else:
-            inner = self.statement(body)
-            if isinstance(inner, ast.SimpleCommand):
-                inner.redirects.extend(redirects)
-                inner.words.extend(stray)
-                result = inner
-            else:
-                result = ast.Redirected(inner, redirects)
+            result = self.attach_rightmost(self.statement(body), redirects, stray)
         return self.continue_after_heredoc(result, tail)
+
+    def attach_rightmost(self, node: ast.Node, redirects: list[ast.Redirect], stray: list[ast.Word]) -> ast.Node:
+        """Give trailing redirects to the last simple command, as bash does.
+
+        tree-sitter-bash hangs `a && b > f` and `a | b > f` on the whole list or pipeline.
+        """
+        if isinstance(node, ast.SimpleCommand):
+            node.redirects.extend(redirects)
+            node.words.extend(stray)
+            return node
+        if isinstance(node, ast.AndOr):
+            node.right = self.attach_rightmost(node.right, redirects, stray)
+            return node
+        if isinstance(node, ast.Pipeline) and not node.negated:
+            node.commands[-1] = self.attach_rightmost(node.commands[-1], redirects, stray)
+            return node
+        if isinstance(node, ast.Not):
+            node.body = self.attach_rightmost(node.body, redirects, stray)
+            return node
+        if stray:
+            raise BashSyntaxError(f"unexpected word {stray[0].text!r} after a redirection", line=stray[0].line,
+                                  column=stray[0].column)  # fmt: skip
+        return ast.Redirected(node, redirects)
 
     def continue_after_heredoc(self, first: ast.Node, tail: list[tuple[str, Any]]) -> ast.Node:
         # tree-sitter nests whatever follows `<<EOF` on its line inside the heredoc node.

@@ -91,3 +91,11 @@ EOF
 f=out2.txt; echo data > "$f"; cat $f
 #### append-creates
 echo new >> fresh.txt; cat fresh.txt
+#### redirect-binds-last-of-and-list
+mkdir -p out && echo x > out/f; cat out/f
+#### redirect-binds-last-of-or-list
+false || echo y > o.txt; cat o.txt
+#### redirect-binds-last-of-pipeline
+echo hi | tr a-z A-Z > up.txt; cat up.txt
+#### redirect-stderr-last-of-pipeline
+ls nofile 2>/dev/null | cat > c.txt; echo $?; cat c.txt
