@@ -153,6 +153,8 @@ def _with_limit_message(name: str, stdout: bytes, stderr: bytes, code: int, limi
         code = 128 - code
     elif code > 128 and (code - 128) in _limit_names():
         limit = _limit_names()[code - 128]
+    elif b"File too large" in stderr:
+        limit = "file_size_bytes"
     elif b"MemoryError" in stderr or b"Cannot allocate memory" in stderr or b"out of memory" in stderr.lower():
         limit = "memory_bytes"
     if limit is not None:
