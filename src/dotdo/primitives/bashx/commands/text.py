@@ -124,19 +124,15 @@ def wc(call: CommandCall) -> CommandResult:
     show = [f for f in ("-l", "-w", "-c", "-m", "-L") if f in flags] or ["-l", "-w", "-c"]
     errors: list[str] = []
     rows: list[tuple[list[int], str]] = []
+    total_size = 0
     for name, data in read_inputs(call, files, errors):
+        total_size += len(data) if name != "-" else 0
         text = data.decode("utf-8", "replace")
         values = {"-l": data.count(b"\n"), "-w": len(data.split()), "-c": len(data), "-m": len(text),
                   "-L": max((len(x) for x in text.split("\n")), default=0)}  # fmt: skip
         rows.append(([values[f] for f in show], "" if not files else name))
     if len(rows) > 1:
         rows.append(([sum(r[0][i] for r in rows) for i in range(len(show))], "total"))
-    total_size = 0
-    for name in files:
-        try:
-            total_size += call.fs.stat(call.path(name)).st_size if name != "-" else 0
-        except (OSError, ValueError):
-            continue
     width = max(len(str(total_size)), 1)
     if not files or "-" in files:
         width = max(width, 7)
@@ -228,7 +224,17 @@ def sort(call: CommandCall) -> CommandResult:
         result = (a > b) - (a < b)
         return -result if reverse else result
 
-    ordered = sorted(lines, key=cmp_to_key(compare))
+    simple = not keys and not flags & {"-b", "-g", "-h", "-V"}
+    last_resort = not flags & {"-u", "-s", "--unique"}
+    if simple and numeric:
+        def numeric_key(line: bytes) -> tuple[float, bytes]:
+            return (_numeric_value(line.lstrip(b" \t")), line if last_resort else b"")
+
+        ordered = sorted(lines, key=numeric_key, reverse=reverse)
+    elif simple:
+        ordered = sorted(lines, key=(lambda line: (line.upper(), line)) if fold else None, reverse=reverse)
+    else:
+        ordered = sorted(lines, key=cmp_to_key(compare))
     if "-u" in flags or "--unique" in flags:
         unique: list[bytes] = []
         for line in ordered:
