@@ -39,8 +39,9 @@ async def main() -> None:
         print("refused:", exc.analysis.reasons[0])
 
     # Programs that are not native run in the bubblewrap sandbox (tier 2) on a synced copy.
-    script = "python3 -c 'import json; json.dump({\"ok\": True}, open(\"logs/summary.json\", \"w\"))'; cat logs/summary.json"
-    sandboxed = await bash(script)
+    code = 'import json; json.dump({"ok": True}, open("logs/summary.json", "w"))'
+    script = "python3 -c {}; cat logs/summary.json"
+    sandboxed = await bash(script, code)
     print("sandbox:", sandboxed.stdout.strip() or sandboxed.stderr.strip(), "| tier:", sandboxed.tier)
 
 

@@ -125,7 +125,12 @@ def run_bash(script: str, root: Path) -> Outcome:
     """Real bash, in ``root``, with a fixed locale and no profile."""
     env = {"LC_ALL": "C", "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "TZ": "UTC"}
     proc = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", script], cwd=root, env=env, capture_output=True, timeout=30, check=False
+        ["bash", "--norc", "--noprofile", "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
     return Outcome(proc.stdout, proc.stderr, proc.returncode, host_tree(root))
 
@@ -159,8 +164,12 @@ def run_bashx(script: str, db: Path) -> Outcome:
         result = bash.run_sync(script, confirm=True, timeout=30)
     except BashSyntaxError as exc:
         return Outcome(b"", f"bash: {exc}\n".encode(), 2, fsx_tree(fs))
-    return Outcome(result.stdout.encode("utf-8", "surrogateescape"), result.stderr.encode("utf-8", "surrogateescape"),
-                   result.exit_code, fsx_tree(fs))  # fmt: skip
+    return Outcome(
+        result.stdout.encode("utf-8", "surrogateescape"),
+        result.stderr.encode("utf-8", "surrogateescape"),
+        result.exit_code,
+        fsx_tree(fs),
+    )
 
 
 def compare(case: Case, tmp: Path) -> list[str]:
@@ -180,6 +189,8 @@ def compare(case: Case, tmp: Path) -> list[str]:
     if expected.files != actual.files:
         only_host = sorted(set(expected.files) - set(actual.files))
         only_fsx = sorted(set(actual.files) - set(expected.files))
-        changed = sorted(k for k in set(expected.files) & set(actual.files) if expected.files[k] != actual.files[k])
+        changed = sorted(
+            k for k in set(expected.files) & set(actual.files) if expected.files[k] != actual.files[k]
+        )
         problems.append(f"files: only in bash {only_host}, only in bashx {only_fsx}, different {changed}")
     return problems

@@ -25,8 +25,8 @@ def limited(fs, **limits) -> Bash:
 async def test_program_reads_and_writes_the_workspace(bash: Bash, fs) -> None:
     await fs.mkdir("/proj")
     await fs.write("/proj/in.txt", "hello\n")
-    script = "python3 -c 'import pathlib; p = pathlib.Path(\"in.txt\"); pathlib.Path(\"out.txt\").write_text(p.read_text().upper())'"
-    result = await bash(script + "; cat out.txt", cwd="/proj")
+    code = 'from pathlib import Path; Path("out.txt").write_text(Path("in.txt").read_text().upper())'
+    result = await bash("python3 -c {}; cat out.txt", code, cwd="/proj")
     assert result.tier == "sandbox"
     assert result.stdout == "HELLO\n"
     assert await fs.read("/proj/out.txt") == b"HELLO\n"
@@ -35,21 +35,25 @@ async def test_program_reads_and_writes_the_workspace(bash: Bash, fs) -> None:
 async def test_deleted_and_renamed_files_sync_back(bash: Bash, fs) -> None:
     await fs.write("/a.txt", "a")
     await fs.write("/b.txt", "b")
-    await bash("python3 -c 'import os; os.remove(\"a.txt\"); os.rename(\"b.txt\", \"c.txt\"); os.makedirs(\"d/e\")'")
+    await bash(
+        'python3 -c \'import os; os.remove("a.txt"); os.rename("b.txt", "c.txt"); os.makedirs("d/e")\''
+    )
     assert not await fs.exists("/a.txt")
     assert await fs.read("/c.txt") == b"b"
     assert await fs.is_dir("/d/e")
 
 
 async def test_stdin_env_and_exit_code(bash: Bash) -> None:
-    script = "echo piped | FOO=bar python3 -c 'import os, sys; print(sys.stdin.read().strip(), os.environ[\"FOO\"]); sys.exit(3)'"
-    result = await bash(script)
+    code = 'import os, sys; print(sys.stdin.read().strip(), os.environ["FOO"]); sys.exit(3)'
+    result = await bash("echo piped | FOO=bar python3 -c {}", code)
     assert result.stdout == "piped bar\n"
     assert result.exit_code == 3
 
 
 async def test_environment_is_clean(bash: Bash) -> None:
-    result = await bash("python3 -c 'import os; print(sorted(k for k in os.environ if k not in (\"LC_CTYPE\",)))'")
+    result = await bash(
+        "python3 -c 'import os; print(sorted(k for k in os.environ if k not in (\"LC_CTYPE\",)))'"
+    )
     names = eval(result.stdout)  # a list literal printed by the sandboxed program
     assert set(names) <= {"PATH", "HOME", "LANG", "TMPDIR", "PWD"}
 
@@ -126,14 +130,16 @@ async def test_cpu_limit_is_named(fs) -> None:
 
 
 async def test_memory_limit_is_named(fs) -> None:
-    result = await limited(fs, memory_bytes=200 * 1024 * 1024)("python3 -c 'x = bytearray(600 * 1024 * 1024)'")
+    result = await limited(fs, memory_bytes=200 * 1024 * 1024)(
+        "python3 -c 'x = bytearray(600 * 1024 * 1024)'"
+    )
     assert result.exit_code != 0
     assert "memory_bytes limit" in result.stderr
 
 
 async def test_file_size_limit_is_named(fs) -> None:
     result = await limited(fs, file_size_bytes=1024 * 1024)(
-        "python3 -c 'open(\"big.bin\", \"wb\").write(b\"x\" * (4 * 1024 * 1024))'"
+        'python3 -c \'open("big.bin", "wb").write(b"x" * (4 * 1024 * 1024))\''
     )
     assert result.exit_code != 0
     assert "file_size_bytes limit" in result.stderr

@@ -44,7 +44,9 @@ async def test_absolute_host_paths_resolve_inside_fsx(bash: Bash, fs, host_dir: 
 
 async def test_dotdot_cannot_climb_out(bash: Bash, fs) -> None:
     await fs.mkdir("/a/b", parents=True)
-    result = await bash("cd a/b; cd ../../../../..; pwd; ls ../../../etc 2>&1; echo x > ../../../../escape.txt", cwd="/")
+    result = await bash(
+        "cd a/b; cd ../../../../..; pwd; ls ../../../etc 2>&1; echo x > ../../../../escape.txt", cwd="/"
+    )
     assert result.stdout.splitlines()[0] == "/"
     assert await fs.exists("/escape.txt")
 
@@ -70,7 +72,11 @@ async def test_find_and_glob_only_see_fsx(bash: Bash, fs) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1, max_size=20))
+@given(
+    name=st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1, max_size=20
+    )
+)
 def test_hostile_file_names_stay_inside(bash: Bash, fs, name: str) -> None:
     if name in (".", ".."):
         return

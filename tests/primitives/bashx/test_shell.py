@@ -48,7 +48,7 @@ async def test_cwd_must_exist(bash: Bash) -> None:
 
 async def test_state_does_not_leak_between_calls(bash: Bash) -> None:
     await bash("x=1; cd /; f() { :; }")
-    result = await bash("echo \"[$x]\"; type f")
+    result = await bash('echo "[$x]"; type f')
     assert result.stdout.startswith("[]\n")
     assert result.exit_code == 1
 

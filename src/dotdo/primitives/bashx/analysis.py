@@ -14,34 +14,251 @@ TYPES = ("read", "write", "delete", "network", "exec", "system", "install")
 IMPACT_ORDER = ("none", "low", "medium", "high", "critical")
 VERDICT_ORDER = ("safe", "needs_confirm", "blocked")
 
-READ = {"cat", "ls", "head", "tail", "wc", "grep", "egrep", "fgrep", "sort", "uniq", "cut", "tr", "echo",
-        "printf", "seq", "test", "[", "basename", "dirname", "pwd", "diff", "jq", "base64", "sha256sum",
-        "md5sum", "sha1sum", "awk", "date", "env", "printenv", "true", "false", ":", "read", "cd", "rev",
-        "nl", "readlink", "realpath", "stat", "du", "file", "which", "type", "command", "sleep", "export",
-        "local", "declare", "typeset", "readonly", "unset", "set", "shift", "exit", "return", "break",
-        "continue", "let", "shopt", "find", "sed", "tee", "xargs", "source", ".", "eval", "uname", "whoami",
-        "id", "hostname", "cmp", "comm", "paste", "fold", "expand", "column", "tac", "od", "hexdump", "xxd",
-        "strings", "yes", "expr", "bc", "getopts", "wait", "trap", "hash", "umask"}  # fmt: skip
-WRITE = {"mkdir", "cp", "mv", "touch", "ln", "tee", "chmod", "truncate", "install", "patch", "tar", "unzip",
-         "gzip", "gunzip", "zip"}  # fmt: skip
+READ = {
+    "cat",
+    "ls",
+    "head",
+    "tail",
+    "wc",
+    "grep",
+    "egrep",
+    "fgrep",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "echo",
+    "printf",
+    "seq",
+    "test",
+    "[",
+    "basename",
+    "dirname",
+    "pwd",
+    "diff",
+    "jq",
+    "base64",
+    "sha256sum",
+    "md5sum",
+    "sha1sum",
+    "awk",
+    "date",
+    "env",
+    "printenv",
+    "true",
+    "false",
+    ":",
+    "read",
+    "cd",
+    "rev",
+    "nl",
+    "readlink",
+    "realpath",
+    "stat",
+    "du",
+    "file",
+    "which",
+    "type",
+    "command",
+    "sleep",
+    "export",
+    "local",
+    "declare",
+    "typeset",
+    "readonly",
+    "unset",
+    "set",
+    "shift",
+    "exit",
+    "return",
+    "break",
+    "continue",
+    "let",
+    "shopt",
+    "find",
+    "sed",
+    "tee",
+    "xargs",
+    "source",
+    ".",
+    "eval",
+    "uname",
+    "whoami",
+    "id",
+    "hostname",
+    "cmp",
+    "comm",
+    "paste",
+    "fold",
+    "expand",
+    "column",
+    "tac",
+    "od",
+    "hexdump",
+    "xxd",
+    "strings",
+    "yes",
+    "expr",
+    "bc",
+    "getopts",
+    "wait",
+    "trap",
+    "hash",
+    "umask",
+}
+WRITE = {
+    "mkdir",
+    "cp",
+    "mv",
+    "touch",
+    "ln",
+    "tee",
+    "chmod",
+    "truncate",
+    "install",
+    "patch",
+    "tar",
+    "unzip",
+    "gzip",
+    "gunzip",
+    "zip",
+}
 DELETE = {"rm", "rmdir", "unlink", "shred"}
-NETWORK = {"curl", "wget", "ssh", "scp", "sftp", "rsync", "nc", "ncat", "netcat", "telnet", "ftp", "ping",
-           "dig", "nslookup", "host", "socat", "aria2c", "http", "https"}  # fmt: skip
-SYSTEM = {"sudo", "su", "doas", "kill", "killall", "pkill", "shutdown", "reboot", "halt", "poweroff",
-          "systemctl", "service", "mount", "umount", "chown", "chgrp", "crontab", "useradd", "userdel",
-          "passwd", "iptables", "modprobe", "insmod", "sysctl", "launchctl", "nohup", "disown"}  # fmt: skip
+NETWORK = {
+    "curl",
+    "wget",
+    "ssh",
+    "scp",
+    "sftp",
+    "rsync",
+    "nc",
+    "ncat",
+    "netcat",
+    "telnet",
+    "ftp",
+    "ping",
+    "dig",
+    "nslookup",
+    "host",
+    "socat",
+    "aria2c",
+    "http",
+    "https",
+}
+SYSTEM = {
+    "sudo",
+    "su",
+    "doas",
+    "kill",
+    "killall",
+    "pkill",
+    "shutdown",
+    "reboot",
+    "halt",
+    "poweroff",
+    "systemctl",
+    "service",
+    "mount",
+    "umount",
+    "chown",
+    "chgrp",
+    "crontab",
+    "useradd",
+    "userdel",
+    "passwd",
+    "iptables",
+    "modprobe",
+    "insmod",
+    "sysctl",
+    "launchctl",
+    "nohup",
+    "disown",
+}
 INSTALLERS = {"apt", "apt-get", "yum", "dnf", "apk", "brew", "pacman", "zypper", "snap", "port"}
-PACKAGE_TOOLS = {"pip", "pip3", "npm", "yarn", "pnpm", "gem", "cargo", "go", "composer", "bun", "uv", "poetry"}
-SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "python", "python3", "perl", "ruby",
-          "node", "php", "source", "."}  # fmt: skip
+PACKAGE_TOOLS = {
+    "pip",
+    "pip3",
+    "npm",
+    "yarn",
+    "pnpm",
+    "gem",
+    "cargo",
+    "go",
+    "composer",
+    "bun",
+    "uv",
+    "poetry",
+}
+SHELLS = {
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "csh",
+    "tcsh",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "php",
+    "source",
+    ".",
+}
 DECODERS = {"base64", "xxd", "openssl", "uudecode", "gunzip", "zcat", "rev", "tr"}
 CATASTROPHIC = {"mkfs", "fdisk", "parted", "wipefs", "sfdisk", "mkswap", "format"}
-SAFE_DEVICES = {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty", "/dev/zero",
-                "/dev/random", "/dev/urandom"}  # fmt: skip
-ROOT_TARGETS = {"/", "/*", "~", "~/", "~/*", "$HOME", "${HOME}", "$HOME/", "$HOME/*", "${HOME}/", "${HOME}/*",
-                ".", "./", "./*", "..", "../", "/.", "//"}  # fmt: skip
-DEFAULT_SANDBOX_ALLOW = frozenset({"python", "python3", "node", "ffmpeg", "convert", "pandoc", "sqlite3",
-                                   "git", "make", "gcc", "cc", "tar", "gzip", "gunzip", "zip", "unzip"})  # fmt: skip
+SAFE_DEVICES = {
+    "/dev/null",
+    "/dev/stdout",
+    "/dev/stderr",
+    "/dev/stdin",
+    "/dev/tty",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+}
+ROOT_TARGETS = {
+    "/",
+    "/*",
+    "~",
+    "~/",
+    "~/*",
+    "$HOME",
+    "${HOME}",
+    "$HOME/",
+    "$HOME/*",
+    "${HOME}/",
+    "${HOME}/*",
+    ".",
+    "./",
+    "./*",
+    "..",
+    "../",
+    "/.",
+    "//",
+}
+DEFAULT_SANDBOX_ALLOW = frozenset(
+    {
+        "python",
+        "python3",
+        "node",
+        "ffmpeg",
+        "convert",
+        "pandoc",
+        "sqlite3",
+        "git",
+        "make",
+        "gcc",
+        "cc",
+        "tar",
+        "gzip",
+        "gunzip",
+        "zip",
+        "unzip",
+    }
+)
 
 
 @dataclass
@@ -144,10 +361,19 @@ class Analyzer:
 
     def function(self, node: ast.FunctionDef) -> None:
         for inner in _walk(node.body):
-            if isinstance(inner, ast.Pipeline) and sum(
-                1 for c in inner.commands if isinstance(c, ast.SimpleCommand) and c.words and c.words[0].text == node.name
-            ) >= 1 and len(inner.commands) > 1:
-                self.classify("system", "blocked", "critical", f"fork bomb: function {node.name!r} pipes into itself")
+            if (
+                isinstance(inner, ast.Pipeline)
+                and sum(
+                    1
+                    for c in inner.commands
+                    if isinstance(c, ast.SimpleCommand) and c.words and c.words[0].text == node.name
+                )
+                >= 1
+                and len(inner.commands) > 1
+            ):
+                self.classify(
+                    "system", "blocked", "critical", f"fork bomb: function {node.name!r} pipes into itself"
+                )
 
     def pipeline(self, node: ast.Pipeline) -> None:
         names = [self.name_of(c) for c in node.commands]
@@ -156,11 +382,17 @@ class Analyzer:
                 continue
             upstream = names[:index]
             stage = node.commands[index]
-            reads_script = not (isinstance(stage, ast.SimpleCommand) and len(stage.words) > 1 and name not in ("sh", "bash", "zsh", "dash", "ksh"))
+            reads_script = not (
+                isinstance(stage, ast.SimpleCommand)
+                and len(stage.words) > 1
+                and name not in ("sh", "bash", "zsh", "dash", "ksh")
+            )
             if any(u in NETWORK for u in upstream):
                 self.classify("network", "blocked", "critical", f"fetched content is piped into {name}")
             elif any(u in DECODERS for u in upstream) and reads_script:
-                self.classify("exec", "blocked", "critical", f"decoded (obfuscated) content is piped into {name}")
+                self.classify(
+                    "exec", "blocked", "critical", f"decoded (obfuscated) content is piped into {name}"
+                )
 
     def name_of(self, node: ast.Node) -> str | None:
         if isinstance(node, ast.SimpleCommand) and node.words:
@@ -174,7 +406,7 @@ class Analyzer:
 
     def redirects(self, redirects: list[ast.Redirect]) -> None:
         for r in redirects:
-            if r.target is None or r.op in ("<", "<<<", "<&", ">&") and r.op != ">&":
+            if r.target is None or (r.op in ("<", "<<<", "<&", ">&") and r.op != ">&"):
                 continue
             if r.op in ("<", "<<<", "<<", "<<-", "<&"):
                 continue
@@ -184,7 +416,11 @@ class Analyzer:
                 continue
             if target.isdigit() or target == "-":
                 continue
-            if target.startswith("/dev/") and target not in SAFE_DEVICES and not target.startswith("/dev/fd/"):
+            if (
+                target.startswith("/dev/")
+                and target not in SAFE_DEVICES
+                and not target.startswith("/dev/fd/")
+            ):
                 self.classify("system", "blocked", "critical", f"writes to the device {target}")
             elif target != "/dev/null":
                 self.classify("write", "safe", "low")
@@ -196,7 +432,12 @@ class Analyzer:
         name = literal(node.words[0])
         args = [literal(w) for w in node.words[1:]]
         if name is None:
-            self.classify("exec", "needs_confirm", "high", f"the command name {node.words[0].text} is computed at run time")
+            self.classify(
+                "exec",
+                "needs_confirm",
+                "high",
+                f"the command name {node.words[0].text} is computed at run time",
+            )
             return
         self.result.commands.append(name)
         if name in self.functions:
@@ -208,7 +449,13 @@ class Analyzer:
                         self.classify("network", "blocked", "critical", f"{name} runs fetched content")
                         return
         raw = [w.text.strip('"') for w in node.words[1:]]
-        self.check(name, [a if a is not None else (r if r in ROOT_TARGETS else None) for a, r in zip(args, raw, strict=True)])
+        self.check(
+            name,
+            [
+                a if a is not None else (r if r in ROOT_TARGETS else None)
+                for a, r in zip(args, raw, strict=True)
+            ],
+        )
 
     def check(self, name: str, args: list[str | None]) -> None:
         base = name.rsplit("/", 1)[-1]
@@ -229,11 +476,11 @@ class Analyzer:
             recursive = "r" in flags.lower() or "--recursive" in long_flags
             targets = [a for a in args if a is None or not a.startswith("-")]
             if recursive and any(t in ROOT_TARGETS for t in targets if t is not None):
-                self.classify("delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root")
+                self.classify(
+                    "delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root"
+                )
                 return
-            if recursive and any(t is None for t in targets) and any(
-                w for w in args if w is None
-            ):
+            if recursive and any(t is None for t in targets) and any(w for w in args if w is None):
                 self.classify("delete", "safe", "medium", "recursive delete of a computed path")
                 return
             self.classify("delete", "safe", "medium")
@@ -250,16 +497,27 @@ class Analyzer:
                 if re.search(r"\b(curl|wget)\b", a) and base != "eval":
                     self.classify("network", "blocked", "critical", f"{base} -c runs fetched content")
                     return
-            self.classify("exec", "safe" if base == "eval" else "needs_confirm", "medium" if base == "eval" else "high",
-                          None if base == "eval" else f"{base} starts a new shell")  # fmt: skip
+            self.classify(
+                "exec",
+                "safe" if base == "eval" else "needs_confirm",
+                "medium" if base == "eval" else "high",
+                None if base == "eval" else f"{base} starts a new shell",
+            )
             return
         if base in NETWORK:
             self.classify("network", "needs_confirm", "high", f"{base} reaches the network")
             return
         if base in SYSTEM:
             kind = "system"
-            reason = {"sudo": "sudo asks for privilege", "su": "su asks for privilege", "doas": "doas asks for privilege"}.get(
-                base, f"{base} acts on processes or the system" if base not in ("kill", "killall", "pkill") else f"{base} signals processes"
+            reason = {
+                "sudo": "sudo asks for privilege",
+                "su": "su asks for privilege",
+                "doas": "doas asks for privilege",
+            }.get(
+                base,
+                f"{base} acts on processes or the system"
+                if base not in ("kill", "killall", "pkill")
+                else f"{base} signals processes",
             )
             self.classify(kind, "needs_confirm", "high", reason)
             inner = [a for a in known if not a.startswith("-")]
@@ -292,7 +550,12 @@ class Analyzer:
         if base in ("docker", "podman", "kubectl", "twine", "gh"):
             sub = next((a for a in known if not a.startswith("-")), "")
             publish = sub in ("push", "publish", "upload", "release")
-            self.classify("network", "needs_confirm", "high", f"{base} {sub} {'publishes' if publish else 'reaches the network'}")
+            self.classify(
+                "network",
+                "needs_confirm",
+                "high",
+                f"{base} {sub} {'publishes' if publish else 'reaches the network'}",
+            )
             return
         if base in DELETE:
             self.classify("delete", "safe", "medium")
@@ -320,9 +583,13 @@ class Analyzer:
             self.classify("exec", "safe", "medium")
             return
         if base in WRITE:
-            self.classify("write", "needs_confirm", "medium", f"{base} is not native and not on the sandbox allow-list")
+            self.classify(
+                "write", "needs_confirm", "medium", f"{base} is not native and not on the sandbox allow-list"
+            )
             return
-        self.classify("exec", "needs_confirm", "high", f"{base} is not native and not on the sandbox allow-list")
+        self.classify(
+            "exec", "needs_confirm", "high", f"{base} is not native and not on the sandbox allow-list"
+        )
 
 
 def _children(node: ast.Node) -> Iterator[ast.Node]:
@@ -333,9 +600,7 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
     elif isinstance(node, ast.AndOr):
         yield node.left
         yield node.right
-    elif isinstance(node, ast.Not | ast.Redirected):
-        yield node.body
-    elif isinstance(node, ast.Subshell | ast.Group):
+    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group):
         yield node.body
     elif isinstance(node, ast.If):
         for cond, body in node.clauses:
@@ -380,6 +645,8 @@ def _walk(node: ast.Node) -> Iterator[ast.Node]:
         yield from _walk(child)
 
 
-def analyze(script: str, *, native: Iterable[str] = (), sandbox_allow: Iterable[str] = DEFAULT_SANDBOX_ALLOW) -> Analysis:
+def analyze(
+    script: str, *, native: Iterable[str] = (), sandbox_allow: Iterable[str] = DEFAULT_SANDBOX_ALLOW
+) -> Analysis:
     """Classify ``script`` without running it."""
     return Analyzer(native=native, sandbox_allow=sandbox_allow).analyze(script)

@@ -28,7 +28,10 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
     while pos < len(text):
         m = TOKEN_RE.match(text, pos)
         if not m or m.end() == pos:
-            raise ArithmeticError_(f"{text.strip()}: syntax error: invalid arithmetic operator (error token is \"{text[pos:].strip()}\")")
+            raise ArithmeticError_(
+                f"{text.strip()}: syntax error: invalid arithmetic operator "
+                f'(error token is "{text[pos:].strip()}")'
+            )
         out.append(m.group(m.lastindex or 0))
         starts.append(m.start(m.lastindex or 0))
         pos = m.end()
@@ -36,9 +39,17 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
 
 
 BINARY = [
-    ("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
-    ("+", "-"), ("*", "/", "%"),
-]  # fmt: skip
+    ("||",),
+    ("&&",),
+    ("|",),
+    ("^",),
+    ("&",),
+    ("==", "!="),
+    ("<", ">", "<=", ">="),
+    ("<<", ">>"),
+    ("+", "-"),
+    ("*", "/", "%"),
+]
 ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=")
 
 
@@ -58,7 +69,9 @@ class Evaluator:
             return 0
         value = self.comma(True)
         if self.pos != len(self.toks):
-            raise ArithmeticError_(f"{text.strip()}: syntax error in expression (error token is \"{self.toks[self.pos]}\")")
+            raise ArithmeticError_(
+                f'{text.strip()}: syntax error in expression (error token is "{self.toks[self.pos]}")'
+            )
         return value
 
     def peek(self) -> str | None:
@@ -90,14 +103,16 @@ class Evaluator:
 
     def assign(self, live: bool) -> int:
         tok = self.peek()
-        if tok and re.fullmatch(r"[A-Za-z_]\w*", tok) and self.pos + 1 < len(self.toks) and self.toks[self.pos + 1] in ASSIGN:
+        if (
+            tok
+            and re.fullmatch(r"[A-Za-z_]\w*", tok)
+            and self.pos + 1 < len(self.toks)
+            and self.toks[self.pos + 1] in ASSIGN
+        ):
             name = self.take()
             op = self.take()
             rhs = self.assign(live)
-            if op == "=":
-                value = rhs
-            else:
-                value = self.binop(op[:-1], self.var_value(name, live), rhs, live)
+            value = rhs if op == "=" else self.binop(op[:-1], self.var_value(name, live), rhs, live)
             if live:
                 self.set(name, str(value))
             return value
@@ -139,15 +154,25 @@ class Evaluator:
                 if not live:
                     return 0
                 token = getattr(self, "error_token", self.text.strip())
-                raise ArithmeticError_(f"{self.text.strip()}: division by 0 (error token is \"{token}\")")
+                raise ArithmeticError_(f'{self.text.strip()}: division by 0 (error token is "{token}")')
             q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
             return _wrap(q if op == "/" else a - q * b)
         result = {
-            "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "<<": lambda: a << (b & 63),
-            ">>": lambda: a >> (b & 63), "&": lambda: a & b, "|": lambda: a | b, "^": lambda: a ^ b,
-            "==": lambda: int(a == b), "!=": lambda: int(a != b), "<": lambda: int(a < b),
-            ">": lambda: int(a > b), "<=": lambda: int(a <= b), ">=": lambda: int(a >= b),
-        }[op]()  # fmt: skip
+            "+": lambda: a + b,
+            "-": lambda: a - b,
+            "*": lambda: a * b,
+            "<<": lambda: a << (b & 63),
+            ">>": lambda: a >> (b & 63),
+            "&": lambda: a & b,
+            "|": lambda: a | b,
+            "^": lambda: a ^ b,
+            "==": lambda: int(a == b),
+            "!=": lambda: int(a != b),
+            "<": lambda: int(a < b),
+            ">": lambda: int(a > b),
+            "<=": lambda: int(a <= b),
+            ">=": lambda: int(a >= b),
+        }[op]()
         return _wrap(result)
 
     def power(self, live: bool) -> int:
@@ -202,4 +227,4 @@ class Evaluator:
                 return _wrap(int(tok, 8))
             return _wrap(int(tok))
         except ValueError:
-            raise ArithmeticError_(f"{tok}: value too great for base (error token is \"{tok}\")") from None
+            raise ArithmeticError_(f'{tok}: value too great for base (error token is "{tok}")') from None

@@ -66,8 +66,15 @@ def b_pwd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
-def _assign_words(sh: Any, args: list[str], *, local: bool = False, export: bool = False,
-                  readonly: bool = False, array: bool = False) -> int:  # fmt: skip
+def _assign_words(
+    sh: Any,
+    args: list[str],
+    *,
+    local: bool = False,
+    export: bool = False,
+    readonly: bool = False,
+    array: bool = False,
+) -> int:
     status = 0
     for arg in args:
         name, eq, value = arg.partition("=")
@@ -138,9 +145,14 @@ def b_declare(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
     args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
     if "i" in flags:
-        args = [f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a for a in args]
+        args = [
+            f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a
+            for a in args
+        ]
     local = bool(sh.state.locals_stack) and "g" not in flags
-    return _assign_words(sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags)
+    return _assign_words(
+        sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags
+    )
 
 
 def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -164,8 +176,14 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
-SET_LONG = {"errexit": "errexit", "nounset": "nounset", "pipefail": "pipefail", "xtrace": "xtrace",
-            "noglob": "noglob", "noclobber": "noclobber"}  # fmt: skip
+SET_LONG = {
+    "errexit": "errexit",
+    "nounset": "nounset",
+    "pipefail": "pipefail",
+    "xtrace": "xtrace",
+    "noglob": "noglob",
+    "noclobber": "noclobber",
+}
 SET_SHORT = {"e": "errexit", "u": "nounset", "x": "xtrace", "f": "noglob", "C": "noclobber"}
 
 
@@ -313,7 +331,10 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     ifs = " \t\n" if ifs is None else ifs
     white = "".join(c for c in ifs if c in " \t\n")
     if array is not None:
-        sh.set_var(array, [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text])
+        sh.set_var(
+            array,
+            [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text],
+        )
         return 0 if found else 1
     names = names or ["REPLY"]
     if names == ["REPLY"] and "REPLY" not in argv:
@@ -408,10 +429,31 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 
 BUILTINS: dict[str, Builtin] = {
-    ":": b_colon, "true": b_colon, "false": b_false, "cd": b_cd, "pwd": b_pwd, "export": b_export,
-    "local": b_local, "declare": b_declare, "typeset": b_declare, "readonly": b_readonly,
-    "unset": b_unset, "set": b_set, "shift": b_shift, "exit": b_exit, "return": b_return,
-    "break": b_break, "continue": b_continue, "eval": b_eval, "source": b_source, ".": b_source,
-    "read": b_read, "test": b_test, "[": b_test, "let": b_let, "shopt": b_shopt,
-    "command": b_command, "type": b_type,
-}  # fmt: skip
+    ":": b_colon,
+    "true": b_colon,
+    "false": b_false,
+    "cd": b_cd,
+    "pwd": b_pwd,
+    "export": b_export,
+    "local": b_local,
+    "declare": b_declare,
+    "typeset": b_declare,
+    "readonly": b_readonly,
+    "unset": b_unset,
+    "set": b_set,
+    "shift": b_shift,
+    "exit": b_exit,
+    "return": b_return,
+    "break": b_break,
+    "continue": b_continue,
+    "eval": b_eval,
+    "source": b_source,
+    ".": b_source,
+    "read": b_read,
+    "test": b_test,
+    "[": b_test,
+    "let": b_let,
+    "shopt": b_shopt,
+    "command": b_command,
+    "type": b_type,
+}

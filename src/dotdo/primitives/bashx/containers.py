@@ -25,7 +25,8 @@ class ContainerExecutor(Executor):
         """Why no container can run here (engine missing or its daemon not answering)."""
         if shutil.which(self.engine) is None:
             return (
-                f"tier 3 needs a container engine, but {self.engine!r} is not installed here; install Docker or "
+                f"tier 3 needs a container engine, but {self.engine!r} is not installed here; "
+                "install Docker or "
                 "Podman, or run the program in tier 2 (the bubblewrap sandbox)"
             )
         try:
@@ -33,7 +34,9 @@ class ContainerExecutor(Executor):
         except (OSError, subprocess.TimeoutExpired):
             probe = None
         if probe is None or probe.returncode != 0:
-            return f"tier 3 needs a running container engine, but `{self.engine} info` fails: start the daemon"
+            return (
+                f"tier 3 needs a running container engine, but `{self.engine} info` fails: start the daemon"
+            )
         return None
 
     def run(self, call: CommandCall, *, network: bool = False) -> CommandResult | None:
@@ -44,17 +47,38 @@ class ContainerExecutor(Executor):
         limits = self.limits
         ws = materialize(call.fs, max_bytes=limits.workspace_bytes)
         try:
-            argv = [self.engine, "run", "--rm", "-i", "--network", "bridge" if network else "none",
-                    "--memory", str(limits.memory_bytes), "--pids-limit", str(limits.processes),
-                    "--ulimit", f"cpu={limits.cpu_seconds}", "-v", f"{ws.root}:/workspace",
-                    "-w", "/workspace" + (call.cwd if call.cwd != "/" else "")]  # fmt: skip
+            argv = [
+                self.engine,
+                "run",
+                "--rm",
+                "-i",
+                "--network",
+                "bridge" if network else "none",
+                "--memory",
+                str(limits.memory_bytes),
+                "--pids-limit",
+                str(limits.processes),
+                "--ulimit",
+                f"cpu={limits.cpu_seconds}",
+                "-v",
+                f"{ws.root}:/workspace",
+                "-w",
+                "/workspace" + (call.cwd if call.cwd != "/" else ""),
+            ]
             for key, value in call.env.items():
                 argv += ["-e", f"{key}={value}"]
             argv += [self.image, *call.argv]
             try:
-                proc = subprocess.run(argv, input=call.stdin, capture_output=True, timeout=limits.wall_clock_seconds, check=False)
+                proc = subprocess.run(
+                    argv,
+                    input=call.stdin,
+                    capture_output=True,
+                    timeout=limits.wall_clock_seconds,
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
-                message = f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit ({limits.wall_clock_seconds:g}s)\n"
+                seconds = limits.wall_clock_seconds
+                message = f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit ({seconds:g}s)\n"
                 return CommandResult(b"", message.encode(), 124)
             sync_back(call.fs, ws)
             return _with_limit_message(call.argv[0], proc.stdout, proc.stderr, proc.returncode, limits)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class ControlFlow(Exception):  # noqa: N818 - these are signals, not errors
+class ControlFlow(Exception):
     """Base of break/continue/return/exit."""
 
 

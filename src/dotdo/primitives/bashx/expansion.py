@@ -229,8 +229,10 @@ class Expander:
     def emit(self, value: str | list[str] | None, p: Param, *, star: bool = False) -> list[Item]:
         if isinstance(value, list):
             if not p.quoted:
-                return [Seg(v, False, split=True) if i == 0 else Seg(" " + v, False, split=True)
-                        for i, v in enumerate(value)]  # fmt: skip
+                return [
+                    Seg(v, False, split=True) if i == 0 else Seg(" " + v, False, split=True)
+                    for i, v in enumerate(value)
+                ]
             if star:
                 ifs = self.state.get("IFS")
                 sep = " " if ifs is None else ifs[:1]
@@ -270,7 +272,9 @@ class Expander:
             self.check_unset(name, p)
         values = value if isinstance(value, list) else [value or ""]
         if op == ":":
-            return self.emit(self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*")
+            return self.emit(
+                self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*"
+            )
         results = [self.transform(v, p) for v in values]
         return self.emit(results if is_list else results[0], p, star=name == "*")
 

@@ -21,7 +21,7 @@ from dotdo.primitives.bashx.commands.base import (
 )
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
-from dotdo.primitives.bashx.expansion import ExpansionError, Expander
+from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.state import ShellState

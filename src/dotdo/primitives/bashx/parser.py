@@ -169,13 +169,17 @@ class _Converter:
         self.stray_words.clear()
         if body is None:
             if stray:
-                raise BashSyntaxError(f"unexpected word {stray[0].text!r}", line=stray[0].line, column=stray[0].column)
+                raise BashSyntaxError(
+                    f"unexpected word {stray[0].text!r}", line=stray[0].line, column=stray[0].column
+                )
             result: ast.Node = ast.SimpleCommand(redirects=redirects, line=node.start_point[0] + 1)
         else:
             result = self.attach_rightmost(self.statement(body), redirects, stray)
         return self.continue_after_heredoc(result, tail)
 
-    def attach_rightmost(self, node: ast.Node, redirects: list[ast.Redirect], stray: list[ast.Word]) -> ast.Node:
+    def attach_rightmost(
+        self, node: ast.Node, redirects: list[ast.Redirect], stray: list[ast.Word]
+    ) -> ast.Node:
         """Give trailing redirects to the last simple command, as bash does.
 
         tree-sitter-bash hangs `a && b > f` and `a | b > f` on the whole list or pipeline.
@@ -194,8 +198,11 @@ class _Converter:
             node.body = self.attach_rightmost(node.body, redirects, stray)
             return node
         if stray:
-            raise BashSyntaxError(f"unexpected word {stray[0].text!r} after a redirection", line=stray[0].line,
-                                  column=stray[0].column)  # fmt: skip
+            raise BashSyntaxError(
+                f"unexpected word {stray[0].text!r} after a redirection",
+                line=stray[0].line,
+                column=stray[0].column,
+            )
         return ast.Redirected(node, redirects)
 
     def continue_after_heredoc(self, first: ast.Node, tail: list[tuple[str, Any]]) -> ast.Node:
@@ -271,7 +278,9 @@ class _Converter:
         expand = not any(q in delimiter for q in "'\"\\")
         if end_node is None:
             row, col = node.start_point
-            raise BashSyntaxError(f"here-document delimited by {delimiter!r} is not closed", line=row + 1, column=col + 1)
+            raise BashSyntaxError(
+                f"here-document delimited by {delimiter!r} is not closed", line=row + 1, column=col + 1
+            )
         end_row = end_node.start_point[0]
         first_row = body_node.start_point[0] if body_node is not None else end_row
         lines = [ln.decode("utf-8", "surrogateescape") for ln in self.lines[first_row:end_row]]
@@ -358,7 +367,9 @@ class _Converter:
     def on_while_statement(self, node: Any) -> ast.Node:
         until = node.children[0].type == "until"
         body = node.child_by_field_name("body")
-        cond = [c for c in node.children if c.start_byte < body.start_byte and c.type not in ("while", "until")]
+        cond = [
+            c for c in node.children if c.start_byte < body.start_byte and c.type not in ("while", "until")
+        ]
         return ast.While(self.sequence(cond), self.loop_body(node), until)
 
     def on_for_statement(self, node: Any) -> ast.Node:
@@ -366,7 +377,9 @@ class _Converter:
         has_in = any(c.type == "in" for c in node.children)
         words = None
         if has_in:
-            words = [self.word(c) for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
+            words = [
+                self.word(c) for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"
+            ]
         return ast.For(self.text(var), words, self.loop_body(node))
 
     def on_c_style_for_statement(self, node: Any) -> ast.Node:
@@ -375,7 +388,9 @@ class _Converter:
         inner = self.data[opener.end_byte : closer.start_byte].decode("utf-8", "surrogateescape")
         parts = inner.split(";")
         if len(parts) != 3:
-            raise BashSyntaxError("for (( )) needs init; condition; update", line=node.start_point[0] + 1, column=1)
+            raise BashSyntaxError(
+                "for (( )) needs init; condition; update", line=node.start_point[0] + 1, column=1
+            )
         return ast.ArithFor(parts[0], parts[1], parts[2], self.loop_body(node))
 
     def on_case_statement(self, node: Any) -> ast.Node:

@@ -15,8 +15,16 @@ from dotdo.primitives.bashx.commands.base import CommandCall, CommandResult
 from dotdo.primitives.bashx.errors import ExecutorUnavailableError
 from dotdo.primitives.bashx.workspace import materialize, sync_back
 
-HOST_READ_ONLY = ("/usr", "/etc/alternatives", "/etc/ssl", "/etc/ca-certificates", "/etc/ld.so.cache",
-                  "/etc/localtime", "/etc/nsswitch.conf", "/etc/hosts")  # fmt: skip
+HOST_READ_ONLY = (
+    "/usr",
+    "/etc/alternatives",
+    "/etc/ssl",
+    "/etc/ca-certificates",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+    "/etc/hosts",
+)
 NETWORK_FILES = ("/etc/resolv.conf",)
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -84,7 +92,9 @@ class SandboxExecutor(Executor):
             return False
         return shutil.which(name, path=SAFE_PATH) is not None
 
-    def command_line(self, root: str, cwd: str, env: dict[str, str], argv: list[str], network: bool) -> list[str]:
+    def command_line(
+        self, root: str, cwd: str, env: dict[str, str], argv: list[str], network: bool
+    ) -> list[str]:
         """The bwrap invocation for ``argv``."""
         args = [self.config.bwrap, "--unshare-all", "--die-with-parent", "--new-session"]
         if network:
@@ -93,7 +103,12 @@ class SandboxExecutor(Executor):
         for path in HOST_READ_ONLY + (NETWORK_FILES if network else ()):
             if os.path.exists(path):
                 args += ["--ro-bind", path, path]
-        for link, target in (("/bin", "usr/bin"), ("/lib", "usr/lib"), ("/lib64", "usr/lib64"), ("/sbin", "usr/sbin")):
+        for link, target in (
+            ("/bin", "usr/bin"),
+            ("/lib", "usr/lib"),
+            ("/lib64", "usr/lib64"),
+            ("/sbin", "usr/sbin"),
+        ):
             if os.path.lexists(link) and os.path.islink(link):
                 args += ["--symlink", target, link]
         args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", cwd, "--clearenv"]
@@ -124,17 +139,24 @@ class SandboxExecutor(Executor):
             return CommandResult(b"", f"bashx: {call.argv[0]}: {exc}\n".encode(), 1)
         try:
             env = {"PATH": SAFE_PATH, "HOME": "/", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
-            env.update({k: v for k, v in call.env.items() if k not in ("PATH", "LD_PRELOAD", "LD_LIBRARY_PATH")})
+            env.update(
+                {k: v for k, v in call.env.items() if k not in ("PATH", "LD_PRELOAD", "LD_LIBRARY_PATH")}
+            )
             argv = self.command_line(ws.root, call.cwd, env, call.argv, network or self.config.network)
             stdin = call.stdin
             try:
                 proc = subprocess.run(
-                    argv, input=stdin, capture_output=True, timeout=limits.wall_clock_seconds,
-                    preexec_fn=self.preexec, check=False,
-                )  # fmt: skip
+                    argv,
+                    input=stdin,
+                    capture_output=True,
+                    timeout=limits.wall_clock_seconds,
+                    preexec_fn=self.preexec,
+                    check=False,
+                )
             except subprocess.TimeoutExpired as exc:
                 message = (
-                    f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit ({limits.wall_clock_seconds:g}s); "
+                    f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit "
+                    f"({limits.wall_clock_seconds:g}s); "
                     "raise SandboxLimits(wall_clock_seconds=...)\n"
                 )
                 return CommandResult(exc.stdout or b"", (exc.stderr or b"") + message.encode(), 124)
@@ -144,7 +166,9 @@ class SandboxExecutor(Executor):
             ws.cleanup()
 
 
-def _with_limit_message(name: str, stdout: bytes, stderr: bytes, code: int, limits: SandboxLimits) -> CommandResult:
+def _with_limit_message(
+    name: str, stdout: bytes, stderr: bytes, code: int, limits: SandboxLimits
+) -> CommandResult:
     limit = None
     if code < 0:
         limit = _limit_names().get(-code)
@@ -155,11 +179,14 @@ def _with_limit_message(name: str, stdout: bytes, stderr: bytes, code: int, limi
         limit = _limit_names()[code - 128]
     elif b"File too large" in stderr:
         limit = "file_size_bytes"
-    elif b"MemoryError" in stderr or b"Cannot allocate memory" in stderr or b"out of memory" in stderr.lower():
+    elif (
+        b"MemoryError" in stderr or b"Cannot allocate memory" in stderr or b"out of memory" in stderr.lower()
+    ):
         limit = "memory_bytes"
     if limit is not None:
         value = getattr(limits, limit)
-        stderr += f"bashx: {name}: stopped by the {limit} limit ({value}); raise SandboxLimits({limit}=...)\n".encode()
+        hint = f"raise SandboxLimits({limit}=...)"
+        stderr += f"bashx: {name}: stopped by the {limit} limit ({value}); {hint}\n".encode()
     return CommandResult(stdout, stderr, code)
 
 

@@ -136,8 +136,14 @@ class Bash:
             return result
 
         deadline = time.monotonic() + timeout if timeout is not None else None
-        interpreter = Interpreter(self.sync_fs, self.commands, state=state, fallback=fallback, deadline=deadline,
-                                  output_limit=self.output_limit)  # fmt: skip
+        interpreter = Interpreter(
+            self.sync_fs,
+            self.commands,
+            state=state,
+            fallback=fallback,
+            deadline=deadline,
+            output_limit=self.output_limit,
+        )
         data = stdin.encode() if isinstance(stdin, str) else stdin
         out, err, status = interpreter.run(source, data)
         tier = max(tiers, key=TIER_ORDER.index)
@@ -147,7 +153,9 @@ class Bash:
         if not isinstance(cwd, str) or not cwd.startswith("/"):
             raise ValueError(f"cwd must be an absolute path inside the object's filesystem, not {cwd!r}")
         if not self.sync_fs.is_dir(cwd):
-            raise FileNotFoundError(2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first")
+            raise FileNotFoundError(
+                2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first"
+            )
         state = ShellState(cwd=cwd)
         state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
         state.exported.update({"HOME", "PWD", "PATH"})

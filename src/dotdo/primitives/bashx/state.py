@@ -23,8 +23,13 @@ class Options:
 
     def flags(self) -> str:
         """The value of ``$-``."""
-        letters = [("e", self.errexit), ("u", self.nounset), ("x", self.xtrace), ("f", self.noglob),
-                   ("C", self.noclobber)]  # fmt: skip
+        letters = [
+            ("e", self.errexit),
+            ("u", self.nounset),
+            ("x", self.xtrace),
+            ("f", self.noglob),
+            ("C", self.noclobber),
+        ]
         return "h" + "".join(ch for ch, on in letters if on) + "B"
 
 

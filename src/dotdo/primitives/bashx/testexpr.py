@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import stat as stat_mod
-
 from typing import Any
 
 from dotdo.primitives.bashx.ast import Word
@@ -31,13 +30,26 @@ def file_test(interp: Any, op: str, path: str) -> bool:
         return False
     mode = st.st_mode
     checks = {
-        "-e": True, "-f": stat_mod.S_ISREG(mode), "-d": stat_mod.S_ISDIR(mode),
-        "-h": stat_mod.S_ISLNK(mode), "-L": stat_mod.S_ISLNK(mode), "-s": st.st_size > 0,
-        "-r": bool(mode & 0o444), "-w": bool(mode & 0o222), "-x": bool(mode & 0o111),
-        "-p": stat_mod.S_ISFIFO(mode), "-S": stat_mod.S_ISSOCK(mode), "-b": stat_mod.S_ISBLK(mode),
-        "-c": stat_mod.S_ISCHR(mode), "-g": bool(mode & stat_mod.S_ISGID), "-u": bool(mode & stat_mod.S_ISUID),
-        "-k": bool(mode & stat_mod.S_ISVTX), "-O": True, "-G": True, "-N": False,
-    }  # fmt: skip
+        "-e": True,
+        "-f": stat_mod.S_ISREG(mode),
+        "-d": stat_mod.S_ISDIR(mode),
+        "-h": stat_mod.S_ISLNK(mode),
+        "-L": stat_mod.S_ISLNK(mode),
+        "-s": st.st_size > 0,
+        "-r": bool(mode & 0o444),
+        "-w": bool(mode & 0o222),
+        "-x": bool(mode & 0o111),
+        "-p": stat_mod.S_ISFIFO(mode),
+        "-S": stat_mod.S_ISSOCK(mode),
+        "-b": stat_mod.S_ISBLK(mode),
+        "-c": stat_mod.S_ISCHR(mode),
+        "-g": bool(mode & stat_mod.S_ISGID),
+        "-u": bool(mode & stat_mod.S_ISUID),
+        "-k": bool(mode & stat_mod.S_ISVTX),
+        "-O": True,
+        "-G": True,
+        "-N": False,
+    }
     return checks[op]
 
 
@@ -282,7 +294,11 @@ class _CondParser:
                 self.interp.state.variables["BASH_REMATCH"] = []
                 return False
             if nxt_text in ("=", "==", "!="):
-                pieces = self.interp.expander.pattern(right_tok) if isinstance(right_tok, Word) else [(right_tok, False)]
+                pieces = (
+                    self.interp.expander.pattern(right_tok)
+                    if isinstance(right_tok, Word)
+                    else [(right_tok, False)]
+                )
                 return binary(self.interp, nxt_text, left, "", pattern=compile_pattern(tuple(pieces)))
             return binary(self.interp, nxt_text, left, self.value(right_tok, live))
         text = self.text(tok)
@@ -296,5 +312,3 @@ class _CondParser:
             return tok
         pieces = self.interp.expander.pattern(tok)
         return "".join(text if active else re.escape(text) for text, active in pieces)
-
-

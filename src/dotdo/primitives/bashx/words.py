@@ -58,8 +58,21 @@ class ArithSub:
 
 Part = Lit | Param | CommandSub | ArithSub
 
-ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
-                "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}  # fmt: skip
+ANSI_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
 
 
 def decode_ansi_c(body: str) -> str:
@@ -277,7 +290,7 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
         if ch == "\\":
             if quoted:
                 nxt = text[i + 1] if i + 1 < n else ""
-                if nxt in ('$', '`', '"', "\\"):
+                if nxt in ("$", "`", '"', "\\"):
                     flush()
                     parts.append(Lit(nxt, True))
                     i += 2
@@ -344,8 +357,29 @@ def _dollar_or_backquote(token: str, *, quoted: bool) -> Part | None:
     return None
 
 
-OPERATORS = (":-", ":=", ":+", ":?", "##", "%%", "//", "/#", "/%", "^^", ",,", "-", "=", "+", "?", "#", "%", "/",
-             "^", ",", ":")  # fmt: skip
+OPERATORS = (
+    ":-",
+    ":=",
+    ":+",
+    ":?",
+    "##",
+    "%%",
+    "//",
+    "/#",
+    "/%",
+    "^^",
+    ",,",
+    "-",
+    "=",
+    "+",
+    "?",
+    "#",
+    "%",
+    "/",
+    "^",
+    ",",
+    ":",
+)
 
 
 def parse_braced(body: str, quoted: bool) -> Param:

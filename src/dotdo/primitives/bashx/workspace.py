@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Directories a sandbox mounts over; if they appear empty in the workspace they came from the mount.
-MOUNT_POINTS = frozenset({"usr", "bin", "lib", "lib64", "lib32", "sbin", "proc", "dev", "etc", "tmp", "sys", "run"})
+MOUNT_POINTS = frozenset(
+    {"usr", "bin", "lib", "lib64", "lib32", "sbin", "proc", "dev", "etc", "tmp", "sys", "run"}
+)
 
 
 @dataclass
@@ -69,7 +71,8 @@ def materialize(fs: Any, *, max_bytes: int) -> Workspace:
                     total += len(data)
                     if total > max_bytes:
                         raise OverflowError(
-                            f"the workspace is over {max_bytes} bytes; raise SandboxLimits(workspace_bytes=...)"
+                            f"the workspace is over {max_bytes} bytes; "
+                            "raise SandboxLimits(workspace_bytes=...)"
                         )
                     with open(host, "wb") as handle:
                         handle.write(data)

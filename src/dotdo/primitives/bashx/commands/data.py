@@ -77,13 +77,14 @@ def _check(call: CommandCall, algorithm: str, files: list[str]) -> CommandResult
             failed += not ok
             out.append(f"{name}: {'OK' if ok else 'FAILED'}\n")
     if failed:
-        errors.append(f"{call.name}: WARNING: {failed} computed checksum{'s' if failed > 1 else ''} did NOT match")
+        errors.append(
+            f"{call.name}: WARNING: {failed} computed checksum{'s' if failed > 1 else ''} did NOT match"
+        )
     return CommandResult(encode("".join(out)), stderr_of(errors), 1 if failed or errors else 0)
 
 
 def _lines(data: bytes) -> list[str]:
     return decode(data).splitlines(keepends=True)
-
 
 
 def _normal(a: list[str], b: list[str]) -> list[str]:
@@ -99,7 +100,9 @@ def _normal(a: list[str], b: list[str]) -> list[str]:
     def body(prefix: str, lines: list[str]) -> list[str]:
         rendered = []
         for line in lines:
-            rendered.append(prefix + line if line.endswith("\n") else prefix + line + "\n\\ No newline at end of file\n")
+            rendered.append(
+                prefix + line if line.endswith("\n") else prefix + line + "\n\\ No newline at end of file\n"
+            )
         return rendered
 
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -124,7 +127,7 @@ def _stamp(call: CommandCall, name: str) -> str:
         mtime = call.fs.stat(call.path(name)).st_mtime
     except OSError:
         return ""
-    when = dt.datetime.fromtimestamp(mtime, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(mtime, dt.UTC)
     return when.strftime("%Y-%m-%d %H:%M:%S.%f000 +0000")
 
 
@@ -134,7 +137,11 @@ def diff(call: CommandCall) -> CommandResult:
     opts, files = options(call, "uqU:wiB", ["brief"])
     flags = dict(opts)
     if len(files) != 2:
-        raise CommandError(f"diff: missing operand after '{files[-1] if files else 'diff'}'\ndiff: Try 'diff --help' for more information.", 2)
+        raise CommandError(
+            f"diff: missing operand after '{files[-1] if files else 'diff'}'\n"
+            "diff: Try 'diff --help' for more information.",
+            2,
+        )
     contents = []
     for name in files:
         try:
@@ -147,6 +154,7 @@ def diff(call: CommandCall) -> CommandResult:
         return CommandResult(encode(f"Files {files[0]} and {files[1]} differ\n"), b"", 1)
     a, b = _lines(contents[0]), _lines(contents[1])
     if "-w" in flags or "-i" in flags:
+
         def norm(lines: list[str]) -> list[str]:
             result = ["".join(x.split()) if "-w" in flags else x for x in lines]
             return [x.lower() for x in result] if "-i" in flags else result
@@ -155,8 +163,15 @@ def diff(call: CommandCall) -> CommandResult:
             return CommandResult()
     if "-u" in flags or "-U" in flags:
         context = int(flags.get("-U", "3"))
-        lines = list(difflib.unified_diff(a, b, f"{files[0]}\t{_stamp(call, files[0])}",
-                                          f"{files[1]}\t{_stamp(call, files[1])}", n=context))  # fmt: skip
+        lines = list(
+            difflib.unified_diff(
+                a,
+                b,
+                f"{files[0]}\t{_stamp(call, files[0])}",
+                f"{files[1]}\t{_stamp(call, files[1])}",
+                n=context,
+            )
+        )
         fixed = []
         for line in lines:
             fixed.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
@@ -182,7 +197,9 @@ def jq(call: CommandCall) -> CommandResult:
     try:
         import jq as jqlib
     except ImportError:  # pragma: no cover - jq is part of the bash extra
-        raise CommandError("jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127) from None
+        raise CommandError(
+            "jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127
+        ) from None
     args = call.argv[1:]
     flags: set[str] = set()
     variables: dict[str, object] = {}
@@ -195,12 +212,22 @@ def jq(call: CommandCall) -> CommandResult:
             try:
                 variables[name] = value if arg == "--arg" else json.loads(value)
             except json.JSONDecodeError:
-                raise CommandError(f"jq: Invalid JSON text passed to --argjson", 2) from None
+                raise CommandError("jq: Invalid JSON text passed to --argjson", 2) from None
             i += 3
             continue
         if arg.startswith("--"):
-            flags.add({"--raw-output": "r", "--compact-output": "c", "--slurp": "s", "--null-input": "n",
-                       "--exit-status": "e", "--sort-keys": "S", "--tab": "tab", "--join-output": "j"}.get(arg, arg))  # fmt: skip
+            flags.add(
+                {
+                    "--raw-output": "r",
+                    "--compact-output": "c",
+                    "--slurp": "s",
+                    "--null-input": "n",
+                    "--exit-status": "e",
+                    "--sort-keys": "S",
+                    "--tab": "tab",
+                    "--join-output": "j",
+                }.get(arg, arg)
+            )
         elif arg.startswith("-") and len(arg) > 1:
             flags.update(arg[1:])
         else:
@@ -216,7 +243,9 @@ def jq(call: CommandCall) -> CommandResult:
     errors: list[str] = []
     data = b"".join(content for _, content in read_inputs(call, files, errors))
     if errors:
-        return CommandResult(b"", stderr_of([e.replace("jq: ", "jq: error: Could not open ") for e in errors]), 2)
+        return CommandResult(
+            b"", stderr_of([e.replace("jq: ", "jq: error: Could not open ") for e in errors]), 2
+        )
     try:
         if "n" in flags:
             results = program.input_value(None).all()
@@ -230,7 +259,14 @@ def jq(call: CommandCall) -> CommandResult:
         return CommandResult(b"", encode(f"jq: error (at <stdin>:0): {message}\n"), 5)
     sep = "" if "j" in flags else "\n"
     text = "".join(
-        _dump(v, compact="c" in flags, raw="r" in flags or "j" in flags, sort_keys="S" in flags, tab="tab" in flags) + sep
+        _dump(
+            v,
+            compact="c" in flags,
+            raw="r" in flags or "j" in flags,
+            sort_keys="S" in flags,
+            tab="tab" in flags,
+        )
+        + sep
         for v in results
     )
     status = 0
@@ -239,8 +275,14 @@ def jq(call: CommandCall) -> CommandResult:
     return CommandResult(encode(text), b"", status)
 
 
-COMMANDS = {"base64": base64, "sha256sum": _digest("sha256"), "md5sum": _digest("md5"), "sha1sum": _digest("sha1"),
-            "diff": diff, "jq": jq}  # fmt: skip
+COMMANDS = {
+    "base64": base64,
+    "sha256sum": _digest("sha256"),
+    "md5sum": _digest("md5"),
+    "sha1sum": _digest("sha1"),
+    "diff": diff,
+    "jq": jq,
+}
 
 
 @guarded
@@ -255,7 +297,9 @@ def cmp(call: CommandCall) -> CommandResult:
         try:
             contents.append(call.stdin if name == "-" else call.fs.read(call.path(name)))
         except OSError:
-            return CommandResult(b"", b"" if silent else encode(f"cmp: {name}: No such file or directory\n"), 2)
+            return CommandResult(
+                b"", b"" if silent else encode(f"cmp: {name}: No such file or directory\n"), 2
+            )
     a, b = contents
     if a == b:
         return CommandResult()
@@ -265,7 +309,9 @@ def cmp(call: CommandCall) -> CommandResult:
     index = next((i for i in range(limit) if a[i] != b[i]), limit)
     if index == limit:
         shorter = files[0] if len(a) < len(b) else files[1]
-        return CommandResult(b"", encode(f"cmp: EOF on {shorter} after byte {limit}, line {a[:limit].count(10)}\n"), 1)
+        return CommandResult(
+            b"", encode(f"cmp: EOF on {shorter} after byte {limit}, line {a[:limit].count(10)}\n"), 1
+        )
     line = a[:index].count(b"\n") + 1
     return CommandResult(encode(f"{files[0]} {files[1]} differ: char {index + 1}, line {line}\n"), b"", 1)
 

@@ -19,7 +19,7 @@ from dotdo.primitives.bashx.commands.base import (
 )
 
 
-def _lstat(call: CommandCall, path: str):  # noqa: ANN202 - fsx's stat result type
+def _lstat(call: CommandCall, path: str):
     return call.fs.lstat(call.path(path))
 
 
@@ -77,8 +77,13 @@ def ls(call: CommandCall) -> CommandResult:
         body = _listing(call, entries, flags, path)
         blocks.append(f"{path}:\n{body}" if show_headers else body)
         if "-R" in flags:
-            subdirs = [full for n, full in entries if n not in (".", "..") and _is_dir(call, full)
-                       and not stat_mod.S_ISLNK(_lstat(call, full).st_mode)]  # fmt: skip
+            subdirs = [
+                full
+                for n, full in entries
+                if n not in (".", "..")
+                and _is_dir(call, full)
+                and not stat_mod.S_ISLNK(_lstat(call, full).st_mode)
+            ]
             pending = _sort_names(subdirs, call, flags) + pending
     text = "\n".join(blocks)
     return CommandResult(text.encode("utf-8", "surrogateescape"), stderr_of(errors), 2 if errors else 0)
@@ -118,11 +123,13 @@ def _listing(call: CommandCall, entries: list[tuple[str, str]], flags: set[str],
             elif "-F" in flags and st.st_mode & 0o111:
                 shown += "*"
         if "-l" in flags and st is not None:
-            when = dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc).strftime("%b %e %H:%M")
+            when = dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).strftime("%b %e %H:%M")
             link = ""
             if stat_mod.S_ISLNK(st.st_mode):
                 link = " -> " + call.fs.readlink(call.path(full))
-            lines.append(f"{_mode_string(st.st_mode)} {st.st_nlink} user user {st.st_size} {when} {shown}{link}")
+            lines.append(
+                f"{_mode_string(st.st_mode)} {st.st_nlink} user user {st.st_size} {when} {shown}{link}"
+            )
         else:
             lines.append(shown)
     return "".join(line + "\n" for line in lines)
@@ -252,7 +259,11 @@ def cp(call: CommandCall) -> CommandResult:
     flags = {o for o, _ in opts}
     recursive = bool(flags & {"-r", "-R", "-a", "--recursive"})
     if len(paths) < 2:
-        message = "cp: missing file operand" if not paths else f"cp: missing destination file operand after '{paths[0]}'"
+        message = (
+            "cp: missing file operand"
+            if not paths
+            else f"cp: missing destination file operand after '{paths[0]}'"
+        )
         raise CommandError(message + "\nTry 'cp --help' for more information.")
     errors: list[str] = []
     out = []
@@ -292,7 +303,11 @@ def mv(call: CommandCall) -> CommandResult:
     opts, paths = options(call, "fnvi")
     flags = {o for o, _ in opts}
     if len(paths) < 2:
-        message = "mv: missing file operand" if not paths else f"mv: missing destination file operand after '{paths[0]}'"
+        message = (
+            "mv: missing file operand"
+            if not paths
+            else f"mv: missing destination file operand after '{paths[0]}'"
+        )
         raise CommandError(message + "\nTry 'mv --help' for more information.")
     errors: list[str] = []
     out = []
@@ -325,7 +340,11 @@ def parse_time(text: str) -> float:
         return float(text[1:])
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y%m%d"):
         try:
-            return dt.datetime.strptime(text.removesuffix("Z").removesuffix(" UTC"), fmt).replace(tzinfo=dt.timezone.utc).timestamp()
+            return (
+                dt.datetime.strptime(text.removesuffix("Z").removesuffix(" UTC"), fmt)
+                .replace(tzinfo=dt.UTC)
+                .timestamp()
+            )
         except ValueError:
             continue
     m = re.fullmatch(r"(\d+) (second|minute|hour|day|week)s? ago", text)
@@ -341,13 +360,20 @@ def _touch_stamp(text: str) -> float:
         raise CommandError(f"touch: invalid date format '{text}'")
     year = m.group(1)
     if year is None:
-        year_value = dt.datetime.now(dt.timezone.utc).year
+        year_value = dt.datetime.now(dt.UTC).year
     elif len(year) == 2:
         year_value = 2000 + int(year) if int(year) < 69 else 1900 + int(year)
     else:
         year_value = int(year)
-    stamp = dt.datetime(year_value, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)),
-                        int(m.group(6) or 0), tzinfo=dt.timezone.utc)  # fmt: skip
+    stamp = dt.datetime(
+        year_value,
+        int(m.group(2)),
+        int(m.group(3)),
+        int(m.group(4)),
+        int(m.group(5)),
+        int(m.group(6) or 0),
+        tzinfo=dt.UTC,
+    )
     return stamp.timestamp()
 
 
@@ -370,7 +396,9 @@ def touch(call: CommandCall) -> CommandResult:
         try:
             when = call.fs.stat(call.path(values["-r"])).st_mtime
         except OSError:
-            raise CommandError(f"touch: failed to get attributes of '{values['-r']}': No such file or directory") from None
+            raise CommandError(
+                f"touch: failed to get attributes of '{values['-r']}': No such file or directory"
+            ) from None
     errors: list[str] = []
     for path in paths:
         full = call.path(path)
@@ -401,7 +429,10 @@ def ln(call: CommandCall) -> CommandResult:
         try:
             if call.fs.exists(full_link) or _is_link(call, full_link):
                 if "-f" not in flags:
-                    errors.append(f"ln: failed to create {'symbolic ' if '-s' in flags else 'hard '}link '{link}': File exists")
+                    errors.append(
+                        f"ln: failed to create {'symbolic ' if '-s' in flags else 'hard '}link "
+                        f"'{link}': File exists"
+                    )
                     continue
                 call.fs.unlink(full_link)
             if "-s" in flags:
@@ -460,7 +491,9 @@ def basename(call: CommandCall) -> CommandResult:
         suffix = values.get("-s", "")
         return CommandResult("".join(_basename(a, suffix) + "\n" for a in args).encode())
     if len(args) > 2:
-        raise CommandError(f"basename: extra operand '{args[2]}'\nTry 'basename --help' for more information.")
+        raise CommandError(
+            f"basename: extra operand '{args[2]}'\nTry 'basename --help' for more information."
+        )
     return CommandResult((_basename(args[0], args[1] if len(args) > 1 else "") + "\n").encode())
 
 
@@ -483,5 +516,16 @@ def dirname(call: CommandCall) -> CommandResult:
     return CommandResult("".join(_dirname(a) + "\n" for a in args).encode())
 
 
-COMMANDS = {"ls": ls, "mkdir": mkdir, "rm": rm, "rmdir": rmdir, "cp": cp, "mv": mv, "touch": touch, "ln": ln,
-            "readlink": readlink, "basename": basename, "dirname": dirname}  # fmt: skip
+COMMANDS = {
+    "ls": ls,
+    "mkdir": mkdir,
+    "rm": rm,
+    "rmdir": rmdir,
+    "cp": cp,
+    "mv": mv,
+    "touch": touch,
+    "ln": ln,
+    "readlink": readlink,
+    "basename": basename,
+    "dirname": dirname,
+}

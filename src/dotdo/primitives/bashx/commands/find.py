@@ -125,8 +125,11 @@ class _Find:
             test = self.numeric(m.group(1) + m.group(2))
             return lambda p, st: test(-(-st.st_size // unit))
         if tok == "-empty":
-            return lambda p, st: (st.st_size == 0 if not stat_mod.S_ISDIR(st.st_mode)
-                                  else not self.call.fs.listdir(self.call.path(p)))  # fmt: skip
+            return lambda p, st: (
+                st.st_size == 0
+                if not stat_mod.S_ISDIR(st.st_mode)
+                else not self.call.fs.listdir(self.call.path(p))
+            )
         if tok == "-newer":
             ref = self.call.fs.stat(self.call.path(self.take())).st_mtime
             return lambda p, st: st.st_mtime > ref
@@ -267,7 +270,9 @@ def xargs(call: CommandCall) -> CommandResult:
     elif max_lines is not None:
         lines = [line.split() for line in text.split("\n") if line.strip()]
         items = []
-        groups = [sum(lines[i : i + max_lines], []) for i in range(0, len(lines), max_lines)]
+        groups = [
+            [w for line in lines[i : i + max_lines] for w in line] for i in range(0, len(lines), max_lines)
+        ]
     else:
         items = _xargs_split(text)
     assert call.run is not None
@@ -296,7 +301,13 @@ def _xargs_split(text: str) -> list[str]:
     items: list[str] = []
     for m in re.finditer(r"""(?:'([^']*)'|"([^"]*)"|\\(.)|([^\s'"\\]+))+""", text):
         token = m.group(0)
-        items.append(re.sub(r"""'([^']*)'|"([^"]*)"|\\(.)""", lambda x: x.group(1) or x.group(2) or x.group(3) or "", token))
+        items.append(
+            re.sub(
+                r"""'([^']*)'|"([^"]*)"|\\(.)""",
+                lambda x: x.group(1) or x.group(2) or x.group(3) or "",
+                token,
+            )
+        )
     return items
 
 

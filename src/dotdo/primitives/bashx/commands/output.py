@@ -91,7 +91,7 @@ def shell_quote(text: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         body = "".join(
             {"\n": "\\n", "\t": "\\t", "\r": "\\r", "'": "\\'", "\\": "\\\\"}.get(c, c)
-            if ord(c) >= 32 and c not in "'\\" or c in "\n\t\r'\\"
+            if (ord(c) >= 32 and c not in "'\\") or c in "\n\t\r'\\"
             else f"\\{ord(c):03o}"
             for c in text
         )
@@ -194,7 +194,9 @@ def seq(call: CommandCall) -> CommandResult:
     except ValueError:
         bad = next(a for a in args if not re.fullmatch(r"-?\d+(\.\d*)?", a))
         raise CommandError(f"seq: invalid floating point argument: '{bad}'") from None
-    first, step, last = (1, 1, nums[0]) if len(nums) == 1 else (nums[0], 1, nums[1]) if len(nums) == 2 else nums
+    first, step, last = (
+        (1, 1, nums[0]) if len(nums) == 1 else (nums[0], 1, nums[1]) if len(nums) == 2 else nums
+    )
     if step == 0:
         raise CommandError("seq: invalid Zero increment value: '0'")
     values = []

@@ -68,7 +68,7 @@ class _Parser:
                 break
             out.append(ch)
             self.i += 1
-        raise self.error(f"unterminated `s' command")
+        raise self.error("unterminated `s' command")
 
     def regex(self, source: str, flags: str = "") -> re.Pattern[str]:
         try:
@@ -162,7 +162,13 @@ class _Parser:
                 flags = flags.strip()
                 count_m = re.search(r"\d+", flags)
                 regex = self.regex(pattern, flags) if pattern else None
-                cmd.arg = (regex, replacement, "g" in flags, int(count_m.group()) if count_m else 1, "p" in flags)
+                cmd.arg = (
+                    regex,
+                    replacement,
+                    "g" in flags,
+                    int(count_m.group()) if count_m else 1,
+                    "p" in flags,
+                )
             elif name == "y":
                 delim = s[self.i]
                 self.i += 1
@@ -225,14 +231,16 @@ def _expand_replacement(template: str, m: re.Match[str]) -> str:
     return "".join(out)
 
 
-class _Quit(Exception):  # noqa: N818 - control flow
+class _Quit(Exception):
     def __init__(self, status: int, print_pattern: bool) -> None:
         self.status = status
         self.print_pattern = print_pattern
 
 
 class _Run:
-    def __init__(self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool) -> None:
+    def __init__(
+        self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool
+    ) -> None:
         self.program = program
         self.lines = lines
         self.quiet = quiet
@@ -327,6 +335,27 @@ class _Run:
             self.out.append(text + "\n")
         self.appended = []
 
+    def substitute(self, cmd: SedCommand) -> None:
+        """The ``s`` command: replace the nth (or every) match in the pattern space."""
+        regex, template, global_, nth, print_ = cmd.arg  # type: ignore[misc]
+        if regex is None:
+            return
+        count = 0
+
+        def replace(m: re.Match[str]) -> str:
+            nonlocal count
+            count += 1
+            if (global_ and count >= nth) or count == nth:
+                return _expand_replacement(template, m)
+            return m.group(0)
+
+        new, hits = regex.subn(replace, self.pattern, count=0 if global_ or nth > 1 else 1)
+        if hits and count >= nth:
+            self.pattern = new
+            self.substituted = True
+            if print_:
+                self.emit(self.pattern)
+
     def execute(self, block: list[SedCommand], start: int) -> bool:
         """Run commands; True means the pattern space was deleted (no autoprint)."""
         position = start
@@ -340,24 +369,7 @@ class _Run:
                 if self.execute(cmd.block, 0):
                     return True
             elif name == "s":
-                regex, template, global_, nth, print_ = cmd.arg  # type: ignore[misc]
-                if regex is None:
-                    continue
-                count = 0
-
-                def replace(m: re.Match[str], template: str = template) -> str:
-                    nonlocal count
-                    count += 1
-                    if global_ and count >= nth or count == nth:
-                        return _expand_replacement(template, m)
-                    return m.group(0)
-
-                new, hits = regex.subn(replace, self.pattern, count=0 if global_ or nth > 1 else 1)
-                if hits and count >= nth:
-                    self.pattern = new
-                    self.substituted = True
-                    if print_:
-                        self.emit(self.pattern)
+                self.substitute(cmd)
             elif name == "d":
                 return True
             elif name == "D":
@@ -412,7 +424,11 @@ class _Run:
             elif name == "z":
                 self.pattern = ""
             elif name in "btT":
-                jump = name == "b" or (name == "t" and self.substituted) or (name == "T" and not self.substituted)
+                jump = (
+                    name == "b"
+                    or (name == "t" and self.substituted)
+                    or (name == "T" and not self.substituted)
+                )
                 if name in "tT" and jump:
                     self.substituted = False
                 if jump:
@@ -428,11 +444,16 @@ class _Run:
 @guarded
 def sed(call: CommandCall) -> CommandResult:
     """Stream editor."""
-    in_place = any(a == "--in-place" or a.startswith("--in-place=") or (a.startswith("-i") and a[1:2] == "i")
-                   for a in call.argv[1:])  # fmt: skip
+    in_place = any(
+        a == "--in-place" or a.startswith("--in-place=") or (a.startswith("-i") and a[1:2] == "i")
+        for a in call.argv[1:]
+    )
     kept = [a for a in call.argv[1:] if not (a.startswith("--in-place") or a.startswith("-i"))]
-    opts, args = options(CommandCall([call.name, *kept], call.cwd, call.env, call.fs, call.input, call.run),
-                         "ne:f:ErsuzE", ["quiet", "silent", "regexp-extended"])  # fmt: skip
+    opts, args = options(
+        CommandCall([call.name, *kept], call.cwd, call.env, call.fs, call.input, call.run),
+        "ne:f:ErsuzE",
+        ["quiet", "silent", "regexp-extended"],
+    )
     flags = {o for o, _ in opts}
     scripts = [v for o, v in opts if o == "-e"]
     for o, v in opts:

@@ -54,7 +54,9 @@ def printenv(call: CommandCall) -> CommandResult:
     if not names:
         return CommandResult(encode("".join(f"{k}={v}\n" for k, v in sorted(call.env.items()))))
     values = [call.env[n] for n in names if n in call.env]
-    return CommandResult(encode("".join(v + "\n" for v in values)), b"", 0 if len(values) == len(names) else 1)
+    return CommandResult(
+        encode("".join(v + "\n" for v in values)), b"", 0 if len(values) == len(names) else 1
+    )
 
 
 def _strftime(when: dt.datetime, fmt: str) -> str:
@@ -83,7 +85,7 @@ def _strftime(when: dt.datetime, fmt: str) -> str:
 def date(call: CommandCall) -> CommandResult:
     """``date [-u] [-d DATE] [+FORMAT]`` (times are UTC)."""
     args = call.argv[1:]
-    when = dt.datetime.now(dt.timezone.utc)
+    when = dt.datetime.now(dt.UTC)
     fmt = "%a %b %e %H:%M:%S UTC %Y"
     i = 0
     while i < len(args):
@@ -93,11 +95,11 @@ def date(call: CommandCall) -> CommandResult:
         elif arg in ("-d", "--date"):
             i += 1
             try:
-                when = dt.datetime.fromtimestamp(parse_time(args[i]), dt.timezone.utc)
+                when = dt.datetime.fromtimestamp(parse_time(args[i]), dt.UTC)
             except CommandError:
                 raise CommandError(f"date: invalid date '{args[i]}'") from None
         elif arg.startswith("--date="):
-            when = dt.datetime.fromtimestamp(parse_time(arg[7:]), dt.timezone.utc)
+            when = dt.datetime.fromtimestamp(parse_time(arg[7:]), dt.UTC)
         elif arg == "-I" or arg == "--iso-8601":
             fmt = "%Y-%m-%d"
         elif arg.startswith("+"):
@@ -115,14 +117,18 @@ def sleep(call: CommandCall) -> CommandResult:
     if len(call.argv) < 2:
         raise CommandError("sleep: missing operand\nTry 'sleep --help' for more information.")
     for arg in call.argv[1:]:
-        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(arg[-1:], None)
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(arg[-1:])
         number = arg[:-1] if unit else arg
         try:
             total += float(number) * (unit or 1)
         except ValueError:
-            raise CommandError(f"sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information.") from None
+            raise CommandError(
+                f"sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information."
+            ) from None
     if total > MAX_SLEEP_SECONDS:
-        raise CommandError(f"sleep: {total:g}s is longer than bashx allows ({MAX_SLEEP_SECONDS:g}s); use a schedule instead")
+        raise CommandError(
+            f"sleep: {total:g}s is longer than bashx allows ({MAX_SLEEP_SECONDS:g}s); use a schedule instead"
+        )
     time.sleep(total)
     return CommandResult()
 

@@ -40,10 +40,7 @@ def cat(call: CommandCall) -> CommandResult:
             previous_blank = line == b""
             if "-E" in flags or "-A" in flags:
                 line += b"$"
-            if "-b" in flags and line not in (b"", b"$"):
-                number += 1
-                line = b"%6d\t" % number + line
-            elif "-n" in flags and "-b" not in flags:
+            if ("-b" in flags and line not in (b"", b"$")) or ("-n" in flags and "-b" not in flags):
                 number += 1
                 line = b"%6d\t" % number + line
             out.append(line)
@@ -128,8 +125,13 @@ def wc(call: CommandCall) -> CommandResult:
     for name, data in read_inputs(call, files, errors):
         total_size += len(data) if name != "-" else 0
         text = data.decode("utf-8", "replace")
-        values = {"-l": data.count(b"\n"), "-w": len(data.split()), "-c": len(data), "-m": len(text),
-                  "-L": max((len(x) for x in text.split("\n")), default=0)}  # fmt: skip
+        values = {
+            "-l": data.count(b"\n"),
+            "-w": len(data.split()),
+            "-c": len(data),
+            "-m": len(text),
+            "-L": max((len(x) for x in text.split("\n")), default=0),
+        }
         rows.append(([values[f] for f in show], "" if not files else name))
     if len(rows) > 1:
         rows.append(([sum(r[0][i] for r in rows) for i in range(len(show))], "total"))
@@ -227,6 +229,7 @@ def sort(call: CommandCall) -> CommandResult:
     simple = not keys and not flags & {"-b", "-g", "-h", "-V"}
     last_resort = not flags & {"-u", "-s", "--unique"}
     if simple and numeric:
+
         def numeric_key(line: bytes) -> tuple[float, bytes]:
             return (_numeric_value(line.lstrip(b" \t")), line if last_resort else b"")
 
@@ -290,7 +293,9 @@ def _ranges(spec: str, name: str) -> list[tuple[int, int]]:
     for part in spec.split(","):
         m = re.fullmatch(r"(\d*)(-?)(\d*)", part)
         if not m or not (m.group(1) or m.group(3)) or m.group(1) == "0":
-            raise CommandError(f"{name}: invalid field value '{part}'" if part else f"{name}: fields are numbered from 1")
+            raise CommandError(
+                f"{name}: invalid field value '{part}'" if part else f"{name}: fields are numbered from 1"
+            )
         lo = int(m.group(1)) if m.group(1) else 1
         hi = int(m.group(3)) if m.group(3) else (10**9 if m.group(2) else lo)
         ranges.append((lo, hi))
@@ -304,10 +309,15 @@ def cut(call: CommandCall) -> CommandResult:
     values = dict(opts)
     delimiter = values.get("-d", "\t").encode()
     if "-d" in values and len(values["-d"]) != 1:
-        raise CommandError("cut: the delimiter must be a single character\nTry 'cut --help' for more information.")
+        raise CommandError(
+            "cut: the delimiter must be a single character\nTry 'cut --help' for more information."
+        )
     mode = next((o for o in ("-f", "-c", "-b") if o in values), None)
     if mode is None:
-        raise CommandError("cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information.")
+        raise CommandError(
+            "cut: you must specify a list of bytes, characters, or fields\n"
+            "Try 'cut --help' for more information."
+        )
     ranges = _ranges(values[mode], "cut")
     out_delim = values.get("--output-delimiter", delimiter.decode()).encode()
 
@@ -328,18 +338,23 @@ def cut(call: CommandCall) -> CommandResult:
             else:
                 text = line if mode == "-b" else line.decode("utf-8", "surrogateescape")
                 picked = [text[i - 1 : i] for i in range(1, len(text) + 1) if wanted(i)]
-                joined = b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
+                joined = (
+                    b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
+                )
                 out.append(joined)
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
 
 TR_CLASSES = {
-    "[:lower:]": "abcdefghijklmnopqrstuvwxyz", "[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v", "[:blank:]": " \t",
+    "[:lower:]": "abcdefghijklmnopqrstuvwxyz",
+    "[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "[:digit:]": "0123456789",
+    "[:space:]": " \t\n\r\f\v",
+    "[:blank:]": " \t",
     "[:alpha:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
     "[:alnum:]": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
     "[:punct:]": "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
-}  # fmt: skip
+}
 
 
 def _tr_set(spec: str) -> str:
@@ -395,7 +410,9 @@ def tr(call: CommandCall) -> CommandResult:
     elif "-s" in flags:
         text = _squeeze(text, set1)
     else:
-        raise CommandError(f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating.")
+        raise CommandError(
+            f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating."
+        )
     return CommandResult(text.encode("latin-1"))
 
 
@@ -429,7 +446,10 @@ def rev(call: CommandCall) -> CommandResult:
     errors: list[str] = []
     out = []
     for _, data in read_inputs(call, call.argv[1:], errors):
-        out.extend(line.decode("utf-8", "surrogateescape")[::-1].encode("utf-8", "surrogateescape") for line in split_lines(data))
+        out.extend(
+            line.decode("utf-8", "surrogateescape")[::-1].encode("utf-8", "surrogateescape")
+            for line in split_lines(data)
+        )
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
 
@@ -449,5 +469,16 @@ def nl(call: CommandCall) -> CommandResult:
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
 
-COMMANDS = {"cat": cat, "head": head, "tail": tail, "wc": wc, "sort": sort, "uniq": uniq, "cut": cut,
-            "tr": tr, "tee": tee, "rev": rev, "nl": nl}  # fmt: skip
+COMMANDS = {
+    "cat": cat,
+    "head": head,
+    "tail": tail,
+    "wc": wc,
+    "sort": sort,
+    "uniq": uniq,
+    "cut": cut,
+    "tr": tr,
+    "tee": tee,
+    "rev": rev,
+    "nl": nl,
+}

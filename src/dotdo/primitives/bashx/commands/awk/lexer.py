@@ -12,22 +12,115 @@ class AwkSyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    """A token: ``kind`` is NUMBER, STRING, ERE, NAME, FUNC_NAME, BUILTIN, KEYWORD, NEWLINE or the operator."""
+    """A token; ``kind`` is NUMBER, STRING, ERE, NAME, FUNC_NAME, BUILTIN, keyword, NEWLINE or an operator."""
 
     kind: str
     value: str
     line: int
 
 
-KEYWORDS = {"BEGIN", "END", "function", "func", "if", "else", "while", "for", "do", "break", "continue",
-            "next", "nextfile", "exit", "return", "delete", "in", "getline", "print", "printf"}  # fmt: skip
-BUILTINS = {"length", "substr", "index", "split", "sub", "gsub", "match", "sprintf", "tolower", "toupper",
-            "int", "sqrt", "exp", "log", "sin", "cos", "atan2", "rand", "srand", "close", "system", "fflush"}  # fmt: skip
-OPERATORS = ["+=", "-=", "*=", "/=", "%=", "^=", "**=", "==", "<=", ">=", "!=", "++", "--", "&&", "||", ">>",
-             "!~", "**", "{", "}", "(", ")", "[", "]", ";", ",", "+", "-", "*", "/", "%", "^", "!", ">", "<",
-             "|", "?", ":", "~", "$", "="]  # fmt: skip
+KEYWORDS = {
+    "BEGIN",
+    "END",
+    "function",
+    "func",
+    "if",
+    "else",
+    "while",
+    "for",
+    "do",
+    "break",
+    "continue",
+    "next",
+    "nextfile",
+    "exit",
+    "return",
+    "delete",
+    "in",
+    "getline",
+    "print",
+    "printf",
+}
+BUILTINS = {
+    "length",
+    "substr",
+    "index",
+    "split",
+    "sub",
+    "gsub",
+    "match",
+    "sprintf",
+    "tolower",
+    "toupper",
+    "int",
+    "sqrt",
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "atan2",
+    "rand",
+    "srand",
+    "close",
+    "system",
+    "fflush",
+}
+OPERATORS = [
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "%=",
+    "^=",
+    "**=",
+    "==",
+    "<=",
+    ">=",
+    "!=",
+    "++",
+    "--",
+    "&&",
+    "||",
+    ">>",
+    "!~",
+    "**",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ";",
+    ",",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "^",
+    "!",
+    ">",
+    "<",
+    "|",
+    "?",
+    ":",
+    "~",
+    "$",
+    "=",
+]
 OPERAND_END = {"NUMBER", "STRING", "ERE", "NAME", "BUILTIN", ")", "]", "$", "++", "--"}
-ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "/": "/", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "\\": "\\",
+    '"': '"',
+    "/": "/",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def _unescape(body: str) -> str:
@@ -69,7 +162,9 @@ def tokenize(source: str) -> list[Token]:
             while j < n and source[j] != '"':
                 j += 2 if source[j] == "\\" else 1
             if j >= n:
-                raise AwkSyntaxError(f"awk: line {line}: runaway string constant \"{source[i + 1 : i + 11]} ...")
+                raise AwkSyntaxError(
+                    f'awk: line {line}: runaway string constant "{source[i + 1 : i + 11]} ...'
+                )
             tokens.append(Token("STRING", _unescape(source[i + 1 : j]), line))
             i = j + 1
             continue
@@ -88,11 +183,15 @@ def tokenize(source: str) -> list[Token]:
                     break
                 j += 1
             if j >= n or source[j] != "/":
-                raise AwkSyntaxError(f"awk: line {line}: runaway regular expression /{source[i + 1 : i + 11]} ...")
+                raise AwkSyntaxError(
+                    f"awk: line {line}: runaway regular expression /{source[i + 1 : i + 11]} ..."
+                )
             tokens.append(Token("ERE", source[i + 1 : j].replace("\\/", "/"), line))
             i = j + 1
             continue
-        m = re.compile(r"(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|0[xX][0-9a-fA-F]+)").match(source, i)
+        m = re.compile(r"(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|0[xX][0-9a-fA-F]+)").match(
+            source, i
+        )
         if m:
             tokens.append(Token("NUMBER", m.group(), line))
             i = m.end()

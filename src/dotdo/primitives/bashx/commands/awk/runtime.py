@@ -26,24 +26,24 @@ class AwkRuntimeError(Exception):
     """A fatal awk error (status 2)."""
 
 
-class _Next(Exception):  # noqa: N818 - control flow
+class _Next(Exception):
     pass
 
 
-class _Exit(Exception):  # noqa: N818
+class _Exit(Exception):
     def __init__(self, status: int) -> None:
         self.status = status
 
 
-class _Break(Exception):  # noqa: N818
+class _Break(Exception):
     pass
 
 
-class _Continue(Exception):  # noqa: N818
+class _Continue(Exception):
     pass
 
 
-class _Return(Exception):  # noqa: N818
+class _Return(Exception):
     def __init__(self, value: Value) -> None:
         self.value = value
 
@@ -54,16 +54,32 @@ FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGcs%])"
 class Runtime:
     """One run of an awk program."""
 
-    def __init__(self, program: Program, *, write_file: Callable[[str, str, bool], None],
-                 read_file: Callable[[str], str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        program: Program,
+        *,
+        write_file: Callable[[str, str, bool], None],
+        read_file: Callable[[str], str],
+    ) -> None:
         self.program = program
         self.write_file = write_file
         self.read_file = read_file
         self.vars: dict[str, Any] = {
-            "FS": " ", "OFS": " ", "ORS": "\n", "RS": "\n", "NR": 0.0, "NF": 0.0, "FNR": 0.0,
-            "SUBSEP": "\x1c", "OFMT": "%.6g", "CONVFMT": "%.6g", "FILENAME": "", "RSTART": 0.0,
-            "RLENGTH": -1.0, "ENVIRON": {},
-        }  # fmt: skip
+            "FS": " ",
+            "OFS": " ",
+            "ORS": "\n",
+            "RS": "\n",
+            "NR": 0.0,
+            "NF": 0.0,
+            "FNR": 0.0,
+            "SUBSEP": "\x1c",
+            "OFMT": "%.6g",
+            "CONVFMT": "%.6g",
+            "FILENAME": "",
+            "RSTART": 0.0,
+            "RLENGTH": -1.0,
+            "ENVIRON": {},
+        }
         self.fields: list[str] = [""]
         self.out: list[str] = []
         self.opened: set[str] = set()
@@ -344,8 +360,14 @@ class Runtime:
         if kind == "cmp":
             result = compare(self.eval(node[2]), self.eval(node[3]))
             op = node[1]
-            ok = {"<": result < 0, "<=": result <= 0, "==": result == 0, "!=": result != 0, ">": result > 0,
-                  ">=": result >= 0}[op]  # fmt: skip
+            ok = {
+                "<": result < 0,
+                "<=": result <= 0,
+                "==": result == 0,
+                "!=": result != 0,
+                ">": result > 0,
+                ">=": result >= 0,
+            }[op]
             return 1.0 if ok else 0.0
         if kind == "concat":
             return self.str(self.eval(node[1])) + self.str(self.eval(node[2]))
@@ -451,7 +473,13 @@ class Runtime:
             array.clear()
             if len(args) > 2:
                 sep = args[2][1] if args[2][0] == "regex" else self.str(self.eval(args[2]))
-                parts = self.split(text, sep) if args[2][0] != "regex" else re.split(self.regex(args[2]), text) if text else []
+                parts = (
+                    self.split(text, sep)
+                    if args[2][0] != "regex"
+                    else re.split(self.regex(args[2]), text)
+                    if text
+                    else []
+                )
             else:
                 parts = self.split(text, to_str(self.vars["FS"]))
             for i, part in enumerate(parts, 1):

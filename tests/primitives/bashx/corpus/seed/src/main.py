@@ -1,5 +1,2 @@
-import os
-
-
 def main():
     print("hello")
