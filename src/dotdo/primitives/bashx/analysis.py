@@ -439,6 +439,11 @@ class Analyzer:
                 f"the command name {node.words[0].text} is computed at run time",
             )
             return
+        if name in ("exec", "command", "builtin", "time", "nohup") and len(node.words) > 1:
+            inner = [w for w in node.words[1:] if not (literal(w) or "").startswith("-")]
+            if inner:
+                self.command(ast.SimpleCommand(words=inner, line=node.line))
+                return
         self.result.commands.append(name)
         if name in self.functions:
             return

@@ -428,6 +428,117 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return status
 
 
+def b_wait(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``wait``: background jobs already ran in the foreground, so there is nothing to wait for."""
+    return 0
+
+
+def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``trap 'commands' EXIT`` (other signals never reach a bashx script, so they are refused)."""
+    args = argv[1:]
+    if not args or args == ["-p"]:
+        if sh.exit_trap is not None:
+            io[1].write(encode(f"trap -- '{sh.exit_trap}' EXIT\n"))
+        return 0
+    action, signals = args[0], args[1:]
+    for name in signals:
+        if name.upper() not in ("EXIT", "0", "SIGEXIT"):
+            raise ShellBuiltinError(
+                f"trap: {name}: bashx runs no signals or jobs; only EXIT traps are supported"
+            )
+    sh.exit_trap = None if action in ("-", "") else action
+    return 0
+
+
+def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``printf -v NAME format args`` stores the text; otherwise the native printf runs."""
+    from dotdo.primitives.bashx.commands.output import render
+
+    if len(argv) > 2 and argv[1] == "-v":
+        name = argv[2]
+        if not NAME_RE.match(name):
+            raise ShellBuiltinError(f"printf: `{name}': not a valid identifier")
+        if len(argv) < 4:
+            raise ShellBuiltinError("printf: usage: printf [-v var] format [arguments]", 2)
+        errors: list[str] = []
+        sh.set_var(name, render(argv[3], argv[4:], errors))
+        for error in errors:
+            sh.error(io, error)
+        return 1 if errors else 0
+    return sh.run_command(argv, io)
+
+
+def b_mapfile(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``mapfile``/``readarray [-t] [NAME]``: read lines of stdin into an array."""
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    strip = "-t" in argv[1:]
+    name = args[0] if args else "MAPFILE"
+    data = decode(io[0].read_all()) if hasattr(io[0], "read_all") else ""
+    lines = data.splitlines(keepends=True)
+    sh.set_var(name, [line.rstrip("\n") if strip else line for line in lines])
+    return 0
+
+
+def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``getopts OPTSTRING NAME [args]`` with OPTIND and OPTARG."""
+    if len(argv) < 3:
+        raise ShellBuiltinError("getopts: usage: getopts optstring name [arg ...]", 2)
+    spec, name = argv[1], argv[2]
+    args = argv[3:] if len(argv) > 3 else list(sh.state.positional)
+    silent = spec.startswith(":")
+    index = int(sh.state.get("OPTIND") or "1")
+    position = int(sh.state.get("__bashx_optpos") or "1")
+    if index > len(args) or not args[index - 1].startswith("-") or args[index - 1] in ("-", "--"):
+        if index <= len(args) and args[index - 1] == "--":
+            sh.state.variables["OPTIND"] = str(index + 1)
+        sh.set_var(name, "?")
+        return 1
+    word = args[index - 1]
+    letter = word[position]
+    position += 1
+    if position >= len(word):
+        index, position = index + 1, 1
+    sh.state.variables.pop("OPTARG", None)
+    where = spec.find(letter)
+    if letter == ":" or where < 0:
+        sh.set_var(name, "?")
+        if silent:
+            sh.state.variables["OPTARG"] = letter
+        else:
+            sh.error(io, f"illegal option -- {letter}")
+    elif where + 1 < len(spec) and spec[where + 1] == ":":
+        if position > 1:
+            sh.state.variables["OPTARG"] = word[position:]
+            index, position = index + 1, 1
+        elif index <= len(args):
+            sh.state.variables["OPTARG"] = args[index - 1]
+            index += 1
+        else:
+            sh.set_var(name, ":" if silent else "?")
+            if silent:
+                sh.state.variables["OPTARG"] = letter
+            else:
+                sh.error(io, f"option requires an argument -- {letter}")
+            sh.state.variables["OPTIND"] = str(index)
+            sh.state.variables["__bashx_optpos"] = str(position)
+            return 0
+        sh.set_var(name, letter)
+    else:
+        sh.set_var(name, letter)
+    sh.state.variables["OPTIND"] = str(index)
+    sh.state.variables["__bashx_optpos"] = str(position)
+    return 0
+
+
+def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``exec``: with only redirections they apply to the rest of the script; with a command it
+    runs and the shell exits with its status."""
+    if len(argv) == 1:
+        sh.make_redirects_permanent(io)
+        return 0
+    raise ExitShell(sh.run_command(argv[1:], io))
+
+
 BUILTINS: dict[str, Builtin] = {
     ":": b_colon,
     "true": b_colon,
@@ -456,4 +567,11 @@ BUILTINS: dict[str, Builtin] = {
     "shopt": b_shopt,
     "command": b_command,
     "type": b_type,
+    "wait": b_wait,
+    "trap": b_trap,
+    "printf": b_printf,
+    "mapfile": b_mapfile,
+    "readarray": b_mapfile,
+    "getopts": b_getopts,
+    "exec": b_exec,
 }

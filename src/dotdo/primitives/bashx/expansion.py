@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +19,7 @@ from dotdo.primitives.bashx.words import (
     Lit,
     Param,
     Part,
+    ProcessSub,
     WordSyntaxError,
     brace_expand,
     lex,
@@ -43,6 +46,10 @@ class ExpansionHost(Protocol):
         """Run ``source`` in a subshell and return its stdout."""
         ...
 
+    def process_substitution(self, source: str) -> str:
+        """Run ``source`` and return the path of a file holding its output."""
+        ...
+
 
 @dataclass
 class Seg:
@@ -66,6 +73,8 @@ class Expander:
 
     def __init__(self, host: ExpansionHost) -> None:
         self.host = host
+        self.random = random.Random()
+        self.started = time.monotonic()
 
     @property
     def state(self) -> ShellState:
@@ -149,6 +158,8 @@ class Expander:
             elif isinstance(part, CommandSub):
                 value = self.host.command_substitution(part.source).rstrip("\n")
                 out.append(Seg(value, part.quoted, split=not part.quoted))
+            elif isinstance(part, ProcessSub):
+                out.append(Seg(self.host.process_substitution(part.source), True))
             elif isinstance(part, ArithSub):
                 out.append(Seg(str(self.arithmetic(part.expression)), part.quoted, split=not part.quoted))
         return out
@@ -178,6 +189,12 @@ class Expander:
             return "4242"
         if name == "!":
             return ""
+        if name == "RANDOM" and name not in st.variables:
+            return str(self.random.randrange(32768))
+        if name == "SECONDS" and name not in st.variables:
+            return str(int(time.monotonic() - self.started))
+        if name == "LINENO" and name not in st.variables:
+            return str(getattr(self.host, "line", 1))
         if name == "-":
             return st.options.flags()
         value = st.variables.get(name)

@@ -67,6 +67,10 @@ class Interpreter:
         self.in_condition = 0
         self.io: IO = {}
         self.substitution_status: int | None = None
+        self.exit_trap: str | None = None
+        self.started = time.monotonic()
+        self.temporary_files: list[str] = []
+        self.block_io: IO | None = None
 
     # entry point ----------------------------------------------------------------------
     def run(self, source: str, stdin: bytes = b"") -> tuple[bytes, bytes, int]:
@@ -92,7 +96,22 @@ class Interpreter:
         except RecursionError:
             err.buffer += b"bash: expression or nesting too deep for bashx; simplify the script\n"
             status = 1
+        status = self.run_exit_trap(io, status)
         return out.getvalue(), err.getvalue(), status
+
+    def run_exit_trap(self, io: IO, status: int) -> int:
+        """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
+        action, self.exit_trap = self.exit_trap, None
+        if action is None:
+            return status
+        self.state.last_status = status
+        try:
+            self.exec_block(parse(action), io)
+        except ExitShell as exc:
+            return exc.status
+        except (BreakLoop, ContinueLoop, ReturnFromFunction, BashSyntaxError):
+            pass
+        return status
 
     # helpers --------------------------------------------------------------------------
     def error(self, io: IO, message: str) -> None:
@@ -144,14 +163,25 @@ class Interpreter:
     # statements -----------------------------------------------------------------------
     def exec_block(self, seq: ast.Sequence, io: IO) -> int:
         status = 0
-        for node in seq.body:
-            status = self.exec(node, io)
+        outer, self.block_io = self.block_io, io
+        try:
+            for node in seq.body:
+                status = self.exec(node, io)
+        finally:
+            self.block_io = outer
         return status
 
     def exec(self, node: ast.Node, io: IO) -> int:
         self.check_deadline()
         method = getattr(self, "exec_" + type(node).__name__)
-        status = method(node, io)
+        outer, self.io = self.io, io
+        keep = len(self.temporary_files)
+        try:
+            status = method(node, io)
+        finally:
+            self.io = outer
+            if len(self.temporary_files) > keep:
+                self.remove_temporary_files(keep)
         self.state.last_status = status
         return status
 
@@ -415,6 +445,49 @@ class Interpreter:
         if self.state.options.xtrace:
             inner[2].write(encode("+ " + " ".join(argv) + "\n"))
         return self.invoke(argv, inner, env_overrides)
+
+    def remove_temporary_files(self, keep: int) -> None:
+        """Delete the files process substitutions wrote for the command that just ran."""
+        while len(self.temporary_files) > keep:
+            path = self.temporary_files.pop()
+            try:
+                if self.fs.is_dir(path):
+                    if not self.fs.listdir(path):
+                        self.fs.rmdir(path)
+                else:
+                    self.fs.unlink(path)
+            except OSError:
+                pass
+
+    def process_substitution(self, source: str) -> str:
+        """``<(commands)``: their output, in a temporary file whose path is the word's value."""
+        output = encode(self.command_substitution(source))
+        if not self.fs.exists("/tmp"):
+            self.fs.mkdir("/tmp")
+            self.temporary_files.append("/tmp")
+        path = f"/tmp/.bashx-procsub-{len(self.temporary_files)}-{time.monotonic_ns()}"
+        self.fs.write(path, output)
+        self.temporary_files.append(path)
+        return path
+
+    def run_command(self, argv: list[str], io: IO) -> int:
+        """Run ``argv`` skipping builtins of the same name (for builtins that wrap a program)."""
+        handler = self.commands.get(argv[0])
+        if handler is None:
+            self.error(io, f"{argv[0]}: command not found")
+            return 127
+        call = CommandCall(
+            argv, self.state.cwd, self.state.environment(), self.fs, io[0], self.run_argv, self.line
+        )
+        result = handler(call)
+        io[1].write(result.stdout)
+        io[2].write(result.stderr)
+        return result.exit_code
+
+    def make_redirects_permanent(self, io: IO) -> None:
+        """``exec >file``: the redirections of this command stay for the rest of the block."""
+        if self.block_io is not None:
+            self.block_io.update(io)
 
     def expand_argv(self, words: list[ast.Word]) -> list[str]:
         if not words:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -66,6 +67,23 @@ def parse(source: str) -> ast.Sequence:
     return converter.sequence(tree.root_node.children)
 
 
+PAIRS = {"if": "fi", "case": "esac", "do": "done", "{": "}", "(": ")"}
+
+
+def _unclosed(text: str) -> tuple[str, str] | None:
+    """The first compound opener in ``text`` that has no closer (quotes and comments skipped)."""
+    stripped = re.sub(r"'[^']*'|\"(?:\\.|[^\"\\])*\"|#[^\n]*", " ", text)
+    tokens = re.findall(r"(?<![\w$])(?:if|fi|case|esac|do|done)(?!\w)|[{}()]", stripped)
+    stack: list[str] = []
+    closers = {v: k for k, v in PAIRS.items()}
+    for token in tokens:
+        if token in PAIRS:
+            stack.append(token)
+        elif token in closers and stack and stack[-1] == closers[token]:
+            stack.pop()
+    return (stack[-1], PAIRS[stack[-1]]) if stack else None
+
+
 class _Converter:
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -78,17 +96,33 @@ class _Converter:
         while stack:
             node = stack.pop(0)
             if node.is_error or node.is_missing:
-                row, col = node.start_point
-                line = self.lines[row].decode("utf-8", "replace") if row < len(self.lines) else ""
-                if node.is_missing:
-                    message = f"missing {node.type!r}"
-                else:
-                    near = node.text.decode("utf-8", "replace").split("\n")[0][:40]
-                    message = f"unexpected {near!r}" if near else "unexpected end of input"
-                raise BashSyntaxError(message, line=row + 1, column=col + 1, source_line=line)
+                self.raise_at(node)
             if node.has_error:
                 stack = list(node.children) + stack
         raise BashSyntaxError("the script does not parse", line=1, column=1)
+
+    def raise_at(self, node: Any) -> None:
+        row, col = node.start_point
+        line = self.lines[row].decode("utf-8", "replace") if row < len(self.lines) else ""
+        if node.is_missing:
+            raise BashSyntaxError(f"missing {node.type!r}", line=row + 1, column=col + 1, source_line=line)
+        at_end = not self.data[node.end_byte :].strip()
+        unclosed = _unclosed(self.text(node)) if at_end else None
+        if unclosed is not None:
+            opener, closer = unclosed
+            end_row = len(self.lines) - 1
+            while end_row > 0 and not self.lines[end_row].strip():
+                end_row -= 1
+            end_line = self.lines[end_row].decode("utf-8", "replace")
+            raise BashSyntaxError(
+                f"unexpected end of input: {opener!r} is never closed (missing {closer!r})",
+                line=end_row + 1,
+                column=len(end_line) + 1,
+                source_line=end_line,
+            )
+        near = self.text(node).split("\n")[0][:40]
+        message = f"unexpected {near!r}" if near else "unexpected end of input"
+        raise BashSyntaxError(message, line=row + 1, column=col + 1, source_line=line)
 
     def text(self, node: Any) -> str:
         return node.text.decode("utf-8", "surrogateescape")

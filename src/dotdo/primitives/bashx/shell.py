@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dotdo.primitives.bashx.analysis import Analysis, Analyzer
+from dotdo.primitives.bashx.builtins import BUILTINS
 from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
 from dotdo.primitives.bashx.errors import BlockedError, ExecutorUnavailableError
@@ -80,7 +81,7 @@ class Bash:
         return self._analyzer().analyze(source)
 
     def _analyzer(self) -> Analyzer:
-        native = set(self.commands)
+        native = set(self.commands) | set(BUILTINS)
         allow = set(self.sandbox_config.allow) if self.sandbox_enabled else set()
         allow |= {name for name, ex in self.executors.items()}
         return Analyzer(native=native, sandbox_allow=allow)

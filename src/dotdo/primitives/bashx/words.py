@@ -56,7 +56,14 @@ class ArithSub:
     quoted: bool
 
 
-Part = Lit | Param | CommandSub | ArithSub
+@dataclass(frozen=True)
+class ProcessSub:
+    """``<(commands)``: a path to a file holding the commands' output."""
+
+    source: str
+
+
+Part = Lit | Param | CommandSub | ArithSub | ProcessSub
 
 ANSI_ESCAPES = {
     "n": "\n",
@@ -323,6 +330,15 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
             flush()
             end = skip_ansi(text, i)
             parts.append(Lit(decode_ansi_c(text[i + 2 : end - 1]), True))
+            i = end
+        elif ch in "<>" and text.startswith("(", i + 1) and not quoted:
+            if ch == ">":
+                raise WordSyntaxError(
+                    ">(...) output process substitution is not supported by bashx; use a pipe"
+                )
+            flush()
+            end = skip_parens(text, i + 2)
+            parts.append(ProcessSub(text[i + 2 : end - 1]))
             i = end
         elif ch == "$" and text.startswith('$"', i) and not quoted:
             i += 1

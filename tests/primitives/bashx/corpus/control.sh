@@ -148,3 +148,30 @@ f() { echo f; }; unset -f f; f; echo $?
 echo() { printf 'wrapped\n'; }; echo hi; command echo direct
 #### type-builtin
 type cd; f() { :; }; type f | head -1
+#### trap-exit
+trap 'echo cleanup $?' EXIT; echo working; exit 3
+#### trap-exit-normal-end
+trap 'echo bye' EXIT; echo hi
+#### printf-v
+printf -v padded '%05d' 42; echo "[$padded]"
+#### mapfile
+mapfile -t lines < data.txt; echo "${#lines[@]} ${lines[1]}"
+#### readarray-stdin
+printf 'a\nb\n' | { readarray -t xs; echo "${xs[@]}"; }
+#### getopts-loop
+set -- -a -b value -c rest; while getopts ab:c opt; do echo "$opt ${OPTARG:-}"; done; shift $((OPTIND-1)); echo "left: $@"
+#### getopts-invalid
+set -- -z; getopts ab opt 2>/dev/null; echo "$opt"
+#### wait-background
+echo first & wait; echo second
+#### exec-redirect
+exec > out.log; echo into-log; echo also; cat out.log >&2
+#### process-substitution
+diff <(printf 'a\nb\n') <(printf 'a\nc\n'); echo $?
+#### process-substitution-while
+while read -r l; do echo "got $l"; done < <(printf 'x\ny\n')
+#### random-is-number
+[[ $RANDOM =~ ^[0-9]+$ ]] && echo numeric
+#### lineno
+echo $LINENO
+echo $LINENO
