@@ -56,9 +56,7 @@ class BlobStore:
         self._store = store
         prefix = prefix.strip("/")
         if prefix and any(part in ("", ".", "..") for part in prefix.split("/")):
-            raise ValueError(
-                f"prefix must be a plain relative key prefix such as 'objects/abc', not {prefix!r}"
-            )
+            raise ValueError(f"prefix must be a plain relative key prefix such as 'objects/abc', not {prefix!r}")
         self.prefix = prefix + "/" if prefix else ""
 
     @property

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 # Each WAL database in exclusive mode holds two descriptors (database, WAL) plus the fsync one.
 _DESCRIPTORS_PER_DATABASE = 3
 _RESERVED_DESCRIPTORS = 512
+# An open SQLite connection costs ~150 KB (lookaside, page cache, prepared statements); 1,024 of them
+# keep 10,000 live idle objects well under 300 MB while the busiest objects stay connected.
+DEFAULT_MAX_OPEN = 1024
 
 
 def default_max_open() -> int:
@@ -19,7 +22,7 @@ def default_max_open() -> int:
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 65536
-    return max(16, min(4096, (soft - _RESERVED_DESCRIPTORS) // _DESCRIPTORS_PER_DATABASE))
+    return max(16, min(DEFAULT_MAX_OPEN, (soft - _RESERVED_DESCRIPTORS) // _DESCRIPTORS_PER_DATABASE))
 
 
 class ConnectionBudget:

@@ -23,9 +23,15 @@ DURABILITY_MODES = ("process", "power")
 log = logging.getLogger("dotdo.runtime")
 
 
-def _fsync_all(descriptors: Iterable[int]) -> None:
+def _fsync_all(descriptors: Iterable[int], folders: Iterable[str]) -> None:
     for fd in descriptors:
         os.fsync(fd)
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 class GroupCommit:
@@ -35,6 +41,7 @@ class GroupCommit:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
         self.durability = durability
+        self.first: Storage | None = None
         self.flushes = 0
         self.commits = 0
         self.fsyncs = 0
@@ -64,6 +71,11 @@ class GroupCommit:
         if not batch:
             return
         self.flushes += 1
+        first = self.first
+        if first is not None and batch[0] is not first and first in batch:
+            # The alarm index commits (and syncs) before the objects it points at.
+            batch.remove(first)
+            batch.insert(0, first)
         for storage in batch:
             self.commit_one(storage)
 
@@ -114,10 +126,13 @@ class GroupCommit:
                 batch, self._to_sync = self._to_sync, []
                 storages = {id(s): s for s, _ in batch}
                 descriptors = [fd for s in storages.values() if (fd := s._wal_descriptor()) is not None]
+                folders = {str(s.path.parent) for s in storages.values() if s._wal_folder_unsynced}
                 error: BaseException | None = None
                 try:
-                    await loop.run_in_executor(self._executor, _fsync_all, descriptors)
+                    await loop.run_in_executor(self._executor, _fsync_all, descriptors, folders)
                     self.fsyncs += 1
+                    for storage in storages.values():
+                        storage._wal_folder_unsynced = False
                 except OSError as exc:
                     log.exception("fsync failed")
                     error = exc

@@ -98,6 +98,14 @@ def to_epoch(when: datetime | float | int) -> float:
     return float(when)
 
 
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _prefix_end(prefix: str) -> str | None:
     """The smallest string greater than every string starting with `prefix` (None: no bound)."""
     while prefix:
@@ -131,6 +139,8 @@ class Storage:
         self._budget = budget
         self._conn: sqlite3.Connection | None = None
         self._wal_fd: int | None = None
+        self._wal_folder_unsynced = False
+        self._created_unsynced = False
         self._dirty = False
         self._pending: asyncio.Future[None] | None = None
         self._syncing: asyncio.Future[None] | None = None
@@ -157,13 +167,23 @@ class Storage:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not self.path.exists()
+        power = self.durability == "power"
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=64)
         try:
             # Exclusive locking before WAL keeps the WAL index in heap memory: no -shm file, one fd less.
             conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+            if fresh:
+                # A new file holds nothing acknowledged yet: create it without the fsyncs of the WAL
+                # switch and of the first WAL header (power mode syncs the file and folder itself).
+                conn.execute("PRAGMA synchronous=OFF")
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=" + ("OFF" if self.durability == "power" else "NORMAL"))
-            if self.durability == "power":
+            if fresh and power:
+                _fsync_path(self.path)
+                _fsync_path(self.path.parent)
+            conn.execute("PRAGMA synchronous=" + ("OFF" if power or fresh else "NORMAL"))
+            self._created_unsynced = fresh and not power
+            if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -202,6 +222,8 @@ class Storage:
             return
         if self._dirty:
             self.commit()
+        if conn.in_transaction:
+            self._commit_now()
         if self._wal_fd is not None:
             os.close(self._wal_fd)
             self._wal_fd = None
@@ -238,12 +260,12 @@ class Storage:
         if not isinstance(query, str):
             raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
         conn = self._conn or self._connection()
-        if not conn.in_transaction:
-            self._begin(conn)
         writes = self._statement_writes.get(query)
         if writes is None:
             self._check_statement(query)
             self._prepare_writes = False
+        if writes is not False and not conn.in_transaction:
+            self._begin(conn)
         self._denied = None
         before = conn.total_changes
         try:
@@ -253,7 +275,7 @@ class Storage:
             if "one statement at a time" in str(exc) and not bindings:
                 return self._exec_script(query)
             raise StorageError(f"{exc} (query: {query[:200]!r})") from None
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.DatabaseError:
             if self._denied:
                 raise StorageError(self._denied) from None
             raise
@@ -289,7 +311,7 @@ class Storage:
     def _run(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
         conn = self._conn or self._connection()
-        if not conn.in_transaction:
+        if write and not conn.in_transaction:
             self._begin(conn)
         self._internal = True
         try:
@@ -346,6 +368,9 @@ class Storage:
             finally:
                 self._internal = False
                 self._savepoint_depth -= 1
+            # Tables created inside the rolled-back block are gone too.
+            self._kv_ready = False
+            self.timers.forget_schema()
             raise
         self._internal = True
         try:
@@ -382,6 +407,9 @@ class Storage:
             self._internal = True
             try:
                 conn.execute("COMMIT")
+                if self._created_unsynced:
+                    self._created_unsynced = False
+                    conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -413,6 +441,8 @@ class Storage:
                 self._wal_fd = os.open(f"{self.path}-wal", os.O_RDONLY)
             except FileNotFoundError:
                 return None
+            # A new WAL file's directory entry must reach the disk too (power mode).
+            self._wal_folder_unsynced = True
         return self._wal_fd
 
     def _checkpoint_if_large(self) -> None:

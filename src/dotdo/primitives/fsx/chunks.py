@@ -77,13 +77,14 @@ class ChunkStore:
             first,
             last,
         ).raw()
-        pieces = dict(rows)
-        out = bytearray()
+        stored = dict(rows)
+        pieces: list[bytes | memoryview] = []
         for idx in range(first, last + 1):
-            data = pieces.get(idx) or bytes(min(CHUNK_SIZE, size - idx * CHUNK_SIZE))
+            data = stored.get(idx) or bytes(min(CHUNK_SIZE, size - idx * CHUNK_SIZE))
             start = idx * CHUNK_SIZE
-            out += data[max(offset, start) - start : end - start]
-        return bytes(out)
+            low, high = max(offset, start) - start, end - start
+            pieces.append(data if low == 0 and high >= len(data) else memoryview(data)[low:high])
+        return b"".join(pieces)
 
     def iter_chunks(self, ino: int, size: int) -> Iterator[bytes]:
         """The contents of a file of `size` bytes, chunk by chunk (never all in memory)."""

@@ -28,9 +28,7 @@ _MODE_CHARS = frozenset("rwax+bt")
 def _parse_mode(mode: str) -> tuple[str, bool, bool]:
     """(kind r/w/a/x, plus, binary) of an open mode; ValueError for anything else."""
     if not isinstance(mode, str) or not mode or set(mode) - _MODE_CHARS or len(set(mode)) != len(mode):
-        raise ValueError(
-            f"invalid mode: {mode!r} (use 'rb', 'wb', 'ab', 'xb', 'r+b' or a text mode like 'r')"
-        )
+        raise ValueError(f"invalid mode: {mode!r} (use 'rb', 'wb', 'ab', 'xb', 'r+b' or a text mode like 'r')")
     kinds = [c for c in mode if c in "rwax"]
     if len(kinds) != 1 or ("b" in mode and "t" in mode):
         raise ValueError(f"invalid mode: {mode!r} (exactly one of r, w, a, x; not both b and t)")
@@ -97,6 +95,8 @@ class SyncFile(io.RawIOBase):
                 raise errors.is_a_directory(found.text)
             if self._writable:
                 inode = fs.contents.materialize(inode)
+            else:
+                fs.note_access(inode)
             return inode.ino
         found = fs._creatable(self._path, exclusive=self._exclusive)
         if self._staging:
@@ -253,11 +253,7 @@ class SyncFile(io.RawIOBase):
         staging = self._inode()
         sha = None
         if staging.size > fs.warm_threshold:
-            sha = (
-                self._hasher.hexdigest()
-                if self._hasher is not None and self._hashed == staging.size
-                else None
-            )
+            sha = self._hasher.hexdigest() if self._hasher is not None and self._hashed == staging.size else None
             if sha is None:
                 hasher = hashlib.sha256()
                 for piece in fs.contents.iter_bytes(staging):

@@ -61,6 +61,7 @@ class FileSystem:
     async def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
         inode = self.sync._file(path)
+        self.sync.note_access(inode)
         if inode.blob is not None:
             return await self.sync.tier.read_async(inode.blob)
         return self.sync.contents.read_all(inode)
@@ -165,9 +166,7 @@ class FileSystem:
         """Open a file for streaming; use it with `with`, `async with`, or `await fs.open(...)`."""
         return self.sync.open(path, mode, encoding=encoding, errors=errors, newline=newline)
 
-    async def mkdir(
-        self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False
-    ) -> None:
+    async def mkdir(self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False) -> None:
         """Create a directory."""
         self.sync.mkdir(path, mode, parents=parents, exist_ok=exist_ok)
 
@@ -220,7 +219,8 @@ class FileSystem:
         return self.sync.move_cold(older_than=older_than)
 
     async def collect_garbage(self, *, orphans: bool = False) -> int:
-        """Delete blobs no file references; returns how many."""
+        """Delete blobs no file references; returns how many (after pending writes are durable)."""
+        await self.storage.settled()
         return self.sync.collect_garbage(orphans=orphans)
 
     async def usage(self) -> dict[str, int]:

@@ -51,8 +51,7 @@ def glob_paths(fs: SyncFileSystem, pattern: str, root: str) -> list[str]:
     if start is None:
         return []
     matchers = [
-        None if part == "**" or not _MAGIC.search(part) else re.compile(fnmatch.translate(part))
-        for part in parts
+        None if part == "**" or not _MAGIC.search(part) else re.compile(fnmatch.translate(part)) for part in parts
     ]
     found: set[str] = set()
     last = len(parts) - 1

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from dotdo.runtime.storage import Storage
 
 _COLUMNS = "ino, mode, uid, gid, nlink, size, atime, mtime, ctime, birthtime, target, blob"
+_JOINED = ", ".join(f"i.{column.strip()}" for column in _COLUMNS.split(","))
 _UPDATABLE = frozenset({"mode", "uid", "gid", "nlink", "size", "atime", "mtime", "ctime", "target", "blob"})
 
 
@@ -58,10 +59,20 @@ class InodeTable:
 
     def lookup(self, parent: int, name: str) -> int | None:
         """The inode number of entry `name` in directory `parent`, or None."""
-        rows = list(
-            self._sql.exec("SELECT ino FROM fsx_dentries WHERE parent = ? AND name = ?", parent, name).raw()
-        )
+        rows = list(self._sql.exec("SELECT ino FROM fsx_dentries WHERE parent = ? AND name = ?", parent, name).raw())
         return rows[0][0] if rows else None
+
+    def child(self, parent: int, name: str) -> Inode | None:
+        """The inode entry `name` of directory `parent` points at, or None (one query)."""
+        rows = list(
+            self._sql.exec(
+                f"SELECT {_JOINED} FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
+                "WHERE d.parent = ? AND d.name = ?",
+                parent,
+                name,
+            ).raw()
+        )
+        return Inode(*rows[0]) if rows else None
 
     def parent_of(self, ino: int) -> int | None:
         """The directory holding directory `ino` (directories have exactly one entry)."""
@@ -75,16 +86,13 @@ class InodeTable:
 
     def entries(self, parent: int) -> list[tuple[str, int]]:
         """(name, inode number) of every entry of directory `parent`, sorted by name."""
-        rows = self._sql.exec(
-            "SELECT name, ino FROM fsx_dentries WHERE parent = ? ORDER BY name", parent
-        ).raw()
+        rows = self._sql.exec("SELECT name, ino FROM fsx_dentries WHERE parent = ? ORDER BY name", parent).raw()
         return [(name, ino) for name, ino in rows]
 
     def entries_with_inodes(self, parent: int) -> list[tuple[str, Inode]]:
         """(name, inode) of every entry of directory `parent`, sorted by name, in one query."""
-        columns = ", ".join(f"i.{c.strip()}" for c in _COLUMNS.split(","))
         rows = self._sql.exec(
-            f"SELECT d.name, {columns} FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
+            f"SELECT d.name, {_JOINED} FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
             "WHERE d.parent = ? ORDER BY d.name",
             parent,
         ).raw()
@@ -126,9 +134,7 @@ class InodeTable:
 
     def change_links(self, ino: int, delta: int) -> None:
         """Add `delta` to the link count of `ino` (and set its ctime)."""
-        self._sql.exec(
-            "UPDATE fsx_inodes SET nlink = nlink + ?, ctime = ? WHERE ino = ?", delta, time.time_ns(), ino
-        )
+        self._sql.exec("UPDATE fsx_inodes SET nlink = nlink + ?, ctime = ? WHERE ino = ?", delta, time.time_ns(), ino)
 
     def delete(self, ino: int) -> None:
         """Remove the inode row (its contents must be released first)."""

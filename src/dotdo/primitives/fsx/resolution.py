@@ -54,14 +54,12 @@ class Resolver:
                     stack.pop()
                 continue
             parent = stack[-1]
-            ino = inodes.lookup(parent, name)
+            inode = inodes.child(parent, name)
             last = not todo
-            if ino is None:
+            if inode is None:
                 if last:
                     return Resolved(text, parent, name, None, trailing)
                 raise not_found(text)
-            inode = inodes.get(ino)
-            assert inode is not None
             if inode.is_symlink and (follow or not last):
                 links += 1
                 if links > ELOOP_LIMIT:
@@ -79,7 +77,7 @@ class Resolver:
                 return Resolved(text, parent, name, inode, trailing)
             if not inode.is_dir:
                 raise not_a_directory(text)
-            stack.append(ino)
+            stack.append(inode.ino)
         ino = stack[-1]
         inode = inodes.get(ino)
         parent = stack[-2] if len(stack) > 1 else ROOT_INO

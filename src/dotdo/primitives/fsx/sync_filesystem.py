@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 UMASK = 0o022
 DEFAULT_WARM_THRESHOLD = 1024 * 1024
+RELATIME_NS = 24 * 3600 * 1_000_000_000
 PathArg = str | bytes | PathLike[str]
 
 
@@ -74,9 +75,7 @@ class SyncFileSystem:
         if isinstance(warm_threshold, bool) or not isinstance(warm_threshold, int) or warm_threshold < 0:
             raise ValueError(f"warm_threshold must be a non-negative number of bytes, not {warm_threshold!r}")
         if cold_after is not None and cold_after < 0:
-            raise ValueError(
-                f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}"
-            )
+            raise ValueError(f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}")
         self.storage = storage
         if blob_store is None:
             blob_store = BlobStore(blob_root if blob_root is not None else storage.path.with_suffix(".blobs"))
@@ -170,7 +169,19 @@ class SyncFileSystem:
 
     def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
-        return self.contents.read_all(self._file(path))
+        inode = self._file(path)
+        self.note_access(inode)
+        return self.contents.read_all(inode)
+
+    def note_access(self, inode: Inode) -> None:
+        """Record a read in atime, at most once a day per file (reads stay read-only otherwise).
+
+        The cold tier moves files untouched (neither read nor written) for `cold_after` seconds,
+        so a day's precision is plenty and a hot file costs no write per read.
+        """
+        now = time.time_ns()
+        if now - inode.atime > RELATIME_NS:
+            self.transaction(lambda: self.inodes.update(inode.ino, atime=now))
 
     def read_text(self, path: PathArg, encoding: str = "utf-8", errors: str = "strict") -> str:
         """The contents of a file decoded as text."""
@@ -353,9 +364,7 @@ class SyncFileSystem:
         self.transaction(lambda: self._write_inline(path, payload, mode, exclusive))
         return len(payload)
 
-    def _write_inline(
-        self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int, exclusive: bool
-    ) -> None:
+    def _write_inline(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int, exclusive: bool) -> None:
         found = self._creatable(path, exclusive=exclusive)
         inode = found.inode or self._new_file(found, mode)
         self.contents.replace_inline(inode, bytes(payload), found.text)
@@ -452,9 +461,7 @@ class SyncFileSystem:
 
     # -- directories and names --------------------------------------------------------------------
 
-    def mkdir(
-        self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False
-    ) -> None:
+    def mkdir(self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False) -> None:
         """Create a directory (`parents=True` creates missing parents; `exist_ok=True` accepts one)."""
         try:
             self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
@@ -567,10 +574,12 @@ class SyncFileSystem:
         self.transaction(lambda: self._rename(src, dst))
 
     def _rename(self, src: PathArg, dst: PathArg) -> None:
+        # Like rename(2): both parent directories are looked up before the source entry itself.
+        source = self.resolve(src, follow=False)
+        target = self.resolve(dst, follow=False)
         source = self._named(src)
         moving = source.inode
         assert moving is not None and source.name is not None
-        target = self.resolve(dst, follow=False)
         if target.name is None:
             raise errors.fs_error(errno.EBUSY if target.parent == ROOT_INO else errno.EINVAL, target.text)
         if moving.is_dir and self._resolver.is_ancestor(moving.ino, target.parent):
@@ -616,27 +625,25 @@ class SyncFileSystem:
                 raise errors.exists(found.text)
             if found.name is None or found.trailing_slash:
                 raise errors.not_found(found.text)
-            ino = self.inodes.create(
-                stat.S_IFLNK | 0o777, nlink=1, target=target_text, size=len(target_text.encode())
-            )
+            ino = self.inodes.create(stat.S_IFLNK | 0o777, nlink=1, target=target_text, size=len(target_text.encode()))
             self.inodes.add_entry(found.parent, found.name, ino)
             self.inodes.touch(found.parent)
 
         self.transaction(create)
 
     def link(self, src: PathArg, dst: PathArg) -> None:
-        """Create a hard link `dst` to the file `src` (like `os.link`)."""
+        """Create a hard link `dst` to `src` (like `os.link` on Linux: a symlink itself is linked)."""
 
         def create() -> None:
-            source = self.existing(src)
+            source = self.existing(src, follow=False)
             assert source.inode is not None
-            if source.inode.is_dir:
-                raise errors.fs_error(errno.EPERM, source.text, "directories cannot be hard-linked")
             found = self.resolve(dst, follow=False)
             if found.inode is not None:
                 raise errors.exists(found.text)
             if found.name is None or found.trailing_slash:
                 raise errors.not_found(found.text)
+            if source.inode.is_dir:
+                raise errors.fs_error(errno.EPERM, source.text, "directories cannot be hard-linked")
             self.inodes.add_entry(found.parent, found.name, source.inode.ino)
             self.inodes.change_links(source.inode.ino, 1)
             self.inodes.touch(found.parent)
@@ -700,8 +707,14 @@ class SyncFileSystem:
         return len(self.transaction(lambda: self.tier.move_cold(cutoff)))
 
     def collect_garbage(self, *, orphans: bool = False) -> int:
-        """Delete blobs no file references (with `orphans`, also blobs left by a crash); returns the count."""
+        """Delete blobs no file references (with `orphans`, also blobs left by a crash); returns the count.
+
+        Pending writes are committed first: a blob is deleted only once the deletion of its last
+        reference is durable, so a crash can never roll back to a file whose blob is gone.
+        """
         self._ensure()
+        if self.storage.dirty:
+            self.storage.commit()
         return self.transaction(lambda: self.tier.collect_garbage(orphans=orphans))
 
     def usage(self) -> dict[str, int]:

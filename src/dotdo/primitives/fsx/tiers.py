@@ -48,6 +48,10 @@ class BlobTier:
             if self._pins[sha] <= 0:
                 del self._pins[sha]
 
+    def is_pinned(self, sha: str) -> bool:
+        """Whether a writer is uploading blob `sha` right now."""
+        return self._pins.get(sha, 0) > 0
+
     def tier_of(self, sha: str) -> str:
         """The namespace blob `sha` is in (`warm` or `cold`)."""
         rows = list(self._sql.exec("SELECT tier FROM fsx_blobs WHERE hash = ?", sha).raw())
@@ -91,23 +95,39 @@ class BlobTier:
         """One inode fewer references blob `sha`; at zero it becomes garbage."""
         self._sql.exec("UPDATE fsx_blobs SET refs = refs - 1 WHERE hash = ?", sha)
 
+    def _other(self, tier: str) -> str:
+        return COLD if tier == WARM else WARM
+
     def read(self, sha: str) -> bytes:
         """The whole blob, from whichever tier holds it."""
-        return self.store.get(sha, namespace=self.tier_of(sha))
+        tier = self.tier_of(sha)
+        try:
+            return self.store.get(sha, namespace=tier)
+        except FileNotFoundError:
+            # A crash between a tier move and its commit leaves the blob in the other namespace.
+            return self.store.get(sha, namespace=self._other(tier))
 
     async def read_async(self, sha: str) -> bytes:
         """`read` without blocking the event loop."""
-        return await self.store.get_async(sha, namespace=self.tier_of(sha))
+        tier = self.tier_of(sha)
+        with self.pinned(sha):
+            try:
+                return await self.store.get_async(sha, namespace=tier)
+            except FileNotFoundError:
+                return await self.store.get_async(sha, namespace=self._other(tier))
 
     def read_range(self, sha: str, start: int, end: int) -> bytes:
         """Bytes [start, end) of the blob."""
-        return self.store.get_range(sha, start, end, namespace=self.tier_of(sha))
+        tier = self.tier_of(sha)
+        try:
+            return self.store.get_range(sha, start, end, namespace=tier)
+        except FileNotFoundError:
+            return self.store.get_range(sha, start, end, namespace=self._other(tier))
 
     def iter_ranges(self, sha: str, size: int) -> Iterator[bytes]:
         """The blob in pieces of at most 1 MiB (never all in memory)."""
-        tier = self.tier_of(sha)
         for start in range(0, size, _RANGE_BYTES):
-            yield self.store.get_range(sha, start, min(size, start + _RANGE_BYTES), namespace=tier)
+            yield self.read_range(sha, start, min(size, start + _RANGE_BYTES))
 
     def move_cold(self, older_than_ns: int) -> list[str]:
         """Move to the cold namespace every warm blob whose files were all untouched since `older_than_ns`."""
@@ -137,6 +157,7 @@ class BlobTier:
             if sha in self._pins:
                 continue
             self.store.delete(sha, namespace=tier)
+            self.store.delete(sha, namespace=self._other(tier))
             self._sql.exec("DELETE FROM fsx_blobs WHERE hash = ? AND refs <= 0", sha)
             deleted += 1
         if orphans:

@@ -1,0 +1,141 @@
+"""The warm and cold tiers: blobs over the threshold, cold moves, transparent reads, garbage collection."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from dotdo.primitives.blob_store import BlobStore
+from dotdo.primitives.fsx import FileSystem
+from dotdo.runtime.storage import Storage
+
+BIG = os.urandom(3000)
+
+
+def test_files_over_the_threshold_live_in_the_warm_tier(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024).sync
+    fs.write("/small", b"s" * 1024)
+    fs.write("/big", BIG)
+
+    assert fs.resolve("/small").inode.blob is None
+    sha = fs.resolve("/big").inode.blob
+    assert sha is not None and fs.blob_store.exists(sha, namespace="warm")
+    assert storage.path.with_suffix(".blobs").is_dir(), "default blob root is beside the SQLite file"
+    assert fs.read("/big") == BIG
+    assert fs.usage()["warm_blobs"] == 1 and fs.usage()["chunk_bytes"] == 1024
+
+
+def test_identical_contents_are_stored_once_and_freed_with_the_last_reference(small_fs) -> None:
+    small_fs.write("/a", BIG)
+    small_fs.write("/b", BIG)
+    small_fs.copy("/a", "/c")
+    sha = small_fs.resolve("/a").inode.blob
+    assert list(small_fs.blob_store.list(namespace="warm")) == [sha]
+
+    small_fs.unlink("/a")
+    small_fs.unlink("/b")
+    assert small_fs.collect_garbage() == 0
+    assert small_fs.read("/c") == BIG
+    small_fs.unlink("/c")
+    assert small_fs.blob_store.exists(sha, namespace="warm"), "deletion is deferred to the collector"
+    assert small_fs.collect_garbage() == 1
+    assert not small_fs.blob_store.exists(sha, namespace="warm")
+
+
+def test_overwriting_and_truncating_release_the_old_blob(small_fs) -> None:
+    small_fs.write("/f", BIG)
+    old = small_fs.resolve("/f").inode.blob
+    small_fs.write("/f", b"tiny")
+    small_fs.collect_garbage()
+    assert not small_fs.blob_store.exists(old, namespace="warm")
+
+    small_fs.write("/g", BIG)
+    small_fs.truncate("/g", 10)
+    assert small_fs.read("/g") == BIG[:10] and small_fs.resolve("/g").inode.blob is None
+    small_fs.write("/g", BIG[:2000], append=False)
+    small_fs.write("/g", BIG[2000:], append=True)
+    assert small_fs.read("/g") == BIG and small_fs.resolve("/g").inode.blob is not None
+
+
+def test_untouched_files_move_cold_and_read_back_transparently(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, cold_after=3600).sync
+    fs.write("/old", BIG)
+    fs.write("/fresh", BIG[::-1])
+    fs.utime("/old", (1_000_000.0, 1_000_000.0))
+
+    assert fs.move_cold() == 1
+    sha = fs.resolve("/old").inode.blob
+    assert fs.blob_store.exists(sha, namespace="cold") and not fs.blob_store.exists(sha, namespace="warm")
+    assert fs.read("/old") == BIG
+    with fs.open("/old", "rb") as handle:
+        handle.seek(100)
+        assert handle.read(50) == BIG[100:150]
+    assert fs.usage()["cold_blobs"] == 1 and fs.usage()["warm_blobs"] == 1
+    fs.unlink("/old")
+    assert fs.collect_garbage() == 1
+    assert not fs.blob_store.exists(sha, namespace="cold")
+
+
+def test_reading_a_file_keeps_it_out_of_the_cold_tier(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, cold_after=3600).sync
+    fs.write("/read-daily", BIG)
+    fs.write("/forgotten", BIG[::-1])
+    for path in ("/read-daily", "/forgotten"):
+        fs.utime(path, (1_000_000.0, 1_000_000.0))
+    assert fs.read("/read-daily") == BIG
+    assert fs.stat("/read-daily").st_atime > 1_000_000.0
+
+    assert fs.move_cold() == 1
+    assert fs.blob_store.exists(fs.resolve("/read-daily").inode.blob, namespace="warm")
+    assert fs.blob_store.exists(fs.resolve("/forgotten").inode.blob, namespace="cold")
+
+
+def test_move_cold_needs_an_age(small_fs) -> None:
+    with pytest.raises(ValueError, match="cold_after"):
+        small_fs.move_cold()
+
+
+def test_full_collection_removes_blobs_left_by_a_crash(small_fs) -> None:
+    small_fs.write("/kept", BIG)
+    stray = small_fs.blob_store.put(b"uploaded, then the process died", namespace="warm")
+    assert small_fs.collect_garbage() == 0
+    assert small_fs.collect_garbage(orphans=True) == 1
+    assert not small_fs.blob_store.exists(stray, namespace="warm")
+    assert small_fs.read("/kept") == BIG
+
+
+async def test_collector_spares_a_blob_a_concurrent_writer_is_uploading(storage: Storage) -> None:
+    afs = FileSystem(storage, warm_threshold=1024)
+    await afs.write("/old", BIG)
+    sha = afs.sync.resolve("/old").inode.blob
+
+    writer = asyncio.create_task(afs.write("/new", BIG))
+    await asyncio.sleep(0)
+    assert afs.sync.tier.is_pinned(sha), "the writer should be mid-upload"
+    await afs.unlink("/old")
+    await afs.collect_garbage(orphans=True)
+    await writer
+
+    assert await afs.read("/new") == BIG
+    assert afs.sync.blob_store.exists(sha, namespace="warm")
+
+
+def test_a_configured_object_store_holds_the_blobs(storage: Storage, tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "bucket", prefix="objects/abc")
+    fs = FileSystem(storage, blob_store=store, warm_threshold=100).sync
+    fs.write("/f", BIG)
+    sha = fs.resolve("/f").inode.blob
+    assert (tmp_path / "bucket" / "objects" / "abc" / "warm" / sha[:2] / sha).is_file()
+    assert not storage.path.with_suffix(".blobs").exists()
+
+
+def test_a_blob_is_read_even_if_a_tier_move_was_not_committed(small_fs) -> None:
+    small_fs.write("/f", BIG)
+    sha = small_fs.resolve("/f").inode.blob
+    small_fs.blob_store.move(sha, source="warm", destination="cold")
+    assert small_fs.read("/f") == BIG
+    with small_fs.open("/f", "rb") as handle:
+        assert handle.read(10) == BIG[:10]
