@@ -189,8 +189,6 @@ def compare(case: Case, tmp: Path) -> list[str]:
     if expected.files != actual.files:
         only_host = sorted(set(expected.files) - set(actual.files))
         only_fsx = sorted(set(actual.files) - set(expected.files))
-        changed = sorted(
-            k for k in set(expected.files) & set(actual.files) if expected.files[k] != actual.files[k]
-        )
+        changed = sorted(k for k in set(expected.files) & set(actual.files) if expected.files[k] != actual.files[k])
         problems.append(f"files: only in bash {only_host}, only in bashx {only_fsx}, different {changed}")
     return problems

@@ -16,9 +16,7 @@ def test_missing_engine_is_explained(fs) -> None:
 
 
 async def test_command_routed_to_unavailable_container_fails_clearly(fs) -> None:
-    bash = Bash(
-        fs, executors={"ffmpeg": ContainerExecutor("jrottenberg/ffmpeg", engine="no-such-container-engine")}
-    )
+    bash = Bash(fs, executors={"ffmpeg": ContainerExecutor("jrottenberg/ffmpeg", engine="no-such-container-engine")})
     assert bash.analyze("ffmpeg -version").verdict == "safe"
     result = await bash("ffmpeg -version; echo after=$?")
     assert "container engine" in result.stderr

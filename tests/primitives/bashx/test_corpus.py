@@ -23,8 +23,6 @@ def test_bash_is_available() -> None:
 def test_matches_bash(case, tmp_path) -> None:
     problems = compare(case, tmp_path)
     if case.differs:
-        assert problems, (
-            f"{case.name} is documented as differing ({case.differs}) but now matches: drop the note"
-        )
+        assert problems, f"{case.name} is documented as differing ({case.differs}) but now matches: drop the note"
         return
     assert not problems, "\n".join([case.name, case.script, *problems])

@@ -35,9 +35,7 @@ async def test_program_reads_and_writes_the_workspace(bash: Bash, fs) -> None:
 async def test_deleted_and_renamed_files_sync_back(bash: Bash, fs) -> None:
     await fs.write("/a.txt", "a")
     await fs.write("/b.txt", "b")
-    await bash(
-        'python3 -c \'import os; os.remove("a.txt"); os.rename("b.txt", "c.txt"); os.makedirs("d/e")\''
-    )
+    await bash('python3 -c \'import os; os.remove("a.txt"); os.rename("b.txt", "c.txt"); os.makedirs("d/e")\'')
     assert not await fs.exists("/a.txt")
     assert await fs.read("/c.txt") == b"b"
     assert await fs.is_dir("/d/e")
@@ -51,9 +49,7 @@ async def test_stdin_env_and_exit_code(bash: Bash) -> None:
 
 
 async def test_environment_is_clean(bash: Bash) -> None:
-    result = await bash(
-        "python3 -c 'import os; print(sorted(k for k in os.environ if k not in (\"LC_CTYPE\",)))'"
-    )
+    result = await bash("python3 -c 'import os; print(sorted(k for k in os.environ if k not in (\"LC_CTYPE\",)))'")
     names = eval(result.stdout)  # a list literal printed by the sandboxed program
     assert set(names) <= {"PATH", "HOME", "LANG", "TMPDIR", "PWD"}
 
@@ -130,9 +126,7 @@ async def test_cpu_limit_is_named(fs) -> None:
 
 
 async def test_memory_limit_is_named(fs) -> None:
-    result = await limited(fs, memory_bytes=200 * 1024 * 1024)(
-        "python3 -c 'x = bytearray(600 * 1024 * 1024)'"
-    )
+    result = await limited(fs, memory_bytes=200 * 1024 * 1024)("python3 -c 'x = bytearray(600 * 1024 * 1024)'")
     assert result.exit_code != 0
     assert "memory_bytes limit" in result.stderr
 
@@ -149,6 +143,26 @@ async def test_wall_clock_limit_is_named(fs) -> None:
     result = await limited(fs, wall_clock_seconds=0.5)("python3 -c 'import time; time.sleep(30)'")
     assert result.exit_code == 124
     assert "wall_clock_seconds limit" in result.stderr
+
+
+async def test_script_timeout_bounds_sandboxed_programs(bash: Bash) -> None:
+    from dotdo.primitives.bashx import BashTimeoutError
+
+    with pytest.raises(BashTimeoutError):
+        await bash("python3 -c 'import time; time.sleep(30)'; echo never", timeout=0.5)
+
+
+async def test_sandboxed_program_inside_a_pipeline(bash: Bash, fs) -> None:
+    await fs.write("/nums.txt", "3\n1\n2\n")
+    code = "import sys; print(sum(int(x) for x in sys.stdin))"
+    result = await bash("sort -n nums.txt | python3 -c {} | tr 6 X", code)
+    assert (result.stdout, result.tier) == ("X\n", "sandbox")
+
+
+async def test_symlinks_made_in_the_sandbox_are_not_followed_on_sync(bash: Bash, fs) -> None:
+    result = await bash('python3 -c \'import os; os.symlink("/etc/passwd", "pw")\'; cat pw; echo status=$?')
+    assert "root:" not in result.stdout
+    assert await fs.readlink("/pw") == "/etc/passwd"
 
 
 async def test_missing_bubblewrap_is_a_clear_error(fs) -> None:

@@ -72,13 +72,9 @@ async def test_find_and_glob_only_see_fsx(bash: Bash, fs) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    name=st.text(
-        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1, max_size=20
-    )
-)
+@given(name=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1, max_size=20))
 def test_hostile_file_names_stay_inside(bash: Bash, fs, name: str) -> None:
-    if name in (".", ".."):
+    if name in (".", "..", "-"):  # "-" is stdin to cat, as in GNU cat
         return
     result = bash.run_sync("echo data > {}; cat -- {}", name, name)
     assert result.stdout == "data\n", result

@@ -58,6 +58,15 @@ async def test_timeout_stops_an_endless_loop(bash: Bash) -> None:
         await bash("while true; do :; done", timeout=0.2)
 
 
+async def test_timeout_cuts_sleep_short(bash: Bash) -> None:
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(BashTimeoutError):
+        await bash("sleep 30; echo never", timeout=0.3)
+    assert time.monotonic() - start < 5
+
+
 async def test_syntax_error_raises(bash: Bash) -> None:
     with pytest.raises(BashSyntaxError) as info:
         await bash("if then fi")

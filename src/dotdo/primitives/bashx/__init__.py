@@ -19,8 +19,6 @@ from dotdo.primitives.bashx.errors import (
     BlockedError,
     ExecutorUnavailableError,
     InterpolationError,
-    LimitExceededError,
-    SandboxError,
 )
 from dotdo.primitives.bashx.quoting import quote
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor, SandboxLimits
@@ -47,9 +45,7 @@ __all__ = [
     "Executor",
     "ExecutorUnavailableError",
     "InterpolationError",
-    "LimitExceededError",
     "SandboxConfig",
-    "SandboxError",
     "SandboxExecutor",
     "SandboxLimits",
     "attach",

@@ -371,9 +371,7 @@ class Analyzer:
                 >= 1
                 and len(inner.commands) > 1
             ):
-                self.classify(
-                    "system", "blocked", "critical", f"fork bomb: function {node.name!r} pipes into itself"
-                )
+                self.classify("system", "blocked", "critical", f"fork bomb: function {node.name!r} pipes into itself")
 
     def pipeline(self, node: ast.Pipeline) -> None:
         names = [self.name_of(c) for c in node.commands]
@@ -390,9 +388,7 @@ class Analyzer:
             if any(u in NETWORK for u in upstream):
                 self.classify("network", "blocked", "critical", f"fetched content is piped into {name}")
             elif any(u in DECODERS for u in upstream) and reads_script:
-                self.classify(
-                    "exec", "blocked", "critical", f"decoded (obfuscated) content is piped into {name}"
-                )
+                self.classify("exec", "blocked", "critical", f"decoded (obfuscated) content is piped into {name}")
 
     def name_of(self, node: ast.Node) -> str | None:
         if isinstance(node, ast.SimpleCommand) and node.words:
@@ -416,11 +412,7 @@ class Analyzer:
                 continue
             if target.isdigit() or target == "-":
                 continue
-            if (
-                target.startswith("/dev/")
-                and target not in SAFE_DEVICES
-                and not target.startswith("/dev/fd/")
-            ):
+            if target.startswith("/dev/") and target not in SAFE_DEVICES and not target.startswith("/dev/fd/"):
                 self.classify("system", "blocked", "critical", f"writes to the device {target}")
             elif target != "/dev/null":
                 self.classify("write", "safe", "low")
@@ -456,10 +448,7 @@ class Analyzer:
         raw = [w.text.strip('"') for w in node.words[1:]]
         self.check(
             name,
-            [
-                a if a is not None else (r if r in ROOT_TARGETS else None)
-                for a, r in zip(args, raw, strict=True)
-            ],
+            [a if a is not None else (r if r in ROOT_TARGETS else None) for a, r in zip(args, raw, strict=True)],
         )
 
     def check(self, name: str, args: list[str | None]) -> None:
@@ -467,6 +456,11 @@ class Analyzer:
         known = [a for a in args if a is not None]
         flags = "".join(a[1:] for a in known if a.startswith("-") and not a.startswith("--"))
         long_flags = {a for a in known if a.startswith("--")}
+        if base in ("tee", "cp", "mv", "ln", "install", "truncate", "shred", "cat", "sed", "touch"):
+            for a in known:
+                if a.startswith("/dev/") and a not in SAFE_DEVICES and not a.startswith("/dev/fd/"):
+                    self.classify("system", "blocked", "critical", f"{base} writes to the device {a}")
+                    return
         if base in CATASTROPHIC or base.startswith("mkfs."):
             self.classify("system", "blocked", "critical", f"{base} formats a disk")
             return
@@ -481,9 +475,7 @@ class Analyzer:
             recursive = "r" in flags.lower() or "--recursive" in long_flags
             targets = [a for a in args if a is None or not a.startswith("-")]
             if recursive and any(t in ROOT_TARGETS for t in targets if t is not None):
-                self.classify(
-                    "delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root"
-                )
+                self.classify("delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root")
                 return
             if recursive and any(t is None for t in targets) and any(w for w in args if w is None):
                 self.classify("delete", "safe", "medium", "recursive delete of a computed path")
@@ -588,13 +580,9 @@ class Analyzer:
             self.classify("exec", "safe", "medium")
             return
         if base in WRITE:
-            self.classify(
-                "write", "needs_confirm", "medium", f"{base} is not native and not on the sandbox allow-list"
-            )
+            self.classify("write", "needs_confirm", "medium", f"{base} is not native and not on the sandbox allow-list")
             return
-        self.classify(
-            "exec", "needs_confirm", "high", f"{base} is not native and not on the sandbox allow-list"
-        )
+        self.classify("exec", "needs_confirm", "high", f"{base} is not native and not on the sandbox allow-list")
 
 
 def _children(node: ast.Node) -> Iterator[ast.Node]:

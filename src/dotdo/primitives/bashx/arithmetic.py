@@ -29,8 +29,7 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
         m = TOKEN_RE.match(text, pos)
         if not m or m.end() == pos:
             raise ArithmeticError_(
-                f"{text.strip()}: syntax error: invalid arithmetic operator "
-                f'(error token is "{text[pos:].strip()}")'
+                f'{text.strip()}: syntax error: invalid arithmetic operator (error token is "{text[pos:].strip()}")'
             )
         out.append(m.group(m.lastindex or 0))
         starts.append(m.start(m.lastindex or 0))

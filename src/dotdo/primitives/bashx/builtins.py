@@ -145,14 +145,9 @@ def b_declare(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
     args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
     if "i" in flags:
-        args = [
-            f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a
-            for a in args
-        ]
+        args = [f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a for a in args]
     local = bool(sh.state.locals_stack) and "g" not in flags
-    return _assign_words(
-        sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags
-    )
+    return _assign_words(sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags)
 
 
 def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -443,9 +438,7 @@ def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     action, signals = args[0], args[1:]
     for name in signals:
         if name.upper() not in ("EXIT", "0", "SIGEXIT"):
-            raise ShellBuiltinError(
-                f"trap: {name}: bashx runs no signals or jobs; only EXIT traps are supported"
-            )
+            raise ShellBuiltinError(f"trap: {name}: bashx runs no signals or jobs; only EXIT traps are supported")
     sh.exit_trap = None if action in ("-", "") else action
     return 0
 

@@ -7,7 +7,7 @@ import subprocess
 
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandResult
 from dotdo.primitives.bashx.errors import ExecutorUnavailableError
-from dotdo.primitives.bashx.sandbox import Executor, SandboxLimits, _with_limit_message
+from dotdo.primitives.bashx.sandbox import Executor, SandboxLimits, _wall_clock, _with_limit_message
 from dotdo.primitives.bashx.workspace import materialize, sync_back
 
 
@@ -34,12 +34,10 @@ class ContainerExecutor(Executor):
         except (OSError, subprocess.TimeoutExpired):
             probe = None
         if probe is None or probe.returncode != 0:
-            return (
-                f"tier 3 needs a running container engine, but `{self.engine} info` fails: start the daemon"
-            )
+            return f"tier 3 needs a running container engine, but `{self.engine} info` fails: start the daemon"
         return None
 
-    def run(self, call: CommandCall, *, network: bool = False) -> CommandResult | None:
+    def run(self, call: CommandCall, *, network: bool = False, timeout: float | None = None) -> CommandResult | None:
         """Materialize, run in the container, sync back."""
         reason = self.unavailable_reason()
         if reason is not None:
@@ -73,7 +71,7 @@ class ContainerExecutor(Executor):
                     argv,
                     input=call.stdin,
                     capture_output=True,
-                    timeout=limits.wall_clock_seconds,
+                    timeout=_wall_clock(limits, timeout),
                     check=False,
                 )
             except subprocess.TimeoutExpired:

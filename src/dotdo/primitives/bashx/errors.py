@@ -40,18 +40,6 @@ class InterpolationError(BashError, ValueError):
     """The ``{}`` placeholders of a script do not match the values given."""
 
 
-class SandboxError(BashError):
-    """A sandboxed process could not start or hit one of its limits."""
-
-
-class LimitExceededError(SandboxError):
-    """A sandboxed process was stopped by a resource limit (``.limit`` names it)."""
-
-    def __init__(self, limit: str, message: str) -> None:
-        self.limit = limit
-        super().__init__(message)
-
-
 class ExecutorUnavailableError(BashError):
     """No executor of the tier a command needs is available on this machine."""
 

@@ -477,7 +477,7 @@ class Interpreter:
             self.error(io, f"{argv[0]}: command not found")
             return 127
         call = CommandCall(
-            argv, self.state.cwd, self.state.environment(), self.fs, io[0], self.run_argv, self.line
+            argv, self.state.cwd, self.state.environment(), self.fs, io[0], self.run_argv, self.line, self.deadline
         )
         result = handler(call)
         io[1].write(result.stdout)
@@ -528,7 +528,7 @@ class Interpreter:
         handler = self.commands.get(name)
         env = self.state.environment()
         env.update(env_overrides)
-        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line)
+        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line, self.deadline)
         if handler is None:
             result = self.fallback(call) if self.fallback is not None else None
             if result is None:

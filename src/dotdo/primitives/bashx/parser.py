@@ -146,9 +146,7 @@ class _Converter:
         handler = getattr(self, "on_" + kind, None)
         if handler is None:
             row, col = node.start_point
-            raise BashSyntaxError(
-                f"{kind.replace('_', ' ')} is not supported by bashx", line=row + 1, column=col + 1
-            )
+            raise BashSyntaxError(f"{kind.replace('_', ' ')} is not supported by bashx", line=row + 1, column=col + 1)
         return handler(node)
 
     def on_command(self, node: Any) -> ast.Node:
@@ -203,17 +201,13 @@ class _Converter:
         self.stray_words.clear()
         if body is None:
             if stray:
-                raise BashSyntaxError(
-                    f"unexpected word {stray[0].text!r}", line=stray[0].line, column=stray[0].column
-                )
+                raise BashSyntaxError(f"unexpected word {stray[0].text!r}", line=stray[0].line, column=stray[0].column)
             result: ast.Node = ast.SimpleCommand(redirects=redirects, line=node.start_point[0] + 1)
         else:
             result = self.attach_rightmost(self.statement(body), redirects, stray)
         return self.continue_after_heredoc(result, tail)
 
-    def attach_rightmost(
-        self, node: ast.Node, redirects: list[ast.Redirect], stray: list[ast.Word]
-    ) -> ast.Node:
+    def attach_rightmost(self, node: ast.Node, redirects: list[ast.Redirect], stray: list[ast.Word]) -> ast.Node:
         """Give trailing redirects to the last simple command, as bash does.
 
         tree-sitter-bash hangs `a && b > f` and `a | b > f` on the whole list or pipeline.
@@ -401,9 +395,7 @@ class _Converter:
     def on_while_statement(self, node: Any) -> ast.Node:
         until = node.children[0].type == "until"
         body = node.child_by_field_name("body")
-        cond = [
-            c for c in node.children if c.start_byte < body.start_byte and c.type not in ("while", "until")
-        ]
+        cond = [c for c in node.children if c.start_byte < body.start_byte and c.type not in ("while", "until")]
         return ast.While(self.sequence(cond), self.loop_body(node), until)
 
     def on_for_statement(self, node: Any) -> ast.Node:
@@ -411,9 +403,7 @@ class _Converter:
         has_in = any(c.type == "in" for c in node.children)
         words = None
         if has_in:
-            words = [
-                self.word(c) for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"
-            ]
+            words = [self.word(c) for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
         return ast.For(self.text(var), words, self.loop_body(node))
 
     def on_c_style_for_statement(self, node: Any) -> ast.Node:
@@ -422,9 +412,7 @@ class _Converter:
         inner = self.data[opener.end_byte : closer.start_byte].decode("utf-8", "surrogateescape")
         parts = inner.split(";")
         if len(parts) != 3:
-            raise BashSyntaxError(
-                "for (( )) needs init; condition; update", line=node.start_point[0] + 1, column=1
-            )
+            raise BashSyntaxError("for (( )) needs init; condition; update", line=node.start_point[0] + 1, column=1)
         return ast.ArithFor(parts[0], parts[1], parts[2], self.loop_body(node))
 
     def on_case_statement(self, node: Any) -> ast.Node:

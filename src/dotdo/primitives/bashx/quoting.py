@@ -24,9 +24,7 @@ def quote(value: Any) -> str:
     if "\x00" in text:
         raise InterpolationError("a value holds a NUL byte, which no shell word can carry; remove it")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_VALUE_BYTES:
-        raise InterpolationError(
-            f"a value is over {MAX_VALUE_BYTES} bytes; write it to a file and pass the path"
-        )
+        raise InterpolationError(f"a value is over {MAX_VALUE_BYTES} bytes; write it to a file and pass the path")
     if text and SAFE_WORD.fullmatch(text):
         return text
     return "'" + text.replace("'", "'\\''") + "'"
@@ -47,15 +45,11 @@ def interpolate(script: str, args: tuple[Any, ...]) -> str:
             pieces.append(text)
             continue
         if index >= len(args):
-            raise InterpolationError(
-                f"the script has more {{}} placeholders than the {len(args)} values given"
-            )
+            raise InterpolationError(f"the script has more {{}} placeholders than the {len(args)} values given")
         pieces.append(quote(args[index]))
         index += 1
     if index != len(args):
-        raise InterpolationError(
-            f"the script has {index} {{}} placeholders but {len(args)} values were given"
-        )
+        raise InterpolationError(f"the script has {index} {{}} placeholders but {len(args)} values were given")
     return "".join(pieces)
 
 
@@ -71,8 +65,7 @@ def _scan(script: str) -> list[tuple[str, str]]:
     def fail(where: str) -> InterpolationError:
         line = script.count("\n", 0, i) + 1
         return InterpolationError(
-            f"{{}} placeholder at line {line} is inside {where}; "
-            "write it as a bare word (it is quoted for you)"
+            f"{{}} placeholder at line {line} is inside {where}; write it as a bare word (it is quoted for you)"
         )
 
     while i < n:

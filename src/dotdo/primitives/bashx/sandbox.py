@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 from dataclasses import dataclass, field
-from typing import Any
 
 from dotdo.primitives.bashx.analysis import DEFAULT_SANDBOX_ALLOW
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandResult
@@ -60,8 +59,8 @@ class Executor:
         """None when this executor can run here, else why not (with what to do)."""
         raise NotImplementedError
 
-    def run(self, call: CommandCall, *, network: bool = False) -> CommandResult | None:
-        """Run ``call.argv``; None when the program does not exist for this executor."""
+    def run(self, call: CommandCall, *, network: bool = False, timeout: float | None = None) -> CommandResult | None:
+        """Run ``call.argv`` (at most ``timeout`` seconds); None when the program does not exist here."""
         raise NotImplementedError
 
 
@@ -92,9 +91,7 @@ class SandboxExecutor(Executor):
             return False
         return shutil.which(name, path=SAFE_PATH) is not None
 
-    def command_line(
-        self, root: str, cwd: str, env: dict[str, str], argv: list[str], network: bool
-    ) -> list[str]:
+    def command_line(self, root: str, cwd: str, env: dict[str, str], argv: list[str], network: bool) -> list[str]:
         """The bwrap invocation for ``argv``."""
         args = [self.config.bwrap, "--unshare-all", "--die-with-parent", "--new-session"]
         if network:
@@ -125,7 +122,7 @@ class SandboxExecutor(Executor):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    def run(self, call: CommandCall, *, network: bool = False) -> CommandResult | None:
+    def run(self, call: CommandCall, *, network: bool = False, timeout: float | None = None) -> CommandResult | None:
         """Materialize, run, sync back; limits hit are reported on stderr by name."""
         reason = self.unavailable_reason()
         if reason is not None:
@@ -139,9 +136,7 @@ class SandboxExecutor(Executor):
             return CommandResult(b"", f"bashx: {call.argv[0]}: {exc}\n".encode(), 1)
         try:
             env = {"PATH": SAFE_PATH, "HOME": "/", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
-            env.update(
-                {k: v for k, v in call.env.items() if k not in ("PATH", "LD_PRELOAD", "LD_LIBRARY_PATH")}
-            )
+            env.update({k: v for k, v in call.env.items() if k not in ("PATH", "LD_PRELOAD", "LD_LIBRARY_PATH")})
             argv = self.command_line(ws.root, call.cwd, env, call.argv, network or self.config.network)
             stdin = call.stdin
             try:
@@ -149,7 +144,7 @@ class SandboxExecutor(Executor):
                     argv,
                     input=stdin,
                     capture_output=True,
-                    timeout=limits.wall_clock_seconds,
+                    timeout=_wall_clock(limits, timeout),
                     preexec_fn=self.preexec,
                     check=False,
                 )
@@ -166,9 +161,7 @@ class SandboxExecutor(Executor):
             ws.cleanup()
 
 
-def _with_limit_message(
-    name: str, stdout: bytes, stderr: bytes, code: int, limits: SandboxLimits
-) -> CommandResult:
+def _with_limit_message(name: str, stdout: bytes, stderr: bytes, code: int, limits: SandboxLimits) -> CommandResult:
     limit = None
     if code < 0:
         limit = _limit_names().get(-code)
@@ -179,9 +172,7 @@ def _with_limit_message(
         limit = _limit_names()[code - 128]
     elif b"File too large" in stderr:
         limit = "file_size_bytes"
-    elif (
-        b"MemoryError" in stderr or b"Cannot allocate memory" in stderr or b"out of memory" in stderr.lower()
-    ):
+    elif b"MemoryError" in stderr or b"Cannot allocate memory" in stderr or b"out of memory" in stderr.lower():
         limit = "memory_bytes"
     if limit is not None:
         value = getattr(limits, limit)
@@ -190,6 +181,8 @@ def _with_limit_message(
     return CommandResult(stdout, stderr, code)
 
 
-def describe(executor: Any) -> str:
-    """A short label for an executor (for error messages)."""
-    return f"{type(executor).__name__}(tier={getattr(executor, 'tier', '?')})"
+def _wall_clock(limits: SandboxLimits, timeout: float | None) -> float:
+    """The wall-clock budget: the limit, or less when the script's own timeout comes sooner."""
+    if timeout is None:
+        return limits.wall_clock_seconds
+    return max(0.01, min(limits.wall_clock_seconds, timeout))

@@ -128,8 +128,9 @@ class Bash:
                 if not self.sandbox_enabled:
                     return None
                 executor = self.sandbox
+            remaining = None if deadline is None else deadline - time.monotonic()
             try:
-                result = executor.run(call, network=network)
+                result = executor.run(call, network=network, timeout=remaining)
             except ExecutorUnavailableError as exc:
                 return CommandResult(b"", f"bashx: {call.argv[0]}: {exc}\n".encode(), 126)
             if result is not None:
@@ -154,9 +155,7 @@ class Bash:
         if not isinstance(cwd, str) or not cwd.startswith("/"):
             raise ValueError(f"cwd must be an absolute path inside the object's filesystem, not {cwd!r}")
         if not self.sync_fs.is_dir(cwd):
-            raise FileNotFoundError(
-                2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first"
-            )
+            raise FileNotFoundError(2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first")
         state = ShellState(cwd=cwd)
         state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
         state.exported.update({"HOME", "PWD", "PATH"})

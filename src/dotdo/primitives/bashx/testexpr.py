@@ -295,9 +295,7 @@ class _CondParser:
                 return False
             if nxt_text in ("=", "==", "!="):
                 pieces = (
-                    self.interp.expander.pattern(right_tok)
-                    if isinstance(right_tok, Word)
-                    else [(right_tok, False)]
+                    self.interp.expander.pattern(right_tok) if isinstance(right_tok, Word) else [(right_tok, False)]
                 )
                 return binary(self.interp, nxt_text, left, "", pattern=compile_pattern(tuple(pieces)))
             return binary(self.interp, nxt_text, left, self.value(right_tok, live))

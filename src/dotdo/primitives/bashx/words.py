@@ -333,9 +333,7 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
             i = end
         elif ch in "<>" and text.startswith("(", i + 1) and not quoted:
             if ch == ">":
-                raise WordSyntaxError(
-                    ">(...) output process substitution is not supported by bashx; use a pipe"
-                )
+                raise WordSyntaxError(">(...) output process substitution is not supported by bashx; use a pipe")
             flush()
             end = skip_parens(text, i + 2)
             parts.append(ProcessSub(text[i + 2 : end - 1]))

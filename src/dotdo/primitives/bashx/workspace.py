@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Directories a sandbox mounts over; if they appear empty in the workspace they came from the mount.
-MOUNT_POINTS = frozenset(
-    {"usr", "bin", "lib", "lib64", "lib32", "sbin", "proc", "dev", "etc", "tmp", "sys", "run"}
-)
+MOUNT_POINTS = frozenset({"usr", "bin", "lib", "lib64", "lib32", "sbin", "proc", "dev", "etc", "tmp", "sys", "run"})
 
 
 @dataclass
@@ -71,8 +69,7 @@ def materialize(fs: Any, *, max_bytes: int) -> Workspace:
                     total += len(data)
                     if total > max_bytes:
                         raise OverflowError(
-                            f"the workspace is over {max_bytes} bytes; "
-                            "raise SandboxLimits(workspace_bytes=...)"
+                            f"the workspace is over {max_bytes} bytes; raise SandboxLimits(workspace_bytes=...)"
                         )
                     with open(host, "wb") as handle:
                         handle.write(data)
@@ -142,7 +139,8 @@ def sync_back(fs: Any, ws: Workspace) -> list[str]:
                 fs.symlink(entry.target, path)
                 changed.append(path)
             continue
-        with open(host, "rb") as handle:
+        fd = os.open(host, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as handle:
             data = handle.read()
         digest = hashlib.sha256(data).hexdigest()
         if old is not None and old.kind == "file" and old.digest == digest:

@@ -37,6 +37,7 @@ class CommandCall:
     input: InputStream = field(default_factory=InputStream)
     run: Callable[[list[str], bytes], CommandResult] | None = None
     line: int = 1
+    deadline: float | None = None
 
     @property
     def stdin(self) -> bytes:
@@ -136,9 +137,7 @@ def stderr_of(errors: list[str]) -> bytes:
     return "".join(e + "\n" for e in errors).encode("utf-8", "surrogateescape")
 
 
-def options(
-    call: CommandCall, short: str, long: list[str] | None = None
-) -> tuple[list[tuple[str, str]], list[str]]:
+def options(call: CommandCall, short: str, long: list[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
     """GNU-style option parsing (flags may follow operands); bad options raise :class:`CommandError`."""
     import getopt
 

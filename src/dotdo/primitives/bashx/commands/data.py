@@ -77,9 +77,7 @@ def _check(call: CommandCall, algorithm: str, files: list[str]) -> CommandResult
             failed += not ok
             out.append(f"{name}: {'OK' if ok else 'FAILED'}\n")
     if failed:
-        errors.append(
-            f"{call.name}: WARNING: {failed} computed checksum{'s' if failed > 1 else ''} did NOT match"
-        )
+        errors.append(f"{call.name}: WARNING: {failed} computed checksum{'s' if failed > 1 else ''} did NOT match")
     return CommandResult(encode("".join(out)), stderr_of(errors), 1 if failed or errors else 0)
 
 
@@ -197,9 +195,7 @@ def jq(call: CommandCall) -> CommandResult:
     try:
         import jq as jqlib
     except ImportError:  # pragma: no cover - jq is part of the bash extra
-        raise CommandError(
-            "jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127
-        ) from None
+        raise CommandError("jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127) from None
     args = call.argv[1:]
     flags: set[str] = set()
     variables: dict[str, object] = {}
@@ -243,9 +239,7 @@ def jq(call: CommandCall) -> CommandResult:
     errors: list[str] = []
     data = b"".join(content for _, content in read_inputs(call, files, errors))
     if errors:
-        return CommandResult(
-            b"", stderr_of([e.replace("jq: ", "jq: error: Could not open ") for e in errors]), 2
-        )
+        return CommandResult(b"", stderr_of([e.replace("jq: ", "jq: error: Could not open ") for e in errors]), 2)
     try:
         if "n" in flags:
             results = program.input_value(None).all()
@@ -297,9 +291,7 @@ def cmp(call: CommandCall) -> CommandResult:
         try:
             contents.append(call.stdin if name == "-" else call.fs.read(call.path(name)))
         except OSError:
-            return CommandResult(
-                b"", b"" if silent else encode(f"cmp: {name}: No such file or directory\n"), 2
-            )
+            return CommandResult(b"", b"" if silent else encode(f"cmp: {name}: No such file or directory\n"), 2)
     a, b = contents
     if a == b:
         return CommandResult()
@@ -309,9 +301,7 @@ def cmp(call: CommandCall) -> CommandResult:
     index = next((i for i in range(limit) if a[i] != b[i]), limit)
     if index == limit:
         shorter = files[0] if len(a) < len(b) else files[1]
-        return CommandResult(
-            b"", encode(f"cmp: EOF on {shorter} after byte {limit}, line {a[:limit].count(10)}\n"), 1
-        )
+        return CommandResult(b"", encode(f"cmp: EOF on {shorter} after byte {limit}, line {a[:limit].count(10)}\n"), 1)
     line = a[:index].count(b"\n") + 1
     return CommandResult(encode(f"{files[0]} {files[1]} differ: char {index + 1}, line {line}\n"), b"", 1)
 

@@ -80,17 +80,11 @@ def ls(call: CommandCall) -> CommandResult:
             subdirs = [
                 full
                 for n, full in entries
-                if n not in (".", "..")
-                and _is_dir(call, full)
-                and not stat_mod.S_ISLNK(_lstat(call, full).st_mode)
+                if n not in (".", "..") and _is_dir(call, full) and not stat_mod.S_ISLNK(_lstat(call, full).st_mode)
             ]
-            pending = _sort_names(subdirs, call, flags) + pending
+            pending = sorted(subdirs) + pending
     text = "\n".join(blocks)
     return CommandResult(text.encode("utf-8", "surrogateescape"), stderr_of(errors), 2 if errors else 0)
-
-
-def _sort_names(paths: list[str], call: CommandCall, flags: set[str]) -> list[str]:
-    return sorted(paths)
 
 
 def _listing(call: CommandCall, entries: list[tuple[str, str]], flags: set[str], base: str | None) -> str:
@@ -127,9 +121,7 @@ def _listing(call: CommandCall, entries: list[tuple[str, str]], flags: set[str],
             link = ""
             if stat_mod.S_ISLNK(st.st_mode):
                 link = " -> " + call.fs.readlink(call.path(full))
-            lines.append(
-                f"{_mode_string(st.st_mode)} {st.st_nlink} user user {st.st_size} {when} {shown}{link}"
-            )
+            lines.append(f"{_mode_string(st.st_mode)} {st.st_nlink} user user {st.st_size} {when} {shown}{link}")
         else:
             lines.append(shown)
     return "".join(line + "\n" for line in lines)
@@ -260,9 +252,7 @@ def cp(call: CommandCall) -> CommandResult:
     recursive = bool(flags & {"-r", "-R", "-a", "--recursive"})
     if len(paths) < 2:
         message = (
-            "cp: missing file operand"
-            if not paths
-            else f"cp: missing destination file operand after '{paths[0]}'"
+            "cp: missing file operand" if not paths else f"cp: missing destination file operand after '{paths[0]}'"
         )
         raise CommandError(message + "\nTry 'cp --help' for more information.")
     errors: list[str] = []
@@ -304,9 +294,7 @@ def mv(call: CommandCall) -> CommandResult:
     flags = {o for o, _ in opts}
     if len(paths) < 2:
         message = (
-            "mv: missing file operand"
-            if not paths
-            else f"mv: missing destination file operand after '{paths[0]}'"
+            "mv: missing file operand" if not paths else f"mv: missing destination file operand after '{paths[0]}'"
         )
         raise CommandError(message + "\nTry 'mv --help' for more information.")
     errors: list[str] = []
@@ -430,8 +418,7 @@ def ln(call: CommandCall) -> CommandResult:
             if call.fs.exists(full_link) or _is_link(call, full_link):
                 if "-f" not in flags:
                     errors.append(
-                        f"ln: failed to create {'symbolic ' if '-s' in flags else 'hard '}link "
-                        f"'{link}': File exists"
+                        f"ln: failed to create {'symbolic ' if '-s' in flags else 'hard '}link '{link}': File exists"
                     )
                     continue
                 call.fs.unlink(full_link)
@@ -491,9 +478,7 @@ def basename(call: CommandCall) -> CommandResult:
         suffix = values.get("-s", "")
         return CommandResult("".join(_basename(a, suffix) + "\n" for a in args).encode())
     if len(args) > 2:
-        raise CommandError(
-            f"basename: extra operand '{args[2]}'\nTry 'basename --help' for more information."
-        )
+        raise CommandError(f"basename: extra operand '{args[2]}'\nTry 'basename --help' for more information.")
     return CommandResult((_basename(args[0], args[1] if len(args) > 1 else "") + "\n").encode())
 
 

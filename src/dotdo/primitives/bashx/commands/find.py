@@ -126,9 +126,7 @@ class _Find:
             return lambda p, st: test(-(-st.st_size // unit))
         if tok == "-empty":
             return lambda p, st: (
-                st.st_size == 0
-                if not stat_mod.S_ISDIR(st.st_mode)
-                else not self.call.fs.listdir(self.call.path(p))
+                st.st_size == 0 if not stat_mod.S_ISDIR(st.st_mode) else not self.call.fs.listdir(self.call.path(p))
             )
         if tok == "-newer":
             ref = self.call.fs.stat(self.call.path(self.take())).st_mtime
@@ -270,9 +268,7 @@ def xargs(call: CommandCall) -> CommandResult:
     elif max_lines is not None:
         lines = [line.split() for line in text.split("\n") if line.strip()]
         items = []
-        groups = [
-            [w for line in lines[i : i + max_lines] for w in line] for i in range(0, len(lines), max_lines)
-        ]
+        groups = [[w for line in lines[i : i + max_lines] for w in line] for i in range(0, len(lines), max_lines)]
     else:
         items = _xargs_split(text)
     assert call.run is not None

@@ -238,9 +238,7 @@ class _Quit(Exception):
 
 
 class _Run:
-    def __init__(
-        self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool
-    ) -> None:
+    def __init__(self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool) -> None:
         self.program = program
         self.lines = lines
         self.quiet = quiet
@@ -424,11 +422,7 @@ class _Run:
             elif name == "z":
                 self.pattern = ""
             elif name in "btT":
-                jump = (
-                    name == "b"
-                    or (name == "t" and self.substituted)
-                    or (name == "T" and not self.substituted)
-                )
+                jump = name == "b" or (name == "t" and self.substituted) or (name == "T" and not self.substituted)
                 if name in "tT" and jump:
                     self.substituted = False
                 if jump:

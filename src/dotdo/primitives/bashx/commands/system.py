@@ -54,9 +54,7 @@ def printenv(call: CommandCall) -> CommandResult:
     if not names:
         return CommandResult(encode("".join(f"{k}={v}\n" for k, v in sorted(call.env.items()))))
     values = [call.env[n] for n in names if n in call.env]
-    return CommandResult(
-        encode("".join(v + "\n" for v in values)), b"", 0 if len(values) == len(names) else 1
-    )
+    return CommandResult(encode("".join(v + "\n" for v in values)), b"", 0 if len(values) == len(names) else 1)
 
 
 def _strftime(when: dt.datetime, fmt: str) -> str:
@@ -129,6 +127,8 @@ def sleep(call: CommandCall) -> CommandResult:
         raise CommandError(
             f"sleep: {total:g}s is longer than bashx allows ({MAX_SLEEP_SECONDS:g}s); use a schedule instead"
         )
+    if call.deadline is not None:
+        total = max(0.0, min(total, call.deadline - time.monotonic()))
     time.sleep(total)
     return CommandResult()
 

@@ -309,14 +309,11 @@ def cut(call: CommandCall) -> CommandResult:
     values = dict(opts)
     delimiter = values.get("-d", "\t").encode()
     if "-d" in values and len(values["-d"]) != 1:
-        raise CommandError(
-            "cut: the delimiter must be a single character\nTry 'cut --help' for more information."
-        )
+        raise CommandError("cut: the delimiter must be a single character\nTry 'cut --help' for more information.")
     mode = next((o for o in ("-f", "-c", "-b") if o in values), None)
     if mode is None:
         raise CommandError(
-            "cut: you must specify a list of bytes, characters, or fields\n"
-            "Try 'cut --help' for more information."
+            "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information."
         )
     ranges = _ranges(values[mode], "cut")
     out_delim = values.get("--output-delimiter", delimiter.decode()).encode()
@@ -338,9 +335,7 @@ def cut(call: CommandCall) -> CommandResult:
             else:
                 text = line if mode == "-b" else line.decode("utf-8", "surrogateescape")
                 picked = [text[i - 1 : i] for i in range(1, len(text) + 1) if wanted(i)]
-                joined = (
-                    b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
-                )
+                joined = b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
                 out.append(joined)
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
@@ -410,9 +405,7 @@ def tr(call: CommandCall) -> CommandResult:
     elif "-s" in flags:
         text = _squeeze(text, set1)
     else:
-        raise CommandError(
-            f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating."
-        )
+        raise CommandError(f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating.")
     return CommandResult(text.encode("latin-1"))
 
 

@@ -162,9 +162,7 @@ def tokenize(source: str) -> list[Token]:
             while j < n and source[j] != '"':
                 j += 2 if source[j] == "\\" else 1
             if j >= n:
-                raise AwkSyntaxError(
-                    f'awk: line {line}: runaway string constant "{source[i + 1 : i + 11]} ...'
-                )
+                raise AwkSyntaxError(f'awk: line {line}: runaway string constant "{source[i + 1 : i + 11]} ...')
             tokens.append(Token("STRING", _unescape(source[i + 1 : j]), line))
             i = j + 1
             continue
@@ -183,15 +181,11 @@ def tokenize(source: str) -> list[Token]:
                     break
                 j += 1
             if j >= n or source[j] != "/":
-                raise AwkSyntaxError(
-                    f"awk: line {line}: runaway regular expression /{source[i + 1 : i + 11]} ..."
-                )
+                raise AwkSyntaxError(f"awk: line {line}: runaway regular expression /{source[i + 1 : i + 11]} ...")
             tokens.append(Token("ERE", source[i + 1 : j].replace("\\/", "/"), line))
             i = j + 1
             continue
-        m = re.compile(r"(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|0[xX][0-9a-fA-F]+)").match(
-            source, i
-        )
+        m = re.compile(r"(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|0[xX][0-9a-fA-F]+)").match(source, i)
         if m:
             tokens.append(Token("NUMBER", m.group(), line))
             i = m.end()

@@ -182,11 +182,7 @@ class Parser:
     def for_statement(self) -> Node:
         self.pos += 1
         self.expect("(")
-        if (
-            self.tok.kind == "NAME"
-            and self.tokens[self.pos + 1].kind == "in"
-            and self.tokens[self.pos + 3].kind == ")"
-        ):
+        if self.tok.kind == "NAME" and self.tokens[self.pos + 1].kind == "in" and self.tokens[self.pos + 3].kind == ")":
             var = self.expect("NAME").value
             self.expect("in")
             array = self.expect("NAME").value
