@@ -199,6 +199,8 @@ class Interpreter:
             return self.exec(node.commands[0], io)
         statuses: list[int] = []
         stdin = io[0]
+        if node.negated:
+            self.in_condition += 1
         for index, command in enumerate(node.commands):
             last = index == len(node.commands) - 1
             stage_io = dict(io)
@@ -216,6 +218,7 @@ class Interpreter:
         if self.state.options.pipefail:
             status = next((s for s in reversed(statuses) if s), 0)
         if node.negated:
+            self.in_condition -= 1
             return int(status == 0)
         self.errexit(status)
         return status

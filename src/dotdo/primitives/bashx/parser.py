@@ -325,7 +325,12 @@ class _Converter:
                 stderr.append(child.type == "|&")
             elif child.is_named and child.type not in SKIPPED:
                 commands.append(self.statement(child))
-        return ast.Pipeline(commands, stderr_too=stderr)
+        # tree-sitter-bash binds `!` to the first command; bash negates the whole pipeline.
+        negated = False
+        if commands and isinstance(commands[0], ast.Not):
+            commands[0] = commands[0].body
+            negated = True
+        return ast.Pipeline(commands, negated=negated, stderr_too=stderr)
 
     def on_list(self, node: Any) -> ast.Node:
         named = [c for c in node.children if c.is_named and c.type not in SKIPPED]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+CASE_WORD_RE = re.compile(r"(case|esac)(?![A-Za-z0-9_])")
 SPECIAL = "@*#?$!-0123456789"
 
 
@@ -168,9 +169,21 @@ def skip_backquote(text: str, i: int) -> int:
 
 
 def skip_parens(text: str, i: int, depth: int = 1) -> int:
-    """Index just past the ``)`` closing ``depth`` open parentheses before ``text[i]``."""
+    """Index just past the ``)`` closing ``depth`` open parentheses before ``text[i]``.
+
+    Inside ``case ... esac`` a ``)`` that closes a pattern does not count.
+    """
     j = i
+    stack: list[str] = []
     while j < len(text):
+        word = CASE_WORD_RE.match(text, j) if (j == 0 or not (text[j - 1].isalnum() or text[j - 1] == "_")) else None
+        if word is not None:
+            if word.group(1) == "case":
+                stack.append("case")
+            elif stack and stack[-1] == "case":
+                stack.pop()
+            j = word.end()
+            continue
         ch = text[j]
         if ch == "\\":
             j += 2
@@ -188,11 +201,14 @@ def skip_parens(text: str, i: int, depth: int = 1) -> int:
             j = skip_dollar(text, j)
             continue
         if ch == "(":
-            depth += 1
+            stack.append("(")
         elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return j + 1
+            if stack and stack[-1] == "(":
+                stack.pop()
+            elif not stack:
+                depth -= 1
+                if depth == 0:
+                    return j + 1
         j += 1
     raise WordSyntaxError("unclosed '('")
 
@@ -339,6 +355,9 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
             parts.append(ProcessSub(text[i + 2 : end - 1]))
             i = end
         elif ch == "$" and text.startswith('$"', i) and not quoted:
+            i += 1
+        elif ch == "$" and quoted and text.startswith("$'", i):
+            buf.append("$")
             i += 1
         elif ch in "$`":
             end = skip_dollar(text, i) if ch == "$" else skip_backquote(text, i)
@@ -497,10 +516,12 @@ def _sequence(body: str) -> list[str] | None:
             width = max(len(m.group(1)), len(m.group(2)))
         rng = range(a, b + 1, step) if a <= b else range(a, b - 1, -step)
         return [str(v).zfill(width) if width else str(v) for v in rng]
-    m = re.fullmatch(r"([A-Za-z])\.\.([A-Za-z])", body)
+    m = re.fullmatch(r"([A-Za-z])\.\.([A-Za-z])(?:\.\.(-?\d+))?", body)
     if m:
         a, b = ord(m.group(1)), ord(m.group(2))
-        rng = range(a, b + 1) if a <= b else range(a, b - 1, -1)
+        step = abs(int(m.group(3))) if m.group(3) else 1
+        step = step or 1
+        rng = range(a, b + 1, step) if a <= b else range(a, b - 1, -step)
         return [chr(v) for v in rng]
     return None
 
