@@ -30,9 +30,7 @@ SCRIPTS = {
 
 
 def make_files(count: int) -> dict[str, bytes]:
-    files = {
-        "data.txt": "".join(f"{'x' if i % 3 == 0 else 'y'}{i % 17} line {i}\n" for i in range(2000)).encode()
-    }
+    files = {"data.txt": "".join(f"{'x' if i % 3 == 0 else 'y'}{i % 17} line {i}\n" for i in range(2000)).encode()}
     for i in range(count):
         files[f"src/pkg{i % 10}/mod{i}.py"] = "".join(
             f"def f{j}():\n    return {j}\n" for j in range(i % 20 + 1)
@@ -77,14 +75,10 @@ def main() -> None:
                 print(f"  note: outputs differ for {name!r}")
             t_native = median_time(lambda s=script: bash.run_sync(s), args.repeat)
             t_bash = median_time(
-                lambda s=script: subprocess.run(
-                    ["bash", "-c", s], cwd=host, env=env, capture_output=True, check=False
-                ),
+                lambda s=script: subprocess.run(["bash", "-c", s], cwd=host, env=env, capture_output=True, check=False),
                 args.repeat,
             )
-            print(
-                f"{name:<16}{t_native * 1000:>13.2f} ms{t_bash * 1000:>11.2f} ms{t_bash / t_native:>11.2f}x"
-            )
+            print(f"{name:<16}{t_native * 1000:>13.2f} ms{t_bash * 1000:>11.2f} ms{t_bash / t_native:>11.2f}x")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

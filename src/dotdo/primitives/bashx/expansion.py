@@ -85,7 +85,11 @@ class Expander:
         """Fully expand command words into argv."""
         out: list[str] = []
         for word in words:
-            for text in brace_expand(word.text) if "{" in word.text else [word.text]:
+            try:
+                texts = brace_expand(word.text) if "{" in word.text else [word.text]
+            except WordSyntaxError as exc:
+                raise ExpansionError(str(exc)) from None
+            for text in texts:
                 out.extend(self.fields(self.items(self.lex(text), tilde=True)))
         return out
 

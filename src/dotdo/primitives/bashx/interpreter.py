@@ -542,6 +542,8 @@ class Interpreter:
                 result = handler(call)
             except OSError as exc:
                 result = CommandResult(b"", encode(f"{name}: {os_message(exc)}\n"), 1)
+            except (ValueError, UnicodeError) as exc:
+                result = CommandResult(b"", encode(f"{name}: {exc}\n"), 1)
         io[1].write(result.stdout)
         io[2].write(result.stderr)
         return result.exit_code

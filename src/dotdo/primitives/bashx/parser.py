@@ -64,7 +64,10 @@ def parse(source: str) -> ast.Sequence:
     converter = _Converter(data)
     if tree.root_node.has_error:
         converter.raise_first_error(tree.root_node)
-    return converter.sequence(tree.root_node.children)
+    try:
+        return converter.sequence(tree.root_node.children)
+    except RecursionError:
+        raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
 
 
 PAIRS = {"if": "fi", "case": "esac", "do": "done", "{": "}", "(": ")"}

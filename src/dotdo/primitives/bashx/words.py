@@ -480,8 +480,18 @@ def _find_unquoted(text: str, char: str) -> int:
     return -1
 
 
+MAX_BRACE_WORDS = 100_000
+
+
 def brace_expand(text: str) -> list[str]:
     """Expand ``a{b,c}d`` and ``{1..3}`` sequences (outside quotes), left to right."""
+    words = _brace_expand(text)
+    if len(words) > MAX_BRACE_WORDS:
+        raise WordSyntaxError(f"brace expansion makes {len(words)} words; bashx allows {MAX_BRACE_WORDS}")
+    return words
+
+
+def _brace_expand(text: str) -> list[str]:
     start = _find_brace(text)
     if start is None:
         return [text]
@@ -496,13 +506,13 @@ def brace_expand(text: str) -> list[str]:
         pieces.append(body[last:])
         options: list[str] = []
         for piece in pieces:
-            options.extend(brace_expand(piece))
+            options.extend(_brace_expand(piece))
     else:
         seq = _sequence(body)
         if seq is None:
-            return [pre + "{" + x for x in brace_expand(body + "}" + post)]
+            return [pre + "{" + x for x in _brace_expand(body + "}" + post)]
         options = seq
-    return [pre + opt + tail for opt in options for tail in brace_expand(post)]
+    return [pre + opt + tail for opt in options for tail in _brace_expand(post)]
 
 
 def _sequence(body: str) -> list[str] | None:
@@ -511,6 +521,8 @@ def _sequence(body: str) -> list[str] | None:
         a, b = int(m.group(1)), int(m.group(2))
         step = abs(int(m.group(3))) if m.group(3) else 1
         step = step or 1
+        if abs(b - a) // step > MAX_BRACE_WORDS:
+            raise WordSyntaxError(f"{{{body}}}: brace expansion makes too many words; bashx allows {MAX_BRACE_WORDS}")
         width = 0
         if re.match(r"-?0\d", m.group(1)) or re.match(r"-?0\d", m.group(2)):
             width = max(len(m.group(1)), len(m.group(2)))

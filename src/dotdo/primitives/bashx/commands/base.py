@@ -108,6 +108,9 @@ def read_inputs(call: CommandCall, files: list[str], errors: list[str]) -> list[
         if name == "-":
             out.append((name, call.stdin))
             continue
+        if name == "":
+            errors.append(f"{call.name}: '': No such file or directory")
+            continue
         try:
             out.append((name, call.fs.read(call.path(name))))
         except IsADirectoryError:

@@ -61,6 +61,7 @@ def echo(call: CommandCall) -> CommandResult:
     return CommandResult(encode(text + ("\n" if newline else "")))
 
 
+MAX_SEQ_VALUES = 5_000_000
 FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGcsbq%])")
 
 
@@ -197,6 +198,9 @@ def seq(call: CommandCall) -> CommandResult:
     first, step, last = (1, 1, nums[0]) if len(nums) == 1 else (nums[0], 1, nums[1]) if len(nums) == 2 else nums
     if step == 0:
         raise CommandError("seq: invalid Zero increment value: '0'")
+    count = int((last - first) / step) + 1 if (last - first) * step >= 0 else 0
+    if count > MAX_SEQ_VALUES:
+        raise CommandError(f"seq: {count} numbers is more than bashx prints ({MAX_SEQ_VALUES}); narrow the range")
     values = []
     value = first
     while (step > 0 and value <= last) or (step < 0 and value >= last):
