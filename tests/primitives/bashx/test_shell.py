@@ -143,3 +143,28 @@ async def test_attach_uses_ctx_fs(fs) -> None:
 async def test_accepts_sync_core_too(fs) -> None:
     shell = Bash(fs.sync)
     assert (await shell("echo ok")).stdout == "ok\n"
+
+
+async def test_wrong_types_are_refused(bash: Bash) -> None:
+    with pytest.raises(TypeError):
+        await bash(b"echo hi")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await bash("echo", env={"A": 1})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match="timeout"):
+        await bash("echo", timeout=-1)
+
+
+async def test_oversized_input_gets_a_clear_error(bash: Bash) -> None:
+    with pytest.raises(BashSyntaxError, match="limit"):
+        await bash("#" * 2_000_000)
+    result = await bash("echo {1..100000000}")
+    assert result.exit_code == 1 and "brace expansion" in result.stderr
+    result = await bash("seq 1000000000")
+    assert result.exit_code == 1 and "narrow the range" in result.stderr
+
+
+async def test_a_failing_script_keeps_what_it_wrote(bash: Bash, fs) -> None:
+    result = await bash("set -e; echo one > a.txt; false; echo two > b.txt")
+    assert result.exit_code == 1
+    assert await fs.read("/a.txt") == b"one\n"
+    assert not await fs.exists("/b.txt")
