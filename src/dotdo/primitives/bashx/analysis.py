@@ -325,6 +325,7 @@ class Analyzer:
         self.functions: set[str] = set()
 
     def analyze(self, script: str) -> Analysis:
+        """Parse ``script`` and classify everything in it."""
         program = parse(script)
         self.functions |= {n.name for n in _walk(program) if isinstance(n, ast.FunctionDef)}
         self.visit(program)
@@ -333,10 +334,12 @@ class Analyzer:
         return self.result
 
     def classify(self, kind: str, verdict: str, impact: str, reason: str | None = None) -> None:
+        """Record a type of effect and raise the verdict and impact."""
         self.result.types.add(kind)
         self.result.raise_to(verdict, impact, reason)
 
     def visit(self, node: ast.Node) -> None:
+        """Classify a node, the substitutions in its words, and its children."""
         if isinstance(node, ast.Pipeline):
             self.pipeline(node)
         if isinstance(node, ast.FunctionDef):
@@ -352,6 +355,7 @@ class Analyzer:
             self.visit(child)
 
     def nested(self, source: str) -> None:
+        """Classify the script inside a command or process substitution."""
         try:
             program = parse(source)
         except Exception:
@@ -360,6 +364,7 @@ class Analyzer:
         self.visit(program)
 
     def function(self, node: ast.FunctionDef) -> None:
+        """Block fork bombs: functions that pipe into themselves."""
         for inner in _walk(node.body):
             if (
                 isinstance(inner, ast.Pipeline)
@@ -374,6 +379,7 @@ class Analyzer:
                 self.classify("system", "blocked", "critical", f"fork bomb: function {node.name!r} pipes into itself")
 
     def pipeline(self, node: ast.Pipeline) -> None:
+        """Block fetched or decoded content piped into a shell or interpreter."""
         names = [self.name_of(c) for c in node.commands]
         for index, name in enumerate(names):
             if name not in SHELLS and name not in ("eval",):
@@ -391,6 +397,7 @@ class Analyzer:
                 self.classify("exec", "blocked", "critical", f"decoded (obfuscated) content is piped into {name}")
 
     def name_of(self, node: ast.Node) -> str | None:
+        """The program a pipeline stage runs (looking through sudo, env, exec ...)."""
         if isinstance(node, ast.SimpleCommand) and node.words:
             name = literal(node.words[0])
             if name in ("sudo", "env", "nohup", "command", "exec", "time") and len(node.words) > 1:
@@ -401,6 +408,7 @@ class Analyzer:
         return None
 
     def redirects(self, redirects: list[ast.Redirect]) -> None:
+        """Classify redirections: file writes, and writes to devices (blocked)."""
         for r in redirects:
             if r.target is None or (r.op in ("<", "<<<", "<&", ">&") and r.op != ">&"):
                 continue
@@ -418,6 +426,7 @@ class Analyzer:
                 self.classify("write", "safe", "low")
 
     def command(self, node: ast.SimpleCommand) -> None:
+        """Classify one simple command by its (literal) name and arguments."""
         self.redirects(node.redirects)
         if not node.words:
             return
@@ -452,6 +461,7 @@ class Analyzer:
         )
 
     def check(self, name: str, args: list[str | None]) -> None:
+        """The classification rules for one program and its arguments."""
         base = name.rsplit("/", 1)[-1]
         known = [a for a in args if a is not None]
         flags = "".join(a[1:] for a in known if a.startswith("-") and not a.startswith("--"))

@@ -74,9 +74,11 @@ class Evaluator:
         return value
 
     def peek(self) -> str | None:
+        """The next token, or None at the end."""
         return self.toks[self.pos] if self.pos < len(self.toks) else None
 
     def take(self) -> str:
+        """Consume the next token (an operand is expected when there is none)."""
         tok = self.peek()
         if tok is None:
             raise ArithmeticError_(f"{self.text.strip()}: syntax error: operand expected")
@@ -84,6 +86,7 @@ class Evaluator:
         return tok
 
     def var_value(self, name: str, live: bool) -> int:
+        """A variable's value as a number (its text is evaluated recursively)."""
         if not live:
             return 0
         raw = self.get(name).strip()
@@ -94,6 +97,7 @@ class Evaluator:
         return Evaluator(self.get, self.set).evaluate(raw)
 
     def comma(self, live: bool) -> int:
+        """Parse ``a, b``."""
         value = self.assign(live)
         while self.peek() == ",":
             self.take()
@@ -101,6 +105,7 @@ class Evaluator:
         return value
 
     def assign(self, live: bool) -> int:
+        """Parse ``name = value`` and the compound assignments."""
         tok = self.peek()
         if (
             tok
@@ -118,6 +123,7 @@ class Evaluator:
         return self.ternary(live)
 
     def ternary(self, live: bool) -> int:
+        """Parse ``cond ? a : b``."""
         cond = self.binary(0, live)
         if self.peek() != "?":
             return cond
@@ -129,6 +135,7 @@ class Evaluator:
         return yes if cond else no
 
     def binary(self, level: int, live: bool) -> int:
+        """Parse the binary operators at precedence ``level`` and above."""
         if level == len(BINARY):
             return self.power(live)
         ops = BINARY[level]
@@ -148,6 +155,7 @@ class Evaluator:
         return left
 
     def binop(self, op: str, a: int, b: int, live: bool) -> int:
+        """Apply a binary operator with 64-bit wrap-around."""
         if op in ("/", "%"):
             if b == 0:
                 if not live:
@@ -175,6 +183,7 @@ class Evaluator:
         return _wrap(result)
 
     def power(self, live: bool) -> int:
+        """Parse ``a ** b`` (right associative)."""
         base = self.unary(live)
         if self.peek() == "**":
             self.take()
@@ -185,6 +194,7 @@ class Evaluator:
         return base
 
     def unary(self, live: bool) -> int:
+        """Parse ``+ - ! ~`` and prefix ``++``/``--``."""
         tok = self.peek()
         if tok in ("+", "-", "!", "~"):
             self.take()
@@ -200,6 +210,7 @@ class Evaluator:
         return self.postfix(live)
 
     def postfix(self, live: bool) -> int:
+        """Parse a parenthesized expression, a variable with postfix ``++``/``--``, or a number."""
         tok = self.take()
         if tok == "(":
             value = self.comma(live)
@@ -216,6 +227,7 @@ class Evaluator:
         return self.number(tok)
 
     def number(self, tok: str) -> int:
+        """A literal in base 10, 8 (``0``), 16 (``0x``) or ``base#digits``."""
         try:
             if tok.lower().startswith("0x"):
                 return _wrap(int(tok, 16))

@@ -78,6 +78,7 @@ class Expander:
 
     @property
     def state(self) -> ShellState:
+        """The shell state being expanded against."""
         return self.host.state
 
     # public entry points --------------------------------------------------------------
@@ -121,12 +122,14 @@ class Expander:
 
     # internals ------------------------------------------------------------------------
     def lex(self, text: str) -> tuple[Part, ...]:
+        """Lex a word, turning malformed words into expansion errors."""
         try:
             return lex(text)
         except WordSyntaxError as exc:
             raise ExpansionError(str(exc)) from None
 
     def lex_arith(self, text: str) -> tuple[Part, ...]:
+        """Lex arithmetic text (all literal text is quoted: no globbing)."""
         parts = self.lex(text)
         return tuple(Lit(p.text, True) if isinstance(p, Lit) else p for p in parts)
 
@@ -147,9 +150,11 @@ class Expander:
             raise ExpansionError(str(exc)) from None
 
     def join_at(self, items: list[Item]) -> str:
+        """Join expanded pieces into one string (``"$@"`` joined by spaces)."""
         return "".join(s.text if isinstance(s, Seg) else " " for s in items)
 
     def items(self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False) -> list[Item]:
+        """Expand parts into pieces that remember their quoting."""
         out: list[Item] = []
         for index, part in enumerate(parts):
             if isinstance(part, Lit):
@@ -169,6 +174,7 @@ class Expander:
         return out
 
     def tilde(self, text: str, assignment: bool) -> str:
+        """Expand a leading ``~`` to $HOME."""
         head, sep, rest = text.partition("/")
         if head == "~":
             home = self.state.get("HOME") or "/"
@@ -177,6 +183,7 @@ class Expander:
 
     # parameters -------------------------------------------------------------------------
     def lookup(self, name: str, index: str | None = None) -> str | list[str] | None:
+        """The value of a parameter: positional, special, scalar, or array element."""
         st = self.state
         if name.isdigit():
             n = int(name)
@@ -220,6 +227,7 @@ class Expander:
         return value
 
     def param(self, p: Param) -> list[Item]:
+        """Expand one ``$name`` or ``${...}``."""
         name = p.name
         if p.indirect:
             target = self.lookup(name)
@@ -243,11 +251,13 @@ class Expander:
         return self.operator(p, name, value, is_list)
 
     def check_unset(self, name: str, p: Param) -> None:
+        """Fail on an unset variable under ``set -u``."""
         if self.state.options.nounset and name not in ("@", "*"):
             label = f"{name}[{p.index}]" if p.index else name
             raise ExpansionError(f"{label}: unbound variable", status=127)
 
     def emit(self, value: str | list[str] | None, p: Param, *, star: bool = False) -> list[Item]:
+        """Pieces for a value: arrays and ``$@`` become several fields when quoted."""
         if isinstance(value, list):
             if not p.quoted:
                 return [
@@ -267,6 +277,7 @@ class Expander:
         return [Seg(value or "", p.quoted, split=not p.quoted)]
 
     def operator(self, p: Param, name: str, value: str | list[str] | None, is_list: bool) -> list[Item]:
+        """The ``${name<op>word}`` forms."""
         op = p.op
         scalar = " ".join(value) if isinstance(value, list) else value
         if op in (":-", "-", ":=", "=", ":+", "+", ":?", "?"):
@@ -298,12 +309,14 @@ class Expander:
         return self.emit(results if is_list else results[0], p, star=name == "*")
 
     def sub_word(self, text: str, quoted: bool) -> list[Item]:
+        """Expand the word inside ``${...}``."""
         items = self.items(self.lex(text), tilde=True)
         if quoted:
             return [Seg(s.text, True) if isinstance(s, Seg) else s for s in items]
         return [Seg(s.text, s.quoted, split=not s.quoted) if isinstance(s, Seg) else s for s in items]
 
     def substring(self, value: str | list[str], p: Param, is_list: bool) -> str | list[str]:
+        """``${name:offset:length}``."""
         offset = self.arithmetic(p.arg or "0")
         length = self.arithmetic(p.arg2) if p.arg2 is not None else None
         if is_list and isinstance(value, list) and p.name in ("@", "*"):
@@ -323,6 +336,7 @@ class Expander:
         return value[start:end]
 
     def transform(self, value: str, p: Param) -> str:
+        """Pattern removal, replacement and case changes."""
         op = p.op
         if op in ("#", "##", "%", "%%"):
             regex = compile_pattern(tuple(self.pattern(p.arg or "")))
@@ -359,6 +373,7 @@ class Expander:
 
     # splitting and globbing -------------------------------------------------------------
     def fields(self, items: list[Item]) -> list[str]:
+        """Split on IFS, then expand globs against the filesystem."""
         ifs = self.state.get("IFS")
         if ifs is None:
             ifs = " \t\n"

@@ -119,6 +119,7 @@ class Interpreter:
         io[2].write(encode(f"bash: line {self.line}: {message}\n"))
 
     def check_deadline(self) -> None:
+        """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise BashTimeoutError("script ran past its timeout; raise timeout= or make it do less")
 
@@ -130,6 +131,7 @@ class Interpreter:
 
     @contextlib.contextmanager
     def subshell(self) -> Iterator[None]:
+        """Run the body on a copy of the shell state."""
         saved, saved_cond = self.state, self.in_condition
         self.state = saved.snapshot()
         try:
@@ -138,6 +140,7 @@ class Interpreter:
             self.state, self.in_condition = saved, saved_cond
 
     def run_subshell(self, body: Callable[[], int]) -> int:
+        """Run ``body`` as a subshell; ``exit`` ends only the subshell."""
         with self.subshell():
             try:
                 return body()
@@ -149,11 +152,13 @@ class Interpreter:
                 return exc.status
 
     def errexit(self, status: int) -> None:
+        """Exit on failure under ``set -e`` (outside conditions)."""
         if status and self.state.options.errexit and not self.in_condition:
             raise ExitShell(status)
 
     @contextlib.contextmanager
     def condition(self) -> Iterator[None]:
+        """Mark code whose failure must not trigger ``set -e``."""
         self.in_condition += 1
         try:
             yield
@@ -162,6 +167,7 @@ class Interpreter:
 
     # statements -----------------------------------------------------------------------
     def exec_block(self, seq: ast.Sequence, io: IO) -> int:
+        """Run statements in order; the status is the last one's."""
         status = 0
         outer, self.block_io = self.block_io, io
         try:
@@ -172,6 +178,7 @@ class Interpreter:
         return status
 
     def exec(self, node: ast.Node, io: IO) -> int:
+        """Run one node and record ``$?``."""
         self.check_deadline()
         method = getattr(self, "exec_" + type(node).__name__)
         outer, self.io = self.io, io
@@ -186,15 +193,18 @@ class Interpreter:
         return status
 
     def exec_Sequence(self, node: ast.Sequence, io: IO) -> int:
+        """Run a list of statements."""
         return self.exec_block(node, io)
 
     def exec_SimpleCommand(self, node: ast.SimpleCommand, io: IO) -> int:
+        """Run a simple command."""
         self.line = node.line
         status = self.simple_command(node, io)
         self.errexit(status)
         return status
 
     def exec_Pipeline(self, node: ast.Pipeline, io: IO) -> int:
+        """Run each stage in a subshell, feeding its output to the next."""
         if len(node.commands) == 1:
             return self.exec(node.commands[0], io)
         statuses: list[int] = []
@@ -224,6 +234,7 @@ class Interpreter:
         return status
 
     def exec_AndOr(self, node: ast.AndOr, io: IO) -> int:
+        """``a && b`` and ``a || b``."""
         with self.condition():
             status = self.exec(node.left, io)
         if (status == 0) == (node.op == "&&"):
@@ -231,18 +242,22 @@ class Interpreter:
         return status
 
     def exec_Not(self, node: ast.Not, io: IO) -> int:
+        """``! command``."""
         with self.condition():
             return int(self.exec(node.body, io) == 0)
 
     def exec_Subshell(self, node: ast.Subshell, io: IO) -> int:
+        """``( ... )``."""
         status = self.run_subshell(lambda: self.exec_block(node.body, io))
         self.errexit(status)
         return status
 
     def exec_Group(self, node: ast.Group, io: IO) -> int:
+        """``{ ...; }``."""
         return self.exec_block(node.body, io)
 
     def exec_Redirected(self, node: ast.Redirected, io: IO) -> int:
+        """A compound command with redirections."""
         try:
             inner = self.redirect(node.redirects, io)
         except (OSError, ExpansionError, ShellBuiltinError) as exc:
@@ -250,6 +265,7 @@ class Interpreter:
         return self.exec(node.body, inner)
 
     def exec_If(self, node: ast.If, io: IO) -> int:
+        """``if``/``elif``/``else``."""
         for condition, body in node.clauses:
             with self.condition():
                 status = self.exec_block(condition, io)
@@ -275,6 +291,7 @@ class Interpreter:
             return 0, False
 
     def exec_While(self, node: ast.While, io: IO) -> int:
+        """``while`` and ``until``."""
         status = 0
         while True:
             self.check_deadline()
@@ -288,6 +305,7 @@ class Interpreter:
         return status
 
     def exec_For(self, node: ast.For, io: IO) -> int:
+        """``for name in words``."""
         try:
             values = list(self.state.positional) if node.words is None else self.expander.words(node.words)
         except ExpansionError as exc:
@@ -302,6 +320,7 @@ class Interpreter:
         return status
 
     def exec_ArithFor(self, node: ast.ArithFor, io: IO) -> int:
+        """``for (( init; cond; update ))``."""
         status = 0
         try:
             if node.init.strip():
@@ -320,6 +339,7 @@ class Interpreter:
         return status
 
     def exec_Case(self, node: ast.Case, io: IO) -> int:
+        """``case`` with ``;;``, ``;&`` and ``;;&``."""
         try:
             subject = self.expander.single(node.word)
         except ExpansionError as exc:
@@ -342,10 +362,12 @@ class Interpreter:
         return status
 
     def exec_FunctionDef(self, node: ast.FunctionDef, io: IO) -> int:
+        """Define a function."""
         self.state.functions[node.name] = node.body
         return 0
 
     def exec_ArithCommand(self, node: ast.ArithCommand, io: IO) -> int:
+        """``(( expression ))``."""
         try:
             status = int(self.expander.arithmetic(node.expression) == 0)
         except ExpansionError as exc:
@@ -354,6 +376,7 @@ class Interpreter:
         return status
 
     def exec_TestExpr(self, node: ast.TestExpr, io: IO) -> int:
+        """``[[ ... ]]``."""
         try:
             status = evaluate_test(self, node.tokens)
         except ExpansionError as exc:
@@ -365,12 +388,14 @@ class Interpreter:
         return status
 
     def expansion_failed(self, io: IO, exc: ExpansionError) -> int:
+        """Report an expansion error; fatal ones end the script."""
         self.error(io, str(exc))
         if exc.fatal:
             raise ExitShell(exc.status)
         return exc.status
 
     def redirect_failed(self, io: IO, exc: Exception) -> int:
+        """Report a failed redirection (the command does not run)."""
         if isinstance(exc, ExpansionError):
             return self.expansion_failed(io, exc)
         if isinstance(exc, OSError):
@@ -381,12 +406,14 @@ class Interpreter:
 
     # simple commands ------------------------------------------------------------------
     def set_var(self, name: str, value: str | list[str]) -> None:
+        """Assign a variable, reporting readonly ones."""
         try:
             self.state.set(name, value)
         except PermissionError as exc:
             raise ExpansionError(str(exc)) from None
 
     def assign(self, assignment: ast.Assignment) -> None:
+        """Perform one ``name=value``, ``name+=value`` or array assignment."""
         name, index = assignment.name, None
         if "[" in name:
             name, _, rest = name.partition("[")
@@ -421,6 +448,7 @@ class Interpreter:
         self.set_var(name, value)
 
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
+        """Expand, redirect and run a simple command."""
         self.substitution_status: int | None = None
         try:
             argv = self.expand_argv(node.words)
@@ -493,6 +521,7 @@ class Interpreter:
             self.block_io.update(io)
 
     def expand_argv(self, words: list[ast.Word]) -> list[str]:
+        """Expand words into argv (declaration builtins keep ``name=value`` whole)."""
         if not words:
             return []
         head = self.expander.words([words[0]])
@@ -555,6 +584,7 @@ class Interpreter:
         return CommandResult(out.getvalue(), err.getvalue(), status)
 
     def call_function(self, name: str, argv: list[str], io: IO, env: dict[str, str]) -> int:
+        """Call a shell function with its own positional parameters and locals."""
         if self.depth >= MAX_DEPTH:
             self.error(io, f"{name}: maximum function nesting level exceeded ({MAX_DEPTH})")
             raise ExitShell(1)
@@ -595,6 +625,7 @@ class Interpreter:
 
     # redirections ---------------------------------------------------------------------
     def redirect(self, redirects: list[ast.Redirect], io: IO) -> IO:
+        """Apply redirections left to right, returning the new descriptor table."""
         if not redirects:
             return io
         io = dict(io)
@@ -628,6 +659,7 @@ class Interpreter:
         return io
 
     def open_sink(self, target: str, *, append: bool) -> Sink:
+        """Open a file for ``>``/``>>`` (truncating for ``>``)."""
         if not target:
             raise ShellBuiltinError("ambiguous redirect")
         if target == "/dev/null":
@@ -648,6 +680,7 @@ class Interpreter:
         return FileSink(self.fs, path)
 
     def open_source(self, target: str) -> InputStream:
+        """Open a file for ``<``."""
         if target == "/dev/null":
             return InputStream(b"")
         if target in ("/dev/stdin", "/dev/fd/0"):

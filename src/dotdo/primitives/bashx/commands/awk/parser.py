@@ -44,14 +44,17 @@ class Parser:
 
     @property
     def tok(self) -> Token:
+        """The current token."""
         return self.tokens[self.pos]
 
     def error(self) -> AwkSyntaxError:
+        """A syntax error at the current token."""
         tok = self.tok
         near = tok.value if tok.kind != "NEWLINE" else "end of line"
         return AwkSyntaxError(f"awk: line {tok.line}: syntax error at or near {near or 'end of file'}")
 
     def accept(self, kind: str) -> Token | None:
+        """Consume the current token if it is of ``kind``."""
         if self.tok.kind == kind:
             tok = self.tok
             self.pos += 1
@@ -59,21 +62,25 @@ class Parser:
         return None
 
     def expect(self, kind: str) -> Token:
+        """Consume a token of ``kind`` or fail."""
         tok = self.accept(kind)
         if tok is None:
             raise self.error()
         return tok
 
     def newlines(self) -> None:
+        """Skip newlines."""
         while self.tok.kind == "NEWLINE":
             self.pos += 1
 
     def terminators(self) -> None:
+        """Skip newlines and semicolons."""
         while self.tok.kind in ("NEWLINE", ";"):
             self.pos += 1
 
     # program --------------------------------------------------------------------------
     def program(self) -> Program:
+        """Parse a whole program."""
         prog = Program()
         self.terminators()
         while self.tok.kind != "EOF":
@@ -111,6 +118,7 @@ class Parser:
         return prog
 
     def block(self) -> Node:
+        """Parse ``{ statements }``."""
         self.expect("{")
         body: list[Node] = []
         self.terminators()
@@ -122,12 +130,14 @@ class Parser:
         return ("block", body)
 
     def simple_end(self) -> None:
+        """Consume the end of a simple statement."""
         if self.tok.kind in (";", "NEWLINE"):
             self.pos += 1
         elif self.tok.kind not in ("}", "EOF"):
             raise self.error()
 
     def statement(self) -> Node:
+        """Parse one statement."""
         kind = self.tok.kind
         if kind == "{":
             return self.block()
@@ -175,11 +185,13 @@ class Parser:
         return stmt
 
     def statement_or_empty(self) -> Node:
+        """Parse a statement or a lone ``;``."""
         if self.accept(";"):
             return ("block", [])
         return self.statement()
 
     def for_statement(self) -> Node:
+        """Parse ``for (;;)`` and ``for (k in a)``."""
         self.pos += 1
         self.expect("(")
         if self.tok.kind == "NAME" and self.tokens[self.pos + 1].kind == "in" and self.tokens[self.pos + 3].kind == ")":
@@ -203,6 +215,7 @@ class Parser:
         return ("for", init, cond, step, self.statement_or_empty())
 
     def simple_statement(self) -> Node:
+        """Parse print, printf, next, exit, return, delete or an expression."""
         kind = self.tok.kind
         if kind in ("print", "printf"):
             self.pos += 1
@@ -256,6 +269,7 @@ class Parser:
         return ("expr", self.expression())
 
     def expression_list(self, no_gt: bool = False) -> list[Node]:
+        """Parse comma-separated expressions."""
         items = [self.expression(no_gt)]
         while self.accept(","):
             self.newlines()
@@ -264,12 +278,15 @@ class Parser:
 
     # expressions ----------------------------------------------------------------------
     def expression(self, no_gt: bool = False) -> Node:
+        """Parse an expression (``no_gt``: ``>`` redirects print)."""
         return self.ternary(no_gt)
 
     def is_lvalue(self, node: Node) -> bool:
+        """True for variables, fields and array elements."""
         return node[0] in ("var", "field", "index")
 
     def ternary(self, no_gt: bool) -> Node:
+        """Parse ``?:`` and assignments."""
         cond = self.or_expr(no_gt)
         if self.accept("?"):
             self.newlines()
@@ -287,6 +304,7 @@ class Parser:
         return cond
 
     def or_expr(self, no_gt: bool) -> Node:
+        """Parse ``||``."""
         left = self.and_expr(no_gt)
         while self.accept("||"):
             self.newlines()
@@ -294,6 +312,7 @@ class Parser:
         return left
 
     def and_expr(self, no_gt: bool) -> Node:
+        """Parse ``&&``."""
         left = self.in_expr(no_gt)
         while self.accept("&&"):
             self.newlines()
@@ -301,6 +320,7 @@ class Parser:
         return left
 
     def in_expr(self, no_gt: bool) -> Node:
+        """Parse ``key in array``."""
         left = self.match_expr(no_gt)
         while self.tok.kind == "in":
             self.pos += 1
@@ -310,6 +330,7 @@ class Parser:
         return left
 
     def match_expr(self, no_gt: bool) -> Node:
+        """Parse ``~`` and ``!~``."""
         left = self.comparison(no_gt)
         while self.tok.kind in ("~", "!~"):
             negate = self.tok.kind == "!~"
@@ -318,6 +339,7 @@ class Parser:
         return left
 
     def comparison(self, no_gt: bool) -> Node:
+        """Parse comparisons."""
         left = self.concatenation(no_gt)
         kind = self.tok.kind
         if kind in COMPARE and not (no_gt and kind == ">"):
@@ -326,6 +348,7 @@ class Parser:
         return left
 
     def concatenation(self, no_gt: bool = False) -> Node:
+        """Parse string concatenation."""
         left = self.additive()
         while self.tok.kind in CONCAT_START and self.tok.kind not in ("-", "+", "!"):
             if self.tok.kind == "in":
@@ -334,6 +357,7 @@ class Parser:
         return left
 
     def additive(self) -> Node:
+        """Parse ``+`` and ``-``."""
         left = self.multiplicative()
         while self.tok.kind in ("+", "-"):
             op = self.tok.kind
@@ -342,6 +366,7 @@ class Parser:
         return left
 
     def multiplicative(self) -> Node:
+        """Parse ``*``, ``/`` and ``%``."""
         left = self.unary()
         while self.tok.kind in ("*", "/", "%"):
             op = self.tok.kind
@@ -350,6 +375,7 @@ class Parser:
         return left
 
     def unary(self) -> Node:
+        """Parse unary ``!``, ``-``, ``+``."""
         if self.tok.kind in ("!", "-", "+"):
             op = self.tok.kind
             self.pos += 1
@@ -357,6 +383,7 @@ class Parser:
         return self.power()
 
     def power(self) -> Node:
+        """Parse ``^``."""
         base = self.postfix()
         if self.tok.kind in ("^", "**"):
             self.pos += 1
@@ -364,6 +391,7 @@ class Parser:
         return base
 
     def unary_power(self) -> Node:
+        """Parse the unary operand of ``^``."""
         if self.tok.kind in ("-", "+", "!"):
             op = self.tok.kind
             self.pos += 1
@@ -371,6 +399,7 @@ class Parser:
         return self.power()
 
     def postfix(self) -> Node:
+        """Parse ``++``/``--``."""
         if self.tok.kind in ("++", "--"):
             op = self.tok.kind
             self.pos += 1
@@ -386,6 +415,7 @@ class Parser:
         return node
 
     def primary(self) -> Node:
+        """Parse literals, fields, groups, variables, calls and getline."""
         tok = self.tok
         kind = tok.kind
         if kind == "NUMBER":

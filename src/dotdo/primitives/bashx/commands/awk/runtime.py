@@ -93,10 +93,12 @@ class Runtime:
 
     # records and fields -----------------------------------------------------------------
     def set_record(self, text: str) -> None:
+        """Set ``$0`` and split it into fields."""
         self.fields = [text, *self.split(text, to_str(self.vars["FS"]))]
         self.vars["NF"] = float(len(self.fields) - 1)
 
     def split(self, text: str, fs: str) -> list[str]:
+        """Split text on a field separator (``" "``: runs of blanks)."""
         if fs == " ":
             return text.split()
         if text == "":
@@ -106,15 +108,18 @@ class Runtime:
         return re.split(compile_posix(fs, extended=True).pattern, text)
 
     def rebuild(self) -> None:
+        """Rebuild ``$0`` from the fields with OFS."""
         ofs = to_str(self.vars["OFS"])
         self.fields[0] = ofs.join(self.fields[1:])
 
     def get_field(self, index: int) -> Value:
+        """The value of ``$index``."""
         if index < 0:
             raise AwkRuntimeError(f"awk: trying to access out of range field {index}")
         return StrNum(self.fields[index]) if index < len(self.fields) else UNINIT
 
     def set_field(self, index: int, value: str) -> None:
+        """Assign ``$index`` (extending NF as needed)."""
         if index == 0:
             self.set_record(value)
             return
@@ -126,11 +131,13 @@ class Runtime:
 
     # variables ------------------------------------------------------------------------
     def scope(self, name: str) -> dict[str, Any]:
+        """The local frame holding ``name``, or the globals."""
         if self.locals and name in self.locals[-1]:
             return self.locals[-1]
         return self.vars
 
     def array(self, name: str) -> dict[str, Value]:
+        """The array called ``name`` (created on first use)."""
         scope = self.scope(name)
         value = scope.get(name)
         if not isinstance(value, dict):
@@ -141,13 +148,16 @@ class Runtime:
         return value
 
     def key(self, index: list[Node]) -> str:
+        """The SUBSEP-joined subscript of an index list."""
         sep = to_str(self.vars["SUBSEP"])
         return sep.join(self.str(self.eval(i)) for i in index)
 
     def str(self, value: Value) -> str:
+        """A value as a string (numbers through CONVFMT)."""
         return to_str(value, to_str(self.vars["CONVFMT"]))
 
     def assign(self, target: Node, value: Value) -> Value:
+        """Assign to a variable, field or element."""
         kind = target[0]
         if kind == "var":
             name = target[1]
@@ -169,11 +179,13 @@ class Runtime:
 
     # statements -----------------------------------------------------------------------
     def run_block(self, node: Node | None) -> None:
+        """Run an action if there is one."""
         if node is None:
             return
         self.execute(node)
 
     def execute(self, node: Node) -> None:
+        """Run one statement."""
         kind = node[0]
         if kind == "block":
             for stmt in node[1]:
@@ -246,6 +258,7 @@ class Runtime:
             raise AwkRuntimeError(f"awk: unsupported statement {kind}")
 
     def print_stmt(self, node: Node) -> None:
+        """``print`` and ``printf``, with redirection."""
         kind, args, redirect = node
         if kind == "print":
             ofmt = to_str(self.vars["OFMT"])
@@ -272,6 +285,7 @@ class Runtime:
             self.write_file(name, text, append)
 
     def sprintf(self, values: list[Value]) -> str:
+        """Format values like C's printf."""
         fmt = self.str(values[0])
         args = values[1:]
         index = 0
@@ -313,6 +327,7 @@ class Runtime:
 
     # expressions ----------------------------------------------------------------------
     def regex(self, node: Node) -> re.Pattern[str]:
+        """Compile a regex literal or dynamic regex."""
         source = node[1] if node[0] == "regex" else self.str(self.eval(node))
         try:
             return compile_posix(source, extended=True)
@@ -320,6 +335,7 @@ class Runtime:
             raise AwkRuntimeError(f"awk: invalid regex /{source}/: {exc}") from None
 
     def eval(self, node: Node) -> Value:
+        """Evaluate an expression."""
         kind = node[0]
         if kind == "num":
             return node[1]
@@ -394,6 +410,7 @@ class Runtime:
         raise AwkRuntimeError(f"awk: unsupported expression {kind}")
 
     def arith(self, op: str, a: float, b: float) -> float:
+        """Apply an arithmetic operator."""
         if op == "+":
             return a + b
         if op == "-":
@@ -414,6 +431,7 @@ class Runtime:
             return math.inf
 
     def eval_assign(self, node: Node) -> Value:
+        """Evaluate an assignment expression."""
         _, op, target, expr = node
         value = self.eval(expr)
         if op != "=":
@@ -424,6 +442,7 @@ class Runtime:
         return self.assign(target, value)
 
     def call(self, name: str, args: list[Node]) -> Value:
+        """Call a user-defined function."""
         if name not in self.program.functions:
             raise AwkRuntimeError(f"awk: calling undefined function {name}")
         params, body = self.program.functions[name]
@@ -448,6 +467,7 @@ class Runtime:
 
     # builtins -------------------------------------------------------------------------
     def builtin(self, name: str, args: list[Node]) -> Value:
+        """Call a built-in function."""
         if name == "length":
             if not args:
                 return float(len(self.fields[0]))
@@ -541,6 +561,7 @@ class Runtime:
         raise AwkRuntimeError(f"awk: function {name} never defined")
 
     def getline(self, target: Node | None, source: Node | None) -> Value:
+        """``getline [var] [< file]``."""
         if source is not None:
             name = self.str(self.eval(source))
             if name not in self.getline_sources:
@@ -575,6 +596,7 @@ class Runtime:
 
     # driving --------------------------------------------------------------------------
     def run(self, inputs: list[tuple[str, str]]) -> int:
+        """Run BEGIN, the rules over every record, then END."""
         try:
             for action in self.program.begin:
                 self.run_block(action)
@@ -604,6 +626,7 @@ class Runtime:
         return self.exit_status
 
     def rules(self) -> None:
+        """Apply the pattern-action rules to the current record."""
         for position, (pattern, pattern2, action) in enumerate(self.program.rules):
             if pattern2 is not None:
                 active = self.range_active.get(position, False)
