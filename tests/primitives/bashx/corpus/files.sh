@@ -141,3 +141,27 @@ printf 'x\n' > a; printf 'x\n' > b; cmp -s a b && echo equal
 printf 'abc\n' > a; printf 'abd\n' > b; cmp a b; echo $?
 #### cmp-missing
 cmp data.txt nofile; echo $?
+#### chmod-octal-symbolic
+chmod 755 data.txt; stat -c '%a %n' data.txt; chmod u-x,go-rx data.txt; stat -c '%a %A' data.txt; chmod +x data.txt; stat -c %a data.txt
+#### chmod-recursive
+chmod -R go-r src; stat -c '%a %n' src src/main.py src/pkg/util.py
+#### chmod-errors
+chmod 999 data.txt; echo $?; chmod 644 nofile; echo $?
+#### chmod-test-executable
+chmod +x data.txt; [ -x data.txt ] && echo executable; chmod a-x data.txt; [ -x data.txt ] || echo not-executable
+#### stat-format
+stat -c '%s %F %n' data.txt empty.txt
+#### stat-mtime
+touch -d '2022-02-02 02:02:02' t.txt; stat -c %Y t.txt
+#### stat-missing
+stat nofile; echo $?
+#### tac-lines
+tac data.txt
+#### paste-columns
+paste -d, data.txt numbers.txt
+#### paste-serial
+paste -s -d: people.csv
+#### mktemp-file
+f=$(mktemp ./tmp.XXXXXX); [ -f "$f" ] && echo made; stat -c %a "$f"; rm "$f"
+#### mktemp-dir
+d=$(mktemp -d -p .); [ -d "$d" ] && echo dir; stat -c %a "$d"; rmdir "$d"

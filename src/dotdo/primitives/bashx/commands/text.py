@@ -475,3 +475,41 @@ COMMANDS = {
     "rev": rev,
     "nl": nl,
 }
+
+
+@guarded
+def tac(call: CommandCall) -> CommandResult:
+    """``tac [files]``: lines in reverse order."""
+    errors: list[str] = []
+    out: list[bytes] = []
+    for _, data in read_inputs(call, call.argv[1:], errors):
+        out.extend(reversed(split_lines(data)))
+    return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
+
+
+@guarded
+def paste(call: CommandCall) -> CommandResult:
+    """``paste [-d LIST] [-s] files``: merge lines side by side (or each file onto one line)."""
+    opts, files = options(call, "d:s")
+    values = dict(opts)
+    delimiters = (values.get("-d", "\t").replace("\\t", "\t").replace("\\n", "\n") or "\t").encode()
+    errors: list[str] = []
+    columns = [split_lines(data) for _, data in read_inputs(call, files, errors)]
+
+    def joined(items: list[bytes]) -> bytes:
+        out = bytearray()
+        for i, item in enumerate(items):
+            if i:
+                out += delimiters[(i - 1) % len(delimiters) : (i - 1) % len(delimiters) + 1]
+            out += item
+        return bytes(out)
+
+    if "-s" in values:
+        rows = [joined(col) for col in columns]
+    else:
+        height = max((len(c) for c in columns), default=0)
+        rows = [joined([c[i] if i < len(c) else b"" for c in columns]) for i in range(height)]
+    return CommandResult(join_lines(rows), stderr_of(errors), 1 if errors else 0)
+
+
+COMMANDS.update({"tac": tac, "paste": paste})
