@@ -103,7 +103,7 @@ def _mode_string(mode: int) -> str:
 
 
 def _stamp(seconds: float) -> str:
-    when = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(seconds, dt.UTC)
     return when.strftime("%Y-%m-%d %H:%M:%S.%f000 +0000")
 
 
@@ -149,7 +149,7 @@ def stat(call: CommandCall) -> CommandResult:
                 f"Modify: {_stamp(st.st_mtime)}\n"
             )
         else:
-            text = re.sub(r"%(.)", lambda m: values.get(m.group(1), m.group(0)), fmt)
+            text = re.sub(r"%(.)", lambda m, v=values: v.get(m.group(1), m.group(0)), fmt)
         out.append(text)
     return CommandResult(encode("".join(out)), stderr_of(errors), 1 if errors else 0)
 
