@@ -136,3 +136,9 @@ def test_registered_commands_are_native(bash: Bash) -> None:
 
 def test_functions_are_not_unknown_commands(bash: Bash) -> None:
     assert bash.analyze("greet() { echo hi; }; greet").verdict == "safe"
+
+
+def test_wiping_the_workspace_root_through_a_glob_is_blocked(bash: Bash) -> None:
+    assert bash.analyze("rm -rf *").verdict == "blocked"
+    assert bash.analyze("rm -rf *", cwd="/build").verdict == "safe"
+    assert bash.analyze("cd build && rm -rf *").verdict == "safe"

@@ -318,11 +318,12 @@ def substitutions(word: ast.Word) -> list[str]:
 class Analyzer:
     """Walks a syntax tree and fills an :class:`Analysis`."""
 
-    def __init__(self, *, native: Iterable[str], sandbox_allow: Iterable[str]) -> None:
+    def __init__(self, *, native: Iterable[str], sandbox_allow: Iterable[str], cwd: str = "/") -> None:
         self.native = set(native)
         self.sandbox_allow = set(sandbox_allow)
         self.result = Analysis()
         self.functions: set[str] = set()
+        self.at_root = cwd.rstrip("/") == ""
 
     def analyze(self, script: str) -> Analysis:
         """Parse ``script`` and classify everything in it."""
@@ -446,6 +447,8 @@ class Analyzer:
                 self.command(ast.SimpleCommand(words=inner, line=node.line))
                 return
         self.result.commands.append(name)
+        if name == "cd" and args[:1] != ["/"]:
+            self.at_root = False
         if name in self.functions:
             return
         if name in SHELLS or name == "eval":
@@ -484,7 +487,8 @@ class Analyzer:
         if base == "rm":
             recursive = "r" in flags.lower() or "--recursive" in long_flags
             targets = [a for a in args if a is None or not a.startswith("-")]
-            if recursive and any(t in ROOT_TARGETS for t in targets if t is not None):
+            wipes_cwd = self.at_root and any(t in ("*", "./*", ".*") for t in targets if t is not None)
+            if recursive and (wipes_cwd or any(t in ROOT_TARGETS for t in targets if t is not None)):
                 self.classify("delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root")
                 return
             if recursive and any(t is None for t in targets) and any(w for w in args if w is None):
@@ -649,7 +653,7 @@ def _walk(node: ast.Node) -> Iterator[ast.Node]:
 
 
 def analyze(
-    script: str, *, native: Iterable[str] = (), sandbox_allow: Iterable[str] = DEFAULT_SANDBOX_ALLOW
+    script: str, *, native: Iterable[str] = (), sandbox_allow: Iterable[str] = DEFAULT_SANDBOX_ALLOW, cwd: str = "/"
 ) -> Analysis:
-    """Classify ``script`` without running it."""
-    return Analyzer(native=native, sandbox_allow=sandbox_allow).analyze(script)
+    """Classify ``script`` (to be run in ``cwd``) without running it."""
+    return Analyzer(native=native, sandbox_allow=sandbox_allow, cwd=cwd).analyze(script)

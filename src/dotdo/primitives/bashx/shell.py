@@ -75,16 +75,16 @@ class Bash:
             raise TypeError("handler must be callable: handler(call) -> CommandResult")
         self.commands[name] = handler
 
-    def analyze(self, script: str, *args: Any) -> Analysis:
-        """Classify ``script`` (after interpolating ``args``) without running anything."""
+    def analyze(self, script: str, *args: Any, cwd: str = "/") -> Analysis:
+        """Classify ``script`` (after interpolating ``args``, to run in ``cwd``) without running anything."""
         source = interpolate(script, args) if args else script
-        return self._analyzer().analyze(source)
+        return self._analyzer(cwd).analyze(source)
 
-    def _analyzer(self) -> Analyzer:
+    def _analyzer(self, cwd: str = "/") -> Analyzer:
         native = set(self.commands) | set(BUILTINS)
         allow = set(self.sandbox_config.allow) if self.sandbox_enabled else set()
         allow |= {name for name, ex in self.executors.items()}
-        return Analyzer(native=native, sandbox_allow=allow)
+        return Analyzer(native=native, sandbox_allow=allow, cwd=cwd)
 
     async def __call__(
         self,
@@ -113,7 +113,7 @@ class Bash:
         source = interpolate(script, args) if args else script
         if not isinstance(source, str):
             raise TypeError(f"a bash script is a str, not {type(source).__name__}")
-        analysis = self._analyzer().analyze(source)
+        analysis = self._analyzer(cwd if isinstance(cwd, str) else "/").analyze(source)
         if analysis.verdict == "blocked" or (analysis.verdict == "needs_confirm" and not confirm):
             raise BlockedError(analysis)
         if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
