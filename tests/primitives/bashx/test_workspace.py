@@ -39,3 +39,14 @@ async def test_workspace_size_limit(fs) -> None:
     await fs.write("/big.bin", b"x" * 5000)
     with pytest.raises(OverflowError, match="workspace_bytes"):
         materialize(fs.sync, max_bytes=1000)
+
+
+async def test_setuid_bits_never_reach_the_host(fs) -> None:
+    await fs.write("/tool", b"#!/bin/sh\n")
+    await fs.chmod("/tool", 0o4755)
+    ws = materialize(fs.sync, max_bytes=1 << 20)
+    try:
+        assert os.stat(ws.root).st_mode & 0o077 == 0
+        assert os.stat(Path(ws.root) / "tool").st_mode & 0o7000 == 0
+    finally:
+        ws.cleanup()

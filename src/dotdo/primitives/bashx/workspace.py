@@ -44,7 +44,8 @@ class Workspace:
 def materialize(fs: Any, *, max_bytes: int) -> Workspace:
     """Copy every file, directory and symlink of ``fs`` into a fresh private directory."""
     root = tempfile.mkdtemp(prefix="bashx-")
-    os.chmod(root, 0o755)
+    # Private to the host user; setuid/setgid bits from fsx are never recreated on the host.
+    os.chmod(root, 0o700)
     ws = Workspace(root)
     total = 0
     stack = ["/"]
@@ -73,7 +74,7 @@ def materialize(fs: Any, *, max_bytes: int) -> Workspace:
                         )
                     with open(host, "wb") as handle:
                         handle.write(data)
-                    os.chmod(host, mode | 0o600)
+                    os.chmod(host, (mode & 0o777) | 0o600)
                     ws.snapshot[path] = Entry("file", hashlib.sha256(data).hexdigest(), mode=mode)
     except BaseException:
         ws.cleanup()
@@ -145,10 +146,10 @@ def sync_back(fs: Any, ws: Workspace) -> list[str]:
         digest = hashlib.sha256(data).hexdigest()
         if old is not None and old.kind == "file" and old.digest == digest:
             if entry.mode & 0o777 != old.mode & 0o777 and entry.mode & 0o111 != old.mode & 0o111:
-                fs.chmod(path, entry.mode & 0o7777)
+                fs.chmod(path, entry.mode & 0o777)
             continue
         if old is not None and old.kind != "file":
             fs.rm(path, recursive=True)
-        fs.write(path, data, mode=entry.mode & 0o7777)
+        fs.write(path, data, mode=entry.mode & 0o777)
         changed.append(path)
     return changed
