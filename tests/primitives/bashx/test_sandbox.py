@@ -139,6 +139,13 @@ async def test_file_size_limit_is_named(fs) -> None:
     assert "file_size_bytes limit" in result.stderr
 
 
+async def test_endless_output_is_bounded(fs) -> None:
+    result = await limited(fs, file_size_bytes=1024 * 1024)("yes | head -c 10 > /dev/null; yes")
+    assert result.exit_code != 0
+    assert "file_size_bytes limit" in result.stderr
+    assert len(result.stdout) <= 1024 * 1024
+
+
 async def test_wall_clock_limit_is_named(fs) -> None:
     result = await limited(fs, wall_clock_seconds=0.5)("python3 -c 'import time; time.sleep(30)'")
     assert result.exit_code == 124

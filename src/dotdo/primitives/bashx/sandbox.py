@@ -7,7 +7,9 @@ import resource
 import shutil
 import signal
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from dotdo.primitives.bashx.analysis import DEFAULT_SANDBOX_ALLOW
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandResult
@@ -138,27 +140,36 @@ class SandboxExecutor(Executor):
             env = {"PATH": SAFE_PATH, "HOME": "/", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
             env.update({k: v for k, v in call.env.items() if k not in ("PATH", "LD_PRELOAD", "LD_LIBRARY_PATH")})
             argv = self.command_line(ws.root, call.cwd, env, call.argv, network or self.config.network)
-            stdin = call.stdin
-            try:
-                proc = subprocess.run(
-                    argv,
-                    input=stdin,
-                    capture_output=True,
-                    timeout=_wall_clock(limits, timeout),
-                    preexec_fn=self.preexec,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
-                message = (
-                    f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit "
-                    f"({limits.wall_clock_seconds:g}s); "
-                    "raise SandboxLimits(wall_clock_seconds=...)\n"
-                )
-                return CommandResult(exc.stdout or b"", (exc.stderr or b"") + message.encode(), 124)
+            # Output goes to files, so RLIMIT_FSIZE bounds it as well: an endless writer cannot
+            # fill the host's memory.
+            with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+                try:
+                    proc = subprocess.run(
+                        argv,
+                        input=call.stdin,
+                        stdout=out,
+                        stderr=err,
+                        timeout=_wall_clock(limits, timeout),
+                        preexec_fn=self.preexec,
+                        check=False,
+                    )
+                except subprocess.TimeoutExpired:
+                    message = (
+                        f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit "
+                        f"({limits.wall_clock_seconds:g}s); "
+                        "raise SandboxLimits(wall_clock_seconds=...)\n"
+                    )
+                    return CommandResult(_read(out), _read(err) + message.encode(), 124)
+                stdout, stderr = _read(out), _read(err)
             sync_back(call.fs, ws)
-            return _with_limit_message(call.argv[0], proc.stdout, proc.stderr, proc.returncode, limits)
+            return _with_limit_message(call.argv[0], stdout, stderr, proc.returncode, limits)
         finally:
             ws.cleanup()
+
+
+def _read(handle: Any) -> bytes:
+    handle.seek(0)
+    return handle.read()
 
 
 def _with_limit_message(name: str, stdout: bytes, stderr: bytes, code: int, limits: SandboxLimits) -> CommandResult:
