@@ -7,10 +7,14 @@ import stat as stat_mod
 from collections.abc import Callable
 from typing import Any
 
+from dotdo.primitives.bashx import arrays
+from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ELEMENT_NAME_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(.*)\]$", re.S)
 Builtin = Callable[[Any, list[str], dict[int, Any]], int]
 
 
@@ -74,12 +78,18 @@ def _assign_words(
     export: bool = False,
     readonly: bool = False,
     array: bool = False,
+    assoc: bool = False,
 ) -> int:
     status = 0
     for arg in args:
         name, eq, value = arg.partition("=")
         append = name.endswith("+")
         name = name.rstrip("+")
+        element = ELEMENT_NAME_RE.match(name)
+        if element is not None and eq:
+            old = sh.state.variables.get(element.group(1))
+            sh.set_var(element.group(1), arrays.with_element(sh.expander, old, element.group(2), value, append=append))
+            continue
         if not NAME_RE.match(name):
             sh.error(sh.io, f"{'local' if local else 'declare'}: `{arg}': not a valid identifier")
             status = 1
@@ -91,12 +101,15 @@ def _assign_words(
                 raise ShellBuiltinError("local: can only be used in a function") from None
         if eq:
             if value.startswith("(") and value.endswith(")") and not export:
-                sh.set_var(name, _split_array(sh, value[1:-1]))
+                assoc = assoc or isinstance(sh.state.variables.get(name), dict)
+                sh.set_var(name, arrays.literal(sh.expander, _array_words(value[1:-1]), assoc=assoc))
             else:
                 old = sh.state.get(name) or "" if append else ""
                 sh.set_var(name, old + value)
         elif local and name not in sh.state.variables:
             sh.state.variables.pop(name, None)
+        elif assoc and not isinstance(sh.state.variables.get(name), dict):
+            sh.state.variables[name] = {}
         elif array and name not in sh.state.variables:
             sh.state.variables[name] = []
         if export:
@@ -106,12 +119,11 @@ def _assign_words(
     return status
 
 
-def _split_array(sh: Any, body: str) -> list[str]:
-    from dotdo.primitives.bashx.parser import parse
-
-    program = parse("__bashx_array " + body)
-    words = program.body[0].words[1:] if program.body else []
-    return sh.expander.words(words)
+def _array_words(body: str) -> list[Word]:
+    try:
+        return [Word(text) for text in split_words(body)]
+    except WordSyntaxError as exc:
+        raise ShellBuiltinError(str(exc)) from None
 
 
 def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -137,17 +149,21 @@ def b_local(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         raise ShellBuiltinError("local: can only be used in a function")
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-"))
     args = [a for a in argv[1:] if not a.startswith("-")]
-    return _assign_words(sh, args, local=True, readonly="r" in flags, export="x" in flags, array="a" in flags)
+    return _assign_words(
+        sh, args, local=True, readonly="r" in flags, export="x" in flags, array="a" in flags, assoc="A" in flags
+    )
 
 
 def b_declare(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``declare``/``typeset`` with -a -x -r -i -g (-i stores the arithmetic value)."""
+    """``declare``/``typeset`` with -a -A -x -r -i -g (-i stores the arithmetic value)."""
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
     args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
     if "i" in flags:
         args = [f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a for a in args]
     local = bool(sh.state.locals_stack) and "g" not in flags
-    return _assign_words(sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags)
+    return _assign_words(
+        sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags, assoc="A" in flags
+    )
 
 
 def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -163,6 +179,11 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             continue
         if functions:
             sh.state.functions.pop(name, None)
+            continue
+        element = ELEMENT_NAME_RE.match(name)
+        if element is not None:
+            old = sh.state.variables.get(element.group(1))
+            sh.set_var(element.group(1), arrays.without_element(sh.expander, old, element.group(2)))
             continue
         try:
             sh.state.unset(name)

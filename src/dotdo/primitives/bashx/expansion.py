@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from dotdo.primitives.bashx import globbing
+from dotdo.primitives.bashx import arrays, globbing
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
@@ -209,6 +209,10 @@ class Expander:
         if name == "-":
             return st.options.flags()
         value = st.variables.get(name)
+        if isinstance(value, dict):
+            if index in ("@", "*"):
+                return list(value.values())
+            return value.get(self.single(index) if index is not None else "0")
         if index is not None:
             if index in ("@", "*"):
                 if value is None:
@@ -229,6 +233,9 @@ class Expander:
     def param(self, p: Param) -> list[Item]:
         """Expand one ``$name`` or ``${...}``."""
         name = p.name
+        if p.indirect and p.index in ("@", "*"):
+            found = arrays.keys(self.state.variables.get(name))
+            return self.emit(found, p, star=p.index == "*")
         if p.indirect:
             target = self.lookup(name)
             if isinstance(target, list):

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx import arrays, ast
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -418,31 +418,24 @@ class Interpreter:
         if "[" in name:
             name, _, rest = name.partition("[")
             index = rest.rstrip("]")
+        old = self.state.variables.get(name)
         if assignment.array is not None:
-            values = self.expander.words(list(assignment.array))
-            old = self.state.variables.get(name)
-            if assignment.append:
-                base = old if isinstance(old, list) else ([old] if old is not None else [])
+            values = arrays.literal(self.expander, list(assignment.array), assoc=isinstance(old, dict))
+            if assignment.append and isinstance(old, dict) and isinstance(values, dict):
+                values = {**old, **values}
+            elif assignment.append and isinstance(values, list):
+                base = old if isinstance(old, list) else ([old] if isinstance(old, str) else [])
                 values = base + values
             self.set_var(name, values)
             return
         value = self.expander.single(assignment.value) if assignment.value is not None else ""
         if index is not None:
-            position = self.expander.arithmetic(index)
-            old = self.state.variables.get(name)
-            items = old if isinstance(old, list) else ([old] if old is not None else [])
-            items = list(items)
-            while len(items) <= position:
-                items.append("")
-            items[position] = items[position] + value if assignment.append else value
-            self.set_var(name, items)
+            self.set_var(name, arrays.with_element(self.expander, old, index, value, append=assignment.append))
             return
         if assignment.append:
             old = self.state.variables.get(name)
-            if isinstance(old, list):
-                items = list(old) or [""]
-                items[0] += value
-                self.set_var(name, items)
+            if isinstance(old, list | dict):
+                self.set_var(name, arrays.with_element(self.expander, old, "0", value, append=True))
                 return
             value = (old or "") + value
         self.set_var(name, value)
@@ -528,7 +521,10 @@ class Interpreter:
         if head and head[0] in ("local", "export", "declare", "typeset", "readonly") and len(head) == 1:
             out = list(head)
             for word in words[1:]:
-                if ASSIGN_RE.match(word.text):
+                m = ASSIGN_RE.match(word.text)
+                if m and word.text[m.end() :].startswith("(") and word.text.endswith(")"):
+                    out.append(word.text)  # an array literal: the builtin expands each element
+                elif m:
                     out.append(self.expander.single(word))
                 else:
                     out.extend(self.expander.words([word]))
@@ -551,6 +547,8 @@ class Interpreter:
             except ShellBuiltinError as exc:
                 self.error(io, str(exc))
                 return exc.status
+            except ExpansionError as exc:
+                return self.expansion_failed(io, exc)
             finally:
                 for key, old in saved.items():
                     if old is None:

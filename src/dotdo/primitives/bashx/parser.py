@@ -190,7 +190,16 @@ class _Converter:
         return ast.Assignment(name, self.span(after_eq), append)
 
     def on_declaration_command(self, node: Any) -> ast.Node:
-        words = [self.word(c) for c in node.children if c.type not in SKIPPED]
+        # tree-sitter-bash splits `unset m[k]` into `m` and `[k]`: rejoin pieces that touch.
+        groups: list[list[Any]] = []
+        for child in node.children:
+            if child.type in SKIPPED:
+                continue
+            if groups and groups[-1][-1].end_byte == child.start_byte:
+                groups[-1].append(child)
+            else:
+                groups.append([child])
+        words = [self.span(group) for group in groups]
         return ast.SimpleCommand(words=words, line=node.start_point[0] + 1)
 
     on_unset_command = on_declaration_command

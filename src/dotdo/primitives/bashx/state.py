@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from dotdo.primitives.bashx.ast import Node
 
-Value = str | list[str]
+Value = str | list[str] | dict[str, str]
 
 
 @dataclass
@@ -51,7 +51,7 @@ class ShellState:
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
         clone = copy.copy(self)
-        clone.variables = {k: (list(v) if isinstance(v, list) else v) for k, v in self.variables.items()}
+        clone.variables = {k: copy.copy(v) for k, v in self.variables.items()}
         clone.exported = set(self.exported)
         clone.readonly = set(self.readonly)
         clone.functions = dict(self.functions)
@@ -65,6 +65,8 @@ class ShellState:
         value = self.variables.get(name)
         if isinstance(value, list):
             return value[0] if value else None
+        if isinstance(value, dict):
+            return value.get("0")
         return value
 
     def set(self, name: str, value: Value) -> None:

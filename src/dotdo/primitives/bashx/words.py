@@ -483,6 +483,38 @@ def _find_unquoted(text: str, char: str) -> int:
 MAX_BRACE_WORDS = 100_000
 
 
+def split_words(text: str) -> list[str]:
+    """Split source text on unquoted blanks and newlines, keeping quotes and expansions whole."""
+    words: list[str] = []
+    start: int | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in " \t\n":
+            if start is not None:
+                words.append(text[start:i])
+                start = None
+            i += 1
+            continue
+        if start is None:
+            start = i
+        if ch == "\\":
+            i += 2
+        elif ch == "'":
+            i = skip_single(text, i)
+        elif ch == '"':
+            i = skip_double(text, i)
+        elif ch == "`":
+            i = skip_backquote(text, i)
+        elif ch == "$":
+            i = max(skip_dollar(text, i), i + 1)
+        else:
+            i += 1
+    if start is not None:
+        words.append(text[start:])
+    return words
+
+
 def brace_expand(text: str) -> list[str]:
     """Expand ``a{b,c}d`` and ``{1..3}`` sequences (outside quotes), left to right."""
     words = _brace_expand(text)

@@ -92,3 +92,27 @@ x=abc; echo ${#x} ${x#a}
 readonly r=1; r=2; echo "still $r"
 #### unset-readonly-fails
 readonly r=1; unset r; echo "r=$r"
+#### assoc-basic
+declare -A color; color[apple]=red; color[banana]=yellow; echo "${color[apple]} ${color[banana]} ${#color[@]}"
+#### assoc-literal
+declare -A m=([one]=1 [two]=2 ["three x"]=3); echo "${m[one]}${m[two]}${m["three x"]}"
+#### assoc-keys-sorted
+declare -A m=([b]=2 [a]=1 [c]=3); for k in "${!m[@]}"; do echo "$k=${m[$k]}"; done | sort
+#### assoc-values-count
+declare -A m; m[x]=1; m[y]=2; m[x]=3; echo ${#m[@]}; printf '%s\n' "${m[@]}" | sort
+#### assoc-unset-key
+declare -A m=([a]=1 [b]=2); unset 'm[a]'; echo "${#m[@]} ${m[b]} [${m[a]}]"
+#### assoc-missing-key
+declare -A m; echo "[${m[nope]}]" "${m[nope]:-default}"
+#### assoc-count-words
+declare -A n; for w in $(cat words.txt); do n[$w]=$(( ${n[$w]:-0} + 1 )); done; echo "${n[the]}"
+#### assoc-append
+declare -A m=([a]=x); m[a]+=y; m+=([b]=z); echo "${m[a]} ${m[b]}"
+#### array-indices
+a=(x y z); echo "${!a[@]}"
+#### array-unset-last
+a=(1 2 3); unset 'a[2]'; echo "${#a[@]} ${a[@]}"
+#### array-explicit-index-literal
+a=([0]=zero [1]=one); echo "${a[1]} ${#a[@]}"
+#### local-assoc
+f() { local -A seen=([k]=v); echo "${seen[k]}"; }; f
