@@ -49,6 +49,7 @@ BINARY = [
     ("+", "-"),
     ("*", "/", "%"),
 ]
+PRECEDENCE = {op: level for level, ops in enumerate(BINARY) for op in ops}
 ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=")
 
 
@@ -92,6 +93,8 @@ class Evaluator:
         raw = self.get(name).strip()
         if not raw:
             return 0
+        if raw.isascii() and raw.isdigit() and (raw == "0" or raw[0] != "0"):
+            return _wrap(int(raw))
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", raw):
             return self.var_value(raw, live)
         return Evaluator(self.get, self.set).evaluate(raw)
@@ -135,24 +138,24 @@ class Evaluator:
         return yes if cond else no
 
     def binary(self, level: int, live: bool) -> int:
-        """Parse the binary operators at precedence ``level`` and above."""
-        if level == len(BINARY):
-            return self.power(live)
-        ops = BINARY[level]
-        left = self.binary(level + 1, live)
-        while self.peek() in ops:
-            op = self.take()
+        """Parse binary operators binding at least as tightly as ``level`` (precedence climbing)."""
+        left = self.power(live)
+        while True:
+            op = self.peek()
+            prec = PRECEDENCE.get(op) if op is not None else None
+            if prec is None or prec < level:
+                return left
+            self.take()
             if op == "&&":
-                right = self.binary(level + 1, live and left != 0)
+                right = self.binary(prec + 1, live and left != 0)
                 left = int(left != 0 and right != 0)
             elif op == "||":
-                right = self.binary(level + 1, live and left == 0)
+                right = self.binary(prec + 1, live and left == 0)
                 left = int(left != 0 or right != 0)
             else:
                 right_start = self.starts[self.pos] if self.pos < len(self.starts) else len(self.text)
                 self.error_token = self.text[right_start:].strip()
-                left = self.binop(op, left, self.binary(level + 1, live), live)
-        return left
+                left = self.binop(op, left, self.binary(prec + 1, live), live)
 
     def binop(self, op: str, a: int, b: int, live: bool) -> int:
         """Apply a binary operator with 64-bit wrap-around."""

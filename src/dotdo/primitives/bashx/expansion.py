@@ -381,6 +381,10 @@ class Expander:
     # splitting and globbing -------------------------------------------------------------
     def fields(self, items: list[Item]) -> list[str]:
         """Split on IFS, then expand globs against the filesystem."""
+        if items and all(isinstance(i, Seg) and not i.split for i in items):
+            pieces = [(s.text, not s.quoted) for s in items]  # type: ignore[union-attr]
+            if self.state.options.noglob or not has_glob(pieces):
+                return ["".join(text for text, _ in pieces)]
         ifs = self.state.get("IFS")
         if ifs is None:
             ifs = " \t\n"

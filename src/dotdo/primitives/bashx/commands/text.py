@@ -318,8 +318,13 @@ def cut(call: CommandCall) -> CommandResult:
     ranges = _ranges(values[mode], "cut")
     out_delim = values.get("--output-delimiter", delimiter.decode()).encode()
 
-    def wanted(i: int) -> bool:
-        return any(lo <= i <= hi for lo, hi in ranges)
+    selections: dict[int, list[int]] = {}
+
+    def selected(count: int) -> list[int]:
+        """0-based positions picked out of ``count`` fields or characters (cached per count)."""
+        if count not in selections:
+            selections[count] = [i for i in range(count) if any(lo <= i + 1 <= hi for lo, hi in ranges)]
+        return selections[count]
 
     errors: list[str] = []
     out = []
@@ -331,10 +336,10 @@ def cut(call: CommandCall) -> CommandResult:
                         out.append(line)
                     continue
                 parts = line.split(delimiter)
-                out.append(out_delim.join(p for i, p in enumerate(parts, 1) if wanted(i)))
+                out.append(out_delim.join(parts[i] for i in selected(len(parts))))
             else:
                 text = line if mode == "-b" else line.decode("utf-8", "surrogateescape")
-                picked = [text[i - 1 : i] for i in range(1, len(text) + 1) if wanted(i)]
+                picked = [text[i : i + 1] for i in selected(len(text))]
                 joined = b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
                 out.append(joined)
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
