@@ -176,18 +176,27 @@ class _Find:
         return run
 
 
-def _visit(finder: _Find, path: str, depth: int, predicate: Predicate, fs: Any, call: CommandCall) -> None:
-    try:
-        st = fs.lstat(call.path(path))
-    except (OSError, ValueError):
-        finder.errors.append(f"find: '{path}': No such file or directory")
-        return
+def _visit(
+    finder: _Find, path: str, depth: int, predicate: Predicate, fs: Any, call: CommandCall, st: Any = None
+) -> None:
+    if st is None:
+        try:
+            st = fs.lstat(call.path(path))
+        except (OSError, ValueError):
+            finder.errors.append(f"find: '{path}': No such file or directory")
+            return
     if depth >= finder.mindepth and predicate(path, st) and not finder.has_action:
         finder.out.append(path + "\n")
     if stat_mod.S_ISDIR(st.st_mode) and (finder.maxdepth is None or depth < finder.maxdepth):
-        for name in fs.listdir(call.path(path)):
-            child = path + name if path.endswith("/") else path + "/" + name
-            _visit(finder, child, depth + 1, predicate, fs, call)
+        entries = fs.scandir(call.path(path)) if hasattr(fs, "scandir") else None
+        if entries is None:
+            for name in fs.listdir(call.path(path)):
+                child = path + name if path.endswith("/") else path + "/" + name
+                _visit(finder, child, depth + 1, predicate, fs, call)
+            return
+        for entry in entries:
+            child = path + entry.name if path.endswith("/") else path + "/" + entry.name
+            _visit(finder, child, depth + 1, predicate, fs, call, entry.stat(follow_symlinks=False))
 
 
 @guarded
