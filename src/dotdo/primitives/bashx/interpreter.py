@@ -442,7 +442,7 @@ class Interpreter:
 
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
         """Expand, redirect and run a simple command."""
-        self.substitution_status: int | None = None
+        self.substitution_status = None
         try:
             argv = self.expand_argv(node.words)
         except ExpansionError as exc:
@@ -495,18 +495,8 @@ class Interpreter:
         return path
 
     def run_command(self, argv: list[str], io: IO) -> int:
-        """Run ``argv`` skipping builtins of the same name (for builtins that wrap a program)."""
-        handler = self.commands.get(argv[0])
-        if handler is None:
-            self.error(io, f"{argv[0]}: command not found")
-            return 127
-        call = CommandCall(
-            argv, self.state.cwd, self.state.environment(), self.fs, io[0], self.run_argv, self.line, self.deadline
-        )
-        result = handler(call)
-        io[1].write(result.stdout)
-        io[2].write(result.stderr)
-        return result.exit_code
+        """Run ``argv`` as a program, skipping functions and builtins of the same name."""
+        return self.invoke(argv, io, programs_only=True)
 
     def make_redirects_permanent(self, io: IO) -> None:
         """``exec >file``: the redirections of this command stay for the rest of the block."""
@@ -531,13 +521,15 @@ class Interpreter:
             return out
         return head + self.expander.words(words[1:])
 
-    def invoke(self, argv: list[str], io: IO, env_overrides: dict[str, str] | None = None) -> int:
+    def invoke(
+        self, argv: list[str], io: IO, env_overrides: dict[str, str] | None = None, *, programs_only: bool = False
+    ) -> int:
         """Run a command line (function, builtin, native command, or the fallback tier)."""
         name = argv[0]
         env_overrides = env_overrides or {}
-        if name in self.state.functions:
+        if name in self.state.functions and not programs_only:
             return self.call_function(name, argv, io, env_overrides)
-        builtin = BUILTINS.get(name)
+        builtin = None if programs_only else BUILTINS.get(name)
         if builtin is not None:
             saved = {key: self.state.variables.get(key) for key in env_overrides}
             for key, value in env_overrides.items():

@@ -175,3 +175,7 @@ while read -r l; do echo "got $l"; done < <(printf 'x\ny\n')
 #### lineno
 echo $LINENO
 echo $LINENO
+#### exec-command
+exec echo replaced; echo never
+#### printf-builtin-plain
+printf '%s-%s\n' a b c
