@@ -222,12 +222,21 @@ def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             i += 2
             continue
         if arg[:1] in "-+" and len(arg) > 1:
+            i += 1
             for ch in arg[1:]:
+                if ch == "o":
+                    if i >= len(args):
+                        return 0
+                    long_option = SET_LONG.get(args[i])
+                    if long_option is None:
+                        raise ShellBuiltinError(f"set: {args[i]}: invalid option name")
+                    setattr(sh.state.options, long_option, arg[0] == "-")
+                    i += 1
+                    continue
                 option = SET_SHORT.get(ch)
                 if option is None:
                     raise ShellBuiltinError(f"set: {arg[0]}{ch}: invalid option", 2)
                 setattr(sh.state.options, option, arg[0] == "-")
-            i += 1
             continue
         sh.state.positional = args[i:]
         return 0

@@ -436,7 +436,7 @@ def parse_braced(body: str, quoted: bool) -> Param:
     rest = rest[len(name) :]
     index = None
     if rest.startswith("["):
-        close = rest.find("]")
+        close = _matching_bracket(rest)
         if close < 0:
             raise WordSyntaxError(f"${{{body}}}: bad substitution")
         index = rest[1:close]
@@ -459,6 +459,31 @@ def parse_braced(body: str, quoted: bool) -> Param:
                     arg, arg2 = arg[:cut], arg[cut + 1 :]
             return Param(name, quoted, op=op, arg=arg, arg2=arg2, index=index, indirect=indirect)
     raise WordSyntaxError(f"${{{body}}}: bad substitution")
+
+
+def _matching_bracket(text: str) -> int:
+    """Index of the ``]`` closing ``text[0] == '['`` (nested brackets and expansions skipped)."""
+    depth = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "$":
+            i = max(skip_dollar(text, i), i + 1)
+            continue
+        if ch in "'\"":
+            i = skip_single(text, i) if ch == "'" else skip_double(text, i)
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
 
 
 def _find_unquoted(text: str, char: str) -> int:
