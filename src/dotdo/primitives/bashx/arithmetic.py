@@ -82,7 +82,8 @@ class Evaluator:
         """Consume the next token (an operand is expected when there is none)."""
         tok = self.peek()
         if tok is None:
-            raise ArithmeticError_(f"{self.text.strip()}: syntax error: operand expected")
+            last = self.toks[-1] if self.toks else ""
+            raise ArithmeticError_(f'{self.text.strip()}: syntax error: operand expected (error token is "{last}")')
         self.pos += 1
         return tok
 

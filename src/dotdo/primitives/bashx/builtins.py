@@ -266,13 +266,22 @@ def b_return(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     raise ReturnFromFunction(status)
 
 
+LOOP_ONLY = "only meaningful in a `for', `while', or `until' loop"
+
+
 def b_break(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``break [n]``."""
+    if not sh.loop_depth:
+        sh.error(io, f"break: {LOOP_ONLY}")
+        return 0
     raise BreakLoop(_numeric("break", argv[1]) if len(argv) > 1 else 1)
 
 
 def b_continue(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``continue [n]``."""
+    if not sh.loop_depth:
+        sh.error(io, f"continue: {LOOP_ONLY}")
+        return 0
     raise ContinueLoop(_numeric("continue", argv[1]) if len(argv) > 1 else 1)
 
 

@@ -71,6 +71,7 @@ class Interpreter:
         self.started = time.monotonic()
         self.temporary_files: list[str] = []
         self.block_io: IO | None = None
+        self.loop_depth = 0
 
     # entry point ----------------------------------------------------------------------
     def run(self, source: str, stdin: bytes = b"") -> tuple[bytes, bytes, int]:
@@ -277,6 +278,7 @@ class Interpreter:
 
     def loop_body(self, body: ast.Sequence, io: IO) -> tuple[int, bool]:
         """Run one iteration; returns (status, stop)."""
+        self.loop_depth += 1
         try:
             return self.exec_block(body, io), False
         except BreakLoop as exc:
@@ -289,6 +291,8 @@ class Interpreter:
                 exc.levels -= 1
                 raise
             return 0, False
+        finally:
+            self.loop_depth -= 1
 
     def exec_While(self, node: ast.While, io: IO) -> int:
         """``while`` and ``until``."""
@@ -586,12 +590,14 @@ class Interpreter:
             self.state.declare_local(key)
             self.set_var(key, value)
         self.depth += 1
+        saved_loops, self.loop_depth = self.loop_depth, 0  # break/continue do not reach the caller's loops
         try:
             return self.exec(body, io)
         except ReturnFromFunction as exc:
             return exc.status
         finally:
             self.depth -= 1
+            self.loop_depth = saved_loops
             self.state.pop_frame()
             self.state.positional = saved_positional
 

@@ -99,8 +99,13 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def read_inputs(call: CommandCall, files: list[str], errors: list[str]) -> list[tuple[str, bytes]]:
-    """The contents of each named file (``-`` or none: stdin); missing ones are reported in ``errors``."""
+def read_inputs(
+    call: CommandCall, files: list[str], errors: list[str], *, wording: str = "{cmd}: {name}: {reason}"
+) -> list[tuple[str, bytes]]:
+    """The contents of each named file (``-`` or none: stdin); missing ones are reported in ``errors``.
+
+    ``wording`` shapes the error line (head and tail say ``cannot open 'x' for reading``).
+    """
     if not files:
         return [("-", call.stdin)]
     out: list[tuple[str, bytes]] = []
@@ -109,14 +114,14 @@ def read_inputs(call: CommandCall, files: list[str], errors: list[str]) -> list[
             out.append((name, call.stdin))
             continue
         if name == "":
-            errors.append(f"{call.name}: '': No such file or directory")
+            errors.append(wording.format(cmd=call.name, name="''", reason="No such file or directory"))
             continue
         try:
             out.append((name, call.fs.read(call.path(name))))
         except IsADirectoryError:
             errors.append(f"{call.name}: {name}: Is a directory")
         except OSError as exc:
-            errors.append(f"{call.name}: {name}: {os_message(exc)}")
+            errors.append(wording.format(cmd=call.name, name=name, reason=os_message(exc)))
     return out
 
 

@@ -141,11 +141,14 @@ def diff(call: CommandCall) -> CommandResult:
             2,
         )
     contents = []
+    missing = []
     for name in files:
         try:
             contents.append(call.stdin if name == "-" else call.fs.read(call.path(name)))
         except OSError:
-            return CommandResult(b"", encode(f"diff: {name}: No such file or directory\n"), 2)
+            missing.append(f"diff: {name}: No such file or directory\n")
+    if missing:
+        return CommandResult(b"", encode("".join(missing)), 2)
     if contents[0] == contents[1]:
         return CommandResult()
     if "-q" in flags or "--brief" in flags:

@@ -144,8 +144,23 @@ def mkdir(call: CommandCall) -> CommandResult:
         except FileExistsError:
             errors.append(f"mkdir: cannot create directory '{path}': File exists")
         except OSError as exc:
-            errors.append(f"mkdir: cannot create directory '{path}': {os_message(exc)}")
+            blocker = _blocking_prefix(call, path) if "-p" in flags else None
+            if blocker is not None:
+                errors.append(f"mkdir: cannot create directory '{blocker}': Not a directory")
+            else:
+                errors.append(f"mkdir: cannot create directory '{path}': {os_message(exc)}")
     return CommandResult("".join(out).encode(), stderr_of(errors), 1 if errors else 0)
+
+
+def _blocking_prefix(call: CommandCall, path: str) -> str | None:
+    """The first leading part of ``path`` that exists but is not a directory."""
+    parts = path.rstrip("/").split("/")
+    for end in range(1, len(parts)):
+        prefix = "/".join(parts[:end]) or "/"
+        full = call.path(prefix)
+        if call.fs.exists(full) and not call.fs.is_dir(full):
+            return prefix
+    return None
 
 
 @guarded
@@ -241,6 +256,10 @@ def _target(call: CommandCall, sources: list[str], dest: str, name: str) -> list
         return [(s, posixpath.join(dest, posixpath.basename(s.rstrip("/")))) for s in sources]
     if len(sources) > 1:
         raise CommandError(f"{name}: target '{dest}' is not a directory")
+    if dest.endswith("/"):
+        if name == "cp":
+            raise CommandError(f"cp: cannot create regular file '{dest}': Not a directory")
+        raise CommandError(f"{name}: cannot move '{sources[0]}' to '{dest}': Not a directory")
     return [(sources[0], dest)]
 
 

@@ -294,9 +294,10 @@ def xargs(call: CommandCall) -> CommandResult:
     for argv in batches:
         result = call.run(argv, b"")
         out += result.stdout
-        err += result.stderr
-        if result.exit_code == 127:
+        if result.exit_code == 127 and b"command not found" in result.stderr:
+            err += encode(f"xargs: {argv[0]}: No such file or directory\n")
             return CommandResult(bytes(out), bytes(err), 127)
+        err += result.stderr
         if result.exit_code:
             status = 123
     return CommandResult(bytes(out), bytes(err), status)

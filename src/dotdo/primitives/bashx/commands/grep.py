@@ -15,7 +15,7 @@ from dotdo.primitives.bashx.commands.base import (
     guarded,
     options,
 )
-from dotdo.primitives.bashx.commands.regex import compile_posix
+from dotdo.primitives.bashx.commands.regex import compile_posix, posix_error
 
 
 def _walk(call: CommandCall, path: str) -> list[str]:
@@ -65,7 +65,7 @@ def grep(call: CommandCall) -> CommandResult:
             sources = [rf"\A{s}" for s in sources]
         regex = re.compile("|".join(f"(?:{s})" for s in sources), re.IGNORECASE if ignore else 0)
     except re.error as exc:
-        raise CommandError(f"grep: {exc}", 2) from None
+        raise CommandError(f"grep: {posix_error(exc)}", 2) from None
     recursive = bool(flags & {"-r", "-R"})
     includes = [v for o, v in opts if o == "--include"]
     files = args or (["."] if recursive else [])

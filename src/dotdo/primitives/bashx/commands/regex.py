@@ -82,3 +82,23 @@ def compile_posix(pattern: str, *, extended: bool, ignore_case: bool = False) ->
     """Compile a POSIX regex (raises ``re.error`` with the reason when it is malformed)."""
     flags = re.IGNORECASE if ignore_case else 0
     return re.compile(translate(pattern, extended), flags)
+
+
+GNU_MESSAGES = (
+    ("missing )", "Unmatched ( or \\("),
+    ("unbalanced parenthesis", "Unmatched ) or \\)"),
+    ("unterminated character set", "Unmatched [, [^, [:, [., or [="),
+    ("nothing to repeat", "Invalid preceding regular expression"),
+    ("multiple repeat", "Invalid preceding regular expression"),
+    ("bad escape (end of pattern)", "Trailing backslash"),
+    ("bad character range", "Invalid range end"),
+)
+
+
+def posix_error(exc: Exception) -> str:
+    """GNU regex wording for a compile error (what grep and sed print)."""
+    text = str(exc)
+    for fragment, message in GNU_MESSAGES:
+        if fragment in text:
+            return message
+    return text

@@ -1,4 +1,4 @@
-"""Line-oriented text programs: cat, head, tail, wc, sort, uniq, cut, tr, tee, rev, nl."""
+"""Line-oriented text programs: cat, head, tail, wc, sort, uniq, cut, tr, tee, rev, nl, tac, paste."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from dotdo.primitives.bashx.commands.base import (
     split_lines,
     stderr_of,
 )
+
+OPEN_FOR_READING = "{cmd}: cannot open '{name}' for reading: {reason}"
 
 
 @guarded
@@ -75,7 +77,7 @@ def head(call: CommandCall) -> CommandResult:
     byte_mode = files[-1:] == ["__bytes__"]
     files = [f for f in files if f != "__bytes__"]
     errors: list[str] = []
-    inputs = read_inputs(call, files, errors)
+    inputs = read_inputs(call, files, errors, wording=OPEN_FOR_READING)
     out = bytearray()
     for index, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
@@ -96,7 +98,7 @@ def tail(call: CommandCall) -> CommandResult:
     byte_mode = files[-1:] == ["__bytes__"]
     files = [f for f in files if f != "__bytes__"]
     errors: list[str] = []
-    inputs = read_inputs(call, files, errors)
+    inputs = read_inputs(call, files, errors, wording=OPEN_FOR_READING)
     out = bytearray()
     for index, (name, data) in enumerate(inputs):
         if len(inputs) > 1:
@@ -133,7 +135,7 @@ def wc(call: CommandCall) -> CommandResult:
             "-L": max((len(x) for x in text.split("\n")), default=0),
         }
         rows.append(([values[f] for f in show], "" if not files else name))
-    if len(rows) > 1:
+    if len(files) > 1:
         rows.append(([sum(r[0][i] for r in rows) for i in range(len(show))], "total"))
     width = max(len(str(total_size)), 1)
     if not files or "-" in files:
