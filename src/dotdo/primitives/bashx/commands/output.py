@@ -135,6 +135,13 @@ def render(fmt: str, args: list[str], errors: list[str]) -> str:
                 if conv == "u" and value < 0:
                     value += 1 << 64
                 py_conv = "d" if conv in "iu" else conv
+                if conv == "o" and "#" in flags:
+                    # C's alternate octal form is a leading 0, not Python's 0o.
+                    spec = spec.replace("#", "")
+                    digits = f"{abs(value):o}"
+                    text = ("-" if value < 0 else "") + (digits if digits.startswith("0") else "0" + digits)
+                    out.append(("%" + spec[1:] + "s") % text if len(spec) > 1 else text)
+                    continue
                 out.append((spec + py_conv) % value)
             elif conv in "eEfFgG":
                 out.append((spec + conv) % float(_number(arg or "0", errors, floating=True)))

@@ -149,11 +149,21 @@ def wc(call: CommandCall) -> CommandResult:
     return CommandResult("".join(x + "\n" for x in lines).encode(), stderr_of(errors), 1 if errors else 0)
 
 
-def _sort_key_spec(spec: str) -> tuple[int, int | None, str]:
-    m = re.fullmatch(r"(\d+)(?:\.\d+)?([a-zA-Z]*)(?:,(\d+)(?:\.\d+)?([a-zA-Z]*))?", spec)
-    if not m:
+SortKey = tuple[int, int, int | None, int | None, str]
+
+
+def _sort_key_spec(spec: str) -> SortKey:
+    """``-k F[.C][mods][,F[.C][mods]]`` as (field, char, end field, end char, modifiers)."""
+    m = re.fullmatch(r"(\d+)(?:\.(\d+))?([a-zA-Z]*)(?:,(\d+)(?:\.(\d+))?([a-zA-Z]*))?", spec)
+    if not m or m.group(1) == "0":
         raise CommandError(f"sort: invalid number at field start: invalid count at start of '{spec}'", 2)
-    return int(m.group(1)), int(m.group(3)) if m.group(3) else None, (m.group(2) or "") + (m.group(4) or "")
+    return (
+        int(m.group(1)),
+        int(m.group(2) or "1"),
+        int(m.group(4)) if m.group(4) else None,
+        int(m.group(5)) if m.group(5) else None,
+        (m.group(3) or "") + (m.group(6) or ""),
+    )
 
 
 def _fields(line: bytes, sep: bytes | None) -> list[tuple[int, int]]:
@@ -194,13 +204,18 @@ def sort(call: CommandCall) -> CommandResult:
     reverse = bool(flags & {"-r", "--reverse"})
     fold = "-f" in flags
 
-    def extract(line: bytes, key: tuple[int, int | None, str]) -> bytes:
-        start, end, _ = key
+    def extract(line: bytes, key: SortKey) -> bytes:
+        start, char, end, end_char, _ = key
         spans = _fields(line, sep)
         if start - 1 >= len(spans):
             return b""
-        lo = spans[start - 1][0]
-        hi = spans[min(end, len(spans)) - 1][1] if end else len(line)
+        field_lo, field_hi = spans[start - 1]
+        lo = min(field_lo + char - 1, field_hi)
+        if end is None:
+            hi = len(line)
+        else:
+            end_lo, end_hi = spans[min(end, len(spans)) - 1]
+            hi = min(end_lo + end_char, end_hi) if end_char is not None else end_hi
         return line[lo:hi]
 
     def compare_part(a: bytes, b: bytes, mods: str) -> int:
@@ -216,9 +231,9 @@ def sort(call: CommandCall) -> CommandResult:
 
     def compare(a: bytes, b: bytes) -> int:
         for key in keys:
-            result = compare_part(extract(a, key), extract(b, key), key[2])
+            result = compare_part(extract(a, key), extract(b, key), key[4])
             if result:
-                return -result if reverse or "r" in key[2] else result
+                return -result if reverse or "r" in key[4] else result
         if not keys:
             result = compare_part(a, b, "")
             if result:
