@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fsspec
 import pandas as pd
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
@@ -78,3 +80,16 @@ def test_listing_info_and_file_operations(fs: SyncFileSystem) -> None:
 def test_a_wrong_fs_option_says_what_to_pass() -> None:
     with pytest.raises(TypeError, match="storage_options"):
         DotdoFileSystem(fs="not a filesystem")
+
+
+def test_pyarrow_datasets_read_many_files_from_its_thread_pool(fs: SyncFileSystem) -> None:
+    remote = DotdoFileSystem(fs=fs)
+    for part in range(16):
+        frame = pd.DataFrame({"n": range(part * 20_000, (part + 1) * 20_000)})
+        frame.to_parquet(f"/ds/part{part}.parquet", filesystem=remote, row_group_size=2000)
+    source = pafs.PyFileSystem(pafs.FSSpecHandler(remote))
+
+    for _ in range(3):
+        table = ds.dataset("/ds", format="parquet", filesystem=source).to_table(use_threads=True)
+        assert table.num_rows == 320_000
+        assert sum(table.column("n").to_pylist()) == sum(range(320_000))

@@ -1,11 +1,14 @@
 """State shared by every fsx instance over the same storage: pinned blobs, open inodes, sweeps.
 
 Two `FileSystem`s over one object's storage (say `ctx.fs` and one built by hand) must agree on
-which blobs a writer is uploading and which unlinked inodes a file object still uses.
+which blobs a writer is uploading and which unlinked inodes a file object still uses. The lock
+serializes callers on other threads (pyarrow reads files from its own thread pool through the
+fsspec adapter while the object's turn waits for it).
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ class SharedState:
     pins: Counter[str] = field(default_factory=Counter)
     open_inodes: Counter[int] = field(default_factory=Counter)
     swept: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 _states: weakref.WeakKeyDictionary[Storage, SharedState] = weakref.WeakKeyDictionary()
