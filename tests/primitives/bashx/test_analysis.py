@@ -33,6 +33,10 @@ BLOCKED = [
     "base64 --decode payload.txt | bash",
     "x=$(rm -rf /)",
     "if true; then rm -rf /; fi",
+    "eval 'rm -rf /'",
+    "bash -c 'rm -rf ~'",
+    "find / -delete",
+    "find -delete",
 ]
 
 NEEDS_CONFIRM = [

@@ -239,6 +239,7 @@ ROOT_TARGETS = {
     "/.",
     "//",
 }
+UNFILTERED_FIND = {"-delete", "-depth", "-mindepth", "-maxdepth", "-print", "-xdev", "-mount"}
 DEFAULT_SANDBOX_ALLOW = frozenset(
     {
         "python",
@@ -508,6 +509,10 @@ class Analyzer:
                 if re.search(r"\b(curl|wget)\b", a) and base != "eval":
                     self.classify("network", "blocked", "critical", f"{base} -c runs fetched content")
                     return
+            inner = [a for a in args if a is not None and not a.startswith("-")]
+            source = " ".join(inner) if base == "eval" else (inner[0] if inner else "")
+            if source:
+                self.nested(source)
             self.classify(
                 "exec",
                 "safe" if base == "eval" else "needs_confirm",
@@ -572,6 +577,12 @@ class Analyzer:
             self.classify("delete", "safe", "medium")
             return
         if base == "find":
+            starts = [a for a in args[: next((i for i, a in enumerate(args) if a and a.startswith("-")), len(args))]]
+            at_root = any(s in ROOT_TARGETS for s in starts if s) or (not starts and self.at_root)
+            unfiltered = {a for a in known if a.startswith("-")} <= UNFILTERED_FIND
+            if "-delete" in known and at_root and unfiltered:
+                self.classify("delete", "blocked", "critical", "find -delete over /, ~ or the workspace root")
+                return
             if "-delete" in known:
                 self.classify("delete", "safe", "medium")
             if any(a in ("-exec", "-execdir", "-ok") for a in known):
