@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
 
+Verdict = Literal["safe", "needs_confirm", "blocked"]
+Impact = Literal["none", "low", "medium", "high", "critical"]
 TYPES = ("read", "write", "delete", "network", "exec", "system", "install")
 IMPACT_ORDER = ("none", "low", "medium", "high", "critical")
 VERDICT_ORDER = ("safe", "needs_confirm", "blocked")
@@ -271,13 +274,13 @@ class Analysis:
     ``reasons`` explain every classification that raised the verdict or impact.
     """
 
-    verdict: str = "safe"
-    impact: str = "none"
+    verdict: Verdict = "safe"
+    impact: Impact = "none"
     types: set[str] = field(default_factory=set)
     reasons: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
 
-    def raise_to(self, verdict: str, impact: str, reason: str | None = None) -> None:
+    def raise_to(self, verdict: Verdict, impact: Impact, reason: str | None = None) -> None:
         """Raise verdict and impact (never lower them) and record why."""
         if VERDICT_ORDER.index(verdict) > VERDICT_ORDER.index(self.verdict):
             self.verdict = verdict
@@ -335,7 +338,7 @@ class Analyzer:
             self.result.types.add("read")
         return self.result
 
-    def classify(self, kind: str, verdict: str, impact: str, reason: str | None = None) -> None:
+    def classify(self, kind: str, verdict: Verdict, impact: Impact, reason: str | None = None) -> None:
         """Record a type of effect and raise the verdict and impact."""
         self.result.types.add(kind)
         self.result.raise_to(verdict, impact, reason)

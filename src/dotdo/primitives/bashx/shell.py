@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from dotdo.primitives.bashx.analysis import Analysis, Analyzer
 from dotdo.primitives.bashx.builtins import BUILTINS
@@ -17,7 +17,8 @@ from dotdo.primitives.bashx.quoting import interpolate
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor
 from dotdo.primitives.bashx.state import ShellState
 
-TIER_ORDER = ("native", "sandbox", "container")
+Tier = Literal["native", "sandbox", "container"]
+TIER_ORDER: tuple[Tier, ...] = ("native", "sandbox", "container")
 
 
 @dataclass
@@ -28,7 +29,7 @@ class BashResult:
     stderr: str
     exit_code: int
     analysis: Analysis
-    tier: str = "native"
+    tier: Tier = "native"
 
     @property
     def ok(self) -> bool:
