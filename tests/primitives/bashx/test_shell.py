@@ -33,10 +33,10 @@ async def test_stderr_and_exit_code(bash: Bash) -> None:
 
 
 async def test_cwd_and_env(bash: Bash, fs) -> None:
-    await fs.mkdir("/work/sub", parents=True)
-    result = await bash("pwd; echo $GREETING; touch here.txt", cwd="/work/sub", env={"GREETING": "hi"})
-    assert result.stdout == "/work/sub\nhi\n"
-    assert await fs.exists("/work/sub/here.txt")
+    await fs.mkdir("/project/sub", parents=True)
+    result = await bash("pwd; echo $GREETING; touch here.txt", cwd="/project/sub", env={"GREETING": "hi"})
+    assert result.stdout == "/project/sub\nhi\n"
+    assert await fs.exists("/project/sub/here.txt")
 
 
 async def test_cwd_must_exist(bash: Bash) -> None:
