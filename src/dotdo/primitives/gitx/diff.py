@@ -1,0 +1,100 @@
+"""Differences between two trees: git's unified text and a structured list of file changes."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import TYPE_CHECKING
+
+from dulwich.diff_tree import (
+    CHANGE_ADD,
+    CHANGE_DELETE,
+    CHANGE_MODIFY,
+    CHANGE_RENAME,
+    RenameDetector,
+    tree_changes,
+)
+from dulwich.patch import is_binary, write_object_diff
+
+if TYPE_CHECKING:
+    from dulwich.object_store import BaseObjectStore
+
+_STATUS = {CHANGE_ADD: "added", CHANGE_DELETE: "deleted", CHANGE_MODIFY: "modified", CHANGE_RENAME: "renamed"}
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One changed file between two trees."""
+
+    path: str
+    status: str
+    old_path: str | None = None
+    old_sha: str | None = None
+    new_sha: str | None = None
+    old_mode: int | None = None
+    new_mode: int | None = None
+    additions: int = 0
+    deletions: int = 0
+    binary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """A diff: `text` is what `git diff` prints, `files` the same changes as data."""
+
+    text: str
+    files: list[FileChange] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _lines(store: BaseObjectStore, sha: bytes | None) -> tuple[list[bytes], bool]:
+    if sha is None:
+        return [], False
+    data = store[sha].as_raw_string()
+    return data.splitlines(), is_binary(data)
+
+
+def diff_trees(
+    store: BaseObjectStore, old_tree: bytes | None, new_tree: bytes | None, *, renames: bool = False
+) -> Diff:
+    """The diff from `old_tree` to `new_tree` (tree shas; None is the empty tree)."""
+    detector = RenameDetector(store) if renames else None
+    changes = sorted(
+        tree_changes(store, old_tree, new_tree, rename_detector=detector),
+        key=lambda c: c.new.path or c.old.path,
+    )
+    out = BytesIO()
+    files: list[FileChange] = []
+    for change in changes:
+        old, new = change.old, change.new
+        write_object_diff(out, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
+        old_lines, old_binary = _lines(store, old.sha)
+        new_lines, new_binary = _lines(store, new.sha)
+        additions = deletions = 0
+        binary = old_binary or new_binary
+        if not binary:
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
+                None, old_lines, new_lines, autojunk=False
+            ).get_opcodes():
+                if op != "equal":
+                    deletions += i2 - i1
+                    additions += j2 - j1
+        path = (new.path or old.path).decode("utf-8", "surrogateescape")
+        files.append(
+            FileChange(
+                path=path,
+                status=_STATUS.get(change.type, change.type),
+                old_path=old.path.decode("utf-8", "surrogateescape") if old.path else None,
+                old_sha=old.sha.decode() if old.sha else None,
+                new_sha=new.sha.decode() if new.sha else None,
+                old_mode=old.mode,
+                new_mode=new.mode,
+                additions=additions,
+                deletions=deletions,
+                binary=binary,
+            )
+        )
+    return Diff(text=out.getvalue().decode("utf-8", "surrogateescape"), files=files)
