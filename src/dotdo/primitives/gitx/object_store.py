@@ -2,7 +2,7 @@
 
 Objects are content-addressed by their sha. Small objects live zlib-compressed in the
 `_gitx_objects` table; objects larger than `threshold` bytes go to a content-addressed blob tier
-(`git/objects/ab/cdef...`) when one is configured, and the row keeps only the key. Incoming packs
+(fsx's blob store, namespace `gitx`) when one is configured, and the row keeps only the key. Incoming packs
 are verified whole, then exploded into objects inside one savepoint, so a corrupt or hostile pack
 writes nothing.
 """
@@ -30,14 +30,17 @@ _SPOOL_BYTES = 16 * 1024 * 1024
 _FORBIDDEN_NAMES = frozenset({b".git", b"git~1"})
 
 
+TIER_NAMESPACE = "gitx"
+
+
 class BlobTier(Protocol):
-    """A content-addressed byte store for large objects (the object-storage tier)."""
+    """A content-addressed byte store for large objects (fsx's `BlobStore` is one)."""
 
-    def put(self, key: str, data: bytes) -> None:
-        """Store `data` under `key` (idempotent: the key is derived from the content)."""
+    def put(self, data: bytes, *, namespace: str = ...) -> str:
+        """Store `data` once and return the key it is stored under (derived from the content)."""
 
-    def get(self, key: str) -> bytes:
-        """The bytes stored under `key`; raises KeyError when absent."""
+    def get(self, sha: str, *, namespace: str = ...) -> bytes:
+        """The bytes stored under a key `put` returned; FileNotFoundError when absent."""
 
 
 def check_object(obj: ShaFile) -> None:
@@ -139,7 +142,12 @@ class StoredObjectStore(PackCapableObjectStore):
                 raise BadObjectError(
                     f"Object {hexsha} lives in the blob tier ({tier_key}) but no blob tier is configured"
                 )
-            data = self.blob_tier.get(tier_key)
+            try:
+                data = self.blob_tier.get(tier_key, namespace=TIER_NAMESPACE)
+            except FileNotFoundError:
+                raise BadObjectError(
+                    f"Object {hexsha} is missing from the blob tier ({tier_key}); restore the blob store"
+                ) from None
         return type_num, zlib.decompress(data)
 
     def object_size(self, name: ObjectID) -> int:
@@ -179,8 +187,7 @@ class StoredObjectStore(PackCapableObjectStore):
             hexsha = obj.id.decode("ascii")
             packed = zlib.compress(raw, 1)
             if self.blob_tier is not None and len(raw) > self.threshold:
-                key = f"git/objects/{hexsha[:2]}/{hexsha[2:]}"
-                self.blob_tier.put(key, packed)
+                key = self.blob_tier.put(packed, namespace=TIER_NAMESPACE)
                 exec_(
                     f"INSERT OR IGNORE INTO {OBJECTS_TABLE} (sha, type, size, data, tier_key) "
                     "VALUES (?, ?, ?, NULL, ?)",

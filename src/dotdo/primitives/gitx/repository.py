@@ -8,6 +8,7 @@ thread while the object's other events go on.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from dotdo.runtime.storage import Storage
 
 DEFAULT_IDENTITY = "dotdo <dotdo@localhost>"
+_ANCESTRY = re.compile(r"^(.+?)((?:[~^]\d*)+)$")
 Emit = Callable[[str, dict[str, Any]], Any]
 
 
@@ -80,7 +82,7 @@ class Git:
         if storage is None:
             raise TypeError("Git needs the object's storage: pass storage=..., or an fs that has .storage")
         if blob_tier is None:
-            blob_tier = getattr(fs, "blob_store", None)
+            blob_tier = getattr(getattr(fs, "sync", None), "blob_store", None)
         self.storage = storage
         self.emit = emit
         self.remotes_auth = dict(remotes_auth or {})
@@ -134,12 +136,24 @@ class Git:
         self._require()
         if not isinstance(rev, str) or not rev or "\x00" in rev:
             raise UnknownRevisionError(f"A revision is a non-empty str, not {rev!r}")
+        found = _ANCESTRY.match(rev)
+        base, steps = (found.group(1), found.group(2)) if found else (rev, "")
         try:
-            return parse_commit(self.repo, rev.encode()).id
-        except (KeyError, ValueError) as exc:
-            raise UnknownRevisionError(
-                f"Unknown revision {rev!r}: no branch, tag or commit of that name ({exc})"
-            ) from None
+            commit = parse_commit(self.repo, base.encode())
+        except (KeyError, ValueError):
+            raise UnknownRevisionError(f"Unknown revision {rev!r}: no branch, tag or commit of that name") from None
+        for op, count in re.findall(r"([~^])(\d*)", steps):
+            number = int(count) if count else 1
+            hops = [(0)] * number if op == "~" else [number - 1]
+            if op == "^" and number == 0:
+                continue
+            for parent_index in hops:
+                if parent_index >= len(commit.parents):
+                    raise UnknownRevisionError(f"Unknown revision {rev!r}: the history is not that deep")
+                parent = self.repo.object_store[commit.parents[parent_index]]
+                assert isinstance(parent, DulwichCommit)
+                commit = parent
+        return commit.id
 
     def _tree_of(self, rev: str | bytes | None) -> dict[str, IndexEntry]:
         if rev is None:
@@ -252,7 +266,14 @@ class Git:
             return []
         start = self._resolve(ref)
         paths = [check_worktree_path(path.rstrip("/")).encode()] if path else None
-        walker = Walker(self.repo.object_store, [start], paths=paths, max_entries=n)
+        shallow = self.repo.get_shallow()
+        walker = Walker(
+            self.repo.object_store,
+            [start],
+            paths=paths,
+            max_entries=n,
+            get_parents=lambda commit: [] if commit.id in shallow else commit.parents,
+        )
         return [Commit.from_object(entry.commit) for entry in walker]
 
     async def diff(self, a: str | None = None, b: str | None = None, *, staged: bool = False) -> Diff:
