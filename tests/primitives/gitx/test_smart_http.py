@@ -1,0 +1,152 @@
+"""The real git clones from, fetches from and pushes to gitx's smart HTTP endpoint."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+
+from dotdo.primitives.gitx import Git, git_http_app
+
+
+async def seeded(make_git: Callable[..., Git], name: str = "served") -> Git:
+    git = make_git(name)
+    await git.init()
+    for n in range(30):
+        git.files.write(f"dir{n % 3}/file{n}.txt", f"content {n}\n".encode())
+        if n % 10 == 0:
+            git.files.write("blob.bin", bytes(range(256)) * (n + 1))
+        await git.add(".")
+        await git.commit(f"commit {n}", author="Ada <ada@example.com>")
+    await git.branch("topic")
+    await git.tag("v1", message="first")
+    return git
+
+
+async def test_real_git_clones_fetches_and_pushes(
+    make_git: Callable[..., Git], tmp_path: Path, agit: Any, oracle: Any
+) -> None:
+    git = await seeded(make_git)
+    events: list[tuple[str, dict[str, Any]]] = []
+    git.emit = lambda kind, data: events.append((kind, data))
+    async with oracle.serve(git_http_app(git)) as base:
+        clone = tmp_path / "clone"
+        await agit("clone", "-q", f"{base}/", str(clone))
+        await agit("fsck", "--strict", cwd=clone)
+        _, log, _ = await agit("log", "--format=%H", cwd=clone)
+        assert log.split() == [c.sha for c in await git.log()]
+        _, tags, _ = await agit("tag", cwd=clone)
+        assert tags.split() == ["v1"]
+        assert (clone / "blob.bin").read_bytes() == bytes(range(256)) * 21
+
+        (clone / "pushed.txt").write_text("from real git\n")
+        await agit("add", "pushed.txt", cwd=clone)
+        await agit("commit", "-qm", "pushed by git", cwd=clone)
+        await agit("push", "-q", "origin", "main", "origin/topic:refs/heads/newbranch", cwd=clone)
+        _, head, _ = await agit("rev-parse", "HEAD", cwd=clone)
+        assert git.repo.refs[b"refs/heads/main"].decode() == head.strip()
+        assert await git.show("main:pushed.txt") == b"from real git\n"
+        assert "newbranch" in await git.branch()
+        pushed = [data for kind, data in events if kind == "Repository.pushed"]
+        assert pushed and {r["ref"] for r in pushed[-1]["refs"]} == {
+            "refs/heads/main",
+            "refs/heads/newbranch",
+        }
+        assert any(kind == "Branch.updated" and d["branch"] == "main" for kind, d in events)
+
+        # gitx moves on; the real git fetches the new commit.
+        await git.reset("main", mode="hard")
+        git.files.write("later.txt", b"later\n")
+        await git.add("later.txt")
+        later = await git.commit("later")
+        await agit("fetch", "-q", "origin", cwd=clone)
+        _, remote_main, _ = await agit("rev-parse", "origin/main", cwd=clone)
+        assert remote_main.strip() == later
+
+        # A non-fast-forward push is refused by the client unless forced; forced, it lands.
+        await agit("reset", "-q", "--hard", "HEAD~1", cwd=clone)
+        (clone / "diverge.txt").write_text("x\n")
+        await agit("add", "diverge.txt", cwd=clone)
+        await agit("commit", "-qm", "diverge", cwd=clone)
+        code, _, err = await agit("push", "origin", "main", cwd=clone, check=False)
+        assert code != 0 and "rejected" in err
+        assert git.repo.refs[b"refs/heads/main"].decode() == later
+        await agit("push", "-q", "--force", "origin", "main", cwd=clone)
+        _, forced, _ = await agit("rev-parse", "HEAD", cwd=clone)
+        assert git.repo.refs[b"refs/heads/main"].decode() == forced.strip()
+
+
+async def test_server_can_deny_non_fast_forward_and_deletes_work(
+    make_git: Callable[..., Git], tmp_path: Path, agit: Any, oracle: Any
+) -> None:
+    git = await seeded(make_git)
+    async with oracle.serve(git_http_app(git, deny_non_fast_forward=True)) as base:
+        clone = tmp_path / "clone"
+        await agit("clone", "-q", f"{base}/", str(clone))
+        await agit("reset", "-q", "--hard", "HEAD~1", cwd=clone)
+        code, _, err = await agit("push", "--force", "origin", "main", cwd=clone, check=False)
+        assert code != 0 and "non-fast-forward" in err
+        await agit("push", "-q", "origin", ":topic", cwd=clone)
+        assert "topic" not in await git.branch()
+
+
+async def test_auth_hook_guards_pushes_and_clones_use_credentials(
+    make_git: Callable[..., Git], tmp_path: Path, agit: Any, oracle: Any
+) -> None:
+    git = await seeded(make_git)
+    expected = "Basic " + base64.b64encode(b"bob:s3cret").decode()
+
+    def auth(request: Request, service: str) -> bool:
+        return service == "git-upload-pack" or request.headers.get("authorization") == expected
+
+    async with oracle.serve(git_http_app(git, auth)) as base:
+        clone = tmp_path / "clone"
+        await agit("clone", "-q", f"{base}/", str(clone))
+        (clone / "x.txt").write_text("x\n")
+        await agit("add", "x.txt", cwd=clone)
+        await agit("commit", "-qm", "x", cwd=clone)
+        before = git.repo.refs[b"refs/heads/main"]
+        code, _, _ = await agit("push", "origin", "main", cwd=clone, check=False)
+        assert code != 0
+        assert git.repo.refs[b"refs/heads/main"] == before
+        host = base.removeprefix("http://")
+        await agit("push", "-q", f"http://bob:s3cret@{host}/", "main", cwd=clone)
+        assert git.repo.refs[b"refs/heads/main"] != before
+
+        # gitx's own client sends configured credentials (basic here) to the same server.
+        mirror = make_git("mirror", remotes_auth={"origin": ("bob", "s3cret")})
+        await mirror.clone(f"{base}/")
+        mirror.files.write("from-mirror.txt", b"m\n")
+        await mirror.add("from-mirror.txt")
+        await mirror.commit("mirror commit")
+        await mirror.push()
+        assert await git.show("main:from-mirror.txt") == b"m\n"
+
+
+async def test_bad_requests_get_clear_http_errors(make_git: Callable[..., Git]) -> None:
+    git = await seeded(make_git)
+    transport = httpx.ASGITransport(app=git_http_app(git, allow_push=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gitx") as client:
+        dumb = await client.get("/info/refs")
+        assert dumb.status_code == 403 and "smart HTTP" in dumb.text
+        wrong_type = await client.post(
+            "/git-upload-pack", content=b"0000", headers={"content-type": "text/plain"}
+        )
+        assert wrong_type.status_code == 415
+        push = await client.get("/info/refs", params={"service": "git-receive-pack"})
+        assert push.status_code == 403
+        garbage = await client.post(
+            "/git-upload-pack",
+            content=b"not gzip",
+            headers={"content-type": "application/x-git-upload-pack-request", "content-encoding": "gzip"},
+        )
+        assert garbage.status_code == 400
+    empty = make_git("empty")
+    transport = httpx.ASGITransport(app=git_http_app(empty))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gitx") as client:
+        missing = await client.get("/info/refs", params={"service": "git-upload-pack"})
+        assert missing.status_code == 404
