@@ -1,0 +1,171 @@
+"""File contents in SQLite: fixed-size chunks, content-addressed (sha256) and stored once.
+
+An inode's bytes [i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE) are in the chunk that `fsx_extents`
+(ino, i) points at. Identical chunks — in one file, across files, across copies — are one row
+with a reference count; a chunk whose count drops to zero is deleted in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .schema import CHUNK_SIZE
+
+if TYPE_CHECKING:
+    from dotdo.runtime.storage import Storage
+
+
+class ChunkStore:
+    """Reads and writes inline file contents (callers hold the transaction and track sizes)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._sql = storage.sql
+
+    # -- chunks -----------------------------------------------------------------------------------
+
+    def _put_chunk(self, data: bytes) -> int:
+        digest = hashlib.sha256(data).digest()
+        rows = self._sql.exec(
+            "INSERT INTO fsx_chunks (hash, refs, data) VALUES (?, 1, ?) "
+            "ON CONFLICT (hash) DO UPDATE SET refs = refs + 1 RETURNING id",
+            digest,
+            data,
+        ).raw()
+        return next(rows)[0]
+
+    def _release_chunk(self, chunk: int) -> None:
+        self._sql.exec("UPDATE fsx_chunks SET refs = refs - 1 WHERE id = ?", chunk)
+        self._sql.exec("DELETE FROM fsx_chunks WHERE id = ? AND refs <= 0", chunk)
+
+    def _chunk_at(self, ino: int, idx: int) -> tuple[int, bytes] | None:
+        rows = list(
+            self._sql.exec(
+                "SELECT c.id, c.data FROM fsx_extents e JOIN fsx_chunks c ON c.id = e.chunk "
+                "WHERE e.ino = ? AND e.idx = ?",
+                ino,
+                idx,
+            ).raw()
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def _set_chunk(self, ino: int, idx: int, data: bytes, old: int | None) -> None:
+        chunk = self._put_chunk(data)
+        self._sql.exec(
+            "INSERT INTO fsx_extents (ino, idx, chunk) VALUES (?, ?, ?) "
+            "ON CONFLICT (ino, idx) DO UPDATE SET chunk = excluded.chunk",
+            ino,
+            idx,
+            chunk,
+        )
+        if old is not None:
+            self._release_chunk(old)
+
+    # -- contents ---------------------------------------------------------------------------------
+
+    def read(self, ino: int, offset: int, length: int, size: int) -> bytes:
+        """Up to `length` bytes from `offset` of a file of `size` bytes."""
+        end = min(size, offset + length)
+        if offset >= end:
+            return b""
+        first, last = offset // CHUNK_SIZE, (end - 1) // CHUNK_SIZE
+        rows = self._sql.exec(
+            "SELECT e.idx, c.data FROM fsx_extents e JOIN fsx_chunks c ON c.id = e.chunk "
+            "WHERE e.ino = ? AND e.idx BETWEEN ? AND ? ORDER BY e.idx",
+            ino,
+            first,
+            last,
+        ).raw()
+        pieces = dict(rows)
+        out = bytearray()
+        for idx in range(first, last + 1):
+            data = pieces.get(idx) or bytes(min(CHUNK_SIZE, size - idx * CHUNK_SIZE))
+            start = idx * CHUNK_SIZE
+            out += data[max(offset, start) - start : end - start]
+        return bytes(out)
+
+    def iter_chunks(self, ino: int, size: int) -> Iterator[bytes]:
+        """The contents of a file of `size` bytes, chunk by chunk (never all in memory)."""
+        count = (size + CHUNK_SIZE - 1) // CHUNK_SIZE
+        for first in range(0, count, 16):
+            last = min(count, first + 16) - 1
+            yield self.read(ino, first * CHUNK_SIZE, (last - first + 1) * CHUNK_SIZE, size)
+
+    def write(self, ino: int, offset: int, data: bytes | bytearray | memoryview, size: int) -> int:
+        """Write `data` at `offset` of a file of `size` bytes (a gap reads as zeros); returns the new size."""
+        view = memoryview(data).cast("B")
+        if offset > size:
+            self.truncate(ino, size, offset)
+            size = offset
+        end = offset + len(view)
+        position = offset
+        while position < end:
+            idx = position // CHUNK_SIZE
+            start = idx * CHUNK_SIZE
+            stop = min(end, start + CHUNK_SIZE)
+            piece = view[position - offset : stop - offset]
+            existing_end = min(size, start + CHUNK_SIZE)
+            if position == start and stop >= existing_end:
+                current = self._chunk_at(ino, idx) if existing_end > start else None
+                self._set_chunk(ino, idx, bytes(piece), current[0] if current else None)
+            else:
+                current = self._chunk_at(ino, idx)
+                old = current[1] if current else bytes(existing_end - start)
+                merged = old[: position - start] + bytes(piece) + old[stop - start :]
+                self._set_chunk(ino, idx, merged, current[0] if current else None)
+            position = stop
+        return max(size, end)
+
+    def truncate(self, ino: int, size: int, new_size: int) -> None:
+        """Cut a file of `size` bytes to `new_size`, or extend it with zeros."""
+        if new_size < size:
+            keep = (new_size + CHUNK_SIZE - 1) // CHUNK_SIZE
+            for (chunk,) in list(
+                self._sql.exec("SELECT chunk FROM fsx_extents WHERE ino = ? AND idx >= ?", ino, keep).raw()
+            ):
+                self._release_chunk(chunk)
+            self._sql.exec("DELETE FROM fsx_extents WHERE ino = ? AND idx >= ?", ino, keep)
+            tail = new_size % CHUNK_SIZE
+            if tail:
+                current = self._chunk_at(ino, keep - 1)
+                if current is not None and len(current[1]) > tail:
+                    self._set_chunk(ino, keep - 1, current[1][:tail], current[0])
+            return
+        position = size
+        while position < new_size:
+            stop = min(new_size, (position // CHUNK_SIZE + 1) * CHUNK_SIZE)
+            self.write(ino, position, bytes(stop - position), position)
+            position = stop
+
+    def drop(self, ino: int) -> None:
+        """Release every chunk of `ino`."""
+        for (chunk,) in list(self._sql.exec("SELECT chunk FROM fsx_extents WHERE ino = ?", ino).raw()):
+            self._release_chunk(chunk)
+        self._sql.exec("DELETE FROM fsx_extents WHERE ino = ?", ino)
+
+    def share(self, source: int, destination: int) -> None:
+        """Give `destination` the same contents as `source` without copying bytes (shared chunks)."""
+        self.drop(destination)
+        self._sql.exec(
+            "INSERT INTO fsx_extents (ino, idx, chunk) SELECT ?, idx, chunk FROM fsx_extents WHERE ino = ?",
+            destination,
+            source,
+        )
+        self._sql.exec(
+            "UPDATE fsx_chunks SET refs = refs + (SELECT count(*) FROM fsx_extents e "
+            "WHERE e.ino = ? AND e.chunk = fsx_chunks.id) "
+            "WHERE id IN (SELECT chunk FROM fsx_extents WHERE ino = ?)",
+            destination,
+            destination,
+        )
+
+    def move(self, source: int, destination: int) -> None:
+        """Hand the chunks of `source` to `destination` (whose own chunks are released)."""
+        self.drop(destination)
+        self._sql.exec("UPDATE fsx_extents SET ino = ? WHERE ino = ?", destination, source)
+
+    def stored_bytes(self) -> int:
+        """Bytes of chunk data actually stored (after deduplication)."""
+        rows = list(self._sql.exec("SELECT COALESCE(SUM(length(data)), 0) FROM fsx_chunks").raw())
+        return rows[0][0]

@@ -1,0 +1,94 @@
+"""Globbing with `pathlib` semantics: `*`, `?`, `[...]` within a name, `**` for any depth.
+
+Like `pathlib.Path.glob` on POSIX: case-sensitive, `*` matches names starting with a dot, `**`
+matches zero or more directories without descending into symlinked directories, and a pattern
+ending in `**` matches directories only.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .paths import join
+
+if TYPE_CHECKING:
+    from .sync_filesystem import SyncFileSystem
+
+_MAGIC = re.compile(r"[*?\[]")
+
+
+def _directory_ino(fs: SyncFileSystem, path: str) -> int | None:
+    try:
+        found = fs.resolve(path)
+    except OSError:
+        return None
+    if found.inode is None or not found.inode.is_dir:
+        return None
+    return found.inode.ino
+
+
+def _tree(fs: SyncFileSystem, path: str, ino: int) -> Iterator[tuple[str, int]]:
+    yield path, ino
+    for name, child in fs.inodes.entries_with_inodes(ino):
+        if child.is_dir:
+            yield from _tree(fs, join(path, name), child.ino)
+
+
+def glob_paths(fs: SyncFileSystem, pattern: str, root: str) -> list[str]:
+    """Sorted absolute paths under `root` matching `pattern`."""
+    if not isinstance(pattern, str):
+        raise TypeError(f"A glob pattern is a str, not {type(pattern).__name__}")
+    parts = [part for part in pattern.split("/") if part and part != "."]
+    if not parts:
+        raise ValueError(f"Unacceptable glob pattern {pattern!r}: give at least one name, e.g. '*.txt'")
+    for part in parts:
+        if "**" in part and part != "**":
+            raise ValueError(f"Invalid glob pattern {pattern!r}: '**' can only be an entire path component")
+    start = _directory_ino(fs, root)
+    if start is None:
+        return []
+    matchers = [
+        None if part == "**" or not _MAGIC.search(part) else re.compile(fnmatch.translate(part))
+        for part in parts
+    ]
+    found: set[str] = set()
+    last = len(parts) - 1
+
+    def select(path: str, ino: int, index: int) -> None:
+        part = parts[index]
+        if part == "**":
+            for sub_path, sub_ino in _tree(fs, path, ino):
+                if index == last:
+                    found.add(sub_path)
+                else:
+                    select(sub_path, sub_ino, index + 1)
+            return
+        matcher = matchers[index]
+        if matcher is None:
+            child_path = join(path, part)
+            if index == last:
+                if part != ".." and fs.exists(child_path):
+                    found.add(child_path)
+                return
+            child = _directory_ino(fs, child_path)
+            if child is not None:
+                select(child_path, child, index + 1)
+            return
+        for name, child in fs.inodes.entries_with_inodes(ino):
+            if not matcher.match(name):
+                continue
+            child_path = join(path, name)
+            if index == last:
+                found.add(child_path)
+            elif child.is_dir:
+                select(child_path, child.ino, index + 1)
+            elif child.is_symlink:
+                target = _directory_ino(fs, child_path)
+                if target is not None:
+                    select(child_path, target, index + 1)
+
+    select(root, start, 0)
+    return sorted(found)

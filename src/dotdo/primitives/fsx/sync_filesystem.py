@@ -1,0 +1,714 @@
+"""The synchronous fsx core: a POSIX filesystem in one object's SQLite (plus its blob store).
+
+Every method runs to completion without awaiting, like the storage API, so a call never
+interleaves with another event of the object; each mutation is one all-or-nothing transaction
+(a rename is one transaction, a large write becomes visible in one transaction at its end).
+The async `FileSystem` and the fsspec adapter are thin faces over this core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import stat
+import time
+from collections.abc import Callable, Iterator
+from os import PathLike, stat_result
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..blob_store import BlobStore
+from . import errors
+from .contents import Contents
+from .dir_entry import FsDirEntry
+from .globbing import glob_paths
+from .inodes import Inode, InodeTable
+from .paths import as_text, join, normalize, split_path
+from .registry import shared_state
+from .resolution import Resolved, Resolver
+from .schema import ROOT_INO, ensure_schema
+from .stat_result import stat_result as make_stat
+from .tiers import BlobTier
+
+if TYPE_CHECKING:
+    from dotdo.runtime.storage import Storage
+
+    from .file_object import SyncFile
+
+T = TypeVar("T")
+UMASK = 0o022
+DEFAULT_WARM_THRESHOLD = 1024 * 1024
+PathArg = str | bytes | PathLike[str]
+
+
+def to_bytes(data: Any) -> bytes | bytearray | memoryview:
+    """What `write` stores for `data`: bytes as is, str as UTF-8, anything else as JSON."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return data
+    if isinstance(data, str):
+        return data.encode("utf-8")
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"write takes bytes, str or a JSON-compatible value (dict, list, int, float, bool, None), "
+            f"not {type(data).__name__}: {exc}"
+        ) from None
+
+
+class SyncFileSystem:
+    """The synchronous filesystem over an object's storage (`FileSystem(...).sync`)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        blob_store: BlobStore | Any | None = None,
+        blob_root: str | PathLike[str] | None = None,
+        quota_bytes: int | None = None,
+        warm_threshold: int = DEFAULT_WARM_THRESHOLD,
+        cold_after: float | None = None,
+    ) -> None:
+        if quota_bytes is not None and (isinstance(quota_bytes, bool) or quota_bytes < 0):
+            raise ValueError(f"quota_bytes must be a non-negative int or None, not {quota_bytes!r}")
+        if isinstance(warm_threshold, bool) or not isinstance(warm_threshold, int) or warm_threshold < 0:
+            raise ValueError(f"warm_threshold must be a non-negative number of bytes, not {warm_threshold!r}")
+        if cold_after is not None and cold_after < 0:
+            raise ValueError(
+                f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}"
+            )
+        self.storage = storage
+        if blob_store is None:
+            blob_store = BlobStore(blob_root if blob_root is not None else storage.path.with_suffix(".blobs"))
+        elif not isinstance(blob_store, BlobStore):
+            blob_store = BlobStore(blob_store)
+        self.blob_store: BlobStore = blob_store
+        self.cold_after = cold_after
+        self.inodes = InodeTable(storage)
+        self.tier = BlobTier(storage, blob_store)
+        self.contents = Contents(
+            storage,
+            self.inodes,
+            self.tier,
+            quota_bytes=quota_bytes,
+            warm_threshold=warm_threshold,
+            transaction=self.transaction,
+        )
+        self._resolver = Resolver(self.inodes)
+        self._shared = shared_state(storage)
+        self._ready = False
+
+    @property
+    def quota_bytes(self) -> int | None:
+        """The most bytes the files may hold together (None: no limit)."""
+        return self.contents.quota_bytes
+
+    @property
+    def warm_threshold(self) -> int:
+        """Files larger than this many bytes live in the warm tier."""
+        return self.contents.warm_threshold
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        if self._ready:
+            return
+        ensure_schema(self.storage)
+        self._ready = True
+        if not self._shared.swept:
+            self._shared.swept = True
+            self.transaction(self._free_orphans)
+
+    def _free_orphans(self) -> None:
+        for ino in self.inodes.orphans():
+            if not self._shared.open_inodes.get(ino):
+                self.free_inode(ino)
+
+    def transaction(self, fn: Callable[[], T]) -> T:
+        """Run `fn` all-or-nothing; outside an event loop, commit it at once."""
+        self._ensure()
+        result = self.storage.transaction_sync(fn)
+        if self.storage.dirty:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                self.storage.commit()
+        return result
+
+    def resolve(self, path: PathArg, *, follow: bool = True) -> Resolved:
+        """Where `path` leads (the entry may not exist)."""
+        self._ensure()
+        return self._resolver.resolve(path, follow=follow)
+
+    def existing(self, path: PathArg, *, follow: bool = True) -> Resolved:
+        """Where `path` leads; FileNotFoundError if nothing is there."""
+        self._ensure()
+        return self._resolver.existing(path, follow=follow)
+
+    def _file(self, path: PathArg) -> Inode:
+        found = self.existing(path)
+        assert found.inode is not None
+        if found.inode.is_dir:
+            raise errors.is_a_directory(found.text)
+        return found.inode
+
+    def free_inode(self, ino: int) -> None:
+        """Release an inode nothing links to any more (inside a transaction)."""
+        inode = self.inodes.get(ino)
+        if inode is None:
+            return
+        if inode.is_file:
+            self.contents.release(inode)
+        self.inodes.delete(ino)
+
+    def _unlinked(self, ino: int) -> None:
+        inode = self.inodes.get(ino)
+        if inode is not None and inode.nlink <= 0 and not self._shared.open_inodes.get(ino):
+            self.free_inode(ino)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def read(self, path: PathArg) -> bytes:
+        """The whole contents of a file."""
+        return self.contents.read_all(self._file(path))
+
+    def read_text(self, path: PathArg, encoding: str = "utf-8", errors: str = "strict") -> str:
+        """The contents of a file decoded as text."""
+        return self.read(path).decode(encoding, errors)
+
+    def read_json(self, path: PathArg) -> Any:
+        """The contents of a file parsed as JSON."""
+        return json.loads(self.read(path))
+
+    def stat(self, path: PathArg) -> stat_result:
+        """The `os.stat_result` of what `path` leads to (symlinks followed)."""
+        found = self.existing(path)
+        assert found.inode is not None
+        return make_stat(found.inode)
+
+    def lstat(self, path: PathArg) -> stat_result:
+        """The `os.stat_result` of `path` itself (a symlink is not followed)."""
+        found = self.existing(path, follow=False)
+        assert found.inode is not None
+        return make_stat(found.inode)
+
+    def _probe(self, path: PathArg, *, follow: bool = True) -> Inode | None:
+        try:
+            return self.resolve(path, follow=follow).inode
+        except OSError:
+            return None
+
+    def exists(self, path: PathArg) -> bool:
+        """Whether `path` leads somewhere (False for a dangling symlink, like `os.path.exists`)."""
+        return self._probe(path) is not None
+
+    def is_file(self, path: PathArg) -> bool:
+        """Whether `path` leads to a regular file."""
+        inode = self._probe(path)
+        return inode is not None and inode.is_file
+
+    def is_dir(self, path: PathArg) -> bool:
+        """Whether `path` leads to a directory."""
+        inode = self._probe(path)
+        return inode is not None and inode.is_dir
+
+    def is_symlink(self, path: PathArg) -> bool:
+        """Whether `path` itself is a symbolic link."""
+        inode = self._probe(path, follow=False)
+        return inode is not None and inode.is_symlink
+
+    def _directory(self, path: PathArg) -> tuple[str, Inode]:
+        found = self.existing(path)
+        assert found.inode is not None
+        if not found.inode.is_dir:
+            raise errors.not_a_directory(found.text)
+        return found.text, found.inode
+
+    def listdir(self, path: PathArg = "/") -> list[str]:
+        """The names in a directory, sorted."""
+        _, inode = self._directory(path)
+        return [name for name, _ in self.inodes.entries(inode.ino)]
+
+    def scandir(self, path: PathArg = "/") -> list[FsDirEntry]:
+        """The entries of a directory (name, path, is_dir(), is_file(), stat()…), sorted by name."""
+        text, inode = self._directory(path)
+        base = normalize(text)
+        return [
+            FsDirEntry(self, name, join(base, name), child)
+            for name, child in self.inodes.entries_with_inodes(inode.ino)
+        ]
+
+    def walk(
+        self, top: PathArg = "/", topdown: bool = True, followlinks: bool = False
+    ) -> Iterator[tuple[str, list[str], list[str]]]:
+        """Yield `(dirpath, dirnames, filenames)` like `os.walk` (a plain generator)."""
+        try:
+            entries = self.scandir(top)
+        except OSError:
+            return
+        top_text = normalize(top)
+        dirs: list[str] = []
+        files: list[str] = []
+        for entry in entries:
+            (dirs if entry.is_dir() else files).append(entry.name)
+        if topdown:
+            yield top_text, dirs, files
+        for name in dirs:
+            child = join(top_text, name)
+            if followlinks or not self.is_symlink(child):
+                yield from self.walk(child, topdown, followlinks)
+        if not topdown:
+            yield top_text, dirs, files
+
+    def glob(self, pattern: str, root: PathArg = "/") -> list[str]:
+        """Sorted absolute paths matching `pattern` (pathlib semantics: `*`, `?`, `[...]`, `**`)."""
+        self._ensure()
+        return glob_paths(self, pattern, normalize(root))
+
+    def du(self, path: PathArg = "/") -> int:
+        """Bytes held by the files at or under `path` (each file counted once, hard links too)."""
+        found = self.existing(path)
+        assert found.inode is not None
+        if not found.inode.is_dir:
+            return found.inode.size if found.inode.is_file else 0
+        rows = self.storage.sql.exec(
+            "WITH RECURSIVE tree(ino) AS (SELECT ? UNION SELECT d.ino FROM fsx_dentries d "
+            "JOIN tree t ON d.parent = t.ino) "
+            "SELECT COALESCE(SUM(size), 0) FROM fsx_inodes WHERE ino IN tree AND (mode & ?) = ?",
+            found.inode.ino,
+            stat.S_IFMT(0o170000),
+            stat.S_IFREG,
+        ).raw()
+        return next(rows)[0]
+
+    def readlink(self, path: PathArg) -> str:
+        """The target of a symbolic link (EINVAL if `path` is not one)."""
+        found = self.existing(path, follow=False)
+        assert found.inode is not None
+        if not found.inode.is_symlink:
+            raise errors.invalid(found.text, "not a symbolic link")
+        return found.inode.target or ""
+
+    def realpath(self, path: PathArg) -> str:
+        """The absolute path with every symlink and `..` resolved (missing tail kept, like os.path)."""
+        try:
+            found = self.resolve(path)
+        except FileNotFoundError:
+            return normalize(path)
+        if found.name is None or (found.inode is not None and found.inode.is_dir):
+            assert found.inode is not None
+            return self._resolver.path_of(found.inode.ino)
+        return join(self._resolver.path_of(found.parent), found.name)
+
+    # -- writing files ----------------------------------------------------------------------------
+
+    def _creatable(self, path: PathArg, *, exclusive: bool) -> Resolved:
+        """Resolve a file to create or replace: its parent must exist; EISDIR/EEXIST as POSIX says."""
+        if exclusive and self._probe(path, follow=False) is not None:
+            raise errors.exists(as_text(path))
+        found = self.resolve(path)
+        if found.inode is None:
+            if found.trailing_slash or found.name is None:
+                raise errors.is_a_directory(found.text)
+        elif found.inode.is_dir:
+            raise errors.is_a_directory(found.text)
+        elif exclusive:
+            raise errors.exists(found.text)
+        return found
+
+    def _new_file(self, found: Resolved, mode: int) -> Inode:
+        assert found.name is not None
+        ino = self.inodes.create(stat.S_IFREG | (mode & 0o7777 & ~UMASK), nlink=1)
+        self.inodes.add_entry(found.parent, found.name, ino)
+        self.inodes.touch(found.parent)
+        inode = self.inodes.get(ino)
+        assert inode is not None
+        return inode
+
+    def write(
+        self,
+        path: PathArg,
+        data: Any,
+        mode: int = 0o644,
+        *,
+        exist_ok: bool = True,
+        append: bool = False,
+        exclusive: bool = False,
+    ) -> int:
+        """Write a whole file (bytes, str as UTF-8, or a JSON value); returns the bytes written.
+
+        Overwrites by default; `append=True` adds to the end; `exclusive=True` (or
+        `exist_ok=False`) raises FileExistsError if the path exists.
+        """
+        payload = to_bytes(data)
+        exclusive = exclusive or not exist_ok
+        self._creatable(path, exclusive=exclusive)
+        if append:
+            return self._append(path, payload, mode)
+        if len(payload) > self.warm_threshold:
+            sha = self.tier.upload(payload)
+            with self.tier.pinned(sha):
+                self.transaction(lambda: self._write_blob(path, sha, len(payload), mode, exclusive))
+            return len(payload)
+        self.transaction(lambda: self._write_inline(path, payload, mode, exclusive))
+        return len(payload)
+
+    def _write_inline(
+        self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int, exclusive: bool
+    ) -> None:
+        found = self._creatable(path, exclusive=exclusive)
+        inode = found.inode or self._new_file(found, mode)
+        self.contents.replace_inline(inode, bytes(payload), found.text)
+
+    def _write_blob(self, path: PathArg, sha: str, size: int, mode: int, exclusive: bool) -> None:
+        found = self._creatable(path, exclusive=exclusive)
+        inode = found.inode or self._new_file(found, mode)
+        self.contents.replace_blob(inode, sha, size, found.text)
+
+    def _append(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int) -> int:
+        def append() -> int:
+            found = self._creatable(path, exclusive=False)
+            inode = found.inode or self._new_file(found, mode)
+            inode = self.contents.materialize(inode)
+            self.contents.write_at(inode, inode.size, payload, found.text)
+            return inode.ino
+
+        ino = self.transaction(append)
+        self.contents.retier(ino)
+        return len(payload)
+
+    def open(
+        self,
+        path: PathArg,
+        mode: str = "rb",
+        *,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+    ) -> SyncFile | Any:
+        """Open a file: binary modes give a streaming `SyncFile`, text modes a TextIOWrapper over one.
+
+        `"wb"`/`"xb"` writes become visible atomically at `close()`; `"ab"` and `"r+b"` change
+        the file in place, one transaction per flush.
+        """
+        from .file_object import open_file
+
+        self._ensure()
+        return open_file(self, path, mode, encoding=encoding, errors=errors, newline=newline)
+
+    def truncate(self, path: PathArg, size: int) -> None:
+        """Cut a file to `size` bytes or extend it with zeros."""
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"size must be an int, not {type(size).__name__}")
+        if size < 0:
+            raise errors.invalid(as_text(path), "size must not be negative")
+
+        def cut() -> int:
+            found = self.existing(path)
+            inode = found.inode
+            assert inode is not None
+            if inode.is_dir:
+                raise errors.is_a_directory(found.text)
+            inode = self.contents.materialize(inode)
+            self.contents.truncate(inode, size, found.text)
+            return inode.ino
+
+        self.contents.retier(self.transaction(cut))
+
+    def chmod(self, path: PathArg, mode: int) -> None:
+        """Set the permission bits of what `path` leads to."""
+
+        def change() -> None:
+            found = self.existing(path)
+            assert found.inode is not None
+            kind = stat.S_IFMT(found.inode.mode)
+            self.inodes.update(found.inode.ino, mode=kind | (mode & 0o7777), ctime=time.time_ns())
+
+        self.transaction(change)
+
+    def utime(
+        self,
+        path: PathArg,
+        times: tuple[float, float] | None = None,
+        *,
+        ns: tuple[int, int] | None = None,
+    ) -> None:
+        """Set access and modification times (`times` in seconds or `ns` in nanoseconds; now if neither)."""
+        if times is not None and ns is not None:
+            raise ValueError("utime: give times or ns, not both")
+        if ns is not None:
+            atime, mtime = int(ns[0]), int(ns[1])
+        elif times is not None:
+            atime, mtime = int(times[0] * 1e9), int(times[1] * 1e9)
+        else:
+            atime = mtime = time.time_ns()
+
+        def change() -> None:
+            found = self.existing(path)
+            assert found.inode is not None
+            self.inodes.update(found.inode.ino, atime=atime, mtime=mtime, ctime=time.time_ns())
+
+        self.transaction(change)
+
+    # -- directories and names --------------------------------------------------------------------
+
+    def mkdir(
+        self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False
+    ) -> None:
+        """Create a directory (`parents=True` creates missing parents; `exist_ok=True` accepts one)."""
+        try:
+            self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
+        except FileNotFoundError:
+            if not parents:
+                raise
+            parent = normalize(path).rsplit("/", 1)[0] or "/"
+            if parent == normalize(path):
+                raise
+            self.mkdir(parent, mode, parents=True, exist_ok=True)
+            self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
+
+    def _mkdir_one(self, path: PathArg, mode: int, exist_ok: bool) -> None:
+        found = self.resolve(path, follow=False)
+        if found.inode is not None:
+            if exist_ok and self.is_dir(path):
+                return
+            raise errors.exists(found.text)
+        assert found.name is not None
+        ino = self.inodes.create(stat.S_IFDIR | (mode & 0o7777 & ~UMASK), nlink=2)
+        self.inodes.add_entry(found.parent, found.name, ino)
+        self.inodes.change_links(found.parent, 1)
+        self.inodes.touch(found.parent)
+
+    def _named(self, path: PathArg) -> Resolved:
+        found = self.existing(path, follow=False)
+        if found.name is None:
+            code = errno.EBUSY if found.inode is not None and found.inode.ino == ROOT_INO else errno.EINVAL
+            raise errors.fs_error(code, found.text)
+        return found
+
+    def rmdir(self, path: PathArg) -> None:
+        """Remove an empty directory."""
+
+        def remove() -> None:
+            found = self._named(path)
+            inode = found.inode
+            assert inode is not None and found.name is not None
+            if not inode.is_dir:
+                raise errors.not_a_directory(found.text)
+            if self.inodes.has_entries(inode.ino):
+                raise errors.not_empty(found.text)
+            self.inodes.remove_entry(found.parent, found.name)
+            self.inodes.change_links(found.parent, -1)
+            self.inodes.touch(found.parent)
+            self.inodes.delete(inode.ino)
+
+        self.transaction(remove)
+
+    def unlink(self, path: PathArg, *, missing_ok: bool = False) -> None:
+        """Remove a file or symlink (IsADirectoryError for a directory: use rmdir or rm)."""
+
+        def remove() -> None:
+            found = self._named(path)
+            inode = found.inode
+            assert inode is not None and found.name is not None
+            if inode.is_dir:
+                raise errors.is_a_directory(found.text)
+            self._drop_entry(found.parent, found.name, inode)
+
+        try:
+            self.transaction(remove)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def _drop_entry(self, parent: int, name: str, inode: Inode) -> None:
+        self.inodes.remove_entry(parent, name)
+        self.inodes.touch(parent)
+        self.inodes.change_links(inode.ino, -1)
+        self._unlinked(inode.ino)
+
+    def rm(self, path: PathArg, *, recursive: bool = False, missing_ok: bool = False) -> None:
+        """Remove a file, symlink or (with `recursive=True`) a directory tree, in one transaction."""
+
+        def remove() -> None:
+            found = self._named(path)
+            inode = found.inode
+            assert inode is not None and found.name is not None
+            if inode.is_dir:
+                if not recursive:
+                    raise errors.is_a_directory(found.text)
+                self._remove_tree(inode.ino)
+                self.inodes.remove_entry(found.parent, found.name)
+                self.inodes.change_links(found.parent, -1)
+                self.inodes.touch(found.parent)
+                self.inodes.delete(inode.ino)
+            else:
+                self._drop_entry(found.parent, found.name, inode)
+
+        try:
+            self.transaction(remove)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def _remove_tree(self, directory: int) -> None:
+        for name, child in self.inodes.entries_with_inodes(directory):
+            if child.is_dir:
+                self._remove_tree(child.ino)
+                self.inodes.remove_entry(directory, name)
+                self.inodes.delete(child.ino)
+            else:
+                self.inodes.remove_entry(directory, name)
+                self.inodes.change_links(child.ino, -1)
+                self._unlinked(child.ino)
+
+    def rename(self, src: PathArg, dst: PathArg) -> None:
+        """Rename atomically with POSIX rules: a file replaces a file, a directory an empty directory."""
+        self.transaction(lambda: self._rename(src, dst))
+
+    def _rename(self, src: PathArg, dst: PathArg) -> None:
+        source = self._named(src)
+        moving = source.inode
+        assert moving is not None and source.name is not None
+        target = self.resolve(dst, follow=False)
+        if target.name is None:
+            raise errors.fs_error(errno.EBUSY if target.parent == ROOT_INO else errno.EINVAL, target.text)
+        if moving.is_dir and self._resolver.is_ancestor(moving.ino, target.parent):
+            raise errors.invalid(target.text, "cannot move a directory into itself")
+        if target.trailing_slash and not moving.is_dir:
+            raise errors.not_a_directory(source.text)
+        replaced = target.inode
+        if replaced is not None:
+            if replaced.ino == moving.ino:
+                return
+            if moving.is_dir and not replaced.is_dir:
+                raise errors.not_a_directory(target.text)
+            if not moving.is_dir and replaced.is_dir:
+                raise errors.is_a_directory(target.text)
+            if replaced.is_dir and self.inodes.has_entries(replaced.ino):
+                raise errors.not_empty(target.text)
+        self.inodes.remove_entry(source.parent, source.name)
+        if replaced is not None:
+            self.inodes.set_entry(target.parent, target.name, moving.ino)
+            if replaced.is_dir:
+                self.inodes.change_links(target.parent, -1)
+                self.inodes.delete(replaced.ino)
+            else:
+                self.inodes.change_links(replaced.ino, -1)
+                self._unlinked(replaced.ino)
+        else:
+            self.inodes.add_entry(target.parent, target.name, moving.ino)
+        if moving.is_dir and source.parent != target.parent:
+            self.inodes.change_links(source.parent, -1)
+            self.inodes.change_links(target.parent, 1)
+        self.inodes.touch(source.parent)
+        self.inodes.touch(target.parent)
+        self.inodes.update(moving.ino, ctime=time.time_ns())
+
+    def symlink(self, target: PathArg, link_path: PathArg) -> None:
+        """Create a symbolic link at `link_path` pointing at `target` (like `os.symlink`)."""
+        target_text = as_text(target)
+        split_path(target_text)
+
+        def create() -> None:
+            found = self.resolve(link_path, follow=False)
+            if found.inode is not None:
+                raise errors.exists(found.text)
+            if found.name is None or found.trailing_slash:
+                raise errors.not_found(found.text)
+            ino = self.inodes.create(
+                stat.S_IFLNK | 0o777, nlink=1, target=target_text, size=len(target_text.encode())
+            )
+            self.inodes.add_entry(found.parent, found.name, ino)
+            self.inodes.touch(found.parent)
+
+        self.transaction(create)
+
+    def link(self, src: PathArg, dst: PathArg) -> None:
+        """Create a hard link `dst` to the file `src` (like `os.link`)."""
+
+        def create() -> None:
+            source = self.existing(src)
+            assert source.inode is not None
+            if source.inode.is_dir:
+                raise errors.fs_error(errno.EPERM, source.text, "directories cannot be hard-linked")
+            found = self.resolve(dst, follow=False)
+            if found.inode is not None:
+                raise errors.exists(found.text)
+            if found.name is None or found.trailing_slash:
+                raise errors.not_found(found.text)
+            self.inodes.add_entry(found.parent, found.name, source.inode.ino)
+            self.inodes.change_links(source.inode.ino, 1)
+            self.inodes.touch(found.parent)
+
+        self.transaction(create)
+
+    def copy(self, src: PathArg, dst: PathArg, *, follow_symlinks: bool = True) -> str:
+        """Copy a file (into `dst`, or into the directory `dst`) or a whole tree to a new `dst`.
+
+        Contents are shared, not duplicated (chunks and blobs are content-addressed). Returns the
+        path of the copy.
+        """
+        return self.transaction(lambda: self._copy(src, dst, follow_symlinks))
+
+    def _copy(self, src: PathArg, dst: PathArg, follow_symlinks: bool) -> str:
+        source = self.existing(src, follow=follow_symlinks)
+        assert source.inode is not None
+        destination = normalize(dst)
+        if source.inode.is_dir:
+            if self._probe(dst, follow=False) is not None:
+                raise errors.exists(as_text(dst))
+            if self._resolver.is_ancestor(source.inode.ino, self.resolve(dst).parent):
+                raise errors.invalid(as_text(dst), "cannot copy a directory into itself")
+            self._copy_tree(source.inode, destination)
+            return destination
+        if self.is_dir(dst):
+            destination = join(destination, source.name or "")
+        self._copy_node(source.inode, destination)
+        return destination
+
+    def _copy_node(self, inode: Inode, destination: str) -> None:
+        if inode.is_symlink:
+            found = self.resolve(destination, follow=False)
+            if found.inode is not None:
+                self._drop_entry(found.parent, found.name or "", found.inode)
+            self.symlink(inode.target or "", destination)
+            return
+        found = self._creatable(destination, exclusive=False)
+        target = found.inode or self._new_file(found, inode.mode)
+        if target.ino != inode.ino:
+            self.contents.share(inode, target, found.text)
+
+    def _copy_tree(self, directory: Inode, destination: str) -> None:
+        self._mkdir_one(destination, directory.mode, False)
+        for name, child in self.inodes.entries_with_inodes(directory.ino):
+            path = join(destination, name)
+            if child.is_dir:
+                self._copy_tree(child, path)
+            else:
+                self._copy_node(child, path)
+
+    # -- tiers ------------------------------------------------------------------------------------
+
+    def move_cold(self, *, older_than: float | None = None) -> int:
+        """Move blobs of files untouched for `older_than` seconds (default `cold_after`) to the cold tier."""
+        age = older_than if older_than is not None else self.cold_after
+        if age is None:
+            raise ValueError("No age given: pass older_than= or build the FileSystem with cold_after=")
+        self._ensure()
+        cutoff = time.time_ns() - int(age * 1e9)
+        return len(self.transaction(lambda: self.tier.move_cold(cutoff)))
+
+    def collect_garbage(self, *, orphans: bool = False) -> int:
+        """Delete blobs no file references (with `orphans`, also blobs left by a crash); returns the count."""
+        self._ensure()
+        return self.transaction(lambda: self.tier.collect_garbage(orphans=orphans))
+
+    def usage(self) -> dict[str, int]:
+        """Bytes used (sum of file sizes), inline chunk bytes stored, and blobs per tier."""
+        self._ensure()
+        return {
+            "used_bytes": self.contents.used_bytes(),
+            "chunk_bytes": self.contents.chunks.stored_bytes(),
+            **self.tier.stats(),
+        }
