@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from dotdo.primitives.fsx import FileSystem
 from dotdo.primitives.gitx import Git
 from dotdo.runtime.storage import Storage
 
@@ -88,15 +89,18 @@ def agit(git_env: dict[str, str]) -> Callable[..., object]:
 
 @pytest.fixture
 def make_git(tmp_path: Path) -> Callable[..., Git]:
-    """Build Git repositories, each on its own SQLite file and working-tree folder."""
+    """Build Git repositories on their own SQLite file, the working tree in that object's fsx
+    (or, with `host_directory=True`, in a folder of the host)."""
     made: list[Storage] = []
 
-    def make(name: str = "repo", **kwargs: object) -> Git:
+    def make(name: str = "repo", *, host_directory: bool = False, **kwargs: object) -> Git:
         storage = Storage(tmp_path / f"{name}.sqlite")
         made.append(storage)
-        worktree = tmp_path / f"{name}-worktree"
-        worktree.mkdir(exist_ok=True)
-        return Git(worktree, storage, **kwargs)
+        if host_directory:
+            worktree = tmp_path / f"{name}-worktree"
+            worktree.mkdir(exist_ok=True)
+            return Git(worktree, storage, **kwargs)
+        return Git(FileSystem(storage), **kwargs)
 
     yield make
     for storage in made:
