@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from dulwich.diff_tree import (
     CHANGE_MODIFY,
     CHANGE_RENAME,
     RenameDetector,
+    TreeEntry,
     tree_changes,
 )
 from dulwich.patch import is_binary, write_object_diff
@@ -20,6 +22,7 @@ from dulwich.patch import is_binary, write_object_diff
 if TYPE_CHECKING:
     from dulwich.object_store import BaseObjectStore
 
+_ABSENT = TreeEntry(None, None, None)
 _STATUS = {CHANGE_ADD: "added", CHANGE_DELETE: "deleted", CHANGE_MODIFY: "modified", CHANGE_RENAME: "renamed"}
 
 
@@ -57,6 +60,30 @@ def _lines(store: BaseObjectStore, sha: bytes | None) -> tuple[list[bytes], bool
     return data.splitlines(), is_binary(data)
 
 
+_HUNK = re.compile(rb"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@$", re.MULTILINE)
+
+
+def _function_line(line: bytes) -> bytes | None:
+    """git's default hunk-header context: a line starting with a letter, '_' or '$' (80 bytes max)."""
+    if line and (line[:1].isalpha() or line[:1] in (b"_", b"$")):
+        return line[:80].rstrip()
+    return None
+
+
+def _with_function_context(text: bytes, old_lines: list[bytes]) -> bytes:
+    """Add to each `@@ ... @@` header the nearest preceding function line, as `git diff` does."""
+
+    def header(match: re.Match[bytes]) -> bytes:
+        start = int(match.group(1))
+        for index in range(start - 2, -1, -1):
+            found = _function_line(old_lines[index])
+            if found is not None:
+                return match.group(0) + b" " + found
+        return match.group(0)
+
+    return _HUNK.sub(header, text)
+
+
 def diff_trees(
     store: BaseObjectStore, old_tree: bytes | None, new_tree: bytes | None, *, renames: bool = False
 ) -> Diff:
@@ -64,14 +91,16 @@ def diff_trees(
     detector = RenameDetector(store) if renames else None
     changes = sorted(
         tree_changes(store, old_tree, new_tree, rename_detector=detector),
-        key=lambda c: c.new.path or c.old.path,
+        key=lambda c: (c.new or c.old).path,
     )
     out = BytesIO()
     files: list[FileChange] = []
     for change in changes:
-        old, new = change.old, change.new
-        write_object_diff(out, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
+        old, new = change.old or _ABSENT, change.new or _ABSENT
         old_lines, old_binary = _lines(store, old.sha)
+        piece = BytesIO()
+        write_object_diff(piece, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
+        out.write(_with_function_context(piece.getvalue(), old_lines))
         new_lines, new_binary = _lines(store, new.sha)
         additions = deletions = 0
         binary = old_binary or new_binary
