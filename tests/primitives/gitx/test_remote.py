@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dotdo.primitives.gitx import Git, NonFastForwardError, RemoteError
+from dotdo.primitives.gitx import BadObjectError, Git, NonFastForwardError, RemoteError
 from dotdo.primitives.gitx.remote import RemoteAuth, auth_for, redact
 
 
@@ -191,3 +191,34 @@ def test_credentials_are_chosen_by_remote_or_url_prefix_and_never_shown() -> Non
     assert redact("https://bob:pw@host/x.git") == "https://***@host/x.git"
     with pytest.raises(ValueError, match="Unknown remote auth fields"):
         RemoteAuth.from_config({"user": "x"})
+
+
+async def test_cloning_a_hostile_repository_fails_cleanly(
+    make_git: Callable[..., Git], tmp_path: Path, git_env: dict[str, str], oracle: Any
+) -> None:
+    from dulwich.objects import Blob, Tree
+    from dulwich.objects import Commit as RawCommit
+    from dulwich.repo import Repo
+
+    served = tmp_path / "served"
+    served.mkdir()
+    bare = Repo.init_bare(str(served / "evil.git"), mkdir=True)
+    blob = Blob.from_string(b"escaped\n")
+    tree = Tree.from_raw_string(Tree.type_num, b"100644 ..\x00" + bytes.fromhex(blob.id.decode()))
+    commit = RawCommit()
+    commit.tree = tree.id
+    commit.author = commit.committer = b"Mallory <m@example.com>"
+    commit.commit_time = commit.author_time = 1_700_000_000
+    commit.commit_timezone = commit.author_timezone = 0
+    commit.message = b"evil\n"
+    for obj in (blob, tree, commit):
+        bare.object_store.add_object(obj)
+    bare.refs[b"refs/heads/main"] = commit.id
+    bare.refs.set_symbolic_ref(b"HEAD", b"refs/heads/main")
+    with oracle.git_daemon(served, git_env) as base:
+        git = make_git()
+        with pytest.raises(BadObjectError, match="invalid name"):
+            await git.clone(f"{base}/evil.git")
+    assert git.repo.object_store.count() == 0
+    assert not any(r.startswith(b"refs/remotes/") for r in git.repo.refs.allkeys())
+    assert git.files.sync.listdir("/") == []

@@ -150,3 +150,56 @@ async def test_bad_requests_get_clear_http_errors(make_git: Callable[..., Git]) 
     async with httpx.AsyncClient(transport=transport, base_url="http://gitx") as client:
         missing = await client.get("/info/refs", params={"service": "git-upload-pack"})
         assert missing.status_code == 404
+
+
+def hostile_pack(parent: bytes | None) -> tuple[bytes, bytes]:
+    """(pack, commit sha) of a commit whose tree writes into `.git/hooks`."""
+    from io import BytesIO
+
+    from dulwich.object_format import DEFAULT_OBJECT_FORMAT
+    from dulwich.objects import Blob, Commit, Tree
+    from dulwich.pack import write_pack_objects
+
+    def tree(name: bytes, mode: int, sha: bytes) -> Tree:
+        return Tree.from_raw_string(Tree.type_num, b"%o %s\x00" % (mode, name) + bytes.fromhex(sha.decode()))
+
+    hook = Blob.from_string(b"#!/bin/sh\necho owned\n")
+    hooks = tree(b"post-checkout", 0o100755, hook.id)
+    dotgit = tree(b"hooks", 0o040000, hooks.id)
+    root = tree(b".git", 0o040000, dotgit.id)
+    commit = Commit()
+    commit.tree = root.id
+    commit.parents = [parent] if parent else []
+    commit.author = commit.committer = b"Mallory <m@example.com>"
+    commit.commit_time = commit.author_time = 1_700_000_000
+    commit.commit_timezone = commit.author_timezone = 0
+    commit.message = b"innocent\n"
+    out = BytesIO()
+    write_pack_objects(
+        out.write,
+        [(o, None) for o in (hook, hooks, dotgit, root, commit)],
+        object_format=DEFAULT_OBJECT_FORMAT,
+    )
+    return out.getvalue(), commit.id
+
+
+async def test_hostile_push_is_rejected_and_nothing_is_written(make_git: Callable[..., Git]) -> None:
+    from dulwich.protocol import pkt_line
+
+    git = await seeded(make_git)
+    old = git.repo.refs[b"refs/heads/main"]
+    objects_before = git.repo.object_store.count()
+    pack, sha = hostile_pack(old)
+    body = pkt_line(old + b" " + sha + b" refs/heads/main\x00report-status\n") + pkt_line(None) + pack
+    transport = httpx.ASGITransport(app=git_http_app(git))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gitx") as client:
+        reply = await client.post(
+            "/git-receive-pack",
+            content=body,
+            headers={"content-type": "application/x-git-receive-pack-request"},
+        )
+    assert reply.status_code == 200
+    assert b"unpack " in reply.content and b"unpack ok" not in reply.content
+    assert b".git" in reply.content
+    assert git.repo.refs[b"refs/heads/main"] == old
+    assert git.repo.object_store.count() == objects_before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dulwich.errors import ObjectFormatException
+
 
 class GitError(Exception):
     """Base class of every gitx error."""
@@ -11,8 +13,11 @@ class InvalidRefError(GitError, ValueError):
     """A ref name git would refuse (`..`, control characters, `@{`, a trailing `.lock`, ...)."""
 
 
-class BadObjectError(GitError, ValueError):
-    """An object, tree entry or pack that is malformed or hostile (corrupt pack, `../x`, `.git/hooks`)."""
+class BadObjectError(GitError, ObjectFormatException, ValueError):
+    """An object, tree entry or pack that is malformed or hostile (corrupt pack, `../x`, `.git/hooks`).
+
+    It is also a dulwich `ObjectFormatException`, so dulwich's protocol handlers report it to the
+    client (`unpack <reason>`) instead of failing the request."""
 
 
 class UnknownRevisionError(GitError, KeyError):

@@ -234,6 +234,8 @@ class StoredObjectStore(PackCapableObjectStore):
             raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
         except ObjectFormatException as exc:
             raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
+        finally:
+            data.close()
         self._table()
         self.storage.transaction_sync(lambda: self._insert(objects))
         return len(objects)
