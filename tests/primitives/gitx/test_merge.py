@@ -145,6 +145,6 @@ async def test_hard_reset_abandons_a_conflicted_merge(make_git: Callable[..., Gi
     await diverged(git, ours={"shared.txt": b"ours\n"}, theirs={"shared.txt": b"theirs\n"})
     result = await git.merge("feature")
     assert result.conflicts == ["shared.txt"]
-    assert b"<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> feature\n" == git.files.read("shared.txt")
+    assert git.files.read("shared.txt") == b"<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> feature\n"
     await git.reset("HEAD", mode="hard")
     assert (await git.status()).clean and git.files.read("shared.txt") == b"ours\n"

@@ -7,8 +7,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from dulwich.objects import Blob, Commit, Tree
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT
+from dulwich.objects import Blob, Commit, Tree
 from dulwich.pack import write_pack_objects
 
 from dotdo.primitives.blob_store import BlobStore

@@ -148,7 +148,7 @@ async def test_branches_checkout_tags_reset_show(make_git: Callable[..., Git]) -
     await git.checkout("main")
 
     git.files.write("topic.txt", b"untracked here\n")
-    with pytest.raises(DirtyWorktreeError, match="topic.txt"):
+    with pytest.raises(DirtyWorktreeError, match=r"topic\.txt"):
         await git.checkout("topic")
     git.files.remove("topic.txt")
     git.files.write("notes.txt", b"scratch\n")

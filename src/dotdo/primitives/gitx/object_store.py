@@ -208,7 +208,7 @@ class StoredObjectStore(PackCapableObjectStore):
 
     def add_pack(self) -> tuple[BinaryIO, Callable[[], None], Callable[[], None]]:
         """A file to write a pack into, a commit() that verifies and stores it, and an abort()."""
-        spool = SpooledTemporaryFile(max_size=_SPOOL_BYTES, prefix="gitx-incoming-")
+        spool = SpooledTemporaryFile(max_size=_SPOOL_BYTES, prefix="gitx-incoming-")  # noqa: SIM115
 
         def commit() -> None:
             try:
@@ -242,13 +242,10 @@ class StoredObjectStore(PackCapableObjectStore):
 
     def add_pack_bytes(self, pack: bytes) -> int:
         """Verify and store a complete pack held in memory; returns how many objects it held."""
-        spool = SpooledTemporaryFile(max_size=_SPOOL_BYTES, prefix="gitx-incoming-")
-        try:
+        with SpooledTemporaryFile(max_size=_SPOOL_BYTES, prefix="gitx-incoming-") as spool:
             spool.write(pack)
             spool.seek(0)
             return self.add_pack_file(cast("BinaryIO", spool), len(pack))
-        finally:
-            spool.close()
 
     def add_pack_data(
         self,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dulwich.graph import can_fast_forward, find_merge_base
+from dulwich.object_store import BaseObjectStore, MemoryObjectStore, OverlayObjectStore
 from dulwich.objects import Blob, Tag, Tree
 from dulwich.objects import Commit as DulwichCommit
 from dulwich.objectspec import parse_commit
@@ -141,7 +142,9 @@ class Git:
         try:
             commit = parse_commit(self.repo, base.encode())
         except (KeyError, ValueError):
-            raise UnknownRevisionError(f"Unknown revision {rev!r}: no branch, tag or commit of that name") from None
+            raise UnknownRevisionError(
+                f"Unknown revision {rev!r}: no branch, tag or commit has that name"
+            ) from None
         for op, count in re.findall(r"([~^])(\d*)", steps):
             number = int(count) if count else 1
             hops = [(0)] * number if op == "~" else [number - 1]
@@ -220,8 +223,8 @@ class Git:
         conflicts = self.index.conflicts()
         if conflicts:
             raise GitError(
-                f"Cannot commit: unresolved merge conflicts in {', '.join(sorted(conflicts))}; edit the files, "
-                "`add` them, then commit"
+                f"Cannot commit: unresolved merge conflicts in {', '.join(sorted(conflicts))}; "
+                "edit the files, `add` them, then commit"
             )
         author_bytes = check_identity(author or DEFAULT_IDENTITY)
         committer_bytes = check_identity(committer) if committer else author_bytes
@@ -280,17 +283,18 @@ class Git:
         """Unified and structured diff: `diff()` files vs index, `diff(staged=True)` index vs HEAD,
         `diff(a)` working tree vs `a`, `diff(a, b)` between two revisions."""
         self._require()
-        store = self.repo.object_store
         if a is not None and b is not None:
-            return diff_trees(store, self._commit_tree(a), self._commit_tree(b))
+            return diff_trees(self.repo.object_store, self._commit_tree(a), self._commit_tree(b))
+        # Trees of the index and the working tree exist only for this diff: they go to a scratch
+        # store in memory, layered over the repository, and are never written to storage.
+        memory = MemoryObjectStore()
+        scratch = OverlayObjectStore([self.repo.object_store, memory], add_store=memory)
+        index_tree = build_tree(scratch, self.index.entries())
         if staged:
             old = self._commit_tree(a) if a is not None else self._commit_tree_or_none("HEAD")
-            return diff_trees(store, old, self._scratch_tree(self.index.entries()))
-        if a is not None:
-            return diff_trees(store, self._commit_tree(a), self._scratch_tree(self._worktree_entries()))
-        return diff_trees(
-            store, self._scratch_tree(self.index.entries()), self._scratch_tree(self._worktree_entries())
-        )
+            return diff_trees(scratch, old, index_tree)
+        files_tree = build_tree(scratch, self._worktree_entries(scratch))
+        return diff_trees(scratch, self._commit_tree(a) if a is not None else index_tree, files_tree)
 
     def _commit_tree(self, rev: str) -> bytes:
         commit = self.repo.object_store[self._resolve(rev)]
@@ -300,8 +304,8 @@ class Git:
     def _commit_tree_or_none(self, rev: str) -> bytes | None:
         return None if self._head() is None else self._commit_tree(rev)
 
-    def _worktree_entries(self) -> dict[str, IndexEntry]:
-        """Tracked files as they are on disk (blobs written so diffs can read them)."""
+    def _worktree_entries(self, scratch: BaseObjectStore) -> dict[str, IndexEntry]:
+        """Tracked files as they are in the working tree, their blobs added to `scratch`."""
         entries: dict[str, IndexEntry] = {}
         blobs: list[tuple[Blob, None]] = []
         for path in self.index.entries():
@@ -309,11 +313,8 @@ class Git:
             if found is not None:
                 entries[path] = found[0]
                 blobs.append((found[1], None))
-        self.repo.object_store.add_objects(blobs)
+        scratch.add_objects(blobs)
         return entries
-
-    def _scratch_tree(self, entries: dict[str, IndexEntry]) -> bytes:
-        return build_tree(self.repo.object_store, entries)
 
     async def branch(
         self, name: str | None = None, *, start: str = "HEAD", delete: bool = False, force: bool = False
@@ -723,8 +724,8 @@ class Git:
                 raise NonFastForwardError(f"Tag {ref.decode()} already exists on {remote!r}; pass force=True")
             if not force and (old not in self.repo.object_store or not can_fast_forward(self.repo, old, new)):
                 raise NonFastForwardError(
-                    f"Rejected {ref.decode()} -> {remote}: not a fast-forward (the remote has commits you do not); "
-                    "pull first, or pass force=True to overwrite them"
+                    f"Rejected {ref.decode()} -> {remote}: not a fast-forward (the remote has commits "
+                    "you do not); pull first, or pass force=True to overwrite them"
                 )
         if not updates:
             return {}

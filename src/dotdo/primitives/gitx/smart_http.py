@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from dulwich.errors import HookError
 from dulwich.graph import can_fast_forward
-from dulwich.protocol import ReceivableProtocol, pkt_line
+from dulwich.protocol import ReceivableProtocol
 from dulwich.server import Backend, ReceivePackHandler, UploadPackHandler
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -52,9 +52,9 @@ class _DenyNonFastForward:
         self.repo = repo
 
     def execute(self, ref: bytes, old: bytes, new: bytes) -> tuple[bytes, bytes]:
-        if old != ZERO_SHA and new != ZERO_SHA and ref.startswith(b"refs/heads/"):
-            if not can_fast_forward(self.repo, old, new):
-                raise HookError("non-fast-forward updates are refused by this repository")
+        rewinds = old != ZERO_SHA and new != ZERO_SHA and ref.startswith(b"refs/heads/")
+        if rewinds and not can_fast_forward(self.repo, old, new):
+            raise HookError("non-fast-forward updates are refused by this repository")
         return b"", b""
 
 
@@ -190,6 +190,3 @@ def _branch_and_tag_refs(repo: StoredRepo) -> dict[bytes, bytes]:
 
 def _text(sha: bytes | None) -> str | None:
     return None if sha is None else sha.decode()
-
-
-__all__ = ["AuthHook", "git_http_app", "pkt_line"]

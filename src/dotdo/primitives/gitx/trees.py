@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from dulwich.object_store import BaseObjectStore
     from dulwich.objects import ShaFile
 
-    from .object_store import StoredObjectStore
-
 
 def flatten_tree(store: BaseObjectStore, tree_sha: bytes | None) -> dict[str, IndexEntry]:
     """Every file of a tree, recursively, by relative path."""
@@ -37,7 +35,7 @@ def flatten_tree(store: BaseObjectStore, tree_sha: bytes | None) -> dict[str, In
     return found
 
 
-def build_tree(store: StoredObjectStore, entries: dict[str, IndexEntry]) -> bytes:
+def build_tree(store: BaseObjectStore, entries: dict[str, IndexEntry]) -> bytes:
     """Write the trees holding `entries` (blobs must exist) and return the root tree's sha."""
     root: dict[str, object] = {}
     for path, entry in entries.items():

@@ -28,7 +28,7 @@ def check_worktree_path(path: str) -> str:
     for part in parts:
         if part in _FORBIDDEN_PARTS or part.lower() == ".git":
             raise BadObjectError(
-                f"Path {path!r} is not allowed: no empty, '.', '..' or '.git' components in a working-tree path"
+                f"Path {path!r} is not allowed: a working-tree path has no empty, '.', '..' or '.git' parts"
             )
     return "/".join(parts)
 
