@@ -174,16 +174,25 @@ class Storage:
             raise
         return conn
 
-    def _authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None) -> int:
+    def _authorize(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None
+    ) -> int:
         if self._internal:
             return sqlite3.SQLITE_OK
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
             self._denied = "ATTACH and DETACH are not allowed: an object's storage is its own database"
             return sqlite3.SQLITE_DENY
         if action in (sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT):
-            self._denied = "transaction statements are not allowed in sql.exec; use storage.transaction_sync(fn)"
+            self._denied = (
+                "transaction statements are not allowed in sql.exec; use storage.transaction_sync(fn)"
+            )
             return sqlite3.SQLITE_DENY
-        if action == sqlite3.SQLITE_PRAGMA and arg1 and arg1.lower() in _DURABILITY_PRAGMAS and arg2 is not None:
+        if (
+            action == sqlite3.SQLITE_PRAGMA
+            and arg1
+            and arg1.lower() in _DURABILITY_PRAGMAS
+            and arg2 is not None
+        ):
             self._denied = f"PRAGMA {arg1} is managed by the runtime (durability mode) and cannot be changed"
             return sqlite3.SQLITE_DENY
         if action in _WRITE_ACTIONS:
@@ -284,7 +293,9 @@ class Storage:
                 "use storage.transaction_sync(fn) for an all-or-nothing block"
             )
         if first and first[0].upper().rstrip(";") in _FILE_WORDS:
-            raise StorageError(f"{first[0].upper()} is not allowed in sql.exec: it touches files outside the object")
+            raise StorageError(
+                f"{first[0].upper()} is not allowed in sql.exec: it touches files outside the object"
+            )
 
     def _run(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
@@ -494,7 +505,9 @@ class Storage:
             return
         _check_keys([key])
         self._run(
-            f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, encode_value(value)), write=True
+            f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)",
+            (key, encode_value(value)),
+            write=True,
         )
 
     @overload

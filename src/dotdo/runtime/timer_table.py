@@ -55,10 +55,14 @@ class TimerTable:
                 "generation INTEGER NOT NULL DEFAULT 0)",
                 write=True,
             )
-            storage._run(f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)", write=True)
+            storage._run(
+                f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)", write=True
+            )
         self._ready = True
 
-    def set(self, timer_id: str, fire_at: float, *, kind: str, payload: Any = None, retry_count: int = 0) -> None:
+    def set(
+        self, timer_id: str, fire_at: float, *, kind: str, payload: Any = None, retry_count: int = 0
+    ) -> None:
         """Create or replace a timer."""
         self._table()
         self._storage._run(
@@ -92,14 +96,18 @@ class TimerTable:
         """Delete a timer; True if it existed."""
         if not self._exists():
             return False
-        rows = self._storage._run(f"DELETE FROM {TIMER_TABLE} WHERE id = ? RETURNING id", (timer_id,), write=True)
+        rows = self._storage._run(
+            f"DELETE FROM {TIMER_TABLE} WHERE id = ? RETURNING id", (timer_id,), write=True
+        )
         self._storage._timers_changed()
         return bool(rows)
 
     def finish(self, timer: Timer) -> None:
         """Remove a timer that fired, unless its handler set it again meanwhile."""
         self._storage._run(
-            f"DELETE FROM {TIMER_TABLE} WHERE id = ? AND generation = ?", (timer.id, timer.generation), write=True
+            f"DELETE FROM {TIMER_TABLE} WHERE id = ? AND generation = ?",
+            (timer.id, timer.generation),
+            write=True,
         )
         self._storage._timers_changed()
 
@@ -136,7 +144,9 @@ class TimerTable:
         if kind is None:
             rows = self._storage._run(f"SELECT * FROM {TIMER_TABLE} ORDER BY fire_at, id")
         else:
-            rows = self._storage._run(f"SELECT * FROM {TIMER_TABLE} WHERE kind = ? ORDER BY fire_at, id", (kind,))
+            rows = self._storage._run(
+                f"SELECT * FROM {TIMER_TABLE} WHERE kind = ? ORDER BY fire_at, id", (kind,)
+            )
         return [_timer(row) for row in rows]
 
     def _exists(self) -> bool:
@@ -147,4 +157,6 @@ class TimerTable:
 
 def _timer(row: tuple[Any, ...]) -> Timer:
     timer_id, fire_at, kind, payload, retry_count, generation = row
-    return Timer(timer_id, fire_at, kind, _decoder.decode(payload) if payload else None, retry_count, generation)
+    return Timer(
+        timer_id, fire_at, kind, _decoder.decode(payload) if payload else None, retry_count, generation
+    )

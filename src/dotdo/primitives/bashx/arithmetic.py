@@ -27,7 +27,9 @@ def _tokens(text: str) -> list[str]:
     while pos < len(text):
         m = TOKEN_RE.match(text, pos)
         if not m or m.end() == pos:
-            raise ArithmeticError_(f"{text}: syntax error: invalid arithmetic operator (error token is \"{text[pos:].strip()}\")")
+            raise ArithmeticError_(
+                f'{text}: syntax error: invalid arithmetic operator (error token is "{text[pos:].strip()}")'
+            )
         out.append(m.group(m.lastindex or 0))
         pos = m.end()
     return out
@@ -56,7 +58,9 @@ class Evaluator:
             return 0
         value = self.comma(True)
         if self.pos != len(self.toks):
-            raise ArithmeticError_(f"{text.strip()}: syntax error in expression (error token is \"{self.toks[self.pos]}\")")
+            raise ArithmeticError_(
+                f'{text.strip()}: syntax error in expression (error token is "{self.toks[self.pos]}")'
+            )
         return value
 
     def peek(self) -> str | None:
@@ -88,7 +92,12 @@ class Evaluator:
 
     def assign(self, live: bool) -> int:
         tok = self.peek()
-        if tok and re.fullmatch(r"[A-Za-z_]\w*", tok) and self.pos + 1 < len(self.toks) and self.toks[self.pos + 1] in ASSIGN:
+        if (
+            tok
+            and re.fullmatch(r"[A-Za-z_]\w*", tok)
+            and self.pos + 1 < len(self.toks)
+            and self.toks[self.pos + 1] in ASSIGN
+        ):
             name = self.take()
             op = self.take()
             rhs = self.assign(live)
@@ -134,7 +143,9 @@ class Evaluator:
             if b == 0:
                 if not live:
                     return 0
-                raise ArithmeticError_(f"{self.text.strip()}: division by 0 (error token is \"{self.text.strip()}\")")
+                raise ArithmeticError_(
+                    f'{self.text.strip()}: division by 0 (error token is "{self.text.strip()}")'
+                )
             q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
             return _wrap(q if op == "/" else a - q * b)
         result = {
@@ -197,4 +208,4 @@ class Evaluator:
                 return _wrap(int(tok, 8))
             return _wrap(int(tok))
         except ValueError:
-            raise ArithmeticError_(f"{tok}: value too great for base (error token is \"{tok}\")") from None
+            raise ArithmeticError_(f'{tok}: value too great for base (error token is "{tok}")') from None

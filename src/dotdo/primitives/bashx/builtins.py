@@ -138,9 +138,14 @@ def b_declare(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
     args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
     if "i" in flags:
-        args = [f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a for a in args]
+        args = [
+            f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a
+            for a in args
+        ]
     local = bool(sh.state.locals_stack) and "g" not in flags
-    return _assign_words(sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags)
+    return _assign_words(
+        sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags
+    )
 
 
 def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -313,7 +318,10 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     ifs = " \t\n" if ifs is None else ifs
     white = "".join(c for c in ifs if c in " \t\n")
     if array is not None:
-        sh.set_var(array, [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text])
+        sh.set_var(
+            array,
+            [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text],
+        )
         return 0 if found else 1
     names = names or ["REPLY"]
     if names == ["REPLY"] and "REPLY" not in argv:

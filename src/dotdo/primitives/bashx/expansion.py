@@ -269,7 +269,9 @@ class Expander:
             self.check_unset(name, p)
         values = value if isinstance(value, list) else [value or ""]
         if op == ":":
-            return self.emit(self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*")
+            return self.emit(
+                self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*"
+            )
         results = [self.transform(v, p) for v in values]
         return self.emit(results if is_list else results[0], p, star=name == "*")
 

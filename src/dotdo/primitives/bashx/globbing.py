@@ -34,7 +34,9 @@ def glob(fs: Any, cwd: str, pieces: Pieces) -> list[str]:
         last = index == len(components) - 1
         if not comp:
             if last:
-                results = [r + "/" if r and not r.endswith("/") else r for r in results if _is_dir(fs, cwd, r)]
+                results = [
+                    r + "/" if r and not r.endswith("/") else r for r in results if _is_dir(fs, cwd, r)
+                ]
             continue
         text = "".join(t for t, _ in comp)
         nxt: list[str] = []

@@ -243,7 +243,9 @@ class _Converter:
         expand = not any(q in delimiter for q in "'\"\\")
         if end_node is None:
             row, col = node.start_point
-            raise BashSyntaxError(f"here-document delimited by {delimiter!r} is not closed", line=row + 1, column=col + 1)
+            raise BashSyntaxError(
+                f"here-document delimited by {delimiter!r} is not closed", line=row + 1, column=col + 1
+            )
         end_row = end_node.start_point[0]
         first_row = body_node.start_point[0] if body_node is not None else end_row
         lines = [ln.decode("utf-8", "surrogateescape") for ln in self.lines[first_row:end_row]]
@@ -330,7 +332,9 @@ class _Converter:
     def on_while_statement(self, node: Any) -> ast.Node:
         until = node.children[0].type == "until"
         body = node.child_by_field_name("body")
-        cond = [c for c in node.children if c.start_byte < body.start_byte and c.type not in ("while", "until")]
+        cond = [
+            c for c in node.children if c.start_byte < body.start_byte and c.type not in ("while", "until")
+        ]
         return ast.While(self.sequence(cond), self.loop_body(node), until)
 
     def on_for_statement(self, node: Any) -> ast.Node:
@@ -338,7 +342,9 @@ class _Converter:
         has_in = any(c.type == "in" for c in node.children)
         words = None
         if has_in:
-            words = [self.word(c) for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
+            words = [
+                self.word(c) for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"
+            ]
         return ast.For(self.text(var), words, self.loop_body(node))
 
     def on_c_style_for_statement(self, node: Any) -> ast.Node:
@@ -347,7 +353,9 @@ class _Converter:
         inner = self.data[opener.end_byte : closer.start_byte].decode("utf-8", "surrogateescape")
         parts = inner.split(";")
         if len(parts) != 3:
-            raise BashSyntaxError("for (( )) needs init; condition; update", line=node.start_point[0] + 1, column=1)
+            raise BashSyntaxError(
+                "for (( )) needs init; condition; update", line=node.start_point[0] + 1, column=1
+            )
         return ast.ArithFor(parts[0], parts[1], parts[2], self.loop_body(node))
 
     def on_case_statement(self, node: Any) -> ast.Node:

@@ -282,7 +282,11 @@ class _CondParser:
                 self.interp.state.variables["BASH_REMATCH"] = []
                 return False
             if nxt_text in ("=", "==", "!="):
-                pieces = self.interp.expander.pattern(right_tok) if isinstance(right_tok, Word) else [(right_tok, False)]
+                pieces = (
+                    self.interp.expander.pattern(right_tok)
+                    if isinstance(right_tok, Word)
+                    else [(right_tok, False)]
+                )
                 return binary(self.interp, nxt_text, left, "", pattern=compile_pattern(tuple(pieces)))
             return binary(self.interp, nxt_text, left, self.value(right_tok, live))
         text = self.text(tok)
@@ -296,5 +300,3 @@ class _CondParser:
             return tok
         pieces = self.interp.expander.pattern(tok)
         return "".join(text if active else re.escape(text) for text, active in pieces)
-
-

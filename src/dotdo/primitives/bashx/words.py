@@ -277,7 +277,7 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
         if ch == "\\":
             if quoted:
                 nxt = text[i + 1] if i + 1 < n else ""
-                if nxt in ('$', '`', '"', "\\"):
+                if nxt in ("$", "`", '"', "\\"):
                     flush()
                     parts.append(Lit(nxt, True))
                     i += 2

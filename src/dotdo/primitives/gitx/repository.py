@@ -215,8 +215,11 @@ class Git:
         *,
         committer: str | None = None,
         allow_empty: bool = False,
+        timestamp: int | None = None,
     ) -> str:
-        """Commit the index on the current branch; returns the new commit's sha."""
+        """Commit the index on the current branch; returns the new commit's sha.
+
+        `timestamp` (epoch seconds, UTC) fixes the author and commit time; by default it is now."""
         self._require()
         if not isinstance(message, str) or not message.strip():
             raise ValueError("A commit needs a non-empty message")
@@ -241,7 +244,11 @@ class Git:
         obj.tree = tree
         obj.parents = [p for p in (parent, merge_head) if p is not None]
         obj.author, obj.committer = author_bytes, committer_bytes
-        obj.commit_time = obj.author_time = int(time.time())
+        if timestamp is not None and (
+            isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 0
+        ):
+            raise ValueError(f"timestamp must be non-negative epoch seconds, not {timestamp!r}")
+        obj.commit_time = obj.author_time = int(time.time()) if timestamp is None else timestamp
         obj.commit_timezone = obj.author_timezone = 0
         obj.message = message.encode("utf-8") if message.endswith("\n") else (message + "\n").encode("utf-8")
         self._advance_head(obj, parent)

@@ -133,7 +133,9 @@ def stderr_of(errors: list[str]) -> bytes:
     return "".join(e + "\n" for e in errors).encode("utf-8", "surrogateescape")
 
 
-def options(call: CommandCall, short: str, long: list[str] | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+def options(
+    call: CommandCall, short: str, long: list[str] | None = None
+) -> tuple[list[tuple[str, str]], list[str]]:
     """GNU-style option parsing (flags may follow operands); bad options raise :class:`CommandError`."""
     import getopt
 
@@ -147,4 +149,7 @@ def options(call: CommandCall, short: str, long: list[str] | None = None) -> tup
             message = f"{call.name}: invalid option -- '{opt}'"
         else:
             message = f"{call.name}: unrecognized option '--{opt}'"
-        raise CommandError(f"{message}\nTry '{call.name} --help' for more information.", 2 if call.name in ("grep", "diff") else 1) from None
+        raise CommandError(
+            f"{message}\nTry '{call.name} --help' for more information.",
+            2 if call.name in ("grep", "diff") else 1,
+        ) from None

@@ -77,13 +77,14 @@ def _check(call: CommandCall, algorithm: str, files: list[str]) -> CommandResult
             failed += not ok
             out.append(f"{name}: {'OK' if ok else 'FAILED'}\n")
     if failed:
-        errors.append(f"{call.name}: WARNING: {failed} computed checksum{'s' if failed > 1 else ''} did NOT match")
+        errors.append(
+            f"{call.name}: WARNING: {failed} computed checksum{'s' if failed > 1 else ''} did NOT match"
+        )
     return CommandResult(encode("".join(out)), stderr_of(errors), 1 if failed or errors else 0)
 
 
 def _lines(data: bytes) -> list[str]:
     return decode(data).splitlines(keepends=True)
-
 
 
 def _normal(a: list[str], b: list[str]) -> list[str]:
@@ -99,7 +100,9 @@ def _normal(a: list[str], b: list[str]) -> list[str]:
     def body(prefix: str, lines: list[str]) -> list[str]:
         rendered = []
         for line in lines:
-            rendered.append(prefix + line if line.endswith("\n") else prefix + line + "\n\\ No newline at end of file\n")
+            rendered.append(
+                prefix + line if line.endswith("\n") else prefix + line + "\n\\ No newline at end of file\n"
+            )
         return rendered
 
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -134,7 +137,10 @@ def diff(call: CommandCall) -> CommandResult:
     opts, files = options(call, "uqU:wiB", ["brief"])
     flags = dict(opts)
     if len(files) != 2:
-        raise CommandError(f"diff: missing operand after '{files[-1] if files else 'diff'}'\ndiff: Try 'diff --help' for more information.", 2)
+        raise CommandError(
+            f"diff: missing operand after '{files[-1] if files else 'diff'}'\ndiff: Try 'diff --help' for more information.",
+            2,
+        )
     contents = []
     for name in files:
         try:
@@ -147,6 +153,7 @@ def diff(call: CommandCall) -> CommandResult:
         return CommandResult(encode(f"Files {files[0]} and {files[1]} differ\n"), b"", 1)
     a, b = _lines(contents[0]), _lines(contents[1])
     if "-w" in flags or "-i" in flags:
+
         def norm(lines: list[str]) -> list[str]:
             result = ["".join(x.split()) if "-w" in flags else x for x in lines]
             return [x.lower() for x in result] if "-i" in flags else result
@@ -182,7 +189,9 @@ def jq(call: CommandCall) -> CommandResult:
     try:
         import jq as jqlib
     except ImportError:  # pragma: no cover - jq is part of the bash extra
-        raise CommandError("jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127) from None
+        raise CommandError(
+            "jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127
+        ) from None
     args = call.argv[1:]
     flags: set[str] = set()
     variables: dict[str, object] = {}
@@ -216,7 +225,9 @@ def jq(call: CommandCall) -> CommandResult:
     errors: list[str] = []
     data = b"".join(content for _, content in read_inputs(call, files, errors))
     if errors:
-        return CommandResult(b"", stderr_of([e.replace("jq: ", "jq: error: Could not open ") for e in errors]), 2)
+        return CommandResult(
+            b"", stderr_of([e.replace("jq: ", "jq: error: Could not open ") for e in errors]), 2
+        )
     try:
         if "n" in flags:
             results = program.input_value(None).all()
@@ -230,7 +241,14 @@ def jq(call: CommandCall) -> CommandResult:
         return CommandResult(b"", encode(f"jq: error (at <stdin>:0): {message}\n"), 5)
     sep = "" if "j" in flags else "\n"
     text = "".join(
-        _dump(v, compact="c" in flags, raw="r" in flags or "j" in flags, sort_keys="S" in flags, tab="tab" in flags) + sep
+        _dump(
+            v,
+            compact="c" in flags,
+            raw="r" in flags or "j" in flags,
+            sort_keys="S" in flags,
+            tab="tab" in flags,
+        )
+        + sep
         for v in results
     )
     status = 0

@@ -122,7 +122,9 @@ def _listing(call: CommandCall, entries: list[tuple[str, str]], flags: set[str],
             link = ""
             if stat_mod.S_ISLNK(st.st_mode):
                 link = " -> " + call.fs.readlink(call.path(full))
-            lines.append(f"{_mode_string(st.st_mode)} {st.st_nlink} user user {st.st_size} {when} {shown}{link}")
+            lines.append(
+                f"{_mode_string(st.st_mode)} {st.st_nlink} user user {st.st_size} {when} {shown}{link}"
+            )
         else:
             lines.append(shown)
     return "".join(line + "\n" for line in lines)
@@ -252,7 +254,11 @@ def cp(call: CommandCall) -> CommandResult:
     flags = {o for o, _ in opts}
     recursive = bool(flags & {"-r", "-R", "-a", "--recursive"})
     if len(paths) < 2:
-        message = "cp: missing file operand" if not paths else f"cp: missing destination file operand after '{paths[0]}'"
+        message = (
+            "cp: missing file operand"
+            if not paths
+            else f"cp: missing destination file operand after '{paths[0]}'"
+        )
         raise CommandError(message + "\nTry 'cp --help' for more information.")
     errors: list[str] = []
     out = []
@@ -292,7 +298,11 @@ def mv(call: CommandCall) -> CommandResult:
     opts, paths = options(call, "fnvi")
     flags = {o for o, _ in opts}
     if len(paths) < 2:
-        message = "mv: missing file operand" if not paths else f"mv: missing destination file operand after '{paths[0]}'"
+        message = (
+            "mv: missing file operand"
+            if not paths
+            else f"mv: missing destination file operand after '{paths[0]}'"
+        )
         raise CommandError(message + "\nTry 'mv --help' for more information.")
     errors: list[str] = []
     out = []
@@ -325,7 +335,11 @@ def parse_time(text: str) -> float:
         return float(text[1:])
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y%m%d"):
         try:
-            return dt.datetime.strptime(text.removesuffix("Z").removesuffix(" UTC"), fmt).replace(tzinfo=dt.timezone.utc).timestamp()
+            return (
+                dt.datetime.strptime(text.removesuffix("Z").removesuffix(" UTC"), fmt)
+                .replace(tzinfo=dt.timezone.utc)
+                .timestamp()
+            )
         except ValueError:
             continue
     m = re.fullmatch(r"(\d+) (second|minute|hour|day|week)s? ago", text)
@@ -370,7 +384,9 @@ def touch(call: CommandCall) -> CommandResult:
         try:
             when = call.fs.stat(call.path(values["-r"])).st_mtime
         except OSError:
-            raise CommandError(f"touch: failed to get attributes of '{values['-r']}': No such file or directory") from None
+            raise CommandError(
+                f"touch: failed to get attributes of '{values['-r']}': No such file or directory"
+            ) from None
     errors: list[str] = []
     for path in paths:
         full = call.path(path)
@@ -401,7 +417,9 @@ def ln(call: CommandCall) -> CommandResult:
         try:
             if call.fs.exists(full_link) or _is_link(call, full_link):
                 if "-f" not in flags:
-                    errors.append(f"ln: failed to create {'symbolic ' if '-s' in flags else 'hard '}link '{link}': File exists")
+                    errors.append(
+                        f"ln: failed to create {'symbolic ' if '-s' in flags else 'hard '}link '{link}': File exists"
+                    )
                     continue
                 call.fs.unlink(full_link)
             if "-s" in flags:
@@ -460,7 +478,9 @@ def basename(call: CommandCall) -> CommandResult:
         suffix = values.get("-s", "")
         return CommandResult("".join(_basename(a, suffix) + "\n" for a in args).encode())
     if len(args) > 2:
-        raise CommandError(f"basename: extra operand '{args[2]}'\nTry 'basename --help' for more information.")
+        raise CommandError(
+            f"basename: extra operand '{args[2]}'\nTry 'basename --help' for more information."
+        )
     return CommandResult((_basename(args[0], args[1] if len(args) > 1 else "") + "\n").encode())
 
 

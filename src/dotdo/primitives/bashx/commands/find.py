@@ -10,7 +10,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, decode, encode, guarded
+from dotdo.primitives.bashx.commands.base import (
+    CommandCall,
+    CommandError,
+    CommandResult,
+    decode,
+    encode,
+    guarded,
+)
 from dotdo.primitives.bashx.pattern import compile_pattern
 
 Predicate = Callable[[str, Any], bool]
@@ -288,7 +295,13 @@ def _xargs_split(text: str) -> list[str]:
     items: list[str] = []
     for m in re.finditer(r"""(?:'([^']*)'|"([^"]*)"|\\(.)|([^\s'"\\]+))+""", text):
         token = m.group(0)
-        items.append(re.sub(r"""'([^']*)'|"([^"]*)"|\\(.)""", lambda x: x.group(1) or x.group(2) or x.group(3) or "", token))
+        items.append(
+            re.sub(
+                r"""'([^']*)'|"([^"]*)"|\\(.)""",
+                lambda x: x.group(1) or x.group(2) or x.group(3) or "",
+                token,
+            )
+        )
     return items
 
 

@@ -46,7 +46,9 @@ def grep(call: CommandCall) -> CommandResult:
                 raise CommandError(f"grep: {v}: No such file or directory", 2) from None
     if not patterns and "-f" not in flags:
         if not args:
-            raise CommandError("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.", 2)
+            raise CommandError(
+                "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.", 2
+            )
         patterns = args.pop(0).split("\n")
     values = {o: v for o, v in opts}
     after = int(values.get("-A", values.get("-C", "0")))
@@ -75,7 +77,9 @@ def grep(call: CommandCall) -> CommandResult:
             walked = _walk(call, f)
             expanded.extend(w[2:] if not args and w.startswith("./") else w for w in walked)
         if includes:
-            expanded = [f for f in expanded if any(re.fullmatch(_glob(p), posixpath.basename(f)) for p in includes)]
+            expanded = [
+                f for f in expanded if any(re.fullmatch(_glob(p), posixpath.basename(f)) for p in includes)
+            ]
         files = expanded
     show_names = ("-H" in flags or len(files) > 1 or recursive) and "-h" not in flags
     out: list[str] = []

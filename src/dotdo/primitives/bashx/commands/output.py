@@ -194,7 +194,9 @@ def seq(call: CommandCall) -> CommandResult:
     except ValueError:
         bad = next(a for a in args if not re.fullmatch(r"-?\d+(\.\d*)?", a))
         raise CommandError(f"seq: invalid floating point argument: '{bad}'") from None
-    first, step, last = (1, 1, nums[0]) if len(nums) == 1 else (nums[0], 1, nums[1]) if len(nums) == 2 else nums
+    first, step, last = (
+        (1, 1, nums[0]) if len(nums) == 1 else (nums[0], 1, nums[1]) if len(nums) == 2 else nums
+    )
     if step == 0:
         raise CommandError("seq: invalid Zero increment value: '0'")
     values = []

@@ -162,7 +162,13 @@ class _Parser:
                 flags = flags.strip()
                 count_m = re.search(r"\d+", flags)
                 regex = self.regex(pattern, flags) if pattern else None
-                cmd.arg = (regex, replacement, "g" in flags, int(count_m.group()) if count_m else 1, "p" in flags)
+                cmd.arg = (
+                    regex,
+                    replacement,
+                    "g" in flags,
+                    int(count_m.group()) if count_m else 1,
+                    "p" in flags,
+                )
             elif name == "y":
                 delim = s[self.i]
                 self.i += 1
@@ -232,7 +238,9 @@ class _Quit(Exception):  # noqa: N818 - control flow
 
 
 class _Run:
-    def __init__(self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool) -> None:
+    def __init__(
+        self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool
+    ) -> None:
         self.program = program
         self.lines = lines
         self.quiet = quiet
@@ -412,7 +420,11 @@ class _Run:
             elif name == "z":
                 self.pattern = ""
             elif name in "btT":
-                jump = name == "b" or (name == "t" and self.substituted) or (name == "T" and not self.substituted)
+                jump = (
+                    name == "b"
+                    or (name == "t" and self.substituted)
+                    or (name == "T" and not self.substituted)
+                )
                 if name in "tT" and jump:
                     self.substituted = False
                 if jump:

@@ -54,7 +54,9 @@ def printenv(call: CommandCall) -> CommandResult:
     if not names:
         return CommandResult(encode("".join(f"{k}={v}\n" for k, v in sorted(call.env.items()))))
     values = [call.env[n] for n in names if n in call.env]
-    return CommandResult(encode("".join(v + "\n" for v in values)), b"", 0 if len(values) == len(names) else 1)
+    return CommandResult(
+        encode("".join(v + "\n" for v in values)), b"", 0 if len(values) == len(names) else 1
+    )
 
 
 def _strftime(when: dt.datetime, fmt: str) -> str:
@@ -120,9 +122,13 @@ def sleep(call: CommandCall) -> CommandResult:
         try:
             total += float(number) * (unit or 1)
         except ValueError:
-            raise CommandError(f"sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information.") from None
+            raise CommandError(
+                f"sleep: invalid time interval '{arg}'\nTry 'sleep --help' for more information."
+            ) from None
     if total > MAX_SLEEP_SECONDS:
-        raise CommandError(f"sleep: {total:g}s is longer than bashx allows ({MAX_SLEEP_SECONDS:g}s); use a schedule instead")
+        raise CommandError(
+            f"sleep: {total:g}s is longer than bashx allows ({MAX_SLEEP_SECONDS:g}s); use a schedule instead"
+        )
     time.sleep(total)
     return CommandResult()
 

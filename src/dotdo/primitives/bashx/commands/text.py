@@ -277,7 +277,9 @@ def _ranges(spec: str, name: str) -> list[tuple[int, int]]:
     for part in spec.split(","):
         m = re.fullmatch(r"(\d*)(-?)(\d*)", part)
         if not m or not (m.group(1) or m.group(3)) or m.group(1) == "0":
-            raise CommandError(f"{name}: invalid field value '{part}'" if part else f"{name}: fields are numbered from 1")
+            raise CommandError(
+                f"{name}: invalid field value '{part}'" if part else f"{name}: fields are numbered from 1"
+            )
         lo = int(m.group(1)) if m.group(1) else 1
         hi = int(m.group(3)) if m.group(3) else (10**9 if m.group(2) else lo)
         ranges.append((lo, hi))
@@ -291,10 +293,14 @@ def cut(call: CommandCall) -> CommandResult:
     values = dict(opts)
     delimiter = values.get("-d", "\t").encode()
     if "-d" in values and len(values["-d"]) != 1:
-        raise CommandError("cut: the delimiter must be a single character\nTry 'cut --help' for more information.")
+        raise CommandError(
+            "cut: the delimiter must be a single character\nTry 'cut --help' for more information."
+        )
     mode = next((o for o in ("-f", "-c", "-b") if o in values), None)
     if mode is None:
-        raise CommandError("cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information.")
+        raise CommandError(
+            "cut: you must specify a list of bytes, characters, or fields\nTry 'cut --help' for more information."
+        )
     ranges = _ranges(values[mode], "cut")
     out_delim = values.get("--output-delimiter", delimiter.decode()).encode()
 
@@ -315,7 +321,9 @@ def cut(call: CommandCall) -> CommandResult:
             else:
                 text = line if mode == "-b" else line.decode("utf-8", "surrogateescape")
                 picked = [text[i - 1 : i] for i in range(1, len(text) + 1) if wanted(i)]
-                joined = b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
+                joined = (
+                    b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
+                )
                 out.append(joined)
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
@@ -382,7 +390,9 @@ def tr(call: CommandCall) -> CommandResult:
     elif "-s" in flags:
         text = _squeeze(text, set1)
     else:
-        raise CommandError(f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating.")
+        raise CommandError(
+            f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating."
+        )
     return CommandResult(text.encode("latin-1"))
 
 
@@ -416,7 +426,10 @@ def rev(call: CommandCall) -> CommandResult:
     errors: list[str] = []
     out = []
     for _, data in read_inputs(call, call.argv[1:], errors):
-        out.extend(line.decode("utf-8", "surrogateescape")[::-1].encode("utf-8", "surrogateescape") for line in split_lines(data))
+        out.extend(
+            line.decode("utf-8", "surrogateescape")[::-1].encode("utf-8", "surrogateescape")
+            for line in split_lines(data)
+        )
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
 

@@ -82,7 +82,7 @@ def awk(call: CommandCall) -> CommandResult:
                 try:
                     inputs.append((a, decode(call.fs.read(call.path(a)))))
                 except OSError:
-                    errors.append(f"awk: cannot open \"{a}\" (No such file or directory)")
+                    errors.append(f'awk: cannot open "{a}" (No such file or directory)')
                     break
         status = runtime.run(inputs) if not errors else 2
     except AwkRuntimeError as exc:

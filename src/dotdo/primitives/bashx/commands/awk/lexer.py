@@ -27,7 +27,18 @@ OPERATORS = ["+=", "-=", "*=", "/=", "%=", "^=", "**=", "==", "<=", ">=", "!=", 
              "!~", "**", "{", "}", "(", ")", "[", "]", ";", ",", "+", "-", "*", "/", "%", "^", "!", ">", "<",
              "|", "?", ":", "~", "$", "="]  # fmt: skip
 OPERAND_END = {"NUMBER", "STRING", "ERE", "NAME", "BUILTIN", ")", "]", "$", "++", "--"}
-ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "/": "/", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "\\": "\\",
+    '"': '"',
+    "/": "/",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 
 
 def _unescape(body: str) -> str:
@@ -69,7 +80,9 @@ def tokenize(source: str) -> list[Token]:
             while j < n and source[j] != '"':
                 j += 2 if source[j] == "\\" else 1
             if j >= n:
-                raise AwkSyntaxError(f"awk: line {line}: runaway string constant \"{source[i + 1 : i + 11]} ...")
+                raise AwkSyntaxError(
+                    f'awk: line {line}: runaway string constant "{source[i + 1 : i + 11]} ...'
+                )
             tokens.append(Token("STRING", _unescape(source[i + 1 : j]), line))
             i = j + 1
             continue
@@ -88,11 +101,15 @@ def tokenize(source: str) -> list[Token]:
                     break
                 j += 1
             if j >= n or source[j] != "/":
-                raise AwkSyntaxError(f"awk: line {line}: runaway regular expression /{source[i + 1 : i + 11]} ...")
+                raise AwkSyntaxError(
+                    f"awk: line {line}: runaway regular expression /{source[i + 1 : i + 11]} ..."
+                )
             tokens.append(Token("ERE", source[i + 1 : j].replace("\\/", "/"), line))
             i = j + 1
             continue
-        m = re.compile(r"(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|0[xX][0-9a-fA-F]+)").match(source, i)
+        m = re.compile(r"(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|0[xX][0-9a-fA-F]+)").match(
+            source, i
+        )
         if m:
             tokens.append(Token("NUMBER", m.group(), line))
             i = m.end()

@@ -7,7 +7,21 @@ from typing import Any
 from dotdo.primitives.bashx.commands.awk.lexer import AwkSyntaxError, Token, tokenize
 
 Node = tuple[Any, ...]
-CONCAT_START = {"NUMBER", "STRING", "ERE", "NAME", "FUNC_NAME", "BUILTIN", "$", "!", "(", "-", "+", "++", "--"}
+CONCAT_START = {
+    "NUMBER",
+    "STRING",
+    "ERE",
+    "NAME",
+    "FUNC_NAME",
+    "BUILTIN",
+    "$",
+    "!",
+    "(",
+    "-",
+    "+",
+    "++",
+    "--",
+}
 COMPARE = {"<", "<=", "==", "!=", ">", ">="}
 
 
@@ -168,7 +182,11 @@ class Parser:
     def for_statement(self) -> Node:
         self.pos += 1
         self.expect("(")
-        if self.tok.kind == "NAME" and self.tokens[self.pos + 1].kind == "in" and self.tokens[self.pos + 3].kind == ")":
+        if (
+            self.tok.kind == "NAME"
+            and self.tokens[self.pos + 1].kind == "in"
+            and self.tokens[self.pos + 3].kind == ")"
+        ):
             var = self.expect("NAME").value
             self.expect("in")
             array = self.expect("NAME").value

@@ -451,7 +451,13 @@ class Runtime:
             array.clear()
             if len(args) > 2:
                 sep = args[2][1] if args[2][0] == "regex" else self.str(self.eval(args[2]))
-                parts = self.split(text, sep) if args[2][0] != "regex" else re.split(self.regex(args[2]), text) if text else []
+                parts = (
+                    self.split(text, sep)
+                    if args[2][0] != "regex"
+                    else re.split(self.regex(args[2]), text)
+                    if text
+                    else []
+                )
             else:
                 parts = self.split(text, to_str(self.vars["FS"]))
             for i, part in enumerate(parts, 1):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-NUMERIC_RE = re.compile(r"^[ \t\n]*[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf|nan)[ \t\n]*$", re.I)
+NUMERIC_RE = re.compile(
+    r"^[ \t\n]*[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf|nan)[ \t\n]*$", re.I
+)
 PREFIX_RE = re.compile(r"^[ \t\n]*([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))")
 
 
