@@ -17,3 +17,7 @@ class UnknownClassError(DotdoError, LookupError):
 
 class ObjectClosedError(DotdoError):
     """The runtime hosting the object has shut down."""
+
+
+class RuntimeNotStartedError(DotdoError):
+    """A call reached a runtime that was never started."""

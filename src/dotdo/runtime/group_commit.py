@@ -35,6 +35,7 @@ class GroupCommit:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
         self.durability = durability
+        self.first: Storage | None = None
         self.flushes = 0
         self.commits = 0
         self.fsyncs = 0
@@ -64,6 +65,11 @@ class GroupCommit:
         if not batch:
             return
         self.flushes += 1
+        first = self.first
+        if first is not None and batch[0] is not first and first in batch:
+            # The alarm index commits (and syncs) before the objects it points at.
+            batch.remove(first)
+            batch.insert(0, first)
         for storage in batch:
             self.commit_one(storage)
 

@@ -211,6 +211,8 @@ class Storage:
             return
         if self._dirty:
             self.commit()
+        if conn.in_transaction:
+            self._commit_now()
         if self._wal_fd is not None:
             os.close(self._wal_fd)
             self._wal_fd = None
@@ -247,12 +249,12 @@ class Storage:
         if not isinstance(query, str):
             raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
         conn = self._conn or self._connection()
-        if not conn.in_transaction:
-            self._begin(conn)
         writes = self._statement_writes.get(query)
         if writes is None:
             self._check_statement(query)
             self._prepare_writes = False
+        if writes is not False and not conn.in_transaction:
+            self._begin(conn)
         self._denied = None
         before = conn.total_changes
         try:
@@ -262,7 +264,7 @@ class Storage:
             if "one statement at a time" in str(exc) and not bindings:
                 return self._exec_script(query)
             raise StorageError(f"{exc} (query: {query[:200]!r})") from None
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.DatabaseError:
             if self._denied:
                 raise StorageError(self._denied) from None
             raise
@@ -300,7 +302,7 @@ class Storage:
     def _run(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
         conn = self._conn or self._connection()
-        if not conn.in_transaction:
+        if write and not conn.in_transaction:
             self._begin(conn)
         self._internal = True
         try:
@@ -357,6 +359,9 @@ class Storage:
             finally:
                 self._internal = False
                 self._savepoint_depth -= 1
+            # Tables created inside the rolled-back block are gone too.
+            self._kv_ready = False
+            self.timers.forget_schema()
             raise
         self._internal = True
         try:

@@ -1,0 +1,5 @@
+"""`python -m dotdo` runs the `dotdo` command."""
+
+from .cli import main
+
+main()

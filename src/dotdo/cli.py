@@ -1,0 +1,187 @@
+"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`."""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import os
+import socket
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .cli_templates import APP, README, TEST
+from .runtime.data_folder import DataFolder, DataFolderError
+
+cli = typer.Typer(
+    name="dotdo",
+    help="Durable Objects for Python: stateful objects with their own SQLite, addressed by name.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+class Durability(StrEnum):
+    """When a write counts as acknowledged."""
+
+    process = "process"
+    power = "power"
+
+
+class AppLoadError(Exception):
+    """The APP argument names nothing importable."""
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dotdo {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Durable Objects for Python."""
+
+
+def load_app(target: str) -> Any:
+    """Import `module:attribute` from the current folder, with errors that say what to fix."""
+    module_name, _, attribute = target.partition(":")
+    attribute = attribute or "app"
+    if not module_name:
+        raise AppLoadError(f"APP must look like module:attribute (for example app:app), not {target!r}")
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name or module_name.startswith(f"{exc.name}."):
+            raise AppLoadError(
+                f"Could not import module {module_name!r} from {cwd}: is there a {module_name}.py here? "
+                "Run dotdo dev from your app's folder, or create one with `dotdo init NAME`."
+            ) from None
+        raise
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise AppLoadError(
+            f"Module {module_name!r} has no attribute {attribute!r}: define `{attribute} = API(YourObject)` "
+            f"in {module_name}.py or pass the right APP (module:attribute)"
+        ) from None
+
+
+def build_dev_app() -> Any:
+    """The app `dotdo dev` serves, from the environment it set (also the `--reload` factory)."""
+    app = load_app(os.environ["DOTDO_APP"])
+    token = os.environ.get("DOTDO_DEV_TOKEN")
+    if token:
+        from .http.bearer_token import BearerTokenMiddleware
+
+        return BearerTokenMiddleware(app, token)
+    return app
+
+
+def _check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AppLoadError(
+                    f"Port {port} on {host} is busy: stop the server using it or pass another --port"
+                ) from None
+            raise AppLoadError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=1)
+
+
+@cli.command()
+def dev(
+    app: Annotated[str, typer.Argument(help="The ASGI app as module:attribute, importable from here.")] = "app:app",
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data folder (default: $DOTDO_DATA_DIR or .dotdo).", show_default=False)
+    ] = None,
+    durability: Annotated[
+        Durability | None,
+        typer.Option(help="process: survives kill -9 (default); power: fsync before acknowledging."),
+    ] = None,
+    reload: Annotated[bool, typer.Option("--reload", help="Restart when Python files change.")] = False,
+    token: Annotated[
+        str | None, typer.Option(help="Require 'Authorization: Bearer TOKEN' on every request.", show_default=False)
+    ] = None,
+) -> None:
+    """Serve APP on 127.0.0.1 with embedded defaults: SQLite files under the data folder."""
+    import uvicorn
+
+    if data_dir is not None:
+        os.environ["DOTDO_DATA_DIR"] = str(data_dir)
+    if durability is not None:
+        os.environ["DOTDO_DURABILITY"] = durability.value
+    if token:
+        os.environ["DOTDO_DEV_TOKEN"] = token
+    os.environ["DOTDO_APP"] = app
+    folder = DataFolder(os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
+    try:
+        folder.prepare()
+        served = build_dev_app()
+        _check_port(host, port)
+    except (AppLoadError, DataFolderError) as exc:
+        _fail(str(exc))
+        return
+    console.print(
+        f"[bold green]dotdo dev[/] serving [bold]{app}[/] on [link]http://{host}:{port}[/] "
+        f"(data {folder.root}, durability {os.environ.get('DOTDO_DURABILITY', 'process')})"
+    )
+    if reload:
+        uvicorn.run(
+            "dotdo.cli:build_dev_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            reload_dirs=[str(Path.cwd())],
+            log_level="info",
+        )
+    else:
+        uvicorn.run(served, host=host, port=port, log_level="info", lifespan="on")
+
+
+@cli.command()
+def init(
+    name: Annotated[str, typer.Argument(help="Folder to create (also the app's name).")],
+) -> None:
+    """Scaffold NAME/: an app.py with one object, a test and a README; `dotdo dev` runs in it as is."""
+    target = Path(name)
+    if target.exists() and any(target.iterdir()):
+        _fail(f"{target} already exists and is not empty; choose another NAME")
+    title = target.name
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "app.py").write_text(APP.format(name=title))
+        (target / "test_app.py").write_text(TEST.format(name=title))
+        (target / "README.md").write_text(README.format(name=title))
+    except OSError as exc:
+        _fail(f"Cannot write {target}: {exc.strerror}")
+    console.print(f"[bold green]created[/] {target}/ (app.py, test_app.py, README.md)")
+    console.print(f"next: [bold]cd {target} && dotdo dev[/]")
+
+
+def main() -> None:
+    """Entry point of the `dotdo` script."""
+    cli()

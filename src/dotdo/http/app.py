@@ -1,0 +1,207 @@
+"""`API()`: the ASGI app that routes requests and WebSockets to Durable Objects."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from ..runtime.durable_object import DurableObject
+from ..runtime.ids import id_from_name
+from ..runtime.responses import as_response
+from ..runtime.runtime import Runtime
+from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
+from .errors import HTTPError, json_error
+from .routing import Match, RoutingMode, routing_for
+
+log = logging.getLogger("dotdo.http")
+
+AuthHook = Callable[[HTTPConnection, str | None], bool | Awaitable[bool]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+ObjectMount = Callable[["API", type[DurableObject], str, Scope, Receive, Send], Awaitable[bool]]
+"""Serves a reserved path under an object (e.g. `/repo.git`); returns False to fall through to fetch."""
+
+object_mounts: dict[str, ObjectMount] = {}
+"""Reserved paths under each object's base path, registered by the layers that serve them."""
+
+
+class API:
+    """An ASGI app serving Durable Objects of `cls` (and `objects`), routed by `ns`.
+
+    `ns=None` routes by hostname (`acme.localhost` -> "acme"), `"/:org"` by the first path segment,
+    `"/:org/:project"` by two (name "org:project"), any other string to one fixed object.
+    """
+
+    def __init__(
+        self,
+        cls: type[DurableObject],
+        ns: str | None = None,
+        objects: Iterable[type[DurableObject]] = (),
+        data_dir: str | os.PathLike[str] | None = None,
+        durability: str | None = None,
+        auth: AuthHook | None = None,
+        *,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        runtime: Runtime | None = None,
+    ) -> None:
+        if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
+            raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
+        self.cls = cls
+        self.routing: RoutingMode = routing_for(ns)
+        self.auth = auth
+        self.max_body_size = max_body_size
+        self.runtime = runtime or Runtime(
+            data_dir=data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
+            durability=durability or os.environ.get("DOTDO_DURABILITY") or "process",
+        )
+        self.runtime.register(cls)
+        for extra in objects:
+            self.runtime.register(extra)
+        self._reserved: dict[str, ASGIApp] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if not self.runtime.started:
+            await self.runtime.start()
+        try:
+            await self._dispatch(scope, receive, send)
+        except HTTPError as exc:
+            await self._refuse(exc, scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        reserved = self._reserved_app(path)
+        if reserved is not None:
+            await self._authorize(scope, receive, None)
+            await reserved(scope, receive, send)
+            return
+        match = self.routing.match(scope)
+        await self._authorize(scope, receive, match.name)
+        mount = _object_mount(match.path)
+        if mount is not None and await mount(self, self.cls, match.name, scope, receive, send):
+            return
+        if scope["type"] == "websocket":
+            await self._serve_websocket(match, scope, receive, send)
+        else:
+            await self._serve_http(match, scope, receive, send)
+
+    def _reserved_app(self, path: str) -> ASGIApp | None:
+        if path == "/rpc" or path.startswith("/rpc/"):
+            app = self._reserved.get("/rpc")
+            if app is None:
+                app = self._reserved["/rpc"] = _rpc_app(self.runtime)
+            return app
+        return None
+
+    async def _authorize(self, scope: Scope, receive: Receive, name: str | None) -> None:
+        if self.auth is None:
+            return
+        connection = HTTPConnection(scope, receive)
+        verdict = self.auth(connection, name)
+        if inspect.isawaitable(verdict):
+            verdict = await verdict
+        if not verdict:
+            raise HTTPError(401, "unauthorized", "This request is not authorized for that object")
+
+    def _forwarded_scope(self, match: Match, scope: Scope) -> Scope:
+        if match.path == scope["path"]:
+            return scope
+        forwarded = dict(scope)
+        forwarded["path"] = match.path
+        forwarded["raw_path"] = match.path.encode("utf-8", "surrogateescape")
+        forwarded["dotdo.prefix"] = match.prefix
+        return forwarded
+
+    async def _serve_http(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.max_body_size
+        check_declared_length(scope, limit)
+        request = Request(self._forwarded_scope(match, scope), limited_receive(receive, limit))
+        host = self.runtime.host
+        record = await host.record(self.cls, id_from_name(self.cls, match.name))
+        try:
+            result = await host.deliver(record, record.instance.fetch, request)
+        except HTTPError:
+            raise
+        except Exception:
+            log.exception("%s.fetch raised for %s %s", self.cls.__name__, scope.get("method"), scope["path"])
+            result = json_error(
+                500,
+                "internal_error",
+                f"{self.cls.__name__}.fetch raised an unhandled exception; the server log has the traceback",
+            )
+        await as_response(result, self.cls)(scope, receive, send)
+
+    async def _serve_websocket(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
+        host = self.runtime.host
+        oid = id_from_name(self.cls, match.name)
+        socket = WebSocket(self._forwarded_scope(match, scope), receive, send)
+        record = await host.record(self.cls, oid)
+        try:
+            await host.deliver(record, record.instance.fetch, socket)
+        except Exception:
+            log.exception("%s.fetch raised for a WebSocket on %s", self.cls.__name__, scope["path"])
+            await socket.close(code=1011)
+            return
+        connection = host.websockets.accepted(record.key, socket)
+        if connection is None:
+            await socket.close(code=1008, reason="the object did not accept this WebSocket")
+            return
+        key = record.key
+
+        async def deliver(hook: str, *args: Any) -> Any:
+            return await host.deliver_websocket(key, hook, *args)
+
+        await host.websockets.serve(connection, deliver)
+
+    async def _refuse(self, error: HTTPError, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocket(scope, receive, send).close(code=1008, reason=error.message[:120])
+            return
+        await error.response()(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.runtime.start()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.runtime.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _object_mount(path: str) -> ObjectMount | None:
+    for prefix, mount in object_mounts.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return mount
+    return None
+
+
+def _rpc_app(runtime: Runtime) -> ASGIApp:
+    try:
+        from ..rpc.gateway import runtime_main
+        from ..rpc.server import rpc_app
+    except ModuleNotFoundError:
+
+        async def unavailable(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                await json_error(501, "not_implemented", "Cap'n Web RPC is not built yet")(scope, receive, send)
+            else:
+                await WebSocket(scope, receive, send).close(code=1011)
+
+        return unavailable
+    return rpc_app(runtime_main(runtime))

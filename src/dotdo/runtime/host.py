@@ -1,0 +1,346 @@
+"""The object host: activation, event delivery through the gates, LRU and idle eviction, timers."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .clock import Clock
+from .connection_budget import ConnectionBudget
+from .data_folder import DataFolder
+from .durable_object import RESERVED_NAMES, DurableObject, current_object
+from .errors import ObjectClosedError, RuntimeNotStartedError, UnknownClassError
+from .gates import InputGate
+from .group_commit import GroupCommit
+from .ids import ObjectId, namespace_of
+from .storage import Storage
+from .timer_kinds import timer_handler
+from .websockets import HibernatableWebSocket, WebSocketRegistry
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+ObjectKey = tuple[str, str]
+
+ALARM_MAX_RETRIES = 6
+ALARM_FIRST_BACKOFF = 2.0
+
+log = logging.getLogger("dotdo.runtime")
+
+_IMMUTABLE = frozenset({int, float, str, bytes, bool, type(None)})
+
+
+def clone(value: Any) -> Any:
+    """Copy a value crossing between objects, so no two objects share mutable state."""
+    if type(value) in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)
+
+
+class ObjectRecord:
+    """What the host keeps for one live object."""
+
+    __slots__ = ("active", "cls", "gate", "id", "instance", "key", "last_used", "storage")
+
+    def __init__(self, cls: type[DurableObject], oid: ObjectId, instance: DurableObject, storage: Storage) -> None:
+        self.cls = cls
+        self.id = oid
+        self.key: ObjectKey = (oid.namespace, oid.hex)
+        self.instance = instance
+        self.storage = storage
+        self.gate = InputGate()
+        self.active = 0
+        self.last_used = 0.0
+
+
+class ObjectHost:
+    """Hosts the live objects of one runtime: exactly one instance per id."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        data_folder: DataFolder,
+        *,
+        durability: str,
+        clock: Clock,
+        max_live_objects: int,
+        idle_timeout: float,
+        max_open_databases: int | None,
+    ) -> None:
+        self.runtime = runtime
+        self.data_folder = data_folder
+        self.durability = durability
+        self.clock = clock
+        self.max_live_objects = max_live_objects
+        self.idle_timeout = idle_timeout
+        self.group_commit = GroupCommit(durability)
+        self.budget = ConnectionBudget(max_open_databases)
+        self.websockets = WebSocketRegistry()
+        self.classes: dict[str, type[DurableObject]] = {}
+        self.activations = 0
+        self.evictions = 0
+        self.closed = False
+        self.on_timers_changed: Callable[[ObjectRecord, float | None], None] | None = None
+        self._live: OrderedDict[ObjectKey, ObjectRecord] = OrderedDict()
+        self._activating: dict[ObjectKey, asyncio.Future[ObjectRecord]] = {}
+
+    # -- classes ------------------------------------------------------------------------------
+
+    def register(self, cls: type[DurableObject]) -> type[DurableObject]:
+        """Make `cls` addressable by its namespace (class name unless it sets `namespace`)."""
+        if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
+            raise TypeError(f"{cls!r} is not a Durable Object class (subclass dotdo.DO)")
+        namespace = namespace_of(cls)
+        known = self.classes.get(namespace)
+        if known is not None and known is not cls:
+            raise ValueError(f"Two classes share the namespace {namespace!r}: {known!r} and {cls!r}")
+        self.classes[namespace] = cls
+        return cls
+
+    def class_for(self, cls_or_name: type[DurableObject] | str) -> type[DurableObject]:
+        """Resolve a class or a registered class name."""
+        if isinstance(cls_or_name, str):
+            found = self.classes.get(cls_or_name)
+            if found is None:
+                registered = ", ".join(sorted(self.classes)) or "none"
+                raise UnknownClassError(f"Unknown class {cls_or_name!r}; registered: {registered}")
+            return found
+        if namespace_of(cls_or_name) not in self.classes:
+            self.register(cls_or_name)
+        return cls_or_name
+
+    # -- activation ---------------------------------------------------------------------------
+
+    def live(self, key: ObjectKey) -> ObjectRecord | None:
+        """The live record of `key`, if the object is in memory."""
+        return self._live.get(key)
+
+    @property
+    def live_count(self) -> int:
+        """How many objects are in memory."""
+        return len(self._live)
+
+    async def record(self, cls: type[DurableObject], oid: ObjectId) -> ObjectRecord:
+        """The live record for `oid`, activating the object if needed."""
+        key = (oid.namespace, oid.hex)
+        record = self._live.get(key)
+        if record is not None:
+            self._live.move_to_end(key)
+            return record
+        return await self._activate(cls, oid, key)
+
+    async def _activate(self, cls: type[DurableObject], oid: ObjectId, key: ObjectKey) -> ObjectRecord:
+        if self.closed:
+            raise ObjectClosedError("The runtime is closed")
+        if not self.runtime.started:
+            raise RuntimeNotStartedError(
+                "The runtime is not started: use `async with Runtime(...) as rt:` or `await rt.start()`"
+            )
+        pending = self._activating.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[ObjectRecord] = asyncio.get_running_loop().create_future()
+        self._activating[key] = future
+        try:
+            record = await self._start_object(cls, oid)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.add_done_callback(lambda f: f.exception())
+            raise
+        finally:
+            del self._activating[key]
+        future.set_result(record)
+        self._live[key] = record
+        self.activations += 1
+        if len(self._live) > self.max_live_objects:
+            self.enforce_limit()
+        return record
+
+    async def _start_object(self, cls: type[DurableObject], oid: ObjectId) -> ObjectRecord:
+        storage = Storage(
+            self.data_folder.object_path(oid.namespace, oid.hex),
+            durability=self.durability,
+            group_commit=self.group_commit,
+            budget=self.budget,
+        )
+        instance = cls.__new__(cls)
+        instance.storage = storage
+        instance.id = oid
+        instance.env = self.runtime.env
+        instance.runtime = self.runtime
+        record = ObjectRecord(cls, oid, instance, storage)
+        instance._dotdo = record
+        storage.on_timers_changed = lambda s: self._timers_changed(record)
+        storage.on_commit_failed = lambda s, exc: self.evict(record.key, force=True)
+        record.last_used = self.clock.now()
+        record.gate.close()
+        token = current_object.set(instance)
+        try:
+            await instance._on_activate()
+            await instance.on_start()
+        except BaseException:
+            storage.close()
+            raise
+        finally:
+            current_object.reset(token)
+            record.gate.open()
+        return record
+
+    # -- events -------------------------------------------------------------------------------
+
+    async def deliver(self, record: ObjectRecord, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one event of the object: input gate, current-object binding, then the output gate."""
+        gate = record.gate
+        if gate._holds:
+            await gate.wait_open()
+        record.active += 1
+        token = current_object.set(record.instance)
+        try:
+            result = fn(*args, **kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        finally:
+            current_object.reset(token)
+            try:
+                waiter = record.storage.commit_waiter()
+                if waiter is not None:
+                    await asyncio.shield(waiter)
+            finally:
+                record.active -= 1
+                record.last_used = self.clock.now()
+        return result
+
+    async def call(
+        self, cls: type[DurableObject], oid: ObjectId, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """Call a public method of an object, copying arguments and result across the boundary."""
+        await release_outgoing()
+        record = await self.record(cls, oid)
+        fn = public_method(record.instance, method)
+        if args:
+            args = tuple(clone(a) for a in args)
+        if kwargs:
+            kwargs = {k: clone(v) for k, v in kwargs.items()}
+        return clone(await self.deliver(record, fn, *args, **kwargs))
+
+    async def run_in(self, cls: type[DurableObject], oid: ObjectId, fn: Callable[[Any], Any]) -> Any:
+        """Run `fn(obj)` as an event of the object (for layers above the runtime)."""
+        await release_outgoing()
+        record = await self.record(cls, oid)
+        return await self.deliver(record, fn, record.instance)
+
+    async def deliver_websocket(self, key: ObjectKey, hook: str, *args: Any) -> Any:
+        """Deliver a WebSocket event to `key`, reactivating it if it was evicted (hibernation)."""
+        record = self._live.get(key)
+        if record is None:
+            cls = self.classes[key[0]]
+            record = await self.record(cls, ObjectId(key[0], key[1], _name_of(args)))
+        return await self.deliver(record, getattr(record.instance, hook), *args)
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def _timers_changed(self, record: ObjectRecord) -> None:
+        if self.on_timers_changed is not None:
+            self.on_timers_changed(record, record.storage.timers.next_fire_at())
+
+    async def run_due_timers(self, cls: type[DurableObject], oid: ObjectId) -> None:
+        """Fire every timer of the object that is due now; failures are retried with backoff."""
+        record = await self.record(cls, oid)
+        timers = record.storage.timers
+        for timer in timers.due(self.clock.now()):
+            handler = timer_handler(timer.kind)
+            if handler is None:
+                log.error("No handler for timer kind %r of %s; dropping it", timer.kind, cls.__name__)
+                timers.finish(timer)
+                continue
+            try:
+                await self.deliver(record, handler, record.instance, timer)
+            except Exception:
+                if timer.retry_count < ALARM_MAX_RETRIES:
+                    delay = ALARM_FIRST_BACKOFF * 2**timer.retry_count
+                    log.exception("%s %s of %s failed; retrying in %.0f s", timer.kind, timer.id, cls.__name__, delay)
+                    timers.retry(timer, self.clock.now() + delay)
+                else:
+                    log.exception(
+                        "%s %s of %s failed %d times; giving up",
+                        timer.kind,
+                        timer.id,
+                        cls.__name__,
+                        timer.retry_count + 1,
+                    )
+                    timers.finish(timer)
+            else:
+                timers.finish(timer)
+        await record.storage.settled()
+
+    # -- eviction -----------------------------------------------------------------------------
+
+    def evict(self, key: ObjectKey, *, force: bool = False) -> bool:
+        """Drop a live object from memory (its WebSockets stay open); False if it is busy."""
+        record = self._live.get(key)
+        if record is None:
+            return False
+        storage = record.storage
+        if not force and (record.active or record.gate.closed or storage.dirty or storage.commit_waiter()):
+            return False
+        del self._live[key]
+        if force:
+            storage._dirty = False
+        storage.close()
+        self.evictions += 1
+        return True
+
+    def evict_idle(self) -> int:
+        """Evict objects idle for longer than `idle_timeout`; returns how many."""
+        cutoff = self.clock.now() - self.idle_timeout
+        evicted = 0
+        for key, record in list(self._live.items()):
+            if record.last_used <= cutoff and self.evict(key):
+                evicted += 1
+        return evicted
+
+    def enforce_limit(self) -> None:
+        """Evict least recently used idle objects beyond `max_live_objects`."""
+        for key in list(self._live):
+            if len(self._live) <= self.max_live_objects:
+                return
+            self.evict(key)
+
+    async def close(self) -> None:
+        """Commit everything and close every object's storage."""
+        self.closed = True
+        await self.group_commit.drain()
+        for record in list(self._live.values()):
+            record.storage.close()
+        self._live.clear()
+        self.group_commit.close()
+
+
+def public_method(instance: DurableObject, name: str) -> Callable[..., Any]:
+    """The method `name` of `instance` if a stub may call it; AttributeError saying why if not."""
+    cls = type(instance)
+    if not isinstance(name, str) or name.startswith("_") or name in RESERVED_NAMES:
+        raise AttributeError(f"{cls.__name__}.{name} is not callable from outside the object")
+    fn = getattr(instance, name, None)
+    if fn is None or not callable(fn):
+        raise AttributeError(f"{cls.__name__} has no method {name!r}")
+    return fn
+
+
+async def release_outgoing() -> None:
+    """Hold a call leaving an object until that object's writes are committed (output gate)."""
+    caller = current_object.get()
+    if caller is not None:
+        waiter = caller._dotdo.storage.commit_waiter()
+        if waiter is not None:
+            await asyncio.shield(waiter)
+
+
+def _name_of(args: tuple[Any, ...]) -> str | None:
+    connection = args[0] if args else None
+    return connection.object_name if isinstance(connection, HibernatableWebSocket) else None

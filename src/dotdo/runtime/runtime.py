@@ -1,0 +1,191 @@
+"""The embedded runtime: hosts objects from a data folder, fires their alarms, evicts idle ones."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .alarm_scheduler import AlarmScheduler
+from .clock import Clock
+from .data_folder import DataFolder
+from .durable_object import DurableObject
+from .errors import ObjectClosedError, RuntimeNotStartedError
+from .group_commit import DURABILITY_MODES
+from .host import ObjectHost
+from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
+from .storage import Storage
+from .stub import Namespace, ObjectStub
+
+
+class Env(dict[str, Any]):
+    """The runtime's bindings: the values given as `env=`, and a `Namespace` per registered class."""
+
+    def __init__(self, host: ObjectHost, bindings: Mapping[str, Any]) -> None:
+        super().__init__(bindings)
+        self._host = host
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self:
+            return self[name]
+        cls = self._host.classes.get(name)
+        if cls is None:
+            raise AttributeError(
+                f"env has no binding {name!r}; bindings: {', '.join(sorted(self)) or 'none'}, "
+                f"classes: {', '.join(sorted(self._host.classes)) or 'none'}"
+            )
+        return Namespace(self._host, cls)
+
+
+class Runtime:
+    """Hosts Durable Objects in one process: `async with Runtime(data_dir=...) as rt: rt.get(Cls, name)`."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] = ".dotdo",
+        objects: Iterable[type[DurableObject]] = (),
+        durability: str = "process",
+        max_live_objects: int = 10_000,
+        idle_timeout: float = 30.0,
+        clock: Clock | None = None,
+        *,
+        env: Mapping[str, Any] | None = None,
+        max_open_databases: int | None = None,
+    ) -> None:
+        if durability not in DURABILITY_MODES:
+            raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
+        if max_live_objects < 1:
+            raise ValueError("max_live_objects must be at least 1")
+        if idle_timeout <= 0:
+            raise ValueError("idle_timeout must be positive (seconds)")
+        self.data_folder = DataFolder(data_dir)
+        self.durability = durability
+        self.clock = clock or Clock()
+        self.host = ObjectHost(
+            self,
+            self.data_folder,
+            durability=durability,
+            clock=self.clock,
+            max_live_objects=max_live_objects,
+            idle_timeout=idle_timeout,
+            max_open_databases=max_open_databases,
+        )
+        self.env = Env(self.host, env or {})
+        for cls in objects:
+            self.register(cls)
+        self.alarms: AlarmScheduler | None = None
+        self._index: Storage | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._start_lock: asyncio.Lock | None = None
+        self.started = False
+        self.closed = False
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> Runtime:
+        """Open the data folder and start firing alarms (idempotent)."""
+        if self.started:
+            return self
+        if self.closed:
+            raise ObjectClosedError("This runtime was closed; create a new Runtime")
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self.started:
+                return self
+            self.data_folder.prepare()
+            self._index = Storage(
+                self.data_folder.index_path, durability=self.durability, group_commit=self.host.group_commit
+            )
+            self.alarms = AlarmScheduler(self.host, self._index, self.clock)
+            self.alarms.start()
+            if self.clock.manual:
+                self.clock.subscribe(self._sweep_now)
+            else:
+                self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="dotdo-idle-sweeper")
+            self.started = True
+            if self.clock.manual:
+                await self.alarms.fire_due()
+        return self
+
+    async def close(self) -> None:
+        """Stop timers, commit everything, close every database."""
+        if not self.started or self.closed:
+            self.closed = True
+            return
+        self.closed = True
+        self.clock.unsubscribe(self._sweep_now)
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self.alarms is not None:
+            await self.alarms.close()
+        await self.host.close()
+        if self._index is not None:
+            self._index.close()
+
+    async def __aenter__(self) -> Runtime:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def _sweep(self) -> None:
+        interval = min(self.host.idle_timeout / 2, 5.0)
+        while True:
+            await asyncio.sleep(interval)
+            self.host.evict_idle()
+
+    async def _sweep_now(self) -> None:
+        self.host.evict_idle()
+
+    # -- classes and stubs --------------------------------------------------------------------
+
+    def register(self, cls: type[DurableObject]) -> type[DurableObject]:
+        """Make a class addressable by name (from code, RPC and alarms after a restart)."""
+        return self.host.register(cls)
+
+    @property
+    def classes(self) -> dict[str, type[DurableObject]]:
+        """Registered classes by namespace (class name unless the class sets `namespace`)."""
+        return dict(self.host.classes)
+
+    def class_named(self, name: str) -> type[DurableObject]:
+        """A registered class by name; `UnknownClassError` listing the registered ones otherwise."""
+        return self.host.class_for(name)
+
+    def get(self, cls: type[DurableObject] | str, name: str) -> ObjectStub:
+        """A stub for the object called `name` of class `cls` (a class or a registered class name)."""
+        resolved = self.host.class_for(cls)
+        return ObjectStub(self.host, resolved, id_from_name(resolved, name))
+
+    def get_by_id(self, cls: type[DurableObject] | str, oid: ObjectId | str) -> ObjectStub:
+        """A stub for an object by id (an `ObjectId` or its 64-hex string form)."""
+        resolved = self.host.class_for(cls)
+        if isinstance(oid, str):
+            oid = id_from_string(resolved, oid)
+        return ObjectStub(self.host, resolved, oid)
+
+    def id_from_name(self, cls: type[DurableObject] | str, name: str) -> ObjectId:
+        """The id of the object called `name`."""
+        return id_from_name(self.host.class_for(cls), name)
+
+    def new_unique_id(self, cls: type[DurableObject] | str) -> ObjectId:
+        """A fresh random id of class `cls`."""
+        return new_unique_id(self.host.class_for(cls))
+
+    async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
+        """Run `fn(obj)` (sync or async) as an event of that object and return its result."""
+        self._require_started()
+        resolved = self.host.class_for(cls)
+        oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
+        return await self.host.run_in(resolved, oid, fn)
+
+    def _require_started(self) -> None:
+        if not self.started:
+            raise RuntimeNotStartedError(
+                "The runtime is not started: use `async with Runtime(...) as rt:` or `await rt.start()`"
+            )

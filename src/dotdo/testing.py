@@ -1,0 +1,5 @@
+"""Test helpers: a clock tests advance by hand."""
+
+from .runtime.clock import ManualClock
+
+__all__ = ["ManualClock"]

@@ -1,0 +1,54 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dotdo import Runtime
+from dotdo.testing import ManualClock
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock starting at a fixed instant (2023-11-14T22:13:20Z)."""
+    return ManualClock(1_700_000_000.0)
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Runtime]:
+    """A started runtime on a temporary data folder, driven by the manual clock."""
+    async with Runtime(data_dir=tmp_path / "data", clock=clock) as rt:
+        yield rt
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in this event loop; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

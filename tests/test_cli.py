@@ -1,0 +1,139 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from dotdo import __version__
+from dotdo.cli import cli
+from tests.conftest import free_port
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"dotdo {__version__}"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["dev", "--help"], ["init", "--help"]])
+def test_every_command_has_help(args):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def _dev(cwd, *args):
+    return subprocess.Popen(
+        [sys.executable, "-m", "dotdo", "dev", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _wait(port, process, headers=None):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            return httpx.post(f"http://127.0.0.1:{port}/acme", headers=headers or {}, timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError("dotdo dev did not answer")
+
+
+def _stop(process):
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_init_then_dev_answers_http(tmp_path):
+    result = runner.invoke(cli, ["init", str(tmp_path / "shop")])
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(tmp_path / "shop")) == ["README.md", "app.py", "test_app.py"]
+    port = free_port()
+    server = _dev(tmp_path / "shop", "--port", str(port))
+    try:
+        assert _wait(port, server).json() == {"name": "acme", "value": 1}
+        assert httpx.get(f"http://127.0.0.1:{port}/acme").json() == {"name": "acme", "value": 1}
+    finally:
+        _stop(server)
+    assert (tmp_path / "shop" / ".dotdo" / "objects" / "Counter").is_dir()
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tmp_path / "shop",
+        capture_output=True,
+        text=True,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+
+
+def test_init_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "file").write_text("x")
+    result = runner.invoke(cli, ["init", str(tmp_path / "taken")])
+    assert result.exit_code == 1 and "not empty" in result.output
+
+
+def test_dev_with_token_requires_bearer(tmp_path):
+    runner.invoke(cli, ["init", str(tmp_path / "app")])
+    port = free_port()
+    server = _dev(tmp_path / "app", "--port", str(port), "--token", "T0K", "--data-dir", str(tmp_path / "d"))
+    try:
+        assert _wait(port, server).status_code == 401
+        assert httpx.post(f"http://127.0.0.1:{port}/acme", headers={"authorization": "Bearer T0K"}).status_code == 200
+    finally:
+        _stop(server)
+
+
+@pytest.mark.parametrize(
+    ("app", "message"),
+    [("missing:app", "Could not import module 'missing'"), ("app:nothing", "has no attribute 'nothing'")],
+)
+def test_dev_explains_a_bad_app(tmp_path, app, message):
+    runner.invoke(cli, ["init", str(tmp_path / "x")])
+    result = subprocess.run(
+        [sys.executable, "-m", "dotdo", "dev", app, "--port", str(free_port())],
+        cwd=tmp_path / "x",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and message in " ".join(result.stderr.split())
+
+
+def test_dev_explains_a_busy_port(tmp_path):
+    import socket
+
+    runner.invoke(cli, ["init", str(tmp_path / "x")])
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "dotdo", "dev", "--port", str(port)],
+            cwd=tmp_path / "x",
+            capture_output=True,
+            text=True,
+        )
+    assert result.returncode == 1 and f"Port {port}" in result.stderr and "busy" in result.stderr
+
+
+def test_dev_explains_an_unwritable_data_folder(tmp_path):
+    runner.invoke(cli, ["init", str(tmp_path / "x")])
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "dotdo", "dev", "--data-dir", str(blocker / "data"), "--port", str(free_port())],
+        cwd=tmp_path / "x",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "data folder" in " ".join(result.stderr.split())
