@@ -271,9 +271,7 @@ def _commit(ctx: _Context, args: list[str]) -> int:
     if env.get("GIT_COMMITTER_NAME") and env.get("GIT_COMMITTER_EMAIL"):
         committer = f"{env['GIT_COMMITTER_NAME']} <{env['GIT_COMMITTER_EMAIL']}>"
     sha = run_now(
-        ctx.git.commit(
-            message, author=author, committer=committer, allow_empty=allow_empty, timestamp=_env_time(env)
-        )
+        ctx.git.commit(message, author=author, committer=committer, allow_empty=allow_empty, timestamp=_env_time(env))
     )
     if not quiet:
         status: Status = run_now(ctx.git.status())
@@ -289,9 +287,7 @@ def _env_time(env: dict[str, str]) -> int | None:
         return None
     stamp = value.split()[0].lstrip("@")
     if not stamp.isdigit():
-        raise ValueError(
-            f"GIT_AUTHOR_DATE/GIT_COMMITTER_DATE must be '@<epoch seconds> +0000', not {value!r}"
-        )
+        raise ValueError(f"GIT_AUTHOR_DATE/GIT_COMMITTER_DATE must be '@<epoch seconds> +0000', not {value!r}")
     return int(stamp)
 
 

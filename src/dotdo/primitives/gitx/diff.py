@@ -105,9 +105,7 @@ def diff_trees(
         additions = deletions = 0
         binary = old_binary or new_binary
         if not binary:
-            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
-                None, old_lines, new_lines, autojunk=False
-            ).get_opcodes():
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
                 if op != "equal":
                     deletions += i2 - i1
                     additions += j2 - j1

@@ -132,9 +132,7 @@ class StoredObjectStore(PackCapableObjectStore):
         """(type number, uncompressed content) of an object; KeyError when absent."""
         self._table()
         hexsha = self._hex(name)
-        row = self.storage.sql.exec(
-            f"SELECT type, data, tier_key FROM {OBJECTS_TABLE} WHERE sha = ?", hexsha
-        ).raw()
+        row = self.storage.sql.exec(f"SELECT type, data, tier_key FROM {OBJECTS_TABLE} WHERE sha = ?", hexsha).raw()
         found = next(iter(row), None)
         if found is None:
             raise KeyError(hexsha.encode("ascii"))
@@ -286,4 +284,3 @@ class StoredObjectStore(PackCapableObjectStore):
             abort()
             raise
         commit()
-

@@ -53,8 +53,7 @@ class StoredRefsContainer(RefsContainer):
     def _table(self) -> None:
         if not self._ready:
             self.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {REFS_TABLE} "
-                "(name BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
+                f"CREATE TABLE IF NOT EXISTS {REFS_TABLE} (name BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
             )
             self._ready = True
 

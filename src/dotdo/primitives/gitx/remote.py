@@ -54,9 +54,7 @@ class RemoteAuth:
         if isinstance(value, Mapping):
             unknown = set(value) - {"username", "password", "token"}
             if unknown:
-                raise ValueError(
-                    f"Unknown remote auth fields {sorted(unknown)}; use username, password or token"
-                )
+                raise ValueError(f"Unknown remote auth fields {sorted(unknown)}; use username, password or token")
             return cls(**dict(value))
         raise TypeError(
             "Remote auth is a token str, a (username, password) tuple, a dict or a RemoteAuth, "
@@ -98,9 +96,7 @@ def _remote_failure(url: str, exc: BaseException) -> RemoteError:
     detail = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, NotGitRepository):
         detail = "not a git repository"
-    return RemoteError(
-        f"Remote {redact(url)} failed: {detail}; check the URL, the network and the credentials"
-    )
+    return RemoteError(f"Remote {redact(url)} failed: {detail}; check the URL, the network and the credentials")
 
 
 _REMOTE_ERRORS = (GitProtocolError, HangupException, NotGitRepository, OSError, KeyError, ValueError)

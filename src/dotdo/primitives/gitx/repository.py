@@ -116,9 +116,7 @@ class Git:
 
     def _require(self) -> None:
         if not self.repo.initialized:
-            raise NotARepositoryError(
-                "No repository here yet: call `await git.init()` or `await git.clone(url)`"
-            )
+            raise NotARepositoryError("No repository here yet: call `await git.init()` or `await git.clone(url)`")
 
     def _head_branch(self) -> bytes | None:
         value = self.repo.refs.read_loose_ref(b"HEAD")
@@ -142,9 +140,7 @@ class Git:
         try:
             commit = parse_commit(self.repo, base.encode())
         except (KeyError, ValueError):
-            raise UnknownRevisionError(
-                f"Unknown revision {rev!r}: no branch, tag or commit has that name"
-            ) from None
+            raise UnknownRevisionError(f"Unknown revision {rev!r}: no branch, tag or commit has that name") from None
         for op, count in re.findall(r"([~^])(\d*)", steps):
             number = int(count) if count else 1
             hops = [(0)] * number if op == "~" else [number - 1]
@@ -237,16 +233,12 @@ class Git:
         if not allow_empty and merge_head is None and parent is not None:
             parent_commit = self.repo.object_store[parent]
             if isinstance(parent_commit, DulwichCommit) and parent_commit.tree == tree:
-                raise GitError(
-                    "Nothing to commit: the index matches HEAD (use allow_empty=True to commit anyway)"
-                )
+                raise GitError("Nothing to commit: the index matches HEAD (use allow_empty=True to commit anyway)")
         obj = DulwichCommit()
         obj.tree = tree
         obj.parents = [p for p in (parent, merge_head) if p is not None]
         obj.author, obj.committer = author_bytes, committer_bytes
-        if timestamp is not None and (
-            isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 0
-        ):
+        if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, int) or timestamp < 0):
             raise ValueError(f"timestamp must be non-negative epoch seconds, not {timestamp!r}")
         obj.commit_time = obj.author_time = int(time.time()) if timestamp is None else timestamp
         obj.commit_timezone = obj.author_timezone = 0
@@ -343,17 +335,13 @@ class Git:
 
     def _delete_branch(self, ref: bytes, name: str, *, force: bool) -> None:
         if ref == self._head_branch():
-            raise GitError(
-                f"Cannot delete branch {name!r}: it is checked out; check out another branch first"
-            )
+            raise GitError(f"Cannot delete branch {name!r}: it is checked out; check out another branch first")
         sha = self.repo.refs.read_loose_ref(ref)
         if sha is None:
             raise UnknownRevisionError(f"No branch named {name!r}")
         head = self._head()
         if not force and (head is None or not can_fast_forward(self.repo, sha, head)):
-            raise GitError(
-                f"Branch {name!r} is not fully merged into HEAD; pass force=True to delete it anyway"
-            )
+            raise GitError(f"Branch {name!r} is not fully merged into HEAD; pass force=True to delete it anyway")
         self.repo.refs.remove_if_equals(ref, sha)
 
     async def checkout(
@@ -402,9 +390,7 @@ class Git:
 
         self.storage.transaction_sync(restore)
 
-    async def merge(
-        self, branch: str, *, message: str | None = None, author: str | None = None
-    ) -> MergeResult:
+    async def merge(self, branch: str, *, message: str | None = None, author: str | None = None) -> MergeResult:
         """Merge `branch` into HEAD: fast-forward when possible, else a three-way merge commit.
 
         Conflicts are never resolved silently: their files get git's markers, the index keeps the
@@ -552,10 +538,7 @@ class Git:
                 raise UnknownRevisionError(f"Path {path!r} does not exist in {rev!r}") from None
         obj = store[sha]
         if isinstance(obj, Tree):
-            names = [
-                e.path + (b"/" if e.mode & 0o040000 and not e.mode & 0o100000 else b"")
-                for e in obj.iteritems()
-            ]
+            names = [e.path + (b"/" if e.mode & 0o040000 and not e.mode & 0o100000 else b"") for e in obj.iteritems()]
             return b"".join(n + b"\n" for n in names)
         return obj.as_raw_string()
 
@@ -599,9 +582,7 @@ class Git:
         try:
             return self.repo.get_config().get((b"remote", name.encode()), b"url").decode()
         except KeyError:
-            raise RemoteError(
-                f"No remote named {name!r}; add it with `await git.remote_add(name, url)`"
-            ) from None
+            raise RemoteError(f"No remote named {name!r}; add it with `await git.remote_add(name, url)`") from None
 
     def _auth(self, name: str | None, url: str) -> RemoteAuth | None:
         return auth_for(self.remotes_auth, name, url)

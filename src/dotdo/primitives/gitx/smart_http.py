@@ -58,6 +58,104 @@ class _DenyNonFastForward:
         return b"", b""
 
 
+class GitHttpService:
+    """Answers smart-HTTP requests for one repository; `respond(request, path)` builds the whole response.
+
+    `path` is relative to the repository URL: `/info/refs`, `/git-upload-pack` or `/git-receive-pack`.
+    Building the response before sending it lets a host release it only after the push is durable.
+    """
+
+    def __init__(
+        self,
+        git: Git,
+        auth: AuthHook | None = None,
+        *,
+        allow_push: bool = True,
+        deny_non_fast_forward: bool = False,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        self.git = git
+        self.auth = auth
+        self.allow_push = allow_push
+        self.max_body = max_body
+        self.backend = _OneRepository(git.repo)
+        if deny_non_fast_forward:
+            git.repo.hooks["update"] = _DenyNonFastForward(git.repo)
+
+    async def respond(self, request: Request, path: str) -> Response:
+        """The response to a smart-HTTP request at `path` under the repository URL."""
+        if path == "/info/refs" and request.method in ("GET", "HEAD"):
+            return await self._info_refs(request)
+        if path in ("/git-upload-pack", "/git-receive-pack") and request.method == "POST":
+            return await self._rpc(request, path[1:])
+        return PlainTextResponse(
+            "Not a git smart-HTTP endpoint: use GET /info/refs?service=..., POST /git-upload-pack "
+            "or POST /git-receive-pack\n",
+            status_code=404,
+        )
+
+    async def _refusal(self, request: Request, service: str) -> Response | None:
+        if service == "git-receive-pack" and not self.allow_push:
+            return PlainTextResponse("Pushing to this repository is disabled\n", status_code=403)
+        if self.auth is not None:
+            verdict = self.auth(request, service)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+            if not verdict:
+                return PlainTextResponse(
+                    "Authentication required\n", status_code=401, headers={"WWW-Authenticate": 'Basic realm="git"'}
+                )
+        if not self.git.repo.initialized:
+            return PlainTextResponse("No repository here yet\n", status_code=404)
+        return None
+
+    async def _info_refs(self, request: Request) -> Response:
+        service = request.query_params.get("service", "")
+        if service not in SERVICES:
+            return PlainTextResponse(
+                "Only smart HTTP is served: use a git client that sends ?service=git-upload-pack\n",
+                status_code=403,
+            )
+        refused = await self._refusal(request, service)
+        if refused is not None:
+            return refused
+        out = BytesIO()
+        proto = ReceivableProtocol(BytesIO().read, out.write)
+        handler = SERVICES[service](self.backend, ["/"], proto, stateless_rpc=True, advertise_refs=True)
+        handler.proto.write_pkt_line(f"# service={service}\n".encode())
+        handler.proto.write_pkt_line(None)
+        handler.handle()
+        return Response(out.getvalue(), media_type=f"application/x-{service}-advertisement", headers=_NO_CACHE)
+
+    async def _rpc(self, request: Request, service: str) -> Response:
+        if request.headers.get("content-type") != f"application/x-{service}-request":
+            return PlainTextResponse("Invalid Content-Type\n", status_code=415)
+        refused = await self._refusal(request, service)
+        if refused is not None:
+            return refused
+        body = await _read_body(request, self.max_body)
+        if isinstance(body, Response):
+            return body
+        out = BytesIO()
+        proto = ReceivableProtocol(BytesIO(body).read, out.write)
+        handler = SERVICES[service](self.backend, ["/"], proto, stateless_rpc=True)
+        if service == "git-receive-pack":
+            repo = self.git.repo
+            before = _branch_and_tag_refs(repo)
+            self.git.storage.transaction_sync(handler.handle)
+            after = _branch_and_tag_refs(repo)
+            self.git.pushed(
+                [
+                    {"ref": ref.decode(), "old": _text(before.get(ref)), "new": _text(after.get(ref))}
+                    for ref in sorted(set(before) | set(after))
+                    if before.get(ref) != after.get(ref)
+                ]
+            )
+        else:
+            handler.handle()
+        return Response(out.getvalue(), media_type=f"application/x-{service}-result", headers=_NO_CACHE)
+
+
 def git_http_app(
     git: Git,
     auth: AuthHook | None = None,
@@ -72,85 +170,14 @@ def git_http_app(
     (clone, fetch) or `git-receive-pack` (push). Refused requests get 401 with a Basic challenge so
     git asks for credentials. Without `auth`, everyone may read and (if `allow_push`) push.
     """
-    repo = git.repo
-    backend = _OneRepository(repo)
-    if deny_non_fast_forward:
-        repo.hooks["update"] = _DenyNonFastForward(repo)
-
-    async def allowed(request: Request, service: str) -> Response | None:
-        if service == "git-receive-pack" and not allow_push:
-            return PlainTextResponse("Pushing to this repository is disabled\n", status_code=403)
-        if auth is None:
-            return None
-        verdict = auth(request, service)
-        if inspect.isawaitable(verdict):
-            verdict = await verdict
-        if verdict:
-            return None
-        return PlainTextResponse(
-            "Authentication required\n", status_code=401, headers={"WWW-Authenticate": 'Basic realm="git"'}
-        )
-
-    def not_ready() -> Response | None:
-        if not repo.initialized:
-            return PlainTextResponse("No repository here yet\n", status_code=404)
-        return None
-
-    async def info_refs(request: Request) -> Response:
-        service = request.query_params.get("service", "")
-        if service not in SERVICES:
-            return PlainTextResponse(
-                "Only smart HTTP is served: use a git client that sends ?service=git-upload-pack\n",
-                status_code=403,
-            )
-        refused = await allowed(request, service) or not_ready()
-        if refused is not None:
-            return refused
-        out = BytesIO()
-        proto = ReceivableProtocol(BytesIO().read, out.write)
-        handler = SERVICES[service](backend, ["/"], proto, stateless_rpc=True, advertise_refs=True)
-        handler.proto.write_pkt_line(f"# service={service}\n".encode())
-        handler.proto.write_pkt_line(None)
-        handler.handle()
-        return Response(
-            out.getvalue(), media_type=f"application/x-{service}-advertisement", headers=_NO_CACHE
-        )
-
-    async def rpc(request: Request) -> Response:
-        service = request.url.path.rsplit("/", 1)[-1]
-        if request.headers.get("content-type") != f"application/x-{service}-request":
-            return PlainTextResponse("Invalid Content-Type\n", status_code=415)
-        refused = await allowed(request, service) or not_ready()
-        if refused is not None:
-            return refused
-        body = await _read_body(request, max_body)
-        if isinstance(body, Response):
-            return body
-        out = BytesIO()
-        proto = ReceivableProtocol(BytesIO(body).read, out.write)
-        handler = SERVICES[service](backend, ["/"], proto, stateless_rpc=True)
-        if service == "git-receive-pack":
-            before = _branch_and_tag_refs(repo)
-            git.storage.transaction_sync(handler.handle)
-            after = _branch_and_tag_refs(repo)
-            git.pushed(
-                [
-                    {"ref": ref.decode(), "old": _text(before.get(ref)), "new": _text(after.get(ref))}
-                    for ref in sorted(set(before) | set(after))
-                    if before.get(ref) != after.get(ref)
-                ]
-            )
-        else:
-            handler.handle()
-        return Response(out.getvalue(), media_type=f"application/x-{service}-result", headers=_NO_CACHE)
-
-    return Starlette(
-        routes=[
-            Route("/info/refs", info_refs, methods=["GET"]),
-            Route("/git-upload-pack", rpc, methods=["POST"]),
-            Route("/git-receive-pack", rpc, methods=["POST"]),
-        ]
+    service = GitHttpService(
+        git, auth, allow_push=allow_push, deny_non_fast_forward=deny_non_fast_forward, max_body=max_body
     )
+
+    async def endpoint(request: Request) -> Response:
+        return await service.respond(request, "/" + request.path_params["path"])
+
+    return Starlette(routes=[Route("/{path:path}", endpoint, methods=["GET", "HEAD", "POST"])])
 
 
 _NO_CACHE = {

@@ -45,8 +45,7 @@ class StoredRepo(BaseRepo):
     def _files(self) -> None:
         if not self._files_ready:
             self.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {FILES_TABLE} "
-                "(name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
+                f"CREATE TABLE IF NOT EXISTS {FILES_TABLE} (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
             )
             self._files_ready = True
 

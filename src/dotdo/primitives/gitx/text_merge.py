@@ -11,14 +11,10 @@ from difflib import SequenceMatcher
 
 
 def _matches(base: list[bytes], other: list[bytes]) -> list[tuple[int, int, int]]:
-    return [
-        tuple(block) for block in SequenceMatcher(None, base, other, autojunk=False).get_matching_blocks()
-    ]
+    return [tuple(block) for block in SequenceMatcher(None, base, other, autojunk=False).get_matching_blocks()]
 
 
-def _sync_regions(
-    base: list[bytes], ours: list[bytes], theirs: list[bytes]
-) -> list[tuple[int, int, int, int]]:
+def _sync_regions(base: list[bytes], ours: list[bytes], theirs: list[bytes]) -> list[tuple[int, int, int, int]]:
     """(base start, ours start, theirs start, length) of runs of base lines neither side changed."""
     left, right = _matches(base, ours), _matches(base, theirs)
     regions: list[tuple[int, int, int, int]] = []

@@ -108,9 +108,7 @@ class Worktree:
                 continue
             before, after = head.get(path), index.get(path)
             if before != after:
-                result.staged[path] = (
-                    "added" if before is None else "deleted" if after is None else "modified"
-                )
+                result.staged[path] = "added" if before is None else "deleted" if after is None else "modified"
         on_disk = set(self.files.walk())
         for path in sorted(index):
             if path not in on_disk:
@@ -124,9 +122,7 @@ class Worktree:
 
     def write_entry(self, path: str, entry: IndexEntry) -> None:
         """Write one blob from the store into the working tree."""
-        self.files.write(
-            path, self.store[entry.sha].as_raw_string(), executable=entry.mode == EXECUTABLE_MODE
-        )
+        self.files.write(path, self.store[entry.sha].as_raw_string(), executable=entry.mode == EXECUTABLE_MODE)
 
     def check_clean(self, paths: Iterable[str], head: dict[str, IndexEntry], action: str) -> None:
         """Refuse (DirtyWorktreeError) if any of `paths` has staged or unstaged changes."""
