@@ -37,9 +37,7 @@ ENV = {
 
 def git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:
     env = dict(ENV, HOME=str(cwd))
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=env, input=stdin, check=True, capture_output=True
-    ).stdout
+    return subprocess.run(["git", *args], cwd=cwd, env=env, input=stdin, check=True, capture_output=True).stdout
 
 
 def history_stream(commits: int) -> bytes:
@@ -88,9 +86,7 @@ def run(work: Path, files: int, commits: int) -> None:
     for n in range(files):
         (real / f"dir{n % 20}").mkdir(exist_ok=True)
         (real / f"dir{n % 20}" / f"file{n}.txt").write_bytes(b"content of file %d\n" % n * 10)
-    baseline = timed(
-        "git add + commit", lambda: (git("add", ".", cwd=real), git("commit", "-qm", "x", cwd=real))
-    )
+    baseline = timed("git add + commit", lambda: (git("add", ".", cwd=real), git("commit", "-qm", "x", cwd=real)))
 
     storage = Storage(work / "commit.sqlite")
     fs = FileSystem(storage)
@@ -122,9 +118,7 @@ def run(work: Path, files: int, commits: int) -> None:
     async def log() -> None:
         assert len(await cloned.log()) == commits
 
-    clone_baseline = timed(
-        "git clone (local)", lambda: git("clone", "-q", str(source), str(work / "c"), cwd=work)
-    )
+    clone_baseline = timed("git clone (local)", lambda: git("clone", "-q", str(source), str(work / "c"), cwd=work))
     clone_time = timed("gitx clone (local)", clone)
     report("log", timed("gitx log", log), baseline)
     print(f"clone of a local repository with {commits} commits")

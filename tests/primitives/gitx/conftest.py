@@ -129,9 +129,7 @@ def export_repository(git: Git, dest: Path) -> Path:
 async def serve(app: object) -> AsyncIterator[str]:
     """Run an ASGI app with uvicorn on a free 127.0.0.1 port inside this event loop; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -237,9 +235,7 @@ def fast_import_history(commits: int = 300) -> bytes:
         nonlocal mark
         mark += 1
         ident = b"Dev <dev@example.com> %d +0000" % when
-        out.append(
-            b"commit refs/heads/%s\nmark :%d\nauthor %s\ncommitter %s\n" % (branch, mark, ident, ident)
-        )
+        out.append(b"commit refs/heads/%s\nmark :%d\nauthor %s\ncommitter %s\n" % (branch, mark, ident, ident))
         out.append(b"data %d\n%s\n" % (len(message), message))
         if parents:
             out.append(b"from :%d\n" % parents[0])
@@ -274,13 +270,8 @@ def fast_import_history(commits: int = 300) -> bytes:
             changes.append(b"M 100644 :%d assets/logo.bin" % blob(binary + bytes([n % 256]) * n))
         last = commit(b"main", when, b"change %d" % n, changes, [last])
         if n == commits // 2:
-            side = commit(
-                b"feature", when + 1, b"side work", [b"M 100644 :%d side.txt" % blob(b"side\n")], [last]
-            )
-            out.append(
-                b"tag v1.0\nfrom :%d\ntagger Dev <dev@example.com> %d +0000\ndata 8\nrelease\n\n"
-                % (last, when)
-            )
+            side = commit(b"feature", when + 1, b"side work", [b"M 100644 :%d side.txt" % blob(b"side\n")], [last])
+            out.append(b"tag v1.0\nfrom :%d\ntagger Dev <dev@example.com> %d +0000\ndata 8\nrelease\n\n" % (last, when))
         if n == commits // 2 + 10 and side is not None:
             last = commit(
                 b"main",
@@ -300,9 +291,7 @@ def source_repo(tmp_path: Path, run_git: Callable[..., str], git_env: dict[str, 
     base.mkdir()
     bare = base / "source.git"
     run_git("init", "--bare", "-b", "main", str(bare))
-    subprocess.run(
-        [GIT, "fast-import", "--quiet"], cwd=bare, env=git_env, input=fast_import_history(), check=True
-    )
+    subprocess.run([GIT, "fast-import", "--quiet"], cwd=bare, env=git_env, input=fast_import_history(), check=True)
     run_git("config", "http.receivepack", "true", cwd=bare)
     return bare
 

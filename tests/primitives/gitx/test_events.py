@@ -25,9 +25,7 @@ async def test_commits_branches_and_pushes_emit_events(
     git.files.write("a.txt", b"a\n")
     await git.add("a.txt")
     first = await git.commit("first")
-    assert events == [
-        ("Branch.updated", {"ref": "refs/heads/main", "branch": "main", "old": None, "new": first})
-    ]
+    assert events == [("Branch.updated", {"ref": "refs/heads/main", "branch": "main", "old": None, "new": first})]
     await git.branch("topic")
     assert events[-1] == (
         "Branch.updated",

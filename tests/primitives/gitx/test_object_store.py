@@ -57,9 +57,7 @@ def test_large_objects_go_to_the_blob_tier(tmp_path: Path) -> None:
     store = StoredObjectStore(storage, blob_tier=tier, threshold=1024)
     small, large = Blob.from_string(b"x" * 100), Blob.from_string(bytes(range(256)) * 64)
     store.add_objects([(small, None), (large, None)])
-    row = storage.sql.exec(
-        f"SELECT data, tier_key FROM {OBJECTS_TABLE} WHERE sha = ?", large.id.decode()
-    ).one()
+    row = storage.sql.exec(f"SELECT data, tier_key FROM {OBJECTS_TABLE} WHERE sha = ?", large.id.decode()).one()
     assert row["data"] is None and row["tier_key"]
     assert list(tier.list(namespace="gitx")) == [row["tier_key"]]
     assert store[large.id].as_raw_string() == bytes(range(256)) * 64
@@ -89,9 +87,7 @@ def test_packs_are_verified_then_stored(tmp_path: Path) -> None:
     ],
     ids=["truncated", "flipped-object-byte", "bad-checksum", "empty-header", "garbage"],
 )
-def test_corrupt_packs_are_rejected_and_nothing_is_written(
-    tmp_path: Path, damage: Callable[[bytes], bytes]
-) -> None:
+def test_corrupt_packs_are_rejected_and_nothing_is_written(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
     storage = Storage(tmp_path / "o.sqlite")
     store = StoredObjectStore(storage)
     pack = pack_of([Blob.from_string(b"payload %d\n" % n * 30) for n in range(5)])
@@ -100,9 +96,7 @@ def test_corrupt_packs_are_rejected_and_nothing_is_written(
     assert rows(storage) == 0
 
 
-@pytest.mark.parametrize(
-    "name", [b"..", b".", b".git", b".GIT", b"a/../../x", b"../x", b"git~1", b""], ids=repr
-)
+@pytest.mark.parametrize("name", [b"..", b".", b".git", b".GIT", b"a/../../x", b"../x", b"git~1", b""], ids=repr)
 def test_trees_with_escaping_entries_are_rejected(tmp_path: Path, name: bytes) -> None:
     storage = Storage(tmp_path / "o.sqlite")
     store = StoredObjectStore(storage)

@@ -161,9 +161,7 @@ async def test_push_to_a_new_remote_repository_passes_fsck(
         await git.remote_add("origin", f"{base}/empty.git")
         await git.push(tags=True)
     run_git("fsck", "--strict", cwd=served / "empty.git")
-    assert run_git("log", "--format=%H", "main", cwd=served / "empty.git").split() == [
-        c.sha for c in await git.log()
-    ]
+    assert run_git("log", "--format=%H", "main", cwd=served / "empty.git").split() == [c.sha for c in await git.log()]
     assert run_git("cat-file", "-t", "v0", cwd=served / "empty.git").strip() == "tag"
     oracle.export_repository(git, tmp_path / "exported.git")
     run_git("fsck", "--strict", cwd=tmp_path / "exported.git")

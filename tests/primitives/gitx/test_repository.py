@@ -75,9 +75,9 @@ async def test_diff_text_matches_git_diff(
     assert (by_path["a.txt"].additions, by_path["a.txt"].deletions) == (2, 1)
     assert by_path["new.txt"].status == "added" and by_path["gone.txt"].status == "deleted"
     numstat = run_git("diff", "--numstat", "--no-renames", first, second, cwd=bare).splitlines()
-    assert {
-        line.split("\t")[2]: (int(line.split("\t")[0]), int(line.split("\t")[1])) for line in numstat
-    } == {f.path: (f.additions, f.deletions) for f in diff.files}
+    assert {line.split("\t")[2]: (int(line.split("\t")[0]), int(line.split("\t")[1])) for line in numstat} == {
+        f.path: (f.additions, f.deletions) for f in diff.files
+    }
 
 
 async def test_status_add_rm_and_worktree_diff(make_git: Callable[..., Git]) -> None:

@@ -133,9 +133,7 @@ async def test_bad_requests_get_clear_http_errors(make_git: Callable[..., Git]) 
     async with httpx.AsyncClient(transport=transport, base_url="http://gitx") as client:
         dumb = await client.get("/info/refs")
         assert dumb.status_code == 403 and "smart HTTP" in dumb.text
-        wrong_type = await client.post(
-            "/git-upload-pack", content=b"0000", headers={"content-type": "text/plain"}
-        )
+        wrong_type = await client.post("/git-upload-pack", content=b"0000", headers={"content-type": "text/plain"})
         assert wrong_type.status_code == 415
         push = await client.get("/info/refs", params={"service": "git-receive-pack"})
         assert push.status_code == 403
