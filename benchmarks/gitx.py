@@ -109,7 +109,7 @@ def run(work: Path, files: int, commits: int) -> None:
     git("fast-import", "--quiet", cwd=source, stdin=history_stream(commits))
     baseline = timed("git log", lambda: git("log", "--format=%H", cwd=source))
     clone_storage = Storage(work / "clone.sqlite")
-    cloned = Git(FileSystem(clone_storage))
+    cloned = Git(FileSystem(clone_storage), allow_local_remotes=True)
 
     async def clone() -> None:
         await cloned.clone(str(source))

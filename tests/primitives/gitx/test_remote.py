@@ -220,3 +220,16 @@ async def test_cloning_a_hostile_repository_fails_cleanly(
     assert git.repo.object_store.count() == 0
     assert not any(r.startswith(b"refs/remotes/") for r in git.repo.refs.allkeys())
     assert git.files.sync.listdir("/") == []
+
+
+async def test_host_paths_are_refused_unless_allowed(
+    make_git: Callable[..., Git], source_repo: Path, run_git: Callable[..., str]
+) -> None:
+    git = make_git()
+    for url in (str(source_repo), f"file://{source_repo}", "../other.git"):
+        with pytest.raises(RemoteError, match="allow_local_remotes"):
+            await git.clone(url)
+    assert git.repo.object_store.count() == 0
+    local = make_git("local", allow_local_remotes=True)
+    assert await local.clone(str(source_repo)) == "main"
+    assert [c.sha for c in await local.log()] == run_git("rev-list", "main", cwd=source_repo).split()

@@ -62,6 +62,23 @@ class RemoteAuth:
         )
 
 
+NETWORK_SCHEMES = ("http://", "https://", "git://", "ssh://")
+
+
+def check_remote_url(url: str, *, allow_local: bool) -> str:
+    """The URL if it names a network remote (or, with `allow_local`, a path of this host)."""
+    if not isinstance(url, str) or not url or "\n" in url or "\x00" in url:
+        raise ValueError(f"A remote URL is a non-empty single-line str, not {url!r}")
+    if url.lower().startswith(NETWORK_SCHEMES):
+        return url
+    if not allow_local:
+        raise RemoteError(
+            f"Remote {redact(url)!r} is not an http(s)://, git:// or ssh:// URL; host paths and file:// "
+            "are refused unless the Git is built with allow_local_remotes=True"
+        )
+    return url
+
+
 def redact(url: str) -> str:
     """The URL without any user:password@ part, safe to show."""
     return _CREDENTIALS_IN_URL.sub("***@", url)

@@ -36,7 +36,7 @@ from .index import IndexEntry, StagingIndex
 from .merge import merge_flat_trees
 from .object_store import BlobTier
 from .refs import ZERO_SHA, check_ref_name
-from .remote import RemoteAuth, auth_for, fetch_pack, list_refs, redact, send_pack
+from .remote import RemoteAuth, auth_for, check_remote_url, fetch_pack, list_refs, redact, send_pack
 from .stored_repo import StoredRepo
 from .trees import build_tree, flatten_tree
 from .worktree import Status, Worktree
@@ -78,6 +78,7 @@ class Git:
         remotes_auth: Mapping[str, Any] | None = None,
         blob_tier: BlobTier | None = None,
         threshold: int | None = None,
+        allow_local_remotes: bool = False,
     ) -> None:
         storage = storage if storage is not None else getattr(fs, "storage", None)
         if storage is None:
@@ -87,6 +88,7 @@ class Git:
         self.storage = storage
         self.emit = emit
         self.remotes_auth = dict(remotes_auth or {})
+        self.allow_local_remotes = allow_local_remotes
         self.repo = StoredRepo(storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed)
         self.index = StagingIndex(storage)
         self.files = worktree_files_for(fs, worktree)
@@ -545,11 +547,12 @@ class Git:
     # -- remotes --------------------------------------------------------------------------------
 
     async def remote_add(self, name: str, url: str) -> None:
-        """Add a remote (its URL may not carry credentials: configure them in `remotes_auth`)."""
+        """Add a remote: an http(s)://, git:// or ssh:// URL (host paths need `allow_local_remotes=True`).
+
+        Prefer `remotes_auth` to credentials inside the URL: those are masked when shown, but stored."""
         self._require()
         check_ref_name(f"refs/remotes/{name}")
-        if not isinstance(url, str) or not url or "\n" in url:
-            raise ValueError(f"A remote URL is a non-empty single-line str, not {url!r}")
+        check_remote_url(url, allow_local=self.allow_local_remotes)
         config = self.repo.get_config()
         if config.has_section((b"remote", name.encode())):
             raise RefConflictError(f"Remote {name!r} already exists; remove it first")
@@ -630,6 +633,7 @@ class Git:
         Returns the checked-out branch name (None for an empty remote)."""
         if self.repo.initialized and self._head() is not None:
             raise GitError("This repository already has commits; clone into a fresh object or fs")
+        check_remote_url(url, allow_local=self.allow_local_remotes)
         if self.index.entries():
             raise DirtyWorktreeError("The index is not empty; clone needs a fresh repository")
         await self.init()
