@@ -21,8 +21,9 @@ from .errors import (
     RemoteError,
     UnknownRevisionError,
 )
+from .merge import MergeResult
 from .remote import RemoteAuth
-from .repository import Git, MergeResult
+from .repository import Git
 from .smart_http import git_http_app
 from .worktree import Status
 

@@ -80,3 +80,18 @@ def merge_flat_trees(
         result.new_blobs.append(blob)
         result.entries[path] = IndexEntry(mode, blob.id)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """What a merge did: the new HEAD sha (None while conflicts wait), and how."""
+
+    sha: str | None
+    fast_forward: bool = False
+    up_to_date: bool = False
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the merge finished without conflicts."""
+        return not self.conflicts
