@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.requests import Request
 
-from dotdo.primitives.gitx import Git, git_http_app
+from dotdo.primitives.gitx import Git, RemoteError, git_http_app
 
 
 async def seeded(make_git: Callable[..., Git], name: str = "served") -> Git:
@@ -201,3 +202,22 @@ async def test_hostile_push_is_rejected_and_nothing_is_written(make_git: Callabl
     assert b".git" in reply.content
     assert git.repo.refs[b"refs/heads/main"] == old
     assert git.repo.object_store.count() == objects_before
+
+
+async def test_token_credentials_are_sent_as_bearer(make_git: Callable[..., Git], oracle: Any) -> None:
+    git = await seeded(make_git)
+    seen: list[str | None] = []
+
+    def auth(request: Request, service: str) -> bool:
+        seen.append(request.headers.get("authorization"))
+        return request.headers.get("authorization") == "Bearer tok-123"
+
+    async with oracle.serve(git_http_app(git, auth)) as base:
+        refused = make_git("anonymous")
+        with pytest.raises(RemoteError, match="authentication refused") as failure:
+            await refused.clone(f"{base}/")
+        assert "tok-123" not in str(failure.value)
+        mirror = make_git("mirror", remotes_auth={f"{base}/": "tok-123"})
+        assert await mirror.clone(f"{base}/") == "main"
+        assert [c.sha for c in await mirror.log()] == [c.sha for c in await git.log()]
+    assert "Bearer tok-123" in seen

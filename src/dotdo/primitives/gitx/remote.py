@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from dulwich.client import get_transport_and_path
+from dulwich.client import HTTPProxyUnauthorized, HTTPUnauthorized, get_transport_and_path
 from dulwich.config import ConfigDict
 from dulwich.errors import GitProtocolError, HangupException, NotGitRepository
 from dulwich.object_store import ObjectStoreGraphWalker
@@ -113,10 +113,21 @@ def _remote_failure(url: str, exc: BaseException) -> RemoteError:
     detail = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, NotGitRepository):
         detail = "not a git repository"
+    elif isinstance(exc, HTTPUnauthorized | HTTPProxyUnauthorized):
+        detail = "authentication refused (401): configure credentials for it in remotes_auth"
     return RemoteError(f"Remote {redact(url)} failed: {detail}; check the URL, the network and the credentials")
 
 
-_REMOTE_ERRORS = (GitProtocolError, HangupException, NotGitRepository, OSError, KeyError, ValueError)
+_REMOTE_ERRORS = (
+    GitProtocolError,
+    HangupException,
+    NotGitRepository,
+    HTTPUnauthorized,
+    HTTPProxyUnauthorized,
+    OSError,
+    KeyError,
+    ValueError,
+)
 
 
 async def list_refs(url: str, auth: RemoteAuth | None) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
