@@ -33,44 +33,86 @@ def _sync_regions(base: list[bytes], ours: list[bytes], theirs: list[bytes]) -> 
     return regions
 
 
+Segment = tuple[str, list[bytes], list[bytes]]
+"""("same", lines, lines) unchanged by both, ("take", lines, lines) resolved, ("conflict", ours, theirs)."""
+
+
 def merge_text(
     base: bytes, ours: bytes, theirs: bytes, *, ours_label: str = "HEAD", theirs_label: str = "theirs"
 ) -> tuple[bytes, bool]:
     """(merged bytes, whether a conflict remains); conflicts are written with git's markers."""
-    base_lines, our_lines, their_lines = base.splitlines(True), ours.splitlines(True), theirs.splitlines(True)
+    segments = _coalesce(_segments(base.splitlines(True), ours.splitlines(True), theirs.splitlines(True)))
     out: list[bytes] = []
     conflicted = False
+    for kind, first, second in segments:
+        if kind != "conflict":
+            out.extend(first)
+            continue
+        conflicted = True
+        out.append(f"<<<<<<< {ours_label}\n".encode())
+        out.extend(_terminated(first))
+        out.append(b"=======\n")
+        out.extend(_terminated(second))
+        out.append(f">>>>>>> {theirs_label}\n".encode())
+    return b"".join(out), conflicted
+
+
+def _segments(base_lines: list[bytes], our_lines: list[bytes], their_lines: list[bytes]) -> list[Segment]:
+    segments: list[Segment] = []
     bz = oz = tz = 0
     for bi, oi, ti, length in _sync_regions(base_lines, our_lines, their_lines):
         b_chunk, o_chunk, t_chunk = base_lines[bz:bi], our_lines[oz:oi], their_lines[tz:ti]
         if o_chunk == t_chunk or b_chunk == t_chunk:
-            out.extend(o_chunk)
+            segments.append(("take", o_chunk, o_chunk))
         elif b_chunk == o_chunk:
-            out.extend(t_chunk)
+            segments.append(("take", t_chunk, t_chunk))
         else:
-            conflicted = True
-            out.extend(_conflict(o_chunk, t_chunk, ours_label, theirs_label))
-        out.extend(base_lines[bi : bi + length])
+            segments.extend(_trimmed_conflict(o_chunk, t_chunk))
+        stable = base_lines[bi : bi + length]
+        segments.append(("same", stable, stable))
         bz, oz, tz = bi + length, oi + length, ti + length
-    return b"".join(out), conflicted
+    return [segment for segment in segments if segment[1] or segment[2]]
 
 
-def _conflict(ours: list[bytes], theirs: list[bytes], ours_label: str, theirs_label: str) -> list[bytes]:
+def _trimmed_conflict(ours: list[bytes], theirs: list[bytes]) -> list[Segment]:
+    """A conflict without the lines both sides share at its start and end (they stay outside it)."""
     head = 0
     while head < min(len(ours), len(theirs)) and ours[head] == theirs[head]:
         head += 1
     tail = 0
     while tail < min(len(ours), len(theirs)) - head and ours[-1 - tail] == theirs[-1 - tail]:
         tail += 1
-    mid_ours = ours[head : len(ours) - tail]
-    mid_theirs = theirs[head : len(theirs) - tail]
-    block = [*ours[:head], f"<<<<<<< {ours_label}\n".encode()]
-    block.extend(_terminated(mid_ours))
-    block.append(b"=======\n")
-    block.extend(_terminated(mid_theirs))
-    block.append(f">>>>>>> {theirs_label}\n".encode())
-    block.extend(ours[len(ours) - tail :])
-    return block
+    start, end = ours[:head], ours[len(ours) - tail :]
+    return [
+        ("same", start, start),
+        ("conflict", ours[head : len(ours) - tail], theirs[head : len(theirs) - tail]),
+        ("same", end, end),
+    ]
+
+
+def _coalesce(segments: list[Segment]) -> list[Segment]:
+    """Join conflicts separated by at most three unchanged lines into one, as git does."""
+    merged: list[Segment] = []
+    for segment in segments:
+        if merged and segment[0] == "same" and merged[-1][0] == "same":
+            merged[-1] = ("same", merged[-1][1] + segment[1], merged[-1][1] + segment[1])
+            continue
+        if (
+            segment[0] == "conflict"
+            and len(merged) >= 2
+            and merged[-1][0] == "same"
+            and len(merged[-1][1]) <= _NEAR
+            and merged[-2][0] == "conflict"
+        ):
+            between = merged.pop()[1]
+            _, ours, theirs = merged.pop()
+            merged.append(("conflict", ours + between + segment[1], theirs + between + segment[2]))
+            continue
+        merged.append(segment)
+    return merged
+
+
+_NEAR = 3
 
 
 def _terminated(lines: list[bytes]) -> list[bytes]:
