@@ -222,23 +222,31 @@ class StoredObjectStore(PackCapableObjectStore):
         return cast("BinaryIO", spool), commit, spool.close
 
     def add_pack_file(self, file: BinaryIO, size: int) -> int:
-        """Verify a whole pack (checksum, deltas, every object), then store its objects; returns the count."""
+        """Verify a pack (checksum, deltas, every object) and store its objects, all or nothing.
+
+        Objects are inflated and written one by one inside a savepoint (memory stays flat for big
+        packs); the first bad object rolls every write back. Returns how many objects were stored.
+        """
         try:
             data = PackData.from_file(file, self.object_format, size)
         except (AssertionError, ValueError, OSError) as exc:
             raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
+        self._table()
+        counted = _Counted()
         try:
             data.check()
-            objects = list(PackInflater.for_pack_data(data, self.get_raw))
+            self.storage.transaction_sync(
+                lambda: self._insert(counted.through(PackInflater.for_pack_data(data, self.get_raw)))
+            )
+        except BadObjectError:
+            raise
         except (ChecksumMismatch, ApplyDeltaError, AssertionError, zlib.error, ValueError, KeyError) as exc:
             raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
         except ObjectFormatException as exc:
             raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
         finally:
             data.close()
-        self._table()
-        self.storage.transaction_sync(lambda: self._insert(objects))
-        return len(objects)
+        return counted.count
 
     def add_pack_bytes(self, pack: bytes) -> int:
         """Verify and store a complete pack held in memory; returns how many objects it held."""
@@ -284,3 +292,15 @@ class StoredObjectStore(PackCapableObjectStore):
             abort()
             raise
         commit()
+
+
+class _Counted:
+    """Counts the items an iterator yields."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def through(self, items: Iterable[ShaFile]) -> Iterator[ShaFile]:
+        for item in items:
+            self.count += 1
+            yield item

@@ -13,7 +13,7 @@ import asyncio
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from io import BytesIO
+from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, Any
 
 from dulwich.client import HTTPProxyUnauthorized, HTTPUnauthorized, get_transport_and_path
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .stored_repo import StoredRepo
 
 ZERO_SHA = b"0" * 40
+_SPOOL_BYTES = 16 * 1024 * 1024
 _CREDENTIALS_IN_URL = re.compile(r"(?<=://)[^/@]*@")
 
 
@@ -188,7 +189,7 @@ async def fetch_pack(
     shallow = repo.get_shallow()
     known = set(parents)
     client, path = _client(url, auth)
-    pack = BytesIO()
+    pack = SpooledTemporaryFile(max_size=_SPOOL_BYTES, prefix="gitx-fetch-")  # noqa: SIM115 - closed below
 
     def determine_wants(refs: dict[bytes, bytes], depth: int | None = None) -> list[bytes]:
         wanted = choose({name: sha for name, sha in refs.items() if sha is not None})
@@ -206,13 +207,15 @@ async def fetch_pack(
         )
 
     try:
-        result = await asyncio.to_thread(run)
-    except _REMOTE_ERRORS as exc:
-        raise _remote_failure(url, exc) from None
-    data = pack.getvalue()
-    if data:
-        reader = BytesIO(data)
-        repo.object_store.add_thin_pack(reader.read, None)
+        try:
+            result = await asyncio.to_thread(run)
+        except _REMOTE_ERRORS as exc:
+            raise _remote_failure(url, exc) from None
+        if pack.tell():
+            pack.seek(0)
+            repo.object_store.add_thin_pack(pack.read, None)
+    finally:
+        pack.close()
     if result.new_shallow or result.new_unshallow:
         repo.update_shallow(result.new_shallow, result.new_unshallow)
     return result
