@@ -84,6 +84,17 @@ def _with_function_context(text: bytes, old_lines: list[bytes]) -> bytes:
     return _HUNK.sub(header, text)
 
 
+_INDEX_LINE = re.compile(rb"^(index [0-9a-f]+\.\.[0-9a-f]+)( \d+)?\n", re.MULTILINE)
+
+
+def _git_mode_change(text: bytes, *, same_content: bool) -> bytes:
+    """A mode change the way git writes it: `old mode`/`new mode`, and an index line only if content changed."""
+    text = text.replace(b"\nold file mode ", b"\nold mode ", 1).replace(b"\nnew file mode ", b"\nnew mode ", 1)
+    if same_content:
+        return _INDEX_LINE.sub(b"", text, count=1)
+    return _INDEX_LINE.sub(lambda m: m.group(1) + b"\n", text, count=1)
+
+
 def diff_trees(
     store: BaseObjectStore, old_tree: bytes | None, new_tree: bytes | None, *, renames: bool = False
 ) -> Diff:
@@ -100,7 +111,10 @@ def diff_trees(
         old_lines, old_binary = _lines(store, old.sha)
         piece = BytesIO()
         write_object_diff(piece, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
-        out.write(_with_function_context(piece.getvalue(), old_lines))
+        text = piece.getvalue()
+        if old.sha is not None and new.sha is not None and old.mode != new.mode:
+            text = _git_mode_change(text, same_content=old.sha == new.sha)
+        out.write(_with_function_context(text, old_lines))
         new_lines, new_binary = _lines(store, new.sha)
         additions = deletions = 0
         binary = old_binary or new_binary
