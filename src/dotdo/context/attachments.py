@@ -7,6 +7,6 @@ ATTACHMENTS: dict[str, str] = {
     "things": "dotdo.graph:attach_things",
     "relationships": "dotdo.graph:attach_relationships",
     "fs": "dotdo.primitives.fsx:attach",
-    "bash": "dotdo.primitives.bashx:attach",
+    "bash": "dotdo.primitives.ctx_shell:attach_bash",
     "git": "dotdo.primitives.gitx:attach",
 }

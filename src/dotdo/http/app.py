@@ -100,8 +100,9 @@ class API:
             await self._entity_app(scope, receive, send)
             return
         match = self.routing.match(scope)
-        await self._authorize(scope, receive, match.name)
         mount = _object_mount(match.path)
+        # git and other clients of reserved paths send credentials only after a Basic challenge.
+        await self._authorize(scope, receive, match.name, challenge=mount is not None)
         if mount is not None and await mount(self, self.cls, match.name, scope, receive, send):
             return
         if scope["type"] == "websocket":
@@ -117,7 +118,7 @@ class API:
             return app
         return None
 
-    async def _authorize(self, scope: Scope, receive: Receive, name: str | None) -> None:
+    async def _authorize(self, scope: Scope, receive: Receive, name: str | None, *, challenge: bool = False) -> None:
         if self.auth is None:
             return
         connection = HTTPConnection(scope, receive)
@@ -125,7 +126,8 @@ class API:
         if inspect.isawaitable(verdict):
             verdict = await verdict
         if not verdict:
-            raise HTTPError(401, "unauthorized", "This request is not authorized for that object")
+            headers = {"WWW-Authenticate": 'Basic realm="dotdo"'} if challenge else None
+            raise HTTPError(401, "unauthorized", "This request is not authorized for that object", headers)
 
     def _forwarded_scope(self, match: Match, scope: Scope) -> Scope:
         if match.path == scope["path"]:

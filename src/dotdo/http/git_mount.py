@@ -1,0 +1,59 @@
+"""Each object's gitx repository, served over git smart HTTP at `<object base path>/repo.git`.
+
+Registered in `object_mounts`, so `API(Repo, ns="/:name")` answers `git clone http://host/acme/repo.git`
+before the object's own `fetch` — but only once that object has a repository (otherwise the request
+falls through to `fetch`). `API(auth=...)` has already vetted the request; the response is built
+inside one event of the object and sent after the commit that holds a push.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+
+from ..runtime.ids import id_from_name
+from .app import object_mounts
+from .body_limit import limited_receive
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+    from starlette.types import Receive, Scope, Send
+
+    from ..runtime.durable_object import DurableObject
+    from .app import API
+
+MOUNT = "/repo.git"
+
+
+async def serve_repository(
+    api: API, cls: type[DurableObject], name: str, scope: Scope, receive: Receive, send: Send
+) -> bool:
+    """Answer a smart-HTTP request for object `name`'s repository; False to fall through to `fetch`."""
+    if scope["type"] != "http":
+        return False
+    match = api.routing.match(scope)
+    sub_path = match.path[len(MOUNT) :] or "/"
+    host = api.runtime.host
+    record = await host.record(cls, id_from_name(cls, name))
+    ctx = getattr(record.instance, "ctx", None)
+    if ctx is None:
+        return False
+
+    async def respond() -> Response | None:
+        from ..primitives.gitx.smart_http import GitHttpService
+
+        git = ctx.git
+        if not git.repo.initialized:
+            return None
+        request = Request(scope, limited_receive(receive, api.max_body_size))
+        return await GitHttpService(git, max_body=api.max_body_size).respond(request, sub_path)
+
+    response = await host.deliver(record, respond)
+    if response is None:
+        return False
+    await response(scope, receive, send)
+    return True
+
+
+object_mounts[MOUNT] = serve_repository

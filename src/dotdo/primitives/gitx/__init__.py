@@ -1,0 +1,65 @@
+"""gitx: git on an object's storage and filesystem, served over smart HTTP, usable from bashx.
+
+`Git(fs, storage)` is the repository API (`ctx.git`); `attach(ctx)` builds it from a context;
+`git_http_app(git)` serves the repository to any git client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .commit import Commit
+from .diff import Diff, FileChange
+from .errors import (
+    BadObjectError,
+    DirtyWorktreeError,
+    GitError,
+    InvalidRefError,
+    NonFastForwardError,
+    NotARepositoryError,
+    RefConflictError,
+    RemoteError,
+    UnknownRevisionError,
+)
+from .merge import MergeResult
+from .remote import RemoteAuth
+from .repository import Git
+from .smart_http import git_http_app
+from .worktree import Status
+
+__all__ = [
+    "BadObjectError",
+    "Commit",
+    "Diff",
+    "DirtyWorktreeError",
+    "FileChange",
+    "Git",
+    "GitError",
+    "InvalidRefError",
+    "MergeResult",
+    "NonFastForwardError",
+    "NotARepositoryError",
+    "RefConflictError",
+    "RemoteAuth",
+    "RemoteError",
+    "Status",
+    "UnknownRevisionError",
+    "attach",
+    "git_http_app",
+]
+
+
+def attach(ctx: Any) -> Git:
+    """The `Git` of a context: its `fs` (working tree), `storage`, `send` (events) and git settings.
+
+    Optional context attributes: `git_worktree` (default "/"), `git_remotes_auth` (credentials by
+    remote name or URL prefix).
+    """
+    send = getattr(ctx, "send", None)
+    return Git(
+        ctx.fs,
+        getattr(ctx, "storage", None),
+        worktree=getattr(ctx, "git_worktree", "/"),
+        emit=send if callable(send) else None,
+        remotes_auth=getattr(ctx, "git_remotes_auth", None),
+    )
