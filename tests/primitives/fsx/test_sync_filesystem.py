@@ -169,6 +169,11 @@ def test_rename_replaces_files_and_empty_directories(fs: SyncFileSystem) -> None
     fs.rename("/b", "/b")
     assert fs.read_text("/b") == "A"
 
+    fs.write("/full/y/leaf", "L")
+    with pytest.raises(OSError) as onto_ancestor:
+        fs.rename("/full/y/leaf", "/full")
+    assert onto_ancestor.value.errno == errno.ENOTEMPTY
+
 
 def test_hard_links_share_contents_and_count(fs: SyncFileSystem) -> None:
     fs.write("/f", "one")

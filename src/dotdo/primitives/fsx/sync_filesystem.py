@@ -590,6 +590,8 @@ class SyncFileSystem:
         if replaced is not None:
             if replaced.ino == moving.ino:
                 return
+            if replaced.is_dir and self._resolver.is_ancestor(replaced.ino, source.parent):
+                raise errors.not_empty(target.text)
             if moving.is_dir and not replaced.is_dir:
                 raise errors.not_a_directory(target.text)
             if not moving.is_dir and replaced.is_dir:
