@@ -1,7 +1,39 @@
 """dotdo: Durable Objects for Python — stateful objects with their own SQLite, addressed by name."""
 
-from .context import DO, Context, ctx
+from typing import Any
+
+from .context import (
+    DO,
+    ActionFailedError,
+    CircuitOpenError,
+    Context,
+    DeadLetter,
+    Event,
+    RetryPolicy,
+    ScheduleError,
+    ScheduleInfo,
+    StubPolicy,
+    TransientError,
+    ctx,
+    every,
+    on,
+)
+from .graph import (
+    DuplicateRelationshipError,
+    DuplicateThingError,
+    GraphError,
+    InvalidCursorError,
+    InvalidFilterError,
+    InvalidReferenceError,
+    Page,
+    Reference,
+    Relationship,
+    Thing,
+    ThingNotFoundError,
+    UnknownEndpointError,
+)
 from .http import API
+from .rpc import RpcTarget, connect, connect_sync, rpc_app
 from .runtime.durable_object import AlarmInfo, DurableObject
 from .runtime.errors import DotdoError, StorageError, UnknownClassError
 from .runtime.ids import ObjectId, id_from_name, id_from_string, new_unique_id
@@ -9,20 +41,67 @@ from .runtime.runtime import Runtime
 
 __version__ = "0.1.0"
 
+# Names whose modules import heavy dependencies (pydantic), loaded on first use.
+_LAZY = {
+    "Entity": "dotdo.graph.entity",
+    "EntityExistsError": "dotdo.graph.entity",
+    "EntityNotFoundError": "dotdo.graph.entity",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dotdo' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
     "API",
     "DO",
+    "ActionFailedError",
     "AlarmInfo",
+    "CircuitOpenError",
     "Context",
+    "DeadLetter",
     "DotdoError",
+    "DuplicateRelationshipError",
+    "DuplicateThingError",
     "DurableObject",
+    "Entity",
+    "EntityExistsError",
+    "EntityNotFoundError",
+    "Event",
+    "GraphError",
+    "InvalidCursorError",
+    "InvalidFilterError",
+    "InvalidReferenceError",
     "ObjectId",
+    "Page",
+    "Reference",
+    "Relationship",
+    "RetryPolicy",
+    "RpcTarget",
     "Runtime",
+    "ScheduleError",
+    "ScheduleInfo",
     "StorageError",
+    "StubPolicy",
+    "Thing",
+    "ThingNotFoundError",
+    "TransientError",
     "UnknownClassError",
+    "UnknownEndpointError",
     "__version__",
+    "connect",
+    "connect_sync",
     "ctx",
+    "every",
     "id_from_name",
     "id_from_string",
     "new_unique_id",
+    "on",
+    "rpc_app",
 ]

@@ -179,3 +179,27 @@ async def test_stub_fetch_delivers_in_process(path_app):
 def test_api_needs_a_durable_object_class():
     with pytest.raises(TypeError, match=r"dotdo\.DO"):
         API(object)
+
+
+async def test_api_of_an_entity_serves_rest_openapi_and_docs_behind_auth(tmp_path):
+    from dotdo.graph.entity import Entity
+
+    class Member(Entity):
+        name: str
+        email: str
+
+    app = API(Member, data_dir=tmp_path, auth=lambda request, name: request.headers.get("x-key") == "k")
+    async with client(app, "http://shop.test") as http:
+        assert (await http.post("/members", json={"id": "ann", "name": "Ann", "email": "a@x"})).status_code == 401
+        assert (await http.get("/openapi.json")).status_code == 401
+        headers = {"x-key": "k"}
+        created = await http.post("/members", json={"id": "ann", "name": "Ann", "email": "a@x"}, headers=headers)
+        assert created.status_code == 201
+        assert (await http.get("/members/ann", headers=headers)).json() == {"id": "ann", "name": "Ann", "email": "a@x"}
+        listed = await http.get("/members", headers=headers)
+        assert [m["id"] for m in listed.json()["items"]] == ["ann"]
+        spec = (await http.get("/openapi.json", headers=headers)).json()
+        assert spec["openapi"].startswith("3.1") and "/members/{id}" in spec["paths"]
+        docs = await http.get("/docs", headers=headers)
+        assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
+    await app.runtime.close()

@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import ClassVar
 
 from ..runtime.durable_object import DurableObject
 from .context import Context
+from .stubs import StubPolicy
 
 
 class DO(DurableObject):
     """Subclass this: a Durable Object with storage, identity and `self.ctx`.
 
     ```python
-    class Counter(DO):
-        async def on_start(self):
-            self.storage.sql.exec("CREATE TABLE IF NOT EXISTS c(k TEXT PRIMARY KEY, v INTEGER)")
+    class Shop(DO):
+        @on("Customer.signup")
+        async def welcome(self, event): ...
+
+        @every.monday.at("9am")
+        async def weekly_report(self): ...
     ```
     """
+
+    stub_policy: ClassVar[StubPolicy | None] = None
+    """Circuit breaker, retry and cache settings for this class's `ctx.<Class>(name)` stubs."""
 
     @cached_property
     def ctx(self) -> Context:
         """This object's context (the original's `$`)."""
         return Context(self)
+
+    async def _on_activate(self) -> None:
+        # `@every` methods become persisted schedules before any timer of this activation fires.
+        self.ctx.schedules.sync_class_schedules()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -12,12 +13,15 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..rpc.gateway import runtime_main
+from ..rpc.server import rpc_app
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import id_from_name
 from ..runtime.responses import as_response
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
+from .lifespan import serve_lifespan
 from .routing import Match, RoutingMode, routing_for
 
 log = logging.getLogger("dotdo.http")
@@ -64,11 +68,18 @@ class API:
         for extra in objects:
             self.runtime.register(extra)
         self._reserved: dict[str, ASGIApp] = {}
+        self._entity_app: ASGIApp | None = None
+        # An Entity class can only exist once its module was imported: no import needed to check.
+        entity_module = sys.modules.get("dotdo.graph.entity")
+        if entity_module is not None and issubclass(cls, entity_module.Entity):
+            from .entity_rest import EntityApp
+
+            self._entity_app = EntityApp(cls, self.runtime, max_body_size=max_body_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
-            await self._lifespan(receive, send)
+            await serve_lifespan(self.runtime, receive, send)
             return
         if not self.runtime.started:
             await self.runtime.start()
@@ -83,6 +94,10 @@ class API:
         if reserved is not None:
             await self._authorize(scope, receive, None)
             await reserved(scope, receive, send)
+            return
+        if self._entity_app is not None and scope["type"] == "http":
+            await self._authorize(scope, receive, None)
+            await self._entity_app(scope, receive, send)
             return
         match = self.routing.match(scope)
         await self._authorize(scope, receive, match.name)
@@ -168,21 +183,6 @@ class API:
             return
         await error.response()(scope, receive, send)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.runtime.start()
-                except Exception as exc:
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.runtime.close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
 
 def _object_mount(path: str) -> ObjectMount | None:
     for prefix, mount in object_mounts.items():
@@ -192,16 +192,4 @@ def _object_mount(path: str) -> ObjectMount | None:
 
 
 def _rpc_app(runtime: Runtime) -> ASGIApp:
-    try:
-        from ..rpc.gateway import runtime_main
-        from ..rpc.server import rpc_app
-    except ModuleNotFoundError:
-
-        async def unavailable(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
-                await json_error(501, "not_implemented", "Cap'n Web RPC is not built yet")(scope, receive, send)
-            else:
-                await WebSocket(scope, receive, send).close(code=1011)
-
-        return unavailable
     return rpc_app(runtime_main(runtime))

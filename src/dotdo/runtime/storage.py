@@ -392,9 +392,16 @@ class Storage:
         return self._dirty
 
     def commit(self) -> None:
-        """Commit now (the group commit normally does this); waiters are released per durability."""
+        """Commit now, with every other pending write of the group (the alarm index first)."""
+        if self._dirty:
+            self.group_commit.flush()
         if self._dirty:
             self.group_commit.commit_one(self)
+
+    @property
+    def in_transaction_block(self) -> bool:
+        """Whether a `transaction_sync` block is running (its writes may still be rolled back)."""
+        return self._savepoint_depth > 0
 
     def _commit_now(self) -> None:
         conn = self._conn

@@ -1,0 +1,87 @@
+"""Benchmark: small pipelines run natively on fsx by bashx vs spawning real bash on a real directory.
+
+Run: python benchmarks/bashx.py [--files N] [--repeat R]
+Prints the median time per script for both and the ratio (bash time / bashx time: > 1 means bashx
+is faster). Both sides see the same files; bash's baseline includes its process start, as a caller
+of `subprocess.run(["bash", "-c", ...])` would pay it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from dotdo.primitives.bashx import Bash
+from dotdo.primitives.fsx import FileSystem
+from dotdo.runtime.storage import Storage
+
+SCRIPTS = {
+    "echo": "echo hello",
+    "cat|grep|wc": "cat data.txt | grep x | wc -l",
+    "find|xargs wc": "find . -name '*.py' | xargs wc -l",
+    "sort|uniq -c": "cut -d' ' -f1 data.txt | sort | uniq -c | sort -rn | head -3",
+    "loop 100": "for i in $(seq 100); do echo $((i * 2)); done | tail -1",
+}
+
+
+def make_files(count: int) -> dict[str, bytes]:
+    files = {"data.txt": "".join(f"{'x' if i % 3 == 0 else 'y'}{i % 17} line {i}\n" for i in range(2000)).encode()}
+    for i in range(count):
+        files[f"src/pkg{i % 10}/mod{i}.py"] = "".join(
+            f"def f{j}():\n    return {j}\n" for j in range(i % 20 + 1)
+        ).encode()
+    return files
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bashx-bench-"))
+    try:
+        host = workdir / "host"
+        files = make_files(args.files)
+        fs = FileSystem(Storage(workdir / "object.sqlite"))
+        for rel, data in files.items():
+            (host / rel).parent.mkdir(parents=True, exist_ok=True)
+            (host / rel).write_bytes(data)
+            fs.sync.mkdir("/" + str(Path(rel).parent), parents=True, exist_ok=True)
+            fs.sync.write("/" + rel, data)
+        fs.storage.commit()
+        bash = Bash(fs, sandbox=False)
+        env = {"LC_ALL": "C", "PATH": "/usr/bin:/bin"}
+        print(f"{len(files)} files; median of {args.repeat} runs per script")
+        print(f"{'script':<16}{'bashx (native)':>16}{'real bash':>14}{'bash/bashx':>12}")
+        for name, script in SCRIPTS.items():
+            native = bash.run_sync(script)
+            real = subprocess.run(["bash", "-c", script], cwd=host, env=env, capture_output=True, check=False)
+            if sorted(native.stdout.encode().splitlines()) != sorted(real.stdout.splitlines()):
+                print(f"  note: outputs differ for {name!r}")
+            t_native = median_time(lambda s=script: bash.run_sync(s), args.repeat)
+            t_bash = median_time(
+                lambda s=script: subprocess.run(["bash", "-c", s], cwd=host, env=env, capture_output=True, check=False),
+                args.repeat,
+            )
+            print(f"{name:<16}{t_native * 1000:>13.2f} ms{t_bash * 1000:>11.2f} ms{t_bash / t_native:>11.2f}x")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

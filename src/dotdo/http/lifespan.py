@@ -1,0 +1,24 @@
+"""The ASGI lifespan of an app backed by a runtime: start it at startup, close it at shutdown."""
+
+from __future__ import annotations
+
+from starlette.types import Receive, Send
+
+from ..runtime.runtime import Runtime
+
+
+async def serve_lifespan(runtime: Runtime, receive: Receive, send: Send) -> None:
+    """Answer the lifespan protocol, starting and closing `runtime`."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                await runtime.start()
+            except Exception as exc:
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await runtime.close()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

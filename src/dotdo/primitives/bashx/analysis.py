@@ -1,0 +1,673 @@
+"""Safety analysis on the syntax tree: classify every command, then give the script a verdict."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx.parser import parse
+from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
+
+Verdict = Literal["safe", "needs_confirm", "blocked"]
+Impact = Literal["none", "low", "medium", "high", "critical"]
+TYPES = ("read", "write", "delete", "network", "exec", "system", "install")
+IMPACT_ORDER = ("none", "low", "medium", "high", "critical")
+VERDICT_ORDER = ("safe", "needs_confirm", "blocked")
+
+READ = {
+    "cat",
+    "ls",
+    "head",
+    "tail",
+    "wc",
+    "grep",
+    "egrep",
+    "fgrep",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "echo",
+    "printf",
+    "seq",
+    "test",
+    "[",
+    "basename",
+    "dirname",
+    "pwd",
+    "diff",
+    "jq",
+    "base64",
+    "sha256sum",
+    "md5sum",
+    "sha1sum",
+    "awk",
+    "date",
+    "env",
+    "printenv",
+    "true",
+    "false",
+    ":",
+    "read",
+    "cd",
+    "rev",
+    "nl",
+    "readlink",
+    "realpath",
+    "stat",
+    "du",
+    "file",
+    "which",
+    "type",
+    "command",
+    "sleep",
+    "export",
+    "local",
+    "declare",
+    "typeset",
+    "readonly",
+    "unset",
+    "set",
+    "shift",
+    "exit",
+    "return",
+    "break",
+    "continue",
+    "let",
+    "shopt",
+    "find",
+    "sed",
+    "tee",
+    "xargs",
+    "source",
+    ".",
+    "eval",
+    "uname",
+    "whoami",
+    "id",
+    "hostname",
+    "cmp",
+    "comm",
+    "paste",
+    "fold",
+    "expand",
+    "column",
+    "tac",
+    "od",
+    "hexdump",
+    "xxd",
+    "strings",
+    "yes",
+    "expr",
+    "bc",
+    "getopts",
+    "wait",
+    "trap",
+    "hash",
+    "umask",
+}
+WRITE = {
+    "mkdir",
+    "cp",
+    "mv",
+    "touch",
+    "ln",
+    "tee",
+    "chmod",
+    "truncate",
+    "install",
+    "patch",
+    "tar",
+    "unzip",
+    "gzip",
+    "gunzip",
+    "zip",
+}
+DELETE = {"rm", "rmdir", "unlink", "shred"}
+NETWORK = {
+    "curl",
+    "wget",
+    "ssh",
+    "scp",
+    "sftp",
+    "rsync",
+    "nc",
+    "ncat",
+    "netcat",
+    "telnet",
+    "ftp",
+    "ping",
+    "dig",
+    "nslookup",
+    "host",
+    "socat",
+    "aria2c",
+    "http",
+    "https",
+}
+SYSTEM = {
+    "sudo",
+    "su",
+    "doas",
+    "kill",
+    "killall",
+    "pkill",
+    "shutdown",
+    "reboot",
+    "halt",
+    "poweroff",
+    "systemctl",
+    "service",
+    "mount",
+    "umount",
+    "chown",
+    "chgrp",
+    "crontab",
+    "useradd",
+    "userdel",
+    "passwd",
+    "iptables",
+    "modprobe",
+    "insmod",
+    "sysctl",
+    "launchctl",
+    "nohup",
+    "disown",
+}
+INSTALLERS = {"apt", "apt-get", "yum", "dnf", "apk", "brew", "pacman", "zypper", "snap", "port"}
+PACKAGE_TOOLS = {
+    "pip",
+    "pip3",
+    "npm",
+    "yarn",
+    "pnpm",
+    "gem",
+    "cargo",
+    "go",
+    "composer",
+    "bun",
+    "uv",
+    "poetry",
+}
+SHELLS = {
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "csh",
+    "tcsh",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "php",
+    "source",
+    ".",
+}
+DECODERS = {"base64", "xxd", "openssl", "uudecode", "gunzip", "zcat", "rev", "tr"}
+CATASTROPHIC = {"mkfs", "fdisk", "parted", "wipefs", "sfdisk", "mkswap", "format"}
+SAFE_DEVICES = {
+    "/dev/null",
+    "/dev/stdout",
+    "/dev/stderr",
+    "/dev/stdin",
+    "/dev/tty",
+    "/dev/zero",
+    "/dev/random",
+    "/dev/urandom",
+}
+ROOT_TARGETS = {
+    "/",
+    "/*",
+    "~",
+    "~/",
+    "~/*",
+    "$HOME",
+    "${HOME}",
+    "$HOME/",
+    "$HOME/*",
+    "${HOME}/",
+    "${HOME}/*",
+    ".",
+    "./",
+    "./*",
+    "..",
+    "../",
+    "/.",
+    "//",
+}
+UNFILTERED_FIND = {"-delete", "-depth", "-mindepth", "-maxdepth", "-print", "-xdev", "-mount"}
+DEFAULT_SANDBOX_ALLOW = frozenset(
+    {
+        "python",
+        "python3",
+        "node",
+        "ffmpeg",
+        "convert",
+        "pandoc",
+        "sqlite3",
+        "git",
+        "make",
+        "gcc",
+        "cc",
+        "tar",
+        "gzip",
+        "gunzip",
+        "zip",
+        "unzip",
+    }
+)
+
+
+@dataclass
+class Analysis:
+    """What a script would do, decided before anything runs.
+
+    ``verdict`` is ``"safe"``, ``"needs_confirm"`` or ``"blocked"``; ``impact`` runs from ``"none"``
+    to ``"critical"``; ``types`` draws from read, write, delete, network, exec, system, install;
+    ``reasons`` explain every classification that raised the verdict or impact.
+    """
+
+    verdict: Verdict = "safe"
+    impact: Impact = "none"
+    types: set[str] = field(default_factory=set)
+    reasons: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+
+    def raise_to(self, verdict: Verdict, impact: Impact, reason: str | None = None) -> None:
+        """Raise verdict and impact (never lower them) and record why."""
+        if VERDICT_ORDER.index(verdict) > VERDICT_ORDER.index(self.verdict):
+            self.verdict = verdict
+        if IMPACT_ORDER.index(impact) > IMPACT_ORDER.index(self.impact):
+            self.impact = impact
+        if reason and reason not in self.reasons:
+            self.reasons.append(reason)
+
+
+def literal(word: ast.Word) -> str | None:
+    """The value of a word with no expansions (quotes removed), or None when it expands."""
+    try:
+        parts = lex(word.text)
+    except WordSyntaxError:
+        return None
+    if all(isinstance(p, Lit) for p in parts):
+        text = "".join(p.text for p in parts)  # type: ignore[union-attr]
+        if "{" in word.text and "," in word.text:
+            return None
+        return text
+    return None
+
+
+def substitutions(word: ast.Word) -> list[str]:
+    """Sources of the command substitutions inside a word."""
+    try:
+        parts = lex(word.text)
+    except WordSyntaxError:
+        return []
+    found: list[str] = []
+    for part in parts:
+        if isinstance(part, CommandSub):
+            found.append(part.source)
+    for m in re.finditer(r"[<>]\((.*?)\)", word.text):
+        found.append(m.group(1))
+    return found
+
+
+class Analyzer:
+    """Walks a syntax tree and fills an :class:`Analysis`."""
+
+    def __init__(self, *, native: Iterable[str], sandbox_allow: Iterable[str], cwd: str = "/") -> None:
+        self.native = set(native)
+        self.sandbox_allow = set(sandbox_allow)
+        self.result = Analysis()
+        self.functions: set[str] = set()
+        self.at_root = cwd.rstrip("/") == ""
+
+    def analyze(self, script: str) -> Analysis:
+        """Parse ``script`` and classify everything in it."""
+        program = parse(script)
+        self.functions |= {n.name for n in _walk(program) if isinstance(n, ast.FunctionDef)}
+        self.visit(program)
+        if not self.result.types and self.result.commands:
+            self.result.types.add("read")
+        return self.result
+
+    def classify(self, kind: str, verdict: Verdict, impact: Impact, reason: str | None = None) -> None:
+        """Record a type of effect and raise the verdict and impact."""
+        self.result.types.add(kind)
+        self.result.raise_to(verdict, impact, reason)
+
+    def visit(self, node: ast.Node) -> None:
+        """Classify a node, the substitutions in its words, and its children."""
+        if isinstance(node, ast.Pipeline):
+            self.pipeline(node)
+        if isinstance(node, ast.FunctionDef):
+            self.function(node)
+        if isinstance(node, ast.SimpleCommand):
+            self.command(node)
+        if isinstance(node, ast.Redirected):
+            self.redirects(node.redirects)
+        for word in _words_of(node):
+            for source in substitutions(word):
+                self.nested(source)
+        for child in _children(node):
+            self.visit(child)
+
+    def nested(self, source: str) -> None:
+        """Classify the script inside a command or process substitution."""
+        try:
+            program = parse(source)
+        except Exception:
+            self.classify("exec", "needs_confirm", "high", "a command substitution does not parse")
+            return
+        self.visit(program)
+
+    def function(self, node: ast.FunctionDef) -> None:
+        """Block fork bombs: functions that pipe into themselves."""
+        for inner in _walk(node.body):
+            if (
+                isinstance(inner, ast.Pipeline)
+                and sum(
+                    1
+                    for c in inner.commands
+                    if isinstance(c, ast.SimpleCommand) and c.words and c.words[0].text == node.name
+                )
+                >= 1
+                and len(inner.commands) > 1
+            ):
+                self.classify("system", "blocked", "critical", f"fork bomb: function {node.name!r} pipes into itself")
+
+    def pipeline(self, node: ast.Pipeline) -> None:
+        """Block fetched or decoded content piped into a shell or interpreter."""
+        names = [self.name_of(c) for c in node.commands]
+        for index, name in enumerate(names):
+            if name not in SHELLS and name not in ("eval",):
+                continue
+            upstream = names[:index]
+            stage = node.commands[index]
+            reads_script = not (
+                isinstance(stage, ast.SimpleCommand)
+                and len(stage.words) > 1
+                and name not in ("sh", "bash", "zsh", "dash", "ksh")
+            )
+            if any(u in NETWORK for u in upstream):
+                self.classify("network", "blocked", "critical", f"fetched content is piped into {name}")
+            elif any(u in DECODERS for u in upstream) and reads_script:
+                self.classify("exec", "blocked", "critical", f"decoded (obfuscated) content is piped into {name}")
+
+    def name_of(self, node: ast.Node) -> str | None:
+        """The program a pipeline stage runs (looking through sudo, env, exec ...)."""
+        if isinstance(node, ast.SimpleCommand) and node.words:
+            name = literal(node.words[0])
+            if name in ("sudo", "env", "nohup", "command", "exec", "time") and len(node.words) > 1:
+                rest = [literal(w) for w in node.words[1:]]
+                rest = [r for r in rest if r is not None and not r.startswith("-") and "=" not in r]
+                return rest[0] if rest else name
+            return name
+        return None
+
+    def redirects(self, redirects: list[ast.Redirect]) -> None:
+        """Classify redirections: file writes, and writes to devices (blocked)."""
+        for r in redirects:
+            if r.target is None or (r.op in ("<", "<<<", "<&", ">&") and r.op != ">&"):
+                continue
+            if r.op in ("<", "<<<", "<<", "<<-", "<&"):
+                continue
+            target = literal(r.target)
+            if target is None:
+                self.classify("write", "safe", "low")
+                continue
+            if target.isdigit() or target == "-":
+                continue
+            if target.startswith("/dev/") and target not in SAFE_DEVICES and not target.startswith("/dev/fd/"):
+                self.classify("system", "blocked", "critical", f"writes to the device {target}")
+            elif target != "/dev/null":
+                self.classify("write", "safe", "low")
+
+    def command(self, node: ast.SimpleCommand) -> None:
+        """Classify one simple command by its (literal) name and arguments."""
+        self.redirects(node.redirects)
+        if not node.words:
+            return
+        name = literal(node.words[0])
+        args = [literal(w) for w in node.words[1:]]
+        if name is None:
+            self.classify(
+                "exec",
+                "needs_confirm",
+                "high",
+                f"the command name {node.words[0].text} is computed at run time",
+            )
+            return
+        if name in ("exec", "command", "builtin", "time", "nohup") and len(node.words) > 1:
+            inner = [w for w in node.words[1:] if not (literal(w) or "").startswith("-")]
+            if inner:
+                self.command(ast.SimpleCommand(words=inner, line=node.line))
+                return
+        self.result.commands.append(name)
+        if name == "cd" and args[:1] != ["/"]:
+            self.at_root = False
+        if name in self.functions:
+            return
+        if name in SHELLS or name == "eval":
+            for word in node.words[1:]:
+                for source in substitutions(word):
+                    if re.search(r"\b(curl|wget|nc|ncat|fetch)\b", source):
+                        self.classify("network", "blocked", "critical", f"{name} runs fetched content")
+                        return
+        raw = [w.text.strip('"') for w in node.words[1:]]
+        self.check(
+            name,
+            [a if a is not None else (r if r in ROOT_TARGETS else None) for a, r in zip(args, raw, strict=True)],
+        )
+
+    def check(self, name: str, args: list[str | None]) -> None:
+        """The classification rules for one program and its arguments."""
+        base = name.rsplit("/", 1)[-1]
+        known = [a for a in args if a is not None]
+        flags = "".join(a[1:] for a in known if a.startswith("-") and not a.startswith("--"))
+        long_flags = {a for a in known if a.startswith("--")}
+        if base in ("tee", "cp", "mv", "ln", "install", "truncate", "shred", "cat", "sed", "touch"):
+            for a in known:
+                if a.startswith("/dev/") and a not in SAFE_DEVICES and not a.startswith("/dev/fd/"):
+                    self.classify("system", "blocked", "critical", f"{base} writes to the device {a}")
+                    return
+        if base in CATASTROPHIC or base.startswith("mkfs."):
+            self.classify("system", "blocked", "critical", f"{base} formats a disk")
+            return
+        if base == "dd":
+            for a in known:
+                if a.startswith("of=/dev/") and a[3:] not in SAFE_DEVICES:
+                    self.classify("system", "blocked", "critical", f"dd writes to the device {a[3:]}")
+                    return
+            self.classify("write", "safe", "low")
+            return
+        if base == "rm":
+            recursive = "r" in flags.lower() or "--recursive" in long_flags
+            targets = [a for a in args if a is None or not a.startswith("-")]
+            wipes_cwd = self.at_root and any(t in ("*", "./*", ".*") for t in targets if t is not None)
+            if recursive and (wipes_cwd or any(t in ROOT_TARGETS for t in targets if t is not None)):
+                self.classify("delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root")
+                return
+            if recursive and any(t is None for t in targets) and any(w for w in args if w is None):
+                self.classify("delete", "safe", "medium", "recursive delete of a computed path")
+                return
+            self.classify("delete", "safe", "medium")
+            return
+        if base in ("chmod", "chown", "chgrp") and ("R" in flags or "--recursive" in long_flags):
+            targets = [a for a in known if not a.startswith("-")]
+            if any(t in ROOT_TARGETS for t in targets[1:]):
+                self.classify("system", "blocked", "critical", f"recursive {base} of / or ~")
+                return
+        if base == "eval" or (base in ("sh", "bash", "zsh", "dash") and "c" in flags):
+            for a in args:
+                if a is None:
+                    continue
+                if re.search(r"\b(curl|wget)\b", a) and base != "eval":
+                    self.classify("network", "blocked", "critical", f"{base} -c runs fetched content")
+                    return
+            inner = [a for a in args if a is not None and not a.startswith("-")]
+            source = " ".join(inner) if base == "eval" else (inner[0] if inner else "")
+            if source:
+                self.nested(source)
+            self.classify(
+                "exec",
+                "safe" if base == "eval" else "needs_confirm",
+                "medium" if base == "eval" else "high",
+                None if base == "eval" else f"{base} starts a new shell",
+            )
+            return
+        if base in NETWORK:
+            self.classify("network", "needs_confirm", "high", f"{base} reaches the network")
+            return
+        if base in SYSTEM:
+            kind = "system"
+            reason = {
+                "sudo": "sudo asks for privilege",
+                "su": "su asks for privilege",
+                "doas": "doas asks for privilege",
+            }.get(
+                base,
+                f"{base} acts on processes or the system"
+                if base not in ("kill", "killall", "pkill")
+                else f"{base} signals processes",
+            )
+            self.classify(kind, "needs_confirm", "high", reason)
+            inner = [a for a in known if not a.startswith("-")]
+            if base in ("sudo", "doas") and inner:
+                self.check(inner[0], args[args.index(inner[0]) + 1 :] if inner[0] in args else [])
+            return
+        if base in INSTALLERS:
+            self.classify("install", "needs_confirm", "high", f"{base} installs system packages")
+            return
+        if base in PACKAGE_TOOLS:
+            sub = next((a for a in known if not a.startswith("-")), "")
+            if sub in ("publish", "upload", "push", "release"):
+                self.classify("network", "needs_confirm", "high", f"{base} {sub} publishes")
+            elif sub in ("install", "i", "add", "ci", "get", "update", "upgrade", "sync"):
+                self.classify("install", "needs_confirm", "high", f"{base} {sub} installs packages")
+            elif base in self.native or base in self.sandbox_allow:
+                self.classify("exec", "safe", "medium")
+            else:
+                self.classify("exec", "needs_confirm", "high", f"{base} runs outside the native tier")
+            return
+        if base == "git":
+            sub = next((a for a in known if not a.startswith("-")), "")
+            if sub in ("push", "fetch", "pull", "clone", "ls-remote", "remote", "submodule"):
+                self.classify("network", "needs_confirm", "high", f"git {sub} reaches the network")
+            elif sub in ("rm", "clean", "reset"):
+                self.classify("delete", "safe", "medium")
+            else:
+                self.classify("write", "safe", "low")
+            return
+        if base in ("docker", "podman", "kubectl", "twine", "gh"):
+            sub = next((a for a in known if not a.startswith("-")), "")
+            publish = sub in ("push", "publish", "upload", "release")
+            self.classify(
+                "network",
+                "needs_confirm",
+                "high",
+                f"{base} {sub} {'publishes' if publish else 'reaches the network'}",
+            )
+            return
+        if base in DELETE:
+            self.classify("delete", "safe", "medium")
+            return
+        if base == "find":
+            starts = [a for a in args[: next((i for i, a in enumerate(args) if a and a.startswith("-")), len(args))]]
+            at_root = any(s in ROOT_TARGETS for s in starts if s) or (not starts and self.at_root)
+            unfiltered = {a for a in known if a.startswith("-")} <= UNFILTERED_FIND
+            if "-delete" in known and at_root and unfiltered:
+                self.classify("delete", "blocked", "critical", "find -delete over /, ~ or the workspace root")
+                return
+            if "-delete" in known:
+                self.classify("delete", "safe", "medium")
+            if any(a in ("-exec", "-execdir", "-ok") for a in known):
+                self.classify("exec", "safe", "low")
+            self.classify("read", "safe", "none")
+            return
+        if base == "sed" and ("i" in flags or "--in-place" in long_flags):
+            self.classify("write", "safe", "low")
+            return
+        if base in ("xargs", "source", "."):
+            self.classify("exec", "safe", "low")
+            return
+        if base in WRITE and base in self.native:
+            self.classify("write", "safe", "low")
+            return
+        if base in READ or base in self.native:
+            self.classify("read", "safe", "none")
+            return
+        if base in self.sandbox_allow:
+            self.classify("exec", "safe", "medium")
+            return
+        if base in WRITE:
+            self.classify("write", "needs_confirm", "medium", f"{base} is not native and not on the sandbox allow-list")
+            return
+        self.classify("exec", "needs_confirm", "high", f"{base} is not native and not on the sandbox allow-list")
+
+
+def _children(node: ast.Node) -> Iterator[ast.Node]:
+    if isinstance(node, ast.Sequence):
+        yield from node.body
+    elif isinstance(node, ast.Pipeline):
+        yield from node.commands
+    elif isinstance(node, ast.AndOr):
+        yield node.left
+        yield node.right
+    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group):
+        yield node.body
+    elif isinstance(node, ast.If):
+        for cond, body in node.clauses:
+            yield cond
+            yield body
+        if node.else_body is not None:
+            yield node.else_body
+    elif isinstance(node, ast.For | ast.ArithFor):
+        yield node.body
+    elif isinstance(node, ast.While):
+        yield node.condition
+        yield node.body
+    elif isinstance(node, ast.Case):
+        for item in node.items:
+            yield item.body
+    elif isinstance(node, ast.FunctionDef):
+        yield node.body
+
+
+def _words_of(node: ast.Node) -> list[ast.Word]:
+    if isinstance(node, ast.SimpleCommand):
+        words = list(node.words)
+        words += [a.value for a in node.assignments if a.value is not None]
+        words += [w for a in node.assignments if a.array for w in a.array]
+        words += [r.target for r in node.redirects if r.target is not None]
+        words += [ast.Word(r.heredoc) for r in node.redirects if r.heredoc and r.heredoc_expand]
+        return words
+    if isinstance(node, ast.For) and node.words:
+        return list(node.words)
+    if isinstance(node, ast.Case):
+        return [node.word]
+    if isinstance(node, ast.TestExpr):
+        return [t for t in node.tokens if isinstance(t, ast.Word)]
+    if isinstance(node, ast.Redirected):
+        return [r.target for r in node.redirects if r.target is not None]
+    return []
+
+
+def _walk(node: ast.Node) -> Iterator[ast.Node]:
+    yield node
+    for child in _children(node):
+        yield from _walk(child)
+
+
+def analyze(
+    script: str, *, native: Iterable[str] = (), sandbox_allow: Iterable[str] = DEFAULT_SANDBOX_ALLOW, cwd: str = "/"
+) -> Analysis:
+    """Classify ``script`` (to be run in ``cwd``) without running it."""
+    return Analyzer(native=native, sandbox_allow=sandbox_allow, cwd=cwd).analyze(script)

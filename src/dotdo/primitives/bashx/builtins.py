@@ -1,0 +1,609 @@
+"""Shell builtins: the commands that change the shell itself (cd, export, local, set, read, ...)."""
+
+from __future__ import annotations
+
+import re
+import stat as stat_mod
+from collections.abc import Callable
+from typing import Any
+
+from dotdo.primitives.bashx import arrays
+from dotdo.primitives.bashx.ast import Word
+from dotdo.primitives.bashx.commands.base import decode, encode
+from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.words import WordSyntaxError, split_words
+
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ELEMENT_NAME_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(.*)\]$", re.S)
+Builtin = Callable[[Any, list[str], dict[int, Any]], int]
+
+
+class ShellBuiltinError(Exception):
+    """A builtin failed: print ``bash: line N: message`` and return ``status``."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def _numeric(name: str, text: str) -> int:
+    if not re.fullmatch(r"[-+]?\d+", text.strip()):
+        raise ShellBuiltinError(f"{name}: {text}: numeric argument required", 2)
+    return int(text)
+
+
+def b_colon(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``:`` and ``true``."""
+    return 0
+
+
+def b_false(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``false``."""
+    return 1
+
+
+def b_cd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``cd [dir]`` (``-`` goes back to $OLDPWD)."""
+    args = [a for a in argv[1:] if a not in ("-L", "-P")]
+    if len(args) > 1:
+        raise ShellBuiltinError("cd: too many arguments")
+    target = args[0] if args else (sh.state.get("HOME") or "/")
+    if target == "-":
+        target = sh.state.get("OLDPWD") or sh.state.cwd
+        io[1].write(encode(target + "\n"))
+    path = sh.resolve(target)
+    try:
+        st = sh.fs.stat(path)
+    except (OSError, ValueError):
+        raise ShellBuiltinError(f"cd: {target}: No such file or directory") from None
+    if not stat_mod.S_ISDIR(st.st_mode):
+        raise ShellBuiltinError(f"cd: {target}: Not a directory")
+    sh.state.variables["OLDPWD"] = sh.state.cwd
+    sh.state.cwd = path
+    sh.state.variables["PWD"] = path
+    return 0
+
+
+def b_pwd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``pwd``."""
+    io[1].write(encode(sh.state.cwd + "\n"))
+    return 0
+
+
+def _assign_words(
+    sh: Any,
+    args: list[str],
+    *,
+    local: bool = False,
+    export: bool = False,
+    readonly: bool = False,
+    array: bool = False,
+    assoc: bool = False,
+) -> int:
+    status = 0
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        append = name.endswith("+")
+        name = name.rstrip("+")
+        element = ELEMENT_NAME_RE.match(name)
+        if element is not None and eq:
+            old = sh.state.variables.get(element.group(1))
+            sh.set_var(element.group(1), arrays.with_element(sh.expander, old, element.group(2), value, append=append))
+            continue
+        if not NAME_RE.match(name):
+            sh.error(sh.io, f"{'local' if local else 'declare'}: `{arg}': not a valid identifier")
+            status = 1
+            continue
+        if local:
+            try:
+                sh.state.declare_local(name)
+            except RuntimeError:
+                raise ShellBuiltinError("local: can only be used in a function") from None
+        if eq:
+            if value.startswith("(") and value.endswith(")") and not export:
+                assoc = assoc or isinstance(sh.state.variables.get(name), dict)
+                sh.set_var(name, arrays.literal(sh.expander, _array_words(value[1:-1]), assoc=assoc))
+            else:
+                old = sh.state.get(name) or "" if append else ""
+                sh.set_var(name, old + value)
+        elif local and name not in sh.state.variables:
+            sh.state.variables.pop(name, None)
+        elif assoc and not isinstance(sh.state.variables.get(name), dict):
+            sh.state.variables[name] = {}
+        elif array and name not in sh.state.variables:
+            sh.state.variables[name] = []
+        if export:
+            sh.state.exported.add(name)
+        if readonly:
+            sh.state.readonly.add(name)
+    return status
+
+
+def _array_words(body: str) -> list[Word]:
+    try:
+        return [Word(text) for text in split_words(body)]
+    except WordSyntaxError as exc:
+        raise ShellBuiltinError(str(exc)) from None
+
+
+def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``export NAME[=value]...`` (``-n`` un-exports)."""
+    args = argv[1:]
+    if args and args[0] == "-n":
+        for name in args[1:]:
+            sh.state.exported.discard(name)
+        return 0
+    args = [a for a in args if a != "-p"]
+    if not args:
+        for name in sorted(sh.state.exported):
+            value = sh.state.get(name)
+            if value is not None:
+                io[1].write(encode(f'declare -x {name}="{value}"\n'))
+        return 0
+    return _assign_words(sh, args, export=True)
+
+
+def b_local(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``local NAME[=value]...``."""
+    if not sh.state.locals_stack:
+        raise ShellBuiltinError("local: can only be used in a function")
+    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-"))
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    return _assign_words(
+        sh, args, local=True, readonly="r" in flags, export="x" in flags, array="a" in flags, assoc="A" in flags
+    )
+
+
+def b_declare(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``declare``/``typeset`` with -a -A -x -r -i -g (-i stores the arithmetic value)."""
+    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
+    args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
+    if "i" in flags:
+        args = [f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a for a in args]
+    local = bool(sh.state.locals_stack) and "g" not in flags
+    return _assign_words(
+        sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags, assoc="A" in flags
+    )
+
+
+def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``readonly NAME[=value]...``."""
+    return _assign_words(sh, [a for a in argv[1:] if not a.startswith("-")], readonly=True)
+
+
+def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``unset [-v|-f] NAME...``."""
+    functions = "-f" in argv[1:]
+    for name in argv[1:]:
+        if name.startswith("-"):
+            continue
+        if functions:
+            sh.state.functions.pop(name, None)
+            continue
+        element = ELEMENT_NAME_RE.match(name)
+        if element is not None:
+            old = sh.state.variables.get(element.group(1))
+            sh.set_var(element.group(1), arrays.without_element(sh.expander, old, element.group(2)))
+            continue
+        try:
+            sh.state.unset(name)
+        except PermissionError as exc:
+            raise ShellBuiltinError(f"unset: {exc}") from None
+    return 0
+
+
+SET_LONG = {
+    "errexit": "errexit",
+    "nounset": "nounset",
+    "pipefail": "pipefail",
+    "xtrace": "xtrace",
+    "noglob": "noglob",
+    "noclobber": "noclobber",
+}
+SET_SHORT = {"e": "errexit", "u": "nounset", "x": "xtrace", "f": "noglob", "C": "noclobber"}
+
+
+def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``set -e/-u/-x/-f/-o pipefail`` and ``set -- args``."""
+    args = argv[1:]
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            sh.state.positional = args[i + 1 :]
+            return 0
+        if arg in ("-o", "+o"):
+            if i + 1 >= len(args):
+                return 0
+            option = SET_LONG.get(args[i + 1])
+            if option is None:
+                raise ShellBuiltinError(f"set: {args[i + 1]}: invalid option name")
+            setattr(sh.state.options, option, arg == "-o")
+            i += 2
+            continue
+        if arg[:1] in "-+" and len(arg) > 1:
+            i += 1
+            for ch in arg[1:]:
+                if ch == "o":
+                    if i >= len(args):
+                        return 0
+                    long_option = SET_LONG.get(args[i])
+                    if long_option is None:
+                        raise ShellBuiltinError(f"set: {args[i]}: invalid option name")
+                    setattr(sh.state.options, long_option, arg[0] == "-")
+                    i += 1
+                    continue
+                option = SET_SHORT.get(ch)
+                if option is None:
+                    raise ShellBuiltinError(f"set: {arg[0]}{ch}: invalid option", 2)
+                setattr(sh.state.options, option, arg[0] == "-")
+            continue
+        sh.state.positional = args[i:]
+        return 0
+    return 0
+
+
+def b_shift(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``shift [n]``."""
+    n = _numeric("shift", argv[1]) if len(argv) > 1 else 1
+    if n > len(sh.state.positional) or n < 0:
+        return 1
+    sh.state.positional = sh.state.positional[n:]
+    return 0
+
+
+def b_exit(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``exit [n]``."""
+    status = _numeric("exit", argv[1]) & 0xFF if len(argv) > 1 else sh.state.last_status
+    raise ExitShell(status)
+
+
+def b_return(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``return [n]``."""
+    if not sh.state.locals_stack:
+        raise ShellBuiltinError("return: can only `return' from a function or sourced script")
+    status = _numeric("return", argv[1]) & 0xFF if len(argv) > 1 else sh.state.last_status
+    raise ReturnFromFunction(status)
+
+
+LOOP_ONLY = "only meaningful in a `for', `while', or `until' loop"
+
+
+def b_break(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``break [n]``."""
+    if not sh.loop_depth:
+        sh.error(io, f"break: {LOOP_ONLY}")
+        return 0
+    raise BreakLoop(_numeric("break", argv[1]) if len(argv) > 1 else 1)
+
+
+def b_continue(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``continue [n]``."""
+    if not sh.loop_depth:
+        sh.error(io, f"continue: {LOOP_ONLY}")
+        return 0
+    raise ContinueLoop(_numeric("continue", argv[1]) if len(argv) > 1 else 1)
+
+
+def b_eval(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``eval args...``: parse and run the joined arguments."""
+    from dotdo.primitives.bashx.parser import parse
+
+    source = " ".join(argv[1:])
+    if not source.strip():
+        return 0
+    return sh.exec_block(parse(source), io)
+
+
+def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``source file`` / ``. file``: run a script from the object's filesystem here."""
+    from dotdo.primitives.bashx.parser import parse
+
+    if len(argv) < 2:
+        raise ShellBuiltinError(f"{argv[0]}: filename argument required", 2)
+    try:
+        source = decode(sh.fs.read(sh.resolve(argv[1])))
+    except (OSError, ValueError):
+        raise ShellBuiltinError(f"{argv[1]}: No such file or directory") from None
+    saved = sh.state.positional
+    if len(argv) > 2:
+        sh.state.positional = argv[2:]
+    try:
+        return sh.exec_block(parse(source), io)
+    finally:
+        if len(argv) > 2:
+            sh.state.positional = saved
+
+
+def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``read [-r] [-a array] [-d delim] [-p prompt] [name...]``."""
+    raw = False
+    array = None
+    delim = "\n"
+    names: list[str] = []
+    args = argv[1:]
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-r":
+            raw = True
+        elif arg == "-a":
+            i += 1
+            array = args[i]
+        elif arg == "-d":
+            i += 1
+            delim = args[i][:1] or "\0"
+        elif arg in ("-p", "-t", "-n", "-u"):
+            i += 1
+        elif arg == "-s":
+            pass
+        else:
+            names.append(arg)
+        i += 1
+    stream = io[0]
+    if not hasattr(stream, "readline"):
+        return 1
+    chunks: list[str] = []
+    found = False
+    while True:
+        line = decode(stream.readline()) if delim == "\n" else _read_until(stream, delim)
+        if not line:
+            break
+        if line.endswith(delim):
+            found = True
+            line = line[: -len(delim)]
+        if not raw and line.endswith("\\") and not line.endswith("\\\\") and found:
+            chunks.append(line[:-1])
+            found = False
+            continue
+        chunks.append(line)
+        break
+    text = "".join(chunks)
+    if not raw:
+        text = re.sub(r"\\(.)", r"\1", text)
+    ifs = sh.state.get("IFS")
+    ifs = " \t\n" if ifs is None else ifs
+    white = "".join(c for c in ifs if c in " \t\n")
+    if array is not None:
+        sh.set_var(
+            array,
+            [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text],
+        )
+        return 0 if found else 1
+    names = names or ["REPLY"]
+    if names == ["REPLY"] and "REPLY" not in argv:
+        sh.set_var("REPLY", text)
+        return 0 if found else 1
+    rest = text.strip(white) if white else text
+    for index, name in enumerate(names):
+        if index == len(names) - 1:
+            sh.set_var(name, rest.rstrip(white) if white else rest)
+            break
+        m = re.match("([^" + re.escape(ifs) + "]*)", rest) if ifs else None
+        field = m.group(1) if m else rest
+        rest = rest[len(field) :]
+        rest = rest.lstrip(white)
+        if rest[:1] and rest[0] in ifs and rest[0] not in white:
+            rest = rest[1:].lstrip(white)
+        sh.set_var(name, field)
+    return 0 if found else 1
+
+
+def _read_until(stream: Any, delim: str) -> str:
+    out = []
+    while True:
+        ch = stream.read(1)
+        if not ch:
+            break
+        out.append(decode(ch))
+        if out[-1] == delim:
+            break
+    return "".join(out)
+
+
+def b_test(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``test`` and ``[``."""
+    from dotdo.primitives.bashx.testexpr import TestSyntaxError, run_test
+
+    args = argv[1:]
+    if argv[0] == "[":
+        if not args or args[-1] != "]":
+            raise ShellBuiltinError("[: missing `]'", 2)
+        args = args[:-1]
+    try:
+        return 0 if run_test(sh, args) else 1
+    except TestSyntaxError as exc:
+        raise ShellBuiltinError(f"{argv[0]}: {exc}", 2) from None
+
+
+def b_let(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``let expr...``."""
+    value = 0
+    for expr in argv[1:]:
+        value = sh.expander.arithmetic(expr)
+    return 0 if value else 1
+
+
+def b_shopt(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``shopt``: accepted and ignored (bashx has fixed shell options)."""
+    return 0
+
+
+def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``command [-v] name args``: run a command skipping functions."""
+    args = argv[1:]
+    if args and args[0] in ("-v", "-V"):
+        for name in args[1:]:
+            if name in sh.state.functions or name in BUILTINS or name in sh.commands:
+                io[1].write(encode(name + "\n"))
+                return 0
+        return 1
+    if not args:
+        return 0
+    saved = sh.state.functions
+    sh.state.functions = {}
+    try:
+        return sh.invoke(args, io)
+    finally:
+        sh.state.functions = saved
+
+
+def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``type name...``."""
+    status = 0
+    for name in argv[1:]:
+        if name in sh.state.functions:
+            io[1].write(encode(f"{name} is a function\n"))
+        elif name in BUILTINS or name in sh.commands:
+            io[1].write(encode(f"{name} is a shell builtin\n"))
+        else:
+            sh.error(io, f"type: {name}: not found")
+            status = 1
+    return status
+
+
+def b_wait(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``wait``: background jobs already ran in the foreground, so there is nothing to wait for."""
+    return 0
+
+
+def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``trap 'commands' EXIT`` (other signals never reach a bashx script, so they are refused)."""
+    args = argv[1:]
+    if not args or args == ["-p"]:
+        if sh.exit_trap is not None:
+            io[1].write(encode(f"trap -- '{sh.exit_trap}' EXIT\n"))
+        return 0
+    action, signals = args[0], args[1:]
+    for name in signals:
+        if name.upper() not in ("EXIT", "0", "SIGEXIT"):
+            raise ShellBuiltinError(f"trap: {name}: bashx runs no signals or jobs; only EXIT traps are supported")
+    sh.exit_trap = None if action in ("-", "") else action
+    return 0
+
+
+def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``printf -v NAME format args`` stores the text; otherwise the native printf runs."""
+    from dotdo.primitives.bashx.commands.output import render
+
+    if len(argv) > 2 and argv[1] == "-v":
+        name = argv[2]
+        if not NAME_RE.match(name):
+            raise ShellBuiltinError(f"printf: `{name}': not a valid identifier")
+        if len(argv) < 4:
+            raise ShellBuiltinError("printf: usage: printf [-v var] format [arguments]", 2)
+        errors: list[str] = []
+        sh.set_var(name, render(argv[3], argv[4:], errors))
+        for error in errors:
+            sh.error(io, error)
+        return 1 if errors else 0
+    return sh.run_command(argv, io)
+
+
+def b_mapfile(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``mapfile``/``readarray [-t] [NAME]``: read lines of stdin into an array."""
+    args = [a for a in argv[1:] if not a.startswith("-")]
+    strip = "-t" in argv[1:]
+    name = args[0] if args else "MAPFILE"
+    data = decode(io[0].read_all()) if hasattr(io[0], "read_all") else ""
+    lines = data.splitlines(keepends=True)
+    sh.set_var(name, [line.rstrip("\n") if strip else line for line in lines])
+    return 0
+
+
+def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``getopts OPTSTRING NAME [args]`` with OPTIND and OPTARG."""
+    if len(argv) < 3:
+        raise ShellBuiltinError("getopts: usage: getopts optstring name [arg ...]", 2)
+    spec, name = argv[1], argv[2]
+    args = argv[3:] if len(argv) > 3 else list(sh.state.positional)
+    silent = spec.startswith(":")
+    index = int(sh.state.get("OPTIND") or "1")
+    position = int(sh.state.get("__bashx_optpos") or "1")
+    if index > len(args) or not args[index - 1].startswith("-") or args[index - 1] in ("-", "--"):
+        if index <= len(args) and args[index - 1] == "--":
+            sh.state.variables["OPTIND"] = str(index + 1)
+        sh.set_var(name, "?")
+        return 1
+    word = args[index - 1]
+    letter = word[position]
+    position += 1
+    if position >= len(word):
+        index, position = index + 1, 1
+    sh.state.variables.pop("OPTARG", None)
+    where = spec.find(letter)
+    if letter == ":" or where < 0:
+        sh.set_var(name, "?")
+        if silent:
+            sh.state.variables["OPTARG"] = letter
+        else:
+            sh.error(io, f"illegal option -- {letter}")
+    elif where + 1 < len(spec) and spec[where + 1] == ":":
+        if position > 1:
+            sh.state.variables["OPTARG"] = word[position:]
+            index, position = index + 1, 1
+        elif index <= len(args):
+            sh.state.variables["OPTARG"] = args[index - 1]
+            index += 1
+        else:
+            sh.set_var(name, ":" if silent else "?")
+            if silent:
+                sh.state.variables["OPTARG"] = letter
+            else:
+                sh.error(io, f"option requires an argument -- {letter}")
+            sh.state.variables["OPTIND"] = str(index)
+            sh.state.variables["__bashx_optpos"] = str(position)
+            return 0
+        sh.set_var(name, letter)
+    else:
+        sh.set_var(name, letter)
+    sh.state.variables["OPTIND"] = str(index)
+    sh.state.variables["__bashx_optpos"] = str(position)
+    return 0
+
+
+def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``exec``: with only redirections they apply to the rest of the script; with a command it
+    runs and the shell exits with its status."""
+    if len(argv) == 1:
+        sh.make_redirects_permanent(io)
+        return 0
+    raise ExitShell(sh.run_command(argv[1:], io))
+
+
+BUILTINS: dict[str, Builtin] = {
+    ":": b_colon,
+    "true": b_colon,
+    "false": b_false,
+    "cd": b_cd,
+    "pwd": b_pwd,
+    "export": b_export,
+    "local": b_local,
+    "declare": b_declare,
+    "typeset": b_declare,
+    "readonly": b_readonly,
+    "unset": b_unset,
+    "set": b_set,
+    "shift": b_shift,
+    "exit": b_exit,
+    "return": b_return,
+    "break": b_break,
+    "continue": b_continue,
+    "eval": b_eval,
+    "source": b_source,
+    ".": b_source,
+    "read": b_read,
+    "test": b_test,
+    "[": b_test,
+    "let": b_let,
+    "shopt": b_shopt,
+    "command": b_command,
+    "type": b_type,
+    "wait": b_wait,
+    "trap": b_trap,
+    "printf": b_printf,
+    "mapfile": b_mapfile,
+    "readarray": b_mapfile,
+    "getopts": b_getopts,
+    "exec": b_exec,
+}

@@ -1,0 +1,18 @@
+"""Native programs bashx runs on fsx, one module per family."""
+
+from __future__ import annotations
+
+from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult
+
+
+def default_commands() -> dict[str, CommandHandler]:
+    """A fresh table of every native program."""
+    from dotdo.primitives.bashx.commands import attributes, awk, data, files, find, grep, output, sed, system, text
+
+    table: dict[str, CommandHandler] = {}
+    for module in (output, text, files, attributes, grep, sed, find, awk, data, system):
+        table.update(module.COMMANDS)
+    return table
+
+
+__all__ = ["CommandCall", "CommandHandler", "CommandResult", "default_commands"]

@@ -1,0 +1,226 @@
+"""echo, printf and seq."""
+
+from __future__ import annotations
+
+import re
+
+from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, encode, guarded
+from dotdo.primitives.bashx.words import decode_ansi_c
+
+
+def _echo_escapes(text: str) -> tuple[str, bool]:
+    """Interpret ``echo -e`` escapes; the flag says whether ``\\c`` stopped output."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            if nxt == "c":
+                return "".join(out), True
+            if nxt == "0":
+                m = re.match(r"[0-7]{0,3}", text[i + 2 :])
+                digits = m.group() if m else ""
+                out.append(chr(int(digits or "0", 8)))
+                i += 2 + len(digits)
+                continue
+            decoded = decode_ansi_c(text[i : i + 2] + (text[i + 2 : i + 4] if nxt in "xuU" else ""))
+            if nxt in "xuU":
+                m = re.match(r"[0-9a-fA-F]{1,2}" if nxt == "x" else r"[0-9a-fA-F]{1,4}", text[i + 2 :])
+                if m:
+                    out.append(chr(int(m.group(), 16)))
+                    i += 2 + len(m.group())
+                    continue
+            out.append(decoded)
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out), False
+
+
+@guarded
+def echo(call: CommandCall) -> CommandResult:
+    """``echo [-neE] args``."""
+    args = call.argv[1:]
+    newline, escapes = True, False
+    while args and re.fullmatch(r"-[neE]+", args[0]):
+        for flag in args[0][1:]:
+            if flag == "n":
+                newline = False
+            elif flag == "e":
+                escapes = True
+            else:
+                escapes = False
+        args = args[1:]
+    text = " ".join(args)
+    if escapes:
+        text, stopped = _echo_escapes(text)
+        if stopped:
+            return CommandResult(encode(text))
+    return CommandResult(encode(text + ("\n" if newline else "")))
+
+
+MAX_SEQ_VALUES = 5_000_000
+FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGcsbq%])")
+
+
+def _number(text: str, errors: list[str], *, floating: bool = False) -> int | float:
+    raw = text.strip()
+    if raw[:1] in ("'", '"'):
+        return ord(raw[1]) if len(raw) > 1 else 0
+    try:
+        if floating:
+            return float(raw) if raw else 0.0
+        if re.fullmatch(r"[-+]?0[xX][0-9a-fA-F]+", raw):
+            return int(raw, 16)
+        if re.fullmatch(r"[-+]?0[0-7]+", raw):
+            return int(raw, 8)
+        return int(raw) if raw else 0
+    except ValueError:
+        m = re.match(r"[-+]?\d+", raw)
+        errors.append(f"printf: {text}: invalid number")
+        return (float if floating else int)(m.group()) if m else 0
+
+
+def shell_quote(text: str) -> str:
+    """Quote like bash's ``printf %q``."""
+    if text == "":
+        return "''"
+    if re.fullmatch(r"[A-Za-z0-9_./:=@%+,-]+", text):
+        return text
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        body = "".join(
+            {"\n": "\\n", "\t": "\\t", "\r": "\\r", "'": "\\'", "\\": "\\\\"}.get(c, c)
+            if (ord(c) >= 32 and c not in "'\\") or c in "\n\t\r'\\"
+            else f"\\{ord(c):03o}"
+            for c in text
+        )
+        return "$'" + body + "'"
+    return re.sub(r"([^A-Za-z0-9_./:=@%+,-])", r"\\\1", text)
+
+
+def render(fmt: str, args: list[str], errors: list[str]) -> str:
+    """Apply a printf format, reusing it until the arguments run out."""
+    fmt_text = decode_ansi_c(fmt.replace("\\c", "\x00STOP")) if "\\" in fmt else fmt
+    out: list[str] = []
+    index = 0
+    while True:
+        consumed = False
+        pos = 0
+        for m in FORMAT_RE.finditer(fmt_text):
+            out.append(fmt_text[pos : m.start()])
+            pos = m.end()
+            flags, width, precision, conv = m.groups()
+            if conv == "%":
+                out.append("%")
+                continue
+
+            def take() -> str | None:
+                nonlocal index, consumed
+                if index < len(args):
+                    consumed = True
+                    index += 1
+                    return args[index - 1]
+                return None
+
+            if width == "*":
+                width = str(int(_number(take() or "0", errors)))
+            if precision == "*":
+                precision = str(int(_number(take() or "0", errors)))
+            arg = take()
+            spec = "%" + flags + (width or "") + ("." + precision if precision is not None else "")
+            if conv in "diouxX":
+                value = int(_number(arg or "0", errors))
+                if conv == "u" and value < 0:
+                    value += 1 << 64
+                py_conv = "d" if conv in "iu" else conv
+                if conv == "o" and "#" in flags:
+                    # C's alternate octal form is a leading 0, not Python's 0o.
+                    spec = spec.replace("#", "")
+                    digits = f"{abs(value):o}"
+                    text = ("-" if value < 0 else "") + (digits if digits.startswith("0") else "0" + digits)
+                    out.append(("%" + spec[1:] + "s") % text if len(spec) > 1 else text)
+                    continue
+                out.append((spec + py_conv) % value)
+            elif conv in "eEfFgG":
+                out.append((spec + conv) % float(_number(arg or "0", errors, floating=True)))
+            elif conv == "c":
+                out.append((spec + "s") % (arg or "")[:1])
+            elif conv == "b":
+                text, stopped = _echo_escapes(arg or "")
+                out.append((spec + "s") % text)
+                if stopped:
+                    return "".join(out)
+            elif conv == "q":
+                out.append((spec + "s") % shell_quote(arg or ""))
+            else:
+                out.append((spec + "s") % (arg or ""))
+        out.append(fmt_text[pos:])
+        if not consumed or index >= len(args):
+            break
+    result = "".join(out)
+    stop = result.find("\x00STOP")
+    return result if stop < 0 else result[:stop]
+
+
+@guarded
+def printf(call: CommandCall) -> CommandResult:
+    """``printf format [args...]``."""
+    args = call.argv[1:]
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        raise CommandError("printf: usage: printf [-v var] format [arguments]", 2)
+    errors: list[str] = []
+    text = render(args[0], args[1:], errors)
+    stderr = "".join(f"bash: line {call.line}: {e}\n" for e in errors)
+    return CommandResult(encode(text), encode(stderr), 1 if errors else 0)
+
+
+@guarded
+def seq(call: CommandCall) -> CommandResult:
+    """``seq [-s sep] [-w] [first [incr]] last``."""
+    args = call.argv[1:]
+    sep, width, fmt = "\n", False, None
+    while args and args[0].startswith("-") and not re.fullmatch(r"-\d.*", args[0]):
+        flag = args.pop(0)
+        if flag == "-s":
+            sep = args.pop(0)
+        elif flag.startswith("-s"):
+            sep = flag[2:]
+        elif flag == "-w":
+            width = True
+        elif flag == "-f":
+            fmt = args.pop(0)
+        else:
+            raise CommandError(f"seq: invalid option -- '{flag.lstrip('-')}'")
+    if not 1 <= len(args) <= 3:
+        raise CommandError("seq: missing operand" if not args else f"seq: extra operand '{args[3]}'")
+    try:
+        nums = [float(a) if "." in a or "e" in a.lower() else int(a) for a in args]
+    except ValueError:
+        bad = next(a for a in args if not re.fullmatch(r"-?\d+(\.\d*)?", a))
+        raise CommandError(
+            f"seq: invalid floating point argument: '{bad}'\nTry 'seq --help' for more information."
+        ) from None
+    first, step, last = (1, 1, nums[0]) if len(nums) == 1 else (nums[0], 1, nums[1]) if len(nums) == 2 else nums
+    if step == 0:
+        raise CommandError("seq: invalid Zero increment value: '0'")
+    count = int((last - first) / step) + 1 if (last - first) * step >= 0 else 0
+    if count > MAX_SEQ_VALUES:
+        raise CommandError(f"seq: {count} numbers is more than bashx prints ({MAX_SEQ_VALUES}); narrow the range")
+    values = []
+    value = first
+    while (step > 0 and value <= last) or (step < 0 and value >= last):
+        values.append(value)
+        value = first + step * len(values)
+    decimals = max((len(a.split(".")[1]) for a in args if "." in a), default=0)
+    texts = [fmt % v if fmt else (f"{v:.{decimals}f}" if decimals else str(int(v))) for v in values]
+    if width and texts:
+        size = max(len(t) for t in texts)
+        texts = [t.zfill(size) for t in texts]
+    return CommandResult(encode(sep.join(texts) + "\n" if texts else ""))
+
+
+COMMANDS = {"echo": echo, "printf": printf, "seq": seq}

@@ -1,0 +1,462 @@
+"""Word expansion in bash's order: braces, tilde, parameters, commands, arithmetic, splitting, globs."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from dotdo.primitives.bashx import arrays, globbing
+from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
+from dotdo.primitives.bashx.ast import Word
+from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
+from dotdo.primitives.bashx.state import ShellState
+from dotdo.primitives.bashx.words import (
+    ArithSub,
+    CommandSub,
+    Lit,
+    Param,
+    Part,
+    ProcessSub,
+    WordSyntaxError,
+    brace_expand,
+    lex,
+    lex_heredoc,
+)
+
+
+class ExpansionError(Exception):
+    """An expansion failed; ``fatal`` errors end a non-interactive shell, as in bash."""
+
+    def __init__(self, message: str, *, fatal: bool = True, status: int = 1) -> None:
+        self.fatal = fatal
+        self.status = status
+        super().__init__(message)
+
+
+class ExpansionHost(Protocol):
+    """What the expander needs from the interpreter."""
+
+    state: ShellState
+    fs: object
+
+    def command_substitution(self, source: str) -> str:
+        """Run ``source`` in a subshell and return its stdout."""
+        ...
+
+    def process_substitution(self, source: str) -> str:
+        """Run ``source`` and return the path of a file holding its output."""
+        ...
+
+
+@dataclass
+class Seg:
+    """A piece of an expanded word: ``quoted`` text is literal; ``split`` text is subject to IFS."""
+
+    text: str
+    quoted: bool
+    split: bool = False
+
+
+class FieldBreak:
+    """Marks a field boundary produced by ``"$@"``."""
+
+
+BREAK = FieldBreak()
+Item = Seg | FieldBreak
+
+
+class Expander:
+    """Expands words for one interpreter."""
+
+    def __init__(self, host: ExpansionHost) -> None:
+        self.host = host
+        self.random = random.Random()
+        self.started = time.monotonic()
+
+    @property
+    def state(self) -> ShellState:
+        """The shell state being expanded against."""
+        return self.host.state
+
+    # public entry points --------------------------------------------------------------
+    def words(self, words: list[Word]) -> list[str]:
+        """Fully expand command words into argv."""
+        out: list[str] = []
+        for word in words:
+            try:
+                texts = brace_expand(word.text) if "{" in word.text else [word.text]
+            except WordSyntaxError as exc:
+                raise ExpansionError(str(exc)) from None
+            for text in texts:
+                out.extend(self.fields(self.items(self.lex(text), tilde=True)))
+        return out
+
+    def single(self, word: Word | str, *, tilde: bool = True) -> str:
+        """Expand without splitting or globbing (assignments, redirect targets, case words)."""
+        text = word.text if isinstance(word, Word) else word
+        items = self.items(self.lex(text), tilde=tilde, assignment=tilde)
+        return self.join_at(items)
+
+    def pattern(self, word: Word | str) -> list[tuple[str, bool]]:
+        """Expand to (text, active) pattern pieces: quoted text matches literally."""
+        text = word.text if isinstance(word, Word) else word
+        return [(s.text, not s.quoted) for s in self.items(self.lex(text), tilde=True) if isinstance(s, Seg)]
+
+    def heredoc(self, body: str) -> str:
+        """Expand a here-document body."""
+        return self.join_at(self.items(lex_heredoc(body), tilde=False))
+
+    def arithmetic(self, text: str) -> int:
+        """Expand ``$`` forms inside ``text`` and evaluate it."""
+        expanded = self.join_at(self.items(self.lex_arith(text), tilde=False))
+        evaluator = Evaluator(self._arith_get, self._arith_set)
+        try:
+            return evaluator.evaluate(expanded)
+        except ArithmeticError_ as exc:
+            raise ExpansionError(str(exc)) from None
+        except RecursionError:
+            raise ExpansionError(f"{text}: expression recursion level exceeded") from None
+
+    # internals ------------------------------------------------------------------------
+    def lex(self, text: str) -> tuple[Part, ...]:
+        """Lex a word, turning malformed words into expansion errors."""
+        try:
+            return lex(text)
+        except WordSyntaxError as exc:
+            raise ExpansionError(str(exc)) from None
+
+    def lex_arith(self, text: str) -> tuple[Part, ...]:
+        """Lex arithmetic text (all literal text is quoted: no globbing)."""
+        parts = self.lex(text)
+        return tuple(Lit(p.text, True) if isinstance(p, Lit) else p for p in parts)
+
+    def _arith_get(self, name: str) -> str:
+        value = self.state.get(name)
+        if value is None and self.state.options.nounset:
+            raise ExpansionError(f"{name}: unbound variable", status=127)
+        return value or ""
+
+    def _arith_set(self, name: str, value: str) -> None:
+        self.assign(name, value)
+
+    def assign(self, name: str, value: str) -> None:
+        """Assign a scalar, reporting readonly variables as expansion errors."""
+        try:
+            self.state.set(name, value)
+        except PermissionError as exc:
+            raise ExpansionError(str(exc)) from None
+
+    def join_at(self, items: list[Item]) -> str:
+        """Join expanded pieces into one string (``"$@"`` joined by spaces)."""
+        return "".join(s.text if isinstance(s, Seg) else " " for s in items)
+
+    def items(self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False) -> list[Item]:
+        """Expand parts into pieces that remember their quoting."""
+        out: list[Item] = []
+        for index, part in enumerate(parts):
+            if isinstance(part, Lit):
+                text = part.text
+                if index == 0 and tilde and not part.quoted and text.startswith("~"):
+                    text = self.tilde(text, assignment)
+                out.append(Seg(text, part.quoted))
+            elif isinstance(part, Param):
+                out.extend(self.param(part))
+            elif isinstance(part, CommandSub):
+                value = self.host.command_substitution(part.source).rstrip("\n")
+                out.append(Seg(value, part.quoted, split=not part.quoted))
+            elif isinstance(part, ProcessSub):
+                out.append(Seg(self.host.process_substitution(part.source), True))
+            elif isinstance(part, ArithSub):
+                out.append(Seg(str(self.arithmetic(part.expression)), part.quoted, split=not part.quoted))
+        return out
+
+    def tilde(self, text: str, assignment: bool) -> str:
+        """Expand a leading ``~`` to $HOME."""
+        head, sep, rest = text.partition("/")
+        if head == "~":
+            home = self.state.get("HOME") or "/"
+            return home + sep + rest
+        return text
+
+    # parameters -------------------------------------------------------------------------
+    def lookup(self, name: str, index: str | None = None) -> str | list[str] | None:
+        """The value of a parameter: positional, special, scalar, or array element."""
+        st = self.state
+        if name.isdigit():
+            n = int(name)
+            if n == 0:
+                return st.script_name
+            return st.positional[n - 1] if n <= len(st.positional) else None
+        if name in ("@", "*"):
+            return list(st.positional)
+        if name == "#":
+            return str(len(st.positional))
+        if name == "?":
+            return str(st.last_status)
+        if name == "$":
+            return "4242"
+        if name == "!":
+            return ""
+        if name == "RANDOM" and name not in st.variables:
+            return str(self.random.randrange(32768))
+        if name == "SECONDS" and name not in st.variables:
+            return str(int(time.monotonic() - self.started))
+        if name == "LINENO" and name not in st.variables:
+            return str(getattr(self.host, "line", 1))
+        if name == "-":
+            return st.options.flags()
+        value = st.variables.get(name)
+        if isinstance(value, dict):
+            if index in ("@", "*"):
+                return list(value.values())
+            return value.get(self.single(index) if index is not None else "0")
+        if index is not None:
+            if index in ("@", "*"):
+                if value is None:
+                    return []
+                return list(value) if isinstance(value, list) else [value]
+            try:
+                i = self.arithmetic(index)
+            except ExpansionError:
+                raise
+            items = value if isinstance(value, list) else ([value] if value is not None else [])
+            if i < 0:
+                i += len(items)
+            return items[i] if 0 <= i < len(items) else None
+        if isinstance(value, list):
+            return value[0] if value else None
+        return value
+
+    def param(self, p: Param) -> list[Item]:
+        """Expand one ``$name`` or ``${...}``."""
+        name = p.name
+        if p.indirect and p.index in ("@", "*"):
+            found = arrays.keys(self.state.variables.get(name))
+            return self.emit(found, p, star=p.index == "*")
+        if p.indirect:
+            target = self.lookup(name)
+            if isinstance(target, list):
+                target = " ".join(target)
+            if not target:
+                raise ExpansionError(f"{name}: invalid indirect expansion", fatal=False)
+            name = target
+        value = self.lookup(name, p.index)
+        is_list = isinstance(value, list) and (name in ("@", "*") or p.index in ("@", "*"))
+        if p.length:
+            if is_list:
+                return [Seg(str(len(value or [])), p.quoted, split=not p.quoted)]
+            if value is None:
+                self.check_unset(name, p)
+            return [Seg(str(len(value or "")), p.quoted, split=not p.quoted)]
+        if not p.op:
+            if value is None and not is_list:
+                self.check_unset(name, p)
+            return self.emit(value, p, star=name == "*" or p.index == "*")
+        return self.operator(p, name, value, is_list)
+
+    def check_unset(self, name: str, p: Param) -> None:
+        """Fail on an unset variable under ``set -u``."""
+        if self.state.options.nounset and name not in ("@", "*"):
+            label = f"{name}[{p.index}]" if p.index else name
+            raise ExpansionError(f"{label}: unbound variable", status=127)
+
+    def emit(self, value: str | list[str] | None, p: Param, *, star: bool = False) -> list[Item]:
+        """Pieces for a value: arrays and ``$@`` become several fields when quoted."""
+        if isinstance(value, list):
+            if not p.quoted:
+                return [
+                    Seg(v, False, split=True) if i == 0 else Seg(" " + v, False, split=True)
+                    for i, v in enumerate(value)
+                ]
+            if star:
+                ifs = self.state.get("IFS")
+                sep = " " if ifs is None else ifs[:1]
+                return [Seg(sep.join(value), True)]
+            out: list[Item] = [AT_MARK]
+            for i, v in enumerate(value):
+                if i:
+                    out.append(BREAK)
+                out.append(Seg(v, True))
+            return out
+        return [Seg(value or "", p.quoted, split=not p.quoted)]
+
+    def operator(self, p: Param, name: str, value: str | list[str] | None, is_list: bool) -> list[Item]:
+        """The ``${name<op>word}`` forms."""
+        op = p.op
+        scalar = " ".join(value) if isinstance(value, list) else value
+        if op in (":-", "-", ":=", "=", ":+", "+", ":?", "?"):
+            unset = value is None or (is_list and not value)
+            empty = unset or scalar == ""
+            use_default = empty if op.startswith(":") else unset
+            if op.endswith("+"):
+                if use_default:
+                    return [Seg("", p.quoted)]
+                return self.sub_word(p.arg or "", p.quoted)
+            if not use_default:
+                return self.emit(value, p, star=name == "*")
+            if op.endswith("-"):
+                return self.sub_word(p.arg or "", p.quoted)
+            text = self.join_at(self.sub_word(p.arg or "", True))
+            if op.endswith("="):
+                if name.isdigit() or name in "@*#?$!-":
+                    raise ExpansionError(f"${name}: cannot assign in this way")
+                self.assign(name, text)
+                return [Seg(text, p.quoted, split=not p.quoted)]
+            message = text or ("parameter null or not set" if op == ":?" else "parameter not set")
+            raise ExpansionError(f"{name}: {message}", status=127)
+        if value is None and not is_list:
+            self.check_unset(name, p)
+        values = value if isinstance(value, list) else [value or ""]
+        if op == ":":
+            return self.emit(self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*")
+        results = [self.transform(v, p) for v in values]
+        return self.emit(results if is_list else results[0], p, star=name == "*")
+
+    def sub_word(self, text: str, quoted: bool) -> list[Item]:
+        """Expand the word inside ``${...}``."""
+        items = self.items(self.lex(text), tilde=True)
+        if quoted:
+            return [Seg(s.text, True) if isinstance(s, Seg) else s for s in items]
+        return [Seg(s.text, s.quoted, split=not s.quoted) if isinstance(s, Seg) else s for s in items]
+
+    def substring(self, value: str | list[str], p: Param, is_list: bool) -> str | list[str]:
+        """``${name:offset:length}``."""
+        offset = self.arithmetic(p.arg or "0")
+        length = self.arithmetic(p.arg2) if p.arg2 is not None else None
+        if is_list and isinstance(value, list) and p.name in ("@", "*"):
+            value = [self.state.script_name, *value]
+        size = len(value)
+        start = offset if offset >= 0 else max(size + offset, 0)
+        if length is None:
+            end = size
+        elif length < 0:
+            if isinstance(value, list):
+                raise ExpansionError(f"{length}: substring expression < 0")
+            end = size + length
+            if end < start:
+                raise ExpansionError(f"{p.arg2}: substring expression < 0")
+        else:
+            end = start + length
+        return value[start:end]
+
+    def transform(self, value: str, p: Param) -> str:
+        """Pattern removal, replacement and case changes."""
+        op = p.op
+        if op in ("#", "##", "%", "%%"):
+            regex = compile_pattern(tuple(self.pattern(p.arg or "")))
+            candidates = range(len(value) + 1)
+            if op in ("#", "##"):
+                order = candidates if op == "#" else reversed(candidates)
+                for i in order:
+                    if regex.fullmatch(value[:i]):
+                        return value[i:]
+                return value
+            order = reversed(candidates) if op == "%" else candidates
+            for i in order:
+                if regex.fullmatch(value[i:]):
+                    return value[:i]
+            return value
+        if op in ("/", "//", "/#", "/%"):
+            pieces = self.pattern(p.arg or "")
+            replacement = self.join_at(self.sub_word(p.arg2 or "", True)) if p.arg2 is not None else ""
+            if not any(t for t, _ in pieces):
+                return value
+            body = compile_pattern(tuple(pieces)).pattern
+            anchor = {"/#": "^(?:" + body + ")", "/%": "(?:" + body + ")$"}.get(op, body)
+            regex = re.compile(anchor, re.DOTALL)
+            return _greedy_sub(regex, replacement, value, count=0 if op == "//" else 1)
+        if op in ("^^", "^", ",,", ","):
+            if not value:
+                return value
+            if op == "^^":
+                return value.upper()
+            if op == ",,":
+                return value.lower()
+            return (value[0].upper() if op == "^" else value[0].lower()) + value[1:]
+        raise ExpansionError(f"${{{p.name}{op}}}: bad substitution")
+
+    # splitting and globbing -------------------------------------------------------------
+    def fields(self, items: list[Item]) -> list[str]:
+        """Split on IFS, then expand globs against the filesystem."""
+        if items and all(isinstance(i, Seg) and not i.split for i in items):
+            pieces = [(s.text, not s.quoted) for s in items]  # type: ignore[union-attr]
+            if self.state.options.noglob or not has_glob(pieces):
+                return ["".join(text for text, _ in pieces)]
+        ifs = self.state.get("IFS")
+        if ifs is None:
+            ifs = " \t\n"
+        ifs_white = "".join(c for c in ifs if c in " \t\n")
+        fields: list[list[tuple[str, bool]]] = []
+        current: list[tuple[str, bool]] = []
+        has_content = False
+        at_seen = False
+        for item in items:
+            if item is AT_MARK:
+                at_seen = True
+                continue
+            if isinstance(item, FieldBreak):
+                fields.append(current)
+                current, has_content = [], True
+                continue
+            if not item.split or not ifs:
+                current.append((item.text, not item.quoted))
+                if item.quoted or item.text:
+                    has_content = True
+                continue
+            text = item.text
+            i = 0
+            while i < len(text):
+                ch = text[i]
+                if ch in ifs:
+                    if ch in ifs_white:
+                        while i < len(text) and text[i] in ifs_white:
+                            i += 1
+                        if i < len(text) and text[i] in ifs and text[i] not in ifs_white:
+                            i += 1
+                            while i < len(text) and text[i] in ifs_white:
+                                i += 1
+                    else:
+                        i += 1
+                        while i < len(text) and text[i] in ifs_white:
+                            i += 1
+                    if has_content:
+                        fields.append(current)
+                    elif ch not in ifs_white:
+                        fields.append([])
+                    current, has_content = [], False
+                    continue
+                j = i
+                while j < len(text) and text[j] not in ifs:
+                    j += 1
+                current.append((text[i:j], True))
+                has_content = True
+                i = j
+        if has_content:
+            fields.append(current)
+        elif at_seen and not fields:
+            return []
+        out: list[str] = []
+        for pieces in fields:
+            literal = "".join(t for t, _ in pieces)
+            if not self.state.options.noglob and has_glob(pieces):
+                matches = globbing.glob(self.host.fs, self.state.cwd, pieces)
+                if matches:
+                    out.extend(matches)
+                    continue
+            out.append(literal)
+        return out
+
+
+class _AtMark(FieldBreak):
+    """Marks that ``"$@"`` appeared, so zero parameters produce zero fields."""
+
+
+AT_MARK = _AtMark()
+
+
+def _greedy_sub(regex: re.Pattern[str], replacement: str, value: str, *, count: int) -> str:
+    # Shell patterns match the longest string at each position; Python's leftmost-first `.*` agrees.
+    return regex.sub(lambda _m: replacement, value, count=count)

@@ -1,0 +1,688 @@
+"""Tier 1: interpret the syntax tree natively against the object's filesystem."""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from dotdo.primitives.bashx import arrays, ast
+from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
+from dotdo.primitives.bashx.commands.base import (
+    CommandCall,
+    CommandHandler,
+    CommandResult,
+    decode,
+    encode,
+    os_message,
+)
+from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
+from dotdo.primitives.bashx.expansion import Expander, ExpansionError
+from dotdo.primitives.bashx.parser import parse
+from dotdo.primitives.bashx.pattern import compile_pattern
+from dotdo.primitives.bashx.state import ShellState
+from dotdo.primitives.bashx.streams import (
+    BufferSink,
+    ClosedSink,
+    FileSink,
+    InputStream,
+    NullSink,
+    OutputLimitError,
+    Sink,
+)
+from dotdo.primitives.bashx.testexpr import evaluate_test
+
+IO = dict[int, Any]
+Fallback = Callable[[CommandCall], CommandResult | None]
+ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
+MAX_DEPTH = 60
+
+
+class Interpreter:
+    """Runs one script; holds the shell state, the command table and the output sinks."""
+
+    def __init__(
+        self,
+        fs: Any,
+        commands: dict[str, CommandHandler],
+        *,
+        state: ShellState | None = None,
+        fallback: Fallback | None = None,
+        deadline: float | None = None,
+        output_limit: int = 64 * 1024 * 1024,
+    ) -> None:
+        self.fs = fs
+        self.commands = commands
+        self.state = state or ShellState()
+        self.fallback = fallback
+        self.deadline = deadline
+        self.output_limit = output_limit
+        self.expander = Expander(self)
+        self.line = 1
+        self.depth = 0
+        self.in_condition = 0
+        self.io: IO = {}
+        self.substitution_status: int | None = None
+        self.exit_trap: str | None = None
+        self.started = time.monotonic()
+        self.temporary_files: list[str] = []
+        self.block_io: IO | None = None
+        self.loop_depth = 0
+
+    # entry point ----------------------------------------------------------------------
+    def run(self, source: str, stdin: bytes = b"") -> tuple[bytes, bytes, int]:
+        """Run ``source``; returns (stdout, stderr, exit status)."""
+        out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
+        io: IO = {0: InputStream(stdin), 1: out, 2: err}
+        self.io = io
+        try:
+            program = parse(source)
+            status = self.exec_block(program, io)
+        except ExitShell as exc:
+            status = exc.status
+        except (BreakLoop, ContinueLoop):
+            status = 0
+        except ReturnFromFunction as exc:
+            status = exc.status
+        except BashSyntaxError as exc:
+            err.write(f"bash: line {exc.line}: syntax error: {exc}\n".encode())
+            status = 2
+        except OutputLimitError as exc:
+            err.buffer += f"bash: {exc}\n".encode()
+            status = 1
+        except RecursionError:
+            err.buffer += b"bash: expression or nesting too deep for bashx; simplify the script\n"
+            status = 1
+        status = self.run_exit_trap(io, status)
+        return out.getvalue(), err.getvalue(), status
+
+    def run_exit_trap(self, io: IO, status: int) -> int:
+        """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
+        action, self.exit_trap = self.exit_trap, None
+        if action is None:
+            return status
+        self.state.last_status = status
+        try:
+            self.exec_block(parse(action), io)
+        except ExitShell as exc:
+            return exc.status
+        except (BreakLoop, ContinueLoop, ReturnFromFunction, BashSyntaxError):
+            pass
+        return status
+
+    # helpers --------------------------------------------------------------------------
+    def error(self, io: IO, message: str) -> None:
+        """Print a shell diagnostic the way bash -c does."""
+        io[2].write(encode(f"bash: line {self.line}: {message}\n"))
+
+    def check_deadline(self) -> None:
+        """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BashTimeoutError("script ran past its timeout; raise timeout= or make it do less")
+
+    def resolve(self, path: str) -> str:
+        """An absolute, normalized path inside the object's filesystem."""
+        if path.startswith("/"):
+            return posixpath.normpath(path).replace("//", "/") or "/"
+        return posixpath.normpath(posixpath.join(self.state.cwd, path))
+
+    @contextlib.contextmanager
+    def subshell(self) -> Iterator[None]:
+        """Run the body on a copy of the shell state."""
+        saved, saved_cond = self.state, self.in_condition
+        self.state = saved.snapshot()
+        try:
+            yield
+        finally:
+            self.state, self.in_condition = saved, saved_cond
+
+    def run_subshell(self, body: Callable[[], int]) -> int:
+        """Run ``body`` as a subshell; ``exit`` ends only the subshell."""
+        with self.subshell():
+            try:
+                return body()
+            except ExitShell as exc:
+                return exc.status
+            except (BreakLoop, ContinueLoop):
+                return 0
+            except ReturnFromFunction as exc:
+                return exc.status
+
+    def errexit(self, status: int) -> None:
+        """Exit on failure under ``set -e`` (outside conditions)."""
+        if status and self.state.options.errexit and not self.in_condition:
+            raise ExitShell(status)
+
+    @contextlib.contextmanager
+    def condition(self) -> Iterator[None]:
+        """Mark code whose failure must not trigger ``set -e``."""
+        self.in_condition += 1
+        try:
+            yield
+        finally:
+            self.in_condition -= 1
+
+    # statements -----------------------------------------------------------------------
+    def exec_block(self, seq: ast.Sequence, io: IO) -> int:
+        """Run statements in order; the status is the last one's."""
+        status = 0
+        outer, self.block_io = self.block_io, io
+        try:
+            for node in seq.body:
+                status = self.exec(node, io)
+        finally:
+            self.block_io = outer
+        return status
+
+    def exec(self, node: ast.Node, io: IO) -> int:
+        """Run one node and record ``$?``."""
+        self.check_deadline()
+        method = getattr(self, "exec_" + type(node).__name__)
+        outer, self.io = self.io, io
+        keep = len(self.temporary_files)
+        try:
+            status = method(node, io)
+        finally:
+            self.io = outer
+            if len(self.temporary_files) > keep:
+                self.remove_temporary_files(keep)
+        self.state.last_status = status
+        return status
+
+    def exec_Sequence(self, node: ast.Sequence, io: IO) -> int:
+        """Run a list of statements."""
+        return self.exec_block(node, io)
+
+    def exec_SimpleCommand(self, node: ast.SimpleCommand, io: IO) -> int:
+        """Run a simple command."""
+        self.line = node.line
+        status = self.simple_command(node, io)
+        self.errexit(status)
+        return status
+
+    def exec_Pipeline(self, node: ast.Pipeline, io: IO) -> int:
+        """Run each stage in a subshell, feeding its output to the next."""
+        if len(node.commands) == 1:
+            return self.exec(node.commands[0], io)
+        statuses: list[int] = []
+        stdin = io[0]
+        if node.negated:
+            self.in_condition += 1
+        for index, command in enumerate(node.commands):
+            last = index == len(node.commands) - 1
+            stage_io = dict(io)
+            stage_io[0] = stdin
+            pipe = BufferSink(self.output_limit)
+            if not last:
+                stage_io[1] = pipe
+                if index < len(node.stderr_too) and node.stderr_too[index]:
+                    stage_io[2] = pipe
+            with self.condition():
+                status = self.run_subshell(lambda c=command, s=stage_io: self.exec(c, s))
+            statuses.append(status)
+            stdin = InputStream(pipe.getvalue())
+        status = statuses[-1]
+        if self.state.options.pipefail:
+            status = next((s for s in reversed(statuses) if s), 0)
+        if node.negated:
+            self.in_condition -= 1
+            return int(status == 0)
+        self.errexit(status)
+        return status
+
+    def exec_AndOr(self, node: ast.AndOr, io: IO) -> int:
+        """``a && b`` and ``a || b``."""
+        with self.condition():
+            status = self.exec(node.left, io)
+        if (status == 0) == (node.op == "&&"):
+            return self.exec(node.right, io)
+        return status
+
+    def exec_Not(self, node: ast.Not, io: IO) -> int:
+        """``! command``."""
+        with self.condition():
+            return int(self.exec(node.body, io) == 0)
+
+    def exec_Subshell(self, node: ast.Subshell, io: IO) -> int:
+        """``( ... )``."""
+        status = self.run_subshell(lambda: self.exec_block(node.body, io))
+        self.errexit(status)
+        return status
+
+    def exec_Group(self, node: ast.Group, io: IO) -> int:
+        """``{ ...; }``."""
+        return self.exec_block(node.body, io)
+
+    def exec_Redirected(self, node: ast.Redirected, io: IO) -> int:
+        """A compound command with redirections."""
+        try:
+            inner = self.redirect(node.redirects, io)
+        except (OSError, ExpansionError, ShellBuiltinError) as exc:
+            return self.redirect_failed(io, exc)
+        return self.exec(node.body, inner)
+
+    def exec_If(self, node: ast.If, io: IO) -> int:
+        """``if``/``elif``/``else``."""
+        for condition, body in node.clauses:
+            with self.condition():
+                status = self.exec_block(condition, io)
+            if status == 0:
+                return self.exec_block(body, io)
+        if node.else_body is not None:
+            return self.exec_block(node.else_body, io)
+        return 0
+
+    def loop_body(self, body: ast.Sequence, io: IO) -> tuple[int, bool]:
+        """Run one iteration; returns (status, stop)."""
+        self.loop_depth += 1
+        try:
+            return self.exec_block(body, io), False
+        except BreakLoop as exc:
+            if exc.levels > 1:
+                exc.levels -= 1
+                raise
+            return 0, True
+        except ContinueLoop as exc:
+            if exc.levels > 1:
+                exc.levels -= 1
+                raise
+            return 0, False
+        finally:
+            self.loop_depth -= 1
+
+    def exec_While(self, node: ast.While, io: IO) -> int:
+        """``while`` and ``until``."""
+        status = 0
+        while True:
+            self.check_deadline()
+            with self.condition():
+                cond = self.exec_block(node.condition, io)
+            if (cond == 0) == node.until:
+                break
+            status, stop = self.loop_body(node.body, io)
+            if stop:
+                break
+        return status
+
+    def exec_For(self, node: ast.For, io: IO) -> int:
+        """``for name in words``."""
+        try:
+            values = list(self.state.positional) if node.words is None else self.expander.words(node.words)
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        status = 0
+        for value in values:
+            self.check_deadline()
+            self.set_var(node.name, value)
+            status, stop = self.loop_body(node.body, io)
+            if stop:
+                break
+        return status
+
+    def exec_ArithFor(self, node: ast.ArithFor, io: IO) -> int:
+        """``for (( init; cond; update ))``."""
+        status = 0
+        try:
+            if node.init.strip():
+                self.expander.arithmetic(node.init)
+            while True:
+                self.check_deadline()
+                if node.condition.strip() and self.expander.arithmetic(node.condition) == 0:
+                    break
+                status, stop = self.loop_body(node.body, io)
+                if stop:
+                    break
+                if node.update.strip():
+                    self.expander.arithmetic(node.update)
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        return status
+
+    def exec_Case(self, node: ast.Case, io: IO) -> int:
+        """``case`` with ``;;``, ``;&`` and ``;;&``."""
+        try:
+            subject = self.expander.single(node.word)
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        matched = False
+        status = 0
+        for item in node.items:
+            if not matched:
+                for pattern in item.patterns:
+                    pieces = self.expander.pattern(pattern)
+                    if compile_pattern(tuple(pieces)).fullmatch(subject):
+                        matched = True
+                        break
+            if matched:
+                status = self.exec_block(item.body, io)
+                if item.terminator == ";;":
+                    return status
+                if item.terminator == ";;&":
+                    matched = False
+        return status
+
+    def exec_FunctionDef(self, node: ast.FunctionDef, io: IO) -> int:
+        """Define a function."""
+        self.state.functions[node.name] = node.body
+        return 0
+
+    def exec_ArithCommand(self, node: ast.ArithCommand, io: IO) -> int:
+        """``(( expression ))``."""
+        try:
+            status = int(self.expander.arithmetic(node.expression) == 0)
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        self.errexit(status)
+        return status
+
+    def exec_TestExpr(self, node: ast.TestExpr, io: IO) -> int:
+        """``[[ ... ]]``."""
+        try:
+            status = evaluate_test(self, node.tokens)
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        except ShellBuiltinError as exc:
+            self.error(io, str(exc))
+            status = 2
+        self.errexit(status)
+        return status
+
+    def expansion_failed(self, io: IO, exc: ExpansionError) -> int:
+        """Report an expansion error; fatal ones end the script."""
+        self.error(io, str(exc))
+        if exc.fatal:
+            raise ExitShell(exc.status)
+        return exc.status
+
+    def redirect_failed(self, io: IO, exc: Exception) -> int:
+        """Report a failed redirection (the command does not run)."""
+        if isinstance(exc, ExpansionError):
+            return self.expansion_failed(io, exc)
+        if isinstance(exc, OSError):
+            self.error(io, f"{exc.filename or ''}: {os_message(exc)}")
+        else:
+            self.error(io, str(exc))
+        return 1
+
+    # simple commands ------------------------------------------------------------------
+    def set_var(self, name: str, value: str | list[str]) -> None:
+        """Assign a variable, reporting readonly ones."""
+        try:
+            self.state.set(name, value)
+        except PermissionError as exc:
+            raise ExpansionError(str(exc)) from None
+
+    def assign(self, assignment: ast.Assignment) -> None:
+        """Perform one ``name=value``, ``name+=value`` or array assignment."""
+        name, index = assignment.name, None
+        if "[" in name:
+            name, _, rest = name.partition("[")
+            index = rest.rstrip("]")
+        old = self.state.variables.get(name)
+        if assignment.array is not None:
+            values = arrays.literal(self.expander, list(assignment.array), assoc=isinstance(old, dict))
+            if assignment.append and isinstance(old, dict) and isinstance(values, dict):
+                values = {**old, **values}
+            elif assignment.append and isinstance(values, list):
+                base = old if isinstance(old, list) else ([old] if isinstance(old, str) else [])
+                values = base + values
+            self.set_var(name, values)
+            return
+        value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        if index is not None:
+            self.set_var(name, arrays.with_element(self.expander, old, index, value, append=assignment.append))
+            return
+        if assignment.append:
+            old = self.state.variables.get(name)
+            if isinstance(old, list | dict):
+                self.set_var(name, arrays.with_element(self.expander, old, "0", value, append=True))
+                return
+            value = (old or "") + value
+        self.set_var(name, value)
+
+    def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
+        """Expand, redirect and run a simple command."""
+        self.substitution_status = None
+        try:
+            argv = self.expand_argv(node.words)
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        if not argv:
+            try:
+                for assignment in node.assignments:
+                    self.assign(assignment)
+                self.redirect(node.redirects, io)
+            except (ExpansionError, OSError, ShellBuiltinError) as exc:
+                return self.redirect_failed(io, exc)
+            return self.substitution_status or 0
+        try:
+            inner = self.redirect(node.redirects, io)
+        except (ExpansionError, OSError, ShellBuiltinError) as exc:
+            return self.redirect_failed(io, exc)
+        env_overrides: dict[str, str] = {}
+        try:
+            for assignment in node.assignments:
+                value = self.expander.single(assignment.value) if assignment.value is not None else ""
+                env_overrides[assignment.name] = value
+        except ExpansionError as exc:
+            return self.expansion_failed(io, exc)
+        if self.state.options.xtrace:
+            inner[2].write(encode("+ " + " ".join(argv) + "\n"))
+        return self.invoke(argv, inner, env_overrides)
+
+    def remove_temporary_files(self, keep: int) -> None:
+        """Delete the files process substitutions wrote for the command that just ran."""
+        while len(self.temporary_files) > keep:
+            path = self.temporary_files.pop()
+            try:
+                if self.fs.is_dir(path):
+                    if not self.fs.listdir(path):
+                        self.fs.rmdir(path)
+                else:
+                    self.fs.unlink(path)
+            except OSError:
+                pass
+
+    def process_substitution(self, source: str) -> str:
+        """``<(commands)``: their output, in a temporary file whose path is the word's value."""
+        output = encode(self.command_substitution(source))
+        if not self.fs.exists("/tmp"):
+            self.fs.mkdir("/tmp")
+            self.temporary_files.append("/tmp")
+        path = f"/tmp/.bashx-procsub-{len(self.temporary_files)}-{time.monotonic_ns()}"
+        self.fs.write(path, output)
+        self.temporary_files.append(path)
+        return path
+
+    def run_command(self, argv: list[str], io: IO) -> int:
+        """Run ``argv`` as a program, skipping functions and builtins of the same name."""
+        return self.invoke(argv, io, programs_only=True)
+
+    def make_redirects_permanent(self, io: IO) -> None:
+        """``exec >file``: the redirections of this command stay for the rest of the block."""
+        if self.block_io is not None:
+            self.block_io.update(io)
+
+    def expand_argv(self, words: list[ast.Word]) -> list[str]:
+        """Expand words into argv (declaration builtins keep ``name=value`` whole)."""
+        if not words:
+            return []
+        head = self.expander.words([words[0]])
+        if head and head[0] in ("local", "export", "declare", "typeset", "readonly") and len(head) == 1:
+            out = list(head)
+            for word in words[1:]:
+                m = ASSIGN_RE.match(word.text)
+                if m and word.text[m.end() :].startswith("(") and word.text.endswith(")"):
+                    out.append(word.text)  # an array literal: the builtin expands each element
+                elif m:
+                    out.append(self.expander.single(word))
+                else:
+                    out.extend(self.expander.words([word]))
+            return out
+        return head + self.expander.words(words[1:])
+
+    def invoke(
+        self, argv: list[str], io: IO, env_overrides: dict[str, str] | None = None, *, programs_only: bool = False
+    ) -> int:
+        """Run a command line (function, builtin, native command, or the fallback tier)."""
+        name = argv[0]
+        env_overrides = env_overrides or {}
+        if name in self.state.functions and not programs_only:
+            return self.call_function(name, argv, io, env_overrides)
+        builtin = None if programs_only else BUILTINS.get(name)
+        if builtin is not None:
+            saved = {key: self.state.variables.get(key) for key in env_overrides}
+            for key, value in env_overrides.items():
+                self.set_var(key, value)
+            try:
+                return builtin(self, argv, io)
+            except ShellBuiltinError as exc:
+                self.error(io, str(exc))
+                return exc.status
+            except ExpansionError as exc:
+                return self.expansion_failed(io, exc)
+            finally:
+                for key, old in saved.items():
+                    if old is None:
+                        self.state.variables.pop(key, None)
+                    else:
+                        self.state.variables[key] = old
+        handler = self.commands.get(name)
+        env = self.state.environment()
+        env.update(env_overrides)
+        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line, self.deadline)
+        if handler is None:
+            result = self.fallback(call) if self.fallback is not None else None
+            if result is None:
+                self.error(io, f"{name}: command not found")
+                return 127
+        else:
+            try:
+                result = handler(call)
+            except OSError as exc:
+                result = CommandResult(b"", encode(f"{name}: {os_message(exc)}\n"), 1)
+            except (ValueError, UnicodeError) as exc:
+                result = CommandResult(b"", encode(f"{name}: {exc}\n"), 1)
+        io[1].write(result.stdout)
+        io[2].write(result.stderr)
+        return result.exit_code
+
+    def run_argv(self, argv: list[str], stdin: bytes) -> CommandResult:
+        """Run a command line with captured output (xargs, find -exec)."""
+        out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
+        status = self.invoke(argv, {0: InputStream(stdin), 1: out, 2: err})
+        return CommandResult(out.getvalue(), err.getvalue(), status)
+
+    def call_function(self, name: str, argv: list[str], io: IO, env: dict[str, str]) -> int:
+        """Call a shell function with its own positional parameters and locals."""
+        if self.depth >= MAX_DEPTH:
+            self.error(io, f"{name}: maximum function nesting level exceeded ({MAX_DEPTH})")
+            raise ExitShell(1)
+        body = self.state.functions[name]
+        saved_positional = self.state.positional
+        self.state.positional = argv[1:]
+        self.state.locals_stack.append({})
+        for key, value in env.items():
+            self.state.declare_local(key)
+            self.set_var(key, value)
+        self.depth += 1
+        saved_loops, self.loop_depth = self.loop_depth, 0  # break/continue do not reach the caller's loops
+        try:
+            return self.exec(body, io)
+        except ReturnFromFunction as exc:
+            return exc.status
+        finally:
+            self.depth -= 1
+            self.loop_depth = saved_loops
+            self.state.pop_frame()
+            self.state.positional = saved_positional
+
+    def command_substitution(self, source: str) -> str:
+        """Run ``source`` in a subshell, returning its standard output."""
+        out = BufferSink(self.output_limit)
+        io = dict(self.io)
+        io[1] = out
+        saved_line = self.line
+
+        def body() -> int:
+            return self.exec_block(parse(source), io)
+
+        with self.condition():
+            self.in_condition = 0
+            status = self.run_subshell(body)
+        self.line = saved_line
+        self.state.last_status = status
+        self.substitution_status = status
+        return decode(out.getvalue())
+
+    # redirections ---------------------------------------------------------------------
+    def redirect(self, redirects: list[ast.Redirect], io: IO) -> IO:
+        """Apply redirections left to right, returning the new descriptor table."""
+        if not redirects:
+            return io
+        io = dict(io)
+        for r in redirects:
+            op = r.op
+            if op in ("<<", "<<-"):
+                body = r.heredoc or ""
+                text = self.expander.heredoc(body) if r.heredoc_expand else body
+                io[r.fd if r.fd is not None else 0] = InputStream(encode(text))
+                continue
+            target = self.expander.single(r.target) if r.target is not None else ""
+            if op == "<<<":
+                io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
+            elif op in (">&", "<&") and (target.isdigit() or target == "-"):
+                fd = r.fd if r.fd is not None else (1 if op == ">&" else 0)
+                if target == "-":
+                    io[fd] = ClosedSink()
+                elif int(target) not in io:
+                    raise ShellBuiltinError(f"{target}: Bad file descriptor")
+                else:
+                    io[fd] = io[int(target)]
+            elif op in ("&>", "&>>", ">&"):
+                sink = self.open_sink(target, append=op == "&>>")
+                io[1] = io[2] = sink
+            elif op in (">", ">|", ">>"):
+                io[r.fd if r.fd is not None else 1] = self.open_sink(target, append=op == ">>")
+            elif op in ("<", "<>"):
+                io[r.fd if r.fd is not None else 0] = self.open_source(target)
+            else:
+                raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
+        return io
+
+    def open_sink(self, target: str, *, append: bool) -> Sink:
+        """Open a file for ``>``/``>>`` (truncating for ``>``)."""
+        if not target:
+            raise ShellBuiltinError("ambiguous redirect")
+        if target == "/dev/null":
+            return NullSink()
+        if target in ("/dev/stdout", "/dev/fd/1"):
+            return self.io[1]
+        if target in ("/dev/stderr", "/dev/fd/2"):
+            return self.io[2]
+        path = self.resolve(target)
+        try:
+            if self.fs.is_dir(path):
+                raise IsADirectoryError(21, "Is a directory", target)
+            if not append or not self.fs.exists(path):
+                self.fs.write(path, b"")
+        except OSError as exc:
+            exc.filename = target
+            raise
+        return FileSink(self.fs, path)
+
+    def open_source(self, target: str) -> InputStream:
+        """Open a file for ``<``."""
+        if target == "/dev/null":
+            return InputStream(b"")
+        if target in ("/dev/stdin", "/dev/fd/0"):
+            return self.io[0]
+        try:
+            return InputStream(self.fs.read(self.resolve(target)))
+        except OSError as exc:
+            exc.filename = target
+            raise

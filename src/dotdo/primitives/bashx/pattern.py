@@ -1,0 +1,98 @@
+"""Shell pattern matching (``*``, ``?``, ``[...]``) compiled to regular expressions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+CLASSES = {
+    "alpha": "a-zA-Z",
+    "digit": "0-9",
+    "alnum": "a-zA-Z0-9",
+    "upper": "A-Z",
+    "lower": "a-z",
+    "space": r" \t\n\r\f\v",
+    "blank": r" \t",
+    "punct": r"!-/:-@\[-`{-~",
+    "xdigit": "0-9A-Fa-f",
+    "word": r"\w",
+    "cntrl": r"\x00-\x1f\x7f",
+    "print": r"\x20-\x7e",
+    "graph": r"\x21-\x7e",
+}
+
+GLOB_CHARS = frozenset("*?[")
+
+
+def has_glob(pieces: list[tuple[str, bool]]) -> bool:
+    """True when any active (unquoted) piece holds a glob character."""
+    return any(active and any(c in GLOB_CHARS for c in text) for text, active in pieces)
+
+
+def translate(pieces: list[tuple[str, bool]]) -> str:
+    """Regex source for a pattern made of (text, active) pieces; inactive text matches literally."""
+    out: list[str] = []
+    for text, active in pieces:
+        if not active:
+            out.append(re.escape(text))
+            continue
+        i = 0
+        while i < len(text):
+            ch = text[i]
+            if ch == "\\" and i + 1 < len(text):
+                out.append(re.escape(text[i + 1]))
+                i += 2
+            elif ch == "*":
+                out.append(".*")
+                i += 1
+            elif ch == "?":
+                out.append(".")
+                i += 1
+            elif ch == "[":
+                cls, end = _bracket(text, i)
+                out.append(cls)
+                i = end
+            else:
+                out.append(re.escape(ch))
+                i += 1
+    return "".join(out)
+
+
+def _bracket(text: str, i: int) -> tuple[str, int]:
+    j = i + 1
+    negate = False
+    if j < len(text) and text[j] in "!^":
+        negate = True
+        j += 1
+    items: list[str] = []
+    first = True
+    while j < len(text):
+        ch = text[j]
+        if ch == "]" and not first:
+            body = "".join(items)
+            return ("[^" if negate else "[") + body + "]", j + 1
+        first = False
+        if ch == "[" and text.startswith("[:", j):
+            end = text.find(":]", j + 2)
+            if end > 0 and text[j + 2 : end] in CLASSES:
+                items.append(CLASSES[text[j + 2 : end]])
+                j = end + 2
+                continue
+        if ch == "\\" and j + 1 < len(text):
+            items.append(re.escape(text[j + 1]))
+            j += 2
+            continue
+        items.append(ch if ch == "-" else re.escape(ch))
+        j += 1
+    return re.escape("["), i + 1
+
+
+@lru_cache(maxsize=2048)
+def compile_pattern(pieces: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
+    """Compile a whole-string shell pattern."""
+    return re.compile(translate(list(pieces)), re.DOTALL)
+
+
+def fnmatch(name: str, pattern: str) -> bool:
+    """Match ``name`` against an all-active shell ``pattern`` (for find -name, case, [[ == ]])."""
+    return compile_pattern(((pattern, True),)).fullmatch(name) is not None

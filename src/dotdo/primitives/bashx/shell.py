@@ -1,0 +1,168 @@
+"""The public ``Bash`` object: interpolate, analyze, then interpret natively with tiered fallbacks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dotdo.primitives.bashx.analysis import Analysis, Analyzer
+from dotdo.primitives.bashx.builtins import BUILTINS
+from dotdo.primitives.bashx.commands import default_commands
+from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
+from dotdo.primitives.bashx.errors import BlockedError, ExecutorUnavailableError
+from dotdo.primitives.bashx.interpreter import Interpreter
+from dotdo.primitives.bashx.quoting import interpolate
+from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor
+from dotdo.primitives.bashx.state import ShellState
+
+Tier = Literal["native", "sandbox", "container"]
+TIER_ORDER: tuple[Tier, ...] = ("native", "sandbox", "container")
+
+
+@dataclass
+class BashResult:
+    """What a script printed and returned, how it was classified, and the highest tier it needed."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+    analysis: Analysis
+    tier: Tier = "native"
+
+    @property
+    def ok(self) -> bool:
+        """True when the exit code is 0."""
+        return self.exit_code == 0
+
+
+class Bash:
+    """A bash shell over an fsx ``FileSystem``.
+
+    ``await bash("grep -c {} data.txt", pattern)`` quotes each value into the script, analyzes it,
+    refuses what is blocked (or needs ``confirm=True``), and runs it natively on the filesystem;
+    programs that are not native run in the tier 2 sandbox (``sandbox=SandboxConfig(...)``) or in
+    an executor named for them (``executors={"ffmpeg": ContainerExecutor("jrottenberg/ffmpeg")}``).
+    """
+
+    def __init__(
+        self,
+        fs: Any,
+        *,
+        sandbox: SandboxConfig | bool | None = None,
+        executors: Mapping[str, Executor] | None = None,
+        output_limit: int = 64 * 1024 * 1024,
+    ) -> None:
+        self.fs = fs
+        self.sync_fs = getattr(fs, "sync", fs)
+        self.sandbox_config = sandbox if isinstance(sandbox, SandboxConfig) else SandboxConfig()
+        self.sandbox_enabled = sandbox is not False
+        self.sandbox = SandboxExecutor(self.sandbox_config)
+        self.executors: dict[str, Executor] = dict(executors or {})
+        self.commands: dict[str, CommandHandler] = default_commands()
+        self.output_limit = output_limit
+
+    def register_command(self, name: str, handler: CommandHandler) -> None:
+        """Add a native command: ``handler(call: CommandCall) -> CommandResult``.
+
+        ``call.argv`` holds the arguments, ``call.stdin`` the input bytes, ``call.cwd``/``call.env``
+        the shell's directory and exported variables, ``call.fs`` the fsx sync core, and
+        ``call.run(argv, stdin)`` runs another command line through the same shell.
+        """
+        if not isinstance(name, str) or not name or any(c in name for c in " \t\n/$`'\"\\;|&<>(){}"):
+            raise ValueError(f"{name!r} is not a valid command name; use letters, digits, '-', '_' or '.'")
+        if not callable(handler):
+            raise TypeError("handler must be callable: handler(call) -> CommandResult")
+        self.commands[name] = handler
+
+    def analyze(self, script: str, *args: Any, cwd: str = "/") -> Analysis:
+        """Classify ``script`` (after interpolating ``args``, to run in ``cwd``) without running anything."""
+        source = interpolate(script, args) if args else script
+        return self._analyzer(cwd).analyze(source)
+
+    def _analyzer(self, cwd: str = "/") -> Analyzer:
+        native = set(self.commands) | set(BUILTINS)
+        allow = set(self.sandbox_config.allow) if self.sandbox_enabled else set()
+        allow |= {name for name, ex in self.executors.items()}
+        return Analyzer(native=native, sandbox_allow=allow, cwd=cwd)
+
+    async def __call__(
+        self,
+        script: str,
+        *args: Any,
+        confirm: bool = False,
+        cwd: str = "/",
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        stdin: bytes | str = b"",
+    ) -> BashResult:
+        """Run ``script``; raises :class:`BlockedError` (running nothing) when it is not allowed."""
+        return self.run_sync(script, *args, confirm=confirm, cwd=cwd, env=env, timeout=timeout, stdin=stdin)
+
+    def run_sync(
+        self,
+        script: str,
+        *args: Any,
+        confirm: bool = False,
+        cwd: str = "/",
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        stdin: bytes | str = b"",
+    ) -> BashResult:
+        """The synchronous core of ``__call__`` (for code already inside a turn)."""
+        source = interpolate(script, args) if args else script
+        if not isinstance(source, str):
+            raise TypeError(f"a bash script is a str, not {type(source).__name__}")
+        analysis = self._analyzer(cwd if isinstance(cwd, str) else "/").analyze(source)
+        if analysis.verdict == "blocked" or (analysis.verdict == "needs_confirm" and not confirm):
+            raise BlockedError(analysis)
+        if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+            raise ValueError("timeout must be a positive number of seconds")
+        state = self._state(cwd, env)
+        tiers = {"native"}
+        network = self.sandbox_config.network or (confirm and "network" in analysis.types)
+
+        def fallback(call: CommandCall) -> CommandResult | None:
+            executor = self.executors.get(call.argv[0])
+            if executor is None:
+                if not self.sandbox_enabled:
+                    return None
+                executor = self.sandbox
+            remaining = None if deadline is None else deadline - time.monotonic()
+            try:
+                result = executor.run(call, network=network, timeout=remaining)
+            except ExecutorUnavailableError as exc:
+                return CommandResult(b"", f"bashx: {call.argv[0]}: {exc}\n".encode(), 126)
+            if result is not None:
+                tiers.add(executor.tier)
+            return result
+
+        deadline = time.monotonic() + timeout if timeout is not None else None
+        interpreter = Interpreter(
+            self.sync_fs,
+            self.commands,
+            state=state,
+            fallback=fallback,
+            deadline=deadline,
+            output_limit=self.output_limit,
+        )
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        out, err, status = interpreter.run(source, data)
+        tier = max(tiers, key=TIER_ORDER.index)
+        return BashResult(decode(out), decode(err), status, analysis, tier)
+
+    def _state(self, cwd: str, env: Mapping[str, str] | None) -> ShellState:
+        if not isinstance(cwd, str) or not cwd.startswith("/"):
+            raise ValueError(f"cwd must be an absolute path inside the object's filesystem, not {cwd!r}")
+        if not self.sync_fs.is_dir(cwd):
+            raise FileNotFoundError(2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first")
+        state = ShellState(cwd=cwd)
+        state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
+        state.exported.update({"HOME", "PWD", "PATH"})
+        for key, value in (env or {}).items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError("env must map str names to str values")
+            state.variables[key] = value
+            state.exported.add(key)
+        return state

@@ -1,0 +1,60 @@
+"""Cap'n Web RPC for dotdo: serve Python objects to the official JavaScript client, call any
+Cap'n Web endpoint from Python, with promise pipelining, `.map()` and callbacks.
+
+    class Api(RpcTarget):
+        def hello(self, name: str) -> str:
+            return f"Hello, {name}!"
+
+    app = rpc_app(Api())                      # ASGI: HTTP batch (POST) and WebSocket
+
+    async with connect("http://127.0.0.1:8000/rpc") as api:
+        print(await api.hello("World"))
+
+    with connect_sync("http://127.0.0.1:8000/rpc") as api:     # from synchronous code
+        print(api.hello("World").result())
+"""
+
+from .blocking import BlockingStub, connect_sync
+from .client import connect
+from .errors import (
+    BatchClosedError,
+    LimitExceededError,
+    ProtocolError,
+    RpcError,
+    RpcRangeError,
+    RpcReferenceError,
+    RpcTypeError,
+    SessionAbortedError,
+    StubDisposedError,
+)
+from .server import RpcApp, rpc_app
+from .stub import RpcPromise, RpcStub, aclose, dispose
+from .target import RpcTarget
+from .values import UNDEFINED, BigInt, TypedArray
+from .wire import Limits
+
+__all__ = [
+    "UNDEFINED",
+    "BatchClosedError",
+    "BigInt",
+    "BlockingStub",
+    "LimitExceededError",
+    "Limits",
+    "ProtocolError",
+    "RpcApp",
+    "RpcError",
+    "RpcPromise",
+    "RpcRangeError",
+    "RpcReferenceError",
+    "RpcStub",
+    "RpcTarget",
+    "RpcTypeError",
+    "SessionAbortedError",
+    "StubDisposedError",
+    "TypedArray",
+    "aclose",
+    "connect",
+    "connect_sync",
+    "dispose",
+    "rpc_app",
+]
