@@ -131,6 +131,17 @@ class FsxVersusRealDirectory(RuleBasedStateMachine):
     def unlink(self, path: str) -> None:
         self.same(lambda: os.unlink(self.on_real(path)), lambda: self.fs.unlink(path))
 
+    @rule(path=PATHS)
+    def rm_recursive(self, path: str) -> None:
+        def real() -> None:
+            target = self.on_real(path)
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)
+            else:
+                os.unlink(target)
+
+        self.same(real, lambda: self.fs.rm(path, recursive=True))
+
     @rule(src=PATHS, dst=PATHS)
     def rename(self, src: str, dst: str) -> None:
         self.same(lambda: os.rename(self.on_real(src), self.on_real(dst)), lambda: self.fs.rename(src, dst))

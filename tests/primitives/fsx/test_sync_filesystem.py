@@ -150,26 +150,6 @@ def test_hostile_names_are_refused_and_lose_nothing(fs: SyncFileSystem) -> None:
     assert fs.listdir("/") == ["'; DROP TABLE fsx_inodes; --", "keep"]
 
 
-def test_rename_replaces_files_and_empty_directories(fs: SyncFileSystem) -> None:
-    fs.write("/a", "A")
-    fs.write("/b", "B")
-    fs.rename("/a", "/b")
-    assert fs.listdir("/") == ["b"] and fs.read_text("/b") == "A"
-
-    fs.mkdir("/d1/x", parents=True)
-    fs.mkdir("/d2")
-    fs.rename("/d1", "/d2")
-    assert fs.listdir("/d2") == ["x"]
-    assert fs.stat("/").st_nlink == 3
-
-    fs.mkdir("/full/y", parents=True)
-    with pytest.raises(OSError) as caught:
-        fs.rename("/d2", "/full")
-    assert caught.value.errno == errno.ENOTEMPTY
-    fs.rename("/b", "/b")
-    assert fs.read_text("/b") == "A"
-
-
 def test_hard_links_share_contents_and_count(fs: SyncFileSystem) -> None:
     fs.write("/f", "one")
     fs.link("/f", "/g")
@@ -194,28 +174,6 @@ def test_symlinks_readlink_lstat_and_realpath(fs: SyncFileSystem) -> None:
     assert not fs.exists("/dangling") and fs.is_symlink("/dangling")
     fs.write("/dangling", "created through the link")
     assert fs.read_text("/nowhere") == "created through the link"
-
-
-def test_copy_files_and_trees(fs: SyncFileSystem) -> None:
-    fs.mkdir("/src/sub", parents=True)
-    fs.write("/src/a", "A")
-    fs.write("/src/sub/b", "B" * 200_000)
-    fs.symlink("a", "/src/la")
-
-    assert fs.copy("/src/a", "/a2") == "/a2"
-    fs.mkdir("/into")
-    assert fs.copy("/src/a", "/into") == "/into/a"
-    assert fs.copy("/src", "/dst") == "/dst"
-    assert fs.listdir("/dst") == ["a", "la", "sub"]
-    assert fs.readlink("/dst/la") == "a"
-    assert fs.read("/dst/sub/b") == b"B" * 200_000
-    fs.write("/dst/a", "changed")
-    assert fs.read_text("/src/a") == "A", "a copy is independent of its source"
-    with pytest.raises(FileExistsError):
-        fs.copy("/src", "/dst")
-    with pytest.raises(OSError) as caught:
-        fs.copy("/src", "/src/sub/again")
-    assert caught.value.errno == errno.EINVAL
 
 
 def test_rm_recursive_unlink_missing_ok_and_du(fs: SyncFileSystem) -> None:

@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..blob_store import BlobStore
 from . import errors
 from .contents import Contents
+from .copying import copy_path
 from .dir_entry import FsDirEntry
 from .globbing import glob_paths
 from .inodes import Inode, InodeTable
 from .paths import as_text, join, normalize, split_path
 from .registry import shared_state
+from .renaming import rename_entry
 from .resolution import Resolved, Resolver
 from .schema import ROOT_INO, ensure_schema
 from .stat_result import stat_result as make_stat
@@ -571,48 +573,7 @@ class SyncFileSystem:
 
     def rename(self, src: PathArg, dst: PathArg) -> None:
         """Rename atomically with POSIX rules: a file replaces a file, a directory an empty directory."""
-        self.transaction(lambda: self._rename(src, dst))
-
-    def _rename(self, src: PathArg, dst: PathArg) -> None:
-        # Like rename(2): both parent directories are looked up before the source entry itself.
-        source = self.resolve(src, follow=False)
-        target = self.resolve(dst, follow=False)
-        source = self._named(src)
-        moving = source.inode
-        assert moving is not None and source.name is not None
-        if target.name is None:
-            raise errors.fs_error(errno.EBUSY if target.parent == ROOT_INO else errno.EINVAL, target.text)
-        if moving.is_dir and self._resolver.is_ancestor(moving.ino, target.parent):
-            raise errors.invalid(target.text, "cannot move a directory into itself")
-        if target.trailing_slash and not moving.is_dir:
-            raise errors.not_a_directory(source.text)
-        replaced = target.inode
-        if replaced is not None:
-            if replaced.ino == moving.ino:
-                return
-            if moving.is_dir and not replaced.is_dir:
-                raise errors.not_a_directory(target.text)
-            if not moving.is_dir and replaced.is_dir:
-                raise errors.is_a_directory(target.text)
-            if replaced.is_dir and self.inodes.has_entries(replaced.ino):
-                raise errors.not_empty(target.text)
-        self.inodes.remove_entry(source.parent, source.name)
-        if replaced is not None:
-            self.inodes.set_entry(target.parent, target.name, moving.ino)
-            if replaced.is_dir:
-                self.inodes.change_links(target.parent, -1)
-                self.inodes.delete(replaced.ino)
-            else:
-                self.inodes.change_links(replaced.ino, -1)
-                self._unlinked(replaced.ino)
-        else:
-            self.inodes.add_entry(target.parent, target.name, moving.ino)
-        if moving.is_dir and source.parent != target.parent:
-            self.inodes.change_links(source.parent, -1)
-            self.inodes.change_links(target.parent, 1)
-        self.inodes.touch(source.parent)
-        self.inodes.touch(target.parent)
-        self.inodes.update(moving.ino, ctime=time.time_ns())
+        self.transaction(lambda: rename_entry(self, src, dst))
 
     def symlink(self, target: PathArg, link_path: PathArg) -> None:
         """Create a symbolic link at `link_path` pointing at `target` (like `os.symlink`)."""
@@ -656,44 +617,7 @@ class SyncFileSystem:
         Contents are shared, not duplicated (chunks and blobs are content-addressed). Returns the
         path of the copy.
         """
-        return self.transaction(lambda: self._copy(src, dst, follow_symlinks))
-
-    def _copy(self, src: PathArg, dst: PathArg, follow_symlinks: bool) -> str:
-        source = self.existing(src, follow=follow_symlinks)
-        assert source.inode is not None
-        destination = normalize(dst)
-        if source.inode.is_dir:
-            if self._probe(dst, follow=False) is not None:
-                raise errors.exists(as_text(dst))
-            if self._resolver.is_ancestor(source.inode.ino, self.resolve(dst).parent):
-                raise errors.invalid(as_text(dst), "cannot copy a directory into itself")
-            self._copy_tree(source.inode, destination)
-            return destination
-        if self.is_dir(dst):
-            destination = join(destination, source.name or "")
-        self._copy_node(source.inode, destination)
-        return destination
-
-    def _copy_node(self, inode: Inode, destination: str) -> None:
-        if inode.is_symlink:
-            found = self.resolve(destination, follow=False)
-            if found.inode is not None:
-                self._drop_entry(found.parent, found.name or "", found.inode)
-            self.symlink(inode.target or "", destination)
-            return
-        found = self._creatable(destination, exclusive=False)
-        target = found.inode or self._new_file(found, inode.mode)
-        if target.ino != inode.ino:
-            self.contents.share(inode, target, found.text)
-
-    def _copy_tree(self, directory: Inode, destination: str) -> None:
-        self._mkdir_one(destination, directory.mode, False)
-        for name, child in self.inodes.entries_with_inodes(directory.ino):
-            path = join(destination, name)
-            if child.is_dir:
-                self._copy_tree(child, path)
-            else:
-                self._copy_node(child, path)
+        return self.transaction(lambda: copy_path(self, src, dst, follow_symlinks))
 
     # -- tiers ------------------------------------------------------------------------------------
 

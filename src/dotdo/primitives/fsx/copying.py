@@ -1,0 +1,58 @@
+"""Copying files and trees without copying bytes: copies share content-addressed chunks and blobs.
+
+Symlinks inside a tree are copied as symlinks; a file copied onto an existing directory lands
+inside it, like `shutil.copy`; a tree needs a destination that does not exist yet, like
+`shutil.copytree`. The caller holds the transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import errors
+from .inodes import Inode
+from .paths import as_text, join, normalize
+
+if TYPE_CHECKING:
+    from .sync_filesystem import PathArg, SyncFileSystem
+
+
+def copy_path(fs: SyncFileSystem, src: PathArg, dst: PathArg, follow_symlinks: bool) -> str:
+    """Copy a file or a tree (inside the caller's transaction); returns the path of the copy."""
+    source = fs.existing(src, follow=follow_symlinks)
+    assert source.inode is not None
+    destination = normalize(dst)
+    if source.inode.is_dir:
+        if fs._probe(dst, follow=False) is not None:
+            raise errors.exists(as_text(dst))
+        if fs._resolver.is_ancestor(source.inode.ino, fs.resolve(dst).parent):
+            raise errors.invalid(as_text(dst), "cannot copy a directory into itself")
+        _copy_tree(fs, source.inode, destination)
+        return destination
+    if fs.is_dir(dst):
+        destination = join(destination, source.name or "")
+    _copy_node(fs, source.inode, destination)
+    return destination
+
+
+def _copy_node(fs: SyncFileSystem, inode: Inode, destination: str) -> None:
+    if inode.is_symlink:
+        found = fs.resolve(destination, follow=False)
+        if found.inode is not None:
+            fs._drop_entry(found.parent, found.name or "", found.inode)
+        fs.symlink(inode.target or "", destination)
+        return
+    found = fs._creatable(destination, exclusive=False)
+    target = found.inode or fs._new_file(found, inode.mode)
+    if target.ino != inode.ino:
+        fs.contents.share(inode, target, found.text)
+
+
+def _copy_tree(fs: SyncFileSystem, directory: Inode, destination: str) -> None:
+    fs._mkdir_one(destination, directory.mode, False)
+    for name, child in fs.inodes.entries_with_inodes(directory.ino):
+        path = join(destination, name)
+        if child.is_dir:
+            _copy_tree(fs, child, path)
+        else:
+            _copy_node(fs, child, path)
