@@ -378,7 +378,8 @@ class Storage:
         finally:
             self._internal = False
             self._savepoint_depth -= 1
-        if not self._dirty:
+        # The outermost block hands its writes to the group commit (at once when no loop runs).
+        if not self._dirty or self._savepoint_depth == 0:
             self._mark_dirty()
         return result
 
