@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint format bench clean
+.PHONY: dev test lint format bench clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml
 dev: $(STAMP)
 	cd examples && ../$(BIN)/dotdo dev app:app --data-dir .dotdo
 
-test: $(STAMP)
+# bubblewrap runs bashx's sandboxed tier; jq is the oracle for the shell corpus's jq scripts.
+system-packages:
+	@if ! command -v bwrap >/dev/null || ! command -v jq >/dev/null; then \
+		echo "installing bubblewrap and jq (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap jq >/dev/null; \
+	fi
+
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
