@@ -16,22 +16,21 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 UPSERT = "INSERT INTO c(k, v) VALUES ('n', ?) ON CONFLICT(k) DO UPDATE SET v = v + excluded.v RETURNING v"
-SYNCHRONOUS = os.environ.get("BENCH_SYNCHRONOUS", "NORMAL").upper()
-DATA_DIR = Path(os.environ.get("BENCH_DATA_DIR", ".bench-baseline"))
-
-if SYNCHRONOUS not in ("NORMAL", "FULL"):
-    raise SystemExit(f"BENCH_SYNCHRONOUS must be NORMAL or FULL, not {SYNCHRONOUS!r}")
-
 _connections: dict[str, sqlite3.Connection] = {}
 
 
 def _connection(name: str) -> sqlite3.Connection:
     conn = _connections.get(name)
     if conn is None:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(DATA_DIR / f"{name}.sqlite", isolation_level=None, check_same_thread=False)
+        # Read at first use of each counter, so the environment can be set after import.
+        synchronous = os.environ.get("BENCH_SYNCHRONOUS", "NORMAL").upper()
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ValueError(f"BENCH_SYNCHRONOUS must be NORMAL or FULL, not {synchronous!r}")
+        data_dir = Path(os.environ.get("BENCH_DATA_DIR", ".bench-baseline"))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(data_dir / f"{name}.sqlite", isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.execute("CREATE TABLE IF NOT EXISTS c(k TEXT PRIMARY KEY, v INTEGER NOT NULL)")
         _connections[name] = conn
     return conn

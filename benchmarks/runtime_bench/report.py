@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from statistics import median
@@ -63,7 +64,7 @@ def value_below(maximum: float) -> Callable[[Figure], bool]:
 def percentile(samples: list[float], fraction: float) -> float:
     """The `fraction` percentile (0..1) of `samples`, nearest-rank."""
     ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
+    index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
     return ordered[index]
 
 
