@@ -164,9 +164,15 @@ def run_http(args: argparse.Namespace, root: Path, console: Console) -> list[Fig
     plan = http_load.HttpPlan(specs, args.duration, args.runs, args.connections, args.objects)
     results = http_load.run_load(plan, root / "http", console)
     console.print()
-    console.print(http_load.results_table(results))
+    console.print(http_load.results_table(results, args.objects))
     console.print()
-    ratios = http_load.ratio_figures(results)
+    ratios = http_load.ratio_figures(results, args.objects)
+    logged = any(spec.access_log for spec in specs if spec.kind == "bare" and spec.server == "uvicorn")
+    access = (
+        "dotdo dev logs every request (uvicorn's access log), so the bare app under uvicorn does too"
+        if logged
+        else "dotdo dev writes no access log, nor does the bare app under uvicorn"
+    )
     render(
         console,
         "5b. HTTP requests/s: dotdo / bare Starlette + sqlite3 (same server software), dotdo / workerd",
@@ -176,6 +182,7 @@ def run_http(args: argparse.Namespace, root: Path, console: Console) -> list[Fig
             "app and workerd answer GET /counter/<name>/incr. Same increment, same commit-before-answer.",
             "bare = one SQLite file per counter, WAL, synchronous=NORMAL (process) or FULL (power), commit per "
             "request; workerd fsyncs each request (its only mode), so it is the baseline of the power targets.",
+            f"{access}; granian logs no requests by default.",
         ],
     )
     creation = http_load.creation_figures(results, args.objects)

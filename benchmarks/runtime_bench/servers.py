@@ -54,6 +54,8 @@ class ServerSpec:
     durability: str
     path: str
     workerd: tuple[Path, Path] | None = field(default=None, repr=False)
+    access_log: bool = True
+    """For the bare app under uvicorn: log each request, as `dotdo dev` was seen to do in this run."""
 
     def hot_path(self) -> str:
         """The URL of the one hot object."""
@@ -88,8 +90,11 @@ class ServerSpec:
         if self.kind == "dotdo":
             argv = [sys.executable, "-m", "dotdo", "dev", app, *host, "--data-dir", str(data_dir)]
             return [*argv, "--durability", self.durability], env, BENCHMARKS
-        # The same uvicorn settings `dotdo dev` uses (log level info, access log, lifespan on).
-        return [sys.executable, "-m", "uvicorn", app, *host, "--log-level", "info", "--lifespan", "on"], env, BENCHMARKS
+        # The uvicorn settings of `dotdo dev`: log level info, lifespan on, access log as detected.
+        argv = [sys.executable, "-m", "uvicorn", app, *host, "--log-level", "info", "--lifespan", "on"]
+        if not self.access_log:
+            argv.append("--no-access-log")
+        return argv, env, BENCHMARKS
 
 
 class RunningServer:
@@ -133,6 +138,11 @@ class RunningServer:
             return response.status, response.read()
         finally:
             conn.close()
+
+    def logs_requests(self) -> bool:
+        """Whether the server wrote an access-log line for a GET (uvicorn's format)."""
+        self._log.flush()
+        return b'"GET /' in self.log_path.read_bytes()
 
     def rss(self) -> int:
         """Resident memory of the server and its child processes, in bytes."""

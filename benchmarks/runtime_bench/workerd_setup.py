@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 ANCHOR = Path(__file__).resolve().parent.parent / "workerd"
@@ -27,7 +28,7 @@ def _binary(folder: Path) -> Path | None:
     return None
 
 
-def prepare_workerd(cache: Path, *, install: bool, say: callable) -> tuple[Path, Path] | None:  # type: ignore[valid-type]
+def prepare_workerd(cache: Path, *, install: bool, say: Callable[[str], None]) -> tuple[Path, Path] | None:
     """(workerd binary, folder holding config.capnp), installing into `cache` if allowed; None if absent."""
     cache.mkdir(parents=True, exist_ok=True)
     for name in ("worker.js", "config.capnp"):
