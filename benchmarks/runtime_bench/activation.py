@@ -75,6 +75,6 @@ async def measure(folder: Path, *, count: int) -> tuple[list[Figure], list[str]]
     notes = [
         f"{count:,} objects; a call to a live object takes {percentile(hot_ms, 0.5) * 1000:.0f} µs (median), "
         "included in every activation sample. Lower is better here.",
-        "workerd creates an object in ~40 ms (the HTTP section measures it in this run when workerd is installed).",
+        "workerd's object creation is measured over HTTP in section 5c (first request to a new object).",
     ]
     return figures, notes
