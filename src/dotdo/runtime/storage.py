@@ -140,7 +140,7 @@ class Storage:
         self._conn: sqlite3.Connection | None = None
         self._wal_fd: int | None = None
         self._wal_folder_unsynced = False
-        self._created_unsynced = False
+        self._normal_after_commit = False
         self._dirty = False
         self._pending: asyncio.Future[None] | None = None
         self._syncing: asyncio.Future[None] | None = None
@@ -173,16 +173,15 @@ class Storage:
         try:
             # Exclusive locking before WAL keeps the WAL index in heap memory: no -shm file, one fd less.
             conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-            if fresh:
-                # A new file holds nothing acknowledged yet: create it without the fsyncs of the WAL
-                # switch and of the first WAL header (power mode syncs the file and folder itself).
-                conn.execute("PRAGMA synchronous=OFF")
+            # Until the first commit, skip the fsyncs of the WAL switch and of the new WAL header:
+            # they guard nothing acknowledged yet (the next checkpoint syncs the WAL before using
+            # it), and they would block the event loop. Power mode syncs the file and folder itself.
+            conn.execute("PRAGMA synchronous=OFF")
             conn.execute("PRAGMA journal_mode=WAL")
             if fresh and power:
                 _fsync_path(self.path)
                 _fsync_path(self.path.parent)
-            conn.execute("PRAGMA synchronous=" + ("OFF" if power or fresh else "NORMAL"))
-            self._created_unsynced = fresh and not power
+            self._normal_after_commit = not power
             if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -415,8 +414,8 @@ class Storage:
             self._internal = True
             try:
                 conn.execute("COMMIT")
-                if self._created_unsynced:
-                    self._created_unsynced = False
+                if self._normal_after_commit:
+                    self._normal_after_commit = False
                     conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error:
                 if conn.in_transaction:
