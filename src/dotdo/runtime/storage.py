@@ -256,16 +256,15 @@ class Storage:
             self._internal = False
 
     def _exec(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
-        if not isinstance(query, str):
-            raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
         conn = self._conn or self._connection()
-        writes = self._statement_writes.get(query)
+        writes = self._statement_writes.get(query) if type(query) is str else None
         if writes is None:
+            if not isinstance(query, str):
+                raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
             self._check_statement(query)
             self._prepare_writes = False
         if writes is not False and not conn.in_transaction:
             self._begin(conn)
-        self._denied = None
         before = conn.total_changes
         try:
             cursor = conn.execute(query, bindings)
@@ -275,8 +274,9 @@ class Storage:
                 return self._exec_script(query)
             raise StorageError(f"{exc} (query: {query[:200]!r})") from None
         except sqlite3.DatabaseError:
-            if self._denied:
-                raise StorageError(self._denied) from None
+            denied, self._denied = self._denied, None
+            if denied:
+                raise StorageError(denied) from None
             raise
         changed = conn.total_changes - before
         result.rows_written = changed
