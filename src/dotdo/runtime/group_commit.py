@@ -2,15 +2,19 @@
 
 `durability="process"` commits with `synchronous=NORMAL`: a committed write is in the OS page cache
 and survives `kill -9`. `durability="power"` commits with `synchronous=OFF` and then fsyncs the WAL
-files of the whole batch in a worker thread, so one fsync per file covers every commit since the last
+files of the whole batch in worker threads, so one fsync per file covers every commit since the last
 one while the event loop keeps running turns; nothing is acknowledged before its fsync completes.
+When a batch spans many objects (many files), one Linux `syncfs` makes them all durable at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
+import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -20,6 +24,31 @@ if TYPE_CHECKING:
 DURABILITY_MODES = ("process", "power")
 
 log = logging.getLogger("dotdo.runtime")
+
+
+SYNCFS_MIN_FILES = 4
+
+
+def _load_syncfs() -> Callable[[int], None] | None:
+    """Linux's syncfs(2): makes every file of one filesystem durable in one call (None elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+
+    def sync_filesystem(fd: int) -> None:
+        if function(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+
+    return sync_filesystem
+
+
+syncfs = _load_syncfs()
 
 
 def _fsync_folder(folder: str) -> None:
@@ -125,12 +154,7 @@ class GroupCommit:
                 folders = {str(s.path.parent) for s in storages.values() if s._wal_folder_unsynced}
                 error: BaseException | None = None
                 try:
-                    # Each object is its own file: sync them side by side, not one after another.
-                    executor = self._executor
-                    await asyncio.gather(
-                        *(loop.run_in_executor(executor, os.fsync, fd) for fd in descriptors),
-                        *(loop.run_in_executor(executor, _fsync_folder, folder) for folder in folders),
-                    )
+                    await self._sync(loop, descriptors, folders)
                     self.fsyncs += 1
                     for storage in storages.values():
                         storage._wal_folder_unsynced = False
@@ -148,6 +172,18 @@ class GroupCommit:
                     storage._checkpoint_if_large()
         finally:
             self._sync_task = None
+
+    async def _sync(self, loop: asyncio.AbstractEventLoop, descriptors: list[int], folders: set[str]) -> None:
+        executor = self._executor
+        if len(descriptors) + len(folders) >= SYNCFS_MIN_FILES and descriptors and syncfs is not None:
+            # Many objects, many files: one syncfs flushes them all in one journal commit.
+            await loop.run_in_executor(executor, syncfs, descriptors[0])
+            return
+        # Few files: sync them side by side, not one after another.
+        await asyncio.gather(
+            *(loop.run_in_executor(executor, os.fsync, fd) for fd in descriptors),
+            *(loop.run_in_executor(executor, _fsync_folder, folder) for folder in folders),
+        )
 
     async def drain(self) -> None:
         """Commit everything pending and wait for outstanding fsyncs."""
