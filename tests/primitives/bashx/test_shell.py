@@ -168,3 +168,13 @@ async def test_a_failing_script_keeps_what_it_wrote(bash: Bash, fs) -> None:
     assert result.exit_code == 1
     assert await fs.read("/a.txt") == b"one\n"
     assert not await fs.exists("/b.txt")
+
+
+async def test_a_runaway_script_stops_at_the_default_timeout(tmp_path):
+    from dotdo.primitives.bashx import Bash, BashTimeoutError
+    from dotdo.primitives.fsx import FileSystem
+    from dotdo.runtime.storage import Storage
+
+    bash = Bash(FileSystem(Storage(tmp_path / "obj.sqlite")), default_timeout=0.5)
+    with pytest.raises(BashTimeoutError):
+        await bash("while true; do echo x; done | head -1")

@@ -37,6 +37,10 @@ class BashResult:
         return self.exit_code == 0
 
 
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a script may run when no ``timeout=`` is given: a runaway loop must not hold its object forever."""
+
+
 class Bash:
     """A bash shell over an fsx ``FileSystem``.
 
@@ -53,8 +57,10 @@ class Bash:
         sandbox: SandboxConfig | bool | None = None,
         executors: Mapping[str, Executor] | None = None,
         output_limit: int = 64 * 1024 * 1024,
+        default_timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
         self.fs = fs
+        self.default_timeout = default_timeout
         self.sync_fs = getattr(fs, "sync", fs)
         self.sandbox_config = sandbox if isinstance(sandbox, SandboxConfig) else SandboxConfig()
         self.sandbox_enabled = sandbox is not False
@@ -117,6 +123,8 @@ class Bash:
         analysis = self._analyzer(cwd if isinstance(cwd, str) else "/").analyze(source)
         if analysis.verdict == "blocked" or (analysis.verdict == "needs_confirm" and not confirm):
             raise BlockedError(analysis)
+        if timeout is None:
+            timeout = self.default_timeout
         if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
             raise ValueError("timeout must be a positive number of seconds")
         state = self._state(cwd, env)
