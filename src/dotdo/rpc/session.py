@@ -499,7 +499,7 @@ class ImportHook:
         """Call the function at `path`; see `StubHook.call`."""
         builder = remap.current_builder()
         if builder is not None:
-            return builder.record_call(builder.capture(self), path, args)
+            return builder.record_call(builder.ref_of(self), path, args)
         resolved = self._resolved()
         if resolved is not None:
             return resolved.call(path, args)
@@ -521,6 +521,8 @@ class ImportHook:
 
     def map(self, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
         """Map on the peer; see `StubHook.map`."""
+        if remap.current_builder() is not None:
+            return remap.record_map(self, path, mapper)
         resolved = self._resolved()
         if resolved is not None:
             return resolved.map(path, mapper)
@@ -530,7 +532,7 @@ class ImportHook:
         """The expression passing this reference; see `StubHook.encode`."""
         builder = remap.current_builder()
         if builder is not None:
-            return builder.encode_capture(builder.capture(self), path, as_promise=as_promise)
+            return builder.encode_capture(builder.ref_of(self), path, as_promise=as_promise)
         resolved = self._resolved()
         if resolved is not None:
             return resolved.encode(path, as_promise=as_promise, encoder=encoder)

@@ -128,6 +128,18 @@ def _check_id(value: Any) -> int:
     return value
 
 
+def _check_depth(value: Any, depth: int, limits: Limits) -> None:
+    stack = [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        if level >= limits.max_depth:
+            raise LimitExceededError(f"Message nesting exceeds max_depth ({limits.max_depth})")
+        if isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+        elif isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+
+
 class Decoder:
     """Evaluates received expressions into Python values (pending parts stay futures)."""
 
@@ -283,13 +295,13 @@ class Decoder:
 
     def _decode_remap(self, value: list[Any], depth: int) -> Any:
         importer = self._require_importer()
-        if self._in_mapper:
-            raise ProtocolError("A mapper function cannot contain another remap")
         base = importer.export_value(_check_id(value[1]))
         path = _check_path(value[2])
         captures, instructions = value[3], value[4]
         if not isinstance(captures, list) or not isinstance(instructions, list) or not instructions:
             raise ProtocolError("Remap needs a list of captures and a non-empty list of instructions")
+        # The instructions are decoded later, once per element; they count towards this message's depth.
+        _check_depth(instructions, depth + 1, self._limits)
         resolved = []
         for capture in captures:
             if not (
