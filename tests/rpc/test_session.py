@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from session_pair import Pair, settle
 
 from dotdo import rpc
 from dotdo.rpc.session import Session
@@ -63,30 +64,6 @@ class Api(rpc.RpcTarget):
 
     def broken(self) -> None:
         raise TypeError("wrong type here")
-
-
-class Pair:
-    """A client session and a server session delivering to each other on the event loop."""
-
-    def __init__(self, main: Any):
-        loop = asyncio.get_running_loop()
-        self.wire: list[tuple[str, list]] = []
-        self.client = Session(None, send=lambda text: self._deliver(loop, ">", text))
-        self.server = Session(main, send=lambda text: self._deliver(loop, "<", text))
-        self.api = rpc.RpcStub(self.client.main_hook())
-
-    def _deliver(self, loop: asyncio.AbstractEventLoop, direction: str, text: str) -> None:
-        self.wire.append((direction, json.loads(text)))
-        target = self.server if direction == ">" else self.client
-        loop.call_soon(target.receive, text)
-
-    def sent(self, kind: str) -> list[list]:
-        return [message for direction, message in self.wire if direction == ">" and message[0] == kind]
-
-
-async def settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -26,7 +26,9 @@ _MIN_DEFER_TURNS = 2
 _MAX_DEFER_TURNS = 16
 
 
-async def handle_http_batch(request: Request, main: Any, *, limits: Limits, expose_stacks: bool = False) -> Response:
+async def handle_http_batch(
+    request: Request, main: Any, *, limits: Limits, expose_stacks: bool = False, owns_main: bool = False
+) -> Response:
     """Answer one HTTP batch (POST) with the newline-separated replies."""
     if request.method != "POST":
         return PlainTextResponse(
@@ -50,7 +52,9 @@ async def handle_http_batch(request: Request, main: Any, *, limits: Limits, expo
     except UnicodeDecodeError:
         return PlainTextResponse("The batch body must be UTF-8 text.", status_code=400)
     replies: list[str] = []
-    session = Session(main, send=replies.append, limits=limits, expose_stacks=expose_stacks, can_call_peer=False)
+    session = Session(
+        main, send=replies.append, limits=limits, expose_stacks=expose_stacks, can_call_peer=False, owns_main=owns_main
+    )
     for line in text.split("\n"):
         if line.strip():
             session.receive(line)

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import remap
 from .access import call_local, get_property, is_exportable
+from .disposal import disposables_in, dispose_local
 from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
 from .stub import Path, RpcPromise, RpcStub
@@ -32,6 +33,8 @@ class _Export:
     pulled: bool = False
     auto_release: bool = False
     object_key: int | None = None
+    held: list[Any] | None = None
+    dropped: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -62,6 +65,7 @@ class Session:
         expose_stacks: bool = False,
         can_call_peer: bool = True,
         on_abort: Callable[[BaseException], None] | None = None,
+        owns_main: bool = False,
     ):
         self.limits = limits or Limits()
         self.abort_reason: BaseException | None = None
@@ -80,8 +84,12 @@ class Session:
         self._unsent = 0
         self._drained: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._holds: dict[int, list[Any]] = {}
+        # A main object shared by sessions outlives each of them: never dispose it.
+        self._keep = None if owns_main else main
         if main is not None:
             self._exports[0] = _Export(self._done(main))
+            self._exports[0].held = self._hold(disposables_in(main, self.limits.max_depth))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -150,6 +158,7 @@ class Session:
         future.add_done_callback(_silence)
         entry = _Export(future, auto_release=stream)
         self._exports[export_id] = entry
+        future.add_done_callback(functools.partial(self._hold_result, entry))
         if stream:
             self._start_resolving(export_id, entry)
 
@@ -243,6 +252,40 @@ class Session:
             del self._exports[export_id]
             if entry.object_key is not None:
                 self._export_ids.pop(entry.object_key, None)
+            self._drop(entry)
+
+    # ------------------------------------------------------------------ disposal of local objects
+    # Each export entry holds the local objects it keeps reachable by the peer (an exported target,
+    # the targets inside a call's result); an object is disposed when its last holder goes.
+
+    def _hold(self, objects: list[Any]) -> list[Any]:
+        for obj in objects:
+            hold = self._holds.get(id(obj))
+            if hold is None:
+                self._holds[id(obj)] = [obj, 1]
+            else:
+                hold[1] += 1
+        return objects
+
+    def _hold_result(self, entry: _Export, future: asyncio.Future[Any]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        entry.held = self._hold(disposables_in(future.result(), self.limits.max_depth))
+        if entry.dropped:
+            self._drop(entry)
+
+    def _drop(self, entry: _Export) -> None:
+        entry.dropped = True
+        held, entry.held = entry.held, None
+        for obj in held or ():
+            hold = self._holds.get(id(obj))
+            if hold is None:
+                continue
+            hold[1] -= 1
+            if hold[1] == 0:
+                del self._holds[id(obj)]
+                if obj is not self._keep:
+                    dispose_local(obj)
 
     def _on_abort(self, message: list[Any]) -> None:
         try:
@@ -290,6 +333,10 @@ class Session:
         self._fail_pending(SessionAbortedError(f"RPC session aborted: {reason}"))
         for task in list(self._tasks):
             task.cancel()
+        exports, self._exports = self._exports, {}
+        self._export_ids.clear()
+        for entry in exports.values():
+            self._drop(entry)
         if self._on_abort is not None:
             self._on_abort(reason)
 
@@ -410,6 +457,7 @@ class Session:
         export_id = self._next_export
         self._next_export -= 1
         self._exports[export_id] = _Export(self._done(value), object_key=key)
+        self._exports[export_id].held = self._hold(disposables_in(value, 1))
         self._export_ids[key] = export_id
         return export_id
 
