@@ -63,6 +63,13 @@ class _MapImporter:
         raise ProtocolError("A mapper function cannot refer to exports")
 
     import_promise = import_stub
+    import_writable = import_stub
+
+    def pipe_readable(self, export_id: int) -> Any:
+        raise ProtocolError("A mapper function cannot use pipe readables")
+
+    def spawn(self, coroutine: Any) -> Any:
+        return self._session.spawn(coroutine)
 
     def remap(self, base: Any, path: list[str | int], captures: list[Any], instructions: list[Any]) -> Any:
         # A nested `.map()`: replayed with its own table, whose captures are ids of this one.
@@ -154,6 +161,10 @@ class MapBuilder:
     def encode(self, value: Any) -> Any:
         """Encode a value of the mapper (placeholders and captures by reference)."""
         return Encoder(self, self.session.limits).encode(value)
+
+    def encode_stream(self, value: Any) -> list[Any]:
+        """Streams cannot be created in a mapper (the protocol has no pipes inside one)."""
+        raise TypeError(f"A .map() function cannot send a {type(value).__name__}; send it outside the mapper")
 
     def encode_reference(self, value: Any) -> list[Any] | None:
         """Placeholders and captured stubs by reference; functions cannot be created in a mapper."""

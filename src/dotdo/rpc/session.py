@@ -11,7 +11,7 @@ import asyncio
 import functools
 import inspect
 import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from .access import call_local, get_property, is_exportable
 from .disposal import disposables_in, dispose_local
 from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
+from .streams import Blob, ReadableStream, RemoteWritableStream, WritableExport, WritableStream, open_pipe, pump
 from .stub import Path, RpcPromise, RpcStub
 from .wire import Decoder, Encoder, Limits, dump_message, parse_message
 
@@ -35,6 +36,7 @@ class _Export:
     object_key: int | None = None
     held: list[Any] | None = None
     dropped: bool = False
+    pipe_readable: ReadableStream | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -45,6 +47,7 @@ class _Import:
     pulled: bool = False
     released: bool = False
     live_hooks: int = 0
+    auto_released: bool = False
 
 
 def _silence(future: asyncio.Future[Any]) -> None:
@@ -66,6 +69,7 @@ class Session:
         can_call_peer: bool = True,
         on_abort: Callable[[BaseException], None] | None = None,
         owns_main: bool = False,
+        batch: bool = False,
     ):
         self.limits = limits or Limits()
         self.abort_reason: BaseException | None = None
@@ -85,6 +89,9 @@ class Session:
         self._drained: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._holds: dict[int, list[Any]] = {}
+        self._batch = batch
+        self._pumps: set[asyncio.Task[Any]] = set()
+        self._writables: dict[int, WritableExport] = {}
         # A main object shared by sessions outlives each of them: never dispose it.
         self._keep = None if owns_main else main
         if main is not None:
@@ -166,7 +173,13 @@ class Session:
         self._on_push(message, stream=True)
 
     def _on_pipe(self, message: list[Any]) -> None:
-        raise ProtocolError("Streams ('pipe') are not supported by dotdo.rpc; send bytes instead")
+        if len(message) != 1:
+            raise ProtocolError("pipe takes no arguments")
+        export_id = self._next_peer_push
+        self._next_peer_push += 1
+        writable, readable = open_pipe()
+        entry = self._exports[export_id] = _Export(self._done(writable), pipe_readable=readable)
+        entry.held = self._hold([writable])
 
     def _on_pull(self, message: list[Any]) -> None:
         export_id = self._id_arg(message, 2)
@@ -208,6 +221,10 @@ class Session:
                 value = RpcError(f"Peer rejected with a non-error value: {value!r:.200}", props={"value": value})
         if entry is None or entry.resolution is None or entry.resolution.done():
             return
+        if entry.auto_released:
+            # A stream message's result: the peer forgets it on sending, so do we.
+            del self._imports[import_id]
+            entry.released = True
         if message[0] == "reject":
             entry.resolution.set_exception(value)
             self._release_resolved(entry)
@@ -359,10 +376,20 @@ class Session:
             await asyncio.sleep(0)
 
     async def drain(self) -> None:
-        """Wait until every pulled result has been sent (or the session ended)."""
-        while self._unsent and self.abort_reason is None:
-            self._drained = self._loop.create_future()
-            await self._drained
+        """Wait until every pulled result has been sent, and every outgoing stream pumped (or the
+        session ended)."""
+        while (self._unsent or self._pumps) and self.abort_reason is None:
+            if self._unsent:
+                self._drained = self._loop.create_future()
+                await self._drained
+            else:
+                await self.pumps_done()
+
+    async def pumps_done(self) -> None:
+        """Wait until the streams being sent have sent their last chunk (HTTP batch sends them
+        in the same request)."""
+        while self._pumps and self.abort_reason is None:
+            await asyncio.wait(list(self._pumps))
 
     # ------------------------------------------------------------------ decoding (Importer)
 
@@ -426,6 +453,19 @@ class Session:
         entry.resolution.add_done_callback(_silence)
         return entry.resolution
 
+    def pipe_readable(self, export_id: int) -> ReadableStream:
+        """The readable end of the pipe the peer opened as `export_id` (usable once)."""
+        entry = self._exports.get(export_id)
+        if entry is None or entry.pipe_readable is None:
+            raise ProtocolError(f"Export {export_id} is not a pipe or its readable end was already consumed")
+        readable, entry.pipe_readable = entry.pipe_readable, None
+        return readable
+
+    def import_writable(self, import_id: int) -> RemoteWritableStream:
+        """The peer's `WritableStream` exported as `import_id`."""
+        stub = self.import_stub(import_id)
+        return RemoteWritableStream(stub._rpc_hook, paced=not self._batch)
+
     def remap(self, base: Any, path: list[str | int], captures: list[Any], instructions: list[Any]) -> Any:
         """A task running `.map()` on the value at `path` of `base`."""
         return self.spawn(remap.run_remap(self, base, tuple(path), captures, instructions))
@@ -445,6 +485,43 @@ class Session:
         if is_exportable(value):
             return ["export", self.export_local(value)]
         return None
+
+    def encode_stream(self, value: Any) -> list[Any]:
+        """Open a pipe for a `Blob` or async iterable (and pump it), or export a `WritableStream`."""
+        if isinstance(value, Blob):
+            return ["blob", value.type, ["readable", self.create_pipe(_once(value.data))]]
+        if isinstance(value, WritableStream):
+            export = self._writables.get(id(value))
+            if export is None or self._export_ids.get(id(export)) is None:
+                export = self._writables[id(value)] = WritableExport(value)
+            return ["writable", self.export_local(export)]
+        return ["readable", self.create_pipe(value)]
+
+    def create_pipe(self, source: AsyncIterable[Any]) -> int:
+        """Send `["pipe"]` and start pumping `source` into it; the new import id names its readable end."""
+        self._check_usable()
+        import_id = self._next_import
+        self._next_import += 1
+        entry = self._imports[import_id] = _Import(import_id, refcount=1)
+        self.send(["pipe"])
+        task = self.spawn(pump(source, RemoteWritableStream(self.hook_for(entry), paced=not self._batch)))
+        self._pumps.add(task)
+        task.add_done_callback(self._pumps.discard)
+        return import_id
+
+    def send_stream(self, target_id: int, method: str, args: list[Any]) -> tuple[asyncio.Future[Any], int]:
+        """Send `["stream", ...]` calling `method` of the peer's stream `target_id`: the future of
+        its acknowledgement and the message's size."""
+        self._check_usable()
+        import_id = self._next_import
+        self._next_import += 1
+        entry = self._imports[import_id] = _Import(
+            import_id, resolution=self._loop.create_future(), pulled=True, auto_released=True
+        )
+        entry.resolution.add_done_callback(_silence)
+        text = dump_message(["stream", ["pipeline", target_id, [method], [self.encoder().encode(a) for a in args]]])
+        self._send_text(text)
+        return entry.resolution, len(text)
 
     def export_local(self, value: Any) -> int:
         """Export a local target or function; the same object keeps its id while exported."""
@@ -520,6 +597,10 @@ class Session:
     def is_live(self, entry: _Import) -> bool:
         """Whether `entry` can still be referenced in messages."""
         return self.closed_reason is None and self.abort_reason is None and not entry.released
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 class ImportHook:
