@@ -250,7 +250,8 @@ class Decoder:
     @staticmethod
     def _decode_bytes(encoded: str, kind: Any) -> bytes | TypedArray:
         try:
-            data = base64.b64decode(encoded, validate=True)
+            # JavaScript omits the padding (`=`) at the end; restore it.
+            data = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
         except (binascii.Error, ValueError):
             raise ProtocolError("Bytes must be valid base64") from None
         if kind is None or kind == "Uint8Array":
