@@ -82,6 +82,7 @@ JS_CHECKS = [
     "http nested map",
     "ws nested map",
     "ws download ReadableStream",
+    "http download ReadableStream",
     "ws upload ReadableStream",
     "http upload ReadableStream",
     "ws WritableStream argument",
@@ -149,6 +150,19 @@ async def test_ws_download(ws_api) -> None:
     stream = await ws_api.download(5)
     assert isinstance(stream, rpc.ReadableStream)
     assert [bytes(chunk) async for chunk in stream] == [b"0;", b"1;", b"2;", b"3;", b"4;"]
+
+
+async def test_http_download(http_api, server: str, request: pytest.FixtureRequest) -> None:
+    stream = await http_api.download(3)
+    if "js" in request.node.callspec.id:
+        # capnweb's HTTP batch server answers once the pulled results are sent, before its pipe
+        # has pumped the stream: the batch holds the first chunk only. We end the stream with an
+        # error instead of waiting forever.
+        assert bytes(await anext(stream)) == b"0;"
+        with pytest.raises(rpc.StreamError, match="not closed before the session ended"):
+            await anext(stream)
+    else:
+        assert await stream.read_all() == b"0;1;2;"
 
 
 async def test_ws_upload(ws_api) -> None:

@@ -20,7 +20,16 @@ from .access import call_local, get_property, is_exportable
 from .disposal import disposables_in, dispose_local
 from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
-from .streams import Blob, ReadableStream, RemoteWritableStream, WritableExport, WritableStream, open_pipe, pump
+from .streams import (
+    Blob,
+    ReadableStream,
+    RemoteWritableStream,
+    StreamError,
+    WritableExport,
+    WritableStream,
+    open_pipe,
+    pump,
+)
 from .stub import Path, RpcPromise, RpcStub
 from .wire import Decoder, Encoder, Limits, dump_message, parse_message
 
@@ -362,6 +371,12 @@ class Session:
         if self.closed_reason is None:
             self.closed_reason = reason
             self._fail_pending(reason)
+            # Nothing more can arrive: streams the peer did not close by now never will be.
+            unfinished = StreamError(f"The stream was not closed before the session ended: {reason}")
+            for entry in self._exports.values():
+                for obj in entry.held or ():
+                    if isinstance(obj, WritableExport):
+                        obj.end_unclosed(unfinished)
 
     def _fail_pending(self, error: BaseException) -> None:
         for entry in self._imports.values():

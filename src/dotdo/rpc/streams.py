@@ -269,9 +269,12 @@ class WritableExport(RpcTarget):
         asyncio.get_running_loop().call_soon(self._abandon)
 
     def _abandon(self) -> None:
+        self.end_unclosed(StreamError("WritableStream RPC stub was disposed without calling close()"))
+
+    def end_unclosed(self, error: BaseException) -> None:
+        """Abort the sink with `error` unless the writer closed or aborted it."""
         if not self._closed:
             self._closed = True
-            error = StreamError("WritableStream RPC stub was disposed without calling close()")
             self._error = self._error or error
             task = asyncio.ensure_future(self._sink.abort(error))
             task.add_done_callback(lambda t: t.cancelled() or t.exception())

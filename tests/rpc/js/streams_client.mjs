@@ -41,6 +41,13 @@ check('ws download ReadableStream', async () => {
   for await (const chunk of stream) parts.push(text(chunk));
   eq(parts.join(''), '0;1;2;3;4;');
 });
+check('http download ReadableStream', async () => {
+  const api = newHttpBatchRpcSession(url);
+  const stream = await api.download(3);
+  const parts = [];
+  for await (const chunk of stream) parts.push(text(chunk));
+  eq(parts.join(''), '0;1;2;');
+});
 check('ws upload ReadableStream', async () => {
   const api = newWebSocketRpcSession(wsUrl);
   eq(await api.upload(numbers(200)), Array.from({ length: 200 }, (_, i) => `${i};`).join(''));
