@@ -36,6 +36,7 @@ __all__ = [
     "ReadableStream",
     "RemoteWritableStream",
     "StreamError",
+    "WritableExport",
     "WritableStream",
     "is_readable_source",
     "open_pipe",
