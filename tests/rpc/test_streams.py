@@ -284,3 +284,14 @@ async def test_oversized_blob_rejects_naming_the_limit(batch) -> None:
     )
     rejected = [r for r in replies if r[:2] == ["reject", 4]]
     assert rejected and "max_blob_size" in rejected[0][2][2]
+
+
+async def test_large_blob_travels_in_blocks(pair: Pair) -> None:
+    data = b"0123456789abcdef" * 16000
+    assert (await pair.api.describe(rpc.Blob(data)))["size"] == len(data)
+    writes = [m for d, m in pair.wire if d == ">" and m[0] == "stream" and m[1][2] == ["write"]]
+    assert len(writes) == 4
+
+
+async def test_empty_blob(pair: Pair) -> None:
+    assert await pair.api.describe(rpc.Blob(b"", "text/plain")) == {"type": "text/plain", "size": 0, "text": ""}

@@ -504,7 +504,7 @@ class Session:
     def encode_stream(self, value: Any) -> list[Any]:
         """Open a pipe for a `Blob` or async iterable (and pump it), or export a `WritableStream`."""
         if isinstance(value, Blob):
-            return ["blob", value.type, ["readable", self.create_pipe(_once(value.data))]]
+            return ["blob", value.type, ["readable", self.create_pipe(_blocks(value.data))]]
         if isinstance(value, WritableStream):
             export = self._writables.get(id(value))
             if export is None or self._export_ids.get(id(export)) is None:
@@ -614,8 +614,9 @@ class Session:
         return self.closed_reason is None and self.abort_reason is None and not entry.released
 
 
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
+async def _blocks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
 
 
 class ImportHook:

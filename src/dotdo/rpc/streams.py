@@ -115,7 +115,7 @@ class _Pipe:
             future.set_result(None)
 
     async def put(self, chunk: Any) -> None:
-        while len(self._chunks) >= PIPE_CAPACITY and self._cancelled is None:
+        while len(self._chunks) >= PIPE_CAPACITY and self._cancelled is None and not self._ended:
             if self._space is None or self._space.done():
                 self._space = self._loop.create_future()
             await self._space
@@ -131,12 +131,19 @@ class _Pipe:
             self._ended = True
             self._error = error
             self._wake(self._readable)
+            self._wake(self._space)
 
     def cancel(self, reason: BaseException) -> None:
         if self._cancelled is None:
             self._cancelled = reason
             self._chunks.clear()
             self._wake(self._space)
+            self._wake(self._readable)
+
+    def cancel_soon(self, reason: BaseException) -> None:
+        # Called by the garbage collector, possibly in another thread (the blocking client).
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.cancel, reason)
 
     async def get(self) -> Any:
         while not self._chunks:
@@ -177,7 +184,7 @@ class ReadableStream(AsyncIterator[Any]):
 
     def __init__(self, pipe: _Pipe):
         self._pipe = pipe
-        weakref.finalize(self, pipe.cancel, StreamError("The ReadableStream was dropped without being read"))
+        weakref.finalize(self, pipe.cancel_soon, StreamError("The ReadableStream was dropped without being read"))
 
     def __aiter__(self) -> ReadableStream:
         return self
