@@ -295,3 +295,13 @@ async def test_large_blob_travels_in_blocks(pair: Pair) -> None:
 
 async def test_empty_blob(pair: Pair) -> None:
     assert await pair.api.describe(rpc.Blob(b"", "text/plain")) == {"type": "text/plain", "size": 0, "text": ""}
+
+
+async def test_http_batch_refuses_an_endless_stream_instead_of_buffering_it() -> None:
+    app = rpc.rpc_app(Files, limits=rpc.Limits(max_message_size=64 * 1024))
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+    async with rpc.connect("http://test/rpc", http_client=client) as api:
+        stream = await api.endless()
+        with pytest.raises(rpc.RpcError, match="too much for one HTTP batch"):
+            await stream.read_all()
+    await client.aclose()

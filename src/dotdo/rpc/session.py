@@ -479,7 +479,11 @@ class Session:
     def import_writable(self, import_id: int) -> RemoteWritableStream:
         """The peer's `WritableStream` exported as `import_id`."""
         stub = self.import_stub(import_id)
-        return RemoteWritableStream(stub._rpc_hook, paced=not self._batch)
+        return self._writable_to(stub._rpc_hook)
+
+    def _writable_to(self, hook: ImportHook) -> RemoteWritableStream:
+        # An HTTP batch buffers a whole stream: bound it like the batch body.
+        return RemoteWritableStream(hook, paced=not self._batch, unpaced_limit=self.limits.max_message_size * 4)
 
     def remap(self, base: Any, path: list[str | int], captures: list[Any], instructions: list[Any]) -> Any:
         """A task running `.map()` on the value at `path` of `base`."""
@@ -519,7 +523,7 @@ class Session:
         self._next_import += 1
         entry = self._imports[import_id] = _Import(import_id, refcount=1)
         self.send(["pipe"])
-        task = self.spawn(pump(source, RemoteWritableStream(self.hook_for(entry), paced=not self._batch)))
+        task = self.spawn(pump(source, self._writable_to(self.hook_for(entry))))
         self._pumps.add(task)
         task.add_done_callback(self._pumps.discard)
         return import_id

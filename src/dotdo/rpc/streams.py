@@ -301,12 +301,15 @@ class RemoteWritableStream(WritableStream):
     """The peer's `WritableStream`: `await stream.write(chunk)`, then `await stream.close()`.
 
     `write()` returns once the chunk is sent and the window of unacknowledged bytes has room; an
-    error of an earlier write is raised by the next `write()` or `close()`.
+    error of an earlier write is raised by the next `write()` or `close()`. In an HTTP batch
+    (`paced=False`) nothing is acknowledged before the batch is sent, so writes never wait and
+    the stream is limited to `unpaced_limit` bytes.
     """
 
-    def __init__(self, hook: ImportHook, *, paced: bool = True):
+    def __init__(self, hook: ImportHook, *, paced: bool = True, unpaced_limit: int = 128 * 1024 * 1024):
         self._hook = hook
         self._paced = paced
+        self._unpaced_limit = unpaced_limit
         self._in_flight: deque[tuple[asyncio.Future[Any], int]] = deque()
         self._bytes = 0
         self._error: BaseException | None = None
@@ -330,6 +333,12 @@ class RemoteWritableStream(WritableStream):
     async def write(self, chunk: Any) -> None:
         """Send one chunk; waits while too many bytes are unacknowledged."""
         if self._error is not None:
+            raise self._error
+        if not self._paced and self._bytes > self._unpaced_limit:
+            # Nothing is acknowledged before an HTTP batch is sent: everything would be buffered.
+            self._error = StreamError(
+                f"Stream exceeds {self._unpaced_limit} bytes, too much for one HTTP batch; use a WebSocket"
+            )
             raise self._error
         self._send("write", [chunk])
         while self._paced and self._bytes > WINDOW_BYTES and self._in_flight and self._error is None:
