@@ -4,6 +4,8 @@ The caller runs the mapper a single time with a placeholder; calls made on the p
 on captured stubs become instructions, property reads become paths, and the returned value is the
 last instruction. The callee evaluates the instructions for each element with the remap import
 table: negative ids are captures, 0 is the element, positive ids are earlier instructions.
+A `.map()` inside a mapper is a `remap` instruction of the enclosing one: its subject and its
+captures are ids of the enclosing table (a capture of the outer element is `["import", 0]`).
 """
 
 from __future__ import annotations
