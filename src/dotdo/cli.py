@@ -125,6 +125,9 @@ def dev(
     token: Annotated[
         str | None, typer.Option(help="Require 'Authorization: Bearer TOKEN' on every request.", show_default=False)
     ] = None,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request (costs ~1/3 of throughput).")
+    ] = False,
 ) -> None:
     """Serve APP on 127.0.0.1 with embedded defaults: SQLite files under the data folder."""
     import uvicorn
@@ -157,9 +160,10 @@ def dev(
             reload=True,
             reload_dirs=[str(Path.cwd())],
             log_level="info",
+            access_log=access_log,
         )
     else:
-        uvicorn.run(served, host=host, port=port, log_level="info", lifespan="on")
+        uvicorn.run(served, host=host, port=port, log_level="info", lifespan="on", access_log=access_log)
 
 
 @cli.command()

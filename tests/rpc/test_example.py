@@ -1,4 +1,4 @@
-"""The example of docs/rpc.md works: the official JS client and our Python client against
+"""The example of the README's Cap'n Web section works: the official JS client and our Python client against
 examples/rpc/server.py served by uvicorn."""
 
 from __future__ import annotations

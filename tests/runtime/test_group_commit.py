@@ -182,3 +182,29 @@ async def test_power_mode_checkpoints_a_large_wal_and_keeps_every_row(tmp_path, 
         assert wal.stat().st_size < 8 * 1024 * 1024
     async with Runtime(data_dir=tmp_path, clock=clock, durability="power") as rt:
         assert await rt.get(Bulk, "b").count() == 9010
+
+
+def test_syncfs_flushes_a_filesystem_and_reports_errors(tmp_path):
+    from dotdo.runtime.group_commit import syncfs
+
+    assert syncfs is not None, "these machines run Linux, which has syncfs(2)"
+    path = tmp_path / "f"
+    path.write_bytes(b"x")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert syncfs(fd) is None
+    finally:
+        os.close(fd)
+    with pytest.raises(OSError):
+        syncfs(fd)
+
+
+async def test_power_mode_writes_to_many_objects_are_synced_together(tmp_path, clock):
+    async with Runtime(data_dir=tmp_path, clock=clock, durability="power") as rt:
+        stubs = [rt.get(Counter, f"c{i}") for i in range(20)]
+        await asyncio.gather(*(s.increment() for s in stubs))
+        fsyncs = rt.host.group_commit.fsyncs
+        assert await asyncio.gather(*(s.increment() for s in stubs)) == [2] * 20
+        assert rt.host.group_commit.fsyncs - fsyncs <= 2
+    async with Runtime(data_dir=tmp_path, clock=clock, durability="power") as rt:
+        assert await asyncio.gather(*(rt.get(Counter, f"c{i}").increment() for i in range(20))) == [3] * 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -49,8 +50,13 @@ def id_from_name(cls: type | str, name: str) -> ObjectId:
     if not isinstance(name, str):
         raise TypeError(f"object names are strings, got {type(name).__name__}")
     namespace = namespace_of(cls)
-    digest = hashlib.sha256(f"{namespace}\x00{name}".encode()).hexdigest()
-    return ObjectId(namespace, digest, name)
+    return ObjectId(namespace, _name_digest(namespace, name), name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_digest(namespace: str, name: str) -> str:
+    # Every HTTP request names its object: hash each (namespace, name) once.
+    return hashlib.sha256(f"{namespace}\x00{name}".encode()).hexdigest()
 
 
 def new_unique_id(cls: type | str) -> ObjectId:

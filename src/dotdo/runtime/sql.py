@@ -34,18 +34,19 @@ class SqlCursor:
         return self
 
     def __next__(self) -> Row:
-        if self._position >= len(self._rows):
+        position = self._position
+        if position >= len(self._rows):
             raise StopIteration
-        row = self._rows[self._position]
-        self._position += 1
-        return dict(zip(self.column_names, row, strict=True))
+        self._position = position + 1
+        return dict(zip(self.column_names, self._rows[position]))  # noqa: B905 (rows match their columns)
 
     def one(self) -> Row:
         """The only row; `StorageError` if the statement gave none or several."""
-        remaining = len(self._rows) - self._position
-        if remaining != 1:
-            raise StorageError(f"Expected exactly one row from the query, got {remaining}")
-        return next(self)
+        rows, position = self._rows, self._position
+        if len(rows) - position != 1:
+            raise StorageError(f"Expected exactly one row from the query, got {len(rows) - position}")
+        self._position = position + 1
+        return dict(zip(self.column_names, rows[position]))  # noqa: B905 (rows match their columns)
 
     def to_list(self) -> list[Row]:
         """Every remaining row as a dict."""

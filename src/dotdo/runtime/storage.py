@@ -140,7 +140,7 @@ class Storage:
         self._conn: sqlite3.Connection | None = None
         self._wal_fd: int | None = None
         self._wal_folder_unsynced = False
-        self._created_unsynced = False
+        self._normal_after_commit = False
         self._dirty = False
         self._pending: asyncio.Future[None] | None = None
         self._syncing: asyncio.Future[None] | None = None
@@ -173,16 +173,15 @@ class Storage:
         try:
             # Exclusive locking before WAL keeps the WAL index in heap memory: no -shm file, one fd less.
             conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-            if fresh:
-                # A new file holds nothing acknowledged yet: create it without the fsyncs of the WAL
-                # switch and of the first WAL header (power mode syncs the file and folder itself).
-                conn.execute("PRAGMA synchronous=OFF")
+            # Until the first commit, skip the fsyncs of the WAL switch and of the new WAL header:
+            # they guard nothing acknowledged yet (the next checkpoint syncs the WAL before using
+            # it), and they would block the event loop. Power mode syncs the file and folder itself.
+            conn.execute("PRAGMA synchronous=OFF")
             conn.execute("PRAGMA journal_mode=WAL")
             if fresh and power:
                 _fsync_path(self.path)
                 _fsync_path(self.path.parent)
-            conn.execute("PRAGMA synchronous=" + ("OFF" if power or fresh else "NORMAL"))
-            self._created_unsynced = fresh and not power
+            self._normal_after_commit = not power
             if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
@@ -257,16 +256,15 @@ class Storage:
             self._internal = False
 
     def _exec(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
-        if not isinstance(query, str):
-            raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
         conn = self._conn or self._connection()
-        writes = self._statement_writes.get(query)
+        writes = self._statement_writes.get(query) if type(query) is str else None
         if writes is None:
+            if not isinstance(query, str):
+                raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
             self._check_statement(query)
             self._prepare_writes = False
         if writes is not False and not conn.in_transaction:
             self._begin(conn)
-        self._denied = None
         before = conn.total_changes
         try:
             cursor = conn.execute(query, bindings)
@@ -276,8 +274,9 @@ class Storage:
                 return self._exec_script(query)
             raise StorageError(f"{exc} (query: {query[:200]!r})") from None
         except sqlite3.DatabaseError:
-            if self._denied:
-                raise StorageError(self._denied) from None
+            denied, self._denied = self._denied, None
+            if denied:
+                raise StorageError(denied) from None
             raise
         changed = conn.total_changes - before
         result.rows_written = changed
@@ -415,8 +414,8 @@ class Storage:
             self._internal = True
             try:
                 conn.execute("COMMIT")
-                if self._created_unsynced:
-                    self._created_unsynced = False
+                if self._normal_after_commit:
+                    self._normal_after_commit = False
                     conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error:
                 if conn.in_transaction:

@@ -1,0 +1,1 @@
+"""Sections of the runtime benchmark (`python benchmarks/runtime.py`), one module each."""
