@@ -26,5 +26,8 @@ const ws = newWebSocketRpcSession(url.replace(/^http/, 'ws'));
 const todo = await ws.todo_list('chores');
 await todo.add('dishes');
 console.log(await todo.complete(0));
+let exported = '';
+for await (const line of await todo.export()) exported += line;   // a ReadableStream
+console.log(JSON.stringify(exported));
 console.log(await ws.each([1, 2, 3], (n) => n * 10));
 ws[Symbol.dispose]();

@@ -23,6 +23,10 @@ async def main(url: str) -> None:
 
     async with rpc.connect(url.replace("http", "ws", 1)) as api:
         print(await api.each([1, 2, 3], lambda n: n * 10))
+        chores = await api.todo_list("chores")
+        await chores.add("dishes")
+        await chores.complete(0)
+        print([line async for line in await chores.export()])  # a stream, read as it arrives
 
 
 if __name__ == "__main__":

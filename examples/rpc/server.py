@@ -8,6 +8,7 @@ npm install && node client.mjs
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import uvicorn
 
@@ -32,6 +33,11 @@ class TodoList(RpcTarget):
     @property
     def items(self) -> list[dict]:
         return list(self._items)
+
+    async def export(self) -> AsyncIterator[str]:
+        # An async generator reaches the client as a ReadableStream, one chunk per line.
+        for item in self._items:
+            yield f"[{'x' if item['done'] else ' '}] {item['text']}\n"
 
 
 class Api(RpcTarget):

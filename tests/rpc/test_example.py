@@ -36,6 +36,7 @@ def test_js_client_example(harness: Path, example_server: str) -> None:
     assert result.stdout.splitlines() == [
         "Hello, JavaScript! 1 2 [ { text: 'apples', done: false }, { text: 'pears', done: false } ]",
         "{ text: 'dishes', done: true }",
+        '"[x] dishes\\n"',
         "[ 10, 20, 30 ]",
     ]
 
@@ -50,4 +51,8 @@ def test_python_client_example(example_server: str) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["Hello, Python! ['apples', 'pears']", "[10, 20, 30]"]
+    assert result.stdout.splitlines() == [
+        "Hello, Python! ['apples', 'pears']",
+        "[10, 20, 30]",
+        "['[x] dishes\\n']",
+    ]

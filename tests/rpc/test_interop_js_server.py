@@ -128,6 +128,30 @@ async def test_http_map_building_objects(http_api) -> None:
     assert http.requests == 1
 
 
+ROWS = [{"id": 1, "xs": [1, 2]}, {"id": 10, "xs": [3]}, {"id": 100, "xs": []}]
+
+
+async def test_http_nested_map_uses_outer_element_and_captured_stub(http_api) -> None:
+    api, http = http_api
+    result = await api.echo(ROWS).map(lambda row: row.xs.map(lambda x: api.add(x, row.id)))
+    assert result == [[2, 3], [13], []]
+    assert http.requests == 1
+
+
+async def test_http_nested_map_inside_an_object(http_api) -> None:
+    api, _ = http_api
+    result = await api.getUser(1).map(
+        lambda user: {"name": user.name, "items": user.orders.map(lambda o: api.hello(o.item))}
+    )
+    assert result == {"name": "Alice", "items": ["Hello, apple!", "Hello, pear!"]}
+
+
+async def test_ws_nested_map_three_levels(ws_api) -> None:
+    grid = [[[1, 2], [3]], [[4]]]
+    result = await ws_api.echo(grid).map(lambda plane: plane.map(lambda row: row.map(lambda x: ws_api.add(x, x))))
+    assert result == [[[2, 4], [6]], [[8]]]
+
+
 async def test_http_fail_rejects_with_error(http_api) -> None:
     api, _ = http_api
     with pytest.raises(rpc.RpcError, match="intentional failure") as raised:

@@ -59,3 +59,48 @@ async def test_map_over_null_is_null(batch) -> None:
         ["pull", 2],
     )
     assert replies == [["resolve", 2, None]]
+
+
+async def test_nested_remap_replays_with_its_own_table(batch) -> None:
+    # Outer element 0 is captured by the inner mapper as its -2; the main stub (outer -1) as -1.
+    inner = [["pipeline", -1, ["add"], [["pipeline", 0], ["pipeline", -2, ["id"]]]]]
+    replies = await batch(
+        ["push", ["pipeline", 0, ["echo"], [[[{"id": 1, "xs": [[1, 2]]}, {"id": 5, "xs": [[7]]}]]]]],
+        ["push", ["remap", 1, [], [["import", 0]], [["remap", 0, ["xs"], [["import", -1], ["import", 0]], inner]]]],
+        ["pull", 2],
+    )
+    assert replies == [["resolve", 2, [[[[2, 3]], [[12]]]]]]
+
+
+async def test_nested_remap_cannot_capture_exports(batch) -> None:
+    replies = await batch(
+        ["push", ["pipeline", 0, ["echo"], [[[[[1]]]]]]],
+        ["push", ["remap", 1, [], [], [["remap", 0, [], [["export", -1]], [["pipeline", 0]]]]]],
+        ["pull", 2],
+    )
+    assert replies[0][:2] == ["reject", 2]
+    assert "cannot refer to exports" in replies[0][2][2]
+
+
+async def test_nested_remap_capture_must_be_an_earlier_id(batch) -> None:
+    replies = await batch(
+        ["push", ["pipeline", 0, ["echo"], [[[[[1]]]]]]],
+        ["push", ["remap", 1, [], [], [["remap", 0, [], [["import", 3]], [["pipeline", -1]]]]]],
+        ["pull", 2],
+    )
+    assert "not an earlier instruction" in replies[0][2][2]
+
+
+async def test_deeply_nested_remap_instructions_count_towards_max_depth(batch) -> None:
+    from dotdo.rpc import Limits
+
+    instruction: list = ["pipeline", 0]
+    for _ in range(20):
+        instruction = ["remap", 0, [], [], [instruction]]
+    replies = await batch(
+        ["push", ["pipeline", 0, ["echo"], [1]]],
+        ["push", ["remap", 1, [], [], [instruction]]],
+        limits=Limits(max_depth=40),
+    )
+    assert replies[0][0] == "abort"
+    assert "max_depth" in replies[0][1][2]

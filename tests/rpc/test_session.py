@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from session_pair import Pair, settle
 
 from dotdo import rpc
 from dotdo.rpc.session import Session
@@ -63,30 +64,6 @@ class Api(rpc.RpcTarget):
 
     def broken(self) -> None:
         raise TypeError("wrong type here")
-
-
-class Pair:
-    """A client session and a server session delivering to each other on the event loop."""
-
-    def __init__(self, main: Any):
-        loop = asyncio.get_running_loop()
-        self.wire: list[tuple[str, list]] = []
-        self.client = Session(None, send=lambda text: self._deliver(loop, ">", text))
-        self.server = Session(main, send=lambda text: self._deliver(loop, "<", text))
-        self.api = rpc.RpcStub(self.client.main_hook())
-
-    def _deliver(self, loop: asyncio.AbstractEventLoop, direction: str, text: str) -> None:
-        self.wire.append((direction, json.loads(text)))
-        target = self.server if direction == ">" else self.client
-        loop.call_soon(target.receive, text)
-
-    def sent(self, kind: str) -> list[list]:
-        return [message for direction, message in self.wire if direction == ">" and message[0] == kind]
-
-
-async def settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -255,6 +232,12 @@ _expression = st.recursive(
     | st.builds(lambda i: ["import", i], _ids)
     | st.builds(lambda i: ["export", i], _ids)
     | st.builds(lambda i: ["promise", i], _ids)
+    | st.builds(lambda i: ["readable", i], _ids)
+    | st.builds(lambda i: ["writable", i], _ids)
+    | st.builds(lambda t, i: ["blob", t, ["readable", i]], st.text(max_size=3), _ids)
+    | st.builds(
+        lambda i: ["remap", i, [], [["import", 0]], [["remap", 0, [], [["import", -1]], [["pipeline", -1]]]]], _ids
+    )
     | st.builds(lambda t: [t], st.sampled_from(["undefined", "inf", "nan", "bogus"])),
     lambda children: (
         st.lists(children, max_size=3).map(lambda xs: [xs]) | st.dictionaries(st.text(max_size=3), children, max_size=2)
@@ -269,6 +252,13 @@ _message = st.one_of(
     st.builds(lambda i, e: ["reject", i, e], _ids, _expression),
     st.builds(lambda i, n: ["release", i, n], _ids, st.integers(-1, 3)),
     st.builds(lambda e: ["abort", e], _expression),
+    st.just(["pipe"]),
+    st.builds(
+        lambda i, m, a: ["stream", ["pipeline", i, [m], a]],
+        _ids,
+        st.sampled_from(["write", "close", "abort"]),
+        st.lists(_leaf, max_size=1),
+    ),
     st.lists(_leaf, max_size=3),
 )
 
@@ -285,7 +275,7 @@ def test_random_message_sequences_never_escape_the_session(messages) -> None:
             await asyncio.sleep(0)
         for text in sent:
             parsed = json.loads(text)
-            assert parsed[0] in ("resolve", "reject", "abort", "release", "push", "pull")
+            assert parsed[0] in ("resolve", "reject", "abort", "release", "push", "pull", "stream", "pipe")
         session.abort(RuntimeError("test over"), send=False)
 
     asyncio.run(run())

@@ -242,3 +242,11 @@ sendable = st.recursive(
 @given(sendable)
 def test_python_values_round_trip_through_json(value) -> None:
     assert decode(encode(value)) == value
+
+
+def test_unpadded_base64_from_javascript_is_accepted() -> None:
+    from dotdo.rpc.wire import Decoder, Limits
+
+    # capnweb strips the trailing `=` of its base64.
+    assert Decoder(None, Limits()).decode(["bytes", "aGk"]) == b"hi"
+    assert Decoder(None, Limits()).decode(["bytes", "aGkh"]) == b"hi!"

@@ -28,6 +28,7 @@ from .errors import (
     StubDisposedError,
 )
 from .server import RpcApp, rpc_app
+from .streams import Blob, ReadableStream, RemoteWritableStream, StreamError, WritableStream
 from .stub import RpcPromise, RpcStub, aclose, dispose
 from .target import RpcTarget
 from .values import UNDEFINED, BigInt, TypedArray
@@ -37,10 +38,13 @@ __all__ = [
     "UNDEFINED",
     "BatchClosedError",
     "BigInt",
+    "Blob",
     "BlockingStub",
     "LimitExceededError",
     "Limits",
     "ProtocolError",
+    "ReadableStream",
+    "RemoteWritableStream",
     "RpcApp",
     "RpcError",
     "RpcPromise",
@@ -50,8 +54,10 @@ __all__ = [
     "RpcTarget",
     "RpcTypeError",
     "SessionAbortedError",
+    "StreamError",
     "StubDisposedError",
     "TypedArray",
+    "WritableStream",
     "aclose",
     "connect",
     "connect_sync",

@@ -26,7 +26,9 @@ _MIN_DEFER_TURNS = 2
 _MAX_DEFER_TURNS = 16
 
 
-async def handle_http_batch(request: Request, main: Any, *, limits: Limits, expose_stacks: bool = False) -> Response:
+async def handle_http_batch(
+    request: Request, main: Any, *, limits: Limits, expose_stacks: bool = False, owns_main: bool = False
+) -> Response:
     """Answer one HTTP batch (POST) with the newline-separated replies."""
     if request.method != "POST":
         return PlainTextResponse(
@@ -50,7 +52,15 @@ async def handle_http_batch(request: Request, main: Any, *, limits: Limits, expo
     except UnicodeDecodeError:
         return PlainTextResponse("The batch body must be UTF-8 text.", status_code=400)
     replies: list[str] = []
-    session = Session(main, send=replies.append, limits=limits, expose_stacks=expose_stacks, can_call_peer=False)
+    session = Session(
+        main,
+        send=replies.append,
+        limits=limits,
+        expose_stacks=expose_stacks,
+        can_call_peer=False,
+        owns_main=owns_main,
+        batch=True,
+    )
     for line in text.split("\n"):
         if line.strip():
             session.receive(line)
@@ -98,7 +108,7 @@ class HttpBatchConnection:
             raise SessionAbortedError("This connection was closed; call dotdo.connect() again")
         if self._session is None:
             self._outbox = []
-            self._session = Session(None, send=self._outbox.append, limits=self._limits)
+            self._session = Session(None, send=self._outbox.append, limits=self._limits, batch=True)
             self._turns = 0
             self._seen = 0
             if self._auto_flush:
@@ -126,6 +136,8 @@ class HttpBatchConnection:
 
     async def _post(self, session: Session, lines: list[str]) -> None:
         try:
+            # Streams passed as arguments travel in the same request: let them pump to the end.
+            await session.pumps_done()
             if lines:
                 if self._client is None:
                     self._client = httpx.AsyncClient(timeout=None)

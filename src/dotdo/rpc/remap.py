@@ -4,6 +4,8 @@ The caller runs the mapper a single time with a placeholder; calls made on the p
 on captured stubs become instructions, property reads become paths, and the returned value is the
 last instruction. The callee evaluates the instructions for each element with the remap import
 table: negative ids are captures, 0 is the element, positive ids are earlier instructions.
+A `.map()` inside a mapper is a `remap` instruction of the enclosing one: its subject and its
+captures are ids of the enclosing table (a capture of the outer element is `["import", 0]`).
 """
 
 from __future__ import annotations
@@ -63,12 +65,22 @@ class _MapImporter:
         raise ProtocolError("A mapper function cannot refer to exports")
 
     import_promise = import_stub
+    import_writable = import_stub
 
-    def remap(self, *args: Any) -> Any:
-        raise ProtocolError("A mapper function cannot contain another remap")
+    def pipe_readable(self, export_id: int) -> Any:
+        raise ProtocolError("A mapper function cannot use pipe readables")
+
+    def spawn(self, coroutine: Any) -> Any:
+        return self._session.spawn(coroutine)
+
+    def remap(self, base: Any, path: list[str | int], captures: list[Any], instructions: list[Any]) -> Any:
+        # A nested `.map()`: replayed with its own table, whose captures are ids of this one.
+        return self._session.spawn(run_remap(self._session, base, tuple(path), captures, instructions))
 
     def capture(self, kind: str, ref_id: int) -> Any:
-        raise ProtocolError("A mapper function cannot capture")
+        if kind != "import":
+            raise ProtocolError("A mapper function cannot refer to exports")
+        return self.export_value(ref_id)
 
 
 def _apply(session: Session, element: Any, captures: list[Any], instructions: list[Any]) -> Any:
@@ -95,21 +107,43 @@ async def run_remap(session: Session, base: Any, path: Path, captures: list[Any]
 
 
 class MapBuilder:
-    """Collects the captures and instructions of one mapper."""
+    """Collects the captures and instructions of one mapper (nested mappers have a parent)."""
 
-    def __init__(self, subject: ImportHook):
-        self.subject = subject
+    def __init__(self, session: Session, parent: MapBuilder | None = None):
+        self.session = session
+        self.parent = parent
         self.captures: list[Any] = []
-        self._capture_ids: dict[int, int] = {}
+        self._capture_ids: dict[Any, int] = {}
         self.instructions: list[Any] = []
 
-    def capture(self, hook: ImportHook) -> int:
-        """The (negative) remap id of stub `hook`, capturing it on first use."""
-        if hook.session is not self.subject.session:
-            raise TypeError("A .map() function can only use stubs of the same connection")
-        key = hook.entry.import_id
+    def is_active(self) -> bool:
+        """Whether this mapper, or one nested in it, is being recorded right now."""
+        builder = _builder.get()
+        while builder is not None:
+            if builder is self:
+                return True
+            builder = builder.parent
+        return False
+
+    def ref_of(self, hook: ImportHook | _PlaceholderHook) -> int:
+        """The remap id of `hook` in this mapper: its own placeholders directly, anything else
+        (a stub, or a placeholder of an enclosing mapper) as a capture, taken on first use."""
+        if isinstance(hook, _PlaceholderHook):
+            if hook.builder is self:
+                return hook.ref_id
+            key: Any = (id(hook.builder), hook.ref_id)
+        else:
+            if hook.session is not self.session:
+                raise TypeError("A .map() function can only use stubs of the same connection")
+            key = hook.entry.import_id
         if key not in self._capture_ids:
-            self.captures.append(hook.capture_expression())
+            if self.parent is not None:
+                # A nested mapper captures by the enclosing mapper's remap ids.
+                self.captures.append(["import", self.parent.ref_of(hook)])
+            elif isinstance(hook, _PlaceholderHook):
+                raise TypeError("A .map() placeholder was used outside its mapper function")
+            else:
+                self.captures.append(hook.capture_expression())
             self._capture_ids[key] = -len(self.captures)
         return self._capture_ids[key]
 
@@ -128,7 +162,11 @@ class MapBuilder:
 
     def encode(self, value: Any) -> Any:
         """Encode a value of the mapper (placeholders and captures by reference)."""
-        return Encoder(self, self.subject.session.limits).encode(value)
+        return Encoder(self, self.session.limits).encode(value)
+
+    def encode_stream(self, value: Any) -> list[Any]:
+        """Streams cannot be created in a mapper (the protocol has no pipes inside one)."""
+        raise TypeError(f"A .map() function cannot send a {type(value).__name__}; send it outside the mapper")
 
     def encode_reference(self, value: Any) -> list[Any] | None:
         """Placeholders and captured stubs by reference; functions cannot be created in a mapper."""
@@ -140,7 +178,7 @@ class MapBuilder:
 
 
 class _PlaceholderHook:
-    """The hook of the mapper's input and of results of recorded calls."""
+    """The hook of a mapper's input and of results of recorded calls."""
 
     __slots__ = ("builder", "ref_id")
 
@@ -151,35 +189,32 @@ class _PlaceholderHook:
     def __repr__(self) -> str:
         return f"map placeholder {self.ref_id}"
 
-    def _check(self) -> None:
-        if _builder.get() is not self.builder:
+    def _current(self) -> MapBuilder:
+        current = _builder.get()
+        if current is None or not self.builder.is_active():
             raise TypeError("A .map() placeholder was used outside its mapper function")
+        return current
 
     def call(self, path: Path, args: tuple[Any, ...]) -> RpcPromise:
-        self._check()
-        return self.builder.record_call(self.ref_id, path, args)
+        current = self._current()
+        return current.record_call(current.ref_of(self), path, args)
 
     async def get(self, path: Path) -> Any:
         raise TypeError("A .map() function must not await; return the value instead")
 
     def map(self, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
-        raise NotImplementedError("Nested .map() inside a mapper is not supported; map in two steps")
+        self._current()
+        return record_map(self, path, mapper)
 
     def encode(self, path: Path, *, as_promise: bool, encoder: Any) -> Any:
-        self._check()
-        return self.builder.encode_capture(self.ref_id, path, as_promise=True)
+        current = self._current()
+        return current.encode_capture(current.ref_of(self), path, as_promise=True)
 
     def dispose(self) -> None:
         """Placeholders hold nothing."""
 
 
-def record_map(subject: ImportHook, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
-    """Record `mapper` and push the remap of the value at `path` of `subject`."""
-    if inspect.iscoroutinefunction(mapper):
-        raise TypeError("A .map() function must be a plain function (not async) without side effects")
-    if _builder.get() is not None:
-        raise NotImplementedError("Nested .map() inside a mapper is not supported; map in two steps")
-    builder = MapBuilder(subject)
+def _run_mapper(builder: MapBuilder, mapper: Callable[[Any], Any]) -> None:
     token = _builder.set(builder)
     try:
         result = mapper(RpcPromise(_PlaceholderHook(builder, 0)))
@@ -190,5 +225,26 @@ def record_map(subject: ImportHook, path: Path, mapper: Callable[[Any], Any]) ->
         builder.instructions.append(builder.encode(result))
     finally:
         _builder.reset(token)
+
+
+def record_map(subject: ImportHook | _PlaceholderHook, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
+    """Record `mapper` and push the remap of the value at `path` of `subject`.
+
+    Inside another mapper the remap becomes an instruction of the enclosing mapper (the protocol's
+    nested remap), and the result is a placeholder of it.
+    """
+    if inspect.iscoroutinefunction(mapper):
+        raise TypeError("A .map() function must be a plain function (not async) without side effects")
+    parent = _builder.get()
+    if parent is not None:
+        subject_ref = parent.ref_of(subject)
+        builder = MapBuilder(parent.session, parent)
+        _run_mapper(builder, mapper)
+        parent.instructions.append(["remap", subject_ref, list(path), builder.captures, builder.instructions])
+        return RpcPromise(_PlaceholderHook(parent, len(parent.instructions)))
+    if isinstance(subject, _PlaceholderHook):
+        raise TypeError("A .map() placeholder was used outside its mapper function")
+    builder = MapBuilder(subject.session)
+    _run_mapper(builder, mapper)
     expression = ["remap", subject.entry.import_id, list(path), builder.captures, builder.instructions]
     return subject.session.push_expression(expression)

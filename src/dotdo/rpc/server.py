@@ -33,6 +33,11 @@ class RpcApp:
         self.limits = limits or Limits()
         self.expose_stacks = expose_stacks
 
+    @property
+    def owns_main(self) -> bool:
+        """Whether each session gets its own main object (then disposed when the session ends)."""
+        return not isinstance(self._main, RpcTarget)
+
     def main_object(self) -> Any:
         """The main object of a new session (a shared instance, or a fresh one from the factory)."""
         return self._main if isinstance(self._main, RpcTarget) else self._main()
@@ -44,11 +49,14 @@ class RpcApp:
                 self.main_object(),
                 limits=self.limits,
                 expose_stacks=self.expose_stacks,
+                owns_main=self.owns_main,
             )
         elif scope["type"] == "http":
             request = Request(scope, receive)
             main = self.main_object() if request.method == "POST" else None
-            response = await handle_http_batch(request, main, limits=self.limits, expose_stacks=self.expose_stacks)
+            response = await handle_http_batch(
+                request, main, limits=self.limits, expose_stacks=self.expose_stacks, owns_main=self.owns_main
+            )
             await response(scope, receive, send)
 
 

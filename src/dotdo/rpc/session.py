@@ -11,14 +11,25 @@ import asyncio
 import functools
 import inspect
 import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from . import remap
 from .access import call_local, get_property, is_exportable
+from .disposal import disposables_in, dispose_local
 from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
+from .streams import (
+    Blob,
+    ReadableStream,
+    RemoteWritableStream,
+    StreamError,
+    WritableExport,
+    WritableStream,
+    open_pipe,
+    pump,
+)
 from .stub import Path, RpcPromise, RpcStub
 from .wire import Decoder, Encoder, Limits, dump_message, parse_message
 
@@ -32,6 +43,9 @@ class _Export:
     pulled: bool = False
     auto_release: bool = False
     object_key: int | None = None
+    held: list[Any] | None = None
+    dropped: bool = False
+    pipe_readable: ReadableStream | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -42,6 +56,7 @@ class _Import:
     pulled: bool = False
     released: bool = False
     live_hooks: int = 0
+    auto_released: bool = False
 
 
 def _silence(future: asyncio.Future[Any]) -> None:
@@ -62,6 +77,8 @@ class Session:
         expose_stacks: bool = False,
         can_call_peer: bool = True,
         on_abort: Callable[[BaseException], None] | None = None,
+        owns_main: bool = False,
+        batch: bool = False,
     ):
         self.limits = limits or Limits()
         self.abort_reason: BaseException | None = None
@@ -80,8 +97,15 @@ class Session:
         self._unsent = 0
         self._drained: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._holds: dict[int, list[Any]] = {}
+        self._batch = batch
+        self._pumps: set[asyncio.Task[Any]] = set()
+        self._writables: dict[int, WritableExport] = {}
+        # A main object shared by sessions outlives each of them: never dispose it.
+        self._keep = None if owns_main else main
         if main is not None:
             self._exports[0] = _Export(self._done(main))
+            self._exports[0].held = self._hold(disposables_in(main, self.limits.max_depth))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -150,6 +174,7 @@ class Session:
         future.add_done_callback(_silence)
         entry = _Export(future, auto_release=stream)
         self._exports[export_id] = entry
+        future.add_done_callback(functools.partial(self._hold_result, entry))
         if stream:
             self._start_resolving(export_id, entry)
 
@@ -157,7 +182,13 @@ class Session:
         self._on_push(message, stream=True)
 
     def _on_pipe(self, message: list[Any]) -> None:
-        raise ProtocolError("Streams ('pipe') are not supported by dotdo.rpc; send bytes instead")
+        if len(message) != 1:
+            raise ProtocolError("pipe takes no arguments")
+        export_id = self._next_peer_push
+        self._next_peer_push += 1
+        writable, readable = open_pipe()
+        entry = self._exports[export_id] = _Export(self._done(writable), pipe_readable=readable)
+        entry.held = self._hold([writable])
 
     def _on_pull(self, message: list[Any]) -> None:
         export_id = self._id_arg(message, 2)
@@ -199,6 +230,10 @@ class Session:
                 value = RpcError(f"Peer rejected with a non-error value: {value!r:.200}", props={"value": value})
         if entry is None or entry.resolution is None or entry.resolution.done():
             return
+        if entry.auto_released:
+            # A stream message's result: the peer forgets it on sending, so do we.
+            del self._imports[import_id]
+            entry.released = True
         if message[0] == "reject":
             entry.resolution.set_exception(value)
             self._release_resolved(entry)
@@ -243,6 +278,40 @@ class Session:
             del self._exports[export_id]
             if entry.object_key is not None:
                 self._export_ids.pop(entry.object_key, None)
+            self._drop(entry)
+
+    # ------------------------------------------------------------------ disposal of local objects
+    # Each export entry holds the local objects it keeps reachable by the peer (an exported target,
+    # the targets inside a call's result); an object is disposed when its last holder goes.
+
+    def _hold(self, objects: list[Any]) -> list[Any]:
+        for obj in objects:
+            hold = self._holds.get(id(obj))
+            if hold is None:
+                self._holds[id(obj)] = [obj, 1]
+            else:
+                hold[1] += 1
+        return objects
+
+    def _hold_result(self, entry: _Export, future: asyncio.Future[Any]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        entry.held = self._hold(disposables_in(future.result(), self.limits.max_depth))
+        if entry.dropped:
+            self._drop(entry)
+
+    def _drop(self, entry: _Export) -> None:
+        entry.dropped = True
+        held, entry.held = entry.held, None
+        for obj in held or ():
+            hold = self._holds.get(id(obj))
+            if hold is None:
+                continue
+            hold[1] -= 1
+            if hold[1] == 0:
+                del self._holds[id(obj)]
+                if obj is not self._keep:
+                    dispose_local(obj)
 
     def _on_abort(self, message: list[Any]) -> None:
         try:
@@ -290,6 +359,10 @@ class Session:
         self._fail_pending(SessionAbortedError(f"RPC session aborted: {reason}"))
         for task in list(self._tasks):
             task.cancel()
+        exports, self._exports = self._exports, {}
+        self._export_ids.clear()
+        for entry in exports.values():
+            self._drop(entry)
         if self._on_abort is not None:
             self._on_abort(reason)
 
@@ -298,6 +371,12 @@ class Session:
         if self.closed_reason is None:
             self.closed_reason = reason
             self._fail_pending(reason)
+            # Nothing more can arrive: streams the peer did not close by now never will be.
+            unfinished = StreamError(f"The stream was not closed before the session ended: {reason}")
+            for entry in self._exports.values():
+                for obj in entry.held or ():
+                    if isinstance(obj, WritableExport):
+                        obj.end_unclosed(unfinished)
 
     def _fail_pending(self, error: BaseException) -> None:
         for entry in self._imports.values():
@@ -312,10 +391,20 @@ class Session:
             await asyncio.sleep(0)
 
     async def drain(self) -> None:
-        """Wait until every pulled result has been sent (or the session ended)."""
-        while self._unsent and self.abort_reason is None:
-            self._drained = self._loop.create_future()
-            await self._drained
+        """Wait until every pulled result has been sent, and every outgoing stream pumped (or the
+        session ended)."""
+        while (self._unsent or self._pumps) and self.abort_reason is None:
+            if self._unsent:
+                self._drained = self._loop.create_future()
+                await self._drained
+            else:
+                await self.pumps_done()
+
+    async def pumps_done(self) -> None:
+        """Wait until the streams being sent have sent their last chunk (HTTP batch sends them
+        in the same request)."""
+        while self._pumps and self.abort_reason is None:
+            await asyncio.wait(list(self._pumps))
 
     # ------------------------------------------------------------------ decoding (Importer)
 
@@ -379,6 +468,23 @@ class Session:
         entry.resolution.add_done_callback(_silence)
         return entry.resolution
 
+    def pipe_readable(self, export_id: int) -> ReadableStream:
+        """The readable end of the pipe the peer opened as `export_id` (usable once)."""
+        entry = self._exports.get(export_id)
+        if entry is None or entry.pipe_readable is None:
+            raise ProtocolError(f"Export {export_id} is not a pipe or its readable end was already consumed")
+        readable, entry.pipe_readable = entry.pipe_readable, None
+        return readable
+
+    def import_writable(self, import_id: int) -> RemoteWritableStream:
+        """The peer's `WritableStream` exported as `import_id`."""
+        stub = self.import_stub(import_id)
+        return self._writable_to(stub._rpc_hook)
+
+    def _writable_to(self, hook: ImportHook) -> RemoteWritableStream:
+        # An HTTP batch buffers a whole stream: bound it like the batch body.
+        return RemoteWritableStream(hook, paced=not self._batch, unpaced_limit=self.limits.max_message_size * 4)
+
     def remap(self, base: Any, path: list[str | int], captures: list[Any], instructions: list[Any]) -> Any:
         """A task running `.map()` on the value at `path` of `base`."""
         return self.spawn(remap.run_remap(self, base, tuple(path), captures, instructions))
@@ -399,6 +505,43 @@ class Session:
             return ["export", self.export_local(value)]
         return None
 
+    def encode_stream(self, value: Any) -> list[Any]:
+        """Open a pipe for a `Blob` or async iterable (and pump it), or export a `WritableStream`."""
+        if isinstance(value, Blob):
+            return ["blob", value.type, ["readable", self.create_pipe(_blocks(value.data))]]
+        if isinstance(value, WritableStream):
+            export = self._writables.get(id(value))
+            if export is None or self._export_ids.get(id(export)) is None:
+                export = self._writables[id(value)] = WritableExport(value)
+            return ["writable", self.export_local(export)]
+        return ["readable", self.create_pipe(value)]
+
+    def create_pipe(self, source: AsyncIterable[Any]) -> int:
+        """Send `["pipe"]` and start pumping `source` into it; the new import id names its readable end."""
+        self._check_usable()
+        import_id = self._next_import
+        self._next_import += 1
+        entry = self._imports[import_id] = _Import(import_id, refcount=1)
+        self.send(["pipe"])
+        task = self.spawn(pump(source, self._writable_to(self.hook_for(entry))))
+        self._pumps.add(task)
+        task.add_done_callback(self._pumps.discard)
+        return import_id
+
+    def send_stream(self, target_id: int, method: str, args: list[Any]) -> tuple[asyncio.Future[Any], int]:
+        """Send `["stream", ...]` calling `method` of the peer's stream `target_id`: the future of
+        its acknowledgement and the message's size."""
+        self._check_usable()
+        import_id = self._next_import
+        self._next_import += 1
+        entry = self._imports[import_id] = _Import(
+            import_id, resolution=self._loop.create_future(), pulled=True, auto_released=True
+        )
+        entry.resolution.add_done_callback(_silence)
+        text = dump_message(["stream", ["pipeline", target_id, [method], [self.encoder().encode(a) for a in args]]])
+        self._send_text(text)
+        return entry.resolution, len(text)
+
     def export_local(self, value: Any) -> int:
         """Export a local target or function; the same object keeps its id while exported."""
         self._check_usable()
@@ -410,6 +553,7 @@ class Session:
         export_id = self._next_export
         self._next_export -= 1
         self._exports[export_id] = _Export(self._done(value), object_key=key)
+        self._exports[export_id].held = self._hold(disposables_in(value, 1))
         self._export_ids[key] = export_id
         return export_id
 
@@ -474,6 +618,11 @@ class Session:
         return self.closed_reason is None and self.abort_reason is None and not entry.released
 
 
+async def _blocks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
 class ImportHook:
     """The hook of a proxy for one entry of a session's import table."""
 
@@ -499,7 +648,7 @@ class ImportHook:
         """Call the function at `path`; see `StubHook.call`."""
         builder = remap.current_builder()
         if builder is not None:
-            return builder.record_call(builder.capture(self), path, args)
+            return builder.record_call(builder.ref_of(self), path, args)
         resolved = self._resolved()
         if resolved is not None:
             return resolved.call(path, args)
@@ -521,6 +670,8 @@ class ImportHook:
 
     def map(self, path: Path, mapper: Callable[[Any], Any]) -> RpcPromise:
         """Map on the peer; see `StubHook.map`."""
+        if remap.current_builder() is not None:
+            return remap.record_map(self, path, mapper)
         resolved = self._resolved()
         if resolved is not None:
             return resolved.map(path, mapper)
@@ -530,7 +681,7 @@ class ImportHook:
         """The expression passing this reference; see `StubHook.encode`."""
         builder = remap.current_builder()
         if builder is not None:
-            return builder.encode_capture(builder.capture(self), path, as_promise=as_promise)
+            return builder.encode_capture(builder.ref_of(self), path, as_promise=as_promise)
         resolved = self._resolved()
         if resolved is not None:
             return resolved.encode(path, as_promise=as_promise, encoder=encoder)

@@ -37,6 +37,18 @@ class RpcTarget:
         # Targets travel by reference: copying a value that holds one keeps the same target.
         return self
 
+    def _rpc_dispose(self) -> Any:
+        """Called when the peer no longer holds this object: override to free what it holds.
+
+        The counterpart of JavaScript's `[Symbol.dispose]()` on an `RpcTarget`: it runs when every
+        stub of one export of this object is released, or when the session ends (a WebSocket
+        closes, an HTTP batch is answered). Passing the same object in several results exports it
+        once per session; a shared main object given to `rpc_app(...)` is never disposed, one made
+        per session by a factory is disposed when its session ends. May be `async def`. The
+        leading underscore keeps this hook unreachable by the peer.
+        """
+        return None
+
     def _rpc_member(self, name: str) -> Any:
         """The attribute `name` a peer may reach; raise `TypeError` if it may not.
 

@@ -21,7 +21,9 @@ __all__ = ["WebSocketConnection", "serve_websocket"]
 _CLOSE = None
 
 
-async def serve_websocket(websocket: WebSocket, main: Any, *, limits: Limits, expose_stacks: bool = False) -> None:
+async def serve_websocket(
+    websocket: WebSocket, main: Any, *, limits: Limits, expose_stacks: bool = False, owns_main: bool = False
+) -> None:
     """Run one RPC session on an accepted-on-entry Starlette WebSocket until either side ends it."""
     await websocket.accept()
     outgoing: asyncio.Queue[str | None] = asyncio.Queue()
@@ -31,6 +33,7 @@ async def serve_websocket(websocket: WebSocket, main: Any, *, limits: Limits, ex
         limits=limits,
         expose_stacks=expose_stacks,
         on_abort=lambda _reason: outgoing.put_nowait(_CLOSE),
+        owns_main=owns_main,
     )
     writer = asyncio.create_task(_write(websocket, outgoing))
     try:

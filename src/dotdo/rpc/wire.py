@@ -10,13 +10,14 @@ and `.map()` are handed to the `Importer` (the session). `Encoder` does the reve
 from __future__ import annotations
 
 import array
+import asyncio
 import base64
 import binascii
 import dataclasses
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol
 
 import httpx
@@ -29,6 +30,7 @@ from .errors import (
     error_wire_name,
     format_stack,
 )
+from .streams import Blob, ReadableStream, RemoteWritableStream, WritableStream, is_readable_source
 from .values import BYTE_CONTAINER_NAMES, UNDEFINED, BigInt, TypedArray
 
 __all__ = ["Decoder", "Encoder", "Exporter", "Importer", "Limits", "dump_message", "parse_message"]
@@ -50,6 +52,8 @@ class Limits:
     """Deepest nesting of arrays and objects inside one message."""
     max_bigint_digits: int = 16384
     """Most digits in a `["bigint", "..."]` value."""
+    max_blob_size: int = 128 * 1024 * 1024
+    """Largest `Blob` or request/response body collected from a stream before delivery, in bytes."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -76,6 +80,13 @@ def parse_message(text: str, limits: Limits) -> list[Any]:
 def dump_message(message: list[Any]) -> str:
     """Serialize one wire message as a single line of JSON."""
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+async def _read_limited(stream: ReadableStream, limit: int) -> bytes:
+    try:
+        return await stream.read_all(limit=limit)
+    except LimitExceededError:
+        raise LimitExceededError(f"Streamed body exceeds max_blob_size ({limit})") from None
 
 
 class Importer(Protocol):
@@ -105,12 +116,28 @@ class Importer(Protocol):
         """The stub a remap capture `["import"|"export", id]` refers to."""
         ...
 
+    def pipe_readable(self, export_id: int) -> ReadableStream:
+        """The readable end of the pipe the peer opened as `export_id` (once)."""
+        ...
+
+    def import_writable(self, import_id: int) -> RemoteWritableStream:
+        """The peer's `WritableStream` exported as `import_id`."""
+        ...
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+        """Run `coroutine` (collecting a stream) as a task whose result is delivered."""
+        ...
+
 
 class Exporter(Protocol):
     """What the encoder asks the session for when a value is a stub, a target or a callable."""
 
     def encode_reference(self, value: Any) -> list[Any] | None:
         """`["export", id]`, `["import", id, ...]` or `["pipeline", ...]` for `value`; None if not one."""
+        ...
+
+    def encode_stream(self, value: Any) -> list[Any]:
+        """`["readable", id]`, `["writable", id]` or `["blob", type, ...]` for a stream or `Blob`."""
         ...
 
 
@@ -126,6 +153,18 @@ def _check_id(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ProtocolError(f"Table id must be an integer, got {value!r:.100}")
     return value
+
+
+def _check_depth(value: Any, depth: int, limits: Limits) -> None:
+    stack = [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        if level >= limits.max_depth:
+            raise LimitExceededError(f"Message nesting exceeds max_depth ({limits.max_depth})")
+        if isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+        elif isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
 
 
 class Decoder:
@@ -181,8 +220,12 @@ class Decoder:
             return self._decode_remap(value, depth)
         if tag in ("export", "promise") and arity == 2:
             return self._decode_export(tag, _check_id(value[1]))
-        if tag in ("writable", "readable", "blob"):
-            raise ProtocolError(f"Streams ({tag!r}) are not supported by dotdo.rpc; send bytes instead")
+        if tag == "readable" and arity == 2:
+            return self._require_importer().pipe_readable(_check_id(value[1]))
+        if tag == "writable" and arity == 2:
+            return self._require_importer().import_writable(_check_id(value[1]))
+        if tag == "blob" and arity == 3 and isinstance(value[1], str):
+            return self._decode_blob(value[1], value[2], depth)
         raise ProtocolError(f"Unknown special value: {json.dumps(value)[:200]}")
 
     def _decode_bigint(self, digits: str) -> BigInt:
@@ -207,7 +250,8 @@ class Decoder:
     @staticmethod
     def _decode_bytes(encoded: str, kind: Any) -> bytes | TypedArray:
         try:
-            data = base64.b64decode(encoded, validate=True)
+            # JavaScript omits the padding (`=`) at the end; restore it.
+            data = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
         except (binascii.Error, ValueError):
             raise ProtocolError("Bytes must be valid base64") from None
         if kind is None or kind == "Uint8Array":
@@ -240,11 +284,33 @@ class Decoder:
             raise ProtocolError("Headers must be an array of [name, value] string pairs")
         return [(name, item) for name, item in pairs]
 
-    def _decode_body(self, body: Any, depth: int) -> bytes | str | None:
+    def _decode_blob(self, mime_type: str, content: Any, depth: int) -> Any:
+        stream = self.decode(content, depth + 1)
+        if not isinstance(stream, ReadableStream):
+            raise ProtocolError("Blob content must be a readable stream (['readable', id])")
+        limit = self._limits.max_blob_size
+
+        async def collect() -> Blob:
+            return Blob(await _read_limited(stream, limit), mime_type)
+
+        return self._require_importer().spawn(collect())
+
+    def _decode_body(self, body: Any, depth: int) -> bytes | str | ReadableStream | None:
         decoded = self.decode(body, depth + 1) if body is not None else None
-        if decoded is not None and not isinstance(decoded, str | bytes):
-            raise ProtocolError("Request/response body must be null, a string or bytes (streams unsupported)")
+        if decoded is not None and not isinstance(decoded, str | bytes | ReadableStream):
+            raise ProtocolError("Request/response body must be null, a string, bytes or a readable stream")
         return decoded
+
+    def _after_body(self, body: Any, build: Callable[[bytes | str | None], Any]) -> Any:
+        # A streamed body is collected first: the value is delivered once it is complete.
+        if not isinstance(body, ReadableStream):
+            return build(body)
+        limit = self._limits.max_blob_size
+
+        async def collect() -> Any:
+            return build(await _read_limited(body, limit))
+
+        return self._require_importer().spawn(collect())
 
     def _decode_request(self, url: Any, init: Any, depth: int) -> httpx.Request:
         if not isinstance(url, str) or not isinstance(init, dict):
@@ -254,10 +320,14 @@ class Decoder:
         method = init.get("method", "GET")
         if not isinstance(method, str):
             raise ProtocolError("Request method must be a string")
-        try:
-            return httpx.Request(method, url, headers=headers, content=body)
-        except (httpx.InvalidURL, ValueError, TypeError) as error:
-            raise ProtocolError(f"Invalid request: {error}") from None
+
+        def build(content: bytes | str | None) -> httpx.Request:
+            try:
+                return httpx.Request(method, url, headers=headers, content=content)
+            except (httpx.InvalidURL, ValueError, TypeError) as error:
+                raise ProtocolError(f"Invalid request: {error}") from None
+
+        return self._after_body(body, build)
 
     def _decode_response(self, body: Any, init: Any, depth: int) -> httpx.Response:
         if not isinstance(init, dict):
@@ -266,7 +336,9 @@ class Decoder:
         if not isinstance(status, int) or not 100 <= status <= 999:
             raise ProtocolError("Response status must be an integer between 100 and 999")
         headers = self._header_pairs(init.get("headers", []))
-        return httpx.Response(status, headers=headers, content=self._decode_body(body, depth))
+        return self._after_body(
+            self._decode_body(body, depth), lambda content: httpx.Response(status, headers=headers, content=content)
+        )
 
     def _decode_reference(self, value: list[Any], depth: int) -> Any:
         importer = self._require_importer()
@@ -283,13 +355,13 @@ class Decoder:
 
     def _decode_remap(self, value: list[Any], depth: int) -> Any:
         importer = self._require_importer()
-        if self._in_mapper:
-            raise ProtocolError("A mapper function cannot contain another remap")
         base = importer.export_value(_check_id(value[1]))
         path = _check_path(value[2])
         captures, instructions = value[3], value[4]
         if not isinstance(captures, list) or not isinstance(instructions, list) or not instructions:
             raise ProtocolError("Remap needs a list of captures and a non-empty list of instructions")
+        # The instructions are decoded later, once per element; they count towards this message's depth.
+        _check_depth(instructions, depth + 1, self._limits)
         resolved = []
         for capture in captures:
             if not (
@@ -380,6 +452,10 @@ class Encoder:
             return self._encode_request(value, depth)
         if isinstance(value, httpx.Response):
             return self._encode_response(value, depth)
+        if isinstance(value, Blob | WritableStream) or is_readable_source(value):
+            if self._exporter is None:
+                raise TypeError(f"A {type(value).__name__} cannot be sent here (streams need an RPC session)")
+            return self._exporter.encode_stream(value)
         if self._exporter is not None:
             reference = self._exporter.encode_reference(value)
             if reference is not None:
