@@ -327,6 +327,17 @@ _ALPHABETS = {
     "tiny": [b"a", b"b", b"c"],
     "letters": [b"a", b"b", b"c", b"d", b"e", b"f", b""],
     "code": [b"{", b"}", b"", b"  x = 1;", b"  return x;", b"if (x) {", b"int f() {", b"// note"],
+    "indented": [
+        b"",
+        b"    ",
+        b"def f():",
+        b"    x = 1",
+        b"        y()",
+        b"    return x",
+        b"\tz",
+        b"class A:",
+        b"  # c",
+    ],
     "numbered": [b"L%d" % n for n in range(40)],
     "sparse": [b"", b"x"],
     "repetitive": [b"", b"x"],
@@ -428,12 +439,12 @@ _HUNK_HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MU
 
 
 @pytest.fixture
-def git_hunks(tmp_path: Path, git_env: dict[str, str]) -> Callable[..., list[list[tuple[int, int, int, int]]]]:
-    """`git_hunks([(old, new), ...], algorithm=...)`: for each pair of texts, the hunks of the real
-    `git diff -U0 --no-indent-heuristic` as (old start, new start, old count, new count), 0-based."""
+def git_diff_hunks(tmp_path: Path, git_env: dict[str, str]) -> Callable[..., list[bytes]]:
+    """`git_diff_hunks([(old, new), ...], *options)`: for each pair of texts, the `@@` hunks the real
+    `git diff --no-index` prints (empty when equal); all pairs go through one git process."""
     made = [0]
 
-    def hunks(pairs: list[tuple[bytes, bytes]], *, algorithm: str) -> list[list[tuple[int, int, int, int]]]:
+    def hunks(pairs: list[tuple[bytes, bytes]], *options: str) -> list[bytes]:
         made[0] += 1
         root = tmp_path / f"git-diff-{made[0]}"
         for side in ("a", "b"):
@@ -442,22 +453,31 @@ def git_hunks(tmp_path: Path, git_env: dict[str, str]) -> Callable[..., list[lis
             (root / "a" / f"f{n:04d}").write_bytes(old)
             (root / "b" / f"f{n:04d}").write_bytes(new)
         done = subprocess.run(
-            [GIT, "diff", "--no-index", "-U0", "--no-indent-heuristic", f"--diff-algorithm={algorithm}", "a", "b"],
-            cwd=root,
-            env=git_env,
-            capture_output=True,
-            timeout=60,
+            [GIT, "diff", "--no-index", *options, "a", "b"], cwd=root, env=git_env, capture_output=True, timeout=60
         )
         if done.returncode not in (0, 1):
             raise AssertionError(f"git diff failed: {done.stderr.decode()}")
-        found: dict[int, list[tuple[int, int, int, int]]] = {n: [] for n in range(len(pairs))}
+        found = [b""] * len(pairs)
         for section in done.stdout.split(b"diff --git a/a/f")[1:]:
-            n = int(section[:4])
-            for match in _HUNK_HEADER.finditer(section):
-                old_line, old_count, new_line, new_count = (
-                    int(group) if group is not None else 1 for group in match.groups()
-                )
-                found[n].append(
+            start = section.find(b"\n@@ -")
+            found[int(section[:4])] = section[start + 1 :] if start != -1 else b""
+        return found
+
+    return hunks
+
+
+@pytest.fixture
+def git_hunks(git_diff_hunks: Callable[..., list[bytes]]) -> Callable[..., list[list[tuple[int, int, int, int]]]]:
+    """`git_hunks([(old, new), ...], algorithm=...)`: for each pair of texts, the hunks of the real
+    `git diff -U0 --no-indent-heuristic` as (old start, new start, old count, new count), 0-based."""
+
+    def hunks(pairs: list[tuple[bytes, bytes]], *, algorithm: str) -> list[list[tuple[int, int, int, int]]]:
+        found = []
+        for text in git_diff_hunks(pairs, "-U0", "--no-indent-heuristic", f"--diff-algorithm={algorithm}"):
+            parsed = []
+            for match in _HUNK_HEADER.finditer(text):
+                old_line, old_count, new_line, new_count = (int(g) if g is not None else 1 for g in match.groups())
+                parsed.append(
                     (
                         old_line - 1 if old_count else old_line,
                         new_line - 1 if new_count else new_line,
@@ -465,6 +485,7 @@ def git_hunks(tmp_path: Path, git_env: dict[str, str]) -> Callable[..., list[lis
                         new_count,
                     )
                 )
-        return [found[n] for n in range(len(pairs))]
+            found.append(parsed)
+        return found
 
     return hunks

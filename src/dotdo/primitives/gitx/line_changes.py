@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .histogram_diff import histogram_changes
+from .indent_heuristic import best_group_end
 from .myers_diff import myers_changes
 
 
@@ -40,8 +41,11 @@ def line_ids(*texts: Sequence[bytes]) -> list[list[int]]:
     return [[table.setdefault(line, len(table)) for line in text] for text in texts]
 
 
-def line_changes(old: Sequence[bytes], new: Sequence[bytes], *, algorithm: str = "histogram") -> list[LineChange]:
-    """The hunks git's `algorithm` ("histogram" or "myers") finds from `old` to `new` lines."""
+def line_changes(
+    old: Sequence[bytes], new: Sequence[bytes], *, algorithm: str = "histogram", indent_heuristic: bool = False
+) -> list[LineChange]:
+    """The hunks git's `algorithm` ("histogram" or "myers") finds from `old` to `new` lines; with
+    `indent_heuristic` (as `git diff` by default, unlike `git merge`) slid groups are placed by indentation."""
     old_ids, new_ids = line_ids(old, new)
     if algorithm == "histogram":
         changed_old, changed_new = histogram_changes(old_ids, new_ids)
@@ -49,18 +53,19 @@ def line_changes(old: Sequence[bytes], new: Sequence[bytes], *, algorithm: str =
         changed_old, changed_new = myers_changes(old_ids, new_ids)
     else:
         raise ValueError(f"unknown diff algorithm {algorithm!r}; use 'histogram' or 'myers'")
-    old_side, new_side = _Side(old_ids, changed_old), _Side(new_ids, changed_new)
-    _compact(old_side, new_side)
-    _compact(new_side, old_side)
+    old_side, new_side = _Side(old, old_ids, changed_old), _Side(new, new_ids, changed_new)
+    _compact(old_side, new_side, indent_heuristic)
+    _compact(new_side, old_side, indent_heuristic)
     return _script(old_side, new_side)
 
 
 class _Side:
-    """One text's line ids and change marks, with an unchanged sentinel before and after."""
+    """One text's lines, their ids and change marks, with an unchanged sentinel before and after."""
 
-    __slots__ = ("ids", "marks", "size")
+    __slots__ = ("ids", "lines", "marks", "size")
 
-    def __init__(self, ids: list[int], changed: bytearray) -> None:
+    def __init__(self, lines: Sequence[bytes], ids: list[int], changed: bytearray) -> None:
+        self.lines = lines
         self.ids = ids
         self.size = len(ids)
         self.marks = bytearray(1) + changed + bytearray(1)
@@ -124,7 +129,7 @@ class _Group:
         return False
 
 
-def _compact(side: _Side, other: _Side) -> None:
+def _compact(side: _Side, other: _Side, indent_heuristic: bool) -> None:
     """Slide each group of `side` as git does, keeping `other`'s groups in step."""
     group, other_group = _Group(side), _Group(other)
     while True:
@@ -143,8 +148,15 @@ def _compact(side: _Side, other: _Side) -> None:
                         aligned_end = group.end
                 if size == group.end - group.start:
                     break
-            if group.end != earliest_end and aligned_end != -1:
+            if group.end == earliest_end:
+                pass
+            elif aligned_end != -1:
                 while other_group.end == other_group.start:
+                    group.slide_up()
+                    other_group.previous()
+            elif indent_heuristic:
+                best_end = best_group_end(side.lines, earliest_end, group.end, size)
+                while group.end > best_end:
                     group.slide_up()
                     other_group.previous()
         if not group.next():
