@@ -55,18 +55,28 @@ async def test_random_edits_diff_exactly_as_git_diff(
     git = make_git()
     await git.init()
     commits = []
-    for side in ("base", "ours"):
-        for path, case in cases.items():
-            git.files.write(path, getattr(case, side) or b"")
-        await git.add(".")
-        commits.append(await git.commit(side))
+    for path, case in cases.items():
+        if case.base is not None:  # the others are added by the second commit
+            git.files.write(path, case.base)
+    await git.add(".")
+    commits.append(await git.commit("base"))
+    for n, (path, case) in enumerate(cases.items()):
+        if n % 10 == 0 and case.base is not None:
+            await git.rm(path)
+        else:
+            git.files.write(path, case.ours)
+    await git.add(".")
+    commits.append(await git.commit("ours"))
     diff = await git.diff(*commits)
     bare = oracle.export_repository(git, tmp_path / "export.git")
-    real = subprocess.run(["git", "diff", *commits], cwd=bare, env=git_env, capture_output=True, check=True).stdout
+    real = subprocess.run(
+        ["git", "diff", "--no-renames", *commits], cwd=bare, env=git_env, capture_output=True, check=True
+    ).stdout
     assert diff.text.encode("utf-8", "surrogateescape") == real  # bytes: some files end lines with CR LF
     assert diff.text.count("\n@@ ") > 150
+    assert "\nnew file mode " in diff.text and "\ndeleted file mode " in diff.text
     numstat = {}
-    for line in run_git("diff", "--numstat", *commits, cwd=bare).splitlines():
+    for line in run_git("diff", "--no-renames", "--numstat", *commits, cwd=bare).splitlines():
         added, deleted, path = line.split("\t")
         numstat[path] = (int(added), int(deleted))
     assert {f.path: (f.additions, f.deletions) for f in diff.files} == numstat

@@ -16,7 +16,7 @@ from dulwich.diff_tree import (
     TreeEntry,
     tree_changes,
 )
-from dulwich.patch import is_binary, write_object_diff
+from dulwich.patch import gen_diff_header, is_binary, patch_filename, write_object_diff
 
 from .unified_diff import unified_hunks
 
@@ -58,12 +58,14 @@ def _content(store: BaseObjectStore, sha: bytes | None) -> bytes:
     return b"" if sha is None else store[sha].as_raw_string()
 
 
-def _with_git_hunks(text: bytes, hunks: bytes) -> bytes:
-    """dulwich's file header followed by git's own hunks (git's diff places changed lines differently)."""
-    start = text.find(b"\n@@ -")
-    if start == -1 or not hunks:
-        return text
-    return text[: start + 1] + hunks
+def _text_diff(old: TreeEntry, new: TreeEntry, hunks: bytes) -> bytes:
+    """dulwich's file header, then git's own hunks (dulwich's difflib places changed lines differently)."""
+    header = b"".join(gen_diff_header((old.path, new.path), (old.mode, new.mode), (old.sha, new.sha)))
+    if not hunks:
+        return header
+    return (
+        header + b"--- " + patch_filename(old.path, b"a") + b"\n+++ " + patch_filename(new.path, b"b") + b"\n" + hunks
+    )
 
 
 _INDEX_LINE = re.compile(rb"^(index [0-9a-f]+\.\.[0-9a-f]+)( \d+)?\n", re.MULTILINE)
@@ -92,16 +94,17 @@ def diff_trees(
         old, new = change.old or _ABSENT, change.new or _ABSENT
         old_data, new_data = _content(store, old.sha), _content(store, new.sha)
         binary = is_binary(old_data) or is_binary(new_data)
-        piece = BytesIO()
-        write_object_diff(piece, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
-        text = piece.getvalue()
+        additions = deletions = 0
+        if binary:
+            piece = BytesIO()
+            write_object_diff(piece, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
+            text = piece.getvalue()
+        else:
+            hunks = unified_hunks(old_data, new_data)
+            text = _text_diff(old, new, hunks.text)
+            additions, deletions = hunks.additions, hunks.deletions
         if old.sha is not None and new.sha is not None and old.mode != new.mode:
             text = _git_mode_change(text, same_content=old.sha == new.sha)
-        additions = deletions = 0
-        if not binary:
-            hunks = unified_hunks(old_data, new_data)
-            text = _with_git_hunks(text, hunks.text)
-            additions, deletions = hunks.additions, hunks.deletions
         out.write(text)
         path = (new.path or old.path).decode("utf-8", "surrogateescape")
         files.append(
