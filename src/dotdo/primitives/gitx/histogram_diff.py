@@ -16,14 +16,6 @@ _MAX_CHAIN_LENGTH = 64
 
 
 @dataclass(slots=True)
-class _Occurrences:
-    """Where a line first occurs in the old region (1-based) and how many times it occurs there."""
-
-    first: int
-    count: int
-
-
-@dataclass(slots=True)
 class _Run:
     """The best common run so far: old lines begin1..end1 match new lines begin2..end2 (1-based)."""
 
@@ -65,42 +57,42 @@ def _longest_rare_run(
 ) -> tuple[_Run, bool]:
     """(best run, whether to fall back to Myers because every common line is too frequent)."""
     end1, end2 = line1 + count1 - 1, line2 + count2 - 1
-    occurrences: dict[int, _Occurrences] = {}
-    next_same: dict[int, int] = {}
+    first: dict[int, int] = {}  # line -> its first position in the old region (1-based)
+    count: dict[int, int] = {}  # line -> how many times it occurs there
+    next_same: dict[int, int] = {}  # position -> the next position of the same line
     for ptr in range(end1, line1 - 1, -1):
         line = a[ptr - 1]
-        seen = occurrences.get(line)
-        if seen is None:
-            occurrences[line] = _Occurrences(ptr, 1)
+        if line in first:
+            next_same[ptr] = first[line]
+            count[line] += 1
         else:
-            next_same[ptr] = seen.first
-            seen.first = ptr
-            seen.count += 1
+            count[line] = 1
+        first[line] = ptr
     run = _Run()
     best_count = _MAX_CHAIN_LENGTH + 1
     has_common = False
     b_ptr = line2
     while b_ptr <= end2:
         b_next = b_ptr + 1
-        seen = occurrences.get(b[b_ptr - 1])
-        if seen is not None:
-            has_common = True
-        if seen is not None and seen.count <= best_count:
-            start1 = seen.first
+        line = b[b_ptr - 1]
+        occurrences = count.get(line, 0)
+        has_common = has_common or occurrences > 0
+        if 0 < occurrences <= best_count:
+            start1 = first[line]
             while True:
                 after = next_same.get(start1, 0)
                 start2, stop1, stop2 = b_ptr, start1, b_ptr
-                rarest = seen.count
+                rarest = occurrences
                 while line1 < start1 and line2 < start2 and a[start1 - 2] == b[start2 - 2]:
                     start1 -= 1
                     start2 -= 1
                     if rarest > 1:
-                        rarest = min(rarest, occurrences[a[start1 - 1]].count)
+                        rarest = min(rarest, count[a[start1 - 1]])
                 while stop1 < end1 and stop2 < end2 and a[stop1] == b[stop2]:
                     stop1 += 1
                     stop2 += 1
                     if rarest > 1:
-                        rarest = min(rarest, occurrences[a[stop1 - 1]].count)
+                        rarest = min(rarest, count[a[stop1 - 1]])
                 if b_next <= stop2:
                     b_next = stop2 + 1
                 if run.end1 - run.begin1 < stop1 - start1 or rarest < best_count:
