@@ -128,3 +128,8 @@ def test_arbitrary_merges_match_git(
     merged, conflicted = merge_text(case.base, case.ours, case.theirs, ours_label="HEAD", theirs_label="other")
     assert merged == real_files["f"]
     assert conflicted == (real_conflicts == ["f"])
+
+
+def test_text_must_be_bytes() -> None:
+    with pytest.raises(TypeError, match="theirs must be bytes, not str; encode text first"):
+        merge_text(b"a\n", b"b\n", "c\n")  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from dotdo.primitives.gitx.unified_diff import function_line, unified_hunks
 
 from .conftest import MergeCase
@@ -35,3 +37,8 @@ def test_random_texts_diff_exactly_as_git(
     different = [n for n, (old, new) in enumerate(pairs) if unified_hunks(old, new).text != expected[n]]
     assert different == []
     assert sum(text.count(b"\n@@ ") for text in expected) > 50, "the pairs should have several hunks each"
+
+
+def test_text_must_be_bytes() -> None:
+    with pytest.raises(TypeError, match="takes bytes"):
+        unified_hunks("a\n", b"b\n")  # type: ignore[arg-type]

@@ -34,6 +34,9 @@ def merge_text(
     base: bytes, ours: bytes, theirs: bytes, *, ours_label: str = "HEAD", theirs_label: str = "theirs"
 ) -> tuple[bytes, bool]:
     """(merged bytes, whether a conflict remains); conflicts are written with git's markers."""
+    for name, value in (("base", base), ("ours", ours), ("theirs", theirs)):
+        if not isinstance(value, bytes):
+            raise TypeError(f"merge_text: {name} must be bytes, not {type(value).__name__}; encode text first")
     base_lines, our_lines, their_lines = split_lines(base), split_lines(ours), split_lines(theirs)
     our_changes = line_changes(base_lines, our_lines)
     their_changes = line_changes(base_lines, their_lines)

@@ -31,6 +31,8 @@ def function_line(line: bytes) -> bytes | None:
 
 def unified_hunks(old: bytes, new: bytes) -> FileHunks:
     """The `@@` hunks `git diff` prints from `old` to `new` (empty when the texts are equal)."""
+    if not isinstance(old, bytes) or not isinstance(new, bytes):
+        raise TypeError("unified_hunks takes bytes; encode text first")
     old_lines, new_lines = split_lines(old), split_lines(new)
     changes = line_changes(old_lines, new_lines, algorithm="myers", indent_heuristic=True)
     out: list[bytes] = []
