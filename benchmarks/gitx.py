@@ -4,7 +4,10 @@
 
 1. add + commit of N files (gitx on fsx vs `git add . && git commit` on a real directory);
 2. log of N commits (gitx `log()` vs `git log --format=%H`);
-3. clone of a local repository with N commits (gitx `clone(path)` vs `git clone`).
+3. clone of a local repository with N commits (gitx `clone(path)` vs `git clone`);
+4. diff and three-way merge of a file of L lines edited in 200 places on each side (gitx's
+   `git diff`-exact hunks and `git merge`-exact text merge vs `git diff --no-index` and
+   `git merge-file -p`, processes included).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -24,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from dotdo.primitives.fsx import FileSystem
 from dotdo.primitives.gitx import Git
+from dotdo.primitives.gitx.text_merge import merge_text
+from dotdo.primitives.gitx.unified_diff import unified_hunks
 from dotdo.runtime.storage import Storage
 
 ENV = {
@@ -78,10 +84,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--commits", type=int, default=1000)
+    parser.add_argument("--lines", type=int, default=20000)
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gitx-bench-"))
     try:
         run(work, options.files, options.commits)
+        run_text(work, options.lines)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -147,6 +155,39 @@ def run(work: Path, files: int, commits: int) -> None:
     report("log", timed("gitx log", gitx_log), log_baseline)
     print(f"clone of a local repository with {commits} commits")
     report("clone", clone_time, clone_baseline)
+
+
+def run_text(work: Path, lines: int) -> None:
+    print(f"diff and merge of a {lines}-line file, 200 edits on each side")
+    rng = random.Random(0)
+    base = [b"line %d of the file, variant %d\n" % (n, rng.randrange(10)) for n in range(lines)]
+
+    def edited() -> bytes:
+        out = list(base)
+        for _ in range(200):
+            at = rng.randrange(len(out))
+            out[at : at + 2] = [b"edited %d\n" % rng.randrange(1000)]
+        return b"".join(out)
+
+    texts = {"base": b"".join(base), "ours": edited(), "theirs": edited()}
+    for name, data in texts.items():
+        (work / name).write_bytes(data)
+    diff_baseline = timed(
+        "git diff --no-index",
+        lambda: subprocess.run(["git", "diff", "--no-index", "base", "ours"], cwd=work, env=ENV, capture_output=True),
+    )
+    report("diff", timed("gitx diff hunks", lambda: unified_hunks(texts["base"], texts["ours"])), diff_baseline)
+    merge_baseline = timed(
+        "git merge-file -p",
+        lambda: subprocess.run(
+            ["git", "merge-file", "-p", "ours", "base", "theirs"], cwd=work, env=ENV, capture_output=True
+        ),
+    )
+    report(
+        "merge",
+        timed("gitx merge_text", lambda: merge_text(texts["base"], texts["ours"], texts["theirs"])),
+        merge_baseline,
+    )
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
+import re
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -309,3 +312,180 @@ class Oracle:
 def oracle() -> Oracle:
     """Helpers to check gitx against the real git and to run real servers."""
     return Oracle()
+
+
+@dataclass(frozen=True)
+class MergeCase:
+    """Three versions of one file for a three-way merge; `base` None means both sides added it."""
+
+    base: bytes | None
+    ours: bytes
+    theirs: bytes
+
+
+_ALPHABETS = {
+    "tiny": [b"a", b"b", b"c"],
+    "letters": [b"a", b"b", b"c", b"d", b"e", b"f", b""],
+    "code": [b"{", b"}", b"", b"  x = 1;", b"  return x;", b"if (x) {", b"int f() {", b"// note"],
+    "indented": [
+        b"",
+        b"    ",
+        b"def f():",
+        b"    x = 1",
+        b"        y()",
+        b"    return x",
+        b"\tz",
+        b"class A:",
+        b"  # c",
+    ],
+    "numbered": [b"L%d" % n for n in range(40)],
+    "sparse": [b"", b"x"],
+    "repetitive": [b"", b"x"],
+}
+
+
+def random_merge_case(rng: random.Random) -> MergeCase:
+    """A random base and two edits of it, often close together, drawn from small alphabets so that
+    lines repeat (several equally short diffs exist, and hunks can slide). Some files end without a
+    newline, some use CR LF, some are added on both sides; the "repetitive" kind (every base line
+    seen more than 64 times) makes git's histogram diff hand over to its Myers diff."""
+    kind = rng.choice(sorted(_ALPHABETS))
+    alphabet = _ALPHABETS[kind]
+    unique = [0.0 if kind == "repetitive" else 0.3]
+    made = [0]
+
+    def line() -> bytes:
+        if rng.random() < unique[0]:
+            made[0] += 1
+            return b"u%d" % made[0]
+        return rng.choice(alphabet)
+
+    size = {"repetitive": (130, 220), "sparse": (0, 150)}.get(kind, (0, 30))
+    base = [line() for _ in range(rng.randint(*size))]
+    unique[0] = 0.3
+    touched: list[int] = []
+
+    def edit(lines: list[bytes]) -> list[bytes]:
+        lines = list(lines)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.choice(touched) if touched and rng.random() < 0.6 else rng.randint(0, len(lines))
+            at = max(0, min(len(lines), at + rng.randint(-2, 2)))
+            span = rng.randint(1, 3)
+            operation = rng.choice(("replace", "insert", "delete"))
+            if operation == "replace":
+                lines[at : at + span] = [line() for _ in range(rng.randint(1, 3))]
+            elif operation == "insert":
+                lines[at:at] = [line() for _ in range(span)]
+            else:
+                del lines[at : at + span]
+            touched.append(at)
+        return lines
+
+    ours, theirs = edit(base), edit(base)
+    crlf = rng.random() < 0.1
+
+    def text(lines: list[bytes]) -> bytes:
+        data = b"".join(item + (b"\r\n" if crlf and rng.random() < 0.9 else b"\n") for item in lines)
+        return data[:-1] if data and rng.random() < 0.15 else data
+
+    base_text = text(base)
+    return MergeCase(None if rng.random() < 0.05 else base_text, text(ours), text(theirs))
+
+
+@pytest.fixture
+def merge_cases() -> Callable[[int, int], list[MergeCase]]:
+    """`merge_cases(seed, count)`: the same random three-way merge cases for the same seed."""
+
+    def make(seed: int, count: int) -> list[MergeCase]:
+        rng = random.Random(seed)
+        return [random_merge_case(rng) for _ in range(count)]
+
+    return make
+
+
+@pytest.fixture
+def real_merge(tmp_path: Path, run_git: Callable[..., str]) -> Callable[..., tuple[dict[str, bytes], list[str]]]:
+    """`real_merge({path: MergeCase}, branch="other")`: the real `git merge` of all the cases at once
+    (one file each, main holding ours, `branch` theirs); returns (each file's bytes, conflicted paths)."""
+    made = [0]
+
+    def merge(cases: dict[str, MergeCase], branch: str = "other") -> tuple[dict[str, bytes], list[str]]:
+        made[0] += 1
+        repo = tmp_path / f"real-merge-{made[0]}"
+        run_git("init", "-q", "-b", "main", str(repo))
+        run_git("commit", "-q", "--allow-empty", "-m", "root", cwd=repo)
+
+        def commit(side: str, message: str) -> None:
+            for path, case in cases.items():
+                data = getattr(case, side)
+                if data is not None:
+                    (repo / path).write_bytes(data)
+            run_git("add", "-A", cwd=repo)
+            run_git("commit", "-q", "--allow-empty", "-m", message, cwd=repo)
+
+        commit("base", "base")
+        run_git("checkout", "-q", "-b", branch, cwd=repo)
+        commit("theirs", "theirs")
+        run_git("checkout", "-q", "main", cwd=repo)
+        commit("ours", "ours")
+        run_git("merge", "-q", "--no-edit", branch, cwd=repo, check=False)
+        unmerged = sorted({line.split("\t", 1)[1] for line in run_git("ls-files", "-u", cwd=repo).splitlines()})
+        return {path: (repo / path).read_bytes() for path in cases}, unmerged
+
+    return merge
+
+
+_HUNK_HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+@pytest.fixture
+def git_diff_hunks(tmp_path: Path, git_env: dict[str, str]) -> Callable[..., list[bytes]]:
+    """`git_diff_hunks([(old, new), ...], *options)`: for each pair of texts, the `@@` hunks the real
+    `git diff --no-index` prints (empty when equal); all pairs go through one git process."""
+    made = [0]
+
+    def hunks(pairs: list[tuple[bytes, bytes]], *options: str) -> list[bytes]:
+        made[0] += 1
+        root = tmp_path / f"git-diff-{made[0]}"
+        for side in ("a", "b"):
+            (root / side).mkdir(parents=True)
+        for n, (old, new) in enumerate(pairs):
+            (root / "a" / f"f{n:04d}").write_bytes(old)
+            (root / "b" / f"f{n:04d}").write_bytes(new)
+        done = subprocess.run(
+            [GIT, "diff", "--no-index", *options, "a", "b"], cwd=root, env=git_env, capture_output=True, timeout=60
+        )
+        if done.returncode not in (0, 1):
+            raise AssertionError(f"git diff failed: {done.stderr.decode()}")
+        found = [b""] * len(pairs)
+        for section in done.stdout.split(b"diff --git a/a/f")[1:]:
+            start = section.find(b"\n@@ -")
+            found[int(section[:4])] = section[start + 1 :] if start != -1 else b""
+        return found
+
+    return hunks
+
+
+@pytest.fixture
+def git_hunks(git_diff_hunks: Callable[..., list[bytes]]) -> Callable[..., list[list[tuple[int, int, int, int]]]]:
+    """`git_hunks([(old, new), ...], algorithm=...)`: for each pair of texts, the hunks of the real
+    `git diff -U0 --no-indent-heuristic` as (old start, new start, old count, new count), 0-based."""
+
+    def hunks(pairs: list[tuple[bytes, bytes]], *, algorithm: str) -> list[list[tuple[int, int, int, int]]]:
+        found = []
+        for text in git_diff_hunks(pairs, "-U0", "--no-indent-heuristic", f"--diff-algorithm={algorithm}"):
+            parsed = []
+            for match in _HUNK_HEADER.finditer(text):
+                old_line, old_count, new_line, new_count = (int(g) if g is not None else 1 for g in match.groups())
+                parsed.append(
+                    (
+                        old_line - 1 if old_count else old_line,
+                        new_line - 1 if new_count else new_line,
+                        old_count,
+                        new_count,
+                    )
+                )
+            found.append(parsed)
+        return found
+
+    return hunks

@@ -10,6 +10,8 @@ import pytest
 
 from dotdo.primitives.gitx import Git, GitError
 
+from .conftest import MergeCase
+
 BASE = b"".join(b"line %d\n" % n for n in range(1, 21))
 
 
@@ -148,3 +150,33 @@ async def test_hard_reset_abandons_a_conflicted_merge(make_git: Callable[..., Gi
     assert git.files.read("shared.txt") == b"<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> feature\n"
     await git.reset("HEAD", mode="hard")
     assert (await git.status()).clean and git.files.read("shared.txt") == b"ours\n"
+
+
+async def test_random_merges_leave_the_files_and_conflicts_real_git_leaves(
+    make_git: Callable[..., Git],
+    merge_cases: Callable[[int, int], list[MergeCase]],
+    real_merge: Callable[..., tuple[dict[str, bytes], list[str]]],
+) -> None:
+    cases = {f"case{n:03d}.txt": case for n, case in enumerate(merge_cases(1000, 120))}
+    git = make_git()
+    await git.init()
+
+    async def commit(side: str, message: str) -> None:
+        for path, case in cases.items():
+            data = getattr(case, side)
+            if data is not None:
+                git.files.write(path, data)
+        git.files.write("side.txt", side.encode())
+        await git.add(".")
+        await git.commit(message)
+
+    await commit("base", "base")
+    await git.checkout("other", create=True)
+    await commit("theirs", "theirs")
+    await git.checkout("main")
+    await commit("ours", "ours")
+    result = await git.merge("other")
+    real_files, real_conflicts = real_merge(cases, branch="other")
+    assert [path for path in result.conflicts if path != "side.txt"] == real_conflicts
+    assert len(real_conflicts) >= 20, "the random cases should exercise conflicts"
+    assert [path for path in cases if git.files.read(path) != real_files[path]] == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -17,7 +16,9 @@ from dulwich.diff_tree import (
     TreeEntry,
     tree_changes,
 )
-from dulwich.patch import is_binary, write_object_diff
+from dulwich.patch import gen_diff_header, is_binary, patch_filename, write_object_diff
+
+from .unified_diff import unified_hunks
 
 if TYPE_CHECKING:
     from dulwich.object_store import BaseObjectStore
@@ -53,35 +54,18 @@ class Diff:
         return self.text
 
 
-def _lines(store: BaseObjectStore, sha: bytes | None) -> tuple[list[bytes], bool]:
-    if sha is None:
-        return [], False
-    data = store[sha].as_raw_string()
-    return data.splitlines(), is_binary(data)
+def _content(store: BaseObjectStore, sha: bytes | None) -> bytes:
+    return b"" if sha is None else store[sha].as_raw_string()
 
 
-_HUNK = re.compile(rb"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@$", re.MULTILINE)
-
-
-def _function_line(line: bytes) -> bytes | None:
-    """git's default hunk-header context: a line starting with a letter, '_' or '$' (80 bytes max)."""
-    if line and (line[:1].isalpha() or line[:1] in (b"_", b"$")):
-        return line[:80].rstrip()
-    return None
-
-
-def _with_function_context(text: bytes, old_lines: list[bytes]) -> bytes:
-    """Add to each `@@ ... @@` header the nearest preceding function line, as `git diff` does."""
-
-    def header(match: re.Match[bytes]) -> bytes:
-        start = int(match.group(1))
-        for index in range(start - 2, -1, -1):
-            found = _function_line(old_lines[index])
-            if found is not None:
-                return match.group(0) + b" " + found
-        return match.group(0)
-
-    return _HUNK.sub(header, text)
+def _text_diff(old: TreeEntry, new: TreeEntry, hunks: bytes) -> bytes:
+    """dulwich's file header, then git's own hunks (dulwich's difflib places changed lines differently)."""
+    header = b"".join(gen_diff_header((old.path, new.path), (old.mode, new.mode), (old.sha, new.sha)))
+    if not hunks:
+        return header
+    return (
+        header + b"--- " + patch_filename(old.path, b"a") + b"\n+++ " + patch_filename(new.path, b"b") + b"\n" + hunks
+    )
 
 
 _INDEX_LINE = re.compile(rb"^(index [0-9a-f]+\.\.[0-9a-f]+)( \d+)?\n", re.MULTILINE)
@@ -108,21 +92,20 @@ def diff_trees(
     files: list[FileChange] = []
     for change in changes:
         old, new = change.old or _ABSENT, change.new or _ABSENT
-        old_lines, old_binary = _lines(store, old.sha)
-        piece = BytesIO()
-        write_object_diff(piece, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
-        text = piece.getvalue()
+        old_data, new_data = _content(store, old.sha), _content(store, new.sha)
+        binary = is_binary(old_data) or is_binary(new_data)
+        additions = deletions = 0
+        if binary:
+            piece = BytesIO()
+            write_object_diff(piece, store, (old.path, old.mode, old.sha), (new.path, new.mode, new.sha))
+            text = piece.getvalue()
+        else:
+            hunks = unified_hunks(old_data, new_data)
+            text = _text_diff(old, new, hunks.text)
+            additions, deletions = hunks.additions, hunks.deletions
         if old.sha is not None and new.sha is not None and old.mode != new.mode:
             text = _git_mode_change(text, same_content=old.sha == new.sha)
-        out.write(_with_function_context(text, old_lines))
-        new_lines, new_binary = _lines(store, new.sha)
-        additions = deletions = 0
-        binary = old_binary or new_binary
-        if not binary:
-            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
-                if op != "equal":
-                    deletions += i2 - i1
-                    additions += j2 - j1
+        out.write(text)
         path = (new.path or old.path).decode("utf-8", "surrogateescape")
         files.append(
             FileChange(
