@@ -78,16 +78,17 @@ class GroupCommit:
 
     def enqueue(self, storage: Storage) -> None:
         """Note that `storage` has uncommitted writes; a flush runs at the end of this loop cycle."""
-        self._dirty.append(storage)
-        if self._scheduled:
-            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.flush()
+            # No loop in this thread (a script, or a library's worker thread reading through the
+            # fsspec adapter): commit this storage now, and only this one.
+            self.commit_one(storage)
             return
-        self._scheduled = True
-        loop.call_soon(self.flush)
+        self._dirty.append(storage)
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self.flush)
 
     def flush(self) -> None:
         """Commit every dirty storage now."""
@@ -113,9 +114,8 @@ class GroupCommit:
             storage._commit_now()
         except Exception as exc:
             log.exception("commit of %s failed; its uncommitted writes were rolled back", storage.path.name)
-            if future is not None and not future.done():
-                future.set_exception(exc)
-                future.add_done_callback(_retrieve)
+            if future is not None:
+                _settle(future, exc)
             if storage.on_commit_failed is not None:
                 storage.on_commit_failed(storage, exc)
             return
@@ -123,17 +123,17 @@ class GroupCommit:
             storage._pending = future
             return
         self.commits += 1
-        if self.durability == "process":
-            if future is not None and not future.done():
-                future.set_result(None)
+        loop = _running_loop()
+        if loop is None or (future is not None and future.get_loop() is not loop):
+            # Off the event loop's thread: make it durable here, then wake the loop's waiter.
+            if self.durability == "power":
+                self._fsync_now(storage)
+            if future is not None:
+                _settle(future)
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            fd = storage._wal_descriptor()
-            if fd is not None:
-                os.fsync(fd)
-                self.fsyncs += 1
+        if self.durability == "process":
+            if future is not None:
+                _settle(future)
             return
         if future is None:
             future = loop.create_future()
@@ -141,6 +141,12 @@ class GroupCommit:
         self._to_sync.append((storage, future))
         if self._sync_task is None:
             self._sync_task = loop.create_task(self._sync_batches())
+
+    def _fsync_now(self, storage: Storage) -> None:
+        fd = storage._wal_descriptor()
+        if fd is not None:
+            os.fsync(fd)
+            self.fsyncs += 1
 
     async def _sync_batches(self) -> None:
         loop = asyncio.get_running_loop()
@@ -196,6 +202,32 @@ class GroupCommit:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None = None) -> None:
+    """Resolve a waiter of the output gate, from its loop's thread or from any other thread."""
+    owner = future.get_loop()
+    if _running_loop() is owner:
+        _set(future, error)
+    elif not owner.is_closed():
+        owner.call_soon_threadsafe(_set, future, error)
+
+
+def _set(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+        future.add_done_callback(_retrieve)
 
 
 def _retrieve(future: asyncio.Future[None]) -> None:

@@ -13,6 +13,7 @@ import inspect
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,14 @@ def to_epoch(when: datetime | float | int) -> float:
     return float(when)
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -137,6 +146,8 @@ class Storage:
         self.on_timers_changed: Callable[[Storage], None] | None = None
         self.on_commit_failed: Callable[[Storage, BaseException], None] | None = None
         self._budget = budget
+        self.thread_lock = threading.RLock()
+        """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
         self._conn: sqlite3.Connection | None = None
         self._wal_fd: int | None = None
         self._wal_folder_unsynced = False
@@ -216,6 +227,10 @@ class Storage:
 
     def release_connection(self) -> None:
         """Commit and close the connection now; the next storage call reopens it."""
+        with self.thread_lock:
+            self._release_connection()
+
+    def _release_connection(self) -> None:
         conn = self._conn
         if conn is None:
             return
@@ -392,8 +407,8 @@ class Storage:
         return self._dirty
 
     def commit(self) -> None:
-        """Commit now, with every other pending write of the group (the alarm index first)."""
-        if self._dirty:
+        """Commit now; on the event loop, with every other pending write of the group (alarm index first)."""
+        if self._dirty and _loop_running():
             self.group_commit.flush()
         if self._dirty:
             self.group_commit.commit_one(self)

@@ -35,5 +35,7 @@ def shared_state(storage: Storage) -> SharedState:
     """The shared state of `storage` (created on first use)."""
     state = _states.get(storage)
     if state is None:
-        state = _states[storage] = SharedState()
+        # The storage's own thread lock, which its close() also takes: no connection is closed
+        # under a thread that is still using it.
+        state = _states[storage] = SharedState(lock=storage.thread_lock)
     return state
