@@ -213,23 +213,29 @@ def skip_parens(text: str, i: int, depth: int = 1) -> int:
     raise WordSyntaxError("unclosed '('")
 
 
+def skip_quoting(text: str, i: int) -> int | None:
+    """If ``text[i]`` opens an escape, a quote, ``$(`` or ``${``: the index just past it; else None."""
+    ch = text[i]
+    if ch == "\\":
+        return i + 2
+    if ch == "'":
+        return skip_single(text, i)
+    if ch == '"':
+        return skip_double(text, i)
+    if ch == "$" and i + 1 < len(text) and text[i + 1] in "({":
+        return skip_dollar(text, i)
+    return None
+
+
 def skip_braces(text: str, i: int) -> int:
     """Index just past the ``}`` closing a ``${`` whose body starts at ``text[i]``."""
     j = i
     depth = 1
     while j < len(text):
         ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "'":
-            j = skip_single(text, j)
-            continue
-        if ch == '"':
-            j = skip_double(text, j)
-            continue
-        if ch == "$" and j + 1 < len(text) and text[j + 1] in "({":
-            j = skip_dollar(text, j)
+        skipped = skip_quoting(text, j)
+        if skipped is not None:
+            j = skipped
             continue
         if ch == "{":
             depth += 1
@@ -626,17 +632,9 @@ def _match_brace(text: str, i: int) -> tuple[int, list[int]] | None:
     j = i
     while j < len(text):
         ch = text[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "'":
-            j = skip_single(text, j)
-            continue
-        if ch == '"':
-            j = skip_double(text, j)
-            continue
-        if ch == "$" and j + 1 < len(text) and text[j + 1] in "({":
-            j = skip_dollar(text, j)
+        skipped = skip_quoting(text, j)
+        if skipped is not None:
+            j = skipped
             continue
         if ch == "{":
             depth += 1
