@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import uvicorn
 from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse
 
 from dotdo import API, DO
+from tests.conftest import serving
 
 
 class Repo(DO):
@@ -32,18 +31,8 @@ class Repo(DO):
 
 @contextlib.asynccontextmanager
 async def served(app: object) -> AsyncIterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, lifespan="off") as address:
+        yield f"http://{address}"
 
 
 async def git(*args: str, cwd: Path | None = None, home: Path) -> tuple[int, str]:

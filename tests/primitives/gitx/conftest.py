@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from dulwich.repo import Repo
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,6 +25,7 @@ from starlette.routing import Route
 from dotdo.primitives.fsx import FileSystem
 from dotdo.primitives.gitx import Git
 from dotdo.runtime.storage import Storage
+from tests.conftest import serving
 
 GIT = shutil.which("git") or "git"
 
@@ -131,18 +131,8 @@ def export_repository(git: Git, dest: Path) -> Path:
 @contextlib.asynccontextmanager
 async def serve(app: object) -> AsyncIterator[str]:
     """Run an ASGI app with uvicorn on a free 127.0.0.1 port inside this event loop; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(app, lifespan="off") as address:
+        yield f"http://{address}"
 
 
 def http_backend_app(project_root: Path, git_env: dict[str, str]) -> Starlette:
