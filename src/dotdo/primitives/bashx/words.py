@@ -229,8 +229,15 @@ def skip_quoting(text: str, i: int) -> int | None:
 
 def skip_braces(text: str, i: int) -> int:
     """Index just past the ``}`` closing a ``${`` whose body starts at ``text[i]``."""
-    j = i
-    depth = 1
+    found = _scan_braces(text, i, 1)
+    if found is None:
+        raise WordSyntaxError("unclosed '${'")
+    return found[0] + 1
+
+
+def _scan_braces(text: str, j: int, depth: int) -> tuple[int, list[int]] | None:
+    """The index of the ``}`` that brings ``depth`` to 0, and the top-level commas met on the way."""
+    commas: list[int] = []
     while j < len(text):
         ch = text[j]
         skipped = skip_quoting(text, j)
@@ -242,9 +249,11 @@ def skip_braces(text: str, i: int) -> int:
         elif ch == "}":
             depth -= 1
             if depth == 0:
-                return j + 1
+                return j, commas
+        elif ch == "," and depth == 1:
+            commas.append(j)
         j += 1
-    raise WordSyntaxError("unclosed '${'")
+    return None
 
 
 def skip_dollar(text: str, i: int) -> int:
@@ -615,7 +624,7 @@ def _find_brace(text: str) -> tuple[int, int, list[int]] | None:
         elif ch == "$" and i + 1 < n and text[i + 1] in "({":
             i = skip_dollar(text, i)
         elif ch == "{":
-            found = _match_brace(text, i)
+            found = _scan_braces(text, i, 0)
             if found is not None:
                 close, commas = found
                 if commas or _sequence(text[i + 1 : close]) is not None:
@@ -623,26 +632,4 @@ def _find_brace(text: str) -> tuple[int, int, list[int]] | None:
             i += 1
         else:
             i += 1
-    return None
-
-
-def _match_brace(text: str, i: int) -> tuple[int, list[int]] | None:
-    depth = 0
-    commas: list[int] = []
-    j = i
-    while j < len(text):
-        ch = text[j]
-        skipped = skip_quoting(text, j)
-        if skipped is not None:
-            j = skipped
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return j, commas
-        elif ch == "," and depth == 1:
-            commas.append(j)
-        j += 1
     return None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cmp_to_key
+from typing import Any
 
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -50,8 +52,12 @@ def cat(call: CommandCall) -> CommandResult:
     return CommandResult(data, stderr_of(errors), 1 if errors else 0)
 
 
-def _count_arg(call: CommandCall, default: int) -> tuple[int, bool, list[str]]:
-    """Parse -n N / -N / -c; returns (count, from_start_or_negative, files)."""
+Pick = Callable[[Any, int, bool], Any]
+"""Chooses part of an input's bytes or lines: (items, count, the +N / -N form) -> part."""
+
+
+def _count_arg(call: CommandCall, default: int) -> tuple[int, bool, bool, list[str]]:
+    """Parse -n N / -N / -c; returns (count, from_start_or_negative, byte_mode, files)."""
     args = call.argv[1:]
     if args and re.fullmatch(r"-\d+", args[0]):
         args = ["-n", args[0][1:], *args[1:]]
@@ -67,52 +73,50 @@ def _count_arg(call: CommandCall, default: int) -> tuple[int, bool, list[str]]:
                 kind = "bytes" if byte_mode else "lines"
                 raise CommandError(f"{call.name}: invalid number of {kind}: '{value}'")
             count = int(digits)
-    return count, special, [*files, "__bytes__"] if byte_mode else files
+    return count, special, byte_mode, files
+
+
+def _head_or_tail(call: CommandCall, pick_bytes: Pick, pick_lines: Pick) -> CommandResult:
+    """Print a part of each input, with `==> name <==` headers when there are several."""
+    count, special, byte_mode, files = _count_arg(call, 10)
+    errors: list[str] = []
+    inputs = read_inputs(call, files, errors, wording=OPEN_FOR_READING)
+    out = bytearray()
+    for index, (name, data) in enumerate(inputs):
+        if len(inputs) > 1:
+            out += (b"\n" if index else b"") + f"==> {name} <==\n".encode()
+        if byte_mode:
+            out += pick_bytes(data, count, special)
+            continue
+        parts = data.split(b"\n")
+        pieces = [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+        out += b"".join(pick_lines(pieces, count, special))
+    return CommandResult(bytes(out), stderr_of(errors), 1 if errors else 0)
 
 
 @guarded
 def head(call: CommandCall) -> CommandResult:
     """``head [-n N|-N] [-c N] [files]`` (``-n -N``: all but the last N)."""
-    count, all_but, files = _count_arg(call, 10)
-    byte_mode = files[-1:] == ["__bytes__"]
-    files = [f for f in files if f != "__bytes__"]
-    errors: list[str] = []
-    inputs = read_inputs(call, files, errors, wording=OPEN_FOR_READING)
-    out = bytearray()
-    for index, (name, data) in enumerate(inputs):
-        if len(inputs) > 1:
-            out += (b"\n" if index else b"") + f"==> {name} <==\n".encode()
-        if byte_mode:
-            out += data[: len(data) - count] if all_but else data[:count]
-            continue
-        parts = data.split(b"\n")
-        pieces = [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-        out += b"".join(pieces[: len(pieces) - count] if all_but else pieces[:count])
-    return CommandResult(bytes(out), stderr_of(errors), 1 if errors else 0)
+
+    def first(items: Any, count: int, all_but: bool) -> Any:
+        return items[: len(items) - count] if all_but else items[:count]
+
+    return _head_or_tail(call, first, first)
 
 
 @guarded
 def tail(call: CommandCall) -> CommandResult:
     """``tail [-n N|-N|-n +N] [-c N] [files]``."""
-    count, from_start, files = _count_arg(call, 10)
-    byte_mode = files[-1:] == ["__bytes__"]
-    files = [f for f in files if f != "__bytes__"]
-    errors: list[str] = []
-    inputs = read_inputs(call, files, errors, wording=OPEN_FOR_READING)
-    out = bytearray()
-    for index, (name, data) in enumerate(inputs):
-        if len(inputs) > 1:
-            out += (b"\n" if index else b"") + f"==> {name} <==\n".encode()
-        if byte_mode:
-            out += data[count - 1 :] if from_start else (data[-count:] if count else b"")
-            continue
-        parts = data.split(b"\n")
-        pieces = [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+    def last_bytes(data: bytes, count: int, from_start: bool) -> bytes:
+        return data[count - 1 :] if from_start else (data[-count:] if count else b"")
+
+    def last_lines(pieces: list[bytes], count: int, from_start: bool) -> list[bytes]:
         if from_start:
-            out += b"".join(pieces[max(count - 1, 0) :])
-        else:
-            out += b"".join(pieces[-count:] if count else [])
-    return CommandResult(bytes(out), stderr_of(errors), 1 if errors else 0)
+            return pieces[max(count - 1, 0) :]
+        return pieces[-count:] if count else []
+
+    return _head_or_tail(call, last_bytes, last_lines)
 
 
 @guarded
