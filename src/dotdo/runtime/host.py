@@ -131,6 +131,7 @@ class ObjectHost:
         record = self._live.get(key)
         if record is not None:
             self._live.move_to_end(key)
+            self.budget.touch(record.storage)
             return record
         return await self._activate(cls, oid, key)
 

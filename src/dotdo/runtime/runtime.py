@@ -12,7 +12,7 @@ from .alarm_scheduler import AlarmScheduler
 from .clock import Clock
 from .data_folder import DataFolder
 from .durable_object import DurableObject
-from .errors import ObjectClosedError, RuntimeNotStartedError
+from .errors import ObjectClosedError
 from .group_commit import DURABILITY_MODES
 from .host import ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
@@ -179,13 +179,6 @@ class Runtime:
 
     async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
         """Run `fn(obj)` (sync or async) as an event of that object and return its result."""
-        self._require_started()
         resolved = self.host.class_for(cls)
         oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
         return await self.host.run_in(resolved, oid, fn)
-
-    def _require_started(self) -> None:
-        if not self.started:
-            raise RuntimeNotStartedError(
-                "The runtime is not started: use `async with Runtime(...) as rt:` or `await rt.start()`"
-            )

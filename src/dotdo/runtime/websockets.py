@@ -171,7 +171,3 @@ class WebSocketRegistry:
                 connection._writer.cancel()
         with contextlib.suppress(Exception):
             await deliver("websocket_close", connection, code, reason)
-
-    def count(self) -> int:
-        """How many connections are open across all objects."""
-        return sum(len(v) for v in self._sockets.values())
