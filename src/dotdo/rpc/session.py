@@ -18,7 +18,7 @@ from typing import Any
 from . import remap
 from .access import call_local, get_property, is_exportable
 from .disposal import disposables_in, dispose_local
-from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
+from .errors import LimitExceededError, ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
 from .streams import (
     Blob,
@@ -99,6 +99,8 @@ class Session:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._holds: dict[int, list[Any]] = {}
         self._batch = batch
+        self._calls_received = 0
+        self._calls_running = 0
         self._pumps: set[asyncio.Task[Any]] = set()
         self._writables: dict[int, WritableExport] = {}
         # A main object shared by sessions outlives each of them: never dispose it.
@@ -138,6 +140,16 @@ class Session:
             raise SessionAbortedError(f"RPC session aborted: {self.abort_reason}") from self.abort_reason
 
     @property
+    def calls_received(self) -> int:
+        """How many calls (`push`, `stream`, `pipe`) the peer made in this session."""
+        return self._calls_received
+
+    @property
+    def calls_running(self) -> int:
+        """How many of the peer's calls have not settled yet."""
+        return self._calls_running
+
+    @property
     def export_count(self) -> int:
         """How many entries the export table holds (for leak checks)."""
         return len(self._exports)
@@ -164,14 +176,35 @@ class Session:
         except Exception as error:  # never let one bad message take the server down
             self.abort(ProtocolError(f"Bad RPC message: {error}"))
 
+    def _count_call(self) -> None:
+        # Checked before the call runs, so a flood of calls costs nothing past the limit.
+        self._calls_received += 1
+        if self._batch and self._calls_received > self.limits.max_batch_calls:
+            raise LimitExceededError(
+                f"The batch carries more than {self.limits.max_batch_calls} calls (max_batch_calls); "
+                "send fewer calls per batch"
+            )
+        if self._calls_running >= self.limits.max_pending_calls:
+            raise LimitExceededError(
+                f"More than {self.limits.max_pending_calls} calls of this session are still running "
+                "(max_pending_calls); await results before making more calls"
+            )
+
+    def _call_settled(self, _future: asyncio.Future[Any]) -> None:
+        self._calls_running -= 1
+
     def _on_push(self, message: list[Any], *, stream: bool = False) -> None:
         if len(message) != 2:
             raise ProtocolError(f"{message[0]} takes exactly one expression")
+        self._count_call()
         export_id = self._next_peer_push
         self._next_peer_push += 1
         value = Decoder(self, self.limits).decode(message[1])
         future = value if isinstance(value, asyncio.Future) else self.spawn(resolve_deep(value))
         future.add_done_callback(_silence)
+        if not future.done():
+            self._calls_running += 1
+            future.add_done_callback(self._call_settled)
         entry = _Export(future, auto_release=stream)
         self._exports[export_id] = entry
         future.add_done_callback(functools.partial(self._hold_result, entry))
@@ -184,6 +217,7 @@ class Session:
     def _on_pipe(self, message: list[Any]) -> None:
         if len(message) != 1:
             raise ProtocolError("pipe takes no arguments")
+        self._count_call()
         export_id = self._next_peer_push
         self._next_peer_push += 1
         writable, readable = open_pipe()
