@@ -110,6 +110,27 @@ class Text(rpc.RpcTarget):
         return f"Hello, {name}!"
 
 
+async def test_results_the_peer_never_releases_count_against_max_pending_calls() -> None:
+    import websockets
+
+    async with serving(rpc_app(Api, limits=Limits(max_pending_calls=5))) as address:
+        async with websockets.connect(f"ws://{address}/rpc") as socket:
+            for number in range(1, 6):
+                await socket.send(json.dumps(["push", ["pipeline", 0, ["add"], [number, 1]]]))
+                await socket.send(json.dumps(["pull", number]))
+                assert json.loads(await asyncio.wait_for(socket.recv(), timeout=15)) == ["resolve", number, number + 1]
+            # Five results received, none released: a sixth call is one too many.
+            await socket.send(json.dumps(["push", ["pipeline", 0, ["add"], [6, 1]]]))
+            aborted = json.loads(await asyncio.wait_for(socket.recv(), timeout=15))
+        assert aborted[0] == "abort" and "max_pending_calls" in json.dumps(aborted)
+        async with websockets.connect(f"ws://{address}/rpc") as socket:
+            for number in range(1, 11):  # released results free their place
+                await socket.send(json.dumps(["push", ["pipeline", 0, ["add"], [number, 1]]]))
+                await socket.send(json.dumps(["pull", number]))
+                assert json.loads(await asyncio.wait_for(socket.recv(), timeout=15)) == ["resolve", number, number + 1]
+                await socket.send(json.dumps(["release", number, 1]))
+
+
 def _masked_text_frame(text: str) -> bytes:
     payload = text.encode()
     mask = os.urandom(4)

@@ -46,6 +46,7 @@ class _Export:
     held: list[Any] | None = None
     dropped: bool = False
     pipe_readable: ReadableStream | None = None
+    call: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -100,7 +101,7 @@ class Session:
         self._holds: dict[int, list[Any]] = {}
         self._batch = batch
         self._calls_received = 0
-        self._calls_running = 0
+        self._calls_held = 0
         self._pumps: set[asyncio.Task[Any]] = set()
         self._writables: dict[int, WritableExport] = {}
         # A main object shared by sessions outlives each of them: never dispose it.
@@ -145,9 +146,10 @@ class Session:
         return self._calls_received
 
     @property
-    def calls_running(self) -> int:
-        """How many of the peer's calls have not settled yet."""
-        return self._calls_running
+    def calls_held(self) -> int:
+        """How many of the peer's calls still hold an export entry (running, or settled and not
+        released by the peer yet)."""
+        return self._calls_held
 
     @property
     def export_count(self) -> int:
@@ -184,14 +186,12 @@ class Session:
                 f"The batch carries more than {self.limits.max_batch_calls} calls (max_batch_calls); "
                 "send fewer calls per batch"
             )
-        if self._calls_running >= self.limits.max_pending_calls:
+        if self._calls_held >= self.limits.max_pending_calls:
             raise LimitExceededError(
-                f"More than {self.limits.max_pending_calls} calls of this session are still running "
-                "(max_pending_calls); await results before making more calls"
+                f"More than {self.limits.max_pending_calls} calls of this session are pending: running, "
+                "or their results not released (max_pending_calls); await and release results first"
             )
-
-    def _call_settled(self, _future: asyncio.Future[Any]) -> None:
-        self._calls_running -= 1
+        self._calls_held += 1
 
     def _on_push(self, message: list[Any], *, stream: bool = False) -> None:
         if len(message) != 2:
@@ -202,10 +202,7 @@ class Session:
         value = Decoder(self, self.limits).decode(message[1])
         future = value if isinstance(value, asyncio.Future) else self.spawn(resolve_deep(value))
         future.add_done_callback(_silence)
-        if not future.done():
-            self._calls_running += 1
-            future.add_done_callback(self._call_settled)
-        entry = _Export(future, auto_release=stream)
+        entry = _Export(future, auto_release=stream, call=True)
         self._exports[export_id] = entry
         future.add_done_callback(functools.partial(self._hold_result, entry))
         if stream:
@@ -221,7 +218,7 @@ class Session:
         export_id = self._next_peer_push
         self._next_peer_push += 1
         writable, readable = open_pipe()
-        entry = self._exports[export_id] = _Export(self._done(writable), pipe_readable=readable)
+        entry = self._exports[export_id] = _Export(self._done(writable), pipe_readable=readable, call=True)
         entry.held = self._hold([writable])
 
     def _on_pull(self, message: list[Any]) -> None:
@@ -310,6 +307,8 @@ class Session:
         entry.refcount -= refcount
         if entry.refcount == 0:
             del self._exports[export_id]
+            if entry.call:
+                self._calls_held -= 1
             if entry.object_key is not None:
                 self._export_ids.pop(entry.object_key, None)
             self._drop(entry)
@@ -394,6 +393,7 @@ class Session:
         for task in list(self._tasks):
             task.cancel()
         exports, self._exports = self._exports, {}
+        self._calls_held = 0
         self._export_ids.clear()
         for entry in exports.values():
             self._drop(entry)

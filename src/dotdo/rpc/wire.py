@@ -54,8 +54,8 @@ class Limits:
     max_batch_calls: int = 10_000
     """Most calls (`push`/`stream`/`pipe` messages) one HTTP batch may carry; more get 413."""
     max_pending_calls: int = 10_000
-    """Most calls of one session (a batch, a WebSocket) still running at once; one more aborts the
-    session naming this limit (a WebSocket closes with code 1008)."""
+    """Most calls of one session (a batch, a WebSocket) pending at once: running, or settled with a
+    result the peer has not released yet. One more aborts the session naming this limit."""
     max_send_queue: int = 64 * 1024 * 1024
     """Most bytes queued for a WebSocket peer that is not reading; past it the session is aborted
     and the socket closed with code 1008, so a peer that never reads cannot grow the server."""
