@@ -239,7 +239,9 @@ class API:
 
     async def _refuse(self, error: HTTPError, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await WebSocket(scope, receive, send).close(code=1008, reason=error.message[:120])
+            # 1011: the server failed; 1008: the request was refused (policy).
+            code = 1011 if error.status_code >= 500 else 1008
+            await WebSocket(scope, receive, send).close(code=code, reason=error.message[:120])
             return
         await error.response()(scope, receive, send)
 
