@@ -37,7 +37,7 @@ from .rpc import RpcTarget, connect, connect_sync, rpc_app
 from .runtime.durable_object import AlarmInfo, DurableObject
 from .runtime.errors import DotdoError, StorageError, UnknownClassError
 from .runtime.ids import ObjectId, id_from_name, id_from_string, new_unique_id
-from .runtime.runtime import Runtime
+from .tiers import Runtime, TierConfig
 
 __version__ = "0.1.0"
 
@@ -89,6 +89,7 @@ __all__ = [
     "ScheduleInfo",
     "StorageError",
     "StubPolicy",
+    "TierConfig",
     "Thing",
     "ThingNotFoundError",
     "TransientError",

@@ -1,0 +1,22 @@
+"""Storage tiers: hot SQLite -> warm Iceberg/Parquet (pyiceberg) -> cold Parquet archive, and SQL
+across objects with DuckDB or ClickHouse (chdb). pyiceberg, pyarrow, duckdb and chdb are imported
+only when used (`pip install 'dotdo[tiers]'`, `'dotdo[clickhouse]'`)."""
+
+from .config import TierConfig
+from .query import QueryError, QueryResult
+from .service import ErasureReport, ObjectBacklog, ShipReport, Tiers, TiersStatus
+from .tiered_runtime import Runtime
+from .warehouse import TableStatus
+
+__all__ = [
+    "ErasureReport",
+    "ObjectBacklog",
+    "QueryError",
+    "QueryResult",
+    "Runtime",
+    "ShipReport",
+    "TableStatus",
+    "TierConfig",
+    "Tiers",
+    "TiersStatus",
+]

@@ -1,0 +1,526 @@
+"""The tiers of one runtime: ships outboxes to the warm tier, archives old versions, answers queries, erases.
+
+Everything that touches an object's database runs as an event of that object (`run_in`), so it
+never races the object's own code; everything that touches the warehouse runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ..graph.archive import set_version_archive
+from ..graph.thing import format_time
+from ..graph.things import Things
+from ..runtime.ids import ObjectId, id_from_string
+from ..runtime.storage import Storage
+from . import cold, outbox
+from .config import TierConfig
+from .query import (
+    ENGINES,
+    FreshRows,
+    QueryError,
+    QueryResult,
+    check_read_only,
+    referenced_views,
+    run_clickhouse,
+    run_duckdb,
+)
+from .tables import COLUMNS, decode_rows, promoted_types, thing_fields, to_arrow
+from .warehouse import TableStatus, Tombstone, Warehouse, object_key, strip_scheme
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..runtime.runtime import Runtime
+
+log = logging.getLogger("dotdo.tiers")
+
+_TOMBSTONE_OPS = {"purge", "delete"}
+
+
+@dataclass
+class ShipReport:
+    """What one `ship()` call moved: rows per table, objects visited, batches committed."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    objects: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        """All rows shipped."""
+        return sum(self.rows.values())
+
+
+@dataclass
+class ErasureReport:
+    """What `erase(subject=)` removed, per tier and table."""
+
+    subject: str
+    hot: dict[str, int] = field(default_factory=dict)
+    warm: dict[str, int] = field(default_factory=dict)
+    cold: int = 0
+    snapshots_expired: int = 0
+
+
+@dataclass(frozen=True)
+class ObjectBacklog:
+    """Rows waiting in one object's outbox and how long the oldest has waited (seconds)."""
+
+    namespace: str
+    object_id: str
+    rows: int
+    lag: float | None
+
+
+@dataclass(frozen=True)
+class TiersStatus:
+    """`dotdo tiers status`: the warehouse, its tables and the shipping backlog."""
+
+    warehouse: str
+    catalog: str
+    tables: list[TableStatus]
+    backlog: list[ObjectBacklog]
+
+
+class Tiers:
+    """Hot SQLite -> warm Iceberg -> cold Parquet for one runtime."""
+
+    def __init__(self, runtime: Runtime, config: TierConfig) -> None:
+        self.runtime = runtime
+        self.config = config
+        self.data_dir: Path = runtime.data_folder.root
+        self.warehouse = Warehouse(config, self.data_dir)
+        self._lock: asyncio.Lock | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.last_ship: ShipReport | None = None
+        runtime.add_storage_hook(self._attach)
+
+    def _attach(self, oid: ObjectId, storage: Storage) -> None:
+        outbox.install_outbox(storage)
+        fs, _ = self.warehouse.filesystem()
+        set_version_archive(storage, cold.ColdArchive(storage, fs))
+
+    # -- background -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background shipping loop (when `ship_interval` is set)."""
+        if self.config.ship_interval is not None and self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop(), name="dotdo-tiers-shipping")
+
+    async def close(self) -> None:
+        """Stop the background loop."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _loop(self) -> None:
+        interval = self.config.ship_interval or 5.0
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.ship()
+                await self.compact()
+                if self.config.archive_after is not None:
+                    await self.archive()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The outboxes keep every row until it is shipped: the next round retries.
+                log.exception("shipping round failed; retrying in %.0f s", interval)
+
+    def _guard(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    # -- objects --------------------------------------------------------------------------------
+
+    def objects(self) -> list[tuple[str, str]]:
+        """Every object (namespace, hex id) in the data folder whose class is registered."""
+        root = self.data_dir / "objects"
+        classes = self.runtime.classes
+        found = []
+        if not root.is_dir():
+            return found
+        for folder in sorted(root.iterdir()):
+            if folder.name not in classes:
+                continue
+            for path in sorted(folder.glob("*/*.sqlite")):
+                found.append((folder.name, path.stem))
+        return found
+
+    async def _in_object(self, namespace: str, hex_id: str, fn: Callable[[Storage], Any]) -> Any:
+        cls = self.runtime.class_named(namespace)
+        return await self.runtime.run_in(cls, id_from_string(cls, hex_id), lambda obj: fn(obj.storage))
+
+    async def _marks(self) -> dict[str, dict[str, int]]:
+        """Per object key, per table, the highest shipped outbox sequence."""
+        per_table = await asyncio.to_thread(lambda: {kind: self.warehouse.shipped(kind) for kind in outbox.TABLE_KINDS})
+        marks: dict[str, dict[str, int]] = {}
+        for kind, shipped in per_table.items():
+            for key, sequence in shipped.items():
+                marks.setdefault(key, {})[kind] = sequence
+        return marks
+
+    # -- shipping -------------------------------------------------------------------------------
+
+    async def ship(self) -> ShipReport:
+        """Ship every outbox to the warm tables until they are empty; what moved."""
+        async with self._guard():
+            started = time.perf_counter()
+            report = ShipReport(rows={kind: 0 for kind in outbox.TABLE_KINDS})
+            objects = self.objects()
+            report.objects = len(objects)
+            marks = await self._marks()
+            drained: set[tuple[str, str]] = set()
+            while len(drained) < len(objects):
+                batch: dict[tuple[str, str], list[outbox.OutboxRow]] = {}
+                budget = self.config.batch_rows
+                for namespace, hex_id in objects:
+                    if (namespace, hex_id) in drained or budget <= 0:
+                        continue
+                    mine = marks.get(object_key(namespace, hex_id), {})
+
+                    def read(storage: Storage, mine: dict[str, int] = mine, budget: int = budget) -> list[Any]:
+                        outbox.acknowledge(storage, mine)
+                        return outbox.pending(storage, mine, budget)
+
+                    rows = await self._in_object(namespace, hex_id, read)
+                    if len(rows) < budget:
+                        drained.add((namespace, hex_id))
+                    if rows:
+                        batch[(namespace, hex_id)] = rows
+                        budget -= len(rows)
+                if not batch:
+                    break
+                shipped = await asyncio.to_thread(self._commit_batch, batch, report)
+                report.batches += 1
+                for key, kinds in shipped.items():
+                    marks.setdefault(key, {}).update(kinds)
+                for namespace, hex_id in batch:
+                    mine = marks.get(object_key(namespace, hex_id), {})
+                    await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.acknowledge(s, mine))
+            report.seconds = time.perf_counter() - started
+            self.last_ship = report
+            return report
+
+    def _commit_batch(
+        self, batch: dict[tuple[str, str], list[outbox.OutboxRow]], report: ShipReport
+    ) -> dict[str, dict[str, int]]:
+        shipped: dict[str, dict[str, int]] = {}
+        for kind in outbox.TABLE_KINDS:
+            rows = []
+            tombstones = []
+            for (namespace, hex_id), queued in batch.items():
+                mine = [row for row in queued if row.kind == kind]
+                rows.extend(decode_rows(namespace, hex_id, ((r.sequence, r.payload) for r in mine if r.op == "upsert")))
+                for r in mine:
+                    if r.op in _TOMBSTONE_OPS:
+                        key = msgspec.json.decode(r.payload)["id"]
+                        tombstones.append(Tombstone(namespace, hex_id, key, r.sequence))
+            if not rows and not tombstones:
+                continue
+            marks = self.warehouse.commit(kind, rows, tombstones)
+            report.rows[kind] = report.rows.get(kind, 0) + len(rows) + len(tombstones)
+            for key, sequence in marks.items():
+                shipped.setdefault(key, {})[kind] = sequence
+        return shipped
+
+    async def backlog(self) -> list[ObjectBacklog]:
+        """Rows waiting in each object's outbox and the age of the oldest."""
+        now = time.time()
+        result = []
+        for namespace, hex_id in self.objects():
+            rows, oldest = await self._in_object(namespace, hex_id, outbox.backlog)
+            result.append(ObjectBacklog(namespace, hex_id, rows, None if oldest is None else max(0.0, now - oldest)))
+        return result
+
+    # -- querying -------------------------------------------------------------------------------
+
+    async def query(
+        self, sql: str, *, as_of: str | datetime | None = None, fresh: bool = False, engine: str = "duckdb"
+    ) -> QueryResult:
+        """Run read-only `sql` over the warm tables (at `as_of`; plus unshipped rows with `fresh`)."""
+        if engine not in ENGINES:
+            raise QueryError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        check_read_only(sql)
+        when = _instant(as_of)
+        if fresh and when is not None:
+            raise QueryError("fresh=True reads what is not shipped yet; it cannot be combined with as_of")
+        kinds = sorted({_SOURCE_OF[view] for view in referenced_views(sql)}) or ["things"]
+        scans = await asyncio.to_thread(lambda: {kind: self.warehouse.plan(kind, when) for kind in kinds})
+        fresh_rows = await self._fresh(kinds, scans) if fresh else None
+        if engine == "duckdb":
+            read_remote = None if self.warehouse.local else self._read_remote
+            arrow = await asyncio.to_thread(run_duckdb, sql, scans, fresh_rows, read_remote=read_remote)
+        else:
+            arrow = await asyncio.to_thread(self._run_clickhouse, sql, scans, fresh_rows)
+        return QueryResult(arrow)
+
+    def _read_remote(self, scan: Any) -> Any:
+        import pyarrow.dataset as ds
+
+        fs, _ = self.warehouse.filesystem()
+        return ds.dataset(scan.files, format="parquet", filesystem=fs)
+
+    def _run_clickhouse(self, sql: str, scans: dict[str, Any], fresh: FreshRows | None) -> pa.Table:
+        # The same relations DuckDB would read (files, deletes and fresh rows applied), handed to chdb as Arrow.
+        from .query import connect_duckdb
+
+        conn = connect_duckdb()
+        try:
+            tables = {}
+            for kind, scan in scans.items():
+                if scan.rows is not None or not scan.files:
+                    tables[kind] = scan.rows if scan.rows is not None else scan.schema.empty_table()
+                elif self.warehouse.local and fresh is None:
+                    import pyarrow.dataset as ds
+
+                    tables[kind] = ds.dataset(scan.files, format="parquet").to_table()
+                else:
+                    source = f"SELECT * FROM {_SOURCE_VIEW[kind]}"
+                    read_remote = None if self.warehouse.local else self._read_remote
+                    tables[kind] = run_duckdb(source, {kind: scan}, fresh, read_remote=read_remote)
+            return run_clickhouse(sql, tables)
+        finally:
+            conn.close()
+
+    async def _fresh(self, kinds: list[str], scans: dict[str, Any]) -> FreshRows:
+        import pyarrow as pa
+
+        marks = await self._marks()
+        by_kind: dict[str, list[Any]] = {kind: [] for kind in kinds}
+        removals: list[tuple[str, str, str, int]] = []
+        for namespace, hex_id in self.objects():
+            mine = marks.get(object_key(namespace, hex_id), {})
+            queued = await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.pending(s, mine, 1 << 62))
+            for row in queued:
+                if row.kind not in by_kind:
+                    continue
+                if row.op in _TOMBSTONE_OPS:
+                    key = msgspec.json.decode(row.payload)["id"]
+                    removals.append((row.kind, hex_id, key, row.sequence))
+                else:
+                    by_kind[row.kind].extend(decode_rows(namespace, hex_id, [(row.sequence, row.payload)]))
+        tables = {}
+        for kind, rows in by_kind.items():
+            schema = scans[kind].schema
+            known = promoted_types_of(schema) if kind == "things" else {}
+            if kind == "things":
+                _, new = thing_fields(rows, known)
+                known = {**known, **new}
+                schema = _extend(schema, new)
+            tables[kind] = to_arrow(kind, rows, schema, known)
+        removal_table = pa.table(
+            {
+                "kind": pa.array([r[0] for r in removals], pa.string()),
+                "object_id": pa.array([r[1] for r in removals], pa.string()),
+                "key": pa.array([r[2] for r in removals], pa.string()),
+                "sequence": pa.array([r[3] for r in removals], pa.int64()),
+            }
+        )
+        return FreshRows(tables, removal_table)
+
+    # -- cold -----------------------------------------------------------------------------------
+
+    async def archive(self, older_than: float | None = None) -> int:
+        """Move thing versions older than `older_than` seconds (default `archive_after`) to the cold
+        archive; how many versions left hot SQLite."""
+        age = self.config.archive_after if older_than is None else older_than
+        if age is None:
+            raise ValueError("archive needs older_than= (seconds) or TierConfig(archive_after=...)")
+        cutoff = format_time(time.time() - age)
+        fs, root = self.warehouse.filesystem()
+        moved = 0
+        for namespace, hex_id in self.objects():
+            while True:
+                rows = await self._in_object(
+                    namespace, hex_id, lambda s: cold.versions_to_archive(s, cutoff, self.config.batch_rows)
+                )
+                if not rows:
+                    break
+                folder = cold.cold_folder(root, namespace, hex_id)
+                path = await asyncio.to_thread(cold.write_archive, fs, folder, rows)
+                moved += await self._in_object(
+                    namespace, hex_id, lambda s, p=path, r=rows: cold.record_archive(s, p, r)
+                )
+        return moved
+
+    # -- upkeep ---------------------------------------------------------------------------------
+
+    async def compact(self, *, force: bool = False) -> list[str]:
+        """Compact the warm tables that have many small files; the names of those rewritten."""
+        async with self._guard():
+            done = []
+            for kind in outbox.TABLE_KINDS:
+                if await asyncio.to_thread(self.warehouse.compact, kind, force=force):
+                    done.append(kind)
+            return done
+
+    async def status(self) -> TiersStatus:
+        """The warehouse, its tables and the backlog of every object."""
+        tables = await asyncio.to_thread(self.warehouse.status)
+        return TiersStatus(self.warehouse.uri, self.warehouse.catalog_url, tables, await self.backlog())
+
+    # -- erasure --------------------------------------------------------------------------------
+
+    async def erase(self, subject: str) -> ErasureReport:
+        """Remove `subject` everywhere: the thing of that id, its relationships, and every event,
+        action and row that mentions it, from hot objects, outboxes, warm tables (with their old
+        snapshots) and cold archives."""
+        if not isinstance(subject, str) or not subject:
+            raise ValueError("erase needs subject=, a thing id such as 'user:alice'")
+        mention = msgspec.json.encode(subject).decode()
+        report = ErasureReport(subject)
+        async with self._guard():
+            fs, _ = self.warehouse.filesystem()
+            for namespace, hex_id in self.objects():
+                counts, files = await self._in_object(namespace, hex_id, lambda s: _erase_hot(s, subject, mention))
+                for name, count in counts.items():
+                    report.hot[name] = report.hot.get(name, 0) + count
+                for path in files:
+                    report.cold += await asyncio.to_thread(cold.erase_from_archive, fs, path, subject, mention)
+            report.warm, report.snapshots_expired = await asyncio.to_thread(self._erase_warm, subject, mention)
+        return report
+
+    def _erase_warm(self, subject: str, mention: str) -> tuple[dict[str, int], int]:
+        from .query import connect_duckdb
+
+        checks = {
+            "things": "id = $subject OR contains(data, $mention)",
+            "relationships": "id = $subject OR from_id = $subject OR to_id = $subject OR contains(data, $mention)",
+            "events": "source = $subject OR contains(data, $mention)",
+            "actions": "contains(args, $mention) OR contains(result, $mention)",
+        }
+        removed: dict[str, int] = {}
+        expired = 0
+        for kind, condition in checks.items():
+            scan = self.warehouse.plan(kind)
+            if scan.rows is None and not scan.files:
+                continue
+            conn = connect_duckdb()
+            try:
+                relation = f"_warm_{kind}"
+                conn.register(relation, scan.rows if scan.rows is not None else self._dataset(scan))
+                named = {
+                    name: value
+                    for name, value in (("subject", subject), ("mention", mention))
+                    if f"${name}" in condition
+                }
+                hits = conn.execute(
+                    f"SELECT DISTINCT object_id, sequence FROM {relation} WHERE {condition}", named
+                ).fetchall()
+            finally:
+                conn.close()
+            removed[kind] = self._delete_rows(kind, hits) if hits else 0
+            # Older snapshots still hold the rows: expire them all and drop their files.
+            expired += self.warehouse.expire(kind, older_than=time.time() + 1)
+        return removed, expired
+
+    def _dataset(self, scan: Any) -> Any:
+        import pyarrow.dataset as ds
+
+        if self.warehouse.local:
+            return ds.dataset(scan.files, format="parquet")
+        return self._read_remote(scan)
+
+    def _delete_rows(self, kind: str, hits: list[tuple[str, int]]) -> int:
+        from pyiceberg.expressions import And, EqualTo, Or
+
+        from .warehouse import _any
+
+        predicates = [And(EqualTo("object_id", oid), EqualTo("sequence", seq)) for oid, seq in hits]
+        table = self.warehouse.table(kind)
+        table.delete(_any(predicates, Or))
+        return len(hits)
+
+
+_SOURCE_OF = {
+    "things": "things",
+    "thing_versions": "things",
+    "relationships": "relationships",
+    "events": "events",
+    "actions": "actions",
+    "action_changes": "actions",
+}
+_SOURCE_VIEW = {
+    "things": "thing_versions",
+    "relationships": "relationships",
+    "events": "events",
+    "actions": "action_changes",
+}
+
+
+def promoted_types_of(schema: pa.Schema) -> dict[str, str]:
+    """Promoted field columns of an Arrow `things` schema, name -> type."""
+    import pyarrow as pa
+
+    base = {name for name, _ in COLUMNS["things"]}
+    names = {pa.bool_(): "bool", pa.int64(): "long", pa.float64(): "double", pa.string(): "string"}
+    return {f.name: names.get(f.type, "string") for f in schema if f.name not in base}
+
+
+def _extend(schema: pa.Schema, new: dict[str, str]) -> pa.Schema:
+    import pyarrow as pa
+
+    arrow_types = {"bool": pa.bool_(), "long": pa.int64(), "double": pa.float64(), "string": pa.string()}
+    for name, field_type in new.items():
+        schema = schema.append(pa.field(name, arrow_types[field_type]))
+    return schema
+
+
+def _instant(as_of: str | datetime | None) -> datetime | None:
+    if as_of is None or isinstance(as_of, datetime):
+        if isinstance(as_of, datetime) and as_of.tzinfo is None:
+            return as_of.replace(tzinfo=UTC)
+        return as_of
+    try:
+        when = datetime.fromisoformat(as_of)
+    except (TypeError, ValueError):
+        raise QueryError(f"as_of must be an ISO 8601 time such as 2026-12-01T00:00:00Z, not {as_of!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _erase_hot(storage: Storage, subject: str, mention: str) -> tuple[dict[str, int], list[str]]:
+    counts: dict[str, int] = {}
+    things = Things(storage)
+    versions = len(things.history(subject))
+    edges = 0
+    if storage.table_exists("relationships"):
+        edges = next(
+            iter(storage.sql.exec("SELECT count(*) FROM relationships WHERE from_id = ?1 OR to_id = ?1", subject).raw())
+        )[0]
+    if things.delete(subject, purge=True):
+        counts["things"] = versions
+        counts["relationships"] = edges
+
+    def remove(table: str, condition: str, *args: Any) -> None:
+        if storage.table_exists(table):
+            try:
+                counts[table] = storage.sql.exec(f"DELETE FROM {table} WHERE {condition}", *args).rows_written
+            except sqlite3.OperationalError:
+                counts[table] = 0
+
+    remove("events", "source = ? OR instr(data, ?) > 0", subject, mention)
+    remove("actions", "instr(args, ?) > 0 OR instr(result, ?) > 0", mention, mention)
+    counts["outbox"] = outbox.remove_matching(storage, mention)
+    return counts, cold.archive_files(storage)
+
+
+__all__ = ["ErasureReport", "ObjectBacklog", "ShipReport", "Tiers", "TiersStatus", "promoted_types"]
