@@ -36,7 +36,7 @@ from .query import (
     run_duckdb,
 )
 from .tables import COLUMNS, decode_rows, promoted_types, thing_fields, to_arrow
-from .warehouse import TableStatus, Tombstone, Warehouse, object_key, strip_scheme
+from .warehouse import TableStatus, Tombstone, Warehouse, object_key
 
 if TYPE_CHECKING:
     import pyarrow as pa
