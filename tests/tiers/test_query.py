@@ -155,7 +155,10 @@ async def test_clickhouse_engine_answers_like_duckdb(runtime: Runtime) -> None:
     pytest.importorskip("chdb", reason="engine='clickhouse' needs dotdo[clickhouse]")
     await write_dataset(runtime, Shop, 2, 20)
     await runtime.ship()
-    sql = "SELECT type, count(*) AS n, sum(amount) AS total FROM things WHERE deleted_at IS NULL GROUP BY type ORDER BY type"
+    sql = (
+        "SELECT type, count(*) AS n, sum(amount) AS total FROM things "
+        "WHERE deleted_at IS NULL GROUP BY type ORDER BY type"
+    )
     duck = await runtime.query(sql)
     house = await runtime.query(sql, engine="clickhouse")
     assert [(t, int(n), int(s)) for t, n, s in house.rows] == [(t, int(n), int(s)) for t, n, s in duck.rows]
