@@ -8,8 +8,9 @@ outbox only after the warm tier has committed them (`acknowledge`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from ..context.action_journal import ActionJournal
 from ..context.events import EventLog
@@ -75,14 +76,9 @@ _DDL = (
 _TRIGGER_COUNT = len(_DDL) - 1
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One queued change: its outbox `sequence`, the warm table (`kind`), `op` and the row as JSON text."""
-
-    sequence: int
-    kind: str
-    op: str
-    payload: str
+OutboxRow = tuple[int, str, str, str]
+"""One queued change: its outbox sequence, the warm table (kind), the op ("upsert", "purge",
+"delete") and the row as JSON text. Plain tuples: a shipping batch holds hundreds of thousands."""
 
 
 def install_outbox(storage: Storage) -> None:
@@ -106,28 +102,28 @@ def pending(storage: Storage, after: Mapping[str, int], limit: int) -> list[Outb
     """Up to `limit` queued rows, oldest first, skipping those at or below each kind's `after` sequence."""
     if not storage.table_exists(OUTBOX_TABLE):
         return []
-    floor = min((after.get(kind, 0) for kind in TABLE_KINDS), default=0)
-    rows = storage.sql.exec(
-        f"SELECT sequence, kind, op, payload FROM {OUTBOX_TABLE} WHERE sequence > ? ORDER BY sequence LIMIT ?",
-        floor,
-        limit,
-    ).raw()
-    found = [OutboxRow(*row) for row in rows if row[0] > after.get(row[1], 0)]
-    return [_with_document(storage, row) for row in found]
+    clauses = " OR ".join(f"(kind = '{kind}' AND sequence > ?)" for kind in TABLE_KINDS)
+    rows: list[OutboxRow] = list(
+        storage.sql.exec(
+            f"SELECT sequence, kind, op, payload FROM {OUTBOX_TABLE} WHERE {clauses} ORDER BY sequence LIMIT ?",
+            *(after.get(kind, 0) for kind in TABLE_KINDS),
+            limit,
+        ).raw()
+    )
+    return [_with_document(storage, row) if row[1] == "things" else row for row in rows]
 
 
 def _with_document(storage: Storage, row: OutboxRow) -> OutboxRow:
     # Large documents live in the graph's chunk rows, not in `data`: read them through the graph.
-    if row.kind != "things" or row.op != "upsert" or '"data":null' not in row.payload:
+    sequence, kind, op, payload = row
+    if op != "upsert" or '"data":null' not in payload:
         return row
-    import msgspec
-
-    value: dict[str, Any] = msgspec.json.decode(row.payload)
+    value: dict[str, Any] = msgspec.json.decode(payload)
     thing = Things(storage).get(value["id"], version=value["version"])
     if thing is None:
         return row
     value["data"] = msgspec.json.encode(thing.data).decode()
-    return OutboxRow(row.sequence, row.kind, row.op, msgspec.json.encode(value).decode())
+    return (sequence, kind, op, msgspec.json.encode(value).decode())
 
 
 def acknowledge(storage: Storage, shipped: Mapping[str, int]) -> int:

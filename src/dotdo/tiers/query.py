@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.errors import DotdoError
+from .duckdb_connection import connect_duckdb
 from .warehouse import PlannedScan
 
 if TYPE_CHECKING:
@@ -110,15 +111,6 @@ def referenced_views(sql: str) -> list[str]:
     """The views a query may read (by name), so only their tables are planned and loaded."""
     words = {word.lower() for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sql)}
     return [name for name in VIEW_NAMES if name in words]
-
-
-def connect_duckdb() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that never installs or loads extensions on its own."""
-    import duckdb
-
-    return duckdb.connect(
-        ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    )
 
 
 def _duckdb_source(conn: duckdb.DuckDBPyConnection, kind: str, scan: PlannedScan, read_remote: Any) -> str:

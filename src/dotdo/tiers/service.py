@@ -25,6 +25,7 @@ from ..runtime.ids import ObjectId, id_from_string
 from ..runtime.storage import Storage
 from . import cold, outbox
 from .config import TierConfig
+from .duckdb_connection import connect_duckdb
 from .query import (
     ENGINES,
     FreshRows,
@@ -35,7 +36,7 @@ from .query import (
     run_clickhouse,
     run_duckdb,
 )
-from .tables import COLUMNS, decode_rows, promoted_types, thing_fields, to_arrow
+from .tables import COLUMNS, new_fields, promoted_types, raw_batch, to_arrow
 from .warehouse import TableStatus, Tombstone, Warehouse, object_key
 
 if TYPE_CHECKING:
@@ -225,19 +226,11 @@ class Tiers:
     ) -> dict[str, dict[str, int]]:
         shipped: dict[str, dict[str, int]] = {}
         for kind in outbox.TABLE_KINDS:
-            rows = []
-            tombstones = []
-            for (namespace, hex_id), queued in batch.items():
-                mine = [row for row in queued if row.kind == kind]
-                rows.extend(decode_rows(namespace, hex_id, ((r.sequence, r.payload) for r in mine if r.op == "upsert")))
-                for r in mine:
-                    if r.op in _TOMBSTONE_OPS:
-                        key = msgspec.json.decode(r.payload)["id"]
-                        tombstones.append(Tombstone(namespace, hex_id, key, r.sequence))
-            if not rows and not tombstones:
+            upserts, tombstones = _split(kind, batch)
+            if not upserts and not tombstones:
                 continue
-            marks = self.warehouse.commit(kind, rows, tombstones)
-            report.rows[kind] = report.rows.get(kind, 0) + len(rows) + len(tombstones)
+            marks = self.warehouse.commit(kind, raw_batch(upserts), tombstones)
+            report.rows[kind] = report.rows.get(kind, 0) + len(upserts) + len(tombstones)
             for key, sequence in marks.items():
                 shipped.setdefault(key, {})[kind] = sequence
         return shipped
@@ -281,8 +274,6 @@ class Tiers:
 
     def _run_clickhouse(self, sql: str, scans: dict[str, Any], fresh: FreshRows | None) -> pa.Table:
         # The same relations DuckDB would read (files, deletes and fresh rows applied), handed to chdb as Arrow.
-        from .query import connect_duckdb
-
         conn = connect_duckdb()
         try:
             tables = {}
@@ -305,34 +296,31 @@ class Tiers:
         import pyarrow as pa
 
         marks = await self._marks()
-        by_kind: dict[str, list[Any]] = {kind: [] for kind in kinds}
-        removals: list[tuple[str, str, str, int]] = []
+        batch: dict[tuple[str, str], list[outbox.OutboxRow]] = {}
         for namespace, hex_id in self.objects():
             mine = marks.get(object_key(namespace, hex_id), {})
             queued = await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.pending(s, mine, 1 << 62))
-            for row in queued:
-                if row.kind not in by_kind:
-                    continue
-                if row.op in _TOMBSTONE_OPS:
-                    key = msgspec.json.decode(row.payload)["id"]
-                    removals.append((row.kind, hex_id, key, row.sequence))
-                else:
-                    by_kind[row.kind].extend(decode_rows(namespace, hex_id, [(row.sequence, row.payload)]))
+            if queued:
+                batch[(namespace, hex_id)] = queued
         tables = {}
-        for kind, rows in by_kind.items():
+        removals: list[tuple[str, Tombstone]] = []
+        for kind in kinds:
+            upserts, tombstones = _split(kind, batch)
+            removals.extend((kind, t) for t in tombstones)
+            raw = raw_batch(upserts)
             schema = scans[kind].schema
             known = promoted_types_of(schema) if kind == "things" else {}
             if kind == "things":
-                _, new = thing_fields(rows, known)
+                new = new_fields(raw, known)
                 known = {**known, **new}
                 schema = _extend(schema, new)
-            tables[kind] = to_arrow(kind, rows, schema, known)
+            tables[kind] = to_arrow(kind, raw, schema, known)
         removal_table = pa.table(
             {
-                "kind": pa.array([r[0] for r in removals], pa.string()),
-                "object_id": pa.array([r[1] for r in removals], pa.string()),
-                "key": pa.array([r[2] for r in removals], pa.string()),
-                "sequence": pa.array([r[3] for r in removals], pa.int64()),
+                "kind": pa.array([kind for kind, _ in removals], pa.string()),
+                "object_id": pa.array([t.object_id for _, t in removals], pa.string()),
+                "key": pa.array([t.key for _, t in removals], pa.string()),
+                "sequence": pa.array([t.sequence for _, t in removals], pa.int64()),
             }
         )
         return FreshRows(tables, removal_table)
@@ -400,8 +388,6 @@ class Tiers:
         return report
 
     def _erase_warm(self, subject: str, mention: str) -> tuple[dict[str, int], int]:
-        from .query import connect_duckdb
-
         checks = {
             "things": "id = $subject OR contains(data, $mention)",
             "relationships": "id = $subject OR from_id = $subject OR to_id = $subject OR contains(data, $mention)",
@@ -449,6 +435,23 @@ class Tiers:
         table = self.warehouse.table(kind)
         table.delete(_any(predicates, Or))
         return len(hits)
+
+
+def _split(
+    kind: str, batch: dict[tuple[str, str], list[outbox.OutboxRow]]
+) -> tuple[list[tuple[str, str, int, str]], list[Tombstone]]:
+    """The rows of table `kind` in a batch: upserts `(namespace, object_id, sequence, payload)` and removals."""
+    upserts = []
+    tombstones = []
+    for (namespace, hex_id), queued in batch.items():
+        for sequence, row_kind, op, payload in queued:
+            if row_kind != kind:
+                continue
+            if op in _TOMBSTONE_OPS:
+                tombstones.append(Tombstone(namespace, hex_id, msgspec.json.decode(payload)["id"], sequence))
+            else:
+                upserts.append((namespace, hex_id, sequence, payload))
+    return upserts, tombstones
 
 
 _SOURCE_OF = {

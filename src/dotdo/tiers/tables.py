@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -88,7 +87,6 @@ PARTITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 def iceberg_schema(kind: str) -> Schema:
@@ -128,105 +126,93 @@ def partition_spec(kind: str, schema: Schema) -> PartitionSpec:
     return PartitionSpec(*fields)
 
 
-@dataclass(frozen=True, slots=True)
-class ShippedRow:
-    """An outbox row with the object it came from."""
+RAW_COLUMNS = ("namespace", "object_id", "sequence", "payload")
+"""The columns of a batch as read from outboxes: the object, the outbox sequence, the row as JSON text."""
 
-    namespace: str
-    object_id: str
-    sequence: int
-    payload: Mapping[str, Any]
-
-
-def decode_rows(namespace: str, object_id: str, rows: Iterable[tuple[int, str]]) -> list[ShippedRow]:
-    """Outbox rows `(sequence, payload JSON)` of one object, decoded."""
-    decode = msgspec.json.decode
-    return [ShippedRow(namespace, object_id, sequence, decode(payload)) for sequence, payload in rows]
+_DUCK_TYPES = {"s": "VARCHAR", "l": "BIGINT", "t": "VARCHAR", "e": "DOUBLE"}
+_FIELD_TYPES = {"BIGINT": "long", "UBIGINT": "long", "DOUBLE": "double", "VARCHAR": "string", "BOOLEAN": "bool"}
+_FIELD_SQL = {
+    "long": "CASE WHEN json_type({f}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({f} AS BIGINT) END",
+    "double": "CASE WHEN json_type({f}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN TRY_CAST({f} AS DOUBLE) END",
+    "string": "CASE WHEN json_type({f}) = 'VARCHAR' THEN {f} ->> '$' END",
+    "bool": "CASE WHEN json_type({f}) = 'BOOLEAN' THEN TRY_CAST({f} AS BOOLEAN) END",
+}
 
 
-def _field_type(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "long" if _INT64[0] <= value <= _INT64[1] else None
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, str):
-        return "string"
-    return None
-
-
-def _fits(value: Any, field_type: str) -> Any:
-    found = _field_type(value)
-    if found == field_type:
-        return value
-    if field_type == "double" and found == "long":
-        return float(value)
-    return None
-
-
-def thing_fields(rows: list[ShippedRow], known: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Each row's promotable fields, and the new columns (name -> type) the batch brings beyond `known`."""
-    base = {name for name, _ in COLUMNS["things"]}
-    documents: list[dict[str, Any]] = []
-    new: dict[str, str] = {}
-    decode = msgspec.json.decode
-    for row in rows:
-        text = row.payload.get("data")
-        try:
-            document = decode(text) if isinstance(text, str) else {}
-        except msgspec.DecodeError:
-            document = {}
-        fields = {}
-        if isinstance(document, dict):
-            for name, value in document.items():
-                if name in base or not _FIELD_NAME.fullmatch(name):
-                    continue
-                fields[name] = value
-                if name in known:
-                    continue
-                found = _field_type(value)
-                if found is None:
-                    continue
-                seen = new.get(name)
-                if seen is None or (seen == "long" and found == "double"):
-                    new[name] = found
-        documents.append(fields)
-    return documents, new
-
-
-def to_arrow(kind: str, rows: list[ShippedRow], schema: pa.Schema, field_types: Mapping[str, str]) -> pa.Table:
-    """An Arrow table of `rows` in the table's current `schema` (promoted fields typed by `field_types`)."""
+def raw_batch(rows: Iterable[tuple[str, str, int, str]]) -> pa.Table:
+    """A batch `(namespace, object_id, sequence, payload)` as Arrow."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    columns: dict[str, pa.Array] = {}
-    utc = pa.timestamp("us", tz="UTC")
-    for name, code in COLUMNS[kind]:
-        if name == "namespace":
-            values: list[Any] = [row.namespace for row in rows]
-        elif name == "object_id":
-            values = [row.object_id for row in rows]
-        elif name == "sequence":
-            values = [row.sequence for row in rows]
-        else:
-            values = [row.payload.get(name) for row in rows]
-        if code == "s":
-            columns[name] = pa.array([None if v is None else str(v) for v in values], pa.string())
-        elif code == "l":
-            columns[name] = pa.array(values, pa.int64())
-        elif code == "t":
-            columns[name] = pc.cast(pa.array(values, pa.string()), utc)
-        else:
-            columns[name] = pa.array([None if v is None else round(v * 1_000_000) for v in values], pa.int64()).cast(
-                utc
-            )
+    columns = list(zip(*rows, strict=True)) or [[], [], [], []]
+    types = (pa.string(), pa.string(), pa.int64(), pa.string())
+    return pa.table(
+        {name: pa.array(list(values), type_) for name, values, type_ in zip(RAW_COLUMNS, columns, types, strict=True)}
+    )
+
+
+def new_fields(raw: pa.Table, known: Mapping[str, str]) -> dict[str, str]:
+    """The promotable top-level fields of the things in `raw` that `known` lacks, name -> type.
+
+    A field whose values disagree on type across the batch (say a number here, text there) is not
+    promoted; it stays in `data`.
+    """
+    from .duckdb_connection import connect_duckdb
+
+    if not raw.num_rows:
+        return {}
+    conn = connect_duckdb()
+    try:
+        conn.register("raw", raw)
+        (structure,) = conn.execute(
+            "SELECT json_group_structure(TRY_CAST(payload ->> '$.data' AS JSON)) FROM raw"
+        ).fetchone()
+    finally:
+        conn.close()
+    found = msgspec.json.decode(structure) if structure else None
+    if not isinstance(found, dict):
+        return {}
+    base = {name for name, _ in COLUMNS["things"]}
+    return {
+        name: _FIELD_TYPES[kind]
+        for name, kind in found.items()
+        if isinstance(kind, str)
+        and kind in _FIELD_TYPES
+        and name not in base
+        and name not in known
+        and _FIELD_NAME.fullmatch(name)
+    }
+
+
+def to_arrow(kind: str, raw: pa.Table, schema: pa.Schema, field_types: Mapping[str, str]) -> pa.Table:
+    """The rows of `raw` as the table's Arrow `schema`: JSON parsed and typed in DuckDB, in bulk.
+
+    A promoted field whose value does not have the column's type is null in the column (it stays in `data`).
+    """
+    from .duckdb_connection import connect_duckdb
+
+    payload_columns = [(name, code) for name, code in COLUMNS[kind] if name not in RAW_COLUMNS]
+    structure = msgspec.json.encode({name: _DUCK_TYPES[code] for name, code in payload_columns}).decode()
+    selects = ["namespace", "object_id", "sequence"]
+    for name, code in payload_columns:
+        column = f'p."{name}"'
+        if code == "t":
+            column = f"CAST({column} AS TIMESTAMPTZ)"
+        elif code == "e":
+            column = f"to_timestamp({column})"
+        selects.append(f'{column} AS "{name}"')
+    source = f"SELECT namespace, object_id, sequence, json_transform(payload, '{structure}') AS p FROM raw"
     if kind == "things" and field_types:
-        documents, _ = thing_fields(rows, field_types)
-        arrow_types = {"bool": pa.bool_(), "long": pa.int64(), "double": pa.float64(), "string": pa.string()}
+        field_structure = msgspec.json.encode({name: "JSON" for name in field_types}).decode()
+        source = f"SELECT *, json_transform(TRY_CAST(p.data AS JSON), '{field_structure}') AS f FROM ({source})"
         for name, field_type in field_types.items():
-            columns[name] = pa.array([_fits(doc.get(name), field_type) for doc in documents], arrow_types[field_type])
-    table = pa.table(columns)
+            selects.append(f'{_FIELD_SQL[field_type].format(f=f"f.{name}")} AS "{name}"')
+    conn = connect_duckdb()
+    try:
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.register("raw", raw)
+        table = conn.sql(f"SELECT {', '.join(selects)} FROM ({source})").to_arrow_table()
+    finally:
+        conn.close()
     return table.select([field.name for field in schema]).cast(schema)
 
 

@@ -18,16 +18,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .config import TierConfig
+from .duckdb_connection import connect_duckdb
 from .outbox import TABLE_KINDS
-from .tables import (
-    ShippedRow,
-    iceberg_schema,
-    iceberg_type,
-    partition_spec,
-    promoted_types,
-    thing_fields,
-    to_arrow,
-)
+from .tables import iceberg_schema, iceberg_type, new_fields, partition_spec, promoted_types, to_arrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -178,9 +171,9 @@ class Warehouse:
             if key.startswith(SHIPPED_PREFIX)
         }
 
-    def commit(self, kind: str, rows: list[ShippedRow], tombstones: list[Tombstone]) -> dict[str, int]:
-        """Append `rows` and apply `tombstones` in one Iceberg transaction, skipping what the table
-        already holds; the new shipping marks per object."""
+    def commit(self, kind: str, raw: pa.Table, tombstones: list[Tombstone]) -> dict[str, int]:
+        """Append the batch `raw` (`tables.RAW_COLUMNS`) and apply `tombstones` in one Iceberg
+        transaction, skipping what the table already holds; the new shipping marks per object."""
         from pyiceberg.expressions import And, EqualTo, LessThan, Or
 
         with self._lock:
@@ -190,27 +183,14 @@ class Warehouse:
                 for key, value in table.properties.items()
                 if key.startswith(SHIPPED_PREFIX)
             }
-
-            def fresh(namespace: str, object_id: str, sequence: int) -> bool:
-                return sequence > marks.get(object_key(namespace, object_id), 0)
-
-            rows = [row for row in rows if fresh(row.namespace, row.object_id, row.sequence)]
-            tombstones = [t for t in tombstones if fresh(t.namespace, t.object_id, t.sequence)]
-            if tombstones:
-                # A row removed later in the same batch never lands.
-                last_removal: dict[tuple[str, str], int] = {}
-                for t in tombstones:
-                    slot = (t.object_id, t.key)
-                    last_removal[slot] = max(last_removal.get(slot, 0), t.sequence)
-                rows = [
-                    row
-                    for row in rows
-                    if row.sequence > last_removal.get((row.object_id, str(row.payload.get("id"))), 0)
-                ]
+            tombstones = [t for t in tombstones if t.sequence > marks.get(object_key(t.namespace, t.object_id), 0)]
+            raw = _unshipped(raw, marks, tombstones)
             new_marks: dict[str, int] = {}
-            for item in [*rows, *tombstones]:
-                key = object_key(item.namespace, item.object_id)
-                new_marks[key] = max(new_marks.get(key, 0), item.sequence)
+            for namespace, object_id, sequence in _last_sequences(raw):
+                new_marks[object_key(namespace, object_id)] = sequence
+            for t in tombstones:
+                key = object_key(t.namespace, t.object_id)
+                new_marks[key] = max(new_marks.get(key, 0), t.sequence)
             if not new_marks:
                 return {}
             with table.transaction() as tx:
@@ -230,10 +210,10 @@ class Warehouse:
                             Or,
                         )
                     )
-                if rows:
+                if raw.num_rows:
                     known = promoted_types(tx.table_metadata.schema()) if kind == "things" else {}
                     if kind == "things":
-                        _, new = thing_fields(rows, known)
+                        new = new_fields(raw, known)
                         if new:
                             update = tx.update_schema()
                             for name, field_type in new.items():
@@ -241,7 +221,7 @@ class Warehouse:
                             update.commit()
                             known = {**known, **new}
                     schema = tx.table_metadata.schema().as_arrow()
-                    tx.append(to_arrow(kind, rows, schema, known))
+                    tx.append(to_arrow(kind, raw, schema, known))
                 tx.set_properties({SHIPPED_PREFIX + key: str(value) for key, value in new_marks.items()})
             return new_marks
 
@@ -361,6 +341,53 @@ class Warehouse:
                 )
             )
         return result
+
+
+def _unshipped(raw: pa.Table, marks: Mapping[str, int], tombstones: list[Tombstone]) -> pa.Table:
+    """The rows of `raw` above their object's mark and not removed later in the same batch."""
+    import pyarrow as pa
+
+    mark_table = pa.table(
+        {
+            "object_key": pa.array(list(marks), pa.string()),
+            "mark": pa.array(list(marks.values()), pa.int64()),
+        }
+    )
+    removals = pa.table(
+        {
+            "object_id": pa.array([t.object_id for t in tombstones], pa.string()),
+            "key": pa.array([t.key for t in tombstones], pa.string()),
+            "sequence": pa.array([t.sequence for t in tombstones], pa.int64()),
+        }
+    )
+    conn = connect_duckdb()
+    try:
+        conn.register("raw", raw)
+        conn.register("marks", mark_table)
+        conn.register("removals", removals)
+        return conn.sql(
+            "SELECT r.* FROM raw AS r LEFT JOIN marks AS m ON m.object_key = r.namespace || '/' || r.object_id "
+            "WHERE r.sequence > coalesce(m.mark, 0) AND NOT EXISTS (SELECT 1 FROM removals AS x "
+            "WHERE x.object_id = r.object_id AND x.key = r.payload ->> '$.id' AND x.sequence > r.sequence) "
+            "ORDER BY r.sequence"
+        ).to_arrow_table()
+    finally:
+        conn.close()
+
+
+def _last_sequences(raw: pa.Table) -> list[tuple[str, str, int]]:
+    """(namespace, object_id, highest sequence) of each object in `raw`."""
+    if not raw.num_rows:
+        return []
+    grouped = raw.group_by(["namespace", "object_id"]).aggregate([("sequence", "max")])
+    return list(
+        zip(
+            grouped.column("namespace").to_pylist(),
+            grouped.column("object_id").to_pylist(),
+            grouped.column("sequence_max").to_pylist(),
+            strict=True,
+        )
+    )
 
 
 def _row_count(table: Table) -> int:
