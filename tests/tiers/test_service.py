@@ -39,6 +39,8 @@ async def test_erase_removes_a_subject_from_every_tier(tmp_path: Any) -> None:
             obj.ctx.things.create("User", id="user:alice", email="alice@example.com")
             obj.ctx.things.update("user:alice", email="a@example.com")
             obj.ctx.things.create("User", id="user:bob")
+            obj.ctx.things.create("Order", id="o1", customer="user:alice")
+            obj.ctx.things.create("Order", id="o2", customer="user:bob")
             obj.ctx.relationships.create(from_="user:bob", to="user:alice", type="knows")
             obj.ctx.send("User.signup", {"user": "user:alice"})
             obj.ctx.send("User.signup", {"user": "user:bob"})
@@ -51,10 +53,11 @@ async def test_erase_removes_a_subject_from_every_tier(tmp_path: Any) -> None:
         assert await rt.archive(older_than=0) == 2
 
         report = await rt.erase("user:alice")
-        assert report.hot["things"] == 4
+        # alice: 3 versions in s1 (2 of them archived) and 1 in s2; o1 mentions her.
+        assert report.hot["things"] == 5
         assert report.hot["relationships"] == 1
         assert report.hot["events"] == 1
-        assert report.warm["things"] == 3
+        assert report.warm["things"] == 4
         assert report.warm["relationships"] == 1
         assert report.warm["events"] == 1
         assert report.cold == 2
@@ -71,7 +74,10 @@ async def test_erase_removes_a_subject_from_every_tier(tmp_path: Any) -> None:
             assert (await rt.query(sql, fresh=True)).rows == [(0,)]
             assert (await rt.query(sql, as_of=snapshot_time)).rows in ([(0,)], [])
         assert await rt.run_in(Shop, "s1", lambda obj: obj.ctx.things.history("user:alice")) == []
-        assert (await rt.query("SELECT id FROM things ORDER BY id")).rows == [("user:bob",)]
+        assert (await rt.query("SELECT id FROM things ORDER BY id")).rows == [("o2",), ("user:bob",)]
+        assert (await rt.query("SELECT id FROM things ORDER BY id", fresh=True)).rows == [("o2",), ("user:bob",)]
+        await rt.ship()
+        assert (await rt.query("SELECT id FROM things ORDER BY id")).rows == [("o2",), ("user:bob",)]
         with pytest.raises(ValueError, match="subject"):
             await rt.erase("")
 

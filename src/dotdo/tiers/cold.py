@@ -127,8 +127,25 @@ class ColdArchive:
         return [found[version] for version in sorted(found)]
 
 
-def erase_from_archive(fs: pyarrow.fs.FileSystem, path: str, thing_id: str, mention: str) -> int:
-    """Rewrite one archive file without the rows of `thing_id` or mentioning `mention`; rows removed."""
+def things_mentioning(fs: pyarrow.fs.FileSystem, paths: list[str], mention: str) -> set[str]:
+    """Ids of the archived things any version of which contains `mention` in its data."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    found: set[str] = set()
+    for path in paths:
+        try:
+            table = pq.read_table(path, filesystem=fs, columns=["thing_id", "data"])
+        except FileNotFoundError:
+            continue
+        hits = pc.fill_null(pc.match_substring(table.column("data"), mention), False)
+        found.update(table.column("thing_id").filter(hits).to_pylist())
+    return found
+
+
+def erase_from_archive(fs: pyarrow.fs.FileSystem, path: str, thing_ids: set[str], mention: str) -> int:
+    """Rewrite one archive file without the versions of `thing_ids` or mentioning `mention`; rows removed."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -137,7 +154,7 @@ def erase_from_archive(fs: pyarrow.fs.FileSystem, path: str, thing_id: str, ment
     except FileNotFoundError:
         return 0
     doomed = pc.or_(
-        pc.equal(table.column("thing_id"), thing_id),
+        pc.is_in(table.column("thing_id"), value_set=pa.array(sorted(thing_ids), pa.string())),
         pc.fill_null(pc.match_substring(table.column("data"), mention), False),
     )
     removed = pc.sum(doomed).as_py() or 0

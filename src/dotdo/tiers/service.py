@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from .query import (
     run_clickhouse,
     run_duckdb,
 )
-from .tables import COLUMNS, new_fields, promoted_types, raw_batch, to_arrow
+from .tables import COLUMNS, new_fields, raw_batch, to_arrow
 from .warehouse import TableStatus, Tombstone, Warehouse, object_key
 
 if TYPE_CHECKING:
@@ -369,9 +368,14 @@ class Tiers:
     # -- erasure --------------------------------------------------------------------------------
 
     async def erase(self, subject: str) -> ErasureReport:
-        """Remove `subject` everywhere: the thing of that id, its relationships, and every event,
-        action and row that mentions it, from hot objects, outboxes, warm tables (with their old
-        snapshots) and cold archives."""
+        """Remove `subject` everywhere and report what went where.
+
+        What goes: the thing whose id is `subject` and every thing any version of which mentions it
+        (as a JSON string value), with their whole history and relationships; every relationship,
+        event and action that names or mentions it. From: hot objects, their outboxes, the warm
+        tables (rewritten, then every older snapshot expired and its files deleted, so `as_of`
+        cannot see it either) and the cold archives.
+        """
         if not isinstance(subject, str) or not subject:
             raise ValueError("erase needs subject=, a thing id such as 'user:alice'")
         mention = msgspec.json.encode(subject).decode()
@@ -379,43 +383,48 @@ class Tiers:
         async with self._guard():
             fs, _ = self.warehouse.filesystem()
             for namespace, hex_id in self.objects():
-                counts, files = await self._in_object(namespace, hex_id, lambda s: _erase_hot(s, subject, mention))
+                counts, files, erased = await self._in_object(
+                    namespace, hex_id, lambda s: _erase_hot(s, fs, subject, mention)
+                )
                 for name, count in counts.items():
                     report.hot[name] = report.hot.get(name, 0) + count
                 for path in files:
-                    report.cold += await asyncio.to_thread(cold.erase_from_archive, fs, path, subject, mention)
+                    report.cold += await asyncio.to_thread(cold.erase_from_archive, fs, path, erased, mention)
             report.warm, report.snapshots_expired = await asyncio.to_thread(self._erase_warm, subject, mention)
         return report
 
     def _erase_warm(self, subject: str, mention: str) -> tuple[dict[str, int], int]:
+        # things: whole histories of the things that are or mention the subject; others: matching rows.
         checks = {
-            "things": "id = $subject OR contains(data, $mention)",
-            "relationships": "id = $subject OR from_id = $subject OR to_id = $subject OR contains(data, $mention)",
-            "events": "source = $subject OR contains(data, $mention)",
-            "actions": "contains(args, $mention) OR contains(result, $mention)",
+            "things": ("id", "id = $subject OR contains(data, $mention)"),
+            "relationships": (
+                "sequence",
+                "id = $subject OR from_id = $subject OR to_id = $subject OR contains(data, $mention)",
+            ),
+            "events": ("sequence", "source = $subject OR contains(data, $mention)"),
+            "actions": ("sequence", "contains(args, $mention) OR contains(result, $mention)"),
         }
         removed: dict[str, int] = {}
         expired = 0
-        for kind, condition in checks.items():
+        for kind, (column, condition) in checks.items():
             scan = self.warehouse.plan(kind)
             if scan.rows is None and not scan.files:
                 continue
             conn = connect_duckdb()
             try:
-                relation = f"_warm_{kind}"
-                conn.register(relation, scan.rows if scan.rows is not None else self._dataset(scan))
+                conn.register("warm", scan.rows if scan.rows is not None else self._dataset(scan))
                 named = {
                     name: value
                     for name, value in (("subject", subject), ("mention", mention))
                     if f"${name}" in condition
                 }
-                hits = conn.execute(
-                    f"SELECT DISTINCT object_id, sequence FROM {relation} WHERE {condition}", named
+                keys = conn.execute(
+                    f"SELECT DISTINCT object_id, {column} FROM warm WHERE {condition}", named
                 ).fetchall()
             finally:
                 conn.close()
-            removed[kind] = self._delete_rows(kind, hits) if hits else 0
-            # Older snapshots still hold the rows: expire them all and drop their files.
+            removed[kind] = self.warehouse.delete_matching(kind, column, keys) if keys else 0
+            # Older snapshots still hold the rows: expire them all and delete their files.
             expired += self.warehouse.expire(kind, older_than=time.time() + 1)
         return removed, expired
 
@@ -425,16 +434,6 @@ class Tiers:
         if self.warehouse.local:
             return ds.dataset(scan.files, format="parquet")
         return self._read_remote(scan)
-
-    def _delete_rows(self, kind: str, hits: list[tuple[str, int]]) -> int:
-        from pyiceberg.expressions import And, EqualTo, Or
-
-        from .warehouse import _any
-
-        predicates = [And(EqualTo("object_id", oid), EqualTo("sequence", seq)) for oid, seq in hits]
-        table = self.warehouse.table(kind)
-        table.delete(_any(predicates, Or))
-        return len(hits)
 
 
 def _split(
@@ -500,30 +499,38 @@ def _instant(as_of: str | datetime | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _erase_hot(storage: Storage, subject: str, mention: str) -> tuple[dict[str, int], list[str]]:
-    counts: dict[str, int] = {}
+def _erase_hot(storage: Storage, fs: Any, subject: str, mention: str) -> tuple[dict[str, int], list[str], set[str]]:
+    """Erase in one object: (rows removed per table, its archive files, the thing ids purged)."""
+    counts: dict[str, int] = {"things": 0, "relationships": 0}
     things = Things(storage)
-    versions = len(things.history(subject))
-    edges = 0
-    if storage.table_exists("relationships"):
+    doomed = {subject} if things.history(subject) else set()
+    if storage.table_exists("things"):
+        doomed.update(
+            row[0]
+            for row in storage.sql.exec(
+                "SELECT id FROM things WHERE instr(data, ?1) > 0 "
+                "UNION SELECT thing_id FROM thing_versions WHERE instr(data, ?1) > 0",
+                mention,
+            ).raw()
+        )
+    files = cold.archive_files(storage)
+    doomed.update(cold.things_mentioning(fs, files, mention))
+    for thing_id in sorted(doomed):
+        versions = len(things.history(thing_id))
         edges = next(
-            iter(storage.sql.exec("SELECT count(*) FROM relationships WHERE from_id = ?1 OR to_id = ?1", subject).raw())
+            iter(
+                storage.sql.exec("SELECT count(*) FROM relationships WHERE from_id = ?1 OR to_id = ?1", thing_id).raw()
+            )
         )[0]
-    if things.delete(subject, purge=True):
-        counts["things"] = versions
-        counts["relationships"] = edges
+        if things.delete(thing_id, purge=True):
+            counts["things"] += versions
+            counts["relationships"] += edges
 
     def remove(table: str, condition: str, *args: Any) -> None:
         if storage.table_exists(table):
-            try:
-                counts[table] = storage.sql.exec(f"DELETE FROM {table} WHERE {condition}", *args).rows_written
-            except sqlite3.OperationalError:
-                counts[table] = 0
+            counts[table] = storage.sql.exec(f"DELETE FROM {table} WHERE {condition}", *args).rows_written
 
     remove("events", "source = ? OR instr(data, ?) > 0", subject, mention)
     remove("actions", "instr(args, ?) > 0 OR instr(result, ?) > 0", mention, mention)
     counts["outbox"] = outbox.remove_matching(storage, mention)
-    return counts, cold.archive_files(storage)
-
-
-__all__ = ["ErasureReport", "ObjectBacklog", "ShipReport", "Tiers", "TiersStatus", "promoted_types"]
+    return counts, files, doomed

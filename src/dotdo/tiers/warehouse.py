@@ -198,7 +198,7 @@ class Warehouse:
                     # A removal of a row that never shipped matches nothing; pyiceberg warns about it.
                     warnings.filterwarnings("ignore", "Delete operation did not match any records")
                     tx.delete(
-                        _any(
+                        any_of(
                             [
                                 And(
                                     EqualTo("object_id", t.object_id),
@@ -304,17 +304,17 @@ class Warehouse:
             if info.type == pafs.FileType.File and info.path not in referenced and info.path.endswith(".parquet"):
                 fs.delete_file(info.path)
 
-    def delete_where(self, kind: str, column_values: Iterable[tuple[str, str]]) -> int:
-        """Delete the rows where any `(column, value)` matches; how many rows the table lost."""
-        from pyiceberg.expressions import EqualTo, Or
+    def delete_matching(self, kind: str, column: str, keys: Iterable[tuple[str, Any]]) -> int:
+        """Delete the rows whose `(object_id, column)` is one of `keys`; how many rows the table lost."""
+        from pyiceberg.expressions import And, EqualTo, Or
 
-        predicates = [EqualTo(column, value) for column, value in column_values]
+        predicates = [And(EqualTo("object_id", object_id), EqualTo(column, value)) for object_id, value in keys]
         with self._lock:
             table = self.existing_table(kind)
             if table is None or table.current_snapshot() is None or not predicates:
                 return 0
             before = _row_count(table)
-            table.delete(_any(predicates, Or))
+            table.delete(any_of(predicates, Or))
             table = self.catalog.load_table((CATALOG_NAMESPACE, kind))
             return before - _row_count(table)
 
@@ -396,9 +396,10 @@ def _row_count(table: Table) -> int:
     return sum(task.file.record_count for task in table.scan().plan_files())
 
 
-def _any(predicates: list[Any], combine: Any) -> Any:
+def any_of(predicates: list[Any], combine: Any) -> Any:
+    """`predicates` joined by `combine` (pyiceberg's Or or And)."""
     # A balanced tree: a long left-leaning chain would overflow the recursion of expression visitors.
     if len(predicates) == 1:
         return predicates[0]
     middle = len(predicates) // 2
-    return combine(_any(predicates[:middle], combine), _any(predicates[middle:], combine))
+    return combine(any_of(predicates[:middle], combine), any_of(predicates[middle:], combine))
