@@ -117,7 +117,9 @@ async def main(objects: int, things: int) -> None:
             now = "2026-12-01T12:00:00.000000Z"
             for n in range(objects):
                 await rt.run_in(Store, f"tenant{n}", lambda obj: obj.storage.sql.exec(BULK, things, now))
-            print(f"hot data: {total_things:,} things in {objects} objects, loaded in {time.perf_counter() - started:.1f} s")
+            print(
+                f"hot data: {total_things:,} things in {objects} objects, loaded in {time.perf_counter() - started:.1f} s"
+            )
 
             oracle_hot = await hot_sql(rt, objects)
             fresh = warm_answer(await rt.query(QUERIES["count and sum by type"], fresh=True))
@@ -162,7 +164,9 @@ async def main(objects: int, things: int) -> None:
                 cells = []
                 for engine in engines:
                     seconds, result = await timed(lambda sql=sql, engine=engine: rt.query(sql, engine=engine), 3)
-                    answers.append([tuple(int(v) if isinstance(v, int | float) else v for v in row) for row in result.rows])
+                    answers.append(
+                        [tuple(int(v) if isinstance(v, int | float) else v for v in row) for row in result.rows]
+                    )
                     cells.append(f"{seconds * 1000:11.1f} ms")
                 assert all(answer == answers[0] for answer in answers), (name, answers)
                 print(f"{name:28s}" + "".join(cells))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -162,3 +163,37 @@ async def test_clickhouse_engine_answers_like_duckdb(runtime: Runtime) -> None:
     duck = await runtime.query(sql)
     house = await runtime.query(sql, engine="clickhouse")
     assert [(t, int(n), int(s)) for t, n, s in house.rows] == [(t, int(n), int(s)) for t, n, s in duck.rows]
+
+
+async def test_actions_show_each_step_once_in_its_latest_state(runtime: Runtime) -> None:
+    def charge(amount: int) -> dict:
+        return {"charged": amount}
+
+    async def run(obj: Any) -> None:
+        await obj.ctx.do(charge, 5, step_id="charge-1")
+        await obj.ctx.do(charge, 7, step_id="charge-2")
+
+    await runtime.run_in(Shop, "s", run)
+    await runtime.ship()
+    latest = await runtime.query("SELECT step_id, status, result FROM actions ORDER BY step_id")
+    assert latest.rows == [("charge-1", "completed", '{"charged":5}'), ("charge-2", "completed", '{"charged":7}')]
+    changes = await runtime.query("SELECT step_id, status FROM action_changes ORDER BY sequence")
+    assert changes.rows == [
+        ("charge-1", "running"),
+        ("charge-1", "completed"),
+        ("charge-2", "running"),
+        ("charge-2", "completed"),
+    ]
+
+
+async def test_queries_never_load_duckdb_extensions_on_their_own() -> None:
+    from dotdo.tiers.duckdb_connection import connect_duckdb
+
+    conn = connect_duckdb()
+    settings = dict(
+        conn.execute(
+            "SELECT name, value FROM duckdb_settings() "
+            "WHERE name IN ('autoinstall_known_extensions', 'autoload_known_extensions')"
+        ).fetchall()
+    )
+    assert settings == {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}

@@ -98,3 +98,17 @@ async def test_a_runtime_without_a_warehouse_says_how_to_get_one(tmp_path: Any) 
     async with Runtime(tmp_path, objects=[Shop]) as rt:
         with pytest.raises(RuntimeError, match="warehouse"):
             await rt.query("SELECT 1")
+
+
+async def test_the_background_loop_ships_without_being_asked(tmp_path: Any) -> None:
+    import asyncio
+
+    from dotdo.tiers import TierConfig
+
+    async with Runtime(tmp_path, objects=[Shop], tiers=TierConfig(ship_interval=0.05)) as rt:
+        await rt.run_in(Shop, "s", lambda obj: obj.ctx.things.create("Order", id="a"))
+        for _ in range(200):
+            if (await rt.query("SELECT count(*) FROM things")).rows == [(1,)]:
+                break
+            await asyncio.sleep(0.05)
+        assert (await rt.query("SELECT id FROM things")).rows == [("a",)]
