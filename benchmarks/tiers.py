@@ -45,7 +45,8 @@ QUERIES = {
         "GROUP BY type ORDER BY type"
     ),
     "filtered by region": (
-        "SELECT region, count(*) AS n FROM things WHERE amount > 500 AND deleted_at IS NULL GROUP BY region ORDER BY region"
+        "SELECT region, count(*) AS n FROM things WHERE amount > 500 AND deleted_at IS NULL "
+        "GROUP BY region ORDER BY region"
     ),
     "versions by visibility": "SELECT visibility, count(*) AS n FROM thing_versions GROUP BY visibility ORDER BY 1",
 }
@@ -117,9 +118,8 @@ async def main(objects: int, things: int) -> None:
             now = "2026-12-01T12:00:00.000000Z"
             for n in range(objects):
                 await rt.run_in(Store, f"tenant{n}", lambda obj: obj.storage.sql.exec(BULK, things, now))
-            print(
-                f"hot data: {total_things:,} things in {objects} objects, loaded in {time.perf_counter() - started:.1f} s"
-            )
+            loaded = time.perf_counter() - started
+            print(f"hot data: {total_things:,} things in {objects} objects, loaded in {loaded:.1f} s")
 
             oracle_hot = await hot_sql(rt, objects)
             fresh = warm_answer(await rt.query(QUERIES["count and sum by type"], fresh=True))
