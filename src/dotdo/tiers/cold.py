@@ -9,6 +9,7 @@ version=)` and `history(id)` read archived versions back from the files.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..graph.things import Things
@@ -111,17 +112,21 @@ def archive_files(storage: Storage) -> list[str]:
 class ColdArchive:
     """Reads an object's archived versions back (the graph's `VersionArchive`)."""
 
-    def __init__(self, storage: Storage, fs: pyarrow.fs.FileSystem) -> None:
+    def __init__(self, storage: Storage, filesystem: Callable[[], pyarrow.fs.FileSystem]) -> None:
         self.storage = storage
-        self.fs = fs
+        self._filesystem = filesystem
 
     def versions(self, thing_id: str) -> list[tuple[Any, ...]]:
         """Every archived version row of `thing_id`, oldest first."""
+        paths = archive_files(self.storage)
+        if not paths:  # the common case: no pyarrow import, no filesystem
+            return []
         import pyarrow.parquet as pq
 
+        fs = self._filesystem()
         found: dict[int, tuple[Any, ...]] = {}
-        for path in archive_files(self.storage):
-            table = pq.read_table(path, filesystem=self.fs, filters=[("thing_id", "=", thing_id)])
+        for path in paths:
+            table = pq.read_table(path, filesystem=fs, filters=[("thing_id", "=", thing_id)])
             for row in zip(*(table.column(name).to_pylist() for name in ARCHIVE_COLUMNS), strict=True):
                 found[row[4]] = row
         return [found[version] for version in sorted(found)]

@@ -109,8 +109,7 @@ class Tiers:
 
     def _attach(self, oid: ObjectId, storage: Storage) -> None:
         outbox.install_outbox(storage)
-        fs, _ = self.warehouse.filesystem()
-        set_version_archive(storage, cold.ColdArchive(storage, fs))
+        set_version_archive(storage, cold.ColdArchive(storage, lambda: self.warehouse.filesystem()[0]))
 
     # -- background -----------------------------------------------------------------------------
 
@@ -269,27 +268,23 @@ class Tiers:
         import pyarrow.dataset as ds
 
         fs, _ = self.warehouse.filesystem()
-        return ds.dataset(scan.files, format="parquet", filesystem=fs)
+        # The table's schema, not the first file's: older files lack columns added since.
+        return ds.dataset(scan.files, schema=scan.schema, format="parquet", filesystem=fs)
 
     def _run_clickhouse(self, sql: str, scans: dict[str, Any], fresh: FreshRows | None) -> pa.Table:
         # The same relations DuckDB would read (files, deletes and fresh rows applied), handed to chdb as Arrow.
-        conn = connect_duckdb()
-        try:
-            tables = {}
-            for kind, scan in scans.items():
-                if scan.rows is not None or not scan.files:
-                    tables[kind] = scan.rows if scan.rows is not None else scan.schema.empty_table()
-                elif self.warehouse.local and fresh is None:
-                    import pyarrow.dataset as ds
-
-                    tables[kind] = ds.dataset(scan.files, format="parquet").to_table()
-                else:
-                    source = f"SELECT * FROM {_SOURCE_VIEW[kind]}"
-                    read_remote = None if self.warehouse.local else self._read_remote
-                    tables[kind] = run_duckdb(source, {kind: scan}, fresh, read_remote=read_remote)
-            return run_clickhouse(sql, tables)
-        finally:
-            conn.close()
+        tables = {}
+        for kind, scan in scans.items():
+            if fresh is None and scan.rows is not None:
+                tables[kind] = scan.rows
+            elif fresh is None:
+                tables[kind] = self._dataset(scan).to_table()
+            else:
+                read_remote = None if self.warehouse.local else self._read_remote
+                tables[kind] = run_duckdb(
+                    f"SELECT * FROM {_SOURCE_VIEW[kind]}", {kind: scan}, fresh, read_remote=read_remote
+                )
+        return run_clickhouse(sql, tables)
 
     async def _fresh(self, kinds: list[str], scans: dict[str, Any]) -> FreshRows:
         import pyarrow as pa
@@ -432,7 +427,7 @@ class Tiers:
         import pyarrow.dataset as ds
 
         if self.warehouse.local:
-            return ds.dataset(scan.files, format="parquet")
+            return ds.dataset(scan.files, schema=scan.schema, format="parquet")
         return self._read_remote(scan)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ class Runtime(BaseRuntime):
         if warehouse not in (None, False):
             location = None if warehouse is True else os.fspath(warehouse)  # type: ignore[arg-type]
             base = config or TierConfig()
-            config = TierConfig(**{**base.__dict__, "warehouse": location or base.warehouse})
+            config = replace(base, warehouse=location or base.warehouse)
         self.tiers: Tiers | None = Tiers(self, config) if config is not None else None
 
     def _require_tiers(self) -> Tiers:

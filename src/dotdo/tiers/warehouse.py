@@ -196,20 +196,21 @@ class Warehouse:
             with table.transaction() as tx:
                 if tombstones:
                     # A removal of a row that never shipped matches nothing; pyiceberg warns about it.
-                    warnings.filterwarnings("ignore", "Delete operation did not match any records")
-                    tx.delete(
-                        any_of(
-                            [
-                                And(
-                                    EqualTo("object_id", t.object_id),
-                                    EqualTo("id", t.key),
-                                    LessThan("sequence", t.sequence),
-                                )
-                                for t in tombstones
-                            ],
-                            Or,
+                    with warnings.catch_warnings():
+                        warnings.filterwarnings("ignore", "Delete operation did not match any records")
+                        tx.delete(
+                            any_of(
+                                [
+                                    And(
+                                        EqualTo("object_id", t.object_id),
+                                        EqualTo("id", t.key),
+                                        LessThan("sequence", t.sequence),
+                                    )
+                                    for t in tombstones
+                                ],
+                                Or,
+                            )
                         )
-                    )
                 if raw.num_rows:
                     known = promoted_types(tx.table_metadata.schema()) if kind == "things" else {}
                     if kind == "things":
