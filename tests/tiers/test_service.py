@@ -74,6 +74,13 @@ async def test_erase_removes_a_subject_from_every_tier(tmp_path: Any) -> None:
             assert (await rt.query(sql, fresh=True)).rows == [(0,)]
             assert (await rt.query(sql, as_of=snapshot_time)).rows in ([(0,)], [])
         assert await rt.run_in(Shop, "s1", lambda obj: obj.ctx.things.history("user:alice")) == []
+        # No file left in the warehouse (warm data, old snapshots' files, cold archives) holds her.
+        import pyarrow.parquet as pq
+
+        files = list((tmp_path / "tiers" / "warehouse").rglob("*.parquet"))
+        assert files
+        for path in files:
+            assert "alice" not in str(pq.read_table(path).to_pylist()), path
         assert (await rt.query("SELECT id FROM things ORDER BY id")).rows == [("o2",), ("user:bob",)]
         assert (await rt.query("SELECT id FROM things ORDER BY id", fresh=True)).rows == [("o2",), ("user:bob",)]
         await rt.ship()

@@ -420,7 +420,7 @@ class Tiers:
                 conn.close()
             removed[kind] = self.warehouse.delete_matching(kind, column, keys) if keys else 0
             # Older snapshots still hold the rows: expire them all and delete their files.
-            expired += self.warehouse.expire(kind, older_than=time.time() + 1)
+            expired += self.warehouse.expire(kind, older_than=time.time() + 1, spare_recent_files=0)
         return removed, expired
 
     def _dataset(self, scan: Any) -> Any:

@@ -271,9 +271,13 @@ class Warehouse:
             self.expire(kind, older_than=time.time() - self.config.snapshot_retention)
             return rewrote
 
-    def expire(self, kind: str, *, older_than: float) -> int:
+    def expire(self, kind: str, *, older_than: float, spare_recent_files: float = 3600.0) -> int:
         """Expire the snapshots of `kind` older than `older_than` (epoch seconds) except the current
-        one, and delete the data files no snapshot refers to any more; how many snapshots went."""
+        one, then delete the data files no snapshot refers to any more; how many snapshots went.
+
+        Files younger than `spare_recent_files` seconds are spared: another process may have written
+        them for a commit it has not made yet. Erasure passes 0.
+        """
         with self._lock:
             table = self.existing_table(kind)
             if table is None:
@@ -288,10 +292,11 @@ class Warehouse:
             if old:
                 table.maintenance.expire_snapshots().by_ids(old).commit()
                 table = self.catalog.load_table((CATALOG_NAMESPACE, kind))
-            self._remove_unreferenced_files(table)
+            if old or spare_recent_files == 0:
+                self._remove_unreferenced_files(table, time.time() - spare_recent_files)
             return len(old)
 
-    def _remove_unreferenced_files(self, table: Table) -> None:
+    def _remove_unreferenced_files(self, table: Table, written_before: float) -> None:
         import pyarrow.fs as pafs
 
         referenced = {strip_scheme(row) for row in table.inspect.all_files().column("file_path").to_pylist()}
@@ -302,7 +307,12 @@ class Warehouse:
         except FileNotFoundError:
             return
         for info in listing:
-            if info.type == pafs.FileType.File and info.path not in referenced and info.path.endswith(".parquet"):
+            if (
+                info.type == pafs.FileType.File
+                and info.path.endswith(".parquet")
+                and info.path not in referenced
+                and (info.mtime is None or info.mtime.timestamp() <= written_before)
+            ):
                 fs.delete_file(info.path)
 
     def delete_matching(self, kind: str, column: str, keys: Iterable[tuple[str, Any]]) -> int:
