@@ -21,8 +21,14 @@ async def main(data_dir: str, mode: str) -> None:
         if mode == "ship":
             await write_dataset(rt, Shop, OBJECTS, PER_OBJECT)
             print("ready", flush=True)
-            await rt.ship()
-            print("done", flush=True)
+            # Ship in small batches, then keep writing and shipping, until killed.
+            for round_number in range(1_000_000):
+                await rt.ship()
+                await rt.run_in(
+                    Shop,
+                    f"shop{round_number % OBJECTS}",
+                    lambda obj, n=round_number: obj.ctx.things.update("t0", amount=n),
+                )
         else:
             print("ready", flush=True)
             while True:

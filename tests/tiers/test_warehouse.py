@@ -39,7 +39,7 @@ def _child(data_dir: Path, mode: str) -> subprocess.Popen[str]:
 def _kill(process: subprocess.Popen[str], after: float) -> None:
     time.sleep(after)
     process.send_signal(signal.SIGKILL)
-    # Killed mid-way, not finished before the signal.
+    # The child never stops by itself: it was killed mid-way.
     assert process.wait(timeout=30) == -signal.SIGKILL
 
 
