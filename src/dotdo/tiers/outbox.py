@@ -8,6 +8,7 @@ outbox only after the warm tier has committed them (`acknowledge`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -76,9 +77,27 @@ _DDL = (
 _TRIGGER_COUNT = len(_DDL) - 1
 
 
-OutboxRow = tuple[int, str, str, str]
-"""One queued change: its outbox sequence, the warm table (kind), the op ("upsert", "purge",
-"delete") and the row as JSON text. Plain tuples: a shipping batch holds hundreds of thousands."""
+@dataclass(frozen=True, slots=True)
+class QueuedRows:
+    """Queued rows of one warm table and op ("upsert", "purge", "delete"), oldest first, as text:
+    one line per row, `sequence<TAB>payload JSON` (JSON text never holds a raw tab or newline).
+
+    One text per group instead of a tuple per row: SQLite builds it, Arrow splits it, and no
+    Python object is made per row of a batch of hundreds of thousands.
+    """
+
+    kind: str
+    op: str
+    count: int
+    lines: str
+
+    def rows(self) -> list[tuple[int, str]]:
+        """The rows as (sequence, payload) pairs (for the few removals)."""
+        result = []
+        for line in self.lines.split("\n"):
+            sequence, _, payload = line.partition("\t")
+            result.append((int(sequence), payload))
+        return result
 
 
 def install_outbox(storage: Storage) -> None:
@@ -98,32 +117,41 @@ def install_outbox(storage: Storage) -> None:
     storage.transaction_sync(lambda: [storage.sql.exec(statement) for statement in _DDL])
 
 
-def pending(storage: Storage, after: Mapping[str, int], limit: int) -> list[OutboxRow]:
-    """Up to `limit` queued rows, oldest first, skipping those at or below each kind's `after` sequence."""
+def pending(storage: Storage, after: Mapping[str, int], limit: int) -> list[QueuedRows]:
+    """Up to `limit` queued rows, oldest first, skipping those at or below each kind's `after`
+    sequence, grouped by kind and op."""
     if not storage.table_exists(OUTBOX_TABLE):
         return []
     clauses = " OR ".join(f"(kind = '{kind}' AND sequence > ?)" for kind in TABLE_KINDS)
-    rows: list[OutboxRow] = list(
-        storage.sql.exec(
-            f"SELECT sequence, kind, op, payload FROM {OUTBOX_TABLE} WHERE {clauses} ORDER BY sequence LIMIT ?",
-            *(after.get(kind, 0) for kind in TABLE_KINDS),
+    marks = [after.get(kind, 0) for kind in TABLE_KINDS]
+    window = f"SELECT sequence, kind, op, payload FROM {OUTBOX_TABLE} WHERE {clauses} ORDER BY sequence LIMIT ?"
+    groups = [
+        QueuedRows(kind, op, count, lines)
+        for kind, op, count, lines in storage.sql.exec(
+            f"SELECT kind, op, count(*), group_concat(sequence || char(9) || payload, char(10)) "
+            f"FROM ({window}) WHERE NOT ({_CHUNKED}) GROUP BY kind, op",
+            *marks,
             limit,
         ).raw()
-    )
-    return [_with_document(storage, row) if row[1] == "things" else row for row in rows]
-
-
-def _with_document(storage: Storage, row: OutboxRow) -> OutboxRow:
+    ]
     # Large documents live in the graph's chunk rows, not in `data`: read them through the graph.
-    sequence, kind, op, payload = row
-    if op != "upsert" or '"data":null' not in payload:
-        return row
+    chunked = list(storage.sql.exec(f"SELECT sequence, payload FROM ({window}) WHERE {_CHUNKED}", *marks, limit).raw())
+    if chunked:
+        lines = "\n".join(f"{sequence}\t{_with_document(storage, payload)}" for sequence, payload in chunked)
+        groups.append(QueuedRows("things", "upsert", len(chunked), lines))
+    return groups
+
+
+_CHUNKED = "kind = 'things' AND op = 'upsert' AND instr(payload, '\"data\":null') > 0"
+
+
+def _with_document(storage: Storage, payload: str) -> str:
     value: dict[str, Any] = msgspec.json.decode(payload)
     thing = Things(storage).get(value["id"], version=value["version"])
     if thing is None:
-        return row
+        return payload
     value["data"] = msgspec.json.encode(thing.data).decode()
-    return (sequence, kind, op, msgspec.json.encode(value).decode())
+    return msgspec.json.encode(value).decode()
 
 
 def acknowledge(storage: Storage, shipped: Mapping[str, int]) -> int:

@@ -189,7 +189,7 @@ class Tiers:
             marks = await self._marks()
             drained: set[tuple[str, str]] = set()
             while len(drained) < len(objects):
-                batch: dict[tuple[str, str], list[outbox.OutboxRow]] = {}
+                batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
                 budget = self.config.batch_rows
                 for namespace, hex_id in objects:
                     if (namespace, hex_id) in drained or budget <= 0:
@@ -200,12 +200,13 @@ class Tiers:
                         outbox.acknowledge(storage, mine)
                         return outbox.pending(storage, mine, budget)
 
-                    rows = await self._in_object(namespace, hex_id, read)
-                    if len(rows) < budget:
+                    groups = await self._in_object(namespace, hex_id, read)
+                    count = sum(group.count for group in groups)
+                    if count < budget:
                         drained.add((namespace, hex_id))
-                    if rows:
-                        batch[(namespace, hex_id)] = rows
-                        budget -= len(rows)
+                    if groups:
+                        batch[(namespace, hex_id)] = groups
+                        budget -= count
                 if not batch:
                     break
                 shipped = await asyncio.to_thread(self._commit_batch, batch, report)
@@ -220,15 +221,15 @@ class Tiers:
             return report
 
     def _commit_batch(
-        self, batch: dict[tuple[str, str], list[outbox.OutboxRow]], report: ShipReport
+        self, batch: dict[tuple[str, str], list[outbox.QueuedRows]], report: ShipReport
     ) -> dict[str, dict[str, int]]:
         shipped: dict[str, dict[str, int]] = {}
         for kind in outbox.TABLE_KINDS:
-            upserts, tombstones = _split(kind, batch)
-            if not upserts and not tombstones:
+            raw, tombstones = _split(kind, batch)
+            if not raw.num_rows and not tombstones:
                 continue
-            marks = self.warehouse.commit(kind, raw_batch(upserts), tombstones)
-            report.rows[kind] = report.rows.get(kind, 0) + len(upserts) + len(tombstones)
+            marks = self.warehouse.commit(kind, raw, tombstones)
+            report.rows[kind] = report.rows.get(kind, 0) + raw.num_rows + len(tombstones)
             for key, sequence in marks.items():
                 shipped.setdefault(key, {})[kind] = sequence
         return shipped
@@ -290,7 +291,7 @@ class Tiers:
         import pyarrow as pa
 
         marks = await self._marks()
-        batch: dict[tuple[str, str], list[outbox.OutboxRow]] = {}
+        batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
         for namespace, hex_id in self.objects():
             mine = marks.get(object_key(namespace, hex_id), {})
             queued = await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.pending(s, mine, 1 << 62))
@@ -299,9 +300,8 @@ class Tiers:
         tables = {}
         removals: list[tuple[str, Tombstone]] = []
         for kind in kinds:
-            upserts, tombstones = _split(kind, batch)
+            raw, tombstones = _split(kind, batch)
             removals.extend((kind, t) for t in tombstones)
-            raw = raw_batch(upserts)
             schema = scans[kind].schema
             known = promoted_types_of(schema) if kind == "things" else {}
             if kind == "things":
@@ -431,21 +431,22 @@ class Tiers:
         return self._read_remote(scan)
 
 
-def _split(
-    kind: str, batch: dict[tuple[str, str], list[outbox.OutboxRow]]
-) -> tuple[list[tuple[str, str, int, str]], list[Tombstone]]:
-    """The rows of table `kind` in a batch: upserts `(namespace, object_id, sequence, payload)` and removals."""
-    upserts = []
+def _split(kind: str, batch: dict[tuple[str, str], list[outbox.QueuedRows]]) -> tuple[pa.Table, list[Tombstone]]:
+    """The rows of table `kind` in a batch: the upserts as Arrow (`tables.RAW_COLUMNS`) and the removals."""
+    parts = []
     tombstones = []
-    for (namespace, hex_id), queued in batch.items():
-        for sequence, row_kind, op, payload in queued:
-            if row_kind != kind:
+    for (namespace, hex_id), groups in batch.items():
+        for group in groups:
+            if group.kind != kind:
                 continue
-            if op in _TOMBSTONE_OPS:
-                tombstones.append(Tombstone(namespace, hex_id, msgspec.json.decode(payload)["id"], sequence))
+            if group.op in _TOMBSTONE_OPS:
+                tombstones.extend(
+                    Tombstone(namespace, hex_id, msgspec.json.decode(payload)["id"], sequence)
+                    for sequence, payload in group.rows()
+                )
             else:
-                upserts.append((namespace, hex_id, sequence, payload))
-    return upserts, tombstones
+                parts.append((namespace, hex_id, group.lines))
+    return raw_batch(parts), tombstones
 
 
 _SOURCE_OF = {

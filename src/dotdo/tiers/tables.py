@@ -139,15 +139,43 @@ _FIELD_SQL = {
 }
 
 
-def raw_batch(rows: Iterable[tuple[str, str, int, str]]) -> pa.Table:
-    """A batch `(namespace, object_id, sequence, payload)` as Arrow."""
-    import pyarrow as pa
+def raw_batch(parts: Iterable[tuple[str, str, str]]) -> pa.Table:
+    """A batch as Arrow (`RAW_COLUMNS`) from `(namespace, object_id, lines)` per object, where `lines`
+    holds one `sequence<TAB>payload` line per row (see `outbox.QueuedRows`); split by Arrow's
+    tab-separated reader (no quoting: JSON text holds no raw tab or newline)."""
+    import io
 
-    columns = list(zip(*rows, strict=True)) or [[], [], [], []]
-    types = (pa.string(), pa.string(), pa.int64(), pa.string())
-    return pa.table(
-        {name: pa.array(list(values), type_) for name, values, type_ in zip(RAW_COLUMNS, columns, types, strict=True)}
-    )
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read_options = pacsv.ReadOptions(column_names=["sequence", "payload"])
+    parse_options = pacsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False)
+    convert_options = pacsv.ConvertOptions(column_types={"sequence": pa.int64(), "payload": pa.string()})
+    tables = []
+    for namespace, object_id, lines in parts:
+        if not lines:
+            continue
+        rows = pacsv.read_csv(
+            io.BytesIO(lines.encode()),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+        count = rows.num_rows
+        tables.append(
+            pa.table(
+                {
+                    "namespace": pa.array([namespace] * count, pa.string()),
+                    "object_id": pa.array([object_id] * count, pa.string()),
+                    "sequence": rows.column("sequence"),
+                    "payload": rows.column("payload"),
+                }
+            )
+        )
+    if not tables:
+        types = (pa.string(), pa.string(), pa.int64(), pa.string())
+        return pa.table({name: pa.array([], type_) for name, type_ in zip(RAW_COLUMNS, types, strict=True)})
+    return pa.concat_tables(tables)
 
 
 def new_fields(raw: pa.Table, known: Mapping[str, str]) -> dict[str, str]:

@@ -358,6 +358,9 @@ def _unshipped(raw: pa.Table, marks: Mapping[str, int], tombstones: list[Tombsto
     """The rows of `raw` above their object's mark and not removed later in the same batch."""
     import pyarrow as pa
 
+    if not tombstones and not any(marks.get(f"{n}/{o}") for n, o in _objects(raw)):
+        return raw
+
     mark_table = pa.table(
         {
             "object_key": pa.array(list(marks), pa.string()),
@@ -379,11 +382,18 @@ def _unshipped(raw: pa.Table, marks: Mapping[str, int], tombstones: list[Tombsto
         return conn.sql(
             "SELECT r.* FROM raw AS r LEFT JOIN marks AS m ON m.object_key = r.namespace || '/' || r.object_id "
             "WHERE r.sequence > coalesce(m.mark, 0) AND NOT EXISTS (SELECT 1 FROM removals AS x "
-            "WHERE x.object_id = r.object_id AND x.key = r.payload ->> '$.id' AND x.sequence > r.sequence) "
-            "ORDER BY r.sequence"
+            "WHERE x.object_id = r.object_id AND x.key = r.payload ->> '$.id' AND x.sequence > r.sequence)"
         ).to_arrow_table()
     finally:
         conn.close()
+
+
+def _objects(raw: pa.Table) -> list[tuple[str, str]]:
+    """The distinct (namespace, object_id) pairs of a batch."""
+    if not raw.num_rows:
+        return []
+    pairs = raw.select(["namespace", "object_id"]).group_by(["namespace", "object_id"]).aggregate([])
+    return list(zip(pairs.column("namespace").to_pylist(), pairs.column("object_id").to_pylist(), strict=True))
 
 
 def _last_sequences(raw: pa.Table) -> list[tuple[str, str, int]]:
