@@ -3,8 +3,9 @@ across objects with DuckDB or ClickHouse (chdb). pyiceberg, pyarrow, duckdb and 
 only when used (`pip install 'dotdo[tiers]'`, `'dotdo[clickhouse]'`)."""
 
 from .config import TierConfig
+from .erasure import ErasureReport
 from .query import QueryError, QueryResult
-from .service import ErasureReport, ObjectBacklog, ShipReport, Tiers, TiersStatus
+from .service import ObjectBacklog, ShipReport, Tiers, TiersStatus
 from .tiered_runtime import Runtime
 from .warehouse import TableStatus
 

@@ -89,6 +89,8 @@ class QueuedRows:
     kind: str
     op: str
     count: int
+    last: int
+    """The highest sequence among the rows."""
     lines: str
 
     def rows(self) -> list[tuple[int, str]]:
@@ -126,9 +128,9 @@ def pending(storage: Storage, after: Mapping[str, int], limit: int) -> list[Queu
     marks = [after.get(kind, 0) for kind in TABLE_KINDS]
     window = f"SELECT sequence, kind, op, payload FROM {OUTBOX_TABLE} WHERE {clauses} ORDER BY sequence LIMIT ?"
     groups = [
-        QueuedRows(kind, op, count, lines)
-        for kind, op, count, lines in storage.sql.exec(
-            f"SELECT kind, op, count(*), group_concat(sequence || char(9) || payload, char(10)) "
+        QueuedRows(kind, op, count, last, lines)
+        for kind, op, count, last, lines in storage.sql.exec(
+            f"SELECT kind, op, count(*), max(sequence), group_concat(sequence || char(9) || payload, char(10)) "
             f"FROM ({window}) WHERE NOT ({_CHUNKED}) GROUP BY kind, op",
             *marks,
             limit,
@@ -138,7 +140,7 @@ def pending(storage: Storage, after: Mapping[str, int], limit: int) -> list[Queu
     chunked = list(storage.sql.exec(f"SELECT sequence, payload FROM ({window}) WHERE {_CHUNKED}", *marks, limit).raw())
     if chunked:
         lines = "\n".join(f"{sequence}\t{_with_document(storage, payload)}" for sequence, payload in chunked)
-        groups.append(QueuedRows("things", "upsert", len(chunked), lines))
+        groups.append(QueuedRows("things", "upsert", len(chunked), max(seq for seq, _ in chunked), lines))
     return groups
 
 

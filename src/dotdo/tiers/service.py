@@ -19,12 +19,11 @@ import msgspec
 
 from ..graph.archive import set_version_archive
 from ..graph.thing import format_time
-from ..graph.things import Things
 from ..runtime.ids import ObjectId, id_from_string
 from ..runtime.storage import Storage
-from . import cold, outbox
+from . import cold, erasure, outbox
 from .config import TierConfig
-from .duckdb_connection import connect_duckdb
+from .erasure import ErasureReport
 from .query import (
     ENGINES,
     FreshRows,
@@ -61,17 +60,6 @@ class ShipReport:
     def total(self) -> int:
         """All rows shipped."""
         return sum(self.rows.values())
-
-
-@dataclass
-class ErasureReport:
-    """What `erase(subject=)` removed, per tier and table."""
-
-    subject: str
-    hot: dict[str, int] = field(default_factory=dict)
-    warm: dict[str, int] = field(default_factory=dict)
-    cold: int = 0
-    snapshots_expired: int = 0
 
 
 @dataclass(frozen=True)
@@ -180,45 +168,78 @@ class Tiers:
     # -- shipping -------------------------------------------------------------------------------
 
     async def ship(self) -> ShipReport:
-        """Ship every outbox to the warm tables until they are empty; what moved."""
+        """Ship every outbox to the warm tables until they are empty; what moved.
+
+        Reading the next batch from the objects overlaps the Iceberg commit of the previous one: a
+        cursor per object (the highest sequence read) keeps the reads apart, and each object's rows
+        leave its outbox only once the commit that holds them is done.
+        """
         async with self._guard():
             started = time.perf_counter()
             report = ShipReport(rows={kind: 0 for kind in outbox.TABLE_KINDS})
             objects = self.objects()
             report.objects = len(objects)
             marks = await self._marks()
-            drained: set[tuple[str, str]] = set()
-            while len(drained) < len(objects):
-                batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
-                budget = self.config.batch_rows
-                for namespace, hex_id in objects:
-                    if (namespace, hex_id) in drained or budget <= 0:
-                        continue
-                    mine = marks.get(object_key(namespace, hex_id), {})
-
-                    def read(storage: Storage, mine: dict[str, int] = mine, budget: int = budget) -> list[Any]:
-                        outbox.acknowledge(storage, mine)
-                        return outbox.pending(storage, mine, budget)
-
-                    groups = await self._in_object(namespace, hex_id, read)
-                    count = sum(group.count for group in groups)
-                    if count < budget:
-                        drained.add((namespace, hex_id))
-                    if groups:
-                        batch[(namespace, hex_id)] = groups
-                        budget -= count
-                if not batch:
-                    break
-                shipped = await asyncio.to_thread(self._commit_batch, batch, report)
-                report.batches += 1
-                for key, kinds in shipped.items():
-                    marks.setdefault(key, {}).update(kinds)
-                for namespace, hex_id in batch:
-                    mine = marks.get(object_key(namespace, hex_id), {})
+            cursors = {key: dict(kinds) for key, kinds in marks.items()}
+            for namespace, hex_id in objects:
+                mine = marks.get(object_key(namespace, hex_id), {})
+                if mine:  # rows a crashed round committed but did not drop
                     await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.acknowledge(s, mine))
+            drained: set[tuple[str, str]] = set()
+            committing: asyncio.Task[dict[str, dict[str, int]]] | None = None
+            in_flight: list[tuple[str, str]] = []
+            try:
+                while True:
+                    batch = await self._read_batch(objects, cursors, drained)
+                    if committing is not None:
+                        await self._acknowledge(await committing, in_flight, marks)
+                        committing = None
+                    if not batch:
+                        break
+                    in_flight = list(batch)
+                    committing = asyncio.ensure_future(asyncio.to_thread(self._commit_batch, batch, report))
+                    report.batches += 1
+            finally:
+                if committing is not None:
+                    await self._acknowledge(await committing, in_flight, marks)
             report.seconds = time.perf_counter() - started
             self.last_ship = report
             return report
+
+    async def _read_batch(
+        self,
+        objects: list[tuple[str, str]],
+        cursors: dict[str, dict[str, int]],
+        drained: set[tuple[str, str]],
+    ) -> dict[tuple[str, str], list[outbox.QueuedRows]]:
+        """Up to `batch_rows` queued rows past each object's cursor (cursors move past them)."""
+        batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
+        budget = self.config.batch_rows
+        for namespace, hex_id in objects:
+            if (namespace, hex_id) in drained or budget <= 0:
+                continue
+            cursor = cursors.setdefault(object_key(namespace, hex_id), {})
+            groups = await self._in_object(
+                namespace, hex_id, lambda s, cursor=dict(cursor), budget=budget: outbox.pending(s, cursor, budget)
+            )
+            count = sum(group.count for group in groups)
+            if count < budget:
+                drained.add((namespace, hex_id))
+            if groups:
+                batch[(namespace, hex_id)] = groups
+                budget -= count
+                for group in groups:
+                    cursor[group.kind] = max(cursor.get(group.kind, 0), group.last)
+        return batch
+
+    async def _acknowledge(
+        self, shipped: dict[str, dict[str, int]], objects: list[tuple[str, str]], marks: dict[str, dict[str, int]]
+    ) -> None:
+        for key, kinds in shipped.items():
+            marks.setdefault(key, {}).update(kinds)
+        for namespace, hex_id in objects:
+            mine = marks.get(object_key(namespace, hex_id), {})
+            await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.acknowledge(s, mine))
 
     def _commit_batch(
         self, batch: dict[tuple[str, str], list[outbox.QueuedRows]], report: ShipReport
@@ -259,18 +280,11 @@ class Tiers:
         scans = await asyncio.to_thread(lambda: {kind: self.warehouse.plan(kind, when) for kind in kinds})
         fresh_rows = await self._fresh(kinds, scans) if fresh else None
         if engine == "duckdb":
-            read_remote = None if self.warehouse.local else self._read_remote
+            read_remote = None if self.warehouse.local else self.warehouse.dataset
             arrow = await asyncio.to_thread(run_duckdb, sql, scans, fresh_rows, read_remote=read_remote)
         else:
             arrow = await asyncio.to_thread(self._run_clickhouse, sql, scans, fresh_rows)
         return QueryResult(arrow)
-
-    def _read_remote(self, scan: Any) -> Any:
-        import pyarrow.dataset as ds
-
-        fs, _ = self.warehouse.filesystem()
-        # The table's schema, not the first file's: older files lack columns added since.
-        return ds.dataset(scan.files, schema=scan.schema, format="parquet", filesystem=fs)
 
     def _run_clickhouse(self, sql: str, scans: dict[str, Any], fresh: FreshRows | None) -> pa.Table:
         # The same relations DuckDB would read (files, deletes and fresh rows applied), handed to chdb as Arrow.
@@ -279,9 +293,9 @@ class Tiers:
             if fresh is None and scan.rows is not None:
                 tables[kind] = scan.rows
             elif fresh is None:
-                tables[kind] = self._dataset(scan).to_table()
+                tables[kind] = self.warehouse.dataset(scan).to_table()
             else:
-                read_remote = None if self.warehouse.local else self._read_remote
+                read_remote = None if self.warehouse.local else self.warehouse.dataset
                 tables[kind] = run_duckdb(
                     f"SELECT * FROM {_SOURCE_VIEW[kind]}", {kind: scan}, fresh, read_remote=read_remote
                 )
@@ -363,14 +377,7 @@ class Tiers:
     # -- erasure --------------------------------------------------------------------------------
 
     async def erase(self, subject: str) -> ErasureReport:
-        """Remove `subject` everywhere and report what went where.
-
-        What goes: the thing whose id is `subject` and every thing any version of which mentions it
-        (as a JSON string value), with their whole history and relationships; every relationship,
-        event and action that names or mentions it. From: hot objects, their outboxes, the warm
-        tables (rewritten, then every older snapshot expired and its files deleted, so `as_of`
-        cannot see it either) and the cold archives.
-        """
+        """Remove `subject` from every tier and report what went where (see `erasure`)."""
         if not isinstance(subject, str) or not subject:
             raise ValueError("erase needs subject=, a thing id such as 'user:alice'")
         mention = msgspec.json.encode(subject).decode()
@@ -379,56 +386,16 @@ class Tiers:
             fs, _ = self.warehouse.filesystem()
             for namespace, hex_id in self.objects():
                 counts, files, erased = await self._in_object(
-                    namespace, hex_id, lambda s: _erase_hot(s, fs, subject, mention)
+                    namespace, hex_id, lambda s: erasure.erase_hot(s, fs, subject, mention)
                 )
                 for name, count in counts.items():
                     report.hot[name] = report.hot.get(name, 0) + count
                 for path in files:
                     report.cold += await asyncio.to_thread(cold.erase_from_archive, fs, path, erased, mention)
-            report.warm, report.snapshots_expired = await asyncio.to_thread(self._erase_warm, subject, mention)
+            report.warm, report.snapshots_expired = await asyncio.to_thread(
+                erasure.erase_warm, self.warehouse, subject, mention
+            )
         return report
-
-    def _erase_warm(self, subject: str, mention: str) -> tuple[dict[str, int], int]:
-        # things: whole histories of the things that are or mention the subject; others: matching rows.
-        checks = {
-            "things": ("id", "id = $subject OR contains(data, $mention)"),
-            "relationships": (
-                "sequence",
-                "id = $subject OR from_id = $subject OR to_id = $subject OR contains(data, $mention)",
-            ),
-            "events": ("sequence", "source = $subject OR contains(data, $mention)"),
-            "actions": ("sequence", "contains(args, $mention) OR contains(result, $mention)"),
-        }
-        removed: dict[str, int] = {}
-        expired = 0
-        for kind, (column, condition) in checks.items():
-            scan = self.warehouse.plan(kind)
-            if scan.rows is None and not scan.files:
-                continue
-            conn = connect_duckdb()
-            try:
-                conn.register("warm", scan.rows if scan.rows is not None else self._dataset(scan))
-                named = {
-                    name: value
-                    for name, value in (("subject", subject), ("mention", mention))
-                    if f"${name}" in condition
-                }
-                keys = conn.execute(
-                    f"SELECT DISTINCT object_id, {column} FROM warm WHERE {condition}", named
-                ).fetchall()
-            finally:
-                conn.close()
-            removed[kind] = self.warehouse.delete_matching(kind, column, keys) if keys else 0
-            # Older snapshots still hold the rows: expire them all and delete their files.
-            expired += self.warehouse.expire(kind, older_than=time.time() + 1, spare_recent_files=0)
-        return removed, expired
-
-    def _dataset(self, scan: Any) -> Any:
-        import pyarrow.dataset as ds
-
-        if self.warehouse.local:
-            return ds.dataset(scan.files, schema=scan.schema, format="parquet")
-        return self._read_remote(scan)
 
 
 def _split(kind: str, batch: dict[tuple[str, str], list[outbox.QueuedRows]]) -> tuple[pa.Table, list[Tombstone]]:
@@ -493,40 +460,3 @@ def _instant(as_of: str | datetime | None) -> datetime | None:
     except (TypeError, ValueError):
         raise QueryError(f"as_of must be an ISO 8601 time such as 2026-12-01T00:00:00Z, not {as_of!r}") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _erase_hot(storage: Storage, fs: Any, subject: str, mention: str) -> tuple[dict[str, int], list[str], set[str]]:
-    """Erase in one object: (rows removed per table, its archive files, the thing ids purged)."""
-    counts: dict[str, int] = {"things": 0, "relationships": 0}
-    things = Things(storage)
-    doomed = {subject} if things.history(subject) else set()
-    if storage.table_exists("things"):
-        doomed.update(
-            row[0]
-            for row in storage.sql.exec(
-                "SELECT id FROM things WHERE instr(data, ?1) > 0 "
-                "UNION SELECT thing_id FROM thing_versions WHERE instr(data, ?1) > 0",
-                mention,
-            ).raw()
-        )
-    files = cold.archive_files(storage)
-    doomed.update(cold.things_mentioning(fs, files, mention))
-    for thing_id in sorted(doomed):
-        versions = len(things.history(thing_id))
-        edges = next(
-            iter(
-                storage.sql.exec("SELECT count(*) FROM relationships WHERE from_id = ?1 OR to_id = ?1", thing_id).raw()
-            )
-        )[0]
-        if things.delete(thing_id, purge=True):
-            counts["things"] += versions
-            counts["relationships"] += edges
-
-    def remove(table: str, condition: str, *args: Any) -> None:
-        if storage.table_exists(table):
-            counts[table] = storage.sql.exec(f"DELETE FROM {table} WHERE {condition}", *args).rows_written
-
-    remove("events", "source = ? OR instr(data, ?) > 0", subject, mention)
-    remove("actions", "instr(args, ?) > 0 OR instr(result, ?) > 0", mention, mention)
-    counts["outbox"] = outbox.remove_matching(storage, mention)
-    return counts, files, doomed

@@ -251,6 +251,13 @@ class Warehouse:
             return PlannedScan([], rows, arrow_schema)
         return PlannedScan([strip_scheme(task.file.file_path) for task in tasks], None, arrow_schema)
 
+    def dataset(self, scan: PlannedScan) -> Any:
+        """The planned files as a pyarrow dataset in the table's schema (older files lack newer columns)."""
+        import pyarrow.dataset as ds
+
+        fs, _ = self.filesystem()
+        return ds.dataset(scan.files, schema=scan.schema, format="parquet", filesystem=fs)
+
     # -- upkeep ---------------------------------------------------------------------------------
 
     def compact(self, kind: str, *, force: bool = False) -> bool:
