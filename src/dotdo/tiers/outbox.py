@@ -7,8 +7,10 @@ outbox only after the warm tier has committed them (`acknowledge`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -166,6 +168,33 @@ def acknowledge(storage: Storage, shipped: Mapping[str, int]) -> int:
             f"DELETE FROM {OUTBOX_TABLE} WHERE kind = ? AND sequence <= ?", kind, sequence
         ).rows_written
     return dropped
+
+
+def has_rows(storage: Storage) -> bool:
+    """Whether the outbox of a live object holds any row."""
+    if not storage.table_exists(OUTBOX_TABLE):
+        return False
+    return bool(next(iter(storage.sql.exec(f"SELECT EXISTS (SELECT 1 FROM {OUTBOX_TABLE})").raw()))[0])
+
+
+def file_has_rows(path: Path) -> bool:
+    """Whether the outbox in the database file of an object that is not in memory holds any row.
+
+    Safe only for an object this process does not hold open: the runtime that owns the data folder
+    opens each file exclusively while the object is live, and this read is synchronous, so no
+    activation can start while it runs.
+    """
+    if not path.exists():
+        return False
+    if path.with_name(path.name + "-wal").exists():
+        return True  # left by a crash: let the runtime open (and recover) it
+    conn = sqlite3.connect(path)
+    try:
+        return bool(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {OUTBOX_TABLE})").fetchone()[0])
+    except sqlite3.OperationalError:  # no outbox table: nothing was ever queued
+        return False
+    finally:
+        conn.close()
 
 
 def backlog(storage: Storage) -> tuple[int, float | None]:

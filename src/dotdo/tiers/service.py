@@ -93,9 +93,13 @@ class Tiers:
         self._lock: asyncio.Lock | None = None
         self._task: asyncio.Task[None] | None = None
         self.last_ship: ShipReport | None = None
+        self._active: set[tuple[str, str]] = set()
+        """Objects activated since they were last found with an empty outbox while out of memory:
+        only they can have written, so background rounds look at them, not at every object."""
         runtime.add_storage_hook(self._attach)
 
     def _attach(self, oid: ObjectId, storage: Storage) -> None:
+        self._active.add((oid.namespace, oid.hex))
         outbox.install_outbox(storage)
         set_version_archive(storage, cold.ColdArchive(storage, lambda: self.warehouse.filesystem()[0]))
 
@@ -118,11 +122,14 @@ class Tiers:
 
     async def _loop(self) -> None:
         interval = self.config.ship_interval or 5.0
+        everything = True  # the first round drains what earlier runs left in any outbox
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.ship()
-                await self.compact()
+                report = await self.ship(only_active=not everything)
+                everything = False
+                if report.batches:
+                    await self.compact()
                 if self.config.archive_after is not None:
                     await self.archive()
             except asyncio.CancelledError:
@@ -167,8 +174,11 @@ class Tiers:
 
     # -- shipping -------------------------------------------------------------------------------
 
-    async def ship(self) -> ShipReport:
+    async def ship(self, *, only_active: bool = False) -> ShipReport:
         """Ship every outbox to the warm tables until they are empty; what moved.
+
+        `only_active` visits only the objects activated since they were last drained and evicted
+        (the background rounds), instead of every object in the data folder.
 
         Reading the next batch from the objects overlaps the Iceberg commit of the previous one: a
         cursor per object (the highest sequence read) keeps the reads apart, and each object's rows
@@ -177,7 +187,7 @@ class Tiers:
         async with self._guard():
             started = time.perf_counter()
             report = ShipReport(rows={kind: 0 for kind in outbox.TABLE_KINDS})
-            objects = self.objects()
+            objects = self._with_backlog() if only_active else self.objects()
             report.objects = len(objects)
             marks = await self._marks()
             cursors = {key: dict(kinds) for key, kinds in marks.items()}
@@ -205,6 +215,26 @@ class Tiers:
             report.seconds = time.perf_counter() - started
             self.last_ship = report
             return report
+
+    def _with_backlog(self) -> list[tuple[str, str]]:
+        """The active objects whose outbox holds rows, found without running an event in any of
+        them (so looking does not keep an idle object in memory); objects out of memory with an
+        empty outbox stop being active until they activate again."""
+        classes = self.runtime.classes
+        found = []
+        for key in sorted(self._active):
+            namespace, hex_id = key
+            if namespace not in classes:
+                continue
+            record = self.runtime.host.live(key)
+            if record is not None:
+                if outbox.has_rows(record.storage):
+                    found.append(key)
+            elif outbox.file_has_rows(self.runtime.data_folder.object_path(namespace, hex_id)):
+                found.append(key)
+            else:
+                self._active.discard(key)
+        return found
 
     async def _read_batch(
         self,
