@@ -161,6 +161,7 @@ async def main(objects: int, things: int) -> None:
             except ImportError:
                 engines = ("duckdb",)
                 print("chdb is not installed (pip install 'dotdo[clickhouse]'): DuckDB only")
+            print("same queries, best of 3 (chdb's time includes copying the relations into its memory):")
             print(f"{'query':28s}" + "".join(f"{engine:>14s}" for engine in engines))
             for name, sql in QUERIES.items():
                 answers = []
