@@ -119,6 +119,12 @@ def reserved_message(name: str) -> str:
 
 def denial(action: int, arg1: str | None, arg2: str | None, database: str | None) -> str | None:
     """Why user SQL may not do `action` (SQLite authorizer arguments), or None if it may."""
+    if action == sqlite3.SQLITE_ALTER_TABLE:
+        # SQLite passes the schema name first, the table second (and a column name where others
+        # pass the schema).
+        if arg1 not in (None, "main"):
+            return "not authorized: TEMP tables, views, triggers and the temp schema are not available to user SQL"
+        return reserved_message(arg2) if arg2 is not None and is_reserved(arg2) else None
     if database == "temp":
         # SQLite's own ALTER TABLE ... RENAME reads and updates the temp schema: that is fine.
         if action in (sqlite3.SQLITE_READ, sqlite3.SQLITE_UPDATE) and not is_reserved(arg1):
@@ -133,9 +139,6 @@ def denial(action: int, arg1: str | None, arg2: str | None, database: str | None
             if name is not None and is_reserved(name):
                 return reserved_message(name)
         return None
-    if action == sqlite3.SQLITE_ALTER_TABLE:
-        # SQLite passes the schema name first and the table second for ALTER TABLE.
-        return reserved_message(arg2) if arg2 is not None and is_reserved(arg2) else None
     if action == sqlite3.SQLITE_PRAGMA:
         return _pragma_denial((arg1 or "").lower(), arg2)
     if action == sqlite3.SQLITE_FUNCTION:

@@ -367,26 +367,18 @@ class Storage:
         return None
 
     def _exec_alter(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
-        """ALTER TABLE in a savepoint: undone if it renamed a table into the runtime's namespace."""
-        conn = self._conn or self._connection()
-        if not conn.in_transaction:
-            self._begin(conn)
+        """ALTER TABLE, all-or-nothing: undone if it renamed a table into the runtime's namespace."""
         reserved = f"SELECT name FROM sqlite_master WHERE name LIKE '{RESERVED_PREFIX.replace('_', '^_')}%' ESCAPE '^'"
         before = {name for (name,) in self._run(reserved)}
-        savepoint = f'"{_SAVEPOINT_PREFIX}alter"'
-        self._run(f"SAVEPOINT {savepoint}")
-        try:
+
+        def alter() -> SqlCursor:
             result = self._exec(query, bindings, checked=True)
             added = [name for (name,) in self._run(reserved) if name not in before]
             if added:
                 raise StorageError(reserved_message(added[0]))
-        except BaseException:
-            if self.broken is None:
-                self._run(f"ROLLBACK TO {savepoint}")
-                self._run(f"RELEASE {savepoint}")
-            raise
-        self._run(f"RELEASE {savepoint}")
-        return result
+            return result
+
+        return self.transaction_sync(alter)
 
     def _exec_foreign_keys(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
         """`PRAGMA foreign_keys = …`: SQLite ignores it inside a transaction, so end the open one first."""
