@@ -375,7 +375,7 @@ def test_sql_test_js_foreign_keys_can_be_truly_turned_off(storage):
     assert storage.sql.exec("pragma foreign_key_check;").to_list() == []
     storage.sql.exec("PRAGMA foreign_keys = ON;")
     assert storage.sql.exec("PRAGMA foreign_keys").one() == {"foreign_keys": 1}
-    with pytest.raises(StorageError, match="inside storage.transaction_sync"):
+    with pytest.raises(StorageError, match=r"inside storage\.transaction_sync"):
         storage.transaction_sync(lambda: storage.sql.exec("PRAGMA foreign_keys = OFF"))
 
 
