@@ -746,3 +746,61 @@ def test_sqlite_test_rtree_extension_is_enabled(storage):
     storage.sql.exec("CREATE VIRTUAL TABLE boxes USING rtree(id, minX, maxX, minY, maxY)")
     storage.sql.exec("INSERT INTO boxes VALUES (1, 0, 10, 0, 10)")
     assert storage.sql.exec("SELECT id FROM boxes WHERE minX <= 5 AND maxX >= 5").to_list() == [{"id": 1}]
+
+
+def test_runtime_statement_text_does_not_bypass_the_checks(storage):
+    """SQLite's statement cache is keyed by text: the runtime's own KV statement, sent by user SQL, is
+    still refused (sqlite-test.c++ "SQLite Regulator": statements are checked for the regulator they run under)."""
+    storage.put("secret", "value")
+    assert storage.get("secret") == "value"  # the runtime's statement is compiled and cached now
+    for text in ("SELECT value FROM _dotdo_kv WHERE key = ?", "SELECT value FROM _DOTDO_KV WHERE key = ?"):
+        with pytest.raises(StorageError, match="not authorized"):
+            storage.sql.exec(text, "secret")
+    assert storage.sql.exec("SELECT '_dotdo_ in a literal is fine' AS s").one() == {"s": "_dotdo_ in a literal is fine"}
+
+
+class Ledger(DO):
+    async def fill(self) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, note TEXT)")
+        for n in range(200):
+            self.storage.sql.exec("INSERT INTO entries (note) VALUES (?)", f"entry {n} " + "x" * 100)
+
+    async def read_and_swallow_errors(self) -> str:
+        self.storage.put("written before the error", True)
+        try:
+            self.storage.sql.exec("SELECT count(*), sum(length(note)) FROM entries").raw()
+        except sqlite3.DatabaseError as exc:
+            return f"caught: {exc}"
+        return "no error"
+
+    async def stored(self) -> object:
+        return self.storage.get("written before the error")
+
+
+async def test_sqlite_test_critical_error_corrupt_database(tmp_path):
+    """sqlite-test.c++ "SQLite critical error handling for SQLITE_IOERR / SQLITE_NOMEM", with SQLITE_CORRUPT
+    produced for real (a page of the file overwritten): the event fails even though it caught the error,
+    nothing it wrote is kept, and other objects are unaffected."""
+    from dotdo import Runtime
+
+    data = tmp_path / "data"
+    async with Runtime(data_dir=data, objects=[Ledger]) as rt:
+        await rt.get(Ledger, "damaged").fill()
+        await rt.get(Ledger, "healthy").fill()
+    damaged = sorted((data / "objects" / "Ledger").rglob("*.sqlite"))[0]  # one of the two, either will do
+    assert not damaged.with_name(damaged.name + "-wal").exists()
+    with damaged.open("r+b") as file:
+        file.seek(4096 * 2)
+        file.write(b"\xde\xad\xbe\xef" * 2048)
+    async with Runtime(data_dir=data, objects=[Ledger]) as rt:
+        results = []
+        for name in ("damaged", "healthy"):
+            try:
+                results.append(await rt.get(Ledger, name).read_and_swallow_errors())
+            except StorageError as exc:
+                results.append(f"event failed: {exc}")
+        broken = [r for r in results if r.startswith("event failed")]
+        assert len(broken) == 1 and "malformed" in broken[0]
+        assert "no error" in results
+        stored = {name: await rt.get(Ledger, name).stored() for name in ("damaged", "healthy")}
+        assert sorted(stored.values(), key=str) == [None, True]

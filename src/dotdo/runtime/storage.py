@@ -295,7 +295,7 @@ class Storage:
             if not checked:
                 if not isinstance(query, str):
                     raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
-                special = self._check_statement(query)
+                special = self._check_statement(query, bindings)
                 if special is not None:
                     return special(query, bindings)
             self._prepare_writes = False
@@ -339,7 +339,9 @@ class Storage:
         result.rows_written = written
         return result
 
-    def _check_statement(self, query: str) -> Callable[[str, tuple[Any, ...]], SqlCursor] | None:
+    def _check_statement(
+        self, query: str, bindings: tuple[Any, ...]
+    ) -> Callable[[str, tuple[Any, ...]], SqlCursor] | None:
         """Refuse what must not run; return the handler of a statement that needs one (else None)."""
         if is_blank(query):
             raise StorageError("SQL code did not contain a statement (it is empty or only comments)")
@@ -360,11 +362,25 @@ class Storage:
                 )
             if len(statements) > 1:
                 return None  # a script: each of its statements is checked when it runs
+        if RESERVED_PREFIX in query.lower():
+            self._check_uncached(query, bindings)
         if word == "ALTER":
             return self._exec_alter
         if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, len(query) - len(query.lstrip())):
             return self._exec_foreign_keys
         return None
+
+    def _check_uncached(self, query: str, bindings: tuple[Any, ...]) -> None:
+        """Authorize `query` on a fresh compile: the statement cache may hold a runtime statement of
+        the same text, compiled without the user's checks (EXPLAIN compiles without running it)."""
+        conn = self._conn or self._connection()
+        try:
+            conn.execute(f"EXPLAIN {query}", bindings).close()
+        except sqlite3.ProgrammingError:
+            pass  # wrong bindings: the statement itself says so when it runs
+        except sqlite3.DatabaseError as exc:
+            self._statement_failed(exc)
+            raise
 
     def _exec_alter(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
         """ALTER TABLE, all-or-nothing: undone if it renamed a table into the runtime's namespace."""
