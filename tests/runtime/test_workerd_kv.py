@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from dotdo import DO
+from dotdo import DO, StorageError
 from dotdo.runtime.storage import MAX_KEY_BYTES, MAX_VALUE_BYTES, Storage
 
 
@@ -201,3 +201,25 @@ def test_actor_cache_test_delete_all(storage):
     assert storage.list() == {}
     storage.put("baz", 3)
     assert storage.list() == {"baz": 3}
+
+
+async def test_actor_sqlite_test_sync_throws_after_critical_error(storage):
+    """actor-sqlite-test.c++ "sync() throws after critical error in explicit transaction" and "database
+    write operations check for brokenness": SQLITE_FULL for real; later calls and settled() raise."""
+    storage.put("committed", 1)
+    await storage.settled()
+    storage.sql.set_max_page_count_for_test(10)
+
+    def block() -> None:
+        storage.put("foo", "bar")
+        storage.put("large", b"x" * 100_000)
+
+    with pytest.raises(Exception, match="database or disk is full"):
+        storage.transaction_sync(block)
+    with pytest.raises(StorageError, match="critical SQL error"):
+        await storage.settled()
+    with pytest.raises(StorageError, match="critical SQL error"):
+        storage.put("after", 1)
+    reopened = Storage(storage.path)
+    assert reopened.list() == {"committed": 1}
+    reopened.close()
