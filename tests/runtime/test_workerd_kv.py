@@ -220,6 +220,10 @@ async def test_actor_sqlite_test_sync_throws_after_critical_error(storage):
         await storage.settled()
     with pytest.raises(StorageError, match="critical SQL error"):
         storage.put("after", 1)
+    with pytest.raises(StorageError, match="critical SQL error"):  # "getAlarm/setAlarm check for brokenness"
+        storage.get_alarm()
+    with pytest.raises(StorageError, match="critical SQL error"):
+        storage.set_alarm(2_000_000_000)
     reopened = Storage(storage.path)
     assert reopened.list() == {"committed": 1}
     reopened.close()

@@ -381,7 +381,8 @@ def test_sql_test_js_foreign_keys_can_be_truly_turned_off(storage):
 
 def test_foreign_keys_setting_survives_a_reopened_connection(storage):
     """The setting is the object's, not the connection's: it holds after the connection budget closes it."""
-    storage.sql.exec("PRAGMA foreign_keys = OFF")
+    storage.put("pending", 1)
+    storage.sql.exec("/* a comment first */ PRAGMA foreign_keys = OFF")
     storage.release_connection()
     assert storage.sql.exec("PRAGMA foreign_keys").one() == {"foreign_keys": 0}
 

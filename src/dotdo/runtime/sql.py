@@ -111,7 +111,7 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
-def _blank_end(sql: str, start: int = 0) -> int:
+def skip_blank(sql: str, start: int = 0) -> int:
     """Index of the first character from `start` that is not whitespace, ';' or inside a comment."""
     index, length = start, len(sql)
     while index < length:
@@ -131,14 +131,14 @@ def _blank_end(sql: str, start: int = 0) -> int:
 
 def is_blank(sql: str) -> bool:
     """Whether `sql` holds no statement: only whitespace, semicolons and comments."""
-    return _blank_end(sql) == len(sql)
+    return skip_blank(sql) == len(sql)
 
 
 def first_word(sql: str) -> str:
     """The statement's first keyword, upper-cased (after comments and opening parentheses)."""
-    index = _blank_end(sql)
+    index = skip_blank(sql)
     while index < len(sql) and sql[index] == "(":
-        index = _blank_end(sql, index + 1)
+        index = skip_blank(sql, index + 1)
     end = index
     while end < len(sql) and (sql[end].isalnum() or sql[end] == "_"):
         end += 1

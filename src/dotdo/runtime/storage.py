@@ -24,7 +24,7 @@ import msgspec
 
 from .errors import StorageError
 from .group_commit import DURABILITY_MODES, GroupCommit
-from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, split_statements
+from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
 from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
 from .timer_table import ALARM_TIMER_ID, TimerTable
 
@@ -232,8 +232,8 @@ class Storage:
             if conn is not None and conn.in_transaction:
                 # SQLite ignores this pragma inside a transaction; `_exec` ends the open one first.
                 self._denied = (
-                    "PRAGMA foreign_keys cannot change inside storage.transaction_sync "
-                    "(SQLite ignores it inside a transaction); run it on its own, outside the block"
+                    "PRAGMA foreign_keys cannot change inside a transaction (SQLite would ignore it): "
+                    "run it as a statement of its own, outside storage.transaction_sync"
                 )
                 return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
@@ -366,7 +366,7 @@ class Storage:
             self._check_uncached(query, bindings)
         if word == "ALTER":
             return self._exec_alter
-        if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, len(query) - len(query.lstrip())):
+        if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, skip_blank(query)):
             return self._exec_foreign_keys
         return None
 
