@@ -626,6 +626,8 @@ def test_internal_tables_cannot_be_written_renamed_or_dropped(storage):
         "SELECT * FROM (SELECT key FROM _dotdo_kv)",
         "PRAGMA index_list(_dotdo_timers)",
         "PRAGMA foreign_key_list(_dotdo_kv)",
+        "SELECT * FROM pragma_table_info('_dotdo_kv')",
+        "SELECT * FROM pragma_soft_heap_limit",
     ):
         if statement.startswith("CREATE VIEW"):
             storage.sql.exec("CREATE VIEW peek AS SELECT 1 AS one")

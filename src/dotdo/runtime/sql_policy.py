@@ -175,8 +175,9 @@ def _pragma_denial(name: str, argument: str | None) -> str | None:
     form = ALLOWED_PRAGMAS.get(name)
     if form is None:
         return (
-            f"not authorized: PRAGMA {name} is not allowed in user SQL (it changes process-wide or "
-            f"file-format state, or is managed by the runtime); allowed pragmas: {', '.join(sorted(ALLOWED_PRAGMAS))}"
+            f"not authorized: PRAGMA {name} is not on the allow-list of user SQL (pragmas that change "
+            "process-wide or file-format state, or that the runtime manages, are refused); "
+            f"allowed pragmas: {', '.join(sorted(ALLOWED_PRAGMAS))}"
         )
     if argument is None:
         return None if form != _OBJECT else f"not authorized: PRAGMA {name} needs a table or index name"
