@@ -807,3 +807,11 @@ async def test_sqlite_test_critical_error_corrupt_database(tmp_path):
         assert "no error" in results
         stored = {name: await rt.get(Ledger, name).stored() for name in ("damaged", "healthy")}
         assert sorted(stored.values(), key=str) == [None, True]
+
+
+def test_delete_all_keeps_the_foreign_keys_setting(storage):
+    """sql-test.js default test "deleteAll": the object's settings outlive its data."""
+    storage.sql.exec("PRAGMA foreign_keys = OFF")
+    storage.sql.exec("CREATE TABLE t (x)")
+    storage.delete_all()
+    assert storage.sql.exec("PRAGMA foreign_keys").one() == {"foreign_keys": 0}

@@ -210,13 +210,17 @@ class Storage:
             if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
-            conn.execute(f"PRAGMA foreign_keys={'ON' if self._foreign_keys else 'OFF'}")
+            conn.execute(self._foreign_keys_pragma())
             conn.execute("PRAGMA cache_size=-1024")
             conn.set_authorizer(self._authorize)
         except sqlite3.Error:
             conn.close()
             raise
         return conn
+
+    def _foreign_keys_pragma(self) -> str:
+        """The statement that applies the object's foreign-key setting to a (re)opened connection."""
+        return f"PRAGMA foreign_keys={'ON' if self._foreign_keys else 'OFF'}"
 
     def _authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None) -> int:
         if self._internal:
@@ -667,7 +671,7 @@ class Storage:
             for kind, name in rows:
                 conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {_quoted(name)}")
             conn.execute("COMMIT")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(self._foreign_keys_pragma())
         finally:
             self._internal = False
         self._statement_writes.clear()
