@@ -136,3 +136,47 @@ async def test_actor_sqlite_test_delete_all_and_the_alarm(runtime):
     await waiter.arm(T0 + 10)
     await waiter.wipe()
     assert await waiter.current() is None
+
+
+async def test_actor_sqlite_test_runs_overdue_alarm_immediately(runtime, clock):
+    """actor-sqlite-test.c++ "runs overdue alarm immediately when local alarm time is in the past"."""
+    waiter = runtime.get(Waiter, "overdue")
+    await waiter.arm(T0 - 60)
+    await clock.advance(0)
+    assert (await waiter.seen())["scheduled_time"] == datetime.fromtimestamp(T0 - 60, UTC)
+
+
+class FailingCommit(DO):
+    attempts = 0
+
+    async def setup(self, when: float) -> None:
+        self.storage.sql.exec("CREATE TABLE parents (id INTEGER PRIMARY KEY)")
+        self.storage.sql.exec("CREATE TABLE children (parent INTEGER REFERENCES parents(id))")
+        self.storage.set_alarm(when)
+
+    async def alarm(self, info: AlarmInfo) -> None:
+        FailingCommit.attempts += 1
+        self.storage.put("handled", FailingCommit.attempts)
+        if FailingCommit.attempts == 1:
+            # Valid for SQLite until the commit, which then fails (a deferred foreign key).
+            self.storage.sql.exec("PRAGMA defer_foreign_keys = ON")
+            self.storage.sql.exec("INSERT INTO children VALUES (42)")
+
+    async def handled(self) -> int | None:
+        return self.storage.get("handled")
+
+    async def children(self) -> int:
+        return self.storage.sql.exec("SELECT count(*) AS n FROM children").one()["n"]
+
+
+async def test_actor_sqlite_test_handler_alarm_is_not_deleted_when_commit_fails(runtime, clock):
+    """actor-sqlite-test.c++ "handler alarm is not deleted when commit fails": the handler's commit fails
+    for real (a deferred foreign-key violation); its writes are rolled back, the alarm stays and fires again."""
+    FailingCommit.attempts = 0
+    runtime.register(FailingCommit)
+    obj = runtime.get(FailingCommit, "commit-fails")
+    await obj.setup(T0 + 10)
+    await clock.advance(10)
+    assert FailingCommit.attempts == 2
+    assert await obj.handled() == 2  # the first attempt's put went with its failed commit
+    assert await obj.children() == 0
