@@ -11,6 +11,7 @@ regulator). Deliberate differences, also listed in the README:
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 
@@ -471,6 +472,9 @@ class Blog(DO):
 
         self.storage.transaction_sync(block)
 
+    async def add_user(self, user_id: int) -> None:
+        self.storage.sql.exec("INSERT INTO users VALUES (?, ?)", user_id, "in the same commit")
+
     async def counts(self) -> dict:
         return self.storage.sql.exec(
             "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM posts) AS posts"
@@ -840,3 +844,14 @@ def test_sql_test_js_compound_select_limit_is_not_imposed(storage):
     other per-statement limits); we differ on purpose and keep SQLite's defaults."""
     six = " UNION ALL ".join(f"SELECT {n}" for n in range(1, 7))
     assert storage.sql.exec(six).rows_read == 6
+
+
+async def test_deferred_violation_fails_every_event_of_its_commit(runtime):
+    """The issue's case on top of sql-test.js testForeignKeys: two events whose writes share one commit
+    both fail when a deferred foreign key is violated at that commit, and both their writes are gone."""
+    blog = runtime.get(Blog, "fk-shared-commit")
+    await blog.setup()
+    results = await asyncio.gather(blog.add_user(9), blog.deferred_violation(), return_exceptions=True)
+    assert [type(r) for r in results] == [StorageError, StorageError]
+    assert all("FOREIGN KEY constraint failed" in str(r) for r in results)
+    assert await blog.counts() == {"users": 0, "posts": 0}
