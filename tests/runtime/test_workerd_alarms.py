@@ -180,3 +180,31 @@ async def test_actor_sqlite_test_handler_alarm_is_not_deleted_when_commit_fails(
     assert FailingCommit.attempts == 2
     assert await obj.handled() == 2  # the first attempt's put went with its failed commit
     assert await obj.children() == 0
+
+
+class FullDisk(DO):
+    async def arm_then_fill(self, when: float) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS big (data BLOB)")
+        await self.storage.settled()
+        self.storage.sql.set_max_page_count_for_test(10)
+        self.storage.set_alarm(when)
+        self.storage.sql.exec("INSERT INTO big VALUES (?)", b"x" * 1_000_000)
+
+    async def alarm(self, info: AlarmInfo) -> None:
+        self.storage.put("fired", True)
+
+    async def state(self) -> tuple:
+        return self.storage.get_alarm(), self.storage.get("fired")
+
+
+async def test_alarm_set_before_a_critical_error_is_rolled_back(runtime, clock):
+    """actor-sqlite-test.c++ "alarm write happens transactionally with storage ops", with SQLITE_FULL for
+    real: the alarm set in the failed event is gone, never fires, and the runtime's alarm index forgets it."""
+    runtime.register(FullDisk)
+    obj = runtime.get(FullDisk, "full")
+    with pytest.raises(Exception, match="database or disk is full"):
+        await obj.arm_then_fill(T0 + 10)
+    assert await obj.state() == (None, None)
+    await clock.advance(20)
+    assert await obj.state() == (None, None)
+    assert runtime.alarms.next_fire_at() is None
