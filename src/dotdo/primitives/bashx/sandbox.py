@@ -256,7 +256,7 @@ class SandboxExecutor(Executor):
                 "nothing was synced back: raise SandboxLimits(workspace_bytes=...)\n"
             )
         elif timeout is not None and timeout < limits.wall_clock_seconds:
-            text = f"bashx: {name}: stopped by the script's timeout ({timeout:g}s left when it started)\n"
+            text = f"bashx: {name}: stopped when the script's timeout ran out; pass a larger timeout=\n"
         else:
             text = (
                 f"bashx: {name}: stopped by the wall_clock_seconds limit ({limits.wall_clock_seconds:g}s); "
