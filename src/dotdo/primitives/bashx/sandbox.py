@@ -179,12 +179,12 @@ class SandboxExecutor(Executor):
             return None
         top = call.cwd.strip("/").split("/", 1)[0]
         if top in SANDBOX_NAMES:
-            return CommandResult(
-                b"",
+            owned = ", ".join("/" + n for n in sorted(SANDBOX_NAMES))
+            message = (
                 f"bashx: {name}: the sandbox cannot run in {call.cwd}: /{top} belongs to the sandbox "
-                f"(its own {', '.join('/' + n for n in sorted(SANDBOX_NAMES))}); run it from another directory\n".encode(),
-                126,
+                f"(its own {owned}); run it from another directory\n"
             )
+            return CommandResult(b"", message.encode(), 126)
         limits = self.config.limits
         owner = self.host_owner()
         try:
