@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dotdo.primitives.bashx.analysis import Analysis, Analyzer
+from dotdo.primitives.bashx.analysis import MAX_SOURCED_BYTES, SANDBOXED_WITHOUT_CONFIRM, Analysis, Analyzer
 from dotdo.primitives.bashx.builtins import BUILTINS
 from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
@@ -89,9 +89,21 @@ class Bash:
 
     def _analyzer(self, cwd: str = "/") -> Analyzer:
         native = set(self.commands) | set(BUILTINS)
-        allow = set(self.sandbox_config.allow) if self.sandbox_enabled else set()
-        allow |= {name for name, ex in self.executors.items()}
-        return Analyzer(native=native, sandbox_allow=allow, cwd=cwd)
+        return Analyzer(native=native, sandbox_allow=self._allowed_programs(), cwd=cwd, read_file=self._read_script)
+
+    def _allowed_programs(self) -> set[str]:
+        """Programs that may run outside the native tier without ``confirm=True``."""
+        allow = set(self.sandbox_config.allow) | SANDBOXED_WITHOUT_CONFIRM if self.sandbox_enabled else set()
+        return allow | set(self.executors)
+
+    def _read_script(self, path: str) -> str | None:
+        """The text of a file a script sources (None when missing, unreadable or too large to analyze)."""
+        try:
+            if self.sync_fs.stat(path).st_size > MAX_SOURCED_BYTES:
+                return None
+            return decode(self.sync_fs.read(path))
+        except (OSError, ValueError):
+            return None
 
     async def __call__(
         self,
@@ -131,7 +143,14 @@ class Bash:
         tiers = {"native"}
         network = self.sandbox_config.network or (confirm and "network" in analysis.types)
 
+        allowed = self._allowed_programs()
+
         def fallback(call: CommandCall) -> CommandResult | None:
+            if not confirm and call.argv[0] not in allowed:
+                # The analysis saw no such program (it came through a wrapper, a variable or a
+                # sourced file): the confirm gate holds at run time too.
+                message = f"bashx: {call.argv[0]}: not on the sandbox allow-list; run the script with confirm=True\n"
+                return CommandResult(b"", message.encode(), 126)
             executor = self.executors.get(call.argv[0])
             if executor is None:
                 if not self.sandbox_enabled:
