@@ -573,7 +573,12 @@ class Analyzer:
                 continue
             program = literal(action[0])
             if everything and program in DELETE:
-                self.classify("delete", "blocked", "critical", f"find over the workspace root runs {program} on everything it finds")
+                self.classify(
+                    "delete",
+                    "blocked",
+                    "critical",
+                    f"find over the workspace root runs {program} on everything it finds",
+                )
                 continue
             found = ast.Word("/*") if everything else ast.Word('"$found"')
             inner = [found if literal(w) == "{}" else w for w in action]

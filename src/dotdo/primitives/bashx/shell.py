@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,6 +18,7 @@ from dotdo.primitives.bashx.interpreter import Interpreter
 from dotdo.primitives.bashx.quoting import interpolate
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor
 from dotdo.primitives.bashx.state import ShellState
+from dotdo.runtime.durable_object import current_object
 
 Tier = Literal["native", "sandbox", "container"]
 TIER_ORDER: tuple[Tier, ...] = ("native", "sandbox", "container")
@@ -115,8 +118,33 @@ class Bash:
         timeout: float | None = None,
         stdin: bytes | str = b"",
     ) -> BashResult:
-        """Run ``script``; raises :class:`BlockedError` (running nothing) when it is not allowed."""
-        return self.run_sync(script, *args, confirm=confirm, cwd=cwd, env=env, timeout=timeout, stdin=stdin)
+        """Run ``script``; raises :class:`BlockedError` (running nothing) when it is not allowed.
+
+        The script runs in a worker thread, so a ``sleep``, a busy loop or a sandboxed program never
+        holds the event loop (other objects go on answering). Inside an object's event the object's
+        input gate stays closed meanwhile: its own other events wait, as they would for any turn.
+        """
+        work = functools.partial(
+            self.run_sync, script, *args, confirm=confirm, cwd=cwd, env=env, timeout=timeout, stdin=stdin
+        )
+        obj = current_object.get()
+        if obj is None:
+            return await self._off_the_loop(work)
+        return await obj.block_concurrency_while(lambda: self._off_the_loop(work))
+
+    async def _off_the_loop(self, work: Callable[[], BashResult]) -> BashResult:
+        storage = getattr(self.sync_fs, "storage", None)
+        if storage is None:
+            return await asyncio.to_thread(work)
+        # Writes already made this turn commit first, so the worker's own writes (each committed by
+        # itself off the loop) never share a transaction with the loop's.
+        storage.commit()
+
+        def locked() -> BashResult:
+            with storage.thread_lock:
+                return work()
+
+        return await asyncio.to_thread(locked)
 
     def run_sync(
         self,
