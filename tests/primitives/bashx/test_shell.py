@@ -178,3 +178,27 @@ async def test_a_runaway_script_stops_at_the_default_timeout(tmp_path):
     bash = Bash(FileSystem(Storage(tmp_path / "obj.sqlite")), default_timeout=0.5)
     with pytest.raises(BashTimeoutError):
         await bash("while true; do echo x; done | head -1")
+
+
+async def test_a_cancelled_caller_still_waits_for_the_script_to_end(bash: Bash, fs) -> None:
+    import asyncio
+    import threading
+
+    started = threading.Event()
+
+    def mark(call: CommandCall) -> CommandResult:
+        started.set()
+        return CommandResult()
+
+    bash.register_command("mark", mark)
+    running = asyncio.create_task(bash("mark; sleep 1; echo done > after.txt"))
+    for _ in range(500):
+        if started.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert started.is_set()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    # The script's thread cannot be stopped, so the caller's turn lasted until it ended.
+    assert await fs.read("/after.txt") == b"done\n"

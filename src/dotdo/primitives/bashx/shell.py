@@ -135,7 +135,7 @@ class Bash:
     async def _off_the_loop(self, work: Callable[[], BashResult]) -> BashResult:
         storage = getattr(self.sync_fs, "storage", None)
         if storage is None:
-            return await asyncio.to_thread(work)
+            return await _until_done(asyncio.ensure_future(asyncio.to_thread(work)))
         # Writes already made this turn commit first, so the worker's own writes (each committed by
         # itself off the loop) never share a transaction with the loop's.
         storage.commit()
@@ -144,7 +144,7 @@ class Bash:
             with storage.thread_lock:
                 return work()
 
-        return await asyncio.to_thread(locked)
+        return await _until_done(asyncio.ensure_future(asyncio.to_thread(locked)))
 
     def run_sync(
         self,
@@ -221,3 +221,23 @@ class Bash:
             state.variables[key] = value
             state.exported.add(key)
         return state
+
+
+async def _until_done(worker: asyncio.Future[BashResult]) -> BashResult:
+    """Wait for a worker thread's result; a cancelled caller still waits (a thread cannot be stopped).
+
+    The object's turn (its input gate) must outlast the thread, or the object's next event would
+    run beside a script still using its files; the script's timeout bounds the wait.
+    """
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(worker)
+            break
+        except asyncio.CancelledError:
+            if worker.done():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
