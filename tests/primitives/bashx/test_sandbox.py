@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import tempfile
 import threading
 from pathlib import Path
 
@@ -383,10 +384,13 @@ async def test_workspace_limit_is_kept_when_syncing_back(fs) -> None:
 async def test_a_growing_workspace_is_stopped_while_running(fs) -> None:
     bash = limited(fs, workspace_bytes=1024 * 1024, file_size_bytes=1024 * 1024)
     code = "import itertools\nfor i in itertools.count():\n    open(f'f{i}', 'wb').write(b'x' * 1000000)\n"
+    before = set(Path(tempfile.gettempdir()).glob("bashx-*"))
     result = await bash("python3 -c {}", code)
     assert result.exit_code == 124
     assert "stopped by the workspace_bytes limit" in result.stderr
     assert await fs.listdir("/") == []
+    # Every process of the sandbox was gone before its directory was removed: nothing is left.
+    assert set(Path(tempfile.gettempdir()).glob("bashx-*")) <= before
 
 
 async def test_the_scripts_timeout_is_named_as_such(fs) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import resource
 import shutil
@@ -221,33 +223,50 @@ class SandboxExecutor(Executor):
         budget: float,
         owner: tuple[int, int] | None,
     ) -> tuple[int, str | None]:
-        """Run ``argv`` until it exits (its status, None) or a limit stops it (-9, the limit's name)."""
+        """Run ``argv`` until it exits (its status, None) or a limit stops it (its status, the limit's name)."""
         drop: dict[str, Any] = {}
         if owner is not None:
             drop = {"user": owner[0], "group": owner[1], "extra_groups": []}
-        with tempfile.TemporaryFile() as feed:
-            feed.write(stdin)
-            feed.seek(0)
-            proc = subprocess.Popen(argv, stdin=feed, stdout=out, stderr=err, preexec_fn=self.preexec, **drop)
-        deadline = time.monotonic() + budget
-        stopped: str | None = None
+        info_read, info_write = os.pipe()
+        os.set_blocking(info_read, False)
+        # bwrap writes the host pid of the sandbox's init process to --info-fd once it has started.
+        argv = [argv[0], "--info-fd", str(info_write), *argv[1:]]
         try:
-            while True:
-                try:
-                    return proc.wait(timeout=max(0.0, min(WATCH_INTERVAL, deadline - time.monotonic()))), None
-                except subprocess.TimeoutExpired:
-                    pass
-                if time.monotonic() >= deadline:
-                    stopped = "wall_clock"
-                elif workspace_size(ws) > self.config.limits.workspace_bytes:
-                    stopped = "workspace_bytes"
-                if stopped is not None:
-                    proc.kill()
-                    return proc.wait(), stopped
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
+            with tempfile.TemporaryFile() as feed:
+                feed.write(stdin)
+                feed.seek(0)
+                proc = subprocess.Popen(
+                    argv,
+                    stdin=feed,
+                    stdout=out,
+                    stderr=err,
+                    preexec_fn=self.preexec,
+                    pass_fds=(info_write,),
+                    **drop,
+                )
+            os.close(info_write)
+            info_write = -1
+            deadline = time.monotonic() + budget
+            stopped: str | None = None
+            try:
+                while True:
+                    try:
+                        return proc.wait(timeout=max(0.0, min(WATCH_INTERVAL, deadline - time.monotonic()))), None
+                    except subprocess.TimeoutExpired:
+                        pass
+                    if time.monotonic() >= deadline:
+                        stopped = "wall_clock"
+                    elif workspace_size(ws) > self.config.limits.workspace_bytes:
+                        stopped = "workspace_bytes"
+                    if stopped is not None:
+                        return _stop(proc, info_read), stopped
+            except BaseException:
+                _stop(proc, info_read)
+                raise
+        finally:
+            os.close(info_read)
+            if info_write >= 0:
+                os.close(info_write)
 
     def _stop_message(self, name: str, stopped: str, limits: SandboxLimits, timeout: float | None) -> bytes:
         if stopped == "workspace_bytes":
@@ -263,6 +282,30 @@ class SandboxExecutor(Executor):
                 "raise SandboxLimits(wall_clock_seconds=...)\n"
             )
         return text.encode()
+
+
+def _stop(proc: subprocess.Popen[bytes], info: int) -> int:
+    """Kill a sandbox and return once every process in it is gone.
+
+    Killing the sandbox's init (its PID namespace's pid 1) makes the kernel kill and reap every
+    other process of the namespace before init's own exit completes, and bwrap exits only after
+    that: so when ``wait()`` returns, nothing can still write into the workspace.
+    """
+    try:
+        text = os.read(info, 65536).decode()
+        child = int(json.loads(text)["child-pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        child = None
+    if child is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+    else:
+        proc.kill()
+    try:
+        return proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
 
 
 def _read(handle: Any) -> bytes:
