@@ -343,3 +343,29 @@ def test_the_analyzer_never_fails_on_wrapper_words(bash: Bash, words: list[str])
     except BashSyntaxError:
         return  # bashx's own error for what bash would not parse either
     assert analysis.verdict in ("safe", "needs_confirm", "blocked")
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "x=/; rm -rf $x",
+        'eval "$(echo rm) -rf /"',
+        'd=/tmp/..; rm -rf "$d"',
+        "c=find; $c / -delete",
+        'w="rm -rf /"; eval "$w"',
+        "printf '%s\\n' / | xargs rm -rf",
+    ],
+)
+async def test_deletes_of_the_workspace_root_hidden_from_the_analysis_are_refused_as_they_run(
+    bash: Bash, fs, script: str
+) -> None:
+    await fs.write("/keep.txt", "k")
+    result = await bash(script, confirm=True)
+    assert "refused as it was about to run" in result.stderr
+    assert await fs.read("/keep.txt") == b"k"
+
+
+async def test_hidden_network_programs_need_confirm_as_they_run(bash: Bash) -> None:
+    result = await bash('p=$(echo git); eval "$p push origin main"')
+    assert result.exit_code == 126
+    assert "confirm=True" in result.stderr

@@ -193,6 +193,20 @@ class Bash:
                 tiers.add(executor.tier)
             return result
 
+        native = set(self.commands) | set(BUILTINS)
+
+        def guard(argv: list[str], cwd: str) -> str | None:
+            # The command line as it runs, every word expanded: what the analysis could not see
+            # (eval of a computed string, a variable holding "/", a sourced file changed meanwhile).
+            checker = Analyzer(native=native, sandbox_allow=allowed, cwd=cwd)
+            checker.check(argv[0], list(argv[1:]))
+            found = checker.result
+            if found.verdict == "blocked" or (found.verdict == "needs_confirm" and not confirm):
+                why = "; ".join(found.reasons) or found.verdict
+                needs = "never runs" if found.verdict == "blocked" else "run the script with confirm=True"
+                return f"{argv[0]}: refused as it was about to run ({why}): {needs}"
+            return None
+
         deadline = time.monotonic() + timeout if timeout is not None else None
         interpreter = Interpreter(
             self.sync_fs,
@@ -201,6 +215,7 @@ class Bash:
             fallback=fallback,
             deadline=deadline,
             output_limit=self.output_limit,
+            guard=guard,
         )
         data = stdin.encode() if isinstance(stdin, str) else stdin
         out, err, status = interpreter.run(source, data)
