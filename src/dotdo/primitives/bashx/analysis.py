@@ -310,6 +310,10 @@ WRAPPER_OPTIONS_WITH_VALUE = {
 WRITERS_OF_UNKNOWN_CONTENT = {"tee", "cp", "mv", "install", "ln", "dd", "truncate", "patch", "tar", "unzip"}
 SOURCE_DEPTH = 8
 MAX_SOURCED_BYTES = 1024 * 1024
+ALWAYS_SAFE = frozenset(
+    READ - {"cat", "sed", "tee", "eval", "find", "xargs", "source", ".", "env", "command", "exec", "time", "nohup"}
+)
+"""Read-only programs whose classification never depends on their arguments."""
 SANDBOXED_WITHOUT_CONFIRM = frozenset(READ | DELETE | {"dd"})
 """Programs that are not native but that the analyzer rates ``safe``: they may run in the sandbox."""
 DEFAULT_SANDBOX_ALLOW = frozenset(

@@ -9,7 +9,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dotdo.primitives.bashx.analysis import MAX_SOURCED_BYTES, SANDBOXED_WITHOUT_CONFIRM, Analysis, Analyzer
+from dotdo.primitives.bashx.analysis import (
+    ALWAYS_SAFE,
+    MAX_SOURCED_BYTES,
+    SANDBOXED_WITHOUT_CONFIRM,
+    Analysis,
+    Analyzer,
+)
 from dotdo.primitives.bashx.builtins import BUILTINS
 from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
@@ -198,6 +204,8 @@ class Bash:
         def guard(argv: list[str], cwd: str) -> str | None:
             # The command line as it runs, every word expanded: what the analysis could not see
             # (eval of a computed string, a variable holding "/", a sourced file changed meanwhile).
+            if argv[0] in ALWAYS_SAFE:
+                return None
             checker = Analyzer(native=native, sandbox_allow=allowed, cwd=cwd)
             checker.check(argv[0], list(argv[1:]))
             found = checker.result
