@@ -399,3 +399,8 @@ async def test_the_scripts_timeout_is_named_as_such(fs) -> None:
     assert result.exit_code == 124
     assert "script's timeout" in result.stderr
     assert "wall_clock_seconds" not in result.stderr
+
+
+def test_the_sandbox_never_runs_as_host_root() -> None:
+    with pytest.raises(ValueError, match="unprivileged"):
+        SandboxConfig(host_user=(0, 0))

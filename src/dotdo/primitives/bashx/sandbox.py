@@ -64,6 +64,13 @@ class SandboxConfig:
     host_user: tuple[int, int] = (65534, 65534)
     """The unprivileged host (uid, gid) bubblewrap runs as when the server runs as root (nobody)."""
 
+    def __post_init__(self) -> None:
+        if len(self.host_user) != 2 or 0 in self.host_user:
+            raise ValueError(
+                f"host_user must be an unprivileged (uid, gid), not {self.host_user!r}: "
+                "a sandbox run as root keeps root's files within reach"
+            )
+
 
 class Executor:
     """The contract of tiers 2 and 3: run one command line against the workspace of ``call.fs``."""
