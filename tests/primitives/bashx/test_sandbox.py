@@ -255,9 +255,11 @@ print(json.dumps(results))
 """
 
 
-async def test_a_safe_script_gets_no_privilege_even_when_the_server_is_root(bash: Bash, fs) -> None:
+@pytest.mark.parametrize("network", [False, True])
+async def test_a_safe_script_gets_no_privilege_even_when_the_server_is_root(fs, network: bool) -> None:
     import json
 
+    bash = Bash(fs, sandbox=SandboxConfig(network=network))
     await fs.mkdir("/work")
     await fs.write("/work/attack.py", ATTACKS)
     result = await bash("python3 attack.py", cwd="/work")
