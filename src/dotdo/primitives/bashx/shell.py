@@ -147,8 +147,24 @@ class Bash:
         storage.commit()
 
         def locked() -> BashResult:
+            outcome: list[tuple[BashResult | None, BaseException | None]] = []
+
+            def batch() -> None:
+                # A failing script keeps what it wrote, as bash does: the error leaves the block
+                # only after its writes are committed.
+                try:
+                    outcome.append((work(), None))
+                except BaseException as exc:
+                    outcome.append((None, exc))
+
             with storage.thread_lock:
-                return work()
+                # One commit for the whole script (off the loop each write would commit alone).
+                storage.transaction_sync(batch)
+            result, error = outcome[0]
+            if error is not None:
+                raise error
+            assert result is not None
+            return result
 
         return await _until_done(asyncio.ensure_future(asyncio.to_thread(locked)))
 
