@@ -202,3 +202,17 @@ async def test_a_cancelled_caller_still_waits_for_the_script_to_end(bash: Bash, 
         await running
     # The script's thread cannot be stopped, so the caller's turn lasted until it ended.
     assert await fs.read("/after.txt") == b"done\n"
+
+
+async def test_a_failing_script_keeps_what_it_wrote(tmp_path) -> None:
+    from dotdo.primitives.fsx import FileSystem
+    from dotdo.runtime.storage import Storage
+
+    storage = Storage(tmp_path / "kept.sqlite", durability="power")
+    bash = Bash(FileSystem(storage))
+    with pytest.raises(BashTimeoutError):
+        await bash("for i in 1 2 3; do echo $i > f$i; done; while true; do :; done", timeout=0.5)
+    await storage.settled()
+    storage.close()
+    reopened = FileSystem(Storage(tmp_path / "kept.sqlite"))
+    assert [reopened.sync.read(f"/f{i}") for i in (1, 2, 3)] == [b"1\n", b"2\n", b"3\n"]
