@@ -204,7 +204,7 @@ async def test_a_cancelled_caller_still_waits_for_the_script_to_end(bash: Bash, 
     assert await fs.read("/after.txt") == b"done\n"
 
 
-async def test_a_failing_script_keeps_what_it_wrote(tmp_path) -> None:
+async def test_a_script_that_times_out_keeps_what_it_wrote_durably(tmp_path) -> None:
     from dotdo.primitives.fsx import FileSystem
     from dotdo.runtime.storage import Storage
 
