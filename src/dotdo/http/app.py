@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.types import Receive, Scope, Send
@@ -23,6 +23,9 @@ from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_re
 from .errors import HTTPError, json_error
 from .lifespan import serve_lifespan
 from .routing import Match, RoutingMode, routing_for
+
+if TYPE_CHECKING:
+    from ..primitives.gitx.limits import GitLimits
 
 log = logging.getLogger("dotdo.http")
 
@@ -53,6 +56,7 @@ class API:
         *,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         runtime: Runtime | None = None,
+        git_limits: GitLimits | None = None,
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
@@ -60,6 +64,8 @@ class API:
         self.routing: RoutingMode = routing_for(ns)
         self.auth = auth
         self.max_body_size = max_body_size
+        self.git_limits = git_limits
+        """Limits on packs pushed to objects' repositories (`dotdo.primitives.gitx.GitLimits`)."""
         self.runtime = runtime or Runtime(
             data_dir=data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
             durability=durability or os.environ.get("DOTDO_DURABILITY") or "process",

@@ -23,7 +23,7 @@ from dulwich.object_store import ObjectStoreGraphWalker
 from dulwich.objects import Commit as DulwichCommit
 from dulwich.objects import Tag
 
-from .errors import RemoteError
+from .errors import PackLimitError, RemoteError
 
 if TYPE_CHECKING:
     from dulwich.client import FetchPackResult
@@ -196,24 +196,35 @@ async def fetch_pack(
         return [sha for sha in dict.fromkeys(wanted) if sha != ZERO_SHA and (sha not in known or depth)]
 
     walker = ObjectStoreGraphWalker(heads, lambda sha: parents.get(sha, []), shallow=shallow)
+    limit = repo.object_store.limits.max_input_size
+
+    def write(data: bytes) -> None:
+        if pack.tell() + len(data) > limit:
+            raise PackLimitError(
+                f"{redact(url)} sent a pack over the limit of {limit} bytes (GitLimits.max_input_size)"
+            )
+        pack.write(data)
 
     def run() -> FetchPackResult:
         return client.fetch_pack(
             path.encode() if isinstance(path, str) else path,
             determine_wants,
             walker,
-            pack.write,
+            write,
             depth=depth,
         )
 
     try:
         try:
             result = await asyncio.to_thread(run)
+        except PackLimitError:
+            raise
         except _REMOTE_ERRORS as exc:
             raise _remote_failure(url, exc) from None
-        if pack.tell():
+        size = pack.tell()
+        if size:
             pack.seek(0)
-            repo.object_store.add_thin_pack(pack.read, None)
+            repo.object_store.add_pack_file(pack, size)
     finally:
         pack.close()
     if result.new_shallow or result.new_unshallow:

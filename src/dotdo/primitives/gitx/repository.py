@@ -29,6 +29,7 @@ from .errors import (
     UnknownRevisionError,
 )
 from .index import IndexEntry, StagingIndex
+from .limits import DEFAULT_LIMITS, GitLimits
 from .merge import MergeResult, merge_flat_trees
 from .object_store import BlobTier
 from .refs import ZERO_SHA, check_ref_name
@@ -60,6 +61,7 @@ class Git(RemoteCommands):
         blob_tier: BlobTier | None = None,
         threshold: int | None = None,
         allow_local_remotes: bool = False,
+        limits: GitLimits | None = None,
     ) -> None:
         storage = storage if storage is not None else getattr(fs, "storage", None)
         if storage is None:
@@ -70,7 +72,10 @@ class Git(RemoteCommands):
         self.emit = emit
         self.remotes_auth = dict(remotes_auth or {})
         self.allow_local_remotes = allow_local_remotes
-        self.repo = StoredRepo(storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed)
+        self.limits = limits or DEFAULT_LIMITS
+        self.repo = StoredRepo(
+            storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed, limits=self.limits
+        )
         self.index = StagingIndex(storage)
         self.files = worktree_files_for(fs, worktree)
         self.worktree = Worktree(self.files, self.repo.object_store, self.index)
