@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dotdo.primitives.gitx import BadObjectError, Git, NonFastForwardError, RemoteError
+from dotdo.primitives.gitx import BadObjectError, Git, GitLimits, NonFastForwardError, PackLimitError, RemoteError
+from dotdo.primitives.gitx.limits import MiB
 from dotdo.primitives.gitx.remote import RemoteAuth, auth_for, redact
 
 
@@ -233,3 +236,41 @@ async def test_host_paths_are_refused_unless_allowed(
     local = make_git("local", allow_local_remotes=True)
     assert await local.clone(str(source_repo)) == "main"
     assert [c.sha for c in await local.log()] == run_git("rev-list", "main", cwd=source_repo).split()
+
+
+@pytest.mark.parametrize(
+    ("content", "limits", "refusal"),
+    [
+        (bytes(3 * MiB), GitLimits(max_object_size=MiB), "GitLimits.max_object_size"),
+        (bytes(3 * MiB), GitLimits(max_pack_expansion=2 * MiB), "GitLimits.max_pack_expansion"),
+        (os.urandom(2 * MiB), GitLimits(max_input_size=MiB), "GitLimits.max_input_size"),
+    ],
+    ids=["object-size", "pack-expansion", "input-size"],
+)
+async def test_clone_and_fetch_keep_to_the_limits(
+    make_git: Callable[..., Git],
+    tmp_path: Path,
+    run_git: Callable[..., str],
+    git_env: dict[str, str],
+    oracle: Any,
+    content: bytes,
+    limits: GitLimits,
+    refusal: str,
+) -> None:
+    served = tmp_path / "served"
+    work = tmp_path / "work"
+    run_git("init", "-q", "--bare", "-b", "main", str(served / "big.git"))
+    run_git("init", "-q", "-b", "main", str(work))
+    (work / "big.bin").write_bytes(content)
+    run_git("add", "big.bin", cwd=work)
+    run_git("commit", "-qm", "big", cwd=work)
+    run_git("push", "-q", str(served / "big.git"), "main", cwd=work)
+    with oracle.git_daemon(served, git_env) as base:
+        git = make_git(limits=limits)
+        with pytest.raises(PackLimitError, match=re.escape(refusal)):
+            await git.clone(f"{base}/big.git")
+        assert git.repo.object_store.count() == 0
+        assert not any(r.startswith(b"refs/remotes/") for r in git.repo.refs.allkeys())
+        roomy = make_git("roomy")
+        assert await roomy.clone(f"{base}/big.git") == "main"
+        assert await roomy.show("main:big.bin") == content
