@@ -3,7 +3,8 @@
 Objects are content-addressed by their sha. Small objects live zlib-compressed in the
 `_gitx_objects` table; objects larger than `threshold` bytes go to a content-addressed blob tier
 (fsx's blob store, namespace `gitx`) when one is configured, and the row keeps only the key. Incoming packs
-are verified whole, then exploded into objects inside one savepoint, so a corrupt or hostile pack
+are read within the store's `GitLimits` (`pack_reader.py`) and exploded into objects inside one
+savepoint, every tree held to git's fsck rules (`fsck.py`), so a corrupt, oversized or hostile pack
 writes nothing.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
-from dulwich.errors import ObjectFormatException
+from dulwich.errors import ChecksumMismatch, ObjectFormatException
 from dulwich.object_store import PackCapableObjectStore
 from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID, ShaFile, Tag, Tree, sha_to_hex
 from dulwich.pack import Pack, UnpackedObject, write_pack_data
@@ -64,7 +65,7 @@ def check_object(obj: ShaFile) -> None:
                 )
     try:
         obj.check()
-    except (ObjectFormatException, ValueError) as exc:
+    except (ObjectFormatException, ChecksumMismatch, ValueError) as exc:
         raise BadObjectError(f"Rejected {obj.type_name.decode()} {obj.id.decode()}: {exc}") from None
 
 

@@ -2,7 +2,8 @@
 
 Every update runs inside a savepoint that first re-reads the ref, so a concurrent writer that moved
 the ref makes `set_if_equals` return False instead of losing its update. Names are checked with
-git's own rules before anything is written.
+git's own rules before anything is written, and a new ref may be neither a folder of refs nor under
+a ref (git could not store both, and clones of such a repository fail).
 """
 
 from __future__ import annotations
