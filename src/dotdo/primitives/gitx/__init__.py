@@ -60,6 +60,7 @@ def attach(ctx: Any) -> Git:
     remote name or URL prefix), `git_limits` (a `GitLimits` for packs fetched or received).
     """
     send = getattr(ctx, "send", None)
+    owner = getattr(ctx, "object", None)
     return Git(
         ctx.fs,
         getattr(ctx, "storage", None),
@@ -67,4 +68,5 @@ def attach(ctx: Any) -> Git:
         emit=send if callable(send) else None,
         remotes_auth=getattr(ctx, "git_remotes_auth", None),
         limits=getattr(ctx, "git_limits", None),
+        exclusive=getattr(owner, "block_concurrency_while", None),
     )

@@ -1,8 +1,9 @@
 """Talking to other git servers (git://, http(s)://, local paths) with dulwich's client.
 
-Network I/O runs in a worker thread so the object's other events keep running; every storage read
-and write stays on the event loop's thread: what the thread needs (local heads, commit parents) is
-computed before it starts, and the pack it brings back is verified and stored after it returns.
+Network I/O runs in a worker thread so the object's other events keep running; storage stays on
+the event loop's thread meanwhile: what the thread needs (local heads, commit parents) is computed
+before it starts. The pack it brings back is then unpacked (verified, within the repository's
+limits) on a worker thread too, while the object's other events wait (`off_loop.py`).
 Credentials come from configuration, are sent only to the remote they belong to, and never appear
 in a repr, a log line or an error message.
 """
@@ -24,6 +25,7 @@ from dulwich.objects import Commit as DulwichCommit
 from dulwich.objects import Tag
 
 from .errors import PackLimitError, RemoteError
+from .off_loop import Exclusive, one_at_a_time, run_off_loop
 
 if TYPE_CHECKING:
     from dulwich.client import FetchPackResult
@@ -181,8 +183,11 @@ async def fetch_pack(
     choose: Callable[[dict[bytes, bytes]], list[bytes]],
     *,
     depth: int | None = None,
+    exclusive: Exclusive | None = None,
 ) -> FetchPackResult:
-    """Fetch the objects of the refs `choose(remote_refs)` returns and store them (verified, atomically)."""
+    """Fetch the objects of the refs `choose(remote_refs)` returns and store them (verified, atomically).
+
+    The pack is unpacked on a worker thread inside `exclusive` (see `off_loop.py`)."""
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
         raise ValueError(f"depth must be a positive integer, not {depth!r}")
     heads, parents = _local_graph(repo)
@@ -224,7 +229,9 @@ async def fetch_pack(
         size = pack.tell()
         if size:
             pack.seek(0)
-            repo.object_store.add_pack_file(pack, size)
+            await run_off_loop(
+                repo.storage, lambda: repo.object_store.add_pack_file(pack, size), exclusive or one_at_a_time()
+            )
     finally:
         pack.close()
     if result.new_shallow or result.new_unshallow:

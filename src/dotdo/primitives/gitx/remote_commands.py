@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from .index import IndexEntry, StagingIndex
     from .merge import MergeResult
+    from .off_loop import Exclusive
     from .stored_repo import StoredRepo
     from .worktree import Worktree
 
@@ -40,6 +41,7 @@ class RemoteCommands:
     worktree: Worktree
     remotes_auth: dict[str, Any]
     allow_local_remotes: bool
+    exclusive: Exclusive
     _require: Callable[[], None]
     _head: Callable[[], bytes | None]
     _head_branch: Callable[[], bytes | None]
@@ -101,7 +103,9 @@ class RemoteCommands:
         def choose(refs: dict[bytes, bytes]) -> list[bytes]:
             return [sha for name, sha in refs.items() if _fetchable(name)]
 
-        result = await fetch_pack(self.repo, url, self._auth(remote, url), choose, depth=depth)
+        result = await fetch_pack(
+            self.repo, url, self._auth(remote, url), choose, depth=depth, exclusive=self.exclusive
+        )
         changed: dict[str, str] = {}
 
         def record() -> None:

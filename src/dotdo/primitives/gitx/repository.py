@@ -32,6 +32,7 @@ from .index import IndexEntry, StagingIndex
 from .limits import DEFAULT_LIMITS, GitLimits
 from .merge import MergeResult, merge_flat_trees
 from .object_store import BlobTier
+from .off_loop import Exclusive, one_at_a_time
 from .refs import ZERO_SHA, check_ref_name
 from .remote_commands import RemoteCommands
 from .stored_repo import StoredRepo
@@ -62,6 +63,7 @@ class Git(RemoteCommands):
         threshold: int | None = None,
         allow_local_remotes: bool = False,
         limits: GitLimits | None = None,
+        exclusive: Exclusive | None = None,
     ) -> None:
         storage = storage if storage is not None else getattr(fs, "storage", None)
         if storage is None:
@@ -73,6 +75,8 @@ class Git(RemoteCommands):
         self.remotes_auth = dict(remotes_auth or {})
         self.allow_local_remotes = allow_local_remotes
         self.limits = limits or DEFAULT_LIMITS
+        self.exclusive = exclusive or one_at_a_time()
+        """Holds the owner's other events while pack work runs on a thread (`block_concurrency_while`)."""
         self.repo = StoredRepo(
             storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed, limits=self.limits
         )

@@ -12,13 +12,12 @@ ref changes announced on the event loop once it is committed.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import zlib
 from collections.abc import Awaitable, Callable
 from io import BytesIO
 from tempfile import SpooledTemporaryFile
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from dulwich.errors import GitProtocolError, HangupException, HookError
 from dulwich.graph import can_fast_forward
@@ -30,16 +29,14 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .limits import GitLimits
+from .off_loop import Exclusive, run_off_loop
 from .receive_pack import StoredReceivePackHandler, pushed_updates
 
 if TYPE_CHECKING:
     from .repository import Git
     from .stored_repo import StoredRepo
 
-T = TypeVar("T")
 AuthHook = Callable[[Request, str], bool | Awaitable[bool]]
-Exclusive = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
-"""Runs an async function while the repository's owner handles nothing else (`block_concurrency_while`)."""
 SERVICES = ("git-upload-pack", "git-receive-pack")
 DEFAULT_MAX_BODY = 256 * 1024 * 1024
 ZERO_SHA = b"0" * 40
@@ -92,7 +89,7 @@ class GitHttpService:
         self.allow_push = allow_push
         self.max_body = max_body
         self.limits = limits or git.limits
-        self.exclusive = exclusive or _one_at_a_time()
+        self.exclusive = exclusive or git.exclusive
         self.backend = _OneRepository(git.repo)
         if deny_non_fast_forward:
             git.repo.hooks["update"] = _DenyNonFastForward(git.repo)
@@ -139,7 +136,12 @@ class GitHttpService:
         handler = self._handler(service, proto, advertise_refs=True)
         handler.proto.write_pkt_line(f"# service={service}\n".encode())
         handler.proto.write_pkt_line(None)
-        handler.handle()
+
+        async def advertise() -> None:
+            handler.handle()
+
+        # Short work: on the loop, but not in the middle of another request's push.
+        await self.exclusive(advertise)
         return Response(out.getvalue(), media_type=f"application/x-{service}-advertisement", headers=_NO_CACHE)
 
     def _handler(self, service: str, proto: ReceivableProtocol, *, advertise_refs: bool = False) -> Any:
@@ -163,29 +165,13 @@ class GitHttpService:
             proto = ReceivableProtocol(body.read, out.write)
             handler = self._handler(service, proto)
             try:
-                await self._off_loop(handler.handle)
+                await run_off_loop(self.git.storage, handler.handle, self.exclusive)
             except (GitProtocolError, HangupException) as exc:
                 return PlainTextResponse(f"Bad {service} request: {exc}\n", status_code=400)
         if service == "git-receive-pack":
             self.git.repo.refs.announce(handler.changes)
             self.git.pushed(pushed_updates(handler.changes))
         return Response(out.getvalue(), media_type=f"application/x-{service}-result", headers=_NO_CACHE)
-
-    async def _off_loop(self, work: Callable[[], T]) -> T:
-        """Run `work` on a worker thread while the repository's owner handles nothing else."""
-        storage = self.git.storage
-
-        def run() -> T:
-            with storage.thread_lock:
-                return work()
-
-        async def hold() -> T:
-            # Writes made before on the loop are committed now: the thread never shares an open
-            # transaction with the loop, and its own commit covers only the push.
-            storage.commit()
-            return await asyncio.to_thread(run)
-
-        return cast("T", await self.exclusive(hold))
 
 
 def git_http_app(
@@ -223,17 +209,6 @@ _NO_CACHE = {
     "Cache-Control": "no-cache, max-age=0, must-revalidate",
     "Expires": "Fri, 01 Jan 1980 00:00:00 GMT",
 }
-
-
-def _one_at_a_time() -> Exclusive:
-    """An `Exclusive` for a repository served on its own: one request's work at a time."""
-    lock = asyncio.Lock()
-
-    async def exclusive(fn: Callable[[], Awaitable[Any]]) -> Any:
-        async with lock:
-            return await fn()
-
-    return exclusive
 
 
 async def _read_body(request: Request, limit: int) -> BinaryIO | Response:
