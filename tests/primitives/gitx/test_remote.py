@@ -274,3 +274,19 @@ async def test_clone_and_fetch_keep_to_the_limits(
         roomy = make_git("roomy")
         assert await roomy.clone(f"{base}/big.git") == "main"
         assert await roomy.show("main:big.bin") == content
+
+
+async def test_fetch_ignores_refs_with_names_gitx_refuses(
+    make_git: Callable[..., Git], source_repo: Path, git_env: dict[str, str], oracle: Any
+) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "update-ref", b"refs/heads/caf\xe9-latin1", "main"], cwd=source_repo, env=git_env, check=True
+    )
+    with oracle.git_daemon(source_repo.parent, git_env) as base:
+        git = make_git()
+        assert await git.clone(f"{base}/source.git") == "main"
+    remote_branches = {r for r in git.repo.refs.allkeys() if r.startswith(b"refs/remotes/origin/")}
+    assert b"refs/remotes/origin/main" in remote_branches
+    assert not any(b"caf" in r for r in remote_branches)

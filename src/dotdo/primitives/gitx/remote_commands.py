@@ -14,6 +14,7 @@ from dulwich.graph import can_fast_forward
 from .errors import (
     DirtyWorktreeError,
     GitError,
+    InvalidRefError,
     NonFastForwardError,
     RefConflictError,
     RemoteError,
@@ -110,8 +111,8 @@ class RemoteCommands:
 
         def record() -> None:
             for name, sha in result.refs.items():
-                if sha is None or not _fetchable(name):
-                    continue
+                if sha is None or not _fetchable(name) or not _valid_name(name):
+                    continue  # like git, refs with broken names are ignored
                 if sha not in self.repo.object_store:
                     continue
                 if name.startswith(b"refs/heads/"):
@@ -255,3 +256,11 @@ class RemoteCommands:
 
 def _fetchable(name: bytes) -> bool:
     return (name.startswith((b"refs/heads/", b"refs/tags/"))) and not name.endswith(b"^{}")
+
+
+def _valid_name(name: bytes) -> bool:
+    try:
+        check_ref_name(name)
+    except InvalidRefError:
+        return False
+    return True
