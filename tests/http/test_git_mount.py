@@ -395,6 +395,13 @@ async def test_pushes_that_would_make_the_repository_unclonable_are_refused(tmp_
         assert code != 0 and "cannot lock ref 'refs/heads/main/sub': 'refs/heads/main' exists" in out, out
         code, out = await git("push", "origin", "main:refs/heads", cwd=clone, home=tmp_path)
         assert code != 0 and "funny refname" in out, out
+        # An atomic push with one such ref lands none of its refs.
+        code, out = await git(
+            "push", "--atomic", "origin", "main:refs/heads/fine", "main:refs/heads/main/x", cwd=clone, home=tmp_path
+        )
+        assert code != 0 and "atomic push failed" in out, out
+        code, out = await git("ls-remote", "origin", cwd=clone, home=tmp_path)
+        assert "refs/heads/fine" not in out, out
         code, out = await git("push", "origin", "main:refs/heads/topic/one", cwd=clone, home=tmp_path)
         assert code == 0, out
         code, out = await git("push", "origin", "main:refs/heads/topic", cwd=clone, home=tmp_path)
