@@ -27,6 +27,8 @@ def _hfs_folded(name: bytes) -> str | None:
 
 
 def _is_hfs_dot(name: bytes, needle: str) -> bool:
+    if name.isascii():  # nothing for HFS+ to ignore: a plain case-insensitive comparison
+        return name.lower() == b"." + needle.encode("ascii")
     return _hfs_folded(name) == "." + needle
 
 
@@ -80,9 +82,9 @@ def _is_ntfs_dot_generic(name: bytes, needle: bytes, short_prefix: bytes) -> boo
 
 def is_dotgit(name: bytes) -> bool:
     """Whether a checkout could turn this tree entry name into the repository's `.git` folder."""
-    if name.lower() == b".git" or _is_hfs_dot(name, "git") or _is_ntfs_dotgit(name):
+    if _is_hfs_dot(name, "git") or _is_ntfs_dotgit(name):
         return True
-    return any(_is_ntfs_dotgit(part) for part in name.split(b"\\")[1:])
+    return b"\\" in name and any(_is_ntfs_dotgit(part) for part in name.split(b"\\")[1:])
 
 
 def is_dotgitmodules(name: bytes) -> bool:
@@ -95,6 +97,14 @@ def is_dotgitmodules(name: bytes) -> bool:
 
 def tree_entry_problem(name: bytes, mode: int) -> str | None:
     """Why git's fsck refuses a tree entry (name and mode), or None when it is fine."""
+    if (
+        name.isascii()
+        and not stat.S_ISLNK(mode)
+        and name not in (b"", b".", b"..")
+        and not name[:5].lower().startswith((b".git", b"git~1"))
+        and not any(byte in name for byte in (b"/", b"\\", b"\x00"))
+    ):
+        return None  # the common case, decided without the filesystem rules below
     if not name:
         return "an empty name"
     if b"/" in name:
