@@ -194,8 +194,13 @@ def test_credentials_are_chosen_by_remote_or_url_prefix_and_never_shown() -> Non
         RemoteAuth.from_config({"user": "x"})
 
 
+@pytest.mark.parametrize(
+    ("mode", "name"),
+    [(b"100644", b".."), (b"100644", b".git."), (b"100644", ".g\u200cit".encode()), (b"120000", b".gitmodules")],
+    ids=["dotdot", "git-dot", "hfs-dotgit", "gitmodules-symlink"],
+)
 async def test_cloning_a_hostile_repository_fails_cleanly(
-    make_git: Callable[..., Git], tmp_path: Path, git_env: dict[str, str], oracle: Any
+    make_git: Callable[..., Git], tmp_path: Path, git_env: dict[str, str], oracle: Any, mode: bytes, name: bytes
 ) -> None:
     from dulwich.objects import Blob, Tree
     from dulwich.objects import Commit as RawCommit
@@ -205,7 +210,7 @@ async def test_cloning_a_hostile_repository_fails_cleanly(
     served.mkdir()
     bare = Repo.init_bare(str(served / "evil.git"), mkdir=True)
     blob = Blob.from_string(b"escaped\n")
-    tree = Tree.from_raw_string(Tree.type_num, b"100644 ..\x00" + bytes.fromhex(blob.id.decode()))
+    tree = Tree.from_raw_string(Tree.type_num, mode + b" " + name + b"\x00" + bytes.fromhex(blob.id.decode()))
     commit = RawCommit()
     commit.tree = tree.id
     commit.author = commit.committer = b"Mallory <m@example.com>"
