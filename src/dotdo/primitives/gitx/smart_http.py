@@ -166,8 +166,10 @@ class GitHttpService:
             handler = self._handler(service, proto)
             try:
                 await run_off_loop(self.git.storage, handler.handle, self.exclusive)
-            except (GitProtocolError, HangupException) as exc:
-                return PlainTextResponse(f"Bad {service} request: {exc}\n", status_code=400)
+            except (GitProtocolError, HangupException, AssertionError, ValueError) as exc:
+                # dulwich's pkt-line reader asserts on some malformed lengths (`0004`): a bad request too.
+                reason = str(exc) or "malformed pkt-line"
+                return PlainTextResponse(f"Bad {service} request: {reason}\n", status_code=400)
         if service == "git-receive-pack":
             self.git.repo.refs.announce(handler.changes)
             self.git.pushed(pushed_updates(handler.changes))
