@@ -232,7 +232,7 @@ class RemoteCommands:
                 )
         if not updates:
             return {}
-        statuses = await send_pack(self.repo, url, auth, expected, updates)
+        statuses = await send_pack(self.repo, url, auth, expected, updates, exclusive=self.exclusive)
         failed = {ref.decode(): msg for ref, msg in statuses.items() if msg}
         if failed:
             raise RemoteError(f"Remote {remote!r} refused: {failed}")
