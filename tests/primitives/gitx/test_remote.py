@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from dotdo.primitives.gitx import BadObjectError, Git, GitLimits, NonFastForwardError, PackLimitError, RemoteError
+from dotdo.primitives.gitx import (
+    BadObjectError,
+    Git,
+    GitLimits,
+    NonFastForwardError,
+    PackLimitError,
+    RemoteError,
+    UnknownRevisionError,
+)
 from dotdo.primitives.gitx.limits import MiB
 from dotdo.primitives.gitx.remote import RemoteAuth, auth_for, redact
 
@@ -295,3 +303,35 @@ async def test_fetch_ignores_refs_with_names_gitx_refuses(
     remote_branches = {r for r in git.repo.refs.allkeys() if r.startswith(b"refs/remotes/origin/")}
     assert b"refs/remotes/origin/main" in remote_branches
     assert not any(b"caf" in r for r in remote_branches)
+
+
+async def test_repositories_with_submodules_clone_diff_and_commit(
+    make_git: Callable[..., Git], tmp_path: Path, run_git: Callable[..., str], git_env: dict[str, str], oracle: Any
+) -> None:
+    served = tmp_path / "served"
+    work = tmp_path / "work"
+    run_git("init", "-q", "-b", "main", str(work))
+    (work / "a.txt").write_text("a\n")
+    run_git("add", "a.txt", cwd=work)
+    run_git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},lib/sub", cwd=work)
+    run_git("commit", "-qm", "with a submodule", cwd=work)
+    run_git("update-index", "--cacheinfo", f"160000,{'2' * 40},lib/sub", cwd=work)
+    run_git("commit", "-qm", "submodule moved", cwd=work)
+    run_git("clone", "-q", "--bare", str(work), str(served / "sub.git"))
+    with oracle.git_daemon(served, git_env) as base:
+        git = make_git()
+        assert await git.clone(f"{base}/sub.git") == "main"
+    # Like git before `git submodule update`: no file for the submodule, and nothing to commit.
+    assert sorted(git.files.walk()) == ["a.txt"]
+    assert (await git.status()).clean
+    assert (await git.diff("HEAD~1", "HEAD")).text == run_git("diff", "HEAD~1", "HEAD", cwd=work)
+    with pytest.raises(UnknownRevisionError, match="is a submodule"):
+        await git.show("HEAD:lib/sub")
+    git.files.write("a.txt", b"changed\n")
+    await git.add(".")
+    edited = await git.commit("edit")
+    await git.reset("HEAD~2", mode="hard")
+    assert (await git.status()).clean
+    await git.reset(edited, mode="hard")
+    exported = oracle.export_repository(git, tmp_path / "exported.git")
+    assert f"160000 commit {'2' * 40}\tlib/sub" in run_git("ls-tree", "-r", "main", cwd=exported)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dulwich.graph import can_fast_forward, find_merge_base
 from dulwich.object_store import BaseObjectStore, MemoryObjectStore, OverlayObjectStore
-from dulwich.objects import Blob, Tag, Tree
+from dulwich.objects import S_ISGITLINK, Blob, Tag, Tree
 from dulwich.objects import Commit as DulwichCommit
 from dulwich.objectspec import parse_commit
 from dulwich.walk import Walker
@@ -522,12 +522,16 @@ class Git(RemoteCommands):
         commit = self.repo.object_store[self._resolve(rev)]
         assert isinstance(commit, DulwichCommit)
         store = self.repo.object_store
-        sha = commit.tree
+        sha, mode = commit.tree, 0o040000
         if clean:
             try:
-                _, sha = store[commit.tree].lookup_path(store.__getitem__, clean.encode())
+                mode, sha = store[commit.tree].lookup_path(store.__getitem__, clean.encode())
             except KeyError:
                 raise UnknownRevisionError(f"Path {path!r} does not exist in {rev!r}") from None
+        if clean and S_ISGITLINK(mode):
+            raise UnknownRevisionError(
+                f"Path {path!r} in {rev!r} is a submodule: commit {sha.decode()} of another repository"
+            )
         obj = store[sha]
         if isinstance(obj, Tree):
             names = [e.path + (b"/" if e.mode & 0o040000 and not e.mode & 0o100000 else b"") for e in obj.iteritems()]
