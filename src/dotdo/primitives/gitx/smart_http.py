@@ -166,7 +166,7 @@ class GitHttpService:
             handler = self._handler(service, proto)
             try:
                 await run_off_loop(self.git.storage, handler.handle, self.exclusive)
-            except (GitProtocolError, HangupException, AssertionError, ValueError) as exc:
+            except (GitProtocolError, HangupException, AssertionError) as exc:
                 # dulwich's pkt-line reader asserts on some malformed lengths (`0004`): a bad request too.
                 reason = str(exc) or "malformed pkt-line"
                 return PlainTextResponse(f"Bad {service} request: {reason}\n", status_code=400)
