@@ -1,6 +1,7 @@
 import asyncio
 
 import pytest
+from handler_shapes import SHAPES, Onboarding
 
 from dotdo import Runtime
 from dotdo.context import DO, Event, on
@@ -179,3 +180,37 @@ async def test_an_event_recorded_but_not_dispatched_is_dispatched_by_the_backsto
         assert await rt.run_in(Shop, "s", lambda shop: shop.storage.timers.get(DISPATCH_TIMER_ID)) is None
         await clock.advance(10)
         assert await rt.run_in(Shop, "s", lambda shop: shop.calls) == ["greet", "welcome bob"]
+
+
+class Signup(DO):
+    """The handler form of the project's first example: a lambda calling an async method."""
+
+    async def on_start(self) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS onboarded (name TEXT)")
+        self.ctx.on.User.created(lambda e: self.onboard(e))
+
+    async def onboard(self, event: Event) -> None:
+        await asyncio.sleep(0)
+        self.storage.sql.exec("INSERT INTO onboarded VALUES (?)", event.data["name"])
+
+    def onboarded(self) -> list[str]:
+        return [r["name"] for r in self.storage.sql.exec("SELECT name FROM onboarded ORDER BY rowid")]
+
+
+async def test_a_lambda_calling_an_async_method_is_awaited(runtime: Runtime) -> None:
+    async def sign_up(obj: Signup) -> None:
+        obj.ctx.send("User.created", {"name": "ada"})
+        await obj.ctx.settle()
+
+    await runtime.run_in(Signup, "s", sign_up)
+    await runtime.run_in(Signup, "s", lambda obj: obj.ctx.emit("User.created", {"name": "grace"}))
+    assert await runtime.get(Signup, "s").onboarded() == ["ada", "grace"]
+    assert await runtime.run_in(Signup, "s", lambda obj: obj.ctx.dead_letters()) == []
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_every_handler_shape_runs_to_completion(runtime: Runtime, shape: str) -> None:
+    await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.on.User.created(SHAPES[shape](obj)))
+    await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.emit("User.created", {"name": "ada"}))
+    assert await runtime.get(Onboarding, "o").ran() == [shape]
+    assert await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.dead_letters()) == []

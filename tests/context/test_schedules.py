@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from context_crash_objects import T0, Ticker
+from handler_shapes import SHAPES, Onboarding
 
 from dotdo import Runtime
 from dotdo.context import DO, every
@@ -195,3 +196,11 @@ async def test_a_schedule_whose_firing_fails_is_tried_again_not_lost(runtime: Ru
     await runtime.run_in(Reporter, "r", lambda r: r.storage.sql.exec("UPDATE schedules SET cron = '0 * * * *'"))
     await runtime.clock.advance(60)
     assert "weekly" in await runtime.get(Reporter, "r").log()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_every_handler_shape_runs_on_its_schedule(runtime: Runtime, shape: str) -> None:
+    await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.every.hour(SHAPES[shape](obj), name=shape))
+    await runtime.clock.advance(HOUR)
+    assert await runtime.get(Onboarding, "o").ran() == [shape]
+    assert await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.dead_letters()) == []
