@@ -36,6 +36,7 @@ class AlarmScheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._reported_classes: set[str] = set()
         self._closed = False
         index.group_commit.first = index
         index._run(
@@ -60,6 +61,10 @@ class AlarmScheduler:
             (oid.namespace, oid.hex, oid.name, fire_at),
             write=True,
         )
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look at the index again now (a class was registered: its due alarms can fire)."""
         self._wake.set()
 
     def start(self) -> None:
@@ -95,20 +100,34 @@ class AlarmScheduler:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _dispatch_due(self) -> None:
+        now = self.clock.now()
+        classes = self.host.classes
+        self._report_unregistered(now)
+        # Alarms of classes not registered (yet) stay in the index and never take a registered class's turn.
+        marks = ", ".join("?" * len(classes))
         rows = self.index._run(
-            f"SELECT namespace, id, name FROM {INDEX_TABLE} WHERE fire_at <= ? ORDER BY fire_at LIMIT ?",
-            (self.clock.now(), _BATCH),
+            f"SELECT namespace, id, name FROM {INDEX_TABLE} WHERE fire_at <= ? AND namespace IN ({marks}) "
+            "ORDER BY fire_at LIMIT ?",
+            (now, *classes, _BATCH),
         )
         for namespace, hex_id, name in rows:
             key = (namespace, hex_id)
             if key in self._running:
                 continue
-            cls = self.host.classes.get(namespace)
-            if cls is None:
-                log.warning("An alarm is due for class %r, which is not registered; keeping it", namespace)
-                continue
+            cls = classes[namespace]
             task = asyncio.get_running_loop().create_task(self._fire(cls, ObjectId(namespace, hex_id, name)))
             self._running[key] = task
+
+    def _report_unregistered(self, now: float) -> None:
+        """Say once per class that alarms are due for a class this runtime does not know (they are kept)."""
+        for (namespace,) in self.index._run(f"SELECT DISTINCT namespace FROM {INDEX_TABLE} WHERE fire_at <= ?", (now,)):
+            if namespace not in self.host.classes and namespace not in self._reported_classes:
+                self._reported_classes.add(namespace)
+                log.warning(
+                    "Alarms are due for class %r, which is not registered; keeping them until it is "
+                    "(pass it to Runtime(objects=...) or API(objects=...))",
+                    namespace,
+                )
 
     async def _fire(self, cls: type, oid: ObjectId) -> None:
         try:

@@ -85,9 +85,9 @@ class Runtime:
             max_open_databases=max_open_databases,
         )
         self.env = Env(self.host, env or {})
+        self.alarms: AlarmScheduler | None = None
         for cls in objects:
             self.register(cls)
-        self.alarms: AlarmScheduler | None = None
         self._index: Storage | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._start_lock: asyncio.Lock | None = None
@@ -203,7 +203,10 @@ class Runtime:
 
     def register(self, cls: type[DurableObject]) -> type[DurableObject]:
         """Make a class addressable by name (from code, RPC and alarms after a restart)."""
-        return self.host.register(cls)
+        registered = self.host.register(cls)
+        if self.alarms is not None:
+            self.alarms.wake()
+        return registered
 
     @property
     def classes(self) -> dict[str, type[DurableObject]]:
