@@ -1,4 +1,5 @@
 import asyncio
+import sqlite3
 
 import pytest
 from handler_shapes import SHAPES, Onboarding
@@ -214,3 +215,29 @@ async def test_every_handler_shape_runs_to_completion(runtime: Runtime, shape: s
     await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.emit("User.created", {"name": "ada"}))
     assert await runtime.get(Onboarding, "o").ran() == [shape]
     assert await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.dead_letters()) == []
+
+
+async def test_an_unreadable_event_is_kept_and_does_not_hold_up_the_events_after_it(tmp_path, clock, caplog) -> None:
+    async with Runtime(tmp_path / "data", objects=[Shop], clock=clock) as rt:
+
+        def record_only(shop: Shop) -> None:
+            shop.ctx.events_dispatcher.record("Customer.signup", {"name": "garbled"})
+            shop.ctx.events_dispatcher.record("Customer.signup", {"name": "carl"})
+            shop.storage.timers.set(DISPATCH_TIMER_ID, clock.now() + 5, kind="dotdo.events")
+
+        await rt.run_in(Shop, "s", record_only)
+        path = rt.data_folder.object_path("Shop", rt.id_from_name(Shop, "s").hex)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE events SET data = '{not json' WHERE data LIKE '%garbled%'")
+    db.close()
+    async with Runtime(tmp_path / "data", objects=[Shop], clock=clock) as rt:
+        await clock.advance(5)
+        assert await rt.get(Shop, "s").welcomed() == ["carl"]
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT data, dispatched FROM events ORDER BY sequence").fetchall() == [
+        ("{not json", 0),
+        ('{"name":"carl"}', 1),
+    ]
+    db.close()
+    assert len([r for r in caplog.records if "unreadable data" in r.getMessage()]) == 1
