@@ -24,6 +24,9 @@ log = logging.getLogger("dotdo.runtime")
 INDEX_TABLE = "alarm_index"
 _BATCH = 500
 _MANUAL_ROUNDS = 100
+FIRING_FIRST_BACKOFF = 2.0
+FIRING_MAX_BACKOFF = 300.0
+"""Seconds before an object whose timers could not be fired at all (its activation failed) is tried again."""
 
 
 class AlarmScheduler:
@@ -37,6 +40,7 @@ class AlarmScheduler:
         self._task: asyncio.Task[None] | None = None
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._reported_classes: set[str] = set()
+        self._failures: dict[tuple[str, str], int] = {}
         self._closed = False
         index.group_commit.first = index
         index._run(
@@ -130,12 +134,24 @@ class AlarmScheduler:
                 )
 
     async def _fire(self, cls: type, oid: ObjectId) -> None:
+        key = (oid.namespace, oid.hex)
         try:
             await self.host.run_due_timers(cls, oid)
         except Exception:
-            log.exception("Firing timers of %s %s failed", cls.__name__, oid)
+            # The timers stay; the object is tried again with backoff instead of at once, in a loop.
+            failures = self._failures.get(key, 0) + 1
+            self._failures[key] = failures
+            delay = min(FIRING_FIRST_BACKOFF * 2 ** (failures - 1), FIRING_MAX_BACKOFF)
+            log.exception("Firing timers of %s %s failed; trying again in %.0f s", cls.__name__, oid, delay)
+            self.index._run(
+                f"UPDATE {INDEX_TABLE} SET fire_at = ? WHERE namespace = ? AND id = ?",
+                (self.clock.now() + delay, *key),
+                write=True,
+            )
+        else:
+            self._failures.pop(key, None)
         finally:
-            self._running.pop((oid.namespace, oid.hex), None)
+            self._running.pop(key, None)
             self._wake.set()
 
     async def fire_due(self) -> None:
