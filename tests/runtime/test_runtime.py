@@ -34,3 +34,9 @@ async def test_acquire_and_release_close_with_the_last_user(tmp_path: Path) -> N
     assert rt.started and not rt.closed
     await rt.release()
     assert rt.closed
+
+
+async def test_the_runtime_holding_a_folder_is_the_one_shared(tmp_path: Path) -> None:
+    created_first = Runtime(tmp_path)
+    async with Runtime(tmp_path) as holder:
+        assert Runtime.shared(tmp_path) is holder is not created_first

@@ -43,7 +43,7 @@ class Env(dict[str, Any]):
 
 
 _runtimes_by_folder: weakref.WeakValueDictionary[Path, Runtime] = weakref.WeakValueDictionary()
-"""The open runtime of each data folder in this process (the first one created for it)."""
+"""The runtime of each data folder in this process: the one holding it, else the first one created for it."""
 
 
 class Runtime:
@@ -131,6 +131,8 @@ class Runtime:
                 return self
             self.data_folder.prepare()
             self._folder_lock.acquire()
+            # Holding the folder makes this the runtime `Runtime.shared` hands out for it.
+            _runtimes_by_folder[self.data_folder.root] = self
             try:
                 self._open()
             except BaseException:
