@@ -327,3 +327,25 @@ async def test_alarms_of_an_unregistered_class_wait_for_it_without_holding_up_ot
         assert await rt.get(Stray, "s").rang()
     for name in ("'Stray'", "'Retired'"):
         assert len([r for r in caplog.records if name in r.getMessage()]) == 1
+
+
+STUBBORN_KIND = "tests.stubborn"
+
+
+async def _fail_eight_times(obj: Depot, timer) -> None:
+    attempts = (obj.storage.get("attempts") or 0) + 1
+    obj.storage.put("attempts", attempts)
+    if attempts <= 8:
+        raise ConnectionError("not yet")
+    await _deliver_parcel(obj, timer)
+
+
+async def test_a_failing_internal_timer_keeps_retrying_past_the_alarm_limit(tmp_path):
+    register_timer_kind(STUBBORN_KIND, _fail_eight_times)
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+        await rt.get(Depot, "d").plan("dee", T0, kind=STUBBORN_KIND)
+        for _ in range(12):
+            await clock.advance(128)
+        assert await rt.get(Depot, "d").delivered() == ["dee"]
+        assert await rt.get(Depot, "d").pending() == []

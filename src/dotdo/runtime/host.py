@@ -20,7 +20,7 @@ from .group_commit import GroupCommit
 from .ids import ObjectId, namespace_of
 from .storage import Storage
 from .timer_kinds import timer_handler
-from .timer_table import Timer
+from .timer_table import ALARM_TIMER_ID, Timer
 from .websockets import HibernatableWebSocket, WebSocketRegistry
 
 if TYPE_CHECKING:
@@ -265,8 +265,10 @@ class ObjectHost:
             try:
                 await self.deliver(record, handler, record.instance, timer)
             except Exception:
-                if timer.retry_count < ALARM_MAX_RETRIES:
-                    delay = ALARM_FIRST_BACKOFF * 2**timer.retry_count
+                # Only the user's alarm gives up (after 6 retries, as in Cloudflare); the runtime's own
+                # timers (events, outbox, schedules, steps) keep retrying at the longest backoff.
+                if timer.retry_count < ALARM_MAX_RETRIES or timer.id != ALARM_TIMER_ID:
+                    delay = ALARM_FIRST_BACKOFF * 2 ** min(timer.retry_count, ALARM_MAX_RETRIES)
                     log.exception("%s %s of %s failed; retrying in %.0f s", timer.kind, timer.id, cls.__name__, delay)
                     timers.retry(timer, self.clock.now() + delay)
                 else:
