@@ -15,11 +15,16 @@ $(STAMP): pyproject.toml
 dev: $(STAMP)
 	cd examples && ../$(BIN)/dotdo dev app:app --data-dir .dotdo
 
-# bubblewrap runs bashx's sandboxed tier; jq is the oracle for the shell corpus's jq scripts.
+# bubblewrap runs bashx's sandboxed tier; jq is the oracle for the shell corpus's jq scripts;
+# Node.js and npm run the Cap'n Web interop peer (tests/rpc/js, installed by the tests with npm ci).
 system-packages:
 	@if ! command -v bwrap >/dev/null || ! command -v jq >/dev/null; then \
 		echo "installing bubblewrap and jq (Debian packages)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap jq >/dev/null; \
+	fi
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing Node.js and npm (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
 	fi
 
 test: $(STAMP) system-packages

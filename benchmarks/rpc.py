@@ -1,7 +1,8 @@
 """Cap'n Web RPC benchmark: the dotdo Python server against the official JavaScript server
-(`js-server.mjs` from the interop harness), both on 127.0.0.1, driven by the same Python client.
+(`tests/rpc/js/interop_server.mjs`, installed with `npm ci` into a cache folder), both on
+127.0.0.1, driven by the same Python client.
 
-    python benchmarks/rpc.py [--calls 300] [--harness PATH]
+    python benchmarks/rpc.py [--calls 300]
 
 For HTTP batch and WebSocket it measures a simple call (`hello`) and a pipelined chain of three
 dependent calls (`hello(hello(hello(x)))`), printing calls/s, p50 and p99 latency and the ratio
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -28,6 +28,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests" / "rpc"))
+
+from js_peer import prepare_peer  # noqa: E402
 
 from dotdo import rpc  # noqa: E402
 
@@ -60,27 +63,6 @@ def server(command: list[str], *, cwd: Path, env: dict[str, str], port: int) -> 
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def find_harness(explicit: str | None) -> Path:
-    if explicit:
-        return Path(explicit)
-    if os.environ.get("CAPNWEB_HARNESS"):
-        return Path(os.environ["CAPNWEB_HARNESS"])
-    for base in (ROOT, *ROOT.parents):
-        candidate = base / "shared" / "harness" / "capnweb"
-        if candidate.is_dir():
-            return candidate
-    raise SystemExit("Cap'n Web harness not found; pass --harness or set CAPNWEB_HARNESS")
-
-
-def install_harness(source: Path, into: Path) -> Path:
-    target = into / "harness"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("node_modules"))
-    for path in [target, *target.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=target, check=True, capture_output=True)
-    return target
 
 
 def summarize(latencies: list[float]) -> tuple[float, float, float]:
@@ -155,25 +137,23 @@ async def round_trips(address: str, count: int) -> tuple[int, int, float, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--harness")
     args = parser.parse_args()
-    harness_source = find_harness(args.harness)
     with tempfile.TemporaryDirectory() as temp:
-        harness = install_harness(harness_source, Path(temp))
+        peer = prepare_peer(Path(temp) / "peer")
         python_port, js_port = free_port(), free_port()
         python_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests" / "rpc")])}
-        python_command = [sys.executable, "-m", "uvicorn", "harness_app:app", "--port", str(python_port)]
+        python_command = [sys.executable, "-m", "uvicorn", "interop_app:app", "--port", str(python_port)]
         python_command += ["--host", "127.0.0.1", "--log-level", "warning"]
         js_env = {**os.environ, "PORT": str(js_port), "HOST": "127.0.0.1"}
         with (
             server(python_command, cwd=ROOT, env=python_env, port=python_port) as python_address,
-            server(["node", "js-server.mjs"], cwd=harness, env=js_env, port=js_port) as js_address,
+            server(["node", "interop_server.mjs"], cwd=peer, env=js_env, port=js_port) as js_address,
         ):
             results = asyncio.run(compare({"python": python_address, "js": js_address}, args.calls))
             saved = asyncio.run(round_trips(python_address, args.calls // 3))
 
     print(f"Cap'n Web, {args.calls} sequential calls per row, same Python client, servers alternating")
-    print("in chunks; baseline: the official js-server.mjs")
+    print("in chunks; baseline: the official capnweb server (tests/rpc/js/interop_server.mjs)")
     print(f"{'workload':<18}{'server':<8}{'calls/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'py/js calls/s':>16}")
     for name, by_server in results.items():
         rate, p50, p99 = by_server["python"]

@@ -56,7 +56,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3, help="in-process repetitions, the median counts")
     parser.add_argument("--no-granian", action="store_true", help="serve dotdo and the baseline with uvicorn only")
     parser.add_argument("--no-workerd", action="store_true", help="leave workerd out of the HTTP section")
-    parser.add_argument("--no-install", action="store_true", help="never run `npm install workerd`")
+    parser.add_argument("--no-install", action="store_true", help="never run `npm ci` for workerd")
     parser.add_argument("--workerd-cache", type=Path, default=default_cache(), help="where workerd is installed")
     parser.add_argument("--data-root", type=Path, help="parent folder of the run's data (default: system temp)")
     parser.add_argument("--keep", action="store_true", help="keep the run's data folder (and server logs)")

@@ -1,23 +1,27 @@
-"""Finding (or installing from the npm registry) Cloudflare's workerd for the anchor comparison.
+"""Installing Cloudflare's workerd for the anchor comparison from the repository's own lock file.
 
 The anchor (`benchmarks/workerd/worker.js` and `config.capnp`: the same counter as a SQLite-backed
-Durable Object) is copied to a cache folder where `npm install workerd` fetches the binary, which
-ships inside the npm package. Nothing is installed unless npm is present.
+Durable Object) and its pinned npm dependency (`benchmarks/workerd/package.json` with its
+`package-lock.json`) are copied to a cache folder named after the lock's digest, where `npm ci`
+installs the workerd binary that ships inside the npm package. Nothing is installed unless npm is
+present; a changed lock installs into a new folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 ANCHOR = Path(__file__).resolve().parent.parent / "workerd"
-INSTALL_HINT = "install Node.js and npm, then rerun (the benchmark runs `npm install workerd` in its cache folder)"
+MANIFESTS = ("package.json", "package-lock.json")
+INSTALL_HINT = "install Node.js and npm, then rerun (the benchmark runs `npm ci` in its cache folder)"
 
 
 def default_cache() -> Path:
-    """Where the benchmark keeps its workerd install: ~/.cache/dotdo-bench/workerd."""
+    """Where the benchmark keeps its workerd installs: ~/.cache/dotdo-bench/workerd."""
     return Path.home() / ".cache" / "dotdo-bench" / "workerd"
 
 
@@ -28,29 +32,35 @@ def _binary(folder: Path) -> Path | None:
     return None
 
 
+def _install_folder(cache: Path) -> Path:
+    digest = hashlib.sha256(b"".join((ANCHOR / name).read_bytes() for name in MANIFESTS)).hexdigest()[:16]
+    return cache / f"workerd-{digest}"
+
+
 def prepare_workerd(cache: Path, *, install: bool, say: Callable[[str], None]) -> tuple[Path, Path] | None:
     """(workerd binary, folder holding config.capnp), installing into `cache` if allowed; None if absent."""
-    cache.mkdir(parents=True, exist_ok=True)
-    for name in ("worker.js", "config.capnp"):
+    folder = _install_folder(cache)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("worker.js", "config.capnp", *MANIFESTS):
         source = ANCHOR / name
-        if not (cache / name).exists() or (cache / name).read_bytes() != source.read_bytes():
-            shutil.copyfile(source, cache / name)
-    binary = _binary(cache)
+        if not (folder / name).exists() or (folder / name).read_bytes() != source.read_bytes():
+            shutil.copyfile(source, folder / name)
+    binary = _binary(folder)
     if binary is not None:
-        return binary, cache
+        return binary, folder
     npm = shutil.which("npm")
     if not install or npm is None:
-        say(f"workerd is not installed in {cache}: {INSTALL_HINT}")
+        say(f"workerd is not installed in {folder}: {INSTALL_HINT}")
         return None
-    say(f"installing workerd from the npm registry into {cache} (once)…")
-    if not (cache / "package.json").exists():
-        subprocess.run([npm, "init", "-y"], cwd=cache, capture_output=True, check=True, timeout=120)
-    done = subprocess.run([npm, "install", "workerd"], cwd=cache, capture_output=True, text=True, timeout=900)
-    binary = _binary(cache)
+    say(f"installing the pinned workerd with npm ci into {folder} (once)…")
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, text=True, timeout=900
+    )
+    binary = _binary(folder)
     if done.returncode != 0 or binary is None:
-        say(f"npm install workerd failed in {cache}:\n{done.stderr[-1500:]}")
+        say(f"npm ci failed in {folder}:\n{done.stderr[-1500:]}")
         return None
-    return binary, cache
+    return binary, folder
 
 
 def workerd_version(binary: Path) -> str:

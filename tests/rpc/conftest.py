@@ -1,10 +1,10 @@
-"""Fixtures of the RPC tests: the interop harness (official `capnweb` npm package) installed in a
-temporary copy, and real servers (uvicorn serving Python, node serving JavaScript) on 127.0.0.1."""
+"""Fixtures of the RPC tests: the project's interop peer (`js/`: the official `capnweb` npm package
+installed with `npm ci`, cached between runs), and real servers (uvicorn serving Python, node
+serving JavaScript) on 127.0.0.1."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,44 +16,17 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from js_peer import PeerUnavailable, prepare_peer  # noqa: E402
 from process_control import free_port, stop, wait_listening  # noqa: E402
 
 
-def _harness_source() -> Path:
-    configured = os.environ.get("CAPNWEB_HARNESS")
-    if configured:
-        return Path(configured)
-    # The harness lives next to the repository (and next to a worktree's repository).
-    for base in (REPO, *REPO.parents):
-        candidate = base / "shared" / "harness" / "capnweb"
-        if candidate.is_dir():
-            return candidate
-    return REPO.parent / "shared" / "harness" / "capnweb"
-
-
 @pytest.fixture(scope="session")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A writable copy of the capnweb interop harness with its npm packages installed."""
-    source = _harness_source()
-    if not (source / "js-client.mjs").is_file():
-        pytest.fail(
-            f"Cap'n Web harness not found at {source}; set CAPNWEB_HARNESS to the harness folder "
-            "(the one holding js-client.mjs and js-server.mjs)"
-        )
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"`{tool}` is needed for the Cap'n Web interop tests; install Node.js 20+")
-    target = tmp_path_factory.mktemp("capnweb") / "harness"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("node_modules"))
-    for path in target.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    target.chmod(0o755)
-    result = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund"], cwd=target, capture_output=True, text=True, timeout=300
-    )
-    if result.returncode != 0:
-        pytest.fail(f"npm ci failed in the harness copy:\n{result.stdout}\n{result.stderr}")
-    return target
+def js_peer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the interop peer's scripts (`js/*.mjs`) and its installed npm packages."""
+    try:
+        return prepare_peer(tmp_path_factory.mktemp("capnweb") / "peer")
+    except PeerUnavailable as error:
+        pytest.fail(str(error))
 
 
 def _python_env() -> dict[str, str]:
@@ -64,14 +37,14 @@ def _python_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def py_server() -> Iterator[str]:
-    """URL of the harness `Api` served by dotdo.rpc under uvicorn (HTTP batch and WebSocket)."""
+    """URL of the interop `Api` served by dotdo.rpc under uvicorn (HTTP batch and WebSocket)."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "harness_app:app",
+            "interop_app:app",
             "--host",
             "127.0.0.1",
             "--port",
@@ -89,28 +62,28 @@ def py_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def js_server(harness: Path) -> Iterator[str]:
-    """URL of the official JavaScript server (js-server.mjs) exposing the same `Api`."""
+def js_server(js_peer: Path) -> Iterator[str]:
+    """URL of the official JavaScript server (`js/interop_server.mjs`) exposing the same `Api`."""
     port = free_port()
     process = subprocess.Popen(
-        ["node", "js-server.mjs"],
-        cwd=harness,
+        ["node", "interop_server.mjs"],
+        cwd=js_peer,
         env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    wait_listening(port, process, "js-server.mjs")
+    wait_listening(port, process, "interop_server.mjs")
     yield f"http://127.0.0.1:{port}/rpc"
     stop(process)
 
 
 @pytest.fixture
 def batch():
-    """Post raw wire messages to the harness `Api` served in-process; returns the parsed replies."""
+    """Post raw wire messages to the interop `Api` served in-process; returns the parsed replies."""
     import json
 
     import httpx
-    from harness_api import Api
+    from interop_api import Api
 
     from dotdo.rpc import Limits, rpc_app
 

@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 import pytest
-from harness_api import Api
+from interop_api import Api
 from starlette.responses import PlainTextResponse
 
 from dotdo import rpc

@@ -27,10 +27,10 @@ def example_server() -> str:
     stop(process)
 
 
-def test_js_client_example(harness: Path, example_server: str) -> None:
-    shutil.copy(EXAMPLE / "client.mjs", harness / "example-client.mjs")
+def test_js_client_example(js_peer: Path, example_server: str) -> None:
+    shutil.copy(EXAMPLE / "client.mjs", js_peer / "example-client.mjs")
     result = subprocess.run(
-        ["node", "example-client.mjs", example_server], cwd=harness, capture_output=True, text=True, timeout=60
+        ["node", "example-client.mjs", example_server], cwd=js_peer, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [

@@ -176,15 +176,15 @@ ws[Symbol.dispose]();
 """
 
 
-async def test_official_js_client_calls_objects_through_uvicorn(app: dotdo.API, harness: Path) -> None:
-    script = harness / "gateway-client.mjs"
+async def test_official_js_client_calls_objects_through_uvicorn(app: dotdo.API, js_peer: Path) -> None:
+    script = js_peer / "gateway-client.mjs"
     script.write_text(JS_GATEWAY_CLIENT)
     async with serving(app) as address:
         process = await asyncio.create_subprocess_exec(
             shutil.which("node") or "node",
             str(script),
             f"http://{address}",
-            cwd=harness,
+            cwd=js_peer,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )

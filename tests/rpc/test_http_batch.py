@@ -7,7 +7,7 @@ import json
 
 import httpx
 import pytest
-from harness_api import Api
+from interop_api import Api
 
 from dotdo.rpc import Limits, rpc_app
 

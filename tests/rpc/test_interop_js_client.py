@@ -1,5 +1,5 @@
-"""The official JavaScript client (`js-client.mjs`, capnweb from npm) against our Python server:
-every check of the harness, `--extended` included, over HTTP batch and WebSocket."""
+"""The official JavaScript client (`js/interop_client.mjs`, capnweb from npm) against our Python
+server: every check, value round trips included, over HTTP batch and WebSocket."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ CHECK_COUNT = 34
 
 
 @pytest.fixture(scope="module")
-def js_client_report(harness: Path, py_server: str) -> dict[int, str]:
+def js_client_report(js_peer: Path, py_server: str) -> dict[int, str]:
     result = subprocess.run(
-        ["node", "js-client.mjs", py_server, "--extended", "--timeout", "10000"],
-        cwd=harness,
+        ["node", "interop_client.mjs", py_server, "--timeout", "10000"],
+        cwd=js_peer,
         capture_output=True,
         text=True,
         timeout=300,
@@ -26,7 +26,7 @@ def js_client_report(harness: Path, py_server: str) -> dict[int, str]:
         match = re.match(r"^(ok|FAIL) (\d+) (.*)$", line)
         if match:
             lines[int(match.group(2))] = line
-    assert lines, f"js-client printed no checks:\n{result.stdout}\n{result.stderr}"
+    assert lines, f"interop_client.mjs printed no checks:\n{result.stdout}\n{result.stderr}"
     lines[0] = result.stdout.strip().splitlines()[-1]
     return lines
 

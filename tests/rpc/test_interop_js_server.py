@@ -1,5 +1,5 @@
-"""Our Python client against the official JavaScript server (`js-server.mjs`): the harness's
-check list (js-client.mjs) rewritten for `dotdo.rpc.connect`, HTTP batch and WebSocket. The same
+"""Our Python client against the official JavaScript server (`js/interop_server.mjs`): the
+check list of `js/interop_client.mjs` rewritten for `dotdo.rpc.connect`, HTTP batch and WebSocket. The same
 checks run against our own Python server, so both directions of interop agree."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Interop with the official `capnweb` package beyond the harness: nested `.map()`, streams
+"""Interop with the official `capnweb` package beyond the basic interop checks: nested `.map()`, streams
 (ReadableStream, WritableStream, Blob, streamed request/response bodies) and disposal, both
 directions. `js/streams_server.mjs` and `streams_api.py` expose the same Api; our client runs the
 same tests against both, and `js/streams_client.mjs` (the official client) runs against ours."""
@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -25,12 +24,11 @@ HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
-def js_streams_server(harness: Path) -> Iterator[str]:
-    shutil.copy(HERE / "js" / "streams_server.mjs", harness / "streams_server.mjs")
+def js_streams_server(js_peer: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         ["node", "streams_server.mjs"],
-        cwd=harness,
+        cwd=js_peer,
         env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -60,11 +58,10 @@ def py_streams_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def js_client_lines(harness: Path, py_streams_server: str) -> dict[str, str]:
-    shutil.copy(HERE / "js" / "streams_client.mjs", harness / "streams_client.mjs")
+def js_client_lines(js_peer: Path, py_streams_server: str) -> dict[str, str]:
     result = subprocess.run(
         ["node", "streams_client.mjs", py_streams_server],
-        cwd=harness,
+        cwd=js_peer,
         capture_output=True,
         text=True,
         timeout=180,

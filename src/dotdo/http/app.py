@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import os
@@ -10,11 +11,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from ..rpc.gateway import runtime_main
-from ..rpc.server import rpc_app
+from ..rpc.server import RpcApp
+from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import id_from_name
 from ..runtime.responses import as_response
@@ -26,7 +28,9 @@ from .routing import Match, RoutingMode, routing_for
 
 log = logging.getLogger("dotdo.http")
 
-AuthHook = Callable[[HTTPConnection, str | None], bool | Awaitable[bool]]
+AuthHook = Callable[..., bool | Awaitable[bool]]
+"""`auth(request, name)` or `auth(request, name, cls)`: whether this request may reach the object
+`name` of class `cls` (`name` is None for the app's own doors: `/rpc` itself, an Entity collection)."""
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 ObjectMount = Callable[["API", type[DurableObject], str, Scope, Receive, Send], Awaitable[bool]]
 """Serves a reserved path under an object (e.g. `/repo.git`); returns False to fall through to fetch."""
@@ -40,6 +44,11 @@ class API:
 
     `ns=None` routes by hostname (`acme.localhost` -> "acme"), `"/:org"` by the first path segment,
     `"/:org/:project"` by two (name "org:project"), any other string to one fixed object.
+
+    `auth` vets every object a request reaches, over HTTP, WebSocket, Entity routes and each object
+    an RPC session at `/rpc` opens. `rpc_classes` names the classes served at `/rpc` (default:
+    every registered class; `()` serves none). `rpc_limits` bounds RPC sessions; the app's
+    `max_body_size` also bounds an RPC batch.
     """
 
     def __init__(
@@ -53,6 +62,8 @@ class API:
         *,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         runtime: Runtime | None = None,
+        rpc_classes: Iterable[type[DurableObject]] | None = None,
+        rpc_limits: Limits | None = None,
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
@@ -68,36 +79,69 @@ class API:
         self.runtime.register(cls)
         for extra in objects:
             self.runtime.register(extra)
-        self._reserved: dict[str, ASGIApp] = {}
+        self.rpc_classes: tuple[type[DurableObject], ...] | None = None
+        if rpc_classes is not None:
+            self.rpc_classes = tuple(rpc_classes)
+            for served in self.rpc_classes:
+                if not (isinstance(served, type) and issubclass(served, DurableObject)):
+                    raise TypeError(f"rpc_classes takes Durable Object classes, not {served!r}")
+                self.runtime.register(served)
+        self.rpc_limits = dataclasses.replace(rpc_limits or Limits(), max_body_size=max_body_size)
+        self._auth_takes_class = auth is not None and _positional_arity(auth) >= 3
         self._entity_app: ASGIApp | None = None
         # An Entity class can only exist once its module was imported: no import needed to check.
         entity_module = sys.modules.get("dotdo.graph.entity")
         if entity_module is not None and issubclass(cls, entity_module.Entity):
             from .entity_rest import EntityApp
 
-            self._entity_app = EntityApp(cls, self.runtime, max_body_size=max_body_size)
+            self._entity_app = EntityApp(
+                cls, self.runtime, max_body_size=max_body_size, authorize=self._authorize_request
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await serve_lifespan(self.runtime, receive, send)
             return
-        if not self.runtime.started:
-            await self.runtime.start()
+        answered = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal answered
+            answered = True
+            await send(message)
+
         try:
-            await self._dispatch(scope, receive, send)
+            if not self.runtime.started:
+                await self.runtime.start()
+            await self._dispatch(scope, receive, send_tracked)
         except HTTPError as exc:
+            if answered:
+                raise
             await self._refuse(exc, scope, receive, send)
+        except Exception:
+            # An object that cannot start (disk full, a destroyed file, a read-only folder) or any
+            # other failure before an answer: the client still gets the JSON error shape.
+            if answered:
+                raise
+            log.exception("%s %s failed before an answer", scope.get("method", "WebSocket"), scope["path"])
+            await self._refuse(
+                HTTPError(
+                    500,
+                    "internal_error",
+                    "The server could not serve this request (the object may have failed to start); "
+                    "the server log has the traceback",
+                ),
+                scope,
+                receive,
+                send,
+            )
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        reserved = self._reserved_app(path)
-        if reserved is not None:
-            await self._authorize(scope, receive, None)
-            await reserved(scope, receive, send)
+        if path == "/rpc" or path.startswith("/rpc/"):
+            await self._serve_rpc(scope, receive, send)
             return
         if self._entity_app is not None and scope["type"] == "http":
-            await self._authorize(scope, receive, None)
             await self._entity_app(scope, receive, send)
             return
         match = self.routing.match(scope)
@@ -111,22 +155,36 @@ class API:
         else:
             await self._serve_http(match, scope, receive, send)
 
-    def _reserved_app(self, path: str) -> ASGIApp | None:
-        if path == "/rpc" or path.startswith("/rpc/"):
-            app = self._reserved.get("/rpc")
-            if app is None:
-                app = self._reserved["/rpc"] = _rpc_app(self.runtime)
-            return app
-        return None
+    async def _serve_rpc(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._authorize(scope, receive, None)
+        if scope["type"] == "http":
+            check_declared_length(scope, self.max_body_size)
+            receive = limited_receive(receive, self.max_body_size)
+        connection = HTTPConnection(scope, receive)
+
+        async def authorize(cls: type[DurableObject], name: str) -> None:
+            if not await self._verdict(connection, name, cls):
+                raise PermissionError(f"This request is not authorized for {cls.__name__} {name!r}")
+
+        main = runtime_main(self.runtime, classes=self.rpc_classes, authorize=authorize if self.auth else None)
+        await RpcApp(main, limits=self.rpc_limits)(scope, receive, send)
+
+    async def _verdict(self, connection: HTTPConnection, name: str | None, cls: type[DurableObject] | None) -> bool:
+        if self.auth is None:
+            return True
+        verdict = self.auth(connection, name, cls) if self._auth_takes_class else self.auth(connection, name)
+        if inspect.isawaitable(verdict):
+            verdict = await verdict
+        return bool(verdict)
+
+    async def _authorize_request(self, request: Request, name: str | None) -> None:
+        if not await self._verdict(request, name, self.cls if name is not None else None):
+            raise HTTPError(401, "unauthorized", "This request is not authorized for that object")
 
     async def _authorize(self, scope: Scope, receive: Receive, name: str | None, *, challenge: bool = False) -> None:
         if self.auth is None:
             return
-        connection = HTTPConnection(scope, receive)
-        verdict = self.auth(connection, name)
-        if inspect.isawaitable(verdict):
-            verdict = await verdict
-        if not verdict:
+        if not await self._verdict(HTTPConnection(scope, receive), name, self.cls if name is not None else None):
             headers = {"WWW-Authenticate": 'Basic realm="dotdo"'} if challenge else None
             raise HTTPError(401, "unauthorized", "This request is not authorized for that object", headers)
 
@@ -182,7 +240,9 @@ class API:
 
     async def _refuse(self, error: HTTPError, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await WebSocket(scope, receive, send).close(code=1008, reason=error.message[:120])
+            # 1011: the server failed; 1008: the request was refused (policy).
+            code = 1011 if error.status_code >= 500 else 1008
+            await WebSocket(scope, receive, send).close(code=code, reason=error.message[:120])
             return
         await error.response()(scope, receive, send)
 
@@ -194,5 +254,12 @@ def _object_mount(path: str) -> ObjectMount | None:
     return None
 
 
-def _rpc_app(runtime: Runtime) -> ASGIApp:
-    return rpc_app(runtime_main(runtime))
+def _positional_arity(hook: Callable[..., Any]) -> int:
+    try:
+        parameters = inspect.signature(hook).parameters.values()
+    except (TypeError, ValueError):
+        return 2
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
+        return 3
+    return sum(1 for p in parameters if p.kind in kinds)

@@ -4,6 +4,10 @@ update, delete), plus `/openapi.json` and `/docs`.
 Every change runs as an event of the entity's own object (`runtime.run_in`); listing reads the
 class's name index. Errors are JSON: 400 bad input, 404 unknown entity, 409 duplicate id, 413 body
 over the limit, 422 validation (pydantic's error list in `detail`).
+
+`authorize(request, name)` (the app's `auth=` hook) vets each request: with the entity's id for
+the routes of one entity (create included), with None for the collection, `/openapi.json` and
+`/docs`; it raises `HTTPError(401)` to refuse.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ MAX_PAGE = 1000
 _PAGING = frozenset({"limit", "cursor", "order_by", "where"})
 
 Handler = Callable[[Request], Awaitable[Response]]
+Authorize = Callable[[Request, str | None], Awaitable[None]]
 
 
 def _bad_request(message: str) -> HTTPError:
@@ -144,14 +149,20 @@ def _errors_as_json(handler: Handler) -> Handler:
     return guarded
 
 
-def entity_routes(cls: type[Entity], runtime: Runtime) -> list[Route]:
-    """The REST routes of `cls` (an `Entity` subclass), served through `runtime`."""
+def entity_routes(cls: type[Entity], runtime: Runtime, *, authorize: Authorize | None = None) -> list[Route]:
+    """The REST routes of `cls` (an `Entity` subclass), served through `runtime`, each request
+    vetted by `authorize` (see the module's docstring)."""
     if not (isinstance(cls, type) and issubclass(cls, Entity)):
         raise TypeError(f"entity_routes takes an Entity subclass, not {cls!r}")
     collection = cls.collection_name()
     document = openapi_document(cls)
 
+    async def vet(request: Request, name: str | None) -> None:
+        if authorize is not None:
+            await authorize(request, name)
+
     async def list_entities(request: Request) -> Response:
+        await vet(request, None)
         where = _filters(cls, request)
         order = request.query_params.get("order_by")
         order_by = [term.strip() for term in order.split(",") if term.strip()] if order else None
@@ -172,22 +183,25 @@ def entity_routes(cls: type[Entity], runtime: Runtime) -> list[Route]:
     async def create_entity(request: Request) -> Response:
         fields = await _json_object(request)
         entity_id = _entity_id(cls, fields.pop("id")) if "id" in fields else new_id()
+        await vet(request, entity_id)
         created = await runtime.run_in(cls, entity_id, lambda obj: obj.create(**fields))
         location = f"{request.scope.get('root_path', '')}/{collection}/{entity_id}"
         return JSONResponse(created, status_code=201, headers={"Location": location})
 
-    def _path_id(request: Request) -> str:
-        return _entity_id(cls, request.path_params["entity_id"])
+    async def _path_id(request: Request) -> str:
+        entity_id = _entity_id(cls, request.path_params["entity_id"])
+        await vet(request, entity_id)
+        return entity_id
 
     async def get_entity(request: Request) -> Response:
-        entity_id = _path_id(request)
+        entity_id = await _path_id(request)
         found = await runtime.run_in(cls, entity_id, lambda obj: obj.get())
         if found is None:
             raise HTTPError(404, "not_found", f"No {cls.__name__} {entity_id!r}")
         return JSONResponse(found)
 
     async def change_entity(request: Request) -> Response:
-        entity_id = _path_id(request)
+        entity_id = await _path_id(request)
         fields = await _json_object(request)
         if "id" in fields and fields.pop("id") != entity_id:
             raise _bad_request("The id in the body differs from the id in the path; ids cannot change")
@@ -198,15 +212,17 @@ def entity_routes(cls: type[Entity], runtime: Runtime) -> list[Route]:
         return JSONResponse(changed)
 
     async def delete_entity(request: Request) -> Response:
-        entity_id = _path_id(request)
+        entity_id = await _path_id(request)
         if not await runtime.run_in(cls, entity_id, lambda obj: obj.delete()):
             raise HTTPError(404, "not_found", f"No {cls.__name__} {entity_id!r}")
         return Response(status_code=204)
 
     async def openapi(request: Request) -> Response:
+        await vet(request, None)
         return JSONResponse(document)
 
     async def docs(request: Request) -> Response:
+        await vet(request, None)
         return HTMLResponse(docs_page(document))
 
     return [
@@ -215,19 +231,27 @@ def entity_routes(cls: type[Entity], runtime: Runtime) -> list[Route]:
         Route(f"/{collection}/{{entity_id}}", _errors_as_json(get_entity), methods=["GET"]),
         Route(f"/{collection}/{{entity_id}}", _errors_as_json(change_entity), methods=["PUT", "PATCH"]),
         Route(f"/{collection}/{{entity_id}}", _errors_as_json(delete_entity), methods=["DELETE"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/docs", docs, methods=["GET"]),
+        Route("/openapi.json", _errors_as_json(openapi), methods=["GET"]),
+        Route("/docs", _errors_as_json(docs), methods=["GET"]),
     ]
 
 
 class EntityApp:
-    """An ASGI app serving `entity_routes(cls, runtime)`, with the body limit (413) applied."""
+    """An ASGI app serving `entity_routes(cls, runtime, authorize=...)`, with the body limit (413)
+    applied."""
 
-    def __init__(self, cls: type[Entity], runtime: Runtime, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> None:
+    def __init__(
+        self,
+        cls: type[Entity],
+        runtime: Runtime,
+        *,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        authorize: Authorize | None = None,
+    ) -> None:
         self.cls = cls
         self.runtime = runtime
         self.max_body_size = max_body_size
-        self.app = Starlette(routes=entity_routes(cls, runtime))
+        self.app = Starlette(routes=entity_routes(cls, runtime, authorize=authorize))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -6,6 +6,7 @@ Cap'n Web endpoint from Python, with promise pipelining, `.map()` and callbacks.
             return f"Hello, {name}!"
 
     app = rpc_app(Api())                      # ASGI: HTTP batch (POST) and WebSocket
+    routes = [rpc_route("/rpc", Api())]       # in a Starlette app: /rpc and /rpc/, both transports
 
     async with connect("http://127.0.0.1:8000/rpc") as api:
         print(await api.hello("World"))
@@ -27,6 +28,7 @@ from .errors import (
     SessionAbortedError,
     StubDisposedError,
 )
+from .route import RpcRoute, rpc_route
 from .server import RpcApp, rpc_app
 from .streams import Blob, ReadableStream, RemoteWritableStream, StreamError, WritableStream
 from .stub import RpcPromise, RpcStub, aclose, dispose
@@ -50,6 +52,7 @@ __all__ = [
     "RpcPromise",
     "RpcRangeError",
     "RpcReferenceError",
+    "RpcRoute",
     "RpcStub",
     "RpcTarget",
     "RpcTypeError",
@@ -63,4 +66,5 @@ __all__ = [
     "connect_sync",
     "dispose",
     "rpc_app",
+    "rpc_route",
 ]

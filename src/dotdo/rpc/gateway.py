@@ -5,12 +5,17 @@
 its input gate and output gate, exactly like a call from another object. Only what the user's own
 subclass defines is reachable; the framework's bases (`storage`, `env`, `ctx`, `fetch`, `alarm`,
 `on_start`, `websocket_*`, ...) and `_`-prefixed names never are.
+
+An app may narrow the classes served (`classes=`) and vet every object a session opens
+(`authorize(cls, name)`, which raises to refuse): `dotdo.API` passes its `rpc_classes=` and its
+`auth=` hook here, so the RPC door is guarded like every other door to an object.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.durable_object import RESERVED_NAMES
@@ -20,9 +25,12 @@ if TYPE_CHECKING:
     from ..runtime.durable_object import DurableObject
     from ..runtime.runtime import Runtime
 
-__all__ = ["ObjectTarget", "RuntimeMain", "runtime_main"]
+__all__ = ["Authorize", "ObjectTarget", "RuntimeMain", "runtime_main"]
 
 MAX_OBJECT_NAME = 1024
+
+Authorize = Callable[[type["DurableObject"], str], Awaitable[None]]
+"""Vets one object a session opens: returns to allow, raises (e.g. `PermissionError`) to refuse."""
 
 
 def _is_framework(klass: type) -> bool:
@@ -48,18 +56,38 @@ def exposed_member(cls: type, name: Any) -> Any:
 
 
 class RuntimeMain(RpcTarget):
-    """`Customer("alice")` returns a stub of that object, for every class the runtime knows."""
+    """`Customer("alice")` returns a stub of that object, for every class served."""
 
-    def __init__(self, runtime: Runtime):
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        classes: Iterable[type[DurableObject]] | None = None,
+        authorize: Authorize | None = None,
+    ):
         self._runtime = runtime
+        self._served = None if classes is None else {cls.__name__: cls for cls in classes}
+        self._authorize = authorize
+
+    def _served_class(self, name: str) -> type[DurableObject]:
+        if self._served is None:
+            return self._runtime.class_named(name)
+        cls = self._served.get(name)
+        if cls is None:
+            served = ", ".join(sorted(self._served)) or "none"
+            raise TypeError(f"Class {name!r} is not served over RPC; served: {served}")
+        return cls
 
     def _rpc_member(self, name: str) -> Any:
-        cls = self._runtime.class_named(name)
+        cls = self._served_class(name)
+        runtime, authorize = self._runtime, self._authorize
 
-        def open_object(object_name: str) -> ObjectTarget:
+        async def open_object(object_name: str) -> ObjectTarget:
             if not isinstance(object_name, str) or not object_name or len(object_name) > MAX_OBJECT_NAME:
                 raise TypeError(f"{name}(name) needs a non-empty string of at most {MAX_OBJECT_NAME} characters")
-            return ObjectTarget(self._runtime, cls, object_name)
+            if authorize is not None:
+                await authorize(cls, object_name)
+            return ObjectTarget(runtime, cls, object_name)
 
         return open_object
 
@@ -123,6 +151,12 @@ def _bind_targets(runtime: Runtime, cls: type[DurableObject], name: str, value: 
     return value
 
 
-def runtime_main(runtime: Runtime) -> RuntimeMain:
-    """The main object for `rpc_app()` serving every class registered with `runtime`."""
-    return RuntimeMain(runtime)
+def runtime_main(
+    runtime: Runtime,
+    *,
+    classes: Iterable[type[DurableObject]] | None = None,
+    authorize: Authorize | None = None,
+) -> RuntimeMain:
+    """The main object for `rpc_app()` serving `classes` (default: every class registered with
+    `runtime`), each object opened vetted by `authorize`."""
+    return RuntimeMain(runtime, classes=classes, authorize=authorize)

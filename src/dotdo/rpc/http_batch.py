@@ -20,7 +20,8 @@ from .wire import Limits
 
 __all__ = ["HttpBatchConnection", "handle_http_batch"]
 
-BODY_LIMIT_FACTOR = 4
+# Lines of a batch handled before giving other requests a turn of the event loop.
+_LINES_PER_TURN = 256
 # Extra event-loop turns a batch waits for calls still being recorded (awaits inside gather()).
 _MIN_DEFER_TURNS = 2
 _MAX_DEFER_TURNS = 16
@@ -36,16 +37,16 @@ async def handle_http_batch(
             status_code=405,
             headers={"Allow": "POST"},
         )
-    body_limit = limits.max_message_size * BODY_LIMIT_FACTOR
+    body_limit = limits.batch_body_limit
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > body_limit:
-        return _too_large(body_limit)
+        return _too_large(limits)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > body_limit:
-            return _too_large(body_limit)
+            return _too_large(limits)
         chunks.append(chunk)
     try:
         text = b"".join(chunks).decode("utf-8")
@@ -61,18 +62,26 @@ async def handle_http_batch(
         owns_main=owns_main,
         batch=True,
     )
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             session.receive(line)
+        if session.abort_reason is not None:
+            break
+        if number % _LINES_PER_TURN == 0:
+            await asyncio.sleep(0)  # a large batch must not hold the event loop from other requests
+    if session.calls_received > limits.max_batch_calls:
+        session.abort(SessionAbortedError("The HTTP batch was refused"), send=False)
+        return PlainTextResponse(str(session.abort_reason), status_code=413)
     await session.drain()
     session.close(BatchClosedError("The HTTP batch is over"))
     session.abort(SessionAbortedError("The HTTP batch is over"), send=False)
     return PlainTextResponse("\n".join(replies))
 
 
-def _too_large(limit: int) -> Response:
+def _too_large(limits: Limits) -> Response:
+    named = "max_body_size" if limits.max_body_size is not None else "4 x max_message_size"
     return PlainTextResponse(
-        f"Batch body exceeds {limit} bytes (4 x max_message_size); send fewer calls per batch.",
+        f"Batch body exceeds {limits.batch_body_limit} bytes ({named}); send fewer calls per batch.",
         status_code=413,
     )
 

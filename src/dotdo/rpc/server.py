@@ -66,7 +66,7 @@ def rpc_app(
     """An ASGI app serving `main` over Cap'n Web (HTTP batch POST and WebSocket) at its own path.
 
     `main` is an `RpcTarget` shared by all sessions, or a zero-argument factory called once per
-    session (per HTTP batch, per WebSocket). Mount it where clients should find it, e.g.
-    `Mount("/rpc", rpc_app(Api()))`, or serve it directly with uvicorn.
+    session (per HTTP batch, per WebSocket). Serve it directly with uvicorn, or in a Starlette app
+    through `rpc_route("/rpc", Api())`, which answers `/rpc` and `/rpc/` over both transports.
     """
     return RpcApp(main, limits=limits, expose_stacks=expose_stacks)

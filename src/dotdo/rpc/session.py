@@ -18,7 +18,7 @@ from typing import Any
 from . import remap
 from .access import call_local, get_property, is_exportable
 from .disposal import disposables_in, dispose_local
-from .errors import ProtocolError, RpcError, SessionAbortedError, StubDisposedError
+from .errors import LimitExceededError, ProtocolError, RpcError, SessionAbortedError, StubDisposedError
 from .resolution import ValueHook, resolve_deep
 from .streams import (
     Blob,
@@ -46,6 +46,7 @@ class _Export:
     held: list[Any] | None = None
     dropped: bool = False
     pipe_readable: ReadableStream | None = None
+    call: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -99,6 +100,8 @@ class Session:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._holds: dict[int, list[Any]] = {}
         self._batch = batch
+        self._calls_received = 0
+        self._calls_held = 0
         self._pumps: set[asyncio.Task[Any]] = set()
         self._writables: dict[int, WritableExport] = {}
         # A main object shared by sessions outlives each of them: never dispose it.
@@ -138,6 +141,17 @@ class Session:
             raise SessionAbortedError(f"RPC session aborted: {self.abort_reason}") from self.abort_reason
 
     @property
+    def calls_received(self) -> int:
+        """How many calls (`push`, `stream`, `pipe`) the peer made in this session."""
+        return self._calls_received
+
+    @property
+    def calls_held(self) -> int:
+        """How many of the peer's calls still hold an export entry (running, or settled and not
+        released by the peer yet)."""
+        return self._calls_held
+
+    @property
     def export_count(self) -> int:
         """How many entries the export table holds (for leak checks)."""
         return len(self._exports)
@@ -164,15 +178,31 @@ class Session:
         except Exception as error:  # never let one bad message take the server down
             self.abort(ProtocolError(f"Bad RPC message: {error}"))
 
+    def _count_call(self) -> None:
+        # Checked before the call runs, so a flood of calls costs nothing past the limit.
+        self._calls_received += 1
+        if self._batch and self._calls_received > self.limits.max_batch_calls:
+            raise LimitExceededError(
+                f"The batch carries more than {self.limits.max_batch_calls} calls (max_batch_calls); "
+                "send fewer calls per batch"
+            )
+        if self._calls_held >= self.limits.max_pending_calls:
+            raise LimitExceededError(
+                f"More than {self.limits.max_pending_calls} calls of this session are pending: running, "
+                "or their results not released (max_pending_calls); await and release results first"
+            )
+        self._calls_held += 1
+
     def _on_push(self, message: list[Any], *, stream: bool = False) -> None:
         if len(message) != 2:
             raise ProtocolError(f"{message[0]} takes exactly one expression")
+        self._count_call()
         export_id = self._next_peer_push
         self._next_peer_push += 1
         value = Decoder(self, self.limits).decode(message[1])
         future = value if isinstance(value, asyncio.Future) else self.spawn(resolve_deep(value))
         future.add_done_callback(_silence)
-        entry = _Export(future, auto_release=stream)
+        entry = _Export(future, auto_release=stream, call=True)
         self._exports[export_id] = entry
         future.add_done_callback(functools.partial(self._hold_result, entry))
         if stream:
@@ -184,10 +214,11 @@ class Session:
     def _on_pipe(self, message: list[Any]) -> None:
         if len(message) != 1:
             raise ProtocolError("pipe takes no arguments")
+        self._count_call()
         export_id = self._next_peer_push
         self._next_peer_push += 1
         writable, readable = open_pipe()
-        entry = self._exports[export_id] = _Export(self._done(writable), pipe_readable=readable)
+        entry = self._exports[export_id] = _Export(self._done(writable), pipe_readable=readable, call=True)
         entry.held = self._hold([writable])
 
     def _on_pull(self, message: list[Any]) -> None:
@@ -276,6 +307,8 @@ class Session:
         entry.refcount -= refcount
         if entry.refcount == 0:
             del self._exports[export_id]
+            if entry.call:
+                self._calls_held -= 1
             if entry.object_key is not None:
                 self._export_ids.pop(entry.object_key, None)
             self._drop(entry)
@@ -360,6 +393,7 @@ class Session:
         for task in list(self._tasks):
             task.cancel()
         exports, self._exports = self._exports, {}
+        self._calls_held = 0
         self._export_ids.clear()
         for entry in exports.values():
             self._drop(entry)

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .errors import ProtocolError, SessionAbortedError
+from .errors import LimitExceededError, ProtocolError, SessionAbortedError
 from .session import Session
 from .wire import Limits
 
 __all__ = ["WebSocketConnection", "serve_websocket"]
 
 _CLOSE = None
+_POLICY_VIOLATION = 1008
+# How long closing a socket whose peer does not read may take before the connection is dropped.
+_CLOSE_TIMEOUT = 5.0
 
 
 async def serve_websocket(
@@ -26,39 +30,95 @@ async def serve_websocket(
 ) -> None:
     """Run one RPC session on an accepted-on-entry Starlette WebSocket until either side ends it."""
     await websocket.accept()
-    outgoing: asyncio.Queue[str | None] = asyncio.Queue()
+    outbox = _Outbox(limits.max_send_queue)
     session = Session(
         main,
-        send=outgoing.put_nowait,
+        send=outbox.put,
         limits=limits,
         expose_stacks=expose_stacks,
-        on_abort=lambda _reason: outgoing.put_nowait(_CLOSE),
+        on_abort=lambda _reason: outbox.finish(),
         owns_main=owns_main,
     )
-    writer = asyncio.create_task(_write(websocket, outgoing))
+    outbox.on_overflow = lambda error: session.abort(error, send=False)
+    writer = asyncio.create_task(_write(websocket, outbox))
+    reader = asyncio.create_task(_read(websocket, session))
     try:
+        await asyncio.wait([reader, writer], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        session.abort(SessionAbortedError("The WebSocket closed"), send=False)
+        outbox.finish()
+        reader.cancel()
+        if outbox.overflowed is not None:
+            # The peer is not reading: what is queued will never be taken, so drop it and close.
+            writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer
+        if outbox.overflowed is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    websocket.close(code=_POLICY_VIOLATION, reason=str(outbox.overflowed)[:120]), _CLOSE_TIMEOUT
+                )
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
+
+
+async def _read(websocket: WebSocket, session: Session) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
         while session.abort_reason is None:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
-                break
+                return
             text = message.get("text")
             if text is None:
                 session.abort(ProtocolError("Binary WebSocket frames are not part of Cap'n Web; send TEXT frames"))
-                break
+                return
             session.receive(text)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        session.abort(SessionAbortedError("The WebSocket closed"), send=False)
-        outgoing.put_nowait(_CLOSE)
-        await writer
 
 
-async def _write(websocket: WebSocket, outgoing: asyncio.Queue[str | None]) -> None:
+class _Outbox:
+    """The messages waiting for the writer, bounded in bytes: past the bound it stops taking
+    messages and reports the overflow (the session is then aborted and the socket closed)."""
+
+    def __init__(self, max_bytes: int):
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._max_bytes = max_bytes
+        self._queued_bytes = 0
+        self._finished = False
+        self.overflowed: LimitExceededError | None = None
+        self.on_overflow: Callable[[LimitExceededError], None] | None = None
+
+    def put(self, text: str) -> None:
+        if self._finished:
+            return
+        self._queued_bytes += len(text)
+        if self._queued_bytes > self._max_bytes:
+            self.overflowed = LimitExceededError(
+                f"The peer is not reading: more than {self._max_bytes} bytes wait to be sent (max_send_queue)"
+            )
+            self.finish()
+            if self.on_overflow is not None:
+                self.on_overflow(self.overflowed)
+            return
+        self._queue.put_nowait(text)
+
+    def finish(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._queue.put_nowait(_CLOSE)
+
+    async def get(self) -> str | None:
+        text = await self._queue.get()
+        if text is not None:
+            self._queued_bytes -= len(text)
+        return text
+
+
+async def _write(websocket: WebSocket, outbox: _Outbox) -> None:
     with contextlib.suppress(Exception):
-        while (text := await outgoing.get()) is not _CLOSE:
+        while (text := await outbox.get()) is not _CLOSE:
             await websocket.send_text(text)
-        await websocket.close(code=1000)
+        if outbox.overflowed is None:
+            await websocket.close(code=1000)
 
 
 class WebSocketConnection:

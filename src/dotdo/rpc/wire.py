@@ -47,13 +47,29 @@ class Limits:
     """
 
     max_message_size: int = 32 * 1024 * 1024
-    """Largest message, in characters (the HTTP batch body as a whole is capped at 4x this)."""
+    """Largest message, in characters."""
+    max_body_size: int | None = None
+    """Largest HTTP batch body, in bytes (None: 4 x `max_message_size`; `dotdo.API` passes its own
+    `max_body_size`). A larger body gets 413 before any of it runs."""
+    max_batch_calls: int = 10_000
+    """Most calls (`push`/`stream`/`pipe` messages) one HTTP batch may carry; more get 413."""
+    max_pending_calls: int = 10_000
+    """Most calls of one session (a batch, a WebSocket) pending at once: running, or settled with a
+    result the peer has not released yet. One more aborts the session naming this limit."""
+    max_send_queue: int = 64 * 1024 * 1024
+    """Most bytes queued for a WebSocket peer that is not reading; past it the session is aborted
+    and the socket closed with code 1008, so a peer that never reads cannot grow the server."""
     max_depth: int = 256
     """Deepest nesting of arrays and objects inside one message."""
     max_bigint_digits: int = 16384
     """Most digits in a `["bigint", "..."]` value."""
     max_blob_size: int = 128 * 1024 * 1024
     """Largest `Blob` or request/response body collected from a stream before delivery, in bytes."""
+
+    @property
+    def batch_body_limit(self) -> int:
+        """The largest HTTP batch body accepted, in bytes."""
+        return self.max_body_size if self.max_body_size is not None else self.max_message_size * 4
 
 
 def _reject_constant(name: str) -> Any:

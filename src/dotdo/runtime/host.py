@@ -257,7 +257,12 @@ class ObjectHost:
         """Fire every timer of the object that is due now; failures are retried with backoff."""
         record = await self.record(cls, oid)
         timers = record.storage.timers
-        for timer in timers.due(self.clock.now()):
+        due = timers.due(self.clock.now())
+        if not due:
+            # The index pointed at a timer whose write was rolled back (a failed commit or block):
+            # correct it, or the scheduler would wake this object again at once.
+            self._timers_changed(record)
+        for timer in due:
             handler = timer_handler(timer.kind)
             if handler is None or timer.unreadable is not None:
                 self._keep_unrunnable(record, timer)

@@ -1,5 +1,5 @@
 // A capnweb (official npm package) server exposing streams, blobs, nested data and disposable
-// targets, for the interop tests of dotdo.rpc's client. Run from the harness copy (it imports
+// targets, for the interop tests of dotdo.rpc's client. Run from the installed peer folder (it imports
 // its shim and node_modules):  PORT=8788 node streams_server.mjs
 import './shim.mjs';
 import http from 'node:http';

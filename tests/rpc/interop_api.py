@@ -1,4 +1,4 @@
-"""The harness `Api` (see the interop harness README) implemented with dotdo.rpc."""
+"""The interop `Api` (the same as `js/interop_server.mjs` serves) implemented with dotdo.rpc."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class Counter(RpcTarget):
 
 
 class Api(RpcTarget):
-    """The main object every harness server exposes."""
+    """The main object every interop server exposes."""
 
     def hello(self, name: str) -> str:
         return f"Hello, {name}!"
