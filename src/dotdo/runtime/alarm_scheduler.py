@@ -138,16 +138,18 @@ class AlarmScheduler:
         try:
             await self.host.run_due_timers(cls, oid)
         except Exception:
-            # The timers stay; the object is tried again with backoff instead of at once, in a loop.
+            # The timers stay. Tried again at once (a failed commit resets the object), then with
+            # backoff rather than in a loop (an object whose activation keeps failing).
             failures = self._failures.get(key, 0) + 1
             self._failures[key] = failures
-            delay = min(FIRING_FIRST_BACKOFF * 2 ** (failures - 1), FIRING_MAX_BACKOFF)
-            log.exception("Firing timers of %s %s failed; trying again in %.0f s", cls.__name__, oid, delay)
-            self.index._run(
-                f"UPDATE {INDEX_TABLE} SET fire_at = ? WHERE namespace = ? AND id = ?",
-                (self.clock.now() + delay, *key),
-                write=True,
-            )
+            log.exception("Firing timers of %s %s failed (%d in a row)", cls.__name__, oid, failures)
+            if failures > 1:
+                delay = min(FIRING_FIRST_BACKOFF * 2 ** (failures - 2), FIRING_MAX_BACKOFF)
+                self.index._run(
+                    f"UPDATE {INDEX_TABLE} SET fire_at = ? WHERE namespace = ? AND id = ?",
+                    (self.clock.now() + delay, *key),
+                    write=True,
+                )
         else:
             self._failures.pop(key, None)
         finally:
