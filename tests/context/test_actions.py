@@ -302,6 +302,6 @@ async def test_a_closure_step_cannot_resume_after_a_restart_and_says_why(tmp_pat
         [row] = await rt.run_in(Payments, "p", lambda p: p.ctx.actions.journal.list())
         [letter] = await rt.run_in(Payments, "p", lambda p: p.ctx.dead_letters())
     assert row.status == FAILED
-    assert "flaky" in row.action and "is a lambda or nested function" in row.error
+    assert "flaky" in row.action and "is a lambda, nested function, partial or callable object" in row.error
     assert "pass ctx.do a method of Payments" in row.error
     assert letter.error == row.error

@@ -369,10 +369,10 @@ def _unresolvable(record: ActionRecord, class_name: str) -> str:
     """Why the action of a step cannot be run again without the `ctx.do` call that started it."""
     if "<" in record.action:
         return (
-            f"Cannot resume step {record.step_id!r}: its action {record.action!r} is a lambda or nested "
-            "function, which only the ctx.do call that started it knows, and that call is gone (the object "
-            "restarted or was evicted, or the call ended). To resume a step after a restart, pass ctx.do a "
-            f"method of {class_name} (or its name) or a module-level function"
+            f"Cannot resume step {record.step_id!r}: its action {record.action!r} is a lambda, nested "
+            "function, partial or callable object, which only the ctx.do call that started it knows, and that "
+            "call is gone (the object restarted or was evicted, or the call ended). To resume a step after a "
+            f"restart, pass ctx.do a method of {class_name} (or its name) or a module-level function"
         )
     return (
         f"Cannot resume step {record.step_id!r}: action {record.action!r} is neither a method of "
