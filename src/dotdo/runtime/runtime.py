@@ -134,25 +134,27 @@ class Runtime:
             # Holding the folder makes this the runtime `Runtime.shared` hands out for it.
             _runtimes_by_folder[self.data_folder.root] = self
             try:
-                self._open()
+                alarms = self._open()
             except BaseException:
                 self._folder_lock.release()
                 raise
             if self.clock.manual:
-                await self.alarms.fire_due()
+                await alarms.fire_due()
         return self
 
-    def _open(self) -> None:
+    def _open(self) -> AlarmScheduler:
+        """Open the runtime's own database and start the alarm scheduler and the idle sweeper."""
         self._index = Storage(
             self.data_folder.index_path, durability=self.durability, group_commit=self.host.group_commit
         )
-        self.alarms = AlarmScheduler(self.host, self._index, self.clock)
-        self.alarms.start()
+        self.alarms = alarms = AlarmScheduler(self.host, self._index, self.clock)
+        alarms.start()
         if self.clock.manual:
             self.clock.subscribe(self._sweep_now)
         else:
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="dotdo-idle-sweeper")
         self.started = True
+        return alarms
 
     async def close(self) -> None:
         """Stop timers, commit everything, close every database."""
