@@ -237,7 +237,8 @@ async def test_dotdo_ctx_is_bound_to_the_running_object(runtime):
 
 
 PARCEL_KIND = "tests.parcel"
-"""A timer kind registered only in the second half of the test below (as if its module loaded late)."""
+LATE_KIND = "tests.parcel.late"
+"""A timer kind registered only in the second half of one test (as if its module loaded late)."""
 
 T0 = 1_700_000_000.0
 
@@ -260,15 +261,15 @@ async def _deliver_parcel(obj: Depot, timer) -> None:
 async def test_a_timer_of_an_unknown_kind_is_kept_across_a_restart_and_fires_once_registered(tmp_path, caplog):
     clock = ManualClock(T0)
     async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
-        await rt.get(Depot, "d").plan("ann", T0 + 10)
+        await rt.get(Depot, "d").plan("ann", T0 + 10, kind=LATE_KIND)
         for _ in range(3):
             await clock.advance(UNRUNNABLE_TIMER_RETRY)
-        assert await rt.get(Depot, "d").pending() == [("ann", PARCEL_KIND)]
+        assert await rt.get(Depot, "d").pending() == [("ann", LATE_KIND)]
         assert await rt.get(Depot, "d").delivered() == []
-    reports = [r for r in caplog.records if PARCEL_KIND in r.getMessage()]
+    reports = [r for r in caplog.records if LATE_KIND in r.getMessage()]
     assert len(reports) == 1 and "keeping it" in reports[0].getMessage()
 
-    register_timer_kind(PARCEL_KIND, _deliver_parcel)
+    register_timer_kind(LATE_KIND, _deliver_parcel)
     async with Runtime(tmp_path, objects=[Depot], clock=ManualClock(T0 + 3600)) as rt:
         assert await rt.get(Depot, "d").delivered() == ["ann"]
         assert await rt.get(Depot, "d").pending() == []
