@@ -77,9 +77,10 @@ class API:
         self.max_body_size = max_body_size
         self.git_limits = git_limits
         """Limits on packs pushed to objects' repositories (`dotdo.primitives.gitx.GitLimits`)."""
-        self.runtime = runtime or Runtime(
-            data_dir=data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
-            durability=durability or os.environ.get("DOTDO_DURABILITY") or "process",
+        # Apps naming one data folder share its runtime: two runtimes cannot own one folder.
+        self.runtime = runtime or Runtime.shared(
+            data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
+            durability=durability or os.environ.get("DOTDO_DURABILITY"),
         )
         self.runtime.register(cls)
         for extra in objects:
