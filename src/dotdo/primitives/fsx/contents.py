@@ -7,7 +7,6 @@ uploads first and then references the blob in its own transaction.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
@@ -166,14 +165,13 @@ class Contents:
 
     # -- tiering (own transactions) ---------------------------------------------------------------
 
-    def retier(self, ino: int, *, known_sha: str | None = None) -> None:
-        """Move an inline file over the warm threshold to the warm tier (upload, then reference)."""
+    def retier(self, ino: int) -> None:
+        """Move an inline file over the warm threshold to the warm tier (stream, publish, reference)."""
         inode = self.inodes.get(ino)
         if inode is None or inode.blob is not None or not inode.is_file or inode.size <= self.warm_threshold:
             return
-        sha = known_sha or _sha_of(self.chunks.iter_chunks(ino, inode.size))
-        with self.tier.pinned(sha):
-            self.tier.upload_parts(sha, self.chunks.iter_chunks(ino, inode.size))
+        upload = self.tier.upload_parts(self.chunks.iter_chunks(ino, inode.size))
+        with self.tier.published(upload) as sha:
 
             def reference() -> None:
                 current = self.inodes.get(ino)
@@ -184,10 +182,3 @@ class Contents:
                 self.inodes.update(ino, blob=sha)
 
             self._transaction(reference)
-
-
-def _sha_of(pieces: Iterator[bytes]) -> str:
-    hasher = hashlib.sha256()
-    for piece in pieces:
-        hasher.update(piece)
-    return hasher.hexdigest()

@@ -2,7 +2,8 @@
 
 Metadata calls run straight on the core (SQLite answers in microseconds, and running them without
 awaiting keeps them atomic within the object's turn). Whole-file reads and writes of warm-tier
-contents await the object store, so a slow bucket never blocks the event loop.
+contents await the object store, and large contents are hashed on a worker thread, so neither a
+slow bucket nor a large file blocks the event loop for other objects.
 """
 
 from __future__ import annotations
@@ -148,9 +149,9 @@ class FileSystem:
         if append or len(payload) <= core.warm_threshold:
             return core.write(path, payload, mode, append=append, exclusive=exclusive)
         core._creatable(path, exclusive=exclusive)
-        sha = core.tier.sha_of(payload)
+        sha = await core.tier.sha_of(payload)
         with core.tier.pinned(sha):
-            await core.tier.upload_async(payload)
+            await core.tier.upload_async(payload, sha)
             core.transaction(lambda: core._write_blob(path, sha, len(payload), mode, exclusive))
         return len(payload)
 

@@ -119,6 +119,8 @@ class SyncFileSystem:
         if not self._shared.swept:
             self._shared.swept = True
             self.transaction(self._free_orphans)
+            # Uploads of a process that died mid-write: nothing will ever publish them.
+            self.tier.sweep_incoming()
 
     def _free_orphans(self) -> None:
         for ino in self.inodes.orphans():
