@@ -9,7 +9,9 @@ Large blobs are written piece by piece through a `BlobUpload`: hashed as the byt
 under `<prefix>incoming/<random name>` until `publish` moves them to their content address, so
 memory stays bounded by one piece whatever the blob's size. A process killed mid-upload leaves
 only names under `incoming/` (and, for a local folder, obstore's `<key>#<n>` staging files), which
-`discard_incoming` and `sweep_staging` remove.
+`discard_incoming` and `sweep_staging` remove. On S3 and friends an upload is a multipart upload
+until it finishes; one killed before that is invisible to listing and is removed by the bucket's
+rule for incomplete multipart uploads (configure one, as for any multipart writer).
 """
 
 from __future__ import annotations

@@ -170,3 +170,32 @@ def test_garbage_collection_never_outruns_the_commit_of_the_unlink(tmp_path: Pat
         assert_consistent(fs)
     finally:
         storage.close()
+
+
+STREAMER = """
+import time
+fs.write("/big.bin", b"old contents")
+piece = bytes(range(256)) * 4096
+handle = fs.open("/big.bin", "wb")
+for i in range(48):
+    handle.write(piece)
+handle.flush()
+report("streamed")
+time.sleep(600)
+"""
+
+
+def test_killed_mid_streamed_write_leaves_no_partial_blob_after_a_restart(tmp_path: Path) -> None:
+    run_until(tmp_path, STREAMER, kill_after=1, warm_threshold=1 << 20)
+    incoming = tmp_path / "object.blobs" / "incoming"
+    left = sum(path.stat().st_size for path in incoming.iterdir())
+    assert left >= 47 << 20, "the kill should land with most of the upload written"
+
+    storage, fs = reopened(tmp_path)
+    try:
+        assert fs.read("/big.bin") == b"old contents"
+        assert list(incoming.iterdir()) == [], "the first use after the restart deletes the dead upload"
+        assert_consistent(fs)
+        assert fs.usage()["used_bytes"] == len(b"old contents")
+    finally:
+        storage.close()

@@ -139,3 +139,30 @@ def test_a_blob_is_read_even_if_a_tier_move_was_not_committed(small_fs) -> None:
     assert small_fs.read("/f") == BIG
     with small_fs.open("/f", "rb") as handle:
         assert handle.read(10) == BIG[:10]
+
+
+def test_full_collection_removes_uploads_of_dead_writers_and_spares_live_ones(small_fs) -> None:
+    live = small_fs.open("/live.bin", "wb")
+    live.write(BIG * 2)
+    live.flush()
+    dead = small_fs.blob_store.open_upload()  # as another process's writer would leave it
+    dead.write(b"a writer that was killed midway" * 1000)
+    assert len(small_fs.blob_store.incoming()) == 2
+
+    assert small_fs.collect_garbage(orphans=True) == 1
+    assert small_fs.blob_store.incoming() != [] and dead.name not in small_fs.blob_store.incoming()
+    live.write(BIG)
+    live.close()
+    assert small_fs.read("/live.bin") == BIG * 3
+    assert small_fs.blob_store.incoming() == []
+    assert small_fs.collect_garbage(orphans=True) == 0
+
+
+def test_full_collection_removes_staging_files_of_a_killed_put(small_fs) -> None:
+    small_fs.write("/kept", BIG)
+    sha = small_fs.resolve("/kept").inode.blob
+    folder = small_fs.blob_store.root / "warm" / sha[:2]
+    (folder / f"{'e' * 64}#1").write_bytes(b"half a blob")
+    assert small_fs.collect_garbage(orphans=True) == 1
+    assert [path.name for path in folder.iterdir()] == [sha]
+    assert small_fs.read("/kept") == BIG
