@@ -49,10 +49,14 @@ def _copy_node(fs: SyncFileSystem, inode: Inode, destination: str) -> None:
 
 
 def _copy_tree(fs: SyncFileSystem, directory: Inode, destination: str) -> None:
-    fs._mkdir_one(destination, directory.mode, False)
-    for name, child in fs.inodes.entries_with_inodes(directory.ino):
-        path = join(destination, name)
-        if child.is_dir:
-            _copy_tree(fs, child, path)
-        else:
-            _copy_node(fs, child, path)
+    # Iterative (parents before children): a tree may nest deeper than Python's recursion limit.
+    stack = [(directory, destination)]
+    while stack:
+        source, path = stack.pop()
+        fs._mkdir_one(path, source.mode, False)
+        for name, child in fs.inodes.entries_with_inodes(source.ino):
+            child_path = join(path, name)
+            if child.is_dir:
+                stack.append((child, child_path))
+            else:
+                _copy_node(fs, child, child_path)

@@ -256,24 +256,34 @@ class SyncFileSystem:
     def walk(
         self, top: PathArg = "/", topdown: bool = True, followlinks: bool = False
     ) -> Iterator[tuple[str, list[str], list[str]]]:
-        """Yield `(dirpath, dirnames, filenames)` like `os.walk` (a plain generator)."""
-        try:
-            entries = self.scandir(top)
-        except OSError:
-            return
-        top_text = normalize(top)
-        dirs: list[str] = []
-        files: list[str] = []
-        for entry in entries:
-            (dirs if entry.is_dir() else files).append(entry.name)
-        if topdown:
-            yield top_text, dirs, files
-        for name in dirs:
-            child = join(top_text, name)
-            if followlinks or not self.is_symlink(child):
-                yield from self.walk(child, topdown, followlinks)
-        if not topdown:
-            yield top_text, dirs, files
+        """Yield `(dirpath, dirnames, filenames)` like `os.walk` (a plain generator).
+
+        Iterative, like `os.walk`: a tree of any depth is walked without deep recursion. With
+        `topdown`, removing names from `dirnames` prunes the walk.
+        """
+        # Each item is a directory still to list, or (bottom-up) a finished triple to yield.
+        stack: list[str | tuple[str, list[str], list[str]]] = [normalize(top)]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, tuple):
+                yield item
+                continue
+            try:
+                entries = self.scandir(item)
+            except OSError:
+                continue
+            dirs: list[str] = []
+            files: list[str] = []
+            for entry in entries:
+                (dirs if entry.is_dir() else files).append(entry.name)
+            if topdown:
+                yield item, dirs, files
+            else:
+                stack.append((item, dirs, files))
+            for name in reversed(dirs):
+                child = join(item, name)
+                if followlinks or not self.is_symlink(child):
+                    stack.append(child)
 
     def glob(self, pattern: str, root: PathArg = "/") -> list[str]:
         """Sorted absolute paths matching `pattern` (pathlib semantics: `*`, `?`, `[...]`, `**`)."""
@@ -472,10 +482,16 @@ class SyncFileSystem:
         except FileNotFoundError:
             if not parents:
                 raise
-            parent = normalize(path).rsplit("/", 1)[0] or "/"
-            if parent == normalize(path):
-                raise
-            self.mkdir(parent, mode, parents=True, exist_ok=True)
+            # Create the missing ancestors top-down, without recursion (a path can be 2,000 deep).
+            missing: list[str] = []
+            parent = normalize(path)
+            while True:
+                parent = parent.rsplit("/", 1)[0] or "/"
+                if parent == "/" or self._probe(parent) is not None:
+                    break
+                missing.append(parent)
+            for ancestor in reversed(missing):
+                self.transaction(lambda ancestor=ancestor: self._mkdir_one(ancestor, mode, True))
             self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
 
     def _mkdir_one(self, path: PathArg, mode: int, exist_ok: bool) -> None:
@@ -563,15 +579,25 @@ class SyncFileSystem:
                 raise
 
     def _remove_tree(self, directory: int) -> None:
-        for name, child in self.inodes.entries_with_inodes(directory):
-            if child.is_dir:
-                self._remove_tree(child.ino)
-                self.inodes.remove_entry(directory, name)
-                self.inodes.delete(child.ino)
-            else:
-                self.inodes.remove_entry(directory, name)
+        """Remove everything below `directory` (depth-first, without recursion: trees nest deeply)."""
+        stack = [directory]
+        while stack:
+            current = stack[-1]
+            entries = self.inodes.entries_with_inodes(current)
+            subdirectories = [child.ino for _, child in entries if child.is_dir]
+            if subdirectories:
+                stack.extend(subdirectories)
+                continue
+            for name, child in entries:
+                self.inodes.remove_entry(current, name)
                 self.inodes.change_links(child.ino, -1)
                 self._unlinked(child.ino)
+            stack.pop()
+            if current != directory:
+                entry = self.inodes.entry_of(current)
+                assert entry is not None
+                self.inodes.remove_entry(*entry)
+                self.inodes.delete(current)
 
     def rename(self, src: PathArg, dst: PathArg) -> None:
         """Rename atomically with POSIX rules: a file replaces a file, a directory an empty directory."""
