@@ -227,14 +227,19 @@ class BlobStore:
         return True
 
     def move(self, sha: str, *, source: str, destination: str) -> None:
-        """Move blob `sha` from namespace `source` to `destination` (copy, then delete the source)."""
+        """Move blob `sha` from namespace `source` to `destination`.
+
+        A rename where the store has one (a local folder: no bytes copied, however large the blob),
+        copy-then-delete elsewhere.
+        """
         src, dst = self.key(sha, namespace=source), self.key(sha, namespace=destination)
-        if not self.exists(sha, namespace=destination):
-            try:
-                obstore.copy(self.store, src, dst, overwrite=True)
-            except (NotFoundError, FileNotFoundError):
-                raise FileNotFoundError(f"Blob {sha} is not in namespace {source!r} of {self!r}") from None
-        self.delete(sha, namespace=source)
+        if self.exists(sha, namespace=destination):
+            self.delete(sha, namespace=source)
+            return
+        try:
+            obstore.rename(self.store, src, dst, overwrite=True)
+        except (NotFoundError, FileNotFoundError):
+            raise FileNotFoundError(f"Blob {sha} is not in namespace {source!r} of {self!r}") from None
 
     def list(self, *, namespace: str = "blobs") -> Iterator[str]:
         """The sha256 of every blob in `namespace`."""

@@ -166,3 +166,30 @@ def test_full_collection_removes_staging_files_of_a_killed_put(small_fs) -> None
     assert small_fs.collect_garbage(orphans=True) == 1
     assert [path.name for path in folder.iterdir()] == [sha]
     assert small_fs.read("/kept") == BIG
+
+
+def test_truncating_a_blob_backed_file_keeps_only_what_it_keeps(small_fs) -> None:
+    data = os.urandom(3 * 1024 * 1024)
+    small_fs.write("/big", data)
+    small_fs.truncate("/big", 10)
+    assert small_fs.read("/big") == data[:10] and small_fs.resolve("/big").inode.blob is None
+    small_fs.write("/big", data)
+    small_fs.truncate("/big", 2 * 1024 * 1024 + 7)
+    assert small_fs.read("/big") == data[: 2 * 1024 * 1024 + 7]
+    assert small_fs.resolve("/big").inode.blob is not None, "still large: back in the warm tier"
+    small_fs.truncate("/big", 4 * 1024 * 1024)
+    assert small_fs.read("/big") == data[: 2 * 1024 * 1024 + 7] + bytes(2 * 1024 * 1024 - 7)
+    assert small_fs.usage()["used_bytes"] == small_fs.du("/") == 4 * 1024 * 1024
+
+
+def test_moving_a_blob_to_the_cold_tier_renames_it_in_a_local_folder(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, cold_after=3600).sync
+    fs.write("/old", BIG)
+    fs.utime("/old", (1_000_000.0, 1_000_000.0))
+    sha = fs.resolve("/old").inode.blob
+    warm = fs.blob_store.root / "warm" / sha[:2] / sha
+    inode_number = warm.stat().st_ino
+    assert fs.move_cold() == 1
+    cold = fs.blob_store.root / "cold" / sha[:2] / sha
+    assert cold.stat().st_ino == inode_number and not warm.exists(), "renamed, not copied"
+    assert fs.read("/old") == BIG

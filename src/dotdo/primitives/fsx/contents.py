@@ -149,16 +149,22 @@ class Contents:
         self.inodes.update(source.ino, size=0)
         self.inodes.touch(destination.ino)
 
-    def materialize(self, inode: Inode) -> Inode:
-        """Copy a blob-backed file into chunks so it can be changed in place; returns the new row."""
+    def materialize(self, inode: Inode, *, keep: int | None = None) -> Inode:
+        """Copy a blob-backed file into chunks so it can be changed in place; returns the new row.
+
+        `keep` copies only the first `keep` bytes (the file is cut there): truncating a large file
+        costs what it keeps, not what it had.
+        """
         if inode.blob is None:
             return inode
+        kept = inode.size if keep is None else max(0, min(keep, inode.size))
         position = 0
-        for piece in self.tier.iter_ranges(inode.blob, inode.size):
+        for piece in self.tier.iter_ranges(inode.blob, kept):
             self.chunks.write(inode.ino, position, piece, position)
             position += len(piece)
         self.tier.release(inode.blob)
-        self.inodes.update(inode.ino, blob=None)
+        self.account(kept - inode.size, "")
+        self.inodes.update(inode.ino, blob=None, size=kept)
         fresh = self.inodes.get(inode.ino)
         assert fresh is not None
         return fresh

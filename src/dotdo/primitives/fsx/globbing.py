@@ -39,7 +39,7 @@ def _tree(fs: SyncFileSystem, path: str, ino: int) -> Iterator[tuple[str, int]]:
     while stack:
         path, ino = stack.pop()
         yield path, ino
-        children = [(join(path, name), child.ino) for name, child in fs.inodes.entries_with_inodes(ino) if child.is_dir]
+        children = [(join(path, name), child) for name, child in fs.inodes.subdirectories(ino)]
         stack.extend(reversed(children))
 
 

@@ -432,7 +432,7 @@ class SyncFileSystem:
             assert inode is not None
             if inode.is_dir:
                 raise errors.is_a_directory(found.text)
-            inode = self.contents.materialize(inode)
+            inode = self.contents.materialize(inode, keep=size)
             self.contents.truncate(inode, size, found.text)
             return inode.ino
 
