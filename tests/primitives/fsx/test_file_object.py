@@ -279,3 +279,16 @@ def test_streaming_the_same_contents_twice_stores_one_blob(small_fs: SyncFileSys
     assert small_fs.resolve("/a").inode.blob == small_fs.resolve("/b").inode.blob
     assert len(list(small_fs.blob_store.list(namespace="warm"))) == 1
     assert small_fs.blob_store.incoming() == []
+
+
+async def test_one_huge_write_call_is_stored_piece_by_piece(afs: FileSystem) -> None:
+    data = os.urandom(48 * PIECE)
+    with _traced_peak() as peak:
+        with afs.sync.open("/one-call.bin", "wb") as handle:
+            handle.write(data)
+        async with afs.open("/one-async-call.bin", "wb") as handle:
+            await handle.awrite(data)
+    assert peak[0] < MEMORY_BOUND, f"one 48 MiB write() peaked at {peak[0] / PIECE:.1f} MiB beyond its argument"
+    expected = hashlib.sha256(data).hexdigest()
+    assert afs.sync.resolve("/one-call.bin").inode.blob == expected
+    assert afs.sync.resolve("/one-async-call.bin").inode.blob == expected

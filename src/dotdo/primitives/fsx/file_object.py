@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import io
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import errors
@@ -180,8 +180,7 @@ class SyncFile(io.RawIOBase):
         view = self._writable_view(data)
         if self._breaks_buffer():
             self.flush()
-        self._take(view)
-        if len(self._buffer) >= WRITE_BUFFER_BYTES:
+        for _ in self._fill(view):
             self.flush()
         return len(view)
 
@@ -197,11 +196,21 @@ class SyncFile(io.RawIOBase):
     def _breaks_buffer(self) -> bool:
         return bool(self._buffer) and self._position != self._buffer_start + len(self._buffer)
 
-    def _take(self, view: memoryview) -> None:
-        if not self._buffer:
-            self._buffer_start = self._position
-        self._buffer += view
-        self._position += len(view)
+    def _fill(self, view: memoryview) -> Iterator[None]:
+        """Take `view` into the buffer, pausing each time the buffer is full (the caller flushes).
+
+        A large `write()` is stored piece by piece: never more than one buffer's worth of copies.
+        """
+        offset = 0
+        while offset < len(view):
+            if not self._buffer:
+                self._buffer_start = self._position
+            piece = view[offset : offset + WRITE_BUFFER_BYTES - len(self._buffer)]
+            self._buffer += piece
+            self._position += len(piece)
+            offset += len(piece)
+            if len(self._buffer) >= WRITE_BUFFER_BYTES:
+                yield
 
     def _end(self) -> int:
         return max(self._inode().size, self._buffer_start + len(self._buffer) if self._buffer else 0)
@@ -216,8 +225,8 @@ class SyncFile(io.RawIOBase):
         """Do a flush's SQLite part; returns the object-store part still to run, if any."""
         if self.closed or not self._buffer:
             return None
-        data, start = bytes(self._buffer), self._buffer_start
-        self._buffer.clear()
+        data, start = self._buffer, self._buffer_start
+        self._buffer = bytearray()
         if self._upload is not None and start != self._upload.size:
             self._unspool()
         if self._upload is None and self._staging and start + len(data) > self._fs.warm_threshold:
@@ -388,8 +397,7 @@ class SyncFile(io.RawIOBase):
         view = self._writable_view(data)
         if self._breaks_buffer():
             await self.aflush()
-        self._take(view)
-        if len(self._buffer) >= WRITE_BUFFER_BYTES:
+        for _ in self._fill(view):
             await self.aflush()
         return len(view)
 
