@@ -326,7 +326,6 @@ class SyncFile(io.RawIOBase):
             if self._staging:
                 upload = self._stage_for_publish()
                 if upload is not None:
-                    upload.finish()
                     self._publish(upload)
                 else:
                     self._fs.transaction(lambda: self._swap(None))
@@ -428,10 +427,8 @@ class SyncFile(io.RawIOBase):
             if upload is None:
                 self._fs.transaction(lambda: self._swap(None))
                 return
-            self._upload = upload
-            await asyncio.to_thread(upload.finish)
-            self._upload = None
-            self._publish(upload)
+            async with self._fs.tier.published_async(upload) as sha:
+                self._fs.transaction(lambda: self._swap(sha))
         finally:
             self._release()
             super().close()

@@ -17,9 +17,10 @@ after a restart and `collect_garbage(orphans=True)` delete it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
 
 from ..blob_store import BlobStore, BlobUpload, sha256_hex_async
@@ -105,6 +106,18 @@ class BlobTier:
             with self.pinned(sha):
                 if self.tier_of(sha) == WARM:
                     upload.publish(namespace=WARM)
+                yield sha
+        finally:
+            self.discard(upload)
+
+    @asynccontextmanager
+    async def published_async(self, upload: BlobUpload) -> AsyncIterator[str]:
+        """`published` with the object-store work (finishing, moving into place) on a worker thread."""
+        try:
+            sha = await asyncio.to_thread(upload.finish)
+            with self.pinned(sha):
+                if self.tier_of(sha) == WARM:
+                    await asyncio.to_thread(upload.publish, namespace=WARM)
                 yield sha
         finally:
             self.discard(upload)
