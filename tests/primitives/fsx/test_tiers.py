@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from obstore.store import MemoryStore
 
 from dotdo.primitives.blob_store import BlobStore
 from dotdo.primitives.fsx import FileSystem
@@ -193,3 +194,16 @@ def test_moving_a_blob_to_the_cold_tier_renames_it_in_a_local_folder(storage: St
     cold = fs.blob_store.root / "cold" / sha[:2] / sha
     assert cold.stat().st_ino == inode_number and not warm.exists(), "renamed, not copied"
     assert fs.read("/old") == BIG
+
+
+async def test_streamed_writes_to_a_bucket_use_multipart_uploads(storage: Storage) -> None:
+    afs = FileSystem(storage, blob_store=BlobStore(MemoryStore(), prefix="objects/one"), warm_threshold=1024)
+    data = os.urandom(12 * 1024 * 1024)  # more than two 5 MiB parts
+    async with afs.open("/big", "wb") as handle:
+        for start in range(0, len(data), 1024 * 1024):
+            await handle.awrite(data[start : start + 1024 * 1024])
+    with afs.sync.open("/sync-big", "wb") as handle:
+        handle.write(data[::-1])
+    assert await afs.read("/big") == data and afs.sync.read("/sync-big") == data[::-1]
+    assert afs.sync.blob_store.incoming() == []
+    assert await afs.collect_garbage(orphans=True) == 0
