@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,26 @@ def test_staging_files_of_a_killed_put_are_swept(tmp_path: Path) -> None:
     assert blobs.sweep_staging(namespace="warm", keep=[kept]) == 1
     assert sorted(path.name for path in folder.iterdir()) == sorted([kept, f"{kept}#3"])
     assert BlobStore(MemoryStore()).sweep_staging(namespace="warm") == 0
+
+
+def test_sweeping_incoming_keeps_live_uploads_and_removes_a_dead_process_s(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path / "b")
+    live = blobs.open_upload()
+    live.write(b"still being written")
+    dead = uuid.uuid4().hex
+    (tmp_path / "b" / "incoming" / dead).write_bytes(b"left by a killed process")
+    (tmp_path / "b" / "incoming" / f"{dead}#1").write_bytes(b"and obstore's staging file")
+    assert blobs.incoming() == sorted([live.name, dead])
+    assert blobs.sweep_incoming() == 1
+    assert blobs.incoming() == [live.name]
+    live.write(b", then published")
+    assert live.publish()
+    assert blobs.get(sha256_hex(b"still being written, then published")) == b"still being written, then published"
+    assert blobs.incoming() == []
+
+
+def test_a_put_into_a_folder_never_leaves_hidden_staging_files(tmp_path: Path) -> None:
+    blobs = BlobStore(tmp_path / "b")
+    sha = blobs.put(b"x" * 100_000, namespace="warm")
+    assert [path.name for path in (tmp_path / "b" / "warm" / sha[:2]).iterdir()] == [sha]
+    assert blobs.incoming() == []

@@ -36,6 +36,9 @@ INCOMING = "incoming"
 UPLOAD_PART_BYTES = 5 * 1024 * 1024
 # Hashing this much takes about a millisecond: cheaper on the loop than a thread hop.
 _HASH_ON_LOOP_BYTES = 1024 * 1024
+# Names of the uploads this process is writing (uuid4 names: unique across every store). Any
+# other name under `incoming/` was left by a process that died.
+_LIVE_UPLOADS: set[str] = set()
 
 
 def sha256_hex(data: bytes | bytearray | memoryview) -> str:
@@ -103,8 +106,27 @@ class BlobStore:
         """Store `data` once and return its sha256; storing bytes already present changes nothing."""
         data = _check_bytes(data)
         sha = sha256_hex(data)
-        self._create(self.key(sha, namespace=namespace), data)
+        self._store_once(sha, data, namespace)
         return sha
+
+    def _store_once(self, sha: str, data: bytes | bytearray | memoryview, namespace: str) -> bool:
+        """Store `data`, whose sha256 is `sha`, unless that blob is there; False if it was.
+
+        In a local folder the bytes are written under `incoming/` and renamed into place, so a put
+        killed midway leaves an `incoming/` name that `sweep_incoming` finds, not a hidden
+        staging file.
+        """
+        key = self.key(sha, namespace=namespace)
+        if self.root is None:
+            return self._create(key, data)
+        if self.exists(sha, namespace=namespace):
+            return False
+        upload = BlobUpload(self, uuid.uuid4().hex, sha256=sha)
+        try:
+            upload.write(data)
+            return upload.publish(namespace=namespace)
+        finally:
+            upload.discard()
 
     def put_stream(self, sha: str, parts: Iterable[bytes], *, namespace: str = "blobs") -> bool:
         """Store a blob whose sha256 the caller computed, streaming its parts through a `BlobUpload`.
@@ -147,6 +169,14 @@ class BlobStore:
             )
         except (NotFoundError, FileNotFoundError):
             return []
+
+    def sweep_incoming(self) -> int:
+        """Delete the uploads under `incoming/` that no upload of this process is writing (those a
+        process left when it died); returns how many."""
+        stale = [name for name in self.incoming() if name not in _LIVE_UPLOADS]
+        for name in stale:
+            self.discard_incoming(name)
+        return len(stale)
 
     def discard_incoming(self, name: str) -> None:
         """Delete the upload `name` from `incoming/` (whatever of it was written)."""
@@ -267,8 +297,12 @@ class BlobStore:
         data = _check_bytes(data)
         if sha is None:
             sha = await sha256_hex_async(data)
+        key = self.key(sha, namespace=namespace)
+        if self.root is not None:
+            await asyncio.to_thread(self._store_once, sha, data, namespace)
+            return sha
         try:
-            await obstore.put_async(self.store, self.key(sha, namespace=namespace), data, mode="create")
+            await obstore.put_async(self.store, key, data, mode="create")
         except (AlreadyExistsError, PreconditionError):
             pass
         return sha
@@ -295,23 +329,31 @@ class BlobUpload:
     Not thread-safe: one writer at a time.
     """
 
-    def __init__(self, blobs: BlobStore, name: str) -> None:
+    def __init__(self, blobs: BlobStore, name: str, *, sha256: str | None = None) -> None:
+        """An upload named `name` under `incoming/` (use `BlobStore.open_upload()`).
+
+        `sha256`, when the caller already hashed everything it will write, skips hashing again
+        (it is not checked).
+        """
         self.blobs = blobs
         self.name = name
         self.key = f"{blobs.prefix}{INCOMING}/{name}"
         self.size = 0
-        self._hasher = hashlib.sha256()
+        self._hasher = hashlib.sha256() if sha256 is None else None
+        self._known_sha = sha256
         self._sha: str | None = None
         self._file: BinaryIO | None = None
         self._writer: Any = None
         self._done = False
+        _LIVE_UPLOADS.add(name)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         """Append `data` to the blob."""
         if self._sha is not None or self._done:
             raise ValueError(f"Upload {self.name} is finished; open a new one to write more")
         data = _check_bytes(data)
-        self._hasher.update(data)
+        if self._hasher is not None:
+            self._hasher.update(data)
         self._target().write(data)
         self.size += len(data)
 
@@ -335,7 +377,7 @@ class BlobUpload:
                 raise ValueError(f"Upload {self.name} was discarded")
             self._target()
             self._close()
-            self._sha = self._hasher.hexdigest()
+            self._sha = self._hasher.hexdigest() if self._hasher is not None else self._known_sha
         return self._sha
 
     def read_range(self, start: int, end: int) -> bytes:
@@ -361,6 +403,7 @@ class BlobUpload:
             obstore.copy(self.blobs.store, self.key, final, overwrite=True)
             self.discard()
         self._done = True
+        _LIVE_UPLOADS.discard(self.name)
         return True
 
     def discard(self) -> None:
@@ -371,7 +414,10 @@ class BlobUpload:
         try:
             self._close()
         finally:
-            self.blobs.discard_incoming(self.name)
+            try:
+                self.blobs.discard_incoming(self.name)
+            finally:
+                _LIVE_UPLOADS.discard(self.name)
 
     def _close(self) -> None:
         if self._file is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -146,12 +147,12 @@ def test_full_collection_removes_uploads_of_dead_writers_and_spares_live_ones(sm
     live = small_fs.open("/live.bin", "wb")
     live.write(BIG * 2)
     live.flush()
-    dead = small_fs.blob_store.open_upload()  # as another process's writer would leave it
-    dead.write(b"a writer that was killed midway" * 1000)
+    dead = uuid.uuid4().hex  # what a writer killed in another process leaves behind
+    (small_fs.blob_store.root / "incoming" / dead).write_bytes(b"a writer that was killed midway")
     assert len(small_fs.blob_store.incoming()) == 2
 
     assert small_fs.collect_garbage(orphans=True) == 1
-    assert small_fs.blob_store.incoming() != [] and dead.name not in small_fs.blob_store.incoming()
+    assert small_fs.blob_store.incoming() != [] and dead not in small_fs.blob_store.incoming()
     live.write(BIG)
     live.close()
     assert small_fs.read("/live.bin") == BIG * 3

@@ -1,4 +1,4 @@
-"""State shared by every fsx instance over the same storage: pinned blobs, uploads, open inodes, sweeps.
+"""State shared by every fsx instance over the same storage: pinned blobs, open inodes, sweeps.
 
 Two `FileSystem`s over one object's storage (say `ctx.fs` and one built by hand) must agree on
 which blobs a writer is uploading and which unlinked inodes a file object still uses. The lock
@@ -24,7 +24,6 @@ class SharedState:
 
     pins: Counter[str] = field(default_factory=Counter)
     open_inodes: Counter[int] = field(default_factory=Counter)
-    uploads: set[str] = field(default_factory=set)
     swept: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
 

@@ -10,9 +10,9 @@ a pinned blob. Blobs are uploaded before any row references them, so a crash lea
 unreferenced blob, which the full collection (`orphans=True`) removes.
 
 Large contents are streamed: a `BlobUpload` takes them piece by piece under `incoming/` and is
-published under its sha256 at the end. Uploads in progress are registered (per storage, in
-memory); any other upload under `incoming/` belongs to a process that died, and both the first use
-after a restart and `collect_garbage(orphans=True)` delete it.
+published under its sha256 at the end. Any upload under `incoming/` that no writer of this
+process owns belongs to a process that died: the first use after a restart and
+`collect_garbage(orphans=True)` delete it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ class BlobTier:
         self._sql = storage.sql
         self.store = blob_store
         self._pins = shared_state(storage).pins
-        self._uploads = shared_state(storage).uploads
 
     @contextmanager
     def pinned(self, sha: str) -> Iterator[None]:
@@ -77,10 +76,8 @@ class BlobTier:
         return sha
 
     def open_upload(self) -> BlobUpload:
-        """Start streaming a blob (registered, so the collector leaves it alone until published)."""
-        upload = self.store.open_upload()
-        self._uploads.add(upload.name)
-        return upload
+        """Start streaming a blob (the collector leaves it alone until it is published or discarded)."""
+        return self.store.open_upload()
 
     def upload_parts(self, parts: Iterable[bytes]) -> BlobUpload:
         """Stream `parts` into a new upload and finish it (publish it with `published`)."""
@@ -123,20 +120,12 @@ class BlobTier:
             self.discard(upload)
 
     def discard(self, upload: BlobUpload) -> None:
-        """Drop an upload that will not be published (or was): its bytes and its registration."""
-        try:
-            upload.discard()
-        finally:
-            self._uploads.discard(upload.name)
+        """Drop an upload that will not be published (a no-op once it was)."""
+        upload.discard()
 
     def sweep_incoming(self) -> int:
         """Delete uploads under `incoming/` that no writer of this process owns (left by a crash)."""
-        deleted = 0
-        for name in self.store.incoming():
-            if name not in self._uploads:
-                self.store.discard_incoming(name)
-                deleted += 1
-        return deleted
+        return self.store.sweep_incoming()
 
     async def upload_async(self, data: bytes | bytearray | memoryview, sha: str) -> None:
         """Store `data`, whose sha256 is `sha`, in the warm tier without blocking the event loop."""
