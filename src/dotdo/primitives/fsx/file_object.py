@@ -89,6 +89,9 @@ class SyncFile(io.RawIOBase):
         self._buffer_start = 0
         # "wb"/"xb" contents past the warm threshold, streaming to the blob tier (written in order).
         self._upload: BlobUpload | None = None
+        # False once the contents came back from an upload (a seek back, a read): they stay in
+        # chunks from then on, so alternating reads and writes never copy them back and forth.
+        self._streamable = self._staging
         self._ino = fs.transaction(lambda: self._open_inode(kind))
         fs._shared.open_inodes[self._ino] += 1
         if self._append:
@@ -229,7 +232,7 @@ class SyncFile(io.RawIOBase):
         self._buffer = bytearray()
         if self._upload is not None and start != self._upload.size:
             self._unspool()
-        if self._upload is None and self._staging and start + len(data) > self._fs.warm_threshold:
+        if self._upload is None and self._streamable and start + len(data) > self._fs.warm_threshold:
             self._spool(start)
         upload = self._upload
         if upload is not None:
@@ -271,6 +274,7 @@ class SyncFile(io.RawIOBase):
         upload, self._upload = self._upload, None
         if upload is None:
             return
+        self._streamable = False
         try:
             upload.finish()
 
