@@ -15,6 +15,7 @@ stalls the event loop, while every SQLite step stays on the loop inside the obje
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import stat
 from collections.abc import Callable, Iterator
@@ -92,6 +93,9 @@ class SyncFile(io.RawIOBase):
         # False once the contents came back from an upload (a seek back, a read): they stay in
         # chunks from then on, so alternating reads and writes never copy them back and forth.
         self._streamable = self._staging
+        # Set when a streamed piece failed to store: the write is abandoned, the file keeps its
+        # old contents (as after a crash), and further writes raise.
+        self._abandoned = False
         self._ino = fs.transaction(lambda: self._open_inode(kind))
         fs._shared.open_inodes[self._ino] += 1
         if self._append:
@@ -191,10 +195,15 @@ class SyncFile(io.RawIOBase):
         self._check_open()
         if not self._writable:
             raise io.UnsupportedOperation("File not open for writing")
+        self._check_not_abandoned()
         view = memoryview(data).cast("B")
         if self._append:
             self._position = self._end()
         return view
+
+    def _check_not_abandoned(self) -> None:
+        if self._abandoned:
+            raise errors.fs_error(errno.EIO, self.name, "an earlier write failed; the file keeps its old contents")
 
     def _breaks_buffer(self) -> bool:
         return bool(self._buffer) and self._position != self._buffer_start + len(self._buffer)
@@ -222,12 +231,25 @@ class SyncFile(io.RawIOBase):
         """Write buffered bytes to the file (one transaction; streamed to the blob tier when large)."""
         blob_io = self._flush_rows()
         if blob_io is not None:
-            blob_io()
+            try:
+                blob_io()
+            except BaseException:
+                self._abandon()
+                raise
+
+    def _abandon(self) -> None:
+        """A streamed piece failed to store (its bytes may be half written, its hash is spoiled):
+        drop the whole upload; `close()` then leaves the old contents in place."""
+        upload, self._upload = self._upload, None
+        self._abandoned = True
+        if upload is not None:
+            self._fs.tier.discard(upload)
 
     def _flush_rows(self) -> Callable[[], None] | None:
         """Do a flush's SQLite part; returns the object-store part still to run, if any."""
         if self.closed or not self._buffer:
             return None
+        self._check_not_abandoned()
         data, start = self._buffer, self._buffer_start
         self._buffer = bytearray()
         if self._upload is not None and start != self._upload.size:
@@ -328,16 +350,22 @@ class SyncFile(io.RawIOBase):
         try:
             self.flush()
             if self._staging:
-                upload = self._stage_for_publish()
-                if upload is not None:
-                    self._publish(upload)
-                else:
-                    self._fs.transaction(lambda: self._swap(None))
+                self._publish_staged()
             elif self._writable:
                 self._fs.contents.retier(self._ino)
         finally:
             self._release()
             super().close()
+
+    def _publish_staged(self) -> None:
+        """Make the staged contents the file's (unless the write was abandoned)."""
+        if self._abandoned:
+            return
+        upload = self._stage_for_publish()
+        if upload is not None:
+            self._publish(upload)
+        else:
+            self._fs.transaction(lambda: self._swap(None))
 
     def _stage_for_publish(self) -> BlobUpload | None:
         """The upload holding a large "wb" file's bytes (streamed, or copied from chunks now)."""
@@ -416,13 +444,17 @@ class SyncFile(io.RawIOBase):
         """`flush` for async code (streamed bytes are stored on a worker thread)."""
         blob_io = self._flush_rows()
         if blob_io is not None:
-            await asyncio.to_thread(blob_io)
+            try:
+                await asyncio.to_thread(blob_io)
+            except BaseException:
+                self._abandon()
+                raise
 
     async def aclose(self) -> None:
         """`close` for async code: uploading and publishing a large file run on a worker thread."""
         if self.closed:
             return
-        if not self._staging:
+        if not self._staging or self._abandoned:
             self.close()
             return
         try:
