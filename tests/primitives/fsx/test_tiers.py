@@ -208,3 +208,34 @@ async def test_streamed_writes_to_a_bucket_use_multipart_uploads(storage: Storag
     assert await afs.read("/big") == data and afs.sync.read("/sync-big") == data[::-1]
     assert afs.sync.blob_store.incoming() == []
     assert await afs.collect_garbage(orphans=True) == 0
+
+
+async def test_appending_to_a_large_file_streams_blob_to_blob(storage: Storage) -> None:
+    afs = FileSystem(storage, warm_threshold=1024)
+    await afs.write("/log", BIG)
+    old = afs.sync.resolve("/log").inode.blob
+    await afs.write("/log", b"line 1\n", append=True)
+    afs.sync.write("/log", b"line 2\n", append=True)
+    assert await afs.read("/log") == BIG + b"line 1\nline 2\n"
+    inode = afs.sync.resolve("/log").inode
+    assert inode.blob is not None and inode.blob != old, "still in the warm tier, never copied into SQLite"
+    assert afs.sync.usage()["chunk_bytes"] == 0
+    assert afs.sync.usage()["used_bytes"] == afs.sync.du("/") == len(BIG) + 14
+    assert await afs.collect_garbage() == 2, "the two older versions are garbage"
+
+
+async def test_concurrent_appends_to_a_large_file_keep_every_line(storage: Storage) -> None:
+    afs = FileSystem(storage, warm_threshold=1024)
+    await afs.write("/log", BIG)
+    lines = [f"line {i}\n".encode() for i in range(8)]
+    await asyncio.gather(*(afs.write("/log", line, append=True) for line in lines))
+    contents = await afs.read("/log")
+    assert contents.startswith(BIG) and sorted(contents[len(BIG) :].splitlines(keepends=True)) == sorted(lines)
+
+
+def test_appending_past_the_quota_stores_nothing(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, quota_bytes=len(BIG) + 10).sync
+    fs.write("/log", BIG)
+    with pytest.raises(OSError, match="quota"):
+        fs.write("/log", b"x" * 11, append=True)
+    assert fs.read("/log") == BIG and fs.collect_garbage(orphans=True) == 0

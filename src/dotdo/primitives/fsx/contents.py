@@ -49,10 +49,14 @@ class Contents:
         rows = list(self._sql.exec("SELECT value FROM fsx_meta WHERE key = 'used_bytes'").raw())
         return rows[0][0] if rows else 0
 
-    def account(self, delta: int, path: str) -> None:
-        """Add `delta` bytes to the usage; ENOSPC (nothing changed) if growth would pass the quota."""
+    def check_room(self, delta: int, path: str) -> None:
+        """ENOSPC if growing by `delta` bytes would pass the quota (checked again when applied)."""
         if delta > 0 and self.quota_bytes is not None and self.used_bytes() + delta > self.quota_bytes:
             raise no_space(path, self.quota_bytes)
+
+    def account(self, delta: int, path: str) -> None:
+        """Add `delta` bytes to the usage; ENOSPC (nothing changed) if growth would pass the quota."""
+        self.check_room(delta, path)
         if delta:
             self._sql.exec("UPDATE fsx_meta SET value = value + ? WHERE key = 'used_bytes'", delta)
 

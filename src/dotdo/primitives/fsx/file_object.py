@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .inodes import Inode
-from .sync_filesystem import UMASK, PathArg
+from .schema import UMASK
+from .sync_filesystem import PathArg
 
 if TYPE_CHECKING:
     from ..blob_store import BlobUpload

@@ -78,13 +78,24 @@ def glob_paths(fs: SyncFileSystem, pattern: str, root: str) -> list[str]:
         matcher = matchers[index]
         if matcher is None:
             child_path = join(path, part)
-            if index == last:
-                if part != ".." and fs.exists(child_path):
-                    found.add(child_path)
+            if part == "..":
+                parent = _directory_ino(fs, child_path)
+                if index != last and parent is not None:
+                    todo.append((child_path, parent, index + 1))
                 continue
-            child = _directory_ino(fs, child_path)
-            if child is not None:
-                todo.append((child_path, child, index + 1))
+            # A plain name: one lookup in this directory (a path is resolved only for symlinks).
+            entry = fs.inodes.child(ino, part)
+            if entry is None:
+                continue
+            if index == last:
+                if not entry.is_symlink or fs.exists(child_path):
+                    found.add(child_path)
+            elif entry.is_dir:
+                todo.append((child_path, entry.ino, index + 1))
+            elif entry.is_symlink:
+                target = _directory_ino(fs, child_path)
+                if target is not None:
+                    todo.append((child_path, target, index + 1))
             continue
         for name, child_inode in fs.inodes.entries_with_inodes(ino):
             if not matcher.match(name):
