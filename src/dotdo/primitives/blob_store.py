@@ -372,13 +372,16 @@ class BlobUpload:
 
     def finish(self) -> str:
         """Stop writing and return the blob's sha256 (the upload stays in `incoming/` until published)."""
-        if self._sha is None:
-            if self._done:
-                raise ValueError(f"Upload {self.name} was discarded")
-            self._target()
-            self._close()
-            self._sha = self._hasher.hexdigest() if self._hasher is not None else self._known_sha
-        return self._sha
+        if self._sha is not None:
+            return self._sha
+        if self._done:
+            raise ValueError(f"Upload {self.name} was discarded")
+        self._target()
+        self._close()
+        sha = self._hasher.hexdigest() if self._hasher is not None else self._known_sha
+        assert sha is not None
+        self._sha = sha
+        return sha
 
     def read_range(self, start: int, end: int) -> bytes:
         """Bytes [start, end) of a finished upload (to bring it back into another form)."""
