@@ -87,7 +87,7 @@ class ChunkStore:
             start = idx * CHUNK_SIZE
             low, high = max(offset, start) - start, min(end - start, CHUNK_SIZE)
             data = stored.get(idx, b"")
-            pieces.append(memoryview(data)[low:high])
+            pieces.append(data if low == 0 and high == len(data) else memoryview(data)[low:high])
             if high > max(low, len(data)):
                 pieces.append(bytes(high - max(low, len(data))))
         return b"".join(pieces)
