@@ -137,3 +137,31 @@ def test_dev_explains_an_unwritable_data_folder(tmp_path):
         text=True,
     )
     assert result.returncode == 1 and "data folder" in " ".join(result.stderr.split())
+
+
+def test_a_second_dev_on_the_same_data_folder_names_the_first_and_takes_over_when_it_dies(tmp_path):
+    runner.invoke(cli, ["init", str(tmp_path / "app")])
+    data = tmp_path / "data"
+    first_port, second_port, third_port = free_port(), free_port(), free_port()
+    first = _dev(tmp_path / "app", "--port", str(first_port), "--data-dir", str(data))
+    try:
+        assert _wait(first_port, first).json() == {"name": "acme", "value": 1}
+        second = subprocess.run(
+            [sys.executable, "-m", "dotdo", "dev", "--port", str(second_port), "--data-dir", str(data)],
+            cwd=tmp_path / "app",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        message = " ".join(second.stderr.split())
+        assert second.returncode == 1, second.stderr
+        assert f"in use by process {first.pid}" in message and str(data.resolve()) in message
+        assert httpx.post(f"http://127.0.0.1:{first_port}/acme").json() == {"name": "acme", "value": 2}
+    finally:
+        first.kill()
+        first.wait()
+    third = _dev(tmp_path / "app", "--port", str(third_port), "--data-dir", str(data))
+    try:
+        assert _wait(third_port, third).json() == {"name": "acme", "value": 3}
+    finally:
+        _stop(third)

@@ -36,6 +36,7 @@ from .http import API
 from .rpc import RpcTarget, connect, connect_sync, rpc_app
 from .runtime.durable_object import AlarmInfo, DurableObject
 from .runtime.errors import DotdoError, StorageError, UnknownClassError
+from .runtime.folder_lock import DataFolderInUseError
 from .runtime.ids import ObjectId, id_from_name, id_from_string, new_unique_id
 from .tiers import Runtime, TierConfig
 
@@ -65,6 +66,7 @@ __all__ = [
     "AlarmInfo",
     "CircuitOpenError",
     "Context",
+    "DataFolderInUseError",
     "DeadLetter",
     "DotdoError",
     "DuplicateRelationshipError",

@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .cli_templates import APP, README, TEST
 from .runtime.data_folder import DataFolder, DataFolderError
+from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
 
 cli = typer.Typer(
@@ -143,6 +144,8 @@ def dev(
     folder = DataFolder(os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
     try:
         folder.prepare()
+        # Fail now, not at the first request, when another process serves this data folder.
+        FolderLock(folder.root).check()
         served = build_dev_app()
         _check_port(host, port)
     except (AppLoadError, DataFolderError) as exc:

@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 from context_crash_objects import T0, Ledger
+from handler_shapes import SHAPES, Onboarding
 
 from dotdo import Runtime
 from dotdo.context import DO, ActionFailedError, RetryPolicy
@@ -248,3 +249,59 @@ async def test_a_lambda_step_needs_an_explicit_step_id(runtime: Runtime) -> None
         await runtime.run_in(Payments, "p", lambda p: p.ctx.do(lambda: 1))
     assert await runtime.run_in(Payments, "p", lambda p: p.ctx.do(lambda: 1, step_id="one")) == 1
     assert await runtime.run_in(Payments, "p", lambda p: p.ctx.do(lambda: 2, step_id="one")) == 1
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_every_action_shape_runs_under_do_and_try(runtime: Runtime, shape: str) -> None:
+    done = await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.do(SHAPES[shape](obj), "x", step_id="step"))
+    tried = await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.try_(SHAPES[shape](obj), "y"))
+    assert done == tried == f"onboarded by {shape}"
+    assert await runtime.get(Onboarding, "o").ran() == [shape, shape]
+    rows = await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.actions.journal.list())
+    assert [(r.kind, r.status, r.result) for r in rows] == [("do", COMPLETED, done), ("try", COMPLETED, done)]
+
+
+async def test_a_closure_step_is_retried_while_the_object_lives(runtime: Runtime) -> None:
+    attempts: list[float] = []
+
+    async def run(p: Payments) -> str:
+        async def flaky() -> str:
+            attempts.append(p.ctx.now())
+            if len(attempts) < 3:
+                raise ConnectionError("gateway timeout")
+            return "paid"
+
+        return await p.ctx.do(lambda: flaky(), step_id="pay", retry=NO_JITTER)
+
+    start = runtime.clock.now()
+    task = asyncio.create_task(runtime.run_in(Payments, "p", run))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await runtime.clock.advance(1.0)
+    await runtime.clock.advance(2.0)
+    assert await task == "paid"
+    assert [t - start for t in attempts] == [0.0, 1.0, 3.0]
+    [row] = await runtime.run_in(Payments, "p", lambda p: p.ctx.actions.journal.list())
+    assert (row.status, row.attempts, row.result) == (COMPLETED, 3, "paid")
+
+
+async def test_a_closure_step_cannot_resume_after_a_restart_and_says_why(tmp_path, clock) -> None:
+    async def start_failing(p: Payments) -> None:
+        def flaky() -> None:
+            raise ConnectionError("gateway timeout")
+
+        task = asyncio.ensure_future(p.ctx.do(flaky, step_id="pay", retry=NO_JITTER))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        task.cancel()
+
+    async with Runtime(tmp_path / "d", objects=[Payments], clock=clock) as rt:
+        await rt.run_in(Payments, "p", start_failing)
+    async with Runtime(tmp_path / "d", objects=[Payments], clock=clock) as rt:
+        await clock.advance(1.0)
+        [row] = await rt.run_in(Payments, "p", lambda p: p.ctx.actions.journal.list())
+        [letter] = await rt.run_in(Payments, "p", lambda p: p.ctx.dead_letters())
+    assert row.status == FAILED
+    assert "flaky" in row.action and "is a lambda, nested function, partial or callable object" in row.error
+    assert "pass ctx.do a method of Payments" in row.error
+    assert letter.error == row.error

@@ -1,6 +1,8 @@
 import asyncio
+import sqlite3
 
 import pytest
+from handler_shapes import SHAPES, Onboarding
 
 from dotdo import Runtime
 from dotdo.context import DO, Event, on
@@ -179,3 +181,63 @@ async def test_an_event_recorded_but_not_dispatched_is_dispatched_by_the_backsto
         assert await rt.run_in(Shop, "s", lambda shop: shop.storage.timers.get(DISPATCH_TIMER_ID)) is None
         await clock.advance(10)
         assert await rt.run_in(Shop, "s", lambda shop: shop.calls) == ["greet", "welcome bob"]
+
+
+class Signup(DO):
+    """The handler form of the project's first example: a lambda calling an async method."""
+
+    async def on_start(self) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS onboarded (name TEXT)")
+        self.ctx.on.User.created(lambda e: self.onboard(e))
+
+    async def onboard(self, event: Event) -> None:
+        await asyncio.sleep(0)
+        self.storage.sql.exec("INSERT INTO onboarded VALUES (?)", event.data["name"])
+
+    def onboarded(self) -> list[str]:
+        return [r["name"] for r in self.storage.sql.exec("SELECT name FROM onboarded ORDER BY rowid")]
+
+
+async def test_a_lambda_calling_an_async_method_is_awaited(runtime: Runtime) -> None:
+    async def sign_up(obj: Signup) -> None:
+        obj.ctx.send("User.created", {"name": "ada"})
+        await obj.ctx.settle()
+
+    await runtime.run_in(Signup, "s", sign_up)
+    await runtime.run_in(Signup, "s", lambda obj: obj.ctx.emit("User.created", {"name": "grace"}))
+    assert await runtime.get(Signup, "s").onboarded() == ["ada", "grace"]
+    assert await runtime.run_in(Signup, "s", lambda obj: obj.ctx.dead_letters()) == []
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_every_handler_shape_runs_to_completion(runtime: Runtime, shape: str) -> None:
+    await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.on.User.created(SHAPES[shape](obj)))
+    await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.emit("User.created", {"name": "ada"}))
+    assert await runtime.get(Onboarding, "o").ran() == [shape]
+    assert await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.dead_letters()) == []
+
+
+async def test_an_unreadable_event_is_kept_and_does_not_hold_up_the_events_after_it(tmp_path, clock, caplog) -> None:
+    async with Runtime(tmp_path / "data", objects=[Shop], clock=clock) as rt:
+
+        def record_only(shop: Shop) -> None:
+            shop.ctx.events_dispatcher.record("Customer.signup", {"name": "garbled"})
+            shop.ctx.events_dispatcher.record("Customer.signup", {"name": "carl"})
+            shop.storage.timers.set(DISPATCH_TIMER_ID, clock.now() + 5, kind="dotdo.events")
+
+        await rt.run_in(Shop, "s", record_only)
+        path = rt.data_folder.object_path("Shop", rt.id_from_name(Shop, "s").hex)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE events SET data = '{not json' WHERE data LIKE '%garbled%'")
+    db.close()
+    async with Runtime(tmp_path / "data", objects=[Shop], clock=clock) as rt:
+        await clock.advance(5)
+        assert await rt.get(Shop, "s").welcomed() == ["carl"]
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT data, dispatched FROM events ORDER BY sequence").fetchall() == [
+        ("{not json", 0),
+        ('{"name":"carl"}', 1),
+    ]
+    db.close()
+    assert len([r for r in caplog.records if "unreadable data" in r.getMessage()]) == 1

@@ -1,7 +1,9 @@
+import functools
+
 import pytest
 
 from dotdo.context.events import Event
-from dotdo.context.handlers import HandlerOptions, HandlerRegistry, OnSelector, class_handlers, on
+from dotdo.context.handlers import HandlerOptions, HandlerRegistry, OnSelector, callable_name, class_handlers, on
 
 
 def names(registry: HandlerRegistry, event_type: str) -> list[str]:
@@ -99,3 +101,17 @@ def test_on_marks_methods_for_every_instance() -> None:
     assert found[1][2].priority == 2
     with pytest.raises(ValueError):
         on("nope")
+
+
+def test_handler_names_are_the_same_in_every_activation() -> None:
+    class Greeter:
+        async def greet(self, tag: str, event: Event) -> None:
+            return None
+
+        async def __call__(self, event: Event) -> None:
+            return None
+
+    first, second = Greeter(), Greeter()
+    assert callable_name(functools.partial(first.greet, "a")) == "partial(greet)"
+    assert callable_name(first) == callable_name(second) == f"{__name__}:<{Greeter.__qualname__} instance>"
+    assert callable_name(first.greet) == "greet"

@@ -40,3 +40,19 @@ def test_bad_policies_are_refused(bad: dict) -> None:
 def test_non_retryable_must_be_exception_classes() -> None:
     with pytest.raises(TypeError, match="tuple of exception classes"):
         RetryPolicy(non_retryable=(ValueError, "KeyError"))  # type: ignore[arg-type]
+
+
+def test_a_non_retryable_class_that_does_not_import_is_kept_by_name() -> None:
+    class DeclinedError(Exception):
+        pass
+
+    class HardDeclinedError(DeclinedError):
+        pass
+
+    journaled = RetryPolicy(non_retryable=(DeclinedError,)).to_dict()
+    resumed = RetryPolicy.from_dict(journaled | {"non_retryable": [*journaled["non_retryable"], "gone.module:Error"]})
+    assert resumed.non_retryable == ()
+    assert len(resumed.non_retryable_names) == 2
+    assert not resumed.retryable(DeclinedError("no")) and not resumed.retryable(HardDeclinedError("no"))
+    assert resumed.retryable(ConnectionError("flaky"))
+    assert RetryPolicy.from_dict(resumed.to_dict()) == resumed

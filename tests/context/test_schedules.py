@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from context_crash_objects import T0, Ticker
+from handler_shapes import SHAPES, Onboarding
 
 from dotdo import Runtime
 from dotdo.context import DO, every
@@ -195,3 +196,38 @@ async def test_a_schedule_whose_firing_fails_is_tried_again_not_lost(runtime: Ru
     await runtime.run_in(Reporter, "r", lambda r: r.storage.sql.exec("UPDATE schedules SET cron = '0 * * * *'"))
     await runtime.clock.advance(60)
     assert "weekly" in await runtime.get(Reporter, "r").log()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+async def test_every_handler_shape_runs_on_its_schedule(runtime: Runtime, shape: str) -> None:
+    await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.every.hour(SHAPES[shape](obj), name=shape))
+    await runtime.clock.advance(HOUR)
+    assert await runtime.get(Onboarding, "o").ran() == [shape]
+    assert await runtime.run_in(Onboarding, "o", lambda obj: obj.ctx.dead_letters()) == []
+
+
+class Pulse(DO):
+    """Registers its schedule only when asked, so a restart leaves the schedule without its handler."""
+
+    async def on_start(self) -> None:
+        self.ticks: list[datetime] = []
+
+    def start_pulse(self) -> None:
+        self.ctx.every.hour(lambda tick: self.ticks.append(tick), name="pulse")
+
+
+async def test_ticks_wait_for_a_handler_that_is_not_registered_yet(tmp_path, caplog) -> None:
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path / "d", objects=[Pulse], clock=clock) as rt:
+        await rt.get(Pulse, "p").start_pulse()
+    async with Runtime(tmp_path / "d", objects=[Pulse], clock=clock) as rt:
+        await clock.advance(HOUR)
+        await clock.advance(60)
+        [info] = await rt.run_in(Pulse, "p", lambda p: p.ctx.schedules.list())
+        assert (info.runs, info.last_fired_at) == (0, None)
+        assert info.next_fire_at == datetime(2023, 11, 14, 23, tzinfo=UTC).timestamp()
+        await rt.get(Pulse, "p").start_pulse()
+        await clock.advance(60)
+        assert await rt.run_in(Pulse, "p", lambda p: p.ticks) == [datetime(2023, 11, 14, 23, tzinfo=UTC)]
+    reports = [r for r in caplog.records if "is not registered" in r.getMessage()]
+    assert len(reports) == 1 and "keeping its ticks" in reports[0].getMessage()

@@ -173,3 +173,20 @@ asyncio.run(main())
         await rt.run_in(Author, "a", lambda a: a.ctx.settle())
         assert await rt.get(Reader, "r").inbox() == ["first", "second"]
         assert await rt.get(Author, "a").outbox_attempts() == []
+
+
+async def test_deliveries_to_a_class_not_registered_wait_for_it_uncounted(tmp_path, clock, caplog) -> None:
+    async with Runtime(tmp_path / "d", objects=[Customer, Watcher], clock=clock) as rt:
+        await rt.get(Watcher, "w").watch("alice")
+    async with Runtime(tmp_path / "d", objects=[Customer], clock=clock, idle_timeout=3600) as rt:
+        await rt.get(Customer, "alice").create("Customer", 9)
+        await rt.get(Customer, "alice").settle()
+        for _ in range(MAX_DELIVERY_ATTEMPTS + 2):
+            await clock.advance(300)
+        assert await rt.run_in(Customer, "alice", lambda c: c.ctx.subscriptions.pending()) == 1
+        assert await rt.run_in(Customer, "alice", lambda c: c.ctx.dead_letters()) == []
+        rt.register(Watcher)
+        await clock.advance(300)
+        assert await rt.get(Watcher, "w").seen() == [("Customer.created", 9)]
+        assert await rt.run_in(Customer, "alice", lambda c: c.ctx.subscriptions.pending()) == 0
+    assert len([r for r in caplog.records if "kept waiting" in r.getMessage()]) == 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from dotdo.graph import SchemaVersionError, Things
-from dotdo.graph.schema import LATEST_VERSION, SCHEMA_TABLE, migrate, schema_version
+from dotdo.graph.schema import LATEST_VERSION, LEGACY_SCHEMA_TABLE, SCHEMA_TABLE, migrate, schema_version
 from dotdo.runtime.storage import Storage
 
 
@@ -39,4 +41,21 @@ def test_a_newer_schema_is_refused(tmp_path) -> None:
     storage.sql.exec(f"UPDATE {SCHEMA_TABLE} SET version = ?", LATEST_VERSION + 1)
     with pytest.raises(SchemaVersionError, match="upgrade dotdo"):
         Things(storage).count()
+    storage.close()
+
+
+def test_a_database_with_the_old_schema_table_name_is_migrated(tmp_path) -> None:
+    """Before the runtime reserved `_dotdo_`, the version lived in `_dotdo_graph_schema`: it is renamed."""
+    path = tmp_path / "legacy.sqlite"
+    storage = Storage(path)
+    assert migrate(storage, target=1) == 1
+    storage.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"ALTER TABLE {SCHEMA_TABLE} RENAME TO {LEGACY_SCHEMA_TABLE}")
+    raw.close()
+    storage = Storage(path)
+    assert Things(storage).count() == 0
+    assert schema_version(storage) == LATEST_VERSION
+    assert not storage.table_exists(LEGACY_SCHEMA_TABLE)
+    assert storage.sql.exec(f"SELECT version FROM {SCHEMA_TABLE}").one() == {"version": LATEST_VERSION}
     storage.close()

@@ -203,3 +203,26 @@ async def test_api_of_an_entity_serves_rest_openapi_and_docs_behind_auth(tmp_pat
         docs = await http.get("/docs", headers=headers)
         assert docs.status_code == 200 and "text/html" in docs.headers["content-type"]
     await app.runtime.close()
+
+
+class Inbox(DO):
+    async def fetch(self, request):
+        self.storage.put("seen", (self.storage.get("seen") or 0) + 1)
+        return PlainTextResponse(f"inbox {self.name} {self.storage.get('seen')}")
+
+
+async def test_apps_naming_one_data_folder_share_one_runtime(tmp_path):
+    sites = API(Site, ns="/:org", data_dir=tmp_path / "data")
+    inboxes = API(Inbox, ns="/:user", data_dir=str(tmp_path / "data" / "."))
+    elsewhere = API(Site, ns="/:org", data_dir=tmp_path / "other")
+    assert sites.runtime is inboxes.runtime is not elsewhere.runtime
+    assert set(sites.runtime.classes) == {"Site", "Inbox"}
+    try:
+        async with client(sites) as site_http, client(inboxes) as inbox_http:
+            for _ in range(3):
+                assert (await site_http.get("/acme/x")).status_code == 200
+                assert (await inbox_http.get("/ann")).status_code == 200
+            assert (await site_http.get("/acme/x")).text == "acme|/x||4"
+            assert (await inbox_http.get("/ann")).text == "inbox ann 4"
+    finally:
+        await sites.runtime.close()

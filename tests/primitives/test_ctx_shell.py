@@ -1,3 +1,8 @@
+import asyncio
+import threading
+
+import pytest
+
 from dotdo import DO
 
 
@@ -29,3 +34,49 @@ async def test_ctx_bash_and_ctx_git_see_the_same_repository(runtime):
     sha = await runtime.run_in(Workspace, "ws", commit)
     result = await ws.run("git log --oneline")
     assert result["stdout"] == f"{sha[:7]} from the API\n"
+
+
+NAPPING = threading.Event()
+
+
+class Sleeper(DO):
+    async def on_start(self) -> None:
+        self.log: list[str] = []
+
+    async def nap(self, seconds: str) -> str:
+        NAPPING.set()
+        result = await self.ctx.bash("sleep {}; echo rested", seconds)
+        self.log.append("rested")
+        return result.stdout
+
+    async def spin(self) -> str:
+        NAPPING.set()
+        result = await self.ctx.bash("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo $i")
+        self.log.append("spun")
+        return result.stdout
+
+    async def ping(self) -> list[str]:
+        self.log.append("ping")
+        return list(self.log)
+
+
+@pytest.mark.parametrize("work", [("nap", "2"), ("spin",)])
+async def test_a_long_script_holds_its_own_object_but_not_the_others(runtime, work) -> None:
+    busy, other = runtime.get(Sleeper, "busy"), runtime.get(Sleeper, "other")
+    await busy.ping()
+    await other.ping()
+    NAPPING.clear()
+    running = asyncio.create_task(getattr(busy, work[0])(*work[1:]))
+    for _ in range(500):
+        if NAPPING.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert NAPPING.is_set()
+    # Another object answers while the script still runs...
+    assert await other.ping() == ["ping", "ping"]
+    assert not running.done()
+    # ...while the busy object's own next event waits for the script's turn to end.
+    log = await busy.ping()
+    assert running.done()
+    assert log == ["ping", "rested" if work[0] == "nap" else "spun", "ping"]
+    assert (await running).endswith("\n")

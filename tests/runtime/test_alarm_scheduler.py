@@ -114,3 +114,44 @@ async def test_alarm_of_an_evicted_object_reactivates_it(runtime, clock):
     assert runtime.host.live_count == 0
     await clock.advance(100)
     assert len(await reminder.fired()) == 1
+
+
+BROKEN = {"on_start": False, "starts": 0}
+
+
+class Fragile(DO):
+    async def on_start(self) -> None:
+        BROKEN["starts"] += 1
+        if BROKEN["on_start"]:
+            raise RuntimeError("on_start is broken in this deploy")
+
+    async def arm(self, when: float) -> None:
+        self.storage.set_alarm(when)
+
+    async def alarm(self, info: AlarmInfo) -> None:
+        self.storage.put("rang", True)
+
+    async def rang(self) -> bool:
+        return bool(self.storage.get("rang"))
+
+
+async def test_an_object_that_cannot_activate_keeps_its_alarm_and_is_retried_with_backoff(tmp_path):
+    clock = ManualClock(T0)
+    async with Runtime(data_dir=tmp_path, clock=clock, objects=[Fragile]) as rt:
+        await rt.get(Fragile, "f").arm(T0 + 10)
+    BROKEN.update(on_start=True, starts=0)
+    try:
+        async with Runtime(data_dir=tmp_path, clock=clock, objects=[Fragile]) as rt:
+            await clock.advance(10)
+            assert BROKEN["starts"] == 2  # once, and once more at once
+            await clock.advance(1.9)
+            assert BROKEN["starts"] == 2
+            await clock.advance(0.1)
+            assert BROKEN["starts"] == 3
+            await clock.advance(4)
+            assert BROKEN["starts"] == 4
+            BROKEN["on_start"] = False
+            await clock.advance(8)
+            assert await rt.get(Fragile, "f").rang()
+    finally:
+        BROKEN.update(on_start=False, starts=0)

@@ -1,9 +1,13 @@
 import asyncio
+import sqlite3
 
 import pytest
 
 from dotdo import DO, Runtime, UnknownClassError
 from dotdo.runtime.errors import RuntimeNotStartedError
+from dotdo.runtime.host import UNRUNNABLE_TIMER_RETRY
+from dotdo.runtime.timer_kinds import register_timer_kind
+from dotdo.testing import ManualClock
 
 STARTS: list[str] = []
 
@@ -230,3 +234,119 @@ async def test_dotdo_ctx_is_bound_to_the_running_object(runtime):
 
     with pytest.raises(RuntimeError, match="only available"):
         ctx.name  # noqa: B018
+
+
+PARCEL_KIND = "tests.parcel"
+LATE_KIND = "tests.parcel.late"
+"""A timer kind registered only in the second half of one test (as if its module loaded late)."""
+
+T0 = 1_700_000_000.0
+
+
+class Depot(DO):
+    async def plan(self, timer_id: str, when: float, kind: str = PARCEL_KIND) -> None:
+        self.storage.timers.set(timer_id, when, kind=kind, payload={"to": timer_id})
+
+    async def pending(self) -> list[tuple[str, str]]:
+        return [(t.id, t.kind) for t in self.storage.timers.list()]
+
+    async def delivered(self) -> list:
+        return self.storage.get("delivered") or []
+
+
+async def _deliver_parcel(obj: Depot, timer) -> None:
+    obj.storage.put("delivered", [*(obj.storage.get("delivered") or []), timer.payload["to"]])
+
+
+async def test_a_timer_of_an_unknown_kind_is_kept_across_a_restart_and_fires_once_registered(tmp_path, caplog):
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+        await rt.get(Depot, "d").plan("ann", T0 + 10, kind=LATE_KIND)
+        for _ in range(3):
+            await clock.advance(UNRUNNABLE_TIMER_RETRY)
+        assert await rt.get(Depot, "d").pending() == [("ann", LATE_KIND)]
+        assert await rt.get(Depot, "d").delivered() == []
+    reports = [r for r in caplog.records if LATE_KIND in r.getMessage()]
+    assert len(reports) == 1 and "keeping it" in reports[0].getMessage()
+
+    register_timer_kind(LATE_KIND, _deliver_parcel)
+    async with Runtime(tmp_path, objects=[Depot], clock=ManualClock(T0 + 3600)) as rt:
+        assert await rt.get(Depot, "d").delivered() == ["ann"]
+        assert await rt.get(Depot, "d").pending() == []
+
+
+async def test_a_timer_with_an_unreadable_payload_is_kept_and_does_not_block_the_others(tmp_path, caplog):
+    register_timer_kind(PARCEL_KIND, _deliver_parcel)
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+        await rt.get(Depot, "d").plan("garbled", T0 + 10)
+        await rt.get(Depot, "d").plan("bob", T0 + 20)
+        path = rt.data_folder.object_path("Depot", rt.id_from_name(Depot, "d").hex)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE _dotdo_timers SET payload = x'c1' WHERE id = 'garbled'")
+    db.close()
+    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+        await clock.advance(30)
+        assert await rt.get(Depot, "d").delivered() == ["bob"]
+        assert await rt.get(Depot, "d").pending() == [("garbled", PARCEL_KIND)]
+    assert any("payload is unreadable" in r.getMessage() for r in caplog.records)
+
+
+class Stray(DO):
+    async def arm(self, when: float) -> None:
+        self.storage.set_alarm(when)
+
+    async def alarm(self, info) -> None:
+        self.storage.put("rang", True)
+
+    async def rang(self) -> bool:
+        return bool(self.storage.get("rang"))
+
+
+async def test_alarms_of_an_unregistered_class_wait_for_it_without_holding_up_others(tmp_path, caplog):
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Stray], clock=clock) as rt:
+        await rt.get(Stray, "s").arm(T0 + 10)
+        index = rt.data_folder.index_path
+    # More due alarms of a class whose code is gone than the scheduler looks at in one batch.
+    db = sqlite3.connect(index)
+    with db:
+        db.executemany(
+            "INSERT INTO alarm_index (namespace, id, name, fire_at) VALUES ('Retired', ?, NULL, ?)",
+            [(f"{n:064x}", T0) for n in range(600)],
+        )
+    db.close()
+    register_timer_kind(PARCEL_KIND, _deliver_parcel)
+    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+        await rt.get(Depot, "d").plan("cy", T0 + 20)
+        await clock.advance(30)
+        assert await rt.get(Depot, "d").delivered() == ["cy"]
+        await clock.advance(30)
+        rt.register(Stray)
+        await clock.advance(0)
+        assert await rt.get(Stray, "s").rang()
+    for name in ("'Stray'", "'Retired'"):
+        assert len([r for r in caplog.records if name in r.getMessage()]) == 1
+
+
+STUBBORN_KIND = "tests.stubborn"
+
+
+async def _fail_eight_times(obj: Depot, timer) -> None:
+    attempts = (obj.storage.get("attempts") or 0) + 1
+    obj.storage.put("attempts", attempts)
+    if attempts <= 8:
+        raise ConnectionError("not yet")
+    await _deliver_parcel(obj, timer)
+
+
+async def test_a_failing_internal_timer_keeps_retrying_past_the_alarm_limit(tmp_path):
+    register_timer_kind(STUBBORN_KIND, _fail_eight_times)
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+        await rt.get(Depot, "d").plan("dee", T0, kind=STUBBORN_KIND)
+        for _ in range(12):
+            await clock.advance(128)
+        assert await rt.get(Depot, "d").delivered() == ["dee"]
+        assert await rt.get(Depot, "d").pending() == []

@@ -10,11 +10,13 @@ at-least-once; external effects use `ctx.idempotency_key` so a repeat can be rec
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import importlib
+import inspect
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -65,15 +67,25 @@ def resolve_action(obj: Any, action: Callable[..., Any] | str) -> ResolvedAction
         raise TypeError(f"An action is a callable or a method name, not {type(action).__name__}")
     if getattr(action, "__self__", None) is obj:
         return ResolvedAction(action, action.__name__, True)
+    if isinstance(action, functools.partial):
+        return ResolvedAction(action, f"<partial {resolve_action(obj, action.func).name}>", False)
     module = getattr(action, "__module__", None)
     qualname = getattr(action, "__qualname__", None)
+    if not (inspect.isfunction(action) or inspect.ismethod(action) or inspect.isbuiltin(action)):
+        # A callable object: its class names it, but only this instance can run it.
+        return ResolvedAction(action, f"{module or '?'}:<{type(action).__qualname__} instance>", False)
     if module and qualname and "<" not in qualname:
         return ResolvedAction(action, f"{module}:{qualname}", True)
     return ResolvedAction(action, f"{module or '?'}:{qualname or type(action).__name__}", False)
 
 
 def load_action(obj: Any, name: str) -> Callable[..., Any] | None:
-    """The callable a journaled action name refers to after a restart, or None if it cannot be found."""
+    """The callable a journaled action name refers to after a restart, or None if it cannot be found.
+
+    Names with `<` (lambdas, nested functions, partials, callable objects) live only in memory.
+    """
+    if "<" in name:
+        return None
     if ":" not in name:
         fn = getattr(obj, name, None)
         return fn if callable(fn) else None
@@ -101,6 +113,9 @@ class DurableActions:
         self.journal = ActionJournal(ctx.storage)
         self._waiters: dict[str, asyncio.Future[Any]] = {}
         self._attempting: set[str] = set()
+        # The callable and arguments of each step a `do` call in this activation is waiting for:
+        # its retries call them again, so a lambda or closure is retried as long as the object lives.
+        self._live: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {}
 
     # -- try_ -------------------------------------------------------------------------------------
 
@@ -144,8 +159,8 @@ class DurableActions:
         args_json = _args_json(args, strict=True)
         if step_id is None and not resolved.resumable:
             raise ValueError(
-                f"{resolved.name} is a lambda or nested function: its name does not identify it across calls "
-                "and restarts; pass step_id=..., or use a method of the object"
+                f"{resolved.name} is a lambda, nested function, partial or callable object: its name does not "
+                "identify it across calls and restarts; pass step_id=..., or use a method of the object"
             )
         step = step_id if step_id is not None else default_step_id(resolved.name, args_json)
         if not isinstance(step, str) or not step or len(step) > MAX_STEP_ID_LENGTH:
@@ -163,6 +178,7 @@ class DurableActions:
             return await asyncio.shield(waiter)
         waiter = asyncio.get_running_loop().create_future()
         self._waiters[step] = waiter
+        self._live[step] = (resolved.fn, args)
         try:
             finished = await self._attempt(step, resolved.fn, resolved.name, args, args_json, policy)
             if not finished:
@@ -171,6 +187,7 @@ class DurableActions:
         finally:
             if self._waiters.get(step) is waiter:
                 del self._waiters[step]
+                self._live.pop(step, None)
             if waiter.done() and not waiter.cancelled():
                 waiter.exception()
 
@@ -227,8 +244,14 @@ class DurableActions:
 
             return run_async
 
+        async def finish_awaited(pending: Awaitable[Any]) -> Any:
+            return finish(await pending)
+
         def run_sync(*args: Any) -> Any:
-            return finish(fn(*args))
+            result = fn(*args)
+            # A plain callable returning an awaitable (a lambda calling an async method) runs as an
+            # async action: its "completed" row follows the awaited result.
+            return finish_awaited(result) if inspect.isawaitable(result) else finish(result)
 
         return run_sync
 
@@ -284,13 +307,17 @@ class DurableActions:
         await self._run_recorded(record)
 
     async def _run_recorded(self, record: ActionRecord, *, replaying: bool = False) -> bool:
-        fn = load_action(self.ctx.object, record.action)
         policy = RetryPolicy.from_dict(record.policy) if record.policy else RetryPolicy()
-        if fn is None:
-            missing = LookupError(
-                f"Cannot resume step {record.step_id!r}: action {record.action!r} is neither a method of "
-                f"{type(self.ctx.object).__name__} nor an importable function (pass a method or its name to ctx.do)"
+        args = record.args or []
+        live = self._live.get(record.step_id)
+        if live is not None:
+            fn, live_args = live
+            return await self._attempt(
+                record.step_id, fn, record.action, live_args, encode_json(args), policy, replaying=replaying
             )
+        fn = load_action(self.ctx.object, record.action)
+        if fn is None:
+            missing = LookupError(_unresolvable(record, type(self.ctx.object).__name__))
             return self._failed(
                 record.step_id,
                 record.action,
@@ -300,7 +327,6 @@ class DurableActions:
                 _timer(record),
                 replaying=replaying,
             )
-        args = record.args or []
         return await self._attempt(
             record.step_id, fn, record.action, args, encode_json(args), policy, replaying=replaying
         )
@@ -339,13 +365,28 @@ def _with_policy(record: ActionRecord, policy: dict[str, Any]) -> ActionRecord:
     )
 
 
+def _unresolvable(record: ActionRecord, class_name: str) -> str:
+    """Why the action of a step cannot be run again without the `ctx.do` call that started it."""
+    if "<" in record.action:
+        return (
+            f"Cannot resume step {record.step_id!r}: its action {record.action!r} is a lambda, nested "
+            "function, partial or callable object, which only the ctx.do call that started it knows, and that "
+            "call is gone (the object restarted or was evicted, or the call ended). To resume a step after a "
+            f"restart, pass ctx.do a method of {class_name} (or its name) or a module-level function"
+        )
+    return (
+        f"Cannot resume step {record.step_id!r}: action {record.action!r} is neither a method of "
+        f"{class_name} nor an importable function (pass a method or its name to ctx.do)"
+    )
+
+
 def _timer(record: ActionRecord) -> str:
     return f"dotdo:action:{record.step_id}"
 
 
 def _noun(name: str) -> str:
     """The event noun for an action name: its last dotted/colon part, in event-type characters."""
-    last = name.rpartition(":")[2].rpartition(".")[2]
+    last = name.strip("<>").rpartition(":")[2].rpartition(".")[2].strip("<>")
     cleaned = "".join(c if c.isalnum() or c in "_-" else "_" for c in last)
     return cleaned or "action"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.timer_kinds import register_timer_kind
@@ -32,17 +32,35 @@ BACKSTOP_DELAY = 5.0
 
 
 def is_async_callable(fn: Callable[..., Any]) -> bool:
-    """Whether calling `fn` returns a coroutine (async functions, methods and `async __call__`)."""
+    """Whether `fn` is declared async: async functions and methods, partials of them, `async __call__`.
+
+    A plain callable may still return an awaitable (`lambda e: self.onboard(e)`); `call_isolated`
+    awaits that too.
+    """
     return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__)
 
 
 async def call_isolated(ctx: Context, fn: Callable[..., Any], *args: Any) -> Any:
-    """Call `fn(*args)`; a synchronous `fn` runs all-or-nothing on the object's storage."""
+    """Call `fn(*args)` and await what it returns if it is awaitable.
+
+    A synchronous `fn` runs all-or-nothing on the object's storage. A plain callable that returns
+    an awaitable (a lambda calling an async method) has its synchronous part run in that block and
+    the awaitable awaited after it, like an async handler.
+    """
     if is_async_callable(fn):
         return await fn(*args)
-    result = ctx.storage.transaction_sync(lambda: fn(*args))
-    if inspect.isawaitable(result):
-        return await result
+    pending: list[Awaitable[Any]] = []
+
+    def run() -> Any:
+        result = fn(*args)
+        if inspect.isawaitable(result):
+            pending.append(result)
+            return None
+        return result
+
+    result = ctx.storage.transaction_sync(run)
+    if pending:
+        return await pending[0]
     return result
 
 

@@ -7,6 +7,7 @@ dispatch was cut short by a crash are dispatched again when the object comes bac
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
     from ..runtime.storage import Storage
+
+log = logging.getLogger("dotdo.context")
 
 EVENTS_TABLE = "events"
 MAX_TYPE_LENGTH = 200
@@ -111,6 +114,7 @@ class EventLog:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
+        self._reported_unreadable: set[int] = set()
         self._table = LazyTable(
             storage,
             EVENTS_TABLE,
@@ -174,13 +178,31 @@ class EventLog:
         self._storage.sql.exec(f"UPDATE {EVENTS_TABLE} SET dispatched = 1 WHERE sequence = ?", event.sequence)
 
     def undispatched(self, limit: int = 1000) -> list[Event]:
-        """Local events whose dispatch has not finished, oldest first."""
+        """Local events whose dispatch has not finished, oldest first.
+
+        A row whose data cannot be decoded stays undispatched in the table (reported once), and the
+        events after it are dispatched regardless.
+        """
         if not self._table.exists():
             return []
         rows = self._storage.sql.exec(
             f"SELECT * FROM {EVENTS_TABLE} WHERE dispatched = 0 ORDER BY sequence LIMIT ?", limit
         )
-        return [_event(row) for row in rows]
+        events: list[Event] = []
+        for row in rows:
+            try:
+                events.append(_event(row))
+            except msgspec.DecodeError as exc:
+                if row["sequence"] not in self._reported_unreadable:
+                    self._reported_unreadable.add(row["sequence"])
+                    log.error(
+                        "event %s (%s, sequence %d) has unreadable data (%s); keeping it undispatched",
+                        row["id"],
+                        row["type"],
+                        row["sequence"],
+                        exc,
+                    )
+        return events
 
     def list(self, *, event_type: str | None = None, limit: int = 100) -> list[Event]:
         """The most recent events (of one type if given), newest first."""

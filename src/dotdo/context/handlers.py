@@ -7,6 +7,7 @@ earliest position.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,10 +58,17 @@ class Handler:
 
 
 def callable_name(fn: Callable[..., Any]) -> str:
-    """A stable name for a handler: the method name for bound methods, else module-qualified name."""
+    """A name for a handler that is the same in every activation (dead letters find it again by name).
+
+    The method name for bound methods, `partial(<name>)` for partials, `module:<Class instance>` for
+    callable objects, else the module-qualified name.
+    """
+    if isinstance(fn, functools.partial):
+        return f"partial({callable_name(fn.func)})"
     if getattr(fn, "__self__", None) is not None and hasattr(fn, "__func__"):
         return fn.__name__
-    return f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', repr(fn))}"
+    qualname = getattr(fn, "__qualname__", None) or f"<{type(fn).__qualname__} instance>"
+    return f"{getattr(fn, '__module__', '?')}:{qualname}"
 
 
 class HandlerRegistry:

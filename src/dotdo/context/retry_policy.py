@@ -26,6 +26,10 @@ class RetryPolicy:
     max_interval: float = 30.0
     jitter: bool = True
     non_retryable: tuple[type[BaseException], ...] = DEFAULT_NON_RETRYABLE
+    non_retryable_names: tuple[str, ...] = ()
+    """`module:qualname` of non-retryable classes a journaled policy names but that do not import (a class
+    local to a function, a module not loaded): an exception whose class or base has one of these names fails
+    at once too."""
 
     def __post_init__(self) -> None:
         if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
@@ -50,7 +54,11 @@ class RetryPolicy:
 
     def retryable(self, exc: BaseException) -> bool:
         """Whether a failure with `exc` may be retried."""
-        return not isinstance(exc, self.non_retryable)
+        if isinstance(exc, self.non_retryable):
+            return False
+        if not self.non_retryable_names:
+            return True
+        return not any(_class_name(t) in self.non_retryable_names for t in type(exc).__mro__)
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as JSON-compatible data (kept in the journal, so a resumed step keeps its policy)."""
@@ -60,17 +68,27 @@ class RetryPolicy:
             "backoff": self.backoff,
             "max_interval": self.max_interval,
             "jitter": self.jitter,
-            "non_retryable": [f"{t.__module__}:{t.__qualname__}" for t in self.non_retryable],
+            "non_retryable": [_class_name(t) for t in self.non_retryable] + list(self.non_retryable_names),
         }
 
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> RetryPolicy:
-        """A policy from `to_dict` output; exception classes that no longer import are left out."""
+        """A policy from `to_dict` output; classes that do not import are kept by name, never dropped."""
         fields = dict(value)
         names = fields.pop("non_retryable", None)
+        fields.pop("non_retryable_names", None)
         if names is None:
             return cls(**fields)
-        return cls(**fields, non_retryable=tuple(t for t in map(_exception_class, names) if t is not None))
+        resolved = {name: _exception_class(name) for name in names}
+        return cls(
+            **fields,
+            non_retryable=tuple(t for t in resolved.values() if t is not None),
+            non_retryable_names=tuple(name for name, t in resolved.items() if t is None),
+        )
+
+
+def _class_name(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
 
 
 def _exception_class(name: str) -> type[BaseException] | None:

@@ -37,6 +37,11 @@ SCHEDULES_TABLE = "schedules"
 SCHEDULE_TIMER_KIND = "dotdo.schedule"
 MAX_CATCH_UP = 1000
 """With `missed="all"`, at most this many missed ticks run after a downtime (the oldest are dropped)."""
+ACTIVE, CANCELLED, RETIRED = 0, 1, 2
+"""Values of a schedule's `cancelled` column; RETIRED: an `@every` method no longer declared (revived if it is)."""
+
+_reported_missing: set[tuple[str, str]] = set()
+"""(class, handler) pairs already reported as not registered, so each is logged once per process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +140,8 @@ class Schedules:
         sid = schedule_id(key or handler, spec)
         ctx = self.ctx
         row = self._row(sid)
-        if row is not None and (row["cancelled"] == 0 or not revive):
+        # A method schedule the user cancelled stays cancelled; one retired by a code change comes back.
+        if row is not None and (row["cancelled"] == ACTIVE or (not revive and row["cancelled"] == CANCELLED)):
             if (row["missed"], row["grace"]) != (spec.missed, spec.grace):
                 ctx.storage.sql.exec(
                     f"UPDATE {SCHEDULES_TABLE} SET missed = ?, grace = ? WHERE id = ?", spec.missed, spec.grace, sid
@@ -160,7 +166,7 @@ class Schedules:
         return sid
 
     def sync_class_schedules(self) -> None:
-        """Persist the `@every` methods of the object's class; drop rows of methods no longer decorated."""
+        """Persist the `@every` methods of the object's class; retire rows of methods no longer decorated."""
         declared = class_schedules(type(self.ctx.object))
         if not declared and not self._table.exists():
             return
@@ -172,7 +178,10 @@ class Schedules:
         ).to_list()
         for row in stale:
             if row["id"] not in keep:
-                self.cancel(row["id"])
+                self.ctx.storage.sql.exec(
+                    f"UPDATE {SCHEDULES_TABLE} SET cancelled = ? WHERE id = ?", RETIRED, row["id"]
+                )
+                self.ctx.storage.timers.delete(_timer_id(row["id"]))
 
     # -- listing and cancelling ---------------------------------------------------------------------
 
@@ -223,8 +232,8 @@ class Schedules:
         run = _ticks_to_run(ticks, now, grace, row["missed"])
         handler = self._handler(sid, row["handler"])
         if handler is None and run:
-            log.warning("schedule %s: handler %r is not registered; skipping %d tick(s)", sid, row["handler"], len(run))
-            run = []
+            self._wait_for_handler(sid, row["handler"])
+            return 0
         for tick in run:
             await self._run_tick(sid, row["handler"], handler, tick)
         fire_at = next_fire(cron, tz, now)
@@ -237,6 +246,23 @@ class Schedules:
         )
         ctx.storage.timers.set(_timer_id(sid), fire_at, kind=SCHEDULE_TIMER_KIND, payload=sid)
         return len(run)
+
+    def _wait_for_handler(self, sid: str, name: str) -> None:
+        """Keep the due ticks of a schedule whose handler is not registered (yet) and look again later."""
+        owner = type(self.ctx.object).__name__
+        if (owner, name) not in _reported_missing:
+            _reported_missing.add((owner, name))
+            log.warning(
+                "schedule %s of %s: handler %r is not registered; keeping its ticks and trying again every %.0f s "
+                "(register it with ctx.every in on_start, or cancel the schedule)",
+                sid,
+                owner,
+                name,
+                RETRY_AFTER_FAILURE,
+            )
+        self.ctx.storage.timers.set(
+            _timer_id(sid), self.ctx.now() + RETRY_AFTER_FAILURE, kind=SCHEDULE_TIMER_KIND, payload=sid
+        )
 
     async def replay_tick(self, sid: str, name: str, tick: float) -> Any:
         """Run a schedule's handler once for a tick that failed (replaying its dead letter)."""

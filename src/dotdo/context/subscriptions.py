@@ -12,7 +12,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from ..runtime.durable_object import RESERVED_NAMES
+from ..runtime.errors import UnknownClassError
 from ..runtime.ids import ObjectId
 from ..runtime.timer_kinds import register_timer_kind
 from .dead_letters import describe_error
@@ -34,6 +37,14 @@ MAX_DELIVERY_ATTEMPTS = 10
 FIRST_RETRY = 1.0
 MAX_RETRY = 300.0
 BACKSTOP_DELAY = 5.0
+
+
+class UnreadableDeliveryError(Exception):
+    """An outbox row whose stored event cannot be decoded (kept in the outbox, never dropped)."""
+
+
+_reported_waits: set[str] = set()
+"""Why deliveries were kept waiting (an unknown class, an unreadable row), each logged once per process."""
 
 
 def _matches(pattern: str, event: Event) -> bool:
@@ -181,6 +192,10 @@ class Subscriptions:
                 continue
             try:
                 await self._deliver(row)
+            except (UnknownClassError, UnreadableDeliveryError) as exc:
+                # Not the subscriber's failure: wait (uncounted) until its class is registered or the row is fixed.
+                blocked.add(target)
+                self._wait(row, exc)
             except Exception as exc:
                 blocked.add(target)
                 self._failed(row, exc)
@@ -191,8 +206,28 @@ class Subscriptions:
         runtime = self.ctx.runtime
         cls = runtime.class_named(row["namespace"])
         oid = ObjectId(row["namespace"], row["object_id"], row["object_name"])
-        event, method = decode_json(row["event"]), row["method"]
+        try:
+            event = decode_json(row["event"])
+        except msgspec.DecodeError as exc:
+            raise UnreadableDeliveryError(f"the event stored in outbox row {row['seq']} is unreadable: {exc}") from None
+        method = row["method"]
         await runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.receive(event, method))
+
+    def _wait(self, row: dict[str, Any], exc: Exception) -> None:
+        """Keep a delivery that cannot be attempted now; try it again after `MAX_RETRY` seconds."""
+        error = describe_error(exc)
+        if error not in _reported_waits:
+            _reported_waits.add(error)
+            log.warning(
+                "outbox delivery to %s kept waiting: %s; trying again every %.0f s", row["namespace"], error, MAX_RETRY
+            )
+        ctx = self.ctx
+        ctx.storage.sql.exec(
+            f"UPDATE {OUTBOX_TABLE} SET next_attempt_at = ?, last_error = ? WHERE seq = ?",
+            ctx.now() + MAX_RETRY,
+            error,
+            row["seq"],
+        )
 
     def _failed(self, row: dict[str, Any], exc: Exception) -> None:
         ctx = self.ctx

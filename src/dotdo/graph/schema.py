@@ -1,6 +1,7 @@
 """The graph tables in an object's SQLite, created on first use and upgraded by numbered migrations.
 
-`_dotdo_graph_schema` holds the version reached. Each migration runs once, all-or-nothing, in order;
+`graph_schema` holds the version reached (named `_dotdo_graph_schema` before the runtime reserved
+that prefix; `migrate` renames it). Each migration runs once, all-or-nothing, in order;
 a database written by a newer dotdo (a higher version than `MIGRATIONS` knows) is refused rather
 than misread.
 """
@@ -17,7 +18,8 @@ from .errors import SchemaVersionError
 
 T = TypeVar("T")
 
-SCHEMA_TABLE = "_dotdo_graph_schema"
+SCHEMA_TABLE = "graph_schema"
+LEGACY_SCHEMA_TABLE = "_dotdo_graph_schema"
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
@@ -83,6 +85,7 @@ _ready: weakref.WeakKeyDictionary[Storage, bool] = weakref.WeakKeyDictionary()
 def schema_version(storage: Storage) -> int:
     """The graph schema version of this database (0: no graph tables yet)."""
     if not storage.table_exists(SCHEMA_TABLE):
+        # A database of an earlier dotdo keeps the version under the old name until `migrate` runs.
         return 0
     row = storage.sql.exec(f"SELECT version FROM {SCHEMA_TABLE}").to_list()
     return int(row[0]["version"]) if row else 0
@@ -92,6 +95,7 @@ def migrate(storage: Storage, *, target: int = LATEST_VERSION) -> int:
     """Apply the migrations above the database's version up to `target`; return the version reached."""
 
     def run() -> int:
+        storage.rename_legacy_table(LEGACY_SCHEMA_TABLE, SCHEMA_TABLE)
         storage.sql.exec(f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL)")
         current = start = schema_version(storage)
         if current > LATEST_VERSION:

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.types import Message, Receive, Scope, Send
@@ -25,6 +25,9 @@ from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_re
 from .errors import HTTPError, json_error
 from .lifespan import serve_lifespan
 from .routing import Match, RoutingMode, routing_for
+
+if TYPE_CHECKING:
+    from ..primitives.gitx.limits import GitLimits
 
 log = logging.getLogger("dotdo.http")
 
@@ -64,6 +67,7 @@ class API:
         runtime: Runtime | None = None,
         rpc_classes: Iterable[type[DurableObject]] | None = None,
         rpc_limits: Limits | None = None,
+        git_limits: GitLimits | None = None,
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
@@ -71,9 +75,12 @@ class API:
         self.routing: RoutingMode = routing_for(ns)
         self.auth = auth
         self.max_body_size = max_body_size
-        self.runtime = runtime or Runtime(
-            data_dir=data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
-            durability=durability or os.environ.get("DOTDO_DURABILITY") or "process",
+        self.git_limits = git_limits
+        """Limits on packs pushed to objects' repositories (`dotdo.primitives.gitx.GitLimits`)."""
+        # Apps naming one data folder share its runtime: two runtimes cannot own one folder.
+        self.runtime = runtime or Runtime.shared(
+            data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
+            durability=durability or os.environ.get("DOTDO_DURABILITY"),
         )
         self.runtime.register(cls)
         for extra in objects:

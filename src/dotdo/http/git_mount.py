@@ -3,7 +3,10 @@
 Registered in `object_mounts`, so `API(Repo, ns="/:name")` answers `git clone http://host/acme/repo.git`
 before the object's own `fetch` — but only once that object has a repository (otherwise the request
 falls through to `fetch`). `API(auth=...)` has already vetted the request; the response is built
-inside one event of the object and sent after the commit that holds a push.
+inside one event of the object and sent after the commit that holds a push. The request body is
+bounded by `API(max_body_size=...)` (after gzip), pushed packs by `API(git_limits=...)` (or the
+object's `ctx.git_limits`); pack work runs on a worker thread while the object's input gate holds
+its other events, so other objects keep answering.
 """
 
 from __future__ import annotations
@@ -47,7 +50,13 @@ async def serve_repository(
         if not git.repo.initialized:
             return None
         request = Request(scope, limited_receive(receive, api.max_body_size))
-        return await GitHttpService(git, max_body=api.max_body_size).respond(request, sub_path)
+        service = GitHttpService(
+            git,
+            max_body=api.max_body_size,
+            limits=api.git_limits,
+            exclusive=record.instance.block_concurrency_while,
+        )
+        return await service.respond(request, sub_path)
 
     response = await host.deliver(record, respond)
     if response is None:

@@ -8,17 +8,17 @@ from ..runtime.runtime import Runtime
 
 
 async def serve_lifespan(runtime: Runtime, receive: Receive, send: Send) -> None:
-    """Answer the lifespan protocol, starting and closing `runtime`."""
+    """Answer the lifespan protocol: start `runtime` for this app, and close it when no other app uses it."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             try:
-                await runtime.start()
+                await runtime.acquire()
             except Exception as exc:
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            await runtime.close()
+            await runtime.release()
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -24,6 +24,9 @@ log = logging.getLogger("dotdo.runtime")
 INDEX_TABLE = "alarm_index"
 _BATCH = 500
 _MANUAL_ROUNDS = 100
+FIRING_FIRST_BACKOFF = 2.0
+FIRING_MAX_BACKOFF = 300.0
+"""Seconds before an object whose timers could not be fired at all (its activation failed) is tried again."""
 
 
 class AlarmScheduler:
@@ -36,6 +39,8 @@ class AlarmScheduler:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._reported_classes: set[str] = set()
+        self._failures: dict[tuple[str, str], int] = {}
         self._closed = False
         index.group_commit.first = index
         index._run(
@@ -60,6 +65,10 @@ class AlarmScheduler:
             (oid.namespace, oid.hex, oid.name, fire_at),
             write=True,
         )
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Look at the index again now (a class was registered: its due alarms can fire)."""
         self._wake.set()
 
     def start(self) -> None:
@@ -95,28 +104,56 @@ class AlarmScheduler:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _dispatch_due(self) -> None:
+        now = self.clock.now()
+        classes = self.host.classes
+        self._report_unregistered(now)
+        # Alarms of classes not registered (yet) stay in the index and never take a registered class's turn.
+        marks = ", ".join("?" * len(classes))
         rows = self.index._run(
-            f"SELECT namespace, id, name FROM {INDEX_TABLE} WHERE fire_at <= ? ORDER BY fire_at LIMIT ?",
-            (self.clock.now(), _BATCH),
+            f"SELECT namespace, id, name FROM {INDEX_TABLE} WHERE fire_at <= ? AND namespace IN ({marks}) "
+            "ORDER BY fire_at LIMIT ?",
+            (now, *classes, _BATCH),
         )
         for namespace, hex_id, name in rows:
             key = (namespace, hex_id)
             if key in self._running:
                 continue
-            cls = self.host.classes.get(namespace)
-            if cls is None:
-                log.warning("An alarm is due for class %r, which is not registered; keeping it", namespace)
-                continue
+            cls = classes[namespace]
             task = asyncio.get_running_loop().create_task(self._fire(cls, ObjectId(namespace, hex_id, name)))
             self._running[key] = task
 
+    def _report_unregistered(self, now: float) -> None:
+        """Say once per class that alarms are due for a class this runtime does not know (they are kept)."""
+        for (namespace,) in self.index._run(f"SELECT DISTINCT namespace FROM {INDEX_TABLE} WHERE fire_at <= ?", (now,)):
+            if namespace not in self.host.classes and namespace not in self._reported_classes:
+                self._reported_classes.add(namespace)
+                log.warning(
+                    "Alarms are due for class %r, which is not registered; keeping them until it is "
+                    "(pass it to Runtime(objects=...) or API(objects=...))",
+                    namespace,
+                )
+
     async def _fire(self, cls: type, oid: ObjectId) -> None:
+        key = (oid.namespace, oid.hex)
         try:
             await self.host.run_due_timers(cls, oid)
         except Exception:
-            log.exception("Firing timers of %s %s failed", cls.__name__, oid)
+            # The timers stay. Tried again at once (a failed commit resets the object), then with
+            # backoff rather than in a loop (an object whose activation keeps failing).
+            failures = self._failures.get(key, 0) + 1
+            self._failures[key] = failures
+            log.exception("Firing timers of %s %s failed (%d in a row)", cls.__name__, oid, failures)
+            if failures > 1:
+                delay = min(FIRING_FIRST_BACKOFF * 2 ** (failures - 2), FIRING_MAX_BACKOFF)
+                self.index._run(
+                    f"UPDATE {INDEX_TABLE} SET fire_at = ? WHERE namespace = ? AND id = ?",
+                    (self.clock.now() + delay, *key),
+                    write=True,
+                )
+        else:
+            self._failures.pop(key, None)
         finally:
-            self._running.pop((oid.namespace, oid.hex), None)
+            self._running.pop(key, None)
             self._wake.set()
 
     async def fire_due(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from starlette.requests import Request
@@ -30,9 +31,11 @@ current_object: ContextVar[DurableObject | None] = ContextVar("dotdo_current_obj
 
 @dataclass(frozen=True, slots=True)
 class AlarmInfo:
-    """What `alarm(info)` is told: how many times this alarm was already retried."""
+    """What `alarm(info)` is told: how many times this alarm was already retried, and when it was set for."""
 
     retry_count: int
+    scheduled_time: datetime
+    """The time given to `storage.set_alarm` (aware UTC), the same on every retry."""
 
     @property
     def is_retry(self) -> bool:
@@ -126,7 +129,13 @@ RESERVED_NAMES = frozenset(name for name in dir(DurableObject) if not name.start
 
 
 async def _fire_alarm(obj: DurableObject, timer: Timer) -> None:
-    await obj.alarm(AlarmInfo(timer.retry_count))
+    scheduled = timer.payload if isinstance(timer.payload, float) else timer.fire_at
+    storage = obj.storage
+    storage.firing_alarm_generation = timer.generation
+    try:
+        await obj.alarm(AlarmInfo(timer.retry_count, datetime.fromtimestamp(scheduled, UTC)))
+    finally:
+        storage.firing_alarm_generation = None
 
 
 register_timer_kind("alarm", _fire_alarm)

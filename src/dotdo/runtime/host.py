@@ -20,6 +20,7 @@ from .group_commit import GroupCommit
 from .ids import ObjectId, namespace_of
 from .storage import Storage
 from .timer_kinds import timer_handler
+from .timer_table import ALARM_TIMER_ID, Timer
 from .websockets import HibernatableWebSocket, WebSocketRegistry
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ ObjectKey = tuple[str, str]
 
 ALARM_MAX_RETRIES = 6
 ALARM_FIRST_BACKOFF = 2.0
+UNRUNNABLE_TIMER_RETRY = 60.0
+"""Seconds after which a timer that could not run (its kind not registered, its payload unreadable) is tried again."""
 
 log = logging.getLogger("dotdo.runtime")
 
@@ -90,6 +93,7 @@ class ObjectHost:
         """Called with each object's storage when it activates, before its own start-up code runs."""
         self._live: OrderedDict[ObjectKey, ObjectRecord] = OrderedDict()
         self._activating: dict[ObjectKey, asyncio.Future[ObjectRecord]] = {}
+        self._reported_timers: set[tuple[str, str, str]] = set()
 
     # -- classes ------------------------------------------------------------------------------
 
@@ -261,17 +265,23 @@ class ObjectHost:
         """Fire every timer of the object that is due now; failures are retried with backoff."""
         record = await self.record(cls, oid)
         timers = record.storage.timers
-        for timer in timers.due(self.clock.now()):
+        due = timers.due(self.clock.now())
+        if not due:
+            # The index pointed at a timer whose write was rolled back (a failed commit or block):
+            # correct it, or the scheduler would wake this object again at once.
+            self._timers_changed(record)
+        for timer in due:
             handler = timer_handler(timer.kind)
-            if handler is None:
-                log.error("No handler for timer kind %r of %s; dropping it", timer.kind, cls.__name__)
-                timers.finish(timer)
+            if handler is None or timer.unreadable is not None:
+                self._keep_unrunnable(record, timer)
                 continue
             try:
                 await self.deliver(record, handler, record.instance, timer)
             except Exception:
-                if timer.retry_count < ALARM_MAX_RETRIES:
-                    delay = ALARM_FIRST_BACKOFF * 2**timer.retry_count
+                # Only the user's alarm gives up (after 6 retries, as in Cloudflare); the runtime's own
+                # timers (events, outbox, schedules, steps) keep retrying at the longest backoff.
+                if timer.retry_count < ALARM_MAX_RETRIES or timer.id != ALARM_TIMER_ID:
+                    delay = ALARM_FIRST_BACKOFF * 2 ** min(timer.retry_count, ALARM_MAX_RETRIES)
                     log.exception("%s %s of %s failed; retrying in %.0f s", timer.kind, timer.id, cls.__name__, delay)
                     timers.retry(timer, self.clock.now() + delay)
                 else:
@@ -286,6 +296,25 @@ class ObjectHost:
             else:
                 timers.finish(timer)
         await record.storage.settled()
+
+    def _keep_unrunnable(self, record: ObjectRecord, timer: Timer) -> None:
+        """Keep a timer that cannot run now and try it again later; say so once per kind and class."""
+        why = "its payload is unreadable" if timer.unreadable is not None else "no handler is registered for its kind"
+        report = (record.id.namespace, timer.kind, why)
+        if report not in self._reported_timers:
+            self._reported_timers.add(report)
+            log.error(
+                "Timer %s (kind %r) of %s %s cannot run: %s%s; keeping it and trying again every %.0f s "
+                "(import the module that registers the kind, or delete the timer to cancel it)",
+                timer.id,
+                timer.kind,
+                record.cls.__name__,
+                record.id,
+                why,
+                f" ({timer.unreadable})" if timer.unreadable else "",
+                UNRUNNABLE_TIMER_RETRY,
+            )
+        record.storage.timers.postpone(timer, self.clock.now() + UNRUNNABLE_TIMER_RETRY)
 
     # -- eviction -----------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import weakref
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .alarm_scheduler import AlarmScheduler
@@ -13,6 +15,7 @@ from .clock import Clock
 from .data_folder import DataFolder
 from .durable_object import DurableObject
 from .errors import ObjectClosedError
+from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
 from .host import ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
@@ -39,8 +42,17 @@ class Env(dict[str, Any]):
         return Namespace(self._host, cls)
 
 
+_runtimes_by_folder: weakref.WeakValueDictionary[Path, Runtime] = weakref.WeakValueDictionary()
+"""The runtime of each data folder in this process: the one holding it, else the first one created for it."""
+
+
 class Runtime:
-    """Hosts Durable Objects in one process: `async with Runtime(data_dir=...) as rt: rt.get(Cls, name)`."""
+    """Hosts Durable Objects in one process: `async with Runtime(data_dir=...) as rt: rt.get(Cls, name)`.
+
+    One runtime owns a data folder: `Runtime.shared(data_dir)` (what `API()` uses) returns the one
+    this process already has for that folder, and a runtime of another process on the same folder
+    fails at `start()` with `DataFolderInUseError` naming that process.
+    """
 
     def __init__(
         self,
@@ -73,14 +85,36 @@ class Runtime:
             max_open_databases=max_open_databases,
         )
         self.env = Env(self.host, env or {})
+        self.alarms: AlarmScheduler | None = None
         for cls in objects:
             self.register(cls)
-        self.alarms: AlarmScheduler | None = None
         self._index: Storage | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._start_lock: asyncio.Lock | None = None
+        self._folder_lock = FolderLock(self.data_folder.root)
+        self._users = 0
         self.started = False
         self.closed = False
+        known = _runtimes_by_folder.get(self.data_folder.root)
+        if known is None or known.closed:
+            _runtimes_by_folder[self.data_folder.root] = self
+
+    @classmethod
+    def shared(cls, data_dir: str | os.PathLike[str] = ".dotdo", *, durability: str | None = None) -> Runtime:
+        """The runtime this process has for `data_dir`, created if it has none: apps on one folder share it.
+
+        `durability` (default "process") must match the existing runtime's if there is one.
+        """
+        root = Path(data_dir).expanduser().resolve()
+        known = _runtimes_by_folder.get(root)
+        if known is None or known.closed:
+            return cls(data_dir=root, durability=durability or "process")
+        if durability is not None and durability != known.durability:
+            raise ValueError(
+                f"The data folder {root} already has a runtime with durability {known.durability!r} in this "
+                f"process; one runtime serves a folder, so durability {durability!r} cannot apply to it"
+            )
+        return known
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -96,19 +130,31 @@ class Runtime:
             if self.started:
                 return self
             self.data_folder.prepare()
-            self._index = Storage(
-                self.data_folder.index_path, durability=self.durability, group_commit=self.host.group_commit
-            )
-            self.alarms = AlarmScheduler(self.host, self._index, self.clock)
-            self.alarms.start()
+            self._folder_lock.acquire()
+            # Holding the folder makes this the runtime `Runtime.shared` hands out for it.
+            _runtimes_by_folder[self.data_folder.root] = self
+            try:
+                alarms = self._open()
+            except BaseException:
+                self._folder_lock.release()
+                raise
             if self.clock.manual:
-                self.clock.subscribe(self._sweep_now)
-            else:
-                self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="dotdo-idle-sweeper")
-            self.started = True
-            if self.clock.manual:
-                await self.alarms.fire_due()
+                await alarms.fire_due()
         return self
+
+    def _open(self) -> AlarmScheduler:
+        """Open the runtime's own database and start the alarm scheduler and the idle sweeper."""
+        self._index = Storage(
+            self.data_folder.index_path, durability=self.durability, group_commit=self.host.group_commit
+        )
+        self.alarms = alarms = AlarmScheduler(self.host, self._index, self.clock)
+        alarms.start()
+        if self.clock.manual:
+            self.clock.subscribe(self._sweep_now)
+        else:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep(), name="dotdo-idle-sweeper")
+        self.started = True
+        return alarms
 
     async def close(self) -> None:
         """Stop timers, commit everything, close every database."""
@@ -123,9 +169,24 @@ class Runtime:
                 await self._sweeper
         if self.alarms is not None:
             await self.alarms.close()
-        await self.host.close()
-        if self._index is not None:
-            self._index.close()
+        try:
+            await self.host.close()
+            if self._index is not None:
+                self._index.close()
+        finally:
+            self._folder_lock.release()
+
+    async def acquire(self) -> Runtime:
+        """Start the runtime for one more user (an app's lifespan); `release()` when done."""
+        await self.start()
+        self._users += 1
+        return self
+
+    async def release(self) -> None:
+        """One user is done with the runtime; the last one closes it."""
+        self._users -= 1
+        if self._users <= 0:
+            await self.close()
 
     async def __aenter__(self) -> Runtime:
         return await self.start()
@@ -146,7 +207,10 @@ class Runtime:
 
     def register(self, cls: type[DurableObject]) -> type[DurableObject]:
         """Make a class addressable by name (from code, RPC and alarms after a restart)."""
-        return self.host.register(cls)
+        registered = self.host.register(cls)
+        if self.alarms is not None:
+            self.alarms.wake()
+        return registered
 
     def add_storage_hook(self, hook: Callable[[ObjectId, Storage], None]) -> None:
         """Call `hook(object_id, storage)` whenever an object activates, before its start-up code.

@@ -73,19 +73,27 @@ class SqlStorage:
     def exec(self, query: str, *bindings: Any) -> SqlCursor:
         """Run one statement (or a script of several, without bindings) and return its cursor.
 
-        Transaction control (`BEGIN`, `COMMIT`, `SAVEPOINT`…), `ATTACH` and durability pragmas are
-        refused: every write joins the object's group commit; use `storage.transaction_sync(fn)`
-        for an all-or-nothing block.
+        Refused, with a `StorageError` saying why: an empty statement (or a script ending in only a
+        comment); transaction control (`BEGIN`, `COMMIT`, `SAVEPOINT`…), as every write joins the
+        object's group commit (use `storage.transaction_sync(fn)` for an all-or-nothing block);
+        `ATTACH`, `VACUUM`, TEMP objects; the runtime's tables (`_dotdo_*`); pragmas outside the
+        allow-list and functions that reach outside the object (see `sql_policy`).
         """
         return self._storage._exec(query, bindings)
 
     @property
     def database_size(self) -> int:
-        """Size of the object's database in bytes."""
-        conn = self._storage._connection()
-        page_count = conn.execute("PRAGMA page_count").fetchone()[0]
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        return page_count * page_size
+        """Bytes the object's data takes: pages in use (free pages of dropped tables not counted)."""
+        rows = self._storage._run(
+            "SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count), "
+            "(SELECT page_size FROM pragma_page_size)"
+        )
+        pages, page_size = rows[0]
+        return pages * page_size
+
+    def set_max_page_count_for_test(self, pages: int) -> None:
+        """Cap the database at `pages` pages until the connection closes: tests produce SQLITE_FULL with it."""
+        self._storage._run(f"PRAGMA max_page_count = {int(pages)}")
 
 
 def split_statements(script: str) -> list[str]:
@@ -101,6 +109,40 @@ def split_statements(script: str) -> list[str]:
     if current.strip():
         statements.append(current)
     return statements
+
+
+def skip_blank(sql: str, start: int = 0) -> int:
+    """Index of the first character from `start` that is not whitespace, ';' or inside a comment."""
+    index, length = start, len(sql)
+    while index < length:
+        char = sql[index]
+        if char in " \t\r\n\f\v;":
+            index += 1
+        elif sql.startswith("--", index):
+            end = sql.find("\n", index)
+            index = length if end < 0 else end + 1
+        elif sql.startswith("/*", index):
+            end = sql.find("*/", index + 2)
+            index = length if end < 0 else end + 2
+        else:
+            return index
+    return length
+
+
+def is_blank(sql: str) -> bool:
+    """Whether `sql` holds no statement: only whitespace, semicolons and comments."""
+    return skip_blank(sql) == len(sql)
+
+
+def first_word(sql: str) -> str:
+    """The statement's first keyword, upper-cased (after comments and opening parentheses)."""
+    index = skip_blank(sql)
+    while index < len(sql) and sql[index] == "(":
+        index = skip_blank(sql, index + 1)
+    end = index
+    while end < len(sql) and (sql[end].isalnum() or sql[end] == "_"):
+        end += 1
+    return sql[index:end].upper()
 
 
 def cursor_from(cursor: sqlite3.Cursor, changes: int) -> SqlCursor:

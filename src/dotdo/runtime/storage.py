@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -23,7 +24,8 @@ import msgspec
 
 from .errors import StorageError
 from .group_commit import DURABILITY_MODES, GroupCommit
-from .sql import SqlCursor, SqlStorage, cursor_from, split_statements
+from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
+from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
 from .timer_table import ALARM_TIMER_ID, TimerTable
 
 if TYPE_CHECKING:
@@ -31,13 +33,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-KV_TABLE = "_dotdo_kv"
-_SAVEPOINT_PREFIX = f"_dotdo_tx_{secrets.token_hex(4)}_"
+KV_TABLE = f"{RESERVED_PREFIX}kv"
+MAX_KEY_BYTES = 2048
+"""Longest key the key-value API stores, in UTF-8 bytes (as Cloudflare's)."""
+MAX_VALUE_BYTES = 128 * 1024
+"""Largest value the key-value API stores, encoded (as Cloudflare's 128 KiB; a few bytes of framing allowed)."""
+_VALUE_FRAMING_BYTES = 34
+_SAVEPOINT_PREFIX = f"{RESERVED_PREFIX}tx_{secrets.token_hex(4)}_"
 _TRANSACTION_WORDS = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 _FILE_WORDS = frozenset({"VACUUM", "ATTACH", "DETACH"})
-_DURABILITY_PRAGMAS = frozenset(
-    {"journal_mode", "locking_mode", "synchronous", "wal_autocheckpoint", "writable_schema", "query_only"}
-)
+_FOREIGN_KEYS_WRITE = re.compile(r"PRAGMA\s+(?:main\s*\.\s*)?[\"'`\[]?foreign_keys[\"'`\]]?\s*[=(]", re.IGNORECASE)
+_CRITICAL_CODES = frozenset({sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOMEM})
 _WRITE_ACTIONS = frozenset(
     {
         sqlite3.SQLITE_INSERT,
@@ -161,6 +167,12 @@ class Storage:
         self._internal = False
         self._kv_ready = False
         self._savepoint_depth = 0
+        self._foreign_keys = True
+        self.firing_alarm_generation: int | None = None
+        """While `alarm()` runs: the generation of the alarm being handled (`get_alarm` hides it)."""
+        self.broken: StorageError | None = None
+        """Set by a critical SQL error (disk full, I/O error, corruption, out of memory): every write
+        not yet committed was rolled back and every later call raises this; the host resets the object."""
         self.closed = False
 
     # -- connection ---------------------------------------------------------------------------
@@ -169,6 +181,8 @@ class Storage:
         conn = self._conn
         if conn is not None:
             return conn
+        if self.broken is not None:
+            raise self.broken
         if self.closed:
             raise StorageError(f"Storage {self.path.name} is closed")
         if self._budget is not None:
@@ -196,7 +210,7 @@ class Storage:
             if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(self._foreign_keys_pragma())
             conn.execute("PRAGMA cache_size=-1024")
             conn.set_authorizer(self._authorize)
         except sqlite3.Error:
@@ -204,20 +218,28 @@ class Storage:
             raise
         return conn
 
+    def _foreign_keys_pragma(self) -> str:
+        """The statement that applies the object's foreign-key setting to a (re)opened connection."""
+        return f"PRAGMA foreign_keys={'ON' if self._foreign_keys else 'OFF'}"
+
     def _authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None) -> int:
         if self._internal:
             return sqlite3.SQLITE_OK
-        if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
-            self._denied = "ATTACH and DETACH are not allowed: an object's storage is its own database"
-            return sqlite3.SQLITE_DENY
-        if action in (sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT):
-            self._denied = "transaction statements are not allowed in sql.exec; use storage.transaction_sync(fn)"
-            return sqlite3.SQLITE_DENY
-        if action == sqlite3.SQLITE_PRAGMA and arg1 and arg1.lower() in _DURABILITY_PRAGMAS and arg2 is not None:
-            self._denied = f"PRAGMA {arg1} is managed by the runtime (durability mode) and cannot be changed"
+        refused = denial(action, arg1, arg2, db)
+        if refused is not None:
+            self._denied = refused
             return sqlite3.SQLITE_DENY
         if action in _WRITE_ACTIONS:
             self._prepare_writes = True
+        elif action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 and arg1.lower() == "foreign_keys":
+            conn = self._conn
+            if conn is not None and conn.in_transaction:
+                # SQLite ignores this pragma inside a transaction; `_exec` ends the open one first.
+                self._denied = (
+                    "PRAGMA foreign_keys cannot change inside a transaction (SQLite would ignore it): "
+                    "run it as a statement of its own, outside storage.transaction_sync"
+                )
+                return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
 
     def close(self) -> None:
@@ -270,13 +292,16 @@ class Storage:
         finally:
             self._internal = False
 
-    def _exec(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
+    def _exec(self, query: str, bindings: tuple[Any, ...], checked: bool = False) -> SqlCursor:
         conn = self._conn or self._connection()
         writes = self._statement_writes.get(query) if type(query) is str else None
         if writes is None:
-            if not isinstance(query, str):
-                raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
-            self._check_statement(query)
+            if not checked:
+                if not isinstance(query, str):
+                    raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
+                special = self._check_statement(query, bindings)
+                if special is not None:
+                    return special(query, bindings)
             self._prepare_writes = False
         if writes is not False and not conn.in_transaction:
             self._begin(conn)
@@ -288,20 +313,26 @@ class Storage:
             if "one statement at a time" in str(exc) and not bindings:
                 return self._exec_script(query)
             raise StorageError(f"{exc} (query: {query[:200]!r})") from None
-        except sqlite3.DatabaseError:
-            denied, self._denied = self._denied, None
-            if denied:
-                raise StorageError(denied) from None
+        except sqlite3.DatabaseError as exc:
+            self._statement_failed(exc)
             raise
         changed = conn.total_changes - before
         result.rows_written = changed
         if writes is None:
             writes = self._prepare_writes
-            if len(self._statement_writes) < 4096:
+            if not checked and len(self._statement_writes) < 4096:
                 self._statement_writes[query] = writes
         if (writes or changed) and not self._dirty:
             self._mark_dirty()
         return result
+
+    def _statement_failed(self, exc: sqlite3.DatabaseError) -> None:
+        """Turn a refusal by the authorizer into its message; a critical error breaks the storage."""
+        denied, self._denied = self._denied, None
+        if denied:
+            raise StorageError(denied) from None
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _CRITICAL_CODES:
+            self._break(exc)
 
     def _exec_script(self, script: str) -> SqlCursor:
         result = SqlCursor([], [], 0)
@@ -312,15 +343,83 @@ class Storage:
         result.rows_written = written
         return result
 
-    def _check_statement(self, query: str) -> None:
-        first = query.lstrip(" \t\r\n(").split(None, 1)
-        if first and first[0].upper().rstrip(";") in _TRANSACTION_WORDS:
+    def _check_statement(
+        self, query: str, bindings: tuple[Any, ...]
+    ) -> Callable[[str, tuple[Any, ...]], SqlCursor] | None:
+        """Refuse what must not run; return the handler of a statement that needs one (else None)."""
+        if is_blank(query):
+            raise StorageError("SQL code did not contain a statement (it is empty or only comments)")
+        word = first_word(query)
+        if word in _TRANSACTION_WORDS:
             raise StorageError(
-                f"{first[0].upper()} is not allowed in sql.exec: writes are committed by the runtime; "
+                f"{word} is not allowed in sql.exec: writes are committed by the runtime; "
                 "use storage.transaction_sync(fn) for an all-or-nothing block"
             )
-        if first and first[0].upper().rstrip(";") in _FILE_WORDS:
-            raise StorageError(f"{first[0].upper()} is not allowed in sql.exec: it touches files outside the object")
+        if word in _FILE_WORDS:
+            raise StorageError(f"{word} is not allowed in sql.exec: it touches files outside the object")
+        if ";" in query:
+            statements = split_statements(query)
+            if is_blank(statements[-1]):
+                raise StorageError(
+                    "SQL code did not contain a statement after its last ';' (only a comment); "
+                    "remove the trailing comment"
+                )
+            if len(statements) > 1:
+                return None  # a script: each of its statements is checked when it runs
+        if RESERVED_PREFIX in query.lower():
+            self._check_uncached(query, bindings)
+        if word == "ALTER":
+            return self._exec_alter
+        if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, skip_blank(query)):
+            return self._exec_foreign_keys
+        return None
+
+    def _check_uncached(self, query: str, bindings: tuple[Any, ...]) -> None:
+        """Authorize `query` on a fresh compile: the statement cache may hold a runtime statement of
+        the same text, compiled without the user's checks (EXPLAIN compiles without running it)."""
+        conn = self._conn or self._connection()
+        try:
+            conn.execute(f"EXPLAIN {query}", bindings).close()
+        except sqlite3.ProgrammingError:
+            pass  # wrong bindings: the statement itself says so when it runs
+        except sqlite3.DatabaseError as exc:
+            self._statement_failed(exc)
+            raise
+
+    def _exec_alter(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
+        """ALTER TABLE, all-or-nothing: undone if it renamed a table into the runtime's namespace."""
+        reserved = f"SELECT name FROM sqlite_master WHERE name LIKE '{RESERVED_PREFIX.replace('_', '^_')}%' ESCAPE '^'"
+        before = {name for (name,) in self._run(reserved)}
+
+        def alter() -> SqlCursor:
+            result = self._exec(query, bindings, checked=True)
+            added = [name for (name,) in self._run(reserved) if name not in before]
+            if added:
+                raise StorageError(reserved_message(added[0]))
+            return result
+
+        return self.transaction_sync(alter)
+
+    def _exec_foreign_keys(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
+        """`PRAGMA foreign_keys = …`: SQLite ignores it inside a transaction, so end the open one first."""
+        if self._savepoint_depth:
+            raise StorageError(
+                "PRAGMA foreign_keys cannot change inside storage.transaction_sync "
+                "(SQLite ignores it inside a transaction); run it on its own, outside the block"
+            )
+        if self._dirty:
+            self.group_commit.commit_one(self)
+        conn = self._conn or self._connection()
+        if conn.in_transaction:
+            # Only reads since the last commit (or a commit that failed and was rolled back).
+            self._run("COMMIT")
+        try:
+            result = cursor_from(conn.execute(query, bindings), 0)
+        except sqlite3.DatabaseError as exc:
+            self._statement_failed(exc)
+            raise
+        self._foreign_keys = bool(self._run("PRAGMA foreign_keys")[0][0])
+        return result
 
     def _run(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
@@ -330,6 +429,9 @@ class Storage:
         self._internal = True
         try:
             rows = conn.execute(query, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._statement_failed(exc)
+            raise
         finally:
             self._internal = False
         if write and not self._dirty:
@@ -343,10 +445,59 @@ class Storage:
         self._internal = True
         try:
             conn.executemany(query, rows)
+        except sqlite3.DatabaseError as exc:
+            self._statement_failed(exc)
+            raise
         finally:
             self._internal = False
         if not self._dirty:
             self._mark_dirty()
+
+    def _break(self, exc: sqlite3.DatabaseError) -> None:
+        """A critical SQL error: roll back everything uncommitted, fail its waiters, ask for a reset."""
+        self.broken = StorageError(
+            f"{exc}: a critical SQL error; every write not yet committed was rolled back, and the object "
+            "is reset to its last commit"
+        )
+        self.broken.__cause__ = exc
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self._internal = True
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection is closed next; SQLite rolls back what it could not
+            finally:
+                self._internal = False
+            conn.close()
+        if self._wal_fd is not None:
+            os.close(self._wal_fd)
+            self._wal_fd = None
+        if self._budget is not None:
+            self._budget.forget(self)
+        self._dirty = False
+        self._kv_ready = False
+        self.timers.forget_schema()
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.done():
+            pending.set_exception(self.broken)
+            pending.add_done_callback(_consume_exception)
+        if self.on_commit_failed is not None:
+            self.on_commit_failed(self, self.broken)
+
+    def rename_legacy_table(self, old: str, new: str) -> bool:
+        """Rename `old`, a table an earlier dotdo kept under the reserved `_dotdo_` prefix, to `new`.
+
+        User SQL can neither reach nor rename such a table; a layer that owned one moves it into its
+        own namespace with this. False if `old` does not exist.
+        """
+        if not is_reserved(old) or is_reserved(new):
+            raise ValueError(f"rename_legacy_table moves a {RESERVED_PREFIX} table out of that prefix, not {old!r}")
+        if not self.table_exists(old):
+            return False
+        self._run(f"ALTER TABLE {_quoted(old)} RENAME TO {_quoted(new)}", write=True)
+        return True
 
     def table_exists(self, name: str) -> bool:
         """Whether a table of that name exists in this database."""
@@ -375,6 +526,10 @@ class Storage:
                     "with other events and break atomicity"
                 )
         except BaseException:
+            if self.broken is not None:
+                # A critical error already rolled back the whole transaction, this block included.
+                self._savepoint_depth -= 1
+                raise
             self._internal = True
             try:
                 conn.execute(f"ROLLBACK TO {name}")
@@ -382,10 +537,16 @@ class Storage:
             finally:
                 self._internal = False
                 self._savepoint_depth -= 1
-            # Tables created inside the rolled-back block are gone too.
+            # Tables created inside the rolled-back block are gone too, and so are its timers.
             self._kv_ready = False
             self.timers.forget_schema()
+            self._timers_changed()
             raise
+        if self.broken is not None:
+            self._savepoint_depth -= 1
+            raise StorageError(
+                "Cannot commit transaction_sync after a critical SQL error inside it; nothing it wrote was kept"
+            ) from self.broken
         self._internal = True
         try:
             conn.execute(f"RELEASE {name}")
@@ -432,9 +593,17 @@ class Storage:
                 if self._normal_after_commit:
                     self._normal_after_commit = False
                     conn.execute("PRAGMA synchronous=NORMAL")
-            except sqlite3.Error:
+            except sqlite3.Error as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                # Tables created by the rolled-back writes are gone.
+                self._kv_ready = False
+                self.timers.forget_schema()
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise StorageError(
+                        f"constraints were violated at commit: {exc} (a deferred foreign key, see "
+                        "PRAGMA defer_foreign_keys); every write of this commit was rolled back"
+                    ) from exc
                 raise
             finally:
                 self._internal = False
@@ -449,6 +618,11 @@ class Storage:
         syncing = self._syncing
         if syncing is not None and not syncing.done():
             return syncing
+        if self.broken is not None:
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(self.broken)
+            failed.add_done_callback(_consume_exception)
+            return failed
         return None
 
     async def settled(self) -> None:
@@ -495,10 +669,9 @@ class Storage:
             ).fetchall()
             conn.execute("BEGIN")
             for kind, name in rows:
-                quoted = '"' + name.replace('"', '""') + '"'
-                conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {quoted}")
+                conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {_quoted(name)}")
             conn.execute("COMMIT")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(self._foreign_keys_pragma())
         finally:
             self._internal = False
         self._statement_writes.clear()
@@ -522,7 +695,7 @@ class Storage:
     @overload
     def get(self, key: list[str] | tuple[str, ...]) -> dict[str, Any]: ...
     def get(self, key: str | list[str] | tuple[str, ...]) -> Any:
-        """The value stored under `key` (None if absent), or a dict of the present keys for a list."""
+        """The value stored under `key` (None if absent), or a dict of the present keys, in key order."""
         self._kv()
         if isinstance(key, str):
             rows = self._run(f"SELECT value FROM {KV_TABLE} WHERE key = ?", (key,))
@@ -534,20 +707,22 @@ class Storage:
             marks = ",".join("?" * len(chunk))
             for k, blob in self._run(f"SELECT key, value FROM {KV_TABLE} WHERE key IN ({marks})", chunk):
                 found[k] = decode_value(blob)
-        return {k: found[k] for k in keys if k in found}
+        return {k: found[k] for k in sorted(found)}
 
     def put(self, key: str | Mapping[str, Any], value: Any = None) -> None:
-        """Store `value` under `key`, or every pair of a dict in one go."""
-        self._kv()
+        """Store `value` under `key`, or every pair of a dict: all of them, or none if one is refused.
+
+        Keys are strings of at most `MAX_KEY_BYTES` (2 KiB) in UTF-8; a value encodes to at most
+        `MAX_VALUE_BYTES` (128 KiB). Both are checked before anything is written.
+        """
         if isinstance(key, Mapping):
-            pairs = [(k, encode_value(v)) for k, v in key.items()]
-            _check_keys([k for k, _ in pairs])
+            pairs = [(_checked_key(k), _checked_value(k, v)) for k, v in key.items()]
+            self._kv()
             self._run_many(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", pairs)
             return
-        _check_keys([key])
-        self._run(
-            f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, encode_value(value)), write=True
-        )
+        blob = _checked_value(_checked_key(key), value)
+        self._kv()
+        self._run(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, blob), write=True)
 
     @overload
     def delete(self, key: str) -> bool: ...
@@ -573,11 +748,18 @@ class Storage:
         end: str | None = None,
         limit: int | None = None,
         reverse: bool = False,
+        start_after: str | None = None,
     ) -> dict[str, Any]:
-        """Pairs in key order (UTF-8 byte order): `start` inclusive, `end` exclusive, `prefix`, `limit`."""
+        """Pairs in key order (UTF-8 byte order): `start` inclusive (or `start_after` exclusive),
+        `end` exclusive, `prefix`, `limit`, `reverse`."""
+        if start is not None and start_after is not None:
+            raise ValueError("list() takes start or start_after, not both")
         self._kv()
         clauses: list[str] = []
         params: list[Any] = []
+        if start_after is not None:
+            clauses.append("key > ?")
+            params.append(start_after)
         if prefix:
             clauses.append("key >= ?")
             params.append(prefix)
@@ -606,12 +788,20 @@ class Storage:
 
     def set_alarm(self, when: datetime | float) -> None:
         """Schedule `alarm()` at `when` (aware datetime or epoch seconds), replacing the previous alarm."""
-        self.timers.set(ALARM_TIMER_ID, to_epoch(when), kind="alarm")
+        fire_at = to_epoch(when)
+        # The payload keeps the time asked for: retries move fire_at, AlarmInfo.scheduled_time stays.
+        self.timers.set(ALARM_TIMER_ID, fire_at, kind="alarm", payload=fire_at)
 
     def get_alarm(self) -> datetime | None:
-        """When the alarm is set to fire (aware UTC datetime), or None."""
+        """When the alarm is set to fire (aware UTC datetime), or None.
+
+        Inside `alarm()`, the alarm being handled is no longer pending: None, unless the handler
+        set a new one.
+        """
         timer = self.timers.get(ALARM_TIMER_ID)
-        return None if timer is None else datetime.fromtimestamp(timer.fire_at, UTC)
+        if timer is None or timer.generation == self.firing_alarm_generation:
+            return None
+        return datetime.fromtimestamp(timer.fire_at, UTC)
 
     def delete_alarm(self) -> None:
         """Cancel the alarm, if any."""
@@ -623,6 +813,33 @@ class Storage:
 
     def __repr__(self) -> str:
         return f"Storage({self.path.name}, durability={self.durability!r})"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _consume_exception(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _checked_key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"storage keys are strings, got {type(key).__name__}: {key!r}")
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if size > MAX_KEY_BYTES:
+        raise ValueError(f"Keys cannot be larger than {MAX_KEY_BYTES} bytes; a key of {size} bytes was given")
+    return key
+
+
+def _checked_value(key: str, value: Any) -> bytes:
+    blob = encode_value(value)
+    if len(blob) > MAX_VALUE_BYTES + _VALUE_FRAMING_BYTES:
+        raise ValueError(
+            f"Values cannot be larger than {MAX_VALUE_BYTES} bytes; the value of {key!r} encodes to {len(blob)} bytes"
+        )
+    return blob
 
 
 def _check_keys(keys: Iterable[Any]) -> list[str]:

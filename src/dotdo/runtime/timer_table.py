@@ -31,6 +31,8 @@ class Timer:
     payload: Any
     retry_count: int
     generation: int
+    unreadable: str | None = None
+    """Why the stored payload could not be decoded (the row is kept as it is), or None."""
 
 
 class TimerTable:
@@ -103,6 +105,15 @@ class TimerTable:
         )
         self._storage._timers_changed()
 
+    def postpone(self, timer: Timer, fire_at: float) -> None:
+        """Move a timer that could not run yet (unknown kind, unreadable payload) to `fire_at`, unchanged."""
+        self._storage._run(
+            f"UPDATE {TIMER_TABLE} SET fire_at = ?, generation = generation + 1 WHERE id = ? AND generation = ?",
+            (fire_at, timer.id, timer.generation),
+            write=True,
+        )
+        self._storage._timers_changed()
+
     def retry(self, timer: Timer, fire_at: float) -> None:
         """Push a failed timer back to `fire_at` with its retry count raised."""
         self._storage._run(
@@ -147,4 +158,9 @@ class TimerTable:
 
 def _timer(row: tuple[Any, ...]) -> Timer:
     timer_id, fire_at, kind, payload, retry_count, generation = row
-    return Timer(timer_id, fire_at, kind, _decoder.decode(payload) if payload else None, retry_count, generation)
+    try:
+        value = _decoder.decode(payload) if payload else None
+    except (msgspec.DecodeError, TypeError) as exc:
+        # Kept and reported, never dropped: one bad row must not stop the object's other timers.
+        return Timer(timer_id, fire_at, kind, None, retry_count, generation, f"{type(exc).__name__}: {exc}")
+    return Timer(timer_id, fire_at, kind, value, retry_count, generation)

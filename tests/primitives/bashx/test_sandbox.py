@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import tempfile
 import threading
 from pathlib import Path
 
@@ -193,3 +194,215 @@ async def test_programs_off_the_allow_list_need_confirm(fs) -> None:
         await bash("python3 -c 'print(1)'")
     result = await bash("python3 -c 'print(1)'", confirm=True)
     assert (result.stdout, result.tier) == ("1\n", "sandbox")
+
+
+# -- Isolation as root: the attacks of the security review, each failing safely -------------------
+
+ATTACKS = r"""
+import ctypes, json, os, socket, stat, subprocess, sys
+
+results = {}
+
+
+def attempt(name, fn):
+    try:
+        fn()
+        results[name] = "succeeded"
+    except Exception as exc:  # every failure counts as refused
+        results[name] = f"refused: {type(exc).__name__}"
+
+
+def run(*argv):
+    proc = subprocess.run(argv, capture_output=True)
+    if proc.returncode != 0:
+        raise PermissionError(proc.stderr.decode(errors="replace").strip()[:80])
+
+
+def mount_syscall(source, target, fstype, flags):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(source, target, fstype, flags, None) != 0:
+        raise OSError(ctypes.get_errno(), "mount")
+
+
+status = dict(line.split(":\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\t" in line)
+results["uid"] = os.getuid()
+results["CapEff"] = status["CapEff"].strip()
+results["CapBnd"] = status["CapBnd"].strip()
+attempt("remount /usr rw", lambda: run("mount", "-o", "remount,rw", "/usr"))
+attempt("remount syscall", lambda: mount_syscall(b"none", b"/usr", None, 32 | 4096))  # MS_REMOUNT|MS_BIND
+attempt("mount tmpfs", lambda: run("mount", "-t", "tmpfs", "none", "/work"))
+attempt("mknod", lambda: os.mknod("/work/null", stat.S_IFCHR | 0o666, os.makedev(1, 3)))
+attempt("chroot", lambda: os.chroot("/work"))
+attempt("raw socket", lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))
+attempt("packet socket", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW))
+attempt("new user namespace", lambda: run("unshare", "--user", "--map-root-user", "true"))
+attempt("setuid 0", lambda: os.setuid(0))
+attempt("chown a host file", lambda: os.chown("/etc/hosts", os.getuid(), os.getgid()))
+
+# Every mount the sandbox sees other than the workspace and its own scratch space refuses writes.
+writable_mounts = {"/", "/tmp", "/dev/shm"}
+for line in open("/proc/self/mountinfo"):
+    point = line.split()[4].replace("\\040", " ")
+    if point in writable_mounts or point.startswith("/proc"):
+        continue
+    target = point if os.path.isdir(point) else os.path.dirname(point)
+    attempt(f"create in {target}", lambda t=target: open(os.path.join(t, "bashx-probe"), "x").close())
+    if os.path.isfile(point):
+        attempt(f"write {point}", lambda p=point: open(p, "r+b").close())
+for path in ("/usr/bin/python3", "/etc/ld.so.cache", "/proc/sys/kernel/hostname", "/proc/sysrq-trigger"):
+    attempt(f"write {path}", lambda p=path: open(p, "r+b").close())
+print(json.dumps(results))
+"""
+
+
+@pytest.mark.parametrize("network", [False, True])
+async def test_a_safe_script_gets_no_privilege_even_when_the_server_is_root(fs, network: bool) -> None:
+    import json
+
+    bash = Bash(fs, sandbox=SandboxConfig(network=network))
+    await fs.mkdir("/work")
+    await fs.write("/work/attack.py", ATTACKS)
+    result = await bash("python3 attack.py", cwd="/work")
+    assert bash.analyze("python3 attack.py").verdict == "safe"
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report.pop("uid") != 0
+    assert report.pop("CapEff") == "0000000000000000"
+    assert report.pop("CapBnd") == "0000000000000000"
+    succeeded = [name for name, outcome in report.items() if outcome == "succeeded"]
+    assert succeeded == [], report
+    assert any(name.startswith("create in /usr") for name in report)
+    assert not Path("/usr/bashx-probe").exists()
+    assert not Path("/etc/bashx-probe").exists()
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        {"/etc": "/oldroot{host}"},
+        {"/etc/hosts": "/oldroot{host}/hosts"},
+        {"/etc/ssl": "/oldroot{host}/ssl"},
+        {"/usr": "/oldroot{host}"},
+        {"/tmp": "/oldroot{host}"},
+        {"/dev": "/oldroot{host}"},
+        {"/proc": "/oldroot{host}"},
+        {"/bin": "/oldroot{host}/bin"},
+        {"/lib64": "{host}/lib64"},
+    ],
+)
+async def test_object_symlinks_never_become_host_writes(bash: Bash, fs, tmp_path: Path, links: dict) -> None:
+    host = tmp_path / "host"
+    host.mkdir()
+    for link, target in links.items():
+        await fs.mkdir(str(Path(link).parent), parents=True, exist_ok=True)
+        await fs.symlink(target.format(host=host), link)
+    await fs.write("/data.txt", "x")
+    for _ in range(2):
+        result = await bash("python3 -c 'print(open(\"data.txt\").read())'")
+        assert result.stdout == "x\n", result.stderr
+    assert list(host.iterdir()) == []
+    for link, target in links.items():
+        assert await fs.readlink(link) == target.format(host=host)
+
+
+async def test_a_workspace_link_to_the_host_reaches_nothing(bash: Bash, fs, tmp_path: Path) -> None:
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "secret.txt").write_text("host secret")
+    await fs.symlink(f"/oldroot{host}", "/data")
+    await fs.symlink(str(host), "/direct")
+    code = (
+        "import sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    try:\n"
+        "        print(open(path).read())\n"
+        "    except OSError as exc:\n"
+        "        print('denied', exc.errno)\n"
+        "    try:\n"
+        "        open(path + '.new', 'w').write('x')\n"
+        "    except OSError as exc:\n"
+        "        print('denied', exc.errno)\n"
+    )
+    result = await bash("python3 -c {} /data/secret.txt /direct/secret.txt", code)
+    assert "host secret" not in result.stdout
+    assert sorted(p.name for p in host.iterdir()) == ["secret.txt"]
+
+
+async def test_no_sandbox_scaffolding_reaches_fsx(bash: Bash, fs) -> None:
+    await fs.write("/keep.txt", "k")
+    for _ in range(3):
+        result = await bash("python3 -c 'print(1)'")
+        assert (result.stdout, result.exit_code) == ("1\n", 0), result.stderr
+    assert sorted(await fs.listdir("/")) == ["keep.txt"]
+
+
+async def test_the_objects_own_files_at_sandbox_names_are_kept(bash: Bash, fs) -> None:
+    await fs.mkdir("/etc")
+    await fs.write("/etc/app.conf", "mine")
+    await fs.mkdir("/tmp")
+    await fs.write("/tmp/scratch", "mine too")
+    result = await bash("python3 -c 'import os; print(os.path.exists(\"/etc/app.conf\"))'")
+    assert result.stdout == "False\n"
+    assert await fs.read("/etc/app.conf") == b"mine"
+    assert await fs.read("/tmp/scratch") == b"mine too"
+    blocked = await bash("python3 -c 'print(1)'", cwd="/etc")
+    assert blocked.exit_code == 126
+    assert "belongs to the sandbox" in blocked.stderr
+
+
+FILL = (
+    "import sys\n"
+    "written = 0\n"
+    "try:\n"
+    "    with open(sys.argv[1], 'wb') as f:\n"
+    "        for _ in range(300):\n"
+    "            f.write(b'x' * 1024 * 1024)\n"
+    "            written += 1024 * 1024\n"
+    "except OSError as exc:\n"
+    "    print('stopped', exc.errno)\n"
+    "print(written)\n"
+)
+
+
+@pytest.mark.parametrize("path", ["/tmp/fill", "/dev/shm/fill"])
+async def test_scratch_space_is_bounded_by_the_memory_limit(fs, path: str) -> None:
+    bash = limited(fs, memory_bytes=64 * 1024 * 1024, file_size_bytes=1024 * 1024 * 1024)
+    result = await bash("python3 -c {} {}", FILL, path)
+    lines = result.stdout.split()
+    assert lines[0] == "stopped", result
+    assert int(lines[-1]) <= 64 * 1024 * 1024
+
+
+async def test_workspace_limit_is_kept_when_syncing_back(fs) -> None:
+    await fs.write("/before.txt", "unchanged")
+    bash = limited(fs, workspace_bytes=1024 * 1024)
+    code = "[open(f'f{i}.bin', 'wb').write(b'x' * 512 * 1024) for i in range(80)]"
+    result = await bash("python3 -c {}; echo status=$?", code)
+    assert "workspace_bytes limit" in result.stderr
+    assert "nothing was synced back" in result.stderr
+    assert sorted(await fs.listdir("/")) == ["before.txt"]
+
+
+async def test_a_growing_workspace_is_stopped_while_running(fs) -> None:
+    bash = limited(fs, workspace_bytes=1024 * 1024, file_size_bytes=1024 * 1024)
+    code = "import itertools\nfor i in itertools.count():\n    open(f'f{i}', 'wb').write(b'x' * 1000000)\n"
+    before = set(Path(tempfile.gettempdir()).glob("bashx-*"))
+    result = await bash("python3 -c {}", code)
+    assert result.exit_code == 124
+    assert "stopped by the workspace_bytes limit" in result.stderr
+    assert await fs.listdir("/") == []
+    # Every process of the sandbox was gone before its directory was removed: nothing is left.
+    assert set(Path(tempfile.gettempdir()).glob("bashx-*")) <= before
+
+
+async def test_the_scripts_timeout_is_named_as_such(fs) -> None:
+    bash = limited(fs, wall_clock_seconds=60)
+    result = await bash("python3 -c 'import time; time.sleep(30)'", timeout=1)
+    assert result.exit_code == 124
+    assert "script's timeout" in result.stderr
+    assert "wall_clock_seconds" not in result.stderr
+
+
+def test_the_sandbox_never_runs_as_host_root() -> None:
+    with pytest.raises(ValueError, match="unprivileged"):
+        SandboxConfig(host_user=(0, 0))

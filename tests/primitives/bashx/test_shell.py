@@ -178,3 +178,41 @@ async def test_a_runaway_script_stops_at_the_default_timeout(tmp_path):
     bash = Bash(FileSystem(Storage(tmp_path / "obj.sqlite")), default_timeout=0.5)
     with pytest.raises(BashTimeoutError):
         await bash("while true; do echo x; done | head -1")
+
+
+async def test_a_cancelled_caller_still_waits_for_the_script_to_end(bash: Bash, fs) -> None:
+    import asyncio
+    import threading
+
+    started = threading.Event()
+
+    def mark(call: CommandCall) -> CommandResult:
+        started.set()
+        return CommandResult()
+
+    bash.register_command("mark", mark)
+    running = asyncio.create_task(bash("mark; sleep 1; echo done > after.txt"))
+    for _ in range(500):
+        if started.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert started.is_set()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    # The script's thread cannot be stopped, so the caller's turn lasted until it ended.
+    assert await fs.read("/after.txt") == b"done\n"
+
+
+async def test_a_script_that_times_out_keeps_what_it_wrote_durably(tmp_path) -> None:
+    from dotdo.primitives.fsx import FileSystem
+    from dotdo.runtime.storage import Storage
+
+    storage = Storage(tmp_path / "kept.sqlite", durability="power")
+    bash = Bash(FileSystem(storage))
+    with pytest.raises(BashTimeoutError):
+        await bash("for i in 1 2 3; do echo $i > f$i; done; while true; do :; done", timeout=0.5)
+    await storage.settled()
+    storage.close()
+    reopened = FileSystem(Storage(tmp_path / "kept.sqlite"))
+    assert [reopened.sync.read(f"/f{i}") for i in (1, 2, 3)] == [b"1\n", b"2\n", b"3\n"]

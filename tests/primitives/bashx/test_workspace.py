@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dotdo.primitives.bashx.workspace import materialize, sync_back
+from dotdo.primitives.bashx.workspace import SANDBOX_NAMES, materialize, sync_back
 
 
 async def test_round_trip_of_files_dirs_and_links(fs) -> None:
@@ -15,7 +15,7 @@ async def test_round_trip_of_files_dirs_and_links(fs) -> None:
     await fs.write("/d/e/f.txt", "hello")
     await fs.write("/top.bin", b"\x00\x01")
     await fs.symlink("d/e/f.txt", "/link")
-    ws = materialize(fs.sync, max_bytes=1 << 20)
+    ws = materialize(fs.sync, max_bytes=1 << 20, exclude=SANDBOX_NAMES)
     try:
         root = Path(ws.root)
         assert (root / "d/e/f.txt").read_text() == "hello"
@@ -23,7 +23,9 @@ async def test_round_trip_of_files_dirs_and_links(fs) -> None:
         (root / "d/e/f.txt").write_text("changed")
         (root / "new.txt").write_text("new")
         (root / "top.bin").unlink()
-        os.mkdir(root / "usr")  # an empty mount point a sandbox may leave behind
+        os.mkdir(root / "usr")  # mount points a sandbox leaves behind
+        (root / "etc").mkdir()
+        (root / "etc/hosts").write_text("")
         changed = sync_back(fs.sync, ws)
     finally:
         ws.cleanup()
@@ -46,7 +48,7 @@ async def test_setuid_bits_never_reach_the_host(fs) -> None:
     await fs.chmod("/tool", 0o4755)
     ws = materialize(fs.sync, max_bytes=1 << 20)
     try:
-        assert os.stat(ws.root).st_mode & 0o077 == 0
+        assert os.stat(ws.base).st_mode & 0o077 == 0
         assert os.stat(Path(ws.root) / "tool").st_mode & 0o7000 == 0
     finally:
         ws.cleanup()

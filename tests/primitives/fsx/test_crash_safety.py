@@ -7,7 +7,9 @@ operation. Reopening the storage must show a consistent tree.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -170,3 +172,76 @@ def test_garbage_collection_never_outruns_the_commit_of_the_unlink(tmp_path: Pat
         assert_consistent(fs)
     finally:
         storage.close()
+
+
+STREAMER = """
+import time
+fs.write("/big.bin", b"old contents")
+piece = bytes(range(256)) * 4096
+handle = fs.open("/big.bin", "wb")
+for i in range(48):
+    handle.write(piece)
+handle.flush()
+report("streamed")
+time.sleep(600)
+"""
+
+
+def test_killed_mid_streamed_write_leaves_no_partial_blob_after_a_restart(tmp_path: Path) -> None:
+    run_until(tmp_path, STREAMER, kill_after=1, warm_threshold=1 << 20)
+    incoming = tmp_path / "object.blobs" / "incoming"
+    left = sum(path.stat().st_size for path in incoming.iterdir())
+    assert left >= 47 << 20, "the kill should land with most of the upload written"
+
+    storage, fs = reopened(tmp_path)
+    try:
+        assert fs.read("/big.bin") == b"old contents"
+        assert list(incoming.iterdir()) == [], "the first use after the restart deletes the dead upload"
+        assert_consistent(fs)
+        assert fs.usage()["used_bytes"] == len(b"old contents")
+    finally:
+        storage.close()
+
+
+FAILING_DISK = """
+import errno, json, resource, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+fs.write("/big.bin", b"old contents")
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (8 << 20, hard))  # files past 8 MiB fail with EFBIG
+handle = fs.open("/big.bin", "wb")
+failures = []
+for i in range(16):
+    try:
+        handle.write(bytes([i]) * (1 << 20))
+    except OSError as exc:
+        failures.append(exc.errno)
+handle.close()
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+report(json.dumps({
+    "failures": failures,
+    "contents": fs.read("/big.bin").decode(),
+    "incoming": fs.blob_store.incoming(),
+    "used": fs.usage()["used_bytes"],
+    "du": fs.du("/"),
+}))
+"""
+
+
+def test_a_streamed_write_the_disk_refuses_is_abandoned_and_keeps_the_old_contents(tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(textwrap.dedent(PRELUDE) + textwrap.dedent(FAILING_DISK))
+    env = {**os.environ, "PYTHONPATH": SOURCE_ROOT}
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "object.sqlite"), str(1024)],
+        capture_output=True,
+        env=env,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert result["failures"][0] == errno.EFBIG, "the disk refused a piece"
+    assert set(result["failures"][1:]) == {errno.EIO}, "later writes say the write was abandoned"
+    assert result["contents"] == "old contents"
+    assert result["incoming"] == [] and result["used"] == result["du"] == len("old contents")

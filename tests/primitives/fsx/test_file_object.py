@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import errno
+import hashlib
 import io
 import os
+import tracemalloc
+from collections.abc import Iterator
 
 import pytest
 
 from dotdo.primitives.fsx import FileSystem, SyncFileSystem
+from dotdo.runtime.storage import Storage
 
 DATA = os.urandom(300_000)
 
@@ -137,3 +144,151 @@ async def test_async_with_and_await_open(afs: FileSystem) -> None:
     await handle.aclose()
     async with afs.open("/a.bin", "r") as text:
         assert await text.aread() == "async bytes"
+
+
+# -- large files stream: memory stays bounded by a piece or two, whatever the size -----------------
+
+PIECE = 1024 * 1024
+LARGE_PIECES = 96
+# A few pieces of headroom: the write buffer, the piece being stored, the caller's own piece.
+MEMORY_BOUND = 8 * PIECE
+
+
+def _pieces(count: int) -> list[bytes]:
+    """`count` distinct 1 MiB pieces derived from four random ones (the test holds only these)."""
+    bases = [os.urandom(PIECE) for _ in range(4)]
+    return [bases[i % 4][: -(i // 4) - 1] + bytes([i % 256]) * ((i // 4) + 1) for i in range(count)]
+
+
+def _hash_of_pieces(pieces: list[bytes], count: int) -> str:
+    hasher = hashlib.sha256()
+    for i in range(count):
+        hasher.update(pieces[i % len(pieces)])
+    return hasher.hexdigest()
+
+
+@contextlib.contextmanager
+def _traced_peak() -> Iterator[list[int]]:
+    """The peak of Python allocations made inside the block (`result[0]` afterwards)."""
+    result: list[int] = []
+    tracemalloc.start()
+    try:
+        yield result
+    finally:
+        result.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+
+
+def test_a_large_wb_write_and_read_stay_within_a_few_pieces_of_memory(fs: SyncFileSystem) -> None:
+    pieces = _pieces(8)
+    expected = _hash_of_pieces(pieces, LARGE_PIECES)
+
+    with _traced_peak() as written, fs.open("/large.bin", "wb") as handle:
+        for i in range(LARGE_PIECES):
+            handle.write(pieces[i % len(pieces)])
+    assert written[0] < MEMORY_BOUND, f"writing {LARGE_PIECES} MiB peaked at {written[0] / PIECE:.1f} MiB"
+
+    assert fs.stat("/large.bin").st_size == LARGE_PIECES * PIECE
+    assert fs.resolve("/large.bin").inode.blob == expected
+    with _traced_peak() as read:
+        hasher = hashlib.sha256()
+        with fs.open("/large.bin", "rb") as handle:
+            while piece := handle.read(PIECE):
+                hasher.update(piece)
+    assert read[0] < MEMORY_BOUND, f"reading {LARGE_PIECES} MiB peaked at {read[0] / PIECE:.1f} MiB"
+    assert hasher.hexdigest() == expected
+    assert fs.blob_store.incoming() == [], "nothing is left under incoming/ once published"
+    assert fs.usage()["used_bytes"] == LARGE_PIECES * PIECE and fs.usage()["chunk_bytes"] == 0
+
+
+async def test_async_large_writes_stream_and_let_other_work_run(afs: FileSystem) -> None:
+    pieces = _pieces(8)
+    count = 64
+    ticks = 0
+    writing = True
+
+    async def other_work() -> None:
+        nonlocal ticks
+        while writing:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(other_work())
+    with _traced_peak() as peak:
+        async with afs.open("/async.bin", "wb") as handle:
+            for i in range(count):
+                await handle.awrite(pieces[i % len(pieces)])
+    writing = False
+    await other
+    assert peak[0] < MEMORY_BOUND, f"async writing {count} MiB peaked at {peak[0] / PIECE:.1f} MiB"
+    assert ticks >= count // 2, "the loop ran other work while the pieces were stored"
+
+    hasher = hashlib.sha256()
+    async with afs.open("/async.bin", "rb") as handle:
+        while piece := await handle.aread(PIECE):
+            hasher.update(piece)
+    assert hasher.hexdigest() == _hash_of_pieces(pieces, count)
+
+
+def test_seeking_back_truncating_and_reading_a_streamed_file_keep_posix_contents(small_fs: SyncFileSystem) -> None:
+    data = bytearray(os.urandom(3 * PIECE))
+    with small_fs.open("/f", "w+b") as handle:
+        handle.write(data[:PIECE])
+        handle.write(data[PIECE:])  # streamed by now: past the 1 KiB threshold, written in order
+        handle.seek(10)
+        handle.write(b"REWRITTEN")
+        data[10:19] = b"REWRITTEN"
+        handle.seek(PIECE)
+        assert handle.read(100) == data[PIECE : PIECE + 100]
+        handle.seek(0, io.SEEK_END)
+        handle.write(b"tail")
+        data += b"tail"
+    assert small_fs.read("/f") == data
+
+    with small_fs.open("/g", "wb") as handle:
+        handle.write(data)
+        handle.truncate(PIECE + 5)
+        handle.seek(0, io.SEEK_END)
+        handle.write(b"!")
+    assert small_fs.read("/g") == data[: PIECE + 5] + b"!"
+    assert small_fs.blob_store.incoming() == []
+    assert small_fs.usage()["used_bytes"] == small_fs.du("/")
+
+
+def test_a_streamed_write_past_the_quota_is_refused_before_it_is_stored(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, quota_bytes=3 * PIECE).sync
+    fs.write("/f", b"old")
+    accepted = os.urandom(2 * PIECE)
+    handle = fs.open("/f", "wb")
+    handle.write(accepted)
+    with pytest.raises(OSError, match="quota") as refused:
+        handle.write(os.urandom(2 * PIECE))
+    assert refused.value.errno == errno.ENOSPC
+    assert fs.read("/f") == b"old", "nothing is visible before close"
+    handle.close()
+    assert fs.read("/f") == accepted, "like a full disk: the file holds what was written before the refusal"
+    assert fs.blob_store.incoming() == []
+    assert fs.usage()["used_bytes"] == len(accepted) == fs.du("/")
+
+
+def test_streaming_the_same_contents_twice_stores_one_blob(small_fs: SyncFileSystem) -> None:
+    data = os.urandom(2 * PIECE)
+    for name in ("/a", "/b"):
+        with small_fs.open(name, "wb") as handle:
+            handle.write(data)
+    assert small_fs.resolve("/a").inode.blob == small_fs.resolve("/b").inode.blob
+    assert len(list(small_fs.blob_store.list(namespace="warm"))) == 1
+    assert small_fs.blob_store.incoming() == []
+
+
+async def test_one_huge_write_call_is_stored_piece_by_piece(afs: FileSystem) -> None:
+    data = os.urandom(48 * PIECE)
+    with _traced_peak() as peak:
+        with afs.sync.open("/one-call.bin", "wb") as handle:
+            handle.write(data)
+        async with afs.open("/one-async-call.bin", "wb") as handle:
+            await handle.awrite(data)
+    assert peak[0] < MEMORY_BOUND, f"one 48 MiB write() peaked at {peak[0] / PIECE:.1f} MiB beyond its argument"
+    expected = hashlib.sha256(data).hexdigest()
+    assert afs.sync.resolve("/one-call.bin").inode.blob == expected
+    assert afs.sync.resolve("/one-async-call.bin").inode.blob == expected

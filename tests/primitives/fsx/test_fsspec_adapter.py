@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import filecmp
+import os
+import tracemalloc
+from pathlib import Path
+
 import fsspec
 import pandas as pd
 import pyarrow.dataset as ds
@@ -93,3 +98,24 @@ def test_pyarrow_datasets_read_many_files_from_its_thread_pool(fs: SyncFileSyste
         table = ds.dataset("/ds", format="parquet", filesystem=source).to_table(use_threads=True)
         assert table.num_rows == 320_000
         assert sum(table.column("n").to_pylist()) == sum(range(320_000))
+
+
+def test_put_and_get_of_a_large_file_stream_through_the_adapter(fs: SyncFileSystem, tmp_path: Path) -> None:
+    piece = os.urandom(1024 * 1024)
+    local = tmp_path / "large.bin"
+    with open(local, "wb") as handle:
+        for _ in range(48):
+            handle.write(piece)
+    remote = DotdoFileSystem(fs=fs)
+
+    tracemalloc.start()
+    try:
+        remote.put_file(str(local), "dotdo://uploads/large.bin")
+        remote.get_file("dotdo://uploads/large.bin", str(tmp_path / "back.bin"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 16 * 1024 * 1024, f"48 MiB through fsspec peaked at {peak / 2**20:.1f} MiB"
+    assert fs.stat("/uploads/large.bin").st_size == 48 * 1024 * 1024
+    assert filecmp.cmp(local, tmp_path / "back.bin", shallow=False)

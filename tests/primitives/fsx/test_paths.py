@@ -39,9 +39,12 @@ def test_split_keeps_dotdot_for_the_resolver_and_notes_trailing_slashes() -> Non
         ("x" * 256, errno.ENAMETOOLONG),
         ("/a" * 2049, errno.ENAMETOOLONG),
         ("", errno.ENOENT),
+        (b"/not-utf8-\xff\xfe", errno.EILSEQ),
+        ("/lone-surrogate-\udcff", errno.EILSEQ),
+        ("/\ud800", errno.EILSEQ),
     ],
 )
-def test_bad_paths_get_errno(path: str, code: int) -> None:
+def test_bad_paths_get_errno(path: str | bytes, code: int) -> None:
     with pytest.raises(OSError) as caught:
         split_path(path)
     assert caught.value.errno == code

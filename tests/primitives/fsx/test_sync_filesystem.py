@@ -244,3 +244,64 @@ def test_bad_configuration_is_refused(storage: Storage) -> None:
         FileSystem(storage, warm_threshold=-5)
     with pytest.raises(ValueError, match="cold_after"):
         FileSystem(storage, cold_after=-1)
+
+
+# -- hostile paths and trees: clear errors, nothing outside the object's root, no deep recursion ---
+
+HOSTILE_PATHS = [
+    (b"/bytes-\xff", errno.EILSEQ),
+    ("/surrogate-\udcff", errno.EILSEQ),
+    ("/nul\0byte", errno.EINVAL),
+    ("/" + "n" * 256, errno.ENAMETOOLONG),
+    ("/d" * 2049, errno.ENAMETOOLONG),
+]
+
+
+@pytest.mark.parametrize(("path", "code"), HOSTILE_PATHS)
+def test_hostile_names_get_an_errno_from_every_call(fs: SyncFileSystem, path: str | bytes, code: int) -> None:
+    fs.write("/ok", b"x")
+    calls = [
+        lambda: fs.write(path, b"x"),
+        lambda: fs.read(path),
+        lambda: fs.mkdir(path, parents=True),
+        lambda: fs.open(path, "wb"),
+        lambda: fs.symlink(path, "/link"),
+        lambda: fs.symlink("/ok", path),
+        lambda: fs.rename("/ok", path),
+        lambda: fs.copy("/ok", path),
+        lambda: fs.link("/ok", path),
+        lambda: fs.glob("*", root=path),
+    ]
+    for call in calls:
+        with pytest.raises(OSError) as caught:
+            call()
+        assert caught.value.errno == code
+    assert fs.listdir("/") == ["ok"], "nothing was created"
+
+
+def test_dotdot_never_leaves_the_root(fs: SyncFileSystem) -> None:
+    fs.mkdir("/etc")
+    fs.write("../../etc/passwd", b"object's own")
+    fs.symlink("../../../../etc", "/a-link")
+    assert fs.read("/etc/passwd") == fs.read("/a-link/passwd") == b"object's own"
+    assert fs.realpath("/a-link/../../..") == "/"
+    assert fs.listdir("/..") == fs.listdir("/")
+
+
+DEPTH = 1500  # past Python's recursion limit (1000); a path of 4096 bytes can name 2048 levels
+
+
+def test_trees_deeper_than_the_recursion_limit_work_everywhere(fs: SyncFileSystem) -> None:
+    deep = "/d" * DEPTH
+    fs.mkdir(deep, parents=True)
+    fs.write(deep + "/leaf.txt", b"bottom")
+    assert fs.glob("**/leaf.txt") == [deep + "/leaf.txt"]
+    assert fs.glob("d/" + "*/" * (DEPTH - 1) + "*.txt") == [deep + "/leaf.txt"]
+    assert sum(1 for _ in fs.walk("/")) == DEPTH + 1
+    assert next(top for top, _, _ in fs.walk("/", topdown=False)) == deep
+    assert fs.copy("/d", "/copy") == "/copy"
+    assert fs.read("/copy" + "/d" * (DEPTH - 1) + "/leaf.txt") == b"bottom"
+    fs.rm("/d", recursive=True)
+    fs.rm("/copy", recursive=True)
+    assert fs.listdir("/") == [] and fs.usage()["used_bytes"] == 0
+    assert fs.storage.sql.exec("SELECT count(*) AS n FROM fsx_inodes").one()["n"] == 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from pathlib import Path
 
 import pytest
+from obstore.store import MemoryStore
 
 from dotdo.primitives.blob_store import BlobStore
 from dotdo.primitives.fsx import FileSystem
@@ -139,3 +141,101 @@ def test_a_blob_is_read_even_if_a_tier_move_was_not_committed(small_fs) -> None:
     assert small_fs.read("/f") == BIG
     with small_fs.open("/f", "rb") as handle:
         assert handle.read(10) == BIG[:10]
+
+
+def test_full_collection_removes_uploads_of_dead_writers_and_spares_live_ones(small_fs) -> None:
+    live = small_fs.open("/live.bin", "wb")
+    live.write(BIG * 2)
+    live.flush()
+    dead = uuid.uuid4().hex  # what a writer killed in another process leaves behind
+    (small_fs.blob_store.root / "incoming" / dead).write_bytes(b"a writer that was killed midway")
+    assert len(small_fs.blob_store.incoming()) == 2
+
+    assert small_fs.collect_garbage(orphans=True) == 1
+    assert small_fs.blob_store.incoming() != [] and dead not in small_fs.blob_store.incoming()
+    live.write(BIG)
+    live.close()
+    assert small_fs.read("/live.bin") == BIG * 3
+    assert small_fs.blob_store.incoming() == []
+    assert small_fs.collect_garbage(orphans=True) == 0
+
+
+def test_full_collection_removes_staging_files_of_a_killed_put(small_fs) -> None:
+    small_fs.write("/kept", BIG)
+    sha = small_fs.resolve("/kept").inode.blob
+    folder = small_fs.blob_store.root / "warm" / sha[:2]
+    (folder / f"{'e' * 64}#1").write_bytes(b"half a blob")
+    assert small_fs.collect_garbage(orphans=True) == 1
+    assert [path.name for path in folder.iterdir()] == [sha]
+    assert small_fs.read("/kept") == BIG
+
+
+def test_truncating_a_blob_backed_file_keeps_only_what_it_keeps(small_fs) -> None:
+    data = os.urandom(3 * 1024 * 1024)
+    small_fs.write("/big", data)
+    small_fs.truncate("/big", 10)
+    assert small_fs.read("/big") == data[:10] and small_fs.resolve("/big").inode.blob is None
+    small_fs.write("/big", data)
+    small_fs.truncate("/big", 2 * 1024 * 1024 + 7)
+    assert small_fs.read("/big") == data[: 2 * 1024 * 1024 + 7]
+    assert small_fs.resolve("/big").inode.blob is not None, "still large: back in the warm tier"
+    small_fs.truncate("/big", 4 * 1024 * 1024)
+    assert small_fs.read("/big") == data[: 2 * 1024 * 1024 + 7] + bytes(2 * 1024 * 1024 - 7)
+    assert small_fs.usage()["used_bytes"] == small_fs.du("/") == 4 * 1024 * 1024
+
+
+def test_moving_a_blob_to_the_cold_tier_renames_it_in_a_local_folder(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, cold_after=3600).sync
+    fs.write("/old", BIG)
+    fs.utime("/old", (1_000_000.0, 1_000_000.0))
+    sha = fs.resolve("/old").inode.blob
+    warm = fs.blob_store.root / "warm" / sha[:2] / sha
+    inode_number = warm.stat().st_ino
+    assert fs.move_cold() == 1
+    cold = fs.blob_store.root / "cold" / sha[:2] / sha
+    assert cold.stat().st_ino == inode_number and not warm.exists(), "renamed, not copied"
+    assert fs.read("/old") == BIG
+
+
+async def test_streamed_writes_to_a_bucket_use_multipart_uploads(storage: Storage) -> None:
+    afs = FileSystem(storage, blob_store=BlobStore(MemoryStore(), prefix="objects/one"), warm_threshold=1024)
+    data = os.urandom(12 * 1024 * 1024)  # more than two 5 MiB parts
+    async with afs.open("/big", "wb") as handle:
+        for start in range(0, len(data), 1024 * 1024):
+            await handle.awrite(data[start : start + 1024 * 1024])
+    with afs.sync.open("/sync-big", "wb") as handle:
+        handle.write(data[::-1])
+    assert await afs.read("/big") == data and afs.sync.read("/sync-big") == data[::-1]
+    assert afs.sync.blob_store.incoming() == []
+    assert await afs.collect_garbage(orphans=True) == 0
+
+
+async def test_appending_to_a_large_file_streams_blob_to_blob(storage: Storage) -> None:
+    afs = FileSystem(storage, warm_threshold=1024)
+    await afs.write("/log", BIG)
+    old = afs.sync.resolve("/log").inode.blob
+    await afs.write("/log", b"line 1\n", append=True)
+    afs.sync.write("/log", b"line 2\n", append=True)
+    assert await afs.read("/log") == BIG + b"line 1\nline 2\n"
+    inode = afs.sync.resolve("/log").inode
+    assert inode.blob is not None and inode.blob != old, "still in the warm tier, never copied into SQLite"
+    assert afs.sync.usage()["chunk_bytes"] == 0
+    assert afs.sync.usage()["used_bytes"] == afs.sync.du("/") == len(BIG) + 14
+    assert await afs.collect_garbage() == 2, "the two older versions are garbage"
+
+
+async def test_concurrent_appends_to_a_large_file_keep_every_line(storage: Storage) -> None:
+    afs = FileSystem(storage, warm_threshold=1024)
+    await afs.write("/log", BIG)
+    lines = [f"line {i}\n".encode() for i in range(8)]
+    await asyncio.gather(*(afs.write("/log", line, append=True) for line in lines))
+    contents = await afs.read("/log")
+    assert contents.startswith(BIG) and sorted(contents[len(BIG) :].splitlines(keepends=True)) == sorted(lines)
+
+
+def test_appending_past_the_quota_stores_nothing(storage: Storage) -> None:
+    fs = FileSystem(storage, warm_threshold=1024, quota_bytes=len(BIG) + 10).sync
+    fs.write("/log", BIG)
+    with pytest.raises(OSError, match="quota"):
+        fs.write("/log", b"x" * 11, append=True)
+    assert fs.read("/log") == BIG and fs.collect_garbage(orphans=True) == 0

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dotdo.primitives.gitx import BadObjectError, Git, NonFastForwardError, RemoteError
+from dotdo.primitives.gitx import (
+    BadObjectError,
+    Git,
+    GitLimits,
+    NonFastForwardError,
+    PackLimitError,
+    RemoteError,
+    UnknownRevisionError,
+)
+from dotdo.primitives.gitx.limits import MiB
 from dotdo.primitives.gitx.remote import RemoteAuth, auth_for, redact
 
 
@@ -191,8 +202,13 @@ def test_credentials_are_chosen_by_remote_or_url_prefix_and_never_shown() -> Non
         RemoteAuth.from_config({"user": "x"})
 
 
+@pytest.mark.parametrize(
+    ("mode", "name"),
+    [(b"100644", b".."), (b"100644", b".git."), (b"100644", ".g\u200cit".encode()), (b"120000", b".gitmodules")],
+    ids=["dotdot", "git-dot", "hfs-dotgit", "gitmodules-symlink"],
+)
 async def test_cloning_a_hostile_repository_fails_cleanly(
-    make_git: Callable[..., Git], tmp_path: Path, git_env: dict[str, str], oracle: Any
+    make_git: Callable[..., Git], tmp_path: Path, git_env: dict[str, str], oracle: Any, mode: bytes, name: bytes
 ) -> None:
     from dulwich.objects import Blob, Tree
     from dulwich.objects import Commit as RawCommit
@@ -202,7 +218,7 @@ async def test_cloning_a_hostile_repository_fails_cleanly(
     served.mkdir()
     bare = Repo.init_bare(str(served / "evil.git"), mkdir=True)
     blob = Blob.from_string(b"escaped\n")
-    tree = Tree.from_raw_string(Tree.type_num, b"100644 ..\x00" + bytes.fromhex(blob.id.decode()))
+    tree = Tree.from_raw_string(Tree.type_num, mode + b" " + name + b"\x00" + bytes.fromhex(blob.id.decode()))
     commit = RawCommit()
     commit.tree = tree.id
     commit.author = commit.committer = b"Mallory <m@example.com>"
@@ -215,7 +231,7 @@ async def test_cloning_a_hostile_repository_fails_cleanly(
     bare.refs.set_symbolic_ref(b"HEAD", b"refs/heads/main")
     with oracle.git_daemon(served, git_env) as base:
         git = make_git()
-        with pytest.raises(BadObjectError, match="invalid name"):
+        with pytest.raises(BadObjectError, match="fsck refuses"):
             await git.clone(f"{base}/evil.git")
     assert git.repo.object_store.count() == 0
     assert not any(r.startswith(b"refs/remotes/") for r in git.repo.refs.allkeys())
@@ -233,3 +249,89 @@ async def test_host_paths_are_refused_unless_allowed(
     local = make_git("local", allow_local_remotes=True)
     assert await local.clone(str(source_repo)) == "main"
     assert [c.sha for c in await local.log()] == run_git("rev-list", "main", cwd=source_repo).split()
+
+
+@pytest.mark.parametrize(
+    ("content", "limits", "refusal"),
+    [
+        (bytes(3 * MiB), GitLimits(max_object_size=MiB), "GitLimits.max_object_size"),
+        (bytes(3 * MiB), GitLimits(max_pack_expansion=2 * MiB), "GitLimits.max_pack_expansion"),
+        (os.urandom(2 * MiB), GitLimits(max_input_size=MiB), "GitLimits.max_input_size"),
+    ],
+    ids=["object-size", "pack-expansion", "input-size"],
+)
+async def test_clone_and_fetch_keep_to_the_limits(
+    make_git: Callable[..., Git],
+    tmp_path: Path,
+    run_git: Callable[..., str],
+    git_env: dict[str, str],
+    oracle: Any,
+    content: bytes,
+    limits: GitLimits,
+    refusal: str,
+) -> None:
+    served = tmp_path / "served"
+    work = tmp_path / "work"
+    run_git("init", "-q", "--bare", "-b", "main", str(served / "big.git"))
+    run_git("init", "-q", "-b", "main", str(work))
+    (work / "big.bin").write_bytes(content)
+    run_git("add", "big.bin", cwd=work)
+    run_git("commit", "-qm", "big", cwd=work)
+    run_git("push", "-q", str(served / "big.git"), "main", cwd=work)
+    with oracle.git_daemon(served, git_env) as base:
+        git = make_git(limits=limits)
+        with pytest.raises(PackLimitError, match=re.escape(refusal)):
+            await git.clone(f"{base}/big.git")
+        assert git.repo.object_store.count() == 0
+        assert not any(r.startswith(b"refs/remotes/") for r in git.repo.refs.allkeys())
+        roomy = make_git("roomy")
+        assert await roomy.clone(f"{base}/big.git") == "main"
+        assert await roomy.show("main:big.bin") == content
+
+
+async def test_fetch_ignores_refs_with_names_gitx_refuses(
+    make_git: Callable[..., Git], source_repo: Path, git_env: dict[str, str], oracle: Any
+) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "update-ref", b"refs/heads/caf\xe9-latin1", "main"], cwd=source_repo, env=git_env, check=True
+    )
+    with oracle.git_daemon(source_repo.parent, git_env) as base:
+        git = make_git()
+        assert await git.clone(f"{base}/source.git") == "main"
+    remote_branches = {r for r in git.repo.refs.allkeys() if r.startswith(b"refs/remotes/origin/")}
+    assert b"refs/remotes/origin/main" in remote_branches
+    assert not any(b"caf" in r for r in remote_branches)
+
+
+async def test_repositories_with_submodules_clone_diff_and_commit(
+    make_git: Callable[..., Git], tmp_path: Path, run_git: Callable[..., str], git_env: dict[str, str], oracle: Any
+) -> None:
+    served = tmp_path / "served"
+    work = tmp_path / "work"
+    run_git("init", "-q", "-b", "main", str(work))
+    (work / "a.txt").write_text("a\n")
+    run_git("add", "a.txt", cwd=work)
+    run_git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},lib/sub", cwd=work)
+    run_git("commit", "-qm", "with a submodule", cwd=work)
+    run_git("update-index", "--cacheinfo", f"160000,{'2' * 40},lib/sub", cwd=work)
+    run_git("commit", "-qm", "submodule moved", cwd=work)
+    run_git("clone", "-q", "--bare", str(work), str(served / "sub.git"))
+    with oracle.git_daemon(served, git_env) as base:
+        git = make_git()
+        assert await git.clone(f"{base}/sub.git") == "main"
+    # Like git before `git submodule update`: no file for the submodule, and nothing to commit.
+    assert sorted(git.files.walk()) == ["a.txt"]
+    assert (await git.status()).clean
+    assert (await git.diff("HEAD~1", "HEAD")).text == run_git("diff", "HEAD~1", "HEAD", cwd=work)
+    with pytest.raises(UnknownRevisionError, match="is a submodule"):
+        await git.show("HEAD:lib/sub")
+    git.files.write("a.txt", b"changed\n")
+    await git.add(".")
+    edited = await git.commit("edit")
+    await git.reset("HEAD~2", mode="hard")
+    assert (await git.status()).clean
+    await git.reset(edited, mode="hard")
+    exported = oracle.export_repository(git, tmp_path / "exported.git")
+    assert f"160000 commit {'2' * 40}\tlib/sub" in run_git("ls-tree", "-r", "main", cwd=exported)

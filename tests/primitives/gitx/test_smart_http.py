@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from dulwich.protocol import pkt_line
 from starlette.requests import Request
 
 from dotdo.primitives.gitx import Git, RemoteError, git_http_app
@@ -144,6 +145,18 @@ async def test_bad_requests_get_clear_http_errors(make_git: Callable[..., Git]) 
             headers={"content-type": "application/x-git-upload-pack-request", "content-encoding": "gzip"},
         )
         assert garbage.status_code == 400
+        for body in (b"0004", b"0002", b"zzzz", b"00", b"0009abc"):
+            malformed = await client.post(
+                "/git-upload-pack", content=body, headers={"content-type": "application/x-git-upload-pack-request"}
+            )
+            assert malformed.status_code == 400 and "Bad git-upload-pack request" in malformed.text
+    pushable = httpx.ASGITransport(app=git_http_app(git))
+    async with httpx.AsyncClient(transport=pushable, base_url="http://gitx") as client:
+        for body in (b"0004", b"00", pkt_line(b"0" * 40 + b" " + b"1" * 40)):
+            malformed = await client.post(
+                "/git-receive-pack", content=body, headers={"content-type": "application/x-git-receive-pack-request"}
+            )
+            assert malformed.status_code == 400 and "Bad git-receive-pack request" in malformed.text
     empty = make_git("empty")
     transport = httpx.ASGITransport(app=git_http_app(empty))
     async with httpx.AsyncClient(transport=transport, base_url="http://gitx") as client:

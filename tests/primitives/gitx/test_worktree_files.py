@@ -22,6 +22,10 @@ from dotdo.primitives.gitx.worktree_files import check_worktree_path
         "./a",
         "a\x00b",
         "",
+        ".git./config",
+        "git~1/hooks/x",
+        ".g\u200cit/hooks/x",
+        "a/.GIT::$INDEX_ALLOCATION/x",
     ],
 )
 def test_hostile_paths_are_refused(path: str) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -242,7 +243,79 @@ ROOT_TARGETS = {
     "/.",
     "//",
 }
-UNFILTERED_FIND = {"-delete", "-depth", "-mindepth", "-maxdepth", "-print", "-xdev", "-mount"}
+CWD_TARGETS = {"$PWD", "${PWD}", "$(pwd)", "`pwd`"}
+UNFILTERED_FIND = {
+    "-delete",
+    "-depth",
+    "-mindepth",
+    "-maxdepth",
+    "-print",
+    "-print0",
+    "-xdev",
+    "-mount",
+    "-type",
+    "-xtype",
+    "-follow",
+    "-exec",
+    "-execdir",
+    "-ok",
+    "-okdir",
+    "-true",
+}
+FIND_ACTIONS = ("-exec", "-execdir", "-ok", "-okdir")
+WRAPPERS = {
+    "env",
+    "nice",
+    "timeout",
+    "command",
+    "exec",
+    "time",
+    "nohup",
+    "stdbuf",
+    "setsid",
+    "ionice",
+    "builtin",
+    "xargs",
+}
+"""Programs that run another command line given in their arguments: the analyzer looks through them."""
+WRAPPER_OPTIONS_WITH_VALUE = {
+    "env": {"-u", "--unset", "-C", "--chdir"},
+    "nice": {"-n", "--adjustment"},
+    "timeout": {"-s", "--signal", "-k", "--kill-after"},
+    "exec": {"-a"},
+    "stdbuf": {"-i", "-o", "-e", "--input", "--output", "--error"},
+    "ionice": {"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"},
+    "xargs": {
+        "-I",
+        "-i",
+        "-n",
+        "-P",
+        "-d",
+        "-E",
+        "-L",
+        "-l",
+        "-s",
+        "-a",
+        "--arg-file",
+        "--delimiter",
+        "--eof",
+        "--max-args",
+        "--max-lines",
+        "--max-procs",
+        "--max-chars",
+        "--replace",
+    },
+}
+"""Options of each wrapper that take the next word as their value (``-n 5``; ``-n5`` is one word)."""
+WRITERS_OF_UNKNOWN_CONTENT = {"tee", "cp", "mv", "install", "ln", "dd", "truncate", "patch", "tar", "unzip"}
+SOURCE_DEPTH = 8
+MAX_SOURCED_BYTES = 1024 * 1024
+ALWAYS_SAFE = frozenset(
+    READ - {"cat", "sed", "tee", "eval", "find", "xargs", "source", ".", "env", "command", "exec", "time", "nohup"}
+)
+"""Read-only programs whose classification never depends on their arguments."""
+SANDBOXED_WITHOUT_CONFIRM = frozenset(READ | DELETE | {"dd"})
+"""Programs that are not native but that the analyzer rates ``safe``: they may run in the sandbox."""
 DEFAULT_SANDBOX_ALLOW = frozenset(
     {
         "python",
@@ -322,17 +395,32 @@ def substitutions(word: ast.Word) -> list[str]:
 class Analyzer:
     """Walks a syntax tree and fills an :class:`Analysis`."""
 
-    def __init__(self, *, native: Iterable[str], sandbox_allow: Iterable[str], cwd: str = "/") -> None:
+    def __init__(
+        self,
+        *,
+        native: Iterable[str],
+        sandbox_allow: Iterable[str],
+        cwd: str = "/",
+        read_file: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.native = set(native)
         self.sandbox_allow = set(sandbox_allow)
         self.result = Analysis()
         self.functions: set[str] = set()
+        self.cwd = cwd if cwd.startswith("/") else "/"
         self.at_root = cwd.rstrip("/") == ""
+        self.read_file = read_file
+        # Files the script itself writes: path -> what it writes when known (None: unknown).
+        self.written: dict[str, str | None] = {}
+        self.unknown_writes = False
+        self.depth = 0
+        self.reading_input = False
 
     def analyze(self, script: str) -> Analysis:
         """Parse ``script`` and classify everything in it."""
         program = parse(script)
         self.functions |= {n.name for n in _walk(program) if isinstance(n, ast.FunctionDef)}
+        self.collect_writes(program)
         self.visit(program)
         if not self.result.types and self.result.commands:
             self.result.types.add("read")
@@ -361,12 +449,21 @@ class Analyzer:
 
     def nested(self, source: str) -> None:
         """Classify the script inside a command or process substitution."""
+        if self.depth >= SOURCE_DEPTH:
+            self.classify("exec", "needs_confirm", "high", "scripts nest deeper than the analyzer follows")
+            return
         try:
             program = parse(source)
         except Exception:
             self.classify("exec", "needs_confirm", "high", "a command substitution does not parse")
             return
-        self.visit(program)
+        self.functions |= {n.name for n in _walk(program) if isinstance(n, ast.FunctionDef)}
+        self.collect_writes(program)
+        self.depth += 1
+        try:
+            self.visit(program)
+        finally:
+            self.depth -= 1
 
     def function(self, node: ast.FunctionDef) -> None:
         """Block fork bombs: functions that pipe into themselves."""
@@ -404,13 +501,195 @@ class Analyzer:
     def name_of(self, node: ast.Node) -> str | None:
         """The program a pipeline stage runs (looking through sudo, env, exec ...)."""
         if isinstance(node, ast.SimpleCommand) and node.words:
-            name = literal(node.words[0])
-            if name in ("sudo", "env", "nohup", "command", "exec", "time") and len(node.words) > 1:
-                rest = [literal(w) for w in node.words[1:]]
-                rest = [r for r in rest if r is not None and not r.startswith("-") and "=" not in r]
-                return rest[0] if rest else name
-            return name
+            words = node.words
+            for _ in range(SOURCE_DEPTH):
+                name = literal(words[0])
+                if name in ("sudo", "doas"):
+                    inner = [w for w in words[1:] if not (literal(w) or "").startswith("-")]
+                elif name in WRAPPERS:
+                    inner = unwrap(name, words[1:]) or []
+                else:
+                    return name
+                if not inner:
+                    return name
+                words = inner
+            return literal(words[0])
         return None
+
+    def wrapper(self, name: str, node: ast.SimpleCommand) -> bool:
+        """Classify the command a wrapper (env, xargs, nice, timeout, command ...) runs; False if none."""
+        words = node.words[1:]
+        if name == "env":
+            for index, word in enumerate(words):
+                text = literal(word)
+                if text in ("-S", "--split-string") and index + 1 < len(words):
+                    self.nested(literal(words[index + 1]) or words[index + 1].text)
+                    self.classify("exec", "safe", "low")
+                    return True
+                if text is not None and text.startswith(("--split-string=", "-S")) and len(text) > 2:
+                    self.nested(text.split("=", 1)[1] if text.startswith("--") else text[2:])
+                    self.classify("exec", "safe", "low")
+                    return True
+        if name == "command" and any(literal(w) in ("-v", "-V") for w in words):
+            return False
+        inner = unwrap(name, words)
+        if inner is None:
+            return False
+        self.classify("exec", "safe", "low")
+        if not inner and name == "xargs":
+            inner = [ast.Word("echo")]
+        if not inner:
+            return True
+        if name == "xargs":
+            # The input supplies further arguments, unknown before the script runs.
+            saved, self.reading_input = self.reading_input, True
+            try:
+                self.command(ast.SimpleCommand(words=[*inner, ast.Word('"$xargs_input"')], line=node.line))
+            finally:
+                self.reading_input = saved
+            return True
+        self.command(ast.SimpleCommand(words=inner, line=node.line))
+        return True
+
+    def find(self, node: ast.SimpleCommand) -> None:
+        """Classify find's own predicates, then every command its -exec/-ok actions run."""
+        own: list[ast.Word] = []
+        actions: list[list[ast.Word]] = []
+        words = node.words[1:]
+        i = 0
+        while i < len(words):
+            text = literal(words[i])
+            if text in FIND_ACTIONS:
+                j = i + 1
+                while j < len(words) and literal(words[j]) not in (";", "+"):
+                    j += 1
+                actions.append(words[i + 1 : j])
+                own.append(words[i])
+                i = j + 1
+                continue
+            own.append(words[i])
+            i += 1
+        args = [literal(w) for w in own]
+        at_root, unfiltered = self.find_scope(args)
+        everything = at_root and unfiltered
+        for action in actions:
+            if not action:
+                continue
+            program = literal(action[0])
+            if everything and program in DELETE:
+                self.classify(
+                    "delete",
+                    "blocked",
+                    "critical",
+                    f"find over the workspace root runs {program} on everything it finds",
+                )
+                continue
+            found = ast.Word("/*") if everything else ast.Word('"$found"')
+            inner = [found if literal(w) == "{}" else w for w in action]
+            self.command(ast.SimpleCommand(words=inner, line=node.line))
+        self.result.commands.append("find")
+        self.check("find", args)
+
+    def find_scope(self, args: list[str | None]) -> tuple[bool, bool]:
+        """Whether find starts at the workspace root, and whether no predicate narrows what it finds."""
+        first = next((i for i, a in enumerate(args) if a is None or a.startswith(("-", "(", "!"))), len(args))
+        starts = args[:first]
+        at_root = any(self.is_workspace_root(s) for s in starts if s) or (not starts and self.at_root)
+        predicates = {a for a in args[first:] if a is not None and a.startswith("-") and len(a) > 1}
+        return at_root, predicates <= UNFILTERED_FIND
+
+    def is_workspace_root(self, target: str) -> bool:
+        """Whether a literal path names ``/``, ``~``, the workspace root, or every entry in it."""
+        if target in ROOT_TARGETS or (self.at_root and target in CWD_TARGETS):
+            return True
+        if target.startswith("/"):
+            path = target
+        elif self.at_root and not target.startswith("~"):
+            path = "/" + target
+        else:
+            return False
+        path = "/" + posixpath.normpath(path).lstrip("/")
+        if path == "/":
+            return True
+        head, tail = posixpath.split(path)
+        return head == "/" and _matches_every_name(tail)
+
+    def collect_writes(self, program: ast.Node) -> None:
+        """Note every file the script writes (and what, when it is literal) before classifying."""
+        for node in _walk(program):
+            if not isinstance(node, ast.SimpleCommand):
+                if isinstance(node, ast.Redirected):
+                    for r in node.redirects:
+                        self.note_redirect(r, None)
+                continue
+            content = _literal_output(node)
+            for r in node.redirects:
+                self.note_redirect(r, content)
+            if not node.words:
+                continue
+            name = literal(node.words[0])
+            args = [literal(w) for w in node.words[1:]]
+            operands = [a for a in args if a is None or not a.startswith("-")]
+            if name in WRITERS_OF_UNKNOWN_CONTENT or (name == "sed" and any(a and a.startswith("-i") for a in args)):
+                targets = operands if name in ("tee", "sed", "truncate") else operands[-1:]
+                if name == "dd":
+                    targets = [a[3:] for a in args if a and a.startswith("of=")]
+                for target in targets:
+                    if target is None:
+                        self.unknown_writes = True
+                    else:
+                        self.written[self.absolute(target)] = None
+            elif name is None or not (name in READ or name in WRITE or name in DELETE or name in self.functions):
+                # Programs that are not native may write any file of the workspace.
+                self.unknown_writes = True
+
+    def note_redirect(self, r: ast.Redirect, content: str | None) -> None:
+        """Record a file written through a redirection."""
+        if r.op not in (">", ">>", ">|", "&>", "&>>", "<>") or r.target is None:
+            return
+        target = literal(r.target)
+        if target is None:
+            self.unknown_writes = True
+            return
+        if target.isdigit() or target.startswith("/dev/"):
+            return
+        path = self.absolute(target)
+        if path in self.written:
+            previous = self.written[path]
+            self.written[path] = None if previous is None or content is None else previous + "\n" + content
+        else:
+            self.written[path] = content
+
+    def absolute(self, path: str) -> str:
+        """``path`` made absolute against the directory the script starts in."""
+        return posixpath.normpath(posixpath.join(self.cwd, path))
+
+    def source(self, node: ast.SimpleCommand) -> None:
+        """Classify what ``source FILE``/``. FILE`` would run: the file's content, read now."""
+        if len(node.words) < 2:
+            return
+        target = literal(node.words[1])
+        if target is None:
+            self.classify("exec", "needs_confirm", "high", "sources a file whose path is computed at run time")
+            return
+        path = self.absolute(target)
+        if path in self.written:
+            content = self.written[path]
+            if content is None:
+                self.classify("exec", "needs_confirm", "high", f"sources {target}, which the script itself writes")
+                return
+            self.nested(content)
+            return
+        if self.unknown_writes:
+            self.classify(
+                "exec", "needs_confirm", "high", f"sources {target}, which a program in the script may write first"
+            )
+            return
+        text = self.read_file(path) if self.read_file is not None else None
+        if text is None:
+            self.classify("exec", "needs_confirm", "high", f"sources {target}, whose content cannot be read now")
+            return
+        self.nested(text)
 
     def redirects(self, redirects: list[ast.Redirect]) -> None:
         """Classify redirections: file writes, and writes to devices (blocked)."""
@@ -445,11 +724,13 @@ class Analyzer:
                 f"the command name {node.words[0].text} is computed at run time",
             )
             return
-        if name in ("exec", "command", "builtin", "time", "nohup") and len(node.words) > 1:
-            inner = [w for w in node.words[1:] if not (literal(w) or "").startswith("-")]
-            if inner:
-                self.command(ast.SimpleCommand(words=inner, line=node.line))
-                return
+        if name in WRAPPERS and name not in self.functions and self.wrapper(name, node):
+            return
+        if name == "find" and name not in self.functions:
+            self.find(node)
+            return
+        if name in ("source", ".") and name not in self.functions:
+            self.source(node)
         self.result.commands.append(name)
         if name == "cd" and args[:1] != ["/"]:
             self.at_root = False
@@ -464,7 +745,10 @@ class Analyzer:
         raw = [w.text.strip('"') for w in node.words[1:]]
         self.check(
             name,
-            [a if a is not None else (r if r in ROOT_TARGETS else None) for a, r in zip(args, raw, strict=True)],
+            [
+                a if a is not None else (r if r in ROOT_TARGETS or (self.at_root and r in CWD_TARGETS) else None)
+                for a, r in zip(args, raw, strict=True)
+            ],
         )
 
     def check(self, name: str, args: list[str | None]) -> None:
@@ -491,9 +775,11 @@ class Analyzer:
         if base == "rm":
             recursive = "r" in flags.lower() or "--recursive" in long_flags
             targets = [a for a in args if a is None or not a.startswith("-")]
-            wipes_cwd = self.at_root and any(t in ("*", "./*", ".*") for t in targets if t is not None)
-            if recursive and (wipes_cwd or any(t in ROOT_TARGETS for t in targets if t is not None)):
+            if recursive and any(self.is_workspace_root(t) for t in targets if t is not None):
                 self.classify("delete", "blocked", "critical", "recursive delete of /, ~ or the workspace root")
+                return
+            if recursive and self.reading_input:
+                self.classify("delete", "needs_confirm", "high", "recursive delete of paths read from input (xargs)")
                 return
             if recursive and any(t is None for t in targets) and any(w for w in args if w is None):
                 self.classify("delete", "safe", "medium", "recursive delete of a computed path")
@@ -580,9 +866,7 @@ class Analyzer:
             self.classify("delete", "safe", "medium")
             return
         if base == "find":
-            starts = [a for a in args[: next((i for i, a in enumerate(args) if a and a.startswith("-")), len(args))]]
-            at_root = any(s in ROOT_TARGETS for s in starts if s) or (not starts and self.at_root)
-            unfiltered = {a for a in known if a.startswith("-")} <= UNFILTERED_FIND
+            at_root, unfiltered = self.find_scope(args)
             if "-delete" in known and at_root and unfiltered:
                 self.classify("delete", "blocked", "critical", "find -delete over /, ~ or the workspace root")
                 return
@@ -595,7 +879,7 @@ class Analyzer:
         if base == "sed" and ("i" in flags or "--in-place" in long_flags):
             self.classify("write", "safe", "low")
             return
-        if base in ("xargs", "source", "."):
+        if base in ("xargs", "source", ".", "env", "command", "nohup", "time", "nice", "timeout"):
             self.classify("exec", "safe", "low")
             return
         if base in WRITE and base in self.native:
@@ -611,6 +895,55 @@ class Analyzer:
             self.classify("write", "needs_confirm", "medium", f"{base} is not native and not on the sandbox allow-list")
             return
         self.classify("exec", "needs_confirm", "high", f"{base} is not native and not on the sandbox allow-list")
+
+
+def unwrap(name: str, words: list[ast.Word]) -> list[ast.Word] | None:
+    """The command line a wrapper runs (after its options, assignments, durations), or None if none."""
+    with_value = WRAPPER_OPTIONS_WITH_VALUE.get(name, set())
+    i = 0
+    while i < len(words):
+        text = literal(words[i])
+        if text is None:
+            break
+        if text == "--":
+            i += 1
+            break
+        if name == "env" and "=" in text and not text.startswith(("=", "-")):
+            i += 1
+            continue
+        if text.startswith("-") and len(text) > 1:
+            option = text.split("=", 1)[0]
+            takes_value = option in with_value and "=" not in text
+            i += 2 if takes_value else 1
+            continue
+        break
+    rest = words[i:]
+    if name == "timeout" and rest:
+        rest = rest[1:]  # the duration
+    if name == "command" and any(literal(w) in ("-v", "-V") for w in words[:i]):
+        return None
+    return rest
+
+
+def _matches_every_name(pattern: str) -> bool:
+    """Whether a glob such as ``*``, ``.*`` or ``[a-z]*`` stands for (nearly) every entry of a folder."""
+    simplified = re.sub(r"\[[^\]]*\]", "?", pattern)
+    return "*" in simplified and set(simplified) <= {"*", "?", "."}
+
+
+def _literal_output(node: ast.SimpleCommand) -> str | None:
+    """What ``echo``/``printf`` with literal arguments, or a here-document, writes (None: unknown)."""
+    for r in node.redirects:
+        if r.op in ("<<", "<<-") and r.heredoc is not None:
+            return r.heredoc
+    if not node.words:
+        return ""
+    name = literal(node.words[0])
+    args = [literal(w) for w in node.words[1:]]
+    if name in ("echo", "printf") and all(a is not None for a in args):
+        text = " ".join(a for a in args if a is not None)
+        return text.replace("\\n", "\n").replace("\\t", "\t")
+    return None
 
 
 def _children(node: ast.Node) -> Iterator[ast.Node]:

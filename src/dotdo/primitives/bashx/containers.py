@@ -78,7 +78,10 @@ class ContainerExecutor(Executor):
                 seconds = limits.wall_clock_seconds
                 message = f"bashx: {call.argv[0]}: stopped by the wall_clock_seconds limit ({seconds:g}s)\n"
                 return CommandResult(b"", message.encode(), 124)
-            sync_back(call.fs, ws)
+            try:
+                sync_back(call.fs, ws)
+            except OverflowError as exc:
+                return CommandResult(proc.stdout, proc.stderr + f"bashx: {call.argv[0]}: {exc}\n".encode(), 1)
             return _with_limit_message(call.argv[0], proc.stdout, proc.stderr, proc.returncode, limits)
         finally:
             ws.cleanup()

@@ -38,6 +38,8 @@ from dotdo.primitives.bashx.testexpr import evaluate_test
 
 IO = dict[int, Any]
 Fallback = Callable[[CommandCall], CommandResult | None]
+Guard = Callable[[list[str], str], str | None]
+"""Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
 
@@ -54,11 +56,13 @@ class Interpreter:
         fallback: Fallback | None = None,
         deadline: float | None = None,
         output_limit: int = 64 * 1024 * 1024,
+        guard: Guard | None = None,
     ) -> None:
         self.fs = fs
         self.commands = commands
         self.state = state or ShellState()
         self.fallback = fallback
+        self.guard = guard
         self.deadline = deadline
         self.output_limit = output_limit
         self.expander = Expander(self)
@@ -551,6 +555,11 @@ class Interpreter:
                         self.state.variables.pop(key, None)
                     else:
                         self.state.variables[key] = old
+        if self.guard is not None:
+            refusal = self.guard(argv, self.state.cwd)
+            if refusal is not None:
+                self.error(io, refusal)
+                return 126
         handler = self.commands.get(name)
         env = self.state.environment()
         env.update(env_overrides)

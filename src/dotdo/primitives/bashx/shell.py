@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dotdo.primitives.bashx.analysis import Analysis, Analyzer
+from dotdo.primitives.bashx.analysis import (
+    ALWAYS_SAFE,
+    MAX_SOURCED_BYTES,
+    SANDBOXED_WITHOUT_CONFIRM,
+    Analysis,
+    Analyzer,
+)
 from dotdo.primitives.bashx.builtins import BUILTINS
 from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
@@ -16,6 +24,7 @@ from dotdo.primitives.bashx.interpreter import Interpreter
 from dotdo.primitives.bashx.quoting import interpolate
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor
 from dotdo.primitives.bashx.state import ShellState
+from dotdo.runtime.durable_object import current_object
 
 Tier = Literal["native", "sandbox", "container"]
 TIER_ORDER: tuple[Tier, ...] = ("native", "sandbox", "container")
@@ -89,9 +98,21 @@ class Bash:
 
     def _analyzer(self, cwd: str = "/") -> Analyzer:
         native = set(self.commands) | set(BUILTINS)
-        allow = set(self.sandbox_config.allow) if self.sandbox_enabled else set()
-        allow |= {name for name, ex in self.executors.items()}
-        return Analyzer(native=native, sandbox_allow=allow, cwd=cwd)
+        return Analyzer(native=native, sandbox_allow=self._allowed_programs(), cwd=cwd, read_file=self._read_script)
+
+    def _allowed_programs(self) -> set[str]:
+        """Programs that may run outside the native tier without ``confirm=True``."""
+        allow = set(self.sandbox_config.allow) | SANDBOXED_WITHOUT_CONFIRM if self.sandbox_enabled else set()
+        return allow | set(self.executors)
+
+    def _read_script(self, path: str) -> str | None:
+        """The text of a file a script sources (None when missing, unreadable or too large to analyze)."""
+        try:
+            if self.sync_fs.stat(path).st_size > MAX_SOURCED_BYTES:
+                return None
+            return decode(self.sync_fs.read(path))
+        except (OSError, ValueError):
+            return None
 
     async def __call__(
         self,
@@ -103,8 +124,49 @@ class Bash:
         timeout: float | None = None,
         stdin: bytes | str = b"",
     ) -> BashResult:
-        """Run ``script``; raises :class:`BlockedError` (running nothing) when it is not allowed."""
-        return self.run_sync(script, *args, confirm=confirm, cwd=cwd, env=env, timeout=timeout, stdin=stdin)
+        """Run ``script``; raises :class:`BlockedError` (running nothing) when it is not allowed.
+
+        The script runs in a worker thread, so a ``sleep``, a busy loop or a sandboxed program never
+        holds the event loop (other objects go on answering). Inside an object's event the object's
+        input gate stays closed meanwhile: its own other events wait, as they would for any turn.
+        """
+        work = functools.partial(
+            self.run_sync, script, *args, confirm=confirm, cwd=cwd, env=env, timeout=timeout, stdin=stdin
+        )
+        obj = current_object.get()
+        if obj is None:
+            return await self._off_the_loop(work)
+        return await obj.block_concurrency_while(lambda: self._off_the_loop(work))
+
+    async def _off_the_loop(self, work: Callable[[], BashResult]) -> BashResult:
+        storage = getattr(self.sync_fs, "storage", None)
+        if storage is None:
+            return await _until_done(asyncio.ensure_future(asyncio.to_thread(work)))
+        # Writes already made this turn commit first, so the worker's own writes (each committed by
+        # itself off the loop) never share a transaction with the loop's.
+        storage.commit()
+
+        def locked() -> BashResult:
+            outcome: list[tuple[BashResult | None, BaseException | None]] = []
+
+            def batch() -> None:
+                # A failing script keeps what it wrote, as bash does: the error leaves the block
+                # only after its writes are committed.
+                try:
+                    outcome.append((work(), None))
+                except BaseException as exc:
+                    outcome.append((None, exc))
+
+            with storage.thread_lock:
+                # One commit for the whole script (off the loop each write would commit alone).
+                storage.transaction_sync(batch)
+            result, error = outcome[0]
+            if error is not None:
+                raise error
+            assert result is not None
+            return result
+
+        return await _until_done(asyncio.ensure_future(asyncio.to_thread(locked)))
 
     def run_sync(
         self,
@@ -131,7 +193,14 @@ class Bash:
         tiers = {"native"}
         network = self.sandbox_config.network or (confirm and "network" in analysis.types)
 
+        allowed = self._allowed_programs()
+
         def fallback(call: CommandCall) -> CommandResult | None:
+            if not confirm and call.argv[0] not in allowed:
+                # The analysis saw no such program (it came through a wrapper, a variable or a
+                # sourced file): the confirm gate holds at run time too.
+                message = f"bashx: {call.argv[0]}: not on the sandbox allow-list; run the script with confirm=True\n"
+                return CommandResult(b"", message.encode(), 126)
             executor = self.executors.get(call.argv[0])
             if executor is None:
                 if not self.sandbox_enabled:
@@ -146,6 +215,22 @@ class Bash:
                 tiers.add(executor.tier)
             return result
 
+        native = set(self.commands) | set(BUILTINS)
+
+        def guard(argv: list[str], cwd: str) -> str | None:
+            # The command line as it runs, every word expanded: what the analysis could not see
+            # (eval of a computed string, a variable holding "/", a sourced file changed meanwhile).
+            if argv[0] in ALWAYS_SAFE:
+                return None
+            checker = Analyzer(native=native, sandbox_allow=allowed, cwd=cwd)
+            checker.check(argv[0], list(argv[1:]))
+            found = checker.result
+            if found.verdict == "blocked" or (found.verdict == "needs_confirm" and not confirm):
+                why = "; ".join(found.reasons) or found.verdict
+                needs = "never runs" if found.verdict == "blocked" else "run the script with confirm=True"
+                return f"{argv[0]}: refused as it was about to run ({why}): {needs}"
+            return None
+
         deadline = time.monotonic() + timeout if timeout is not None else None
         interpreter = Interpreter(
             self.sync_fs,
@@ -154,6 +239,7 @@ class Bash:
             fallback=fallback,
             deadline=deadline,
             output_limit=self.output_limit,
+            guard=guard,
         )
         data = stdin.encode() if isinstance(stdin, str) else stdin
         out, err, status = interpreter.run(source, data)
@@ -174,3 +260,23 @@ class Bash:
             state.variables[key] = value
             state.exported.add(key)
         return state
+
+
+async def _until_done(worker: asyncio.Future[BashResult]) -> BashResult:
+    """Wait for a worker thread's result; a cancelled caller still waits (a thread cannot be stopped).
+
+    The object's turn (its input gate) must outlast the thread, or the object's next event would
+    run beside a script still using its files; the script's timeout bounds the wait.
+    """
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(worker)
+            break
+        except asyncio.CancelledError:
+            if worker.done():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result

@@ -3,6 +3,10 @@
 An inode's bytes [i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE) are in the chunk that `fsx_extents`
 (ino, i) points at. Identical chunks — in one file, across files, across copies — are one row
 with a reference count; a chunk whose count drops to zero is deleted in the same transaction.
+
+Files are sparse: bytes no chunk holds (a missing extent, or past the end of a short chunk) read as
+zeros, so extending a file — `truncate` to a larger size, or writing past the end — stores nothing
+for the gap and costs the same whatever its size.
 """
 
 from __future__ import annotations
@@ -80,10 +84,12 @@ class ChunkStore:
         stored = dict(rows)
         pieces: list[bytes | memoryview] = []
         for idx in range(first, last + 1):
-            data = stored.get(idx) or bytes(min(CHUNK_SIZE, size - idx * CHUNK_SIZE))
             start = idx * CHUNK_SIZE
-            low, high = max(offset, start) - start, end - start
-            pieces.append(data if low == 0 and high >= len(data) else memoryview(data)[low:high])
+            low, high = max(offset, start) - start, min(end - start, CHUNK_SIZE)
+            data = stored.get(idx, b"")
+            pieces.append(data if low == 0 and high == len(data) else memoryview(data)[low:high])
+            if high > max(low, len(data)):
+                pieces.append(bytes(high - max(low, len(data))))
         return b"".join(pieces)
 
     def iter_chunks(self, ino: int, size: int) -> Iterator[bytes]:
@@ -96,9 +102,7 @@ class ChunkStore:
     def write(self, ino: int, offset: int, data: bytes | bytearray | memoryview, size: int) -> int:
         """Write `data` at `offset` of a file of `size` bytes (a gap reads as zeros); returns the new size."""
         view = memoryview(data).cast("B")
-        if offset > size:
-            self.truncate(ino, size, offset)
-            size = offset
+        size = max(size, offset)  # a gap before `offset` is a hole
         end = offset + len(view)
         position = offset
         while position < end:
@@ -112,32 +116,29 @@ class ChunkStore:
                 self._set_chunk(ino, idx, bytes(piece), current[0] if current else None)
             else:
                 current = self._chunk_at(ino, idx)
-                old = current[1] if current else bytes(existing_end - start)
+                old = current[1] if current else b""
+                if len(old) < existing_end - start:
+                    old += bytes(existing_end - start - len(old))
                 merged = old[: position - start] + bytes(piece) + old[stop - start :]
                 self._set_chunk(ino, idx, merged, current[0] if current else None)
             position = stop
         return max(size, end)
 
     def truncate(self, ino: int, size: int, new_size: int) -> None:
-        """Cut a file of `size` bytes to `new_size`, or extend it with zeros."""
-        if new_size < size:
-            keep = (new_size + CHUNK_SIZE - 1) // CHUNK_SIZE
-            for (chunk,) in list(
-                self._sql.exec("SELECT chunk FROM fsx_extents WHERE ino = ? AND idx >= ?", ino, keep).raw()
-            ):
-                self._release_chunk(chunk)
-            self._sql.exec("DELETE FROM fsx_extents WHERE ino = ? AND idx >= ?", ino, keep)
-            tail = new_size % CHUNK_SIZE
-            if tail:
-                current = self._chunk_at(ino, keep - 1)
-                if current is not None and len(current[1]) > tail:
-                    self._set_chunk(ino, keep - 1, current[1][:tail], current[0])
+        """Cut a file of `size` bytes to `new_size`, or extend it (a hole: nothing stored, zeros read)."""
+        if new_size >= size:
             return
-        position = size
-        while position < new_size:
-            stop = min(new_size, (position // CHUNK_SIZE + 1) * CHUNK_SIZE)
-            self.write(ino, position, bytes(stop - position), position)
-            position = stop
+        keep = (new_size + CHUNK_SIZE - 1) // CHUNK_SIZE
+        for (chunk,) in list(
+            self._sql.exec("SELECT chunk FROM fsx_extents WHERE ino = ? AND idx >= ?", ino, keep).raw()
+        ):
+            self._release_chunk(chunk)
+        self._sql.exec("DELETE FROM fsx_extents WHERE ino = ? AND idx >= ?", ino, keep)
+        tail = new_size % CHUNK_SIZE
+        if tail:
+            current = self._chunk_at(ino, keep - 1)
+            if current is not None and len(current[1]) > tail:
+                self._set_chunk(ino, keep - 1, current[1][:tail], current[0])
 
     def drop(self, ino: int) -> None:
         """Release every chunk of `ino`."""

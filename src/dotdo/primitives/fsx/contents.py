@@ -7,7 +7,6 @@ uploads first and then references the blob in its own transaction.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
@@ -50,10 +49,14 @@ class Contents:
         rows = list(self._sql.exec("SELECT value FROM fsx_meta WHERE key = 'used_bytes'").raw())
         return rows[0][0] if rows else 0
 
-    def account(self, delta: int, path: str) -> None:
-        """Add `delta` bytes to the usage; ENOSPC (nothing changed) if growth would pass the quota."""
+    def check_room(self, delta: int, path: str) -> None:
+        """ENOSPC if growing by `delta` bytes would pass the quota (checked again when applied)."""
         if delta > 0 and self.quota_bytes is not None and self.used_bytes() + delta > self.quota_bytes:
             raise no_space(path, self.quota_bytes)
+
+    def account(self, delta: int, path: str) -> None:
+        """Add `delta` bytes to the usage; ENOSPC (nothing changed) if growth would pass the quota."""
+        self.check_room(delta, path)
         if delta:
             self._sql.exec("UPDATE fsx_meta SET value = value + ? WHERE key = 'used_bytes'", delta)
 
@@ -150,30 +153,35 @@ class Contents:
         self.inodes.update(source.ino, size=0)
         self.inodes.touch(destination.ino)
 
-    def materialize(self, inode: Inode) -> Inode:
-        """Copy a blob-backed file into chunks so it can be changed in place; returns the new row."""
+    def materialize(self, inode: Inode, *, keep: int | None = None) -> Inode:
+        """Copy a blob-backed file into chunks so it can be changed in place; returns the new row.
+
+        `keep` copies only the first `keep` bytes (the file is cut there): truncating a large file
+        costs what it keeps, not what it had.
+        """
         if inode.blob is None:
             return inode
+        kept = inode.size if keep is None else max(0, min(keep, inode.size))
         position = 0
-        for piece in self.tier.iter_ranges(inode.blob, inode.size):
+        for piece in self.tier.iter_ranges(inode.blob, kept):
             self.chunks.write(inode.ino, position, piece, position)
             position += len(piece)
         self.tier.release(inode.blob)
-        self.inodes.update(inode.ino, blob=None)
+        self.account(kept - inode.size, "")
+        self.inodes.update(inode.ino, blob=None, size=kept)
         fresh = self.inodes.get(inode.ino)
         assert fresh is not None
         return fresh
 
     # -- tiering (own transactions) ---------------------------------------------------------------
 
-    def retier(self, ino: int, *, known_sha: str | None = None) -> None:
-        """Move an inline file over the warm threshold to the warm tier (upload, then reference)."""
+    def retier(self, ino: int) -> None:
+        """Move an inline file over the warm threshold to the warm tier (stream, publish, reference)."""
         inode = self.inodes.get(ino)
         if inode is None or inode.blob is not None or not inode.is_file or inode.size <= self.warm_threshold:
             return
-        sha = known_sha or _sha_of(self.chunks.iter_chunks(ino, inode.size))
-        with self.tier.pinned(sha):
-            self.tier.upload_parts(sha, self.chunks.iter_chunks(ino, inode.size))
+        upload = self.tier.upload_parts(self.chunks.iter_chunks(ino, inode.size))
+        with self.tier.published(upload) as sha:
 
             def reference() -> None:
                 current = self.inodes.get(ino)
@@ -184,10 +192,3 @@ class Contents:
                 self.inodes.update(ino, blob=sha)
 
             self._transaction(reference)
-
-
-def _sha_of(pieces: Iterator[bytes]) -> str:
-    hasher = hashlib.sha256()
-    for piece in pieces:
-        hasher.update(piece)
-    return hasher.hexdigest()

@@ -7,11 +7,13 @@ inside it, like `shutil.copy`; a tree needs a destination that does not exist ye
 
 from __future__ import annotations
 
+import stat
 from typing import TYPE_CHECKING
 
 from . import errors
 from .inodes import Inode
 from .paths import as_text, join, normalize
+from .schema import UMASK
 
 if TYPE_CHECKING:
     from .sync_filesystem import PathArg, SyncFileSystem
@@ -49,10 +51,29 @@ def _copy_node(fs: SyncFileSystem, inode: Inode, destination: str) -> None:
 
 
 def _copy_tree(fs: SyncFileSystem, directory: Inode, destination: str) -> None:
+    # Iterative and by inode (parents before children): a tree may nest deeper than Python's
+    # recursion limit, and resolving each copy's path again would cost a lookup per level.
     fs._mkdir_one(destination, directory.mode, False)
-    for name, child in fs.inodes.entries_with_inodes(directory.ino):
-        path = join(destination, name)
-        if child.is_dir:
-            _copy_tree(fs, child, path)
-        else:
-            _copy_node(fs, child, path)
+    top = fs.resolve(destination).inode
+    assert top is not None
+    stack = [(directory, top.ino, destination)]
+    while stack:
+        source, target, path = stack.pop()
+        for name, child in fs.inodes.entries_with_inodes(source.ino):
+            child_path = join(path, name)
+            if child.is_symlink:
+                target_text = child.target or ""
+                ino = fs.inodes.create(
+                    stat.S_IFLNK | 0o777, nlink=1, target=target_text, size=len(target_text.encode())
+                )
+            elif child.is_dir:
+                ino = fs.inodes.create(stat.S_IFDIR | (child.mode & 0o7777 & ~UMASK), nlink=2)
+                fs.inodes.change_links(target, 1)
+                stack.append((child, ino, child_path))
+            else:
+                ino = fs.inodes.create(stat.S_IFREG | (child.mode & 0o7777 & ~UMASK), nlink=1)
+            fs.inodes.add_entry(target, name, ino)
+            if child.is_file:
+                copy = fs.inodes.get(ino)
+                assert copy is not None
+                fs.contents.share(child, copy, child_path)

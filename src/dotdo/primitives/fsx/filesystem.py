@@ -2,11 +2,13 @@
 
 Metadata calls run straight on the core (SQLite answers in microseconds, and running them without
 awaiting keeps them atomic within the object's turn). Whole-file reads and writes of warm-tier
-contents await the object store, so a slow bucket never blocks the event loop.
+contents await the object store, and large contents are hashed on a worker thread, so neither a
+slow bucket nor a large file blocks the event loop for other objects.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from os import PathLike, stat_result
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dir_entry import FsDirEntry
 from .file_object import SyncFile, TextFile
+from .paths import as_text
 from .sync_filesystem import DEFAULT_WARM_THRESHOLD, PathArg, SyncFileSystem, to_bytes
 
 if TYPE_CHECKING:
@@ -145,14 +148,32 @@ class FileSystem:
         payload = to_bytes(data)
         core = self.sync
         exclusive = exclusive or not exist_ok
-        if append or len(payload) <= core.warm_threshold:
-            return core.write(path, payload, mode, append=append, exclusive=exclusive)
+        if append:
+            return await self._append(path, payload, mode)
+        if len(payload) <= core.warm_threshold:
+            return core.write(path, payload, mode, exclusive=exclusive)
         core._creatable(path, exclusive=exclusive)
-        sha = core.tier.sha_of(payload)
+        core.contents.check_room(len(payload), as_text(path))
+        sha = await core.tier.sha_of(payload)
         with core.tier.pinned(sha):
-            await core.tier.upload_async(payload)
+            await core.tier.upload_async(payload, sha)
             core.transaction(lambda: core._write_blob(path, sha, len(payload), mode, exclusive))
         return len(payload)
+
+    async def _append(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int) -> int:
+        """Append; to a large (blob-backed) file, old and new bytes stream to a new blob on a worker
+        thread, and the file switches to it in one transaction (retried if an event wrote the file
+        meanwhile)."""
+        core = self.sync
+        while True:
+            target = core._creatable(path, exclusive=False).inode
+            if target is None or target.blob is None:
+                return core.write(path, payload, mode, append=True)
+            core.contents.check_room(len(payload), as_text(path))
+            upload = await asyncio.to_thread(core.tier.upload_parts, core.appended_parts(target, payload))
+            async with core.tier.published_async(upload) as sha:
+                if core.transaction(lambda before=target: core.swap_appended(path, before, sha, len(payload))):
+                    return len(payload)
 
     def open(
         self,

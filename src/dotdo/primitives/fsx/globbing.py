@@ -31,10 +31,16 @@ def _directory_ino(fs: SyncFileSystem, path: str) -> int | None:
 
 
 def _tree(fs: SyncFileSystem, path: str, ino: int) -> Iterator[tuple[str, int]]:
-    yield path, ino
-    for name, child in fs.inodes.entries_with_inodes(ino):
-        if child.is_dir:
-            yield from _tree(fs, join(path, name), child.ino)
+    """`(path, inode)` of a directory and every directory below it (symlinks not followed).
+
+    Iterative: a tree may nest deeper than Python's recursion limit.
+    """
+    stack = [(path, ino)]
+    while stack:
+        path, ino = stack.pop()
+        yield path, ino
+        children = [(join(path, name), child) for name, child in fs.inodes.subdirectories(ino)]
+        stack.extend(reversed(children))
 
 
 def glob_paths(fs: SyncFileSystem, pattern: str, root: str) -> list[str]:
@@ -56,38 +62,51 @@ def glob_paths(fs: SyncFileSystem, pattern: str, root: str) -> list[str]:
     found: set[str] = set()
     last = len(parts) - 1
 
-    def select(path: str, ino: int, index: int) -> None:
+    # (directory path, its inode, index of the pattern part to match in it); iterative, because
+    # both trees and patterns can be deeper than Python's recursion limit.
+    todo = [(root, start, 0)]
+    while todo:
+        path, ino, index = todo.pop()
         part = parts[index]
         if part == "**":
             for sub_path, sub_ino in _tree(fs, path, ino):
                 if index == last:
                     found.add(sub_path)
                 else:
-                    select(sub_path, sub_ino, index + 1)
-            return
+                    todo.append((sub_path, sub_ino, index + 1))
+            continue
         matcher = matchers[index]
         if matcher is None:
             child_path = join(path, part)
+            if part == "..":
+                parent = _directory_ino(fs, child_path)
+                if index != last and parent is not None:
+                    todo.append((child_path, parent, index + 1))
+                continue
+            # A plain name: one lookup in this directory (a path is resolved only for symlinks).
+            entry = fs.inodes.child(ino, part)
+            if entry is None:
+                continue
             if index == last:
-                if part != ".." and fs.exists(child_path):
+                if not entry.is_symlink or fs.exists(child_path):
                     found.add(child_path)
-                return
-            child = _directory_ino(fs, child_path)
-            if child is not None:
-                select(child_path, child, index + 1)
-            return
-        for name, child in fs.inodes.entries_with_inodes(ino):
+            elif entry.is_dir:
+                todo.append((child_path, entry.ino, index + 1))
+            elif entry.is_symlink:
+                target = _directory_ino(fs, child_path)
+                if target is not None:
+                    todo.append((child_path, target, index + 1))
+            continue
+        for name, child_inode in fs.inodes.entries_with_inodes(ino):
             if not matcher.match(name):
                 continue
             child_path = join(path, name)
             if index == last:
                 found.add(child_path)
-            elif child.is_dir:
-                select(child_path, child.ino, index + 1)
-            elif child.is_symlink:
+            elif child_inode.is_dir:
+                todo.append((child_path, child_inode.ino, index + 1))
+            elif child_inode.is_symlink:
                 target = _directory_ino(fs, child_path)
                 if target is not None:
-                    select(child_path, target, index + 1)
-
-    select(root, start, 0)
+                    todo.append((child_path, target, index + 1))
     return sorted(found)

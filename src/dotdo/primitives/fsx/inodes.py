@@ -98,6 +98,20 @@ class InodeTable:
         ).raw()
         return [(row[0], Inode(*row[1:])) for row in rows]
 
+    def subdirectories(self, parent: int) -> list[tuple[str, int]]:
+        """(name, inode number) of the directories in directory `parent`, sorted by name.
+
+        Filtered in SQL, so walking a tree never loads the entries of its files.
+        """
+        rows = self._sql.exec(
+            "SELECT d.name, d.ino FROM fsx_dentries d JOIN fsx_inodes i ON i.ino = d.ino "
+            "WHERE d.parent = ? AND (i.mode & ?) = ? ORDER BY d.name",
+            parent,
+            stat.S_IFMT(0o170000),
+            stat.S_IFDIR,
+        ).raw()
+        return [(name, ino) for name, ino in rows]
+
     def has_entries(self, parent: int) -> bool:
         """Whether directory `parent` has any entry."""
         return bool(list(self._sql.exec("SELECT 1 FROM fsx_dentries WHERE parent = ? LIMIT 1", parent).raw()))

@@ -107,17 +107,21 @@ class Resolver:
         return "/" + "/".join(reversed(names))
 
     def is_ancestor(self, ancestor: int, ino: int) -> bool:
-        """Whether directory `ancestor` is `ino` or contains it (at any depth)."""
-        seen = 0
+        """Whether directory `ancestor` is `ino` or contains it (at any depth).
+
+        Walks up to the root however deep the tree is: renames can nest directories deeper than
+        any one path can name, and stopping early would let a directory move into itself.
+        """
+        seen: set[int] = set()
         while True:
             if ino == ancestor:
                 return True
             if ino == ROOT_INO:
                 return False
+            if ino in seen:
+                raise fs_error(errno.ELOOP, f"<inode {ino}>", "directory entries form a cycle")
+            seen.add(ino)
             parent = self._inodes.parent_of(ino)
             if parent is None:
                 return False
             ino = parent
-            seen += 1
-            if seen > 4096:
-                return False

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 ROOT_INO = 1
 CHUNK_SIZE = 64 * 1024
+UMASK = 0o022  # applied to the mode of every file and directory created
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS fsx_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;

@@ -28,7 +28,7 @@ from .paths import as_text, join, normalize, split_path
 from .registry import shared_state
 from .renaming import rename_entry
 from .resolution import Resolved, Resolver
-from .schema import ROOT_INO, ensure_schema
+from .schema import ROOT_INO, UMASK, ensure_schema
 from .stat_result import stat_result as make_stat
 from .tiers import BlobTier
 
@@ -38,9 +38,9 @@ if TYPE_CHECKING:
     from .file_object import SyncFile
 
 T = TypeVar("T")
-UMASK = 0o022
 DEFAULT_WARM_THRESHOLD = 1024 * 1024
 RELATIME_NS = 24 * 3600 * 1_000_000_000
+WRITE_PIECE_BYTES = 1024 * 1024
 PathArg = str | bytes | PathLike[str]
 
 
@@ -119,6 +119,8 @@ class SyncFileSystem:
         if not self._shared.swept:
             self._shared.swept = True
             self.transaction(self._free_orphans)
+            # Uploads of a process that died mid-write: nothing will ever publish them.
+            self.tier.sweep_incoming()
 
     def _free_orphans(self) -> None:
         for ino in self.inodes.orphans():
@@ -254,24 +256,46 @@ class SyncFileSystem:
     def walk(
         self, top: PathArg = "/", topdown: bool = True, followlinks: bool = False
     ) -> Iterator[tuple[str, list[str], list[str]]]:
-        """Yield `(dirpath, dirnames, filenames)` like `os.walk` (a plain generator)."""
+        """Yield `(dirpath, dirnames, filenames)` like `os.walk` (a plain generator).
+
+        Iterative, like `os.walk`: a tree of any depth is walked without deep recursion. With
+        `topdown`, removing names from `dirnames` prunes the walk.
+        """
+        # Each item is a directory still to list (path, inode number), or (bottom-up) a finished
+        # triple to yield. Directories are listed by inode: no path is resolved again per level.
         try:
-            entries = self.scandir(top)
+            start = self.existing(top)
         except OSError:
             return
-        top_text = normalize(top)
-        dirs: list[str] = []
-        files: list[str] = []
-        for entry in entries:
-            (dirs if entry.is_dir() else files).append(entry.name)
-        if topdown:
-            yield top_text, dirs, files
-        for name in dirs:
-            child = join(top_text, name)
-            if followlinks or not self.is_symlink(child):
-                yield from self.walk(child, topdown, followlinks)
-        if not topdown:
-            yield top_text, dirs, files
+        if start.inode is None or not start.inode.is_dir:
+            return
+        stack: list[tuple[str, int] | tuple[str, list[str], list[str]]] = [(normalize(top), start.inode.ino)]
+        while stack:
+            item = stack.pop()
+            if len(item) == 3:
+                yield item  # type: ignore[misc]
+                continue
+            path, ino = item  # type: ignore[misc]
+            dirs: list[str] = []
+            files: list[str] = []
+            targets: dict[str, int] = {}
+            for name, child in self.inodes.entries_with_inodes(ino):
+                if child.is_dir:
+                    dirs.append(name)
+                    targets[name] = child.ino
+                elif child.is_symlink and (linked := self._probe(join(path, name))) is not None and linked.is_dir:
+                    dirs.append(name)
+                    if followlinks:
+                        targets[name] = linked.ino
+                else:
+                    files.append(name)
+            if topdown:
+                yield path, dirs, files
+            else:
+                stack.append((path, dirs, files))
+            for name in reversed(dirs):
+                if name in targets:
+                    stack.append((join(path, name), targets[name]))
 
     def glob(self, pattern: str, root: PathArg = "/") -> list[str]:
         """Sorted absolute paths matching `pattern` (pathlib semantics: `*`, `?`, `[...]`, `**`)."""
@@ -359,6 +383,7 @@ class SyncFileSystem:
         if append:
             return self._append(path, payload, mode)
         if len(payload) > self.warm_threshold:
+            self.contents.check_room(len(payload), as_text(path))
             sha = self.tier.upload(payload)
             with self.tier.pinned(sha):
                 self.transaction(lambda: self._write_blob(path, sha, len(payload), mode, exclusive))
@@ -377,6 +402,14 @@ class SyncFileSystem:
         self.contents.replace_blob(inode, sha, size, found.text)
 
     def _append(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int) -> int:
+        target = self._creatable(path, exclusive=False).inode
+        if target is not None and target.blob is not None:
+            self.contents.check_room(len(payload), as_text(path))
+            upload = self.tier.upload_parts(self.appended_parts(target, payload))
+            with self.tier.published(upload) as sha:
+                self.transaction(lambda: self.swap_appended(path, target, sha, len(payload)))
+            return len(payload)
+
         def append() -> int:
             found = self._creatable(path, exclusive=False)
             inode = found.inode or self._new_file(found, mode)
@@ -387,6 +420,38 @@ class SyncFileSystem:
         ino = self.transaction(append)
         self.contents.retier(ino)
         return len(payload)
+
+    def appended_parts(self, inode: Inode, payload: bytes | bytearray | memoryview) -> Iterator[bytes]:
+        """The contents of blob-backed `inode` followed by `payload`, in pieces of at most 1 MiB.
+
+        Iterating reads only the object store (the tier was looked up here), so it may run on a
+        worker thread: appending to a large file streams blob to blob, never through SQLite.
+        """
+        assert inode.blob is not None
+        read = self.tier.range_reader(inode.blob)
+        size = inode.size
+
+        def parts() -> Iterator[bytes]:
+            for start in range(0, size, WRITE_PIECE_BYTES):
+                yield read(start, min(size, start + WRITE_PIECE_BYTES))
+            view = memoryview(payload).cast("B")
+            for start in range(0, len(view), WRITE_PIECE_BYTES):
+                yield bytes(view[start : start + WRITE_PIECE_BYTES])
+
+        return parts()
+
+    def swap_appended(self, path: PathArg, before: Inode, sha: str, added: int) -> bool:
+        """Point the file at blob `sha` (its old contents plus `added` bytes), inside a transaction.
+
+        False, changing nothing, if the file changed since `before` was read (a concurrent event
+        wrote it while the upload ran): the caller starts over.
+        """
+        found = self._creatable(path, exclusive=False)
+        current = found.inode
+        if current is None or (current.ino, current.blob, current.size) != (before.ino, before.blob, before.size):
+            return False
+        self.contents.replace_blob(current, sha, before.size + added, found.text)
+        return True
 
     def open(
         self,
@@ -420,7 +485,7 @@ class SyncFileSystem:
             assert inode is not None
             if inode.is_dir:
                 raise errors.is_a_directory(found.text)
-            inode = self.contents.materialize(inode)
+            inode = self.contents.materialize(inode, keep=size)
             self.contents.truncate(inode, size, found.text)
             return inode.ino
 
@@ -470,11 +535,32 @@ class SyncFileSystem:
         except FileNotFoundError:
             if not parents:
                 raise
-            parent = normalize(path).rsplit("/", 1)[0] or "/"
-            if parent == normalize(path):
-                raise
-            self.mkdir(parent, mode, parents=True, exist_ok=True)
-            self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
+            self.transaction(lambda: self._mkdir_parents(path, mode, exist_ok))
+
+    def _mkdir_parents(self, path: PathArg, mode: int, exist_ok: bool) -> None:
+        """Create the missing ancestors of `path` top-down, then `path` (inside one transaction).
+
+        One lookup per level, without recursion: a path can be 2,000 levels deep.
+        """
+        names = normalize(path).split("/")[1:-1]
+        current, walked = ROOT_INO, ""
+        for name in names:
+            walked = f"{walked}/{name}"
+            child = self.inodes.child(current, name)
+            if child is None:
+                ino = self.inodes.create(stat.S_IFDIR | (mode & 0o7777 & ~UMASK), nlink=2)
+                self.inodes.add_entry(current, name, ino)
+                self.inodes.change_links(current, 1)
+                self.inodes.touch(current)
+                current = ino
+                continue
+            if child.is_symlink:
+                child = self.existing(walked).inode
+                assert child is not None
+            if not child.is_dir:
+                raise errors.not_a_directory(walked)
+            current = child.ino
+        self._mkdir_one(path, mode, exist_ok)
 
     def _mkdir_one(self, path: PathArg, mode: int, exist_ok: bool) -> None:
         found = self.resolve(path, follow=False)
@@ -561,15 +647,25 @@ class SyncFileSystem:
                 raise
 
     def _remove_tree(self, directory: int) -> None:
-        for name, child in self.inodes.entries_with_inodes(directory):
-            if child.is_dir:
-                self._remove_tree(child.ino)
-                self.inodes.remove_entry(directory, name)
-                self.inodes.delete(child.ino)
-            else:
-                self.inodes.remove_entry(directory, name)
+        """Remove everything below `directory` (depth-first, without recursion: trees nest deeply)."""
+        stack = [directory]
+        while stack:
+            current = stack[-1]
+            entries = self.inodes.entries_with_inodes(current)
+            subdirectories = [child.ino for _, child in entries if child.is_dir]
+            if subdirectories:
+                stack.extend(subdirectories)
+                continue
+            for name, child in entries:
+                self.inodes.remove_entry(current, name)
                 self.inodes.change_links(child.ino, -1)
                 self._unlinked(child.ino)
+            stack.pop()
+            if current != directory:
+                entry = self.inodes.entry_of(current)
+                assert entry is not None
+                self.inodes.remove_entry(*entry)
+                self.inodes.delete(current)
 
     def rename(self, src: PathArg, dst: PathArg) -> None:
         """Rename atomically with POSIX rules: a file replaces a file, a directory an empty directory."""

@@ -8,16 +8,22 @@ Safety against concurrent writers: a writer pins a blob's hash (in memory, per s
 uploading it and unpins it after the transaction that references it; the collector never deletes
 a pinned blob. Blobs are uploaded before any row references them, so a crash leaves at worst an
 unreferenced blob, which the full collection (`orphans=True`) removes.
+
+Large contents are streamed: a `BlobUpload` takes them piece by piece under `incoming/` and is
+published under its sha256 at the end. Any upload under `incoming/` that no writer of this
+process owns belongs to a process that died: the first use after a restart and
+`collect_garbage(orphans=True)` delete it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
 
-from ..blob_store import BlobStore
+from ..blob_store import BlobStore, BlobUpload, sha256_hex_async
 from .registry import shared_state
 
 if TYPE_CHECKING:
@@ -58,9 +64,9 @@ class BlobTier:
         return rows[0][0] if rows else WARM
 
     @staticmethod
-    def sha_of(data: bytes | bytearray | memoryview) -> str:
-        """The sha256 (hex) naming a blob of `data`."""
-        return hashlib.sha256(data).hexdigest()
+    async def sha_of(data: bytes | bytearray | memoryview) -> str:
+        """The sha256 (hex) naming a blob of `data` (hashed on a worker thread when large)."""
+        return await sha256_hex_async(data)
 
     def upload(self, data: bytes | bytearray | memoryview) -> str:
         """Store `data` in the warm tier (once per content) and return its sha256; caller pins it."""
@@ -69,17 +75,62 @@ class BlobTier:
             self.store.put(data, namespace=WARM)
         return sha
 
-    def upload_parts(self, sha: str, parts: Iterable[bytes]) -> None:
-        """Stream a blob whose sha256 is known into the warm tier (if it is not stored yet)."""
-        if self.tier_of(sha) == WARM:
-            self.store.put_stream(sha, parts, namespace=WARM)
+    def open_upload(self) -> BlobUpload:
+        """Start streaming a blob (the collector leaves it alone until it is published or discarded)."""
+        return self.store.open_upload()
 
-    async def upload_async(self, data: bytes | bytearray | memoryview) -> str:
-        """`upload` without blocking the event loop."""
-        sha = hashlib.sha256(data).hexdigest()
+    def upload_parts(self, parts: Iterable[bytes]) -> BlobUpload:
+        """Stream `parts` into a new upload and finish it (publish it with `published`)."""
+        upload = self.open_upload()
+        try:
+            for part in parts:
+                upload.write(part)
+            upload.finish()
+        except BaseException:
+            self.discard(upload)
+            raise
+        return upload
+
+    @contextmanager
+    def published(self, upload: BlobUpload) -> Iterator[str]:
+        """Publish a finished upload to the warm tier and keep its blob pinned while the caller
+        references it (in a transaction inside the `with`); yields the blob's sha256.
+
+        Contents already stored (in either tier) are not stored twice: the upload is discarded.
+        """
+        try:
+            sha = upload.finish()
+            with self.pinned(sha):
+                if self.tier_of(sha) == WARM:
+                    upload.publish(namespace=WARM)
+                yield sha
+        finally:
+            self.discard(upload)
+
+    @asynccontextmanager
+    async def published_async(self, upload: BlobUpload) -> AsyncIterator[str]:
+        """`published` with the object-store work (finishing, moving into place) on a worker thread."""
+        try:
+            sha = await asyncio.to_thread(upload.finish)
+            with self.pinned(sha):
+                if self.tier_of(sha) == WARM:
+                    await asyncio.to_thread(upload.publish, namespace=WARM)
+                yield sha
+        finally:
+            self.discard(upload)
+
+    def discard(self, upload: BlobUpload) -> None:
+        """Drop an upload that will not be published (a no-op once it was)."""
+        upload.discard()
+
+    def sweep_incoming(self) -> int:
+        """Delete uploads under `incoming/` that no writer of this process owns (left by a crash)."""
+        return self.store.sweep_incoming()
+
+    async def upload_async(self, data: bytes | bytearray | memoryview, sha: str) -> None:
+        """Store `data`, whose sha256 is `sha`, in the warm tier without blocking the event loop."""
         if self.tier_of(sha) == WARM:
-            await self.store.put_async(data, namespace=WARM)
-        return sha
+            await self.store.put_async(data, namespace=WARM, sha=sha)
 
     def add_ref(self, sha: str, size: int) -> None:
         """One more inode references blob `sha` (in the transaction that points the inode at it)."""
@@ -124,10 +175,25 @@ class BlobTier:
         except FileNotFoundError:
             return self.store.get_range(sha, start, end, namespace=self._other(tier))
 
+    def range_reader(self, sha: str) -> Callable[[int, int], bytes]:
+        """A function reading bytes [start, end) of the blob that touches only the object store
+        (the tier is looked up now), so it can run on another thread."""
+        tier = self.tier_of(sha)
+        store, other = self.store, self._other(tier)
+
+        def read(start: int, end: int) -> bytes:
+            try:
+                return store.get_range(sha, start, end, namespace=tier)
+            except FileNotFoundError:
+                return store.get_range(sha, start, end, namespace=other)
+
+        return read
+
     def iter_ranges(self, sha: str, size: int) -> Iterator[bytes]:
         """The blob in pieces of at most 1 MiB (never all in memory)."""
+        read = self.range_reader(sha)
         for start in range(0, size, _RANGE_BYTES):
-            yield self.read_range(sha, start, min(size, start + _RANGE_BYTES))
+            yield read(start, min(size, start + _RANGE_BYTES))
 
     def move_cold(self, older_than_ns: int) -> list[str]:
         """Move to the cold namespace every warm blob whose files were all untouched since `older_than_ns`."""
@@ -167,6 +233,8 @@ class BlobTier:
                     if sha not in known and sha not in self._pins:
                         self.store.delete(sha, namespace=tier)
                         deleted += 1
+                deleted += self.store.sweep_staging(namespace=tier, keep=self._pins)
+            deleted += self.sweep_incoming()
         return deleted
 
     def stats(self) -> dict[str, int]:

@@ -17,10 +17,12 @@ from .errors import (
     InvalidRefError,
     NonFastForwardError,
     NotARepositoryError,
+    PackLimitError,
     RefConflictError,
     RemoteError,
     UnknownRevisionError,
 )
+from .limits import GitLimits
 from .merge import MergeResult
 from .remote import RemoteAuth
 from .repository import Git
@@ -35,10 +37,12 @@ __all__ = [
     "FileChange",
     "Git",
     "GitError",
+    "GitLimits",
     "InvalidRefError",
     "MergeResult",
     "NonFastForwardError",
     "NotARepositoryError",
+    "PackLimitError",
     "RefConflictError",
     "RemoteAuth",
     "RemoteError",
@@ -53,13 +57,16 @@ def attach(ctx: Any) -> Git:
     """The `Git` of a context: its `fs` (working tree), `storage`, `send` (events) and git settings.
 
     Optional context attributes: `git_worktree` (default "/"), `git_remotes_auth` (credentials by
-    remote name or URL prefix).
+    remote name or URL prefix), `git_limits` (a `GitLimits` for packs fetched or received).
     """
     send = getattr(ctx, "send", None)
+    owner = getattr(ctx, "object", None)
     return Git(
         ctx.fs,
         getattr(ctx, "storage", None),
         worktree=getattr(ctx, "git_worktree", "/"),
         emit=send if callable(send) else None,
         remotes_auth=getattr(ctx, "git_remotes_auth", None),
+        limits=getattr(ctx, "git_limits", None),
+        exclusive=getattr(owner, "block_concurrency_while", None),
     )

@@ -16,6 +16,7 @@ from dulwich.diff_tree import (
     TreeEntry,
     tree_changes,
 )
+from dulwich.objects import S_ISGITLINK
 from dulwich.patch import gen_diff_header, is_binary, patch_filename, write_object_diff
 
 from .unified_diff import unified_hunks
@@ -54,8 +55,12 @@ class Diff:
         return self.text
 
 
-def _content(store: BaseObjectStore, sha: bytes | None) -> bytes:
-    return b"" if sha is None else store[sha].as_raw_string()
+def _content(store: BaseObjectStore, sha: bytes | None, mode: int | None) -> bytes:
+    if sha is None:
+        return b""
+    if mode is not None and S_ISGITLINK(mode):
+        return b"Subproject commit %s\n" % sha  # what git diffs for a submodule: its commit
+    return store[sha].as_raw_string()
 
 
 def _text_diff(old: TreeEntry, new: TreeEntry, hunks: bytes) -> bytes:
@@ -92,7 +97,7 @@ def diff_trees(
     files: list[FileChange] = []
     for change in changes:
         old, new = change.old or _ABSENT, change.new or _ABSENT
-        old_data, new_data = _content(store, old.sha), _content(store, new.sha)
+        old_data, new_data = _content(store, old.sha, old.mode), _content(store, new.sha, new.mode)
         binary = is_binary(old_data) or is_binary(new_data)
         additions = deletions = 0
         if binary:

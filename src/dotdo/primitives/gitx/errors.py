@@ -20,6 +20,10 @@ class BadObjectError(GitError, ObjectFormatException, ValueError):
     client (`unpack <reason>`) instead of failing the request."""
 
 
+class PackLimitError(BadObjectError):
+    """A pack that would inflate past one of the configured `GitLimits`; nothing of it was stored."""
+
+
 class UnknownRevisionError(GitError, KeyError):
     """A branch, tag, sha or path that does not exist in the repository."""
 

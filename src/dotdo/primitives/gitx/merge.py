@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dulwich.objects import Blob
+from dulwich.objects import S_ISGITLINK, Blob
 from dulwich.patch import is_binary
 
+from .errors import GitError
 from .index import IndexEntry
 from .text_merge import merge_text
 
@@ -56,6 +57,11 @@ def merge_flat_trees(
                 result.entries[path] = t
             continue
         stages = {n: e for n, e in ((1, b), (2, o), (3, t)) if e is not None}
+        if any(S_ISGITLINK(e.mode) for e in stages.values()):
+            raise GitError(
+                f"Cannot merge {path!r}: both sides changed this submodule (or replaced it); gitx does not "
+                "merge submodules: merge with git, or reset(mode='hard')"
+            )
         if o is None or t is None:
             kept = o or t
             assert kept is not None

@@ -3,7 +3,8 @@
 Objects are content-addressed by their sha. Small objects live zlib-compressed in the
 `_gitx_objects` table; objects larger than `threshold` bytes go to a content-addressed blob tier
 (fsx's blob store, namespace `gitx`) when one is configured, and the row keeps only the key. Incoming packs
-are verified whole, then exploded into objects inside one savepoint, so a corrupt or hostile pack
+are read within the store's `GitLimits` (`pack_reader.py`) and exploded into objects inside one
+savepoint, every tree held to git's fsck rules (`fsck.py`), so a corrupt, oversized or hostile pack
 writes nothing.
 """
 
@@ -11,15 +12,19 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
-from dulwich.errors import ApplyDeltaError, ChecksumMismatch, ObjectFormatException
+from dulwich.errors import ChecksumMismatch, ObjectFormatException
 from dulwich.object_store import PackCapableObjectStore
-from dulwich.objects import Blob, ObjectID, ShaFile, Tree, sha_to_hex
-from dulwich.pack import Pack, PackData, PackInflater, PackStreamCopier, UnpackedObject, write_pack_data
+from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID, ShaFile, Tag, Tree, sha_to_hex
+from dulwich.pack import Pack, UnpackedObject, write_pack_data
 
-from .errors import BadObjectError
+from .errors import BadObjectError, PackLimitError
+from .fsck import tree_entry_problem
+from .limits import DEFAULT_LIMITS, GitLimits
+from .pack_reader import PackReader, object_sha
 
 if TYPE_CHECKING:
     from dotdo.runtime.storage import Storage
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
 OBJECTS_TABLE = "_gitx_objects"
 DEFAULT_THRESHOLD = 1024 * 1024
 _SPOOL_BYTES = 16 * 1024 * 1024
-_FORBIDDEN_NAMES = frozenset({b".git", b"git~1"})
+_CHUNK = 64 * 1024
 
 
 TIER_NAMESPACE = "gitx"
@@ -44,28 +49,64 @@ class BlobTier(Protocol):
 
 
 def check_object(obj: ShaFile) -> None:
-    """Reject a malformed object or a tree entry that could escape or overwrite the repository."""
+    """Reject a malformed object or a tree entry git's fsck refuses (it could escape or overwrite the repository)."""
     if obj.type_num == Blob.type_num:
         return  # any bytes are a valid blob
+    if isinstance(obj, Tree):
+        try:
+            entries = list(obj.iteritems())
+        except (ObjectFormatException, ValueError) as exc:
+            raise BadObjectError(f"Rejected tree {obj.id.decode()}: {exc}") from None
+        for entry in entries:
+            problem = tree_entry_problem(entry.path, entry.mode)
+            if problem is not None:
+                raise BadObjectError(
+                    f"Rejected tree {obj.id.decode()}: an entry has {problem}; git's fsck refuses it, rename it"
+                )
     try:
         obj.check()
-    except (ObjectFormatException, ValueError) as exc:
+    except (ObjectFormatException, ChecksumMismatch, ValueError) as exc:
         raise BadObjectError(f"Rejected {obj.type_name.decode()} {obj.id.decode()}: {exc}") from None
-    if isinstance(obj, Tree):
+
+
+def references_of(obj: ShaFile) -> Iterator[bytes]:
+    """The hex shas an object points at (a commit's tree and parents, a tree's entries, a tag's target).
+
+    Submodule entries (gitlinks) name commits of another repository and are not included."""
+    if isinstance(obj, Commit):
+        yield obj.tree
+        yield from obj.parents
+    elif isinstance(obj, Tree):
         for entry in obj.iteritems():
-            name = entry.path
-            if name.lower() in _FORBIDDEN_NAMES or b"\x00" in name:
-                raise BadObjectError(
-                    f"Rejected tree {obj.id.decode()}: entry {name!r} would write into the repository's "
-                    "own data; rename it"
-                )
+            if not S_ISGITLINK(entry.mode):
+                yield entry.sha
+    elif isinstance(obj, Tag):
+        yield obj.object[1]
+
+
+@dataclass
+class Ingested:
+    """What storing a pack added: each new object's type by hex sha, and every sha they point at."""
+
+    types: dict[bytes, int] = field(default_factory=dict)
+    references: set[bytes] = field(default_factory=set)
+
+    @property
+    def count(self) -> int:
+        """How many objects the pack held (duplicates counted once)."""
+        return len(self.types)
 
 
 class StoredObjectStore(PackCapableObjectStore):
     """Git objects in an object's SQLite (small) and a blob tier (large), content-addressed by sha."""
 
     def __init__(
-        self, storage: Storage, *, blob_tier: BlobTier | None = None, threshold: int = DEFAULT_THRESHOLD
+        self,
+        storage: Storage,
+        *,
+        blob_tier: BlobTier | None = None,
+        threshold: int = DEFAULT_THRESHOLD,
+        limits: GitLimits = DEFAULT_LIMITS,
     ) -> None:
         super().__init__()
         if threshold < 0:
@@ -73,6 +114,7 @@ class StoredObjectStore(PackCapableObjectStore):
         self.storage = storage
         self.blob_tier = blob_tier
         self.threshold = threshold
+        self.limits = limits
         self.pack_compression_level = -1
         self._ready = False
 
@@ -159,6 +201,13 @@ class StoredObjectStore(PackCapableObjectStore):
             raise KeyError(name)
         return int(found[0])
 
+    def type_of(self, name: ObjectID | bytes) -> int | None:
+        """The type number of a stored object (1 commit, 2 tree, 3 blob, 4 tag), or None when absent."""
+        self._table()
+        row = self.storage.sql.exec(f"SELECT type FROM {OBJECTS_TABLE} WHERE sha = ?", self._hex(name)).raw()
+        found = next(iter(row), None)
+        return None if found is None else int(found[0])
+
     def count(self) -> int:
         """How many objects are stored."""
         self._table()
@@ -180,31 +229,29 @@ class StoredObjectStore(PackCapableObjectStore):
         self.storage.transaction_sync(lambda: self._insert(obj for obj, _ in objects))
 
     def _insert(self, objects: Iterable[ShaFile]) -> None:
-        exec_ = self.storage.sql.exec
         for obj in objects:
             check_object(obj)
-            raw = obj.as_raw_string()
-            hexsha = obj.id.decode("ascii")
-            packed = zlib.compress(raw, 1)
-            if self.blob_tier is not None and len(raw) > self.threshold:
-                key = self.blob_tier.put(packed, namespace=TIER_NAMESPACE)
-                exec_(
-                    f"INSERT OR IGNORE INTO {OBJECTS_TABLE} (sha, type, size, data, tier_key) "
-                    "VALUES (?, ?, ?, NULL, ?)",
-                    hexsha,
-                    obj.type_num,
-                    len(raw),
-                    key,
-                )
-            else:
-                exec_(
-                    f"INSERT OR IGNORE INTO {OBJECTS_TABLE} (sha, type, size, data, tier_key) "
-                    "VALUES (?, ?, ?, ?, NULL)",
-                    hexsha,
-                    obj.type_num,
-                    len(raw),
-                    packed,
-                )
+            self._insert_raw(obj.id.decode("ascii"), obj.type_num, obj.as_raw_string())
+
+    def _insert_raw(self, hexsha: str, type_num: int, raw: bytes) -> None:
+        packed = zlib.compress(raw, 1)
+        if self.blob_tier is not None and len(raw) > self.threshold:
+            key = self.blob_tier.put(packed, namespace=TIER_NAMESPACE)
+            self.storage.sql.exec(
+                f"INSERT OR IGNORE INTO {OBJECTS_TABLE} (sha, type, size, data, tier_key) VALUES (?, ?, ?, NULL, ?)",
+                hexsha,
+                type_num,
+                len(raw),
+                key,
+            )
+        else:
+            self.storage.sql.exec(
+                f"INSERT OR IGNORE INTO {OBJECTS_TABLE} (sha, type, size, data, tier_key) VALUES (?, ?, ?, ?, NULL)",
+                hexsha,
+                type_num,
+                len(raw),
+                packed,
+            )
 
     def add_pack(self) -> tuple[BinaryIO, Callable[[], None], Callable[[], None]]:
         """A file to write a pack into, a commit() that verifies and stores it, and an abort()."""
@@ -221,32 +268,45 @@ class StoredObjectStore(PackCapableObjectStore):
 
         return cast("BinaryIO", spool), commit, spool.close
 
-    def add_pack_file(self, file: BinaryIO, size: int) -> int:
-        """Verify a pack (checksum, deltas, every object) and store its objects, all or nothing.
+    def add_pack_file(self, file: BinaryIO, size: int, *, limits: GitLimits | None = None) -> int:
+        """Verify a pack (checksum, limits, deltas, every object) and store its objects, all or nothing.
 
-        Objects are inflated and written one by one inside a savepoint (memory stays flat for big
-        packs); the first bad object rolls every write back. Returns how many objects were stored.
-        """
-        try:
-            data = PackData.from_file(file, self.object_format, size)
-        except (AssertionError, ValueError, OSError) as exc:
-            raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
+        Returns how many objects were stored. See `ingest_pack`."""
+        return self.ingest_pack(file, size, limits=limits).count
+
+    def ingest_pack(self, file: BinaryIO, size: int, *, limits: GitLimits | None = None) -> Ingested:
+        """Verify a pack and store its objects inside one savepoint; the first bad object rolls all back.
+
+        Objects are inflated one at a time within `limits` (the store's own by default): sizes are
+        checked before they are allocated, so a pack bomb is refused (PackLimitError) early and
+        memory stays flat. Every tree is held to git's fsck rules."""
         self._table()
-        counted = _Counted()
+        ingested = Ingested()
+
+        def store(type_num: int, raw: bytes) -> bytes:
+            sha = object_sha(type_num, raw)
+            if type_num != Blob.type_num:
+                obj = ShaFile.from_raw_string(type_num, raw, sha)
+                check_object(obj)
+                ingested.references.update(references_of(obj))
+            self._insert_raw(sha.decode("ascii"), type_num, raw)
+            ingested.types[sha] = type_num
+            return sha
+
+        def load(sha: bytes) -> tuple[int, bytes] | None:
+            try:
+                return self.get_raw(sha)
+            except KeyError:
+                return None
+
+        reader = PackReader(file, size, limits or self.limits, store, load)
         try:
-            data.check()
-            self.storage.transaction_sync(
-                lambda: self._insert(counted.through(PackInflater.for_pack_data(data, self.get_raw)))
-            )
+            self.storage.transaction_sync(reader.read)
         except BadObjectError:
             raise
-        except (ChecksumMismatch, ApplyDeltaError, AssertionError, zlib.error, ValueError, KeyError) as exc:
+        except (ObjectFormatException, ValueError, zlib.error, OSError) as exc:
             raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
-        except ObjectFormatException as exc:
-            raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
-        finally:
-            data.close()
-        return counted.count
+        return ingested
 
     def add_pack_bytes(self, pack: bytes) -> int:
         """Verify and store a complete pack held in memory; returns how many objects it held."""
@@ -283,24 +343,25 @@ class StoredObjectStore(PackCapableObjectStore):
         """Read a (possibly thin) pack from a stream, verify it, and store its objects."""
         file, commit, abort = self.add_pack()
         try:
-            copier = PackStreamCopier(self.object_format.hash_func, read_all, read_some, file)
-            copier.verify()
-        except (ChecksumMismatch, AssertionError, zlib.error, ValueError) as exc:
-            abort()
-            raise BadObjectError(f"Corrupt pack: {exc}; nothing was written") from None
+            copy_stream(
+                read_some or read_all,
+                file,
+                min(max_input_size or self.limits.max_input_size, self.limits.max_input_size),
+            )
         except BaseException:
             abort()
             raise
         commit()
 
 
-class _Counted:
-    """Counts the items an iterator yields."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def through(self, items: Iterable[ShaFile]) -> Iterator[ShaFile]:
-        for item in items:
-            self.count += 1
-            yield item
+def copy_stream(read: Callable[[int], bytes], file: BinaryIO, limit: int) -> int:
+    """Copy `read` to its end into `file`, refusing (PackLimitError) past `limit` bytes; returns the size."""
+    size = 0
+    while True:
+        chunk = read(_CHUNK)
+        if not chunk:
+            return size
+        size += len(chunk)
+        if size > limit:
+            raise PackLimitError(f"the pack is over the limit of {limit} bytes (GitLimits.max_input_size)")
+        file.write(chunk)

@@ -1,8 +1,10 @@
 """Talking to other git servers (git://, http(s)://, local paths) with dulwich's client.
 
-Network I/O runs in a worker thread so the object's other events keep running; every storage read
-and write stays on the event loop's thread: what the thread needs (local heads, commit parents) is
-computed before it starts, and the pack it brings back is verified and stored after it returns.
+Network I/O runs in a worker thread so the object's other events keep running; storage is not used
+meanwhile: what the thread needs (local heads and commit parents, the pack to send) is prepared
+before it starts, and the pack it brings back is unpacked (verified, within the repository's limits)
+after. Preparing and unpacking are CPU work: they run on a worker thread too, while the object's
+other events wait (`off_loop.py`).
 Credentials come from configuration, are sent only to the remote they belong to, and never appear
 in a repr, a log line or an error message.
 """
@@ -23,7 +25,8 @@ from dulwich.object_store import ObjectStoreGraphWalker
 from dulwich.objects import Commit as DulwichCommit
 from dulwich.objects import Tag
 
-from .errors import RemoteError
+from .errors import PackLimitError, RemoteError
+from .off_loop import Exclusive, one_at_a_time, run_off_loop
 
 if TYPE_CHECKING:
     from dulwich.client import FetchPackResult
@@ -181,11 +184,15 @@ async def fetch_pack(
     choose: Callable[[dict[bytes, bytes]], list[bytes]],
     *,
     depth: int | None = None,
+    exclusive: Exclusive | None = None,
 ) -> FetchPackResult:
-    """Fetch the objects of the refs `choose(remote_refs)` returns and store them (verified, atomically)."""
+    """Fetch the objects of the refs `choose(remote_refs)` returns and store them (verified, atomically).
+
+    The pack is unpacked on a worker thread inside `exclusive` (see `off_loop.py`)."""
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 1):
         raise ValueError(f"depth must be a positive integer, not {depth!r}")
-    heads, parents = _local_graph(repo)
+    exclusive = exclusive or one_at_a_time()
+    heads, parents = await run_off_loop(repo.storage, lambda: _local_graph(repo), exclusive)
     shallow = repo.get_shallow()
     known = set(parents)
     client, path = _client(url, auth)
@@ -196,24 +203,35 @@ async def fetch_pack(
         return [sha for sha in dict.fromkeys(wanted) if sha != ZERO_SHA and (sha not in known or depth)]
 
     walker = ObjectStoreGraphWalker(heads, lambda sha: parents.get(sha, []), shallow=shallow)
+    limit = repo.object_store.limits.max_input_size
+
+    def write(data: bytes) -> None:
+        if pack.tell() + len(data) > limit:
+            raise PackLimitError(
+                f"{redact(url)} sent a pack over the limit of {limit} bytes (GitLimits.max_input_size)"
+            )
+        pack.write(data)
 
     def run() -> FetchPackResult:
         return client.fetch_pack(
             path.encode() if isinstance(path, str) else path,
             determine_wants,
             walker,
-            pack.write,
+            write,
             depth=depth,
         )
 
     try:
         try:
             result = await asyncio.to_thread(run)
+        except PackLimitError:
+            raise
         except _REMOTE_ERRORS as exc:
             raise _remote_failure(url, exc) from None
-        if pack.tell():
+        size = pack.tell()
+        if size:
             pack.seek(0)
-            repo.object_store.add_thin_pack(pack.read, None)
+            await run_off_loop(repo.storage, lambda: repo.object_store.add_pack_file(pack, size), exclusive)
     finally:
         pack.close()
     if result.new_shallow or result.new_unshallow:
@@ -227,17 +245,24 @@ async def send_pack(
     auth: RemoteAuth | None,
     expected: dict[bytes, bytes],
     updates: dict[bytes, bytes],
+    *,
+    exclusive: Exclusive | None = None,
 ) -> dict[bytes, str | None]:
     """Send `updates` (ref -> new sha) with the objects the remote lacks; returns each ref's status.
 
     `expected` holds the remote values the caller checked (fast-forward); if the remote moved since,
-    nothing is sent and RemoteError says to fetch first.
+    nothing is sent and RemoteError says to fetch first. The pack is prepared on a worker thread
+    inside `exclusive` (see `off_loop.py`).
     """
     store = repo.object_store
     haves = [sha for sha in expected.values() if sha in store]
     wants = [sha for sha in updates.values() if sha != ZERO_SHA]
-    count, records = store.generate_pack_data(haves, wants, ofs_delta=False)
-    records = list(records)
+
+    def prepare() -> tuple[int, list[Any]]:
+        count, records = store.generate_pack_data(haves, wants, ofs_delta=False)
+        return count, list(records)
+
+    count, records = await run_off_loop(repo.storage, prepare, exclusive or one_at_a_time())
     client, path = _client(url, auth)
     moved: list[bytes] = []
 

@@ -14,6 +14,7 @@ from dulwich.graph import can_fast_forward
 from .errors import (
     DirtyWorktreeError,
     GitError,
+    InvalidRefError,
     NonFastForwardError,
     RefConflictError,
     RemoteError,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     from .index import IndexEntry, StagingIndex
     from .merge import MergeResult
+    from .off_loop import Exclusive
     from .stored_repo import StoredRepo
     from .worktree import Worktree
 
@@ -40,6 +42,7 @@ class RemoteCommands:
     worktree: Worktree
     remotes_auth: dict[str, Any]
     allow_local_remotes: bool
+    exclusive: Exclusive
     _require: Callable[[], None]
     _head: Callable[[], bytes | None]
     _head_branch: Callable[[], bytes | None]
@@ -101,13 +104,15 @@ class RemoteCommands:
         def choose(refs: dict[bytes, bytes]) -> list[bytes]:
             return [sha for name, sha in refs.items() if _fetchable(name)]
 
-        result = await fetch_pack(self.repo, url, self._auth(remote, url), choose, depth=depth)
+        result = await fetch_pack(
+            self.repo, url, self._auth(remote, url), choose, depth=depth, exclusive=self.exclusive
+        )
         changed: dict[str, str] = {}
 
         def record() -> None:
             for name, sha in result.refs.items():
-                if sha is None or not _fetchable(name):
-                    continue
+                if sha is None or not _fetchable(name) or not _valid_name(name):
+                    continue  # like git, refs with broken names are ignored
                 if sha not in self.repo.object_store:
                     continue
                 if name.startswith(b"refs/heads/"):
@@ -227,7 +232,7 @@ class RemoteCommands:
                 )
         if not updates:
             return {}
-        statuses = await send_pack(self.repo, url, auth, expected, updates)
+        statuses = await send_pack(self.repo, url, auth, expected, updates, exclusive=self.exclusive)
         failed = {ref.decode(): msg for ref, msg in statuses.items() if msg}
         if failed:
             raise RemoteError(f"Remote {remote!r} refused: {failed}")
@@ -251,3 +256,11 @@ class RemoteCommands:
 
 def _fetchable(name: bytes) -> bool:
     return (name.startswith((b"refs/heads/", b"refs/tags/"))) and not name.endswith(b"^{}")
+
+
+def _valid_name(name: bytes) -> bool:
+    try:
+        check_ref_name(name)
+    except InvalidRefError:
+        return False
+    return True

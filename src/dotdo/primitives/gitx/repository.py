@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dulwich.graph import can_fast_forward, find_merge_base
 from dulwich.object_store import BaseObjectStore, MemoryObjectStore, OverlayObjectStore
-from dulwich.objects import Blob, Tag, Tree
+from dulwich.objects import S_ISGITLINK, Blob, Tag, Tree
 from dulwich.objects import Commit as DulwichCommit
 from dulwich.objectspec import parse_commit
 from dulwich.walk import Walker
@@ -29,8 +29,10 @@ from .errors import (
     UnknownRevisionError,
 )
 from .index import IndexEntry, StagingIndex
+from .limits import DEFAULT_LIMITS, GitLimits
 from .merge import MergeResult, merge_flat_trees
 from .object_store import BlobTier
+from .off_loop import Exclusive, one_at_a_time
 from .refs import ZERO_SHA, check_ref_name
 from .remote_commands import RemoteCommands
 from .stored_repo import StoredRepo
@@ -60,6 +62,8 @@ class Git(RemoteCommands):
         blob_tier: BlobTier | None = None,
         threshold: int | None = None,
         allow_local_remotes: bool = False,
+        limits: GitLimits | None = None,
+        exclusive: Exclusive | None = None,
     ) -> None:
         storage = storage if storage is not None else getattr(fs, "storage", None)
         if storage is None:
@@ -70,7 +74,12 @@ class Git(RemoteCommands):
         self.emit = emit
         self.remotes_auth = dict(remotes_auth or {})
         self.allow_local_remotes = allow_local_remotes
-        self.repo = StoredRepo(storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed)
+        self.limits = limits or DEFAULT_LIMITS
+        self.exclusive = exclusive or one_at_a_time()
+        """Holds the owner's other events while pack work runs on a thread (`block_concurrency_while`)."""
+        self.repo = StoredRepo(
+            storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed, limits=self.limits
+        )
         self.index = StagingIndex(storage)
         self.files = worktree_files_for(fs, worktree)
         self.worktree = Worktree(self.files, self.repo.object_store, self.index)
@@ -513,12 +522,16 @@ class Git(RemoteCommands):
         commit = self.repo.object_store[self._resolve(rev)]
         assert isinstance(commit, DulwichCommit)
         store = self.repo.object_store
-        sha = commit.tree
+        sha, mode = commit.tree, 0o040000
         if clean:
             try:
-                _, sha = store[commit.tree].lookup_path(store.__getitem__, clean.encode())
+                mode, sha = store[commit.tree].lookup_path(store.__getitem__, clean.encode())
             except KeyError:
                 raise UnknownRevisionError(f"Path {path!r} does not exist in {rev!r}") from None
+        if clean and S_ISGITLINK(mode):
+            raise UnknownRevisionError(
+                f"Path {path!r} in {rev!r} is a submodule: commit {sha.decode()} of another repository"
+            )
         obj = store[sha]
         if isinstance(obj, Tree):
             names = [e.path + (b"/" if e.mode & 0o040000 and not e.mode & 0o100000 else b"") for e in obj.iteritems()]

@@ -2,37 +2,45 @@
 
 `git_http_app(git)` is an ASGI app answering `GET /info/refs?service=...`, `POST /git-upload-pack`
 and `POST /git-receive-pack` relative to where it is mounted (an object's `<base>/repo.git`).
-dulwich's protocol handlers do the work synchronously on the event loop's thread, like every other
-storage call: the request body is read first, the response is produced whole, and a push is applied
-inside one savepoint, so a failed push leaves nothing behind.
+The request body is read first (a gzip body is inflated as it streams in, the size limit applied
+to what it inflates to), into memory or, past 16 MiB, a temporary file. Producing a pack and
+receiving one are CPU work: they run on a worker thread, holding the storage's thread lock, while
+`exclusive` keeps the object's other events waiting (the object's input gate when served by
+`API`); other objects go on. A push is applied inside one savepoint (see `receive_pack.py`), its
+ref changes announced on the event loop once it is committed.
 """
 
 from __future__ import annotations
 
-import gzip
 import inspect
 import zlib
 from collections.abc import Awaitable, Callable
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from tempfile import SpooledTemporaryFile
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from dulwich.errors import HookError
+from dulwich.errors import GitProtocolError, HangupException, HookError
 from dulwich.graph import can_fast_forward
 from dulwich.protocol import ReceivableProtocol
-from dulwich.server import Backend, ReceivePackHandler, UploadPackHandler
+from dulwich.server import Backend, UploadPackHandler
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+
+from .limits import GitLimits
+from .off_loop import Exclusive, run_off_loop
+from .receive_pack import StoredReceivePackHandler, pushed_updates
 
 if TYPE_CHECKING:
     from .repository import Git
     from .stored_repo import StoredRepo
 
 AuthHook = Callable[[Request, str], bool | Awaitable[bool]]
-SERVICES = {"git-upload-pack": UploadPackHandler, "git-receive-pack": ReceivePackHandler}
+SERVICES = ("git-upload-pack", "git-receive-pack")
 DEFAULT_MAX_BODY = 256 * 1024 * 1024
 ZERO_SHA = b"0" * 40
+_SPOOL_BYTES = 16 * 1024 * 1024
 
 
 class _OneRepository(Backend):
@@ -73,11 +81,15 @@ class GitHttpService:
         allow_push: bool = True,
         deny_non_fast_forward: bool = False,
         max_body: int = DEFAULT_MAX_BODY,
+        limits: GitLimits | None = None,
+        exclusive: Exclusive | None = None,
     ) -> None:
         self.git = git
         self.auth = auth
         self.allow_push = allow_push
         self.max_body = max_body
+        self.limits = limits or git.limits
+        self.exclusive = exclusive or git.exclusive
         self.backend = _OneRepository(git.repo)
         if deny_non_fast_forward:
             git.repo.hooks["update"] = _DenyNonFastForward(git.repo)
@@ -121,11 +133,23 @@ class GitHttpService:
             return refused
         out = BytesIO()
         proto = ReceivableProtocol(BytesIO().read, out.write)
-        handler = SERVICES[service](self.backend, ["/"], proto, stateless_rpc=True, advertise_refs=True)
+        handler = self._handler(service, proto, advertise_refs=True)
         handler.proto.write_pkt_line(f"# service={service}\n".encode())
         handler.proto.write_pkt_line(None)
-        handler.handle()
+
+        async def advertise() -> None:
+            handler.handle()
+
+        # Short work: on the loop, but not in the middle of another request's push.
+        await self.exclusive(advertise)
         return Response(out.getvalue(), media_type=f"application/x-{service}-advertisement", headers=_NO_CACHE)
+
+    def _handler(self, service: str, proto: ReceivableProtocol, *, advertise_refs: bool = False) -> Any:
+        if service == "git-receive-pack":
+            return StoredReceivePackHandler(
+                self.backend, ["/"], proto, stateless_rpc=True, advertise_refs=advertise_refs, limits=self.limits
+            )
+        return UploadPackHandler(self.backend, ["/"], proto, stateless_rpc=True, advertise_refs=advertise_refs)
 
     async def _rpc(self, request: Request, service: str) -> Response:
         if request.headers.get("content-type") != f"application/x-{service}-request":
@@ -136,23 +160,19 @@ class GitHttpService:
         body = await _read_body(request, self.max_body)
         if isinstance(body, Response):
             return body
-        out = BytesIO()
-        proto = ReceivableProtocol(BytesIO(body).read, out.write)
-        handler = SERVICES[service](self.backend, ["/"], proto, stateless_rpc=True)
+        with body:
+            out = BytesIO()
+            proto = ReceivableProtocol(body.read, out.write)
+            handler = self._handler(service, proto)
+            try:
+                await run_off_loop(self.git.storage, handler.handle, self.exclusive)
+            except (GitProtocolError, HangupException, AssertionError) as exc:
+                # dulwich's pkt-line reader asserts on some malformed lengths (`0004`): a bad request too.
+                reason = str(exc) or "malformed pkt-line"
+                return PlainTextResponse(f"Bad {service} request: {reason}\n", status_code=400)
         if service == "git-receive-pack":
-            repo = self.git.repo
-            before = _branch_and_tag_refs(repo)
-            self.git.storage.transaction_sync(handler.handle)
-            after = _branch_and_tag_refs(repo)
-            self.git.pushed(
-                [
-                    {"ref": ref.decode(), "old": _text(before.get(ref)), "new": _text(after.get(ref))}
-                    for ref in sorted(set(before) | set(after))
-                    if before.get(ref) != after.get(ref)
-                ]
-            )
-        else:
-            handler.handle()
+            self.git.repo.refs.announce(handler.changes)
+            self.git.pushed(pushed_updates(handler.changes))
         return Response(out.getvalue(), media_type=f"application/x-{service}-result", headers=_NO_CACHE)
 
 
@@ -163,15 +183,22 @@ def git_http_app(
     allow_push: bool = True,
     deny_non_fast_forward: bool = False,
     max_body: int = DEFAULT_MAX_BODY,
+    limits: GitLimits | None = None,
 ) -> Starlette:
     """An ASGI app serving `git`'s repository over smart HTTP.
 
     `auth(request, service)` (sync or async) decides each request; `service` is `git-upload-pack`
     (clone, fetch) or `git-receive-pack` (push). Refused requests get 401 with a Basic challenge so
     git asks for credentials. Without `auth`, everyone may read and (if `allow_push`) push.
+    `max_body` bounds a request body (after gzip), `limits` the packs pushed (default: `git.limits`).
     """
     service = GitHttpService(
-        git, auth, allow_push=allow_push, deny_non_fast_forward=deny_non_fast_forward, max_body=max_body
+        git,
+        auth,
+        allow_push=allow_push,
+        deny_non_fast_forward=deny_non_fast_forward,
+        max_body=max_body,
+        limits=limits,
     )
 
     async def endpoint(request: Request) -> Response:
@@ -186,34 +213,42 @@ _NO_CACHE = {
 }
 
 
-async def _read_body(request: Request, limit: int) -> bytes | Response:
-    chunks: list[bytes] = []
+async def _read_body(request: Request, limit: int) -> BinaryIO | Response:
+    """The request body in a spooled file at offset 0, gzip inflated as it arrives, at most `limit` bytes.
+
+    The limit applies to the inflated bytes: a small gzip body that would inflate past it is refused
+    (413) as soon as it does, never inflated whole."""
+    gzipped = request.headers.get("content-encoding", "").lower() in ("gzip", "x-gzip")
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
+    spool = cast("BinaryIO", SpooledTemporaryFile(max_size=_SPOOL_BYTES, prefix="gitx-body-"))  # noqa: SIM115
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return PlainTextResponse(f"Request body larger than {limit} bytes\n", status_code=413)
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    if request.headers.get("content-encoding", "").lower() in ("gzip", "x-gzip"):
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError, zlib.error):
-            return PlainTextResponse("Request body is not valid gzip\n", status_code=400)
-        if len(body) > limit:
-            return PlainTextResponse(f"Request body larger than {limit} bytes\n", status_code=413)
-    return body
-
-
-def _branch_and_tag_refs(repo: StoredRepo) -> dict[bytes, bytes]:
-    refs: dict[bytes, bytes] = {}
-    for name in repo.refs.allkeys():
-        if name.startswith((b"refs/heads/", b"refs/tags/")):
-            value = repo.refs.read_loose_ref(name)
-            if value is not None:
-                refs[name] = value
-    return refs
-
-
-def _text(sha: bytes | None) -> str | None:
-    return None if sha is None else sha.decode()
+    try:
+        async for chunk in request.stream():
+            pending = chunk
+            while pending:
+                if inflater is None:
+                    data, pending = pending, b""
+                else:
+                    if inflater.eof:
+                        # Another gzip member follows (gzip allows several, one after another).
+                        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    try:
+                        data = inflater.decompress(pending, limit - size + 1)
+                    except zlib.error:
+                        spool.close()
+                        return PlainTextResponse("Request body is not valid gzip\n", status_code=400)
+                    pending = inflater.unconsumed_tail or (inflater.unused_data if inflater.eof else b"")
+                size += len(data)
+                if size > limit:
+                    spool.close()
+                    what = "inflates to more than" if gzipped else "is larger than"
+                    return PlainTextResponse(f"Request body {what} {limit} bytes\n", status_code=413)
+                spool.write(data)
+        if inflater is not None and not inflater.eof:
+            spool.close()
+            return PlainTextResponse("Request body is not valid gzip (truncated)\n", status_code=400)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool

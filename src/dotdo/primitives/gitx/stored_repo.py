@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from dulwich.config import ConfigFile, StackedConfig
 from dulwich.repo import BaseRepo
 
+from .limits import DEFAULT_LIMITS, GitLimits
 from .object_store import BlobTier, StoredObjectStore
 from .refs import RefListener, StoredRefsContainer
 
@@ -31,11 +32,12 @@ class StoredRepo(BaseRepo):
         blob_tier: BlobTier | None = None,
         threshold: int | None = None,
         listener: RefListener | None = None,
+        limits: GitLimits = DEFAULT_LIMITS,
     ) -> None:
         store = (
-            StoredObjectStore(storage, blob_tier=blob_tier)
+            StoredObjectStore(storage, blob_tier=blob_tier, limits=limits)
             if threshold is None
-            else StoredObjectStore(storage, blob_tier=blob_tier, threshold=threshold)
+            else StoredObjectStore(storage, blob_tier=blob_tier, threshold=threshold, limits=limits)
         )
         super().__init__(store, StoredRefsContainer(storage, listener=listener))
         self.storage = storage

@@ -1,11 +1,15 @@
-"""The working tree against the index and HEAD: status, staging files, and checking trees out."""
+"""The working tree against the index and HEAD: status, staging files, and checking trees out.
+
+A submodule entry (a gitlink: a commit of another repository) has no file here, as in git before
+`git submodule update`: checking it out writes nothing, and its missing file is not a change.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dulwich.objects import Blob
+from dulwich.objects import S_ISGITLINK, Blob
 
 from .errors import DirtyWorktreeError
 from .index import IndexEntry, StagingIndex
@@ -35,6 +39,11 @@ class Status:
     def clean(self) -> bool:
         """Whether there is nothing to commit and nothing changed."""
         return not (self.staged or self.unstaged or self.untracked or self.conflicts)
+
+
+def is_submodule(entry: IndexEntry | None) -> bool:
+    """Whether an index or tree entry is a submodule (gitlink), which has no file in the working tree."""
+    return entry is not None and S_ISGITLINK(entry.mode)
 
 
 class Worktree:
@@ -82,6 +91,8 @@ class Worktree:
         updates: list[tuple[str, IndexEntry | None]] = []
         for path in dict.fromkeys(chosen):
             found = self.entry_for(path)
+            if found is None and is_submodule(staged.get(path)):
+                continue
             if found is None:
                 updates.append((path, None))
             else:
@@ -111,6 +122,8 @@ class Worktree:
                 result.staged[path] = "added" if before is None else "deleted" if after is None else "modified"
         on_disk = set(self.files.walk())
         for path in sorted(index):
+            if path not in on_disk and is_submodule(index[path]):
+                continue
             if path not in on_disk:
                 result.unstaged[path] = "deleted"
                 continue
@@ -121,7 +134,9 @@ class Worktree:
         return result
 
     def write_entry(self, path: str, entry: IndexEntry) -> None:
-        """Write one blob from the store into the working tree."""
+        """Write one blob from the store into the working tree (a submodule entry writes nothing)."""
+        if is_submodule(entry):
+            return
         self.files.write(path, self.store[entry.sha].as_raw_string(), executable=entry.mode == EXECUTABLE_MODE)
 
     def check_clean(self, paths: Iterable[str], head: dict[str, IndexEntry], action: str) -> None:
@@ -131,7 +146,8 @@ class Worktree:
         for path in paths:
             current = self.entry_for(path)
             staged = index.get(path)
-            if staged != head.get(path) or (current[0] if current else None) != staged:
+            now = current[0] if current else (staged if is_submodule(staged) else None)
+            if staged != head.get(path) or now != staged:
                 dirty.append(path)
         if dirty:
             shown = ", ".join(sorted(dirty)[:10])
@@ -169,6 +185,8 @@ class Worktree:
                 if path not in tree:
                     self.files.remove(path)
             for path, entry in tree.items():
+                if is_submodule(entry):
+                    continue
                 found = self.entry_for(path)
                 if found is None or found[0] != entry:
                     self.write_entry(path, entry)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import BadObjectError
+from .fsck import is_dotgit
 
 _FORBIDDEN_PARTS = frozenset({"", ".", "..", ".git"})
 
@@ -26,9 +27,10 @@ def check_worktree_path(path: str) -> str:
         raise BadObjectError(f"Path {path!r} must be relative to the working tree (no leading '/', no NUL)")
     parts = path.split("/")
     for part in parts:
-        if part in _FORBIDDEN_PARTS or part.lower() == ".git":
+        if part in _FORBIDDEN_PARTS or is_dotgit(part.encode("utf-8", "surrogateescape")):
             raise BadObjectError(
-                f"Path {path!r} is not allowed: a working-tree path has no empty, '.', '..' or '.git' parts"
+                f"Path {path!r} is not allowed: a working-tree path has no empty, '.', '..' or '.git' parts "
+                "(nor a spelling some filesystem reads as .git, like '.git.' or 'git~1')"
             )
     return "/".join(parts)
 

@@ -20,6 +20,7 @@ from dotdo.primitives.bashx.commands.base import (
     read_inputs,
     stderr_of,
 )
+from dotdo.primitives.bashx.commands.jq_program import ENV_VARIABLE, confine
 
 
 @guarded
@@ -214,6 +215,8 @@ def jq(call: CommandCall) -> CommandResult:
                 raise CommandError("jq: Invalid JSON text passed to --argjson", 2) from None
             i += 3
             continue
+        if arg in ("-L", "--library-path") or arg.startswith(("-L", "--library-path=")):
+            raise CommandError("jq: error: -L is not supported by bashx: a module search path names host files", 2)
         if arg.startswith("--"):
             flags.add(
                 {
@@ -236,7 +239,8 @@ def jq(call: CommandCall) -> CommandResult:
         raise CommandError("Usage:\tjq [OPTIONS] FILTER [FILES...]", 2)
     program_text, files = rest[0], rest[1:]
     try:
-        program = jqlib.compile(program_text, args=variables)
+        # The filter sees the script's exported variables as $ENV, never the server's environment.
+        program = jqlib.compile(confine(program_text), args={**variables, ENV_VARIABLE: dict(call.env)})
     except ValueError as exc:
         raise CommandError(str(exc).rstrip("\n"), 3) from None
     errors: list[str] = []
