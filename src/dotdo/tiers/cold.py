@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.fs
 
-COLD_FILES_TABLE = "_dotdo_cold_files"
+COLD_FILES_TABLE = "tiers_cold_files"
 ARCHIVE_COLUMNS = (
     "thing_id",
     "type",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import sys
@@ -17,6 +16,7 @@ from rich.table import Table
 
 from .config import TierConfig
 from .outbox import OUTBOX_TABLE
+from .warehouse import Warehouse
 
 tiers_app = typer.Typer(help="The storage tiers: warm Iceberg tables, cold archive, shipping.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -24,7 +24,7 @@ console = Console(stderr=True)
 DataDir = Annotated[
     Path | None, typer.Option(help="Data folder (default: $DOTDO_DATA_DIR or .dotdo).", show_default=False)
 ]
-Warehouse = Annotated[
+WarehouseOption = Annotated[
     str | None,
     typer.Option(
         help="Warehouse folder or s3:// URI (default: tiers/warehouse in the data folder).", show_default=False
@@ -60,7 +60,7 @@ def _fail(message: str) -> None:
 def query_command(
     sql: Annotated[str, typer.Argument(help="One read-only SELECT over things, relationships, events, actions.")],
     data_dir: DataDir = None,
-    warehouse: Warehouse = None,
+    warehouse: WarehouseOption = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     engine: Annotated[Engine, typer.Option(help="SQL engine (clickhouse needs dotdo[clickhouse]).")] = Engine.duckdb,
     as_of: Annotated[
@@ -71,20 +71,16 @@ def query_command(
     ] = None,
 ) -> None:
     """Run SQL across every object's shipped data (the warm tier) and print the answer."""
-    from .query import QueryError
-    from .tiered_runtime import Runtime
+    from .query import QueryError, query_warm
 
     if output_format is OutputFormat.parquet and output is None:
         _fail("--format parquet writes a file: add --output answer.parquet")
-
-    async def run() -> Any:
-        async with Runtime(_data_dir(data_dir), tiers=TierConfig(warehouse=warehouse, ship_interval=None)) as rt:
-            return await rt.query(sql, as_of=as_of, engine=engine.value)
-
+    # No runtime: the warm tier is read beside a server that may hold the data folder.
+    tables = Warehouse(TierConfig(warehouse=warehouse), _data_dir(data_dir))
     try:
         with console.status("querying the warm tier…"):
             started = time.perf_counter()
-            result = asyncio.run(run())
+            result = query_warm(tables, sql, as_of=as_of, engine=engine.value)
             elapsed = time.perf_counter() - started
     except (QueryError, ValueError) as exc:
         _fail(str(exc))
@@ -127,21 +123,15 @@ def _csv(result: Any, pacsv: Any) -> str:
 
 
 @tiers_app.command("status")
-def status_command(data_dir: DataDir = None, warehouse: Warehouse = None) -> None:
+def status_command(data_dir: DataDir = None, warehouse: WarehouseOption = None) -> None:
     """Files, bytes and rows per warm table, last compaction, and the shipping backlog per object."""
-    from .tiered_runtime import Runtime
-
     root = _data_dir(data_dir)
-
-    async def run() -> Any:
-        async with Runtime(root, tiers=TierConfig(warehouse=warehouse, ship_interval=None)) as rt:
-            return await rt.tiers_status()
-
-    status = asyncio.run(run())
+    # No runtime: a server may hold the data folder; its objects' files are read where they are free.
+    warm = Warehouse(TierConfig(warehouse=warehouse), root)
     out = Console()
-    out.print(f"[bold]warehouse[/] {status.warehouse}\n[bold]catalog[/]   {status.catalog}")
+    out.print(f"[bold]warehouse[/] {warm.uri}\n[bold]catalog[/]   {warm.catalog_url}")
     tables = Table("table", "files", "bytes", "rows", "snapshots", "last compaction", "field columns")
-    for t in status.tables:
+    for t in warm.status():
         tables.add_row(
             t.name,
             str(t.files),

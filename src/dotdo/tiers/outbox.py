@@ -21,7 +21,7 @@ from ..graph.schema import ensure_schema
 from ..graph.things import Things
 from ..runtime.storage import Storage
 
-OUTBOX_TABLE = "_dotdo_outbox"
+OUTBOX_TABLE = "tiers_outbox"
 TABLE_KINDS = ("things", "relationships", "events", "actions")
 
 _THING_ROW = (

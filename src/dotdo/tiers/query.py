@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.errors import DotdoError
 from .duckdb_connection import connect_duckdb
-from .warehouse import PlannedScan
+from .warehouse import PlannedScan, Warehouse
 
 if TYPE_CHECKING:
     import duckdb
@@ -55,6 +56,23 @@ _VIEW_SOURCES = {
     "events": "events",
     "actions": "actions",
     "action_changes": "actions",
+}
+
+
+# The warm table behind each view, and the view that shows a table's every row.
+_SOURCE_OF = {
+    "things": "things",
+    "thing_versions": "things",
+    "relationships": "relationships",
+    "events": "events",
+    "actions": "actions",
+    "action_changes": "actions",
+}
+_ALL_ROWS_VIEW = {
+    "things": "thing_versions",
+    "relationships": "relationships",
+    "events": "events",
+    "actions": "action_changes",
 }
 
 
@@ -212,3 +230,58 @@ def run_clickhouse(sql: str, tables: Mapping[str, pa.Table]) -> pa.Table:
 def _load_table(sess: Any, name: str, arrow_table: pa.Table) -> None:
     # chdb's Python() table function finds the Arrow table by its variable name in this frame.
     sess.query(f"CREATE TABLE {name} ENGINE = Memory AS SELECT * FROM Python(arrow_table)")
+
+
+def check_query(sql: str, *, as_of: str | datetime | None, engine: str) -> datetime | None:
+    """Refuse what cannot run (a write, a bad engine, a bad time) before any work; the `as_of` instant."""
+    if engine not in ENGINES:
+        raise QueryError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    check_read_only(sql)
+    return instant(as_of)
+
+
+def instant(as_of: str | datetime | None) -> datetime | None:
+    """`as_of` as an aware UTC datetime (naive times are taken as UTC)."""
+    if as_of is None:
+        return None
+    if isinstance(as_of, datetime):
+        return as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    try:
+        when = datetime.fromisoformat(as_of)
+    except (TypeError, ValueError):
+        raise QueryError(f"as_of must be an ISO 8601 time such as 2026-12-01T00:00:00Z, not {as_of!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def plan_query(warehouse: Warehouse, sql: str, when: datetime | None) -> dict[str, PlannedScan]:
+    """The planned scan of every warm table the query may read."""
+    kinds = sorted({_SOURCE_OF[view] for view in referenced_views(sql)}) or ["things"]
+    return {kind: warehouse.plan(kind, when) for kind in kinds}
+
+
+def execute_query(
+    warehouse: Warehouse, sql: str, scans: Mapping[str, PlannedScan], fresh: FreshRows | None, engine: str
+) -> pa.Table:
+    """Run `sql` on `engine` over the planned scans (and fresh rows)."""
+    read_remote = None if warehouse.local else warehouse.dataset
+    if engine == "duckdb":
+        return run_duckdb(sql, scans, fresh, read_remote=read_remote)
+    # chdb gets the same relations DuckDB would read (deletes and fresh rows applied), as Arrow.
+    tables = {}
+    for kind, scan in scans.items():
+        if fresh is None and scan.rows is not None:
+            tables[kind] = scan.rows
+        elif fresh is None:
+            tables[kind] = warehouse.dataset(scan).to_table()
+        else:
+            all_rows = f"SELECT * FROM {_ALL_ROWS_VIEW[kind]}"
+            tables[kind] = run_duckdb(all_rows, {kind: scan}, fresh, read_remote=read_remote)
+    return run_clickhouse(sql, tables)
+
+
+def query_warm(
+    warehouse: Warehouse, sql: str, *, as_of: str | datetime | None = None, engine: str = "duckdb"
+) -> QueryResult:
+    """Run read-only `sql` over what has shipped, without a runtime (the `dotdo query` command)."""
+    when = check_query(sql, as_of=as_of, engine=engine)
+    return QueryResult(execute_query(warehouse, sql, plan_query(warehouse, sql, when), None, engine))

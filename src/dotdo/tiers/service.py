@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,16 +24,7 @@ from ..runtime.storage import Storage
 from . import cold, erasure, outbox
 from .config import TierConfig
 from .erasure import ErasureReport
-from .query import (
-    ENGINES,
-    FreshRows,
-    QueryError,
-    QueryResult,
-    check_read_only,
-    referenced_views,
-    run_clickhouse,
-    run_duckdb,
-)
+from .query import FreshRows, QueryError, QueryResult, check_query, execute_query, plan_query
 from .tables import COLUMNS, new_fields, raw_batch, to_arrow
 from .warehouse import TableStatus, Tombstone, Warehouse, object_key
 
@@ -300,36 +291,12 @@ class Tiers:
         self, sql: str, *, as_of: str | datetime | None = None, fresh: bool = False, engine: str = "duckdb"
     ) -> QueryResult:
         """Run read-only `sql` over the warm tables (at `as_of`; plus unshipped rows with `fresh`)."""
-        if engine not in ENGINES:
-            raise QueryError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-        check_read_only(sql)
-        when = _instant(as_of)
+        when = check_query(sql, as_of=as_of, engine=engine)
         if fresh and when is not None:
             raise QueryError("fresh=True reads what is not shipped yet; it cannot be combined with as_of")
-        kinds = sorted({_SOURCE_OF[view] for view in referenced_views(sql)}) or ["things"]
-        scans = await asyncio.to_thread(lambda: {kind: self.warehouse.plan(kind, when) for kind in kinds})
-        fresh_rows = await self._fresh(kinds, scans) if fresh else None
-        if engine == "duckdb":
-            read_remote = None if self.warehouse.local else self.warehouse.dataset
-            arrow = await asyncio.to_thread(run_duckdb, sql, scans, fresh_rows, read_remote=read_remote)
-        else:
-            arrow = await asyncio.to_thread(self._run_clickhouse, sql, scans, fresh_rows)
-        return QueryResult(arrow)
-
-    def _run_clickhouse(self, sql: str, scans: dict[str, Any], fresh: FreshRows | None) -> pa.Table:
-        # The same relations DuckDB would read (files, deletes and fresh rows applied), handed to chdb as Arrow.
-        tables = {}
-        for kind, scan in scans.items():
-            if fresh is None and scan.rows is not None:
-                tables[kind] = scan.rows
-            elif fresh is None:
-                tables[kind] = self.warehouse.dataset(scan).to_table()
-            else:
-                read_remote = None if self.warehouse.local else self.warehouse.dataset
-                tables[kind] = run_duckdb(
-                    f"SELECT * FROM {_SOURCE_VIEW[kind]}", {kind: scan}, fresh, read_remote=read_remote
-                )
-        return run_clickhouse(sql, tables)
+        scans = await asyncio.to_thread(plan_query, self.warehouse, sql, when)
+        fresh_rows = await self._fresh(list(scans), scans) if fresh else None
+        return QueryResult(await asyncio.to_thread(execute_query, self.warehouse, sql, scans, fresh_rows, engine))
 
     async def _fresh(self, kinds: list[str], scans: dict[str, Any]) -> FreshRows:
         import pyarrow as pa
@@ -446,22 +413,6 @@ def _split(kind: str, batch: dict[tuple[str, str], list[outbox.QueuedRows]]) -> 
     return raw_batch(parts), tombstones
 
 
-_SOURCE_OF = {
-    "things": "things",
-    "thing_versions": "things",
-    "relationships": "relationships",
-    "events": "events",
-    "actions": "actions",
-    "action_changes": "actions",
-}
-_SOURCE_VIEW = {
-    "things": "thing_versions",
-    "relationships": "relationships",
-    "events": "events",
-    "actions": "action_changes",
-}
-
-
 def promoted_types_of(schema: pa.Schema) -> dict[str, str]:
     """Promoted field columns of an Arrow `things` schema, name -> type."""
     import pyarrow as pa
@@ -478,15 +429,3 @@ def _extend(schema: pa.Schema, new: dict[str, str]) -> pa.Schema:
     for name, field_type in new.items():
         schema = schema.append(pa.field(name, arrow_types[field_type]))
     return schema
-
-
-def _instant(as_of: str | datetime | None) -> datetime | None:
-    if as_of is None or isinstance(as_of, datetime):
-        if isinstance(as_of, datetime) and as_of.tzinfo is None:
-            return as_of.replace(tzinfo=UTC)
-        return as_of
-    try:
-        when = datetime.fromisoformat(as_of)
-    except (TypeError, ValueError):
-        raise QueryError(f"as_of must be an ISO 8601 time such as 2026-12-01T00:00:00Z, not {as_of!r}") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
