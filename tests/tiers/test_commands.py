@@ -77,3 +77,14 @@ def test_tiers_status_shows_tables_and_backlog(data_dir: Path) -> None:
     assert "things" in result.stdout and "never" in result.stdout
     backlog_line = next(line for line in result.stdout.splitlines() if "Shop/" in line)
     assert "│ 1 " in backlog_line  # c waits in the outbox
+
+
+async def test_query_and_status_work_beside_a_runtime_holding_the_folder(tmp_path: Path) -> None:
+    async with Runtime(tmp_path, objects=[Shop], tiers=TierConfig(ship_interval=None)) as rt:
+        await rt.run_in(Shop, "s", lambda obj: obj.ctx.things.create("Order", id="a", amount=3))
+        await rt.ship()
+        await rt.run_in(Shop, "s", lambda obj: obj.ctx.things.create("Order", id="b", amount=4))
+        assert list(csv.reader(io.StringIO(_query(tmp_path, "--format", "csv")))) == [["id", "amount"], ["a", "3"]]
+        result = runner.invoke(cli, ["tiers", "status", "--data-dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert "busy" in result.stdout  # the live object's file is held open by the runtime
