@@ -127,3 +127,18 @@ async def test_s3_warehouse_on_a_real_s3_api_server(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+async def test_snapshots_past_retention_are_expired_by_compaction(tmp_path: Path) -> None:
+    config = TierConfig(ship_interval=None, snapshot_retention=0)
+    async with Runtime(tmp_path, objects=[Shop], tiers=config) as rt:
+        for n in range(3):
+            await rt.run_in(Shop, "s", lambda obj, n=n: obj.ctx.things.create("Order", id=f"o{n}", amount=n))
+            await rt.ship()
+        before = (await rt.tiers_status()).tables[0]
+        assert before.snapshots == 3
+        assert await rt.compact(force=True) == ["things"]
+        after = (await rt.tiers_status()).tables[0]
+        assert (after.snapshots, after.files, after.rows) == (1, 1, 3)
+        assert after.last_compaction is not None
+        assert (await rt.query("SELECT sum(amount) FROM things")).rows == [(3,)]
