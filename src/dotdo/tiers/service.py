@@ -168,8 +168,9 @@ class Tiers:
     async def ship(self, *, only_active: bool = False) -> ShipReport:
         """Ship every outbox to the warm tables until they are empty; what moved.
 
-        `only_active` visits only the objects activated since they were last drained and evicted
-        (the background rounds), instead of every object in the data folder.
+        Only objects whose outbox holds rows are visited (looked at without an event first);
+        `only_active` looks only at the objects activated since they were last seen idle with an
+        empty outbox (the background rounds), instead of every object in the data folder.
 
         Reading the next batch from the objects overlaps the Iceberg commit of the previous one: a
         cursor per object (the highest sequence read) keeps the reads apart, and each object's rows
@@ -178,7 +179,7 @@ class Tiers:
         async with self._guard():
             started = time.perf_counter()
             report = ShipReport(rows={kind: 0 for kind in outbox.TABLE_KINDS})
-            objects = self._with_backlog() if only_active else self.objects()
+            objects = self._with_backlog(None if only_active else self.objects())
             report.objects = len(objects)
             marks = await self._marks()
             cursors = {key: dict(kinds) for key, kinds in marks.items()}
@@ -207,13 +208,14 @@ class Tiers:
             self.last_ship = report
             return report
 
-    def _with_backlog(self) -> list[tuple[str, str]]:
-        """The active objects whose outbox holds rows, found without running an event in any of
-        them (so looking does not keep an idle object in memory); objects out of memory with an
-        empty outbox stop being active until they activate again."""
+    def _with_backlog(self, keys: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+        """The objects among `keys` (default: the active ones) whose outbox holds rows, found
+        without running an event in any of them, so looking neither activates an object nor keeps
+        an idle one in memory; objects out of memory with an empty outbox stop being active until
+        they activate again."""
         classes = self.runtime.classes
         found = []
-        for key in sorted(self._active):
+        for key in sorted(self._active) if keys is None else keys:
             namespace, hex_id = key
             if namespace not in classes:
                 continue
@@ -303,7 +305,7 @@ class Tiers:
 
         marks = await self._marks()
         batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
-        for namespace, hex_id in self.objects():
+        for namespace, hex_id in self._with_backlog(self.objects()):
             mine = marks.get(object_key(namespace, hex_id), {})
             queued = await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.pending(s, mine, 1 << 62))
             if queued:
