@@ -38,7 +38,7 @@ from .runtime.durable_object import AlarmInfo, DurableObject
 from .runtime.errors import DotdoError, StorageError, UnknownClassError
 from .runtime.folder_lock import DataFolderInUseError
 from .runtime.ids import ObjectId, id_from_name, id_from_string, new_unique_id
-from .runtime.runtime import Runtime
+from .tiers import Runtime, TierConfig
 
 __version__ = "0.1.0"
 
@@ -93,6 +93,7 @@ __all__ = [
     "StubPolicy",
     "Thing",
     "ThingNotFoundError",
+    "TierConfig",
     "TransientError",
     "UnknownClassError",
     "UnknownEndpointError",

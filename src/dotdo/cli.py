@@ -1,4 +1,4 @@
-"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`."""
+"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`, `dotdo query SQL`, `dotdo tiers status`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from . import __version__
 from .cli_templates import APP, README, TEST
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
+from .tiers.commands import query_command, tiers_app
 
 cli = typer.Typer(
     name="dotdo",
@@ -187,6 +188,10 @@ def init(
         _fail(f"Cannot write {target}: {exc.strerror}")
     console.print(f"[bold green]created[/] {target}/ (app.py, test_app.py, README.md)")
     console.print(f"next: [bold]cd {target} && dotdo dev[/]")
+
+
+cli.command("query")(query_command)
+cli.add_typer(tiers_app, name="tiers")
 
 
 def main() -> None:

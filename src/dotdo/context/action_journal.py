@@ -51,6 +51,10 @@ class ActionJournal:
             "next_attempt_at REAL)",
         )
 
+    def ensure_table(self) -> None:
+        """Create the table now if it does not exist yet (for layers that extend it, e.g. with triggers)."""
+        self._table.ensure()
+
     def get(self, step_id: str) -> ActionRecord | None:
         """The journal row of a step, or None."""
         if not self._table.exists():

@@ -125,6 +125,10 @@ class EventLog:
             f"CREATE INDEX IF NOT EXISTS {EVENTS_TABLE}_pending ON {EVENTS_TABLE}(dispatched) WHERE dispatched = 0",
         )
 
+    def ensure_table(self) -> None:
+        """Create the table now if it does not exist yet (for layers that extend it, e.g. with triggers)."""
+        self._table.ensure()
+
     def record(self, event_type: str, data: Any, *, source: str, now: float) -> Event:
         """Append a local event (not yet dispatched) and return it."""
         noun, verb = split_type(event_type)

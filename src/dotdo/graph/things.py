@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from ..runtime.storage import Storage
+from .archive import archived_versions
 from .chunks import DEFAULT_ROW_LIMIT, delete_chunks, document_sql, read_chunks, write_chunks
 from .documents import decode_document, encode_document
 from .errors import DuplicateThingError, InvalidCursorError, ThingNotFoundError
@@ -142,7 +143,10 @@ class Things:
                     version,
                 ).raw()
             )
-            return self._thing(old[0]) if old else None
+            if old:
+                return self._thing(old[0])
+            archived = [row for row in archived_versions(self.storage, id) if row[4] == version]
+            return self._thing(archived[0]) if archived else None
 
         return with_schema(self.storage, run)
 
@@ -156,7 +160,11 @@ class Things:
                 f"SELECT {_COLUMNS} FROM things AS t WHERE t.id = ?1 ORDER BY 5",
                 id,
             ).raw()
-            return [self._thing(row) for row in rows]
+            things = [self._thing(row) for row in rows]
+            archived = archived_versions(self.storage, id)
+            if archived:
+                things = sorted([*map(self._thing, archived), *things], key=lambda thing: thing.version)
+            return things
 
         return with_schema(self.storage, run)
 

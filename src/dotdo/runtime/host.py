@@ -89,6 +89,8 @@ class ObjectHost:
         self.evictions = 0
         self.closed = False
         self.on_timers_changed: Callable[[ObjectRecord, float | None], None] | None = None
+        self.storage_hooks: list[Callable[[ObjectId, Storage], None]] = []
+        """Called with each object's storage when it activates, before its own start-up code runs."""
         self._live: OrderedDict[ObjectKey, ObjectRecord] = OrderedDict()
         self._activating: dict[ObjectKey, asyncio.Future[ObjectRecord]] = {}
         self._reported_timers: set[tuple[str, str, str]] = set()
@@ -180,6 +182,12 @@ class ObjectHost:
         instance.runtime = self.runtime
         record = ObjectRecord(cls, oid, instance, storage)
         instance._dotdo = record
+        try:
+            for hook in self.storage_hooks:
+                hook(oid, storage)
+        except BaseException:
+            storage.close()
+            raise
         storage.on_timers_changed = lambda s: self._timers_changed(record)
         storage.on_commit_failed = lambda s, exc: self.evict(record.key, force=True)
         record.last_used = self.clock.now()

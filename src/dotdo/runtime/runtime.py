@@ -212,6 +212,14 @@ class Runtime:
             self.alarms.wake()
         return registered
 
+    def add_storage_hook(self, hook: Callable[[ObjectId, Storage], None]) -> None:
+        """Call `hook(object_id, storage)` whenever an object activates, before its start-up code.
+
+        Layers above the runtime use it to extend every object's database (e.g. the tiers' outbox);
+        an exception from the hook fails the activation.
+        """
+        self.host.storage_hooks.append(hook)
+
     @property
     def classes(self) -> dict[str, type[DurableObject]]:
         """Registered classes by namespace (class name unless the class sets `namespace`)."""
