@@ -1,0 +1,41 @@
+"""Workflows and state machines: durable multi-step programs and declarative, persisted states."""
+
+from .durations import Duration, parse_duration
+from .errors import (
+    DuplicateStepError,
+    EventTimeoutError,
+    InstanceExistsError,
+    InstanceNotFoundError,
+    InvalidInstanceStateError,
+    InvalidTransitionError,
+    NonDeterminismError,
+    NonRetryableError,
+    StepFailedError,
+    StepTimeoutError,
+    WorkflowError,
+)
+from .instance import WorkflowInstance
+from .step import ReceivedEvent, Retries, Step, WorkflowEvent
+from .workflow import Workflow
+
+__all__ = [
+    "DuplicateStepError",
+    "Duration",
+    "EventTimeoutError",
+    "InstanceExistsError",
+    "InstanceNotFoundError",
+    "InvalidInstanceStateError",
+    "InvalidTransitionError",
+    "NonDeterminismError",
+    "NonRetryableError",
+    "ReceivedEvent",
+    "Retries",
+    "Step",
+    "StepFailedError",
+    "StepTimeoutError",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowEvent",
+    "WorkflowInstance",
+    "parse_duration",
+]
