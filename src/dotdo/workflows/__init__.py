@@ -15,6 +15,7 @@ from .errors import (
     WorkflowError,
 )
 from .instance import WorkflowInstance
+from .state_machine import StateMachine, state, transition
 from .step import ReceivedEvent, Retries, Step, WorkflowEvent
 from .workflow import Workflow
 
@@ -30,6 +31,7 @@ __all__ = [
     "NonRetryableError",
     "ReceivedEvent",
     "Retries",
+    "StateMachine",
     "Step",
     "StepFailedError",
     "StepTimeoutError",
@@ -38,4 +40,6 @@ __all__ = [
     "WorkflowEvent",
     "WorkflowInstance",
     "parse_duration",
+    "state",
+    "transition",
 ]
