@@ -16,7 +16,7 @@ from .errors import (
 )
 from .instance import WorkflowInstance
 from .state_machine import StateMachine, state, transition
-from .step import ReceivedEvent, Retries, Step, WorkflowEvent
+from .step import ReceivedEvent, Retries, Step, WorkflowEvent, idempotency_key
 from .workflow import Workflow
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "WorkflowError",
     "WorkflowEvent",
     "WorkflowInstance",
+    "idempotency_key",
     "parse_duration",
     "state",
     "transition",

@@ -121,8 +121,11 @@ class Runner:
             raise InvalidInstanceStateError(
                 f"{self.workflow} instance {self.instance_id!r} is {row.status}: it takes no more events"
             )
-        self.store.add_event(event_type, encode(payload, "an event payload"), self.now())
+        now = self.now()
+        self.store.add_event(event_type, encode(payload, "an event payload"), now)
         if row.status != PAUSED:
+            # Committed with the event: if the process dies before the execution takes it, it resumes.
+            self._arm(now + RESUME_AFTER)
             self.kick()
 
     def pause(self) -> None:

@@ -52,6 +52,15 @@ DEFAULT_EVENT_TIMEOUT = 24 * 3600.0
 current_step_key: ContextVar[str | None] = ContextVar("dotdo_workflow_step_key", default=None)
 
 
+def idempotency_key() -> str:
+    """A key unique to the running `step.do` (the same for each of its attempts, new after `restart()`):
+    give it to the external services the step calls, so a repeated attempt is recognised."""
+    key = current_step_key.get()
+    if key is None:
+        raise RuntimeError("an idempotency key is only set while a step.do function runs")
+    return key
+
+
 class Suspended(BaseException):
     """Unwinds `run()` when it must wait (a sleep, an event, a retry's backoff, a pause).
 
@@ -129,12 +138,8 @@ class Step:
 
     @property
     def idempotency_key(self) -> str:
-        """A key unique to the running `step.do` (the same for each of its attempts): give it to the
-        external services the step calls, so a repeated attempt is recognised."""
-        key = current_step_key.get()
-        if key is None:
-            raise RuntimeError("step.idempotency_key is only set while a step.do function runs")
-        return key
+        """`idempotency_key()`: the key of the `step.do` function running now."""
+        return idempotency_key()
 
     # -- do -------------------------------------------------------------------------------------
 
@@ -213,6 +218,9 @@ class Step:
                 store.put_step(
                     run, seq, name, "do", STEP_COMPLETE, runner.now(), attempts=attempt, result_json=result_json
                 )
+                # Committed before run() goes on: the external effect is not repeated after a later crash.
+                storage.commit()
+                await storage.settled()
                 return store_result(result_json)
 
             def run_sync() -> str:

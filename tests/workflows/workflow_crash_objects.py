@@ -1,0 +1,73 @@
+"""A workflow the crash tests run in a child process that SIGKILLs itself at one chosen point."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from dotdo.workflows import Workflow, idempotency_key
+
+T0 = 1_700_000_000.0
+
+
+def crash_point(name: str) -> None:
+    """Die like a power cut at `name` if DOTDO_CRASH names it (once: a marker file remembers)."""
+    if os.environ.get("DOTDO_CRASH") != name:
+        return
+    marker = Path(os.environ["DOTDO_TEST_DATA"]) / f"crashed-{name.replace(':', '-')}"
+    if marker.exists():
+        return
+    marker.write_text("crashed once")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+async def charge(amount: int, key: str) -> dict:
+    """An external effect: appends to a file outside the object, with the step's idempotency key."""
+    with (Path(os.environ["DOTDO_TEST_DATA"]) / "charges").open("a") as out:
+        out.write(f"{key} {amount}\n")
+    crash_point("inside:charge")
+    return {"charged": amount}
+
+
+class Checkout(Workflow):
+    """A local step, an external step, a sleep, an event wait and a last local step."""
+
+    async def run(self, event, step):
+        crash_point("before:reserve")
+        reserved = await step.do("reserve", self.reserve, event.params["items"])
+        crash_point("after:reserve")
+        charged = await step.do("charge", self.charge, event.params["amount"])
+        crash_point("after:charge")
+        await step.sleep("cool off", "1 hour")
+        crash_point("after:sleep")
+        shipped = await step.wait_for_event("shipping", type="shipped", timeout="1 day")
+        crash_point("after:wait")
+        done = await step.do("record", self.record, shipped.payload["tracking"])
+        crash_point("after:record")
+        return {"reserved": reserved, "charged": charged, "recorded": done}
+
+    def reserve(self, items: list[str]) -> int:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS reservations (item TEXT)")
+        for item in items:
+            self.storage.sql.exec("INSERT INTO reservations VALUES (?)", item)
+        crash_point("inside:reserve")
+        return len(items)
+
+    async def charge(self, amount: int) -> dict:
+        return await charge(amount, idempotency_key())
+
+    def record(self, tracking: str) -> str:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS shipments (tracking TEXT)")
+        self.storage.sql.exec("INSERT INTO shipments VALUES (?)", tracking)
+        crash_point("inside:record")
+        return tracking
+
+    def rows(self) -> dict[str, int]:
+        counts = {}
+        for table in ("reservations", "shipments"):
+            if self.storage.table_exists(table):
+                counts[table] = self.storage.sql.exec(f"SELECT count(*) AS n FROM {table}").one()["n"]
+            else:
+                counts[table] = 0
+        return counts
