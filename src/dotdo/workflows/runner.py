@@ -27,6 +27,7 @@ from .store import (
     InstanceRow,
     InstanceStore,
     encode,
+    short_name,
 )
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class Runner:
     def status(self) -> dict[str, Any]:
         """`{"status", "output", "error", "steps"}` of the instance, and its pending events."""
         row = self._row()
-        error = None if row.error is None else {"name": _short(row.error_type), "message": row.error}
+        error = None if row.error is None else {"name": short_name(row.error_type), "message": row.error}
         return {
             "id": self.instance_id,
             "status": row.status,
@@ -249,7 +250,7 @@ class Runner:
         verb = "completed" if status == COMPLETE else "errored"
         data: dict[str, Any] = {"id": self.instance_id}
         if error is not None:
-            data["error"] = {"name": _short(error[0]), "message": error[1]}
+            data["error"] = {"name": short_name(error[0]), "message": error[1]}
         self.obj.ctx.send(f"{self.workflow}.{verb}", data)
 
     async def _report(self) -> None:
@@ -270,7 +271,3 @@ class Runner:
             self.store.set_listed(row.status)
         if row.status in FINISHED or row.status == PAUSED:
             self.storage.timers.delete(TIMER_ID)
-
-
-def _short(error_type: str | None) -> str | None:
-    return None if error_type is None else error_type.rpartition(":")[2]

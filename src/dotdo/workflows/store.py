@@ -107,7 +107,7 @@ class StepRow:
             "status": self.status,
             "attempts": self.attempts,
             "output": self.result,
-            "error": None if self.error is None else {"name": self.error_type, "message": self.error},
+            "error": None if self.error is None else {"name": short_name(self.error_type), "message": self.error},
             "wake_at": self.wake_at,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
@@ -292,3 +292,8 @@ def _step(row: dict[str, Any]) -> StepRow:
         row["started_at"],
         row["finished_at"],
     )
+
+
+def short_name(error_type: str | None) -> str | None:
+    """The class name of a recorded "module:qualname" error type."""
+    return None if error_type is None else error_type.rpartition(":")[2].rpartition(".")[2]
