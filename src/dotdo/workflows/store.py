@@ -132,6 +132,8 @@ class InstanceStore:
 
     def instance(self) -> InstanceRow | None:
         """The instance's row, or None if it was never created."""
+        if not self._ready and not self.storage.table_exists(INSTANCE_TABLE):
+            return None
         rows = self._sql(f"SELECT * FROM {INSTANCE_TABLE} WHERE id = 1")
         if not rows:
             return None
