@@ -204,3 +204,38 @@ async def test_bad_step_arguments_are_clear_errors():
         30,
         40,
     ]
+
+
+class Gate:
+    """An external call the test opens by hand."""
+
+    opened: asyncio.Event | None = None
+
+
+async def external() -> str:
+    attempts["external"] = attempts.get("external", 0) + 1
+    assert Gate.opened is not None
+    await Gate.opened.wait()
+    return "done"
+
+
+class PausedMidStep(Workflow):
+    async def run(self, event, step):
+        first = await step.do("external", external)
+        second = await step.do("after", len, "xy")
+        return [first, second]
+
+
+async def test_a_step_running_when_the_instance_is_paused_keeps_its_result(runtime):
+    Gate.opened = asyncio.Event()
+    inst = await PausedMidStep.create(runtime, id="m")
+    while attempts.get("external") != 1:
+        await asyncio.sleep(0)
+    await inst.pause()
+    Gate.opened.set()
+    status = await inst.settle()
+    assert status["status"] == "paused"
+    assert [(s["name"], s["status"]) for s in status["steps"]] == [("external", "complete")]
+    await inst.resume()
+    assert (await inst.settle())["output"] == ["done", 2]
+    assert attempts["external"] == 1

@@ -135,3 +135,38 @@ def test_the_instance_api_is_served_over_rpc_and_run_is_not():
         class Clash(Workflow):
             def status(self):
                 return "mine"
+
+
+class Approval(Workflow):
+    async def run(self, event, step):
+        answer = await step.wait_for_event("approval", type="approved", timeout="1 day")
+        return {"params": event.params, "by": answer.payload["by"]}
+
+
+async def test_create_status_and_send_event_over_rpc(runtime):
+    import httpx
+
+    import dotdo
+    from dotdo import rpc
+
+    app = dotdo.API(Approval, runtime=runtime)
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client,
+        rpc.connect("http://app.test/rpc", http_client=client) as api,
+    ):
+        await api.Approval("r1").start({"n": 1})
+    await (await Approval.get(runtime, "r1")).settle()
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client,
+        rpc.connect("http://app.test/rpc", http_client=client) as api,
+    ):
+        assert (await api.Approval("r1").status())["status"] == "waiting"
+        await api.Approval("r1").send_event("approved", {"by": "carol"})
+    status = await (await Approval.get(runtime, "r1")).settle()
+    assert status["output"] == {"params": {"n": 1}, "by": "carol"}
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client,
+        rpc.connect("http://app.test/rpc", http_client=client) as api,
+    ):
+        with pytest.raises(Exception, match="not a public method"):
+            await api.Approval("r1").run({}, {})

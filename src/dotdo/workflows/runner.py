@@ -78,6 +78,12 @@ class Runner:
         if row is None or row.run != run or row.status in FINISHED or row.status == PAUSED:
             raise Suspended(None, row.status if row is not None else TERMINATED)
 
+    def check_run(self, run: int) -> None:
+        """Unwind `run()` if the instance was restarted (or is gone) meanwhile."""
+        row = self.store.instance()
+        if row is None or row.run != run:
+            raise Suspended(None, TERMINATED)
+
     def _row(self) -> InstanceRow:
         row = self.store.instance()
         if row is None:

@@ -213,8 +213,13 @@ class Step:
                     return StepTimeoutError(f"Step {name!r} attempt {attempt} ran longer than {limit:g} s")
                 except Exception as exc:
                     return exc
-                runner.check_live(run)
-                result_json = encode(result, f"the result of step {name!r}")
+                # Recorded even if the instance was paused or terminated meanwhile (it did run), not
+                # if it was restarted: that run's history is gone.
+                runner.check_run(run)
+                try:
+                    result_json = encode(result, f"the result of step {name!r}")
+                except TypeError as exc:
+                    return exc
                 store.put_step(
                     run, seq, name, "do", STEP_COMPLETE, runner.now(), attempts=attempt, result_json=result_json
                 )
