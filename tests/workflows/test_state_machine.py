@@ -106,3 +106,42 @@ def test_a_machine_is_checked_when_its_class_is_made():
 
         class BadTimeout(StateMachine):
             a = state(initial=True, timeout="1 hour", on_timeout="nope")
+
+
+PARCEL_CHILD = """
+import asyncio
+from dotdo import Runtime
+from dotdo.testing import ManualClock
+from workflow_crash_objects import Parcel, T0, crash_point
+
+async def main():
+    rt = await Runtime({data!r}, objects=[Parcel], clock=ManualClock(T0)).start()
+    await rt.get(Parcel, "p").pay()
+    crash_point("after:pay")
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("point", ["inside:receipt", "after:pay"])
+async def test_a_machine_killed_during_or_after_a_transition_keeps_a_consistent_state(
+    tmp_path, child, monkeypatch, point
+):
+    from workflow_crash_objects import T0, Parcel
+
+    from dotdo import Runtime
+    from dotdo.testing import ManualClock
+
+    data = tmp_path / "data"
+    assert child(PARCEL_CHILD.format(data=str(data)), data, env={"DOTDO_CRASH": point}) == -9
+    monkeypatch.setenv("DOTDO_TEST_DATA", str(data))
+    clock = ManualClock(T0)
+    async with Runtime(data, objects=[Parcel], clock=clock) as rt:
+        parcel = rt.get(Parcel, "p")
+        if point == "inside:receipt":  # the transition and its entry action died together
+            assert (await parcel.current_state(), await parcel.receipts()) == ("pending", 0)
+            await parcel.pay()
+        assert (await parcel.current_state(), await parcel.receipts()) == ("paid", 1)
+        await clock.advance(86400)
+        assert await parcel.current_state() == "cancelled"
+        assert [h["cause"] for h in await parcel.history()] == ["start", "call", "timeout"]

@@ -6,7 +6,7 @@ import os
 import signal
 from pathlib import Path
 
-from dotdo.workflows import Workflow, idempotency_key
+from dotdo.workflows import StateMachine, Workflow, idempotency_key, state, transition
 
 T0 = 1_700_000_000.0
 
@@ -71,3 +71,26 @@ class Checkout(Workflow):
             else:
                 counts[table] = 0
         return counts
+
+
+class Parcel(StateMachine):
+    """Paid parcels are cancelled if not shipped within a day; paying writes a receipt row."""
+
+    pending = state(initial=True)
+    paid = state(on_enter="receipt")
+    shipped = state(final=True)
+    cancelled = state(final=True)
+
+    pay = transition(pending, paid)
+    ship = transition(paid, shipped, timeout="1 day", on_timeout="cancel")
+    cancel = transition([pending, paid], cancelled)
+
+    def receipt(self, **data: object) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS receipts (n INTEGER)")
+        self.storage.sql.exec("INSERT INTO receipts VALUES (1)")
+        crash_point("inside:receipt")
+
+    def receipts(self) -> int:
+        if not self.storage.table_exists("receipts"):
+            return 0
+        return self.storage.sql.exec("SELECT count(*) AS n FROM receipts").one()["n"]
