@@ -50,6 +50,8 @@ class Runner:
         self.store = InstanceStore(obj.storage)
         self.executing = False
         self.again = False
+        self.armed_at: float | None = None
+        """When this activation last set the timer to (None once it fired or was deleted)."""
 
     # -- identity and time ------------------------------------------------------------------------
 
@@ -181,6 +183,7 @@ class Runner:
 
     def _arm(self, when: float) -> None:
         self.storage.timers.set(TIMER_ID, when, kind=TIMER_KIND)
+        self.armed_at = when
 
     def kick(self) -> None:
         """Execute the instance soon, as an event of its own (or again after the running execution)."""
@@ -191,6 +194,7 @@ class Runner:
 
     async def on_timer(self) -> None:
         """The instance's timer came due: a sleep ended, a wait timed out, a retry or a resume is due."""
+        self.armed_at = None
         if self.executing:
             self._arm(self.now() + RESUME_AFTER)
             return
@@ -220,7 +224,8 @@ class Runner:
         now = self.now()
         if row.status != RUNNING:
             store.set_status(RUNNING, now)
-        self._arm(now + RESUME_AFTER)
+        if self.armed_at is None or self.armed_at < now + RESUME_AFTER / 2:
+            self._arm(now + RESUME_AFTER)
         step = Step(self, row.run)
         event = WorkflowEvent(row.params, self.instance_id, row.created_at)
         try:
@@ -277,3 +282,4 @@ class Runner:
             self.store.set_listed(row.status)
         if row.status in FINISHED or row.status == PAUSED:
             self.storage.timers.delete(TIMER_ID)
+            self.armed_at = None

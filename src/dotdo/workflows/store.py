@@ -8,7 +8,7 @@ type consumes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -45,8 +45,10 @@ _SCHEMA = (
     "kind TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, result TEXT, "
     "error_type TEXT, error TEXT, wake_at REAL, detail TEXT, started_at REAL NOT NULL, finished_at REAL, "
     "PRIMARY KEY (run, seq))",
+)
+_EVENTS_SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
-    "payload TEXT, received_at REAL NOT NULL, consumed_by TEXT)",
+    "payload TEXT, received_at REAL NOT NULL, consumed_by TEXT)"
 )
 
 _encoder = msgspec.json.Encoder()
@@ -120,6 +122,9 @@ class InstanceStore:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self._ready = False
+        self._events_ready = False
+        # The instance row, kept in memory once read: every write to it goes through this store.
+        self._row: InstanceRow | None = None
 
     def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
         if not self._ready:
@@ -132,13 +137,15 @@ class InstanceStore:
 
     def instance(self) -> InstanceRow | None:
         """The instance's row, or None if it was never created."""
+        if self._row is not None:
+            return self._row
         if not self._ready and not self.storage.table_exists(INSTANCE_TABLE):
             return None
         rows = self._sql(f"SELECT * FROM {INSTANCE_TABLE} WHERE id = 1")
         if not rows:
             return None
         row = rows[0]
-        return InstanceRow(
+        self._row = InstanceRow(
             row["status"],
             decode(row["params"]),
             decode(row["output"]),
@@ -149,6 +156,7 @@ class InstanceStore:
             row["updated_at"],
             row["listed_status"],
         )
+        return self._row
 
     def create(self, params_json: str, now: float) -> None:
         """Write the row of a new, queued instance."""
@@ -159,10 +167,18 @@ class InstanceStore:
             now,
             now,
         )
+        self._row = InstanceRow(QUEUED, decode(params_json), None, None, None, 1, now, now, None)
+
+    def _known(self) -> InstanceRow:
+        row = self.instance()
+        if row is None:
+            raise LookupError("the instance row is missing")
+        return row
 
     def set_status(self, status: str, now: float) -> None:
         """Move the instance to `status`."""
         self._sql(f"UPDATE {INSTANCE_TABLE} SET status = ?, updated_at = ? WHERE id = 1", status, now)
+        self._row = replace(self._known(), status=status, updated_at=now)
 
     def finish(self, status: str, now: float, *, output_json: str | None, error: tuple[str, str] | None) -> None:
         """End the run with `status` and its output or error."""
@@ -176,6 +192,14 @@ class InstanceStore:
             message,
             now,
         )
+        self._row = replace(
+            self._known(),
+            status=status,
+            output=decode(output_json),
+            error_type=error_type,
+            error=message,
+            updated_at=now,
+        )
 
     def new_run(self, now: float) -> int:
         """Start the instance over: a queued new run with no steps; consumed events are dropped."""
@@ -186,12 +210,18 @@ class InstanceStore:
             now,
         )
         self._sql(f"DELETE FROM {STEPS_TABLE}")
-        self._sql(f"DELETE FROM {EVENTS_TABLE} WHERE consumed_by IS NOT NULL")
-        return self._sql(f"SELECT run FROM {INSTANCE_TABLE} WHERE id = 1")[0]["run"]
+        if self._events_exist():
+            self._sql(f"DELETE FROM {EVENTS_TABLE} WHERE consumed_by IS NOT NULL")
+        row = self._known()
+        self._row = replace(
+            row, status=QUEUED, output=None, error_type=None, error=None, run=row.run + 1, updated_at=now
+        )
+        return self._row.run
 
     def set_listed(self, status: str) -> None:
         """Remember that the directory of instances knows `status`."""
         self._sql(f"UPDATE {INSTANCE_TABLE} SET listed_status = ? WHERE id = 1", status)
+        self._row = replace(self._known(), listed_status=status)
 
     # -- steps ----------------------------------------------------------------------------------
 
@@ -253,12 +283,17 @@ class InstanceStore:
 
     def add_event(self, event_type: str, payload_json: str, now: float) -> None:
         """Keep an event until a `wait_for_event` of its type takes it."""
+        if not self._events_ready:
+            self._sql(_EVENTS_SCHEMA)
+            self._events_ready = not self.storage.in_transaction_block
         self._sql(
             f"INSERT INTO {EVENTS_TABLE} (type, payload, received_at) VALUES (?, ?, ?)", event_type, payload_json, now
         )
 
     def take_event(self, event_type: str, consumer: str) -> dict[str, Any] | None:
         """The oldest event of `event_type` nobody took yet, now taken by `consumer`; None if there is none."""
+        if not self._events_exist():
+            return None
         rows = self._sql(
             f"SELECT seq, type, payload, received_at FROM {EVENTS_TABLE} "
             "WHERE type = ? AND consumed_by IS NULL ORDER BY seq LIMIT 1",
@@ -272,10 +307,18 @@ class InstanceStore:
 
     def pending_events(self) -> list[dict[str, Any]]:
         """Events sent to the instance and not taken yet, oldest first."""
+        if not self._events_exist():
+            return []
         rows = self._sql(
             f"SELECT type, payload, received_at FROM {EVENTS_TABLE} WHERE consumed_by IS NULL ORDER BY seq"
         )
         return [{"type": r["type"], "payload": decode(r["payload"]), "timestamp": r["received_at"]} for r in rows]
+
+    def _events_exist(self) -> bool:
+        if not self._events_ready and self.storage.table_exists(EVENTS_TABLE):
+            self._events_ready = not self.storage.in_transaction_block
+            return True
+        return self._events_ready
 
 
 def _step(row: dict[str, Any]) -> StepRow:
