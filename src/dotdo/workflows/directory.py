@@ -8,6 +8,8 @@ crash between the two only delays the listing.
 
 from __future__ import annotations
 
+import asyncio
+from functools import cached_property
 from typing import Any, ClassVar
 
 from ..runtime.durable_object import DurableObject
@@ -32,20 +34,53 @@ class WorkflowDirectory(DurableObject):
         for statement in _SCHEMA:
             self.storage.sql.exec(statement)
 
+    @cached_property
+    def _waiters(self) -> list[tuple[str, int, asyncio.Future[None]]]:
+        return []
+
+    def _wake_waiters(self) -> None:
+        if not self._waiters:
+            return
+        counts = self._counts
+        for waiter in list(self._waiters):
+            status, count, future = waiter
+            if counts.get(status, 0) >= count or future.done():
+                self._waiters.remove(waiter)
+                if not future.done():
+                    future.set_result(None)
+
+    async def wait_for(self, status: str, count: int) -> None:
+        """Return once at least `count` instances are in `status` (as reported)."""
+        if self.counts().get(status, 0) >= count:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append((status, count, future))
+        try:
+            await future
+        finally:
+            if not future.done():
+                future.cancel()
+
     def register(self, instances: list[tuple[str, float]]) -> None:
         """Add instances `(id, created_at)` as queued (an instance already listed keeps its row)."""
+        counts = self._counts
         for instance_id, created_at in instances:
-            self.storage.sql.exec(
+            added = self.storage.sql.exec(
                 f"INSERT INTO {DIRECTORY_TABLE} (id, status, created_at, updated_at) VALUES (?, 'queued', ?, ?) "
                 "ON CONFLICT (id) DO NOTHING",
                 instance_id,
                 created_at,
                 created_at,
-            )
+            ).rows_written
+            if added:
+                counts["queued"] = counts.get("queued", 0) + 1
+        self._wake_waiters()
 
     def note(self, instance_id: str, status: str, created_at: float, updated_at: float) -> None:
         """Record an instance's status (an older report than the one kept is ignored)."""
-        self.storage.sql.exec(
+        counts = self._counts  # read before the write, which it must not include yet
+        before = self.storage.sql.exec(f"SELECT status FROM {DIRECTORY_TABLE} WHERE id = ?", instance_id).to_list()
+        changed = self.storage.sql.exec(
             f"INSERT INTO {DIRECTORY_TABLE} (id, status, created_at, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at "
             "WHERE excluded.updated_at >= updated_at",
@@ -53,7 +88,12 @@ class WorkflowDirectory(DurableObject):
             status,
             created_at,
             updated_at,
-        )
+        ).rows_written
+        if changed:
+            if before:
+                counts[before[0]["status"]] -= 1
+            counts[status] = counts.get(status, 0) + 1
+            self._wake_waiters()
 
     def page(self, status: str | None, limit: int, after: str | None) -> list[dict[str, Any]]:
         """Up to `limit` instances (of `status`, if given) in creation order, after the instance `after`."""
@@ -76,5 +116,9 @@ class WorkflowDirectory(DurableObject):
 
     def counts(self) -> dict[str, int]:
         """How many instances are in each status."""
+        return {status: n for status, n in self._counts.items() if n}
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
         rows = self.storage.sql.exec(f"SELECT status, count(*) AS n FROM {DIRECTORY_TABLE} GROUP BY status")
         return {row["status"]: row["n"] for row in rows}

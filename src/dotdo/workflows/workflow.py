@@ -178,6 +178,14 @@ class Workflow(DO):
         return await runtime.get(WorkflowDirectory, _workflow_name(cls)).page(status, limit, after)
 
     @classmethod
+    async def wait_for(cls, runtime: Runtime, *, status: str = "complete", count: int) -> None:
+        """Return once at least `count` instances have reported `status` (e.g. after `create_batch`),
+        without touching the instances themselves."""
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        await runtime.get(WorkflowDirectory, _workflow_name(cls)).wait_for(status, count)
+
+    @classmethod
     async def counts(cls, runtime: Runtime) -> dict[str, int]:
         """How many instances are in each status (as last reported)."""
         return await runtime.get(WorkflowDirectory, _workflow_name(cls)).counts()
