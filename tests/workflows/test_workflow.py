@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dotdo import Runtime
+from dotdo import DO, Runtime
 from dotdo.rpc.gateway import exposed_member
 from dotdo.testing import ManualClock
 from dotdo.workflows import (
@@ -168,3 +168,27 @@ async def test_create_status_and_send_event_over_rpc(runtime):
     ):
         with pytest.raises(Exception, match="not a public method"):
             await api.Approval("r1").run({}, {})
+
+
+class PaymentService(DO):
+    async def succeed(self, order: str) -> None:
+        self.ctx.send("Payment.succeeded", {"order": order})
+
+
+class AwaitPayment(Workflow):
+    async def run(self, event, step):
+        paid = await step.wait_for_event("payment", type="Payment.succeeded", timeout="1 day")
+        return paid.payload
+
+
+async def test_ctx_events_of_another_object_reach_a_waiting_instance(runtime):
+    runtime.register(PaymentService)
+    inst = await AwaitPayment.create(runtime, id="w")
+    await inst.settle()
+    await runtime.run_in(
+        AwaitPayment, "w", lambda w: w.ctx.subscribe(w.ctx.PaymentService("psp"), "Payment.*", "receive")
+    )
+    await runtime.get(PaymentService, "psp").succeed("w")
+    await runtime.run_in(PaymentService, "psp", lambda p: p.ctx.settle())
+    status = await inst.settle()
+    assert (status["status"], status["output"]) == ("complete", {"order": "w"})
