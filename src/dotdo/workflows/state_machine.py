@@ -188,8 +188,9 @@ class StateMachine(DO):
                     states[name] = value
                 elif isinstance(value, Transition):
                     transitions[name] = value
-                elif callable(value) and getattr(value, "__dotdo_transition__", None) is not None:
-                    transitions[name] = value.__dotdo_transition__
+                elif isinstance(declared := getattr(value, "__dotdo_transition__", None), Transition):
+                    # A transition a base class already turned into its method.
+                    transitions[name] = declared
         cls.states = states
         cls.transitions = transitions
         if not states:
