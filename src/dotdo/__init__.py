@@ -47,6 +47,21 @@ _LAZY = {
     "Entity": "dotdo.graph.entity",
     "EntityExistsError": "dotdo.graph.entity",
     "EntityNotFoundError": "dotdo.graph.entity",
+    **{
+        name: "dotdo.workflows"
+        for name in (
+            "EventTimeoutError",
+            "InvalidTransitionError",
+            "NonDeterminismError",
+            "NonRetryableError",
+            "Retries",
+            "StateMachine",
+            "Workflow",
+            "WorkflowInstance",
+            "state",
+            "transition",
+        )
+    },
 }
 
 
@@ -76,19 +91,25 @@ __all__ = [
     "EntityExistsError",
     "EntityNotFoundError",
     "Event",
+    "EventTimeoutError",
     "GraphError",
     "InvalidCursorError",
     "InvalidFilterError",
     "InvalidReferenceError",
+    "InvalidTransitionError",
+    "NonDeterminismError",
+    "NonRetryableError",
     "ObjectId",
     "Page",
     "Reference",
     "Relationship",
+    "Retries",
     "RetryPolicy",
     "RpcTarget",
     "Runtime",
     "ScheduleError",
     "ScheduleInfo",
+    "StateMachine",
     "StorageError",
     "StubPolicy",
     "Thing",
@@ -97,6 +118,8 @@ __all__ = [
     "TransientError",
     "UnknownClassError",
     "UnknownEndpointError",
+    "Workflow",
+    "WorkflowInstance",
     "__version__",
     "connect",
     "connect_sync",
@@ -107,4 +130,6 @@ __all__ = [
     "new_unique_id",
     "on",
     "rpc_app",
+    "state",
+    "transition",
 ]
