@@ -137,13 +137,13 @@ class Context:
         me = self.object.id
         if not callable(getattr(self.object, method, None)):
             raise AttributeError(f"{type(self.object).__name__} has no method {method!r} to receive events")
-        return await self.runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.add(me, pattern, method))
+        return await self.runtime.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.add(me, pattern, method))
 
     async def unsubscribe(self, source: ContextStub | Any, pattern: str, method: str) -> bool:
         """Stop a subscription made with `subscribe`; True if it existed."""
         cls, oid = _target(source)
         me = self.object.id
-        return await self.runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.remove(me, pattern, method))
+        return await self.runtime.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.remove(me, pattern, method))
 
     # -- schedules ------------------------------------------------------------------------------------
 
@@ -220,18 +220,16 @@ class Context:
     def spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         """Run `fn(*args)` soon as an event of this object (no-op without a running loop: timers cover it)."""
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return
-        record = getattr(self.object, "_dotdo", None)
-        work = fn(*args) if record is None else self.runtime.host.deliver(record, fn, *args)
-        task = loop.create_task(self._background(work))
+        task = self.runtime.spawn(type(self.object), self.object.id, self._background, fn, *args)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _background(self, work: Coroutine[Any, Any, Any]) -> None:
+    async def _background(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         try:
-            await work
+            await fn(*args)
         except Exception:
             log.exception("background work of %s failed", self.source)
 

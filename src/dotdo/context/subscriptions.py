@@ -10,6 +10,7 @@ each delivered event id in its `events` table, so a repeated delivery runs its m
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -211,7 +212,7 @@ class Subscriptions:
         except msgspec.DecodeError as exc:
             raise UnreadableDeliveryError(f"the event stored in outbox row {row['seq']} is unreadable: {exc}") from None
         method = row["method"]
-        await runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.receive(event, method))
+        await runtime.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.receive(event, method))
 
     def _wait(self, row: dict[str, Any], exc: Exception) -> None:
         """Keep a delivery that cannot be attempted now; try it again after `MAX_RETRY` seconds."""
@@ -292,9 +293,10 @@ class Subscriptions:
         """Run `method(event)` for a delivered event unless it was received before; True if it ran."""
         check_method_name(method)
         ctx = self.ctx
-        fn = getattr(ctx.object, method, None)
-        if fn is None or not callable(fn):
+        found = getattr(ctx.object, method, None)
+        if found is None or not callable(found):
             raise AttributeError(f"{type(ctx.object).__name__} has no method {method!r} to receive events")
+        fn: Callable[[Event], Any] = found
         event = Event.from_dict(event_dict)
         log_ = ctx.events_dispatcher.log
         if is_async_callable(fn):

@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import HTTPConnection, Request
 from starlette.types import Message, Receive, Scope, Send
@@ -18,8 +18,6 @@ from ..rpc.gateway import runtime_main
 from ..rpc.server import RpcApp
 from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
-from ..runtime.ids import id_from_name
-from ..runtime.responses import as_response
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
@@ -27,6 +25,7 @@ from .lifespan import serve_lifespan
 from .routing import Match, RoutingMode, routing_for
 
 if TYPE_CHECKING:
+    from ..graph.entity import Entity
     from ..primitives.gitx.limits import GitLimits
 
 log = logging.getLogger("dotdo.http")
@@ -101,7 +100,7 @@ class API:
             from .entity_rest import EntityApp
 
             self._entity_app = EntityApp(
-                cls, self.runtime, max_body_size=max_body_size, authorize=self._authorize_request
+                cast("type[Entity]", cls), self.runtime, max_body_size=max_body_size, authorize=self._authorize_request
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -207,42 +206,28 @@ class API:
         limit = self.max_body_size
         check_declared_length(scope, limit)
         request = Request(self._forwarded_scope(match, scope), limited_receive(receive, limit))
-        host = self.runtime.host
-        record = await host.record(self.cls, id_from_name(self.cls, match.name))
         try:
-            result = await host.deliver(record, record.instance.fetch, request)
+            response = await self.runtime.fetch(self.cls, match.name, request)
         except HTTPError:
             raise
         except Exception:
-            log.exception("%s.fetch raised for %s %s", self.cls.__name__, scope.get("method"), scope["path"])
-            result = json_error(
+            log.exception(
+                "%s failed to start or its fetch raised for %s %s",
+                self.cls.__name__,
+                scope.get("method"),
+                scope["path"],
+            )
+            response = json_error(
                 500,
                 "internal_error",
-                f"{self.cls.__name__}.fetch raised an unhandled exception; the server log has the traceback",
+                f"The object failed to start, or {self.cls.__name__}.fetch raised an unhandled exception; "
+                "the server log has the traceback",
             )
-        await as_response(result, self.cls)(scope, receive, send)
+        await response(scope, receive, send)
 
     async def _serve_websocket(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
-        host = self.runtime.host
-        oid = id_from_name(self.cls, match.name)
         socket = WebSocket(self._forwarded_scope(match, scope), receive, send)
-        record = await host.record(self.cls, oid)
-        try:
-            await host.deliver(record, record.instance.fetch, socket)
-        except Exception:
-            log.exception("%s.fetch raised for a WebSocket on %s", self.cls.__name__, scope["path"])
-            await socket.close(code=1011)
-            return
-        connection = host.websockets.accepted(record.key, socket)
-        if connection is None:
-            await socket.close(code=1008, reason="the object did not accept this WebSocket")
-            return
-        key = record.key
-
-        async def deliver(hook: str, *args: Any) -> Any:
-            return await host.deliver_websocket(key, hook, *args)
-
-        await host.websockets.serve(connection, deliver)
+        await self.runtime.accept_websocket(self.cls, match.name, socket)
 
     async def _refuse(self, error: HTTPError, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

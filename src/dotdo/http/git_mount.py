@@ -11,11 +11,10 @@ its other events, so other objects keep answering.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from ..runtime.ids import id_from_name
 from .app import object_mounts
 from .body_limit import limited_receive
 
@@ -37,15 +36,13 @@ async def serve_repository(
         return False
     match = api.routing.match(scope)
     sub_path = match.path[len(MOUNT) :] or "/"
-    host = api.runtime.host
-    record = await host.record(cls, id_from_name(cls, name))
-    ctx = getattr(record.instance, "ctx", None)
-    if ctx is None:
-        return False
 
-    async def respond() -> Response | None:
+    async def respond(obj: Any) -> Response | None:
         from ..primitives.gitx.smart_http import GitHttpService
 
+        ctx = getattr(obj, "ctx", None)
+        if ctx is None:
+            return None
         git = ctx.git
         if not git.repo.initialized:
             return None
@@ -54,11 +51,11 @@ async def serve_repository(
             git,
             max_body=api.max_body_size,
             limits=api.git_limits,
-            exclusive=record.instance.block_concurrency_while,
+            exclusive=obj.block_concurrency_while,
         )
         return await service.respond(request, sub_path)
 
-    response = await host.deliver(record, respond)
+    response = await api.runtime.run_in(cls, name, respond)
     if response is None:
         return False
     await response(scope, receive, send)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
+
+from starlette.types import Scope
 
 from .errors import HTTPError
 
@@ -43,7 +44,7 @@ class RoutingMode:
     description = ""
     reserved_paths: tuple[str, ...] = ("/rpc",)
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         """The object this request is for."""
         raise NotImplementedError
 
@@ -53,7 +54,7 @@ class HostnameRouting(RoutingMode):
 
     description = "hostname: the first label of the host names the object (acme.example.com -> acme)"
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         host = _header(scope, b"host") or ""
         hostname = _strip_port(host).rstrip(".").lower()
         name = self._subdomain(hostname)
@@ -85,7 +86,7 @@ class PathRouting(RoutingMode):
         self.description = f"path {pattern}: the first {segments} path segment(s) name the object"
         self.reserved_paths = ("/rpc",)
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         path: str = scope["path"]
         parts = path.split("/", self.segments + 1)
         if len(parts) < self.segments + 1 or not all(parts[1 : self.segments + 1]):
@@ -104,7 +105,7 @@ class FixedRouting(RoutingMode):
         self.name = check_object_name(name)
         self.description = f"fixed: every request goes to the object {name!r}"
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         return Match(self.name, scope["path"])
 
 
@@ -122,7 +123,7 @@ def routing_for(ns: str | None) -> RoutingMode:
     return FixedRouting(ns)
 
 
-def _header(scope: dict[str, Any], name: bytes) -> str | None:
+def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return value.decode("latin-1")

@@ -40,7 +40,7 @@ class ConnectionBudget:
         for key, candidate in list(self._open.items()):
             if len(self._open) <= self.max_open:
                 break
-            if candidate is storage or candidate.dirty or candidate._savepoint_depth:
+            if candidate is storage or candidate.dirty or candidate.in_transaction_block:
                 continue
             del self._open[key]
             candidate.release_connection()

@@ -57,6 +57,14 @@ class DurableObject:
     runtime: Runtime
     _dotdo: ObjectRecord
 
+    def __init__(self, record: ObjectRecord, env: Any, runtime: Runtime) -> None:
+        """Called by the runtime's host, once per activation (subclasses use `on_start`)."""
+        self.storage = record.storage
+        self.id = record.id
+        self.env = env
+        self.runtime = runtime
+        self._dotdo = record
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:

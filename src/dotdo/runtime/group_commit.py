@@ -107,11 +107,11 @@ class GroupCommit:
 
     def commit_one(self, storage: Storage) -> None:
         """Commit one storage and release (process) or queue for fsync (power) its waiters."""
-        if not storage._dirty:
+        if not storage.dirty:
             return
-        future, storage._pending = storage._pending, None
+        future = storage.take_commit_waiter()
         try:
-            storage._commit_now()
+            storage.commit_now()
         except Exception as exc:
             log.exception("commit of %s failed; its uncommitted writes were rolled back", storage.path.name)
             if future is not None:
@@ -119,8 +119,8 @@ class GroupCommit:
             if storage.on_commit_failed is not None:
                 storage.on_commit_failed(storage, exc)
             return
-        if storage._dirty:
-            storage._pending = future
+        if storage.dirty:
+            storage.keep_commit_waiter(future)
             return
         self.commits += 1
         loop = _running_loop()
@@ -137,13 +137,13 @@ class GroupCommit:
             return
         if future is None:
             future = loop.create_future()
-        storage._syncing = future
+        storage.wait_for_sync(future)
         self._to_sync.append((storage, future))
         if self._sync_task is None:
             self._sync_task = loop.create_task(self._sync_batches())
 
     def _fsync_now(self, storage: Storage) -> None:
-        fd = storage._wal_descriptor()
+        fd = storage.wal_descriptor()
         if fd is not None:
             os.fsync(fd)
             self.fsyncs += 1
@@ -156,14 +156,14 @@ class GroupCommit:
             while self._to_sync:
                 batch, self._to_sync = self._to_sync, []
                 storages = {id(s): s for s, _ in batch}
-                descriptors = [fd for s in storages.values() if (fd := s._wal_descriptor()) is not None]
-                folders = {str(s.path.parent) for s in storages.values() if s._wal_folder_unsynced}
+                descriptors = [fd for s in storages.values() if (fd := s.wal_descriptor()) is not None]
+                folders = {str(s.path.parent) for s in storages.values() if s.wal_folder_unsynced}
                 error: BaseException | None = None
                 try:
                     await self._sync(loop, descriptors, folders)
                     self.fsyncs += 1
                     for storage in storages.values():
-                        storage._wal_folder_unsynced = False
+                        storage.wal_folder_synced()
                 except OSError as exc:
                     log.exception("fsync failed")
                     error = exc
@@ -175,7 +175,7 @@ class GroupCommit:
                             future.set_exception(error)
                             future.add_done_callback(_retrieve)
                 for storage in storages.values():
-                    storage._checkpoint_if_large()
+                    storage.checkpoint_if_large()
         finally:
             self._sync_task = None
 

@@ -472,7 +472,7 @@ def _action_name(action: Action) -> str:
 
 
 async def _fire_timeout(obj: StateMachine, timer: Timer) -> None:
-    await obj._machine.on_timeout(timer.payload)
+    await obj._machine.on_timeout(timer.payload)  # noqa: SLF001 (the class is defined in this module)
 
 
 register_timer_kind(TIMER_KIND, _fire_timeout)

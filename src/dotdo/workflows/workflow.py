@@ -204,7 +204,7 @@ def _instance_id(value: Any) -> str:
 
 
 async def _fire(obj: Workflow, timer: Timer) -> None:
-    await obj._runner.on_timer()
+    await obj._runner.on_timer()  # noqa: SLF001 (the class is defined in this module)
 
 
 register_timer_kind(TIMER_KIND, _fire)

@@ -8,7 +8,7 @@ uploads first and then references the blob in its own transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .chunks import ChunkStore
 from .errors import no_space
@@ -17,8 +17,6 @@ from .tiers import BlobTier
 
 if TYPE_CHECKING:
     from dotdo.runtime.storage import Storage
-
-T = TypeVar("T")
 
 
 class Contents:
@@ -32,7 +30,7 @@ class Contents:
         *,
         quota_bytes: int | None,
         warm_threshold: int,
-        transaction: Callable[[Callable[[], T]], T],
+        transaction: Callable[[Callable[[], Any]], Any],
     ) -> None:
         self._sql = storage.sql
         self.inodes = inodes

@@ -63,7 +63,7 @@ class FileSystem:
 
     async def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
-        inode = self.sync._file(path)
+        inode = self.sync.file_inode(path)
         self.sync.note_access(inode)
         if inode.blob is not None:
             return await self.sync.tier.read_async(inode.blob)
@@ -152,12 +152,12 @@ class FileSystem:
             return await self._append(path, payload, mode)
         if len(payload) <= core.warm_threshold:
             return core.write(path, payload, mode, exclusive=exclusive)
-        core._creatable(path, exclusive=exclusive)
+        core.creatable(path, exclusive=exclusive)
         core.contents.check_room(len(payload), as_text(path))
         sha = await core.tier.sha_of(payload)
         with core.tier.pinned(sha):
             await core.tier.upload_async(payload, sha)
-            core.transaction(lambda: core._write_blob(path, sha, len(payload), mode, exclusive))
+            core.transaction(lambda: core.write_blob(path, sha, len(payload), mode, exclusive))
         return len(payload)
 
     async def _append(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int) -> int:
@@ -166,7 +166,7 @@ class FileSystem:
         meanwhile)."""
         core = self.sync
         while True:
-            target = core._creatable(path, exclusive=False).inode
+            target = core.creatable(path, exclusive=False).inode
             if target is None or target.blob is None:
                 return core.write(path, payload, mode, append=True)
             core.contents.check_room(len(payload), as_text(path))

@@ -43,9 +43,11 @@ class BlobTier(Protocol):
 
     def put(self, data: bytes, *, namespace: str = ...) -> str:
         """Store `data` once and return the key it is stored under (derived from the content)."""
+        ...
 
     def get(self, sha: str, *, namespace: str = ...) -> bytes:
         """The bytes stored under a key `put` returned; FileNotFoundError when absent."""
+        ...
 
 
 def check_object(obj: ShaFile) -> None:

@@ -79,6 +79,13 @@ class StoredRepo(BaseRepo):
         return None if row is None else BytesIO(bytes(row[0]))
 
     def _put_named_file(self, path: str, contents: bytes) -> None:
+        self.put_named_file(path, contents)
+
+    def _del_named_file(self, path: str) -> None:
+        self.del_named_file(path)
+
+    def put_named_file(self, path: str, contents: bytes) -> None:
+        """Write a named repository file (MERGE_HEAD, MERGE_MSG, ...); dulwich's protected hook calls it too."""
         self._files()
         self.storage.sql.exec(
             f"INSERT INTO {FILES_TABLE} (name, data) VALUES (?, ?) "
@@ -87,7 +94,8 @@ class StoredRepo(BaseRepo):
             contents,
         )
 
-    def _del_named_file(self, path: str) -> None:
+    def del_named_file(self, path: str) -> None:
+        """Remove a named repository file, if there."""
         self._files()
         self.storage.sql.exec(f"DELETE FROM {FILES_TABLE} WHERE name = ?", path)
 
