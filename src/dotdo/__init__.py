@@ -44,9 +44,9 @@ __version__ = "0.1.0"
 
 # Names whose modules import heavy dependencies (pydantic), loaded on first use.
 _LAZY = {
-    "Entity": "dotdo.graph.entity",
-    "EntityExistsError": "dotdo.graph.entity",
-    "EntityNotFoundError": "dotdo.graph.entity",
+    "Entity": "dotdo.entities.entity",
+    "EntityExistsError": "dotdo.entities.entity",
+    "EntityNotFoundError": "dotdo.entities.entity",
     **{
         name: "dotdo.workflows"
         for name in (

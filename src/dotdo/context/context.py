@@ -9,14 +9,12 @@ A capitalised attribute (`ctx.Customer`) is a stub factory for that registered c
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable, Coroutine
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .actions import DurableActions, current_step
-from .attachments import ATTACHMENTS
 from .dead_letters import DeadLetter, DeadLetterBox, describe_error
 from .dispatch import EventDispatcher, call_isolated
 from .events import Event
@@ -30,8 +28,8 @@ from .subscriptions import Subscriptions
 if TYPE_CHECKING:
     from ..runtime.durable_object import DurableObject
     from ..runtime.ids import ObjectId
+    from ..runtime.object_storage import ObjectStorage
     from ..runtime.runtime import Runtime
-    from ..runtime.storage import Storage
 
 log = logging.getLogger("dotdo.context")
 
@@ -56,7 +54,7 @@ class Context:
         return self.object.id.name
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> ObjectStorage:
         """The object's storage."""
         return self.object.storage
 
@@ -245,19 +243,14 @@ class Context:
     # -- attachments and stubs ------------------------------------------------------------------------
 
     def __getattr__(self, name: str) -> Any:
-        target = ATTACHMENTS.get(name)
-        if target is None:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        factory = self.runtime.extensions_for(type(self.object)).attachment_factory(name)
+        if factory is None:
             if name[:1].isupper():
                 return self.stubs.factory(name)
             raise AttributeError(f"ctx has no attribute {name!r}")
-        module_name, _, factory_name = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and exc.name.startswith("dotdo"):
-                raise NotImplementedError(f"ctx.{name} is not available: {module_name} is not built yet") from None
-            raise
-        value = getattr(module, factory_name)(self)
+        value = factory(self)
         setattr(self, name, value)
         return value
 

@@ -18,11 +18,10 @@ import msgspec
 from ..runtime.durable_object import RESERVED_NAMES
 from ..runtime.errors import UnknownClassError
 from ..runtime.ids import ObjectId
-from ..runtime.timer_kinds import register_timer_kind
+from ..runtime.lazy_table import LazyTable
 from .dead_letters import describe_error
 from .dispatch import call_isolated, is_async_callable
 from .events import Event, decode_json, encode_json, split_type
-from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
     from ..runtime.timer_table import Timer
@@ -314,8 +313,6 @@ class Subscriptions:
         return bool(await call_isolated(ctx, run_once))
 
 
-async def _fire_outbox(obj: Any, timer: Timer) -> None:
+async def fire_outbox(obj: Any, timer: Timer) -> None:
+    """Timer kind "dotdo.outbox": deliver the events waiting in the outbox to subscribers."""
     await obj.ctx.subscriptions.drain()
-
-
-register_timer_kind(OUTBOX_TIMER_KIND, _fire_outbox)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..runtime.storage import Storage
+from ..runtime.object_storage import ObjectStorage
 from .chunks import DEFAULT_ROW_LIMIT, delete_chunks, read_chunks, write_chunks
 from .documents import decode_document, encode_document
 from .errors import DuplicateRelationshipError, UnknownEndpointError
@@ -24,7 +24,7 @@ class Relationships:
     """The relationships store of one object (`ctx.relationships`)."""
 
     def __init__(
-        self, storage: Storage, *, clock: Callable[[], float] = time.time, row_limit: int = DEFAULT_ROW_LIMIT
+        self, storage: ObjectStorage, *, clock: Callable[[], float] = time.time, row_limit: int = DEFAULT_ROW_LIMIT
     ) -> None:
         self.storage = storage
         self.row_limit = row_limit

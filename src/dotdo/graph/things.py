@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from ..runtime.storage import Storage
+from ..runtime.object_storage import ObjectStorage
 from .archive import archived_versions
 from .chunks import DEFAULT_ROW_LIMIT, delete_chunks, document_sql, read_chunks, write_chunks
 from .documents import decode_document, encode_document
@@ -81,7 +81,7 @@ class Things:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         runtime: Any = None,
         clock: Callable[[], float] = time.time,

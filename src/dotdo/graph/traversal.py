@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..runtime.storage import Storage
+from ..runtime.object_storage import ObjectStorage
 from .names import check_type
 
 DIRECTIONS = ("out", "in", "both")
@@ -34,7 +34,7 @@ def _with_things(reached: str, order: str, columns: str) -> str:
 
 
 def neighbour_rows(
-    storage: Storage, thing_id: str, type: str | None, direction: str, columns: str
+    storage: ObjectStorage, thing_id: str, type: str | None, direction: str, columns: str
 ) -> list[tuple[object, ...]]:
     """(endpoint, *thing `columns`) one hop from `thing_id` over relationships of `type` (any if None),
     in creation order of the edges."""
@@ -54,7 +54,7 @@ def neighbour_rows(
 
 
 def walk_rows(
-    storage: Storage, thing_id: str, types: Sequence[str], depth: int, direction: str, columns: str
+    storage: ObjectStorage, thing_id: str, types: Sequence[str], depth: int, direction: str, columns: str
 ) -> list[tuple[object, ...]]:
     """(endpoint, *thing `columns`) of everything reachable in 1..depth hops, nearest first.
 

@@ -41,9 +41,6 @@ def check_object_name(name: str) -> str:
 class RoutingMode:
     """Base of the routing modes."""
 
-    description = ""
-    reserved_paths: tuple[str, ...] = ("/rpc",)
-
     def match(self, scope: Scope) -> Match:
         """The object this request is for."""
         raise NotImplementedError
@@ -51,8 +48,6 @@ class RoutingMode:
 
 class HostnameRouting(RoutingMode):
     """`acme.example.com` and `acme.localhost:8787` go to the object "acme"; the path is unchanged."""
-
-    description = "hostname: the first label of the host names the object (acme.example.com -> acme)"
 
     def match(self, scope: Scope) -> Match:
         host = _header(scope, b"host") or ""
@@ -82,9 +77,6 @@ class PathRouting(RoutingMode):
 
     def __init__(self, segments: int) -> None:
         self.segments = segments
-        pattern = "/:org" if segments == 1 else "/:org/:project"
-        self.description = f"path {pattern}: the first {segments} path segment(s) name the object"
-        self.reserved_paths = ("/rpc",)
 
     def match(self, scope: Scope) -> Match:
         path: str = scope["path"]
@@ -103,7 +95,6 @@ class FixedRouting(RoutingMode):
 
     def __init__(self, name: str) -> None:
         self.name = check_object_name(name)
-        self.description = f"fixed: every request goes to the object {name!r}"
 
     def match(self, scope: Scope) -> Match:
         return Match(self.name, scope["path"])

@@ -647,10 +647,6 @@ class Session:
             entry.pulled = True
             self.send(["pull", entry.import_id])
 
-    def is_live(self, entry: _Import) -> bool:
-        """Whether `entry` can still be referenced in messages."""
-        return self.closed_reason is None and self.abort_reason is None and not entry.released
-
 
 async def _blocks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
     for start in range(0, len(data), size):

@@ -8,7 +8,7 @@ import inspect
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .clock import Clock
 from .connection_budget import ConnectionBudget
@@ -20,7 +20,6 @@ from .group_commit import GroupCommit
 from .ids import ObjectId, namespace_of
 from .responses import as_response
 from .storage import Storage
-from .timer_kinds import timer_handler
 from .timer_table import ALARM_TIMER_ID, Timer
 from .websockets import HibernatableWebSocket, WebSocketRegistry
 
@@ -307,7 +306,7 @@ class ObjectHost:
             # correct it, or the scheduler would wake this object again at once.
             self._timers_changed(record)
         for timer in due:
-            handler = timer_handler(timer.kind)
+            handler = self.runtime.extensions_for(cls).timer_kinds.get(timer.kind)
             if handler is None or timer.unreadable is not None:
                 self._keep_unrunnable(record, timer)
                 continue
@@ -411,7 +410,8 @@ async def release_outgoing() -> None:
     """Hold a call leaving an object until that object's writes are committed (output gate)."""
     caller = current_object.get()
     if caller is not None:
-        waiter = caller.storage.commit_waiter()
+        # The runtime hosts its objects on its own Storage, which has the output gate.
+        waiter = cast(Storage, caller.storage).commit_waiter()
         if waiter is not None:
             await asyncio.shield(waiter)
 

@@ -15,6 +15,7 @@ from .clock import Clock
 from .data_folder import DataFolder
 from .durable_object import DurableObject
 from .errors import ObjectClosedError
+from .extensions import Extensions, declared_extensions
 from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
 from .host import ObjectHost
@@ -70,6 +71,7 @@ class Runtime:
         *,
         env: Mapping[str, Any] | None = None,
         max_open_databases: int | None = None,
+        extensions: Extensions | None = None,
     ) -> None:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
@@ -80,6 +82,9 @@ class Runtime:
         self.data_folder = DataFolder(data_dir)
         self.durability = durability
         self.clock = clock or Clock()
+        self.extensions = extensions or Extensions()
+        """Timer kinds, HTTP mounts and ctx attachments for every class, added to what each class declares."""
+        self._class_extensions: dict[type[DurableObject], Extensions] = {}
         self.host = ObjectHost(
             self,
             self.data_folder,
@@ -216,6 +221,13 @@ class Runtime:
         if self.alarms is not None:
             self.alarms.wake()
         return registered
+
+    def extensions_for(self, cls: type[DurableObject]) -> Extensions:
+        """What extends objects of `cls`: its (and its bases') declared extensions plus the runtime's."""
+        found = self._class_extensions.get(cls)
+        if found is None:
+            found = self._class_extensions[cls] = declared_extensions(cls).merged(self.extensions)
+        return found
 
     def add_storage_hook(self, hook: Callable[[ObjectId, Storage], None]) -> None:
         """Call `hook(object_id, storage)` whenever an object activates, before its start-up code.

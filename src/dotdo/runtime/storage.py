@@ -277,6 +277,11 @@ class Storage:
             self._budget.forget(self)
 
     @property
+    def blob_root(self) -> Path:
+        """A folder beside the database for content too large for it (fsx and gitx blobs)."""
+        return self.path.with_suffix(".blobs")
+
+    @property
     def is_open(self) -> bool:
         """Whether a SQLite connection is open right now."""
         return self._conn is not None

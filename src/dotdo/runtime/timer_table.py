@@ -1,7 +1,7 @@
 """The per-object timer table: the user's alarm and every internal timer (schedules, retries) share it.
 
 One row per timer; the object's earliest timer is what the runtime's alarm scheduler wakes it for.
-Features above the runtime register a handler per timer `kind` (see `durable_object.timer_handler`).
+Features above the runtime declare a handler per timer `kind` (see `extensions.Extensions`).
 """
 
 from __future__ import annotations
@@ -71,17 +71,6 @@ class TimerTable:
             "payload = excluded.payload, retry_count = excluded.retry_count, generation = generation + 1",
             (timer_id, float(fire_at), kind, _encoder.encode(payload), retry_count),
             write=True,
-        )
-        self._storage.notify_timers_changed()
-
-    def set_many(self, timers: list[tuple[str, float, str, Any]]) -> None:
-        """Create or replace many `(id, fire_at, kind, payload)` timers in one statement batch."""
-        self._table()
-        self._storage.run_many_internal(
-            f"INSERT INTO {TIMER_TABLE} (id, fire_at, kind, payload) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET fire_at = excluded.fire_at, kind = excluded.kind, "
-            "payload = excluded.payload, retry_count = 0, generation = generation + 1",
-            [(i, float(f), k, _encoder.encode(p)) for i, f, k, p in timers],
         )
         self._storage.notify_timers_changed()
 

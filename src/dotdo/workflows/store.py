@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 if TYPE_CHECKING:
-    from ..runtime.storage import Storage
+    from ..runtime.object_storage import ObjectStorage
 
 INSTANCE_TABLE = "workflow_instance"
 STEPS_TABLE = "workflow_steps"
@@ -119,7 +119,7 @@ class StepRow:
 class InstanceStore:
     """Reads and writes the three tables of one instance (created on first use of each activation)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
         self._ready = False
         self._events_ready = False

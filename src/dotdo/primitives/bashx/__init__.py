@@ -7,8 +7,6 @@ tiered to sandboxed processes and containers.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dotdo.primitives.bashx.analysis import Analysis
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult
 from dotdo.primitives.bashx.containers import ContainerExecutor
@@ -23,12 +21,6 @@ from dotdo.primitives.bashx.errors import (
 from dotdo.primitives.bashx.quoting import quote
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor, SandboxLimits
 from dotdo.primitives.bashx.shell import Bash, BashResult
-
-
-def attach(ctx: Any) -> Bash:
-    """The shell of the object whose context is ``ctx`` (anything with ``.fs`` and ``.storage``)."""
-    return Bash(ctx.fs)
-
 
 __all__ = [
     "Analysis",
@@ -48,6 +40,5 @@ __all__ = [
     "SandboxConfig",
     "SandboxExecutor",
     "SandboxLimits",
-    "attach",
     "quote",
 ]

@@ -16,7 +16,7 @@ from .inodes import Inode, InodeTable
 from .tiers import BlobTier
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 
 class Contents:
@@ -24,7 +24,7 @@ class Contents:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         inodes: InodeTable,
         tier: BlobTier,
         *,

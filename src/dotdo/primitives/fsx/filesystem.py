@@ -20,7 +20,7 @@ from .paths import as_text
 from .sync_filesystem import DEFAULT_WARM_THRESHOLD, PathArg, SyncFileSystem, to_bytes
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
     from ..blob_store import BlobStore
 
@@ -29,7 +29,7 @@ class FileSystem:
     """A POSIX filesystem in an object's SQLite, with large files tiered to an object store.
 
     `FileSystem(storage)` keeps blobs in a folder beside the SQLite file
-    (`storage.path.with_suffix(".blobs")`); pass `blob_store=BlobStore(obstore_store, prefix=...)`
+    (`storage.blob_root`); pass `blob_store=BlobStore(obstore_store, prefix=...)`
     for S3 and friends. `quota_bytes` caps the sum of file sizes (ENOSPC past it), files over
     `warm_threshold` bytes live in the blob store, and `move_cold()` moves blobs untouched for
     `cold_after` seconds to the cold prefix. `fs.sync` is the same API, synchronous.
@@ -37,7 +37,7 @@ class FileSystem:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         blob_store: BlobStore | Any | None = None,
         blob_root: str | PathLike[str] | None = None,
@@ -55,7 +55,7 @@ class FileSystem:
         )
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> ObjectStorage:
         """The object storage underneath."""
         return self.sync.storage
 

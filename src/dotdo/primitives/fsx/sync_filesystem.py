@@ -33,7 +33,7 @@ from .stat_result import stat_result as make_stat
 from .tiers import BlobTier
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
     from .file_object import SyncFile
 
@@ -64,7 +64,7 @@ class SyncFileSystem:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         blob_store: BlobStore | Any | None = None,
         blob_root: str | PathLike[str] | None = None,
@@ -80,7 +80,7 @@ class SyncFileSystem:
             raise ValueError(f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}")
         self.storage = storage
         if blob_store is None:
-            blob_store = BlobStore(blob_root if blob_root is not None else storage.path.with_suffix(".blobs"))
+            blob_store = BlobStore(blob_root if blob_root is not None else storage.blob_root)
         elif not isinstance(blob_store, BlobStore):
             blob_store = BlobStore(blob_store)
         self.blob_store: BlobStore = blob_store

@@ -41,7 +41,7 @@ from .worktree import Status, Worktree
 from .worktree_files import check_worktree_path, worktree_files_for
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 DEFAULT_IDENTITY = "dotdo <dotdo@localhost>"
 _ANCESTRY = re.compile(r"^(.+?)((?:[~^]\d*)+)$")
@@ -54,7 +54,7 @@ class Git(RemoteCommands):
     def __init__(
         self,
         fs: Any,
-        storage: Storage | None = None,
+        storage: ObjectStorage | None = None,
         *,
         worktree: str = "/",
         emit: Emit | None = None,

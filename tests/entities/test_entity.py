@@ -8,7 +8,7 @@ import pytest
 from pydantic import Field, ValidationError
 
 from dotdo import Runtime
-from dotdo.graph.entity import INDEX_OBJECT, Entity, EntityExistsError, EntityNotFoundError, NameIndex
+from dotdo.entities.entity import INDEX_OBJECT, Entity, EntityExistsError, EntityNotFoundError, NameIndex
 
 
 class Customer(Entity):

@@ -21,12 +21,14 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from ..context import DO
+from ..graph.errors import DuplicateThingError, ThingNotFoundError
+from ..graph.names import check_thing_id
+from ..graph.things import Page, Things
+from ..runtime.extensions import Extensions
 from .entity_fields import build_model, own_field_names
-from .errors import DuplicateThingError, ThingNotFoundError
-from .names import check_thing_id
-from .things import Page, Things
+from .entity_mount import EntityRestMount
 
-log = logging.getLogger("dotdo.graph")
+log = logging.getLogger("dotdo.entities")
 
 INDEX_OBJECT = "__index__"
 RECORD_ID = "entity"
@@ -47,6 +49,7 @@ class Entity(DO):
     """
 
     collection: ClassVar[str | None] = None
+    extensions = Extensions(mounts={"entity_rest": EntityRestMount()})
     _entity_fields: ClassVar[list[tuple[type, str]]] = []
     _entity_defaults: ClassVar[dict[str, Any]] = {}
     _entity_model: ClassVar[type[BaseModel] | None] = None
