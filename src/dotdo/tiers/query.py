@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.errors import DotdoError
+from .clickhouse_client import ClickHouseError, run_on_clickhouse
 from .duckdb_connection import connect_duckdb
 from .warehouse import PlannedScan, Warehouse
 
@@ -205,8 +206,16 @@ def _empty() -> pa.Table:
     return pa.table({})
 
 
-def run_clickhouse(sql: str, tables: Mapping[str, pa.Table]) -> pa.Table:
-    """Run `sql` on embedded ClickHouse (chdb) over the warm tables given as Arrow."""
+def run_clickhouse(sql: str, tables: Mapping[str, pa.Table], dsn: str | None = None) -> pa.Table:
+    """Run `sql` on ClickHouse over the warm tables given as Arrow: embedded chdb, or the server
+    (any clickhouse-connect DSN) at `dsn`."""
+    if dsn is not None:
+        # Views become temporary tables there: only those the query names are built.
+        views = {view: _CLICKHOUSE_VIEWS[view] for view in referenced_views(sql) if _VIEW_SOURCES[view] in tables}
+        try:
+            return run_on_clickhouse(dsn, sql, tables, views)
+        except ClickHouseError as exc:
+            raise QueryError(str(exc)) from None
     try:
         from chdb import session as chdb_session
     except ImportError:
@@ -276,7 +285,7 @@ def execute_query(
         else:
             all_rows = f"SELECT * FROM {_ALL_ROWS_VIEW[kind]}"
             tables[kind] = run_duckdb(all_rows, {kind: scan}, fresh, read_remote=read_remote)
-    return run_clickhouse(sql, tables)
+    return run_clickhouse(sql, tables, warehouse.config.clickhouse_url)
 
 
 def query_warm(
