@@ -286,11 +286,3 @@ def execute_query(
             all_rows = f"SELECT * FROM {_ALL_ROWS_VIEW[kind]}"
             tables[kind] = run_duckdb(all_rows, {kind: scan}, fresh, read_remote=read_remote)
     return run_clickhouse(sql, tables, warehouse.config.clickhouse_url)
-
-
-def query_warm(
-    warehouse: Warehouse, sql: str, *, as_of: str | datetime | None = None, engine: str = "duckdb"
-) -> QueryResult:
-    """Run read-only `sql` over what has shipped, without a runtime (the `dotdo query` command)."""
-    when = check_query(sql, as_of=as_of, engine=engine)
-    return QueryResult(execute_query(warehouse, sql, plan_query(warehouse, sql, when), None, engine))

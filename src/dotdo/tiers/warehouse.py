@@ -171,6 +171,14 @@ class Warehouse:
             if key.startswith(SHIPPED_PREFIX)
         }
 
+    def marks(self) -> dict[str, dict[str, int]]:
+        """Per object (`object_key`), per table, the highest outbox sequence the warm tier holds."""
+        marks: dict[str, dict[str, int]] = {}
+        for kind in TABLE_KINDS:
+            for key, sequence in self.shipped(kind).items():
+                marks.setdefault(key, {})[kind] = sequence
+        return marks
+
     def commit(self, kind: str, raw: pa.Table, tombstones: list[Tombstone]) -> dict[str, int]:
         """Append the batch `raw` (`tables.RAW_COLUMNS`) and apply `tombstones` in one Iceberg
         transaction, skipping what the table already holds; the new shipping marks per object."""
