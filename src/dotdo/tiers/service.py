@@ -88,7 +88,7 @@ class Tiers:
     def _attach(self, oid: ObjectId, storage: Storage) -> None:
         self._active.add((oid.namespace, oid.hex))
         outbox.install_outbox(storage)
-        set_version_archive(storage, cold.ColdArchive(storage, lambda: self.warehouse.filesystem()[0]))
+        set_version_archive(storage, cold.ColdArchive(storage, lambda: self.warehouse.files))
 
     # -- background -----------------------------------------------------------------------------
 
@@ -308,7 +308,6 @@ class Tiers:
         if age is None:
             raise ValueError("archive needs older_than= (seconds) or TierConfig(archive_after=...)")
         cutoff = format_time(time.time() - age)
-        fs, root = self.warehouse.filesystem()
         moved = 0
         for namespace, hex_id in self.objects():
             while True:
@@ -317,8 +316,8 @@ class Tiers:
                 )
                 if not rows:
                     break
-                folder = cold.cold_folder(root, namespace, hex_id)
-                path = await asyncio.to_thread(cold.write_archive, fs, folder, rows)
+                folder = cold.cold_folder(self.warehouse.uri, namespace, hex_id)
+                path = await asyncio.to_thread(cold.write_archive, self.warehouse.files, folder, rows)
                 moved += await self._in_object(
                     namespace, hex_id, lambda s, p=path, r=rows: cold.record_archive(s, p, r)
                 )
@@ -349,15 +348,15 @@ class Tiers:
         mention = msgspec.json.encode(subject).decode()
         report = ErasureReport(subject)
         async with self._guard():
-            fs, _ = self.warehouse.filesystem()
+            files = self.warehouse.files
             for namespace, hex_id in self.objects():
-                counts, files, erased = await self._in_object(
-                    namespace, hex_id, lambda s: erasure.erase_hot(s, fs, subject, mention)
+                counts, archives, erased = await self._in_object(
+                    namespace, hex_id, lambda s: erasure.erase_hot(s, files, subject, mention)
                 )
                 for name, count in counts.items():
                     report.hot[name] = report.hot.get(name, 0) + count
-                for path in files:
-                    report.cold += await asyncio.to_thread(cold.erase_from_archive, fs, path, erased, mention)
+                for path in archives:
+                    report.cold += await asyncio.to_thread(cold.erase_from_archive, files, path, erased, mention)
             report.warm, report.snapshots_expired = await asyncio.to_thread(
                 erasure.erase_warm, self.warehouse, subject, mention
             )
