@@ -10,7 +10,9 @@ must give the same answer, before shipping (fresh=True) and after. Then:
 - shipping: outbox rows per second into Iceberg (target >= 50,000/s);
 - GROUP BY: the warm tier (DuckDB) against looping over the hot objects, both through the things
   API in Python (what the target of >= 20x compares) and through each object's own SQL;
-- the same queries on DuckDB and chdb side by side.
+- the same queries on DuckDB and chdb side by side;
+- the warehouse's I/O: shipping and compacting the same rows with the warehouse on obstore (the
+  default) against pyiceberg's own pyarrow FileIO (the baseline), alternated, best of two each.
 """
 
 from __future__ import annotations
@@ -109,6 +111,40 @@ def warm_answer(result: Any) -> dict[str, tuple[int, int]]:
     return {kind: (int(count), int(total)) for kind, count, total in result.rows}
 
 
+PYARROW_FILE_IO = {"py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO"}
+
+
+async def ship_and_compact(objects: int, things: int, storage_options: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds to ship `objects` x `things` fresh things, seconds to compact them, rows shipped."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = TierConfig(ship_interval=None, batch_rows=250_000, storage_options=storage_options)
+        async with Runtime(Path(folder), objects=[Store], tiers=config) as rt:
+            now = "2026-12-01T12:00:00.000000Z"
+            for n in range(objects):
+                await rt.run_in(Store, f"tenant{n}", lambda obj: obj.storage.sql.exec(BULK, things, now))
+            ship_seconds, report = await timed(rt.ship, 1)
+            compact_seconds, _ = await timed(lambda: rt.compact(force=True), 1)
+            return ship_seconds, compact_seconds, report.total
+
+
+async def compare_file_io(objects: int, things: int) -> None:
+    """The warehouse on obstore against pyiceberg's pyarrow FileIO, on the same rows."""
+    runs: dict[str, list[tuple[float, float, int]]] = {"obstore": [], "pyarrow": []}
+    for _ in range(2):
+        runs["pyarrow"].append(await ship_and_compact(objects, things, PYARROW_FILE_IO))
+        runs["obstore"].append(await ship_and_compact(objects, things, {}))
+    ship = {io: min(run[0] for run in found) for io, found in runs.items()}
+    compact = {io: min(run[1] for run in found) for io, found in runs.items()}
+    rows = runs["obstore"][0][2]
+    print(f"warehouse I/O, {rows:,} rows to a local folder, best of 2:")
+    for io in ("pyarrow", "obstore"):
+        print(f"  {io:8s} ship {ship[io]:6.2f} s ({rows / ship[io]:9,.0f} rows/s)   compact {compact[io]:6.2f} s")
+    print(
+        f"  obstore / pyarrow: shipping {ship['pyarrow'] / ship['obstore']:.2f}x the rate, "
+        f"compaction {compact['pyarrow'] / compact['obstore']:.2f}x the speed"
+    )
+
+
 async def main(objects: int, things: int) -> None:
     total_things = objects * things
     with tempfile.TemporaryDirectory() as folder:
@@ -178,6 +214,7 @@ async def main(objects: int, things: int) -> None:
             for table in status.tables:
                 if table.rows:
                     print(f"table {table.name}: {table.files} files, {table.bytes / 1e6:.1f} MB, {table.rows:,} rows")
+    await compare_file_io(min(objects, 4), min(things, 50_000))
 
 
 if __name__ == "__main__":
