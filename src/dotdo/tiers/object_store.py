@@ -77,6 +77,26 @@ class WarehouseStore:
         scheme, bucket, key = _split(location)
         return self._store(scheme, bucket), key
 
+    def read(self, location: str) -> bytes:
+        """The whole file (`FileNotFoundError` if there is none)."""
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        store, key = self.locate(location)
+        try:
+            return obstore.get(store, key).bytes().to_bytes()
+        except NotFoundError:
+            raise FileNotFoundError(location) from None
+
+    def read_all(self, locations: list[str], *, concurrency: int = 16) -> list[bytes]:
+        """Whole files, fetched concurrently (obstore waits without holding the GIL), in order."""
+        if len(locations) <= 1:
+            return [self.read(location) for location in locations]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(locations))) as pool:
+            return list(pool.map(self.read, locations))
+
     def write(self, location: str, data: bytes, *, create: bool = False) -> None:
         """Write a whole file at once (readers see the old file or the new one); with `create`, only
         if none is there yet (a conditional write: `FileExistsError` otherwise)."""

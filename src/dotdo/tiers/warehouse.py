@@ -240,14 +240,19 @@ class Warehouse:
 
     def dataset(self, scan: PlannedScan) -> Any:
         """The planned files as a pyarrow dataset in the table's schema (older files lack newer columns).
-        Local files are read directly; remote ones through obstore."""
+
+        Local files are read where they are. Remote files are fetched whole and concurrently by
+        obstore, then scanned from memory: the engines' scans never call back into Python, and
+        DuckDB still reads only the columns a query needs from them.
+        """
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
         if self.local:
             return ds.dataset(scan.files, schema=scan.schema, format="parquet")
-        from .arrow_files import read_only_filesystem
-
-        return ds.dataset(scan.files, schema=scan.schema, format="parquet", filesystem=read_only_filesystem(self.files))
+        parquet = ds.ParquetFileFormat()
+        fragments = [parquet.make_fragment(pa.py_buffer(data)) for data in self.files.read_all(scan.files)]
+        return ds.FileSystemDataset(fragments, scan.schema, parquet)
 
     # -- upkeep ---------------------------------------------------------------------------------
 
