@@ -93,6 +93,13 @@ def _parquet(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _whole(files: WarehouseStore, path: str) -> pa.Buffer:
+    """A recorded archive file, read whole: Parquet decoding then never calls back into Python."""
+    import pyarrow as pa
+
+    return pa.py_buffer(files.read(archive_location(path)))
+
+
 def write_archive(files: WarehouseStore, folder: str, rows: list[tuple[Any, ...]]) -> str:
     """Write rows to a new Parquet file under `folder` (a URI); its location."""
     location = f"{folder}/{uuid.uuid4().hex}.parquet"
@@ -140,8 +147,7 @@ class ColdArchive:
         files = self._files()
         found: dict[int, tuple[Any, ...]] = {}
         for path in paths:
-            with files.reader(archive_location(path)) as source:
-                table = pq.read_table(source, filters=[("thing_id", "=", thing_id)])
+            table = pq.read_table(_whole(files, path), filters=[("thing_id", "=", thing_id)])
             for row in zip(*(table.column(name).to_pylist() for name in ARCHIVE_COLUMNS), strict=True):
                 found[row[4]] = row
         return [found[version] for version in sorted(found)]
@@ -155,8 +161,7 @@ def things_mentioning(files: WarehouseStore, paths: list[str], mention: str) -> 
     found: set[str] = set()
     for path in paths:
         try:
-            with files.reader(archive_location(path)) as source:
-                table = pq.read_table(source, columns=["thing_id", "data"])
+            table = pq.read_table(_whole(files, path), columns=["thing_id", "data"])
         except FileNotFoundError:
             continue
         hits = pc.fill_null(pc.match_substring(table.column("data"), mention), False)
@@ -172,8 +177,7 @@ def erase_from_archive(files: WarehouseStore, path: str, thing_ids: set[str], me
 
     location = archive_location(path)
     try:
-        with files.reader(location) as source:
-            table = pq.read_table(source)
+        table = pq.read_table(_whole(files, location))
     except FileNotFoundError:
         return 0
     doomed = pc.or_(

@@ -3,7 +3,8 @@
 The tiers use it for their own files (cold archives, removing files no snapshot needs), and
 pyiceberg uses it through `iceberg_io.ObstoreFileIO`. Locations are URIs (`file:///folder/file`,
 `s3://bucket/key`); a store is made per bucket (one for local files) from pyiceberg's storage
-properties (`s3.endpoint`, `s3.access-key-id`, `s3.secret-access-key`, `s3.region`).
+properties (`s3.endpoint`, `s3.access-key-id`, `s3.secret-access-key`, `s3.region`,
+`s3.session-token`, `s3.request-timeout`, `s3.connect-timeout`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ class WarehouseStore:
         if endpoint:
             config["endpoint"] = endpoint
             client["allow_http"] = endpoint.startswith("http://")
+        # pyiceberg's names, in seconds; obstore's defaults (30 s, 5 s) otherwise.
+        for prop, name in (("s3.request-timeout", "timeout"), ("s3.connect-timeout", "connect_timeout")):
+            if prop in options:
+                client[name] = f"{float(options[prop]):g}s"
         return S3Store(bucket, config=config, client_options=client)  # type: ignore[arg-type]
 
     def locate(self, location: str) -> tuple[ObjectStore, str]:
