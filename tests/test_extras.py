@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import venv
 from pathlib import Path
@@ -65,15 +67,20 @@ def _source_digest() -> str:
 def wheel() -> Path:
     """The wheel of this checkout, built once per source digest."""
     folder = WHEEL_CACHE / _source_digest()
-    built = sorted(folder.glob("dotdo-*.whl"))
-    if not built:
+    if not folder.is_dir():
+        # Built aside and renamed into place: a run building the same wheel meanwhile never sees half of one.
+        WHEEL_CACHE.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=WHEEL_CACHE))
         subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), str(ROOT)],
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(staging), str(ROOT)],
             check=True,
             capture_output=True,
         )
-        built = sorted(folder.glob("dotdo-*.whl"))
-    return built[0]
+        try:
+            staging.rename(folder)
+        except OSError:  # another run put the same wheel in place first
+            shutil.rmtree(staging)
+    return next(folder.glob("dotdo-*.whl"))
 
 
 def _virtualenv(folder: Path, wheel: Path, extras: str) -> Path:
