@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.durable_object import DurableObject
-from ..runtime.errors import DotdoError
+from ..runtime.errors import DotdoError, UnknownClassError
 from ..runtime.ids import ObjectId, id_from_name, id_from_string, namespace_of
 from ..runtime.stub import ObjectStub
 from .circuit_breaker import CircuitBreaker, CircuitOpenError
@@ -179,11 +179,13 @@ class StubCache:
         calling object's own module, registered now (the name is unambiguous there). Otherwise
         `UnknownClassError` lists the registered classes and says how to register it."""
         runtime = self.ctx.runtime
-        if class_name not in runtime.host.classes:
+        try:
+            return StubFactory(self, runtime.class_named(class_name))
+        except UnknownClassError:
             sibling = getattr(sys.modules.get(type(self.ctx.object).__module__), class_name, None)
             if isinstance(sibling, type) and issubclass(sibling, DurableObject) and namespace_of(sibling) == class_name:
-                runtime.register(sibling)
-        return StubFactory(self, runtime.class_named(class_name))
+                return StubFactory(self, runtime.register(sibling))
+            raise
 
     def get(self, cls: type[DurableObject], oid: ObjectId) -> ContextStub:
         """The cached stub of a target, creating it (and evicting the least recently used) if needed."""
