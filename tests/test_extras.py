@@ -119,6 +119,16 @@ def test_a_plain_install_names_the_extra_of_each_primitive_and_the_scaffold_test
         "pip install 'dotdo[bash]'",
         "git": "gitx (ctx.git) needs the 'git' extra (module 'obstore' is not installed): pip install 'dotdo[git]'",
     }
+    warehouse = subprocess.run(
+        [str(bin_folder / "python"), "-c", "from dotdo import Runtime; Runtime('data', warehouse=True)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert warehouse.stderr.splitlines()[-1] == (
+        "dotdo.extras.MissingExtraError: A warehouse (Runtime(warehouse=...)) needs the 'tiers' extra "
+        "(module 'pyiceberg' is not installed): pip install 'dotdo[tiers]'"
+    )
     # The quick start: `dotdo init NAME`, then the scaffold's own tests under pytest (the `test` extra).
     init = subprocess.run([str(bin_folder / "dotdo"), "init", "hello"], cwd=tmp_path, capture_output=True, text=True)
     assert init.returncode == 0, init.stderr
