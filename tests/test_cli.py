@@ -69,7 +69,7 @@ def test_init_then_dev_answers_http(tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(os.listdir(tmp_path / "shop")) == ["README.md", "app.py", "test_app.py"]
     assert "cd " in result.output and "dotdo dev" in result.output and "dotdo[test]" in result.output
-    assert "pytest" in (tmp_path / "shop" / "README.md").read_text()
+    assert 'pip install "dotdo[test]"\n    pytest' in (tmp_path / "shop" / "README.md").read_text()
     port = free_port()
     server = _dev(tmp_path / "shop", "--port", str(port))
     try:
