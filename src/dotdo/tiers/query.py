@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..extras import require_extra
 from ..runtime.errors import DotdoError
 from .clickhouse_client import ClickHouseError, run_on_clickhouse
 from .duckdb_connection import connect_duckdb
@@ -216,10 +217,8 @@ def run_clickhouse(sql: str, tables: Mapping[str, pa.Table], dsn: str | None = N
             return run_on_clickhouse(dsn, sql, tables, views)
         except ClickHouseError as exc:
             raise QueryError(str(exc)) from None
-    try:
-        from chdb import session as chdb_session
-    except ImportError:
-        raise QueryError("engine='clickhouse' needs chdb: pip install 'dotdo[clickhouse]'") from None
+    require_extra("clickhouse", "engine='clickhouse'")
+    from chdb import session as chdb_session
 
     sess = chdb_session.Session()
     try:
