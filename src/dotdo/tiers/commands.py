@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..extras import MissingExtraError, require_extra
 from .config import TierConfig
 from .outbox import OUTBOX_TABLE
 from .warehouse import Warehouse
@@ -58,6 +59,14 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+def _require_tiers(command: str) -> None:
+    """Stop with the install command when the tiers extra is missing."""
+    try:
+        require_extra("tiers", command)
+    except MissingExtraError as exc:
+        _fail(str(exc))
+
+
 def query_command(
     sql: Annotated[str, typer.Argument(help="One read-only SELECT over things, relationships, events, actions.")],
     data_dir: DataDir = None,
@@ -90,6 +99,7 @@ def query_command(
     from ..runtime.folder_lock import DataFolderInUseError
     from .query import QueryError, QueryResult, check_query, execute_query, plan_query
 
+    _require_tiers("dotdo query")
     if output_format is OutputFormat.parquet and output is None:
         _fail("--format parquet writes a file: add --output answer.parquet")
     if fresh and as_of is not None:
@@ -178,6 +188,7 @@ def _csv(result: Any, pacsv: Any) -> str:
 @tiers_app.command("status")
 def status_command(data_dir: DataDir = None, warehouse: WarehouseOption = None) -> None:
     """Files, bytes and rows per warm table, last compaction, and the shipping backlog per object."""
+    _require_tiers("dotdo tiers status")
     root = _data_dir(data_dir)
     # No runtime: a server may hold the data folder; its objects' files are read where they are free.
     warm = Warehouse(TierConfig(warehouse=warehouse), root)
