@@ -111,6 +111,9 @@ async def test_s3_warehouse_on_a_real_s3_api_server(tmp_path: Path) -> None:
                 "s3.access-key-id": "test",
                 "s3.secret-access-key": "test",
                 "s3.region": "us-east-1",
+                # A stalled request to the local server is retried after seconds, not obstore's 30 s default.
+                "s3.request-timeout": "10",
+                "s3.connect-timeout": "5",
             },
         )
         async with Runtime(tmp_path, objects=[Shop], tiers=config) as rt:
