@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import time
 
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from dotdo import API, DO, Runtime
+from dotdo import API, DO, ManualClock, Runtime
 from dotdo.runtime import Objects
 from dotdo.runtime.extensions import Extensions
 
@@ -49,8 +48,8 @@ class Bell(DO):
     )
 
     def schedule_ring(self, after: float, note: str) -> None:
-        """Ring once, `after` seconds from now."""
-        self.storage.timers.set(f"ring-{note}", time.time() + after, kind="ring", payload=note)
+        """Ring once, `after` seconds from now (by the runtime's clock)."""
+        self.storage.timers.set(f"ring-{note}", self.ctx.now() + after, kind="ring", payload=note)
 
     def rings(self) -> list[str]:
         """Every ring heard so far."""
@@ -68,10 +67,11 @@ app = API(Bell, ns="/:bell")
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        async with Runtime(folder, objects=[Bell]) as runtime:
+        clock = ManualClock(1_700_000_000)  # time moves when told: the ring runs inside advance()
+        async with Runtime(folder, objects=[Bell], clock=clock) as runtime:
             objects: Objects = runtime
-            await objects.call(Bell, "front", "schedule_ring", 0.2, "in-process")
-            await asyncio.sleep(1.5)
+            await objects.call(Bell, "front", "schedule_ring", 30, "in-process")
+            await clock.advance(30)
             print(await objects.call(Bell, "front", "rings"))
 
 
