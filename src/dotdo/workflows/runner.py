@@ -96,11 +96,10 @@ class Runner:
 
     def start(self, params: Any) -> dict[str, Any]:
         """Create the instance (queued) and begin executing it."""
-        if self.store.instance() is not None:
-            raise InstanceExistsError(f"A {self.workflow} instance {self.instance_id!r} already exists")
         params_json = encode(params, "params")
         now = self.now()
-        self.store.create(params_json, now)
+        if not self.store.create(params_json, now):
+            raise InstanceExistsError(f"A {self.workflow} instance {self.instance_id!r} already exists")
         self._arm(now + RESUME_AFTER)
         self.kick()
         return {"id": self.instance_id, "created_at": now}

@@ -135,6 +135,8 @@ class Step:
         self._run = run
         self._names: set[str] = set()
         self._seq = 0
+        self._history: dict[int, StepRow] | None = None
+        """The steps this run recorded before this execution, by number (read once, on the first step)."""
 
     @property
     def idempotency_key(self) -> str:
@@ -335,7 +337,9 @@ class Step:
         self._names.add(name)
         self._seq += 1
         seq = self._seq
-        row = runner.store.step(self._run, seq)
+        if self._history is None:
+            self._history = {recorded.seq: recorded for recorded in runner.store.steps(self._run)}
+        row = self._history.get(seq)
         if row is not None and (row.name != name or row.kind != kind):
             raise NonDeterminismError(
                 f"Step #{seq} of this run is {kind} {name!r}, but the recorded history has {row.kind} {row.name!r} "
@@ -345,9 +349,12 @@ class Step:
         return seq, row
 
 
+DEFAULT_RETRIES = Retries()
+
+
 def _retries(retries: int | Retries | dict[str, Any] | None, delay: Duration | None, backoff: str | None) -> Retries:
     if retries is None:
-        policy = Retries()
+        policy = DEFAULT_RETRIES
     elif isinstance(retries, Retries):
         policy = retries
     elif isinstance(retries, dict):

@@ -126,11 +126,14 @@ class InstanceStore:
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None
 
-    def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
+    def _ensure_schema(self) -> None:
         if not self._ready:
             for statement in _SCHEMA:
                 self.storage.sql.exec(statement)
             self._ready = not self.storage.in_transaction_block
+
+    def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
+        self._ensure_schema()
         return self.storage.sql.exec(query, *bindings).to_list()
 
     # -- the instance row -----------------------------------------------------------------------
@@ -158,16 +161,23 @@ class InstanceStore:
         )
         return self._row
 
-    def create(self, params_json: str, now: float) -> None:
-        """Write the row of a new, queued instance."""
-        self._sql(
-            f"INSERT INTO {INSTANCE_TABLE} (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?)",
+    def create(self, params_json: str, now: float) -> bool:
+        """Write the row of a new, queued instance; False (and nothing written) if the instance exists."""
+        if self._row is not None:
+            return False
+        self._ensure_schema()
+        created = self.storage.sql.exec(
+            f"INSERT INTO {INSTANCE_TABLE} (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
             QUEUED,
             params_json,
             now,
             now,
-        )
+        ).rows_written
+        if not created:
+            return False
         self._row = InstanceRow(QUEUED, decode(params_json), None, None, None, 1, now, now, None)
+        return True
 
     def _known(self) -> InstanceRow:
         row = self.instance()
@@ -224,11 +234,6 @@ class InstanceStore:
         self._row = replace(self._known(), listed_status=status)
 
     # -- steps ----------------------------------------------------------------------------------
-
-    def step(self, run: int, seq: int) -> StepRow | None:
-        """The recorded step number `seq` of `run`, or None."""
-        rows = self._sql(f"SELECT * FROM {STEPS_TABLE} WHERE run = ? AND seq = ?", run, seq)
-        return _step(rows[0]) if rows else None
 
     def steps(self, run: int) -> list[StepRow]:
         """Every recorded step of `run`, in order."""
