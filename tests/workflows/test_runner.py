@@ -7,6 +7,7 @@ from workflow_crash_objects import T0, Checkout
 
 from dotdo import Runtime
 from dotdo.testing import ManualClock
+from dotdo.workflows import Workflow
 
 CRASH_POINTS = [
     "before:reserve",
@@ -26,6 +27,7 @@ CHILD = """
 import asyncio
 from dotdo import Runtime
 from dotdo.testing import ManualClock
+from dotdo.workflows import Workflow
 from workflow_crash_objects import Checkout, T0, crash_point
 
 async def main():
@@ -89,3 +91,23 @@ async def test_a_run_that_is_not_killed_completes_in_the_child(tmp_path, child, 
     async with Runtime(data, objects=[Checkout], clock=ManualClock(T0)) as rt:
         status = await Checkout.get(rt, "order-1")
         assert (await status.status())["status"] == "complete"
+
+
+class Napping(Workflow):
+    async def run(self, event, step):
+        await step.sleep("nap", event.params)
+        return await step.do("wake", str.upper, "awake")
+
+
+async def test_an_instance_that_sleeps_long_closes_its_database_until_it_wakes(runtime, clock):
+    sleepers = {
+        name: await Napping.create(runtime, id=name, params=nap) for name, nap in [("long", "1 day"), ("short", "5 s")]
+    }
+    connected = {}
+    for name in sleepers:
+        await runtime.run_in(Napping, name, lambda obj: obj.ctx.settle())
+        connected[name] = await runtime.run_in(Napping, name, lambda obj: obj.storage.is_open)
+    assert connected == {"long": False, "short": True}
+    await clock.advance(86400)
+    for inst in sleepers.values():
+        assert (await inst.settle())["output"] == "AWAKE"

@@ -24,6 +24,7 @@ from .store import (
     PAUSED,
     RUNNING,
     TERMINATED,
+    WAITING,
     InstanceRow,
     InstanceStore,
     encode,
@@ -39,6 +40,9 @@ TIMER_ID = "dotdo:workflow"
 TIMER_KIND = "dotdo.workflow"
 RESUME_AFTER = 2.0
 """Seconds after which an execution that was cut short (a crash) is started again."""
+RELEASE_AFTER = 60.0
+"""An instance that waits longer than this closes its SQLite connection until it wakes (a connection
+holds a page cache, a WAL index and prepared statements: far more than a sleeping instance needs)."""
 
 
 class Runner:
@@ -214,6 +218,14 @@ class Runner:
         finally:
             self.executing = False
         await self._report()
+        self._release_while_waiting()
+
+    def _release_while_waiting(self) -> None:
+        row = self.store.instance()
+        if self.executing or row is None or row.status != WAITING:
+            return
+        if self.armed_at is None or self.armed_at - self.now() > RELEASE_AFTER:
+            self.storage.release_connection()
 
     async def _execute_once(self) -> None:
         store = self.store
