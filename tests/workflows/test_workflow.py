@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dotdo import DO, Runtime
@@ -13,6 +15,7 @@ from dotdo.workflows import (
     InvalidInstanceStateError,
     Workflow,
 )
+from dotdo.workflows.directory import WorkflowDirectory
 
 
 def add_row(storage_holder, label: str) -> str:
@@ -48,7 +51,45 @@ async def test_status_through_a_run(runtime, clock):
     status = await inst.settle()
     assert (status["status"], status["output"], status["error"]) == ("complete", {"n": 1}, None)
     assert await runtime.get(Steps, "x").done() == ["one", "two"]
-    assert [e.type for e in await runtime.run_in(Steps, "x", lambda w: w.ctx.event_log())] == ["Steps.completed"]
+
+
+class Watcher(DO):
+    async def watch(self, workflow: str) -> None:
+        source = {"Steps": Steps, "Failing": Failing}[workflow]
+        await self.ctx.subscribe(source.directory(self.runtime), "*.*", "seen")
+
+    def seen(self, event) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS seen (type TEXT, data TEXT)")
+        self.storage.sql.exec("INSERT INTO seen VALUES (?, ?)", event.type, json.dumps(event.data, sort_keys=True))
+
+    def events(self) -> list[tuple[str, dict]]:
+        if not self.storage.table_exists("seen"):
+            return []
+        return [(r["type"], json.loads(r["data"])) for r in self.storage.sql.exec("SELECT * FROM seen ORDER BY rowid")]
+
+
+class Failing(Workflow):
+    async def run(self, event, step):
+        raise LookupError(f"no such customer: {event.params}")
+
+
+async def test_lifecycle_events_of_every_instance_come_from_the_workflow(runtime, clock):
+    watcher = runtime.get(Watcher, "w")
+    await watcher.watch("Steps")
+    await watcher.watch("Failing")
+    done, stopped = await Steps.create(runtime, id="done", params=1), await Steps.create(runtime, id="stopped")
+    await stopped.settle()
+    await stopped.terminate()
+    await clock.advance(3600)
+    await done.settle()
+    await (await Failing.create(runtime, id="bad", params="c1")).settle()
+    for workflow in ("Steps", "Failing"):
+        await runtime.run_in(WorkflowDirectory, workflow, lambda directory: directory.ctx.settle())
+    assert sorted(await watcher.events()) == [
+        ("Failing.errored", {"error": {"message": "no such customer: c1", "name": "LookupError"}, "id": "bad"}),
+        ("Steps.completed", {"id": "done"}),
+        ("Steps.terminated", {"id": "stopped"}),
+    ]
 
 
 async def test_an_existing_id_and_an_unknown_one_are_clear_errors(runtime):

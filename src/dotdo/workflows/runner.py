@@ -111,12 +111,11 @@ class Runner:
     def status(self) -> dict[str, Any]:
         """`{"status", "output", "error", "steps"}` of the instance, and its pending events."""
         row = self._row()
-        error = None if row.error is None else {"name": short_name(row.error_type), "message": row.error}
         return {
             "id": self.instance_id,
             "status": row.status,
             "output": row.output,
-            "error": error,
+            "error": _error_of(row),
             "steps": [s.to_dict() for s in self.store.steps(row.run)],
             "params": row.params,
             "run": row.run,
@@ -168,7 +167,6 @@ class Runner:
         now = self.now()
         self.store.finish(TERMINATED, now, output_json=None, error=None)
         self._arm(now + RESUME_AFTER)
-        self.obj.ctx.send(f"{self.workflow}.terminated", {"id": self.instance_id})
         self.kick()
 
     def restart(self) -> None:
@@ -269,11 +267,6 @@ class Runner:
         self.store.finish(status, self.now(), output_json=output_json, error=error)
         if exc is not None:
             log.info("%s failed: %s: %s", self._label(), error[0] if error else "", exc)
-        verb = "completed" if status == COMPLETE else "errored"
-        data: dict[str, Any] = {"id": self.instance_id}
-        if error is not None:
-            data["error"] = {"name": short_name(error[0]), "message": error[1]}
-        self.obj.ctx.send(f"{self.workflow}.{verb}", data)
 
     async def _report(self) -> None:
         """Tell the directory the instance's status; the timer stays until it has (see directory.py)."""
@@ -283,7 +276,7 @@ class Runner:
         if row.listed_status != row.status:
             directory = self.obj.runtime.get(WorkflowDirectory, self.workflow)
             try:
-                await directory.note(self.instance_id, row.status, row.created_at, row.updated_at)
+                await directory.note(self.instance_id, row.status, row.created_at, row.updated_at, _error_of(row))
             except Exception:
                 log.exception("Reporting the status of %s failed; trying again later", self._label())
                 return
@@ -294,3 +287,8 @@ class Runner:
         if row.status in FINISHED or row.status == PAUSED:
             self.storage.timers.delete(TIMER_ID)
             self.armed_at = None
+
+
+def _error_of(row: InstanceRow) -> dict[str, Any] | None:
+    """How the instance failed, as `status()` and the `errored` event give it."""
+    return None if row.error is None else {"name": short_name(row.error_type), "message": row.error}
