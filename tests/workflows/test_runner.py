@@ -99,7 +99,14 @@ class Napping(Workflow):
         return await step.do("wake", str.upper, "awake")
 
 
-async def test_an_instance_that_sleeps_long_closes_its_database_until_it_wakes(runtime, clock):
+@pytest.mark.parametrize("durability", ["process", "power"])
+async def test_an_instance_that_sleeps_long_closes_its_database_until_it_wakes(tmp_path, durability):
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path / "data", clock=clock, durability=durability) as runtime:
+        await sleep_long_and_short(runtime, clock)
+
+
+async def sleep_long_and_short(runtime: Runtime, clock: ManualClock) -> None:
     sleepers = {
         name: await Napping.create(runtime, id=name, params=nap) for name, nap in [("long", "1 day"), ("short", "5 s")]
     }

@@ -216,13 +216,18 @@ class Runner:
         finally:
             self.executing = False
         await self._report()
-        self._release_while_waiting()
+        await self._release_while_waiting()
 
-    def _release_while_waiting(self) -> None:
+    async def _release_while_waiting(self) -> None:
         row = self.store.instance()
         if self.executing or row is None or row.status != WAITING:
             return
-        if self.armed_at is None or self.armed_at - self.now() > RELEASE_AFTER:
+        if self.armed_at is not None and self.armed_at - self.now() <= RELEASE_AFTER:
+            return
+        # Only once every write is durable (an fsync in flight must not find its file closed), and
+        # not if another event of the instance wrote or began an execution meanwhile.
+        await self.storage.settled()
+        if not self.executing and self.storage.commit_waiter() is None:
             self.storage.release_connection()
 
     async def _execute_once(self) -> None:
