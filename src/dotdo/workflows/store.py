@@ -16,6 +16,9 @@ import msgspec
 if TYPE_CHECKING:
     from ..runtime.storage import Storage
 
+# The queries below spell these names out: a constant query string is one object shared by every
+# instance, where an f-string would leave a copy in each instance's storage (which keeps, per query
+# text, whether it writes).
 INSTANCE_TABLE = "workflow_instance"
 STEPS_TABLE = "workflow_steps"
 EVENTS_TABLE = "workflow_events"
@@ -38,16 +41,16 @@ STEP_COMPLETE = "complete"
 STEP_ERRORED = "errored"
 
 _SCHEMA = (
-    f"CREATE TABLE IF NOT EXISTS {INSTANCE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "CREATE TABLE IF NOT EXISTS workflow_instance (id INTEGER PRIMARY KEY CHECK (id = 1), "
     "status TEXT NOT NULL, params TEXT, output TEXT, error_type TEXT, error TEXT, run INTEGER NOT NULL, "
     "created_at REAL NOT NULL, updated_at REAL NOT NULL, listed_status TEXT)",
-    f"CREATE TABLE IF NOT EXISTS {STEPS_TABLE} (run INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS workflow_steps (run INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, "
     "kind TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, result TEXT, "
     "error_type TEXT, error TEXT, wake_at REAL, detail TEXT, started_at REAL NOT NULL, finished_at REAL, "
     "PRIMARY KEY (run, seq))",
 )
 _EVENTS_SCHEMA = (
-    f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS workflow_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
     "payload TEXT, received_at REAL NOT NULL, consumed_by TEXT)"
 )
 
@@ -144,7 +147,7 @@ class InstanceStore:
             return self._row
         if not self._ready and not self.storage.table_exists(INSTANCE_TABLE):
             return None
-        rows = self._sql(f"SELECT * FROM {INSTANCE_TABLE} WHERE id = 1")
+        rows = self._sql("SELECT * FROM workflow_instance WHERE id = 1")
         if not rows:
             return None
         row = rows[0]
@@ -167,7 +170,7 @@ class InstanceStore:
             return False
         self._ensure_schema()
         created = self.storage.sql.exec(
-            f"INSERT INTO {INSTANCE_TABLE} (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?) "
+            "INSERT INTO workflow_instance (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?) "
             "ON CONFLICT (id) DO NOTHING",
             QUEUED,
             params_json,
@@ -187,14 +190,14 @@ class InstanceStore:
 
     def set_status(self, status: str, now: float) -> None:
         """Move the instance to `status`."""
-        self._sql(f"UPDATE {INSTANCE_TABLE} SET status = ?, updated_at = ? WHERE id = 1", status, now)
+        self._sql("UPDATE workflow_instance SET status = ?, updated_at = ? WHERE id = 1", status, now)
         self._row = replace(self._known(), status=status, updated_at=now)
 
     def finish(self, status: str, now: float, *, output_json: str | None, error: tuple[str, str] | None) -> None:
         """End the run with `status` and its output or error."""
         error_type, message = error if error is not None else (None, None)
         self._sql(
-            f"UPDATE {INSTANCE_TABLE} SET status = ?, output = ?, error_type = ?, error = ?, updated_at = ? "
+            "UPDATE workflow_instance SET status = ?, output = ?, error_type = ?, error = ?, updated_at = ? "
             "WHERE id = 1",
             status,
             output_json,
@@ -214,14 +217,14 @@ class InstanceStore:
     def new_run(self, now: float) -> int:
         """Start the instance over: a queued new run with no steps; consumed events are dropped."""
         self._sql(
-            f"UPDATE {INSTANCE_TABLE} SET status = ?, output = NULL, error_type = NULL, error = NULL, "
+            "UPDATE workflow_instance SET status = ?, output = NULL, error_type = NULL, error = NULL, "
             "run = run + 1, updated_at = ? WHERE id = 1",
             QUEUED,
             now,
         )
-        self._sql(f"DELETE FROM {STEPS_TABLE}")
+        self._sql("DELETE FROM workflow_steps")
         if self._events_exist():
-            self._sql(f"DELETE FROM {EVENTS_TABLE} WHERE consumed_by IS NOT NULL")
+            self._sql("DELETE FROM workflow_events WHERE consumed_by IS NOT NULL")
         row = self._known()
         self._row = replace(
             row, status=QUEUED, output=None, error_type=None, error=None, run=row.run + 1, updated_at=now
@@ -230,18 +233,18 @@ class InstanceStore:
 
     def set_listed(self, status: str) -> None:
         """Remember that the directory of instances knows `status`."""
-        self._sql(f"UPDATE {INSTANCE_TABLE} SET listed_status = ? WHERE id = 1", status)
+        self._sql("UPDATE workflow_instance SET listed_status = ? WHERE id = 1", status)
         self._row = replace(self._known(), listed_status=status)
 
     # -- steps ----------------------------------------------------------------------------------
 
     def steps(self, run: int) -> list[StepRow]:
         """Every recorded step of `run`, in order."""
-        return [_step(row) for row in self._sql(f"SELECT * FROM {STEPS_TABLE} WHERE run = ? ORDER BY seq", run)]
+        return [_step(row) for row in self._sql("SELECT * FROM workflow_steps WHERE run = ? ORDER BY seq", run)]
 
     def step_named(self, run: int, name: str) -> StepRow | None:
         """The recorded step of `run` called `name` (to explain a history mismatch), or None."""
-        rows = self._sql(f"SELECT * FROM {STEPS_TABLE} WHERE run = ? AND name = ?", run, name)
+        rows = self._sql("SELECT * FROM workflow_steps WHERE run = ? AND name = ?", run, name)
         return _step(rows[0]) if rows else None
 
     def put_step(
@@ -263,7 +266,7 @@ class InstanceStore:
         error_type, message = error if error is not None else (None, None)
         finished = now if status in (STEP_COMPLETE, STEP_ERRORED) else None
         self._sql(
-            f"INSERT INTO {STEPS_TABLE} (run, seq, name, kind, status, attempts, result, error_type, error, "
+            "INSERT INTO workflow_steps (run, seq, name, kind, status, attempts, result, error_type, error, "
             "wake_at, detail, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (run, seq) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, "
             "result = excluded.result, error_type = excluded.error_type, error = excluded.error, "
@@ -292,7 +295,7 @@ class InstanceStore:
             self._sql(_EVENTS_SCHEMA)
             self._events_ready = not self.storage.in_transaction_block
         self._sql(
-            f"INSERT INTO {EVENTS_TABLE} (type, payload, received_at) VALUES (?, ?, ?)", event_type, payload_json, now
+            "INSERT INTO workflow_events (type, payload, received_at) VALUES (?, ?, ?)", event_type, payload_json, now
         )
 
     def take_event(self, event_type: str, consumer: str) -> dict[str, Any] | None:
@@ -300,14 +303,14 @@ class InstanceStore:
         if not self._events_exist():
             return None
         rows = self._sql(
-            f"SELECT seq, type, payload, received_at FROM {EVENTS_TABLE} "
+            "SELECT seq, type, payload, received_at FROM workflow_events "
             "WHERE type = ? AND consumed_by IS NULL ORDER BY seq LIMIT 1",
             event_type,
         )
         if not rows:
             return None
         row = rows[0]
-        self._sql(f"UPDATE {EVENTS_TABLE} SET consumed_by = ? WHERE seq = ?", consumer, row["seq"])
+        self._sql("UPDATE workflow_events SET consumed_by = ? WHERE seq = ?", consumer, row["seq"])
         return {"type": row["type"], "payload": decode(row["payload"]), "timestamp": row["received_at"]}
 
     def pending_events(self) -> list[dict[str, Any]]:
@@ -315,7 +318,7 @@ class InstanceStore:
         if not self._events_exist():
             return []
         rows = self._sql(
-            f"SELECT type, payload, received_at FROM {EVENTS_TABLE} WHERE consumed_by IS NULL ORDER BY seq"
+            "SELECT type, payload, received_at FROM workflow_events WHERE consumed_by IS NULL ORDER BY seq"
         )
         return [{"type": r["type"], "payload": decode(r["payload"]), "timestamp": r["received_at"]} for r in rows]
 
