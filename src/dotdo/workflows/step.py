@@ -356,6 +356,7 @@ class Step:
 
 
 DEFAULT_RETRIES = Retries()
+"""The policy of a `step.do` given no `retries`, `delay` or `backoff`."""
 
 
 def _retries(retries: int | Retries | dict[str, Any] | None, delay: Duration | None, backoff: str | None) -> Retries:
