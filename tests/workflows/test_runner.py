@@ -15,6 +15,8 @@ CRASH_POINTS = [
     "after:reserve",
     "inside:charge",
     "after:charge",
+    "inside:audit",
+    "after:audit",
     "during:sleep",
     "after:sleep",
     "during:wait",
@@ -73,7 +75,7 @@ async def test_a_run_killed_at_any_point_resumes_and_runs_local_steps_once(tmp_p
         status = await drive_to_the_end(rt, clock)
         assert status["status"] == "complete", status
         assert status["output"] == {"reserved": 2, "charged": {"charged": 30}, "recorded": "TRK1"}
-        assert [s["name"] for s in status["steps"]] == ["reserve", "charge", "cool off", "shipping", "record"]
+        assert [s["name"] for s in status["steps"]] == ["reserve", "charge", "audit", "cool off", "shipping", "record"]
         assert await rt.get(Checkout, "order-1").rows() == {"reservations": 2, "shipments": 1}
         listed = await Checkout.instances(rt)
         assert [(i["id"], i["status"]) for i in listed] == [("order-1", "complete")]
@@ -82,6 +84,9 @@ async def test_a_run_killed_at_any_point_resumes_and_runs_local_steps_once(tmp_p
     assert len(charges) == (2 if point == "inside:charge" else 1)
     assert len(set(charges)) == 1
     assert charges[0] == "Checkout/order-1/1/charge 30"
+    # So is the blocking one that ran in a worker thread.
+    audits = (data / "audits").read_text().splitlines()
+    assert audits == ["Checkout/order-1/1/audit 30"] * (2 if point == "inside:audit" else 1)
 
 
 async def test_a_run_that_is_not_killed_completes_in_the_child(tmp_path, child, monkeypatch):
