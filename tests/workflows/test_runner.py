@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from workflow_crash_objects import T0, Checkout
 
@@ -123,3 +125,30 @@ async def sleep_long_and_short(runtime: Runtime, clock: ManualClock) -> None:
     await clock.advance(86400)
     for inst in sleepers.values():
         assert (await inst.settle())["output"] == "AWAKE"
+
+
+gates: dict[str, asyncio.Event] = {}
+
+
+async def held(name: str) -> str:
+    await gates[name].wait()
+    return f"{name} released"
+
+
+class Held(Workflow):
+    async def run(self, event, step):
+        await step.do("quick", str.upper, "quick")
+        return await step.do("held", held, event.params)
+
+
+async def test_status_is_running_while_an_execution_waits_inside_a_step(runtime):
+    gates["g"] = asyncio.Event()
+    inst = await Held.create(runtime, id="h", params="g")
+    for _ in range(100):
+        status = await inst.status()
+        if [s["status"] for s in status["steps"]] == ["complete", "running"]:
+            break
+        await asyncio.sleep(0)
+    assert (status["status"], [s["name"] for s in status["steps"]]) == ("running", ["quick", "held"])
+    gates["g"].set()
+    assert (await inst.settle())["output"] == "g released"

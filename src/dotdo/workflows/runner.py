@@ -11,6 +11,7 @@ few seconds ahead, so an execution cut short by a crash is resumed after the res
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -237,7 +238,9 @@ class Runner:
             return
         now = self.now()
         if row.status != RUNNING:
-            store.set_status(RUNNING, now)
+            # Written only if the execution yields to other events (which could then see it): one that
+            # runs straight to its end or to its next wait writes that status alone.
+            asyncio.get_running_loop().call_soon(self._mark_running, row.run)
         if self.armed_at is None or self.armed_at < now + RESUME_AFTER / 2:
             self._arm(now + RESUME_AFTER)
         step = Step(self, row.run)
@@ -254,6 +257,11 @@ class Runner:
             return
         if self._current(row.run):
             self._end(COMPLETE, output_json, None)
+
+    def _mark_running(self, run: int) -> None:
+        row = self.store.instance()
+        if self.executing and self._current(run) and row is not None and row.status != RUNNING:
+            self.store.set_status(RUNNING, self.now())
 
     def _current(self, run: int) -> bool:
         row = self.store.instance()

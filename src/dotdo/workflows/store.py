@@ -128,6 +128,8 @@ class InstanceStore:
         self._events_ready = False
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None
+        # A run this activation began and recorded no step of yet: its history is known to be empty.
+        self._empty_run: int | None = None
 
     def _ensure_schema(self) -> None:
         if not self._ready:
@@ -180,6 +182,7 @@ class InstanceStore:
         if not created:
             return False
         self._row = InstanceRow(QUEUED, decode(params_json), None, None, None, 1, now, now, None)
+        self._empty_run = 1
         return True
 
     def _known(self) -> InstanceRow:
@@ -229,6 +232,7 @@ class InstanceStore:
         self._row = replace(
             row, status=QUEUED, output=None, error_type=None, error=None, run=row.run + 1, updated_at=now
         )
+        self._empty_run = self._row.run
         return self._row.run
 
     def set_listed(self, status: str) -> None:
@@ -240,6 +244,8 @@ class InstanceStore:
 
     def steps(self, run: int) -> list[StepRow]:
         """Every recorded step of `run`, in order."""
+        if run == self._empty_run:
+            return []
         return [_step(row) for row in self._sql("SELECT * FROM workflow_steps WHERE run = ? ORDER BY seq", run)]
 
     def step_named(self, run: int, name: str) -> StepRow | None:
@@ -263,6 +269,7 @@ class InstanceStore:
         detail_json: str | None = None,
     ) -> None:
         """Record step `seq` of `run` (insert or replace its state; its start time is kept)."""
+        self._empty_run = None
         error_type, message = error if error is not None else (None, None)
         finished = now if status in (STEP_COMPLETE, STEP_ERRORED) else None
         self._sql(
