@@ -169,6 +169,7 @@ async def test_an_attempt_longer_than_its_timeout_fails(tmp_path):
 
 
 async def test_a_sync_step_with_a_timeout_runs_in_a_worker_thread_and_times_out(tmp_path):
+    stuck.clear()
     try:
         async with Runtime(tmp_path / "d", clock=ManualClock()) as rt:
             inst = await SyncTimeouts.create(rt, id="t")
