@@ -8,7 +8,7 @@ import inspect
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
 from .connection_budget import ConnectionBudget
@@ -414,8 +414,7 @@ async def release_outgoing() -> None:
     """Hold a call leaving an object until that object's writes are committed (output gate)."""
     caller = current_object.get()
     if caller is not None:
-        # The runtime hosts its objects on its own Storage, which has the output gate.
-        waiter = cast(Storage, caller.storage).commit_waiter()
+        waiter = caller.storage.commit_waiter()
         if waiter is not None:
             await asyncio.shield(waiter)
 

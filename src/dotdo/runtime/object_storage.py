@@ -9,6 +9,7 @@ blocks, timers and the alarm, table creation, waiting for commits, and a folder 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -114,6 +115,14 @@ class ObjectStorage(Protocol):
 
     async def settled(self) -> None:
         """Wait until every write made so far is committed (and durable as configured)."""
+        ...
+
+    def commit_waiter(self) -> asyncio.Future[None] | None:
+        """A future settling once every write made so far is durable, or None if nothing is pending."""
+        ...
+
+    def release_connection(self) -> None:
+        """Commit and close the database file now; the next use reopens it (for objects that sleep long)."""
         ...
 
     # -- the alarm ----------------------------------------------------------------------------------

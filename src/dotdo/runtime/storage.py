@@ -202,6 +202,10 @@ class Storage:
             # they guard nothing acknowledged yet (the next checkpoint syncs the WAL before using
             # it), and they would block the event loop. Power mode syncs the file and folder itself.
             conn.execute("PRAGMA synchronous=OFF")
+            if fresh:
+                # Switching a new, empty file to WAL writes its first page; an in-memory rollback
+                # journal for that write saves creating and deleting a -journal file per new object.
+                conn.execute("PRAGMA journal_mode=MEMORY")
             conn.execute("PRAGMA journal_mode=WAL")
             if fresh and power:
                 _fsync_path(self.path)
