@@ -8,9 +8,10 @@ from it, so archiving is invisible to callers.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..runtime.object_storage import ObjectStorage
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 
 class VersionArchive(Protocol):

@@ -6,7 +6,11 @@ yields the whole document either way, so filters and ordering see chunked docume
 
 from __future__ import annotations
 
-from ..runtime.object_storage import ObjectStorage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
+
 
 DEFAULT_ROW_LIMIT = 1024 * 1024
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from ..runtime.object_storage import ObjectStorage
 from .errors import SchemaVersionError
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 T = TypeVar("T")
 

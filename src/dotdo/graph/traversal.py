@@ -8,9 +8,12 @@ A walk records (node, hop) pairs with UNION, so a cycle cannot loop: the hop cou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..runtime.object_storage import ObjectStorage
 from .names import check_type
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 DIRECTIONS = ("out", "in", "both")
 MAX_DEPTH = 10_000
