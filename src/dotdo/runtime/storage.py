@@ -24,6 +24,7 @@ import msgspec
 
 from .errors import StorageError
 from .group_commit import DURABILITY_MODES, GroupCommit
+from .new_database import create_wal_database
 from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
 from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
 from .timer_table import ALARM_TIMER_ID, TimerTable
@@ -191,8 +192,7 @@ class Storage:
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not self.path.exists()
+        fresh = create_wal_database(self.path)
         power = self.durability == "power"
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=64)
         try:
@@ -202,7 +202,9 @@ class Storage:
             # they guard nothing acknowledged yet (the next checkpoint syncs the WAL before using
             # it), and they would block the event loop. Power mode syncs the file and folder itself.
             conn.execute("PRAGMA synchronous=OFF")
-            conn.execute("PRAGMA journal_mode=WAL")
+            if not fresh:
+                # A new file is written in WAL mode already; an older one may not be.
+                conn.execute("PRAGMA journal_mode=WAL")
             if fresh and power:
                 _fsync_path(self.path)
                 _fsync_path(self.path.parent)
