@@ -310,7 +310,7 @@ class Storage:
         before = conn.total_changes
         try:
             cursor = conn.execute(query, bindings)
-            result = cursor_from(cursor, 0)
+            rows = cursor.fetchall()
         except sqlite3.ProgrammingError as exc:
             if "one statement at a time" in str(exc) and not bindings:
                 return self._exec_script(query)
@@ -319,7 +319,7 @@ class Storage:
             self._statement_failed(exc)
             raise
         changed = conn.total_changes - before
-        result.rows_written = changed
+        result = SqlCursor(None, rows, changed, cursor.description)
         if writes is None:
             writes = self._prepare_writes
             if not checked and len(self._statement_writes) < 4096:
