@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .storage import Storage
@@ -213,27 +213,30 @@ class GroupCommit:
                 storage._checkpoint_if_large()
 
     async def _sync(self, loop: asyncio.AbstractEventLoop, descriptors: list[int], folders: set[str]) -> None:
-        executor = self._executor
         if len(descriptors) + len(folders) >= SYNCFS_MIN_FILES and descriptors and syncfs is not None:
             # Many objects, many files: one syncfs flushes them all in one journal commit.
-            await loop.run_in_executor(executor, syncfs, descriptors[0])
+            await self._in_threads(loop, [(syncfs, descriptors[0])])
             return
         # Few files: sync them side by side, not one after another.
-        await asyncio.gather(
-            *(loop.run_in_executor(executor, os.fsync, fd) for fd in descriptors),
-            *(loop.run_in_executor(executor, _fsync_path, folder) for folder in folders),
-        )
+        await self._in_threads(loop, [(os.fsync, fd) for fd in descriptors] + [(_fsync_path, f) for f in folders])
 
     async def _sync_paths(self, loop: asyncio.AbstractEventLoop, wal_paths: list[str], folders: set[str]) -> None:
         """`_sync` through descriptors opened for this batch alone."""
-        executor = self._executor
         if len(wal_paths) + len(folders) >= SYNCFS_MIN_FILES and wal_paths and syncfs is not None:
-            await loop.run_in_executor(executor, _syncfs_path, os.path.dirname(wal_paths[0]))
+            await self._in_threads(loop, [(_syncfs_path, os.path.dirname(wal_paths[0]))])
             return
-        await asyncio.gather(
-            *(loop.run_in_executor(executor, _fsync_wal, path) for path in wal_paths),
-            *(loop.run_in_executor(executor, _fsync_path, folder) for folder in folders),
-        )
+        await self._in_threads(loop, [(_fsync_wal, p) for p in wal_paths] + [(_fsync_path, f) for f in folders])
+
+    async def _in_threads(
+        self, loop: asyncio.AbstractEventLoop, calls: list[tuple[Callable[[Any], None], Any]]
+    ) -> None:
+        """Run each `fn(arg)` in a worker thread, side by side; a lone call skips the gathering."""
+        executor = self._executor
+        if len(calls) == 1:
+            fn, arg = calls[0]
+            await loop.run_in_executor(executor, fn, arg)
+        elif calls:
+            await asyncio.gather(*(loop.run_in_executor(executor, fn, arg) for fn, arg in calls))
 
     async def drain(self) -> None:
         """Commit everything pending and wait for outstanding fsyncs."""
