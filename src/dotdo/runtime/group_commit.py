@@ -96,6 +96,7 @@ class GroupCommit:
         self._sync_tasks: set[asyncio.Task[None]] = set()
         self._sync_starting = False
         self._batches_syncing = 0
+        self._last_batch: asyncio.Future[BaseException | None] | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     def enqueue(self, storage: Storage) -> None:
@@ -181,19 +182,31 @@ class GroupCommit:
             self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="dotdo-fsync")
         while self._to_sync:
             batch, self._to_sync = self._to_sync, []
-            storages = {id(s): s for s, _ in batch}
-            walled = [(s, fd) for s in storages.values() if (fd := s._wal_descriptor()) is not None]
-            folders = {str(s.path.parent) for s in storages.values() if s._wal_folder_unsynced}
-            # Linux reports a write-back error once per open file description: a batch syncing
-            # beside another opens descriptors of its own, so each of them hears of an error.
-            private = self._batches_syncing > 0
-            self._batches_syncing += 1
-            error: BaseException | None = None
+            await self._sync_batch(loop, batch)
+
+    async def _sync_batch(
+        self, loop: asyncio.AbstractEventLoop, batch: list[tuple[Storage, asyncio.Future[None]]]
+    ) -> None:
+        """Make one batch's commits durable, then release its waiters (or fail them)."""
+        storages = {id(s): s for s, _ in batch}
+        walled = [(s, fd) for s in storages.values() if (fd := s._wal_descriptor()) is not None]
+        folders = {str(s.path.parent) for s in storages.values() if s._wal_folder_unsynced}
+        # Linux reports a write-back error once per open file description: a batch syncing beside
+        # another opens descriptors of its own, so each of them hears of an error.
+        private = self._batches_syncing > 0
+        self._batches_syncing += 1
+        # Batches are released in the order they started: a later batch's WAL frames follow the
+        # earlier ones', so it is durable only if they are, and an earlier failure fails it too.
+        previous, released = self._last_batch, loop.create_future()
+        self._last_batch = released
+        error: BaseException | None = OSError("the fsync of this batch did not complete")
+        try:
             try:
                 if private:
                     await self._sync_paths(loop, [f"{s.path}-wal" for s, _ in walled], folders)
                 else:
                     await self._sync(loop, [fd for _, fd in walled], folders)
+                error = None
                 self.fsyncs += 1
                 for storage in storages.values():
                     storage._wal_folder_unsynced = False
@@ -202,15 +215,19 @@ class GroupCommit:
                 error = exc
             finally:
                 self._batches_syncing -= 1
-            for _, future in batch:
-                if not future.done():
-                    if error is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(error)
-                        future.add_done_callback(_retrieve)
-            for storage in storages.values():
-                storage._checkpoint_if_large()
+            if previous is not None:
+                error = error or await previous
+        finally:
+            released.set_result(error)
+        for _, future in batch:
+            if not future.done():
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
+                    future.add_done_callback(_retrieve)
+        for storage in storages.values():
+            storage._checkpoint_if_large()
 
     async def _sync(self, loop: asyncio.AbstractEventLoop, descriptors: list[int], folders: set[str]) -> None:
         if len(descriptors) + len(folders) >= SYNCFS_MIN_FILES and descriptors and syncfs is not None:
