@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..extras import require_extra
 from ..runtime.errors import DotdoError
 from .duckdb_connection import connect_duckdb
 from .warehouse import PlannedScan, Warehouse
@@ -207,10 +208,8 @@ def _empty() -> pa.Table:
 
 def run_clickhouse(sql: str, tables: Mapping[str, pa.Table]) -> pa.Table:
     """Run `sql` on embedded ClickHouse (chdb) over the warm tables given as Arrow."""
-    try:
-        from chdb import session as chdb_session
-    except ImportError:
-        raise QueryError("engine='clickhouse' needs chdb: pip install 'dotdo[clickhouse]'") from None
+    require_extra("clickhouse", "engine='clickhouse'")
+    from chdb import session as chdb_session
 
     sess = chdb_session.Session()
     try:

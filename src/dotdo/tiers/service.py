@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ..extras import require_extra
 from ..graph.archive import set_version_archive
 from ..graph.thing import format_time
 from ..runtime.ids import ObjectId, id_from_string
@@ -77,6 +78,7 @@ class Tiers:
     """Hot SQLite -> warm Iceberg -> cold Parquet for one runtime."""
 
     def __init__(self, runtime: Runtime, config: TierConfig) -> None:
+        require_extra("tiers", "A warehouse (Runtime(warehouse=...))")
         self.runtime = runtime
         self.config = config
         self.data_dir: Path = runtime.data_folder.root
