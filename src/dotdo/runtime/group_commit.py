@@ -6,7 +6,7 @@ files of the whole batch in worker threads, so one fsync per file covers every c
 one while the event loop keeps running turns; nothing is acknowledged before its fsync completes.
 When a batch spans many objects (many files), one Linux `syncfs` makes them all durable at once.
 Two batches may sync at once: the commits made while one batch syncs start their own fsync without
-waiting for it, and each batch's waiters are released when that batch's own fsync completes.
+waiting for it; a batch's waiters are released once its own fsync and every earlier batch are done.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def _fsync_wal(path: str) -> None:
 
 
 def _syncfs_path(path: str) -> None:
+    if syncfs is None:
+        raise OSError("syncfs is not available on this system")
     fd = os.open(path, os.O_RDONLY)
     try:
-        assert syncfs is not None
         syncfs(fd)
     finally:
         os.close(fd)
