@@ -24,7 +24,11 @@ from dotdo.extras import EXTRAS, MissingExtraError, modules_of, require_extra
 ROOT = Path(__file__).resolve().parents[1]
 WHEEL_CACHE = Path(os.environ.get("DOTDO_WHEEL_CACHE", Path.home() / ".cache" / "dotdo" / "wheels"))
 # Distribution name -> the module it installs, where the two differ.
-MODULE_OF = {"tree-sitter": "tree_sitter", "tree-sitter-bash": "tree_sitter_bash"}
+MODULE_OF = {
+    "tree-sitter": "tree_sitter",
+    "tree-sitter-bash": "tree_sitter_bash",
+    "clickhouse-connect": "clickhouse_connect",
+}
 
 PROBE = """
 import asyncio, sys

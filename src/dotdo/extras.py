@@ -26,8 +26,10 @@ EXTRAS: dict[str, Extra] = {
     "fs": Extra(("obstore", "fsspec"), enables="ctx.fs (fsx), the blob store, the dotdo:// fsspec protocol"),
     "bash": Extra(("tree_sitter", "tree_sitter_bash", "jq"), ("fs",), "ctx.bash (bashx) on fsx"),
     "git": Extra(("dulwich",), ("fs",), "ctx.git (gitx), clone and push over smart HTTP"),
-    "tiers": Extra(("pyiceberg", "pyarrow", "duckdb"), enables="Runtime(warehouse=...), rt.query, dotdo query"),
-    "clickhouse": Extra(("chdb",), ("tiers",), 'rt.query(..., engine="clickhouse")'),
+    "tiers": Extra(
+        ("pyiceberg", "pyarrow", "duckdb", "obstore"), enables="Runtime(warehouse=...), rt.query, dotdo query"
+    ),
+    "clickhouse": Extra(("chdb", "clickhouse_connect"), ("tiers",), 'rt.query(..., engine="clickhouse")'),
     "serve": Extra(("granian",), enables="serving with granian"),
     "test": Extra(("pytest",), enables="running the tests `dotdo init` writes"),
 }

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
+import dotdo
 from dotdo import Runtime
 from dotdo.testing import ManualClock
-from dotdo.workflows import NonRetryableError, Workflow
+from dotdo.workflows import NonRetryableError, StepTimeoutError, Workflow, idempotency_key
 
 attempts: dict[str, int] = {}
 
@@ -52,6 +54,34 @@ class Failing(Workflow):
 class TimingOut(Workflow):
     async def run(self, event, step):
         return await step.do("slow", slow, retries=0, timeout="50 ms")
+
+
+stuck = threading.Event()
+
+
+def blocking(seconds_to_block: float) -> str:
+    attempts["blocking"] = attempts.get("blocking", 0) + 1
+    stuck.wait(seconds_to_block)
+    return "finished late"
+
+
+def keyed() -> dict:
+    try:
+        dotdo.ctx.storage  # noqa: B018 (the object's context is not reachable from the worker thread)
+    except RuntimeError:
+        reachable = False
+    else:
+        reachable = True
+    return {"key": idempotency_key(), "thread": threading.current_thread().name, "ctx": reachable}
+
+
+class SyncTimeouts(Workflow):
+    async def run(self, event, step):
+        keyed_result = await step.do("keyed", keyed, timeout="10 s")
+        try:
+            await step.do("blocking", blocking, 60, retries=0, timeout="50 ms")
+        except StepTimeoutError as exc:
+            return {"keyed": keyed_result, "timed out": str(exc)}
 
 
 class Approval(Workflow):
@@ -136,6 +166,24 @@ async def test_an_attempt_longer_than_its_timeout_fails(tmp_path):
         status = await inst.settle()
     assert status["status"] == "errored"
     assert status["error"]["name"] == "StepTimeoutError"
+
+
+async def test_a_sync_step_with_a_timeout_runs_in_a_worker_thread_and_times_out(tmp_path):
+    stuck.clear()
+    try:
+        async with Runtime(tmp_path / "d", clock=ManualClock()) as rt:
+            inst = await SyncTimeouts.create(rt, id="t")
+            status = await inst.settle()
+    finally:
+        stuck.set()
+    assert status["status"] == "complete", status
+    keyed_result = status["output"]["keyed"]
+    assert keyed_result["key"] == "SyncTimeouts/t/1/keyed"
+    assert keyed_result["thread"] != threading.current_thread().name
+    assert keyed_result["ctx"] is False
+    assert "'blocking' attempt 1 ran longer than 0.05 s" in status["output"]["timed out"]
+    assert attempts["blocking"] == 1
+    assert [s["status"] for s in status["steps"]] == ["complete", "errored"]
 
 
 async def test_wait_for_event_times_out(runtime, clock):

@@ -30,8 +30,18 @@ async def charge(amount: int, key: str) -> dict:
     return {"charged": amount}
 
 
+def audit(amount: int) -> str:
+    """A blocking external effect with a timeout (so it runs in a worker thread), keyed like `charge`."""
+    key = idempotency_key()
+    with (Path(os.environ["DOTDO_TEST_DATA"]) / "audits").open("a") as out:
+        out.write(f"{key} {amount}\n")
+    crash_point("inside:audit")
+    return key
+
+
 class Checkout(Workflow):
-    """A local step, an external step, a sleep, an event wait and a last local step."""
+    """A local step, two external steps (one async, one blocking with a timeout), a sleep, an event
+    wait and a last local step."""
 
     async def run(self, event, step):
         crash_point("before:reserve")
@@ -39,6 +49,8 @@ class Checkout(Workflow):
         crash_point("after:reserve")
         charged = await step.do("charge", self.charge, event.params["amount"])
         crash_point("after:charge")
+        await step.do("audit", audit, event.params["amount"], timeout="1 minute")
+        crash_point("after:audit")
         await step.sleep("cool off", "1 hour")
         crash_point("after:sleep")
         shipped = await step.wait_for_event("shipping", type="shipped", timeout="1 day")

@@ -37,13 +37,20 @@ class ConnectionBudget:
         self._open[id(storage)] = storage
         if len(self._open) <= self.max_open:
             return
-        for key, candidate in list(self._open.items()):
-            if len(self._open) <= self.max_open:
-                break
-            if candidate is storage or candidate.dirty or candidate._savepoint_depth:
+        # Oldest first, stopping as soon as there is room: with many idle storages open this looks at
+        # a few entries per admission, not at every open storage.
+        busy: list[tuple[int, Storage]] = []
+        excess = len(self._open) - self.max_open
+        while excess > 0 and self._open:
+            key, candidate = self._open.popitem(last=False)
+            if candidate is storage or candidate.dirty or candidate.in_transaction_block:
+                busy.append((key, candidate))
                 continue
-            del self._open[key]
             candidate.release_connection()
+            excess -= 1
+        for key, candidate in reversed(busy):
+            self._open[key] = candidate
+            self._open.move_to_end(key, last=False)
 
     def touch(self, storage: Storage) -> None:
         """Mark `storage` as recently used."""

@@ -4,6 +4,11 @@ Instances are separate objects with their own databases, so the directory keeps 
 instance: its status as last reported and when it was created. An instance reports each change of
 status after committing it, and keeps a resume timer until the directory has acknowledged it, so a
 crash between the two only delays the listing.
+
+The directory also sends the workflow's lifecycle events through its `ctx.send`
+(`Onboarding.completed`, `.errored`, `.terminated`), recorded in the same commit as the status
+they announce: one object to subscribe to for every instance, and no events table in each of
+thousands of short-lived instance databases.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ import asyncio
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ..runtime.durable_object import DurableObject
+from ..context.durable_object import DO
 
 DIRECTORY_TABLE = "workflow_directory"
 MAX_PAGE = 1000
+LIFECYCLE_EVENTS = {"complete": "completed", "errored": "errored", "terminated": "terminated"}
+"""The event each final status sends (`<Workflow>.<verb>`)."""
 
 _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {DIRECTORY_TABLE} (id TEXT PRIMARY KEY, status TEXT NOT NULL, "
@@ -25,7 +32,7 @@ _SCHEMA = (
 )
 
 
-class WorkflowDirectory(DurableObject):
+class WorkflowDirectory(DO):
     """The instances of one workflow class (the object's name is the class's namespace)."""
 
     namespace: ClassVar[str | None] = "_dotdo_workflow_directory"
@@ -76,8 +83,16 @@ class WorkflowDirectory(DurableObject):
                 counts["queued"] = counts.get("queued", 0) + 1
         self._wake_waiters()
 
-    def note(self, instance_id: str, status: str, created_at: float, updated_at: float) -> None:
-        """Record an instance's status (an older report than the one kept is ignored)."""
+    def note(
+        self,
+        instance_id: str,
+        status: str,
+        created_at: float,
+        updated_at: float,
+        error: dict[str, Any] | None = None,
+    ) -> None:
+        """Record an instance's status (an older report than the one kept is ignored); a new final
+        status sends its lifecycle event, with `error` (`{"name", "message"}`) for `errored`."""
         counts = self._counts  # read before the write, which it must not include yet
         before = self.storage.sql.exec(f"SELECT status FROM {DIRECTORY_TABLE} WHERE id = ?", instance_id).to_list()
         changed = self.storage.sql.exec(
@@ -90,9 +105,16 @@ class WorkflowDirectory(DurableObject):
             updated_at,
         ).rows_written
         if changed:
-            if before:
-                counts[before[0]["status"]] -= 1
+            previous = before[0]["status"] if before else None
+            if previous is not None:
+                counts[previous] -= 1
             counts[status] = counts.get(status, 0) + 1
+            verb = LIFECYCLE_EVENTS.get(status)
+            if verb is not None and previous != status:
+                data: dict[str, Any] = {"id": instance_id}
+                if error is not None:
+                    data["error"] = error
+                self.ctx.send(f"{self.id.name}.{verb}", data)
             self._wake_waiters()
 
     def page(self, status: str | None, limit: int, after: str | None) -> list[dict[str, Any]]:

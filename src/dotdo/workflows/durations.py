@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 Duration = str | int | float | timedelta
 """`"30 s"`, `"5 minutes"`, `"1.5 hours"`, `"2 days 3 hours"`, a `timedelta`, or a number of seconds."""
@@ -47,6 +48,21 @@ def parse_duration(value: Duration, *, what: str = "duration") -> float:
 
 
 def _parse_text(text: str, what: str) -> float:
+    seconds = _text_seconds(text)
+    if seconds is None:
+        stripped = text.strip()
+        if not stripped:
+            raise ValueError(f"{what} is empty: write a number and a unit, such as '30 s'")
+        raise ValueError(
+            f"{what} {text!r} is not a duration: write a number and a unit, such as '30 s', '5 minutes', "
+            f"'3 days' or '1 hour 30 minutes' (units: ms, s, m, h, d, w and their long names)"
+        )
+    return seconds
+
+
+@lru_cache(maxsize=256)
+def _text_seconds(text: str) -> float | None:
+    # Cached: a workflow names the same few durations on every step and every replay.
     stripped = text.strip()
     try:
         return float(stripped)
@@ -58,15 +74,10 @@ def _parse_text(text: str, what: str) -> float:
         match = _PART.match(stripped, position)
         unit = match and _UNITS.get(match.group(2).lower())
         if match is None or unit is None:
-            raise ValueError(
-                f"{what} {text!r} is not a duration: write a number and a unit, such as '30 s', '5 minutes', "
-                f"'3 days' or '1 hour 30 minutes' (units: ms, s, m, h, d, w and their long names)"
-            )
+            return None
         total += float(match.group(1)) * unit
         position = match.end()
-    if position == 0:
-        raise ValueError(f"{what} is empty: write a number and a unit, such as '30 s'")
-    return total
+    return None if position == 0 else total
 
 
 def to_epoch(when: When, *, what: str = "time") -> float:

@@ -11,6 +11,7 @@ few seconds ahead, so an execution cut short by a crash is resumed after the res
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .store import (
     PAUSED,
     RUNNING,
     TERMINATED,
+    WAITING,
     InstanceRow,
     InstanceStore,
     encode,
@@ -39,6 +41,9 @@ TIMER_ID = "dotdo:workflow"
 TIMER_KIND = "dotdo.workflow"
 RESUME_AFTER = 2.0
 """Seconds after which an execution that was cut short (a crash) is started again."""
+RELEASE_AFTER = 60.0
+"""An instance that waits longer than this closes its SQLite connection until it wakes (a connection
+holds a page cache, a WAL index and prepared statements: far more than a sleeping instance needs)."""
 
 
 class Runner:
@@ -96,11 +101,10 @@ class Runner:
 
     def start(self, params: Any) -> dict[str, Any]:
         """Create the instance (queued) and begin executing it."""
-        if self.store.instance() is not None:
-            raise InstanceExistsError(f"A {self.workflow} instance {self.instance_id!r} already exists")
         params_json = encode(params, "params")
         now = self.now()
-        self.store.create(params_json, now)
+        if not self.store.create(params_json, now):
+            raise InstanceExistsError(f"A {self.workflow} instance {self.instance_id!r} already exists")
         self._arm(now + RESUME_AFTER)
         self.kick()
         return {"id": self.instance_id, "created_at": now}
@@ -108,12 +112,11 @@ class Runner:
     def status(self) -> dict[str, Any]:
         """`{"status", "output", "error", "steps"}` of the instance, and its pending events."""
         row = self._row()
-        error = None if row.error is None else {"name": short_name(row.error_type), "message": row.error}
         return {
             "id": self.instance_id,
             "status": row.status,
             "output": row.output,
-            "error": error,
+            "error": _error_of(row),
             "steps": [s.to_dict() for s in self.store.steps(row.run)],
             "params": row.params,
             "run": row.run,
@@ -165,7 +168,6 @@ class Runner:
         now = self.now()
         self.store.finish(TERMINATED, now, output_json=None, error=None)
         self._arm(now + RESUME_AFTER)
-        self.obj.ctx.send(f"{self.workflow}.terminated", {"id": self.instance_id})
         self.kick()
 
     def restart(self) -> None:
@@ -215,6 +217,19 @@ class Runner:
         finally:
             self.executing = False
         await self._report()
+        await self._release_while_waiting()
+
+    async def _release_while_waiting(self) -> None:
+        row = self.store.instance()
+        if self.executing or row is None or row.status != WAITING:
+            return
+        if self.armed_at is not None and self.armed_at - self.now() <= RELEASE_AFTER:
+            return
+        # Only once every write is durable (an fsync in flight must not find its file closed), and
+        # not if another event of the instance wrote or began an execution meanwhile.
+        await self.storage.settled()
+        if not self.executing and self.storage.commit_waiter() is None:
+            self.storage.release_connection()
 
     async def _execute_once(self) -> None:
         store = self.store
@@ -223,7 +238,9 @@ class Runner:
             return
         now = self.now()
         if row.status != RUNNING:
-            store.set_status(RUNNING, now)
+            # Written only if the execution yields to other events (which could then see it): one that
+            # runs straight to its end or to its next wait writes that status alone.
+            asyncio.get_running_loop().call_soon(self._mark_running, row.run)
         if self.armed_at is None or self.armed_at < now + RESUME_AFTER / 2:
             self._arm(now + RESUME_AFTER)
         step = Step(self, row.run)
@@ -240,6 +257,11 @@ class Runner:
             return
         if self._current(row.run):
             self._end(COMPLETE, output_json, None)
+
+    def _mark_running(self, run: int) -> None:
+        row = self.store.instance()
+        if self.executing and self._current(run) and row is not None and row.status != RUNNING:
+            self.store.set_status(RUNNING, self.now())
 
     def _current(self, run: int) -> bool:
         row = self.store.instance()
@@ -258,11 +280,6 @@ class Runner:
         self.store.finish(status, self.now(), output_json=output_json, error=error)
         if exc is not None:
             log.info("%s failed: %s: %s", self._label(), error[0] if error else "", exc)
-        verb = "completed" if status == COMPLETE else "errored"
-        data: dict[str, Any] = {"id": self.instance_id}
-        if error is not None:
-            data["error"] = {"name": short_name(error[0]), "message": error[1]}
-        self.obj.ctx.send(f"{self.workflow}.{verb}", data)
 
     async def _report(self) -> None:
         """Tell the directory the instance's status; the timer stays until it has (see directory.py)."""
@@ -272,7 +289,7 @@ class Runner:
         if row.listed_status != row.status:
             directory = self.obj.runtime.get(WorkflowDirectory, self.workflow)
             try:
-                await directory.note(self.instance_id, row.status, row.created_at, row.updated_at)
+                await directory.note(self.instance_id, row.status, row.created_at, row.updated_at, _error_of(row))
             except Exception:
                 log.exception("Reporting the status of %s failed; trying again later", self._label())
                 return
@@ -283,3 +300,8 @@ class Runner:
         if row.status in FINISHED or row.status == PAUSED:
             self.storage.timers.delete(TIMER_ID)
             self.armed_at = None
+
+
+def _error_of(row: InstanceRow) -> dict[str, Any] | None:
+    """How the instance failed, as `status()` and the `errored` event give it."""
+    return None if row.error is None else {"name": short_name(row.error_type), "message": row.error}

@@ -6,13 +6,22 @@ backoff or a crash) the recorded outcome is returned without running anything ag
 step function runs in one SQLite savepoint together with its "complete" row, so its writes to the
 instance's own storage happen exactly once; an `async` step function is at-least-once and gets
 `step.idempotency_key` for the services it calls.
+
+A synchronous function given a `timeout` cannot run on the event loop (nothing could interrupt it
+there), so it runs in a worker thread of its own: it is then at-least-once like an `async` one, it
+must not use the instance's storage (a thread may outlive its attempt, and SQLite writes from it
+would race the object's own), and when it overruns its timeout the attempt fails with
+`StepTimeoutError` while the thread is left to finish in the background, its result dropped
+(Python cannot stop a thread).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib
 import inspect
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -135,6 +144,8 @@ class Step:
         self._run = run
         self._names: set[str] = set()
         self._seq = 0
+        self._history: dict[int, StepRow] | None = None
+        """The steps this run recorded before this execution, by number (read once, on the first step)."""
 
     @property
     def idempotency_key(self) -> str:
@@ -157,7 +168,8 @@ class Step:
 
         A failure is retried `retries` times (default 5) after `delay` (default "10 s") growing by
         `backoff` (default "exponential"); `NonRetryableError` fails the step at once. `timeout`
-        bounds each attempt of an async `fn`. A step that failed for good raises its error into `run()`.
+        bounds each attempt: an async `fn` is cancelled, a sync `fn` with a timeout runs in a worker
+        thread (see the module docstring). A step that failed for good raises its error into `run()`.
         """
         policy = _retries(retries, delay, backoff)
         limit = None if timeout is None else parse_duration(timeout, what="timeout")
@@ -200,14 +212,15 @@ class Step:
         run = self._run
         token = current_step_key.set(runner.step_key(run, name))
         try:
-            if _is_async(fn):
+            in_thread = limit is not None and not _is_async(fn)
+            if in_thread or _is_async(fn):
                 # Recorded and committed before the function runs: the attempt count survives a crash.
                 store.put_step(run, seq, name, "do", STEP_RUNNING, runner.now(), attempts=attempt)
                 storage.commit()
                 await storage.settled()
                 runner.check_live(run)
                 try:
-                    call = fn(*args)
+                    call = _in_worker_thread(name, fn, args) if in_thread else fn(*args)
                     result = await (call if limit is None else asyncio.wait_for(call, limit))
                 except TimeoutError:
                     return StepTimeoutError(f"Step {name!r} attempt {attempt} ran longer than {limit:g} s")
@@ -229,12 +242,7 @@ class Step:
                 return store_result(result_json)
 
             def run_sync() -> str:
-                value = fn(*args)
-                if inspect.isawaitable(value):
-                    if inspect.iscoroutine(value):
-                        value.close()
-                    raise TypeError(f"step {name!r}: fn returned an awaitable; make fn `async def`")
-                text = encode(value, f"the result of step {name!r}")
+                text = encode(_call_sync(name, fn, args), f"the result of step {name!r}")
                 store.put_step(run, seq, name, "do", STEP_COMPLETE, runner.now(), attempts=attempt, result_json=text)
                 return text
 
@@ -335,7 +343,9 @@ class Step:
         self._names.add(name)
         self._seq += 1
         seq = self._seq
-        row = runner.store.step(self._run, seq)
+        if self._history is None:
+            self._history = {recorded.seq: recorded for recorded in runner.store.steps(self._run)}
+        row = self._history.get(seq)
         if row is not None and (row.name != name or row.kind != kind):
             raise NonDeterminismError(
                 f"Step #{seq} of this run is {kind} {name!r}, but the recorded history has {row.kind} {row.name!r} "
@@ -345,9 +355,13 @@ class Step:
         return seq, row
 
 
+DEFAULT_RETRIES = Retries()
+"""The policy of a `step.do` given no `retries`, `delay` or `backoff`."""
+
+
 def _retries(retries: int | Retries | dict[str, Any] | None, delay: Duration | None, backoff: str | None) -> Retries:
     if retries is None:
-        policy = Retries()
+        policy = DEFAULT_RETRIES
     elif isinstance(retries, Retries):
         policy = retries
     elif isinstance(retries, dict):
@@ -366,6 +380,49 @@ def _retries(retries: int | Retries | dict[str, Any] | None, delay: Duration | N
 
 def _is_async(fn: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__)
+
+
+def _call_sync(name: str, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    value = fn(*args)
+    if inspect.isawaitable(value):
+        if inspect.iscoroutine(value):
+            value.close()
+        raise TypeError(f"step {name!r}: fn returned an awaitable; make fn `async def`")
+    return value
+
+
+def _in_worker_thread(name: str, fn: Callable[..., Any], args: tuple[Any, ...]) -> asyncio.Future[Any]:
+    """Run a sync step function in a daemon thread of its own; the future settles with its outcome.
+
+    A daemon thread rather than an executor's: a function that never returns must not hold a pool's
+    worker, nor keep the process from exiting. The thread sees only the step's idempotency key, not
+    the object's context (`dotdo.ctx`), whose storage it must not use.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.Context()
+    context.run(current_step_key.set, current_step_key.get())
+
+    def settle(outcome: Any, failed: bool) -> None:
+        if future.done():  # the attempt timed out (cancelled) meanwhile: the outcome is dropped
+            return
+        if failed:
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+    def work() -> None:
+        try:
+            outcome, failed = context.run(_call_sync, name, fn, args), False
+        except BaseException as exc:
+            outcome, failed = exc, True
+        try:
+            loop.call_soon_threadsafe(settle, outcome, failed)
+        except RuntimeError:  # the event loop closed while the function ran: nobody waits for it
+            pass
+
+    threading.Thread(target=work, name=f"dotdo-step {name}", daemon=True).start()
+    return future
 
 
 def check_event_type(event_type: Any) -> None:

@@ -16,6 +16,9 @@ import msgspec
 if TYPE_CHECKING:
     from ..runtime.storage import Storage
 
+# The queries below spell these names out: a constant query string is one object shared by every
+# instance, where an f-string would leave a copy in each instance's storage (which keeps, per query
+# text, whether it writes).
 INSTANCE_TABLE = "workflow_instance"
 STEPS_TABLE = "workflow_steps"
 EVENTS_TABLE = "workflow_events"
@@ -38,16 +41,16 @@ STEP_COMPLETE = "complete"
 STEP_ERRORED = "errored"
 
 _SCHEMA = (
-    f"CREATE TABLE IF NOT EXISTS {INSTANCE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "CREATE TABLE IF NOT EXISTS workflow_instance (id INTEGER PRIMARY KEY CHECK (id = 1), "
     "status TEXT NOT NULL, params TEXT, output TEXT, error_type TEXT, error TEXT, run INTEGER NOT NULL, "
     "created_at REAL NOT NULL, updated_at REAL NOT NULL, listed_status TEXT)",
-    f"CREATE TABLE IF NOT EXISTS {STEPS_TABLE} (run INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS workflow_steps (run INTEGER NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, "
     "kind TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, result TEXT, "
     "error_type TEXT, error TEXT, wake_at REAL, detail TEXT, started_at REAL NOT NULL, finished_at REAL, "
     "PRIMARY KEY (run, seq))",
 )
 _EVENTS_SCHEMA = (
-    f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
+    "CREATE TABLE IF NOT EXISTS workflow_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
     "payload TEXT, received_at REAL NOT NULL, consumed_by TEXT)"
 )
 
@@ -125,12 +128,17 @@ class InstanceStore:
         self._events_ready = False
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None
+        # A run this activation began and recorded no step of yet: its history is known to be empty.
+        self._empty_run: int | None = None
 
-    def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
+    def _ensure_schema(self) -> None:
         if not self._ready:
             for statement in _SCHEMA:
                 self.storage.sql.exec(statement)
             self._ready = not self.storage.in_transaction_block
+
+    def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
+        self._ensure_schema()
         return self.storage.sql.exec(query, *bindings).to_list()
 
     # -- the instance row -----------------------------------------------------------------------
@@ -141,7 +149,7 @@ class InstanceStore:
             return self._row
         if not self._ready and not self.storage.table_exists(INSTANCE_TABLE):
             return None
-        rows = self._sql(f"SELECT * FROM {INSTANCE_TABLE} WHERE id = 1")
+        rows = self._sql("SELECT * FROM workflow_instance WHERE id = 1")
         if not rows:
             return None
         row = rows[0]
@@ -158,16 +166,24 @@ class InstanceStore:
         )
         return self._row
 
-    def create(self, params_json: str, now: float) -> None:
-        """Write the row of a new, queued instance."""
-        self._sql(
-            f"INSERT INTO {INSTANCE_TABLE} (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?)",
+    def create(self, params_json: str, now: float) -> bool:
+        """Write the row of a new, queued instance; False (and nothing written) if the instance exists."""
+        if self._row is not None:
+            return False
+        self._ensure_schema()
+        created = self.storage.sql.exec(
+            "INSERT INTO workflow_instance (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
             QUEUED,
             params_json,
             now,
             now,
-        )
+        ).rows_written
+        if not created:
+            return False
         self._row = InstanceRow(QUEUED, decode(params_json), None, None, None, 1, now, now, None)
+        self._empty_run = 1
+        return True
 
     def _known(self) -> InstanceRow:
         row = self.instance()
@@ -177,14 +193,14 @@ class InstanceStore:
 
     def set_status(self, status: str, now: float) -> None:
         """Move the instance to `status`."""
-        self._sql(f"UPDATE {INSTANCE_TABLE} SET status = ?, updated_at = ? WHERE id = 1", status, now)
+        self._sql("UPDATE workflow_instance SET status = ?, updated_at = ? WHERE id = 1", status, now)
         self._row = replace(self._known(), status=status, updated_at=now)
 
     def finish(self, status: str, now: float, *, output_json: str | None, error: tuple[str, str] | None) -> None:
         """End the run with `status` and its output or error."""
         error_type, message = error if error is not None else (None, None)
         self._sql(
-            f"UPDATE {INSTANCE_TABLE} SET status = ?, output = ?, error_type = ?, error = ?, updated_at = ? "
+            "UPDATE workflow_instance SET status = ?, output = ?, error_type = ?, error = ?, updated_at = ? "
             "WHERE id = 1",
             status,
             output_json,
@@ -204,39 +220,37 @@ class InstanceStore:
     def new_run(self, now: float) -> int:
         """Start the instance over: a queued new run with no steps; consumed events are dropped."""
         self._sql(
-            f"UPDATE {INSTANCE_TABLE} SET status = ?, output = NULL, error_type = NULL, error = NULL, "
+            "UPDATE workflow_instance SET status = ?, output = NULL, error_type = NULL, error = NULL, "
             "run = run + 1, updated_at = ? WHERE id = 1",
             QUEUED,
             now,
         )
-        self._sql(f"DELETE FROM {STEPS_TABLE}")
+        self._sql("DELETE FROM workflow_steps")
         if self._events_exist():
-            self._sql(f"DELETE FROM {EVENTS_TABLE} WHERE consumed_by IS NOT NULL")
+            self._sql("DELETE FROM workflow_events WHERE consumed_by IS NOT NULL")
         row = self._known()
         self._row = replace(
             row, status=QUEUED, output=None, error_type=None, error=None, run=row.run + 1, updated_at=now
         )
+        self._empty_run = self._row.run
         return self._row.run
 
     def set_listed(self, status: str) -> None:
         """Remember that the directory of instances knows `status`."""
-        self._sql(f"UPDATE {INSTANCE_TABLE} SET listed_status = ? WHERE id = 1", status)
+        self._sql("UPDATE workflow_instance SET listed_status = ? WHERE id = 1", status)
         self._row = replace(self._known(), listed_status=status)
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def step(self, run: int, seq: int) -> StepRow | None:
-        """The recorded step number `seq` of `run`, or None."""
-        rows = self._sql(f"SELECT * FROM {STEPS_TABLE} WHERE run = ? AND seq = ?", run, seq)
-        return _step(rows[0]) if rows else None
-
     def steps(self, run: int) -> list[StepRow]:
         """Every recorded step of `run`, in order."""
-        return [_step(row) for row in self._sql(f"SELECT * FROM {STEPS_TABLE} WHERE run = ? ORDER BY seq", run)]
+        if run == self._empty_run:
+            return []
+        return [_step(row) for row in self._sql("SELECT * FROM workflow_steps WHERE run = ? ORDER BY seq", run)]
 
     def step_named(self, run: int, name: str) -> StepRow | None:
         """The recorded step of `run` called `name` (to explain a history mismatch), or None."""
-        rows = self._sql(f"SELECT * FROM {STEPS_TABLE} WHERE run = ? AND name = ?", run, name)
+        rows = self._sql("SELECT * FROM workflow_steps WHERE run = ? AND name = ?", run, name)
         return _step(rows[0]) if rows else None
 
     def put_step(
@@ -255,10 +269,11 @@ class InstanceStore:
         detail_json: str | None = None,
     ) -> None:
         """Record step `seq` of `run` (insert or replace its state; its start time is kept)."""
+        self._empty_run = None
         error_type, message = error if error is not None else (None, None)
         finished = now if status in (STEP_COMPLETE, STEP_ERRORED) else None
         self._sql(
-            f"INSERT INTO {STEPS_TABLE} (run, seq, name, kind, status, attempts, result, error_type, error, "
+            "INSERT INTO workflow_steps (run, seq, name, kind, status, attempts, result, error_type, error, "
             "wake_at, detail, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (run, seq) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, "
             "result = excluded.result, error_type = excluded.error_type, error = excluded.error, "
@@ -287,7 +302,7 @@ class InstanceStore:
             self._sql(_EVENTS_SCHEMA)
             self._events_ready = not self.storage.in_transaction_block
         self._sql(
-            f"INSERT INTO {EVENTS_TABLE} (type, payload, received_at) VALUES (?, ?, ?)", event_type, payload_json, now
+            "INSERT INTO workflow_events (type, payload, received_at) VALUES (?, ?, ?)", event_type, payload_json, now
         )
 
     def take_event(self, event_type: str, consumer: str) -> dict[str, Any] | None:
@@ -295,14 +310,14 @@ class InstanceStore:
         if not self._events_exist():
             return None
         rows = self._sql(
-            f"SELECT seq, type, payload, received_at FROM {EVENTS_TABLE} "
+            "SELECT seq, type, payload, received_at FROM workflow_events "
             "WHERE type = ? AND consumed_by IS NULL ORDER BY seq LIMIT 1",
             event_type,
         )
         if not rows:
             return None
         row = rows[0]
-        self._sql(f"UPDATE {EVENTS_TABLE} SET consumed_by = ? WHERE seq = ?", consumer, row["seq"])
+        self._sql("UPDATE workflow_events SET consumed_by = ? WHERE seq = ?", consumer, row["seq"])
         return {"type": row["type"], "payload": decode(row["payload"]), "timestamp": row["received_at"]}
 
     def pending_events(self) -> list[dict[str, Any]]:
@@ -310,7 +325,7 @@ class InstanceStore:
         if not self._events_exist():
             return []
         rows = self._sql(
-            f"SELECT type, payload, received_at FROM {EVENTS_TABLE} WHERE consumed_by IS NULL ORDER BY seq"
+            "SELECT type, payload, received_at FROM workflow_events WHERE consumed_by IS NULL ORDER BY seq"
         )
         return [{"type": r["type"], "payload": decode(r["payload"]), "timestamp": r["received_at"]} for r in rows]
 

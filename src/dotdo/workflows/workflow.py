@@ -37,6 +37,7 @@ from .store import STATUSES
 if TYPE_CHECKING:
     from ..context.events import Event
     from ..runtime.runtime import Runtime
+    from ..runtime.stub import ObjectStub
     from ..runtime.timer_table import Timer
 
 MAX_INSTANCE_ID = 100
@@ -128,7 +129,7 @@ class Workflow(DO):
         """Create an instance (a random id unless `id` is given) and start it; returns its handle."""
         instance_id = _instance_id(id)
         started = await runtime.get(cls, instance_id).start(params)
-        await runtime.get(WorkflowDirectory, _workflow_name(cls)).register([(instance_id, started["created_at"])])
+        await cls.directory(runtime).register([(instance_id, started["created_at"])])
         return WorkflowInstance(runtime, cls, instance_id)
 
     @classmethod
@@ -152,7 +153,7 @@ class Workflow(DO):
         created = await asyncio.gather(*(start(i, p) for i, p in wanted), return_exceptions=True)
         registered = [c for c in created if isinstance(c, tuple)]
         if registered:
-            await runtime.get(WorkflowDirectory, _workflow_name(cls)).register(registered)
+            await cls.directory(runtime).register(registered)
         failed = [c for c in created if isinstance(c, BaseException)]
         if failed:
             raise failed[0]
@@ -175,7 +176,7 @@ class Workflow(DO):
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"limit must be an int from 1 to {MAX_PAGE}, not {limit!r}")
-        return await runtime.get(WorkflowDirectory, _workflow_name(cls)).page(status, limit, after)
+        return await cls.directory(runtime).page(status, limit, after)
 
     @classmethod
     async def wait_for(cls, runtime: Runtime, *, status: str = "complete", count: int) -> None:
@@ -183,12 +184,19 @@ class Workflow(DO):
         without touching the instances themselves."""
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-        await runtime.get(WorkflowDirectory, _workflow_name(cls)).wait_for(status, count)
+        await cls.directory(runtime).wait_for(status, count)
+
+    @classmethod
+    def directory(cls, runtime: Runtime) -> ObjectStub:
+        """The stub of the object that lists this workflow's instances and sends their lifecycle events
+        (`<Workflow>.completed`, `.errored`, `.terminated`): `ctx.subscribe(Onboarding.directory(rt),
+        "Onboarding.*", "handler")` hears about every instance."""
+        return runtime.get(WorkflowDirectory, _workflow_name(cls))
 
     @classmethod
     async def counts(cls, runtime: Runtime) -> dict[str, int]:
         """How many instances are in each status (as last reported)."""
-        return await runtime.get(WorkflowDirectory, _workflow_name(cls)).counts()
+        return await cls.directory(runtime).counts()
 
 
 def _workflow_name(cls: type[Workflow]) -> str:
