@@ -1,0 +1,350 @@
+"""`Cluster`: objects spread over host processes placed by Ray, reached with the runtime's own methods.
+
+    async with Cluster(hosts=2, data_dir="/shared/dotdo", objects=[Counter]) as rt:
+        await rt.get(Counter, "acme").increment(2)
+
+Ray starts, places, names and watches the hosts; calls go from this process straight to the owning
+host over a persistent connection (never one Ray call per request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starlette.responses import Response
+
+from ..runtime.durable_object import DurableObject
+from ..runtime.errors import UnknownClassError
+from ..runtime.ids import ObjectId, id_from_name, namespace_of
+from ..runtime.stub import build_request
+from .directory import Directory
+from .host import ClusterHost, class_reference
+from .layout import write_probe
+from .placement import PlacementView
+from .ray_instance import LOOPBACK, RayInstance, import_ray
+from .wire import HostUnavailableError, WireClient
+
+log = logging.getLogger("dotdo.cluster")
+
+
+class HostActor:
+    """The Ray actor around a `ClusterHost` (one process per host)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.host = ClusterHost(*args, **kwargs)
+
+    async def start(self, bind_host: str | None, http_port: int | None = None) -> Any:
+        """Start the host; `bind_host` None means this node's address as Ray knows it."""
+        if bind_host is None:
+            import ray
+
+            bind_host = ray.util.get_node_ip_address()
+        return await self.host.start(bind_host, http_port)
+
+    async def run(self) -> None:
+        """Return when the host stops."""
+        await self.host.run()
+
+    async def stop(self) -> None:
+        """Drain and stop the host."""
+        await self.host.stop()
+
+
+class ClusterStub:
+    """A stub for one object of the cluster: `await stub.method(*args)` runs on the object's owner."""
+
+    def __init__(self, cluster: Cluster, cls: type[DurableObject], oid: ObjectId) -> None:
+        self._cluster = cluster
+        self._cls = cls
+        self.id = oid
+
+    @property
+    def name(self) -> str | None:
+        """The name the object was got by (None for an object got by id)."""
+        return self.id.name
+
+    def __getattr__(self, method: str) -> Any:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        cluster, cls, oid = self._cluster, self._cls, self.id
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await cluster.send(cls, oid, "call", (method, args, kwargs))
+
+        call.__name__ = method
+        call.__qualname__ = f"{cls.__name__}.{method}"
+        return call
+
+    async def fetch(
+        self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | str = b""
+    ) -> Response:
+        """Deliver an HTTP request (a URL to build one from) to the object's `fetch` on its host."""
+        return await self._cluster.fetch(self._cls, self.id, url, method=method, headers=headers, body=body)
+
+    def __repr__(self) -> str:
+        label = self.id.name if self.id.name is not None else self.id.hex[:12]
+        return f"<{self._cls.__name__} cluster stub {label!r}>"
+
+
+class Cluster:
+    """Durable Objects on `hosts` host processes of a Ray cluster, sharing the data folder `data_dir`.
+
+    `address=None` starts a private Ray instance on this machine (loopback only, stopped at exit);
+    `"auto"` or `"host:port"` joins a running Ray cluster. The data folder must be the same folder
+    for every host (a shared filesystem across machines): a probe file checks it at start.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        hosts: int = 2,
+        data_dir: str | os.PathLike[str] = ".dotdo",
+        objects: Iterable[type[DurableObject]] = (),
+        durability: str = "process",
+        *,
+        name: str = "dotdo",
+        app: str | None = None,
+        http_port: int | None = None,
+        log_to_driver: bool = False,
+    ) -> None:
+        if not isinstance(hosts, int) or hosts < 1:
+            raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
+        if durability not in ("process", "power"):
+            raise ValueError(f"durability must be process or power, not {durability!r}")
+        self.ray = RayInstance(address, log_to_driver=log_to_driver)
+        self.host_count = hosts
+        self.data_dir = os.fspath(data_dir)
+        self.durability = durability
+        self.name = name
+        self.app = app
+        self.http_port = http_port
+        self.classes: dict[str, type[DurableObject]] = {}
+        for cls in objects:
+            self.classes[namespace_of(cls)] = cls
+        self.view = PlacementView()
+        self.directory: Any = None
+        self.actors: dict[str, Any] = {}
+        self.clients: dict[str, WireClient] = {}
+        self._watchers: list[asyncio.Task[None]] = []
+        self._follower: asyncio.Task[None] | None = None
+        self._view_changed = asyncio.Event()
+        self._registering: dict[str, asyncio.Task[None]] = {}
+        self.started = False
+        self.closed = False
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Cluster:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def start(self) -> Cluster:
+        """Start (or join) Ray, the directory and the hosts; returns once every host answers."""
+        if self.started:
+            return self
+        # In this thread: Ray installs its signal handlers only from the main thread.
+        self.ray.start()
+        try:
+            await self._start_hosts()
+        except BaseException:
+            await self._shutdown()
+            raise
+        self.started = True
+        return self
+
+    async def _start_hosts(self) -> None:
+        ray = import_ray()
+        token = write_probe(self.data_dir)
+        self.directory = (
+            ray.remote(Directory).options(name=f"{self.name}:directory", num_cpus=0, max_concurrency=1000).remote()
+        )
+        actor_class = ray.remote(HostActor)
+        bind_host = LOOPBACK if self.ray.local else None
+        refs = []
+        for index in range(self.host_count):
+            host_id = f"host-{index}"
+            actor = actor_class.options(
+                name=f"{self.name}:{host_id}",
+                num_cpus=0,
+                max_restarts=0,
+                max_concurrency=10_000,
+                scheduling_strategy="SPREAD",
+            ).remote(
+                host_id,
+                os.path.abspath(self.data_dir),
+                token,
+                self.directory,
+                classes=[class_reference(cls) for cls in self.classes.values()],
+                import_paths=[p for p in sys.path if p],
+                durability=self.durability,
+                app_target=self.app,
+            )
+            self.actors[host_id] = actor
+            refs.append(actor.start.remote(bind_host, self.http_port))
+        await asyncio.gather(*refs)
+        for host_id, actor in self.actors.items():
+            self._watchers.append(asyncio.get_running_loop().create_task(self._watch(host_id, actor)))
+        self.apply_view(await self.directory.view.remote())
+        self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
+
+    async def _watch(self, host_id: str, actor: Any) -> None:
+        """Wait on the host's `run()`: Ray fails it when the host's process or node dies."""
+        try:
+            await actor.run.remote()
+        except Exception as exc:
+            if not self.closed:
+                log.warning("host %s died (%s); its objects move to the other hosts", host_id, type(exc).__name__)
+                with contextlib.suppress(Exception):
+                    await self.directory.remove.remote(host_id)
+
+    async def _follow_directory(self) -> None:
+        while not self.closed:
+            try:
+                view = await self.directory.wait_change.remote(self.view.version)
+            except Exception:
+                if self.closed:
+                    return
+                await asyncio.sleep(0.5)
+                continue
+            if view.version > self.view.version:
+                self.apply_view(view)
+
+    def apply_view(self, view: PlacementView) -> None:
+        """Adopt a newer view of the directory (drops connections to hosts that left)."""
+        self.view = view
+        for host_id in [h for h in self.clients if h not in view.hosts]:
+            client = self.clients.pop(host_id)
+            asyncio.get_running_loop().create_task(client.close())
+        self._view_changed.set()
+        self._view_changed = asyncio.Event()
+
+    async def wait_for_hosts(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until the directory lists exactly `count` live hosts (after a death or a join)."""
+        async with asyncio.timeout(timeout):
+            while len(self.view.hosts) != count:
+                await self._view_changed.wait()
+
+    async def close(self) -> None:
+        """Drain every host (in-flight calls finish, commits flush, files close), then stop Ray if started here."""
+        if self.closed:
+            return
+        self.closed = True
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        self.closed = True
+        stops = [actor.stop.remote() for host_id, actor in self.actors.items() if host_id in self.view.hosts]
+        if stops:
+            await asyncio.gather(*stops, return_exceptions=True)
+        for task in [*self._watchers, *([self._follower] if self._follower else [])]:
+            task.cancel()
+        for client in self.clients.values():
+            await client.close()
+        self.clients.clear()
+        if self.ray.started_here and not self.ray.local:
+            ray = import_ray()
+            for actor in [*self.actors.values(), self.directory]:
+                if actor is not None:
+                    with contextlib.suppress(Exception):
+                        ray.kill(actor)
+        await asyncio.to_thread(self.ray.stop)
+
+    # -- what hosts run where -----------------------------------------------------------------
+
+    def host_pids(self) -> dict[str, int]:
+        """Process id of each live host, by host id."""
+        return {host_id: info.pid for host_id, info in self.view.hosts.items()}
+
+    def owner(self, cls: type[DurableObject] | str, name: str) -> str:
+        """The id of the host that owns the object called `name` now."""
+        oid = id_from_name(namespace_of(cls), name)
+        return self.view.owner(oid.namespace, oid.hex)
+
+    def _client(self, host_id: str) -> WireClient:
+        client = self.clients.get(host_id)
+        if client is None:
+            info = self.view.hosts.get(host_id)
+            if info is None:
+                raise HostUnavailableError(f"host {host_id} is not in the cluster any more")
+            client = self.clients[host_id] = WireClient(info.wire, f"host {host_id}")
+        return client
+
+    # -- the Objects methods ------------------------------------------------------------------
+
+    def _class(self, cls: type[DurableObject] | str) -> type[DurableObject]:
+        if isinstance(cls, str):
+            found = self.classes.get(cls)
+            if found is None:
+                registered = ", ".join(sorted(self.classes)) or "none"
+                raise UnknownClassError(f"Unknown class {cls!r}; registered: {registered}")
+            return found
+        return cls
+
+    def get(self, cls: type[DurableObject] | str, name: str) -> ClusterStub:
+        """A stub for the object called `name` of class `cls` (a class, or the name of one given as objects=)."""
+        resolved = self._class(cls)
+        return ClusterStub(self, resolved, id_from_name(resolved, name))
+
+    async def call(self, cls: type[DurableObject] | str, name: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call `method` of the object called `name` on its host."""
+        resolved = self._class(cls)
+        return await self.send(resolved, id_from_name(resolved, name), "call", (method, args, kwargs))
+
+    async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
+        """Run `fn(obj)` (sync or async) as an event of that object on its host and return its result."""
+        from ray import cloudpickle
+
+        resolved = self._class(cls)
+        oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
+        return await self.send(resolved, oid, "run_in", (cloudpickle.dumps(fn),))
+
+    async def fetch(
+        self,
+        cls: type[DurableObject] | str,
+        name_or_id: str | ObjectId,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        body: bytes | str = b"",
+    ) -> Response:
+        """Deliver an HTTP request to the object's `fetch` on its host; the Response comes back whole."""
+        build_request(url, method=method, headers=headers, body=body)  # a bad URL fails here, not on the host
+        resolved = self._class(cls)
+        oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
+        payload = body.encode() if isinstance(body, str) else body
+        status, raw_headers, content = await self.send(resolved, oid, "fetch", (url, method, headers, payload))
+        response = Response(content, status_code=status)
+        response.raw_headers = raw_headers
+        return response
+
+    async def send(self, cls: type[DurableObject], oid: ObjectId, kind: str, rest: tuple[Any, ...]) -> Any:
+        """Send one request about `oid` to its owner (registering its class with the hosts first if new)."""
+        if not self.started or self.closed:
+            raise HostUnavailableError("The cluster is not running: use `async with Cluster(...) as rt:`")
+        await self._ensure_registered(cls)
+        owner = self.view.owner(oid.namespace, oid.hex)
+        return await self._client(owner).request(kind, (oid.namespace, oid.hex, oid.name, 0, *rest))
+
+    async def _ensure_registered(self, cls: type[DurableObject]) -> None:
+        namespace = namespace_of(cls)
+        if self.classes.get(namespace) is cls and namespace not in self._registering:
+            return
+        task = self._registering.get(namespace)
+        if task is None:
+            self.classes[namespace] = cls
+            reference = class_reference(cls)
+            task = asyncio.get_running_loop().create_task(self._register_everywhere(reference))
+            self._registering[namespace] = task
+        await asyncio.shield(task)
+
+    async def _register_everywhere(self, reference: str) -> None:
+        await asyncio.gather(*(self._client(h).request("register", reference) for h in self.view.hosts))
