@@ -1,0 +1,27 @@
+"""Durable Object classes the cluster scenarios send to host processes (hosts import them by name)."""
+
+import os
+
+from dotdo import DO
+
+
+class Counter(DO):
+    async def on_start(self) -> None:
+        self.storage.put("starts", (self.storage.get("starts") or 0) + 1)
+
+    def increment(self, n: int = 1) -> int:
+        total = (self.storage.get("total") or 0) + n
+        self.storage.put("total", total)
+        return total
+
+    def total(self) -> int:
+        return self.storage.get("total") or 0
+
+    def starts(self) -> int:
+        return self.storage.get("starts")
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    async def fetch(self, request):
+        return {"path": request.url.path, "total": self.total(), "pid": os.getpid()}

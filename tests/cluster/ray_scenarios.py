@@ -1,0 +1,114 @@
+"""Cluster scenarios on a real Ray instance on 127.0.0.1: run by test_cluster.py inside a loopback-only
+network namespace (one Ray instance for the whole module)."""
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+from collections.abc import AsyncIterator
+
+import psutil
+import pytest
+import pytest_asyncio
+from cluster_objects import Counter
+
+from dotdo.cluster.cluster import Cluster
+from dotdo.cluster.wire import HostUnavailableError, WireClient
+from dotdo.runtime.ids import id_from_name
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
+    async with Cluster(hosts=2, data_dir=tmp_path_factory.mktemp("cluster"), objects=[Counter]) as rt:
+        yield rt
+    leftover = [p for p in psutil.Process().children(recursive=True) if p.is_running()]
+    assert leftover == [], f"processes left after the cluster closed: {leftover}"
+
+
+def _endpoint_host(endpoint: str) -> str:
+    return endpoint.rsplit(":", 1)[0].strip("[]")
+
+
+async def test_every_ray_socket_is_on_loopback(cluster: Cluster) -> None:
+    await cluster.get(Counter, "warm").increment()
+    ray_pids = {p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()}
+    lines = subprocess.run(["ss", "-Htanp"], capture_output=True, text=True, check=True).stdout.splitlines()
+    seen = 0
+    for line in lines:
+        pids = {int(pid) for pid in re.findall(r"pid=(\d+)", line)}
+        if not pids & ray_pids:
+            continue
+        seen += 1
+        _state, _recv, _send, local, peer, *_ = line.split()
+        for endpoint in (local, peer):
+            host = _endpoint_host(endpoint)
+            assert host in {"127.0.0.1", "::ffff:127.0.0.1", "*", "0.0.0.0"} or peer.endswith(":*"), line
+        assert _endpoint_host(local) in {"127.0.0.1", "::ffff:127.0.0.1"}, line
+    assert seen > 5  # gcs_server, raylet, the hosts' wire servers and their connections
+
+
+async def test_each_call_runs_on_the_owning_host_and_both_hosts_serve(cluster: Cluster) -> None:
+    pids = cluster.host_pids()
+    assert len(pids) == 2
+    names = [f"org-{i}" for i in range(24)]
+    answered = await asyncio.gather(*(cluster.get(Counter, name).pid() for name in names))
+    for name, pid in zip(names, answered, strict=True):
+        assert pid == pids[cluster.owner(Counter, name)]
+    assert set(answered) == set(pids.values())
+
+
+async def test_run_in_and_fetch_reach_the_object(cluster: Cluster) -> None:
+    assert await cluster.get(Counter, "acme").increment(5) == 5
+    assert await cluster.run_in(Counter, "acme", lambda obj: obj.storage.get("total") * 2) == 10
+    response = await cluster.get(Counter, "acme").fetch("/stats?x=1")
+    assert response.status_code == 200
+    assert b'"total":5' in response.body
+
+
+async def test_a_call_sent_to_the_wrong_host_is_forwarded_and_activates_the_object_once(cluster: Cluster) -> None:
+    oid = id_from_name(Counter, "contended")
+    owner = cluster.view.owner(oid.namespace, oid.hex)
+    clients = [WireClient(info.wire, host_id) for host_id, info in cluster.view.hosts.items()]
+    try:
+        request = ("Counter", oid.hex, "contended", 0, "increment", (1,), {})
+        results = await asyncio.gather(*(client.request("call", request) for client in clients * 5))
+    finally:
+        for client in clients:
+            await client.close()
+    assert sorted(results) == list(range(1, 11))
+    assert await cluster.get(Counter, "contended").starts() == 1
+    assert await cluster.get(Counter, "contended").pid() == cluster.host_pids()[owner]
+
+
+async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> None:
+    names = [f"load-{i}" for i in range(200)]
+    acknowledged = dict.fromkeys(names, 0)
+    unacknowledged = dict.fromkeys(names, 0)
+    victim, survivor = sorted(cluster.host_pids())
+
+    async def hammer(name: str, rounds: int) -> None:
+        for _ in range(rounds):
+            try:
+                await cluster.get(Counter, name).increment()
+            except HostUnavailableError:
+                unacknowledged[name] += 1
+                await cluster.wait_for_hosts(1)
+            else:
+                acknowledged[name] += 1
+
+    load = asyncio.gather(*(hammer(name, 5) for name in names))
+    await asyncio.sleep(0.05)
+    os.kill(cluster.host_pids()[victim], signal.SIGKILL)
+    await load
+    await cluster.wait_for_hosts(1)
+    assert list(cluster.view.hosts) == [survivor]
+
+    totals = await asyncio.gather(*(cluster.get(Counter, name).total() for name in names))
+    for name, total in zip(names, totals, strict=True):
+        assert acknowledged[name] <= total <= acknowledged[name] + unacknowledged[name], name
+    assert sum(acknowledged.values()) > 0
+    survivor_pid = cluster.host_pids()[survivor]
+    assert set(await asyncio.gather(*(cluster.get(Counter, name).pid() for name in names[:20]))) == {survivor_pid}
