@@ -1,5 +1,6 @@
 """Durable Object classes the cluster scenarios send to host processes (hosts import them by name)."""
 
+import asyncio
 import os
 
 from dotdo import DO
@@ -24,4 +25,7 @@ class Counter(DO):
         return os.getpid()
 
     async def fetch(self, request):
-        return {"path": request.url.path, "total": self.total(), "pid": os.getpid()}
+        if request.url.path == "/slow":
+            await asyncio.sleep(1.0)
+        total = self.increment() if request.method == "POST" else self.total()
+        return {"path": request.url.path, "total": total, "pid": os.getpid()}

@@ -5,9 +5,13 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 import pytest_asyncio
@@ -18,6 +22,13 @@ from dotdo.cluster.wire import HostUnavailableError, WireClient
 from dotdo.runtime.ids import id_from_name
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+HERE = Path(__file__).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -112,3 +123,43 @@ async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> No
     assert sum(acknowledged.values()) > 0
     survivor_pid = cluster.host_pids()[survivor]
     assert set(await asyncio.gather(*(cluster.get(Counter, name).pid() for name in names[:20]))) == {survivor_pid}
+
+
+async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dotdo", "serve", "cluster_app:app", "--port", str(port), "--workers", "2",
+        "--data-dir", str(tmp_path / "data"), "--drain-timeout", "10",
+        cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            async with asyncio.timeout(90):
+                while True:
+                    assert server.returncode is None, (await server.stdout.read()).decode()
+                    try:
+                        if (await client.get("/_dotdo/ready")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.3)
+            descendants = psutil.Process(server.pid).children(recursive=True)
+            first = {name: (await client.post(f"/{name}/")).json() for name in (f"shop-{i}" for i in range(16))}
+            again = {name: (await client.get(f"/{name}/")).json() for name in first}
+            assert all(first[name]["total"] == again[name]["total"] == 1 for name in first)
+            # Whichever host accepted the connection, each object answers from its one owner.
+            assert all(first[name]["pid"] == again[name]["pid"] for name in first)
+            assert len({answer["pid"] for answer in first.values()}) == 2
+
+            slow = asyncio.create_task(client.post("/shop-0/slow"))
+            await asyncio.sleep(0.3)
+            server.send_signal(signal.SIGTERM)
+            response = await slow
+            assert response.status_code == 200 and response.json()["total"] == 2
+        assert await asyncio.wait_for(server.wait(), 30) == 0
+        left = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert left == [], left
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()

@@ -39,13 +39,17 @@ class HostActor:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.host = ClusterHost(*args, **kwargs)
 
-    async def start(self, bind_host: str | None, http_port: int | None = None) -> Any:
+    async def start(self, bind_host: str | None) -> Any:
         """Start the host; `bind_host` None means this node's address as Ray knows it."""
         if bind_host is None:
             import ray
 
             bind_host = ray.util.get_node_ip_address()
-        return await self.host.start(bind_host, http_port)
+        return await self.host.start(bind_host)
+
+    async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
+        """Serve HTTP once the host's view has reached `version` (every host of the start is in it)."""
+        await self.host.open_http(version, host, port, drain_timeout)
 
     async def run(self) -> None:
         """Return when the host stops."""
@@ -96,24 +100,27 @@ class Cluster:
     """Durable Objects on `hosts` host processes of a Ray cluster, sharing the data folder `data_dir`.
 
     `address=None` starts a private Ray instance on this machine (loopback only, stopped at exit);
-    `"auto"` or `"host:port"` joins a running Ray cluster. The data folder must be the same folder
-    for every host (a shared filesystem across machines): a probe file checks it at start.
+    `"auto"` or `"host:port"` joins a running Ray cluster; `hosts=None` starts one host per live Ray node.
+    The data folder must be the same folder for every host (a shared filesystem across machines): a
+    probe file checks it at start.
     """
 
     def __init__(
         self,
         address: str | None = None,
-        hosts: int = 2,
+        hosts: int | None = 2,
         data_dir: str | os.PathLike[str] = ".dotdo",
         objects: Iterable[type[DurableObject]] = (),
         durability: str = "process",
         *,
         name: str = "dotdo",
         app: str | None = None,
+        http_host: str = "127.0.0.1",
         http_port: int | None = None,
+        drain_timeout: float = 30.0,
         log_to_driver: bool = False,
     ) -> None:
-        if not isinstance(hosts, int) or hosts < 1:
+        if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
         if durability not in ("process", "power"):
             raise ValueError(f"durability must be process or power, not {durability!r}")
@@ -123,7 +130,10 @@ class Cluster:
         self.durability = durability
         self.name = name
         self.app = app
-        self.http_port = http_port
+        self.http = (http_host, http_port) if http_port is not None else None
+        if self.http is not None and app is None:
+            raise ValueError("http_port needs app= (the ASGI app the hosts serve, as module:attribute)")
+        self.drain_timeout = drain_timeout
         self.classes: dict[str, type[DurableObject]] = {}
         for cls in objects:
             self.classes[namespace_of(cls)] = cls
@@ -162,6 +172,8 @@ class Cluster:
 
     async def _start_hosts(self) -> None:
         ray = import_ray()
+        if self.host_count is None:
+            self.host_count = sum(1 for node in ray.nodes() if node.get("Alive"))
         token = write_probe(self.data_dir)
         self.directory = (
             ray.remote(Directory).options(name=f"{self.name}:directory", num_cpus=0, max_concurrency=1000).remote()
@@ -188,11 +200,20 @@ class Cluster:
                 app_target=self.app,
             )
             self.actors[host_id] = actor
-            refs.append(actor.start.remote(bind_host, self.http_port))
+            refs.append(actor.start.remote(bind_host))
         await asyncio.gather(*refs)
+        view = await self.directory.view.remote()
+        if self.http is not None:
+            # Only now: a host serving before it knows its peers would take objects that are theirs.
+            await asyncio.gather(
+                *(
+                    actor.open_http.remote(view.version, *self.http, self.drain_timeout)
+                    for actor in self.actors.values()
+                )
+            )
         for host_id, actor in self.actors.items():
             self._watchers.append(asyncio.get_running_loop().create_task(self._watch(host_id, actor)))
-        self.apply_view(await self.directory.view.remote())
+        self.apply_view(view)
         self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
 
     async def _watch(self, host_id: str, actor: Any) -> None:

@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import logging
 import os
+import socket
 import sys
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..runtime.ids import ObjectId, namespace_of
 from ..runtime.runtime import Runtime
 from ..runtime.stub import ObjectStub
 from .fencing import NotOwnerError, install_fencing
+from .http_front import HostRouter
 from .layout import check_probe, host_folder
 from .placement import HostInfo, PlacementView
 from .wire import HostUnavailableError, WireClient, WireServer
@@ -89,10 +91,13 @@ class ClusterHost:
         self._view_changed = asyncio.Event()
         self._follower: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
+        self.router: HostRouter | None = None
+        self.http_server: Any = None
+        self._http_task: asyncio.Task[None] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    async def start(self, bind_host: str, http_port: int | None = None) -> HostInfo:
+    async def start(self, bind_host: str) -> HostInfo:
         """Open the runtime on this host's folder, listen for peers, register in the directory."""
         check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
         folder = host_folder(self.data_dir, self.host_id)
@@ -111,12 +116,53 @@ class ClusterHost:
         self.view = await self.directory.view.remote()
         await runtime.acquire()
         wire = await self.wire.start(bind_host)
-        self.info = HostInfo(self.host_id, wire, os.getpid(), http_port)
+        self.info = HostInfo(self.host_id, wire, os.getpid())
         version = await self.directory.register.remote(self.info)
-        await self._wait_for_version(version)
+        await self.wait_for_version(version)
         return self.info
 
-    async def _wait_for_version(self, version: int) -> None:
+    async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
+        """Start serving HTTP once this host's view includes every host started with it (`version`)."""
+        await self.wait_for_version(version)
+        await self._serve_http(host, port, drain_timeout)
+
+    async def _serve_http(self, host: str, port: int, drain_timeout: float) -> None:
+        import uvicorn
+
+        if self.app is None:
+            raise ValueError("A host serves HTTP only for an app (app_target)")
+        self.router = HostRouter(self, self.app)
+        listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Every host listens on the same port; the kernel spreads the connections over them.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            listener.bind((host, port))
+        except OSError as exc:
+            listener.close()
+            raise OSError(exc.errno, f"host {self.host_id} cannot listen on {host}:{port}: {exc.strerror}") from None
+        listener.listen(2048)
+        config = uvicorn.Config(
+            self.router,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=drain_timeout,
+        )
+        self.http_server = uvicorn.Server(config)
+        self._http_task = asyncio.get_running_loop().create_task(self.http_server.serve(sockets=[listener]))
+        while not self.http_server.started:
+            if self._http_task.done():
+                self._http_task.result()
+                raise RuntimeError(f"host {self.host_id}: the HTTP server stopped at start")
+            await asyncio.sleep(0.01)
+
+    async def next_view(self) -> None:
+        """Wait (up to a second) for the next view of the directory."""
+        await self._next_view(VIEW_WAIT)
+
+    async def wait_for_version(self, version: int) -> None:
+        """Return once this host follows the directory and holds a view at least as new as `version`."""
         if self._follower is None:
             self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
         while self.view.version < version:
@@ -171,6 +217,11 @@ class ClusterHost:
         self.draining = True
         with contextlib.suppress(Exception):
             await self.directory.remove.remote(self.host_id)
+        if self.http_server is not None and self._http_task is not None:
+            # Stops accepting, lets the requests in flight finish (up to the drain timeout).
+            self.http_server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._http_task
         await self.wire.drain()
         if self.runtime is not None:
             await self.runtime.release()
@@ -224,6 +275,10 @@ class ClusterHost:
             return self.register(payload)
         if kind == "evict_moved":
             return self.evict_moved()
+        if kind == "http":
+            if self.router is None:
+                raise ValueError(f"host {self.host_id} serves no HTTP app")
+            return await self.router.answer_forwarded(payload)
         if self.draining:
             raise HostUnavailableError(f"host {self.host_id} is draining")
         namespace, hex_id, name, hops = payload[:4]

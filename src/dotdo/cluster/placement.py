@@ -27,12 +27,11 @@ def rendezvous_owner(namespace: str, hex_id: str, hosts: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class HostInfo:
-    """A live host: its id, the address of its wire server, its process id and its HTTP port (if serving)."""
+    """A live host: its id, the address of its wire server and its process id."""
 
     host_id: str
     wire: tuple[str, int]
     pid: int
-    http_port: int | None = None
 
 
 @dataclass(frozen=True)
