@@ -144,6 +144,7 @@ class Cluster:
         self._watchers: list[asyncio.Task[None]] = []
         self._follower: asyncio.Task[None] | None = None
         self._view_changed = asyncio.Event()
+        self._closing: set[asyncio.Task[None]] = set()
         self._registering: dict[str, asyncio.Task[None]] = {}
         self.started = False
         self.closed = False
@@ -243,7 +244,9 @@ class Cluster:
         self.view = view
         for host_id in [h for h in self.clients if h not in view.hosts]:
             client = self.clients.pop(host_id)
-            asyncio.get_running_loop().create_task(client.close())
+            closing = asyncio.get_running_loop().create_task(client.close_when_idle())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
         self._view_changed.set()
         self._view_changed = asyncio.Event()
 

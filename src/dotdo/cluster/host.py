@@ -89,6 +89,7 @@ class ClusterHost:
         self.draining = False
         self._activated: set[ObjectId] = set()
         self._view_changed = asyncio.Event()
+        self._closing: set[asyncio.Task[None]] = set()
         self._follower: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self.router: HostRouter | None = None
@@ -184,7 +185,9 @@ class ClusterHost:
         self.view = view
         for host_id in [h for h in self.peers if h not in view.hosts]:
             peer = self.peers.pop(host_id)
-            asyncio.get_running_loop().create_task(peer.close())
+            closing = asyncio.get_running_loop().create_task(peer.close_when_idle())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
         self._view_changed.set()
         self._view_changed = asyncio.Event()
         self.evict_moved()

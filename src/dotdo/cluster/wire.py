@@ -166,12 +166,21 @@ class WireClient:
 
     async def request(self, kind: str, payload: Any) -> Any:
         """Send one request and wait for its answer; `HostUnavailableError` if the peer is unreachable."""
+        if self.closed:
+            raise HostUnavailableError(f"{self.name} is gone from the cluster")
         writer = await self._connection()
         number = next(self._numbers)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[number] = future
         writer.write(_frame(number, (kind, payload)))
         return await future
+
+    async def close_when_idle(self) -> None:
+        """Take no more requests; close once the ones in flight are answered (or the connection breaks)."""
+        self.closed = True
+        if self._pending:
+            await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        await self.close()
 
     async def close(self) -> None:
         """Close the connection; requests still waiting fail with `HostUnavailableError`."""
