@@ -62,6 +62,11 @@ class WireServer:
         self.address = (bound[0], bound[1])
         return self.address
 
+    @property
+    def connections(self) -> int:
+        """How many peers are connected now."""
+        return len(self._writers)
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
         try:
