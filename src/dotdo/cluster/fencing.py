@@ -36,14 +36,20 @@ class NotOwnerError(StorageError):
     """This host is not the object's owner in its view of the cluster, so it may not activate it."""
 
 
-def take_lease(path: Path, holder: str) -> int:
-    """Store the next epoch in the object's database at `path` (created if new) and return it."""
+def take_lease(path: Path, holder: str, durability: str = "process") -> int:
+    """Store the next epoch in the object's database at `path` (created if new) and return it.
+
+    The epoch is as durable as the object's own commits: handed to the OS before this returns
+    ("process": survives the host's death), or fsynced with the file's folder ("power").
+    """
+    power = durability == "power"
     path.parent.mkdir(parents=True, exist_ok=True)
     fresh = not path.exists()
     conn = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT)
     try:
+        # Before the switch to WAL, which a new file makes with a sync unless synchronous is off.
+        conn.execute(f"PRAGMA synchronous={'FULL' if power else 'OFF'}")
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {LEASE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
@@ -68,7 +74,7 @@ def take_lease(path: Path, holder: str) -> int:
         raise
     finally:
         conn.close()
-    if fresh:
+    if fresh and power:
         # The new file's directory entry must be durable before its first commit is acknowledged.
         fd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -125,7 +131,7 @@ def install_fencing(runtime: Runtime, holder: str, owns: Callable[[ObjectId], bo
                 f"{holder} does not own {oid.namespace} {oid.name or oid.hex}: another host of the cluster does; "
                 "send the call to the owner"
             )
-        epoch = take_lease(storage.path, holder)
+        epoch = take_lease(storage.path, holder, storage.durability)
         storage.commit_checks.append(EpochCheck(epoch, holder))
 
     runtime.add_storage_hook(lease_on_activation)

@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 import socket
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,7 +127,9 @@ class RayInstance:
             }
         )
         try:
-            with _environment({"HOME": str(home)}):
+            # Ray's workers (the hosts) then import the same code as this process.
+            import_path = os.pathsep.join(dict.fromkeys(p for p in sys.path if p))
+            with _environment({"HOME": str(home), "PYTHONPATH": import_path}):
                 ray.init(
                     address="local",
                     namespace=NAMESPACE,
