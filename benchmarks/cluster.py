@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import os
 import shutil
 import signal
@@ -36,7 +37,7 @@ sys.path.insert(0, str(BENCHMARKS.parent / "src"))
 from runtime_bench.servers import free_port, python_env  # noqa: E402
 from runtime_bench.wrk import run_wrk, wrk_path  # noqa: E402
 
-console = Console()
+console = Console(width=150)
 OBJECTS = 1000
 NETNS_MARK = "DOTDO_BENCH_IN_NETNS"
 
@@ -82,8 +83,6 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
-            import http.client
-
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/n1/get")
             if conn.getresponse().status == 200:
@@ -94,6 +93,17 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120
     raise RuntimeError(f"the server did not answer on port {port}")
 
 
+def warm(port: int) -> None:
+    """Activate every counter once, so the load measures steady state rather than activations."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for number in range(1, OBJECTS + 1):
+            conn.request("GET", f"/n{number}/get")
+            conn.getresponse().read()
+    finally:
+        conn.close()
+
+
 def measure_http(label: str, argv: list[str], port: int, duration: float) -> dict[str, float]:
     """Start a server, warm it on every object, load it with wrk, read the CPU of its processes."""
     process = subprocess.Popen(
@@ -102,6 +112,7 @@ def measure_http(label: str, argv: list[str], port: int, duration: float) -> dic
     )  # fmt: skip
     try:
         wait_ready(port, process)
+        warm(port)
         run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=2, connections=64)
         processes = tree(process.pid)
         before = cpu_seconds(processes)
