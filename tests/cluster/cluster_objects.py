@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import time
 
 from dotdo import DO
 
@@ -23,6 +24,15 @@ class Counter(DO):
 
     def pid(self) -> int:
         return os.getpid()
+
+    def set_alarm_in(self, seconds: float) -> None:
+        self.storage.set_alarm(time.time() + seconds)
+
+    async def alarm(self, info: object = None) -> None:
+        self.storage.put("alarm_ran_in", os.getpid())
+
+    def alarm_ran_in(self) -> int | None:
+        return self.storage.get("alarm_ran_in")
 
     async def fetch(self, request):
         if request.url.path == "/slow":

@@ -110,6 +110,8 @@ async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> No
             else:
                 acknowledged[name] += 1
 
+    with_alarm = next(name for name in names if cluster.owner(Counter, name) == victim)
+    await cluster.get(Counter, with_alarm).set_alarm_in(1.0)
     load = asyncio.gather(*(hammer(name, 5) for name in names))
     await asyncio.sleep(0.05)
     os.kill(cluster.host_pids()[victim], signal.SIGKILL)
@@ -123,6 +125,11 @@ async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> No
     assert sum(acknowledged.values()) > 0
     survivor_pid = cluster.host_pids()[survivor]
     assert set(await asyncio.gather(*(cluster.get(Counter, name).pid() for name in names[:20]))) == {survivor_pid}
+    # The dead host's alarm fires on the survivor, which adopted it from the dead host's index.
+    async with asyncio.timeout(10):
+        while await cluster.get(Counter, with_alarm).alarm_ran_in() is None:
+            await asyncio.sleep(0.1)
+    assert await cluster.get(Counter, with_alarm).alarm_ran_in() == survivor_pid
 
 
 async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_path: Path) -> None:

@@ -14,12 +14,16 @@ import importlib
 import logging
 import os
 import socket
+import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 from ray import cloudpickle
 from starlette.responses import Response
 
+from ..runtime.alarm_scheduler import INDEX_TABLE
+from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
 from ..runtime.runtime import Runtime
@@ -181,8 +185,14 @@ class ClusterHost:
                 self.apply_view(view)
 
     def apply_view(self, view: PlacementView) -> None:
-        """Adopt a newer view: drop connections to hosts that left, evict objects that moved away."""
+        """Adopt a newer view: drop connections to hosts that left, evict objects that moved away,
+        and take over the alarms of the hosts that left."""
+        departed = [host_id for host_id in self.view.hosts if host_id not in view.hosts and host_id != self.host_id]
         self.view = view
+        for host_id in departed:
+            adopting = asyncio.get_running_loop().create_task(self.adopt_alarms(host_id))
+            self._closing.add(adopting)
+            adopting.add_done_callback(self._closing.discard)
         for host_id in [h for h in self.peers if h not in view.hosts]:
             peer = self.peers.pop(host_id)
             closing = asyncio.get_running_loop().create_task(peer.close_when_idle())
@@ -206,6 +216,32 @@ class ClusterHost:
                 self._activated.discard(oid)
                 evicted += 1
         return evicted
+
+    async def adopt_alarms(self, departed: str) -> int:
+        """Index here the alarms of the objects a departed host ran that this host now owns.
+
+        The departed host's alarm index is read from its folder (once its process let go of it);
+        each adopted object is activated so its earliest timer enters this host's index, where a
+        missed alarm fires at once. Returns how many objects were adopted.
+        """
+        runtime = self.runtime
+        if runtime is None or runtime.alarms is None:
+            return 0
+        index = DataFolder(Path(self.data_dir).resolve() / "hosts" / departed).index_path
+        rows = await read_alarm_index(index)
+        adopted = 0
+        for namespace, hex_id, name in rows:
+            oid = ObjectId(namespace, hex_id, name)
+            if namespace not in runtime.classes or self.view.owner(namespace, hex_id) != self.host_id:
+                continue
+            try:
+                record = await runtime.host.record(runtime.class_named(namespace), oid)
+            except Exception:
+                log.exception("host %s could not adopt the alarms of %s %s", self.host_id, namespace, oid)
+                continue
+            runtime.alarms.note(record, record.storage.timers.next_fire_at())
+            adopted += 1
+        return adopted
 
     async def _next_view(self, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -308,6 +344,26 @@ class ClusterHost:
         """Register a class (by `module:qualname`) with this host's runtime; returns its namespace."""
         assert self.runtime is not None
         return namespace_of(self.runtime.register(import_target(ref)))
+
+
+async def read_alarm_index(path: Path, attempts: int = 40, pause: float = 0.25) -> list[tuple[str, str, str | None]]:
+    """The (namespace, id, name) rows of a host's alarm index, waiting while its host still holds it."""
+    if not path.exists():
+        return []
+    for _ in range(attempts):
+        try:
+            # Read-write: reading a WAL file its dead writer left needs to recover it first.
+            conn = sqlite3.connect(path, timeout=0)
+            try:
+                return conn.execute(f"SELECT namespace, id, name FROM {INDEX_TABLE}").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            await asyncio.sleep(pause)
+    log.warning("the alarm index %s stayed locked; its alarms were not adopted", path)
+    return []
 
 
 def response_parts(response: Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
