@@ -79,6 +79,17 @@ async def test_run_in_and_fetch_reach_the_object(cluster: Cluster) -> None:
     assert b'"total":5' in response.body
 
 
+async def test_an_object_calls_an_object_of_the_other_host(cluster: Cluster) -> None:
+    caller = "caller-0"
+    elsewhere = [
+        f"callee-{i}" for i in range(100) if cluster.owner(Counter, f"callee-{i}") != cluster.owner(Counter, caller)
+    ]
+    callee = elsewhere[0]
+    callee_pid = cluster.host_pids()[cluster.owner(Counter, callee)]
+    assert await cluster.get(Counter, caller).add_to(callee, 3) == (3, callee_pid)
+    assert await cluster.get(Counter, callee).total() == 3
+
+
 async def test_a_call_sent_to_the_wrong_host_is_forwarded_and_activates_the_object_once(cluster: Cluster) -> None:
     oid = id_from_name(Counter, "contended")
     owner = cluster.view.owner(oid.namespace, oid.hex)

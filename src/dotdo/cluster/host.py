@@ -16,6 +16,7 @@ import os
 import socket
 import sqlite3
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,7 @@ class ClusterHost:
         for ref in self.class_refs:
             runtime.register(import_target(ref))
         install_fencing(runtime, self.host_id, owns=self._owns)
+        runtime.host.forward_call = self.forward_call
         self.runtime = runtime
         self.view = await self.directory.view.remote()
         await runtime.acquire()
@@ -278,6 +280,15 @@ class ClusterHost:
         if owned:
             self._activated.add(oid)
         return owned
+
+    def forward_call(
+        self, oid: ObjectId, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Awaitable[Any] | None:
+        """A call from this host's runtime (a stub, `ctx`) to an object another host owns goes there."""
+        owner = self.view.owner(oid.namespace, oid.hex) if self.view.hosts else self.host_id
+        if owner == self.host_id:
+            return None
+        return self.peer(owner).request("call", (oid.namespace, oid.hex, oid.name, 0, method, args, kwargs))
 
     def peer(self, host_id: str) -> WireClient:
         """The connection to another host of the current view."""
