@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from cluster_objects import Counter
 
+import dotdo
 from dotdo.cluster.cluster import Cluster
 from dotdo.cluster.wire import HostUnavailableError, WireClient
 from dotdo.runtime.ids import id_from_name
@@ -168,6 +169,10 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
             # Whichever host accepted the connection, each object answers from its one owner.
             assert all(first[name]["pid"] == again[name]["pid"] for name in first)
             assert len({answer["pid"] for answer in first.values()}) == 2
+            # Cap'n Web at /rpc: whichever host takes the session, each call runs on the object's owner.
+            async with dotdo.connect(f"http://127.0.0.1:{port}/rpc") as api:
+                answers = await asyncio.gather(*(api.Counter(name).pid() for name in first))
+            assert answers == [first[name]["pid"] for name in first]
 
             slow = asyncio.create_task(client.post("/shop-0/slow"))
             await asyncio.sleep(0.3)
