@@ -21,6 +21,7 @@ import dotdo
 from dotdo.cluster.cluster import Cluster
 from dotdo.cluster.wire import HostUnavailableError, WireClient
 from dotdo.runtime.ids import id_from_name
+from dotdo.runtime.stub import build_request
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 HERE = Path(__file__).parent
@@ -78,6 +79,9 @@ async def test_run_in_and_fetch_reach_the_object(cluster: Cluster) -> None:
     response = await cluster.get(Counter, "acme").fetch("/stats?x=1")
     assert response.status_code == 200
     assert b'"total":5' in response.body
+    posted = await cluster.fetch(Counter, "acme", build_request("/add", method="POST", body=b"{}"))
+    assert b'"total":6' in posted.body
+    assert await cluster.call(Counter, "acme", "increment", 4) == 10
 
 
 async def test_an_object_calls_an_object_of_the_other_host(cluster: Cluster) -> None:

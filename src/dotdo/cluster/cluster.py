@@ -14,9 +14,10 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from ..runtime.durable_object import DurableObject
@@ -86,10 +87,15 @@ class ClusterStub:
         return call
 
     async def fetch(
-        self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | str = b""
+        self,
+        request: Request | str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str = b"",
     ) -> Response:
-        """Deliver an HTTP request (a URL to build one from) to the object's `fetch` on its host."""
-        return await self._cluster.fetch(self._cls, self.id, url, method=method, headers=headers, body=body)
+        """Send an HTTP request (a Starlette `Request`, or a URL) to the object's `fetch` on its host."""
+        return await self._cluster.send_request(self._cls, self.id, request, method=method, headers=headers, body=body)
 
     def __repr__(self) -> str:
         label = self.id.name if self.id.name is not None else self.id.hex[:12]
@@ -312,43 +318,70 @@ class Cluster:
             return found
         return cls
 
-    def get(self, cls: type[DurableObject] | str, name: str) -> ClusterStub:
-        """A stub for the object called `name` of class `cls` (a class, or the name of one given as objects=)."""
-        resolved = self._class(cls)
-        return ClusterStub(self, resolved, id_from_name(resolved, name))
+    def _id(self, cls: type[DurableObject], name_or_id: str | ObjectId) -> ObjectId:
+        return name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(cls, name_or_id)
 
-    async def call(self, cls: type[DurableObject] | str, name: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call `method` of the object called `name` on its host."""
+    def get(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> ClusterStub:
+        """A stub for an object of class `cls` (a class, or the name of one given as objects=), by name or id."""
         resolved = self._class(cls)
-        return await self.send(resolved, id_from_name(resolved, name), "call", (method, args, kwargs))
+        return ClusterStub(self, resolved, self._id(resolved, name_or_id))
+
+    async def call(
+        self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, method: str, /, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Call a public method of the object, as one event on its host; arguments and result are copied."""
+        resolved = self._class(cls)
+        return await self.send(resolved, self._id(resolved, name_or_id), "call", (method, args, kwargs))
 
     async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
-        """Run `fn(obj)` (sync or async) as an event of that object on its host and return its result."""
+        """Run `fn(obj)` (sync or async) as an event of that object on its host and return its result.
+
+        `fn` travels to the host by value (cloudpickle), so it may be a lambda or a closure.
+        """
         from ray import cloudpickle
 
         resolved = self._class(cls)
-        oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
-        return await self.send(resolved, oid, "run_in", (cloudpickle.dumps(fn),))
+        return await self.send(resolved, self._id(resolved, name_or_id), "run_in", (cloudpickle.dumps(fn),))
 
-    async def fetch(
+    async def fetch(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, request: Request) -> Response:
+        """Deliver `request` to the object's `fetch` on its host; the Response comes back whole."""
+        resolved = self._class(cls)
+        return await self.send_request(resolved, self._id(resolved, name_or_id), request)
+
+    async def send_request(
         self,
-        cls: type[DurableObject] | str,
-        name_or_id: str | ObjectId,
-        url: str,
+        cls: type[DurableObject],
+        oid: ObjectId,
+        request: Request | str,
         *,
         method: str = "GET",
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
         body: bytes | str = b"",
     ) -> Response:
-        """Deliver an HTTP request to the object's `fetch` on its host; the Response comes back whole."""
-        build_request(url, method=method, headers=headers, body=body)  # a bad URL fails here, not on the host
-        resolved = self._class(cls)
-        oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
-        payload = body.encode() if isinstance(body, str) else body
-        status, raw_headers, content = await self.send(resolved, oid, "fetch", (url, method, headers, payload))
+        """Send an HTTP request (a `Request`, or a URL to build one) to the object's `fetch` on its host."""
+        if isinstance(request, str):
+            request = build_request(request, method=method, headers=headers, body=body)
+        url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # The host builds the request again, with its own content-length.
+        sent_headers = {k: v for k, v in request.headers.items() if k != "content-length"}
+        payload = await request.body()
+        status, raw_headers, content = await self.send(cls, oid, "fetch", (url, request.method, sent_headers, payload))
         response = Response(content, status_code=status)
         response.raw_headers = raw_headers
         return response
+
+    async def accept_websocket(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, socket: Any) -> None:
+        """Not built yet: a WebSocket to an object on a cluster host."""
+        raise NotImplementedError(
+            "WebSockets to objects of a Cluster are not built yet: serve the app with `dotdo serve`, whose hosts "
+            "accept WebSockets for the objects they own"
+        )
+
+    def spawn(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Any, /, *args: Any) -> Any:
+        """Not built yet: background work as an event of an object on a cluster host."""
+        raise NotImplementedError(
+            "Cluster.spawn is not built yet: objects start background work from their own methods, on their host"
+        )
 
     async def send(self, cls: type[DurableObject], oid: ObjectId, kind: str, rest: tuple[Any, ...]) -> Any:
         """Send one request about `oid` to its owner (registering its class with the hosts first if new)."""
