@@ -16,6 +16,7 @@ from rich.console import Console
 
 from . import __version__
 from .cli_templates import APP, README, TEST
+from .cluster.commands import cluster_app
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
@@ -264,6 +265,7 @@ def init(
 
 cli.command("query")(query_command)
 cli.add_typer(tiers_app, name="tiers")
+cli.add_typer(cluster_app, name="cluster")
 
 
 def main() -> None:

@@ -178,6 +178,16 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
                 answers = await asyncio.gather(*(api.Counter(name).pid() for name in first))
             assert answers == [first[name]["pid"] for name in first]
 
+            status = (await client.get("/_dotdo/status")).json()
+            assert [host["host"] for host in status["hosts"]] == ["host-0", "host-1"]
+            assert sum(host["live_objects"] for host in status["hosts"]) >= len(first)
+            printed = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "dotdo", "cluster", "status", "--url", f"http://127.0.0.1:{port}",
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            table = (await printed.communicate())[0].decode()
+            assert printed.returncode == 0 and "host-0" in table and "host-1" in table and "serving" in table, table
+
             slow = asyncio.create_task(client.post("/shop-0/slow"))
             await asyncio.sleep(0.3)
             server.send_signal(signal.SIGTERM)

@@ -43,3 +43,9 @@ def test_a_missing_app_is_refused() -> None:
     result = runner.invoke(cli, ["serve", "no_such_module:app", "--port", str(free_port())])
     assert result.exit_code == 1
     assert "Could not import module 'no_such_module'" in result.output
+
+
+def test_cluster_status_explains_an_address_where_nothing_serves() -> None:
+    result = runner.invoke(cli, ["cluster", "status", "--url", f"http://127.0.0.1:{free_port()}"])
+    assert result.exit_code == 1
+    assert "Is `dotdo serve` running there?" in " ".join(result.output.split())

@@ -325,6 +325,8 @@ class ClusterHost:
             return self.register(payload)
         if kind == "evict_moved":
             return self.evict_moved()
+        if kind == "status":
+            return self.status()
         if kind == "http":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
@@ -350,6 +352,20 @@ class ClusterHost:
             response = await ObjectStub(runtime.host, cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    def status(self) -> dict[str, Any]:
+        """What `dotdo cluster status` shows of this host."""
+        runtime = self.runtime
+        return {
+            "host": self.host_id,
+            "pid": os.getpid(),
+            "wire": f"{self.wire.address[0]}:{self.wire.address[1]}" if self.wire.address else None,
+            "live_objects": runtime.host.live_count if runtime else 0,
+            "leases": sum(1 for oid in self._activated if runtime and runtime.host.live((oid.namespace, oid.hex))),
+            "activations": runtime.host.activations if runtime else 0,
+            "draining": self.draining,
+            "view_version": self.view.version,
+        }
 
     def register(self, ref: str) -> str:
         """Register a class (by `module:qualname`) with this host's runtime; returns its namespace."""

@@ -28,6 +28,7 @@ log = logging.getLogger("dotdo.cluster")
 
 HEALTH_PATH = "/_dotdo/health"
 READY_PATH = "/_dotdo/ready"
+STATUS_PATH = "/_dotdo/status"
 RETRY_AFTER = "1"
 _SCOPE_KEYS = (
     "type",
@@ -125,6 +126,9 @@ class HostRouter:
         if kind == "http" and path == READY_PATH:
             await _reply(send, self.readiness())
             return
+        if kind == "http" and path == STATUS_PATH:
+            await _reply(send, _json(200, await self.cluster_status()))
+            return
         owner = self.owner(scope)
         if owner is None:
             await self.app(scope, receive, send)
@@ -152,6 +156,21 @@ class HostRouter:
         if problems:
             return _json(503, {"ready": False, "host": host.host_id, "problems": problems}, [(b"retry-after", b"1")])
         return _json(200, {"ready": True, "host": host.host_id, "hosts": len(host.view.hosts)})
+
+    async def cluster_status(self) -> dict[str, Any]:
+        """This host's view of the cluster and every live host's own status (asked over the wire)."""
+        host = self.host
+
+        async def ask(host_id: str) -> dict[str, Any]:
+            if host_id == host.host_id:
+                return host.status()
+            try:
+                return await asyncio.wait_for(host.peer(host_id).request("status", None), 5.0)
+            except (HostUnavailableError, TimeoutError) as exc:
+                return {"host": host_id, "error": str(exc) or "no answer within 5 s"}
+
+        hosts = await asyncio.gather(*(ask(host_id) for host_id in sorted(host.view.hosts)))
+        return {"view_version": host.view.version, "answered_by": host.host_id, "hosts": hosts}
 
     def owner(self, scope: Scope) -> str | None:
         """The host to forward this request to, or None to answer it here."""
