@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from app import Counter  # the hosts import it by module name, as this process does
 
-from dotdo.cluster.cluster import Cluster
+from dotdo.cluster import Cluster
 
 
 async def main() -> None:
