@@ -16,6 +16,10 @@ class Counter(DO):
         self.storage.put("total", total)
         return total
 
+    def bump(self) -> tuple[int, int]:
+        """Increment; the new total and the pid of the host that ran it."""
+        return self.increment(), os.getpid()
+
     def total(self) -> int:
         return self.storage.get("total") or 0
 

@@ -111,30 +111,40 @@ async def test_a_call_sent_to_the_wrong_host_is_forwarded_and_activates_the_obje
 
 
 async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> None:
-    names = [f"load-{i}" for i in range(200)]
+    names = [f"load-{i}" for i in range(1000)]
     acknowledged = dict.fromkeys(names, 0)
     unacknowledged = dict.fromkeys(names, 0)
+    answered_by: dict[str, list[int]] = {name: [] for name in names}
     victim, survivor = sorted(cluster.host_pids())
+    victim_pid, survivor_pid = cluster.host_pids()[victim], cluster.host_pids()[survivor]
+    on_victim = [name for name in names if cluster.owner(Counter, name) == victim]
 
     async def hammer(name: str, rounds: int) -> None:
         for _ in range(rounds):
             try:
-                await cluster.get(Counter, name).increment()
+                _total, pid = await cluster.get(Counter, name).bump()
             except HostUnavailableError:
                 unacknowledged[name] += 1
                 await cluster.wait_for_hosts(1)
             else:
                 acknowledged[name] += 1
+                answered_by[name].append(pid)
 
-    with_alarm = next(name for name in names if cluster.owner(Counter, name) == victim)
+    load = asyncio.gather(*(hammer(name, 2) for name in names))
+    async with asyncio.timeout(60):
+        while sum(acknowledged[name] for name in on_victim) < len(on_victim) * 3 // 4:
+            await asyncio.sleep(0.01)
+    with_alarm = on_victim[0]
     await cluster.get(Counter, with_alarm).set_alarm_in(1.0)
-    load = asyncio.gather(*(hammer(name, 5) for name in names))
-    await asyncio.sleep(0.05)
-    os.kill(cluster.host_pids()[victim], signal.SIGKILL)
+    os.kill(victim_pid, signal.SIGKILL)
     await load
     await cluster.wait_for_hosts(1)
     assert list(cluster.view.hosts) == [survivor]
 
+    # One host at a time: the victim's objects answered from the victim, then only from the survivor.
+    for name, pids in answered_by.items():
+        expected = [victim_pid] * pids.count(victim_pid) + [survivor_pid] * pids.count(survivor_pid)
+        assert pids == expected and (name in on_victim or victim_pid not in pids), (name, pids)
     totals = await asyncio.gather(*(cluster.get(Counter, name).total() for name in names))
     for name, total in zip(names, totals, strict=True):
         assert acknowledged[name] <= total <= acknowledged[name] + unacknowledged[name], name
