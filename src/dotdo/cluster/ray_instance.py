@@ -62,6 +62,11 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def _import_path() -> str:
+    """This process's import path, for Ray's workers (the hosts) to import the same code."""
+    return os.pathsep.join(dict.fromkeys(p for p in sys.path if p))
+
+
 def check_reachable(address: str, timeout: float = 2.0) -> None:
     """Fail at once, with what to do, when nothing listens at a `host:port` Ray address."""
     host, sep, port = address.rpartition(":")
@@ -102,8 +107,16 @@ class RayInstance:
         if self.address is not None:
             if self.address != "auto":
                 check_reachable(self.address)
+            # Workers import the app and dotdo from the paths this process uses (install them at the
+            # same paths on every node).
+            runtime_env = {"env_vars": {"PYTHONPATH": _import_path()}}
             try:
-                ray.init(address=self.address, namespace=NAMESPACE, log_to_driver=self.log_to_driver)
+                ray.init(
+                    address=self.address,
+                    namespace=NAMESPACE,
+                    log_to_driver=self.log_to_driver,
+                    runtime_env=runtime_env,
+                )
             except ConnectionError as exc:
                 raise RayUnavailableError(f"Cannot join the Ray cluster at {self.address}: {exc}") from None
             self.started_here = True
@@ -128,8 +141,7 @@ class RayInstance:
         )
         try:
             # Ray's workers (the hosts) then import the same code as this process.
-            import_path = os.pathsep.join(dict.fromkeys(p for p in sys.path if p))
-            with _environment({"HOME": str(home), "PYTHONPATH": import_path}):
+            with _environment({"HOME": str(home), "PYTHONPATH": _import_path()}):
                 ray.init(
                     address="local",
                     namespace=NAMESPACE,

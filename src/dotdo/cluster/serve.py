@@ -45,7 +45,8 @@ async def serve_cluster(
         hosts = ", ".join(f"{host_id} (pid {info.pid})" for host_id, info in sorted(cluster.view.hosts.items()))
         console.print(
             f"[bold green]dotdo serve[/] serving [bold]{app}[/] on [link]http://{host}:{port}[/] with "
-            f"{len(cluster.view.hosts)} hosts: {hosts} (data {data_dir.resolve()}, durability {durability})"
+            f"{len(cluster.view.hosts)} host{'s' if len(cluster.view.hosts) != 1 else ''}: {hosts} "
+            f"(data {data_dir.resolve()}, durability {durability})"
         )
         await stop.wait()
         console.print(f"Draining (up to {drain_timeout:g} s): finishing requests in flight, committing, closing")
