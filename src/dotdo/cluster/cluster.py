@@ -45,7 +45,7 @@ class HostActor:
         if bind_host is None:
             import ray
 
-            bind_host = ray.util.get_node_ip_address()
+            bind_host = str(ray.util.get_node_ip_address())
         return await self.host.start(bind_host)
 
     async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
@@ -150,7 +150,7 @@ class Cluster:
         self._watchers: list[asyncio.Task[None]] = []
         self._follower: asyncio.Task[None] | None = None
         self._view_changed = asyncio.Event()
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[Any]] = set()
         self._registering: dict[str, asyncio.Task[None]] = {}
         self.started = False
         self.closed = False
@@ -338,10 +338,10 @@ class Cluster:
 
         `fn` travels to the host by value (cloudpickle), so it may be a lambda or a closure.
         """
-        from ray import cloudpickle
+        from ray.cloudpickle.cloudpickle import dumps
 
         resolved = self._class(cls)
-        return await self.send(resolved, self._id(resolved, name_or_id), "run_in", (cloudpickle.dumps(fn),))
+        return await self.send(resolved, self._id(resolved, name_or_id), "run_in", (dumps(fn),))
 
     async def fetch(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, request: Request) -> Response:
         """Deliver `request` to the object's `fetch` on its host; the Response comes back whole."""

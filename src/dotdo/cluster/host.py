@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import math
 import os
+import pickle
 import socket
 import sqlite3
 import sys
@@ -20,7 +22,6 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from ray import cloudpickle
 from starlette.responses import Response
 
 from ..runtime.alarm_scheduler import INDEX_TABLE
@@ -94,7 +95,7 @@ class ClusterHost:
         self.draining = False
         self._activated: set[ObjectId] = set()
         self._view_changed = asyncio.Event()
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing: set[asyncio.Task[Any]] = set()
         self._follower: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
         self.router: HostRouter | None = None
@@ -154,7 +155,7 @@ class ClusterHost:
             lifespan="off",
             log_level="warning",
             access_log=False,
-            timeout_graceful_shutdown=drain_timeout,
+            timeout_graceful_shutdown=math.ceil(drain_timeout),
         )
         self.http_server = uvicorn.Server(config)
         self._http_task = asyncio.get_running_loop().create_task(self.http_server.serve(sockets=[listener]))
@@ -345,7 +346,8 @@ class ClusterHost:
             method, args, kwargs = payload[4:]
             return await runtime.host.call(cls, oid, method, args, kwargs)
         if kind == "run_in":
-            fn = cloudpickle.loads(payload[4])
+            # Sent by value with cloudpickle, whose output the standard unpickler reads.
+            fn = pickle.loads(payload[4])
             return await runtime.host.run_in(cls, oid, fn)
         if kind == "fetch":
             url, method, headers, body = payload[4:]

@@ -29,7 +29,8 @@ log = logging.getLogger("dotdo.cluster")
 HEALTH_PATH = "/_dotdo/health"
 READY_PATH = "/_dotdo/ready"
 STATUS_PATH = "/_dotdo/status"
-RETRY_AFTER = "1"
+RETRY_AFTER = ((b"retry-after", b"1"),)
+"""Sent with every 503: the cluster moves an object within about a second."""
 _SCOPE_KEYS = (
     "type",
     "asgi",
@@ -81,7 +82,7 @@ async def run_asgi(app: Any, scope: Scope, body: bytes) -> Answer:
     return status, headers, b"".join(chunks)
 
 
-def _json(status: int, payload: dict[str, Any], extra: list[tuple[bytes, bytes]] = ()) -> Answer:
+def _json(status: int, payload: dict[str, Any], extra: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
     body = json.dumps(payload).encode()
     return status, [(b"content-type", b"application/json"), *extra], body
 
@@ -154,7 +155,7 @@ class HostRouter:
         elif not os.access(runtime.data_folder.root / "objects", os.W_OK):
             problems.append("data folder not writable")
         if problems:
-            return _json(503, {"ready": False, "host": host.host_id, "problems": problems}, [(b"retry-after", b"1")])
+            return _json(503, {"ready": False, "host": host.host_id, "problems": problems}, RETRY_AFTER)
         return _json(200, {"ready": True, "host": host.host_id, "hosts": len(host.view.hosts)})
 
     async def cluster_status(self) -> dict[str, Any]:
@@ -194,7 +195,7 @@ class HostRouter:
                 return _json(
                     503,
                     {"error": "moving", "message": f"the object is moving between hosts (now {owner}); retry"},
-                    [(b"retry-after", RETRY_AFTER.encode())],
+                    RETRY_AFTER,
                 )
         return await run_asgi(self.app, scope, request["body"])
 
@@ -211,6 +212,6 @@ class HostRouter:
             answer = _json(
                 503,
                 {"error": "host_unavailable", "message": str(exc)},
-                [(b"retry-after", RETRY_AFTER.encode())],
+                RETRY_AFTER,
             )
         await _reply(send, answer)
