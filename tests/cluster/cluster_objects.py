@@ -34,6 +34,15 @@ class Counter(DO):
         stub = self.env.Counter.get(other)
         return await stub.increment(n), await stub.pid()
 
+    async def add_once_file_exists(self, n: int, path: str) -> int:
+        """Wait until `path` exists, then increment: a write that comes after whatever happened meanwhile."""
+        while not os.path.exists(path):
+            await asyncio.sleep(0.01)
+        return self.increment(n)
+
+    def release_file(self) -> None:
+        self.storage.release_connection()
+
     def set_alarm_in(self, seconds: float) -> None:
         self.storage.set_alarm(time.time() + seconds)
 

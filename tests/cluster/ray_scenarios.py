@@ -19,6 +19,7 @@ from cluster_objects import Counter
 
 import dotdo
 from dotdo.cluster.cluster import Cluster
+from dotdo.cluster.fencing import LeaseLostError
 from dotdo.cluster.wire import HostUnavailableError, WireClient
 from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.stub import build_request
@@ -108,6 +109,30 @@ async def test_a_call_sent_to_the_wrong_host_is_forwarded_and_activates_the_obje
     assert sorted(results) == list(range(1, 11))
     assert await cluster.get(Counter, "contended").starts() == 1
     assert await cluster.get(Counter, "contended").pid() == cluster.host_pids()[owner]
+
+
+async def test_a_paused_host_whose_object_moved_cannot_commit_when_it_resumes(cluster: Cluster, tmp_path: Path) -> None:
+    name = "fenced"
+    old_owner = cluster.owner(Counter, name)
+    new_owner = next(host for host in cluster.view.hosts if host != old_owner)
+    old_pid = cluster.host_pids()[old_owner]
+    assert await cluster.get(Counter, name).increment(1) == 1
+    # An event of the old owner is in flight (it writes once the file exists) when the host is paused.
+    go = tmp_path / "go"
+    late_write = asyncio.create_task(cluster.get(Counter, name).add_once_file_exists(100, str(go)))
+    await cluster.get(Counter, name).release_file()
+    os.kill(old_pid, signal.SIGSTOP)
+    try:
+        await cluster.pin(Counter, name, new_owner)
+        assert await cluster.get(Counter, name).bump() == (2, cluster.host_pids()[new_owner])
+        await cluster.get(Counter, name).release_file()
+    finally:
+        os.kill(old_pid, signal.SIGCONT)
+    go.touch()
+    with pytest.raises(LeaseLostError, match=f"{old_owner} holds epoch 1 .* epoch 2 held by {new_owner}"):
+        await late_write
+    assert await cluster.get(Counter, name).total() == 2
+    await cluster.pin(Counter, name, None)
 
 
 async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> None:

@@ -256,6 +256,20 @@ class Cluster:
         self._view_changed.set()
         self._view_changed = asyncio.Event()
 
+    async def pin(self, cls: type[DurableObject] | str, name: str, host_id: str | None) -> None:
+        """Move the object called `name` to `host_id` (None: back to where hashing puts it).
+
+        Returns once this process routes to the new owner; the old owner evicts the object when it
+        sees the change, and the new one takes its lease at its next call.
+        """
+        if host_id is not None and host_id not in self.view.hosts:
+            raise ValueError(f"No live host {host_id!r}; live hosts: {', '.join(sorted(self.view.hosts))}")
+        oid = id_from_name(namespace_of(cls), name)
+        version = await self.directory.pin.remote(oid.namespace, oid.hex, host_id)
+        async with asyncio.timeout(10):
+            while self.view.version < version:
+                await self._view_changed.wait()
+
     async def wait_for_hosts(self, count: int, timeout: float = 10.0) -> None:
         """Wait until the directory lists exactly `count` live hosts (after a death or a join)."""
         async with asyncio.timeout(timeout):
