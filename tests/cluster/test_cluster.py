@@ -32,3 +32,27 @@ def test_cluster_scenarios_on_real_ray() -> None:
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\b\d+ passed\b", summary) and "failed" not in summary and "skipped" not in summary, summary
+
+
+@pytest.mark.parametrize("hosts", [0, -1])
+def test_a_cluster_needs_at_least_one_host(hosts: int) -> None:
+    from dotdo.cluster import Cluster
+
+    with pytest.raises(ValueError, match="at least one host"):
+        Cluster(hosts=hosts)
+
+
+def test_serving_http_needs_an_app() -> None:
+    from dotdo.cluster import Cluster
+
+    with pytest.raises(ValueError, match="http_port needs app="):
+        Cluster(hosts=1, http_port=8787)
+
+
+async def test_a_cluster_that_was_not_started_says_so() -> None:
+    from dotdo.cluster import Cluster
+    from dotdo.cluster.wire import HostUnavailableError
+    from tests.cluster.cluster_objects import Counter
+
+    with pytest.raises(HostUnavailableError, match="not running"):
+        await Cluster(hosts=1, objects=[Counter]).get(Counter, "acme").increment()
