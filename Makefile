@@ -1,10 +1,12 @@
-# Two commands: `make dev` (set up, then serve examples/app.py) and `make test` (set up, then test).
+# Two commands: `make dev` (set up, then serve examples/app.py; `make dev PORT=9000` on another port)
+# and `make test` (set up, install the system packages the tests use, then test).
 PYTHON ?= python3
+PORT ?= 8787
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint format bench clean system-packages
+.PHONY: dev test lint format bench clean system-packages apt-install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,18 +15,23 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 dev: $(STAMP)
-	cd examples && ../$(BIN)/dotdo dev app:app --data-dir .dotdo
+	cd examples && ../$(BIN)/dotdo dev app:app --data-dir .dotdo --port $(PORT)
 
 # bubblewrap runs bashx's sandboxed tier; jq is the oracle for the shell corpus's jq scripts;
 # Node.js and npm run the Cap'n Web interop peer (tests/rpc/js, installed by the tests with npm ci).
+# Each missing package is announced before apt-get runs; without root, the command to run is printed.
 system-packages:
-	@if ! command -v bwrap >/dev/null || ! command -v jq >/dev/null; then \
-		echo "installing bubblewrap and jq (Debian packages)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap jq >/dev/null; \
-	fi
-	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
-		echo "installing Node.js and npm (Debian packages)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	@$(MAKE) --no-print-directory apt-install TOOLS="bwrap jq" PACKAGES="bubblewrap jq"
+	@$(MAKE) --no-print-directory apt-install TOOLS="node npm" PACKAGES="nodejs npm"
+
+apt-install:
+	@missing=""; for tool in $(TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "make test needs$$missing: running 'apt-get install -y $(PACKAGES)' (Debian packages)"; \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "not root: run 'sudo apt-get install -y $(PACKAGES)' yourself, then make test again"; exit 1; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 	fi
 
 test: $(STAMP) system-packages

@@ -10,7 +10,10 @@ must give the same answer, before shipping (fresh=True) and after. Then:
 - shipping: outbox rows per second into Iceberg (target >= 50,000/s);
 - GROUP BY: the warm tier (DuckDB) against looping over the hot objects, both through the things
   API in Python (what the target of >= 20x compares) and through each object's own SQL;
-- the same queries on DuckDB and chdb side by side.
+- the same queries on DuckDB, chdb, and ClickHouse through clickhouse-connect (its chdb backend)
+  side by side;
+- the warehouse's I/O: shipping and compacting the same rows with the warehouse on obstore (the
+  default) against pyiceberg's own pyarrow FileIO (the baseline), alternated, best of two each.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from dotdo import DO
-from dotdo.tiers import Runtime, TierConfig
+from dotdo.tiers import QueryResult, Runtime, TierConfig
+from dotdo.tiers.query import execute_query, plan_query
+from dotdo.tiers.warehouse import Warehouse
 
 TYPES = ("Order", "Customer", "Invoice", "Refund", "Shipment")
 BULK = """
@@ -109,6 +114,40 @@ def warm_answer(result: Any) -> dict[str, tuple[int, int]]:
     return {kind: (int(count), int(total)) for kind, count, total in result.rows}
 
 
+PYARROW_FILE_IO = {"py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO"}
+
+
+async def ship_and_compact(objects: int, things: int, storage_options: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds to ship `objects` x `things` fresh things, seconds to compact them, rows shipped."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = TierConfig(ship_interval=None, batch_rows=250_000, storage_options=storage_options)
+        async with Runtime(Path(folder), objects=[Store], tiers=config) as rt:
+            now = "2026-12-01T12:00:00.000000Z"
+            for n in range(objects):
+                await rt.run_in(Store, f"tenant{n}", lambda obj: obj.storage.sql.exec(BULK, things, now))
+            ship_seconds, report = await timed(rt.ship, 1)
+            compact_seconds, _ = await timed(lambda: rt.compact(force=True), 1)
+            return ship_seconds, compact_seconds, report.total
+
+
+async def compare_file_io(objects: int, things: int) -> None:
+    """The warehouse on obstore against pyiceberg's pyarrow FileIO, on the same rows."""
+    runs: dict[str, list[tuple[float, float, int]]] = {"obstore": [], "pyarrow": []}
+    for _ in range(2):
+        runs["pyarrow"].append(await ship_and_compact(objects, things, PYARROW_FILE_IO))
+        runs["obstore"].append(await ship_and_compact(objects, things, {}))
+    ship = {io: min(run[0] for run in found) for io, found in runs.items()}
+    compact = {io: min(run[1] for run in found) for io, found in runs.items()}
+    rows = runs["obstore"][0][2]
+    print(f"warehouse I/O, {rows:,} rows to a local folder, best of 2:")
+    for io in ("pyarrow", "obstore"):
+        print(f"  {io:8s} ship {ship[io]:6.2f} s ({rows / ship[io]:9,.0f} rows/s)   compact {compact[io]:6.2f} s")
+    print(
+        f"  obstore / pyarrow: shipping {ship['pyarrow'] / ship['obstore']:.2f}x the rate, "
+        f"compaction {compact['pyarrow'] / compact['obstore']:.2f}x the speed"
+    )
+
+
 async def main(objects: int, things: int) -> None:
     total_things = objects * things
     with tempfile.TemporaryDirectory() as folder:
@@ -156,18 +195,31 @@ async def main(objects: int, things: int) -> None:
 
             try:
                 import chdb  # noqa: F401
+                import clickhouse_connect  # noqa: F401
 
-                engines = ("duckdb", "clickhouse")
+                engines = ("duckdb", "clickhouse", "connect")
             except ImportError:
                 engines = ("duckdb",)
                 print("chdb is not installed (pip install 'dotdo[clickhouse]'): DuckDB only")
-            print("same queries, best of 3 (chdb's time includes copying the relations into its memory):")
+            # "connect" is the clickhouse_url path (clickhouse-connect) on its chdb backend: what a
+            # server costs besides the network (the relations go over as temporary tables).
+            through_connect = Warehouse(TierConfig(clickhouse_url="chdb://memory"), Path(folder))
+
+            def run(sql: str, engine: str) -> Awaitable[Any]:
+                if engine != "connect":
+                    return rt.query(sql, engine=engine)
+                scans = plan_query(through_connect, sql, None)
+                return asyncio.to_thread(
+                    lambda: QueryResult(execute_query(through_connect, sql, scans, None, "clickhouse"))
+                )
+
+            print("same queries, best of 3 (ClickHouse's time includes copying the relations to it):")
             print(f"{'query':28s}" + "".join(f"{engine:>14s}" for engine in engines))
             for name, sql in QUERIES.items():
                 answers = []
                 cells = []
                 for engine in engines:
-                    seconds, result = await timed(lambda sql=sql, engine=engine: rt.query(sql, engine=engine), 3)
+                    seconds, result = await timed(lambda sql=sql, engine=engine: run(sql, engine), 3)
                     answers.append(
                         [tuple(int(v) if isinstance(v, int | float) else v for v in row) for row in result.rows]
                     )
@@ -178,6 +230,7 @@ async def main(objects: int, things: int) -> None:
             for table in status.tables:
                 if table.rows:
                     print(f"table {table.name}: {table.files} files, {table.bytes / 1e6:.1f} MB, {table.rows:,} rows")
+    await compare_file_io(min(objects, 4), min(things, 50_000))
 
 
 if __name__ == "__main__":

@@ -43,21 +43,31 @@ class Sales(DO):
     async def add_product(self, sku: str, price: float) -> str:
         return self.ctx.things.create(type="Product", id=sku, name=sku, price=price).id
 
-    async def place_order(self, customer_id: str, lines: dict[str, int]) -> dict:
-        """An order with one line item per product; the total is computed from the product prices."""
+    def place_order(self, customer_id: str, lines: dict[str, int]) -> dict:
+        """An order with one line item per product; the total is computed from the product prices.
+
+        One transaction: an unknown product or customer refuses the whole order, leaving no
+        orphan order or line item behind."""
         things, relationships = self.ctx.things, self.ctx.relationships
-        order = things.create(type="Order", status="placed")
-        total = 0.0
-        for sku, quantity in lines.items():
-            product = things.get(sku)
-            if product is None:
-                raise ValueError(f"Unknown product {sku!r}; add it first")
-            item = things.create(type="LineItem", quantity=quantity, price=product["price"])
-            relationships.create(order, item, "contains")
-            relationships.create(item, product, "of")
-            total += quantity * product["price"]
-        relationships.create(customer_id, order, "placed")
-        return things.update(order.id, total=round(total, 2)).to_dict()
+
+        def place() -> dict:
+            order = things.create(type="Order", status="placed")
+            total = 0.0
+            for sku, quantity in lines.items():
+                product = things.get(sku)
+                if product is None:
+                    raise ValueError(f"Unknown product {sku!r}; add it first")
+                item = things.create(type="LineItem", quantity=quantity, price=product["price"])
+                relationships.create(order, item, "contains")
+                relationships.create(item, product, "of")
+                total += quantity * product["price"]
+            relationships.create(customer_id, order, "placed")
+            return things.update(order.id, total=round(total, 2)).to_dict()
+
+        return self.storage.transaction_sync(place)
+
+    def count(self, kind: str) -> int:
+        return self.ctx.things.count(kind)
 
     def products_bought_by(self, customer_id: str) -> list[str]:
         found = self.ctx.things.traverse(customer_id, ["placed", "contains", "of"], type="Product")
@@ -101,6 +111,10 @@ async def demo() -> None:
             await sales.add_product(sku, price)
         print("order:", await sales.place_order("alice", {"kettle": 1, "mug": 4}))
         print("order:", await sales.place_order("bob", {"teapot": 2, "mug": 1}))
+        try:
+            await sales.place_order("bob", {"mug": 1, "spoon": 2})
+        except ValueError as error:
+            print("refused:", error, "- orders kept:", await sales.count("Order"))  # still 2: nothing half-made
         print("alice bought:", await sales.products_bought_by("alice"))
         print("mugs were bought by:", await sales.buyers_of("mug"))
         print("orders of 50 or more:", await sales.big_orders(50))

@@ -2,6 +2,7 @@
 
     python examples/tiers_analytics.py     # runs the demo below in a temporary data folder
     dotdo query "SELECT type, count(*) FROM things GROUP BY type" --data-dir <the folder it prints>
+    dotdo query "SELECT count(*) FROM things" --fresh --data-dir <the folder>   # + rows not shipped yet
 
 Each tenant is one `Store` object with its own SQLite. Writes land in the object's outbox in the same
 transaction; `rt.ship()` (or the background loop, every `ship_interval` seconds) moves them to the
@@ -66,7 +67,11 @@ async def main() -> None:
         status = await rt.tiers_status()
         for table in status.tables:
             print(f"  {table.name:14s} {table.files:3d} files {table.rows:6d} rows {table.bytes:9,d} bytes")
-    print(f"data folder: {folder}  (try: dotdo tiers status --data-dir {folder})")
+        # Left in the outbox on purpose: `dotdo query --fresh` finds it, plain `dotdo query` does not yet.
+        await rt.get(Store, "initech").place_order("erin", 42)
+    print(f"data folder: {folder}")
+    print(f"  try: dotdo tiers status --data-dir {folder}")
+    print(f"       dotdo query \"SELECT count(*) FROM things WHERE type = 'Order'\" --fresh --data-dir {folder}")
 
 
 if __name__ == "__main__":

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from dotdo import Runtime
 from dotdo.testing import ManualClock
+
+# CI replays the same examples every run (a red CI should mean a change broke something); a local run
+# explores new ones. HYPOTHESIS_PROFILE=explore in CI, or =ci locally, switches.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "explore"))
 
 
 def free_port() -> int:

@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,6 +50,14 @@ def _wait(port, process, headers=None):
     raise AssertionError("dotdo dev did not answer")
 
 
+def _printed_url(process):
+    for _ in range(20):
+        found = re.search(r"http://[0-9.]+:[0-9]+", process.stdout.readline())
+        if found:
+            return found[0]
+    raise AssertionError("dotdo dev printed no URL")
+
+
 def _stop(process):
     process.send_signal(signal.SIGINT)
     try:
@@ -61,11 +70,17 @@ def test_init_then_dev_answers_http(tmp_path):
     result = runner.invoke(cli, ["init", str(tmp_path / "shop")])
     assert result.exit_code == 0, result.output
     assert sorted(os.listdir(tmp_path / "shop")) == ["README.md", "app.py", "test_app.py"]
+    assert "cd " in result.output and "dotdo dev" in result.output and "dotdo[test]" in result.output
+    assert 'pip install "dotdo[test]"\n    pytest' in (tmp_path / "shop" / "README.md").read_text()
     port = free_port()
     server = _dev(tmp_path / "shop", "--port", str(port))
     try:
         assert _wait(port, server).json() == {"name": "acme", "value": 1}
         assert httpx.get(f"http://127.0.0.1:{port}/acme").json() == {"name": "acme", "value": 1}
+        printed = _printed_url(server)
+        assert printed == f"http://127.0.0.1:{port}"
+        home = httpx.get(printed)  # the printed URL answers, and says what a request looks like
+        assert home.status_code == 404 and "requests look like /acme/" in home.json()["message"]
     finally:
         _stop(server)
     assert (tmp_path / "shop" / ".dotdo" / "objects" / "Counter").is_dir()
@@ -109,6 +124,7 @@ def test_dev_explains_a_bad_app(tmp_path, app, message):
         text=True,
     )
     assert result.returncode == 1 and message in " ".join(result.stderr.split())
+    assert not (tmp_path / "x" / ".dotdo").exists(), "a failed start leaves no data folder"
 
 
 def test_dev_explains_a_busy_port(tmp_path):
@@ -126,6 +142,7 @@ def test_dev_explains_a_busy_port(tmp_path):
             text=True,
         )
     assert result.returncode == 1 and f"Port {port}" in result.stderr and "busy" in result.stderr
+    assert not (tmp_path / "x" / ".dotdo").exists(), "a failed start leaves no data folder"
 
 
 def test_dev_explains_an_unwritable_data_folder(tmp_path):

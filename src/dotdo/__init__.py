@@ -34,16 +34,22 @@ from .graph import (
 )
 from .http import API
 from .rpc import RpcTarget, connect, connect_sync, rpc_app
+from .runtime.clock import ManualClock
 from .runtime.durable_object import AlarmInfo, DurableObject
 from .runtime.errors import DotdoError, StorageError, UnknownClassError
 from .runtime.folder_lock import DataFolderInUseError
 from .runtime.ids import ObjectId, id_from_name, id_from_string, new_unique_id
+from .runtime.storage import Storage
 from .tiers import Runtime, TierConfig
 
 __version__ = "0.1.0"
 
-# Names whose modules import heavy dependencies (pydantic), loaded on first use.
+# Names whose modules import heavy dependencies (pydantic) or need an extra (fs, bash, git),
+# loaded on first use: a missing extra is named then, not when dotdo is imported.
 _LAZY = {
+    "FileSystem": "dotdo.primitives.fsx",
+    "Bash": "dotdo.primitives.bashx",
+    "Git": "dotdo.primitives.gitx",
     "Entity": "dotdo.graph.entity",
     "EntityExistsError": "dotdo.graph.entity",
     "EntityNotFoundError": "dotdo.graph.entity",
@@ -79,6 +85,7 @@ __all__ = [
     "DO",
     "ActionFailedError",
     "AlarmInfo",
+    "Bash",
     "CircuitOpenError",
     "Context",
     "DataFolderInUseError",
@@ -92,11 +99,14 @@ __all__ = [
     "EntityNotFoundError",
     "Event",
     "EventTimeoutError",
+    "FileSystem",
+    "Git",
     "GraphError",
     "InvalidCursorError",
     "InvalidFilterError",
     "InvalidReferenceError",
     "InvalidTransitionError",
+    "ManualClock",
     "NonDeterminismError",
     "NonRetryableError",
     "ObjectId",
@@ -110,6 +120,7 @@ __all__ = [
     "ScheduleError",
     "ScheduleInfo",
     "StateMachine",
+    "Storage",
     "StorageError",
     "StubPolicy",
     "Thing",

@@ -144,11 +144,12 @@ def dev(
     os.environ["DOTDO_APP"] = app
     folder = DataFolder(os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
     try:
+        # The app and the port first: a start that fails on them leaves no data folder behind.
+        served = build_dev_app()
+        _check_port(host, port)
         folder.prepare()
         # Fail now, not at the first request, when another process serves this data folder.
         FolderLock(folder.root).check()
-        served = build_dev_app()
-        _check_port(host, port)
     except (AppLoadError, DataFolderError) as exc:
         _fail(str(exc))
         return
@@ -260,7 +261,8 @@ def init(
     except OSError as exc:
         _fail(f"Cannot write {target}: {exc.strerror}")
     console.print(f"[bold green]created[/] {target}/ (app.py, test_app.py, README.md)")
-    console.print(f"next: [bold]cd {target} && dotdo dev[/]")
+    console.print(f"next: [bold]cd {target} && dotdo dev[/], then [bold]curl -X POST http://127.0.0.1:8787/acme[/]")
+    console.print('tests: [bold]pip install "dotdo\\[test]" && pytest[/]')
 
 
 cli.command("query")(query_command)

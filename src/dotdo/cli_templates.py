@@ -31,7 +31,7 @@ class Counter(DO):
 app = API(Counter, ns="/:name")
 '''
 
-TEST = '''"""Tests of {name}: run with `pytest`."""
+TEST = '''"""Tests of {name}: run with `pytest` (installed by `pip install "dotdo[test]"`)."""
 
 import asyncio
 
@@ -67,8 +67,12 @@ README = """# {name}
 
 A [dotdo](https://pypi.org/project/dotdo/) app: one `Counter` Durable Object per name.
 
-    dotdo dev                      # serves app:app on http://127.0.0.1:8787
-    curl -X POST localhost:8787/acme
-    curl localhost:8787/acme
+    dotdo dev                              # serves app:app on http://127.0.0.1:8787
+    curl -X POST localhost:8787/acme       # {{"name":"acme","value":1}}
+    curl localhost:8787/acme               # {{"name":"acme","value":1}}
+
+The tests run with pytest, which comes with the `test` extra:
+
+    pip install "dotdo[test]"
     pytest
 """

@@ -55,6 +55,21 @@ async def test_an_unknown_class_lists_the_registered_ones(runtime: Runtime) -> N
         await runtime.run_in(Store, "s", lambda s: s.ctx.Customer(42))
 
 
+async def test_a_class_of_the_callers_module_is_registered_on_first_use(runtime: Runtime) -> None:
+    assert "Customer" not in runtime.host.classes
+    assert await runtime.get(Store, "s").tell("carol", "hello") == "carol got hello"
+    assert runtime.class_named("Customer") is Customer
+
+
+async def test_an_unknown_class_says_how_to_register_it(runtime: Runtime) -> None:
+    with pytest.raises(UnknownClassError) as caught:
+        await runtime.run_in(Store, "s", lambda s: s.ctx.Order("o1"))
+    assert str(caught.value) == (
+        "Unknown class 'Order'; registered: Store. Register it: Runtime(objects=[Store, Order]) "
+        "or API(..., objects=[Order])"
+    )
+
+
 async def test_transient_errors_are_retried_others_are_not(runtime: Runtime) -> None:
     runtime.register(Customer)
     await runtime.get(Customer, "bob").set_flaky(2)

@@ -80,3 +80,11 @@ async def test_a_long_script_holds_its_own_object_but_not_the_others(runtime, wo
     assert running.done()
     assert log == ["ping", "rested" if work[0] == "nap" else "spun", "ping"]
     assert (await running).endswith("\n")
+
+
+@pytest.mark.parametrize("command", ["git push origin main", "git fetch", "git pull origin main", "git clone x"])
+async def test_git_network_commands_say_what_to_call_without_asking_for_confirmation(runtime, command):
+    result = await runtime.get(Workspace, "ws").run(f"git init -q . && {command}")
+    sub = command.split()[1]
+    assert result["exit_code"] == 1
+    assert result["stderr"] == f"git {sub}: not available inside the shell; use `await ctx.git.{sub}(...)`\n"

@@ -46,6 +46,8 @@ def _query(data_dir: Path, *args: str) -> str:
 def test_the_tier_commands_have_help(args: list[str]) -> None:
     result = runner.invoke(cli, args)
     assert result.exit_code == 0 and "Usage" in result.output
+    if args == ["query", "--help"]:
+        assert "--fresh" in result.output and "--clickhouse-url" in result.output
 
 
 def test_query_prints_a_table_csv_json_and_writes_parquet(data_dir: Path, tmp_path: Path) -> None:
@@ -63,12 +65,27 @@ def test_query_prints_a_table_csv_json_and_writes_parquet(data_dir: Path, tmp_pa
     assert pq.read_table(target).to_pylist() == [{"id": "a", "amount": 3}, {"id": "b", "amount": 4}]
 
 
+def test_query_fresh_adds_the_rows_still_in_the_outboxes(data_dir: Path) -> None:
+    rows = [["id", "amount"], ["a", "3"], ["b", "4"], ["c", "5"]]
+    assert list(csv.reader(io.StringIO(_query(data_dir, "--fresh", "--format", "csv")))) == rows
+    pytest.importorskip("clickhouse_connect", reason="--clickhouse-url needs dotdo[clickhouse]")
+    house = _query(
+        data_dir, "--fresh", "--engine", "clickhouse", "--clickhouse-url", "chdb://memory", "--format", "csv"
+    )
+    assert list(csv.reader(io.StringIO(house))) == rows
+    # Reading the outboxes takes nothing from them: the rows are still there to ship.
+    assert list(csv.reader(io.StringIO(_query(data_dir, "--format", "csv")))) == rows[:3]
+    assert list(csv.reader(io.StringIO(_query(data_dir, "--fresh", "--format", "csv")))) == rows
+
+
 def test_query_refuses_writes_with_a_clear_error(data_dir: Path) -> None:
     result = runner.invoke(cli, ["query", "DELETE FROM things", "--data-dir", str(data_dir)])
     assert result.exit_code == 1
     assert "only read-only SELECT" in result.output
     result = runner.invoke(cli, ["query", "SELECT 1", "--data-dir", str(data_dir), "--format", "parquet"])
     assert result.exit_code == 1 and "--output" in result.output
+    result = runner.invoke(cli, ["query", "SELECT 1", "--data-dir", str(data_dir), "--fresh", "--as-of", "2026-01-01"])
+    assert result.exit_code == 1 and "cannot be combined with --as-of" in result.output
 
 
 def test_tiers_status_shows_tables_and_backlog(data_dir: Path) -> None:
@@ -88,3 +105,7 @@ async def test_query_and_status_work_beside_a_runtime_holding_the_folder(tmp_pat
         result = runner.invoke(cli, ["tiers", "status", "--data-dir", str(tmp_path)])
         assert result.exit_code == 0, result.output
         assert "busy" in result.stdout  # the live object's file is held open by the runtime
+        # Unshipped rows are in files the runtime holds: --fresh says so and what to do instead.
+        result = runner.invoke(cli, ["query", "SELECT count(*) FROM things", "--data-dir", str(tmp_path), "--fresh"])
+        assert result.exit_code == 1
+        assert "rt.query(sql, fresh=True)" in result.output and "leave out --fresh" in result.output

@@ -111,6 +111,9 @@ async def test_s3_warehouse_on_a_real_s3_api_server(tmp_path: Path) -> None:
                 "s3.access-key-id": "test",
                 "s3.secret-access-key": "test",
                 "s3.region": "us-east-1",
+                # A stalled request to the local server is retried after seconds, not obstore's 30 s default.
+                "s3.request-timeout": "10",
+                "s3.connect-timeout": "5",
             },
         )
         async with Runtime(tmp_path, objects=[Shop], tiers=config) as rt:
@@ -121,9 +124,25 @@ async def test_s3_warehouse_on_a_real_s3_api_server(tmp_path: Path) -> None:
             await rt.run_in(Shop, "shop0", lambda obj: obj.ctx.things.update("t0", amount=7))
             assert await rt.archive(older_than=0) > 0
             assert (await rt.run_in(Shop, "shop0", lambda obj: obj.ctx.things.get("t0", version=1))).version == 1
+            keys = [item["Key"] for item in s3.list_objects_v2(Bucket="lake")["Contents"]]
+            assert any(key.startswith("warehouse/dotdo/things/data/") and key.endswith(".parquet") for key in keys)
+            assert any(key.startswith("warehouse/cold/Shop/") for key in keys)
+            # Erasure on S3: the cold file is rewritten, the warm table rewritten and its old files deleted.
+            await rt.ship()
+            report = await rt.erase(subject="t0")
+            assert report.cold >= 1 and report.warm["things"] >= 2
+            assert (await rt.query("SELECT count(*) FROM thing_versions WHERE id = 't0'")).rows == [(0,)]
+            assert Counter((await rt.query(WARM)).rows) == Counter(await hot_rows(rt, Shop, 2, HOT))
+            referenced = {
+                path.removeprefix("s3://lake/")
+                for path in rt.tiers.warehouse.existing_table("things")
+                .inspect.all_files()
+                .column("file_path")
+                .to_pylist()
+            }
         keys = [item["Key"] for item in s3.list_objects_v2(Bucket="lake")["Contents"]]
-        assert any(key.startswith("warehouse/dotdo/things/data/") and key.endswith(".parquet") for key in keys)
-        assert any(key.startswith("warehouse/cold/Shop/") for key in keys)
+        things_files = {key for key in keys if key.startswith("warehouse/dotdo/things/data/")}
+        assert things_files == referenced
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..extras import require_extra
 from ..runtime.errors import DotdoError
 
 NAMESPACE = "dotdo"
@@ -38,13 +39,10 @@ class RayUnavailableError(DotdoError):
 
 
 def import_ray() -> Any:
-    """The `ray` module, or a clear error saying how to install it."""
-    try:
-        import ray
-    except ModuleNotFoundError:
-        raise RayUnavailableError(
-            'dotdo\'s cluster runs on Ray, which is not installed: pip install "dotdo[cluster]"'
-        ) from None
+    """The `ray` module, or `MissingExtraError` naming the `cluster` extra."""
+    require_extra("cluster", "dotdo serve and dotdo.cluster (hosts on Ray)")
+    import ray
+
     return ray
 
 

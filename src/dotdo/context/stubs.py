@@ -9,13 +9,15 @@ stub takes its breaker's state with it.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.errors import DotdoError
-from ..runtime.ids import ObjectId, id_from_name, id_from_string
+from ..runtime.durable_object import DurableObject
+from ..runtime.errors import DotdoError, UnknownClassError
+from ..runtime.ids import ObjectId, id_from_name, id_from_string, namespace_of
 from ..runtime.stub import ObjectStub
 from .circuit_breaker import CircuitBreaker, CircuitOpenError
 
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
-    from ..runtime.durable_object import DurableObject
     from .context import Context
 
 
@@ -174,8 +175,17 @@ class StubCache:
         return self.policy
 
     def factory(self, class_name: str) -> StubFactory:
-        """The stub factory of a registered class (`UnknownClassError` listing the registered ones)."""
-        return StubFactory(self, self.ctx.runtime.class_named(class_name))
+        """The stub factory of a class: a registered one, or the Durable Object class of that name in the
+        calling object's own module, registered now (the name is unambiguous there). Otherwise
+        `UnknownClassError` lists the registered classes and says how to register it."""
+        runtime = self.ctx.runtime
+        try:
+            return StubFactory(self, runtime.class_named(class_name))
+        except UnknownClassError:
+            sibling = getattr(sys.modules.get(type(self.ctx.object).__module__), class_name, None)
+            if isinstance(sibling, type) and issubclass(sibling, DurableObject) and namespace_of(sibling) == class_name:
+                return StubFactory(self, runtime.register(sibling))
+            raise
 
     def get(self, cls: type[DurableObject], oid: ObjectId) -> ContextStub:
         """The cached stub of a target, creating it (and evicting the least recently used) if needed."""

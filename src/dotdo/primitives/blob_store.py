@@ -25,6 +25,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ..extras import require_extra
+
+require_extra("fs", "The blob store (fsx, gitx)")
+
 import obstore
 from obstore.exceptions import AlreadyExistsError, NotFoundError, PreconditionError
 from obstore.store import LocalStore

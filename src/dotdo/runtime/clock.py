@@ -47,13 +47,25 @@ class ManualClock(Clock):
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    async def advance(self, seconds: float) -> None:
-        """Move time forward and run every alarm and timer that is now due, before returning."""
+    async def advance(self, seconds: float, *, step: float | None = None) -> None:
+        """Move time forward and run every alarm and timer that is now due, before returning.
+
+        One jump is what a server down for `seconds` sees: a schedule whose ticks were missed
+        fires by its `missed=` rule (`"once"`, the default, fires once for an hourly schedule
+        after `advance(7201)`). With `step`, time moves `step` seconds at a time and what is due
+        runs after each one, as if the server had been up: `advance(7201, step=60)` fires it twice.
+        """
         if seconds < 0:
             raise ValueError("a clock only moves forward")
-        self._now += seconds
-        for listener in list(self._listeners):
-            await listener()
+        if step is not None and not step > 0:
+            raise ValueError(f"step must be a positive number of seconds, not {step!r}")
+        end = self._now + seconds
+        while True:
+            self._now = end if step is None else min(end, self._now + step)
+            for listener in list(self._listeners):
+                await listener()
+            if self._now >= end:
+                return
 
     async def set(self, when: float | datetime) -> None:
         """Jump to an absolute time (not earlier than now) and run what came due."""

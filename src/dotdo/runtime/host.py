@@ -118,7 +118,11 @@ class ObjectHost:
             found = self.classes.get(cls_or_name)
             if found is None:
                 registered = ", ".join(sorted(self.classes)) or "none"
-                raise UnknownClassError(f"Unknown class {cls_or_name!r}; registered: {registered}")
+                everyone = ", ".join([*sorted(self.classes), cls_or_name])
+                raise UnknownClassError(
+                    f"Unknown class {cls_or_name!r}; registered: {registered}. Register it: "
+                    f"Runtime(objects=[{everyone}]) or API(..., objects=[{cls_or_name}])"
+                )
             return found
         if namespace_of(cls_or_name) not in self.classes:
             self.register(cls_or_name)

@@ -22,7 +22,10 @@ def as_response(result: Any, cls: type) -> Response:
     return JSONResponse(
         {
             "error": "bad_fetch_result",
-            "message": f"{cls.__name__}.fetch returned {type(result).__name__}; return a Response",
+            "message": (
+                f"{cls.__name__}.fetch returned {type(result).__name__}; return a Response, "
+                "a dict or list (sent as JSON) or a str (sent as text)"
+            ),
         },
         status_code=500,
     )

@@ -1,5 +1,6 @@
-"""Storage tiers: hot SQLite -> warm Iceberg/Parquet (pyiceberg) -> cold Parquet archive, and SQL
-across objects with DuckDB or ClickHouse (chdb). pyiceberg, pyarrow, duckdb and chdb are imported
+"""Storage tiers: hot SQLite -> warm Iceberg/Parquet (pyiceberg, on obstore) -> cold Parquet archive,
+and SQL across objects with DuckDB or ClickHouse (embedded chdb, or a server through
+clickhouse-connect). pyiceberg, pyarrow, duckdb, obstore, chdb and clickhouse-connect are imported
 only when used (`pip install 'dotdo[tiers]'`, `'dotdo[clickhouse]'`)."""
 
 from .config import TierConfig

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..graph.things import Things
 from ..runtime.storage import Storage
+from .object_store import WarehouseStore
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.fs
 
 COLD_FILES_TABLE = "tiers_cold_files"
 ARCHIVE_COLUMNS = (
@@ -33,9 +33,17 @@ ARCHIVE_COLUMNS = (
 )
 
 
-def cold_folder(root: str, namespace: str, object_id: str) -> str:
-    """Where an object's archive files live in the warehouse."""
-    return f"{root}/cold/{namespace}/{object_id}"
+def cold_folder(warehouse_uri: str, namespace: str, object_id: str) -> str:
+    """Where an object's archive files live in the warehouse (a URI)."""
+    return f"{warehouse_uri.rstrip('/')}/cold/{namespace}/{object_id}"
+
+
+def archive_location(recorded: str) -> str:
+    """The URI of a recorded archive file: URIs are recorded as they are; earlier releases
+    recorded plain paths, absolute for a local warehouse and `bucket/key` for S3."""
+    if "://" in recorded or recorded.startswith("/"):
+        return recorded
+    return f"s3://{recorded}"
 
 
 def versions_to_archive(storage: Storage, cutoff: str, limit: int) -> list[tuple[Any, ...]]:
@@ -76,14 +84,27 @@ def archive_table(rows: list[tuple[Any, ...]]) -> pa.Table:
     )
 
 
-def write_archive(fs: pyarrow.fs.FileSystem, folder: str, rows: list[tuple[Any, ...]]) -> str:
-    """Write rows to a new Parquet file under `folder`; its path."""
+def _parquet(table: pa.Table) -> bytes:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fs.create_dir(folder, recursive=True)
-    path = f"{folder}/{uuid.uuid4().hex}.parquet"
-    pq.write_table(archive_table(rows), path, filesystem=fs, compression="zstd")
-    return path
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def _whole(files: WarehouseStore, path: str) -> pa.Buffer:
+    """A recorded archive file, read whole: Parquet decoding then never calls back into Python."""
+    import pyarrow as pa
+
+    return pa.py_buffer(files.read(archive_location(path)))
+
+
+def write_archive(files: WarehouseStore, folder: str, rows: list[tuple[Any, ...]]) -> str:
+    """Write rows to a new Parquet file under `folder` (a URI); its location."""
+    location = f"{folder}/{uuid.uuid4().hex}.parquet"
+    files.write(location, _parquet(archive_table(rows)), create=True)
+    return location
 
 
 def record_archive(storage: Storage, path: str, rows: list[tuple[Any, ...]]) -> int:
@@ -112,27 +133,27 @@ def archive_files(storage: Storage) -> list[str]:
 class ColdArchive:
     """Reads an object's archived versions back (the graph's `VersionArchive`)."""
 
-    def __init__(self, storage: Storage, filesystem: Callable[[], pyarrow.fs.FileSystem]) -> None:
+    def __init__(self, storage: Storage, files: Callable[[], WarehouseStore]) -> None:
         self.storage = storage
-        self._filesystem = filesystem
+        self._files = files
 
     def versions(self, thing_id: str) -> list[tuple[Any, ...]]:
         """Every archived version row of `thing_id`, oldest first."""
         paths = archive_files(self.storage)
-        if not paths:  # the common case: no pyarrow import, no filesystem
+        if not paths:  # the common case: no pyarrow import, no store
             return []
         import pyarrow.parquet as pq
 
-        fs = self._filesystem()
+        files = self._files()
         found: dict[int, tuple[Any, ...]] = {}
         for path in paths:
-            table = pq.read_table(path, filesystem=fs, filters=[("thing_id", "=", thing_id)])
+            table = pq.read_table(_whole(files, path), filters=[("thing_id", "=", thing_id)])
             for row in zip(*(table.column(name).to_pylist() for name in ARCHIVE_COLUMNS), strict=True):
                 found[row[4]] = row
         return [found[version] for version in sorted(found)]
 
 
-def things_mentioning(fs: pyarrow.fs.FileSystem, paths: list[str], mention: str) -> set[str]:
+def things_mentioning(files: WarehouseStore, paths: list[str], mention: str) -> set[str]:
     """Ids of the archived things any version of which contains `mention` in its data."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -140,7 +161,7 @@ def things_mentioning(fs: pyarrow.fs.FileSystem, paths: list[str], mention: str)
     found: set[str] = set()
     for path in paths:
         try:
-            table = pq.read_table(path, filesystem=fs, columns=["thing_id", "data"])
+            table = pq.read_table(_whole(files, path), columns=["thing_id", "data"])
         except FileNotFoundError:
             continue
         hits = pc.fill_null(pc.match_substring(table.column("data"), mention), False)
@@ -148,14 +169,15 @@ def things_mentioning(fs: pyarrow.fs.FileSystem, paths: list[str], mention: str)
     return found
 
 
-def erase_from_archive(fs: pyarrow.fs.FileSystem, path: str, thing_ids: set[str], mention: str) -> int:
+def erase_from_archive(files: WarehouseStore, path: str, thing_ids: set[str], mention: str) -> int:
     """Rewrite one archive file without the versions of `thing_ids` or mentioning `mention`; rows removed."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    location = archive_location(path)
     try:
-        table = pq.read_table(path, filesystem=fs)
+        table = pq.read_table(_whole(files, location))
     except FileNotFoundError:
         return 0
     doomed = pc.or_(
@@ -164,5 +186,5 @@ def erase_from_archive(fs: pyarrow.fs.FileSystem, path: str, thing_ids: set[str]
     )
     removed = pc.sum(doomed).as_py() or 0
     if removed:
-        pq.write_table(table.filter(pc.invert(doomed)), path, filesystem=fs, compression="zstd")
+        files.write(location, _parquet(table.filter(pc.invert(doomed))))
     return removed

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..extras import MissingExtraError, require_extra
 from .config import TierConfig
 from .outbox import OUTBOX_TABLE
 from .warehouse import Warehouse
@@ -57,36 +59,97 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+def _require_tiers(command: str) -> None:
+    """Stop with the install command when the tiers extra is missing."""
+    try:
+        require_extra("tiers", command)
+    except MissingExtraError as exc:
+        _fail(str(exc))
+
+
 def query_command(
     sql: Annotated[str, typer.Argument(help="One read-only SELECT over things, relationships, events, actions.")],
     data_dir: DataDir = None,
     warehouse: WarehouseOption = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     engine: Annotated[Engine, typer.Option(help="SQL engine (clickhouse needs dotdo[clickhouse]).")] = Engine.duckdb,
+    clickhouse_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DOTDO_CLICKHOUSE_URL",
+            help="With --engine clickhouse: a ClickHouse server (http://user:password@host:8123) instead of chdb.",
+            show_default=False,
+        ),
+    ] = None,
     as_of: Annotated[
         str | None, typer.Option(help="Read the tables as they were then (ISO 8601).", show_default=False)
     ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Also read the rows not shipped yet from each object's outbox (needs the data folder free).",
+        ),
+    ] = False,
     output: Annotated[
         Path | None, typer.Option(help="Write to this file (required for --format parquet).", show_default=False)
     ] = None,
 ) -> None:
     """Run SQL across every object's shipped data (the warm tier) and print the answer."""
-    from .query import QueryError, query_warm
+    from ..runtime.folder_lock import DataFolderInUseError
+    from .query import QueryError, QueryResult, check_query, execute_query, plan_query
 
+    _require_tiers("dotdo query")
     if output_format is OutputFormat.parquet and output is None:
         _fail("--format parquet writes a file: add --output answer.parquet")
-    # No runtime: the warm tier is read beside a server that may hold the data folder.
-    tables = Warehouse(TierConfig(warehouse=warehouse), _data_dir(data_dir))
+    if fresh and as_of is not None:
+        _fail("--fresh reads what is not shipped yet; it cannot be combined with --as-of")
+    root = _data_dir(data_dir)
     try:
-        with console.status("querying the warm tier…"):
-            started = time.perf_counter()
-            result = query_warm(tables, sql, as_of=as_of, engine=engine.value)
-            elapsed = time.perf_counter() - started
+        # No runtime: the warm tier is read beside a server that may hold the data folder.
+        tables = Warehouse(TierConfig(warehouse=warehouse, clickhouse_url=clickhouse_url), root)
+        started = time.perf_counter()
+        when = check_query(sql, as_of=as_of, engine=engine.value)
+        with console.status("planning the warm tables…"):
+            scans = plan_query(tables, sql, when)
+        unshipped = _read_fresh(root, tables, scans) if fresh else None
+        with console.status(f"querying with {engine.value}…"):
+            result = QueryResult(execute_query(tables, sql, scans, unshipped, engine.value))
+        elapsed = time.perf_counter() - started
+    except DataFolderInUseError as exc:
+        _fail(
+            f"--fresh reads each object's outbox from its file, and a running runtime holds this data folder. "
+            f"{exc} Or ask that runtime (await rt.query(sql, fresh=True)), or leave out --fresh to read what "
+            "has shipped."
+        )
+        return
     except (QueryError, ValueError) as exc:
         _fail(str(exc))
         return
     _print(result, output_format, output)
-    console.print(f"[dim]{len(result)} row(s) in {elapsed:.2f} s ({engine.value})[/]")
+    console.print(f"[dim]{len(result)} row(s) in {elapsed:.2f} s ({engine.value}{', fresh' if fresh else ''})[/]")
+
+
+def _read_fresh(root: Path, tables: Warehouse, scans: Mapping[str, Any]) -> Any:
+    """The unshipped rows of every object, read from the files with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .fresh import fresh_rows, read_outbox_files
+
+    marks = tables.marks()
+    with Progress(
+        TextColumn("reading outboxes"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("outboxes", total=None)
+        batch = read_outbox_files(
+            root, marks, on_object=lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    return fresh_rows(batch, scans)
 
 
 def _print(result: Any, output_format: OutputFormat, output: Path | None) -> None:
@@ -125,6 +188,7 @@ def _csv(result: Any, pacsv: Any) -> str:
 @tiers_app.command("status")
 def status_command(data_dir: DataDir = None, warehouse: WarehouseOption = None) -> None:
     """Files, bytes and rows per warm table, last compaction, and the shipping backlog per object."""
+    _require_tiers("dotdo tiers status")
     root = _data_dir(data_dir)
     # No runtime: a server may hold the data folder; its objects' files are read where they are free.
     warm = Warehouse(TierConfig(warehouse=warehouse), root)

@@ -16,11 +16,14 @@ class TierConfig:
     `catalog_uri`: the SQLAlchemy URL of the Iceberg SQL catalog (default: SQLite in the data folder).
     `storage_options`: pyiceberg FileIO properties for the warehouse, e.g. `s3.endpoint`,
     `s3.access-key-id`, `s3.secret-access-key`, `s3.region`.
+    `clickhouse_url`: where `engine="clickhouse"` runs: None for embedded chdb, or a ClickHouse
+    server as a clickhouse-connect DSN such as `http://user:password@127.0.0.1:8123`.
     """
 
     warehouse: str | None = None
     catalog_uri: str | None = None
     storage_options: Mapping[str, str] = field(default_factory=dict)
+    clickhouse_url: str | None = None
     batch_rows: int = 200_000
     """At most this many outbox rows per shipping batch (one Iceberg commit per table per batch)."""
     ship_interval: float | None = 5.0
@@ -41,6 +44,10 @@ class TierConfig:
             raise ValueError("compact_min_files must be at least 1")
         if self.snapshot_retention < 0:
             raise ValueError("snapshot_retention must not be negative (seconds)")
+        if self.clickhouse_url is not None and "://" not in self.clickhouse_url:
+            raise ValueError(
+                f"clickhouse_url must be a DSN such as http://user:password@host:8123, not {self.clickhouse_url!r}"
+            )
         if self.archive_after is not None and self.archive_after < 0:
             raise ValueError("archive_after must not be negative (seconds) or None")
 

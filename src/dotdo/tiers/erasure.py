@@ -17,6 +17,7 @@ from ..graph.things import Things
 from ..runtime.storage import Storage
 from . import cold, outbox
 from .duckdb_connection import connect_duckdb
+from .object_store import WarehouseStore
 from .warehouse import Warehouse
 
 
@@ -31,7 +32,9 @@ class ErasureReport:
     snapshots_expired: int = 0
 
 
-def erase_hot(storage: Storage, fs: Any, subject: str, mention: str) -> tuple[dict[str, int], list[str], set[str]]:
+def erase_hot(
+    storage: Storage, files: WarehouseStore, subject: str, mention: str
+) -> tuple[dict[str, int], list[str], set[str]]:
     """Erase in one object (run as its event): rows removed per table, its archive files, the thing
     ids purged."""
     counts: dict[str, int] = {"things": 0, "relationships": 0}
@@ -46,8 +49,8 @@ def erase_hot(storage: Storage, fs: Any, subject: str, mention: str) -> tuple[di
                 mention,
             ).raw()
         )
-    files = cold.archive_files(storage)
-    doomed.update(cold.things_mentioning(fs, files, mention))
+    archives = cold.archive_files(storage)
+    doomed.update(cold.things_mentioning(files, archives, mention))
     for thing_id in sorted(doomed):
         versions = len(things.history(thing_id))
         edges = next(
@@ -66,7 +69,7 @@ def erase_hot(storage: Storage, fs: Any, subject: str, mention: str) -> tuple[di
     remove("events", "source = ? OR instr(data, ?) > 0", subject, mention)
     remove("actions", "instr(args, ?) > 0 OR instr(result, ?) > 0", mention, mention)
     counts["outbox"] = outbox.remove_matching(storage, mention)
-    return counts, files, doomed
+    return counts, archives, doomed
 
 
 def erase_warm(warehouse: Warehouse, subject: str, mention: str) -> tuple[dict[str, int], int]:

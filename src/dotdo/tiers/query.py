@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..extras import require_extra
 from ..runtime.errors import DotdoError
+from .clickhouse_client import ClickHouseError, run_on_clickhouse
 from .duckdb_connection import connect_duckdb
 from .warehouse import PlannedScan, Warehouse
 
@@ -205,12 +207,18 @@ def _empty() -> pa.Table:
     return pa.table({})
 
 
-def run_clickhouse(sql: str, tables: Mapping[str, pa.Table]) -> pa.Table:
-    """Run `sql` on embedded ClickHouse (chdb) over the warm tables given as Arrow."""
-    try:
-        from chdb import session as chdb_session
-    except ImportError:
-        raise QueryError("engine='clickhouse' needs chdb: pip install 'dotdo[clickhouse]'") from None
+def run_clickhouse(sql: str, tables: Mapping[str, pa.Table], dsn: str | None = None) -> pa.Table:
+    """Run `sql` on ClickHouse over the warm tables given as Arrow: embedded chdb, or the server
+    (any clickhouse-connect DSN) at `dsn`."""
+    if dsn is not None:
+        # Views become temporary tables there: only those the query names are built.
+        views = {view: _CLICKHOUSE_VIEWS[view] for view in referenced_views(sql) if _VIEW_SOURCES[view] in tables}
+        try:
+            return run_on_clickhouse(dsn, sql, tables, views)
+        except ClickHouseError as exc:
+            raise QueryError(str(exc)) from None
+    require_extra("clickhouse", "engine='clickhouse'")
+    from chdb import session as chdb_session
 
     sess = chdb_session.Session()
     try:
@@ -276,12 +284,4 @@ def execute_query(
         else:
             all_rows = f"SELECT * FROM {_ALL_ROWS_VIEW[kind]}"
             tables[kind] = run_duckdb(all_rows, {kind: scan}, fresh, read_remote=read_remote)
-    return run_clickhouse(sql, tables)
-
-
-def query_warm(
-    warehouse: Warehouse, sql: str, *, as_of: str | datetime | None = None, engine: str = "duckdb"
-) -> QueryResult:
-    """Run read-only `sql` over what has shipped, without a runtime (the `dotdo query` command)."""
-    when = check_query(sql, as_of=as_of, engine=engine)
-    return QueryResult(execute_query(warehouse, sql, plan_query(warehouse, sql, when), None, engine))
+    return run_clickhouse(sql, tables, warehouse.config.clickhouse_url)

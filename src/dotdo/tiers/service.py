@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ..extras import require_extra
 from ..graph.archive import set_version_archive
 from ..graph.thing import format_time
 from ..runtime.ids import ObjectId, id_from_string
@@ -24,18 +25,14 @@ from ..runtime.storage import Storage
 from . import cold, erasure, outbox
 from .config import TierConfig
 from .erasure import ErasureReport
+from .fresh import Batch, fresh_rows, split_batch
 from .query import FreshRows, QueryError, QueryResult, check_query, execute_query, plan_query
-from .tables import COLUMNS, new_fields, raw_batch, to_arrow
-from .warehouse import TableStatus, Tombstone, Warehouse, object_key
+from .warehouse import TableStatus, Warehouse, object_key
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from ..runtime.runtime import Runtime
 
 log = logging.getLogger("dotdo.tiers")
-
-_TOMBSTONE_OPS = {"purge", "delete"}
 
 
 @dataclass
@@ -77,6 +74,7 @@ class Tiers:
     """Hot SQLite -> warm Iceberg -> cold Parquet for one runtime."""
 
     def __init__(self, runtime: Runtime, config: TierConfig) -> None:
+        require_extra("tiers", "A warehouse (Runtime(warehouse=...))")
         self.runtime = runtime
         self.config = config
         self.data_dir: Path = runtime.data_folder.root
@@ -92,7 +90,7 @@ class Tiers:
     def _attach(self, oid: ObjectId, storage: Storage) -> None:
         self._active.add((oid.namespace, oid.hex))
         outbox.install_outbox(storage)
-        set_version_archive(storage, cold.ColdArchive(storage, lambda: self.warehouse.filesystem()[0]))
+        set_version_archive(storage, cold.ColdArchive(storage, lambda: self.warehouse.files))
 
     # -- background -----------------------------------------------------------------------------
 
@@ -156,12 +154,7 @@ class Tiers:
 
     async def _marks(self) -> dict[str, dict[str, int]]:
         """Per object key, per table, the highest shipped outbox sequence."""
-        per_table = await asyncio.to_thread(lambda: {kind: self.warehouse.shipped(kind) for kind in outbox.TABLE_KINDS})
-        marks: dict[str, dict[str, int]] = {}
-        for kind, shipped in per_table.items():
-            for key, sequence in shipped.items():
-                marks.setdefault(key, {})[kind] = sequence
-        return marks
+        return await asyncio.to_thread(self.warehouse.marks)
 
     # -- shipping -------------------------------------------------------------------------------
 
@@ -234,9 +227,9 @@ class Tiers:
         objects: list[tuple[str, str]],
         cursors: dict[str, dict[str, int]],
         drained: set[tuple[str, str]],
-    ) -> dict[tuple[str, str], list[outbox.QueuedRows]]:
+    ) -> Batch:
         """Up to `batch_rows` queued rows past each object's cursor (cursors move past them)."""
-        batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
+        batch: Batch = {}
         budget = self.config.batch_rows
         for namespace, hex_id in objects:
             if (namespace, hex_id) in drained or budget <= 0:
@@ -264,12 +257,10 @@ class Tiers:
             mine = marks.get(object_key(namespace, hex_id), {})
             await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.acknowledge(s, mine))
 
-    def _commit_batch(
-        self, batch: dict[tuple[str, str], list[outbox.QueuedRows]], report: ShipReport
-    ) -> dict[str, dict[str, int]]:
+    def _commit_batch(self, batch: Batch, report: ShipReport) -> dict[str, dict[str, int]]:
         shipped: dict[str, dict[str, int]] = {}
         for kind in outbox.TABLE_KINDS:
-            raw, tombstones = _split(kind, batch)
+            raw, tombstones = split_batch(kind, batch)
             if not raw.num_rows and not tombstones:
                 continue
             marks = self.warehouse.commit(kind, raw, tombstones)
@@ -297,40 +288,18 @@ class Tiers:
         if fresh and when is not None:
             raise QueryError("fresh=True reads what is not shipped yet; it cannot be combined with as_of")
         scans = await asyncio.to_thread(plan_query, self.warehouse, sql, when)
-        fresh_rows = await self._fresh(list(scans), scans) if fresh else None
-        return QueryResult(await asyncio.to_thread(execute_query, self.warehouse, sql, scans, fresh_rows, engine))
+        unshipped = await self._fresh(scans) if fresh else None
+        return QueryResult(await asyncio.to_thread(execute_query, self.warehouse, sql, scans, unshipped, engine))
 
-    async def _fresh(self, kinds: list[str], scans: dict[str, Any]) -> FreshRows:
-        import pyarrow as pa
-
+    async def _fresh(self, scans: dict[str, Any]) -> FreshRows:
         marks = await self._marks()
-        batch: dict[tuple[str, str], list[outbox.QueuedRows]] = {}
+        batch: Batch = {}
         for namespace, hex_id in self._with_backlog(self.objects()):
             mine = marks.get(object_key(namespace, hex_id), {})
             queued = await self._in_object(namespace, hex_id, lambda s, mine=mine: outbox.pending(s, mine, 1 << 62))
             if queued:
                 batch[(namespace, hex_id)] = queued
-        tables = {}
-        removals: list[tuple[str, Tombstone]] = []
-        for kind in kinds:
-            raw, tombstones = _split(kind, batch)
-            removals.extend((kind, t) for t in tombstones)
-            schema = scans[kind].schema
-            known = promoted_types_of(schema) if kind == "things" else {}
-            if kind == "things":
-                new = new_fields(raw, known)
-                known = {**known, **new}
-                schema = _extend(schema, new)
-            tables[kind] = to_arrow(kind, raw, schema, known)
-        removal_table = pa.table(
-            {
-                "kind": pa.array([kind for kind, _ in removals], pa.string()),
-                "object_id": pa.array([t.object_id for _, t in removals], pa.string()),
-                "key": pa.array([t.key for _, t in removals], pa.string()),
-                "sequence": pa.array([t.sequence for _, t in removals], pa.int64()),
-            }
-        )
-        return FreshRows(tables, removal_table)
+        return fresh_rows(batch, scans)
 
     # -- cold -----------------------------------------------------------------------------------
 
@@ -341,7 +310,6 @@ class Tiers:
         if age is None:
             raise ValueError("archive needs older_than= (seconds) or TierConfig(archive_after=...)")
         cutoff = format_time(time.time() - age)
-        fs, root = self.warehouse.filesystem()
         moved = 0
         for namespace, hex_id in self.objects():
             while True:
@@ -350,8 +318,8 @@ class Tiers:
                 )
                 if not rows:
                     break
-                folder = cold.cold_folder(root, namespace, hex_id)
-                path = await asyncio.to_thread(cold.write_archive, fs, folder, rows)
+                folder = cold.cold_folder(self.warehouse.uri, namespace, hex_id)
+                path = await asyncio.to_thread(cold.write_archive, self.warehouse.files, folder, rows)
                 moved += await self._in_object(
                     namespace, hex_id, lambda s, p=path, r=rows: cold.record_archive(s, p, r)
                 )
@@ -382,52 +350,16 @@ class Tiers:
         mention = msgspec.json.encode(subject).decode()
         report = ErasureReport(subject)
         async with self._guard():
-            fs, _ = self.warehouse.filesystem()
+            files = self.warehouse.files
             for namespace, hex_id in self.objects():
-                counts, files, erased = await self._in_object(
-                    namespace, hex_id, lambda s: erasure.erase_hot(s, fs, subject, mention)
+                counts, archives, erased = await self._in_object(
+                    namespace, hex_id, lambda s: erasure.erase_hot(s, files, subject, mention)
                 )
                 for name, count in counts.items():
                     report.hot[name] = report.hot.get(name, 0) + count
-                for path in files:
-                    report.cold += await asyncio.to_thread(cold.erase_from_archive, fs, path, erased, mention)
+                for path in archives:
+                    report.cold += await asyncio.to_thread(cold.erase_from_archive, files, path, erased, mention)
             report.warm, report.snapshots_expired = await asyncio.to_thread(
                 erasure.erase_warm, self.warehouse, subject, mention
             )
         return report
-
-
-def _split(kind: str, batch: dict[tuple[str, str], list[outbox.QueuedRows]]) -> tuple[pa.Table, list[Tombstone]]:
-    """The rows of table `kind` in a batch: the upserts as Arrow (`tables.RAW_COLUMNS`) and the removals."""
-    parts = []
-    tombstones = []
-    for (namespace, hex_id), groups in batch.items():
-        for group in groups:
-            if group.kind != kind:
-                continue
-            if group.op in _TOMBSTONE_OPS:
-                tombstones.extend(
-                    Tombstone(namespace, hex_id, msgspec.json.decode(payload)["id"], sequence)
-                    for sequence, payload in group.rows()
-                )
-            else:
-                parts.append((namespace, hex_id, group.lines))
-    return raw_batch(parts), tombstones
-
-
-def promoted_types_of(schema: pa.Schema) -> dict[str, str]:
-    """Promoted field columns of an Arrow `things` schema, name -> type."""
-    import pyarrow as pa
-
-    base = {name for name, _ in COLUMNS["things"]}
-    names = {pa.bool_(): "bool", pa.int64(): "long", pa.float64(): "double", pa.string(): "string"}
-    return {f.name: names.get(f.type, "string") for f in schema if f.name not in base}
-
-
-def _extend(schema: pa.Schema, new: dict[str, str]) -> pa.Schema:
-    import pyarrow as pa
-
-    arrow_types = {"bool": pa.bool_(), "long": pa.int64(), "double": pa.float64(), "string": pa.string()}
-    for name, field_type in new.items():
-        schema = schema.append(pa.field(name, arrow_types[field_type]))
-    return schema

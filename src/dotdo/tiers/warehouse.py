@@ -19,18 +19,20 @@ from urllib.parse import urlparse
 
 from .config import TierConfig
 from .duckdb_connection import connect_duckdb
+from .object_store import WarehouseStore
 from .outbox import TABLE_KINDS
 from .tables import iceberg_schema, iceberg_type, new_fields, partition_spec, promoted_types, to_arrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    import pyarrow.fs
     from pyiceberg.catalog.sql import SqlCatalog
     from pyiceberg.table import Table
 
 CATALOG_NAMESPACE = "dotdo"
 SHIPPED_PREFIX = "dotdo.shipped."
 LAST_COMPACTION = "dotdo.last-compaction"
+ICEBERG_FILE_IO = "dotdo.tiers.iceberg_io.ObstoreFileIO"
+"""pyiceberg's FileIO for the warehouse unless `storage_options` names another (`py-io-impl`)."""
 
 
 def object_key(namespace: str, object_id: str) -> str:
@@ -71,27 +73,6 @@ class TableStatus:
     promoted_columns: list[str]
 
 
-def warehouse_filesystem(uri: str, options: Mapping[str, str]) -> tuple[pyarrow.fs.FileSystem, str]:
-    """A pyarrow filesystem for the warehouse and the warehouse's path in it."""
-    import pyarrow.fs as pafs
-
-    parsed = urlparse(uri)
-    if parsed.scheme in ("s3", "s3a"):
-        endpoint = options.get("s3.endpoint")
-        scheme = "https"
-        if endpoint and "://" in endpoint:
-            scheme, endpoint = endpoint.split("://", 1)
-        fs = pafs.S3FileSystem(
-            access_key=options.get("s3.access-key-id"),
-            secret_key=options.get("s3.secret-access-key"),
-            region=options.get("s3.region", "us-east-1"),
-            endpoint_override=endpoint,
-            scheme=scheme,
-        )
-        return fs, f"{parsed.netloc}{parsed.path}".rstrip("/")
-    return pafs.LocalFileSystem(), parsed.path.rstrip("/")
-
-
 def strip_scheme(location: str) -> str:
     """A file location as a filesystem path (`file:///a` -> `/a`, `s3://b/k` -> `b/k`)."""
     parsed = urlparse(location)
@@ -109,6 +90,8 @@ class Warehouse:
         self.catalog_url = config.catalog_url(data_dir)
         self.local = urlparse(self.uri).scheme == "file"
         self._data_dir = data_dir
+        self.files = WarehouseStore(config.storage_options)
+        """The warehouse's files (obstore), for what the tiers read and write besides pyiceberg."""
         self._catalog: SqlCatalog | None = None
         self._lock = threading.RLock()
 
@@ -125,16 +108,11 @@ class Warehouse:
                     Path(self.catalog_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
                 if self.local:
                     Path(strip_scheme(self.uri)).mkdir(parents=True, exist_ok=True)
-                catalog = SqlCatalog(
-                    "dotdo", uri=self.catalog_url, warehouse=self.uri, **dict(self.config.storage_options)
-                )
+                properties = {"py-io-impl": ICEBERG_FILE_IO, **self.config.storage_options}
+                catalog = SqlCatalog("dotdo", uri=self.catalog_url, warehouse=self.uri, **properties)
                 catalog.create_namespace_if_not_exists(CATALOG_NAMESPACE)
                 self._catalog = catalog
             return self._catalog
-
-    def filesystem(self) -> tuple[pyarrow.fs.FileSystem, str]:
-        """The warehouse's pyarrow filesystem and root path."""
-        return warehouse_filesystem(self.uri, self.config.storage_options)
 
     def table(self, kind: str) -> Table:
         """The warm table `kind`, created with its schema and partitioning on first use."""
@@ -170,6 +148,14 @@ class Warehouse:
             for key, value in table.properties.items()
             if key.startswith(SHIPPED_PREFIX)
         }
+
+    def marks(self) -> dict[str, dict[str, int]]:
+        """Per object (`object_key`), per table, the highest outbox sequence the warm tier holds."""
+        marks: dict[str, dict[str, int]] = {}
+        for kind in TABLE_KINDS:
+            for key, sequence in self.shipped(kind).items():
+                marks.setdefault(key, {})[kind] = sequence
+        return marks
 
     def commit(self, kind: str, raw: pa.Table, tombstones: list[Tombstone]) -> dict[str, int]:
         """Append the batch `raw` (`tables.RAW_COLUMNS`) and apply `tombstones` in one Iceberg
@@ -249,14 +235,24 @@ class Warehouse:
         if any(task.delete_files for task in tasks):
             rows: pa.Table = scan.to_arrow()
             return PlannedScan([], rows, arrow_schema)
-        return PlannedScan([strip_scheme(task.file.file_path) for task in tasks], None, arrow_schema)
+        files = [strip_scheme(task.file.file_path) if self.local else task.file.file_path for task in tasks]
+        return PlannedScan(files, None, arrow_schema)
 
     def dataset(self, scan: PlannedScan) -> Any:
-        """The planned files as a pyarrow dataset in the table's schema (older files lack newer columns)."""
+        """The planned files as a pyarrow dataset in the table's schema (older files lack newer columns).
+
+        Local files are read where they are. Remote files are fetched whole and concurrently by
+        obstore, then scanned from memory: the engines' scans never call back into Python, and
+        DuckDB still reads only the columns a query needs from them.
+        """
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
-        fs, _ = self.filesystem()
-        return ds.dataset(scan.files, schema=scan.schema, format="parquet", filesystem=fs)
+        if self.local:
+            return ds.dataset(scan.files, schema=scan.schema, format="parquet")
+        parquet = ds.ParquetFileFormat()
+        fragments = [parquet.make_fragment(pa.py_buffer(data)) for data in self.files.read_all(scan.files)]
+        return ds.FileSystemDataset(fragments, scan.schema, parquet)
 
     # -- upkeep ---------------------------------------------------------------------------------
 
@@ -304,23 +300,14 @@ class Warehouse:
             return len(old)
 
     def _remove_unreferenced_files(self, table: Table, written_before: float) -> None:
-        import pyarrow.fs as pafs
-
         referenced = {strip_scheme(row) for row in table.inspect.all_files().column("file_path").to_pylist()}
-        fs, _ = self.filesystem()
-        data_folder = f"{strip_scheme(table.location())}/data"
-        try:
-            listing = fs.get_file_info(pafs.FileSelector(data_folder, recursive=True, allow_not_found=True))
-        except FileNotFoundError:
-            return
-        for info in listing:
+        for stored in list(self.files.list(f"{table.location()}/data")):
             if (
-                info.type == pafs.FileType.File
-                and info.path.endswith(".parquet")
-                and info.path not in referenced
-                and (info.mtime is None or info.mtime.timestamp() <= written_before)
+                stored.location.endswith(".parquet")
+                and strip_scheme(stored.location) not in referenced
+                and stored.modified.timestamp() <= written_before
             ):
-                fs.delete_file(info.path)
+                self.files.delete(stored.location)
 
     def delete_matching(self, kind: str, column: str, keys: Iterable[tuple[str, Any]]) -> int:
         """Delete the rows whose `(object_id, column)` is one of `keys`; how many rows the table lost."""

@@ -95,6 +95,14 @@ async def test_register_command_gets_argv_stdin_cwd_env_fs(bash: Bash, fs) -> No
     assert await fs.read("/w/made-by-handler.txt") == b"ok"
 
 
+async def test_a_command_may_return_text(bash: Bash) -> None:
+    bash.register_command("greet", lambda call: CommandResult(f"héllo {call.argv[1]}\n", "warn\n", 2))
+    result = await bash("greet ada; echo status=$?")
+    assert (result.stdout, result.stderr) == ("héllo ada\nstatus=2\n", "warn\n")
+    with pytest.raises(TypeError, match="str or bytes"):
+        CommandResult(42)
+
+
 async def test_register_command_can_run_other_commands(bash: Bash) -> None:
     def twice(call: CommandCall) -> CommandResult:
         assert call.run is not None

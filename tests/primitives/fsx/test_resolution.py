@@ -68,3 +68,26 @@ def test_trailing_slashes_and_dotdot_match_linux(fs: SyncFileSystem, tmp_path: P
 
     assert outcome(lambda: kind(fs.stat(path))) == outcome(lambda: kind(os.stat(real)))
     assert outcome(lambda: fs.read(path)) == outcome(read_real)
+
+
+@pytest.mark.parametrize(
+    ("link_to", "extra"),
+    [("missing", None), ("missing/deeper", None), ("loop", "loop"), ("file", "file")],
+)
+def test_mkdir_parents_through_a_link_that_leads_nowhere_matches_linux(
+    fs: SyncFileSystem, tmp_path: Path, link_to: str, extra: str | None
+) -> None:
+    real_root = tmp_path / "real"
+    real_root.mkdir()
+    if extra == "loop":
+        os.symlink("loop", real_root / "loop")
+        fs.symlink("loop", "/loop")
+    if extra == "file":
+        (real_root / "file").write_text("x")
+        fs.write("/file", "x")
+    os.symlink(link_to, real_root / "b")
+    fs.symlink(link_to, "/b")
+
+    real = outcome(lambda: (real_root / "b" / "a").mkdir(parents=True, exist_ok=True))
+    assert outcome(lambda: fs.mkdir("/b/a", parents=True, exist_ok=True)) == real
+    assert fs.exists("/b/a") == (real_root / "b" / "a").exists()

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from dotdo.extras import require_extra
+
+require_extra("bash", "bashx (ctx.bash)")
+
 from dotdo.primitives.bashx.analysis import Analysis
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult
 from dotdo.primitives.bashx.containers import ContainerExecutor

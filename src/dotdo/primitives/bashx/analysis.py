@@ -845,7 +845,11 @@ class Analyzer:
             return
         if base == "git":
             sub = next((a for a in known if not a.startswith("-")), "")
-            if sub in ("push", "fetch", "pull", "clone", "ls-remote", "remote", "submodule"):
+            if sub in ("push", "fetch", "pull", "clone", "ls-remote") and "git" in self.native:
+                # A registered git (ctx.bash's, on the object's repository) never reaches the network:
+                # it answers these at once with what to call instead, so there is nothing to confirm.
+                self.classify("read", "safe", "low")
+            elif sub in ("push", "fetch", "pull", "clone", "ls-remote", "remote", "submodule"):
                 self.classify("network", "needs_confirm", "high", f"git {sub} reaches the network")
             elif sub in ("rm", "clean", "reset"):
                 self.classify("delete", "safe", "medium")

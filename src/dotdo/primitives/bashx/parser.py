@@ -39,11 +39,9 @@ SKIPPED = frozenset({"comment", ";", ";;", "&", "\n", "heredoc_body", "heredoc_e
 
 @lru_cache(maxsize=1)
 def _parser() -> Any:
-    try:
-        import tree_sitter_bash
-        from tree_sitter import Language, Parser
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError("bashx needs tree-sitter and tree-sitter-bash: pip install 'dotdo[bash]'") from exc
+    import tree_sitter_bash  # the package checked the 'bash' extra on import
+    from tree_sitter import Language, Parser
+
     return Parser(Language(tree_sitter_bash.language()))
 
 

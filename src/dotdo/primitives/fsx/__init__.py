@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...extras import require_extra
+
+require_extra("fs", "fsx (ctx.fs)")
+
 from ..blob_store import BlobStore
 from .dir_entry import FsDirEntry
 from .file_object import SyncFile, TextFile

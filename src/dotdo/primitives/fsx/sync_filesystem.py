@@ -555,8 +555,14 @@ class SyncFileSystem:
                 current = ino
                 continue
             if child.is_symlink:
-                child = self.existing(walked).inode
-                assert child is not None
+                try:
+                    target = self.resolve(walked).inode
+                except OSError:
+                    target = None
+                if target is None:
+                    # A dangling or looping link is still an entry: mkdir of its name fails with EEXIST, as on Linux.
+                    raise errors.exists(walked)
+                child = target
             if not child.is_dir:
                 raise errors.not_a_directory(walked)
             current = child.ino

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...extras import require_extra
+
+require_extra("git", "gitx (ctx.git)")
+
 from .commit import Commit
 from .diff import Diff, FileChange
 from .errors import (

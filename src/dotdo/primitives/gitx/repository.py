@@ -18,7 +18,6 @@ from dulwich.object_store import BaseObjectStore, MemoryObjectStore, OverlayObje
 from dulwich.objects import S_ISGITLINK, Blob, Tag, Tree
 from dulwich.objects import Commit as DulwichCommit
 from dulwich.objectspec import parse_commit
-from dulwich.walk import Walker
 
 from .commit import Commit, check_identity
 from .diff import Diff, diff_trees
@@ -28,6 +27,7 @@ from .errors import (
     RefConflictError,
     UnknownRevisionError,
 )
+from .history import log_commits
 from .index import IndexEntry, StagingIndex
 from .limits import DEFAULT_LIMITS, GitLimits
 from .merge import MergeResult, merge_flat_trees
@@ -259,16 +259,15 @@ class Git(RemoteCommands):
         if ref == "HEAD" and self._head() is None:
             return []
         start = self._resolve(ref)
-        paths = [check_worktree_path(path.rstrip("/")).encode()] if path else None
         shallow = self.repo.get_shallow()
-        walker = Walker(
+        commits = log_commits(
             self.repo.object_store,
-            [start],
-            paths=paths,
-            max_entries=n,
-            get_parents=lambda commit: [] if commit.id in shallow else commit.parents,
+            start,
+            path=check_worktree_path(path.rstrip("/")).encode() if path else None,
+            limit=n,
+            parents_of=lambda commit: [] if commit.id in shallow else commit.parents,
         )
-        return [Commit.from_object(entry.commit) for entry in walker]
+        return [Commit.from_object(commit) for commit in commits]
 
     async def diff(self, a: str | None = None, b: str | None = None, *, staged: bool = False) -> Diff:
         """Unified and structured diff: `diff()` files vs index, `diff(staged=True)` index vs HEAD,

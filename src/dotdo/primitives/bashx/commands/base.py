@@ -13,11 +13,19 @@ from dotdo.primitives.bashx.streams import InputStream
 
 @dataclass
 class CommandResult:
-    """What a command produced."""
+    """What a command produced; `str` output is stored as its UTF-8 bytes."""
 
     stdout: bytes = b""
     stderr: bytes = b""
     exit_code: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.stdout, str):
+            self.stdout = self.stdout.encode()
+        if isinstance(self.stderr, str):
+            self.stderr = self.stderr.encode()
+        if not isinstance(self.stdout, bytes) or not isinstance(self.stderr, bytes):
+            raise TypeError("CommandResult takes stdout and stderr as str or bytes")
 
 
 @dataclass

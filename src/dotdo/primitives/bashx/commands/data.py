@@ -196,10 +196,8 @@ def _dump(value: object, *, compact: bool, raw: bool, sort_keys: bool, tab: bool
 @guarded
 def jq(call: CommandCall) -> CommandResult:
     """``jq [-r] [-c] [-s] [-n] [-e] [-S] [--arg k v] [--argjson k v] FILTER [files]``."""
-    try:
-        import jq as jqlib
-    except ImportError:  # pragma: no cover - jq is part of the bash extra
-        raise CommandError("jq: the jq Python package is not installed: pip install 'dotdo[bash]'", 127) from None
+    import jq as jqlib  # the package checked the 'bash' extra on import
+
     args = call.argv[1:]
     flags: set[str] = set()
     variables: dict[str, object] = {}
