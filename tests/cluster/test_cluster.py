@@ -20,18 +20,40 @@ def _loopback_namespace_works() -> bool:
     return probe.returncode == 0
 
 
+def _loopback_only(command: list[str]) -> list[str]:
+    """`command` inside a network namespace with only loopback up, where the kernel allows one."""
+    if not _loopback_namespace_works():
+        return command
+    # Only loopback exists in the namespace: no packet can leave the machine, whatever Ray tries.
+    return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
+
+
 @pytest.mark.timeout(300)
 def test_cluster_scenarios_on_real_ray() -> None:
     scenarios = str(HERE / "ray_scenarios.py")
-    command = [sys.executable, "-m", "pytest", scenarios, "-p", "no:cacheprovider", "-o", "addopts="]
+    command = _loopback_only([sys.executable, "-m", "pytest", scenarios, "-p", "no:cacheprovider", "-o", "addopts="])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(HERE)])}
-    if _loopback_namespace_works():
-        # Only loopback exists in the namespace: no packet can leave the machine, whatever Ray tries.
-        command = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=HERE.parents[1], timeout=280)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\b\d+ passed\b", summary) and "failed" not in summary and "skipped" not in summary, summary
+
+
+@pytest.mark.timeout(180)
+def test_the_cluster_example_runs(tmp_path: Path) -> None:
+    example = HERE.parents[1] / "examples" / "cluster_counters.py"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        _loopback_only([sys.executable, str(example)]),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=170,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 hosts: host-0 (pid" in done.stdout
+    assert "hooli: 2  (on host-0)" in done.stdout and "acme: 2  (on host-1)" in done.stdout
 
 
 @pytest.mark.parametrize("hosts", [0, -1])
