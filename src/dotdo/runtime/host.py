@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 ObjectKey = tuple[str, str]
+ForwardCall = Callable[[ObjectId, str, tuple[Any, ...], dict[str, Any]], Awaitable[Any] | None]
+"""`forward_call(object_id, method, args, kwargs)`: the call's awaitable if another process runs it, else None."""
 
 ALARM_MAX_RETRIES = 6
 ALARM_FIRST_BACKOFF = 2.0
@@ -91,8 +93,7 @@ class ObjectHost:
         self.on_timers_changed: Callable[[ObjectRecord, float | None], None] | None = None
         self.storage_hooks: list[Callable[[ObjectId, Storage], None]] = []
         """Called with each object's storage when it activates, before its own start-up code runs."""
-        self.forward_call: Callable[[ObjectId, str, tuple[Any, ...], dict[str, Any]], Awaitable[Any] | None] | None
-        self.forward_call = None
+        self.forward_call: ForwardCall | None = None
         """Set by a cluster host: the call's awaitable when another process owns the object, else None
         (then the call runs here). Stub calls and `ctx` calls of this runtime's objects go through it."""
         self._live: OrderedDict[ObjectKey, ObjectRecord] = OrderedDict()
