@@ -152,6 +152,10 @@ class Storage:
         self.group_commit = group_commit or GroupCommit(durability)
         self.on_timers_changed: Callable[[Storage], None] | None = None
         self.on_commit_failed: Callable[[Storage, BaseException], None] | None = None
+        self.commit_checks: list[Callable[[sqlite3.Connection], None]] = []
+        """Run inside every commit's transaction, just before COMMIT, with the connection (runtime tables
+        readable): one raising `StorageError` aborts the commit and every write of it is rolled back.
+        The cluster's lease fencing uses it."""
         self._budget = budget
         self.thread_lock = threading.RLock()
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
@@ -591,11 +595,13 @@ class Storage:
                 return
             self._internal = True
             try:
+                for check in self.commit_checks:
+                    check(conn)
                 conn.execute("COMMIT")
                 if self._normal_after_commit:
                     self._normal_after_commit = False
                     conn.execute("PRAGMA synchronous=NORMAL")
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, StorageError) as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 # Tables created by the rolled-back writes are gone.
