@@ -18,7 +18,7 @@ from ..rpc.gateway import runtime_main
 from ..rpc.server import RpcApp
 from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
-from ..runtime.ids import id_from_name
+from ..runtime.ids import ObjectId, id_from_name
 from ..runtime.responses import as_response
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
@@ -40,6 +40,9 @@ ObjectMount = Callable[["API", type[DurableObject], str, Scope, Receive, Send], 
 
 object_mounts: dict[str, ObjectMount] = {}
 """Reserved paths under each object's base path, registered by the layers that serve them."""
+
+ROUTE_CACHE_SIZE = 4096
+"""Paths whose object (name and id) an app remembers; the cache starts over when full."""
 
 
 class API:
@@ -73,6 +76,7 @@ class API:
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
         self.cls = cls
         self.routing: RoutingMode = routing_for(ns)
+        self._routes: dict[str, tuple[Match, ObjectId]] = {}
         self.auth = auth
         self.max_body_size = max_body_size
         self.git_limits = git_limits
@@ -150,16 +154,31 @@ class API:
         if self._entity_app is not None and scope["type"] == "http":
             await self._entity_app(scope, receive, send)
             return
-        match = self.routing.match(scope)
+        match, oid = self._route(scope)
         mount = _object_mount(match.path)
         # git and other clients of reserved paths send credentials only after a Basic challenge.
         await self._authorize(scope, receive, match.name, challenge=mount is not None)
         if mount is not None and await mount(self, self.cls, match.name, scope, receive, send):
             return
         if scope["type"] == "websocket":
-            await self._serve_websocket(match, scope, receive, send)
+            await self._serve_websocket(match, oid, scope, receive, send)
         else:
-            await self._serve_http(match, scope, receive, send)
+            await self._serve_http(match, oid, scope, receive, send)
+
+    def _route(self, scope: Scope) -> tuple[Match, ObjectId]:
+        """The object a request is for; remembered per path when the routing looks at nothing else."""
+        if not self.routing.by_path_alone:
+            match = self.routing.match(scope)
+            return match, id_from_name(self.cls, match.name)
+        path: str = scope["path"]
+        route = self._routes.get(path)
+        if route is None:
+            match = self.routing.match(scope)
+            route = (match, id_from_name(self.cls, match.name))
+            if len(self._routes) >= ROUTE_CACHE_SIZE:
+                self._routes.clear()
+            self._routes[path] = route
+        return route
 
     async def _serve_rpc(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._authorize(scope, receive, None)
@@ -203,12 +222,12 @@ class API:
         forwarded["dotdo.prefix"] = match.prefix
         return forwarded
 
-    async def _serve_http(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve_http(self, match: Match, oid: ObjectId, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_body_size
         check_declared_length(scope, limit)
         request = Request(self._forwarded_scope(match, scope), limited_receive(receive, limit))
         host = self.runtime.host
-        record = await host.record(self.cls, id_from_name(self.cls, match.name))
+        record = await host.record(self.cls, oid)
         try:
             result = await host.deliver(record, record.instance.fetch, request)
         except HTTPError:
@@ -222,9 +241,8 @@ class API:
             )
         await as_response(result, self.cls)(scope, receive, send)
 
-    async def _serve_websocket(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve_websocket(self, match: Match, oid: ObjectId, scope: Scope, receive: Receive, send: Send) -> None:
         host = self.runtime.host
-        oid = id_from_name(self.cls, match.name)
         socket = WebSocket(self._forwarded_scope(match, scope), receive, send)
         record = await host.record(self.cls, oid)
         try:

@@ -42,6 +42,8 @@ class RoutingMode:
 
     description = ""
     reserved_paths: tuple[str, ...] = ("/rpc",)
+    by_path_alone = False
+    """Whether `match` depends on the request's path and nothing else (so its answer can be cached)."""
 
     def match(self, scope: dict[str, Any]) -> Match:
         """The object this request is for."""
@@ -79,6 +81,8 @@ class HostnameRouting(RoutingMode):
 class PathRouting(RoutingMode):
     """`ns="/:org"`: the first segment names the object; `ns="/:org/:project"`: two, joined by ":"."""
 
+    by_path_alone = True
+
     def __init__(self, segments: int) -> None:
         self.segments = segments
         pattern = "/:org" if segments == 1 else "/:org/:project"
@@ -99,6 +103,8 @@ class PathRouting(RoutingMode):
 
 class FixedRouting(RoutingMode):
     """`ns="main"`: every request goes to the one object of that name; the path is unchanged."""
+
+    by_path_alone = True
 
     def __init__(self, name: str) -> None:
         self.name = check_object_name(name)

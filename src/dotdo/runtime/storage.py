@@ -24,6 +24,7 @@ import msgspec
 
 from .errors import StorageError
 from .group_commit import DURABILITY_MODES, GroupCommit
+from .new_database import create_wal_database
 from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
 from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
 from .timer_table import ALARM_TIMER_ID, TimerTable
@@ -195,8 +196,7 @@ class Storage:
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not self.path.exists()
+        fresh = create_wal_database(self.path)
         power = self.durability == "power"
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=64)
         try:
@@ -206,11 +206,9 @@ class Storage:
             # they guard nothing acknowledged yet (the next checkpoint syncs the WAL before using
             # it), and they would block the event loop. Power mode syncs the file and folder itself.
             conn.execute("PRAGMA synchronous=OFF")
-            if fresh:
-                # Switching a new, empty file to WAL writes its first page; an in-memory rollback
-                # journal for that write saves creating and deleting a -journal file per new object.
-                conn.execute("PRAGMA journal_mode=MEMORY")
-            conn.execute("PRAGMA journal_mode=WAL")
+            if not fresh:
+                # A new file is written in WAL mode already; an older one may not be.
+                conn.execute("PRAGMA journal_mode=WAL")
             if fresh and power:
                 _fsync_path(self.path)
                 _fsync_path(self.path.parent)
@@ -316,7 +314,7 @@ class Storage:
         before = conn.total_changes
         try:
             cursor = conn.execute(query, bindings)
-            result = cursor_from(cursor, 0)
+            rows = cursor.fetchall()
         except sqlite3.ProgrammingError as exc:
             if "one statement at a time" in str(exc) and not bindings:
                 return self._exec_script(query)
@@ -325,7 +323,7 @@ class Storage:
             self._statement_failed(exc)
             raise
         changed = conn.total_changes - before
-        result.rows_written = changed
+        result = SqlCursor(None, rows, changed, cursor.description)
         if writes is None:
             writes = self._prepare_writes
             if not checked and len(self._statement_writes) < 4096:
