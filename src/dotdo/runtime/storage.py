@@ -581,6 +581,12 @@ class Storage:
             self.group_commit.commit_one(self)
 
     @property
+    def unsettled(self) -> bool:
+        """Whether some write is not yet durable: uncommitted, or its fsync still running (power mode)."""
+        syncing = self._syncing
+        return self._dirty or (syncing is not None and not syncing.done())
+
+    @property
     def in_transaction_block(self) -> bool:
         """Whether a `transaction_sync` block is running (its writes may still be rolled back)."""
         return self._savepoint_depth > 0
