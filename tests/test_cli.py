@@ -21,7 +21,9 @@ def test_version():
     assert result.exit_code == 0 and result.output.strip() == f"dotdo {__version__}"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["dev", "--help"], ["init", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["dev", "--help"], ["init", "--help"], ["serve", "--help"], ["cluster", "status", "--help"]]
+)
 def test_every_command_has_help(args):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0 and "Usage" in result.output

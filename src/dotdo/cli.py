@@ -16,6 +16,7 @@ from rich.console import Console
 
 from . import __version__
 from .cli_templates import APP, README, TEST
+from .cluster.commands import cluster_app
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
@@ -172,6 +173,78 @@ def dev(
 
 
 @cli.command()
+def serve(
+    app: Annotated[str, typer.Argument(help="The ASGI app as module:attribute, importable from here.")] = "app:app",
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (every host listens on it).")] = 8787,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Host processes (default: 2 on a local Ray instance, one per node with --ray).", min=None),
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Join this Ray cluster (auto or host:port) instead of starting a local one.",
+            show_default=False,
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Data folder shared by every host (default: $DOTDO_DATA_DIR or .dotdo).", show_default=False),
+    ] = None,
+    durability: Annotated[
+        Durability | None,
+        typer.Option(help="process: survives kill -9 (default); power: fsync before acknowledging."),
+    ] = None,
+    drain_timeout: Annotated[
+        float, typer.Option(help="Seconds to finish requests in flight after SIGTERM or Ctrl-C.")
+    ] = 30.0,
+) -> None:
+    """Serve APP on several host processes placed by Ray, objects spread over them by name (needs dotdo[cluster])."""
+    import asyncio
+
+    if workers is not None and workers < 1:
+        _fail(f"--workers must be at least 1 (got {workers}): it is the number of host processes")
+        return
+    if drain_timeout < 0:
+        _fail("--drain-timeout must be zero or more seconds")
+        return
+    folder = Path(data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
+    try:
+        load_app(app)
+        _check_port(host, port)
+        from .cluster.ray_instance import import_ray
+
+        import_ray()
+    except (AppLoadError, DataFolderError) as exc:
+        _fail(str(exc))
+        return
+    except Exception as exc:
+        _fail(str(exc))
+        return
+    from .cluster.ray_instance import RayUnavailableError
+    from .cluster.serve import serve_cluster
+
+    try:
+        asyncio.run(
+            serve_cluster(
+                app,
+                host=host,
+                port=port,
+                workers=workers if workers is not None or ray is not None else 2,
+                ray_address=ray,
+                data_dir=folder,
+                durability=(durability.value if durability else os.environ.get("DOTDO_DURABILITY", "process")),
+                drain_timeout=drain_timeout,
+                console=console,
+            )
+        )
+    except (RayUnavailableError, DataFolderError) as exc:
+        _fail(str(exc))
+
+
+@cli.command()
 def init(
     name: Annotated[str, typer.Argument(help="Folder to create (also the app's name).")],
 ) -> None:
@@ -194,6 +267,7 @@ def init(
 
 cli.command("query")(query_command)
 cli.add_typer(tiers_app, name="tiers")
+cli.add_typer(cluster_app, name="cluster")
 
 
 def main() -> None:

@@ -92,6 +92,23 @@ async def test_bad_names_get_400_json(path_app, path):
     assert status == 400 and body["error"] == "bad_object_name"
 
 
+async def test_a_path_seen_before_reaches_the_same_object_and_a_bad_one_is_refused_every_time(path_app):
+    async with client(path_app) as http:
+        assert [(await http.get("/acme/orders")).text for _ in range(3)] == [f"acme|/orders||{n}" for n in (1, 2, 3)]
+        assert (await http.get("/other/orders")).text == "other|/orders||1"
+    for _ in range(2):
+        status, body = await raw(path_app, "/../x")
+        assert status == 400 and body["error"] == "bad_object_name"
+
+
+async def test_hostname_mode_routes_one_path_by_each_host(tmp_path):
+    app = API(Site, data_dir=tmp_path)
+    async with client(app, "http://acme.localhost") as http:
+        assert (await http.get("/x")).text == "acme|/x||1"
+    async with client(app, "http://beta.localhost") as http:
+        assert (await http.get("/x")).text == "beta|/x||1"
+
+
 async def test_uncaught_errors_give_500_json_without_details_and_the_object_stays_usable(path_app, caplog):
     async with client(path_app) as http:
         response = await http.get("/acme/boom")

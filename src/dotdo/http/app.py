@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
 from ..runtime.extensions import Extensions
+from ..runtime.ids import ObjectId, id_from_name
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
@@ -32,6 +33,9 @@ AuthHook = Callable[..., bool | Awaitable[bool]]
 """`auth(request, name)` or `auth(request, name, cls)`: whether this request may reach the object
 `name` of class `cls` (`name` is None for the app's own doors: `/rpc` itself, an Entity collection)."""
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+ROUTE_CACHE_SIZE = 4096
+"""Paths whose object (name and id) an app remembers; the cache starts over when full."""
 
 
 class API:
@@ -66,6 +70,7 @@ class API:
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
         self.cls = cls
         self.routing: RoutingMode = routing_for(ns)
+        self._routes: dict[str, tuple[Match, ObjectId]] = {}
         self.auth = auth
         self.max_body_size = max_body_size
         self.git_limits = git_limits
@@ -134,12 +139,27 @@ class API:
         for mount in self.mounts:
             if await mount(self, scope, receive, send):
                 return
-        match = self.routing.match(scope)
+        match, oid = self._route(scope)
         await self.authorize(scope, receive, match.name)
         if scope["type"] == "websocket":
-            await self._serve_websocket(match, scope, receive, send)
+            await self._serve_websocket(match, oid, scope, receive, send)
         else:
-            await self._serve_http(match, scope, receive, send)
+            await self._serve_http(match, oid, scope, receive, send)
+
+    def _route(self, scope: Scope) -> tuple[Match, ObjectId]:
+        """The object a request is for; remembered per path when the routing looks at nothing else."""
+        if not self.routing.by_path_alone:
+            match = self.routing.match(scope)
+            return match, id_from_name(self.cls, match.name)
+        path: str = scope["path"]
+        route = self._routes.get(path)
+        if route is None:
+            match = self.routing.match(scope)
+            route = (match, id_from_name(self.cls, match.name))
+            if len(self._routes) >= ROUTE_CACHE_SIZE:
+                self._routes.clear()
+            self._routes[path] = route
+        return route
 
     async def verdict(self, connection: HTTPConnection, name: str | None, cls: type[DurableObject] | None) -> bool:
         """Whether the app's `auth` hook lets `connection` reach object `name` of `cls` (True without a hook)."""
@@ -172,12 +192,12 @@ class API:
         forwarded["dotdo.prefix"] = match.prefix
         return forwarded
 
-    async def _serve_http(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve_http(self, match: Match, oid: ObjectId, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self.max_body_size
         check_declared_length(scope, limit)
         request = Request(self._forwarded_scope(match, scope), limited_receive(receive, limit))
         try:
-            response = await self.runtime.fetch(self.cls, match.name, request)
+            response = await self.runtime.fetch(self.cls, oid, request)
         except HTTPError:
             raise
         except Exception:
@@ -195,9 +215,9 @@ class API:
             )
         await response(scope, receive, send)
 
-    async def _serve_websocket(self, match: Match, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve_websocket(self, match: Match, oid: ObjectId, scope: Scope, receive: Receive, send: Send) -> None:
         socket = WebSocket(self._forwarded_scope(match, scope), receive, send)
-        await self.runtime.accept_websocket(self.cls, match.name, socket)
+        await self.runtime.accept_websocket(self.cls, oid, socket)
 
     async def _refuse(self, error: HTTPError, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

@@ -41,6 +41,9 @@ def check_object_name(name: str) -> str:
 class RoutingMode:
     """Base of the routing modes."""
 
+    by_path_alone = False
+    """Whether `match` depends on the request's path and nothing else (so its answer can be cached)."""
+
     def match(self, scope: Scope) -> Match:
         """The object this request is for."""
         raise NotImplementedError
@@ -75,6 +78,8 @@ class HostnameRouting(RoutingMode):
 class PathRouting(RoutingMode):
     """`ns="/:org"`: the first segment names the object; `ns="/:org/:project"`: two, joined by ":"."""
 
+    by_path_alone = True
+
     def __init__(self, segments: int) -> None:
         self.segments = segments
 
@@ -92,6 +97,8 @@ class PathRouting(RoutingMode):
 
 class FixedRouting(RoutingMode):
     """`ns="main"`: every request goes to the one object of that name; the path is unchanged."""
+
+    by_path_alone = True
 
     def __init__(self, name: str) -> None:
         self.name = check_object_name(name)

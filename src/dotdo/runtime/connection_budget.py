@@ -43,7 +43,7 @@ class ConnectionBudget:
         excess = len(self._open) - self.max_open
         while excess > 0 and self._open:
             key, candidate = self._open.popitem(last=False)
-            if candidate is storage or candidate.dirty or candidate.in_transaction_block:
+            if candidate is storage or candidate.unsettled or candidate.in_transaction_block:
                 busy.append((key, candidate))
                 continue
             candidate.release_connection()

@@ -5,6 +5,8 @@ and survives `kill -9`. `durability="power"` commits with `synchronous=OFF` and 
 files of the whole batch in worker threads, so one fsync per file covers every commit since the last
 one while the event loop keeps running turns; nothing is acknowledged before its fsync completes.
 When a batch spans many objects (many files), one Linux `syncfs` makes them all durable at once.
+Two batches may sync at once: the commits made while one batch syncs start their own fsync without
+waiting for it; a batch's waiters are released once its own fsync and every earlier batch are done.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .storage import Storage
@@ -27,6 +29,8 @@ log = logging.getLogger("dotdo.runtime")
 
 
 SYNCFS_MIN_FILES = 4
+SYNC_BATCHES_IN_FLIGHT = 2
+"""fsync batches syncing at once: a second one halves the wait of the commits that arrive during an fsync."""
 
 
 def _load_syncfs() -> Callable[[int], None] | None:
@@ -51,10 +55,27 @@ def _load_syncfs() -> Callable[[int], None] | None:
 syncfs = _load_syncfs()
 
 
-def _fsync_folder(folder: str) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def _fsync_path(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_wal(path: str) -> None:
+    try:
+        _fsync_path(path)
+    except FileNotFoundError:
+        pass  # closed since its commit: the close checkpointed it into the database file with FULL syncs
+
+
+def _syncfs_path(path: str) -> None:
+    if syncfs is None:
+        raise OSError("syncfs is not available on this system")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        syncfs(fd)
     finally:
         os.close(fd)
 
@@ -73,7 +94,10 @@ class GroupCommit:
         self._dirty: list[Storage] = []
         self._scheduled = False
         self._to_sync: list[tuple[Storage, asyncio.Future[None]]] = []
-        self._sync_task: asyncio.Task[None] | None = None
+        self._sync_tasks: set[asyncio.Task[None]] = set()
+        self._sync_starting = False
+        self._batches_syncing = 0
+        self._last_batch: asyncio.Future[BaseException | None] | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     def enqueue(self, storage: Storage) -> None:
@@ -139,8 +163,11 @@ class GroupCommit:
             future = loop.create_future()
         storage.wait_for_sync(future)
         self._to_sync.append((storage, future))
-        if self._sync_task is None:
-            self._sync_task = loop.create_task(self._sync_batches())
+        if not self._sync_starting and len(self._sync_tasks) < SYNC_BATCHES_IN_FLIGHT:
+            self._sync_starting = True
+            task = loop.create_task(self._sync_batches())
+            self._sync_tasks.add(task)
+            task.add_done_callback(self._sync_tasks.discard)
 
     def _fsync_now(self, storage: Storage) -> None:
         fd = storage.wal_descriptor()
@@ -149,53 +176,91 @@ class GroupCommit:
             self.fsyncs += 1
 
     async def _sync_batches(self) -> None:
+        """Sync batch after batch until none is waiting; up to `SYNC_BATCHES_IN_FLIGHT` of these run at once."""
+        self._sync_starting = False
         loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="dotdo-fsync")
+        while self._to_sync:
+            batch, self._to_sync = self._to_sync, []
+            await self._sync_batch(loop, batch)
+
+    async def _sync_batch(
+        self, loop: asyncio.AbstractEventLoop, batch: list[tuple[Storage, asyncio.Future[None]]]
+    ) -> None:
+        """Make one batch's commits durable, then release its waiters (or fail them)."""
+        storages = {id(s): s for s, _ in batch}
+        walled = [(s, fd) for s in storages.values() if (fd := s.wal_descriptor()) is not None]
+        folders = {str(s.path.parent) for s in storages.values() if s.wal_folder_unsynced}
+        # Linux reports a write-back error once per open file description: a batch syncing beside
+        # another opens descriptors of its own, so each of them hears of an error.
+        private = self._batches_syncing > 0
+        self._batches_syncing += 1
+        # Batches are released in the order they started: a later batch's WAL frames follow the
+        # earlier ones', so it is durable only if they are, and an earlier failure fails it too.
+        previous, released = self._last_batch, loop.create_future()
+        self._last_batch = released
+        error: BaseException | None = OSError("the fsync of this batch did not complete")
         try:
-            while self._to_sync:
-                batch, self._to_sync = self._to_sync, []
-                storages = {id(s): s for s, _ in batch}
-                descriptors = [fd for s in storages.values() if (fd := s.wal_descriptor()) is not None]
-                folders = {str(s.path.parent) for s in storages.values() if s.wal_folder_unsynced}
-                error: BaseException | None = None
-                try:
-                    await self._sync(loop, descriptors, folders)
-                    self.fsyncs += 1
-                    for storage in storages.values():
-                        storage.wal_folder_synced()
-                except OSError as exc:
-                    log.exception("fsync failed")
-                    error = exc
-                for _, future in batch:
-                    if not future.done():
-                        if error is None:
-                            future.set_result(None)
-                        else:
-                            future.set_exception(error)
-                            future.add_done_callback(_retrieve)
+            try:
+                if private:
+                    await self._sync_paths(loop, [f"{s.path}-wal" for s, _ in walled], folders)
+                else:
+                    await self._sync(loop, [fd for _, fd in walled], folders)
+                error = None
+                self.fsyncs += 1
                 for storage in storages.values():
-                    storage.checkpoint_if_large()
+                    storage.wal_folder_synced()
+            except OSError as exc:
+                log.exception("fsync failed")
+                error = exc
+            finally:
+                self._batches_syncing -= 1
+            if previous is not None:
+                error = error or await previous
         finally:
-            self._sync_task = None
+            released.set_result(error)
+        for _, future in batch:
+            if not future.done():
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
+                    future.add_done_callback(_retrieve)
+        for storage in storages.values():
+            storage.checkpoint_if_large()
 
     async def _sync(self, loop: asyncio.AbstractEventLoop, descriptors: list[int], folders: set[str]) -> None:
-        executor = self._executor
         if len(descriptors) + len(folders) >= SYNCFS_MIN_FILES and descriptors and syncfs is not None:
             # Many objects, many files: one syncfs flushes them all in one journal commit.
-            await loop.run_in_executor(executor, syncfs, descriptors[0])
+            await self._in_threads(loop, [(syncfs, descriptors[0])])
             return
         # Few files: sync them side by side, not one after another.
-        await asyncio.gather(
-            *(loop.run_in_executor(executor, os.fsync, fd) for fd in descriptors),
-            *(loop.run_in_executor(executor, _fsync_folder, folder) for folder in folders),
-        )
+        await self._in_threads(loop, [(os.fsync, fd) for fd in descriptors] + [(_fsync_path, f) for f in folders])
+
+    async def _sync_paths(self, loop: asyncio.AbstractEventLoop, wal_paths: list[str], folders: set[str]) -> None:
+        """`_sync` through descriptors opened for this batch alone."""
+        if len(wal_paths) + len(folders) >= SYNCFS_MIN_FILES and wal_paths and syncfs is not None:
+            await self._in_threads(loop, [(_syncfs_path, os.path.dirname(wal_paths[0]))])
+            return
+        await self._in_threads(loop, [(_fsync_wal, p) for p in wal_paths] + [(_fsync_path, f) for f in folders])
+
+    async def _in_threads(
+        self, loop: asyncio.AbstractEventLoop, calls: list[tuple[Callable[[Any], None], Any]]
+    ) -> None:
+        """Run each `fn(arg)` in a worker thread, side by side; a lone call skips the gathering."""
+        executor = self._executor
+        if len(calls) == 1:
+            fn, arg = calls[0]
+            await loop.run_in_executor(executor, fn, arg)
+        elif calls:
+            await asyncio.gather(*(loop.run_in_executor(executor, fn, arg) for fn, arg in calls))
 
     async def drain(self) -> None:
         """Commit everything pending and wait for outstanding fsyncs."""
         self.flush()
-        while self._sync_task is not None:
-            await asyncio.shield(self._sync_task)
+        while self._sync_tasks:
+            await asyncio.wait(set(self._sync_tasks))
 
     def close(self) -> None:
         """Stop the fsync worker threads."""

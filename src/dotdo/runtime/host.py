@@ -7,7 +7,7 @@ import copy
 import inspect
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 ObjectKey = tuple[str, str]
+ForwardCall = Callable[[ObjectId, str, tuple[Any, ...], dict[str, Any]], Awaitable[Any] | None]
+"""`forward_call(object_id, method, args, kwargs)`: the call's awaitable if another process runs it, else None."""
 
 ALARM_MAX_RETRIES = 6
 ALARM_FIRST_BACKOFF = 2.0
@@ -97,6 +99,9 @@ class ObjectHost:
         self.on_timers_changed: Callable[[ObjectRecord, float | None], None] | None = None
         self.storage_hooks: list[Callable[[ObjectId, Storage], None]] = []
         """Called with each object's storage when it activates, before its own start-up code runs."""
+        self.forward_call: ForwardCall | None = None
+        """Set by a cluster host: the call's awaitable when another process owns the object, else None
+        (then the call runs here). Stub calls and `ctx` calls of this runtime's objects go through it."""
         self._live: OrderedDict[ObjectKey, ObjectRecord] = OrderedDict()
         self._activating: dict[ObjectKey, asyncio.Future[ObjectRecord]] = {}
         self._reported_timers: set[tuple[str, str, str]] = set()
@@ -242,6 +247,10 @@ class ObjectHost:
     ) -> Any:
         """Call a public method of an object, copying arguments and result across the boundary."""
         await release_outgoing()
+        if self.forward_call is not None:
+            forwarded = self.forward_call(oid, method, args, kwargs)
+            if forwarded is not None:
+                return await forwarded
         record = await self.record(cls, oid)
         fn = public_method(record.instance, method)
         if args:

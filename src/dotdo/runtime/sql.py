@@ -21,14 +21,48 @@ class SqlCursor:
     (SQLite's changes counter, triggers included).
     """
 
-    __slots__ = ("_position", "_rows", "column_names", "rows_read", "rows_written")
+    __slots__ = ("_description", "_names", "_position", "_rows", "rows_written")
 
-    def __init__(self, column_names: list[str], rows: list[tuple[Any, ...]], rows_written: int) -> None:
-        self.column_names = column_names
+    def __init__(
+        self,
+        column_names: list[str] | None,
+        rows: list[tuple[Any, ...]],
+        rows_written: int,
+        description: Sequence[Sequence[Any]] | None = None,
+    ) -> None:
+        # Names come from `description` (a sqlite3 cursor's) at first use: most writes never ask.
+        self._names = column_names
+        self._description = description
         self._rows = rows
         self._position = 0
-        self.rows_read = len(rows)
         self.rows_written = rows_written
+
+    @property
+    def column_names(self) -> list[str]:
+        """The names of the result's columns, in order (empty for a statement that returns none)."""
+        names = self._names
+        if names is None:
+            description = self._description
+            if not description:
+                names = []
+            elif len(description) == 1:
+                # The common one-column result skips the comprehension (a function call in 3.11).
+                names = [description[0][0]]
+            else:
+                names = [column[0] for column in description]
+            self._names = names
+        return names
+
+    def _row(self, row: tuple[Any, ...]) -> Row:
+        names = self._names or self.column_names
+        if len(names) == 1:
+            return {names[0]: row[0]}
+        return dict(zip(names, row))  # noqa: B905 (rows match their columns)
+
+    @property
+    def rows_read(self) -> int:
+        """How many rows the statement returned."""
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Row]:
         return self
@@ -38,7 +72,7 @@ class SqlCursor:
         if position >= len(self._rows):
             raise StopIteration
         self._position = position + 1
-        return dict(zip(self.column_names, self._rows[position]))  # noqa: B905 (rows match their columns)
+        return self._row(self._rows[position])
 
     def one(self) -> Row:
         """The only row; `StorageError` if the statement gave none or several."""
@@ -46,7 +80,10 @@ class SqlCursor:
         if len(rows) - position != 1:
             raise StorageError(f"Expected exactly one row from the query, got {len(rows) - position}")
         self._position = position + 1
-        return dict(zip(self.column_names, rows[position]))  # noqa: B905 (rows match their columns)
+        names = self._names or self.column_names
+        if len(names) == 1:
+            return {names[0]: rows[position][0]}
+        return dict(zip(names, rows[position]))  # noqa: B905 (rows match their columns)
 
     def to_list(self) -> list[Row]:
         """Every remaining row as a dict."""
@@ -147,7 +184,4 @@ def first_word(sql: str) -> str:
 
 def cursor_from(cursor: sqlite3.Cursor, changes: int) -> SqlCursor:
     """Read a sqlite3 cursor to its end so the statement finishes inside its turn."""
-    rows = cursor.fetchall()
-    description: Sequence[Sequence[Any]] | None = cursor.description
-    names = [column[0] for column in description] if description else []
-    return SqlCursor(names, rows, changes)
+    return SqlCursor(None, cursor.fetchall(), changes, cursor.description)

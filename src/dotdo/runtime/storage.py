@@ -24,6 +24,7 @@ import msgspec
 
 from .errors import StorageError
 from .group_commit import DURABILITY_MODES, GroupCommit
+from .new_database import create_wal_database
 from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
 from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
 from .timer_table import ALARM_TIMER_ID, TimerTable
@@ -151,6 +152,10 @@ class Storage:
         self.group_commit = group_commit or GroupCommit(durability)
         self.on_timers_changed: Callable[[Storage], None] | None = None
         self.on_commit_failed: Callable[[Storage, BaseException], None] | None = None
+        self.commit_checks: list[Callable[[sqlite3.Connection], None]] = []
+        """Run inside every commit's transaction, just before COMMIT, with the connection (runtime tables
+        readable): one raising `StorageError` aborts the commit and every write of it is rolled back.
+        The cluster's lease fencing uses it."""
         self._budget = budget
         self.thread_lock = threading.RLock()
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
@@ -191,8 +196,7 @@ class Storage:
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not self.path.exists()
+        fresh = create_wal_database(self.path)
         power = self.durability == "power"
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=64)
         try:
@@ -202,11 +206,9 @@ class Storage:
             # they guard nothing acknowledged yet (the next checkpoint syncs the WAL before using
             # it), and they would block the event loop. Power mode syncs the file and folder itself.
             conn.execute("PRAGMA synchronous=OFF")
-            if fresh:
-                # Switching a new, empty file to WAL writes its first page; an in-memory rollback
-                # journal for that write saves creating and deleting a -journal file per new object.
-                conn.execute("PRAGMA journal_mode=MEMORY")
-            conn.execute("PRAGMA journal_mode=WAL")
+            if not fresh:
+                # A new file is written in WAL mode already; an older one may not be.
+                conn.execute("PRAGMA journal_mode=WAL")
             if fresh and power:
                 _fsync_path(self.path)
                 _fsync_path(self.path.parent)
@@ -323,7 +325,7 @@ class Storage:
         before = conn.total_changes
         try:
             cursor = conn.execute(query, bindings)
-            result = cursor_from(cursor, 0)
+            rows = cursor.fetchall()
         except sqlite3.ProgrammingError as exc:
             if "one statement at a time" in str(exc) and not bindings:
                 return self._exec_script(query)
@@ -332,7 +334,7 @@ class Storage:
             self._statement_failed(exc)
             raise
         changed = conn.total_changes - before
-        result.rows_written = changed
+        result = SqlCursor(None, rows, changed, cursor.description)
         if writes is None:
             writes = self._prepare_writes
             if not checked and len(self._statement_writes) < 4096:
@@ -591,6 +593,12 @@ class Storage:
             self.group_commit.commit_one(self)
 
     @property
+    def unsettled(self) -> bool:
+        """Whether some write is not yet durable: uncommitted, or its fsync still running (power mode)."""
+        syncing = self._syncing
+        return self._dirty or (syncing is not None and not syncing.done())
+
+    @property
     def in_transaction_block(self) -> bool:
         """Whether a `transaction_sync` block is running (its writes may still be rolled back)."""
         return self._savepoint_depth > 0
@@ -606,11 +614,13 @@ class Storage:
                 return
             self._internal = True
             try:
+                for check in self.commit_checks:
+                    check(conn)
                 conn.execute("COMMIT")
                 if self._normal_after_commit:
                     self._normal_after_commit = False
                     conn.execute("PRAGMA synchronous=NORMAL")
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, StorageError) as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 # Tables created by the rolled-back writes are gone.

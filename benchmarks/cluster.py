@@ -1,0 +1,272 @@
+"""The cluster benchmark: `python benchmarks/cluster.py [--duration S]`.
+
+Prints, in one run, with `dotdo dev` (one process) as the baseline measured in the same run:
+1. HTTP requests/s and server CPU per request over 1,000 counters (wrk, 64 connections), for
+   `dotdo dev`, `dotdo serve --workers 1` and `dotdo serve --workers 2` side by side; the hosts'
+   CPU and Ray's own processes' CPU are reported apart;
+2. calls through an embedded `Cluster` of 2 hosts: to the owner, and through the other host
+   (one cross-host hop), p50/p99;
+3. failover: SIGKILL of one host, time until each of its objects answers again (p50/p99) and
+   acknowledged increments lost.
+Runs inside a loopback-only network namespace when `unshare -n` works (as root), else with Ray's
+loopback settings only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+BENCHMARKS = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCHMARKS))
+sys.path.insert(0, str(BENCHMARKS.parent / "src"))
+
+from runtime_bench.servers import free_port, python_env  # noqa: E402
+from runtime_bench.wrk import run_wrk, wrk_path  # noqa: E402
+
+console = Console(width=150)
+OBJECTS = 1000
+NETNS_MARK = "DOTDO_BENCH_IN_NETNS"
+
+
+def reexec_in_loopback_namespace() -> None:
+    """Run this script again inside `unshare -n` with only loopback up, when that is possible."""
+    if os.environ.get(NETNS_MARK) or shutil.which("unshare") is None:
+        return
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        console.print("[yellow]unshare -n is not permitted here: running with Ray's loopback settings only")
+        return
+    env = {**os.environ, NETNS_MARK: "1"}
+    command = ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, *sys.argv]
+    raise SystemExit(subprocess.run(command, env=env).returncode)
+
+
+def tree(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
+    seconds = {}
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            seconds[process.pid] = times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return seconds
+
+
+def is_host(process: psutil.Process) -> bool:
+    try:
+        return "HostActor" in " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return False
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/n1/get")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer on port {port}")
+
+
+def warm(port: int) -> None:
+    """Activate every counter once, so the load measures steady state rather than activations."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for number in range(1, OBJECTS + 1):
+            conn.request("GET", f"/n{number}/get")
+            conn.getresponse().read()
+    finally:
+        conn.close()
+
+
+def measure_http(label: str, argv: list[str], port: int, duration: float) -> dict[str, float]:
+    """Start a server, warm it on every object, load it with wrk, read the CPU of its processes."""
+    process = subprocess.Popen(
+        argv, cwd=BENCHMARKS, env=python_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_ready(port, process)
+        warm(port)
+        run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=2, connections=64)
+        processes = tree(process.pid)
+        before = cpu_seconds(processes)
+        result = run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=duration, connections=64)
+        after = cpu_seconds(processes)
+        hosts = {p.pid for p in processes if is_host(p)}
+        spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+        served = sum(v for pid, v in spent.items() if pid in hosts) if hosts else sum(spent.values())
+        ray_own = sum(v for pid, v in spent.items() if pid not in hosts and pid != process.pid) if hosts else 0.0
+        return {
+            "rps": result.rps,
+            "p50": result.p50_ms,
+            "p99": result.p99_ms,
+            "errors": result.errors,
+            "cpu_us": served / result.requests * 1e6,
+            "ray_us": ray_own / result.requests * 1e6,
+        }
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+async def measure_cluster(data_dir: Path, calls: int) -> dict[str, float]:
+    """Embedded cluster of 2 hosts: direct and forwarded call latency, then failover after a SIGKILL."""
+    from counter_app import Counter
+
+    from dotdo.cluster.cluster import Cluster
+    from dotdo.cluster.wire import HostUnavailableError, WireClient
+    from dotdo.runtime.ids import id_from_name
+
+    figures: dict[str, float] = {}
+    async with Cluster(hosts=2, data_dir=data_dir, objects=[Counter]) as cluster:
+        oid = id_from_name(Counter, "latency")
+        owner = cluster.view.owner(oid.namespace, oid.hex)
+        other = next(h for h in cluster.view.hosts if h != owner)
+        request = (oid.namespace, oid.hex, "latency", 0, "ping", (), {})
+        for name, host_id in (("direct", owner), ("forwarded", other)):
+            client = WireClient(cluster.view.hosts[host_id].wire, host_id)
+            samples = []
+            for index in range(calls + 200):
+                started = time.perf_counter()
+                await client.request("call", request)
+                if index >= 200:
+                    samples.append(time.perf_counter() - started)
+            await client.close()
+            samples.sort()
+            figures[f"{name}_p50"] = samples[len(samples) // 2] * 1e3
+            figures[f"{name}_p99"] = samples[int(len(samples) * 0.99)] * 1e3
+        figures["hop_p50"] = figures["forwarded_p50"] - figures["direct_p50"]
+
+        names = [f"f{i}" for i in range(OBJECTS)]
+        acknowledged = dict.fromkeys(names, 0)
+        await asyncio.gather(*(cluster.get(Counter, n).increment() for n in names))
+        for n in names:
+            acknowledged[n] += 1
+        victim = sorted(cluster.host_pids())[0]
+        moved = [n for n in names if cluster.owner(Counter, n) == victim]
+        killed_at = time.perf_counter()
+        os.kill(cluster.host_pids()[victim], signal.SIGKILL)
+        answered: dict[str, float] = {}
+
+        async def until_answered(name: str) -> None:
+            while True:
+                try:
+                    await cluster.get(Counter, name).ping()
+                except HostUnavailableError:
+                    await asyncio.sleep(0.02)
+                    continue
+                answered[name] = time.perf_counter() - killed_at
+                return
+
+        await asyncio.gather(*(until_answered(n) for n in moved))
+        totals = await asyncio.gather(*(cluster.run_in(Counter, n, lambda o: o.storage.sql.exec(
+            "SELECT v FROM c WHERE k = 'n'").one()["v"]) for n in names))  # fmt: skip
+        waits = sorted(answered.values())
+        figures["moved"] = len(moved)
+        figures["failover_p50"] = waits[len(waits) // 2]
+        figures["failover_p99"] = waits[int(len(waits) * 0.99)]
+        figures["lost"] = sum(max(0, acknowledged[n] - t) for n, t in zip(names, totals, strict=True))
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds of wrk load per server (default 6)")
+    parser.add_argument("--calls", type=int, default=2000, help="calls per latency sample (default 2000)")
+    options = parser.parse_args()
+    if wrk_path() is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
+    reexec_in_loopback_namespace()
+    scratch = Path(tempfile.mkdtemp(prefix="dotdo-cluster-bench-"))
+    try:
+        rows = {}
+        for label, extra in (
+            ("dotdo dev", ["dev"]),
+            ("serve, 1 host", ["serve", "--workers", "1"]),
+            ("serve, 2 hosts", ["serve", "--workers", "2"]),
+        ):
+            port = free_port()
+            data = scratch / label.replace(" ", "-").replace(",", "")
+            argv = [
+                sys.executable,
+                "-m",
+                "dotdo",
+                *extra,
+                "counter_app:app",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data),
+            ]
+            console.print(f"measuring {label} ...")
+            rows[label] = measure_http(label, argv, port, options.duration)
+        console.print("measuring the embedded cluster (latency, failover) ...")
+        cluster = asyncio.run(measure_cluster(scratch / "embedded", options.calls))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    base = rows["dotdo dev"]
+    table = Table(title=f"HTTP, {OBJECTS} counters, wrk -c64 ({options.duration:g} s), ratios vs dotdo dev")
+    for column in (
+        "server",
+        "req/s",
+        "x dev",
+        "p50 ms",
+        "p99 ms",
+        "host CPU µs/req",
+        "x dev",
+        "Ray CPU µs/req",
+        "errors",
+    ):
+        table.add_column(column)
+    for label, row in rows.items():
+        table.add_row(
+            label, f"{row['rps']:,.0f}", f"{row['rps'] / base['rps']:.2f}", f"{row['p50']:.2f}", f"{row['p99']:.2f}",
+            f"{row['cpu_us']:.0f}", f"{row['cpu_us'] / base['cpu_us']:.2f}", f"{row['ray_us']:.0f}", str(row["errors"]),
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"calls over the wire (n={options.calls}): to the owner p50 {cluster['direct_p50']:.3f} ms "
+        f"p99 {cluster['direct_p99']:.3f} ms; through the other host p50 {cluster['forwarded_p50']:.3f} ms "
+        f"p99 {cluster['forwarded_p99']:.3f} ms; one cross-host hop adds {cluster['hop_p50']:.3f} ms at p50"
+    )
+    console.print(
+        f"failover: {cluster['moved']:.0f} objects of the killed host answered again after p50 "
+        f"{cluster['failover_p50']:.2f} s, p99 {cluster['failover_p99']:.2f} s; acknowledged increments lost: "
+        f"{cluster['lost']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

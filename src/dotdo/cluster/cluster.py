@@ -1,0 +1,421 @@
+"""`Cluster`: objects spread over host processes placed by Ray, reached with the runtime's own methods.
+
+    async with Cluster(hosts=2, data_dir="/shared/dotdo", objects=[Counter]) as rt:
+        await rt.get(Counter, "acme").increment(2)
+
+Ray starts, places, names and watches the hosts; calls go from this process straight to the owning
+host over a persistent connection (never one Ray call per request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..runtime.durable_object import DurableObject
+from ..runtime.errors import UnknownClassError
+from ..runtime.ids import ObjectId, id_from_name, namespace_of
+from ..runtime.stub import build_request
+from .directory import Directory
+from .host import ClusterHost, class_reference
+from .layout import write_probe
+from .placement import PlacementView
+from .ray_instance import LOOPBACK, RayInstance, import_ray
+from .wire import HostUnavailableError, WireClient
+
+log = logging.getLogger("dotdo.cluster")
+
+
+class HostActor:
+    """The Ray actor around a `ClusterHost` (one process per host)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.host = ClusterHost(*args, **kwargs)
+
+    async def start(self, bind_host: str | None) -> Any:
+        """Start the host; `bind_host` None means this node's address as Ray knows it."""
+        if bind_host is None:
+            import ray
+
+            bind_host = str(ray.util.get_node_ip_address())
+        return await self.host.start(bind_host)
+
+    async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
+        """Serve HTTP once the host's view has reached `version` (every host of the start is in it)."""
+        await self.host.open_http(version, host, port, drain_timeout)
+
+    async def run(self) -> None:
+        """Return when the host stops."""
+        await self.host.run()
+
+    async def stop(self) -> None:
+        """Drain and stop the host."""
+        await self.host.stop()
+
+
+class ClusterStub:
+    """A stub for one object of the cluster: `await stub.method(*args)` runs on the object's owner."""
+
+    def __init__(self, cluster: Cluster, cls: type[DurableObject], oid: ObjectId) -> None:
+        self._cluster = cluster
+        self._cls = cls
+        self.id = oid
+
+    @property
+    def name(self) -> str | None:
+        """The name the object was got by (None for an object got by id)."""
+        return self.id.name
+
+    def __getattr__(self, method: str) -> Any:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        cluster, cls, oid = self._cluster, self._cls, self.id
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await cluster.send(cls, oid, "call", (method, args, kwargs))
+
+        call.__name__ = method
+        call.__qualname__ = f"{cls.__name__}.{method}"
+        return call
+
+    async def fetch(
+        self,
+        request: Request | str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str = b"",
+    ) -> Response:
+        """Send an HTTP request (a Starlette `Request`, or a URL) to the object's `fetch` on its host."""
+        return await self._cluster.send_request(self._cls, self.id, request, method=method, headers=headers, body=body)
+
+    def __repr__(self) -> str:
+        label = self.id.name if self.id.name is not None else self.id.hex[:12]
+        return f"<{self._cls.__name__} cluster stub {label!r}>"
+
+
+class Cluster:
+    """Durable Objects on `hosts` host processes of a Ray cluster, sharing the data folder `data_dir`.
+
+    `address=None` starts a private Ray instance on this machine (loopback only, stopped at exit);
+    `"auto"` or `"host:port"` joins a running Ray cluster; `hosts=None` starts one host per live Ray node.
+    The data folder must be the same folder for every host (a shared filesystem across machines): a
+    probe file checks it at start.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        hosts: int | None = 2,
+        data_dir: str | os.PathLike[str] = ".dotdo",
+        objects: Iterable[type[DurableObject]] = (),
+        durability: str = "process",
+        *,
+        name: str = "dotdo",
+        app: str | None = None,
+        http_host: str = "127.0.0.1",
+        http_port: int | None = None,
+        drain_timeout: float = 30.0,
+        log_to_driver: bool = False,
+    ) -> None:
+        if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
+            raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
+        if durability not in ("process", "power"):
+            raise ValueError(f"durability must be process or power, not {durability!r}")
+        self.ray = RayInstance(address, log_to_driver=log_to_driver)
+        self.host_count = hosts
+        self.data_dir = os.fspath(data_dir)
+        self.durability = durability
+        self.name = name
+        self.app = app
+        self.http = (http_host, http_port) if http_port is not None else None
+        if self.http is not None and app is None:
+            raise ValueError("http_port needs app= (the ASGI app the hosts serve, as module:attribute)")
+        self.drain_timeout = drain_timeout
+        self.classes: dict[str, type[DurableObject]] = {}
+        for cls in objects:
+            self.classes[namespace_of(cls)] = cls
+        self.view = PlacementView()
+        self.directory: Any = None
+        self.actors: dict[str, Any] = {}
+        self.clients: dict[str, WireClient] = {}
+        self._watchers: list[asyncio.Task[None]] = []
+        self._follower: asyncio.Task[None] | None = None
+        self._view_changed = asyncio.Event()
+        self._closing: set[asyncio.Task[Any]] = set()
+        self._registering: dict[str, asyncio.Task[None]] = {}
+        self.started = False
+        self.closed = False
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Cluster:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def start(self) -> Cluster:
+        """Start (or join) Ray, the directory and the hosts; returns once every host answers."""
+        if self.started:
+            return self
+        # In this thread: Ray installs its signal handlers only from the main thread.
+        self.ray.start()
+        try:
+            await self._start_hosts()
+        except BaseException:
+            await self._shutdown()
+            raise
+        self.started = True
+        return self
+
+    async def _start_hosts(self) -> None:
+        ray = import_ray()
+        if self.host_count is None:
+            self.host_count = sum(1 for node in ray.nodes() if node.get("Alive"))
+        token = write_probe(self.data_dir)
+        self.directory = (
+            ray.remote(Directory).options(name=f"{self.name}:directory", num_cpus=0, max_concurrency=1000).remote()
+        )
+        actor_class = ray.remote(HostActor)
+        bind_host = LOOPBACK if self.ray.local else None
+        refs = []
+        for index in range(self.host_count):
+            host_id = f"host-{index}"
+            actor = actor_class.options(
+                name=f"{self.name}:{host_id}",
+                num_cpus=0,
+                max_restarts=0,
+                max_concurrency=10_000,
+                scheduling_strategy="SPREAD",
+            ).remote(
+                host_id,
+                os.path.abspath(self.data_dir),
+                token,
+                self.directory,
+                classes=[class_reference(cls) for cls in self.classes.values()],
+                import_paths=[p for p in sys.path if p],
+                durability=self.durability,
+                app_target=self.app,
+            )
+            self.actors[host_id] = actor
+            refs.append(actor.start.remote(bind_host))
+        await asyncio.gather(*refs)
+        view = await self.directory.view.remote()
+        if self.http is not None:
+            # Only now: a host serving before it knows its peers would take objects that are theirs.
+            await asyncio.gather(
+                *(
+                    actor.open_http.remote(view.version, *self.http, self.drain_timeout)
+                    for actor in self.actors.values()
+                )
+            )
+        for host_id, actor in self.actors.items():
+            self._watchers.append(asyncio.get_running_loop().create_task(self._watch(host_id, actor)))
+        self.apply_view(view)
+        self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
+
+    async def _watch(self, host_id: str, actor: Any) -> None:
+        """Wait on the host's `run()`: Ray fails it when the host's process or node dies."""
+        try:
+            await actor.run.remote()
+        except Exception as exc:
+            if not self.closed:
+                log.warning("host %s died (%s); its objects move to the other hosts", host_id, type(exc).__name__)
+                with contextlib.suppress(Exception):
+                    await self.directory.remove.remote(host_id)
+
+    async def _follow_directory(self) -> None:
+        while not self.closed:
+            try:
+                view = await self.directory.wait_change.remote(self.view.version)
+            except Exception:
+                if self.closed:
+                    return
+                await asyncio.sleep(0.5)
+                continue
+            if view.version > self.view.version:
+                self.apply_view(view)
+
+    def apply_view(self, view: PlacementView) -> None:
+        """Adopt a newer view of the directory (drops connections to hosts that left)."""
+        self.view = view
+        for host_id in [h for h in self.clients if h not in view.hosts]:
+            client = self.clients.pop(host_id)
+            closing = asyncio.get_running_loop().create_task(client.close_when_idle())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+        self._view_changed.set()
+        self._view_changed = asyncio.Event()
+
+    async def pin(self, cls: type[DurableObject] | str, name: str, host_id: str | None) -> None:
+        """Move the object called `name` to `host_id` (None: back to where hashing puts it).
+
+        Returns once this process routes to the new owner; the old owner evicts the object when it
+        sees the change, and the new one takes its lease at its next call.
+        """
+        if host_id is not None and host_id not in self.view.hosts:
+            raise ValueError(f"No live host {host_id!r}; live hosts: {', '.join(sorted(self.view.hosts))}")
+        oid = id_from_name(namespace_of(cls), name)
+        version = await self.directory.pin.remote(oid.namespace, oid.hex, host_id)
+        async with asyncio.timeout(10):
+            while self.view.version < version:
+                await self._view_changed.wait()
+
+    async def wait_for_hosts(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until the directory lists exactly `count` live hosts (after a death or a join)."""
+        async with asyncio.timeout(timeout):
+            while len(self.view.hosts) != count:
+                await self._view_changed.wait()
+
+    async def close(self) -> None:
+        """Drain every host (in-flight calls finish, commits flush, files close), then stop Ray if started here."""
+        if self.closed:
+            return
+        self.closed = True
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        self.closed = True
+        stops = [actor.stop.remote() for host_id, actor in self.actors.items() if host_id in self.view.hosts]
+        if stops:
+            await asyncio.gather(*stops, return_exceptions=True)
+        for task in [*self._watchers, *([self._follower] if self._follower else [])]:
+            task.cancel()
+        for client in self.clients.values():
+            await client.close()
+        self.clients.clear()
+        if self.ray.started_here and not self.ray.local:
+            ray = import_ray()
+            for actor in [*self.actors.values(), self.directory]:
+                if actor is not None:
+                    with contextlib.suppress(Exception):
+                        ray.kill(actor)
+        await asyncio.to_thread(self.ray.stop)
+
+    # -- what hosts run where -----------------------------------------------------------------
+
+    def host_pids(self) -> dict[str, int]:
+        """Process id of each live host, by host id."""
+        return {host_id: info.pid for host_id, info in self.view.hosts.items()}
+
+    def owner(self, cls: type[DurableObject] | str, name: str) -> str:
+        """The id of the host that owns the object called `name` now."""
+        oid = id_from_name(namespace_of(cls), name)
+        return self.view.owner(oid.namespace, oid.hex)
+
+    def _client(self, host_id: str) -> WireClient:
+        client = self.clients.get(host_id)
+        if client is None:
+            info = self.view.hosts.get(host_id)
+            if info is None:
+                raise HostUnavailableError(f"host {host_id} is not in the cluster any more")
+            client = self.clients[host_id] = WireClient(info.wire, f"host {host_id}")
+        return client
+
+    # -- the Objects methods ------------------------------------------------------------------
+
+    def _class(self, cls: type[DurableObject] | str) -> type[DurableObject]:
+        if isinstance(cls, str):
+            found = self.classes.get(cls)
+            if found is None:
+                registered = ", ".join(sorted(self.classes)) or "none"
+                raise UnknownClassError(f"Unknown class {cls!r}; registered: {registered}")
+            return found
+        return cls
+
+    def _id(self, cls: type[DurableObject], name_or_id: str | ObjectId) -> ObjectId:
+        return name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(cls, name_or_id)
+
+    def get(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> ClusterStub:
+        """A stub for an object of class `cls` (a class, or the name of one given as objects=), by name or id."""
+        resolved = self._class(cls)
+        return ClusterStub(self, resolved, self._id(resolved, name_or_id))
+
+    async def call(
+        self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, method: str, /, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Call a public method of the object, as one event on its host; arguments and result are copied."""
+        resolved = self._class(cls)
+        return await self.send(resolved, self._id(resolved, name_or_id), "call", (method, args, kwargs))
+
+    async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
+        """Run `fn(obj)` (sync or async) as an event of that object on its host and return its result.
+
+        `fn` travels to the host by value (cloudpickle), so it may be a lambda or a closure.
+        """
+        from ray.cloudpickle.cloudpickle import dumps
+
+        resolved = self._class(cls)
+        return await self.send(resolved, self._id(resolved, name_or_id), "run_in", (dumps(fn),))
+
+    async def fetch(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, request: Request) -> Response:
+        """Deliver `request` to the object's `fetch` on its host; the Response comes back whole."""
+        resolved = self._class(cls)
+        return await self.send_request(resolved, self._id(resolved, name_or_id), request)
+
+    async def send_request(
+        self,
+        cls: type[DurableObject],
+        oid: ObjectId,
+        request: Request | str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes | str = b"",
+    ) -> Response:
+        """Send an HTTP request (a `Request`, or a URL to build one) to the object's `fetch` on its host."""
+        if isinstance(request, str):
+            request = build_request(request, method=method, headers=headers, body=body)
+        url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # The host builds the request again, with its own content-length.
+        sent_headers = {k: v for k, v in request.headers.items() if k != "content-length"}
+        payload = await request.body()
+        status, raw_headers, content = await self.send(cls, oid, "fetch", (url, request.method, sent_headers, payload))
+        response = Response(content, status_code=status)
+        response.raw_headers = raw_headers
+        return response
+
+    async def accept_websocket(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, socket: Any) -> None:
+        """Not built yet: a WebSocket to an object on a cluster host."""
+        raise NotImplementedError(
+            "WebSockets to objects of a Cluster are not built yet: serve the app with `dotdo serve`, whose hosts "
+            "accept WebSockets for the objects they own"
+        )
+
+    def spawn(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Any, /, *args: Any) -> Any:
+        """Not built yet: background work as an event of an object on a cluster host."""
+        raise NotImplementedError(
+            "Cluster.spawn is not built yet: objects start background work from their own methods, on their host"
+        )
+
+    async def send(self, cls: type[DurableObject], oid: ObjectId, kind: str, rest: tuple[Any, ...]) -> Any:
+        """Send one request about `oid` to its owner (registering its class with the hosts first if new)."""
+        if not self.started or self.closed:
+            raise HostUnavailableError("The cluster is not running: use `async with Cluster(...) as rt:`")
+        await self._ensure_registered(cls)
+        owner = self.view.owner(oid.namespace, oid.hex)
+        return await self._client(owner).request(kind, (oid.namespace, oid.hex, oid.name, 0, *rest))
+
+    async def _ensure_registered(self, cls: type[DurableObject]) -> None:
+        namespace = namespace_of(cls)
+        if self.classes.get(namespace) is cls and namespace not in self._registering:
+            return
+        task = self._registering.get(namespace)
+        if task is None:
+            self.classes[namespace] = cls
+            reference = class_reference(cls)
+            task = asyncio.get_running_loop().create_task(self._register_everywhere(reference))
+            self._registering[namespace] = task
+        await asyncio.shield(task)
+
+    async def _register_everywhere(self, reference: str) -> None:
+        await asyncio.gather(*(self._client(h).request("register", reference) for h in self.view.hosts))

@@ -1,0 +1,405 @@
+"""A cluster host: one process running the embedded runtime for many objects, answering its peers.
+
+The host takes each object's lease when it activates it (only if it owns the object in its current
+view of the directory), answers calls from drivers and other hosts over its wire server, forwards a
+call that reached it for an object another host owns, and evicts the objects that moved away when
+the view changes, so their new owner can open their files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import math
+import os
+import pickle
+import socket
+import sqlite3
+import sys
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+from ..runtime.alarm_scheduler import INDEX_TABLE
+from ..runtime.data_folder import DataFolder
+from ..runtime.durable_object import DurableObject
+from ..runtime.ids import ObjectId, namespace_of
+from ..runtime.runtime import Runtime
+from ..runtime.stub import ObjectStub
+from .fencing import NotOwnerError, install_fencing
+from .http_front import HostRouter
+from .layout import check_probe, host_folder
+from .placement import HostInfo, PlacementView
+from .wire import HostUnavailableError, WireClient, WireServer
+
+log = logging.getLogger("dotdo.cluster")
+
+VIEW_WAIT = 1.0
+"""Seconds a host waits for a newer view when a forwarded call reaches it and it is not the owner either."""
+
+
+def import_target(target: str) -> Any:
+    """The object named by `module:attribute` (the attribute may be dotted)."""
+    module_name, _, attribute = target.partition(":")
+    value: Any = importlib.import_module(module_name)
+    for part in (attribute or "app").split("."):
+        value = getattr(value, part)
+    return value
+
+
+def class_reference(cls: type[DurableObject]) -> str:
+    """`module:qualname` of a Durable Object class, for a host process to import it."""
+    if "<locals>" in cls.__qualname__ or cls.__module__ == "__main__":
+        raise TypeError(
+            f"{cls.__qualname__} cannot be sent to cluster hosts: define it at the top level of an importable "
+            "module (hosts import classes by module and name, not from __main__ or a function body)"
+        )
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+class ClusterHost:
+    """The runtime of one host process and its wire server (run inside a Ray actor)."""
+
+    def __init__(
+        self,
+        host_id: str,
+        data_dir: str,
+        probe_token: str,
+        directory: Any,
+        *,
+        classes: list[str],
+        import_paths: list[str],
+        durability: str = "process",
+        app_target: str | None = None,
+    ) -> None:
+        for path in reversed(import_paths):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        self.host_id = host_id
+        self.data_dir = data_dir
+        self.probe_token = probe_token
+        self.directory = directory
+        self.class_refs = classes
+        self.durability = durability
+        self.app_target = app_target
+        self.app: Any = None
+        self.runtime: Runtime | None = None
+        self.view = PlacementView()
+        self.wire = WireServer(self.handle)
+        self.peers: dict[str, WireClient] = {}
+        self.info: HostInfo | None = None
+        self.draining = False
+        self._activated: set[ObjectId] = set()
+        self._view_changed = asyncio.Event()
+        self._closing: set[asyncio.Task[Any]] = set()
+        self._follower: asyncio.Task[None] | None = None
+        self._stopped = asyncio.Event()
+        self.router: HostRouter | None = None
+        self.http_server: Any = None
+        self._http_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self, bind_host: str) -> HostInfo:
+        """Open the runtime on this host's folder, listen for peers, register in the directory."""
+        check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
+        folder = host_folder(self.data_dir, self.host_id)
+        if self.app_target is not None:
+            # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
+            os.environ["DOTDO_DATA_DIR"] = str(folder)
+            os.environ["DOTDO_DURABILITY"] = self.durability
+            self.app = import_target(self.app_target)
+            runtime = self.app.runtime
+        else:
+            runtime = Runtime(folder, durability=self.durability)
+        for ref in self.class_refs:
+            runtime.register(import_target(ref))
+        install_fencing(runtime, self.host_id, owns=self._owns)
+        runtime.host.forward_call = self.forward_call
+        self.runtime = runtime
+        self.view = await self.directory.view.remote()
+        await runtime.acquire()
+        wire = await self.wire.start(bind_host)
+        self.info = HostInfo(self.host_id, wire, os.getpid())
+        version = await self.directory.register.remote(self.info)
+        await self.wait_for_version(version)
+        return self.info
+
+    async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
+        """Start serving HTTP once this host's view includes every host started with it (`version`)."""
+        await self.wait_for_version(version)
+        await self._serve_http(host, port, drain_timeout)
+
+    async def _serve_http(self, host: str, port: int, drain_timeout: float) -> None:
+        import uvicorn
+
+        if self.app is None:
+            raise ValueError("A host serves HTTP only for an app (app_target)")
+        self.router = HostRouter(self, self.app)
+        listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Every host listens on the same port; the kernel spreads the connections over them.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            listener.bind((host, port))
+        except OSError as exc:
+            listener.close()
+            raise OSError(exc.errno, f"host {self.host_id} cannot listen on {host}:{port}: {exc.strerror}") from None
+        listener.listen(2048)
+        config = uvicorn.Config(
+            self.router,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=math.ceil(drain_timeout),
+        )
+        self.http_server = uvicorn.Server(config)
+        self._http_task = asyncio.get_running_loop().create_task(self.http_server.serve(sockets=[listener]))
+        while not self.http_server.started:
+            if self._http_task.done():
+                self._http_task.result()
+                raise RuntimeError(f"host {self.host_id}: the HTTP server stopped at start")
+            await asyncio.sleep(0.01)
+
+    async def next_view(self) -> None:
+        """Wait (up to a second) for the next view of the directory."""
+        await self._next_view(VIEW_WAIT)
+
+    async def wait_for_version(self, version: int) -> None:
+        """Return once this host follows the directory and holds a view at least as new as `version`."""
+        if self._follower is None:
+            self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
+        while self.view.version < version:
+            await self._next_view(VIEW_WAIT)
+
+    async def _follow_directory(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                view = await self.directory.wait_change.remote(self.view.version)
+            except Exception:
+                log.exception("host %s lost the directory; retrying", self.host_id)
+                await asyncio.sleep(0.5)
+                continue
+            if view.version > self.view.version:
+                self.apply_view(view)
+
+    def apply_view(self, view: PlacementView) -> None:
+        """Adopt a newer view: drop connections to hosts that left, evict objects that moved away,
+        and take over the alarms of the hosts that left."""
+        departed = [host_id for host_id in self.view.hosts if host_id not in view.hosts and host_id != self.host_id]
+        self.view = view
+        for host_id in departed:
+            adopting = asyncio.get_running_loop().create_task(self.adopt_alarms(host_id))
+            self._closing.add(adopting)
+            adopting.add_done_callback(self._closing.discard)
+        for host_id in [h for h in self.peers if h not in view.hosts]:
+            peer = self.peers.pop(host_id)
+            closing = asyncio.get_running_loop().create_task(peer.close_when_idle())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+        self._view_changed.set()
+        self._view_changed = asyncio.Event()
+        self.evict_moved()
+
+    def evict_moved(self) -> int:
+        """Evict the live objects this host no longer owns (busy ones are retried at the next view)."""
+        runtime = self.runtime
+        if runtime is None or not self.view.hosts:
+            return 0
+        evicted = 0
+        for oid in list(self._activated):
+            key = (oid.namespace, oid.hex)
+            if runtime.host.live(key) is None:
+                self._activated.discard(oid)
+            elif not self._owns(oid) and runtime.host.evict(key):
+                self._activated.discard(oid)
+                evicted += 1
+        return evicted
+
+    async def adopt_alarms(self, departed: str) -> int:
+        """Index here the alarms of the objects a departed host ran that this host now owns.
+
+        The departed host's alarm index is read from its folder (once its process let go of it);
+        each adopted object is activated so its earliest timer enters this host's index, where a
+        missed alarm fires at once. Returns how many objects were adopted.
+        """
+        runtime = self.runtime
+        if runtime is None or runtime.alarms is None:
+            return 0
+        index = DataFolder(Path(self.data_dir).resolve() / "hosts" / departed).index_path
+        rows = await read_alarm_index(index)
+        adopted = 0
+        for namespace, hex_id, name in rows:
+            oid = ObjectId(namespace, hex_id, name)
+            if namespace not in runtime.classes or self.view.owner(namespace, hex_id) != self.host_id:
+                continue
+            try:
+                record = await runtime.host.record(runtime.class_named(namespace), oid)
+            except Exception:
+                log.exception("host %s could not adopt the alarms of %s %s", self.host_id, namespace, oid)
+                continue
+            runtime.alarms.note(record, record.storage.timers.next_fire_at())
+            adopted += 1
+        return adopted
+
+    async def _next_view(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._view_changed.wait(), timeout)
+
+    async def run(self) -> None:
+        """Return when the host stops (the cluster awaits this to learn of a host's death from Ray)."""
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        """Drain: refuse new work, finish calls in flight, commit and close every object, leave the directory."""
+        self.draining = True
+        with contextlib.suppress(Exception):
+            await self.directory.remove.remote(self.host_id)
+        if self.http_server is not None and self._http_task is not None:
+            # Stops accepting, lets the requests in flight finish (up to the drain timeout).
+            self.http_server.should_exit = True
+            with contextlib.suppress(Exception):
+                await self._http_task
+        await self.wire.drain()
+        if self.runtime is not None:
+            await self.runtime.release()
+        await self.wire.close()
+        for peer in self.peers.values():
+            await peer.close()
+        if self._follower is not None:
+            self._follower.cancel()
+        self._stopped.set()
+
+    # -- placement ----------------------------------------------------------------------------
+
+    def _owns(self, oid: ObjectId) -> bool:
+        owned = not self.draining and self.view.owner(oid.namespace, oid.hex) == self.host_id
+        if owned:
+            self._activated.add(oid)
+        return owned
+
+    def forward_call(
+        self, oid: ObjectId, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Awaitable[Any] | None:
+        """A call from this host's runtime (a stub, `ctx`) to an object another host owns goes there."""
+        owner = self.view.owner(oid.namespace, oid.hex) if self.view.hosts else self.host_id
+        if owner == self.host_id:
+            return None
+        return self.peer(owner).request("call", (oid.namespace, oid.hex, oid.name, 0, method, args, kwargs))
+
+    def peer(self, host_id: str) -> WireClient:
+        """The connection to another host of the current view."""
+        client = self.peers.get(host_id)
+        if client is None:
+            info = self.view.hosts.get(host_id)
+            if info is None:
+                raise HostUnavailableError(f"host {host_id} is not in the cluster any more")
+            client = self.peers[host_id] = WireClient(info.wire, f"host {host_id}")
+        return client
+
+    async def owner_of(self, namespace: str, hex_id: str, hops: int) -> str | None:
+        """None if this host should run the call, else the host to forward it to."""
+        owner = self.view.owner(namespace, hex_id)
+        if owner == self.host_id:
+            return None
+        if hops == 0:
+            return owner
+        # A peer's view said this host owns the object; ours is older or newer: let them converge.
+        await self._next_view(VIEW_WAIT)
+        owner = self.view.owner(namespace, hex_id)
+        if owner == self.host_id:
+            return None
+        raise NotOwnerError(
+            f"host {self.host_id} does not own {namespace} {hex_id[:12]} (its owner is {owner}); the cluster's "
+            "views disagree while a host joins or leaves: retry"
+        )
+
+    # -- requests from peers and drivers --------------------------------------------------------
+
+    async def handle(self, kind: str, payload: Any) -> Any:
+        """Answer one wire request (`call`, `run_in`, `fetch`, `register`, `evict_moved`)."""
+        if kind == "register":
+            return self.register(payload)
+        if kind == "evict_moved":
+            return self.evict_moved()
+        if kind == "status":
+            return self.status()
+        if kind == "http":
+            if self.router is None:
+                raise ValueError(f"host {self.host_id} serves no HTTP app")
+            return await self.router.answer_forwarded(payload)
+        if self.draining:
+            raise HostUnavailableError(f"host {self.host_id} is draining")
+        namespace, hex_id, name, hops = payload[:4]
+        owner = await self.owner_of(namespace, hex_id, hops)
+        if owner is not None:
+            return await self.peer(owner).request(kind, (namespace, hex_id, name, hops + 1, *payload[4:]))
+        runtime = self.runtime
+        assert runtime is not None
+        cls = runtime.class_named(namespace)
+        oid = ObjectId(namespace, hex_id, name)
+        if kind == "call":
+            method, args, kwargs = payload[4:]
+            return await runtime.host.call(cls, oid, method, args, kwargs)
+        if kind == "run_in":
+            # Sent by value with cloudpickle, whose output the standard unpickler reads.
+            fn = pickle.loads(payload[4])
+            return await runtime.host.run_in(cls, oid, fn)
+        if kind == "fetch":
+            url, method, headers, body = payload[4:]
+            response = await ObjectStub(runtime.host, cls, oid).fetch(url, method=method, headers=headers, body=body)
+            return response_parts(response)
+        raise ValueError(f"unknown wire request kind {kind!r}")
+
+    def status(self) -> dict[str, Any]:
+        """What `dotdo cluster status` shows of this host."""
+        runtime = self.runtime
+        return {
+            "host": self.host_id,
+            "pid": os.getpid(),
+            "wire": f"{self.wire.address[0]}:{self.wire.address[1]}" if self.wire.address else None,
+            "live_objects": runtime.host.live_count if runtime else 0,
+            "leases": sum(1 for oid in self._activated if runtime and runtime.host.live((oid.namespace, oid.hex))),
+            "activations": runtime.host.activations if runtime else 0,
+            "draining": self.draining,
+            "view_version": self.view.version,
+        }
+
+    def register(self, ref: str) -> str:
+        """Register a class (by `module:qualname`) with this host's runtime; returns its namespace."""
+        assert self.runtime is not None
+        return namespace_of(self.runtime.register(import_target(ref)))
+
+
+async def read_alarm_index(path: Path, attempts: int = 40, pause: float = 0.25) -> list[tuple[str, str, str | None]]:
+    """The (namespace, id, name) rows of a host's alarm index, waiting while its host still holds it."""
+    if not path.exists():
+        return []
+    for _ in range(attempts):
+        try:
+            # Read-write: reading a WAL file its dead writer left needs to recover it first.
+            conn = sqlite3.connect(path, timeout=0)
+            try:
+                return conn.execute(f"SELECT namespace, id, name FROM {INDEX_TABLE}").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            await asyncio.sleep(pause)
+    log.warning("the alarm index %s stayed locked; its alarms were not adopted", path)
+    return []
+
+
+def response_parts(response: Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A Starlette Response as (status, raw headers, body) to send across; streaming bodies are refused."""
+    body = getattr(response, "body", None)
+    if not isinstance(body, bytes):
+        raise NotImplementedError(
+            "A streaming Response cannot cross hosts yet: return a Response with a body from fetch"
+        )
+    return response.status_code, list(response.raw_headers), body

@@ -1,0 +1,57 @@
+"""`dotdo serve`: an app on a cluster of host processes, until SIGTERM or Ctrl-C, then a clean drain."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+from rich.console import Console
+
+from .cluster import Cluster
+
+
+async def serve_cluster(
+    app: str,
+    *,
+    host: str,
+    port: int,
+    workers: int | None,
+    ray_address: str | None,
+    data_dir: Path,
+    durability: str,
+    drain_timeout: float,
+    console: Console,
+) -> None:
+    """Start the hosts, serve until SIGTERM/SIGINT, then drain every host and stop what was started."""
+    stop = asyncio.Event()
+    cluster = Cluster(
+        address=ray_address,
+        hosts=workers,
+        data_dir=data_dir,
+        durability=durability,
+        app=app,
+        http_host=host,
+        http_port=port,
+        drain_timeout=drain_timeout,
+        log_to_driver=True,
+    )
+    with console.status(f"Starting {'a local Ray instance and ' if ray_address is None else ''}the hosts"):
+        await cluster.start()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        hosts = ", ".join(f"{host_id} (pid {info.pid})" for host_id, info in sorted(cluster.view.hosts.items()))
+        console.print(
+            f"[bold green]dotdo serve[/] serving [bold]{app}[/] on [link]http://{host}:{port}[/] with "
+            f"{len(cluster.view.hosts)} host{'s' if len(cluster.view.hosts) != 1 else ''}: {hosts} "
+            f"(data {data_dir.resolve()}, durability {durability})"
+        )
+        await stop.wait()
+        console.print(f"Draining (up to {drain_timeout:g} s): finishing requests in flight, committing, closing")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await cluster.close()
+    console.print("[bold]dotdo serve[/] stopped")

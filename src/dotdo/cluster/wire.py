@@ -1,0 +1,199 @@
+"""Host-to-host calls over one persistent, multiplexed TCP connection per peer (no Ray on the path).
+
+A frame is a 4-byte big-endian length, an 8-byte request number and a pickled body. Requests are
+`(kind, payload)`; answers are `(True, value)` or `(False, exception)`. Many requests share one
+connection and are answered in any order. The connection only ever joins processes of one cluster,
+which trust each other as Ray's own workers do (Ray pickles too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import pickle
+import struct
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..runtime.errors import DotdoError
+
+_HEADER = struct.Struct(">IQ")
+MAX_FRAME = 256 * 1024 * 1024
+
+Handler = Callable[[str, Any], Awaitable[Any]]
+
+
+class HostUnavailableError(DotdoError):
+    """The host owning an object could not be reached, or its connection broke before it answered.
+
+    A call that was in flight may or may not have run (it was not acknowledged): retry it only if it
+    is safe to run twice, once the cluster has moved the object (a new host answers within seconds).
+    """
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, Any]:
+    header = await reader.readexactly(_HEADER.size)
+    length, number = _HEADER.unpack(header)
+    if length > MAX_FRAME:
+        raise ConnectionError(f"a frame of {length} bytes is over the {MAX_FRAME} byte limit")
+    return number, pickle.loads(await reader.readexactly(length))
+
+
+def _frame(number: int, body: Any) -> bytes:
+    data = pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data), number) + data
+
+
+class WireServer:
+    """Answers requests from peers with `handler(kind, payload)`, each request in its own task."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.address: tuple[str, int] | None = None
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self, host: str, port: int = 0) -> tuple[str, int]:
+        """Listen on `host:port` (0: any free port) and return the address bound."""
+        self._server = await asyncio.start_server(self._serve, host, port)
+        bound = self._server.sockets[0].getsockname()
+        self.address = (bound[0], bound[1])
+        return self.address
+
+    @property
+    def connections(self) -> int:
+        """How many peers are connected now."""
+        return len(self._writers)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                number, (kind, payload) = await _read_frame(reader)
+                task = asyncio.get_running_loop().create_task(self._answer(writer, number, kind, payload))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    async def _answer(self, writer: asyncio.StreamWriter, number: int, kind: str, payload: Any) -> None:
+        try:
+            answer: tuple[bool, Any] = (True, await self.handler(kind, payload))
+        except Exception as exc:
+            answer = (False, exc)
+        try:
+            data = _frame(number, answer)
+        except Exception as exc:
+            data = _frame(number, (False, HostUnavailableError(f"the answer could not be pickled: {exc!r}")))
+        if not writer.is_closing():
+            writer.write(data)
+
+    async def drain(self) -> None:
+        """Stop accepting connections and wait for the requests being answered."""
+        if self._server is not None:
+            self._server.close()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Drain, then close every peer connection."""
+        await self.drain()
+        for writer in list(self._writers):
+            writer.close()
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+
+
+class WireClient:
+    """One persistent connection to a peer's `WireServer`, shared by every request to it."""
+
+    def __init__(self, address: tuple[str, int], name: str) -> None:
+        self.address = address
+        self.name = name
+        self._numbers = itertools.count(1)
+        self._pending: dict[int, asyncio.Future[Any]] = {}
+        self._writer: asyncio.StreamWriter | None = None
+        self._reader_task: asyncio.Task[None] | None = None
+        self._connecting: asyncio.Lock | None = None
+        self.closed = False
+
+    async def _connection(self) -> asyncio.StreamWriter:
+        if self._writer is not None and not self._writer.is_closing():
+            return self._writer
+        if self._connecting is None:
+            self._connecting = asyncio.Lock()
+        async with self._connecting:
+            if self._writer is not None and not self._writer.is_closing():
+                return self._writer
+            if self.closed:
+                raise HostUnavailableError(f"{self.name} is gone from the cluster")
+            try:
+                reader, writer = await asyncio.open_connection(*self.address)
+            except OSError as exc:
+                raise HostUnavailableError(
+                    f"Cannot reach {self.name} at {self.address[0]}:{self.address[1]}: {exc.strerror or exc}"
+                ) from None
+            self._writer = writer
+            self._reader_task = asyncio.get_running_loop().create_task(self._read(reader))
+            return writer
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                number, (ok, value) = await _read_frame(reader)
+                future = self._pending.pop(number, None)
+                if future is None or future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        finally:
+            self._fail_pending()
+
+    def _fail_pending(self) -> None:
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(
+                    HostUnavailableError(f"The connection to {self.name} broke before it answered (the host died?)")
+                )
+        if self._writer is not None:
+            self._writer.close()
+
+    async def request(self, kind: str, payload: Any) -> Any:
+        """Send one request and wait for its answer; `HostUnavailableError` if the peer is unreachable."""
+        if self.closed:
+            raise HostUnavailableError(f"{self.name} is gone from the cluster")
+        writer = await self._connection()
+        number = next(self._numbers)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[number] = future
+        writer.write(_frame(number, (kind, payload)))
+        return await future
+
+    async def close_when_idle(self) -> None:
+        """Take no more requests; close once the ones in flight are answered (or the connection breaks)."""
+        self.closed = True
+        if self._pending:
+            await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection; requests still waiting fail with `HostUnavailableError`."""
+        self.closed = True
+        if self._writer is not None:
+            self._writer.close()
+        if self._reader_task is not None:
+            self._reader_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader_task
+        self._fail_pending()

@@ -1,0 +1,237 @@
+"""Cluster scenarios on a real Ray instance on 127.0.0.1: run by test_cluster.py inside a loopback-only
+network namespace (one Ray instance for the whole module)."""
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+import pytest_asyncio
+from cluster_objects import Counter
+
+import dotdo
+from dotdo.cluster.cluster import Cluster
+from dotdo.cluster.fencing import LeaseLostError
+from dotdo.cluster.wire import HostUnavailableError, WireClient
+from dotdo.runtime.ids import id_from_name
+from dotdo.runtime.stub import build_request
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+HERE = Path(__file__).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cluster]:
+    async with Cluster(hosts=2, data_dir=tmp_path_factory.mktemp("cluster"), objects=[Counter]) as rt:
+        yield rt
+    leftover = [p for p in psutil.Process().children(recursive=True) if p.is_running()]
+    assert leftover == [], f"processes left after the cluster closed: {leftover}"
+
+
+def _endpoint_host(endpoint: str) -> str:
+    return endpoint.rsplit(":", 1)[0].strip("[]")
+
+
+async def test_every_ray_socket_is_on_loopback(cluster: Cluster) -> None:
+    await cluster.get(Counter, "warm").increment()
+    ray_pids = {p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()}
+    lines = subprocess.run(["ss", "-Htanp"], capture_output=True, text=True, check=True).stdout.splitlines()
+    seen = 0
+    for line in lines:
+        pids = {int(pid) for pid in re.findall(r"pid=(\d+)", line)}
+        if not pids & ray_pids:
+            continue
+        seen += 1
+        _state, _recv, _send, local, peer, *_ = line.split()
+        for endpoint in (local, peer):
+            host = _endpoint_host(endpoint)
+            assert host in {"127.0.0.1", "::ffff:127.0.0.1", "*", "0.0.0.0"} or peer.endswith(":*"), line
+        assert _endpoint_host(local) in {"127.0.0.1", "::ffff:127.0.0.1"}, line
+    assert seen > 5  # gcs_server, raylet, the hosts' wire servers and their connections
+
+
+async def test_each_call_runs_on_the_owning_host_and_both_hosts_serve(cluster: Cluster) -> None:
+    pids = cluster.host_pids()
+    assert len(pids) == 2
+    names = [f"org-{i}" for i in range(24)]
+    answered = await asyncio.gather(*(cluster.get(Counter, name).pid() for name in names))
+    for name, pid in zip(names, answered, strict=True):
+        assert pid == pids[cluster.owner(Counter, name)]
+    assert set(answered) == set(pids.values())
+
+
+async def test_run_in_and_fetch_reach_the_object(cluster: Cluster) -> None:
+    assert await cluster.get(Counter, "acme").increment(5) == 5
+    assert await cluster.run_in(Counter, "acme", lambda obj: obj.storage.get("total") * 2) == 10
+    response = await cluster.get(Counter, "acme").fetch("/stats?x=1")
+    assert response.status_code == 200
+    assert b'"total":5' in response.body
+    posted = await cluster.fetch(Counter, "acme", build_request("/add", method="POST", body=b"{}"))
+    assert b'"total":6' in posted.body
+    assert await cluster.call(Counter, "acme", "increment", 4) == 10
+
+
+async def test_an_object_calls_an_object_of_the_other_host(cluster: Cluster) -> None:
+    caller = "caller-0"
+    elsewhere = [
+        f"callee-{i}" for i in range(100) if cluster.owner(Counter, f"callee-{i}") != cluster.owner(Counter, caller)
+    ]
+    callee = elsewhere[0]
+    callee_pid = cluster.host_pids()[cluster.owner(Counter, callee)]
+    assert await cluster.get(Counter, caller).add_to(callee, 3) == (3, callee_pid)
+    assert await cluster.get(Counter, callee).total() == 3
+
+
+async def test_a_call_sent_to_the_wrong_host_is_forwarded_and_activates_the_object_once(cluster: Cluster) -> None:
+    oid = id_from_name(Counter, "contended")
+    owner = cluster.view.owner(oid.namespace, oid.hex)
+    clients = [WireClient(info.wire, host_id) for host_id, info in cluster.view.hosts.items()]
+    try:
+        request = ("Counter", oid.hex, "contended", 0, "increment", (1,), {})
+        results = await asyncio.gather(*(client.request("call", request) for client in clients * 5))
+    finally:
+        for client in clients:
+            await client.close()
+    assert sorted(results) == list(range(1, 11))
+    assert await cluster.get(Counter, "contended").starts() == 1
+    assert await cluster.get(Counter, "contended").pid() == cluster.host_pids()[owner]
+
+
+async def test_a_paused_host_whose_object_moved_cannot_commit_when_it_resumes(cluster: Cluster, tmp_path: Path) -> None:
+    name = "fenced"
+    old_owner = cluster.owner(Counter, name)
+    new_owner = next(host for host in cluster.view.hosts if host != old_owner)
+    old_pid = cluster.host_pids()[old_owner]
+    assert await cluster.get(Counter, name).increment(1) == 1
+    # An event of the old owner is in flight (it writes once the file exists) when the host is paused.
+    go = tmp_path / "go"
+    late_write = asyncio.create_task(cluster.get(Counter, name).add_once_file_exists(100, str(go)))
+    await cluster.get(Counter, name).release_file()
+    os.kill(old_pid, signal.SIGSTOP)
+    try:
+        await cluster.pin(Counter, name, new_owner)
+        assert await cluster.get(Counter, name).bump() == (2, cluster.host_pids()[new_owner])
+        await cluster.get(Counter, name).release_file()
+    finally:
+        os.kill(old_pid, signal.SIGCONT)
+    go.touch()
+    with pytest.raises(LeaseLostError, match=f"{old_owner} holds epoch 1 .* epoch 2 held by {new_owner}"):
+        await late_write
+    assert await cluster.get(Counter, name).total() == 2
+    await cluster.pin(Counter, name, None)
+
+
+async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> None:
+    names = [f"load-{i}" for i in range(1000)]
+    acknowledged = dict.fromkeys(names, 0)
+    unacknowledged = dict.fromkeys(names, 0)
+    answered_by: dict[str, list[int]] = {name: [] for name in names}
+    victim, survivor = sorted(cluster.host_pids())
+    victim_pid, survivor_pid = cluster.host_pids()[victim], cluster.host_pids()[survivor]
+    on_victim = [name for name in names if cluster.owner(Counter, name) == victim]
+
+    async def hammer(name: str, rounds: int) -> None:
+        for _ in range(rounds):
+            try:
+                _total, pid = await cluster.get(Counter, name).bump()
+            except HostUnavailableError:
+                unacknowledged[name] += 1
+                await cluster.wait_for_hosts(1)
+            else:
+                acknowledged[name] += 1
+                answered_by[name].append(pid)
+
+    load = asyncio.gather(*(hammer(name, 2) for name in names))
+    async with asyncio.timeout(60):
+        while sum(acknowledged[name] for name in on_victim) < len(on_victim) * 3 // 4:
+            await asyncio.sleep(0.01)
+    with_alarm = on_victim[0]
+    await cluster.get(Counter, with_alarm).set_alarm_in(1.0)
+    os.kill(victim_pid, signal.SIGKILL)
+    await load
+    await cluster.wait_for_hosts(1)
+    assert list(cluster.view.hosts) == [survivor]
+
+    # One host at a time: the victim's objects answered from the victim, then only from the survivor.
+    for name, pids in answered_by.items():
+        expected = [victim_pid] * pids.count(victim_pid) + [survivor_pid] * pids.count(survivor_pid)
+        assert pids == expected and (name in on_victim or victim_pid not in pids), (name, pids)
+    totals = await asyncio.gather(*(cluster.get(Counter, name).total() for name in names))
+    for name, total in zip(names, totals, strict=True):
+        assert acknowledged[name] <= total <= acknowledged[name] + unacknowledged[name], name
+    assert sum(acknowledged.values()) > 0
+    survivor_pid = cluster.host_pids()[survivor]
+    assert set(await asyncio.gather(*(cluster.get(Counter, name).pid() for name in names[:20]))) == {survivor_pid}
+    # The dead host's alarm fires on the survivor, which adopted it from the dead host's index.
+    async with asyncio.timeout(10):
+        while await cluster.get(Counter, with_alarm).alarm_ran_in() is None:
+            await asyncio.sleep(0.1)
+    assert await cluster.get(Counter, with_alarm).alarm_ran_in() == survivor_pid
+
+
+async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dotdo", "serve", "cluster_app:app", "--port", str(port), "--workers", "2",
+        "--data-dir", str(tmp_path / "data"), "--drain-timeout", "10",
+        cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            async with asyncio.timeout(90):
+                while True:
+                    assert server.returncode is None, (await server.stdout.read()).decode()
+                    try:
+                        if (await client.get("/_dotdo/ready")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.3)
+            descendants = psutil.Process(server.pid).children(recursive=True)
+            first = {name: (await client.post(f"/{name}/")).json() for name in (f"shop-{i}" for i in range(16))}
+            again = {name: (await client.get(f"/{name}/")).json() for name in first}
+            assert all(first[name]["total"] == again[name]["total"] == 1 for name in first)
+            # Whichever host accepted the connection, each object answers from its one owner.
+            assert all(first[name]["pid"] == again[name]["pid"] for name in first)
+            assert len({answer["pid"] for answer in first.values()}) == 2
+            # Cap'n Web at /rpc: whichever host takes the session, each call runs on the object's owner.
+            async with dotdo.connect(f"http://127.0.0.1:{port}/rpc") as api:
+                answers = await asyncio.gather(*(api.Counter(name).pid() for name in first))
+            assert answers == [first[name]["pid"] for name in first]
+
+            status = (await client.get("/_dotdo/status")).json()
+            assert [host["host"] for host in status["hosts"]] == ["host-0", "host-1"]
+            assert sum(host["live_objects"] for host in status["hosts"]) >= len(first)
+            printed = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "dotdo", "cluster", "status", "--url", f"http://127.0.0.1:{port}",
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            table = (await printed.communicate())[0].decode()
+            assert printed.returncode == 0 and "host-0" in table and "host-1" in table and "serving" in table, table
+
+            slow = asyncio.create_task(client.post("/shop-0/slow"))
+            await asyncio.sleep(0.3)
+            server.send_signal(signal.SIGTERM)
+            response = await slow
+            assert response.status_code == 200 and response.json()["total"] == 2
+        assert await asyncio.wait_for(server.wait(), 30) == 0
+        left = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert left == [], left
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()

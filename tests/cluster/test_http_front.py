@@ -1,0 +1,55 @@
+"""A host's HTTP front without Ray: health, readiness, and a request for a dead host's object."""
+
+from pathlib import Path
+
+import httpx
+
+from dotdo import API
+from dotdo.cluster.host import ClusterHost
+from dotdo.cluster.http_front import HostRouter
+from dotdo.cluster.placement import HostInfo, PlacementView
+from dotdo.runtime.ids import id_from_name
+from tests.cluster.cluster_objects import Counter
+from tests.conftest import free_port
+
+
+def _router(tmp_path: Path) -> tuple[HostRouter, ClusterHost]:
+    host = ClusterHost("host-0", str(tmp_path), "token", None, classes=[], import_paths=[])
+    # host-1 is in the view but nothing listens at its address any more: it died.
+    host.view = PlacementView(
+        1,
+        {
+            "host-0": HostInfo("host-0", ("127.0.0.1", free_port()), 1),
+            "host-1": HostInfo("host-1", ("127.0.0.1", free_port()), 2),
+        },
+    )
+    return HostRouter(host, API(Counter, ns="/:name", data_dir=tmp_path / "unused")), host
+
+
+def _owned_by(view: PlacementView, host_id: str) -> str:
+    return next(
+        name
+        for name in (f"obj-{i}" for i in range(100))
+        if view.owner("Counter", id_from_name(Counter, name).hex) == host_id
+    )
+
+
+async def test_a_request_for_a_dead_hosts_object_gets_503_with_retry_after(tmp_path: Path) -> None:
+    router, host = _router(tmp_path)
+    name = _owned_by(host.view, "host-1")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=router), base_url="http://test") as client:
+        response = await client.post(f"/{name}/")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"] == "host_unavailable"
+    assert "Cannot reach host host-1" in response.json()["message"]
+
+
+async def test_health_answers_and_readiness_waits_for_registration(tmp_path: Path) -> None:
+    router, _host = _router(tmp_path)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=router), base_url="http://test") as client:
+        health = await client.get("/_dotdo/health")
+        ready = await client.get("/_dotdo/ready")
+    assert health.status_code == 200 and health.json()["host"] == "host-0"
+    assert ready.status_code == 503 and ready.headers["retry-after"] == "1"
+    assert "not registered in the cluster's directory" in ready.json()["problems"]
