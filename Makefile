@@ -37,9 +37,13 @@ apt-install:
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+# ruff (style, SLF001: no reaching into another module's private names), import-linter (the layers,
+# contracts in pyproject.toml) and pyright in basic mode on src/ (it runs on Node.js).
+lint: $(STAMP) system-packages
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
+	$(BIN)/pyright --pythonpath $(BIN)/python
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks examples

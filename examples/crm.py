@@ -17,9 +17,9 @@ import httpx
 from pydantic import Field
 
 from dotdo import API, DO, Runtime
+from dotdo.entities.entity import RECORD_ID, Entity
+from dotdo.entities.entity_rest import EntityApp
 from dotdo.graph import Reference, Thing
-from dotdo.graph.entity import RECORD_ID, Entity
-from dotdo.http.entity_rest import EntityApp
 
 
 class Customer(Entity):

@@ -20,6 +20,7 @@ SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
     "context_app.py": "actions journal: [('record_order', 'completed', 1), ('charge', 'completed', 2)]",
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",
+    "extensions.py": "['ding-dong from front (in-process)']",
     "fsx_notes.py": "/archive   dirs=[] files=['groceries.md']",
     "gitx_repository.py": "merged feature",
     "tiers_analytics.py": "erased user:alice",

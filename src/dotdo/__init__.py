@@ -50,9 +50,9 @@ _LAZY = {
     "FileSystem": "dotdo.primitives.fsx",
     "Bash": "dotdo.primitives.bashx",
     "Git": "dotdo.primitives.gitx",
-    "Entity": "dotdo.graph.entity",
-    "EntityExistsError": "dotdo.graph.entity",
-    "EntityNotFoundError": "dotdo.graph.entity",
+    "Entity": "dotdo.entities.entity",
+    "EntityExistsError": "dotdo.entities.entity",
+    "EntityNotFoundError": "dotdo.entities.entity",
     **{
         name: "dotdo.workflows"
         for name in (

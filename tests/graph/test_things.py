@@ -250,3 +250,12 @@ def test_wrong_types_get_clear_errors_and_write_nothing(things: Things, call, er
     with pytest.raises(error, match=message):
         call(things)
     assert things.count(include_deleted=True) == 0
+
+
+def test_get_many_returns_the_live_things_in_the_order_asked(things: Things) -> None:
+    for name in ("a", "b", "c", "d"):
+        things.create(type="Letter", id=name, upper=name.upper())
+    things.delete("c")
+    found = things.get_many(["d", "missing", "a", "c", "b"])
+    assert [(t.id, t["upper"]) for t in found] == [("d", "D"), ("a", "A"), ("b", "B")]
+    assert things.get_many([]) == []

@@ -202,7 +202,7 @@ def test_api_needs_a_durable_object_class():
 
 
 async def test_api_of_an_entity_serves_rest_openapi_and_docs_behind_auth(tmp_path):
-    from dotdo.graph.entity import Entity
+    from dotdo.entities.entity import Entity
 
     class Member(Entity):
         name: str

@@ -120,7 +120,7 @@ def test_rpc_classes_takes_durable_object_classes(tmp_path: Path) -> None:
 
 
 async def test_auth_sees_the_entity_name_on_entity_routes(tmp_path: Path) -> None:
-    from dotdo.graph.entity import Entity
+    from dotdo.entities.entity import Entity
 
     class Member(Entity):
         name: str

@@ -5,8 +5,8 @@ import pytest
 
 from dotdo import DO, Runtime, UnknownClassError
 from dotdo.runtime.errors import RuntimeNotStartedError
+from dotdo.runtime.extensions import Extensions
 from dotdo.runtime.host import UNRUNNABLE_TIMER_RETRY
-from dotdo.runtime.timer_kinds import register_timer_kind
 from dotdo.testing import ManualClock
 
 STARTS: list[str] = []
@@ -269,16 +269,16 @@ async def test_a_timer_of_an_unknown_kind_is_kept_across_a_restart_and_fires_onc
     reports = [r for r in caplog.records if LATE_KIND in r.getMessage()]
     assert len(reports) == 1 and "keeping it" in reports[0].getMessage()
 
-    register_timer_kind(LATE_KIND, _deliver_parcel)
-    async with Runtime(tmp_path, objects=[Depot], clock=ManualClock(T0 + 3600)) as rt:
+    late = Extensions(timer_kinds={LATE_KIND: _deliver_parcel})
+    async with Runtime(tmp_path, objects=[Depot], clock=ManualClock(T0 + 3600), extensions=late) as rt:
         assert await rt.get(Depot, "d").delivered() == ["ann"]
         assert await rt.get(Depot, "d").pending() == []
 
 
 async def test_a_timer_with_an_unreadable_payload_is_kept_and_does_not_block_the_others(tmp_path, caplog):
-    register_timer_kind(PARCEL_KIND, _deliver_parcel)
+    parcels = Extensions(timer_kinds={PARCEL_KIND: _deliver_parcel})
     clock = ManualClock(T0)
-    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+    async with Runtime(tmp_path, objects=[Depot], clock=clock, extensions=parcels) as rt:
         await rt.get(Depot, "d").plan("garbled", T0 + 10)
         await rt.get(Depot, "d").plan("bob", T0 + 20)
         path = rt.data_folder.object_path("Depot", rt.id_from_name(Depot, "d").hex)
@@ -286,7 +286,7 @@ async def test_a_timer_with_an_unreadable_payload_is_kept_and_does_not_block_the
     with db:
         db.execute("UPDATE _dotdo_timers SET payload = x'c1' WHERE id = 'garbled'")
     db.close()
-    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+    async with Runtime(tmp_path, objects=[Depot], clock=clock, extensions=parcels) as rt:
         await clock.advance(30)
         assert await rt.get(Depot, "d").delivered() == ["bob"]
         assert await rt.get(Depot, "d").pending() == [("garbled", PARCEL_KIND)]
@@ -317,8 +317,8 @@ async def test_alarms_of_an_unregistered_class_wait_for_it_without_holding_up_ot
             [(f"{n:064x}", T0) for n in range(600)],
         )
     db.close()
-    register_timer_kind(PARCEL_KIND, _deliver_parcel)
-    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+    parcels = Extensions(timer_kinds={PARCEL_KIND: _deliver_parcel})
+    async with Runtime(tmp_path, objects=[Depot], clock=clock, extensions=parcels) as rt:
         await rt.get(Depot, "d").plan("cy", T0 + 20)
         await clock.advance(30)
         assert await rt.get(Depot, "d").delivered() == ["cy"]
@@ -342,9 +342,9 @@ async def _fail_eight_times(obj: Depot, timer) -> None:
 
 
 async def test_a_failing_internal_timer_keeps_retrying_past_the_alarm_limit(tmp_path):
-    register_timer_kind(STUBBORN_KIND, _fail_eight_times)
+    stubborn = Extensions(timer_kinds={STUBBORN_KIND: _fail_eight_times})
     clock = ManualClock(T0)
-    async with Runtime(tmp_path, objects=[Depot], clock=clock) as rt:
+    async with Runtime(tmp_path, objects=[Depot], clock=clock, extensions=stubborn) as rt:
         await rt.get(Depot, "d").plan("dee", T0, kind=STUBBORN_KIND)
         for _ in range(12):
             await clock.advance(128)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..runtime.lazy_table import LazyTable
 from .events import decode_json, encode_json
-from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
-    from ..runtime.storage import Storage
+    from ..runtime.object_storage import ObjectStorage
 
 ACTIONS_TABLE = "actions"
 
@@ -40,7 +40,7 @@ class ActionRecord:
 class ActionJournal:
     """The object's `actions` table (created on first use)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self._storage = storage
         self._table = LazyTable(
             storage,

@@ -21,7 +21,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.timer_kinds import register_timer_kind
 from .action_journal import COMPLETED, FAILED, ActionJournal, ActionRecord
 from .dead_letters import describe_error
 from .dispatch import call_isolated, is_async_callable
@@ -413,7 +412,8 @@ RETRY_AFTER_FAILURE = 60.0
 """Seconds after which resuming a step is tried again when the resumption itself failed."""
 
 
-async def _fire_action(obj: Any, timer: Timer) -> None:
+async def fire_action(obj: Any, timer: Timer) -> None:
+    """Timer kind "dotdo.action": resume a durable action (a retry or a deferred send)."""
     try:
         await obj.ctx.actions.resume(timer.payload)
     except Exception:
@@ -421,6 +421,3 @@ async def _fire_action(obj: Any, timer: Timer) -> None:
         obj.storage.timers.set(
             timer.id, obj.ctx.now() + RETRY_AFTER_FAILURE, kind=ACTION_TIMER_KIND, payload=timer.payload
         )
-
-
-register_timer_kind(ACTION_TIMER_KIND, _fire_action)

@@ -9,14 +9,12 @@ A capitalised attribute (`ctx.Customer`) is a stub factory for that registered c
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Callable, Coroutine
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .actions import DurableActions, current_step
-from .attachments import ATTACHMENTS
 from .dead_letters import DeadLetter, DeadLetterBox, describe_error
 from .dispatch import EventDispatcher, call_isolated
 from .events import Event
@@ -30,8 +28,8 @@ from .subscriptions import Subscriptions
 if TYPE_CHECKING:
     from ..runtime.durable_object import DurableObject
     from ..runtime.ids import ObjectId
+    from ..runtime.object_storage import ObjectStorage
     from ..runtime.runtime import Runtime
-    from ..runtime.storage import Storage
 
 log = logging.getLogger("dotdo.context")
 
@@ -56,7 +54,7 @@ class Context:
         return self.object.id.name
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> ObjectStorage:
         """The object's storage."""
         return self.object.storage
 
@@ -137,13 +135,13 @@ class Context:
         me = self.object.id
         if not callable(getattr(self.object, method, None)):
             raise AttributeError(f"{type(self.object).__name__} has no method {method!r} to receive events")
-        return await self.runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.add(me, pattern, method))
+        return await self.runtime.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.add(me, pattern, method))
 
     async def unsubscribe(self, source: ContextStub | Any, pattern: str, method: str) -> bool:
         """Stop a subscription made with `subscribe`; True if it existed."""
         cls, oid = _target(source)
         me = self.object.id
-        return await self.runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.remove(me, pattern, method))
+        return await self.runtime.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.remove(me, pattern, method))
 
     # -- schedules ------------------------------------------------------------------------------------
 
@@ -220,18 +218,16 @@ class Context:
     def spawn(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         """Run `fn(*args)` soon as an event of this object (no-op without a running loop: timers cover it)."""
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return
-        record = getattr(self.object, "_dotdo", None)
-        work = fn(*args) if record is None else self.runtime.host.deliver(record, fn, *args)
-        task = loop.create_task(self._background(work))
+        task = self.runtime.spawn(type(self.object), self.object.id, self._background, fn, *args)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _background(self, work: Coroutine[Any, Any, Any]) -> None:
+    async def _background(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         try:
-            await work
+            await fn(*args)
         except Exception:
             log.exception("background work of %s failed", self.source)
 
@@ -247,19 +243,14 @@ class Context:
     # -- attachments and stubs ------------------------------------------------------------------------
 
     def __getattr__(self, name: str) -> Any:
-        target = ATTACHMENTS.get(name)
-        if target is None:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        factory = self.runtime.extensions_for(type(self.object)).attachment_factory(name)
+        if factory is None:
             if name[:1].isupper():
                 return self.stubs.factory(name)
             raise AttributeError(f"ctx has no attribute {name!r}")
-        module_name, _, factory_name = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and exc.name.startswith("dotdo"):
-                raise NotImplementedError(f"ctx.{name} is not available: {module_name} is not built yet") from None
-            raise
-        value = getattr(module, factory_name)(self)
+        value = factory(self)
         setattr(self, name, value)
         return value
 

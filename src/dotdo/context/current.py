@@ -13,7 +13,7 @@ class CurrentContext:
     __slots__ = ()
 
     def _resolve(self) -> Any:
-        obj = current_object.get()
+        obj: Any = current_object.get()
         if obj is None:
             raise RuntimeError("dotdo.ctx is only available while an object's event runs (use self.ctx)")
         return obj.ctx
@@ -22,7 +22,7 @@ class CurrentContext:
         return getattr(self._resolve(), name)
 
     def __repr__(self) -> str:
-        obj = current_object.get()
+        obj: Any = current_object.get()
         return "<dotdo.ctx (no object running)>" if obj is None else repr(obj.ctx)
 
 

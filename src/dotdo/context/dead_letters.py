@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..runtime.lazy_table import LazyTable
 from .events import decode_json, encode_json
-from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
-    from ..runtime.storage import Storage
+    from ..runtime.object_storage import ObjectStorage
 
 DEAD_LETTERS_TABLE = "dead_letters"
 MAX_ERROR_LENGTH = 4000
@@ -53,7 +53,7 @@ def describe_error(exc: BaseException) -> str:
 class DeadLetterBox:
     """The object's `dead_letters` table (created on first use)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self._storage = storage
         self._table = LazyTable(
             storage,

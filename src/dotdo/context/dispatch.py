@@ -14,7 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.timer_kinds import register_timer_kind
 from .dead_letters import describe_error
 from .events import Event, EventLog
 from .handlers import Handler, HandlerOptions, HandlerRegistry, class_handlers
@@ -182,8 +181,6 @@ def _named(options: HandlerOptions, method: str) -> HandlerOptions:
     return HandlerOptions(options.priority, options.filter, method, options.max_retries)
 
 
-async def _fire_dispatch_backstop(obj: Any, timer: Timer) -> None:
+async def fire_dispatch_backstop(obj: Any, timer: Timer) -> None:
+    """Timer kind "dotdo.events": dispatch the events whose in-process dispatch did not finish."""
     await obj.ctx.events_dispatcher.dispatch_pending()
-
-
-register_timer_kind(DISPATCH_TIMER_KIND, _fire_dispatch_backstop)

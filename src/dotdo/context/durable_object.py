@@ -6,8 +6,13 @@ from functools import cached_property
 from typing import ClassVar
 
 from ..runtime.durable_object import DurableObject
+from ..runtime.extensions import Extensions
+from .actions import ACTION_TIMER_KIND, fire_action
 from .context import Context
+from .dispatch import DISPATCH_TIMER_KIND, fire_dispatch_backstop
+from .schedules import SCHEDULE_TIMER_KIND, fire_schedule
 from .stubs import StubPolicy
+from .subscriptions import OUTBOX_TIMER_KIND, fire_outbox
 
 
 class DO(DurableObject):
@@ -22,6 +27,23 @@ class DO(DurableObject):
         async def weekly_report(self): ...
     ```
     """
+
+    extensions = Extensions(
+        timer_kinds={
+            DISPATCH_TIMER_KIND: fire_dispatch_backstop,
+            ACTION_TIMER_KIND: fire_action,
+            OUTBOX_TIMER_KIND: fire_outbox,
+            SCHEDULE_TIMER_KIND: fire_schedule,
+        },
+        # Named, not imported: the capabilities live in layers above (or beside) the ctx, and load on first use.
+        attachments={
+            "things": "dotdo.graph:attach_things",
+            "relationships": "dotdo.graph:attach_relationships",
+            "fs": "dotdo.primitives.fsx:attach",
+            "bash": "dotdo.primitives.ctx_shell:attach_bash",
+            "git": "dotdo.primitives.gitx:attach",
+        },
+    )
 
     stub_policy: ClassVar[StubPolicy | None] = None
     """Circuit breaker, retry and cache settings for this class's `ctx.<Class>(name)` stubs."""

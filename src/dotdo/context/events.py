@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from .lazy_table import LazyTable
+from ..runtime.lazy_table import LazyTable
 
 if TYPE_CHECKING:
-    from ..runtime.storage import Storage
+    from ..runtime.object_storage import ObjectStorage
 
 log = logging.getLogger("dotdo.context")
 
@@ -112,7 +112,7 @@ class Event:
 class EventLog:
     """The object's `events` table (created on first use)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self._storage = storage
         self._reported_unreadable: set[int] = set()
         self._table = LazyTable(

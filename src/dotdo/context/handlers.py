@@ -207,7 +207,7 @@ def on(
     def mark(fn: F) -> F:
         if not callable(fn):
             raise TypeError("@on decorates a method (a function taking self and the event)")
-        registrations = list(getattr(fn, ON_ATTRIBUTE, ()))
+        registrations: list[tuple[str, HandlerOptions]] = list(getattr(fn, ON_ATTRIBUTE, ()))
         registrations.append((pattern, options))
         setattr(fn, ON_ATTRIBUTE, registrations)
         return fn

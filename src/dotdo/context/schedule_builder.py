@@ -119,7 +119,7 @@ class ScheduleSpec:
             raise TypeError(f"A schedule handler must be callable, not {type(handler).__name__}")
         if self.registrar is not None:
             return self.registrar.register(self, handler, name=name)
-        specs = list(getattr(handler, EVERY_ATTRIBUTE, ()))
+        specs: list[ScheduleSpec] = list(getattr(handler, EVERY_ATTRIBUTE, ()))
         specs.append(self)
         setattr(handler, EVERY_ATTRIBUTE, specs)
         return handler

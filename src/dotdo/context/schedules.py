@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from cron_descriptor import get_description
 
-from ..runtime.timer_kinds import register_timer_kind
+from ..runtime.lazy_table import LazyTable
 from .actions import load_action, resolve_action
 from .cron_times import fires_between, next_fire, zone
 from .dead_letters import describe_error
 from .dispatch import call_isolated
-from .lazy_table import LazyTable
 from .schedule_builder import Every, ScheduleSpec, class_schedules
 
 if TYPE_CHECKING:
@@ -323,7 +322,8 @@ RETRY_AFTER_FAILURE = 60.0
 """Seconds after which a schedule whose firing itself failed (not its handler) is tried again."""
 
 
-async def _fire_schedule(obj: Any, timer: Timer) -> None:
+async def fire_schedule(obj: Any, timer: Timer) -> None:
+    """Timer kind "dotdo.schedule": run a due `every` schedule and set its next tick."""
     try:
         await obj.ctx.schedules.fire(timer.payload)
     except Exception:
@@ -332,6 +332,3 @@ async def _fire_schedule(obj: Any, timer: Timer) -> None:
         obj.storage.timers.set(
             timer.id, obj.ctx.now() + RETRY_AFTER_FAILURE, kind=SCHEDULE_TIMER_KIND, payload=timer.payload
         )
-
-
-register_timer_kind(SCHEDULE_TIMER_KIND, _fire_schedule)

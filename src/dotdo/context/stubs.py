@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from ..runtime.durable_object import DurableObject
 from ..runtime.errors import DotdoError, UnknownClassError
 from ..runtime.ids import ObjectId, id_from_name, id_from_string, namespace_of
-from ..runtime.stub import ObjectStub
 from .circuit_breaker import CircuitBreaker, CircuitOpenError
 
 if TYPE_CHECKING:
@@ -92,12 +91,12 @@ class ContextStub:
 
     async def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         policy = self._stubs.policy
-        host = self._stubs.ctx.runtime.host
+        runtime = self._stubs.ctx.runtime
         attempt = 0
         while True:
             self.breaker.before_call()
             try:
-                result = await host.call(self.cls, self.id, method, args, kwargs)
+                result = await runtime.call(self.cls, self.id, method, *args, **kwargs)
             except Exception as exc:
                 self.breaker.on_failure()
                 if not isinstance(exc, policy.transient) or attempt >= policy.max_retries:
@@ -119,7 +118,7 @@ class ContextStub:
         body: bytes | str = b"",
     ) -> Response:
         """Send an HTTP request (a Starlette `Request`, or a URL) to the target's `fetch`, through the breaker."""
-        stub = ObjectStub(self._stubs.ctx.runtime.host, self.cls, self.id)
+        stub = self._stubs.ctx.runtime.get(self.cls, self.id)
         self.breaker.before_call()
         try:
             response = await stub.fetch(request, method=method, headers=headers, body=body)

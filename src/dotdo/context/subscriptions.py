@@ -10,6 +10,7 @@ each delivered event id in its `events` table, so a repeated delivery runs its m
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -17,11 +18,10 @@ import msgspec
 from ..runtime.durable_object import RESERVED_NAMES
 from ..runtime.errors import UnknownClassError
 from ..runtime.ids import ObjectId
-from ..runtime.timer_kinds import register_timer_kind
+from ..runtime.lazy_table import LazyTable
 from .dead_letters import describe_error
 from .dispatch import call_isolated, is_async_callable
 from .events import Event, decode_json, encode_json, split_type
-from .lazy_table import LazyTable
 
 if TYPE_CHECKING:
     from ..runtime.timer_table import Timer
@@ -211,7 +211,7 @@ class Subscriptions:
         except msgspec.DecodeError as exc:
             raise UnreadableDeliveryError(f"the event stored in outbox row {row['seq']} is unreadable: {exc}") from None
         method = row["method"]
-        await runtime.host.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.receive(event, method))
+        await runtime.run_in(cls, oid, lambda obj: obj.ctx.subscriptions.receive(event, method))
 
     def _wait(self, row: dict[str, Any], exc: Exception) -> None:
         """Keep a delivery that cannot be attempted now; try it again after `MAX_RETRY` seconds."""
@@ -292,9 +292,10 @@ class Subscriptions:
         """Run `method(event)` for a delivered event unless it was received before; True if it ran."""
         check_method_name(method)
         ctx = self.ctx
-        fn = getattr(ctx.object, method, None)
-        if fn is None or not callable(fn):
+        found = getattr(ctx.object, method, None)
+        if found is None or not callable(found):
             raise AttributeError(f"{type(ctx.object).__name__} has no method {method!r} to receive events")
+        fn: Callable[[Event], Any] = found
         event = Event.from_dict(event_dict)
         log_ = ctx.events_dispatcher.log
         if is_async_callable(fn):
@@ -312,8 +313,6 @@ class Subscriptions:
         return bool(await call_isolated(ctx, run_once))
 
 
-async def _fire_outbox(obj: Any, timer: Timer) -> None:
+async def fire_outbox(obj: Any, timer: Timer) -> None:
+    """Timer kind "dotdo.outbox": deliver the events waiting in the outbox to subscribers."""
     await obj.ctx.subscriptions.drain()
-
-
-register_timer_kind(OUTBOX_TIMER_KIND, _fire_outbox)

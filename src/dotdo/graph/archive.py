@@ -8,9 +8,10 @@ from it, so archiving is invisible to callers.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..runtime.storage import Storage
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 
 class VersionArchive(Protocol):
@@ -22,10 +23,10 @@ class VersionArchive(Protocol):
         ...
 
 
-_archives: weakref.WeakKeyDictionary[Storage, VersionArchive] = weakref.WeakKeyDictionary()
+_archives: weakref.WeakKeyDictionary[ObjectStorage, VersionArchive] = weakref.WeakKeyDictionary()
 
 
-def set_version_archive(storage: Storage, archive: VersionArchive | None) -> None:
+def set_version_archive(storage: ObjectStorage, archive: VersionArchive | None) -> None:
     """Make `archive` the source of `storage`'s archived versions (None removes it)."""
     if archive is None:
         _archives.pop(storage, None)
@@ -33,7 +34,7 @@ def set_version_archive(storage: Storage, archive: VersionArchive | None) -> Non
         _archives[storage] = archive
 
 
-def archived_versions(storage: Storage, thing_id: str) -> list[tuple[Any, ...]]:
+def archived_versions(storage: ObjectStorage, thing_id: str) -> list[tuple[Any, ...]]:
     """The archived version rows of `thing_id` in `storage` ([] when nothing is archived)."""
     archive = _archives.get(storage)
     return [] if archive is None else archive.versions(thing_id)

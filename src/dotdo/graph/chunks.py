@@ -6,7 +6,11 @@ yields the whole document either way, so filters and ordering see chunked docume
 
 from __future__ import annotations
 
-from ..runtime.storage import Storage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
+
 
 DEFAULT_ROW_LIMIT = 1024 * 1024
 
@@ -33,7 +37,7 @@ def split_text(text: str, limit: int) -> list[str]:
     return parts
 
 
-def write_chunks(storage: Storage, kind: str, owner: str, version: int, text: str, limit: int) -> None:
+def write_chunks(storage: ObjectStorage, kind: str, owner: str, version: int, text: str, limit: int) -> None:
     """Store `text` as the chunks of (kind, owner, version)."""
     for seq, part in enumerate(split_text(text, limit)):
         storage.sql.exec(
@@ -46,7 +50,7 @@ def write_chunks(storage: Storage, kind: str, owner: str, version: int, text: st
         )
 
 
-def read_chunks(storage: Storage, kind: str, owner: str, version: int) -> str:
+def read_chunks(storage: ObjectStorage, kind: str, owner: str, version: int) -> str:
     """The text stored as the chunks of (kind, owner, version)."""
     rows = storage.sql.exec(
         "SELECT part FROM graph_chunks WHERE kind = ? AND owner = ? AND version = ? ORDER BY seq",
@@ -57,7 +61,7 @@ def read_chunks(storage: Storage, kind: str, owner: str, version: int) -> str:
     return "".join(row[0] for row in rows)
 
 
-def delete_chunks(storage: Storage, kind: str, owner: str, version: int | None = None) -> None:
+def delete_chunks(storage: ObjectStorage, kind: str, owner: str, version: int | None = None) -> None:
     """Delete the chunks of one version of `owner`, or of every version."""
     if version is None:
         storage.sql.exec("DELETE FROM graph_chunks WHERE kind = ? AND owner = ?", kind, owner)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..runtime.storage import Storage
 from .chunks import DEFAULT_ROW_LIMIT, delete_chunks, read_chunks, write_chunks
 from .documents import decode_document, encode_document
 from .errors import DuplicateRelationshipError, UnknownEndpointError
@@ -15,6 +14,9 @@ from .names import check_thing_id, check_type, new_id
 from .references import Reference, is_reference
 from .schema import with_schema
 from .thing import Relationship, Thing, format_time, parse_time
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 Endpoint = str | Thing | Reference
 _COLUMNS = "id, from_id, to_id, type, data, created_at"
@@ -24,7 +26,7 @@ class Relationships:
     """The relationships store of one object (`ctx.relationships`)."""
 
     def __init__(
-        self, storage: Storage, *, clock: Callable[[], float] = time.time, row_limit: int = DEFAULT_ROW_LIMIT
+        self, storage: ObjectStorage, *, clock: Callable[[], float] = time.time, row_limit: int = DEFAULT_ROW_LIMIT
     ) -> None:
         self.storage = storage
         self.row_limit = row_limit

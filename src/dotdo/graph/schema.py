@@ -11,10 +11,12 @@ from __future__ import annotations
 import sqlite3
 import weakref
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from ..runtime.storage import Storage
 from .errors import SchemaVersionError
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 T = TypeVar("T")
 
@@ -79,10 +81,10 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
 
 LATEST_VERSION = MIGRATIONS[-1][0]
 
-_ready: weakref.WeakKeyDictionary[Storage, bool] = weakref.WeakKeyDictionary()
+_ready: weakref.WeakKeyDictionary[ObjectStorage, bool] = weakref.WeakKeyDictionary()
 
 
-def schema_version(storage: Storage) -> int:
+def schema_version(storage: ObjectStorage) -> int:
     """The graph schema version of this database (0: no graph tables yet)."""
     if not storage.table_exists(SCHEMA_TABLE):
         # A database of an earlier dotdo keeps the version under the old name until `migrate` runs.
@@ -91,7 +93,7 @@ def schema_version(storage: Storage) -> int:
     return int(row[0]["version"]) if row else 0
 
 
-def migrate(storage: Storage, *, target: int = LATEST_VERSION) -> int:
+def migrate(storage: ObjectStorage, *, target: int = LATEST_VERSION) -> int:
     """Apply the migrations above the database's version up to `target`; return the version reached."""
 
     def run() -> int:
@@ -115,7 +117,7 @@ def migrate(storage: Storage, *, target: int = LATEST_VERSION) -> int:
     return storage.transaction_sync(run)
 
 
-def ensure_schema(storage: Storage) -> None:
+def ensure_schema(storage: ObjectStorage) -> None:
     """Create or upgrade the graph tables of `storage` once per storage object."""
     if _ready.get(storage):
         return
@@ -124,7 +126,7 @@ def ensure_schema(storage: Storage) -> None:
     _ready[storage] = True
 
 
-def with_schema(storage: Storage, fn: Callable[[], T]) -> T:
+def with_schema(storage: ObjectStorage, fn: Callable[[], T]) -> T:
     """Run `fn` with the graph tables in place, recreating them if they were dropped (`delete_all`)."""
     ensure_schema(storage)
     try:

@@ -13,11 +13,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from ..runtime.storage import Storage
 from .archive import archived_versions
 from .chunks import DEFAULT_ROW_LIMIT, delete_chunks, document_sql, read_chunks, write_chunks
 from .documents import decode_document, encode_document
@@ -28,6 +27,9 @@ from .references import Reference, is_reference
 from .schema import with_schema
 from .thing import Thing, format_time, parse_time
 from .traversal import MAX_DEPTH, check_direction, neighbour_rows, walk_rows
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 _FIELDS = "type, name, data, version, created_at, updated_at, deleted_at, visibility"
 _COLUMNS = "t.id, t.type, t.name, t.data, t.version, t.created_at, t.updated_at, t.deleted_at, t.visibility"
@@ -81,7 +83,7 @@ class Things:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         runtime: Any = None,
         clock: Callable[[], float] = time.time,

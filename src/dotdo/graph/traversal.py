@@ -8,9 +8,12 @@ A walk records (node, hop) pairs with UNION, so a cycle cannot loop: the hop cou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..runtime.storage import Storage
 from .names import check_type
+
+if TYPE_CHECKING:
+    from ..runtime.object_storage import ObjectStorage
 
 DIRECTIONS = ("out", "in", "both")
 MAX_DEPTH = 10_000
@@ -34,7 +37,7 @@ def _with_things(reached: str, order: str, columns: str) -> str:
 
 
 def neighbour_rows(
-    storage: Storage, thing_id: str, type: str | None, direction: str, columns: str
+    storage: ObjectStorage, thing_id: str, type: str | None, direction: str, columns: str
 ) -> list[tuple[object, ...]]:
     """(endpoint, *thing `columns`) one hop from `thing_id` over relationships of `type` (any if None),
     in creation order of the edges."""
@@ -54,7 +57,7 @@ def neighbour_rows(
 
 
 def walk_rows(
-    storage: Storage, thing_id: str, types: Sequence[str], depth: int, direction: str, columns: str
+    storage: ObjectStorage, thing_id: str, types: Sequence[str], depth: int, direction: str, columns: str
 ) -> list[tuple[object, ...]]:
     """(endpoint, *thing `columns`) of everything reachable in 1..depth hops, nearest first.
 

@@ -6,7 +6,6 @@ import dataclasses
 import inspect
 import logging
 import os
-import sys
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -14,16 +13,15 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from ..rpc.gateway import runtime_main
-from ..rpc.server import RpcApp
 from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
+from ..runtime.extensions import Extensions
 from ..runtime.ids import ObjectId, id_from_name
-from ..runtime.responses import as_response
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
 from .lifespan import serve_lifespan
+from .mounts import BUILTIN_MOUNTS, Mount
 from .routing import Match, RoutingMode, routing_for
 
 if TYPE_CHECKING:
@@ -35,11 +33,6 @@ AuthHook = Callable[..., bool | Awaitable[bool]]
 """`auth(request, name)` or `auth(request, name, cls)`: whether this request may reach the object
 `name` of class `cls` (`name` is None for the app's own doors: `/rpc` itself, an Entity collection)."""
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-ObjectMount = Callable[["API", type[DurableObject], str, Scope, Receive, Send], Awaitable[bool]]
-"""Serves a reserved path under an object (e.g. `/repo.git`); returns False to fall through to fetch."""
-
-object_mounts: dict[str, ObjectMount] = {}
-"""Reserved paths under each object's base path, registered by the layers that serve them."""
 
 ROUTE_CACHE_SIZE = 4096
 """Paths whose object (name and id) an app remembers; the cache starts over when full."""
@@ -71,6 +64,7 @@ class API:
         rpc_classes: Iterable[type[DurableObject]] | None = None,
         rpc_limits: Limits | None = None,
         git_limits: GitLimits | None = None,
+        extensions: Extensions | None = None,
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
@@ -98,15 +92,10 @@ class API:
                 self.runtime.register(served)
         self.rpc_limits = dataclasses.replace(rpc_limits or Limits(), max_body_size=max_body_size)
         self._auth_takes_class = auth is not None and _positional_arity(auth) >= 3
-        self._entity_app: ASGIApp | None = None
-        # An Entity class can only exist once its module was imported: no import needed to check.
-        entity_module = sys.modules.get("dotdo.graph.entity")
-        if entity_module is not None and issubclass(cls, entity_module.Entity):
-            from .entity_rest import EntityApp
-
-            self._entity_app = EntityApp(
-                cls, self.runtime, max_body_size=max_body_size, authorize=self._authorize_request
-            )
+        self.extensions = BUILTIN_MOUNTS.merged(self.runtime.extensions_for(cls)).merged(extensions)
+        """The registry this app serves with: built-in mounts, then the class's and the runtime's, then `extensions`."""
+        self.mounts: tuple[Mount, ...] = tuple(self.extensions.mounts.values())
+        """Asked in order to serve each request before the object's `fetch`."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -147,19 +136,11 @@ class API:
             )
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope["path"]
-        if path == "/rpc" or path.startswith("/rpc/"):
-            await self._serve_rpc(scope, receive, send)
-            return
-        if self._entity_app is not None and scope["type"] == "http":
-            await self._entity_app(scope, receive, send)
-            return
+        for mount in self.mounts:
+            if await mount(self, scope, receive, send):
+                return
         match, oid = self._route(scope)
-        mount = _object_mount(match.path)
-        # git and other clients of reserved paths send credentials only after a Basic challenge.
-        await self._authorize(scope, receive, match.name, challenge=mount is not None)
-        if mount is not None and await mount(self, self.cls, match.name, scope, receive, send):
-            return
+        await self.authorize(scope, receive, match.name)
         if scope["type"] == "websocket":
             await self._serve_websocket(match, oid, scope, receive, send)
         else:
@@ -180,21 +161,8 @@ class API:
             self._routes[path] = route
         return route
 
-    async def _serve_rpc(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._authorize(scope, receive, None)
-        if scope["type"] == "http":
-            check_declared_length(scope, self.max_body_size)
-            receive = limited_receive(receive, self.max_body_size)
-        connection = HTTPConnection(scope, receive)
-
-        async def authorize(cls: type[DurableObject], name: str) -> None:
-            if not await self._verdict(connection, name, cls):
-                raise PermissionError(f"This request is not authorized for {cls.__name__} {name!r}")
-
-        main = runtime_main(self.runtime, classes=self.rpc_classes, authorize=authorize if self.auth else None)
-        await RpcApp(main, limits=self.rpc_limits)(scope, receive, send)
-
-    async def _verdict(self, connection: HTTPConnection, name: str | None, cls: type[DurableObject] | None) -> bool:
+    async def verdict(self, connection: HTTPConnection, name: str | None, cls: type[DurableObject] | None) -> bool:
+        """Whether the app's `auth` hook lets `connection` reach object `name` of `cls` (True without a hook)."""
         if self.auth is None:
             return True
         verdict = self.auth(connection, name, cls) if self._auth_takes_class else self.auth(connection, name)
@@ -202,14 +170,16 @@ class API:
             verdict = await verdict
         return bool(verdict)
 
-    async def _authorize_request(self, request: Request, name: str | None) -> None:
-        if not await self._verdict(request, name, self.cls if name is not None else None):
+    async def authorize_request(self, request: Request, name: str | None) -> None:
+        """Raise `HTTPError(401)` unless `auth` lets `request` reach object `name` (None: no one object)."""
+        if not await self.verdict(request, name, self.cls if name is not None else None):
             raise HTTPError(401, "unauthorized", "This request is not authorized for that object")
 
-    async def _authorize(self, scope: Scope, receive: Receive, name: str | None, *, challenge: bool = False) -> None:
+    async def authorize(self, scope: Scope, receive: Receive, name: str | None, *, challenge: bool = False) -> None:
+        """Raise `HTTPError(401)` unless `auth` lets the request reach object `name`; `challenge` asks for Basic."""
         if self.auth is None:
             return
-        if not await self._verdict(HTTPConnection(scope, receive), name, self.cls if name is not None else None):
+        if not await self.verdict(HTTPConnection(scope, receive), name, self.cls if name is not None else None):
             headers = {"WWW-Authenticate": 'Basic realm="dotdo"'} if challenge else None
             raise HTTPError(401, "unauthorized", "This request is not authorized for that object", headers)
 
@@ -226,41 +196,28 @@ class API:
         limit = self.max_body_size
         check_declared_length(scope, limit)
         request = Request(self._forwarded_scope(match, scope), limited_receive(receive, limit))
-        host = self.runtime.host
-        record = await host.record(self.cls, oid)
         try:
-            result = await host.deliver(record, record.instance.fetch, request)
+            response = await self.runtime.fetch(self.cls, oid, request)
         except HTTPError:
             raise
         except Exception:
-            log.exception("%s.fetch raised for %s %s", self.cls.__name__, scope.get("method"), scope["path"])
-            result = json_error(
+            log.exception(
+                "%s failed to start or its fetch raised for %s %s",
+                self.cls.__name__,
+                scope.get("method"),
+                scope["path"],
+            )
+            response = json_error(
                 500,
                 "internal_error",
-                f"{self.cls.__name__}.fetch raised an unhandled exception; the server log has the traceback",
+                f"The object failed to start, or {self.cls.__name__}.fetch raised an unhandled exception; "
+                "the server log has the traceback",
             )
-        await as_response(result, self.cls)(scope, receive, send)
+        await response(scope, receive, send)
 
     async def _serve_websocket(self, match: Match, oid: ObjectId, scope: Scope, receive: Receive, send: Send) -> None:
-        host = self.runtime.host
         socket = WebSocket(self._forwarded_scope(match, scope), receive, send)
-        record = await host.record(self.cls, oid)
-        try:
-            await host.deliver(record, record.instance.fetch, socket)
-        except Exception:
-            log.exception("%s.fetch raised for a WebSocket on %s", self.cls.__name__, scope["path"])
-            await socket.close(code=1011)
-            return
-        connection = host.websockets.accepted(record.key, socket)
-        if connection is None:
-            await socket.close(code=1008, reason="the object did not accept this WebSocket")
-            return
-        key = record.key
-
-        async def deliver(hook: str, *args: Any) -> Any:
-            return await host.deliver_websocket(key, hook, *args)
-
-        await host.websockets.serve(connection, deliver)
+        await self.runtime.accept_websocket(self.cls, oid, socket)
 
     async def _refuse(self, error: HTTPError, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -269,13 +226,6 @@ class API:
             await WebSocket(scope, receive, send).close(code=code, reason=error.message[:120])
             return
         await error.response()(scope, receive, send)
-
-
-def _object_mount(path: str) -> ObjectMount | None:
-    for prefix, mount in object_mounts.items():
-        if path == prefix or path.startswith(prefix + "/"):
-            return mount
-    return None
 
 
 def _positional_arity(hook: Callable[..., Any]) -> int:

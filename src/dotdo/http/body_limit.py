@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.types import Message, Receive
+from starlette.types import Message, Receive, Scope
 
 from .errors import HTTPError
 
@@ -16,7 +14,7 @@ def too_large(limit: int) -> HTTPError:
     return HTTPError(413, "body_too_large", f"The request body is larger than the limit of {limit} bytes")
 
 
-def check_declared_length(scope: dict[str, Any], limit: int) -> None:
+def check_declared_length(scope: Scope, limit: int) -> None:
     """Refuse at once a request whose Content-Length is over `limit`."""
     for key, value in scope.get("headers", ()):
         if key == b"content-length":

@@ -1,6 +1,6 @@
 """Each object's gitx repository, served over git smart HTTP at `<object base path>/repo.git`.
 
-Registered in `object_mounts`, so `API(Repo, ns="/:name")` answers `git clone http://host/acme/repo.git`
+One of the built-in mounts (`mounts.BUILTIN_MOUNTS`), so `API(Repo, ns="/:name")` answers `git clone http://host/acme/repo.git`
 before the object's own `fetch` — but only once that object has a repository (otherwise the request
 falls through to `fetch`). `API(auth=...)` has already vetted the request; the response is built
 inside one event of the object and sent after the commit that holds a push. The request body is
@@ -11,12 +11,10 @@ its other events, so other objects keep answering.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from ..runtime.ids import id_from_name
-from .app import object_mounts
 from .body_limit import limited_receive
 
 if TYPE_CHECKING:
@@ -29,23 +27,32 @@ if TYPE_CHECKING:
 MOUNT = "/repo.git"
 
 
+class GitMount:
+    """Serves `<object>/repo.git` over git smart HTTP once the object has a repository."""
+
+    async def __call__(self, api: API, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Answer a smart-HTTP request for an object's repository; False to fall through to `fetch`."""
+        if scope["type"] != "http" or MOUNT not in scope["path"]:
+            return False
+        match = api.routing.match(scope)
+        if match.path != MOUNT and not match.path.startswith(MOUNT + "/"):
+            return False
+        # git sends credentials only after a Basic challenge.
+        await api.authorize(scope, receive, match.name, challenge=True)
+        return await serve_repository(api, api.cls, match.name, match.path[len(MOUNT) :] or "/", scope, receive, send)
+
+
 async def serve_repository(
-    api: API, cls: type[DurableObject], name: str, scope: Scope, receive: Receive, send: Send
+    api: API, cls: type[DurableObject], name: str, sub_path: str, scope: Scope, receive: Receive, send: Send
 ) -> bool:
     """Answer a smart-HTTP request for object `name`'s repository; False to fall through to `fetch`."""
-    if scope["type"] != "http":
-        return False
-    match = api.routing.match(scope)
-    sub_path = match.path[len(MOUNT) :] or "/"
-    host = api.runtime.host
-    record = await host.record(cls, id_from_name(cls, name))
-    ctx = getattr(record.instance, "ctx", None)
-    if ctx is None:
-        return False
 
-    async def respond() -> Response | None:
+    async def respond(obj: Any) -> Response | None:
         from ..primitives.gitx.smart_http import GitHttpService
 
+        ctx = getattr(obj, "ctx", None)
+        if ctx is None:
+            return None
         git = ctx.git
         if not git.repo.initialized:
             return None
@@ -54,15 +61,12 @@ async def serve_repository(
             git,
             max_body=api.max_body_size,
             limits=api.git_limits,
-            exclusive=record.instance.block_concurrency_while,
+            exclusive=obj.block_concurrency_while,
         )
         return await service.respond(request, sub_path)
 
-    response = await host.deliver(record, respond)
+    response = await api.runtime.run_in(cls, name, respond)
     if response is None:
         return False
     await response(scope, receive, send)
     return True
-
-
-object_mounts[MOUNT] = serve_repository

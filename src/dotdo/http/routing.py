@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
+
+from starlette.types import Scope
 
 from .errors import HTTPError
 
@@ -40,12 +41,10 @@ def check_object_name(name: str) -> str:
 class RoutingMode:
     """Base of the routing modes."""
 
-    description = ""
-    reserved_paths: tuple[str, ...] = ("/rpc",)
     by_path_alone = False
     """Whether `match` depends on the request's path and nothing else (so its answer can be cached)."""
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         """The object this request is for."""
         raise NotImplementedError
 
@@ -53,9 +52,7 @@ class RoutingMode:
 class HostnameRouting(RoutingMode):
     """`acme.example.com` and `acme.localhost:8787` go to the object "acme"; the path is unchanged."""
 
-    description = "hostname: the first label of the host names the object (acme.example.com -> acme)"
-
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         host = _header(scope, b"host") or ""
         hostname = _strip_port(host).rstrip(".").lower()
         name = self._subdomain(hostname)
@@ -85,11 +82,8 @@ class PathRouting(RoutingMode):
 
     def __init__(self, segments: int) -> None:
         self.segments = segments
-        pattern = "/:org" if segments == 1 else "/:org/:project"
-        self.description = f"path {pattern}: the first {segments} path segment(s) name the object"
-        self.reserved_paths = ("/rpc",)
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         path: str = scope["path"]
         parts = path.split("/", self.segments + 1)
         if len(parts) < self.segments + 1 or not all(parts[1 : self.segments + 1]):
@@ -108,9 +102,8 @@ class FixedRouting(RoutingMode):
 
     def __init__(self, name: str) -> None:
         self.name = check_object_name(name)
-        self.description = f"fixed: every request goes to the object {name!r}"
 
-    def match(self, scope: dict[str, Any]) -> Match:
+    def match(self, scope: Scope) -> Match:
         return Match(self.name, scope["path"])
 
 
@@ -128,7 +121,7 @@ def routing_for(ns: str | None) -> RoutingMode:
     return FixedRouting(ns)
 
 
-def _header(scope: dict[str, Any], name: bytes) -> str | None:
+def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return value.decode("latin-1")

@@ -56,13 +56,13 @@ class _LoopThread:
         self.loop.close()
 
 
-async def _awaited(stub: RpcStub) -> Any:
-    return await stub
+async def _awaited(promise: Any) -> Any:
+    return await promise
 
 
 def _unwrap(value: Any) -> Any:
     if isinstance(value, BlockingStub):
-        return value._stub
+        return value._rpc_stub
     if isinstance(value, list | tuple):
         return [_unwrap(item) for item in value]
     if isinstance(value, dict):
@@ -83,31 +83,31 @@ def _wrap(runner: _LoopThread, value: Any) -> Any:
 class BlockingStub:
     """A proxy like `RpcStub` for synchronous code: calls record, `.result()` blocks for the value."""
 
-    __slots__ = ("_runner", "_stub")
+    __slots__ = ("_rpc_stub", "_runner")
 
     def __init__(self, runner: _LoopThread, stub: RpcStub):
         self._runner = runner
-        self._stub = stub
+        self._rpc_stub = stub
 
     def __getattr__(self, name: str) -> BlockingStub:
         if name.startswith("_"):
             raise AttributeError(name)
-        return BlockingStub(self._runner, getattr(self._stub, name))
+        return BlockingStub(self._runner, getattr(self._rpc_stub, name))
 
     def __getitem__(self, key: str | int) -> BlockingStub:
-        return BlockingStub(self._runner, self._stub[key])
+        return BlockingStub(self._runner, self._rpc_stub[key])
 
     def __call__(self, *args: Any) -> BlockingStub:
         unwrapped = _unwrap(list(args))
-        return BlockingStub(self._runner, self._runner.run(lambda: self._stub(*unwrapped)))
+        return BlockingStub(self._runner, self._runner.run(lambda: self._rpc_stub(*unwrapped)))
 
     def map(self, mapper: Callable[[Any], Any]) -> BlockingStub:
         """Like `RpcStub.map`; the mapper sees asynchronous placeholders."""
-        return BlockingStub(self._runner, self._runner.run(lambda: self._stub.map(lambda x: _unwrap(mapper(x)))))
+        return BlockingStub(self._runner, self._runner.run(lambda: self._rpc_stub.map(lambda x: _unwrap(mapper(x)))))
 
     def result(self, timeout: float | None = None) -> Any:
         """Send what was recorded and block until this value arrives (or raise its error)."""
-        stub = self._stub
+        stub = self._rpc_stub
         flush = getattr(self._runner.connection, "flush", None)
 
         async def resolve() -> Any:
@@ -120,14 +120,14 @@ class BlockingStub:
         return _wrap(self._runner, self._runner.wait(resolve(), timeout))
 
     def __repr__(self) -> str:
-        return f"<blocking {self._stub!r}>"
+        return f"<blocking {self._rpc_stub!r}>"
 
     def __enter__(self) -> BlockingStub:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._runner.wait(aclose(self._stub), timeout=30)
-        if isinstance(self._stub._rpc_hook, MainHook):
+        self._runner.wait(aclose(self._rpc_stub), timeout=30)
+        if isinstance(self._rpc_stub._rpc_hook, MainHook):
             self._runner.stop()
 
 

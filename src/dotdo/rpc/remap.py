@@ -47,16 +47,16 @@ class _MapImporter:
         self._captures = captures
         self._results = results
 
-    def export_value(self, ref_id: int) -> Any:
-        if ref_id == 0:
+    def export_value(self, export_id: int) -> Any:
+        if export_id == 0:
             return self._element
-        if ref_id < 0:
-            if -ref_id > len(self._captures):
-                raise ProtocolError(f"Mapper refers to capture {ref_id}, but only {len(self._captures)} exist")
-            return self._captures[-ref_id - 1]
-        if ref_id > len(self._results):
-            raise ProtocolError(f"Mapper instruction refers to {ref_id}, which is not an earlier instruction")
-        return self._results[ref_id - 1]
+        if export_id < 0:
+            if -export_id > len(self._captures):
+                raise ProtocolError(f"Mapper refers to capture {export_id}, but only {len(self._captures)} exist")
+            return self._captures[-export_id - 1]
+        if export_id > len(self._results):
+            raise ProtocolError(f"Mapper instruction refers to {export_id}, which is not an earlier instruction")
+        return self._results[export_id - 1]
 
     def pipeline(self, base: Any, path: list[str | int], args: list[Any] | None) -> Any:
         return self._session.pipeline(base, path, args)

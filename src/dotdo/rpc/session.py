@@ -88,7 +88,7 @@ class Session:
         self._send_text = send
         self._expose_stacks = expose_stacks
         self._can_call_peer = can_call_peer
-        self._on_abort = on_abort
+        self._abort_callback = on_abort
         self._exports: dict[int, _Export] = {}
         self._export_ids: dict[int, int] = {}
         self._imports: dict[int, _Import] = {0: _Import(0, refcount=1)}
@@ -134,7 +134,7 @@ class Session:
         if self.abort_reason is None and self.closed_reason is None:
             self._send_text(dump_message(message))
 
-    def _check_usable(self) -> None:
+    def check_usable(self) -> None:
         if self.closed_reason is not None:
             raise type(self.closed_reason)(*self.closed_reason.args)
         if self.abort_reason is not None:
@@ -397,8 +397,8 @@ class Session:
         self._export_ids.clear()
         for entry in exports.values():
             self._drop(entry)
-        if self._on_abort is not None:
-            self._on_abort(reason)
+        if self._abort_callback is not None:
+            self._abort_callback(reason)
 
     def close(self, reason: BaseException) -> None:
         """Stop sending (an HTTP batch is over): results not received fail with `reason`."""
@@ -496,11 +496,10 @@ class Session:
         """A future for the peer's promise export `import_id`, which it resolves unasked."""
         if import_id >= 0 or import_id in self._imports:
             raise ProtocolError(f"Peer promise id {import_id} must be a new negative id")
-        entry = self._imports[import_id] = _Import(
-            import_id, refcount=1, resolution=self._loop.create_future(), pulled=True
-        )
-        entry.resolution.add_done_callback(_silence)
-        return entry.resolution
+        resolution = self._loop.create_future()
+        self._imports[import_id] = _Import(import_id, refcount=1, resolution=resolution, pulled=True)
+        resolution.add_done_callback(_silence)
+        return resolution
 
     def pipe_readable(self, export_id: int) -> ReadableStream:
         """The readable end of the pipe the peer opened as `export_id` (usable once)."""
@@ -512,8 +511,9 @@ class Session:
 
     def import_writable(self, import_id: int) -> RemoteWritableStream:
         """The peer's `WritableStream` exported as `import_id`."""
-        stub = self.import_stub(import_id)
-        return self._writable_to(stub._rpc_hook)
+        hook = self.import_stub(import_id)._rpc_hook
+        assert isinstance(hook, ImportHook)
+        return self._writable_to(hook)
 
     def _writable_to(self, hook: ImportHook) -> RemoteWritableStream:
         # An HTTP batch buffers a whole stream: bound it like the batch body.
@@ -552,7 +552,7 @@ class Session:
 
     def create_pipe(self, source: AsyncIterable[Any]) -> int:
         """Send `["pipe"]` and start pumping `source` into it; the new import id names its readable end."""
-        self._check_usable()
+        self.check_usable()
         import_id = self._next_import
         self._next_import += 1
         entry = self._imports[import_id] = _Import(import_id, refcount=1)
@@ -565,20 +565,19 @@ class Session:
     def send_stream(self, target_id: int, method: str, args: list[Any]) -> tuple[asyncio.Future[Any], int]:
         """Send `["stream", ...]` calling `method` of the peer's stream `target_id`: the future of
         its acknowledgement and the message's size."""
-        self._check_usable()
+        self.check_usable()
         import_id = self._next_import
         self._next_import += 1
-        entry = self._imports[import_id] = _Import(
-            import_id, resolution=self._loop.create_future(), pulled=True, auto_released=True
-        )
-        entry.resolution.add_done_callback(_silence)
+        resolution = self._loop.create_future()
+        self._imports[import_id] = _Import(import_id, resolution=resolution, pulled=True, auto_released=True)
+        resolution.add_done_callback(_silence)
         text = dump_message(["stream", ["pipeline", target_id, [method], [self.encoder().encode(a) for a in args]]])
         self._send_text(text)
-        return entry.resolution, len(text)
+        return resolution, len(text)
 
     def export_local(self, value: Any) -> int:
         """Export a local target or function; the same object keeps its id while exported."""
-        self._check_usable()
+        self.check_usable()
         key = id(value)
         export_id = self._export_ids.get(key)
         if export_id is not None and export_id in self._exports:
@@ -622,7 +621,7 @@ class Session:
 
     def push_call(self, target_id: int, path: Path, args: tuple[Any, ...] | None) -> RpcPromise:
         """Send `["push", ["pipeline", target_id, path, args]]` and return the result's promise."""
-        self._check_usable()
+        self.check_usable()
         expression: list[Any] = ["pipeline", target_id, list(path)]
         if args is not None:
             expression.append([self.encoder().encode(arg) for arg in args])
@@ -630,26 +629,23 @@ class Session:
 
     def push_expression(self, expression: list[Any]) -> RpcPromise:
         """Push `expression` and return a promise for its value (a new positive import)."""
-        self._check_usable()
+        self.check_usable()
         if not self._can_call_peer:
             raise RuntimeError("Calling back into the client needs a WebSocket session; HTTP batch is one-way")
         import_id = self._next_import
         self._next_import += 1
-        entry = self._imports[import_id] = _Import(import_id, refcount=1, resolution=self._loop.create_future())
-        entry.resolution.add_done_callback(_silence)
+        resolution = self._loop.create_future()
+        entry = self._imports[import_id] = _Import(import_id, refcount=1, resolution=resolution)
+        resolution.add_done_callback(_silence)
         self.send(["push", expression])
         return RpcPromise(self.hook_for(entry))
 
     def pull(self, entry: _Import) -> None:
         """Ask the peer for the resolution of `entry` (once)."""
-        self._check_usable()
+        self.check_usable()
         if not entry.pulled:
             entry.pulled = True
             self.send(["pull", entry.import_id])
-
-    def is_live(self, entry: _Import) -> bool:
-        """Whether `entry` can still be referenced in messages."""
-        return self.closed_reason is None and self.abort_reason is None and not entry.released
 
 
 async def _blocks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -719,8 +715,9 @@ class ImportHook:
         resolved = self._resolved()
         if resolved is not None:
             return resolved.encode(path, as_promise=as_promise, encoder=encoder)
-        if encoder.exporter is not self.session:
-            return ["export", encoder.exporter.export_local(_Forwarder(self, path))]
+        exporter = encoder.exporter
+        if isinstance(exporter, Session) and exporter is not self.session:
+            return ["export", exporter.export_local(_Forwarder(self, path))]
         expression: list[Any] = ["pipeline" if as_promise else "import", self.entry.import_id]
         if path:
             expression.append(list(path))
@@ -728,7 +725,7 @@ class ImportHook:
 
     def capture_expression(self) -> list[Any]:
         """How a `.map()` capture names this import: `["import", id]`."""
-        self.session._check_usable()
+        self.session.check_usable()
         return ["import", self.entry.import_id]
 
     def dispose(self) -> None:

@@ -115,7 +115,7 @@ class _Outbox:
 
 async def _write(websocket: WebSocket, outbox: _Outbox) -> None:
     with contextlib.suppress(Exception):
-        while (text := await outbox.get()) is not _CLOSE:
+        while (text := await outbox.get()) is not None:
             await websocket.send_text(text)
         if outbox.overflowed is None:
             await websocket.close(code=1000)

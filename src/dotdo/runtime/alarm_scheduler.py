@@ -43,23 +43,23 @@ class AlarmScheduler:
         self._failures: dict[tuple[str, str], int] = {}
         self._closed = False
         index.group_commit.first = index
-        index._run(
+        index.run_internal(
             f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (namespace TEXT NOT NULL, id TEXT NOT NULL, name TEXT, "
             "fire_at REAL NOT NULL, PRIMARY KEY (namespace, id)) WITHOUT ROWID",
             write=True,
         )
-        index._run(f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_fire_at ON {INDEX_TABLE}(fire_at)", write=True)
+        index.run_internal(f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_fire_at ON {INDEX_TABLE}(fire_at)", write=True)
         host.on_timers_changed = self.note
 
     def note(self, record: ObjectRecord, fire_at: float | None) -> None:
         """Record an object's earliest timer (None: it has none)."""
         oid = record.id
         if fire_at is None:
-            self.index._run(
+            self.index.run_internal(
                 f"DELETE FROM {INDEX_TABLE} WHERE namespace = ? AND id = ?", (oid.namespace, oid.hex), write=True
             )
             return
-        self.index._run(
+        self.index.run_internal(
             f"INSERT INTO {INDEX_TABLE} (namespace, id, name, fire_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(namespace, id) DO UPDATE SET fire_at = excluded.fire_at, name = excluded.name",
             (oid.namespace, oid.hex, oid.name, fire_at),
@@ -91,14 +91,16 @@ class AlarmScheduler:
 
     def next_fire_at(self) -> float | None:
         """The earliest timer of any object, or None."""
-        return self.index._run(f"SELECT min(fire_at) FROM {INDEX_TABLE}")[0][0]
+        return self.index.run_internal(f"SELECT min(fire_at) FROM {INDEX_TABLE}")[0][0]
 
     async def _loop(self) -> None:
         while not self._closed:
             self._wake.clear()
             self._dispatch_due()
             now = self.clock.now()
-            upcoming = self.index._run(f"SELECT min(fire_at) FROM {INDEX_TABLE} WHERE fire_at > ?", (now,))[0][0]
+            upcoming = self.index.run_internal(f"SELECT min(fire_at) FROM {INDEX_TABLE} WHERE fire_at > ?", (now,))[0][
+                0
+            ]
             timeout = None if upcoming is None else max(0.0, upcoming - now)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
@@ -109,7 +111,7 @@ class AlarmScheduler:
         self._report_unregistered(now)
         # Alarms of classes not registered (yet) stay in the index and never take a registered class's turn.
         marks = ", ".join("?" * len(classes))
-        rows = self.index._run(
+        rows = self.index.run_internal(
             f"SELECT namespace, id, name FROM {INDEX_TABLE} WHERE fire_at <= ? AND namespace IN ({marks}) "
             "ORDER BY fire_at LIMIT ?",
             (now, *classes, _BATCH),
@@ -124,7 +126,9 @@ class AlarmScheduler:
 
     def _report_unregistered(self, now: float) -> None:
         """Say once per class that alarms are due for a class this runtime does not know (they are kept)."""
-        for (namespace,) in self.index._run(f"SELECT DISTINCT namespace FROM {INDEX_TABLE} WHERE fire_at <= ?", (now,)):
+        for (namespace,) in self.index.run_internal(
+            f"SELECT DISTINCT namespace FROM {INDEX_TABLE} WHERE fire_at <= ?", (now,)
+        ):
             if namespace not in self.host.classes and namespace not in self._reported_classes:
                 self._reported_classes.add(namespace)
                 log.warning(
@@ -145,7 +149,7 @@ class AlarmScheduler:
             log.exception("Firing timers of %s %s failed (%d in a row)", cls.__name__, oid, failures)
             if failures > 1:
                 delay = min(FIRING_FIRST_BACKOFF * 2 ** (failures - 2), FIRING_MAX_BACKOFF)
-                self.index._run(
+                self.index.run_internal(
                     f"UPDATE {INDEX_TABLE} SET fire_at = ? WHERE namespace = ? AND id = ?",
                     (self.clock.now() + delay, *key),
                     write=True,

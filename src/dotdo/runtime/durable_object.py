@@ -6,19 +6,20 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .extensions import Extensions
 from .ids import ObjectId
-from .timer_kinds import register_timer_kind
 from .timer_table import Timer
 
 if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
     from .host import ObjectRecord
+    from .object_storage import ObjectStorage
     from .runtime import Runtime
     from .storage import Storage
     from .websockets import HibernatableWebSocket
@@ -43,6 +44,17 @@ class AlarmInfo:
         return self.retry_count > 0
 
 
+async def _fire_alarm(obj: DurableObject, timer: Timer) -> None:
+    scheduled = timer.payload if isinstance(timer.payload, float) else timer.fire_at
+    # The runtime hosts its objects on its own Storage: the contract above it has no alarm bookkeeping.
+    storage = cast("Storage", obj.storage)
+    storage.firing_alarm_generation = timer.generation
+    try:
+        await obj.alarm(AlarmInfo(timer.retry_count, datetime.fromtimestamp(scheduled, UTC)))
+    finally:
+        storage.firing_alarm_generation = None
+
+
 class DurableObject:
     """A stateful object with its own SQLite storage; the runtime delivers it one event at a time.
 
@@ -51,11 +63,25 @@ class DurableObject:
 
     namespace: ClassVar[str | None] = None
 
-    storage: Storage
+    extensions: ClassVar[Extensions] = Extensions(timer_kinds={"alarm": _fire_alarm})
+    """What this class brings to the runtime: timer kinds, HTTP mounts, ctx attachments (see `Extensions`).
+
+    Subclasses declare their own; they add to their bases'.
+    """
+
+    storage: ObjectStorage
     id: ObjectId
     env: Any
     runtime: Runtime
     _dotdo: ObjectRecord
+
+    def __init__(self, record: ObjectRecord, env: Any, runtime: Runtime) -> None:
+        """Called by the runtime's host, once per activation (subclasses use `on_start`)."""
+        self.storage = record.storage
+        self.id = record.id
+        self.env = env
+        self.runtime = runtime
+        self._dotdo = record
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -126,16 +152,3 @@ RESERVED_NAMES = frozenset(name for name in dir(DurableObject) if not name.start
     "name",
 }
 """Names of the base class: never callable through a stub or RPC."""
-
-
-async def _fire_alarm(obj: DurableObject, timer: Timer) -> None:
-    scheduled = timer.payload if isinstance(timer.payload, float) else timer.fire_at
-    storage = obj.storage
-    storage.firing_alarm_generation = timer.generation
-    try:
-        await obj.alarm(AlarmInfo(timer.retry_count, datetime.fromtimestamp(scheduled, UTC)))
-    finally:
-        storage.firing_alarm_generation = None
-
-
-register_timer_kind("alarm", _fire_alarm)

@@ -131,11 +131,11 @@ class GroupCommit:
 
     def commit_one(self, storage: Storage) -> None:
         """Commit one storage and release (process) or queue for fsync (power) its waiters."""
-        if not storage._dirty:
+        if not storage.dirty:
             return
-        future, storage._pending = storage._pending, None
+        future = storage.take_commit_waiter()
         try:
-            storage._commit_now()
+            storage.commit_now()
         except Exception as exc:
             log.exception("commit of %s failed; its uncommitted writes were rolled back", storage.path.name)
             if future is not None:
@@ -143,8 +143,8 @@ class GroupCommit:
             if storage.on_commit_failed is not None:
                 storage.on_commit_failed(storage, exc)
             return
-        if storage._dirty:
-            storage._pending = future
+        if storage.dirty:
+            storage.keep_commit_waiter(future)
             return
         self.commits += 1
         loop = _running_loop()
@@ -161,7 +161,7 @@ class GroupCommit:
             return
         if future is None:
             future = loop.create_future()
-        storage._syncing = future
+        storage.wait_for_sync(future)
         self._to_sync.append((storage, future))
         if not self._sync_starting and len(self._sync_tasks) < SYNC_BATCHES_IN_FLIGHT:
             self._sync_starting = True
@@ -170,7 +170,7 @@ class GroupCommit:
             task.add_done_callback(self._sync_tasks.discard)
 
     def _fsync_now(self, storage: Storage) -> None:
-        fd = storage._wal_descriptor()
+        fd = storage.wal_descriptor()
         if fd is not None:
             os.fsync(fd)
             self.fsyncs += 1
@@ -190,8 +190,8 @@ class GroupCommit:
     ) -> None:
         """Make one batch's commits durable, then release its waiters (or fail them)."""
         storages = {id(s): s for s, _ in batch}
-        walled = [(s, fd) for s in storages.values() if (fd := s._wal_descriptor()) is not None]
-        folders = {str(s.path.parent) for s in storages.values() if s._wal_folder_unsynced}
+        walled = [(s, fd) for s in storages.values() if (fd := s.wal_descriptor()) is not None]
+        folders = {str(s.path.parent) for s in storages.values() if s.wal_folder_unsynced}
         # Linux reports a write-back error once per open file description: a batch syncing beside
         # another opens descriptors of its own, so each of them hears of an error.
         private = self._batches_syncing > 0
@@ -210,7 +210,7 @@ class GroupCommit:
                 error = None
                 self.fsyncs += 1
                 for storage in storages.values():
-                    storage._wal_folder_unsynced = False
+                    storage.wal_folder_synced()
             except OSError as exc:
                 log.exception("fsync failed")
                 error = exc
@@ -228,7 +228,7 @@ class GroupCommit:
                     future.set_exception(error)
                     future.add_done_callback(_retrieve)
         for storage in storages.values():
-            storage._checkpoint_if_large()
+            storage.checkpoint_if_large()
 
     async def _sync(self, loop: asyncio.AbstractEventLoop, descriptors: list[int], folders: set[str]) -> None:
         if len(descriptors) + len(folders) >= SYNCFS_MIN_FILES and descriptors and syncfs is not None:

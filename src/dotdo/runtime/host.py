@@ -18,12 +18,16 @@ from .errors import ObjectClosedError, RuntimeNotStartedError, UnknownClassError
 from .gates import InputGate
 from .group_commit import GroupCommit
 from .ids import ObjectId, namespace_of
+from .responses import as_response
 from .storage import Storage
-from .timer_kinds import timer_handler
 from .timer_table import ALARM_TIMER_ID, Timer
 from .websockets import HibernatableWebSocket, WebSocketRegistry
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.websockets import WebSocket
+
     from .runtime import Runtime
 
 ObjectKey = tuple[str, str]
@@ -52,11 +56,13 @@ class ObjectRecord:
 
     __slots__ = ("active", "cls", "gate", "id", "instance", "key", "last_used", "storage")
 
-    def __init__(self, cls: type[DurableObject], oid: ObjectId, instance: DurableObject, storage: Storage) -> None:
+    instance: DurableObject
+    """The object itself, set right after the record (the object is built from it)."""
+
+    def __init__(self, cls: type[DurableObject], oid: ObjectId, storage: Storage) -> None:
         self.cls = cls
         self.id = oid
         self.key: ObjectKey = (oid.namespace, oid.hex)
-        self.instance = instance
         self.storage = storage
         self.gate = InputGate()
         self.active = 0
@@ -184,13 +190,8 @@ class ObjectHost:
             group_commit=self.group_commit,
             budget=self.budget,
         )
-        instance = cls.__new__(cls)
-        instance.storage = storage
-        instance.id = oid
-        instance.env = self.runtime.env
-        instance.runtime = self.runtime
-        record = ObjectRecord(cls, oid, instance, storage)
-        instance._dotdo = record
+        record = ObjectRecord(cls, oid, storage)
+        instance = record.instance = cls(record, self.runtime.env, self.runtime)
         try:
             for hook in self.storage_hooks:
                 hook(oid, storage)
@@ -198,7 +199,11 @@ class ObjectHost:
             storage.close()
             raise
         storage.on_timers_changed = lambda s: self._timers_changed(record)
-        storage.on_commit_failed = lambda s, exc: self.evict(record.key, force=True)
+
+        def reset_after_failed_commit(storage: Storage, exc: BaseException) -> None:
+            self.evict(record.key, force=True)
+
+        storage.on_commit_failed = reset_after_failed_commit
         record.last_used = self.clock.now()
         record.gate.close()
         token = current_object.set(instance)
@@ -218,7 +223,7 @@ class ObjectHost:
     async def deliver(self, record: ObjectRecord, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one event of the object: input gate, current-object binding, then the output gate."""
         gate = record.gate
-        if gate._holds:
+        if gate.closed:
             await gate.wait_open()
         record.active += 1
         token = current_object.set(record.instance)
@@ -260,6 +265,36 @@ class ObjectHost:
         record = await self.record(cls, oid)
         return await self.deliver(record, fn, record.instance)
 
+    async def fetch(self, cls: type[DurableObject], oid: ObjectId, request: Request) -> Response:
+        """Deliver an HTTP request to the object's `fetch` and turn its result into a response."""
+        record = await self.record(cls, oid)
+        return as_response(await self.deliver(record, record.instance.fetch, request), cls)
+
+    async def accept_websocket(self, cls: type[DurableObject], oid: ObjectId, socket: WebSocket) -> None:
+        """Hand an upgrade to the object's `fetch`, then pump the connection it accepted until it closes."""
+        record = await self.record(cls, oid)
+        try:
+            await self.deliver(record, record.instance.fetch, socket)
+        except Exception:
+            log.exception("%s.fetch raised for a WebSocket on %s", cls.__name__, socket.url.path)
+            await socket.close(code=1011)
+            return
+        connection = self.websockets.accepted(record.key, socket)
+        if connection is None:
+            await socket.close(code=1008, reason="the object did not accept this WebSocket")
+            return
+        key = record.key
+
+        async def deliver(hook: str, *args: Any) -> Any:
+            return await self.deliver_websocket(key, hook, *args)
+
+        await self.websockets.serve(connection, deliver)
+
+    async def run_event(self, cls: type[DurableObject], oid: ObjectId, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run `fn(*args)` as one event of the object (activating it), arguments not copied."""
+        record = await self.record(cls, oid)
+        return await self.deliver(record, fn, *args)
+
     async def deliver_websocket(self, key: ObjectKey, hook: str, *args: Any) -> Any:
         """Deliver a WebSocket event to `key`, reactivating it if it was evicted (hibernation)."""
         record = self._live.get(key)
@@ -284,7 +319,7 @@ class ObjectHost:
             # correct it, or the scheduler would wake this object again at once.
             self._timers_changed(record)
         for timer in due:
-            handler = timer_handler(timer.kind)
+            handler = self.runtime.extensions_for(cls).timer_kinds.get(timer.kind)
             if handler is None or timer.unreadable is not None:
                 self._keep_unrunnable(record, timer)
                 continue
@@ -341,8 +376,9 @@ class ObjectHost:
             return False
         del self._live[key]
         if force:
-            storage._dirty = False
-        storage.close()
+            storage.abandon()
+        else:
+            storage.close()
         self.evictions += 1
         return True
 
@@ -387,7 +423,7 @@ async def release_outgoing() -> None:
     """Hold a call leaving an object until that object's writes are committed (output gate)."""
     caller = current_object.get()
     if caller is not None:
-        waiter = caller._dotdo.storage.commit_waiter()
+        waiter = caller.storage.commit_waiter()
         if waiter is not None:
             await asyncio.shield(waiter)
 

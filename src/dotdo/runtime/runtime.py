@@ -6,21 +6,27 @@ import asyncio
 import contextlib
 import os
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .alarm_scheduler import AlarmScheduler
 from .clock import Clock
 from .data_folder import DataFolder
 from .durable_object import DurableObject
 from .errors import ObjectClosedError
+from .extensions import Extensions, declared_extensions
 from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
 from .host import ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
 from .storage import Storage
 from .stub import Namespace, ObjectStub
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.websockets import WebSocket
 
 
 class Env(dict[str, Any]):
@@ -65,6 +71,7 @@ class Runtime:
         *,
         env: Mapping[str, Any] | None = None,
         max_open_databases: int | None = None,
+        extensions: Extensions | None = None,
     ) -> None:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
@@ -75,6 +82,9 @@ class Runtime:
         self.data_folder = DataFolder(data_dir)
         self.durability = durability
         self.clock = clock or Clock()
+        self.extensions = extensions or Extensions()
+        """Timer kinds, HTTP mounts and ctx attachments for every class, added to what each class declares."""
+        self._class_extensions: dict[type[DurableObject], Extensions] = {}
         self.host = ObjectHost(
             self,
             self.data_folder,
@@ -212,6 +222,13 @@ class Runtime:
             self.alarms.wake()
         return registered
 
+    def extensions_for(self, cls: type[DurableObject]) -> Extensions:
+        """What extends objects of `cls`: its (and its bases') declared extensions plus the runtime's."""
+        found = self._class_extensions.get(cls)
+        if found is None:
+            found = self._class_extensions[cls] = declared_extensions(cls).merged(self.extensions)
+        return found
+
     def add_storage_hook(self, hook: Callable[[ObjectId, Storage], None]) -> None:
         """Call `hook(object_id, storage)` whenever an object activates, before its start-up code.
 
@@ -229,10 +246,45 @@ class Runtime:
         """A registered class by name; `UnknownClassError` listing the registered ones otherwise."""
         return self.host.class_for(name)
 
-    def get(self, cls: type[DurableObject] | str, name: str) -> ObjectStub:
-        """A stub for the object called `name` of class `cls` (a class or a registered class name)."""
+    def get(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> ObjectStub:
+        """A stub for the object called `name_or_id` (or with that id) of class `cls` (a class or class name)."""
         resolved = self.host.class_for(cls)
-        return ObjectStub(self.host, resolved, id_from_name(resolved, name))
+        return ObjectStub(self.host, resolved, self._id(resolved, name_or_id))
+
+    def _id(self, cls: type[DurableObject], name_or_id: str | ObjectId) -> ObjectId:
+        return name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(cls, name_or_id)
+
+    async def fetch(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, request: Request) -> Response:
+        """Deliver `request` to the object's `fetch` (activating it) and return its response."""
+        resolved = self.host.class_for(cls)
+        return await self.host.fetch(resolved, self._id(resolved, name_or_id), request)
+
+    async def call(
+        self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, method: str, /, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Call a public method of the object as one event; arguments and result are copied."""
+        resolved = self.host.class_for(cls)
+        return await self.host.call(resolved, self._id(resolved, name_or_id), method, args, kwargs)
+
+    def spawn(
+        self,
+        cls: type[DurableObject] | str,
+        name_or_id: str | ObjectId,
+        fn: Callable[..., Awaitable[Any]],
+        /,
+        *args: Any,
+    ) -> asyncio.Task[Any]:
+        """Start `fn(*args)` as one event of the object, in the background; the task's result is `fn`'s."""
+        resolved = self.host.class_for(cls)
+        work = self.host.run_event(resolved, self._id(resolved, name_or_id), fn, *args)
+        return asyncio.get_running_loop().create_task(work)
+
+    async def accept_websocket(
+        self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, socket: WebSocket
+    ) -> None:
+        """Hand an upgrade to the object's `fetch`, then serve the connection it accepts until it closes."""
+        resolved = self.host.class_for(cls)
+        await self.host.accept_websocket(resolved, self._id(resolved, name_or_id), socket)
 
     def get_by_id(self, cls: type[DurableObject] | str, oid: ObjectId | str) -> ObjectStub:
         """A stub for an object by id (an `ObjectId` or its 64-hex string form)."""
@@ -252,5 +304,4 @@ class Runtime:
     async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
         """Run `fn(obj)` (sync or async) as an event of that object and return its result."""
         resolved = self.host.class_for(cls)
-        oid = name_or_id if isinstance(name_or_id, ObjectId) else id_from_name(resolved, name_or_id)
-        return await self.host.run_in(resolved, oid, fn)
+        return await self.host.run_in(resolved, self._id(resolved, name_or_id), fn)

@@ -116,12 +116,12 @@ class SqlStorage:
         `ATTACH`, `VACUUM`, TEMP objects; the runtime's tables (`_dotdo_*`); pragmas outside the
         allow-list and functions that reach outside the object (see `sql_policy`).
         """
-        return self._storage._exec(query, bindings)
+        return self._storage.execute_sql(query, bindings)
 
     @property
     def database_size(self) -> int:
         """Bytes the object's data takes: pages in use (free pages of dropped tables not counted)."""
-        rows = self._storage._run(
+        rows = self._storage.run_internal(
             "SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM pragma_freelist_count), "
             "(SELECT page_size FROM pragma_page_size)"
         )
@@ -130,7 +130,7 @@ class SqlStorage:
 
     def set_max_page_count_for_test(self, pages: int) -> None:
         """Cap the database at `pages` pages until the connection closes: tests produce SQLITE_FULL with it."""
-        self._storage._run(f"PRAGMA max_page_count = {int(pages)}")
+        self._storage.run_internal(f"PRAGMA max_page_count = {int(pages)}")
 
 
 def split_statements(script: str) -> list[str]:

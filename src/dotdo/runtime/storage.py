@@ -240,7 +240,7 @@ class Storage:
         elif action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 and arg1.lower() == "foreign_keys":
             conn = self._conn
             if conn is not None and conn.in_transaction:
-                # SQLite ignores this pragma inside a transaction; `_exec` ends the open one first.
+                # SQLite ignores this pragma inside a transaction; `execute_sql` ends the open one first.
                 self._denied = (
                     "PRAGMA foreign_keys cannot change inside a transaction (SQLite would ignore it): "
                     "run it as a statement of its own, outside storage.transaction_sync"
@@ -252,6 +252,11 @@ class Storage:
         """Commit what is pending and close the SQLite connection (reopened on next use unless closed)."""
         self.release_connection()
         self.closed = True
+
+    def abandon(self) -> None:
+        """Close after a failed commit: what was pending is gone (rolled back), nothing is retried."""
+        self._dirty = False
+        self.close()
 
     def release_connection(self) -> None:
         """Commit and close the connection now; the next storage call reopens it."""
@@ -265,7 +270,7 @@ class Storage:
         if self._dirty:
             self.commit()
         if conn.in_transaction:
-            self._commit_now()
+            self.commit_now()
         if self._wal_fd is not None:
             os.close(self._wal_fd)
             self._wal_fd = None
@@ -276,6 +281,11 @@ class Storage:
         conn.close()
         if self._budget is not None:
             self._budget.forget(self)
+
+    @property
+    def blob_root(self) -> Path:
+        """A folder beside the database for content too large for it (fsx and gitx blobs)."""
+        return self.path.with_suffix(".blobs")
 
     @property
     def is_open(self) -> bool:
@@ -298,7 +308,8 @@ class Storage:
         finally:
             self._internal = False
 
-    def _exec(self, query: str, bindings: tuple[Any, ...], checked: bool = False) -> SqlCursor:
+    def execute_sql(self, query: str, bindings: tuple[Any, ...], checked: bool = False) -> SqlCursor:
+        """Run a user statement under the SQL policy (see `SqlStorage.exec`); `checked`: already vetted."""
         conn = self._conn or self._connection()
         writes = self._statement_writes.get(query) if type(query) is str else None
         if writes is None:
@@ -344,7 +355,7 @@ class Storage:
         result = SqlCursor([], [], 0)
         written = 0
         for statement in split_statements(script):
-            result = self._exec(statement, ())
+            result = self.execute_sql(statement, ())
             written += result.rows_written
         result.rows_written = written
         return result
@@ -395,11 +406,11 @@ class Storage:
     def _exec_alter(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
         """ALTER TABLE, all-or-nothing: undone if it renamed a table into the runtime's namespace."""
         reserved = f"SELECT name FROM sqlite_master WHERE name LIKE '{RESERVED_PREFIX.replace('_', '^_')}%' ESCAPE '^'"
-        before = {name for (name,) in self._run(reserved)}
+        before = {name for (name,) in self.run_internal(reserved)}
 
         def alter() -> SqlCursor:
-            result = self._exec(query, bindings, checked=True)
-            added = [name for (name,) in self._run(reserved) if name not in before]
+            result = self.execute_sql(query, bindings, checked=True)
+            added = [name for (name,) in self.run_internal(reserved) if name not in before]
             if added:
                 raise StorageError(reserved_message(added[0]))
             return result
@@ -418,16 +429,16 @@ class Storage:
         conn = self._conn or self._connection()
         if conn.in_transaction:
             # Only reads since the last commit (or a commit that failed and was rolled back).
-            self._run("COMMIT")
+            self.run_internal("COMMIT")
         try:
             result = cursor_from(conn.execute(query, bindings), 0)
         except sqlite3.DatabaseError as exc:
             self._statement_failed(exc)
             raise
-        self._foreign_keys = bool(self._run("PRAGMA foreign_keys")[0][0])
+        self._foreign_keys = bool(self.run_internal("PRAGMA foreign_keys")[0][0])
         return result
 
-    def _run(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
+    def run_internal(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
         conn = self._conn or self._connection()
         if write and not conn.in_transaction:
@@ -444,7 +455,8 @@ class Storage:
             self._mark_dirty()
         return rows
 
-    def _run_many(self, query: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    def run_many_internal(self, query: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """An internal write run once per row of `rows`, in one statement batch."""
         conn = self._conn or self._connection()
         if not conn.in_transaction:
             self._begin(conn)
@@ -502,12 +514,12 @@ class Storage:
             raise ValueError(f"rename_legacy_table moves a {RESERVED_PREFIX} table out of that prefix, not {old!r}")
         if not self.table_exists(old):
             return False
-        self._run(f"ALTER TABLE {_quoted(old)} RENAME TO {_quoted(new)}", write=True)
+        self.run_internal(f"ALTER TABLE {_quoted(old)} RENAME TO {_quoted(new)}", write=True)
         return True
 
     def table_exists(self, name: str) -> bool:
         """Whether a table of that name exists in this database."""
-        rows = self._run("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        rows = self.run_internal("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return bool(rows)
 
     # -- transactions and commits ---------------------------------------------------------------
@@ -546,7 +558,7 @@ class Storage:
             # Tables created inside the rolled-back block are gone too, and so are its timers.
             self._kv_ready = False
             self.timers.forget_schema()
-            self._timers_changed()
+            self.notify_timers_changed()
             raise
         if self.broken is not None:
             self._savepoint_depth -= 1
@@ -591,7 +603,8 @@ class Storage:
         """Whether a `transaction_sync` block is running (its writes may still be rolled back)."""
         return self._savepoint_depth > 0
 
-    def _commit_now(self) -> None:
+    def commit_now(self) -> None:
+        """Commit the open transaction (the group commit calls this); a `transaction_sync` block defers it."""
         conn = self._conn
         self._dirty = False
         if conn is not None and conn.in_transaction:
@@ -622,6 +635,28 @@ class Storage:
             finally:
                 self._internal = False
 
+    def take_commit_waiter(self) -> asyncio.Future[None] | None:
+        """The waiter of the writes about to be committed (cleared: later writes get a new one)."""
+        future, self._pending = self._pending, None
+        return future
+
+    def keep_commit_waiter(self, future: asyncio.Future[None] | None) -> None:
+        """Give back a waiter whose writes are still not committed (a `transaction_sync` block is open)."""
+        self._pending = future
+
+    def wait_for_sync(self, future: asyncio.Future[None]) -> None:
+        """Writes are committed and `future` settles once they are fsynced (power durability)."""
+        self._syncing = future
+
+    @property
+    def wal_folder_unsynced(self) -> bool:
+        """Whether the WAL file is new and its folder entry still needs an fsync (power durability)."""
+        return self._wal_folder_unsynced
+
+    def wal_folder_synced(self) -> None:
+        """The WAL file's folder was fsynced."""
+        self._wal_folder_unsynced = False
+
     def commit_waiter(self) -> asyncio.Future[None] | None:
         """The output gate: a future that settles once every write made so far is durable, or None."""
         if self._dirty:
@@ -645,7 +680,8 @@ class Storage:
         if waiter is not None:
             await asyncio.shield(waiter)
 
-    def _wal_descriptor(self) -> int | None:
+    def wal_descriptor(self) -> int | None:
+        """A descriptor of the WAL file for fsync (opened once), or None while there is no WAL file."""
         if self._wal_fd is None:
             try:
                 self._wal_fd = os.open(f"{self.path}-wal", os.O_RDONLY)
@@ -655,7 +691,8 @@ class Storage:
             self._wal_folder_unsynced = True
         return self._wal_fd
 
-    def _checkpoint_if_large(self) -> None:
+    def checkpoint_if_large(self) -> None:
+        """Fold the WAL back into the database once it has grown past a few megabytes."""
         conn = self._conn
         fd = self._wal_fd
         if conn is None or fd is None or conn.in_transaction:
@@ -691,14 +728,14 @@ class Storage:
         self._statement_writes.clear()
         self._kv_ready = False
         self.timers.forget_schema()
-        self._timers_changed()
+        self.notify_timers_changed()
 
     # -- key-value ----------------------------------------------------------------------------
 
     def _kv(self) -> None:
         if not self._kv_ready:
             if not self.table_exists(KV_TABLE):
-                self._run(
+                self.run_internal(
                     f"CREATE TABLE IF NOT EXISTS {KV_TABLE} (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
                     write=True,
                 )
@@ -712,14 +749,14 @@ class Storage:
         """The value stored under `key` (None if absent), or a dict of the present keys, in key order."""
         self._kv()
         if isinstance(key, str):
-            rows = self._run(f"SELECT value FROM {KV_TABLE} WHERE key = ?", (key,))
+            rows = self.run_internal(f"SELECT value FROM {KV_TABLE} WHERE key = ?", (key,))
             return decode_value(rows[0][0]) if rows else None
         keys = _check_keys(key)
         found: dict[str, Any] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for k, blob in self._run(f"SELECT key, value FROM {KV_TABLE} WHERE key IN ({marks})", chunk):
+            for k, blob in self.run_internal(f"SELECT key, value FROM {KV_TABLE} WHERE key IN ({marks})", chunk):
                 found[k] = decode_value(blob)
         return {k: found[k] for k in sorted(found)}
 
@@ -732,11 +769,11 @@ class Storage:
         if isinstance(key, Mapping):
             pairs = [(_checked_key(k), _checked_value(k, v)) for k, v in key.items()]
             self._kv()
-            self._run_many(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", pairs)
+            self.run_many_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", pairs)
             return
         blob = _checked_value(_checked_key(key), value)
         self._kv()
-        self._run(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, blob), write=True)
+        self.run_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, blob), write=True)
 
     @overload
     def delete(self, key: str) -> bool: ...
@@ -748,10 +785,10 @@ class Storage:
         conn = self._connection()
         before = conn.total_changes
         if isinstance(key, str):
-            self._run(f"DELETE FROM {KV_TABLE} WHERE key = ?", (key,), write=True)
+            self.run_internal(f"DELETE FROM {KV_TABLE} WHERE key = ?", (key,), write=True)
             return conn.total_changes - before == 1
         keys = _check_keys(key)
-        self._run_many(f"DELETE FROM {KV_TABLE} WHERE key = ?", [(k,) for k in keys])
+        self.run_many_internal(f"DELETE FROM {KV_TABLE} WHERE key = ?", [(k,) for k in keys])
         return conn.total_changes - before
 
     def list(
@@ -796,7 +833,7 @@ class Storage:
                 raise ValueError(f"limit must be a positive integer, not {limit!r}")
             query += " LIMIT ?"
             params.append(limit)
-        return {k: decode_value(v) for k, v in self._run(query, params)}
+        return {k: decode_value(v) for k, v in self.run_internal(query, params)}
 
     # -- alarms ---------------------------------------------------------------------------------
 
@@ -821,7 +858,8 @@ class Storage:
         """Cancel the alarm, if any."""
         self.timers.delete(ALARM_TIMER_ID)
 
-    def _timers_changed(self) -> None:
+    def notify_timers_changed(self) -> None:
+        """Tell the host that this object's timers changed (it re-reads the earliest one)."""
         if self.on_timers_changed is not None:
             self.on_timers_changed(self)
 

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .ids import ObjectId, id_from_name, new_unique_id
-from .responses import as_response
 
 if TYPE_CHECKING:
     from .durable_object import DurableObject
@@ -55,9 +54,7 @@ class ObjectStub:
         """Deliver an HTTP request (a Starlette `Request`, or a URL to build one) to the object's `fetch`."""
         if isinstance(request, str):
             request = build_request(request, method=method, headers=headers, body=body)
-        host = self._host
-        record = await host.record(self._cls, self.id)
-        return as_response(await host.deliver(record, record.instance.fetch, request), self._cls)
+        return await self._host.fetch(self._cls, self.id, request)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ObjectStub:
         return self

@@ -1,7 +1,7 @@
 """The per-object timer table: the user's alarm and every internal timer (schedules, retries) share it.
 
 One row per timer; the object's earliest timer is what the runtime's alarm scheduler wakes it for.
-Features above the runtime register a handler per timer `kind` (see `durable_object.timer_handler`).
+Features above the runtime declare a handler per timer `kind` (see `extensions.Extensions`).
 """
 
 from __future__ import annotations
@@ -51,91 +51,84 @@ class TimerTable:
             return
         storage = self._storage
         if not storage.table_exists(TIMER_TABLE):
-            storage._run(
+            storage.run_internal(
                 f"CREATE TABLE IF NOT EXISTS {TIMER_TABLE} (id TEXT PRIMARY KEY, fire_at REAL NOT NULL, "
                 "kind TEXT NOT NULL, payload BLOB, retry_count INTEGER NOT NULL DEFAULT 0, "
                 "generation INTEGER NOT NULL DEFAULT 0)",
                 write=True,
             )
-            storage._run(f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)", write=True)
+            storage.run_internal(
+                f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)", write=True
+            )
         self._ready = True
 
     def set(self, timer_id: str, fire_at: float, *, kind: str, payload: Any = None, retry_count: int = 0) -> None:
         """Create or replace a timer."""
         self._table()
-        self._storage._run(
+        self._storage.run_internal(
             f"INSERT INTO {TIMER_TABLE} (id, fire_at, kind, payload, retry_count) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET fire_at = excluded.fire_at, kind = excluded.kind, "
             "payload = excluded.payload, retry_count = excluded.retry_count, generation = generation + 1",
             (timer_id, float(fire_at), kind, _encoder.encode(payload), retry_count),
             write=True,
         )
-        self._storage._timers_changed()
-
-    def set_many(self, timers: list[tuple[str, float, str, Any]]) -> None:
-        """Create or replace many `(id, fire_at, kind, payload)` timers in one statement batch."""
-        self._table()
-        self._storage._run_many(
-            f"INSERT INTO {TIMER_TABLE} (id, fire_at, kind, payload) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET fire_at = excluded.fire_at, kind = excluded.kind, "
-            "payload = excluded.payload, retry_count = 0, generation = generation + 1",
-            [(i, float(f), k, _encoder.encode(p)) for i, f, k, p in timers],
-        )
-        self._storage._timers_changed()
+        self._storage.notify_timers_changed()
 
     def get(self, timer_id: str) -> Timer | None:
         """The timer with that id, or None."""
         if not self._exists():
             return None
-        rows = self._storage._run(f"SELECT * FROM {TIMER_TABLE} WHERE id = ?", (timer_id,))
+        rows = self._storage.run_internal(f"SELECT * FROM {TIMER_TABLE} WHERE id = ?", (timer_id,))
         return _timer(rows[0]) if rows else None
 
     def delete(self, timer_id: str) -> bool:
         """Delete a timer; True if it existed."""
         if not self._exists():
             return False
-        rows = self._storage._run(f"DELETE FROM {TIMER_TABLE} WHERE id = ? RETURNING id", (timer_id,), write=True)
-        self._storage._timers_changed()
+        rows = self._storage.run_internal(
+            f"DELETE FROM {TIMER_TABLE} WHERE id = ? RETURNING id", (timer_id,), write=True
+        )
+        self._storage.notify_timers_changed()
         return bool(rows)
 
     def finish(self, timer: Timer) -> None:
         """Remove a timer that fired, unless its handler set it again meanwhile."""
-        self._storage._run(
+        self._storage.run_internal(
             f"DELETE FROM {TIMER_TABLE} WHERE id = ? AND generation = ?", (timer.id, timer.generation), write=True
         )
-        self._storage._timers_changed()
+        self._storage.notify_timers_changed()
 
     def postpone(self, timer: Timer, fire_at: float) -> None:
         """Move a timer that could not run yet (unknown kind, unreadable payload) to `fire_at`, unchanged."""
-        self._storage._run(
+        self._storage.run_internal(
             f"UPDATE {TIMER_TABLE} SET fire_at = ?, generation = generation + 1 WHERE id = ? AND generation = ?",
             (fire_at, timer.id, timer.generation),
             write=True,
         )
-        self._storage._timers_changed()
+        self._storage.notify_timers_changed()
 
     def retry(self, timer: Timer, fire_at: float) -> None:
         """Push a failed timer back to `fire_at` with its retry count raised."""
-        self._storage._run(
+        self._storage.run_internal(
             f"UPDATE {TIMER_TABLE} SET fire_at = ?, retry_count = retry_count + 1, generation = generation + 1 "
             "WHERE id = ? AND generation = ?",
             (fire_at, timer.id, timer.generation),
             write=True,
         )
-        self._storage._timers_changed()
+        self._storage.notify_timers_changed()
 
     def next_fire_at(self) -> float | None:
         """When the earliest timer is due, or None."""
         if not self._exists():
             return None
-        rows = self._storage._run(f"SELECT min(fire_at) FROM {TIMER_TABLE}")
+        rows = self._storage.run_internal(f"SELECT min(fire_at) FROM {TIMER_TABLE}")
         return rows[0][0]
 
     def due(self, now: float, limit: int = 1000) -> list[Timer]:
         """Timers due at `now`, earliest first."""
         if not self._exists():
             return []
-        rows = self._storage._run(
+        rows = self._storage.run_internal(
             f"SELECT * FROM {TIMER_TABLE} WHERE fire_at <= ? ORDER BY fire_at, id LIMIT ?", (now, limit)
         )
         return [_timer(row) for row in rows]
@@ -145,9 +138,11 @@ class TimerTable:
         if not self._exists():
             return []
         if kind is None:
-            rows = self._storage._run(f"SELECT * FROM {TIMER_TABLE} ORDER BY fire_at, id")
+            rows = self._storage.run_internal(f"SELECT * FROM {TIMER_TABLE} ORDER BY fire_at, id")
         else:
-            rows = self._storage._run(f"SELECT * FROM {TIMER_TABLE} WHERE kind = ? ORDER BY fire_at, id", (kind,))
+            rows = self._storage.run_internal(
+                f"SELECT * FROM {TIMER_TABLE} WHERE kind = ? ORDER BY fire_at, id", (kind,)
+            )
         return [_timer(row) for row in rows]
 
     def _exists(self) -> bool:

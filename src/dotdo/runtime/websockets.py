@@ -63,9 +63,15 @@ class HibernatableWebSocket:
         """The value last given to `serialize_attachment` (a fresh copy), or None."""
         return None if self._attachment is None else _decoder.decode(self._attachment)
 
-    def _start_writer(self) -> None:
+    def start_writer(self) -> None:
+        """Start sending queued messages (once the socket is accepted)."""
         if self._writer is None:
             self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    def stop_writer(self) -> None:
+        """Stop sending: the connection is gone."""
+        if self._writer is not None:
+            self._writer.cancel()
 
     async def _write(self) -> None:
         socket = self.socket
@@ -136,7 +142,7 @@ class WebSocketRegistry:
         """Accept and pump one connection until it closes; `deliver(hook, *args)` runs object events."""
         socket = connection.socket
         await socket.accept()
-        connection._start_writer()
+        connection.start_writer()
         key = connection.key
         code, reason = 1006, ""
         try:
@@ -167,7 +173,6 @@ class WebSocketRegistry:
                 self._sockets[key] = remaining
             else:
                 self._sockets.pop(key, None)
-            if connection._writer is not None:
-                connection._writer.cancel()
+            connection.stop_writer()
         with contextlib.suppress(Exception):
             await deliver("websocket_close", connection, code, reason)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -217,7 +218,9 @@ class ObjectReader:
     def __enter__(self) -> ObjectReader:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(
+        self, exctype: type[BaseException] | None, excinst: BaseException | None, exctb: TracebackType | None
+    ) -> None:
         self.close()
 
 
@@ -230,11 +233,11 @@ class ObjectWriter:
         self._written = 0
         self.closed = False
 
-    def write(self, data: bytes | memoryview) -> int:
-        """Append `data`."""
-        self._file.write(data)
-        self._written += len(data)
-        return len(data)
+    def write(self, b: bytes | memoryview) -> int:
+        """Append `b` (the name pyiceberg's `OutputStream` gives it)."""
+        self._file.write(b)
+        self._written += len(b)
+        return len(b)
 
     def tell(self) -> int:
         """How many bytes were written."""
@@ -264,8 +267,10 @@ class ObjectWriter:
     def __enter__(self) -> ObjectWriter:
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(
+        self, exctype: type[BaseException] | None, excinst: BaseException | None, exctb: TracebackType | None
+    ) -> None:
         # obstore's own exit completes the file, or abandons it when an exception is on its way.
         if not self.closed:
             self.closed = True
-            self._file.__exit__(*exc_info)
+            self._file.__exit__(exctype, excinst, exctb)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..context.durable_object import DO
 from ..context.handlers import on
-from ..runtime.timer_kinds import register_timer_kind
+from ..runtime.extensions import Extensions
 from .durations import Duration, parse_duration
 from .errors import InvalidTransitionError
 from .store import decode, encode
@@ -172,8 +172,15 @@ class _MachineApi:
 MACHINE_API = ("current_state", "allowed_transitions", "history", "receive")
 
 
+async def _fire_timeout(obj: StateMachine, timer: Timer) -> None:
+    """Timer kind of state machines: a state's timeout came due."""
+    await obj._machine.on_timeout(timer.payload)  # noqa: SLF001 (the class is defined in this module)
+
+
 class StateMachine(DO):
     """Subclass it with `state()` and `transition()` attributes; see the module docstring."""
+
+    extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timeout})
 
     states: ClassVar[dict[str, State]] = {}
     transitions: ClassVar[dict[str, Transition]] = {}
@@ -469,10 +476,3 @@ def _call_sync(obj: Any, action: Action, data: dict[str, Any]) -> Any:
 
 def _action_name(action: Action) -> str:
     return action if isinstance(action, str) else getattr(action, "__name__", repr(action))
-
-
-async def _fire_timeout(obj: StateMachine, timer: Timer) -> None:
-    await obj._machine.on_timeout(timer.payload)
-
-
-register_timer_kind(TIMER_KIND, _fire_timeout)

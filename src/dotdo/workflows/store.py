@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 if TYPE_CHECKING:
-    from ..runtime.storage import Storage
+    from ..runtime.object_storage import ObjectStorage
 
 # The queries below spell these names out: a constant query string is one object shared by every
 # instance, where an f-string would leave a copy in each instance's storage (which keeps, per query
@@ -122,7 +122,7 @@ class StepRow:
 class InstanceStore:
     """Reads and writes the three tables of one instance (created on first use of each activation)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
         self._ready = False
         self._events_ready = False

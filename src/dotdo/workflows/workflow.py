@@ -26,8 +26,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..context.durable_object import DO
+from ..runtime.extensions import Extensions
 from ..runtime.ids import namespace_of
-from ..runtime.timer_kinds import register_timer_kind
 from .directory import MAX_PAGE, WorkflowDirectory
 from .instance import WorkflowInstance
 from .runner import TIMER_KIND, Runner
@@ -96,8 +96,15 @@ class _InstanceApi:
 INSTANCE_API = ("start", "status", "send_event", "receive", "pause", "resume", "terminate", "restart")
 
 
+async def _fire(obj: Workflow, timer: Timer) -> None:
+    """Timer kind of workflows: wake the instance (a sleep ended, a retry is due, an event wait timed out)."""
+    await obj._runner.on_timer()  # noqa: SLF001 (the class is defined in this module)
+
+
 class Workflow(DO):
     """Subclass it and define `async def run(self, event, step)`; see the module docstring."""
+
+    extensions = Extensions(timer_kinds={TIMER_KIND: _fire})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -209,10 +216,3 @@ def _instance_id(value: Any) -> str:
     if not isinstance(value, str) or not value or len(value) > MAX_INSTANCE_ID:
         raise ValueError(f"An instance id is a non-empty str of at most {MAX_INSTANCE_ID} characters, not {value!r}")
     return value
-
-
-async def _fire(obj: Workflow, timer: Timer) -> None:
-    await obj._runner.on_timer()
-
-
-register_timer_kind(TIMER_KIND, _fire)

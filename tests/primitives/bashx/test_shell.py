@@ -14,8 +14,8 @@ from dotdo.primitives.bashx import (
     BashTimeoutError,
     CommandCall,
     CommandResult,
-    attach,
 )
+from dotdo.primitives.ctx_shell import attach_bash
 
 
 async def test_result_fields(bash: Bash, fs) -> None:
@@ -142,7 +142,7 @@ async def test_runaway_recursion_is_stopped(bash: Bash) -> None:
 
 async def test_attach_uses_ctx_fs(fs) -> None:
     ctx = SimpleNamespace(fs=fs, storage=fs.storage)
-    shell = attach(ctx)
+    shell = attach_bash(ctx)
     assert isinstance(shell, Bash)
     await shell("echo attached > a.txt")
     assert await fs.read("/a.txt") == b"attached\n"

@@ -335,3 +335,24 @@ async def test_repositories_with_submodules_clone_diff_and_commit(
     await git.reset(edited, mode="hard")
     exported = oracle.export_repository(git, tmp_path / "exported.git")
     assert f"160000 commit {'2' * 40}\tlib/sub" in run_git("ls-tree", "-r", "main", cwd=exported)
+
+
+async def test_removing_a_remote_drops_its_tracking_branches_and_keeps_the_others(
+    make_git: Callable[..., Git], source_repo: Path, git_env: dict[str, str], oracle: Any
+) -> None:
+    with oracle.git_daemon(source_repo.parent, git_env) as base:
+        git = make_git()
+        await git.clone(f"{base}/source.git")
+        await git.remote_add("mirror", f"{base}/source.git")
+        await git.fetch("mirror")
+    tracking = [ref for ref in git.repo.refs.allkeys() if ref.startswith(b"refs/remotes/")]
+    assert any(ref.startswith(b"refs/remotes/origin/") for ref in tracking)
+    assert any(ref.startswith(b"refs/remotes/mirror/") for ref in tracking)
+
+    await git.remote_remove("origin")
+    assert list(await git.remotes()) == ["mirror"]
+    remaining = [ref for ref in git.repo.refs.allkeys() if ref.startswith(b"refs/remotes/")]
+    assert remaining and all(ref.startswith(b"refs/remotes/mirror/") for ref in remaining)
+    assert b"refs/heads/main" in git.repo.refs.allkeys()
+    with pytest.raises(RemoteError, match="No remote named 'origin'"):
+        await git.remote_remove("origin")

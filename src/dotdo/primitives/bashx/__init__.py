@@ -7,8 +7,6 @@ tiered to sandboxed processes and containers.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dotdo.extras import require_extra
 
 require_extra("bash", "bashx (ctx.bash)")
@@ -28,12 +26,6 @@ from dotdo.primitives.bashx.quoting import quote
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor, SandboxLimits
 from dotdo.primitives.bashx.shell import Bash, BashResult
 
-
-def attach(ctx: Any) -> Bash:
-    """The shell of the object whose context is ``ctx`` (anything with ``.fs`` and ``.storage``)."""
-    return Bash(ctx.fs)
-
-
 __all__ = [
     "Analysis",
     "Bash",
@@ -52,6 +44,5 @@ __all__ = [
     "SandboxConfig",
     "SandboxExecutor",
     "SandboxLimits",
-    "attach",
     "quote",
 ]

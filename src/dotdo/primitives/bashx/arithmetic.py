@@ -144,7 +144,7 @@ class Evaluator:
         while True:
             op = self.peek()
             prec = PRECEDENCE.get(op) if op is not None else None
-            if prec is None or prec < level:
+            if op is None or prec is None or prec < level:
                 return left
             self.take()
             if op == "&&":

@@ -24,7 +24,7 @@ from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.pattern import compile_pattern
-from dotdo.primitives.bashx.state import ShellState
+from dotdo.primitives.bashx.state import ShellState, Value
 from dotdo.primitives.bashx.streams import (
     BufferSink,
     ClosedSink,
@@ -413,7 +413,7 @@ class Interpreter:
         return 1
 
     # simple commands ------------------------------------------------------------------
-    def set_var(self, name: str, value: str | list[str]) -> None:
+    def set_var(self, name: str, value: Value) -> None:
         """Assign a variable, reporting readonly ones."""
         try:
             self.state.set(name, value)

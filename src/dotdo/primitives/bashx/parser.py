@@ -139,10 +139,17 @@ class _Converter:
 
     # statements -------------------------------------------------------------------------
     def sequence(self, children: list[Any]) -> ast.Sequence:
-        body = [self.statement(c) for c in children if c.is_named and c.type not in SKIPPED]
+        body = [self.optional_statement(c) for c in children if c.is_named and c.type not in SKIPPED]
         return ast.Sequence([s for s in body if s is not None])
 
-    def statement(self, node: Any) -> ast.Node | None:
+    def statement(self, node: Any) -> ast.Node:
+        result = self.optional_statement(node)
+        if result is None:
+            row, col = node.start_point
+            raise BashSyntaxError(f"empty {node.type.replace('_', ' ')}", line=row + 1, column=col + 1)
+        return result
+
+    def optional_statement(self, node: Any) -> ast.Node | None:
         kind = node.type
         handler = getattr(self, "on_" + kind, None)
         if handler is None:

@@ -291,7 +291,7 @@ class SandboxExecutor(Executor):
         return text.encode()
 
 
-def _stop(proc: subprocess.Popen[bytes], info: int) -> int:
+def _stop(proc: subprocess.Popen[Any], info: int) -> int:
     """Kill a sandbox and return once every process in it is gone.
 
     Killing the sandbox's init (its PID namespace's pid 1) makes the kernel kill and reap every

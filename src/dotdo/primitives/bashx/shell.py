@@ -7,7 +7,7 @@ import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from dotdo.primitives.bashx.analysis import (
     ALWAYS_SAFE,
@@ -190,7 +190,7 @@ class Bash:
         if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
             raise ValueError("timeout must be a positive number of seconds")
         state = self._state(cwd, env)
-        tiers = {"native"}
+        tiers: set[str] = {"native"}
         network = self.sandbox_config.network or (confirm and "network" in analysis.types)
 
         allowed = self._allowed_programs()
@@ -243,7 +243,7 @@ class Bash:
         )
         data = stdin.encode() if isinstance(stdin, str) else stdin
         out, err, status = interpreter.run(source, data)
-        tier = max(tiers, key=TIER_ORDER.index)
+        tier = cast(Tier, max(tiers, key=TIER_ORDER.index))
         return BashResult(decode(out), decode(err), status, analysis, tier)
 
     def _state(self, cwd: str, env: Mapping[str, str] | None) -> ShellState:

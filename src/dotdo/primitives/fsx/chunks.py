@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from .schema import CHUNK_SIZE
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 
 class ChunkStore:
     """Reads and writes inline file contents (callers hold the transaction and track sizes)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self._sql = storage.sql
 
     # -- chunks -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ uploads first and then references the blob in its own transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .chunks import ChunkStore
 from .errors import no_space
@@ -16,9 +16,7 @@ from .inodes import Inode, InodeTable
 from .tiers import BlobTier
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
-
-T = TypeVar("T")
+    from dotdo.runtime.object_storage import ObjectStorage
 
 
 class Contents:
@@ -26,13 +24,13 @@ class Contents:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         inodes: InodeTable,
         tier: BlobTier,
         *,
         quota_bytes: int | None,
         warm_threshold: int,
-        transaction: Callable[[Callable[[], T]], T],
+        transaction: Callable[[Callable[[], Any]], Any],
     ) -> None:
         self._sql = storage.sql
         self.inodes = inodes

@@ -25,9 +25,9 @@ def copy_path(fs: SyncFileSystem, src: PathArg, dst: PathArg, follow_symlinks: b
     assert source.inode is not None
     destination = normalize(dst)
     if source.inode.is_dir:
-        if fs._probe(dst, follow=False) is not None:
+        if fs.probe(dst, follow=False) is not None:
             raise errors.exists(as_text(dst))
-        if fs._resolver.is_ancestor(source.inode.ino, fs.resolve(dst).parent):
+        if fs.resolver.is_ancestor(source.inode.ino, fs.resolve(dst).parent):
             raise errors.invalid(as_text(dst), "cannot copy a directory into itself")
         _copy_tree(fs, source.inode, destination)
         return destination
@@ -41,11 +41,11 @@ def _copy_node(fs: SyncFileSystem, inode: Inode, destination: str) -> None:
     if inode.is_symlink:
         found = fs.resolve(destination, follow=False)
         if found.inode is not None:
-            fs._drop_entry(found.parent, found.name or "", found.inode)
+            fs.drop_entry(found.parent, found.name or "", found.inode)
         fs.symlink(inode.target or "", destination)
         return
-    found = fs._creatable(destination, exclusive=False)
-    target = found.inode or fs._new_file(found, inode.mode)
+    found = fs.creatable(destination, exclusive=False)
+    target = found.inode or fs.new_file(found, inode.mode)
     if target.ino != inode.ino:
         fs.contents.share(inode, target, found.text)
 
@@ -53,7 +53,7 @@ def _copy_node(fs: SyncFileSystem, inode: Inode, destination: str) -> None:
 def _copy_tree(fs: SyncFileSystem, directory: Inode, destination: str) -> None:
     # Iterative and by inode (parents before children): a tree may nest deeper than Python's
     # recursion limit, and resolving each copy's path again would cost a lookup per level.
-    fs._mkdir_one(destination, directory.mode, False)
+    fs.mkdir_one(destination, directory.mode, False)
     top = fs.resolve(destination).inode
     assert top is not None
     stack = [(directory, top.ino, destination)]

@@ -98,7 +98,7 @@ class SyncFile(io.RawIOBase):
         # old contents (as after a crash), and further writes raise.
         self._abandoned = False
         self._ino = fs.transaction(lambda: self._open_inode(kind))
-        fs._shared.open_inodes[self._ino] += 1
+        fs.shared.open_inodes[self._ino] += 1
         if self._append:
             self._position = self._inode().size
 
@@ -115,11 +115,11 @@ class SyncFile(io.RawIOBase):
             else:
                 fs.note_access(inode)
             return inode.ino
-        found = fs._creatable(self._path, exclusive=self._exclusive)
+        found = fs.creatable(self._path, exclusive=self._exclusive)
         if self._staging:
             mode = found.inode.mode if found.inode is not None else stat.S_IFREG | (0o666 & ~UMASK)
             return fs.inodes.create(mode, nlink=0)
-        inode = found.inode or fs._new_file(found, 0o666)
+        inode = found.inode or fs.new_file(found, 0o666)
         return fs.contents.materialize(inode).ino
 
     def _inode(self) -> Inode:
@@ -388,16 +388,16 @@ class SyncFile(io.RawIOBase):
         if self._upload is not None:
             upload, self._upload = self._upload, None
             self._fs.tier.discard(upload)
-        open_inodes = self._fs._shared.open_inodes
+        open_inodes = self._fs.shared.open_inodes
         open_inodes[self._ino] -= 1
         if open_inodes[self._ino] <= 0:
             del open_inodes[self._ino]
-            self._fs.transaction(lambda: self._fs._unlinked(self._ino))
+            self._fs.transaction(lambda: self._fs.unlinked(self._ino))
 
     def _swap(self, sha: str | None) -> None:
         fs = self._fs
         staging = self._inode()
-        found = fs._creatable(self._path, exclusive=self._exclusive)
+        found = fs.creatable(self._path, exclusive=self._exclusive)
         if found.inode is None:
             assert found.name is not None
             fs.inodes.add_entry(found.parent, found.name, staging.ino)

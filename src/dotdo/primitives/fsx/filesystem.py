@@ -20,7 +20,7 @@ from .paths import as_text
 from .sync_filesystem import DEFAULT_WARM_THRESHOLD, PathArg, SyncFileSystem, to_bytes
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
     from ..blob_store import BlobStore
 
@@ -29,7 +29,7 @@ class FileSystem:
     """A POSIX filesystem in an object's SQLite, with large files tiered to an object store.
 
     `FileSystem(storage)` keeps blobs in a folder beside the SQLite file
-    (`storage.path.with_suffix(".blobs")`); pass `blob_store=BlobStore(obstore_store, prefix=...)`
+    (`storage.blob_root`); pass `blob_store=BlobStore(obstore_store, prefix=...)`
     for S3 and friends. `quota_bytes` caps the sum of file sizes (ENOSPC past it), files over
     `warm_threshold` bytes live in the blob store, and `move_cold()` moves blobs untouched for
     `cold_after` seconds to the cold prefix. `fs.sync` is the same API, synchronous.
@@ -37,7 +37,7 @@ class FileSystem:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         blob_store: BlobStore | Any | None = None,
         blob_root: str | PathLike[str] | None = None,
@@ -55,7 +55,7 @@ class FileSystem:
         )
 
     @property
-    def storage(self) -> Storage:
+    def storage(self) -> ObjectStorage:
         """The object storage underneath."""
         return self.sync.storage
 
@@ -63,7 +63,7 @@ class FileSystem:
 
     async def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
-        inode = self.sync._file(path)
+        inode = self.sync.file_inode(path)
         self.sync.note_access(inode)
         if inode.blob is not None:
             return await self.sync.tier.read_async(inode.blob)
@@ -152,12 +152,12 @@ class FileSystem:
             return await self._append(path, payload, mode)
         if len(payload) <= core.warm_threshold:
             return core.write(path, payload, mode, exclusive=exclusive)
-        core._creatable(path, exclusive=exclusive)
+        core.creatable(path, exclusive=exclusive)
         core.contents.check_room(len(payload), as_text(path))
         sha = await core.tier.sha_of(payload)
         with core.tier.pinned(sha):
             await core.tier.upload_async(payload, sha)
-            core.transaction(lambda: core._write_blob(path, sha, len(payload), mode, exclusive))
+            core.transaction(lambda: core.write_blob(path, sha, len(payload), mode, exclusive))
         return len(payload)
 
     async def _append(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int) -> int:
@@ -166,7 +166,7 @@ class FileSystem:
         meanwhile)."""
         core = self.sync
         while True:
-            target = core._creatable(path, exclusive=False).inode
+            target = core.creatable(path, exclusive=False).inode
             if target is None or target.blob is None:
                 return core.write(path, payload, mode, append=True)
             core.contents.check_room(len(payload), as_text(path))

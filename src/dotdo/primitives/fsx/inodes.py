@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 _COLUMNS = "ino, mode, uid, gid, nlink, size, atime, mtime, ctime, birthtime, target, blob"
 _JOINED = ", ".join(f"i.{column.strip()}" for column in _COLUMNS.split(","))
@@ -49,7 +49,7 @@ class Inode(NamedTuple):
 class InodeTable:
     """Reads and writes `fsx_inodes` and `fsx_dentries` (callers hold the transaction)."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self._sql = storage.sql
 
     def get(self, ino: int) -> Inode | None:

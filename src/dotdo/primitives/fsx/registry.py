@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 
 @dataclass
@@ -28,10 +28,10 @@ class SharedState:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
-_states: weakref.WeakKeyDictionary[Storage, SharedState] = weakref.WeakKeyDictionary()
+_states: weakref.WeakKeyDictionary[ObjectStorage, SharedState] = weakref.WeakKeyDictionary()
 
 
-def shared_state(storage: Storage) -> SharedState:
+def shared_state(storage: ObjectStorage) -> SharedState:
     """The shared state of `storage` (created on first use)."""
     state = _states.get(storage)
     if state is None:

@@ -24,12 +24,12 @@ def rename_entry(fs: SyncFileSystem, src: PathArg, dst: PathArg) -> None:
     # bad destination directory is reported even when the source is missing.
     fs.resolve(src, follow=False)
     target = fs.resolve(dst, follow=False)
-    source = fs._named(src)
+    source = fs.named(src)
     moving = source.inode
     assert moving is not None and source.name is not None
     if target.name is None:
         raise errors.fs_error(errno.EBUSY if target.parent == ROOT_INO else errno.EINVAL, target.text)
-    if moving.is_dir and fs._resolver.is_ancestor(moving.ino, target.parent):
+    if moving.is_dir and fs.resolver.is_ancestor(moving.ino, target.parent):
         raise errors.invalid(target.text, "cannot move a directory into itself")
     if target.trailing_slash and not moving.is_dir:
         raise errors.not_a_directory(source.text)
@@ -37,7 +37,7 @@ def rename_entry(fs: SyncFileSystem, src: PathArg, dst: PathArg) -> None:
     if replaced is not None:
         if replaced.ino == moving.ino:
             return
-        if replaced.is_dir and fs._resolver.is_ancestor(replaced.ino, source.parent):
+        if replaced.is_dir and fs.resolver.is_ancestor(replaced.ino, source.parent):
             raise errors.not_empty(target.text)
         if moving.is_dir and not replaced.is_dir:
             raise errors.not_a_directory(target.text)
@@ -53,7 +53,7 @@ def rename_entry(fs: SyncFileSystem, src: PathArg, dst: PathArg) -> None:
             fs.inodes.delete(replaced.ino)
         else:
             fs.inodes.change_links(replaced.ino, -1)
-            fs._unlinked(replaced.ino)
+            fs.unlinked(replaced.ino)
     else:
         fs.inodes.add_entry(target.parent, target.name, moving.ino)
     if moving.is_dir and source.parent != target.parent:

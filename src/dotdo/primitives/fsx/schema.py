@@ -15,7 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 SCHEMA_VERSION = 1
 ROOT_INO = 1
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS fsx_blobs (
 """
 
 
-def ensure_schema(storage: Storage) -> None:
+def ensure_schema(storage: ObjectStorage) -> None:
     """Create the fsx tables and the root directory if this object has none yet (idempotent)."""
     cursor = storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'fsx_meta'")
     if cursor.to_list():

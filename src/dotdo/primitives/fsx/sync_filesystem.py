@@ -33,7 +33,7 @@ from .stat_result import stat_result as make_stat
 from .tiers import BlobTier
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
     from .file_object import SyncFile
 
@@ -64,7 +64,7 @@ class SyncFileSystem:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         blob_store: BlobStore | Any | None = None,
         blob_root: str | PathLike[str] | None = None,
@@ -80,7 +80,7 @@ class SyncFileSystem:
             raise ValueError(f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}")
         self.storage = storage
         if blob_store is None:
-            blob_store = BlobStore(blob_root if blob_root is not None else storage.path.with_suffix(".blobs"))
+            blob_store = BlobStore(blob_root if blob_root is not None else storage.blob_root)
         elif not isinstance(blob_store, BlobStore):
             blob_store = BlobStore(blob_store)
         self.blob_store: BlobStore = blob_store
@@ -95,8 +95,8 @@ class SyncFileSystem:
             warm_threshold=warm_threshold,
             transaction=self.transaction,
         )
-        self._resolver = Resolver(self.inodes)
-        self._shared = shared_state(storage)
+        self.resolver = Resolver(self.inodes)
+        self.shared = shared_state(storage)
         self._ready = False
 
     @property
@@ -116,15 +116,15 @@ class SyncFileSystem:
             return
         ensure_schema(self.storage)
         self._ready = True
-        if not self._shared.swept:
-            self._shared.swept = True
+        if not self.shared.swept:
+            self.shared.swept = True
             self.transaction(self._free_orphans)
             # Uploads of a process that died mid-write: nothing will ever publish them.
             self.tier.sweep_incoming()
 
     def _free_orphans(self) -> None:
         for ino in self.inodes.orphans():
-            if not self._shared.open_inodes.get(ino):
+            if not self.shared.open_inodes.get(ino):
                 self.free_inode(ino)
 
     def transaction(self, fn: Callable[[], T]) -> T:
@@ -141,14 +141,15 @@ class SyncFileSystem:
     def resolve(self, path: PathArg, *, follow: bool = True) -> Resolved:
         """Where `path` leads (the entry may not exist)."""
         self._ensure()
-        return self._resolver.resolve(path, follow=follow)
+        return self.resolver.resolve(path, follow=follow)
 
     def existing(self, path: PathArg, *, follow: bool = True) -> Resolved:
         """Where `path` leads; FileNotFoundError if nothing is there."""
         self._ensure()
-        return self._resolver.existing(path, follow=follow)
+        return self.resolver.existing(path, follow=follow)
 
-    def _file(self, path: PathArg) -> Inode:
+    def file_inode(self, path: PathArg) -> Inode:
+        """The inode of the regular file at `path` (EISDIR, ENOENT as POSIX says)."""
         found = self.existing(path)
         assert found.inode is not None
         if found.inode.is_dir:
@@ -164,16 +165,17 @@ class SyncFileSystem:
             self.contents.release(inode)
         self.inodes.delete(ino)
 
-    def _unlinked(self, ino: int) -> None:
+    def unlinked(self, ino: int) -> None:
+        """A link to `ino` went away: free its data once no link and no open file holds it."""
         inode = self.inodes.get(ino)
-        if inode is not None and inode.nlink <= 0 and not self._shared.open_inodes.get(ino):
+        if inode is not None and inode.nlink <= 0 and not self.shared.open_inodes.get(ino):
             self.free_inode(ino)
 
     # -- reading ----------------------------------------------------------------------------------
 
     def read(self, path: PathArg) -> bytes:
         """The whole contents of a file."""
-        inode = self._file(path)
+        inode = self.file_inode(path)
         self.note_access(inode)
         return self.contents.read_all(inode)
 
@@ -207,7 +209,8 @@ class SyncFileSystem:
         assert found.inode is not None
         return make_stat(found.inode)
 
-    def _probe(self, path: PathArg, *, follow: bool = True) -> Inode | None:
+    def probe(self, path: PathArg, *, follow: bool = True) -> Inode | None:
+        """The inode at `path`, or None when nothing is there (no error for a missing path)."""
         try:
             return self.resolve(path, follow=follow).inode
         except OSError:
@@ -215,21 +218,21 @@ class SyncFileSystem:
 
     def exists(self, path: PathArg) -> bool:
         """Whether `path` leads somewhere (False for a dangling symlink, like `os.path.exists`)."""
-        return self._probe(path) is not None
+        return self.probe(path) is not None
 
     def is_file(self, path: PathArg) -> bool:
         """Whether `path` leads to a regular file."""
-        inode = self._probe(path)
+        inode = self.probe(path)
         return inode is not None and inode.is_file
 
     def is_dir(self, path: PathArg) -> bool:
         """Whether `path` leads to a directory."""
-        inode = self._probe(path)
+        inode = self.probe(path)
         return inode is not None and inode.is_dir
 
     def is_symlink(self, path: PathArg) -> bool:
         """Whether `path` itself is a symbolic link."""
-        inode = self._probe(path, follow=False)
+        inode = self.probe(path, follow=False)
         return inode is not None and inode.is_symlink
 
     def _directory(self, path: PathArg) -> tuple[str, Inode]:
@@ -283,7 +286,7 @@ class SyncFileSystem:
                 if child.is_dir:
                     dirs.append(name)
                     targets[name] = child.ino
-                elif child.is_symlink and (linked := self._probe(join(path, name))) is not None and linked.is_dir:
+                elif child.is_symlink and (linked := self.probe(join(path, name))) is not None and linked.is_dir:
                     dirs.append(name)
                     if followlinks:
                         targets[name] = linked.ino
@@ -334,14 +337,14 @@ class SyncFileSystem:
             return normalize(path)
         if found.name is None or (found.inode is not None and found.inode.is_dir):
             assert found.inode is not None
-            return self._resolver.path_of(found.inode.ino)
-        return join(self._resolver.path_of(found.parent), found.name)
+            return self.resolver.path_of(found.inode.ino)
+        return join(self.resolver.path_of(found.parent), found.name)
 
     # -- writing files ----------------------------------------------------------------------------
 
-    def _creatable(self, path: PathArg, *, exclusive: bool) -> Resolved:
+    def creatable(self, path: PathArg, *, exclusive: bool) -> Resolved:
         """Resolve a file to create or replace: its parent must exist; EISDIR/EEXIST as POSIX says."""
-        if exclusive and self._probe(path, follow=False) is not None:
+        if exclusive and self.probe(path, follow=False) is not None:
             raise errors.exists(as_text(path))
         found = self.resolve(path)
         if found.inode is None:
@@ -353,7 +356,8 @@ class SyncFileSystem:
             raise errors.exists(found.text)
         return found
 
-    def _new_file(self, found: Resolved, mode: int) -> Inode:
+    def new_file(self, found: Resolved, mode: int) -> Inode:
+        """Create an empty regular file at `found` (a resolved, creatable path) with `mode`."""
         assert found.name is not None
         ino = self.inodes.create(stat.S_IFREG | (mode & 0o7777 & ~UMASK), nlink=1)
         self.inodes.add_entry(found.parent, found.name, ino)
@@ -379,30 +383,31 @@ class SyncFileSystem:
         """
         payload = to_bytes(data)
         exclusive = exclusive or not exist_ok
-        self._creatable(path, exclusive=exclusive)
+        self.creatable(path, exclusive=exclusive)
         if append:
             return self._append(path, payload, mode)
         if len(payload) > self.warm_threshold:
             self.contents.check_room(len(payload), as_text(path))
             sha = self.tier.upload(payload)
             with self.tier.pinned(sha):
-                self.transaction(lambda: self._write_blob(path, sha, len(payload), mode, exclusive))
+                self.transaction(lambda: self.write_blob(path, sha, len(payload), mode, exclusive))
             return len(payload)
         self.transaction(lambda: self._write_inline(path, payload, mode, exclusive))
         return len(payload)
 
     def _write_inline(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int, exclusive: bool) -> None:
-        found = self._creatable(path, exclusive=exclusive)
-        inode = found.inode or self._new_file(found, mode)
+        found = self.creatable(path, exclusive=exclusive)
+        inode = found.inode or self.new_file(found, mode)
         self.contents.replace_inline(inode, bytes(payload), found.text)
 
-    def _write_blob(self, path: PathArg, sha: str, size: int, mode: int, exclusive: bool) -> None:
-        found = self._creatable(path, exclusive=exclusive)
-        inode = found.inode or self._new_file(found, mode)
+    def write_blob(self, path: PathArg, sha: str, size: int, mode: int, exclusive: bool) -> None:
+        """Point the file at `path` to the stored blob `sha` of `size` bytes (copy-free writes)."""
+        found = self.creatable(path, exclusive=exclusive)
+        inode = found.inode or self.new_file(found, mode)
         self.contents.replace_blob(inode, sha, size, found.text)
 
     def _append(self, path: PathArg, payload: bytes | bytearray | memoryview, mode: int) -> int:
-        target = self._creatable(path, exclusive=False).inode
+        target = self.creatable(path, exclusive=False).inode
         if target is not None and target.blob is not None:
             self.contents.check_room(len(payload), as_text(path))
             upload = self.tier.upload_parts(self.appended_parts(target, payload))
@@ -411,8 +416,8 @@ class SyncFileSystem:
             return len(payload)
 
         def append() -> int:
-            found = self._creatable(path, exclusive=False)
-            inode = found.inode or self._new_file(found, mode)
+            found = self.creatable(path, exclusive=False)
+            inode = found.inode or self.new_file(found, mode)
             inode = self.contents.materialize(inode)
             self.contents.write_at(inode, inode.size, payload, found.text)
             return inode.ino
@@ -446,7 +451,7 @@ class SyncFileSystem:
         False, changing nothing, if the file changed since `before` was read (a concurrent event
         wrote it while the upload ran): the caller starts over.
         """
-        found = self._creatable(path, exclusive=False)
+        found = self.creatable(path, exclusive=False)
         current = found.inode
         if current is None or (current.ino, current.blob, current.size) != (before.ino, before.blob, before.size):
             return False
@@ -531,7 +536,7 @@ class SyncFileSystem:
     def mkdir(self, path: PathArg, mode: int = 0o777, *, parents: bool = False, exist_ok: bool = False) -> None:
         """Create a directory (`parents=True` creates missing parents; `exist_ok=True` accepts one)."""
         try:
-            self.transaction(lambda: self._mkdir_one(path, mode, exist_ok))
+            self.transaction(lambda: self.mkdir_one(path, mode, exist_ok))
         except FileNotFoundError:
             if not parents:
                 raise
@@ -566,9 +571,10 @@ class SyncFileSystem:
             if not child.is_dir:
                 raise errors.not_a_directory(walked)
             current = child.ino
-        self._mkdir_one(path, mode, exist_ok)
+        self.mkdir_one(path, mode, exist_ok)
 
-    def _mkdir_one(self, path: PathArg, mode: int, exist_ok: bool) -> None:
+    def mkdir_one(self, path: PathArg, mode: int, exist_ok: bool) -> None:
+        """Create one directory whose parent exists (EEXIST unless `exist_ok`)."""
         found = self.resolve(path, follow=False)
         if found.inode is not None:
             if exist_ok and self.is_dir(path):
@@ -580,7 +586,8 @@ class SyncFileSystem:
         self.inodes.change_links(found.parent, 1)
         self.inodes.touch(found.parent)
 
-    def _named(self, path: PathArg) -> Resolved:
+    def named(self, path: PathArg) -> Resolved:
+        """Resolve an existing entry without following a final symlink (the entry itself)."""
         found = self.existing(path, follow=False)
         if found.name is None:
             code = errno.EBUSY if found.inode is not None and found.inode.ino == ROOT_INO else errno.EINVAL
@@ -591,7 +598,7 @@ class SyncFileSystem:
         """Remove an empty directory."""
 
         def remove() -> None:
-            found = self._named(path)
+            found = self.named(path)
             inode = found.inode
             assert inode is not None and found.name is not None
             if not inode.is_dir:
@@ -609,12 +616,12 @@ class SyncFileSystem:
         """Remove a file or symlink (IsADirectoryError for a directory: use rmdir or rm)."""
 
         def remove() -> None:
-            found = self._named(path)
+            found = self.named(path)
             inode = found.inode
             assert inode is not None and found.name is not None
             if inode.is_dir:
                 raise errors.is_a_directory(found.text)
-            self._drop_entry(found.parent, found.name, inode)
+            self.drop_entry(found.parent, found.name, inode)
 
         try:
             self.transaction(remove)
@@ -622,17 +629,18 @@ class SyncFileSystem:
             if not missing_ok:
                 raise
 
-    def _drop_entry(self, parent: int, name: str, inode: Inode) -> None:
+    def drop_entry(self, parent: int, name: str, inode: Inode) -> None:
+        """Remove the entry `name` of directory `parent`, releasing `inode` (its data once unlinked everywhere)."""
         self.inodes.remove_entry(parent, name)
         self.inodes.touch(parent)
         self.inodes.change_links(inode.ino, -1)
-        self._unlinked(inode.ino)
+        self.unlinked(inode.ino)
 
     def rm(self, path: PathArg, *, recursive: bool = False, missing_ok: bool = False) -> None:
         """Remove a file, symlink or (with `recursive=True`) a directory tree, in one transaction."""
 
         def remove() -> None:
-            found = self._named(path)
+            found = self.named(path)
             inode = found.inode
             assert inode is not None and found.name is not None
             if inode.is_dir:
@@ -644,7 +652,7 @@ class SyncFileSystem:
                 self.inodes.touch(found.parent)
                 self.inodes.delete(inode.ino)
             else:
-                self._drop_entry(found.parent, found.name, inode)
+                self.drop_entry(found.parent, found.name, inode)
 
         try:
             self.transaction(remove)
@@ -665,7 +673,7 @@ class SyncFileSystem:
             for name, child in entries:
                 self.inodes.remove_entry(current, name)
                 self.inodes.change_links(child.ino, -1)
-                self._unlinked(child.ino)
+                self.unlinked(child.ino)
             stack.pop()
             if current != directory:
                 entry = self.inodes.entry_of(current)

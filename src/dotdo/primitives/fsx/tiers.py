@@ -27,7 +27,7 @@ from ..blob_store import BlobStore, BlobUpload, sha256_hex_async
 from .registry import shared_state
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 WARM = "warm"
 COLD = "cold"
@@ -37,7 +37,7 @@ _RANGE_BYTES = 1024 * 1024
 class BlobTier:
     """Blob-backed contents of one object's files: upload, read, reference counts, cold moves, GC."""
 
-    def __init__(self, storage: Storage, blob_store: BlobStore) -> None:
+    def __init__(self, storage: ObjectStorage, blob_store: BlobStore) -> None:
         self._storage = storage
         self._sql = storage.sql
         self.store = blob_store
@@ -209,12 +209,6 @@ class BlobTier:
             self._sql.exec("UPDATE fsx_blobs SET tier = ? WHERE hash = ?", COLD, sha)
             moved.append(sha)
         return moved
-
-    def warm_up(self, sha: str) -> None:
-        """Bring a cold blob back to the warm namespace (it is being written again)."""
-        if self.tier_of(sha) == COLD:
-            self.store.move(sha, source=COLD, destination=WARM)
-            self._sql.exec("UPDATE fsx_blobs SET tier = ? WHERE hash = ?", WARM, sha)
 
     def collect_garbage(self, *, orphans: bool = False) -> int:
         """Delete unreferenced, unpinned blobs; with `orphans`, also blobs no row knows. Returns the count."""

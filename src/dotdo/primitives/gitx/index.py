@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dotdo.runtime.lazy_table import LazyTable
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 INDEX_TABLE = "_gitx_index"
 
@@ -28,17 +30,17 @@ class IndexEntry:
 class StagingIndex:
     """Read and change the index of one repository."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
-        self._ready = False
+        self._lazy_table = LazyTable(
+            storage,
+            INDEX_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (path TEXT NOT NULL, stage INTEGER NOT NULL, "
+            "mode INTEGER NOT NULL, sha TEXT NOT NULL, PRIMARY KEY (path, stage)) WITHOUT ROWID",
+        )
 
     def _table(self) -> None:
-        if not self._ready:
-            self.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (path TEXT NOT NULL, stage INTEGER NOT NULL, "
-                "mode INTEGER NOT NULL, sha TEXT NOT NULL, PRIMARY KEY (path, stage)) WITHOUT ROWID"
-            )
-            self._ready = True
+        self._lazy_table.ensure()
 
     def entries(self) -> dict[str, IndexEntry]:
         """Stage-0 entries by path (what the next commit will hold)."""

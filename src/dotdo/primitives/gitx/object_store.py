@@ -21,13 +21,15 @@ from dulwich.object_store import PackCapableObjectStore
 from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID, ShaFile, Tag, Tree, sha_to_hex
 from dulwich.pack import Pack, UnpackedObject, write_pack_data
 
+from dotdo.runtime.lazy_table import LazyTable
+
 from .errors import BadObjectError, PackLimitError
 from .fsck import tree_entry_problem
 from .limits import DEFAULT_LIMITS, GitLimits
 from .pack_reader import PackReader, object_sha
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 OBJECTS_TABLE = "_gitx_objects"
 DEFAULT_THRESHOLD = 1024 * 1024
@@ -43,9 +45,11 @@ class BlobTier(Protocol):
 
     def put(self, data: bytes, *, namespace: str = ...) -> str:
         """Store `data` once and return the key it is stored under (derived from the content)."""
+        ...
 
     def get(self, sha: str, *, namespace: str = ...) -> bytes:
         """The bytes stored under a key `put` returned; FileNotFoundError when absent."""
+        ...
 
 
 def check_object(obj: ShaFile) -> None:
@@ -102,7 +106,7 @@ class StoredObjectStore(PackCapableObjectStore):
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         blob_tier: BlobTier | None = None,
         threshold: int = DEFAULT_THRESHOLD,
@@ -116,17 +120,17 @@ class StoredObjectStore(PackCapableObjectStore):
         self.threshold = threshold
         self.limits = limits
         self.pack_compression_level = -1
-        self._ready = False
+        self._lazy_table = LazyTable(
+            storage,
+            OBJECTS_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {OBJECTS_TABLE} (sha TEXT PRIMARY KEY, type INTEGER NOT NULL, "
+            "size INTEGER NOT NULL, data BLOB, tier_key TEXT) WITHOUT ROWID",
+        )
 
     # -- schema ---------------------------------------------------------------------------------
 
     def _table(self) -> None:
-        if not self._ready:
-            self.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {OBJECTS_TABLE} (sha TEXT PRIMARY KEY, type INTEGER NOT NULL, "
-                "size INTEGER NOT NULL, data BLOB, tier_key TEXT) WITHOUT ROWID"
-            )
-            self._ready = True
+        self._lazy_table.ensure()
 
     @staticmethod
     def _hex(sha: bytes) -> str:

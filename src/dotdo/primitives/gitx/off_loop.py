@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 T = TypeVar("T")
 Exclusive = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
@@ -32,7 +32,7 @@ def one_at_a_time() -> Exclusive:
     return exclusive
 
 
-async def run_off_loop(storage: Storage, work: Callable[[], T], exclusive: Exclusive) -> T:
+async def run_off_loop(storage: ObjectStorage, work: Callable[[], T], exclusive: Exclusive) -> T:
     """`work()` on a worker thread, holding `storage`'s thread lock, inside `exclusive`."""
 
     def run() -> T:

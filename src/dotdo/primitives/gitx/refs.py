@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from dulwich.objects import ObjectID, valid_hexsha
 from dulwich.refs import SYMREF, Ref, RefsContainer, check_ref_format
 
+from dotdo.runtime.lazy_table import LazyTable
+
 from .errors import InvalidRefError, RefConflictError
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 REFS_TABLE = "_gitx_refs"
 ZERO_SHA = b"0" * 40
@@ -59,19 +61,19 @@ def check_ref_name(name: bytes | str) -> bytes:
 class StoredRefsContainer(RefsContainer):
     """Refs in the `_gitx_refs` table; `listener(name, old, new)` hears every change."""
 
-    def __init__(self, storage: Storage, *, listener: RefListener | None = None) -> None:
+    def __init__(self, storage: ObjectStorage, *, listener: RefListener | None = None) -> None:
         super().__init__()
         self.storage = storage
         self.listener = listener
         self._held: list[tuple[bytes, bytes | None, bytes | None]] | None = None
-        self._ready = False
+        self._lazy_table = LazyTable(
+            storage,
+            REFS_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {REFS_TABLE} (name BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
+        )
 
     def _table(self) -> None:
-        if not self._ready:
-            self.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {REFS_TABLE} (name BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID"
-            )
-            self._ready = True
+        self._lazy_table.ensure()
 
     def _read(self, name: bytes) -> bytes | None:
         self._table()

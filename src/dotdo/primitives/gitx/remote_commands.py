@@ -24,7 +24,7 @@ from .refs import ZERO_SHA, check_ref_name
 from .remote import RemoteAuth, auth_for, check_remote_url, fetch_pack, list_refs, redact, send_pack
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
     from .index import IndexEntry, StagingIndex
     from .merge import MergeResult
@@ -37,7 +37,7 @@ class RemoteCommands:
     """Remote management and network operations, mixed into `Git`."""
 
     repo: StoredRepo
-    storage: Storage
+    storage: ObjectStorage
     index: StagingIndex
     worktree: Worktree
     remotes_auth: dict[str, Any]

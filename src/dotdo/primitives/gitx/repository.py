@@ -41,7 +41,7 @@ from .worktree import Status, Worktree
 from .worktree_files import check_worktree_path, worktree_files_for
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 DEFAULT_IDENTITY = "dotdo <dotdo@localhost>"
 _ANCESTRY = re.compile(r"^(.+?)((?:[~^]\d*)+)$")
@@ -54,7 +54,7 @@ class Git(RemoteCommands):
     def __init__(
         self,
         fs: Any,
-        storage: Storage | None = None,
+        storage: ObjectStorage | None = None,
         *,
         worktree: str = "/",
         emit: Emit | None = None,
@@ -243,7 +243,7 @@ class Git(RemoteCommands):
             self.repo.object_store.add_object(obj)
             if not self.repo.refs.set_if_equals(b"HEAD", parent or ZERO_SHA, obj.id):
                 raise RefConflictError("HEAD moved while committing; look at `log()` and commit again")
-            self.repo._del_named_file("MERGE_HEAD")
+            self.repo.del_named_file("MERGE_HEAD")
 
         self.storage.transaction_sync(write)
 
@@ -433,8 +433,8 @@ class Git(RemoteCommands):
                 data, mode = outcome.worktree_files[conflict.path]
                 self.files.write(conflict.path, data, executable=mode == 0o100755)
                 self.index.mark_conflict(conflict.path, conflict.stages)
-            self.repo._put_named_file("MERGE_HEAD", theirs + b"\n")
-            self.repo._put_named_file("MERGE_MSG", text.encode() + b"\n")
+            self.repo.put_named_file("MERGE_HEAD", theirs + b"\n")
+            self.repo.put_named_file("MERGE_MSG", text.encode() + b"\n")
 
         self.storage.transaction_sync(apply)
         if outcome.conflicts:
@@ -504,7 +504,7 @@ class Git(RemoteCommands):
             self.repo.refs.set_if_equals(b"HEAD", None, target)
             if mode != "soft":
                 self.worktree.reset_to(tree, files=mode == "hard")
-            self.repo._del_named_file("MERGE_HEAD")
+            self.repo.del_named_file("MERGE_HEAD")
 
         if old != target or mode != "soft":
             self.storage.transaction_sync(move)

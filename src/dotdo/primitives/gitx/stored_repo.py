@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, BinaryIO
 from dulwich.config import ConfigFile, StackedConfig
 from dulwich.repo import BaseRepo
 
+from dotdo.runtime.lazy_table import LazyTable
+
 from .limits import DEFAULT_LIMITS, GitLimits
 from .object_store import BlobTier, StoredObjectStore
 from .refs import RefListener, StoredRefsContainer
 
 if TYPE_CHECKING:
-    from dotdo.runtime.storage import Storage
+    from dotdo.runtime.object_storage import ObjectStorage
 
 FILES_TABLE = "_gitx_files"
 
@@ -27,7 +29,7 @@ class StoredRepo(BaseRepo):
 
     def __init__(
         self,
-        storage: Storage,
+        storage: ObjectStorage,
         *,
         blob_tier: BlobTier | None = None,
         threshold: int | None = None,
@@ -42,14 +44,14 @@ class StoredRepo(BaseRepo):
         super().__init__(store, StoredRefsContainer(storage, listener=listener))
         self.storage = storage
         self.bare = True
-        self._files_ready = False
+        self._lazy_table = LazyTable(
+            storage,
+            FILES_TABLE,
+            f"CREATE TABLE IF NOT EXISTS {FILES_TABLE} (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID",
+        )
 
     def _files(self) -> None:
-        if not self._files_ready:
-            self.storage.sql.exec(
-                f"CREATE TABLE IF NOT EXISTS {FILES_TABLE} (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID"
-            )
-            self._files_ready = True
+        self._lazy_table.ensure()
 
     @property
     def initialized(self) -> bool:
@@ -79,6 +81,13 @@ class StoredRepo(BaseRepo):
         return None if row is None else BytesIO(bytes(row[0]))
 
     def _put_named_file(self, path: str, contents: bytes) -> None:
+        self.put_named_file(path, contents)
+
+    def _del_named_file(self, path: str) -> None:
+        self.del_named_file(path)
+
+    def put_named_file(self, path: str, contents: bytes) -> None:
+        """Write a named repository file (MERGE_HEAD, MERGE_MSG, ...); dulwich's protected hook calls it too."""
         self._files()
         self.storage.sql.exec(
             f"INSERT INTO {FILES_TABLE} (name, data) VALUES (?, ?) "
@@ -87,7 +96,8 @@ class StoredRepo(BaseRepo):
             contents,
         )
 
-    def _del_named_file(self, path: str) -> None:
+    def del_named_file(self, path: str) -> None:
+        """Remove a named repository file, if there."""
         self._files()
         self.storage.sql.exec(f"DELETE FROM {FILES_TABLE} WHERE name = ?", path)
 

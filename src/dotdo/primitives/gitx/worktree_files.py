@@ -40,21 +40,27 @@ class WorktreeFiles(Protocol):
 
     def read(self, path: str) -> bytes:
         """The bytes of a file; FileNotFoundError when absent."""
+        ...
 
     def write(self, path: str, data: bytes, *, executable: bool = False) -> None:
         """Create or replace a file, creating its parent folders."""
+        ...
 
     def remove(self, path: str) -> None:
         """Delete a file (absent is fine) and the folders it leaves empty."""
+        ...
 
     def exists(self, path: str) -> bool:
         """Whether a file exists at `path`."""
+        ...
 
     def is_executable(self, path: str) -> bool:
         """Whether the file has its executable bit set."""
+        ...
 
     def walk(self) -> Iterator[str]:
         """Every file of the working tree, as relative paths."""
+        ...
 
 
 class HostDirectoryFiles:

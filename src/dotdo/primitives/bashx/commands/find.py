@@ -276,10 +276,11 @@ def xargs(call: CommandCall) -> CommandResult:
             items.pop()
     elif max_lines is not None:
         lines = [line.split() for line in text.split("\n") if line.strip()]
-        items = []
+        items: list[str] = []
         groups = [[w for line in lines[i : i + max_lines] for w in line] for i in range(0, len(lines), max_lines)]
     else:
         items = _xargs_split(text)
+        groups = []
     assert call.run is not None
     if replace is not None:
         batches = [[a.replace(replace, item) for a in command] for item in items]

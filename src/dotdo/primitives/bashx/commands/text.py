@@ -359,10 +359,11 @@ def cut(call: CommandCall) -> CommandResult:
                 parts = line.split(delimiter)
                 out.append(out_delim.join(parts[i] for i in selected(len(parts))))
             else:
-                text = line if mode == "-b" else line.decode("utf-8", "surrogateescape")
-                picked = [text[i : i + 1] for i in selected(len(text))]
-                joined = b"".join(picked) if mode == "-b" else "".join(picked).encode("utf-8", "surrogateescape")
-                out.append(joined)
+                if mode == "-b":
+                    out.append(b"".join(line[i : i + 1] for i in selected(len(line))))
+                else:
+                    text = line.decode("utf-8", "surrogateescape")
+                    out.append("".join(text[i : i + 1] for i in selected(len(text))).encode("utf-8", "surrogateescape"))
     return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
 
 

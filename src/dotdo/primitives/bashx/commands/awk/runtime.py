@@ -436,7 +436,7 @@ class Runtime:
         value = self.eval(expr)
         if op != "=":
             current = to_num(self.eval(target))
-            value = self.arith({"**=": "^"}.get(op, op[0]), current, to_num(value))
+            value = self.arith("^" if op == "**=" else op[0], current, to_num(value))
         elif isinstance(value, StrNum) and value is not UNINIT:
             value = StrNum(value)
         return self.assign(target, value)
@@ -628,7 +628,7 @@ class Runtime:
     def rules(self) -> None:
         """Apply the pattern-action rules to the current record."""
         for position, (pattern, pattern2, action) in enumerate(self.program.rules):
-            if pattern2 is not None:
+            if pattern is not None and pattern2 is not None:
                 active = self.range_active.get(position, False)
                 if not active:
                     if not truthy(self.eval(pattern)):

@@ -21,8 +21,8 @@ Value = float | str
 
 def to_num(value: Value) -> float:
     """awk's string-to-number: the longest numeric prefix, else 0."""
-    if isinstance(value, float):
-        return value
+    if isinstance(value, int | float):
+        return float(value)
     m = PREFIX_RE.match(value)
     return float(m.group(1)) if m else 0.0
 
@@ -67,6 +67,6 @@ def compare(a: Value, b: Value) -> int:
     """-1, 0 or 1 with awk's numeric-or-string rule."""
     if looks_numeric(a) and looks_numeric(b):
         x, y = to_num(a), to_num(b)
-    else:
-        x, y = to_str(a), to_str(b)  # type: ignore[assignment]
-    return (x > y) - (x < y)
+        return (x > y) - (x < y)
+    s, t = to_str(a), to_str(b)
+    return (s > t) - (s < t)

@@ -1,4 +1,4 @@
-"""A table of this layer, created on first use (`CREATE TABLE IF NOT EXISTS`) and remembered as created.
+"""A table of an object's storage, created on first use (`CREATE TABLE IF NOT EXISTS`) and remembered as created.
 
 Creation inside a `transaction_sync` block is not remembered: if the block rolls back, the table goes
 with it, and the next use must create it again.
@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..runtime.storage import Storage
+    from .object_storage import ObjectStorage
 
 
 class LazyTable:
     """One table (and its indexes) of an object's storage, created when first written."""
 
-    def __init__(self, storage: Storage, name: str, *ddl: str) -> None:
+    def __init__(self, storage: ObjectStorage, name: str, *ddl: str) -> None:
         self.storage = storage
         self.name = name
         self._ddl = ddl
@@ -27,7 +27,6 @@ class LazyTable:
             return
         for statement in self._ddl:
             self.storage.sql.exec(statement)
-        # Storage keeps no public flag for "inside transaction_sync"; its savepoint depth says it.
         self._ready = not self.storage.in_transaction_block
 
     def exists(self) -> bool:

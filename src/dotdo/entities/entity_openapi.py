@@ -7,7 +7,7 @@ import html
 import json
 from typing import Any
 
-from ..graph.entity import Entity
+from .entity import Entity
 
 _ERROR = {
     "type": "object",

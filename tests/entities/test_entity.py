@@ -8,7 +8,7 @@ import pytest
 from pydantic import Field, ValidationError
 
 from dotdo import Runtime
-from dotdo.graph.entity import INDEX_OBJECT, Entity, EntityExistsError, EntityNotFoundError
+from dotdo.entities.entity import INDEX_OBJECT, Entity, EntityExistsError, EntityNotFoundError, NameIndex
 
 
 class Customer(Entity):
@@ -160,7 +160,7 @@ async def test_changes_emit_created_updated_deleted_events(rt: Runtime) -> None:
 
 async def test_an_index_entry_left_without_its_entity_does_not_block_the_id(rt: Runtime) -> None:
     def leave_stale_entry(index: Customer) -> None:
-        index._index_add("ghost", {"name": "Old", "email": "old@x", "age": 0, "tags": []})
+        NameIndex(index).add("ghost", {"name": "Old", "email": "old@x", "age": 0, "tags": []})
 
     await rt.run_in(Customer, INDEX_OBJECT, leave_stale_entry)
     created = await rt.get(Customer, "ghost").create(name="New", email="new@x")

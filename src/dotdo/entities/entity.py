@@ -21,12 +21,14 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from ..context import DO
+from ..graph.errors import DuplicateThingError, ThingNotFoundError
+from ..graph.names import check_thing_id
+from ..graph.things import Page, Things
+from ..runtime.extensions import Extensions
 from .entity_fields import build_model, own_field_names
-from .errors import DuplicateThingError, ThingNotFoundError
-from .names import check_thing_id
-from .things import Page, Things
+from .entity_mount import EntityRestMount
 
-log = logging.getLogger("dotdo.graph")
+log = logging.getLogger("dotdo.entities")
 
 INDEX_OBJECT = "__index__"
 RECORD_ID = "entity"
@@ -47,6 +49,7 @@ class Entity(DO):
     """
 
     collection: ClassVar[str | None] = None
+    extensions = Extensions(mounts={"entity_rest": EntityRestMount()})
     _entity_fields: ClassVar[list[tuple[type, str]]] = []
     _entity_defaults: ClassVar[dict[str, Any]] = {}
     _entity_model: ClassVar[type[BaseModel] | None] = None
@@ -149,16 +152,16 @@ class Entity(DO):
         if self._record() is not None:
             raise EntityExistsError(f"{type(self).__name__} {entity_id!r} already exists; update it with PUT or PATCH")
         try:
-            await self._index(lambda index: index._index_add(entity_id, data))
+            await self._index(lambda index: NameIndex(index).add(entity_id, data))
         except EntityExistsError:
             if self._record() is not None:
                 raise
             # An index entry without its entity: left by a create or delete cut short by a crash.
-            await self._index(lambda index: index._index_put(entity_id, data))
+            await self._index(lambda index: NameIndex(index).put(entity_id, data))
         try:
             self._things.create(type=type(self).__name__, name=entity_id, id=RECORD_ID, data=data)
         except BaseException:
-            await self._index(lambda index: index._index_remove(entity_id))
+            await self._index(lambda index: NameIndex(index).remove(entity_id))
             raise
         result = {"id": entity_id, **data}
         self._emit("created", result)
@@ -178,7 +181,7 @@ class Entity(DO):
         if self._record() is None:
             return False
         self._things.delete(RECORD_ID)
-        await self._index(lambda index: index._index_remove(entity_id))
+        await self._index(lambda index: NameIndex(index).remove(entity_id))
         self._emit("deleted", {"id": entity_id})
         return True
 
@@ -190,7 +193,7 @@ class Entity(DO):
         merged = {**current, **fields} if merge else fields
         data = type(self).model().model_validate(merged).model_dump(mode="json")
         self._things.replace(RECORD_ID, data=data)
-        await self._index(lambda index: index._index_put(entity_id, data))
+        await self._index(lambda index: NameIndex(index).put(entity_id, data))
         result = {"id": entity_id, **data}
         self._emit("updated", result)
         return result
@@ -208,30 +211,6 @@ class Entity(DO):
     async def _index(self, fn: Any) -> Any:
         return await self.runtime.run_in(type(self), INDEX_OBJECT, fn)
 
-    def _index_add(self, entity_id: str, data: dict[str, Any]) -> None:
-        try:
-            self._things.create(type=type(self).__name__, name=entity_id, id=entity_id, data=data)
-        except DuplicateThingError:
-            raise EntityExistsError(
-                f"{type(self).__name__} {entity_id!r} already exists; update it with PUT or PATCH"
-            ) from None
-
-    def _index_put(self, entity_id: str, data: dict[str, Any]) -> None:
-        if self._things.get(entity_id) is None:
-            self._index_add(entity_id, data)
-        else:
-            self._things.replace(entity_id, data=data)
-
-    def _index_remove(self, entity_id: str) -> None:
-        self._things.delete(entity_id, purge=True)
-
-    def _index_page(
-        self, where: dict[str, Any] | None, order_by: list[str] | None, limit: int, cursor: str | None
-    ) -> Page:
-        return self._things.find_page(
-            type=type(self).__name__, where=where, order_by=order_by, limit=limit, cursor=cursor
-        )
-
     @classmethod
     async def list_page(
         cls,
@@ -247,9 +226,44 @@ class Entity(DO):
         scoped_where = None if where is None else {_index_field(cls, name, fields): c for name, c in where.items()}
         scoped_order = None if order_by is None else [_index_order(cls, term, fields) for term in order_by]
         page = await runtime.run_in(
-            cls, INDEX_OBJECT, lambda index: index._index_page(scoped_where, scoped_order, limit, cursor)
+            cls, INDEX_OBJECT, lambda index: NameIndex(index).page(scoped_where, scoped_order, limit, cursor)
         )
         return [{"id": thing.id, **thing.data} for thing in page.items], page.cursor
+
+
+class NameIndex:
+    """The copy of every entity's fields kept by the class's `__index__` object, for listing.
+
+    Built over the index object (inside one of its events, through `runtime.run_in`).
+    """
+
+    def __init__(self, index: Entity) -> None:
+        self.type_name = type(index).__name__
+        self.things = Things(index.storage, runtime=index.runtime)
+
+    def add(self, entity_id: str, data: dict[str, Any]) -> None:
+        """Add an entity's entry; `EntityExistsError` if there is one."""
+        try:
+            self.things.create(type=self.type_name, name=entity_id, id=entity_id, data=data)
+        except DuplicateThingError:
+            raise EntityExistsError(
+                f"{self.type_name} {entity_id!r} already exists; update it with PUT or PATCH"
+            ) from None
+
+    def put(self, entity_id: str, data: dict[str, Any]) -> None:
+        """Add or replace an entity's entry."""
+        if self.things.get(entity_id) is None:
+            self.add(entity_id, data)
+        else:
+            self.things.replace(entity_id, data=data)
+
+    def remove(self, entity_id: str) -> None:
+        """Remove an entity's entry (with its history)."""
+        self.things.delete(entity_id, purge=True)
+
+    def page(self, where: dict[str, Any] | None, order_by: list[str] | None, limit: int, cursor: str | None) -> Page:
+        """One page of entries."""
+        return self.things.find_page(type=self.type_name, where=where, order_by=order_by, limit=limit, cursor=cursor)
 
 
 def _index_field(cls: type[Entity], name: Any, fields: set[str]) -> str:

@@ -1,4 +1,4 @@
-from dotdo.context.lazy_table import LazyTable
+from dotdo.runtime.lazy_table import LazyTable
 from dotdo.runtime.storage import Storage
 
 

@@ -23,16 +23,16 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ..graph.entity import Entity, EntityExistsError, EntityNotFoundError
 from ..graph.errors import InvalidCursorError, InvalidFilterError
 from ..graph.filters import OPERATORS
 from ..graph.names import new_id
+from ..http.body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
+from ..http.errors import HTTPError, json_error
+from ..http.lifespan import serve_lifespan
+from ..http.routing import check_object_name
 from ..runtime.runtime import Runtime
-from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
+from .entity import Entity, EntityExistsError, EntityNotFoundError
 from .entity_openapi import docs_page, openapi_document
-from .errors import HTTPError, json_error
-from .lifespan import serve_lifespan
-from .routing import check_object_name
 
 MAX_PAGE = 1000
 _PAGING = frozenset({"limit", "cursor", "order_by", "where"})

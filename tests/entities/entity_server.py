@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from dotdo import Runtime
-from dotdo.graph.entity import Entity
-from dotdo.http.entity_rest import EntityApp
+from dotdo.entities.entity import Entity
+from dotdo.entities.entity_rest import EntityApp
 
 
 class Customer(Entity):

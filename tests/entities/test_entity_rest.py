@@ -10,8 +10,8 @@ import pytest
 from pydantic import Field
 
 from dotdo import Runtime
-from dotdo.graph.entity import Entity
-from dotdo.http.entity_rest import EntityApp, entity_routes
+from dotdo.entities.entity import Entity
+from dotdo.entities.entity_rest import EntityApp, entity_routes
 
 
 class Customer(Entity):

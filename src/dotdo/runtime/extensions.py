@@ -1,0 +1,98 @@
+"""The one way to extend the runtime: a registry of timer kinds, HTTP mounts and ctx attachments.
+
+A class declares what it brings (`extensions = Extensions(...)` on a Durable Object class; a
+subclass adds to its bases' declarations), and `Runtime(extensions=...)` or `API(extensions=...)`
+add more for every class they serve. Nothing registers itself by being imported.
+
+- **Timer kinds**: `handler(obj, timer)` runs as an event of the object when a timer of that kind
+  comes due; if it raises, the runtime retries with the alarm backoff (2 s, doubling).
+- **HTTP mounts**: objects an `API` app asks, in order, to serve a request before the object's
+  `fetch` (`/rpc`, an object's `/repo.git`, Entity REST); see `dotdo.http.mounts.Mount`.
+- **ctx attachments**: `ctx.<name>` is built on first use by `factory(ctx)`. A factory may be given
+  as `"module:function"`, imported on first use, so that importing dotdo stays cheap and a layer
+  can name a capability that lives above it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from .timer_table import Timer
+
+TimerHandler = Callable[[Any, Timer], Awaitable[None]]
+"""`async handler(obj, timer)`: fire a due timer of one kind in its object."""
+
+AttachmentFactory = Callable[[Any], Any]
+"""`factory(ctx)`: the capability `ctx.<name>` returns."""
+
+
+class Extensions:
+    """Timer kinds, HTTP mounts and ctx attachments, by name; later registrations of a name win."""
+
+    __slots__ = ("attachments", "mounts", "timer_kinds")
+
+    def __init__(
+        self,
+        *,
+        timer_kinds: Mapping[str, TimerHandler] | None = None,
+        mounts: Mapping[str, Any] | None = None,
+        attachments: Mapping[str, AttachmentFactory | str] | None = None,
+    ) -> None:
+        self.timer_kinds: dict[str, TimerHandler] = dict(timer_kinds or {})
+        self.mounts: dict[str, Any] = dict(mounts or {})
+        """HTTP mounts in the order an app asks them (each a `dotdo.http.mounts.Mount`)."""
+        self.attachments: dict[str, AttachmentFactory | str] = dict(attachments or {})
+
+    def timer_kind(self, kind: str, handler: TimerHandler) -> None:
+        """Fire `handler(obj, timer)` when a timer of `kind` comes due."""
+        self.timer_kinds[kind] = handler
+
+    def mount(self, name: str, mount: Any) -> None:
+        """Ask `mount` (a `dotdo.http.mounts.Mount`) to serve requests before the object's `fetch`."""
+        self.mounts[name] = mount
+
+    def attachment(self, name: str, factory: AttachmentFactory | str) -> None:
+        """Build `ctx.<name>` with `factory(ctx)` (or `"module:function"`, imported on first use)."""
+        self.attachments[name] = factory
+
+    def merged(self, other: Extensions | None) -> Extensions:
+        """These extensions with `other`'s added (`other` wins where both name the same thing)."""
+        if other is None:
+            return self
+        return Extensions(
+            timer_kinds={**self.timer_kinds, **other.timer_kinds},
+            mounts={**self.mounts, **other.mounts},
+            attachments={**self.attachments, **other.attachments},
+        )
+
+    def attachment_factory(self, name: str) -> AttachmentFactory | None:
+        """The factory of `ctx.<name>`, imported if given by name; None if there is no such attachment."""
+        factory = self.attachments.get(name)
+        if not isinstance(factory, str):
+            return factory
+        module_name, _, function_name = factory.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and exc.name.startswith("dotdo"):
+                raise NotImplementedError(f"ctx.{name} is not available: {module_name} is not built yet") from None
+            raise
+        return getattr(module, function_name)
+
+    def __repr__(self) -> str:
+        return (
+            f"Extensions(timer_kinds={list(self.timer_kinds)}, mounts={list(self.mounts)}, "
+            f"attachments={list(self.attachments)})"
+        )
+
+
+def declared_extensions(cls: type) -> Extensions:
+    """What `cls` and its bases declare in their class bodies (`extensions = Extensions(...)`), bases first."""
+    combined = Extensions()
+    for klass in reversed(cls.__mro__):
+        own = klass.__dict__.get("extensions")
+        if isinstance(own, Extensions):
+            combined = combined.merged(own)
+    return combined

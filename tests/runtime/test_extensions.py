@@ -1,0 +1,85 @@
+"""One registry extends the runtime: timer kinds and ctx attachments declared on a class (added to
+its bases') or given to the runtime, fired and built without any registration by import."""
+
+from __future__ import annotations
+
+import pytest
+
+from dotdo import DO, Runtime
+from dotdo.runtime.extensions import Extensions, declared_extensions
+from dotdo.testing import ManualClock
+
+T0 = 1_700_000_000.0
+RING = "tests.ring"
+CHIME = "tests.chime"
+
+
+async def _ring(obj: Bell, timer) -> None:
+    obj.storage.put("heard", [*(obj.storage.get("heard") or []), f"ring:{timer.payload}"])
+
+
+async def _chime(obj: Bell, timer) -> None:
+    obj.storage.put("heard", [*(obj.storage.get("heard") or []), f"chime:{timer.payload}"])
+
+
+class Bell(DO):
+    extensions = Extensions(timer_kinds={RING: _ring}, attachments={"greeter": lambda ctx: f"hello from {ctx.name}"})
+
+    async def plan(self, kind: str, when: float, payload: str) -> None:
+        self.storage.timers.set(f"{kind}:{payload}", when, kind=kind, payload=payload)
+
+    def heard(self) -> list[str]:
+        return self.storage.get("heard") or []
+
+    def greeting(self) -> str:
+        return self.ctx.greeter
+
+
+class ChimingBell(Bell):
+    extensions = Extensions(timer_kinds={CHIME: _chime})
+
+
+def test_a_class_adds_to_what_its_bases_declare() -> None:
+    kinds = declared_extensions(ChimingBell).timer_kinds
+    assert {"alarm", "dotdo.schedule", RING, CHIME} <= set(kinds)
+    assert kinds[CHIME] is _chime
+    assert CHIME not in declared_extensions(Bell).timer_kinds
+    assert "greeter" in declared_extensions(ChimingBell).attachments
+
+
+async def test_timer_kinds_declared_on_classes_fire_in_their_objects(tmp_path) -> None:
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Bell, ChimingBell], clock=clock) as rt:
+        await rt.get(ChimingBell, "c").plan(RING, T0 + 5, "one")
+        await rt.get(ChimingBell, "c").plan(CHIME, T0 + 10, "two")
+        await rt.get(Bell, "b").plan(RING, T0 + 5, "three")
+        await clock.advance(20)
+        assert await rt.get(ChimingBell, "c").heard() == ["ring:one", "chime:two"]
+        assert await rt.get(Bell, "b").heard() == ["ring:three"]
+
+
+async def test_a_kind_the_class_does_not_declare_waits_for_the_runtime_to_know_it(tmp_path) -> None:
+    clock = ManualClock(T0)
+    async with Runtime(tmp_path, objects=[Bell], clock=clock) as rt:
+        await rt.get(Bell, "b").plan(CHIME, T0 + 5, "late")
+        await clock.advance(20)
+        assert await rt.get(Bell, "b").heard() == []
+    chimes = Extensions(timer_kinds={CHIME: _chime})
+    async with Runtime(tmp_path, objects=[Bell], clock=ManualClock(T0 + 3600), extensions=chimes) as rt:
+        assert await rt.get(Bell, "b").heard() == ["chime:late"]
+        assert rt.extensions_for(Bell).timer_kinds[CHIME] is _chime
+
+
+async def test_ctx_attachments_come_from_the_registry(tmp_path) -> None:
+    shout = Extensions(attachments={"greeter": lambda ctx: f"HELLO FROM {ctx.name.upper()}"})
+    async with Runtime(tmp_path / "a", objects=[Bell]) as rt:
+        assert await rt.get(Bell, "b").greeting() == "hello from b"
+    async with Runtime(tmp_path / "b", objects=[Bell], extensions=shout) as rt:
+        assert await rt.get(Bell, "b").greeting() == "HELLO FROM B"
+
+
+async def test_an_attachment_named_by_a_missing_module_says_it_is_not_built(tmp_path) -> None:
+    planned = Extensions(attachments={"vectors": "dotdo.primitives.vectorx:attach"})
+    async with Runtime(tmp_path, objects=[Bell], extensions=planned) as rt:
+        with pytest.raises(NotImplementedError, match=r"ctx.vectors is not available"):
+            await rt.run_in(Bell, "b", lambda obj: obj.ctx.vectors)
