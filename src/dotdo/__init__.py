@@ -1,6 +1,6 @@
 """dotdo: Durable Objects for Python — stateful objects with their own SQLite, addressed by name."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .context import (
     DO,
@@ -43,6 +43,25 @@ from .runtime.storage import Storage
 from .tiers import Runtime, TierConfig
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    # What type checkers and editors see of the lazily loaded names below.
+    from .entities.entity import Entity, EntityExistsError, EntityNotFoundError
+    from .primitives.bashx import Bash
+    from .primitives.fsx import FileSystem
+    from .primitives.gitx import Git
+    from .workflows import (
+        EventTimeoutError,
+        InvalidTransitionError,
+        NonDeterminismError,
+        NonRetryableError,
+        Retries,
+        StateMachine,
+        Workflow,
+        WorkflowInstance,
+        state,
+        transition,
+    )
 
 # Names whose modules import heavy dependencies (pydantic) or need an extra (fs, bash, git),
 # loaded on first use: a missing extra is named then, not when dotdo is imported.
