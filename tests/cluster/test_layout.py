@@ -18,7 +18,7 @@ def test_every_host_folder_sees_the_same_objects(tmp_path: Path) -> None:
 
 
 def test_a_data_folder_a_host_does_not_share_is_detected(tmp_path: Path) -> None:
-    token = write_probe(tmp_path / "shared")
-    check_probe(tmp_path / "shared", token, "host-0")
+    token = write_probe(tmp_path / "data-folder")
+    check_probe(tmp_path / "data-folder", token, "host-0")
     with pytest.raises(DataFolderError, match="is not shared with host-1 on node-b"):
         check_probe(tmp_path / "local-disk-of-node-b", token, "host-1 on node-b")

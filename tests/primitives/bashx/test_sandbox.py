@@ -230,9 +230,9 @@ results["CapEff"] = status["CapEff"].strip()
 results["CapBnd"] = status["CapBnd"].strip()
 attempt("remount /usr rw", lambda: run("mount", "-o", "remount,rw", "/usr"))
 attempt("remount syscall", lambda: mount_syscall(b"none", b"/usr", None, 32 | 4096))  # MS_REMOUNT|MS_BIND
-attempt("mount tmpfs", lambda: run("mount", "-t", "tmpfs", "none", "/work"))
-attempt("mknod", lambda: os.mknod("/work/null", stat.S_IFCHR | 0o666, os.makedev(1, 3)))
-attempt("chroot", lambda: os.chroot("/work"))
+attempt("mount tmpfs", lambda: run("mount", "-t", "tmpfs", "none", "/project"))
+attempt("mknod", lambda: os.mknod("/project/null", stat.S_IFCHR | 0o666, os.makedev(1, 3)))
+attempt("chroot", lambda: os.chroot("/project"))
 attempt("raw socket", lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))
 attempt("packet socket", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW))
 attempt("new user namespace", lambda: run("unshare", "--user", "--map-root-user", "true"))
@@ -260,9 +260,9 @@ async def test_a_safe_script_gets_no_privilege_even_when_the_server_is_root(fs, 
     import json
 
     bash = Bash(fs, sandbox=SandboxConfig(network=network))
-    await fs.mkdir("/work")
-    await fs.write("/work/attack.py", ATTACKS)
-    result = await bash("python3 attack.py", cwd="/work")
+    await fs.mkdir("/project")
+    await fs.write("/project/attack.py", ATTACKS)
+    result = await bash("python3 attack.py", cwd="/project")
     assert bash.analyze("python3 attack.py").verdict == "safe"
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
