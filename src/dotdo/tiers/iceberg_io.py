@@ -10,11 +10,13 @@ from pyiceberg.io import FileIO, InputFile, InputStream, OutputFile, OutputStrea
 from .object_store import WarehouseStore
 
 
-class ObstoreInputFile(InputFile):
-    """A file pyiceberg reads through obstore."""
+class _StoredFile:
+    """What pyiceberg's input and output files both ask of a stored file: its size and whether it exists."""
+
+    location: str
 
     def __init__(self, location: str, files: WarehouseStore) -> None:
-        super().__init__(location)
+        super().__init__(location)  # pyiceberg's InputFile or OutputFile, next in the MRO
         self._files = files
 
     def __len__(self) -> int:
@@ -25,26 +27,17 @@ class ObstoreInputFile(InputFile):
 
     def exists(self) -> bool:
         return self._files.size(self.location) is not None
+
+
+class ObstoreInputFile(_StoredFile, InputFile):
+    """A file pyiceberg reads through obstore."""
 
     def open(self, seekable: bool = True) -> InputStream:
         return self._files.reader(self.location)
 
 
-class ObstoreOutputFile(OutputFile):
+class ObstoreOutputFile(_StoredFile, OutputFile):
     """A file pyiceberg writes through obstore: written whole or not at all."""
-
-    def __init__(self, location: str, files: WarehouseStore) -> None:
-        super().__init__(location)
-        self._files = files
-
-    def __len__(self) -> int:
-        size = self._files.size(self.location)
-        if size is None:
-            raise FileNotFoundError(self.location)
-        return size
-
-    def exists(self) -> bool:
-        return self._files.size(self.location) is not None
 
     def to_input_file(self) -> ObstoreInputFile:
         return ObstoreInputFile(self.location, self._files)
