@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.requests import Request
@@ -23,7 +23,7 @@ from starlette.responses import Response
 from ..runtime.durable_object import DurableObject
 from ..runtime.errors import UnknownClassError
 from ..runtime.ids import ObjectId, id_from_name, namespace_of
-from ..runtime.stub import build_request
+from ..runtime.stub import Stub
 from .directory import Directory
 from .host import ClusterHost, class_reference
 from .layout import write_probe
@@ -61,45 +61,25 @@ class HostActor:
         await self.host.stop()
 
 
-class ClusterStub:
+class ClusterStub(Stub):
     """A stub for one object of the cluster: `await stub.method(*args)` runs on the object's owner."""
 
+    _kind = "cluster stub"
+
     def __init__(self, cluster: Cluster, cls: type[DurableObject], oid: ObjectId) -> None:
+        super().__init__(cls, oid)
         self._cluster = cluster
-        self._cls = cls
-        self.id = oid
 
-    @property
-    def name(self) -> str | None:
-        """The name the object was got by (None for an object got by id)."""
-        return self.id.name
-
-    def __getattr__(self, method: str) -> Any:
-        if method.startswith("_"):
-            raise AttributeError(method)
+    def _method_caller(self, method: str) -> Callable[..., Awaitable[Any]]:
         cluster, cls, oid = self._cluster, self._cls, self.id
 
         async def call(*args: Any, **kwargs: Any) -> Any:
             return await cluster.send(cls, oid, "call", (method, args, kwargs))
 
-        call.__name__ = method
-        call.__qualname__ = f"{cls.__name__}.{method}"
         return call
 
-    async def fetch(
-        self,
-        request: Request | str,
-        *,
-        method: str = "GET",
-        headers: Mapping[str, str] | None = None,
-        body: bytes | str = b"",
-    ) -> Response:
-        """Send an HTTP request (a Starlette `Request`, or a URL) to the object's `fetch` on its host."""
-        return await self._cluster.send_request(self._cls, self.id, request, method=method, headers=headers, body=body)
-
-    def __repr__(self) -> str:
-        label = self.id.name if self.id.name is not None else self.id.hex[:12]
-        return f"<{self._cls.__name__} cluster stub {label!r}>"
+    async def _deliver(self, request: Request) -> Response:
+        return await self._cluster.send_request(self._cls, self.id, request)
 
 
 class Cluster:
@@ -362,19 +342,8 @@ class Cluster:
         resolved = self._class(cls)
         return await self.send_request(resolved, self._id(resolved, name_or_id), request)
 
-    async def send_request(
-        self,
-        cls: type[DurableObject],
-        oid: ObjectId,
-        request: Request | str,
-        *,
-        method: str = "GET",
-        headers: Mapping[str, str] | None = None,
-        body: bytes | str = b"",
-    ) -> Response:
-        """Send an HTTP request (a `Request`, or a URL to build one) to the object's `fetch` on its host."""
-        if isinstance(request, str):
-            request = build_request(request, method=method, headers=headers, body=body)
+    async def send_request(self, cls: type[DurableObject], oid: ObjectId, request: Request) -> Response:
+        """Send `request` to the object's `fetch` on its host; the Response comes back whole."""
         url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         # The host builds the request again, with its own content-length.
         sent_headers = {k: v for k, v in request.headers.items() if k != "content-length"}

@@ -20,14 +20,14 @@ if TYPE_CHECKING:
 
     from .durable_object import DurableObject
     from .ids import ObjectId
-    from .stub import ObjectStub
+    from .stub import Stub
 
 
 @runtime_checkable
 class Objects(Protocol):
     """Reach objects by class and name (or id), wherever they are hosted."""
 
-    def get(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> ObjectStub:
+    def get(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> Stub:
         """A stub: `await stub.method(...)` calls the object, `await stub.fetch(url)` sends it a request."""
         ...
 

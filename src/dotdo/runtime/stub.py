@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -16,13 +16,17 @@ if TYPE_CHECKING:
     from .host import ObjectHost
 
 
-class ObjectStub:
-    """`await stub.method(*args, **kwargs)` calls the object; `await stub.fetch(url)` sends it a request."""
+class Stub:
+    """A handle on one object: `await stub.method(*args)` calls it, `await stub.fetch(url)` sends it a request.
 
-    __slots__ = ("_cls", "_host", "id")
+    Subclasses say how a call and a request reach the object (`_method_caller`, `_deliver`): in this process
+    (`ObjectStub`) or on the host that owns it in a cluster.
+    """
 
-    def __init__(self, host: ObjectHost, cls: type[DurableObject], oid: ObjectId) -> None:
-        self._host = host
+    __slots__ = ("_cls", "id")
+    _kind = "stub"
+
+    def __init__(self, cls: type[DurableObject], oid: ObjectId) -> None:
         self._cls = cls
         self.id = oid
 
@@ -34,14 +38,16 @@ class ObjectStub:
     def __getattr__(self, method: str) -> Any:
         if method.startswith("_"):
             raise AttributeError(method)
-        host, cls, oid = self._host, self._cls, self.id
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            return await host.call(cls, oid, method, args, kwargs)
-
+        call = self._method_caller(method)
         call.__name__ = method
-        call.__qualname__ = f"{cls.__name__}.{method}"
+        call.__qualname__ = f"{self._cls.__name__}.{method}"
         return call
+
+    def _method_caller(self, method: str) -> Callable[..., Awaitable[Any]]:
+        raise NotImplementedError(f"{type(self).__name__} does not say how a call reaches its object")
+
+    async def _deliver(self, request: Request) -> Response:
+        raise NotImplementedError(f"{type(self).__name__} does not say how a request reaches its object")
 
     async def fetch(
         self,
@@ -54,14 +60,35 @@ class ObjectStub:
         """Deliver an HTTP request (a Starlette `Request`, or a URL to build one) to the object's `fetch`."""
         if isinstance(request, str):
             request = build_request(request, method=method, headers=headers, body=body)
-        return await self._host.fetch(self._cls, self.id, request)
+        return await self._deliver(request)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> ObjectStub:
+    def __deepcopy__(self, memo: dict[int, Any]) -> Stub:
         return self
 
     def __repr__(self) -> str:
         label = self.id.name if self.id.name is not None else self.id.hex[:12]
-        return f"<{self._cls.__name__} stub {label!r}>"
+        return f"<{self._cls.__name__} {self._kind} {label!r}>"
+
+
+class ObjectStub(Stub):
+    """A stub for an object of this process: calls and requests are events of the object, here."""
+
+    __slots__ = ("_host",)
+
+    def __init__(self, host: ObjectHost, cls: type[DurableObject], oid: ObjectId) -> None:
+        super().__init__(cls, oid)
+        self._host = host
+
+    def _method_caller(self, method: str) -> Callable[..., Awaitable[Any]]:
+        host, cls, oid = self._host, self._cls, self.id
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await host.call(cls, oid, method, args, kwargs)
+
+        return call
+
+    async def _deliver(self, request: Request) -> Response:
+        return await self._host.fetch(self._cls, self.id, request)
 
 
 def build_request(
