@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from dotdo import DO, StorageError
-from dotdo.runtime.storage import MAX_KEY_BYTES, MAX_VALUE_BYTES, Storage
+from dotdo.runtime.kv import MAX_KEY_BYTES, MAX_VALUE_BYTES
+from dotdo.runtime.storage import Storage
 
 
 @pytest.fixture

@@ -20,10 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-import msgspec
-
 from .errors import StorageError
 from .group_commit import DURABILITY_MODES, GroupCommit
+from .kv import CREATE_KV_TABLE, KV_TABLE, checked_key, checked_keys, checked_value, decode_value, list_query
 from .new_database import create_wal_database
 from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
 from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
@@ -34,12 +33,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-KV_TABLE = f"{RESERVED_PREFIX}kv"
-MAX_KEY_BYTES = 2048
-"""Longest key the key-value API stores, in UTF-8 bytes (as Cloudflare's)."""
-MAX_VALUE_BYTES = 128 * 1024
-"""Largest value the key-value API stores, encoded (as Cloudflare's 128 KiB; a few bytes of framing allowed)."""
-_VALUE_FRAMING_BYTES = 34
 _SAVEPOINT_PREFIX = f"{RESERVED_PREFIX}tx_{secrets.token_hex(4)}_"
 _TRANSACTION_WORDS = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 _FILE_WORDS = frozenset({"VACUUM", "ATTACH", "DETACH"})
@@ -75,25 +68,6 @@ _WRITE_ACTIONS = frozenset(
 )
 _WAL_CHECKPOINT_BYTES = 8 * 1024 * 1024
 
-_encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder()
-
-
-def encode_value(value: Any) -> bytes:
-    """Encode a storable value (JSON-compatible values, bytes, datetimes) for the KV table."""
-    try:
-        return _encoder.encode(value)
-    except (TypeError, msgspec.EncodeError) as exc:
-        raise TypeError(
-            f"Cannot store a value of type {type(value).__name__}: storage values are JSON-compatible "
-            f"(dict, list, str, int, float, bool, None), bytes or datetime ({exc})"
-        ) from None
-
-
-def decode_value(blob: bytes) -> Any:
-    """Decode a value written by `encode_value`."""
-    return _decoder.decode(blob)
-
 
 def to_epoch(when: datetime | float | int) -> float:
     """Epoch seconds from an aware datetime or a number of epoch seconds."""
@@ -120,16 +94,6 @@ def _fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _prefix_end(prefix: str) -> str | None:
-    """The smallest string greater than every string starting with `prefix` (None: no bound)."""
-    while prefix:
-        last = ord(prefix[-1])
-        if last < 0x10FFFF:
-            return prefix[:-1] + chr(last + 1)
-        prefix = prefix[:-1]
-    return None
 
 
 class Storage:
@@ -735,10 +699,7 @@ class Storage:
     def _kv(self) -> None:
         if not self._kv_ready:
             if not self.table_exists(KV_TABLE):
-                self.run_internal(
-                    f"CREATE TABLE IF NOT EXISTS {KV_TABLE} (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
-                    write=True,
-                )
+                self.run_internal(CREATE_KV_TABLE, write=True)
             self._kv_ready = True
 
     @overload
@@ -751,7 +712,7 @@ class Storage:
         if isinstance(key, str):
             rows = self.run_internal(f"SELECT value FROM {KV_TABLE} WHERE key = ?", (key,))
             return decode_value(rows[0][0]) if rows else None
-        keys = _check_keys(key)
+        keys = checked_keys(key)
         found: dict[str, Any] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
@@ -767,11 +728,11 @@ class Storage:
         `MAX_VALUE_BYTES` (128 KiB). Both are checked before anything is written.
         """
         if isinstance(key, Mapping):
-            pairs = [(_checked_key(k), _checked_value(k, v)) for k, v in key.items()]
+            pairs = [(checked_key(k), checked_value(k, v)) for k, v in key.items()]
             self._kv()
             self.run_many_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", pairs)
             return
-        blob = _checked_value(_checked_key(key), value)
+        blob = checked_value(checked_key(key), value)
         self._kv()
         self.run_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, blob), write=True)
 
@@ -787,7 +748,7 @@ class Storage:
         if isinstance(key, str):
             self.run_internal(f"DELETE FROM {KV_TABLE} WHERE key = ?", (key,), write=True)
             return conn.total_changes - before == 1
-        keys = _check_keys(key)
+        keys = checked_keys(key)
         self.run_many_internal(f"DELETE FROM {KV_TABLE} WHERE key = ?", [(k,) for k in keys])
         return conn.total_changes - before
 
@@ -803,36 +764,10 @@ class Storage:
     ) -> dict[str, Any]:
         """Pairs in key order (UTF-8 byte order): `start` inclusive (or `start_after` exclusive),
         `end` exclusive, `prefix`, `limit`, `reverse`."""
-        if start is not None and start_after is not None:
-            raise ValueError("list() takes start or start_after, not both")
+        query, params = list_query(
+            prefix=prefix, start=start, end=end, limit=limit, reverse=reverse, start_after=start_after
+        )
         self._kv()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if start_after is not None:
-            clauses.append("key > ?")
-            params.append(start_after)
-        if prefix:
-            clauses.append("key >= ?")
-            params.append(prefix)
-            upper = _prefix_end(prefix)
-            if upper is not None:
-                clauses.append("key < ?")
-                params.append(upper)
-        if start is not None:
-            clauses.append("key >= ?")
-            params.append(start)
-        if end is not None:
-            clauses.append("key < ?")
-            params.append(end)
-        query = f"SELECT key, value FROM {KV_TABLE}"
-        if clauses:
-            query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY key DESC" if reverse else " ORDER BY key"
-        if limit is not None:
-            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-                raise ValueError(f"limit must be a positive integer, not {limit!r}")
-            query += " LIMIT ?"
-            params.append(limit)
         return {k: decode_value(v) for k, v in self.run_internal(query, params)}
 
     # -- alarms ---------------------------------------------------------------------------------
@@ -874,29 +809,3 @@ def _quoted(name: str) -> str:
 def _consume_exception(future: asyncio.Future[None]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def _checked_key(key: Any) -> str:
-    if not isinstance(key, str):
-        raise TypeError(f"storage keys are strings, got {type(key).__name__}: {key!r}")
-    size = len(key.encode("utf-8", "surrogatepass"))
-    if size > MAX_KEY_BYTES:
-        raise ValueError(f"Keys cannot be larger than {MAX_KEY_BYTES} bytes; a key of {size} bytes was given")
-    return key
-
-
-def _checked_value(key: str, value: Any) -> bytes:
-    blob = encode_value(value)
-    if len(blob) > MAX_VALUE_BYTES + _VALUE_FRAMING_BYTES:
-        raise ValueError(
-            f"Values cannot be larger than {MAX_VALUE_BYTES} bytes; the value of {key!r} encodes to {len(blob)} bytes"
-        )
-    return blob
-
-
-def _check_keys(keys: Iterable[Any]) -> list[str]:
-    checked = list(keys)
-    for key in checked:
-        if not isinstance(key, str):
-            raise TypeError(f"storage keys are strings, got {type(key).__name__}: {key!r}")
-    return checked
