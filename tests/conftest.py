@@ -61,3 +61,14 @@ async def serving(app: Any, *, lifespan: str = "on") -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture(scope="session")
+def js_peer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the Cap'n Web interop peer's scripts (`tests/rpc/js/*.mjs`) and its npm packages installed."""
+    from tests.rpc.js_peer import PeerUnavailable, prepare_peer
+
+    try:
+        return prepare_peer(tmp_path_factory.mktemp("capnweb") / "peer")
+    except PeerUnavailable as error:
+        pytest.fail(str(error))

@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
-from tests.rpc.js_peer import PeerUnavailable, prepare_peer
 from tests.rpc.process_control import stop, wait_listening
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,14 +143,6 @@ def test_python_blocks_run_as_written(section: str, tmp_path: Path) -> None:
     else:
         done = run_python(blocks, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-
-
-@pytest.fixture(scope="module")
-def js_peer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        return prepare_peer(tmp_path_factory.mktemp("capnweb") / "peer")
-    except PeerUnavailable as error:
-        pytest.fail(str(error))
 
 
 @pytest.mark.parametrize("section", _sections("js"))

@@ -16,17 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from js_peer import PeerUnavailable, prepare_peer  # noqa: E402
 from process_control import free_port, stop, wait_listening  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def js_peer(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the interop peer's scripts (`js/*.mjs`) and its installed npm packages."""
-    try:
-        return prepare_peer(tmp_path_factory.mktemp("capnweb") / "peer")
-    except PeerUnavailable as error:
-        pytest.fail(str(error))
 
 
 def _python_env() -> dict[str, str]:
