@@ -41,18 +41,21 @@ class HealthChecks:
     failures: int = 3
 
     def __post_init__(self) -> None:
-        if self.period <= 0 or self.timeout <= 0 or self.failures < 1:
-            raise ValueError(f"Health checks need a positive period and timeout and at least one failure, not {self!r}")
+        if self.period <= 0 or self.timeout <= 0 or self.failures < 2:
+            raise ValueError(
+                f"Health checks need a positive period and timeout and at least two failures, not {self!r}"
+            )
 
     @property
     def grace(self) -> float:
         """Seconds a ping keeps a host a member, counted from its arrival.
 
-        The directory's `failures` checks that follow each start a `period` later than the one before
-        and wait `timeout`, and the ping arrived at most `timeout` after its check started, so the
-        host stops before (or as) it is removed.
+        A ping arrives after its check starts; the check it belongs to may itself be the first of
+        the `failures` missed ones (answered too late), and the last of them starts at least
+        `(failures - 1) * period` after it and waits `timeout`: so the host stops before it is removed.
+        A ping the directory stopped waiting for (its connection closed) renews nothing.
         """
-        return self.failures * self.period
+        return (self.failures - 1) * self.period
 
 
 class LivenessResponder:
@@ -95,6 +98,10 @@ class LivenessResponder:
                     return
                 if len(data) < _PING.size:
                     return
+                if _closed_by_peer(conn):
+                    # The directory gave up waiting for this ping's answer (it was queued while this
+                    # process was paused): it vouches for nothing now.
+                    return
                 (grace_ms,) = _PING.unpack(data)
                 self._valid_until = time.monotonic() + grace_ms / 1000
                 self._renewed.set()
@@ -123,6 +130,16 @@ class LivenessResponder:
             with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
+
+
+def _closed_by_peer(conn: socket.socket) -> bool:
+    """Whether the peer already closed its end (the data read so far was its last)."""
+    try:
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 class LivenessMonitor:
