@@ -48,6 +48,10 @@ class Counter(DO):
 
     async def alarm(self, info: object = None) -> None:
         self.storage.put("alarm_ran_in", os.getpid())
+        self.storage.put("alarms", (self.storage.get("alarms") or 0) + 1)
+
+    def alarms(self) -> int:
+        return self.storage.get("alarms") or 0
 
     def alarm_ran_in(self) -> int | None:
         return self.storage.get("alarm_ran_in")
@@ -57,3 +61,15 @@ class Counter(DO):
             await asyncio.sleep(1.0)
         total = self.increment() if request.method == "POST" else self.total()
         return {"path": request.url.path, "total": total, "pid": os.getpid()}
+
+
+class EuCounter(Counter):
+    """A counter whose objects run only on hosts of nodes carrying the region:eu-west resource."""
+
+    placement = "region:eu-west"
+
+
+class MarsCounter(Counter):
+    """A counter no host may run: no node carries its label."""
+
+    placement = "region:mars"

@@ -29,8 +29,9 @@ def _loopback_only(command: list[str]) -> list[str]:
 
 
 @pytest.mark.timeout(300)
-def test_cluster_scenarios_on_real_ray() -> None:
-    scenarios = str(HERE / "ray_scenarios.py")
+@pytest.mark.parametrize("scenarios", ["ray_scenarios.py", "ray_nodes_scenarios.py"])
+def test_cluster_scenarios_on_real_ray(scenarios: str) -> None:
+    scenarios = str(HERE / scenarios)
     command = _loopback_only([sys.executable, "-m", "pytest", scenarios, "-p", "no:cacheprovider", "-o", "addopts="])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(HERE)])}
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=HERE.parents[1], timeout=280)

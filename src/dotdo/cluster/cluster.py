@@ -41,6 +41,14 @@ class HostActor:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.host = ClusterHost(*args, **kwargs)
+        self.host.after_removal = self._end
+
+    @staticmethod
+    def _end() -> None:
+        import ray
+
+        # Removed from the directory (a missed health check): nothing may run here any more.
+        ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
 
     async def start(self, bind_host: str | None) -> Any:
         """Start the host with its node's labels; `bind_host` None means this node's address as Ray knows it."""
@@ -59,12 +67,8 @@ class HostActor:
         await self.host.open_http(version, host, port, drain_timeout)
 
     async def run(self) -> None:
-        """Return when the host stops; a host the directory removed ends its process too."""
+        """Return when the host stops (a host the directory removed ends its process too)."""
         await self.host.run()
-        if self.host.removed:
-            import ray
-
-            ray.actor.exit_actor()
 
     async def stop(self) -> None:
         """Drain and stop the host."""

@@ -58,6 +58,12 @@ class Directory:
     async def _remove_unhealthy(self, host_id: str, reason: str) -> None:
         await self.remove(host_id, reason)
 
+    async def confirm(self, host_id: str) -> bool:
+        """Whether `host_id` is still a live, checked member; asking proves it alive (its missed checks reset)."""
+        if host_id not in self._view.hosts:
+            return False
+        return self._monitor is None or self._monitor.vouch(host_id)
+
     async def removal_reason(self, host_id: str) -> str | None:
         """Why `host_id` was removed (None if it is live or unknown)."""
         return self.removed.get(host_id)

@@ -18,7 +18,8 @@ import pickle
 import socket
 import sqlite3
 import sys
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,9 @@ class ClusterHost:
         """Set when the directory dropped this host while it ran (it missed its health checks)."""
         self.health_checks = health_checks
         self.liveness = LivenessResponder()
+        self._confirming: asyncio.Task[None] | None = None
+        self.after_removal: Callable[[], object] | None = None
+        """Called once a host the directory removed has stopped (its Ray actor ends its process)."""
         self.drain_timeout = 30.0
         self._activated: set[ObjectId] = set()
         self._view_changed = asyncio.Event()
@@ -314,6 +318,8 @@ class ClusterHost:
             self._follower.cancel()
         self.liveness.close()
         self._stopped.set()
+        if self.removed and self.after_removal is not None:
+            self.after_removal()
 
     # -- placement ----------------------------------------------------------------------------
 
@@ -375,8 +381,7 @@ class ClusterHost:
             return await self.router.answer_forwarded(payload)
         if self.draining:
             raise HostUnavailableError(f"host {self.host_id} is draining")
-        if not self.member():
-            raise HostUnavailableError(self.not_member_reason())
+        await self.ensure_member()
         namespace, hex_id, name, hops = payload[:4]
         owner = await self.owner_of(namespace, hex_id, hops)
         if owner is not None:
@@ -397,6 +402,29 @@ class ClusterHost:
             response = await ObjectStub(runtime.host, cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    async def ensure_member(self) -> None:
+        """Return if this host may take work; if its last health check is too old, ask the directory
+        once (for every request waiting); `HostUnavailableError` if it is not a member."""
+        if self.member():
+            return
+        if not self.removed and self.health_checks is not None:
+            if self._confirming is None or self._confirming.done():
+                self._confirming = asyncio.get_running_loop().create_task(self._confirm())
+            await asyncio.shield(self._confirming)
+        if not self.member():
+            raise HostUnavailableError(self.not_member_reason())
+
+    async def _confirm(self) -> None:
+        asked_at = time.monotonic()
+        assert self.health_checks is not None
+        try:
+            async with asyncio.timeout(self.health_checks.timeout):
+                confirmed = await self.directory.confirm.remote(self.host_id)
+        except Exception:
+            return
+        if confirmed:
+            self.liveness.renew(asked_at)
 
     def not_member_reason(self) -> str:
         """Why this host refuses work while it is not a member (for errors and 503s)."""

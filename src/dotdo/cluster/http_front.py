@@ -130,6 +130,16 @@ class HostRouter:
         if kind == "http" and path == STATUS_PATH:
             await _reply(send, _json(200, await self.cluster_status()))
             return
+        if not self.host.member():
+            try:
+                await self.host.ensure_member()
+            except HostUnavailableError as exc:
+                # A paused host that resumed, or one the directory removed: its objects may be elsewhere.
+                if kind == "http":
+                    await _reply(send, _json(503, {"error": "host_unavailable", "message": str(exc)}, RETRY_AFTER))
+                else:
+                    await send({"type": "websocket.close", "code": 1013, "reason": "host not in the cluster"})
+                return
         owner = self.owner(scope)
         if owner is None:
             await self.app(scope, receive, send)

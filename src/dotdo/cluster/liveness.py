@@ -65,6 +65,7 @@ class LivenessResponder:
         self.address: tuple[str, int] | None = None
         self._listener: socket.socket | None = None
         self._valid_until = 0.0
+        self._grace = 0.0
         self._renewed = threading.Event()
         self._closed = False
 
@@ -103,7 +104,8 @@ class LivenessResponder:
                     # process was paused): it vouches for nothing now.
                     return
                 (grace_ms,) = _PING.unpack(data)
-                self._valid_until = time.monotonic() + grace_ms / 1000
+                self._grace = grace_ms / 1000
+                self._valid_until = time.monotonic() + self._grace
                 self._renewed.set()
                 try:
                     conn.sendall(b"\x01")
@@ -113,6 +115,12 @@ class LivenessResponder:
     def member(self) -> bool:
         """Whether the last ping still vouches for this host (False before the first one)."""
         return time.monotonic() < self._valid_until
+
+    def renew(self, asked_at: float) -> None:
+        """The directory confirmed this host (`LivenessMonitor.vouch`) in answer to a question sent at
+        `asked_at` (`time.monotonic()`): as good as a ping that arrived then."""
+        if not self._closed:
+            self._valid_until = max(self._valid_until, asked_at + self._grace)
 
     async def first_ping(self, timeout: float) -> None:
         """Wait for the directory's first ping (`TimeoutError` after `timeout` seconds)."""
@@ -149,14 +157,24 @@ class LivenessMonitor:
         self.checks = checks
         self.on_dead = on_dead
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._missed: dict[str, int] = {}
 
     def watch(self, host_id: str, address: tuple[str, int]) -> None:
         """Start checking `host_id` at `address` (again, if it registered anew)."""
         self.forget(host_id)
         self._tasks[host_id] = asyncio.get_running_loop().create_task(self._check(host_id, address))
 
+    def vouch(self, host_id: str) -> bool:
+        """The host asked whether it is still a member (its pings were late): it is alive, so its
+        missed checks start again from zero. False if it is not checked (removed, or never was)."""
+        if host_id not in self._tasks:
+            return False
+        self._missed[host_id] = 0
+        return True
+
     def forget(self, host_id: str) -> None:
         """Stop checking `host_id` (it left or was removed)."""
+        self._missed.pop(host_id, None)
         task = self._tasks.pop(host_id, None)
         if task is not None:
             task.cancel()
@@ -164,7 +182,7 @@ class LivenessMonitor:
     async def _check(self, host_id: str, address: tuple[str, int]) -> None:
         checks = self.checks
         ping = _PING.pack(int(checks.grace * 1000))
-        missed = 0
+        self._missed[host_id] = 0
         reader: asyncio.StreamReader | None = None
         writer: asyncio.StreamWriter | None = None
         last_error = ""
@@ -178,9 +196,9 @@ class LivenessMonitor:
                         assert reader is not None
                         writer.write(ping)
                         await reader.readexactly(1)
-                    missed = 0
+                    self._missed[host_id] = 0
                 except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
-                    missed += 1
+                    missed = self._missed[host_id] = self._missed.get(host_id, 0) + 1
                     last_error = type(exc).__name__ if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
                     if writer is not None:
                         writer.close()
@@ -189,6 +207,7 @@ class LivenessMonitor:
                         reason = f"missed {missed} health checks in a row (last: {last_error})"
                         log.warning("host %s %s: removing it from the cluster", host_id, reason)
                         self._tasks.pop(host_id, None)
+                        self._missed.pop(host_id, None)
                         await self.on_dead(host_id, reason)
                         return
                 await asyncio.sleep(max(0.0, checks.period - (time.monotonic() - started)))
