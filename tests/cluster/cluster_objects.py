@@ -35,7 +35,11 @@ class Counter(DO):
         return await stub.increment(n), await stub.pid()
 
     async def add_once_file_exists(self, n: int, path: str) -> int:
-        """Wait until `path` exists, then increment: a write that comes after whatever happened meanwhile."""
+        """Wait until `path` exists, then increment: a write that comes after whatever happened meanwhile.
+
+        `path` + ".waiting" exists once the event runs."""
+        with open(f"{path}.waiting", "w"):
+            pass
         while not os.path.exists(path):
             await asyncio.sleep(0.01)
         return self.increment(n)

@@ -23,6 +23,7 @@ from dotdo.cluster.liveness import HealthChecks
 from dotdo.cluster.placement import PlacementError
 from dotdo.cluster.ray_instance import HEALTH_CHECKS
 from dotdo.cluster.wire import HostUnavailableError, WireClient
+from dotdo.runtime.data_folder import DataFolderError
 from dotdo.runtime.ids import id_from_name
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -154,6 +155,8 @@ async def test_a_paused_host_is_removed_by_health_checks_and_when_it_resumes_not
     go = tmp_path / "go"
     late_write = asyncio.create_task(cluster.get(EuCounter, name).add_once_file_exists(100, str(go)))
     await cluster.get(EuCounter, name).release_file()
+    while not (tmp_path / "go.waiting").exists():  # the event runs on the host
+        await asyncio.sleep(0.01)
     oid = id_from_name(EuCounter, name)
     direct = WireClient(cluster.view.hosts[victim].wire, victim)
     hosts_before = len(cluster.view.hosts)
@@ -183,6 +186,39 @@ async def test_a_paused_host_is_removed_by_health_checks_and_when_it_resumes_not
     while psutil.pid_exists(victim_pid) and psutil.Process(victim_pid).status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the removed host kept running"
         await asyncio.sleep(0.1)
+
+
+async def test_a_data_folder_a_node_does_not_share_is_refused_at_start(ray_nodes: object, tmp_path: Path) -> None:
+    import ray
+
+    data = tmp_path / "data"
+    data.mkdir()
+    # A third node whose processes see another filesystem at the data folder's path.
+    start_node = (
+        f'mount -t tmpfs tmpfs {data} && exec "$0" start --address={ray_nodes.address} '
+        """--node-ip-address=127.0.0.1 --num-cpus=0 --resources='{"elsewhere": 1}' --block"""
+    )
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    command = ["unshare", "-m", "--propagation", "private", "sh", "-c", start_node, ray_cli]
+    node = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        async with asyncio.timeout(60):
+            while not any(n["Alive"] and "elsewhere" in n["Resources"] for n in ray.nodes()):
+                assert node.poll() is None, "ray start failed"
+                await asyncio.sleep(0.2)
+        rt = Cluster(address=ray_nodes.address, hosts=None, data_dir=data, name="unshared", health_checks=CHECKS)
+        with pytest.raises(DataFolderError, match=r"The data folder .* is not shared with host host-\d \(pid \d+\)"):
+            await rt.start()
+        # Nothing of the failed start keeps running: its directory and hosts were killed.
+        async with asyncio.timeout(30):
+            while [name for name in ray.util.list_named_actors() if name.startswith("unshared:")]:
+                await asyncio.sleep(0.1)
+    finally:
+        processes = [psutil.Process(node.pid), *psutil.Process(node.pid).children(recursive=True)]
+        os.killpg(node.pid, signal.SIGTERM)
+        _gone, alive = psutil.wait_procs(processes, timeout=20)
+        for process in alive:
+            process.kill()
 
 
 async def test_a_killed_node_loses_no_acknowledged_write_and_its_alarms_fire_once(

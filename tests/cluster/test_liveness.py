@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ SRC = Path(__file__).parents[2] / "src"
 CHECKS = HealthChecks(period=0.1, timeout=0.3, failures=3)
 RESPONDER = """
 import sys
+import time
 from dotdo.cluster.liveness import LivenessResponder
 responder = LivenessResponder()
 host, port = responder.start("127.0.0.1")
@@ -112,3 +114,20 @@ def test_health_check_settings_are_checked() -> None:
     for bad in ({"period": 0}, {"timeout": -1}, {"failures": 1}):
         with pytest.raises(ValueError, match="positive period and timeout and at least two failures"):
             HealthChecks(**bad)
+
+
+async def test_a_host_whose_pings_are_late_may_ask_and_is_vouched_for_only_while_checked() -> None:
+    responder = LivenessResponder()
+    address = responder.start("127.0.0.1")
+    monitor = LivenessMonitor(CHECKS, lambda host_id, reason: asyncio.sleep(0))
+    monitor.watch("host-0", address)
+    await responder.first_ping(5)
+    asked_at = time.monotonic()
+    assert monitor.vouch("host-0")
+    responder.renew(asked_at)
+    assert responder.member()
+    monitor.forget("host-0")
+    assert not monitor.vouch("host-0")
+    responder.close()
+    responder.renew(time.monotonic())
+    assert not responder.member()

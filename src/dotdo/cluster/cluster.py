@@ -235,7 +235,14 @@ class Cluster:
             )
             self.actors[host_id] = actor
             refs.append(actor.start.remote(bind_host))
-        await asyncio.gather(*refs)
+        try:
+            await asyncio.gather(*refs)
+        except Exception as exc:
+            # A host's own error (an unshared data folder, an app that does not import), not Ray's wrapper.
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, Exception):
+                raise cause from None
+            raise
         view = await self.directory.view.remote()
         if self.http is not None:
             # Only now: a host serving before it knows its peers would take objects that are theirs.
@@ -364,7 +371,8 @@ class Cluster:
         stops = [actor.stop.remote() for host_id, actor in self.actors.items() if host_id in self.view.hosts]
         if stops:
             await asyncio.gather(*stops, return_exceptions=True)
-        if self.ray.started_here and not self.ray.local:
+        if not self.ray.local:
+            # Detached actors outlive this process unless killed; a local Ray stops with them all.
             ray = import_ray()
             for actor in [*self.actors.values(), self.directory]:
                 if actor is not None:
