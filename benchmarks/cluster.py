@@ -6,7 +6,10 @@ Prints, in one run, with `dotdo dev` (one process) as the baseline measured in t
    CPU and Ray's own processes' CPU are reported apart;
 2. calls through an embedded `Cluster` of 2 hosts: to the owner, and through the other host
    (one cross-host hop), p50/p99;
-3. failover: SIGKILL of one host, time until each of its objects answers again (p50/p99) and
+3. memory with 10,000 live counters (`counter_resident.py`, no idle eviction): the RSS the
+   server's processes that run objects grew by (the `dotdo dev` process; the hosts), per 10,000
+   live objects, and Ray's own processes' PSS apart;
+4. failover: SIGKILL of one host, time until each of its objects answers again (p50/p99) and
    acknowledged increments lost.
 Runs inside a loopback-only network namespace when `unshare -n` works (as root), else with Ray's
 loopback settings only.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -39,6 +44,7 @@ from runtime_bench.wrk import run_wrk, wrk_path  # noqa: E402
 
 console = Console(width=150)
 OBJECTS = 1000
+RESIDENT = 10_000
 NETNS_MARK = "DOTDO_BENCH_IN_NETNS"
 
 
@@ -93,6 +99,56 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120
     raise RuntimeError(f"the server did not answer on port {port}")
 
 
+def rss(processes: list[psutil.Process]) -> int:
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def pss(processes: list[psutil.Process]) -> int:
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def activate(port: int, first: int, last: int, connections: int = 8) -> None:
+    """GET /n<i>/get for i in first..last over a few keep-alive connections (activates each counter)."""
+
+    def run(numbers: range) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            for number in numbers:
+                conn.request("GET", f"/n{number}/get")
+                conn.getresponse().read()
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(run, [range(first + i, last + 1, connections) for i in range(connections)]))
+
+
+def live_objects(port: int) -> int | None:
+    """Live objects over every host of `dotdo serve` (None for `dotdo dev`, which has no status page)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/_dotdo/status")
+        answer = conn.getresponse()
+        body = answer.read()
+    finally:
+        conn.close()
+    if answer.status != 200 or b"hosts" not in body:
+        return None
+    return sum(host.get("live_objects", 0) for host in json.loads(body)["hosts"])
+
+
 def warm(port: int) -> None:
     """Activate every counter once, so the load measures steady state rather than activations."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -112,17 +168,30 @@ def measure_http(label: str, argv: list[str], port: int, duration: float) -> dic
     )  # fmt: skip
     try:
         wait_ready(port, process)
+        time.sleep(1.0)  # let start-up settle before the memory baseline
+        processes = tree(process.pid)
+        hosts = {p.pid for p in processes if is_host(p)}
+        runners = [p for p in processes if p.pid in hosts] if hosts else [processes[0]]
+        ray_own = [p for p in processes if p.pid not in hosts and p.pid != process.pid] if hosts else []
+        rss_before = rss(runners)
         warm(port)
         run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=2, connections=64)
         processes = tree(process.pid)
         before = cpu_seconds(processes)
         result = run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=duration, connections=64)
         after = cpu_seconds(processes)
-        hosts = {p.pid for p in processes if is_host(p)}
         spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
         served = sum(v for pid, v in spent.items() if pid in hosts) if hosts else sum(spent.values())
         ray_own = sum(v for pid, v in spent.items() if pid not in hosts and pid != process.pid) if hosts else 0.0
+        activate(port, OBJECTS + 1, RESIDENT)
+        grown = rss(runners) - rss_before
+        live = live_objects(port)
         return {
+            "rss_per_10k": grown / (live or RESIDENT) * 10_000 / 2**20,
+            "rss_after": rss(runners) / 2**20,
+            "live": float(live if live is not None else -1),
+            "ray_pss": pss(ray_own) / 2**20,
+            "ray_processes": float(len(ray_own)),
             "rps": result.rps,
             "p50": result.p50_ms,
             "p99": result.p99_ms,
@@ -223,7 +292,7 @@ def main() -> None:
                 "-m",
                 "dotdo",
                 *extra,
-                "counter_app:app",
+                "counter_resident:app",
                 "--port",
                 str(port),
                 "--data-dir",
@@ -256,6 +325,17 @@ def main() -> None:
             f"{row['cpu_us']:.0f}", f"{row['cpu_us'] / base['cpu_us']:.2f}", f"{row['ray_us']:.0f}", str(row["errors"]),
         )  # fmt: skip
     console.print(table)
+    memory = Table(title=f"memory with {RESIDENT:,} live counters, ratios vs dotdo dev")
+    for column in ("server", "live objects", "RSS of object processes MB", "RSS growth per 10k objects MB", "x dev",
+                   "Ray's own processes (count, PSS MB)"):  # fmt: skip
+        memory.add_column(column)
+    for label, row in rows.items():
+        memory.add_row(
+            label, "n/a" if row["live"] < 0 else f"{row['live']:,.0f}", f"{row['rss_after']:.0f}",
+            f"{row['rss_per_10k']:.1f}", f"{row['rss_per_10k'] / base['rss_per_10k']:.2f}",
+            f"{row['ray_processes']:.0f}, {row['ray_pss']:.0f}" if row["ray_processes"] else "none",
+        )  # fmt: skip
+    console.print(memory)
     console.print(
         f"calls over the wire (n={options.calls}): to the owner p50 {cluster['direct_p50']:.3f} ms "
         f"p99 {cluster['direct_p99']:.3f} ms; through the other host p50 {cluster['forwarded_p50']:.3f} ms "

@@ -57,6 +57,30 @@ def test_the_cluster_example_runs(tmp_path: Path) -> None:
     assert "hooli: 2  (on host-0)" in done.stdout and "acme: 2  (on host-1)" in done.stdout
 
 
+@pytest.mark.timeout(180)
+def test_the_placement_example_runs(tmp_path: Path) -> None:
+    example = HERE.parents[1] / "examples" / "cluster_placement.py"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        _loopback_only([sys.executable, str(example)]),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=170,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "host-0: labels region:eu-west" in done.stdout and "paris: 3  (on host-" in done.stdout
+    assert "refused: No live host matches the placement region:mars of MarsCounter" in done.stdout
+
+
+def test_resources_label_only_a_local_instance() -> None:
+    from dotdo.cluster import Cluster
+
+    with pytest.raises(ValueError, match="resources= labels the node of a local Ray instance"):
+        Cluster(address="auto", resources={"region:eu-west": 1})
+
+
 @pytest.mark.parametrize("hosts", [0, -1])
 def test_a_cluster_needs_at_least_one_host(hosts: int) -> None:
     from dotdo.cluster import Cluster

@@ -12,13 +12,13 @@ def _node(node_id: str, alive: bool = True, **resources: float) -> dict[str, obj
         "Alive": alive,
         "NodeManagerAddress": f"127.0.0.{node_id[-1]}",
         "Resources": {**base, **resources},
-        "Labels": {"ray.io/node-id": node_id},
+        "Labels": {"ray.io/node-id": node_id, "zone": "b"},
     }
 
 
 def test_labels_are_custom_resources_and_node_labels_not_rays_own_resources() -> None:
     node = _node("n1", **{"region:eu-west": 1.0, "accelerator_type:A100": 1.0, "GPU": 1.0})
-    assert node_labels(node) == {"region:eu-west", "ray.io/node-id:n1"}
+    assert node_labels(node) == {"region:eu-west", "zone:b"}
 
 
 def test_one_host_per_live_node_unless_the_node_says_otherwise() -> None:

@@ -108,6 +108,8 @@ class Cluster:
     this process, and a later `Cluster` with the same `name` attaches to them (same hosts, same leases)
     instead of starting new ones; `close()` stops only what this `Cluster` started. `health_checks`
     sets how the directory notices a paused or stuck host (None: only Ray's death reports).
+    `resources` gives the node of a local Ray instance custom resources, which label its hosts for
+    placement hints (`{"region:eu-west": 1}`).
     """
 
     def __init__(
@@ -125,12 +127,13 @@ class Cluster:
         drain_timeout: float = 30.0,
         log_to_driver: bool = False,
         health_checks: HealthChecks | None = HealthChecks(),
+        resources: dict[str, float] | None = None,
     ) -> None:
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
         if durability not in ("process", "power"):
             raise ValueError(f"durability must be process or power, not {durability!r}")
-        self.ray = RayInstance(address, log_to_driver=log_to_driver)
+        self.ray = RayInstance(address, resources=resources, log_to_driver=log_to_driver)
         self.host_count = hosts
         self.data_dir = os.fspath(data_dir)
         self.durability = durability

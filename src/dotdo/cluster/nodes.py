@@ -29,11 +29,14 @@ class NodePlan:
 
 
 def node_labels(node: Mapping[str, Any]) -> frozenset[str]:
-    """The labels of a node record from `ray.nodes()`: custom resources, and node labels as `key:value`."""
+    """The labels of a node record from `ray.nodes()`: custom resources, and node labels as `key:value`
+    (but not Ray's own, `ray.io/...`)."""
     resources = node.get("Resources") or {}
     labels = {name for name in resources if name not in _RAY_RESOURCES and not name.startswith(_RAY_RESOURCE_PREFIXES)}
     for key, value in (node.get("Labels") or {}).items():
-        labels.add(f"{key}:{value}")
+        # Ray's own labels (ray.io/node-id, ...) name nodes, not places.
+        if not key.startswith("ray.io/"):
+            labels.add(f"{key}:{value}")
     return frozenset(labels)
 
 
