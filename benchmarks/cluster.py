@@ -45,6 +45,7 @@ from runtime_bench.wrk import run_wrk, wrk_path  # noqa: E402
 console = Console(width=150)
 OBJECTS = 1000
 RESIDENT = 10_000
+"""Live counters for the memory figures (`--resident`); RSS growth is reported per 10,000 of them."""
 NETNS_MARK = "DOTDO_BENCH_IN_NETNS"
 
 
@@ -160,7 +161,7 @@ def warm(port: int) -> None:
         conn.close()
 
 
-def measure_http(label: str, argv: list[str], port: int, duration: float) -> dict[str, float]:
+def measure_http(label: str, argv: list[str], port: int, duration: float, resident: int) -> dict[str, float]:
     """Start a server, warm it on every object, load it with wrk, read the CPU of its processes."""
     process = subprocess.Popen(
         argv, cwd=BENCHMARKS, env=python_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -183,11 +184,11 @@ def measure_http(label: str, argv: list[str], port: int, duration: float) -> dic
         spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
         served = sum(v for pid, v in spent.items() if pid in hosts) if hosts else sum(spent.values())
         ray_own = sum(v for pid, v in spent.items() if pid not in hosts and pid != process.pid) if hosts else 0.0
-        activate(port, OBJECTS + 1, RESIDENT)
+        activate(port, OBJECTS + 1, resident)
         grown = rss(runners) - rss_before
         live = live_objects(port)
         return {
-            "rss_per_10k": grown / (live or RESIDENT) * 10_000 / 2**20,
+            "rss_per_10k": grown / (live or resident) * 10_000 / 2**20,
             "rss_after": rss(runners) / 2**20,
             "live": float(live if live is not None else -1),
             "ray_pss": pss(ray_own) / 2**20,
@@ -273,6 +274,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=6.0, help="seconds of wrk load per server (default 6)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per latency sample (default 2000)")
+    parser.add_argument(
+        "--resident", type=int, default=RESIDENT, help=f"live counters for the memory figures (default {RESIDENT:,})"
+    )
     options = parser.parse_args()
     if wrk_path() is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
@@ -299,7 +303,7 @@ def main() -> None:
                 str(data),
             ]
             console.print(f"measuring {label} ...")
-            rows[label] = measure_http(label, argv, port, options.duration)
+            rows[label] = measure_http(label, argv, port, options.duration, options.resident)
         console.print("measuring the embedded cluster (latency, failover) ...")
         cluster = asyncio.run(measure_cluster(scratch / "embedded", options.calls))
     finally:
@@ -325,7 +329,7 @@ def main() -> None:
             f"{row['cpu_us']:.0f}", f"{row['cpu_us'] / base['cpu_us']:.2f}", f"{row['ray_us']:.0f}", str(row["errors"]),
         )  # fmt: skip
     console.print(table)
-    memory = Table(title=f"memory with {RESIDENT:,} live counters, ratios vs dotdo dev")
+    memory = Table(title=f"memory with {options.resident:,} live counters, per 10,000, ratios vs dotdo dev")
     for column in ("server", "live objects", "RSS of object processes MB", "RSS growth per 10k objects MB", "x dev",
                    "Ray's own processes (count, PSS MB)"):  # fmt: skip
         memory.add_column(column)

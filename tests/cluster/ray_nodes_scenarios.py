@@ -16,6 +16,7 @@ import psutil
 import pytest
 import pytest_asyncio
 from cluster_objects import Counter, EuCounter, MarsCounter
+from loopback import tcp_sockets_of
 
 from dotdo.cluster.cluster import Cluster
 from dotdo.cluster.fencing import LeaseLostError
@@ -85,6 +86,13 @@ async def test_one_host_per_node_and_as_many_as_a_node_asks_for(cluster: Cluster
     assert len({info.pid for info in cluster.view.hosts.values()}) == 3
 
 
+async def test_every_socket_of_both_nodes_is_on_loopback(cluster: Cluster) -> None:
+    await asyncio.gather(*(cluster.get(Counter, f"warm-{i}").increment() for i in range(12)))
+    seen, off_loopback = tcp_sockets_of({p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()})
+    assert off_loopback == []
+    assert seen > 10  # two raylets, gcs_server, three hosts' wire and health-check servers, their connections
+
+
 async def test_a_class_hint_keeps_its_objects_on_matching_hosts(cluster: Cluster) -> None:
     eu_pids = {cluster.host_pids()[h] for h in eu_hosts(cluster)}
     names = [f"eu-{i}" for i in range(16)]
@@ -143,6 +151,49 @@ asyncio.run(main())
     assert report["starts"] == [1] * len(names)
     # The second driver left the hosts serving when it closed.
     assert await cluster.get(Counter, names[0]).increment() == 8
+
+
+async def test_hosts_and_leases_outlive_a_driver_that_was_killed(ray_nodes: object, tmp_path: Path) -> None:
+    script = f"""
+import asyncio, json, sys
+sys.path.insert(0, {str(HERE)!r})
+from cluster_objects import Counter
+from dotdo.cluster.cluster import Cluster
+
+async def main():
+    rt = Cluster(address={ray_nodes.address!r}, hosts=1, name="restart", data_dir={str(tmp_path)!r}, objects=[Counter])
+    await rt.start()
+    await rt.get(Counter, "survivor").increment(5)
+    print(json.dumps(rt.host_pids()), flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+    driver = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ)
+    )
+    assert driver.stdout is not None
+    line = await asyncio.wait_for(driver.stdout.readline(), 90)
+    assert line, (await driver.stderr.read()).decode()[-3000:]
+    import json
+
+    pids = json.loads(line)
+    driver.kill()  # no close(), no goodbye
+    await driver.wait()
+
+    rt = Cluster(address=ray_nodes.address, name="restart", objects=[Counter])
+    await rt.start()
+    try:
+        assert rt.attached and rt.host_pids() == pids
+        assert await rt.get(Counter, "survivor").total() == 5
+        assert await rt.get(Counter, "survivor").starts() == 1  # the same activation, under the same lease
+    finally:
+        await rt.close(stop_hosts=True)
+    (pid,) = pids.values()
+    deadline = time.monotonic() + 30
+    while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the host was not stopped"
+        await asyncio.sleep(0.1)
 
 
 async def test_a_paused_host_is_removed_by_health_checks_and_when_it_resumes_nothing_of_it_lands(

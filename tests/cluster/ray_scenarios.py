@@ -16,6 +16,7 @@ import psutil
 import pytest
 import pytest_asyncio
 from cluster_objects import Counter
+from loopback import tcp_sockets_of
 
 import dotdo
 from dotdo.cluster.cluster import Cluster
@@ -51,25 +52,10 @@ def _ray_scratch(processes: list[psutil.Process]) -> str:
     raise AssertionError(f"no Ray process among {processes}")
 
 
-def _endpoint_host(endpoint: str) -> str:
-    return endpoint.rsplit(":", 1)[0].strip("[]")
-
-
 async def test_every_ray_socket_is_on_loopback(cluster: Cluster) -> None:
     await cluster.get(Counter, "warm").increment()
-    ray_pids = {p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()}
-    lines = subprocess.run(["ss", "-Htanp"], capture_output=True, text=True, check=True).stdout.splitlines()
-    seen = 0
-    for line in lines:
-        pids = {int(pid) for pid in re.findall(r"pid=(\d+)", line)}
-        if not pids & ray_pids:
-            continue
-        seen += 1
-        _state, _recv, _send, local, peer, *_ = line.split()
-        for endpoint in (local, peer):
-            host = _endpoint_host(endpoint)
-            assert host in {"127.0.0.1", "::ffff:127.0.0.1", "*", "0.0.0.0"} or peer.endswith(":*"), line
-        assert _endpoint_host(local) in {"127.0.0.1", "::ffff:127.0.0.1"}, line
+    seen, off_loopback = tcp_sockets_of({p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()})
+    assert off_loopback == []
     assert seen > 5  # gcs_server, raylet, the hosts' wire servers and their connections
 
 
