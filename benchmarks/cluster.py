@@ -173,7 +173,7 @@ def measure_http(label: str, argv: list[str], port: int, duration: float, reside
         processes = tree(process.pid)
         hosts = {p.pid for p in processes if is_host(p)}
         runners = [p for p in processes if p.pid in hosts] if hosts else [processes[0]]
-        ray_own = [p for p in processes if p.pid not in hosts and p.pid != process.pid] if hosts else []
+        ray_system = [p for p in processes if p.pid not in hosts and p.pid != process.pid] if hosts else []
         rss_before = rss(runners)
         warm(port)
         run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=2, connections=64)
@@ -191,8 +191,8 @@ def measure_http(label: str, argv: list[str], port: int, duration: float, reside
             "rss_per_10k": grown / (live or resident) * 10_000 / 2**20,
             "rss_after": rss(runners) / 2**20,
             "live": float(live if live is not None else -1),
-            "ray_pss": pss(ray_own) / 2**20,
-            "ray_processes": float(len(ray_own)),
+            "ray_pss": pss(ray_system) / 2**20,
+            "ray_processes": float(len(ray_system)),
             "rps": result.rps,
             "p50": result.p50_ms,
             "p99": result.p99_ms,

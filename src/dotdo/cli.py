@@ -179,7 +179,11 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on (every host listens on it).")] = 8787,
     workers: Annotated[
         int | None,
-        typer.Option(help="Host processes (default: 2 on a local Ray instance, one per node with --ray).", min=None),
+        typer.Option(
+            help="Host processes (default: 2 on a local Ray instance; with --ray, one per node, or as many as "
+            "the node's dotdo_hosts custom resource says).",
+            min=None,
+        ),
     ] = None,
     ray: Annotated[
         str | None,
