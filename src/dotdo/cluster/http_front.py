@@ -152,13 +152,16 @@ class HostRouter:
         await self.forward(owner, scope, receive, send)
 
     def readiness(self) -> Answer:
-        """200 when this host is registered, not draining and can write its data folder; 503 otherwise."""
+        """200 when this host is registered, vouched for by a recent health check, not draining and can
+        write its data folder; 503 otherwise."""
         host = self.host
         problems = []
         if host.info is None or host.info.host_id not in host.view.hosts:
             problems.append("not registered in the cluster's directory")
         if host.draining:
             problems.append("draining")
+        elif not host.member():
+            problems.append("no recent health check vouches for it (paused, or removed from the cluster)")
         runtime = host.runtime
         if runtime is None or not runtime.started or runtime.closed:
             problems.append("runtime not running")
