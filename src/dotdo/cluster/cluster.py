@@ -284,14 +284,28 @@ class Cluster:
         return True
 
     async def _watch(self, host_id: str, actor: Any) -> None:
-        """Wait on the host's `run()`: Ray fails it when the host's process or node dies."""
-        try:
-            await actor.run.remote()
-        except Exception as exc:
-            if not self.closed:
-                log.warning("host %s died (%s); its objects move to the other hosts", host_id, type(exc).__name__)
-                with contextlib.suppress(Exception):
-                    await self.directory.remove.remote(host_id, f"Ray reported it dead ({type(exc).__name__})")
+        """Wait on the host's `run()`: Ray fails it when the host's process or node dies.
+
+        "Unavailable" is not dead (a paused or busy host, a slow network): the health checks decide
+        about those, so the watch waits on the host again.
+        """
+        from ray.exceptions import ActorUnavailableError
+
+        while True:
+            try:
+                await actor.run.remote()
+                return
+            except ActorUnavailableError:
+                if self.closed or host_id not in self.view.hosts:
+                    return
+                await asyncio.sleep(0.2)
+            except Exception as exc:
+                error = type(exc).__name__
+                break
+        if not self.closed:
+            log.warning("host %s died (%s); its objects move to the other hosts", host_id, error)
+            with contextlib.suppress(Exception):
+                await self.directory.remove.remote(host_id, f"Ray reported it dead ({error})")
 
     async def _follow_directory(self) -> None:
         while not self.closed:
