@@ -33,12 +33,13 @@ _PING = struct.Struct(">I")
 @dataclass(frozen=True)
 class HealthChecks:
     """How often the directory pings each host, how long it waits for an answer, and after how many
-    missed checks in a row it removes the host: a paused host is removed `period * failures +
-    timeout` seconds or more after its last answer (Ray itself notices dead processes sooner)."""
+    missed checks in a row it removes the host: a paused host is removed `(failures - 1) * period +
+    timeout` seconds or more after its last answer (Ray itself notices dead processes sooner). The
+    defaults (3.5 s or more) leave room for a loaded machine: a removed host does not come back."""
 
     period: float = 0.5
-    timeout: float = 1.0
-    failures: int = 3
+    timeout: float = 2.0
+    failures: int = 4
 
     def __post_init__(self) -> None:
         if self.period <= 0 or self.timeout <= 0 or self.failures < 2:
