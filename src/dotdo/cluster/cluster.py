@@ -267,6 +267,11 @@ class Cluster:
         except ValueError:
             return False
         view = await directory.view.remote()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(60):
+                # Its driver may still be starting the hosts.
+                while not view.hosts:
+                    view = await directory.wait_change.remote(view.version, 5.0)
         actors = {}
         for host_id in view.hosts:
             try:
