@@ -268,10 +268,21 @@ class Cluster:
             return False
         view = await directory.view.remote()
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(60):
+            async with asyncio.timeout(10):
                 # Its driver may still be starting the hosts.
                 while not view.hosts:
                     view = await directory.wait_change.remote(view.version, 5.0)
+        if not view.hosts:
+            # Left by a cluster whose hosts all died: start afresh under the name.
+            log.warning("the directory of cluster %r lists no host: replacing it", self.name)
+            ray.kill(directory)
+            async with asyncio.timeout(30):
+                while True:
+                    try:
+                        ray.get_actor(f"{self.name}:directory")
+                    except ValueError:
+                        return False
+                    await asyncio.sleep(0.1)
         actors = {}
         for host_id in view.hosts:
             try:
