@@ -53,5 +53,6 @@ async def test_a_removed_host_keeps_the_reason() -> None:
     await directory.register(HostInfo("host-0", ("127.0.0.1", 1), 10))
     await directory.remove("host-0", "Ray reported it dead")
     assert await directory.removal_reason("host-0") == "Ray reported it dead"
+    assert await directory.departed() == {"host-0": "Ray reported it dead"}
     await directory.register(HostInfo("host-0", ("127.0.0.1", 1), 10))
     assert await directory.removal_reason("host-0") is None

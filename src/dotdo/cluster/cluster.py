@@ -268,12 +268,12 @@ class Cluster:
             return False
         view = await directory.view.remote()
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(10):
-                # Its driver may still be starting the hosts.
-                while not view.hosts:
+            async with asyncio.timeout(60):
+                # Its driver may still be starting the hosts (none has left yet).
+                while not view.hosts and not await directory.departed.remote():
                     view = await directory.wait_change.remote(view.version, 5.0)
         if not view.hosts:
-            # Left by a cluster whose hosts all died: start afresh under the name.
+            # Left by a cluster whose hosts all died or left: start afresh under the name.
             log.warning("the directory of cluster %r lists no host: replacing it", self.name)
             ray.kill(directory)
             async with asyncio.timeout(30):

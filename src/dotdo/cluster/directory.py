@@ -64,6 +64,10 @@ class Directory:
             return False
         return self._monitor is None or self._monitor.vouch(host_id)
 
+    async def departed(self) -> dict[str, str]:
+        """The hosts that left or were removed, with why."""
+        return dict(self.removed)
+
     async def removal_reason(self, host_id: str) -> str | None:
         """Why `host_id` was removed (None if it is live or unknown)."""
         return self.removed.get(host_id)
