@@ -197,6 +197,24 @@ asyncio.run(main())
         await asyncio.sleep(0.1)
 
 
+async def test_a_directory_whose_hosts_all_died_is_replaced_not_attached_to(ray_nodes: object, tmp_path: Path) -> None:
+    first = Cluster(address=ray_nodes.address, hosts=1, name="stale", data_dir=tmp_path, objects=[Counter])
+    await first.start()
+    (dead_pid,) = first.host_pids().values()
+    os.kill(dead_pid, signal.SIGKILL)
+    await first.wait_for_hosts(0)
+    await first.close(stop_hosts=False)  # its directory stays, listing no host
+
+    second = Cluster(address=ray_nodes.address, hosts=1, name="stale", data_dir=tmp_path, objects=[Counter])
+    await second.start()
+    try:
+        assert not second.attached
+        assert list(second.host_pids().values()) != [dead_pid]
+        assert await second.get(Counter, "again").increment() == 1
+    finally:
+        await second.close()
+
+
 async def test_a_paused_host_is_removed_by_health_checks_and_when_it_resumes_nothing_of_it_lands(
     cluster: Cluster, tmp_path: Path
 ) -> None:
