@@ -199,10 +199,20 @@ class Cluster:
             nodes = [None] * self.host_count
         token = write_probe(self.data_dir)
         lifetime = {"lifetime": "detached"} if detached else {}
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        # On this process's node (the head, usually): the directory must not die with a worker node.
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
         try:
             self.directory = (
                 ray.remote(Directory)
-                .options(name=f"{self.name}:directory", num_cpus=0, max_concurrency=1000, **lifetime)
+                .options(
+                    name=f"{self.name}:directory",
+                    num_cpus=0,
+                    max_concurrency=1000,
+                    scheduling_strategy=here,
+                    **lifetime,
+                )
                 .remote(self.health_checks)
             )
         except ValueError:
@@ -213,8 +223,6 @@ class Cluster:
         actor_class = ray.remote(HostActor)
         bind_host = LOOPBACK if self.ray.local else None
         refs = []
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
         for index, node_id in enumerate(nodes):
             host_id = f"host-{index}"
             strategy = "SPREAD" if node_id is None else NodeAffinitySchedulingStrategy(node_id, soft=False)
