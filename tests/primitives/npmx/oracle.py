@@ -147,9 +147,8 @@ async def compare_all(work: Path) -> int:
             )
             ok_tree, ok_lock = not tree, not lock
             failures += not (ok_tree and ok_lock)
-            print(
-                f"{name:22} {npm_seconds:6.2f} {ours_seconds:6.2f}  {'same' if ok_tree else 'DIFF'}  {'same' if ok_lock else 'DIFF'}"
-            )
+            verdicts = f"{'same' if ok_tree else 'DIFF'}  {'same' if ok_lock else 'DIFF'}"
+            print(f"{name:22} {npm_seconds:6.2f} {ours_seconds:6.2f}  {verdicts}")
             for line in tree + lock:
                 print(f"    {line}")
     print(f"{len(PROJECTS) - failures} of {len(PROJECTS)} projects agree with npm")
