@@ -125,6 +125,17 @@ class LocalRegistry:
         if response.status_code not in (200, 201):
             raise RuntimeError(f"publishing {name}@{version} failed: {response.status_code} {response.text}")
 
+    def add_user(self, name: str, password: str) -> str:
+        """Create a registry user (as `npm adduser` does) and return its token."""
+        response = httpx.put(
+            f"{self.url}-/user/org.couchdb.user:{name}",
+            json={"name": name, "password": password, "type": "user", "roles": []},
+            timeout=30,
+        )
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"adding user {name} failed: {response.status_code} {response.text}")
+        return str(response.json()["token"])
+
     def tamper(self, name: str, version: str) -> None:
         """Replace the stored tarball of `name@version` with other bytes (its packument keeps the old integrity)."""
         path = self.storage / name / f"{name.split('/')[-1]}-{version}.tgz"
