@@ -44,7 +44,7 @@ async def test_a_failing_script_stops_the_run(npm: Npm, fs: FileSystem) -> None:
 
 async def test_a_missing_script_names_the_ones_there(npm: Npm, fs: FileSystem) -> None:
     await project(fs, {"build": "true", "lint": "true"})
-    with pytest.raises(NpmScriptError, match='Missing script: "deploy".*build, lint'):
+    with pytest.raises(NpmScriptError, match=r'Missing script: "deploy".*build, lint'):
         await npm.run("deploy")
 
 

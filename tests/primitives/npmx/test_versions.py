@@ -51,7 +51,7 @@ def test_deprecated_versions_are_picked_last() -> None:
 
 def test_no_match_lists_versions() -> None:
     with pytest.raises(
-        NpmResolveError, match="No matching version found for p@\\^5; its versions end with 1.0.0, 2.0.0"
+        NpmResolveError, match=r"No matching version found for p@\^5; its versions end with 1\.0\.0, 2\.0\.0"
     ):
         pick(packument("1.0.0", "2.0.0"), "^5")
 
