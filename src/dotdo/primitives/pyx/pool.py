@@ -11,6 +11,7 @@ the request is sent, so the running interpreter sees them at ``/``.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -170,7 +171,11 @@ def _remove_tree(path: str) -> None:
 
 
 class SandboxPool:
-    """Keeps ``size`` started sandboxes per key, so a call rarely waits for one to start."""
+    """Keeps ``size`` started sandboxes per key, so a call rarely waits for one to start.
+
+    Starting a replacement and removing a used sandbox's folder happen on the pool's own
+    background thread, off the path of the call that took one.
+    """
 
     def __init__(self, executor: SandboxExecutor, *, size: int = 2) -> None:
         if size < 0:
@@ -179,10 +184,11 @@ class SandboxPool:
         self.size = size
         self._ready: dict[PoolKey, collections.deque[WarmSandbox]] = {}
         self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, _close_all, self._ready)
+        self._background = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyx-pool")
+        self._finalizer = weakref.finalize(self, _shut_down, self._background, self._ready)
 
     def acquire(self, key: PoolKey) -> WarmSandbox:
-        """A started sandbox for ``key`` (taken from the pool, or started now), then the pool is topped up."""
+        """A started sandbox for ``key`` (taken from the pool, or started now); the pool refills behind it."""
         with self._lock:
             ready = self._ready.setdefault(key, collections.deque())
             sandbox = None
@@ -191,11 +197,16 @@ class SandboxPool:
                 if candidate.alive():
                     sandbox = candidate
                     break
-                candidate.close()
+                self._background.submit(candidate.close)
         if sandbox is None:
             sandbox = WarmSandbox(self.executor, key)
-        self.fill(key)
+        if self.size:
+            self._background.submit(self.fill, key)
         return sandbox
+
+    def release(self, sandbox: WarmSandbox) -> None:
+        """Dispose of a used sandbox (killed if still running, its folder removed) in the background."""
+        self._background.submit(sandbox.close)
 
     def fill(self, key: PoolKey) -> None:
         """Start sandboxes for ``key`` until ``size`` wait ready."""
@@ -209,14 +220,21 @@ class SandboxPool:
                 ready.append(sandbox)
 
     def ready_count(self, key: PoolKey) -> int:
-        """How many started sandboxes wait for ``key``."""
+        """How many started sandboxes wait for ``key`` (after the refills already asked for)."""
+        self._background.submit(lambda: None).result()
         with self._lock:
             return sum(1 for sandbox in self._ready.get(key, ()) if sandbox.alive())
 
     def close(self) -> None:
-        """Kill every waiting sandbox and remove its folder."""
-        with self._lock:
-            _close_all(self._ready)
+        """Finish the background work, kill every waiting sandbox and remove its folder."""
+        self._finalizer()
+
+
+def _shut_down(
+    background: concurrent.futures.ThreadPoolExecutor, ready: dict[PoolKey, collections.deque[WarmSandbox]]
+) -> None:
+    background.shutdown(wait=True)
+    _close_all(ready)
 
 
 def _close_all(ready: dict[PoolKey, collections.deque[WarmSandbox]]) -> None:

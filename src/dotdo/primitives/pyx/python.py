@@ -163,7 +163,7 @@ class Python:
             result.changed = self._write_back(workspace)
             return result
         finally:
-            sandbox.close()
+            self.pool.release(sandbox)
 
     def _prepare(
         self,
