@@ -23,6 +23,9 @@ from dotdo.primitives.npmx.registry import Registry, integrity_of
 from dotdo.primitives.npmx.tree import Edge, Node
 from dotdo.primitives.npmx.versions import check_range, compare, is_tag, pick, satisfies
 
+OK, KEEP, REPLACE, CONFLICT = "ok", "keep", "replace", "conflict"
+"""What placing a package in one folder would do (arborist's CanPlaceDep answers)."""
+
 
 class Resolver:
     """Builds the ideal tree of a project from its ``package.json``, fetching packuments as it goes."""
@@ -31,48 +34,60 @@ class Resolver:
         self.registry = registry
         self.locked = locked or {}
         """Versions the previous lockfile had, per name: kept when they still satisfy."""
-        self._edges: dict[Node, list[Edge]] = {}
         self._users: dict[str, list[Edge]] = defaultdict(list)
+        self._edges_out: dict[Node, list[Edge]] = {}
+        self._queue: list[tuple[int, str, int, Node]] = []
+        self._queued = 0
+        self._seen: set[Node] = set()
+        self._overrides: dict[str, str] = {}
+        self._root: Node | None = None
 
     async def build(self, package_json: dict[str, Any]) -> Node:
         """The tree for ``package_json``; raises ``NpmResolveError`` or ``NpmSpecError`` for what cannot be met."""
         root = Node(str(package_json.get("name") or "root"), str(package_json.get("version") or ""), package_json)
-        overrides = flat_overrides(package_json.get("overrides") or {}, package_json)
-        queue: list[tuple[int, str, int, Node]] = [(0, "", 0, root)]
-        counter = 0
-        while queue:
-            _, _, _, node = heapq.heappop(queue)
-            edges = self._edges[node] = [e for e in node.edges_out() if e.type != "peerOptional"]
-            for edge in edges:
-                if node is not root and edge.name in overrides:
-                    edge.spec = overrides[edge.name]
-                check_range(edge.name, edge.spec)
-            missing = [edge for edge in edges if not self._satisfied(edge)]
-            for edge in missing:  # every packument this node needs, fetched together
-                self.registry.packument(edge.name)
-            for edge in edges:
-                placed = await self._place(edge) if edge in missing else None
-                edge.target = self._lookup(edge)
-                if edge.target is not None:
-                    self._users[edge.name].append(edge)
-                if placed is not None:
-                    counter += 1
-                    heapq.heappush(queue, (placed.depth, placed.location, counter, placed))
+        self._root = root
+        self._overrides = flat_overrides(package_json.get("overrides") or {}, package_json)
+        self._register(root)
+        self._enqueue(root)
+        while self._queue:
+            _, _, _, node = heapq.heappop(self._queue)
+            if node in self._seen or not _attached(node):
+                continue
+            self._seen.add(node)
+            await self._process(node)
         return root
 
-    def _lookup(self, edge: Edge) -> Node | None:
-        source = edge.source
-        start = source.parent if edge.type in ("peer", "peerOptional") and source.parent is not None else source
-        return start.resolve(edge.name)
+    def _enqueue(self, node: Node) -> None:
+        self._queued += 1
+        heapq.heappush(self._queue, (node.depth, node.location, self._queued, node))
 
-    def _satisfied(self, edge: Edge) -> bool:
-        found = self._lookup(edge)
-        return found is not None and accepts(found.version, edge.spec)
+    async def _process(self, node: Node) -> None:
+        """Resolve the node's missing or unmet dependencies, then place each new package, by name."""
+        problems = [edge for edge in self._edges_out[node] if not _valid(edge)]
+        for edge in problems:  # every packument this node needs, fetched together
+            self.registry.packument(edge.name)
+        chosen = []
+        for edge in problems:
+            manifest = await self._manifest_for(edge)
+            if manifest is not None:
+                chosen.append((edge, manifest))
+        for edge, manifest in sorted(chosen, key=lambda pair: pair[0].name):
+            edge.target = self._lookup(edge)
+            if not _valid(edge):
+                self._place(edge, manifest)
 
-    async def _place(self, edge: Edge) -> Node | None:
-        """Resolve ``edge`` and put the new package in its folder; None when it is shared or skipped."""
-        if self._satisfied(edge):
-            return None
+    def _register(self, node: Node) -> None:
+        """Give a node its dependency edges as soon as it is in the tree: what it uses counts from then on."""
+        edges = [e for e in node.edges_out() if e.type != "peerOptional"]
+        for edge in edges:
+            if not node.is_root and edge.name in self._overrides:
+                edge.spec = self._overrides[edge.name]
+            check_range(edge.name, edge.spec)
+            edge.target = self._lookup(edge)
+            self._users[edge.name].append(edge)
+        self._edges_out[node] = edges
+
+    async def _manifest_for(self, edge: Edge) -> dict[str, Any] | None:
         try:
             manifest = await self._choose(edge.name, edge.spec)
         except NpmResolveError as exc:
@@ -84,29 +99,89 @@ class Resolver:
                 f"{edge.name}@{manifest.get('version')} does not support this platform "
                 f"({NODE_PLATFORM} {NODE_ARCH}): it needs os {manifest.get('os')}, cpu {manifest.get('cpu')}"
             )
+        return manifest
+
+    def _lookup(self, edge: Edge) -> Node | None:
+        return edge.source.resolve(edge.name)
+
+    def _edges_in(self, node: Node) -> list[Edge]:
+        return [e for e in self._users.get(node.name, ()) if e.target is node and _attached(e.source)]
+
+    def _retarget(self, name: str) -> None:
+        edges = self._users.get(name, [])
+        edges[:] = [e for e in edges if _attached(e.source)]
+        for edge in edges:
+            edge.target = self._lookup(edge)
+
+    def _place(self, edge: Edge, manifest: dict[str, Any]) -> None:
+        """Put the chosen version where npm would: as high as it can go from the dependent's folder."""
         version = str(manifest["version"])
         source = edge.source
         start = source.parent if edge.type == "peer" and source.parent is not None else source
-        target = start
+        chosen: tuple[Node, str] | None = None
         candidate: Node | None = start
         while candidate is not None:
-            existing = candidate.children.get(edge.name)
-            if existing is not None:
-                if existing.version == version and candidate is not start:
-                    target = candidate
+            own = next((e for e in self._edges_out.get(candidate, ()) if e.name == edge.name), None)
+            if not candidate.is_root and own is not None and own.type in ("peer", "peerOptional"):
+                candidate = candidate.parent
+                continue
+            verdict = self._can_place(candidate, edge, version, start)
+            if verdict == CONFLICT:
                 break
-            if self._would_break(candidate, edge.name, version):
+            chosen = (candidate, verdict)
+            if verdict == KEEP:
                 break
-            target = candidate
             candidate = candidate.parent
-        existing = target.children.get(edge.name)
-        if existing is not None:
-            return None if existing.version == version else self._attach(start, manifest, edge)
-        return self._attach(target, manifest, edge)
+        if chosen is None:
+            chosen = (start, REPLACE if edge.name in start.children else OK)
+        target, verdict = chosen
+        if verdict == KEEP:
+            self._retarget(edge.name)
+            return
+        placed = self._new_node(target, manifest, edge)
+        current = target.children.get(edge.name)
+        if current is not None:
+            for name, kid in current.children.items():
+                kid.parent = placed
+                placed.children[name] = kid
+            current.children = {}
+        target.children[edge.name] = placed
+        self._retarget(edge.name)
+        self._register(placed)
+        for edge_in in self._edges_in(placed):
+            if edge_in is not edge and not _valid(edge_in):
+                self._seen.discard(edge_in.source)
+                self._enqueue(edge_in.source)
+        self._enqueue(placed)
+        self._prune_below(target, placed)
 
-    def _attach(self, target: Node, manifest: dict[str, Any], edge: Edge) -> Node:
+    def _can_place(self, target: Node, edge: Edge, version: str, deepest: Node) -> str:
+        current = target.children.get(edge.name)
+        if current is None:
+            if target is edge.source:
+                return OK
+            existing = target.resolve(edge.name)
+            if existing is not None:
+                for edge_in in self._edges_in(existing):
+                    inside = edge_in.source is target or _inside(edge_in.source, target)
+                    if inside and _valid(edge_in) and not accepts(version, edge_in.spec):
+                        return CONFLICT
+            return OK
+        if current.version == version:
+            return KEEP
+        if compare(version, current.version) >= 0 and all(accepts(version, e.spec) for e in self._edges_in(current)):
+            return REPLACE
+        if accepts(current.version, edge.spec):
+            return KEEP
+        if target is not deepest:
+            return CONFLICT
+        if edge.type != "peer" and target is edge.source:
+            return REPLACE
+        return CONFLICT
+
+    def _new_node(self, target: Node, manifest: dict[str, Any], edge: Edge) -> Node:
         dist = manifest.get("dist") or {}
-        child = Node(
+        return Node(
             edge.name,
             str(manifest["version"]),
             manifest,
@@ -114,20 +189,34 @@ class Resolver:
             resolved=dist.get("tarball"),
             integrity=integrity_of(manifest),
         )
-        target.children[edge.name] = child
-        return child
 
-    def _would_break(self, target: Node, name: str, version: str) -> bool:
-        """Whether a new ``name@version`` in ``target`` would change what a package below it already uses."""
-        for edge in self._users.get(name, ()):
-            current = edge.target
-            if current is None or _inside(current, target):
+    def _prune_below(self, target: Node, placed: Node) -> None:
+        """Remove copies below ``target`` that the newly placed package (or another above) now serves."""
+        for node in [n for n in target.walk() if n.name == placed.name and n is not placed and n is not target]:
+            if not _attached(node):
                 continue
-            if not (edge.source is target or _inside(edge.source, target)):
-                continue
-            if not accepts(version, edge.spec):
-                return True
-        return False
+            self._prune(node)
+            if _attached(node):
+                for kid in sorted(node.children.values(), key=lambda n: n.location):
+                    self._prune(kid)
+
+    def _prune(self, node: Node) -> None:
+        parent = node.parent
+        if parent is None or parent.parent is None:
+            return
+        users = self._edges_in(node)
+        if users:
+            other = parent.parent.resolve(node.name)
+            if other is None:
+                return
+            if other.version != node.version and not (
+                all(accepts(other.version, e.spec) for e in users) and compare(other.version, node.version) >= 0
+            ):
+                return
+        del parent.children[node.name]
+        node.parent = None
+        for name in {n.name for n in node.walk()}:
+            self._retarget(name)
 
     async def _choose(self, name: str, spec: str) -> dict[str, Any]:
         packument = await self.registry.packument(name)
@@ -135,6 +224,19 @@ class Resolver:
             if version in packument["versions"] and not is_tag(spec) and satisfies(version, spec):
                 return packument["versions"][version]
         return pick(packument, spec)
+
+
+def _valid(edge: Edge) -> bool:
+    return edge.target is not None and accepts(edge.target.version, edge.spec)
+
+
+def _attached(node: Node) -> bool:
+    """Whether ``node`` is still in the tree (no ancestor of it was removed or replaced)."""
+    while node.parent is not None:
+        if node.parent.children.get(node.name) is not node:
+            return False
+        node = node.parent
+    return True
 
 
 def accepts(version: str, spec: str) -> bool:
