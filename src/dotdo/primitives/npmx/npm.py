@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -291,8 +290,3 @@ def _listing(node: Node, every_level: bool, seen: set[Node]) -> dict[str, Any]:
 def _result(root: Node, done: ReifyResult) -> InstallResult:
     packages = {node.location: node.version for node in root.walk()[1:]}
     return InstallResult(packages, done.added, done.removed, done.downloaded)
-
-
-def node_available() -> bool:
-    """Whether the host has Node.js (``node``) for package commands written for it."""
-    return shutil.which("node") is not None

@@ -98,7 +98,7 @@ class Node:
 
     def walk(self) -> list[Node]:
         """This node and every node below it, parents before children, children by name."""
-        found = [self]
+        found: list[Node] = [self]
         for name in sorted(self.children):
             found.extend(self.children[name].walk())
         return found
