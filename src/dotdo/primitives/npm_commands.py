@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,7 +45,11 @@ def _fail(message: str) -> None:
 
 
 def _with_npm(
-    target: str, data_dir: Path | None, prefix: str, registry: str | None, work: Callable[[Any], Awaitable[Any]]
+    target: str,
+    data_dir: Path | None,
+    prefix: str,
+    registry: str | None,
+    work: Callable[[Any], Coroutine[Any, Any, Any]],
 ) -> Any:
     """Run `work(npm)` on the object `target`, holding the data folder, with a progress line per package."""
     namespace, _, name = target.partition("/")

@@ -7,8 +7,18 @@ import threading
 
 import pytest
 
+from dotdo.primitives.bashx import SandboxConfig, SandboxExecutor, SandboxLimits
 from dotdo.primitives.fsx import FileSystem
-from dotdo.primitives.pyx import PyBlockedError, PyError, PyLimitError, Python, parse_memory
+from dotdo.primitives.pyx import (
+    PyBlockedError,
+    PyConfig,
+    PyError,
+    PyLimitError,
+    PySandboxUnavailableError,
+    Python,
+    SandboxPool,
+    parse_memory,
+)
 from dotdo.primitives.pyx.pool import PoolKey
 
 
@@ -89,6 +99,24 @@ async def test_memory_limit_stops_the_code_and_writes_nothing(py: Python, fs: Fi
     assert caught.value.limit == "memory"
     assert not await fs.exists("/half.txt")
     assert (await py("len(bytearray(40 * 1024 * 1024))", memory="256MB")).value == 40 * 1024 * 1024
+
+
+async def test_output_past_the_file_size_limit_stops_the_code(fs: FileSystem) -> None:
+    limits = SandboxLimits(file_size_bytes=1024 * 1024, wall_clock_seconds=60.0)
+    pool = SandboxPool(SandboxExecutor(SandboxConfig(limits=limits)), size=0)
+    try:
+        py = Python(fs, pool=pool, config=PyConfig(limits=limits))
+        with pytest.raises(PyLimitError) as caught:
+            await py("import sys\nwhile True:\n    sys.stdout.write('x' * 65536)", timeout=30)
+        assert caught.value.limit == "file_size_bytes"
+    finally:
+        pool.close()
+
+
+async def test_a_machine_without_bubblewrap_is_told_what_to_install(fs: FileSystem) -> None:
+    pool = SandboxPool(SandboxExecutor(SandboxConfig(bwrap="/nonexistent/bwrap")), size=0)
+    with pytest.raises(PySandboxUnavailableError, match="apt-get install -y bubblewrap"):
+        await Python(fs, pool=pool)("1 + 1")
 
 
 def _listener() -> tuple[socket.socket, int, threading.Event]:

@@ -258,31 +258,16 @@ class Python:
         raw_out, raw_err, raw_report = sandbox.outputs()
         stdout = raw_out.decode("utf-8", "replace")
         stderr = raw_err.decode("utf-8", "replace")
-        limits = self.config.limits
-        if stopped == "timeout":
-            message = f"the code ran past its timeout of {request['timeout']:g}s; nothing was written back"
-            raise PyLimitError("timeout", message + ": pass a larger timeout=", stdout=stdout, stderr=stderr)
-        if stopped == "workspace_bytes":
-            message = (
-                f"the code's files grew past the workspace limit ({limits.workspace_bytes} bytes); "
-                "nothing was written back: raise PyConfig(limits=SandboxLimits(workspace_bytes=...))"
-            )
-            raise PyLimitError("workspace_bytes", message, stdout=stdout, stderr=stderr)
+        if stopped is not None:
+            raise self._limit_error(stopped, request, stdout, stderr)
         try:
             report = json.loads(raw_report) if raw_report else None
         except ValueError:
             report = None
-        status = sandbox.process.returncode
         if report is None:
-            raise self._death(status, request, stdout, stderr)
-        if report.get("limit") == "memory":
-            raise PyLimitError(
-                "memory",
-                f"the code ran out of its memory limit ({request['memory']} bytes); nothing was written back: "
-                "pass a larger memory=",
-                stdout=stdout,
-                stderr=stderr,
-            )
+            raise self._death(sandbox.process.returncode, request, stdout, stderr)
+        if report.get("limit"):
+            raise self._limit_error(report["limit"], request, stdout, stderr)
         if not report["ok"]:
             raise PyError(
                 report["message"],
@@ -293,24 +278,31 @@ class Python:
             )
         return PyResult(report["value"], stdout, stderr, duration, value_is_repr=report["kind"] == "repr")
 
+    def _limit_error(self, limit: str, request: dict[str, Any], stdout: str, stderr: str) -> PyLimitError:
+        """The error for a limit that stopped the code, saying how to give it more."""
+        limits = self.config.limits
+        raise_it = "nothing was written back: raise PyConfig(limits=SandboxLimits({}=...))"
+        messages = {
+            "timeout": f"the code ran past its timeout of {request['timeout']:g}s; "
+            "nothing was written back: pass a larger timeout=",
+            "cpu": f"the code used its {request['cpu_seconds']}s of CPU time; "
+            "nothing was written back: pass a larger timeout=",
+            "memory": f"the code ran out of its memory limit ({request['memory']} bytes); "
+            "nothing was written back: pass a larger memory=",
+            "file_size_bytes": f"the code wrote a file (or output) past {limits.file_size_bytes} bytes; "
+            + raise_it.format("file_size_bytes"),
+            "workspace_bytes": f"the code's files grew past the workspace limit ({limits.workspace_bytes} bytes); "
+            + raise_it.format("workspace_bytes"),
+        }
+        return PyLimitError(limit, messages[limit], stdout=stdout, stderr=stderr)
+
     def _death(self, status: int | None, request: dict[str, Any], stdout: str, stderr: str) -> PyError:
         """The error for a sandbox that exited without a report (a signal, a limit, a crash)."""
-        if status is not None and status < 0 and -status == signal.SIGXCPU:
-            return PyLimitError(
-                "cpu",
-                f"the code used its {request['cpu_seconds']}s of CPU time; nothing was written back: "
-                "pass a larger timeout=",
-                stdout=stdout,
-                stderr=stderr,
-            )
+        signals = {signal.SIGXCPU: "cpu", signal.SIGXFSZ: "file_size_bytes"}
+        if status is not None and status < 0 and -status in signals:
+            return self._limit_error(signals[signal.Signals(-status)], request, stdout, stderr)
         if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
-            return PyLimitError(
-                "memory",
-                f"the code ran out of its memory limit ({request['memory']} bytes); nothing was written back: "
-                "pass a larger memory=",
-                stdout=stdout,
-                stderr=stderr,
-            )
+            return self._limit_error("memory", request, stdout, stderr)
         if status is not None and status < 0:
             what = f"was killed by signal {-status} ({signal.Signals(-status).name})"
         else:
@@ -325,7 +317,7 @@ class Python:
         try:
             return sync_back(self.sync_fs, workspace)
         except OverflowError as exc:
-            raise PyLimitError("workspace_bytes", f"{exc}") from None
+            raise PyLimitError("workspace_bytes", str(exc)) from None
 
 
 _pools: dict[tuple[int, str], SandboxPool] = {}

@@ -8,6 +8,7 @@ descriptor named by ``argv[1]``; the code's own output goes to the real stdout a
 """
 
 import ast
+import errno
 import json
 import linecache
 import os
@@ -58,6 +59,17 @@ def user_traceback(exc):
     return "".join(traceback.format_exception(type(exc), exc, tb if tb is not None else exc.__traceback__))
 
 
+def failure(exc):
+    """The report of an exception the code raised."""
+    lines = traceback.format_exception_only(type(exc), exc)
+    return {
+        "ok": False,
+        "type": type(exc).__name__,
+        "message": "".join(lines).strip(),
+        "traceback": user_traceback(exc),
+    }
+
+
 def run(code, namespace):
     tree = ast.parse(code, FILENAME, "exec")
     last = None
@@ -88,21 +100,21 @@ def main():
         report = {"ok": True, "kind": kind, "value": value}
     except MemoryError:
         report = {"ok": False, "limit": "memory"}
+    except OSError as exc:
+        # EFBIG: a write past RLIMIT_FSIZE (Python ignores SIGXFSZ, so the write fails instead).
+        report = {"ok": False, "limit": "file_size_bytes"} if exc.errno == errno.EFBIG else failure(exc)
     except SystemExit as exc:
         if exc.code in (None, 0):
             report = {"ok": True, "kind": "json", "value": None}
         else:
             report = {"ok": False, "type": "SystemExit", "message": f"SystemExit: {exc.code}", "traceback": ""}
     except BaseException as exc:
-        lines = traceback.format_exception_only(type(exc), exc)
-        report = {
-            "ok": False,
-            "type": type(exc).__name__,
-            "message": "".join(lines).strip(),
-            "traceback": user_traceback(exc),
-        }
-    sys.stdout.flush()
-    sys.stderr.flush()
+        report = failure(exc)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            report = {"ok": False, "limit": "file_size_bytes"}
     try:
         text = json.dumps(report)
     except MemoryError:
