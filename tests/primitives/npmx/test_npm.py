@@ -172,9 +172,21 @@ async def test_bad_specs_fail_clearly_and_write_nothing(npm: Npm, fs: FileSystem
     assert await files_of(fs) == {}
 
 
+async def test_peer_dependencies_that_cannot_agree_fail_as_npm_does(npm: Npm, fs: FileSystem) -> None:
+    with pytest.raises(NpmResolveError, match=r"ERESOLVE.*peer dependency host@\^1\.0\.0 of plugin@1\.0\.0"):
+        await npm.install("host@2.0.0", "plugin")
+    assert await files_of(fs) == {}
+
+
 async def test_git_and_file_specs_are_not_supported_yet(npm: Npm) -> None:
     with pytest.raises(NotImplementedError, match="registries only"):
         await npm.install("thing@github:user/thing")
+
+
+async def test_workspaces_are_not_supported_yet(npm: Npm, fs: FileSystem) -> None:
+    await fs.write("/package.json", json.dumps({"name": "mono", "workspaces": ["packages/*"]}))
+    with pytest.raises(NotImplementedError, match="workspaces"):
+        await npm.install("alpha")
 
 
 @pytest.mark.parametrize("entry", ["../escape.js", "package/../../escape.js", "/etc/evil.js"])

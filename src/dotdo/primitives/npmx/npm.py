@@ -138,6 +138,12 @@ class Npm:
         for group in (*DEPENDENCY_GROUPS, "peerDependencies"):
             if group in document and not isinstance(document[group], dict):
                 raise NpmError(f"{self._path('package.json')}: {group} must be an object of name -> range")
+        for unsupported in ("workspaces", "bundleDependencies", "bundledDependencies"):
+            if document.get(unsupported):
+                raise NotImplementedError(
+                    f"{self._path('package.json')} uses {unsupported}, which npmx does not support yet; "
+                    "install each package folder on its own (Npm.at(folder))"
+                )
         return document
 
     def _registry(self) -> Registry:

@@ -133,7 +133,12 @@ class Resolver:
                 break
             candidate = candidate.parent
         if chosen is None:
-            chosen = (start, REPLACE if edge.name in start.children else OK)
+            existing = start.children[edge.name]
+            raise NpmResolveError(
+                f"ERESOLVE: could not resolve the peer dependency {edge.name}@{edge.spec} of "
+                f"{source.name}@{source.version}: {existing.location} is {edge.name}@{existing.version}, which "
+                f"other packages need (wanted by {_chain(edge)}); change one of the ranges"
+            )
         target, verdict = chosen
         if verdict == KEEP:
             self._retarget(edge.name)
