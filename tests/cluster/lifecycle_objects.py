@@ -1,0 +1,69 @@
+"""Objects for the lifecycle tests: a shop whose orders can be sharded, and its helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dotdo.cluster.lifecycle import Lifecycle
+
+
+def by_region(value: Any, count: int) -> int:
+    """A sharding function: region names starting a-m go to shard 0, the rest to the last shard."""
+    return 0 if str(value)[:1].lower() <= "m" else count - 1
+
+
+class Shop(Lifecycle):
+    """A shop keeping customers and orders as things; methods are what its users call."""
+
+    async def add(self, type: str, id: str | None = None, **fields: Any) -> dict[str, Any]:
+        created = await self._maybe(self.ctx.things.create(type, id=id, data=fields))
+        return created.to_dict()
+
+    async def read(self, id: str) -> dict[str, Any] | None:
+        found = await self._maybe(self.ctx.things.get(id))
+        return None if found is None else found.to_dict()
+
+    async def change(self, id: str, **fields: Any) -> int:
+        return (await self._maybe(self.ctx.things.update(id, **fields))).version
+
+    async def remove(self, id: str) -> bool:
+        return await self._maybe(self.ctx.things.delete(id))
+
+    async def ids(self, type: str | None = None, **find: Any) -> list[str]:
+        return [thing.id for thing in await self._maybe(self.ctx.things.find(type, **find))]
+
+    async def count(self, type: str | None = None, where: dict[str, Any] | None = None) -> int:
+        return await self._maybe(self.ctx.things.count(type, where))
+
+    async def relate(self, from_: str, to: str, type: str) -> str:
+        return (await self._maybe(self.ctx.relationships.create(from_, to, type))).id
+
+    async def related(self, id: str, type: str | None = None, direction: str = "out") -> list[str]:
+        return [getattr(t, "id", str(t)) for t in await self._maybe(self.ctx.things.related(id, type, direction))]
+
+    async def walk(self, id: str, types: list[str], depth: int | None = None) -> list[str]:
+        return [getattr(t, "id", str(t)) for t in await self._maybe(self.ctx.things.traverse(id, types, depth))]
+
+    def events(self, prefix: str) -> list[dict[str, Any]]:
+        return [
+            {"type": e.type, **e.data} for e in reversed(self.ctx.event_log(limit=1000)) if e.type.startswith(prefix)
+        ]
+
+    @staticmethod
+    async def _maybe(value: Any) -> Any:
+        # The same code runs sharded (awaited stores) and unsharded (plain ones).
+        if hasattr(value, "__await__"):
+            return await value
+        return value
+
+
+BROKEN: set[str] = set()
+"""Names of `Shop` objects that fail to start (a shard that cannot answer)."""
+
+
+class FlakyShop(Shop):
+    """A shop whose objects named in `BROKEN` fail on activation."""
+
+    async def on_start(self) -> None:
+        if self.id.name in BROKEN:
+            raise RuntimeError(f"{self.id.name} is down")
