@@ -67,3 +67,15 @@ class FlakyShop(Shop):
     async def on_start(self) -> None:
         if self.id.name in BROKEN:
             raise RuntimeError(f"{self.id.name} is down")
+
+
+class BusyShop(Shop):
+    """A shop moving things in small batches, so reads and writes interleave with every move."""
+
+    move_batch_size = 20
+
+    def bulk(self, count: int, prefix: str = "b") -> int:
+        things = self.ctx.things
+        for i in range(count):
+            things.create("Order", id=f"{prefix}{i:06}", data={"customer_id": f"c{i % 97}", "total": i})
+        return count

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from ..context import DO
 from ..graph.names import new_id
@@ -47,6 +47,12 @@ class Lifecycle(DO):
             "relationships": "dotdo.cluster.sharded_things:attach_relationships",
         }
     )
+
+    move_batch_size: ClassVar[int] = 2000
+    """Things moved per batch by shard/rebalance/unshard: reads and writes wait at most one batch."""
+
+    def on_move_progress(self, moved: int) -> None:
+        """Called after each batch of a move with the number of things moved so far (override to show progress)."""
 
     @cached_property
     def shard_router(self) -> ShardRouter:
@@ -158,9 +164,12 @@ class Lifecycle(DO):
     async def _run_move(self, move: Any) -> dict[str, Any]:
         router = self.shard_router
         async with router.mover_lock:
-            report = await run_move(router, move)
+            report = await self._move(move)
         self._refresh_stores()
         return report.to_dict()
+
+    async def _move(self, move: Any) -> Any:
+        return await run_move(self.shard_router, move, batch_size=self.move_batch_size, on_batch=self.on_move_progress)
 
     async def finish_move(self) -> dict[str, Any] | None:
         """Finish a move a crash interrupted (also started by itself on activation); None if none is pending."""
@@ -169,7 +178,7 @@ class Lifecycle(DO):
             move = router.registry.move
             if move is None:
                 return None
-            report = await run_move(router, move)
+            report = await self._move(move)
         self._refresh_stores()
         self.ctx.send("shard.completed", {"correlation_id": move.id, "kind": move.kind, "resumed": True})
         return report.to_dict()

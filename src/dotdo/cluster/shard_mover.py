@@ -23,8 +23,6 @@ from .shard_strategies import ShardingError
 
 PAGE = 5000
 """Things listed per page of a place being emptied."""
-BATCH = 2000
-"""Things moved per batch: the longest a fan-out read or a write to a moving thing waits is one batch."""
 
 
 @dataclass
@@ -69,8 +67,14 @@ class _Dealer:
         return destination
 
 
-async def run_move(router: ShardRouter, move: Move, *, on_batch: Callable[[int], None] | None = None) -> MoveReport:
-    """Carry out (or finish) `move`; the registry then names its target layout alone."""
+async def run_move(
+    router: ShardRouter, move: Move, *, batch_size: int = 2000, on_batch: Callable[[int], None] | None = None
+) -> MoveReport:
+    """Carry out (or finish) `move`; the registry then names its target layout alone.
+
+    `batch_size` bounds the pause: a fan-out read, or a write to a thing being moved, waits at most
+    for one batch. `on_batch(moved)` is told the running total after each batch.
+    """
     key = router.key
     dealer = _Dealer(router, move)
     moved = examined = 0
@@ -92,8 +96,8 @@ async def run_move(router: ShardRouter, move: Move, *, on_batch: Callable[[int],
                 if destination != place:
                     groups[destination].append(thing_id)
             for destination, ids in groups.items():
-                for start in range(0, len(ids), BATCH):
-                    batch = ids[start : start + BATCH]
+                for start in range(0, len(ids), batch_size):
+                    batch = ids[start : start + batch_size]
                     await _move_batch(router, place, destination, batch)
                     moved += len(batch)
                     if on_batch is not None:
