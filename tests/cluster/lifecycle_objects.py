@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dotdo import every
 from dotdo.cluster.lifecycle import Lifecycle
 
 
@@ -44,6 +45,31 @@ class Shop(Lifecycle):
     async def walk(self, id: str, types: list[str], depth: int | None = None) -> list[str]:
         return [getattr(t, "id", str(t)) for t in await self._maybe(self.ctx.things.traverse(id, types, depth))]
 
+    def history(self, id: str) -> list[int]:
+        return [thing.version for thing in self.ctx.things.history(id)]
+
+    async def note(self, id: str) -> None:
+        await self.ctx.do(record_step, id)
+
+    def remember(self, key: str, value: Any) -> None:
+        self.storage.put(key, value)
+
+    def recall(self, key: str) -> Any:
+        return self.storage.get(key)
+
+    async def write_file(self, path: str, content: bytes) -> None:
+        await self.ctx.fs.write(path, content)
+
+    async def read_file(self, path: str) -> bytes:
+        return await self.ctx.fs.read(path)
+
+    def schedules(self) -> list[str]:
+        return [schedule.id for schedule in self.ctx.schedules.list()]
+
+    @every.hour
+    async def tick(self) -> None:
+        self.storage.put("ticks", (self.storage.get("ticks") or 0) + 1)
+
     def events(self, prefix: str) -> list[dict[str, Any]]:
         return [
             {"type": e.type, **e.data} for e in reversed(self.ctx.event_log(limit=1000)) if e.type.startswith(prefix)
@@ -55,6 +81,11 @@ class Shop(Lifecycle):
         if hasattr(value, "__await__"):
             return await value
         return value
+
+
+def record_step(thing_id: str) -> str:
+    """A durable step about one thing (its journal row names the thing)."""
+    return f"noted {thing_id}"
 
 
 BROKEN: set[str] = set()
