@@ -92,7 +92,7 @@ async def test_promotion_errors_say_what_is_wrong_and_change_nothing(runtime: Ru
     await app.promote("alice")
     with pytest.raises(PromotionError, match="already promoted"):
         await app.promote("alice")
-    with pytest.raises(PromotionError, match="demote into an object|into itself"):
+    with pytest.raises(PromotionError, match="into itself"):
         await runtime.get(Shop, "alice").demote(into="alice")
     with pytest.raises(PromotionError, match="was not promoted"):
         await runtime.get(Shop, "bystander").demote()
