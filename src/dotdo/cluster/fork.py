@@ -1,7 +1,8 @@
 """`fork(new_name)`: a copy of an object's whole state, taken at one commit point.
 
 Inside one event of the object (so no write of it is half done), its pending writes are committed,
-then SQLite's online backup copies the database as of that commit: things, key-value data, events,
+then `VACUUM INTO` copies the database as of that commit (through the object's own connection,
+which holds the file exclusively): things, key-value data, events,
 journals, git refs and objects, fsx metadata, everything in its tables. fsx file contents kept as
 blobs beside the database are linked (hard links: blobs never change once written, so the copy
 shares them by reference) or copied where links are not possible. The copy's schedules are paused
@@ -28,16 +29,25 @@ class ForkError(ValueError):
     """A fork that cannot be made as asked."""
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """Copy the committed state of the SQLite file `source` to a new file `target` (online backup)."""
+def copy_database(storage: Any, target: Path) -> None:
+    """Commit `storage` and copy its database as of that commit to a new file `target`.
+
+    The object's connection holds its file exclusively, so the copy is written through it
+    (`VACUUM INTO`, which reads one consistent snapshot); the copy is then prepared on its own.
+    """
     if target.exists():
         raise ForkError(f"The fork target already has a database ({target.name}); fork to a new name")
+    run_internal = getattr(storage, "run_internal", None)
+    if run_internal is None:
+        raise NotImplementedError(f"fork needs a local SQLite storage; {type(storage).__name__} cannot be copied yet")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.closing(sqlite3.connect(source)) as origin, contextlib.closing(sqlite3.connect(target)) as copy:
-        origin.backup(copy)
+    storage.commit()
+    run_internal("VACUUM INTO ?", (str(target),))
+    with contextlib.closing(sqlite3.connect(target, isolation_level=None)) as copy:
         copy.execute("PRAGMA journal_mode=WAL")
+        copy.execute("BEGIN")
         _pause_schedules(copy)
-        copy.commit()
+        copy.execute("COMMIT")
 
 
 def _has_table(db: sqlite3.Connection, name: str) -> bool:

@@ -340,8 +340,7 @@ class Lifecycle(DO):
         async def work(correlation_id: str) -> dict[str, Any]:
             if self.runtime.host.live((target_id.namespace, target_id.hex)) is not None:
                 raise ForkError(f"{new_name} is already running; fork to a new name")
-            self.storage.commit()
-            copy_database(source, target)
+            copy_database(self.storage, target)
             blobs = link_blobs(source.with_suffix(".blobs"), target.with_suffix(".blobs"))
             return {"fork": new_name, "blobs": blobs}
 
