@@ -28,17 +28,20 @@ class MoveGate:
     async def hold(self, ids: Iterable[str]) -> AsyncIterator[None]:
         """Hold the things `ids` (a write, or a batch of a move) until the block ends."""
         wanted = sorted(set(ids))
+        released = asyncio.Event()
+        held = self._held
         taken: list[str] = []
         try:
             for thing_id in wanted:
-                while (busy := self._held.get(thing_id)) is not None:
+                while (busy := held.get(thing_id)) is not None:
                     await busy.wait()
-                self._held[thing_id] = asyncio.Event()
+                held[thing_id] = released
                 taken.append(thing_id)
             yield
         finally:
             for thing_id in taken:
-                self._held.pop(thing_id).set()
+                del held[thing_id]
+            released.set()
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[None]:

@@ -11,7 +11,7 @@ layout.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +21,7 @@ from .shard_router import Location, ShardRouter
 from .shard_rows import export_rows, key_rows, merge_rows, purge_rows
 from .shard_strategies import ShardingError
 
-PAGE = 5000
+PAGE = 50_000
 """Things listed per page of a place being emptied."""
 
 
@@ -86,7 +86,7 @@ async def run_move(
                 break
             after = page[-1][0]
             examined += len(page)
-            groups: dict[Location, list[str]] = defaultdict(list)
+            leaving: dict[str, Location] = {}
             for thing_id, value in page:
                 if value is None:
                     raise ShardingError(
@@ -94,14 +94,15 @@ async def run_move(
                     )
                 destination = dealer.destination(place, value)
                 if destination != place:
-                    groups[destination].append(thing_id)
-            for destination, ids in groups.items():
-                for start in range(0, len(ids), batch_size):
-                    batch = ids[start : start + batch_size]
-                    await _move_batch(router, place, destination, batch)
-                    moved += len(batch)
-                    if on_batch is not None:
-                        on_batch(moved)
+                    leaving[thing_id] = destination
+            # Batches follow id order, so each one empties neighbouring rows (pages) of the place.
+            ids = list(leaving)
+            for start in range(0, len(ids), batch_size):
+                batch = ids[start : start + batch_size]
+                await _move_batch(router, place, {thing_id: leaving[thing_id] for thing_id in batch})
+                moved += len(batch)
+                if on_batch is not None:
+                    on_batch(moved)
     registry = router.registry
     registry.layout = move.target
     registry.move = None
@@ -111,10 +112,18 @@ async def run_move(
     return MoveReport(move.id, move.kind, moved, examined)
 
 
-async def _move_batch(router: ShardRouter, source: Location, destination: Location, ids: list[str]) -> None:
+async def _move_batch(router: ShardRouter, source: Location, destinations: dict[str, Location]) -> None:
+    """Move the things `destinations` names from `source`: copy each group to its place, then delete."""
+    ids = list(destinations)
     async with router.gate.hold(ids), router.gate.moving():
         rows = await router.run(source, lambda storage: export_rows(storage, ids))
-        await router.run(destination, lambda storage: merge_rows(storage, rows))
+        groups = rows.split(destinations)
+        await asyncio.gather(
+            *(
+                router.run(destination, lambda storage, part=part: merge_rows(storage, part))
+                for destination, part in groups.items()
+            )
+        )
         await router.run(source, lambda storage: purge_rows(storage, ids))
 
 

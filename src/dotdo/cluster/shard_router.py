@@ -59,6 +59,7 @@ class ShardRouter:
         self.gate = MoveGate()
         self.mover_lock = asyncio.Lock()
         self._registry: Registry | None = None
+        self._names: list[Location] = []
 
     # -- the registry ---------------------------------------------------------------------------
 
@@ -100,7 +101,10 @@ class ShardRouter:
         """Every place a layout keeps things."""
         if layout is None:
             return [None]
-        return [shard_name(self.object_name, index) for index in range(layout.count)]
+        names = self._names
+        if len(names) < layout.count:
+            names.extend(shard_name(self.object_name, index) for index in range(len(names), layout.count))
+        return names[: layout.count]
 
     def all_locations(self) -> list[Location]:
         """Every place a thing may be now (both layouts during a move)."""
@@ -114,7 +118,7 @@ class ShardRouter:
         if layout is None:
             return None
         if layout.strategy.routes_by_key:
-            return shard_name(self.object_name, layout.strategy.shard_for(value, layout.count))
+            return self.locations(layout)[layout.strategy.shard_for(value, layout.count)]
         registry = self.registry
         index = registry.turn % layout.count
         registry.turn += 1

@@ -9,9 +9,9 @@ run again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -37,6 +37,7 @@ _VERSION_COLUMNS = (
 _CHUNK_COLUMNS = ("kind", "owner", "version", "seq", "part")
 _RELATIONSHIP_COLUMNS = ("id", "from_id", "to_id", "type", "data", "created_at")
 _IDS = "(SELECT value FROM json_each(?1))"
+T = TypeVar("T")
 
 
 @dataclass
@@ -50,6 +51,28 @@ class ThingRows:
 
     def __len__(self) -> int:
         return len(self.things)
+
+    def split(self, place_of: Mapping[str, T]) -> dict[T, ThingRows]:
+        """These rows grouped by the place `place_of[thing id]` of the thing they belong to."""
+        edge_owner = {row[0]: row[1] for row in self.relationships}
+        groups: dict[T, ThingRows] = {}
+
+        def group(thing_id: str) -> ThingRows:
+            place = place_of[thing_id]
+            found = groups.get(place)
+            if found is None:
+                found = groups[place] = ThingRows([], [], [], [])
+            return found
+
+        for row in self.things:
+            group(row[0]).things.append(row)
+        for row in self.versions:
+            group(row[0]).versions.append(row)
+        for row in self.relationships:
+            group(row[1]).relationships.append(row)
+        for row in self.chunks:
+            group(row[1] if row[0] == "t" else edge_owner[row[1]]).chunks.append(row)
+        return groups
 
 
 def _ids_json(ids: Sequence[str]) -> str:
@@ -81,6 +104,12 @@ def export_rows(storage: ObjectStorage, ids: Sequence[str]) -> ThingRows:
 
 def _insert(storage: ObjectStorage, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], tail: str) -> None:
     if not rows:
+        return
+    run_many = getattr(storage, "run_many_internal", None)
+    if run_many is not None:
+        # A local SQLite storage takes the rows as one prepared statement run per row (no JSON round trip).
+        marks = ", ".join("?" for _ in columns)
+        run_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {tail}", rows)
         return
     values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
     storage.sql.exec(
