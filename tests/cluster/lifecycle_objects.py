@@ -6,6 +6,7 @@ from typing import Any
 
 from dotdo import every
 from dotdo.cluster.lifecycle import Lifecycle
+from dotdo.entities.entity import Entity
 
 
 def by_region(value: Any, count: int) -> int:
@@ -110,3 +111,10 @@ class BusyShop(Shop):
         for i in range(count):
             things.create("Order", id=f"{prefix}{i:06}", data={"customer_id": f"c{i % 97}", "total": i})
         return count
+
+
+class Member(Lifecycle, Entity):
+    """An entity class whose name index can be sharded."""
+
+    email: str
+    plan: str = "free"

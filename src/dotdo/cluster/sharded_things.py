@@ -9,17 +9,21 @@ cannot change (delete it and create it again).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from ..graph.documents import encode_document
-from ..graph.errors import DuplicateRelationshipError, UnknownEndpointError
+from ..graph.errors import DuplicateRelationshipError, InvalidCursorError, UnknownEndpointError
 from ..graph.names import check_thing_id, check_type, new_id
 from ..graph.references import Reference, is_reference
 from ..graph.relationships import Relationships
 from ..graph.thing import Relationship, Thing, format_time
-from ..graph.things import Things, deep_merge
+from ..graph.things import Page, Things, deep_merge
 from ..graph.traversal import MAX_DEPTH, check_direction
 from .shard_merge import newest_copies, sort_things
 from .shard_router import MISSING, ShardRouter, key_value
@@ -147,9 +151,7 @@ class ShardedThings:
     ) -> list[Thing]:
         """`Things.find` over every shard: merged, ordered and limited globally."""
         if cursor is not None:
-            raise NotImplementedError(
-                "Cursors do not span shards; page a sharded collection with order_by and a where on the last value"
-            )
+            raise NotImplementedError("find takes no cursor on a sharded object; page with find_page")
         async with self.router.gate.reading():
             parts = await self.router.run_each(
                 self.router.all_locations(),
@@ -157,6 +159,29 @@ class ShardedThings:
             )
         merged = sort_things(newest_copies(t for part in parts for t in part), order_by)  # type: ignore[union-attr]
         return merged if limit is None else merged[:limit]
+
+    async def find_page(
+        self,
+        type: str | None = None,
+        where: Mapping[str, Any] | None = None,
+        order_by: str | Sequence[str] | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> Page:
+        """`Things.find_page` over every shard; the cursor counts the things already returned.
+
+        Each shard returns the first `offset + limit + 1` matches in the global order, so a page
+        costs what the pages before it cost; pages stay exact while no thing is added or removed.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError("find_page needs a positive limit (the page size)")
+        offset = _offset(cursor)
+        things = await self.find(type, where, order_by, offset + limit + 1, include_deleted=include_deleted)
+        page = things[offset : offset + limit]
+        more = len(things) > offset + limit
+        return Page(page, _encode_offset(offset + limit) if more else None)
 
     async def count(
         self, type: str | None = None, where: Mapping[str, Any] | None = None, *, include_deleted: bool = False
@@ -307,6 +332,22 @@ class ShardedRelationships:
                 self.router.all_locations(), lambda storage: Relationships(storage).delete(id)
             )
         return any(deleted)
+
+
+def _encode_offset(offset: int) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode({"offset": offset})).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        decoded = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError, msgspec.DecodeError):
+        decoded = None
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("offset"), int) or decoded["offset"] < 0:
+        raise InvalidCursorError("cursor is not one that find_page returned; start again without a cursor")
+    return decoded["offset"]
 
 
 def _router(ctx: Context) -> ShardRouter | None:
