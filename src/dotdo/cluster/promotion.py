@@ -187,7 +187,7 @@ async def demote(
     obj: DurableObject, into_cls: type, into_name: str, *, preserve_history: bool, preserve_id: bool
 ) -> str:
     """Fold the promoted object `obj` back into the object `into_cls(into_name)`; returns the thing's id there."""
-    thing_id = obj.id.name
+    thing_id = obj.id.name or ""
     storage = obj.storage
     ensure_schema(storage)
     thing = Things(storage).get(thing_id) if thing_id else None

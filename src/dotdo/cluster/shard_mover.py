@@ -23,6 +23,7 @@ from .shard_strategies import ShardingError
 
 PAGE = 50_000
 """Things listed per page of a place being emptied."""
+_MEMO_LIMIT = 200_000
 
 
 @dataclass
@@ -52,13 +53,21 @@ class _Dealer:
         self.target = move.target
         self.source_names = router.locations(move.source)
         self.turn = 0
+        self._routes: dict[Any, Location] = {}
 
     def destination(self, place: Location, value: Any) -> Location:
         target = self.target
         if target is None:
             return None
         if target.strategy.routes_by_key:
-            return self.router.place(target, value)
+            # Many things share a key (a customer's orders): hash each key once, within a bounded memo.
+            key = (type(value), value)
+            if key in self._routes:
+                return self._routes[key]
+            if len(self._routes) >= _MEMO_LIMIT:
+                self._routes.clear()
+            found = self._routes[key] = self.router.place(target, value)
+            return found
         kept = self.router.locations(target)
         if place in kept:
             return place

@@ -15,7 +15,7 @@ import importlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .hash_ring import jump_hash, key_digest
 
@@ -106,6 +106,7 @@ def check_key(key: Any) -> str:
 def make_strategy(strategy: Any, count: int, bounds: Sequence[Any] | None = None) -> ShardStrategy:
     """The strategy named (or given as a function) by a `shard`/`rebalance` call, checked against `count`."""
     if callable(strategy):
+        fn = cast("Callable[[Any, int], int]", strategy)
         module = getattr(strategy, "__module__", None)
         qualname = getattr(strategy, "__qualname__", "")
         if not module or "<" in qualname:
@@ -113,7 +114,7 @@ def make_strategy(strategy: Any, count: int, bounds: Sequence[Any] | None = None
                 f"A sharding function must be defined at module level so it can be found again after a restart; "
                 f"{strategy!r} is not (a lambda or a nested function?)"
             )
-        return ShardStrategy("callable", function=f"{module}:{qualname}", _fn=strategy)
+        return ShardStrategy("callable", function=f"{module}:{qualname}", _fn=fn)
     if strategy not in STRATEGY_NAMES:
         raise ShardingError(
             f"Unknown strategy {strategy!r}; use one of {', '.join(map(repr, STRATEGY_NAMES))} or a function "
