@@ -34,6 +34,12 @@ class Shop(Lifecycle):
     async def ids(self, type: str | None = None, **find: Any) -> list[str]:
         return [thing.id for thing in await self._maybe(self.ctx.things.find(type, **find))]
 
+    async def every_copy(self, type: str) -> list[str]:
+        """The ids of every stored copy (no merging), to catch a thing seen twice."""
+        if self.shard_router.registry.sharded:
+            return [thing.id for thing in (await self.query_shards(type=type, aggregate="concat")).rows]
+        return await self.ids(type)
+
     async def count(self, type: str | None = None, where: dict[str, Any] | None = None) -> int:
         return await self._maybe(self.ctx.things.count(type, where))
 

@@ -60,7 +60,7 @@ class Load:
     async def reader(self) -> None:
         while not self.stop.is_set():
             before = dict(self.acked)
-            ids = await self.app.ids("Order")
+            ids = await self.app.every_copy("Order")
             if len(ids) != len(set(ids)):
                 self.problems.append(f"a find saw {len(ids) - len(set(ids))} things twice")
             missing = set(before) - set(ids)
