@@ -23,6 +23,7 @@ SHOWS = {
     "extensions.py": "['ding-dong from front (in-process)']",
     "fsx_notes.py": "/archive   dirs=[] files=['groceries.md']",
     "gitx_repository.py": "merged feature",
+    "lifecycle_shop.py": "demoted back as thing alice",
     "pyx_notebook.py": "refused: line 1: calls os.system (exec)",
     "tiers_analytics.py": "erased user:alice",
     "workflow_orders.py": "stateDiagram-v2",
