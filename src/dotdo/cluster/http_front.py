@@ -3,14 +3,14 @@
 Every host of `dotdo serve` listens on the same public port (`SO_REUSEPORT`: the kernel spreads the
 connections over the hosts); each request is routed by the app's own routing mode to its object, and
 by the cluster's placement to the host that owns it. A request for another host's object is sent
-whole over the persistent host-to-host connection and its answer relayed back.
+whole over the persistent host-to-host connection and its answer relayed back; a WebSocket for one
+is relayed message by message over the same connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,11 @@ from starlette.types import Message, Receive, Scope, Send
 from ..http.errors import HTTPError
 from ..runtime.errors import DotdoError
 from ..runtime.ids import id_from_name, namespace_of
+from .websocket_relay import SERVICE_RESTART, portable_scope, relay_websocket
 from .wire import HostUnavailableError
 
 if TYPE_CHECKING:
     from .host import ClusterHost
-
-log = logging.getLogger("dotdo.cluster")
 
 HEALTH_PATH = "/_dotdo/health"
 READY_PATH = "/_dotdo/ready"
@@ -135,9 +134,7 @@ class HostRouter:
             await self.app(scope, receive, send)
             return
         if kind == "websocket":
-            log.warning("WebSocket for %s reached host %s; its owner is %s", path, self.host.host_id, owner)
-            # Not built yet: relaying a WebSocket to another host. 1013: try again later.
-            await send({"type": "websocket.close", "code": 1013, "reason": "object on another host"})
+            await self.relay(owner, scope, receive, send)
             return
         await self.forward(owner, scope, receive, send)
 
@@ -198,6 +195,24 @@ class HostRouter:
                     RETRY_AFTER,
                 )
         return await run_asgi(self.app, scope, request["body"])
+
+    async def answer_forwarded_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a WebSocket another host relays here (closed with 1012 if this host does not own its object)."""
+        if self.owner(scope) is not None:
+            await self.host.next_view()
+            if self.owner(scope) is not None:
+                await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": "the object is moving"})
+                return
+        await self.app(scope, receive, send)
+
+    async def relay(self, owner: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a WebSocket whose object `owner` runs: every message is relayed over the host-to-host connection."""
+        try:
+            peer = self.host.peer(owner)
+        except HostUnavailableError:
+            await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": "the object's host left"})
+            return
+        await relay_websocket(peer, "http_websocket", portable_scope(scope), receive, send)
 
     async def forward(self, owner: str, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the whole request to `owner` and relay its answer; 503 with Retry-After if it cannot answer."""
