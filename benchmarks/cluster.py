@@ -204,6 +204,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=6.0, help="seconds of wrk load per server (default 6)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per latency sample (default 2000)")
+    parser.add_argument(
+        "--http-only", action="store_true", help="measure the HTTP servers only (no embedded-cluster latency, failover)"
+    )
     options = parser.parse_args()
     if wrk_path() is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
@@ -231,8 +234,10 @@ def main() -> None:
             ]
             console.print(f"measuring {label} ...")
             rows[label] = measure_http(label, argv, port, options.duration)
-        console.print("measuring the embedded cluster (latency, failover) ...")
-        cluster = asyncio.run(measure_cluster(scratch / "embedded", options.calls))
+        cluster = None
+        if not options.http_only:
+            console.print("measuring the embedded cluster (latency, failover) ...")
+            cluster = asyncio.run(measure_cluster(scratch / "embedded", options.calls))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -256,6 +261,8 @@ def main() -> None:
             f"{row['cpu_us']:.0f}", f"{row['cpu_us'] / base['cpu_us']:.2f}", f"{row['ray_us']:.0f}", str(row["errors"]),
         )  # fmt: skip
     console.print(table)
+    if cluster is None:
+        return
     console.print(
         f"calls over the wire (n={options.calls}): to the owner p50 {cluster['direct_p50']:.3f} ms "
         f"p99 {cluster['direct_p99']:.3f} ms; through the other host p50 {cluster['forwarded_p50']:.3f} ms "

@@ -41,6 +41,9 @@ from .wire import HostUnavailableError, WireClient, WireServer, WireStream
 
 log = logging.getLogger("dotdo.cluster")
 
+OWNER_CACHE_SIZE = 16384
+"""Objects whose owner a host remembers for its current view; the cache starts over when full."""
+
 VIEW_WAIT = 1.0
 """Seconds a host waits for a newer view when a forwarded call reaches it and it is not the owner either."""
 
@@ -97,6 +100,8 @@ class ClusterHost:
         self.info: HostInfo | None = None
         self.draining = False
         self._activated: set[ObjectId] = set()
+        self._owners: dict[tuple[str, str], str] = {}
+        self._owners_view: PlacementView | None = None
         self._view_changed = asyncio.Event()
         self._closing: set[asyncio.Task[Any]] = set()
         self._follower: asyncio.Task[None] | None = None
@@ -281,8 +286,22 @@ class ClusterHost:
 
     # -- placement ----------------------------------------------------------------------------
 
+    def owner_in_view(self, namespace: str, hex_id: str) -> str:
+        """The object's owner in this host's current view (remembered until the view changes)."""
+        view = self.view
+        if self._owners_view is not view:
+            self._owners, self._owners_view = {}, view
+        key = (namespace, hex_id)
+        owner = self._owners.get(key)
+        if owner is None:
+            owner = view.owner(namespace, hex_id)
+            if len(self._owners) >= OWNER_CACHE_SIZE:
+                self._owners = {}
+            self._owners[key] = owner
+        return owner
+
     def _owns(self, oid: ObjectId) -> bool:
-        owned = not self.draining and self.view.owner(oid.namespace, oid.hex) == self.host_id
+        owned = not self.draining and self.owner_in_view(oid.namespace, oid.hex) == self.host_id
         if owned:
             self._activated.add(oid)
         return owned
@@ -290,7 +309,7 @@ class ClusterHost:
     def forward(self, oid: ObjectId, kind: str, args: tuple[Any, ...]) -> Awaitable[Any] | None:
         """An event of this host's runtime (a stub, `ctx`, `run_in`, `fetch`, a WebSocket, `spawn`) for an
         object another host owns goes there; None when this host owns it."""
-        owner = self.view.owner(oid.namespace, oid.hex) if self.view.hosts else self.host_id
+        owner = self.owner_in_view(oid.namespace, oid.hex) if self.view.hosts else self.host_id
         if owner == self.host_id:
             return None
         return self._send(owner, oid, kind, args)
@@ -326,7 +345,7 @@ class ClusterHost:
 
     async def owner_of(self, namespace: str, hex_id: str, hops: int) -> str | None:
         """None if this host should run the call, else the host to forward it to."""
-        owner = self.view.owner(namespace, hex_id)
+        owner = self.owner_in_view(namespace, hex_id)
         if owner == self.host_id:
             return None
         if hops == 0:
@@ -354,7 +373,7 @@ class ClusterHost:
         if kind == "http":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
-            return await self.router.answer_forwarded(payload)
+            return await self.router.answer_forwarded(*payload)
         if self.draining:
             raise HostUnavailableError(f"host {self.host_id} is draining")
         namespace, hex_id, name, hops = payload[:4]

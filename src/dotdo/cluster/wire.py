@@ -44,12 +44,63 @@ class HostUnavailableError(DotdoError):
     """
 
 
-async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, Any]:
-    header = await reader.readexactly(_HEADER.size)
-    length, number = _HEADER.unpack(header)
-    if length > MAX_FRAME:
-        raise ConnectionError(f"a frame of {length} bytes is over the {MAX_FRAME} byte limit")
-    return number, pickle.loads(await reader.readexactly(length))
+class _FrameReader:
+    """Reads frames off a connection: one read takes in every frame that arrived together."""
+
+    __slots__ = ("_buffer", "_reader")
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self._reader = reader
+        self._buffer = bytearray()
+
+    async def read(self) -> tuple[int, Any]:
+        """The next frame's (number, body); `IncompleteReadError` when the connection ends."""
+        buffer = self._buffer
+        while True:
+            if len(buffer) >= _HEADER.size:
+                length, number = _HEADER.unpack_from(buffer)
+                if length > MAX_FRAME:
+                    raise ConnectionError(f"a frame of {length} bytes is over the {MAX_FRAME} byte limit")
+                end = _HEADER.size + length
+                if len(buffer) >= end:
+                    body = pickle.loads(memoryview(buffer)[_HEADER.size : end])
+                    del buffer[:end]
+                    return number, body
+            chunk = await self._reader.read(1 << 18)
+            if not chunk:
+                raise asyncio.IncompleteReadError(bytes(buffer), None)
+            buffer += chunk
+
+
+class _FrameWriter:
+    """Writes frames to a connection, coalescing the ones written in the same turn of the event loop."""
+
+    __slots__ = ("_loop", "_pending", "writer")
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self._pending: list[bytes] = []
+        self._loop = asyncio.get_running_loop()
+
+    def write(self, data: bytes) -> None:
+        """Queue `data`; it leaves with every other frame of this turn, in order."""
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if pending and not self.writer.is_closing():
+            self.writer.write(b"".join(pending))
+
+    def is_closing(self) -> bool:
+        """Whether the connection is closing or closed."""
+        return self.writer.is_closing()
+
+    def close(self) -> None:
+        """Send what is queued, then close the connection."""
+        self._flush()
+        self.writer.close()
 
 
 def _frame(number: int, body: Any) -> bytes:
@@ -60,7 +111,7 @@ def _frame(number: int, body: Any) -> bytes:
 class WireStream:
     """One ordered, two-way message stream over a wire connection (a WebSocket relayed between hosts)."""
 
-    def __init__(self, number: int, writer: asyncio.StreamWriter, name: str, forget: Callable[[int], None]) -> None:
+    def __init__(self, number: int, writer: _FrameWriter, name: str, forget: Callable[[int], None]) -> None:
         self.number = number
         self.name = name
         self._writer = writer
@@ -118,7 +169,7 @@ class WireServer:
         self.address: tuple[str, int] | None = None
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._writers: dict[asyncio.StreamWriter, asyncio.Task[Any] | None] = {}
+        self._writers: dict[_FrameWriter, asyncio.Task[Any] | None] = {}
         self._streams: set[WireStream] = set()
         self._stream_tasks: set[asyncio.Task[None]] = set()
 
@@ -139,13 +190,15 @@ class WireServer:
         """How many streams peers have open here now."""
         return len(self._streams)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(self, reader: asyncio.StreamReader, stream_writer: asyncio.StreamWriter) -> None:
+        writer = _FrameWriter(stream_writer)
+        frames = _FrameReader(reader)
         self._writers[writer] = asyncio.current_task()
         streams: dict[int, WireStream] = {}
         loop = asyncio.get_running_loop()
         try:
             while True:
-                number, (kind, payload) = await _read_frame(reader)
+                number, (kind, payload) = await frames.read()
                 if kind == STREAM:
                     stream = streams.get(number)
                     if stream is not None:
@@ -187,7 +240,7 @@ class WireServer:
             stream.deliver(None)
             stream.close()
 
-    async def _answer(self, writer: asyncio.StreamWriter, number: int, kind: str, payload: Any) -> None:
+    async def _answer(self, writer: _FrameWriter, number: int, kind: str, payload: Any) -> None:
         try:
             answer: tuple[bool, Any] = (True, await self.handler(kind, payload))
         except Exception as exc:
@@ -228,12 +281,12 @@ class WireClient:
         self._numbers = itertools.count(1)
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._streams: dict[int, WireStream] = {}
-        self._writer: asyncio.StreamWriter | None = None
+        self._writer: _FrameWriter | None = None
         self._reader_task: asyncio.Task[None] | None = None
         self._connecting: asyncio.Lock | None = None
         self.closed = False
 
-    async def _connection(self) -> asyncio.StreamWriter:
+    async def _connection(self) -> _FrameWriter:
         if self._writer is not None and not self._writer.is_closing():
             return self._writer
         if self._connecting is None:
@@ -249,14 +302,14 @@ class WireClient:
                 raise HostUnavailableError(
                     f"Cannot reach {self.name} at {self.address[0]}:{self.address[1]}: {exc.strerror or exc}"
                 ) from None
-            self._writer = writer
-            self._reader_task = asyncio.get_running_loop().create_task(self._read(reader))
-            return writer
+            self._writer = _FrameWriter(writer)
+            self._reader_task = asyncio.get_running_loop().create_task(self._read(_FrameReader(reader)))
+            return self._writer
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
+    async def _read(self, frames: _FrameReader) -> None:
         try:
             while True:
-                number, (ok, value) = await _read_frame(reader)
+                number, (ok, value) = await frames.read()
                 if ok == STREAM:
                     stream = self._streams.get(number)
                     if stream is not None:
