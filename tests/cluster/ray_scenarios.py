@@ -285,7 +285,8 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
             assert answers == [first[name]["pid"] for name in first]
             async with dotdo.connect(f"ws://127.0.0.1:{port}/rpc") as api:
                 answers = await asyncio.gather(*(api.Counter(name).pid() for name in first))
-            assert answers == [first[name]["pid"] for name in first]
+                properties = await asyncio.gather(*(api.Counter(name).host_pid for name in first))
+            assert answers == properties == [first[name]["pid"] for name in first]
 
             # A pipelined chain over objects of both hosts is one client round trip (one HTTP batch).
             # (Not shop-0, whose total the drain check below expects at 1.)
