@@ -228,6 +228,8 @@ class WireServer:
             if self.stream_handler is None:
                 raise ValueError("this wire server serves no streams")
             await self.stream_handler(kind, payload, stream)
+        except HostUnavailableError:
+            pass  # The peer went away: its end of the stream is gone, nothing is left to answer.
         except Exception:
             log.exception("the %s stream %d failed", kind, stream.number)
         finally:
