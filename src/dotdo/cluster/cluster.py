@@ -30,7 +30,7 @@ from .layout import write_probe
 from .placement import PlacementView
 from .portable import pickled_function, request_parts, response_from_parts
 from .ray_instance import LOOPBACK, RayInstance, import_ray
-from .websocket_relay import SERVICE_RESTART, portable_scope, relay_websocket
+from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError, WireClient
 
 log = logging.getLogger("dotdo.cluster")
@@ -361,7 +361,7 @@ class Cluster:
         try:
             client = self._client(self.view.owner(oid.namespace, oid.hex))
         except (HostUnavailableError, LookupError):
-            await socket.close(code=SERVICE_RESTART)
+            await close_with_restart(socket.send, reason="no live host owns the object")
             return
         payload = (oid.namespace, oid.hex, oid.name, 0, portable_scope(socket.scope))
         await relay_websocket(client, "websocket", payload, socket.receive, socket.send)

@@ -19,7 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ..http.errors import HTTPError
 from ..runtime.errors import DotdoError
 from ..runtime.ids import id_from_name, namespace_of
-from .websocket_relay import SERVICE_RESTART, portable_scope, relay_websocket
+from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ class HostRouter:
         if self.owner(scope) is not None:
             await self.host.next_view()
             if self.owner(scope) is not None:
-                await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": "the object is moving"})
+                await close_with_restart(send, reason="the object is moving")
                 return
         await self.app(scope, receive, send)
 
@@ -233,7 +233,7 @@ class HostRouter:
         try:
             peer = self.host.peer(owner)
         except HostUnavailableError:
-            await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": "the object's host left"})
+            await close_with_restart(send, reason="the object's host left")
             return
         await relay_websocket(peer, "http_websocket", portable_scope(scope), receive, send)
 

@@ -19,6 +19,7 @@ from .wire import HostUnavailableError, WireClient, WireStream
 
 SERVICE_RESTART = 1012
 """The close code a client sees when its object's host died or left: reconnect."""
+RESTART_REASON = "the object's host restarted"
 GOING_AWAY = 1001
 _WEBSOCKET_SCOPE_KEYS = (
     "type",
@@ -42,6 +43,15 @@ def portable_scope(scope: Scope) -> dict[str, Any]:
     return {key: scope[key] for key in _WEBSOCKET_SCOPE_KEYS if key in scope}
 
 
+async def close_with_restart(send: Send, *, accepted: bool = False, reason: str = RESTART_REASON) -> None:
+    """Close a client's WebSocket with 1012 (accepting it first if needed: a close before the
+    handshake would reach the client as an HTTP 403, not as a code it can act on)."""
+    with contextlib.suppress(Exception):
+        if not accepted:
+            await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": reason})
+
+
 async def relay_websocket(client: WireClient, kind: str, payload: Any, receive: Receive, send: Send) -> None:
     """Serve a client's WebSocket from another host: open a `kind` stream there and relay until either side ends.
 
@@ -57,11 +67,7 @@ async def relay_websocket(client: WireClient, kind: str, payload: Any, receive: 
         await send(message)
 
     async def restart() -> None:
-        # A close before the handshake would be an HTTP 403: accept first so the client sees 1012.
-        with contextlib.suppress(Exception):
-            if not accepted:
-                await send({"type": "websocket.accept"})
-            await send({"type": "websocket.close", "code": SERVICE_RESTART, "reason": "the object's host restarted"})
+        await close_with_restart(send, accepted=accepted)
 
     try:
         stream = await client.open_stream(kind, payload)
