@@ -81,8 +81,12 @@ def eu_hosts(cluster: Cluster) -> list[str]:
     return sorted(host_id for host_id, info in cluster.view.hosts.items() if EU in info.labels)
 
 
-async def test_one_host_per_node_and_as_many_as_a_node_asks_for(cluster: Cluster) -> None:
+async def test_one_host_per_node_and_as_many_as_a_node_asks_for(cluster: Cluster, ray_nodes: object) -> None:
     assert len(cluster.view.hosts) == 3
+    # The directory lives on the head node (its raylet started it), which the node-kill scenario leaves alone.
+    directory = psutil.Process(await cluster.directory.pid.remote())
+    (head_raylet,) = ray_nodes.head_node.all_processes["raylet"]
+    assert directory.ppid() == head_raylet.process.pid
     assert len(eu_hosts(cluster)) == 2
     assert len({info.pid for info in cluster.view.hosts.values()}) == 3
 
@@ -305,13 +309,20 @@ async def test_a_killed_node_loses_no_acknowledged_write_and_its_alarms_fire_onc
     with_alarm = on_doomed[0]
     survivors = len(cluster.view.hosts) - len(eu_hosts(cluster))
 
+    async def settled() -> None:
+        try:
+            await cluster.wait_for_hosts(survivors, timeout=30)
+        except TimeoutError:
+            departed = await cluster.directory.departed.remote()
+            raise AssertionError(f"hosts now {sorted(cluster.view.hosts)}; departed: {departed}") from None
+
     async def hammer(name: str, rounds: int) -> None:
         for _ in range(rounds):
             try:
                 _total, pid = await cluster.get(Counter, name).bump()
             except HostUnavailableError:
                 unacknowledged[name] += 1
-                await cluster.wait_for_hosts(survivors, timeout=30)
+                await settled()
             else:
                 acknowledged[name] += 1
                 answered_by[name].append(pid)
@@ -326,7 +337,7 @@ async def test_a_killed_node_loses_no_acknowledged_write_and_its_alarms_fire_onc
         os.kill(pid, signal.SIGKILL)
     await asyncio.to_thread(ray_nodes.remove_node, eu_node, False)
     await load
-    await cluster.wait_for_hosts(survivors, timeout=30)
+    await settled()
 
     survivor_pids = set(cluster.host_pids().values())
     for name, pids in answered_by.items():

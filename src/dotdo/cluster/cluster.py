@@ -37,6 +37,9 @@ from .wire import HostUnavailableError, WireClient
 
 log = logging.getLogger("dotdo.cluster")
 
+HEAD_RESOURCE = "node:__internal_head__"
+"""The resource Ray gives its head node only."""
+
 
 class HostActor:
     """The Ray actor around a `ClusterHost` (one process per host)."""
@@ -203,8 +206,12 @@ class Cluster:
         lifetime = {"lifetime": "detached"} if detached else {}
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        # On this process's node (the head, usually): the directory must not die with a worker node.
-        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
+        # On the head node, whose loss ends the Ray cluster anyway: not on a worker node that may die.
+        head = next(
+            (n["NodeID"] for n in ray.nodes() if n.get("Alive") and HEAD_RESOURCE in (n.get("Resources") or {})),
+            None,
+        )
+        here = NodeAffinitySchedulingStrategy(head, soft=True) if head else "DEFAULT"
         try:
             self.directory = (
                 ray.remote(Directory)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 from typing import Any
 
 from .liveness import HealthChecks, LivenessMonitor
@@ -63,6 +64,10 @@ class Directory:
         if host_id not in self._view.hosts:
             return False
         return self._monitor is None or self._monitor.vouch(host_id)
+
+    async def pid(self) -> int:
+        """The directory's process id."""
+        return os.getpid()
 
     async def departed(self) -> dict[str, str]:
         """The hosts that left or were removed, with why."""
