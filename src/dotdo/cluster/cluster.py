@@ -211,7 +211,7 @@ class Cluster:
             (n["NodeID"] for n in ray.nodes() if n.get("Alive") and HEAD_RESOURCE in (n.get("Resources") or {})),
             None,
         )
-        here = NodeAffinitySchedulingStrategy(head, soft=True) if head else "DEFAULT"
+        here = NodeAffinitySchedulingStrategy(head, soft=False) if head else "DEFAULT"
         try:
             self.directory = (
                 ray.remote(Directory)
