@@ -9,6 +9,7 @@ follow each other with no gap: a corrupt, truncated or missing segment stops the
 from __future__ import annotations
 
 import bisect
+import sqlite3
 from dataclasses import dataclass
 
 from .log_format import (
@@ -27,6 +28,17 @@ from .log_store import LogStore
 from .wal_frames import apply_pages
 
 RESTORE_NAME = "restore"
+
+
+def connect_image(image: bytes) -> sqlite3.Connection:
+    """An in-memory connection to a copy of a database image (to inspect a restored state)."""
+    copy = bytearray(image)
+    if len(copy) >= 20:
+        # The image says WAL mode (bytes 18-19); an in-memory database cannot be in WAL mode.
+        copy[18:20] = b"\x01\x01"
+    conn = sqlite3.connect(":memory:")
+    conn.deserialize(bytes(copy))
+    return conn
 
 
 @dataclass(frozen=True)
