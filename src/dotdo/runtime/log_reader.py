@@ -176,14 +176,18 @@ class LogReader:
                 header, commits = decode_segment(data, name)
                 if header.object != self.key:
                     raise CorruptLogError(f"Segment {name} belongs to {header.object}, not {self.key}")
-                if not header.is_claim and header.first != applied + 1:
+                if not header.is_claim and header.first > applied + 1:
                     raise CorruptLogError(
                         f"Segment {name} starts at commit {header.first} but commit {applied + 1} comes next "
                         "(commits lost before they were shipped)"
                     )
                 for entry in commits:
+                    if entry.number <= applied:
+                        continue  # already in the snapshot this restore started from
                     if entry.number > commit:
                         break
+                    if entry.number != applied + 1:
+                        raise CorruptLogError(f"Segment {name} skips from commit {applied} to {entry.number}")
                     apply_pages(image, entry.pages)
                     applied = entry.number
             except CorruptLogError as exc:
