@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .cli_templates import APP, README, TEST
 from .cluster.commands import cluster_app
+from .restore_command import restore_command
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
@@ -267,6 +268,7 @@ def init(
 
 cli.command("query")(query_command)
 cli.add_typer(tiers_app, name="tiers")
+cli.command("restore")(restore_command)
 cli.add_typer(cluster_app, name="cluster")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .log_format import (
@@ -139,8 +140,11 @@ class LogReader:
             answer = commit.number
         return answer
 
-    async def image_at(self, commit: int) -> bytes:
-        """The database file as of commit number `commit` (0: before the first commit)."""
+    async def image_at(self, commit: int, progress: Callable[[int, int], None] | None = None) -> bytes:
+        """The database file as of commit number `commit` (0: before the first commit).
+
+        `progress(commits_applied, commits_to_apply)` is called after each segment read.
+        """
         base = self.snapshots[bisect.bisect_right(self.snapshots, commit) - 1] if self.snapshots else None
         if base is not None and base > commit:
             base = None
@@ -160,6 +164,7 @@ class LogReader:
                 "restore to a later instant"
             )
         index = await self._first_segment_after(applied)
+        start = applied
         while applied < commit:
             if index >= len(self.segments):
                 raise BookmarkError(
@@ -197,4 +202,6 @@ class LogReader:
                     format_bookmark(self.key, applied),
                 ) from None
             index += 1
+            if progress is not None:
+                progress(applied - start, commit - start)
         return bytes(image)

@@ -144,7 +144,8 @@ class ObjectLog:
         elif self.commit > local or (not exists and self.commit > 0):
             write_database(path, await reader.image_at(self.commit))
         elif exists and (local > self.commit or not (reader.segments or reader.snapshots)):
-            await self._upload_base(local, read_database(path))
+            # Numbered past the log's end (at least 1): commit 0 means "nothing", which rebuilds nothing.
+            await self._upload_base(max(local, self.commit + 1), read_database(path))
 
     async def _upload_base(self, commit: int, image: bytes) -> None:
         """Make the local state the log's commit `commit`: a snapshot, so the log can rebuild it."""
