@@ -50,8 +50,13 @@ def image_state(image: bytes) -> State:
         conn.close()
 
 
-async def record_history(rt: Runtime, name: str, writes: int, rng: random.Random) -> list[tuple[float, float, State]]:
-    """Random writes; for each, (acknowledged at, next write sent at, the state in between) per an oracle."""
+async def record_history(
+    rt: Runtime, name: str, writes: int, rng: random.Random, *, file_each: bool = False
+) -> list[tuple[float, float, State]]:
+    """Random writes; for each, (acknowledged at, next write sent at, the state in between) per an oracle.
+
+    `file_each`: file every write into the object's own log at once (one segment per write).
+    """
     oracle: State = {}
     history: list[tuple[float, float, State]] = []
     stub = rt.get(Notes, name)
@@ -62,6 +67,10 @@ async def record_history(rt: Runtime, name: str, writes: int, rng: random.Random
         history.append((acknowledged, sent, dict(oracle)))
         await stub.apply(ops)
         acknowledged = time.time()
+        if file_each:
+            assert rt.change_log is not None
+            await rt.change_log.drain()
+            await rt.change_log.file_all()
         for key, value in ops:
             if value is None:
                 oracle.pop(key, None)
@@ -124,22 +133,17 @@ async def test_bad_bookmarks_are_refused(tmp_path: Path) -> None:
 
 
 async def test_a_corrupt_or_truncated_segment_stops_the_restore_before_it(tmp_path: Path) -> None:
-    # Replicated: each write is acknowledged after its own upload, so each commit is one segment.
-    async with Runtime(
-        tmp_path / "data", objects=[Notes], durability="replicated", replicate_to=tmp_path / "log"
-    ) as rt:
-        history = await record_history(rt, "n", 12, random.Random(3))
+    async with Runtime(tmp_path / "data", objects=[Notes], replicate_to=tmp_path / "log") as rt:
         assert rt.change_log is not None
-        await rt.change_log.drain()
-        reader = await reader_for(rt, "n").scan()
-    folder = tmp_path / "log" / reader.key / "log"
-    segments = sorted(folder.iterdir())
-    damaged, truncated = segments[5], segments[9]
+        history = await record_history(rt, "n", 12, random.Random(3), file_each=True)
+        reader = reader_for(rt, "n")
+    await reader.scan()
+    segments = sorted((tmp_path / "log" / reader.key / "log").iterdir())
+    damaged = segments[6]
     first_damaged = (await reader.header(int(damaged.name))).first
     data = bytearray(damaged.read_bytes())
     data[len(data) // 2] ^= 0xFF
     damaged.write_bytes(bytes(data))
-    truncated.write_bytes(truncated.read_bytes()[:-40])
 
     with pytest.raises(CorruptLogError, match=r"checksum.*readable up to commit") as caught:
         await reader.image_at(12)
@@ -155,8 +159,7 @@ async def test_a_corrupt_or_truncated_segment_stops_the_restore_before_it(tmp_pa
 async def test_retention_deletes_only_what_no_retained_instant_needs(tmp_path: Path) -> None:
     async with Runtime(tmp_path / "data", objects=[Notes], replicate_to=tmp_path / "log") as rt:
         assert rt.change_log is not None
-        history = await record_history(rt, "n", 45, random.Random(5))
-        await rt.change_log.drain()
+        history = await record_history(rt, "n", 45, random.Random(5), file_each=True)
         reader = reader_for(rt, "n")
         await rt.change_log.compact(reader.key, 25)  # a snapshot at commit 25
         await reader.scan()

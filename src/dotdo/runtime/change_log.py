@@ -1,19 +1,21 @@
 """The change log of a runtime: every object's commits shipped, in order, to object storage.
 
 `Runtime(replicate_to="s3://bucket/prefix")` (or a folder) gives each object a log in that store
-(see `log_format.py` for its layout and `object_log.py` for the writer). Shipping follows the group
-commit: the commits an object made while its previous upload was in flight go up together as its
-next segment, and the uploads of all objects run side by side (at most `max_uploads` at once).
+(see `log_format.py` for its layout, `object_log.py` for an object's side and `log_stream.py` for
+the runtime's stream). Shipping follows the group commit: the commits every object made while the
+previous upload was in flight go up together as the next group segment of the runtime's stream.
 
 - `durability="replicated"`: a result is released only once its commit is in the store.
-- `process` / `power`: shipping runs in the background; while the unshipped bytes of all objects
-  exceed `max_lag_bytes`, new commits wait for their upload too, so the lag stays bounded.
-  `stats()` reports the lag.
+- `process` / `power`: shipping runs in the background; while the unshipped bytes exceed
+  `max_lag_bytes`, new commits wait for their upload too, so the lag stays bounded. `stats()`
+  reports the lag.
 
-After every `snapshot_every` commits (or `snapshot_bytes` of log) of an object, a snapshot is built
-from the store itself (the previous snapshot plus the segments after it, never the live file) and
-the segments and snapshots no longer needed to restore any instant of the last `retention` seconds
-are deleted.
+Shipped commits are filed into each object's own segments once it has `file_every` of them (or
+`file_bytes`), every `file_interval` seconds, and when the runtime closes; group segments whose
+commits are all filed are deleted. After every `snapshot_every` commits (or `snapshot_bytes`) of an
+object, a snapshot is built from the store itself (the previous snapshot plus the log after it,
+never the live file), and the object's files that no instant of the last `retention` seconds
+needs are deleted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .ids import ObjectId
 from .log_format import encode_snapshot, object_key, segment_name, snapshot_name
 from .log_reader import LogReader
 from .log_store import LogStore
+from .log_stream import LogStream, StaleOwnerError
 from .object_log import ObjectLog
 
 if TYPE_CHECKING:
@@ -68,8 +71,10 @@ class ChangeLog:
         retention: float = DEFAULT_RETENTION,
         snapshot_every: int = 1000,
         snapshot_bytes: int = 64 << 20,
+        file_every: int = 256,
+        file_bytes: int = 4 << 20,
+        file_interval: float = 30.0,
         max_lag_bytes: int = 64 << 20,
-        max_uploads: int = 64,
     ) -> None:
         if retention <= 0:
             raise ValueError("retention must be positive (seconds)")
@@ -78,16 +83,21 @@ class ChangeLog:
         self.retention = retention
         self.snapshot_every = snapshot_every
         self.snapshot_bytes = snapshot_bytes
+        self.file_every = file_every
+        self.file_bytes = file_bytes
+        self.file_interval = file_interval
         self.max_lag_bytes = max_lag_bytes
-        self.upload_slots = asyncio.Semaphore(max_uploads)
-        self.shipping: set[asyncio.Task[None]] = set()
+        self.stream = LogStream(self.store, self._stream_fenced)
+        self.filing: set[asyncio.Task[None]] = set()
+        self.filing_slots = asyncio.Semaphore(16)
+        """Filings uploading at once (at close every object files: a burst the store must not drown in)."""
         self.pending_bytes = 0
-        self.uploads = 0
-        self.uploaded_bytes = 0
         self.snapshots = 0
         self._lags: deque[float] = deque(maxlen=10_000)
         self._logs: dict[str, ObjectLog] = {}
         self._compacting: dict[str, asyncio.Task[None]] = {}
+        self._filer: asyncio.Task[None] | None = None
+        self._deleted_below = 1
 
     async def attach(self, oid: ObjectId, storage: Storage, *, epoch: int | None = None) -> ObjectLog:
         """At activation: align the object's file with its log (rebuilding it if needed) and capture its commits."""
@@ -100,6 +110,8 @@ class ChangeLog:
         elif object_log.restore_requested is not None:
             await object_log.apply_restore(storage.path)
         object_log.bind(storage)
+        if self._filer is None and self.file_interval > 0:
+            self._filer = asyncio.get_running_loop().create_task(self._file_periodically(), name="dotdo-log-filer")
         return object_log
 
     def forget(self, object_log: ObjectLog) -> None:
@@ -107,9 +119,18 @@ class ChangeLog:
         if self._logs.get(object_log.key) is object_log:
             del self._logs[object_log.key]
 
-    def record_lag(self, seconds: float) -> None:
-        """Note one commit's time from commit to upload."""
-        self._lags.append(seconds)
+    def _stream_fenced(self, stream: LogStream, exc: StaleOwnerError) -> None:
+        """A new owner fenced this runtime's stream: every object here is stale; later activations start afresh."""
+        for object_log in self._logs.values():
+            object_log.fenced = exc
+        self._logs.clear()
+        self.stream = LogStream(self.store, self._stream_fenced)
+        self._deleted_below = 1
+
+    def shipped_bytes(self, size: int, committed_at: float) -> None:
+        """A commit of `size` bytes made at `committed_at` left the queue (uploaded or refused)."""
+        self.pending_bytes -= size
+        self._lags.append(time.time() - committed_at)
 
     def stats(self) -> ReplicationStats:
         """The lag of recent commits and the totals so far."""
@@ -123,13 +144,15 @@ class ChangeLog:
             lag_p99=quantile(0.99),
             lag_max=lags[-1] if lags else 0.0,
             pending_bytes=self.pending_bytes,
-            uploads=self.uploads,
-            uploaded_bytes=self.uploaded_bytes,
+            uploads=self.stream.uploads,
+            uploaded_bytes=self.stream.uploaded_bytes,
             snapshots=self.snapshots,
         )
 
     def after_upload(self, object_log: ObjectLog) -> None:
-        """Start a snapshot and compaction of the object once enough log has piled up since the last one."""
+        """File the object's shipped commits, and snapshot it, once enough has piled up."""
+        if object_log.unfiled_commits >= self.file_every or object_log.unfiled_bytes >= self.file_bytes:
+            object_log.file_soon()
         if object_log.commits_since_snapshot < self.snapshot_every and (
             object_log.bytes_since_snapshot < self.snapshot_bytes
         ):
@@ -140,6 +163,36 @@ class ChangeLog:
         task = asyncio.get_running_loop().create_task(self.compact(object_log.key, object_log.uploaded))
         self._compacting[object_log.key] = task
         task.add_done_callback(lambda _: self._compacting.pop(object_log.key, None))
+
+    async def _file_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.file_interval)
+            await self.file_all()
+
+    async def file_all(self, *, attempts: int = 3) -> None:
+        """File every object's shipped commits now, then delete the group segments no longer needed.
+
+        A filing that fails (the store is unreachable) is tried again, `attempts` rounds in all; what
+        is still unfiled stays in the stream, where readers find it.
+        """
+        for _ in range(attempts):
+            for object_log in list(self._logs.values()):
+                object_log.file_soon()
+            while self.filing:
+                await asyncio.wait(set(self.filing))
+            if not any(object_log.unfiled_commits for object_log in self._logs.values()):
+                break
+        await self._delete_filed_stream_segments()
+
+    async def _delete_filed_stream_segments(self) -> None:
+        stream = self.stream
+        lowest = stream.next_number
+        for object_log in self._logs.values():
+            first = object_log.first_unfiled_stream_segment
+            if first is not None:
+                lowest = min(lowest, first)
+        if lowest > self._deleted_below:
+            self._deleted_below = await stream.delete_below(lowest, self._deleted_below)
 
     async def compact(self, key: str, commit: int) -> None:
         """Snapshot the object at `commit` from the store, then delete what retention no longer needs."""
@@ -171,16 +224,19 @@ class ChangeLog:
         return len(doomed)
 
     async def drain(self) -> None:
-        """Wait until every captured commit is uploaded (and running compactions end)."""
-        while self.shipping:
-            await asyncio.wait(set(self.shipping))
+        """Wait until every captured commit is uploaded (and running filings and compactions end)."""
+        await self.stream.settled()
+        while self.filing:
+            await asyncio.wait(set(self.filing))
         if self._compacting:
             await asyncio.wait(set(self._compacting.values()))
 
     async def close(self) -> None:
-        """Ship what is pending, then stop."""
-        await self.drain()
-        for task in list(self._compacting.values()):
-            task.cancel()
+        """Ship what is pending, file it into each object's log, then stop."""
+        await self.stream.settled()
+        if self._filer is not None:
+            self._filer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await self._filer
+        await self.file_all()
+        await self.drain()

@@ -1,9 +1,10 @@
 """Reading an object's change log back: its head, the commit at an instant, and its database at any commit.
 
 A database at commit N is the newest snapshot at or before N with the commits after it applied, in
-order, page by page. Every file is checked against its SHA-256 before use, and commit numbers must
-follow each other with no gap: a corrupt, truncated or missing segment stops the read with
-`CorruptLogError`, which names the last commit that could be rebuilt.
+order, page by page: first from the object's own segments, then from the stream its last segment
+points to (commits shipped but not filed yet). Every file is checked against its SHA-256 before
+use, and commit numbers must follow each other with no gap: a corrupt, truncated or missing segment
+stops the read with `CorruptLogError`, which names the last commit that could be rebuilt.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from .log_format import (
     HEADER_PROBE_BYTES,
     BookmarkError,
+    Commit,
     CorruptLogError,
     SegmentHeader,
     decode_segment,
@@ -26,6 +28,7 @@ from .log_format import (
     snapshot_name,
 )
 from .log_store import LogStore
+from .log_stream import read_stream_tail
 from .wal_frames import apply_pages
 
 RESTORE_NAME = "restore"
@@ -60,11 +63,13 @@ class LogReader:
         self.segments: list[int] = []
         self.snapshots: list[int] = []
         self.pending_restore = False
+        self.tail: list[Commit] = []
+        """Commits after the object's own segments, read from the stream its last segment names."""
         self._headers: dict[int, SegmentHeader] = {}
 
-    async def scan(self) -> LogReader:
-        """List the object's segments and snapshots (again, if called again)."""
-        self.segments, self.snapshots, self.pending_restore = [], [], False
+    async def scan(self, *, tail: bool = True) -> LogReader:
+        """List the object's segments and snapshots (again, if called again), and read its stream tail."""
+        self.segments, self.snapshots, self.pending_restore, self.tail = [], [], False, []
         for name, _size in await self.store.list(self.key):
             folder, _, leaf = name.partition("/")
             if folder == "log" and leaf.isdigit():
@@ -75,7 +80,21 @@ class LogReader:
                 self.pending_restore = True
         self.segments.sort()
         self.snapshots.sort()
+        if tail:
+            await self.read_tail()
         return self
+
+    async def last_header(self) -> SegmentHeader | None:
+        """The header of the object's last segment (None if it has none)."""
+        return await self.header(self.segments[-1]) if self.segments else None
+
+    async def read_tail(self) -> None:
+        """Read the commits of the object in the stream its last segment points to."""
+        last = await self.last_header()
+        self.tail = []
+        if last is not None and last.stream:
+            commits = await read_stream_tail(self.store, last.stream, last.stream_from, self.key)
+            self.tail = [c for c in commits if c.number > last.last]
 
     def _name(self, leaf: str) -> str:
         return f"{self.key}/{leaf}"
@@ -93,10 +112,12 @@ class LogReader:
 
     async def head(self) -> LogHead:
         """The last segment, commit and epoch (all 0 for an object with no log)."""
+        snapshot = self.snapshots[-1] if self.snapshots else 0
+        tail = self.tail[-1].number if self.tail else 0
         if not self.segments:
-            return LogHead(0, self.snapshots[-1] if self.snapshots else 0, 0)
+            return LogHead(0, max(snapshot, tail), 0)
         last = await self.header(self.segments[-1])
-        return LogHead(last.segment, max(last.last, self.snapshots[-1] if self.snapshots else 0), last.epoch)
+        return LogHead(last.segment, max(last.last, snapshot, tail), last.epoch)
 
     async def pending_bookmark(self) -> str | None:
         """The bookmark to restore at the next activation, if one was asked for."""
@@ -126,7 +147,12 @@ class LogReader:
             else:
                 low = middle + 1
         if low == len(self.segments):
-            return (await self.head()).commit
+            answer = (await self.last_header()).last if self.segments else 0  # type: ignore[union-attr]
+            for commit in self.tail:
+                if commit.time > when:
+                    return answer
+                answer = commit.number
+            return max(answer, 0)
         number = self.segments[low]
         name = self._name(segment_name(number))
         data = await self.store.get(name)
@@ -167,6 +193,9 @@ class LogReader:
         start = applied
         while applied < commit:
             if index >= len(self.segments):
+                applied = self._apply_tail(image, applied, commit)
+                if applied >= commit:
+                    break
                 raise BookmarkError(
                     f"Commit {commit} of {self.key} is not in the log (it ends at commit {applied}); "
                     "take bookmarks from get_current_bookmark() or get_bookmark_for_time()"
@@ -205,3 +234,19 @@ class LogReader:
             if progress is not None:
                 progress(applied - start, commit - start)
         return bytes(image)
+
+    def _apply_tail(self, image: bytearray, applied: int, commit: int) -> int:
+        for entry in self.tail:
+            if entry.number <= applied:
+                continue
+            if entry.number > commit:
+                break
+            if entry.number != applied + 1:
+                raise CorruptLogError(
+                    f"The stream of {self.key} skips from commit {applied} to {entry.number}; the log is readable "
+                    f"up to commit {applied} (bookmark {format_bookmark(self.key, applied)})",
+                    format_bookmark(self.key, applied),
+                )
+            apply_pages(image, entry.pages)
+            applied = entry.number
+        return applied

@@ -102,13 +102,14 @@ class LogStore:
         except (NotFoundError, FileNotFoundError):
             return None
 
-    async def list(self, folder: str) -> list[tuple[str, int]]:
-        """(name relative to `folder`, size) of everything under `folder`, in name order."""
+    async def list(self, folder: str, *, after: str | None = None) -> list[tuple[str, int]]:
+        """(name relative to `folder`, size) of everything under `folder` (past `after`, if given), in name order."""
         import obstore
 
         base = self._path(folder).rstrip("/") + "/"
         found: list[tuple[str, int]] = []
-        async for chunk in obstore.list(self.store, base):
+        listing = obstore.list(self.store, base, offset=base + after) if after else obstore.list(self.store, base)
+        async for chunk in listing:
             found.extend((item["path"][len(base) :], int(item["size"])) for item in chunk)
         found.sort()
         return found

@@ -1,15 +1,18 @@
-"""One object's change log writer: each commit's pages captured right after it commits, shipped in order.
+"""One object's change log: each commit's pages captured right after it commits, shipped in order.
 
-At activation the writer reads the end of the object's log in the store, brings the local file up
-to it when the log is ahead (the object was written elsewhere, or this host has no copy: failover
-without a shared disk), restores a bookmark if one was asked for, uploads a snapshot when the local
-file holds commits the log lacks, and then claims the next segment number with a create-only put.
-From then on every commit of the object is captured from its WAL (see `wal_frames.py`) and queued;
-one upload at a time per object carries every commit queued meanwhile as the next segment.
+At activation the object's log is read from the store. If its last segment points at another
+writer's stream, that stream is fenced first (its writer may be a host that was declared dead, or
+is stale), so nothing can be added to the object's log behind the new owner's back. Then the local
+file is brought up to the log when the log is ahead (the object was written elsewhere, or this host
+has no copy: failover without a shared disk), a bookmark is restored if one was asked for, a
+snapshot is uploaded when the local file holds commits the log lacks, and the next segment number
+of the object's own log is claimed with a create-only put.
 
-A segment number can be written once: if another owner already wrote the number this writer is
-about to write, the store refuses the put, and the writer stops for good with `StaleOwnerError`
-(its unshipped commits are not acknowledged in replicated mode).
+From then on every commit is captured from the WAL (`wal_frames.py`) and queued on the runtime's
+stream (`log_stream.py`), which ships many objects' commits per upload. Shipped commits are later
+filed, in batches, into the object's own segments (`file()`), so its log does not depend on the
+stream for long. A segment number can be written once: if another owner wrote the number this
+writer files next, the writer stops for good with `StaleOwnerError`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,24 +39,19 @@ from .log_format import (
 )
 from .log_reader import RESTORE_NAME, LogReader
 from .log_store import AlreadyWrittenError, LogStore
+from .log_stream import StaleOwnerError, fence_stream
 from .wal_frames import WalReader
 
 if TYPE_CHECKING:
     from .change_log import ChangeLog
     from .storage import Storage
 
-POSITION_TABLE = "_dotdo_log_position"
-"""The commit number of the database's state, written inside every commit (so a file knows where it is in the log)."""
-
-_RETRY_FIRST = 0.05
-_RETRY_MAX = 5.0
-_ENCODE_IN_THREAD_BYTES = 1 << 20
+__all__ = ["POSITION_TABLE", "ObjectLog", "StaleOwnerError", "read_database", "read_position", "write_database"]
 
 log = logging.getLogger("dotdo.runtime")
 
-
-class StaleOwnerError(StorageError):
-    """This host's upload was refused: another owner (a newer epoch) has written the object's log since."""
+POSITION_TABLE = "_dotdo_log_position"
+"""The commit number of the database's state, written inside every commit (so a file knows where it is in the log)."""
 
 
 def read_position(path: Path) -> int:
@@ -94,28 +91,30 @@ def write_database(path: Path, image: bytes) -> None:
 
 
 class ObjectLog:
-    """Captures one object's commits and ships them, in order, as segments of its log."""
+    """Captures one object's commits, ships them through the runtime's stream and files them into its log."""
 
     def __init__(self, change_log: ChangeLog, key: str, epoch: int | None = None) -> None:
         self.change_log = change_log
         self.store: LogStore = change_log.store
         self.key = key
         self.segment = 0
-        """The last segment number this writer wrote (or found)."""
+        """The last segment number of the object's own log that this writer wrote (or found)."""
         self.commit = 0
         """The last commit number captured."""
         self.uploaded = 0
-        """The last commit number in the store."""
+        """The last commit number in the store (in a stream or filed)."""
         self.epoch = epoch or 0
         self.fenced: StaleOwnerError | None = None
         self.restore_requested: str | None = None
         self.commits_since_snapshot = 0
         self.bytes_since_snapshot = 0
+        self.unfiled_bytes = 0
         self._reserved_epoch = epoch
         self._wal = WalReader()
-        self._queue: list[tuple[Commit, asyncio.Future[None]]] = []
-        self._queued_bytes = 0
-        self._shipping: asyncio.Task[None] | None = None
+        self._unfiled: list[tuple[Commit, int]] = []
+        """Shipped commits not yet filed into the object's own segments, with their group segment numbers."""
+        self._filing: asyncio.Task[None] | None = None
+        self._in_flight: list[asyncio.Future[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._storage: Storage | None = None
 
@@ -124,13 +123,17 @@ class ObjectLog:
     async def open(self, path: Path) -> None:
         """Bring the local file and the log into line (see the module docstring), then claim the log."""
         self._loop = asyncio.get_running_loop()
-        reader = await LogReader(self.store, self.key).scan()
+        reader = await LogReader(self.store, self.key).scan(tail=False)
+        last = await reader.last_header()
+        if last is not None and last.stream and last.stream != self.change_log.stream.writer:
+            await fence_stream(self.store, last.stream)
+        await reader.read_tail()
         head = await reader.head()
         self.segment, self.commit, self.uploaded = head.segment, head.commit, head.commit
         self.epoch = max(self._reserved_epoch or 0, head.epoch + 1)
         bookmark = await reader.pending_bookmark()
         await self._align(reader, path, bookmark)
-        await self._claim()
+        await self._claim(reader.tail)
         if bookmark is not None:
             await self.store.delete([f"{self.key}/{RESTORE_NAME}"])
 
@@ -154,9 +157,13 @@ class ObjectLog:
         self.commit = self.uploaded = commit
         self.change_log.snapshots += 1
 
-    async def _claim(self) -> None:
+    async def _claim(self, tail: list[Commit]) -> None:
+        """Write the next segment of the object's own log: the commits read from an old stream, or none."""
         number = self.segment + 1
-        claim = encode_segment(self.key, number, self.epoch, self.commit + 1, [], time.time())
+        filed = [c for c in tail if c.number <= self.commit]
+        first = filed[0].number if filed else self.commit + 1
+        stream = (self.change_log.stream.writer, self.change_log.stream.next_number)
+        claim = encode_segment(self.key, number, self.epoch, first, filed, time.time(), stream)
         try:
             await self.store.put(f"{self.key}/{segment_name(number)}", claim, create=True)
         except AlreadyWrittenError:
@@ -198,8 +205,8 @@ class ObjectLog:
     def capture(self) -> asyncio.Future[None] | None:
         """Queue the commit just made; its upload's future when the output gate must wait for it, else None.
 
-        Replicated durability always waits; the others wait only while the object's unshipped
-        commits exceed the change log's `max_lag_bytes` (so the lag stays bounded).
+        Replicated durability always waits; the others wait only while the unshipped commits of the
+        runtime exceed the change log's `max_lag_bytes` (so the lag stays bounded).
         """
         storage = self._storage
         loop = self._loop
@@ -211,93 +218,91 @@ class ObjectLog:
             return None
         self.commit += 1
         future: asyncio.Future[None] = loop.create_future()
-        if self.fenced is not None:
-            future.set_exception(self.fenced)
+        fenced = self.fenced or self.change_log.stream.fenced
+        if fenced is not None:
+            future.set_exception(fenced)
             future.add_done_callback(_retrieve)
             return future
+        commit = Commit(self.commit, time.time(), pages)
         size = len(pages.pages) * pages.page_size
-        self._queue.append((Commit(self.commit, time.time(), pages), future))
-        self._queued_bytes += size
         self.change_log.pending_bytes += size
-        if self._shipping is None:
-            if _running_loop() is loop:
-                self._start_shipping()
-            else:
-                loop.call_soon_threadsafe(self._start_shipping)
+        future.add_done_callback(lambda _: self.change_log.shipped_bytes(size, commit.time))
+        if _running_loop() is loop:
+            self.change_log.stream.enqueue(self, commit, future)
+        else:
+            loop.call_soon_threadsafe(self.change_log.stream.enqueue, self, commit, future)
+        self._in_flight.append(future)
+        if len(self._in_flight) > 64:
+            self._in_flight = [f for f in self._in_flight if not f.done()]
         if self.change_log.durability == "replicated" or self.change_log.pending_bytes > self.change_log.max_lag_bytes:
             return future
         future.add_done_callback(_retrieve)
         return None
 
-    def _start_shipping(self) -> None:
-        if self._shipping is None and self._queue:
-            assert self._loop is not None
-            self._shipping = self._loop.create_task(self._ship(), name=f"dotdo-ship-{self.key}")
-            self.change_log.shipping.add(self._shipping)
-            self._shipping.add_done_callback(self.change_log.shipping.discard)
-
-    async def _ship(self) -> None:
-        try:
-            while self._queue and self.fenced is None:
-                batch, self._queue = self._queue, []
-                size, self._queued_bytes = self._queued_bytes, 0
-                try:
-                    await self._upload(batch)
-                except StaleOwnerError as exc:
-                    self.fenced = exc
-                    self.change_log.forget(self)
-                    for _, future in [*batch, *self._queue]:
-                        _fail(future, exc)
-                    self._queue.clear()
-                    log.error("%s", exc)
-                    return
-                finally:
-                    self.change_log.pending_bytes -= size
-                now = time.time()
-                for commit, future in batch:
-                    self.change_log.record_lag(now - commit.time)
-                    if not future.done():
-                        future.set_result(None)
-                self.commits_since_snapshot += len(batch)
-                self.bytes_since_snapshot += size
-                self.change_log.after_upload(self)
-        finally:
-            self._shipping = None
-
-    async def _upload(self, batch: list[tuple[Commit, asyncio.Future[None]]]) -> None:
-        commits = [commit for commit, _ in batch]
-        number = self.segment + 1
-        size = sum(len(c.pages.pages) * c.pages.page_size for c in commits)
-        encode: Callable[[], bytes] = lambda: encode_segment(  # noqa: E731
-            self.key, number, self.epoch, commits[0].number, commits, commits[0].time
-        )
-        data = await asyncio.to_thread(encode) if size > _ENCODE_IN_THREAD_BYTES else encode()
-        name = f"{self.key}/{segment_name(number)}"
-        delay = _RETRY_FIRST
-        while True:
-            try:
-                async with self.change_log.upload_slots:
-                    await self.store.put(name, data, create=True)
-                break
-            except AlreadyWrittenError:
-                raise StaleOwnerError(
-                    f"Upload of {name} refused: that segment was written by another owner (epoch {self.epoch} is "
-                    f"stale); commits {commits[0].number}-{commits[-1].number} of this host are not in the log and "
-                    "the object must be reactivated from it"
-                ) from None
-            except Exception as exc:  # a network or server error: retry, the commits stay queued
-                log.warning("upload of %s failed (%s); retrying in %.2f s", name, exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, _RETRY_MAX)
-        self.segment = number
+    def shipped(self, commits: list[Commit], number: int) -> None:
+        """The stream uploaded these commits in its group segment `number`."""
         self.uploaded = commits[-1].number
-        self.change_log.uploads += 1
-        self.change_log.uploaded_bytes += len(data)
+        size = 0
+        for commit in commits:
+            self._unfiled.append((commit, number))
+            size += len(commit.pages.pages) * commit.pages.page_size
+        self.unfiled_bytes += size
+        self.commits_since_snapshot += len(commits)
+        self.bytes_since_snapshot += size
+        self.change_log.after_upload(self)
+
+    @property
+    def unfiled_commits(self) -> int:
+        """How many shipped commits are not yet filed into the object's own segments."""
+        return len(self._unfiled)
+
+    @property
+    def first_unfiled_stream_segment(self) -> int | None:
+        """The oldest group segment still holding a commit of this object not yet filed (None if none)."""
+        return self._unfiled[0][1] if self._unfiled else None
+
+    def file_soon(self) -> None:
+        """Start filing the shipped commits into the object's own log, unless a filing is running."""
+        if self._filing is None and self._unfiled and self.fenced is None and self._loop is not None:
+            self._filing = self._loop.create_task(self.file(), name=f"dotdo-file-{self.key}")
+            self.change_log.filing.add(self._filing)
+            self._filing.add_done_callback(self.change_log.filing.discard)
+
+    async def file(self) -> None:
+        """Write the shipped commits not yet filed as the next segment of the object's own log."""
+        try:
+            batch = list(self._unfiled)
+            if not batch or self.fenced is not None:
+                return
+            commits = [commit for commit, _ in batch]
+            number = self.segment + 1
+            # The object's commits after these are in this group segment or later ones.
+            stream = (self.change_log.stream.writer, batch[-1][1])
+            data = encode_segment(self.key, number, self.epoch, commits[0].number, commits, commits[0].time, stream)
+            try:
+                async with self.change_log.filing_slots:
+                    await self.store.put(f"{self.key}/{segment_name(number)}", data, create=True)
+            except AlreadyWrittenError:
+                self.fenced = StaleOwnerError(
+                    f"Filing segment {number} of {self.key} refused: another owner wrote it (epoch {self.epoch} is "
+                    "stale); the object must be reactivated from its log"
+                )
+                self.change_log.forget(self)
+                return
+            except Exception as exc:  # a network or server error: the commits stay in the stream, filed later
+                log.warning("filing segment %s of %s failed (%s); it is tried again later", number, self.key, exc)
+                return
+            self.segment = number
+            del self._unfiled[: len(batch)]
+            self.unfiled_bytes = sum(len(c.pages.pages) * c.pages.page_size for c, _ in self._unfiled)
+        finally:
+            self._filing = None
 
     async def settled(self) -> None:
-        """Wait until every commit captured so far is in the store (`StaleOwnerError` if fenced)."""
-        while self._shipping is not None:
-            await asyncio.shield(self._shipping)
+        """Wait until every commit captured so far is in the store (`StaleOwnerError` if refused)."""
+        pending, self._in_flight = self._in_flight, []
+        for future in pending:
+            await asyncio.shield(future)
         if self.fenced is not None:
             raise self.fenced
 
@@ -343,12 +348,6 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _fail(future: asyncio.Future[None], exc: BaseException) -> None:
-    if not future.done():
-        future.set_exception(exc)
-        future.add_done_callback(_retrieve)
 
 
 def _retrieve(future: asyncio.Future[None]) -> None:
