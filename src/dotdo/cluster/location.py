@@ -65,6 +65,9 @@ COLOS: dict[str, tuple[str, str]] = {
 }
 """Each colo code: its city and its region."""
 
+CITY_ALIASES: dict[str, str] = {"New York": "ewr", "Ashburn": "iad", "Frankfurt am Main": "fra", "Sao Paulo": "gru"}
+"""Other names people use for a colo's city."""
+
 
 class UnknownLocationError(ValueError):
     """A place that is neither a known colo code, a city, a region nor a location hint."""
@@ -128,6 +131,8 @@ def _table() -> dict[str, Location]:
         place = Location(region=region, hint=REGIONS[region], colo=colo, city=city)
         names[_fold(colo)] = place
         names[_fold(city)] = place
+    for alias, colo in CITY_ALIASES.items():
+        names[_fold(alias)] = names[colo]
     return names
 
 

@@ -78,6 +78,8 @@ class ChangeLog:
     ) -> None:
         if retention <= 0:
             raise ValueError("retention must be positive (seconds)")
+        self.options = dict(options or {})
+        """The store's options (S3 endpoint, credentials), for another runtime opening the same store."""
         self.store = store if isinstance(store, LogStore) else LogStore.open(store, options)
         self.durability = durability
         self.retention = retention

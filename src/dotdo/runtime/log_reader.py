@@ -119,6 +119,13 @@ class LogReader:
         last = await self.header(self.segments[-1])
         return LogHead(last.segment, max(last.last, snapshot, tail), last.epoch)
 
+    async def head_time(self) -> float:
+        """When the last commit in the log was made (0 if the log has none)."""
+        if self.tail:
+            return self.tail[-1].time
+        last = await self.last_header()
+        return last.last_time if last is not None else 0.0
+
     async def pending_bookmark(self) -> str | None:
         """The bookmark to restore at the next activation, if one was asked for."""
         if not self.pending_restore:
@@ -166,17 +173,27 @@ class LogReader:
             answer = commit.number
         return answer
 
-    async def image_at(self, commit: int, progress: Callable[[int, int], None] | None = None) -> bytes:
+    async def image_at(
+        self,
+        commit: int,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        start: tuple[bytes, int] | None = None,
+    ) -> bytes:
         """The database file as of commit number `commit` (0: before the first commit).
 
-        `progress(commits_applied, commits_to_apply)` is called after each segment read.
+        `progress(commits_applied, commits_to_apply)` is called after each segment read. `start`,
+        an image and its commit number (at most `commit`), is brought forward instead of a snapshot.
         """
         base = self.snapshots[bisect.bisect_right(self.snapshots, commit) - 1] if self.snapshots else None
         if base is not None and base > commit:
             base = None
         image = bytearray()
         applied = 0
-        if base is not None:
+        if start is not None and start[1] <= commit:
+            image[:] = start[0]
+            applied = start[1]
+        elif base is not None:
             name = self._name(snapshot_name(base))
             data = await self.store.get(name)
             if data is None:
