@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,9 @@ class Ledger(DO):
 
     async def balance(self) -> int:
         return self.total()
+
+    async def amounts(self) -> set[int]:
+        return {row["amount"] for row in self.storage.sql.exec("SELECT amount FROM entries")}
 
 
 async def stored_total(store: LogStore, name: str) -> int:
@@ -111,6 +119,54 @@ async def test_a_stale_owner_upload_is_refused(tmp_path: Path) -> None:
         assert await stored_total(stale.change_log.store, "acme") == 3
     finally:
         await stale.close()
+
+
+WRITER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from dotdo import DO, Runtime
+
+    class Ledger(DO):
+        async def add(self, amount):
+            self.storage.sql.exec("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, amount INTEGER)")
+            self.storage.sql.exec("INSERT INTO entries (amount) VALUES (?)", amount)
+
+    async def main():
+        async with Runtime(sys.argv[1], objects=[Ledger], durability="replicated", replicate_to=sys.argv[2]) as rt:
+            async def writer(name):
+                amount = 0
+                while True:
+                    amount += 1
+                    await rt.get(Ledger, name).add(amount)
+                    print(name, amount, flush=True)
+            await asyncio.gather(*(writer(f"l{i}") for i in range(8)))
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_sigkill_under_load_loses_no_acknowledged_write_and_another_folder_rebuilds_it(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(tmp_path / "host-a"), str(log)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    acknowledged: dict[str, int] = {}
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            name, amount = line.split()
+            acknowledged[name] = int(amount)
+            if len(acknowledged) == 8 and min(acknowledged.values()) >= 20:
+                break
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    # Nothing shared with the dead host but the store: each ledger holds every acknowledged write.
+    async with Runtime(tmp_path / "host-b", objects=[Ledger], durability="replicated", replicate_to=log) as rt:
+        for name, amount in acknowledged.items():
+            assert set(range(1, amount + 1)) <= await rt.get(Ledger, name).amounts(), name
 
 
 def test_an_unknown_log_store_is_refused_with_what_to_give() -> None:
