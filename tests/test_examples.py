@@ -23,6 +23,7 @@ SHOWS = {
     "extensions.py": "['ding-dong from front (in-process)']",
     "fsx_notes.py": "/archive   dirs=[] files=['groceries.md']",
     "gitx_repository.py": "merged feature",
+    "replication.py": "restored on another host: 100",
     "tiers_analytics.py": "erased user:alice",
     "workflow_orders.py": "stateDiagram-v2",
 }

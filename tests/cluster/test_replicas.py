@@ -65,6 +65,10 @@ async def test_a_replica_refuses_writes(tmp_path: Path) -> None:
             await replicate(rt, Ledger, primary="us-east", secondaries=["eu-west"], read_preference="closest")
         with pytest.raises(ValueError, match="needs max_lag"):
             await replicate(rt, Ledger, primary="us-east", secondaries=["eu-west"], consistency="bounded")
+        with pytest.raises(NotImplementedError, match="not built yet"):
+            await replicate(object(), Ledger, primary="us-east", secondaries=["eu-west"])  # type: ignore[arg-type]
+        with pytest.raises(NotImplementedError, match="cluster hosts"):
+            replicas.place_on_cluster()
 
 
 async def test_the_most_up_to_date_replica_is_promoted_when_the_primary_is_lost(tmp_path: Path) -> None:

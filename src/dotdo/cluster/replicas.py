@@ -342,6 +342,12 @@ async def replicate(
     folder: str | os.PathLike[str] | None = None,
 ) -> ReplicaSet:
     """Create read replicas of `cls`'s objects in `secondaries` (see the module docstring)."""
+    if not isinstance(runtime, Runtime):
+        raise NotImplementedError(
+            f"Read replicas on a {type(runtime).__name__} are not built yet: the cluster's hosts do not ship a change "
+            "log (and fail over through the shared data folder). Replicate objects of a Runtime created with "
+            "replicate_to= instead; its replicas run in this process, one folder per place"
+        )
     return ReplicaSet(
         runtime,
         cls,
