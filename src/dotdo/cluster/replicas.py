@@ -205,11 +205,12 @@ class ReplicaSet:
         self._followers: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     def replica(self, name: str, location: str | Location) -> ObjectReplica:
-        """The replica of object `name` at `location` (created, not yet caught up, on first use)."""
-        place = normalize_location(location)
-        if place not in self.secondaries:
+        """The replica of object `name` at `location` or the secondary containing it (created on first use)."""
+        asked = normalize_location(location)
+        place = next((s for s in self.secondaries if s == asked or s.contains(asked) or asked.contains(s)), None)
+        if place is None:
             raise ValueError(
-                f"{place} is not a secondary of this replica set ({', '.join(map(str, self.secondaries))})"
+                f"{asked} is not a secondary of this replica set ({', '.join(map(str, self.secondaries))})"
             )
         key = (name, location_folder(place))
         found = self._replicas.get(key)
