@@ -12,6 +12,7 @@ from dotdo import DO, Runtime
 from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.log_format import BookmarkError, CorruptLogError, object_key, parse_bookmark
 from dotdo.runtime.log_reader import LogReader, connect_image
+from dotdo.runtime.runtime import Runtime as AnyRuntime
 
 State = dict[str, int]
 
@@ -51,7 +52,7 @@ def image_state(image: bytes) -> State:
 
 
 async def record_history(
-    rt: Runtime, name: str, writes: int, rng: random.Random, *, file_each: bool = False
+    rt: AnyRuntime, name: str, writes: int, rng: random.Random, *, file_each: bool = False
 ) -> list[tuple[float, float, State]]:
     """Random writes; for each, (acknowledged at, next write sent at, the state in between) per an oracle.
 
@@ -80,7 +81,7 @@ async def record_history(
     return history
 
 
-def reader_for(rt: Runtime, name: str) -> LogReader:
+def reader_for(rt: AnyRuntime, name: str) -> LogReader:
     assert rt.change_log is not None
     oid = id_from_name(Notes, name)
     return LogReader(rt.change_log.store, object_key(oid.namespace, oid.hex))

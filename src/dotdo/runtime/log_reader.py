@@ -207,7 +207,7 @@ class LogReader:
                 "restore to a later instant"
             )
         index = await self._first_segment_after(applied)
-        start = applied
+        started_at = applied
         while applied < commit:
             if index >= len(self.segments):
                 applied = self._apply_tail(image, applied, commit)
@@ -249,7 +249,7 @@ class LogReader:
                 ) from None
             index += 1
             if progress is not None:
-                progress(applied - start, commit - start)
+                progress(applied - started_at, commit - started_at)
         return bytes(image)
 
     def _apply_tail(self, image: bytearray, applied: int, commit: int) -> int:
