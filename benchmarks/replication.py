@@ -32,6 +32,7 @@ from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.log_format import object_key
 from dotdo.runtime.log_reader import LogReader
 from dotdo.runtime.object_log import write_database
+from dotdo.runtime.runtime import Runtime as AnyRuntime
 
 console = Console()
 
@@ -89,7 +90,7 @@ def new_bucket(endpoint: str, name: str) -> tuple[str, dict[str, str]]:
     return f"s3://{name}/dotdo", {"endpoint": endpoint, "access_key_id": "t", "secret_access_key": "t"}
 
 
-async def load(rt: Runtime, names: list[str], seconds: float, in_flight: int) -> float:
+async def load(rt: AnyRuntime, names: list[str], seconds: float, in_flight: int) -> float:
     """Calls/s of `increment` on random objects among `names`, `in_flight` at once, after a warm-up."""
     for name in names:
         await rt.get(Counter, name).increment()

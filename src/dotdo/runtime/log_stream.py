@@ -32,9 +32,6 @@ _RETRY_FIRST = 0.05
 _RETRY_MAX = 5.0
 _ENCODE_IN_THREAD_BYTES = 1 << 20
 _FENCE_ATTEMPTS = 100
-LINGER = 0.002
-"""Seconds an upload waits for more commits when few are queued: fewer, larger uploads under load."""
-LINGER_BELOW = 32
 UPLOADS_IN_FLIGHT = 4
 """Group segments uploading at once: the store's latency, not its throughput, bounds one at a time."""
 
@@ -87,8 +84,6 @@ class LogStream:
         loop = asyncio.get_running_loop()
         try:
             while self._queue and self.fenced is None:
-                if len(self._queue) < LINGER_BELOW and self.uploads:
-                    await asyncio.sleep(LINGER)
                 await self._slots.acquire()
                 if self.fenced is not None:
                     self._slots.release()
