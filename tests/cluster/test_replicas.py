@@ -45,6 +45,39 @@ async def test_reads_follow_the_preference_and_a_bookmark_reads_your_writes(tmp_
             await replicas.close()
 
 
+async def test_bounded_consistency_reads_a_replica_only_within_max_lag(tmp_path: Path) -> None:
+    async with Runtime(tmp_path / "primary", objects=[Ledger], durability="replicated") as rt:
+        lenient = await replicate(
+            rt,
+            Ledger,
+            primary="us-east",
+            secondaries=["eu-west"],
+            consistency="bounded",
+            max_lag=3600,
+            read_preference="nearest",
+        )
+        strict = await replicate(
+            rt,
+            Ledger,
+            primary="us-east",
+            secondaries=["eu-west"],
+            consistency="bounded",
+            max_lag=0,
+            folder=tmp_path / "strict",
+        )
+        try:
+            await lenient.call("acme", "add", 1)
+            await lenient.replica("acme", "eu-west").catch_up()
+            await strict.replica("acme", "eu-west").catch_up()
+            await lenient.call("acme", "add", 2)  # both replicas are now one commit behind
+            assert lenient.staleness("acme", "eu-west") > 0
+            assert await lenient.read("acme", TOTAL, near="London") == [(1,)]  # within an hour: the replica
+            assert await strict.read("acme", TOTAL, near="London") == [(3,)]  # any lag: the primary
+        finally:
+            await lenient.close()
+            await strict.close()
+
+
 async def test_a_replica_refuses_writes(tmp_path: Path) -> None:
     async with Runtime(tmp_path / "primary", objects=[Ledger], durability="replicated") as rt:
         replicas = await replicate(rt, Ledger, primary="iad", secondaries=["fra"], forward_writes=False)

@@ -245,11 +245,26 @@ class ReplicaSet:
         else:
             chosen = next((s for s in self.secondaries if near is not None and s.region == near.region), None)
             chosen = chosen or self.secondaries[0]
-        if chosen is not None and self.consistency == "bounded":
-            lag = self.replica(name, chosen).lag()
-            if lag.seconds > (self.max_lag or 0.0):
-                return None
+        if (
+            chosen is not None
+            and self.consistency == "bounded"
+            and self.staleness(name, chosen) > (self.max_lag or 0.0)
+        ):
+            return None
         return chosen
+
+    def staleness(self, name: str, location: str | Location) -> float:
+        """Seconds the replica of `name` at `location` is behind the primary now (0 when it has every commit).
+
+        Measured against the primary's latest commits when the primary runs in this process, else
+        from the replica's last catch-up.
+        """
+        replica = self.replica(name, location)
+        change_log = self.runtime.change_log
+        writer = change_log.writer_of(replica.key) if change_log is not None else None
+        if writer is None:
+            return replica.lag().seconds
+        return writer.staleness(replica.applied)
 
     async def read(
         self, name: str, sql: str, *params: Any, near: str | Location | None = None, bookmark: str | None = None

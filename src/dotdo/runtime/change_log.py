@@ -116,6 +116,10 @@ class ChangeLog:
             self._filer = asyncio.get_running_loop().create_task(self._file_periodically(), name="dotdo-log-filer")
         return object_log
 
+    def writer_of(self, key: str) -> ObjectLog | None:
+        """The writer of the object whose log is at `key`, if this runtime has it."""
+        return self._logs.get(key)
+
     def forget(self, object_log: ObjectLog) -> None:
         """Drop a fenced writer: the object's next activation reads its log afresh."""
         if self._logs.get(object_log.key) is object_log:

@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections import deque
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,6 +110,8 @@ class ObjectLog:
         self.commits_since_snapshot = 0
         self.bytes_since_snapshot = 0
         self.unfiled_bytes = 0
+        self.recent_commit_times: deque[tuple[int, float]] = deque(maxlen=1024)
+        """(commit number, time) of the latest commits made here: how stale a replica is, measured at read time."""
         self._reserved_epoch = epoch
         self._wal = WalReader()
         self._unfiled: list[tuple[Commit, int]] = []
@@ -217,6 +220,7 @@ class ObjectLog:
         if pages is None:
             return None
         self.commit += 1
+        self.recent_commit_times.append((self.commit, time.time()))
         future: asyncio.Future[None] = loop.create_future()
         fenced = self.fenced or self.change_log.stream.fenced
         if fenced is not None:
@@ -305,6 +309,15 @@ class ObjectLog:
             await asyncio.shield(future)
         if self.fenced is not None:
             raise self.fenced
+
+    def staleness(self, applied: int) -> float:
+        """Seconds since the first commit after `applied` was made here (0 if there is none)."""
+        if applied >= self.commit:
+            return 0.0
+        for number, when in self.recent_commit_times:
+            if number > applied:
+                return max(0.0, time.time() - when)
+        return float("inf")  # older than the commits remembered here
 
     # -- bookmarks ----------------------------------------------------------------------------
 
