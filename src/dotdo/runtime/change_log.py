@@ -11,7 +11,7 @@ previous upload was in flight go up together as the next group segment of the ru
   reports the lag.
 
 Shipped commits are filed into each object's own segments once it has `file_every` of them (or
-`file_bytes`), every `file_interval` seconds, and when the runtime closes; group segments whose
+`file_bytes`), once the oldest has waited `file_interval` seconds, and when the runtime closes; group segments whose
 commits are all filed are deleted. After every `snapshot_every` commits (or `snapshot_bytes`) of an
 object, a snapshot is built from the store itself (the previous snapshot plus the log after it,
 never the live file), and the object's files that no instant of the last `retention` seconds
@@ -91,8 +91,8 @@ class ChangeLog:
         self.max_lag_bytes = max_lag_bytes
         self.stream = LogStream(self.store, self._stream_fenced)
         self.filing: set[asyncio.Task[None]] = set()
-        self.filing_slots = asyncio.Semaphore(16)
-        """Filings uploading at once (at close every object files: a burst the store must not drown in)."""
+        self.filing_slots = asyncio.Semaphore(4)
+        """Filings uploading at once: filing must leave the store to the stream, which acknowledgements wait for."""
         self.pending_bytes = 0
         self.snapshots = 0
         self._lags: deque[float] = deque(maxlen=10_000)
@@ -171,9 +171,15 @@ class ChangeLog:
         task.add_done_callback(lambda _: self._compacting.pop(object_log.key, None))
 
     async def _file_periodically(self) -> None:
+        """File each object's commits once the oldest has waited `file_interval`: spread out, not all at once."""
         while True:
-            await asyncio.sleep(self.file_interval)
-            await self.file_all()
+            await asyncio.sleep(self.file_interval / 8)
+            cutoff = time.time() - self.file_interval
+            for object_log in list(self._logs.values()):
+                oldest = object_log.oldest_unfiled_time
+                if oldest is not None and oldest < cutoff:
+                    object_log.file_soon()
+            await self._delete_filed_stream_segments()
 
     async def file_all(self, *, attempts: int = 3) -> None:
         """File every object's shipped commits now, then delete the group segments no longer needed.

@@ -261,6 +261,11 @@ class ObjectLog:
         return len(self._unfiled)
 
     @property
+    def oldest_unfiled_time(self) -> float | None:
+        """When the oldest shipped commit not yet filed was made (None if none)."""
+        return self._unfiled[0][0].time if self._unfiled else None
+
+    @property
     def first_unfiled_stream_segment(self) -> int | None:
         """The oldest group segment still holding a commit of this object not yet filed (None if none)."""
         return self._unfiled[0][1] if self._unfiled else None
