@@ -116,7 +116,9 @@ async def throughput(args: argparse.Namespace, endpoint: str, scratch: Path) -> 
         (f"{args.objects} objects", [f"o{i}" for i in range(args.objects)]),
     ):
         folder = scratch / f"power-{len(names)}"
-        async with Runtime(folder, objects=[Counter], durability="power", max_live_objects=20_000) as rt:
+        async with Runtime(
+            folder, objects=[Counter], durability="power", max_live_objects=20_000, idle_timeout=600
+        ) as rt:
             power = await load(rt, names, args.seconds, args.in_flight)
         url, options = new_bucket(endpoint, f"bench-{len(names)}")
         folder = scratch / f"replicated-{len(names)}"
@@ -127,6 +129,7 @@ async def throughput(args: argparse.Namespace, endpoint: str, scratch: Path) -> 
             replicate_to=url,
             replicate_options=options,
             max_live_objects=20_000,
+            idle_timeout=600,
         ) as rt:
             replicated = await load(rt, names, args.seconds, args.in_flight)
         rows.append((label, replicated, power))
@@ -137,7 +140,12 @@ async def lag(args: argparse.Namespace, endpoint: str, scratch: Path) -> tuple[f
     url, options = new_bucket(endpoint, "bench-lag")
     names = [f"o{i}" for i in range(args.objects)]
     async with Runtime(
-        scratch / "lag", objects=[Counter], replicate_to=url, replicate_options=options, max_live_objects=20_000
+        scratch / "lag",
+        objects=[Counter],
+        replicate_to=url,
+        replicate_options=options,
+        max_live_objects=20_000,
+        idle_timeout=600,
     ) as rt:
         rate = await load(rt, names, args.seconds, args.in_flight)
         assert rt.change_log is not None
