@@ -111,7 +111,7 @@ def _frame(number: int, body: Any) -> bytes:
 class WireStream:
     """One ordered, two-way message stream over a wire connection (a WebSocket relayed between hosts)."""
 
-    def __init__(self, number: int, writer: _FrameWriter, name: str, forget: Callable[[int], None]) -> None:
+    def __init__(self, number: int, writer: _FrameWriter, name: str, forget: Callable[[int], object]) -> None:
         self.number = number
         self.name = name
         self._writer = writer
