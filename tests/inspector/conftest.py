@@ -9,7 +9,7 @@ from dotdo.inspector import Inspector
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from shop_app import Shop  # noqa: E402
+from shop_app import Shop
 
 
 def shop(tmp_path, **options):

@@ -5,7 +5,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dotdo import DO, API, RetryPolicy
+from dotdo import API, DO, RetryPolicy
 
 ONE_ATTEMPT = RetryPolicy(max_attempts=1, jitter=False)
 

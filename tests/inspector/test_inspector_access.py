@@ -4,9 +4,9 @@ import base64
 
 import httpx
 import pytest
-from conftest import shop
 from shop_app import Shop
 
+from conftest import shop
 from dotdo import API
 from dotdo.http.bearer_token import BearerTokenMiddleware
 from dotdo.inspector import Inspector
