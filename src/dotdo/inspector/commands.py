@@ -198,8 +198,9 @@ def tail(
                 f"[dim]{entry['at']:.3f}[/] [bold]{entry['namespace']}[/] {entry['object']} "
                 f"[cyan]{entry['kind']}[/] {entry['summary']}",
                 highlight=False,
-                markup=True,
+                soft_wrap=True,
             )
+            console.file.flush()
     except SourceError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

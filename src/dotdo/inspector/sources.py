@@ -24,7 +24,7 @@ from ..runtime.ids import ObjectId, id_from_name
 from ..runtime.runtime import Runtime
 from .archive import write_archive
 from .catalog import Catalog, ObjectSummary
-from .object_reader import ObjectReader, display_value
+from .object_reader import ObjectBusyError, ObjectReader, display_value
 
 T = TypeVar("T")
 
@@ -92,7 +92,10 @@ class FolderSource:
 
     def _reader(self, cls: str, name: str) -> ObjectReader:
         _, path = self._find(cls, name)
-        return ObjectReader(path, timeout=0)
+        try:
+            return ObjectReader(path, timeout=0)
+        except ObjectBusyError as exc:
+            raise SourceError(str(exc)) from None
 
     def _find(self, cls: str, name: str) -> tuple[str, Path]:
         try:
