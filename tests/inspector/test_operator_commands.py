@@ -37,7 +37,7 @@ def test_objects_sql_kv_and_alarms_against_a_running_server(dev_server):
         "rocket"
     )
     refused = run("sql", "Shop", "acme", "DELETE FROM orders", *url)
-    assert refused.exit_code == 1 and "read-only" in refused.output
+    assert refused.exit_code == 1 and "read-only" in said(refused)
     assert run("kv", "Shop", "acme", "get", "last_item", *url).output.strip() == '"magnet"'
     assert "last_item" in run("kv", "Shop", "acme", "list", *url).output
     assert run("kv", "Shop", "acme", "get", "nope", *url).exit_code == 1
@@ -49,9 +49,9 @@ def test_folder_commands_refuse_to_race_a_running_server(dev_server):
     folder = ("--data-dir", str(dev_server.data_dir))
     httpx.get(f"{dev_server.url}/acme").raise_for_status()  # live, its database held by the server
     busy = run("sql", "Shop", "acme", "SELECT 1", *folder)
-    assert busy.exit_code == 1 and "--url" in busy.output
+    assert busy.exit_code == 1 and "--url" in said(busy)
     write = run("sql", "Shop", "acme", "DELETE FROM orders", "--write", *folder)
-    assert write.exit_code == 1 and "in use" in write.output.lower()
+    assert write.exit_code == 1 and "in use" in said(write).lower()
     assert httpx.get(f"{dev_server.url}/acme").json()["orders"] == 3
 
 
@@ -101,7 +101,7 @@ def test_every_command_on_the_folder_once_the_server_stopped(stopped_folder, tmp
     assert "anvil" in copy.output and "magnet" in copy.output and "rocket" not in copy.output
     assert "acme-copy" in run("objects", "--data-dir", str(other)).output
     again = run("import", str(archive), "--name", "acme-copy", "--data-dir", str(other))
-    assert again.exit_code == 1 and "--force" in again.output
+    assert again.exit_code == 1 and "--force" in said(again)
     shell = run("bash", "Shop", "acme", "-c", "echo hello > note.txt && cat note.txt", *folder)
     assert shell.exit_code == 0 and shell.output.strip() == "hello"
 
