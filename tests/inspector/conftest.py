@@ -1,3 +1,4 @@
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,3 +82,26 @@ def dev_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's `chromium`, installed by `make test`) driven by Playwright.
+
+    Module-scoped: Playwright's sync API runs its own event loop while it is open, which the
+    asyncio tests of other modules must not meet. Only the page module launches it, so once a run.
+    """
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "The page tests need Debian's chromium: run `make test` (it installs it) or apt-get install chromium"
+        )
+    with sync_playwright() as playwright:
+        # --no-sandbox: the tests may run as root (CI), where Chromium's sandbox refuses to start.
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -29,7 +29,7 @@ async def test_an_object_shows_rows_kv_and_a_query(inspected):
         await client.post("/acme/order", params={"item": item})
     base = f"/_dotdo/api/objects/Shop/{shop_id('acme')}"
     detail = (await client.get(base)).json()
-    assert detail["name"] == "acme" and detail["tables"] == [{"name": "orders", "rows": 3}]
+    assert detail["name"] == "acme" and detail["tables"] == [{"name": "orders", "rows": 3, "kept_by_ctx": False}]
     rows = (await client.get(f"{base}/rows/orders", params={"order": "item", "desc": "1"})).json()
     assert rows["columns"] == ["id", "item"] and [r[1] for r in rows["rows"]] == ["rocket", "magnet", "anvil"]
     kv = (await client.get(f"{base}/kv")).json()["entries"]

@@ -22,6 +22,7 @@ import msgspec
 
 from ..context.action_journal import ACTIONS_TABLE
 from ..context.dead_letters import DEAD_LETTERS_TABLE
+from ..context.events import EVENTS_TABLE
 from ..context.schedules import SCHEDULES_TABLE
 from ..runtime.kv import KV_TABLE, decode_value
 from ..runtime.sql_policy import RESERVED_PREFIX
@@ -29,6 +30,8 @@ from ..runtime.timer_table import TIMER_TABLE
 from .names import NAME_TABLE
 
 T = TypeVar("T")
+CONTEXT_TABLES = frozenset({ACTIONS_TABLE, DEAD_LETTERS_TABLE, EVENTS_TABLE, SCHEDULES_TABLE})
+"""Tables `ctx` keeps in every object that uses it (events, durable actions, dead letters, schedules)."""
 MAX_PAGE = 500
 """The most rows one page or one query returns."""
 
@@ -127,7 +130,10 @@ class ObjectReader:
         return row[0] if row else None
 
     def tables(self) -> list[dict[str, Any]]:
-        """The object's own tables (the runtime's are left out) with their row counts."""
+        """The object's tables with their row counts: its code's first, then those `ctx` keeps (events, journal…).
+
+        The runtime's own tables (`_dotdo_…`) are left out.
+        """
         names = [
             row[0]
             for row in self._conn.execute(
@@ -135,8 +141,13 @@ class ObjectReader:
             )
             if not row[0].lower().startswith(RESERVED_PREFIX)
         ]
+        names.sort(key=lambda name: (name in CONTEXT_TABLES, name))
         return [
-            {"name": name, "rows": self._conn.execute(f"SELECT count(*) FROM {_quoted(name)}").fetchone()[0]}
+            {
+                "name": name,
+                "rows": self._conn.execute(f"SELECT count(*) FROM {_quoted(name)}").fetchone()[0],
+                "kept_by_ctx": name in CONTEXT_TABLES,
+            }
             for name in names
         ]
 
