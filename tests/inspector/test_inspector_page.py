@@ -26,7 +26,8 @@ CONTRAST_CHECK = """
     const fore = luminance(parse(getComputedStyle(element).color).slice(0, 3));
     const back = luminance(background(element));
     const ratio = (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
-    if (ratio < 4.5) failures.push(`${element.tagName} "${element.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+    const text = element.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) failures.push(`${element.tagName} "${text}" ${ratio.toFixed(2)}`);
   }
   return failures;
 }
