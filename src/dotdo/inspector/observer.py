@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 INSPECTOR_PREFIX = "/_dotdo"
 RPC_PATH = "/rpc"
+NAME_CACHE_SIZE = 4096
+"""Paths whose object name the observer remembers (when the routing looks at the path alone)."""
 
 
 class RequestObserver:
@@ -28,6 +31,11 @@ class RequestObserver:
         self.timeline = timeline
         self.metrics = metrics
         self.namespace = namespace_of(app.cls)
+        self._id_prefix = uuid.uuid4().hex[:8]
+        self._ids = itertools.count(1)
+        self._names: dict[str, str] = {}
+        self._counted: dict[tuple[str, int], Any] = {}
+        self._timed: dict[str, Any] = {}
 
     @property
     def runtime(self) -> Any:
@@ -37,12 +45,21 @@ class RequestObserver:
     def object_of(self, scope: Scope) -> tuple[str, str]:
         """The class and object name a request is for (`rpc` for the RPC endpoint, `?` if none matches)."""
         path: str = scope["path"]
+        name = self._names.get(path)
+        if name is not None:
+            return self.namespace, name
         if path == RPC_PATH or path.startswith(RPC_PATH + "/"):
             return "rpc", "session"
+        routing = self.app.routing
         try:
-            return self.namespace, self.app.routing.match(scope).name
+            name = routing.match(scope).name
         except Exception:  # a path no object answers: the app itself refuses it
             return self.namespace, "?"
+        if routing.by_path_alone:
+            if len(self._names) >= NAME_CACHE_SIZE:
+                self._names.clear()
+            self._names[path] = name
+        return self.namespace, name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -50,7 +67,7 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         cls, obj = self.object_of(scope)
-        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex[:16]
+        request_id = _header(scope, b"x-request-id") or f"{self._id_prefix}-{next(self._ids):x}"
         token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
         try:
             if kind == "websocket":
@@ -76,8 +93,14 @@ class RequestObserver:
             await self.app(scope, receive, observed_send)
         finally:
             elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(cls, str(status)).inc()
-            self.metrics.latency.labels(cls).observe(elapsed)
+            counter = self._counted.get((cls, status))
+            if counter is None:
+                counter = self._counted[(cls, status)] = self.metrics.requests.labels(cls, str(status))
+            counter.inc()
+            timer = self._timed.get(cls)
+            if timer is None:
+                timer = self._timed[cls] = self.metrics.latency.labels(cls)
+            timer.observe(elapsed)
             if cls == "rpc":
                 self.metrics.rpc_sessions.inc()
             if self.timeline is not None:

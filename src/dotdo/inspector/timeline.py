@@ -44,7 +44,9 @@ class Timeline:
             raise ValueError("a timeline keeps at least one entry of at least one object")
         self.per_object = per_object
         self.max_objects = max_objects
-        self._rings: OrderedDict[tuple[str, str], deque[TimelineEntry]] = OrderedDict()
+        # Plain tuples of strings and a float: the garbage collector stops tracking them, so a full
+        # ring costs the collector nothing (frozen dataclasses would be scanned on every full pass).
+        self._rings: OrderedDict[tuple[str, str], deque[tuple[float, str, str, str, str]]] = OrderedDict()
         self._followers: set[asyncio.Queue[TimelineEntry]] = set()
 
     def record(self, namespace: str, obj: str, kind: str, summary: str) -> None:
@@ -57,16 +59,18 @@ class Timeline:
                 self._rings.popitem(last=False)
         else:
             self._rings.move_to_end(key)
-        entry = TimelineEntry(time.time(), namespace, obj, kind, summary)
-        ring.append(entry)
-        for queue in self._followers:
-            if queue.qsize() < FOLLOWER_QUEUE:
-                queue.put_nowait(entry)
+        record = (time.time(), namespace, obj, kind, summary)
+        ring.append(record)
+        if self._followers:
+            entry = TimelineEntry(*record)
+            for queue in self._followers:
+                if queue.qsize() < FOLLOWER_QUEUE:
+                    queue.put_nowait(entry)
 
     def entries(self, namespace: str, obj: str) -> list[TimelineEntry]:
         """The object's kept entries, the newest first."""
         ring = self._rings.get((namespace, obj))
-        return list(reversed(ring)) if ring else []
+        return [TimelineEntry(*record) for record in reversed(ring)] if ring else []
 
     def follow(self) -> asyncio.Queue[TimelineEntry]:
         """A queue that receives every entry recorded from now on; `unfollow` it when done."""
