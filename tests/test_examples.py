@@ -22,6 +22,7 @@ SHOWS = {
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",
     "extensions.py": "['ding-dong from front (in-process)']",
     "fsx_notes.py": "/archive   dirs=[] files=['groceries.md']",
+    "inspector_tour.py": "acme's orders: ['anvil', 'rocket']",
     "gitx_repository.py": "merged feature",
     "tiers_analytics.py": "erased user:alice",
     "workflow_orders.py": "stateDiagram-v2",
