@@ -277,7 +277,7 @@ def bash(
             return await obj.ctx.bash(script)
 
         try:
-            result = source.in_object(cls, hex_id, name, in_object)
+            result: Any = source.in_object(cls, hex_id, name, in_object)
         except SourceError as exc:
             errors.print(f"[bold red]error:[/] {exc}")
             return 1

@@ -129,7 +129,10 @@ class FolderSource:
         return self.in_object(cls, hex_id, name, execute)
 
     def in_object(self, cls: str, hex_id: str, name: str, fn: Callable[[Any], T]) -> T:
-        """Run `fn(obj)` in the object, on a runtime of this process that holds the folder meanwhile."""
+        """Run `fn(obj)` in the object, on a runtime of this process that holds the folder meanwhile.
+
+        An async `fn` is awaited inside the object's event; its result is returned.
+        """
 
         async def run() -> T:
             async with Runtime(self.folder.root) as runtime:
