@@ -5,8 +5,8 @@ import base64
 import httpx
 import pytest
 from shop_app import Shop
+from shop_server import shop
 
-from conftest import shop
 from dotdo import API
 from dotdo.http.bearer_token import BearerTokenMiddleware
 from dotdo.inspector import Inspector

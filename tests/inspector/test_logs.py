@@ -5,8 +5,8 @@ import logging
 import logging.config
 
 import httpx
+from shop_server import shop
 
-from conftest import shop
 from dotdo.inspector import json_log_config
 from dotdo.inspector.logs import JsonLogFormatter
 
