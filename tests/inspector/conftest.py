@@ -22,12 +22,13 @@ async def inspected(tmp_path):
 
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory):
-    """A running `dotdo dev` of the sample app, inspector writable, with acme (3 orders, alarm, dead letter)."""
+    """A running `dotdo dev` of the sample app, inspector writable, with acme (3 orders, alarm, dead letter, files)."""
     server = DevServer(tmp_path_factory.mktemp("dev") / "data", "--inspector-write")
     try:
         for item in ("anvil", "rocket", "magnet"):
             httpx.post(f"{server.url}/acme/order", params={"item": item}).raise_for_status()
         httpx.post(f"{server.url}/acme/alarm").raise_for_status()
+        httpx.post(f"{server.url}/acme/catalog").raise_for_status()
         assert httpx.post(f"{server.url}/acme/pay").status_code == 402
         httpx.post(f"{server.url}/globex/order", params={"item": "gear"}).raise_for_status()
         yield server

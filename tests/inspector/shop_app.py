@@ -11,7 +11,7 @@ ONE_ATTEMPT = RetryPolicy(max_attempts=1, jitter=False)
 
 
 class Shop(DO):
-    """POST /NAME/order?item=X, /NAME/pay (fails until /NAME/fix), /NAME/alarm; GET /NAME."""
+    """POST /NAME/order?item=X, /NAME/pay (fails until /NAME/fix), /NAME/alarm, /NAME/catalog; GET /NAME."""
 
     async def on_start(self) -> None:
         self.storage.sql.exec("CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, item TEXT NOT NULL)")
@@ -35,10 +35,22 @@ class Shop(DO):
                 return JSONResponse({"error": str(exc)}, status_code=402)
         elif action == "fix":
             self.storage.put("card_ok", True)
+        elif action == "catalog":
+            await self.catalog()
         elif action == "alarm":
             self.storage.set_alarm(time.time() + 3600)
         count = self.storage.sql.exec("SELECT count(*) AS n FROM orders").one()["n"]
         return JSONResponse({"name": self.name, "orders": count})
+
+    async def catalog(self) -> None:
+        """A file in fsx, committed with gitx, and two things related in the graph."""
+        await self.ctx.fs.write("/catalog.md", "# Catalog\n<b>anvils</b> & rockets\n")
+        await self.ctx.git.init()
+        await self.ctx.git.add("catalog.md")
+        await self.ctx.git.commit("add the catalog", author="Shop <shop@example.com>")
+        anvil = self.ctx.things.create(type="Product", name="anvil")
+        coyote = self.ctx.things.create(type="Customer", name="coyote")
+        self.ctx.relationships.create(from_=coyote.id, to=anvil.id, type="bought")
 
     async def alarm(self) -> None:
         self.storage.put("alarm_fired", True)

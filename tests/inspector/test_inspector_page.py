@@ -90,6 +90,10 @@ def test_find_open_read_query_follow_and_replay(dev_server, page, tmp_path):
         except PlaywrightTimeoutError:
             continue
     assert orders.count() > rendered
+    page.get_by_role("link", name="/catalog.md").click()
+    assert "anvils" in page.locator("#preview").inner_text()
+    assert page.get_by_role("img", name="2 things and 1 relationships").count() == 1
+    check_accessibility(page)
     page.screenshot(path=shots / "object.png", full_page=True)
 
     httpx.post(f"{dev_server.url}/acme/fix").raise_for_status()

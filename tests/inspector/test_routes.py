@@ -29,7 +29,7 @@ async def test_an_object_shows_rows_kv_and_a_query(inspected):
         await client.post("/acme/order", params={"item": item})
     base = f"/_dotdo/api/objects/Shop/{shop_id('acme')}"
     detail = (await client.get(base)).json()
-    assert detail["name"] == "acme" and detail["tables"] == [{"name": "orders", "rows": 3, "kept_by_ctx": False}]
+    assert detail["name"] == "acme" and detail["tables"] == [{"name": "orders", "rows": 3, "kept_by": None}]
     rows = (await client.get(f"{base}/rows/orders", params={"order": "item", "desc": "1"})).json()
     assert rows["columns"] == ["id", "item"] and [r[1] for r in rows["rows"]] == ["rocket", "magnet", "anvil"]
     kv = (await client.get(f"{base}/kv")).json()["entries"]
@@ -133,3 +133,26 @@ async def test_unknown_objects_and_tables_are_404s_that_say_why(inspected):
     assert (await client.get(f"/_dotdo/api/objects/Shop/{shop_id('acme')}/rows/_dotdo_kv")).status_code == 404
     page = await client.get("/_dotdo/objects/Shop/zz", headers={"accept": "text/html"})
     assert page.status_code == 404 and "<h1>404" in page.text
+
+
+async def test_files_git_history_and_the_graph_are_shown(inspected):
+    _, client = inspected
+    assert (await client.post("/acme/catalog")).status_code == 200
+    page = await client.get(f"/_dotdo/objects/Shop/{shop_id('acme')}", params={"file": "/catalog.md"})
+    assert page.status_code == 200
+    html = page.text
+    assert 'href="/_dotdo/objects/Shop/' in html and "<code>/catalog.md</code>" in html
+    assert "&lt;b&gt;anvils&lt;/b&gt; &amp; rockets" in html, "the preview is text, escaped"
+    assert "add the catalog" in html and "<code>main</code>" in html
+    assert "anvil (Product)" in html and "coyote (Customer)" in html and ">bought</text>" in html
+    missing = await client.get(f"/_dotdo/objects/Shop/{shop_id('acme')}", params={"file": "/nope.md"})
+    assert missing.status_code == 404
+
+
+async def test_an_object_without_files_or_git_gets_neither_section_nor_their_tables(inspected):
+    _, client = inspected
+    await client.post("/acme/order", params={"item": "anvil"})
+    html = (await client.get(f"/_dotdo/objects/Shop/{shop_id('acme')}")).text
+    assert 'id="files-h"' not in html and 'id="git-h"' not in html
+    tables = (await client.get(f"/_dotdo/api/objects/Shop/{shop_id('acme')}")).json()["tables"]
+    assert [t["name"] for t in tables] == ["orders"], "looking created no fsx or gitx tables"

@@ -24,6 +24,7 @@ from ..context.action_journal import ACTIONS_TABLE
 from ..context.dead_letters import DEAD_LETTERS_TABLE
 from ..context.events import EVENTS_TABLE
 from ..context.schedules import SCHEDULES_TABLE
+from ..graph.schema import SCHEMA_TABLE as GRAPH_SCHEMA_TABLE
 from ..runtime.kv import KV_TABLE, decode_value
 from ..runtime.sql_policy import RESERVED_PREFIX
 from ..runtime.timer_table import TIMER_TABLE
@@ -32,6 +33,22 @@ from .names import NAME_TABLE
 T = TypeVar("T")
 CONTEXT_TABLES = frozenset({ACTIONS_TABLE, DEAD_LETTERS_TABLE, EVENTS_TABLE, SCHEDULES_TABLE})
 """Tables `ctx` keeps in every object that uses it (events, durable actions, dead letters, schedules)."""
+GRAPH_TABLES = frozenset({"things", "thing_versions", "relationships", "graph_chunks", GRAPH_SCHEMA_TABLE})
+
+
+def kept_by(table: str) -> str | None:
+    """Which part of dotdo keeps `table` in an object ("ctx", "fsx", "git", "graph"), or None for the object's own."""
+    if table in CONTEXT_TABLES:
+        return "ctx"
+    if table in GRAPH_TABLES:
+        return "graph"
+    if table.startswith("fsx_"):
+        return "fsx"
+    if table.startswith("_gitx_"):
+        return "git"
+    return None
+
+
 MAX_PAGE = 500
 """The most rows one page or one query returns."""
 
@@ -122,6 +139,10 @@ class ObjectReader:
         found = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return found.fetchone() is not None
 
+    def table_names(self) -> set[str]:
+        """Every table of the database, the runtime's and the primitives' included."""
+        return {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
     def name(self) -> str | None:
         """The name the object was first reached by, if it was recorded."""
         if not self._has_table(NAME_TABLE):
@@ -130,7 +151,7 @@ class ObjectReader:
         return row[0] if row else None
 
     def tables(self) -> list[dict[str, Any]]:
-        """The object's tables with their row counts: its code's first, then those `ctx` keeps (events, journal…).
+        """The object's tables with row counts: its code's first, then those ctx, fsx, git or the graph keep.
 
         The runtime's own tables (`_dotdo_…`) are left out.
         """
@@ -141,12 +162,12 @@ class ObjectReader:
             )
             if not row[0].lower().startswith(RESERVED_PREFIX)
         ]
-        names.sort(key=lambda name: (name in CONTEXT_TABLES, name))
+        names.sort(key=lambda name: (kept_by(name) is not None, name))
         return [
             {
                 "name": name,
                 "rows": self._conn.execute(f"SELECT count(*) FROM {_quoted(name)}").fetchone()[0],
-                "kept_by_ctx": name in CONTEXT_TABLES,
+                "kept_by": kept_by(name),
             }
             for name in names
         ]

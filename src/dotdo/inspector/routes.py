@@ -24,6 +24,7 @@ from .access import check_write
 from .archive import write_archive
 from .catalog import Catalog, ObjectSummary
 from .metrics import CONTENT_TYPE
+from .object_contents import Contents, graph_of, read_files_and_history, stored_kinds
 from .object_reader import (
     MissingObjectError,
     ObjectBusyError,
@@ -192,9 +193,12 @@ async def object_page(request: Request) -> Response:
                 data["query"] = reader.query(sql)
             except ReadOnlyQueryError as exc:
                 data["query_error"] = str(exc)
+        data["has_files"], data["has_git"] = stored_kinds(reader)
+        data["graph"] = graph_of(reader)
         return data
 
     data = await _read(request, read)
+    data["contents"] = await _contents(request, data["has_files"], data["has_git"])
     summary = _summary(request)
     return _render(
         "object.html",
@@ -209,6 +213,23 @@ async def object_page(request: Request) -> Response:
         done=request.query_params.get("done"),
         **data,
     )
+
+
+async def _contents(request: Request, has_files: bool, has_git: bool) -> Contents:
+    """The object's files and git history, read in one of its events (nothing when it has neither)."""
+    runtime = _api(request).runtime
+    namespace, hex_id = request.path_params["cls"], request.path_params["id"]
+    cls = runtime.classes.get(namespace)
+    preview = request.query_params.get("file") or None
+    if cls is None or not (has_files or has_git):
+        if preview is not None:
+            raise LookupError(f"No file {preview!r} in this object")
+        return Contents()
+
+    async def read(obj: Any) -> Contents:
+        return await read_files_and_history(obj, has_files, has_git, preview)
+
+    return await runtime.run_in(cls, ObjectId(namespace, hex_id), read)
 
 
 @handled
