@@ -45,7 +45,8 @@ class DevServer:
                 assert time.monotonic() < deadline, "dotdo dev did not answer within 30 s"
                 time.sleep(0.05)
 
-    def stop(self):
+    def stop(self, keep_output=False):
+        """Stop the server (SIGINT, as Ctrl-C); `keep_output` keeps what it printed in `output`."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -53,4 +54,6 @@ class DevServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.process.stdout.close()
+        if not self.process.stdout.closed:
+            self.output = self.process.stdout.read() if keep_output else ""
+            self.process.stdout.close()

@@ -5,7 +5,7 @@ import logging
 import logging.config
 
 import httpx
-from shop_server import shop
+from shop_server import DevServer, shop
 
 from dotdo.inspector import json_log_config
 from dotdo.inspector.logs import JsonLogFormatter
@@ -41,3 +41,14 @@ def test_the_json_log_config_writes_json_lines(capsys):
         root.setLevel(saved[1])
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert (line["level"], line["logger"], line["message"]) == ("warning", "dotdo.test", "disk nearly full")
+
+
+def test_dotdo_dev_log_format_json_names_each_request(tmp_path):
+    server = DevServer(tmp_path / "data", "--log-format", "json", "--access-log")
+    try:
+        httpx.post(f"{server.url}/acme/order", params={"item": "a"}, headers={"x-request-id": "req-9"})
+    finally:
+        server.stop(keep_output=True)
+    lines = [json.loads(line) for line in server.output.splitlines() if line.startswith("{")]
+    access = next(line for line in lines if line["logger"] == "uvicorn.access" and "/acme/order" in line["message"])
+    assert (access["request_id"], access["class"], access["object"]) == ("req-9", "Shop", "acme")
