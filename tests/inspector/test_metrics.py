@@ -26,5 +26,7 @@ async def test_metrics_count_requests_by_class_and_status_and_read_the_runtime(i
     assert found[("dotdo_live_objects", ())] == 2
     assert found[("dotdo_activations_total", ())] == 2
     assert found[("dotdo_evictions_total", ())] == 0
+    assert found[("dotdo_commits_total", ())] >= 4, "each order and the dead letter committed"
+    assert 1 <= found[("dotdo_commit_groups_total", ())] <= found[("dotdo_commits_total", ())]
     requests = sum(value for (name, _), value in found.items() if name == "dotdo_requests_total")
     assert requests == 5, "the inspector's own routes are not counted as the app's requests"

@@ -1,7 +1,7 @@
 """Prometheus metrics of an app (prometheus-client's text format at `/_dotdo/metrics`).
 
 Per-request figures are counted as requests pass; the runtime's own counts (live objects,
-activations, evictions) are read from it when scraped, which costs nothing in
+activations, evictions, commits, commit groups, fsyncs) are read from it when scraped, which costs nothing in
 between.
 """
 
@@ -27,11 +27,17 @@ class RuntimeCollector(Collector):
         self.runtime = runtime
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        """The runtime's live objects, activations and evictions."""
+        """The runtime's live objects, activations, evictions, commits, commit groups and fsyncs."""
         host = self.runtime.host
+        commits = host.group_commit
         yield GaugeMetricFamily("dotdo_live_objects", "Objects in memory", value=host.live_count)
         yield CounterMetricFamily("dotdo_activations", "Objects activated", value=host.activations)
         yield CounterMetricFamily("dotdo_evictions", "Objects evicted from memory", value=host.evictions)
+        yield CounterMetricFamily("dotdo_commits", "Object transactions committed", value=commits.commits)
+        yield CounterMetricFamily(
+            "dotdo_commit_groups", "Group commits (commits / groups is the mean batch size)", value=commits.flushes
+        )
+        yield CounterMetricFamily("dotdo_fsyncs", "fsync calls made to make commits durable", value=commits.fsyncs)
 
 
 class Metrics:
