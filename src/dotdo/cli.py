@@ -38,6 +38,10 @@ class Durability(StrEnum):
     power = "power"
 
 
+INSPECTOR_SHUTDOWN_GRACE = 5
+"""Seconds `dotdo dev` waits, when stopped, for requests in flight (and inspector streams) before closing them."""
+
+
 class LogFormat(StrEnum):
     """How the server writes its log."""
 
@@ -195,7 +199,11 @@ def dev(
             f"inspector: [link]http://{host}:{port}/_dotdo/[/] ({'read and write' if inspector_write else 'read-only'}"
             f"{', log in with the token as password' if token else ''})"
         )
-    logging_options: dict[str, Any] = {"log_config": log_config} if log_config is not None else {}
+    server_options: dict[str, Any] = {"log_config": log_config} if log_config is not None else {}
+    if inspector:
+        # An open inspector tab follows the timeline on a stream that never ends by itself; without
+        # a bound, Ctrl-C would wait for the browser to go away.
+        server_options["timeout_graceful_shutdown"] = INSPECTOR_SHUTDOWN_GRACE
     if reload:
         uvicorn.run(
             "dotdo.cli:build_dev_app",
@@ -206,11 +214,11 @@ def dev(
             reload_dirs=[str(Path.cwd())],
             log_level="info",
             access_log=access_log,
-            **logging_options,
+            **server_options,
         )
     else:
         uvicorn.run(
-            served, host=host, port=port, log_level="info", lifespan="on", access_log=access_log, **logging_options
+            served, host=host, port=port, log_level="info", lifespan="on", access_log=access_log, **server_options
         )
 
 
