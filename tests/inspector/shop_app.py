@@ -5,7 +5,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dotdo import API, DO, RetryPolicy
+from dotdo import API, DO, RetryPolicy, every
 
 ONE_ATTEMPT = RetryPolicy(max_attempts=1, jitter=False)
 
@@ -51,6 +51,10 @@ class Shop(DO):
         anvil = self.ctx.things.create(type="Product", name="anvil")
         coyote = self.ctx.things.create(type="Customer", name="coyote")
         self.ctx.relationships.create(from_=coyote.id, to=anvil.id, type="bought")
+
+    @every.hour
+    async def restock(self) -> None:
+        self.storage.put("restocked", True)
 
     async def alarm(self) -> None:
         self.storage.put("alarm_fired", True)

@@ -105,7 +105,7 @@ async def test_writes_asked_for_by_another_site_are_refused(tmp_path):
         assert (await client.post(path, headers={"origin": "http://evil.example"})).status_code == 403
         assert (await client.post(path, headers={"sec-fetch-site": "cross-site"})).status_code == 403
         alarms = (await client.get(f"/_dotdo/api/objects/Shop/{ACME}")).json()["alarms"]
-        assert [a["id"] for a in alarms] == ["alarm"]
+        assert "alarm" in [a["id"] for a in alarms]
         assert (await client.post(path, headers={"origin": "http://shop.test"})).status_code == 303
     await api.runtime.close()
 

@@ -29,7 +29,11 @@ async def test_an_object_shows_rows_kv_and_a_query(inspected):
         await client.post("/acme/order", params={"item": item})
     base = f"/_dotdo/api/objects/Shop/{shop_id('acme')}"
     detail = (await client.get(base)).json()
-    assert detail["name"] == "acme" and detail["tables"] == [{"name": "orders", "rows": 3, "kept_by": None}]
+    assert detail["name"] == "acme"
+    assert detail["tables"] == [
+        {"name": "orders", "rows": 3, "kept_by": None},
+        {"name": "schedules", "rows": 1, "kept_by": "ctx"},
+    ]
     rows = (await client.get(f"{base}/rows/orders", params={"order": "item", "desc": "1"})).json()
     assert rows["columns"] == ["id", "item"] and [r[1] for r in rows["rows"]] == ["rocket", "magnet", "anvil"]
     kv = (await client.get(f"{base}/kv")).json()["entries"]
@@ -104,10 +108,26 @@ async def test_the_alarm_can_be_fired_and_cancelled(inspected):
     _, client = inspected
     await client.post("/acme/alarm")
     base = f"/_dotdo/api/objects/Shop/{shop_id('acme')}"
-    assert [a["id"] for a in (await client.get(base)).json()["alarms"]] == ["alarm"]
+    kinds = [a["kind"] for a in (await client.get(base)).json()["alarms"]]
+    assert sorted(kinds) == ["alarm", "dotdo.schedule"]
     cancelled = await client.post(f"{base}/alarm/cancel")
     assert cancelled.status_code == 303
-    assert (await client.get(base)).json()["alarms"] == []
+    assert [a["kind"] for a in (await client.get(base)).json()["alarms"]] == ["dotdo.schedule"]
+
+
+async def test_a_schedule_can_be_cancelled(inspected):
+    _, client = inspected
+    await client.post("/acme/order", params={"item": "anvil"})
+    base = f"/_dotdo/api/objects/Shop/{shop_id('acme')}"
+    [schedule] = (await client.get(base)).json()["schedules"]
+    assert schedule["handler"] == "restock" and schedule["cancelled"] == 0
+    page = (await client.get(f"/_dotdo/objects/Shop/{shop_id('acme')}")).text
+    assert "Cancel schedule restock" in page
+    cancelled = await client.post(f"{base}/schedules/{schedule['id']}/cancel", headers={"accept": "application/json"})
+    assert cancelled.status_code == 200 and cancelled.json()["message"] == "schedule restock cancelled"
+    assert (await client.get(base)).json()["schedules"][0]["cancelled"] == 1
+    again = await client.post(f"{base}/schedules/{schedule['id']}/cancel")
+    assert again.status_code == 400
 
 
 async def test_the_timeline_keeps_requests_per_object(inspected):
@@ -155,4 +175,4 @@ async def test_an_object_without_files_or_git_gets_neither_section_nor_their_tab
     html = (await client.get(f"/_dotdo/objects/Shop/{shop_id('acme')}")).text
     assert 'id="files-h"' not in html and 'id="git-h"' not in html
     tables = (await client.get(f"/_dotdo/api/objects/Shop/{shop_id('acme')}")).json()["tables"]
-    assert [t["name"] for t in tables] == ["orders"], "looking created no fsx or gitx tables"
+    assert [t["name"] for t in tables] == ["orders", "schedules"], "looking created no fsx or gitx tables"

@@ -259,7 +259,7 @@ class ObjectReader:
 
     def schedules(self) -> list[dict[str, Any]]:
         """The object's recurring schedules."""
-        return self._records(SCHEDULES_TABLE, "rowid", ())
+        return self._records(SCHEDULES_TABLE, "rowid", ("next_fire_at", "last_fired_at"))
 
     def _records(self, table: str, order: str, times: tuple[str, ...]) -> list[dict[str, Any]]:
         if not self._has_table(table):

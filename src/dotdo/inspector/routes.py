@@ -403,6 +403,23 @@ async def alarm_action(request: Request) -> Response:
     return _done(request, {"message": "alarm cancelled" if action == "cancel" else "alarm set to fire now"})
 
 
+@handled
+async def cancel_schedule(request: Request) -> Response:
+    """Cancel one of the object's schedules (write access)."""
+    schedule_id = request.path_params["schedule"]
+
+    def cancel(obj: Any) -> str | None:
+        info = obj.ctx.schedules.get(schedule_id)
+        if info is None or not obj.ctx.schedules.cancel(schedule_id):
+            return None
+        return info.handler
+
+    handler = await _in_object(request, cancel)
+    if handler is None:
+        raise HTTPError(400, "not_active", f"No active schedule {schedule_id!r} in this object")
+    return _done(request, {"message": f"schedule {handler} cancelled"})
+
+
 def _jsonable(value: Any) -> Any:
     try:
         json.dumps(value)
@@ -464,6 +481,7 @@ def inspector_router() -> Router:
             Route(obj + "/timeline/stream", object_stream),
             Route(obj + "/dead-letters/{letter:int}/replay", replay_dead_letter, methods=["POST"]),
             Route(obj + "/alarm/{action}", alarm_action, methods=["POST"]),
+            Route(obj + "/schedules/{schedule}/cancel", cancel_schedule, methods=["POST"]),
             Route("/_dotdo/metrics", metrics),
             Route("/_dotdo/api/objects", list_objects),
             Route(api, object_detail),
@@ -475,6 +493,7 @@ def inspector_router() -> Router:
             Route(api + "/export", export_object),
             Route(api + "/dead-letters/{letter:int}/replay", replay_dead_letter, methods=["POST"]),
             Route(api + "/alarm/{action}", alarm_action, methods=["POST"]),
+            Route(api + "/schedules/{schedule}/cancel", cancel_schedule, methods=["POST"]),
             Route("/_dotdo/api/timeline/stream", all_stream),
             Mount("/_dotdo/static", StaticFiles(packages=[("dotdo.inspector", "static")]), name="static"),
         ]
