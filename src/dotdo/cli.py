@@ -1,4 +1,4 @@
-"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`, `dotdo query SQL`, `dotdo tiers status`."""
+"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`, `dotdo query SQL`, `dotdo tiers status`, `dotdo npm`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from . import __version__
 from .cli_templates import APP, README, TEST
 from .cluster.commands import cluster_app
 from .inspector.commands import add_commands as add_operator_commands
+from .primitives.npm_commands import npm_app
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
@@ -328,6 +329,7 @@ cli.command("query")(query_command)
 add_operator_commands(cli)
 cli.add_typer(tiers_app, name="tiers")
 cli.add_typer(cluster_app, name="cluster")
+cli.add_typer(npm_app, name="npm")
 
 
 def main() -> None:
