@@ -22,6 +22,7 @@ SHOWS = {
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",
     "extensions.py": "['ding-dong from front (in-process)']",
     "fsx_notes.py": "/archive   dirs=[] files=['groceries.md']",
+    "inspector_tour.py": "acme's orders: ['anvil', 'rocket']",
     "gitx_repository.py": "merged feature",
     "replication.py": "restored on another host: 100",
     "lifecycle_shop.py": "demoted back as thing alice",
