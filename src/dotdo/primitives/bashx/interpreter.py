@@ -78,14 +78,22 @@ class Interpreter:
         self.loop_depth = 0
 
     # entry point ----------------------------------------------------------------------
-    def run(self, source: str, stdin: bytes = b"") -> tuple[bytes, bytes, int]:
-        """Run ``source``; returns (stdout, stderr, exit status)."""
+    def run(
+        self, source: str, stdin: bytes = b"", *, syntax_error: BashSyntaxError | None = None
+    ) -> tuple[bytes, bytes, int]:
+        """Run ``source``; returns (stdout, stderr, exit status).
+
+        ``syntax_error`` is the error bash meets after ``source`` (the part of a script in front of
+        it): reported, with status 2, once ``source`` has run.
+        """
         out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
         io: IO = {0: InputStream(stdin), 1: out, 2: err}
         self.io = io
         try:
             program = parse(source)
             status = self.exec_block(program, io)
+            if syntax_error is not None:
+                raise syntax_error
         except ExitShell as exc:
             status = exc.status
         except (BreakLoop, ContinueLoop):

@@ -68,6 +68,40 @@ def parse(source: str) -> ast.Sequence:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
 
 
+MAX_PREFIX_TRIES = 400
+"""Candidate cut points tried when looking for the statements in front of a syntax error."""
+
+
+def runnable_prefix(source: str) -> tuple[str, BashSyntaxError | None]:
+    """The part of ``source`` bash would run before meeting its syntax error, and that error.
+
+    bash reads a script one command at a time: the commands in front of a syntax error run, then
+    the error ends the script with status 2. Returns ``(source, None)`` when the whole script
+    parses; raises :class:`BashSyntaxError` when not even the first command does.
+    """
+    try:
+        parse(source)
+        return source, None
+    except BashSyntaxError as exc:
+        error = exc
+    lines = source.split("\n")
+    tries = 0
+    for end in range(min(error.line, len(lines)) - 1, 0, -1):
+        line = lines[end]
+        if not line.strip() or line[0].isspace() or line.startswith("#"):
+            continue
+        tries += 1
+        if tries > MAX_PREFIX_TRIES:
+            break
+        prefix = "\n".join(lines[:end]) + "\n"
+        try:
+            parse(prefix)
+        except BashSyntaxError:
+            continue
+        return prefix, error
+    raise error
+
+
 PAIRS = {"if": "fi", "case": "esac", "do": "done", "{": "}", "(": ")"}
 
 
