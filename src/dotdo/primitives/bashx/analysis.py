@@ -812,6 +812,8 @@ class Analyzer:
         if base in NETWORK:
             self.classify("network", "needs_confirm", "high", f"{base} reaches the network")
             return
+        if base == "kill" and args and all(a is None or a.startswith(("%", "-")) for a in args):
+            return  # the builtin signals only the script's own jobs
         if base in SYSTEM:
             kind = "system"
             reason = {
@@ -958,7 +960,7 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
     elif isinstance(node, ast.AndOr):
         yield node.left
         yield node.right
-    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group):
+    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background):
         yield node.body
     elif isinstance(node, ast.If):
         for cond, body in node.clauses:

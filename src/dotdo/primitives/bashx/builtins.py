@@ -11,6 +11,7 @@ from dotdo.primitives.bashx import arrays
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -462,11 +463,6 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return status
 
 
-def b_wait(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``wait``: background jobs already ran in the foreground, so there is nothing to wait for."""
-    return 0
-
-
 def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``trap 'commands' EXIT`` (other signals never reach a bashx script, so they are refused)."""
     args = argv[1:]
@@ -599,11 +595,11 @@ BUILTINS: dict[str, Builtin] = {
     "shopt": b_shopt,
     "command": b_command,
     "type": b_type,
-    "wait": b_wait,
     "trap": b_trap,
     "printf": b_printf,
     "mapfile": b_mapfile,
     "readarray": b_mapfile,
     "getopts": b_getopts,
     "exec": b_exec,
+    **JOB_BUILTINS,
 }

@@ -33,3 +33,10 @@ class ExitShell(ControlFlow):
 
     def __init__(self, status: int) -> None:
         self.status = status
+
+
+class Killed(ControlFlow):
+    """The job or pipeline stage was stopped (``kill``, or a sibling stage failed)."""
+
+    def __init__(self, status: int = 143) -> None:
+        self.status = status

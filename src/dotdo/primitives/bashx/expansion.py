@@ -199,7 +199,8 @@ class Expander:
         if name == "$":
             return "4242"
         if name == "!":
-            return ""
+            pid = self.host.jobs.last_pid
+            return None if pid is None else str(pid)
         if name == "RANDOM" and name not in st.variables:
             return str(self.random.randrange(32768))
         if name == "SECONDS" and name not in st.variables:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import posixpath
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,9 +20,10 @@ from dotdo.primitives.bashx.commands.base import (
     encode,
     os_message,
 )
-from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
+from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.state import ShellState, Value
@@ -32,6 +34,8 @@ from dotdo.primitives.bashx.streams import (
     InputStream,
     NullSink,
     OutputLimitError,
+    Pipe,
+    PipeClosed,
     Sink,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
@@ -42,6 +46,9 @@ Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
+SIGPIPE_STATUS = 141
+SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
+"""Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
 
 class Interpreter:
@@ -57,8 +64,11 @@ class Interpreter:
         deadline: float | None = None,
         output_limit: int = 64 * 1024 * 1024,
         guard: Guard | None = None,
+        cancel: tuple[threading.Event, ...] = (),
     ) -> None:
-        self.fs = fs
+        self.fs = fs if isinstance(fs, SerializedFs) else SerializedFs(fs)
+        self.cancel = cancel
+        self.jobs = JobTable()
         self.commands = commands
         self.state = state or ShellState()
         self.fallback = fallback
@@ -109,6 +119,7 @@ class Interpreter:
         except RecursionError:
             err.buffer += b"bash: expression or nesting too deep for bashx; simplify the script\n"
             status = 1
+        self.jobs.end_all(self.deadline)
         status = self.run_exit_trap(io, status)
         return out.getvalue(), err.getvalue(), status
 
@@ -135,6 +146,43 @@ class Interpreter:
         """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise BashTimeoutError("script ran past its timeout; raise timeout= or make it do less")
+        for event in self.cancel:
+            if event.is_set():
+                raise Killed()
+
+    def spawn(self, cancel: threading.Event) -> Interpreter:
+        """A subshell that runs on its own thread (a pipeline stage, a job), stopped by ``cancel``."""
+        child = Interpreter(
+            self.fs,
+            self.commands,
+            state=self.state.snapshot(),
+            fallback=self.fallback,
+            deadline=self.deadline,
+            output_limit=self.output_limit,
+            guard=self.guard,
+            cancel=(*self.cancel, cancel),
+        )
+        child.line = self.line
+        child.depth = self.depth
+        child.in_condition = self.in_condition
+        return child
+
+    def run_isolated(self, node: ast.Node, io: IO) -> int:
+        """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only it."""
+        try:
+            return self.exec(node, io)
+        except ExitShell as exc:
+            return exc.status
+        except (BreakLoop, ContinueLoop):
+            return 0
+        except ReturnFromFunction as exc:
+            return exc.status
+        except PipeClosed:
+            return SIGPIPE_STATUS
+        except Killed as exc:
+            return exc.status
+        finally:
+            self.jobs.end_all(self.deadline)
 
     def resolve(self, path: str) -> str:
         """An absolute, normalized path inside the object's filesystem."""
@@ -203,6 +251,8 @@ class Interpreter:
             if len(self.temporary_files) > keep:
                 self.remove_temporary_files(keep)
         self.state.last_status = status
+        if type(node) in SETS_PIPESTATUS:
+            self.state.variables["PIPESTATUS"] = [str(status)]
         return status
 
     def exec_Sequence(self, node: ast.Sequence, io: IO) -> int:
@@ -217,34 +267,83 @@ class Interpreter:
         return status
 
     def exec_Pipeline(self, node: ast.Pipeline, io: IO) -> int:
-        """Run each stage in a subshell, feeding its output to the next."""
+        """Run the stages at once, each a subshell on its own thread, joined by bounded pipes."""
         if len(node.commands) == 1:
             return self.exec(node.commands[0], io)
-        statuses: list[int] = []
-        stdin = io[0]
         if node.negated:
             self.in_condition += 1
-        for index, command in enumerate(node.commands):
-            last = index == len(node.commands) - 1
-            stage_io = dict(io)
-            stage_io[0] = stdin
-            pipe = BufferSink(self.output_limit)
-            if not last:
-                stage_io[1] = pipe
-                if index < len(node.stderr_too) and node.stderr_too[index]:
-                    stage_io[2] = pipe
+        try:
             with self.condition():
-                status = self.run_subshell(lambda c=command, s=stage_io: self.exec(c, s))
-            statuses.append(status)
-            stdin = InputStream(pipe.getvalue())
+                statuses = self.run_stages(node, io)
+        finally:
+            if node.negated:
+                self.in_condition -= 1
+        self.state.variables["PIPESTATUS"] = [str(s) for s in statuses]
         status = statuses[-1]
         if self.state.options.pipefail:
             status = next((s for s in reversed(statuses) if s), 0)
         if node.negated:
-            self.in_condition -= 1
             return int(status == 0)
         self.errexit(status)
         return status
+
+    def run_stages(self, node: ast.Pipeline, io: IO) -> list[int]:
+        """Each stage's exit status; a stage whose reader ended first stops with SIGPIPE's 141."""
+        count = len(node.commands)
+        abort = threading.Event()
+
+        def check() -> None:
+            if abort.is_set():
+                raise Killed()
+            self.check_deadline()
+
+        pipes = [Pipe(check) for _ in range(count - 1)]
+        statuses = [0] * count
+        errors: list[BaseException | None] = [None] * count
+
+        def stage(index: int) -> None:
+            stage_io = dict(io)
+            if index:
+                stage_io[0] = pipes[index - 1].reader
+            if index < count - 1:
+                stage_io[1] = pipes[index].writer
+                if index < len(node.stderr_too) and node.stderr_too[index]:
+                    stage_io[2] = pipes[index].writer
+            try:
+                statuses[index] = self.spawn(abort).run_isolated(node.commands[index], stage_io)
+            except BaseException as exc:
+                errors[index] = exc
+                abort.set()
+            finally:
+                if index < count - 1:
+                    pipes[index].close_writer()
+                if index:
+                    pipes[index - 1].close_reader()
+
+        threads = [threading.Thread(target=stage, args=(i,), daemon=True) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.05)
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    abort.set()
+        failure = next((e for e in errors if e is not None and not isinstance(e, Killed)), None)
+        if failure is not None:
+            raise failure
+        self.check_deadline()
+        return statuses
+
+    def exec_Background(self, node: ast.Background, io: IO) -> int:
+        """``command &``: a job on its own thread, reading an empty standard input."""
+        job_io = dict(io)
+        job_io[0] = InputStream(b"")
+
+        def body(cancel: threading.Event) -> int:
+            return self.spawn(cancel).run_isolated(node.body, job_io)
+
+        self.jobs.start(node.text, body)
+        return 0
 
     def exec_AndOr(self, node: ast.AndOr, io: IO) -> int:
         """``a && b`` and ``a || b``."""
@@ -571,7 +670,9 @@ class Interpreter:
         handler = self.commands.get(name)
         env = self.state.environment()
         env.update(env_overrides)
-        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line, self.deadline)
+        call = CommandCall(
+            argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line, self.deadline, io[1], self.cancel
+        )
         if handler is None:
             result = self.fallback(call) if self.fallback is not None else None
             if result is None:

@@ -173,7 +173,14 @@ class _Converter:
 
     # statements -------------------------------------------------------------------------
     def sequence(self, children: list[Any]) -> ast.Sequence:
-        body = [self.optional_statement(c) for c in children if c.is_named and c.type not in SKIPPED]
+        body: list[ast.Node | None] = []
+        previous: Any = None
+        for child in children:
+            if child.type == "&" and body and body[-1] is not None and previous is not None:
+                body[-1] = ast.Background(body[-1], self.text(previous))
+            elif child.is_named and child.type not in SKIPPED:
+                body.append(self.optional_statement(child))
+                previous = child
         return ast.Sequence([s for s in body if s is not None])
 
     def statement(self, node: Any) -> ast.Node:
