@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx.exfiltration import network_references, secret_references
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
 
@@ -415,6 +416,8 @@ class Analyzer:
         self.unknown_writes = False
         self.depth = 0
         self.reading_input = False
+        self.secrets_mentioned: list[str] = []
+        self.network_mentioned: list[str] = []
 
     def analyze(self, script: str) -> Analysis:
         """Parse ``script`` and classify everything in it."""
@@ -422,6 +425,15 @@ class Analyzer:
         self.functions |= {n.name for n in _walk(program) if isinstance(n, ast.FunctionDef)}
         self.collect_writes(program)
         self.visit(program)
+        if self.secrets_mentioned and self.network_mentioned:
+            secrets = ", ".join(dict.fromkeys(self.secrets_mentioned))
+            sinks = ", ".join(dict.fromkeys(self.network_mentioned))
+            self.classify(
+                "network",
+                "blocked",
+                "critical",
+                f"reads secrets ({secrets}) in a script that reaches the network ({sinks})",
+            )
         if not self.result.types and self.result.commands:
             self.result.types.add("read")
         return self.result
@@ -441,6 +453,9 @@ class Analyzer:
             self.command(node)
         if isinstance(node, ast.Redirected):
             self.redirects(node.redirects)
+        for text in _texts_of(node):
+            self.secrets_mentioned += secret_references(text)
+            self.network_mentioned += network_references(text)
         for word in _words_of(node):
             for source in substitutions(word):
                 self.nested(source)
@@ -978,6 +993,14 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
             yield item.body
     elif isinstance(node, ast.FunctionDef):
         yield node.body
+
+
+def _texts_of(node: ast.Node) -> list[str]:
+    """Every piece of source text a node holds: words, redirection targets, all here-documents."""
+    texts = [w.text for w in _words_of(node)]
+    if isinstance(node, ast.SimpleCommand | ast.Redirected):
+        texts += [r.heredoc for r in node.redirects if r.heredoc and not r.heredoc_expand]
+    return texts
 
 
 def _words_of(node: ast.Node) -> list[ast.Word]:

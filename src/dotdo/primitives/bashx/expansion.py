@@ -11,6 +11,8 @@ from typing import Protocol
 from dotdo.primitives.bashx import arrays, globbing
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
+from dotdo.primitives.bashx.exfiltration import SecretFlow
+from dotdo.primitives.bashx.jobs import JobTable
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
 from dotdo.primitives.bashx.state import ShellState
 from dotdo.primitives.bashx.words import (
@@ -41,6 +43,8 @@ class ExpansionHost(Protocol):
 
     state: ShellState
     fs: object
+    secrets: SecretFlow
+    jobs: JobTable
 
     def command_substitution(self, source: str) -> str:
         """Run ``source`` in a subshell and return its stdout."""
@@ -210,6 +214,8 @@ class Expander:
         if name == "-":
             return st.options.flags()
         value = st.variables.get(name)
+        if value is not None:
+            self.host.secrets.saw_variable(name)
         if isinstance(value, dict):
             if index in ("@", "*"):
                 return list(value.values())

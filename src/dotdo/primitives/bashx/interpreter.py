@@ -22,6 +22,7 @@ from dotdo.primitives.bashx.commands.base import (
 )
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
+from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
 from dotdo.primitives.bashx.parser import parse
@@ -36,6 +37,7 @@ from dotdo.primitives.bashx.streams import (
     OutputLimitError,
     Pipe,
     PipeClosed,
+    PipeReader,
     Sink,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
@@ -69,6 +71,7 @@ class Interpreter:
         self.fs = fs if isinstance(fs, SerializedFs) else SerializedFs(fs)
         self.cancel = cancel
         self.jobs = JobTable()
+        self.secrets = SecretFlow()
         self.commands = commands
         self.state = state or ShellState()
         self.fallback = fallback
@@ -162,6 +165,7 @@ class Interpreter:
             guard=self.guard,
             cancel=(*self.cancel, cancel),
         )
+        child.secrets = self.secrets
         child.line = self.line
         child.depth = self.depth
         child.in_condition = self.in_condition
@@ -642,6 +646,17 @@ class Interpreter:
         """Run a command line (function, builtin, native command, or the fallback tier)."""
         name = argv[0]
         env_overrides = env_overrides or {}
+        self.secrets.saw_words(argv)
+        if name in ENVIRONMENT_DUMPS:
+            self.secrets.saw_dump(argv, list(self.state.variables))
+        if is_network_sink(name):
+            if isinstance(io[0], PipeReader):
+                # What flows in may be a secret an upstream stage is still reading: let it finish.
+                io = {**io, 0: InputStream(io[0].read_all())}
+            refusal = self.secrets.refusal(name)
+            if refusal is not None:
+                self.error(io, refusal)
+                return 126
         if name in self.state.functions and not programs_only:
             return self.call_function(name, argv, io, env_overrides)
         builtin = None if programs_only else BUILTINS.get(name)
@@ -778,6 +793,9 @@ class Interpreter:
             raise ShellBuiltinError("ambiguous redirect")
         if target == "/dev/null":
             return NullSink()
+        if is_network_sink(target):
+            refusal = self.secrets.refusal(target)
+            raise ShellBuiltinError(refusal or f"{target}: network redirections are not supported by bashx")
         if target in ("/dev/stdout", "/dev/fd/1"):
             return self.io[1]
         if target in ("/dev/stderr", "/dev/fd/2"):
@@ -797,6 +815,9 @@ class Interpreter:
         """Open a file for ``<``."""
         if target == "/dev/null":
             return InputStream(b"")
+        self.secrets.saw_words([target])
+        if is_network_sink(target):
+            raise ShellBuiltinError(f"{target}: network redirections are not supported by bashx")
         if target in ("/dev/stdin", "/dev/fd/0"):
             return self.io[0]
         try:
