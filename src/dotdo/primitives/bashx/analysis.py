@@ -817,11 +817,12 @@ class Analyzer:
             source = " ".join(inner) if base == "eval" else (inner[0] if inner else "")
             if source:
                 self.nested(source)
+            native = base in ("sh", "bash")  # a new bashx shell, not a process
             self.classify(
                 "exec",
-                "safe" if base == "eval" else "needs_confirm",
-                "medium" if base == "eval" else "high",
-                None if base == "eval" else f"{base} starts a new shell",
+                "safe" if native or base == "eval" else "needs_confirm",
+                "medium" if native or base == "eval" else "high",
+                None if native or base == "eval" else f"{base} starts a new shell",
             )
             return
         if base in NETWORK:

@@ -89,7 +89,15 @@ def _assign_words(
         element = ELEMENT_NAME_RE.match(name)
         if element is not None and eq:
             old = sh.state.variables.get(element.group(1))
-            sh.set_var(element.group(1), arrays.with_element(sh.expander, old, element.group(2), value, append=append))
+            try:
+                updated = arrays.with_element(
+                    sh.expander, old, element.group(2), value, append=append, name=element.group(1)
+                )
+            except arrays.BadSubscriptError as exc:
+                sh.error(sh.io, f"{'local' if local else 'declare'}: {exc}")
+                status = 1
+                continue
+            sh.set_var(element.group(1), updated)
             continue
         if not NAME_RE.match(name):
             sh.error(sh.io, f"{'local' if local else 'declare'}: `{arg}': not a valid identifier")

@@ -25,7 +25,7 @@ from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
-from dotdo.primitives.bashx.parser import parse
+from dotdo.primitives.bashx.parser import parse, runnable_prefix
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.state import ShellState, Value
 from dotdo.primitives.bashx.streams import (
@@ -49,6 +49,9 @@ Guard = Callable[[list[str], str], str | None]
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
 SIGPIPE_STATUS = 141
+SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"})
+"""``bash ...`` and ``sh ...`` start a new bashx shell rather than a process."""
+IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
@@ -549,7 +552,11 @@ class Interpreter:
             return
         value = self.expander.single(assignment.value) if assignment.value is not None else ""
         if index is not None:
-            self.set_var(name, arrays.with_element(self.expander, old, index, value, append=assignment.append))
+            try:
+                element = arrays.with_element(self.expander, old, index, value, append=assignment.append, name=name)
+            except arrays.BadSubscriptError as exc:
+                raise ExpansionError(str(exc)) from None
+            self.set_var(name, element)
             return
         if assignment.append:
             old = self.state.variables.get(name)
@@ -677,6 +684,8 @@ class Interpreter:
                         self.state.variables.pop(key, None)
                     else:
                         self.state.variables[key] = old
+        if name in SHELL_PROGRAMS:
+            return self.reenter(argv, io, env_overrides)
         if self.guard is not None:
             refusal = self.guard(argv, self.state.cwd)
             if refusal is not None:
@@ -703,6 +712,81 @@ class Interpreter:
         io[1].write(result.stdout)
         io[2].write(result.stderr)
         return result.exit_code
+
+    def reenter(self, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
+        """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
+
+        It starts from the exported variables (no functions, no other variables), like a new
+        bash process, and runs natively on the same filesystem.
+        """
+        name, args = argv[0], argv[1:]
+        options: list[str] = []
+        from_string = False
+        while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
+            option = args.pop(0)
+            if option in IGNORED_SHELL_OPTIONS:
+                continue
+            if option in ("-o", "+o"):
+                if args:
+                    options += [option, args.pop(0)]
+                continue
+            if "c" in option[1:]:
+                from_string = True
+                option = option.replace("c", "")
+            if len(option) > 1:
+                options.append(option)
+        if args and args[0] in ("-", "--"):
+            args.pop(0)
+        state = ShellState(cwd=self.state.cwd)
+        env = self.state.environment()
+        env.update(env_overrides)
+        state.variables.update(env)
+        state.exported.update(env)
+        if from_string:
+            if not args:
+                self.error(io, f"{name}: -c: option requires an argument")
+                return 2
+            source = args.pop(0)
+            state.script_name = args.pop(0) if args else name
+        elif args:
+            path = args.pop(0)
+            try:
+                source = decode(self.fs.read(self.resolve(path)))
+            except OSError as exc:
+                io[2].write(encode(f"{name}: {path}: {os_message(exc)}\n"))
+                return 127 if isinstance(exc, FileNotFoundError) else 126
+            state.script_name = path
+        else:
+            source = decode(io[0].read_all())
+        state.positional = args
+        child = Interpreter(
+            self.fs,
+            self.commands,
+            state=state,
+            fallback=self.fallback,
+            deadline=self.deadline,
+            output_limit=self.output_limit,
+            guard=self.guard,
+            cancel=self.cancel,
+        )
+        child.secrets = self.secrets
+        child.depth = self.depth + 1
+        if options:
+            try:
+                BUILTINS["set"](child, ["set", *options], io)
+            except ShellBuiltinError as exc:
+                self.error(io, str(exc))
+                return 2
+        try:
+            source, syntax_error = runnable_prefix(source)
+        except BashSyntaxError as exc:
+            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
+            return 2
+        status = child.run_isolated(parse(source), io)
+        if syntax_error is not None:
+            io[2].write(encode(f"{name}: line {syntax_error.line}: syntax error: {syntax_error}\n"))
+            status = 2
+        return child.run_exit_trap(io, status)
 
     def run_argv(self, argv: list[str], stdin: bytes) -> CommandResult:
         """Run a command line with captured output (xargs, find -exec)."""
