@@ -28,6 +28,8 @@ def real_bash(script: str) -> tuple[str, int]:
         "set -o pipefail; yes | head -1 >/dev/null; echo $?",
         "seq 100000 | tail -1",
         "printf 'a\\nb\\n' | { read x; echo got $x; cat; }",
+        "printf 'a\\nb\\n' | { head -1; cat; }",
+        "seq 5 | { head -n 2; echo rest; }",
         "x=1; echo 2 | read x; echo $x",
         "{ echo out; echo err >&2; } |& tr a-z A-Z",
     ],

@@ -53,13 +53,14 @@ def b_jobs(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         sh.error(io, f"jobs: {sorted(unknown)[0]}: invalid option\njobs: usage: jobs [-lnprs] [jobspec ...]")
         return 2
     table = sh.jobs.jobs
-    listed = [] if "-s" in flags else [j for j in table if j.running]
+    running = [j for j in table if j.running]
+    listed = [] if "-s" in flags else running
     lines = []
     for job in listed:
         if "-p" in flags:
             lines.append(f"{job.pid}\n")
             continue
-        mark = "+" if job is table[-1] else ("-" if len(table) > 1 and job is table[-2] else " ")
+        mark = "+" if job is running[-1] else ("-" if len(running) > 1 and job is running[-2] else " ")
         pid = f" {job.pid}" if "-l" in flags else " "
         lines.append(f"[{job.number}]{mark}{pid} {'Running':<24}{job.text} &\n")
     io[1].write(encode("".join(lines)))

@@ -38,6 +38,18 @@ class InputStream:
         self.pos += len(chunk)
         return chunk
 
+    def read_lines(self, count: int) -> bytes:
+        """The next ``count`` lines (fewer at end of input)."""
+        end = self.pos - 1
+        for _ in range(count):
+            end = self.data.find(b"\n", end + 1)
+            if end < 0:
+                end = len(self.data) - 1
+                break
+        chunk = self.data[self.pos : end + 1]
+        self.pos = end + 1
+        return chunk
+
 
 class Sink:
     """Somewhere a command's output goes."""
@@ -184,16 +196,30 @@ class Pipe:
 
 
 class PipeReader(InputStream):
-    """The reading end of a :class:`Pipe`, with the :class:`InputStream` interface."""
+    """The reading end of a :class:`Pipe`, with the :class:`InputStream` interface.
+
+    Bytes taken from the pipe beyond what a call asked for wait in ``pending`` for the next read.
+    """
 
     def __init__(self, pipe: Pipe) -> None:
         super().__init__(b"")
         self.pipe = pipe
+        self.pending = b""
+
+    def take(self, size: int = PIPE_CAPACITY, *, until_newline: bool = False) -> bytes:
+        """Up to ``size`` bytes (or one line): the pending bytes first, then the pipe's."""
+        if self.pending:
+            chunk = self.pending
+            if until_newline and b"\n" in chunk:
+                size = min(size, chunk.index(b"\n") + 1)
+            self.pending = chunk[size:]
+            return chunk[:size]
+        return self.pipe.take(size, until_newline=until_newline)
 
     def read_all(self) -> bytes:
         """Everything until the writer closes."""
         chunks = []
-        while chunk := self.pipe.take(PIPE_CAPACITY):
+        while chunk := self.take():
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -201,7 +227,7 @@ class PipeReader(InputStream):
         """One line including its newline (b"" at end of input)."""
         parts = []
         while True:
-            chunk = self.pipe.take(PIPE_CAPACITY, until_newline=True)
+            chunk = self.take(until_newline=True)
             parts.append(chunk)
             if not chunk or chunk.endswith(b"\n"):
                 return b"".join(parts)
@@ -210,11 +236,33 @@ class PipeReader(InputStream):
         """Up to ``size`` bytes (fewer only at end of input)."""
         parts = []
         while size > 0:
-            chunk = self.pipe.take(size)
+            chunk = self.take(size)
             if not chunk:
                 break
             parts.append(chunk)
             size -= len(chunk)
+        return b"".join(parts)
+
+    def read_lines(self, count: int) -> bytes:
+        """The next ``count`` lines (fewer at end of input), taken a block at a time.
+
+        Like ``head`` reading a pipe, the rest of the last block is consumed with them.
+        """
+        parts = []
+        while count > 0:
+            chunk = self.take()
+            if not chunk:
+                break
+            newlines = chunk.count(b"\n")
+            if newlines < count:
+                parts.append(chunk)
+                count -= newlines
+                continue
+            end = -1
+            for _ in range(count):
+                end = chunk.index(b"\n", end + 1)
+            parts.append(chunk[: end + 1])
+            break
         return b"".join(parts)
 
 

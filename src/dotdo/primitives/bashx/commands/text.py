@@ -113,13 +113,7 @@ def head(call: CommandCall) -> CommandResult:
         # Read only what is printed, so the writer of an endless pipe stops (`yes | head -1`).
         if byte_mode:
             return CommandResult(call.input.read(count))
-        lines = []
-        for _ in range(count):
-            line = call.input.readline()
-            if not line:
-                break
-            lines.append(line)
-        return CommandResult(b"".join(lines))
+        return CommandResult(call.input.read_lines(count))
     return _head_or_tail(call, first, first)
 
 
