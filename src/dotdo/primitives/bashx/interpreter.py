@@ -25,7 +25,7 @@ from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
-from dotdo.primitives.bashx.parser import parse, runnable_prefix
+from dotdo.primitives.bashx.parser import Segment, parse, script_segments
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.state import ShellState, Value
 from dotdo.primitives.bashx.streams import (
@@ -94,22 +94,16 @@ class Interpreter:
         self.loop_depth = 0
 
     # entry point ----------------------------------------------------------------------
-    def run(
-        self, source: str, stdin: bytes = b"", *, syntax_error: BashSyntaxError | None = None
-    ) -> tuple[bytes, bytes, int]:
-        """Run ``source``; returns (stdout, stderr, exit status).
+    def run(self, source: str | list[Segment], stdin: bytes = b"") -> tuple[bytes, bytes, int]:
+        """Run a script (its source, or its segments from :func:`script_segments`).
 
-        ``syntax_error`` is the error bash meets after ``source`` (the part of a script in front of
-        it): reported, with status 2, once ``source`` has run.
+        Returns (stdout, stderr, exit status).
         """
         out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
         io: IO = {0: InputStream(stdin), 1: out, 2: err}
         self.io = io
         try:
-            program = parse(source)
-            status = self.exec_block(program, io)
-            if syntax_error is not None:
-                raise syntax_error
+            status = self.run_segments([Segment(source)] if isinstance(source, str) else source, io)
         except ExitShell as exc:
             status = exc.status
         except (BreakLoop, ContinueLoop):
@@ -128,6 +122,22 @@ class Interpreter:
         self.jobs.end_all(self.deadline)
         status = self.run_exit_trap(io, status)
         return out.getvalue(), err.getvalue(), status
+
+    def run_segments(self, segments: list[Segment], io: IO) -> int:
+        """Run each segment's commands; a command that does not parse fails alone, or ends the script."""
+        status = 0
+        for segment in segments:
+            status = self.exec_block(parse(segment.source), io)
+            error = segment.error
+            if error is None:
+                continue
+            if segment.fatal:
+                raise error
+            self.line = error.line
+            self.error(io, f"syntax error: bashx cannot parse this command: {error.reason}")
+            status = self.state.last_status = 2
+            self.errexit(status)
+        return status
 
     def run_exit_trap(self, io: IO, status: int) -> int:
         """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
@@ -778,14 +788,26 @@ class Interpreter:
                 self.error(io, str(exc))
                 return 2
         try:
-            source, syntax_error = runnable_prefix(source)
+            segments = script_segments(source)
         except BashSyntaxError as exc:
             io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
             return 2
-        status = child.run_isolated(parse(source), io)
-        if syntax_error is not None:
-            io[2].write(encode(f"{name}: line {syntax_error.line}: syntax error: {syntax_error}\n"))
+        try:
+            status = child.run_segments(segments, io)
+        except BashSyntaxError as exc:
+            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
             status = 2
+        except ExitShell as exc:
+            status = exc.status
+        except (BreakLoop, ContinueLoop):
+            status = 0
+        except ReturnFromFunction as exc:
+            status = exc.status
+        except PipeClosed:
+            status = SIGPIPE_STATUS
+        except Killed as exc:
+            status = exc.status
+        child.jobs.end_all(self.deadline)
         return child.run_exit_trap(io, status)
 
     def run_argv(self, argv: list[str], stdin: bytes) -> CommandResult:

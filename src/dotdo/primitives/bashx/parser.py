@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -68,38 +69,114 @@ def parse(source: str) -> ast.Sequence:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
 
 
-MAX_PREFIX_TRIES = 400
-"""Candidate cut points tried when looking for the statements in front of a syntax error."""
+MAX_PREFIX_TRIES = 3000
+"""Parses tried when looking for the commands in front of a syntax error (each is a fraction of a ms)."""
 
 
-def runnable_prefix(source: str) -> tuple[str, BashSyntaxError | None]:
-    """The part of ``source`` bash would run before meeting its syntax error, and that error.
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a script: commands that parse, then possibly a command that does not.
+
+    ``source`` keeps its lines where they were in the script (earlier lines blank), so line
+    numbers stay right. ``error`` follows the commands: when ``fatal`` it is bash's syntax error
+    and ends the script; otherwise it is one line tree-sitter cannot parse, which fails alone (status
+    2, like a command bash rejects as it runs) and the script goes on.
+    """
+
+    source: str
+    error: BashSyntaxError | None = None
+    fatal: bool = False
+
+
+STRUCTURAL_WORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "select"}
+    | {"function", "{", "}", ";;", "in"}
+)
+"""Reserved words that make an unparsable line a real syntax error (a construct out of place)."""
+
+
+def script_segments(source: str) -> list[Segment]:
+    """Cut ``source`` into the segments bashx runs in order (one segment when it all parses).
 
     bash reads a script one command at a time: the commands in front of a syntax error run, then
-    the error ends the script with status 2. Returns ``(source, None)`` when the whole script
-    parses; raises :class:`BashSyntaxError` when not even the first command does.
+    the error ends the script with status 2. tree-sitter-bash also rejects some commands bash
+    accepts (and then fails as they run): a single such line, with no construct left open and no
+    here-document, fails on its own and the script goes on. Raises :class:`BashSyntaxError` when
+    not even the first command parses.
     """
     try:
         parse(source)
-        return source, None
+        return [Segment(source)]
     except BashSyntaxError as exc:
-        error = exc
+        whole_error = exc
+    if len(source) > MAX_SCRIPT_BYTES // 4 and len(source.encode("utf-8", "surrogateescape")) > MAX_SCRIPT_BYTES:
+        raise whole_error
     lines = source.split("\n")
+    segments: list[Segment] = []
+    begin = start = 0
     tries = 0
-    for end in range(min(error.line, len(lines)) - 1, 0, -1):
-        line = lines[end]
-        if not line.strip() or line[0].isspace() or line.startswith("#"):
+    while start < len(lines):
+        end = _command_end(lines, start, tries)
+        tries += end[1]
+        if end[0] is not None:
+            start = end[0]
             continue
-        tries += 1
-        if tries > MAX_PREFIX_TRIES:
-            break
-        prefix = "\n".join(lines[:end]) + "\n"
-        try:
-            parse(prefix)
-        except BashSyntaxError:
-            continue
-        return prefix, error
-    raise error
+        error = _error_from(lines, start) or whole_error
+        line = lines[start]
+        words = [w for w in re.split(r"[\s;&|()]+", line) if w]
+        skippable = (
+            tries <= MAX_PREFIX_TRIES
+            and words
+            and not STRUCTURAL_WORDS.intersection(words)
+            and not line.lstrip().startswith(")")
+            and "<<" not in line
+            and not line.rstrip().endswith("\\")
+            and _unclosed(line) is None
+            and line.count("'") % 2 == 0
+            and line.count('"') % 2 == 0
+        )
+        if start == 0 and not skippable:
+            raise error
+        segments.append(Segment(_lines_at(lines, begin, start), error, fatal=not skippable))
+        if not skippable:
+            return segments
+        begin = start = start + 1
+    segments.append(Segment(_lines_at(lines, begin, len(lines))))
+    return segments
+
+
+def _command_end(lines: list[str], start: int, tries: int) -> tuple[int | None, int]:
+    """Where the shortest run of lines from ``start`` that parses ends (None: none does); parses tried."""
+    used = 0
+    for end in range(start + 1, len(lines) + 1):
+        used += 1
+        if tries + used > MAX_PREFIX_TRIES:
+            return None, used
+        if _parses("\n".join(lines[start:end]) + "\n"):
+            return end, used
+    return None, used
+
+
+def _lines_at(lines: list[str], begin: int, end: int) -> str:
+    """Lines ``begin``..``end`` of a script, preceded by blank lines so they keep their numbers."""
+    return "\n" * begin + "\n".join(lines[begin:end]) + "\n"
+
+
+def _parses(text: str) -> bool:
+    try:
+        parse(text)
+    except BashSyntaxError:
+        return False
+    return True
+
+
+def _error_from(lines: list[str], start: int) -> BashSyntaxError | None:
+    """The syntax error of the script's rest from line ``start`` on, in whole-script line numbers."""
+    try:
+        parse("\n".join(lines[start:]) + "\n")
+    except BashSyntaxError as exc:
+        return BashSyntaxError(exc.reason, line=exc.line + start, column=exc.column, source_line=exc.source_line)
+    return None
 
 
 PAIRS = {"if": "fi", "case": "esac", "do": "done", "{": "}", "(": ")"}

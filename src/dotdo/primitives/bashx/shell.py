@@ -21,7 +21,7 @@ from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
 from dotdo.primitives.bashx.errors import BlockedError, ExecutorUnavailableError
 from dotdo.primitives.bashx.interpreter import Interpreter
-from dotdo.primitives.bashx.parser import runnable_prefix
+from dotdo.primitives.bashx.parser import script_segments
 from dotdo.primitives.bashx.quoting import interpolate
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor
 from dotdo.primitives.bashx.state import ShellState
@@ -183,8 +183,10 @@ class Bash:
         source = interpolate(script, args) if args else script
         if not isinstance(source, str):
             raise TypeError(f"a bash script is a str, not {type(source).__name__}")
-        source, syntax_error = runnable_prefix(source)
-        analysis = self._analyzer(cwd if isinstance(cwd, str) else "/").analyze(source)
+        segments = script_segments(source)
+        analyzer = self._analyzer(cwd if isinstance(cwd, str) else "/")
+        for segment in segments:
+            analysis = analyzer.analyze(segment.source)
         if analysis.verdict == "blocked" or (analysis.verdict == "needs_confirm" and not confirm):
             raise BlockedError(analysis)
         if timeout is None:
@@ -244,7 +246,7 @@ class Bash:
             guard=guard,
         )
         data = stdin.encode() if isinstance(stdin, str) else stdin
-        out, err, status = interpreter.run(source, data, syntax_error=syntax_error)
+        out, err, status = interpreter.run(segments, data)
         tier = cast(Tier, max(tiers, key=TIER_ORDER.index))
         return BashResult(decode(out), decode(err), status, analysis, tier)
 
