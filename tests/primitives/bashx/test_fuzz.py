@@ -225,3 +225,14 @@ def test_known_crashers_are_handled() -> None:
         "exec 3<&-; cat <&3",
     ]:
         assert run(script) is None, script
+
+
+def test_recursive_getopts_with_a_local_optind_ends() -> None:
+    script = 'f() { local OPTIND=1 opt; while getopts ":abcxyz" opt; do echo $opt; [[ $opt = y ]] && f -abc; done; }\n'
+    result = shell().run_sync(script + "f -xyz", timeout=5)
+    assert result.stdout == "x\ny\na\nb\nc\nz\n"  # as bash prints it
+
+
+def test_writing_to_closed_descriptors_is_bash_error() -> None:
+    result = shell().run_sync("echo hi >&-; echo $?; echo x 2>&- >&-; echo $?; cat /dev/null; echo $?")
+    assert result.stdout == "1\n1\n0\n"

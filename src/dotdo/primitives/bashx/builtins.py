@@ -12,6 +12,7 @@ from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -523,7 +524,7 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     args = argv[3:] if len(argv) > 3 else list(sh.state.positional)
     silent = spec.startswith(":")
     index = int(sh.state.get("OPTIND") or "1")
-    position = int(sh.state.get("__bashx_optpos") or "1")
+    position = int(sh.state.get(GETOPTS_POSITION) or "1")
     if index > len(args) or not args[index - 1].startswith("-") or args[index - 1] in ("-", "--"):
         if index <= len(args) and args[index - 1] == "--":
             sh.state.variables["OPTIND"] = str(index + 1)
@@ -556,13 +557,13 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             else:
                 sh.error(io, f"option requires an argument -- {letter}")
             sh.state.variables["OPTIND"] = str(index)
-            sh.state.variables["__bashx_optpos"] = str(position)
+            sh.state.variables[GETOPTS_POSITION] = str(position)
             return 0
         sh.set_var(name, letter)
     else:
         sh.set_var(name, letter)
     sh.state.variables["OPTIND"] = str(index)
-    sh.state.variables["__bashx_optpos"] = str(position)
+    sh.state.variables[GETOPTS_POSITION] = str(position)
     return 0
 
 

@@ -155,8 +155,9 @@ class Interpreter:
 
     # helpers --------------------------------------------------------------------------
     def error(self, io: IO, message: str) -> None:
-        """Print a shell diagnostic the way bash -c does."""
-        io[2].write(encode(f"bash: line {self.line}: {message}\n"))
+        """Print a shell diagnostic the way bash -c does (nowhere, when stderr is closed)."""
+        with contextlib.suppress(OSError):
+            io[2].write(encode(f"bash: line {self.line}: {message}\n"))
 
     def check_deadline(self) -> None:
         """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
@@ -688,6 +689,9 @@ class Interpreter:
                 return exc.status
             except ExpansionError as exc:
                 return self.expansion_failed(io, exc)
+            except OSError as exc:
+                self.error(io, f"{name}: write error: {os_message(exc)}")
+                return 1
             finally:
                 for key, old in saved.items():
                     if old is None:
@@ -719,8 +723,12 @@ class Interpreter:
                 result = CommandResult(b"", encode(f"{name}: {os_message(exc)}\n"), 1)
             except (ValueError, UnicodeError) as exc:
                 result = CommandResult(b"", encode(f"{name}: {exc}\n"), 1)
-        io[1].write(result.stdout)
-        io[2].write(result.stderr)
+        try:
+            io[1].write(result.stdout)
+            io[2].write(result.stderr)
+        except OSError as exc:
+            self.error(io, f"{name}: write error: {os_message(exc)}")
+            return 1
         return result.exit_code
 
     def reenter(self, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
@@ -870,6 +878,9 @@ class Interpreter:
                 body = r.heredoc or ""
                 text = self.expander.heredoc(body) if r.heredoc_expand else body
                 io[r.fd if r.fd is not None else 0] = InputStream(encode(text))
+                continue
+            if op in (">&-", "<&-"):
+                io[r.fd if r.fd is not None else (1 if op == ">&-" else 0)] = ClosedSink()
                 continue
             target = self.expander.single(r.target) if r.target is not None else ""
             if op == "<<<":

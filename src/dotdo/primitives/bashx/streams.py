@@ -102,8 +102,11 @@ class NullSink(Sink):
         """Discard."""
 
 
-class ClosedSink(Sink):
-    """A descriptor closed with ``>&-``."""
+class ClosedSink(Sink, InputStream):
+    """A descriptor closed with ``>&-`` or ``<&-``: writes fail, reads see end of input."""
+
+    def __init__(self) -> None:
+        InputStream.__init__(self, b"")
 
     def write(self, data: bytes) -> None:
         """Fail like writing to a closed descriptor."""

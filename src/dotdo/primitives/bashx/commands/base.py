@@ -150,8 +150,11 @@ def read_inputs(
         return [("-", call.stdin)]
     out: list[tuple[str, bytes]] = []
     for name in files:
-        if name == "-":
+        if name in ("-", "/dev/stdin", "/dev/fd/0"):
             out.append((name, call.stdin))
+            continue
+        if name in ("/dev/null", "/dev/zero"):
+            out.append((name, b""))
             continue
         if name == "":
             errors.append(wording.format(cmd=call.name, name="''", reason="No such file or directory"))
