@@ -279,12 +279,30 @@ def b_return(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 LOOP_ONLY = "only meaningful in a `for', `while', or `until' loop"
 
 
+def _loop_count(sh: Any, name: str, argv: list[str], io: dict[int, Any]) -> tuple[int, int]:
+    """The loops ``break``/``continue`` leave (at most the loops there are) and the status after.
+
+    A bad count is reported as bash does and counts as 1, with status 1.
+    """
+    if len(argv) < 2:
+        return 1, 0
+    text = argv[1]
+    if not re.fullmatch(r"[-+]?\d+", text.strip()):
+        sh.error(io, f"{name}: {text}: numeric argument required")
+        return 1, 1
+    count = int(text)
+    if count < 1:
+        sh.error(io, f"{name}: {text}: loop count out of range")
+        return 1, 1
+    return min(count, sh.loop_depth), 0
+
+
 def b_break(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``break [n]``."""
     if not sh.loop_depth:
         sh.error(io, f"break: {LOOP_ONLY}")
         return 0
-    raise BreakLoop(_numeric("break", argv[1]) if len(argv) > 1 else 1)
+    raise BreakLoop(*_loop_count(sh, "break", argv, io))
 
 
 def b_continue(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -292,7 +310,7 @@ def b_continue(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if not sh.loop_depth:
         sh.error(io, f"continue: {LOOP_ONLY}")
         return 0
-    raise ContinueLoop(_numeric("continue", argv[1]) if len(argv) > 1 else 1)
+    raise ContinueLoop(*_loop_count(sh, "continue", argv, io))
 
 
 def b_eval(sh: Any, argv: list[str], io: dict[int, Any]) -> int:

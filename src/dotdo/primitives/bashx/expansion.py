@@ -324,9 +324,15 @@ class Expander:
 
     def sub_word(self, text: str, quoted: bool) -> list[Item]:
         """Expand the word inside ``${...}``."""
-        items = self.items(self.lex(text), tilde=True)
         if quoted:
-            return [Seg(s.text, True) if isinstance(s, Seg) else s for s in items]
+            # Inside double quotes the word is read as double-quoted text: '...' stays literal.
+            try:
+                parts = lex('"' + text + '"')
+            except WordSyntaxError:
+                parts = self.lex(text)
+            items = self.items(parts, tilde=False)
+            return [Seg(s.text, True) if isinstance(s, Seg) else s for s in items] or [Seg("", True)]
+        items = self.items(self.lex(text), tilde=True)
         return [Seg(s.text, s.quoted, split=not s.quoted) if isinstance(s, Seg) else s for s in items]
 
     def substring(self, value: str | list[str], p: Param, is_list: bool) -> str | list[str]:
@@ -391,7 +397,10 @@ class Expander:
         if items and all(isinstance(i, Seg) and not i.split for i in items):
             pieces = [(s.text, not s.quoted) for s in items]  # type: ignore[union-attr]
             if self.state.options.noglob or not has_glob(pieces):
-                return ["".join(text for text, _ in pieces)]
+                joined = "".join(text for text, _ in pieces)
+                if not joined and not any(s.quoted for s in items):  # type: ignore[union-attr]
+                    return []  # an unquoted expansion that came to nothing is no word at all
+                return [joined]
         ifs = self.state.get("IFS")
         if ifs is None:
             ifs = " \t\n"

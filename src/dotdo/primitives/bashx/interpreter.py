@@ -414,12 +414,12 @@ class Interpreter:
             if exc.levels > 1:
                 exc.levels -= 1
                 raise
-            return 0, True
+            return exc.status, True
         except ContinueLoop as exc:
             if exc.levels > 1:
                 exc.levels -= 1
                 raise
-            return 0, False
+            return exc.status, False
         finally:
             self.loop_depth -= 1
 
@@ -429,7 +429,11 @@ class Interpreter:
         while True:
             self.check_deadline()
             with self.condition():
-                cond = self.exec_block(node.condition, io)
+                # The condition is inside the loop: `while break` leaves it, `while continue` retries.
+                cond, stop = self.loop_body(node.condition, io)
+            if stop:
+                status = cond
+                break
             if (cond == 0) == node.until:
                 break
             status, stop = self.loop_body(node.body, io)

@@ -278,6 +278,7 @@ class _Converter:
     def on_command(self, node: Any) -> ast.Node:
         cmd = ast.SimpleCommand(line=node.start_point[0] + 1)
         tail: list[tuple[str, Any]] = []
+        previous: Any = None
         for child in node.children:
             if child.type == "variable_assignment" and not cmd.words:
                 cmd.assignments.append(self.assignment(child))
@@ -288,7 +289,16 @@ class _Converter:
                 cmd.words.extend(self.stray_words)
                 self.stray_words.clear()
             elif (child.is_named and child.type not in SKIPPED) or child.type == "$":
-                cmd.words.append(self.word(child))
+                word = self.word(child)
+                if cmd.words and previous is not None and previous.end_byte == child.start_byte:
+                    # tree-sitter splits some words (`/$x/$y/`, `-{$a,b}-`, `$"..."`): bash
+                    # reads one word wherever no blank separates the pieces.
+                    last = cmd.words[-1]
+                    word = ast.Word(last.text + word.text, last.line, last.column)
+                    cmd.words[-1] = word
+                else:
+                    cmd.words.append(word)
+            previous = child
         return self.continue_after_heredoc(cmd, tail)
 
     def on_variable_assignment(self, node: Any) -> ast.Node:
