@@ -69,8 +69,10 @@ def parse(source: str) -> ast.Sequence:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
 
 
-MAX_PREFIX_TRIES = 3000
-"""Parses tried when looking for the commands in front of a syntax error (each is a fraction of a ms)."""
+MAX_PREFIX_TRIES = 200
+MAX_COMMAND_LINES = 60
+"""Line ends tried when looking for where one command ends."""
+"""Unparsable lines a script may skip over before bashx gives up on it."""
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,13 @@ def script_segments(source: str) -> list[Segment]:
     begin = start = 0
     tries = 0
     while start < len(lines):
-        end = _command_end(lines, start, tries)
-        tries += end[1]
-        if end[0] is not None:
-            start = end[0]
+        bad = _first_bad_row(lines, start)
+        if bad is None:
+            break
+        if bad > 0:
+            start += bad  # the commands in front of the bad one parse
             continue
+        tries += 1
         error = _error_from(lines, start) or whole_error
         line = lines[start]
         words = [w for w in re.split(r"[\s;&|()]+", line) if w]
@@ -131,10 +135,14 @@ def script_segments(source: str) -> list[Segment]:
             and not line.lstrip().startswith(")")
             and "<<" not in line
             and not line.rstrip().endswith("\\")
-            and _unclosed(line) is None
+            and line.count("(") == line.count(")")
+            and line.count("{") == line.count("}")
             and line.count("'") % 2 == 0
             and line.count('"') % 2 == 0
         )
+        if skippable:
+            error = _error_from([line], 0) or error
+            error = BashSyntaxError(error.reason, line=start + 1, column=error.column, source_line=line)
         if start == 0 and not skippable:
             raise error
         segments.append(Segment(_lines_at(lines, begin, start), error, fatal=not skippable))
@@ -145,16 +153,25 @@ def script_segments(source: str) -> list[Segment]:
     return segments
 
 
-def _command_end(lines: list[str], start: int, tries: int) -> tuple[int | None, int]:
-    """Where the shortest run of lines from ``start`` that parses ends (None: none does); parses tried."""
-    used = 0
+def _first_bad_row(lines: list[str], start: int) -> int | None:
+    """Lines from ``start`` before the first command tree-sitter cannot parse (None: all parse)."""
+    root = _parser().parse(("\n".join(lines[start:]) + "\n").encode("utf-8", "surrogateescape")).root_node
+    if not root.has_error:
+        return None
+    row = next((c.start_point[0] for c in root.children if c.has_error or c.is_error or c.is_missing), 0)
+    if row and _parses("\n".join(lines[start : start + row]) + "\n"):
+        return row
+    # tree-sitter's error may start well before the bad command: find the first command alone.
+    tried = 0
     for end in range(start + 1, len(lines) + 1):
-        used += 1
-        if tries + used > MAX_PREFIX_TRIES:
-            return None, used
+        if end < len(lines) and lines[end][:1].isspace():
+            continue  # an indented line goes on the command above it
+        tried += 1
+        if tried > MAX_COMMAND_LINES:
+            break
         if _parses("\n".join(lines[start:end]) + "\n"):
-            return end, used
-    return None, used
+            return end - start
+    return 0
 
 
 def _lines_at(lines: list[str], begin: int, end: int) -> str:
@@ -163,11 +180,8 @@ def _lines_at(lines: list[str], begin: int, end: int) -> str:
 
 
 def _parses(text: str) -> bool:
-    try:
-        parse(text)
-    except BashSyntaxError:
-        return False
-    return True
+    """True when tree-sitter finds no error in ``text`` (no syntax tree is built or cached)."""
+    return not _parser().parse(text.encode("utf-8", "surrogateescape")).root_node.has_error
 
 
 def _error_from(lines: list[str], start: int) -> BashSyntaxError | None:

@@ -183,8 +183,8 @@ def run_bashx(script: str, cwd: Path) -> tuple[bytes, str | None]:
     process = context.Process(target=_bashx_child, args=(script, str(cwd), str(db), child), daemon=True)
     process.start()
     child.close()
-    outcome: tuple[bytes, str | None] = (b"", f"hang: no answer within {FILE_TIMEOUT + 10:.0f} s")
-    if parent.poll(FILE_TIMEOUT + 10):
+    outcome: tuple[bytes, str | None] = (b"", f"hang: no answer within {FILE_TIMEOUT + 90:.0f} s")
+    if parent.poll(FILE_TIMEOUT + 90):
         try:
             outcome = parent.recv()
         except EOFError:
