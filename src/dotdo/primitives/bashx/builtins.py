@@ -289,7 +289,7 @@ def _loop_count(sh: Any, name: str, argv: list[str], io: dict[int, Any]) -> tupl
     text = argv[1]
     if not re.fullmatch(r"[-+]?\d+", text.strip()):
         sh.error(io, f"{name}: {text}: numeric argument required")
-        return 1, 1
+        raise ExitShell(128)  # as bash does: the shell ends
     count = int(text)
     if count < 1:
         sh.error(io, f"{name}: {text}: loop count out of range")

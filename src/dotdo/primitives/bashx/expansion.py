@@ -24,6 +24,7 @@ from dotdo.primitives.bashx.words import (
     ProcessSub,
     WordSyntaxError,
     brace_expand,
+    decode_ansi_c,
     lex,
     lex_heredoc,
 )
@@ -53,6 +54,37 @@ class ExpansionHost(Protocol):
     def process_substitution(self, source: str) -> str:
         """Run ``source`` and return the path of a file holding its output."""
         ...
+
+
+TRANSFORMS = frozenset("QEPAKaUuLk")
+"""The letters of ``${name@X}``."""
+
+
+def shell_quoted(value: str) -> str:
+    """``${x@Q}``: the value quoted for reuse as input, as bash writes it."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        escaped = "".join(
+            {"\n": "\\n", "\t": "\\t", "\r": "\\r", "'": "\\'", "\\": "\\\\"}.get(c)
+            or (f"\\{ord(c):03o}" if ord(c) < 32 or ord(c) == 127 else c)
+            for c in value
+        )
+        return "$'" + escaped + "'"
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def transformed(value: str, letter: str) -> str:
+    """``${x@letter}`` applied to one value."""
+    if letter in "QKk":
+        return shell_quoted(value)
+    if letter == "E":
+        return decode_ansi_c(value)
+    if letter == "U":
+        return value.upper()
+    if letter == "u":
+        return value[:1].upper() + value[1:]
+    if letter == "L":
+        return value.lower()
+    return value  # P (prompt escapes) and A (assignment) keep the value
 
 
 @dataclass
@@ -237,9 +269,19 @@ class Expander:
             return value[0] if value else None
         return value
 
+    def attributes(self, name: str) -> str:
+        """``${name@a}``: the flags ``declare`` would show (array kinds, readonly, exported)."""
+        value = self.state.variables.get(name)
+        flags = "a" if isinstance(value, list) else "A" if isinstance(value, dict) else ""
+        flags += "r" if name in self.state.readonly else ""
+        return flags + ("x" if name in self.state.exported else "")
+
     def param(self, p: Param) -> list[Item]:
         """Expand one ``$name`` or ``${...}``."""
         name = p.name
+        if p.op == "!prefix":
+            found = sorted(n for n in self.state.variables if n.startswith(name) and not n.startswith("__bashx"))
+            return self.emit(found, p, star=p.arg == "*")
         if p.indirect and p.index in ("@", "*"):
             found = arrays.keys(self.state.variables.get(name))
             return self.emit(found, p, star=p.index == "*")
@@ -293,6 +335,17 @@ class Expander:
     def operator(self, p: Param, name: str, value: str | list[str] | None, is_list: bool) -> list[Item]:
         """The ``${name<op>word}`` forms."""
         op = p.op
+        if op == "@":
+            if p.arg not in TRANSFORMS:
+                raise ExpansionError(f"${{{name}@{p.arg}}}: bad substitution")
+            if p.arg == "a":
+                return [Seg(self.attributes(name), p.quoted, split=not p.quoted)]
+            if value is None:
+                self.check_unset(name, p)
+                return [Seg("", p.quoted)]
+            values = value if isinstance(value, list) else [value]
+            results = [transformed(v, p.arg or "") for v in values]
+            return self.emit(results if is_list else results[0], p, star=name == "*" or p.index == "*")
         scalar = " ".join(value) if isinstance(value, list) else value
         if op in (":-", "-", ":=", "=", ":+", "+", ":?", "?"):
             unset = value is None or (is_list and not value)

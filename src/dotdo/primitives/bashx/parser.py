@@ -155,10 +155,16 @@ def script_segments(source: str) -> list[Segment]:
 
 def _first_bad_row(lines: list[str], start: int) -> int | None:
     """Lines from ``start`` before the first command tree-sitter cannot parse (None: all parse)."""
-    root = _parser().parse(("\n".join(lines[start:]) + "\n").encode("utf-8", "surrogateescape")).root_node
-    if not root.has_error:
-        return None
-    row = next((c.start_point[0] for c in root.children if c.has_error or c.is_error or c.is_missing), 0)
+    rest = "\n".join(lines[start:]) + "\n"
+    root = _parser().parse(rest.encode("utf-8", "surrogateescape")).root_node
+    if root.has_error:
+        row = next((c.start_point[0] for c in root.children if c.has_error or c.is_error or c.is_missing), 0)
+    else:
+        try:
+            parse(rest)
+            return None
+        except BashSyntaxError as exc:  # tree-sitter accepts it, bash does not (`fi` as a command)
+            row = exc.line - 1
     if row and _parses("\n".join(lines[start : start + row]) + "\n"):
         return row
     # tree-sitter's error may start well before the bad command: find the first command alone.
@@ -180,8 +186,14 @@ def _lines_at(lines: list[str], begin: int, end: int) -> str:
 
 
 def _parses(text: str) -> bool:
-    """True when tree-sitter finds no error in ``text`` (no syntax tree is built or cached)."""
-    return not _parser().parse(text.encode("utf-8", "surrogateescape")).root_node.has_error
+    """True when ``text`` parses (tree-sitter's quick check first)."""
+    if _parser().parse(text.encode("utf-8", "surrogateescape")).root_node.has_error:
+        return False
+    try:
+        parse(text)
+    except BashSyntaxError:
+        return False
+    return True
 
 
 def _error_from(lines: list[str], start: int) -> BashSyntaxError | None:
@@ -192,6 +204,9 @@ def _error_from(lines: list[str], start: int) -> BashSyntaxError | None:
         return BashSyntaxError(exc.reason, line=exc.line + start, column=exc.column, source_line=exc.source_line)
     return None
 
+
+MISPLACED_WORDS = frozenset({"fi", "done", "esac", "then", "else", "elif", "do"})
+"""Reserved words bash never takes as a command name: one in that place is a syntax error."""
 
 PAIRS = {"if": "fi", "case": "esac", "do": "done", "{": "}", "(": ")"}
 
@@ -290,6 +305,13 @@ class _Converter:
         return handler(node)
 
     def on_command(self, node: Any) -> ast.Node:
+        name = node.child_by_field_name("name")
+        if name is not None and self.text(name) in MISPLACED_WORDS:
+            row, col = name.start_point
+            line = self.lines[row].decode("utf-8", "replace") if row < len(self.lines) else ""
+            raise BashSyntaxError(
+                f"unexpected token {self.text(name)!r}", line=row + 1, column=col + 1, source_line=line
+            )
         cmd = ast.SimpleCommand(line=node.start_point[0] + 1)
         tail: list[tuple[str, Any]] = []
         previous: Any = None
@@ -612,9 +634,23 @@ class _Converter:
 
     def on_test_command(self, node: Any) -> ast.Node:
         opener = node.children[0].type
-        tokens: list[ast.Word | str] = []
+        pieces: list[tuple[ast.Word | str, int, int]] = []
         for child in node.children[1:-1]:
-            self.flatten_test(child, tokens)
+            self.flatten_test(child, pieces)
+        tokens: list[ast.Word | str] = []
+        end = -1
+        for token, start, stop in pieces:
+            if tokens and start == end:
+                # tree-sitter splits `-1` into `-` and `1`: bash reads one word.
+                last = tokens[-1]
+                text = (last.text if isinstance(last, ast.Word) else last) + (
+                    token.text if isinstance(token, ast.Word) else token
+                )
+                line, column = (last.line, last.column) if isinstance(last, ast.Word) else (1, 1)
+                tokens[-1] = ast.Word(text, line, column)
+            else:
+                tokens.append(token)
+            end = stop
         if opener == "[[":
             return ast.TestExpr(tokens)
         words = [ast.Word("[", node.start_point[0] + 1, node.start_point[1] + 1)]
@@ -622,11 +658,11 @@ class _Converter:
         words.append(ast.Word("]"))
         return ast.SimpleCommand(words=words, line=node.start_point[0] + 1)
 
-    def flatten_test(self, node: Any, out: list[ast.Word | str]) -> None:
+    def flatten_test(self, node: Any, out: list[tuple[ast.Word | str, int, int]]) -> None:
         if node.type == "test_operator" or not node.is_named:
-            out.append(self.text(node))
+            out.append((self.text(node), node.start_byte, node.end_byte))
         elif node.type in WORD_TYPES:
-            out.append(self.word(node))
+            out.append((self.word(node), node.start_byte, node.end_byte))
         else:
             for child in node.children:
                 self.flatten_test(child, out)

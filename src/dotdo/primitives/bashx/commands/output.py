@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, encode, guarded
-from dotdo.primitives.bashx.words import decode_ansi_c
+from dotdo.primitives.bashx.words import byte_char, decode_ansi_c
 
 
 def _echo_escapes(text: str) -> tuple[str, bool]:
@@ -21,14 +21,14 @@ def _echo_escapes(text: str) -> tuple[str, bool]:
             if nxt == "0":
                 m = re.match(r"[0-7]{0,3}", text[i + 2 :])
                 digits = m.group() if m else ""
-                out.append(chr(int(digits or "0", 8)))
+                out.append(byte_char(int(digits or "0", 8)))
                 i += 2 + len(digits)
                 continue
             decoded = decode_ansi_c(text[i : i + 2] + (text[i + 2 : i + 4] if nxt in "xuU" else ""))
             if nxt in "xuU":
                 m = re.match(r"[0-9a-fA-F]{1,2}" if nxt == "x" else r"[0-9a-fA-F]{1,4}", text[i + 2 :])
                 if m:
-                    out.append(chr(int(m.group(), 16)))
+                    out.append(byte_char(int(m.group(), 16)) if nxt == "x" else chr(int(m.group(), 16)))
                     i += 2 + len(m.group())
                     continue
             out.append(decoded)
