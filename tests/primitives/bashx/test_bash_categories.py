@@ -59,6 +59,16 @@ CASES = {
         "echo a\nif then fi\necho b",
         "echo a\nfi\necho b",
     ],
+    "read": [
+        'read -n 2 x <<< "hello"; echo $x; read -N 3 y <<< "a\nbcd"; echo "$y"',
+        "printf 'a\\0b\\0' | while read -d '' x; do echo \"[$x]\"; done",
+        'read -a arr <<< "1 2 3"; echo ${arr[2]}; IFS=: read a b <<< "x:y:z"; echo $a $b',
+        "read -r x <<< 'a\\tb'; echo \"$x\"; read x <<< 'a\\tb'; echo \"$x\"",
+    ],
+    "tilde in assignments and printf time": [
+        "x=foo:~; echo $x; p=/a:~/bin:~; echo $p; y=~:a; echo $y",
+        "printf '%(%Y-%m-%d)T\\n' 0; printf '[%(%H)T]\\n' 3600",
+    ],
     "closed descriptors": ["echo hi >&-; echo $?; echo x 2>&- >&-; echo $?; cat /dev/null; echo $?"],
 }
 

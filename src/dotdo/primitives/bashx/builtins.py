@@ -349,6 +349,8 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     array = None
     delim = "\n"
     names: list[str] = []
+    nchars: int | None = None
+    exact = False
     args = argv[1:]
     i = 0
     while i < len(args):
@@ -361,7 +363,13 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         elif arg == "-d":
             i += 1
             delim = args[i][:1] or "\0"
-        elif arg in ("-p", "-t", "-n", "-u"):
+        elif arg in ("-n", "-N") or re.fullmatch(r"-[nN]\d+", arg):
+            count_text = arg[2:] or (args[i + 1] if i + 1 < len(args) else "")
+            i += 0 if arg[2:] else 1
+            if not count_text.isdigit():
+                raise ShellBuiltinError(f"read: {count_text}: invalid number", 1)
+            nchars, exact = int(count_text), arg.startswith("-N")
+        elif arg in ("-p", "-t", "-u"):
             i += 1
         elif arg == "-s":
             pass
@@ -373,7 +381,20 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         return 1
     chunks: list[str] = []
     found = False
-    while True:
+    if nchars is not None:
+        # -n N stops at N characters or the delimiter; -N N reads exactly N, delimiters included.
+        data = b""
+        while len(data) < nchars:
+            byte = stream.read(1)
+            if not byte:
+                break
+            if not exact and decode(byte) == delim:
+                found = True
+                break
+            data += byte
+        found = found or len(data) == nchars
+        chunks.append(decode(data))
+    while nchars is None:
         line = decode(stream.readline()) if delim == "\n" else _read_until(stream, delim)
         if not line:
             break

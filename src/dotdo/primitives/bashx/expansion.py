@@ -197,6 +197,10 @@ class Expander:
                 text = part.text
                 if index == 0 and tilde and not part.quoted and text.startswith("~"):
                     text = self.tilde(text, assignment)
+                if assignment and not part.quoted and ":~" in text:
+                    # In an assignment, `~` after each `:` expands too (PATH=a:~/bin).
+                    home = self.state.get("HOME") or "/"
+                    text = re.sub(r"(?<=:)~(?=/|:|$)", home.replace("\\", "\\\\"), text)
                 out.append(Seg(text, part.quoted))
             elif isinstance(part, Param):
                 out.extend(self.param(part))
@@ -212,6 +216,8 @@ class Expander:
     def tilde(self, text: str, assignment: bool) -> str:
         """Expand a leading ``~`` to $HOME."""
         head, sep, rest = text.partition("/")
+        if assignment and ":" in head:
+            head, sep, rest = text.partition(":")
         if head == "~":
             home = self.state.get("HOME") or "/"
             return home + sep + rest

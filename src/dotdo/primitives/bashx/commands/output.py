@@ -62,7 +62,7 @@ def echo(call: CommandCall) -> CommandResult:
 
 
 MAX_SEQ_VALUES = 5_000_000
-FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGcsbq%])")
+FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?(\([^)]*\)T|[diouxXeEfFgGcsbq%])")
 
 
 def _number(text: str, errors: list[str], *, floating: bool = False) -> int | float:
@@ -98,6 +98,16 @@ def shell_quote(text: str) -> str:
         )
         return "$'" + body + "'"
     return re.sub(r"([^A-Za-z0-9_./:=@%+,-])", r"\\\1", text)
+
+
+def _strftime(fmt: str, arg: str | None, errors: list[str]) -> str:
+    """``%(fmt)T``: a time (seconds since the epoch; -1 or none: now, -2: the shell's start) in UTC/TZ."""
+    import time as time_module
+
+    seconds = int(_number(arg, errors)) if arg not in (None, "") else -1
+    if seconds < 0:
+        seconds = int(time_module.time())
+    return time_module.strftime(fmt or "%X", time_module.localtime(seconds))
 
 
 def render(fmt: str, args: list[str], errors: list[str]) -> str:
@@ -152,6 +162,8 @@ def render(fmt: str, args: list[str], errors: list[str]) -> str:
                 out.append((spec + "s") % text)
                 if stopped:
                     return "".join(out)
+            elif conv.endswith(")T"):
+                out.append((spec + "s") % _strftime(conv[1:-2], arg, errors))
             elif conv == "q":
                 out.append((spec + "s") % shell_quote(arg or ""))
             else:
