@@ -69,6 +69,13 @@ CASES = {
         "x=foo:~; echo $x; p=/a:~/bin:~; echo $p; y=~:a; echo $y",
         "printf '%(%Y-%m-%d)T\\n' 0; printf '[%(%H)T]\\n' 3600",
     ],
+    "expr, type and builtin": [
+        "expr 1 + 2; expr 7 / 2; expr -7 % 3; expr 3 \\* 4; expr 5 \\> 3; expr abc = abc; expr 0; echo $?",
+        "expr abcdef : 'ab\\(.*\\)e'; expr abcdef : 'abc'; expr length hello; expr substr hello 2 3",
+        "expr 1 / 0; echo $?; expr a + 1; echo $?; N=5; N=`expr $N + 1`; echo $N",
+        "type -t echo; type -t if; type -t nope; echo $?; builtin echo x; builtin nope; echo $?",
+    ],
+    "arithmetic command errors": ["u=; (( $u == 0 )); echo hi $?; if (( $u == 0 )); then echo a; fi; echo hi $?"],
     "closed descriptors": ["echo hi >&-; echo $?; echo x 2>&- >&-; echo $?; cat /dev/null; echo $?"],
 }
 

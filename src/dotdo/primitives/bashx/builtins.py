@@ -497,17 +497,42 @@ def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         sh.state.functions = saved
 
 
+KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done"}
+    | {"in", "function", "time", "{", "}", "!", "[[", "]]", "coproc"}
+)
+
+
+def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``builtin name args``: run the shell's own command of that name, skipping functions."""
+    if len(argv) < 2:
+        return 0
+    name = argv[1]
+    if name not in BUILTINS and name not in sh.commands:
+        raise ShellBuiltinError(f"builtin: {name}: not a shell builtin")
+    return sh.invoke(argv[1:], io, programs_only=name not in BUILTINS)
+
+
 def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``type name...``."""
+    """``type [-t|-p|-a] name...``: how each name would run."""
+    flags = {a for a in argv[1:] if a.startswith("-")}
     status = 0
-    for name in argv[1:]:
-        if name in sh.state.functions:
-            io[1].write(encode(f"{name} is a function\n"))
+    for name in (a for a in argv[1:] if not a.startswith("-")):
+        if name in KEYWORDS:
+            kind, text = "keyword", f"{name} is a shell keyword"
+        elif name in sh.state.functions:
+            kind, text = "function", f"{name} is a function"
         elif name in BUILTINS or name in sh.commands:
-            io[1].write(encode(f"{name} is a shell builtin\n"))
+            kind, text = "builtin", f"{name} is a shell builtin"
         else:
-            sh.error(io, f"type: {name}: not found")
+            if "-t" not in flags and "-p" not in flags:
+                sh.error(io, f"type: {name}: not found")
             status = 1
+            continue
+        if "-t" in flags:
+            io[1].write(encode(kind + "\n"))
+        elif "-p" not in flags:
+            io[1].write(encode(text + "\n"))
     return status
 
 
@@ -643,6 +668,7 @@ BUILTINS: dict[str, Builtin] = {
     "shopt": b_shopt,
     "command": b_command,
     "type": b_type,
+    "builtin": b_builtin,
     "trap": b_trap,
     "printf": b_printf,
     "mapfile": b_mapfile,

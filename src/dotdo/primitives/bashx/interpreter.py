@@ -504,11 +504,12 @@ class Interpreter:
         return 0
 
     def exec_ArithCommand(self, node: ast.ArithCommand, io: IO) -> int:
-        """``(( expression ))``."""
+        """``(( expression ))``: a bad expression fails this command only (status 1), as in bash."""
         try:
             status = int(self.expander.arithmetic(node.expression) == 0)
         except ExpansionError as exc:
-            return self.expansion_failed(io, exc)
+            self.error(io, f"((: {exc}")
+            return 1
         self.errexit(status)
         return status
 

@@ -47,6 +47,19 @@ class BashResult:
         return self.exit_code == 0
 
 
+SHELL_VARIABLES = {
+    "UID": "1000",
+    "EUID": "1000",
+    "BASH": "/bin/bash",
+    "BASH_VERSION": "5.2.15(1)-release",
+    "BASH_VERSINFO": ["5", "2", "15", "1", "release", "x86_64-pc-linux-gnu"],
+    "SHLVL": "1",
+    "OSTYPE": "linux-gnu",
+    "HOSTTYPE": "x86_64",
+    "MACHTYPE": "x86_64-pc-linux-gnu",
+}
+"""Variables bash sets for itself (a script runs unprivileged: ``UID`` 1000 unless ``env`` says otherwise)."""
+
 DEFAULT_TIMEOUT = 30.0
 """Seconds a script may run when no ``timeout=`` is given: a runaway loop must not hold its object forever."""
 
@@ -257,6 +270,7 @@ class Bash:
             raise FileNotFoundError(2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first")
         state = ShellState(cwd=cwd)
         state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
+        state.variables.update(SHELL_VARIABLES)
         state.exported.update({"HOME", "PWD", "PATH"})
         for key, value in (env or {}).items():
             if not isinstance(key, str) or not isinstance(value, str):

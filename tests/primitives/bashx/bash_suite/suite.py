@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import subprocess
@@ -153,7 +154,9 @@ def _bashx_child(script: str, cwd: str, db: str, conn: multiprocessing.connectio
     fs.sync.mkdir("/tmp", parents=True, exist_ok=True)
     bash = Bash(fs, sandbox=False)
     try:
-        result = bash.run_sync(script, confirm=True, cwd=cwd, env={**ENV, "TMPDIR": tmp}, timeout=FILE_TIMEOUT)
+        # Both shells see the same user id (bashx runs as 1000 unless told otherwise).
+        ids = {"UID": str(os.getuid()), "EUID": str(os.geteuid())}
+        result = bash.run_sync(script, confirm=True, cwd=cwd, env={**ENV, **ids, "TMPDIR": tmp}, timeout=FILE_TIMEOUT)
         conn.send((result.stdout.encode("utf-8", "surrogateescape"), None))
     except BashTimeoutError as exc:
         conn.send((b"", f"timeout: {exc}"))

@@ -12,6 +12,7 @@ def default_commands() -> dict[str, CommandHandler]:
         awk,
         data,
         dump,
+        expr,
         files,
         find,
         grep,
@@ -22,7 +23,7 @@ def default_commands() -> dict[str, CommandHandler]:
     )
 
     table: dict[str, CommandHandler] = {}
-    for module in (output, text, files, attributes, grep, sed, find, awk, data, dump, system):
+    for module in (output, text, files, attributes, grep, sed, find, awk, data, dump, expr, system):
         table.update(module.COMMANDS)
     return table
 
