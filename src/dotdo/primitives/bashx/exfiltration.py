@@ -84,6 +84,8 @@ def network_references(text: str) -> list[str]:
 
 def is_network_sink(program: str) -> bool:
     """True for a network program (by its base name) or a ``/dev/tcp``/``/dev/udp`` path."""
+    if "/" not in program:
+        return program in NETWORK_PROGRAMS
     return program.rsplit("/", 1)[-1] in NETWORK_PROGRAMS or program.startswith(("/dev/tcp/", "/dev/udp/"))
 
 

@@ -453,6 +453,12 @@ class Expander:
     # splitting and globbing -------------------------------------------------------------
     def fields(self, items: list[Item]) -> list[str]:
         """Split on IFS, then expand globs against the filesystem."""
+        if items and all(isinstance(i, Seg) for i in items) and any(i.split for i in items):  # type: ignore[union-attr]
+            separators = self.state.get("IFS")
+            separators = " \t\n" if separators is None else separators
+            if all(not i.split or (i.text and not any(c in separators for c in i.text)) for i in items):  # type: ignore[union-attr]
+                # Nothing to split (a number from $((...)), a word without blanks): one field.
+                items = [Seg(i.text, i.quoted) for i in items]  # type: ignore[union-attr]
         if items and all(isinstance(i, Seg) and not i.split for i in items):
             pieces = [(s.text, not s.quoted) for s in items]  # type: ignore[union-attr]
             if self.state.options.noglob or not has_glob(pieces):

@@ -338,9 +338,11 @@ class Interpreter:
                 if index:
                     pipes[index - 1].close_reader()
 
-        threads = [threading.Thread(target=stage, args=(i,), daemon=True) for i in range(count)]
+        # The last stage runs on this thread (a thread fewer to start); the others beside it.
+        threads = [threading.Thread(target=stage, args=(i,), daemon=True) for i in range(count - 1)]
         for thread in threads:
             thread.start()
+        stage(count - 1)
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.05)

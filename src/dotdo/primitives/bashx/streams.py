@@ -165,11 +165,18 @@ class Pipe:
                 view = view[room:]
                 self.changed.notify_all()
 
-    def take(self, size: int, *, until_newline: bool = False) -> bytes:
-        """Up to ``size`` bytes (or one line), waiting for data; b"" once the writer is closed."""
+    def take(self, size: int, *, until_newline: bool = False, fill: bool = False) -> bytes:
+        """Up to ``size`` bytes (or one line), waiting for data; b"" once the writer is closed.
+
+        ``fill`` waits for ``size`` bytes (or the writer's end): one wake-up per block rather
+        than per write, for readers that want everything anyway.
+        """
         with self.changed:
             while True:
-                if until_newline:
+                if fill:
+                    if len(self.buffer) >= min(size, self.capacity) or not self.writer_open:
+                        break
+                elif until_newline:
                     end = self.buffer.find(b"\n")
                     if end >= 0:
                         size = min(size, end + 1)
@@ -209,7 +216,7 @@ class PipeReader(InputStream):
         self.pipe = pipe
         self.pending = b""
 
-    def take(self, size: int = PIPE_CAPACITY, *, until_newline: bool = False) -> bytes:
+    def take(self, size: int = PIPE_CAPACITY, *, until_newline: bool = False, fill: bool = False) -> bytes:
         """Up to ``size`` bytes (or one line): the pending bytes first, then the pipe's."""
         if self.pending:
             chunk = self.pending
@@ -217,12 +224,12 @@ class PipeReader(InputStream):
                 size = min(size, chunk.index(b"\n") + 1)
             self.pending = chunk[size:]
             return chunk[:size]
-        return self.pipe.take(size, until_newline=until_newline)
+        return self.pipe.take(size, until_newline=until_newline, fill=fill)
 
     def read_all(self) -> bytes:
         """Everything until the writer closes."""
         chunks = []
-        while chunk := self.take():
+        while chunk := self.take(fill=True):
             chunks.append(chunk)
         return b"".join(chunks)
 
