@@ -71,7 +71,7 @@ class Interpreter:
         guard: Guard | None = None,
         cancel: tuple[threading.Event, ...] = (),
     ) -> None:
-        self.fs = fs if isinstance(fs, SerializedFs) else SerializedFs(fs)
+        self.fs: Any = fs if isinstance(fs, SerializedFs) else SerializedFs(fs)
         self.cancel = cancel
         self.jobs = JobTable()
         self.secrets = SecretFlow()
