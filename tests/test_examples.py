@@ -37,6 +37,7 @@ SHOWS = {
 # the npmx example against the tests' local registry rather than npm's public one.
 RUN_ELSEWHERE = {
     "cluster_counters.py": "tests/cluster/test_cluster.py",
+    "cluster_placement.py": "tests/cluster/test_cluster.py",
     "npmx_project.py": "tests/primitives/npmx/test_example.py",
 }
 
