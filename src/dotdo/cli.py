@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .cli_templates import APP, README, TEST
 from .cluster.commands import cluster_app
+from .compat.commands import compat_cli
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
@@ -268,6 +269,7 @@ def init(
 cli.command("query")(query_command)
 cli.add_typer(tiers_app, name="tiers")
 cli.add_typer(cluster_app, name="cluster")
+cli.add_typer(compat_cli, name="compat")
 
 
 def main() -> None:
