@@ -20,8 +20,9 @@ def secret_for(key_id: str) -> str | None:
 
 
 def signed(url: str, *, method: str = "GET", query: bool = False, expires: int = 60) -> AWSRequest:
-    request = AWSRequest(method=method, url=url, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"} if not query
-                         else {})
+    request = AWSRequest(
+        method=method, url=url, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"} if not query else {}
+    )
     creds = BotoCredentials("AKIDEXAMPLE", SECRET)
     if query:
         S3SigV4QueryAuth(creds, "s3", "us-east-1", expires=expires).add_auth(request)
@@ -34,8 +35,15 @@ def check(request: AWSRequest, *, now: datetime | None = None, url: str | None =
     parts = urlsplit(url or request.url)
     headers = {k.lower(): v for k, v in request.headers.items()}
     headers["host"] = parts.netloc
-    return verify(method=request.method, raw_path=parts.path, query_string=parts.query, headers=headers,
-                  secret_for=secret_for, service="s3", now=now)
+    return verify(
+        method=request.method,
+        raw_path=parts.path,
+        query_string=parts.query,
+        headers=headers,
+        secret_for=secret_for,
+        service="s3",
+        now=now,
+    )
 
 
 def test_a_header_signed_request_verifies() -> None:

@@ -64,8 +64,15 @@ def test_buckets_are_created_listed_and_deleted_when_empty(s3: Any) -> None:
 
 def test_objects_round_trip_with_metadata_and_content_headers(s3: Any, bucket: str) -> None:
     body = bytes(range(256)) * 100
-    put = s3.put_object(Bucket=bucket, Key="dir/file.bin", Body=body, ContentType="application/x-test",
-                        Metadata={"owner": "alice"}, CacheControl="max-age=60", ContentDisposition="inline")
+    put = s3.put_object(
+        Bucket=bucket,
+        Key="dir/file.bin",
+        Body=body,
+        ContentType="application/x-test",
+        Metadata={"owner": "alice"},
+        CacheControl="max-age=60",
+        ContentDisposition="inline",
+    )
     assert put["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
     got = s3.get_object(Bucket=bucket, Key="dir/file.bin")
     assert got["Body"].read() == body
@@ -120,8 +127,13 @@ def test_copy_within_and_across_buckets(s3: Any, bucket: str) -> None:
     s3.copy_object(Bucket=bucket, Key="same", CopySource={"Bucket": bucket, "Key": "src"})
     assert s3.get_object(Bucket=bucket, Key="same")["Metadata"] == {"a": "1"}
     s3.create_bucket(Bucket=f"{bucket}-other")
-    s3.copy_object(Bucket=f"{bucket}-other", Key="copied", CopySource={"Bucket": bucket, "Key": "src"},
-                   MetadataDirective="REPLACE", Metadata={"b": "2"})
+    s3.copy_object(
+        Bucket=f"{bucket}-other",
+        Key="copied",
+        CopySource={"Bucket": bucket, "Key": "src"},
+        MetadataDirective="REPLACE",
+        Metadata={"b": "2"},
+    )
     copied = s3.get_object(Bucket=f"{bucket}-other", Key="copied")
     assert copied["Body"].read() == b"payload" and copied["Metadata"] == {"b": "2"}
     s3.delete_object(Bucket=bucket, Key="src")
@@ -142,11 +154,19 @@ def test_multipart_upload(s3: Any, bucket: str) -> None:
     assert [(p["PartNumber"], p["Size"]) for p in listed] == [(1, 5 * MiB), (2, 1000)]
     assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [upload]
     with pytest.raises(botocore.exceptions.ClientError) as raised:
-        s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload, MultipartUpload={
-            "Parts": [{"PartNumber": 2, "ETag": etags[1]}, {"PartNumber": 1, "ETag": etags[0]}]})
+        s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key="big",
+            UploadId=upload,
+            MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": etags[1]}, {"PartNumber": 1, "ETag": etags[0]}]},
+        )
     assert error_code(raised) == "InvalidPartOrder"
-    done = s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload, MultipartUpload={
-        "Parts": [{"PartNumber": 1, "ETag": etags[0]}, {"PartNumber": 2, "ETag": etags[1]}]})
+    done = s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="big",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etags[0]}, {"PartNumber": 2, "ETag": etags[1]}]},
+    )
     md5s = b"".join(hashlib.md5(p).digest() for p in (first, second))
     assert done["ETag"] == f'"{hashlib.md5(md5s).hexdigest()}-2"'
     got = s3.get_object(Bucket=bucket, Key="big", Range=f"bytes={5 * MiB - 2}-{5 * MiB + 1}")
@@ -157,11 +177,16 @@ def test_multipart_upload(s3: Any, bucket: str) -> None:
 
 def test_multipart_rules_and_abort(s3: Any, bucket: str) -> None:
     upload = s3.create_multipart_upload(Bucket=bucket, Key="small")["UploadId"]
-    etags = [s3.upload_part(Bucket=bucket, Key="small", UploadId=upload, PartNumber=n, Body=b"x")["ETag"]
-             for n in (1, 2)]
+    etags = [
+        s3.upload_part(Bucket=bucket, Key="small", UploadId=upload, PartNumber=n, Body=b"x")["ETag"] for n in (1, 2)
+    ]
     with pytest.raises(botocore.exceptions.ClientError) as raised:
-        s3.complete_multipart_upload(Bucket=bucket, Key="small", UploadId=upload, MultipartUpload={
-            "Parts": [{"PartNumber": 1, "ETag": etags[0]}, {"PartNumber": 2, "ETag": etags[1]}]})
+        s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key="small",
+            UploadId=upload,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etags[0]}, {"PartNumber": 2, "ETag": etags[1]}]},
+        )
     assert error_code(raised) == "EntityTooSmall"
     s3.abort_multipart_upload(Bucket=bucket, Key="small", UploadId=upload)
     with pytest.raises(botocore.exceptions.ClientError) as raised:
@@ -172,10 +197,20 @@ def test_multipart_rules_and_abort(s3: Any, bucket: str) -> None:
 def test_upload_part_copy(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="source", Body=b"0123456789")
     upload = s3.create_multipart_upload(Bucket=bucket, Key="assembled")["UploadId"]
-    part = s3.upload_part_copy(Bucket=bucket, Key="assembled", UploadId=upload, PartNumber=1,
-                               CopySource={"Bucket": bucket, "Key": "source"}, CopySourceRange="bytes=2-5")
-    s3.complete_multipart_upload(Bucket=bucket, Key="assembled", UploadId=upload, MultipartUpload={
-        "Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]})
+    part = s3.upload_part_copy(
+        Bucket=bucket,
+        Key="assembled",
+        UploadId=upload,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "source"},
+        CopySourceRange="bytes=2-5",
+    )
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="assembled",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]},
+    )
     assert s3.get_object(Bucket=bucket, Key="assembled")["Body"].read() == b"2345"
 
 
@@ -187,11 +222,17 @@ def test_listing_v1_and_v2_with_prefixes_and_pages(s3: Any, bucket: str) -> None
     assert [o["Key"] for o in v2["Contents"]] == ["b", "d"]
     assert [p["Prefix"] for p in v2["CommonPrefixes"]] == ["a/", "c/"]
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="a/")["Contents"]] == ["a/1", "a/2", "a/b/3"]
-    seen = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, PaginationConfig={
-        "PageSize": 2}) for o in page.get("Contents", [])]
+    seen = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, PaginationConfig={"PageSize": 2})
+        for o in page.get("Contents", [])
+    ]
     assert seen == keys
-    seen = [o["Key"] for page in s3.get_paginator("list_objects").paginate(Bucket=bucket, PaginationConfig={
-        "PageSize": 3}) for o in page.get("Contents", [])]
+    seen = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects").paginate(Bucket=bucket, PaginationConfig={"PageSize": 3})
+        for o in page.get("Contents", [])
+    ]
     assert seen == keys
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, StartAfter="b")["Contents"]] == keys[4:]
 
@@ -307,16 +348,29 @@ def test_unimplemented_operations_answer_not_implemented(s3: Any, bucket: str) -
 
 
 def test_cors_configuration_and_preflight(s3_server: CompatServer, s3: Any, bucket: str) -> None:
-    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
-        {"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["GET", "PUT"], "AllowedHeaders": ["*"],
-         "MaxAgeSeconds": 300}]})
+    s3.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": ["https://app.example"],
+                    "AllowedMethods": ["GET", "PUT"],
+                    "AllowedHeaders": ["*"],
+                    "MaxAgeSeconds": 300,
+                }
+            ]
+        },
+    )
     assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedMethods"] == ["GET", "PUT"]
-    allowed = httpx.options(f"{s3_server.url}/{bucket}/k", headers={
-        "Origin": "https://app.example", "Access-Control-Request-Method": "PUT"})
+    allowed = httpx.options(
+        f"{s3_server.url}/{bucket}/k", headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PUT"}
+    )
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://app.example"
-    refused = httpx.options(f"{s3_server.url}/{bucket}/k", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"})
+    refused = httpx.options(
+        f"{s3_server.url}/{bucket}/k",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PUT"},
+    )
     assert refused.status_code == 403
     s3.delete_bucket_cors(Bucket=bucket)
     with pytest.raises(botocore.exceptions.ClientError) as raised:
