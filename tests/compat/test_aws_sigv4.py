@@ -31,7 +31,7 @@ def signed(url: str, *, method: str = "GET", query: bool = False, expires: int =
     return request
 
 
-def check(request: AWSRequest, *, now: datetime | None = None, url: str | None = None):  # noqa: ANN201
+def check(request: AWSRequest, *, now: datetime | None = None, url: str | None = None):
     parts = urlsplit(url or request.url)
     headers = {k.lower(): v for k, v in request.headers.items()}
     headers["host"] = parts.netloc

@@ -77,7 +77,7 @@ class Watcher(DO):
     async def seen(self) -> list[str]:
         return [row["key"] for row in self.storage.sql.exec("SELECT key FROM uploads ORDER BY rowid").to_list()]
 
-    async def on_upload(self, event) -> None:  # noqa: ANN001
+    async def on_upload(self, event) -> None:
         self.storage.sql.exec("INSERT INTO uploads VALUES (?)", event.data["key"])
 
 
