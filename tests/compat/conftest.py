@@ -70,3 +70,11 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer
     server = start_server(tmp_path_factory.mktemp("compat-s3"), ["s3"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def sqs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve sqs s3` for one test module (SQS beside S3 on one port)."""
+    server = start_server(tmp_path_factory.mktemp("compat-sqs"), ["sqs", "s3"])
+    yield server
+    stop_server(server)

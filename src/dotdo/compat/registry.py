@@ -18,7 +18,13 @@ def _s3() -> Service:
     return service
 
 
-LAYERS: dict[str, Callable[[], Service]] = {"s3": _s3}
+def _sqs() -> Service:
+    from .sqs import service
+
+    return service
+
+
+LAYERS: dict[str, Callable[[], Service]] = {"s3": _s3, "sqs": _sqs}
 """Each layer's name and the function that loads it."""
 
 
