@@ -37,12 +37,19 @@ _MAX_CHUNK_HEADER = 4096
 
 @dataclass
 class ReceivedBody:
-    """A body now in the blob store: its blob, size, MD5 and the checksums that were declared and verified."""
+    """A body received whole: in the blob store (`sha`) or, when small, in memory (`inline`); its size,
+    MD5 and the checksums that were declared and verified."""
 
-    sha: str
+    sha: str | None
     size: int
     md5: str
     checksums: dict[str, str] = field(default_factory=dict)
+    inline: bytes | None = None
+
+    @property
+    def parts(self) -> list[tuple[str, int]]:
+        """The blobs holding the body (none when it is inline or empty)."""
+        return [(self.sha, self.size)] if self.sha is not None else []
 
     @property
     def etag(self) -> str:
@@ -191,8 +198,12 @@ async def store_body(
     namespace: str,
     *,
     max_size: int = MAX_OBJECT_SIZE,
+    inline_max: int = 0,
 ) -> ReceivedBody:
-    """Stream the request body into the blob store (namespace `namespace`), checking everything it declares."""
+    """Stream the request body into the blob store (namespace `namespace`), checking everything it declares.
+
+    A body of at most `inline_max` bytes is kept in memory (`ReceivedBody.inline`) instead.
+    """
     declared_length = _declared_length(headers)
     pieces: AsyncIterator[bytes] = raw_pieces(receive)
     trailers: dict[str, str] = {}
@@ -211,7 +222,8 @@ async def store_body(
     hashers = {name: CHECKSUMS[name]() for name in checksums if name in CHECKSUMS}
     md5 = hashlib.md5()
     payload_sha = hashlib.sha256() if not streaming and payload_hash != UNSIGNED_PAYLOAD else None
-    upload = blobs.open_upload()
+    upload = None
+    held = bytearray()
     try:
         size = 0
         async for piece in pieces:
@@ -223,6 +235,12 @@ async def store_body(
                 payload_sha.update(piece)
             for hasher in hashers.values():
                 hasher.update(piece)
+            if upload is None and size <= inline_max:
+                held += piece
+                continue
+            if upload is None:
+                upload = blobs.open_upload()
+                upload.write(held)
             upload.write(piece)
         if declared_length is not None and size != declared_length:
             raise S3Error("IncompleteBody")
@@ -238,10 +256,16 @@ async def store_body(
             if hasher is not None and base64.b64encode(hasher.digest()).decode() != claimed:
                 raise S3Error("BadDigest", f"the {name.upper()} you specified did not match the calculated checksum")
             verified[name] = claimed
+        if upload is None:
+            if inline_max > 0:
+                return ReceivedBody(sha=None, size=size, md5=md5.hexdigest(), checksums=verified, inline=bytes(held))
+            upload = blobs.open_upload()
+            upload.write(held)
         sha = upload.finish()
         upload.publish(namespace=namespace)
     except BaseException:
-        upload.discard()
+        if upload is not None:
+            upload.discard()
         raise
     return ReceivedBody(sha=sha, size=size, md5=md5.hexdigest(), checksums=verified)
 
@@ -278,13 +302,14 @@ def copy_blob(
     end: int,
     target: BlobStore,
     target_namespace: str,
+    inline: bytes | None = None,
 ) -> ReceivedBody:
     """Bytes [start, end) of an object made of `parts`, written as one new blob (for a copy across buckets
     or a ranged part copy)."""
     md5 = hashlib.md5()
     upload = target.open_upload()
     try:
-        for piece in read_range(source, source_namespace, parts, start, end):
+        for piece in read_range(source, source_namespace, parts, start, end, inline):
             md5.update(piece)
             upload.write(piece)
         sha = upload.finish()
@@ -298,8 +323,14 @@ def copy_blob(
 READ_PIECE = 1024 * 1024
 
 
-def read_range(blobs: BlobStore, namespace: str, parts: list[tuple[str, int]], start: int, end: int) -> Iterator[bytes]:
-    """Bytes [start, end) of an object made of `parts`, in pieces of at most 1 MiB."""
+def read_range(
+    blobs: BlobStore, namespace: str, parts: list[tuple[str, int]], start: int, end: int, inline: bytes | None = None
+) -> Iterator[bytes]:
+    """Bytes [start, end) of an object made of `parts` (or held `inline`), in pieces of at most 1 MiB."""
+    if inline is not None:
+        if end > start:
+            yield inline[start:end]
+        return
     offset = 0
     for sha, size in parts:
         part_start, part_end = offset, offset + size

@@ -1,8 +1,9 @@
 """`S3Bucket`: one bucket of one tenant as one durable object: its object versions, uploads, settings.
 
-The bytes of an object live in the blob store, in the bucket's own namespace, as a list of blobs (one
-per multipart part, or one for a plain PUT): the row holds that list, the ETag, the size, the content
-headers and the user metadata. Every change is one transaction of this object, so a PUT, a copy or
+A small object's bytes (up to `INLINE_MAX`) live in its row; a larger one's in the blob store, in
+the bucket's own namespace, as a list of blobs (one per multipart part, or one for a plain PUT): the
+row holds that list, the ETag, the size, the content headers and the user metadata. Each blob's
+references (versions and upload parts) are counted. Every change is one transaction of this object, so a PUT, a copy or
 a completed multipart upload appears whole or not at all, and readers see the newest acknowledged
 version. A blob that no row references any more is not deleted at once (an upload of the same bytes
 may be in flight): it is noted as garbage and removed by a sweep once it has stayed unreferenced for
@@ -22,6 +23,8 @@ from ...context import DO
 from ...primitives.blob_store import BlobStore
 from .errors import S3Error
 
+INLINE_MAX = 64 * 1024
+"""Objects up to this size are kept in their row rather than in the blob store."""
 GARBAGE_GRACE = 3600.0
 """Seconds an unreferenced blob is kept before a sweep deletes it (longer than any upload takes)."""
 
@@ -33,7 +36,7 @@ CREATE TABLE IF NOT EXISTS s3_objects (
     key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL, is_latest INTEGER NOT NULL,
     delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, parts TEXT NOT NULL,
     content_type TEXT, headers TEXT NOT NULL, metadata TEXT NOT NULL, checksums TEXT NOT NULL,
-    last_modified REAL NOT NULL, PRIMARY KEY (key, version_id));
+    last_modified REAL NOT NULL, inline BLOB, PRIMARY KEY (key, version_id));
 CREATE INDEX IF NOT EXISTS s3_objects_latest ON s3_objects(is_latest, key);
 CREATE TABLE IF NOT EXISTS s3_uploads (
     upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, created_at REAL NOT NULL, content_type TEXT,
@@ -41,6 +44,7 @@ CREATE TABLE IF NOT EXISTS s3_uploads (
 CREATE TABLE IF NOT EXISTS s3_parts (
     upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
     sha TEXT NOT NULL, md5 TEXT NOT NULL, last_modified REAL NOT NULL, PRIMARY KEY (upload_id, part_number));
+CREATE TABLE IF NOT EXISTS s3_blob_refs (sha TEXT PRIMARY KEY, refs INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS s3_garbage (sha TEXT PRIMARY KEY, since REAL NOT NULL);
 """
 
@@ -63,6 +67,7 @@ class StoredObject:
     checksums: dict[str, str] = field(default_factory=dict)
     delete_marker: bool = False
     is_latest: bool = True
+    inline: bytes | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> StoredObject:
@@ -80,6 +85,7 @@ class StoredObject:
             checksums=json.loads(row["checksums"]),
             delete_marker=bool(row["delete_marker"]),
             is_latest=bool(row["is_latest"]),
+            inline=row["inline"],
         )
 
 
@@ -95,6 +101,7 @@ class NewObject:
     headers: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
+    inline: bytes | None = None
 
 
 @dataclass
@@ -277,7 +284,7 @@ class S3Bucket(DO):
         sql.exec("UPDATE s3_objects SET is_latest = 0 WHERE key = ? AND is_latest = 1", new.key)
         now = time.time()
         sql.exec(
-            "INSERT INTO s3_objects VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO s3_objects VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             new.key,
             version_id,
             seq,
@@ -290,9 +297,10 @@ class S3Bucket(DO):
             json.dumps(new.metadata),
             json.dumps(new.checksums),
             now,
+            new.inline,
         )
         for sha, _ in new.parts:
-            sql.exec("DELETE FROM s3_garbage WHERE sha = ?", sha)
+            self._reference(sha)
         return StoredObject(
             key=new.key,
             version_id=version_id,
@@ -323,14 +331,19 @@ class S3Bucket(DO):
             key,
         )
 
+    def _reference(self, sha: str) -> None:
+        self.storage.sql.exec(
+            "INSERT INTO s3_blob_refs VALUES (?, 1) ON CONFLICT(sha) DO UPDATE SET refs = refs + 1", sha
+        )
+        self.storage.sql.exec("DELETE FROM s3_garbage WHERE sha = ?", sha)
+
     def _note_garbage(self, sha: str) -> None:
-        still_used = self.storage.sql.exec(
-            "SELECT 1 FROM s3_objects, json_each(s3_objects.parts) AS p WHERE json_extract(p.value, '$[0]') = ? "
-            "UNION ALL SELECT 1 FROM s3_parts WHERE sha = ? LIMIT 1",
-            sha,
-            sha,
+        """One reference to `sha` fewer; the blob becomes garbage when none is left."""
+        left = self.storage.sql.exec(
+            "UPDATE s3_blob_refs SET refs = refs - 1 WHERE sha = ? RETURNING refs", sha
         ).to_list()
-        if not still_used:
+        if not left or left[0]["refs"] <= 0:
+            self.storage.sql.exec("DELETE FROM s3_blob_refs WHERE sha = ?", sha)
             self.storage.sql.exec("INSERT OR IGNORE INTO s3_garbage VALUES (?, ?)", sha, time.time())
 
     def sweep_garbage(self, *, older_than: float = GARBAGE_GRACE) -> int:
@@ -482,10 +495,9 @@ class S3Bucket(DO):
                 md5,
                 time.time(),
             )
-            self.storage.sql.exec("DELETE FROM s3_garbage WHERE sha = ?", sha)
+            self._reference(sha)
             for row in old:
-                if row["sha"] != sha:
-                    self._note_garbage(row["sha"])
+                self._note_garbage(row["sha"])
 
         self.storage.transaction_sync(put)
 
@@ -544,12 +556,11 @@ class S3Bucket(DO):
 
         def complete() -> StoredObject:
             stored = self._add_version(bucket, new, delete_marker=False)
-            used = {sha for sha, _ in pieces}
-            unused = [row["sha"] for row in stored_parts.values() if row["sha"] not in used]
             self.storage.sql.exec("DELETE FROM s3_parts WHERE upload_id = ?", upload_id)
             self.storage.sql.exec("DELETE FROM s3_uploads WHERE upload_id = ?", upload_id)
-            for sha in unused:
-                self._note_garbage(sha)
+            # The parts' references end with the upload; the object now holds those it uses.
+            for row in stored_parts.values():
+                self._note_garbage(row["sha"])
             return stored
 
         stored = self.storage.transaction_sync(complete)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote
 from starlette.responses import Response, StreamingResponse
 
 from .bodies import MAX_OBJECT_SIZE, ReceivedBody, copy_blob, read_range, store_body
-from .bucket import NewObject, StoredObject
+from .bucket import INLINE_MAX, NewObject, StoredObject
 from .bucket_operations import OWNER, empty_response, read_xml_body, xml_response
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
@@ -55,12 +55,15 @@ async def put_object(request: S3Request) -> Response:
     """PutObject, with conditional writes (`If-None-Match: *`, `If-Match`)."""
     check_key(request.key)
     namespace = await _namespace(request)
-    body = await store_body(request.receive, request.headers, request.signed, request.blobs, namespace)
+    body = await store_body(
+        request.receive, request.headers, request.signed, request.blobs, namespace, inline_max=INLINE_MAX
+    )
     new = NewObject(
         key=request.key,
         size=body.size,
         etag=body.etag,
-        parts=[(body.sha, body.size)] if body.size else [],
+        parts=body.parts,
+        inline=body.inline,
         content_type=_content_type(request),
         headers=_content_headers(request),
         metadata=request.metadata(),
@@ -174,7 +177,7 @@ async def get_object(request: S3Request, *, head: bool = False) -> Response:
     headers["x-amz-request-id"] = request.request_id
     if head:
         return Response(b"", status_code=status_code, headers=headers)
-    pieces = read_range(request.blobs, info["namespace"], obj.parts, start, end)
+    pieces = read_range(request.blobs, info["namespace"], obj.parts, start, end, obj.inline)
     return StreamingResponse(pieces, status_code=status_code, headers=headers)
 
 
@@ -237,16 +240,17 @@ async def copy_object(request: S3Request) -> Response:
             "object's metadata, storage class, website redirect location or encryption attributes.",
         )
     parts = source.parts
-    if source_namespace != target_namespace and source.size:
+    if source_namespace != target_namespace and parts:
         copied = copy_blob(
             request.blobs, source_namespace, source.parts, 0, source.size, request.blobs, target_namespace
         )
-        parts = [(copied.sha, copied.size)]
+        parts = copied.parts
     new = NewObject(
         key=request.key,
         size=source.size,
         etag=source.etag,
         parts=parts,
+        inline=source.inline,
         content_type=_content_type(request) if replace else source.content_type,
         headers=_content_headers(request) if replace else source.headers,
         metadata=request.metadata() if replace else source.metadata,
@@ -297,14 +301,16 @@ async def upload_part(request: S3Request) -> Response:
                 raise S3Error("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last")
             start, end = span
         body: ReceivedBody = copy_blob(
-            request.blobs, source_namespace, source.parts, start, end, request.blobs, namespace
+            request.blobs, source_namespace, source.parts, start, end, request.blobs, namespace, source.inline
         )
         result = document("CopyPartResult", [("LastModified", iso_time(source.last_modified)), ("ETag", body.etag)])
+        assert body.sha is not None  # a copied part is always written to the blob store
         await stub.put_part(upload_id, request.key, number, body.etag, body.size, body.sha, body.md5)
         return xml_response(request, result)
     body = await store_body(
         request.receive, request.headers, request.signed, request.blobs, namespace, max_size=MAX_OBJECT_SIZE
     )
+    assert body.sha is not None  # parts are never kept inline (inline_max=0)
     await stub.put_part(upload_id, request.key, number, body.etag, body.size, body.sha, body.md5)
     headers["ETag"] = body.etag
     headers.update({f"x-amz-checksum-{name}": value for name, value in body.checksums.items()})
