@@ -21,12 +21,11 @@ from typing import Any
 
 from ...context import DO
 from ...primitives.blob_store import BlobStore
+from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
 from .errors import S3Error
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""
-GARBAGE_GRACE = 3600.0
-"""Seconds an unreferenced blob is kept before a sweep deletes it (longer than any upload takes)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS s3_bucket (
@@ -44,9 +43,7 @@ CREATE TABLE IF NOT EXISTS s3_uploads (
 CREATE TABLE IF NOT EXISTS s3_parts (
     upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
     sha TEXT NOT NULL, md5 TEXT NOT NULL, last_modified REAL NOT NULL, PRIMARY KEY (upload_id, part_number));
-CREATE TABLE IF NOT EXISTS s3_blob_refs (sha TEXT PRIMARY KEY, refs INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS s3_garbage (sha TEXT PRIMARY KEY, since REAL NOT NULL);
-"""
+""" + schema("s3")
 
 NULL_VERSION = "null"
 
@@ -120,6 +117,7 @@ class S3Bucket(DO):
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
+        self._references = BlobReferences(self.storage.sql, "s3")
 
     # -- the bucket ---------------------------------------------------------------------------------
 
@@ -154,7 +152,7 @@ class S3Bucket(DO):
             if self.storage.sql.exec("SELECT 1 FROM s3_objects LIMIT 1").to_list():
                 raise S3Error("BucketNotEmpty")
             for row in self.storage.sql.exec("SELECT sha FROM s3_parts").to_list():
-                self._note_garbage(row["sha"])
+                self._references.drop(row["sha"])
             self.storage.sql.exec("DELETE FROM s3_parts")
             self.storage.sql.exec("DELETE FROM s3_uploads")
             self.storage.sql.exec("DELETE FROM s3_bucket")
@@ -300,7 +298,7 @@ class S3Bucket(DO):
             new.inline,
         )
         for sha, _ in new.parts:
-            self._reference(sha)
+            self._references.add(sha)
         return StoredObject(
             key=new.key,
             version_id=version_id,
@@ -321,7 +319,7 @@ class S3Bucket(DO):
                 "DELETE FROM s3_objects WHERE key = ? AND version_id = ?", row["key"], row["version_id"]
             )
             for sha, _ in json.loads(row["parts"]):
-                self._note_garbage(sha)
+                self._references.drop(sha)
 
     def _promote_newest(self, key: str) -> None:
         self.storage.sql.exec(
@@ -331,34 +329,12 @@ class S3Bucket(DO):
             key,
         )
 
-    def _reference(self, sha: str) -> None:
-        self.storage.sql.exec(
-            "INSERT INTO s3_blob_refs VALUES (?, 1) ON CONFLICT(sha) DO UPDATE SET refs = refs + 1", sha
-        )
-        self.storage.sql.exec("DELETE FROM s3_garbage WHERE sha = ?", sha)
-
-    def _note_garbage(self, sha: str) -> None:
-        """One reference to `sha` fewer; the blob becomes garbage when none is left."""
-        left = self.storage.sql.exec(
-            "UPDATE s3_blob_refs SET refs = refs - 1 WHERE sha = ? RETURNING refs", sha
-        ).to_list()
-        if not left or left[0]["refs"] <= 0:
-            self.storage.sql.exec("DELETE FROM s3_blob_refs WHERE sha = ?", sha)
-            self.storage.sql.exec("INSERT OR IGNORE INTO s3_garbage VALUES (?, ?)", sha, time.time())
-
     def sweep_garbage(self, *, older_than: float = GARBAGE_GRACE) -> int:
         """Delete the blobs unreferenced for longer than `older_than` seconds; how many went."""
         rows = self.storage.sql.exec("SELECT * FROM s3_bucket").to_list()
         if not rows:
             return 0
-        bucket = rows[0]
-        cutoff = time.time() - older_than
-        gone = self.storage.sql.exec("SELECT sha FROM s3_garbage WHERE since <= ?", cutoff).to_list()
-        blobs = self._blobs(bucket)
-        for row in gone:
-            blobs.delete(row["sha"], namespace=bucket["namespace"])
-            self.storage.sql.exec("DELETE FROM s3_garbage WHERE sha = ?", row["sha"])
-        return len(gone)
+        return self._references.sweep(self._blobs(rows[0]), rows[0]["namespace"], older_than=older_than)
 
     def _blobs(self, bucket: dict[str, Any]) -> BlobStore:
         return BlobStore(bucket["blobs"])
@@ -495,9 +471,9 @@ class S3Bucket(DO):
                 md5,
                 time.time(),
             )
-            self._reference(sha)
+            self._references.add(sha)
             for row in old:
-                self._note_garbage(row["sha"])
+                self._references.drop(row["sha"])
 
         self.storage.transaction_sync(put)
 
@@ -560,7 +536,7 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_uploads WHERE upload_id = ?", upload_id)
             # The parts' references end with the upload; the object now holds those it uses.
             for row in stored_parts.values():
-                self._note_garbage(row["sha"])
+                self._references.drop(row["sha"])
             return stored
 
         stored = self.storage.transaction_sync(complete)
@@ -589,6 +565,6 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_parts WHERE upload_id = ?", upload_id)
             self.storage.sql.exec("DELETE FROM s3_uploads WHERE upload_id = ?", upload_id)
             for sha in shas:
-                self._note_garbage(sha)
+                self._references.drop(sha)
 
         self.storage.transaction_sync(abort)
