@@ -78,3 +78,11 @@ def sqs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServe
     server = start_server(tmp_path_factory.mktemp("compat-sqs"), ["sqs", "s3"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve gcs` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-gcs"), ["gcs"])
+    yield server
+    stop_server(server)

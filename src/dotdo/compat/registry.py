@@ -24,7 +24,13 @@ def _sqs() -> Service:
     return service
 
 
-LAYERS: dict[str, Callable[[], Service]] = {"s3": _s3, "sqs": _sqs}
+def _gcs() -> Service:
+    from .gcs import service
+
+    return service
+
+
+LAYERS: dict[str, Callable[[], Service]] = {"gcs": _gcs, "s3": _s3, "sqs": _sqs}
 """Each layer's name and the function that loads it."""
 
 
