@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from .credentials import ALL_SERVICES, DEFAULT_TENANT, Credentials, CredentialsError
 from .registry import UnknownServiceError, names, service
+
+if TYPE_CHECKING:
+    from .credentials import Credentials
+
+ALL_SERVICES = "*"
+DEFAULT_TENANT = "default"
 
 compat_cli = typer.Typer(help="Wire-compatible servers for popular services' APIs (S3, ...).", no_args_is_help=True)
 keys_cli = typer.Typer(help="Access keys of the compat layers (per tenant and service).", no_args_is_help=True)
@@ -21,6 +26,8 @@ DataDir = Annotated[Path, typer.Option("--data-dir", help="The data folder (obje
 
 
 def _credentials(data_dir: Path) -> Credentials:
+    from .credentials import Credentials
+
     return Credentials(data_dir / "compat")
 
 
@@ -76,6 +83,8 @@ def create_key(
         if name != ALL_SERVICES and name not in names():
             console.print(f"[bold red]error:[/] no compat layer named {name!r}; available: {', '.join(names())}")
             raise typer.Exit(code=2)
+    from .credentials import CredentialsError
+
     try:
         key = _credentials(data_dir).create(tenant, chosen)
     except CredentialsError as exc:

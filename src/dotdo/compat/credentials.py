@@ -20,8 +20,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
+from ..extras import require_extra
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 TENANT_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 DEFAULT_TENANT = "default"
@@ -80,6 +84,9 @@ class Credentials:
 
     def _sealer(self) -> Fernet:
         if self._fernet is None:
+            require_extra("compat", "Access keys of the compat layers")
+            from cryptography.fernet import Fernet
+
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / "master.key"
             try:
@@ -140,6 +147,8 @@ class Credentials:
             ).fetchone()
         found = None
         if row is not None:
+            from cryptography.fernet import InvalidToken
+
             try:
                 secret = self._sealer().decrypt(row[0]).decode()
             except InvalidToken:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
-from .service import Service
+if TYPE_CHECKING:
+    from .service import Service
 
 
 def _s3() -> Service:

@@ -233,6 +233,7 @@ async def list_versions(request: S3Request) -> Response:
         ("IsTruncated", listing.truncated),
         ("NextKeyMarker", _encode(request, listing.next_marker) if listing.truncated and listing.next_marker else None),
         ("NextVersionIdMarker", listing.next_version_marker if listing.truncated else None),
+        ("EncodingType", "url" if request.query.get("encoding-type") == "url" else None),
     ]
     for obj in listing.contents:
         common = [
