@@ -180,7 +180,8 @@ class S3Bucket(DO):
         if version_id is None:
             rows = self.storage.sql.exec("SELECT * FROM s3_objects WHERE key = ? AND is_latest = 1", key).to_list()
             if not rows or rows[0]["delete_marker"]:
-                raise S3Error("NoSuchKey", key=key)
+                marker = "true" if rows else "false"
+                raise S3Error("NoSuchKey", key=key, headers={"x-amz-delete-marker": marker})
             return StoredObject.from_row(rows[0])
         rows = self.storage.sql.exec(
             "SELECT * FROM s3_objects WHERE key = ? AND version_id = ?", key, version_id
@@ -366,8 +367,9 @@ class S3Bucket(DO):
                 rest = key[len(prefix) :]
                 if delimiter and delimiter in rest:
                     common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
-                    prefixes.append(common)
-                    last = common
+                    if common > after:  # a prefix at or before the marker was on an earlier page
+                        prefixes.append(common)
+                        last = common
                     cursor_key = common + "\U0010ffff"
                     break
                 contents.append(StoredObject.from_row(row))

@@ -51,7 +51,13 @@ class S3Error(Exception):
     """An error S3 itself would answer: `S3Error("NoSuchKey", key="a.txt")`."""
 
     def __init__(
-        self, code: str, message: str | None = None, *, key: str | None = None, bucket: str | None = None
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        key: str | None = None,
+        bucket: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         status, default = STATUS_AND_MESSAGE.get(code, (400, code))
         super().__init__(message or default)
@@ -60,6 +66,8 @@ class S3Error(Exception):
         self.message = message or default
         self.key = key
         self.bucket = bucket
+        self.headers = headers or {}
+        """Headers S3 sends with this error (`x-amz-delete-marker` on a deleted key)."""
 
     def to_xml(self, *, resource: str, request_id: str) -> bytes:
         """The `<Error>` document S3 answers with."""

@@ -198,8 +198,7 @@ async def delete_object(request: S3Request) -> Response:
     headers = {}
     if version_id is not None:
         headers["x-amz-version-id"] = version_id
-    if marker:
-        headers["x-amz-delete-marker"] = "true"
+        headers["x-amz-delete-marker"] = "true" if marker else "false"
     return empty_response(request, 204, headers)
 
 

@@ -113,7 +113,10 @@ class S3Request:
         """`error` as S3 answers it (no body for HEAD)."""
         body = b"" if self.method == "HEAD" else error.to_xml(resource=self.resource, request_id=self.request_id)
         return Response(
-            body, status_code=error.status, media_type="application/xml", headers={"x-amz-request-id": self.request_id}
+            body,
+            status_code=error.status,
+            media_type="application/xml",
+            headers={"x-amz-request-id": self.request_id, **error.headers},
         )
 
 
