@@ -29,6 +29,8 @@ MODULE_OF = {
     "tree-sitter-bash": "tree_sitter_bash",
     "clickhouse-connect": "clickhouse_connect",
     "google-crc32c": "google_crc32c",
+    "pytest-asyncio": "pytest_asyncio",
+    "node-semver": "nodesemver",
 }
 
 PROBE = """

@@ -42,6 +42,9 @@ class DO(DurableObject):
             "fs": "dotdo.primitives.fsx:attach",
             "bash": "dotdo.primitives.ctx_shell:attach_bash",
             "git": "dotdo.primitives.gitx:attach",
+            "py": "dotdo.primitives.pyx:attach_py",
+            "pip": "dotdo.primitives.pyx:attach_pip",
+            "npm": "dotdo.primitives.npmx:attach",
         },
     )
 
