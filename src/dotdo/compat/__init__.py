@@ -21,8 +21,8 @@ from .registry import UnknownServiceError, names, service
 
 if TYPE_CHECKING:
     from .credentials import AccessKey, Credentials, CredentialsError
+    from .layer import CompatContext, Service
     from .server import CompatApp, CompatMount, compat_app
-    from .service import CompatContext, Service
 
 _LAZY = {
     "AccessKey": "credentials",
@@ -31,8 +31,8 @@ _LAZY = {
     "CompatApp": "server",
     "CompatMount": "server",
     "compat_app": "server",
-    "CompatContext": "service",
-    "Service": "service",
+    "CompatContext": "layer",
+    "Service": "layer",
 }
 
 

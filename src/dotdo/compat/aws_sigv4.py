@@ -245,9 +245,7 @@ def _verify_presigned(
     except ValueError:
         raise SignatureError("AuthorizationQueryParametersError", "X-Amz-Expires must be a number") from None
     if not 0 < expires <= MAX_PRESIGNED_EXPIRY:
-        raise SignatureError(
-            "AuthorizationQueryParametersError", "X-Amz-Expires must be between 1 and 604800 seconds (7 days)"
-        )
+        raise SignatureError("AccessDenied", "X-Amz-Expires must be between 1 and 604800 seconds (7 days)")
     if now > signed_at + timedelta(seconds=expires):
         raise SignatureError("AccessDenied", "Request has expired")
     if signed_at - now > MAX_CLOCK_SKEW:

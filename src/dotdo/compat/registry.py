@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .service import Service
+    from .layer import Service
 
 
 def _s3() -> Service:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from ..http.lifespan import serve_lifespan
 from ..runtime.runtime import Runtime
 from .credentials import Credentials
+from .layer import CompatContext, Service
 from .registry import service
-from .service import CompatContext, Service
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

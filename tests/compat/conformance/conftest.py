@@ -84,7 +84,9 @@ def _prepare() -> tuple[Path, int]:
     config = folder / "s3tests.conf"
     config.write_text(
         CONFIG.format(
-            port=port, main=keys.create("main", ["s3"]), alt=keys.create("alt", ["s3"]),
+            port=port,
+            main=keys.create("main", ["s3"]),
+            alt=keys.create("alt", ["s3"]),
             tenant=keys.create("tenant", ["s3"]),
         )
     )
@@ -97,10 +99,26 @@ FOLDER, PORT = _prepare()
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the suite's own markers."""
-    for marker in (*EXCLUDED_MARKERS, "auth_aws2", "auth_aws4", "auth_common", "checksum", "conditional_write",
-                   "copy", "delete_marker", "fails_on_dbstore", "fails_on_dho", "fails_on_mod_proxy_fcgi",
-                   "fails_on_rgw", "fails_on_s3", "fails_with_subdomain", "fails_without_logging_rollover",
-                   "list_objects_v2", "target_by_bucket", "versioning"):
+    for marker in (
+        *EXCLUDED_MARKERS,
+        "auth_aws2",
+        "auth_aws4",
+        "auth_common",
+        "checksum",
+        "conditional_write",
+        "copy",
+        "delete_marker",
+        "fails_on_dbstore",
+        "fails_on_dho",
+        "fails_on_mod_proxy_fcgi",
+        "fails_on_rgw",
+        "fails_on_s3",
+        "fails_with_subdomain",
+        "fails_without_logging_rollover",
+        "list_objects_v2",
+        "target_by_bucket",
+        "versioning",
+    ):
         config.addinivalue_line("markers", f"{marker}: a marker of Ceph's s3-tests")
 
 

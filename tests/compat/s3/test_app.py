@@ -47,9 +47,7 @@ def test_buckets_are_created_listed_and_deleted_when_empty(s3: Any) -> None:
     s3.create_bucket(Bucket="photos")
     assert "photos" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     s3.head_bucket(Bucket="photos")
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        s3.create_bucket(Bucket="photos")
-    assert error_code(raised) == "BucketAlreadyOwnedByYou"
+    s3.create_bucket(Bucket="photos")  # again: S3's us-east-1 answers 200 to the bucket's owner
     s3.put_object(Bucket="photos", Key="a", Body=b"1")
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         s3.delete_bucket(Bucket="photos")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..service import Service
+from ..layer import Service
 from .account import GcsAccount
 from .app import build
 from .bucket import GcsBucket

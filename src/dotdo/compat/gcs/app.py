@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
     from ...runtime.stub import Stub
-    from ..service import CompatContext
+    from ..layer import CompatContext
 
 log = logging.getLogger("dotdo.compat.gcs")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..service import Service
+from ..layer import Service
 from .account import S3Account
 from .app import build
 from .bucket import S3Bucket

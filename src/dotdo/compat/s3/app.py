@@ -27,7 +27,7 @@ from .sigv2 import is_v2, verify_v2
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
-    from ..service import CompatContext
+    from ..layer import CompatContext
 
 log = logging.getLogger("dotdo.compat.s3")
 

@@ -40,6 +40,8 @@ CREATE INDEX IF NOT EXISTS s3_objects_latest ON s3_objects(is_latest, key);
 CREATE TABLE IF NOT EXISTS s3_uploads (
     upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, created_at REAL NOT NULL, content_type TEXT,
     headers TEXT NOT NULL, metadata TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS s3_completed (
+    upload_id TEXT PRIMARY KEY, key TEXT NOT NULL, version_id TEXT NOT NULL, completed_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS s3_parts (
     upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
     sha TEXT NOT NULL, md5 TEXT NOT NULL, last_modified REAL NOT NULL, PRIMARY KEY (upload_id, part_number));
@@ -347,6 +349,8 @@ class S3Bucket(DO):
         self.info()
         contents: list[StoredObject] = []
         prefixes: list[str] = []
+        if max_keys == 0:
+            return Listing(contents, prefixes, truncated=False)
         cursor_key = after
         last = ""
         while True:
@@ -497,9 +501,25 @@ class S3Bucket(DO):
         return [row for row in rows if row["key"].startswith(prefix)]
 
     def complete_upload(
-        self, upload_id: str, key: str, chosen: list[tuple[int, str]], min_part_size: int
+        self,
+        upload_id: str,
+        key: str,
+        chosen: list[tuple[int, str]],
+        min_part_size: int,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> StoredObject:
-        """Assemble the chosen (part number, ETag) pairs into the object, in one transaction."""
+        """Assemble the chosen (part number, ETag) pairs into the object, in one transaction.
+
+        Completing an upload again answers as the first completion did (while that version exists),
+        as S3 does for a client retrying a completion whose answer it lost.
+        """
+        done = self.storage.sql.exec(
+            "SELECT version_id FROM s3_completed WHERE upload_id = ? AND key = ?", upload_id, key
+        ).to_list()
+        if done:
+            return self.head(key, done[0]["version_id"])
         upload = self.upload(upload_id, key)
         bucket = self.info()
         if not chosen:
@@ -533,7 +553,12 @@ class S3Bucket(DO):
         )
 
         def complete() -> StoredObject:
+            if if_match is not None or if_none_match is not None:
+                self._check_write_condition(key, if_match, if_none_match)
             stored = self._add_version(bucket, new, delete_marker=False)
+            self.storage.sql.exec(
+                "INSERT INTO s3_completed VALUES (?, ?, ?, ?)", upload_id, key, stored.version_id, time.time()
+            )
             self.storage.sql.exec("DELETE FROM s3_parts WHERE upload_id = ?", upload_id)
             self.storage.sql.exec("DELETE FROM s3_uploads WHERE upload_id = ?", upload_id)
             # The parts' references end with the upload; the object now holds those it uses.

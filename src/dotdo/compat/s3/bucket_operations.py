@@ -60,8 +60,8 @@ async def create_bucket(request: S3Request) -> Response:
         parse(body)
     added = await request.account_stub().add(request.bucket)
     created = await request.bucket_stub().create(request.tenant, request.bucket, str(request.blobs.root))
-    if not added and not created:
-        raise S3Error("BucketAlreadyOwnedByYou", bucket=request.bucket)
+    # Creating a bucket one already owns succeeds again, as in S3's us-east-1 (the region this layer is).
+    del added, created
     return empty_response(request, headers={"Location": f"/{request.bucket}"})
 
 

@@ -25,7 +25,7 @@ STATUS_AND_MESSAGE: dict[str, tuple[int, str]] = {
     "InvalidPart": (400, "One or more of the specified parts could not be found."),
     "InvalidPartOrder": (400, "The list of parts was not in ascending order."),
     "InvalidRange": (416, "The requested range is not satisfiable"),
-    "InvalidPartNumber": (416, "The requested partnumber is not satisfiable"),
+    "InvalidPartNumber": (400, "The requested partnumber is not satisfiable"),
     "InvalidRequest": (400, "Invalid Request"),
     "KeyTooLongError": (400, "Your key is too long"),
     "MalformedXML": (400, "The XML you provided was not well-formed or did not validate against our published schema"),

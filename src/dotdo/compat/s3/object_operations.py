@@ -23,7 +23,15 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
 def _content_headers(request: S3Request) -> dict[str, str]:
-    return {name: request.headers[name] for name in CONTENT_HEADERS if name in request.headers}
+    headers = {name: request.headers[name] for name in CONTENT_HEADERS if name in request.headers}
+    if "content-encoding" in headers:
+        # `aws-chunked` describes how this request's body was sent, not the object: S3 drops it.
+        kept = [e.strip() for e in headers["content-encoding"].split(",") if e.strip() and e.strip() != "aws-chunked"]
+        if kept:
+            headers["content-encoding"] = ", ".join(kept)
+        else:
+            del headers["content-encoding"]
+    return headers
 
 
 def _content_type(request: S3Request) -> str | None:
@@ -363,7 +371,12 @@ async def complete_upload(request: S3Request) -> Response:
             raise S3Error("MalformedXML", "each Part needs a PartNumber and an ETag")
         chosen.append((int(number), etag))
     stored: StoredObject = await request.bucket_stub().complete_upload(
-        request.query["uploadId"], request.key, chosen, MIN_PART_SIZE
+        request.query["uploadId"],
+        request.key,
+        chosen,
+        MIN_PART_SIZE,
+        if_match=request.headers.get("if-match"),
+        if_none_match=request.headers.get("if-none-match"),
     )
     headers = {"x-amz-version-id": stored.version_id} if stored.version_id != "null" else {}
     body = document(
