@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
+from urllib.parse import unquote_to_bytes
 
 from starlette.responses import Response
 
@@ -140,7 +141,12 @@ class S3App:
         request_id = new_request_id()
         headers = header_dict(scope)
         raw_path: bytes = scope.get("compat.raw_path") or scope.get("raw_path") or scope["path"].encode()
-        bucket, _, key = scope["path"].lstrip("/").partition("/")
+        inner: bytes = scope.get("raw_path") or scope["path"].encode()
+        try:
+            path, utf8 = unquote_to_bytes(inner.decode("latin-1")).decode("utf-8"), True
+        except UnicodeDecodeError:
+            path, utf8 = scope["path"], False
+        bucket, _, key = path.lstrip("/").partition("/")
         request = S3Request(
             scope=scope,
             receive=receive,
@@ -159,6 +165,8 @@ class S3App:
         try:
             if sum(len(n) + len(v) for n, v in scope["headers"]) > MAX_HEADER_BYTES:
                 raise S3Error("RequestHeaderSectionTooLarge")
+            if not utf8:
+                raise S3Error("InvalidArgument", "bucket names and object keys must be valid UTF-8")
             if scope["method"] == "OPTIONS":
                 response = await self._preflight(request)
             else:

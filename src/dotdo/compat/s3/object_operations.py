@@ -303,6 +303,9 @@ async def upload_part(request: S3Request) -> Response:
         _, source, source_namespace = await _read_source(request)
         start, end = 0, source.size
         if "x-amz-copy-source-range" in request.headers:
+            wanted = _RANGE.fullmatch(request.headers["x-amz-copy-source-range"].strip())
+            if wanted is None or not wanted[1] or not wanted[2] or int(wanted[2]) >= source.size:
+                raise S3Error("InvalidRange", "x-amz-copy-source-range must be bytes=first-last within the source")
             span = parse_range(request.headers["x-amz-copy-source-range"], source.size)
             if span is None:
                 raise S3Error("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last")

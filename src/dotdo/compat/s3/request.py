@@ -37,7 +37,11 @@ def check_bucket_name(name: str) -> str:
 
 
 def check_key(key: str) -> str:
-    """`key` if S3 would store it: at most 1,024 bytes of UTF-8, no NUL."""
+    """`key` if S3 would store it: valid UTF-8 of at most 1,024 bytes, no NUL."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise S3Error("InvalidArgument", "object keys must be valid UTF-8") from None
     if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         raise S3Error("KeyTooLongError", key=key[:64] + "...")
     if "\x00" in key:
