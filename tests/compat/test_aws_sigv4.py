@@ -10,7 +10,7 @@ from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from dotdo.compat.aws_sigv4 import SignatureError, verify
+from dotdo.compat.aws_sigv4 import Credential, SignatureError, SignedRequest, chunk_signature, signing_key, verify
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -89,3 +89,23 @@ def test_a_credential_for_another_service_is_refused() -> None:
     with pytest.raises(SignatureError) as raised:
         check(request)
     assert raised.value.code == "AuthorizationHeaderMalformed"
+
+
+def test_chunk_signatures_match_the_example_aws_publishes() -> None:
+    # "Signature Calculations for the Authorization Header: Transferring Payload in Multiple Chunks"
+    # in the Amazon S3 API reference: 65 KiB of 'a' and 1 KiB of 'a', then the final empty chunk.
+    credential = Credential("AKIAIOSFODNN7EXAMPLE", "20130524", "us-east-1", "s3")
+    seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
+    request = SignedRequest(
+        credential,
+        seed,
+        "20130524T000000Z",
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        signing_key(SECRET, credential),
+        presigned=False,
+    )
+    first = chunk_signature(request, seed, b"a" * 65536)
+    assert first == "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"
+    second = chunk_signature(request, first, b"a" * 1024)
+    assert second == "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497"
+    assert chunk_signature(request, second, b"") == "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"

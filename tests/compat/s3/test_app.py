@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.exceptions
 import httpx
 import pytest
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials as BotoCredentials
 
 import dotdo.compat
+from dotdo.compat.aws_sigv4 import Credential, SignedRequest, chunk_signature, signing_key
 from tests.compat.conftest import CompatServer
 
 MiB = 1024 * 1024
@@ -374,3 +380,108 @@ def test_cors_configuration_and_preflight(s3_server: CompatServer, s3: Any, buck
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         s3.get_bucket_cors(Bucket=bucket)
     assert error_code(raised) == "NoSuchCORSConfiguration"
+
+
+def test_obstore_as_a_client(s3_server: CompatServer, s3: Any, bucket: str) -> None:
+    import obstore
+    from obstore.store import S3Store
+
+    store = S3Store(
+        bucket,
+        endpoint=s3_server.url,
+        access_key_id=s3_server.key.access_key_id,
+        secret_access_key=s3_server.key.secret,
+        region="us-east-1",
+        client_options={"allow_http": True},
+        virtual_hosted_style_request=False,
+    )
+    obstore.put(store, "docs/a.txt", b"from obstore")
+    big = bytes(range(256)) * (12 * MiB // 256)
+    obstore.put(store, "docs/big.bin", big, chunk_size=5 * MiB)
+    assert bytes(obstore.get(store, "docs/a.txt").bytes()) == b"from obstore"
+    assert bytes(obstore.get_range(store, "docs/big.bin", start=MiB, end=MiB + 10)) == big[MiB : MiB + 10]
+    listed = sorted(meta["path"] for batch in obstore.list(store, prefix="docs/") for meta in batch)
+    assert listed == ["docs/a.txt", "docs/big.bin"]
+    obstore.put(store, "docs/a.txt", b"second", mode="overwrite")
+    with pytest.raises(Exception, match=r"(?i)already exists|precondition"):
+        obstore.put(store, "docs/a.txt", b"third", mode="create")
+    obstore.delete(store, "docs/a.txt")
+    assert s3.head_object(Bucket=bucket, Key="docs/big.bin")["ContentLength"] == len(big)
+
+
+class StreamingAuth(S3SigV4Auth):
+    """botocore's own SigV4 signing of a request whose payload follows in signed (or unsigned) chunks."""
+
+    def __init__(self, credentials: Any, payload: str) -> None:
+        super().__init__(credentials, "s3", "us-east-1")
+        self.streaming_payload = payload
+
+    def payload(self, request: Any) -> str:
+        return self.streaming_payload
+
+    def _modify_request_before_signing(self, request: Any) -> None:
+        super()._modify_request_before_signing(request)
+        request.headers.replace_header("X-Amz-Content-SHA256", self.streaming_payload)
+
+
+def chunked_put(
+    server: CompatServer,
+    url: str,
+    chunks: list[bytes],
+    *,
+    payload: str,
+    tamper: bool = False,
+    trailer: str | None = None,
+) -> httpx.Response:
+    headers = {
+        "Content-Encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(sum(map(len, chunks))),
+        "x-amz-content-sha256": payload,
+    }
+    if trailer:
+        headers["x-amz-trailer"] = "x-amz-checksum-crc32"
+    request = AWSRequest(method="PUT", url=url, headers=headers)
+    StreamingAuth(BotoCredentials(server.key.access_key_id, server.key.secret), payload).add_auth(request)
+    signed = dict(request.headers)
+    seed = signed["Authorization"].rsplit("Signature=", 1)[1]
+    credential = Credential(server.key.access_key_id, signed["X-Amz-Date"][:8], "us-east-1", "s3")
+    signer = SignedRequest(
+        credential,
+        seed,
+        signed["X-Amz-Date"],
+        payload,
+        signing_key(server.key.secret or "", credential),
+        presigned=False,
+    )
+    body, previous = b"", seed
+    for chunk in [*chunks, b""]:
+        if payload == "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+            body += f"{len(chunk):x}\r\n".encode() + chunk + (b"\r\n" if chunk else b"")
+            continue
+        previous = chunk_signature(signer, previous, chunk)
+        sent = chunk[:-1] + b"!" if tamper and chunk else chunk
+        body += f"{len(chunk):x};chunk-signature={previous}\r\n".encode() + sent + b"\r\n"
+    if trailer:
+        body += f"x-amz-checksum-crc32:{trailer}\r\n\r\n".encode()
+    return httpx.put(url, content=body, headers=signed)
+
+
+def test_aws_chunked_uploads_with_signed_chunks_and_trailing_checksums(
+    s3_server: CompatServer, s3: Any, bucket: str
+) -> None:
+    chunks = [b"a" * 65536, b"b" * 1024]
+    url = f"{s3_server.url}/{bucket}/streamed"
+    answer = chunked_put(s3_server, url, chunks, payload="STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+    assert answer.status_code == 200, answer.text
+    got = s3.get_object(Bucket=bucket, Key="streamed")
+    assert got["Body"].read() == b"".join(chunks) and "ContentEncoding" not in got
+    tampered = chunked_put(s3_server, f"{url}-2", chunks, payload="STREAMING-AWS4-HMAC-SHA256-PAYLOAD", tamper=True)
+    assert tampered.status_code == 403 and b"SignatureDoesNotMatch" in tampered.content
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="streamed-2")
+    crc = base64.b64encode(zlib.crc32(b"".join(chunks)).to_bytes(4, "big")).decode()
+    trailed = chunked_put(s3_server, f"{url}-3", chunks, payload="STREAMING-UNSIGNED-PAYLOAD-TRAILER", trailer=crc)
+    assert trailed.status_code == 200, trailed.text
+    assert s3.get_object(Bucket=bucket, Key="streamed-3")["Body"].read() == b"".join(chunks)
+    wrong = chunked_put(s3_server, f"{url}-4", chunks, payload="STREAMING-UNSIGNED-PAYLOAD-TRAILER", trailer="AAAAAA==")
+    assert wrong.status_code == 400 and b"BadDigest" in wrong.content
