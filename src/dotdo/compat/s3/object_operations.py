@@ -191,10 +191,10 @@ async def get_object(request: S3Request, *, head: bool = False) -> Response:
 
 def _part_span(obj: StoredObject, value: str) -> tuple[int, int]:
     if not value.isdigit() or not 1 <= int(value) <= max(1, len(obj.parts)):
-        raise S3Error("InvalidPartNumber" if value.isdigit() else "InvalidArgument", "the part number is not valid")
+        raise S3Error("InvalidPart" if value.isdigit() else "InvalidArgument", "the part number is not valid")
     index = int(value) - 1
-    if not obj.parts:
-        return 0, 0
+    if len(obj.parts) <= 1:
+        return 0, obj.size  # an object put whole is its own part 1
     start = sum(size for _, size in obj.parts[:index])
     return start, start + obj.parts[index][1]
 
