@@ -33,7 +33,6 @@ from dotdo import Runtime
 from dotdo.compat import Credentials
 from dotdo.compat.s3 import S3Bucket
 from dotdo.compat.s3.bucket import NewObject
-from dotdo.primitives.blob_store import BlobStore
 
 KiB, MiB = 1024, 1024 * 1024
 
@@ -112,12 +111,17 @@ def measure_server(url: str, key: tuple[str, str], args: argparse.Namespace) -> 
             args.threads, args.objects, lambda i: s3.get_object(Bucket=bucket, Key=f"k{i}")["Body"].read()
         ),
     }
-    started = time.perf_counter()
-    s3.put_object(Bucket=bucket, Key="big", Body=big)
-    results[f"S3 PUT {args.big_mib} MiB (MiB/s)"] = args.big_mib / (time.perf_counter() - started)
-    started = time.perf_counter()
-    assert len(s3.get_object(Bucket=bucket, Key="big")["Body"].read()) == len(big)
-    results[f"S3 GET {args.big_mib} MiB (MiB/s)"] = args.big_mib / (time.perf_counter() - started)
+    # One large object is a single request: the best of three rounds steadies the figure.
+    put_times, get_times = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        s3.put_object(Bucket=bucket, Key="big", Body=big)
+        put_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert len(s3.get_object(Bucket=bucket, Key="big")["Body"].read()) == len(big)
+        get_times.append(time.perf_counter() - started)
+    results[f"S3 PUT {args.big_mib} MiB (MiB/s)"] = args.big_mib / min(put_times)
+    results[f"S3 GET {args.big_mib} MiB (MiB/s)"] = args.big_mib / min(get_times)
     queue = sqs.create_queue(QueueName=f"bench-{os.getpid()}")["QueueUrl"]
 
     def round_trip(i: int) -> None:
@@ -130,24 +134,19 @@ def measure_server(url: str, key: tuple[str, str], args: argparse.Namespace) -> 
 
 
 async def measure_bare(folder: Path, args: argparse.Namespace) -> dict[str, float]:
-    """The S3 rows' storage work without the framework: blob store and bucket object, in process."""
-    blobs = BlobStore(folder / "blobs")
+    """The S3 rows' storage work without the framework: the bucket object, in process."""
     small = os.urandom(4 * KiB)
     async with Runtime(folder / "objects", objects=[S3Bucket]) as rt:
         bucket = rt.get(S3Bucket, "default/bench")
         await bucket.create("default", "bench", str(folder / "blobs"))
-        namespace = (await bucket.info())["namespace"]
 
         async def put(i: int) -> None:
-            upload = blobs.open_upload()
-            upload.write(small)
-            sha = upload.finish()
-            upload.publish(namespace=namespace)
-            await bucket.put(NewObject(key=f"k{i}", size=len(small), etag='"x"', parts=[(sha, len(small))]))
+            # 4 KiB is under INLINE_MAX: the server keeps such a body in the object's row, as here.
+            await bucket.put(NewObject(key=f"k{i}", size=len(small), etag='"x"', parts=[], inline=small))
 
         async def get(i: int) -> None:
             stored = await bucket.head(f"k{i}")
-            blobs.get_range(stored.parts[0][0], 0, stored.size, namespace=namespace)
+            assert stored.inline is not None and len(stored.inline) == len(small)
 
         results = {}
         for label, work in (("S3 PUT 4 KiB (objects/s)", put), ("S3 GET 4 KiB (objects/s)", get)):
