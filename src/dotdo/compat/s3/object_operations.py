@@ -304,8 +304,10 @@ async def upload_part(request: S3Request) -> Response:
         start, end = 0, source.size
         if "x-amz-copy-source-range" in request.headers:
             wanted = _RANGE.fullmatch(request.headers["x-amz-copy-source-range"].strip())
-            if wanted is None or not wanted[1] or not wanted[2] or int(wanted[2]) >= source.size:
-                raise S3Error("InvalidRange", "x-amz-copy-source-range must be bytes=first-last within the source")
+            if wanted is None or not wanted[1] or not wanted[2]:
+                raise S3Error("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last")
+            if int(wanted[2]) >= source.size or int(wanted[1]) > int(wanted[2]):
+                raise S3Error("InvalidRange", "x-amz-copy-source-range must lie within the source object")
             span = parse_range(request.headers["x-amz-copy-source-range"], source.size)
             if span is None:
                 raise S3Error("InvalidArgument", "x-amz-copy-source-range must be bytes=first-last")
