@@ -28,6 +28,7 @@ MODULE_OF = {
     "tree-sitter": "tree_sitter",
     "tree-sitter-bash": "tree_sitter_bash",
     "clickhouse-connect": "clickhouse_connect",
+    "google-crc32c": "google_crc32c",
     "pytest-asyncio": "pytest_asyncio",
     "node-semver": "nodesemver",
 }
@@ -178,7 +179,7 @@ def test_the_extras_table_mirrors_pyproject():
 
 def test_require_extra_names_the_extra_and_what_it_includes():
     assert modules_of("git") == ("obstore", "fsspec", "dulwich")
-    with pytest.raises(ValueError, match="Unknown extra 'gti'; known: bash, clickhouse, cluster, fs"):
+    with pytest.raises(ValueError, match="Unknown extra 'gti'; known: bash, clickhouse, cluster, compat, fs"):
         require_extra("gti", "x")
     error = MissingExtraError("gitx (ctx.git)", "git", "dulwich")
     assert isinstance(error, ModuleNotFoundError) and error.name == "dulwich"

@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .cli_templates import APP, README, TEST
 from .cluster.commands import cluster_app
+from .compat.commands import compat_cli
 from .inspector.commands import add_commands as add_operator_commands
 from .primitives.npm_commands import npm_app
 from .restore_command import restore_command
@@ -335,6 +336,7 @@ add_operator_commands(cli)
 cli.add_typer(tiers_app, name="tiers")
 cli.command("restore")(restore_command)
 cli.add_typer(cluster_app, name="cluster")
+cli.add_typer(compat_cli, name="compat")
 cli.add_typer(npm_app, name="npm")
 
 

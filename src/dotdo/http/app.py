@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 import logging
 import os
@@ -47,7 +48,8 @@ class API:
     `auth` vets every object a request reaches, over HTTP, WebSocket, Entity routes and each object
     an RPC session at `/rpc` opens. `rpc_classes` names the classes served at `/rpc` (default:
     every registered class; `()` serves none). `rpc_limits` bounds RPC sessions; the app's
-    `max_body_size` also bounds an RPC batch.
+    `max_body_size` also bounds an RPC batch. `compat` serves compat layers (`["s3"]`) under
+    `/_compat/<name>` on this app's runtime.
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class API:
         rpc_limits: Limits | None = None,
         git_limits: GitLimits | None = None,
         extensions: Extensions | None = None,
+        compat: Iterable[str] = (),
     ) -> None:
         if not (isinstance(cls, type) and issubclass(cls, DurableObject)):
             raise TypeError(f"API() takes a Durable Object class (a dotdo.DO subclass), not {cls!r}")
@@ -93,6 +96,8 @@ class API:
         self.rpc_limits = dataclasses.replace(rpc_limits or Limits(), max_body_size=max_body_size)
         self._auth_takes_class = auth is not None and _positional_arity(auth) >= 3
         self.extensions = BUILTIN_MOUNTS.merged(self.runtime.extensions_for(cls)).merged(extensions)
+        if compat:
+            self.extensions = self.extensions.merged(Extensions(mounts={"compat": _compat_mount(compat)}))
         """The registry this app serves with: built-in mounts, then the class's and the runtime's, then `extensions`."""
         self.mounts: tuple[Mount, ...] = tuple(self.extensions.mounts.values())
         """Asked in order to serve each request before the object's `fetch`."""
@@ -242,3 +247,9 @@ def _positional_arity(hook: Callable[..., Any]) -> int:
     if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
         return 3
     return sum(1 for p in parameters if p.kind in kinds)
+
+
+def _compat_mount(layers: Iterable[str]) -> Mount:
+    # The compat layers sit above http: loaded by name, and only by an app that asks for them.
+    compat = importlib.import_module("dotdo.compat")
+    return compat.mounted(*layers)

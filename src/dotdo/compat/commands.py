@@ -1,0 +1,117 @@
+"""`dotdo compat ...`: serve compat layers, and manage the access keys their clients sign with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .registry import UnknownServiceError, names, service
+
+if TYPE_CHECKING:
+    from .credentials import Credentials
+
+ALL_SERVICES = "*"
+DEFAULT_TENANT = "default"
+
+compat_cli = typer.Typer(help="Wire-compatible servers for popular services' APIs (S3, ...).", no_args_is_help=True)
+keys_cli = typer.Typer(help="Access keys of the compat layers (per tenant and service).", no_args_is_help=True)
+compat_cli.add_typer(keys_cli, name="keys")
+console = Console()
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="The data folder (objects, keys).")]
+
+
+def _credentials(data_dir: Path) -> Credentials:
+    from .credentials import Credentials
+
+    return Credentials(data_dir / "compat")
+
+
+@compat_cli.command("list")
+def list_layers() -> None:
+    """List the compat layers and how many operations each implements."""
+    table = Table(title="compat layers")
+    for column in ("name", "service", "operations"):
+        table.add_column(column)
+    for name in names():
+        layer = service(name)
+        table.add_row(name, layer.title, str(len(layer.operations)))
+    console.print(table)
+
+
+@compat_cli.command("serve")
+def serve(
+    layers: Annotated[list[str], typer.Argument(help="The layers to serve, e.g. s3.")],
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9000,
+    data_dir: DataDir = Path(".dotdo"),
+) -> None:
+    """Serve LAYERS on one port; prints the default tenant's key when the data folder has none."""
+    import uvicorn
+
+    from .server import compat_app
+
+    try:
+        app = compat_app(layers, data_dir=data_dir)
+    except UnknownServiceError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=2) from None
+    key = _credentials(data_dir).default_key()
+    console.print(
+        f"[bold green]dotdo compat[/] serving {', '.join(layers)} on [link]http://{host}:{port}[/]\n"
+        f"  default tenant key: [bold]{key.access_key_id}[/] secret [bold]{key.secret}[/] "
+        f"(`dotdo compat keys create` makes more)"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+
+
+@keys_cli.command("create")
+def create_key(
+    tenant: Annotated[str, typer.Option(help="The tenant whose data the key reaches.")] = DEFAULT_TENANT,
+    service_names: Annotated[
+        list[str] | None, typer.Option("--service", help="A layer the key may call (repeat; default: all).")
+    ] = None,
+    data_dir: DataDir = Path(".dotdo"),
+) -> None:
+    """Create an access key; its secret is printed once, here."""
+    chosen = service_names or [ALL_SERVICES]
+    for name in chosen:
+        if name != ALL_SERVICES and name not in names():
+            console.print(f"[bold red]error:[/] no compat layer named {name!r}; available: {', '.join(names())}")
+            raise typer.Exit(code=2)
+    from .credentials import CredentialsError
+
+    try:
+        key = _credentials(data_dir).create(tenant, chosen)
+    except CredentialsError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=2) from None
+    console.print(f"access key id: [bold]{key.access_key_id}[/]\nsecret:        [bold]{key.secret}[/]")
+    console.print(f"tenant {key.tenant}, services {', '.join(key.services)}. Keep the secret: it is not shown again.")
+
+
+@keys_cli.command("list")
+def list_keys(data_dir: DataDir = Path(".dotdo")) -> None:
+    """List access keys (never their secrets)."""
+    table = Table(title="compat access keys")
+    for column in ("access key id", "tenant", "services"):
+        table.add_column(column)
+    for key in _credentials(data_dir).list():
+        table.add_row(key.access_key_id, key.tenant, ", ".join(key.services))
+    console.print(table)
+
+
+@keys_cli.command("revoke")
+def revoke_key(
+    access_key_id: Annotated[str, typer.Argument(help="The key to revoke.")],
+    data_dir: DataDir = Path(".dotdo"),
+) -> None:
+    """Revoke an access key (servers stop accepting it within seconds)."""
+    if not _credentials(data_dir).revoke(access_key_id):
+        console.print(f"[bold red]error:[/] no access key {access_key_id!r}; `dotdo compat keys list` shows them")
+        raise typer.Exit(code=1)
+    console.print(f"revoked {access_key_id}")

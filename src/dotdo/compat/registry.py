@@ -1,0 +1,54 @@
+"""The compat layers this package provides, by name, each loaded only when asked for.
+
+`dotdo compat serve s3`, `API(..., compat=["s3"])` and `dotdo.compat.services()` all read this one
+table; a layer's modules (and its SDK-sized dependencies) are imported when it is first used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .layer import Service
+
+
+def _s3() -> Service:
+    from .s3 import service
+
+    return service
+
+
+def _sqs() -> Service:
+    from .sqs import service
+
+    return service
+
+
+def _gcs() -> Service:
+    from .gcs import service
+
+    return service
+
+
+LAYERS: dict[str, Callable[[], Service]] = {"gcs": _gcs, "s3": _s3, "sqs": _sqs}
+"""Each layer's name and the function that loads it."""
+
+
+class UnknownServiceError(LookupError):
+    """A compat layer that does not exist; the message lists those that do."""
+
+
+@cache
+def service(name: str) -> Service:
+    """The layer called `name`; `UnknownServiceError` naming the available ones otherwise."""
+    loader = LAYERS.get(name)
+    if loader is None:
+        raise UnknownServiceError(f"no compat layer named {name!r}; available: {', '.join(sorted(LAYERS))}")
+    return loader()
+
+
+def names() -> list[str]:
+    """The names of every compat layer."""
+    return sorted(LAYERS)

@@ -1,0 +1,104 @@
+"""The compat layers as ASGI: every asked layer on one port, or mounted under `/_compat/<name>` of an app.
+
+    app = compat_app(["s3", "sqs"], data_dir=".dotdo")       # `dotdo compat serve s3 sqs` serves this
+    api = API(Counter, compat=["s3"])                         # S3 at http://host/_compat/s3
+
+On one port the layers tell their requests apart by their shape (SQS's `X-Amz-Target` header, GCS's
+`/storage/v1/` paths); S3, whose paths are bare bucket names, answers whatever no other layer claims.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..http.lifespan import serve_lifespan
+from ..runtime.runtime import Runtime
+from .credentials import Credentials
+from .layer import CompatContext, Service
+from .registry import service
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from ..http.app import API
+
+MOUNT_PREFIX = "/_compat"
+
+
+def _build(names: Iterable[str], runtime: Runtime) -> list[tuple[Service, ASGIApp]]:
+    chosen = [service(name) for name in dict.fromkeys(names)]
+    if not chosen:
+        raise ValueError("name at least one compat layer, for example: s3")
+    root = runtime.data_folder.root / "compat"
+    credentials = Credentials(root)
+    built = []
+    for layer in sorted(chosen, key=lambda s: s.catch_all):
+        for cls in layer.objects:
+            runtime.register(cls)
+        built.append((layer, layer.build(CompatContext(runtime, credentials, root / layer.name))))
+    return built
+
+
+class CompatApp:
+    """The chosen compat layers on one ASGI app (with its own runtime's lifespan)."""
+
+    def __init__(
+        self, names: Iterable[str], *, data_dir: str | os.PathLike[str] = ".dotdo", runtime: Runtime | None = None
+    ) -> None:
+        self.runtime = runtime or Runtime.shared(data_dir)
+        self.layers = _build(names, self.runtime)
+        self.credentials = Credentials(self.runtime.data_folder.root / "compat")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await serve_lifespan(self.runtime, receive, send)
+            return
+        if not self.runtime.started:
+            await self.runtime.start()
+        for layer, app in self.layers:
+            if layer.catch_all or layer.claims(scope):
+                await app(scope, receive, send)
+                return
+        await self.layers[-1][1](scope, receive, send)
+
+
+def compat_app(
+    names: Iterable[str], *, data_dir: str | os.PathLike[str] = ".dotdo", runtime: Runtime | None = None
+) -> CompatApp:
+    """An ASGI app serving the compat layers `names` (e.g. `["s3"]`) on the objects of `data_dir`."""
+    return CompatApp(names, data_dir=data_dir, runtime=runtime)
+
+
+class CompatMount:
+    """An `API` mount serving each layer under `/_compat/<name>/` on the app's own runtime."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(dict.fromkeys(names))
+        for name in self.names:
+            service(name)
+        self._apps: dict[str, ASGIApp] | None = None
+
+    async def __call__(self, api: API, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Serve a request under `/_compat/<name>/`; False for any other path."""
+        path: str = scope["path"]
+        if not path.startswith(MOUNT_PREFIX + "/"):
+            return False
+        name, _, rest = path[len(MOUNT_PREFIX) + 1 :].partition("/")
+        if self._apps is None:
+            self._apps = {layer.name: app for layer, app in _build(self.names, api.runtime)}
+        app = self._apps.get(name)
+        if app is None:
+            return False
+        prefix = f"{MOUNT_PREFIX}/{name}"
+        raw_path: bytes = scope.get("raw_path") or path.encode()
+        inner = dict(
+            scope,
+            path="/" + rest,
+            root_path=scope.get("root_path", "") + prefix,
+            raw_path=raw_path[len(prefix.encode()) :] or b"/",
+            **{"compat.raw_path": raw_path},
+        )
+        await app(inner, receive, send)
+        return True

@@ -1,0 +1,88 @@
+"""A compat server started for the tests of this folder: `dotdo compat serve s3` on a free port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dotdo.compat import AccessKey, Credentials
+from tests.conftest import free_port
+
+
+@dataclass
+class CompatServer:
+    """A running `dotdo compat serve`: where it listens, its data folder, its default key."""
+
+    url: str
+    data_dir: Path
+    key: AccessKey
+    process: subprocess.Popen[bytes]
+
+    def credentials(self) -> Credentials:
+        """The server's key table (keys made here are accepted within seconds)."""
+        return Credentials(self.data_dir / "compat")
+
+
+def start_server(data_dir: Path, layers: list[str], port: int | None = None) -> CompatServer:
+    """Start `dotdo compat serve LAYERS` on 127.0.0.1 (a free port by default) and wait until it answers."""
+    key = Credentials(data_dir / "compat").default_key()
+    port = port or free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dotdo", "compat", "serve", *layers, "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"compat server exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("compat server did not start within 30 s")
+    return CompatServer(f"http://127.0.0.1:{port}", data_dir, key, process)
+
+
+def stop_server(server: CompatServer) -> None:
+    """Stop a server started by `start_server`."""
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve s3` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-s3"), ["s3"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def sqs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve sqs s3` for one test module (SQS beside S3 on one port)."""
+    server = start_server(tmp_path_factory.mktemp("compat-sqs"), ["sqs", "s3"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve gcs` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-gcs"), ["gcs"])
+    yield server
+    stop_server(server)
