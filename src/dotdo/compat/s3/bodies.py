@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import google_crc32c
 from starlette.types import Receive
 
 from ...primitives.blob_store import BlobStore, BlobUpload
@@ -69,28 +70,13 @@ class _Crc32:
         return self.value.to_bytes(4, "big")
 
 
-def _crc32c_factory() -> Any:
-    try:
-        from awscrt import checksums  # botocore's optional accelerator provides CRC32C
-    except ImportError:
-        return None
-
-    class _Crc32c:
-        def __init__(self) -> None:
-            self.value = 0
-
-        def update(self, data: bytes) -> None:
-            self.value = checksums.crc32c(data, self.value)
-
-        def digest(self) -> bytes:
-            return self.value.to_bytes(4, "big")
-
-    return _Crc32c
-
-
-CHECKSUMS: dict[str, Any] = {"crc32": _Crc32, "sha1": hashlib.sha1, "sha256": hashlib.sha256}
-if (crc32c := _crc32c_factory()) is not None:
-    CHECKSUMS["crc32c"] = crc32c
+CHECKSUMS: dict[str, Any] = {
+    "crc32": _Crc32,
+    "crc32c": google_crc32c.Checksum,
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+}
+"""The `x-amz-checksum-*` algorithms checked as the body streams (others are kept as declared)."""
 
 
 def declared_checksums(headers: dict[str, str]) -> dict[str, str | None]:
