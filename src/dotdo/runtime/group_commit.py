@@ -133,7 +133,7 @@ class GroupCommit:
         """Commit one storage and release (process) or queue for fsync (power) its waiters."""
         if not storage.dirty:
             return
-        future = storage.take_commit_waiter()
+        future = storage.output_gate.take()
         try:
             storage.commit_now()
         except Exception as exc:
@@ -144,7 +144,7 @@ class GroupCommit:
                 storage.on_commit_failed(storage, exc)
             return
         if storage.dirty:
-            storage.keep_commit_waiter(future)
+            storage.output_gate.keep(future)
             return
         self.commits += 1
         loop = _running_loop()
@@ -161,7 +161,7 @@ class GroupCommit:
             return
         if future is None:
             future = loop.create_future()
-        storage.wait_for_sync(future)
+        storage.output_gate.wait_for_sync(future)
         self._to_sync.append((storage, future))
         if not self._sync_starting and len(self._sync_tasks) < SYNC_BATCHES_IN_FLIGHT:
             self._sync_starting = True

@@ -172,13 +172,12 @@ class _MachineApi:
 MACHINE_API = ("current_state", "allowed_transitions", "history", "receive")
 
 
-async def _fire_timeout(obj: StateMachine, timer: Timer) -> None:
-    """Timer kind of state machines: a state's timeout came due."""
-    await obj._machine.on_timeout(timer.payload)  # noqa: SLF001 (the class is defined in this module)
-
-
 class StateMachine(DO):
     """Subclass it with `state()` and `transition()` attributes; see the module docstring."""
+
+    async def _fire_timeout(self, timer: Timer) -> None:
+        """Timer kind of state machines: a state's timeout came due."""
+        await self._machine.on_timeout(timer.payload)
 
     extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timeout})
 
