@@ -26,6 +26,7 @@ from .errors import StorageError
 from .gates import OutputGate
 from .group_commit import DURABILITY_MODES, GroupCommit
 from .kv import CREATE_KV_TABLE, KV_TABLE, checked_key, checked_keys, checked_value, decode_value, list_query
+from .lazy_table import LazyTable
 from .new_database import create_wal_database
 from .sql import SqlStorage
 from .sql_policy import RESERVED_PREFIX, is_reserved
@@ -103,7 +104,8 @@ class Storage:
         self.output_gate = OutputGate()
         """Holds what follows a write until the write is durable (see `commit_waiter`)."""
         self._internal = False
-        self._kv_ready = False
+        # Told of every rollback below (`forget`), so kept through transaction_sync blocks.
+        self._kv_table = LazyTable(self, KV_TABLE, create=self._create_kv, remember_in_blocks=True)
         self._savepoint_depth = 0
         self.firing_alarm_generation: int | None = None
         """While `alarm()` runs: the generation of the alarm being handled (`get_alarm` hides it)."""
@@ -186,7 +188,7 @@ class Storage:
         if self.durability == "power":
             self._internal_pragma("PRAGMA synchronous=FULL")
         self._conn = None
-        self._kv_ready = False
+        self._kv_table.forget()
         conn.close()
         if self._budget is not None:
             self._budget.forget(self)
@@ -296,7 +298,7 @@ class Storage:
         if self._budget is not None:
             self._budget.forget(self)
         self._dirty = False
-        self._kv_ready = False
+        self._kv_table.forget()
         self.timers.forget_schema()
         self.output_gate.fail(self.broken)
         if self.on_commit_failed is not None:
@@ -354,7 +356,7 @@ class Storage:
                 self._internal = False
                 self._savepoint_depth -= 1
             # Tables created inside the rolled-back block are gone too, and so are its timers.
-            self._kv_ready = False
+            self._kv_table.forget()
             self.timers.forget_schema()
             self.notify_timers_changed()
             raise
@@ -421,7 +423,7 @@ class Storage:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 # Tables created by the rolled-back writes are gone.
-                self._kv_ready = False
+                self._kv_table.forget()
                 self.timers.forget_schema()
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise StorageError(
@@ -497,17 +499,16 @@ class Storage:
         finally:
             self._internal = False
         self.sql.forget_statements()
-        self._kv_ready = False
+        self._kv_table.forget()
         self.timers.forget_schema()
         self.notify_timers_changed()
 
     # -- key-value ----------------------------------------------------------------------------
 
-    def _kv(self) -> None:
-        if not self._kv_ready:
-            if not self.table_exists(KV_TABLE):
-                self.run_internal(CREATE_KV_TABLE, write=True)
-            self._kv_ready = True
+    def _create_kv(self) -> None:
+        # Checked first: the runtime's statements count as writes, and a read must not cost a commit.
+        if not self.table_exists(KV_TABLE):
+            self.run_internal(CREATE_KV_TABLE, write=True)
 
     @overload
     def get(self, key: str) -> Any: ...
@@ -515,7 +516,7 @@ class Storage:
     def get(self, key: list[str] | tuple[str, ...]) -> dict[str, Any]: ...
     def get(self, key: str | list[str] | tuple[str, ...]) -> Any:
         """The value stored under `key` (None if absent), or a dict of the present keys, in key order."""
-        self._kv()
+        self._kv_table.ensure()
         if isinstance(key, str):
             rows = self.run_internal(f"SELECT value FROM {KV_TABLE} WHERE key = ?", (key,))
             return decode_value(rows[0][0]) if rows else None
@@ -536,11 +537,11 @@ class Storage:
         """
         if isinstance(key, Mapping):
             pairs = [(checked_key(k), checked_value(k, v)) for k, v in key.items()]
-            self._kv()
+            self._kv_table.ensure()
             self.run_many_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", pairs)
             return
         blob = checked_value(checked_key(key), value)
-        self._kv()
+        self._kv_table.ensure()
         self.run_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, blob), write=True)
 
     @overload
@@ -549,7 +550,7 @@ class Storage:
     def delete(self, key: list[str] | tuple[str, ...]) -> int: ...
     def delete(self, key: str | list[str] | tuple[str, ...]) -> bool | int:
         """Delete `key` (True if it existed), or a list of keys (how many existed)."""
-        self._kv()
+        self._kv_table.ensure()
         conn = self.connection()
         before = conn.total_changes
         if isinstance(key, str):
@@ -574,7 +575,7 @@ class Storage:
         query, params = list_query(
             prefix=prefix, start=start, end=end, limit=limit, reverse=reverse, start_after=start_after
         )
-        self._kv()
+        self._kv_table.ensure()
         return {k: decode_value(v) for k, v in self.run_internal(query, params)}
 
     # -- alarms ---------------------------------------------------------------------------------
