@@ -81,6 +81,12 @@ async def test_the_in_process_runtime_is_the_door(runtime: Runtime) -> None:
     assert await task == "spawned"
     assert await objects.run_in(Counter, "a", lambda obj: obj.storage.get("note")) == "spawned"
 
+    # The storage of an object in memory, read without an event; an object not in memory is not activated.
+    live = objects.live_storage(Counter, "a")
+    assert live is not None and live.get("total") == 8
+    assert objects.live_storage("Counter", "idle") is None
+    assert objects.live_storage(Counter, "idle") is None
+
     response = await objects.fetch(Counter, "a", _request("/a/look"))
     assert response.status_code == 200
     assert json.loads(bytes(response.body)) == {"name": "a", "total": 8, "path": "/a/look"}

@@ -305,3 +305,10 @@ class Runtime:
         """Run `fn(obj)` (sync or async) as an event of that object and return its result."""
         resolved = self.host.class_for(cls)
         return await self.host.run_in(resolved, self._id(resolved, name_or_id), fn)
+
+    def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> Storage | None:
+        """The object's storage if it is in memory, else None; activates nothing and runs no event."""
+        resolved = self.host.class_for(cls)
+        oid = self._id(resolved, name_or_id)
+        record = self.host.live((oid.namespace, oid.hex))
+        return None if record is None else record.storage
