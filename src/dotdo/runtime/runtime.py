@@ -18,7 +18,7 @@ from .errors import ObjectClosedError
 from .extensions import Extensions, declared_extensions
 from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
-from .host import ObjectHost
+from .host import ForwardCall, ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
 from .storage import Storage
 from .stub import Namespace, ObjectStub
@@ -305,6 +305,43 @@ class Runtime:
         """Run `fn(obj)` (sync or async) as an event of that object and return its result."""
         resolved = self.host.class_for(cls)
         return await self.host.run_in(resolved, self._id(resolved, name_or_id), fn)
+
+    def evict(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> bool:
+        """Drop the object from memory if it is there and idle (its WebSockets stay open); False otherwise."""
+        resolved = self.host.class_for(cls)
+        oid = self._id(resolved, name_or_id)
+        return self.host.evict((oid.namespace, oid.hex))
+
+    async def adopt_timers(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> None:
+        """Activate the object and enter its earliest timer in this runtime's alarm index.
+
+        For an object whose timers another runtime indexed until now (a host that took it over):
+        a timer already due fires at once.
+        """
+        resolved = self.host.class_for(cls)
+        record = await self.host.record(resolved, self._id(resolved, name_or_id))
+        if self.alarms is not None:
+            self.alarms.note(record, record.storage.timers.next_fire_at())
+
+    @property
+    def forward_call(self) -> ForwardCall | None:
+        """Asked first by every call between objects: the call's awaitable if another process runs
+        the object, else None (it runs here). A cluster host sets it."""
+        return self.host.forward_call
+
+    @forward_call.setter
+    def forward_call(self, forward: ForwardCall | None) -> None:
+        self.host.forward_call = forward
+
+    @property
+    def live_count(self) -> int:
+        """How many objects are in memory."""
+        return self.host.live_count
+
+    @property
+    def activations(self) -> int:
+        """How many times an object was activated since the runtime started."""
+        return self.host.activations
 
     def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> Storage | None:
         """The object's storage if it is in memory, else None; activates nothing and runs no event."""
