@@ -24,6 +24,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.alarm_scheduler import INDEX_TABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
@@ -117,6 +118,7 @@ class ClusterHost:
             runtime = Runtime(folder, durability=self.durability)
         for ref in self.class_refs:
             runtime.register(import_target(ref))
+        runtime.add_defaults(CTX_ATTACHMENTS)
         install_fencing(runtime, self.host_id, owns=self._owns)
         runtime.forward_call = self.forward_call
         self.runtime = runtime

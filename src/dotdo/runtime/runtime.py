@@ -84,6 +84,7 @@ class Runtime:
         self.clock = clock or Clock()
         self.extensions = extensions or Extensions()
         """Timer kinds, HTTP mounts and ctx attachments for every class, added to what each class declares."""
+        self._defaults = Extensions()
         self._class_extensions: dict[type[DurableObject], Extensions] = {}
         self.host = ObjectHost(
             self,
@@ -222,11 +223,22 @@ class Runtime:
             self.alarms.wake()
         return registered
 
+    def add_defaults(self, extensions: Extensions) -> None:
+        """Extend every class with `extensions`, under what a class declares and what `extensions=` gave.
+
+        How the layers above the runtime bring their capabilities (`dotdo.Runtime` and `API()` add
+        `ctx.fs`, `ctx.git`, …): a class or the runtime's own registry may still replace one of them.
+        """
+        self._defaults = self._defaults.merged(extensions)
+        self._class_extensions.clear()
+
     def extensions_for(self, cls: type[DurableObject]) -> Extensions:
-        """What extends objects of `cls`: its (and its bases') declared extensions plus the runtime's."""
+        """What extends objects of `cls`: the defaults, its (and its bases') declarations, then the runtime's."""
         found = self._class_extensions.get(cls)
         if found is None:
-            found = self._class_extensions[cls] = declared_extensions(cls).merged(self.extensions)
+            found = self._class_extensions[cls] = self._defaults.merged(declared_extensions(cls)).merged(
+                self.extensions
+            )
         return found
 
     def add_storage_hook(self, hook: Callable[[ObjectId, Storage], None]) -> None:
