@@ -164,7 +164,7 @@ class SqlStorage:
     def execute(self, query: str, bindings: tuple[Any, ...], checked: bool = False) -> SqlCursor:
         """`exec` with the bindings as a tuple; `checked`: the statement was vetted already."""
         storage = self._storage
-        conn = storage.connection()
+        conn = storage.conn or storage.connection()
         writes = self._statement_writes.get(query) if type(query) is str else None
         if writes is None:
             if not checked:
@@ -193,7 +193,7 @@ class SqlStorage:
             writes = self._prepare_writes
             if not checked and len(self._statement_writes) < 4096:
                 self._statement_writes[query] = writes
-        if writes or changed:
+        if (writes or changed) and not storage.dirty:
             storage.note_write()
         return result
 

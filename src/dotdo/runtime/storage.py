@@ -96,11 +96,13 @@ class Storage:
         self._budget = budget
         self.thread_lock = threading.RLock()
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
-        self._conn: sqlite3.Connection | None = None
+        self.conn: sqlite3.Connection | None = None
+        """The open SQLite connection, None while closed (`connection()` opens it)."""
         self._wal_fd: int | None = None
         self._wal_folder_unsynced = False
         self._normal_after_commit = False
-        self._dirty = False
+        self.dirty = False
+        """Whether there are writes not yet committed (set by the statements, cleared by the commit)."""
         self.output_gate = OutputGate()
         """Holds what follows a write until the write is durable (see `commit_waiter`)."""
         self._internal = False
@@ -118,7 +120,7 @@ class Storage:
 
     def connection(self) -> sqlite3.Connection:
         """The open SQLite connection, opened (and admitted by the connection budget) if closed."""
-        conn = self._conn
+        conn = self.conn
         if conn is not None:
             return conn
         if self.broken is not None:
@@ -127,7 +129,7 @@ class Storage:
             raise StorageError(f"Storage {self.path.name} is closed")
         if self._budget is not None:
             self._budget.admit(self)
-        self._conn = conn = self._open()
+        self.conn = conn = self._open()
         return conn
 
     def _open(self) -> sqlite3.Connection:
@@ -166,7 +168,7 @@ class Storage:
 
     def abandon(self) -> None:
         """Close after a failed commit: what was pending is gone (rolled back), nothing is retried."""
-        self._dirty = False
+        self.dirty = False
         self.close()
 
     def release_connection(self) -> None:
@@ -175,10 +177,10 @@ class Storage:
             self._release_connection()
 
     def _release_connection(self) -> None:
-        conn = self._conn
+        conn = self.conn
         if conn is None:
             return
-        if self._dirty:
+        if self.dirty:
             self.commit()
         if conn.in_transaction:
             self.commit_now()
@@ -187,7 +189,7 @@ class Storage:
             self._wal_fd = None
         if self.durability == "power":
             self._internal_pragma("PRAGMA synchronous=FULL")
-        self._conn = None
+        self.conn = None
         self._kv_table.forget()
         conn.close()
         if self._budget is not None:
@@ -201,7 +203,7 @@ class Storage:
     @property
     def is_open(self) -> bool:
         """Whether a SQLite connection is open right now."""
-        return self._conn is not None
+        return self.conn is not None
 
     @property
     def running_internal(self) -> bool:
@@ -211,7 +213,7 @@ class Storage:
     @property
     def in_sqlite_transaction(self) -> bool:
         """Whether the connection is open and inside a transaction."""
-        conn = self._conn
+        conn = self.conn
         return conn is not None and conn.in_transaction
 
     def _internal_pragma(self, statement: str) -> Any:
@@ -233,7 +235,7 @@ class Storage:
 
     def note_write(self) -> None:
         """A statement wrote: the group commit will commit this storage."""
-        if not self._dirty:
+        if not self.dirty:
             self._mark_dirty()
 
     def check_critical(self, exc: sqlite3.DatabaseError) -> None:
@@ -243,7 +245,7 @@ class Storage:
 
     def run_internal(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
-        conn = self.connection()
+        conn = self.conn or self.connection()
         if write and not conn.in_transaction:
             self.begin()
         self._internal = True
@@ -254,13 +256,13 @@ class Storage:
             raise
         finally:
             self._internal = False
-        if write and not self._dirty:
+        if write and not self.dirty:
             self._mark_dirty()
         return rows
 
     def run_many_internal(self, query: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """An internal write run once per row of `rows`, in one statement batch."""
-        conn = self.connection()
+        conn = self.conn or self.connection()
         if not conn.in_transaction:
             self.begin()
         self._internal = True
@@ -271,7 +273,7 @@ class Storage:
             raise
         finally:
             self._internal = False
-        if not self._dirty:
+        if not self.dirty:
             self._mark_dirty()
 
     def _break(self, exc: sqlite3.DatabaseError) -> None:
@@ -281,7 +283,7 @@ class Storage:
             "is reset to its last commit"
         )
         self.broken.__cause__ = exc
-        conn, self._conn = self._conn, None
+        conn, self.conn = self.conn, None
         if conn is not None:
             self._internal = True
             try:
@@ -297,7 +299,7 @@ class Storage:
             self._wal_fd = None
         if self._budget is not None:
             self._budget.forget(self)
-        self._dirty = False
+        self.dirty = False
         self._kv_table.forget()
         self.timers.forget_schema()
         self.output_gate.fail(self.broken)
@@ -326,7 +328,7 @@ class Storage:
 
     def transaction_sync(self, fn: Callable[[], T]) -> T:
         """Run `fn()` (synchronous) all-or-nothing: if it raises, none of its writes remain."""
-        conn = self.connection()
+        conn = self.conn or self.connection()
         if not conn.in_transaction:
             self.begin()
         name = f'"{_SAVEPOINT_PREFIX}{self._savepoint_depth}"'
@@ -372,30 +374,25 @@ class Storage:
             self._internal = False
             self._savepoint_depth -= 1
         # The outermost block hands its writes to the group commit (at once when no loop runs).
-        if not self._dirty or self._savepoint_depth == 0:
+        if not self.dirty or self._savepoint_depth == 0:
             self._mark_dirty()
         return result
 
     def _mark_dirty(self) -> None:
-        self._dirty = True
+        self.dirty = True
         self.group_commit.enqueue(self)
-
-    @property
-    def dirty(self) -> bool:
-        """Whether there are writes not yet committed."""
-        return self._dirty
 
     def commit(self) -> None:
         """Commit now; on the event loop, with every other pending write of the group (alarm index first)."""
-        if self._dirty and _loop_running():
+        if self.dirty and _loop_running():
             self.group_commit.flush()
-        if self._dirty:
+        if self.dirty:
             self.group_commit.commit_one(self)
 
     @property
     def unsettled(self) -> bool:
         """Whether some write is not yet durable: uncommitted, or its fsync still running (power mode)."""
-        return self._dirty or self.output_gate.syncing
+        return self.dirty or self.output_gate.syncing
 
     @property
     def in_transaction_block(self) -> bool:
@@ -404,12 +401,12 @@ class Storage:
 
     def commit_now(self) -> None:
         """Commit the open transaction (the group commit calls this); a `transaction_sync` block defers it."""
-        conn = self._conn
-        self._dirty = False
+        conn = self.conn
+        self.dirty = False
         if conn is not None and conn.in_transaction:
             if self._savepoint_depth:
                 # A transaction_sync block is still open (called from inside fn): commit it later.
-                self._dirty = True
+                self.dirty = True
                 return
             self._internal = True
             try:
@@ -445,7 +442,7 @@ class Storage:
 
     def commit_waiter(self) -> asyncio.Future[None] | None:
         """The output gate: a future that settles once every write made so far is durable, or None."""
-        return self.output_gate.waiter(self._dirty, self.broken)
+        return self.output_gate.waiter(self.dirty, self.broken)
 
     async def settled(self) -> None:
         """Wait until every write made so far is committed (and fsynced in power mode)."""
@@ -466,7 +463,7 @@ class Storage:
 
     def checkpoint_if_large(self) -> None:
         """Fold the WAL back into the database once it has grown past a few megabytes."""
-        conn = self._conn
+        conn = self.conn
         fd = self._wal_fd
         if conn is None or fd is None or conn.in_transaction:
             return
@@ -481,7 +478,7 @@ class Storage:
     def delete_all(self) -> None:
         """Delete every table, index, view, key and timer (the alarm included) of this object."""
         conn = self.connection()
-        if self._dirty:
+        if self.dirty:
             self.commit()
         self._internal = True
         try:
