@@ -23,13 +23,19 @@ SHOWS = {
     "extensions.py": "['ding-dong from front (in-process)']",
     "fsx_notes.py": "/archive   dirs=[] files=['groceries.md']",
     "gitx_repository.py": "merged feature",
+    "lifecycle_shop.py": "demoted back as thing alice",
+    "pyx_notebook.py": "refused: line 1: calls os.system (exec)",
     "tiers_analytics.py": "erased user:alice",
     "workflow_orders.py": "stateDiagram-v2",
 }
 
 
-# Run by the test named, in a loopback-only network namespace (they start Ray).
-RUN_ELSEWHERE = {"cluster_counters.py": "tests/cluster/test_cluster.py"}
+# Run by the test named: the cluster example in a loopback-only network namespace (it starts Ray),
+# the npmx example against the tests' local registry rather than npm's public one.
+RUN_ELSEWHERE = {
+    "cluster_counters.py": "tests/cluster/test_cluster.py",
+    "npmx_project.py": "tests/primitives/npmx/test_example.py",
+}
 
 
 def test_every_script_is_listed() -> None:

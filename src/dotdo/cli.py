@@ -1,4 +1,4 @@
-"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`, `dotdo query SQL`, `dotdo tiers status`."""
+"""The `dotdo` command: `dotdo init NAME`, `dotdo dev [APP]`, `dotdo query SQL`, `dotdo tiers status`, `dotdo npm`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .cli_templates import APP, README, TEST
 from .cluster.commands import cluster_app
+from .primitives.npm_commands import npm_app
 from .runtime.data_folder import DataFolder, DataFolderError
 from .runtime.folder_lock import FolderLock
 from .tiers.commands import query_command, tiers_app
@@ -268,6 +269,7 @@ def init(
 cli.command("query")(query_command)
 cli.add_typer(tiers_app, name="tiers")
 cli.add_typer(cluster_app, name="cluster")
+cli.add_typer(npm_app, name="npm")
 
 
 def main() -> None:

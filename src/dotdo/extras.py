@@ -26,6 +26,8 @@ EXTRAS: dict[str, Extra] = {
     "fs": Extra(("obstore", "fsspec"), enables="ctx.fs (fsx), the blob store, the dotdo:// fsspec protocol"),
     "bash": Extra(("tree_sitter", "tree_sitter_bash", "jq"), ("fs",), "ctx.bash (bashx) on fsx"),
     "git": Extra(("dulwich",), ("fs",), "ctx.git (gitx), clone and push over smart HTTP"),
+    "py": Extra(("uv",), ("bash",), "ctx.py (pyx) in bashx's sandbox, ctx.pip (uv builds the environments)"),
+    "npm": Extra(("nodesemver",), ("bash",), "ctx.npm (npmx): npm installs into the object's files"),
     "tiers": Extra(
         ("pyiceberg", "pyarrow", "duckdb", "obstore"), enables="Runtime(warehouse=...), rt.query, dotdo query"
     ),

@@ -159,8 +159,8 @@ async def test_changes_emit_created_updated_deleted_events(rt: Runtime) -> None:
 
 
 async def test_an_index_entry_left_without_its_entity_does_not_block_the_id(rt: Runtime) -> None:
-    def leave_stale_entry(index: Customer) -> None:
-        NameIndex(index).add("ghost", {"name": "Old", "email": "old@x", "age": 0, "tags": []})
+    async def leave_stale_entry(index: Customer) -> None:
+        await NameIndex(index).add("ghost", {"name": "Old", "email": "old@x", "age": 0, "tags": []})
 
     await rt.run_in(Customer, INDEX_OBJECT, leave_stale_entry)
     created = await rt.get(Customer, "ghost").create(name="New", email="new@x")

@@ -15,6 +15,7 @@ keeps a copy of every entity's fields for listing and filtering. Changes emit `C
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -237,36 +238,47 @@ class Entity(DO):
 class NameIndex:
     """The copy of every entity's fields kept by the class's `__index__` object, for listing.
 
-    Built over the index object (inside one of its events, through `runtime.run_in`).
+    Built over the index object (inside one of its events, through `runtime.run_in`). It uses the
+    index's `ctx.things`, so an index whose class shards its things (its calls are then awaited)
+    is listed and updated the same way.
     """
 
     def __init__(self, index: Entity) -> None:
         self.type_name = type(index).__name__
-        self.things = Things(index.storage, runtime=index.runtime)
+        self.things = index.ctx.things
 
-    def add(self, entity_id: str, data: dict[str, Any]) -> None:
+    async def add(self, entity_id: str, data: dict[str, Any]) -> None:
         """Add an entity's entry; `EntityExistsError` if there is one."""
         try:
-            self.things.create(type=self.type_name, name=entity_id, id=entity_id, data=data)
+            await _settled(self.things.create(type=self.type_name, name=entity_id, id=entity_id, data=data))
         except DuplicateThingError:
             raise EntityExistsError(
                 f"{self.type_name} {entity_id!r} already exists; update it with PUT or PATCH"
             ) from None
 
-    def put(self, entity_id: str, data: dict[str, Any]) -> None:
+    async def put(self, entity_id: str, data: dict[str, Any]) -> None:
         """Add or replace an entity's entry."""
-        if self.things.get(entity_id) is None:
-            self.add(entity_id, data)
+        if await _settled(self.things.get(entity_id)) is None:
+            await self.add(entity_id, data)
         else:
-            self.things.replace(entity_id, data=data)
+            await _settled(self.things.replace(entity_id, data=data))
 
-    def remove(self, entity_id: str) -> None:
+    async def remove(self, entity_id: str) -> None:
         """Remove an entity's entry (with its history)."""
-        self.things.delete(entity_id, purge=True)
+        await _settled(self.things.delete(entity_id, purge=True))
 
-    def page(self, where: dict[str, Any] | None, order_by: list[str] | None, limit: int, cursor: str | None) -> Page:
+    async def page(
+        self, where: dict[str, Any] | None, order_by: list[str] | None, limit: int, cursor: str | None
+    ) -> Page:
         """One page of entries."""
-        return self.things.find_page(type=self.type_name, where=where, order_by=order_by, limit=limit, cursor=cursor)
+        return await _settled(
+            self.things.find_page(type=self.type_name, where=where, order_by=order_by, limit=limit, cursor=cursor)
+        )
+
+
+async def _settled(value: Any) -> Any:
+    """The result of a things call: awaited when the store is one whose calls are coroutines."""
+    return await value if inspect.isawaitable(value) else value
 
 
 def _index_field(cls: type[Entity], name: Any, fields: set[str]) -> str:

@@ -1,0 +1,292 @@
+"""Build the tree npm would install for a ``package.json``: versions picked, duplicates shared, hoisted.
+
+The order and placement follow npm's arborist: nodes are processed by depth, then folder; a
+node's dependencies are resolved by name; a dependency already reachable and acceptable is
+shared (deduplicated); a new one is placed as high as it can go, walking up from the dependent's
+own ``node_modules`` (from its parent's for a peer, which must be a sibling) until a folder holds
+another version of that name, or placing there would change what a package below already uses
+to a version it does not accept. ``overrides`` replace the spec of a name's dependencies
+everywhere below the project; versions the previous lockfile pinned are kept while they satisfy.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import cmp_to_key
+from typing import Any
+
+from dotdo.primitives.npmx.errors import NpmResolveError, NpmSpecError
+from dotdo.primitives.npmx.platforms import NODE_ARCH, NODE_PLATFORM, platform_ok
+from dotdo.primitives.npmx.registry import Registry, integrity_of
+from dotdo.primitives.npmx.tree import Edge, Node
+from dotdo.primitives.npmx.versions import check_range, compare, is_tag, pick, satisfies
+
+OK, KEEP, REPLACE, CONFLICT = "ok", "keep", "replace", "conflict"
+"""What placing a package in one folder would do (arborist's CanPlaceDep answers)."""
+
+
+class Resolver:
+    """Builds the ideal tree of a project from its ``package.json``, fetching packuments as it goes."""
+
+    def __init__(self, registry: Registry, *, locked: Mapping[str, set[str]] | None = None) -> None:
+        self.registry = registry
+        self.locked = locked or {}
+        """Versions the previous lockfile had, per name: kept when they still satisfy."""
+        self._users: dict[str, list[Edge]] = defaultdict(list)
+        self._edges_out: dict[Node, list[Edge]] = {}
+        self._queue: list[tuple[int, str, int, Node]] = []
+        self._queued = 0
+        self._seen: set[Node] = set()
+        self._overrides: dict[str, str] = {}
+        self._root: Node | None = None
+
+    async def build(self, package_json: dict[str, Any]) -> Node:
+        """The tree for ``package_json``; raises ``NpmResolveError`` or ``NpmSpecError`` for what cannot be met."""
+        root = Node(str(package_json.get("name") or "root"), str(package_json.get("version") or ""), package_json)
+        self._root = root
+        self._overrides = flat_overrides(package_json.get("overrides") or {}, package_json)
+        self._register(root)
+        self._enqueue(root)
+        while self._queue:
+            _, _, _, node = heapq.heappop(self._queue)
+            if node in self._seen or not _attached(node):
+                continue
+            self._seen.add(node)
+            await self._process(node)
+        return root
+
+    def _enqueue(self, node: Node) -> None:
+        self._queued += 1
+        heapq.heappush(self._queue, (node.depth, node.location, self._queued, node))
+
+    async def _process(self, node: Node) -> None:
+        """Resolve the node's missing or unmet dependencies, then place each new package, by name."""
+        problems = [edge for edge in self._edges_out[node] if not _valid(edge)]
+        for edge in problems:  # every packument this node needs, fetched together
+            self.registry.packument(edge.name)
+        chosen = []
+        for edge in problems:
+            manifest = await self._manifest_for(edge)
+            if manifest is not None:
+                chosen.append((edge, manifest))
+        for edge, manifest in sorted(chosen, key=lambda pair: pair[0].name):
+            edge.target = self._lookup(edge)
+            if not _valid(edge):
+                self._place(edge, manifest)
+
+    def _register(self, node: Node) -> None:
+        """Give a node its dependency edges as soon as it is in the tree: what it uses counts from then on."""
+        edges = [e for e in node.edges_out() if e.type != "peerOptional"]
+        for edge in edges:
+            if not node.is_root and edge.name in self._overrides:
+                edge.spec = self._overrides[edge.name]
+            check_range(edge.name, edge.spec)
+            edge.target = self._lookup(edge)
+            self._users[edge.name].append(edge)
+        self._edges_out[node] = edges
+
+    async def _manifest_for(self, edge: Edge) -> dict[str, Any] | None:
+        try:
+            manifest = await self._choose(edge.name, edge.spec)
+        except NpmResolveError as exc:
+            if edge.type == "optional":
+                return None
+            raise NpmResolveError(f"{exc} (wanted by {_chain(edge)})") from None
+        if not platform_ok(manifest) and edge.type != "optional":
+            raise NpmResolveError(
+                f"{edge.name}@{manifest.get('version')} does not support this platform "
+                f"({NODE_PLATFORM} {NODE_ARCH}): it needs os {manifest.get('os')}, cpu {manifest.get('cpu')}"
+            )
+        return manifest
+
+    def _lookup(self, edge: Edge) -> Node | None:
+        return edge.source.resolve(edge.name)
+
+    def _edges_in(self, node: Node) -> list[Edge]:
+        return [e for e in self._users.get(node.name, ()) if e.target is node and _attached(e.source)]
+
+    def _retarget(self, name: str) -> None:
+        edges = self._users.get(name, [])
+        edges[:] = [e for e in edges if _attached(e.source)]
+        for edge in edges:
+            edge.target = self._lookup(edge)
+
+    def _place(self, edge: Edge, manifest: dict[str, Any]) -> None:
+        """Put the chosen version where npm would: as high as it can go from the dependent's folder."""
+        version = str(manifest["version"])
+        source = edge.source
+        start = source.parent if edge.type == "peer" and source.parent is not None else source
+        chosen: tuple[Node, str] | None = None
+        candidate: Node | None = start
+        while candidate is not None:
+            own = next((e for e in self._edges_out.get(candidate, ()) if e.name == edge.name), None)
+            if not candidate.is_root and own is not None and own.type in ("peer", "peerOptional"):
+                candidate = candidate.parent
+                continue
+            verdict = self._can_place(candidate, edge, version, start)
+            if verdict == CONFLICT:
+                break
+            chosen = (candidate, verdict)
+            if verdict == KEEP:
+                break
+            candidate = candidate.parent
+        if chosen is None:
+            existing = start.children[edge.name]
+            raise NpmResolveError(
+                f"ERESOLVE: could not resolve the peer dependency {edge.name}@{edge.spec} of "
+                f"{source.name}@{source.version}: {existing.location} is {edge.name}@{existing.version}, which "
+                f"other packages need (wanted by {_chain(edge)}); change one of the ranges"
+            )
+        target, verdict = chosen
+        if verdict == KEEP:
+            self._retarget(edge.name)
+            return
+        placed = self._new_node(target, manifest, edge)
+        current = target.children.get(edge.name)
+        if current is not None:
+            for name, kid in current.children.items():
+                kid.parent = placed
+                placed.children[name] = kid
+            current.children = {}
+        target.children[edge.name] = placed
+        self._retarget(edge.name)
+        self._register(placed)
+        for edge_in in self._edges_in(placed):
+            if edge_in is not edge and not _valid(edge_in):
+                self._seen.discard(edge_in.source)
+                self._enqueue(edge_in.source)
+        self._enqueue(placed)
+        self._prune_below(target, placed)
+
+    def _can_place(self, target: Node, edge: Edge, version: str, deepest: Node) -> str:
+        current = target.children.get(edge.name)
+        if current is None:
+            if target is edge.source:
+                return OK
+            existing = target.resolve(edge.name)
+            if existing is not None:
+                for edge_in in self._edges_in(existing):
+                    inside = edge_in.source is target or _inside(edge_in.source, target)
+                    if inside and _valid(edge_in) and not accepts(version, edge_in.spec):
+                        return CONFLICT
+            return OK
+        if current.version == version:
+            return KEEP
+        if compare(version, current.version) >= 0 and all(accepts(version, e.spec) for e in self._edges_in(current)):
+            return REPLACE
+        if accepts(current.version, edge.spec):
+            return KEEP
+        if target is not deepest:
+            return CONFLICT
+        if edge.type != "peer" and target is edge.source:
+            return REPLACE
+        return CONFLICT
+
+    def _new_node(self, target: Node, manifest: dict[str, Any], edge: Edge) -> Node:
+        dist = manifest.get("dist") or {}
+        return Node(
+            edge.name,
+            str(manifest["version"]),
+            manifest,
+            parent=target,
+            resolved=dist.get("tarball"),
+            integrity=integrity_of(manifest),
+        )
+
+    def _prune_below(self, target: Node, placed: Node) -> None:
+        """Remove copies below ``target`` that the newly placed package (or another above) now serves."""
+        for node in [n for n in target.walk() if n.name == placed.name and n is not placed and n is not target]:
+            if not _attached(node):
+                continue
+            self._prune(node)
+            if _attached(node):
+                for kid in sorted(node.children.values(), key=lambda n: n.location):
+                    self._prune(kid)
+
+    def _prune(self, node: Node) -> None:
+        parent = node.parent
+        if parent is None or parent.parent is None:
+            return
+        users = self._edges_in(node)
+        if users:
+            other = parent.parent.resolve(node.name)
+            if other is None:
+                return
+            if other.version != node.version and not (
+                all(accepts(other.version, e.spec) for e in users) and compare(other.version, node.version) >= 0
+            ):
+                return
+        del parent.children[node.name]
+        node.parent = None
+        for name in {n.name for n in node.walk()}:
+            self._retarget(name)
+
+    async def _choose(self, name: str, spec: str) -> dict[str, Any]:
+        packument = await self.registry.packument(name)
+        for version in sorted(self.locked.get(name, ()), key=cmp_to_key(compare), reverse=True):
+            if version in packument["versions"] and not is_tag(spec) and satisfies(version, spec):
+                return packument["versions"][version]
+        return pick(packument, spec)
+
+
+def _valid(edge: Edge) -> bool:
+    return edge.target is not None and accepts(edge.target.version, edge.spec)
+
+
+def _attached(node: Node) -> bool:
+    """Whether ``node`` is still in the tree (no ancestor of it was removed or replaced)."""
+    while node.parent is not None:
+        if node.parent.children.get(node.name) is not node:
+            return False
+        node = node.parent
+    return True
+
+
+def accepts(version: str, spec: str) -> bool:
+    """Whether an installed ``version`` meets ``spec`` (a dist-tag is met by whatever is installed, as in npm)."""
+    if spec in ("", "*", "latest") or is_tag(spec):
+        return True
+    return satisfies(version, spec)
+
+
+def _inside(node: Node, folder: Node) -> bool:
+    """Whether ``node`` lies in ``folder``'s own ``node_modules`` or below it."""
+    current = node.parent
+    while current is not None:
+        if current is folder:
+            return True
+        current = current.parent
+    return False
+
+
+def _chain(edge: Edge) -> str:
+    names = [f"{edge.name}@{edge.spec}"]
+    node: Node | None = edge.source
+    while node is not None and node.parent is not None:
+        names.append(f"{node.name}@{node.version}")
+        node = node.parent
+    return " <- ".join([*names, "the project"])
+
+
+def flat_overrides(overrides: Mapping[str, Any], package_json: Mapping[str, Any]) -> dict[str, str]:
+    """``overrides`` that replace a name's spec everywhere (``{"foo": "1.0.0"}``; ``"$foo"`` is the root's spec)."""
+    if not isinstance(overrides, Mapping):
+        raise NpmSpecError(f"package.json overrides must be an object, not {overrides!r}")
+    flat: dict[str, str] = {}
+    root_deps = {**(package_json.get("devDependencies") or {}), **(package_json.get("dependencies") or {})}
+    for key, value in overrides.items():
+        if not isinstance(value, str):
+            raise NotImplementedError(
+                f"overrides.{key}: nested overrides (per-parent objects) are not supported yet; "
+                'give the name a version string, as in {"overrides": {"foo": "1.0.0"}}'
+            )
+        name = key.rsplit("@", 1)[0] if key.rfind("@") > 0 else key
+        if value.startswith("$"):
+            referenced = value[1:]
+            if referenced not in root_deps:
+                raise NpmSpecError(f"overrides.{key} refers to ${referenced}, which is not a dependency of the project")
+            value = str(root_deps[referenced])
+        flat[name] = check_range(name, value)
+    return flat
