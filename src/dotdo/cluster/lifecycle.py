@@ -40,7 +40,7 @@ from .shard_registry import Layout
 from .shard_router import ShardRouter
 from .shard_rows import ids_missing_key, key_rows
 from .shard_strategies import ShardingError, check_count, check_key, make_strategy
-from .sharded_things import ShardedThings
+from .sharded_things import ShardedThings, attach_relationships, attach_things
 
 log = logging.getLogger("dotdo.cluster.lifecycle")
 
@@ -50,12 +50,7 @@ T = TypeVar("T")
 class Lifecycle(DO):
     """A Durable Object with the lifecycle operations as methods (call them through its stub)."""
 
-    extensions = Extensions(
-        attachments={
-            "things": "dotdo.cluster.sharded_things:attach_things",
-            "relationships": "dotdo.cluster.sharded_things:attach_relationships",
-        }
-    )
+    extensions = Extensions(attachments={"things": attach_things, "relationships": attach_relationships})
 
     move_batch_size: ClassVar[int] = 2000
     """Things moved per batch by shard/rebalance/unshard: reads and writes wait at most one batch."""
