@@ -7,7 +7,9 @@ Prints, in one run, with `dotdo dev` (one process) as the baseline measured in t
 2. calls through an embedded `Cluster` of 2 hosts: to the owner, and through the other host
    (one cross-host hop), p50/p99;
 3. failover: SIGKILL of one host, time until each of its objects answers again (p50/p99) and
-   acknowledged increments lost.
+   acknowledged increments lost;
+4. the forwarding hop's own CPU, in one process without Ray: a request answered by the owner's
+   HTTP front vs the same request taken by the other host's front and forwarded over the wire.
 Runs inside a loopback-only network namespace when `unshare -n` works (as root), else with Ray's
 loopback settings only.
 """
@@ -200,10 +202,85 @@ async def measure_cluster(data_dir: Path, calls: int) -> dict[str, float]:
     return figures
 
 
+async def measure_forwarding(seconds: float) -> dict[str, float]:
+    """CPU per request through the owner's HTTP front vs through the other host's front and the wire.
+
+    Both hosts run in this process (no Ray, no uvicorn: the fronts are called as ASGI apps), so the
+    difference is the forwarding hop itself: routing, the wire both ways and the owner's ASGI glue.
+    """
+    from counter_app import Counter
+
+    from dotdo import API
+    from dotdo.cluster.host import ClusterHost
+    from dotdo.cluster.http_front import HostRouter
+    from dotdo.cluster.placement import HostInfo, PlacementView
+    from dotdo.runtime.ids import id_from_name
+    from dotdo.runtime.runtime import Runtime
+
+    data = Path(tempfile.mkdtemp(prefix="dotdo-forwarding-"))
+    hosts: dict[str, ClusterHost] = {}
+    try:
+        for host_id in ("host-0", "host-1"):
+            host = ClusterHost(host_id, str(data), "probe", None, classes=[], import_paths=[])
+            runtime = await Runtime(data / host_id).start()
+            host.app = API(Counter, ns="/:name", runtime=runtime)
+            host.runtime, host.router = runtime, HostRouter(host, host.app)
+            await host.wire.start("127.0.0.1")
+            hosts[host_id] = host
+        view = PlacementView(1, {h: HostInfo(h, host.wire.address, os.getpid()) for h, host in hosts.items()})
+        for host in hosts.values():
+            host.view = view
+        names = [f"n{i}" for i in range(1, OBJECTS + 1)]
+        names = [n for n in names if view.owner("Counter", id_from_name(Counter, n).hex) == "host-1"]
+
+        async def load(router: HostRouter, duration: float) -> float:
+            done = 0
+            end = time.perf_counter() + duration
+
+            async def receive() -> dict[str, object]:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: dict[str, object]) -> None:
+                pass
+
+            async def client(offset: int) -> None:
+                nonlocal done
+                while time.perf_counter() < end:
+                    path = f"/{names[(done + offset) % len(names)]}/incr"
+                    scope = {
+                        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+                        "root_path": "", "headers": [(b"host", b"127.0.0.1")], "server": ("127.0.0.1", 80),
+                        "client": ("127.0.0.1", 1),
+                    }  # fmt: skip
+                    await router(scope, receive, send)
+                    done += 1
+
+            started = time.process_time()
+            await asyncio.gather(*(client(index * 7) for index in range(32)))
+            return (time.process_time() - started) / done * 1e6
+
+        figures = {}
+        for label, router in (("direct", hosts["host-1"].router), ("forwarded", hosts["host-0"].router)):
+            assert router is not None
+            await load(router, 1.0)
+            figures[label] = await load(router, seconds)
+        return figures
+    finally:
+        for host in hosts.values():
+            await host.wire.close()
+            if host.runtime is not None:
+                await host.runtime.close()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=6.0, help="seconds of wrk load per server (default 6)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per latency sample (default 2000)")
+    parser.add_argument(
+        "--http-only", action="store_true", help="measure the HTTP servers only (no embedded-cluster latency, failover)"
+    )
     options = parser.parse_args()
     if wrk_path() is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
@@ -231,8 +308,12 @@ def main() -> None:
             ]
             console.print(f"measuring {label} ...")
             rows[label] = measure_http(label, argv, port, options.duration)
-        console.print("measuring the embedded cluster (latency, failover) ...")
-        cluster = asyncio.run(measure_cluster(scratch / "embedded", options.calls))
+        console.print("measuring the forwarding hop in one process ...")
+        forwarding = asyncio.run(measure_forwarding(3.0))
+        cluster = None
+        if not options.http_only:
+            console.print("measuring the embedded cluster (latency, failover) ...")
+            cluster = asyncio.run(measure_cluster(scratch / "embedded", options.calls))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -256,6 +337,13 @@ def main() -> None:
             f"{row['cpu_us']:.0f}", f"{row['cpu_us'] / base['cpu_us']:.2f}", f"{row['ray_us']:.0f}", str(row["errors"]),
         )  # fmt: skip
     console.print(table)
+    console.print(
+        f"forwarding hop, one process, no Ray (32 concurrent): answered by the owner's front "
+        f"{forwarding['direct']:.0f} µs CPU/request; through the other host's front and the wire "
+        f"{forwarding['forwarded']:.0f} µs ({forwarding['forwarded'] / forwarding['direct']:.2f}x)"
+    )
+    if cluster is None:
+        return
     console.print(
         f"calls over the wire (n={options.calls}): to the owner p50 {cluster['direct_p50']:.3f} ms "
         f"p99 {cluster['direct_p99']:.3f} ms; through the other host p50 {cluster['forwarded_p50']:.3f} ms "

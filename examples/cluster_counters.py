@@ -9,6 +9,8 @@ host writes into one shared data folder. To serve an app this way over HTTP inst
     cd examples && dotdo serve app:app --port 8787 --workers 2
     curl -X POST localhost:8787/acme          # answered by the host that owns "acme"
     curl localhost:8787/_dotdo/ready          # 200 once the host that answers is ready
+    websocat ws://localhost:8787/acme/ws      # relayed to the owner of "acme" by whichever host takes it;
+                                              # closed with 1012 if that host dies: reconnect
 """
 
 import asyncio

@@ -2,6 +2,7 @@
 network namespace (one Ray instance for the whole module)."""
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -15,7 +16,10 @@ import httpx
 import psutil
 import pytest
 import pytest_asyncio
-from cluster_objects import Counter
+import uvicorn
+import websockets
+from cluster_objects import Counter, increment_counter
+from starlette.websockets import WebSocket
 
 import dotdo
 from dotdo.cluster.cluster import Cluster
@@ -40,6 +44,23 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
         yield rt
     leftover = [p for p in psutil.Process().children(recursive=True) if p.is_running()]
     assert leftover == [], f"processes left after the cluster closed: {leftover}"
+
+
+@contextlib.asynccontextmanager
+async def serving_asgi(app: object) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in this event loop; yields `host:port`."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    task = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def _endpoint_host(endpoint: str) -> str:
@@ -109,6 +130,55 @@ async def test_a_call_sent_to_the_wrong_host_is_forwarded_and_activates_the_obje
     assert sorted(results) == list(range(1, 11))
     assert await cluster.get(Counter, "contended").starts() == 1
     assert await cluster.get(Counter, "contended").pid() == cluster.host_pids()[owner]
+
+
+def _on_two_hosts(cluster: Cluster, prefix: str) -> tuple[str, str]:
+    """Names of two counters owned by different hosts."""
+    first = f"{prefix}-0"
+    names = (f"{prefix}-{i}" for i in range(1, 100))
+    return first, next(name for name in names if cluster.owner(Counter, name) != cluster.owner(Counter, first))
+
+
+async def test_objects_reach_objects_of_the_other_host_by_every_door(cluster: Cluster) -> None:
+    caller, callee = _on_two_hosts(cluster, "door")
+    callee_pid = cluster.host_pids()[cluster.owner(Counter, callee)]
+    # ctx: the callee empties the list it got; the caller's list is untouched (arguments are copied).
+    assert await cluster.get(Counter, caller).ctx_add(callee, [1, 2, 3]) == (6, [1, 2, 3])
+    status, body = await cluster.get(Counter, caller).fetch_other(callee)
+    assert status == 200 and f'"total":7,"pid":{callee_pid}'.encode() in body
+    assert await cluster.get(Counter, caller).run_in_other(callee, 10) == (17, callee_pid)
+    assert await cluster.get(Counter, caller).spawn_on_other(callee, 1) == 8
+    assert await cluster.spawn(Counter, callee, increment_counter, callee, 2) == 10
+    # An error crosses hosts as itself; the caller's breaker opens after 3 failures (the class's policy).
+    failures = [await cluster.get(Counter, caller).ctx_fail(callee) for _ in range(4)]
+    assert failures[:3] == [f"ValueError: failed on {callee_pid}"] * 3
+    assert failures[3].startswith("CircuitOpenError")
+    assert await cluster.get(Counter, callee).total() == 10
+
+
+async def test_a_websocket_relayed_to_a_host_that_dies_is_closed_with_1012(tmp_path: Path) -> None:
+    """A second, private cluster on the same Ray instance (this test kills one of its hosts)."""
+    async with Cluster(hosts=2, data_dir=tmp_path / "data", objects=[Counter], name="ws-test") as cluster:
+
+        async def app(scope: dict, receive: object, send: object) -> None:
+            name = scope["path"].strip("/")
+            await cluster.accept_websocket(Counter, name, WebSocket(scope, receive, send))
+
+        name = "room-1"
+        owner_pid = cluster.host_pids()[cluster.owner(Counter, name)]
+        async with serving_asgi(app) as address, websockets.connect(f"ws://{address}/{name}") as ws:
+            await ws.send("hello")
+            assert await ws.recv() == f"{owner_pid} hello"
+            os.kill(owner_pid, signal.SIGKILL)
+            with pytest.raises(websockets.ConnectionClosedError):
+                await ws.recv()
+            assert ws.close_code == 1012
+            await cluster.wait_for_hosts(1)
+            # The client reconnects and reaches the object on its new host.
+            async with websockets.connect(f"ws://{address}/{name}") as again:
+                await again.send("back")
+                survivor_pid = next(iter(cluster.host_pids().values()))
+                assert await again.recv() == f"{survivor_pid} back"
 
 
 async def test_a_paused_host_whose_object_moved_cannot_commit_when_it_resumes(cluster: Cluster, tmp_path: Path) -> None:
@@ -213,6 +283,34 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
             async with dotdo.connect(f"http://127.0.0.1:{port}/rpc") as api:
                 answers = await asyncio.gather(*(api.Counter(name).pid() for name in first))
             assert answers == [first[name]["pid"] for name in first]
+            async with dotdo.connect(f"ws://127.0.0.1:{port}/rpc") as api:
+                answers = await asyncio.gather(*(api.Counter(name).pid() for name in first))
+                properties = await asyncio.gather(*(api.Counter(name).host_pid for name in first))
+            assert answers == properties == [first[name]["pid"] for name in first]
+
+            # A pipelined chain over objects of both hosts is one client round trip (one HTTP batch).
+            # (Not shop-0, whose total the drain check below expects at 1.)
+            by_pid = {answer["pid"]: name for name, answer in first.items() if name != "shop-0"}
+            a, b = by_pid.values()
+            batches: list[httpx.Request] = []
+
+            async def count(request: httpx.Request) -> None:
+                batches.append(request)
+
+            async with (
+                httpx.AsyncClient(event_hooks={"request": [count]}) as counting,
+                dotdo.connect(f"http://127.0.0.1:{port}/rpc", http_client=counting) as api,
+            ):
+                a_total = api.Counter(a).total()
+                b_total = api.Counter(b).increment(a_total)
+                assert await api.Counter(a).increment(b_total) == 3
+            assert len(batches) == 1
+
+            # WebSockets: whichever host takes the connection, the object's owner answers.
+            for name in list(first)[:6]:
+                async with websockets.connect(f"ws://127.0.0.1:{port}/{name}/") as ws:
+                    await ws.send("hi")
+                    assert await ws.recv() == f"{first[name]['pid']} hi"
 
             status = (await client.get("/_dotdo/status")).json()
             assert [host["host"] for host in status["hosts"]] == ["host-0", "host-1"]

@@ -1,5 +1,6 @@
 """A host's HTTP front without Ray: health, readiness, and a request for a dead host's object."""
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -53,3 +54,28 @@ async def test_health_answers_and_readiness_waits_for_registration(tmp_path: Pat
     assert health.status_code == 200 and health.json()["host"] == "host-0"
     assert ready.status_code == 503 and ready.headers["retry-after"] == "1"
     assert "not registered in the cluster's directory" in ready.json()["problems"]
+
+
+async def test_a_request_in_flight_when_the_owner_dies_gets_503_with_retry_after(tmp_path: Path) -> None:
+    received = asyncio.Event()
+
+    async def dies_mid_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        received.set()
+        writer.transport.abort()
+
+    peer = await asyncio.start_server(dies_mid_request, "127.0.0.1", 0)
+    try:
+        router, host = _router(tmp_path)
+        host.view = PlacementView(
+            2, {**host.view.hosts, "host-1": HostInfo("host-1", peer.sockets[0].getsockname()[:2], 2)}
+        )
+        name = _owned_by(host.view, "host-1")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=router), base_url="http://test") as client:
+            response = await client.post(f"/{name}/", content=b"{}")
+    finally:
+        peer.close()
+    assert received.is_set()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "broke before it answered" in response.json()["message"]

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from dotdo.cluster.wire import HostUnavailableError, WireClient, WireServer
+from dotdo.cluster.wire import HostUnavailableError, WireClient, WireServer, WireStream
 
 
 async def test_many_requests_share_one_connection_and_are_answered_out_of_order() -> None:
@@ -61,3 +61,41 @@ async def test_an_unreachable_peer_is_a_clear_error() -> None:
     client = WireClient(address, "host-3")
     with pytest.raises(HostUnavailableError, match="Cannot reach host-3"):
         await client.request("call", None)
+
+
+async def test_a_stream_carries_messages_both_ways_in_order_beside_requests() -> None:
+    async def echo_until_done(kind: str, payload: str, stream: WireStream) -> None:
+        stream.send(f"{kind} {payload}")
+        while (message := await stream.receive()) is not None:
+            stream.send(message * 2)
+
+    server = WireServer(lambda kind, payload: asyncio.sleep(0, payload), echo_until_done)
+    client = WireClient(await server.start("127.0.0.1"), "peer")
+    try:
+        stream = await client.open_stream("echo", "hello")
+        assert await stream.receive() == "echo hello"
+        for number in range(5):
+            stream.send(number)
+        assert await client.request("ping", "pong") == "pong"
+        assert [await stream.receive() for _ in range(5)] == [0, 2, 4, 6, 8]
+        assert server.open_streams == 1
+        stream.close()
+        async with asyncio.timeout(5):
+            while server.open_streams:
+                await asyncio.sleep(0.01)
+    finally:
+        await client.close()
+        await server.close()
+
+
+async def test_a_stream_breaks_when_the_connection_does() -> None:
+    async def hold(kind: str, payload: object, stream: WireStream) -> None:
+        await stream.receive()
+
+    server = WireServer(lambda kind, payload: asyncio.sleep(0), hold)
+    client = WireClient(await server.start("127.0.0.1"), "host-7")
+    stream = await client.open_stream("hold", None)
+    await server.close()
+    with pytest.raises(HostUnavailableError, match="connection to host-7 broke"):
+        await stream.receive()
+    await client.close()

@@ -28,7 +28,9 @@ from .directory import Directory
 from .host import ClusterHost, class_reference
 from .layout import write_probe
 from .placement import PlacementView
+from .portable import pickled_function, request_parts, response_from_parts
 from .ray_instance import LOOPBACK, RayInstance, import_ray
+from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError, WireClient
 
 log = logging.getLogger("dotdo.cluster")
@@ -332,10 +334,8 @@ class Cluster:
 
         `fn` travels to the host by value (cloudpickle), so it may be a lambda or a closure.
         """
-        from ray.cloudpickle.cloudpickle import dumps
-
         resolved = self._class(cls)
-        return await self.send(resolved, self._id(resolved, name_or_id), "run_in", (dumps(fn),))
+        return await self.send(resolved, self._id(resolved, name_or_id), "run_in", (pickled_function(fn),))
 
     async def fetch(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, request: Request) -> Response:
         """Deliver `request` to the object's `fetch` on its host; the Response comes back whole."""
@@ -344,27 +344,38 @@ class Cluster:
 
     async def send_request(self, cls: type[DurableObject], oid: ObjectId, request: Request) -> Response:
         """Send `request` to the object's `fetch` on its host; the Response comes back whole."""
-        url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        # The host builds the request again, with its own content-length.
-        sent_headers = {k: v for k, v in request.headers.items() if k != "content-length"}
-        payload = await request.body()
-        status, raw_headers, content = await self.send(cls, oid, "fetch", (url, request.method, sent_headers, payload))
-        response = Response(content, status_code=status)
-        response.raw_headers = raw_headers
-        return response
+        parts = await request_parts(request)
+        return response_from_parts(await self.send(cls, oid, "fetch", parts))
 
     async def accept_websocket(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, socket: Any) -> None:
-        """Not built yet: a WebSocket to an object on a cluster host."""
-        raise NotImplementedError(
-            "WebSockets to objects of a Cluster are not built yet: serve the app with `dotdo serve`, whose hosts "
-            "accept WebSockets for the objects they own"
-        )
+        """Serve a WebSocket (a Starlette `WebSocket` not yet accepted) from the object on its host.
+
+        Every message is relayed to the owning host over its connection; if that host dies or
+        drains, the client's WebSocket is closed with 1012 (service restart) so it reconnects.
+        """
+        resolved = self._class(cls)
+        oid = self._id(resolved, name_or_id)
+        if not self.started or self.closed:
+            raise HostUnavailableError("The cluster is not running: use `async with Cluster(...) as rt:`")
+        await self._ensure_registered(resolved)
+        try:
+            client = self._client(self.view.owner(oid.namespace, oid.hex))
+        except (HostUnavailableError, LookupError):
+            await close_with_restart(socket.send, reason="no live host owns the object")
+            return
+        payload = (oid.namespace, oid.hex, oid.name, 0, portable_scope(socket.scope))
+        await relay_websocket(client, "websocket", payload, socket.receive, socket.send)
 
     def spawn(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Any, /, *args: Any) -> Any:
-        """Not built yet: background work as an event of an object on a cluster host."""
-        raise NotImplementedError(
-            "Cluster.spawn is not built yet: objects start background work from their own methods, on their host"
-        )
+        """Start `fn(*args)` as one event of the object on its host, in the background; the task's result is `fn`'s.
+
+        Unlike the embedded runtime's `spawn`, `fn` and its arguments are copied to the host (by
+        value, with cloudpickle), and so is the result on its way back.
+        """
+        resolved = self._class(cls)
+        oid = self._id(resolved, name_or_id)
+        work = self.send(resolved, oid, "run_event", (pickled_function((fn, args)),))
+        return asyncio.get_running_loop().create_task(work)
 
     def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> None:
         """None: the cluster's objects live in its host processes, never in this one."""

@@ -22,7 +22,8 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
-from starlette.responses import Response
+from starlette.types import Receive, Send
+from starlette.websockets import WebSocket
 
 from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.alarm_scheduler import INDEX_TABLE
@@ -34,9 +35,14 @@ from .fencing import NotOwnerError, install_fencing
 from .http_front import HostRouter
 from .layout import check_probe, host_folder
 from .placement import HostInfo, PlacementView
-from .wire import HostUnavailableError, WireClient, WireServer
+from .portable import pickled_function, request_parts, response_from_parts, response_parts
+from .websocket_relay import portable_scope, relay_websocket, serve_relayed
+from .wire import HostUnavailableError, WireClient, WireServer, WireStream
 
 log = logging.getLogger("dotdo.cluster")
+
+OWNER_CACHE_SIZE = 16384
+"""Objects whose owner a host remembers for its current view; the cache starts over when full."""
 
 VIEW_WAIT = 1.0
 """Seconds a host waits for a newer view when a forwarded call reaches it and it is not the owner either."""
@@ -89,11 +95,13 @@ class ClusterHost:
         self.app: Any = None
         self.runtime: Runtime | None = None
         self.view = PlacementView()
-        self.wire = WireServer(self.handle)
+        self.wire = WireServer(self.handle, self.handle_stream)
         self.peers: dict[str, WireClient] = {}
         self.info: HostInfo | None = None
         self.draining = False
         self._activated: set[ObjectId] = set()
+        self._owners: dict[tuple[str, str], str] = {}
+        self._owners_view: PlacementView | None = None
         self._view_changed = asyncio.Event()
         self._closing: set[asyncio.Task[Any]] = set()
         self._follower: asyncio.Task[None] | None = None
@@ -120,7 +128,7 @@ class ClusterHost:
             runtime.register(import_target(ref))
         runtime.add_defaults(CTX_ATTACHMENTS)
         install_fencing(runtime, self.host_id, owns=self._owns)
-        runtime.forward_call = self.forward_call
+        runtime.forward = self.forward
         self.runtime = runtime
         self.view = await self.directory.view.remote()
         await runtime.acquire()
@@ -263,6 +271,8 @@ class ClusterHost:
             self.http_server.should_exit = True
             with contextlib.suppress(Exception):
                 await self._http_task
+        # WebSockets relayed here from other hosts: their clients get 1012 and reconnect elsewhere.
+        self.wire.end_streams()
         await self.wire.drain()
         if self.runtime is not None:
             await self.runtime.release()
@@ -275,20 +285,52 @@ class ClusterHost:
 
     # -- placement ----------------------------------------------------------------------------
 
+    def owner_in_view(self, namespace: str, hex_id: str) -> str:
+        """The object's owner in this host's current view (remembered until the view changes)."""
+        view = self.view
+        if self._owners_view is not view:
+            self._owners, self._owners_view = {}, view
+        key = (namespace, hex_id)
+        owner = self._owners.get(key)
+        if owner is None:
+            owner = view.owner(namespace, hex_id)
+            if len(self._owners) >= OWNER_CACHE_SIZE:
+                self._owners = {}
+            self._owners[key] = owner
+        return owner
+
     def _owns(self, oid: ObjectId) -> bool:
-        owned = not self.draining and self.view.owner(oid.namespace, oid.hex) == self.host_id
+        owned = not self.draining and self.owner_in_view(oid.namespace, oid.hex) == self.host_id
         if owned:
             self._activated.add(oid)
         return owned
 
-    def forward_call(
-        self, oid: ObjectId, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Awaitable[Any] | None:
-        """A call from this host's runtime (a stub, `ctx`) to an object another host owns goes there."""
-        owner = self.view.owner(oid.namespace, oid.hex) if self.view.hosts else self.host_id
+    def forward(self, oid: ObjectId, kind: str, args: tuple[Any, ...]) -> Awaitable[Any] | None:
+        """An event of this host's runtime (a stub, `ctx`, `run_in`, `fetch`, a WebSocket, `spawn`) for an
+        object another host owns goes there; None when this host owns it."""
+        owner = self.owner_in_view(oid.namespace, oid.hex) if self.view.hosts else self.host_id
         if owner == self.host_id:
             return None
-        return self.peer(owner).request("call", (oid.namespace, oid.hex, oid.name, 0, method, args, kwargs))
+        return self._send(owner, oid, kind, args)
+
+    async def _send(self, owner: str, oid: ObjectId, kind: str, args: tuple[Any, ...]) -> Any:
+        peer = self.peer(owner)
+        head = (oid.namespace, oid.hex, oid.name, 0)
+        if kind == "call":
+            return await peer.request("call", (*head, *args))
+        if kind == "run_in":
+            return await peer.request("run_in", (*head, pickled_function(args[0])))
+        if kind == "run_event":
+            return await peer.request("run_event", (*head, pickled_function((args[0], args[1:]))))
+        if kind == "fetch":
+            parts = await request_parts(args[0])
+            return response_from_parts(await peer.request("fetch", (*head, *parts)))
+        if kind == "websocket":
+            socket = args[0]
+            payload = (*head, portable_scope(socket.scope))
+            await relay_websocket(peer, "websocket", payload, socket.receive, socket.send)
+            return None
+        raise ValueError(f"unknown event kind {kind!r}")
 
     def peer(self, host_id: str) -> WireClient:
         """The connection to another host of the current view."""
@@ -302,7 +344,7 @@ class ClusterHost:
 
     async def owner_of(self, namespace: str, hex_id: str, hops: int) -> str | None:
         """None if this host should run the call, else the host to forward it to."""
-        owner = self.view.owner(namespace, hex_id)
+        owner = self.owner_in_view(namespace, hex_id)
         if owner == self.host_id:
             return None
         if hops == 0:
@@ -320,7 +362,7 @@ class ClusterHost:
     # -- requests from peers and drivers --------------------------------------------------------
 
     async def handle(self, kind: str, payload: Any) -> Any:
-        """Answer one wire request (`call`, `run_in`, `fetch`, `register`, `evict_moved`)."""
+        """Answer one wire request (`call`, `run_in`, `run_event`, `fetch`, `register`, `evict_moved`, `status`)."""
         if kind == "register":
             return self.register(payload)
         if kind == "evict_moved":
@@ -330,7 +372,7 @@ class ClusterHost:
         if kind == "http":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
-            return await self.router.answer_forwarded(payload)
+            return await self.router.answer_forwarded(*payload)
         if self.draining:
             raise HostUnavailableError(f"host {self.host_id} is draining")
         namespace, hex_id, name, hops = payload[:4]
@@ -348,11 +390,46 @@ class ClusterHost:
             # Sent by value with cloudpickle, whose output the standard unpickler reads.
             fn = pickle.loads(payload[4])
             return await runtime.run_in(cls, oid, fn)
+        if kind == "run_event":
+            fn, args = pickle.loads(payload[4])
+            return await runtime.spawn(cls, oid, fn, *args)
         if kind == "fetch":
             url, method, headers, body = payload[4:]
             response = await runtime.get(cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    async def handle_stream(self, kind: str, payload: Any, stream: WireStream) -> None:
+        """Serve a WebSocket another host (or the driver) relays here.
+
+        `http_websocket` carries a whole scope for the app this host serves; `websocket` names an
+        object, whose `fetch` gets the upgrade (relayed on if the object moved meanwhile).
+        """
+        if kind == "http_websocket":
+            if self.router is None:
+                raise ValueError(f"host {self.host_id} serves no HTTP app")
+            router = self.router
+            await serve_relayed(stream, lambda receive, send: router.answer_forwarded_websocket(payload, receive, send))
+            return
+        if kind != "websocket":
+            raise ValueError(f"unknown wire stream kind {kind!r}")
+        namespace, hex_id, name, hops, scope = payload
+        runtime = self.runtime
+        assert runtime is not None
+        if self.draining:
+            return  # The stream ends at once: the relaying side closes its client with 1012.
+        owner = await self.owner_of(namespace, hex_id, hops)
+        if owner is not None:
+            peer, onward = self.peer(owner), (namespace, hex_id, name, hops + 1, scope)
+            await serve_relayed(stream, lambda receive, send: relay_websocket(peer, "websocket", onward, receive, send))
+            return
+        cls = runtime.class_named(namespace)
+        oid = ObjectId(namespace, hex_id, name)
+
+        async def accept(receive: Receive, send: Send) -> None:
+            await runtime.accept_websocket(cls, oid, WebSocket(scope, receive, send))
+
+        await serve_relayed(stream, accept)
 
     def status(self) -> dict[str, Any]:
         """What `dotdo cluster status` shows of this host."""
@@ -392,13 +469,3 @@ async def read_alarm_index(path: Path, attempts: int = 40, pause: float = 0.25) 
             await asyncio.sleep(pause)
     log.warning("the alarm index %s stayed locked; its alarms were not adopted", path)
     return []
-
-
-def response_parts(response: Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """A Starlette Response as (status, raw headers, body) to send across; streaming bodies are refused."""
-    body = getattr(response, "body", None)
-    if not isinstance(body, bytes):
-        raise NotImplementedError(
-            "A streaming Response cannot cross hosts yet: return a Response with a body from fetch"
-        )
-    return response.status_code, list(response.raw_headers), body

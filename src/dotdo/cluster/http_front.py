@@ -3,14 +3,14 @@
 Every host of `dotdo serve` listens on the same public port (`SO_REUSEPORT`: the kernel spreads the
 connections over the hosts); each request is routed by the app's own routing mode to its object, and
 by the cluster's placement to the host that owns it. A request for another host's object is sent
-whole over the persistent host-to-host connection and its answer relayed back.
+whole over the persistent host-to-host connection and its answer relayed back; a WebSocket for one
+is relayed message by message over the same connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,11 @@ from starlette.types import Message, Receive, Scope, Send
 from ..http.errors import HTTPError
 from ..runtime.errors import DotdoError
 from ..runtime.ids import id_from_name, namespace_of
+from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError
 
 if TYPE_CHECKING:
     from .host import ClusterHost
-
-log = logging.getLogger("dotdo.cluster")
 
 HEALTH_PATH = "/_dotdo/health"
 READY_PATH = "/_dotdo/ready"
@@ -47,6 +46,8 @@ _SCOPE_KEYS = (
 )
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+OWNER_CACHE_SIZE = 16384
+"""Paths whose owning host a host remembers (for the current view); the cache starts over when full."""
 
 
 async def run_asgi(app: Any, scope: Scope, body: bytes) -> Answer:
@@ -117,6 +118,9 @@ class HostRouter:
         cls = getattr(app, "cls", None)
         self._routing = routing if routing is not None and hasattr(routing, "match") else None
         self._namespace = namespace_of(cls) if cls is not None else None
+        self._by_path = bool(getattr(self._routing, "by_path_alone", False))
+        self._owners: dict[str, str] = {}
+        self._owners_view: object = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -135,9 +139,7 @@ class HostRouter:
             await self.app(scope, receive, send)
             return
         if kind == "websocket":
-            log.warning("WebSocket for %s reached host %s; its owner is %s", path, self.host.host_id, owner)
-            # Not built yet: relaying a WebSocket to another host. 1013: try again later.
-            await send({"type": "websocket.close", "code": 1013, "reason": "object on another host"})
+            await self.relay(owner, scope, receive, send)
             return
         await self.forward(owner, scope, receive, send)
 
@@ -175,19 +177,37 @@ class HostRouter:
 
     def owner(self, scope: Scope) -> str | None:
         """The host to forward this request to, or None to answer it here."""
-        if self._routing is None or self._namespace is None or scope["path"].startswith("/rpc"):
+        if self._routing is None or self._namespace is None:
             return None
-        try:
-            match = self._routing.match(scope)
-        except HTTPError:
-            return None
-        oid = id_from_name(self._namespace, match.name)
-        owner = self.host.view.owner(oid.namespace, oid.hex)
+        path: str = scope["path"]
+        view = self.host.view
+        if self._by_path:
+            # Remembered per path for the current view: most requests skip routing and hashing.
+            if self._owners_view is not view:
+                self._owners, self._owners_view = {}, view
+            owner = self._owners.get(path)
+            if owner is None:
+                owner = self._owners[path] = self._owner_by_routing(scope, path)
+                if len(self._owners) > OWNER_CACHE_SIZE:
+                    self._owners = {}
+        else:
+            owner = self._owner_by_routing(scope, path)
         return None if owner == self.host.host_id else owner
 
-    async def answer_forwarded(self, request: dict[str, Any]) -> Answer:
+    def _owner_by_routing(self, scope: Scope, path: str) -> str:
+        """The owning host of the request's object (this host for /rpc, or a path no object answers)."""
+        routing, namespace = self._routing, self._namespace
+        if routing is None or namespace is None or path.startswith("/rpc"):
+            return self.host.host_id
+        try:
+            match = routing.match(scope)
+        except HTTPError:
+            return self.host.host_id
+        oid = id_from_name(namespace, match.name)
+        return self.host.owner_in_view(oid.namespace, oid.hex)
+
+    async def answer_forwarded(self, scope: Scope, body: bytes) -> Answer:
         """Answer a request another host forwarded here (503 if this host does not own its object either)."""
-        scope = {key: value for key, value in request.items() if key != "body"}
         if self.owner(scope) is not None:
             await self.host.next_view()
             owner = self.owner(scope)
@@ -197,7 +217,25 @@ class HostRouter:
                     {"error": "moving", "message": f"the object is moving between hosts (now {owner}); retry"},
                     RETRY_AFTER,
                 )
-        return await run_asgi(self.app, scope, request["body"])
+        return await run_asgi(self.app, scope, body)
+
+    async def answer_forwarded_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a WebSocket another host relays here (closed with 1012 if this host does not own its object)."""
+        if self.owner(scope) is not None:
+            await self.host.next_view()
+            if self.owner(scope) is not None:
+                await close_with_restart(send, reason="the object is moving")
+                return
+        await self.app(scope, receive, send)
+
+    async def relay(self, owner: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a WebSocket whose object `owner` runs: every message is relayed over the host-to-host connection."""
+        try:
+            peer = self.host.peer(owner)
+        except HostUnavailableError:
+            await close_with_restart(send, reason="the object's host left")
+            return
+        await relay_websocket(peer, "http_websocket", portable_scope(scope), receive, send)
 
     async def forward(self, owner: str, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the whole request to `owner` and relay its answer; 503 with Retry-After if it cannot answer."""
@@ -207,7 +245,7 @@ class HostRouter:
             return
         plain = {key: scope[key] for key in _SCOPE_KEYS if key in scope}
         try:
-            answer = await self.host.peer(owner).request("http", plain | {"body": body})
+            answer = await self.host.peer(owner).request("http", (plain, body))
         except (HostUnavailableError, DotdoError) as exc:
             answer = _json(
                 503,

@@ -324,7 +324,7 @@ class Lifecycle(DO):
         """
         if not isinstance(new_name, str) or not new_name or new_name == self.id.name:
             raise ForkError(f"fork needs a new object name different from this one, not {new_name!r}")
-        if self.runtime.forward_call is not None:
+        if self.runtime.forward is not None:
             raise NotImplementedError("fork inside a cluster is not built yet (the copy may belong to another host)")
         folder = self.runtime.data_folder
         cls = type(self)

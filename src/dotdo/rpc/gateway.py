@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -107,15 +108,19 @@ class ObjectTarget(RpcTarget):
         member = exposed_member(self._cls, name)
         runtime, cls, object_name = self._runtime, self._cls, self._name
         if not inspect.isfunction(member):
-            return runtime.run_in(
-                cls, object_name, lambda obj: _bind_targets(runtime, cls, object_name, getattr(obj, name))
-            )
+            # attrgetter, not a closure over the runtime: the read may run on another host of a cluster.
+            return _read_property(runtime, cls, object_name, name)
 
         async def call(*args: Any) -> Any:
             result = await getattr(runtime.get(cls, object_name), name)(*args)
             return _bind_targets(runtime, cls, object_name, result)
 
         return call
+
+
+async def _read_property(runtime: Runtime, cls: type[DurableObject], object_name: str, name: str) -> Any:
+    value = await runtime.run_in(cls, object_name, operator.attrgetter(name))
+    return _bind_targets(runtime, cls, object_name, value)
 
 
 class _TurnBoundTarget(RpcTarget):

@@ -31,8 +31,11 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 ObjectKey = tuple[str, str]
-ForwardCall = Callable[[ObjectId, str, tuple[Any, ...], dict[str, Any]], Awaitable[Any] | None]
-"""`forward_call(object_id, method, args, kwargs)`: the call's awaitable if another process runs it, else None."""
+Forward = Callable[[ObjectId, str, tuple[Any, ...]], Awaitable[Any] | None]
+"""`forward(object_id, kind, args)`: the event's awaitable if another process owns the object, else None.
+
+Kinds and their args: "call" (method, args, kwargs), "run_in" (fn,), "run_event" (fn, *args),
+"fetch" (request,), "websocket" (socket,)."""
 
 ALARM_MAX_RETRIES = 6
 ALARM_FIRST_BACKOFF = 2.0
@@ -99,9 +102,9 @@ class ObjectHost:
         self.on_timers_changed: Callable[[ObjectRecord, float | None], None] | None = None
         self.storage_hooks: list[Callable[[ObjectId, Storage], None]] = []
         """Called with each object's storage when it activates, before its own start-up code runs."""
-        self.forward_call: ForwardCall | None = None
-        """Set by a cluster host: the call's awaitable when another process owns the object, else None
-        (then the call runs here). Stub calls and `ctx` calls of this runtime's objects go through it."""
+        self.forward: Forward | None = None
+        """Set by a cluster host: sends an event to the process that owns the object (see `Forward`).
+        Stub calls, `ctx` calls, `run_in`, `fetch`, WebSockets and spawned work go through it."""
         self._live: OrderedDict[ObjectKey, ObjectRecord] = OrderedDict()
         self._activating: dict[ObjectKey, asyncio.Future[ObjectRecord]] = {}
         self._reported_timers: set[tuple[str, str, str]] = set()
@@ -247,8 +250,8 @@ class ObjectHost:
     ) -> Any:
         """Call a public method of an object, copying arguments and result across the boundary."""
         await release_outgoing()
-        if self.forward_call is not None:
-            forwarded = self.forward_call(oid, method, args, kwargs)
+        if self.forward is not None:
+            forwarded = self.forward(oid, "call", (method, args, kwargs))
             if forwarded is not None:
                 return await forwarded
         record = await self.record(cls, oid)
@@ -262,16 +265,29 @@ class ObjectHost:
     async def run_in(self, cls: type[DurableObject], oid: ObjectId, fn: Callable[[Any], Any]) -> Any:
         """Run `fn(obj)` as an event of the object (for layers above the runtime)."""
         await release_outgoing()
+        if self.forward is not None:
+            forwarded = self.forward(oid, "run_in", (fn,))
+            if forwarded is not None:
+                return await forwarded
         record = await self.record(cls, oid)
         return await self.deliver(record, fn, record.instance)
 
     async def fetch(self, cls: type[DurableObject], oid: ObjectId, request: Request) -> Response:
         """Deliver an HTTP request to the object's `fetch` and turn its result into a response."""
+        if self.forward is not None:
+            forwarded = self.forward(oid, "fetch", (request,))
+            if forwarded is not None:
+                return await forwarded
         record = await self.record(cls, oid)
         return as_response(await self.deliver(record, record.instance.fetch, request), cls)
 
     async def accept_websocket(self, cls: type[DurableObject], oid: ObjectId, socket: WebSocket) -> None:
         """Hand an upgrade to the object's `fetch`, then pump the connection it accepted until it closes."""
+        if self.forward is not None:
+            forwarded = self.forward(oid, "websocket", (socket,))
+            if forwarded is not None:
+                await forwarded
+                return
         record = await self.record(cls, oid)
         try:
             await self.deliver(record, record.instance.fetch, socket)
@@ -292,6 +308,10 @@ class ObjectHost:
 
     async def run_event(self, cls: type[DurableObject], oid: ObjectId, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn(*args)` as one event of the object (activating it), arguments not copied."""
+        if self.forward is not None:
+            forwarded = self.forward(oid, "run_event", (fn, *args))
+            if forwarded is not None:
+                return await forwarded
         record = await self.record(cls, oid)
         return await self.deliver(record, fn, *args)
 

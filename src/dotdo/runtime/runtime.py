@@ -18,7 +18,7 @@ from .errors import ObjectClosedError
 from .extensions import Extensions, declared_extensions
 from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
-from .host import ForwardCall, ObjectHost
+from .host import Forward, ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
 from .storage import Storage
 from .stub import Namespace, ObjectStub
@@ -336,14 +336,14 @@ class Runtime:
             self.alarms.note(record, record.storage.timers.next_fire_at())
 
     @property
-    def forward_call(self) -> ForwardCall | None:
-        """Asked first by every call between objects: the call's awaitable if another process runs
-        the object, else None (it runs here). A cluster host sets it."""
-        return self.host.forward_call
+    def forward(self) -> Forward | None:
+        """Asked first by every event sent to an object (call, run_in, fetch, WebSocket, spawn): its
+        awaitable if another process owns the object, else None (it runs here). A cluster host sets it."""
+        return self.host.forward
 
-    @forward_call.setter
-    def forward_call(self, forward: ForwardCall | None) -> None:
-        self.host.forward_call = forward
+    @forward.setter
+    def forward(self, forward: Forward | None) -> None:
+        self.host.forward = forward
 
     @property
     def live_count(self) -> int:
