@@ -18,10 +18,11 @@ dev: $(STAMP)
 	cd examples && ../$(BIN)/dotdo dev app:app --data-dir .dotdo --port $(PORT)
 
 # bubblewrap runs bashx's sandboxed tier; jq is the oracle for the shell corpus's jq scripts;
-# Node.js and npm run the Cap'n Web interop peer (tests/rpc/js, installed by the tests with npm ci).
+# Node.js and npm run the Cap'n Web interop peer (tests/rpc/js, installed by the tests with npm ci);
+# chromium is the headless browser Playwright drives to test the inspector page (never a browser download).
 # Each missing package is announced before apt-get runs; without root, the command to run is printed.
 system-packages:
-	@$(MAKE) --no-print-directory apt-install TOOLS="bwrap jq" PACKAGES="bubblewrap jq"
+	@$(MAKE) --no-print-directory apt-install TOOLS="bwrap jq chromium" PACKAGES="bubblewrap jq chromium"
 	@$(MAKE) --no-print-directory apt-install TOOLS="node npm" PACKAGES="nodejs npm"
 
 apt-install:

@@ -6,9 +6,12 @@ Prints, in one run, with `dotdo dev` (one process) as the baseline measured in t
    CPU and Ray's own processes' CPU are reported apart;
 2. calls through an embedded `Cluster` of 2 hosts: to the owner, and through the other host
    (one cross-host hop), p50/p99;
-3. failover: SIGKILL of one host, time until each of its objects answers again (p50/p99) and
+3. memory with 10,000 live counters (`counter_resident.py`, no idle eviction): the RSS the
+   server's processes that run objects (the `dotdo dev` process; the hosts) grew by while the
+   counters after the first 1,000 were activated, per 10,000 of them, and Ray's own processes' PSS apart;
+4. failover: SIGKILL of one host, time until each of its objects answers again (p50/p99) and
    acknowledged increments lost;
-4. the forwarding hop's own CPU, in one process without Ray: a request answered by the owner's
+5. the forwarding hop's own CPU, in one process without Ray: a request answered by the owner's
    HTTP front vs the same request taken by the other host's front and forwarded over the wire.
 Runs inside a loopback-only network namespace when `unshare -n` works (as root), else with Ray's
 loopback settings only.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -26,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -41,6 +46,8 @@ from runtime_bench.wrk import run_wrk, wrk_path  # noqa: E402
 
 console = Console(width=150)
 OBJECTS = 1000
+RESIDENT = 10_000
+"""Live counters for the memory figures (`--resident`); RSS growth is reported per 10,000 of them."""
 NETNS_MARK = "DOTDO_BENCH_IN_NETNS"
 
 
@@ -95,6 +102,56 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120
     raise RuntimeError(f"the server did not answer on port {port}")
 
 
+def rss(processes: list[psutil.Process]) -> int:
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def pss(processes: list[psutil.Process]) -> int:
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_full_info().pss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def activate(port: int, first: int, last: int, connections: int = 8) -> None:
+    """GET /n<i>/get for i in first..last over a few keep-alive connections (activates each counter)."""
+
+    def run(numbers: range) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            for number in numbers:
+                conn.request("GET", f"/n{number}/get")
+                conn.getresponse().read()
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(run, [range(first + i, last + 1, connections) for i in range(connections)]))
+
+
+def live_objects(port: int) -> int | None:
+    """Live objects over every host of `dotdo serve` (None for `dotdo dev`, which has no status page)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/_dotdo/status")
+        answer = conn.getresponse()
+        body = answer.read()
+    finally:
+        conn.close()
+    if answer.status != 200 or b"hosts" not in body:
+        return None
+    return sum(host.get("live_objects", 0) for host in json.loads(body)["hosts"])
+
+
 def warm(port: int) -> None:
     """Activate every counter once, so the load measures steady state rather than activations."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -106,7 +163,7 @@ def warm(port: int) -> None:
         conn.close()
 
 
-def measure_http(label: str, argv: list[str], port: int, duration: float) -> dict[str, float]:
+def measure_http(label: str, argv: list[str], port: int, duration: float, resident: int) -> dict[str, float]:
     """Start a server, warm it on every object, load it with wrk, read the CPU of its processes."""
     process = subprocess.Popen(
         argv, cwd=BENCHMARKS, env=python_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -114,17 +171,31 @@ def measure_http(label: str, argv: list[str], port: int, duration: float) -> dic
     )  # fmt: skip
     try:
         wait_ready(port, process)
+        processes = tree(process.pid)
+        hosts = {p.pid for p in processes if is_host(p)}
+        runners = [p for p in processes if p.pid in hosts] if hosts else [processes[0]]
+        ray_system = [p for p in processes if p.pid not in hosts and p.pid != process.pid] if hosts else []
         warm(port)
         run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=2, connections=64)
         processes = tree(process.pid)
         before = cpu_seconds(processes)
         result = run_wrk(port, "/n%d/incr", objects=OBJECTS, duration=duration, connections=64)
         after = cpu_seconds(processes)
-        hosts = {p.pid for p in processes if is_host(p)}
         spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
         served = sum(v for pid, v in spent.items() if pid in hosts) if hosts else sum(spent.values())
         ray_own = sum(v for pid, v in spent.items() if pid not in hosts and pid != process.pid) if hosts else 0.0
+        # The baseline is after the load, whose buffers and the first 1,000 counters are in it: the
+        # growth is what the counters activated from here on cost.
+        rss_before = rss(runners)
+        activate(port, OBJECTS + 1, resident)
+        grown = rss(runners) - rss_before
+        live = live_objects(port)
         return {
+            "rss_per_10k": grown / ((live or resident) - OBJECTS) * 10_000 / 2**20,
+            "rss_after": rss(runners) / 2**20,
+            "live": float(live if live is not None else -1),
+            "ray_pss": pss(ray_system) / 2**20,
+            "ray_processes": float(len(ray_system)),
             "rps": result.rps,
             "p50": result.p50_ms,
             "p99": result.p99_ms,
@@ -279,6 +350,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=6.0, help="seconds of wrk load per server (default 6)")
     parser.add_argument("--calls", type=int, default=2000, help="calls per latency sample (default 2000)")
     parser.add_argument(
+        "--resident", type=int, default=RESIDENT, help=f"live counters for the memory figures (default {RESIDENT:,})"
+    )
+    parser.add_argument(
         "--http-only", action="store_true", help="measure the HTTP servers only (no embedded-cluster latency, failover)"
     )
     options = parser.parse_args()
@@ -300,14 +374,14 @@ def main() -> None:
                 "-m",
                 "dotdo",
                 *extra,
-                "counter_app:app",
+                "counter_resident:app",
                 "--port",
                 str(port),
                 "--data-dir",
                 str(data),
             ]
             console.print(f"measuring {label} ...")
-            rows[label] = measure_http(label, argv, port, options.duration)
+            rows[label] = measure_http(label, argv, port, options.duration, options.resident)
         console.print("measuring the forwarding hop in one process ...")
         forwarding = asyncio.run(measure_forwarding(3.0))
         cluster = None
@@ -337,6 +411,17 @@ def main() -> None:
             f"{row['cpu_us']:.0f}", f"{row['cpu_us'] / base['cpu_us']:.2f}", f"{row['ray_us']:.0f}", str(row["errors"]),
         )  # fmt: skip
     console.print(table)
+    memory = Table(title=f"memory with {options.resident:,} live counters, per 10,000, ratios vs dotdo dev")
+    for column in ("server", "live objects", "RSS of object processes MB", "RSS growth per 10k objects MB", "x dev",
+                   "Ray's own processes (count, PSS MB)"):  # fmt: skip
+        memory.add_column(column)
+    for label, row in rows.items():
+        memory.add_row(
+            label, "n/a" if row["live"] < 0 else f"{row['live']:,.0f}", f"{row['rss_after']:.0f}",
+            f"{row['rss_per_10k']:.1f}", f"{row['rss_per_10k'] / base['rss_per_10k']:.2f}",
+            f"{row['ray_processes']:.0f}, {row['ray_pss']:.0f}" if row["ray_processes"] else "none",
+        )  # fmt: skip
+    console.print(memory)
     console.print(
         f"forwarding hop, one process, no Ray (32 concurrent): answered by the owner's front "
         f"{forwarding['direct']:.0f} µs CPU/request; through the other host's front and the wire "

@@ -6,7 +6,8 @@ Prints, in one run, each figure next to a baseline measured in the same run, and
 3. activation time of a cold object (new, and re-activated after eviction), median and p99;
 4. resident memory of 10,000 live idle objects (fresh subprocess);
 5. HTTP requests/s and p50/p99 under wrk for one hot object and 1,000 objects, both durability
-   modes, against a bare Starlette + sqlite3 app and Cloudflare's workerd.
+   modes, against a bare Starlette + sqlite3 app and Cloudflare's workerd;
+6. what the inspector (timeline, metrics) costs a request, against the same app without it.
 `--help` lists the options (sections, durations, rounds, where data and workerd go).
 """
 
@@ -30,14 +31,14 @@ from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from runtime_bench import activation, http_load, memory, storage_increments, stub_calls
+from runtime_bench import activation, http_load, inspector_cost, memory, storage_increments, stub_calls
 from runtime_bench.report import Figure, render
 from runtime_bench.servers import REPO_SRC, python_env
 from runtime_bench.workerd_setup import default_cache, prepare_workerd, workerd_version
 from runtime_bench.wrk import INSTALL_HINT as WRK_HINT
 from runtime_bench.wrk import wrk_path
 
-SECTIONS = ("storage", "stubs", "activation", "memory", "http")
+SECTIONS = ("storage", "stubs", "activation", "memory", "http", "inspector")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,6 +53,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--increments", type=int, help="increments per storage run (default 200,000; quick 20,000)")
     parser.add_argument("--calls", type=int, help="stub calls per run (default 19,200; quick 3,200)")
     parser.add_argument("--activations", type=int, help="objects activated (default 1,000; quick 200)")
+    parser.add_argument(
+        "--requests", type=int, help="in-process requests per inspector round (default 20,000; quick 4,000)"
+    )
     parser.add_argument("--memory-objects", type=int, help="live objects measured (default 10,000; quick 2,000)")
     parser.add_argument("--repeats", type=int, default=3, help="in-process repetitions, the median counts")
     parser.add_argument("--no-granian", action="store_true", help="serve dotdo and the baseline with uvicorn only")
@@ -69,6 +73,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.calls = args.calls or (3_200 if quick else 19_200)
     args.activations = args.activations or (200 if quick else 1_000)
     args.memory_objects = args.memory_objects or (2_000 if quick else 10_000)
+    args.requests = args.requests or (4_000 if quick else 20_000)
     chosen = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
@@ -111,7 +116,7 @@ def print_header(console: Console, args: argparse.Namespace, root: Path) -> None
 
 
 async def run_in_process(args: argparse.Namespace, root: Path, console: Console) -> list[tuple[str, list[Figure]]]:
-    """Sections 1-3 (same process) in order."""
+    """Sections 1-3 and 6 (same process) in order."""
     done: list[tuple[str, list[Figure]]] = []
     if "storage" in args.sections:
         console.print("[dim]1. storage increments…[/]")
@@ -130,6 +135,13 @@ async def run_in_process(args: argparse.Namespace, root: Path, console: Console)
         figures, notes = await activation.measure(root / "activation", count=args.activations)
         render(console, "3. Activation of a cold object (lower is better)", figures, notes)
         done.append(("activation", figures))
+    if "inspector" in args.sections:
+        console.print("[dim]6. the inspector's cost per request…[/]")
+        figures, notes = await inspector_cost.measure(root / "inspector", count=args.requests, repeats=args.repeats)
+        render(
+            console, "6. Requests per CPU-second with the inspector attached vs the same app without it", figures, notes
+        )
+        done.append(("inspector", figures))
     return done
 
 

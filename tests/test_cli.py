@@ -1,3 +1,4 @@
+import importlib.metadata
 import os
 import re
 import signal
@@ -27,6 +28,12 @@ def test_version():
 def test_every_command_has_help(args):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+def plugin_option():
+    """`-p dotdo.pytest_plugin` when this environment's dotdo was installed before its pytest11 entry point."""
+    installed = {entry.value for entry in importlib.metadata.entry_points(group="pytest11")}
+    return [] if "dotdo.pytest_plugin" in installed else ["-p", "dotdo.pytest_plugin"]
 
 
 def _dev(cwd, *args):
@@ -85,7 +92,7 @@ def test_init_then_dev_answers_http(tmp_path):
         _stop(server)
     assert (tmp_path / "shop" / ".dotdo" / "objects" / "Counter").is_dir()
     tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin_option()],
         cwd=tmp_path / "shop",
         capture_output=True,
         text=True,

@@ -28,6 +28,7 @@ MODULE_OF = {
     "tree-sitter": "tree_sitter",
     "tree-sitter-bash": "tree_sitter_bash",
     "clickhouse-connect": "clickhouse_connect",
+    "pytest-asyncio": "pytest_asyncio",
     "node-semver": "nodesemver",
 }
 

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from .cluster.location import Location, UnknownLocationError, normalize_location
 from .context import (
     DO,
     ActionFailedError,
@@ -125,6 +126,7 @@ __all__ = [
     "InvalidFilterError",
     "InvalidReferenceError",
     "InvalidTransitionError",
+    "Location",
     "ManualClock",
     "NonDeterminismError",
     "NonRetryableError",
@@ -148,6 +150,7 @@ __all__ = [
     "TransientError",
     "UnknownClassError",
     "UnknownEndpointError",
+    "UnknownLocationError",
     "Workflow",
     "WorkflowInstance",
     "__version__",
@@ -158,6 +161,7 @@ __all__ = [
     "id_from_name",
     "id_from_string",
     "new_unique_id",
+    "normalize_location",
     "on",
     "rpc_app",
     "state",

@@ -31,36 +31,35 @@ class Counter(DO):
 app = API(Counter, ns="/:name")
 '''
 
-TEST = '''"""Tests of {name}: run with `pytest` (installed by `pip install "dotdo[test]"`)."""
+TEST = '''"""Tests of {name}: run with `pytest` (installed by `pip install "dotdo[test]"`).
 
-import asyncio
+The fixtures come from dotdo's pytest plugin: `dotdo_runtime` (a runtime on a temporary folder),
+`dotdo_client` (an httpx client over the app your `dotdo_app` fixture returns, no sockets) and
+`manual_clock` (time that moves only when the test says).
+"""
 
-import httpx
+import pytest
 
 from app import Counter
-from dotdo import API, Runtime
+from dotdo import API
+
+pytestmark = pytest.mark.asyncio
 
 
-def test_counter_counts(tmp_path):
-    async def scenario():
-        async with Runtime(data_dir=tmp_path) as rt:
-            counter = rt.get(Counter, "acme")
-            assert await counter.increment() == 1
-            assert await counter.increment(2) == 3
-
-    asyncio.run(scenario())
+@pytest.fixture
+def dotdo_app(dotdo_runtime):
+    return API(Counter, ns="/:name", runtime=dotdo_runtime)
 
 
-def test_http(tmp_path):
-    async def scenario():
-        fresh = API(Counter, ns="/:name", data_dir=tmp_path)
-        transport = httpx.ASGITransport(app=fresh)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            assert (await client.post("/acme")).json() == {{"name": "acme", "value": 1}}
-            assert (await client.get("/acme")).json() == {{"name": "acme", "value": 1}}
-        await fresh.runtime.close()
+async def test_counter_counts(dotdo_runtime):
+    counter = dotdo_runtime.get(Counter, "acme")
+    assert await counter.increment() == 1
+    assert await counter.increment(2) == 3
 
-    asyncio.run(scenario())
+
+async def test_http(dotdo_client):
+    assert (await dotdo_client.post("/acme")).json() == {{"name": "acme", "value": 1}}
+    assert (await dotdo_client.get("/acme")).json() == {{"name": "acme", "value": 1}}
 '''
 
 README = """# {name}

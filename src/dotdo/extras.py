@@ -34,7 +34,9 @@ EXTRAS: dict[str, Extra] = {
     "clickhouse": Extra(("chdb", "clickhouse_connect"), ("tiers",), 'rt.query(..., engine="clickhouse")'),
     "serve": Extra(("granian",), enables="serving with granian"),
     "cluster": Extra(("ray",), enables="dotdo serve, dotdo.cluster.Cluster: objects on several host processes"),
-    "test": Extra(("pytest",), enables="running the tests `dotdo init` writes"),
+    "test": Extra(
+        ("pytest", "pytest_asyncio"), enables="running the tests `dotdo init` writes (the pytest plugin's fixtures)"
+    ),
 }
 
 

@@ -45,7 +45,11 @@ class Counter(DO):
         return await stub.increment(n), await stub.pid()
 
     async def add_once_file_exists(self, n: int, path: str) -> int:
-        """Wait until `path` exists, then increment: a write that comes after whatever happened meanwhile."""
+        """Wait until `path` exists, then increment: a write that comes after whatever happened meanwhile.
+
+        `path` + ".waiting" exists once the event runs."""
+        with open(f"{path}.waiting", "w"):
+            pass
         while not os.path.exists(path):
             await asyncio.sleep(0.01)
         return self.increment(n)
@@ -58,6 +62,10 @@ class Counter(DO):
 
     async def alarm(self, info: object = None) -> None:
         self.storage.put("alarm_ran_in", os.getpid())
+        self.storage.put("alarms", (self.storage.get("alarms") or 0) + 1)
+
+    def alarms(self) -> int:
+        return self.storage.get("alarms") or 0
 
     def alarm_ran_in(self) -> int | None:
         return self.storage.get("alarm_ran_in")
@@ -109,6 +117,18 @@ class Counter(DO):
             await asyncio.sleep(1.0)
         total = self.increment() if request.method == "POST" else self.total()
         return {"path": request.url.path, "total": total, "pid": os.getpid()}
+
+
+class EuCounter(Counter):
+    """A counter whose objects run only on hosts of nodes carrying the region:eu-west resource."""
+
+    placement = "region:eu-west"
+
+
+class MarsCounter(Counter):
+    """A counter no host may run: no node carries its label."""
+
+    placement = "region:mars"
 
 
 async def increment_counter(name: str, n: int) -> int:

@@ -19,6 +19,7 @@ import pytest_asyncio
 import uvicorn
 import websockets
 from cluster_objects import Counter, increment_counter
+from loopback import tcp_sockets_of
 from starlette.websockets import WebSocket
 
 import dotdo
@@ -46,6 +47,15 @@ async def cluster(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Clu
     assert leftover == [], f"processes left after the cluster closed: {leftover}"
 
 
+def _ray_scratch(processes: list[psutil.Process]) -> str:
+    """The scratch folder of the Ray instance these processes belong to (it is in Ray's own command lines)."""
+    for process in processes:
+        found = re.search(r"(/\S*/dotdo-ray-[^/\s]+)", " ".join(process.cmdline()))
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no Ray process among {processes}")
+
+
 @contextlib.asynccontextmanager
 async def serving_asgi(app: object) -> AsyncIterator[str]:
     """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in this event loop; yields `host:port`."""
@@ -63,25 +73,10 @@ async def serving_asgi(app: object) -> AsyncIterator[str]:
         await task
 
 
-def _endpoint_host(endpoint: str) -> str:
-    return endpoint.rsplit(":", 1)[0].strip("[]")
-
-
 async def test_every_ray_socket_is_on_loopback(cluster: Cluster) -> None:
     await cluster.get(Counter, "warm").increment()
-    ray_pids = {p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()}
-    lines = subprocess.run(["ss", "-Htanp"], capture_output=True, text=True, check=True).stdout.splitlines()
-    seen = 0
-    for line in lines:
-        pids = {int(pid) for pid in re.findall(r"pid=(\d+)", line)}
-        if not pids & ray_pids:
-            continue
-        seen += 1
-        _state, _recv, _send, local, peer, *_ = line.split()
-        for endpoint in (local, peer):
-            host = _endpoint_host(endpoint)
-            assert host in {"127.0.0.1", "::ffff:127.0.0.1", "*", "0.0.0.0"} or peer.endswith(":*"), line
-        assert _endpoint_host(local) in {"127.0.0.1", "::ffff:127.0.0.1"}, line
+    seen, off_loopback = tcp_sockets_of({p.pid for p in psutil.Process().children(recursive=True)} | {os.getpid()})
+    assert off_loopback == []
     assert seen > 5  # gcs_server, raylet, the hosts' wire servers and their connections
 
 
@@ -273,6 +268,13 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
                         pass
                     await asyncio.sleep(0.3)
             descendants = psutil.Process(server.pid).children(recursive=True)
+            scratch = _ray_scratch(descendants)
+            # First requests for one new object, on many connections at once (the kernel spreads them over
+            # both hosts' listeners): one activation, on its owner; every increment counted once.
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as burst:
+                firsts = await asyncio.gather(*(burst.post("/fresh/") for _ in range(24)))
+            assert sorted(r.json()["total"] for r in firsts) == list(range(1, 25))
+            assert len({r.json()["pid"] for r in firsts}) == 1
             first = {name: (await client.post(f"/{name}/")).json() for name in (f"shop-{i}" for i in range(16))}
             again = {name: (await client.get(f"/{name}/")).json() for name in first}
             assert all(first[name]["total"] == again[name]["total"] == 1 for name in first)
@@ -330,6 +332,11 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
         assert await asyncio.wait_for(server.wait(), 30) == 0
         left = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
         assert left == [], left
+        # Nothing of its Ray instance is left, by `ps` (even a process that was reparented), nor its scratch folder.
+        table = subprocess.run(["ps", "-eo", "pid,stat,args"], capture_output=True, text=True, check=True).stdout
+        stray = [line for line in table.splitlines() if scratch in line and " Z" not in line]
+        assert stray == [], stray
+        assert not Path(scratch).exists()
     finally:
         if server.returncode is None:
             server.kill()

@@ -32,3 +32,27 @@ async def test_pins_are_set_and_cleared() -> None:
     assert (await directory.view()).pins == {("Counter", "ab" * 32): "host-0"}
     await directory.pin("Counter", "ab" * 32, None)
     assert (await directory.view()).pins == {}
+
+
+async def test_placement_hints_of_classes_and_objects_make_new_versions() -> None:
+    directory = Directory()
+    version = await directory.place("Counter", None, ("region:eu-west",))
+    assert await directory.place("Counter", None, ("region:eu-west",)) == version  # unchanged
+    await directory.place("Counter", "ab" * 32, ("region:us-east",))
+    view = await directory.view()
+    assert view.class_placements == {"Counter": ("region:eu-west",)}
+    assert view.object_placements == {("Counter", "ab" * 32): ("region:us-east",)}
+    await directory.place("Counter", None, ())
+    await directory.place("Counter", "ab" * 32, ())
+    view = await directory.view()
+    assert view.class_placements == {} and view.object_placements == {}
+
+
+async def test_a_removed_host_keeps_the_reason() -> None:
+    directory = Directory()
+    await directory.register(HostInfo("host-0", ("127.0.0.1", 1), 10))
+    await directory.remove("host-0", "Ray reported it dead")
+    assert await directory.removal_reason("host-0") == "Ray reported it dead"
+    assert await directory.departed() == {"host-0": "Ray reported it dead"}
+    await directory.register(HostInfo("host-0", ("127.0.0.1", 1), 10))
+    assert await directory.removal_reason("host-0") is None

@@ -8,6 +8,7 @@ import httpx
 from dotdo import API
 from dotdo.cluster.host import ClusterHost
 from dotdo.cluster.http_front import HostRouter
+from dotdo.cluster.liveness import HealthChecks
 from dotdo.cluster.placement import HostInfo, PlacementView
 from dotdo.runtime.ids import id_from_name
 from tests.cluster.cluster_objects import Counter
@@ -54,6 +55,22 @@ async def test_health_answers_and_readiness_waits_for_registration(tmp_path: Pat
     assert health.status_code == 200 and health.json()["host"] == "host-0"
     assert ready.status_code == 503 and ready.headers["retry-after"] == "1"
     assert "not registered in the cluster's directory" in ready.json()["problems"]
+
+
+async def test_a_host_no_health_check_vouches_for_refuses_object_requests_but_answers_health(tmp_path: Path) -> None:
+    host = ClusterHost(
+        "host-0", str(tmp_path), "token", None, classes=[], import_paths=[], health_checks=HealthChecks()
+    )
+    host.view = PlacementView(1, {"host-0": HostInfo("host-0", ("127.0.0.1", free_port()), 1)})
+    router = HostRouter(host, API(Counter, ns="/:name", data_dir=tmp_path / "unused"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=router), base_url="http://test") as client:
+        refused = await client.post("/acme/")
+        health = await client.get("/_dotdo/health")
+        ready = await client.get("/_dotdo/ready")
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert "host host-0 has not heard from the cluster's directory lately" in refused.json()["message"]
+    assert health.status_code == 200
+    assert ready.status_code == 503 and any("no recent health check" in p for p in ready.json()["problems"])
 
 
 async def test_a_request_in_flight_when_the_owner_dies_gets_503_with_retry_after(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from dotdo.cluster.placement import HostInfo, PlacementView, rendezvous_owner
+from dotdo.cluster.placement import HostInfo, PlacementError, PlacementView, rendezvous_owner, requirement
 
 HOSTS = ["host-0", "host-1", "host-2"]
 KEYS = [("Counter", f"{i:064x}") for i in range(3000)]
@@ -41,3 +41,45 @@ def test_a_pin_overrides_the_hash_while_its_host_lives() -> None:
 def test_no_live_host_is_a_clear_error() -> None:
     with pytest.raises(LookupError, match="no live host"):
         PlacementView().owner(*KEYS[0])
+
+
+def _labelled(**labels: str) -> dict[str, HostInfo]:
+    return {h: HostInfo(h, ("127.0.0.1", 1), 1, frozenset(filter(None, [label]))) for h, label in labels.items()}
+
+
+def test_a_class_hint_keeps_its_objects_on_matching_hosts_and_spreads_them_there() -> None:
+    hosts = _labelled(**{"host-0": "region:us-east", "host-1": "region:eu-west", "host-2": "region:eu-west"})
+    view = PlacementView(1, hosts, class_placements={"Counter": ("region:eu-west",)})
+    owners = Counter(view.owner("Counter", hex_id) for _ns, hex_id in KEYS[:600])
+    assert set(owners) == {"host-1", "host-2"}
+    # Classes without a hint still use every host.
+    assert {view.owner("Other", hex_id) for _ns, hex_id in KEYS[:200]} == set(HOSTS)
+
+
+def test_an_object_hint_overrides_its_class_hint_and_a_pin_overrides_both() -> None:
+    hosts = _labelled(**{"host-0": "region:us-east", "host-1": "region:eu-west", "host-2": ""})
+    key = KEYS[0]
+    view = PlacementView(
+        1, hosts, class_placements={"Counter": ("region:eu-west",)}, object_placements={key: ("region:us-east",)}
+    )
+    assert view.owner(*key) == "host-0"
+    assert view.owner(*KEYS[1]) == "host-1"
+    pinned = PlacementView(1, hosts, pins={key: "host-2"}, object_placements={key: ("region:us-east",)})
+    assert pinned.owner(*key) == "host-2"
+
+
+def test_a_hint_no_live_host_matches_is_a_clear_error() -> None:
+    hosts = _labelled(**{"host-0": "region:us-east"})
+    view = PlacementView(1, hosts, class_placements={"Counter": ("region:eu-west",)})
+    with pytest.raises(PlacementError, match=r"No live host matches the placement region:eu-west of Counter .*"
+                       r"host-0: region:us-east.*ray start --resources"):  # fmt: skip
+        view.owner(*KEYS[0])
+
+
+def test_hints_are_labels() -> None:
+    assert requirement(None) == ()
+    assert requirement("region:eu-west") == ("region:eu-west",)
+    assert requirement(["zone:b", "region:eu-west", "zone:b"]) == ("region:eu-west", "zone:b")
+    for bad in ("", " region:eu", [3]):
+        with pytest.raises(PlacementError, match="A placement hint is a label"):
+            requirement(bad)  # type: ignore[arg-type]

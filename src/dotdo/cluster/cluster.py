@@ -27,7 +27,9 @@ from ..runtime.stub import Stub
 from .directory import Directory
 from .host import ClusterHost, class_reference
 from .layout import write_probe
-from .placement import PlacementView
+from .liveness import HealthChecks
+from .nodes import plan_hosts
+from .placement import Placement, PlacementError, PlacementView, requirement
 from .portable import pickled_function, request_parts, response_from_parts
 from .ray_instance import LOOPBACK, RayInstance, import_ray
 from .websocket_relay import close_with_restart, portable_scope, relay_websocket
@@ -35,27 +37,42 @@ from .wire import HostUnavailableError, WireClient
 
 log = logging.getLogger("dotdo.cluster")
 
+HEAD_RESOURCE = "node:__internal_head__"
+"""The resource Ray gives its head node only."""
+
 
 class HostActor:
     """The Ray actor around a `ClusterHost` (one process per host)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.host = ClusterHost(*args, **kwargs)
+        self.host.after_removal = self._end
+
+    @staticmethod
+    def _end() -> None:
+        import ray
+
+        # Removed from the directory (a missed health check): nothing may run here any more.
+        ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
 
     async def start(self, bind_host: str | None) -> Any:
-        """Start the host; `bind_host` None means this node's address as Ray knows it."""
-        if bind_host is None:
-            import ray
+        """Start the host with its node's labels; `bind_host` None means this node's address as Ray knows it."""
+        import ray
 
+        from .nodes import node_labels
+
+        if bind_host is None:
             bind_host = str(ray.util.get_node_ip_address())
-        return await self.host.start(bind_host)
+        node_id = ray.get_runtime_context().get_node_id()
+        node = next((n for n in ray.nodes() if n.get("NodeID") == node_id), {})
+        return await self.host.start(bind_host, node_labels(node))
 
     async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
         """Serve HTTP once the host's view has reached `version` (every host of the start is in it)."""
         await self.host.open_http(version, host, port, drain_timeout)
 
     async def run(self) -> None:
-        """Return when the host stops."""
+        """Return when the host stops (a host the directory removed ends its process too)."""
         await self.host.run()
 
     async def stop(self) -> None:
@@ -88,9 +105,16 @@ class Cluster:
     """Durable Objects on `hosts` host processes of a Ray cluster, sharing the data folder `data_dir`.
 
     `address=None` starts a private Ray instance on this machine (loopback only, stopped at exit);
-    `"auto"` or `"host:port"` joins a running Ray cluster; `hosts=None` starts one host per live Ray node.
-    The data folder must be the same folder for every host (a shared filesystem across machines): a
-    probe file checks it at start.
+    `"auto"` or `"host:port"` joins a running Ray cluster; `hosts=None` starts one host per live Ray node
+    (`dotdo_hosts` hosts on a node with that custom resource). The data folder must be the same folder
+    for every host (a shared filesystem across machines): a probe file checks it at start.
+
+    On a joined Ray, the directory and the hosts are detached actors named after `name`: they outlive
+    this process, and a later `Cluster` with the same `name` attaches to them (same hosts, same leases)
+    instead of starting new ones; `close()` stops only what this `Cluster` started. `health_checks`
+    sets how the directory notices a paused or stuck host (None: only Ray's death reports).
+    `resources` gives the node of a local Ray instance custom resources, which label its hosts for
+    placement hints (`{"region:eu-west": 1}`).
     """
 
     def __init__(
@@ -107,12 +131,14 @@ class Cluster:
         http_port: int | None = None,
         drain_timeout: float = 30.0,
         log_to_driver: bool = False,
+        health_checks: HealthChecks | None = HealthChecks(),
+        resources: dict[str, float] | None = None,
     ) -> None:
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
         if durability not in ("process", "power"):
             raise ValueError(f"durability must be process or power, not {durability!r}")
-        self.ray = RayInstance(address, log_to_driver=log_to_driver)
+        self.ray = RayInstance(address, resources=resources, log_to_driver=log_to_driver)
         self.host_count = hosts
         self.data_dir = os.fspath(data_dir)
         self.durability = durability
@@ -122,6 +148,9 @@ class Cluster:
         if self.http is not None and app is None:
             raise ValueError("http_port needs app= (the ASGI app the hosts serve, as module:attribute)")
         self.drain_timeout = drain_timeout
+        self.health_checks = health_checks
+        self.attached = False
+        """Whether this Cluster found its directory and hosts running (started by another process)."""
         self.classes: dict[str, type[DurableObject]] = {}
         for cls in objects:
             self.classes[namespace_of(cls)] = cls
@@ -161,23 +190,58 @@ class Cluster:
 
     async def _start_hosts(self) -> None:
         ray = import_ray()
+        detached = not self.ray.local
+        if detached and await self._attach(ray):
+            return
+        # None: one host per live node (or as many as its dotdo_hosts resource says), pinned to it.
+        nodes: list[str | None]
         if self.host_count is None:
-            self.host_count = sum(1 for node in ray.nodes() if node.get("Alive"))
+            nodes = [plan.node_id for plan in plan_hosts(ray.nodes()) for _ in range(plan.hosts)]
+            if not nodes:
+                raise ValueError("No live Ray node runs a host (every node has dotdo_hosts=0): nothing would serve")
+            self.host_count = len(nodes)
+        else:
+            nodes = [None] * self.host_count
         token = write_probe(self.data_dir)
-        self.directory = (
-            ray.remote(Directory).options(name=f"{self.name}:directory", num_cpus=0, max_concurrency=1000).remote()
+        lifetime = {"lifetime": "detached"} if detached else {}
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        # On the head node, whose loss ends the Ray cluster anyway: not on a worker node that may die.
+        head = next(
+            (n["NodeID"] for n in ray.nodes() if n.get("Alive") and HEAD_RESOURCE in (n.get("Resources") or {})),
+            None,
         )
+        here = NodeAffinitySchedulingStrategy(head, soft=False) if head else "DEFAULT"
+        try:
+            self.directory = (
+                ray.remote(Directory)
+                .options(
+                    name=f"{self.name}:directory",
+                    num_cpus=0,
+                    max_concurrency=1000,
+                    scheduling_strategy=here,
+                    **lifetime,
+                )
+                .remote(self.health_checks)
+            )
+        except ValueError:
+            # Another driver created it between our look and our start: use its hosts.
+            if await self._attach(ray):
+                return
+            raise
         actor_class = ray.remote(HostActor)
         bind_host = LOOPBACK if self.ray.local else None
         refs = []
-        for index in range(self.host_count):
+        for index, node_id in enumerate(nodes):
             host_id = f"host-{index}"
+            strategy = "SPREAD" if node_id is None else NodeAffinitySchedulingStrategy(node_id, soft=False)
             actor = actor_class.options(
                 name=f"{self.name}:{host_id}",
                 num_cpus=0,
                 max_restarts=0,
                 max_concurrency=10_000,
-                scheduling_strategy="SPREAD",
+                scheduling_strategy=strategy,
+                **lifetime,
             ).remote(
                 host_id,
                 os.path.abspath(self.data_dir),
@@ -187,10 +251,18 @@ class Cluster:
                 import_paths=[p for p in sys.path if p],
                 durability=self.durability,
                 app_target=self.app,
+                health_checks=self.health_checks,
             )
             self.actors[host_id] = actor
             refs.append(actor.start.remote(bind_host))
-        await asyncio.gather(*refs)
+        try:
+            await asyncio.gather(*refs)
+        except Exception as exc:
+            # A host's own error (an unshared data folder, an app that does not import), not Ray's wrapper.
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, Exception):
+                raise cause from None
+            raise
         view = await self.directory.view.remote()
         if self.http is not None:
             # Only now: a host serving before it knows its peers would take objects that are theirs.
@@ -205,15 +277,68 @@ class Cluster:
         self.apply_view(view)
         self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
 
-    async def _watch(self, host_id: str, actor: Any) -> None:
-        """Wait on the host's `run()`: Ray fails it when the host's process or node dies."""
+    async def _attach(self, ray: Any) -> bool:
+        """Use the directory and hosts another driver started under this name, if they run; True if so."""
         try:
-            await actor.run.remote()
-        except Exception as exc:
-            if not self.closed:
-                log.warning("host %s died (%s); its objects move to the other hosts", host_id, type(exc).__name__)
-                with contextlib.suppress(Exception):
-                    await self.directory.remove.remote(host_id)
+            directory = ray.get_actor(f"{self.name}:directory")
+        except ValueError:
+            return False
+        view = await directory.view.remote()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(60):
+                # Its driver may still be starting the hosts (none has left yet).
+                while not view.hosts and not await directory.departed.remote():
+                    view = await directory.wait_change.remote(view.version, 5.0)
+        if not view.hosts:
+            # Left by a cluster whose hosts all died or left: start afresh under the name.
+            log.warning("the directory of cluster %r lists no host: replacing it", self.name)
+            ray.kill(directory)
+            async with asyncio.timeout(30):
+                while True:
+                    try:
+                        ray.get_actor(f"{self.name}:directory")
+                    except ValueError:
+                        return False
+                    await asyncio.sleep(0.1)
+        actors = {}
+        for host_id in view.hosts:
+            try:
+                actors[host_id] = ray.get_actor(f"{self.name}:{host_id}")
+            except ValueError:
+                # It died since the view was made; the directory removes it on its own.
+                continue
+        self.directory, self.actors, self.attached = directory, actors, True
+        self.host_count = len(actors)
+        for host_id, actor in self.actors.items():
+            self._watchers.append(asyncio.get_running_loop().create_task(self._watch(host_id, actor)))
+        self.apply_view(view)
+        self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
+        log.info("attached to the running cluster %r: %d hosts", self.name, len(actors))
+        return True
+
+    async def _watch(self, host_id: str, actor: Any) -> None:
+        """Wait on the host's `run()`: Ray fails it when the host's process or node dies.
+
+        "Unavailable" is not dead (a paused or busy host, a slow network): the health checks decide
+        about those, so the watch waits on the host again.
+        """
+        from ray.exceptions import ActorUnavailableError
+
+        while True:
+            try:
+                await actor.run.remote()
+                return
+            except ActorUnavailableError:
+                if self.closed or host_id not in self.view.hosts:
+                    return
+                await asyncio.sleep(0.2)
+            except Exception as exc:
+                error = type(exc).__name__
+                break
+        if not self.closed:
+            log.warning("host %s died (%s); its objects move to the other hosts", host_id, error)
+            with contextlib.suppress(Exception):
+                await self.directory.remove.remote(host_id, f"Ray reported it dead ({error})")
 
     async def _follow_directory(self) -> None:
         while not self.closed:
@@ -247,7 +372,25 @@ class Cluster:
         if host_id is not None and host_id not in self.view.hosts:
             raise ValueError(f"No live host {host_id!r}; live hosts: {', '.join(sorted(self.view.hosts))}")
         oid = id_from_name(namespace_of(cls), name)
-        version = await self.directory.pin.remote(oid.namespace, oid.hex, host_id)
+        await self._until_view(await self.directory.pin.remote(oid.namespace, oid.hex, host_id))
+
+    async def place(self, cls: type[DurableObject] | str, name: str, placement: Placement) -> None:
+        """Keep the object called `name` on hosts carrying the labels of `placement` (None: its class's hint).
+
+        `placement` is a label such as "region:eu-west" (a Ray custom resource or node label of the
+        hosts' nodes) or several, all required. Returns once this process routes by it; the object
+        moves at its next call if its host does not match. `PlacementError` if no live host matches.
+        """
+        required = requirement(placement)
+        if required and not any(info.matches(required) for info in self.view.hosts.values()):
+            raise PlacementError(
+                f"No live host carries {', '.join(required)} (live hosts: {self.view.describe_hosts()}); "
+                "start a Ray node with that custom resource or label"
+            )
+        oid = id_from_name(namespace_of(cls), name)
+        await self._until_view(await self.directory.place.remote(oid.namespace, oid.hex, required))
+
+    async def _until_view(self, version: int) -> None:
         async with asyncio.timeout(10):
             while self.view.version < version:
                 await self._view_changed.wait()
@@ -258,29 +401,41 @@ class Cluster:
             while len(self.view.hosts) != count:
                 await self._view_changed.wait()
 
-    async def close(self) -> None:
-        """Drain every host (in-flight calls finish, commits flush, files close), then stop Ray if started here."""
+    async def close(self, stop_hosts: bool | None = None) -> None:
+        """Drain every host (in-flight calls finish, commits flush, files close), then stop Ray if started here.
+
+        `stop_hosts` None stops the hosts only if this `Cluster` started them; False leaves them
+        serving (a detached cluster on a joined Ray); True drains them even if another process started them.
+        """
         if self.closed:
             return
         self.closed = True
-        await self._shutdown()
+        await self._shutdown(stop_hosts)
 
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, stop_hosts: bool | None = None) -> None:
         self.closed = True
+        if not (stop_hosts if stop_hosts is not None else not self.attached):
+            # The hosts belong to the driver that started them: leave them serving.
+            await self._disconnect()
+            return
         stops = [actor.stop.remote() for host_id, actor in self.actors.items() if host_id in self.view.hosts]
         if stops:
             await asyncio.gather(*stops, return_exceptions=True)
-        for task in [*self._watchers, *([self._follower] if self._follower else [])]:
-            task.cancel()
-        for client in self.clients.values():
-            await client.close()
-        self.clients.clear()
-        if self.ray.started_here and not self.ray.local:
+        if not self.ray.local:
+            # Detached actors outlive this process unless killed; a local Ray stops with them all.
             ray = import_ray()
             for actor in [*self.actors.values(), self.directory]:
                 if actor is not None:
                     with contextlib.suppress(Exception):
                         ray.kill(actor)
+        await self._disconnect()
+
+    async def _disconnect(self) -> None:
+        for task in [*self._watchers, *([self._follower] if self._follower else [])]:
+            task.cancel()
+        for client in self.clients.values():
+            await client.close()
+        self.clients.clear()
         await asyncio.to_thread(self.ray.stop)
 
     # -- what hosts run where -----------------------------------------------------------------
@@ -398,9 +553,13 @@ class Cluster:
         if task is None:
             self.classes[namespace] = cls
             reference = class_reference(cls)
-            task = asyncio.get_running_loop().create_task(self._register_everywhere(reference))
+            task = asyncio.get_running_loop().create_task(self._register_everywhere(cls, reference))
             self._registering[namespace] = task
         await asyncio.shield(task)
 
-    async def _register_everywhere(self, reference: str) -> None:
+    async def _register_everywhere(self, cls: type[DurableObject], reference: str) -> None:
         await asyncio.gather(*(self._client(h).request("register", reference) for h in self.view.hosts))
+        namespace = namespace_of(cls)
+        required = requirement(getattr(cls, "placement", None))
+        if self.view.class_placements.get(namespace, ()) != required:
+            await self._until_view(await self.directory.place.remote(namespace, None, required))

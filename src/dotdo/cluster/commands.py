@@ -17,7 +17,7 @@ console = Console()
 def status(
     url: Annotated[str, typer.Option(help="Where `dotdo serve` listens.")] = "http://127.0.0.1:8787",
 ) -> None:
-    """Print the hosts of a running `dotdo serve`: process, live objects, leases held, activations."""
+    """Print the hosts of a running `dotdo serve`: process, labels, live objects, leases held, activations."""
     try:
         answer = httpx.get(f"{url.rstrip('/')}/_dotdo/status", timeout=10)
     except httpx.HTTPError as exc:
@@ -30,16 +30,17 @@ def status(
         raise typer.Exit(code=1)
     report = answer.json()
     table = Table(title=f"dotdo serve at {url} (directory version {report['view_version']})")
-    for column in ("host", "pid", "wire", "live objects", "leases", "activations", "state"):
+    for column in ("host", "pid", "wire", "labels", "live objects", "leases", "activations", "state"):
         table.add_column(column)
     for host in report["hosts"]:
         if "error" in host:
-            table.add_row(host["host"], "", "", "", "", "", f"[red]{host['error']}")
+            table.add_row(host["host"], "", "", "", "", "", "", f"[red]{host['error']}")
             continue
         table.add_row(
             host["host"],
             str(host["pid"]),
             str(host["wire"]),
+            ", ".join(host.get("labels", [])),
             str(host["live_objects"]),
             str(host["leases"]),
             str(host["activations"]),

@@ -18,7 +18,8 @@ import pickle
 import socket
 import sqlite3
 import sys
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from ..runtime.runtime import Runtime
 from .fencing import NotOwnerError, install_fencing
 from .http_front import HostRouter
 from .layout import check_probe, host_folder
-from .placement import HostInfo, PlacementView
+from .liveness import HealthChecks, LivenessResponder
+from .placement import HostInfo, PlacementView, requirement
 from .portable import pickled_function, request_parts, response_from_parts, response_parts
 from .websocket_relay import portable_scope, relay_websocket, serve_relayed
 from .wire import HostUnavailableError, WireClient, WireServer, WireStream
@@ -81,6 +83,7 @@ class ClusterHost:
         import_paths: list[str],
         durability: str = "process",
         app_target: str | None = None,
+        health_checks: HealthChecks | None = None,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -99,6 +102,14 @@ class ClusterHost:
         self.peers: dict[str, WireClient] = {}
         self.info: HostInfo | None = None
         self.draining = False
+        self.removed = False
+        """Set when the directory dropped this host while it ran (it missed its health checks)."""
+        self.health_checks = health_checks
+        self.liveness = LivenessResponder()
+        self._confirming: asyncio.Task[None] | None = None
+        self.after_removal: Callable[[], object] | None = None
+        """Called once a host the directory removed has stopped (its Ray actor ends its process)."""
+        self.drain_timeout = 30.0
         self._activated: set[ObjectId] = set()
         self._owners: dict[tuple[str, str], str] = {}
         self._owners_view: PlacementView | None = None
@@ -112,8 +123,12 @@ class ClusterHost:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    async def start(self, bind_host: str) -> HostInfo:
-        """Open the runtime on this host's folder, listen for peers, register in the directory."""
+    async def start(self, bind_host: str, labels: frozenset[str] = frozenset()) -> HostInfo:
+        """Open the runtime on this host's folder, listen for peers, register in the directory.
+
+        `labels` (its Ray node's) are what placement hints match; the hints of the app's classes
+        are recorded in the directory before the host registers.
+        """
         check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
         folder = host_folder(self.data_dir, self.host_id)
         if self.app_target is not None:
@@ -130,17 +145,31 @@ class ClusterHost:
         install_fencing(runtime, self.host_id, owns=self._owns)
         runtime.forward = self.forward
         self.runtime = runtime
+        for namespace, cls in runtime.classes.items():
+            required = requirement(getattr(cls, "placement", None))
+            if required:
+                await self.directory.place.remote(namespace, None, required)
         self.view = await self.directory.view.remote()
         await runtime.acquire()
         wire = await self.wire.start(bind_host)
-        self.info = HostInfo(self.host_id, wire, os.getpid())
+        liveness = self.liveness.start(bind_host) if self.health_checks is not None else None
+        self.info = HostInfo(self.host_id, wire, os.getpid(), frozenset(labels), liveness)
         version = await self.directory.register.remote(self.info)
         await self.wait_for_version(version)
+        if self.health_checks is not None:
+            await self.liveness.first_ping(10.0)
         return self.info
+
+    def member(self) -> bool:
+        """Whether this host may take work: not removed, and vouched for by a recent health check."""
+        if self.removed:
+            return False
+        return self.health_checks is None or self.liveness.member()
 
     async def open_http(self, version: int, host: str, port: int, drain_timeout: float) -> None:
         """Start serving HTTP once this host's view includes every host started with it (`version`)."""
         await self.wait_for_version(version)
+        self.drain_timeout = drain_timeout
         await self._serve_http(host, port, drain_timeout)
 
     async def _serve_http(self, host: str, port: int, drain_timeout: float) -> None:
@@ -200,7 +229,15 @@ class ClusterHost:
         """Adopt a newer view: drop connections to hosts that left, evict objects that moved away,
         and take over the alarms of the hosts that left."""
         departed = [host_id for host_id in self.view.hosts if host_id not in view.hosts and host_id != self.host_id]
+        dropped = self.host_id in self.view.hosts and self.host_id not in view.hosts and not self.draining
         self.view = view
+        if dropped:
+            self.removed = True
+            log.warning("host %s was removed from the cluster while running: it stops", self.host_id)
+            stopping = asyncio.get_running_loop().create_task(self.stop())
+            self._closing.add(stopping)
+            stopping.add_done_callback(self._closing.discard)
+            return
         for host_id in departed:
             adopting = asyncio.get_running_loop().create_task(self.adopt_alarms(host_id))
             self._closing.add(adopting)
@@ -263,9 +300,13 @@ class ClusterHost:
 
     async def stop(self) -> None:
         """Drain: refuse new work, finish calls in flight, commit and close every object, leave the directory."""
+        if self.draining:
+            await self._stopped.wait()
+            return
         self.draining = True
-        with contextlib.suppress(Exception):
-            await self.directory.remove.remote(self.host_id)
+        if not self.removed:
+            with contextlib.suppress(Exception):
+                await self.directory.remove.remote(self.host_id)
         if self.http_server is not None and self._http_task is not None:
             # Stops accepting, lets the requests in flight finish (up to the drain timeout).
             self.http_server.should_exit = True
@@ -273,7 +314,10 @@ class ClusterHost:
                 await self._http_task
         # WebSockets relayed here from other hosts: their clients get 1012 and reconnect elsewhere.
         self.wire.end_streams()
-        await self.wire.drain()
+        # The wire's calls in flight get what is left of the drain timeout; later ones are cut off.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.drain_timeout):
+                await self.wire.drain()
         if self.runtime is not None:
             await self.runtime.release()
         await self.wire.close()
@@ -281,7 +325,10 @@ class ClusterHost:
             await peer.close()
         if self._follower is not None:
             self._follower.cancel()
+        self.liveness.close()
         self._stopped.set()
+        if self.removed and self.after_removal is not None:
+            self.after_removal()
 
     # -- placement ----------------------------------------------------------------------------
 
@@ -300,7 +347,7 @@ class ClusterHost:
         return owner
 
     def _owns(self, oid: ObjectId) -> bool:
-        owned = not self.draining and self.owner_in_view(oid.namespace, oid.hex) == self.host_id
+        owned = not self.draining and self.member() and self.owner_in_view(oid.namespace, oid.hex) == self.host_id
         if owned:
             self._activated.add(oid)
         return owned
@@ -375,6 +422,7 @@ class ClusterHost:
             return await self.router.answer_forwarded(*payload)
         if self.draining:
             raise HostUnavailableError(f"host {self.host_id} is draining")
+        await self.ensure_member()
         namespace, hex_id, name, hops = payload[:4]
         owner = await self.owner_of(namespace, hex_id, hops)
         if owner is not None:
@@ -398,6 +446,38 @@ class ClusterHost:
             response = await runtime.get(cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    async def ensure_member(self) -> None:
+        """Return if this host may take work; if its last health check is too old, ask the directory
+        once (for every request waiting); `HostUnavailableError` if it is not a member."""
+        if self.member():
+            return
+        if not self.removed and self.health_checks is not None:
+            if self._confirming is None or self._confirming.done():
+                self._confirming = asyncio.get_running_loop().create_task(self._confirm())
+            await asyncio.shield(self._confirming)
+        if not self.member():
+            raise HostUnavailableError(self.not_member_reason())
+
+    async def _confirm(self) -> None:
+        asked_at = time.monotonic()
+        assert self.health_checks is not None
+        try:
+            async with asyncio.timeout(self.health_checks.timeout):
+                confirmed = await self.directory.confirm.remote(self.host_id)
+        except Exception:
+            return
+        if confirmed:
+            self.liveness.renew(asked_at)
+
+    def not_member_reason(self) -> str:
+        """Why this host refuses work while it is not a member (for errors and 503s)."""
+        if self.removed:
+            return f"host {self.host_id} was removed from the cluster (it missed its health checks); retry"
+        return (
+            f"host {self.host_id} has not heard from the cluster's directory lately, so it may have been "
+            "replaced; retry"
+        )
 
     async def handle_stream(self, kind: str, payload: Any, stream: WireStream) -> None:
         """Serve a WebSocket another host (or the driver) relays here.
@@ -443,6 +523,7 @@ class ClusterHost:
             "activations": runtime.activations if runtime else 0,
             "draining": self.draining,
             "view_version": self.view.version,
+            "labels": sorted(self.info.labels) if self.info else [],
         }
 
     def register(self, ref: str) -> str:

@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ..http.errors import HTTPError
 from ..runtime.errors import DotdoError
 from ..runtime.ids import id_from_name, namespace_of
+from .placement import PlacementError
 from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError
 
@@ -134,7 +135,25 @@ class HostRouter:
         if kind == "http" and path == STATUS_PATH:
             await _reply(send, _json(200, await self.cluster_status()))
             return
-        owner = self.owner(scope)
+        if not self.host.member():
+            try:
+                await self.host.ensure_member()
+            except HostUnavailableError as exc:
+                # A paused host that resumed, or one the directory removed: its objects may be elsewhere.
+                if kind == "http":
+                    await _reply(send, _json(503, {"error": "host_unavailable", "message": str(exc)}, RETRY_AFTER))
+                else:
+                    await send({"type": "websocket.close", "code": 1013, "reason": "host not in the cluster"})
+                return
+        try:
+            owner = self.owner(scope)
+        except PlacementError as exc:
+            # No live host may run this object (its placement hint matches none).
+            if kind == "http":
+                await _reply(send, _json(503, {"error": "no_matching_host", "message": str(exc)}, RETRY_AFTER))
+            else:
+                await send({"type": "websocket.close", "code": 1013, "reason": "no host matches its placement"})
+            return
         if owner is None:
             await self.app(scope, receive, send)
             return
@@ -144,13 +163,16 @@ class HostRouter:
         await self.forward(owner, scope, receive, send)
 
     def readiness(self) -> Answer:
-        """200 when this host is registered, not draining and can write its data folder; 503 otherwise."""
+        """200 when this host is registered, vouched for by a recent health check, not draining and can
+        write its data folder; 503 otherwise."""
         host = self.host
         problems = []
         if host.info is None or host.info.host_id not in host.view.hosts:
             problems.append("not registered in the cluster's directory")
         if host.draining:
             problems.append("draining")
+        elif not host.member():
+            problems.append("no recent health check vouches for it (paused, or removed from the cluster)")
         runtime = host.runtime
         if runtime is None or not runtime.started or runtime.closed:
             problems.append("runtime not running")

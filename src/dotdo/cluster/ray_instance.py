@@ -85,9 +85,22 @@ def check_reachable(address: str, timeout: float = 2.0) -> None:
 class RayInstance:
     """Ray for a cluster: a private local instance (`address=None`) or an existing one (`"auto"`, `host:port`)."""
 
-    def __init__(self, address: str | None = None, *, num_cpus: int | None = None, log_to_driver: bool = False) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        num_cpus: int | None = None,
+        resources: dict[str, float] | None = None,
+        log_to_driver: bool = False,
+    ) -> None:
+        if resources and address is not None:
+            raise ValueError(
+                "resources= labels the node of a local Ray instance; a joined cluster's nodes have their own "
+                "(ray start --resources '{\"region:eu-west\": 1}')"
+            )
         self.address = address
         self.num_cpus = num_cpus
+        self.resources = resources
         self.log_to_driver = log_to_driver
         self.scratch: Path | None = None
         self.started_here = False
@@ -144,6 +157,7 @@ class RayInstance:
                     address="local",
                     namespace=NAMESPACE,
                     num_cpus=self.num_cpus,
+                    resources=self.resources,
                     include_dashboard=False,
                     _node_ip_address=LOOPBACK,
                     _temp_dir=str(self.scratch / "tmp"),

@@ -53,5 +53,6 @@ async def serve_cluster(
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
-        await cluster.close()
+        # Also when this process attached to hosts a previous `dotdo serve` started: it serves them now.
+        await cluster.close(stop_hosts=True)
     console.print("[bold]dotdo serve[/] stopped")

@@ -99,6 +99,11 @@ class API:
         self.mounts: tuple[Mount, ...] = tuple(self.extensions.mounts.values())
         """Asked in order to serve each request before the object's `fetch`."""
 
+    def extend(self, extensions: Extensions) -> None:
+        """Serve with `extensions` added (they win over what the app had); their mounts are asked last."""
+        self.extensions = self.extensions.merged(extensions)
+        self.mounts = tuple(self.extensions.mounts.values())
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":

@@ -63,6 +63,12 @@ class DurableObject:
 
     namespace: ClassVar[str | None] = None
 
+    placement: ClassVar[str | tuple[str, ...] | None] = None
+    """Where a cluster may run objects of this class: a host label such as "region:eu-west" (a Ray
+    custom resource or node label of the host's node), several labels (all required), or None
+    (anywhere). Ignored by the in-process runtime; see `dotdo.cluster.placement`.
+    """
+
     extensions: ClassVar[Extensions] = Extensions(timer_kinds={"alarm": _fire_alarm})
     """What this class brings to the runtime: timer kinds, HTTP mounts, ctx attachments (see `Extensions`).
 

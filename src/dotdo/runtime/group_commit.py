@@ -5,6 +5,9 @@ and survives `kill -9`. `durability="power"` commits with `synchronous=OFF` and 
 files of the whole batch in worker threads, so one fsync per file covers every commit since the last
 one while the event loop keeps running turns; nothing is acknowledged before its fsync completes.
 When a batch spans many objects (many files), one Linux `syncfs` makes them all durable at once.
+`durability="replicated"` commits as "process" does and releases waiters once the commit is in the
+change log's object storage (`change_log.py`); in the other modes a storage with a change log ships
+its commits in the background.
 Two batches may sync at once: the commits made while one batch syncs start their own fsync without
 waiting for it; a batch's waiters are released once its own fsync and every earlier batch are done.
 """
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .storage import Storage
 
-DURABILITY_MODES = ("process", "power")
+DURABILITY_MODES = ("process", "power", "replicated")
 
 log = logging.getLogger("dotdo.runtime")
 
@@ -147,21 +150,36 @@ class GroupCommit:
             storage.output_gate.keep(future)
             return
         self.commits += 1
+        shipped = storage.change_log.capture() if storage.change_log is not None else None
         loop = _running_loop()
         if loop is None or (future is not None and future.get_loop() is not loop):
             # Off the event loop's thread: make it durable here, then wake the loop's waiter.
             if self.durability == "power":
                 self._fsync_now(storage)
             if future is not None:
-                _settle(future)
+                if shipped is None:
+                    _settle(future)
+                else:
+                    shipped.add_done_callback(lambda done: _settle(future, done.exception()))
             return
-        if self.durability == "process":
-            if future is not None:
-                _settle(future)
+        if self.durability != "power":
+            if shipped is None:
+                if future is not None:
+                    _settle(future)
+                return
+            if future is None:
+                future = loop.create_future()
+            storage.output_gate.wait_for_sync(future)
+            _release_after(shipped, future)
             return
         if future is None:
             future = loop.create_future()
         storage.output_gate.wait_for_sync(future)
+        if shipped is not None:
+            # Released once both the fsync and the upload are done.
+            synced = loop.create_future()
+            _release_after(asyncio.gather(synced, shipped), future)
+            future = synced
         self._to_sync.append((storage, future))
         if not self._sync_starting and len(self._sync_tasks) < SYNC_BATCHES_IN_FLIGHT:
             self._sync_starting = True
@@ -267,6 +285,15 @@ class GroupCommit:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+
+
+def _release_after(done: asyncio.Future[Any], waiter: asyncio.Future[None]) -> None:
+    """Settle `waiter` as `done` settles (with its error, if any)."""
+
+    def settle(finished: asyncio.Future[Any]) -> None:
+        _set(waiter, None if finished.cancelled() else finished.exception())
+
+    done.add_done_callback(settle)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

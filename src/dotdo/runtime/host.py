@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.websockets import WebSocket
 
+    from .change_log import ChangeLog
     from .runtime import Runtime
 
 ObjectKey = tuple[str, str]
@@ -85,6 +86,7 @@ class ObjectHost:
         max_live_objects: int,
         idle_timeout: float,
         max_open_databases: int | None,
+        change_log: ChangeLog | None = None,
     ) -> None:
         self.runtime = runtime
         self.data_folder = data_folder
@@ -93,6 +95,8 @@ class ObjectHost:
         self.max_live_objects = max_live_objects
         self.idle_timeout = idle_timeout
         self.group_commit = GroupCommit(durability)
+        self.change_log = change_log
+        """Ships every object's commits to object storage, when the runtime has one."""
         self.budget = ConnectionBudget(max_open_databases)
         self.websockets = WebSocketRegistry()
         self.classes: dict[str, type[DurableObject]] = {}
@@ -196,6 +200,8 @@ class ObjectHost:
         record = ObjectRecord(cls, oid, storage)
         instance = record.instance = cls(record, self.runtime.env, self.runtime)
         try:
+            if self.change_log is not None:
+                await self.change_log.attach(oid, storage)
             for hook in self.storage_hooks:
                 hook(oid, storage)
         except BaseException:
@@ -426,6 +432,8 @@ class ObjectHost:
             record.storage.close()
         self._live.clear()
         self.group_commit.close()
+        if self.change_log is not None:
+            await self.change_log.close()
 
 
 def public_method(instance: DurableObject, name: str) -> Callable[..., Any]:

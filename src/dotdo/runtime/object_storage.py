@@ -125,6 +125,20 @@ class ObjectStorage(Protocol):
         """Commit and close the database file now; the next use reopens it (for objects that sleep long)."""
         ...
 
+    # -- bookmarks (point-in-time restore; need the runtime's change log) -----------------------------
+
+    async def get_current_bookmark(self) -> str:
+        """The bookmark of the object's latest commit."""
+        ...
+
+    async def get_bookmark_for_time(self, when: datetime | float) -> str:
+        """The bookmark of the object's state at `when` (aware datetime or epoch seconds)."""
+        ...
+
+    async def on_next_session_restore_bookmark(self, bookmark: str) -> str:
+        """Restore `bookmark` at the object's next activation; returns a bookmark that undoes it."""
+        ...
+
     # -- the alarm ----------------------------------------------------------------------------------
 
     def set_alarm(self, when: datetime | float) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .alarm_scheduler import AlarmScheduler
+from .change_log import DEFAULT_RETENTION, ChangeLog
 from .clock import Clock
 from .data_folder import DataFolder
 from .durable_object import DurableObject
@@ -72,6 +73,9 @@ class Runtime:
         env: Mapping[str, Any] | None = None,
         max_open_databases: int | None = None,
         extensions: Extensions | None = None,
+        replicate_to: str | os.PathLike[str] | None = None,
+        replicate_options: Mapping[str, str] | None = None,
+        retention: float = DEFAULT_RETENTION,
     ) -> None:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
@@ -86,6 +90,14 @@ class Runtime:
         """Timer kinds, HTTP mounts and ctx attachments for every class, added to what each class declares."""
         self._defaults = Extensions()
         self._class_extensions: dict[type[DurableObject], Extensions] = {}
+        self.change_log: ChangeLog | None = None
+        """Ships every commit to object storage (`replicate_to`, by default `<data_dir>/log` when replicated)."""
+        if replicate_to is None and durability == "replicated":
+            replicate_to = self.data_folder.root / "log"
+        if replicate_to is not None:
+            self.change_log = ChangeLog(
+                replicate_to, durability=durability, options=replicate_options, retention=retention
+            )
         self.host = ObjectHost(
             self,
             self.data_folder,
@@ -94,6 +106,7 @@ class Runtime:
             max_live_objects=max_live_objects,
             idle_timeout=idle_timeout,
             max_open_databases=max_open_databases,
+            change_log=self.change_log,
         )
         self.env = Env(self.host, env or {})
         self.alarms: AlarmScheduler | None = None

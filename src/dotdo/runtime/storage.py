@@ -34,6 +34,7 @@ from .timer_table import ALARM_TIMER_ID, TimerTable
 
 if TYPE_CHECKING:
     from .connection_budget import ConnectionBudget
+    from .object_log import ObjectLog
 
 T = TypeVar("T")
 
@@ -93,6 +94,8 @@ class Storage:
         """Run inside every commit's transaction, just before COMMIT, with the connection (runtime tables
         readable): one raising `StorageError` aborts the commit and every write of it is rolled back.
         The cluster's lease fencing uses it."""
+        self.change_log: ObjectLog | None = None
+        """Set at activation when the runtime ships a change log: captures each commit after it is made."""
         self._budget = budget
         self.thread_lock = threading.RLock()
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
@@ -499,6 +502,33 @@ class Storage:
         self._kv_table.forget()
         self.timers.forget_schema()
         self.notify_timers_changed()
+        if self.change_log is not None:
+            self.change_log.capture()
+
+    # -- bookmarks (point-in-time restore) -------------------------------------------------------
+
+    def _object_log(self) -> ObjectLog:
+        if self.change_log is None:
+            raise StorageError(
+                "Bookmarks need the change log: create the runtime with replicate_to= (a folder or s3:// URL) "
+                'or durability="replicated"'
+            )
+        return self.change_log
+
+    async def get_current_bookmark(self) -> str:
+        """The bookmark of the object's latest commit (commit pending writes first)."""
+        self.commit()
+        return self._object_log().current_bookmark()
+
+    async def get_bookmark_for_time(self, when: datetime | float) -> str:
+        """The bookmark of the object's state at `when` (aware datetime or epoch seconds), within retention."""
+        self.commit()
+        return await self._object_log().bookmark_for_time(when)
+
+    async def on_next_session_restore_bookmark(self, bookmark: str) -> str:
+        """Restore the object to `bookmark` when it next activates; returns a bookmark that undoes the restore."""
+        self.commit()
+        return await self._object_log().restore_at_next_activation(bookmark)
 
     # -- key-value ----------------------------------------------------------------------------
 

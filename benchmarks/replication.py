@@ -1,0 +1,222 @@
+"""The replication benchmark: `python benchmarks/replication.py [--quick]`.
+
+Prints, in one run, each figure next to a baseline measured in the same run:
+1. calls/s with durability="replicated" (acknowledged after the upload to a local S3-compatible
+   server, moto's, on 127.0.0.1) vs durability="power" (acknowledged after fsync, no upload), for one
+   hot object and for 1,000 objects, 64 calls in flight (target: replicated >= 0.5x power);
+2. shipping lag (commit to object in the store) p50/p99 under that load in process mode with
+   background shipping (target p50 < 50 ms, p99 < 500 ms);
+3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from dotdo import DO, Runtime
+from dotdo.runtime.ids import id_from_name
+from dotdo.runtime.log_format import object_key
+from dotdo.runtime.log_reader import LogReader
+from dotdo.runtime.object_log import write_database
+from dotdo.runtime.runtime import Runtime as AnyRuntime
+
+console = Console()
+
+
+class Counter(DO):
+    async def increment(self, by: int = 1) -> int:
+        value = (self.storage.get("n") or 0) + by
+        self.storage.put("n", value)
+        return value
+
+    async def fill(self, megabytes: int) -> None:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, data BLOB)")
+        for _ in range(megabytes * 4):
+            self.storage.sql.exec("INSERT INTO blobs (data) VALUES (?)", os.urandom(256 * 1024))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="short run (2 s per load, a 20 MB restore)")
+    parser.add_argument("--seconds", type=float, help="seconds per load run (default 5; quick 2)")
+    parser.add_argument("--objects", type=int, default=1000, help="objects of the spread load")
+    parser.add_argument("--in-flight", type=int, default=64, help="calls in flight")
+    parser.add_argument("--restore-mb", type=int, help="size of the restored object in MB (default 100; quick 20)")
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_s3() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(endpoint, timeout=1).close()
+            return server, endpoint
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("moto's S3 server did not start (pip install 'moto[server]')") from None
+            time.sleep(0.1)
+
+
+def new_bucket(endpoint: str, name: str) -> tuple[str, dict[str, str]]:
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/{name}", method="PUT"), timeout=10).close()
+    return f"s3://{name}/dotdo", {"endpoint": endpoint, "access_key_id": "t", "secret_access_key": "t"}
+
+
+async def load(rt: AnyRuntime, names: list[str], seconds: float, in_flight: int) -> float:
+    """Calls/s of `increment` on random objects among `names`, `in_flight` at once, after a warm-up."""
+    for name in names:
+        await rt.get(Counter, name).increment()
+    done = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker(seed: int) -> None:
+        nonlocal done
+        rng = random.Random(seed)
+        while time.perf_counter() < stop:
+            await rt.get(Counter, rng.choice(names)).increment()
+            done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(in_flight)))
+    return done / (time.perf_counter() - start)
+
+
+async def throughput(args: argparse.Namespace, endpoint: str, scratch: Path) -> list[tuple[str, float, float]]:
+    rows = []
+    for label, names in (
+        ("1 hot object", ["hot"]),
+        (f"{args.objects} objects", [f"o{i}" for i in range(args.objects)]),
+    ):
+        folder = scratch / f"power-{len(names)}"
+        async with Runtime(
+            folder, objects=[Counter], durability="power", max_live_objects=20_000, idle_timeout=600
+        ) as rt:
+            power = await load(rt, names, args.seconds, args.in_flight)
+        url, options = new_bucket(endpoint, f"bench-{len(names)}")
+        folder = scratch / f"replicated-{len(names)}"
+        async with Runtime(
+            folder,
+            objects=[Counter],
+            durability="replicated",
+            replicate_to=url,
+            replicate_options=options,
+            max_live_objects=20_000,
+            idle_timeout=600,
+        ) as rt:
+            replicated = await load(rt, names, args.seconds, args.in_flight)
+        rows.append((label, replicated, power))
+    return rows
+
+
+async def lag(args: argparse.Namespace, endpoint: str, scratch: Path) -> tuple[float, float, float]:
+    url, options = new_bucket(endpoint, "bench-lag")
+    names = [f"o{i}" for i in range(args.objects)]
+    async with Runtime(
+        scratch / "lag",
+        objects=[Counter],
+        replicate_to=url,
+        replicate_options=options,
+        max_live_objects=20_000,
+        idle_timeout=600,
+    ) as rt:
+        rate = await load(rt, names, args.seconds, args.in_flight)
+        assert rt.change_log is not None
+        await rt.change_log.drain()
+        stats = rt.change_log.stats()
+    return stats.lag_p50, stats.lag_p99, rate
+
+
+async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, float, int]:
+    log = scratch / "restore-log"
+    async with Runtime(scratch / "restore", objects=[Counter], replicate_to=log) as rt:
+        await rt.get(Counter, "big").fill(args.restore_mb)
+        await rt.get(Counter, "big").increment()
+        assert rt.change_log is not None
+        await rt.change_log.drain()
+        oid = id_from_name(Counter, "big")
+        source = rt.data_folder.object_path(oid.namespace, oid.hex)
+        key = object_key(oid.namespace, oid.hex)
+        head = await (await LogReader(rt.change_log.store, key).scan()).head()
+        await rt.change_log.compact(key, head.commit - 1)  # a snapshot, then the last commit from the log
+    size = source.stat().st_size
+    assert rt.change_log is not None
+    store_reader = LogReader(rt.change_log.store, key)
+    start = time.perf_counter()
+    await store_reader.scan()
+    image = await store_reader.image_at((await store_reader.head()).commit)
+    write_database(scratch / "restored.sqlite", image)
+    rebuilt = time.perf_counter() - start
+    start = time.perf_counter()
+    shutil.copyfile(source, scratch / "copied.sqlite")
+    with open(scratch / "copied.sqlite", "rb+") as file:
+        os.fsync(file.fileno())
+    copied = time.perf_counter() - start
+    return rebuilt, copied, size
+
+
+def main() -> None:
+    args = parse_args()
+    args.seconds = args.seconds or (2.0 if args.quick else 5.0)
+    args.restore_mb = args.restore_mb or (20 if args.quick else 100)
+    server, endpoint = start_s3()
+    scratch = Path(tempfile.mkdtemp(prefix="dotdo-replication-"))
+    try:
+        rows = asyncio.run(throughput(args, endpoint, scratch))
+        p50, p99, rate = asyncio.run(lag(args, endpoint, scratch))
+        rebuilt, copied, size = asyncio.run(restore_time(args, scratch))
+    finally:
+        server.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
+    table = Table(title=f"replication ({args.in_flight} calls in flight, S3: moto on 127.0.0.1)")
+    for column in ("figure", "dotdo", "baseline", "ratio", "target"):
+        table.add_column(column)
+    for label, replicated, power in rows:
+        table.add_row(
+            f"calls/s, {label}",
+            f"{replicated:,.0f} replicated",
+            f"{power:,.0f} power",
+            f"{replicated / power:.2f}x",
+            ">= 0.5x",
+        )
+    table.add_row("shipping lag p50", f"{p50 * 1000:.1f} ms", f"({rate:,.0f} calls/s, process)", "", "< 50 ms")
+    table.add_row("shipping lag p99", f"{p99 * 1000:.1f} ms", "", "", "< 500 ms")
+    table.add_row(
+        f"restore {size / 1e6:.0f} MB object",
+        f"{rebuilt:.2f} s",
+        f"{copied:.2f} s file copy",
+        f"{rebuilt / copied:.1f}x",
+        "< 10 s",
+    )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

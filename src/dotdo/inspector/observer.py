@@ -1,0 +1,144 @@
+"""The ASGI layer in front of an app that notes each request and WebSocket: timeline, metrics, log context."""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ..runtime.ids import namespace_of
+from .logs import request_context
+from .metrics import Metrics
+from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from starlette.types import Message, Receive, Scope, Send
+
+    from ..http.app import API
+
+INSPECTOR_PREFIX = "/_dotdo"
+RPC_PATH = "/rpc"
+NAME_CACHE_SIZE = 4096
+"""Paths whose object name the observer remembers (when the routing looks at the path alone)."""
+
+
+class RequestObserver:
+    """Serves `app`, noting each request's object, status and time in `timeline` and `metrics`."""
+
+    def __init__(self, app: API, timeline: Timeline | None, metrics: Metrics) -> None:
+        self.app = app
+        self.timeline = timeline
+        self.metrics = metrics
+        self.namespace = namespace_of(app.cls)
+        self._id_prefix = uuid.uuid4().hex[:8]
+        self._ids = itertools.count(1)
+        self._names: dict[str, str] = {}
+        self._counted: dict[tuple[str, int], Any] = {}
+        self._timed: dict[str, Any] = {}
+
+    @property
+    def runtime(self) -> Any:
+        """The served app's runtime."""
+        return self.app.runtime
+
+    def object_of(self, scope: Scope) -> tuple[str, str]:
+        """The class and object name a request is for (`rpc` for the RPC endpoint, `?` if none matches)."""
+        path: str = scope["path"]
+        name = self._names.get(path)
+        if name is not None:
+            return self.namespace, name
+        if path == RPC_PATH or path.startswith(RPC_PATH + "/"):
+            return "rpc", "session"
+        routing = self.app.routing
+        try:
+            name = routing.match(scope).name
+        except Exception:  # a path no object answers: the app itself refuses it
+            return self.namespace, "?"
+        if routing.by_path_alone:
+            if len(self._names) >= NAME_CACHE_SIZE:
+                self._names.clear()
+            self._names[path] = name
+        return self.namespace, name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind not in ("http", "websocket") or scope["path"].startswith(INSPECTOR_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        cls, obj = self.object_of(scope)
+        request_id = _header(scope, b"x-request-id") or f"{self._id_prefix}-{next(self._ids):x}"
+        token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
+        try:
+            if kind == "websocket":
+                await self._websocket(cls, obj, scope, receive, send)
+            else:
+                await self._http(cls, obj, request_id, scope, receive, send)
+        finally:
+            request_context.reset(token)
+
+    async def _http(self, cls: str, obj: str, request_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+        status = 500
+        header = (b"x-request-id", request_id.encode("latin-1"))
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, observed_send)
+        finally:
+            elapsed = time.perf_counter() - started
+            counter = self._counted.get((cls, status))
+            if counter is None:
+                counter = self._counted[(cls, status)] = self.metrics.requests.labels(cls, str(status))
+            counter.inc()
+            timer = self._timed.get(cls)
+            if timer is None:
+                timer = self._timed[cls] = self.metrics.latency.labels(cls)
+            timer.observe(elapsed)
+            if cls == "rpc":
+                self.metrics.rpc_sessions.inc()
+            if self.timeline is not None:
+                self.timeline.record(
+                    cls,
+                    obj,
+                    "rpc" if cls == "rpc" else "request",
+                    f"{scope.get('method', 'GET')} {scope['path']} → {status} in {elapsed * 1000:.1f} ms",
+                )
+
+    async def _websocket(self, cls: str, obj: str, scope: Scope, receive: Receive, send: Send) -> None:
+        timeline = self.timeline
+        messages = 0
+
+        async def observed_receive() -> Message:
+            nonlocal messages
+            message = await receive()
+            if message["type"] == "websocket.receive":
+                messages += 1
+                if timeline is not None:
+                    size = len(message.get("text") or "") or len(message.get("bytes") or b"")
+                    timeline.record(cls, obj, "websocket", f"message in ({size} characters or bytes)")
+            return message
+
+        self.metrics.websockets.labels(cls).inc()
+        self.metrics.open_websockets.labels(cls).inc()
+        if timeline is not None:
+            timeline.record(cls, obj, "websocket", f"connect {scope['path']}")
+        try:
+            await self.app(scope, observed_receive, send)
+        finally:
+            self.metrics.open_websockets.labels(cls).dec()
+            if timeline is not None:
+                timeline.record(cls, obj, "websocket", f"closed after {messages} messages in")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")[:64]
+    return None
