@@ -26,6 +26,9 @@ SCRIPTS = {
     "find|xargs wc": "find . -name '*.py' | xargs wc -l",
     "sort|uniq -c": "cut -d' ' -f1 data.txt | sort | uniq -c | sort -rn | head -3",
     "loop 100": "for i in $(seq 100); do echo $((i * 2)); done | tail -1",
+    # Streaming: stages run at once over bounded pipes, so an endless writer stops when its reader does.
+    "yes|head -1": "yes | head -1",
+    "yes|head 100k": "yes | head -n 100000 | wc -l",
 }
 
 

@@ -18,6 +18,7 @@ EXAMPLES = ROOT / "examples"
 # What each script's output must show: the point the example makes.
 SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
+    "bashx_streams_jobs.py": "killed job: status 143",
     "context_app.py": "actions journal: [('record_order', 'completed', 1), ('charge', 'completed', 2)]",
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",
     "extensions.py": "['ding-dong from front (in-process)']",

@@ -76,9 +76,10 @@ class LivenessResponder:
         listener.bind((bind_host, 0))
         listener.listen(16)
         self._listener = listener
-        self.address = listener.getsockname()[:2]
+        host, port = listener.getsockname()[:2]
+        self.address = (host, port)
         threading.Thread(target=self._accept, name="dotdo-liveness", daemon=True).start()
-        return self.address
+        return host, port
 
     def _accept(self) -> None:
         listener = self._listener

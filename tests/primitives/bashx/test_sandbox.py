@@ -141,7 +141,8 @@ async def test_file_size_limit_is_named(fs) -> None:
 
 
 async def test_endless_output_is_bounded(fs) -> None:
-    result = await limited(fs, file_size_bytes=1024 * 1024)("yes | head -c 10 > /dev/null; yes")
+    endless = "import sys\nwhile True: sys.stdout.write('y' * 4096)"
+    result = await limited(fs, file_size_bytes=1024 * 1024)("python3 -c {}", endless)
     assert result.exit_code != 0
     assert "file_size_bytes limit" in result.stderr
     assert len(result.stdout) <= 1024 * 1024

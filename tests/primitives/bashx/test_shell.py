@@ -185,7 +185,7 @@ async def test_a_runaway_script_stops_at_the_default_timeout(tmp_path):
 
     bash = Bash(FileSystem(Storage(tmp_path / "obj.sqlite")), default_timeout=0.5)
     with pytest.raises(BashTimeoutError):
-        await bash("while true; do echo x; done | head -1")
+        await bash("while true; do echo x; done | wc -l")
 
 
 async def test_a_cancelled_caller_still_waits_for_the_script_to_end(bash: Bash, fs) -> None:
@@ -224,3 +224,16 @@ async def test_a_script_that_times_out_keeps_what_it_wrote_durably(tmp_path) -> 
     storage.close()
     reopened = FileSystem(Storage(tmp_path / "kept.sqlite"))
     assert [reopened.sync.read(f"/f{i}") for i in (1, 2, 3)] == [b"1\n", b"2\n", b"3\n"]
+
+
+async def test_commands_before_a_syntax_error_run_then_it_ends_the_script(bash: Bash) -> None:
+    result = await bash("echo a\nif then fi\necho b")
+    assert (result.stdout, result.exit_code) == ("a\n", 2)  # as real bash prints and exits
+    assert "line 2" in result.stderr
+
+
+async def test_a_single_line_tree_sitter_rejects_fails_alone(bash: Bash) -> None:
+    # bash rejects `x=(first & second)` as it runs and goes on; bashx fails that line alone.
+    result = await bash("echo a\nx=(first & second)\necho b")
+    assert result.stdout == "a\nb\n"
+    assert "line 2" in result.stderr and "cannot parse" in result.stderr

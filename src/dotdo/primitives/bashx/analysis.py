@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx.exfiltration import network_references, secret_references
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
 
@@ -415,6 +416,8 @@ class Analyzer:
         self.unknown_writes = False
         self.depth = 0
         self.reading_input = False
+        self.secrets_mentioned: list[str] = []
+        self.network_mentioned: list[str] = []
 
     def analyze(self, script: str) -> Analysis:
         """Parse ``script`` and classify everything in it."""
@@ -422,6 +425,15 @@ class Analyzer:
         self.functions |= {n.name for n in _walk(program) if isinstance(n, ast.FunctionDef)}
         self.collect_writes(program)
         self.visit(program)
+        if self.secrets_mentioned and self.network_mentioned:
+            secrets = ", ".join(dict.fromkeys(self.secrets_mentioned))
+            sinks = ", ".join(dict.fromkeys(self.network_mentioned))
+            self.classify(
+                "network",
+                "blocked",
+                "critical",
+                f"reads secrets ({secrets}) in a script that reaches the network ({sinks})",
+            )
         if not self.result.types and self.result.commands:
             self.result.types.add("read")
         return self.result
@@ -441,6 +453,9 @@ class Analyzer:
             self.command(node)
         if isinstance(node, ast.Redirected):
             self.redirects(node.redirects)
+        for text in _texts_of(node):
+            self.secrets_mentioned += secret_references(text)
+            self.network_mentioned += network_references(text)
         for word in _words_of(node):
             for source in substitutions(word):
                 self.nested(source)
@@ -802,16 +817,19 @@ class Analyzer:
             source = " ".join(inner) if base == "eval" else (inner[0] if inner else "")
             if source:
                 self.nested(source)
+            native = base in ("sh", "bash")  # a new bashx shell, not a process
             self.classify(
                 "exec",
-                "safe" if base == "eval" else "needs_confirm",
-                "medium" if base == "eval" else "high",
-                None if base == "eval" else f"{base} starts a new shell",
+                "safe" if native or base == "eval" else "needs_confirm",
+                "medium" if native or base == "eval" else "high",
+                None if native or base == "eval" else f"{base} starts a new shell",
             )
             return
         if base in NETWORK:
             self.classify("network", "needs_confirm", "high", f"{base} reaches the network")
             return
+        if base == "kill" and args and all(a is None or a.startswith(("%", "-")) for a in args):
+            return  # the builtin signals only the script's own jobs
         if base in SYSTEM:
             kind = "system"
             reason = {
@@ -958,7 +976,7 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
     elif isinstance(node, ast.AndOr):
         yield node.left
         yield node.right
-    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group):
+    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background):
         yield node.body
     elif isinstance(node, ast.If):
         for cond, body in node.clauses:
@@ -976,6 +994,14 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
             yield item.body
     elif isinstance(node, ast.FunctionDef):
         yield node.body
+
+
+def _texts_of(node: ast.Node) -> list[str]:
+    """Every piece of source text a node holds: words, redirection targets, all here-documents."""
+    texts = [w.text for w in _words_of(node)]
+    if isinstance(node, ast.SimpleCommand | ast.Redirected):
+        texts += [r.heredoc for r in node.redirects if r.heredoc and not r.heredoc_expand]
+    return texts
 
 
 def _words_of(node: ast.Node) -> list[ast.Word]:

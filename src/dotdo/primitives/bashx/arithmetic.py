@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 TOKEN_RE = re.compile(
     r"\s*(?:(0[xX][0-9a-fA-F]+|\d+#[0-9a-zA-Z@_]+|\d+)|([A-Za-z_][A-Za-z0-9_]*)|"
@@ -20,7 +21,9 @@ def _wrap(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _tokens(text: str) -> tuple[list[str], list[int]]:
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The tokens of an expression and where each starts (cached: loops evaluate the same text)."""
     pos = 0
     out: list[str] = []
     starts: list[int] = []
@@ -34,7 +37,7 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
         out.append(m.group(m.lastindex or 0))
         starts.append(m.start(m.lastindex or 0))
         pos = m.end()
-    return out, starts
+    return tuple(out), tuple(starts)
 
 
 BINARY = [

@@ -35,8 +35,17 @@ def literal(expander: Any, words: list[Word], *, assoc: bool) -> list[str] | dic
     return items
 
 
-def with_element(expander: Any, old: Any, index: str, value: str, *, append: bool) -> list[str] | dict[str, str]:
-    """``old`` with ``[index]`` set to ``value`` (a new container; ``old`` is not changed)."""
+class BadSubscriptError(ValueError):
+    """An array index bash refuses (a negative one past the start)."""
+
+
+def with_element(
+    expander: Any, old: Any, index: str, value: str, *, append: bool, name: str = ""
+) -> list[str] | dict[str, str]:
+    """``old`` with ``[index]`` set to ``value`` (a new container; ``old`` is not changed).
+
+    A negative index past the start is bash's ``bad array subscript`` (:class:`BadSubscriptError`).
+    """
     if isinstance(old, dict):
         table = dict(old)
         key = expander.single(index)
@@ -46,6 +55,8 @@ def with_element(expander: Any, old: Any, index: str, value: str, *, append: boo
     position = expander.arithmetic(index)
     if position < 0:
         position += len(items)
+        if position < 0:
+            raise BadSubscriptError(f"{name}[{index}]: bad array subscript")
     while len(items) <= position:
         items.append("")
     items[position] = items[position] + value if append else value

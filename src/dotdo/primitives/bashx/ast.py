@@ -86,6 +86,14 @@ class Sequence(Node):
 
 
 @dataclass
+class Background(Node):
+    """``command &``: runs as a job beside the rest of the script."""
+
+    body: Node
+    text: str = ""
+
+
+@dataclass
 class Subshell(Node):
     """``( ... )``: runs in a copy of the shell state."""
 

@@ -11,6 +11,8 @@ from dotdo.primitives.bashx import arrays
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -88,7 +90,15 @@ def _assign_words(
         element = ELEMENT_NAME_RE.match(name)
         if element is not None and eq:
             old = sh.state.variables.get(element.group(1))
-            sh.set_var(element.group(1), arrays.with_element(sh.expander, old, element.group(2), value, append=append))
+            try:
+                updated = arrays.with_element(
+                    sh.expander, old, element.group(2), value, append=append, name=element.group(1)
+                )
+            except arrays.BadSubscriptError as exc:
+                sh.error(sh.io, f"{'local' if local else 'declare'}: {exc}")
+                status = 1
+                continue
+            sh.set_var(element.group(1), updated)
             continue
         if not NAME_RE.match(name):
             sh.error(sh.io, f"{'local' if local else 'declare'}: `{arg}': not a valid identifier")
@@ -269,12 +279,30 @@ def b_return(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 LOOP_ONLY = "only meaningful in a `for', `while', or `until' loop"
 
 
+def _loop_count(sh: Any, name: str, argv: list[str], io: dict[int, Any]) -> tuple[int, int]:
+    """The loops ``break``/``continue`` leave (at most the loops there are) and the status after.
+
+    A bad count is reported as bash does and counts as 1, with status 1.
+    """
+    if len(argv) < 2:
+        return 1, 0
+    text = argv[1]
+    if not re.fullmatch(r"[-+]?\d+", text.strip()):
+        sh.error(io, f"{name}: {text}: numeric argument required")
+        raise ExitShell(128)  # as bash does: the shell ends
+    count = int(text)
+    if count < 1:
+        sh.error(io, f"{name}: {text}: loop count out of range")
+        return 1, 1
+    return min(count, sh.loop_depth), 0
+
+
 def b_break(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``break [n]``."""
     if not sh.loop_depth:
         sh.error(io, f"break: {LOOP_ONLY}")
         return 0
-    raise BreakLoop(_numeric("break", argv[1]) if len(argv) > 1 else 1)
+    raise BreakLoop(*_loop_count(sh, "break", argv, io))
 
 
 def b_continue(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -282,7 +310,7 @@ def b_continue(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if not sh.loop_depth:
         sh.error(io, f"continue: {LOOP_ONLY}")
         return 0
-    raise ContinueLoop(_numeric("continue", argv[1]) if len(argv) > 1 else 1)
+    raise ContinueLoop(*_loop_count(sh, "continue", argv, io))
 
 
 def b_eval(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -321,6 +349,8 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     array = None
     delim = "\n"
     names: list[str] = []
+    nchars: int | None = None
+    exact = False
     args = argv[1:]
     i = 0
     while i < len(args):
@@ -333,7 +363,13 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         elif arg == "-d":
             i += 1
             delim = args[i][:1] or "\0"
-        elif arg in ("-p", "-t", "-n", "-u"):
+        elif arg in ("-n", "-N") or re.fullmatch(r"-[nN]\d+", arg):
+            count_text = arg[2:] or (args[i + 1] if i + 1 < len(args) else "")
+            i += 0 if arg[2:] else 1
+            if not count_text.isdigit():
+                raise ShellBuiltinError(f"read: {count_text}: invalid number", 1)
+            nchars, exact = int(count_text), arg.startswith("-N")
+        elif arg in ("-p", "-t", "-u"):
             i += 1
         elif arg == "-s":
             pass
@@ -345,7 +381,20 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         return 1
     chunks: list[str] = []
     found = False
-    while True:
+    if nchars is not None:
+        # -n N stops at N characters or the delimiter; -N N reads exactly N, delimiters included.
+        data = b""
+        while len(data) < nchars:
+            byte = stream.read(1)
+            if not byte:
+                break
+            if not exact and decode(byte) == delim:
+                found = True
+                break
+            data += byte
+        found = found or len(data) == nchars
+        chunks.append(decode(data))
+    while nchars is None:
         line = decode(stream.readline()) if delim == "\n" else _read_until(stream, delim)
         if not line:
             break
@@ -448,23 +497,43 @@ def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         sh.state.functions = saved
 
 
+KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done"}
+    | {"in", "function", "time", "{", "}", "!", "[[", "]]", "coproc"}
+)
+
+
+def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``builtin name args``: run the shell's own command of that name, skipping functions."""
+    if len(argv) < 2:
+        return 0
+    name = argv[1]
+    if name not in BUILTINS and name not in sh.commands:
+        raise ShellBuiltinError(f"builtin: {name}: not a shell builtin")
+    return sh.invoke(argv[1:], io, programs_only=name not in BUILTINS)
+
+
 def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``type name...``."""
+    """``type [-t|-p|-a] name...``: how each name would run."""
+    flags = {a for a in argv[1:] if a.startswith("-")}
     status = 0
-    for name in argv[1:]:
-        if name in sh.state.functions:
-            io[1].write(encode(f"{name} is a function\n"))
+    for name in (a for a in argv[1:] if not a.startswith("-")):
+        if name in KEYWORDS:
+            kind, text = "keyword", f"{name} is a shell keyword"
+        elif name in sh.state.functions:
+            kind, text = "function", f"{name} is a function"
         elif name in BUILTINS or name in sh.commands:
-            io[1].write(encode(f"{name} is a shell builtin\n"))
+            kind, text = "builtin", f"{name} is a shell builtin"
         else:
-            sh.error(io, f"type: {name}: not found")
+            if "-t" not in flags and "-p" not in flags:
+                sh.error(io, f"type: {name}: not found")
             status = 1
+            continue
+        if "-t" in flags:
+            io[1].write(encode(kind + "\n"))
+        elif "-p" not in flags:
+            io[1].write(encode(text + "\n"))
     return status
-
-
-def b_wait(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``wait``: background jobs already ran in the foreground, so there is nothing to wait for."""
-    return 0
 
 
 def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -519,7 +588,7 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     args = argv[3:] if len(argv) > 3 else list(sh.state.positional)
     silent = spec.startswith(":")
     index = int(sh.state.get("OPTIND") or "1")
-    position = int(sh.state.get("__bashx_optpos") or "1")
+    position = int(sh.state.get(GETOPTS_POSITION) or "1")
     if index > len(args) or not args[index - 1].startswith("-") or args[index - 1] in ("-", "--"):
         if index <= len(args) and args[index - 1] == "--":
             sh.state.variables["OPTIND"] = str(index + 1)
@@ -552,13 +621,13 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             else:
                 sh.error(io, f"option requires an argument -- {letter}")
             sh.state.variables["OPTIND"] = str(index)
-            sh.state.variables["__bashx_optpos"] = str(position)
+            sh.state.variables[GETOPTS_POSITION] = str(position)
             return 0
         sh.set_var(name, letter)
     else:
         sh.set_var(name, letter)
     sh.state.variables["OPTIND"] = str(index)
-    sh.state.variables["__bashx_optpos"] = str(position)
+    sh.state.variables[GETOPTS_POSITION] = str(position)
     return 0
 
 
@@ -599,11 +668,12 @@ BUILTINS: dict[str, Builtin] = {
     "shopt": b_shopt,
     "command": b_command,
     "type": b_type,
-    "wait": b_wait,
+    "builtin": b_builtin,
     "trap": b_trap,
     "printf": b_printf,
     "mapfile": b_mapfile,
     "readarray": b_mapfile,
     "getopts": b_getopts,
     "exec": b_exec,
+    **JOB_BUILTINS,
 }

@@ -8,17 +8,19 @@ class ControlFlow(Exception):
 
 
 class BreakLoop(ControlFlow):
-    """``break n``."""
+    """``break n``; ``status`` is the loop's status afterwards (1 after a bad count)."""
 
-    def __init__(self, levels: int) -> None:
+    def __init__(self, levels: int, status: int = 0) -> None:
         self.levels = levels
+        self.status = status
 
 
 class ContinueLoop(ControlFlow):
-    """``continue n``."""
+    """``continue n``; ``status`` is the loop's status if it ends now (1 after a bad count)."""
 
-    def __init__(self, levels: int) -> None:
+    def __init__(self, levels: int, status: int = 0) -> None:
         self.levels = levels
+        self.status = status
 
 
 class ReturnFromFunction(ControlFlow):
@@ -32,4 +34,11 @@ class ExitShell(ControlFlow):
     """``exit n``, ``set -e`` and fatal expansion errors."""
 
     def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class Killed(ControlFlow):
+    """The job or pipeline stage was stopped (``kill``, or a sibling stage failed)."""
+
+    def __init__(self, status: int = 143) -> None:
         self.status = status

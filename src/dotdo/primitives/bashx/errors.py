@@ -19,6 +19,7 @@ class BashSyntaxError(BashError):
         self.line = line
         self.column = column
         self.source_line = source_line
+        self.reason = message
         detail = f"\n  {source_line}\n  {' ' * (column - 1)}^" if source_line else ""
         super().__init__(f"bash syntax error at line {line}, column {column}: {message}{detail}")
 

@@ -11,6 +11,8 @@ from typing import Protocol
 from dotdo.primitives.bashx import arrays, globbing
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
+from dotdo.primitives.bashx.exfiltration import SecretFlow
+from dotdo.primitives.bashx.jobs import JobTable
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
 from dotdo.primitives.bashx.state import ShellState
 from dotdo.primitives.bashx.words import (
@@ -22,6 +24,7 @@ from dotdo.primitives.bashx.words import (
     ProcessSub,
     WordSyntaxError,
     brace_expand,
+    decode_ansi_c,
     lex,
     lex_heredoc,
 )
@@ -41,6 +44,8 @@ class ExpansionHost(Protocol):
 
     state: ShellState
     fs: object
+    secrets: SecretFlow
+    jobs: JobTable
 
     def command_substitution(self, source: str) -> str:
         """Run ``source`` in a subshell and return its stdout."""
@@ -49,6 +54,37 @@ class ExpansionHost(Protocol):
     def process_substitution(self, source: str) -> str:
         """Run ``source`` and return the path of a file holding its output."""
         ...
+
+
+TRANSFORMS = frozenset("QEPAKaUuLk")
+"""The letters of ``${name@X}``."""
+
+
+def shell_quoted(value: str) -> str:
+    """``${x@Q}``: the value quoted for reuse as input, as bash writes it."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        escaped = "".join(
+            {"\n": "\\n", "\t": "\\t", "\r": "\\r", "'": "\\'", "\\": "\\\\"}.get(c)
+            or (f"\\{ord(c):03o}" if ord(c) < 32 or ord(c) == 127 else c)
+            for c in value
+        )
+        return "$'" + escaped + "'"
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def transformed(value: str, letter: str) -> str:
+    """``${x@letter}`` applied to one value."""
+    if letter in "QKk":
+        return shell_quoted(value)
+    if letter == "E":
+        return decode_ansi_c(value)
+    if letter == "U":
+        return value.upper()
+    if letter == "u":
+        return value[:1].upper() + value[1:]
+    if letter == "L":
+        return value.lower()
+    return value  # P (prompt escapes) and A (assignment) keep the value
 
 
 @dataclass
@@ -161,6 +197,10 @@ class Expander:
                 text = part.text
                 if index == 0 and tilde and not part.quoted and text.startswith("~"):
                     text = self.tilde(text, assignment)
+                if assignment and not part.quoted and ":~" in text:
+                    # In an assignment, `~` after each `:` expands too (PATH=a:~/bin).
+                    home = self.state.get("HOME") or "/"
+                    text = re.sub(r"(?<=:)~(?=/|:|$)", home.replace("\\", "\\\\"), text)
                 out.append(Seg(text, part.quoted))
             elif isinstance(part, Param):
                 out.extend(self.param(part))
@@ -176,6 +216,8 @@ class Expander:
     def tilde(self, text: str, assignment: bool) -> str:
         """Expand a leading ``~`` to $HOME."""
         head, sep, rest = text.partition("/")
+        if assignment and ":" in head:
+            head, sep, rest = text.partition(":")
         if head == "~":
             home = self.state.get("HOME") or "/"
             return home + sep + rest
@@ -199,7 +241,8 @@ class Expander:
         if name == "$":
             return "4242"
         if name == "!":
-            return ""
+            pid = self.host.jobs.last_pid
+            return None if pid is None else str(pid)
         if name == "RANDOM" and name not in st.variables:
             return str(self.random.randrange(32768))
         if name == "SECONDS" and name not in st.variables:
@@ -209,6 +252,8 @@ class Expander:
         if name == "-":
             return st.options.flags()
         value = st.variables.get(name)
+        if value is not None:
+            self.host.secrets.saw_variable(name)
         if isinstance(value, dict):
             if index in ("@", "*"):
                 return list(value.values())
@@ -230,9 +275,19 @@ class Expander:
             return value[0] if value else None
         return value
 
+    def attributes(self, name: str) -> str:
+        """``${name@a}``: the flags ``declare`` would show (array kinds, readonly, exported)."""
+        value = self.state.variables.get(name)
+        flags = "a" if isinstance(value, list) else "A" if isinstance(value, dict) else ""
+        flags += "r" if name in self.state.readonly else ""
+        return flags + ("x" if name in self.state.exported else "")
+
     def param(self, p: Param) -> list[Item]:
         """Expand one ``$name`` or ``${...}``."""
         name = p.name
+        if p.op == "!prefix":
+            found = sorted(n for n in self.state.variables if n.startswith(name) and not n.startswith("__bashx"))
+            return self.emit(found, p, star=p.arg == "*")
         if p.indirect and p.index in ("@", "*"):
             found = arrays.keys(self.state.variables.get(name))
             return self.emit(found, p, star=p.index == "*")
@@ -286,6 +341,17 @@ class Expander:
     def operator(self, p: Param, name: str, value: str | list[str] | None, is_list: bool) -> list[Item]:
         """The ``${name<op>word}`` forms."""
         op = p.op
+        if op == "@":
+            if p.arg not in TRANSFORMS:
+                raise ExpansionError(f"${{{name}@{p.arg}}}: bad substitution")
+            if p.arg == "a":
+                return [Seg(self.attributes(name), p.quoted, split=not p.quoted)]
+            if value is None:
+                self.check_unset(name, p)
+                return [Seg("", p.quoted)]
+            values = value if isinstance(value, list) else [value]
+            results = [transformed(v, p.arg or "") for v in values]
+            return self.emit(results if is_list else results[0], p, star=name == "*" or p.index == "*")
         scalar = " ".join(value) if isinstance(value, list) else value
         if op in (":-", "-", ":=", "=", ":+", "+", ":?", "?"):
             unset = value is None or (is_list and not value)
@@ -317,9 +383,15 @@ class Expander:
 
     def sub_word(self, text: str, quoted: bool) -> list[Item]:
         """Expand the word inside ``${...}``."""
-        items = self.items(self.lex(text), tilde=True)
         if quoted:
-            return [Seg(s.text, True) if isinstance(s, Seg) else s for s in items]
+            # Inside double quotes the word is read as double-quoted text: '...' stays literal.
+            try:
+                parts = lex('"' + text + '"')
+            except WordSyntaxError:
+                parts = self.lex(text)
+            items = self.items(parts, tilde=False)
+            return [Seg(s.text, True) if isinstance(s, Seg) else s for s in items] or [Seg("", True)]
+        items = self.items(self.lex(text), tilde=True)
         return [Seg(s.text, s.quoted, split=not s.quoted) if isinstance(s, Seg) else s for s in items]
 
     def substring(self, value: str | list[str], p: Param, is_list: bool) -> str | list[str]:
@@ -381,10 +453,19 @@ class Expander:
     # splitting and globbing -------------------------------------------------------------
     def fields(self, items: list[Item]) -> list[str]:
         """Split on IFS, then expand globs against the filesystem."""
+        if items and all(isinstance(i, Seg) for i in items) and any(i.split for i in items):  # type: ignore[union-attr]
+            separators = self.state.get("IFS")
+            separators = " \t\n" if separators is None else separators
+            if all(not i.split or (i.text and not any(c in separators for c in i.text)) for i in items):  # type: ignore[union-attr]
+                # Nothing to split (a number from $((...)), a word without blanks): one field.
+                items = [Seg(i.text, i.quoted) for i in items]  # type: ignore[union-attr]
         if items and all(isinstance(i, Seg) and not i.split for i in items):
             pieces = [(s.text, not s.quoted) for s in items]  # type: ignore[union-attr]
             if self.state.options.noglob or not has_glob(pieces):
-                return ["".join(text for text, _ in pieces)]
+                joined = "".join(text for text, _ in pieces)
+                if not joined and not any(s.quoted for s in items):  # type: ignore[union-attr]
+                    return []  # an unquoted expansion that came to nothing is no word at all
+                return [joined]
         ifs = self.state.get("IFS")
         if ifs is None:
             ifs = " \t\n"

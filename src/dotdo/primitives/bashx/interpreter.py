@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import posixpath
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,10 +20,12 @@ from dotdo.primitives.bashx.commands.base import (
     encode,
     os_message,
 )
-from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
+from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
-from dotdo.primitives.bashx.parser import parse
+from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
+from dotdo.primitives.bashx.parser import Segment, parse, script_segments
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.state import ShellState, Value
 from dotdo.primitives.bashx.streams import (
@@ -32,6 +35,9 @@ from dotdo.primitives.bashx.streams import (
     InputStream,
     NullSink,
     OutputLimitError,
+    Pipe,
+    PipeClosed,
+    PipeReader,
     Sink,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
@@ -42,6 +48,12 @@ Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
+SIGPIPE_STATUS = 141
+SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"})
+"""``bash ...`` and ``sh ...`` start a new bashx shell rather than a process."""
+IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
+SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
+"""Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
 
 class Interpreter:
@@ -57,8 +69,12 @@ class Interpreter:
         deadline: float | None = None,
         output_limit: int = 64 * 1024 * 1024,
         guard: Guard | None = None,
+        cancel: tuple[threading.Event, ...] = (),
     ) -> None:
-        self.fs = fs
+        self.fs: Any = fs if isinstance(fs, SerializedFs) else SerializedFs(fs)
+        self.cancel = cancel
+        self.jobs = JobTable()
+        self.secrets = SecretFlow()
         self.commands = commands
         self.state = state or ShellState()
         self.fallback = fallback
@@ -78,14 +94,16 @@ class Interpreter:
         self.loop_depth = 0
 
     # entry point ----------------------------------------------------------------------
-    def run(self, source: str, stdin: bytes = b"") -> tuple[bytes, bytes, int]:
-        """Run ``source``; returns (stdout, stderr, exit status)."""
+    def run(self, source: str | list[Segment], stdin: bytes = b"") -> tuple[bytes, bytes, int]:
+        """Run a script (its source, or its segments from :func:`script_segments`).
+
+        Returns (stdout, stderr, exit status).
+        """
         out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
         io: IO = {0: InputStream(stdin), 1: out, 2: err}
         self.io = io
         try:
-            program = parse(source)
-            status = self.exec_block(program, io)
+            status = self.run_segments([Segment(source)] if isinstance(source, str) else source, io)
         except ExitShell as exc:
             status = exc.status
         except (BreakLoop, ContinueLoop):
@@ -101,8 +119,25 @@ class Interpreter:
         except RecursionError:
             err.buffer += b"bash: expression or nesting too deep for bashx; simplify the script\n"
             status = 1
+        self.jobs.end_all(self.deadline)
         status = self.run_exit_trap(io, status)
         return out.getvalue(), err.getvalue(), status
+
+    def run_segments(self, segments: list[Segment], io: IO) -> int:
+        """Run each segment's commands; a command that does not parse fails alone, or ends the script."""
+        status = 0
+        for segment in segments:
+            status = self.exec_block(parse(segment.source), io)
+            error = segment.error
+            if error is None:
+                continue
+            if segment.fatal:
+                raise error
+            self.line = error.line
+            self.error(io, f"syntax error: bashx cannot parse this command: {error.reason}")
+            status = self.state.last_status = 2
+            self.errexit(status)
+        return status
 
     def run_exit_trap(self, io: IO, status: int) -> int:
         """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
@@ -120,13 +155,52 @@ class Interpreter:
 
     # helpers --------------------------------------------------------------------------
     def error(self, io: IO, message: str) -> None:
-        """Print a shell diagnostic the way bash -c does."""
-        io[2].write(encode(f"bash: line {self.line}: {message}\n"))
+        """Print a shell diagnostic the way bash -c does (nowhere, when stderr is closed)."""
+        with contextlib.suppress(OSError):
+            io[2].write(encode(f"bash: line {self.line}: {message}\n"))
 
     def check_deadline(self) -> None:
         """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise BashTimeoutError("script ran past its timeout; raise timeout= or make it do less")
+        for event in self.cancel:
+            if event.is_set():
+                raise Killed()
+
+    def spawn(self, cancel: threading.Event) -> Interpreter:
+        """A subshell that runs on its own thread (a pipeline stage, a job), stopped by ``cancel``."""
+        child = Interpreter(
+            self.fs,
+            self.commands,
+            state=self.state.snapshot(),
+            fallback=self.fallback,
+            deadline=self.deadline,
+            output_limit=self.output_limit,
+            guard=self.guard,
+            cancel=(*self.cancel, cancel),
+        )
+        child.secrets = self.secrets
+        child.line = self.line
+        child.depth = self.depth
+        child.in_condition = self.in_condition
+        return child
+
+    def run_isolated(self, node: ast.Node, io: IO) -> int:
+        """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only it."""
+        try:
+            return self.exec(node, io)
+        except ExitShell as exc:
+            return exc.status
+        except (BreakLoop, ContinueLoop):
+            return 0
+        except ReturnFromFunction as exc:
+            return exc.status
+        except PipeClosed:
+            return SIGPIPE_STATUS
+        except Killed as exc:
+            return exc.status
+        finally:
+            self.jobs.end_all(self.deadline)
 
     def resolve(self, path: str) -> str:
         """An absolute, normalized path inside the object's filesystem."""
@@ -195,6 +269,8 @@ class Interpreter:
             if len(self.temporary_files) > keep:
                 self.remove_temporary_files(keep)
         self.state.last_status = status
+        if type(node) in SETS_PIPESTATUS:
+            self.state.variables["PIPESTATUS"] = [str(status)]
         return status
 
     def exec_Sequence(self, node: ast.Sequence, io: IO) -> int:
@@ -209,34 +285,85 @@ class Interpreter:
         return status
 
     def exec_Pipeline(self, node: ast.Pipeline, io: IO) -> int:
-        """Run each stage in a subshell, feeding its output to the next."""
+        """Run the stages at once, each a subshell on its own thread, joined by bounded pipes."""
         if len(node.commands) == 1:
             return self.exec(node.commands[0], io)
-        statuses: list[int] = []
-        stdin = io[0]
         if node.negated:
             self.in_condition += 1
-        for index, command in enumerate(node.commands):
-            last = index == len(node.commands) - 1
-            stage_io = dict(io)
-            stage_io[0] = stdin
-            pipe = BufferSink(self.output_limit)
-            if not last:
-                stage_io[1] = pipe
-                if index < len(node.stderr_too) and node.stderr_too[index]:
-                    stage_io[2] = pipe
+        try:
             with self.condition():
-                status = self.run_subshell(lambda c=command, s=stage_io: self.exec(c, s))
-            statuses.append(status)
-            stdin = InputStream(pipe.getvalue())
+                statuses = self.run_stages(node, io)
+        finally:
+            if node.negated:
+                self.in_condition -= 1
+        self.state.variables["PIPESTATUS"] = [str(s) for s in statuses]
         status = statuses[-1]
         if self.state.options.pipefail:
             status = next((s for s in reversed(statuses) if s), 0)
         if node.negated:
-            self.in_condition -= 1
             return int(status == 0)
         self.errexit(status)
         return status
+
+    def run_stages(self, node: ast.Pipeline, io: IO) -> list[int]:
+        """Each stage's exit status; a stage whose reader ended first stops with SIGPIPE's 141."""
+        count = len(node.commands)
+        abort = threading.Event()
+
+        def check() -> None:
+            if abort.is_set():
+                raise Killed()
+            self.check_deadline()
+
+        pipes = [Pipe(check) for _ in range(count - 1)]
+        statuses = [0] * count
+        errors: list[BaseException | None] = [None] * count
+
+        def stage(index: int) -> None:
+            stage_io = dict(io)
+            if index:
+                stage_io[0] = pipes[index - 1].reader
+            if index < count - 1:
+                stage_io[1] = pipes[index].writer
+                if index < len(node.stderr_too) and node.stderr_too[index]:
+                    stage_io[2] = pipes[index].writer
+            try:
+                statuses[index] = self.spawn(abort).run_isolated(node.commands[index], stage_io)
+            except BaseException as exc:
+                errors[index] = exc
+                abort.set()
+            finally:
+                if index < count - 1:
+                    pipes[index].close_writer()
+                if index:
+                    pipes[index - 1].close_reader()
+
+        # The last stage runs on this thread (a thread fewer to start); the others beside it.
+        threads = [threading.Thread(target=stage, args=(i,), daemon=True) for i in range(count - 1)]
+        for thread in threads:
+            thread.start()
+        stage(count - 1)
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.05)
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    abort.set()
+        failure = next((e for e in errors if e is not None and not isinstance(e, Killed)), None)
+        if failure is not None:
+            raise failure
+        self.check_deadline()
+        return statuses
+
+    def exec_Background(self, node: ast.Background, io: IO) -> int:
+        """``command &``: a job on its own thread, reading an empty standard input."""
+        job_io = dict(io)
+        job_io[0] = InputStream(b"")
+
+        def body(cancel: threading.Event) -> int:
+            return self.spawn(cancel).run_isolated(node.body, job_io)
+
+        self.jobs.start(node.text, body)
+        return 0
 
     def exec_AndOr(self, node: ast.AndOr, io: IO) -> int:
         """``a && b`` and ``a || b``."""
@@ -289,12 +416,12 @@ class Interpreter:
             if exc.levels > 1:
                 exc.levels -= 1
                 raise
-            return 0, True
+            return exc.status, True
         except ContinueLoop as exc:
             if exc.levels > 1:
                 exc.levels -= 1
                 raise
-            return 0, False
+            return exc.status, False
         finally:
             self.loop_depth -= 1
 
@@ -304,7 +431,11 @@ class Interpreter:
         while True:
             self.check_deadline()
             with self.condition():
-                cond = self.exec_block(node.condition, io)
+                # The condition is inside the loop: `while break` leaves it, `while continue` retries.
+                cond, stop = self.loop_body(node.condition, io)
+            if stop:
+                status = cond
+                break
             if (cond == 0) == node.until:
                 break
             status, stop = self.loop_body(node.body, io)
@@ -375,11 +506,12 @@ class Interpreter:
         return 0
 
     def exec_ArithCommand(self, node: ast.ArithCommand, io: IO) -> int:
-        """``(( expression ))``."""
+        """``(( expression ))``: a bad expression fails this command only (status 1), as in bash."""
         try:
             status = int(self.expander.arithmetic(node.expression) == 0)
         except ExpansionError as exc:
-            return self.expansion_failed(io, exc)
+            self.error(io, f"((: {exc}")
+            return 1
         self.errexit(status)
         return status
 
@@ -438,7 +570,11 @@ class Interpreter:
             return
         value = self.expander.single(assignment.value) if assignment.value is not None else ""
         if index is not None:
-            self.set_var(name, arrays.with_element(self.expander, old, index, value, append=assignment.append))
+            try:
+                element = arrays.with_element(self.expander, old, index, value, append=assignment.append, name=name)
+            except arrays.BadSubscriptError as exc:
+                raise ExpansionError(str(exc)) from None
+            self.set_var(name, element)
             return
         if assignment.append:
             old = self.state.variables.get(name)
@@ -535,6 +671,17 @@ class Interpreter:
         """Run a command line (function, builtin, native command, or the fallback tier)."""
         name = argv[0]
         env_overrides = env_overrides or {}
+        self.secrets.saw_words(argv)
+        if name in ENVIRONMENT_DUMPS:
+            self.secrets.saw_dump(argv, list(self.state.variables))
+        if is_network_sink(name):
+            if isinstance(io[0], PipeReader):
+                # What flows in may be a secret an upstream stage is still reading: let it finish.
+                io = {**io, 0: InputStream(io[0].read_all())}
+            refusal = self.secrets.refusal(name)
+            if refusal is not None:
+                self.error(io, refusal)
+                return 126
         if name in self.state.functions and not programs_only:
             return self.call_function(name, argv, io, env_overrides)
         builtin = None if programs_only else BUILTINS.get(name)
@@ -549,12 +696,17 @@ class Interpreter:
                 return exc.status
             except ExpansionError as exc:
                 return self.expansion_failed(io, exc)
+            except OSError as exc:
+                self.error(io, f"{name}: write error: {os_message(exc)}")
+                return 1
             finally:
                 for key, old in saved.items():
                     if old is None:
                         self.state.variables.pop(key, None)
                     else:
                         self.state.variables[key] = old
+        if name in SHELL_PROGRAMS:
+            return self.reenter(argv, io, env_overrides)
         if self.guard is not None:
             refusal = self.guard(argv, self.state.cwd)
             if refusal is not None:
@@ -563,7 +715,9 @@ class Interpreter:
         handler = self.commands.get(name)
         env = self.state.environment()
         env.update(env_overrides)
-        call = CommandCall(argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line, self.deadline)
+        call = CommandCall(
+            argv, self.state.cwd, env, self.fs, io[0], self.run_argv, self.line, self.deadline, io[1], self.cancel
+        )
         if handler is None:
             result = self.fallback(call) if self.fallback is not None else None
             if result is None:
@@ -576,9 +730,100 @@ class Interpreter:
                 result = CommandResult(b"", encode(f"{name}: {os_message(exc)}\n"), 1)
             except (ValueError, UnicodeError) as exc:
                 result = CommandResult(b"", encode(f"{name}: {exc}\n"), 1)
-        io[1].write(result.stdout)
-        io[2].write(result.stderr)
+        try:
+            io[1].write(result.stdout)
+            io[2].write(result.stderr)
+        except OSError as exc:
+            self.error(io, f"{name}: write error: {os_message(exc)}")
+            return 1
         return result.exit_code
+
+    def reenter(self, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
+        """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
+
+        It starts from the exported variables (no functions, no other variables), like a new
+        bash process, and runs natively on the same filesystem.
+        """
+        name, args = argv[0], argv[1:]
+        options: list[str] = []
+        from_string = False
+        while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
+            option = args.pop(0)
+            if option in IGNORED_SHELL_OPTIONS:
+                continue
+            if option in ("-o", "+o"):
+                if args:
+                    options += [option, args.pop(0)]
+                continue
+            if "c" in option[1:]:
+                from_string = True
+                option = option.replace("c", "")
+            if len(option) > 1:
+                options.append(option)
+        if args and args[0] in ("-", "--"):
+            args.pop(0)
+        state = ShellState(cwd=self.state.cwd)
+        env = self.state.environment()
+        env.update(env_overrides)
+        state.variables.update(env)
+        state.exported.update(env)
+        if from_string:
+            if not args:
+                self.error(io, f"{name}: -c: option requires an argument")
+                return 2
+            source = args.pop(0)
+            state.script_name = args.pop(0) if args else name
+        elif args:
+            path = args.pop(0)
+            try:
+                source = decode(self.fs.read(self.resolve(path)))
+            except OSError as exc:
+                io[2].write(encode(f"{name}: {path}: {os_message(exc)}\n"))
+                return 127 if isinstance(exc, FileNotFoundError) else 126
+            state.script_name = path
+        else:
+            source = decode(io[0].read_all())
+        state.positional = args
+        child = Interpreter(
+            self.fs,
+            self.commands,
+            state=state,
+            fallback=self.fallback,
+            deadline=self.deadline,
+            output_limit=self.output_limit,
+            guard=self.guard,
+            cancel=self.cancel,
+        )
+        child.secrets = self.secrets
+        child.depth = self.depth + 1
+        if options:
+            try:
+                BUILTINS["set"](child, ["set", *options], io)
+            except ShellBuiltinError as exc:
+                self.error(io, str(exc))
+                return 2
+        try:
+            segments = script_segments(source)
+        except BashSyntaxError as exc:
+            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
+            return 2
+        try:
+            status = child.run_segments(segments, io)
+        except BashSyntaxError as exc:
+            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
+            status = 2
+        except ExitShell as exc:
+            status = exc.status
+        except (BreakLoop, ContinueLoop):
+            status = 0
+        except ReturnFromFunction as exc:
+            status = exc.status
+        except PipeClosed:
+            status = SIGPIPE_STATUS
+        except Killed as exc:
+            status = exc.status
+        child.jobs.end_all(self.deadline)
+        return child.run_exit_trap(io, status)
 
     def run_argv(self, argv: list[str], stdin: bytes) -> CommandResult:
         """Run a command line with captured output (xargs, find -exec)."""
@@ -641,6 +886,9 @@ class Interpreter:
                 text = self.expander.heredoc(body) if r.heredoc_expand else body
                 io[r.fd if r.fd is not None else 0] = InputStream(encode(text))
                 continue
+            if op in (">&-", "<&-"):
+                io[r.fd if r.fd is not None else (1 if op == ">&-" else 0)] = ClosedSink()
+                continue
             target = self.expander.single(r.target) if r.target is not None else ""
             if op == "<<<":
                 io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
@@ -669,6 +917,9 @@ class Interpreter:
             raise ShellBuiltinError("ambiguous redirect")
         if target == "/dev/null":
             return NullSink()
+        if is_network_sink(target):
+            refusal = self.secrets.refusal(target)
+            raise ShellBuiltinError(refusal or f"{target}: network redirections are not supported by bashx")
         if target in ("/dev/stdout", "/dev/fd/1"):
             return self.io[1]
         if target in ("/dev/stderr", "/dev/fd/2"):
@@ -688,6 +939,9 @@ class Interpreter:
         """Open a file for ``<``."""
         if target == "/dev/null":
             return InputStream(b"")
+        self.secrets.saw_words([target])
+        if is_network_sink(target):
+            raise ShellBuiltinError(f"{target}: network redirections are not supported by bashx")
         if target in ("/dev/stdin", "/dev/fd/0"):
             return self.io[0]
         try:

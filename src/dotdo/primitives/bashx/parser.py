@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -67,6 +68,145 @@ def parse(source: str) -> ast.Sequence:
     except RecursionError:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
 
+
+MAX_PREFIX_TRIES = 200
+MAX_COMMAND_LINES = 60
+"""Line ends tried when looking for where one command ends."""
+"""Unparsable lines a script may skip over before bashx gives up on it."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a script: commands that parse, then possibly a command that does not.
+
+    ``source`` keeps its lines where they were in the script (earlier lines blank), so line
+    numbers stay right. ``error`` follows the commands: when ``fatal`` it is bash's syntax error
+    and ends the script; otherwise it is one line tree-sitter cannot parse, which fails alone (status
+    2, like a command bash rejects as it runs) and the script goes on.
+    """
+
+    source: str
+    error: BashSyntaxError | None = None
+    fatal: bool = False
+
+
+STRUCTURAL_WORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "select"}
+    | {"function", "{", "}", ";;", "in"}
+)
+"""Reserved words that make an unparsable line a real syntax error (a construct out of place)."""
+
+
+def script_segments(source: str) -> list[Segment]:
+    """Cut ``source`` into the segments bashx runs in order (one segment when it all parses).
+
+    bash reads a script one command at a time: the commands in front of a syntax error run, then
+    the error ends the script with status 2. tree-sitter-bash also rejects some commands bash
+    accepts (and then fails as they run): a single such line, with no construct left open and no
+    here-document, fails on its own and the script goes on. Raises :class:`BashSyntaxError` when
+    not even the first command parses.
+    """
+    try:
+        parse(source)
+        return [Segment(source)]
+    except BashSyntaxError as exc:
+        whole_error = exc
+    if len(source) > MAX_SCRIPT_BYTES // 4 and len(source.encode("utf-8", "surrogateescape")) > MAX_SCRIPT_BYTES:
+        raise whole_error
+    lines = source.split("\n")
+    segments: list[Segment] = []
+    begin = start = 0
+    tries = 0
+    while start < len(lines):
+        bad = _first_bad_row(lines, start)
+        if bad is None:
+            break
+        if bad > 0:
+            start += bad  # the commands in front of the bad one parse
+            continue
+        tries += 1
+        error = _error_from(lines, start) or whole_error
+        line = lines[start]
+        words = [w for w in re.split(r"[\s;&|()]+", line) if w]
+        skippable = (
+            tries <= MAX_PREFIX_TRIES
+            and words
+            and not STRUCTURAL_WORDS.intersection(words)
+            and not line.lstrip().startswith(")")
+            and "<<" not in line
+            and not line.rstrip().endswith("\\")
+            and line.count("(") == line.count(")")
+            and line.count("{") == line.count("}")
+            and line.count("'") % 2 == 0
+            and line.count('"') % 2 == 0
+        )
+        if skippable:
+            error = _error_from([line], 0) or error
+            error = BashSyntaxError(error.reason, line=start + 1, column=error.column, source_line=line)
+        if start == 0 and not skippable:
+            raise error
+        segments.append(Segment(_lines_at(lines, begin, start), error, fatal=not skippable))
+        if not skippable:
+            return segments
+        begin = start = start + 1
+    segments.append(Segment(_lines_at(lines, begin, len(lines))))
+    return segments
+
+
+def _first_bad_row(lines: list[str], start: int) -> int | None:
+    """Lines from ``start`` before the first command tree-sitter cannot parse (None: all parse)."""
+    rest = "\n".join(lines[start:]) + "\n"
+    root = _parser().parse(rest.encode("utf-8", "surrogateescape")).root_node
+    if root.has_error:
+        row = next((c.start_point[0] for c in root.children if c.has_error or c.is_error or c.is_missing), 0)
+    else:
+        try:
+            parse(rest)
+            return None
+        except BashSyntaxError as exc:  # tree-sitter accepts it, bash does not (`fi` as a command)
+            row = exc.line - 1
+    if row and _parses("\n".join(lines[start : start + row]) + "\n"):
+        return row
+    # tree-sitter's error may start well before the bad command: find the first command alone.
+    tried = 0
+    for end in range(start + 1, len(lines) + 1):
+        if end < len(lines) and lines[end][:1].isspace():
+            continue  # an indented line goes on the command above it
+        tried += 1
+        if tried > MAX_COMMAND_LINES:
+            break
+        if _parses("\n".join(lines[start:end]) + "\n"):
+            return end - start
+    return 0
+
+
+def _lines_at(lines: list[str], begin: int, end: int) -> str:
+    """Lines ``begin``..``end`` of a script, preceded by blank lines so they keep their numbers."""
+    return "\n" * begin + "\n".join(lines[begin:end]) + "\n"
+
+
+def _parses(text: str) -> bool:
+    """True when ``text`` parses (tree-sitter's quick check first)."""
+    if _parser().parse(text.encode("utf-8", "surrogateescape")).root_node.has_error:
+        return False
+    try:
+        parse(text)
+    except BashSyntaxError:
+        return False
+    return True
+
+
+def _error_from(lines: list[str], start: int) -> BashSyntaxError | None:
+    """The syntax error of the script's rest from line ``start`` on, in whole-script line numbers."""
+    try:
+        parse("\n".join(lines[start:]) + "\n")
+    except BashSyntaxError as exc:
+        return BashSyntaxError(exc.reason, line=exc.line + start, column=exc.column, source_line=exc.source_line)
+    return None
+
+
+MISPLACED_WORDS = frozenset({"fi", "done", "esac", "then", "else", "elif", "do"})
+"""Reserved words bash never takes as a command name: one in that place is a syntax error."""
 
 PAIRS = {"if": "fi", "case": "esac", "do": "done", "{": "}", "(": ")"}
 
@@ -139,7 +279,14 @@ class _Converter:
 
     # statements -------------------------------------------------------------------------
     def sequence(self, children: list[Any]) -> ast.Sequence:
-        body = [self.optional_statement(c) for c in children if c.is_named and c.type not in SKIPPED]
+        body: list[ast.Node | None] = []
+        previous: Any = None
+        for child in children:
+            if child.type == "&" and body and body[-1] is not None and previous is not None:
+                body[-1] = ast.Background(body[-1], self.text(previous))
+            elif child.is_named and child.type not in SKIPPED:
+                body.append(self.optional_statement(child))
+                previous = child
         return ast.Sequence([s for s in body if s is not None])
 
     def statement(self, node: Any) -> ast.Node:
@@ -158,8 +305,16 @@ class _Converter:
         return handler(node)
 
     def on_command(self, node: Any) -> ast.Node:
+        name = node.child_by_field_name("name")
+        if name is not None and self.text(name) in MISPLACED_WORDS:
+            row, col = name.start_point
+            line = self.lines[row].decode("utf-8", "replace") if row < len(self.lines) else ""
+            raise BashSyntaxError(
+                f"unexpected token {self.text(name)!r}", line=row + 1, column=col + 1, source_line=line
+            )
         cmd = ast.SimpleCommand(line=node.start_point[0] + 1)
         tail: list[tuple[str, Any]] = []
+        previous: Any = None
         for child in node.children:
             if child.type == "variable_assignment" and not cmd.words:
                 cmd.assignments.append(self.assignment(child))
@@ -170,7 +325,16 @@ class _Converter:
                 cmd.words.extend(self.stray_words)
                 self.stray_words.clear()
             elif (child.is_named and child.type not in SKIPPED) or child.type == "$":
-                cmd.words.append(self.word(child))
+                word = self.word(child)
+                if cmd.words and previous is not None and previous.end_byte == child.start_byte:
+                    # tree-sitter splits some words (`/$x/$y/`, `-{$a,b}-`, `$"..."`): bash
+                    # reads one word wherever no blank separates the pieces.
+                    last = cmd.words[-1]
+                    word = ast.Word(last.text + word.text, last.line, last.column)
+                    cmd.words[-1] = word
+                else:
+                    cmd.words.append(word)
+            previous = child
         return self.continue_after_heredoc(cmd, tail)
 
     def on_variable_assignment(self, node: Any) -> ast.Node:
@@ -470,9 +634,23 @@ class _Converter:
 
     def on_test_command(self, node: Any) -> ast.Node:
         opener = node.children[0].type
-        tokens: list[ast.Word | str] = []
+        pieces: list[tuple[ast.Word | str, int, int]] = []
         for child in node.children[1:-1]:
-            self.flatten_test(child, tokens)
+            self.flatten_test(child, pieces)
+        tokens: list[ast.Word | str] = []
+        end = -1
+        for token, start, stop in pieces:
+            if tokens and start == end:
+                # tree-sitter splits `-1` into `-` and `1`: bash reads one word.
+                last = tokens[-1]
+                text = (last.text if isinstance(last, ast.Word) else last) + (
+                    token.text if isinstance(token, ast.Word) else token
+                )
+                line, column = (last.line, last.column) if isinstance(last, ast.Word) else (1, 1)
+                tokens[-1] = ast.Word(text, line, column)
+            else:
+                tokens.append(token)
+            end = stop
         if opener == "[[":
             return ast.TestExpr(tokens)
         words = [ast.Word("[", node.start_point[0] + 1, node.start_point[1] + 1)]
@@ -480,11 +658,11 @@ class _Converter:
         words.append(ast.Word("]"))
         return ast.SimpleCommand(words=words, line=node.start_point[0] + 1)
 
-    def flatten_test(self, node: Any, out: list[ast.Word | str]) -> None:
+    def flatten_test(self, node: Any, out: list[tuple[ast.Word | str, int, int]]) -> None:
         if node.type == "test_operator" or not node.is_named:
-            out.append(self.text(node))
+            out.append((self.text(node), node.start_byte, node.end_byte))
         elif node.type in WORD_TYPES:
-            out.append(self.word(node))
+            out.append((self.word(node), node.start_byte, node.end_byte))
         else:
             for child in node.children:
                 self.flatten_test(child, out)

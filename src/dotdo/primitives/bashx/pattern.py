@@ -59,6 +59,11 @@ def translate(pieces: list[tuple[str, bool]]) -> str:
 
 
 def _bracket(text: str, i: int) -> tuple[str, int]:
+    """A bracket expression at ``text[i]`` as a regex class; a lone ``[`` is literal.
+
+    Ranges run by code point (the C locale); a reversed range such as ``[z-a]`` matches nothing,
+    as in bash, rather than failing.
+    """
     j = i + 1
     negate = False
     if j < len(text) and text[j] in "!^":
@@ -70,21 +75,36 @@ def _bracket(text: str, i: int) -> tuple[str, int]:
         ch = text[j]
         if ch == "]" and not first:
             body = "".join(items)
+            if not body:
+                return (r"[\s\S]" if negate else "(?!)"), j + 1
             return ("[^" if negate else "[") + body + "]", j + 1
         first = False
-        if ch == "[" and text.startswith("[:", j):
-            end = text.find(":]", j + 2)
-            if end > 0 and text[j + 2 : end] in CLASSES:
-                items.append(CLASSES[text[j + 2 : end]])
+        if ch == "[" and j + 1 < len(text) and text[j + 1] in ":=.":
+            kind = text[j + 1]
+            end = text.find(kind + "]", j + 2)
+            if end > 0:
+                name = text[j + 2 : end]
+                if kind == ":":
+                    items.append(CLASSES.get(name, ""))
+                else:
+                    items.append(re.escape(name))
                 j = end + 2
                 continue
-        if ch == "\\" and j + 1 < len(text):
-            items.append(re.escape(text[j + 1]))
-            j += 2
+        start, j = _bracket_char(text, j)
+        if j + 1 < len(text) and text[j] == "-" and text[j + 1] != "]":
+            end_char, j = _bracket_char(text, j + 1)
+            if ord(start) <= ord(end_char):
+                items.append(re.escape(start) + "-" + re.escape(end_char))
             continue
-        items.append(ch if ch == "-" else re.escape(ch))
-        j += 1
+        items.append(re.escape(start))
     return re.escape("["), i + 1
+
+
+def _bracket_char(text: str, j: int) -> tuple[str, int]:
+    """One (possibly backslash-escaped) character of a bracket expression, and the index after it."""
+    if text[j] == "\\" and j + 1 < len(text):
+        return text[j + 1], j + 2
+    return text[j], j + 1
 
 
 @lru_cache(maxsize=2048)

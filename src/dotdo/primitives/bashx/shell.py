@@ -21,6 +21,7 @@ from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
 from dotdo.primitives.bashx.errors import BlockedError, ExecutorUnavailableError
 from dotdo.primitives.bashx.interpreter import Interpreter
+from dotdo.primitives.bashx.parser import script_segments
 from dotdo.primitives.bashx.quoting import interpolate
 from dotdo.primitives.bashx.sandbox import Executor, SandboxConfig, SandboxExecutor
 from dotdo.primitives.bashx.state import ShellState
@@ -45,6 +46,19 @@ class BashResult:
         """True when the exit code is 0."""
         return self.exit_code == 0
 
+
+SHELL_VARIABLES = {
+    "UID": "1000",
+    "EUID": "1000",
+    "BASH": "/bin/bash",
+    "BASH_VERSION": "5.2.15(1)-release",
+    "BASH_VERSINFO": ["5", "2", "15", "1", "release", "x86_64-pc-linux-gnu"],
+    "SHLVL": "1",
+    "OSTYPE": "linux-gnu",
+    "HOSTTYPE": "x86_64",
+    "MACHTYPE": "x86_64-pc-linux-gnu",
+}
+"""Variables bash sets for itself (a script runs unprivileged: ``UID`` 1000 unless ``env`` says otherwise)."""
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds a script may run when no ``timeout=`` is given: a runaway loop must not hold its object forever."""
@@ -182,7 +196,10 @@ class Bash:
         source = interpolate(script, args) if args else script
         if not isinstance(source, str):
             raise TypeError(f"a bash script is a str, not {type(source).__name__}")
-        analysis = self._analyzer(cwd if isinstance(cwd, str) else "/").analyze(source)
+        segments = script_segments(source)
+        analyzer = self._analyzer(cwd if isinstance(cwd, str) else "/")
+        for segment in segments:
+            analysis = analyzer.analyze(segment.source)
         if analysis.verdict == "blocked" or (analysis.verdict == "needs_confirm" and not confirm):
             raise BlockedError(analysis)
         if timeout is None:
@@ -242,7 +259,7 @@ class Bash:
             guard=guard,
         )
         data = stdin.encode() if isinstance(stdin, str) else stdin
-        out, err, status = interpreter.run(source, data)
+        out, err, status = interpreter.run(segments, data)
         tier = cast(Tier, max(tiers, key=TIER_ORDER.index))
         return BashResult(decode(out), decode(err), status, analysis, tier)
 
@@ -253,6 +270,7 @@ class Bash:
             raise FileNotFoundError(2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first")
         state = ShellState(cwd=cwd)
         state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
+        state.variables.update(SHELL_VARIABLES)
         state.exported.update({"HOME", "PWD", "PATH"})
         for key, value in (env or {}).items():
             if not isinstance(key, str) or not isinstance(value, str):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from dotdo.primitives.bashx.ast import Node
 
 Value = str | list[str] | dict[str, str]
+GETOPTS_POSITION = "__bashx_optpos"
+"""The hidden variable holding getopts' place inside a bundled option word (``-abc``)."""
 
 
 @dataclass
@@ -74,6 +76,9 @@ class ShellState:
         if name in self.readonly:
             raise PermissionError(f"{name}: readonly variable")
         self.variables[name] = value
+        if name == "OPTIND":
+            # Setting OPTIND restarts getopts, as in bash: forget the place inside a word.
+            self.variables.pop(GETOPTS_POSITION, None)
 
     def unset(self, name: str) -> None:
         """Remove a variable."""
@@ -89,6 +94,9 @@ class ShellState:
         frame = self.locals_stack[-1]
         if name not in frame:
             frame[name] = copy.copy(self.variables.get(name))
+        if name == "OPTIND" and GETOPTS_POSITION not in frame:
+            # A local OPTIND keeps the caller's getopts state too (bash saves and restores it).
+            frame[GETOPTS_POSITION] = self.variables.pop(GETOPTS_POSITION, None)
 
     def pop_frame(self) -> None:
         """Restore the variables a function declared local."""

@@ -67,8 +67,12 @@ def _mtime(interp: Any, path: str) -> float | None:
         return None
 
 
-def binary(interp: Any, op: str, left: str, right: str, *, pattern: Any = None) -> bool:
-    """Evaluate a binary operator; ``pattern`` (for [[ ]]) is a compiled shell pattern for == and !=."""
+def binary(interp: Any, op: str, left: str, right: str, *, pattern: Any = None, arithmetic: bool = False) -> bool:
+    """Evaluate a binary operator; ``pattern`` (for [[ ]]) is a compiled shell pattern for == and !=.
+
+    ``arithmetic`` (in [[ ]]) evaluates the operands of -eq and the like as arithmetic
+    expressions (``0x10``, ``010``, names), where ``test`` takes decimal integers only.
+    """
     if op in ("=", "=="):
         return pattern.fullmatch(left) is not None if pattern is not None else left == right
     if op == "!=":
@@ -78,7 +82,10 @@ def binary(interp: Any, op: str, left: str, right: str, *, pattern: Any = None) 
     if op == ">":
         return left.encode() > right.encode()
     if op in ("-eq", "-ne", "-lt", "-le", "-gt", "-ge"):
-        a, b = _integer(left), _integer(right)
+        if arithmetic:
+            a, b = interp.expander.arithmetic(left), interp.expander.arithmetic(right)
+        else:
+            a, b = _integer(left), _integer(right)
         return {"-eq": a == b, "-ne": a != b, "-lt": a < b, "-le": a <= b, "-gt": a > b, "-ge": a >= b}[op]
     if op in ("-nt", "-ot"):
         ma, mb = _mtime(interp, left), _mtime(interp, right)
@@ -94,6 +101,24 @@ def binary(interp: Any, op: str, left: str, right: str, *, pattern: Any = None) 
     raise TestSyntaxError(f"{op}: binary operator expected")
 
 
+def is_set(interp: Any, operand: str) -> bool:
+    """``-v NAME`` or ``-v NAME[INDEX]``: the variable, or that element of it, has a value."""
+    match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", operand, re.S)
+    if match is None:
+        return interp.state.variables.get(operand) is not None
+    value = interp.state.variables.get(match.group(1))
+    key = match.group(2)
+    if isinstance(value, dict):
+        return (key in ("@", "*") and bool(value)) or key in value
+    if key in ("@", "*"):
+        return bool(value)
+    items = value if isinstance(value, list) else ([] if value is None else [value])
+    position = interp.expander.arithmetic(key)
+    if position < 0:
+        position += len(items)
+    return 0 <= position < len(items)
+
+
 def unary(interp: Any, op: str, operand: str) -> bool:
     """Evaluate a unary operator."""
     if op == "-z":
@@ -101,7 +126,7 @@ def unary(interp: Any, op: str, operand: str) -> bool:
     if op == "-n":
         return operand != ""
     if op == "-v":
-        return interp.state.variables.get(operand) is not None
+        return is_set(interp, operand)
     if op == "-t":
         return False
     if op == "-o":
@@ -298,7 +323,7 @@ class _CondParser:
                     self.interp.expander.pattern(right_tok) if isinstance(right_tok, Word) else [(right_tok, False)]
                 )
                 return binary(self.interp, nxt_text, left, "", pattern=compile_pattern(tuple(pieces)))
-            return binary(self.interp, nxt_text, left, self.value(right_tok, live))
+            return binary(self.interp, nxt_text, left, self.value(right_tok, live), arithmetic=True)
         text = self.text(tok)
         if text in UNARY and nxt is not None and nxt not in ("&&", "||", ")"):
             operand = self.value(self.take(), live)

@@ -83,6 +83,15 @@ ANSI_ESCAPES = {
 }
 
 
+def byte_char(value: int) -> str:
+    """The character standing for one raw byte: ``\\xff`` writes the byte 0xff, not its UTF-8 form.
+
+    Bytes past ASCII become the surrogates that ``surrogateescape`` encodes back to themselves.
+    """
+    value &= 0xFF
+    return chr(value) if value < 0x80 else chr(0xDC00 + value)
+
+
 def decode_ansi_c(body: str) -> str:
     """Decode the inside of ``$'...'``."""
     out: list[str] = []
@@ -99,7 +108,7 @@ def decode_ansi_c(body: str) -> str:
             i += 2
         elif nxt == "x":
             m = re.match(r"[0-9a-fA-F]{1,2}", body[i + 2 :])
-            out.append(chr(int(m.group(), 16)) if m else "\\x")
+            out.append(byte_char(int(m.group(), 16)) if m else "\\x")
             i += 2 + (len(m.group()) if m else 0)
         elif nxt in "uU":
             m = re.match(r"[0-9a-fA-F]{1,8}" if nxt == "U" else r"[0-9a-fA-F]{1,4}", body[i + 2 :])
@@ -108,7 +117,7 @@ def decode_ansi_c(body: str) -> str:
         elif nxt in "01234567":
             m = re.match(r"[0-7]{1,3}", body[i + 1 :])
             assert m is not None
-            out.append(chr(int(m.group(), 8)))
+            out.append(byte_char(int(m.group(), 8)))
             i += 1 + len(m.group())
         else:
             out.append("\\" + nxt)
@@ -427,6 +436,7 @@ OPERATORS = (
     "^",
     ",",
     ":",
+    "@",
 )
 
 
@@ -449,6 +459,8 @@ def parse_braced(body: str, quoted: bool) -> Param:
     else:
         raise WordSyntaxError(f"${{{body}}}: bad substitution")
     rest = rest[len(name) :]
+    if indirect and rest in ("@", "*") and NAME_RE.fullmatch(name):
+        return Param(name, quoted, op="!prefix", arg=rest)  # ${!prefix@}: names starting so
     index = None
     if rest.startswith("["):
         close = _matching_bracket(rest)

@@ -7,10 +7,23 @@ from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, Co
 
 def default_commands() -> dict[str, CommandHandler]:
     """A fresh table of every native program."""
-    from dotdo.primitives.bashx.commands import attributes, awk, data, files, find, grep, output, sed, system, text
+    from dotdo.primitives.bashx.commands import (
+        attributes,
+        awk,
+        data,
+        dump,
+        expr,
+        files,
+        find,
+        grep,
+        output,
+        sed,
+        system,
+        text,
+    )
 
     table: dict[str, CommandHandler] = {}
-    for module in (output, text, files, attributes, grep, sed, find, awk, data, system):
+    for module in (output, text, files, attributes, grep, sed, find, awk, data, dump, expr, system):
         table.update(module.COMMANDS)
     return table
 

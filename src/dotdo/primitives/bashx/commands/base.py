@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dotdo.primitives.bashx.streams import InputStream
+from dotdo.primitives.bashx.streams import InputStream, Sink
 
 
 @dataclass
@@ -46,6 +48,36 @@ class CommandCall:
     run: Callable[[list[str], bytes], CommandResult] | None = None
     line: int = 1
     deadline: float | None = None
+    output: Sink | None = None
+    cancel: tuple[threading.Event, ...] = ()
+
+    def write(self, data: bytes) -> None:
+        """Stream ``data`` to standard output now (a command that produces output as it goes).
+
+        Raises :class:`~dotdo.primitives.bashx.streams.PipeClosed` once the reader is gone: the
+        command should stop (the shell reports SIGPIPE's status).
+        """
+        if self.output is None:
+            raise RuntimeError("this call has no output stream; return the output in the CommandResult")
+        self.output.write(data)
+
+    def stopped(self) -> bool:
+        """True once the script's timeout passed or the job running this command was killed."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            return True
+        return any(event.is_set() for event in self.cancel)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, waking early when :meth:`stopped` becomes true."""
+        end = time.monotonic() + seconds
+        while not self.stopped():
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return
+            if self.cancel:
+                self.cancel[-1].wait(min(remaining, 0.05))
+            else:
+                time.sleep(min(remaining, 0.05))
 
     @property
     def stdin(self) -> bytes:
@@ -118,8 +150,11 @@ def read_inputs(
         return [("-", call.stdin)]
     out: list[tuple[str, bytes]] = []
     for name in files:
-        if name == "-":
+        if name in ("-", "/dev/stdin", "/dev/fd/0"):
             out.append((name, call.stdin))
+            continue
+        if name in ("/dev/null", "/dev/zero"):
+            out.append((name, b""))
             continue
         if name == "":
             errors.append(wording.format(cmd=call.name, name="''", reason="No such file or directory"))

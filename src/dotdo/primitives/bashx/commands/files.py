@@ -520,7 +520,15 @@ def dirname(call: CommandCall) -> CommandResult:
     return CommandResult("".join(_dirname(a) + "\n" for a in args).encode())
 
 
+def mkfifo(call: CommandCall) -> CommandResult:
+    """``mkfifo``: refused clearly — a named pipe needs two processes; bashx streams pipelines instead."""
+    return CommandResult(
+        b"", b"mkfifo: named pipes are not supported by bashx; connect the commands with a pipeline (a | b)\n", 1
+    )
+
+
 COMMANDS = {
+    "mkfifo": mkfifo,
     "ls": ls,
     "mkdir": mkdir,
     "rm": rm,

@@ -159,4 +159,14 @@ def _glob(pattern: str) -> str:
     return translate([(pattern, True)])
 
 
-COMMANDS = {"grep": grep}
+def egrep(call: CommandCall) -> CommandResult:
+    """``egrep``: ``grep -E``."""
+    return grep(CommandCall(["grep", "-E", *call.argv[1:]], call.cwd, call.env, call.fs, call.input, call.run))
+
+
+def fgrep(call: CommandCall) -> CommandResult:
+    """``fgrep``: ``grep -F``."""
+    return grep(CommandCall(["grep", "-F", *call.argv[1:]], call.cwd, call.env, call.fs, call.input, call.run))
+
+
+COMMANDS = {"grep": grep, "egrep": egrep, "fgrep": fgrep}

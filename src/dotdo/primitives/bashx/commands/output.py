@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, encode, guarded
-from dotdo.primitives.bashx.words import decode_ansi_c
+from dotdo.primitives.bashx.words import byte_char, decode_ansi_c
 
 
 def _echo_escapes(text: str) -> tuple[str, bool]:
@@ -21,14 +21,14 @@ def _echo_escapes(text: str) -> tuple[str, bool]:
             if nxt == "0":
                 m = re.match(r"[0-7]{0,3}", text[i + 2 :])
                 digits = m.group() if m else ""
-                out.append(chr(int(digits or "0", 8)))
+                out.append(byte_char(int(digits or "0", 8)))
                 i += 2 + len(digits)
                 continue
             decoded = decode_ansi_c(text[i : i + 2] + (text[i + 2 : i + 4] if nxt in "xuU" else ""))
             if nxt in "xuU":
                 m = re.match(r"[0-9a-fA-F]{1,2}" if nxt == "x" else r"[0-9a-fA-F]{1,4}", text[i + 2 :])
                 if m:
-                    out.append(chr(int(m.group(), 16)))
+                    out.append(byte_char(int(m.group(), 16)) if nxt == "x" else chr(int(m.group(), 16)))
                     i += 2 + len(m.group())
                     continue
             out.append(decoded)
@@ -62,7 +62,7 @@ def echo(call: CommandCall) -> CommandResult:
 
 
 MAX_SEQ_VALUES = 5_000_000
-FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?([diouxXeEfFgGcsbq%])")
+FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?(\([^)]*\)T|[diouxXeEfFgGcsbq%])")
 
 
 def _number(text: str, errors: list[str], *, floating: bool = False) -> int | float:
@@ -98,6 +98,16 @@ def shell_quote(text: str) -> str:
         )
         return "$'" + body + "'"
     return re.sub(r"([^A-Za-z0-9_./:=@%+,-])", r"\\\1", text)
+
+
+def _strftime(fmt: str, arg: str | None, errors: list[str]) -> str:
+    """``%(fmt)T``: a time (seconds since the epoch; -1 or none: now, -2: the shell's start) in UTC/TZ."""
+    import time as time_module
+
+    seconds = int(_number(arg, errors)) if arg not in (None, "") else -1
+    if seconds < 0:
+        seconds = int(time_module.time())
+    return time_module.strftime(fmt or "%X", time_module.localtime(seconds))
 
 
 def render(fmt: str, args: list[str], errors: list[str]) -> str:
@@ -152,6 +162,8 @@ def render(fmt: str, args: list[str], errors: list[str]) -> str:
                 out.append((spec + "s") % text)
                 if stopped:
                     return "".join(out)
+            elif conv.endswith(")T"):
+                out.append((spec + "s") % _strftime(conv[1:-2], arg, errors))
             elif conv == "q":
                 out.append((spec + "s") % shell_quote(arg or ""))
             else:

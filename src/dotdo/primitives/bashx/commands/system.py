@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, encode, guarded
 from dotdo.primitives.bashx.commands.files import parse_time
@@ -127,9 +126,7 @@ def sleep(call: CommandCall) -> CommandResult:
         raise CommandError(
             f"sleep: {total:g}s is longer than bashx allows ({MAX_SLEEP_SECONDS:g}s); use a schedule instead"
         )
-    if call.deadline is not None:
-        total = max(0.0, min(total, call.deadline - time.monotonic()))
-    time.sleep(total)
+    call.pause(total)
     return CommandResult()
 
 

@@ -1,4 +1,4 @@
-"""Line-oriented text programs: cat, head, tail, wc, sort, uniq, cut, tr, tee, rev, nl, tac, paste."""
+"""Line-oriented text programs: cat, head, tail, wc, sort, uniq, cut, tr, tee, rev, nl, tac, paste, yes."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from dotdo.primitives.bashx.commands.base import (
 )
 
 OPEN_FOR_READING = "{cmd}: cannot open '{name}' for reading: {reason}"
+STREAM_CHUNK = 64 * 1024
+"""Bytes a streaming command moves at a time."""
 
 
 @guarded
@@ -28,6 +30,11 @@ def cat(call: CommandCall) -> CommandResult:
     """``cat [-n] [-b] [-A|-E] [files]``."""
     opts, files = options(call, "nbEAsTv")
     flags = {o for o, _ in opts}
+    if not flags and files in ([], ["-"]) and call.output is not None:
+        # Plain `cat` of its input copies as it reads: `yes | cat | head -1` ends at once.
+        while chunk := call.input.read(STREAM_CHUNK):
+            call.write(chunk)
+        return CommandResult()
     errors: list[str] = []
     data = b"".join(content for _, content in read_inputs(call, files, errors))
     if flags & {"-n", "-b", "-E", "-A", "-s"}:
@@ -101,6 +108,12 @@ def head(call: CommandCall) -> CommandResult:
     def first(items: Any, count: int, all_but: bool) -> Any:
         return items[: len(items) - count] if all_but else items[:count]
 
+    count, all_but, byte_mode, files = _count_arg(call, 10)
+    if not all_but and files in ([], ["-"]):
+        # Read only what is printed, so the writer of an endless pipe stops (`yes | head -1`).
+        if byte_mode:
+            return CommandResult(call.input.read(count))
+        return CommandResult(call.input.read_lines(count))
     return _head_or_tail(call, first, first)
 
 
@@ -539,4 +552,16 @@ def paste(call: CommandCall) -> CommandResult:
     return CommandResult(join_lines(rows), stderr_of(errors), 1 if errors else 0)
 
 
-COMMANDS.update({"tac": tac, "paste": paste})
+@guarded
+def yes(call: CommandCall) -> CommandResult:
+    """``yes [STRING...]``: the line (``y`` by default) over and over, until its reader stops."""
+    line = (" ".join(call.argv[1:]) if len(call.argv) > 1 else "y").encode("utf-8", "surrogateescape") + b"\n"
+    block = line * max(1, STREAM_CHUNK // len(line))
+    if call.output is None:
+        raise CommandError("yes: needs a streaming standard output (run it in a pipeline)")
+    while not call.stopped():
+        call.write(block)
+    return CommandResult(b"", b"", 1)
+
+
+COMMANDS.update({"tac": tac, "paste": paste, "yes": yes})

@@ -1,0 +1,62 @@
+"""Background jobs: `cmd &`, `$!`, `wait`, `wait -n`, `jobs`, `kill %N`, bounded by the timeout."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from dotdo.primitives.bashx import Bash
+
+
+def real_bash(script: str) -> tuple[str, int]:
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=False)
+    return proc.stdout, proc.returncode
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "(exit 3) & wait $!; echo $?",
+        "(exit 3) & wait %1; echo $?",
+        "sleep 0.2 & jobs; wait; echo $?",
+        "sleep 5 & kill %1; wait %1; echo $?",
+        "sleep 5 & kill -9 %1; wait %1; echo $?",
+        "sleep 5 & kill $!; wait $!; echo $?",
+        "(sleep 0.3; exit 4) & (exit 5) & wait -n; echo $?; wait -n; echo $?; wait -n; echo $?",
+        "echo $!",
+        "wait; echo $?",
+        "x=1; x=2 & wait; echo $x",
+        "kill %3; echo $?",
+        "wait %2; echo $?",
+        "{ sleep 0.1; echo late; } & echo early; wait",
+        "for i in 1 2 3; do (echo job $i) & wait; done",
+    ],
+)
+def test_jobs_match_bash(bash: Bash, script: str) -> None:
+    result = bash.run_sync(script, timeout=20)
+    assert (result.stdout, result.exit_code) == real_bash(script)
+
+
+def test_dollar_bang_is_a_number(bash: Bash) -> None:
+    result = bash.run_sync("sleep 0 & echo $!; wait")
+    assert result.stdout.strip().isdigit()
+
+
+def test_jobs_lists_running_jobs_with_pids(bash: Bash) -> None:
+    result = bash.run_sync("sleep 5 & jobs -l; jobs -p; kill %1")
+    first, second = result.stdout.splitlines()
+    assert first.startswith("[1]+ ") and first.endswith("Running                 sleep 5 &")
+    assert second.isdigit()
+
+
+def test_a_background_job_that_never_ends_stops_at_the_timeout(bash: Bash) -> None:
+    # The script ends; its job is bounded by the same timeout, so the call returns.
+    result = bash.run_sync("while true; do :; done & echo started", timeout=1)
+    assert result.stdout == "started\n"
+
+
+def test_kill_of_own_jobs_needs_no_confirmation(bash: Bash) -> None:
+    assert bash.analyze("sleep 5 & kill %1").verdict == "safe"
+    assert bash.analyze("sleep 5 & kill $!").verdict == "safe"
+    assert bash.analyze("kill -9 1234").verdict == "needs_confirm"
