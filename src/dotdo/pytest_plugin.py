@@ -23,6 +23,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from .primitives.attachments import CTX_ATTACHMENTS
 from .runtime.clock import ManualClock
 from .runtime.runtime import Runtime
 
@@ -39,6 +40,7 @@ def manual_clock() -> ManualClock:
 async def dotdo_runtime(tmp_path: Path, manual_clock: ManualClock) -> AsyncIterator[Runtime]:
     """A started runtime on a temporary data folder, on `manual_clock`; closed after the test."""
     runtime = Runtime(data_dir=tmp_path / "dotdo-data", clock=manual_clock)
+    runtime.add_defaults(CTX_ATTACHMENTS)
     await runtime.start()
     try:
         yield runtime

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dotdo import Runtime
 from dotdo.cluster.fork import ForkError
-from dotdo.runtime.runtime import Runtime
 from tests.cluster.lifecycle_objects import Shop
 
 BIG = bytes(range(256)) * 5000

@@ -3,10 +3,15 @@ its bases') or given to the runtime, fired and built without any registration by
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from dotdo import DO, Runtime
+from dotdo.primitives.attachments import CTX_ATTACHMENTS
 from dotdo.runtime.extensions import Extensions, declared_extensions
+from dotdo.runtime.runtime import Runtime as BaseRuntime
 from dotdo.testing import ManualClock
 
 T0 = 1_700_000_000.0
@@ -78,8 +83,29 @@ async def test_ctx_attachments_come_from_the_registry(tmp_path) -> None:
         assert await rt.get(Bell, "b").greeting() == "HELLO FROM B"
 
 
-async def test_an_attachment_named_by_a_missing_module_says_it_is_not_built(tmp_path) -> None:
-    planned = Extensions(attachments={"vectors": "dotdo.primitives.vectorx:attach"})
-    async with Runtime(tmp_path, objects=[Bell], extensions=planned) as rt:
-        with pytest.raises(NotImplementedError, match=r"ctx.vectors is not available"):
-            await rt.run_in(Bell, "b", lambda obj: obj.ctx.vectors)
+class OwnFiles(DO):
+    extensions = Extensions(attachments={"fs": lambda ctx: f"files of {ctx.name}"})
+
+    def files(self) -> str:
+        return self.ctx.fs
+
+
+async def test_a_class_replaces_a_default_attachment_and_a_bare_runtime_has_none(tmp_path) -> None:
+    async with Runtime(tmp_path / "a", objects=[OwnFiles, Bell]) as rt:
+        assert await rt.get(OwnFiles, "o").files() == "files of o"
+        assert await rt.run_in(Bell, "b", lambda obj: type(obj.ctx.things).__name__) == "Things"
+    async with BaseRuntime(tmp_path / "b", objects=[Bell]) as rt:
+        with pytest.raises(AttributeError, match=r"ctx has no attribute 'fs'; attachments: greeter"):
+            await rt.run_in(Bell, "b", lambda obj: obj.ctx.fs)
+        rt.add_defaults(CTX_ATTACHMENTS)
+        assert await rt.run_in(Bell, "b", lambda obj: type(obj.ctx.fs).__name__) == "FileSystem"
+
+
+def test_importing_dotdo_loads_no_primitive() -> None:
+    code = (
+        "import sys, dotdo, dotdo.primitives.attachments; "
+        "print(sorted(m for m in sys.modules if m.split('.')[:3] in (['dotdo', 'primitives', 'fsx'], "
+        "['dotdo', 'primitives', 'gitx'], ['dotdo', 'primitives', 'bashx'])))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

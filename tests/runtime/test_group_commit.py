@@ -23,7 +23,7 @@ class Counter(DO):
         ).one()["v"]
 
     def state(self) -> dict:
-        return {"dirty": self.storage.dirty, "in_transaction": self.storage._connection().in_transaction}
+        return {"dirty": self.storage.dirty, "in_transaction": self.storage.connection().in_transaction}
 
 
 async def test_many_turns_of_one_object_share_one_commit(runtime):

@@ -3,7 +3,11 @@ against it serves HTTP and WebSockets over a real server (uvicorn on 127.0.0.1).
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from dotdo import DO, Runtime
+from dotdo.http.git_mount import MOUNT, serve_repository
 from dotdo.runtime import Objects
 from dotdo.runtime.durable_object import current_object
 from tests.conftest import serving
@@ -40,13 +45,58 @@ class Refuses(DO):
         return Response("no sockets here")
 
 
+class Repo(DO):
+    async def fetch(self, request):
+        git = self.ctx.git
+        await git.init()
+        await self.ctx.fs.write("/README.md", f"# {self.name}\n".encode())
+        await git.add("README.md")
+        return {"sha": await git.commit("Initial commit", author="Ada <ada@example.com>")}
+
+
+class DoorOnly:
+    """Exactly the door's methods, delegated: whatever is served through it uses nothing else."""
+
+    def __init__(self, objects: Objects) -> None:
+        self._objects = objects
+
+    def get(self, cls, name_or_id):
+        return self._objects.get(cls, name_or_id)
+
+    async def fetch(self, cls, name_or_id, request):
+        return await self._objects.fetch(cls, name_or_id, request)
+
+    async def call(self, cls, name_or_id, method, /, *args: Any, **kwargs: Any) -> Any:
+        return await self._objects.call(cls, name_or_id, method, *args, **kwargs)
+
+    async def run_in(self, cls, name_or_id, fn):
+        return await self._objects.run_in(cls, name_or_id, fn)
+
+    async def accept_websocket(self, cls, name_or_id, socket) -> None:
+        await self._objects.accept_websocket(cls, name_or_id, socket)
+
+    def spawn(self, cls, name_or_id, fn, /, *args: Any):
+        return self._objects.spawn(cls, name_or_id, fn, *args)
+
+    def live_storage(self, cls, name_or_id):
+        return self._objects.live_storage(cls, name_or_id)
+
+
 def door_app(objects: Objects):
-    """An ASGI app that knows objects only through the door: `/<name>/...` goes to Counter `<name>`."""
+    """An ASGI app that knows objects only through the door: `/<name>/...` goes to Counter `<name>`,
+    `/<name>/repo.git/...` to Repo `<name>`'s repository (git smart HTTP), `/<name>/init` creates it."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         name = scope["path"].split("/")[1]
         cls = Refuses if name == "refuses" else Counter
-        if scope["type"] == "websocket":
+        rest = scope["path"][len(name) + 1 :]
+        if rest.startswith(MOUNT):
+            served = await serve_repository(objects, Repo, name, rest[len(MOUNT) :] or "/", scope, receive, send, 2**20)
+            assert served, "the repository exists"
+        elif rest == "/init":
+            response = await objects.fetch(Repo, name, Request(scope, receive))
+            await response(scope, receive, send)
+        elif scope["type"] == "websocket":
             await objects.accept_websocket(cls, name, WebSocket(scope, receive, send))
         elif scope["type"] == "http":
             response = await objects.fetch(cls, name, Request(scope, receive))
@@ -81,6 +131,12 @@ async def test_the_in_process_runtime_is_the_door(runtime: Runtime) -> None:
     assert await task == "spawned"
     assert await objects.run_in(Counter, "a", lambda obj: obj.storage.get("note")) == "spawned"
 
+    # The storage of an object in memory, read without an event; an object not in memory is not activated.
+    live = objects.live_storage(Counter, "a")
+    assert live is not None and live.get("total") == 8
+    assert objects.live_storage("Counter", "idle") is None
+    assert objects.live_storage(Counter, "idle") is None
+
     response = await objects.fetch(Counter, "a", _request("/a/look"))
     assert response.status_code == 200
     assert json.loads(bytes(response.body)) == {"name": "a", "total": 8, "path": "/a/look"}
@@ -90,7 +146,9 @@ async def test_the_in_process_runtime_is_the_door(runtime: Runtime) -> None:
 
 async def test_an_app_written_against_the_door_serves_http_and_websockets(runtime: Runtime) -> None:
     await runtime.call(Counter, "lobby", "add", 10)
-    async with serving(door_app(runtime), lifespan="off") as address:
+    door = DoorOnly(runtime)
+    assert isinstance(door, Objects)
+    async with serving(door_app(door), lifespan="off") as address:
         async with httpx.AsyncClient(base_url=f"http://{address}") as client:
             answer = await client.get("/lobby/status")
         assert answer.json() == {"name": "lobby", "total": 10, "path": "/lobby/status"}
@@ -105,6 +163,26 @@ async def test_an_app_written_against_the_door_serves_http_and_websockets(runtim
                 pass
         assert refused.value.response.status_code == 403
     assert await runtime.call(Counter, "lobby", "add", 0) == 11
+
+
+async def test_a_git_mount_written_against_the_door_serves_the_real_git(runtime: Runtime, tmp_path: Path) -> None:
+    async with serving(door_app(DoorOnly(runtime)), lifespan="off") as address:
+        async with httpx.AsyncClient(base_url=f"http://{address}") as client:
+            made = await client.post("/acme/init")
+        sha = made.json()["sha"]
+        clone = tmp_path / "clone"
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
+        proc = await asyncio.create_subprocess_exec(
+            "git", "clone", f"http://{address}/acme/repo.git", str(clone), env=env, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+    assert (clone / "README.md").read_text() == "# acme\n"
+    head = await asyncio.create_subprocess_exec(
+        "git", "rev-parse", "HEAD", cwd=clone, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await head.communicate()
+    assert out.decode().strip() == sha
 
 
 def _request(path: str) -> Request:

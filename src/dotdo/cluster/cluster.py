@@ -532,6 +532,11 @@ class Cluster:
         work = self.send(resolved, oid, "run_event", (pickled_function((fn, args)),))
         return asyncio.get_running_loop().create_task(work)
 
+    def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> None:
+        """None: the cluster's objects live in its host processes, never in this one."""
+        self._id(self._class(cls), name_or_id)  # an unknown class or a bad name is still an error
+        return None
+
     async def send(self, cls: type[DurableObject], oid: ObjectId, kind: str, rest: tuple[Any, ...]) -> Any:
         """Send one request about `oid` to its owner (registering its class with the hosts first if new)."""
         if not self.started or self.closed:

@@ -26,12 +26,12 @@ from typing import Any
 from starlette.types import Receive, Send
 from starlette.websockets import WebSocket
 
+from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.alarm_scheduler import INDEX_TABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
 from ..runtime.runtime import Runtime
-from ..runtime.stub import ObjectStub
 from .fencing import NotOwnerError, install_fencing
 from .http_front import HostRouter
 from .layout import check_probe, host_folder
@@ -141,8 +141,9 @@ class ClusterHost:
             runtime = Runtime(folder, durability=self.durability)
         for ref in self.class_refs:
             runtime.register(import_target(ref))
+        runtime.add_defaults(CTX_ATTACHMENTS)
         install_fencing(runtime, self.host_id, owns=self._owns)
-        runtime.host.forward = self.forward
+        runtime.forward = self.forward
         self.runtime = runtime
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))
@@ -257,10 +258,9 @@ class ClusterHost:
             return 0
         evicted = 0
         for oid in list(self._activated):
-            key = (oid.namespace, oid.hex)
-            if runtime.host.live(key) is None:
+            if runtime.live_storage(oid.namespace, oid) is None:
                 self._activated.discard(oid)
-            elif not self._owns(oid) and runtime.host.evict(key):
+            elif not self._owns(oid) and runtime.evict(oid.namespace, oid):
                 self._activated.discard(oid)
                 evicted += 1
         return evicted
@@ -283,11 +283,10 @@ class ClusterHost:
             if namespace not in runtime.classes or self.view.owner(namespace, hex_id) != self.host_id:
                 continue
             try:
-                record = await runtime.host.record(runtime.class_named(namespace), oid)
+                await runtime.adopt_timers(namespace, oid)
             except Exception:
                 log.exception("host %s could not adopt the alarms of %s %s", self.host_id, namespace, oid)
                 continue
-            runtime.alarms.note(record, record.storage.timers.next_fire_at())
             adopted += 1
         return adopted
 
@@ -434,17 +433,17 @@ class ClusterHost:
         oid = ObjectId(namespace, hex_id, name)
         if kind == "call":
             method, args, kwargs = payload[4:]
-            return await runtime.host.call(cls, oid, method, args, kwargs)
+            return await runtime.call(cls, oid, method, *args, **kwargs)
         if kind == "run_in":
             # Sent by value with cloudpickle, whose output the standard unpickler reads.
             fn = pickle.loads(payload[4])
-            return await runtime.host.run_in(cls, oid, fn)
+            return await runtime.run_in(cls, oid, fn)
         if kind == "run_event":
             fn, args = pickle.loads(payload[4])
-            return await runtime.host.run_event(cls, oid, fn, *args)
+            return await runtime.spawn(cls, oid, fn, *args)
         if kind == "fetch":
             url, method, headers, body = payload[4:]
-            response = await ObjectStub(runtime.host, cls, oid).fetch(url, method=method, headers=headers, body=body)
+            response = await runtime.get(cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
 
@@ -508,7 +507,7 @@ class ClusterHost:
         oid = ObjectId(namespace, hex_id, name)
 
         async def accept(receive: Receive, send: Send) -> None:
-            await runtime.host.accept_websocket(cls, oid, WebSocket(scope, receive, send))
+            await runtime.accept_websocket(cls, oid, WebSocket(scope, receive, send))
 
         await serve_relayed(stream, accept)
 
@@ -519,9 +518,9 @@ class ClusterHost:
             "host": self.host_id,
             "pid": os.getpid(),
             "wire": f"{self.wire.address[0]}:{self.wire.address[1]}" if self.wire.address else None,
-            "live_objects": runtime.host.live_count if runtime else 0,
-            "leases": sum(1 for oid in self._activated if runtime and runtime.host.live((oid.namespace, oid.hex))),
-            "activations": runtime.host.activations if runtime else 0,
+            "live_objects": runtime.live_count if runtime else 0,
+            "leases": sum(1 for oid in self._activated if runtime and runtime.live_storage(oid.namespace, oid)),
+            "activations": runtime.activations if runtime else 0,
             "draining": self.draining,
             "view_version": self.view.version,
             "labels": sorted(self.info.labels) if self.info else [],

@@ -40,7 +40,7 @@ from .shard_registry import Layout
 from .shard_router import ShardRouter
 from .shard_rows import ids_missing_key, key_rows
 from .shard_strategies import ShardingError, check_count, check_key, make_strategy
-from .sharded_things import ShardedThings
+from .sharded_things import ShardedThings, attach_relationships, attach_things
 
 log = logging.getLogger("dotdo.cluster.lifecycle")
 
@@ -50,12 +50,7 @@ T = TypeVar("T")
 class Lifecycle(DO):
     """A Durable Object with the lifecycle operations as methods (call them through its stub)."""
 
-    extensions = Extensions(
-        attachments={
-            "things": "dotdo.cluster.sharded_things:attach_things",
-            "relationships": "dotdo.cluster.sharded_things:attach_relationships",
-        }
-    )
+    extensions = Extensions(attachments={"things": attach_things, "relationships": attach_relationships})
 
     move_batch_size: ClassVar[int] = 2000
     """Things moved per batch by shard/rebalance/unshard: reads and writes wait at most one batch."""
@@ -329,7 +324,7 @@ class Lifecycle(DO):
         """
         if not isinstance(new_name, str) or not new_name or new_name == self.id.name:
             raise ForkError(f"fork needs a new object name different from this one, not {new_name!r}")
-        if getattr(self.runtime.host, "forward_call", None) is not None:
+        if self.runtime.forward is not None:
             raise NotImplementedError("fork inside a cluster is not built yet (the copy may belong to another host)")
         folder = self.runtime.data_folder
         cls = type(self)
@@ -338,7 +333,7 @@ class Lifecycle(DO):
         target = folder.object_path(target_id.namespace, target_id.hex)
 
         async def work(correlation_id: str) -> dict[str, Any]:
-            if self.runtime.host.live((target_id.namespace, target_id.hex)) is not None:
+            if self.runtime.live_storage(cls, target_id) is not None:
                 raise ForkError(f"{new_name} is already running; fork to a new name")
             copy_database(self.storage, target)
             blobs = link_blobs(source.with_suffix(".blobs"), target.with_suffix(".blobs"))

@@ -26,8 +26,7 @@ def check_colo(colo: Any) -> str:
 def require_placement(runtime: Any, colo: str) -> None:
     """Raise unless `runtime` can place objects by colo (see the module docstring)."""
     check_colo(colo)
-    host = getattr(runtime, "host", None)
-    if getattr(host, "forward_call", None) is None:
+    if getattr(runtime, "forward", None) is None:
         raise PlacementUnavailableError(
             f"Cannot move to colo {colo!r}: this object runs on the embedded runtime, a single host with no "
             "colo. Placing objects by colo needs a cluster: pip install 'dotdo[cluster]' and run under "

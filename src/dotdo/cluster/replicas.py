@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.durable_object import DurableObject
 from ..runtime.errors import StorageError
 from ..runtime.ids import id_from_name, namespace_of
@@ -315,6 +316,7 @@ class ReplicaSet:
             replicate_to=replicate_to or change_log.store.url,
             replicate_options=change_log.options,
         )
+        runtime.add_defaults(CTX_ATTACHMENTS)
         # Start from the replica's copy: activation then finds it level with the log and rebuilds nothing.
         replica = self.replica(name, best)
         oid = id_from_name(self.namespace, name)

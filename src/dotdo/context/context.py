@@ -1,8 +1,9 @@
 """The ctx of an object (the original's `$`): its identity and storage, events, schedules, durable
 actions, stubs to other objects, plus attached capabilities.
 
-Capabilities of higher layers (`things`, `fs`, `bash`, `git`, …) attach lazily on first use through
-the table in `attachments.py`, so importing the core stays cheap and this layer imports none of them.
+Capabilities (`things`, `fs`, `bash`, `git`, …) attach on first use, built by the factories the
+runtime's registry holds for the object's class (`Extensions.attachments`): this layer names none
+of them, and `dotdo.Runtime` and `API()` add those of the layers above it.
 A capitalised attribute (`ctx.Customer`) is a stub factory for that registered class.
 """
 
@@ -245,11 +246,15 @@ class Context:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        factory = self.runtime.extensions_for(type(self.object)).attachment_factory(name)
+        attachments = self.runtime.extensions_for(type(self.object)).attachments
+        factory = attachments.get(name)
         if factory is None:
             if name[:1].isupper():
                 return self.stubs.factory(name)
-            raise AttributeError(f"ctx has no attribute {name!r}")
+            raise AttributeError(
+                f"ctx has no attribute {name!r}; attachments: {', '.join(sorted(attachments)) or 'none'} "
+                "(dotdo.Runtime and API() attach things, relationships, fs, git and bash)"
+            )
         value = factory(self)
         setattr(self, name, value)
         return value

@@ -35,17 +35,6 @@ class DO(DurableObject):
             OUTBOX_TIMER_KIND: fire_outbox,
             SCHEDULE_TIMER_KIND: fire_schedule,
         },
-        # Named, not imported: the capabilities live in layers above (or beside) the ctx, and load on first use.
-        attachments={
-            "things": "dotdo.graph:attach_things",
-            "relationships": "dotdo.graph:attach_relationships",
-            "fs": "dotdo.primitives.fsx:attach",
-            "bash": "dotdo.primitives.ctx_shell:attach_bash",
-            "git": "dotdo.primitives.gitx:attach",
-            "py": "dotdo.primitives.pyx:attach_py",
-            "pip": "dotdo.primitives.pyx:attach_pip",
-            "npm": "dotdo.primitives.npmx:attach",
-        },
     )
 
     stub_policy: ClassVar[StubPolicy | None] = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,6 +28,9 @@ from ..graph.things import Page, Things
 from ..runtime.extensions import Extensions
 from .entity_fields import build_model, own_field_names
 from .entity_mount import EntityRestMount
+
+if TYPE_CHECKING:
+    from ..runtime.objects import Objects
 
 log = logging.getLogger("dotdo.entities")
 
@@ -215,7 +218,7 @@ class Entity(DO):
     @classmethod
     async def list_page(
         cls,
-        runtime: Any,
+        runtime: Objects,
         *,
         where: dict[str, Any] | None = None,
         order_by: list[str] | None = None,

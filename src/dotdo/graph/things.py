@@ -30,6 +30,7 @@ from .traversal import MAX_DEPTH, check_direction, neighbour_rows, walk_rows
 
 if TYPE_CHECKING:
     from ..runtime.object_storage import ObjectStorage
+    from ..runtime.objects import Objects
 
 _FIELDS = "type, name, data, version, created_at, updated_at, deleted_at, visibility"
 _COLUMNS = "t.id, t.type, t.name, t.data, t.version, t.created_at, t.updated_at, t.deleted_at, t.visibility"
@@ -85,7 +86,7 @@ class Things:
         self,
         storage: ObjectStorage,
         *,
-        runtime: Any = None,
+        runtime: Objects | None = None,
         clock: Callable[[], float] = time.time,
         row_limit: int = DEFAULT_ROW_LIMIT,
     ) -> None:

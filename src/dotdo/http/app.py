@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from ..primitives.attachments import CTX_ATTACHMENTS
 from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
 from ..runtime.extensions import Extensions
@@ -83,6 +84,7 @@ class API:
             data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
             durability=durability or os.environ.get("DOTDO_DURABILITY"),
         )
+        self.runtime.add_defaults(CTX_ATTACHMENTS)
         self.runtime.register(cls)
         for extra in objects:
             self.runtime.register(extra)

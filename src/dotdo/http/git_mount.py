@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.types import Receive, Scope, Send
 
+    from ..primitives.gitx.limits import GitLimits
     from ..runtime.durable_object import DurableObject
+    from ..runtime.objects import Objects
     from .app import API
 
 MOUNT = "/repo.git"
@@ -39,13 +41,29 @@ class GitMount:
             return False
         # git sends credentials only after a Basic challenge.
         await api.authorize(scope, receive, match.name, challenge=True)
-        return await serve_repository(api, api.cls, match.name, match.path[len(MOUNT) :] or "/", scope, receive, send)
+        sub_path = match.path[len(MOUNT) :] or "/"
+        return await serve_repository(
+            api.runtime, api.cls, match.name, sub_path, scope, receive, send, api.max_body_size, api.git_limits
+        )
 
 
 async def serve_repository(
-    api: API, cls: type[DurableObject], name: str, sub_path: str, scope: Scope, receive: Receive, send: Send
+    objects: Objects,
+    cls: type[DurableObject],
+    name: str,
+    sub_path: str,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    max_body_size: int,
+    git_limits: GitLimits | None = None,
 ) -> bool:
-    """Answer a smart-HTTP request for object `name`'s repository; False to fall through to `fetch`."""
+    """Answer a smart-HTTP request for object `name`'s repository, reached through the door `objects`;
+    False (having sent nothing) to fall through to the object's `fetch`.
+
+    `max_body_size` bounds the request body (after gzip), `git_limits` the packs pushed (default:
+    the object's `ctx.git_limits`, else gitx's defaults).
+    """
 
     async def respond(obj: Any) -> Response | None:
         from ..primitives.gitx.smart_http import GitHttpService
@@ -56,16 +74,16 @@ async def serve_repository(
         git = ctx.git
         if not git.repo.initialized:
             return None
-        request = Request(scope, limited_receive(receive, api.max_body_size))
+        request = Request(scope, limited_receive(receive, max_body_size))
         service = GitHttpService(
             git,
-            max_body=api.max_body_size,
-            limits=api.git_limits,
+            max_body=max_body_size,
+            limits=git_limits,
             exclusive=obj.block_concurrency_while,
         )
         return await service.respond(request, sub_path)
 
-    response = await api.runtime.run_in(cls, name, respond)
+    response = await objects.run_in(cls, name, respond)
     if response is None:
         return False
     await response(scope, receive, send)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from ..context import DO
+from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.data_folder import DataFolder
 from ..runtime.ids import ObjectId, id_from_name
 from ..runtime.runtime import Runtime
@@ -136,6 +137,7 @@ class FolderSource:
 
         async def run() -> T:
             async with Runtime(self.folder.root) as runtime:
+                runtime.add_defaults(CTX_ATTACHMENTS)
                 oid = ObjectId(cls, hex_id, name if id_from_name(cls, name).hex == hex_id else None)
                 return await runtime.run_in(bare_class(cls), oid, fn)
 

@@ -8,14 +8,14 @@ add more for every class they serve. Nothing registers itself by being imported.
   comes due; if it raises, the runtime retries with the alarm backoff (2 s, doubling).
 - **HTTP mounts**: objects an `API` app asks, in order, to serve a request before the object's
   `fetch` (`/rpc`, an object's `/repo.git`, Entity REST); see `dotdo.http.mounts.Mount`.
-- **ctx attachments**: `ctx.<name>` is built on first use by `factory(ctx)`. A factory may be given
-  as `"module:function"`, imported on first use, so that importing dotdo stays cheap and a layer
-  can name a capability that lives above it.
+- **ctx attachments**: `ctx.<name>` is built on first use by `factory(ctx)`. The capabilities of
+  layers above the ctx (`things`, `fs`, `git`, `bash`) are added by whoever assembles a runtime
+  with them (`dotdo.Runtime`, `API()`; see `dotdo.primitives.attachments`) as defaults; a factory
+  that needs a heavy module imports it when called, so importing dotdo stays cheap.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -38,12 +38,12 @@ class Extensions:
         *,
         timer_kinds: Mapping[str, TimerHandler] | None = None,
         mounts: Mapping[str, Any] | None = None,
-        attachments: Mapping[str, AttachmentFactory | str] | None = None,
+        attachments: Mapping[str, AttachmentFactory] | None = None,
     ) -> None:
         self.timer_kinds: dict[str, TimerHandler] = dict(timer_kinds or {})
         self.mounts: dict[str, Any] = dict(mounts or {})
         """HTTP mounts in the order an app asks them (each a `dotdo.http.mounts.Mount`)."""
-        self.attachments: dict[str, AttachmentFactory | str] = dict(attachments or {})
+        self.attachments: dict[str, AttachmentFactory] = dict(attachments or {})
 
     def timer_kind(self, kind: str, handler: TimerHandler) -> None:
         """Fire `handler(obj, timer)` when a timer of `kind` comes due."""
@@ -53,8 +53,8 @@ class Extensions:
         """Ask `mount` (a `dotdo.http.mounts.Mount`) to serve requests before the object's `fetch`."""
         self.mounts[name] = mount
 
-    def attachment(self, name: str, factory: AttachmentFactory | str) -> None:
-        """Build `ctx.<name>` with `factory(ctx)` (or `"module:function"`, imported on first use)."""
+    def attachment(self, name: str, factory: AttachmentFactory) -> None:
+        """Build `ctx.<name>` with `factory(ctx)` on its first use."""
         self.attachments[name] = factory
 
     def merged(self, other: Extensions | None) -> Extensions:
@@ -66,20 +66,6 @@ class Extensions:
             mounts={**self.mounts, **other.mounts},
             attachments={**self.attachments, **other.attachments},
         )
-
-    def attachment_factory(self, name: str) -> AttachmentFactory | None:
-        """The factory of `ctx.<name>`, imported if given by name; None if there is no such attachment."""
-        factory = self.attachments.get(name)
-        if not isinstance(factory, str):
-            return factory
-        module_name, _, function_name = factory.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and exc.name.startswith("dotdo"):
-                raise NotImplementedError(f"ctx.{name} is not available: {module_name} is not built yet") from None
-            raise
-        return getattr(module, function_name)
 
     def __repr__(self) -> str:
         return (

@@ -1,7 +1,12 @@
-"""The input gate: `block_concurrency_while` holds new events of an object until its work is done.
+"""An object's two gates: the input gate holds new events, the output gate holds results until durable.
 
-Storage is synchronous and every object runs on one event loop, so the code of an event between two
-awaits is already atomic; the gate adds the explicit hold (activation, `block_concurrency_while`).
+Input gate: storage is synchronous and every object runs on one event loop, so the code of an event
+between two awaits is already atomic; the gate adds the explicit hold (activation,
+`block_concurrency_while`).
+
+Output gate: what follows a write (a response, a message) waits for the commit that holds the write,
+and in power durability for its fsync. The group commit (`group_commit.py`) takes the waiter of the
+writes it commits and settles it.
 """
 
 from __future__ import annotations
@@ -55,3 +60,66 @@ class InputGate:
             return await fn()
         finally:
             self.open()
+
+
+class OutputGate:
+    """The waiters of one storage's writes: those not yet committed, and those committed but not yet fsynced."""
+
+    __slots__ = ("_pending", "_syncing")
+
+    def __init__(self) -> None:
+        self._pending: asyncio.Future[None] | None = None
+        self._syncing: asyncio.Future[None] | None = None
+
+    def waiter(self, dirty: bool, broken: BaseException | None) -> asyncio.Future[None] | None:
+        """A future that settles once every write so far is durable, or None if all are.
+
+        `dirty`: some write is not committed yet; `broken`: the storage failed and lost its
+        uncommitted writes (the future fails with it).
+        """
+        if dirty:
+            pending = self._pending
+            if pending is None:
+                pending = self._pending = asyncio.get_running_loop().create_future()
+            return pending
+        syncing = self._syncing
+        if syncing is not None and not syncing.done():
+            return syncing
+        if broken is not None:
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(broken)
+            failed.add_done_callback(consume_exception)
+            return failed
+        return None
+
+    @property
+    def syncing(self) -> bool:
+        """Whether committed writes still wait for their fsync."""
+        syncing = self._syncing
+        return syncing is not None and not syncing.done()
+
+    def take(self) -> asyncio.Future[None] | None:
+        """The waiter of the writes about to be committed (cleared: later writes get a new one)."""
+        future, self._pending = self._pending, None
+        return future
+
+    def keep(self, future: asyncio.Future[None] | None) -> None:
+        """Give back a waiter whose writes are still not committed (a `transaction_sync` block is open)."""
+        self._pending = future
+
+    def wait_for_sync(self, future: asyncio.Future[None]) -> None:
+        """The writes are committed and `future` settles once they are fsynced."""
+        self._syncing = future
+
+    def fail(self, error: BaseException) -> None:
+        """The uncommitted writes are lost: their waiter fails with `error`."""
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.done():
+            pending.set_exception(error)
+            pending.add_done_callback(consume_exception)
+
+
+def consume_exception(future: asyncio.Future[None]) -> None:
+    """Mark a failed waiter's exception as retrieved (nobody may be waiting on it)."""
+    if not future.cancelled():
+        future.exception()

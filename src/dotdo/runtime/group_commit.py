@@ -136,7 +136,7 @@ class GroupCommit:
         """Commit one storage and release (process) or queue for fsync (power) its waiters."""
         if not storage.dirty:
             return
-        future = storage.take_commit_waiter()
+        future = storage.output_gate.take()
         try:
             storage.commit_now()
         except Exception as exc:
@@ -147,7 +147,7 @@ class GroupCommit:
                 storage.on_commit_failed(storage, exc)
             return
         if storage.dirty:
-            storage.keep_commit_waiter(future)
+            storage.output_gate.keep(future)
             return
         self.commits += 1
         shipped = storage.change_log.capture() if storage.change_log is not None else None
@@ -169,12 +169,12 @@ class GroupCommit:
                 return
             if future is None:
                 future = loop.create_future()
-            storage.wait_for_sync(future)
+            storage.output_gate.wait_for_sync(future)
             _release_after(shipped, future)
             return
         if future is None:
             future = loop.create_future()
-        storage.wait_for_sync(future)
+        storage.output_gate.wait_for_sync(future)
         if shipped is not None:
             # Released once both the fsync and the upload are done.
             synced = loop.create_future()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from .durable_object import DurableObject
     from .ids import ObjectId
+    from .object_storage import ObjectStorage
     from .stub import Stub
 
 
@@ -65,5 +66,13 @@ class Objects(Protocol):
         """Start `fn(*args)` as one event of the object, in the background (work an object starts for itself).
 
         Arguments are not copied; the task's result is `fn`'s. Needs a running event loop.
+        """
+        ...
+
+    def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> ObjectStorage | None:
+        """The object's storage if the object is in memory in this process, else None; activates nothing.
+
+        For reads that must neither run an event nor keep an idle object in memory (how much an
+        object's outbox holds). Objects hosted by other processes always give None.
         """
         ...

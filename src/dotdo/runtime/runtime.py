@@ -19,7 +19,7 @@ from .errors import ObjectClosedError
 from .extensions import Extensions, declared_extensions
 from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
-from .host import ObjectHost
+from .host import Forward, ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
 from .storage import Storage
 from .stub import Namespace, ObjectStub
@@ -88,6 +88,7 @@ class Runtime:
         self.clock = clock or Clock()
         self.extensions = extensions or Extensions()
         """Timer kinds, HTTP mounts and ctx attachments for every class, added to what each class declares."""
+        self._defaults = Extensions()
         self._class_extensions: dict[type[DurableObject], Extensions] = {}
         self.change_log: ChangeLog | None = None
         """Ships every commit to object storage (`replicate_to`, by default `<data_dir>/log` when replicated)."""
@@ -235,11 +236,22 @@ class Runtime:
             self.alarms.wake()
         return registered
 
+    def add_defaults(self, extensions: Extensions) -> None:
+        """Extend every class with `extensions`, under what a class declares and what `extensions=` gave.
+
+        How the layers above the runtime bring their capabilities (`dotdo.Runtime` and `API()` add
+        `ctx.fs`, `ctx.git`, …): a class or the runtime's own registry may still replace one of them.
+        """
+        self._defaults = self._defaults.merged(extensions)
+        self._class_extensions.clear()
+
     def extensions_for(self, cls: type[DurableObject]) -> Extensions:
-        """What extends objects of `cls`: its (and its bases') declared extensions plus the runtime's."""
+        """What extends objects of `cls`: the defaults, its (and its bases') declarations, then the runtime's."""
         found = self._class_extensions.get(cls)
         if found is None:
-            found = self._class_extensions[cls] = declared_extensions(cls).merged(self.extensions)
+            found = self._class_extensions[cls] = self._defaults.merged(declared_extensions(cls)).merged(
+                self.extensions
+            )
         return found
 
     def add_storage_hook(self, hook: Callable[[ObjectId, Storage], None]) -> None:
@@ -318,3 +330,47 @@ class Runtime:
         """Run `fn(obj)` (sync or async) as an event of that object and return its result."""
         resolved = self.host.class_for(cls)
         return await self.host.run_in(resolved, self._id(resolved, name_or_id), fn)
+
+    def evict(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> bool:
+        """Drop the object from memory if it is there and idle (its WebSockets stay open); False otherwise."""
+        resolved = self.host.class_for(cls)
+        oid = self._id(resolved, name_or_id)
+        return self.host.evict((oid.namespace, oid.hex))
+
+    async def adopt_timers(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> None:
+        """Activate the object and enter its earliest timer in this runtime's alarm index.
+
+        For an object whose timers another runtime indexed until now (a host that took it over):
+        a timer already due fires at once.
+        """
+        resolved = self.host.class_for(cls)
+        record = await self.host.record(resolved, self._id(resolved, name_or_id))
+        if self.alarms is not None:
+            self.alarms.note(record, record.storage.timers.next_fire_at())
+
+    @property
+    def forward(self) -> Forward | None:
+        """Asked first by every event sent to an object (call, run_in, fetch, WebSocket, spawn): its
+        awaitable if another process owns the object, else None (it runs here). A cluster host sets it."""
+        return self.host.forward
+
+    @forward.setter
+    def forward(self, forward: Forward | None) -> None:
+        self.host.forward = forward
+
+    @property
+    def live_count(self) -> int:
+        """How many objects are in memory."""
+        return self.host.live_count
+
+    @property
+    def activations(self) -> int:
+        """How many times an object was activated since the runtime started."""
+        return self.host.activations
+
+    def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> Storage | None:
+        """The object's storage if it is in memory, else None; activates nothing and runs no event."""
+        resolved = self.host.class_for(cls)
+        oid = self._id(resolved, name_or_id)
+        record = self.host.live((oid.namespace, oid.hex))
+        return None if record is None else record.storage

@@ -3,7 +3,10 @@
 Storage calls are synchronous — SQLite on local disk answers in microseconds — so the code of one
 event between two awaits never interleaves with another event of the same object. Writes join an
 open transaction that the runtime's group commit (`group_commit.py`) commits once per flush cycle;
-`commit_waiter()` is the output gate: what follows a write waits for the commit that holds it.
+`commit_waiter()` is the output gate (`gates.OutputGate`): what follows a write waits for the
+commit that holds it. Running user SQL under the policy is `sql.py`'s, the key-value encoding
+`kv.py`'s, the timer table `timer_table.py`'s; this module keeps the connection, transactions and
+commits they share.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
-import re
 import secrets
 import sqlite3
 import threading
@@ -21,11 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from .errors import StorageError
+from .gates import OutputGate
 from .group_commit import DURABILITY_MODES, GroupCommit
 from .kv import CREATE_KV_TABLE, KV_TABLE, checked_key, checked_keys, checked_value, decode_value, list_query
+from .lazy_table import LazyTable
 from .new_database import create_wal_database
-from .sql import SqlCursor, SqlStorage, cursor_from, first_word, is_blank, skip_blank, split_statements
-from .sql_policy import RESERVED_PREFIX, denial, is_reserved, reserved_message
+from .sql import SqlStorage
+from .sql_policy import RESERVED_PREFIX, is_reserved
 from .timer_table import ALARM_TIMER_ID, TimerTable
 
 if TYPE_CHECKING:
@@ -35,38 +39,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _SAVEPOINT_PREFIX = f"{RESERVED_PREFIX}tx_{secrets.token_hex(4)}_"
-_TRANSACTION_WORDS = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"})
-_FILE_WORDS = frozenset({"VACUUM", "ATTACH", "DETACH"})
-_FOREIGN_KEYS_WRITE = re.compile(r"PRAGMA\s+(?:main\s*\.\s*)?[\"'`\[]?foreign_keys[\"'`\]]?\s*[=(]", re.IGNORECASE)
 _CRITICAL_CODES = frozenset({sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOMEM})
-_WRITE_ACTIONS = frozenset(
-    {
-        sqlite3.SQLITE_INSERT,
-        sqlite3.SQLITE_UPDATE,
-        sqlite3.SQLITE_DELETE,
-        sqlite3.SQLITE_CREATE_INDEX,
-        sqlite3.SQLITE_CREATE_TABLE,
-        sqlite3.SQLITE_CREATE_TEMP_INDEX,
-        sqlite3.SQLITE_CREATE_TEMP_TABLE,
-        sqlite3.SQLITE_CREATE_TEMP_TRIGGER,
-        sqlite3.SQLITE_CREATE_TEMP_VIEW,
-        sqlite3.SQLITE_CREATE_TRIGGER,
-        sqlite3.SQLITE_CREATE_VIEW,
-        sqlite3.SQLITE_CREATE_VTABLE,
-        sqlite3.SQLITE_DROP_INDEX,
-        sqlite3.SQLITE_DROP_TABLE,
-        sqlite3.SQLITE_DROP_TEMP_INDEX,
-        sqlite3.SQLITE_DROP_TEMP_TABLE,
-        sqlite3.SQLITE_DROP_TEMP_TRIGGER,
-        sqlite3.SQLITE_DROP_TEMP_VIEW,
-        sqlite3.SQLITE_DROP_TRIGGER,
-        sqlite3.SQLITE_DROP_VIEW,
-        sqlite3.SQLITE_DROP_VTABLE,
-        sqlite3.SQLITE_ALTER_TABLE,
-        sqlite3.SQLITE_REINDEX,
-        sqlite3.SQLITE_ANALYZE,
-    }
-)
 _WAL_CHECKPOINT_BYTES = 8 * 1024 * 1024
 
 
@@ -126,20 +99,19 @@ class Storage:
         self._budget = budget
         self.thread_lock = threading.RLock()
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
-        self._conn: sqlite3.Connection | None = None
+        self.conn: sqlite3.Connection | None = None
+        """The open SQLite connection, None while closed (`connection()` opens it)."""
         self._wal_fd: int | None = None
         self._wal_folder_unsynced = False
         self._normal_after_commit = False
-        self._dirty = False
-        self._pending: asyncio.Future[None] | None = None
-        self._syncing: asyncio.Future[None] | None = None
-        self._statement_writes: dict[str, bool] = {}
-        self._prepare_writes = False
-        self._denied: str | None = None
+        self.dirty = False
+        """Whether there are writes not yet committed (set by the statements, cleared by the commit)."""
+        self.output_gate = OutputGate()
+        """Holds what follows a write until the write is durable (see `commit_waiter`)."""
         self._internal = False
-        self._kv_ready = False
+        # Told of every rollback below (`forget`), so kept through transaction_sync blocks.
+        self._kv_table = LazyTable(self, KV_TABLE, create=self._create_kv, remember_in_blocks=True)
         self._savepoint_depth = 0
-        self._foreign_keys = True
         self.firing_alarm_generation: int | None = None
         """While `alarm()` runs: the generation of the alarm being handled (`get_alarm` hides it)."""
         self.broken: StorageError | None = None
@@ -149,8 +121,9 @@ class Storage:
 
     # -- connection ---------------------------------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection:
-        conn = self._conn
+    def connection(self) -> sqlite3.Connection:
+        """The open SQLite connection, opened (and admitted by the connection budget) if closed."""
+        conn = self.conn
         if conn is not None:
             return conn
         if self.broken is not None:
@@ -159,7 +132,7 @@ class Storage:
             raise StorageError(f"Storage {self.path.name} is closed")
         if self._budget is not None:
             self._budget.admit(self)
-        self._conn = conn = self._open()
+        self.conn = conn = self._open()
         return conn
 
     def _open(self) -> sqlite3.Connection:
@@ -183,37 +156,13 @@ class Storage:
             if power:
                 # Checkpoints run from the group commit with synchronous=FULL (see _checkpoint).
                 conn.execute("PRAGMA wal_autocheckpoint=0")
-            conn.execute(self._foreign_keys_pragma())
+            conn.execute(self.sql.foreign_keys_pragma())
             conn.execute("PRAGMA cache_size=-1024")
-            conn.set_authorizer(self._authorize)
+            conn.set_authorizer(self.sql.authorize)
         except sqlite3.Error:
             conn.close()
             raise
         return conn
-
-    def _foreign_keys_pragma(self) -> str:
-        """The statement that applies the object's foreign-key setting to a (re)opened connection."""
-        return f"PRAGMA foreign_keys={'ON' if self._foreign_keys else 'OFF'}"
-
-    def _authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None) -> int:
-        if self._internal:
-            return sqlite3.SQLITE_OK
-        refused = denial(action, arg1, arg2, db)
-        if refused is not None:
-            self._denied = refused
-            return sqlite3.SQLITE_DENY
-        if action in _WRITE_ACTIONS:
-            self._prepare_writes = True
-        elif action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 and arg1.lower() == "foreign_keys":
-            conn = self._conn
-            if conn is not None and conn.in_transaction:
-                # SQLite ignores this pragma inside a transaction; `execute_sql` ends the open one first.
-                self._denied = (
-                    "PRAGMA foreign_keys cannot change inside a transaction (SQLite would ignore it): "
-                    "run it as a statement of its own, outside storage.transaction_sync"
-                )
-                return sqlite3.SQLITE_DENY
-        return sqlite3.SQLITE_OK
 
     def close(self) -> None:
         """Commit what is pending and close the SQLite connection (reopened on next use unless closed)."""
@@ -222,7 +171,7 @@ class Storage:
 
     def abandon(self) -> None:
         """Close after a failed commit: what was pending is gone (rolled back), nothing is retried."""
-        self._dirty = False
+        self.dirty = False
         self.close()
 
     def release_connection(self) -> None:
@@ -231,10 +180,10 @@ class Storage:
             self._release_connection()
 
     def _release_connection(self) -> None:
-        conn = self._conn
+        conn = self.conn
         if conn is None:
             return
-        if self._dirty:
+        if self.dirty:
             self.commit()
         if conn.in_transaction:
             self.commit_now()
@@ -243,8 +192,8 @@ class Storage:
             self._wal_fd = None
         if self.durability == "power":
             self._internal_pragma("PRAGMA synchronous=FULL")
-        self._conn = None
-        self._kv_ready = False
+        self.conn = None
+        self._kv_table.forget()
         conn.close()
         if self._budget is not None:
             self._budget.forget(self)
@@ -257,185 +206,77 @@ class Storage:
     @property
     def is_open(self) -> bool:
         """Whether a SQLite connection is open right now."""
-        return self._conn is not None
+        return self.conn is not None
+
+    @property
+    def running_internal(self) -> bool:
+        """Whether the statement being compiled is the runtime's own (the SQL policy does not apply)."""
+        return self._internal
+
+    @property
+    def in_sqlite_transaction(self) -> bool:
+        """Whether the connection is open and inside a transaction."""
+        conn = self.conn
+        return conn is not None and conn.in_transaction
 
     def _internal_pragma(self, statement: str) -> Any:
         self._internal = True
         try:
-            return self._connection().execute(statement).fetchall()
+            return self.connection().execute(statement).fetchall()
         finally:
             self._internal = False
 
     # -- statements ---------------------------------------------------------------------------
 
-    def _begin(self, conn: sqlite3.Connection) -> None:
+    def begin(self) -> None:
+        """Open the transaction the next writes join (the group commit commits it)."""
         self._internal = True
         try:
-            conn.execute("BEGIN")
+            self.connection().execute("BEGIN")
         finally:
             self._internal = False
 
-    def execute_sql(self, query: str, bindings: tuple[Any, ...], checked: bool = False) -> SqlCursor:
-        """Run a user statement under the SQL policy (see `SqlStorage.exec`); `checked`: already vetted."""
-        conn = self._conn or self._connection()
-        writes = self._statement_writes.get(query) if type(query) is str else None
-        if writes is None:
-            if not checked:
-                if not isinstance(query, str):
-                    raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
-                special = self._check_statement(query, bindings)
-                if special is not None:
-                    return special(query, bindings)
-            self._prepare_writes = False
-        if writes is not False and not conn.in_transaction:
-            self._begin(conn)
-        before = conn.total_changes
-        try:
-            cursor = conn.execute(query, bindings)
-            rows = cursor.fetchall()
-        except sqlite3.ProgrammingError as exc:
-            if "one statement at a time" in str(exc) and not bindings:
-                return self._exec_script(query)
-            raise StorageError(f"{exc} (query: {query[:200]!r})") from None
-        except sqlite3.DatabaseError as exc:
-            self._statement_failed(exc)
-            raise
-        changed = conn.total_changes - before
-        result = SqlCursor(None, rows, changed, cursor.description)
-        if writes is None:
-            writes = self._prepare_writes
-            if not checked and len(self._statement_writes) < 4096:
-                self._statement_writes[query] = writes
-        if (writes or changed) and not self._dirty:
+    def note_write(self) -> None:
+        """A statement wrote: the group commit will commit this storage."""
+        if not self.dirty:
             self._mark_dirty()
-        return result
 
-    def _statement_failed(self, exc: sqlite3.DatabaseError) -> None:
-        """Turn a refusal by the authorizer into its message; a critical error breaks the storage."""
-        denied, self._denied = self._denied, None
-        if denied:
-            raise StorageError(denied) from None
+    def check_critical(self, exc: sqlite3.DatabaseError) -> None:
+        """After a failed statement: a critical error (disk full, I/O, corruption, memory) breaks the storage."""
         if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in _CRITICAL_CODES:
             self._break(exc)
 
-    def _exec_script(self, script: str) -> SqlCursor:
-        result = SqlCursor([], [], 0)
-        written = 0
-        for statement in split_statements(script):
-            result = self.execute_sql(statement, ())
-            written += result.rows_written
-        result.rows_written = written
-        return result
-
-    def _check_statement(
-        self, query: str, bindings: tuple[Any, ...]
-    ) -> Callable[[str, tuple[Any, ...]], SqlCursor] | None:
-        """Refuse what must not run; return the handler of a statement that needs one (else None)."""
-        if is_blank(query):
-            raise StorageError("SQL code did not contain a statement (it is empty or only comments)")
-        word = first_word(query)
-        if word in _TRANSACTION_WORDS:
-            raise StorageError(
-                f"{word} is not allowed in sql.exec: writes are committed by the runtime; "
-                "use storage.transaction_sync(fn) for an all-or-nothing block"
-            )
-        if word in _FILE_WORDS:
-            raise StorageError(f"{word} is not allowed in sql.exec: it touches files outside the object")
-        if ";" in query:
-            statements = split_statements(query)
-            if is_blank(statements[-1]):
-                raise StorageError(
-                    "SQL code did not contain a statement after its last ';' (only a comment); "
-                    "remove the trailing comment"
-                )
-            if len(statements) > 1:
-                return None  # a script: each of its statements is checked when it runs
-        if RESERVED_PREFIX in query.lower():
-            self._check_uncached(query, bindings)
-        if word == "ALTER":
-            return self._exec_alter
-        if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, skip_blank(query)):
-            return self._exec_foreign_keys
-        return None
-
-    def _check_uncached(self, query: str, bindings: tuple[Any, ...]) -> None:
-        """Authorize `query` on a fresh compile: the statement cache may hold a runtime statement of
-        the same text, compiled without the user's checks (EXPLAIN compiles without running it)."""
-        conn = self._conn or self._connection()
-        try:
-            conn.execute(f"EXPLAIN {query}", bindings).close()
-        except sqlite3.ProgrammingError:
-            pass  # wrong bindings: the statement itself says so when it runs
-        except sqlite3.DatabaseError as exc:
-            self._statement_failed(exc)
-            raise
-
-    def _exec_alter(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
-        """ALTER TABLE, all-or-nothing: undone if it renamed a table into the runtime's namespace."""
-        reserved = f"SELECT name FROM sqlite_master WHERE name LIKE '{RESERVED_PREFIX.replace('_', '^_')}%' ESCAPE '^'"
-        before = {name for (name,) in self.run_internal(reserved)}
-
-        def alter() -> SqlCursor:
-            result = self.execute_sql(query, bindings, checked=True)
-            added = [name for (name,) in self.run_internal(reserved) if name not in before]
-            if added:
-                raise StorageError(reserved_message(added[0]))
-            return result
-
-        return self.transaction_sync(alter)
-
-    def _exec_foreign_keys(self, query: str, bindings: tuple[Any, ...]) -> SqlCursor:
-        """`PRAGMA foreign_keys = …`: SQLite ignores it inside a transaction, so end the open one first."""
-        if self._savepoint_depth:
-            raise StorageError(
-                "PRAGMA foreign_keys cannot change inside storage.transaction_sync "
-                "(SQLite ignores it inside a transaction); run it on its own, outside the block"
-            )
-        if self._dirty:
-            self.group_commit.commit_one(self)
-        conn = self._conn or self._connection()
-        if conn.in_transaction:
-            # Only reads since the last commit (or a commit that failed and was rolled back).
-            self.run_internal("COMMIT")
-        try:
-            result = cursor_from(conn.execute(query, bindings), 0)
-        except sqlite3.DatabaseError as exc:
-            self._statement_failed(exc)
-            raise
-        self._foreign_keys = bool(self.run_internal("PRAGMA foreign_keys")[0][0])
-        return result
-
     def run_internal(self, query: str, params: Iterable[Any] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
         """An internal statement (KV, timers): no statement checks, explicit write flag."""
-        conn = self._conn or self._connection()
+        conn = self.conn or self.connection()
         if write and not conn.in_transaction:
-            self._begin(conn)
+            self.begin()
         self._internal = True
         try:
             rows = conn.execute(query, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
-            self._statement_failed(exc)
+            self.check_critical(exc)
             raise
         finally:
             self._internal = False
-        if write and not self._dirty:
+        if write and not self.dirty:
             self._mark_dirty()
         return rows
 
     def run_many_internal(self, query: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """An internal write run once per row of `rows`, in one statement batch."""
-        conn = self._conn or self._connection()
+        conn = self.conn or self.connection()
         if not conn.in_transaction:
-            self._begin(conn)
+            self.begin()
         self._internal = True
         try:
             conn.executemany(query, rows)
         except sqlite3.DatabaseError as exc:
-            self._statement_failed(exc)
+            self.check_critical(exc)
             raise
         finally:
             self._internal = False
-        if not self._dirty:
+        if not self.dirty:
             self._mark_dirty()
 
     def _break(self, exc: sqlite3.DatabaseError) -> None:
@@ -445,7 +286,7 @@ class Storage:
             "is reset to its last commit"
         )
         self.broken.__cause__ = exc
-        conn, self._conn = self._conn, None
+        conn, self.conn = self.conn, None
         if conn is not None:
             self._internal = True
             try:
@@ -461,13 +302,10 @@ class Storage:
             self._wal_fd = None
         if self._budget is not None:
             self._budget.forget(self)
-        self._dirty = False
-        self._kv_ready = False
+        self.dirty = False
+        self._kv_table.forget()
         self.timers.forget_schema()
-        pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.set_exception(self.broken)
-            pending.add_done_callback(_consume_exception)
+        self.output_gate.fail(self.broken)
         if self.on_commit_failed is not None:
             self.on_commit_failed(self, self.broken)
 
@@ -493,9 +331,9 @@ class Storage:
 
     def transaction_sync(self, fn: Callable[[], T]) -> T:
         """Run `fn()` (synchronous) all-or-nothing: if it raises, none of its writes remain."""
-        conn = self._conn or self._connection()
+        conn = self.conn or self.connection()
         if not conn.in_transaction:
-            self._begin(conn)
+            self.begin()
         name = f'"{_SAVEPOINT_PREFIX}{self._savepoint_depth}"'
         self._savepoint_depth += 1
         self._internal = True
@@ -523,7 +361,7 @@ class Storage:
                 self._internal = False
                 self._savepoint_depth -= 1
             # Tables created inside the rolled-back block are gone too, and so are its timers.
-            self._kv_ready = False
+            self._kv_table.forget()
             self.timers.forget_schema()
             self.notify_timers_changed()
             raise
@@ -539,31 +377,25 @@ class Storage:
             self._internal = False
             self._savepoint_depth -= 1
         # The outermost block hands its writes to the group commit (at once when no loop runs).
-        if not self._dirty or self._savepoint_depth == 0:
+        if not self.dirty or self._savepoint_depth == 0:
             self._mark_dirty()
         return result
 
     def _mark_dirty(self) -> None:
-        self._dirty = True
+        self.dirty = True
         self.group_commit.enqueue(self)
-
-    @property
-    def dirty(self) -> bool:
-        """Whether there are writes not yet committed."""
-        return self._dirty
 
     def commit(self) -> None:
         """Commit now; on the event loop, with every other pending write of the group (alarm index first)."""
-        if self._dirty and _loop_running():
+        if self.dirty and _loop_running():
             self.group_commit.flush()
-        if self._dirty:
+        if self.dirty:
             self.group_commit.commit_one(self)
 
     @property
     def unsettled(self) -> bool:
         """Whether some write is not yet durable: uncommitted, or its fsync still running (power mode)."""
-        syncing = self._syncing
-        return self._dirty or (syncing is not None and not syncing.done())
+        return self.dirty or self.output_gate.syncing
 
     @property
     def in_transaction_block(self) -> bool:
@@ -572,12 +404,12 @@ class Storage:
 
     def commit_now(self) -> None:
         """Commit the open transaction (the group commit calls this); a `transaction_sync` block defers it."""
-        conn = self._conn
-        self._dirty = False
+        conn = self.conn
+        self.dirty = False
         if conn is not None and conn.in_transaction:
             if self._savepoint_depth:
                 # A transaction_sync block is still open (called from inside fn): commit it later.
-                self._dirty = True
+                self.dirty = True
                 return
             self._internal = True
             try:
@@ -591,7 +423,7 @@ class Storage:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 # Tables created by the rolled-back writes are gone.
-                self._kv_ready = False
+                self._kv_table.forget()
                 self.timers.forget_schema()
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise StorageError(
@@ -601,19 +433,6 @@ class Storage:
                 raise
             finally:
                 self._internal = False
-
-    def take_commit_waiter(self) -> asyncio.Future[None] | None:
-        """The waiter of the writes about to be committed (cleared: later writes get a new one)."""
-        future, self._pending = self._pending, None
-        return future
-
-    def keep_commit_waiter(self, future: asyncio.Future[None] | None) -> None:
-        """Give back a waiter whose writes are still not committed (a `transaction_sync` block is open)."""
-        self._pending = future
-
-    def wait_for_sync(self, future: asyncio.Future[None]) -> None:
-        """Writes are committed and `future` settles once they are fsynced (power durability)."""
-        self._syncing = future
 
     @property
     def wal_folder_unsynced(self) -> bool:
@@ -626,20 +445,7 @@ class Storage:
 
     def commit_waiter(self) -> asyncio.Future[None] | None:
         """The output gate: a future that settles once every write made so far is durable, or None."""
-        if self._dirty:
-            pending = self._pending
-            if pending is None:
-                pending = self._pending = asyncio.get_running_loop().create_future()
-            return pending
-        syncing = self._syncing
-        if syncing is not None and not syncing.done():
-            return syncing
-        if self.broken is not None:
-            failed = asyncio.get_running_loop().create_future()
-            failed.set_exception(self.broken)
-            failed.add_done_callback(_consume_exception)
-            return failed
-        return None
+        return self.output_gate.waiter(self.dirty, self.broken)
 
     async def settled(self) -> None:
         """Wait until every write made so far is committed (and fsynced in power mode)."""
@@ -660,7 +466,7 @@ class Storage:
 
     def checkpoint_if_large(self) -> None:
         """Fold the WAL back into the database once it has grown past a few megabytes."""
-        conn = self._conn
+        conn = self.conn
         fd = self._wal_fd
         if conn is None or fd is None or conn.in_transaction:
             return
@@ -674,8 +480,8 @@ class Storage:
 
     def delete_all(self) -> None:
         """Delete every table, index, view, key and timer (the alarm included) of this object."""
-        conn = self._connection()
-        if self._dirty:
+        conn = self.connection()
+        if self.dirty:
             self.commit()
         self._internal = True
         try:
@@ -689,11 +495,11 @@ class Storage:
             for kind, name in rows:
                 conn.execute(f"DROP {'VIEW' if kind == 'view' else 'TABLE'} IF EXISTS {_quoted(name)}")
             conn.execute("COMMIT")
-            conn.execute(self._foreign_keys_pragma())
+            conn.execute(self.sql.foreign_keys_pragma())
         finally:
             self._internal = False
-        self._statement_writes.clear()
-        self._kv_ready = False
+        self.sql.forget_statements()
+        self._kv_table.forget()
         self.timers.forget_schema()
         self.notify_timers_changed()
         if self.change_log is not None:
@@ -726,11 +532,10 @@ class Storage:
 
     # -- key-value ----------------------------------------------------------------------------
 
-    def _kv(self) -> None:
-        if not self._kv_ready:
-            if not self.table_exists(KV_TABLE):
-                self.run_internal(CREATE_KV_TABLE, write=True)
-            self._kv_ready = True
+    def _create_kv(self) -> None:
+        # Checked first: the runtime's statements count as writes, and a read must not cost a commit.
+        if not self.table_exists(KV_TABLE):
+            self.run_internal(CREATE_KV_TABLE, write=True)
 
     @overload
     def get(self, key: str) -> Any: ...
@@ -738,7 +543,7 @@ class Storage:
     def get(self, key: list[str] | tuple[str, ...]) -> dict[str, Any]: ...
     def get(self, key: str | list[str] | tuple[str, ...]) -> Any:
         """The value stored under `key` (None if absent), or a dict of the present keys, in key order."""
-        self._kv()
+        self._kv_table.ensure()
         if isinstance(key, str):
             rows = self.run_internal(f"SELECT value FROM {KV_TABLE} WHERE key = ?", (key,))
             return decode_value(rows[0][0]) if rows else None
@@ -759,11 +564,11 @@ class Storage:
         """
         if isinstance(key, Mapping):
             pairs = [(checked_key(k), checked_value(k, v)) for k, v in key.items()]
-            self._kv()
+            self._kv_table.ensure()
             self.run_many_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", pairs)
             return
         blob = checked_value(checked_key(key), value)
-        self._kv()
+        self._kv_table.ensure()
         self.run_internal(f"INSERT OR REPLACE INTO {KV_TABLE} (key, value) VALUES (?, ?)", (key, blob), write=True)
 
     @overload
@@ -772,8 +577,8 @@ class Storage:
     def delete(self, key: list[str] | tuple[str, ...]) -> int: ...
     def delete(self, key: str | list[str] | tuple[str, ...]) -> bool | int:
         """Delete `key` (True if it existed), or a list of keys (how many existed)."""
-        self._kv()
-        conn = self._connection()
+        self._kv_table.ensure()
+        conn = self.connection()
         before = conn.total_changes
         if isinstance(key, str):
             self.run_internal(f"DELETE FROM {KV_TABLE} WHERE key = ?", (key,), write=True)
@@ -797,7 +602,7 @@ class Storage:
         query, params = list_query(
             prefix=prefix, start=start, end=end, limit=limit, reverse=reverse, start_after=start_after
         )
-        self._kv()
+        self._kv_table.ensure()
         return {k: decode_value(v) for k, v in self.run_internal(query, params)}
 
     # -- alarms ---------------------------------------------------------------------------------
@@ -834,8 +639,3 @@ class Storage:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _consume_exception(future: asyncio.Future[None]) -> None:
-    if not future.cancelled():
-        future.exception()

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from .lazy_table import LazyTable
+
 if TYPE_CHECKING:
     from .storage import Storage
 
@@ -40,16 +42,17 @@ class TimerTable:
 
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
-        self._ready = False
+        # The storage tells this table of every rollback (`forget_schema`): creation is remembered
+        # even inside a transaction_sync block.
+        self._table = LazyTable(storage, TIMER_TABLE, create=self._create, remember_in_blocks=True)
 
     def forget_schema(self) -> None:
-        """The table was dropped (delete_all); recreate it on next use."""
-        self._ready = False
+        """The table may be gone (a rollback, delete_all); check again on next use."""
+        self._table.forget()
 
-    def _table(self) -> None:
-        if self._ready:
-            return
+    def _create(self) -> None:
         storage = self._storage
+        # Checked first: the runtime's statements count as writes, and a read must not cost a commit.
         if not storage.table_exists(TIMER_TABLE):
             storage.run_internal(
                 f"CREATE TABLE IF NOT EXISTS {TIMER_TABLE} (id TEXT PRIMARY KEY, fire_at REAL NOT NULL, "
@@ -60,11 +63,10 @@ class TimerTable:
             storage.run_internal(
                 f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)", write=True
             )
-        self._ready = True
 
     def set(self, timer_id: str, fire_at: float, *, kind: str, payload: Any = None, retry_count: int = 0) -> None:
         """Create or replace a timer."""
-        self._table()
+        self._table.ensure()
         self._storage.run_internal(
             f"INSERT INTO {TIMER_TABLE} (id, fire_at, kind, payload, retry_count) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET fire_at = excluded.fire_at, kind = excluded.kind, "
@@ -76,14 +78,14 @@ class TimerTable:
 
     def get(self, timer_id: str) -> Timer | None:
         """The timer with that id, or None."""
-        if not self._exists():
+        if not self._table.exists():
             return None
         rows = self._storage.run_internal(f"SELECT * FROM {TIMER_TABLE} WHERE id = ?", (timer_id,))
         return _timer(rows[0]) if rows else None
 
     def delete(self, timer_id: str) -> bool:
         """Delete a timer; True if it existed."""
-        if not self._exists():
+        if not self._table.exists():
             return False
         rows = self._storage.run_internal(
             f"DELETE FROM {TIMER_TABLE} WHERE id = ? RETURNING id", (timer_id,), write=True
@@ -119,14 +121,14 @@ class TimerTable:
 
     def next_fire_at(self) -> float | None:
         """When the earliest timer is due, or None."""
-        if not self._exists():
+        if not self._table.exists():
             return None
         rows = self._storage.run_internal(f"SELECT min(fire_at) FROM {TIMER_TABLE}")
         return rows[0][0]
 
     def due(self, now: float, limit: int = 1000) -> list[Timer]:
         """Timers due at `now`, earliest first."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         rows = self._storage.run_internal(
             f"SELECT * FROM {TIMER_TABLE} WHERE fire_at <= ? ORDER BY fire_at, id LIMIT ?", (now, limit)
@@ -135,7 +137,7 @@ class TimerTable:
 
     def list(self, kind: str | None = None) -> list[Timer]:
         """Every timer (of one kind if given), earliest first."""
-        if not self._exists():
+        if not self._table.exists():
             return []
         if kind is None:
             rows = self._storage.run_internal(f"SELECT * FROM {TIMER_TABLE} ORDER BY fire_at, id")
@@ -144,11 +146,6 @@ class TimerTable:
                 f"SELECT * FROM {TIMER_TABLE} WHERE kind = ? ORDER BY fire_at, id", (kind,)
             )
         return [_timer(row) for row in rows]
-
-    def _exists(self) -> bool:
-        if not self._ready and self._storage.table_exists(TIMER_TABLE):
-            self._ready = True
-        return self._ready
 
 
 def _timer(row: tuple[Any, ...]) -> Timer:

@@ -212,9 +212,9 @@ class Tiers:
             namespace, hex_id = key
             if namespace not in classes:
                 continue
-            record = self.runtime.host.live(key)
-            if record is not None:
-                if outbox.has_rows(record.storage):
+            storage = self.runtime.live_storage(namespace, ObjectId(namespace, hex_id))
+            if storage is not None:
+                if outbox.has_rows(storage):
                     found.append(key)
             elif outbox.file_has_rows(self.runtime.data_folder.object_path(namespace, hex_id)):
                 found.append(key)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.runtime import Runtime as BaseRuntime
 from .config import TierConfig
 from .query import QueryResult
@@ -14,8 +15,9 @@ from .service import ErasureReport, ShipReport, Tiers, TiersStatus
 
 
 class Runtime(BaseRuntime):
-    """Hosts Durable Objects; with `warehouse=` (or `tiers=`) their data also flows to Iceberg and
-    can be queried with SQL across objects: `await rt.query("SELECT ...")`.
+    """Hosts Durable Objects, whose `ctx` has things, relationships, fs, git and bash; with `warehouse=`
+    (or `tiers=`) their data also flows to Iceberg and can be queried with SQL across objects:
+    `await rt.query("SELECT ...")`.
 
     `warehouse`: a folder or `s3://bucket/prefix`; `True` means `tiers/warehouse` in the data folder.
     `tiers`: a `TierConfig` for everything else (catalog, S3 options, intervals, retention).
@@ -30,6 +32,7 @@ class Runtime(BaseRuntime):
         **kwargs: Any,
     ) -> None:
         super().__init__(data_dir, *args, **kwargs)
+        self.add_defaults(CTX_ATTACHMENTS)
         config = tiers
         if warehouse not in (None, False):
             location = None if warehouse is True else os.fspath(warehouse)  # type: ignore[arg-type]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ..context.durable_object import DO
 from ..context.handlers import on
 from ..runtime.extensions import Extensions
+from ..runtime.lazy_table import LazyTable
 from .durations import Duration, parse_duration
 from .errors import InvalidTransitionError
 from .store import decode, encode
@@ -172,13 +173,12 @@ class _MachineApi:
 MACHINE_API = ("current_state", "allowed_transitions", "history", "receive")
 
 
-async def _fire_timeout(obj: StateMachine, timer: Timer) -> None:
-    """Timer kind of state machines: a state's timeout came due."""
-    await obj._machine.on_timeout(timer.payload)  # noqa: SLF001 (the class is defined in this module)
-
-
 class StateMachine(DO):
     """Subclass it with `state()` and `transition()` attributes; see the module docstring."""
+
+    async def _fire_timeout(self, timer: Timer) -> None:
+        """Timer kind of state machines: a state's timeout came due."""
+        await self._machine.on_timeout(timer.payload)
 
     extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timeout})
 
@@ -277,13 +277,10 @@ class Machine:
         self.obj = obj
         self.cls = type(obj)
         self.storage = obj.storage
-        self._ready = False
+        self._tables = LazyTable(self.storage, STATE_TABLE, *_SCHEMA)
 
     def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
-        if not self._ready:
-            for statement in _SCHEMA:
-                self.storage.sql.exec(statement)
-            self._ready = not self.storage.in_transaction_block
+        self._tables.ensure()
         return self.storage.sql.exec(query, *bindings).to_list()
 
     def now(self) -> float:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from ..runtime.lazy_table import LazyTable
+
 if TYPE_CHECKING:
     from ..runtime.object_storage import ObjectStorage
 
@@ -124,21 +126,15 @@ class InstanceStore:
 
     def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
-        self._ready = False
-        self._events_ready = False
+        self._tables = LazyTable(storage, INSTANCE_TABLE, *_SCHEMA)
+        self._events = LazyTable(storage, EVENTS_TABLE, _EVENTS_SCHEMA)
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None
         # A run this activation began and recorded no step of yet: its history is known to be empty.
         self._empty_run: int | None = None
 
-    def _ensure_schema(self) -> None:
-        if not self._ready:
-            for statement in _SCHEMA:
-                self.storage.sql.exec(statement)
-            self._ready = not self.storage.in_transaction_block
-
     def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
-        self._ensure_schema()
+        self._tables.ensure()
         return self.storage.sql.exec(query, *bindings).to_list()
 
     # -- the instance row -----------------------------------------------------------------------
@@ -147,7 +143,7 @@ class InstanceStore:
         """The instance's row, or None if it was never created."""
         if self._row is not None:
             return self._row
-        if not self._ready and not self.storage.table_exists(INSTANCE_TABLE):
+        if not self._tables.exists():
             return None
         rows = self._sql("SELECT * FROM workflow_instance WHERE id = 1")
         if not rows:
@@ -170,7 +166,7 @@ class InstanceStore:
         """Write the row of a new, queued instance; False (and nothing written) if the instance exists."""
         if self._row is not None:
             return False
-        self._ensure_schema()
+        self._tables.ensure()
         created = self.storage.sql.exec(
             "INSERT INTO workflow_instance (id, status, params, run, created_at, updated_at) VALUES (1, ?, ?, 1, ?, ?) "
             "ON CONFLICT (id) DO NOTHING",
@@ -226,7 +222,7 @@ class InstanceStore:
             now,
         )
         self._sql("DELETE FROM workflow_steps")
-        if self._events_exist():
+        if self._events.exists():
             self._sql("DELETE FROM workflow_events WHERE consumed_by IS NOT NULL")
         row = self._known()
         self._row = replace(
@@ -298,16 +294,14 @@ class InstanceStore:
 
     def add_event(self, event_type: str, payload_json: str, now: float) -> None:
         """Keep an event until a `wait_for_event` of its type takes it."""
-        if not self._events_ready:
-            self._sql(_EVENTS_SCHEMA)
-            self._events_ready = not self.storage.in_transaction_block
+        self._events.ensure()
         self._sql(
             "INSERT INTO workflow_events (type, payload, received_at) VALUES (?, ?, ?)", event_type, payload_json, now
         )
 
     def take_event(self, event_type: str, consumer: str) -> dict[str, Any] | None:
         """The oldest event of `event_type` nobody took yet, now taken by `consumer`; None if there is none."""
-        if not self._events_exist():
+        if not self._events.exists():
             return None
         rows = self._sql(
             "SELECT seq, type, payload, received_at FROM workflow_events "
@@ -322,18 +316,12 @@ class InstanceStore:
 
     def pending_events(self) -> list[dict[str, Any]]:
         """Events sent to the instance and not taken yet, oldest first."""
-        if not self._events_exist():
+        if not self._events.exists():
             return []
         rows = self._sql(
             "SELECT type, payload, received_at FROM workflow_events WHERE consumed_by IS NULL ORDER BY seq"
         )
         return [{"type": r["type"], "payload": decode(r["payload"]), "timestamp": r["received_at"]} for r in rows]
-
-    def _events_exist(self) -> bool:
-        if not self._events_ready and self.storage.table_exists(EVENTS_TABLE):
-            self._events_ready = not self.storage.in_transaction_block
-            return True
-        return self._events_ready
 
 
 def _step(row: dict[str, Any]) -> StepRow:

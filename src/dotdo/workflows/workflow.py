@@ -96,15 +96,14 @@ class _InstanceApi:
 INSTANCE_API = ("start", "status", "send_event", "receive", "pause", "resume", "terminate", "restart")
 
 
-async def _fire(obj: Workflow, timer: Timer) -> None:
-    """Timer kind of workflows: wake the instance (a sleep ended, a retry is due, an event wait timed out)."""
-    await obj._runner.on_timer()  # noqa: SLF001 (the class is defined in this module)
-
-
 class Workflow(DO):
     """Subclass it and define `async def run(self, event, step)`; see the module docstring."""
 
-    extensions = Extensions(timer_kinds={TIMER_KIND: _fire})
+    async def _fire_timer(self, timer: Timer) -> None:
+        """Timer kind of workflows: wake the instance (a sleep ended, a retry is due, an event wait timed out)."""
+        await self._runner.on_timer()
+
+    extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timer})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -38,7 +38,7 @@ def real_tree(run_git: Callable[..., str], bare: Path, ref: str) -> dict[str, tu
 
 
 async def gitx_tree(git: Git, ref: str) -> dict[str, tuple[int, str]]:
-    return {path: (e.mode, e.sha.decode()) for path, e in git._tree_of(ref).items()}
+    return {path: (e.mode, e.sha.decode()) for path, e in git.revisions.tree_of(ref).items()}
 
 
 async def assert_same_as_source(git: Git, run_git: Callable[..., str], bare: Path) -> None:

@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS fsx_blobs (
 """
 
 
+META_TABLE = "fsx_meta"
+"""The table whose presence says the fsx tables exist (it holds their version)."""
+
+
 def ensure_schema(storage: ObjectStorage) -> None:
     """Create the fsx tables and the root directory if this object has none yet (idempotent)."""
     cursor = storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'fsx_meta'")

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from os import PathLike, stat_result
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dotdo.runtime.lazy_table import LazyTable
+
 from ..blob_store import BlobStore
 from . import errors
 from .contents import Contents
@@ -28,7 +30,7 @@ from .paths import as_text, join, normalize, split_path
 from .registry import shared_state
 from .renaming import rename_entry
 from .resolution import Resolved, Resolver
-from .schema import ROOT_INO, UMASK, ensure_schema
+from .schema import META_TABLE, ROOT_INO, UMASK, ensure_schema
 from .stat_result import stat_result as make_stat
 from .tiers import BlobTier
 
@@ -97,7 +99,7 @@ class SyncFileSystem:
         )
         self.resolver = Resolver(self.inodes)
         self.shared = shared_state(storage)
-        self._ready = False
+        self._schema = LazyTable(storage, META_TABLE, create=self._create_schema)
 
     @property
     def quota_bytes(self) -> int | None:
@@ -111,14 +113,11 @@ class SyncFileSystem:
 
     # -- plumbing ---------------------------------------------------------------------------------
 
-    def _ensure(self) -> None:
-        if self._ready:
-            return
+    def _create_schema(self) -> None:
         ensure_schema(self.storage)
-        self._ready = True
         if not self.shared.swept:
             self.shared.swept = True
-            self.transaction(self._free_orphans)
+            self._all_or_nothing(self._free_orphans)
             # Uploads of a process that died mid-write: nothing will ever publish them.
             self.tier.sweep_incoming()
 
@@ -129,7 +128,10 @@ class SyncFileSystem:
 
     def transaction(self, fn: Callable[[], T]) -> T:
         """Run `fn` all-or-nothing; outside an event loop, commit it at once."""
-        self._ensure()
+        self._schema.ensure()
+        return self._all_or_nothing(fn)
+
+    def _all_or_nothing(self, fn: Callable[[], T]) -> T:
         result = self.storage.transaction_sync(fn)
         if self.storage.dirty:
             try:
@@ -140,12 +142,12 @@ class SyncFileSystem:
 
     def resolve(self, path: PathArg, *, follow: bool = True) -> Resolved:
         """Where `path` leads (the entry may not exist)."""
-        self._ensure()
+        self._schema.ensure()
         return self.resolver.resolve(path, follow=follow)
 
     def existing(self, path: PathArg, *, follow: bool = True) -> Resolved:
         """Where `path` leads; FileNotFoundError if nothing is there."""
-        self._ensure()
+        self._schema.ensure()
         return self.resolver.existing(path, follow=follow)
 
     def file_inode(self, path: PathArg) -> Inode:
@@ -302,7 +304,7 @@ class SyncFileSystem:
 
     def glob(self, pattern: str, root: PathArg = "/") -> list[str]:
         """Sorted absolute paths matching `pattern` (pathlib semantics: `*`, `?`, `[...]`, `**`)."""
-        self._ensure()
+        self._schema.ensure()
         return glob_paths(self, pattern, normalize(root))
 
     def du(self, path: PathArg = "/") -> int:
@@ -474,7 +476,7 @@ class SyncFileSystem:
         """
         from .file_object import open_file
 
-        self._ensure()
+        self._schema.ensure()
         return open_file(self, path, mode, encoding=encoding, errors=errors, newline=newline)
 
     def truncate(self, path: PathArg, size: int) -> None:
@@ -736,7 +738,7 @@ class SyncFileSystem:
         age = older_than if older_than is not None else self.cold_after
         if age is None:
             raise ValueError("No age given: pass older_than= or build the FileSystem with cold_after=")
-        self._ensure()
+        self._schema.ensure()
         cutoff = time.time_ns() - int(age * 1e9)
         return len(self.transaction(lambda: self.tier.move_cold(cutoff)))
 
@@ -746,14 +748,14 @@ class SyncFileSystem:
         Pending writes are committed first: a blob is deleted only once the deletion of its last
         reference is durable, so a crash can never roll back to a file whose blob is gone.
         """
-        self._ensure()
+        self._schema.ensure()
         if self.storage.dirty:
             self.storage.commit()
         return self.transaction(lambda: self.tier.collect_garbage(orphans=orphans))
 
     def usage(self) -> dict[str, int]:
         """Bytes used (sum of file sizes), inline chunk bytes stored, and blobs per tier."""
-        self._ensure()
+        self._schema.ensure()
         return {
             "used_bytes": self.contents.used_bytes(),
             "chunk_bytes": self.contents.chunks.stored_bytes(),

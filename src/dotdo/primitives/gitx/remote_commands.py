@@ -26,9 +26,10 @@ from .remote import RemoteAuth, auth_for, check_remote_url, fetch_pack, list_ref
 if TYPE_CHECKING:
     from dotdo.runtime.object_storage import ObjectStorage
 
-    from .index import IndexEntry, StagingIndex
+    from .index import StagingIndex
     from .merge import MergeResult
     from .off_loop import Exclusive
+    from .revisions import Revisions
     from .stored_repo import StoredRepo
     from .worktree import Worktree
 
@@ -43,10 +44,7 @@ class RemoteCommands:
     remotes_auth: dict[str, Any]
     allow_local_remotes: bool
     exclusive: Exclusive
-    _require: Callable[[], None]
-    _head: Callable[[], bytes | None]
-    _head_branch: Callable[[], bytes | None]
-    _tree_of: Callable[[str | bytes | None], dict[str, IndexEntry]]
+    revisions: Revisions
     init: Callable[..., Awaitable[None]]
     merge: Callable[..., Awaitable[MergeResult]]
     pushed: Callable[..., None]
@@ -55,7 +53,7 @@ class RemoteCommands:
         """Add a remote: an http(s)://, git:// or ssh:// URL (host paths need `allow_local_remotes=True`).
 
         Prefer `remotes_auth` to credentials inside the URL: those are masked when shown, but stored."""
-        self._require()
+        self.revisions.require()
         check_ref_name(f"refs/remotes/{name}")
         check_remote_url(url, allow_local=self.allow_local_remotes)
         config = self.repo.get_config()
@@ -77,7 +75,7 @@ class RemoteCommands:
 
     async def remotes(self) -> dict[str, str]:
         """Remote names and their URLs (credentials in URLs are masked)."""
-        self._require()
+        self.revisions.require()
         config = self.repo.get_config()
         found: dict[str, str] = {}
         for section in config.sections():
@@ -86,7 +84,7 @@ class RemoteCommands:
         return found
 
     def _remote_url(self, name: str) -> str:
-        self._require()
+        self.revisions.require()
         try:
             return self.repo.get_config().get((b"remote", name.encode()), b"url").decode()
         except KeyError:
@@ -138,7 +136,7 @@ class RemoteCommands:
         """Clone `url` into this (empty) repository and check out `branch` (default: the remote's HEAD).
 
         Returns the checked-out branch name (None for an empty remote)."""
-        if self.repo.initialized and self._head() is not None:
+        if self.repo.initialized and self.revisions.head() is not None:
             raise GitError("This repository already has commits; clone into a fresh object or fs")
         check_remote_url(url, allow_local=self.allow_local_remotes)
         if self.index.entries():
@@ -167,7 +165,7 @@ class RemoteCommands:
         if sha is None:
             raise RemoteError(f"Remote {redact(url)} has no branch {branch!r}")
         local = check_ref_name(f"refs/heads/{branch}")
-        tree = self._tree_of(sha)
+        tree = self.revisions.tree_of(sha)
 
         def checkout() -> None:
             self.repo.refs.set_if_equals(local, None, sha)
@@ -191,7 +189,7 @@ class RemoteCommands:
         return await self.merge(f"{remote}/{name}")
 
     def _current_branch_name(self) -> str:
-        branch = self._head_branch()
+        branch = self.revisions.head_branch()
         if branch is None:
             raise GitError("HEAD is detached: name the branch explicitly")
         return branch[len(b"refs/heads/") :].decode()

@@ -8,7 +8,6 @@ thread while the object's other events go on.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -17,13 +16,11 @@ from dulwich.graph import can_fast_forward, find_merge_base
 from dulwich.object_store import BaseObjectStore, MemoryObjectStore, OverlayObjectStore
 from dulwich.objects import S_ISGITLINK, Blob, Tag, Tree
 from dulwich.objects import Commit as DulwichCommit
-from dulwich.objectspec import parse_commit
 
 from .commit import Commit, check_identity
 from .diff import Diff, diff_trees
 from .errors import (
     GitError,
-    NotARepositoryError,
     RefConflictError,
     UnknownRevisionError,
 )
@@ -35,8 +32,9 @@ from .object_store import BlobTier
 from .off_loop import Exclusive, one_at_a_time
 from .refs import ZERO_SHA, check_ref_name
 from .remote_commands import RemoteCommands
+from .revisions import Revisions
 from .stored_repo import StoredRepo
-from .trees import build_tree, flatten_tree
+from .trees import build_tree
 from .worktree import Status, Worktree
 from .worktree_files import check_worktree_path, worktree_files_for
 
@@ -44,7 +42,6 @@ if TYPE_CHECKING:
     from dotdo.runtime.object_storage import ObjectStorage
 
 DEFAULT_IDENTITY = "dotdo <dotdo@localhost>"
-_ANCESTRY = re.compile(r"^(.+?)((?:[~^]\d*)+)$")
 Emit = Callable[[str, dict[str, Any]], Any]
 
 
@@ -81,6 +78,7 @@ class Git(RemoteCommands):
             storage, blob_tier=blob_tier, threshold=threshold, listener=self._ref_changed, limits=self.limits
         )
         self.index = StagingIndex(storage)
+        self.revisions = Revisions(self.repo)
         self.files = worktree_files_for(fs, worktree)
         self.worktree = Worktree(self.files, self.repo.object_store, self.index)
 
@@ -106,57 +104,6 @@ class Git(RemoteCommands):
 
     # -- lookups ----------------------------------------------------------------------------------
 
-    def _require(self) -> None:
-        if not self.repo.initialized:
-            raise NotARepositoryError("No repository here yet: call `await git.init()` or `await git.clone(url)`")
-
-    def _head_branch(self) -> bytes | None:
-        value = self.repo.refs.read_loose_ref(b"HEAD")
-        if value and value.startswith(b"ref: "):
-            return value[5:].strip()
-        return None
-
-    def _head(self) -> bytes | None:
-        try:
-            return self.repo.refs[b"HEAD"]
-        except KeyError:
-            return None
-
-    def _resolve(self, rev: str) -> bytes:
-        """The commit sha a revision names (branch, tag, sha, HEAD~2, ...)."""
-        self._require()
-        if not isinstance(rev, str) or not rev or "\x00" in rev:
-            raise UnknownRevisionError(f"A revision is a non-empty str, not {rev!r}")
-        found = _ANCESTRY.match(rev)
-        base, steps = (found.group(1), found.group(2)) if found else (rev, "")
-        try:
-            commit = parse_commit(self.repo, base.encode())
-        except (KeyError, ValueError):
-            raise UnknownRevisionError(f"Unknown revision {rev!r}: no branch, tag or commit has that name") from None
-        for op, count in re.findall(r"([~^])(\d*)", steps):
-            number = int(count) if count else 1
-            hops = [(0)] * number if op == "~" else [number - 1]
-            if op == "^" and number == 0:
-                continue
-            for parent_index in hops:
-                if parent_index >= len(commit.parents):
-                    raise UnknownRevisionError(f"Unknown revision {rev!r}: the history is not that deep")
-                parent = self.repo.object_store[commit.parents[parent_index]]
-                assert isinstance(parent, DulwichCommit)
-                commit = parent
-        return commit.id
-
-    def _tree_of(self, rev: str | bytes | None) -> dict[str, IndexEntry]:
-        if rev is None:
-            return {}
-        sha = rev if isinstance(rev, bytes) else self._resolve(rev)
-        commit = self.repo.object_store[sha]
-        assert isinstance(commit, DulwichCommit)
-        return flatten_tree(self.repo.object_store, commit.tree)
-
-    def _head_tree(self) -> dict[str, IndexEntry]:
-        return self._tree_of(self._head())
-
     # -- local repository -----------------------------------------------------------------------
 
     async def init(self, *, default_branch: str = "main") -> None:
@@ -167,20 +114,20 @@ class Git(RemoteCommands):
 
     async def status(self) -> Status:
         """Staged changes, unstaged changes, untracked files and merge conflicts."""
-        self._require()
-        branch = self._head_branch()
+        self.revisions.require()
+        branch = self.revisions.head_branch()
         name = branch[len(b"refs/heads/") :].decode() if branch else None
-        return self.worktree.status(self._head_tree(), name)
+        return self.worktree.status(self.revisions.head_tree(), name)
 
     async def add(self, paths: str | list[str]) -> list[str]:
         """Stage files (and deletions of tracked files that are gone); `"."` stages everything."""
-        self._require()
+        self.revisions.require()
         chosen = [paths] if isinstance(paths, str) else list(paths)
         return self.storage.transaction_sync(lambda: self.worktree.stage(chosen))
 
     async def rm(self, paths: str | list[str], *, cached: bool = False) -> list[str]:
         """Stop tracking files; they are deleted from the working tree unless `cached=True`."""
-        self._require()
+        self.revisions.require()
         chosen = [check_worktree_path(p) for p in ([paths] if isinstance(paths, str) else paths)]
         tracked = self.index.entries()
         missing = [p for p in chosen if p not in tracked]
@@ -208,7 +155,7 @@ class Git(RemoteCommands):
         """Commit the index on the current branch; returns the new commit's sha.
 
         `timestamp` (epoch seconds, UTC) fixes the author and commit time; by default it is now."""
-        self._require()
+        self.revisions.require()
         if not isinstance(message, str) or not message.strip():
             raise ValueError("A commit needs a non-empty message")
         conflicts = self.index.conflicts()
@@ -219,7 +166,7 @@ class Git(RemoteCommands):
             )
         author_bytes = check_identity(author or DEFAULT_IDENTITY)
         committer_bytes = check_identity(committer) if committer else author_bytes
-        parent = self._head()
+        parent = self.revisions.head()
         merge_head = self._merge_head()
         tree = build_tree(self.repo.object_store, self.index.entries())
         if not allow_empty and merge_head is None and parent is not None:
@@ -253,12 +200,12 @@ class Git(RemoteCommands):
 
     async def log(self, n: int | None = None, path: str | None = None, *, ref: str = "HEAD") -> list[Commit]:
         """Commits reachable from `ref`, newest first; `n` limits, `path` keeps those touching it."""
-        self._require()
+        self.revisions.require()
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
             raise ValueError(f"n must be a non-negative integer, not {n!r}")
-        if ref == "HEAD" and self._head() is None:
+        if ref == "HEAD" and self.revisions.head() is None:
             return []
-        start = self._resolve(ref)
+        start = self.revisions.resolve(ref)
         shallow = self.repo.get_shallow()
         commits = log_commits(
             self.repo.object_store,
@@ -272,7 +219,7 @@ class Git(RemoteCommands):
     async def diff(self, a: str | None = None, b: str | None = None, *, staged: bool = False) -> Diff:
         """Unified and structured diff: `diff()` files vs index, `diff(staged=True)` index vs HEAD,
         `diff(a)` working tree vs `a`, `diff(a, b)` between two revisions."""
-        self._require()
+        self.revisions.require()
         if a is not None and b is not None:
             return diff_trees(self.repo.object_store, self._commit_tree(a), self._commit_tree(b))
         # Trees of the index and the working tree exist only for this diff: they go to a scratch
@@ -287,12 +234,12 @@ class Git(RemoteCommands):
         return diff_trees(scratch, self._commit_tree(a) if a is not None else index_tree, files_tree)
 
     def _commit_tree(self, rev: str) -> bytes:
-        commit = self.repo.object_store[self._resolve(rev)]
+        commit = self.repo.object_store[self.revisions.resolve(rev)]
         assert isinstance(commit, DulwichCommit)
         return commit.tree
 
     def _commit_tree_or_none(self, rev: str) -> bytes | None:
-        return None if self._head() is None else self._commit_tree(rev)
+        return None if self.revisions.head() is None else self._commit_tree(rev)
 
     def _worktree_entries(self, scratch: BaseObjectStore) -> dict[str, IndexEntry]:
         """Tracked files as they are in the working tree, their blobs added to `scratch`."""
@@ -310,13 +257,13 @@ class Git(RemoteCommands):
         self, name: str | None = None, *, start: str = "HEAD", delete: bool = False, force: bool = False
     ) -> list[str]:
         """List branches (no name), create `name` at `start`, or delete it (`delete=True`)."""
-        self._require()
+        self.revisions.require()
         if name is not None:
             ref = check_ref_name(f"refs/heads/{name}")
             if delete:
                 self._delete_branch(ref, name, force=force)
             else:
-                sha = self._resolve(start)
+                sha = self.revisions.resolve(start)
                 if force:
                     self.repo.refs.set_if_equals(ref, None, sha)
                 elif not self.repo.refs.add_if_new(ref, sha):
@@ -325,12 +272,12 @@ class Git(RemoteCommands):
         return sorted(r[len(prefix) :].decode() for r in self.repo.refs.allkeys() if r.startswith(prefix))
 
     def _delete_branch(self, ref: bytes, name: str, *, force: bool) -> None:
-        if ref == self._head_branch():
+        if ref == self.revisions.head_branch():
             raise GitError(f"Cannot delete branch {name!r}: it is checked out; check out another branch first")
         sha = self.repo.refs.read_loose_ref(ref)
         if sha is None:
             raise UnknownRevisionError(f"No branch named {name!r}")
-        head = self._head()
+        head = self.revisions.head()
         if not force and (head is None or not can_fast_forward(self.repo, sha, head)):
             raise GitError(f"Branch {name!r} is not fully merged into HEAD; pass force=True to delete it anyway")
         self.repo.refs.remove_if_equals(ref, sha)
@@ -340,7 +287,7 @@ class Git(RemoteCommands):
     ) -> None:
         """Switch to a branch, tag or commit (`create=True` makes the branch first), or restore `paths`
         from the index (no ref) or from `ref`."""
-        self._require()
+        self.revisions.require()
         if paths is not None:
             self._restore_paths(ref, [paths] if isinstance(paths, str) else list(paths))
             return
@@ -350,8 +297,8 @@ class Git(RemoteCommands):
             await self.branch(ref)
         branch_ref = f"refs/heads/{ref}".encode()
         is_branch = self.repo.refs.read_loose_ref(branch_ref) is not None
-        target = self._resolve(ref)
-        old_tree, new_tree = self._head_tree(), self._tree_of(target)
+        target = self.revisions.resolve(ref)
+        old_tree, new_tree = self.revisions.head_tree(), self.revisions.tree_of(target)
 
         def switch() -> None:
             self.worktree.switch(old_tree, new_tree)
@@ -364,7 +311,7 @@ class Git(RemoteCommands):
         self.storage.transaction_sync(switch)
 
     def _restore_paths(self, ref: str | None, paths: list[str]) -> None:
-        source = self.index.entries() if ref is None else self._tree_of(ref)
+        source = self.index.entries() if ref is None else self.revisions.tree_of(ref)
         chosen: list[str] = []
         for raw in paths:
             path = check_worktree_path(raw.rstrip("/"))
@@ -387,9 +334,9 @@ class Git(RemoteCommands):
         Conflicts are never resolved silently: their files get git's markers, the index keeps the
         three versions, and `conflicts` lists them; resolve, `add`, then `commit`.
         """
-        self._require()
-        theirs = self._resolve(branch)
-        ours = self._head()
+        self.revisions.require()
+        theirs = self.revisions.resolve(branch)
+        ours = self.revisions.head()
         if self._merge_head() is not None or self.index.conflicts():
             raise GitError("A merge is already in progress: resolve it and commit, or reset(mode='hard')")
         if ours is None:
@@ -398,7 +345,7 @@ class Git(RemoteCommands):
         if theirs == ours or can_fast_forward(self.repo, theirs, ours):
             return MergeResult(ours.decode(), up_to_date=True)
         if can_fast_forward(self.repo, ours, theirs):
-            old_tree, new_tree = self._head_tree(), self._tree_of(theirs)
+            old_tree, new_tree = self.revisions.head_tree(), self.revisions.tree_of(theirs)
 
             def fast_forward() -> None:
                 self.worktree.switch(old_tree, new_tree)
@@ -413,8 +360,8 @@ class Git(RemoteCommands):
         self, branch: str, ours: bytes, theirs: bytes, *, message: str | None, author: str | None
     ) -> MergeResult:
         bases = find_merge_base(self.repo, [ours, theirs])
-        base_tree = self._tree_of(bases[0]) if bases else {}
-        our_tree, their_tree = self._tree_of(ours), self._tree_of(theirs)
+        base_tree = self.revisions.tree_of(bases[0]) if bases else {}
+        our_tree, their_tree = self.revisions.tree_of(ours), self.revisions.tree_of(theirs)
         outcome = merge_flat_trees(
             self.repo.object_store, base_tree, our_tree, their_tree, ours_label="HEAD", theirs_label=branch
         )
@@ -460,7 +407,7 @@ class Git(RemoteCommands):
         force: bool = False,
     ) -> list[str]:
         """List tags (no name), create `name` at `ref` (annotated with `message`), or delete it."""
-        self._require()
+        self.revisions.require()
         if name is not None:
             tag_ref = check_ref_name(f"refs/tags/{name}")
             if delete:
@@ -474,7 +421,7 @@ class Git(RemoteCommands):
     def _create_tag(
         self, tag_ref: bytes, name: str, ref: str, message: str | None, tagger: str | None, *, force: bool
     ) -> None:
-        target = self._resolve(ref)
+        target = self.revisions.resolve(ref)
         value = target
         if message is not None:
             obj = Tag()
@@ -493,12 +440,12 @@ class Git(RemoteCommands):
 
     async def reset(self, ref: str = "HEAD", *, mode: str = "mixed") -> None:
         """Move the current branch to `ref`; `mixed` also resets the index, `hard` the files too."""
-        self._require()
+        self.revisions.require()
         if mode not in ("soft", "mixed", "hard"):
             raise ValueError(f"mode must be 'soft', 'mixed' or 'hard', not {mode!r}")
-        target = self._resolve(ref)
-        tree = self._tree_of(target)
-        old = self._head()
+        target = self.revisions.resolve(ref)
+        tree = self.revisions.tree_of(target)
+        old = self.revisions.head()
 
         def move() -> None:
             self.repo.refs.set_if_equals(b"HEAD", None, target)
@@ -511,14 +458,14 @@ class Git(RemoteCommands):
 
     async def show(self, spec: str, path: str | None = None) -> bytes:
         """The bytes of a file at a revision: `show("main:src/a.py")` or `show("main", "src/a.py")`."""
-        self._require()
+        self.revisions.require()
         if path is None:
             if ":" not in spec:
                 raise ValueError(f"show takes 'rev:path' (like 'HEAD:README.md'), not {spec!r}")
             spec, path = spec.split(":", 1)
         rev = spec or "HEAD"
         clean = check_worktree_path(path.strip("/")) if path.strip("/") else ""
-        commit = self.repo.object_store[self._resolve(rev)]
+        commit = self.repo.object_store[self.revisions.resolve(rev)]
         assert isinstance(commit, DulwichCommit)
         store = self.repo.object_store
         sha, mode = commit.tree, 0o040000
