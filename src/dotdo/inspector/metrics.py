@@ -28,16 +28,16 @@ class RuntimeCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         """The runtime's live objects, activations, evictions, commits, commit groups and fsyncs."""
-        host = self.runtime.host
-        commits = host.group_commit
-        yield GaugeMetricFamily("dotdo_live_objects", "Objects in memory", value=host.live_count)
-        yield CounterMetricFamily("dotdo_activations", "Objects activated", value=host.activations)
-        yield CounterMetricFamily("dotdo_evictions", "Objects evicted from memory", value=host.evictions)
-        yield CounterMetricFamily("dotdo_commits", "Object transactions committed", value=commits.commits)
+        runtime = self.runtime
+        commits, groups, fsyncs = runtime.commit_counts
+        yield GaugeMetricFamily("dotdo_live_objects", "Objects in memory", value=runtime.live_count)
+        yield CounterMetricFamily("dotdo_activations", "Objects activated", value=runtime.activations)
+        yield CounterMetricFamily("dotdo_evictions", "Objects evicted from memory", value=runtime.evictions)
+        yield CounterMetricFamily("dotdo_commits", "Object transactions committed", value=commits)
         yield CounterMetricFamily(
-            "dotdo_commit_groups", "Group commits (commits / groups is the mean batch size)", value=commits.flushes
+            "dotdo_commit_groups", "Group commits (commits / groups is the mean batch size)", value=groups
         )
-        yield CounterMetricFamily("dotdo_fsyncs", "fsync calls made to make commits durable", value=commits.fsyncs)
+        yield CounterMetricFamily("dotdo_fsyncs", "fsync calls made to make commits durable", value=fsyncs)
 
 
 class Metrics:

@@ -61,8 +61,8 @@ def _catalog(request: Request) -> Catalog:
     runtime = _api(request).runtime
 
     def live_name(namespace: str, hex_id: str) -> str | bool | None:
-        record = runtime.host.live((namespace, hex_id))
-        return False if record is None else record.id.name
+        live = runtime.live_id(namespace, hex_id)
+        return False if live is None else live.name
 
     return Catalog(runtime.data_folder, live_name)
 
@@ -76,8 +76,8 @@ async def _read(request: Request, read: Callable[[ObjectReader], T]) -> T:
     if cls is None:
         with ObjectReader(path) as reader:
             return read(reader)
-    record = runtime.host.live((namespace, hex_id))
-    name = record.id.name if record is not None else Catalog.recorded_name(path)
+    live = runtime.live_id(namespace, hex_id)
+    name = live.name if live is not None else Catalog.recorded_name(path)
     return await runtime.run_in(cls, ObjectId(namespace, hex_id, name), lambda obj: read_in_object(obj, path, read))
 
 

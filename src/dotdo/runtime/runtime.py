@@ -368,6 +368,23 @@ class Runtime:
         """How many times an object was activated since the runtime started."""
         return self.host.activations
 
+    @property
+    def evictions(self) -> int:
+        """How many times an object was evicted from memory since the runtime started."""
+        return self.host.evictions
+
+    @property
+    def commit_counts(self) -> tuple[int, int, int]:
+        """(transactions committed, group commits, fsync calls) since the runtime started."""
+        commits = self.host.group_commit
+        return commits.commits, commits.flushes, commits.fsyncs
+
+    def live_id(self, namespace: str, hex_id: str) -> ObjectId | None:
+        """The id (with its name, if it was reached by one) of object `hex_id` of class `namespace` if it
+        is in memory; None if it is not."""
+        record = self.host.live((namespace, hex_id))
+        return None if record is None else record.id
+
     def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> Storage | None:
         """The object's storage if it is in memory, else None; activates nothing and runs no event."""
         resolved = self.host.class_for(cls)
