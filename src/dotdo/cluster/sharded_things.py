@@ -113,17 +113,20 @@ class ShardedThings:
         router = self.router
         async with router.gate.hold([id]):
             place = await router.locate_live(id)
+            # Read once, here: an unshard finishing while this change waits for its shard clears the
+            # key, and the change then lands on the object itself, where no key constrains it.
+            shard_key = router.registry.key
 
             def run(things: Things) -> Thing:
                 current = things.get(id)
-                if current is not None:
+                if current is not None and shard_key is not None:
                     name = meta.get("name", current.name)
                     merged = deep_merge(current.data, patch) if verb == "update" else patch
-                    before = key_value(router.key, id, current.type, current.name, current.data)
-                    after = key_value(router.key, id, current.type, name, merged)
+                    before = key_value(shard_key, id, current.type, current.name, current.data)
+                    after = key_value(shard_key, id, current.type, name, merged)
                     if before != after:
                         raise ShardingError(
-                            f"{router.key!r} is the shard key and cannot change ({before!r} -> {after!r}); "
+                            f"{shard_key!r} is the shard key and cannot change ({before!r} -> {after!r}); "
                             "delete the thing and create it again"
                         )
                 return getattr(things, verb)(id, data=patch, **meta)
