@@ -6,6 +6,7 @@ import atexit
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 from dataclasses import dataclass, field
@@ -121,6 +122,17 @@ def fsx_tree(fs: FileSystem) -> dict[str, tuple[str, bytes]]:
     return dict(sorted(tree.items()))
 
 
+def with_default_signals() -> None:
+    """In the child, before bash starts: SIGPIPE at its default and unblocked, as under a terminal.
+
+    A long test process may have SIGPIPE blocked (threads of libraries loaded by earlier tests),
+    and a child inherits the mask: `yes | head -1` would then see EPIPE (status 1) instead of dying
+    of SIGPIPE (141), and `while true; do echo; done | head` would never end.
+    """
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGPIPE})
+
+
 def run_bash(script: str, root: Path) -> Outcome:
     """Real bash, in ``root``, with a fixed locale and no profile."""
     env = {"LC_ALL": "C", "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "TZ": "UTC"}
@@ -131,6 +143,7 @@ def run_bash(script: str, root: Path) -> Outcome:
         capture_output=True,
         timeout=30,
         check=False,
+        preexec_fn=with_default_signals,
     )
     return Outcome(proc.stdout, proc.stderr, proc.returncode, host_tree(root))
 

@@ -8,6 +8,8 @@ import pytest
 
 from dotdo.primitives.bashx import Bash
 
+from .oracle import with_default_signals
+
 CASES = {
     "empty and quoted words": [
         'e=; for w in "${e:-}"; do echo "[$w]"; done; set -- ${e:+b}; echo $#',
@@ -82,7 +84,15 @@ CASES = {
 
 def real_bash(script: str) -> tuple[str, int]:
     env = {"LC_ALL": "C", "PATH": "/usr/bin:/bin", "HOME": "/"}
-    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd="/", env=env, check=False)
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env=env,
+        check=False,
+        preexec_fn=with_default_signals,
+    )
     return proc.stdout, proc.returncode
 
 
