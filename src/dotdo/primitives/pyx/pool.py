@@ -162,9 +162,15 @@ def _read(handle: IO[bytes]) -> bytes:
 def _remove_tree(path: str) -> None:
     """Remove ``path`` even where the code left folders without write permission."""
 
+    root = os.path.abspath(path)
+
     def retry(function: Any, name: str, _: Any) -> None:
+        folder = os.path.dirname(os.path.abspath(name))
+        # Only folders inside the tree are made writable: never the tree's own parent (`/tmp`).
+        if folder != root and not folder.startswith(root + os.sep):
+            return
         with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(folder, 0o700)
             function(name)
 
     shutil.rmtree(path, onerror=retry)
