@@ -133,6 +133,19 @@ def with_default_signals() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGPIPE})
 
 
+def real_bash_output(script: str) -> tuple[str, int]:
+    """Real bash's stdout and status for `script` (no folder of its own, SIGPIPE at its default)."""
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        preexec_fn=with_default_signals,
+    )
+    return proc.stdout, proc.returncode
+
+
 def run_bash(script: str, root: Path) -> Outcome:
     """Real bash, in ``root``, with a fixed locale and no profile."""
     env = {"LC_ALL": "C", "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "TZ": "UTC"}

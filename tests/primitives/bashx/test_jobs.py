@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from dotdo.primitives.bashx import Bash
 
-from .oracle import with_default_signals
-
-
-def real_bash(script: str) -> tuple[str, int]:
-    proc = subprocess.run(
-        ["bash", "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        preexec_fn=with_default_signals,
-    )
-    return proc.stdout, proc.returncode
+from .oracle import real_bash_output as real_bash
 
 
 @pytest.mark.parametrize(
