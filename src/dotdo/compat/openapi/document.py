@@ -15,8 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft4Validator
 from jsonschema.protocols import Validator
-from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -76,6 +76,24 @@ class Operation:
         return {name: match.group(_group(name)) for name in self.path_parameter_names}
 
 
+def _json_schema(value: Any) -> Any:
+    """A copy of an OpenAPI 3.0 document whose schemas are plain JSON Schema.
+
+    OpenAPI 3.0's `nullable: true` is not JSON Schema: it allows null next to whatever else the
+    schema says (its `anyOf`, its `enum`), which a JSON Schema validator only understands as an
+    explicit alternative.
+    """
+    if isinstance(value, list):
+        return [_json_schema(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    converted = {key: _json_schema(item) for key, item in value.items()}
+    if converted.get("nullable") is True:
+        del converted["nullable"]
+        return {"anyOf": [converted, {"enum": [None]}]}
+    return converted
+
+
 def _group(name: str) -> str:
     return "p_" + re.sub(r"\W", "_", name)
 
@@ -87,7 +105,7 @@ class OpenAPIDocument:
         if not str(document.get("openapi", "")).startswith("3."):
             raise ValueError("not an OpenAPI 3 document (its 'openapi' field must start with '3.')")
         self.document = document
-        resource = Resource.from_contents(document, default_specification=DRAFT4)
+        resource = Resource.from_contents(_json_schema(document), default_specification=DRAFT4)
         self._registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
         self._validators: dict[str, Validator] = {}
 
@@ -126,7 +144,7 @@ class OpenAPIDocument:
         """A validator for the schema at `json_pointer` (cached: building one compiles nothing, but is not free)."""
         validator = self._validators.get(json_pointer)
         if validator is None:
-            validator = OAS30Validator({"$ref": f"{DOCUMENT_URI}#{json_pointer}"}, registry=self._registry)
+            validator = Draft4Validator({"$ref": f"{DOCUMENT_URI}#{json_pointer}"}, registry=self._registry)
             self._validators[json_pointer] = validator
         return validator
 

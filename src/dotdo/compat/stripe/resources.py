@@ -139,7 +139,7 @@ def expand(account: ApiAccount, value: Any, paths: list[str], depth: int = 0) ->
         if isinstance(value, dict) and value.get("object") == "list" and head == "data":
             value["data"] = [expand(account, item, rests, depth + 1) if rests else item for item in value["data"]]
             continue
-        if not isinstance(value, dict) or head not in value:
+        if not isinstance(value, dict) or head not in value or head not in _expandable(value.get("object")):
             raise ApiError(400, f"This property cannot be expanded ({head}).", param="expand")
         target = value[head]
         if isinstance(target, str):
@@ -150,6 +150,11 @@ def expand(account: ApiAccount, value: Any, paths: list[str], depth: int = 0) ->
             target = found
         value[head] = expand(account, target, rests, depth + 1) if rests and target is not None else target
     return value
+
+
+def _expandable(object_name: Any) -> list[str]:
+    schemas = document().document["components"]["schemas"]
+    return schemas.get(object_name, {}).get("x-expandableFields", []) if isinstance(object_name, str) else []
 
 
 def reply(account: ApiAccount, call: ApiCall, resource: dict[str, Any], status: int = 200) -> Reply:
