@@ -61,7 +61,9 @@ def test_requests_without_a_valid_key_are_refused(stripe_server: CompatServer) -
         response = httpx.get(f"{stripe_server.url}/v1/customers", headers=headers)
         assert response.status_code == 401
         assert response.json()["error"]["type"] == "invalid_request_error"
-    client = stripe.StripeClient("sk_test_DOTDOFORGED.x", base_addresses={"api": stripe_server.url}, max_network_retries=0)
+    client = stripe.StripeClient(
+        "sk_test_DOTDOFORGED.x", base_addresses={"api": stripe_server.url}, max_network_retries=0
+    )
     with pytest.raises(stripe.AuthenticationError):
         client.v1.customers.list()
 

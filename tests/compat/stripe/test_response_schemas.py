@@ -33,7 +33,9 @@ class CheckedClient:
         body = response.json()
         pointer = operation.response_pointers.get(str(response.status_code)) or operation.response_pointers["default"]
         self.called.add(operation_id)
-        self.problems += [f"{operation_id} {response.status_code}: {p}" for p in response_errors(document(), pointer, body)]
+        self.problems += [
+            f"{operation_id} {response.status_code}: {p}" for p in response_errors(document(), pointer, body)
+        ]
         return body
 
 
@@ -55,7 +57,9 @@ def test_every_served_operation_answers_a_schema_valid_body(call: CheckedClient)
     call("GetPrices", product=product["id"])
     call("GetPricesPrice", {"price": price["id"]})
     call("PostPricesPrice", {"price": price["id"]}, nickname="monthly")
-    method = call("PostPaymentMethods", type="card", card={"number": "4242424242424242", "exp_month": 1, "exp_year": 2031})
+    method = call(
+        "PostPaymentMethods", type="card", card={"number": "4242424242424242", "exp_month": 1, "exp_year": 2031}
+    )
     call("GetPaymentMethodsPaymentMethod", {"payment_method": method["id"]})
     call("PostPaymentMethodsPaymentMethod", {"payment_method": method["id"]}, metadata={"a": "b"})
     call("PostPaymentMethodsPaymentMethodAttach", {"payment_method": method["id"]}, customer=customer["id"])
@@ -68,7 +72,14 @@ def test_every_served_operation_answers_a_schema_valid_body(call: CheckedClient)
     paid = call("PostPaymentIntentsIntentConfirm", {"intent": intent["id"]}, payment_method="pm_card_visa")
     call("GetPaymentIntentsIntent", {"intent": intent["id"]}, expand=["customer", "latest_charge"])
     call("GetPaymentIntents", limit=3)
-    held = call("PostPaymentIntents", amount=300, currency="usd", payment_method="pm_card_visa", capture_method="manual", confirm=True)
+    held = call(
+        "PostPaymentIntents",
+        amount=300,
+        currency="usd",
+        payment_method="pm_card_visa",
+        capture_method="manual",
+        confirm=True,
+    )
     call("PostPaymentIntentsIntentCapture", {"intent": held["id"]})
     open_intent = call("PostPaymentIntents", amount=300, currency="usd")
     call("PostPaymentIntentsIntentCancel", {"intent": open_intent["id"]})

@@ -16,7 +16,9 @@ def client(stripe_server: CompatServer) -> stripe.StripeClient:
 
 
 def test_a_created_customer_can_be_read_back_updated_and_deleted(client: stripe.StripeClient) -> None:
-    customer = client.v1.customers.create(params={"email": "ann@example.com", "name": "Ann", "metadata": {"plan": "pro"}})
+    customer = client.v1.customers.create(
+        params={"email": "ann@example.com", "name": "Ann", "metadata": {"plan": "pro"}}
+    )
     assert customer.id.startswith("cus_") and len(customer.id) == 28
     assert client.v1.customers.retrieve(customer.id).email == "ann@example.com"
 
@@ -59,7 +61,13 @@ def test_prices_belong_to_products_and_filter_by_product(client: stripe.StripeCl
 def test_a_payment_with_a_good_card_succeeds_and_can_be_partly_refunded(client: stripe.StripeClient) -> None:
     customer = client.v1.customers.create(params={"email": "buyer@example.com"})
     intent = client.v1.payment_intents.create(
-        params={"amount": 2000, "currency": "usd", "customer": customer.id, "payment_method": "pm_card_visa", "confirm": True}
+        params={
+            "amount": 2000,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+        }
     )
     assert intent.status == "succeeded" and intent.amount_received == 2000
     charge = client.v1.charges.retrieve(intent.latest_charge)
@@ -96,7 +104,9 @@ def test_declined_test_cards_answer_card_errors_and_the_intent_can_be_retried(
 
 
 def test_the_payment_intent_state_machine(client: stripe.StripeClient) -> None:
-    intent = client.v1.payment_intents.create(params={"amount": 700, "currency": "usd", "payment_method": "pm_card_visa"})
+    intent = client.v1.payment_intents.create(
+        params={"amount": 700, "currency": "usd", "payment_method": "pm_card_visa"}
+    )
     assert intent.status == "requires_confirmation"
 
     three_ds = client.v1.payment_intents.create(
@@ -106,7 +116,13 @@ def test_the_payment_intent_state_machine(client: stripe.StripeClient) -> None:
     assert client.v1.payment_intents.confirm(three_ds.id).status == "succeeded"
 
     manual = client.v1.payment_intents.create(
-        params={"amount": 900, "currency": "usd", "payment_method": "pm_card_visa", "capture_method": "manual", "confirm": True}
+        params={
+            "amount": 900,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "capture_method": "manual",
+            "confirm": True,
+        }
     )
     assert manual.status == "requires_capture" and manual.amount_capturable == 900
     captured = client.v1.payment_intents.capture(manual.id, params={"amount_to_capture": 600})
@@ -129,14 +145,22 @@ def test_payment_methods_attach_to_customers(client: stripe.StripeClient) -> Non
     listed = client.v1.customers.payment_methods.list(customer.id)
     assert [m.id for m in listed.data] == [method.id]
     with pytest.raises(stripe.CardError) as wrong:
-        client.v1.payment_methods.create(params={"type": "card", "card": {"number": "4242424242424241", "exp_month": 1, "exp_year": 2030}})
+        client.v1.payment_methods.create(
+            params={"type": "card", "card": {"number": "4242424242424241", "exp_month": 1, "exp_year": 2030}}
+        )
     assert wrong.value.code == "incorrect_number"
 
 
 def test_expand_replaces_ids_with_the_resources(client: stripe.StripeClient) -> None:
     customer = client.v1.customers.create(params={"email": "expand@example.com"})
     intent = client.v1.payment_intents.create(
-        params={"amount": 100, "currency": "usd", "customer": customer.id, "payment_method": "pm_card_visa", "confirm": True}
+        params={
+            "amount": 100,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+        }
     )
     expanded = client.v1.payment_intents.retrieve(intent.id, params={"expand": ["customer", "latest_charge"]})
     assert expanded.customer.email == "expand@example.com" and expanded.latest_charge.amount == 100

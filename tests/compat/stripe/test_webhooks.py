@@ -86,7 +86,9 @@ def test_a_failing_receiver_is_retried_and_an_acknowledged_event_is_not_sent_aga
     product = client.v1.products.create(params={"name": "retried"})
     receiver.wait_for(1)
     assert [entry[2] for entry in receiver.received] == [500, 500, 200]
-    event = stripe.Webhook.construct_event(receiver.acknowledged()[0][0], receiver.acknowledged()[0][1], endpoint.secret)
+    event = stripe.Webhook.construct_event(
+        receiver.acknowledged()[0][0], receiver.acknowledged()[0][1], endpoint.secret
+    )
     assert event.data.object.id == product.id
     time.sleep(1.5)
     assert len(receiver.received) == 3

@@ -8,6 +8,7 @@ The operation's parameters are then laid over it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from .document import OpenAPIDocument
@@ -48,7 +49,7 @@ def fields_of(document: OpenAPIDocument, schema: Any) -> dict[str, Any]:
     return document.resolve(schema).get("properties", {})
 
 
-def lay_over(resource: dict[str, Any], params: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
+def lay_over(resource: dict[str, Any], params: dict[str, Any], known: Collection[str]) -> dict[str, Any]:
     """`resource` with the parameters that name its own fields set (Stripe's update rules).
 
     `metadata` merges key by key, and an empty string removes a key; an empty string for any other

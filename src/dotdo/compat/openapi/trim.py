@@ -70,7 +70,9 @@ def _without_prose(value: Any, *, in_properties: bool = False) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line: read, trim, write."""
-    parser = argparse.ArgumentParser(prog="python -m dotdo.compat.openapi.trim", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m dotdo.compat.openapi.trim", description=(__doc__ or "").split("\n\n")[0]
+    )
     parser.add_argument("source", type=Path, help="the publisher's full OpenAPI 3 document (JSON)")
     parser.add_argument("--operations", type=Path, required=True, help="a file of operationIds, one per line")
     parser.add_argument("--output", type=Path, required=True, help="where to write the trimmed document (.json.gz)")

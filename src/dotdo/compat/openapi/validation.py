@@ -34,7 +34,8 @@ def explain(error: ValidationError) -> InvalidRequest:
     """The service-style message for one schema error."""
     path = list(error.absolute_path)
     if error.validator == "additionalProperties":
-        known = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        known = set(schema.get("properties", {}))
         extra = sorted(key for key in error.instance if key not in known) if isinstance(error.instance, dict) else []
         name = bracket_path([*path, extra[0]]) if extra else bracket_path(path)
         return InvalidRequest(f"Received unknown parameter: {name}", name)
@@ -47,7 +48,8 @@ def explain(error: ValidationError) -> InvalidRequest:
         wanted = error.validator_value
         return InvalidRequest(f"Invalid {_type_word(wanted)}: {_shown(error.instance)}", name or None)
     if error.validator == "enum":
-        choices = ", ".join(f"`{choice}`" for choice in error.validator_value if choice != "")
+        allowed = error.validator_value if isinstance(error.validator_value, list) else []
+        choices = ", ".join(f"`{choice}`" for choice in allowed if choice != "")
         return InvalidRequest(
             f"Invalid {name or 'value'}: must be one of {choices}" if choices else f"Invalid {name}", name or None
         )

@@ -98,7 +98,8 @@ def _touch(account: ApiAccount, call: ApiCall, resource: dict[str, Any]) -> None
 async def _create_webhook_endpoint(account: ApiAccount, call: ApiCall) -> Reply:
     # The signing secret is answered once, at creation, as Stripe does; later reads leave it out.
     created = await creator(WEBHOOK_ENDPOINT, _prepare_endpoint)(account, call)
-    created.body["secret"] = account.find(WEBHOOK_ENDPOINT.name, created.body["id"])["_secret"]
+    stored = get(account, WEBHOOK_ENDPOINT, created.body["id"])
+    created.body["secret"] = stored["_secret"]
     return created
 
 
