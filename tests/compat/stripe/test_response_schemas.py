@@ -95,6 +95,27 @@ def test_every_served_operation_answers_a_schema_valid_body(call: CheckedClient)
     call("GetWebhookEndpointsWebhookEndpoint", {"webhook_endpoint": endpoint["id"]})
     call("PostWebhookEndpointsWebhookEndpoint", {"webhook_endpoint": endpoint["id"]}, description="x")
     call("DeleteWebhookEndpointsWebhookEndpoint", {"webhook_endpoint": endpoint["id"]})
+    clock = call("PostTestHelpersTestClocks", frozen_time=1_801_353_600)
+    call("GetTestHelpersTestClocks")
+    call("GetTestHelpersTestClocksTestClock", {"test_clock": clock["id"]})
+    payer = call("PostCustomers", test_clock=clock["id"], payment_method="pm_card_visa")
+    call(
+        "PostCustomersCustomer", {"customer": payer["id"]}, invoice_settings={"default_payment_method": "pm_card_visa"}
+    )
+    subscription = call("PostSubscriptions", customer=payer["id"], items=[{"price": price["id"]}])
+    call("PostSubscriptionsSubscriptionExposedId", {"subscription_exposed_id": subscription["id"]}, metadata={"a": "b"})
+    call("GetSubscriptions", customer=payer["id"])
+    call("GetSubscriptionsSubscriptionExposedId", {"subscription_exposed_id": subscription["id"]})
+    call(
+        "PostTestHelpersTestClocksTestClockAdvance",
+        {"test_clock": clock["id"]},
+        frozen_time=1_801_353_600 + 40 * 86_400,
+    )
+    invoices = call("GetInvoices", subscription=subscription["id"])
+    call("GetInvoicesInvoice", {"invoice": invoices["data"][0]["id"]})
+    call("PostInvoicesInvoicePay", {"invoice": invoices["data"][0]["id"]})
+    call("DeleteSubscriptionsSubscriptionExposedId", {"subscription_exposed_id": subscription["id"]})
+    call("DeleteTestHelpersTestClocksTestClock", {"test_clock": clock["id"]})
     call("DeleteProductsId", {"id": product["id"]})
     call("DeleteCustomersCustomer", {"customer": customer["id"]})
     call("GetCustomersCustomer", {"customer": "cus_missing"})

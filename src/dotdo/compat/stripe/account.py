@@ -6,14 +6,17 @@ import time
 from typing import Any, ClassVar
 
 from ..openapi import ApiAccount, ApiCall, Handler, Reply
-from . import payments
+from . import billing, payments
 from .resources import (
     CHARGE,
     CUSTOMER,
     EVENT,
+    INVOICE,
     PRICE,
     PRODUCT,
     REFUND,
+    SUBSCRIPTION,
+    TEST_CLOCK,
     WEBHOOK_ENDPOINT,
     creator,
     deleter,
@@ -89,6 +92,18 @@ def _prepare_customer(account: ApiAccount, call: ApiCall, customer: dict[str, An
         attached = payments.payment_method(account, method)
         attached["customer"] = customer["id"]
         account.save("payment_method", attached)
+    _invoice_settings(account, call, customer)
+    clock = call.body.get("test_clock")
+    if clock:
+        customer["test_clock"] = get(account, TEST_CLOCK, clock, "test_clock")["id"]
+
+
+def _invoice_settings(account: ApiAccount, call: ApiCall, customer: dict[str, Any]) -> None:
+    default = (call.body.get("invoice_settings") or {}).get("default_payment_method")
+    if default:
+        customer["invoice_settings"]["default_payment_method"] = payments.payment_method(
+            account, default, "invoice_settings[default_payment_method]"
+        )["id"]
 
 
 def _touch(account: ApiAccount, call: ApiCall, resource: dict[str, Any]) -> None:
@@ -111,7 +126,7 @@ class StripeAccount(ApiAccount):
         "PostCustomers": creator(CUSTOMER, _prepare_customer),
         "GetCustomers": lister(CUSTOMER),
         "GetCustomersCustomer": retriever(CUSTOMER, "customer"),
-        "PostCustomersCustomer": updater(CUSTOMER, "customer"),
+        "PostCustomersCustomer": updater(CUSTOMER, "customer", _invoice_settings),
         "DeleteCustomersCustomer": deleter(CUSTOMER, "customer"),
         "GetCustomersCustomerPaymentMethods": payments.list_payment_methods,
         "PostProducts": creator(PRODUCT, _prepare_product),
@@ -141,6 +156,19 @@ class StripeAccount(ApiAccount):
         "PostRefunds": payments.create_refund,
         "GetRefunds": lister(REFUND),
         "GetRefundsRefund": retriever(REFUND, "refund"),
+        "PostSubscriptions": billing.create_subscription,
+        "GetSubscriptions": lister(SUBSCRIPTION),
+        "GetSubscriptionsSubscriptionExposedId": retriever(SUBSCRIPTION, "subscription_exposed_id"),
+        "PostSubscriptionsSubscriptionExposedId": billing.update_subscription,
+        "DeleteSubscriptionsSubscriptionExposedId": billing.cancel_subscription,
+        "GetInvoices": lister(INVOICE),
+        "GetInvoicesInvoice": retriever(INVOICE, "invoice"),
+        "PostInvoicesInvoicePay": billing.pay_invoice,
+        "PostTestHelpersTestClocks": billing.create_test_clock,
+        "GetTestHelpersTestClocks": lister(TEST_CLOCK),
+        "GetTestHelpersTestClocksTestClock": retriever(TEST_CLOCK, "test_clock"),
+        "DeleteTestHelpersTestClocksTestClock": billing.delete_test_clock,
+        "PostTestHelpersTestClocksTestClockAdvance": billing.advance_test_clock,
         "GetEvents": lister(EVENT),
         "GetEventsId": retriever(EVENT, "id"),
         "PostWebhookEndpoints": _create_webhook_endpoint,

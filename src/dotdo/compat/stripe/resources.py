@@ -55,41 +55,47 @@ class Kind:
         return ApiError(404, f"No such {self.name}: '{resource_id}'", code="resource_missing", param=param)
 
 
-def _kind(name: str, prefix: str, fields: str, filters: str = "", url: str = "") -> Kind:
+def define(name: str, prefix: str, fields: str, filters: str = "", url: str = "") -> Kind:
+    """A `Kind` from space-separated field and filter names (its list URL: `/v1/<name>s` unless given)."""
     return Kind(name, prefix, frozenset(fields.split()), tuple(filters.split()), url or f"/v1/{name}s")
 
 
-CUSTOMER = _kind(
+CUSTOMER = define(
     "customer",
     "cus",
     "address description email metadata name phone preferred_locales shipping tax_exempt balance",
     "email",
 )
-PRODUCT = _kind(
+PRODUCT = define(
     "product", "prod", "active description metadata name images shippable statement_descriptor unit_label url", "active"
 )
-PRICE = _kind(
+PRICE = define(
     "price",
     "price",
     "active currency metadata nickname product unit_amount lookup_key tax_behavior",
     "active currency product type",
 )
-WEBHOOK_ENDPOINT = _kind("webhook_endpoint", "we", "description enabled_events metadata url")
-PAYMENT_METHOD = _kind("payment_method", "pm", "billing_details metadata", "customer type")
-PAYMENT_INTENT = _kind(
+WEBHOOK_ENDPOINT = define("webhook_endpoint", "we", "description enabled_events metadata url")
+PAYMENT_METHOD = define("payment_method", "pm", "billing_details metadata", "customer type")
+PAYMENT_INTENT = define(
     "payment_intent",
     "pi",
     "amount currency customer description metadata receipt_email setup_future_usage statement_descriptor",
     "customer",
 )
-CHARGE = _kind("charge", "ch", "description metadata receipt_email", "customer payment_intent")
-REFUND = _kind("refund", "re", "metadata", "charge payment_intent")
-EVENT = _kind("event", "evt", "", "type")
+CHARGE = define("charge", "ch", "description metadata receipt_email", "customer payment_intent")
+REFUND = define("refund", "re", "metadata", "charge payment_intent")
+EVENT = define("event", "evt", "", "type")
+SUBSCRIPTION = define(
+    "subscription", "sub", "cancel_at_period_end default_payment_method description metadata", "customer price status"
+)
+SUBSCRIPTION_ITEM = define("subscription_item", "si", "metadata quantity")
+INVOICE = define("invoice", "in", "description metadata", "customer subscription status")
+TEST_CLOCK = Kind("test_helpers.test_clock", "clock", frozenset({"name"}), (), "/v1/test_helpers/test_clocks")
 
-KINDS = {
-    kind.name: kind
-    for kind in (CUSTOMER, PRODUCT, PRICE, WEBHOOK_ENDPOINT, PAYMENT_METHOD, PAYMENT_INTENT, CHARGE, REFUND, EVENT)
-}
+ALL_KINDS = (CUSTOMER, PRODUCT, PRICE, WEBHOOK_ENDPOINT, PAYMENT_METHOD, PAYMENT_INTENT, CHARGE, REFUND, EVENT)
+ALL_KINDS += (SUBSCRIPTION, SUBSCRIPTION_ITEM, INVOICE, TEST_CLOCK)
+KINDS = {kind.name: kind for kind in ALL_KINDS}
 BY_PREFIX = {kind.prefix: kind for kind in KINDS.values()}
 
 
