@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, Draft202012Validator
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from referencing.jsonschema import DRAFT4, DRAFT202012
 
 DOCUMENT_URI = "urn:dotdo:openapi"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -105,7 +106,10 @@ class OpenAPIDocument:
         if not str(document.get("openapi", "")).startswith("3."):
             raise ValueError("not an OpenAPI 3 document (its 'openapi' field must start with '3.')")
         self.document = document
-        resource = Resource.from_contents(_json_schema(document), default_specification=DRAFT4)
+        # OpenAPI 3.1's schemas are JSON Schema 2020-12; 3.0's are a dialect of draft 4.
+        self._modern = str(document["openapi"]).startswith("3.1")
+        contents = document if self._modern else _json_schema(document)
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012 if self._modern else DRAFT4)
         self._registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
         self._validators: dict[str, Validator] = {}
 
@@ -116,6 +120,12 @@ class OpenAPIDocument:
         if str(path).endswith(".gz"):
             data = gzip.decompress(data)
         return cls(json.loads(data))
+
+    @property
+    def base_path(self) -> str:
+        """The path of the first server's URL (`/v3` for `https://api.sendgrid.com/v3`): the prefix of every route."""
+        servers = self.document.get("servers") or [{}]
+        return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
 
     @property
     def title(self) -> str:
@@ -144,7 +154,8 @@ class OpenAPIDocument:
         """A validator for the schema at `json_pointer` (cached: building one compiles nothing, but is not free)."""
         validator = self._validators.get(json_pointer)
         if validator is None:
-            validator = Draft4Validator({"$ref": f"{DOCUMENT_URI}#{json_pointer}"}, registry=self._registry)
+            kind = Draft202012Validator if self._modern else Draft4Validator
+            validator = kind({"$ref": f"{DOCUMENT_URI}#{json_pointer}"}, registry=self._registry)
             self._validators[json_pointer] = validator
         return validator
 

@@ -41,8 +41,10 @@ class ServiceConventions:
     account: type[ApiAccount]
     authenticate: Callable[[dict[str, str]], str]
     """Headers (lower-case names) → the tenant; raises `ApiError` (401) when they do not authenticate."""
-    error_body: Callable[[ApiError], Any]
-    """The JSON body of an error in the service's shape."""
+    error_reply: Callable[[ApiError], tuple[int, Any]]
+    """The HTTP status and JSON body of an error, in the service's shape."""
+    authorize: Callable[[str, dict[str, str]], None] | None = None
+    """Given the tenant and the path's parameters, raise `ApiError` if the path is not the tenant's to use."""
     body_encoding: str = JSON
     idempotency_header: str | None = None
     max_body: int = MAX_BODY
@@ -66,22 +68,27 @@ class OpenAPIApp:
         try:
             response = await self._answer(scope, receive)
         except ApiError as error:
-            response = JSONResponse(self.conventions.error_body(error), status_code=error.status)
+            status, body = self.conventions.error_reply(error)
+            response = JSONResponse(body, status_code=status)
         except Exception:
             log.exception("%s %s failed", scope["method"], scope["path"])
-            error = ApiError(500, "An unexpected error occurred on the server.", kind="api_error")
-            response = JSONResponse(self.conventions.error_body(error), status_code=500)
+            status, body = self.conventions.error_reply(
+                ApiError(500, "An unexpected error occurred on the server.", kind="api_error")
+            )
+            response = JSONResponse(body, status_code=status)
         await response(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        path = (
-            scope["path"][len(scope.get("root_path", "")) :]
-            if scope["path"].startswith(scope.get("root_path", ""))
-            else scope["path"]
-        )
-        operation, path_params = self._route(scope["method"], path or "/")
+        root = scope.get("root_path", "")
+        path = scope["path"][len(root) :] if scope["path"].startswith(root) else scope["path"]
+        base = self.document.base_path
+        if base and not (path == base or path.startswith(base + "/")):
+            raise ApiError(404, f"Unrecognized request URL ({scope['method']}: {path}): routes start with {base}/.")
+        operation, path_params = self._route(scope["method"], path[len(base) :] or "/")
         tenant = self.conventions.authenticate(headers)
+        if self.conventions.authorize is not None:
+            self.conventions.authorize(tenant, path_params)
         raw = await _read_body(receive, self.conventions.max_body)
         call = ApiCall(
             operation_id=operation.operation_id,
@@ -96,6 +103,8 @@ class OpenAPIApp:
             raise ApiError(400, "Idempotency keys must be between 1 and 255 characters long.")
         account = self.runtime.get(self.conventions.account, tenant)
         result = await account.handle(asdict(call), key)
+        if result["body"] is None:
+            return Response(status_code=result["status"], headers=result["headers"])
         return JSONResponse(result["body"], status_code=result["status"], headers=result["headers"])
 
     def _route(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:

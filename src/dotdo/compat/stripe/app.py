@@ -21,14 +21,14 @@ TOKEN_PREFIXES = ("sk_test_", "rk_test_")
 """Secret and restricted test-mode keys; a layer never holds live keys."""
 
 
-def error_body(error: ApiError) -> dict[str, Any]:
-    """Stripe's error shape."""
+def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
+    """Stripe's error shape, with the error's own status."""
     body: dict[str, Any] = {"type": error.kind, "message": error.message}
     body.update(public({key: value for key, value in error.details.items() if value is not None}))
     if error.status == 404 and "code" not in body:
         body["code"] = "resource_missing"
     body.setdefault("doc_url", f"https://stripe.com/docs/error-codes/{body.get('code', error.kind).replace('_', '-')}")
-    return {"error": body}
+    return error.status, {"error": body}
 
 
 def build(context: CompatContext) -> OpenAPIApp:
@@ -57,7 +57,7 @@ def build(context: CompatContext) -> OpenAPIApp:
     conventions = ServiceConventions(
         account=StripeAccount,
         authenticate=authenticate,
-        error_body=error_body,
+        error_reply=error_reply,
         body_encoding="application/x-www-form-urlencoded",
         idempotency_header="idempotency-key",
     )
