@@ -94,3 +94,11 @@ def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
     server = start_server(tmp_path_factory.mktemp("compat-stripe"), ["stripe"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def messaging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve resend twilio sendgrid` for one test module (three layers on one port)."""
+    server = start_server(tmp_path_factory.mktemp("compat-messaging"), ["resend", "twilio", "sendgrid"])
+    yield server
+    stop_server(server)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ..openapi import ApiAccount, ApiCall, ApiError, Handler, Reply
@@ -40,7 +40,7 @@ async def send_mail(account: ApiAccount, call: ApiCall) -> Reply:
     body = call.body
     batch = secrets.token_urlsafe(16)
     sender = body["from"]["email"]
-    now = int(time.time())
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for index, personalization in enumerate(body["personalizations"]):
         for recipient in personalization.get("to") or []:
             message = {
@@ -91,10 +91,27 @@ async def get_message(account: ApiAccount, call: ApiCall) -> Reply:
     if not items:
         raise ApiError(404, "message not found", param="msg_id")
     message = items[0]
-    events = [{"event_name": name, "processed": message["last_event_time"]} for name in ("processed", "delivered")]
-    return Reply(
-        {**_summary(message), "events": events, "categories": message["categories"], "teammate": "", "template_id": ""}
-    )
+    events = [
+        {
+            "event_name": name,
+            "processed": message["last_event_time"],
+            "http_user_agent": "",
+            "mx_server": "127.0.0.1",
+        }
+        for name in ("processed", "delivered")
+    ]
+    details = {
+        "events": events,
+        "categories": message["categories"],
+        "teammate": "",
+        "template_id": "",
+        "api_key_id": "dotdo",
+        "originating_ip": "127.0.0.1",
+        "outbound_ip": "127.0.0.1",
+        "outbound_ip_type": "shared",
+        "unique_args": "{}",
+    }
+    return Reply({**_summary(message), **details})
 
 
 class SendGridAccount(ApiAccount):
