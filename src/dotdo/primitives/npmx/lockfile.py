@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dotdo.primitives.npmx.errors import NpmLockError
-from dotdo.primitives.npmx.resolver import accepts
+from dotdo.primitives.npmx.overrides import accepted_under, more_specific, overridden_spec, root_overrides
 from dotdo.primitives.npmx.tree import Edge, Node, normalize_bin
 
 DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
@@ -139,6 +139,35 @@ def lock_edges(node: Node) -> list[Edge]:
     return edges
 
 
+def overridden_edges(root: Node, package_json: dict[str, Any]) -> dict[Node, list[Edge]]:
+    """Every node's edges in a finished tree, with the specs ``overrides`` give them where they are.
+
+    Each package takes the most specific rule set of the edges reaching it, so the sets are passed
+    down until none changes (a shared package can gain a more specific set from a later edge).
+    """
+    root.overrides = root_overrides(package_json)
+    nodes = sorted(root.walk(), key=lambda n: (n.depth, n.location))
+    edges_of = {node: lock_edges(node) for node in nodes}
+    changed = root.overrides is not None
+    while changed:
+        changed = False
+        for node in nodes:
+            rules = node.overrides
+            for edge in edges_of[node]:
+                if rules is None:
+                    continue
+                edge.overrides = rules.edge_rule(edge.name, edge.raw_spec)
+                edge.spec = overridden_spec(edge.overrides, edge.name, edge.raw_spec, package_json)
+                target = edge.target
+                if target is None:
+                    continue
+                chosen = edge.overrides if target.overrides is None else more_specific(target.overrides, edge.overrides)
+                if chosen is not None and not chosen.is_equal(target.overrides):
+                    target.overrides = chosen
+                    changed = True
+    return edges_of
+
+
 def check_in_sync(document: dict[str, Any], package_json: dict[str, Any], root: Node) -> None:
     """Raise ``NpmLockError`` (as ``npm ci`` refuses) unless the lockfile matches ``package.json``."""
     problems: list[str] = []
@@ -153,8 +182,8 @@ def check_in_sync(document: dict[str, Any], package_json: dict[str, Any], root: 
                         f"{field}: package.json has {name}@{wanted.get(name, '(none)')}, "
                         f"the lock file has {name}@{locked.get(name, '(none)')}"
                     )
-    for node in root.walk():
-        for edge in lock_edges(node):
+    for edges in overridden_edges(root, package_json).values():
+        for edge in edges:
             problems.extend(_edge_problem(edge))
     if problems:
         details = "\n".join(f"  {line}" for line in problems[:20])
@@ -171,7 +200,7 @@ def _edge_problem(edge: Edge) -> Iterable[str]:
         if edge.type == "optional":
             return []
         return [f"Missing: {edge.name}@{edge.spec} from lock file"]
-    if not accepts(edge.target.version, edge.spec):
+    if not accepted_under(edge.target.version, edge.spec, edge.raw_spec, edge.overrides):
         return [f"Invalid: lock file's {edge.name}@{edge.target.version} does not satisfy {edge.name}@{edge.spec}"]
     return []
 
