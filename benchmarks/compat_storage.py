@@ -1,11 +1,14 @@
 """S3 and SQS through boto3: dotdo's compat layers against moto's server, and against dotdo's bare storage path.
 
     python benchmarks/compat_storage.py [--objects 500] [--big-mib 64] [--messages 500] [--threads 8]
+                                        [--aws-cli PATH]
 
 Every row runs the same boto3 calls from `--threads` threads against `dotdo compat serve s3 sqs`
 and against `moto_server` (an emulator users run locally), both real processes on 127.0.0.1. The
 "bare" rows do the same work in process without HTTP, SigV4 or XML: the body into the blob store
-and the row into the bucket's object (what the framework adds shows as the gap).
+and the row into the bucket's object (what the framework adds shows as the gap). With `--aws-cli`
+(the `aws` executable, e.g. the one `python -m tests.compat.aws_cli` builds), two more rows time
+`aws s3 cp` of the large object up and down against both servers (best of three).
 """
 
 from __future__ import annotations
@@ -130,7 +133,34 @@ def measure_server(url: str, key: tuple[str, str], args: argparse.Namespace) -> 
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
     results["SQS send+receive+delete (/s)"] = rate(args.threads, args.messages, round_trip)
+    if args.aws_cli:
+        results.update(measure_aws_cli(url, key, bucket, big, args))
     return results
+
+
+def measure_aws_cli(
+    url: str, key: tuple[str, str], bucket: str, big: bytes, args: argparse.Namespace
+) -> dict[str, float]:
+    """`aws s3 cp` of the large object up and down (the CLI's own multipart transfers), best of three."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": key[1]}
+    env["AWS_DEFAULT_REGION"] = "us-east-1"
+    with tempfile.TemporaryDirectory() as tmp:
+        local, back = Path(tmp) / "big.bin", Path(tmp) / "back.bin"
+        local.write_bytes(big)
+        up: list[float] = []
+        down: list[float] = []
+        remote = f"s3://{bucket}/cli-big"
+        for _ in range(3):
+            for source, target, times in ((local, remote, up), (remote, back, down)):
+                started = time.perf_counter()
+                command = [args.aws_cli, "s3", "cp", str(source), str(target), "--endpoint-url", url, "--no-progress"]
+                subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+                times.append(time.perf_counter() - started)
+        assert back.read_bytes() == big
+    return {
+        f"aws s3 cp {args.big_mib} MiB up (MiB/s)": args.big_mib / min(up),
+        f"aws s3 cp {args.big_mib} MiB down (MiB/s)": args.big_mib / min(down),
+    }
 
 
 async def measure_bare(folder: Path, args: argparse.Namespace) -> dict[str, float]:
@@ -162,6 +192,7 @@ def main() -> None:
     parser.add_argument("--big-mib", type=int, default=64, help="size of the large object")
     parser.add_argument("--messages", type=int, default=500, help="SQS round trips")
     parser.add_argument("--threads", type=int, default=8, help="client threads")
+    parser.add_argument("--aws-cli", help="an `aws` executable: also time `aws s3 cp` of the large object")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,6 +23,7 @@ from .bucket import S3Bucket
 from .cors import cors_headers, matching_rule
 from .errors import S3Error
 from .request import S3Request, header_dict, new_request_id, parse_query
+from .shards import check_shard_count
 from .sigv2 import is_v2, verify_v2
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ class S3App:
     def __init__(self, context: CompatContext) -> None:
         self.context = context
         self.blobs = BlobStore(context.folder / "blobs")
+        self.bucket_shards = check_shard_count(context.options.get("bucket_shards", 1))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,6 +163,7 @@ class S3App:
             blobs=self.blobs,
             bucket_class=S3Bucket,
             account_class=S3Account,
+            bucket_shards=self.bucket_shards,
         )
         try:
             if sum(len(n) + len(v) for n, v in scope["headers"]) > MAX_HEADER_BYTES:
