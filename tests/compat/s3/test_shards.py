@@ -16,8 +16,9 @@ import dotdo.compat
 from dotdo import Runtime
 from dotdo.compat.s3 import S3Bucket
 from dotdo.compat.s3.bucket import Listing, StoredObject
-from dotdo.compat.s3.shards import merge_objects, shard_object_name
+from dotdo.compat.s3.shards import merge_objects
 from dotdo.compat.server import compat_app
+from dotdo.compat.sharding import shard_object_name
 from tests.compat.conftest import CompatServer, start_server, stop_server
 
 SHARDS = 4

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from ...primitives.blob_store import BlobStore
 from ..aws_sigv4 import SignatureError, verify
 from ..credentials import CredentialsError
+from ..sharding import check_shard_count
 from . import bucket_operations as buckets
 from . import object_operations as objects
 from .account import S3Account
@@ -23,7 +24,6 @@ from .bucket import S3Bucket
 from .cors import cors_headers, matching_rule
 from .errors import S3Error
 from .request import S3Request, header_dict, new_request_id, parse_query
-from .shards import check_shard_count
 from .sigv2 import is_v2, verify_v2
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class S3App:
     def __init__(self, context: CompatContext) -> None:
         self.context = context
         self.blobs = BlobStore(context.folder / "blobs")
-        self.bucket_shards = check_shard_count(context.options.get("bucket_shards", 1))
+        self.bucket_shards = check_shard_count("bucket_shards", context.options.get("bucket_shards", 1))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

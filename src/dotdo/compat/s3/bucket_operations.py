@@ -10,12 +10,13 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
+from ..sharding import shard_object_name
 from .bodies import raw_pieces
 from .bucket import Listing, StoredObject
 from .cors import parse_cors, render_cors
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
-from .shards import key_stub, merge_objects, merge_versions, shard_object_name, shard_stubs
+from .shards import key_stub, merge_objects, merge_versions, shard_stubs
 from .xml_bodies import MAX_XML_BODY, document, iso_time, parse, text
 
 OWNER = [("ID", "dotdo"), ("DisplayName", "dotdo")]

@@ -16,8 +16,8 @@ import heapq
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from ...cluster.shard_registry import shard_name
-from ...cluster.shard_strategies import ShardingError, check_count, make_strategy
+from ...cluster.shard_strategies import make_strategy
+from ..sharding import shard_object_name
 from .bucket import Listing, StoredObject
 
 if TYPE_CHECKING:
@@ -27,22 +27,9 @@ if TYPE_CHECKING:
 _HASH = make_strategy("hash", 2)
 
 
-def check_shard_count(count: Any) -> int:
-    """A valid `bucket_shards` setting (1 to the lifecycle's maximum), else `ValueError` saying why."""
-    try:
-        return check_count(count)
-    except ShardingError as exc:
-        raise ValueError(f"bucket_shards: {exc}") from None
-
-
 def shard_of(key: str, count: int) -> int:
     """The index of the shard holding `key` among `count` shards."""
     return _HASH.shard_for(key, count)
-
-
-def shard_object_name(tenant: str, bucket: str, index: int) -> str:
-    """The object name of shard `index` of a tenant's bucket."""
-    return shard_name(f"{tenant}/{bucket}", index)
 
 
 def shard_stubs(request: S3Request, info: dict[str, Any], bucket: str | None = None) -> list[Stub]:
