@@ -3,7 +3,7 @@
 The set covers what npm's resolver must get right: ranges of every form, dist-tags and the
 preference for ``latest``, prereleases, deprecated versions, conflicts that nest, deep chains,
 peer dependencies, optional dependencies for another platform, scoped packages, packages with
-commands (``bin``), overrides, devDependencies, and one tarball tampered with after publishing.
+commands (``bin``), overrides, aliases, devDependencies, and one tarball tampered with after publishing.
 """
 
 from __future__ import annotations
@@ -133,6 +133,9 @@ PROJECTS: list[tuple[str, dict[str, Any]]] = [
         "overrides-shared",
         {"dependencies": {"deep-c": "^1.0.0", "deep-a": "^1.0.0"}, "overrides": {"deep-a": {"alpha": "2.0.0"}}},
     ),
+    # Aliases: a folder holding another package (npm:), beside or instead of the package of that name.
+    ("alias", {"dependencies": {"my-alpha": "npm:alpha@^1.0.0", "alpha": "^2.0.0"}}),
+    ("alias-shadowing", {"dependencies": {"beta": "^1.0.0", "alpha": "npm:gamma@^1.0.0"}}),
     ("root-optional", {"dependencies": {"alpha": "^2.0.0"}, "optionalDependencies": {"not-for-here": "^1.0.0"}}),
 ]
 

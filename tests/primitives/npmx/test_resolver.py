@@ -1,7 +1,7 @@
 """npm's own install is the oracle: the same project installed by real npm and by npmx gives the
 same node_modules tree (names, versions, layout) and equivalent lockfiles.
 
-This suite runs a representative handful of the fixture projects; all of them (29) are compared
+This suite runs a representative handful of the fixture projects; all of them (31) are compared
 by `python -m tests.primitives.npmx.oracle`.
 """
 
@@ -28,6 +28,7 @@ FAST = (
     "overrides",
     "overrides-nested",
     "overrides-shared",
+    "alias-shadowing",
     "dev-deps",
 )
 

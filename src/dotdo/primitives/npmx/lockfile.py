@@ -16,6 +16,7 @@ from typing import Any
 from dotdo.primitives.npmx.errors import NpmLockError
 from dotdo.primitives.npmx.overrides import accepted_under, more_specific, overridden_spec, root_overrides
 from dotdo.primitives.npmx.tree import Edge, Node, normalize_bin
+from dotdo.primitives.npmx.versions import split_alias
 
 DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 ENTRY_METADATA = ("license", "dependencies", "optionalDependencies", "bin", "engines", "os", "cpu", "funding")
@@ -61,7 +62,8 @@ def _root_entry(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entry(node: Node) -> dict[str, Any]:
-    entry: dict[str, Any] = {"version": node.version}
+    entry: dict[str, Any] = {"name": node.package_name} if node.package_name else {}
+    entry["version"] = node.version
     if node.resolved:
         entry["resolved"] = node.resolved
     if node.integrity:
@@ -113,8 +115,9 @@ def tree_from_lock(document: Any, package_json: dict[str, Any]) -> Node:
             if isinstance(entry, dict) and entry.get("link"):
                 raise NotImplementedError(f"package-lock.json: {location} is a link (workspaces); not supported yet")
             raise NpmLockError(f"package-lock.json has a broken entry {location!r}; run install to rewrite it")
+        real = entry.get("name")
         node = Node(
-            str(entry.get("name") or name),
+            name,
             str(entry["version"]),
             dict(entry),
             parent=parent,
@@ -124,6 +127,7 @@ def tree_from_lock(document: Any, package_json: dict[str, Any]) -> Node:
             optional=bool(entry.get("optional")),
             dev_optional=bool(entry.get("devOptional")),
             peer=bool(entry.get("peer")),
+            package_name=str(real) if real and real != name else None,
         )
         parent.children[name] = node
         by_location[location] = node
@@ -200,6 +204,9 @@ def _edge_problem(edge: Edge) -> Iterable[str]:
         if edge.type == "optional":
             return []
         return [f"Missing: {edge.name}@{edge.spec} from lock file"]
+    wanted = split_alias(edge.name, edge.spec)[0]
+    if edge.target.real_name != wanted:
+        return [f"Invalid: lock file's {edge.name} is {edge.target.real_name}, not {wanted}"]
     if not accepted_under(edge.target.version, edge.spec, edge.raw_spec, edge.overrides):
         return [f"Invalid: lock file's {edge.name}@{edge.target.version} does not satisfy {edge.name}@{edge.spec}"]
     return []

@@ -16,7 +16,7 @@ from typing import Any
 import nodesemver
 
 from dotdo.primitives.npmx.errors import NpmSpecError
-from dotdo.primitives.npmx.versions import check_name, check_range, is_tag, satisfies
+from dotdo.primitives.npmx.versions import check_name, check_range, is_tag, satisfies, split_alias
 
 
 class OverrideSet:
@@ -77,10 +77,11 @@ class OverrideSet:
 
     def edge_rule(self, name: str, raw_spec: str) -> OverrideSet:
         """The set a dependency on ``name``@``raw_spec`` declared here goes on with (this set when no rule names it)."""
+        _, wanted = split_alias(name, raw_spec)
         for rule in self.ruleset.values():
             if rule.name != name:
                 continue
-            if rule.key_spec == "*" or is_tag(raw_spec) or intersects(raw_spec or "*", rule.key_spec):
+            if rule.key_spec == "*" or is_tag(wanted) or intersects(wanted or "*", rule.key_spec):
                 return rule
         return self
 
@@ -172,6 +173,7 @@ def accepted_under(version: str, spec: str, raw_spec: str, rule: OverrideSet | N
 
 
 def _accepts(version: str, spec: str) -> bool:
+    _, spec = split_alias("", spec)
     if spec in ("", "*", "latest") or is_tag(spec):
         return True
     return satisfies(version, spec)

@@ -30,7 +30,7 @@ from dotdo.primitives.npmx.overrides import (
 from dotdo.primitives.npmx.platforms import NODE_ARCH, NODE_PLATFORM, platform_ok
 from dotdo.primitives.npmx.registry import Registry, integrity_of
 from dotdo.primitives.npmx.tree import Edge, Node
-from dotdo.primitives.npmx.versions import check_range, compare, is_tag, pick, satisfies
+from dotdo.primitives.npmx.versions import check_range, compare, is_tag, pick, satisfies, split_alias
 
 OK, KEEP, REPLACE, CONFLICT = "ok", "keep", "replace", "conflict"
 """What placing a package in one folder would do (arborist's CanPlaceDep answers)."""
@@ -73,7 +73,7 @@ class Resolver:
         """Resolve the node's missing or unmet dependencies, then place each new package, by name."""
         problems = [edge for edge in self._edges_out[node] if not _valid(edge)]
         for edge in problems:  # every packument this node needs, fetched together
-            self.registry.packument(edge.name)
+            self.registry.packument(split_alias(edge.name, edge.spec)[0])
         chosen = []
         for edge in problems:
             manifest = await self._manifest_for(edge)
@@ -222,6 +222,8 @@ class Resolver:
                     if inside and _valid(edge_in) and not _serves(version, edge_in):
                         return CONFLICT
             return OK
+        if current.real_name != split_alias(edge.name, edge.spec)[0]:  # another package under this folder name
+            return REPLACE if target is deepest and edge.type != "peer" and target is edge.source else CONFLICT
         if current.version == version:
             return KEEP
         if compare(version, current.version) >= 0 and all(_serves(version, e) for e in self._edges_in(current)):
@@ -244,6 +246,7 @@ class Resolver:
             resolved=dist.get("tarball"),
             integrity=integrity_of(manifest),
             overrides=edge.overrides,
+            package_name=_package_name(edge),
         )
 
     def _prune_below(self, target: Node, placed: Node) -> None:
@@ -263,7 +266,7 @@ class Resolver:
         users = self._edges_in(node)
         if users:
             other = parent.parent.resolve(node.name)
-            if other is None:
+            if other is None or other.real_name != node.real_name:
                 return
             if other.version != node.version and not (
                 all(_serves(other.version, e) for e in users) and compare(other.version, node.version) >= 0
@@ -275,6 +278,7 @@ class Resolver:
             self._retarget(name)
 
     async def _choose(self, name: str, spec: str) -> dict[str, Any]:
+        name, spec = split_alias(name, spec)
         packument = await self.registry.packument(name)
         for version in sorted(self.locked.get(name, ()), key=cmp_to_key(compare), reverse=True):
             if version in packument["versions"] and not is_tag(spec) and satisfies(version, spec):
@@ -285,11 +289,17 @@ class Resolver:
 def _valid(edge: Edge) -> bool:
     """Whether the edge's package serves it: the version fits, and the rules it was reached through agree."""
     target = edge.target
-    if target is None or not _serves(target.version, edge):
+    if target is None or target.real_name != split_alias(edge.name, edge.spec)[0] or not _serves(target.version, edge):
         return False
     if edge.overrides is None or target.overrides is None or not _has_dependencies(target):
         return True
     return not sets_conflict(edge.overrides, target.overrides)
+
+
+def _package_name(edge: Edge) -> str | None:
+    """The package an aliased edge installs (None when it installs the package it names)."""
+    real, _ = split_alias(edge.name, edge.spec)
+    return real if real != edge.name else None
 
 
 def _serves(version: str, edge: Edge) -> bool:

@@ -55,6 +55,13 @@ class Node:
     """The package's own ``package.json`` (read from its tarball), for the lockfile's metadata."""
     overrides: OverrideSet | None = None
     """The override rules in force for its dependencies (None when the project has no ``overrides``)."""
+    package_name: str | None = None
+    """The package installed here when it is not ``name`` (an alias: folder ``foo`` holding ``bar``)."""
+
+    @property
+    def real_name(self) -> str:
+        """The name of the package in this folder (its registry name, whatever the folder is called)."""
+        return self.package_name or self.name
 
     @property
     def for_this_platform(self) -> bool:
@@ -117,7 +124,7 @@ class Node:
 
     def bins(self) -> dict[str, str]:
         """Its ``bin`` entries normalized as npm does: command name -> path inside the package."""
-        return normalize_bin(self.name, (self.package_json or self.manifest).get("bin"))
+        return normalize_bin(self.real_name, (self.package_json or self.manifest).get("bin"))
 
 
 def normalize_bin(name: str, bin_field: Any) -> dict[str, str]:
