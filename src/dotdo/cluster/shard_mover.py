@@ -87,7 +87,11 @@ async def run_move(
     key = router.key
     dealer = _Dealer(router, move)
     moved = examined = 0
+    kept = router.locations(move.target)
     for place in dealer.source_names:
+        # A place the new layout does not keep is emptied, and gains no new things meanwhile (they
+        # go to the new layout): each batch is then every thing of its id span, read and deleted as one range.
+        emptied = place not in kept
         after: str | None = None
         while True:
             page = await router.run(place, lambda storage, after=after: key_rows(storage, key, after=after, limit=PAGE))
@@ -108,7 +112,8 @@ async def run_move(
             ids = list(leaving)
             for start in range(0, len(ids), batch_size):
                 batch = ids[start : start + batch_size]
-                await _move_batch(router, place, {thing_id: leaving[thing_id] for thing_id in batch})
+                destinations = {thing_id: leaving[thing_id] for thing_id in batch}
+                await _move_batch(router, place, destinations, whole_span=emptied)
                 moved += len(batch)
                 if on_batch is not None:
                     on_batch(moved)
@@ -121,11 +126,13 @@ async def run_move(
     return MoveReport(move.id, move.kind, moved, examined)
 
 
-async def _move_batch(router: ShardRouter, source: Location, destinations: dict[str, Location]) -> None:
+async def _move_batch(
+    router: ShardRouter, source: Location, destinations: dict[str, Location], *, whole_span: bool
+) -> None:
     """Move the things `destinations` names from `source`: copy each group to its place, then delete."""
     ids = list(destinations)
     async with router.gate.hold(ids), router.gate.moving():
-        rows = await router.run(source, lambda storage: export_rows(storage, ids))
+        rows = await router.run(source, lambda storage: export_rows(storage, ids, whole_span=whole_span))
         groups = rows.split(destinations)
         await asyncio.gather(
             *(
@@ -133,7 +140,7 @@ async def _move_batch(router: ShardRouter, source: Location, destinations: dict[
                 for destination, part in groups.items()
             )
         )
-        await router.run(source, lambda storage: purge_rows(storage, ids))
+        await router.run(source, lambda storage: purge_rows(storage, ids, whole_span=whole_span))
 
 
 def begin_move(router: ShardRouter, correlation_id: str, kind: str, target: Layout | None, key: str | None) -> Move:

@@ -79,17 +79,27 @@ def _ids_json(ids: Sequence[str]) -> str:
     return msgspec.json.encode(list(ids)).decode()
 
 
-def _select(storage: ObjectStorage, columns: Sequence[str], table: str, where: str, ids: str) -> list[tuple[Any, ...]]:
-    return list(storage.sql.exec(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", ids).raw())
+def _select(
+    storage: ObjectStorage, columns: Sequence[str], table: str, where: str, *params: Any
+) -> list[tuple[Any, ...]]:
+    return list(storage.sql.exec(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", *params).raw())
 
 
-def export_rows(storage: ObjectStorage, ids: Sequence[str]) -> ThingRows:
-    """Every row of the things `ids` (deleted ones and their history included)."""
+def export_rows(storage: ObjectStorage, ids: Sequence[str], *, whole_span: bool = False) -> ThingRows:
+    """Every row of the things `ids` (deleted ones and their history included).
+
+    `whole_span`: `ids` are, in id order, every thing this storage holds from the first to the last
+    (a move emptying a place), so their rows are read as one range rather than looked up one by one.
+    """
     ensure_schema(storage)
     batch = _ids_json(ids)
     relationships = f"(SELECT id FROM relationships WHERE from_id IN {_IDS})"
+    if whole_span:
+        things = _select(storage, _THING_COLUMNS, "things", "id BETWEEN ?1 AND ?2", ids[0], ids[-1])
+    else:
+        things = _select(storage, _THING_COLUMNS, "things", f"id IN {_IDS}", batch)
     return ThingRows(
-        things=_select(storage, _THING_COLUMNS, "things", f"id IN {_IDS}", batch),
+        things=things,
         versions=_select(storage, _VERSION_COLUMNS, "thing_versions", f"thing_id IN {_IDS}", batch),
         chunks=_select(
             storage,
@@ -138,8 +148,11 @@ def merge_rows(storage: ObjectStorage, rows: ThingRows) -> None:
     storage.transaction_sync(run)
 
 
-def purge_rows(storage: ObjectStorage, ids: Sequence[str]) -> None:
-    """Delete every row of the things `ids` and of the relationships that start at them."""
+def purge_rows(storage: ObjectStorage, ids: Sequence[str], *, whole_span: bool = False) -> None:
+    """Delete every row of the things `ids` and of the relationships that start at them.
+
+    `whole_span`: as for `export_rows`, the things are deleted as one range of ids.
+    """
     ensure_schema(storage)
     batch = _ids_json(ids)
 
@@ -153,7 +166,10 @@ def purge_rows(storage: ObjectStorage, ids: Sequence[str]) -> None:
         sql.exec(f"DELETE FROM graph_chunks WHERE kind = 't' AND owner IN {_IDS}", batch)
         sql.exec(f"DELETE FROM relationships WHERE from_id IN {_IDS}", batch)
         sql.exec(f"DELETE FROM thing_versions WHERE thing_id IN {_IDS}", batch)
-        sql.exec(f"DELETE FROM things WHERE id IN {_IDS}", batch)
+        if whole_span:
+            sql.exec("DELETE FROM things WHERE id BETWEEN ? AND ?", ids[0], ids[-1])
+        else:
+            sql.exec(f"DELETE FROM things WHERE id IN {_IDS}", batch)
 
     storage.transaction_sync(run)
 
