@@ -160,7 +160,20 @@ async def test_move_to_a_colo_under_load_loses_no_acknowledged_write(cluster: Cl
         await shop.move_to(colo="nrt")
 
 
-async def test_fork_and_promote_to_a_colo_across_hosts(cluster: Cluster) -> None:
+async def test_shard_fork_and_promote_to_a_colo_across_hosts(cluster: Cluster) -> None:
+    spread = next(
+        f"sharded-{i}" for i in range(100) if len({cluster.owner(Shop, f"sharded-{i}-shard-{j}") for j in range(4)}) > 1
+    )
+    sharded = cluster.get(Shop, spread)
+    for i in range(8):
+        await sharded.add("Order", id=f"o{i}", customer_id=f"c{i}")
+    assert (await sharded.shard(key="customer_id", count=4))["moved"] == 8
+    for i in range(8, 16):  # routed to their shards, on this host and another
+        await sharded.add("Order", id=f"o{i}", customer_id=f"c{i}")
+    await sharded.change("o3", total=5)
+    assert (await sharded.read("o15"))["data"] == {"customer_id": "c15"}
+    assert await sharded.count("Order") == 16
+
     head = [h for h in cluster.view.hosts if h not in eu_hosts(cluster)]
     name = next(f"origin-{i}" for i in range(100) if cluster.owner(Shop, f"origin-{i}") in head)
     copy_name = next(f"copy-{i}" for i in range(100) if cluster.owner(Shop, f"copy-{i}") in eu_hosts(cluster))

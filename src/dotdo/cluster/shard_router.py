@@ -148,8 +148,13 @@ class ShardRouter:
         )
 
     async def things_in(self, location: Location, fn: Callable[[Things], T]) -> T:
-        """Run `fn` on the graph store of a location."""
-        return await self.run(location, lambda storage: fn(Things(storage, runtime=self.object.runtime)))
+        """Run `fn` on the graph store of a location (with that location's runtime, wherever it runs)."""
+        if location is None:
+            return fn(Things(self.object.storage, runtime=self.object.runtime))
+        # What crosses to a shard on another host carries `fn` alone, never this router or its object.
+        return await self.object.runtime.run_in(
+            type(self.object), location, lambda shard: fn(Things(shard.storage, runtime=shard.runtime))
+        )
 
     # -- finding a thing ------------------------------------------------------------------------
 
