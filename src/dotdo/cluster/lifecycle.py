@@ -40,7 +40,7 @@ from .shard_registry import Layout
 from .shard_router import ShardRouter
 from .shard_rows import ids_missing_key, key_rows
 from .shard_strategies import ShardingError, check_count, check_key, make_strategy
-from .sharded_things import ShardedThings, attach_relationships, attach_things
+from .sharded_things import ShardedThings, attach_relationships, attach_things, run_shard_operation
 
 log = logging.getLogger("dotdo.cluster.lifecycle")
 
@@ -197,6 +197,11 @@ class Lifecycle(DO):
         self._refresh_stores()
         self.ctx.send("shard.completed", {"correlation_id": move.id, "kind": move.kind, "resumed": True})
         return report.to_dict()
+
+    def shard_things(self, operation: str, args: Sequence[Any]) -> Any:
+        """What a shard answers for the object it belongs to: one routed graph call on its own things
+        (`create`, `get`, `history`, `change`, `delete`; see `sharded_things.SHARD_OPERATIONS`)."""
+        return run_shard_operation(self, operation, args)
 
     def shard_info(self) -> dict[str, Any]:
         """The registry: key, strategy, count, shard names, and the move under way (if any)."""

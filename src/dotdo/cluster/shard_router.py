@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..graph.errors import ThingNotFoundError
 from ..graph.schema import ensure_schema
-from ..graph.things import Things
 from .move_gate import MoveGate
 from .shard_registry import Layout, Registry, load_registry, save_registry, shard_name
 from .shard_strategies import ShardingError
@@ -147,14 +146,9 @@ class ShardRouter:
             *(self.run(location, fn) for location in locations), return_exceptions=return_exceptions
         )
 
-    async def things_in(self, location: Location, fn: Callable[[Things], T]) -> T:
-        """Run `fn` on the graph store of a location (with that location's runtime, wherever it runs)."""
-        if location is None:
-            return fn(Things(self.object.storage, runtime=self.object.runtime))
-        # What crosses to a shard on another host carries `fn` alone, never this router or its object.
-        return await self.object.runtime.run_in(
-            type(self.object), location, lambda shard: fn(Things(shard.storage, runtime=shard.runtime))
-        )
+    async def call(self, location: str, method: str, *args: Any) -> Any:
+        """Call a method of the shard `location` (one event there; arguments and answer are plain values)."""
+        return await self.object.runtime.call(type(self.object), location, method, *args)
 
     # -- finding a thing ------------------------------------------------------------------------
 
