@@ -18,7 +18,7 @@ from typing import Any
 
 from .shard_registry import Layout, Move
 from .shard_router import Location, ShardRouter
-from .shard_rows import export_rows, key_rows, merge_rows, purge_rows
+from .shard_rows import ThingRows, export_rows, export_span, key_rows, merge_rows, purge_rows, thing_ids
 from .shard_strategies import ShardingError
 
 PAGE = 50_000
@@ -89,31 +89,39 @@ async def run_move(
     moved = examined = 0
     kept = router.locations(move.target)
     for place in dealer.source_names:
-        # A place the new layout does not keep is emptied, and gains no new things meanwhile (they
-        # go to the new layout): each batch is then every thing of its id span, read and deleted as one range.
-        emptied = place not in kept
-        after: str | None = None
+        if place not in kept:
+            # Emptied, and gaining no new things meanwhile (they go to the new layout): each batch is
+            # every thing of its id span, read (with its key) and deleted as one range.
+            after: str | None = None
+            while page := await router.run(
+                place, lambda storage, after=after: thing_ids(storage, after=after, limit=PAGE)
+            ):
+                after = page[-1]
+                examined += len(page)
+                for start in range(0, len(page), batch_size):
+                    moved += await _empty_batch(router, place, page[start : start + batch_size], key, dealer)
+                    if on_batch is not None:
+                        on_batch(moved)
+            continue
+        after = None
         while True:
-            page = await router.run(place, lambda storage, after=after: key_rows(storage, key, after=after, limit=PAGE))
-            if not page:
+            listed = await router.run(
+                place, lambda storage, after=after: key_rows(storage, key, after=after, limit=PAGE)
+            )
+            if not listed:
                 break
-            after = page[-1][0]
-            examined += len(page)
+            after = listed[-1][0]
+            examined += len(listed)
             leaving: dict[str, Location] = {}
-            for thing_id, value in page:
-                if value is None:
-                    raise ShardingError(
-                        f"Thing {thing_id!r} has no {key!r}, the shard key; give it one, then run the move again"
-                    )
-                destination = dealer.destination(place, value)
+            for thing_id, value in listed:
+                destination = dealer.destination(place, _checked(thing_id, value, key))
                 if destination != place:
                     leaving[thing_id] = destination
             # Batches follow id order, so each one empties neighbouring rows (pages) of the place.
             ids = list(leaving)
             for start in range(0, len(ids), batch_size):
                 batch = ids[start : start + batch_size]
-                destinations = {thing_id: leaving[thing_id] for thing_id in batch}
-                await _move_batch(router, place, destinations, whole_span=emptied)
+                await _move_batch(router, place, {thing_id: leaving[thing_id] for thing_id in batch})
                 moved += len(batch)
                 if on_batch is not None:
                     on_batch(moved)
@@ -126,20 +134,45 @@ async def run_move(
     return MoveReport(move.id, move.kind, moved, examined)
 
 
-async def _move_batch(
-    router: ShardRouter, source: Location, destinations: dict[str, Location], *, whole_span: bool
-) -> None:
+def _checked(thing_id: str, value: Any, key: str) -> Any:
+    if value is None:
+        raise ShardingError(f"Thing {thing_id!r} has no {key!r}, the shard key; give it one, then run the move again")
+    return value
+
+
+async def _move_batch(router: ShardRouter, source: Location, destinations: dict[str, Location]) -> None:
     """Move the things `destinations` names from `source`: copy each group to its place, then delete."""
     ids = list(destinations)
     async with router.gate.hold(ids), router.gate.moving():
-        rows = await router.run(source, lambda storage: export_rows(storage, ids, whole_span=whole_span))
-        groups = rows.split(destinations)
-        await asyncio.gather(
-            *(
-                router.run(destination, lambda storage, part=part: merge_rows(storage, part))
-                for destination, part in groups.items()
-            )
+        rows = await router.run(source, lambda storage: export_rows(storage, ids))
+        await _copy_then_purge(router, source, rows, destinations, whole_span=False)
+
+
+async def _empty_batch(router: ShardRouter, source: Location, ids: list[str], key: str, dealer: _Dealer) -> int:
+    """Move every thing of `source` from `ids[0]` to `ids[-1]` (all of them listed in `ids`); how many moved."""
+    async with router.gate.hold(ids), router.gate.moving():
+        rows, values = await router.run(source, lambda storage: export_span(storage, ids[0], ids[-1], key))
+        destinations = {
+            row[0]: dealer.destination(source, _checked(row[0], value, key))
+            for row, value in zip(rows.things, values, strict=True)
+        }
+        await _copy_then_purge(router, source, rows, destinations, whole_span=True)
+    return len(destinations)
+
+
+async def _copy_then_purge(
+    router: ShardRouter, source: Location, rows: ThingRows, destinations: dict[str, Location], *, whole_span: bool
+) -> None:
+    """Merge each group of `rows` into its place, then delete the things from `source` (held by the caller)."""
+    groups = rows.split(destinations)
+    await asyncio.gather(
+        *(
+            router.run(destination, lambda storage, part=part: merge_rows(storage, part))
+            for destination, part in groups.items()
         )
+    )
+    ids = list(destinations)
+    if ids:
         await router.run(source, lambda storage: purge_rows(storage, ids, whole_span=whole_span))
 
 

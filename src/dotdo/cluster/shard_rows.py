@@ -85,19 +85,33 @@ def _select(
     return list(storage.sql.exec(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", *params).raw())
 
 
-def export_rows(storage: ObjectStorage, ids: Sequence[str], *, whole_span: bool = False) -> ThingRows:
-    """Every row of the things `ids` (deleted ones and their history included).
-
-    `whole_span`: `ids` are, in id order, every thing this storage holds from the first to the last
-    (a move emptying a place), so their rows are read as one range rather than looked up one by one.
-    """
+def export_rows(storage: ObjectStorage, ids: Sequence[str]) -> ThingRows:
+    """Every row of the things `ids` (deleted ones and their history included)."""
     ensure_schema(storage)
+    things = _select(storage, _THING_COLUMNS, "things", f"id IN {_IDS}", _ids_json(ids))
+    return _with_dependents(storage, things, ids)
+
+
+def export_span(storage: ObjectStorage, first: str, last: str, key: str) -> tuple[ThingRows, list[Any]]:
+    """Every row of every thing whose id is from `first` to `last`, read as one range, and each thing's
+    value of `key` (in the order of the thing rows, which is id order). For a place being emptied."""
+    ensure_schema(storage)
+    params = Params()
+    value = resolve_field(key, params, document_sql("t")).value
+    columns = ", ".join(f"t.{column}" for column in _THING_COLUMNS)
+    span = f"t.id BETWEEN {params.add(first)} AND {params.add(last)}"
+    found = storage.sql.exec(f"SELECT {columns}, {value} FROM things AS t WHERE {span} ORDER BY t.id", *params.values)
+    things, values = [], []
+    for row in found.raw():
+        things.append(row[:-1])
+        values.append(row[-1])
+    return _with_dependents(storage, things, [row[0] for row in things]), values
+
+
+def _with_dependents(storage: ObjectStorage, things: list[tuple[Any, ...]], ids: Sequence[str]) -> ThingRows:
+    """`things` with the versions, chunks and outgoing relationships of the things `ids`."""
     batch = _ids_json(ids)
     relationships = f"(SELECT id FROM relationships WHERE from_id IN {_IDS})"
-    if whole_span:
-        things = _select(storage, _THING_COLUMNS, "things", "id BETWEEN ?1 AND ?2", ids[0], ids[-1])
-    else:
-        things = _select(storage, _THING_COLUMNS, "things", f"id IN {_IDS}", batch)
     return ThingRows(
         things=things,
         versions=_select(storage, _VERSION_COLUMNS, "thing_versions", f"thing_id IN {_IDS}", batch),
@@ -151,7 +165,8 @@ def merge_rows(storage: ObjectStorage, rows: ThingRows) -> None:
 def purge_rows(storage: ObjectStorage, ids: Sequence[str], *, whole_span: bool = False) -> None:
     """Delete every row of the things `ids` and of the relationships that start at them.
 
-    `whole_span`: as for `export_rows`, the things are deleted as one range of ids.
+    `whole_span`: `ids` are, in id order, every thing stored from the first to the last (a place
+    being emptied): the things are deleted as one range of ids.
     """
     ensure_schema(storage)
     batch = _ids_json(ids)
@@ -172,6 +187,16 @@ def purge_rows(storage: ObjectStorage, ids: Sequence[str], *, whole_span: bool =
             sql.exec(f"DELETE FROM things WHERE id IN {_IDS}", batch)
 
     storage.transaction_sync(run)
+
+
+def thing_ids(storage: ObjectStorage, *, after: str | None = None, limit: int) -> list[str]:
+    """Ids of up to `limit` things (deleted ones included) after `after`, in id order (read from the id index alone)."""
+    ensure_schema(storage)
+    if after is None:
+        found = storage.sql.exec("SELECT id FROM things ORDER BY id LIMIT ?", limit)
+    else:
+        found = storage.sql.exec("SELECT id FROM things WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+    return [row[0] for row in found.raw()]
 
 
 def key_rows(storage: ObjectStorage, key: str, *, after: str | None = None, limit: int) -> list[tuple[str, Any]]:
