@@ -75,6 +75,20 @@ class _Dealer:
         self.turn += 1
         return destination
 
+    def destinations(self, place: Location, ids: list[str], values: list[Any]) -> dict[str, Location]:
+        """`destination` of each thing `ids[i]` with key `values[i]`, by id (a whole batch at once)."""
+        target = self.target
+        if target is None or not target.strategy.routes_by_key:
+            return {thing_id: self.destination(place, value) for thing_id, value in zip(ids, values, strict=True)}
+        routes = self._routes
+        if len(routes) >= _MEMO_LIMIT:
+            routes.clear()
+        # Keys are told apart by type too (1, 1.0 and True are one dict key otherwise).
+        keys = list(zip(map(type, values), values, strict=True))
+        for key in set(keys).difference(routes):
+            routes[key] = self.router.place(target, key[1])
+        return dict(zip(ids, map(routes.__getitem__, keys), strict=True))
+
 
 async def run_move(
     router: ShardRouter, move: Move, *, batch_size: int = 2000, on_batch: Callable[[int], None] | None = None
@@ -152,10 +166,11 @@ async def _empty_batch(router: ShardRouter, source: Location, ids: list[str], ke
     """Move every thing of `source` from `ids[0]` to `ids[-1]` (all of them listed in `ids`); how many moved."""
     async with router.gate.hold(ids), router.gate.moving():
         rows, values = await router.run(source, lambda storage: export_span(storage, ids[0], ids[-1], key))
-        destinations = {
-            row[0]: dealer.destination(source, _checked(row[0], value, key))
-            for row, value in zip(rows.things, values, strict=True)
-        }
+        ids = [row[0] for row in rows.things]
+        if None in values:
+            missing = ids[values.index(None)]
+            _checked(missing, None, key)
+        destinations = dealer.destinations(source, ids, values)
         await _copy_then_purge(router, source, rows, destinations, whole_span=True)
     return len(destinations)
 

@@ -54,25 +54,22 @@ class ThingRows:
 
     def split(self, place_of: Mapping[str, T]) -> dict[T, ThingRows]:
         """These rows grouped by the place `place_of[thing id]` of the thing they belong to."""
-        edge_owner = {row[0]: row[1] for row in self.relationships}
-        groups: dict[T, ThingRows] = {}
-
-        def group(thing_id: str) -> ThingRows:
-            place = place_of[thing_id]
-            found = groups.get(place)
-            if found is None:
-                found = groups[place] = ThingRows([], [], [], [])
-            return found
-
+        groups: dict[T, ThingRows] = {place: ThingRows([], [], [], []) for place in set(place_of.values())}
         for row in self.things:
-            group(row[0]).things.append(row)
+            groups[place_of[row[0]]].things.append(row)
         for row in self.versions:
-            group(row[0]).versions.append(row)
+            groups[place_of[row[0]]].versions.append(row)
         for row in self.relationships:
-            group(row[1]).relationships.append(row)
-        for row in self.chunks:
-            group(row[1] if row[0] == "t" else edge_owner[row[1]]).chunks.append(row)
-        return groups
+            groups[place_of[row[1]]].relationships.append(row)
+        if self.chunks:
+            edge_owner = {row[0]: row[1] for row in self.relationships}
+            for row in self.chunks:
+                groups[place_of[row[1] if row[0] == "t" else edge_owner[row[1]]]].chunks.append(row)
+        return {
+            place: group
+            for place, group in groups.items()
+            if group.things or group.versions or group.chunks or group.relationships
+        }
 
 
 def _ids_json(ids: Sequence[str]) -> str:
@@ -101,11 +98,9 @@ def export_span(storage: ObjectStorage, first: str, last: str, key: str) -> tupl
     columns = ", ".join(f"t.{column}" for column in _THING_COLUMNS)
     span = f"t.id BETWEEN {params.add(first)} AND {params.add(last)}"
     found = storage.sql.exec(f"SELECT {columns}, {value} FROM things AS t WHERE {span} ORDER BY t.id", *params.values)
-    things, values = [], []
-    for row in found.raw():
-        things.append(row[:-1])
-        values.append(row[-1])
-    return _with_dependents(storage, things, [row[0] for row in things]), values
+    rows = list(found.raw())
+    things = [row[:-1] for row in rows]
+    return _with_dependents(storage, things, [row[0] for row in rows]), [row[-1] for row in rows]
 
 
 def _with_dependents(storage: ObjectStorage, things: list[tuple[Any, ...]], ids: Sequence[str]) -> ThingRows:
