@@ -3,10 +3,12 @@
 The move is recorded in the registry before the first thing moves. Then each place of the old layout
 is read in id order, page by page; the things whose new place differs move in batches: the batch
 holds its ids (writes to them wait), keeps fan-out reads out, copies every row to the new place,
-then deletes them from the old. Copying merges by version and deleting is idempotent, so a move
-cut short by a crash is finished by running it again: the registry still names it, and a sharded
-object resumes it when it next activates. Things created during the move go straight to the new
-layout.
+then deletes them from the old. A place the new layout does not keep (the object itself when
+sharding, every shard when unsharding) gains no things during the move, so its batches are spans
+of ids: listed from the id index, read with their keys and deleted as one range each. Copying
+merges by version and deleting is idempotent, so a move cut short by a crash is finished by
+running it again: the registry still names it, and a sharded object resumes it when it next
+activates. Things created during the move go straight to the new layout.
 """
 
 from __future__ import annotations
