@@ -37,10 +37,10 @@ from .promotion import PROMOTED_FROM, PromotionError, check_target, demote, link
 from .shard_mover import begin_move, run_move
 from .shard_query import ShardQueryResult, query_shards
 from .shard_registry import Layout
-from .shard_router import ShardRouter
+from .shard_router import ShardRouter, run_shard_operation
 from .shard_rows import ids_missing_key, key_rows
 from .shard_strategies import ShardingError, check_count, check_key, make_strategy
-from .sharded_things import ShardedThings, attach_relationships, attach_things, run_shard_operation
+from .sharded_things import ShardedThings, attach_relationships, attach_things
 
 log = logging.getLogger("dotdo.cluster.lifecycle")
 
@@ -200,7 +200,7 @@ class Lifecycle(DO):
 
     def shard_things(self, operation: str, args: Sequence[Any]) -> Any:
         """What a shard answers for the object it belongs to: one routed graph call on its own things
-        (`create`, `get`, `history`, `change`, `delete`; see `sharded_things.SHARD_OPERATIONS`)."""
+        (`create`, `get`, `history`, `change`, `delete`, `version`; see `shard_router.SHARD_OPERATIONS`)."""
         return run_shard_operation(self, operation, args)
 
     def shard_info(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -23,58 +23,16 @@ from ..graph.names import check_thing_id, check_type, new_id
 from ..graph.references import Reference, is_reference
 from ..graph.relationships import Relationships
 from ..graph.thing import Relationship, Thing, format_time
-from ..graph.things import Page, Things, deep_merge
+from ..graph.things import Page, Things
 from ..graph.traversal import MAX_DEPTH, check_direction
 from .shard_merge import newest_copies, sort_things
 from .shard_router import MISSING, ShardRouter, key_value
 from .shard_rows import insert_relationship, relationship_rows
-from .shard_strategies import ShardingError
 
 if TYPE_CHECKING:
     from ..context.context import Context
-    from ..runtime.durable_object import DurableObject
 
 _LIVE = "SELECT 1 FROM things WHERE id = ? AND deleted_at IS NULL"
-
-
-def _create(things: Things, type: str, name: str | None, id: str, visibility: str, data: dict[str, Any]) -> Thing:
-    return things.create(type, name, id=id, visibility=visibility, data=data)
-
-
-def _change(
-    things: Things, verb: str, id: str, patch: dict[str, Any], meta: dict[str, Any], shard_key: str | None
-) -> Thing:
-    current = things.get(id)
-    if current is not None and shard_key is not None:
-        name = meta.get("name", current.name)
-        merged = deep_merge(current.data, patch) if verb == "update" else patch
-        before = key_value(shard_key, id, current.type, current.name, current.data)
-        after = key_value(shard_key, id, current.type, name, merged)
-        if before != after:
-            raise ShardingError(
-                f"{shard_key!r} is the shard key and cannot change ({before!r} -> {after!r}); "
-                "delete the thing and create it again"
-            )
-    return getattr(things, verb)(id, data=patch, **meta)
-
-
-SHARD_OPERATIONS: dict[str, Callable[..., Any]] = {
-    "create": _create,
-    "get": lambda things, id, version: things.get(id, version),
-    "history": lambda things, id: things.history(id),
-    "change": _change,
-    "delete": lambda things, id, purge: things.delete(id, purge=purge),
-}
-"""The graph calls routed to the one shard holding a thing, by name: they cross to a shard on another
-host as a method call with plain arguments (see `Lifecycle.shard_things`)."""
-
-
-def run_shard_operation(obj: DurableObject, operation: str, args: Sequence[Any]) -> Any:
-    """Run one routed graph call (`SHARD_OPERATIONS`) on the things `obj` itself stores."""
-    run = SHARD_OPERATIONS.get(operation)
-    if run is None:
-        raise ValueError(f"Unknown shard operation {operation!r}; one of {', '.join(SHARD_OPERATIONS)}")
-    return run(Things(obj.storage, runtime=obj.runtime), *args)
 
 
 class ShardedThings:
@@ -82,12 +40,6 @@ class ShardedThings:
 
     def __init__(self, router: ShardRouter) -> None:
         self.router = router
-
-    async def _in(self, place: str | None, operation: str, *args: Any) -> Any:
-        """Run a `SHARD_OPERATIONS` call on the things of `place` (None: this object's own)."""
-        if place is None:
-            return run_shard_operation(self.router.object, operation, args)
-        return await self.router.call(place, "shard_things", operation, args)
 
     async def create(
         self,
@@ -110,7 +62,7 @@ class ShardedThings:
             _, target = router.layouts()
             # A deleted thing keeps its history: it is recreated where that history is.
             place = router.place(target, value) if existing is MISSING else existing
-            return await self._in(place, "create", type, name, thing_id, visibility, document)  # type: ignore[arg-type]
+            return await self.router.operate(place, "create", type, name, thing_id, visibility, document)  # type: ignore[arg-type]
 
     async def get(self, id: str, version: int | None = None) -> Thing | None:
         """`Things.get`: the live thing (or a version of it), None if no shard has it."""
@@ -119,7 +71,7 @@ class ShardedThings:
             place = await self.router.locate(id)
             if place is MISSING:
                 return None
-            return await self._in(place, "get", id, version)  # type: ignore[arg-type]
+            return await self.router.operate(place, "get", id, version)  # type: ignore[arg-type]
 
     async def history(self, id: str) -> list[Thing]:
         """`Things.history`: every version of `id`, oldest first."""
@@ -128,7 +80,7 @@ class ShardedThings:
             place = await self.router.locate(id)
             if place is MISSING:
                 return []
-            return await self._in(place, "history", id)  # type: ignore[arg-type]
+            return await self.router.operate(place, "history", id)  # type: ignore[arg-type]
 
     async def get_many(self, ids: Sequence[str]) -> list[Thing]:
         """`Things.get_many`: the live things among `ids`, in the order given."""
@@ -161,7 +113,7 @@ class ShardedThings:
             # key, and the change then lands on the object itself, where no key constrains it.
             shard_key = router.registry.key
 
-            return await self._in(place, "change", verb, id, patch, meta, shard_key)  # type: ignore[arg-type]
+            return await self.router.operate(place, "change", verb, id, patch, meta, shard_key)  # type: ignore[arg-type]
 
     async def delete(self, id: str, purge: bool = False) -> bool:
         """`Things.delete` in the thing's shard; False if no shard has it."""
@@ -170,7 +122,7 @@ class ShardedThings:
             place = await self.router.locate(id)
             if place is MISSING:
                 return False
-            return await self._in(place, "delete", id, purge)  # type: ignore[arg-type]
+            return await self.router.operate(place, "delete", id, purge)  # type: ignore[arg-type]
 
     async def find(
         self,
@@ -304,12 +256,6 @@ class ShardedRelationships:
 
     def __init__(self, router: ShardRouter) -> None:
         self.router = router
-
-    async def _in(self, place: str | None, operation: str, *args: Any) -> Any:
-        """Run a `SHARD_OPERATIONS` call on the things of `place` (None: this object's own)."""
-        if place is None:
-            return run_shard_operation(self.router.object, operation, args)
-        return await self.router.call(place, "shard_things", operation, args)
 
     async def _endpoint(self, value: Any, role: str) -> tuple[str, Any]:
         if isinstance(value, Thing):
