@@ -4,8 +4,9 @@ A `ShardRouter` belongs to one sharded object and every routed call goes through
 registry (key, layout, move in progress), computes where a thing lives, and runs the graph's own
 store inside the shard that holds it, so the shards may live anywhere the door reaches: a call
 about one thing as a named operation with plain arguments (`SHARD_OPERATIONS`, answered by the
-shard's `shard_things` method), a fan-out read as a function (`Objects.run_in`). During a move a thing is in its old place or its new one: writes hold the thing's id and
-look in both, fan-out reads take the `MoveGate` so they never overlap a batch.
+shard's `shard_things` method), a fan-out read as a function (`Objects.run_in`). During a move a
+thing is in its old place or its new one: writes hold the thing's id and look in both, fan-out
+reads take the `MoveGate` so they never overlap a batch.
 """
 
 from __future__ import annotations
