@@ -196,6 +196,7 @@ class ObjectHost:
             durability=self.durability,
             group_commit=self.group_commit,
             budget=self.budget,
+            template=self.runtime.extensions_for(cls).database_template,
         )
         record = ObjectRecord(cls, oid, storage)
         instance = record.instance = cls(record, self.runtime.env, self.runtime)

@@ -46,6 +46,13 @@ _WRITE_ACTIONS = frozenset(
         sqlite3.SQLITE_ANALYZE,
     }
 )
+_SCHEMA_ACTIONS = _WRITE_ACTIONS - {
+    sqlite3.SQLITE_INSERT,
+    sqlite3.SQLITE_UPDATE,
+    sqlite3.SQLITE_DELETE,
+    sqlite3.SQLITE_REINDEX,
+    sqlite3.SQLITE_ANALYZE,
+}
 
 
 class SqlCursor:
@@ -202,6 +209,9 @@ class SqlStorage:
     def authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None) -> int:
         """SQLite's authorizer for the connection: refuse what the policy denies, note what writes."""
         storage = self._storage
+        if action in _SCHEMA_ACTIONS:
+            # The runtime's own statements too: whatever changes the schema ends what storage knows of it.
+            storage.schema_changed()
         if storage.running_internal:
             return sqlite3.SQLITE_OK
         refused = denial(action, arg1, arg2, db)

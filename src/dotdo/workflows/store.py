@@ -42,7 +42,7 @@ STEP_WAITING = "waiting"
 STEP_COMPLETE = "complete"
 STEP_ERRORED = "errored"
 
-_SCHEMA = (
+INSTANCE_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS workflow_instance (id INTEGER PRIMARY KEY CHECK (id = 1), "
     "status TEXT NOT NULL, params TEXT, output TEXT, error_type TEXT, error TEXT, run INTEGER NOT NULL, "
     "created_at REAL NOT NULL, updated_at REAL NOT NULL, listed_status TEXT)",
@@ -51,6 +51,7 @@ _SCHEMA = (
     "error_type TEXT, error TEXT, wake_at REAL, detail TEXT, started_at REAL NOT NULL, finished_at REAL, "
     "PRIMARY KEY (run, seq))",
 )
+"""The instance and steps tables (every instance has them; events come with the first event)."""
 _EVENTS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS workflow_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
     "payload TEXT, received_at REAL NOT NULL, consumed_by TEXT)"
@@ -126,7 +127,7 @@ class InstanceStore:
 
     def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
-        self._tables = LazyTable(storage, INSTANCE_TABLE, *_SCHEMA)
+        self._tables = LazyTable(storage, INSTANCE_TABLE, *INSTANCE_SCHEMA)
         self._events = LazyTable(storage, EVENTS_TABLE, _EVENTS_SCHEMA)
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 from ..context.durable_object import DO
 from ..runtime.extensions import Extensions
 from ..runtime.ids import namespace_of
+from ..runtime.timer_table import TIMER_TABLE_SCHEMA
 from .directory import MAX_PAGE, WorkflowDirectory
 from .instance import WorkflowInstance
 from .runner import TIMER_KIND, Runner
 from .step import Step, WorkflowEvent
-from .store import STATUSES
+from .store import INSTANCE_SCHEMA, STATUSES
 
 if TYPE_CHECKING:
     from ..context.events import Event
@@ -103,7 +104,8 @@ class Workflow(DO):
         """Timer kind of workflows: wake the instance (a sleep ended, a retry is due, an event wait timed out)."""
         await self._runner.on_timer()
 
-    extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timer})
+    # Every instance writes its row, its steps and its timer: a new instance's database starts with them.
+    extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timer}, tables=(*TIMER_TABLE_SCHEMA, *INSTANCE_SCHEMA))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
