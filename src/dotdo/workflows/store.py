@@ -125,14 +125,24 @@ class StepRow:
 class InstanceStore:
     """Reads and writes the three tables of one instance (created on first use of each activation)."""
 
+    __slots__ = ("_empty_run", "_events_table", "_row", "_tables", "storage")
+
     def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
         self._tables = LazyTable(storage, INSTANCE_TABLE, *INSTANCE_SCHEMA)
-        self._events = LazyTable(storage, EVENTS_TABLE, _EVENTS_SCHEMA)
+        self._events_table: LazyTable | None = None
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None
         # A run this activation began and recorded no step of yet: its history is known to be empty.
         self._empty_run: int | None = None
+
+    @property
+    def _events(self) -> LazyTable:
+        # Made on first use: most instances never receive an event.
+        table = self._events_table
+        if table is None:
+            table = self._events_table = LazyTable(self.storage, EVENTS_TABLE, _EVENTS_SCHEMA)
+        return table
 
     def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
         self._tables.ensure()
