@@ -54,6 +54,11 @@ _SCHEMA_ACTIONS = _WRITE_ACTIONS - {
     sqlite3.SQLITE_ANALYZE,
 }
 
+_MAX_PLAIN_STATEMENTS = 4096
+_plain_statements: set[str] = set()
+"""Statement texts `_check_statement` passed with nothing more to do: every object of a class runs the
+same few, and the checks read only the text, so each is checked once per process."""
+
 
 class SqlCursor:
     """The result of one `sql.exec`: the rows (already read), their column names and row counts.
@@ -177,9 +182,10 @@ class SqlStorage:
             if not checked:
                 if not isinstance(query, str):
                     raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
-                special = self._check_statement(query, bindings)
-                if special is not None:
-                    return special(query, bindings)
+                if query not in _plain_statements:
+                    special = self._check_statement(query, bindings)
+                    if special is not None:
+                        return special(query, bindings)
             self._prepare_writes = False
         if writes is not False and not conn.in_transaction:
             storage.begin()
@@ -284,6 +290,8 @@ class SqlStorage:
                 return None  # a script: each of its statements is checked when it runs
         if RESERVED_PREFIX in query.lower():
             self._check_uncached(query, bindings)
+        elif word not in ("ALTER", "PRAGMA") and len(_plain_statements) < _MAX_PLAIN_STATEMENTS:
+            _plain_statements.add(query)
         if word == "ALTER":
             return self._exec_alter
         if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, skip_blank(query)):

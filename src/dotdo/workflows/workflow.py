@@ -151,18 +151,25 @@ class Workflow(DO):
         ids = [instance_id for instance_id, _ in wanted]
         if len(set(ids)) != len(ids):
             raise ValueError("create_batch was given the same id twice")
-        semaphore = asyncio.Semaphore(BATCH_CONCURRENCY)
+        # A fixed set of workers taking the next instance in turn: waiters on a semaphore would be
+        # one task per instance, and releasing it scans the waiters that woke, quadratic in a batch.
+        created: list[tuple[str, float] | Exception | None] = [None] * len(wanted)
+        work = iter(enumerate(wanted))
 
-        async def start(instance_id: str, params: Any) -> tuple[str, float]:
-            async with semaphore:
-                started = await runtime.get(cls, instance_id).start(params)
-                return instance_id, started["created_at"]
+        async def worker() -> None:
+            for index, (instance_id, params) in work:
+                try:
+                    started = await runtime.get(cls, instance_id).start(params)
+                except Exception as exc:
+                    created[index] = exc
+                else:
+                    created[index] = (instance_id, started["created_at"])
 
-        created = await asyncio.gather(*(start(i, p) for i, p in wanted), return_exceptions=True)
+        await asyncio.gather(*(worker() for _ in range(min(BATCH_CONCURRENCY, len(wanted)))))
         registered = [c for c in created if isinstance(c, tuple)]
         if registered:
             await cls.directory(runtime).register(registered)
-        failed = [c for c in created if isinstance(c, BaseException)]
+        failed = [c for c in created if isinstance(c, Exception)]
         if failed:
             raise failed[0]
         return [WorkflowInstance(runtime, cls, instance_id) for instance_id in ids]
