@@ -140,8 +140,8 @@ class EventLog:
         """Create the table now if it does not exist yet (for layers that extend it, e.g. with triggers)."""
         self._table.ensure()
 
-    def record(self, event_type: str, data: Any, *, source: str, now: float) -> Event:
-        """Append a local event (not yet dispatched) and return it."""
+    def record(self, event_type: str, data: Any, *, source: str, now: float, dispatched: bool = False) -> Event:
+        """Append a local event and return it; `dispatched`: no local handler is to run for it."""
         noun, verb = split_type(event_type)
         text = encode_json(data)
         if len(text) > MAX_DATA_BYTES:
@@ -149,8 +149,8 @@ class EventLog:
         self._table.ensure()
         event_id = uuid.uuid4().hex
         row = self._storage.sql.exec(
-            f"INSERT INTO {EVENTS_TABLE} (id, type, noun, verb, data, source, timestamp) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
+            f"INSERT INTO {EVENTS_TABLE} (id, type, noun, verb, data, source, timestamp, dispatched) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
             event_id,
             event_type,
             noun,
@@ -158,6 +158,7 @@ class EventLog:
             text,
             source,
             now,
+            int(dispatched),
         ).one()
         return Event(event_id, event_type, decode_json(text), source, now, row["sequence"])
 
