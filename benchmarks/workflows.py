@@ -28,6 +28,11 @@ from dotdo.runtime.connection_budget import DEFAULT_MAX_OPEN
 from dotdo.testing import ManualClock
 from dotdo.workflows import Workflow
 
+RATE_TARGET = 1_000
+"""Instances/s of the 3-step workflow the project aims for."""
+MEMORY_TARGET_MB = 100
+"""Megabytes 10,000 sleeping instances may cost."""
+
 
 def add_one(value: int) -> int:
     return value + 1
@@ -175,6 +180,8 @@ async def main() -> None:
             f"memory {live:.1f} MB while all are live, {idle:.1f} MB once idle ones are evicted; "
             f"{completed} completed when the clock reached their wake time"
         )
+        verdict = _verdict(live < MEMORY_TARGET_MB)
+        print(f"  target: 10,000 sleeping instances under {MEMORY_TARGET_MB} MB while live: {verdict}")
         rate, cpu_ms = await workflows_per_second(root / "wf", args.n)
         plain = await plain_ctx_do_per_second(root / "plain", args.n)
         raw_one = raw_sqlite_per_second(root / "raw-one", args.n, file_per_instance=False)
@@ -183,6 +190,11 @@ async def main() -> None:
         print(f"  baseline: same 3 steps as ctx.do in one object:     {plain:,.0f} /s (x{rate / plain:.3f})")
         print(f"  baseline: raw sqlite3 journal rows, one file:          {raw_one:,.0f} /s (x{rate / raw_one:.3f})")
         print(f"  baseline: raw sqlite3, a new database per instance:   {raw_many:,.0f} /s (x{rate / raw_many:.3f})")
+        print(f"  target: at least {RATE_TARGET:,} instances/s: {_verdict(rate >= RATE_TARGET)}")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "missed"
 
 
 if __name__ == "__main__":
