@@ -165,6 +165,20 @@ async def test_emit_with_bad_data_raises_and_records_nothing(runtime: Runtime) -
     assert await runtime.run_in(Shop, "s", lambda shop: shop.ctx.event_log()) == []
 
 
+async def test_an_event_no_handler_takes_is_logged_as_dispatched_with_nothing_left_to_do(runtime: Runtime) -> None:
+    def go(shop: Shop) -> str | None:
+        return shop.ctx.send("Invoice.sent", {"n": 1})
+
+    event_id = await runtime.run_in(Shop, "s", go)
+    assert event_id is not None
+    logged = await runtime.run_in(Shop, "s", lambda shop: shop.ctx.event_log("Invoice.sent"))
+    assert [(e.id, e.data) for e in logged] == [(event_id, {"n": 1})]
+    undispatched = await runtime.run_in(Shop, "s", lambda shop: shop.ctx.events_dispatcher.log.undispatched())
+    assert undispatched == []
+    assert await runtime.run_in(Shop, "s", lambda shop: shop.storage.timers.get(DISPATCH_TIMER_ID)) is None
+    assert await runtime.run_in(Shop, "s", lambda shop: shop.calls) == []
+
+
 async def test_an_event_recorded_but_not_dispatched_is_dispatched_by_the_backstop(tmp_path, clock) -> None:
     async with Runtime(tmp_path / "data", objects=[Shop], clock=clock) as rt:
 

@@ -52,6 +52,42 @@ def test_a_class_adds_to_what_its_bases_declare() -> None:
     assert "greeter" in declared_extensions(ChimingBell).attachments
 
 
+NOTES_DDL = "CREATE TABLE IF NOT EXISTS notes (text TEXT)"
+PAGES_DDL = "CREATE TABLE IF NOT EXISTS pages (n INTEGER)"
+
+
+class Notebook(DO):
+    extensions = Extensions(tables=[NOTES_DDL])
+
+    def add(self, text: str) -> list[str]:
+        # Written without creating the table: every new Notebook's database starts with it.
+        self.storage.sql.exec("INSERT INTO notes VALUES (?)", text)
+        return [row["text"] for row in self.storage.sql.exec("SELECT text FROM notes")]
+
+
+class PagedNotebook(Notebook):
+    extensions = Extensions(tables=[NOTES_DDL, PAGES_DDL])
+
+    def pages(self) -> int:
+        return self.storage.sql.exec("SELECT count(*) AS n FROM pages").one()["n"]
+
+
+def test_tables_are_added_to_the_bases_each_once() -> None:
+    assert declared_extensions(PagedNotebook).tables == (NOTES_DDL, PAGES_DDL)
+    assert declared_extensions(Notebook).tables == (NOTES_DDL,)
+    assert declared_extensions(Bell).tables == ()
+
+
+async def test_a_new_object_of_a_class_with_tables_starts_with_them(tmp_path) -> None:
+    async with Runtime(tmp_path, objects=[Notebook, PagedNotebook]) as rt:
+        assert await rt.get(Notebook, "a").add("first") == ["first"]
+        assert await rt.get(Notebook, "a").add("second") == ["first", "second"]
+        assert await rt.get(PagedNotebook, "b").add("only") == ["only"]
+        assert await rt.get(PagedNotebook, "b").pages() == 0
+    async with Runtime(tmp_path, objects=[Notebook]) as rt:
+        assert await rt.get(Notebook, "a").add("after a restart") == ["first", "second", "after a restart"]
+
+
 async def test_timer_kinds_declared_on_classes_fire_in_their_objects(tmp_path) -> None:
     clock = ManualClock(T0)
     async with Runtime(tmp_path, objects=[Bell, ChimingBell], clock=clock) as rt:

@@ -1,4 +1,5 @@
 from dotdo.runtime.lazy_table import LazyTable
+from dotdo.runtime.new_database import database_template
 from dotdo.runtime.storage import Storage
 
 
@@ -78,3 +79,44 @@ def test_the_key_value_and_timer_tables_come_back_after_a_rolled_back_block(tmp_
     storage.commit()
     assert storage.get("k") == 2
     assert storage.timers.get("t") is not None
+
+
+def test_tables_of_the_template_a_new_file_was_written_from_need_no_query(tmp_path) -> None:
+    template = database_template(("CREATE TABLE IF NOT EXISTS notes (text TEXT)",))
+    storage = Storage(tmp_path / "o.sqlite", template=template)
+    table = LazyTable(storage, "notes", "CREATE TABLE IF NOT EXISTS notes (text TEXT)")
+    statements: list[str] = []
+    storage.connection().set_trace_callback(statements.append)
+    assert table.exists() is True
+    assert storage.table_exists("other") is False
+    table.ensure()
+    assert statements == []
+    storage.sql.exec("INSERT INTO notes VALUES ('x')")
+    assert storage.sql.exec("SELECT text FROM notes").to_list() == [{"text": "x"}]
+
+
+def test_what_storage_knows_of_a_new_files_tables_ends_with_any_schema_change(tmp_path) -> None:
+    storage = Storage(tmp_path / "o.sqlite")
+    assert storage.table_exists("made_by_user") is False
+    storage.sql.exec("CREATE TABLE made_by_user (x)")
+    assert storage.table_exists("made_by_user") is True
+    storage.sql.exec("DROP TABLE made_by_user")
+    assert storage.table_exists("made_by_user") is False
+
+    template = database_template(("CREATE TABLE IF NOT EXISTS notes (text TEXT)",))
+    other = Storage(tmp_path / "p.sqlite", template=template)
+    assert other.table_exists("notes") is True
+    other.delete_all()
+    assert other.table_exists("notes") is False
+    assert LazyTable(other, "notes").exists() is False
+
+
+def test_a_reopened_file_is_not_taken_for_a_new_one(tmp_path) -> None:
+    template = database_template(("CREATE TABLE IF NOT EXISTS notes (text TEXT)",))
+    first = Storage(tmp_path / "o.sqlite", template=template)
+    first.sql.exec("CREATE TABLE extra (x)")
+    first.close()
+    again = Storage(tmp_path / "o.sqlite", template=template)
+    assert again.table_exists("extra") is True
+    assert again.known_table("notes") is False
+    assert again.table_exists("notes") is True

@@ -3,7 +3,7 @@ import subprocess
 import sys
 import textwrap
 
-from dotdo.runtime.new_database import EMPTY_WAL_DATABASE, PAGE_SIZE, create_wal_database
+from dotdo.runtime.new_database import EMPTY_WAL_DATABASE, PAGE_SIZE, create_wal_database, database_template
 
 
 def test_the_page_is_what_sqlite_itself_writes_when_a_new_file_switches_to_wal(tmp_path):
@@ -64,3 +64,35 @@ def test_a_write_that_fails_leaves_no_file_behind(tmp_path):
     assert "refused:" in done.stdout
     assert not path.exists()
     assert create_wal_database(path) is True
+
+
+TEMPLATE_DDL = (
+    "CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS journal_entry ON journal(entry)",
+    "CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT)",
+)
+
+
+def test_a_file_from_a_template_is_a_sound_wal_database_with_its_tables(tmp_path):
+    template = database_template(TEMPLATE_DDL)
+    assert template is database_template(TEMPLATE_DDL)  # built once per distinct DDL
+    assert template.tables == {"journal", "state"}
+    path = tmp_path / "objects" / "Flow" / "ab" / "new.sqlite"
+    assert create_wal_database(path, template) is True
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    conn.execute("INSERT INTO journal (entry) VALUES ('started')")
+    conn.execute("INSERT INTO state VALUES (1, 'running')")
+    conn.close()
+    again = sqlite3.connect(path)
+    assert again.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert again.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert again.execute("SELECT entry FROM journal INDEXED BY journal_entry").fetchall() == [("started",)]
+    assert again.execute("SELECT status FROM state").fetchall() == [("running",)]
+    again.close()
+    assert create_wal_database(path, template) is False
+
+
+def test_a_template_without_tables_is_the_empty_database():
+    assert database_template(()).image == EMPTY_WAL_DATABASE
+    assert database_template(()).tables == frozenset()

@@ -168,6 +168,17 @@ async def test_a_fan_out_of_more_instances_than_open_databases_completes(tmp_pat
             assert [s["output"] for s in status["steps"]] == [int(handle.id[1:]) + k for k in range(3)]
 
 
+async def test_a_batch_with_an_existing_instance_creates_the_others_and_raises(tmp_path):
+    async with Runtime(tmp_path / "d", clock=ManualClock()) as rt:
+        await ThreeSteps.create(rt, id="taken", params=1)
+        with pytest.raises(InstanceExistsError, match="taken"):
+            await ThreeSteps.create_batch(rt, [{"id": f"n{i}", "params": i} for i in range(300)] + [{"id": "taken"}])
+        await ThreeSteps.wait_for(rt, status="complete", count=301)
+        assert await ThreeSteps.counts(rt) == {"complete": 301}
+        assert (await (await ThreeSteps.get(rt, "taken")).status())["params"] == 1
+        assert await ThreeSteps.create_batch(rt, []) == []
+
+
 def test_the_instance_api_is_served_over_rpc_and_run_is_not():
     for name in ("start", "status", "send_event", "pause", "resume", "terminate", "restart", "receive"):
         assert exposed_member(Steps, name)

@@ -40,7 +40,9 @@ class Context:
 
     def __init__(self, obj: DurableObject) -> None:
         self.object = obj
-        self._tasks: set[asyncio.Task[Any]] = set()
+        # Made by the first spawn and dropped once its tasks are done: most objects, idle most of
+        # the time, then hold no set.
+        self._tasks: set[asyncio.Task[Any]] | None = None
 
     # -- identity -----------------------------------------------------------------------------------
 
@@ -223,8 +225,18 @@ class Context:
         except RuntimeError:
             return
         task = self.runtime.spawn(type(self.object), self.object.id, self._background, fn, *args)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        tasks = self._tasks
+        if tasks is None:
+            tasks = self._tasks = set()
+        tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        tasks = self._tasks
+        if tasks is not None:
+            tasks.discard(task)
+            if not tasks:
+                self._tasks = None
 
     async def _background(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> None:
         try:
@@ -236,7 +248,7 @@ class Context:
         """Wait until the background dispatches and deliveries started by this object have finished."""
         current = asyncio.current_task()
         while True:
-            pending = [t for t in self._tasks if t is not current and not t.done()]
+            pending = [t for t in self._tasks or () if t is not current and not t.done()]
             if not pending:
                 return
             await asyncio.gather(*pending, return_exceptions=True)

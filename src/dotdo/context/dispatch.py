@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .dead_letters import describe_error
-from .events import Event, EventLog
+from .events import Event, EventLog, split_type
 from .handlers import Handler, HandlerOptions, HandlerRegistry, class_handlers
 
 if TYPE_CHECKING:
@@ -76,10 +76,11 @@ class EventDispatcher:
         for method, pattern, options in class_handlers(type(obj)):
             self.registry.add(pattern, getattr(obj, method), _named(options, method))
 
-    def record(self, event_type: str, data: Any) -> Event:
-        """Append the event to the events table and queue it for subscribers of this object."""
+    def record(self, event_type: str, data: Any, *, dispatched: bool = False) -> Event:
+        """Append the event to the events table and queue it for subscribers of this object
+        (`dispatched`: no local handler is to run for it)."""
         ctx = self.ctx
-        event = self.log.record(event_type, data, source=ctx.source, now=ctx.now())
+        event = self.log.record(event_type, data, source=ctx.source, now=ctx.now(), dispatched=dispatched)
         ctx.subscriptions.fan_out(event)
         return event
 
@@ -88,6 +89,11 @@ class EventDispatcher:
         ctx = self.ctx
         in_block = ctx.storage.in_transaction_block
         try:
+            noun, verb = split_type(event_type)
+            if not self.registry.matching(noun, verb):
+                # No handler of this object takes it: recorded as dispatched, with no dispatch to run
+                # (subscribers of other objects get it through the outbox all the same).
+                return self.record(event_type, data, dispatched=True).id
             event = self.record(event_type, data)
             now = ctx.now()
             if self._backstop_until <= now or in_block:

@@ -10,7 +10,8 @@ from ..runtime.extensions import Extensions
 from .actions import ACTION_TIMER_KIND, fire_action
 from .context import Context
 from .dispatch import DISPATCH_TIMER_KIND, fire_dispatch_backstop
-from .schedules import SCHEDULE_TIMER_KIND, fire_schedule
+from .schedule_builder import class_schedules
+from .schedules import SCHEDULE_TIMER_KIND, SCHEDULES_TABLE, fire_schedule
 from .stubs import StubPolicy
 from .subscriptions import OUTBOX_TIMER_KIND, fire_outbox
 
@@ -46,5 +47,7 @@ class DO(DurableObject):
         return Context(self)
 
     async def _on_activate(self) -> None:
-        # `@every` methods become persisted schedules before any timer of this activation fires.
-        self.ctx.schedules.sync_class_schedules()
+        # `@every` methods become persisted schedules before any timer of this activation fires. A
+        # class without any, whose objects never had schedules, skips it (and builds no ctx for it).
+        if class_schedules(type(self)) or self.storage.table_exists(SCHEDULES_TABLE):
+            self.ctx.schedules.sync_class_schedules()

@@ -51,16 +51,27 @@ def _segment_ok(segment: str, *, wildcard: bool) -> bool:
     return bool(segment) and all(c.isalnum() or c in "_-" for c in segment)
 
 
+_MAX_CHECKED_TYPES = 4096
+_checked_types: dict[str, tuple[str, str]] = {}
+"""Event types found valid, with their parts: an object sending one type many times checks it once."""
+
+
 def split_type(event_type: str, *, wildcard: bool = False) -> tuple[str, str]:
     """("Customer", "signup") from "Customer.signup"; ValueError saying the expected form otherwise."""
     if not isinstance(event_type, str):
         raise TypeError(f"An event type is a str such as 'Customer.signup', not {type(event_type).__name__}")
+    if not wildcard:
+        known = _checked_types.get(event_type)
+        if known is not None:
+            return known
     if len(event_type) > MAX_TYPE_LENGTH:
         raise ValueError(f"Event type is too long ({len(event_type)} characters; at most {MAX_TYPE_LENGTH})")
     noun, dot, verb = event_type.partition(".")
     if not dot or not _segment_ok(noun, wildcard=wildcard) or not _segment_ok(verb, wildcard=wildcard):
         expected = "'Customer.signup' or '*.created'" if wildcard else "'Customer.signup'"
         raise ValueError(f"Invalid event type {event_type!r}: expected Noun.verb such as {expected}")
+    if not wildcard and len(_checked_types) < _MAX_CHECKED_TYPES:
+        _checked_types[event_type] = (noun, verb)
     return noun, verb
 
 
@@ -129,8 +140,8 @@ class EventLog:
         """Create the table now if it does not exist yet (for layers that extend it, e.g. with triggers)."""
         self._table.ensure()
 
-    def record(self, event_type: str, data: Any, *, source: str, now: float) -> Event:
-        """Append a local event (not yet dispatched) and return it."""
+    def record(self, event_type: str, data: Any, *, source: str, now: float, dispatched: bool = False) -> Event:
+        """Append a local event and return it; `dispatched`: no local handler is to run for it."""
         noun, verb = split_type(event_type)
         text = encode_json(data)
         if len(text) > MAX_DATA_BYTES:
@@ -138,8 +149,8 @@ class EventLog:
         self._table.ensure()
         event_id = uuid.uuid4().hex
         row = self._storage.sql.exec(
-            f"INSERT INTO {EVENTS_TABLE} (id, type, noun, verb, data, source, timestamp) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
+            f"INSERT INTO {EVENTS_TABLE} (id, type, noun, verb, data, source, timestamp, dispatched) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
             event_id,
             event_type,
             noun,
@@ -147,6 +158,7 @@ class EventLog:
             text,
             source,
             now,
+            int(dispatched),
         ).one()
         return Event(event_id, event_type, decode_json(text), source, now, row["sequence"])
 

@@ -170,8 +170,18 @@ every = Every()
 """Decorate methods of a `DO` with a schedule: `@every.monday.at("9am")`, `@every("5 minutes")`."""
 
 
+_class_schedules: dict[type, list[tuple[str, ScheduleSpec]]] = {}
+
+
 def class_schedules(cls: type) -> list[tuple[str, ScheduleSpec]]:
-    """`(method name, spec)` for each `@every` method of `cls`."""
+    """`(method name, spec)` for each `@every` method of `cls` (found once per class, at its first activation)."""
+    found = _class_schedules.get(cls)
+    if found is None:
+        found = _class_schedules[cls] = _find_schedules(cls)
+    return found
+
+
+def _find_schedules(cls: type) -> list[tuple[str, ScheduleSpec]]:
     found: list[tuple[str, ScheduleSpec]] = []
     seen: set[str] = set()
     for klass in cls.__mro__:

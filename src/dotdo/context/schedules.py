@@ -39,6 +39,13 @@ MAX_CATCH_UP = 1000
 ACTIVE, CANCELLED, RETIRED = 0, 1, 2
 """Values of a schedule's `cancelled` column; RETIRED: an `@every` method no longer declared (revived if it is)."""
 
+_SCHEDULES_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {SCHEDULES_TABLE} (id TEXT PRIMARY KEY, cron TEXT NOT NULL, "
+    "timezone TEXT, handler TEXT NOT NULL, origin TEXT NOT NULL, missed TEXT NOT NULL, "
+    "grace REAL NOT NULL, next_fire_at REAL NOT NULL, last_fired_at REAL, runs INTEGER NOT NULL "
+    "DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)"
+)
+
 _reported_missing: set[tuple[str, str]] = set()
 """(class, handler) pairs already reported as not registered, so each is logged once per process."""
 
@@ -92,14 +99,7 @@ class Schedules:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._table = LazyTable(
-            ctx.storage,
-            SCHEDULES_TABLE,
-            f"CREATE TABLE IF NOT EXISTS {SCHEDULES_TABLE} (id TEXT PRIMARY KEY, cron TEXT NOT NULL, "
-            "timezone TEXT, handler TEXT NOT NULL, origin TEXT NOT NULL, missed TEXT NOT NULL, "
-            "grace REAL NOT NULL, next_fire_at REAL NOT NULL, last_fired_at REAL, runs INTEGER NOT NULL "
-            "DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)",
-        )
+        self._table = LazyTable(ctx.storage, SCHEDULES_TABLE, _SCHEDULES_SCHEMA)
         self._handlers: dict[str, Callable[..., Any]] = {}
 
     # -- table --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The one way to extend the runtime: a registry of timer kinds, HTTP mounts and ctx attachments.
+"""The one way to extend the runtime: a registry of timer kinds, HTTP mounts, ctx attachments and tables.
 
 A class declares what it brings (`extensions = Extensions(...)` on a Durable Object class; a
 subclass adds to its bases' declarations), and `Runtime(extensions=...)` or `API(extensions=...)`
@@ -12,13 +12,18 @@ add more for every class they serve. Nothing registers itself by being imported.
   layers above the ctx (`things`, `fs`, `git`, `bash`) are added by whoever assembles a runtime
   with them (`dotdo.Runtime`, `API()`; see `dotdo.primitives.attachments`) as defaults; a factory
   that needs a heavy module imports it when called, so importing dotdo stays cheap.
+- **Tables**: DDL statements (`CREATE TABLE IF NOT EXISTS ...`) of tables every object of the class
+  uses; a new object's database is written with them already in it (see `new_database`), and the
+  code that creates them on first use finds them there. Only an optimisation: an older database is
+  left as it is, so that code must still create them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+from .new_database import DatabaseTemplate, database_template
 from .timer_table import Timer
 
 TimerHandler = Callable[[Any, Timer], Awaitable[None]]
@@ -29,9 +34,9 @@ AttachmentFactory = Callable[[Any], Any]
 
 
 class Extensions:
-    """Timer kinds, HTTP mounts and ctx attachments, by name; later registrations of a name win."""
+    """Timer kinds, HTTP mounts, ctx attachments and tables; later registrations of a name win."""
 
-    __slots__ = ("attachments", "mounts", "timer_kinds")
+    __slots__ = ("attachments", "mounts", "tables", "timer_kinds")
 
     def __init__(
         self,
@@ -39,11 +44,14 @@ class Extensions:
         timer_kinds: Mapping[str, TimerHandler] | None = None,
         mounts: Mapping[str, Any] | None = None,
         attachments: Mapping[str, AttachmentFactory] | None = None,
+        tables: Iterable[str] = (),
     ) -> None:
         self.timer_kinds: dict[str, TimerHandler] = dict(timer_kinds or {})
         self.mounts: dict[str, Any] = dict(mounts or {})
         """HTTP mounts in the order an app asks them (each a `dotdo.http.mounts.Mount`)."""
         self.attachments: dict[str, AttachmentFactory] = dict(attachments or {})
+        self.tables: tuple[str, ...] = tuple(dict.fromkeys(tables))
+        """DDL statements of the tables a new database of the class starts with, each once, in order."""
 
     def timer_kind(self, kind: str, handler: TimerHandler) -> None:
         """Fire `handler(obj, timer)` when a timer of `kind` comes due."""
@@ -57,6 +65,11 @@ class Extensions:
         """Build `ctx.<name>` with `factory(ctx)` on its first use."""
         self.attachments[name] = factory
 
+    @property
+    def database_template(self) -> DatabaseTemplate:
+        """The template new databases of the class are written from (built once per distinct `tables`)."""
+        return database_template(self.tables)
+
     def merged(self, other: Extensions | None) -> Extensions:
         """These extensions with `other`'s added (`other` wins where both name the same thing)."""
         if other is None:
@@ -65,12 +78,13 @@ class Extensions:
             timer_kinds={**self.timer_kinds, **other.timer_kinds},
             mounts={**self.mounts, **other.mounts},
             attachments={**self.attachments, **other.attachments},
+            tables=(*self.tables, *other.tables),
         )
 
     def __repr__(self) -> str:
         return (
             f"Extensions(timer_kinds={list(self.timer_kinds)}, mounts={list(self.mounts)}, "
-            f"attachments={list(self.attachments)})"
+            f"attachments={list(self.attachments)}, tables={len(self.tables)})"
         )
 
 

@@ -58,12 +58,13 @@ def clone(value: Any) -> Any:
 class ObjectRecord:
     """What the host keeps for one live object."""
 
-    __slots__ = ("active", "cls", "gate", "id", "instance", "key", "last_used", "storage")
+    __slots__ = ("active", "cls", "gate", "host", "id", "instance", "key", "last_used", "storage")
 
     instance: DurableObject
     """The object itself, set right after the record (the object is built from it)."""
 
-    def __init__(self, cls: type[DurableObject], oid: ObjectId, storage: Storage) -> None:
+    def __init__(self, host: ObjectHost, cls: type[DurableObject], oid: ObjectId, storage: Storage) -> None:
+        self.host = host
         self.cls = cls
         self.id = oid
         self.key: ObjectKey = (oid.namespace, oid.hex)
@@ -71,6 +72,16 @@ class ObjectRecord:
         self.gate = InputGate()
         self.active = 0
         self.last_used = 0.0
+
+    # The storage's callbacks: methods of the record rather than closures made per object.
+
+    def timers_changed(self, storage: Storage) -> None:
+        """The object's timers changed: the host re-reads its earliest one."""
+        self.host.timers_changed(self)
+
+    def commit_failed(self, storage: Storage, exc: BaseException) -> None:
+        """A commit of the object failed: its writes were rolled back, so it is reset."""
+        self.host.evict(self.key, force=True)
 
 
 class ObjectHost:
@@ -196,8 +207,9 @@ class ObjectHost:
             durability=self.durability,
             group_commit=self.group_commit,
             budget=self.budget,
+            template=self.runtime.extensions_for(cls).database_template,
         )
-        record = ObjectRecord(cls, oid, storage)
+        record = ObjectRecord(self, cls, oid, storage)
         instance = record.instance = cls(record, self.runtime.env, self.runtime)
         try:
             if self.change_log is not None:
@@ -207,12 +219,8 @@ class ObjectHost:
         except BaseException:
             storage.close()
             raise
-        storage.on_timers_changed = lambda s: self._timers_changed(record)
-
-        def reset_after_failed_commit(storage: Storage, exc: BaseException) -> None:
-            self.evict(record.key, force=True)
-
-        storage.on_commit_failed = reset_after_failed_commit
+        storage.on_timers_changed = record.timers_changed
+        storage.on_commit_failed = record.commit_failed
         record.last_used = self.clock.now()
         record.gate.close()
         token = current_object.set(instance)
@@ -331,7 +339,8 @@ class ObjectHost:
 
     # -- timers -------------------------------------------------------------------------------
 
-    def _timers_changed(self, record: ObjectRecord) -> None:
+    def timers_changed(self, record: ObjectRecord) -> None:
+        """Tell the alarm scheduler when the object's earliest timer is due now."""
         if self.on_timers_changed is not None:
             self.on_timers_changed(record, record.storage.timers.next_fire_at())
 
@@ -343,7 +352,7 @@ class ObjectHost:
         if not due:
             # The index pointed at a timer whose write was rolled back (a failed commit or block):
             # correct it, or the scheduler would wake this object again at once.
-            self._timers_changed(record)
+            self.timers_changed(record)
         for timer in due:
             handler = self.runtime.extensions_for(cls).timer_kinds.get(timer.kind)
             if handler is None or timer.unreadable is not None:

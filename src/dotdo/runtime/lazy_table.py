@@ -51,6 +51,10 @@ class LazyTable:
         """Create the table if it does not exist yet."""
         if self._ready:
             return
+        if self.storage.known_table(self.name):
+            # In the database since its file was created: no rollback can take it away.
+            self._ready = True
+            return
         if self._create is not None:
             self._create()
         else:

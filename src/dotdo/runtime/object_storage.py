@@ -105,6 +105,11 @@ class ObjectStorage(Protocol):
         """Whether the object has a table (or view) called `name`."""
         ...
 
+    def known_table(self, name: str) -> bool:
+        """Whether the table is known to exist without asking the database: it was in the template the
+        object's database file was created from during this activation, and no schema change happened since."""
+        ...
+
     def rename_legacy_table(self, old: str, new: str) -> bool:
         """Rename a table a previous version created under another name; True if it did."""
         ...

@@ -46,6 +46,18 @@ _WRITE_ACTIONS = frozenset(
         sqlite3.SQLITE_ANALYZE,
     }
 )
+_SCHEMA_ACTIONS = _WRITE_ACTIONS - {
+    sqlite3.SQLITE_INSERT,
+    sqlite3.SQLITE_UPDATE,
+    sqlite3.SQLITE_DELETE,
+    sqlite3.SQLITE_REINDEX,
+    sqlite3.SQLITE_ANALYZE,
+}
+
+_MAX_PLAIN_STATEMENTS = 4096
+_plain_statements: set[str] = set()
+"""Statement texts `_check_statement` passed with nothing more to do: every object of a class runs the
+same few, and the checks read only the text, so each is checked once per process."""
 
 
 class SqlCursor:
@@ -170,9 +182,10 @@ class SqlStorage:
             if not checked:
                 if not isinstance(query, str):
                     raise TypeError(f"sql.exec takes the query as a str, not {type(query).__name__}")
-                special = self._check_statement(query, bindings)
-                if special is not None:
-                    return special(query, bindings)
+                if query not in _plain_statements:
+                    special = self._check_statement(query, bindings)
+                    if special is not None:
+                        return special(query, bindings)
             self._prepare_writes = False
         if writes is not False and not conn.in_transaction:
             storage.begin()
@@ -202,6 +215,9 @@ class SqlStorage:
     def authorize(self, action: int, arg1: str | None, arg2: str | None, db: str | None, src: str | None) -> int:
         """SQLite's authorizer for the connection: refuse what the policy denies, note what writes."""
         storage = self._storage
+        if action in _SCHEMA_ACTIONS:
+            # The runtime's own statements too: whatever changes the schema ends what storage knows of it.
+            storage.schema_changed()
         if storage.running_internal:
             return sqlite3.SQLITE_OK
         refused = denial(action, arg1, arg2, db)
@@ -274,6 +290,8 @@ class SqlStorage:
                 return None  # a script: each of its statements is checked when it runs
         if RESERVED_PREFIX in query.lower():
             self._check_uncached(query, bindings)
+        elif word not in ("ALTER", "PRAGMA") and len(_plain_statements) < _MAX_PLAIN_STATEMENTS:
+            _plain_statements.add(query)
         if word == "ALTER":
             return self._exec_alter
         if word == "PRAGMA" and _FOREIGN_KEYS_WRITE.match(query, skip_blank(query)):

@@ -27,7 +27,7 @@ from .gates import OutputGate
 from .group_commit import DURABILITY_MODES, GroupCommit
 from .kv import CREATE_KV_TABLE, KV_TABLE, checked_key, checked_keys, checked_value, decode_value, list_query
 from .lazy_table import LazyTable
-from .new_database import create_wal_database
+from .new_database import DatabaseTemplate, create_wal_database
 from .sql import SqlStorage
 from .sql_policy import RESERVED_PREFIX, is_reserved
 from .timer_table import ALARM_TIMER_ID, TimerTable
@@ -80,6 +80,7 @@ class Storage:
         durability: str = "process",
         group_commit: GroupCommit | None = None,
         budget: ConnectionBudget | None = None,
+        template: DatabaseTemplate | None = None,
     ) -> None:
         if durability not in DURABILITY_MODES:
             raise ValueError(f"durability must be one of {', '.join(DURABILITY_MODES)}, not {durability!r}")
@@ -97,6 +98,10 @@ class Storage:
         self.change_log: ObjectLog | None = None
         """Set at activation when the runtime ships a change log: captures each commit after it is made."""
         self._budget = budget
+        self._template = template
+        self.known_tables: frozenset[str] | None = None
+        """The tables of a database file this storage created (from its template), until the schema
+        changes: `table_exists` answers from it without a query. None when unknown."""
         self.thread_lock = threading.RLock()
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
         self.conn: sqlite3.Connection | None = None
@@ -136,7 +141,9 @@ class Storage:
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        fresh = create_wal_database(self.path)
+        fresh = create_wal_database(self.path, self._template)
+        template = self._template
+        self.known_tables = None if not fresh else template.tables if template is not None else frozenset()
         power = self.durability == "power"
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, cached_statements=64)
         try:
@@ -324,8 +331,23 @@ class Storage:
 
     def table_exists(self, name: str) -> bool:
         """Whether a table of that name exists in this database."""
+        if self.conn is None:
+            self.connection()
+        known = self.known_tables
+        if known is not None:
+            return name in known
         rows = self.run_internal("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return bool(rows)
+
+    def known_table(self, name: str) -> bool:
+        """Whether the table came with the template this activation created the database from (and no
+        schema change happened since): it exists, and no rollback can take it away."""
+        known = self.known_tables
+        return known is not None and name in known
+
+    def schema_changed(self) -> None:
+        """A statement creates, drops or alters something: `table_exists` asks the database again."""
+        self.known_tables = None
 
     # -- transactions and commits ---------------------------------------------------------------
 
@@ -499,6 +521,7 @@ class Storage:
         finally:
             self._internal = False
         self.sql.forget_statements()
+        self.schema_changed()
         self._kv_table.forget()
         self.timers.forget_schema()
         self.notify_timers_changed()

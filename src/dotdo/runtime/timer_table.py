@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 
 TIMER_TABLE = "_dotdo_timers"
 ALARM_TIMER_ID = "alarm"
+TIMER_TABLE_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {TIMER_TABLE} (id TEXT PRIMARY KEY, fire_at REAL NOT NULL, "
+    "kind TEXT NOT NULL, payload BLOB, retry_count INTEGER NOT NULL DEFAULT 0, "
+    "generation INTEGER NOT NULL DEFAULT 0)",
+    f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)",
+)
+"""The timer table's DDL (a class whose objects all use timers declares it in `Extensions(tables=)`)."""
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder()
@@ -54,15 +61,8 @@ class TimerTable:
         storage = self._storage
         # Checked first: the runtime's statements count as writes, and a read must not cost a commit.
         if not storage.table_exists(TIMER_TABLE):
-            storage.run_internal(
-                f"CREATE TABLE IF NOT EXISTS {TIMER_TABLE} (id TEXT PRIMARY KEY, fire_at REAL NOT NULL, "
-                "kind TEXT NOT NULL, payload BLOB, retry_count INTEGER NOT NULL DEFAULT 0, "
-                "generation INTEGER NOT NULL DEFAULT 0)",
-                write=True,
-            )
-            storage.run_internal(
-                f"CREATE INDEX IF NOT EXISTS {TIMER_TABLE}_fire_at ON {TIMER_TABLE}(fire_at)", write=True
-            )
+            for statement in TIMER_TABLE_SCHEMA:
+                storage.run_internal(statement, write=True)
 
     def set(self, timer_id: str, fire_at: float, *, kind: str, payload: Any = None, retry_count: int = 0) -> None:
         """Create or replace a timer."""

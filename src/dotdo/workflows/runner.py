@@ -49,6 +49,8 @@ holds a page cache, a WAL index and prepared statements: far more than a sleepin
 class Runner:
     """The execution state of one live workflow instance (one per activation)."""
 
+    __slots__ = ("again", "armed_at", "executing", "obj", "storage", "store")
+
     def __init__(self, obj: Workflow) -> None:
         self.obj = obj
         self.storage = obj.storage

@@ -42,7 +42,7 @@ STEP_WAITING = "waiting"
 STEP_COMPLETE = "complete"
 STEP_ERRORED = "errored"
 
-_SCHEMA = (
+INSTANCE_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS workflow_instance (id INTEGER PRIMARY KEY CHECK (id = 1), "
     "status TEXT NOT NULL, params TEXT, output TEXT, error_type TEXT, error TEXT, run INTEGER NOT NULL, "
     "created_at REAL NOT NULL, updated_at REAL NOT NULL, listed_status TEXT)",
@@ -51,6 +51,7 @@ _SCHEMA = (
     "error_type TEXT, error TEXT, wake_at REAL, detail TEXT, started_at REAL NOT NULL, finished_at REAL, "
     "PRIMARY KEY (run, seq))",
 )
+"""The instance and steps tables (every instance has them; events come with the first event)."""
 _EVENTS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS workflow_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, "
     "payload TEXT, received_at REAL NOT NULL, consumed_by TEXT)"
@@ -124,14 +125,24 @@ class StepRow:
 class InstanceStore:
     """Reads and writes the three tables of one instance (created on first use of each activation)."""
 
+    __slots__ = ("_empty_run", "_events_table", "_row", "_tables", "storage")
+
     def __init__(self, storage: ObjectStorage) -> None:
         self.storage = storage
-        self._tables = LazyTable(storage, INSTANCE_TABLE, *_SCHEMA)
-        self._events = LazyTable(storage, EVENTS_TABLE, _EVENTS_SCHEMA)
+        self._tables = LazyTable(storage, INSTANCE_TABLE, *INSTANCE_SCHEMA)
+        self._events_table: LazyTable | None = None
         # The instance row, kept in memory once read: every write to it goes through this store.
         self._row: InstanceRow | None = None
         # A run this activation began and recorded no step of yet: its history is known to be empty.
         self._empty_run: int | None = None
+
+    @property
+    def _events(self) -> LazyTable:
+        # Made on first use: most instances never receive an event.
+        table = self._events_table
+        if table is None:
+            table = self._events_table = LazyTable(self.storage, EVENTS_TABLE, _EVENTS_SCHEMA)
+        return table
 
     def _sql(self, query: str, *bindings: Any) -> list[dict[str, Any]]:
         self._tables.ensure()

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 from ..context.durable_object import DO
 from ..runtime.extensions import Extensions
 from ..runtime.ids import namespace_of
+from ..runtime.timer_table import TIMER_TABLE_SCHEMA
 from .directory import MAX_PAGE, WorkflowDirectory
 from .instance import WorkflowInstance
 from .runner import TIMER_KIND, Runner
 from .step import Step, WorkflowEvent
-from .store import STATUSES
+from .store import INSTANCE_SCHEMA, STATUSES
 
 if TYPE_CHECKING:
     from ..context.events import Event
@@ -103,7 +104,8 @@ class Workflow(DO):
         """Timer kind of workflows: wake the instance (a sleep ended, a retry is due, an event wait timed out)."""
         await self._runner.on_timer()
 
-    extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timer})
+    # Every instance writes its row, its steps and its timer: a new instance's database starts with them.
+    extensions = Extensions(timer_kinds={TIMER_KIND: _fire_timer}, tables=(*TIMER_TABLE_SCHEMA, *INSTANCE_SCHEMA))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -149,18 +151,25 @@ class Workflow(DO):
         ids = [instance_id for instance_id, _ in wanted]
         if len(set(ids)) != len(ids):
             raise ValueError("create_batch was given the same id twice")
-        semaphore = asyncio.Semaphore(BATCH_CONCURRENCY)
+        # A fixed set of workers taking the next instance in turn: waiters on a semaphore would be
+        # one task per instance, and releasing it scans the waiters that woke, quadratic in a batch.
+        created: list[tuple[str, float] | Exception | None] = [None] * len(wanted)
+        work = iter(enumerate(wanted))
 
-        async def start(instance_id: str, params: Any) -> tuple[str, float]:
-            async with semaphore:
-                started = await runtime.get(cls, instance_id).start(params)
-                return instance_id, started["created_at"]
+        async def worker() -> None:
+            for index, (instance_id, params) in work:
+                try:
+                    started = await runtime.get(cls, instance_id).start(params)
+                except Exception as exc:
+                    created[index] = exc
+                else:
+                    created[index] = (instance_id, started["created_at"])
 
-        created = await asyncio.gather(*(start(i, p) for i, p in wanted), return_exceptions=True)
+        await asyncio.gather(*(worker() for _ in range(min(BATCH_CONCURRENCY, len(wanted)))))
         registered = [c for c in created if isinstance(c, tuple)]
         if registered:
             await cls.directory(runtime).register(registered)
-        failed = [c for c in created if isinstance(c, BaseException)]
+        failed = [c for c in created if isinstance(c, Exception)]
         if failed:
             raise failed[0]
         return [WorkflowInstance(runtime, cls, instance_id) for instance_id in ids]
