@@ -86,3 +86,11 @@ def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServe
     server = start_server(tmp_path_factory.mktemp("compat-gcs"), ["gcs"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def meilisearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve meilisearch` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-meilisearch"), ["meilisearch"])
+    yield server
+    stop_server(server)

@@ -32,7 +32,13 @@ def _gcs() -> Service:
     return service
 
 
-LAYERS: dict[str, Callable[[], Service]] = {"gcs": _gcs, "s3": _s3, "sqs": _sqs}
+def _meilisearch() -> Service:
+    from .meilisearch import service
+
+    return service
+
+
+LAYERS: dict[str, Callable[[], Service]] = {"gcs": _gcs, "meilisearch": _meilisearch, "s3": _s3, "sqs": _sqs}
 """Each layer's name and the function that loads it."""
 
 

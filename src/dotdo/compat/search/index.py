@@ -203,6 +203,14 @@ class SearchIndex(DO):
             "numberOfDocuments": count,
         }
 
+    def field_distribution(self) -> dict[str, int]:
+        """How many documents hold each top-level attribute."""
+        self._require()
+        rows = self.storage.sql.exec(
+            "SELECT j.key AS name, count(*) AS n FROM search_docs d, json_each(d.doc) j GROUP BY j.key ORDER BY j.key"
+        )
+        return {row["name"]: row["n"] for row in rows}
+
     def set_primary_key(self, primary_key: str) -> dict[str, Any]:
         """Set the primary key; refused once the index holds documents under another one."""
         self._require()
