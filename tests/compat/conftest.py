@@ -94,3 +94,11 @@ def meilisearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Com
     server = start_server(tmp_path_factory.mktemp("compat-meilisearch"), ["meilisearch"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def qdrant_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve qdrant` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-qdrant"), ["qdrant"])
+    yield server
+    stop_server(server)

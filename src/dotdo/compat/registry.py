@@ -38,7 +38,19 @@ def _meilisearch() -> Service:
     return service
 
 
-LAYERS: dict[str, Callable[[], Service]] = {"gcs": _gcs, "meilisearch": _meilisearch, "s3": _s3, "sqs": _sqs}
+def _qdrant() -> Service:
+    from .qdrant import service
+
+    return service
+
+
+LAYERS: dict[str, Callable[[], Service]] = {
+    "gcs": _gcs,
+    "meilisearch": _meilisearch,
+    "qdrant": _qdrant,
+    "s3": _s3,
+    "sqs": _sqs,
+}
 """Each layer's name and the function that loads it."""
 
 

@@ -7,6 +7,7 @@ Qdrant (and the other vector layers) parse their own requests, with payload filt
 from __future__ import annotations
 
 from .ann import METRICS, VectorError
+from .catalog import VectorCatalog
 from .collection import Point, VectorCollection
 
-__all__ = ["METRICS", "Point", "VectorCollection", "VectorError"]
+__all__ = ["METRICS", "Point", "VectorCatalog", "VectorCollection", "VectorError"]
