@@ -102,3 +102,11 @@ def qdrant_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
     server = start_server(tmp_path_factory.mktemp("compat-qdrant"), ["qdrant"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve chroma` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"])
+    yield server
+    stop_server(server)

@@ -38,6 +38,12 @@ def _meilisearch() -> Service:
     return service
 
 
+def _chroma() -> Service:
+    from .chroma import service
+
+    return service
+
+
 def _qdrant() -> Service:
     from .qdrant import service
 
@@ -45,6 +51,7 @@ def _qdrant() -> Service:
 
 
 LAYERS: dict[str, Callable[[], Service]] = {
+    "chroma": _chroma,
     "gcs": _gcs,
     "meilisearch": _meilisearch,
     "qdrant": _qdrant,

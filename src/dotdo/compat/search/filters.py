@@ -57,6 +57,14 @@ class IsEmpty:
 
 
 @dataclass(frozen=True)
+class Contains:
+    """The field is a string holding `text` (case counts)."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
 class GeoRadius:
     """The document's `_geo` point ({lat, lng}) lies within `meters` of (lat, lng)."""
 
@@ -86,7 +94,7 @@ class Not:
     item: Filter
 
 
-Filter = Compare | Exists | IsNull | IsEmpty | GeoRadius | And | Or | Not
+Filter = Compare | Contains | Exists | IsNull | IsEmpty | GeoRadius | And | Or | Not
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=")
 EARTH_RADIUS_METERS = 6_371_000.0
@@ -172,6 +180,11 @@ def _sql(tree: Filter, document: str, bindings: list[Any]) -> str:
     bindings.append(path)
     if isinstance(tree, Exists):
         return f"json_type({document}, ?) IS NOT NULL"
+    if isinstance(tree, Contains):
+        if not isinstance(tree.text, str):
+            raise FilterError(f"can only look for a string in {tree.field!r}, not {tree.text!r}")
+        bindings.extend([path, tree.text])
+        return f"(json_type({document}, ?) = 'text' AND instr(json_extract({document}, ?), ?) > 0)"
     if isinstance(tree, IsNull):
         return f"json_type({document}, ?) IS 'null'"
     if isinstance(tree, IsEmpty):
