@@ -6,7 +6,6 @@ import math
 from typing import Any
 from urllib.parse import urlsplit
 
-import chromadb
 import httpx
 import pytest
 from chromadb.errors import ChromaError, NotFoundError
