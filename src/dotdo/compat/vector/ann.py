@@ -19,7 +19,9 @@ METRICS = ("cosine", "dot", "euclidean")
 _USEARCH_METRIC = {"cosine": "cos", "dot": "l2sq", "euclidean": "l2sq"}
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 64
+EXPANSION_SEARCH = 128
+THREADS = 2
+"""Threads one graph build or search may use (the event loop waits for it)."""
 
 
 class VectorError(ValueError):
@@ -105,7 +107,7 @@ class AnnGraph:
         present = [key for key in keys if self.index.contains(key)]
         if present:
             self.index.remove(present)
-        self.index.add(np.asarray(keys, dtype=np.uint64), vectors, threads=1)
+        self.index.add(np.asarray(keys, dtype=np.uint64), vectors, threads=THREADS)
 
     def remove(self, keys: list[int]) -> None:
         """Remove the vectors of `keys` (absent ones are ignored)."""
@@ -119,7 +121,7 @@ class AnnGraph:
             return []
         if self.metric == "dot":
             query = np.append(query, np.float32(0.0))
-        matches = self.index.search(query, min(count, len(self.index)), threads=1)
+        matches = self.index.search(query, min(count, len(self.index)), threads=THREADS)
         return [int(key) for key in matches.keys]
 
     def to_bytes(self) -> bytes:

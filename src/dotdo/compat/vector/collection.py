@@ -135,7 +135,7 @@ class VectorCollection(DO):
 
         `merge_payload` merges each payload into the stored one instead of replacing it.
         """
-        dimension, _ = self._require()
+        dimension, metric = self._require()
         checked = []
         for point in points:
             key = point_key(point.id)
@@ -182,6 +182,12 @@ class VectorCollection(DO):
                 self.graph.add(added_keys, np.stack(added_vectors))
             except GraphOutgrown:
                 self.graph = None
+        if (
+            self.graph is None
+            and self.storage.sql.exec("SELECT count(*) AS n FROM vector_points").one()["n"] > EXACT_BELOW
+        ):
+            # Built as the collection grows past exact search's range, so no query pays for the build.
+            self._graph(dimension, metric)
         self._written()
         return len(checked)
 
@@ -303,7 +309,6 @@ class VectorCollection(DO):
             vectors = np.frombuffer(b"".join(row["vector"] for row in rows), dtype=np.float32).reshape(-1, dimension)
             graph.add([row["rowid"] for row in rows], vectors)
         self.graph = graph
-        self._save_graph()
         return graph
 
     def _save_graph(self) -> None:
