@@ -110,3 +110,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
     server = start_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def typesense_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve typesense` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-typesense"), ["typesense"])
+    yield server
+    stop_server(server)

@@ -50,6 +50,12 @@ def _qdrant() -> Service:
     return service
 
 
+def _typesense() -> Service:
+    from .typesense import service
+
+    return service
+
+
 LAYERS: dict[str, Callable[[], Service]] = {
     "chroma": _chroma,
     "gcs": _gcs,
@@ -57,6 +63,7 @@ LAYERS: dict[str, Callable[[], Service]] = {
     "qdrant": _qdrant,
     "s3": _s3,
     "sqs": _sqs,
+    "typesense": _typesense,
 }
 """Each layer's name and the function that loads it."""
 

@@ -42,11 +42,12 @@ OPERATIONS = frozenset(
 
 
 def claims(scope: Scope) -> bool:
-    """Qdrant requests: `/collections` paths, or any request carrying Qdrant's `api-key` header."""
-    path: str = scope["path"]
-    if path == "/collections" or path.startswith("/collections/"):
+    """Qdrant requests: those carrying Qdrant's `api-key` header, or `/collections` paths without Typesense's key."""
+    names = {name for name, _ in scope["headers"]}
+    if b"api-key" in names:
         return True
-    return any(name == b"api-key" for name, _ in scope["headers"])
+    path: str = scope["path"]
+    return (path == "/collections" or path.startswith("/collections/")) and b"x-typesense-api-key" not in names
 
 
 def client(

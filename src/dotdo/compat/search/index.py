@@ -76,6 +76,8 @@ class SearchQuery:
     typos: bool = True
     check_attributes: bool = True
     """Refuse filters, sorts and facets on attributes the settings do not declare (Meilisearch's rule)."""
+    ranking_rules: list[str] | None = None
+    """This query's ranking rules instead of the index's (Typesense orders relevance within `sort_by`)."""
 
 
 @dataclass
@@ -527,7 +529,7 @@ class SearchIndex(DO):
         self, rowids: list[int], candidates: dict[int, _Candidate], query: SearchQuery, settings: dict[str, Any]
     ) -> list[int]:
         keys: list[tuple[dict[int, Any], bool]] = []
-        for rule in settings["rankingRules"]:
+        for rule in query.ranking_rules or settings["rankingRules"]:
             if rule == "words" and candidates:
                 keys.append(({r: candidates[r].dropped for r in rowids}, True))
             elif rule == "typo" and candidates:
