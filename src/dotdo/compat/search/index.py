@@ -12,6 +12,7 @@ count the values of the matching documents in one grouped query per attribute.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import math
 import re
@@ -459,6 +460,8 @@ class SearchIndex(DO):
                 r["rowid"]
                 for r in sql.exec(f"SELECT rowid FROM search_docs d WHERE {condition} ORDER BY rowid", *bindings)
             ]
+        elif candidates and query.filter is None:
+            rowids = sorted(candidates)
         elif candidates:
             rowids = [
                 r["rowid"]
@@ -471,17 +474,20 @@ class SearchIndex(DO):
             ]
         else:
             rowids = []
-        ordered = self._rank(rowids, candidates or {}, query, settings)
-        if settings["distinctAttribute"]:
-            ordered = self._distinct(ordered, settings["distinctAttribute"])
-        facets, stats = self._facets(
-            ordered if candidates is not None or query.filter else None, query.facets, settings
-        )
+        distinct = settings["distinctAttribute"]
+        needed = None if distinct else query.offset + max(query.limit, 0)
+        ordered = self._rank(rowids, candidates or {}, query, settings, needed)
+        total = len(rowids)
+        if distinct:
+            ordered = self._distinct(ordered, distinct)
+            total = len(ordered)
+        narrowed = candidates is not None or query.filter is not None
+        facets, stats = self._facets(rowids if narrowed else None, query.facets, settings)
         page = ordered[query.offset : query.offset + query.limit] if query.limit > 0 else []
         hits = self._hits(page, query, settings, highlighted, prefixes)
         return {
             "hits": hits,
-            "total": len(ordered),
+            "total": total,
             "facets": facets,
             "facetStats": stats,
             "offset": query.offset,
@@ -526,8 +532,14 @@ class SearchIndex(DO):
         return {row["rowid"]: row["value"] for row in rows}
 
     def _rank(
-        self, rowids: list[int], candidates: dict[int, _Candidate], query: SearchQuery, settings: dict[str, Any]
+        self,
+        rowids: list[int],
+        candidates: dict[int, _Candidate],
+        query: SearchQuery,
+        settings: dict[str, Any],
+        needed: int | None,
     ) -> list[int]:
+        """`rowids` best first (only the first `needed` of them when it is given)."""
         keys: list[tuple[dict[int, Any], bool]] = []
         for rule in query.ranking_rules or settings["rankingRules"]:
             if rule == "words" and candidates:
@@ -543,7 +555,21 @@ class SearchIndex(DO):
         if candidates:
             keys.append(({r: candidates[r].score for r in rowids}, True))
         if not keys:
-            return rowids
+            return rowids if needed is None else rowids[:needed]
+        if (
+            len(keys) <= 3
+            and not query.sort
+            and not any(index_settings.custom_rule(r) for r in settings["rankingRules"])
+        ):
+            # Relevance only (words, typos, BM25): numbers that are never missing, compared as tuples.
+            tables = [values for values, _ in keys]
+
+            def relevance(rowid: int) -> tuple[Any, ...]:
+                return (*(table[rowid] for table in tables), rowid)
+
+            if needed is not None and needed < len(rowids):
+                return heapq.nsmallest(needed, rowids, key=relevance)
+            return sorted(rowids, key=relevance)
 
         def compare(a: int, b: int) -> int:
             for values, ascending in keys:
