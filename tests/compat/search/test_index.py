@@ -256,3 +256,15 @@ async def test_an_index_survives_a_restart(tmp_path: Path) -> None:
     async with Runtime(tmp_path, objects=[SearchIndex]) as rt:
         result = await rt.get(SearchIndex, "t/keep").search(SearchQuery(q="car"))
         assert [hit["id"] for hit in result["hits"]] == [1]
+
+
+async def test_an_evicted_index_answers_the_same(tmp_path: Path) -> None:
+    async with Runtime(tmp_path, objects=[SearchIndex]) as rt:
+        index = rt.get(SearchIndex, "t/evicted")
+        await index.create("evicted")
+        await index.update_settings({"stopWords": ["a"], "filterableAttributes": ["n"]})
+        await index.add([{"id": i, "title": f"a document number {i}", "n": i} for i in range(20)])
+        before = await index.search(SearchQuery(q="a documnt", filter=Compare("n", "<", 5)))
+        assert rt.evict(SearchIndex, "t/evicted")
+        after = await index.search(SearchQuery(q="a documnt", filter=Compare("n", "<", 5)))
+        assert [h["id"] for h in after["hits"]] == [h["id"] for h in before["hits"]] and after["total"] == 5

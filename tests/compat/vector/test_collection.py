@@ -73,3 +73,18 @@ async def test_points_and_graph_survive_a_restart(tmp_path: Path) -> None:
     async with Runtime(tmp_path, objects=[VectorCollection]) as rt:
         after = await rt.get(VectorCollection, "t/kept").query(data[7].tolist(), 3)
     assert [h["id"] for h in after] == [h["id"] for h in before] and after[0]["id"] == 7
+
+
+async def test_an_evicted_collection_restores_its_saved_graph(tmp_path: Path) -> None:
+    data = clustered(EXACT_BELOW + 200, 8, seed=4)
+    async with Runtime(tmp_path, objects=[VectorCollection]) as rt:
+        collection = rt.get(VectorCollection, "t/evicted")
+        await collection.create("evicted", 8, "dot")
+        await collection.upsert([Point(i, row.tolist()) for i, row in enumerate(data)])
+        before = await collection.query(data[3].tolist(), 5)
+        assert await collection.save_graph()  # what the alarm set by the writes does an instant later
+        assert rt.evict(VectorCollection, "t/evicted")
+        after = await collection.query(data[3].tolist(), 5)
+        assert [h["id"] for h in after] == [h["id"] for h in before]
+        await collection.upsert([Point("new", (data[3] * 10).tolist())])  # a longer vector: the dot graph is rebuilt
+        assert (await collection.query(data[3].tolist(), 1))[0]["id"] == "new"

@@ -177,6 +177,7 @@ class VectorCollection(DO):
             if vector is not None:
                 added_keys.append(rowid)
                 added_vectors.append(vector)
+        self._written()
         if self.graph is not None and added_keys:
             try:
                 self.graph.add(added_keys, np.stack(added_vectors))
@@ -188,7 +189,6 @@ class VectorCollection(DO):
         ):
             # Built as the collection grows past exact search's range, so no query pays for the build.
             self._graph(dimension, metric)
-        self._written()
         return len(checked)
 
     def set_payload(self, ids: list[Any] | None, filter: Filter | None, payload: dict[str, Any], replace: bool) -> int:
@@ -319,10 +319,16 @@ class VectorCollection(DO):
             "INSERT INTO vector_graph VALUES (?, ?, ?)", self._meta("version"), self.graph.radius, self.graph.to_bytes()
         )
 
-    async def alarm(self, info: Any) -> None:
+    def save_graph(self) -> bool:
         """Save the graph with the write count it reflects (a restart then restores rather than rebuilds)."""
-        if self.exists() and self.graph is not None:
-            self._save_graph()
+        if not self.exists() or self.graph is None:
+            return False
+        self._save_graph()
+        return True
+
+    async def alarm(self, info: Any) -> None:
+        """Save the graph an instant after writes stop."""
+        self.save_graph()
 
     def query(
         self,
