@@ -19,7 +19,8 @@ METRICS = ("cosine", "dot", "euclidean")
 _USEARCH_METRIC = {"cosine": "cos", "dot": "l2sq", "euclidean": "l2sq"}
 CONNECTIVITY = 16
 EXPANSION_ADD = 128
-EXPANSION_SEARCH = 128
+EXPANSION_SEARCH = 512
+"""Candidates the graph search keeps: 512 gave recall@10 0.998 on 20,000 clustered 384-d vectors (128: 0.86)."""
 THREADS = 2
 """Threads one graph build or search may use (the event loop waits for it)."""
 
@@ -133,6 +134,7 @@ class AnnGraph:
         """A graph saved by `to_bytes` (with the `radius` it had)."""
         graph = cls(dimension, metric, radius)
         graph.index = graph.index.restore(data)
+        graph.index.expansion_search = EXPANSION_SEARCH
         return graph
 
 
