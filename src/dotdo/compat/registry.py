@@ -38,8 +38,20 @@ def _meilisearch() -> Service:
     return service
 
 
+def _stripe() -> Service:
+    from .stripe import service
+
+    return service
+
+
 def _chroma() -> Service:
     from .chroma import service
+
+    return service
+
+
+def _resend() -> Service:
+    from .resend import service
 
     return service
 
@@ -50,8 +62,20 @@ def _qdrant() -> Service:
     return service
 
 
+def _sendgrid() -> Service:
+    from .sendgrid import service
+
+    return service
+
+
 def _typesense() -> Service:
     from .typesense import service
+
+    return service
+
+
+def _twilio() -> Service:
+    from .twilio import service
 
     return service
 
@@ -61,8 +85,12 @@ LAYERS: dict[str, Callable[[], Service]] = {
     "gcs": _gcs,
     "meilisearch": _meilisearch,
     "qdrant": _qdrant,
+    "resend": _resend,
     "s3": _s3,
+    "sendgrid": _sendgrid,
     "sqs": _sqs,
+    "stripe": _stripe,
+    "twilio": _twilio,
     "typesense": _typesense,
 }
 """Each layer's name and the function that loads it."""
