@@ -105,3 +105,35 @@ def messaging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Compa
     server = start_server(tmp_path_factory.mktemp("compat-messaging"), ["resend", "twilio", "sendgrid"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def meilisearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve meilisearch` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-meilisearch"), ["meilisearch"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def typesense_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve typesense` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-typesense"), ["typesense"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def qdrant_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve qdrant` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-qdrant"), ["qdrant"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve chroma` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"])
+    yield server
+    stop_server(server)

@@ -32,8 +32,20 @@ def _gcs() -> Service:
     return service
 
 
+def _meilisearch() -> Service:
+    from .meilisearch import service
+
+    return service
+
+
 def _stripe() -> Service:
     from .stripe import service
+
+    return service
+
+
+def _chroma() -> Service:
+    from .chroma import service
 
     return service
 
@@ -44,8 +56,20 @@ def _resend() -> Service:
     return service
 
 
+def _qdrant() -> Service:
+    from .qdrant import service
+
+    return service
+
+
 def _sendgrid() -> Service:
     from .sendgrid import service
+
+    return service
+
+
+def _typesense() -> Service:
+    from .typesense import service
 
     return service
 
@@ -57,13 +81,17 @@ def _twilio() -> Service:
 
 
 LAYERS: dict[str, Callable[[], Service]] = {
+    "chroma": _chroma,
     "gcs": _gcs,
+    "meilisearch": _meilisearch,
+    "qdrant": _qdrant,
     "resend": _resend,
     "s3": _s3,
     "sendgrid": _sendgrid,
     "sqs": _sqs,
     "stripe": _stripe,
     "twilio": _twilio,
+    "typesense": _typesense,
 }
 """Each layer's name and the function that loads it."""
 

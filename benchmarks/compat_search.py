@@ -1,0 +1,264 @@
+"""Search and vector compat layers: recall and speed against exact search, Chroma's own server, and bare FTS5.
+
+    python benchmarks/compat_search.py [--vectors 100000] [--dimension 384] [--documents 100000] [--queries 200]
+
+Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
+`dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), both real processes on
+127.0.0.1, then queried; recall@10 is measured against exact cosine search (numpy) on the same data.
+Text rows: the same synthetic documents indexed through the `meilisearch` SDK into `dotdo compat
+serve meilisearch`, queried with one typo per query, against the bare FTS5 path (an FTS5 table in a
+SQLite file, the same rows, exact-word MATCH queries): the gap is what the layer adds (HTTP, JSON,
+typo expansion, ranking, the object's transaction). No Meilisearch server runs on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from dotdo.compat import Credentials
+
+BATCH = 1000
+WORDS = [
+    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
+    "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey",
+    "xray", "yankee", "zulu", "harbor", "lantern", "meadow", "orchard", "pebble", "quartz", "river", "saddle",
+    "timber", "valley", "willow", "canyon", "glacier", "horizon",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited before it listened")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def start_dotdo(folder: Path, layer: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
+    key = Credentials(folder / "compat").default_key()
+    assert key.secret is not None
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dotdo", "compat", "serve", layer, "--port", str(port), "--data-dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(port, process)
+    return process, port, key.access_key_id, key.secret
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def clustered(count: int, dimension: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(256, dimension))
+    return (centers[rng.integers(0, 256, count)] + 0.5 * rng.normal(size=(count, dimension))).astype(np.float32)
+
+
+def exact_top10(data: np.ndarray, queries: np.ndarray) -> list[set[int]]:
+    normalized = data / np.linalg.norm(data, axis=1, keepdims=True)
+    answers = []
+    for query in queries:
+        scores = normalized @ (query / np.linalg.norm(query))
+        answers.append(set(np.argpartition(-scores, 10)[:10].tolist()))
+    return answers
+
+
+def run_chroma(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+    collection = client.create_collection("bench", configuration={"hnsw": {"space": "cosine"}})
+    started = time.perf_counter()
+    for start in range(0, len(data), BATCH):
+        chunk = data[start : start + BATCH]
+        collection.add(ids=[str(i) for i in range(start, start + len(chunk))], embeddings=chunk.tolist())
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    recalls = []
+    for query, expected in zip(queries, truth, strict=True):
+        found = collection.query(query_embeddings=[query.tolist()], n_results=10, include=[])["ids"][0]
+        recalls.append(len({int(i) for i in found} & expected) / 10)
+    queried = time.perf_counter() - started
+    return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
+
+
+def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+    import chromadb
+
+    import dotdo.compat.chroma
+
+    data, queries = clustered(count, dimension, 1), clustered(query_count, dimension, 2)
+    started = time.perf_counter()
+    truth = exact_top10(data, queries)
+    exact = {"queries/s": query_count / (time.perf_counter() - started), "recall@10": 1.0}
+    rows = [("exact search (numpy, in process)", exact)]
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
+    try:
+        client = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=key_id, secret=secret)
+        rows.append(("dotdo compat chroma (HttpClient)", run_chroma(client, data, queries, truth)))
+    finally:
+        stop(process)
+    chroma_cli = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    if os.path.exists(chroma_cli):
+        port = free_port()
+        process = subprocess.Popen(
+            [chroma_cli, "run", "--path", str(folder / "chroma-own"), "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(port, process)
+            client = chromadb.HttpClient(host="127.0.0.1", port=port)
+            rows.append(("Chroma's own server (HttpClient)", run_chroma(client, data, queries, truth)))
+        finally:
+            stop(process)
+    return rows
+
+
+def documents(count: int) -> list[dict[str, Any]]:
+    chooser = random.Random(3)
+    return [
+        {"id": i, "title": " ".join(chooser.choices(WORDS, k=4)), "body": " ".join(chooser.choices(WORDS, k=20))}
+        for i in range(count)
+    ]
+
+
+def typo(word: str, chooser: random.Random) -> str:
+    position = chooser.randrange(1, len(word))
+    return word[:position] + word[position + 1 :]
+
+
+def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+    import dotdo.compat.meilisearch
+
+    docs = documents(count)
+    chooser = random.Random(4)
+    pairs = [chooser.sample(WORDS, 2) for _ in range(query_count)]
+    rows = []
+    database = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
+    database.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')")
+    started = time.perf_counter()
+    for start in range(0, count, BATCH):
+        database.execute("BEGIN")
+        database.executemany(
+            "INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
+            [(d["id"], d["title"], d["body"]) for d in docs[start : start + BATCH]],
+        )
+        database.execute("COMMIT")
+    indexed = time.perf_counter() - started
+    started = time.perf_counter()
+    for first, second in pairs:
+        database.execute(
+            "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 20", (f'"{first}" "{second}"*',)
+        ).fetchall()
+    rows.append(
+        (
+            "bare FTS5 (exact words)",
+            {"documents/s": count / indexed, "queries/s": query_count / (time.perf_counter() - started)},
+        )
+    )
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-meili", "meilisearch")
+    try:
+        client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+        index = client.index("bench")
+        started = time.perf_counter()
+        task = None
+        for start in range(0, count, BATCH):
+            task = index.add_documents(docs[start : start + BATCH], primary_key="id")
+        assert task is not None
+        client.wait_for_task(task.task_uid, timeout_in_ms=600_000)
+        indexed = time.perf_counter() - started
+        started = time.perf_counter()
+        for first, second in pairs:
+            index.search(f"{typo(first, chooser)} {second}")
+        rows.append(
+            (
+                "dotdo compat meilisearch (SDK, one typo)",
+                {"documents/s": count / indexed, "queries/s": query_count / (time.perf_counter() - started)},
+            )
+        )
+    finally:
+        stop(process)
+    return rows
+
+
+def table(title: str, rows: list[tuple[str, dict[str, float]]], baseline: str, columns: list[str]) -> Table:
+    out = Table(title=title)
+    out.add_column("system")
+    for column in columns:
+        out.add_column(column, justify="right")
+        if column != "recall@10":
+            out.add_column(f"{column} vs {baseline}", justify="right")
+    base = dict(rows).get(baseline, {})
+    for name, values in rows:
+        cells = [name]
+        for column in columns:
+            value = values.get(column)
+            cells.append("-" if value is None else f"{value:.3f}" if column == "recall@10" else f"{value:,.0f}")
+            if column != "recall@10":
+                reference = base.get(column)
+                cells.append("-" if value is None or not reference else f"{value / reference:.2f}x")
+        out.add_row(*cells)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vectors", type=int, default=100_000, help="how many vectors (default 100000)")
+    parser.add_argument("--dimension", type=int, default=384, help="their dimension (default 384)")
+    parser.add_argument("--documents", type=int, default=100_000, help="how many text documents (default 100000)")
+    parser.add_argument("--queries", type=int, default=200, help="queries per system (default 200)")
+    arguments = parser.parse_args(argv)
+    console = Console()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        with console.status("vector search: dotdo's chroma layer, Chroma's own server, exact search"):
+            vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
+        console.print(
+            table(
+                f"{arguments.vectors:,} vectors x {arguments.dimension}",
+                vectors,
+                "Chroma's own server (HttpClient)",
+                ["insert/s", "queries/s", "recall@10"],
+            )
+        )
+        with console.status("text search: dotdo's meilisearch layer and bare FTS5"):
+            texts = text_rows(arguments.documents, arguments.queries, folder)
+        console.print(
+            table(f"{arguments.documents:,} documents", texts, "bare FTS5 (exact words)", ["documents/s", "queries/s"])
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Search and vector search on dotdo, used through Meilisearch's, Qdrant's and Chroma's own Python clients.
+
+    python examples/compat_search.py
+
+The script serves `compat_app(["meilisearch", "qdrant", "chroma"])` with uvicorn on a free port of
+127.0.0.1 (what `dotdo compat serve meilisearch qdrant chroma` does), then indexes recipes in
+Meilisearch and finds them with a typo and a filter, stores their embeddings in Qdrant and in
+Chroma and finds the nearest vegetarian ones, and shows that another tenant sees none of it.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import uvicorn
+from qdrant_client import models
+
+import dotdo.compat
+from dotdo.compat import Credentials, compat_app
+
+RECIPES = [
+    {"id": 1, "title": "Tomato soup", "vegetarian": True, "minutes": 30, "embedding": [0.9, 0.1, 0.0]},
+    {"id": 2, "title": "Beef stew", "vegetarian": False, "minutes": 120, "embedding": [0.7, 0.3, 0.1]},
+    {"id": 3, "title": "Gazpacho", "vegetarian": True, "minutes": 15, "embedding": [0.8, 0.0, 0.3]},
+    {"id": 4, "title": "Lemon tart", "vegetarian": True, "minutes": 90, "embedding": [0.0, 0.2, 0.9]},
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")  # qdrant-client warns that its api key travels over plain http
+    data_dir = Path(tempfile.mkdtemp(prefix="compat-search-example-"))
+    keys = Credentials(data_dir / "compat")
+    acme = keys.create("acme", ["meilisearch", "qdrant", "chroma"])
+    globex = keys.create("globex", ["meilisearch"])
+    port = free_port()
+    app = compat_app(["meilisearch", "qdrant", "chroma"], data_dir=data_dir)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        meili = dotdo.compat.meilisearch.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
+        recipes = meili.index("recipes")
+        meili.wait_for_task(recipes.update_filterable_attributes(["vegetarian", "minutes"]).task_uid)
+        meili.wait_for_task(
+            recipes.add_documents([{k: v for k, v in r.items() if k != "embedding"} for r in RECIPES]).task_uid
+        )
+        found = recipes.search("tomatoe", {"filter": "vegetarian = true AND minutes < 60"})
+        print("meilisearch, 'tomatoe' (a typo):", [hit["title"] for hit in found["hits"]])
+
+        qdrant = dotdo.compat.qdrant.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
+        qdrant.create_collection("recipes", vectors_config=models.VectorParams(size=3, distance=models.Distance.COSINE))
+        qdrant.upsert(
+            "recipes",
+            points=[
+                models.PointStruct(
+                    id=r["id"], vector=r["embedding"], payload={"title": r["title"], "vegetarian": r["vegetarian"]}
+                )
+                for r in RECIPES
+            ],
+        )
+        vegetarian = models.Filter(must=[models.FieldCondition(key="vegetarian", match=models.MatchValue(value=True))])
+        nearest = qdrant.query_points(
+            "recipes", query=[0.7, 0.3, 0.1], query_filter=vegetarian, limit=2, with_payload=True
+        )
+        print("qdrant, nearest vegetarian:", [point.payload["title"] for point in nearest.points])
+
+        chroma = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=acme.access_key_id, secret=acme.secret)
+        collection = chroma.create_collection("recipes", configuration={"hnsw": {"space": "cosine"}})
+        collection.add(
+            ids=[str(r["id"]) for r in RECIPES],
+            embeddings=[r["embedding"] for r in RECIPES],
+            documents=[r["title"] for r in RECIPES],
+            metadatas=[{"vegetarian": r["vegetarian"]} for r in RECIPES],
+        )
+        result = collection.query(query_embeddings=[[0.0, 0.1, 1.0]], n_results=1, where={"vegetarian": True})
+        print("chroma, nearest dessert:", result["documents"][0])
+
+        stranger = dotdo.compat.meilisearch.client(url, access_key_id=globex.access_key_id, secret=globex.secret)
+        print("globex sees indexes:", [index.uid for index in stranger.get_indexes()["results"]])
+    finally:
+        server.should_exit = True
+
+
+if __name__ == "__main__":
+    main()

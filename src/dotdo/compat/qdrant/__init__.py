@@ -1,0 +1,96 @@
+"""Qdrant over REST, for `qdrant-client`: collections, points, payloads, filtered vector queries, scroll, count.
+
+dotdo compat serve qdrant --port 6333
+client = dotdo.compat.qdrant.client("http://127.0.0.1:6333")   # QdrantClient with the default key
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..layer import Service
+from ..vector import VectorCatalog, VectorCollection
+from .app import build
+
+if TYPE_CHECKING:
+    from starlette.types import Scope
+
+OPERATIONS = frozenset(
+    {
+        "create_collection",
+        "get_collection",
+        "get_collections",
+        "collection_exists",
+        "delete_collection",
+        "create_payload_index",
+        "delete_payload_index",
+        "upsert",
+        "retrieve",
+        "delete",
+        "set_payload",
+        "overwrite_payload",
+        "delete_payload",
+        "clear_payload",
+        "query_points",
+        "query_batch_points",
+        "search",
+        "search_batch",
+        "scroll",
+        "count",
+    }
+)
+
+
+def claims(scope: Scope) -> bool:
+    """Qdrant requests: those carrying Qdrant's `api-key` header, or `/collections` paths without Typesense's key."""
+    names = {name for name, _ in scope["headers"]}
+    if b"api-key" in names:
+        return True
+    path: str = scope["path"]
+    return (path == "/collections" or path.startswith("/collections/")) and b"x-typesense-api-key" not in names
+
+
+def client(
+    url: str = "http://127.0.0.1:6333",
+    *,
+    data_dir: str = ".dotdo",
+    access_key_id: str | None = None,
+    secret: str | None = None,
+    **options: Any,
+) -> Any:
+    """A `qdrant_client.QdrantClient` pointed at dotdo over REST; its api key is the access key's id and secret."""
+    from qdrant_client import QdrantClient
+
+    from ..credentials import Credentials
+
+    if access_key_id is None or secret is None:
+        from pathlib import Path
+
+        key = Credentials(Path(data_dir) / "compat").default_key()
+        access_key_id, secret = key.access_key_id, key.secret
+    options.setdefault("https", url.startswith("https:"))
+    # The client warns when the server's version is not within one minor version of its own; this
+    # layer reports the Qdrant version whose REST API it follows, which need not be the client's.
+    options.setdefault("check_compatibility", False)
+    return QdrantClient(url=url, api_key=f"{access_key_id}{secret}", prefer_grpc=False, **options)
+
+
+service = Service(
+    name="qdrant",
+    title="Qdrant",
+    operations=OPERATIONS,
+    build=build,
+    objects=(VectorCollection, VectorCatalog),
+    claims=claims,
+    client=client,
+    notes={
+        "vectors": "one unnamed dense vector per point; named, sparse and multi-vectors are refused",
+        "query": "a dense vector query; prefetch, fusion, recommend and lookup_from are refused",
+        "filters": "match value/any/except, range, is_empty, is_null, nested must/should/must_not; has_id, geo "
+        "and values_count are refused",
+        "grpc": "REST only",
+    },
+)
+"""The Qdrant layer as the registry lists it."""
+
+__all__ = ["OPERATIONS", "client", "service"]

@@ -1,0 +1,27 @@
+"""The search engine the search layers share: an index per object, on SQLite FTS5 with BM25.
+
+Meilisearch, Typesense, Elasticsearch and Algolia each parse their own requests into a `SearchQuery`
+(with a `filters` tree) and format the result their own way; `SearchIndex` does the work.
+"""
+
+from __future__ import annotations
+
+from .filters import And, Compare, Exists, Filter, FilterError, GeoRadius, IsEmpty, IsNull, Not, Or
+from .index import SearchError, SearchIndex, SearchQuery, SortKey
+
+__all__ = [
+    "And",
+    "Compare",
+    "Exists",
+    "Filter",
+    "FilterError",
+    "GeoRadius",
+    "IsEmpty",
+    "IsNull",
+    "Not",
+    "Or",
+    "SearchError",
+    "SearchIndex",
+    "SearchQuery",
+    "SortKey",
+]

@@ -1,0 +1,13 @@
+"""The vector store the vector layers share: a collection per object, exact scores, an HNSW graph for speed.
+
+Qdrant (and the other vector layers) parse their own requests, with payload filters as a
+`search.filters` tree, and format `VectorCollection`'s answers their own way.
+"""
+
+from __future__ import annotations
+
+from .ann import METRICS, VectorError
+from .catalog import VectorCatalog
+from .collection import Point, VectorCollection
+
+__all__ = ["METRICS", "Point", "VectorCatalog", "VectorCollection", "VectorError"]
