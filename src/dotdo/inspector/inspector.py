@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..runtime.extensions import Extensions
 from .metrics import Metrics
@@ -48,6 +48,8 @@ class Inspector:
         """Mount the inspector on `api` and return the ASGI app to serve: `api` with its requests observed."""
         api.extend(self.extensions())
         api.runtime.add_storage_hook(self._on_activate)
+        if self.timeline is not None:
+            api.runtime.happenings.listeners.append(self._on_happening)
         self.metrics.watch(api.runtime)
         return RequestObserver(api, self.timeline, self.metrics)
 
@@ -55,3 +57,7 @@ class Inspector:
         record_name(oid, storage)
         if self.timeline is not None:
             self.timeline.record(oid.namespace, oid.name or oid.hex, "activation", "activated (opened its database)")
+
+    def _on_happening(self, oid: ObjectId, kind: str, summary: str, values: tuple[Any, ...]) -> None:
+        if self.timeline is not None:
+            self.timeline.record(oid.namespace, oid.name or oid.hex, kind, summary, *values)

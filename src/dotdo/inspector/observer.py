@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.ids import namespace_of
@@ -30,12 +30,11 @@ class RequestObserver:
         self.app = app
         self.timeline = timeline
         self.metrics = metrics
+        self.counts = metrics.counts
         self.namespace = namespace_of(app.cls)
         self._id_prefix = uuid.uuid4().hex[:8]
         self._ids = itertools.count(1)
         self._names: dict[str, str] = {}
-        self._counted: dict[tuple[str, int], Any] = {}
-        self._timed: dict[str, Any] = {}
 
     @property
     def runtime(self) -> Any:
@@ -88,27 +87,24 @@ class RequestObserver:
                 message = {**message, "headers": [*message.get("headers", ()), header]}
             await send(message)
 
-        started = time.perf_counter()
+        started = perf_counter()
         try:
             await self.app(scope, receive, observed_send)
         finally:
-            elapsed = time.perf_counter() - started
-            counter = self._counted.get((cls, status))
-            if counter is None:
-                counter = self._counted[(cls, status)] = self.metrics.requests.labels(cls, str(status))
-            counter.inc()
-            timer = self._timed.get(cls)
-            if timer is None:
-                timer = self._timed[cls] = self.metrics.latency.labels(cls)
-            timer.observe(elapsed)
+            elapsed = perf_counter() - started
+            self.counts.answered(cls, status, elapsed)
             if cls == "rpc":
-                self.metrics.rpc_sessions.inc()
+                self.counts.rpc_sessions += 1
             if self.timeline is not None:
                 self.timeline.record(
                     cls,
                     obj,
                     "rpc" if cls == "rpc" else "request",
-                    f"{scope.get('method', 'GET')} {scope['path']} → {status} in {elapsed * 1000:.1f} ms",
+                    "%s %s → %d in %.1f ms",
+                    scope.get("method", "GET"),
+                    scope["path"],
+                    status,
+                    elapsed * 1000,
                 )
 
     async def _websocket(self, cls: str, obj: str, scope: Scope, receive: Receive, send: Send) -> None:
@@ -122,19 +118,18 @@ class RequestObserver:
                 messages += 1
                 if timeline is not None:
                     size = len(message.get("text") or "") or len(message.get("bytes") or b"")
-                    timeline.record(cls, obj, "websocket", f"message in ({size} characters or bytes)")
+                    timeline.record(cls, obj, "websocket", "message in (%d characters or bytes)", size)
             return message
 
-        self.metrics.websockets.labels(cls).inc()
-        self.metrics.open_websockets.labels(cls).inc()
+        self.counts.websocket_opened(cls)
         if timeline is not None:
-            timeline.record(cls, obj, "websocket", f"connect {scope['path']}")
+            timeline.record(cls, obj, "websocket", "connect %s", scope["path"])
         try:
             await self.app(scope, observed_receive, send)
         finally:
-            self.metrics.open_websockets.labels(cls).dec()
+            self.counts.websocket_closed(cls)
             if timeline is not None:
-                timeline.record(cls, obj, "websocket", f"closed after {messages} messages in")
+                timeline.record(cls, obj, "websocket", "closed after %d messages in", messages)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
