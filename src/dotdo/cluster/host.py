@@ -84,6 +84,7 @@ class ClusterHost:
         durability: str = "process",
         app_target: str | None = None,
         health_checks: HealthChecks | None = None,
+        wrap_app: Callable[[Any], Any] | None = None,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -95,6 +96,8 @@ class ClusterHost:
         self.class_refs = classes
         self.durability = durability
         self.app_target = app_target
+        self.wrap_app = wrap_app
+        """Called with the imported app; the host serves what it returns (how the inspector attaches)."""
         self.app: Any = None
         self.runtime: Runtime | None = None
         self.view = PlacementView()
@@ -144,6 +147,9 @@ class ClusterHost:
         runtime.add_defaults(CTX_ATTACHMENTS)
         install_fencing(runtime, self.host_id, owns=self._owns)
         runtime.forward = self.forward
+        if self.app is not None and self.wrap_app is not None:
+            # After the fencing: what the wrapper adds to each activation runs once the lease is held.
+            self.app = self.wrap_app(self.app)
         self.runtime = runtime
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))

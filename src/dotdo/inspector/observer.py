@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.ids import namespace_of
+from ..runtime.ids import id_from_name, namespace_of
 from .logs import request_context
 from .metrics import Metrics
 from .timeline import Timeline
@@ -21,6 +22,8 @@ INSPECTOR_PREFIX = "/_dotdo"
 RPC_PATH = "/rpc"
 NAME_CACHE_SIZE = 4096
 """Paths whose object name the observer remembers (when the routing looks at the path alone)."""
+OBJECT_PAGE = re.compile(r"/_dotdo/(?:api/)?objects/([^/]+)/([0-9a-f]{64})(?:/(.*))?")
+"""An inspector path about one object: its class, its id and what of it (a live stream stays on the host asked)."""
 
 
 class RequestObserver:
@@ -41,6 +44,16 @@ class RequestObserver:
         """The served app's runtime."""
         return self.app.runtime
 
+    @property
+    def cls(self) -> Any:
+        """The served app's Durable Object class."""
+        return self.app.cls
+
+    @property
+    def routing(self) -> Any:
+        """How the served app finds a request's object."""
+        return self.app.routing
+
     def object_of(self, scope: Scope) -> tuple[str, str]:
         """The class and object name a request is for (`rpc` for the RPC endpoint, `?` if none matches)."""
         path: str = scope["path"]
@@ -59,6 +72,24 @@ class RequestObserver:
                 self._names.clear()
             self._names[path] = name
         return self.namespace, name
+
+    def object_for(self, scope: Scope) -> tuple[str, str] | None:
+        """The (class, hex id) of the object a request is about, None when any process may answer it.
+
+        What a cluster host asks to send a request to the host that owns its object: the app's own
+        requests, and the inspector's pages and API about one object (which then read it where it
+        lives). Lists, metrics, live streams and the RPC endpoint are answered by the host asked.
+        """
+        path: str = scope["path"]
+        if path.startswith(INSPECTOR_PREFIX):
+            found = OBJECT_PAGE.fullmatch(path)
+            if found is None or (found.group(3) or "").endswith("stream"):
+                return None
+            return found.group(1), found.group(2)
+        cls, name = self.object_of(scope)
+        if cls == "rpc" or name == "?":
+            return None
+        return cls, id_from_name(cls, name).hex
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
