@@ -93,23 +93,27 @@ class RequestObserver:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind not in ("http", "websocket") or scope["path"].startswith(INSPECTOR_PREFIX):
+        if kind != "http":
+            if kind == "websocket" and not scope["path"].startswith(INSPECTOR_PREFIX):
+                await self._websocket(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(INSPECTOR_PREFIX):
             await self.app(scope, receive, send)
             return
+        # One frame for the whole request, no helper calls: this runs for every request the app answers.
         cls, obj = self.object_of(scope)
-        request_id = _header(scope, b"x-request-id") or f"{self._id_prefix}-{next(self._ids):x}"
-        token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
-        try:
-            if kind == "websocket":
-                await self._websocket(cls, obj, scope, receive, send)
-            else:
-                await self._http(cls, obj, request_id, scope, receive, send)
-        finally:
-            request_context.reset(token)
-
-    async def _http(self, cls: str, obj: str, request_id: str, scope: Scope, receive: Receive, send: Send) -> None:
-        status = 500
+        request_id = None
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                request_id = value.decode("latin-1")[:64]
+                break
+        if request_id is None:
+            request_id = f"{self._id_prefix}-{next(self._ids):x}"
         header = (b"x-request-id", request_id.encode("latin-1"))
+        status = 500
 
         async def observed_send(message: Message) -> None:
             nonlocal status
@@ -118,11 +122,13 @@ class RequestObserver:
                 message = {**message, "headers": [*message.get("headers", ()), header]}
             await send(message)
 
+        token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
         started = perf_counter()
         try:
             await self.app(scope, receive, observed_send)
         finally:
             elapsed = perf_counter() - started
+            request_context.reset(token)
             self.counts.answered(cls, status, elapsed)
             if cls == "rpc":
                 self.counts.rpc_sessions += 1
@@ -133,12 +139,21 @@ class RequestObserver:
                     "rpc" if cls == "rpc" else "request",
                     "%s %s → %d in %.1f ms",
                     scope.get("method", "GET"),
-                    scope["path"],
+                    path,
                     status,
                     elapsed * 1000,
                 )
 
-    async def _websocket(self, cls: str, obj: str, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cls, obj = self.object_of(scope)
+        request_id = _header(scope, b"x-request-id") or f"{self._id_prefix}-{next(self._ids):x}"
+        token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
+        try:
+            await self._observed_websocket(cls, obj, scope, receive, send)
+        finally:
+            request_context.reset(token)
+
+    async def _observed_websocket(self, cls: str, obj: str, scope: Scope, receive: Receive, send: Send) -> None:
         timeline = self.timeline
         messages = 0
 
