@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..runtime.extensions import Extensions
 from .metrics import Metrics
@@ -68,7 +68,7 @@ class Inspector:
         api.extend(self.extensions())
         api.runtime.add_storage_hook(self._on_activate)
         if self.timeline is not None:
-            api.runtime.happenings.listeners.append(self._on_happening)
+            api.runtime.happenings.listeners.append(self.timeline.hear)
         self.metrics.watch(api.runtime)
         return RequestObserver(api, self.timeline, self.metrics)
 
@@ -76,7 +76,3 @@ class Inspector:
         record_name(oid, storage)
         if self.timeline is not None:
             self.timeline.record(oid.namespace, oid.name or oid.hex, "activation", "activated (opened its database)")
-
-    def _on_happening(self, oid: ObjectId, kind: str, summary: str, values: tuple[Any, ...]) -> None:
-        if self.timeline is not None:
-            self.timeline.record(oid.namespace, oid.name or oid.hex, kind, summary, *values)

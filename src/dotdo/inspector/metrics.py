@@ -29,26 +29,32 @@ class RequestCounts:
     """What requests and WebSockets add up to, in plain integers, read when scraped."""
 
     def __init__(self) -> None:
-        self.requests: dict[tuple[str, int], int] = {}
-        """Requests answered, by class and status."""
-        self.latency: dict[str, list[float]] = {}
-        """Per class: one count per latency bucket (the last is +Inf), then the sum of seconds."""
+        self.requests: dict[tuple[str, int], list[float]] = {}
+        """Per class and status, a row: requests answered, the sum of their seconds, then one count
+        per latency bucket (`LATENCY_BUCKETS`, then +Inf). See `row`."""
         self.websockets: dict[str, int] = {}
         """WebSocket sessions opened, by class."""
         self.open_websockets: dict[str, int] = {}
         """WebSockets open now, by class."""
         self.rpc_sessions = 0
 
+    def row(self, cls: str, status: int) -> list[float]:
+        """The row of requests of class `cls` answered with `status`, made on first use.
+
+        A request adds to it in place (what `answered` does; the observer does the same inline):
+        `row[0] += 1; row[1] += seconds; row[2 + bisect_left(LATENCY_BUCKETS, seconds)] += 1`.
+        """
+        found = self.requests.get((cls, status))
+        if found is None:
+            found = self.requests[(cls, status)] = [0, 0.0] + [0] * (len(LATENCY_BUCKETS) + 1)
+        return found
+
     def answered(self, cls: str, status: int, seconds: float) -> None:
         """Count one request of class `cls` answered with `status` after `seconds`."""
-        key = (cls, status)
-        requests = self.requests
-        requests[key] = requests.get(key, 0) + 1
-        histogram = self.latency.get(cls)
-        if histogram is None:
-            histogram = self.latency[cls] = [0] * (len(LATENCY_BUCKETS) + 2)
-        histogram[bisect_left(LATENCY_BUCKETS, seconds)] += 1
-        histogram[-1] += seconds
+        row = self.row(cls, status)
+        row[0] += 1
+        row[1] += seconds
+        row[2 + bisect_left(LATENCY_BUCKETS, seconds)] += 1
 
     def websocket_opened(self, cls: str) -> None:
         """Count a WebSocket session of class `cls` that opens now."""
@@ -70,18 +76,22 @@ class RequestCollector(Collector):
         """Requests by class and status, latency histograms by class, WebSockets and RPC sessions."""
         counts = self.counts
         requests = CounterMetricFamily("dotdo_requests", "HTTP requests answered", labels=["cls", "status"])
-        for (cls, status), value in sorted(counts.requests.items()):
-            requests.add_metric([cls, str(status)], value)
+        by_class: dict[str, list[float]] = {}
+        for (cls, status), row in sorted(counts.requests.items()):
+            requests.add_metric([cls, str(status)], row[0])
+            total = by_class.setdefault(cls, [0] * len(row))
+            for index, value in enumerate(row):
+                total[index] += value
         yield requests
         latency = HistogramMetricFamily(
             "dotdo_request_duration_seconds", "Time to answer an HTTP request", labels=["cls"]
         )
-        for cls, histogram in sorted(counts.latency.items()):
-            cumulative, buckets = 0, []
-            for bound, count in zip((*LATENCY_BUCKETS, float("inf")), histogram[:-1], strict=True):
+        for cls, row in by_class.items():
+            cumulative, buckets = 0.0, []
+            for bound, count in zip((*LATENCY_BUCKETS, float("inf")), row[2:], strict=True):
                 cumulative += count
                 buckets.append((_bound(bound), cumulative))
-            latency.add_metric([cls], buckets, sum_value=histogram[-1])
+            latency.add_metric([cls], buckets, sum_value=row[1])
         yield latency
         opened = CounterMetricFamily("dotdo_websocket_sessions", "WebSocket sessions opened", labels=["cls"])
         open_now = GaugeMetricFamily("dotdo_open_websockets", "WebSockets open now", labels=["cls"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from bisect import bisect_left
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.ids import id_from_name, namespace_of
 from .logs import request_context
-from .metrics import Metrics
+from .metrics import LATENCY_BUCKETS, Metrics
 from .timeline import Timeline
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class RequestObserver:
         self._id_prefix = uuid.uuid4().hex[:8]
         self._ids = itertools.count(1)
         self._names: dict[str, str] = {}
+        self._rows = self.counts.requests
 
     @property
     def runtime(self) -> Any:
@@ -103,8 +105,12 @@ class RequestObserver:
         if path.startswith(INSPECTOR_PREFIX):
             await self.app(scope, receive, send)
             return
-        # One frame for the whole request, no helper calls: this runs for every request the app answers.
-        cls, obj = self.object_of(scope)
+        # One frame for the whole request, few helper calls: this runs for every request the app answers.
+        obj = self._names.get(path)
+        if obj is None:
+            cls, obj = self.object_of(scope)
+        else:
+            cls = self.namespace
         request_id = None
         for key, value in scope["headers"]:
             if key == b"x-request-id":
@@ -129,7 +135,12 @@ class RequestObserver:
         finally:
             elapsed = perf_counter() - started
             request_context.reset(token)
-            self.counts.answered(cls, status, elapsed)
+            row = self._rows.get((cls, status))
+            if row is None:
+                row = self.counts.row(cls, status)
+            row[0] += 1
+            row[1] += elapsed
+            row[2 + bisect_left(LATENCY_BUCKETS, elapsed)] += 1
             if cls == "rpc":
                 self.counts.rpc_sessions += 1
             if self.timeline is not None:
@@ -138,10 +149,7 @@ class RequestObserver:
                     obj,
                     "rpc" if cls == "rpc" else "request",
                     "%s %s → %d in %.1f ms",
-                    scope.get("method", "GET"),
-                    path,
-                    status,
-                    elapsed * 1000,
+                    (scope.get("method", "GET"), path, status, elapsed * 1000),
                 )
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -164,18 +172,18 @@ class RequestObserver:
                 messages += 1
                 if timeline is not None:
                     size = len(message.get("text") or "") or len(message.get("bytes") or b"")
-                    timeline.record(cls, obj, "websocket", "message in (%d characters or bytes)", size)
+                    timeline.record(cls, obj, "websocket", "message in (%d characters or bytes)", (size,))
             return message
 
         self.counts.websocket_opened(cls)
         if timeline is not None:
-            timeline.record(cls, obj, "websocket", "connect %s", scope["path"])
+            timeline.record(cls, obj, "websocket", "connect %s", (scope["path"],))
         try:
             await self.app(scope, observed_receive, send)
         finally:
             self.counts.websocket_closed(cls)
             if timeline is not None:
-                timeline.record(cls, obj, "websocket", "closed after %d messages in", messages)
+                timeline.record(cls, obj, "websocket", "closed after %d messages in", (messages,))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

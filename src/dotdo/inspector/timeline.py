@@ -13,7 +13,10 @@ import asyncio
 import time
 from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..runtime.ids import ObjectId
 
 PER_OBJECT = 200
 """Entries kept per object."""
@@ -52,7 +55,7 @@ class Timeline:
         )
         self._followers: set[asyncio.Queue[TimelineEntry]] = set()
 
-    def record(self, namespace: str, obj: str, kind: str, summary: str, *values: Any) -> None:
+    def record(self, namespace: str, obj: str, kind: str, summary: str, values: tuple[Any, ...] = ()) -> None:
         """Note that `kind` happened to object `obj` (its name, or id) of class `namespace`.
 
         With `values`, `summary` is a %-template they fill in, when the entry is read.
@@ -72,6 +75,10 @@ class Timeline:
             for queue in self._followers:
                 if queue.qsize() < FOLLOWER_QUEUE:
                     queue.put_nowait(entry)
+
+    def hear(self, oid: ObjectId, kind: str, summary: str, values: tuple[Any, ...]) -> None:
+        """`record` a happening of the runtime (a `dotdo.runtime.happenings.Listener`)."""
+        self.record(oid.namespace, oid.name or oid.hex, kind, summary, values)
 
     def entries(self, namespace: str, obj: str) -> list[TimelineEntry]:
         """The object's kept entries, the newest first."""
