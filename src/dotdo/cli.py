@@ -117,6 +117,12 @@ def build_dev_app() -> Any:
     return app
 
 
+def _is_api(app: Any) -> bool:
+    from .http.app import API
+
+    return isinstance(app, API)
+
+
 def _check_port(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -258,17 +264,30 @@ def serve(
         float, typer.Option(help="Seconds to finish requests in flight after SIGTERM or Ctrl-C.")
     ] = 30.0,
     inspector: Annotated[
-        bool, typer.Option("--inspector", help="Serve the inspector at /_dotdo/ (not built yet under serve).")
+        bool,
+        typer.Option(
+            "--inspector",
+            help="Serve the inspector at /_dotdo/ on every host (only to this machine unless --inspector-token).",
+        ),
     ] = False,
+    inspector_write: Annotated[
+        bool, typer.Option("--inspector-write", help="Let the inspector change objects (replay, cancel, SQL writes).")
+    ] = False,
+    inspector_token: Annotated[
+        str | None,
+        typer.Option(
+            help="Require this token (Bearer, or as the Basic password) for the inspector; then it answers "
+            "other machines too.",
+            envvar="DOTDO_TOKEN",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve APP on several host processes placed by Ray, objects spread over them by name (needs dotdo[cluster])."""
     import asyncio
 
-    if inspector:
-        _fail(
-            "--inspector is not built yet for dotdo serve (its hosts need a hook to mount it); "
-            "use dotdo dev --data-dir on a copy, or the operator commands (dotdo objects --help)"
-        )
+    if inspector_write and not inspector:
+        _fail("--inspector-write goes with --inspector (the inspector is off under dotdo serve unless asked)")
         return
     if workers is not None and workers < 1:
         _fail(f"--workers must be at least 1 (got {workers}): it is the number of host processes")
@@ -278,7 +297,9 @@ def serve(
         return
     folder = Path(data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
     try:
-        load_app(app)
+        loaded = load_app(app)
+        if inspector and not _is_api(loaded):
+            raise AppLoadError(f"--inspector attaches to an app made with API(...); {app} is {type(loaded).__name__}")
         _check_port(host, port)
         from .cluster.ray_instance import import_ray
 
@@ -291,7 +312,14 @@ def serve(
         return
     from .cluster.ray_instance import RayUnavailableError
     from .cluster.serve import serve_cluster
+    from .inspector import InspectorOptions
 
+    if inspector:
+        console.print(
+            f"inspector: [link]http://{host}:{port}/_dotdo/[/] on every host "
+            f"({'read and write' if inspector_write else 'read-only'}, "
+            f"{'behind the token' if inspector_token else 'answering this machine only'})"
+        )
     try:
         asyncio.run(
             serve_cluster(
@@ -304,6 +332,7 @@ def serve(
                 durability=(durability.value if durability else os.environ.get("DOTDO_DURABILITY", "process")),
                 drain_timeout=drain_timeout,
                 console=console,
+                wrap_app=InspectorOptions(token=inspector_token or None, write=inspector_write) if inspector else None,
             )
         )
     except (RayUnavailableError, DataFolderError) as exc:

@@ -1,17 +1,17 @@
-"""The sample app the inspector's tests look into: orders in a table, a KV entry, an alarm, a failing payment."""
+"""The sample app the inspector's tests look into: orders, a KV entry, an alarm, a failing payment, an event."""
 
 import time
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dotdo import API, DO, RetryPolicy, every
+from dotdo import API, DO, RetryPolicy, every, on
 
 ONE_ATTEMPT = RetryPolicy(max_attempts=1, jitter=False)
 
 
 class Shop(DO):
-    """POST /NAME/order?item=X, /NAME/pay (fails until /NAME/fix), /NAME/alarm, /NAME/catalog; GET /NAME."""
+    """POST /NAME/order?item=X, /NAME/pay (fails until /NAME/fix), /NAME/alarm, /NAME/catalog, /NAME/ship; GET /NAME."""
 
     async def on_start(self) -> None:
         self.storage.sql.exec("CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, item TEXT NOT NULL)")
@@ -37,6 +37,8 @@ class Shop(DO):
             self.storage.put("card_ok", True)
         elif action == "catalog":
             await self.catalog()
+        elif action == "ship":
+            self.ctx.send("Order.shipped", {"to": "coyote"})
         elif action == "alarm":
             self.storage.set_alarm(time.time() + 3600)
         count = self.storage.sql.exec("SELECT count(*) AS n FROM orders").one()["n"]
@@ -56,7 +58,11 @@ class Shop(DO):
     async def restock(self) -> None:
         self.storage.put("restocked", True)
 
-    async def alarm(self) -> None:
+    @on("Order.shipped")
+    async def note_shipment(self, event) -> None:
+        self.storage.put("shipped_to", event.data["to"])
+
+    async def alarm(self, info) -> None:
         self.storage.put("alarm_fired", True)
 
 

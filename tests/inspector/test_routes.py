@@ -136,8 +136,9 @@ async def test_the_timeline_keeps_requests_per_object(inspected):
     await client.get("/globex")
     entries = (await client.get(f"/_dotdo/api/objects/Shop/{shop_id('acme')}/timeline")).json()["entries"]
     kinds = [e["kind"] for e in entries]
-    assert kinds == ["request", "activation"]
+    assert kinds == ["request", "commit", "activation"]
     assert entries[0]["summary"].startswith("POST /acme/order → 200")
+    assert entries[1]["summary"].startswith("committed ")
     page = (await client.get(f"/_dotdo/objects/Shop/{shop_id('acme')}")).text
     assert "POST /acme/order" in page and "/globex" not in page
 

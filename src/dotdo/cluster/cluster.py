@@ -114,7 +114,8 @@ class Cluster:
     instead of starting new ones; `close()` stops only what this `Cluster` started. `health_checks`
     sets how the directory notices a paused or stuck host (None: only Ray's death reports).
     `resources` gives the node of a local Ray instance custom resources, which label its hosts for
-    placement hints (`{"region:eu-west": 1}`).
+    placement hints (`{"region:eu-west": 1}`). `wrap_app` (picklable) is called in each host with the
+    imported `app`; the host serves what it returns, e.g. the app with the inspector attached.
     """
 
     def __init__(
@@ -133,6 +134,7 @@ class Cluster:
         log_to_driver: bool = False,
         health_checks: HealthChecks | None = HealthChecks(),
         resources: dict[str, float] | None = None,
+        wrap_app: Callable[[Any], Any] | None = None,
     ) -> None:
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
@@ -144,6 +146,7 @@ class Cluster:
         self.durability = durability
         self.name = name
         self.app = app
+        self.wrap_app = wrap_app
         self.http = (http_host, http_port) if http_port is not None else None
         if self.http is not None and app is None:
             raise ValueError("http_port needs app= (the ASGI app the hosts serve, as module:attribute)")
@@ -252,6 +255,7 @@ class Cluster:
                 durability=self.durability,
                 app_target=self.app,
                 health_checks=self.health_checks,
+                wrap_app=self.wrap_app,
             )
             self.actors[host_id] = actor
             refs.append(actor.start.remote(bind_host))

@@ -92,6 +92,7 @@ class ClusterHost:
         durability: str = "process",
         app_target: str | None = None,
         health_checks: HealthChecks | None = None,
+        wrap_app: Callable[[Any], Any] | None = None,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -103,6 +104,8 @@ class ClusterHost:
         self.class_refs = classes
         self.durability = durability
         self.app_target = app_target
+        self.wrap_app = wrap_app
+        """Called with the imported app; the host serves what it returns (how the inspector attaches)."""
         self.app: Any = None
         self.runtime: Runtime | None = None
         self.view = PlacementView()
@@ -153,6 +156,9 @@ class ClusterHost:
         install_fencing(runtime, self.host_id, owns=self._owns)
         runtime.forward = self.forward
         serve_relocations(runtime, self)
+        if self.app is not None and self.wrap_app is not None:
+            # After the fencing: what the wrapper adds to each activation runs once the lease is held.
+            self.app = self.wrap_app(self.app)
         self.runtime = runtime
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))

@@ -120,6 +120,9 @@ class HostRouter:
         self._routing = routing if routing is not None and hasattr(routing, "match") else None
         self._namespace = namespace_of(cls) if cls is not None else None
         self._by_path = bool(getattr(self._routing, "by_path_alone", False))
+        self._object_for = getattr(app, "object_for", None)
+        """The app's own answer, if it has one, to "which object is this request about?" (the
+        inspector's observer gives it for the app's requests and its own pages about one object)."""
         self._owners: dict[str, str] = {}
         self._owners_view: object = None
 
@@ -199,7 +202,7 @@ class HostRouter:
 
     def owner(self, scope: Scope) -> str | None:
         """The host to forward this request to, or None to answer it here."""
-        if self._routing is None or self._namespace is None:
+        if self._object_for is None and (self._routing is None or self._namespace is None):
             return None
         path: str = scope["path"]
         view = self.host.view
@@ -218,6 +221,9 @@ class HostRouter:
 
     def _owner_by_routing(self, scope: Scope, path: str) -> str:
         """The owning host of the request's object (this host for /rpc, or a path no object answers)."""
+        if self._object_for is not None:
+            found = self._object_for(scope)
+            return self.host.host_id if found is None else self.host.owner_in_view(*found)
         routing, namespace = self._routing, self._namespace
         if routing is None or namespace is None or path.startswith("/rpc"):
             return self.host.host_id

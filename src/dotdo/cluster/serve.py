@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -22,8 +24,11 @@ async def serve_cluster(
     durability: str,
     drain_timeout: float,
     console: Console,
+    wrap_app: Callable[[Any], Any] | None = None,
 ) -> None:
-    """Start the hosts, serve until SIGTERM/SIGINT, then drain every host and stop what was started."""
+    """Start the hosts, serve until SIGTERM/SIGINT, then drain every host and stop what was started.
+
+    `wrap_app` is called in each host with the imported app (see `Cluster`)."""
     stop = asyncio.Event()
     cluster = Cluster(
         address=ray_address,
@@ -35,6 +40,7 @@ async def serve_cluster(
         http_port=port,
         drain_timeout=drain_timeout,
         log_to_driver=True,
+        wrap_app=wrap_app,
     )
     with console.status(f"Starting {'a local Ray instance and ' if ray_address is None else ''}the hosts"):
         await cluster.start()

@@ -91,7 +91,13 @@ class Context:
     @cached_property
     def dead_letter_box(self) -> DeadLetterBox:
         """The `dead_letters` table."""
-        return DeadLetterBox(self.storage)
+        return DeadLetterBox(self.storage, on_added=self._dead_lettered)
+
+    def _dead_lettered(self, kind: str, name: str, error: str) -> None:
+        happenings = self.runtime.happenings
+        happenings.dead_letters += 1
+        if happenings.listeners:
+            happenings.tell(self.object.id, "dead letter", "%s %s dead-lettered: %s", kind, name, error[:200])
 
     @cached_property
     def actions(self) -> DurableActions:

@@ -6,6 +6,7 @@ context (`ctx.replay(id)`), which knows how to re-run each kind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -53,8 +54,10 @@ def describe_error(exc: BaseException) -> str:
 class DeadLetterBox:
     """The object's `dead_letters` table (created on first use)."""
 
-    def __init__(self, storage: ObjectStorage) -> None:
+    def __init__(self, storage: ObjectStorage, on_added: Callable[[str, str, str], None] | None = None) -> None:
+        """`on_added(kind, name, error)` is told of each failure kept."""
         self._storage = storage
+        self._on_added = on_added
         self._table = LazyTable(
             storage,
             DEAD_LETTERS_TABLE,
@@ -81,6 +84,8 @@ class DeadLetterBox:
             attempts,
             now,
         ).one()
+        if self._on_added is not None:
+            self._on_added(kind, name, error)
         return int(row["id"])
 
     def get(self, dead_letter_id: int) -> DeadLetter | None:

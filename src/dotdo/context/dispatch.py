@@ -104,6 +104,10 @@ class EventDispatcher:
             log.warning("send(%r) failed: %s", event_type, exc)
             self._dead_letter_send(event_type, data, exc)
             return None
+        happenings = ctx.runtime.happenings
+        happenings.events_sent += 1
+        if happenings.listeners:
+            happenings.tell(ctx.object.id, "event", "sent %s", event_type)
         ctx.spawn(self._dispatch_in_background, event, in_block)
         return event.id
 
@@ -155,9 +159,11 @@ class EventDispatcher:
                 if options.filter is not None and not options.filter(event):
                     return True
                 await call_isolated(self.ctx, handler.fn, event)
-                return True
             except Exception as exc:
                 error = exc
+            else:
+                self._handled(handler, event)
+                return True
         assert error is not None
         log.warning("handler %s failed on %s after %d attempts: %s", handler.name, event.type, attempts, error)
         self.ctx.dead_letter_box.add(
@@ -170,6 +176,13 @@ class EventDispatcher:
             event_type=event.type,
         )
         return False
+
+    def _handled(self, handler: Handler, event: Event) -> None:
+        happenings = self.ctx.runtime.happenings
+        happenings.events_delivered += 1
+        if happenings.listeners:
+            summary = "%s handled %s from %s"
+            happenings.tell(self.ctx.object.id, "event", summary, handler.name, event.type, event.source)
 
     async def dispatch_pending(self) -> None:
         """Dispatch every recorded event whose dispatch never finished (after a crash)."""

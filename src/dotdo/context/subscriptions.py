@@ -302,15 +302,22 @@ class Subscriptions:
             if log_.contains(event.id):
                 return False
             await fn(event)
-            return log_.record_received(event)
+            received = log_.record_received(event)
+        else:
 
-        def run_once() -> bool:
-            if not log_.record_received(event):
-                return False
-            fn(event)
-            return True
+            def run_once() -> bool:
+                if not log_.record_received(event):
+                    return False
+                fn(event)
+                return True
 
-        return bool(await call_isolated(ctx, run_once))
+            received = bool(await call_isolated(ctx, run_once))
+        if received:
+            happenings = ctx.runtime.happenings
+            happenings.events_delivered += 1
+            if happenings.listeners:
+                happenings.tell(ctx.object.id, "event", "%s received %s from %s", method, event.type, event.source)
+        return received
 
 
 async def fire_outbox(obj: Any, timer: Timer) -> None:

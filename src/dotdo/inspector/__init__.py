@@ -5,8 +5,8 @@
 the same things from a data folder or from a running server's inspector.
 """
 
-from .inspector import Inspector
+from .inspector import Inspector, InspectorOptions
 from .logs import JsonLogFormatter, json_log_config
 from .timeline import Timeline, TimelineEntry
 
-__all__ = ["Inspector", "JsonLogFormatter", "Timeline", "TimelineEntry", "json_log_config"]
+__all__ = ["Inspector", "InspectorOptions", "JsonLogFormatter", "Timeline", "TimelineEntry", "json_log_config"]

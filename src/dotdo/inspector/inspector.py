@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..runtime.extensions import Extensions
@@ -17,6 +18,24 @@ if TYPE_CHECKING:
     from ..runtime.storage import Storage
 
 MOUNT_NAME = "inspector"
+
+
+@dataclass(frozen=True)
+class InspectorOptions:
+    """`Inspector`'s options as plain values: calling it with an app attaches a new inspector to it.
+
+    What `dotdo serve --inspector` gives each cluster host (`Cluster(wrap_app=...)`), which builds its
+    own inspector from it: an `Inspector` holds live state that does not travel between processes.
+    """
+
+    token: str | None = None
+    write: bool = False
+    public: bool = False
+    timeline: bool = True
+
+    def __call__(self, api: API) -> RequestObserver:
+        """`Inspector(...).attach(api)` with these options."""
+        return Inspector(token=self.token, write=self.write, public=self.public, timeline=self.timeline).attach(api)
 
 
 class Inspector:
@@ -48,6 +67,8 @@ class Inspector:
         """Mount the inspector on `api` and return the ASGI app to serve: `api` with its requests observed."""
         api.extend(self.extensions())
         api.runtime.add_storage_hook(self._on_activate)
+        if self.timeline is not None:
+            api.runtime.happenings.listeners.append(self.timeline.hear)
         self.metrics.watch(api.runtime)
         return RequestObserver(api, self.timeline, self.metrics)
 

@@ -19,6 +19,7 @@ import ctypes
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,8 @@ class GroupCommit:
         self.flushes = 0
         self.commits = 0
         self.fsyncs = 0
+        self.fsync_seconds = 0.0
+        """Time spent in fsync and syncfs calls (wall time of each batch's sync)."""
         self._dirty: list[Storage] = []
         self._scheduled = False
         self._to_sync: list[tuple[Storage, asyncio.Future[None]]] = []
@@ -190,7 +193,9 @@ class GroupCommit:
     def _fsync_now(self, storage: Storage) -> None:
         fd = storage.wal_descriptor()
         if fd is not None:
+            started = time.perf_counter()
             os.fsync(fd)
+            self.fsync_seconds += time.perf_counter() - started
             self.fsyncs += 1
 
     async def _sync_batches(self) -> None:
@@ -219,6 +224,7 @@ class GroupCommit:
         previous, released = self._last_batch, loop.create_future()
         self._last_batch = released
         error: BaseException | None = OSError("the fsync of this batch did not complete")
+        started = time.perf_counter()
         try:
             try:
                 if private:
@@ -226,6 +232,7 @@ class GroupCommit:
                 else:
                     await self._sync(loop, [fd for _, fd in walled], folders)
                 error = None
+                self.fsync_seconds += time.perf_counter() - started
                 self.fsyncs += 1
                 for storage in storages.values():
                     storage.wal_folder_synced()

@@ -17,6 +17,7 @@ from .durable_object import RESERVED_NAMES, DurableObject, current_object
 from .errors import ObjectClosedError, RuntimeNotStartedError, UnknownClassError
 from .gates import InputGate
 from .group_commit import GroupCommit
+from .happenings import Happenings
 from .ids import ObjectId, namespace_of
 from .responses import as_response
 from .storage import Storage
@@ -113,6 +114,7 @@ class ObjectHost:
         self.classes: dict[str, type[DurableObject]] = {}
         self.activations = 0
         self.evictions = 0
+        self.happenings = Happenings()
         self.closed = False
         self.on_timers_changed: Callable[[ObjectRecord, float | None], None] | None = None
         self.storage_hooks: list[Callable[[ObjectId, Storage], None]] = []
@@ -221,6 +223,8 @@ class ObjectHost:
             raise
         storage.on_timers_changed = record.timers_changed
         storage.on_commit_failed = record.commit_failed
+        if self.happenings.listeners:
+            storage.on_committed = self._committed_reporter(oid)
         record.last_used = self.clock.now()
         record.gate.close()
         token = current_object.set(instance)
@@ -234,6 +238,15 @@ class ObjectHost:
             current_object.reset(token)
             record.gate.open()
         return record
+
+    def _committed_reporter(self, oid: ObjectId) -> Callable[[Storage, int], None]:
+        """What an object's storage calls after each commit, to tell the listeners."""
+        happenings = self.happenings
+
+        def committed(storage: Storage, rows: int) -> None:
+            happenings.tell(oid, "commit", "committed %d row changes", rows)
+
+        return committed
 
     # -- events -------------------------------------------------------------------------------
 
@@ -358,15 +371,20 @@ class ObjectHost:
             if handler is None or timer.unreadable is not None:
                 self._keep_unrunnable(record, timer)
                 continue
+            happenings = self.happenings
             try:
                 await self.deliver(record, handler, record.instance, timer)
-            except Exception:
+            except Exception as exc:
                 # Only the user's alarm gives up (after 6 retries, as in Cloudflare); the runtime's own
                 # timers (events, outbox, schedules, steps) keep retrying at the longest backoff.
                 if timer.retry_count < ALARM_MAX_RETRIES or timer.id != ALARM_TIMER_ID:
                     delay = ALARM_FIRST_BACKOFF * 2 ** min(timer.retry_count, ALARM_MAX_RETRIES)
                     log.exception("%s %s of %s failed; retrying in %.0f s", timer.kind, timer.id, cls.__name__, delay)
                     timers.retry(timer, self.clock.now() + delay)
+                    happenings.alarms_retried += 1
+                    if happenings.listeners:
+                        summary = "%s %s failed (%s); retrying in %.0f s"
+                        happenings.tell(oid, timer.kind, summary, timer.kind, timer.id, repr(exc)[:200], delay)
                 else:
                     log.exception(
                         "%s %s of %s failed %d times; giving up",
@@ -376,8 +394,14 @@ class ObjectHost:
                         timer.retry_count + 1,
                     )
                     timers.finish(timer)
+                    if happenings.listeners:
+                        summary = "%s %s failed (%s); given up"
+                        happenings.tell(oid, timer.kind, summary, timer.kind, timer.id, repr(exc)[:200])
             else:
                 timers.finish(timer)
+                happenings.alarms_fired += 1
+                if happenings.listeners:
+                    happenings.tell(oid, timer.kind, "%s %s fired", timer.kind, timer.id)
         await record.storage.settled()
 
     def _keep_unrunnable(self, record: ObjectRecord, timer: Timer) -> None:
@@ -415,6 +439,9 @@ class ObjectHost:
         else:
             storage.close()
         self.evictions += 1
+        if self.happenings.listeners:
+            why = " (reset after a failed commit)" if force else ""
+            self.happenings.tell(record.id, "eviction", "evicted from memory%s", why)
         return True
 
     def evict_idle(self) -> int:

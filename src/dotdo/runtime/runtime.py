@@ -19,6 +19,7 @@ from .errors import ObjectClosedError
 from .extensions import Extensions, declared_extensions
 from .folder_lock import FolderLock
 from .group_commit import DURABILITY_MODES
+from .happenings import Happenings
 from .host import Forward, ObjectHost
 from .ids import ObjectId, id_from_name, id_from_string, new_unique_id
 from .storage import Storage
@@ -378,6 +379,17 @@ class Runtime:
         """(transactions committed, group commits, fsync calls) since the runtime started."""
         commits = self.host.group_commit
         return commits.commits, commits.flushes, commits.fsyncs
+
+    @property
+    def fsync_seconds(self) -> float:
+        """Seconds spent making commits durable (fsync, syncfs) since the runtime started."""
+        return self.host.group_commit.fsync_seconds
+
+    @property
+    def happenings(self) -> Happenings:
+        """Counts of alarms, events and dead letters, and the listeners told of each happening (the
+        inspector's timeline). A listener added before an object activates also hears its commits."""
+        return self.host.happenings
 
     def live_id(self, namespace: str, hex_id: str) -> ObjectId | None:
         """The id (with its name, if it was reached by one) of object `hex_id` of class `namespace` if it

@@ -91,6 +91,9 @@ class Storage:
         self.group_commit = group_commit or GroupCommit(durability)
         self.on_timers_changed: Callable[[Storage], None] | None = None
         self.on_commit_failed: Callable[[Storage, BaseException], None] | None = None
+        self.on_committed: Callable[[Storage, int], None] | None = None
+        """Told after each commit how many rows it changed (the host sets it while someone listens)."""
+        self._changes_at_commit = 0
         self.commit_checks: list[Callable[[sqlite3.Connection], None]] = []
         """Run inside every commit's transaction, just before COMMIT, with the connection (runtime tables
         readable): one raising `StorageError` aborts the commit and every write of it is rolled back.
@@ -455,6 +458,14 @@ class Storage:
                 raise
             finally:
                 self._internal = False
+            if self.on_committed is not None:
+                self._report_commit(self.on_committed, conn.total_changes)
+
+    def _report_commit(self, report: Callable[[Storage, int], None], changes: int) -> None:
+        # A reopened connection counts from zero again.
+        before = self._changes_at_commit if changes >= self._changes_at_commit else 0
+        self._changes_at_commit = changes
+        report(self, changes - before)
 
     @property
     def wal_folder_unsynced(self) -> bool:

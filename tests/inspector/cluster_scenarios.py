@@ -1,0 +1,82 @@
+"""`dotdo serve --inspector` on a real Ray instance on 127.0.0.1: run by test_cluster_inspector.py inside a
+loopback-only network namespace."""
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from dotdo.runtime.ids import id_from_name
+
+HERE = Path(__file__).parent
+NAMES = [f"shop-{i}" for i in range(12)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_the_inspector_of_dotdo_serve_sees_the_objects_of_every_host(tmp_path: Path) -> None:
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dotdo", "serve", "shop_app:app", "--port", str(port), "--workers", "2",
+        "--data-dir", str(tmp_path / "data"), "--drain-timeout", "5", "--inspector", "--inspector-write",
+        cwd=HERE, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            async with asyncio.timeout(90):
+                while True:
+                    assert server.returncode is None, "dotdo serve stopped (its output is printed below)"
+                    try:
+                        if (await client.get("/_dotdo/ready")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.3)
+            for name in NAMES:
+                ordered = await client.post(f"/{name}/order", params={"item": f"anvil for {name}"})
+                assert ordered.status_code == 200, ordered.text
+            status = (await client.get("/_dotdo/status")).json()
+            assert [h["live_objects"] > 0 for h in status["hosts"]] == [True, True], "objects live on both hosts"
+
+        ids = {id_from_name("Shop", name).hex: name for name in NAMES}
+        listed = httpx.get(f"{base}/_dotdo/api/objects", params={"class": "Shop", "limit": 50}).json()["objects"]
+        assert sorted(o["id"] for o in listed) == sorted(ids)
+        # The host asked reads the names of its own objects; another host's live object is listed by id.
+        assert all(o["name"] in (None, ids[o["id"]]) for o in listed)
+        assert any(o["name"] == ids[o["id"]] for o in listed)
+        # Each round on new connections, which the kernel spreads over both hosts' listeners: every
+        # object is read where it lives, whichever host was asked.
+        for _ in range(3):
+            async with httpx.AsyncClient(base_url=base, timeout=30) as fresh:
+                for name in NAMES:
+                    api = f"/_dotdo/api/objects/Shop/{id_from_name('Shop', name).hex}"
+                    detail = await fresh.get(api)
+                    assert detail.status_code == 200, detail.text
+                    assert {t["name"]: t["rows"] for t in detail.json()["tables"]}["orders"] == 1
+                    rows = (await fresh.post(api + "/sql", json={"sql": "SELECT item FROM orders"})).json()["rows"]
+                    assert rows == [[f"anvil for {name}"]]
+                    entries = (await fresh.get(api + "/timeline")).json()["entries"]
+                    assert any(e["summary"].startswith(f"POST /{name}/order → 200") for e in entries), entries
+                    page = await fresh.get(f"/_dotdo/objects/Shop/{id_from_name('Shop', name).hex}")
+                    assert page.status_code == 200 and f"anvil for {name}" in page.text
+                metrics = (await fresh.get("/_dotdo/metrics")).text
+                assert "dotdo_requests" in {family.name for family in text_string_to_metric_families(metrics)}
+        server.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.wait(), 60) == 0
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+        log.close()
+        print((tmp_path / "serve.log").read_text()[-6000:])  # shown by pytest when the test fails
