@@ -320,7 +320,7 @@ def b_eval(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     source = " ".join(argv[1:])
     if not source.strip():
         return 0
-    return sh.exec_block(parse(source), io)
+    return sh.run_top_level(parse(source), io)
 
 
 def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -337,7 +337,7 @@ def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if len(argv) > 2:
         sh.state.positional = argv[2:]
     try:
-        return sh.exec_block(parse(source), io)
+        return sh.run_top_level(parse(source), io)
     finally:
         if len(argv) > 2:
             sh.state.positional = saved

@@ -20,7 +20,7 @@ from dotdo.primitives.bashx.commands.base import (
     encode,
     os_message,
 )
-from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
+from dotdo.primitives.bashx.control import AbortCommand, BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
@@ -54,6 +54,18 @@ SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash
 IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
+
+
+def first_line(node: ast.Node) -> int | None:
+    """The line of the first simple command in ``node`` (None when it has none)."""
+    if isinstance(node, ast.SimpleCommand):
+        return node.line
+    for value in vars(node).values():
+        for child in value if isinstance(value, list | tuple) else [value]:
+            found = first_line(child) if isinstance(child, ast.Node) else None
+            if found is not None:
+                return found
+    return None
 
 
 class Interpreter:
@@ -104,7 +116,7 @@ class Interpreter:
         self.io = io
         try:
             status = self.run_segments([Segment(source)] if isinstance(source, str) else source, io)
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             status = exc.status
         except (BreakLoop, ContinueLoop):
             status = 0
@@ -127,7 +139,7 @@ class Interpreter:
         """Run each segment's commands; a command that does not parse fails alone, or ends the script."""
         status = 0
         for segment in segments:
-            status = self.exec_block(parse(segment.source), io)
+            status = self.run_top_level(parse(segment.source), io)
             error = segment.error
             if error is None:
                 continue
@@ -139,6 +151,26 @@ class Interpreter:
             self.errexit(status)
         return status
 
+    def run_top_level(self, seq: ast.Sequence, io: IO) -> int:
+        """Run top-level commands (of a script, ``eval`` or ``source``): an expansion error
+        abandons the command it happened in, and the next one runs."""
+        status = 0
+        aborted_line = None
+        outer, self.block_io = self.block_io, io
+        try:
+            for node in seq.body:
+                if aborted_line is not None and first_line(node) == aborted_line:
+                    continue  # the rest of the line that failed: bash reads and runs a line at once
+                try:
+                    status = self.exec(node, io)
+                    aborted_line = None
+                except AbortCommand as exc:
+                    status = self.state.last_status = exc.status
+                    aborted_line = self.line
+        finally:
+            self.block_io = outer
+        return status
+
     def run_exit_trap(self, io: IO, status: int) -> int:
         """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
         action, self.exit_trap = self.exit_trap, None
@@ -147,7 +179,7 @@ class Interpreter:
         self.state.last_status = status
         try:
             self.exec_block(parse(action), io)
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             return exc.status
         except (BreakLoop, ContinueLoop, ReturnFromFunction, BashSyntaxError):
             pass
@@ -189,7 +221,7 @@ class Interpreter:
         """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only it."""
         try:
             return self.exec(node, io)
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             return exc.status
         except (BreakLoop, ContinueLoop):
             return 0
@@ -223,7 +255,7 @@ class Interpreter:
         with self.subshell():
             try:
                 return body()
-            except ExitShell as exc:
+            except (ExitShell, AbortCommand) as exc:
                 return exc.status
             except (BreakLoop, ContinueLoop):
                 return 0
@@ -530,8 +562,10 @@ class Interpreter:
     def expansion_failed(self, io: IO, exc: ExpansionError) -> int:
         """Report an expansion error; fatal ones end the script."""
         self.error(io, str(exc))
-        if exc.fatal:
+        if exc.fatal and exc.status == 127:
             raise ExitShell(exc.status)
+        if exc.fatal:
+            raise AbortCommand(exc.status)
         return exc.status
 
     def redirect_failed(self, io: IO, exc: Exception) -> int:
@@ -812,7 +846,7 @@ class Interpreter:
         except BashSyntaxError as exc:
             io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
             status = 2
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             status = exc.status
         except (BreakLoop, ContinueLoop):
             status = 0
