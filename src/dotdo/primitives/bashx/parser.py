@@ -9,6 +9,7 @@ from typing import Any
 
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.errors import BashSyntaxError
+from dotdo.primitives.bashx.reader import read
 
 MAX_SCRIPT_BYTES = 1_000_000
 
@@ -62,11 +63,22 @@ def parse(source: str) -> ast.Sequence:
     tree = _parser().parse(data)
     converter = _Converter(data)
     if tree.root_node.has_error:
-        converter.raise_first_error(tree.root_node)
+        try:
+            converter.raise_first_error(tree.root_node)
+        except BashSyntaxError as error:
+            return _read_by_bash_grammar(source, error)
     try:
         return converter.sequence(tree.root_node.children)
     except RecursionError:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
+
+
+def _read_by_bash_grammar(source: str, error: BashSyntaxError) -> ast.Sequence:
+    """tree-sitter-bash rejects ``source``: read it by bash's own grammar, or raise ``error``."""
+    try:
+        return read(source)
+    except BashSyntaxError:
+        raise error from None
 
 
 MAX_PREFIX_TRIES = 200
