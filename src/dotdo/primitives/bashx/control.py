@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+SIGPIPE_STATUS = 141
+"""The status of a command that wrote to a pipe whose reader had gone (128 + SIGPIPE)."""
+
 
 class ControlFlow(Exception):
     """Base of break/continue/return/exit."""

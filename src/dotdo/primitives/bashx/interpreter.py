@@ -20,25 +20,31 @@ from dotdo.primitives.bashx.commands.base import (
     encode,
     os_message,
 )
-from dotdo.primitives.bashx.control import AbortCommand, BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
+from dotdo.primitives.bashx.control import (
+    SIGPIPE_STATUS,
+    AbortCommand,
+    BreakLoop,
+    ContinueLoop,
+    ExitShell,
+    Killed,
+    ReturnFromFunction,
+)
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
-from dotdo.primitives.bashx.parser import Segment, parse, script_segments
+from dotdo.primitives.bashx.parser import Segment, parse
 from dotdo.primitives.bashx.pattern import compile_pattern
+from dotdo.primitives.bashx.redirections import apply_redirects
+from dotdo.primitives.bashx.reentry import SHELL_PROGRAMS, reenter
 from dotdo.primitives.bashx.state import ShellState, Value
 from dotdo.primitives.bashx.streams import (
     BufferSink,
-    ClosedSink,
-    FileSink,
     InputStream,
-    NullSink,
     OutputLimitError,
     Pipe,
     PipeClosed,
     PipeReader,
-    Sink,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
 
@@ -48,10 +54,6 @@ Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
-SIGPIPE_STATUS = 141
-SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"})
-"""``bash ...`` and ``sh ...`` start a new bashx shell rather than a process."""
-IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
@@ -215,6 +217,22 @@ class Interpreter:
         child.line = self.line
         child.depth = self.depth
         child.in_condition = self.in_condition
+        return child
+
+    def fresh(self, state: ShellState) -> Interpreter:
+        """A new shell (``bash -c``) on the same filesystem, commands and limits, from ``state``."""
+        child = Interpreter(
+            self.fs,
+            self.commands,
+            state=state,
+            fallback=self.fallback,
+            deadline=self.deadline,
+            output_limit=self.output_limit,
+            guard=self.guard,
+            cancel=self.cancel,
+        )
+        child.secrets = self.secrets
+        child.depth = self.depth + 1
         return child
 
     def run_isolated(self, node: ast.Node, io: IO) -> int:
@@ -423,7 +441,7 @@ class Interpreter:
     def exec_Redirected(self, node: ast.Redirected, io: IO) -> int:
         """A compound command with redirections."""
         try:
-            inner = self.redirect(node.redirects, io)
+            inner = apply_redirects(self, node.redirects, io)
         except (OSError, ExpansionError, ShellBuiltinError) as exc:
             return self.redirect_failed(io, exc)
         return self.exec(node.body, inner)
@@ -629,12 +647,12 @@ class Interpreter:
             try:
                 for assignment in node.assignments:
                     self.assign(assignment)
-                self.redirect(node.redirects, io)
+                apply_redirects(self, node.redirects, io)
             except (ExpansionError, OSError, ShellBuiltinError) as exc:
                 return self.redirect_failed(io, exc)
             return self.substitution_status or 0
         try:
-            inner = self.redirect(node.redirects, io)
+            inner = apply_redirects(self, node.redirects, io)
         except (ExpansionError, OSError, ShellBuiltinError) as exc:
             return self.redirect_failed(io, exc)
         env_overrides: dict[str, str] = {}
@@ -740,7 +758,7 @@ class Interpreter:
                     else:
                         self.state.variables[key] = old
         if name in SHELL_PROGRAMS:
-            return self.reenter(argv, io, env_overrides)
+            return reenter(self, argv, io, env_overrides)
         if self.guard is not None:
             refusal = self.guard(argv, self.state.cwd)
             if refusal is not None:
@@ -771,93 +789,6 @@ class Interpreter:
             self.error(io, f"{name}: write error: {os_message(exc)}")
             return 1
         return result.exit_code
-
-    def reenter(self, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
-        """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
-
-        It starts from the exported variables (no functions, no other variables), like a new
-        bash process, and runs natively on the same filesystem.
-        """
-        name, args = argv[0], argv[1:]
-        options: list[str] = []
-        from_string = False
-        while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
-            option = args.pop(0)
-            if option in IGNORED_SHELL_OPTIONS:
-                continue
-            if option in ("-o", "+o"):
-                if args:
-                    options += [option, args.pop(0)]
-                continue
-            if "c" in option[1:]:
-                from_string = True
-                option = option.replace("c", "")
-            if len(option) > 1:
-                options.append(option)
-        if args and args[0] in ("-", "--"):
-            args.pop(0)
-        state = ShellState(cwd=self.state.cwd)
-        env = self.state.environment()
-        env.update(env_overrides)
-        state.variables.update(env)
-        state.exported.update(env)
-        if from_string:
-            if not args:
-                self.error(io, f"{name}: -c: option requires an argument")
-                return 2
-            source = args.pop(0)
-            state.script_name = args.pop(0) if args else name
-        elif args:
-            path = args.pop(0)
-            try:
-                source = decode(self.fs.read(self.resolve(path)))
-            except OSError as exc:
-                io[2].write(encode(f"{name}: {path}: {os_message(exc)}\n"))
-                return 127 if isinstance(exc, FileNotFoundError) else 126
-            state.script_name = path
-        else:
-            source = decode(io[0].read_all())
-        state.positional = args
-        child = Interpreter(
-            self.fs,
-            self.commands,
-            state=state,
-            fallback=self.fallback,
-            deadline=self.deadline,
-            output_limit=self.output_limit,
-            guard=self.guard,
-            cancel=self.cancel,
-        )
-        child.secrets = self.secrets
-        child.depth = self.depth + 1
-        if options:
-            try:
-                BUILTINS["set"](child, ["set", *options], io)
-            except ShellBuiltinError as exc:
-                self.error(io, str(exc))
-                return 2
-        try:
-            segments = script_segments(source)
-        except BashSyntaxError as exc:
-            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
-            return 2
-        try:
-            status = child.run_segments(segments, io)
-        except BashSyntaxError as exc:
-            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
-            status = 2
-        except (ExitShell, AbortCommand) as exc:
-            status = exc.status
-        except (BreakLoop, ContinueLoop):
-            status = 0
-        except ReturnFromFunction as exc:
-            status = exc.status
-        except PipeClosed:
-            status = SIGPIPE_STATUS
-        except Killed as exc:
-            status = exc.status
-        child.jobs.end_all(self.deadline)
-        return child.run_exit_trap(io, status)
 
     def run_argv(self, argv: list[str], stdin: bytes) -> CommandResult:
         """Run a command line with captured output (xargs, find -exec)."""
@@ -906,80 +837,3 @@ class Interpreter:
         self.state.last_status = status
         self.substitution_status = status
         return decode(out.getvalue())
-
-    # redirections ---------------------------------------------------------------------
-    def redirect(self, redirects: list[ast.Redirect], io: IO) -> IO:
-        """Apply redirections left to right, returning the new descriptor table."""
-        if not redirects:
-            return io
-        io = dict(io)
-        for r in redirects:
-            op = r.op
-            if op in ("<<", "<<-"):
-                body = r.heredoc or ""
-                text = self.expander.heredoc(body) if r.heredoc_expand else body
-                io[r.fd if r.fd is not None else 0] = InputStream(encode(text))
-                continue
-            if op in (">&-", "<&-"):
-                io[r.fd if r.fd is not None else (1 if op == ">&-" else 0)] = ClosedSink()
-                continue
-            target = self.expander.single(r.target) if r.target is not None else ""
-            if op == "<<<":
-                io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
-            elif op in (">&", "<&") and (target.isdigit() or target == "-"):
-                fd = r.fd if r.fd is not None else (1 if op == ">&" else 0)
-                if target == "-":
-                    io[fd] = ClosedSink()
-                elif int(target) not in io:
-                    raise ShellBuiltinError(f"{target}: Bad file descriptor")
-                else:
-                    io[fd] = io[int(target)]
-            elif op in ("&>", "&>>", ">&"):
-                sink = self.open_sink(target, append=op == "&>>")
-                io[1] = io[2] = sink
-            elif op in (">", ">|", ">>"):
-                io[r.fd if r.fd is not None else 1] = self.open_sink(target, append=op == ">>")
-            elif op in ("<", "<>"):
-                io[r.fd if r.fd is not None else 0] = self.open_source(target)
-            else:
-                raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
-        return io
-
-    def open_sink(self, target: str, *, append: bool) -> Sink:
-        """Open a file for ``>``/``>>`` (truncating for ``>``)."""
-        if not target:
-            raise ShellBuiltinError("ambiguous redirect")
-        if target == "/dev/null":
-            return NullSink()
-        if is_network_sink(target):
-            refusal = self.secrets.refusal(target)
-            raise ShellBuiltinError(refusal or f"{target}: network redirections are not supported by bashx")
-        if target in ("/dev/stdout", "/dev/fd/1"):
-            return self.io[1]
-        if target in ("/dev/stderr", "/dev/fd/2"):
-            return self.io[2]
-        path = self.resolve(target)
-        try:
-            if self.fs.is_dir(path):
-                raise IsADirectoryError(21, "Is a directory", target)
-            if not append or not self.fs.exists(path):
-                self.fs.write(path, b"")
-        except OSError as exc:
-            exc.filename = target
-            raise
-        return FileSink(self.fs, path)
-
-    def open_source(self, target: str) -> InputStream:
-        """Open a file for ``<``."""
-        if target == "/dev/null":
-            return InputStream(b"")
-        self.secrets.saw_words([target])
-        if is_network_sink(target):
-            raise ShellBuiltinError(f"{target}: network redirections are not supported by bashx")
-        if target in ("/dev/stdin", "/dev/fd/0"):
-            return self.io[0]
-        try:
-            return InputStream(self.fs.read(self.resolve(target)))
-        except OSError as exc:
-            exc.filename = target
-            raise

@@ -60,6 +60,10 @@ def parse(source: str) -> ast.Sequence:
         raise BashSyntaxError(
             f"script is {len(data)} bytes; the limit is {MAX_SCRIPT_BYTES}: split it up", line=1, column=1
         )
+    try:
+        return read(source)
+    except BashSyntaxError:
+        pass
     tree = _parser().parse(data)
     converter = _Converter(data)
     if tree.root_node.has_error:
@@ -69,6 +73,8 @@ def parse(source: str) -> ast.Sequence:
             return _read_by_bash_grammar(source, error)
     try:
         return converter.sequence(tree.root_node.children)
+    except BashSyntaxError as error:
+        return _read_by_bash_grammar(source, error)
     except RecursionError:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
 

@@ -276,7 +276,7 @@ class Reader:
     def skip_command_list(self, i: int) -> int:
         """The end of ``$( ... )``: its inside is read as commands, so ``case`` arms do not close it."""
         inner = Reader(self.src, i, self.line_starts)
-        inner.compound_list(frozenset({")"}))
+        inner.compound_list(frozenset({")"}), empty=True)
         if inner.peek_operator() != ")":
             raise self.fail("unexpected end of file while looking for matching `)'", i)
         return inner.pos + 1
@@ -301,15 +301,16 @@ class Reader:
 
     # grammar ----------------------------------------------------------------------------
     def program(self) -> ast.Sequence:
-        body = self.compound_list(frozenset())
+        body = self.compound_list(frozenset(), empty=True)
         if not self.at_end():
             raise self.fail(f"unexpected {self.src[self.pos : self.pos + 20].splitlines()[0]!r}")
         if self.pending:
             self.read_heredoc_bodies()
         return body
 
-    def compound_list(self, closers: frozenset[str]) -> ast.Sequence:
-        """Commands up to a closing reserved word or operator in ``closers`` (not taken)."""
+    def compound_list(self, closers: frozenset[str], *, empty: bool = False) -> ast.Sequence:
+        """Commands up to a closing reserved word or operator in ``closers`` (not taken); bash
+        rejects an empty list except at the top and in a ``case`` arm (``empty``)."""
         body: list[ast.Node] = []
         while True:
             self.newlines()
@@ -334,6 +335,9 @@ class Reader:
             elif not (op in (")", ";;", ";&", ";;&") or self.at_end() or self.peek_word() in CLOSERS):
                 raise self.fail(f"unexpected {self.src[self.pos : self.pos + 20].splitlines()[0]!r}")
             body.append(node)
+        if not body and not empty:
+            found = self.peek_word() or self.peek_operator() or "end of file"
+            raise self.fail(f"syntax error near unexpected token `{found.strip() or 'newline'}'")
         return ast.Sequence(body)
 
     def and_or(self) -> ast.Node:
@@ -550,7 +554,7 @@ class Reader:
         if self.peek_word() == "in":
             self.take_word()
             words = []
-            while (word := self.peek_word()) is not None:
+            while self.peek_word() is not None:
                 words.append(self.take_word())
         if self.peek_operator() in (";", "\n"):
             self.take_operator(self.peek_operator() or ";")
@@ -574,7 +578,7 @@ class Reader:
                 self.take_operator("|")
                 patterns.append(self.take_word())
             self.take_operator(")")
-            body = self.compound_list(frozenset({"esac"}))
+            body = self.compound_list(frozenset({"esac"}), empty=True)
             terminator = self.peek_operator()
             if terminator in (";;", ";&", ";;&"):
                 self.take_operator(terminator)
