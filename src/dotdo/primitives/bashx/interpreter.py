@@ -828,11 +828,14 @@ class Interpreter:
         saved_line = self.line
 
         def body() -> int:
+            self.state.options.errexit = False  # bash clears -e in a substitution (its copy of the state)
             return self.exec_block(parse(source), io)
 
-        with self.condition():
-            self.in_condition = 0
+        saved_condition, self.in_condition = self.in_condition, 0
+        try:
             status = self.run_subshell(body)
+        finally:
+            self.in_condition = saved_condition
         self.line = saved_line
         self.state.last_status = status
         self.substitution_status = status
