@@ -528,6 +528,10 @@ class Analyzer:
                 None if native or base == "eval" else f"{base} starts a new shell",
             )
             return
+        if base == "trap" and args and args[0] not in (None, "-", "-p", "-l", "--"):
+            if args[0]:
+                self.nested(args[0])  # the action runs later, as eval would run it
+            return
         if base in NETWORK:
             self.classify("network", "needs_confirm", "high", f"{base} reaches the network")
             return

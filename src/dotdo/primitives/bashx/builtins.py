@@ -13,6 +13,7 @@ from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
+from dotdo.primitives.bashx.traps import b_trap
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -534,21 +535,6 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         elif "-p" not in flags:
             io[1].write(encode(text + "\n"))
     return status
-
-
-def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``trap 'commands' EXIT`` (other signals never reach a bashx script, so they are refused)."""
-    args = argv[1:]
-    if not args or args == ["-p"]:
-        if sh.exit_trap is not None:
-            io[1].write(encode(f"trap -- '{sh.exit_trap}' EXIT\n"))
-        return 0
-    action, signals = args[0], args[1:]
-    for name in signals:
-        if name.upper() not in ("EXIT", "0", "SIGEXIT"):
-            raise ShellBuiltinError(f"trap: {name}: bashx runs no signals or jobs; only EXIT traps are supported")
-    sh.exit_trap = None if action in ("-", "") else action
-    return 0
 
 
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:

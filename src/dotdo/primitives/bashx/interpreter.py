@@ -101,7 +101,8 @@ class Interpreter:
         self.in_condition = 0
         self.io: IO = {}
         self.substitution_status: int | None = None
-        self.exit_trap: str | None = None
+        self.traps: dict[str, str] = {}
+        self.in_trap = False
         self.started = time.monotonic()
         self.temporary_files: list[str] = []
         self.block_io: IO | None = None
@@ -175,8 +176,8 @@ class Interpreter:
 
     def run_exit_trap(self, io: IO, status: int) -> int:
         """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
-        action, self.exit_trap = self.exit_trap, None
-        if action is None:
+        action = self.traps.pop("EXIT", None)
+        if not action:
             return status
         self.state.last_status = status
         try:
@@ -281,9 +282,27 @@ class Interpreter:
                 return exc.status
 
     def errexit(self, status: int) -> None:
-        """Exit on failure under ``set -e`` (outside conditions)."""
-        if status and self.state.options.errexit and not self.in_condition:
+        """Run the ERR trap, then exit under ``set -e``, after a failure outside conditions."""
+        if not status or self.in_condition:
+            return
+        if self.traps.get("ERR"):
+            self.run_trap("ERR", status)
+        if self.state.options.errexit:
             raise ExitShell(status)
+
+    def run_trap(self, name: str, status: int) -> None:
+        """Run the ``name`` trap's commands with ``$?`` at ``status`` (never from inside a trap)."""
+        if self.in_trap:
+            return
+        self.in_trap = True
+        saved_line = self.line
+        self.state.last_status = status
+        try:
+            self.exec_block(parse(self.traps[name]), self.io)
+        finally:
+            self.in_trap = False
+            self.line = saved_line
+            self.state.last_status = status
 
     @contextlib.contextmanager
     def condition(self) -> Iterator[None]:
@@ -328,8 +347,10 @@ class Interpreter:
         return self.exec_block(node, io)
 
     def exec_SimpleCommand(self, node: ast.SimpleCommand, io: IO) -> int:
-        """Run a simple command."""
+        """Run a simple command (after the DEBUG trap)."""
         self.line = node.line
+        if self.traps.get("DEBUG") and not self.in_trap:
+            self.run_trap("DEBUG", self.state.last_status)
         status = self.simple_command(node, io)
         self.errexit(status)
         return status
@@ -429,8 +450,14 @@ class Interpreter:
             return int(self.exec(node.body, io) == 0)
 
     def exec_Subshell(self, node: ast.Subshell, io: IO) -> int:
-        """``( ... )``."""
-        status = self.run_subshell(lambda: self.exec_block(node.body, io))
+        """``( ... )``: its own traps (ignored signals stay ignored) and its own EXIT trap."""
+        saved_traps = self.traps
+        self.traps = {name: action for name, action in saved_traps.items() if not action}
+        try:
+            status = self.run_subshell(lambda: self.exec_block(node.body, io))
+            status = self.run_exit_trap(io, status)
+        finally:
+            self.traps = saved_traps
         self.errexit(status)
         return status
 

@@ -670,6 +670,11 @@ def _line_starts(source: str) -> list[int]:
     return starts
 
 
+def command_list_end(text: str, i: int) -> int:
+    """Index just past the ``)`` that closes the commands of a ``$(`` starting at ``text[i]``."""
+    return Reader(text).skip_command_list(i)
+
+
 def read(source: str) -> ast.Sequence:
     """The syntax tree of ``source`` by bash's grammar; :class:`BashSyntaxError` when bash rejects it."""
     try:
