@@ -12,6 +12,7 @@ from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.traps import b_trap
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
@@ -472,11 +473,6 @@ def b_let(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     for expr in argv[1:]:
         value = sh.expander.arithmetic(expr)
     return 0 if value else 1
-
-
-def b_shopt(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``shopt``: accepted and ignored (bashx has fixed shell options)."""
-    return 0
 
 
 def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:

@@ -528,6 +528,10 @@ class Expander:
                 if matches:
                     out.extend(matches)
                     continue
+                if "failglob" in self.state.shopts:
+                    raise ExpansionError(f"no match: {literal}")
+                if "nullglob" in self.state.shopts:
+                    continue
             out.append(literal)
         return out
 

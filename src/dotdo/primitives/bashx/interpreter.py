@@ -566,7 +566,7 @@ class Interpreter:
             if not matched:
                 for pattern in item.patterns:
                     pieces = self.expander.pattern(pattern)
-                    if compile_pattern(tuple(pieces)).fullmatch(subject):
+                    if compile_pattern(tuple(pieces), nocase="nocasematch" in self.state.shopts).fullmatch(subject):
                         matched = True
                         break
             if matched:

@@ -167,9 +167,9 @@ def _bracket_char(text: str, j: int) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=2048)
-def compile_pattern(pieces: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    """Compile a whole-string shell pattern."""
-    return re.compile(translate(list(pieces)), re.DOTALL)
+def compile_pattern(pieces: tuple[tuple[str, bool], ...], *, nocase: bool = False) -> re.Pattern[str]:
+    """Compile a whole-string shell pattern (``nocase``: letters match either case, ``nocasematch``)."""
+    return re.compile(translate(list(pieces)), re.DOTALL | (re.IGNORECASE if nocase else 0))
 
 
 def fnmatch(name: str, pattern: str) -> bool:
