@@ -47,6 +47,7 @@ from dotdo.primitives.bashx.streams import (
     PipeReader,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
+from dotdo.primitives.bashx.words import WordSyntaxError
 
 IO = dict[int, Any]
 Fallback = Callable[[CommandCall], CommandResult | None]
@@ -170,6 +171,10 @@ class Interpreter:
                 except AbortCommand as exc:
                     status = self.state.last_status = exc.status
                     aborted_line = self.line
+                except (ExpansionError, WordSyntaxError) as exc:  # met outside a command's own handling
+                    self.error(io, str(exc))
+                    status = self.state.last_status = 1
+                    aborted_line = self.line
         finally:
             self.block_io = outer
         return status
@@ -242,6 +247,9 @@ class Interpreter:
             return self.exec(node, io)
         except (ExitShell, AbortCommand) as exc:
             return exc.status
+        except (ExpansionError, WordSyntaxError) as exc:
+            self.error(io, str(exc))
+            return 1
         except (BreakLoop, ContinueLoop):
             return 0
         except ReturnFromFunction as exc:
