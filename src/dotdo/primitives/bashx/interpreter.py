@@ -458,14 +458,17 @@ class Interpreter:
             return int(self.exec(node.body, io) == 0)
 
     def exec_Subshell(self, node: ast.Subshell, io: IO) -> int:
-        """``( ... )``: its own traps (ignored signals stay ignored) and its own EXIT trap."""
-        saved_traps = self.traps
+        """``( ... )``: its own traps (ignored signals stay ignored), EXIT trap and jobs."""
+        saved_traps, saved_jobs = self.traps, self.jobs
         self.traps = {name: action for name, action in saved_traps.items() if not action}
+        self.jobs = JobTable()
+        self.jobs.next_pid = saved_jobs.next_pid
         try:
             status = self.run_subshell(lambda: self.exec_block(node.body, io))
             status = self.run_exit_trap(io, status)
         finally:
-            self.traps = saved_traps
+            saved_jobs.adopt(self.jobs)
+            self.traps, self.jobs = saved_traps, saved_jobs
         self.errexit(status)
         return status
 
