@@ -528,6 +528,15 @@ class Analyzer:
                 None if native or base == "eval" else f"{base} starts a new shell",
             )
             return
+        if base == "alias":
+            for a in args:
+                if a is None:
+                    self.classify("exec", "needs_confirm", "high", "an alias whose text is only known as it runs")
+                elif "=" in a:
+                    name, _, value = a.partition("=")
+                    self.functions.add(name)  # like a function: what it runs is classified here
+                    self.nested(value)  # what the alias will run, as eval would run it
+            return
         if base == "trap" and args and args[0] not in (None, "-", "-p", "-l", "--"):
             if args[0]:
                 self.nested(args[0])  # the action runs later, as eval would run it

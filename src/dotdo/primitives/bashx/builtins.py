@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dotdo.primitives.bashx import arrays
+from dotdo.primitives.bashx.aliases import b_alias, b_unalias
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
@@ -515,7 +516,9 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     flags = {a for a in argv[1:] if a.startswith("-")}
     status = 0
     for name in (a for a in argv[1:] if not a.startswith("-")):
-        if name in KEYWORDS:
+        if name in sh.state.aliases and "-p" not in flags:
+            kind, text = "alias", f"{name} is aliased to `{sh.state.aliases[name]}'"
+        elif name in KEYWORDS:
             kind, text = "keyword", f"{name} is a shell keyword"
         elif name in sh.state.functions:
             kind, text = "function", f"{name} is a function"
@@ -652,6 +655,8 @@ BUILTINS: dict[str, Builtin] = {
     "type": b_type,
     "builtin": b_builtin,
     "trap": b_trap,
+    "alias": b_alias,
+    "unalias": b_unalias,
     "printf": b_printf,
     "mapfile": b_mapfile,
     "readarray": b_mapfile,

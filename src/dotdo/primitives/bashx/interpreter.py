@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dotdo.primitives.bashx import arrays, ast
+from dotdo.primitives.bashx import aliases, arrays, ast
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -103,6 +103,7 @@ class Interpreter:
         self.io: IO = {}
         self.substitution_status: int | None = None
         self.traps: dict[str, str] = {}
+        self.active_aliases: frozenset[str] = frozenset()
         self.in_trap = False
         self.started = time.monotonic()
         self.temporary_files: list[str] = []
@@ -359,9 +360,25 @@ class Interpreter:
         self.line = node.line
         if self.traps.get("DEBUG") and not self.in_trap:
             self.run_trap("DEBUG", self.state.last_status)
+        if self.state.aliases and "expand_aliases" in self.state.shopts:
+            found = aliases.expanded(node, self.state.aliases, self.active_aliases)
+            if found is not None:
+                return self.run_alias(node, *found, io)
         status = self.simple_command(node, io)
         self.errexit(status)
         return status
+
+    def run_alias(self, node: ast.SimpleCommand, source: str, used: set[str], io: IO) -> int:
+        """Run what an aliased command stands for, with the command's redirections around it."""
+        saved = self.active_aliases
+        self.active_aliases = saved | used
+        try:
+            body: ast.Node = parse("\n" * (node.line - 1) + source)  # its line number stays
+            if node.redirects:
+                body = ast.Redirected(body, node.redirects)
+            return self.exec(body, io)
+        finally:
+            self.active_aliases = saved
 
     def exec_Pipeline(self, node: ast.Pipeline, io: IO) -> int:
         """Run the stages at once, each a subshell on its own thread, joined by bounded pipes."""

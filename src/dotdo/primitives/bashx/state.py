@@ -51,6 +51,7 @@ class ShellState:
     last_status: int = 0
     script_name: str = "bash"
     shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
@@ -61,6 +62,7 @@ class ShellState:
         clone.functions = dict(self.functions)
         clone.options = copy.copy(self.options)
         clone.shopts = set(self.shopts)
+        clone.aliases = dict(self.aliases)
         clone.positional = list(self.positional)
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone
