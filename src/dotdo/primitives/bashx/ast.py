@@ -1,4 +1,4 @@
-"""The syntax tree bashx interprets: statements from tree-sitter, words kept as their source text.
+"""The syntax tree bashx interprets: statements as bash's grammar reads them, words kept as their source text.
 
 Words are expanded at run time by :mod:`dotdo.primitives.bashx.expansion`, which follows bash's
 own quoting rules on the exact source text rather than tree-sitter's word splitting.

@@ -1,4 +1,9 @@
-"""Parse bash source with tree-sitter-bash into the :mod:`~dotdo.primitives.bashx.ast` tree."""
+"""Parse bash source into the :mod:`~dotdo.primitives.bashx.ast` tree.
+
+bash's own grammar (:mod:`~dotdo.primitives.bashx.reader`) reads a script first; what it refuses
+goes to tree-sitter-bash, which either reads it or raises the syntax error with its line, column
+and a pointer at the place.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +54,7 @@ def _parser() -> Any:
 
 @lru_cache(maxsize=512)
 def parse(source: str) -> ast.Sequence:
-    """Parse ``source`` into a :class:`~dotdo.primitives.bashx.ast.Sequence`.
+    """Parse ``source`` into a :class:`~dotdo.primitives.bashx.ast.Sequence` (bash's grammar first).
 
     Raises :class:`BashSyntaxError` (with 1-based line and column) when the script does not parse.
     """
@@ -67,24 +72,11 @@ def parse(source: str) -> ast.Sequence:
     tree = _parser().parse(data)
     converter = _Converter(data)
     if tree.root_node.has_error:
-        try:
-            converter.raise_first_error(tree.root_node)
-        except BashSyntaxError as error:
-            return _read_by_bash_grammar(source, error)
+        converter.raise_first_error(tree.root_node)
     try:
         return converter.sequence(tree.root_node.children)
-    except BashSyntaxError as error:
-        return _read_by_bash_grammar(source, error)
     except RecursionError:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
-
-
-def _read_by_bash_grammar(source: str, error: BashSyntaxError) -> ast.Sequence:
-    """tree-sitter-bash rejects ``source``: read it by bash's own grammar, or raise ``error``."""
-    try:
-        return read(source)
-    except BashSyntaxError:
-        raise error from None
 
 
 MAX_PREFIX_TRIES = 200
