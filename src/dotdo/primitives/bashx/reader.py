@@ -51,7 +51,6 @@ RESERVED = frozenset(
 CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 """Reserved words that end a list (they never start a command)."""
 ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 EXTGLOB_OPENERS = frozenset("?*+@!")
 
 
@@ -67,7 +66,7 @@ class _Heredoc:
         self.index = 0
 
 
-class Reader:
+class _Reader:
     """One pass over a script's source; :func:`read` is the way in."""
 
     def __init__(self, source: str, pos: int = 0, line_starts: list[int] | None = None) -> None:
@@ -275,7 +274,7 @@ class Reader:
 
     def skip_command_list(self, i: int) -> int:
         """The end of ``$( ... )``: its inside is read as commands, so ``case`` arms do not close it."""
-        inner = Reader(self.src, i, self.line_starts)
+        inner = _Reader(self.src, i, self.line_starts)
         inner.compound_list(frozenset({")"}), empty=True)
         if inner.peek_operator() != ")":
             raise self.fail("unexpected end of file while looking for matching `)'", i)
@@ -392,7 +391,7 @@ class Reader:
             return compound()
         if word in ("select", "coproc"):
             raise self.fail(f"{word} is not supported by bashx")
-        if word is not None and NAME_RE.fullmatch(word) is None and word in CLOSERS:
+        if word in CLOSERS:
             raise self.fail(f"syntax error near unexpected token `{word}'")
         save = self.pos
         if word is not None and _is_function_name(word):
@@ -672,12 +671,12 @@ def _line_starts(source: str) -> list[int]:
 
 def command_list_end(text: str, i: int) -> int:
     """Index just past the ``)`` that closes the commands of a ``$(`` starting at ``text[i]``."""
-    return Reader(text).skip_command_list(i)
+    return _Reader(text).skip_command_list(i)
 
 
 def read(source: str) -> ast.Sequence:
     """The syntax tree of ``source`` by bash's grammar; :class:`BashSyntaxError` when bash rejects it."""
     try:
-        return Reader(source).program()
+        return _Reader(source).program()
     except RecursionError:
         raise BashSyntaxError("the script is nested too deeply for bashx; flatten it", line=1, column=1) from None
