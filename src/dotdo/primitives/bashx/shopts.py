@@ -7,9 +7,10 @@ reported so that scripts which set and test them behave as under bash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-OPTIONS = (
+OPTIONS: tuple[str, ...] = (
     "autocd",
     "assoc_expand_once",
     "cdable_vars",
@@ -125,7 +126,7 @@ def b_shopt(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0 if all(n in enabled for n in names) else 1
 
 
-def _report(io: dict[int, Any], names: list[str], enabled: set[str], reusable: bool, encode: Any) -> int:
+def _report(io: dict[int, Any], names: Sequence[str], enabled: set[str], reusable: bool, encode: Any) -> int:
     if reusable:
         text = "".join(f"shopt {'-s' if n in enabled else '-u'} {n}\n" for n in names)
     else:
