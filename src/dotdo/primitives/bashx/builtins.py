@@ -516,7 +516,7 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     flags = {a for a in argv[1:] if a.startswith("-")}
     status = 0
     for name in (a for a in argv[1:] if not a.startswith("-")):
-        if name in sh.state.aliases and "-p" not in flags:
+        if name in sh.state.aliases and "expand_aliases" in sh.state.shopts and "-p" not in flags:
             kind, text = "alias", f"{name} is aliased to `{sh.state.aliases[name]}'"
         elif name in KEYWORDS:
             kind, text = "keyword", f"{name} is a shell keyword"

@@ -189,7 +189,7 @@ class _Reader:
                 i += 2
             elif c == "`":
                 i = self.skip_backquote(i + 1)
-            elif c == "$":
+            elif c == "$" and src.startswith(("$(", "${"), i):  # `$'` and `$"` are plain inside quotes
                 i = self.skip_dollar(i)
             else:
                 i += 1
