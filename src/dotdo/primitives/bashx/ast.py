@@ -188,3 +188,15 @@ class TestExpr(Node):
     """``[[ ... ]]``: the tokens between the brackets; operators are plain strings, operands Words."""
 
     tokens: list[Word | str]
+
+
+def first_line(node: Node) -> int | None:
+    """The line of the first simple command in ``node`` (None when it has none)."""
+    if isinstance(node, SimpleCommand):
+        return node.line
+    for value in vars(node).values():
+        for child in value if isinstance(value, list | tuple) else [value]:
+            found = first_line(child) if isinstance(child, Node) else None
+            if found is not None:
+                return found
+    return None

@@ -59,18 +59,6 @@ SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, 
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
 
-def first_line(node: ast.Node) -> int | None:
-    """The line of the first simple command in ``node`` (None when it has none)."""
-    if isinstance(node, ast.SimpleCommand):
-        return node.line
-    for value in vars(node).values():
-        for child in value if isinstance(value, list | tuple) else [value]:
-            found = first_line(child) if isinstance(child, ast.Node) else None
-            if found is not None:
-                return found
-    return None
-
-
 class Interpreter:
     """Runs one script; holds the shell state, the command table and the output sinks."""
 
@@ -164,7 +152,7 @@ class Interpreter:
         outer, self.block_io = self.block_io, io
         try:
             for node in seq.body:
-                if aborted_line is not None and first_line(node) == aborted_line:
+                if aborted_line is not None and ast.first_line(node) == aborted_line:
                     continue  # the rest of the line that failed: bash reads and runs a line at once
                 try:
                     status = self.exec(node, io)
