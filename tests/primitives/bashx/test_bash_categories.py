@@ -79,6 +79,43 @@ CASES = {
     ],
     "arithmetic command errors": ["u=; (( $u == 0 )); echo hi $?; if (( $u == 0 )); then echo a; fi; echo hi $?"],
     "closed descriptors": ["echo hi >&-; echo $?; echo x 2>&- >&-; echo $?; cat /dev/null; echo $?"],
+    "expansion errors end the command, not the script": [
+        "echo ${x!y}; echo same\necho after $?",
+        "echo $((1+)); echo same\necho after $?\nreadonly r=1; r=2; echo same\necho $?",
+        "f() { echo $((1/0)); echo in; }; f; echo same\necho next",
+    ],
+    "what tree-sitter-bash rejects and bash reads": [
+        "f() { cat; } <<EOF\nhi\nEOF\nf; f",
+        "cat <<A <<B\none\nA\ntwo\nB",
+        "echo $(case a in (a) echo x;; esac) $(case b in b) echo y;; esac)",
+        "echo $(echo a ')' \\)\n  # ) comment\n  )",
+        "echo $((echo a);(echo b))",
+        "for x in; do echo never; done; echo done",
+    ],
+    "extended globs": [
+        "shopt -s extglob\ncase 12 in 0|[1-9]*([0-9])) echo num;; esac\n"
+        "case 09 in +([0-7])) echo oct;; *) echo no;; esac",
+        "shopt -s extglob\ncase para381 in para?([345]|99)1) echo bad;; *) echo ok;; esac\n"
+        "[[ x.c == !(*.h) ]]; echo $?",
+        "shopt -s extglob\ncase /dev/udp/1/2 in /dev/@(tcp|udp)/*/*) echo ok;; esac",
+    ],
+    "shopt": [
+        "shopt -p extglob; shopt nullglob extglob; shopt -s bogus; echo $?; shopt -q nullglob; echo $?",
+        "cd /; shopt -s nullglob; echo a /nothing-*here b; shopt -u nullglob; echo /nothing-*here",
+        "shopt -s failglob; echo /nothing-*here; echo same\necho next $?",
+        "shopt -s nocasematch; case ABC in abc) echo y;; esac; [[ ABC == a* ]] && echo yy",
+    ],
+    "trap": [
+        "trap 'echo err $?' ERR; false; echo x; trap; trap - ERR; false; echo y",
+        "( trap 'echo sub exit' 0; exit 3 ); echo $?; trap '' INT; trap hup; trap -p; trap x BAD; echo $?",
+        "trap 'echo dbg' DEBUG; echo one; trap - DEBUG; echo two",
+        "set -e; trap 'echo bye' EXIT; x=$(false; echo in); echo \"[$x]\"; y=$(false); echo never",
+    ],
+    "alias": [
+        "shopt -s expand_aliases\nalias ll='echo listed'\nll a; alias; alias ll; unalias ll\nll\necho $?",
+        "shopt -s expand_aliases\nalias foo='echo ' bar=baz baz=quux\nfoo bar\nalias q1=q2 q2=q1\nq1",
+        "alias x=1; x 2>/dev/null; echo $?; unalias nothere; echo $?; type -t alias",
+    ],
 }
 
 

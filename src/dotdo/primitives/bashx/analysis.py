@@ -9,6 +9,28 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx.catalog import (
+    CATASTROPHIC,
+    CWD_TARGETS,
+    DECODERS,
+    DEFAULT_SANDBOX_ALLOW,
+    DELETE,
+    FIND_ACTIONS,
+    INSTALLERS,
+    NETWORK,
+    PACKAGE_TOOLS,
+    READ,
+    ROOT_TARGETS,
+    SAFE_DEVICES,
+    SHELLS,
+    SOURCE_DEPTH,
+    SYSTEM,
+    UNFILTERED_FIND,
+    WRAPPER_OPTIONS_WITH_VALUE,
+    WRAPPERS,
+    WRITE,
+    WRITERS_OF_UNKNOWN_CONTENT,
+)
 from dotdo.primitives.bashx.exfiltration import network_references, secret_references
 from dotdo.primitives.bashx.parser import parse
 from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
@@ -18,325 +40,6 @@ Impact = Literal["none", "low", "medium", "high", "critical"]
 TYPES = ("read", "write", "delete", "network", "exec", "system", "install")
 IMPACT_ORDER = ("none", "low", "medium", "high", "critical")
 VERDICT_ORDER = ("safe", "needs_confirm", "blocked")
-
-READ = {
-    "cat",
-    "ls",
-    "head",
-    "tail",
-    "wc",
-    "grep",
-    "egrep",
-    "fgrep",
-    "sort",
-    "uniq",
-    "cut",
-    "tr",
-    "echo",
-    "printf",
-    "seq",
-    "test",
-    "[",
-    "basename",
-    "dirname",
-    "pwd",
-    "diff",
-    "jq",
-    "base64",
-    "sha256sum",
-    "md5sum",
-    "sha1sum",
-    "awk",
-    "date",
-    "env",
-    "printenv",
-    "true",
-    "false",
-    ":",
-    "read",
-    "cd",
-    "rev",
-    "nl",
-    "readlink",
-    "realpath",
-    "stat",
-    "du",
-    "file",
-    "which",
-    "type",
-    "command",
-    "sleep",
-    "export",
-    "local",
-    "declare",
-    "typeset",
-    "readonly",
-    "unset",
-    "set",
-    "shift",
-    "exit",
-    "return",
-    "break",
-    "continue",
-    "let",
-    "shopt",
-    "find",
-    "sed",
-    "tee",
-    "xargs",
-    "source",
-    ".",
-    "eval",
-    "uname",
-    "whoami",
-    "id",
-    "hostname",
-    "cmp",
-    "comm",
-    "paste",
-    "fold",
-    "expand",
-    "column",
-    "tac",
-    "od",
-    "hexdump",
-    "xxd",
-    "strings",
-    "yes",
-    "expr",
-    "bc",
-    "getopts",
-    "wait",
-    "trap",
-    "hash",
-    "umask",
-}
-WRITE = {
-    "mkdir",
-    "cp",
-    "mv",
-    "touch",
-    "ln",
-    "tee",
-    "chmod",
-    "truncate",
-    "install",
-    "patch",
-    "tar",
-    "unzip",
-    "gzip",
-    "gunzip",
-    "zip",
-}
-DELETE = {"rm", "rmdir", "unlink", "shred"}
-NETWORK = {
-    "curl",
-    "wget",
-    "ssh",
-    "scp",
-    "sftp",
-    "rsync",
-    "nc",
-    "ncat",
-    "netcat",
-    "telnet",
-    "ftp",
-    "ping",
-    "dig",
-    "nslookup",
-    "host",
-    "socat",
-    "aria2c",
-    "http",
-    "https",
-}
-SYSTEM = {
-    "sudo",
-    "su",
-    "doas",
-    "kill",
-    "killall",
-    "pkill",
-    "shutdown",
-    "reboot",
-    "halt",
-    "poweroff",
-    "systemctl",
-    "service",
-    "mount",
-    "umount",
-    "chown",
-    "chgrp",
-    "crontab",
-    "useradd",
-    "userdel",
-    "passwd",
-    "iptables",
-    "modprobe",
-    "insmod",
-    "sysctl",
-    "launchctl",
-    "nohup",
-    "disown",
-}
-INSTALLERS = {"apt", "apt-get", "yum", "dnf", "apk", "brew", "pacman", "zypper", "snap", "port"}
-PACKAGE_TOOLS = {
-    "pip",
-    "pip3",
-    "npm",
-    "yarn",
-    "pnpm",
-    "gem",
-    "cargo",
-    "go",
-    "composer",
-    "bun",
-    "uv",
-    "poetry",
-}
-SHELLS = {
-    "sh",
-    "bash",
-    "zsh",
-    "dash",
-    "ksh",
-    "fish",
-    "csh",
-    "tcsh",
-    "python",
-    "python3",
-    "perl",
-    "ruby",
-    "node",
-    "php",
-    "source",
-    ".",
-}
-DECODERS = {"base64", "xxd", "openssl", "uudecode", "gunzip", "zcat", "rev", "tr"}
-CATASTROPHIC = {"mkfs", "fdisk", "parted", "wipefs", "sfdisk", "mkswap", "format"}
-SAFE_DEVICES = {
-    "/dev/null",
-    "/dev/stdout",
-    "/dev/stderr",
-    "/dev/stdin",
-    "/dev/tty",
-    "/dev/zero",
-    "/dev/random",
-    "/dev/urandom",
-}
-ROOT_TARGETS = {
-    "/",
-    "/*",
-    "~",
-    "~/",
-    "~/*",
-    "$HOME",
-    "${HOME}",
-    "$HOME/",
-    "$HOME/*",
-    "${HOME}/",
-    "${HOME}/*",
-    ".",
-    "./",
-    "./*",
-    "..",
-    "../",
-    "/.",
-    "//",
-}
-CWD_TARGETS = {"$PWD", "${PWD}", "$(pwd)", "`pwd`"}
-UNFILTERED_FIND = {
-    "-delete",
-    "-depth",
-    "-mindepth",
-    "-maxdepth",
-    "-print",
-    "-print0",
-    "-xdev",
-    "-mount",
-    "-type",
-    "-xtype",
-    "-follow",
-    "-exec",
-    "-execdir",
-    "-ok",
-    "-okdir",
-    "-true",
-}
-FIND_ACTIONS = ("-exec", "-execdir", "-ok", "-okdir")
-WRAPPERS = {
-    "env",
-    "nice",
-    "timeout",
-    "command",
-    "exec",
-    "time",
-    "nohup",
-    "stdbuf",
-    "setsid",
-    "ionice",
-    "builtin",
-    "xargs",
-}
-"""Programs that run another command line given in their arguments: the analyzer looks through them."""
-WRAPPER_OPTIONS_WITH_VALUE = {
-    "env": {"-u", "--unset", "-C", "--chdir"},
-    "nice": {"-n", "--adjustment"},
-    "timeout": {"-s", "--signal", "-k", "--kill-after"},
-    "exec": {"-a"},
-    "stdbuf": {"-i", "-o", "-e", "--input", "--output", "--error"},
-    "ionice": {"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"},
-    "xargs": {
-        "-I",
-        "-i",
-        "-n",
-        "-P",
-        "-d",
-        "-E",
-        "-L",
-        "-l",
-        "-s",
-        "-a",
-        "--arg-file",
-        "--delimiter",
-        "--eof",
-        "--max-args",
-        "--max-lines",
-        "--max-procs",
-        "--max-chars",
-        "--replace",
-    },
-}
-"""Options of each wrapper that take the next word as their value (``-n 5``; ``-n5`` is one word)."""
-WRITERS_OF_UNKNOWN_CONTENT = {"tee", "cp", "mv", "install", "ln", "dd", "truncate", "patch", "tar", "unzip"}
-SOURCE_DEPTH = 8
-MAX_SOURCED_BYTES = 1024 * 1024
-ALWAYS_SAFE = frozenset(
-    READ - {"cat", "sed", "tee", "eval", "find", "xargs", "source", ".", "env", "command", "exec", "time", "nohup"}
-)
-"""Read-only programs whose classification never depends on their arguments."""
-SANDBOXED_WITHOUT_CONFIRM = frozenset(READ | DELETE | {"dd"})
-"""Programs that are not native but that the analyzer rates ``safe``: they may run in the sandbox."""
-DEFAULT_SANDBOX_ALLOW = frozenset(
-    {
-        "python",
-        "python3",
-        "node",
-        "ffmpeg",
-        "convert",
-        "pandoc",
-        "sqlite3",
-        "git",
-        "make",
-        "gcc",
-        "cc",
-        "tar",
-        "gzip",
-        "gunzip",
-        "zip",
-        "unzip",
-    }
-)
 
 
 @dataclass
@@ -824,6 +527,19 @@ class Analyzer:
                 "medium" if native or base == "eval" else "high",
                 None if native or base == "eval" else f"{base} starts a new shell",
             )
+            return
+        if base == "alias":
+            for a in args:
+                if a is None:
+                    self.classify("exec", "needs_confirm", "high", "an alias whose text is only known as it runs")
+                elif "=" in a:
+                    name, _, value = a.partition("=")
+                    self.functions.add(name)  # like a function: what it runs is classified here
+                    self.nested(value)  # what the alias will run, as eval would run it
+            return
+        if base == "trap" and args and args[0] not in (None, "-", "-p", "-l", "--"):
+            if args[0]:
+                self.nested(args[0])  # the action runs later, as eval would run it
             return
         if base in NETWORK:
             self.classify("network", "needs_confirm", "high", f"{base} reaches the network")

@@ -29,6 +29,10 @@ def literal(expander: Any, words: list[Word], *, assoc: bool) -> list[str] | dic
             items.extend(expander.words([word]))
             continue
         position = expander.arithmetic(m.group(1))
+        if position < 0:
+            position += len(items)
+            if position < 0:
+                raise ExpansionError(f"[{m.group(1)}]: bad array subscript", fatal=False)
         while len(items) <= position:
             items.append("")
         items[position] = expander.single(m.group(3))

@@ -1,4 +1,4 @@
-"""The syntax tree bashx interprets: statements from tree-sitter, words kept as their source text.
+"""The syntax tree bashx interprets: statements as bash's grammar reads them, words kept as their source text.
 
 Words are expanded at run time by :mod:`dotdo.primitives.bashx.expansion`, which follows bash's
 own quoting rules on the exact source text rather than tree-sitter's word splitting.
@@ -188,3 +188,15 @@ class TestExpr(Node):
     """``[[ ... ]]``: the tokens between the brackets; operators are plain strings, operands Words."""
 
     tokens: list[Word | str]
+
+
+def first_line(node: Node) -> int | None:
+    """The line of the first simple command in ``node`` (None when it has none)."""
+    if isinstance(node, SimpleCommand):
+        return node.line
+    for value in vars(node).values():
+        for child in value if isinstance(value, list | tuple) else [value]:
+            found = first_line(child) if isinstance(child, Node) else None
+            if found is not None:
+                return found
+    return None

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from dotdo.primitives.bashx import arrays
+from dotdo.primitives.bashx.aliases import b_alias, b_unalias
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
+from dotdo.primitives.bashx.traps import b_trap
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -320,7 +323,7 @@ def b_eval(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     source = " ".join(argv[1:])
     if not source.strip():
         return 0
-    return sh.exec_block(parse(source), io)
+    return sh.run_top_level(parse(source), io)
 
 
 def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -337,7 +340,7 @@ def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if len(argv) > 2:
         sh.state.positional = argv[2:]
     try:
-        return sh.exec_block(parse(source), io)
+        return sh.run_top_level(parse(source), io)
     finally:
         if len(argv) > 2:
             sh.state.positional = saved
@@ -473,11 +476,6 @@ def b_let(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0 if value else 1
 
 
-def b_shopt(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``shopt``: accepted and ignored (bashx has fixed shell options)."""
-    return 0
-
-
 def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``command [-v] name args``: run a command skipping functions."""
     args = argv[1:]
@@ -518,7 +516,9 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     flags = {a for a in argv[1:] if a.startswith("-")}
     status = 0
     for name in (a for a in argv[1:] if not a.startswith("-")):
-        if name in KEYWORDS:
+        if name in sh.state.aliases and "expand_aliases" in sh.state.shopts and "-p" not in flags:
+            kind, text = "alias", f"{name} is aliased to `{sh.state.aliases[name]}'"
+        elif name in KEYWORDS:
             kind, text = "keyword", f"{name} is a shell keyword"
         elif name in sh.state.functions:
             kind, text = "function", f"{name} is a function"
@@ -534,21 +534,6 @@ def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         elif "-p" not in flags:
             io[1].write(encode(text + "\n"))
     return status
-
-
-def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``trap 'commands' EXIT`` (other signals never reach a bashx script, so they are refused)."""
-    args = argv[1:]
-    if not args or args == ["-p"]:
-        if sh.exit_trap is not None:
-            io[1].write(encode(f"trap -- '{sh.exit_trap}' EXIT\n"))
-        return 0
-    action, signals = args[0], args[1:]
-    for name in signals:
-        if name.upper() not in ("EXIT", "0", "SIGEXIT"):
-            raise ShellBuiltinError(f"trap: {name}: bashx runs no signals or jobs; only EXIT traps are supported")
-    sh.exit_trap = None if action in ("-", "") else action
-    return 0
 
 
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -670,6 +655,8 @@ BUILTINS: dict[str, Builtin] = {
     "type": b_type,
     "builtin": b_builtin,
     "trap": b_trap,
+    "alias": b_alias,
+    "unalias": b_unalias,
     "printf": b_printf,
     "mapfile": b_mapfile,
     "readarray": b_mapfile,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+SIGPIPE_STATUS = 141
+"""The status of a command that wrote to a pipe whose reader had gone (128 + SIGPIPE)."""
+
 
 class ControlFlow(Exception):
     """Base of break/continue/return/exit."""
@@ -31,7 +34,7 @@ class ReturnFromFunction(ControlFlow):
 
 
 class ExitShell(ControlFlow):
-    """``exit n``, ``set -e`` and fatal expansion errors."""
+    """``exit n``, ``set -e`` and the expansion errors that end a shell (``set -u``, ``${x?}``)."""
 
     def __init__(self, status: int) -> None:
         self.status = status
@@ -41,4 +44,12 @@ class Killed(ControlFlow):
     """The job or pipeline stage was stopped (``kill``, or a sibling stage failed)."""
 
     def __init__(self, status: int = 143) -> None:
+        self.status = status
+
+
+class AbortCommand(ControlFlow):
+    """An expansion error (bad substitution, bad arithmetic, a readonly variable) abandons the rest
+    of the top-level command it happened in; the script goes on with the next one, as in bash."""
+
+    def __init__(self, status: int = 1) -> None:
         self.status = status

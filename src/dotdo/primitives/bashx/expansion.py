@@ -31,7 +31,8 @@ from dotdo.primitives.bashx.words import (
 
 
 class ExpansionError(Exception):
-    """An expansion failed; ``fatal`` errors end a non-interactive shell, as in bash."""
+    """An expansion failed; ``fatal`` errors abandon the top-level command, and those with status
+    127 (``set -u``, ``${x?}``) end a non-interactive shell, as in bash."""
 
     def __init__(self, message: str, *, fatal: bool = True, status: int = 1) -> None:
         self.fatal = fatal
@@ -526,6 +527,10 @@ class Expander:
                 matches = globbing.glob(self.host.fs, self.state.cwd, pieces)
                 if matches:
                     out.extend(matches)
+                    continue
+                if "failglob" in self.state.shopts:
+                    raise ExpansionError(f"no match: {literal}")
+                if "nullglob" in self.state.shopts:
                     continue
             out.append(literal)
         return out

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dotdo.primitives.bashx import arrays, ast
+from dotdo.primitives.bashx import aliases, arrays, ast
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -20,27 +20,34 @@ from dotdo.primitives.bashx.commands.base import (
     encode,
     os_message,
 )
-from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, Killed, ReturnFromFunction
+from dotdo.primitives.bashx.control import (
+    SIGPIPE_STATUS,
+    AbortCommand,
+    BreakLoop,
+    ContinueLoop,
+    ExitShell,
+    Killed,
+    ReturnFromFunction,
+)
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
-from dotdo.primitives.bashx.parser import Segment, parse, script_segments
+from dotdo.primitives.bashx.parser import Segment, parse
 from dotdo.primitives.bashx.pattern import compile_pattern
+from dotdo.primitives.bashx.redirections import apply_redirects
+from dotdo.primitives.bashx.reentry import SHELL_PROGRAMS, reenter
 from dotdo.primitives.bashx.state import ShellState, Value
 from dotdo.primitives.bashx.streams import (
     BufferSink,
-    ClosedSink,
-    FileSink,
     InputStream,
-    NullSink,
     OutputLimitError,
     Pipe,
     PipeClosed,
     PipeReader,
-    Sink,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
+from dotdo.primitives.bashx.words import WordSyntaxError
 
 IO = dict[int, Any]
 Fallback = Callable[[CommandCall], CommandResult | None]
@@ -48,10 +55,6 @@ Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
 ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
-SIGPIPE_STATUS = 141
-SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"})
-"""``bash ...`` and ``sh ...`` start a new bashx shell rather than a process."""
-IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
@@ -87,7 +90,9 @@ class Interpreter:
         self.in_condition = 0
         self.io: IO = {}
         self.substitution_status: int | None = None
-        self.exit_trap: str | None = None
+        self.traps: dict[str, str] = {}
+        self.active_aliases: frozenset[str] = frozenset()
+        self.in_trap = False
         self.started = time.monotonic()
         self.temporary_files: list[str] = []
         self.block_io: IO | None = None
@@ -104,7 +109,7 @@ class Interpreter:
         self.io = io
         try:
             status = self.run_segments([Segment(source)] if isinstance(source, str) else source, io)
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             status = exc.status
         except (BreakLoop, ContinueLoop):
             status = 0
@@ -127,7 +132,7 @@ class Interpreter:
         """Run each segment's commands; a command that does not parse fails alone, or ends the script."""
         status = 0
         for segment in segments:
-            status = self.exec_block(parse(segment.source), io)
+            status = self.run_top_level(parse(segment.source), io)
             error = segment.error
             if error is None:
                 continue
@@ -139,15 +144,39 @@ class Interpreter:
             self.errexit(status)
         return status
 
+    def run_top_level(self, seq: ast.Sequence, io: IO) -> int:
+        """Run top-level commands (of a script, ``eval`` or ``source``): an expansion error
+        abandons the command it happened in, and the next one runs."""
+        status = 0
+        aborted_line = None
+        outer, self.block_io = self.block_io, io
+        try:
+            for node in seq.body:
+                if aborted_line is not None and ast.first_line(node) == aborted_line:
+                    continue  # the rest of the line that failed: bash reads and runs a line at once
+                try:
+                    status = self.exec(node, io)
+                    aborted_line = None
+                except AbortCommand as exc:
+                    status = self.state.last_status = exc.status
+                    aborted_line = self.line
+                except (ExpansionError, WordSyntaxError) as exc:  # met outside a command's own handling
+                    self.error(io, str(exc))
+                    status = self.state.last_status = 1
+                    aborted_line = self.line
+        finally:
+            self.block_io = outer
+        return status
+
     def run_exit_trap(self, io: IO, status: int) -> int:
         """Run the ``trap ... EXIT`` commands once, with ``$?`` set to the exit status."""
-        action, self.exit_trap = self.exit_trap, None
-        if action is None:
+        action = self.traps.pop("EXIT", None)
+        if not action:
             return status
         self.state.last_status = status
         try:
             self.exec_block(parse(action), io)
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             return exc.status
         except (BreakLoop, ContinueLoop, ReturnFromFunction, BashSyntaxError):
             pass
@@ -185,12 +214,31 @@ class Interpreter:
         child.in_condition = self.in_condition
         return child
 
+    def fresh(self, state: ShellState) -> Interpreter:
+        """A new shell (``bash -c``) on the same filesystem, commands and limits, from ``state``."""
+        child = Interpreter(
+            self.fs,
+            self.commands,
+            state=state,
+            fallback=self.fallback,
+            deadline=self.deadline,
+            output_limit=self.output_limit,
+            guard=self.guard,
+            cancel=self.cancel,
+        )
+        child.secrets = self.secrets
+        child.depth = self.depth + 1
+        return child
+
     def run_isolated(self, node: ast.Node, io: IO) -> int:
         """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only it."""
         try:
             return self.exec(node, io)
-        except ExitShell as exc:
+        except (ExitShell, AbortCommand) as exc:
             return exc.status
+        except (ExpansionError, WordSyntaxError) as exc:
+            self.error(io, str(exc))
+            return 1
         except (BreakLoop, ContinueLoop):
             return 0
         except ReturnFromFunction as exc:
@@ -223,7 +271,7 @@ class Interpreter:
         with self.subshell():
             try:
                 return body()
-            except ExitShell as exc:
+            except (ExitShell, AbortCommand) as exc:
                 return exc.status
             except (BreakLoop, ContinueLoop):
                 return 0
@@ -231,9 +279,27 @@ class Interpreter:
                 return exc.status
 
     def errexit(self, status: int) -> None:
-        """Exit on failure under ``set -e`` (outside conditions)."""
-        if status and self.state.options.errexit and not self.in_condition:
+        """Run the ERR trap, then exit under ``set -e``, after a failure outside conditions."""
+        if not status or self.in_condition:
+            return
+        if self.traps.get("ERR"):
+            self.run_trap("ERR", status)
+        if self.state.options.errexit:
             raise ExitShell(status)
+
+    def run_trap(self, name: str, status: int) -> None:
+        """Run the ``name`` trap's commands with ``$?`` at ``status`` (never from inside a trap)."""
+        if self.in_trap:
+            return
+        self.in_trap = True
+        saved_line = self.line
+        self.state.last_status = status
+        try:
+            self.exec_block(parse(self.traps[name]), self.io)
+        finally:
+            self.in_trap = False
+            self.line = saved_line
+            self.state.last_status = status
 
     @contextlib.contextmanager
     def condition(self) -> Iterator[None]:
@@ -278,11 +344,29 @@ class Interpreter:
         return self.exec_block(node, io)
 
     def exec_SimpleCommand(self, node: ast.SimpleCommand, io: IO) -> int:
-        """Run a simple command."""
+        """Run a simple command (after the DEBUG trap)."""
         self.line = node.line
+        if self.traps.get("DEBUG") and not self.in_trap:
+            self.run_trap("DEBUG", self.state.last_status)
+        if self.state.aliases and "expand_aliases" in self.state.shopts:
+            found = aliases.expanded(node, self.state.aliases, self.active_aliases)
+            if found is not None:
+                return self.run_alias(node, *found, io)
         status = self.simple_command(node, io)
         self.errexit(status)
         return status
+
+    def run_alias(self, node: ast.SimpleCommand, source: str, used: set[str], io: IO) -> int:
+        """Run what an aliased command stands for, with the command's redirections around it."""
+        saved = self.active_aliases
+        self.active_aliases = saved | used
+        try:
+            body: ast.Node = parse("\n" * (node.line - 1) + source)  # its line number stays
+            if node.redirects:
+                body = ast.Redirected(body, node.redirects)
+            return self.exec(body, io)
+        finally:
+            self.active_aliases = saved
 
     def exec_Pipeline(self, node: ast.Pipeline, io: IO) -> int:
         """Run the stages at once, each a subshell on its own thread, joined by bounded pipes."""
@@ -379,8 +463,17 @@ class Interpreter:
             return int(self.exec(node.body, io) == 0)
 
     def exec_Subshell(self, node: ast.Subshell, io: IO) -> int:
-        """``( ... )``."""
-        status = self.run_subshell(lambda: self.exec_block(node.body, io))
+        """``( ... )``: its own traps (ignored signals stay ignored), EXIT trap and jobs."""
+        saved_traps, saved_jobs = self.traps, self.jobs
+        self.traps = {name: action for name, action in saved_traps.items() if not action}
+        self.jobs = JobTable()
+        self.jobs.next_pid = saved_jobs.next_pid
+        try:
+            status = self.run_subshell(lambda: self.exec_block(node.body, io))
+            status = self.run_exit_trap(io, status)
+        finally:
+            saved_jobs.adopt(self.jobs)
+            self.traps, self.jobs = saved_traps, saved_jobs
         self.errexit(status)
         return status
 
@@ -391,7 +484,7 @@ class Interpreter:
     def exec_Redirected(self, node: ast.Redirected, io: IO) -> int:
         """A compound command with redirections."""
         try:
-            inner = self.redirect(node.redirects, io)
+            inner = apply_redirects(self, node.redirects, io)
         except (OSError, ExpansionError, ShellBuiltinError) as exc:
             return self.redirect_failed(io, exc)
         return self.exec(node.body, inner)
@@ -489,7 +582,7 @@ class Interpreter:
             if not matched:
                 for pattern in item.patterns:
                     pieces = self.expander.pattern(pattern)
-                    if compile_pattern(tuple(pieces)).fullmatch(subject):
+                    if compile_pattern(tuple(pieces), nocase="nocasematch" in self.state.shopts).fullmatch(subject):
                         matched = True
                         break
             if matched:
@@ -530,8 +623,10 @@ class Interpreter:
     def expansion_failed(self, io: IO, exc: ExpansionError) -> int:
         """Report an expansion error; fatal ones end the script."""
         self.error(io, str(exc))
-        if exc.fatal:
+        if exc.fatal and exc.status == 127:
             raise ExitShell(exc.status)
+        if exc.fatal:
+            raise AbortCommand(exc.status)
         return exc.status
 
     def redirect_failed(self, io: IO, exc: Exception) -> int:
@@ -595,12 +690,12 @@ class Interpreter:
             try:
                 for assignment in node.assignments:
                     self.assign(assignment)
-                self.redirect(node.redirects, io)
+                apply_redirects(self, node.redirects, io)
             except (ExpansionError, OSError, ShellBuiltinError) as exc:
                 return self.redirect_failed(io, exc)
             return self.substitution_status or 0
         try:
-            inner = self.redirect(node.redirects, io)
+            inner = apply_redirects(self, node.redirects, io)
         except (ExpansionError, OSError, ShellBuiltinError) as exc:
             return self.redirect_failed(io, exc)
         env_overrides: dict[str, str] = {}
@@ -706,7 +801,7 @@ class Interpreter:
                     else:
                         self.state.variables[key] = old
         if name in SHELL_PROGRAMS:
-            return self.reenter(argv, io, env_overrides)
+            return reenter(self, argv, io, env_overrides)
         if self.guard is not None:
             refusal = self.guard(argv, self.state.cwd)
             if refusal is not None:
@@ -737,93 +832,6 @@ class Interpreter:
             self.error(io, f"{name}: write error: {os_message(exc)}")
             return 1
         return result.exit_code
-
-    def reenter(self, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
-        """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
-
-        It starts from the exported variables (no functions, no other variables), like a new
-        bash process, and runs natively on the same filesystem.
-        """
-        name, args = argv[0], argv[1:]
-        options: list[str] = []
-        from_string = False
-        while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
-            option = args.pop(0)
-            if option in IGNORED_SHELL_OPTIONS:
-                continue
-            if option in ("-o", "+o"):
-                if args:
-                    options += [option, args.pop(0)]
-                continue
-            if "c" in option[1:]:
-                from_string = True
-                option = option.replace("c", "")
-            if len(option) > 1:
-                options.append(option)
-        if args and args[0] in ("-", "--"):
-            args.pop(0)
-        state = ShellState(cwd=self.state.cwd)
-        env = self.state.environment()
-        env.update(env_overrides)
-        state.variables.update(env)
-        state.exported.update(env)
-        if from_string:
-            if not args:
-                self.error(io, f"{name}: -c: option requires an argument")
-                return 2
-            source = args.pop(0)
-            state.script_name = args.pop(0) if args else name
-        elif args:
-            path = args.pop(0)
-            try:
-                source = decode(self.fs.read(self.resolve(path)))
-            except OSError as exc:
-                io[2].write(encode(f"{name}: {path}: {os_message(exc)}\n"))
-                return 127 if isinstance(exc, FileNotFoundError) else 126
-            state.script_name = path
-        else:
-            source = decode(io[0].read_all())
-        state.positional = args
-        child = Interpreter(
-            self.fs,
-            self.commands,
-            state=state,
-            fallback=self.fallback,
-            deadline=self.deadline,
-            output_limit=self.output_limit,
-            guard=self.guard,
-            cancel=self.cancel,
-        )
-        child.secrets = self.secrets
-        child.depth = self.depth + 1
-        if options:
-            try:
-                BUILTINS["set"](child, ["set", *options], io)
-            except ShellBuiltinError as exc:
-                self.error(io, str(exc))
-                return 2
-        try:
-            segments = script_segments(source)
-        except BashSyntaxError as exc:
-            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
-            return 2
-        try:
-            status = child.run_segments(segments, io)
-        except BashSyntaxError as exc:
-            io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
-            status = 2
-        except ExitShell as exc:
-            status = exc.status
-        except (BreakLoop, ContinueLoop):
-            status = 0
-        except ReturnFromFunction as exc:
-            status = exc.status
-        except PipeClosed:
-            status = SIGPIPE_STATUS
-        except Killed as exc:
-            status = exc.status
-        child.jobs.end_all(self.deadline)
-        return child.run_exit_trap(io, status)
 
     def run_argv(self, argv: list[str], stdin: bytes) -> CommandResult:
         """Run a command line with captured output (xargs, find -exec)."""
@@ -863,89 +871,15 @@ class Interpreter:
         saved_line = self.line
 
         def body() -> int:
+            self.state.options.errexit = False  # bash clears -e in a substitution (its copy of the state)
             return self.exec_block(parse(source), io)
 
-        with self.condition():
-            self.in_condition = 0
+        saved_condition, self.in_condition = self.in_condition, 0
+        try:
             status = self.run_subshell(body)
+        finally:
+            self.in_condition = saved_condition
         self.line = saved_line
         self.state.last_status = status
         self.substitution_status = status
         return decode(out.getvalue())
-
-    # redirections ---------------------------------------------------------------------
-    def redirect(self, redirects: list[ast.Redirect], io: IO) -> IO:
-        """Apply redirections left to right, returning the new descriptor table."""
-        if not redirects:
-            return io
-        io = dict(io)
-        for r in redirects:
-            op = r.op
-            if op in ("<<", "<<-"):
-                body = r.heredoc or ""
-                text = self.expander.heredoc(body) if r.heredoc_expand else body
-                io[r.fd if r.fd is not None else 0] = InputStream(encode(text))
-                continue
-            if op in (">&-", "<&-"):
-                io[r.fd if r.fd is not None else (1 if op == ">&-" else 0)] = ClosedSink()
-                continue
-            target = self.expander.single(r.target) if r.target is not None else ""
-            if op == "<<<":
-                io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
-            elif op in (">&", "<&") and (target.isdigit() or target == "-"):
-                fd = r.fd if r.fd is not None else (1 if op == ">&" else 0)
-                if target == "-":
-                    io[fd] = ClosedSink()
-                elif int(target) not in io:
-                    raise ShellBuiltinError(f"{target}: Bad file descriptor")
-                else:
-                    io[fd] = io[int(target)]
-            elif op in ("&>", "&>>", ">&"):
-                sink = self.open_sink(target, append=op == "&>>")
-                io[1] = io[2] = sink
-            elif op in (">", ">|", ">>"):
-                io[r.fd if r.fd is not None else 1] = self.open_sink(target, append=op == ">>")
-            elif op in ("<", "<>"):
-                io[r.fd if r.fd is not None else 0] = self.open_source(target)
-            else:
-                raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
-        return io
-
-    def open_sink(self, target: str, *, append: bool) -> Sink:
-        """Open a file for ``>``/``>>`` (truncating for ``>``)."""
-        if not target:
-            raise ShellBuiltinError("ambiguous redirect")
-        if target == "/dev/null":
-            return NullSink()
-        if is_network_sink(target):
-            refusal = self.secrets.refusal(target)
-            raise ShellBuiltinError(refusal or f"{target}: network redirections are not supported by bashx")
-        if target in ("/dev/stdout", "/dev/fd/1"):
-            return self.io[1]
-        if target in ("/dev/stderr", "/dev/fd/2"):
-            return self.io[2]
-        path = self.resolve(target)
-        try:
-            if self.fs.is_dir(path):
-                raise IsADirectoryError(21, "Is a directory", target)
-            if not append or not self.fs.exists(path):
-                self.fs.write(path, b"")
-        except OSError as exc:
-            exc.filename = target
-            raise
-        return FileSink(self.fs, path)
-
-    def open_source(self, target: str) -> InputStream:
-        """Open a file for ``<``."""
-        if target == "/dev/null":
-            return InputStream(b"")
-        self.secrets.saw_words([target])
-        if is_network_sink(target):
-            raise ShellBuiltinError(f"{target}: network redirections are not supported by bashx")
-        if target in ("/dev/stdin", "/dev/fd/0"):
-            return self.io[0]
-        try:
-            return InputStream(self.fs.read(self.resolve(target)))
-        except OSError as exc:
-            exc.filename = target
-            raise

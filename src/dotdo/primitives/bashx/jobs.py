@@ -68,6 +68,9 @@ class JobTable:
 
     def __init__(self) -> None:
         self.jobs: list[Job] = []
+        self.orphans: list[Job] = []
+        """Jobs a finished subshell left running: not this shell's to list or wait for, but still
+        bounded by the script's timeout."""
         self.next_pid = FIRST_PID
         self.last_pid: int | None = None
         self.changed = threading.Condition()
@@ -130,11 +133,18 @@ class JobTable:
                 self.changed.wait(0.05)
             check()
 
+    def adopt(self, table: JobTable) -> None:
+        """Keep the still-running jobs of a subshell's ``table`` as orphans of this one."""
+        self.orphans = [j for j in self.orphans if j.running]
+        self.orphans += [j for j in table.jobs + table.orphans if j.running]
+        self.next_pid = max(self.next_pid, table.next_pid)
+
     def end_all(self, deadline: float | None) -> None:
         """Wait for every job until ``deadline``, then stop the ones still running."""
-        for job in self.jobs:
+        everything = self.jobs + self.orphans
+        for job in everything:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not job.finished.wait(remaining):
                 job.cancel.set()
-        for job in self.jobs:
+        for job in everything:
             job.finished.wait(1.0)

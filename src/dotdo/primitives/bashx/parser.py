@@ -1,4 +1,9 @@
-"""Parse bash source with tree-sitter-bash into the :mod:`~dotdo.primitives.bashx.ast` tree."""
+"""Parse bash source into the :mod:`~dotdo.primitives.bashx.ast` tree.
+
+bash's own grammar (:mod:`~dotdo.primitives.bashx.reader`) reads a script first; what it refuses
+goes to tree-sitter-bash, which either reads it or raises the syntax error with its line, column
+and a pointer at the place.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.errors import BashSyntaxError
+from dotdo.primitives.bashx.reader import read
 
 MAX_SCRIPT_BYTES = 1_000_000
 
@@ -48,7 +54,7 @@ def _parser() -> Any:
 
 @lru_cache(maxsize=512)
 def parse(source: str) -> ast.Sequence:
-    """Parse ``source`` into a :class:`~dotdo.primitives.bashx.ast.Sequence`.
+    """Parse ``source`` into a :class:`~dotdo.primitives.bashx.ast.Sequence` (bash's grammar first).
 
     Raises :class:`BashSyntaxError` (with 1-based line and column) when the script does not parse.
     """
@@ -59,6 +65,10 @@ def parse(source: str) -> ast.Sequence:
         raise BashSyntaxError(
             f"script is {len(data)} bytes; the limit is {MAX_SCRIPT_BYTES}: split it up", line=1, column=1
         )
+    try:
+        return read(source)
+    except BashSyntaxError:
+        pass
     tree = _parser().parse(data)
     converter = _Converter(data)
     if tree.root_node.has_error:

@@ -22,11 +22,16 @@ CLASSES = {
 }
 
 GLOB_CHARS = frozenset("*?[")
+"""Characters that make a word a pattern (an extended glob also starts with ``*`` or ``?``, or
+``+(``, ``@(``, ``!(``)."""
 
 
 def has_glob(pieces: list[tuple[str, bool]]) -> bool:
     """True when any active (unquoted) piece holds a glob character."""
-    return any(active and any(c in GLOB_CHARS for c in text) for text, active in pieces)
+    return any(
+        active and (any(c in GLOB_CHARS for c in text) or re.search(r"[+@!]\(", text) is not None)
+        for text, active in pieces
+    )
 
 
 def translate(pieces: list[tuple[str, bool]]) -> str:
@@ -39,7 +44,11 @@ def translate(pieces: list[tuple[str, bool]]) -> str:
         i = 0
         while i < len(text):
             ch = text[i]
-            if ch == "\\" and i + 1 < len(text):
+            close = _extglob_end(text, i)
+            if close is not None:
+                out.append(_extglob(ch, text[i + 2 : close - 1], last=close == len(text)))
+                i = close
+            elif ch == "\\" and i + 1 < len(text):
                 out.append(re.escape(text[i + 1]))
                 i += 2
             elif ch == "*":
@@ -56,6 +65,56 @@ def translate(pieces: list[tuple[str, bool]]) -> str:
                 out.append(re.escape(ch))
                 i += 1
     return "".join(out)
+
+
+def _extglob_end(text: str, i: int) -> int | None:
+    """Where the extended glob ``?(…)``, ``*(…)``, ``+(…)``, ``@(…)`` or ``!(…)`` at ``i`` ends."""
+    if text[i] not in "?*+@!" or not text.startswith("(", i + 1):
+        return None
+    depth = 0
+    j = i + 1
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return None
+
+
+def _alternatives(inner: str) -> list[str]:
+    """The ``|``-separated patterns of an extended glob (nested groups kept whole)."""
+    parts, depth, start, j = [], 0, 0, 0
+    while j < len(inner):
+        c = inner[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(inner[start:j])
+            start = j + 1
+        j += 1
+    parts.append(inner[start:])
+    return parts
+
+
+def _extglob(kind: str, inner: str, *, last: bool) -> str:
+    """Regex source for one extended glob; ``!(…)`` at the end of a pattern is exact, elsewhere
+    it refuses only a match of its patterns at that place."""
+    group = "(?:" + "|".join(translate([(alt, True)]) for alt in _alternatives(inner)) + ")"
+    if kind == "!":
+        return f"(?:(?!{group}$)[\\s\\S]*)" if last else f"(?:(?!{group})[\\s\\S]*?)"
+    return group + {"?": "?", "*": "*", "+": "+", "@": ""}[kind]
 
 
 def _bracket(text: str, i: int) -> tuple[str, int]:
@@ -108,9 +167,9 @@ def _bracket_char(text: str, j: int) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=2048)
-def compile_pattern(pieces: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    """Compile a whole-string shell pattern."""
-    return re.compile(translate(list(pieces)), re.DOTALL)
+def compile_pattern(pieces: tuple[tuple[str, bool], ...], *, nocase: bool = False) -> re.Pattern[str]:
+    """Compile a whole-string shell pattern (``nocase``: letters match either case, ``nocasematch``)."""
+    return re.compile(translate(list(pieces)), re.DOTALL | (re.IGNORECASE if nocase else 0))
 
 
 def fnmatch(name: str, pattern: str) -> bool:

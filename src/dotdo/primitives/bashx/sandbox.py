@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from dotdo.primitives.bashx.analysis import DEFAULT_SANDBOX_ALLOW
+from dotdo.primitives.bashx.catalog import DEFAULT_SANDBOX_ALLOW
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandResult
 from dotdo.primitives.bashx.errors import ExecutorUnavailableError
 from dotdo.primitives.bashx.workspace import SANDBOX_NAMES, Workspace, materialize, sync_back, workspace_size

@@ -9,14 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from dotdo.primitives.bashx.analysis import (
-    ALWAYS_SAFE,
-    MAX_SOURCED_BYTES,
-    SANDBOXED_WITHOUT_CONFIRM,
-    Analysis,
-    Analyzer,
-)
+from dotdo.primitives.bashx.analysis import Analysis, Analyzer
 from dotdo.primitives.bashx.builtins import BUILTINS
+from dotdo.primitives.bashx.catalog import ALWAYS_SAFE, MAX_SOURCED_BYTES, SANDBOXED_WITHOUT_CONFIRM
 from dotdo.primitives.bashx.commands import default_commands
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandHandler, CommandResult, decode
 from dotdo.primitives.bashx.errors import BlockedError, ExecutorUnavailableError

@@ -6,6 +6,7 @@ import copy
 from dataclasses import dataclass, field
 
 from dotdo.primitives.bashx.ast import Node
+from dotdo.primitives.bashx.shopts import DEFAULTS
 
 Value = str | list[str] | dict[str, str]
 GETOPTS_POSITION = "__bashx_optpos"
@@ -49,6 +50,8 @@ class ShellState:
     locals_stack: list[dict[str, Value | None]] = field(default_factory=list)
     last_status: int = 0
     script_name: str = "bash"
+    shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
@@ -58,6 +61,8 @@ class ShellState:
         clone.readonly = set(self.readonly)
         clone.functions = dict(self.functions)
         clone.options = copy.copy(self.options)
+        clone.shopts = set(self.shopts)
+        clone.aliases = dict(self.aliases)
         clone.positional = list(self.positional)
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone

@@ -322,7 +322,8 @@ class _CondParser:
                 pieces = (
                     self.interp.expander.pattern(right_tok) if isinstance(right_tok, Word) else [(right_tok, False)]
                 )
-                return binary(self.interp, nxt_text, left, "", pattern=compile_pattern(tuple(pieces)))
+                nocase = "nocasematch" in self.interp.state.shopts
+                return binary(self.interp, nxt_text, left, "", pattern=compile_pattern(tuple(pieces), nocase=nocase))
             return binary(self.interp, nxt_text, left, self.value(right_tok, live), arithmetic=True)
         text = self.text(tok)
         if text in UNARY and nxt is not None and nxt not in ("&&", "||", ")"):

@@ -222,6 +222,29 @@ def skip_parens(text: str, i: int, depth: int = 1) -> int:
     raise WordSyntaxError("unclosed '('")
 
 
+def _command_list_end(text: str, i: int) -> int:
+    """Index just past the ``)`` of a ``$(`` whose commands start at ``text[i]``, read as bash reads
+    them (a ``)`` in a comment or closing a ``case`` pattern does not end it)."""
+    from dotdo.primitives.bashx.errors import BashSyntaxError
+    from dotdo.primitives.bashx.reader import command_list_end
+
+    try:
+        return command_list_end(text, i)
+    except BashSyntaxError:
+        return skip_parens(text, i)
+
+
+def _balanced(expression: str) -> bool:
+    """Whether ``$((…))`` holds one arithmetic expression: ``$((a);(b))`` is a command substitution
+    of two subshells, as bash reads it."""
+    depth = 0
+    for ch in expression:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def skip_quoting(text: str, i: int) -> int | None:
     """If ``text[i]`` opens an escape, a quote, ``$(`` or ``${``: the index just past it; else None."""
     ch = text[i]
@@ -271,7 +294,7 @@ def skip_dollar(text: str, i: int) -> int:
     if text.startswith("$((", i):
         return skip_parens(text, i + 3, 2)
     if nxt == "(":
-        return skip_parens(text, i + 2)
+        return _command_list_end(text, i + 2)
     if nxt == "{":
         return skip_braces(text, i + 2)
     if nxt == "'":
@@ -403,7 +426,7 @@ def _dollar_or_backquote(token: str, *, quoted: bool) -> Part | None:
     if token.startswith("`"):
         body = re.sub(r"\\([$`\\])", r"\1", token[1:-1])
         return CommandSub(body, quoted)
-    if token.startswith("$(("):
+    if token.startswith("$((") and _balanced(token[3:-2]):
         return ArithSub(token[3:-2], quoted)
     if token.startswith("$("):
         return CommandSub(token[2:-1], quoted)

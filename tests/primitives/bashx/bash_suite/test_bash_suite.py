@@ -13,6 +13,7 @@ import pytest
 from .suite import EXCLUDED, applicable_files, load_baseline, marked, run_file, split_cases, table
 
 FAST_SUBSET = [
+    "alias.tests",
     "comsub.tests",
     "exp.tests",
     "herestr.tests",
@@ -22,6 +23,8 @@ FAST_SUBSET = [
     "nquote2.tests",
     "precedence.tests",
     "printf.tests",
+    "set-e.tests",
+    "extglob3.tests",
 ]
 """Files that run in a second or two each under both shells; run.py runs all of them."""
 

@@ -14,7 +14,6 @@ for f in src/*.py; do echo "file $f"; done
 #### for-positional
 set -- x y; for a; do echo "$a"; done
 #### for-empty
-#! differs: tree-sitter-bash rejects an empty `for x in;` list (bash accepts it)
 for x in; do echo never; done; echo done
 #### while-counter
 i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done

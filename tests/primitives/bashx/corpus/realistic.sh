@@ -79,5 +79,4 @@ grep red data.txt | tee red.txt | wc -l; cat red.txt
 #### mapfile-processing
 mapfile -t rows < <(tail -n +2 people.csv); for r in "${rows[@]}"; do echo "${r#*,}"; done
 #### assignment-then-redirect
-#! differs: tree-sitter-bash cannot parse an assignment followed by a redirection (`x=1 2>/dev/null`)
 x=1 2>/dev/null; echo "x=$x"

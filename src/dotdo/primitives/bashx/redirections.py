@@ -1,0 +1,92 @@
+"""Redirections: the descriptor table a command runs with (files, here-documents, duplicates)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx.builtins import ShellBuiltinError
+from dotdo.primitives.bashx.commands.base import encode
+from dotdo.primitives.bashx.exfiltration import is_network_sink
+from dotdo.primitives.bashx.streams import ClosedSink, FileSink, InputStream, NullSink, Sink
+
+IO = dict[int, Any]
+
+
+def apply_redirects(sh: Any, redirects: list[ast.Redirect], io: IO) -> IO:
+    """Apply redirections left to right, returning the new descriptor table."""
+    if not redirects:
+        return io
+    io = dict(io)
+    for r in redirects:
+        op = r.op
+        if op in ("<<", "<<-"):
+            body = r.heredoc or ""
+            text = sh.expander.heredoc(body) if r.heredoc_expand else body
+            io[r.fd if r.fd is not None else 0] = InputStream(encode(text))
+            continue
+        if op in (">&-", "<&-"):
+            io[r.fd if r.fd is not None else (1 if op == ">&-" else 0)] = ClosedSink()
+            continue
+        target = sh.expander.single(r.target) if r.target is not None else ""
+        if op == "<<<":
+            io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
+        elif op in (">&", "<&") and (target.isdigit() or target == "-"):
+            fd = r.fd if r.fd is not None else (1 if op == ">&" else 0)
+            if target == "-":
+                io[fd] = ClosedSink()
+            elif int(target) not in io:
+                raise ShellBuiltinError(f"{target}: Bad file descriptor")
+            else:
+                io[fd] = io[int(target)]
+        elif op in ("&>", "&>>", ">&"):
+            sink = open_sink(sh, target, append=op == "&>>")
+            io[1] = io[2] = sink
+        elif op in (">", ">|", ">>"):
+            io[r.fd if r.fd is not None else 1] = open_sink(sh, target, append=op == ">>")
+        elif op in ("<", "<>"):
+            io[r.fd if r.fd is not None else 0] = open_source(sh, target)
+        else:
+            raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
+    return io
+
+
+def open_sink(sh: Any, target: str, *, append: bool) -> Sink:
+    """Open a file for ``>``/``>>`` (truncating for ``>``)."""
+    if not target:
+        raise ShellBuiltinError("ambiguous redirect")
+    if target == "/dev/null":
+        return NullSink()
+    if is_network_sink(target):
+        refusal = sh.secrets.refusal(target)
+        raise ShellBuiltinError(refusal or f"{target}: network redirections are not supported by bashx")
+    if target in ("/dev/stdout", "/dev/fd/1"):
+        return sh.io[1]
+    if target in ("/dev/stderr", "/dev/fd/2"):
+        return sh.io[2]
+    path = sh.resolve(target)
+    try:
+        if sh.fs.is_dir(path):
+            raise IsADirectoryError(21, "Is a directory", target)
+        if not append or not sh.fs.exists(path):
+            sh.fs.write(path, b"")
+    except OSError as exc:
+        exc.filename = target
+        raise
+    return FileSink(sh.fs, path)
+
+
+def open_source(sh: Any, target: str) -> InputStream:
+    """Open a file for ``<``."""
+    if target == "/dev/null":
+        return InputStream(b"")
+    sh.secrets.saw_words([target])
+    if is_network_sink(target):
+        raise ShellBuiltinError(f"{target}: network redirections are not supported by bashx")
+    if target in ("/dev/stdin", "/dev/fd/0"):
+        return sh.io[0]
+    try:
+        return InputStream(sh.fs.read(sh.resolve(target)))
+    except OSError as exc:
+        exc.filename = target
+        raise

@@ -1,0 +1,103 @@
+"""``bash -c`` and ``bash FILE``: a new shell on the same filesystem, started as bash starts one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
+from dotdo.primitives.bashx.commands.base import decode, encode, os_message
+from dotdo.primitives.bashx.control import (
+    SIGPIPE_STATUS,
+    AbortCommand,
+    BreakLoop,
+    ContinueLoop,
+    ExitShell,
+    Killed,
+    ReturnFromFunction,
+)
+from dotdo.primitives.bashx.errors import BashSyntaxError
+from dotdo.primitives.bashx.parser import script_segments
+from dotdo.primitives.bashx.state import ShellState
+from dotdo.primitives.bashx.streams import PipeClosed
+
+IO = dict[int, Any]
+SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"})
+"""``bash ...`` and ``sh ...`` start a new bashx shell rather than a process."""
+IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
+
+
+def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
+    """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
+
+    It starts from the exported variables (no functions, no other variables), like a new
+    bash process, and runs natively on the same filesystem.
+    """
+    name, args = argv[0], argv[1:]
+    options: list[str] = []
+    from_string = False
+    while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
+        option = args.pop(0)
+        if option in IGNORED_SHELL_OPTIONS:
+            continue
+        if option in ("-o", "+o"):
+            if args:
+                options += [option, args.pop(0)]
+            continue
+        if "c" in option[1:]:
+            from_string = True
+            option = option.replace("c", "")
+        if len(option) > 1:
+            options.append(option)
+    if args and args[0] in ("-", "--"):
+        args.pop(0)
+    state = ShellState(cwd=sh.state.cwd)
+    env = sh.state.environment()
+    env.update(env_overrides)
+    state.variables.update(env)
+    state.exported.update(env)
+    if from_string:
+        if not args:
+            sh.error(io, f"{name}: -c: option requires an argument")
+            return 2
+        source = args.pop(0)
+        state.script_name = args.pop(0) if args else name
+    elif args:
+        path = args.pop(0)
+        try:
+            source = decode(sh.fs.read(sh.resolve(path)))
+        except OSError as exc:
+            io[2].write(encode(f"{name}: {path}: {os_message(exc)}\n"))
+            return 127 if isinstance(exc, FileNotFoundError) else 126
+        state.script_name = path
+    else:
+        source = decode(io[0].read_all())
+    state.positional = args
+    child = sh.fresh(state)
+    if options:
+        try:
+            BUILTINS["set"](child, ["set", *options], io)
+        except ShellBuiltinError as exc:
+            sh.error(io, str(exc))
+            return 2
+    try:
+        segments = script_segments(source)
+    except BashSyntaxError as exc:
+        io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
+        return 2
+    try:
+        status = child.run_segments(segments, io)
+    except BashSyntaxError as exc:
+        io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
+        status = 2
+    except (ExitShell, AbortCommand) as exc:
+        status = exc.status
+    except (BreakLoop, ContinueLoop):
+        status = 0
+    except ReturnFromFunction as exc:
+        status = exc.status
+    except PipeClosed:
+        status = SIGPIPE_STATUS
+    except Killed as exc:
+        status = exc.status
+    child.jobs.end_all(sh.deadline)
+    return child.run_exit_trap(io, status)
