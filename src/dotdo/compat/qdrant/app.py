@@ -197,7 +197,7 @@ class QdrantApp:
             raise QdrantError(
                 400, "Wrong input: only one unnamed vector per point is supported: `vectors: {size, distance}`"
             )
-        metric = DISTANCES.get(vectors.get("distance"))
+        metric = DISTANCES.get(str(vectors.get("distance")))
         if metric is None:
             raise QdrantError(
                 400, f"Wrong input: unsupported distance {vectors.get('distance')!r}; use Cosine, Dot or Euclid"

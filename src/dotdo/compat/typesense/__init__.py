@@ -69,7 +69,7 @@ def client(
 
         key = Credentials(Path(data_dir) / "compat").default_key()
         access_key_id, secret = key.access_key_id, key.secret
-    configuration = {
+    configuration: Any = {
         "api_key": f"{access_key_id}{secret}",
         "nodes": [{"host": host, "port": str(port), "protocol": options.pop("protocol", "http")}],
         "connection_timeout_seconds": options.pop("connection_timeout_seconds", 10),

@@ -127,14 +127,20 @@ class AnnGraph:
 
     def to_bytes(self) -> bytes:
         """The graph, serialized."""
-        return bytes(self.index.save())
+        saved = self.index.save()
+        if saved is None:
+            raise RuntimeError("usearch returned no bytes for the graph it was asked to serialize")
+        return bytes(saved)
 
     @classmethod
     def from_bytes(cls, dimension: int, metric: str, radius: float, data: bytes) -> AnnGraph:
         """A graph saved by `to_bytes` (with the `radius` it had)."""
         graph = cls(dimension, metric, radius)
-        graph.index = graph.index.restore(data)
-        graph.index.expansion_search = EXPANSION_SEARCH
+        restored = graph.index.restore(data)
+        if restored is None:
+            raise ValueError("the saved graph could not be read back (corrupt or from another usearch version)")
+        restored.expansion_search = EXPANSION_SEARCH
+        graph.index = restored
         return graph
 
 
