@@ -30,7 +30,7 @@ def _loopback_only(command: list[str]) -> list[str]:
 
 # A loaded 2-core machine runs each module in one to two and a half minutes.
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("scenarios", ["ray_scenarios.py", "ray_nodes_scenarios.py"])
+@pytest.mark.parametrize("scenarios", ["ray_scenarios.py", "ray_nodes_scenarios.py", "ray_replication_scenarios.py"])
 def test_cluster_scenarios_on_real_ray(scenarios: str) -> None:
     scenarios = str(HERE / scenarios)
     # Without the captured output: a killed raylet echoes its log, which would bury the assertion.
@@ -91,6 +91,15 @@ def test_a_cluster_needs_at_least_one_host(hosts: int) -> None:
 
     with pytest.raises(ValueError, match="at least one host"):
         Cluster(hosts=hosts)
+
+
+def test_replicated_durability_needs_a_store_every_host_reaches() -> None:
+    from dotdo.cluster import Cluster
+
+    with pytest.raises(ValueError, match="needs replicate_to="):
+        Cluster(hosts=1, durability="replicated")
+    with pytest.raises(ValueError, match="durability must be process, power or replicated"):
+        Cluster(hosts=1, durability="eventually")
 
 
 def test_serving_http_needs_an_app() -> None:

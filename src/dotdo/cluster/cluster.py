@@ -41,6 +41,12 @@ HEAD_RESOURCE = "node:__internal_head__"
 """The resource Ray gives its head node only."""
 
 
+def store_address(store: str | os.PathLike[str]) -> str:
+    """A store's address as hosts in other working folders read it: URLs as given, folders made absolute."""
+    text = os.fspath(store)
+    return text if "://" in text else os.path.abspath(text)
+
+
 class HostActor:
     """The Ray actor around a `ClusterHost` (one process per host)."""
 
@@ -115,6 +121,12 @@ class Cluster:
     sets how the directory notices a paused or stuck host (None: only Ray's death reports).
     `resources` gives the node of a local Ray instance custom resources, which label its hosts for
     placement hints (`{"region:eu-west": 1}`).
+
+    `replicate_to` (an `s3://bucket/prefix` URL with `replicate_options`, or a folder every host
+    reaches) ships every commit of every host to that object store, and the hosts share no folder:
+    each keeps its objects under `data_dir` on its own machine, and when a host dies its objects are
+    rebuilt by their new owners from the store alone. With `durability="replicated"` a result is
+    released only once its commit is in the store, so no acknowledged write is lost with a host.
     """
 
     def __init__(
@@ -133,15 +145,24 @@ class Cluster:
         log_to_driver: bool = False,
         health_checks: HealthChecks | None = HealthChecks(),
         resources: dict[str, float] | None = None,
+        replicate_to: str | os.PathLike[str] | None = None,
+        replicate_options: dict[str, str] | None = None,
     ) -> None:
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
-        if durability not in ("process", "power"):
-            raise ValueError(f"durability must be process or power, not {durability!r}")
+        if durability not in ("process", "power", "replicated"):
+            raise ValueError(f"durability must be process, power or replicated, not {durability!r}")
+        if durability == "replicated" and replicate_to is None:
+            raise ValueError(
+                'durability="replicated" on a cluster needs replicate_to= (an s3:// URL or a folder every host '
+                "reaches): the hosts rebuild each other's objects from it"
+            )
         self.ray = RayInstance(address, resources=resources, log_to_driver=log_to_driver)
         self.host_count = hosts
         self.data_dir = os.fspath(data_dir)
         self.durability = durability
+        self.replicate_to = store_address(replicate_to) if replicate_to is not None else None
+        self.replicate_options = dict(replicate_options or {})
         self.name = name
         self.app = app
         self.http = (http_host, http_port) if http_port is not None else None
@@ -252,6 +273,8 @@ class Cluster:
                 durability=self.durability,
                 app_target=self.app,
                 health_checks=self.health_checks,
+                replicate_to=self.replicate_to,
+                replicate_options=self.replicate_options,
             )
             self.actors[host_id] = actor
             refs.append(actor.start.remote(bind_host))

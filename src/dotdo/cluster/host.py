@@ -19,7 +19,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,8 @@ class ClusterHost:
         durability: str = "process",
         app_target: str | None = None,
         health_checks: HealthChecks | None = None,
+        replicate_to: str | None = None,
+        replicate_options: dict[str, str] | None = None,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -94,6 +96,9 @@ class ClusterHost:
         self.directory = directory
         self.class_refs = classes
         self.durability = durability
+        self.replicate_to = replicate_to
+        """The object store every commit is shipped to; None: objects live in the shared data folder."""
+        self.replicate_options = replicate_options
         self.app_target = app_target
         self.app: Any = None
         self.runtime: Runtime | None = None
@@ -129,20 +134,36 @@ class ClusterHost:
         `labels` (its Ray node's) are what placement hints match; the hints of the app's classes
         are recorded in the directory before the host registers.
         """
-        check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
-        folder = host_folder(self.data_dir, self.host_id)
+        shared = self.replicate_to is None
+        if shared:
+            check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
+        folder = host_folder(self.data_dir, self.host_id, shared_objects=shared)
+        runtime: Runtime | None = None
+        if not shared:
+            # Made before the app is imported: the app's runtime on this folder is then this one.
+            runtime = Runtime(
+                folder,
+                durability=self.durability,
+                replicate_to=self.replicate_to,
+                replicate_options=self.replicate_options,
+            )
         if self.app_target is not None:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
             os.environ["DOTDO_DURABILITY"] = self.durability
             self.app = import_target(self.app_target)
+            if runtime is not None and self.app.runtime is not runtime:
+                raise ValueError(
+                    f"The app {self.app_target} brings its own runtime; with replicate_to= the host's runtime "
+                    "ships the commits: let API() make its runtime (no runtime= argument)"
+                )
             runtime = self.app.runtime
-        else:
+        elif runtime is None:
             runtime = Runtime(folder, durability=self.durability)
         for ref in self.class_refs:
             runtime.register(import_target(ref))
         runtime.add_defaults(CTX_ATTACHMENTS)
-        install_fencing(runtime, self.host_id, owns=self._owns)
+        install_fencing(runtime, self.host_id, owns=self._owns, lease_in_file=shared)
         runtime.forward = self.forward
         self.runtime = runtime
         for namespace, cls in runtime.classes.items():
@@ -263,7 +284,14 @@ class ClusterHost:
             elif not self._owns(oid) and runtime.evict(oid.namespace, oid):
                 self._activated.discard(oid)
                 evicted += 1
+                if runtime.change_log is not None:
+                    self._in_background(runtime.change_log.release(oid))
         return evicted
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def adopt_alarms(self, departed: str) -> int:
         """Index here the alarms of the objects a departed host ran that this host now owns.

@@ -277,6 +277,14 @@ class ObjectLog:
             self.change_log.filing.add(self._filing)
             self._filing.add_done_callback(self.change_log.filing.discard)
 
+    async def file_now(self) -> None:
+        """File every shipped commit now (after the filing under way, if any)."""
+        if self._filing is not None:
+            await asyncio.shield(self._filing)
+        if self._unfiled and self.fenced is None:
+            self._filing = asyncio.get_running_loop().create_task(self.file(), name=f"dotdo-file-{self.key}")
+            await self._filing
+
     async def file(self) -> None:
         """Write the shipped commits not yet filed as the next segment of the object's own log."""
         try:
