@@ -19,11 +19,14 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from replication_objects import Ledger
+from replication_objects import Ledger, LondonLedger
 
 from dotdo.cluster.cluster import Cluster
 from dotdo.cluster.liveness import HealthChecks
+from dotdo.cluster.location import normalize_location
+from dotdo.cluster.placement import PlacementError
 from dotdo.cluster.ray_instance import HEALTH_CHECKS
+from dotdo.cluster.replicas import ReplicaWriteError, replicate
 from dotdo.cluster.wire import HostUnavailableError
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -137,6 +140,12 @@ async def test_hosts_share_no_folder(shipped: Cluster) -> None:
     assert [path.parts[-5] for path in files] == [owner]  # only the owner holds a copy
 
 
+async def test_a_class_placed_by_a_location_runs_on_the_hosts_of_that_place(shipped: Cluster) -> None:
+    london = {shipped.host_pids()[h] for h, info in shipped.view.hosts.items() if LONDON in info.labels}
+    pids = await asyncio.gather(*(shipped.get(LondonLedger, f"uk-{i}").add(1) for i in range(8)))
+    assert {pid for _bookmark, pid in pids} <= london
+
+
 async def test_a_killed_host_is_rebuilt_elsewhere_from_the_store_with_every_acknowledged_write(
     shipped: Cluster,
 ) -> None:
@@ -179,3 +188,52 @@ async def test_a_killed_host_is_rebuilt_elsewhere_from_the_store_with_every_ackn
     moved = [name for name in on_victim if answered_by[name] and answered_by[name][-1] in survivors]
     assert moved  # some of the victim's objects took writes again on a survivor, after being rebuilt there
     assert sum(acknowledged.values()) >= 2 * len(names)
+
+
+TOTAL = "SELECT coalesce(sum(amount), 0) FROM entries"
+
+
+async def test_replicas_on_hosts_of_other_places_read_your_writes_with_a_bookmark(shipped: Cluster) -> None:
+    replicas = await replicate(
+        shipped, Ledger, primary="us-east", secondaries=["London"], read_preference="nearest", forward_writes=False
+    )
+    host = replicas.replica_host("acme", "lhr")
+    assert LONDON in shipped.view.hosts[host].labels
+    for amount in range(1, 11):
+        bookmark, pid = await replicas.call("acme", "add", amount)
+        assert US in shipped.view.hosts[next(h for h, p in shipped.host_pids().items() if p == pid)].labels
+        # Read right after the write, on a replica that polls its log: the bookmark makes it catch up first.
+        assert await replicas.read("acme", TOTAL, near="London", bookmark=bookmark) == [(amount * (amount + 1) // 2,)]
+    assert await replicas.read("acme", TOTAL, near="New York") == [(55,)]  # the primary's region: the primary
+    kept = Path(shipped.data_dir) / "hosts" / host / "replicas" / "lhr" / "Ledger"
+    assert len(list(kept.glob("*.sqlite"))) == 1  # the replica lives on the London host, in its own folder
+    await replicas.catch_up("acme")
+    (lag,) = await replicas.lag("acme")
+    assert (lag.location, lag.commits_behind) == (normalize_location("lhr"), 0)
+    assert 0 <= lag.p50 <= lag.p99
+
+    with pytest.raises(ReplicaWriteError, match="read-only"):
+        await replicas.read("acme", "INSERT INTO entries (amount) VALUES (1)", near="London")
+    with pytest.raises(ReplicaWriteError, match="send writes to the primary"):
+        await replicas.call("acme", "add", 1, at="London")
+    with pytest.raises(PlacementError, match="No live host carries colo:nrt"):
+        await (await replicate(shipped, Ledger, primary="us-east", secondaries=["Tokyo"])).catch_up("acme")
+
+
+async def test_a_replica_is_promoted_when_the_primary_host_is_killed(shipped: Cluster) -> None:
+    replicas = await replicate(shipped, Ledger, primary="us-east", secondaries=["eu-west"])
+    acknowledged = 0
+    for amount in (1, 2, 3):
+        _bookmark, pid = await replicas.call("promoted", "add", amount)
+        acknowledged += amount
+    (primary_host,) = [h for h, p in shipped.host_pids().items() if p == pid]
+    os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(Path(shipped.data_dir) / "hosts" / primary_host)
+    async with asyncio.timeout(30):
+        while primary_host in shipped.view.hosts:
+            await asyncio.sleep(0.05)
+
+    assert await replicas.promote("promoted") == normalize_location("eu-west")
+    _bookmark, pid = await replicas.call("promoted", "add", 4)  # writes go on, in the promoted place
+    assert EU in shipped.view.hosts[next(h for h, p in shipped.host_pids().items() if p == pid)].labels
+    assert await replicas.read("promoted", TOTAL) == [(acknowledged + 4,)]

@@ -3,6 +3,7 @@
 import os
 
 from dotdo import DO
+from dotdo.cluster.location import normalize_location
 
 
 class Ledger(DO):
@@ -17,3 +18,9 @@ class Ledger(DO):
         if not list(self.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'entries'")):
             return 0
         return self.storage.sql.exec("SELECT coalesce(sum(amount), 0) AS total FROM entries").one()["total"]
+
+
+class LondonLedger(Ledger):
+    """A ledger whose objects run only on hosts labelled with the London colo."""
+
+    placement = normalize_location("London")

@@ -472,6 +472,30 @@ class Cluster:
         oid = id_from_name(namespace_of(cls), name)
         return self.view.owner(oid.namespace, oid.hex)
 
+    async def hosts_follow_view(self, timeout: float = 10.0) -> None:
+        """Return once every live host routes by a view at least as new as this process's.
+
+        After `place` or `pin`, a call reaching a host whose view is older is refused with a
+        `NotOwnerError` ("retry"); waiting here first avoids that.
+        """
+        version = self.view.version
+        async with asyncio.timeout(timeout):
+            for host_id in list(self.view.hosts):
+                while host_id in self.view.hosts:
+                    try:
+                        status = await self.request_host(host_id, "status", None)
+                    except HostUnavailableError:
+                        break  # a host that died routes nothing
+                    if status["view_version"] >= version:
+                        break
+                    await asyncio.sleep(0.05)
+
+    async def request_host(self, host_id: str, kind: str, payload: Any) -> Any:
+        """Send one wire request to host `host_id` itself (about what it keeps, not an object it owns)."""
+        if not self.started or self.closed:
+            raise HostUnavailableError("The cluster is not running: use `async with Cluster(...) as rt:`")
+        return await self._client(host_id).request(kind, payload)
+
     def _client(self, host_id: str) -> WireClient:
         client = self.clients.get(host_id)
         if client is None:

@@ -36,8 +36,9 @@ from .fencing import NotOwnerError, install_fencing
 from .http_front import HostRouter
 from .layout import check_probe, host_folder
 from .liveness import HealthChecks, LivenessResponder
-from .placement import HostInfo, PlacementView, requirement
+from .placement import HostInfo, PlacementError, PlacementView, requirement
 from .portable import pickled_function, request_parts, response_from_parts, response_parts
+from .replica_keeper import ReplicaKeeper
 from .websocket_relay import portable_scope, relay_websocket, serve_relayed
 from .wire import HostUnavailableError, WireClient, WireServer, WireStream
 
@@ -125,6 +126,8 @@ class ClusterHost:
         self.router: HostRouter | None = None
         self.http_server: Any = None
         self._http_task: asyncio.Task[None] | None = None
+        self.replicas: ReplicaKeeper | None = None
+        """The read replicas this host keeps for replica sets (when the cluster ships a change log)."""
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -138,34 +141,39 @@ class ClusterHost:
         if shared:
             check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
         folder = host_folder(self.data_dir, self.host_id, shared_objects=shared)
-        runtime: Runtime | None = None
-        if not shared:
-            # Made before the app is imported: the app's runtime on this folder is then this one.
-            runtime = Runtime(
+        # Made before the app is imported: the app's runtime on this folder is then this one.
+        shipping = (
+            None
+            if shared
+            else Runtime(
                 folder,
                 durability=self.durability,
                 replicate_to=self.replicate_to,
                 replicate_options=self.replicate_options,
             )
+        )
+        runtime: Runtime
         if self.app_target is not None:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
             os.environ["DOTDO_DURABILITY"] = self.durability
             self.app = import_target(self.app_target)
-            if runtime is not None and self.app.runtime is not runtime:
+            runtime = self.app.runtime
+            if shipping is not None and runtime is not shipping:
                 raise ValueError(
                     f"The app {self.app_target} brings its own runtime; with replicate_to= the host's runtime "
                     "ships the commits: let API() make its runtime (no runtime= argument)"
                 )
-            runtime = self.app.runtime
-        elif runtime is None:
-            runtime = Runtime(folder, durability=self.durability)
+        else:
+            runtime = shipping or Runtime(folder, durability=self.durability)
         for ref in self.class_refs:
             runtime.register(import_target(ref))
         runtime.add_defaults(CTX_ATTACHMENTS)
         install_fencing(runtime, self.host_id, owns=self._owns, lease_in_file=shared)
         runtime.forward = self.forward
         self.runtime = runtime
+        if runtime.change_log is not None:
+            self.replicas = ReplicaKeeper(runtime.change_log.store, folder / "replicas")
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))
             if required:
@@ -346,6 +354,8 @@ class ClusterHost:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.drain_timeout):
                 await self.wire.drain()
+        if self.replicas is not None:
+            await self.replicas.close()
         if self.runtime is not None:
             await self.runtime.release()
         await self.wire.close()
@@ -419,7 +429,12 @@ class ClusterHost:
 
     async def owner_of(self, namespace: str, hex_id: str, hops: int) -> str | None:
         """None if this host should run the call, else the host to forward it to."""
-        owner = self.owner_in_view(namespace, hex_id)
+        try:
+            owner = self.owner_in_view(namespace, hex_id)
+        except PlacementError:
+            # The sender's view has a placement this host's has not seen yet: wait for it once.
+            await self._next_view(VIEW_WAIT)
+            owner = self.owner_in_view(namespace, hex_id)
         if owner == self.host_id:
             return None
         if hops == 0:
@@ -444,6 +459,8 @@ class ClusterHost:
             return self.evict_moved()
         if kind == "status":
             return self.status()
+        if kind == "replica":
+            return await self.answer_replica(*payload)
         if kind == "http":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
@@ -474,6 +491,15 @@ class ClusterHost:
             response = await runtime.get(cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    async def answer_replica(self, operation: str, namespace: str, name: str, place: str, *args: Any) -> Any:
+        """A replica set's request for the replica of an object this host keeps (see `replica_keeper.py`)."""
+        if self.replicas is None:
+            raise ValueError(
+                f"host {self.host_id} keeps no replicas: the cluster ships no change log (start it with replicate_to=)"
+            )
+        await self.ensure_member()
+        return await self.replicas.answer(operation, namespace, name, place, args)
 
     async def ensure_member(self) -> None:
         """Return if this host may take work; if its last health check is too old, ask the directory
