@@ -26,7 +26,7 @@ import time
 from collections import deque
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import StorageError
 from .log_format import (
@@ -120,6 +120,16 @@ class ObjectLog:
         self._in_flight: list[asyncio.Future[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._storage: Storage | None = None
+
+    @property
+    def blob_home(self) -> tuple[Any, str]:
+        """The obstore store and key prefix of the object's large content (fsx and gitx blobs): `blobs/<log key>`.
+
+        Blobs are named by their content, so they need no order: they are uploaded before the
+        commit that refers to them, and a host rebuilding the object from the log reads them there.
+        They sit outside the log's own folder, which readers list at every catch-up.
+        """
+        return self.store.store, "/".join(part for part in (self.store.prefix, "blobs", self.key) if part)
 
     # -- activation ---------------------------------------------------------------------------
 
