@@ -208,6 +208,9 @@ class ObjectHost:
             storage.close()
             raise
         storage.on_timers_changed = lambda s: self._timers_changed(record)
+        if storage.change_log is not None and storage.change_log.rebuilt:
+            # A copy rebuilt from the log: this runtime's alarm index has never seen its timers.
+            self._timers_changed(record)
 
         def reset_after_failed_commit(storage: Storage, exc: BaseException) -> None:
             self.evict(record.key, force=True)

@@ -107,6 +107,8 @@ class ObjectLog:
         self.epoch = epoch or 0
         self.fenced: StaleOwnerError | None = None
         self.restore_requested: str | None = None
+        self.rebuilt = False
+        """Whether the last activation replaced the local file with the log's state (a copy made elsewhere)."""
         self.commits_since_snapshot = 0
         self.bytes_since_snapshot = 0
         self.unfiled_bytes = 0
@@ -153,11 +155,12 @@ class ObjectLog:
     async def _align(self, reader: LogReader, path: Path, bookmark: str | None) -> None:
         exists = path.exists()
         local = read_position(path) if exists else 0
+        self.rebuilt = bookmark is not None or self.commit > local or (not exists and self.commit > 0)
         if bookmark is not None:
             image = await reader.image_at(parse_bookmark(self.key, bookmark))
             write_database(path, image)
             await self._upload_base(self.commit + 1, image)
-        elif self.commit > local or (not exists and self.commit > 0):
+        elif self.rebuilt:
             write_database(path, await reader.image_at(self.commit))
         elif exists and (local > self.commit or not (reader.segments or reader.snapshots)):
             # Numbered past the log's end (at least 1): commit 0 means "nothing", which rebuilds nothing.
