@@ -78,6 +78,23 @@ def test_the_placement_example_runs(tmp_path: Path) -> None:
     assert "refused: No live host matches the placement region:mars of MarsCounter" in done.stdout
 
 
+@pytest.mark.timeout(180)
+def test_the_replication_example_runs(tmp_path: Path) -> None:
+    example = HERE.parents[1] / "examples" / "cluster_replication.py"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        _loopback_only([sys.executable, str(example)]),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=170,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"host-1 killed; its \d+ accounts rebuilt on host-0 from the store: \[10(, 10)*\]", done.stdout)
+    assert "read in London with the write's bookmark: 100" in done.stdout
+
+
 def test_resources_label_only_a_local_instance() -> None:
     from dotdo.cluster import Cluster
 
