@@ -43,10 +43,11 @@ class ReplicaKeeper:
         return found
 
     async def _follow(self, replica: ObjectReplica) -> None:
+        # The request that created the replica brings it up to date; the follower keeps it there.
         while True:
+            await asyncio.sleep(self.poll_interval)
             with contextlib.suppress(StorageError):
                 await replica.catch_up()
-            await asyncio.sleep(self.poll_interval)
 
     async def answer(self, operation: str, namespace: str, name: str, place: str, args: tuple[Any, ...]) -> Any:
         """Run one replica request from a replica set: `read`, `catch_up` or `lag`."""
