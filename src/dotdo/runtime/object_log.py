@@ -189,6 +189,11 @@ class ObjectLog:
             ) from None
         self.segment = number
 
+    @property
+    def storage(self) -> Storage | None:
+        """The storage of the activation whose commits this writer captures (None before the first)."""
+        return self._storage
+
     def bind(self, storage: Storage) -> None:
         """Capture the commits of this activation's storage."""
         self._loop = asyncio.get_running_loop()
@@ -297,6 +302,24 @@ class ObjectLog:
         if self._unfiled and self.fenced is None:
             self._filing = asyncio.get_running_loop().create_task(self.file(), name=f"dotdo-file-{self.key}")
             await self._filing
+
+    async def hand_over(self) -> bool:
+        """End this writer's part of the log, once every commit is filed: a segment pointing at no stream.
+
+        The next owner then finds nothing of the object in this runtime's stream and has no stream
+        to fence, so this runtime's other objects go on shipping. False (nothing written) while
+        commits are unfiled, once fenced, or if another owner already wrote the next segment.
+        """
+        if self._unfiled or self.fenced is not None:
+            return False
+        number = self.segment + 1
+        closing = encode_segment(self.key, number, self.epoch, self.commit + 1, [], time.time())
+        try:
+            await self.store.put(f"{self.key}/{segment_name(number)}", closing, create=True)
+        except AlreadyWrittenError:
+            return False
+        self.segment = number
+        return True
 
     async def file(self) -> None:
         """Write the shipped commits not yet filed as the next segment of the object's own log."""
