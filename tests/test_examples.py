@@ -41,6 +41,7 @@ SHOWS = {
 RUN_ELSEWHERE = {
     "cluster_counters.py": "tests/cluster/test_cluster.py",
     "cluster_placement.py": "tests/cluster/test_cluster.py",
+    "cluster_replication.py": "tests/cluster/test_cluster.py",
     "npmx_project.py": "tests/primitives/npmx/test_example.py",
 }
 

@@ -30,7 +30,7 @@ def _loopback_only(command: list[str]) -> list[str]:
 
 # A loaded 2-core machine runs each module in one to two and a half minutes.
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("scenarios", ["ray_scenarios.py", "ray_nodes_scenarios.py"])
+@pytest.mark.parametrize("scenarios", ["ray_scenarios.py", "ray_nodes_scenarios.py", "ray_replication_scenarios.py"])
 def test_cluster_scenarios_on_real_ray(scenarios: str) -> None:
     scenarios = str(HERE / scenarios)
     # Without the captured output: a killed raylet echoes its log, which would bury the assertion.
@@ -78,6 +78,23 @@ def test_the_placement_example_runs(tmp_path: Path) -> None:
     assert "refused: No live host matches the placement region:mars of MarsCounter" in done.stdout
 
 
+@pytest.mark.timeout(180)
+def test_the_replication_example_runs(tmp_path: Path) -> None:
+    example = HERE.parents[1] / "examples" / "cluster_replication.py"
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        _loopback_only([sys.executable, str(example)]),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=170,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"host-1 killed; its \d+ accounts rebuilt on host-0 from the store: \[10(, 10)*\]", done.stdout)
+    assert "read in London with the write's bookmark: 100" in done.stdout
+
+
 def test_resources_label_only_a_local_instance() -> None:
     from dotdo.cluster import Cluster
 
@@ -91,6 +108,15 @@ def test_a_cluster_needs_at_least_one_host(hosts: int) -> None:
 
     with pytest.raises(ValueError, match="at least one host"):
         Cluster(hosts=hosts)
+
+
+def test_replicated_durability_needs_a_store_every_host_reaches() -> None:
+    from dotdo.cluster import Cluster
+
+    with pytest.raises(ValueError, match="needs replicate_to="):
+        Cluster(hosts=1, durability="replicated")
+    with pytest.raises(ValueError, match="durability must be process, power or replicated"):
+        Cluster(hosts=1, durability="eventually")
 
 
 def test_serving_http_needs_an_app() -> None:

@@ -22,3 +22,14 @@ def test_a_data_folder_a_host_does_not_share_is_detected(tmp_path: Path) -> None
     check_probe(tmp_path / "data-folder", token, "host-0")
     with pytest.raises(DataFolderError, match="is not shared with host-1 on node-b"):
         check_probe(tmp_path / "local-disk-of-node-b", token, "host-1 on node-b")
+
+
+def test_a_host_of_a_cluster_shipping_to_object_storage_keeps_its_objects_to_itself(tmp_path: Path) -> None:
+    first = host_folder(tmp_path, "host-0", shared_objects=False)
+    second = host_folder(tmp_path, "host-1", shared_objects=False)
+    (first / "objects" / "Counter").mkdir()
+    assert not (second / "objects" / "Counter").exists()
+    assert not (tmp_path / "objects").exists()
+    host_folder(tmp_path, "host-2")  # a folder once used with a shared objects folder is refused
+    with pytest.raises(DataFolderError, match="links to a shared objects folder"):
+        host_folder(tmp_path, "host-2", shared_objects=False)

@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 
+from dotdo.cluster.location import normalize_location
 from dotdo.cluster.placement import HostInfo, PlacementError, PlacementView, rendezvous_owner, requirement
 
 HOSTS = ["host-0", "host-1", "host-2"]
@@ -83,3 +84,18 @@ def test_hints_are_labels() -> None:
     for bad in ("", " region:eu", [3]):
         with pytest.raises(PlacementError, match="A placement hint is a label"):
             requirement(bad)  # type: ignore[arg-type]
+
+
+def test_a_location_places_by_its_colo_or_its_region() -> None:
+    assert requirement(normalize_location("London")) == ("colo:lhr",)
+    assert requirement(normalize_location("apac")) == ("region:asia-pacific",)
+    assert requirement([normalize_location("eu-west"), "tier:gold"]) == ("region:eu-west", "tier:gold")
+    hosts = {
+        "host-0": HostInfo("host-0", ("127.0.0.1", 1), 1, frozenset({"region:us-east", "colo:iad"})),
+        "host-1": HostInfo("host-1", ("127.0.0.1", 1), 1, frozenset({"region:eu-west", "colo:lhr"})),
+        "host-2": HostInfo("host-2", ("127.0.0.1", 1), 1, frozenset({"region:eu-west", "colo:fra"})),
+    }
+    view = PlacementView(1, hosts, class_placements={"Counter": requirement(normalize_location("Frankfurt"))})
+    assert {view.owner("Counter", hex_id) for _ns, hex_id in KEYS[:50]} == {"host-2"}
+    by_region = PlacementView(1, hosts, class_placements={"Counter": requirement(normalize_location("weur"))})
+    assert {by_region.owner("Counter", hex_id) for _ns, hex_id in KEYS[:200]} == {"host-1", "host-2"}

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from dotdo import DO, Runtime, UnknownLocationError
+from dotdo.cluster.cluster import Cluster
 from dotdo.cluster.replicas import ReplicaWriteError, replicate
+from dotdo.runtime.errors import StorageError
 from dotdo.runtime.object_log import StaleOwnerError
 
 TOTAL = "SELECT coalesce(sum(amount), 0) FROM entries"
@@ -98,10 +100,10 @@ async def test_a_replica_refuses_writes(tmp_path: Path) -> None:
             await replicate(rt, Ledger, primary="us-east", secondaries=["eu-west"], read_preference="closest")
         with pytest.raises(ValueError, match="needs max_lag"):
             await replicate(rt, Ledger, primary="us-east", secondaries=["eu-west"], consistency="bounded")
-        with pytest.raises(NotImplementedError, match="not built yet"):
+        with pytest.raises(StorageError, match="start the cluster with replicate_to="):
+            await replicate(Cluster(hosts=1), Ledger, primary="us-east", secondaries=["eu-west"])
+        with pytest.raises(TypeError, match="takes a Runtime or a Cluster"):
             await replicate(object(), Ledger, primary="us-east", secondaries=["eu-west"])  # type: ignore[arg-type]
-        with pytest.raises(NotImplementedError, match="cluster hosts"):
-            replicas.place_on_cluster()
 
 
 async def test_the_most_up_to_date_replica_is_promoted_when_the_primary_is_lost(tmp_path: Path) -> None:

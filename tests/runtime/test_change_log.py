@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +178,43 @@ def test_an_unknown_log_store_is_refused_with_what_to_give() -> None:
         ChangeLog("s3:///nothing")
     with pytest.raises(ValueError, match="durability must be one of process, power, replicated"):
         Runtime("x", durability="cloud")
+
+
+class Reminder(DO):
+    async def remind_in(self, seconds: float) -> None:
+        self.storage.set_alarm(time.time() + seconds)
+
+    async def alarm(self, info: object = None) -> None:
+        self.storage.put("reminded", True)
+
+    async def reminded(self) -> bool:
+        return bool(self.storage.get("reminded"))
+
+
+async def test_a_copy_rebuilt_from_the_log_keeps_its_alarm(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    async with Runtime(tmp_path / "a", objects=[Reminder], durability="replicated", replicate_to=log) as rt:
+        await rt.get(Reminder, "r").remind_in(0.3)
+    # Another folder, whose alarm index never heard of the object: activated, its copy brings its alarm.
+    async with Runtime(tmp_path / "b", objects=[Reminder], durability="replicated", replicate_to=log) as rt:
+        async with asyncio.timeout(10):
+            while not await rt.get(Reminder, "r").reminded():
+                await asyncio.sleep(0.05)
+
+
+async def test_an_object_released_to_another_owner_is_read_afresh_from_its_log_when_it_comes_back(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "log"
+    async with Runtime(tmp_path / "a", objects=[Ledger], durability="replicated", replicate_to=log) as first:
+        assert first.change_log is not None
+        await first.get(Ledger, "acme").add(1)
+        oid = id_from_name(Ledger, "acme")
+        assert first.evict(Ledger, oid)
+        await first.change_log.release(oid)  # moved away: filed, and its writer forgotten
+        async with Runtime(tmp_path / "b", objects=[Ledger], durability="replicated", replicate_to=log) as second:
+            await second.get(Ledger, "acme").add(2)
+        # Back here: the write made elsewhere is there, and writes go on.
+        assert await first.get(Ledger, "acme").add(4) == 7
+    async with Runtime(tmp_path / "c", objects=[Ledger], replicate_to=log) as third:
+        assert await third.get(Ledger, "acme").balance() == 7

@@ -41,6 +41,12 @@ HEAD_RESOURCE = "node:__internal_head__"
 """The resource Ray gives its head node only."""
 
 
+def store_address(store: str | os.PathLike[str]) -> str:
+    """A store's address as hosts in other working folders read it: URLs as given, folders made absolute."""
+    text = os.fspath(store)
+    return text if "://" in text else os.path.abspath(text)
+
+
 class HostActor:
     """The Ray actor around a `ClusterHost` (one process per host)."""
 
@@ -116,6 +122,12 @@ class Cluster:
     `resources` gives the node of a local Ray instance custom resources, which label its hosts for
     placement hints (`{"region:eu-west": 1}`). `wrap_app` (picklable) is called in each host with the
     imported `app`; the host serves what it returns, e.g. the app with the inspector attached.
+
+    `replicate_to` (an `s3://bucket/prefix` URL with `replicate_options`, or a folder every host
+    reaches) ships every commit of every host to that object store, and the hosts share no folder:
+    each keeps its objects under `data_dir` on its own machine, and when a host dies its objects are
+    rebuilt by their new owners from the store alone. With `durability="replicated"` a result is
+    released only once its commit is in the store, so no acknowledged write is lost with a host.
     """
 
     def __init__(
@@ -135,15 +147,24 @@ class Cluster:
         health_checks: HealthChecks | None = HealthChecks(),
         resources: dict[str, float] | None = None,
         wrap_app: Callable[[Any], Any] | None = None,
+        replicate_to: str | os.PathLike[str] | None = None,
+        replicate_options: dict[str, str] | None = None,
     ) -> None:
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
-        if durability not in ("process", "power"):
-            raise ValueError(f"durability must be process or power, not {durability!r}")
+        if durability not in ("process", "power", "replicated"):
+            raise ValueError(f"durability must be process, power or replicated, not {durability!r}")
+        if durability == "replicated" and replicate_to is None:
+            raise ValueError(
+                'durability="replicated" on a cluster needs replicate_to= (an s3:// URL or a folder every host '
+                "reaches): the hosts rebuild each other's objects from it"
+            )
         self.ray = RayInstance(address, resources=resources, log_to_driver=log_to_driver)
         self.host_count = hosts
         self.data_dir = os.fspath(data_dir)
         self.durability = durability
+        self.replicate_to = store_address(replicate_to) if replicate_to is not None else None
+        self.replicate_options = dict(replicate_options or {})
         self.name = name
         self.app = app
         self.wrap_app = wrap_app
@@ -256,6 +277,8 @@ class Cluster:
                 app_target=self.app,
                 health_checks=self.health_checks,
                 wrap_app=self.wrap_app,
+                replicate_to=self.replicate_to,
+                replicate_options=self.replicate_options,
             )
             self.actors[host_id] = actor
             refs.append(actor.start.remote(bind_host))
@@ -452,6 +475,30 @@ class Cluster:
         """The id of the host that owns the object called `name` now."""
         oid = id_from_name(namespace_of(cls), name)
         return self.view.owner(oid.namespace, oid.hex)
+
+    async def hosts_follow_view(self, timeout: float = 10.0) -> None:
+        """Return once every live host routes by a view at least as new as this process's.
+
+        After `place` or `pin`, a call reaching a host whose view is older is refused with a
+        `NotOwnerError` ("retry"); waiting here first avoids that.
+        """
+        version = self.view.version
+        async with asyncio.timeout(timeout):
+            for host_id in list(self.view.hosts):
+                while host_id in self.view.hosts:
+                    try:
+                        status = await self.request_host(host_id, "status", None)
+                    except HostUnavailableError:
+                        break  # a host that died routes nothing
+                    if status["view_version"] >= version:
+                        break
+                    await asyncio.sleep(0.05)
+
+    async def request_host(self, host_id: str, kind: str, payload: Any) -> Any:
+        """Send one wire request to host `host_id` itself (about what it keeps, not an object it owns)."""
+        if not self.started or self.closed:
+            raise HostUnavailableError("The cluster is not running: use `async with Cluster(...) as rt:`")
+        return await self._client(host_id).request(kind, payload)
 
     def _client(self, host_id: str) -> WireClient:
         client = self.clients.get(host_id)

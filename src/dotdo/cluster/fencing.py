@@ -118,11 +118,15 @@ class EpochCheck:
             )
 
 
-def install_fencing(runtime: Runtime, holder: str, owns: Callable[[ObjectId], bool] | None = None) -> None:
+def install_fencing(
+    runtime: Runtime, holder: str, owns: Callable[[ObjectId], bool] | None = None, *, lease_in_file: bool = True
+) -> None:
     """Make every activation in `runtime` take the object's lease, and every commit check it.
 
     `holder` names this host in the lease (and in errors); `owns(object_id)`, when given, is asked
     first: an object this host does not own in its view of the cluster is refused with `NotOwnerError`.
+    `lease_in_file` False leaves the lease to the runtime's change log: each host has its own copy of
+    the object, and the log's epoch (a new owner fences the old one's uploads) is the lease.
     """
 
     def lease_on_activation(oid: ObjectId, storage: Storage) -> None:
@@ -131,7 +135,8 @@ def install_fencing(runtime: Runtime, holder: str, owns: Callable[[ObjectId], bo
                 f"{holder} does not own {oid.namespace} {oid.name or oid.hex}: another host of the cluster does; "
                 "send the call to the owner"
             )
-        epoch = take_lease(storage.path, holder, storage.durability)
-        storage.commit_checks.append(EpochCheck(epoch, holder))
+        if lease_in_file:
+            epoch = take_lease(storage.path, holder, storage.durability)
+            storage.commit_checks.append(EpochCheck(epoch, holder))
 
     runtime.add_storage_hook(lease_on_activation)

@@ -19,7 +19,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from .portable import (
     response_from_parts,
     response_parts,
 )
+from .replica_keeper import ReplicaKeeper
 from .websocket_relay import portable_scope, relay_websocket, serve_relayed
 from .wire import HostUnavailableError, WireClient, WireServer, WireStream
 
@@ -93,6 +94,8 @@ class ClusterHost:
         app_target: str | None = None,
         health_checks: HealthChecks | None = None,
         wrap_app: Callable[[Any], Any] | None = None,
+        replicate_to: str | None = None,
+        replicate_options: dict[str, str] | None = None,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -103,6 +106,9 @@ class ClusterHost:
         self.directory = directory
         self.class_refs = classes
         self.durability = durability
+        self.replicate_to = replicate_to
+        """The object store every commit is shipped to; None: objects live in the shared data folder."""
+        self.replicate_options = replicate_options
         self.app_target = app_target
         self.wrap_app = wrap_app
         """Called with the imported app; the host serves what it returns (how the inspector attaches)."""
@@ -131,6 +137,8 @@ class ClusterHost:
         self.router: HostRouter | None = None
         self.http_server: Any = None
         self._http_task: asyncio.Task[None] | None = None
+        self.replicas: ReplicaKeeper | None = None
+        """The read replicas this host keeps for replica sets (when the cluster ships a change log)."""
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -140,26 +148,47 @@ class ClusterHost:
         `labels` (its Ray node's) are what placement hints match; the hints of the app's classes
         are recorded in the directory before the host registers.
         """
-        check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
-        folder = host_folder(self.data_dir, self.host_id)
+        shared = self.replicate_to is None
+        if shared:
+            check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
+        folder = host_folder(self.data_dir, self.host_id, shared_objects=shared)
+        # Made before the app is imported: the app's runtime on this folder is then this one.
+        shipping = (
+            None
+            if shared
+            else Runtime(
+                folder,
+                durability=self.durability,
+                replicate_to=self.replicate_to,
+                replicate_options=self.replicate_options,
+            )
+        )
+        runtime: Runtime
         if self.app_target is not None:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
             os.environ["DOTDO_DURABILITY"] = self.durability
             self.app = import_target(self.app_target)
             runtime = self.app.runtime
+            if shipping is not None and runtime is not shipping:
+                raise ValueError(
+                    f"The app {self.app_target} brings its own runtime; with replicate_to= the host's runtime "
+                    "ships the commits: let API() make its runtime (no runtime= argument)"
+                )
         else:
-            runtime = Runtime(folder, durability=self.durability)
+            runtime = shipping or Runtime(folder, durability=self.durability)
         for ref in self.class_refs:
             runtime.register(import_target(ref))
         runtime.add_defaults(CTX_ATTACHMENTS)
-        install_fencing(runtime, self.host_id, owns=self._owns)
+        install_fencing(runtime, self.host_id, owns=self._owns, lease_in_file=shared)
         runtime.forward = self.forward
         serve_relocations(runtime, self)
         if self.app is not None and self.wrap_app is not None:
             # After the fencing: what the wrapper adds to each activation runs once the lease is held.
             self.app = self.wrap_app(self.app)
         self.runtime = runtime
+        if runtime.change_log is not None:
+            self.replicas = ReplicaKeeper(runtime.change_log.store, folder / "replicas")
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))
             if required:
@@ -278,7 +307,14 @@ class ClusterHost:
             elif not self._owns(oid) and runtime.evict(oid.namespace, oid):
                 self._activated.discard(oid)
                 evicted += 1
+                if runtime.change_log is not None:
+                    self._in_background(runtime.change_log.release(oid))
         return evicted
+
+    def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def relocate(self, oid: ObjectId, required: tuple[str, ...]) -> None:
         """Keep object `oid` on hosts carrying the labels `required` (`move_to`, `promote(colo=)`).
@@ -307,6 +343,8 @@ class ClusterHost:
                 while runtime.live_storage(oid.namespace, oid) is not None and not self._owns(oid):
                     if runtime.evict(oid.namespace, oid):
                         self._activated.discard(oid)
+                        if runtime.change_log is not None:
+                            await runtime.change_log.release(oid)
                         return
                     await asyncio.sleep(0.002)
 
@@ -363,6 +401,8 @@ class ClusterHost:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.drain_timeout):
                 await self.wire.drain()
+        if self.replicas is not None:
+            await self.replicas.close()
         if self.runtime is not None:
             await self.runtime.release()
         await self.wire.close()
@@ -436,7 +476,12 @@ class ClusterHost:
 
     async def owner_of(self, namespace: str, hex_id: str, hops: int) -> str | None:
         """None if this host should run the call, else the host to forward it to."""
-        owner = self.owner_in_view(namespace, hex_id)
+        try:
+            owner = self.owner_in_view(namespace, hex_id)
+        except PlacementError:
+            # The sender's view has a placement this host's has not seen yet: wait for it once.
+            await self._next_view(VIEW_WAIT)
+            owner = self.owner_in_view(namespace, hex_id)
         if owner == self.host_id:
             return None
         if hops == 0:
@@ -461,6 +506,8 @@ class ClusterHost:
             return self.evict_moved()
         if kind == "status":
             return self.status()
+        if kind == "replica":
+            return await self.answer_replica(*payload)
         if kind == "http":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
@@ -491,6 +538,15 @@ class ClusterHost:
             response = await runtime.get(cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    async def answer_replica(self, operation: str, namespace: str, name: str, place: str, *args: Any) -> Any:
+        """A replica set's request for the replica of an object this host keeps (see `replica_keeper.py`)."""
+        if self.replicas is None:
+            raise ValueError(
+                f"host {self.host_id} keeps no replicas: the cluster ships no change log (start it with replicate_to=)"
+            )
+        await self.ensure_member()
+        return await self.replicas.answer(operation, namespace, name, place, args)
 
     async def ensure_member(self) -> None:
         """Return if this host may take work; if its last health check is too old, ask the directory

@@ -102,6 +102,11 @@ class Location:
             labels["colo"] = self.colo
         return labels
 
+    @property
+    def placement(self) -> tuple[str, ...]:
+        """The placement hint of this place: the label a host must carry (`colo:lhr`, else `region:eu-west`)."""
+        return (f"colo:{self.colo}",) if self.colo is not None else (f"region:{self.region}",)
+
     def contains(self, other: Location) -> bool:
         """Whether `other` lies inside this place (same colo, or any colo of this region)."""
         if self.colo is not None:

@@ -4,7 +4,8 @@ Every host, front end and client computes the same owner from the same view, so 
 straight to its owner; when a host leaves, only its own objects move (each to its next-best host).
 
 A placement hint narrows the candidates: `"region:eu-west"` (or several, all required) keeps an
-object on the hosts whose labels include it. A host's labels are its Ray node's custom resources
+object on the hosts whose labels include it; a `Location` (`normalize_location("London")`) stands
+for its label (`colo:lhr`, or `region:eu-west` for a whole region). A host's labels are its Ray node's custom resources
 (`ray start --resources '{"region:eu-west": 1}'`) and node labels (`key:value`). Hints are given on
 a class (`placement = "region:eu-west"`) or per object (`Cluster.place`), and live in the view so
 every router applies the same ones.
@@ -17,9 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..runtime.errors import DotdoError
+from .location import Location
 
-Placement = str | Sequence[str] | None
-"""A placement hint: one label such as "region:eu-west", several (all required), or None (anywhere)."""
+Placement = str | Sequence[str] | Location | None
+"""A placement hint: one label such as "region:eu-west", several (all required), a `Location`, or None (anywhere)."""
 
 
 class PlacementError(DotdoError, LookupError):
@@ -30,13 +32,18 @@ def requirement(placement: Placement) -> tuple[str, ...]:
     """The labels a placement hint requires, sorted; `()` for no hint. Refuses what is not a label."""
     if placement is None:
         return ()
-    labels = (placement,) if isinstance(placement, str) else tuple(placement)
-    for label in labels:
+    given = (placement,) if isinstance(placement, str | Location) else tuple(placement)
+    labels: list[str] = []
+    for label in given:
+        if isinstance(label, Location):
+            labels.extend(label.placement)
+            continue
         if not isinstance(label, str) or not label.strip() or label != label.strip():
             raise PlacementError(
                 f"A placement hint is a label such as 'region:eu-west' (a Ray node label key:value or custom "
-                f"resource name), or a list of them; not {label!r}"
+                f"resource name), a Location, or a list of them; not {label!r}"
             )
+        labels.append(label)
     return tuple(sorted(set(labels)))
 
 

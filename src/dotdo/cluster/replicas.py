@@ -14,8 +14,8 @@ sessions API does. Writes go to the primary (forwarded) or are refused when forw
 `promote()` makes the most up-to-date replica the primary after the primary's host is lost: a
 runtime on the replica's folder activates the object, which fences the old writer (a new epoch).
 
-This runs the replicas in this process, one folder per place. Placing them on cluster hosts
-labelled with those places is not built yet (`ReplicaSet.place_on_cluster` says so).
+A `ReplicaSet` runs the replicas in this process, one folder per place; `replicate()` given a
+`Cluster` runs each on a host labelled with its place instead (`cluster_replicas.py`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sqlite3
-import time
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,131 +31,34 @@ from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.durable_object import DurableObject
 from ..runtime.errors import StorageError
 from ..runtime.ids import id_from_name, namespace_of
-from ..runtime.log_format import object_key, parse_bookmark
-from ..runtime.log_reader import LogReader, connect_image
 from ..runtime.object_log import write_database
 from ..runtime.runtime import Runtime
+from .cluster import Cluster
+from .cluster_replicas import ClusterReplicaSet
 from .location import Location, normalize_location
+from .replica import (
+    CONSISTENCIES,
+    READ_PREFERENCES,
+    ObjectReplica,
+    ReplicaLag,
+    ReplicaLagError,
+    ReplicaWriteError,
+    check_read_options,
+    location_folder,
+    preferred_place,
+)
 
-READ_PREFERENCES = ("primary", "secondary", "nearest")
-CONSISTENCIES = ("eventual", "bounded", "strong")
-
-
-class ReplicaWriteError(StorageError):
-    """A write was sent to a read replica (and forwarding to the primary is off)."""
-
-
-class ReplicaLagError(StorageError):
-    """A replica did not reach the commit a read asked for in time."""
-
-
-@dataclass(frozen=True)
-class ReplicaLag:
-    """How far one replica of one object is behind its log: commits, seconds, and recent samples."""
-
-    location: Location
-    applied_commit: int
-    head_commit: int
-    seconds: float
-    p50: float
-    p99: float
-
-    @property
-    def commits_behind(self) -> int:
-        """Commits in the log the replica has not applied yet."""
-        return max(0, self.head_commit - self.applied_commit)
-
-
-class ObjectReplica:
-    """A read-only copy of one object, in one place, brought forward from the object's log."""
-
-    def __init__(self, runtime: Runtime, namespace: str, name: str, location: Location, folder: Path) -> None:
-        if runtime.change_log is None:
-            raise StorageError(
-                "Replicas follow the change log: create the runtime with replicate_to= or durability='replicated'"
-            )
-        self.store = runtime.change_log.store
-        self.location = location
-        self.key = object_key(namespace, id_from_name(namespace, name).hex)
-        self.path = folder / location_folder(location) / namespace / f"{id_from_name(namespace, name).hex}.sqlite"
-        self.applied = 0
-        self.head = 0
-        self.seconds_behind = 0.0
-        self._image = b""
-        self._conn: sqlite3.Connection | None = None
-        self._samples: deque[float] = deque(maxlen=10_000)
-        self._lock = asyncio.Lock()
-
-    async def catch_up(self) -> int:
-        """Apply every commit the log has beyond this replica's; returns the commit now applied."""
-        async with self._lock:
-            reader = await LogReader(self.store, self.key).scan()
-            head = (await reader.head()).commit
-            head_time = await reader.head_time()
-            self.head = max(self.head, head)
-            if head > self.applied:
-                self._image = await reader.image_at(head, start=(self._image, self.applied) if self.applied else None)
-                self.applied = head
-                write_database(self.path, self._image)
-                if self._conn is not None:
-                    self._conn.close()
-                self._conn = None
-                self._samples.append(max(0.0, time.time() - head_time))
-            self.seconds_behind = 0.0 if self.applied >= self.head else max(0.0, time.time() - head_time)
-            return self.applied
-
-    async def wait_for(self, bookmark: str, timeout: float = 5.0) -> None:
-        """Catch up until the replica holds the commit `bookmark` names (read your own writes)."""
-        commit = parse_bookmark(self.key, bookmark)
-        deadline = time.monotonic() + timeout
-        while self.applied < commit:
-            await self.catch_up()
-            if self.applied >= commit:
-                return
-            if time.monotonic() > deadline:
-                raise ReplicaLagError(
-                    f"The replica in {self.location} reached commit {self.applied}, not {commit}, within {timeout} s"
-                )
-            await asyncio.sleep(0.01)
-
-    @property
-    def image(self) -> bytes:
-        """The replica's database as of its applied commit."""
-        return self._image
-
-    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Run a read-only query on the replica; a write raises `ReplicaWriteError`."""
-        if self._conn is None:
-            self._conn = connect_image(self._image)
-            self._conn.execute("PRAGMA query_only=ON")
-        try:
-            return self._conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "readonly" in str(exc):
-                raise ReplicaWriteError(
-                    f"The replica in {self.location} is read-only: send writes to the primary"
-                ) from None
-            raise
-
-    def lag(self) -> ReplicaLag:
-        """The replica's lag: commits and seconds behind now, and percentiles of its catch-ups."""
-        samples = sorted(self._samples)
-
-        def quantile(q: float) -> float:
-            return samples[min(len(samples) - 1, int(q * len(samples)))] if samples else 0.0
-
-        return ReplicaLag(self.location, self.applied, self.head, self.seconds_behind, quantile(0.5), quantile(0.99))
-
-    def close(self) -> None:
-        """Close the replica's query connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
-def location_folder(location: Location) -> str:
-    """The folder name of a place: its colo code, else its region."""
-    return location.colo or location.region
+__all__ = [
+    "CONSISTENCIES",
+    "READ_PREFERENCES",
+    "ClusterReplicaSet",
+    "ObjectReplica",
+    "ReplicaLag",
+    "ReplicaLagError",
+    "ReplicaSet",
+    "ReplicaWriteError",
+    "replicate",
+]
 
 
 class ReplicaSet:
@@ -179,17 +78,14 @@ class ReplicaSet:
         folder: str | os.PathLike[str] | None = None,
         poll_interval: float = 0.05,
     ) -> None:
-        if read_preference not in READ_PREFERENCES:
-            raise ValueError(f"read_preference must be one of {', '.join(READ_PREFERENCES)}, not {read_preference!r}")
-        if consistency not in CONSISTENCIES:
-            raise ValueError(f"consistency must be one of {', '.join(CONSISTENCIES)}, not {consistency!r}")
-        if consistency == "bounded" and (max_lag is None or max_lag < 0):
-            raise ValueError('consistency="bounded" needs max_lag= (seconds a replica may be behind)')
+        check_read_options(read_preference, consistency, max_lag)
         if runtime.change_log is None:
             raise StorageError(
                 "Replicas follow the change log: create the runtime with replicate_to= or durability='replicated'"
             )
         self.runtime = runtime
+        self.store = runtime.change_log.store
+        """The object store the primary ships to and the replicas read."""
         self.cls = cls
         self.namespace = namespace_of(cls)
         self.primary = normalize_location(primary)
@@ -216,7 +112,7 @@ class ReplicaSet:
         key = (name, location_folder(place))
         found = self._replicas.get(key)
         if found is None:
-            found = self._replicas[key] = ObjectReplica(self.runtime, self.namespace, name, place, self.folder)
+            found = self._replicas[key] = ObjectReplica(self.store, self.namespace, name, place, self.folder)
         return found
 
     async def follow(self, name: str) -> None:
@@ -235,17 +131,7 @@ class ReplicaSet:
 
     def _choose(self, name: str, near: Location | None) -> Location | None:
         """The secondary a read goes to by preference, or None for the primary."""
-        if self.consistency == "strong" or self.read_preference == "primary":
-            return None
-        if self.read_preference == "nearest":
-            if near is None or self.primary.contains(near) or near.contains(self.primary):
-                return None
-            inside = [s for s in self.secondaries if s.contains(near) or near.contains(s)]
-            same_region = [s for s in self.secondaries if s.region == near.region]
-            chosen = (inside or same_region or [None])[0]
-        else:
-            chosen = next((s for s in self.secondaries if near is not None and s.region == near.region), None)
-            chosen = chosen or self.secondaries[0]
+        chosen = preferred_place(self.primary, self.secondaries, self.read_preference, self.consistency, near)
         if (
             chosen is not None
             and self.consistency == "bounded"
@@ -328,13 +214,6 @@ class ReplicaSet:
         self.primary = best
         return runtime
 
-    def place_on_cluster(self) -> None:
-        """Run the replicas on cluster hosts labelled with their places (not built yet)."""
-        raise NotImplementedError(
-            "Replicas on cluster hosts are not built yet: replicas run in the process of the ReplicaSet "
-            "(one folder per place) and follow the object's log in the shared store"
-        )
-
     async def close(self) -> None:
         """Stop following and close every replica."""
         for task in self._followers.values():
@@ -348,7 +227,7 @@ class ReplicaSet:
 
 
 async def replicate(
-    runtime: Runtime,
+    runtime: Runtime | Cluster,
     cls: type[DurableObject],
     *,
     primary: str | Location,
@@ -358,14 +237,25 @@ async def replicate(
     max_lag: float | None = None,
     forward_writes: bool = True,
     folder: str | os.PathLike[str] | None = None,
-) -> ReplicaSet:
-    """Create read replicas of `cls`'s objects in `secondaries` (see the module docstring)."""
-    if not isinstance(runtime, Runtime):
-        raise NotImplementedError(
-            f"Read replicas on a {type(runtime).__name__} are not built yet: the cluster's hosts do not ship a change "
-            "log (and fail over through the shared data folder). Replicate objects of a Runtime created with "
-            "replicate_to= instead; its replicas run in this process, one folder per place"
+) -> ReplicaSet | ClusterReplicaSet:
+    """Create read replicas of `cls`'s objects in `secondaries` (see the module docstring).
+
+    Given a `Cluster` (started with `replicate_to=`), the primary stays on hosts of `primary` and
+    each replica lives on a host of its place (`cluster_replicas.py`); `folder` is then not used.
+    """
+    if isinstance(runtime, Cluster):
+        return ClusterReplicaSet(
+            runtime,
+            cls,
+            primary=primary,
+            secondaries=secondaries,
+            read_preference=read_preference,
+            consistency=consistency,
+            max_lag=max_lag,
+            forward_writes=forward_writes,
         )
+    if not isinstance(runtime, Runtime):
+        raise TypeError(f"replicate() takes a Runtime or a Cluster, not {type(runtime).__name__}")
     return ReplicaSet(
         runtime,
         cls,

@@ -125,6 +125,25 @@ class ChangeLog:
         if self._logs.get(object_log.key) is object_log:
             del self._logs[object_log.key]
 
+    async def release(self, oid: ObjectId) -> None:
+        """The object now belongs to another runtime: ship and file what it committed here, hand its log over
+        (so the next owner need not fence this runtime's stream), then forget its writer.
+
+        Its next activation here reads its log afresh (another owner may have written it meanwhile).
+        A writer whose filing failed is kept: the group segments holding its commits must stay.
+        """
+        object_log = self._logs.get(object_key(oid.namespace, oid.hex))
+        if object_log is None:
+            return
+        released = object_log.storage
+        with contextlib.suppress(StaleOwnerError):
+            await object_log.settled()
+        await object_log.file_now()
+        if object_log.storage is not released:
+            return  # activated here again meanwhile: the writer is in use
+        if object_log.fenced is not None or await object_log.hand_over():
+            self.forget(object_log)
+
     def _stream_fenced(self, stream: LogStream, exc: StaleOwnerError) -> None:
         """A new owner fenced this runtime's stream: every object here is stale; later activations start afresh."""
         for object_log in self._logs.values():

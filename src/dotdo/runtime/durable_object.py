@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -55,6 +55,15 @@ async def _fire_alarm(obj: DurableObject, timer: Timer) -> None:
         storage.firing_alarm_generation = None
 
 
+class Place(Protocol):
+    """A place that stands for placement labels (`dotdo.cluster.location.Location`)."""
+
+    @property
+    def placement(self) -> tuple[str, ...]:
+        """The labels a host must carry to run objects placed here."""
+        ...
+
+
 class DurableObject:
     """A stateful object with its own SQLite storage; the runtime delivers it one event at a time.
 
@@ -63,10 +72,11 @@ class DurableObject:
 
     namespace: ClassVar[str | None] = None
 
-    placement: ClassVar[str | tuple[str, ...] | None] = None
+    placement: ClassVar[str | tuple[str, ...] | Place | None] = None
     """Where a cluster may run objects of this class: a host label such as "region:eu-west" (a Ray
-    custom resource or node label of the host's node), several labels (all required), or None
-    (anywhere). Ignored by the in-process runtime; see `dotdo.cluster.placement`.
+    custom resource or node label of the host's node), several labels (all required), a place
+    (`Location`, from `normalize_location("London")`), or None (anywhere). Ignored by the in-process
+    runtime; see `dotdo.cluster.placement`.
     """
 
     extensions: ClassVar[Extensions] = Extensions(timer_kinds={"alarm": _fire_alarm})

@@ -223,6 +223,9 @@ class ObjectHost:
             raise
         storage.on_timers_changed = record.timers_changed
         storage.on_commit_failed = record.commit_failed
+        if storage.change_log is not None and storage.change_log.rebuilt:
+            # A copy rebuilt from the log: this runtime's alarm index has never seen its timers.
+            self.timers_changed(record)
         if self.happenings.listeners:
             storage.on_committed = self._committed_reporter(oid)
         record.last_used = self.clock.now()

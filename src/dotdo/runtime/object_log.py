@@ -26,7 +26,7 @@ import time
 from collections import deque
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import StorageError
 from .log_format import (
@@ -107,6 +107,8 @@ class ObjectLog:
         self.epoch = epoch or 0
         self.fenced: StaleOwnerError | None = None
         self.restore_requested: str | None = None
+        self.rebuilt = False
+        """Whether the last activation replaced the local file with the log's state (a copy made elsewhere)."""
         self.commits_since_snapshot = 0
         self.bytes_since_snapshot = 0
         self.unfiled_bytes = 0
@@ -120,6 +122,16 @@ class ObjectLog:
         self._in_flight: list[asyncio.Future[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._storage: Storage | None = None
+
+    @property
+    def blob_home(self) -> tuple[Any, str]:
+        """The obstore store and key prefix of the object's large content (fsx and gitx blobs): `blobs/<log key>`.
+
+        Blobs are named by their content, so they need no order: they are uploaded before the
+        commit that refers to them, and a host rebuilding the object from the log reads them there.
+        They sit outside the log's own folder, which readers list at every catch-up.
+        """
+        return self.store.store, "/".join(part for part in (self.store.prefix, "blobs", self.key) if part)
 
     # -- activation ---------------------------------------------------------------------------
 
@@ -143,11 +155,12 @@ class ObjectLog:
     async def _align(self, reader: LogReader, path: Path, bookmark: str | None) -> None:
         exists = path.exists()
         local = read_position(path) if exists else 0
+        self.rebuilt = bookmark is not None or self.commit > local or (not exists and self.commit > 0)
         if bookmark is not None:
             image = await reader.image_at(parse_bookmark(self.key, bookmark))
             write_database(path, image)
             await self._upload_base(self.commit + 1, image)
-        elif self.commit > local or (not exists and self.commit > 0):
+        elif self.rebuilt:
             write_database(path, await reader.image_at(self.commit))
         elif exists and (local > self.commit or not (reader.segments or reader.snapshots)):
             # Numbered past the log's end (at least 1): commit 0 means "nothing", which rebuilds nothing.
@@ -175,6 +188,11 @@ class ObjectLog:
                 "taking over; the object is owned elsewhere"
             ) from None
         self.segment = number
+
+    @property
+    def storage(self) -> Storage | None:
+        """The storage of the activation whose commits this writer captures (None before the first)."""
+        return self._storage
 
     def bind(self, storage: Storage) -> None:
         """Capture the commits of this activation's storage."""
@@ -276,6 +294,32 @@ class ObjectLog:
             self._filing = self._loop.create_task(self.file(), name=f"dotdo-file-{self.key}")
             self.change_log.filing.add(self._filing)
             self._filing.add_done_callback(self.change_log.filing.discard)
+
+    async def file_now(self) -> None:
+        """File every shipped commit now (after the filing under way, if any)."""
+        if self._filing is not None:
+            await asyncio.shield(self._filing)
+        if self._unfiled and self.fenced is None:
+            self._filing = asyncio.get_running_loop().create_task(self.file(), name=f"dotdo-file-{self.key}")
+            await self._filing
+
+    async def hand_over(self) -> bool:
+        """End this writer's part of the log, once every commit is filed: a segment pointing at no stream.
+
+        The next owner then finds nothing of the object in this runtime's stream and has no stream
+        to fence, so this runtime's other objects go on shipping. False (nothing written) while
+        commits are unfiled, once fenced, or if another owner already wrote the next segment.
+        """
+        if self._unfiled or self.fenced is not None:
+            return False
+        number = self.segment + 1
+        closing = encode_segment(self.key, number, self.epoch, self.commit + 1, [], time.time())
+        try:
+            await self.store.put(f"{self.key}/{segment_name(number)}", closing, create=True)
+        except AlreadyWrittenError:
+            return False
+        self.segment = number
+        return True
 
     async def file(self) -> None:
         """Write the shipped commits not yet filed as the next segment of the object's own log."""

@@ -47,6 +47,13 @@ class ObjectStorage(Protocol):
         ...
 
     @property
+    def shipped_blobs(self) -> tuple[Any, str] | None:
+        """Where large content goes when the object's commits are shipped to object storage: an obstore
+        store and a key prefix beside the object's change log, so whoever rebuilds the object from the
+        log finds it too. None: the object ships no log; large content goes in `blob_root`."""
+        ...
+
+    @property
     def dirty(self) -> bool:
         """Whether there are writes not yet committed."""
         ...

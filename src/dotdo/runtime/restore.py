@@ -2,8 +2,9 @@
 
 In place, the restore is recorded in the log and carried out when the object next activates, on
 whichever host that is (as Cloudflare's `onNextSessionRestoreBookmark`); the instant is rebuilt
-here first, so a damaged log is reported now rather than at activation. Into a new object, the
-rebuilt database becomes the first snapshot of the new object's log.
+here first, so a damaged log is reported now rather than at activation. Into a new object (a fork from
+the log), the rebuilt database becomes the first snapshot of the new object's log, and the
+source's large content (its blobs) is copied beside it.
 """
 
 from __future__ import annotations
@@ -64,4 +65,19 @@ async def restore(
         await store.put(f"{target}/{snapshot_name(1)}", snapshot, create=True)
     except AlreadyWrittenError:
         raise BookmarkError(f"{namespace} {to_name!r} was created meanwhile: restore into a new name") from None
+    await copy_blobs(store, source, target)
     return RestoreResult(namespace, name, to_name, commit, bookmark, len(image))
+
+
+async def copy_blobs(store: LogStore, source: str, target: str) -> int:
+    """Copy the large content of the object whose log is at `source` to the one at `target`; how many blobs.
+
+    Blobs are named by their content, so every blob any retained instant of the source refers to
+    is among them (those its file system swept away are not: a restore before a sweep misses them).
+    """
+    names = await store.list(f"blobs/{source}")
+    for name, _size in names:
+        data = await store.get(f"blobs/{source}/{name}")
+        if data is not None:
+            await store.put(f"blobs/{target}/{name}", data)
+    return len(names)

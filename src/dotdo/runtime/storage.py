@@ -214,6 +214,15 @@ class Storage:
         return self.path.with_suffix(".blobs")
 
     @property
+    def shipped_blobs(self) -> tuple[Any, str] | None:
+        """Where large content goes when the object's commits are shipped to object storage: an obstore
+        store and a key prefix beside the object's change log, so whoever rebuilds the object from the
+        log finds it too. None: the object ships no log; large content goes in `blob_root`."""
+        if self.change_log is None:
+            return None
+        return self.change_log.blob_home
+
+    @property
     def is_open(self) -> bool:
         """Whether a SQLite connection is open right now."""
         return self.conn is not None

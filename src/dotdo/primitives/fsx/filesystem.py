@@ -29,7 +29,8 @@ class FileSystem:
     """A POSIX filesystem in an object's SQLite, with large files tiered to an object store.
 
     `FileSystem(storage)` keeps blobs in a folder beside the SQLite file
-    (`storage.blob_root`); pass `blob_store=BlobStore(obstore_store, prefix=...)`
+    (`storage.blob_root`), or beside the object's change log when its commits are shipped to object
+    storage (`storage.shipped_blobs`); pass `blob_store=BlobStore(obstore_store, prefix=...)`
     for S3 and friends. `quota_bytes` caps the sum of file sizes (ENOSPC past it), files over
     `warm_threshold` bytes live in the blob store, and `move_cold()` moves blobs untouched for
     `cold_after` seconds to the cold prefix. `fs.sync` is the same API, synchronous.

@@ -82,7 +82,12 @@ class SyncFileSystem:
             raise ValueError(f"cold_after must be a non-negative number of seconds or None, not {cold_after!r}")
         self.storage = storage
         if blob_store is None:
-            blob_store = BlobStore(blob_root if blob_root is not None else storage.blob_root)
+            shipped = storage.shipped_blobs if blob_root is None else None
+            if shipped is not None:
+                # The object's commits go to object storage: its large content goes beside them.
+                blob_store = BlobStore(shipped[0], prefix=shipped[1])
+            else:
+                blob_store = BlobStore(blob_root if blob_root is not None else storage.blob_root)
         elif not isinstance(blob_store, BlobStore):
             blob_store = BlobStore(blob_store)
         self.blob_store: BlobStore = blob_store

@@ -1,0 +1,175 @@
+"""One read replica: a read-only copy of one object in one place, brought forward from the object's log.
+
+The copy is rebuilt from the log (its snapshots and segments in object storage) and moved forward
+by applying the commits the log has beyond it; queries run on it read-only. `replicas.py` groups
+replicas into a replica set in one process; `replica_keeper.py` keeps them on cluster hosts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..runtime.errors import StorageError
+from ..runtime.ids import id_from_name
+from ..runtime.log_format import object_key, parse_bookmark
+from ..runtime.log_reader import LogReader, connect_image
+from ..runtime.log_store import LogStore
+from ..runtime.object_log import write_database
+from .location import Location
+
+READ_PREFERENCES = ("primary", "secondary", "nearest")
+CONSISTENCIES = ("eventual", "bounded", "strong")
+
+
+class ReplicaWriteError(StorageError):
+    """A write was sent to a read replica (and forwarding to the primary is off)."""
+
+
+class ReplicaLagError(StorageError):
+    """A replica did not reach the commit a read asked for in time."""
+
+
+@dataclass(frozen=True)
+class ReplicaLag:
+    """How far one replica of one object is behind its log: commits, seconds, and recent samples."""
+
+    location: Location
+    applied_commit: int
+    head_commit: int
+    seconds: float
+    p50: float
+    p99: float
+
+    @property
+    def commits_behind(self) -> int:
+        """Commits in the log the replica has not applied yet."""
+        return max(0, self.head_commit - self.applied_commit)
+
+
+class ObjectReplica:
+    """A read-only copy of one object, in one place, brought forward from the object's log."""
+
+    def __init__(self, store: LogStore, namespace: str, name: str, location: Location, folder: Path) -> None:
+        self.store = store
+        self.location = location
+        self.key = object_key(namespace, id_from_name(namespace, name).hex)
+        self.path = folder / location_folder(location) / namespace / f"{id_from_name(namespace, name).hex}.sqlite"
+        self.applied = 0
+        self.head = 0
+        self.seconds_behind = 0.0
+        self.caught_up_at = 0.0
+        """When the replica's last catch-up started reading its log (epoch seconds; 0: never)."""
+        self._image = b""
+        self._conn: sqlite3.Connection | None = None
+        self._samples: deque[float] = deque(maxlen=10_000)
+        self._lock = asyncio.Lock()
+
+    async def catch_up(self) -> int:
+        """Apply every commit the log has beyond this replica's; returns the commit now applied."""
+        async with self._lock:
+            started = time.time()
+            reader = await LogReader(self.store, self.key).scan()
+            head = (await reader.head()).commit
+            head_time = await reader.head_time()
+            self.head = max(self.head, head)
+            if head > self.applied:
+                self._image = await reader.image_at(head, start=(self._image, self.applied) if self.applied else None)
+                self.applied = head
+                write_database(self.path, self._image)
+                if self._conn is not None:
+                    self._conn.close()
+                self._conn = None
+                self._samples.append(max(0.0, time.time() - head_time))
+            self.caught_up_at = started
+            self.seconds_behind = 0.0 if self.applied >= self.head else max(0.0, time.time() - head_time)
+            return self.applied
+
+    async def wait_for(self, bookmark: str, timeout: float = 5.0) -> None:
+        """Catch up until the replica holds the commit `bookmark` names (read your own writes)."""
+        commit = parse_bookmark(self.key, bookmark)
+        deadline = time.monotonic() + timeout
+        while self.applied < commit:
+            await self.catch_up()
+            if self.applied >= commit:
+                return
+            if time.monotonic() > deadline:
+                raise ReplicaLagError(
+                    f"The replica in {self.location} reached commit {self.applied}, not {commit}, within {timeout} s"
+                )
+            await asyncio.sleep(0.01)
+
+    @property
+    def image(self) -> bytes:
+        """The replica's database as of its applied commit."""
+        return self._image
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Run a read-only query on the replica; a write raises `ReplicaWriteError`."""
+        if self._conn is None:
+            self._conn = connect_image(self._image)
+            self._conn.execute("PRAGMA query_only=ON")
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc):
+                raise ReplicaWriteError(
+                    f"The replica in {self.location} is read-only: send writes to the primary"
+                ) from None
+            raise
+
+    def lag(self) -> ReplicaLag:
+        """The replica's lag: commits and seconds behind now, and percentiles of its catch-ups."""
+        samples = sorted(self._samples)
+
+        def quantile(q: float) -> float:
+            return samples[min(len(samples) - 1, int(q * len(samples)))] if samples else 0.0
+
+        return ReplicaLag(self.location, self.applied, self.head, self.seconds_behind, quantile(0.5), quantile(0.99))
+
+    def close(self) -> None:
+        """Close the replica's query connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def location_folder(location: Location) -> str:
+    """The folder name of a place: its colo code, else its region."""
+    return location.colo or location.region
+
+
+def check_read_options(read_preference: str, consistency: str, max_lag: float | None) -> None:
+    """Refuse an unknown read preference or consistency, or bounded consistency without `max_lag`."""
+    if read_preference not in READ_PREFERENCES:
+        raise ValueError(f"read_preference must be one of {', '.join(READ_PREFERENCES)}, not {read_preference!r}")
+    if consistency not in CONSISTENCIES:
+        raise ValueError(f"consistency must be one of {', '.join(CONSISTENCIES)}, not {consistency!r}")
+    if consistency == "bounded" and (max_lag is None or max_lag < 0):
+        raise ValueError('consistency="bounded" needs max_lag= (seconds a replica may be behind)')
+
+
+def preferred_place(
+    primary: Location, secondaries: list[Location], read_preference: str, consistency: str, near: Location | None
+) -> Location | None:
+    """The secondary a read goes to by preference (before any lag check), or None for the primary.
+
+    "nearest": the secondary containing (or inside) the reader's place, else one in its region, else
+    the primary; "secondary": one in the reader's region, else the first; "strong" reads and
+    "primary" preference always go to the primary.
+    """
+    if consistency == "strong" or read_preference == "primary":
+        return None
+    if read_preference == "nearest":
+        if near is None or primary.contains(near) or near.contains(primary):
+            return None
+        inside = [s for s in secondaries if s.contains(near) or near.contains(s)]
+        same_region = [s for s in secondaries if s.region == near.region]
+        return (inside or same_region or [None])[0]
+    chosen = next((s for s in secondaries if near is not None and s.region == near.region), None)
+    return chosen or secondaries[0]

@@ -1,0 +1,47 @@
+"""The replicas a cluster host keeps: reads by bookmark, bounded staleness, lag, and bad requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dotdo import DO, Runtime, UnknownLocationError
+from dotdo.cluster.replica import ReplicaWriteError
+from dotdo.cluster.replica_keeper import ReplicaKeeper
+
+TOTAL = "SELECT coalesce(sum(amount), 0) FROM entries"
+
+
+class Ledger(DO):
+    async def add(self, amount: int) -> str:
+        self.storage.sql.exec("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, amount INTEGER)")
+        self.storage.sql.exec("INSERT INTO entries (amount) VALUES (?)", amount)
+        return await self.storage.get_current_bookmark()
+
+
+async def test_a_host_answers_reads_from_the_replica_it_keeps(tmp_path: Path) -> None:
+    async with Runtime(tmp_path / "primary", objects=[Ledger], durability="replicated") as rt:
+        assert rt.change_log is not None
+        keeper = ReplicaKeeper(rt.change_log.store, tmp_path / "host" / "replicas", poll_interval=3600)
+        try:
+            bookmark = await rt.call(Ledger, "acme", "add", 5)
+            read = ("Ledger", "acme", "London", (TOTAL, (), bookmark, None))
+            assert await keeper.answer("read", *read) == [(5,)]
+            await rt.call(Ledger, "acme", "add", 7)
+            # Eventual: the replica answers from where it is (its follower waits an hour here).
+            assert await keeper.answer("read", "Ledger", "acme", "lhr", (TOTAL, (), None, None)) == [(5,)]
+            # Bounded by 0 s: it reads its log first.
+            assert await keeper.answer("read", "Ledger", "acme", "lhr", (TOTAL, (), None, 0.0)) == [(12,)]
+            lag = await keeper.answer("lag", "Ledger", "acme", "lhr", ())
+            assert (lag.location.colo, lag.commits_behind) == ("lhr", 0)
+            assert (tmp_path / "host" / "replicas" / "lhr" / "Ledger").is_dir()
+
+            with pytest.raises(ReplicaWriteError, match="read-only"):
+                await keeper.answer("read", "Ledger", "acme", "lhr", ("DELETE FROM entries", (), None, None))
+            with pytest.raises(ValueError, match="unknown replica operation 'write'"):
+                await keeper.answer("write", "Ledger", "acme", "lhr", ())
+            with pytest.raises(UnknownLocationError, match="did you mean 'Tokyo'"):
+                await keeper.answer("lag", "Ledger", "acme", "Tokio", ())
+        finally:
+            await keeper.close()
