@@ -90,13 +90,12 @@ class EventDispatcher:
         in_block = ctx.storage.in_transaction_block
         try:
             noun, verb = split_type(event_type)
-            if not self.registry.matching(noun, verb):
-                # No handler of this object takes it: recorded as dispatched, with no dispatch to run
-                # (subscribers of other objects get it through the outbox all the same).
-                return self.record(event_type, data, dispatched=True).id
-            event = self.record(event_type, data)
+            local = bool(self.registry.matching(noun, verb))
+            # No handler of this object takes it: recorded as dispatched, with no dispatch to run
+            # (subscribers of other objects get it through the outbox all the same).
+            event = self.record(event_type, data, dispatched=not local)
             now = ctx.now()
-            if self._backstop_until <= now or in_block:
+            if local and (self._backstop_until <= now or in_block):
                 ctx.storage.timers.set(DISPATCH_TIMER_ID, now + BACKSTOP_DELAY, kind=DISPATCH_TIMER_KIND)
                 # Inside a transaction_sync block the timer may roll back: do not trust it later.
                 self._backstop_until = 0.0 if in_block else now + BACKSTOP_DELAY
@@ -108,7 +107,8 @@ class EventDispatcher:
         happenings.events_sent += 1
         if happenings.listeners:
             happenings.tell(ctx.object.id, "event", "sent %s", event_type)
-        ctx.spawn(self._dispatch_in_background, event, in_block)
+        if local:
+            ctx.spawn(self._dispatch_in_background, event, in_block)
         return event.id
 
     def _dead_letter_send(self, event_type: Any, data: Any, exc: Exception) -> None:
