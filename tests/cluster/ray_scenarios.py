@@ -317,6 +317,10 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
             status = (await client.get("/_dotdo/status")).json()
             assert [host["host"] for host in status["hosts"]] == ["host-0", "host-1"]
             assert sum(host["live_objects"] for host in status["hosts"]) >= len(first)
+            # The two hosts share the machine's budget of open databases, as one `dotdo dev` process has it.
+            # (Fewer if the descriptor limit, `ulimit -n`, allows fewer.)
+            limits = [host["max_open_databases"] for host in status["hosts"]]
+            assert limits[0] == limits[1] <= 512, limits
             printed = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "dotdo", "cluster", "status", "--url", f"http://127.0.0.1:{port}",
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

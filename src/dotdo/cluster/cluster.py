@@ -10,6 +10,7 @@ host over a persistent connection (never one Ray call per request).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -20,6 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..runtime.connection_budget import configured_max_open
 from ..runtime.durable_object import DurableObject
 from ..runtime.errors import UnknownClassError
 from ..runtime.ids import ObjectId, id_from_name, namespace_of
@@ -39,6 +41,8 @@ log = logging.getLogger("dotdo.cluster")
 
 HEAD_RESOURCE = "node:__internal_head__"
 """The resource Ray gives its head node only."""
+MIN_OPEN_DATABASES = 64
+"""The fewest SQLite databases a host keeps open, however many hosts share its machine."""
 
 
 class HostActor:
@@ -202,6 +206,13 @@ class Cluster:
             self.host_count = len(nodes)
         else:
             nodes = [None] * self.host_count
+        # The hosts of one machine share its budget of open databases, as one process's runtime would
+        # have it; hosts spread by Ray (None) are counted evenly over the live nodes.
+        sharing = collections.Counter(nodes)
+        if None in sharing:
+            live_nodes = sum(1 for node in ray.nodes() if node.get("Alive")) or 1
+            sharing[None] = -(-sharing[None] // live_nodes)
+        budget = configured_max_open()
         token = write_probe(self.data_dir)
         lifetime = {"lifetime": "detached"} if detached else {}
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -252,6 +263,7 @@ class Cluster:
                 durability=self.durability,
                 app_target=self.app,
                 health_checks=self.health_checks,
+                open_databases=max(MIN_OPEN_DATABASES, budget // sharing[node_id]),
             )
             self.actors[host_id] = actor
             refs.append(actor.start.remote(bind_host))

@@ -28,6 +28,7 @@ from starlette.websockets import WebSocket
 
 from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.alarm_scheduler import INDEX_TABLE
+from ..runtime.connection_budget import MAX_OPEN_VARIABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
@@ -84,6 +85,7 @@ class ClusterHost:
         durability: str = "process",
         app_target: str | None = None,
         health_checks: HealthChecks | None = None,
+        open_databases: int | None = None,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -105,6 +107,8 @@ class ClusterHost:
         self.removed = False
         """Set when the directory dropped this host while it ran (it missed its health checks)."""
         self.health_checks = health_checks
+        self.open_databases = open_databases
+        """The most SQLite databases this host keeps open: its share of its machine's budget (None: the whole)."""
         self.liveness = LivenessResponder()
         self._confirming: asyncio.Task[None] | None = None
         self.after_removal: Callable[[], object] | None = None
@@ -131,6 +135,10 @@ class ClusterHost:
         """
         check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
         folder = host_folder(self.data_dir, self.host_id)
+        if self.open_databases is not None:
+            # Read by the runtime this host makes or imports (the app's): the hosts of one machine
+            # together keep as many databases open as one `dotdo dev` process would.
+            os.environ[MAX_OPEN_VARIABLE] = str(self.open_databases)
         if self.app_target is not None:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
@@ -521,6 +529,7 @@ class ClusterHost:
             "live_objects": runtime.live_count if runtime else 0,
             "leases": sum(1 for oid in self._activated if runtime and runtime.live_storage(oid.namespace, oid)),
             "activations": runtime.activations if runtime else 0,
+            "max_open_databases": runtime.max_open_databases if runtime else 0,
             "draining": self.draining,
             "view_version": self.view.version,
             "labels": sorted(self.info.labels) if self.info else [],

@@ -364,6 +364,11 @@ class Runtime:
         return self.host.live_count
 
     @property
+    def max_open_databases(self) -> int:
+        """The most SQLite databases kept open at once (idle ones close first; objects stay live)."""
+        return self.host.budget.max_open
+
+    @property
     def activations(self) -> int:
         """How many times an object was activated since the runtime started."""
         return self.host.activations
