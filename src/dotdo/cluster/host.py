@@ -47,6 +47,9 @@ log = logging.getLogger("dotdo.cluster")
 OWNER_CACHE_SIZE = 16384
 """Objects whose owner a host remembers for its current view; the cache starts over when full."""
 
+EVICT_PAUSE = 0.05
+EVICT_ATTEMPTS = 600
+"""How often, and for how long, a host tries again to evict an object that moved away while busy (30 s)."""
 VIEW_WAIT = 1.0
 """Seconds a host waits for a newer view when a forwarded call reaches it and it is not the owner either."""
 
@@ -115,6 +118,7 @@ class ClusterHost:
         """Called once a host the directory removed has stopped (its Ray actor ends its process)."""
         self.drain_timeout = 30.0
         self._activated: set[ObjectId] = set()
+        self._evicting: asyncio.Task[None] | None = None
         self._owners: dict[tuple[str, str], str] = {}
         self._owners_view: PlacementView | None = None
         self._view_changed = asyncio.Event()
@@ -260,18 +264,42 @@ class ClusterHost:
         self.evict_moved()
 
     def evict_moved(self) -> int:
-        """Evict the live objects this host no longer owns (busy ones are retried at the next view)."""
+        """Evict the live objects this host no longer owns; returns how many. A busy one (an event in
+        flight, a write not yet durable) is evicted as soon as it is idle: its new owner waits for its file."""
         runtime = self.runtime
         if runtime is None or not self.view.hosts:
             return 0
-        evicted = 0
+        evicted = busy = 0
         for oid in list(self._activated):
             if runtime.live_storage(oid.namespace, oid) is None:
                 self._activated.discard(oid)
-            elif not self._owns(oid) and runtime.evict(oid.namespace, oid):
-                self._activated.discard(oid)
-                evicted += 1
+            elif not self._owns(oid):
+                if runtime.evict(oid.namespace, oid):
+                    self._activated.discard(oid)
+                    evicted += 1
+                else:
+                    busy += 1
+        if busy and (self._evicting is None or self._evicting.done()):
+            self._evicting = asyncio.get_running_loop().create_task(self._evict_when_idle())
         return evicted
+
+    async def _evict_when_idle(self) -> None:
+        # New events go to the new owner, so the ones in flight here end soon.
+        for _ in range(EVICT_ATTEMPTS):
+            await asyncio.sleep(EVICT_PAUSE)
+            if self.draining:
+                return
+            self.evict_moved()
+            if not self._moved_live():
+                return
+
+    def _moved_live(self) -> bool:
+        runtime = self.runtime
+        return runtime is not None and any(
+            runtime.live_storage(oid.namespace, oid) is not None
+            and self.owner_in_view(oid.namespace, oid.hex) != self.host_id
+            for oid in self._activated
+        )
 
     async def adopt_alarms(self, departed: str) -> int:
         """Index here the alarms of the objects a departed host ran that this host now owns.
