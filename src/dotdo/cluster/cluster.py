@@ -412,6 +412,11 @@ class Cluster:
             log.warning("host %s is not started again: how it was started is not recorded", host_id)
             return
         name = f"{self.name}:{host_id}"
+        dead = self.actors.get(host_id)
+        if dead is not None:
+            # Ray keeps a dead actor's name taken until its handle is killed.
+            with contextlib.suppress(Exception):
+                ray.kill(dead, no_restart=True)
         for attempt in range(REPLACE_ATTEMPTS):
             if self.closed:
                 return
