@@ -41,8 +41,6 @@ log = logging.getLogger("dotdo.cluster")
 
 HEAD_RESOURCE = "node:__internal_head__"
 """The resource Ray gives its head node only."""
-MIN_OPEN_DATABASES = 64
-"""The fewest SQLite databases a host keeps open, however many hosts share its machine."""
 REPLACE_ATTEMPTS = 20
 """How many times a dead host is tried again before giving up (a crash at start, a name still taken)."""
 REPLACE_PAUSE = 0.5
@@ -278,7 +276,8 @@ class Cluster:
                     "durability": self.durability,
                     "app_target": self.app,
                     "health_checks": self.health_checks,
-                    "open_databases": max(MIN_OPEN_DATABASES, budget // sharing[node_id]),
+                    "machine_databases": budget,
+                    "hosts_on_machine": sharing[node_id],
                 },
             )
             # Kept in the directory: whichever driver watches the cluster can start the host again.

@@ -47,6 +47,8 @@ log = logging.getLogger("dotdo.cluster")
 OWNER_CACHE_SIZE = 16384
 """Objects whose owner a host remembers for its current view; the cache starts over when full."""
 
+MIN_OPEN_DATABASES = 64
+"""The fewest SQLite databases a host keeps open, however many hosts share its machine."""
 EVICT_PAUSE = 0.05
 EVICT_ATTEMPTS = 600
 """How often, and for how long, a host tries again to evict an object that moved away while busy (30 s)."""
@@ -88,7 +90,8 @@ class ClusterHost:
         durability: str = "process",
         app_target: str | None = None,
         health_checks: HealthChecks | None = None,
-        open_databases: int | None = None,
+        machine_databases: int | None = None,
+        hosts_on_machine: int = 1,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -110,8 +113,11 @@ class ClusterHost:
         self.removed = False
         """Set when the directory dropped this host while it ran (it missed its health checks)."""
         self.health_checks = health_checks
-        self.open_databases = open_databases
-        """The most SQLite databases this host keeps open: its share of its machine's budget (None: the whole)."""
+        self.machine_databases = machine_databases
+        """The most SQLite databases the hosts of this host's machine keep open together (None: no share):
+        each keeps its share open, which grows when a host of the machine leaves (its objects come here)."""
+        self.hosts_on_machine = hosts_on_machine
+        """How many hosts share the machine's budget (at start; then counted in each view)."""
         self.liveness = LivenessResponder()
         self._confirming: asyncio.Task[None] | None = None
         self.after_removal: Callable[[], object] | None = None
@@ -139,10 +145,10 @@ class ClusterHost:
         """
         check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
         folder = host_folder(self.data_dir, self.host_id)
-        if self.open_databases is not None:
+        if self.machine_databases is not None:
             # Read by the runtime this host makes or imports (the app's): the hosts of one machine
             # together keep as many databases open as one `dotdo dev` process would.
-            os.environ[MAX_OPEN_VARIABLE] = str(self.open_databases)
+            os.environ[MAX_OPEN_VARIABLE] = str(self.database_share(self.hosts_on_machine))
         if self.app_target is not None:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
@@ -261,7 +267,22 @@ class ClusterHost:
             closing.add_done_callback(self._closing.discard)
         self._view_changed.set()
         self._view_changed = asyncio.Event()
+        self.share_databases()
         self.evict_moved()
+
+    def database_share(self, hosts: int) -> int:
+        """This host's share of its machine's open databases when `hosts` hosts run there."""
+        assert self.machine_databases is not None
+        return max(MIN_OPEN_DATABASES, self.machine_databases // max(1, hosts))
+
+    def share_databases(self) -> None:
+        """Keep this host's share of its machine's open databases for the hosts of the current view
+        there (hosts of one machine listen on one address)."""
+        runtime, info = self.runtime, self.info
+        if self.machine_databases is None or runtime is None or info is None:
+            return
+        here = sum(1 for other in self.view.hosts.values() if other.wire[0] == info.wire[0])
+        runtime.max_open_databases = self.database_share(here)
 
     def evict_moved(self) -> int:
         """Evict the live objects this host no longer owns; returns how many. A busy one (an event in
