@@ -20,6 +20,7 @@ SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
     "bashx_streams_jobs.py": "killed job: status 143",
     "compat_storage.py": "globex sees buckets: []",
+    "compat_stripe.py": "signature verified",
     "context_app.py": "actions journal: [('record_order', 'completed', 1), ('charge', 'completed', 2)]",
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",
     "extensions.py": "['ding-dong from front (in-process)']",

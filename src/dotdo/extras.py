@@ -35,7 +35,9 @@ EXTRAS: dict[str, Extra] = {
     "serve": Extra(("granian",), enables="serving with granian"),
     "cluster": Extra(("ray",), enables="dotdo serve, dotdo.cluster.Cluster: objects on several host processes"),
     "compat": Extra(
-        ("cryptography", "google_crc32c", "boto3"), ("fs",), "dotdo compat serve: S3, SQS and Cloud Storage layers"
+        ("cryptography", "google_crc32c", "boto3", "jsonschema"),
+        ("fs",),
+        "dotdo compat serve: S3, SQS, Cloud Storage and Stripe layers",
     ),
     "test": Extra(
         ("pytest", "pytest_asyncio"), enables="running the tests `dotdo init` writes (the pytest plugin's fixtures)"

@@ -86,3 +86,19 @@ def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServe
     server = start_server(tmp_path_factory.mktemp("compat-gcs"), ["gcs"])
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve stripe` for one test module."""
+    server = start_server(tmp_path_factory.mktemp("compat-stripe"), ["stripe"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def messaging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve resend twilio sendgrid` for one test module (three layers on one port)."""
+    server = start_server(tmp_path_factory.mktemp("compat-messaging"), ["resend", "twilio", "sendgrid"])
+    yield server
+    stop_server(server)

@@ -32,7 +32,39 @@ def _gcs() -> Service:
     return service
 
 
-LAYERS: dict[str, Callable[[], Service]] = {"gcs": _gcs, "s3": _s3, "sqs": _sqs}
+def _stripe() -> Service:
+    from .stripe import service
+
+    return service
+
+
+def _resend() -> Service:
+    from .resend import service
+
+    return service
+
+
+def _sendgrid() -> Service:
+    from .sendgrid import service
+
+    return service
+
+
+def _twilio() -> Service:
+    from .twilio import service
+
+    return service
+
+
+LAYERS: dict[str, Callable[[], Service]] = {
+    "gcs": _gcs,
+    "resend": _resend,
+    "s3": _s3,
+    "sendgrid": _sendgrid,
+    "sqs": _sqs,
+    "stripe": _stripe,
+    "twilio": _twilio,
+}
 """Each layer's name and the function that loads it."""
 
 

@@ -1,0 +1,67 @@
+"""Resend that the official `resend` SDK cannot tell apart from the real API: emails kept, never sent out.
+
+dotdo compat serve resend --port 9000
+dotdo.compat.resend.configure("http://127.0.0.1:9000")   # sets resend.api_url and resend.api_key
+
+Sent emails are stored in the tenant's account object (`ctx.things` of type `email`, so the inspector
+shows them) and can be fetched and listed back through the SDK; nothing is delivered to anyone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..layer import Service
+from ..openapi import bearer_tokens
+from .account import ResendAccount
+from .app import TOKEN_PREFIX, build
+
+if TYPE_CHECKING:
+    from starlette.types import Scope
+
+OPERATIONS = frozenset(
+    line.strip()
+    for line in Path(__file__).with_name("operations.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def claims(scope: Scope) -> bool:
+    """Resend requests: paths under `/emails` carrying a `re_` key."""
+    if not scope.get("path", "").startswith("/emails"):
+        return False
+    return any(name == b"authorization" and b"Bearer re_" in value for name, value in scope["headers"])
+
+
+def api_key(data_dir: str = ".dotdo", tenant: str | None = None) -> str:
+    """A `re_…` key for the data folder's default tenant (or a new key for `tenant`)."""
+    from ..credentials import Credentials
+
+    credentials = Credentials(Path(data_dir) / "compat")
+    key = credentials.default_key() if tenant is None else credentials.create(tenant, ("resend",))
+    return bearer_tokens.mint(key, TOKEN_PREFIX)
+
+
+def configure(endpoint_url: str = "http://127.0.0.1:9000", *, data_dir: str = ".dotdo", key: str | None = None) -> Any:
+    """Point the `resend` module (the SDK is module-global) at dotdo; returns the module."""
+    import resend
+
+    resend.api_url = endpoint_url
+    resend.api_key = key if key is not None else api_key(data_dir)
+    return resend
+
+
+service = Service(
+    name="resend",
+    title="Resend",
+    operations=OPERATIONS,
+    build=build,
+    objects=(ResendAccount,),
+    claims=claims,
+    client=configure,
+    notes={"emails/send": "stored as delivered; nothing is sent to the outside"},
+)
+"""The Resend layer as the registry lists it."""
+
+__all__ = ["OPERATIONS", "ResendAccount", "api_key", "configure", "service"]

@@ -1,0 +1,58 @@
+"""The Resend layer's ASGI app: Resend's OpenAPI document served by the engine, with Resend's conventions.
+
+The `resend` SDK sends `Authorization: Bearer re_…` and JSON bodies, and reads errors as
+`{"statusCode", "name", "message"}`; a request its schema refuses is a 422 `validation_error`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..openapi import ApiError, OpenAPIApp, OpenAPIDocument, ServiceConventions, bearer_tokens
+from .account import ResendAccount
+
+if TYPE_CHECKING:
+    from ..layer import CompatContext
+
+TOKEN_PREFIX = "re_"
+GENERIC_KINDS = ("invalid_request_error", "api_error")
+NAMES = {
+    401: "missing_api_key",
+    403: "invalid_api_key",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "validation_error",
+}
+
+
+@cache
+def document() -> OpenAPIDocument:
+    """Resend's OpenAPI document, trimmed to the operations this layer serves."""
+    return OpenAPIDocument.load(Path(__file__).with_name("openapi.json.gz"))
+
+
+def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
+    """Resend's error shape."""
+    status = 422 if error.status in (400, 413) else error.status
+    name = NAMES.get(status, "application_error") if error.kind in GENERIC_KINDS else error.kind
+    return status, {"statusCode": status, "name": name, "message": error.message}
+
+
+def build(context: CompatContext) -> OpenAPIApp:
+    """The Resend API on the runtime's objects, one `ResendAccount` per tenant."""
+
+    def authenticate(headers: dict[str, str]) -> str:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "Missing API key in the authorization header.")
+        try:
+            return bearer_tokens.authenticate(context.credentials, token.strip(), (TOKEN_PREFIX,), "resend").tenant
+        except bearer_tokens.InvalidToken as exc:
+            raise ApiError(403, f"API key is invalid: {exc}") from None
+
+    conventions = ServiceConventions(
+        account=ResendAccount, authenticate=authenticate, error_reply=error_reply, idempotency_header="idempotency-key"
+    )
+    return OpenAPIApp(document(), conventions, context.runtime)

@@ -1,0 +1,46 @@
+"""The SendGrid layer's ASGI app: SendGrid's OpenAPI document served by the engine, with SendGrid's conventions.
+
+The `sendgrid` SDK sends `Authorization: Bearer SG.…` and JSON bodies under `/v3`, and reads errors
+as `{"errors": [{"message", "field", "help"}]}`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..openapi import ApiError, OpenAPIApp, OpenAPIDocument, ServiceConventions, bearer_tokens
+from .account import SendGridAccount
+
+if TYPE_CHECKING:
+    from ..layer import CompatContext
+
+TOKEN_PREFIX = "SG."
+
+
+@cache
+def document() -> OpenAPIDocument:
+    """SendGrid's OpenAPI document, trimmed to the operations this layer serves."""
+    return OpenAPIDocument.load(Path(__file__).with_name("openapi.json.gz"))
+
+
+def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
+    """SendGrid's error shape."""
+    return error.status, {"errors": [{"message": error.message, "field": error.details.get("param"), "help": None}]}
+
+
+def build(context: CompatContext) -> OpenAPIApp:
+    """The SendGrid API on the runtime's objects, one `SendGridAccount` per tenant."""
+
+    def authenticate(headers: dict[str, str]) -> str:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "The provided authorization grant is invalid, expired, or revoked")
+        try:
+            return bearer_tokens.authenticate(context.credentials, token.strip(), (TOKEN_PREFIX,), "sendgrid").tenant
+        except bearer_tokens.InvalidToken:
+            raise ApiError(401, "The provided authorization grant is invalid, expired, or revoked") from None
+
+    conventions = ServiceConventions(account=SendGridAccount, authenticate=authenticate, error_reply=error_reply)
+    return OpenAPIApp(document(), conventions, context.runtime)
