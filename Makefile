@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint format bench clean system-packages apt-install
+.PHONY: dev test lint format bench clean system-packages apt-install aws-cli
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,12 @@ apt-install:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PACKAGES) >/dev/null; \
 	fi
 
-test: $(STAMP) system-packages
+# The aws CLI (a client the compat tests drive) pins its own botocore, so it gets an environment of
+# its own in the user cache, built once (tests/compat/aws_cli.py).
+aws-cli: $(STAMP)
+	$(BIN)/python -m tests.compat.aws_cli
+
+test: $(STAMP) system-packages aws-cli
 	$(BIN)/python -m pytest
 
 # ruff (style, SLF001: no reaching into another module's private names), import-linter (the layers,

@@ -1,11 +1,16 @@
 """S3 and SQS through boto3: dotdo's compat layers against moto's server, and against dotdo's bare storage path.
 
     python benchmarks/compat_storage.py [--objects 500] [--big-mib 64] [--messages 500] [--threads 8]
+                                        [--aws-cli PATH] [--shards N]
 
 Every row runs the same boto3 calls from `--threads` threads against `dotdo compat serve s3 sqs`
 and against `moto_server` (an emulator users run locally), both real processes on 127.0.0.1. The
 "bare" rows do the same work in process without HTTP, SigV4 or XML: the body into the blob store
-and the row into the bucket's object (what the framework adds shows as the gap).
+and the row into the bucket's object (what the framework adds shows as the gap). With `--aws-cli`
+(the `aws` executable, e.g. the one `python -m tests.compat.aws_cli` builds), two more rows time
+`aws s3 cp` of the large object up and down against both servers (best of three). With `--shards N`,
+a second dotdo server spreads every bucket and standard queue over N objects (`--bucket-shards N
+--queue-shards N`), measured in the same run against the unsharded one.
 """
 
 from __future__ import annotations
@@ -56,12 +61,15 @@ def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_dotdo(folder: Path) -> tuple[subprocess.Popen[bytes], str, tuple[str, str]]:
+def start_dotdo(folder: Path, *options: str) -> tuple[subprocess.Popen[bytes], str, tuple[str, str]]:
     key = Credentials(folder / "compat").default_key()
     assert key.secret is not None
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "compat", "serve", "s3", "sqs", "--port", str(port), "--data-dir", str(folder)],
+        [
+            *(sys.executable, "-m", "dotdo", "compat", "serve", "s3", "sqs", *options),
+            *("--port", str(port), "--data-dir", str(folder)),
+        ],
         stdout=subprocess.DEVNULL,
     )
     wait_for(port, process)
@@ -130,7 +138,34 @@ def measure_server(url: str, key: tuple[str, str], args: argparse.Namespace) -> 
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
     results["SQS send+receive+delete (/s)"] = rate(args.threads, args.messages, round_trip)
+    if args.aws_cli:
+        results.update(measure_aws_cli(url, key, bucket, big, args))
     return results
+
+
+def measure_aws_cli(
+    url: str, key: tuple[str, str], bucket: str, big: bytes, args: argparse.Namespace
+) -> dict[str, float]:
+    """`aws s3 cp` of the large object up and down (the CLI's own multipart transfers), best of three."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": key[1]}
+    env["AWS_DEFAULT_REGION"] = "us-east-1"
+    with tempfile.TemporaryDirectory() as tmp:
+        local, back = Path(tmp) / "big.bin", Path(tmp) / "back.bin"
+        local.write_bytes(big)
+        up: list[float] = []
+        down: list[float] = []
+        remote = f"s3://{bucket}/cli-big"
+        for _ in range(3):
+            for source, target, times in ((local, remote, up), (remote, back, down)):
+                started = time.perf_counter()
+                command = [args.aws_cli, "s3", "cp", str(source), str(target), "--endpoint-url", url, "--no-progress"]
+                subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+                times.append(time.perf_counter() - started)
+        assert back.read_bytes() == big
+    return {
+        f"aws s3 cp {args.big_mib} MiB up (MiB/s)": args.big_mib / min(up),
+        f"aws s3 cp {args.big_mib} MiB down (MiB/s)": args.big_mib / min(down),
+    }
 
 
 async def measure_bare(folder: Path, args: argparse.Namespace) -> dict[str, float]:
@@ -162,36 +197,52 @@ def main() -> None:
     parser.add_argument("--big-mib", type=int, default=64, help="size of the large object")
     parser.add_argument("--messages", type=int, default=500, help="SQS round trips")
     parser.add_argument("--threads", type=int, default=8, help="client threads")
+    parser.add_argument("--aws-cli", help="an `aws` executable: also time `aws s3 cp` of the large object")
+    parser.add_argument("--shards", type=int, help="also measure a dotdo server with buckets and queues in N shards")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         dotdo_process, dotdo_url, dotdo_key = start_dotdo(root / "dotdo")
         moto_process, moto_url, moto_key = start_moto()
+        processes = [dotdo_process, moto_process]
+        sharded: dict[str, float] = {}
         try:
             with console.status("dotdo compat serve s3 sqs"):
                 ours = measure_server(dotdo_url, dotdo_key, args)
+            if args.shards:
+                count = str(args.shards)
+                process, url, key = start_dotdo(root / "sharded", "--bucket-shards", count, "--queue-shards", count)
+                processes.append(process)
+                with console.status(f"dotdo compat serve s3 sqs, {count} shards"):
+                    sharded = measure_server(url, key, args)
             with console.status("moto_server"):
                 moto = measure_server(moto_url, moto_key, args)
             with console.status("bare storage path"):
                 bare = asyncio.run(measure_bare(root / "bare", args))
         finally:
-            for process in (dotdo_process, moto_process):
+            for process in processes:
                 process.terminate()
                 process.wait()
     table = Table(title=f"compat layers through boto3 ({args.threads} threads)")
-    for column in ("row", "dotdo", "moto", "dotdo / moto", "bare dotdo", "dotdo / bare"):
+    columns = ["row", "dotdo", "moto", "dotdo / moto", "bare dotdo", "dotdo / bare"]
+    if sharded:
+        columns += [f"dotdo {args.shards} shards", "sharded / dotdo"]
+    for column in columns:
         table.add_column(column, justify="right")
     for row, value in ours.items():
         bare_value = bare.get(row)
-        table.add_row(
+        cells = [
             row,
             f"{value:,.1f}",
             f"{moto[row]:,.1f}",
             f"x{value / moto[row]:.2f}",
             f"{bare_value:,.1f}" if bare_value else "",
             f"x{value / bare_value:.2f}" if bare_value else "",
-        )
+        ]
+        if sharded:
+            cells += [f"{sharded[row]:,.1f}", f"x{sharded[row] / value:.2f}"]
+        table.add_row(*cells)
     console.print(table)
 
 

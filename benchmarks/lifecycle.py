@@ -87,8 +87,10 @@ def hashing(keys: int, shards: int) -> None:
         print(f"  {name:18} spread ±{spread:6.2%}  moved {moved:6.2%}  {elapsed / keys * 1e9:7.0f} ns/key")
 
 
-def baseline_copy(source: Path, folder: Path, shards: int, things: int) -> float:
-    """Hand-written sqlite3: move every row of `source` into `shards` files by jump hash of its key."""
+def baseline_copy(source: Path, folder: Path, shards: int, things: int) -> tuple[float, float]:
+    """Hand-written sqlite3: move every row of `source` into `shards` files by jump hash of its key.
+
+    Returns things moved per second, and per CPU-second of this process."""
     db = sqlite3.connect(source, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -111,7 +113,7 @@ def baseline_copy(source: Path, folder: Path, shards: int, things: int) -> float
         for _, script in MIGRATIONS:
             target.executescript(script)
         targets.append(target)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     after = ""
     while True:
         rows = db.execute(
@@ -133,11 +135,11 @@ def baseline_copy(source: Path, folder: Path, shards: int, things: int) -> float
         db.execute("BEGIN")
         db.executemany("DELETE FROM things WHERE id = ?", ((row[0],) for row in rows))
         db.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, spent = time.perf_counter() - started, time.process_time() - cpu
     for target in targets:
         target.close()
     db.close()
-    return things / elapsed
+    return things / elapsed, things / spent
 
 
 async def sharding(things: int, shards: int, folder: Path) -> None:
@@ -145,17 +147,19 @@ async def sharding(things: int, shards: int, folder: Path) -> None:
         app = runtime.get(Store, "big")
         for start in range(0, things, LOAD_BATCH):
             await app.load(start, min(LOAD_BATCH, things - start))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = await app.shard(key="customer_id", count=shards)
-        elapsed = time.perf_counter() - started
+        elapsed, spent = time.perf_counter() - started, time.process_time() - cpu
         assert report["moved"] == things, report
-        rate = things / elapsed
+        rate, cpu_rate = things / elapsed, things / spent
         (folder / "baseline").mkdir()
-        base = baseline_copy(folder / "baseline" / "source.sqlite", folder / "baseline", shards, things)
-        print(f"sharding {things:,} things into {shards} shards")
-        print(f"  dotdo shard()          {rate:12,.0f} things moved/s  ({elapsed:.1f} s; target >= 50,000/s)")
-        print(f"  sqlite3 by hand        {base:12,.0f} things moved/s")
-        print(f"  ratio                  {rate / base:12.2f}")
+        base, base_cpu = baseline_copy(folder / "baseline" / "source.sqlite", folder / "baseline", shards, things)
+        # On a shared machine the wall-clock rate follows the load; the rate per CPU-second of this
+        # process is what one core would give.
+        print(f"sharding {things:,} things into {shards} shards      per second   per CPU-second")
+        print(f"  dotdo shard()          {rate:12,.0f} {cpu_rate:16,.0f}  ({elapsed:.1f} s; target >= 50,000/s)")
+        print(f"  sqlite3 by hand        {base:12,.0f} {base_cpu:16,.0f}")
+        print(f"  ratio                  {rate / base:12.2f} {cpu_rate / base_cpu:16.2f}")
 
         whole = runtime.get(Store, "whole")
         for start in range(0, things, LOAD_BATCH):

@@ -4,7 +4,9 @@
 
 The script serves `compat_app(["s3", "sqs"])` with uvicorn on a free port of 127.0.0.1 (what
 `dotdo compat serve s3 sqs` does), creates a key for tenant `acme`, then uploads a photo, lists the
-bucket, queues a thumbnail job and consumes it, and shows that another tenant sees nothing.
+bucket, queues a thumbnail job and consumes it, and shows that another tenant sees nothing. Each
+bucket's keys are spread over 4 objects and each standard queue's messages over 2 (what
+`--bucket-shards 4 --queue-shards 2` asks of `dotdo compat serve`): the clients cannot tell.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ def main() -> None:
     acme = keys.create("acme", ["s3", "sqs"])
     other = keys.create("globex", ["s3"])
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(compat_app(["s3", "sqs"], data_dir=data_dir), port=port, log_level="warning")
-    )
+    shards = {"s3": {"bucket_shards": 4}, "sqs": {"queue_shards": 2}}
+    app = compat_app(["s3", "sqs"], data_dir=data_dir, options=shards)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:

@@ -18,9 +18,10 @@ import psutil
 import pytest
 import pytest_asyncio
 from cluster_objects import Counter, EuCounter, MarsCounter
+from lifecycle_objects import Shop
 from loopback import tcp_sockets_of
 
-from dotdo.cluster.cluster import Cluster
+from dotdo.cluster.cluster import Cluster, ClusterStub
 from dotdo.cluster.fencing import LeaseLostError
 from dotdo.cluster.liveness import HealthChecks
 from dotdo.cluster.placement import PlacementError
@@ -34,6 +35,8 @@ HERE = Path(__file__).parent
 CHECKS = HealthChecks(period=0.25, timeout=1.0, failures=4)
 """Quicker than the default, still tolerant of a loaded machine (a host is removed after 1.75 s or more)."""
 EU = "region:eu-west"
+AMS = "colo:ams"
+"""The colo label of the extra node's hosts (`move_to(colo="ams")`)."""
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +62,7 @@ def ray_nodes() -> Iterator[object]:
             "_system_config": HEALTH_CHECKS,
         },
     )
-    nodes.add_node(**common, resources={EU: 1, "dotdo_hosts": 2})
+    nodes.add_node(**common, resources={EU: 1, AMS: 1, "dotdo_hosts": 2})
     nodes.wait_for_nodes()
     try:
         yield nodes
@@ -123,6 +126,81 @@ async def test_an_object_hint_moves_one_object_and_a_hint_no_host_matches_is_ref
         await cluster.get(MarsCounter, "x").increment()
 
 
+async def owned_by(cluster: Cluster, cls: type, name: str, hosts: list[str]) -> str:
+    """The host of `hosts` that owns the object, once this driver's view says so (it follows the directory)."""
+    async with asyncio.timeout(10):
+        while cluster.owner(cls, name) not in hosts:
+            await asyncio.sleep(0.05)
+    return cluster.owner(cls, name)
+
+
+async def test_move_to_a_colo_under_load_loses_no_acknowledged_write(cluster: Cluster) -> None:
+    name = next(f"shop-{i}" for i in range(100) if cluster.owner(Shop, f"shop-{i}") not in eu_hosts(cluster))
+    shop = cluster.get(Shop, name)
+    acknowledged: list[str] = []
+    moved = asyncio.Event()
+
+    async def writer(w: int) -> None:
+        i = 0
+        while not moved.is_set() or i < 20:
+            await shop.add("Order", id=f"w{w}-{i}", customer_id=f"c{i % 7}")
+            acknowledged.append(f"w{w}-{i}")
+            i += 1
+
+    writers = [asyncio.create_task(writer(w)) for w in range(4)]
+    while len(acknowledged) < 20:
+        await asyncio.sleep(0.01)
+    await shop.move_to(colo="ams")
+    moved.set()
+    await asyncio.gather(*writers)
+
+    owner = await owned_by(cluster, Shop, name, eu_hosts(cluster))
+    assert await cluster.run_in(Shop, name, lambda obj: os.getpid()) == cluster.host_pids()[owner]
+    assert sorted(await shop.ids("Order")) == sorted(acknowledged)  # every acknowledged write, once
+    assert [e["type"] for e in await shop.events("move.")] == ["move.started", "move.completed"]
+    with pytest.raises(PlacementError, match="No live host carries colo:nrt"):
+        await shop.move_to(colo="nrt")
+
+
+async def test_shard_fork_and_promote_to_a_colo_across_hosts(cluster: Cluster) -> None:
+    spread = next(
+        f"sharded-{i}" for i in range(100) if len({cluster.owner(Shop, f"sharded-{i}-shard-{j}") for j in range(4)}) > 1
+    )
+    sharded = cluster.get(Shop, spread)
+    for i in range(8):
+        await sharded.add("Order", id=f"o{i}", customer_id=f"c{i}")
+    assert (await sharded.shard(key="customer_id", count=4))["moved"] == 8
+    for i in range(8, 16):  # routed to their shards, on this host and another
+        await sharded.add("Order", id=f"o{i}", customer_id=f"c{i}")
+    await sharded.change("o3", total=5)
+    assert (await sharded.read("o15"))["data"] == {"customer_id": "c15"}
+    assert await sharded.count("Order") == 16
+
+    head = [h for h in cluster.view.hosts if h not in eu_hosts(cluster)]
+    name = next(f"origin-{i}" for i in range(100) if cluster.owner(Shop, f"origin-{i}") in head)
+    copy_name = next(f"copy-{i}" for i in range(100) if cluster.owner(Shop, f"copy-{i}") in eu_hosts(cluster))
+    shop = cluster.get(Shop, name)
+    for i in range(5):
+        await shop.add("Customer", id=f"{name}-c{i}", customer_id=f"c{i}")
+    await shop.change(f"{name}-c1", plan="gold")
+
+    copy = await shop.fork(copy_name)  # written by the origin's host, opened by another
+
+    assert isinstance(copy, ClusterStub) and copy.name == copy_name
+    assert await copy.ids() == await shop.ids()
+    assert await copy.history(f"{name}-c1") == [1, 2]
+    await copy.add("Customer", id="only-in-the-copy", customer_id="x")
+    assert "only-in-the-copy" not in await shop.ids()
+
+    promoted = await shop.promote(f"{name}-c2", colo="ams")
+
+    assert isinstance(promoted, ClusterStub)
+    await owned_by(cluster, Shop, f"{name}-c2", eu_hosts(cluster))
+    assert (await promoted.read(f"{name}-c2"))["data"] == {"customer_id": "c2"}
+    assert (await shop.read_thing(f"{name}-c2")).data == {"customer_id": "c2"}  # the parent follows the link
+    assert (await shop.read(f"{name}-c2"))["data"] == {"promoted_to": f"Shop/{name}-c2"}
+
+
 async def test_a_second_driver_finds_the_hosts_and_their_leases(cluster: Cluster, ray_nodes: object) -> None:
     names = [f"kept-{i}" for i in range(6)]
     for name in names:
@@ -132,7 +210,7 @@ async def test_a_second_driver_finds_the_hosts_and_their_leases(cluster: Cluster
 import asyncio, json, sys
 sys.path.insert(0, {str(HERE)!r})
 from cluster_objects import Counter
-from dotdo.cluster.cluster import Cluster
+from dotdo.cluster.cluster import Cluster, ClusterStub
 
 async def main():
     rt = Cluster(address={ray_nodes.address!r}, hosts=None, objects=[Counter])
@@ -165,7 +243,7 @@ async def test_hosts_and_leases_outlive_a_driver_that_was_killed(ray_nodes: obje
 import asyncio, json, sys
 sys.path.insert(0, {str(HERE)!r})
 from cluster_objects import Counter
-from dotdo.cluster.cluster import Cluster
+from dotdo.cluster.cluster import Cluster, ClusterStub
 
 async def main():
     rt = Cluster(address={ray_nodes.address!r}, hosts=1, name="restart", data_dir={str(tmp_path)!r}, objects=[Counter])

@@ -30,12 +30,15 @@ class CompatServer:
         return Credentials(self.data_dir / "compat")
 
 
-def start_server(data_dir: Path, layers: list[str], port: int | None = None) -> CompatServer:
-    """Start `dotdo compat serve LAYERS` on 127.0.0.1 (a free port by default) and wait until it answers."""
+def start_server(data_dir: Path, layers: list[str], port: int | None = None, *options: str) -> CompatServer:
+    """Start `dotdo compat serve LAYERS [OPTIONS]` on 127.0.0.1 (a free port by default) and wait until it answers."""
     key = Credentials(data_dir / "compat").default_key()
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "compat", "serve", *layers, "--port", str(port), "--data-dir", str(data_dir)],
+        [
+            *(sys.executable, "-m", "dotdo", "compat", "serve", *layers, *options),
+            *("--port", str(port), "--data-dir", str(data_dir)),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

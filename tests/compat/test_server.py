@@ -62,7 +62,7 @@ def test_an_app_serves_s3_under_its_mount_beside_its_objects(tmp_path: Path) -> 
 
 
 def test_unknown_layers_are_named_with_the_available_ones(tmp_path: Path) -> None:
-    with pytest.raises(UnknownServiceError, match="available: gcs, s3, sqs"):
+    with pytest.raises(UnknownServiceError, match="available: gcs, resend, s3, sendgrid, sqs, stripe, twilio"):
         compat_app(["s4"], runtime=Runtime(tmp_path))
     assert "s3" in [layer.name for layer in dotdo.compat.services()]
     assert {"PutObject", "CompleteMultipartUpload"} <= dotdo.compat.service("s3").operations

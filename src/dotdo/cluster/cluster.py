@@ -32,7 +32,7 @@ from .layout import write_probe
 from .liveness import HealthChecks
 from .nodes import plan_hosts
 from .placement import Placement, PlacementError, PlacementView, requirement
-from .portable import pickled_function, request_parts, response_from_parts
+from .portable import local_answer, pickled_function, request_parts, response_from_parts
 from .ray_instance import LOOPBACK, RayInstance, import_ray
 from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError, WireClient
@@ -103,7 +103,7 @@ class ClusterStub(Stub):
         cluster, cls, oid = self._cluster, self._cls, self.id
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            return await cluster.send(cls, oid, "call", (method, args, kwargs))
+            return local_answer(await cluster.send(cls, oid, "call", (method, args, kwargs)), cluster)
 
         return call
 
@@ -591,7 +591,8 @@ class Cluster:
     ) -> Any:
         """Call a public method of the object, as one event on its host; arguments and result are copied."""
         resolved = self._class(cls)
-        return await self.send(resolved, self._id(resolved, name_or_id), "call", (method, args, kwargs))
+        answer = await self.send(resolved, self._id(resolved, name_or_id), "call", (method, args, kwargs))
+        return local_answer(answer, self)
 
     async def run_in(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId, fn: Callable[[Any], Any]) -> Any:
         """Run `fn(obj)` (sync or async) as an event of that object on its host and return its result.

@@ -24,7 +24,8 @@ from ..runtime.storage import Storage
 
 LEASE_TABLE = "_dotdo_lease"
 LOCK_WAIT = 5.0
-"""Seconds `stored_epoch` waits for a host's SQLite lock before giving up."""
+"""Seconds a host waits for another's SQLite lock on an object's file before giving up (what the
+object's own connection waits too: SQLite's default busy timeout in Python)."""
 
 
 class LeaseLostError(StorageError):

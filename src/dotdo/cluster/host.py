@@ -33,12 +33,20 @@ from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
 from ..runtime.runtime import Runtime
-from .fencing import NotOwnerError, install_fencing
+from .fencing import LOCK_WAIT, NotOwnerError, install_fencing
 from .http_front import HostRouter
 from .layout import check_probe, host_folder
 from .liveness import HealthChecks, LivenessResponder
-from .placement import HostInfo, PlacementView, requirement
-from .portable import pickled_function, request_parts, response_from_parts, response_parts
+from .move import serve_relocations
+from .placement import HostInfo, PlacementError, PlacementView, requirement
+from .portable import (
+    local_answer,
+    pickled_function,
+    portable_answer,
+    request_parts,
+    response_from_parts,
+    response_parts,
+)
 from .websocket_relay import portable_scope, relay_websocket, serve_relayed
 from .wire import HostUnavailableError, WireClient, WireServer, WireStream
 
@@ -162,6 +170,7 @@ class ClusterHost:
         runtime.add_defaults(CTX_ATTACHMENTS)
         install_fencing(runtime, self.host_id, owns=self._owns)
         runtime.forward = self.forward
+        serve_relocations(runtime, self)
         self.runtime = runtime
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))
@@ -301,10 +310,10 @@ class ClusterHost:
                 else:
                     busy += 1
         if busy and (self._evicting is None or self._evicting.done()):
-            self._evicting = asyncio.get_running_loop().create_task(self._evict_when_idle())
+            self._evicting = asyncio.get_running_loop().create_task(self._evict_moved_when_idle())
         return evicted
 
-    async def _evict_when_idle(self) -> None:
+    async def _evict_moved_when_idle(self) -> None:
         # New events go to the new owner, so the ones in flight here end soon.
         for _ in range(EVICT_ATTEMPTS):
             await asyncio.sleep(EVICT_PAUSE)
@@ -321,6 +330,36 @@ class ClusterHost:
             and self.owner_in_view(oid.namespace, oid.hex) != self.host_id
             for oid in self._activated
         )
+
+    async def relocate(self, oid: ObjectId, required: tuple[str, ...]) -> None:
+        """Keep object `oid` on hosts carrying the labels `required` (`move_to`, `promote(colo=)`).
+
+        Returns once this host routes the object's calls by the new hint. If the object runs here
+        and now belongs elsewhere, it is evicted as soon as its events end (its writes committed),
+        so its new owner can open its file.
+        """
+        if not any(info.matches(required) for info in self.view.hosts.values()):
+            raise PlacementError(
+                f"No live host carries {', '.join(required)} (live hosts: {self.view.describe_hosts()}); "
+                "start a Ray node with that custom resource or label"
+            )
+        await self.wait_for_version(await self.directory.place.remote(oid.namespace, oid.hex, required))
+        if self.owner_in_view(oid.namespace, oid.hex) != self.host_id:
+            letting_go = asyncio.get_running_loop().create_task(self._evict_when_idle(oid))
+            self._closing.add(letting_go)
+            letting_go.add_done_callback(self._closing.discard)
+
+    async def _evict_when_idle(self, oid: ObjectId) -> None:
+        runtime = self.runtime
+        assert runtime is not None
+        # Within the time its new owner waits for the file; a busier object fails that call, loses nothing.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(LOCK_WAIT):
+                while runtime.live_storage(oid.namespace, oid) is not None and not self._owns(oid):
+                    if runtime.evict(oid.namespace, oid):
+                        self._activated.discard(oid)
+                        return
+                    await asyncio.sleep(0.002)
 
     async def adopt_alarms(self, departed: str) -> int:
         """Index here the alarms of the objects a departed host ran that this host now owns.
@@ -421,7 +460,7 @@ class ClusterHost:
         peer = self.peer(owner)
         head = (oid.namespace, oid.hex, oid.name, 0)
         if kind == "call":
-            return await peer.request("call", (*head, *args))
+            return local_answer(await peer.request("call", (*head, *args)), self.runtime)
         if kind == "run_in":
             return await peer.request("run_in", (*head, pickled_function(args[0])))
         if kind == "run_event":
@@ -490,7 +529,7 @@ class ClusterHost:
         oid = ObjectId(namespace, hex_id, name)
         if kind == "call":
             method, args, kwargs = payload[4:]
-            return await runtime.call(cls, oid, method, *args, **kwargs)
+            return portable_answer(await runtime.call(cls, oid, method, *args, **kwargs))
         if kind == "run_in":
             # Sent by value with cloudpickle, whose output the standard unpickler reads.
             fn = pickle.loads(payload[4])

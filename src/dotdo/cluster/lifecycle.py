@@ -32,12 +32,12 @@ from ..runtime.extensions import Extensions
 from ..runtime.ids import namespace_of
 from ..runtime.stub import Stub
 from .fork import ForkError, copy_database, link_blobs, paused_schedules, unpause
-from .move import require_placement
+from .move import colo_label, require_placement
 from .promotion import PROMOTED_FROM, PromotionError, check_target, demote, link_of, promote
 from .shard_mover import begin_move, run_move
 from .shard_query import ShardQueryResult, query_shards
 from .shard_registry import Layout
-from .shard_router import ShardRouter
+from .shard_router import ShardRouter, run_shard_operation
 from .shard_rows import ids_missing_key, key_rows
 from .shard_strategies import ShardingError, check_count, check_key, make_strategy
 from .sharded_things import ShardedThings, attach_relationships, attach_things
@@ -198,6 +198,11 @@ class Lifecycle(DO):
         self.ctx.send("shard.completed", {"correlation_id": move.id, "kind": move.kind, "resumed": True})
         return report.to_dict()
 
+    def shard_things(self, operation: str, args: Sequence[Any]) -> Any:
+        """What a shard answers for the object it belongs to: one routed graph call on its own things
+        (`create`, `get`, `history`, `change`, `delete`, `version`; see `shard_router.SHARD_OPERATIONS`)."""
+        return run_shard_operation(self, operation, args)
+
     def shard_info(self) -> dict[str, Any]:
         """The registry: key, strategy, count, shard names, and the move under way (if any)."""
         router = self.shard_router
@@ -253,8 +258,7 @@ class Lifecycle(DO):
         Its versions (with `preserve_history`), relationships, events and finished actions go with it;
         this object keeps a link (`promoted_to`) that `read_thing` follows. Returns the new object's stub.
         """
-        if colo is not None:
-            require_placement(self.runtime, colo)
+        relocator = None if colo is None else require_placement(self.runtime, colo)
         if self.shard_router.registry.sharded:
             raise NotImplementedError("Promoting a thing of a sharded object is not built yet; unshard() first")
         cls = type(self)
@@ -262,6 +266,9 @@ class Lifecycle(DO):
         async def work(correlation_id: str) -> dict[str, Any]:
             nonlocal cls
             cls = check_target(self.runtime, cls if namespace is None else namespace)
+            if relocator is not None and colo is not None:
+                # Placed before it exists: the new object is created on a host of that colo.
+                await relocator.relocate(self.runtime.id_from_name(cls, thing_id), (colo_label(colo),))
             target = await promote(self, thing_id, cls, preserve_history=preserve_history)
             return {"object": f"{target.class_name}/{target.object_name}"}
 
@@ -324,8 +331,6 @@ class Lifecycle(DO):
         """
         if not isinstance(new_name, str) or not new_name or new_name == self.id.name:
             raise ForkError(f"fork needs a new object name different from this one, not {new_name!r}")
-        if self.runtime.forward is not None:
-            raise NotImplementedError("fork inside a cluster is not built yet (the copy may belong to another host)")
         folder = self.runtime.data_folder
         cls = type(self)
         target_id = self.runtime.id_from_name(cls, new_name)
@@ -333,6 +338,8 @@ class Lifecycle(DO):
         target = folder.object_path(target_id.namespace, target_id.hex)
 
         async def work(correlation_id: str) -> dict[str, Any]:
+            # In a cluster the copy may belong to another host: its file (in the shared data folder,
+            # made at its first activation) is what tells it exists, and copy_database refuses it.
             if self.runtime.live_storage(cls, target_id) is not None:
                 raise ForkError(f"{new_name} is already running; fork to a new name")
             copy_database(self.storage, target)
@@ -354,10 +361,15 @@ class Lifecycle(DO):
         return ids
 
     async def move_to(self, colo: str) -> None:
-        """Re-place this object on a host of `colo` (needs a cluster; see `dotdo.cluster.move`)."""
+        """Re-place this object on a host of `colo` (a cluster host labelled `colo:<colo>`; see `dotdo.cluster.move`).
+
+        Returns once calls are routed to the new host; this object's old host lets it go when this
+        call ends, and the new one opens it at its next call (calls meanwhile wait for that).
+        """
 
         async def work(correlation_id: str) -> dict[str, Any]:
-            require_placement(self.runtime, colo)
+            relocator = require_placement(self.runtime, colo)
+            await relocator.relocate(self.id, (colo_label(colo),))
             return {}
 
         await self._reported("move", {"colo": colo}, work)

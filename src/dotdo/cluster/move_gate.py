@@ -32,11 +32,16 @@ class MoveGate:
         held = self._held
         taken: list[str] = []
         try:
-            for thing_id in wanted:
-                while (busy := held.get(thing_id)) is not None:
-                    await busy.wait()
-                held[thing_id] = released
-                taken.append(thing_id)
+            if held.keys().isdisjoint(wanted):
+                # None is held (the usual case): take them all at once.
+                held.update(dict.fromkeys(wanted, released))
+                taken = wanted
+            else:
+                for thing_id in wanted:
+                    while (busy := held.get(thing_id)) is not None:
+                        await busy.wait()
+                    held[thing_id] = released
+                    taken.append(thing_id)
             yield
         finally:
             for thing_id in taken:

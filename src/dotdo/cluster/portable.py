@@ -1,4 +1,5 @@
-"""What crosses between hosts for one event: HTTP requests and responses as plain parts, functions by value.
+"""What crosses between hosts for one event: HTTP requests and responses as plain parts, functions by value,
+stubs as references.
 
 A request travels as (url, method, headers, body) and is built again on the owner; a response comes
 back as (status, raw headers, body). Functions (`run_in`, `spawn`) travel pickled by value with Ray's
@@ -7,10 +8,14 @@ cloudpickle, so lambdas and closures work; what they capture is copied.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from ..runtime.ids import ObjectId
+from ..runtime.stub import Stub
 
 RequestParts = tuple[str, str, dict[str, str], bytes]
 ResponseParts = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -55,3 +60,26 @@ def pickled_function(value: Any) -> bytes:
             f"This function cannot be sent to the object's host ({exc}); what it captures must be picklable: "
             "capture plain values, not live resources"
         ) from None
+
+
+@dataclass(frozen=True)
+class StubReference:
+    """A stub answered by a method (`fork`, `promote`) as it crosses processes: the receiver makes its own stub."""
+
+    namespace: str
+    hex: str
+    name: str | None
+
+
+def portable_answer(value: Any) -> Any:
+    """A method's answer ready to cross: a stub becomes a `StubReference` (a stub holds its process's runtime)."""
+    if isinstance(value, Stub):
+        return StubReference(value.id.namespace, value.id.hex, value.id.name)
+    return value
+
+
+def local_answer(value: Any, objects: Any) -> Any:
+    """An answer that crossed, with a `StubReference` made a stub of `objects` (a runtime or a cluster) again."""
+    if isinstance(value, StubReference):
+        return objects.get(value.namespace, ObjectId(value.namespace, value.hex, value.name))
+    return value

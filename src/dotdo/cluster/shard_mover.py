@@ -3,10 +3,12 @@
 The move is recorded in the registry before the first thing moves. Then each place of the old layout
 is read in id order, page by page; the things whose new place differs move in batches: the batch
 holds its ids (writes to them wait), keeps fan-out reads out, copies every row to the new place,
-then deletes them from the old. Copying merges by version and deleting is idempotent, so a move
-cut short by a crash is finished by running it again: the registry still names it, and a sharded
-object resumes it when it next activates. Things created during the move go straight to the new
-layout.
+then deletes them from the old. A place the new layout does not keep (the object itself when
+sharding, every shard when unsharding) gains no things during the move, so its batches are spans
+of ids: listed from the id index, read with their keys and deleted as one range each. Copying
+merges by version and deleting is idempotent, so a move cut short by a crash is finished by
+running it again: the registry still names it, and a sharded object resumes it when it next
+activates. Things created during the move go straight to the new layout.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from .shard_registry import Layout, Move
 from .shard_router import Location, ShardRouter
-from .shard_rows import export_rows, key_rows, merge_rows, purge_rows
+from .shard_rows import ThingRows, export_rows, export_span, key_rows, merge_rows, purge_rows, thing_ids
 from .shard_strategies import ShardingError
 
 PAGE = 50_000
@@ -75,6 +77,20 @@ class _Dealer:
         self.turn += 1
         return destination
 
+    def destinations(self, place: Location, ids: list[str], values: list[Any]) -> dict[str, Location]:
+        """`destination` of each thing `ids[i]` with key `values[i]`, by id (a whole batch at once)."""
+        target = self.target
+        if target is None or not target.strategy.routes_by_key:
+            return {thing_id: self.destination(place, value) for thing_id, value in zip(ids, values, strict=True)}
+        routes = self._routes
+        if len(routes) >= _MEMO_LIMIT:
+            routes.clear()
+        # Keys are told apart by type too (1, 1.0 and True are one dict key otherwise).
+        keys = list(zip(map(type, values), values, strict=True))
+        for key in set(keys).difference(routes):
+            routes[key] = self.router.place(target, key[1])
+        return dict(zip(ids, map(routes.__getitem__, keys), strict=True))
+
 
 async def run_move(
     router: ShardRouter, move: Move, *, batch_size: int = 2000, on_batch: Callable[[int], None] | None = None
@@ -87,21 +103,34 @@ async def run_move(
     key = router.key
     dealer = _Dealer(router, move)
     moved = examined = 0
+    kept = router.locations(move.target)
     for place in dealer.source_names:
-        after: str | None = None
+        if place not in kept:
+            # Emptied, and gaining no new things meanwhile (they go to the new layout): each batch is
+            # every thing of its id span, read (with its key) and deleted as one range.
+            after: str | None = None
+            while page := await router.run(
+                place, lambda storage, after=after: thing_ids(storage, after=after, limit=PAGE)
+            ):
+                after = page[-1]
+                examined += len(page)
+                for start in range(0, len(page), batch_size):
+                    moved += await _empty_batch(router, place, page[start : start + batch_size], key, dealer)
+                    if on_batch is not None:
+                        on_batch(moved)
+            continue
+        after = None
         while True:
-            page = await router.run(place, lambda storage, after=after: key_rows(storage, key, after=after, limit=PAGE))
-            if not page:
+            listed = await router.run(
+                place, lambda storage, after=after: key_rows(storage, key, after=after, limit=PAGE)
+            )
+            if not listed:
                 break
-            after = page[-1][0]
-            examined += len(page)
+            after = listed[-1][0]
+            examined += len(listed)
             leaving: dict[str, Location] = {}
-            for thing_id, value in page:
-                if value is None:
-                    raise ShardingError(
-                        f"Thing {thing_id!r} has no {key!r}, the shard key; give it one, then run the move again"
-                    )
-                destination = dealer.destination(place, value)
+            for thing_id, value in listed:
+                destination = dealer.destination(place, _checked(thing_id, value, key))
                 if destination != place:
                     leaving[thing_id] = destination
             # Batches follow id order, so each one empties neighbouring rows (pages) of the place.
@@ -121,19 +150,47 @@ async def run_move(
     return MoveReport(move.id, move.kind, moved, examined)
 
 
+def _checked(thing_id: str, value: Any, key: str) -> Any:
+    if value is None:
+        raise ShardingError(f"Thing {thing_id!r} has no {key!r}, the shard key; give it one, then run the move again")
+    return value
+
+
 async def _move_batch(router: ShardRouter, source: Location, destinations: dict[str, Location]) -> None:
     """Move the things `destinations` names from `source`: copy each group to its place, then delete."""
     ids = list(destinations)
     async with router.gate.hold(ids), router.gate.moving():
         rows = await router.run(source, lambda storage: export_rows(storage, ids))
-        groups = rows.split(destinations)
-        await asyncio.gather(
-            *(
-                router.run(destination, lambda storage, part=part: merge_rows(storage, part))
-                for destination, part in groups.items()
-            )
+        await _copy_then_purge(router, source, rows, destinations, whole_span=False)
+
+
+async def _empty_batch(router: ShardRouter, source: Location, ids: list[str], key: str, dealer: _Dealer) -> int:
+    """Move every thing of `source` from `ids[0]` to `ids[-1]` (all of them listed in `ids`); how many moved."""
+    async with router.gate.hold(ids), router.gate.moving():
+        rows, values = await router.run(source, lambda storage: export_span(storage, ids[0], ids[-1], key))
+        ids = [row[0] for row in rows.things]
+        if None in values:
+            missing = ids[values.index(None)]
+            _checked(missing, None, key)
+        destinations = dealer.destinations(source, ids, values)
+        await _copy_then_purge(router, source, rows, destinations, whole_span=True)
+    return len(destinations)
+
+
+async def _copy_then_purge(
+    router: ShardRouter, source: Location, rows: ThingRows, destinations: dict[str, Location], *, whole_span: bool
+) -> None:
+    """Merge each group of `rows` into its place, then delete the things from `source` (held by the caller)."""
+    groups = rows.split(destinations)
+    await asyncio.gather(
+        *(
+            router.run(destination, lambda storage, part=part: merge_rows(storage, part))
+            for destination, part in groups.items()
         )
-        await router.run(source, lambda storage: purge_rows(storage, ids))
+    )
+    ids = list(destinations)
+    if ids:
+        await router.run(source, lambda storage: purge_rows(storage, ids, whole_span=whole_span))
 
 
 def begin_move(router: ShardRouter, correlation_id: str, kind: str, target: Layout | None, key: str | None) -> Move:

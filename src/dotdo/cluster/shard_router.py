@@ -2,9 +2,11 @@
 
 A `ShardRouter` belongs to one sharded object and every routed call goes through it: it knows the
 registry (key, layout, move in progress), computes where a thing lives, and runs the graph's own
-store inside the shard that holds it (`Objects.run_in`, so the shards may live anywhere the door
-reaches). During a move a thing is in its old place or its new one: writes hold the thing's id and
-look in both, fan-out reads take the `MoveGate` so they never overlap a batch.
+store inside the shard that holds it, so the shards may live anywhere the door reaches: a call
+about one thing as a named operation with plain arguments (`SHARD_OPERATIONS`, answered by the
+shard's `shard_things` method), a fan-out read as a function (`Objects.run_in`). During a move a
+thing is in its old place or its new one: writes hold the thing's id and look in both, fan-out
+reads take the `MoveGate` so they never overlap a batch.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..graph.errors import ThingNotFoundError
 from ..graph.schema import ensure_schema
-from ..graph.things import Things
+from ..graph.thing import Thing
+from ..graph.things import Things, deep_merge
 from .move_gate import MoveGate
 from .shard_registry import Layout, Registry, load_registry, save_registry, shard_name
 from .shard_strategies import ShardingError
@@ -49,6 +52,53 @@ def key_value(key: str, thing_id: str, type: str, name: str | None, data: dict[s
             f"(things without it are refused rather than placed where no lookup by {key!r} would find them)"
         )
     return int(value) if isinstance(value, bool) else value
+
+
+def _create(things: Things, type: str, name: str | None, id: str, visibility: str, data: dict[str, Any]) -> Thing:
+    return things.create(type, name, id=id, visibility=visibility, data=data)
+
+
+def _change(
+    things: Things, verb: str, id: str, patch: dict[str, Any], meta: dict[str, Any], shard_key: str | None
+) -> Thing:
+    current = things.get(id)
+    if current is not None and shard_key is not None:
+        name = meta.get("name", current.name)
+        merged = deep_merge(current.data, patch) if verb == "update" else patch
+        before = key_value(shard_key, id, current.type, current.name, current.data)
+        after = key_value(shard_key, id, current.type, name, merged)
+        if before != after:
+            raise ShardingError(
+                f"{shard_key!r} is the shard key and cannot change ({before!r} -> {after!r}); "
+                "delete the thing and create it again"
+            )
+    return getattr(things, verb)(id, data=patch, **meta)
+
+
+def _version(things: Things, id: str) -> int | None:
+    ensure_schema(things.storage)
+    rows = list(things.storage.sql.exec(_ROW_VERSION, id).raw())
+    return rows[0][0] if rows else None
+
+
+SHARD_OPERATIONS: dict[str, Callable[..., Any]] = {
+    "create": _create,
+    "get": lambda things, id, version: things.get(id, version),
+    "history": lambda things, id: things.history(id),
+    "change": _change,
+    "delete": lambda things, id, purge: things.delete(id, purge=purge),
+    "version": _version,
+}
+"""The calls routed to one shard, by name: they cross to a shard on another host as a method call
+with plain arguments (`Lifecycle.shard_things`), never as a function pickled by value."""
+
+
+def run_shard_operation(obj: DurableObject, operation: str, args: Sequence[Any]) -> Any:
+    """Run one routed graph call (`SHARD_OPERATIONS`) on the things `obj` itself stores."""
+    run = SHARD_OPERATIONS.get(operation)
+    if run is None:
+        raise ValueError(f"Unknown shard operation {operation!r}; one of {', '.join(SHARD_OPERATIONS)}")
+    return run(Things(obj.storage, runtime=obj.runtime), *args)
 
 
 class ShardRouter:
@@ -147,9 +197,12 @@ class ShardRouter:
             *(self.run(location, fn) for location in locations), return_exceptions=return_exceptions
         )
 
-    async def things_in(self, location: Location, fn: Callable[[Things], T]) -> T:
-        """Run `fn` on the graph store of a location."""
-        return await self.run(location, lambda storage: fn(Things(storage, runtime=self.object.runtime)))
+    async def operate(self, location: Location, operation: str, *args: Any) -> Any:
+        """Run a `SHARD_OPERATIONS` call on the things of `location` (None: this object's own, right here),
+        as a method call of the shard: arguments and answer cross hosts as plain values."""
+        if location is None:
+            return run_shard_operation(self.object, operation, args)
+        return await self.object.runtime.call(type(self.object), location, "shard_things", operation, args)
 
     # -- finding a thing ------------------------------------------------------------------------
 
@@ -168,13 +221,8 @@ class ShardRouter:
         Returns the sentinel `MISSING` when no place has it. Call it holding the id.
         """
 
-        def version(storage: Any) -> int | None:
-            ensure_schema(storage)
-            rows = list(storage.sql.exec(_ROW_VERSION, thing_id).raw())
-            return rows[0][0] if rows else None
-
         places = self.candidates(thing_id)
-        versions = await self.run_each(places, version)
+        versions = await asyncio.gather(*(self.operate(place, "version", thing_id) for place in places))
         best: Location | str = MISSING
         best_version = -1
         for place, found in zip(places, versions, strict=True):

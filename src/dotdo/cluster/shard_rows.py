@@ -54,42 +54,61 @@ class ThingRows:
 
     def split(self, place_of: Mapping[str, T]) -> dict[T, ThingRows]:
         """These rows grouped by the place `place_of[thing id]` of the thing they belong to."""
-        edge_owner = {row[0]: row[1] for row in self.relationships}
-        groups: dict[T, ThingRows] = {}
-
-        def group(thing_id: str) -> ThingRows:
-            place = place_of[thing_id]
-            found = groups.get(place)
-            if found is None:
-                found = groups[place] = ThingRows([], [], [], [])
-            return found
-
+        groups: dict[T, ThingRows] = {place: ThingRows([], [], [], []) for place in set(place_of.values())}
         for row in self.things:
-            group(row[0]).things.append(row)
+            groups[place_of[row[0]]].things.append(row)
         for row in self.versions:
-            group(row[0]).versions.append(row)
+            groups[place_of[row[0]]].versions.append(row)
         for row in self.relationships:
-            group(row[1]).relationships.append(row)
-        for row in self.chunks:
-            group(row[1] if row[0] == "t" else edge_owner[row[1]]).chunks.append(row)
-        return groups
+            groups[place_of[row[1]]].relationships.append(row)
+        if self.chunks:
+            edge_owner = {row[0]: row[1] for row in self.relationships}
+            for row in self.chunks:
+                groups[place_of[row[1] if row[0] == "t" else edge_owner[row[1]]]].chunks.append(row)
+        return {
+            place: group
+            for place, group in groups.items()
+            if group.things or group.versions or group.chunks or group.relationships
+        }
 
 
 def _ids_json(ids: Sequence[str]) -> str:
     return msgspec.json.encode(list(ids)).decode()
 
 
-def _select(storage: ObjectStorage, columns: Sequence[str], table: str, where: str, ids: str) -> list[tuple[Any, ...]]:
-    return list(storage.sql.exec(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", ids).raw())
+def _select(
+    storage: ObjectStorage, columns: Sequence[str], table: str, where: str, *params: Any
+) -> list[tuple[Any, ...]]:
+    return list(storage.sql.exec(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", *params).raw())
 
 
 def export_rows(storage: ObjectStorage, ids: Sequence[str]) -> ThingRows:
     """Every row of the things `ids` (deleted ones and their history included)."""
     ensure_schema(storage)
+    things = _select(storage, _THING_COLUMNS, "things", f"id IN {_IDS}", _ids_json(ids))
+    return _with_dependents(storage, things, ids)
+
+
+def export_span(storage: ObjectStorage, first: str, last: str, key: str) -> tuple[ThingRows, list[Any]]:
+    """Every row of every thing whose id is from `first` to `last`, read as one range, and each thing's
+    value of `key` (in the order of the thing rows, which is id order). For a place being emptied."""
+    ensure_schema(storage)
+    params = Params()
+    value = resolve_field(key, params, document_sql("t")).value
+    columns = ", ".join(f"t.{column}" for column in _THING_COLUMNS)
+    span = f"t.id BETWEEN {params.add(first)} AND {params.add(last)}"
+    found = storage.sql.exec(f"SELECT {columns}, {value} FROM things AS t WHERE {span} ORDER BY t.id", *params.values)
+    rows = list(found.raw())
+    things = [row[:-1] for row in rows]
+    return _with_dependents(storage, things, [row[0] for row in rows]), [row[-1] for row in rows]
+
+
+def _with_dependents(storage: ObjectStorage, things: list[tuple[Any, ...]], ids: Sequence[str]) -> ThingRows:
+    """`things` with the versions, chunks and outgoing relationships of the things `ids`."""
     batch = _ids_json(ids)
     relationships = f"(SELECT id FROM relationships WHERE from_id IN {_IDS})"
     return ThingRows(
-        things=_select(storage, _THING_COLUMNS, "things", f"id IN {_IDS}", batch),
+        things=things,
         versions=_select(storage, _VERSION_COLUMNS, "thing_versions", f"thing_id IN {_IDS}", batch),
         chunks=_select(
             storage,
@@ -138,8 +157,12 @@ def merge_rows(storage: ObjectStorage, rows: ThingRows) -> None:
     storage.transaction_sync(run)
 
 
-def purge_rows(storage: ObjectStorage, ids: Sequence[str]) -> None:
-    """Delete every row of the things `ids` and of the relationships that start at them."""
+def purge_rows(storage: ObjectStorage, ids: Sequence[str], *, whole_span: bool = False) -> None:
+    """Delete every row of the things `ids` and of the relationships that start at them.
+
+    `whole_span`: `ids` are, in id order, every thing stored from the first to the last (a place
+    being emptied): the things are deleted as one range of ids.
+    """
     ensure_schema(storage)
     batch = _ids_json(ids)
 
@@ -153,9 +176,22 @@ def purge_rows(storage: ObjectStorage, ids: Sequence[str]) -> None:
         sql.exec(f"DELETE FROM graph_chunks WHERE kind = 't' AND owner IN {_IDS}", batch)
         sql.exec(f"DELETE FROM relationships WHERE from_id IN {_IDS}", batch)
         sql.exec(f"DELETE FROM thing_versions WHERE thing_id IN {_IDS}", batch)
-        sql.exec(f"DELETE FROM things WHERE id IN {_IDS}", batch)
+        if whole_span:
+            sql.exec("DELETE FROM things WHERE id BETWEEN ? AND ?", ids[0], ids[-1])
+        else:
+            sql.exec(f"DELETE FROM things WHERE id IN {_IDS}", batch)
 
     storage.transaction_sync(run)
+
+
+def thing_ids(storage: ObjectStorage, *, after: str | None = None, limit: int) -> list[str]:
+    """Ids of up to `limit` things (deleted ones included) after `after`, in id order (read from the id index alone)."""
+    ensure_schema(storage)
+    if after is None:
+        found = storage.sql.exec("SELECT id FROM things ORDER BY id LIMIT ?", limit)
+    else:
+        found = storage.sql.exec("SELECT id FROM things WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+    return [row[0] for row in found.raw()]
 
 
 def key_rows(storage: ObjectStorage, key: str, *, after: str | None = None, limit: int) -> list[tuple[str, Any]]:

@@ -23,12 +23,11 @@ from ..graph.names import check_thing_id, check_type, new_id
 from ..graph.references import Reference, is_reference
 from ..graph.relationships import Relationships
 from ..graph.thing import Relationship, Thing, format_time
-from ..graph.things import Page, Things, deep_merge
+from ..graph.things import Page, Things
 from ..graph.traversal import MAX_DEPTH, check_direction
 from .shard_merge import newest_copies, sort_things
 from .shard_router import MISSING, ShardRouter, key_value
 from .shard_rows import insert_relationship, relationship_rows
-from .shard_strategies import ShardingError
 
 if TYPE_CHECKING:
     from ..context.context import Context
@@ -63,10 +62,7 @@ class ShardedThings:
             _, target = router.layouts()
             # A deleted thing keeps its history: it is recreated where that history is.
             place = router.place(target, value) if existing is MISSING else existing
-            return await router.things_in(
-                place,  # type: ignore[arg-type]
-                lambda things: things.create(type, name, id=thing_id, visibility=visibility, data=document),
-            )
+            return await self.router.operate(place, "create", type, name, thing_id, visibility, document)  # type: ignore[arg-type]
 
     async def get(self, id: str, version: int | None = None) -> Thing | None:
         """`Things.get`: the live thing (or a version of it), None if no shard has it."""
@@ -75,7 +71,7 @@ class ShardedThings:
             place = await self.router.locate(id)
             if place is MISSING:
                 return None
-            return await self.router.things_in(place, lambda things: things.get(id, version))  # type: ignore[arg-type]
+            return await self.router.operate(place, "get", id, version)  # type: ignore[arg-type]
 
     async def history(self, id: str) -> list[Thing]:
         """`Things.history`: every version of `id`, oldest first."""
@@ -84,7 +80,7 @@ class ShardedThings:
             place = await self.router.locate(id)
             if place is MISSING:
                 return []
-            return await self.router.things_in(place, lambda things: things.history(id))  # type: ignore[arg-type]
+            return await self.router.operate(place, "history", id)  # type: ignore[arg-type]
 
     async def get_many(self, ids: Sequence[str]) -> list[Thing]:
         """`Things.get_many`: the live things among `ids`, in the order given."""
@@ -117,21 +113,7 @@ class ShardedThings:
             # key, and the change then lands on the object itself, where no key constrains it.
             shard_key = router.registry.key
 
-            def run(things: Things) -> Thing:
-                current = things.get(id)
-                if current is not None and shard_key is not None:
-                    name = meta.get("name", current.name)
-                    merged = deep_merge(current.data, patch) if verb == "update" else patch
-                    before = key_value(shard_key, id, current.type, current.name, current.data)
-                    after = key_value(shard_key, id, current.type, name, merged)
-                    if before != after:
-                        raise ShardingError(
-                            f"{shard_key!r} is the shard key and cannot change ({before!r} -> {after!r}); "
-                            "delete the thing and create it again"
-                        )
-                return getattr(things, verb)(id, data=patch, **meta)
-
-            return await router.things_in(place, run)
+            return await self.router.operate(place, "change", verb, id, patch, meta, shard_key)  # type: ignore[arg-type]
 
     async def delete(self, id: str, purge: bool = False) -> bool:
         """`Things.delete` in the thing's shard; False if no shard has it."""
@@ -140,7 +122,7 @@ class ShardedThings:
             place = await self.router.locate(id)
             if place is MISSING:
                 return False
-            return await self.router.things_in(place, lambda things: things.delete(id, purge=purge))  # type: ignore[arg-type]
+            return await self.router.operate(place, "delete", id, purge)  # type: ignore[arg-type]
 
     async def find(
         self,

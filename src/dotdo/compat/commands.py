@@ -48,6 +48,12 @@ def serve(
     layers: Annotated[list[str], typer.Argument(help="The layers to serve, e.g. s3.")],
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9000,
+    bucket_shards: Annotated[
+        int, typer.Option(help="S3: how many objects each new bucket's keys are spread over (1: one object).")
+    ] = 1,
+    queue_shards: Annotated[
+        int, typer.Option(help="SQS: how many objects each new standard queue's messages are spread over.")
+    ] = 1,
     data_dir: DataDir = Path(".dotdo"),
 ) -> None:
     """Serve LAYERS on one port; prints the default tenant's key when the data folder has none."""
@@ -56,8 +62,9 @@ def serve(
     from .server import compat_app
 
     try:
-        app = compat_app(layers, data_dir=data_dir)
-    except UnknownServiceError as exc:
+        options = {"s3": {"bucket_shards": bucket_shards}, "sqs": {"queue_shards": queue_shards}}
+        app = compat_app(layers, data_dir=data_dir, options=options)
+    except (UnknownServiceError, ValueError) as exc:
         console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(code=2) from None
     key = _credentials(data_dir).default_key()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,8 @@ class CompatContext:
     credentials: Credentials
     folder: Path
     """A folder of the data folder for this service's own files (its blob store, for one)."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The server's settings for this layer (S3: `bucket_shards`, the shard count of new buckets)."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ On one port the layers tell their requests apart by their shape (SQS's `X-Amz-Ta
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..http.lifespan import serve_lifespan
 from ..runtime.runtime import Runtime
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 MOUNT_PREFIX = "/_compat"
 
 
-def _build(names: Iterable[str], runtime: Runtime) -> list[tuple[Service, ASGIApp]]:
+def _build(
+    names: Iterable[str], runtime: Runtime, options: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[tuple[Service, ASGIApp]]:
     chosen = [service(name) for name in dict.fromkeys(names)]
     if not chosen:
         raise ValueError("name at least one compat layer, for example: s3")
@@ -37,7 +39,8 @@ def _build(names: Iterable[str], runtime: Runtime) -> list[tuple[Service, ASGIAp
     for layer in sorted(chosen, key=lambda s: s.catch_all):
         for cls in layer.objects:
             runtime.register(cls)
-        built.append((layer, layer.build(CompatContext(runtime, credentials, root / layer.name))))
+        settings = (options or {}).get(layer.name, {})
+        built.append((layer, layer.build(CompatContext(runtime, credentials, root / layer.name, settings))))
     return built
 
 
@@ -45,10 +48,15 @@ class CompatApp:
     """The chosen compat layers on one ASGI app (with its own runtime's lifespan)."""
 
     def __init__(
-        self, names: Iterable[str], *, data_dir: str | os.PathLike[str] = ".dotdo", runtime: Runtime | None = None
+        self,
+        names: Iterable[str],
+        *,
+        data_dir: str | os.PathLike[str] = ".dotdo",
+        runtime: Runtime | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.runtime = runtime or Runtime.shared(data_dir)
-        self.layers = _build(names, self.runtime)
+        self.layers = _build(names, self.runtime, options)
         self.credentials = Credentials(self.runtime.data_folder.root / "compat")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,10 +73,17 @@ class CompatApp:
 
 
 def compat_app(
-    names: Iterable[str], *, data_dir: str | os.PathLike[str] = ".dotdo", runtime: Runtime | None = None
+    names: Iterable[str],
+    *,
+    data_dir: str | os.PathLike[str] = ".dotdo",
+    runtime: Runtime | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> CompatApp:
-    """An ASGI app serving the compat layers `names` (e.g. `["s3"]`) on the objects of `data_dir`."""
-    return CompatApp(names, data_dir=data_dir, runtime=runtime)
+    """An ASGI app serving the compat layers `names` (e.g. `["s3"]`) on the objects of `data_dir`.
+
+    `options` holds settings per layer, e.g. `{"s3": {"bucket_shards": 16}}`.
+    """
+    return CompatApp(names, data_dir=data_dir, runtime=runtime, options=options)
 
 
 class CompatMount:

@@ -42,7 +42,7 @@ class Receiver:
     def acknowledged(self) -> list[tuple[bytes, str, int]]:
         return [entry for entry in self.received if entry[2] == 200]
 
-    def wait_for(self, count: int, timeout: float = 30.0) -> None:
+    def wait_for(self, count: int, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while len(self.acknowledged()) < count and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -3,7 +3,7 @@
 The set covers what npm's resolver must get right: ranges of every form, dist-tags and the
 preference for ``latest``, prereleases, deprecated versions, conflicts that nest, deep chains,
 peer dependencies, optional dependencies for another platform, scoped packages, packages with
-commands (``bin``), overrides, devDependencies, and one tarball tampered with after publishing.
+commands (``bin``), overrides, aliases, devDependencies, and one tarball tampered with after publishing.
 """
 
 from __future__ import annotations
@@ -108,6 +108,34 @@ PROJECTS: list[tuple[str, dict[str, Any]]] = [
     ("latest-preferred", {"dependencies": {"lagging": "^1.0.0"}}),
     ("dev-deps", {"dependencies": {"gamma": "^1.0.0"}, "devDependencies": {"beta": "^1.0.0", "tool": "^1.0.0"}}),
     ("overrides", {"dependencies": {"beta": "1.0.0", "deep-a": "^1.0.0"}, "overrides": {"alpha": "1.0.0"}}),
+    # Nested (per-parent) overrides: only below deep-c, alpha becomes 2.0.0.
+    (
+        "overrides-nested",
+        {"dependencies": {"beta": "^1.0.0", "deep-a": "^1.0.0"}, "overrides": {"deep-c": {"alpha": "2.0.0"}}},
+    ),
+    # "." overrides the entry's package itself; the nested rule applies below it.
+    (
+        "overrides-dot",
+        {"dependencies": {"deep-a": "^1.0.0"}, "overrides": {"deep-e": {".": "1.0.0", "alpha": "2.1.0-rc.1"}}},
+    ),
+    # A version-qualified key only replaces the ranges that meet it (gamma's ^2, not beta's ~1.1).
+    (
+        "overrides-versioned-key",
+        {"dependencies": {"beta": "^1.0.0", "gamma": "^1.0.0"}, "overrides": {"alpha@^2.0.0": "2.1.0-rc.1"}},
+    ),
+    # "$alpha" is the project's own spec of alpha.
+    (
+        "overrides-reference",
+        {"dependencies": {"alpha": "1.0.0", "beta": "^1.0.0"}, "overrides": {"beta": {"alpha": "$alpha"}}},
+    ),
+    # deep-c is reached from the project and from deep-b: it takes the more specific rules (deep-a's).
+    (
+        "overrides-shared",
+        {"dependencies": {"deep-c": "^1.0.0", "deep-a": "^1.0.0"}, "overrides": {"deep-a": {"alpha": "2.0.0"}}},
+    ),
+    # Aliases: a folder holding another package (npm:), beside or instead of the package of that name.
+    ("alias", {"dependencies": {"my-alpha": "npm:alpha@^1.0.0", "alpha": "^2.0.0"}}),
+    ("alias-shadowing", {"dependencies": {"beta": "^1.0.0", "alpha": "npm:gamma@^1.0.0"}}),
     ("root-optional", {"dependencies": {"alpha": "^2.0.0"}, "optionalDependencies": {"not-for-here": "^1.0.0"}}),
 ]
 

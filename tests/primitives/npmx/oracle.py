@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 COMPARED_KEYS = (
+    "name",
     "version",
     "resolved",
     "integrity",
@@ -59,6 +60,12 @@ def npm_install(folder: Path, package_json: dict[str, Any], registry: str, cache
         raise RuntimeError(f"npm install failed in {folder}:\n{done.stdout}\n{done.stderr}")
 
 
+def installed(location: str, manifest: dict[str, Any]) -> str:
+    """A package's version, as `name@version` when the folder holds another package (an alias)."""
+    folder = location.rpartition("node_modules/")[2]
+    return manifest["version"] if manifest.get("name") == folder else f"{manifest.get('name')}@{manifest['version']}"
+
+
 def disk_tree(folder: Path) -> dict[str, str]:
     """{location: version} of every package under `folder`'s node_modules, on the host's disk."""
     found: dict[str, str] = {}
@@ -68,7 +75,7 @@ def disk_tree(folder: Path) -> dict[str, str]:
         if parts[-2] == "node_modules" or (
             len(parts) > 2 and parts[-3] == "node_modules" and parts[-2].startswith("@")
         ):
-            found[location] = json.loads(manifest.read_text())["version"]
+            found[location] = installed(location, json.loads(manifest.read_text()))
     return found
 
 
@@ -90,7 +97,7 @@ def fsx_tree(fs: Any, prefix: str = "/") -> dict[str, str]:
                     continue
                 path = f"{modules}/{name}"
                 here = f"{location}/node_modules/{name}" if location else f"node_modules/{name}"
-                found[here] = json.loads(fs.read(f"{path}/package.json"))["version"]
+                found[here] = installed(here, json.loads(fs.read(f"{path}/package.json")))
                 visit(path, here)
 
     visit(root, "")

@@ -164,6 +164,10 @@ async def test_a_tampered_tarball_fails_and_writes_nothing(npm: Npm, fs: FileSys
         ("alpha@nonexistent-tag", NpmResolveError, "no dist-tag 'nonexistent-tag'"),
         ("Bad Name", NpmSpecError, "not a valid npm package name"),
         ("", NpmSpecError, "non-empty"),
+        ("my@npm:Bad Name@1", NpmSpecError, "not a valid npm package name"),
+        ("my@npm:alpha@^^1", NpmSpecError, "invalid version range"),
+        ("my@npm:alpha@npm:beta", NpmSpecError, "cannot name another alias"),
+        ("my@npm:no-such-package", NpmResolveError, "not in the registry"),
     ],
 )
 async def test_bad_specs_fail_clearly_and_write_nothing(npm: Npm, fs: FileSystem, spec, error, match) -> None:
@@ -176,6 +180,30 @@ async def test_peer_dependencies_that_cannot_agree_fail_as_npm_does(npm: Npm, fs
     with pytest.raises(NpmResolveError, match=r"ERESOLVE.*peer dependency host@\^1\.0\.0 of plugin@1\.0\.0"):
         await npm.install("host@2.0.0", "plugin")
     assert await files_of(fs) == {}
+
+
+async def test_an_alias_installs_another_package_under_its_name_and_is_saved_as_npm_does(
+    npm: Npm, fs: FileSystem
+) -> None:
+    await npm.install("alpha@^2.0.0", "old-alpha@npm:alpha@1.0.0", "latest-beta@npm:beta")
+    package_json = json.loads(await fs.read("/package.json"))
+    assert package_json["dependencies"] == {
+        "alpha": "^2.0.0",
+        "old-alpha": "npm:alpha@1.0.0",
+        "latest-beta": "npm:beta@^1.1.0",
+    }
+    tree = {
+        "node_modules/alpha": "2.0.0",
+        "node_modules/latest-beta": "beta@1.1.0",
+        "node_modules/latest-beta/node_modules/alpha": "1.1.0",  # beta's own alpha, not the project's
+        "node_modules/old-alpha": "alpha@1.0.0",
+    }
+    assert fsx_tree(fs.sync) == tree
+    lock = json.loads(await fs.read("/package-lock.json"))
+    assert lock["packages"]["node_modules/old-alpha"]["name"] == "alpha"
+    await fs.rm("/node_modules", recursive=True)
+    await npm.ci()
+    assert fsx_tree(fs.sync) == tree
 
 
 async def test_git_and_file_specs_are_not_supported_yet(npm: Npm) -> None:

@@ -1,7 +1,7 @@
 """npm's own install is the oracle: the same project installed by real npm and by npmx gives the
 same node_modules tree (names, versions, layout) and equivalent lockfiles.
 
-This suite runs a representative handful of the fixture projects; all of them (24) are compared
+This suite runs a representative handful of the fixture projects; all of them (31) are compared
 by `python -m tests.primitives.npmx.oracle`.
 """
 
@@ -19,7 +19,18 @@ from tests.primitives.npmx.fixtures import PROJECTS
 from tests.primitives.npmx.local_registry import LocalRegistry
 from tests.primitives.npmx.oracle import differences, disk_tree, fsx_tree, lock_view, npm_install
 
-FAST = ("conflict-nests", "deep-conflict", "peer-installed", "optional-other-os", "dedupe", "overrides", "dev-deps")
+FAST = (
+    "conflict-nests",
+    "deep-conflict",
+    "peer-installed",
+    "optional-other-os",
+    "dedupe",
+    "overrides",
+    "overrides-nested",
+    "overrides-shared",
+    "alias-shadowing",
+    "dev-deps",
+)
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="real npm is the oracle")

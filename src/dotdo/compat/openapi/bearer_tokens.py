@@ -7,6 +7,8 @@ every token made from it, and one key table serves every layer.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from pathlib import Path
 
 from ..credentials import AccessKey, Credentials, CredentialsError
 
@@ -22,7 +24,7 @@ def mint(key: AccessKey, prefix: str) -> str:
     return f"{prefix}{key.access_key_id}.{key.secret}"
 
 
-def authenticate(credentials: Credentials, token: str, prefixes: tuple[str, ...], service: str) -> AccessKey:
+def authenticate_token(credentials: Credentials, token: str, prefixes: tuple[str, ...], service: str) -> AccessKey:
     """The key behind `token`, if the token is well-formed, current and allowed to call `service`."""
     prefix = next((p for p in prefixes if token.startswith(p)), None)
     if prefix is None:
@@ -34,3 +36,27 @@ def authenticate(credentials: Credentials, token: str, prefixes: tuple[str, ...]
     if not key.allows(service):
         raise InvalidToken(f"the token's key may not call {service}")
     return key
+
+
+def key_for(data_dir: str, service: str, prefix: str, tenant: str | None = None) -> str:
+    """A token for the data folder's default tenant, or a new key's token for `tenant` (allowed `service` only)."""
+    credentials = Credentials(Path(data_dir) / "compat")
+    key = credentials.default_key() if tenant is None else credentials.create(tenant, (service,))
+    return mint(key, prefix)
+
+
+def bearer_authenticator(
+    credentials: Credentials, prefixes: tuple[str, ...], service: str, refuse: Callable[[str, bool], Exception]
+) -> Callable[[dict[str, str]], str]:
+    """Headers → tenant for `Authorization: Bearer <token>`; `refuse(reason, missing)` makes the service's error."""
+
+    def authenticate(headers: dict[str, str]) -> str:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise refuse("no API key in the Authorization header (Bearer)", True)
+        try:
+            return authenticate_token(credentials, token.strip(), prefixes, service).tenant
+        except InvalidToken as exc:
+            raise refuse(str(exc), False) from None
+
+    return authenticate

@@ -7,10 +7,10 @@ The `resend` SDK sends `Authorization: Bearer re_…` and JSON bodies, and reads
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..openapi import ApiError, OpenAPIApp, OpenAPIDocument, ServiceConventions, bearer_tokens
+from ..openapi.layer_files import document_beside
 from .account import ResendAccount
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ NAMES = {
 @cache
 def document() -> OpenAPIDocument:
     """Resend's OpenAPI document, trimmed to the operations this layer serves."""
-    return OpenAPIDocument.load(Path(__file__).with_name("openapi.json.gz"))
+    return document_beside(__file__)
 
 
 def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
@@ -43,14 +43,14 @@ def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
 def build(context: CompatContext) -> OpenAPIApp:
     """The Resend API on the runtime's objects, one `ResendAccount` per tenant."""
 
-    def authenticate(headers: dict[str, str]) -> str:
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "Missing API key in the authorization header.")
-        try:
-            return bearer_tokens.authenticate(context.credentials, token.strip(), (TOKEN_PREFIX,), "resend").tenant
-        except bearer_tokens.InvalidToken as exc:
-            raise ApiError(403, f"API key is invalid: {exc}") from None
+    def refuse(reason: str, missing: bool) -> ApiError:
+        return (
+            ApiError(401, "Missing API key in the authorization header.")
+            if missing
+            else ApiError(403, f"API key is invalid: {reason}")
+        )
+
+    authenticate = bearer_tokens.bearer_authenticator(context.credentials, (TOKEN_PREFIX,), "resend", refuse)
 
     conventions = ServiceConventions(
         account=ResendAccount, authenticate=authenticate, error_reply=error_reply, idempotency_header="idempotency-key"

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from ...primitives.blob_store import BlobStore
 from ..aws_sigv4 import SignatureError, verify
 from ..credentials import CredentialsError
+from ..sharding import check_shard_count
 from . import bucket_operations as buckets
 from . import object_operations as objects
 from .account import S3Account
@@ -134,6 +135,7 @@ class S3App:
     def __init__(self, context: CompatContext) -> None:
         self.context = context
         self.blobs = BlobStore(context.folder / "blobs")
+        self.bucket_shards = check_shard_count("bucket_shards", context.options.get("bucket_shards", 1))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,6 +163,7 @@ class S3App:
             blobs=self.blobs,
             bucket_class=S3Bucket,
             account_class=S3Account,
+            bucket_shards=self.bucket_shards,
         )
         try:
             if sum(len(n) + len(v) for n, v in scope["headers"]) > MAX_HEADER_BYTES:

@@ -8,6 +8,9 @@ a completed multipart upload appears whole or not at all, and readers see the ne
 version. A blob that no row references any more is not deleted at once (an upload of the same bytes
 may be in flight): it is noted as garbage and removed by a sweep once it has stayed unreferenced for
 `GARBAGE_GRACE` seconds.
+
+A bucket made with more than one shard keeps only its settings here; its keys live in its shard
+objects, each an `S3Bucket` too (see `shards`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS s3_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, versioning TEXT NOT NULL DEFAULT '', cors TEXT);
+CREATE TABLE IF NOT EXISTS s3_layout (shards INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS s3_objects (
     key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL, is_latest INTEGER NOT NULL,
     delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, parts TEXT NOT NULL,
@@ -123,30 +127,44 @@ class S3Bucket(DO):
 
     # -- the bucket ---------------------------------------------------------------------------------
 
-    def create(self, tenant: str, name: str, blobs: str) -> bool:
-        """Make this object the bucket `name` of `tenant`; False if it already was."""
+    def create(self, tenant: str, name: str, blobs: str, *, shards: int = 1, shard: bool = False) -> bool:
+        """Make this object the bucket `name` of `tenant` (with its keys over `shards` shard objects, or as
+        one of those shards when `shard`); False if it already was."""
         existing = self.storage.sql.exec("SELECT name FROM s3_bucket").to_list()
         if existing:
             return False
-        self.storage.sql.exec(
-            "INSERT INTO s3_bucket (name, tenant, blobs, namespace, created_at) VALUES (?, ?, ?, ?, ?)",
-            name,
-            tenant,
-            blobs,
-            f"s3-{self.id.hex}",
-            time.time(),
-        )
-        self.ctx.send("S3Bucket.created", {"tenant": tenant, "bucket": name})
+
+        def create() -> None:
+            self.storage.sql.exec(
+                "INSERT INTO s3_bucket (name, tenant, blobs, namespace, created_at) VALUES (?, ?, ?, ?, ?)",
+                name,
+                tenant,
+                blobs,
+                f"s3-{self.id.hex}",
+                time.time(),
+            )
+            self.storage.sql.exec("DELETE FROM s3_layout")
+            self.storage.sql.exec("INSERT INTO s3_layout (shards) VALUES (?)", 1 if shard else shards)
+
+        self.storage.transaction_sync(create)
+        if not shard:
+            self.ctx.send("S3Bucket.created", {"tenant": tenant, "bucket": name, "shards": shards})
         return True
 
     def info(self) -> dict[str, Any]:
-        """The bucket's settings; `NoSuchBucket` if it does not exist."""
+        """The bucket's settings (`shards`: over how many objects its keys are); `NoSuchBucket` if none."""
         rows = self.storage.sql.exec("SELECT * FROM s3_bucket").to_list()
         if not rows:
             raise S3Error("NoSuchBucket")
-        return rows[0]
+        layout = self.storage.sql.exec("SELECT shards FROM s3_layout").to_list()
+        return {**rows[0], "shards": layout[0]["shards"] if layout else 1}
 
-    def delete_bucket(self) -> None:
+    def is_empty(self) -> bool:
+        """Whether the bucket holds no object version (what DeleteBucket needs of every shard)."""
+        self.info()
+        return not self.storage.sql.exec("SELECT 1 FROM s3_objects LIMIT 1").to_list()
+
+    def delete_bucket(self, *, shard: bool = False) -> None:
         """Delete the bucket if it holds no object (in-progress uploads are aborted)."""
         bucket = self.info()
 
@@ -158,9 +176,11 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_parts")
             self.storage.sql.exec("DELETE FROM s3_uploads")
             self.storage.sql.exec("DELETE FROM s3_bucket")
+            self.storage.sql.exec("DELETE FROM s3_layout")
 
         self.storage.transaction_sync(delete)
-        self.ctx.send("S3Bucket.deleted", {"tenant": bucket["tenant"], "bucket": bucket["name"]})
+        if not shard:
+            self.ctx.send("S3Bucket.deleted", {"tenant": bucket["tenant"], "bucket": bucket["name"]})
 
     def set_versioning(self, status: str) -> None:
         """`Enabled` or `Suspended` (a bucket never returns to unversioned)."""

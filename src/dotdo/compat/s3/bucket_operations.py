@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from typing import Any
@@ -9,11 +10,13 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
+from ..sharding import shard_object_name
 from .bodies import raw_pieces
 from .bucket import Listing, StoredObject
 from .cors import parse_cors, render_cors
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
+from .shards import key_stub, merge_objects, merge_versions, shard_stubs
 from .xml_bodies import MAX_XML_BODY, document, iso_time, parse, text
 
 OWNER = [("ID", "dotdo"), ("DisplayName", "dotdo")]
@@ -59,7 +62,18 @@ async def create_bucket(request: S3Request) -> Response:
     if body.strip():
         parse(body)
     added = await request.account_stub().add(request.bucket)
-    created = await request.bucket_stub().create(request.tenant, request.bucket, str(request.blobs.root))
+    shards = request.bucket_shards
+    blobs = str(request.blobs.root)
+    if shards > 1:  # the shards first: the bucket answers only once they all exist
+        await asyncio.gather(
+            *(
+                request.runtime.get(request.bucket_class, shard_object_name(request.tenant, request.bucket, i)).create(
+                    request.tenant, request.bucket, blobs, shard=True
+                )
+                for i in range(shards)
+            )
+        )
+    created = await request.bucket_stub().create(request.tenant, request.bucket, blobs, shards=shards)
     # Creating a bucket one already owns succeeds again, as in S3's us-east-1 (the region this layer is).
     del added, created
     return empty_response(request, headers={"Location": f"/{request.bucket}"})
@@ -73,6 +87,12 @@ async def head_bucket(request: S3Request) -> Response:
 
 async def delete_bucket(request: S3Request) -> Response:
     """DeleteBucket: only an empty bucket."""
+    info = await request.bucket_stub().info()
+    if int(info["shards"]) > 1:
+        shards = shard_stubs(request, info)
+        if not all(await asyncio.gather(*(shard.is_empty() for shard in shards))):
+            raise S3Error("BucketNotEmpty")
+        await asyncio.gather(*(shard.delete_bucket(shard=True) for shard in shards))
     await request.bucket_stub().delete_bucket()
     await request.account_stub().remove(request.bucket)
     return empty_response(request, 204)
@@ -97,6 +117,9 @@ async def put_versioning(request: S3Request) -> Response:
     status = text(root, "Status")
     if status is None:
         raise S3Error("MalformedXML", "VersioningConfiguration needs a Status")
+    info = await request.bucket_stub().info()
+    if int(info["shards"]) > 1:
+        await asyncio.gather(*(shard.set_versioning(status) for shard in shard_stubs(request, info)))
     await request.bucket_stub().set_versioning(status)
     return empty_response(request)
 
@@ -149,9 +172,7 @@ async def list_objects(request: S3Request) -> Response:
     delimiter = request.query.get("delimiter", "")
     marker = request.query.get("marker", "")
     max_keys = request.int_query("max-keys", 1000)
-    listing: Listing = await request.bucket_stub().list_objects(
-        prefix=prefix, delimiter=delimiter, after=marker, max_keys=max_keys
-    )
+    listing = await _list_objects(request, prefix=prefix, delimiter=delimiter, after=marker, max_keys=max_keys)
     children: list[tuple[str, Any]] = [
         ("Name", request.bucket),
         ("Prefix", _encode(request, prefix)),
@@ -168,6 +189,16 @@ async def list_objects(request: S3Request) -> Response:
     children += [("Contents", [*_object_entry(request, o), ("Owner", OWNER)]) for o in listing.contents]
     children += _prefix_entries(request, listing)
     return xml_response(request, document("ListBucketResult", children))
+
+
+async def _list_objects(request: S3Request, **query: Any) -> Listing:
+    """One page of the bucket's keys, merged from every shard's page when the bucket is sharded."""
+    stub = request.bucket_stub()
+    info = await stub.info()
+    if int(info["shards"]) <= 1:
+        return await stub.list_objects(**query)
+    pages = await asyncio.gather(*(shard.list_objects(**query) for shard in shard_stubs(request, info)))
+    return merge_objects(list(pages), query["max_keys"])
 
 
 def _token(key: str) -> str:
@@ -189,9 +220,7 @@ async def list_objects_v2(request: S3Request) -> Response:
     start_after = request.query.get("start-after", "")
     max_keys = request.int_query("max-keys", 1000)
     after = _untoken(token) if token else start_after
-    listing: Listing = await request.bucket_stub().list_objects(
-        prefix=prefix, delimiter=delimiter, after=after, max_keys=max_keys
-    )
+    listing = await _list_objects(request, prefix=prefix, delimiter=delimiter, after=after, max_keys=max_keys)
     fetch_owner = request.query.get("fetch-owner") == "true"
     children: list[tuple[str, Any]] = [
         ("Name", request.bucket),
@@ -220,9 +249,19 @@ async def list_versions(request: S3Request) -> Response:
     key_marker = request.query.get("key-marker", "")
     version_marker = request.query.get("version-id-marker", "")
     max_keys = request.int_query("max-keys", 1000)
-    listing: Listing = await request.bucket_stub().list_versions(
-        prefix=prefix, delimiter=delimiter, key_marker=key_marker, version_marker=version_marker, max_keys=max_keys
-    )
+    query = {
+        "prefix": prefix,
+        "delimiter": delimiter,
+        "key_marker": key_marker,
+        "version_marker": version_marker,
+        "max_keys": max_keys,
+    }
+    info = await request.bucket_stub().info()
+    if int(info["shards"]) <= 1:
+        listing: Listing = await request.bucket_stub().list_versions(**query)
+    else:
+        pages = await asyncio.gather(*(shard.list_versions(**query) for shard in shard_stubs(request, info)))
+        listing = merge_versions(list(pages), max_keys)
     children: list[tuple[str, Any]] = [
         ("Name", request.bucket),
         ("Prefix", _encode(request, prefix)),
@@ -258,7 +297,9 @@ async def list_versions(request: S3Request) -> Response:
 async def list_uploads(request: S3Request) -> Response:
     """ListMultipartUploads (one page of up to 1,000)."""
     prefix = request.query.get("prefix", "")
-    uploads = await request.bucket_stub().uploads(prefix=prefix)
+    info = await request.bucket_stub().info()
+    found = await asyncio.gather(*(shard.uploads(prefix=prefix) for shard in shard_stubs(request, info)))
+    uploads = sorted((u for page in found for u in page), key=lambda u: (u["key"], u["created_at"]))
     max_uploads = request.int_query("max-uploads", 1000)
     children: list[tuple[str, Any]] = [
         ("Bucket", request.bucket),
@@ -290,8 +331,7 @@ async def delete_objects(request: S3Request) -> Response:
     targets = root.findall("Object")
     if not targets or len(targets) > MAX_DELETE_KEYS:
         raise S3Error("MalformedXML", f"DeleteObjects takes 1 to {MAX_DELETE_KEYS} keys")
-    stub = request.bucket_stub()
-    await stub.info()
+    info = await request.bucket_stub().info()
     children: list[tuple[str, Any]] = []
     for target in targets:
         key = text(target, "Key")
@@ -300,7 +340,7 @@ async def delete_objects(request: S3Request) -> Response:
             raise S3Error("MalformedXML", "each Object needs a Key")
         try:
             check_key(key)
-            deleted_version, marker = await stub.delete(key, version_id)
+            deleted_version, marker = await key_stub(request, info, key).delete(key, version_id)
         except S3Error as exc:
             children.append(("Error", [("Key", key), ("Code", exc.code), ("Message", exc.message)]))
             continue

@@ -14,6 +14,7 @@ from .bucket import INLINE_MAX, NewObject, StoredObject
 from .bucket_operations import OWNER, empty_response, read_xml_body, xml_response
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
+from .shards import key_bucket
 from .xml_bodies import document, http_time, iso_time, parse, text
 
 CONTENT_HEADERS = ("content-encoding", "content-disposition", "content-language", "cache-control", "expires")
@@ -38,11 +39,6 @@ def _content_type(request: S3Request) -> str | None:
     return request.headers.get("content-type")
 
 
-async def _namespace(request: S3Request, bucket: str | None = None) -> str:
-    info = await request.bucket_stub(bucket).info()
-    return info["namespace"]
-
-
 def _object_headers(obj: StoredObject, *, versioned: bool) -> dict[str, str]:
     headers = {
         "ETag": obj.etag,
@@ -62,9 +58,9 @@ def _object_headers(obj: StoredObject, *, versioned: bool) -> dict[str, str]:
 async def put_object(request: S3Request) -> Response:
     """PutObject, with conditional writes (`If-None-Match: *`, `If-Match`)."""
     check_key(request.key)
-    namespace = await _namespace(request)
+    stub, info = await key_bucket(request, request.key)
     body = await store_body(
-        request.receive, request.headers, request.signed, request.blobs, namespace, inline_max=INLINE_MAX
+        request.receive, request.headers, request.signed, request.blobs, info["namespace"], inline_max=INLINE_MAX
     )
     new = NewObject(
         key=request.key,
@@ -77,7 +73,7 @@ async def put_object(request: S3Request) -> Response:
         metadata=request.metadata(),
         checksums=body.checksums,
     )
-    stored: StoredObject = await request.bucket_stub().put(
+    stored: StoredObject = await stub.put(
         new, if_match=request.headers.get("if-match"), if_none_match=request.headers.get("if-none-match")
     )
     headers = {"ETag": stored.etag}
@@ -149,8 +145,7 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 async def get_object(request: S3Request, *, head: bool = False) -> Response:
     """GetObject and HeadObject: versions, ranges, conditions, `response-*` overrides."""
     check_key(request.key)
-    stub = request.bucket_stub()
-    info = await stub.info()
+    stub, info = await key_bucket(request, request.key)
     obj: StoredObject = await stub.head(request.key, request.query.get("versionId"))
     headers = _object_headers(obj, versioned=bool(info["versioning"]))
     status = check_read_conditions(request.headers, obj)
@@ -202,7 +197,8 @@ def _part_span(obj: StoredObject, value: str) -> tuple[int, int]:
 async def delete_object(request: S3Request) -> Response:
     """DeleteObject (a delete marker in a versioned bucket, or one version)."""
     check_key(request.key)
-    version_id, marker = await request.bucket_stub().delete(request.key, request.query.get("versionId"))
+    stub, _ = await key_bucket(request, request.key)
+    version_id, marker = await stub.delete(request.key, request.query.get("versionId"))
     headers = {}
     if version_id is not None:
         headers["x-amz-version-id"] = version_id
@@ -225,8 +221,7 @@ def _copy_source(request: S3Request) -> tuple[str, str, str | None]:
 
 async def _read_source(request: S3Request) -> tuple[str, StoredObject, str]:
     bucket, key, version_id = _copy_source(request)
-    stub = request.bucket_stub(bucket)
-    info = await stub.info()
+    stub, info = await key_bucket(request, key, bucket)
     source: StoredObject = await stub.head(key, version_id)
     status = check_read_conditions(request.headers, source, prefix="x-amz-copy-source-")
     if status is not None:
@@ -238,7 +233,8 @@ async def copy_object(request: S3Request) -> Response:
     """CopyObject: within a bucket the bytes are shared, across buckets they are copied."""
     check_key(request.key)
     source_bucket, source, source_namespace = await _read_source(request)
-    target_namespace = await _namespace(request)
+    stub, info = await key_bucket(request, request.key)
+    target_namespace = info["namespace"]
     replace = request.headers.get("x-amz-metadata-directive", "COPY").upper() == "REPLACE"
     if source_bucket == request.bucket and source.key == request.key and not replace:
         raise S3Error(
@@ -263,7 +259,7 @@ async def copy_object(request: S3Request) -> Response:
         metadata=request.metadata() if replace else source.metadata,
         checksums=source.checksums,
     )
-    stored: StoredObject = await request.bucket_stub().put(new)
+    stored: StoredObject = await stub.put(new)
     headers = {"x-amz-copy-source-version-id": source.version_id} if source.version_id != "null" else {}
     if stored.version_id != "null":
         headers["x-amz-version-id"] = stored.version_id
@@ -274,7 +270,8 @@ async def copy_object(request: S3Request) -> Response:
 async def create_upload(request: S3Request) -> Response:
     """CreateMultipartUpload."""
     check_key(request.key)
-    upload_id = await request.bucket_stub().create_upload(
+    stub, _ = await key_bucket(request, request.key)
+    upload_id = await stub.create_upload(
         request.key, _content_type(request), _content_headers(request), request.metadata()
     )
     body = document(
@@ -295,9 +292,9 @@ async def upload_part(request: S3Request) -> Response:
     check_key(request.key)
     number = _part_number(request)
     upload_id = request.query["uploadId"]
-    stub = request.bucket_stub()
+    stub, info = await key_bucket(request, request.key)
     await stub.upload(upload_id, request.key)
-    namespace = await _namespace(request)
+    namespace = info["namespace"]
     headers: dict[str, str] = {}
     if "x-amz-copy-source" in request.headers:
         _, source, source_namespace = await _read_source(request)
@@ -335,7 +332,8 @@ async def list_parts(request: S3Request) -> Response:
     upload_id = request.query["uploadId"]
     after = request.int_query("part-number-marker", 0, high=MAX_PART_NUMBER)
     max_parts = request.int_query("max-parts", 1000)
-    parts = await request.bucket_stub().parts(upload_id, request.key, after=after, max_parts=max_parts)
+    stub, _ = await key_bucket(request, request.key)
+    parts = await stub.parts(upload_id, request.key, after=after, max_parts=max_parts)
     truncated = len(parts) > max_parts
     parts = parts[:max_parts]
     children: list[tuple[str, Any]] = [
@@ -375,7 +373,8 @@ async def complete_upload(request: S3Request) -> Response:
         if number is None or etag is None or not number.isdigit():
             raise S3Error("MalformedXML", "each Part needs a PartNumber and an ETag")
         chosen.append((int(number), etag))
-    stored: StoredObject = await request.bucket_stub().complete_upload(
+    stub, _ = await key_bucket(request, request.key)
+    stored: StoredObject = await stub.complete_upload(
         request.query["uploadId"],
         request.key,
         chosen,
@@ -399,5 +398,6 @@ async def complete_upload(request: S3Request) -> Response:
 async def abort_upload(request: S3Request) -> Response:
     """AbortMultipartUpload."""
     check_key(request.key)
-    await request.bucket_stub().abort_upload(request.query["uploadId"], request.key)
+    stub, _ = await key_bucket(request, request.key)
+    await stub.abort_upload(request.query["uploadId"], request.key)
     return empty_response(request, 204)

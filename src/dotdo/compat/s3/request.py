@@ -71,6 +71,8 @@ class S3Request:
     blobs: BlobStore
     bucket_class: type
     account_class: type
+    bucket_shards: int = 1
+    """Over how many objects a bucket this request creates spreads its keys."""
 
     @property
     def method(self) -> str:

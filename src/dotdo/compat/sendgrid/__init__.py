@@ -9,22 +9,18 @@ and found again through the Email Activity API (`GET /v3/messages`); none reache
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
 from ..openapi import bearer_tokens
+from ..openapi.layer_files import served_operations
 from .account import SendGridAccount
 from .app import TOKEN_PREFIX, build
 
 if TYPE_CHECKING:
     from starlette.types import Scope
 
-OPERATIONS = frozenset(
-    line.strip()
-    for line in Path(__file__).with_name("operations.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-)
+OPERATIONS = served_operations(__file__)
 
 
 def claims(scope: Scope) -> bool:
@@ -36,11 +32,7 @@ def claims(scope: Scope) -> bool:
 
 def api_key(data_dir: str = ".dotdo", tenant: str | None = None) -> str:
     """An `SG.…` key for the data folder's default tenant (or a new key for `tenant`)."""
-    from ..credentials import Credentials
-
-    credentials = Credentials(Path(data_dir) / "compat")
-    key = credentials.default_key() if tenant is None else credentials.create(tenant, ("sendgrid",))
-    return bearer_tokens.mint(key, TOKEN_PREFIX)
+    return bearer_tokens.key_for(data_dir, "sendgrid", TOKEN_PREFIX, tenant)
 
 
 def client(endpoint_url: str = "http://127.0.0.1:9000", *, data_dir: str = ".dotdo", key: str | None = None) -> Any:

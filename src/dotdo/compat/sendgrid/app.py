@@ -7,10 +7,10 @@ as `{"errors": [{"message", "field", "help"}]}`.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..openapi import ApiError, OpenAPIApp, OpenAPIDocument, ServiceConventions, bearer_tokens
+from ..openapi.layer_files import document_beside
 from .account import SendGridAccount
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ TOKEN_PREFIX = "SG."
 @cache
 def document() -> OpenAPIDocument:
     """SendGrid's OpenAPI document, trimmed to the operations this layer serves."""
-    return OpenAPIDocument.load(Path(__file__).with_name("openapi.json.gz"))
+    return document_beside(__file__)
 
 
 def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
@@ -33,14 +33,10 @@ def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
 def build(context: CompatContext) -> OpenAPIApp:
     """The SendGrid API on the runtime's objects, one `SendGridAccount` per tenant."""
 
-    def authenticate(headers: dict[str, str]) -> str:
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "The provided authorization grant is invalid, expired, or revoked")
-        try:
-            return bearer_tokens.authenticate(context.credentials, token.strip(), (TOKEN_PREFIX,), "sendgrid").tenant
-        except bearer_tokens.InvalidToken:
-            raise ApiError(401, "The provided authorization grant is invalid, expired, or revoked") from None
+    def refuse(reason: str, missing: bool) -> ApiError:
+        return ApiError(401, "The provided authorization grant is invalid, expired, or revoked")
+
+    authenticate = bearer_tokens.bearer_authenticator(context.credentials, (TOKEN_PREFIX,), "sendgrid", refuse)
 
     conventions = ServiceConventions(account=SendGridAccount, authenticate=authenticate, error_reply=error_reply)
     return OpenAPIApp(document(), conventions, context.runtime)

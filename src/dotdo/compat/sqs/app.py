@@ -4,12 +4,19 @@ Both protocols are read into the same parameters (the JSON protocol's names), ru
 operations, and written back in the protocol of the request. Long polls (`WaitTimeSeconds`) wait
 here, outside the queue's object, so a waiting receive never holds the queue's turn: a send through
 this server wakes it at once, and it looks again at least every second.
+
+A standard queue created while the server's `queue_shards` is above 1 keeps its messages in that
+many shard objects (`<tenant>/<queue>-shard-<i>`, the lifecycle's shard naming): sends go to the
+shards in turn, a receive asks them in turn from a rotating start until it has enough, and a
+receipt handle names its shard (`<i>.<receipt>`). FIFO queues stay in one object: their order per
+message group and their deduplication are the queue's own transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -22,6 +29,7 @@ from starlette.responses import Response
 
 from ..aws_sigv4 import SignatureError, verify
 from ..credentials import CredentialsError
+from ..sharding import check_shard_count, shard_object_name
 from .account import SqsAccount
 from .errors import SqsError
 from .message_attributes import attributes_md5, check_message_attributes
@@ -40,7 +48,14 @@ JSON_TYPE = "application/x-amz-json-1.0"
 MAX_BODY = 1024 * 1024
 MAX_BATCH = 10
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
+_SHARD_RECEIPT = re.compile(r"(\d{1,4})\.([0-9a-f]{64})")
 _BODY_CHARACTERS = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_COUNTS = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
+"""The attributes a sharded queue sums over its shards."""
 SYSTEM_ATTRIBUTES = (
     "SenderId",
     "SentTimestamp",
@@ -111,7 +126,10 @@ class SqsApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.queue_shards = check_shard_count("queue_shards", context.options.get("queue_shards", 1))
         self._arrivals: dict[str, asyncio.Event] = {}
+        self._layouts: dict[str, int] = {}
+        self._turn = itertools.count()
         self.operations: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "CreateQueue": self.create_queue,
             "GetQueueUrl": self.get_queue_url,
@@ -215,6 +233,42 @@ class SqsApp:
     def _account(self, call: Call) -> Stub:
         return self.context.runtime.get(SqsAccount, call.tenant)
 
+    def _shard(self, call: Call, index: int, name: str | None = None) -> Stub:
+        return self.context.runtime.get(SqsQueue, shard_object_name(call.tenant, name or call.queue_name(), index))
+
+    async def _layout(self, call: Call, name: str | None = None) -> int:
+        """Over how many shard objects the queue's messages are (1: its own object); fixed for its life."""
+        key = f"{call.tenant}/{name or call.queue_name()}"
+        count = self._layouts.get(key)
+        if count is None:
+            count = int((await self._queue(call, name).info())["shards"])
+            self._layouts[key] = count
+        return count
+
+    async def _holders(self, call: Call, name: str | None = None) -> list[Stub]:
+        """The objects holding the queue's messages, in shard order."""
+        count = await self._layout(call, name)
+        if count <= 1:
+            return [self._queue(call, name)]
+        return [self._shard(call, i, name) for i in range(count)]
+
+    async def _sender(self, call: Call, name: str | None = None) -> Stub:
+        """The object the next send to the queue goes to (its shards in turn)."""
+        count = await self._layout(call, name)
+        if count <= 1:
+            return self._queue(call, name)
+        return self._shard(call, next(self._turn) % count, name)
+
+    async def _receipt_holder(self, call: Call, receipt: Any) -> tuple[Stub, Any]:
+        """The object holding the message of `receipt`, and the receipt as that object knows it."""
+        count = await self._layout(call)
+        if count <= 1:
+            return self._queue(call), receipt
+        found = _SHARD_RECEIPT.fullmatch(receipt) if isinstance(receipt, str) else None
+        if found is None or int(found[1]) >= count:
+            raise SqsError("ReceiptHandleIsInvalid", f'The input receipt handle "{str(receipt)[:100]}" is not valid.')
+        return self._shard(call, int(found[1])), found[2]
+
     # -- queues -------------------------------------------------------------------------------------
 
     async def create_queue(self, call: Call) -> dict[str, Any]:
@@ -227,7 +281,18 @@ class SqsApp:
         attributes = call.params.get("Attributes") or {}
         if not isinstance(attributes, dict):
             raise SqsError("InvalidParameterValue", "Attributes must be a map")
-        await self._queue(call, name).create(call.tenant, name, {k: str(v) for k, v in attributes.items()})
+        attributes = {k: str(v) for k, v in attributes.items()}
+        shards = 1 if name.endswith(".fifo") else self.queue_shards
+        try:  # an existing queue keeps the layout it was made with
+            shards = int((await self._queue(call, name).info())["shards"])
+        except SqsError:
+            pass
+        if shards > 1:  # the shards first: the queue answers only once they all exist
+            await asyncio.gather(
+                *(self._shard(call, i, name).create(call.tenant, name, attributes, shard=True) for i in range(shards))
+            )
+        await self._queue(call, name).create(call.tenant, name, attributes, shards=shards)
+        self._layouts[f"{call.tenant}/{name}"] = shards
         await self._account(call).add(name)
         return {"QueueUrl": call.queue_url(name)}
 
@@ -250,13 +315,22 @@ class SqsApp:
 
     async def delete_queue(self, call: Call) -> dict[str, Any]:
         name = call.queue_name()
+        holders = await self._holders(call)
+        if len(holders) > 1:
+            await asyncio.gather(*(shard.delete_queue(shard=True) for shard in holders))
         await self._queue(call).delete_queue()
+        self._layouts.pop(f"{call.tenant}/{name}", None)
         await self._account(call).remove(name)
         return {}
 
     async def get_attributes(self, call: Call) -> dict[str, Any]:
         name = call.queue_name()
         attributes = await self._queue(call).attributes()
+        holders = await self._holders(call)
+        if len(holders) > 1:
+            for counts in await asyncio.gather(*(shard.attributes() for shard in holders)):
+                for field in _COUNTS:
+                    attributes[field] = str(int(attributes[field]) + int(counts[field]))
         attributes["QueueArn"] = call.arn(name)
         wanted = call.params.get("AttributeNames") or []
         if "All" not in wanted:
@@ -270,11 +344,16 @@ class SqsApp:
         attributes = call.required("Attributes")
         if not isinstance(attributes, dict):
             raise SqsError("InvalidParameterValue", "Attributes must be a map")
-        await self._queue(call).set_attributes({k: str(v) for k, v in attributes.items()})
+        changed = {k: str(v) for k, v in attributes.items()}
+        await self._queue(call).set_attributes(changed)
+        holders = await self._holders(call)
+        if len(holders) > 1:
+            await asyncio.gather(*(shard.set_attributes(changed) for shard in holders))
         return {}
 
     async def purge(self, call: Call) -> dict[str, Any]:
-        await self._queue(call).purge()
+        for holder in await self._holders(call):
+            await holder.purge()
         return {}
 
     async def dead_letter_sources(self, call: Call) -> dict[str, Any]:
@@ -313,7 +392,7 @@ class SqsApp:
     async def send_message(self, call: Call) -> dict[str, Any]:
         name = call.queue_name()
         message = self._outgoing(call, call.params)
-        [result] = await self._queue(call).send([message])
+        [result] = await (await self._sender(call)).send([message])
         if "error" in result:
             raise SqsError(result["error"], result["message"])
         self._arrived(call, name)
@@ -334,7 +413,7 @@ class SqsApp:
                 ids.append(entry["Id"])
             except SqsError as exc:
                 failed.append({"Id": entry["Id"], "SenderFault": True, "Code": exc.code, "Message": exc.message})
-        results = await self._queue(call).send(messages) if messages else []
+        results = await (await self._sender(call)).send(messages) if messages else []
         for entry_id, message, result in zip(ids, messages, results, strict=True):
             if "error" in result:
                 failed.append(
@@ -360,31 +439,48 @@ class SqsApp:
         wait = call.integer("WaitTimeSeconds", default_wait, 0, 20) or 0
         deadline = time.monotonic() + wait
         key = f"{call.tenant}/{name}"
+        holders = await self._holders(call)
         while True:
             event = self._arrivals.setdefault(key, asyncio.Event())
             event.clear()
-            received: Received = await stub.receive(count, timeout)
-            if received.to_redrive:
-                await self._redrive(call, info["attributes"], received)
+            messages, next_visible_at = await self._receive_once(call, info["attributes"], holders, count, timeout)
             remaining = deadline - time.monotonic()
-            if received.messages or remaining <= 0:
+            if messages or remaining <= 0:
                 break
             pause = min(remaining, 1.0)
-            if received.next_visible_at is not None:
-                pause = min(pause, max(0.01, received.next_visible_at - time.time()))
+            if next_visible_at is not None:
+                pause = min(pause, max(0.01, next_visible_at - time.time()))
             try:
                 await asyncio.wait_for(event.wait(), pause)
             except TimeoutError:
                 pass
         wanted_system = set(call.params.get("MessageSystemAttributeNames") or call.params.get("AttributeNames") or [])
         wanted_attributes = set(call.params.get("MessageAttributeNames") or [])
-        return (
-            {"Messages": [_message_out(m, wanted_system, wanted_attributes) for m in received.messages]}
-            if received.messages
-            else {}
-        )
+        return {"Messages": [_message_out(m, wanted_system, wanted_attributes) for m in messages]} if messages else {}
 
-    async def _redrive(self, call: Call, attributes: dict[str, str], received: Received) -> None:
+    async def _receive_once(
+        self, call: Call, attributes: dict[str, str], holders: list[Stub], count: int, timeout: int | None
+    ) -> tuple[list[dict[str, Any]], float | None]:
+        """One look at the queue: its shards in turn from a rotating start, until `count` messages are found."""
+        messages: list[dict[str, Any]] = []
+        next_visible_at: float | None = None
+        start = next(self._turn) if len(holders) > 1 else 0
+        for step in range(len(holders)):
+            index = (start + step) % len(holders)
+            received: Received = await holders[index].receive(count - len(messages), timeout)
+            if received.to_redrive:
+                await self._redrive(call, attributes, received, holders[index])
+            if len(holders) > 1:
+                for message in received.messages:
+                    message["receipt"] = f"{index}.{message['receipt']}"
+            messages += received.messages
+            if received.next_visible_at is not None:
+                next_visible_at = min(next_visible_at or received.next_visible_at, received.next_visible_at)
+            if len(messages) >= count:
+                break
+        return messages, next_visible_at
+
+    async def _redrive(self, call: Call, attributes: dict[str, str], received: Received, source: Stub) -> None:
         policy = json.loads(attributes["RedrivePolicy"])
         target = str(policy["deadLetterTargetArn"]).rsplit(":", 1)[-1]
         moved = [
@@ -400,22 +496,23 @@ class SqsApp:
             for m in received.to_redrive
         ]
         try:
-            await self._queue(call, target).send(moved)
+            await (await self._sender(call, target)).send(moved)
         except SqsError:
             log.warning("dead-letter queue %s of %s is missing: messages stay", target, call.tenant)
             return
-        await self._queue(call).redriven([m["message_id"] for m in received.to_redrive])
+        await source.redriven([m["message_id"] for m in received.to_redrive])
 
     async def delete_message(self, call: Call) -> dict[str, Any]:
-        await self._queue(call).delete_message(call.required("ReceiptHandle"))
+        holder, receipt = await self._receipt_holder(call, call.required("ReceiptHandle"))
+        await holder.delete_message(receipt)
         return {}
 
     async def delete_batch(self, call: Call) -> dict[str, Any]:
-        stub = self._queue(call)
         successful, failed = [], []
         for entry in _batch(call):
             try:
-                await stub.delete_message(entry.get("ReceiptHandle") or "")
+                holder, receipt = await self._receipt_holder(call, entry.get("ReceiptHandle") or "")
+                await holder.delete_message(receipt)
                 successful.append({"Id": entry["Id"]})
             except SqsError as exc:
                 failed.append({"Id": entry["Id"], "SenderFault": True, "Code": exc.code, "Message": exc.message})
@@ -425,15 +522,16 @@ class SqsApp:
         timeout = call.integer("VisibilityTimeout", None, 0, 43200)
         if timeout is None:
             raise SqsError("MissingParameter", "The request must contain the parameter VisibilityTimeout.")
-        await self._queue(call).change_visibility(call.required("ReceiptHandle"), timeout)
+        holder, receipt = await self._receipt_holder(call, call.required("ReceiptHandle"))
+        await holder.change_visibility(receipt, timeout)
         return {}
 
     async def change_visibility_batch(self, call: Call) -> dict[str, Any]:
-        stub = self._queue(call)
         successful, failed = [], []
         for entry in _batch(call):
             try:
-                await stub.change_visibility(entry.get("ReceiptHandle") or "", int(entry.get("VisibilityTimeout", 0)))
+                holder, receipt = await self._receipt_holder(call, entry.get("ReceiptHandle") or "")
+                await holder.change_visibility(receipt, int(entry.get("VisibilityTimeout", 0)))
                 successful.append({"Id": entry["Id"]})
             except (SqsError, ValueError) as exc:
                 code = exc.code if isinstance(exc, SqsError) else "InvalidParameterValue"

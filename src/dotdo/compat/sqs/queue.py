@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS sqs_messages (
     dedup_id TEXT, sequence_number TEXT);
 CREATE INDEX IF NOT EXISTS sqs_messages_visible ON sqs_messages(visible_at, seq);
 CREATE INDEX IF NOT EXISTS sqs_messages_receipt ON sqs_messages(receipt);
+CREATE TABLE IF NOT EXISTS sqs_layout (shards INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sqs_dedup (dedup_id TEXT PRIMARY KEY, message_id TEXT NOT NULL, expires_at REAL NOT NULL);
 """
 
@@ -122,8 +123,11 @@ class SqsQueue(DO):
 
     # -- the queue ----------------------------------------------------------------------------------
 
-    def create(self, tenant: str, name: str, attributes: dict[str, str]) -> bool:
-        """Make this object the queue `name`; False if it exists with the same attributes (SQS is idempotent)."""
+    def create(
+        self, tenant: str, name: str, attributes: dict[str, str], *, shards: int = 1, shard: bool = False
+    ) -> bool:
+        """Make this object the queue `name` (its messages over `shards` shard objects, or as one of those
+        shards when `shard`); False if it exists with the same attributes (SQS is idempotent)."""
         fifo = name.endswith(".fifo")
         if attributes.get("FifoQueue", "false").lower() == "true" and not fifo:
             raise SqsError(
@@ -147,10 +151,17 @@ class SqsQueue(DO):
                 )
             return False
         now = time.time()
-        self.storage.sql.exec(
-            "INSERT INTO sqs_queue VALUES (?, ?, ?, ?, ?)", name, tenant, json.dumps(checked), now, now
-        )
-        self.ctx.send("SqsQueue.created", {"tenant": tenant, "queue": name})
+
+        def create() -> None:
+            self.storage.sql.exec(
+                "INSERT INTO sqs_queue VALUES (?, ?, ?, ?, ?)", name, tenant, json.dumps(checked), now, now
+            )
+            self.storage.sql.exec("DELETE FROM sqs_layout")
+            self.storage.sql.exec("INSERT INTO sqs_layout (shards) VALUES (?)", 1 if shard else shards)
+
+        self.storage.transaction_sync(create)
+        if not shard:
+            self.ctx.send("SqsQueue.created", {"tenant": tenant, "queue": name, "shards": shards})
         return True
 
     def info(self) -> dict[str, Any]:
@@ -160,15 +171,19 @@ class SqsQueue(DO):
             raise SqsError("QueueDoesNotExist", "The specified queue does not exist.")
         row = rows[0]
         row["attributes"] = json.loads(row["attributes"])
+        layout = self.storage.sql.exec("SELECT shards FROM sqs_layout").to_list()
+        row["shards"] = layout[0]["shards"] if layout else 1
         return row
 
-    def delete_queue(self) -> None:
+    def delete_queue(self, *, shard: bool = False) -> None:
         """Delete the queue and every message in it."""
         info = self.info()
         self.storage.sql.exec("DELETE FROM sqs_messages")
         self.storage.sql.exec("DELETE FROM sqs_dedup")
         self.storage.sql.exec("DELETE FROM sqs_queue")
-        self.ctx.send("SqsQueue.deleted", {"tenant": info["tenant"], "queue": info["name"]})
+        self.storage.sql.exec("DELETE FROM sqs_layout")
+        if not shard:
+            self.ctx.send("SqsQueue.deleted", {"tenant": info["tenant"], "queue": info["name"]})
 
     def set_attributes(self, attributes: dict[str, str]) -> None:
         """Change settable attributes."""

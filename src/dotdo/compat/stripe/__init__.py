@@ -10,22 +10,18 @@ what you create can be read back, listed, updated and paid.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
 from ..openapi import bearer_tokens
+from ..openapi.layer_files import served_operations
 from .account import StripeAccount
 from .app import TOKEN_PREFIXES, build
 
 if TYPE_CHECKING:
     from starlette.types import Scope
 
-OPERATIONS = frozenset(
-    line.strip()
-    for line in Path(__file__).with_name("operations.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-)
+OPERATIONS = served_operations(__file__)
 
 
 def claims(scope: Scope) -> bool:
@@ -40,11 +36,7 @@ def claims(scope: Scope) -> bool:
 
 def api_key(data_dir: str = ".dotdo", tenant: str | None = None) -> str:
     """A `sk_test_…` key for the data folder's default tenant (or a new key for `tenant`)."""
-    from ..credentials import Credentials
-
-    credentials = Credentials(Path(data_dir) / "compat")
-    key = credentials.default_key() if tenant is None else credentials.create(tenant, ("stripe",))
-    return bearer_tokens.mint(key, TOKEN_PREFIXES[0])
+    return bearer_tokens.key_for(data_dir, "stripe", TOKEN_PREFIXES[0], tenant)
 
 
 def client(

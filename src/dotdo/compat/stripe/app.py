@@ -49,7 +49,7 @@ def build(context: CompatContext) -> OpenAPIApp:
                 "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
             )
         try:
-            key = bearer_tokens.authenticate(context.credentials, token, TOKEN_PREFIXES, "stripe")
+            key = bearer_tokens.authenticate_token(context.credentials, token, TOKEN_PREFIXES, "stripe")
         except bearer_tokens.InvalidToken as exc:
             raise ApiError(401, f"Invalid API Key provided: {token[:12]}…; {exc}") from None
         return key.tenant

@@ -13,22 +13,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..openapi import ApiError, Handler, OpenAPIDocument, Reply, blank, lay_over, prefixed_id
+from ..openapi.layer_files import document_beside
 
 if TYPE_CHECKING:
     from ..openapi import ApiAccount, ApiCall
 
-DOCUMENT_FILE = Path(__file__).with_name("openapi.json.gz")
 MAX_EXPAND_DEPTH = 4
 
 
 @cache
 def document() -> OpenAPIDocument:
     """Stripe's OpenAPI document, trimmed to the operations this layer serves."""
-    return OpenAPIDocument.load(DOCUMENT_FILE)
+    return document_beside(__file__)
 
 
 @dataclass(frozen=True)

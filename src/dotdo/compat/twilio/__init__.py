@@ -14,17 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
+from ..openapi.layer_files import served_operations
 from .account import TwilioAccount
 from .app import account_sid, build
 
 if TYPE_CHECKING:
     from starlette.types import Scope
 
-OPERATIONS = frozenset(
-    line.strip()
-    for line in Path(__file__).with_name("operations.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-)
+OPERATIONS = served_operations(__file__)
 
 
 def claims(scope: Scope) -> bool:

@@ -11,11 +11,11 @@ import base64
 import hashlib
 import hmac
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..credentials import CredentialsError
 from ..openapi import ApiError, OpenAPIApp, OpenAPIDocument, ServiceConventions
+from ..openapi.layer_files import document_beside
 from .account import TwilioAccount
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 @cache
 def document() -> OpenAPIDocument:
     """Twilio's OpenAPI document for api.twilio.com, trimmed to the operations this layer serves."""
-    return OpenAPIDocument.load(Path(__file__).with_name("openapi.json.gz"))
+    return document_beside(__file__)
 
 
 def account_sid(tenant: str) -> str:

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from dotdo.primitives.npmx.errors import NpmLockError
-from dotdo.primitives.npmx.resolver import accepts
+from dotdo.primitives.npmx.overrides import accepted_under, more_specific, overridden_spec, root_overrides
 from dotdo.primitives.npmx.tree import Edge, Node, normalize_bin
+from dotdo.primitives.npmx.versions import split_alias
 
 DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 ENTRY_METADATA = ("license", "dependencies", "optionalDependencies", "bin", "engines", "os", "cpu", "funding")
@@ -61,7 +62,8 @@ def _root_entry(manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _entry(node: Node) -> dict[str, Any]:
-    entry: dict[str, Any] = {"version": node.version}
+    entry: dict[str, Any] = {"name": node.package_name} if node.package_name else {}
+    entry["version"] = node.version
     if node.resolved:
         entry["resolved"] = node.resolved
     if node.integrity:
@@ -113,8 +115,9 @@ def tree_from_lock(document: Any, package_json: dict[str, Any]) -> Node:
             if isinstance(entry, dict) and entry.get("link"):
                 raise NotImplementedError(f"package-lock.json: {location} is a link (workspaces); not supported yet")
             raise NpmLockError(f"package-lock.json has a broken entry {location!r}; run install to rewrite it")
+        real = entry.get("name")
         node = Node(
-            str(entry.get("name") or name),
+            name,
             str(entry["version"]),
             dict(entry),
             parent=parent,
@@ -124,6 +127,7 @@ def tree_from_lock(document: Any, package_json: dict[str, Any]) -> Node:
             optional=bool(entry.get("optional")),
             dev_optional=bool(entry.get("devOptional")),
             peer=bool(entry.get("peer")),
+            package_name=str(real) if real and real != name else None,
         )
         parent.children[name] = node
         by_location[location] = node
@@ -137,6 +141,35 @@ def lock_edges(node: Node) -> list[Edge]:
         start = node.parent if edge.type in ("peer", "peerOptional") and node.parent is not None else node
         edge.target = start.resolve(edge.name)
     return edges
+
+
+def overridden_edges(root: Node, package_json: dict[str, Any]) -> dict[Node, list[Edge]]:
+    """Every node's edges in a finished tree, with the specs ``overrides`` give them where they are.
+
+    Each package takes the most specific rule set of the edges reaching it, so the sets are passed
+    down until none changes (a shared package can gain a more specific set from a later edge).
+    """
+    root.overrides = root_overrides(package_json)
+    nodes = sorted(root.walk(), key=lambda n: (n.depth, n.location))
+    edges_of = {node: lock_edges(node) for node in nodes}
+    changed = root.overrides is not None
+    while changed:
+        changed = False
+        for node in nodes:
+            rules = node.overrides
+            for edge in edges_of[node]:
+                if rules is None:
+                    continue
+                edge.overrides = rules.edge_rule(edge.name, edge.raw_spec)
+                edge.spec = overridden_spec(edge.overrides, edge.name, edge.raw_spec, package_json)
+                target = edge.target
+                if target is None:
+                    continue
+                chosen = edge.overrides if target.overrides is None else more_specific(target.overrides, edge.overrides)
+                if chosen is not None and not chosen.is_equal(target.overrides):
+                    target.overrides = chosen
+                    changed = True
+    return edges_of
 
 
 def check_in_sync(document: dict[str, Any], package_json: dict[str, Any], root: Node) -> None:
@@ -153,8 +186,8 @@ def check_in_sync(document: dict[str, Any], package_json: dict[str, Any], root: 
                         f"{field}: package.json has {name}@{wanted.get(name, '(none)')}, "
                         f"the lock file has {name}@{locked.get(name, '(none)')}"
                     )
-    for node in root.walk():
-        for edge in lock_edges(node):
+    for edges in overridden_edges(root, package_json).values():
+        for edge in edges:
             problems.extend(_edge_problem(edge))
     if problems:
         details = "\n".join(f"  {line}" for line in problems[:20])
@@ -171,7 +204,10 @@ def _edge_problem(edge: Edge) -> Iterable[str]:
         if edge.type == "optional":
             return []
         return [f"Missing: {edge.name}@{edge.spec} from lock file"]
-    if not accepts(edge.target.version, edge.spec):
+    wanted = split_alias(edge.name, edge.spec)[0]
+    if edge.target.real_name != wanted:
+        return [f"Invalid: lock file's {edge.name} is {edge.target.real_name}, not {wanted}"]
+    if not accepted_under(edge.target.version, edge.spec, edge.raw_spec, edge.overrides):
         return [f"Invalid: lock file's {edge.name}@{edge.target.version} does not satisfy {edge.name}@{edge.spec}"]
     return []
 

@@ -26,7 +26,7 @@ from dotdo.primitives.npmx.reify import ReifyResult, reify
 from dotdo.primitives.npmx.resolver import Resolver
 from dotdo.primitives.npmx.tarball_cache import TarballCache
 from dotdo.primitives.npmx.tree import Node
-from dotdo.primitives.npmx.versions import check_name, is_tag, parse_spec
+from dotdo.primitives.npmx.versions import ALIAS, check_name, is_tag, parse_spec, split_alias
 
 DEPENDENCY_GROUPS = ("dependencies", "devDependencies", "optionalDependencies")
 
@@ -170,9 +170,11 @@ class Npm:
         async with self._registry() as registry:
             root = await Resolver(registry, locked=locked_versions(old_lock)).build(package_json)
             for spec in parsed:
-                if spec.range in ("latest", "") or is_tag(spec.range):
+                real, wanted = split_alias(spec.name, spec.range)
+                if wanted in ("latest", "", "*") or is_tag(wanted):
                     chosen = root.children[spec.name].version
-                    package_json[group][spec.name] = chosen if exact else f"^{chosen}"
+                    saved = chosen if exact else f"^{chosen}"
+                    package_json[group][spec.name] = f"{ALIAS}{real}@{saved}" if real != spec.name else saved
             for name in list(package_json):
                 if name in DEPENDENCY_GROUPS and not package_json[name] and name != "dependencies":
                     package_json.pop(name)

@@ -126,7 +126,7 @@ async def _fetch(
         what = f"{node.name}@{node.version}"
         if not node.resolved:
             raise NpmTarballError(f"{what} has no tarball URL (no 'resolved' in the lockfile)")
-        data, integrity = await registry.tarball(node.name, node.version, node.resolved, node.integrity)
+        data, integrity = await registry.tarball(node.real_name, node.version, node.resolved, node.integrity)
         node.integrity = integrity
         files = await asyncio.to_thread(read_tarball, data, what=what)
         if on_package is not None:
@@ -182,7 +182,7 @@ def _link_bins(fs: Any, prefix: str, root: Node) -> None:
         if not node.for_this_platform:
             continue
         bin_dir = posixpath.join(prefix, node.parent.location, "node_modules", ".bin")
-        for command, target in normalize_bin(node.name, (node.package_json or {}).get("bin")).items():
+        for command, target in normalize_bin(node.real_name, (node.package_json or {}).get("bin")).items():
             package_path = posixpath.join(prefix, node.location, target)
             wanted.setdefault(bin_dir, {})[command] = posixpath.relpath(package_path, bin_dir)
             if fs.is_file(package_path):

@@ -5,8 +5,9 @@ node's dependencies are resolved by name; a dependency already reachable and acc
 shared (deduplicated); a new one is placed as high as it can go, walking up from the dependent's
 own ``node_modules`` (from its parent's for a peer, which must be a sibling) until a folder holds
 another version of that name, or placing there would change what a package below already uses
-to a version it does not accept. ``overrides`` replace the spec of a name's dependencies
-everywhere below the project; versions the previous lockfile pinned are kept while they satisfy.
+to a version it does not accept. ``overrides`` replace the spec of dependencies below the
+project by where they are wanted (see ``overrides``); versions the previous lockfile pinned are
+kept while they satisfy.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ from functools import cmp_to_key
 from typing import Any
 
 from dotdo.primitives.npmx.errors import NpmResolveError, NpmSpecError
+from dotdo.primitives.npmx.overrides import (
+    OverrideSet,
+    accepted_under,
+    more_specific,
+    overridden_spec,
+    root_overrides,
+    sets_conflict,
+)
 from dotdo.primitives.npmx.platforms import NODE_ARCH, NODE_PLATFORM, platform_ok
 from dotdo.primitives.npmx.registry import Registry, integrity_of
 from dotdo.primitives.npmx.tree import Edge, Node
-from dotdo.primitives.npmx.versions import check_range, compare, is_tag, pick, satisfies
+from dotdo.primitives.npmx.versions import check_range, compare, is_tag, pick, satisfies, split_alias
 
 OK, KEEP, REPLACE, CONFLICT = "ok", "keep", "replace", "conflict"
 """What placing a package in one folder would do (arborist's CanPlaceDep answers)."""
@@ -39,14 +48,13 @@ class Resolver:
         self._queue: list[tuple[int, str, int, Node]] = []
         self._queued = 0
         self._seen: set[Node] = set()
-        self._overrides: dict[str, str] = {}
         self._root: Node | None = None
 
     async def build(self, package_json: dict[str, Any]) -> Node:
         """The tree for ``package_json``; raises ``NpmResolveError`` or ``NpmSpecError`` for what cannot be met."""
         root = Node(str(package_json.get("name") or "root"), str(package_json.get("version") or ""), package_json)
         self._root = root
-        self._overrides = flat_overrides(package_json.get("overrides") or {}, package_json)
+        root.overrides = root_overrides(package_json)
         self._register(root)
         self._enqueue(root)
         while self._queue:
@@ -65,14 +73,14 @@ class Resolver:
         """Resolve the node's missing or unmet dependencies, then place each new package, by name."""
         problems = [edge for edge in self._edges_out[node] if not _valid(edge)]
         for edge in problems:  # every packument this node needs, fetched together
-            self.registry.packument(edge.name)
+            self.registry.packument(split_alias(edge.name, edge.spec)[0])
         chosen = []
         for edge in problems:
             manifest = await self._manifest_for(edge)
             if manifest is not None:
                 chosen.append((edge, manifest))
         for edge, manifest in sorted(chosen, key=lambda pair: pair[0].name):
-            edge.target = self._lookup(edge)
+            self._attach(edge)
             if not _valid(edge):
                 self._place(edge, manifest)
 
@@ -80,12 +88,54 @@ class Resolver:
         """Give a node its dependency edges as soon as it is in the tree: what it uses counts from then on."""
         edges = [e for e in node.edges_out() if e.type != "peerOptional"]
         for edge in edges:
-            if not node.is_root and edge.name in self._overrides:
-                edge.spec = self._overrides[edge.name]
-            check_range(edge.name, edge.spec)
-            edge.target = self._lookup(edge)
-            self._users[edge.name].append(edge)
+            check_range(edge.name, edge.raw_spec)
+            self._apply_overrides(edge)
         self._edges_out[node] = edges
+        for edge in edges:
+            self._attach(edge)
+            self._users[edge.name].append(edge)
+
+    def _apply_overrides(self, edge: Edge) -> None:
+        """Set the edge's override rule and the spec it makes (a project's own dependency may not change)."""
+        source = edge.source
+        if source.overrides is None:
+            return
+        assert self._root is not None
+        edge.overrides = source.overrides.edge_rule(edge.name, edge.raw_spec)
+        spec = overridden_spec(edge.overrides, edge.name, edge.raw_spec, self._root.manifest)
+        edge.spec = check_range(edge.name, spec)
+        if source.is_root and edge.spec != edge.raw_spec:
+            raise NpmSpecError(
+                f"EOVERRIDE: the override of {edge.name} ({edge.spec}) conflicts with the project's own dependency "
+                f'{edge.name}@{edge.raw_spec}; make them the same, or write the override as "${edge.name}"'
+            )
+
+    def _attach(self, edge: Edge) -> None:
+        """Point the edge at the package ``require`` finds for it, which then takes the edge's override rules
+        when they are more specific than its own (as arborist's ``updateOverridesEdgeInAdded``)."""
+        edge.target = self._lookup(edge)
+        if edge.target is not None and edge.overrides is not None:
+            self._take_overrides(edge.target, edge.overrides)
+
+    def _take_overrides(self, node: Node, offered: OverrideSet) -> None:
+        current = node.overrides
+        if current is not None and current.is_equal(offered):
+            return
+        chosen = offered if current is None else more_specific(current, offered)
+        if chosen is None or (current is not None and current.is_equal(chosen)):
+            return
+        node.overrides = chosen
+        edges = self._edges_out.get(node)
+        if edges is None:
+            return
+        for edge in edges:
+            self._apply_overrides(edge)
+        for edge in edges:
+            if edge.target is not None and edge.overrides is not None:
+                self._take_overrides(edge.target, edge.overrides)
+        if not all(_valid(edge) for edge in edges if edge.type != "optional" or edge.target is not None):
+            self._seen.discard(node)
+            self._enqueue(node)
 
     async def _manifest_for(self, edge: Edge) -> dict[str, Any] | None:
         try:
@@ -111,7 +161,7 @@ class Resolver:
         edges = self._users.get(name, [])
         edges[:] = [e for e in edges if _attached(e.source)]
         for edge in edges:
-            edge.target = self._lookup(edge)
+            self._attach(edge)
 
     def _place(self, edge: Edge, manifest: dict[str, Any]) -> None:
         """Put the chosen version where npm would: as high as it can go from the dependent's folder."""
@@ -169,14 +219,16 @@ class Resolver:
             if existing is not None:
                 for edge_in in self._edges_in(existing):
                     inside = edge_in.source is target or _inside(edge_in.source, target)
-                    if inside and _valid(edge_in) and not accepts(version, edge_in.spec):
+                    if inside and _valid(edge_in) and not _serves(version, edge_in):
                         return CONFLICT
             return OK
+        if current.real_name != split_alias(edge.name, edge.spec)[0]:  # another package under this folder name
+            return REPLACE if target is deepest and edge.type != "peer" and target is edge.source else CONFLICT
         if current.version == version:
             return KEEP
-        if compare(version, current.version) >= 0 and all(accepts(version, e.spec) for e in self._edges_in(current)):
+        if compare(version, current.version) >= 0 and all(_serves(version, e) for e in self._edges_in(current)):
             return REPLACE
-        if accepts(current.version, edge.spec):
+        if _serves(current.version, edge):
             return KEEP
         if target is not deepest:
             return CONFLICT
@@ -193,6 +245,8 @@ class Resolver:
             parent=target,
             resolved=dist.get("tarball"),
             integrity=integrity_of(manifest),
+            overrides=edge.overrides,
+            package_name=_package_name(edge),
         )
 
     def _prune_below(self, target: Node, placed: Node) -> None:
@@ -212,10 +266,10 @@ class Resolver:
         users = self._edges_in(node)
         if users:
             other = parent.parent.resolve(node.name)
-            if other is None:
+            if other is None or other.real_name != node.real_name:
                 return
             if other.version != node.version and not (
-                all(accepts(other.version, e.spec) for e in users) and compare(other.version, node.version) >= 0
+                all(_serves(other.version, e) for e in users) and compare(other.version, node.version) >= 0
             ):
                 return
         del parent.children[node.name]
@@ -224,6 +278,7 @@ class Resolver:
             self._retarget(name)
 
     async def _choose(self, name: str, spec: str) -> dict[str, Any]:
+        name, spec = split_alias(name, spec)
         packument = await self.registry.packument(name)
         for version in sorted(self.locked.get(name, ()), key=cmp_to_key(compare), reverse=True):
             if version in packument["versions"] and not is_tag(spec) and satisfies(version, spec):
@@ -232,7 +287,28 @@ class Resolver:
 
 
 def _valid(edge: Edge) -> bool:
-    return edge.target is not None and accepts(edge.target.version, edge.spec)
+    """Whether the edge's package serves it: the version fits, and the rules it was reached through agree."""
+    target = edge.target
+    if target is None or target.real_name != split_alias(edge.name, edge.spec)[0] or not _serves(target.version, edge):
+        return False
+    if edge.overrides is None or target.overrides is None or not _has_dependencies(target):
+        return True
+    return not sets_conflict(edge.overrides, target.overrides)
+
+
+def _package_name(edge: Edge) -> str | None:
+    """The package an aliased edge installs (None when it installs the package it names)."""
+    real, _ = split_alias(edge.name, edge.spec)
+    return real if real != edge.name else None
+
+
+def _serves(version: str, edge: Edge) -> bool:
+    return accepted_under(version, edge.spec, edge.raw_spec, edge.overrides)
+
+
+def _has_dependencies(node: Node) -> bool:
+    manifest = node.manifest
+    return any(manifest.get(group) for group in ("dependencies", "optionalDependencies", "peerDependencies"))
 
 
 def _attached(node: Node) -> bool:
@@ -242,13 +318,6 @@ def _attached(node: Node) -> bool:
             return False
         node = node.parent
     return True
-
-
-def accepts(version: str, spec: str) -> bool:
-    """Whether an installed ``version`` meets ``spec`` (a dist-tag is met by whatever is installed, as in npm)."""
-    if spec in ("", "*", "latest") or is_tag(spec):
-        return True
-    return satisfies(version, spec)
 
 
 def _inside(node: Node, folder: Node) -> bool:
@@ -268,25 +337,3 @@ def _chain(edge: Edge) -> str:
         names.append(f"{node.name}@{node.version}")
         node = node.parent
     return " <- ".join([*names, "the project"])
-
-
-def flat_overrides(overrides: Mapping[str, Any], package_json: Mapping[str, Any]) -> dict[str, str]:
-    """``overrides`` that replace a name's spec everywhere (``{"foo": "1.0.0"}``; ``"$foo"`` is the root's spec)."""
-    if not isinstance(overrides, Mapping):
-        raise NpmSpecError(f"package.json overrides must be an object, not {overrides!r}")
-    flat: dict[str, str] = {}
-    root_deps = {**(package_json.get("devDependencies") or {}), **(package_json.get("dependencies") or {})}
-    for key, value in overrides.items():
-        if not isinstance(value, str):
-            raise NotImplementedError(
-                f"overrides.{key}: nested overrides (per-parent objects) are not supported yet; "
-                'give the name a version string, as in {"overrides": {"foo": "1.0.0"}}'
-            )
-        name = key.rsplit("@", 1)[0] if key.rfind("@") > 0 else key
-        if value.startswith("$"):
-            referenced = value[1:]
-            if referenced not in root_deps:
-                raise NpmSpecError(f"overrides.{key} refers to ${referenced}, which is not a dependency of the project")
-            value = str(root_deps[referenced])
-        flat[name] = check_range(name, value)
-    return flat

@@ -8,9 +8,12 @@ the nearest ``node_modules`` holding that name, from the dependent's folder up t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dotdo.primitives.npmx.platforms import platform_ok
+
+if TYPE_CHECKING:
+    from dotdo.primitives.npmx.overrides import OverrideSet
 
 EdgeType = Literal["prod", "dev", "optional", "peer", "peerOptional"]
 
@@ -24,6 +27,13 @@ class Edge:
     spec: str
     type: EdgeType
     target: Node | None = None
+    raw_spec: str = ""
+    """The spec the package itself declares (``spec`` is what ``overrides`` made of it)."""
+    overrides: OverrideSet | None = None
+    """The override rules the dependency goes on with (the matching entry, or its source's set)."""
+
+    def __post_init__(self) -> None:
+        self.raw_spec = self.raw_spec or self.spec
 
 
 @dataclass(eq=False)
@@ -43,6 +53,15 @@ class Node:
     peer: bool = False
     package_json: dict[str, Any] | None = None
     """The package's own ``package.json`` (read from its tarball), for the lockfile's metadata."""
+    overrides: OverrideSet | None = None
+    """The override rules in force for its dependencies (None when the project has no ``overrides``)."""
+    package_name: str | None = None
+    """The package installed here when it is not ``name`` (an alias: folder ``foo`` holding ``bar``)."""
+
+    @property
+    def real_name(self) -> str:
+        """The name of the package in this folder (its registry name, whatever the folder is called)."""
+        return self.package_name or self.name
 
     @property
     def for_this_platform(self) -> bool:
@@ -105,7 +124,7 @@ class Node:
 
     def bins(self) -> dict[str, str]:
         """Its ``bin`` entries normalized as npm does: command name -> path inside the package."""
-        return normalize_bin(self.name, (self.package_json or self.manifest).get("bin"))
+        return normalize_bin(self.real_name, (self.package_json or self.manifest).get("bin"))
 
 
 def normalize_bin(name: str, bin_field: Any) -> dict[str, str]:

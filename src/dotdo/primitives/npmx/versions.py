@@ -18,7 +18,9 @@ import nodesemver
 from dotdo.primitives.npmx.errors import NpmResolveError, NpmSpecError
 
 _NAME = re.compile(r"^(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9_.~-][a-z0-9._~-]*$", re.IGNORECASE)
-_UNSUPPORTED = ("npm:", "git+", "git:", "github:", "gitlab:", "bitbucket:", "file:", "link:", "http:", "https:")
+ALIAS = "npm:"
+"""The prefix of an alias spec: ``"foo": "npm:bar@^1"`` installs package ``bar`` in folder ``foo``."""
+_UNSUPPORTED = ("git+", "git:", "github:", "gitlab:", "bitbucket:", "file:", "link:", "http:", "https:")
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,33 @@ def parse_spec(text: str) -> Spec:
     return Spec(check_name(name), check_range(name, wanted or "latest"))
 
 
+def split_alias(name: str, spec: str) -> tuple[str, str]:
+    """The package a spec installs and the range asked of it: ``("bar", "^1")`` for ``"npm:bar@^1"``,
+    ``(name, spec)`` for a plain range or dist-tag."""
+    if not spec.startswith(ALIAS):
+        return name, spec
+    inner = spec[len(ALIAS) :]
+    at = inner.find("@", 1)
+    real, wanted = (inner, "") if at < 0 else (inner[:at], inner[at + 1 :])
+    return real, wanted or "*"
+
+
 def check_range(name: str, wanted: str) -> str:
-    """``wanted`` if it is a semver range or a dist-tag name, else ``NpmSpecError`` (or NotImplementedError)."""
+    """``wanted`` if it is a semver range, a dist-tag name or an alias (``npm:bar@^1``) of one, else
+    ``NpmSpecError`` (or NotImplementedError for the kinds of spec npmx does not install)."""
     if not isinstance(wanted, str):
         raise NpmSpecError(f"{name}: a dependency's version is a str, not {wanted!r}")
     wanted = wanted.strip()
+    if wanted.startswith(ALIAS):
+        real, inner = split_alias(name, wanted)
+        check_name(real)
+        if inner.startswith(ALIAS):
+            raise NpmSpecError(f"{name}: an alias cannot name another alias ({wanted!r})")
+        check_range(real, inner)
+        return wanted
     if wanted.startswith(_UNSUPPORTED) or "/" in wanted:
         raise NotImplementedError(
-            f"{name}@{wanted}: npmx installs from registries only; git, file, URL and alias (npm:) specs are not "
+            f"{name}@{wanted}: npmx installs from registries only; git, file and URL specs are not "
             "supported yet — publish the package to a registry and depend on a version range"
         )
     if is_tag(wanted) or valid_range(wanted):

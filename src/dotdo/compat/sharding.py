@@ -1,0 +1,22 @@
+"""Resources spread over several objects: the shard count a server gives new buckets or queues, and the
+names of their shard objects (the lifecycle's shard naming, `<tenant>/<name>-shard-<i>`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cluster.shard_registry import shard_name
+from ..cluster.shard_strategies import ShardingError, check_count
+
+
+def check_shard_count(setting: str, count: Any) -> int:
+    """A valid shard count for `setting` (1 to the lifecycle's maximum), else `ValueError` saying why."""
+    try:
+        return check_count(count)
+    except ShardingError as exc:
+        raise ValueError(f"{setting}: {exc}") from None
+
+
+def shard_object_name(tenant: str, resource: str, index: int) -> str:
+    """The object name of shard `index` of a tenant's bucket or queue."""
+    return shard_name(f"{tenant}/{resource}", index)
