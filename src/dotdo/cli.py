@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import re
 import socket
 import sys
 from enum import StrEnum
@@ -121,6 +122,10 @@ def _is_api(app: Any) -> bool:
     from .http.app import API
 
     return isinstance(app, API)
+
+
+CLUSTER_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+"""What `dotdo serve --name` accepts: it becomes part of Ray actor names."""
 
 
 def _check_port(host: str, port: int) -> None:
@@ -282,6 +287,21 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    name: Annotated[
+        str,
+        typer.Option(
+            help="The cluster's name on Ray (its actors are NAME:directory and NAME:host-N). With --ray, a "
+            "dotdo serve of the same name that is still running (or whose process was killed) is found and "
+            "served again, with its objects and leases; other names run side by side."
+        ),
+    ] = "dotdo",
+    replace_dead_hosts: Annotated[
+        bool,
+        typer.Option(
+            help="Start a host that died again under its id (on its node, if that node is alive): its objects "
+            "come back to it from the hosts that took them over."
+        ),
+    ] = True,
 ) -> None:
     """Serve APP on several host processes placed by Ray, objects spread over them by name (needs dotdo[cluster])."""
     import asyncio
@@ -295,12 +315,22 @@ def serve(
     if drain_timeout < 0:
         _fail("--drain-timeout must be zero or more seconds")
         return
+    if not CLUSTER_NAME.fullmatch(name):
+        _fail(f"--name {name!r} is not a cluster name: use letters, digits, '-', '_' and '.' (up to 64)")
+        return
     folder = Path(data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
+    port_taken = False
     try:
         loaded = load_app(app)
         if inspector and not _is_api(loaded):
             raise AppLoadError(f"--inspector attaches to an app made with API(...); {app} is {type(loaded).__name__}")
-        _check_port(host, port)
+        try:
+            _check_port(host, port)
+        except AppLoadError:
+            if ray is None:
+                raise
+            # Perhaps by the hosts of this cluster, left serving by a dotdo serve that was killed.
+            port_taken = True
         from .cluster.ray_instance import import_ray
 
         import_ray()
@@ -310,6 +340,7 @@ def serve(
     except Exception as exc:
         _fail(str(exc))
         return
+    from .cluster.cluster import ClusterNotRunningError
     from .cluster.ray_instance import RayUnavailableError
     from .cluster.serve import serve_cluster
     from .inspector import InspectorOptions
@@ -333,7 +364,15 @@ def serve(
                 drain_timeout=drain_timeout,
                 console=console,
                 wrap_app=InspectorOptions(token=inspector_token or None, write=inspector_write) if inspector else None,
+                name=name,
+                replace_dead_hosts=replace_dead_hosts,
+                attach_only=port_taken,
             )
+        )
+    except ClusterNotRunningError as exc:
+        _fail(
+            f"Port {port} on {host} is busy, and not by this cluster: {exc}. Stop the server using the port, "
+            "pass another --port, or the --name of the dotdo serve running there"
         )
     except (RayUnavailableError, DataFolderError) as exc:
         _fail(str(exc))

@@ -5,6 +5,7 @@ SIGKILL of a whole node under load. Run by test_cluster.py inside a loopback-onl
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 import pytest_asyncio
@@ -275,6 +277,54 @@ asyncio.run(main())
     (pid,) = pids.values()
     deadline = time.monotonic() + 30
     while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the host was not stopped"
+        await asyncio.sleep(0.1)
+
+
+async def test_dotdo_serve_killed_and_started_again_under_its_name_serves_the_same_hosts(
+    ray_nodes: object, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [
+        sys.executable, "-m", "dotdo", "serve", "cluster_app:app", "--ray", ray_nodes.address, "--name", "web",
+        "--workers", "1", "--port", str(port), "--data-dir", str(tmp_path / "data"), "--drain-timeout", "5",
+    ]  # fmt: skip
+
+    async def serve_until_serving() -> tuple[asyncio.subprocess.Process, str]:
+        server = await asyncio.create_subprocess_exec(*argv, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert server.stdout is not None
+        printed = []
+        async with asyncio.timeout(120):
+            while not printed or "dotdo serve serving" not in " ".join(printed[-3:]):
+                line = await server.stdout.readline()
+                assert line, "".join(printed)
+                printed.append(line.decode())
+        return server, " ".join(" ".join(printed).split())
+
+    first, _ = await serve_until_serving()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        try:
+            before = (await client.post("/kept/")).json()
+            first.kill()  # no drain, no goodbye: the hosts are detached actors and keep serving
+            await first.wait()
+            assert (await client.get("/kept/")).json() == before
+
+            second, printed = await serve_until_serving()
+            try:
+                assert "Found the cluster web running on Ray" in printed, printed
+                after = (await client.post("/kept/")).json()
+                assert (after["total"], after["pid"]) == (2, before["pid"])  # the same host and activation
+            finally:
+                second.send_signal(signal.SIGTERM)
+                assert await asyncio.wait_for(second.wait(), 60) == 0
+        finally:
+            if first.returncode is None:
+                first.kill()
+    # Its SIGTERM drained and stopped the hosts the first one started.
+    deadline = time.monotonic() + 30
+    while psutil.pid_exists(before["pid"]) and psutil.Process(before["pid"]).status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the host was not stopped"
         await asyncio.sleep(0.1)
 

@@ -176,6 +176,44 @@ async def test_a_websocket_relayed_to_a_host_that_dies_is_closed_with_1012(tmp_p
                 assert await again.recv() == f"{survivor_pid} back"
 
 
+async def test_a_dead_host_is_started_again_and_its_objects_come_back_to_it(tmp_path: Path) -> None:
+    """A private cluster serving HTTP, as `dotdo serve` runs it, that starts a killed host again."""
+    port = free_port()
+    options = {"app": "cluster_app:app", "http_port": port, "replace_dead_hosts": True, "name": "replace"}
+    async with (
+        Cluster(hosts=2, data_dir=tmp_path / "data", objects=[Counter], **options) as cluster,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
+    ):
+        names = [f"back-{i}" for i in range(24)]
+        first = {name: (await client.post(f"/{name}/")).json() for name in names}
+        victim, victim_pid = "host-0", cluster.host_pids()["host-0"]
+        on_victim = {name for name in names if cluster.owner(Counter, name) == victim}
+        assert on_victim and {first[name]["pid"] for name in on_victim} == {victim_pid}
+        os.kill(victim_pid, signal.SIGKILL)
+        async with asyncio.timeout(60):
+            while cluster.host_pids().get(victim) in (None, victim_pid):
+                await asyncio.sleep(0.1)
+        new_pid = cluster.host_pids()[victim]
+        assert not psutil.pid_exists(victim_pid) or psutil.Process(victim_pid).status() == psutil.STATUS_ZOMBIE
+
+        async def answer(name: str) -> dict:
+            # While an object moves back, a request may get 503 with Retry-After: retry as a client would.
+            for _ in range(100):
+                response = await client.get(f"/{name}/")
+                if response.status_code != 503:
+                    break
+                await asyncio.sleep(0.1)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        again = {name: await answer(name) for name in names}
+        # Every write is there; the dead host's objects answer from the new host, the others from where they were.
+        assert all(again[name]["total"] == 1 for name in names), again
+        assert {name: again[name]["pid"] for name in names} == {
+            name: new_pid if name in on_victim else first[name]["pid"] for name in names
+        }
+
+
 async def test_a_paused_host_whose_object_moved_cannot_commit_when_it_resumes(cluster: Cluster, tmp_path: Path) -> None:
     name = "fenced"
     old_owner = cluster.owner(Counter, name)
@@ -317,6 +355,10 @@ async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_pat
             status = (await client.get("/_dotdo/status")).json()
             assert [host["host"] for host in status["hosts"]] == ["host-0", "host-1"]
             assert sum(host["live_objects"] for host in status["hosts"]) >= len(first)
+            # The two hosts share the machine's budget of open databases, as one `dotdo dev` process has it.
+            # (Fewer if the descriptor limit, `ulimit -n`, allows fewer.)
+            limits = [host["max_open_databases"] for host in status["hosts"]]
+            assert limits[0] == limits[1] <= 512, limits
             printed = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "dotdo", "cluster", "status", "--url", f"http://127.0.0.1:{port}",
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -1,5 +1,6 @@
 """`dotdo serve` refuses bad input before starting anything, with what to do (its Ray runs are in ray_scenarios.py)."""
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,20 @@ def test_cluster_status_explains_an_address_where_nothing_serves() -> None:
     result = runner.invoke(cli, ["cluster", "status", "--url", f"http://127.0.0.1:{free_port()}"])
     assert result.exit_code == 1
     assert "Is `dotdo serve` running there?" in " ".join(result.output.split())
+
+
+def test_a_cluster_name_that_is_not_one_is_refused() -> None:
+    for bad in ("", "two words", "a:b", "x" * 65):
+        result = runner.invoke(cli, ["serve", "cluster_app:app", "--name", bad, "--port", str(free_port())])
+        assert result.exit_code == 1, bad
+        assert "is not a cluster name" in " ".join(result.output.split()), bad
+
+
+def test_a_busy_port_is_refused_before_ray_starts_without_ray_address() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "cluster_app:app", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Port {port} on 127.0.0.1 is busy" in " ".join(result.output.split())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dotdo.runtime.connection_budget import ConnectionBudget
+import pytest
+
+from dotdo.runtime.connection_budget import DEFAULT_MAX_OPEN, MAX_OPEN_VARIABLE, ConnectionBudget
 from dotdo.runtime.group_commit import GroupCommit
 from dotdo.runtime.storage import Storage
 
@@ -48,3 +50,16 @@ async def test_a_connection_whose_fsync_is_running_is_not_closed(tmp_path: Path)
     assert first.get("k") == "durable"
     for store in (first, second, third):
         store.close()
+
+
+def test_the_environment_sets_the_default_budget_and_a_bad_value_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(MAX_OPEN_VARIABLE, "300")
+    assert ConnectionBudget().max_open == 300
+    for bad in ("0", "-4", "many", "2.5"):
+        monkeypatch.setenv(MAX_OPEN_VARIABLE, bad)
+        with pytest.raises(ValueError, match=f"{MAX_OPEN_VARIABLE} must be a whole number"):
+            ConnectionBudget()
+    monkeypatch.delenv(MAX_OPEN_VARIABLE)
+    assert ConnectionBudget().max_open <= DEFAULT_MAX_OPEN

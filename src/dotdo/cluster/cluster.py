@@ -10,6 +10,7 @@ host over a persistent connection (never one Ray call per request).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -20,11 +21,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..runtime.connection_budget import configured_max_open
 from ..runtime.durable_object import DurableObject
-from ..runtime.errors import UnknownClassError
+from ..runtime.errors import DotdoError, UnknownClassError
 from ..runtime.ids import ObjectId, id_from_name, namespace_of
 from ..runtime.stub import Stub
-from .directory import Directory
+from .directory import LEFT, Directory, HostLaunch
 from .host import ClusterHost, class_reference
 from .layout import write_probe
 from .liveness import HealthChecks
@@ -39,6 +41,14 @@ log = logging.getLogger("dotdo.cluster")
 
 HEAD_RESOURCE = "node:__internal_head__"
 """The resource Ray gives its head node only."""
+REPLACE_ATTEMPTS = 20
+"""How many times a dead host is tried again before giving up (a crash at start, a name still taken)."""
+REPLACE_PAUSE = 0.5
+"""Seconds between attempts to start a dead host again (its Ray actor name frees once Ray buried it)."""
+
+
+class ClusterNotRunningError(DotdoError):
+    """`attach_only` was asked and no cluster of that name runs on the Ray cluster."""
 
 
 def store_address(store: str | os.PathLike[str]) -> str:
@@ -128,6 +138,14 @@ class Cluster:
     each keeps its objects under `data_dir` on its own machine, and when a host dies its objects are
     rebuilt by their new owners from the store alone. With `durability="replicated"` a result is
     released only once its commit is in the store, so no acknowledged write is lost with a host.
+
+    `attach_only` joins only a cluster of that name that is running (`ClusterNotRunningError` if
+    there is none) rather than starting one.
+
+    With `replace_dead_hosts`, a host that dies (or that the health checks removed, once it stopped) is
+    started again under its id, on its node if it was placed on one (not if that node is gone): its
+    objects, which the other hosts took over meanwhile, come back to it. Whichever driver watches the
+    cluster (the one that started it or one attached later) does it.
     """
 
     def __init__(
@@ -149,6 +167,8 @@ class Cluster:
         wrap_app: Callable[[Any], Any] | None = None,
         replicate_to: str | os.PathLike[str] | None = None,
         replicate_options: dict[str, str] | None = None,
+        replace_dead_hosts: bool = False,
+        attach_only: bool = False,
     ) -> None:
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
@@ -173,6 +193,10 @@ class Cluster:
             raise ValueError("http_port needs app= (the ASGI app the hosts serve, as module:attribute)")
         self.drain_timeout = drain_timeout
         self.health_checks = health_checks
+        self.replace_dead_hosts = replace_dead_hosts
+        if attach_only and self.ray.local:
+            raise ValueError("attach_only needs address= (a Ray cluster where the named cluster runs)")
+        self.attach_only = attach_only
         self.attached = False
         """Whether this Cluster found its directory and hosts running (started by another process)."""
         self.classes: dict[str, type[DurableObject]] = {}
@@ -217,6 +241,11 @@ class Cluster:
         detached = not self.ray.local
         if detached and await self._attach(ray):
             return
+        if self.attach_only:
+            raise ClusterNotRunningError(
+                f"No cluster named {self.name!r} runs on the Ray cluster at {self.ray.address} (its directory "
+                f"actor {self.name}:directory is not there, or lists no host)"
+            )
         # None: one host per live node (or as many as its dotdo_hosts resource says), pinned to it.
         nodes: list[str | None]
         if self.host_count is None:
@@ -226,8 +255,14 @@ class Cluster:
             self.host_count = len(nodes)
         else:
             nodes = [None] * self.host_count
-        token = write_probe(self.data_dir)
-        lifetime = {"lifetime": "detached"} if detached else {}
+        # The hosts of one machine share its budget of open databases, as one process's runtime would
+        # have it; hosts spread by Ray (None) are counted evenly over the live nodes.
+        sharing = collections.Counter(nodes)
+        if None in sharing:
+            live_nodes = sum(1 for node in ray.nodes() if node.get("Alive")) or 1
+            sharing[None] = -(-sharing[None] // live_nodes)
+        budget = configured_max_open()
+        probe_token = write_probe(self.data_dir)
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         # On the head node, whose loss ends the Ray cluster anyway: not on a worker node that may die.
@@ -244,7 +279,7 @@ class Cluster:
                     num_cpus=0,
                     max_concurrency=1000,
                     scheduling_strategy=here,
-                    **lifetime,
+                    **({"lifetime": "detached"} if detached else {}),
                 )
                 .remote(self.health_checks)
             )
@@ -253,35 +288,29 @@ class Cluster:
             if await self._attach(ray):
                 return
             raise
-        actor_class = ray.remote(HostActor)
-        bind_host = LOOPBACK if self.ray.local else None
         refs = []
         for index, node_id in enumerate(nodes):
             host_id = f"host-{index}"
-            strategy = "SPREAD" if node_id is None else NodeAffinitySchedulingStrategy(node_id, soft=False)
-            actor = actor_class.options(
-                name=f"{self.name}:{host_id}",
-                num_cpus=0,
-                max_restarts=0,
-                max_concurrency=10_000,
-                scheduling_strategy=strategy,
-                **lifetime,
-            ).remote(
-                host_id,
-                os.path.abspath(self.data_dir),
-                token,
-                self.directory,
-                classes=[class_reference(cls) for cls in self.classes.values()],
-                import_paths=[p for p in sys.path if p],
-                durability=self.durability,
-                app_target=self.app,
-                health_checks=self.health_checks,
-                wrap_app=self.wrap_app,
-                replicate_to=self.replicate_to,
-                replicate_options=self.replicate_options,
+            launch = HostLaunch(
+                node_id,
+                (host_id, os.path.abspath(self.data_dir), probe_token, self.directory),
+                {
+                    "classes": [class_reference(cls) for cls in self.classes.values()],
+                    "import_paths": [p for p in sys.path if p],
+                    "durability": self.durability,
+                    "app_target": self.app,
+                    "health_checks": self.health_checks,
+                    "machine_databases": budget,
+                    "hosts_on_machine": sharing[node_id],
+                    "wrap_app": self.wrap_app,
+                    "replicate_to": self.replicate_to,
+                    "replicate_options": self.replicate_options,
+                },
             )
-            self.actors[host_id] = actor
-            refs.append(actor.start.remote(bind_host))
+            # Kept in the directory: whichever driver watches the cluster can start the host again.
+            await self.directory.record_launch.remote(host_id, launch)
+            actor = self.actors[host_id] = self._launch(host_id, launch)
+            refs.append(actor.start.remote(self._bind_host()))
         try:
             await asyncio.gather(*refs)
         except Exception as exc:
@@ -303,6 +332,30 @@ class Cluster:
             self._watchers.append(asyncio.get_running_loop().create_task(self._watch(host_id, actor)))
         self.apply_view(view)
         self._follower = asyncio.get_running_loop().create_task(self._follow_directory())
+
+    def _bind_host(self) -> str | None:
+        """Where hosts listen for their peers: loopback on a local Ray, else their node's address (None)."""
+        return LOOPBACK if self.ray.local else None
+
+    def _launch(self, host_id: str, launch: HostLaunch) -> Any:
+        """Create the Ray actor of one host (its `start` still to call); `ValueError` if its name is taken."""
+        ray = import_ray()
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        node_id = launch.node_id
+        strategy = "SPREAD" if node_id is None else NodeAffinitySchedulingStrategy(node_id, soft=False)
+        return (
+            ray.remote(HostActor)
+            .options(
+                name=f"{self.name}:{host_id}",
+                num_cpus=0,
+                max_restarts=0,
+                max_concurrency=10_000,
+                scheduling_strategy=strategy,
+                **({} if self.ray.local else {"lifetime": "detached"}),
+            )
+            .remote(*launch.args, **launch.options)
+        )
 
     async def _attach(self, ray: Any) -> bool:
         """Use the directory and hosts another driver started under this name, if they run; True if so."""
@@ -344,7 +397,9 @@ class Cluster:
         return True
 
     async def _watch(self, host_id: str, actor: Any) -> None:
-        """Wait on the host's `run()`: Ray fails it when the host's process or node dies.
+        """Wait on the host's `run()`: Ray fails it when the host's process or node dies, and it returns
+        when the host stopped. A host that died, or stopped because the directory removed it, is
+        started again when `replace_dead_hosts` is set.
 
         "Unavailable" is not dead (a paused or busy host, a slow network): the health checks decide
         about those, so the watch waits on the host again.
@@ -354,18 +409,72 @@ class Cluster:
         while True:
             try:
                 await actor.run.remote()
-                return
+                died = None
+                break
             except ActorUnavailableError:
-                if self.closed or host_id not in self.view.hosts:
+                if self.closed or (host_id not in self.view.hosts and not self.replace_dead_hosts):
                     return
                 await asyncio.sleep(0.2)
             except Exception as exc:
-                error = type(exc).__name__
+                died = type(exc).__name__
                 break
-        if not self.closed:
-            log.warning("host %s died (%s); its objects move to the other hosts", host_id, error)
+        if self.closed:
+            return
+        if died is not None:
+            log.warning("host %s died (%s); its objects move to the other hosts", host_id, died)
             with contextlib.suppress(Exception):
-                await self.directory.remove.remote(host_id, f"Ray reported it dead ({error})")
+                await self.directory.remove.remote(host_id, f"Ray reported it dead ({died})")
+        elif await self.directory.removal_reason.remote(host_id) in (None, LEFT):
+            return  # It was stopped on purpose (drained), not lost.
+        if self.replace_dead_hosts:
+            await self._replace(host_id)
+
+    async def _replace(self, host_id: str) -> None:
+        """Start a new host process under the id of one that died: by rendezvous hashing it owns what the
+        dead host owned, so those objects come back to it from the hosts that took them over."""
+        ray = import_ray()
+        launch: HostLaunch | None = await self.directory.launch_of.remote(host_id)
+        if launch is None:
+            log.warning("host %s is not started again: how it was started is not recorded", host_id)
+            return
+        name = f"{self.name}:{host_id}"
+        dead = self.actors.get(host_id)
+        if dead is not None:
+            # Ray keeps a dead actor's name taken until its handle is killed.
+            with contextlib.suppress(Exception):
+                ray.kill(dead, no_restart=True)
+        for attempt in range(REPLACE_ATTEMPTS):
+            if self.closed:
+                return
+            if attempt:
+                await asyncio.sleep(REPLACE_PAUSE)
+            if launch.node_id is not None and not any(
+                node.get("NodeID") == launch.node_id and node.get("Alive") for node in ray.nodes()
+            ):
+                log.warning("host %s is not started again: its Ray node left the cluster", host_id)
+                return
+            if host_id in self.view.hosts:
+                return  # Another driver watching the same cluster started it again first.
+            try:
+                actor = self._launch(host_id, launch)
+            except ValueError:
+                continue  # Its name is still the dead actor's, or another driver's new one's: look again.
+            try:
+                info = await actor.start.remote(self._bind_host())
+                if self.http is not None:
+                    await actor.open_http.remote(0, *self.http, self.drain_timeout)
+            except Exception as exc:
+                log.warning("host %s could not be started again: %s", host_id, getattr(exc, "cause", None) or exc)
+                with contextlib.suppress(Exception):
+                    ray.kill(actor, no_restart=True)
+                continue
+            self.actors[host_id] = actor
+            self._watchers.append(asyncio.get_running_loop().create_task(self._watch(host_id, actor)))
+            log.warning(
+                "host %s started again (pid %d, actor %s): its objects come back to it", host_id, info.pid, name
+            )
+            return
+        log.warning("host %s was not started again after %d attempts", host_id, REPLACE_ATTEMPTS)
 
     async def _follow_directory(self) -> None:
         while not self.closed:

@@ -18,6 +18,19 @@ from typing import Any
 from .liveness import HealthChecks, LivenessMonitor
 from .placement import HostInfo, PlacementView
 
+LEFT = "it left"
+"""The removal reason of a host that stopped on purpose (drained), as opposed to one that was lost."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HostLaunch:
+    """How a host was started: its Ray node (None: wherever Ray spreads it) and the arguments of its
+    actor, kept so that a host that died can be started again, with the same id, by any driver."""
+
+    node_id: str | None
+    args: tuple[Any, ...]
+    options: dict[str, Any]
+
 
 class Directory:
     """The directory's state and operations; run as a Ray actor (`ray.remote(Directory)`)."""
@@ -28,6 +41,8 @@ class Directory:
         self._monitor = LivenessMonitor(health_checks, self._remove_unhealthy) if health_checks else None
         self.removed: dict[str, str] = {}
         """Why each host that left was removed, by host id."""
+        self.launches: dict[str, HostLaunch] = {}
+        """How each host of the cluster was started, by host id."""
 
     def _publish(self, view: PlacementView) -> int:
         self._view = view
@@ -46,7 +61,7 @@ class Directory:
             self._monitor.watch(info.host_id, info.liveness)
         return self._publish(self._with(hosts={**self._view.hosts, info.host_id: info}))
 
-    async def remove(self, host_id: str, reason: str = "it left") -> int:
+    async def remove(self, host_id: str, reason: str = LEFT) -> int:
         """Remove a host that left, died or stopped answering (its objects move to the others)."""
         if self._monitor is not None:
             self._monitor.forget(host_id)
@@ -58,6 +73,14 @@ class Directory:
 
     async def _remove_unhealthy(self, host_id: str, reason: str) -> None:
         await self.remove(host_id, reason)
+
+    async def record_launch(self, host_id: str, launch: HostLaunch) -> None:
+        """Remember how `host_id` was started (for `launch_of`)."""
+        self.launches[host_id] = launch
+
+    async def launch_of(self, host_id: str) -> HostLaunch | None:
+        """How `host_id` was started (None if it was not recorded)."""
+        return self.launches.get(host_id)
 
     async def confirm(self, host_id: str) -> bool:
         """Whether `host_id` is still a live, checked member; asking proves it alive (its missed checks reset)."""

@@ -1,14 +1,17 @@
 """Leases with epochs: an object's owner writes its epoch into the object's own database at activation,
 and every commit checks it, so a host that lost the lease (paused, partitioned, restarted) cannot commit.
 
-Taking a lease is one SQLite write transaction on the object's file: it reads the stored epoch, stores
-the next one and keeps it. A later owner does the same, so the stale host's next commit finds an epoch
-that is not its own and is rolled back whole, whatever connection or file handle it still has.
+Taking a lease reads the stored epoch and writes the next one, in the object's own connection and its
+first transaction: the lease commits with the activation's first writes (the group commit makes it as
+durable as they are, and holds every answer of the object until it is), and costs no SQLite connection
+of its own, so a host taking over hundreds of objects at once spends about a millisecond on each. The
+connection keeps its file locked (exclusive locking), so no other host reads or writes it meanwhile.
+A later owner does the same, so the stale host's next commit finds an epoch that is not its own and is
+rolled back whole, whatever connection or file handle it still has.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -21,7 +24,8 @@ from ..runtime.storage import Storage
 
 LEASE_TABLE = "_dotdo_lease"
 LOCK_WAIT = 5.0
-"""Seconds a new owner waits for a previous holder's SQLite lock before giving up."""
+"""Seconds a host waits for another's SQLite lock on an object's file before giving up (what the
+object's own connection waits too: SQLite's default busy timeout in Python)."""
 
 
 class LeaseLostError(StorageError):
@@ -36,51 +40,35 @@ class NotOwnerError(StorageError):
     """This host is not the object's owner in its view of the cluster, so it may not activate it."""
 
 
-def take_lease(path: Path, holder: str, durability: str = "process") -> int:
-    """Store the next epoch in the object's database at `path` (created if new) and return it.
+_CREATE_LEASE = (
+    f"CREATE TABLE IF NOT EXISTS {LEASE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "epoch INTEGER NOT NULL, holder TEXT NOT NULL, taken_at REAL NOT NULL)"
+)
+_STORE_EPOCH = (
+    f"INSERT INTO {LEASE_TABLE} (id, epoch, holder, taken_at) VALUES (1, ?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET epoch = excluded.epoch, holder = excluded.holder, taken_at = excluded.taken_at"
+)
 
-    The epoch is as durable as the object's own commits: handed to the OS before this returns
-    ("process": survives the host's death), or fsynced with the file's folder ("power").
+
+def take_lease(storage: Storage, holder: str) -> int:
+    """Write the next epoch into the object's database, in its storage's pending transaction; returns it.
+
+    The write commits with the object's first commit (its answers wait for it, as for any write);
+    `LeaseBusyError` if another process kept the file locked.
     """
-    power = durability == "power"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not path.exists()
-    conn = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT)
     try:
-        # Before the switch to WAL, which a new file makes with a sync unless synchronous is off.
-        conn.execute(f"PRAGMA synchronous={'FULL' if power else 'OFF'}")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {LEASE_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), "
-            "epoch INTEGER NOT NULL, holder TEXT NOT NULL, taken_at REAL NOT NULL)"
-        )
-        row = conn.execute(f"SELECT epoch FROM {LEASE_TABLE} WHERE id = 1").fetchone()
-        epoch = (row[0] if row else 0) + 1
-        conn.execute(
-            f"INSERT INTO {LEASE_TABLE} (id, epoch, holder, taken_at) VALUES (1, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET epoch = excluded.epoch, holder = excluded.holder, "
-            "taken_at = excluded.taken_at",
-            (epoch, holder, time.time()),
-        )
-        conn.execute("COMMIT")
+        storage.run_internal(_CREATE_LEASE, write=True)
+        row = storage.run_internal(f"SELECT epoch FROM {LEASE_TABLE} WHERE id = 1")
+        epoch = (row[0][0] if row else 0) + 1
+        storage.run_internal(_STORE_EPOCH, (epoch, holder, time.time()), write=True)
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise LeaseBusyError(
-                f"Cannot take the lease of {path.name}: another process kept its file locked for {LOCK_WAIT:.0f} s "
+                f"Cannot take the lease of {storage.path.name}: another process kept its file locked "
                 "(a paused or stuck host still has it open); the object stays unavailable until that host "
                 "exits or is killed"
             ) from None
         raise
-    finally:
-        conn.close()
-    if fresh and power:
-        # The new file's directory entry must be durable before its first commit is acknowledged.
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
     return epoch
 
 
@@ -136,7 +124,7 @@ def install_fencing(
                 "send the call to the owner"
             )
         if lease_in_file:
-            epoch = take_lease(storage.path, holder, storage.durability)
+            epoch = take_lease(storage, holder)
             storage.commit_checks.append(EpochCheck(epoch, holder))
 
     runtime.add_storage_hook(lease_on_activation)

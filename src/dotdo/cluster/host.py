@@ -28,6 +28,7 @@ from starlette.websockets import WebSocket
 
 from ..primitives.attachments import CTX_ATTACHMENTS
 from ..runtime.alarm_scheduler import INDEX_TABLE
+from ..runtime.connection_budget import MAX_OPEN_VARIABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
@@ -55,6 +56,11 @@ log = logging.getLogger("dotdo.cluster")
 OWNER_CACHE_SIZE = 16384
 """Objects whose owner a host remembers for its current view; the cache starts over when full."""
 
+MIN_OPEN_DATABASES = 64
+"""The fewest SQLite databases a host keeps open, however many hosts share its machine."""
+EVICT_PAUSE = 0.05
+EVICT_ATTEMPTS = 600
+"""How often, and for how long, a host tries again to evict an object that moved away while busy (30 s)."""
 VIEW_WAIT = 1.0
 """Seconds a host waits for a newer view when a forwarded call reaches it and it is not the owner either."""
 
@@ -96,6 +102,8 @@ class ClusterHost:
         wrap_app: Callable[[Any], Any] | None = None,
         replicate_to: str | None = None,
         replicate_options: dict[str, str] | None = None,
+        machine_databases: int | None = None,
+        hosts_on_machine: int = 1,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
@@ -122,12 +130,18 @@ class ClusterHost:
         self.removed = False
         """Set when the directory dropped this host while it ran (it missed its health checks)."""
         self.health_checks = health_checks
+        self.machine_databases = machine_databases
+        """The most SQLite databases the hosts of this host's machine keep open together (None: no share):
+        each keeps its share open, which grows when a host of the machine leaves (its objects come here)."""
+        self.hosts_on_machine = hosts_on_machine
+        """How many hosts share the machine's budget (at start; then counted in each view)."""
         self.liveness = LivenessResponder()
         self._confirming: asyncio.Task[None] | None = None
         self.after_removal: Callable[[], object] | None = None
         """Called once a host the directory removed has stopped (its Ray actor ends its process)."""
         self.drain_timeout = 30.0
         self._activated: set[ObjectId] = set()
+        self._evicting: asyncio.Task[None] | None = None
         self._owners: dict[tuple[str, str], str] = {}
         self._owners_view: PlacementView | None = None
         self._view_changed = asyncio.Event()
@@ -152,6 +166,10 @@ class ClusterHost:
         if shared:
             check_probe(self.data_dir, self.probe_token, f"host {self.host_id} (pid {os.getpid()})")
         folder = host_folder(self.data_dir, self.host_id, shared_objects=shared)
+        if self.machine_databases is not None:
+            # Read by the runtime this host makes or imports (the app's): the hosts of one machine
+            # together keep as many databases open as one `dotdo dev` process would.
+            os.environ[MAX_OPEN_VARIABLE] = str(self.database_share(self.hosts_on_machine))
         # Made before the app is imported: the app's runtime on this folder is then this one.
         shipping = (
             None
@@ -293,28 +311,67 @@ class ClusterHost:
             closing.add_done_callback(self._closing.discard)
         self._view_changed.set()
         self._view_changed = asyncio.Event()
+        self.share_databases()
         self.evict_moved()
 
+    def database_share(self, hosts: int) -> int:
+        """This host's share of its machine's open databases when `hosts` hosts run there."""
+        assert self.machine_databases is not None
+        return max(MIN_OPEN_DATABASES, self.machine_databases // max(1, hosts))
+
+    def share_databases(self) -> None:
+        """Keep this host's share of its machine's open databases for the hosts of the current view
+        there (hosts of one machine listen on one address)."""
+        runtime, info = self.runtime, self.info
+        if self.machine_databases is None or runtime is None or info is None:
+            return
+        here = sum(1 for other in self.view.hosts.values() if other.wire[0] == info.wire[0])
+        runtime.max_open_databases = self.database_share(here)
+
     def evict_moved(self) -> int:
-        """Evict the live objects this host no longer owns (busy ones are retried at the next view)."""
+        """Evict the live objects this host no longer owns; returns how many. A busy one (an event in
+        flight, a write not yet durable) is evicted as soon as it is idle: its new owner waits for its file."""
         runtime = self.runtime
         if runtime is None or not self.view.hosts:
             return 0
-        evicted = 0
+        evicted = busy = 0
         for oid in list(self._activated):
             if runtime.live_storage(oid.namespace, oid) is None:
                 self._activated.discard(oid)
-            elif not self._owns(oid) and runtime.evict(oid.namespace, oid):
-                self._activated.discard(oid)
-                evicted += 1
-                if runtime.change_log is not None:
-                    self._in_background(runtime.change_log.release(oid))
+            elif not self._owns(oid):
+                if runtime.evict(oid.namespace, oid):
+                    self._activated.discard(oid)
+                    evicted += 1
+                    if runtime.change_log is not None:
+                        self._in_background(runtime.change_log.release(oid))
+                else:
+                    busy += 1
+        if busy and (self._evicting is None or self._evicting.done()):
+            self._evicting = asyncio.get_running_loop().create_task(self._evict_moved_when_idle())
         return evicted
 
     def _in_background(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
+
+    async def _evict_moved_when_idle(self) -> None:
+        # New events go to the new owner, so the ones in flight here end soon.
+        for _ in range(EVICT_ATTEMPTS):
+            await asyncio.sleep(EVICT_PAUSE)
+            if self.draining:
+                return
+            self.evict_moved()
+            if not self._moved_live():
+                return
+
+    def _moved_live(self) -> bool:
+        runtime = self.runtime
+        return runtime is not None and any(
+            runtime.live_storage(oid.namespace, oid) is not None
+            and self.owner_in_view(oid.namespace, oid.hex) != self.host_id
+            for oid in self._activated
+        )
 
     async def relocate(self, oid: ObjectId, required: tuple[str, ...]) -> None:
         """Keep object `oid` on hosts carrying the labels `required` (`move_to`, `promote(colo=)`).
@@ -622,6 +679,7 @@ class ClusterHost:
             "live_objects": runtime.live_count if runtime else 0,
             "leases": sum(1 for oid in self._activated if runtime and runtime.live_storage(oid.namespace, oid)),
             "activations": runtime.activations if runtime else 0,
+            "max_open_databases": runtime.max_open_databases if runtime else 0,
             "draining": self.draining,
             "view_version": self.view.version,
             "labels": sorted(self.info.labels) if self.info else [],

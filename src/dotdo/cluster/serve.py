@@ -25,10 +25,17 @@ async def serve_cluster(
     drain_timeout: float,
     console: Console,
     wrap_app: Callable[[Any], Any] | None = None,
+    name: str = "dotdo",
+    replace_dead_hosts: bool = True,
+    attach_only: bool = False,
 ) -> None:
-    """Start the hosts, serve until SIGTERM/SIGINT, then drain every host and stop what was started.
+    """Start the hosts (or, on a joined Ray, find the ones a previous `dotdo serve` of this `name` left
+    serving), serve until SIGTERM/SIGINT, then drain every host and stop what was started.
 
-    `wrap_app` is called in each host with the imported app (see `Cluster`)."""
+    `wrap_app` is called in each host with the imported app (see `Cluster`). `attach_only`: the port
+    is taken, so only a running cluster of this name (whose hosts hold the port) may be served;
+    `ClusterNotRunningError` if there is none.
+    """
     stop = asyncio.Event()
     cluster = Cluster(
         address=ray_address,
@@ -41,9 +48,14 @@ async def serve_cluster(
         drain_timeout=drain_timeout,
         log_to_driver=True,
         wrap_app=wrap_app,
+        name=name,
+        replace_dead_hosts=replace_dead_hosts,
+        attach_only=attach_only,
     )
     with console.status(f"Starting {'a local Ray instance and ' if ray_address is None else ''}the hosts"):
         await cluster.start()
+    if cluster.attached:
+        console.print(f"Found the cluster [bold]{name}[/] running on Ray: serving its hosts (their objects stay live)")
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
@@ -52,7 +64,8 @@ async def serve_cluster(
         console.print(
             f"[bold green]dotdo serve[/] serving [bold]{app}[/] on [link]http://{host}:{port}[/] with "
             f"{len(cluster.view.hosts)} host{'s' if len(cluster.view.hosts) != 1 else ''}: {hosts} "
-            f"(data {data_dir.resolve()}, durability {durability})"
+            f"(cluster {name}, data {data_dir.resolve()}, durability {durability}"
+            f"{', dead hosts started again' if replace_dead_hosts else ''})"
         )
         await stop.wait()
         console.print(f"Draining (up to {drain_timeout:g} s): finishing requests in flight, committing, closing")

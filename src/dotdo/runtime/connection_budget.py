@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -15,14 +16,31 @@ _RESERVED_DESCRIPTORS = 512
 # An open SQLite connection costs ~150 KB (lookaside, page cache, prepared statements); 1,024 of them
 # keep 10,000 live idle objects well under 300 MB while the busiest objects stay connected.
 DEFAULT_MAX_OPEN = 1024
+MAX_OPEN_VARIABLE = "DOTDO_MAX_OPEN_DATABASES"
+"""Overrides `DEFAULT_MAX_OPEN` for the process; a cluster host sets it to its share of its machine's budget."""
 
 
 def default_max_open() -> int:
-    """How many databases may be open given this process's descriptor limit (`ulimit -n`)."""
+    """How many databases may be open: `$DOTDO_MAX_OPEN_DATABASES` or 1,024, within this process's
+    descriptor limit (`ulimit -n`)."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY:
         soft = 65536
-    return max(16, min(DEFAULT_MAX_OPEN, (soft - _RESERVED_DESCRIPTORS) // _DESCRIPTORS_PER_DATABASE))
+    return max(16, min(configured_max_open(), (soft - _RESERVED_DESCRIPTORS) // _DESCRIPTORS_PER_DATABASE))
+
+
+def configured_max_open() -> int:
+    """`$DOTDO_MAX_OPEN_DATABASES` if set (`ValueError` unless a whole number of at least 1), else 1,024."""
+    value = os.environ.get(MAX_OPEN_VARIABLE)
+    if value is None or not value.strip():
+        return DEFAULT_MAX_OPEN
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(f"{MAX_OPEN_VARIABLE} must be a whole number of databases, at least 1 (not {value!r})")
+    return count
 
 
 class ConnectionBudget:

@@ -365,6 +365,18 @@ class Runtime:
         return self.host.live_count
 
     @property
+    def max_open_databases(self) -> int:
+        """The most SQLite databases kept open at once (idle ones close first; objects stay live)."""
+        return self.host.budget.max_open
+
+    @max_open_databases.setter
+    def max_open_databases(self, count: int) -> None:
+        if count < 1:
+            raise ValueError(f"max_open_databases must be at least 1, not {count}")
+        # Lowered: the idle databases past it close as the next ones open.
+        self.host.budget.max_open = count
+
+    @property
     def activations(self) -> int:
         """How many times an object was activated since the runtime started."""
         return self.host.activations
