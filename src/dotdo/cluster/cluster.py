@@ -27,6 +27,7 @@ from ..runtime.errors import DotdoError, UnknownClassError
 from ..runtime.ids import ObjectId, id_from_name, namespace_of
 from ..runtime.stub import Stub
 from .directory import LEFT, Directory, HostLaunch
+from .fencing import NotOwnerError
 from .host import ClusterHost, class_reference
 from .layout import write_probe
 from .liveness import HealthChecks
@@ -41,6 +42,8 @@ log = logging.getLogger("dotdo.cluster")
 
 HEAD_RESOURCE = "node:__internal_head__"
 """The resource Ray gives its head node only."""
+NOT_OWNER_RETRIES = 8
+"""How often a call refused by a host that does not own the object (yet) is sent again, with backoff."""
 REPLACE_ATTEMPTS = 20
 """How many times a dead host is tried again before giving up (a crash at start, a name still taken)."""
 REPLACE_PAUSE = 0.5
@@ -703,8 +706,18 @@ class Cluster:
         if not self.started or self.closed:
             raise HostUnavailableError("The cluster is not running: use `async with Cluster(...) as rt:`")
         await self._ensure_registered(cls)
-        owner = self.view.owner(oid.namespace, oid.hex)
-        return await self._client(owner).request(kind, (oid.namespace, oid.hex, oid.name, 0, *rest))
+        attempt = 0
+        while True:
+            owner = self.view.owner(oid.namespace, oid.hex)
+            try:
+                return await self._client(owner).request(kind, (oid.namespace, oid.hex, oid.name, 0, *rest))
+            except NotOwnerError:
+                # Refused before the object ran anything (the views disagree while a host joins, leaves or
+                # an object moves): ask again once the views have had a moment to converge.
+                attempt += 1
+                if attempt >= NOT_OWNER_RETRIES:
+                    raise
+                await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
 
     async def _ensure_registered(self, cls: type[DurableObject]) -> None:
         namespace = namespace_of(cls)
