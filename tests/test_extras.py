@@ -31,6 +31,7 @@ MODULE_OF = {
     "google-crc32c": "google_crc32c",
     "pytest-asyncio": "pytest_asyncio",
     "node-semver": "nodesemver",
+    "qdrant-client": "qdrant_client",
 }
 
 PROBE = """

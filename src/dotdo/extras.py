@@ -35,9 +35,19 @@ EXTRAS: dict[str, Extra] = {
     "serve": Extra(("granian",), enables="serving with granian"),
     "cluster": Extra(("ray",), enables="dotdo serve, dotdo.cluster.Cluster: objects on several host processes"),
     "compat": Extra(
-        ("cryptography", "google_crc32c", "boto3", "jsonschema"),
+        (
+            "cryptography",
+            "google_crc32c",
+            "boto3",
+            "jsonschema",
+            "numpy",
+            "usearch",
+            "meilisearch",
+            "qdrant_client",
+            "typesense",
+        ),
         ("fs",),
-        "dotdo compat serve: S3, SQS, Cloud Storage and Stripe layers",
+        "dotdo compat serve: storage, queue, search, vector and SaaS layers",
     ),
     "test": Extra(
         ("pytest", "pytest_asyncio"), enables="running the tests `dotdo init` writes (the pytest plugin's fixtures)"
