@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -67,73 +68,74 @@ def stop_server(server: CompatServer) -> None:
         server.process.wait()
 
 
+@contextlib.contextmanager
+def running_server(data_dir: Path, layers: list[str]) -> Iterator[CompatServer]:
+    """`start_server` for the length of a `with` block, stopped however the block ends."""
+    server = start_server(data_dir, layers)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
 @pytest.fixture(scope="module")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve s3` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-s3"), ["s3"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-s3"), ["s3"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def sqs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve sqs s3` for one test module (SQS beside S3 on one port)."""
-    server = start_server(tmp_path_factory.mktemp("compat-sqs"), ["sqs", "s3"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-sqs"), ["sqs", "s3"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def gcs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve gcs` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-gcs"), ["gcs"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-gcs"), ["gcs"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def stripe_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve stripe` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-stripe"), ["stripe"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-stripe"), ["stripe"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def messaging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve resend twilio sendgrid` for one test module (three layers on one port)."""
-    server = start_server(tmp_path_factory.mktemp("compat-messaging"), ["resend", "twilio", "sendgrid"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-messaging"), ["resend", "twilio", "sendgrid"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def meilisearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve meilisearch` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-meilisearch"), ["meilisearch"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-meilisearch"), ["meilisearch"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def typesense_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve typesense` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-typesense"), ["typesense"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-typesense"), ["typesense"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def qdrant_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve qdrant` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-qdrant"), ["qdrant"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-qdrant"), ["qdrant"]) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve chroma` for one test module."""
-    server = start_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"])
-    yield server
-    stop_server(server)
+    with running_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"]) as server:
+        yield server

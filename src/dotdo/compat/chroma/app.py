@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote
 
 from starlette.responses import JSONResponse
 
+from ..request_body import read_body
 from ..vector import Point, VectorCatalog, VectorCollection, VectorError
 from .filters import DOCUMENT_KEY, ChromaFilterError, where, where_document
 
@@ -123,7 +124,9 @@ class ChromaApp:
             if match is None or method != scope["method"]:
                 continue
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            raw = await _read_body(receive)
+            raw = await read_body(
+                receive, MAX_BODY, lambda: ChromaError("InvalidArgumentError", "the request body is too large", 413)
+            )
             tenant = "" if open_route else self._authenticate(headers)
             try:
                 body = json.loads(raw, parse_constant=_refuse_constant) if raw.strip() else None
@@ -527,19 +530,6 @@ def _records(points: list[dict[str, Any]], include: set[str]) -> dict[str, Any]:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise ChromaError("InvalidArgumentError", "the request body is too large", 413)
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def build(context: CompatContext) -> ChromaApp:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote
 from starlette.responses import JSONResponse, Response
 
 from ..credentials import TENANT_PATTERN
+from ..request_body import read_body
 from ..search import SearchError, SearchIndex, SearchQuery, SortKey
 from ..search import settings as index_settings
 from .account import MeiliAccount, timestamp
@@ -187,7 +188,11 @@ class MeiliApp:
                 allowed.append(method)
                 continue
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            body = await _read_body(receive)
+            body = await read_body(
+                receive,
+                MAX_PAYLOAD,
+                lambda: MeiliError("payload_too_large", "The provided payload reached the size limit.", 413),
+            )
             params = {k: unquote(v) for k, v in match.groupdict().items()}
             query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
             call = Call("", None, None, params, query, body, headers.get("content-type", "application/json"))
@@ -803,19 +808,6 @@ def _expired(expires_at: str | None) -> bool:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_PAYLOAD:
-            raise MeiliError("payload_too_large", "The provided payload reached the size limit.", 413)
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def build(context: CompatContext) -> MeiliApp:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse, Response
 
+from ..request_body import read_body
 from .account import ApiAccount, ApiCall, ApiError
 from .document import OpenAPIDocument, Operation
 from .form_encoding import FormError, coerce, decode_form
@@ -89,7 +90,8 @@ class OpenAPIApp:
         tenant = self.conventions.authenticate(headers)
         if self.conventions.authorize is not None:
             self.conventions.authorize(tenant, path_params)
-        raw = await _read_body(receive, self.conventions.max_body)
+        limit = self.conventions.max_body
+        raw = await read_body(receive, limit, lambda: ApiError(413, f"The request body is larger than {limit} bytes."))
         call = ApiCall(
             operation_id=operation.operation_id,
             path=path_params,
@@ -172,20 +174,3 @@ class OpenAPIApp:
         except InvalidRequest as exc:
             raise ApiError(400, exc.message, param=exc.param) from None
         return converted
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes:
-    chunks = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, f"The request body is larger than {limit} bytes.")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)

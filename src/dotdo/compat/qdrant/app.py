@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from starlette.responses import JSONResponse
 
+from ..request_body import read_body
 from ..vector import Point, VectorCatalog, VectorCollection, VectorError
 from .filters import QdrantFilterError, parse
 
@@ -136,7 +137,7 @@ class QdrantApp:
                 allowed.append(method)
                 continue
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            raw = await _read_body(receive)
+            raw = await read_body(receive, MAX_BODY, lambda: QdrantError(413, "Payload too large"))
             tenant = "" if open_route else self._authenticate(headers)
             try:
                 body = json.loads(raw, parse_constant=_refuse_constant) if raw.strip() else None
@@ -537,19 +538,6 @@ def _update_result() -> dict[str, Any]:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise QdrantError(413, "Payload too large")
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def build(context: CompatContext) -> QdrantApp:

@@ -29,6 +29,7 @@ from starlette.responses import Response
 
 from ..aws_sigv4 import SignatureError, verify
 from ..credentials import CredentialsError
+from ..request_body import read_body
 from ..sharding import check_shard_count, shard_object_name
 from .account import SqsAccount
 from .errors import SqsError
@@ -156,7 +157,9 @@ class SqsApp:
         target = headers.get("x-amz-target", "")
         json_protocol = target.startswith("AmazonSQS.")
         try:
-            body = await _read_body(receive)
+            body = await read_body(
+                receive, MAX_BODY, lambda: SqsError("InvalidParameterValue", "the request body is larger than 1 MiB")
+            )
             if scope["method"] != "POST" and not body:
                 body = scope.get("query_string", b"")
             tenant = self._authenticate(scope, headers, body)
@@ -606,17 +609,6 @@ def _message_out(message: dict[str, Any], wanted_system: set[str], wanted_attrib
             out["MessageAttributes"] = attributes
             out["MD5OfMessageAttributes"] = attributes_md5(attributes)
     return out
-
-
-async def _read_body(receive: Receive) -> bytes:
-    body = bytearray()
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if len(body) > MAX_BODY:
-            raise SqsError("InvalidParameterValue", "the request body is larger than 1 MiB")
-        if not message.get("more_body", False):
-            return bytes(body)
 
 
 def _request_id() -> str:

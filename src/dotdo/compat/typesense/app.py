@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, unquote
 from starlette.responses import JSONResponse, Response
 
 from ..credentials import TENANT_PATTERN
+from ..request_body import read_body
 from ..search import SearchError, SearchIndex, SearchQuery, SortKey
 from .account import TypesenseAccount
 from .filter_syntax import FilterSyntaxError, parse
@@ -171,7 +172,7 @@ class TypesenseApp:
             if match is None or method != scope["method"]:
                 continue
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            body = await _read_body(receive)
+            body = await read_body(receive, MAX_BODY, lambda: TypesenseError(413, "Request body is too large."))
             params = {k: unquote(v) for k, v in match.groupdict().items()}
             query = {
                 k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode(), keep_blank_values=True).items()
@@ -660,19 +661,6 @@ def _number(params: dict[str, str], name: str, default: int, minimum: int) -> in
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise TypesenseError(413, "Request body is too large.")
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 def build(context: CompatContext) -> TypesenseApp:
