@@ -170,3 +170,11 @@ class Credentials:
                 if found is not None:
                     return found
         return self.create(DEFAULT_TENANT, (ALL_SERVICES,))
+
+
+def client_key(data_dir: str | os.PathLike[str], access_key_id: str | None, secret: str | None) -> tuple[str, str]:
+    """The key pair a layer's `client()` signs with: the one given, or the data folder's default key."""
+    if access_key_id is not None and secret is not None:
+        return access_key_id, secret
+    key = Credentials(Path(data_dir) / "compat").default_key()
+    return key.access_key_id, key.secret or ""

@@ -55,13 +55,9 @@ def client(
     """A `chromadb.HttpClient` pointed at dotdo, sending the access key's id and secret as `x-chroma-token`."""
     import chromadb
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     headers = {**options.pop("headers", {}), "x-chroma-token": f"{access_key_id}{secret}"}
     return chromadb.HttpClient(host=host, port=port, headers=headers, **options)
 

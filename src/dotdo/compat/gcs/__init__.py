@@ -58,13 +58,9 @@ def client(
     from google.cloud import storage
     from google.oauth2.credentials import Credentials as BearerToken
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     return storage.Client(
         project=project,
         credentials=BearerToken(token=f"{access_key_id}:{secret}"),

@@ -72,13 +72,9 @@ def client(
     """A `meilisearch.Client` pointed at dotdo; its master key is the access key's id and secret, joined."""
     import meilisearch
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     return meilisearch.Client(url, api_key=f"{access_key_id}{secret}", **options)
 
 

@@ -61,13 +61,9 @@ def client(
     """A `qdrant_client.QdrantClient` pointed at dotdo over REST; its api key is the access key's id and secret."""
     from qdrant_client import QdrantClient
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     options.setdefault("https", url.startswith("https:"))
     # The client warns when the server's version is not within one minor version of its own; this
     # layer reports the Qdrant version whose REST API it follows, which need not be the client's.

@@ -57,13 +57,9 @@ def client(
     import boto3
     from botocore.config import Config
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     config = options.pop("config", None) or Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2})
     return boto3.client(
         "s3",

@@ -58,13 +58,9 @@ def client(
     """A boto3 SQS client pointed at dotdo (the data folder's default key unless a key is given)."""
     import boto3
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     return boto3.client(
         "sqs",
         endpoint_url=endpoint_url,

@@ -62,13 +62,9 @@ def client(
     """A `typesense.Client` pointed at dotdo; its api key is the access key's id and secret, joined."""
     import typesense
 
-    from ..credentials import Credentials
+    from ..credentials import client_key
 
-    if access_key_id is None or secret is None:
-        from pathlib import Path
-
-        key = Credentials(Path(data_dir) / "compat").default_key()
-        access_key_id, secret = key.access_key_id, key.secret
+    access_key_id, secret = client_key(data_dir, access_key_id, secret)
     configuration: Any = {
         "api_key": f"{access_key_id}{secret}",
         "nodes": [{"host": host, "port": str(port), "protocol": options.pop("protocol", "http")}],
