@@ -197,3 +197,15 @@ def test_indexes_survive_a_restart(tmp_path_factory: pytest.TempPathFactory) -> 
         assert client.index("kept").search("persistnt")["hits"] == [{"id": 1, "title": "persistent"}]
     finally:
         stop_server(server)
+
+
+def test_finished_tasks_are_deleted_by_filter_and_webhooks_are_listed(client: meilisearch.Client) -> None:
+    wait(client, client.create_index("tasks-scratch"))
+    assert client.get_tasks({"indexUids": ["tasks-scratch"]}).total >= 1
+    with pytest.raises(MeilisearchApiError) as raised:
+        client.delete_tasks({})
+    assert raised.value.code == "missing_task_filters"
+    task = wait(client, client.delete_tasks({"indexUids": ["tasks-scratch"]}))
+    assert task.type == "taskDeletion" and task.details["deletedTasks"] >= 1
+    assert client.get_tasks({"indexUids": ["tasks-scratch"]}).total == 0
+    assert client.get_webhooks().results == []

@@ -38,6 +38,8 @@ OPERATIONS = frozenset(
         "settings.reset",
         "tasks.get",
         "tasks.list",
+        "tasks.delete",
+        "webhooks.list",
         "keys.create",
         "keys.get",
         "keys.list",

@@ -99,14 +99,7 @@ class MeiliAccount(DO):
 
     def tasks(self, filters: dict[str, list[str]], limit: int, start: int | None) -> dict[str, Any]:
         """Tasks newest first, filtered by uids, statuses, types and indexUids: `GET /tasks`."""
-        conditions, bindings = ["1"], []
-        columns = {"uids": "uid", "statuses": "status", "types": "type", "indexUids": "index_uid"}
-        for name, column in columns.items():
-            if filters.get(name):
-                conditions.append(f"{column} IN (SELECT value FROM json_each(?))")
-                values = [int(v) for v in filters[name]] if name == "uids" else filters[name]
-                bindings.append(json.dumps(values))
-        where = " AND ".join(conditions)
+        where, bindings = _task_filter(filters)
         total = self.storage.sql.exec(f"SELECT count(*) AS n FROM meili_tasks WHERE {where}", *bindings).one()["n"]
         if start is not None:
             where += " AND uid <= ?"
@@ -123,6 +116,13 @@ class MeiliAccount(DO):
             "from": results[0]["uid"] if results else None,
             "next": following,
         }
+
+    def delete_tasks(self, filters: dict[str, list[str]]) -> int:
+        """Forget the finished tasks that `filters` select (`DELETE /tasks`); how many were deleted."""
+        where, bindings = _task_filter(filters)
+        return self.storage.sql.exec(
+            f"DELETE FROM meili_tasks WHERE {where} AND status IN ('succeeded', 'failed', 'canceled')", *bindings
+        ).rows_written
 
     # -- API keys -----------------------------------------------------------------------------------
 
@@ -188,6 +188,18 @@ class MeiliAccount(DO):
             return False
         self.storage.sql.exec("DELETE FROM meili_keys WHERE uid = ?", found["uid"])
         return True
+
+
+def _task_filter(filters: dict[str, list[str]]) -> tuple[str, list[Any]]:
+    """The WHERE clause and its bindings that select the tasks `filters` name."""
+    conditions, bindings = ["1"], []
+    columns = {"uids": "uid", "statuses": "status", "types": "type", "indexUids": "index_uid"}
+    for name, column in columns.items():
+        if filters.get(name):
+            conditions.append(f"{column} IN (SELECT value FROM json_each(?))")
+            values = [int(v) for v in filters[name]] if name == "uids" else filters[name]
+            bindings.append(json.dumps(values))
+    return " AND ".join(conditions), bindings
 
 
 def _task(row: dict[str, Any]) -> dict[str, Any]:

@@ -155,7 +155,9 @@ class MeiliApp:
             ("PATCH", f"/indexes/{uid}/settings/(?P<setting>[a-z-]+)", "settings.update", self.update_setting),
             ("DELETE", f"/indexes/{uid}/settings/(?P<setting>[a-z-]+)", "settings.update", self.reset_setting),
             ("GET", "/tasks", "tasks.get", self.list_tasks),
+            ("DELETE", "/tasks", "tasks.delete", self.delete_tasks),
             ("GET", "/tasks/(?P<task>[^/]+)", "tasks.get", self.get_task),
+            ("GET", "/webhooks", "webhooks.get", self.list_webhooks),
             ("GET", "/keys", "keys.get", self.list_keys),
             ("POST", "/keys", "keys.create", self.create_key),
             ("GET", "/keys/(?P<key>[^/]+)", "keys.get", self.get_key),
@@ -621,15 +623,25 @@ class MeiliApp:
     # -- tasks --------------------------------------------------------------------------------------
 
     async def list_tasks(self, call: Call) -> tuple[int, Any]:
-        filters = {
-            name: call.query[name].split(",")
-            for name in ("uids", "statuses", "types", "indexUids")
-            if name in call.query
-        }
-        if "uids" in filters and not all(v.isdigit() for v in filters["uids"]):
-            raise MeiliError("invalid_task_uids", "Task uids must be integers.")
+        filters = _task_filters(call)
         start = _int(call.query, "from", 0) if "from" in call.query else None
         return 200, await self._account(call.tenant).tasks(filters, _int(call.query, "limit", 20), start)
+
+    async def delete_tasks(self, call: Call) -> tuple[int, Any]:
+        filters = _task_filters(call)
+        if not filters:
+            raise MeiliError(
+                "missing_task_filters",
+                "Query parameters to filter the tasks to delete are missing. Available query parameters are: "
+                "`uids`, `indexUids`, `statuses`, `types`.",
+            )
+        original = "?" + "&".join(f"{name}={','.join(values)}" for name, values in filters.items())
+
+        async def work() -> dict[str, Any]:
+            deleted = await self._account(call.tenant).delete_tasks(filters)
+            return {"matchedTasks": deleted, "deletedTasks": deleted}
+
+        return await self._task(call, None, "taskDeletion", {"originalFilter": original}, work)
 
     async def get_task(self, call: Call) -> tuple[int, Any]:
         if not call.params["task"].isdigit():
@@ -638,6 +650,10 @@ class MeiliApp:
         if task is None:
             raise MeiliError("task_not_found", f"Task `{call.params['task']}` not found.")
         return 200, task
+
+    async def list_webhooks(self, call: Call) -> tuple[int, Any]:
+        # Webhooks are not part of this layer: the list an instance without any shows.
+        return 200, {"results": []}
 
     # -- keys ---------------------------------------------------------------------------------------
 
@@ -743,6 +759,16 @@ def _search_query(body: dict[str, Any]) -> SearchQuery:
         highlight_post=str(body.get("highlightPostTag", "</em>")),
         matching_strategy="all" if strategy == "all" else "last",
     )
+
+
+def _task_filters(call: Call) -> dict[str, list[str]]:
+    """The task filters of a `/tasks` query string: uids, statuses, types and indexUids."""
+    filters = {
+        name: call.query[name].split(",") for name in ("uids", "statuses", "types", "indexUids") if name in call.query
+    }
+    if "uids" in filters and not all(v.isdigit() for v in filters["uids"]):
+        raise MeiliError("invalid_task_uids", "Task uids must be integers.")
+    return filters
 
 
 def _strings(body: dict[str, Any], name: str, code: str) -> list[str]:
