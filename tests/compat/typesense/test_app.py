@@ -96,6 +96,32 @@ def test_collections_are_created_described_updated_and_deleted(client: Any) -> N
         client.collections["scratch"].retrieve()
 
 
+def test_a_collection_shows_every_attribute_of_its_fields_as_typesense_does(client: Any) -> None:
+    created = client.collections.create(
+        {"name": "shown", "fields": [{"name": "title", "type": "string"}, {"name": "n", "type": "int32"}]}
+    )
+    title, n = created["fields"]
+    assert title == {
+        "name": "title",
+        "type": "string",
+        "facet": False,
+        "index": True,
+        "optional": False,
+        "locale": "",
+        "sort": False,
+        "infix": False,
+        "stem": False,
+        "stem_dictionary": "",
+        "truncate_len": 100,
+        "store": True,
+    }
+    assert n["sort"] is True
+    assert (created["synonym_sets"], created["curation_sets"]) == ([], [])
+    with pytest.raises(typesense.exceptions.RequestMalformed, match="stemming"):
+        client.collections.create({"name": "stemmed", "fields": [{"name": "t", "type": "string", "stem": True}]})
+    client.collections["shown"].delete()
+
+
 def test_search_with_query_by_filter_by_sort_by_and_facets(books: Any) -> None:
     result = books.documents.search({"q": "harry poter", "query_by": "title", "sort_by": "year:asc"})
     assert [hit["document"]["id"] for hit in result["hits"]] == ["2", "4"] and result["found"] == 2

@@ -116,9 +116,19 @@ def _check_schema_fields(fields: Any) -> list[dict[str, Any]]:
                 "sort": bool(field.get("sort", numeric or field["type"] == "bool")),
                 "infix": False,
                 "locale": "",
+                "stem": False,
+                "stem_dictionary": "",
+                "truncate_len": 100,
+                "store": True,
             }
         )
+        if field.get("stem") or field.get("stem_dictionary") or field.get("store") is False:
+            raise TypesenseError(400, f"Field `{field['name']}`: stemming and `store: false` are not supported here.")
     return checked
+
+
+_FIELD_DEFAULTS = {"stem": False, "stem_dictionary": "", "truncate_len": 100, "store": True}
+"""What Typesense shows of a field's attributes this layer does not vary (older stored schemas lack them)."""
 
 
 class TypesenseApp:
@@ -227,7 +237,8 @@ class TypesenseApp:
 
     async def _view(self, call: Call, schema: dict[str, Any]) -> dict[str, Any]:
         count = (await self._index(call, schema["name"]).info())["numberOfDocuments"]
-        return {**schema, "num_documents": count}
+        fields = [{**_FIELD_DEFAULTS, **field} for field in schema["fields"]]
+        return {**schema, "fields": fields, "num_documents": count, "synonym_sets": [], "curation_sets": []}
 
     async def list_collections(self, call: Call) -> Any:
         return [await self._view(call, schema) for schema in await self._account(call.tenant).collections()]
