@@ -209,3 +209,17 @@ def test_finished_tasks_are_deleted_by_filter_and_webhooks_are_listed(client: me
     assert task.type == "taskDeletion" and task.details["deletedTasks"] >= 1
     assert client.get_tasks({"indexUids": ["tasks-scratch"]}).total == 0
     assert client.get_webhooks().results == []
+
+
+def test_a_quoted_filter_value_with_a_space_matches(movies: Any) -> None:
+    hits = movies.search("", {"filter": "genres = 'Science Fiction'"})["hits"]
+    assert [hit["id"] for hit in hits] == [4]
+    hits = movies.search("", {"filter": ['genres = "Science Fiction"', "year = 2015"]})["hits"]
+    assert [hit["id"] for hit in hits] == [4]
+
+
+def test_a_write_keeps_the_custom_metadata_of_its_task(client: meilisearch.Client) -> None:
+    index = client.index("tagged")
+    task = wait(client, index.add_documents([{"id": 1}], metadata="import of monday"))
+    assert task.custom_metadata == "import of monday"
+    assert wait(client, index.delete_document(1)).custom_metadata is None

@@ -274,7 +274,9 @@ class MeiliApp:
             error = MeiliError(exc.code, exc.message).to_json()
         except MeiliError as exc:
             error = exc.to_json()
-        info = await self._account(call.tenant).record_task(index_uid, task_type, details, error, enqueued, enqueued)
+        info = await self._account(call.tenant).record_task(
+            index_uid, task_type, details, error, enqueued, enqueued, call.query.get("customMetadata")
+        )
         return 202, info
 
     # -- instance -----------------------------------------------------------------------------------

@@ -41,10 +41,10 @@ def _tokens(text: str) -> list[_Token]:
         if match is None:
             raise FilterSyntaxError(f"Found unexpected characters at `{text[position : position + 20]}`.")
         kind = match.lastgroup or "word"
-        value = match.group(kind)
+        value, start = match.group(kind), match.start(kind)
         if kind in ("dq", "sq"):
             kind, value = "string", re.sub(r"\\(.)", r"\1", value)
-        tokens.append(_Token(kind, value, match.start(kind)))
+        tokens.append(_Token(kind, value, start))
         position = match.end()
     return tokens
 
