@@ -117,6 +117,12 @@ def test_a_collection_shows_every_attribute_of_its_fields_as_typesense_does(clie
     }
     assert n["sort"] is True
     assert (created["synonym_sets"], created["curation_sets"]) == ([], [])
+    added = client.collections["shown"].update({"fields": [{"name": "pages", "type": "int32", "optional": True}]})
+    assert added["fields"][0]["truncate_len"] == 100 and added["fields"][0]["sort"] is True
+    documents = client.collections["shown"].documents
+    assert documents["absent"].delete({"ignore_not_found": True}) == {"id": "absent"}
+    with pytest.raises(typesense.exceptions.ObjectNotFound):
+        documents["absent"].delete()
     with pytest.raises(typesense.exceptions.RequestMalformed, match="stemming"):
         client.collections.create({"name": "stemmed", "fields": [{"name": "t", "type": "string", "stem": True}]})
     client.collections["shown"].delete()
@@ -187,6 +193,9 @@ def test_api_keys_limit_actions_and_collections(client: Any, typesense_server: C
         searcher.collections["books"].documents.create({"title": "x", "authors": [], "year": 1, "rating": 1.0})
     assert client.keys[key["id"]].retrieve()["description"] == "search only"
     assert "value" not in client.keys[key["id"]].retrieve()
+    assert client.keys[key["id"]].retrieve()["autodelete"] is False
+    with pytest.raises(typesense.exceptions.RequestMalformed, match="autodelete"):
+        client.keys.create({"actions": ["*"], "collections": ["*"], "autodelete": True, "expires_at": 2_000_000_000})
     client.keys[key["id"]].delete()
     with pytest.raises(typesense.exceptions.RequestUnauthorized):
         searcher.collections["books"].documents.search({"q": "hobbit", "query_by": "title"})

@@ -302,7 +302,14 @@ class TypesenseApp:
         updated["fields"] = fields
         await self._account(call.tenant).set_schema(schema["name"], updated)
         await self._index(call).update_settings(self._settings(fields))
-        return {"fields": body["fields"]}
+        shown = iter(added)
+        return {
+            "fields": [
+                field if field.get("drop") else {**_FIELD_DEFAULTS, **next(shown)}
+                for field in body["fields"]
+                if isinstance(field, dict)
+            ]
+        }
 
     async def delete_collection(self, call: Call) -> Any:
         view = await self._view(call, await self._schema(call))
@@ -432,6 +439,9 @@ class TypesenseApp:
         return await self._index(call).get(call.params["id"])
 
     async def delete_document(self, call: Call) -> Any:
+        await self._schema(call)
+        if call.query.get("ignore_not_found") == "true" and await self._index(call).get(call.params["id"]) is None:
+            return {"id": call.params["id"]}
         document = await self.get_document(call)
         await self._index(call).delete([call.params["id"]])
         return document
@@ -626,6 +636,8 @@ class TypesenseApp:
         expires = body.get("expires_at")
         if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int)):
             raise TypesenseError(400, "`expires_at` must be an integer (seconds since the epoch).")
+        if body.get("autodelete"):
+            raise TypesenseError(400, "`autodelete` is not supported here: an expired key is refused, not deleted.")
         key = await self._account(call.tenant).create_key(
             call.tenant, body.get("description"), body["actions"], body["collections"], expires
         )
