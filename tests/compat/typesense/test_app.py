@@ -191,6 +191,9 @@ def test_api_keys_limit_actions_and_collections(client: Any, typesense_server: C
     assert searcher.collections["books"].documents.search({"q": "hobbit", "query_by": "title"})["found"] == 1
     with pytest.raises(typesense.exceptions.RequestUnauthorized):
         searcher.collections["books"].documents.create({"title": "x", "authors": [], "year": 1, "rating": 1.0})
+    assert client.debug.retrieve() == {"state": 1, "version": "30.0"}
+    with pytest.raises(typesense.exceptions.RequestUnauthorized):
+        searcher.debug.retrieve()
     assert client.keys[key["id"]].retrieve()["description"] == "search only"
     assert "value" not in client.keys[key["id"]].retrieve()
     assert client.keys[key["id"]].retrieve()["autodelete"] is False

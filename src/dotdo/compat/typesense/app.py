@@ -44,6 +44,10 @@ _NAME = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 _ACCESS_KEY_LENGTH = 20
 
 
+VERSION = "30.0"
+"""The Typesense release whose API this layer follows, as `GET /debug` reports it."""
+
+
 class TypesenseError(Exception):
     """An error Typesense would answer: status and message."""
 
@@ -140,6 +144,7 @@ class TypesenseApp:
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
         for method, path, action, handler in [
             ("GET", "/health", None, self.health),
+            ("GET", "/debug", "debug:list", self.debug),
             ("GET", "/collections", "collections:list", self.list_collections),
             ("POST", "/collections", "collections:create", self.create_collection),
             ("GET", collection, "collections:get", self.get_collection),
@@ -232,6 +237,10 @@ class TypesenseApp:
 
     async def health(self, call: Call) -> Any:
         return {"ok": True}
+
+    async def debug(self, call: Call) -> Any:
+        # State 1 is a leader that accepts writes: every dotdo server does.
+        return {"state": 1, "version": VERSION}
 
     # -- collections --------------------------------------------------------------------------------
 
