@@ -208,6 +208,10 @@ def test_finished_tasks_are_deleted_by_filter_and_webhooks_are_listed(client: me
     task = wait(client, client.delete_tasks({"indexUids": ["tasks-scratch"]}))
     assert task.type == "taskDeletion" and task.details["deletedTasks"] >= 1
     assert client.get_tasks({"indexUids": ["tasks-scratch"]}).total == 0
+    assert task.details["originalFilter"] == "?indexUids=tasks-scratch"
+    canceled = wait(client, client.cancel_tasks({"statuses": ["enqueued", "processing"]}))
+    assert canceled.type == "taskCancelation" and canceled.details["canceledTasks"] == 0
+    assert canceled.details["originalFilter"] == "?statuses=enqueued%2Cprocessing"
     assert client.get_webhooks().results == []
 
 

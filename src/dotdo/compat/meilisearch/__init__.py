@@ -39,6 +39,7 @@ OPERATIONS = frozenset(
         "tasks.get",
         "tasks.list",
         "tasks.delete",
+        "tasks.cancel",
         "webhooks.list",
         "keys.create",
         "keys.get",

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlencode
 
 from starlette.responses import JSONResponse, Response
 
@@ -156,6 +156,7 @@ class MeiliApp:
             ("DELETE", f"/indexes/{uid}/settings/(?P<setting>[a-z-]+)", "settings.update", self.reset_setting),
             ("GET", "/tasks", "tasks.get", self.list_tasks),
             ("DELETE", "/tasks", "tasks.delete", self.delete_tasks),
+            ("POST", "/tasks/cancel", "tasks.cancel", self.cancel_tasks),
             ("GET", "/tasks/(?P<task>[^/]+)", "tasks.get", self.get_task),
             ("GET", "/webhooks", "webhooks.get", self.list_webhooks),
             ("GET", "/keys", "keys.get", self.list_keys),
@@ -630,20 +631,24 @@ class MeiliApp:
         return 200, await self._account(call.tenant).tasks(filters, _int(call.query, "limit", 20), start)
 
     async def delete_tasks(self, call: Call) -> tuple[int, Any]:
-        filters = _task_filters(call)
-        if not filters:
-            raise MeiliError(
-                "missing_task_filters",
-                "Query parameters to filter the tasks to delete are missing. Available query parameters are: "
-                "`uids`, `indexUids`, `statuses`, `types`.",
-            )
-        original = "?" + "&".join(f"{name}={','.join(values)}" for name, values in filters.items())
+        filters = _task_filters(call, "delete")
+        original = "?" + urlencode({name: ",".join(values) for name, values in filters.items()})
 
         async def work() -> dict[str, Any]:
             deleted = await self._account(call.tenant).delete_tasks(filters)
             return {"matchedTasks": deleted, "deletedTasks": deleted}
 
         return await self._task(call, None, "taskDeletion", {"originalFilter": original}, work)
+
+    async def cancel_tasks(self, call: Call) -> tuple[int, Any]:
+        # Every task has finished before its answer is sent, so none is left to cancel.
+        filters = _task_filters(call, "cancel")
+        original = "?" + urlencode({name: ",".join(values) for name, values in filters.items()})
+
+        async def work() -> dict[str, Any]:
+            return {"matchedTasks": 0, "canceledTasks": 0}
+
+        return await self._task(call, None, "taskCancelation", {"originalFilter": original}, work)
 
     async def get_task(self, call: Call) -> tuple[int, Any]:
         if not call.params["task"].isdigit():
@@ -763,13 +768,22 @@ def _search_query(body: dict[str, Any]) -> SearchQuery:
     )
 
 
-def _task_filters(call: Call) -> dict[str, list[str]]:
-    """The task filters of a `/tasks` query string: uids, statuses, types and indexUids."""
+def _task_filters(call: Call, required_for: str | None = None) -> dict[str, list[str]]:
+    """The task filters of a `/tasks` query string: uids, statuses, types and indexUids.
+
+    `required_for` names the operation ("delete", "cancel") that refuses to run without a filter.
+    """
     filters = {
         name: call.query[name].split(",") for name in ("uids", "statuses", "types", "indexUids") if name in call.query
     }
     if "uids" in filters and not all(v.isdigit() for v in filters["uids"]):
         raise MeiliError("invalid_task_uids", "Task uids must be integers.")
+    if required_for and not filters:
+        raise MeiliError(
+            "missing_task_filters",
+            f"Query parameters to filter the tasks to {required_for} are missing. Available query parameters are: "
+            "`uids`, `indexUids`, `statuses`, `types`.",
+        )
     return filters
 
 
