@@ -27,7 +27,7 @@ from .bucket import S3Bucket
 from .cors import cors_headers, matching_rule
 from .errors import S3Error
 from .request import S3Request, header_dict, new_request_id, parse_query
-from .reshard import DEFAULT_SPLIT_KEYS
+from .reshard_mover import DEFAULT_SPLIT_KEYS
 from .sigv2 import is_v2, verify_v2
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ may be in flight): it is noted as garbage and removed by a sweep once it has sta
 
 A bucket made with more than one shard keeps only its settings here; its keys live in its shard
 objects, each an `S3Bucket` too (see `shards`). A reshard (`reshard`) moves keys between layouts
-while requests go on (see `reshard`, `key_fence` and `key_rows`); the bucket's own object records
+while requests go on (see `reshard_mover`, `key_fence` and `key_rows`); the bucket's own object records
 the move and carries it out, and finishes it when it next starts if a crash cut it short.
 
 Unreferenced blobs are swept by the object's alarm: a change that leaves a blob unused sets the
@@ -34,8 +34,8 @@ from ...runtime.durable_object import AlarmInfo
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
 from . import key_fence, key_rows
 from .errors import S3Error
-from .reshard import SCHEMA as RESHARD_SCHEMA
-from .reshard import Resharder, grown_count, moving_layouts, pending, places
+from .reshard_mover import SCHEMA as RESHARD_SCHEMA
+from .reshard_mover import Resharder, grown_count, moving_layouts, pending, places
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""
@@ -713,7 +713,7 @@ class S3Bucket(DO):
         current = int(self.info()["shards"])
         if count == current:
             return self.reshard_status()
-        await resharder.begin(count)
+        resharder.begin(count)
         self.ctx.send(
             "S3Bucket.resharding", {"tenant": resharder.tenant, "bucket": resharder.name, "from": current, "to": count}
         )

@@ -16,7 +16,7 @@ from .bucket import Listing, StoredObject
 from .cors import parse_cors, render_cors
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
-from .shards import key_place, layout_places, merge_objects, merge_versions, shard_stubs
+from .shards import each_place, key_place, layout_places, merge_objects, merge_versions, shard_stubs
 from .xml_bodies import MAX_XML_BODY, document, iso_time, parse, text
 
 OWNER = [("ID", "dotdo"), ("DisplayName", "dotdo")]
@@ -201,8 +201,7 @@ async def _list_objects(request: S3Request, **query: Any) -> Listing:
     info = await stub.info()
     if len(layout_places(info)) <= 1:
         return await stub.list_objects(**query)
-    pages = await asyncio.gather(*(shard.list_objects(**query) for shard in shard_stubs(request, info)))
-    return merge_objects(list(pages), query["max_keys"])
+    return merge_objects(await each_place(request, info, "list_objects", **query), query["max_keys"])
 
 
 def _token(key: str) -> str:
@@ -264,8 +263,7 @@ async def list_versions(request: S3Request) -> Response:
     if len(layout_places(info)) <= 1:
         listing: Listing = await request.bucket_stub().list_versions(**query)
     else:
-        pages = await asyncio.gather(*(shard.list_versions(**query) for shard in shard_stubs(request, info)))
-        listing = merge_versions(list(pages), max_keys)
+        listing = merge_versions(await each_place(request, info, "list_versions", **query), max_keys)
     children: list[tuple[str, Any]] = [
         ("Name", request.bucket),
         ("Prefix", _encode(request, prefix)),
@@ -302,7 +300,7 @@ async def list_uploads(request: S3Request) -> Response:
     """ListMultipartUploads (one page of up to 1,000)."""
     prefix = request.query.get("prefix", "")
     info = await request.bucket_stub().info()
-    found = await asyncio.gather(*(shard.uploads(prefix=prefix) for shard in shard_stubs(request, info)))
+    found = await each_place(request, info, "uploads", prefix=prefix)
     # A reshard copies an upload's rows before dropping them: one entry per upload id.
     unique = {u["upload_id"]: u for page in reversed(found) for u in page}
     uploads = sorted(unique.values(), key=lambda u: (u["key"], u["created_at"]))

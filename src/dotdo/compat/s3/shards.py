@@ -9,7 +9,7 @@ asks every shard for one page from the same marker and merges the pages in key o
 shard's page is sorted and holds no entry twice, so the first `max_keys` entries of the merge
 are the first `max_keys` of the whole bucket.
 
-While a reshard runs (see `reshard`) a key is in its place of the old layout or of the new one: a
+While a reshard runs (see `reshard_mover`) a key is in its place of the old layout or of the new one: a
 request for a key asks the old place first, and the new one when the old says the key is elsewhere
 (`KeyPlace`). A listing asks every place of both layouts, old places first, and keeps the first copy
 of a key seen twice (a key whose rows are being copied is in both, alike, for one batch).
@@ -27,7 +27,7 @@ from ..sharding import shard_object_name
 from .bucket import Listing, StoredObject
 from .errors import S3Error
 from .key_fence import OWN_OBJECT, KeyElsewhere, KeyMoving, shard_of
-from .reshard import places
+from .reshard_mover import places
 
 if TYPE_CHECKING:
     from ...runtime.stub import Stub
@@ -60,6 +60,21 @@ def shard_stubs(request: S3Request, info: dict[str, Any], bucket: str | None = N
     """Every object holding keys of the bucket `info` describes: its shards, or the bucket itself."""
     name = bucket or request.bucket
     return [place_stub(request, name, place) for place in layout_places(info)]
+
+
+async def each_place(request: S3Request, info: dict[str, Any], method: str, **query: Any) -> list[Any]:
+    """`method(**query)` of every place of the bucket `info` describes, in `layout_places` order.
+
+    While a reshard starts, a place of the new layout may not exist yet: it holds nothing, so it is left out.
+    """
+    calls = [getattr(stub, method)(**query) for stub in shard_stubs(request, info)]
+    if not info.get("reshard"):
+        return list(await asyncio.gather(*calls))
+    found = await asyncio.gather(*calls, return_exceptions=True)
+    for answer in found:
+        if isinstance(answer, BaseException) and not (isinstance(answer, S3Error) and answer.code == "NoSuchBucket"):
+            raise answer
+    return [answer for answer in found if not isinstance(answer, BaseException)]
 
 
 def key_places(info: dict[str, Any], key: str) -> list[int]:
@@ -99,6 +114,10 @@ class KeyPlace:
                     self.info = await stub.where(self.key)
                 except KeyElsewhere:
                     continue
+                except S3Error as exc:
+                    if exc.code == "NoSuchBucket" and place != OWN_OBJECT:
+                        continue  # a place of the new layout not made yet holds nothing
+                    raise
                 self.stub = stub
                 return self
             await self._pause(deadline)

@@ -101,8 +101,8 @@ class Resharder:
             )
         return count
 
-    async def begin(self, target: int) -> None:
-        """Record a move to `target` shards and give every place of both layouts its place in the new one."""
+    def begin(self, target: int) -> None:
+        """Record a move to `target` shards (`run` then carries it out)."""
         source = int(self.bucket.info()["shards"])
         self.sql.exec(
             "INSERT INTO s3_reshard (id, source, target, started_at) VALUES (?, ?, ?, ?)",
@@ -113,6 +113,9 @@ class Resharder:
         )
         for place in places(source):
             self.sql.exec("INSERT INTO s3_reshard_progress VALUES (?, '', 0)", place)
+
+    async def _join(self, source: int, target: int) -> None:
+        """Give every place of both layouts its place in the new one (again after a restart: it is idempotent)."""
         info = self.bucket.info()
         new = places(target)
         # The new layout's objects first: an old place refuses a key only once its new place exists.
@@ -127,6 +130,7 @@ class Resharder:
         if move is None:
             return {"moved": 0}
         target = int(move["target"])
+        await self._join(int(move["source"]), target)
         progress = self.sql.exec("SELECT * FROM s3_reshard_progress ORDER BY place").to_list()
         for row in progress:
             if row["done"]:
