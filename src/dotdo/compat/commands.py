@@ -61,6 +61,13 @@ def serve(
             "0 never splits."
         ),
     ] = 1_000_000,
+    queue_split_messages: Annotated[
+        int,
+        typer.Option(
+            help="SQS: split a standard queue (double its shards, online) once one shard holds more messages "
+            "than this; 0 never splits."
+        ),
+    ] = 1_000_000,
     garbage_grace: Annotated[
         float,
         typer.Option(help="S3: seconds an unreferenced blob is kept before the bucket's sweep deletes it."),
@@ -79,7 +86,7 @@ def serve(
                 "bucket_split_keys": bucket_split_keys,
                 "garbage_grace": garbage_grace,
             },
-            "sqs": {"queue_shards": queue_shards},
+            "sqs": {"queue_shards": queue_shards, "queue_split_messages": queue_split_messages},
         }
         app = compat_app(layers, data_dir=data_dir, options=options)
     except (UnknownServiceError, ValueError) as exc:
