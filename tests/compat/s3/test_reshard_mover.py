@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -258,3 +259,29 @@ async def test_a_reshard_cut_short_is_finished_when_the_bucket_starts_again(tmp_
         assert blobs.get(stored.parts[0][0], namespace=(await home.info())["namespace"]) == large
         assert hashlib.sha256(large).hexdigest() == stored.parts[0][0]
         assert (await shards[shard_of("in-progress", 4)].upload(upload, "in-progress"))["key"] == "in-progress"
+
+
+def test_a_bucket_that_grows_past_the_split_threshold_is_split_while_it_serves(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    small = start_server(tmp_path_factory.mktemp("split"), ["s3"], None, "--bucket-split-keys", "40")
+    try:
+        s3 = dotdo.compat.s3.client(small.url, access_key_id=small.key.access_key_id, secret=small.key.secret)
+        s3.create_bucket(Bucket="filling")
+        keys = [f"f/{n:04}" for n in range(300)]
+        for key in keys:
+            s3.put_object(Bucket="filling", Key=key, Body=key.encode())
+        deadline = time.monotonic() + 20
+        status = dotdo.compat.s3.reshard_status(
+            "filling", endpoint_url=small.url, access_key_id=small.key.access_key_id, secret=small.key.secret
+        )
+        while (status["running"] or status["shards"] == 1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = dotdo.compat.s3.reshard_status(
+                "filling", endpoint_url=small.url, access_key_id=small.key.access_key_id, secret=small.key.secret
+            )
+        assert status["shards"] > 1 and not status["running"]
+        assert listed_keys(s3, "filling") == keys
+        assert s3.get_object(Bucket="filling", Key=keys[-1])["Body"].read() == keys[-1].encode()
+    finally:
+        stop_server(small)

@@ -128,3 +128,22 @@ def test_the_reshard_command_spreads_a_queue(server: CompatServer, sqs: Any) -> 
     assert {m["MessageId"] for m in receive_all(sqs, url)} == sent
     refused = runner.invoke(cli, ["compat", "reshard", "sqs", "by-command", "--shards", "0", *options])
     assert refused.exit_code == 2 and "at least 1" in refused.output
+
+
+def test_a_queue_that_grows_past_the_split_threshold_is_split_while_it_serves(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    small = start_server(tmp_path_factory.mktemp("queue-split"), ["sqs"], None, "--queue-split-messages", "40")
+    try:
+        sqs = dotdo.compat.sqs.client(small.url, access_key_id=small.key.access_key_id, secret=small.key.secret)
+        url = sqs.create_queue(QueueName="filling")["QueueUrl"]
+        sent = send(sqs, url, [f"m{i}" for i in range(300)])
+        deadline = time.monotonic() + 20
+        found = wait_until_done(small, "filling")
+        while found["shards"] == 1 and time.monotonic() < deadline:  # the split starts in the background
+            time.sleep(0.05)
+            found = wait_until_done(small, "filling")
+        assert found["shards"] > 1 and not found["running"]
+        assert sorted(m["MessageId"] for m in receive_all(sqs, url)) == sorted(sent)
+    finally:
+        stop_server(small)
