@@ -184,8 +184,10 @@ class S3Bucket(DO):
             self.storage.sql.exec("INSERT INTO s3_layout (shards) VALUES (?)", 1 if shard else shards)
             self.storage.sql.exec("DELETE FROM s3_sweep")
             self.storage.sql.exec("INSERT INTO s3_sweep (grace) VALUES (?)", garbage_grace)
+            self.storage.sql.exec("DELETE FROM s3_place")  # a bucket made again starts with no reshard behind it
 
         self.storage.transaction_sync(create)
+        self._place = None
         if not shard:
             self.ctx.send("S3Bucket.created", {"tenant": tenant, "bucket": name, "shards": shards})
         return True
@@ -229,8 +231,10 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_uploads")
             self.storage.sql.exec("DELETE FROM s3_bucket")
             self.storage.sql.exec("DELETE FROM s3_layout")
+            self.storage.sql.exec("DELETE FROM s3_place")
 
         self.storage.transaction_sync(delete)
+        self._place = None
         if not shard:
             self.ctx.send("S3Bucket.deleted", {"tenant": bucket["tenant"], "bucket": bucket["name"]})
 

@@ -158,6 +158,11 @@ class Resharder:
 
         moved = int(self.sql.exec("SELECT moved FROM s3_reshard").one()["moved"])
         self.bucket.storage.transaction_sync(finish)
+        for place in places(int(move["source"])):
+            if place != OWN_OBJECT and place not in places(target):
+                # Emptied by the move: it stops being part of the bucket (a request still on its way to it
+                # finds no bucket there and looks the key up again).
+                await self.call(place, "delete_bucket", shard=True)
         return {"bucket": self.name, "source": move["source"], "target": target, "moved": moved}
 
     async def _move(self, source: int, keys: list[str], target: int) -> None:
@@ -183,9 +188,9 @@ class Resharder:
             self._namespaces[place] = (await self.call(place, "info"))["namespace"]
         return self._namespaces[place]
 
-    async def call(self, place: int, method: str, *args: Any) -> Any:
+    async def call(self, place: int, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call `method` of the object at `place` (this bucket's own object directly)."""
         if place == OWN_OBJECT:
-            return getattr(self.bucket, method)(*args)
+            return getattr(self.bucket, method)(*args, **kwargs)
         stub = self.bucket.runtime.get(type(self.bucket), shard_object_name(self.tenant, self.name, place))
-        return await getattr(stub, method)(*args)
+        return await getattr(stub, method)(*args, **kwargs)

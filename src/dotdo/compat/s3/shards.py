@@ -98,6 +98,7 @@ class KeyPlace:
     bucket: str
     stub: Stub = field(init=False)
     info: dict[str, Any] = field(init=False)
+    place: int = field(init=False, default=OWN_OBJECT)
 
     async def find(self) -> KeyPlace:
         """Look up the object answering for the key (`NoSuchBucket` if the bucket does not exist)."""
@@ -106,7 +107,7 @@ class KeyPlace:
             root = self.request.bucket_stub(self.bucket)
             root_info: dict[str, Any] = await root.info()
             if int(root_info.get("shards") or 1) <= 1 and not root_info.get("reshard"):
-                self.stub, self.info = root, root_info
+                self.stub, self.info, self.place = root, root_info, OWN_OBJECT
                 return self
             for place in key_places(root_info, self.key):
                 stub = place_stub(self.request, self.bucket, place)
@@ -118,7 +119,7 @@ class KeyPlace:
                     if exc.code == "NoSuchBucket" and place != OWN_OBJECT:
                         continue  # a place of the new layout not made yet holds nothing
                     raise
-                self.stub = stub
+                self.stub, self.place = stub, place
                 return self
             await self._pause(deadline)
 
@@ -131,7 +132,10 @@ class KeyPlace:
                 return await getattr(self.stub, method)(*args, **kwargs)
             except KeyMoving:
                 await self._pause(deadline)
-            except KeyElsewhere:
+            except S3Error as exc:
+                # A shard a finished reshard dropped has no bucket any more: the key is elsewhere.
+                if not isinstance(exc, KeyElsewhere) and (exc.code != "NoSuchBucket" or self.place == OWN_OBJECT):
+                    raise
                 namespace = self.info["namespace"]
                 await self.find()
                 for sha in carry:

@@ -280,18 +280,26 @@ class SqsApp:
                 continue
         raise SqsError("ServiceUnavailable", "the queue is being resharded; send the request again", 503)
 
-    async def _receipt_holder(self, call: Call, receipt: Any) -> tuple[Stub, Any]:
-        """The object holding the message of `receipt`, and the receipt as that object knows it."""
+    async def _on_receipt(self, call: Call, handle: Any, method: str, *args: Any) -> Any:
+        """Call `method(receipt, *args)` of the object holding the message of receipt handle `handle`."""
+        invalid = SqsError("ReceiptHandleIsInvalid", f'The input receipt handle "{str(handle)[:100]}" is not valid.')
         layout = await self._layout(call)
-        if layout["shards"] <= 1 and not layout["draining"]:
-            return self._queue(call), receipt
         known = set(places(layout["shards"])) | set(layout["draining"])
-        found = _SHARD_RECEIPT.fullmatch(receipt) if isinstance(receipt, str) else None
-        if found is not None and int(found[1]) in known:
-            return self._shard(call, int(found[1])), found[2]
-        if found is None and OWN_OBJECT in known:
-            return self._queue(call), receipt
-        raise SqsError("ReceiptHandleIsInvalid", f'The input receipt handle "{str(receipt)[:100]}" is not valid.')
+        found = _SHARD_RECEIPT.fullmatch(handle) if isinstance(handle, str) else None
+        if layout["shards"] <= 1 and not layout["draining"]:
+            place, receipt = OWN_OBJECT, handle
+        elif found is not None and int(found[1]) in known:
+            place, receipt = int(found[1]), found[2]
+        elif found is None and OWN_OBJECT in known:
+            place, receipt = OWN_OBJECT, handle
+        else:
+            raise invalid
+        try:
+            return await getattr(self._place(call, place), method)(receipt, *args)
+        except SqsError as exc:
+            if exc.code == "QueueDoesNotExist" and place != OWN_OBJECT:
+                raise invalid from None  # its shard was drained by a reshard and is gone: a stale receipt
+            raise
 
     def _count_sends(self, call: Call, name: str, sent: int) -> None:
         """Every `GROW_CHECK_EVERY` sends to a queue, ask it (in the background) whether it should split."""
@@ -534,7 +542,12 @@ class SqsApp:
         start = next(self._turn) if len(holders) > 1 else 0
         for step in range(len(holders)):
             place, holder = holders[(start + step) % len(holders)]
-            received: Received = await holder.receive(count - len(messages), timeout)
+            try:
+                received: Received = await holder.receive(count - len(messages), timeout)
+            except SqsError as exc:
+                if exc.code == "QueueDoesNotExist" and place != OWN_OBJECT:
+                    continue  # a shard a reshard drained and dropped since this receive began
+                raise
             if received.to_redrive:
                 await self._redrive(call, attributes, received, holder)
             if place != OWN_OBJECT:
@@ -570,16 +583,14 @@ class SqsApp:
         await source.redriven([m["message_id"] for m in received.to_redrive])
 
     async def delete_message(self, call: Call) -> dict[str, Any]:
-        holder, receipt = await self._receipt_holder(call, call.required("ReceiptHandle"))
-        await holder.delete_message(receipt)
+        await self._on_receipt(call, call.required("ReceiptHandle"), "delete_message")
         return {}
 
     async def delete_batch(self, call: Call) -> dict[str, Any]:
         successful, failed = [], []
         for entry in _batch(call):
             try:
-                holder, receipt = await self._receipt_holder(call, entry.get("ReceiptHandle") or "")
-                await holder.delete_message(receipt)
+                await self._on_receipt(call, entry.get("ReceiptHandle") or "", "delete_message")
                 successful.append({"Id": entry["Id"]})
             except SqsError as exc:
                 failed.append({"Id": entry["Id"], "SenderFault": True, "Code": exc.code, "Message": exc.message})
@@ -589,16 +600,15 @@ class SqsApp:
         timeout = call.integer("VisibilityTimeout", None, 0, 43200)
         if timeout is None:
             raise SqsError("MissingParameter", "The request must contain the parameter VisibilityTimeout.")
-        holder, receipt = await self._receipt_holder(call, call.required("ReceiptHandle"))
-        await holder.change_visibility(receipt, timeout)
+        await self._on_receipt(call, call.required("ReceiptHandle"), "change_visibility", timeout)
         return {}
 
     async def change_visibility_batch(self, call: Call) -> dict[str, Any]:
         successful, failed = [], []
         for entry in _batch(call):
             try:
-                holder, receipt = await self._receipt_holder(call, entry.get("ReceiptHandle") or "")
-                await holder.change_visibility(receipt, int(entry.get("VisibilityTimeout", 0)))
+                timeout = int(entry.get("VisibilityTimeout", 0))
+                await self._on_receipt(call, entry.get("ReceiptHandle") or "", "change_visibility", timeout)
                 successful.append({"Id": entry["Id"]})
             except (SqsError, ValueError) as exc:
                 code = exc.code if isinstance(exc, SqsError) else "InvalidParameterValue"

@@ -187,6 +187,7 @@ class SqsQueue(DO):
             )
             self.storage.sql.exec("DELETE FROM sqs_layout")
             self.storage.sql.exec("INSERT INTO sqs_layout (shards) VALUES (?)", 1 if shard else shards)
+            self.storage.sql.exec("DELETE FROM sqs_place")  # a queue made again has no reshard behind it
 
         self.storage.transaction_sync(create)
         if not shard:
@@ -215,6 +216,7 @@ class SqsQueue(DO):
         self.storage.sql.exec("DELETE FROM sqs_dedup")
         self.storage.sql.exec("DELETE FROM sqs_queue")
         self.storage.sql.exec("DELETE FROM sqs_layout")
+        self.storage.sql.exec("DELETE FROM sqs_place")
         if not shard:
             self.ctx.send("SqsQueue.deleted", {"tenant": info["tenant"], "queue": info["name"]})
 

@@ -128,6 +128,8 @@ class QueueResharder:
         for place in draining:
             await self._drain(place, turn)
             self.sql.exec("DELETE FROM sqs_draining WHERE place = ?", place)
+            if place != OWN_OBJECT:
+                await self.call(place, "delete_queue", shard=True)  # drained: no longer part of the queue
         moved = int(self.sql.exec("SELECT moved FROM sqs_reshard").one()["moved"])
         self.sql.exec("DELETE FROM sqs_reshard")
         return {"queue": self.name, "target": target, "moved": moved}
@@ -151,9 +153,9 @@ class QueueResharder:
     async def _join(self, place: int, target: int) -> None:
         await self.call(place, "join_layout", self.tenant, self.name, self.attributes, place, target)
 
-    async def call(self, place: int, method: str, *args: Any) -> Any:
+    async def call(self, place: int, method: str, *args: Any, **kwargs: Any) -> Any:
         """Call `method` of the object at `place` (this queue's own object directly)."""
         if place == OWN_OBJECT:
-            return getattr(self.queue, method)(*args)
+            return getattr(self.queue, method)(*args, **kwargs)
         stub = self.queue.runtime.get(type(self.queue), shard_object_name(self.tenant, self.name, place))
-        return await getattr(stub, method)(*args)
+        return await getattr(stub, method)(*args, **kwargs)
