@@ -27,14 +27,15 @@ def _signed(
     from botocore.credentials import Credentials
 
     access_key_id, secret_key = client_key(data_dir, key_id, secret)
+    url = f"{endpoint_url.rstrip('/')}/{bucket}?{query}"
     request = AWSRequest(
         method=method,
-        url=f"{endpoint_url.rstrip('/')}/{bucket}?{query}",
+        url=url,
         data=b"",
         headers={"x-amz-content-sha256": _EMPTY_SHA256},
     )
     S3SigV4Auth(Credentials(access_key_id, secret_key), "s3", "us-east-1").add_auth(request)
-    response = httpx.request(method, request.url, headers=dict(request.headers.items()), content=b"", timeout=60)
+    response = httpx.request(method, url, headers=dict(request.headers.items()), content=b"", timeout=60)
     if response.status_code >= 300:
         raise ReshardError(_error_text(response))
     return response

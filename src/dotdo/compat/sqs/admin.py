@@ -28,14 +28,15 @@ def _call(
 
     access_key_id, secret_key = client_key(data_dir, key_id, secret)
     body = json.dumps(params).encode()
+    url = endpoint_url.rstrip("/") + "/"
     request = AWSRequest(
         method="POST",
-        url=endpoint_url.rstrip("/") + "/",
+        url=url,
         data=body,
         headers={"X-Amz-Target": f"AmazonSQS.{operation}", "Content-Type": "application/x-amz-json-1.0"},
     )
     SigV4Auth(Credentials(access_key_id, secret_key), "sqs", "us-east-1").add_auth(request)
-    response = httpx.post(request.url, headers=dict(request.headers.items()), content=body, timeout=60)
+    response = httpx.post(url, headers=dict(request.headers.items()), content=body, timeout=60)
     answer = response.json() if response.content else {}
     if response.status_code >= 300:
         kind = str(answer.get("__type", f"HTTP {response.status_code}")).rsplit("#", 1)[-1]
