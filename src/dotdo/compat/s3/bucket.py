@@ -787,12 +787,14 @@ class S3Bucket(DO):
         """Keys whose move an interruption left unfinished."""
         return key_rows.moving_keys(self.storage.sql)
 
-    def export_keys(self, keys: list[str]) -> dict[str, Any]:
-        """The rows of `keys`, now marked as moving (writes to them wait until `release_keys`)."""
-        return self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys))
+    def export_keys(self, keys: list[str]) -> bytes:
+        """The rows of `keys` (`key_rows.pack`ed: one value crosses to the mover, not a copy per field), now
+        marked as moving (writes to them wait until `release_keys`)."""
+        return key_rows.pack(self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys)))
 
-    def import_keys(self, rows: dict[str, Any]) -> None:
-        """Store the rows of keys moving here (replacing what an interrupted move left of them)."""
+    def import_keys(self, packed: bytes) -> None:
+        """Store the rows of keys moving here (`key_rows.pack`ed), replacing what an interrupted move left."""
+        rows = key_rows.unpack(packed)
         self.storage.transaction_sync(lambda: key_rows.import_rows(self.storage.sql, self._references, rows))
 
     def release_keys(self, keys: list[str]) -> None:

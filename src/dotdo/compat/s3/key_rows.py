@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import msgspec
+
 from ...runtime.sql import SqlStorage
 from ..blob_references import BlobReferences
 from .key_fence import shard_of
@@ -69,9 +71,23 @@ def export(sql: SqlStorage, keys: list[str]) -> dict[str, Any]:
     }
 
 
+def pack(rows: dict[str, Any]) -> bytes:
+    """Exported rows as one value (MessagePack keeps the inline bodies' bytes as bytes)."""
+    return msgspec.msgpack.encode(rows)
+
+
+def unpack(packed: bytes) -> dict[str, Any]:
+    """Rows `pack` made."""
+    return msgspec.msgpack.decode(packed)
+
+
+def _parts(row: dict[str, Any]) -> list[list[Any]]:
+    return [] if row["parts"] == "[]" else json.loads(row["parts"])
+
+
 def blob_shas(rows: dict[str, Any]) -> set[str]:
     """The blobs the exported rows reference (they must be in the namespace of the object they go to)."""
-    shas = {sha for row in rows["objects"] for sha, _ in json.loads(row["parts"])}
+    shas = {sha for row in rows["objects"] for sha, _ in _parts(row)}
     return shas | {row["sha"] for row in rows["parts"]}
 
 
@@ -94,23 +110,32 @@ def import_rows(sql: SqlStorage, references: BlobReferences, rows: dict[str, Any
     """Write the rows of `rows["keys"]` here, replacing any earlier copy of them, with their references."""
     _delete(sql, references, rows["keys"])
     seq = sql.exec("SELECT coalesce(max(seq), 0) AS n FROM s3_objects").one()["n"]
-    for row in rows["objects"]:  # ordered by their old seq: a key's versions keep their order
-        seq += 1
-        _insert(sql, "s3_objects", {**row, "seq": seq})
-        for sha, _ in json.loads(row["parts"]):
+    # Ordered by their old seq: a key's versions keep their order under new numbers.
+    objects = [{**row, "seq": seq + number} for number, row in enumerate(rows["objects"], start=1)]
+    _insert(sql, "s3_objects", objects)
+    for row in objects:
+        for sha, _ in _parts(row):
             references.add(sha)
-    for row in rows["uploads"]:
-        _insert(sql, "s3_uploads", row)
+    _insert(sql, "s3_uploads", rows["uploads"])
+    _insert(sql, "s3_parts", rows["parts"])
     for row in rows["parts"]:
-        _insert(sql, "s3_parts", row)
         references.add(row["sha"])
-    for row in rows["completed"]:
-        _insert(sql, "s3_completed", row)
+    _insert(sql, "s3_completed", rows["completed"])
 
 
-def _insert(sql: SqlStorage, table: str, row: dict[str, Any]) -> None:
-    columns = ", ".join(row)
-    sql.exec(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", *row.values())
+_ROWS_PER_INSERT = 64
+
+
+def _insert(sql: SqlStorage, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same columns) into `table`, many to a statement."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    one = f"({', '.join('?' * len(columns))})"
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        values = [row[column] for row in chunk for column in columns]
+        sql.exec(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}", *values)
 
 
 def release(sql: SqlStorage, references: BlobReferences, keys: list[str]) -> None:
@@ -124,7 +149,7 @@ def _delete(sql: SqlStorage, references: BlobReferences, keys: list[str]) -> Non
     for row in sql.exec(
         "DELETE FROM s3_objects WHERE key IN (SELECT value FROM json_each(?)) RETURNING parts", marks
     ).to_list():
-        for sha, _ in json.loads(row["parts"]):
+        for sha, _ in _parts(row):
             references.drop(sha)
     uploads = "SELECT upload_id FROM s3_uploads WHERE key IN (SELECT value FROM json_each(?))"
     for row in sql.exec(f"DELETE FROM s3_parts WHERE upload_id IN ({uploads}) RETURNING sha", marks).to_list():

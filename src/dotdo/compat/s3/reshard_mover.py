@@ -166,11 +166,11 @@ class Resharder:
         return {"bucket": self.name, "source": move["source"], "target": target, "moved": moved}
 
     async def _move(self, source: int, keys: list[str], target: int) -> None:
-        rows = await self.call(source, "export_keys", keys)
+        rows = key_rows.unpack(await self.call(source, "export_keys", keys))
         groups = key_rows.split(rows, {key: shard_of(key, target) for key in keys})
         for place, group in groups.items():
             await self._carry_blobs(key_rows.blob_shas(group), source, place)
-            await self.call(place, "import_keys", group)
+            await self.call(place, "import_keys", key_rows.pack(group))
         await self.call(source, "release_keys", keys)
         self.sql.exec("UPDATE s3_reshard SET moved = moved + ?", len(keys))
         if self.on_batch is not None:
