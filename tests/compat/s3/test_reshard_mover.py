@@ -285,3 +285,39 @@ def test_a_bucket_that_grows_past_the_split_threshold_is_split_while_it_serves(
         assert s3.get_object(Bucket="filling", Key=keys[-1])["Body"].read() == keys[-1].encode()
     finally:
         stop_server(small)
+
+
+def test_a_server_killed_during_a_reshard_finishes_it_after_a_restart(tmp_path: Path) -> None:
+    first = start_server(tmp_path, ["s3"], None, "--bucket-split-keys", "0")
+    try:
+        s3 = dotdo.compat.s3.client(first.url, access_key_id=first.key.access_key_id, secret=first.key.secret)
+        s3.create_bucket(Bucket="crashing")
+        keys = [f"c/{n:04}" for n in range(300)]
+        for key in keys:
+            s3.put_object(Bucket="crashing", Key=key, Body=body_of(key))
+        started = dotdo.compat.s3.reshard(
+            "crashing",
+            4,
+            endpoint_url=first.url,
+            access_key_id=first.key.access_key_id,
+            secret=first.key.secret,
+            wait=False,
+        )
+        assert started["running"]
+    finally:
+        first.process.kill()  # SIGKILL while keys move
+        first.process.wait()
+    again = start_server(tmp_path, ["s3"], None, "--bucket-split-keys", "0")
+    try:
+        s3 = dotdo.compat.s3.client(again.url, access_key_id=again.key.access_key_id, secret=again.key.secret)
+        deadline = time.monotonic() + 20
+        status = {"running": True}
+        while status["running"] and time.monotonic() < deadline:
+            status = dotdo.compat.s3.reshard_status(
+                "crashing", endpoint_url=again.url, access_key_id=again.key.access_key_id, secret=again.key.secret
+            )
+            time.sleep(0.05)
+        assert status == {"bucket": "crashing", "shards": 4, "running": False}
+        check_everything_readable(s3, "crashing", {key: body_of(key) for key in keys})
+    finally:
+        stop_server(again)
