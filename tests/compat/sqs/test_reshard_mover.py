@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -147,3 +148,22 @@ def test_a_queue_that_grows_past_the_split_threshold_is_split_while_it_serves(
         assert sorted(m["MessageId"] for m in receive_all(sqs, url)) == sorted(sent)
     finally:
         stop_server(small)
+
+
+def test_a_server_killed_during_a_queue_reshard_finishes_it_after_a_restart(tmp_path: Path) -> None:
+    first = start_server(tmp_path, ["sqs"], None, "--queue-split-messages", "0")
+    try:
+        sqs = dotdo.compat.sqs.client(first.url, access_key_id=first.key.access_key_id, secret=first.key.secret)
+        url = sqs.create_queue(QueueName="crashing")["QueueUrl"]
+        sent = send(sqs, url, [f"m{i}" for i in range(300)])
+        assert reshard(first, "crashing", 3, wait=False)["running"]
+    finally:
+        first.process.kill()  # SIGKILL while messages move
+        first.process.wait()
+    again = start_server(tmp_path, ["sqs"], None, "--queue-split-messages", "0")
+    try:
+        sqs = dotdo.compat.sqs.client(again.url, access_key_id=again.key.access_key_id, secret=again.key.secret)
+        assert wait_until_done(again, "crashing") == {"queue": "crashing", "shards": 3, "running": False}
+        assert sorted(m["MessageId"] for m in receive_all(sqs, url)) == sorted(sent)
+    finally:
+        stop_server(again)
