@@ -1,4 +1,4 @@
-"""`AlgoliaAccount`: one tenant's Algolia application state: its indexes (with their Algolia settings), tasks and API keys.
+"""`AlgoliaAccount`: one tenant's Algolia application: its indexes (with their Algolia settings), tasks, API keys.
 
 Algolia answers every write with a task id and applies it a moment later; here the write is applied
 before the answer is sent, so every task is recorded already `published` and `waitForTask` returns

@@ -544,10 +544,7 @@ class AlgoliaApp:
         return {"results": results}
 
     async def browse(self, call: Call) -> Any:
-        if call.body.strip():
-            params = _search_params(call.json())
-        else:
-            params = dict(call.query)
+        params = _search_params(call.json()) if call.body.strip() else dict(call.query)
         cursor = params.get("cursor")
         if cursor:
             try:

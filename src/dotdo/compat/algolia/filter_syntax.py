@@ -1,4 +1,4 @@
-"""Algolia's filters as `search.filters` trees: the `filters` string, and `facetFilters`, `numericFilters`, `tagFilters`.
+"""Algolia's filters as `search.filters` trees: the `filters` string, `facetFilters`, `numericFilters`, `tagFilters`.
 
     filters="(category:Book OR category:Ebook) AND price < 20 AND NOT author:\"J. Doe\" AND year:2000 TO 2010"
     facetFilters=[["category:Book", "category:Ebook"], "author:-Doe"]     # outer AND, inner OR, `-` negates
@@ -92,7 +92,7 @@ class _Parser:
             return None
         tree = self._or()
         if self._peek() is not None:
-            kind, value, column = self._take()
+            _, value, column = self._take()
             raise AlgoliaFilterError(f"filters: Unexpected token {value!r} at col {column}")
         return tree
 
