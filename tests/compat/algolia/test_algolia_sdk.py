@@ -364,6 +364,9 @@ def test_hostile_input_is_answered_in_algolia_shape(
     url = f"{algolia_server.url}/1/indexes/{books}"
     nan = httpx.post(url, content=b'{"objectID": "nan", "price": NaN}', headers=headers)
     assert nan.status_code == 400 and set(nan.json()) == {"message", "status"}
+    mixed = {"requests": [{"action": "addObject", "body": {"objectID": "x1"}}, {"action": "explode", "body": {}}]}
+    refused = httpx.post(f"{url}/batch", json=mixed, headers=headers)
+    assert refused.status_code == 400 and "explode" in refused.json()["message"]
     unknown = httpx.post(f"{url}/query", json={"query": "x", "bogus": 1}, headers=headers)
     assert unknown.json() == {"message": "Unknown parameter: bogus", "status": 400}
     huge = httpx.post(f"{url}/batch", content=b'{"requests": [' + b" " * (11 * 1024 * 1024) + b"]}", headers=headers)

@@ -248,10 +248,14 @@ class AlgoliaApp:
             raise AlgoliaError(400, f"Invalid index name {name!r}: use 1 to 512 characters, without '/'")
         return name, self.context.runtime.get(SearchIndex, f"algolia/{call.tenant}/{name}")
 
-    async def _existing(self, call: Call, name: str | None = None) -> tuple[str, Stub, dict[str, Any]]:
+    async def _existing(
+        self, call: Call, name: str | None = None, checked: bool = True
+    ) -> tuple[str, Stub, dict[str, Any]]:
+        """The index with its account entry; 404 if there is none. `checked=False` trusts the entry alone
+        (a search then answers the 404 itself if the index is gone)."""
         name, index = self._index(call, name)
         entry = await self._account(call).index(name)
-        if entry is None or not await index.exists():
+        if entry is None or (checked and not await index.exists()):
             raise _index_missing()
         return name, index, entry
 
@@ -370,21 +374,27 @@ class AlgoliaApp:
         return {"updatedAt": timestamp(time.time()), "taskID": await self._task(call, call.params["index"])}
 
     async def _apply_batch(self, call: Call, name: str, requests: list[dict[str, Any]]) -> list[str]:
-        """Apply one index's batch operations in order; the object ids they touched."""
+        """Apply one index's batch operations in order; the object ids they touched.
+
+        Consecutive whole-record writes go to the index in one call (one transaction of the object).
+        """
         object_ids: list[str] = []
         _, index = await self._writable(call, name)
-        for position, request in enumerate(requests):
+        pending: list[dict[str, Any]] = []
+        for request in requests:
             action, body = request.get("action"), request.get("body")
-            if action in ("addObject", "updateObject", "partialUpdateObject", "partialUpdateObjectNoCreate"):
+            if action in ("addObject", "updateObject"):
                 call.require("addObject", name)
-                record = _record(body, position, generate_id=action == "addObject")
-                if action in ("updateObject", "partialUpdateObject", "partialUpdateObjectNoCreate"):
-                    record["objectID"] = _object_id(record.get("objectID"))
-                if action.startswith("partial"):
-                    await self._partial(index, [record], action == "partialUpdateObject")
-                else:
-                    await self._save(index, [record])
-                object_ids.append(record["objectID"])
+                pending.append(body)
+                object_ids.append(body["objectID"])
+                continue
+            if pending:
+                await self._save(index, pending)
+                pending = []
+            if action in ("partialUpdateObject", "partialUpdateObjectNoCreate"):
+                call.require("addObject", name)
+                await self._partial(index, [body], action == "partialUpdateObject")
+                object_ids.append(body["objectID"])
             elif action in ("deleteObject", "delete", "clear"):
                 call.require("deleteObject", name)
                 if action == "deleteObject":
@@ -393,25 +403,30 @@ class AlgoliaApp:
                     object_ids.append(object_id)
                 else:
                     await index.delete_where(None)
-            else:
+        if pending:
+            await self._save(index, pending)
+        return object_ids
+
+    def _batch_requests(self, body: Any) -> list[dict[str, Any]]:
+        """A batch's operations, every one checked before any is applied (a bad one refuses the batch)."""
+        requests = _object(body).get("requests")
+        if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
+            raise AlgoliaError(400, "Missing requests in body")
+        for position, request in enumerate(requests):
+            action, body = request.get("action"), request.get("body")
+            if action in ("addObject", "updateObject", "partialUpdateObject", "partialUpdateObjectNoCreate"):
+                record = _record(body, position, generate_id=action == "addObject")
+                if action != "addObject":
+                    _object_id(record.get("objectID"))
+                request["body"] = record
+            elif action == "deleteObject":
+                _object_id(body.get("objectID") if isinstance(body, dict) else None)
+            elif action not in ("delete", "clear"):
                 raise AlgoliaError(
                     400,
                     f"Invalid action {action!r} at position {position}: use addObject, updateObject, "
                     "partialUpdateObject, partialUpdateObjectNoCreate, deleteObject, delete or clear",
                 )
-        return object_ids
-
-    def _batch_requests(self, body: Any) -> list[dict[str, Any]]:
-        requests = _object(body).get("requests")
-        if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
-            raise AlgoliaError(400, "Missing requests in body")
-        for position, request in enumerate(requests):
-            action = request.get("action")
-            if action in ("addObject", "updateObject", "partialUpdateObject", "partialUpdateObjectNoCreate"):
-                record = _record(request.get("body"), position, generate_id=action == "addObject")
-                if action != "addObject":
-                    _object_id(record.get("objectID"))
-                request["body"] = record
         return requests
 
     async def batch(self, call: Call) -> Any:
@@ -437,7 +452,7 @@ class AlgoliaApp:
     # -- search -------------------------------------------------------------------------------------
 
     async def _search(self, call: Call, name: str, params: dict[str, Any], browse: bool = False) -> dict[str, Any]:
-        _, index, entry = await self._existing(call, name)
+        _, index, entry = await self._existing(call, name, checked=False)
         settings = algolia_settings.effective(entry["settings"])
         text = params.get("query", "")
         if not isinstance(text, str):
@@ -479,7 +494,7 @@ class AlgoliaApp:
         try:
             result = await index.search(query)
         except SearchError as exc:
-            raise AlgoliaError(400, exc.message) from None
+            raise (_index_missing() if exc.code == "index_not_found" else AlgoliaError(400, exc.message)) from None
         retrieve = _strings(params, "attributesToRetrieve", settings["attributesToRetrieve"])
         query_words = words(text)
         hits = []
