@@ -32,6 +32,7 @@ from ..runtime.connection_budget import MAX_OPEN_VARIABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
+from ..runtime.log_store import OPTIONS_VARIABLE
 from ..runtime.runtime import Runtime
 from .fencing import LOCK_WAIT, NotOwnerError, install_fencing
 from .http_front import HostRouter
@@ -186,6 +187,10 @@ class ClusterHost:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
             os.environ["DOTDO_DURABILITY"] = self.durability
+            # The change log is the host's to configure (its runtime, made above, ships), whatever the
+            # environment the host inherited says.
+            os.environ.pop("DOTDO_REPLICATE_TO", None)
+            os.environ.pop(OPTIONS_VARIABLE, None)
             self.app = import_target(self.app_target)
             runtime = self.app.runtime
             if shipping is not None and runtime is not shipping:

@@ -96,17 +96,18 @@ class AlarmScheduler:
     async def _loop(self) -> None:
         while not self._closed:
             self._wake.clear()
-            self._dispatch_due()
+            # One instant for both questions: a timer that came due between them would be neither
+            # dispatched nor waited for, and would sleep until something else woke the loop.
             now = self.clock.now()
+            self._dispatch_due(now)
             upcoming = self.index.run_internal(f"SELECT min(fire_at) FROM {INDEX_TABLE} WHERE fire_at > ?", (now,))[0][
                 0
             ]
-            timeout = None if upcoming is None else max(0.0, upcoming - now)
+            timeout = None if upcoming is None else max(0.0, upcoming - self.clock.now())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _dispatch_due(self) -> None:
-        now = self.clock.now()
+    def _dispatch_due(self, now: float) -> None:
         classes = self.host.classes
         self._report_unregistered(now)
         # Alarms of classes not registered (yet) stay in the index and never take a registered class's turn.
@@ -163,7 +164,7 @@ class AlarmScheduler:
     async def fire_due(self) -> None:
         """Fire everything due now and wait for it (how `ManualClock.advance` drives time)."""
         for _ in range(_MANUAL_ROUNDS):
-            self._dispatch_due()
+            self._dispatch_due(self.clock.now())
             if not self._running:
                 return
             await asyncio.gather(*list(self._running.values()), return_exceptions=True)
