@@ -350,9 +350,10 @@ class AlgoliaApp:
     async def delete_object(self, call: Call) -> Any:
         name, index = self._index(call)
         object_id = _object_id(call.params["object"])
-        if await index.exists():
+        exists = await index.exists()
+        if exists:
             await index.delete([object_id])
-        task = await self._task(call, name if await index.exists() else None)
+        task = await self._task(call, name if exists else None)
         return {"deletedAt": timestamp(time.time()), "taskID": task}
 
     async def clear_objects(self, call: Call) -> Any:
