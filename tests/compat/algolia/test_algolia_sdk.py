@@ -259,7 +259,7 @@ def items(record: dict[str, Any], attribute: str) -> list[Any]:
 def facet(attribute: str, value: str) -> tuple[str, Any]:
     def holds(record: dict[str, Any]) -> bool:
         return any(
-            (isinstance(item, str) and item == value)
+            (isinstance(item, str) and item.lower() == value.lower())  # values match in any case
             or (isinstance(item, bool) and value in ("true", "false") and item == (value == "true"))
             for item in items(record, attribute)
         )

@@ -5,8 +5,9 @@
     numericFilters=["price<20", "year:2000 TO 2010"]
 
 A facet filter `attribute:value` holds when the attribute (or one item of it, for an array) is the
-string `value`, or the number or boolean it spells (`year:2000`, `free:true`); comparisons need a
-number; `NOT` negates one condition or group.
+string `value` in any case of its ASCII letters (`objectID` excepted, as in Algolia), or the number
+or boolean it spells (`year:2000`, `free:true`); comparisons need a number; `NOT` negates one
+condition or group.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 import re
 from typing import Any
 
-from ..search.filters import And, Compare, Filter, Not, Or
+from ..search.filters import And, Compare, EqualsIgnoringCase, Filter, Not, Or
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<op><=|>=|!=|<|>|=|:)|(?P<paren>[()])|(?P<word>[^\s()"<>=!:]+))'
@@ -40,8 +41,10 @@ def _number(text: str) -> float | int | None:
 
 
 def facet_value(attribute: str, text: str) -> Filter:
-    """`attribute:text`: the string `text`, or the number or boolean it spells."""
-    forms: list[Filter] = [Compare(attribute, "=", text)]
+    """`attribute:text`: the string `text` (case ignored but for `objectID`), or the number or boolean it spells."""
+    forms: list[Filter] = [
+        Compare(attribute, "=", text) if attribute == "objectID" else EqualsIgnoringCase(attribute, text)
+    ]
     number = _number(text)
     if number is not None:
         forms.append(Compare(attribute, "=", number))
@@ -173,7 +176,7 @@ def parse_filters(text: Any) -> Filter | None:
 def _facet_item(item: str, parameter: str, tag: bool) -> Filter:
     if tag:
         negated, value = item.startswith("-"), item.removeprefix("-")
-        tree = Compare("_tags", "=", value.replace("\\-", "-", 1) if value.startswith("\\-") else value)
+        tree = EqualsIgnoringCase("_tags", value.replace("\\-", "-", 1) if value.startswith("\\-") else value)
         return Not(tree) if negated else tree
     attribute, colon, value = item.partition(":")
     if not colon or not attribute:
