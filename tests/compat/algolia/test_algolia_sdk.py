@@ -154,6 +154,10 @@ def test_objects_are_saved_updated_fetched_batched_and_deleted(client: SearchCli
         "tags": ["a", "b"],
     }
     client.partial_update_object("notes", "ghost", {"text": "no"}, create_if_not_exists=False)
+    odd = "sku:42/blue é"  # any string is an objectID
+    client.add_or_update_object("notes", odd, {"text": "odd"})
+    assert client.get_object("notes", odd) == {"objectID": odd, "text": "odd"}
+    client.delete_object("notes", odd)
     batch = client.batch(
         "notes",
         {
@@ -357,7 +361,7 @@ def test_hostile_input_is_answered_in_algolia_shape(
         client.save_object(books, {"objectID": "big", "text": "x" * 200_000})
     assert raised.value.status_code == 400 and "too big" in raised.value.message
     with pytest.raises(RequestException) as raised:
-        client.save_object(books, {"objectID": "not/allowed", "text": "x"})
+        client.save_object(books, {"objectID": "x" * 513, "text": "x"})
     assert raised.value.status_code == 400 and "objectID" in raised.value.message
     key = algolia_server.key
     headers = {"X-Algolia-Application-Id": key.access_key_id, "X-Algolia-API-Key": key.secret or ""}

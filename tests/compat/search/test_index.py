@@ -261,6 +261,20 @@ async def test_a_case_blind_comparison_ignores_the_case_of_ascii_letters(tmp_pat
             await index.search(SearchQuery(filter=EqualsIgnoringCase("color", 3), check_attributes=False))  # type: ignore[arg-type]
 
 
+async def test_an_index_may_take_any_string_as_a_document_id(tmp_path: Path) -> None:
+    async with Runtime(tmp_path, objects=[SearchIndex]) as rt:
+        free = rt.get(SearchIndex, "t/free")
+        await free.create("free", "key", any_string_ids=True)
+        await free.add([{"key": "sku:42/blue é", "title": "odd"}])
+        assert await free.get("sku:42/blue é") == {"key": "sku:42/blue é", "title": "odd"}
+        with pytest.raises(SearchError):
+            await free.add([{"key": "x" * 513}])
+        strict = rt.get(SearchIndex, "t/strict")
+        await strict.create("strict", "key")
+        with pytest.raises(SearchError):
+            await strict.add([{"key": "sku:42"}])
+
+
 async def test_an_index_survives_a_restart(tmp_path: Path) -> None:
     async with Runtime(tmp_path, objects=[SearchIndex]) as rt:
         index = rt.get(SearchIndex, "t/keep")

@@ -95,7 +95,6 @@ service = Service(
     client=client,
     notes={
         "tasks": "a write is applied before its answer is sent; its task is published already",
-        "objectID": "letters, digits, '-' and '_' only (up to 511)",
         "ranking": "geo and filters criteria are skipped; proximity, attribute and exact are served by BM25's score",
         "typoTolerance": "min and strict behave as true",
         "not served": "synonyms, rules, replicas, search for facet values, A/B tests, analytics, secured API keys",

@@ -196,7 +196,9 @@ class AlgoliaApp:
         await response(scope, receive, send)
 
     async def _respond(self, scope: Scope, receive: Receive) -> Any:
-        path: str = scope["path"]
+        # The raw path keeps an encoded "/" inside an objectID's segment; each segment is decoded once matched.
+        raw: bytes = scope.get("raw_path") or scope["path"].encode()
+        path = raw.decode("latin-1")
         allowed = []
         for method, pattern, acl, handler in self.routes:
             match = pattern.fullmatch(path)
@@ -210,7 +212,10 @@ class AlgoliaApp:
             query = {
                 k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode(), keep_blank_values=True).items()
             }
-            params = {k: unquote(v) for k, v in match.groupdict().items()}
+            try:
+                params = {k: unquote(v, errors="strict") for k, v in match.groupdict().items()}
+            except UnicodeDecodeError:
+                raise AlgoliaError(400, "The path is not valid percent-encoded UTF-8") from None
             call = Call("", None, None, params, query, body)
             await self._authenticate(call, headers)
             if acl == "admin":
@@ -263,7 +268,7 @@ class AlgoliaApp:
         """The index, created (as any write to Algolia creates it) if it does not exist."""
         name, index = self._index(call, name)
         if not await index.exists():
-            await index.create(name, "objectID")
+            await index.create(name, "objectID", any_string_ids=True)
             await index.update_settings(algolia_settings.core_settings({}))
             await self._account(call).add_index(name)
         return name, index
@@ -684,11 +689,8 @@ def _object(body: Any) -> dict[str, Any]:
 def _object_id(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,511}", value):
-        raise AlgoliaError(
-            400,
-            f"Invalid objectID {value!r}: this server accepts objectIDs of 1 to 511 letters, digits, '-' and '_'",
-        )
+    if not isinstance(value, str) or not value or len(value.encode()) > 512:
+        raise AlgoliaError(400, f"Invalid objectID {value!r}: it must be a non-empty string of up to 512 bytes")
     return value
 
 
