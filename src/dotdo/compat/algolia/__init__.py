@@ -97,7 +97,8 @@ service = Service(
         "tasks": "a write is applied before its answer is sent; its task is published already",
         "ranking": "geo and filters criteria are skipped; proximity, attribute and exact are served by BM25's score",
         "typoTolerance": "min and strict behave as true",
-        "not served": "synonyms, rules, replicas, search for facet values, A/B tests, analytics, secured API keys",
+        "not served": "synonyms, rules, replicas, copying and moving indexes (so replace_all_objects), search for "
+        "facet values, A/B tests, analytics, secured API keys",
     },
 )
 """The Algolia layer as the registry lists it."""

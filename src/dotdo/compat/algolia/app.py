@@ -472,7 +472,7 @@ class AlgoliaApp:
             offset, hits_per_page = _integer(params, "offset", 0), _integer(params, "length", hits_per_page)
         limited = settings["paginationLimitedTo"]
         limit = hits_per_page if browse else max(0, min(hits_per_page, limited - offset))
-        faceting = algolia_settings.attribute_names(settings["attributesForFaceting"])
+        faceting = algolia_settings.facet_names(settings["attributesForFaceting"])
         asked_facets = _strings(params, "facets")
         facets = [] if browse else (faceting if "*" in asked_facets else [f for f in asked_facets if f in faceting])
         highlight = _strings(params, "attributesToHighlight", settings["attributesToHighlight"])

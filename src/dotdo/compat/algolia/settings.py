@@ -145,6 +145,11 @@ def attribute_names(entries: list[str] | None) -> list[str]:
     return [name for name in dict.fromkeys(names) if name]
 
 
+def facet_names(entries: list[str] | None) -> list[str]:
+    """The attributes of `attributesForFaceting` whose values are counted (not those marked `filterOnly`)."""
+    return attribute_names([entry for entry in entries or [] if not entry.strip().startswith("filterOnly(")])
+
+
 def core_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """The search core's settings for these Algolia settings."""
     full = effective(settings)
