@@ -54,10 +54,10 @@ OPERATIONS = frozenset(
 
 
 def claims(scope: Scope) -> bool:
-    """Algolia requests: those carrying its `X-Algolia-Application-Id` header, or under `/1/`."""
+    """Algolia requests: those naming an application, in the `X-Algolia-Application-Id` header or the query."""
     if any(name == b"x-algolia-application-id" for name, _ in scope["headers"]):
         return True
-    return scope["path"].startswith("/1/")
+    return b"x-algolia-application-id=" in scope.get("query_string", b"").lower()
 
 
 def client(
