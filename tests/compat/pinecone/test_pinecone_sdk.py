@@ -220,6 +220,15 @@ def test_vectors_are_fetched_updated_listed_and_deleted(pc: Pinecone) -> None:
     stats = index.describe_index_stats()
     assert {name: ns.vector_count for name, ns in stats.namespaces.items()} == {"a": 7, "": 1}
     assert stats.total_vector_count == 8 and stats.dimension == 2
+    listed = index.list_namespaces_paginated(limit=1)
+    assert [(ns.name, ns.record_count) for ns in listed.namespaces] == [("__default__", 1)] and listed.total_count == 2
+    following = index.list_namespaces_paginated(limit=1, pagination_token=listed.pagination.next)
+    assert [ns.name for ns in following.namespaces] == ["a"] and following.pagination is None
+    assert index.describe_namespace(name="a").record_count == 7
+    index.delete_namespace(name="__default__")
+    with pytest.raises(NotFoundError):
+        index.describe_namespace(name="__default__")
+    index.upsert(vectors=[("solo", [1.0, 1.0], {"part": 9})])
     index.delete(ids=["other"], namespace="a")
     index.delete(filter={"late": {"$eq": True}}, namespace="a")
     assert index.describe_index_stats().namespaces["a"].vector_count == 4

@@ -42,6 +42,8 @@ MAX_TOP_K = 10_000
 MAX_METADATA = 40 * 1024
 """The most JSON bytes of metadata one record may carry (Pinecone's limit)."""
 MAX_ID_LENGTH = 512
+DEFAULT_NAMESPACE = "__default__"
+"""What the namespace APIs call the namespace the vector APIs call ""."""
 METRICS = {"cosine": "cosine", "dotproduct": "dot", "euclidean": "euclidean"}
 _INDEX_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,43}[a-z0-9])?")
 _ACCESS_KEY_LENGTH = 20
@@ -480,29 +482,45 @@ class PineconeApp:
 
     async def list_namespaces(self, call: Call) -> Any:
         entry = await self._entry(call)
+        prefix, after = call.one("prefix", "") or "", call.one("paginationToken")
+        limit_text = call.one("limit", "100") or "100"
+        if not limit_text.isdigit() or not 1 <= int(limit_text) <= 100:
+            raise PineconeError(400, f"`limit` must be an integer from 1 to 100, not {limit_text!r}")
         found = []
         for name, collection in await self._all_namespaces(call, entry):
-            if await collection.exists():
-                found.append({"name": name, "record_count": str(await collection.count())})
-        return {"namespaces": found, "total_count": len(found)}
+            shown = name or DEFAULT_NAMESPACE
+            if shown.startswith(prefix) and await collection.exists():
+                found.append((shown, collection))
+        found.sort(key=lambda item: item[0])
+        total = len(found)
+        if after is not None:
+            found = [item for item in found if item[0] > after]
+        page = found[: int(limit_text)]
+        answer: dict[str, Any] = {
+            "namespaces": [{"name": name, "record_count": await collection.count()} for name, collection in page],
+            "total_count": total,
+        }
+        if len(found) > len(page):
+            answer["pagination"] = {"next": page[-1][0]}
+        return answer
+
+    async def _named_namespace(self, call: Call) -> tuple[dict[str, Any], str, Stub]:
+        entry = await self._entry(call)
+        name = call.params["namespace"]
+        collection = await self._namespace(call, entry, "" if name == DEFAULT_NAMESPACE else name)
+        if collection is None:
+            raise PineconeError(404, f"Namespace {name} not found")
+        return entry, name, collection
 
     async def describe_namespace(self, call: Call) -> Any:
-        entry = await self._entry(call)
-        name = call.params["namespace"]
-        collection = await self._namespace(call, entry, name)
-        if collection is None:
-            raise PineconeError(404, f"Namespace {name} not found")
-        return {"name": name, "record_count": str(await collection.count())}
+        _, name, collection = await self._named_namespace(call)
+        return {"name": name, "record_count": await collection.count()}
 
     async def delete_namespace(self, call: Call) -> Any:
-        entry = await self._entry(call)
-        name = call.params["namespace"]
-        collection = await self._namespace(call, entry, name)
-        if collection is None:
-            raise PineconeError(404, f"Namespace {name} not found")
+        entry, name, collection = await self._named_namespace(call)
         await collection.drop()
-        await self._namespaces(call, entry).remove(name)
-        return {}
+        await self._namespaces(call, entry).remove("" if name == DEFAULT_NAMESPACE else name)
+        return Response(status_code=202)
 
 
 def _object(body: Any) -> dict[str, Any]:
