@@ -204,6 +204,18 @@ def test_settings_decide_what_is_searched(client: SearchClientSync, books: str) 
     assert raised.value.status_code == 400
 
 
+def test_distinct_and_unretrievable_attributes(client: SearchClientSync) -> None:
+    client.set_settings(
+        "by_author",
+        {"attributeForDistinct": "author", "distinct": True, "unretrievableAttributes": ["price"]},
+    )
+    client.save_objects("by_author", BOOKS, wait_for_tasks=True)
+    found = client.search_single_index("by_author", {"attributesToRetrieve": ["*", "-year"]})
+    assert sorted(hit.to_dict()["author"] for hit in found.hits) == sorted({book["author"] for book in BOOKS})
+    assert all("price" not in hit.to_dict() and "year" not in hit.to_dict() for hit in found.hits)
+    assert "price" not in client.get_object("by_author", "dune")
+
+
 def test_api_keys_limit_acl_and_indexes(client: SearchClientSync, algolia_server: CompatServer, books: str) -> None:
     created = client.add_api_key({"acl": ["search"], "indexes": ["bo*"], "description": "search only"})
     client.wait_for_api_key(created.key, "add")
