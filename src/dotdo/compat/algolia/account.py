@@ -2,7 +2,8 @@
 
 Algolia answers every write with a task id and applies it a moment later; here the write is applied
 before the answer is sent, so every task is recorded already `published` and `waitForTask` returns
-on its first look. Task ids count up per tenant.
+on its first look. Task ids count up per tenant. Indexes created and deleted are events of this
+object (`AlgoliaIndex.created`, `AlgoliaIndex.deleted`) that other objects may subscribe to.
 """
 
 from __future__ import annotations
@@ -39,11 +40,14 @@ class AlgoliaAccount(DO):
     # -- indexes ------------------------------------------------------------------------------------
 
     def add_index(self, name: str) -> bool:
-        """Record index `name` with no settings of its own; False if it was there already."""
+        """Record index `name` with no settings of its own (an `AlgoliaIndex.created` event); False if it was
+        there already."""
         now = time.time()
         rows = self.storage.sql.exec(
             "INSERT OR IGNORE INTO algolia_indexes VALUES (?, '{}', ?, ?) RETURNING name", name, now, now
         ).to_list()
+        if rows:
+            self.ctx.send("AlgoliaIndex.created", {"index": name})
         return bool(rows)
 
     def touch_index(self, name: str) -> None:
@@ -51,8 +55,11 @@ class AlgoliaAccount(DO):
         self.storage.sql.exec("UPDATE algolia_indexes SET updated_at = ? WHERE name = ?", time.time(), name)
 
     def remove_index(self, name: str) -> bool:
-        """Forget index `name`; False if there was none."""
-        return self.storage.sql.exec("DELETE FROM algolia_indexes WHERE name = ? RETURNING name", name).to_list() != []
+        """Forget index `name` (an `AlgoliaIndex.deleted` event); False if there was none."""
+        removed = self.storage.sql.exec("DELETE FROM algolia_indexes WHERE name = ? RETURNING name", name).to_list()
+        if removed:
+            self.ctx.send("AlgoliaIndex.deleted", {"index": name})
+        return bool(removed)
 
     def index(self, name: str) -> dict[str, Any] | None:
         """Index `name`: its settings as set through Algolia's API, created and updated times; or None."""
