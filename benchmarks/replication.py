@@ -7,7 +7,8 @@ Prints, in one run, each figure next to a baseline measured in the same run:
    objects, 64 calls in flight (target: replicated >= 0.5x power);
 2. shipping lag (commit to object in the store) p50/p99 under that load in process mode with
    background shipping (target p50 < 50 ms, p99 < 500 ms);
-3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file.
+3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file, and the
+   time a read replica of it takes to apply one more commit vs rebuilding it whole.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,8 @@ from rich.console import Console
 from rich.table import Table
 
 from dotdo import DO, Runtime
+from dotdo.cluster.location import normalize_location
+from dotdo.cluster.replica import ObjectReplica
 from dotdo.compat import Credentials
 from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.log_format import object_key
@@ -195,7 +199,9 @@ async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[fl
     return stats.lag_p50, stats.lag_p99, rate
 
 
-async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, float, int]:
+async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, float, int, float]:
+    """Seconds to rebuild the big object from the store, to copy its file, its size, and the median
+    time a read replica of it takes to apply one more commit."""
     log = scratch / "restore-log"
     async with Runtime(scratch / "restore", objects=[Counter], replicate_to=log) as rt:
         await rt.get(Counter, "big").fill(args.restore_mb)
@@ -207,6 +213,16 @@ async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, 
         key = object_key(oid.namespace, oid.hex)
         head = await (await LogReader(rt.change_log.store, key).scan()).head()
         await rt.change_log.compact(key, head.commit - 1)  # a snapshot, then the last commit from the log
+        replica = ObjectReplica(rt.change_log.store, "Counter", "big", normalize_location("eu-west"), scratch)
+        await replica.catch_up()
+        catch_ups = []
+        for _ in range(10):
+            await rt.get(Counter, "big").increment()
+            await rt.change_log.drain()
+            start = time.perf_counter()
+            await replica.catch_up()
+            catch_ups.append(time.perf_counter() - start)
+        replica.close()
     size = source.stat().st_size
     assert rt.change_log is not None
     store_reader = LogReader(rt.change_log.store, key)
@@ -220,7 +236,7 @@ async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, 
     with open(scratch / "copied.sqlite", "rb+") as file:
         os.fsync(file.fileno())
     copied = time.perf_counter() - start
-    return rebuilt, copied, size
+    return rebuilt, copied, size, statistics.median(catch_ups)
 
 
 def main() -> None:
@@ -232,7 +248,7 @@ def main() -> None:
     try:
         rows = asyncio.run(throughput(args, s3, scratch))
         p50, p99, rate = asyncio.run(lag(args, s3, scratch))
-        rebuilt, copied, size = asyncio.run(restore_time(args, scratch))
+        rebuilt, copied, size, catch_up = asyncio.run(restore_time(args, scratch))
     finally:
         s3.process.kill()
         s3.process.wait()
@@ -256,6 +272,13 @@ def main() -> None:
         f"{copied:.2f} s file copy",
         f"{rebuilt / copied:.1f}x",
         "< 10 s",
+    )
+    table.add_row(
+        f"replica catch-up, 1 commit, {size / 1e6:.0f} MB",
+        f"{catch_up * 1000:.1f} ms",
+        f"{rebuilt * 1000:,.0f} ms whole rebuild",
+        f"{catch_up / rebuilt:.3f}x",
+        "",
     )
     console.print(table)
 

@@ -42,6 +42,8 @@ class AlarmScheduler:
         self._reported_classes: set[str] = set()
         self._failures: dict[tuple[str, str], int] = {}
         self._closed = False
+        self.changes = 0
+        """How many times the index was written: a copy of it kept elsewhere is stale when this moved."""
         index.group_commit.first = index
         index.run_internal(
             f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (namespace TEXT NOT NULL, id TEXT NOT NULL, name TEXT, "
@@ -54,6 +56,7 @@ class AlarmScheduler:
     def note(self, record: ObjectRecord, fire_at: float | None) -> None:
         """Record an object's earliest timer (None: it has none)."""
         oid = record.id
+        self.changes += 1
         if fire_at is None:
             self.index.run_internal(
                 f"DELETE FROM {INDEX_TABLE} WHERE namespace = ? AND id = ?", (oid.namespace, oid.hex), write=True
@@ -88,6 +91,10 @@ class AlarmScheduler:
                 await self._task
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    def entries(self) -> list[tuple[str, str, str | None]]:
+        """(namespace, id, name) of every object with a timer, in the order they come due."""
+        return self.index.run_internal(f"SELECT namespace, id, name FROM {INDEX_TABLE} ORDER BY fire_at")
 
     def next_fire_at(self) -> float | None:
         """The earliest timer of any object, or None."""
