@@ -185,8 +185,9 @@ def test_indexes_are_created_described_configured_and_deleted(pc: Pinecone) -> N
     assert "pods" in [i.name for i in pc.list_indexes()] and pc.has_index("pods")
     with pytest.raises(ConflictError):
         pc.create_index("pods", dimension=8, spec=ServerlessSpec(cloud="aws", region="us-east-1"))
-    configured = pc.configure_index("pods", deletion_protection="enabled", tags={"team": "search"})
+    configured = pc.configure_index("pods", deletion_protection="enabled", tags={"team": "search"}, replicas=2)
     assert configured.deletion_protection == "enabled" and configured.tags == {"team": "search"}
+    assert configured.deployment.replicas == 2 and configured.deployment.pod_type == "p1.x1"
     with pytest.raises(ForbiddenError):
         pc.delete_index("pods")
     pc.configure_index("pods", deletion_protection="disabled")

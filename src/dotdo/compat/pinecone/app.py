@@ -290,6 +290,12 @@ class PineconeApp:
                 raise PineconeError(400, "`tags` must map strings to strings")
             merged = {**(metadata["tags"] or {}), **tags}
             metadata["tags"] = {k: v for k, v in merged.items() if v != ""} or None
+        deployment = body.get("deployment")
+        if deployment is not None:
+            if not isinstance(deployment, dict):
+                raise PineconeError(400, "`deployment` must be an object")
+            # Replicas and pod types are recorded and shown; every index is served the same way.
+            metadata["deployment"] = {**metadata["deployment"], **deployment}
         unsupported = set(body) - {"deletion_protection", "tags", "deployment", "read_capacity"}
         if unsupported:
             raise PineconeError(400, f"Configuring {', '.join(sorted(unsupported))} is not supported by this server")
