@@ -139,3 +139,17 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
     """`dotdo compat serve chroma` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"]) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def pinecone_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve pinecone` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-pinecone"), ["pinecone"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def algolia_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve algolia` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-algolia"), ["algolia"]) as server:
+        yield server

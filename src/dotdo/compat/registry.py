@@ -56,6 +56,18 @@ def _resend() -> Service:
     return service
 
 
+def _pinecone() -> Service:
+    from .pinecone import service
+
+    return service
+
+
+def _algolia() -> Service:
+    from .algolia import service
+
+    return service
+
+
 def _qdrant() -> Service:
     from .qdrant import service
 
@@ -81,9 +93,11 @@ def _twilio() -> Service:
 
 
 LAYERS: dict[str, Callable[[], Service]] = {
+    "algolia": _algolia,
     "chroma": _chroma,
     "gcs": _gcs,
     "meilisearch": _meilisearch,
+    "pinecone": _pinecone,
     "qdrant": _qdrant,
     "resend": _resend,
     "s3": _s3,
