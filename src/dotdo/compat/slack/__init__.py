@@ -49,7 +49,9 @@ def client(
     return WebClient(token=bot_token, base_url=f"{endpoint_url.rstrip('/')}/api/", **options)
 
 
-def scim_client(endpoint_url: str = "http://127.0.0.1:9000", *, data_dir: str = ".dotdo", token: str | None = None) -> Any:
+def scim_client(
+    endpoint_url: str = "http://127.0.0.1:9000", *, data_dir: str = ".dotdo", token: str | None = None
+) -> Any:
     """A `slack_sdk.scim.SCIMClient` pointed at dotdo, to provision the workspace's users."""
     from slack_sdk.scim import SCIMClient
 

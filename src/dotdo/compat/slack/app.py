@@ -7,9 +7,9 @@ into the one form the document states for the method before the engine validates
 HTTP 200 with `{"ok": false, "error": "channel_not_found"}`; a missing token is `not_authed`, a bad
 one `invalid_auth`, arguments of the wrong type `invalid_arguments`.
 
-Two requests are answered beside the document, which predates them: `apps.manifest.create` (an app
-with a request URL for the Events API, and its signing secret) and SCIM's `POST /scim/v1/Users` (a
-new member of the workspace).
+Three requests are answered beside the document, which predates them: `apps.manifest.create` (an
+app with a request URL for the Events API, and its signing secret), `apps.manifest.delete`, and
+SCIM's `POST /scim/v1/Users` (a new member of the workspace).
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
     code = GENERIC_ERRORS.get(error.status, "invalid_arguments")
     body: dict[str, Any] = {"ok": False, "error": code}
     if code == "invalid_arguments":
-        body["response_metadata"] = {"messages": [f"[ERROR] {error.message}"]}
+        param = error.details.get("param")
+        where = f" [json-pointer:/{param}]" if param else ""
+        body["response_metadata"] = {"messages": [f"[ERROR] {error.message}{where}"]}
     return 200 if error.status < 413 else error.status, body
 
 
@@ -83,6 +85,7 @@ class SlackApp:
         self.authenticate = engine.conventions.authenticate
         self.extras: dict[str, Callable[[dict[str, str], dict[str, Any]], Awaitable[JSONResponse]]] = {
             f"{API_PREFIX}apps.manifest.create": self._create_app,
+            f"{API_PREFIX}apps.manifest.delete": self._delete_app,
             SCIM_USERS: self._provision_user,
         }
 
@@ -98,7 +101,9 @@ class SlackApp:
             if operation is None and extra is None:
                 await self.engine(scope, receive, send)
                 return
-            raw = await read_body(receive, MAX_BODY, lambda: ApiError(413, f"The request body is over {MAX_BODY} bytes."))
+            raw = await read_body(
+                receive, MAX_BODY, lambda: ApiError(413, f"The request body is over {MAX_BODY} bytes.")
+            )
             arguments = self._arguments(scope, headers, raw)
             token = arguments.pop("token", None)
             if token and not headers.get("authorization"):
@@ -193,10 +198,18 @@ class SlackApp:
             except ValueError:
                 manifest = None
         if not isinstance(manifest, dict):
-            return JSONResponse({"ok": False, "error": "invalid_manifest", "errors": [
-                {"message": "the manifest must be a JSON object", "pointer": "/"}
-            ]})
+            return JSONResponse(
+                {
+                    "ok": False,
+                    "error": "invalid_manifest",
+                    "errors": [{"message": "the manifest must be a JSON object", "pointer": "/"}],
+                }
+            )
         return JSONResponse(await self.engine.runtime.get(SlackWorkspace, tenant).create_app(manifest))
+
+    async def _delete_app(self, headers: dict[str, str], arguments: dict[str, Any]) -> JSONResponse:
+        tenant = self.authenticate(headers)
+        return JSONResponse(await self.engine.runtime.get(SlackWorkspace, tenant).delete_app(arguments.get("app_id")))
 
     async def _provision_user(self, headers: dict[str, str], arguments: dict[str, Any]) -> JSONResponse:
         try:
