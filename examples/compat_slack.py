@@ -87,7 +87,8 @@ def main() -> None:
         client.chat_postMessage(channel=channel["id"], text="The Slack layer", thread_ts=head["ts"])
         client.reactions_add(channel=channel["id"], timestamp=head["ts"], name="rocket")
         thread = client.conversations_replies(channel=channel["id"], ts=head["ts"])["messages"]
-        print(f"#{channel['name']} ({channel['id']}), members {client.conversations_members(channel=channel['id'])['members']}")
+        members = client.conversations_members(channel=channel["id"])["members"]
+        print(f"#{channel['name']} ({channel['id']}), members {members}")
         print("thread:", [m["text"] for m in thread], "reactions:", [r["name"] for r in thread[0]["reactions"]])
         for page in client.conversations_history(channel=channel["id"], limit=1):
             print("history page:", [m["ts"] for m in page["messages"]])
