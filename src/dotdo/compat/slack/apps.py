@@ -7,7 +7,7 @@ from typing import Any
 
 from ..openapi import ApiAccount, slack_id
 from . import events
-from .workspace import Workspace, workspace
+from .workspace import Workspace, member, workspace
 
 
 def emit(account: ApiAccount, space: Workspace, event: dict[str, Any]) -> None:
@@ -24,12 +24,10 @@ def emit(account: ApiAccount, space: Workspace, event: dict[str, Any]) -> None:
 async def create_app(account: ApiAccount, manifest: dict[str, Any]) -> dict[str, Any]:
     """An app from a manifest; a request URL must pass Slack's `url_verification` handshake first."""
     space = workspace(account)
-    settings = manifest.get("settings") if isinstance(manifest.get("settings"), dict) else {}
-    subscriptions = settings.get("event_subscriptions") if isinstance(settings.get("event_subscriptions"), dict) else {}
+    subscriptions = member(member(manifest, "settings"), "event_subscriptions")
     url = subscriptions.get("request_url")
     bot_events = subscriptions.get("bot_events") or []
-    information = manifest.get("display_information") if isinstance(manifest.get("display_information"), dict) else {}
-    name = information.get("name")
+    name = member(manifest, "display_information").get("name")
     problems = []
     if not isinstance(name, str) or not name.strip():
         problems.append({"message": "must provide a name", "pointer": "/display_information/name"})

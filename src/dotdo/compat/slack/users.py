@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ..openapi import ApiAccount, ApiCall, ApiError, Reply, slack_id
-from .workspace import MAX_LIMIT, fail, limit_of, page_of, user_record, workspace
+from .workspace import MAX_LIMIT, fail, limit_of, member, page_of, user_record, workspace
 
 
 def provision_user(account: ApiAccount, scim: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def provision_user(account: ApiAccount, scim: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(409, f"the userName {name!r} is taken")
     if email and account.ctx.things.find("user", where={"email": email}, limit=1):
         raise ApiError(409, f"the email {email!r} belongs to another user")
-    full = scim.get("name") if isinstance(scim.get("name"), dict) else {}
+    full = member(scim, "name")
     real_name = " ".join(str(full.get(part)) for part in ("givenName", "familyName") if full.get(part)) or name
     stored = user_record(
         space,

@@ -31,6 +31,12 @@ def team_id(tenant: str) -> str:
     return _stable_id("T", tenant)
 
 
+def member(value: dict[str, Any], name: str) -> dict[str, Any]:
+    """`value[name]` if it is an object, else an empty one (manifests and SCIM bodies come from clients)."""
+    found = value.get(name)
+    return found if isinstance(found, dict) else {}
+
+
 def fail(error: str, message: str = "") -> ApiError:
     """A Slack error: answered as `{"ok": false, "error": error}`."""
     return ApiError(200, message or error, kind=error)
