@@ -51,6 +51,31 @@ class TestGeneratedExamples(object):
             query_string="",
         )
 
+    def test_charges_search_get(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.Charge.search(
+            query="amount>999 AND metadata['order_id']:'6735'"
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/charges/search",
+            query_string="query=amount%3E999%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_charges_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Charge.search_async(
+            query="amount>999 AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/charges/search",
+            query_string="query=amount%3E999%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
     def test_customers_delete(self, http_client_mock: HTTPClientMock) -> None:
         stripe.Customer.delete("cus_xxxxxxxxxxxxx")
         http_client_mock.assert_requested(
@@ -233,6 +258,56 @@ class TestGeneratedExamples(object):
             post_data="metadata[order_id]=6735",
         )
 
+    def test_customers_search_get(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.Customer.search(
+            query="name:'fakename' AND metadata['foo']:'bar'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/customers/search",
+            query_string="query=name%3A%27fakename%27%20AND%20metadata%5B%27foo%27%5D%3A%27bar%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_customers_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Customer.search_async(
+            query="name:'fakename' AND metadata['foo']:'bar'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/customers/search",
+            query_string="query=name%3A%27fakename%27%20AND%20metadata%5B%27foo%27%5D%3A%27bar%27",
+        )
+
+    def test_customers_search_get_2(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.Customer.search(
+            query="name:'fakename' AND metadata['foo']:'bar'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/customers/search",
+            query_string="query=name%3A%27fakename%27%20AND%20metadata%5B%27foo%27%5D%3A%27bar%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_customers_search_get_2_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Customer.search_async(
+            query="name:'fakename' AND metadata['foo']:'bar'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/customers/search",
+            query_string="query=name%3A%27fakename%27%20AND%20metadata%5B%27foo%27%5D%3A%27bar%27",
+        )
+
     def test_events_get(self, http_client_mock: HTTPClientMock) -> None:
         stripe.Event.list(limit=3)
         http_client_mock.assert_requested(
@@ -351,6 +426,31 @@ class TestGeneratedExamples(object):
             "post",
             path="/v1/invoices/in_xxxxxxxxxxxxx/pay",
             query_string="",
+        )
+
+    def test_invoices_search_get(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.Invoice.search(
+            query="total>999 AND metadata['order_id']:'6735'"
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/invoices/search",
+            query_string="query=total%3E999%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_invoices_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Invoice.search_async(
+            query="total>999 AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/invoices/search",
+            query_string="query=total%3E999%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
         )
 
     def test_payment_intents_cancel_post(
@@ -586,6 +686,31 @@ class TestGeneratedExamples(object):
             path="/v1/payment_intents",
             query_string="",
             post_data="amount=200&currency=usd&payment_method_data[type]=p24&payment_method_data[p24][bank]=blik",
+        )
+
+    def test_payment_intents_search_get(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.PaymentIntent.search(
+            query="status:'succeeded' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/payment_intents/search",
+            query_string="query=status%3A%27succeeded%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_payment_intents_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.PaymentIntent.search_async(
+            query="status:'succeeded' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/payment_intents/search",
+            query_string="query=status%3A%27succeeded%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
         )
 
     def test_payment_methods_attach_post(
@@ -889,6 +1014,29 @@ class TestGeneratedExamples(object):
             post_data="metadata[order_id]=6735",
         )
 
+    def test_prices_search_get(self, http_client_mock: HTTPClientMock) -> None:
+        stripe.Price.search(
+            query="active:'true' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/prices/search",
+            query_string="query=active%3A%27true%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_prices_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Price.search_async(
+            query="active:'true' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/prices/search",
+            query_string="query=active%3A%27true%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
     def test_products_delete(self, http_client_mock: HTTPClientMock) -> None:
         stripe.Product.delete("prod_xxxxxxxxxxxxx")
         http_client_mock.assert_requested(
@@ -992,6 +1140,31 @@ class TestGeneratedExamples(object):
             path="/v1/products/prod_xxxxxxxxxxxxx",
             query_string="",
             post_data="metadata[order_id]=6735",
+        )
+
+    def test_products_search_get(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.Product.search(
+            query="active:'true' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/products/search",
+            query_string="query=active%3A%27true%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_products_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Product.search_async(
+            query="active:'true' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/products/search",
+            query_string="query=active%3A%27true%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
         )
 
     def test_refunds_get(self, http_client_mock: HTTPClientMock) -> None:
@@ -1170,6 +1343,31 @@ class TestGeneratedExamples(object):
             path="/v1/subscriptions/sub_xxxxxxxxxxxxx",
             query_string="",
             post_data="metadata[order_id]=6735",
+        )
+
+    def test_subscriptions_search_get(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        stripe.Subscription.search(
+            query="status:'active' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/subscriptions/search",
+            query_string="query=status%3A%27active%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
+        )
+
+    @pytest.mark.anyio
+    async def test_subscriptions_search_get_async(
+        self, http_client_mock: HTTPClientMock
+    ) -> None:
+        await stripe.Subscription.search_async(
+            query="status:'active' AND metadata['order_id']:'6735'",
+        )
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/subscriptions/search",
+            query_string="query=status%3A%27active%27%20AND%20metadata%5B%27order_id%27%5D%3A%276735%27",
         )
 
     def test_test_helpers_test_clocks_advance_post(

@@ -9,6 +9,24 @@ class TestCharge(object):
         assert isinstance(resources.data, list)
         assert isinstance(resources.data[0], stripe.Charge)
 
+    def test_is_searchable(self, http_client_mock):
+        resources = stripe.Charge.search(query='currency:"USD"')
+        http_client_mock.assert_requested(
+            "get",
+            path="/v1/charges/search",
+            query_string='query=currency:"USD"',
+        )
+        assert resources.total_count == 1
+        assert isinstance(resources.data, list)
+        assert isinstance(resources.data[0], stripe.Charge)
+
+        cnt = 0
+        for c in resources.auto_paging_iter():
+            assert isinstance(c, stripe.Charge)
+            cnt += 1
+
+        assert cnt == 1
+
     def test_is_retrievable(self, http_client_mock):
         resource = stripe.Charge.retrieve(TEST_RESOURCE_ID)
         http_client_mock.assert_requested(
