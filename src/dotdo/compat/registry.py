@@ -80,6 +80,12 @@ def _sendgrid() -> Service:
     return service
 
 
+def _slack() -> Service:
+    from .slack import service
+
+    return service
+
+
 def _typesense() -> Service:
     from .typesense import service
 
@@ -102,6 +108,7 @@ LAYERS: dict[str, Callable[[], Service]] = {
     "resend": _resend,
     "s3": _s3,
     "sendgrid": _sendgrid,
+    "slack": _slack,
     "sqs": _sqs,
     "stripe": _stripe,
     "twilio": _twilio,
