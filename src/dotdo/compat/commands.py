@@ -70,7 +70,9 @@ def serve(
     ] = 1_000_000,
     garbage_grace: Annotated[
         float,
-        typer.Option(help="S3: seconds an unreferenced blob is kept before the bucket's sweep deletes it."),
+        typer.Option(
+            help="S3 and Cloud Storage: seconds an unreferenced blob is kept before the bucket's sweep deletes it."
+        ),
     ] = 3600.0,
     data_dir: DataDir = Path(".dotdo"),
 ) -> None:
@@ -87,6 +89,7 @@ def serve(
                 "garbage_grace": garbage_grace,
             },
             "sqs": {"queue_shards": queue_shards, "queue_split_messages": queue_split_messages},
+            "gcs": {"garbage_grace": garbage_grace},
         }
         app = compat_app(layers, data_dir=data_dir, options=options)
     except (UnknownServiceError, ValueError) as exc:

@@ -18,6 +18,7 @@ from ...primitives.blob_store import BlobStore
 from ..aws_sigv4 import SignatureError, verify
 from ..blob_references import GARBAGE_GRACE
 from ..credentials import CredentialsError
+from ..settings import non_negative
 from ..sharding import check_shard_count
 from . import bucket_operations as buckets
 from . import object_operations as objects
@@ -150,8 +151,8 @@ class S3App:
         self.blobs = BlobStore(context.folder / "blobs")
         self.bucket_shards = check_shard_count("bucket_shards", context.options.get("bucket_shards", 1))
         options = context.options
-        self.split_keys = int(_non_negative("bucket_split_keys", options.get("bucket_split_keys", DEFAULT_SPLIT_KEYS)))
-        self.garbage_grace = _non_negative("garbage_grace", context.options.get("garbage_grace", GARBAGE_GRACE))
+        self.split_keys = int(non_negative("bucket_split_keys", options.get("bucket_split_keys", DEFAULT_SPLIT_KEYS)))
+        self.garbage_grace = non_negative("garbage_grace", context.options.get("garbage_grace", GARBAGE_GRACE))
         self._writes: dict[str, int] = {}
         self._growing: set[asyncio.Task[None]] = set()
 
@@ -300,16 +301,6 @@ class S3App:
         except S3Error:
             return None
         return matching_rule(info["cors"], origin, method, requested)
-
-
-def _non_negative(setting: str, value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{setting}: must be a number, not {value!r}") from None
-    if number < 0:
-        raise ValueError(f"{setting}: must be 0 or more, not {number:g}")
-    return number
 
 
 def build(context: CompatContext) -> S3App:

@@ -428,10 +428,9 @@ class S3Bucket(DO):
 
     def _schedule_sweep(self) -> None:
         """Set the alarm for when the oldest unreferenced blob's grace ends (unless it is set already)."""
-        oldest = self.storage.sql.exec("SELECT min(since) AS since FROM s3_garbage").one()["since"]
-        if oldest is None or self.storage.get_alarm() is not None:
-            return
-        self.storage.set_alarm(oldest + self._garbage_grace())
+        due = self._references.first_due(self._garbage_grace())
+        if due is not None and self.storage.get_alarm() is None:
+            self.storage.set_alarm(due)
 
     async def alarm(self, info: AlarmInfo) -> None:
         """Sweep the blobs whose grace has ended, and set the alarm again for any still waiting."""
