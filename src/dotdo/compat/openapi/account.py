@@ -9,6 +9,7 @@ steps: retried with backoff, resumed after a restart, never sent again once a re
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -204,24 +205,26 @@ class ApiAccount(DO):
             self.ctx.spawn(self.deliver_pending)
 
     async def deliver_pending(self) -> None:
-        """Send every pending delivery, each as its own journaled step."""
+        """Send every pending delivery, each as its own journaled step, all at once: an endpoint that
+        fails and backs off holds up none of the others' deliveries."""
         rows = self.storage.sql.exec("SELECT id FROM openapi_outbox WHERE state = 'pending' ORDER BY id").to_list()
-        for row in rows:
-            delivery = row["id"]
-            try:
-                status = await self.ctx.do(
-                    self.post_delivery, delivery, step_id=f"webhook-{delivery}", retry=DELIVERY_POLICY
-                )
-                state = "delivered"
-            except Exception as exc:  # the step's retries are spent: it stays a dead letter to replay
-                status, state = getattr(exc, "status", None), "failed"
-            self.storage.sql.exec(
-                "UPDATE openapi_outbox SET state = ?, last_status = ?, finished = ? WHERE id = ?",
-                state,
-                status,
-                time.time(),
-                delivery,
-            )
+        await asyncio.gather(*(self.deliver(row["id"]) for row in rows))
+
+    async def deliver(self, delivery: int) -> None:
+        """Send one delivery until acknowledged or its retries are spent (a step already running is joined)."""
+        try:
+            step = f"webhook-{delivery}"
+            status = await self.ctx.do(self.post_delivery, delivery, step_id=step, retry=DELIVERY_POLICY)
+            state = "delivered"
+        except Exception as exc:  # the step's retries are spent: it stays a dead letter to replay
+            status, state = getattr(exc, "status", None), "failed"
+        self.storage.sql.exec(
+            "UPDATE openapi_outbox SET state = ?, last_status = ?, finished = ? WHERE id = ?",
+            state,
+            status,
+            time.time(),
+            delivery,
+        )
 
     async def post_delivery(self, delivery: int) -> int:
         """POST one event to one endpoint, signed; the receiver's 2xx acknowledges it."""
