@@ -220,10 +220,14 @@ def test_a_quoted_filter_value_with_a_space_matches(movies: Any) -> None:
     assert [hit["id"] for hit in hits] == [4]
     hits = movies.search("", {"filter": ['genres = "Science Fiction"', "year = 2015"]})["hits"]
     assert [hit["id"] for hit in hits] == [4]
+    hits = movies.search("", {"filter": "genres = 'science fiction' OR genres = DRAMA"})["hits"]
+    assert sorted(hit["id"] for hit in hits) == [1, 3, 4, 6]
+    assert 4 not in [hit["id"] for hit in movies.search("", {"filter": "genres != 'SCIENCE fiction'"})["hits"]]
 
 
 def test_a_write_keeps_the_custom_metadata_of_its_task(client: meilisearch.Client) -> None:
     index = client.index("tagged")
     task = wait(client, index.add_documents([{"id": 1}], metadata="import of monday"))
     assert task.custom_metadata == "import of monday"
+    assert wait(client, index.add_documents([{"id": 2}], metadata="")).custom_metadata == ""
     assert wait(client, index.delete_document(1)).custom_metadata is None

@@ -197,7 +197,9 @@ class MeiliApp:
                 lambda: MeiliError("payload_too_large", "The provided payload reached the size limit.", 413),
             )
             params = {k: unquote(v) for k, v in match.groupdict().items()}
-            query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+            query = {
+                k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode(), keep_blank_values=True).items()
+            }
             call = Call("", None, None, params, query, body, headers.get("content-type", "application/json"))
             if action is not None:
                 await self._authenticate(call, headers)
