@@ -166,6 +166,30 @@ SUITES = {
                 "tests/congruence_tests/ (other files)": "named, sparse and multi vectors, recommend, discovery, "
                 "groups, facets, order_by and query API: the layer serves one unnamed dense vector per point",
                 "tests/test_qdrant_client.py": "gRPC, snapshots, sharding and cluster calls need a real Qdrant",
+                **{
+                    f"tests/congruence_tests/{test}": "gRPC (prefer_grpc=True): the layer serves Qdrant's REST API"
+                    for test in [
+                        "test_collections.py::test_recreate_collection",
+                        "test_collections.py::test_config_variations",
+                        *(
+                            f"test_payload.py::{name}[True]"
+                            for name in [
+                                "test_delete_payload",
+                                "test_clear_payload",
+                                "test_update_payload",
+                                "test_set_payload_with_key",
+                                "test_upsert_operation",
+                                "test_delete_operation",
+                                "test_delete_and_clear_payload_operation",
+                                "test_update_or_delete_vectors_operation",
+                                "test_set_or_overwrite_payload_operation",
+                            ]
+                        ),
+                        "test_updates.py::test_update_filter[True]",
+                        "test_updates.py::test_update_mode[True]",
+                        "test_uuids.py::test_uuid_input[True]",
+                    ]
+                },
             },
         ),
     ]
