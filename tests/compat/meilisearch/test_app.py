@@ -231,3 +231,25 @@ def test_a_write_keeps_the_custom_metadata_of_its_task(client: meilisearch.Clien
     assert task.custom_metadata == "import of monday"
     assert wait(client, index.add_documents([{"id": 2}], metadata="")).custom_metadata == ""
     assert wait(client, index.delete_document(1)).custom_metadata is None
+
+
+def test_page_zero_counts_the_hits_without_showing_any(movies: Any) -> None:
+    result = movies.search("", {"page": 0, "hitsPerPage": 2})
+    assert (result["hits"], result["page"], result["totalHits"], result["totalPages"]) == ([], 0, 6, 3)
+    assert [hit["id"] for hit in movies.search("", {"page": 1, "hitsPerPage": 2, "sort": ["year:asc"]})["hits"]] == [
+        6,
+        3,
+    ]
+
+
+def test_an_empty_document_payload_is_refused(client: meilisearch.Client) -> None:
+    with pytest.raises(MeilisearchApiError) as raised:
+        client.index("empty-payload").add_documents("")  # type: ignore[arg-type]
+    assert (raised.value.code, raised.value.type, raised.value.status_code) == (
+        "missing_payload",
+        "invalid_request",
+        400,
+    )
+    with pytest.raises(MeilisearchApiError) as raised:
+        client.index("empty-payload").add_documents("  ")  # type: ignore[arg-type]
+    assert raised.value.code == "malformed_payload"  # a JSON string, not an array of objects

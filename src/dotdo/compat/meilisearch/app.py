@@ -373,6 +373,8 @@ class MeiliApp:
     def _documents(self, call: Call) -> list[dict[str, Any]]:
         if len(call.body) > MAX_PAYLOAD:
             raise MeiliError("payload_too_large", "The provided payload reached the size limit.", 413)
+        if not call.body.strip():
+            raise MeiliError("missing_payload", "A json payload is missing.")
         kind = call.content_type.split(";")[0].strip()
         if kind == "application/x-ndjson":
             try:
@@ -383,7 +385,7 @@ class MeiliApp:
             documents = [dict(row) for row in csv.DictReader(io.StringIO(call.body.decode()))]
         else:
             try:
-                documents = json.loads(call.body or b"[]", parse_constant=_refuse_constant)
+                documents = json.loads(call.body, parse_constant=_refuse_constant)
             except ValueError as exc:
                 raise MeiliError("malformed_payload", f"The `json` payload provided is malformed. {exc}.") from None
             if isinstance(documents, dict):
@@ -545,9 +547,10 @@ class MeiliApp:
         max_hits = settings["pagination"]["maxTotalHits"]
         paged = "page" in body or "hitsPerPage" in body
         if paged:
-            page = _positive(body, "page", 1, "invalid_search_page", minimum=1)
+            page = _positive(body, "page", 1, "invalid_search_page")
             per_page = _positive(body, "hitsPerPage", 20, "invalid_search_hits_per_page")
-            query.offset, query.limit = (page - 1) * per_page, per_page
+            # Page 0 holds no hits but still counts them, as Meilisearch's does.
+            query.offset, query.limit = max(page - 1, 0) * per_page, per_page if page else 0
         if query.offset + query.limit > max_hits:
             query.limit = max(0, max_hits - query.offset)
         try:
