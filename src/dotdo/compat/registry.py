@@ -50,6 +50,12 @@ def _chroma() -> Service:
     return service
 
 
+def _github() -> Service:
+    from .github import service
+
+    return service
+
+
 def _resend() -> Service:
     from .resend import service
 
@@ -83,6 +89,7 @@ def _twilio() -> Service:
 LAYERS: dict[str, Callable[[], Service]] = {
     "chroma": _chroma,
     "gcs": _gcs,
+    "github": _github,
     "meilisearch": _meilisearch,
     "qdrant": _qdrant,
     "resend": _resend,

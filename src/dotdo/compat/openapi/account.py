@@ -233,16 +233,21 @@ class ApiAccount(DO):
         event = self.ctx.things.get(rows[0]["event"])
         if endpoint is None or event is None:
             return 0
-        payload = json.dumps(event.data, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json", **self.sign_webhook(endpoint.data, event.data, payload)}
+        url, payload, headers = self.delivery_request(endpoint.data, event.data)
         async with httpx.AsyncClient(timeout=10.0) as client:
             try:
-                response = await client.post(endpoint.data["url"], content=payload, headers=headers)
+                response = await client.post(url, content=payload, headers=headers)
             except httpx.HTTPError as exc:
-                raise DeliveryFailed(f"{endpoint.data['url']}: {exc}") from None
+                raise DeliveryFailed(f"{url}: {exc}") from None
         if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"{endpoint.data['url']} answered {response.status_code}")
+            raise DeliveryFailed(f"{url} answered {response.status_code}")
         return response.status_code
+
+    def delivery_request(self, endpoint: dict[str, Any], event: dict[str, Any]) -> tuple[str, bytes, dict[str, str]]:
+        """Where one delivery goes, its body and its headers: by default the event as JSON to `endpoint["url"]`."""
+        payload = json.dumps(event, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", **self.sign_webhook(endpoint, event, payload)}
+        return endpoint["url"], payload, headers
 
     def sign_webhook(self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes) -> dict[str, str]:
         """The signature headers of one delivery (each service has its own scheme)."""
