@@ -733,8 +733,9 @@ async def get_content(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /repos/{owner}/{repo}/contents/{path}: a file (base64) or a folder's entries."""
     gh = _account(account)
     stored = gh.repo_of(call)
+    requested = call.path["path"].strip("/")
     try:
-        path = content_path(call.path["path"])
+        path = content_path(requested) if requested else ""
     except UnsafePath:
         raise not_found() from None
     ref = call.query.get("ref")
@@ -1027,7 +1028,7 @@ async def add_labels(account: ApiAccount, call: ApiCall) -> Reply:
     stored_repo = gh.repo_of(call)
     issue = gh.find_issue(stored_repo, number(call, "issue_number"))
     body = call.body
-    names = _label_names(body.get("labels") if isinstance(body, dict) else body)
+    names = _label_names(call.items if call.items is not None else body.get("labels"))
     added = [gh.ensure_label(stored_repo, name)["name"] for name in names]
     issue["labels"] = list(dict.fromkeys([*issue["labels"], *added]))
     gh.save_issue(issue)

@@ -59,6 +59,8 @@ class ApiCall:
     body: dict[str, Any]
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
+    items: list[Any] | None = None
+    """A JSON array sent as the whole body, where the operation's schema takes one (GitHub's add-labels)."""
 
     @property
     def params(self) -> dict[str, Any]:

@@ -66,7 +66,7 @@ class Operation:
         regex = ""
         last = 0
         for match in _TEMPLATE_PART.finditer(self.path):
-            segment = ".+" if match.group(1) in spanning else "[^/]+"
+            segment = ".*" if match.group(1) in spanning else "[^/]+"
             regex += re.escape(self.path[last : match.start()]) + f"(?P<{_group(match.group(1))}>{segment})"
             last = match.end()
         return re.compile(regex + re.escape(self.path[last:]))
