@@ -96,8 +96,10 @@ class AlarmScheduler:
     async def _loop(self) -> None:
         while not self._closed:
             self._wake.clear()
-            self._dispatch_due()
+            # One reading of the clock for both questions: a timer falling due between two readings
+            # would be neither dispatched nor waited for.
             now = self.clock.now()
+            self._dispatch_due(now)
             upcoming = self.index.run_internal(f"SELECT min(fire_at) FROM {INDEX_TABLE} WHERE fire_at > ?", (now,))[0][
                 0
             ]
@@ -105,8 +107,8 @@ class AlarmScheduler:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _dispatch_due(self) -> None:
-        now = self.clock.now()
+    def _dispatch_due(self, now: float | None = None) -> None:
+        now = self.clock.now() if now is None else now
         classes = self.host.classes
         self._report_unregistered(now)
         # Alarms of classes not registered (yet) stay in the index and never take a registered class's turn.
