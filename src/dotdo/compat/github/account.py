@@ -170,8 +170,7 @@ class GitHubAccount(ApiAccount):
 
     def repository_by_id(self, repository_id: int) -> dict[str, Any] | None:
         """The stored repository with this id, or None (deleted)."""
-        found = self.ctx.things.find("repository", where={"id": repository_id}, limit=1)
-        return found[0].data if found else None
+        return next((stored for stored in self.repositories() if stored["id"] == repository_id), None)
 
     def repositories(self, owner: str | None = None) -> list[dict[str, Any]]:
         """Stored repositories (of `owner`), by full name."""
