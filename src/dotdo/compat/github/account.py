@@ -658,7 +658,7 @@ async def get_branch(account: ApiAccount, call: ApiCall) -> Reply:
                 "protected": False,
                 "protection": {
                     "enabled": False,
-                    "required_status_checks": {"enforcement_level": "off", "contexts": []},
+                    "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []},
                 },
                 "protection_url": f"{urls.api}/repos/{full}/branches/{name}/protection",
             },
@@ -1159,12 +1159,11 @@ async def get_pull(account: ApiAccount, call: ApiCall) -> Reply:
 
 
 async def check_merged(account: ApiAccount, call: ApiCall) -> Reply:
-    """GET /repos/{owner}/{repo}/pulls/{pull_number}/merge: 204 if merged, else 404."""
+    """GET /repos/{owner}/{repo}/pulls/{pull_number}/merge: 204 if merged, else 404 (no body, as documented)."""
     gh = _account(account)
     stored_repo = gh.repo_of(call)
-    if not gh.find_pull(stored_repo, number(call, "pull_number")).get("merged"):
-        raise not_found()
-    return Reply(None, 204)
+    merged = gh.find_pull(stored_repo, number(call, "pull_number")).get("merged")
+    return Reply(None, 204 if merged else 404)
 
 
 async def merge_pull(account: ApiAccount, call: ApiCall) -> Reply:

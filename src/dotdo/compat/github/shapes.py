@@ -289,7 +289,11 @@ def pull_request(
     number = stored["number"]
     api = f"{urls.api}/repos/{full_name}/pulls/{number}"
     html = f"{urls.web}/{full_name}/pull/{number}"
-    repo_json = repository(urls, repo)
+    inline = document().schema(schema)["properties"]["base"]["properties"]["repo"]
+    repo_json = {
+        **blank(document(), {key: value for key, value in inline.items() if key != "nullable"}),
+        **repository(urls, repo),
+    }
 
     def side(branch: str, sha: str) -> dict[str, Any]:
         return {
