@@ -46,7 +46,7 @@ EXTRAS: dict[str, Extra] = {
             "qdrant_client",
             "typesense",
         ),
-        ("fs",),
+        ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",
     ),
     "test": Extra(

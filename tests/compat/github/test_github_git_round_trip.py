@@ -101,7 +101,7 @@ def test_a_pull_request_from_a_pushed_branch_merges_into_what_git_pulls(gh: Gith
 
 def test_git_needs_a_token_of_the_tenant(gh: Github, github_server: CompatServer, tmp_path: Path) -> None:
     repo = gh.get_user().create_repo("guarded", auto_init=True)
-    with pytest.raises(AssertionError, match="Authentication failed|could not read Username|401"):
+    with pytest.raises(AssertionError, match=r"Authentication failed|could not read Username|401"):
         git(tmp_path, "clone", "--quiet", repo.clone_url, "anonymous")
-    with pytest.raises(AssertionError, match="Authentication failed|401"):
+    with pytest.raises(AssertionError, match=r"Authentication failed|401"):
         git(tmp_path, "clone", "--quiet", with_token(repo.clone_url, "ghp_forged.secret"), "forged")

@@ -34,7 +34,9 @@ def test_unknown_parameters_and_wrong_types_are_422_validation_errors(http: http
     assert bad_page.status_code == 422
     too_many = http.get("/repos/default/target/issues", params={"per_page": 1000})
     assert too_many.status_code == 422
-    not_json = http.post("/repos/default/target/issues", content=b"{title", headers={"Content-Type": "application/json"})
+    not_json = http.post(
+        "/repos/default/target/issues", content=b"{title", headers={"Content-Type": "application/json"}
+    )
     assert not_json.status_code == 400 and not_json.json()["message"] == "Problems parsing JSON"
     bad_color = http.post("/repos/default/target/labels", json={"name": "x", "color": "red"})
     assert bad_color.status_code == 422 and bad_color.json()["errors"][0]["field"] == "color"

@@ -60,7 +60,9 @@ def test_every_served_operation_answers_a_schema_valid_body(call: CheckedClient)
     call("repos/list-for-authenticated-user", per_page=1)
     call("repos/list-for-user", {"username": me["login"]})
     content = base64.b64encode(b"hello\n").decode()
-    created = call("repos/create-or-update-file-contents", {**where, "path": "docs/a.txt"}, {"message": "a", "content": content})
+    created = call(
+        "repos/create-or-update-file-contents", {**where, "path": "docs/a.txt"}, {"message": "a", "content": content}
+    )
     call("repos/create-or-update-file-contents", {**where, "path": "docs/a.txt"}, {"message": "a", "content": content})
     call("repos/get-content", {**where, "path": "docs/a.txt"})
     call("repos/get-content", {**where, "path": "docs"})
@@ -74,7 +76,11 @@ def test_every_served_operation_answers_a_schema_valid_body(call: CheckedClient)
     call("git/create-ref", where, {"ref": "refs/heads/topic", "sha": head})
     call("git/list-matching-refs", {**where, "ref": "heads"})
     on_topic = base64.b64encode(b"topic\n").decode()
-    call("repos/create-or-update-file-contents", {**where, "path": "t.txt"}, {"message": "t", "content": on_topic, "branch": "topic"})
+    call(
+        "repos/create-or-update-file-contents",
+        {**where, "path": "t.txt"},
+        {"message": "t", "content": on_topic, "branch": "topic"},
+    )
     call("repos/delete-file", {**where, "path": "docs/a.txt"}, {"message": "rm", "sha": created["content"]["sha"]})
     call("issues/create-label", where, {"name": "bug", "color": "d73a4a"})
     call("issues/create-label", where, {"name": "bug", "color": "d73a4a"})
