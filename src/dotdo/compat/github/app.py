@@ -17,7 +17,8 @@ from starlette.responses import PlainTextResponse
 
 from ...http.git_mount import serve_repository
 from ..openapi import ApiError, OpenAPIApp, ServiceConventions, bearer_tokens
-from .account import DOCS, GitHubAccount
+from .account import GitHubAccount
+from .api_rules import DOCS
 from .repository import GitHubRepository
 from .shapes import API_PREFIX, document
 
