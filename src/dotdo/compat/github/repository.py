@@ -13,7 +13,8 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dulwich.graph import can_fast_forward, find_merge_base
-from dulwich.objects import Blob, Commit
+from dulwich.objects import Blob, Commit, ObjectID
+from dulwich.refs import Ref
 
 from ...context import DO, on
 from ...primitives.attachments import attach_fs, attach_git
@@ -32,6 +33,17 @@ if TYPE_CHECKING:
 FILE_MODE = 0o100644
 MAX_LISTED = 250
 """Commits a push event or a commit list carries at most (GitHub lists 250 in a comparison)."""
+
+
+HEAD = Ref(b"HEAD")
+
+
+def _ref(name: str) -> Ref:
+    return Ref(name.encode())
+
+
+def _oid(sha: str) -> ObjectID:
+    return ObjectID(sha.encode())
 
 
 class GitError(Exception):
@@ -98,21 +110,21 @@ class GitHubRepository(DO):
 
     # -- reading ------------------------------------------------------------------------------------
 
-    def _resolve(self, ref: str | None) -> bytes:
+    def _resolve(self, ref: str | None) -> ObjectID:
         repo = self.git.repo
         if ref is None:
             try:
-                return repo.refs[b"HEAD"]
+                return repo.refs[HEAD]
             except KeyError:
                 raise GitError(409, "Git Repository is empty.") from None
         for candidate in (f"refs/heads/{ref}", f"refs/tags/{ref}", ref):
-            if candidate.startswith("refs/") and candidate.encode() in repo.refs:
-                return repo.refs[candidate.encode()]
-        if len(ref) == 40 and all(c in "0123456789abcdef" for c in ref) and ref.encode() in repo.object_store:
-            return ref.encode()
+            if candidate.startswith("refs/") and _ref(candidate) in repo.refs:
+                return repo.refs[_ref(candidate)]
+        if len(ref) == 40 and all(c in "0123456789abcdef" for c in ref) and _oid(ref) in repo.object_store:
+            return _oid(ref)
         raise GitError(404, f"No commit found for the ref {ref}")
 
-    def _commit(self, sha: bytes) -> Commit:
+    def _commit(self, sha: ObjectID) -> Commit:
         found = self.git.repo.object_store[sha]
         if not isinstance(found, Commit):
             raise GitError(422, f"{sha.decode()} is not a commit")
@@ -120,7 +132,7 @@ class GitHubRepository(DO):
 
     async def default_branch(self) -> str | None:
         """The branch HEAD names."""
-        value = self.git.repo.refs.read_loose_ref(b"HEAD")
+        value = self.git.repo.refs.read_loose_ref(HEAD)
         return value[len(b"ref: refs/heads/") :].strip().decode() if value and value.startswith(b"ref: ") else None
 
     async def commits(self, ref: str | None, path: str | None, limit: int, skip: int) -> list[dict[str, Any]]:
@@ -157,7 +169,7 @@ class GitHubRepository(DO):
     async def refs(self, prefix: str) -> list[dict[str, str]]:
         """Refs under `prefix` (`refs/heads/`, `refs/tags/v1`) with the commits they point at."""
         repo = self.git.repo
-        names = sorted(name for name in repo.refs.allkeys() if name.startswith(prefix.encode()) and name != b"HEAD")
+        names = sorted(name for name in repo.refs.allkeys() if name.startswith(prefix.encode()) and name != HEAD)
         return [{"ref": name.decode(), "sha": repo.refs[name].decode()} for name in names if name in repo.refs]
 
     async def create_ref(self, ref: str, sha: str) -> dict[str, str]:
@@ -165,9 +177,9 @@ class GitHubRepository(DO):
         repo = self.git.repo
         if not ref.startswith("refs/") or ref.count("/") < 2 or ".." in ref or ref.endswith("/"):
             raise GitError(422, "Reference name is not well-formed.")
-        if sha.encode() not in repo.object_store:
+        if _oid(sha) not in repo.object_store:
             raise GitError(422, "Object does not exist")
-        if not repo.refs.add_if_new(ref.encode(), sha.encode()):
+        if not repo.refs.add_if_new(_ref(ref), _oid(sha)):
             raise GitError(422, "Reference already exists")
         return {"ref": ref, "sha": sha}
 
@@ -178,7 +190,7 @@ class GitHubRepository(DO):
         clean = content_path(path) if path else ""
         entry = files.get(clean)
         if entry is not None:
-            blob = self.git.repo.object_store[entry.sha]
+            blob = self.git.repo.object_store[ObjectID(entry.sha)]
             return {"type": "file", "path": clean, "sha": entry.sha.decode(), "content": blob.as_raw_string()}
         prefix = clean + "/" if clean else ""
         children: dict[str, dict[str, Any]] = {}
@@ -189,7 +201,7 @@ class GitHubRepository(DO):
             if slash:
                 children.setdefault(head, {"type": "dir", "path": prefix + head, "sha": "", "size": 0})
             else:
-                size = len(self.git.repo.object_store[found.sha].as_raw_string())
+                size = len(self.git.repo.object_store[ObjectID(found.sha)].as_raw_string())
                 children[head] = {"type": "file", "path": name, "sha": found.sha.decode(), "size": size}
         if not children:
             return None
@@ -238,8 +250,8 @@ class GitHubRepository(DO):
     def _facts(self, commit: Commit) -> dict[str, Any]:
         return {"commit": commit_facts(commit)}
 
-    def _branch_head(self, branch: str) -> bytes | None:
-        return self.git.repo.refs.as_dict().get(f"refs/heads/{branch}".encode())
+    def _branch_head(self, branch: str) -> ObjectID | None:
+        return self.git.repo.refs.as_dict().get(_ref(f"refs/heads/{branch}"))
 
     def _write(
         self, changes: dict[str, bytes], removals: list[str], branch: str, message: str, author: str, committer: str
@@ -268,7 +280,7 @@ class GitHubRepository(DO):
             store.add_objects(blobs)
             commit.tree = build_tree(store, entries)
             store.add_object(commit)
-            if not repo.refs.set_if_equals(f"refs/heads/{branch}".encode(), parent or ZERO_SHA, commit.id):
+            if not repo.refs.set_if_equals(_ref(f"refs/heads/{branch}"), parent or ObjectID(ZERO_SHA), commit.id):
                 raise GitError(409, f"Branch {branch} moved while this commit was written; try again")
 
         self.storage.transaction_sync(write)
@@ -286,14 +298,14 @@ class GitHubRepository(DO):
             "mergeable": not self._tree_merge(base_sha, head_sha).conflicts,
         }
 
-    def _ahead(self, base: bytes | None, head: bytes) -> list[Commit]:
+    def _ahead(self, base: ObjectID | None, head: ObjectID) -> list[Commit]:
         """Commits reachable from `head` and not from `base`, newest first."""
         store = self.git.repo.object_store
         reachable = {c.id for c in log_commits(store, base)} if base else set()
         walked = log_commits(store, head, parents_of=lambda c: [p for p in c.parents if p not in reachable])
         return [commit for commit in walked if commit.id not in reachable]
 
-    def _tree_merge(self, ours: bytes, theirs: bytes) -> Any:
+    def _tree_merge(self, ours: ObjectID, theirs: ObjectID) -> Any:
         store = self.git.repo.object_store
         bases = find_merge_base(self.git.repo, [ours, theirs])
         base_tree = flatten_tree(store, self._commit(bases[0]).tree) if bases else {}
@@ -328,7 +340,7 @@ class GitHubRepository(DO):
         commit.author_time = commit.commit_time = int(time.time())
         commit.author_timezone = commit.commit_timezone = 0
         commit.message = message.encode() + b"\n"
-        ref = f"refs/heads/{base}".encode()
+        ref = _ref(f"refs/heads/{base}")
 
         def write() -> None:
             store.add_objects([(blob, None) for blob in outcome.new_blobs])
@@ -351,6 +363,6 @@ class GitHubRepository(DO):
         account = self.ctx.runtime.get(self.account_class, tenant)
         for update in event.data["refs"]:
             old, new = update["old"], update["new"]
-            brought = self._ahead(old.encode() if old else None, new.encode()) if new else []
+            brought = self._ahead(_oid(old) if old else None, _oid(new)) if new else []
             commits = [commit_facts(commit) for commit in reversed(brought[:MAX_LISTED])]
             await account.pushed(int(repository_id), update["ref"], old, new, commits)
