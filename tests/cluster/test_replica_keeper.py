@@ -36,6 +36,7 @@ async def test_a_host_answers_reads_from_the_replica_it_keeps(tmp_path: Path) ->
             lag = await keeper.answer("lag", "Ledger", "acme", "lhr", ())
             assert (lag.location.colo, lag.commits_behind) == ("lhr", 0)
             assert (tmp_path / "host" / "replicas" / "lhr" / "Ledger").is_dir()
+            assert [replica.location.colo for replica in keeper.replicas()] == ["lhr"]  # London is lhr
 
             with pytest.raises(ReplicaWriteError, match="read-only"):
                 await keeper.answer("read", "Ledger", "acme", "lhr", ("DELETE FROM entries", (), None, None))

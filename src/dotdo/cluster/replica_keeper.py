@@ -76,6 +76,10 @@ class ReplicaKeeper:
             await replica.catch_up()
         return replica.query(sql, *params)
 
+    def replicas(self) -> list[ObjectReplica]:
+        """Every replica this host keeps."""
+        return list(self._replicas.values())
+
     def lags(self) -> list[ReplicaLag]:
         """The lag of every replica this host keeps."""
         return [replica.lag() for replica in self._replicas.values()]
