@@ -8,8 +8,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from github import Auth, Github
+from github import Github
 
+import dotdo.compat.github
 from dotdo.compat.openapi import bearer_tokens
 from tests.compat.conftest import CompatServer
 
@@ -21,7 +22,7 @@ def token(github_server: CompatServer) -> str:
 
 @pytest.fixture(scope="module")
 def gh(github_server: CompatServer, token: str) -> Github:
-    return Github(base_url=f"{github_server.url}/api/v3", auth=Auth.Token(token), retry=None)
+    return dotdo.compat.github.client(github_server.url, token=token)
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -6,8 +6,9 @@ import base64
 
 import httpx
 import pytest
-from github import Auth, Github, GithubException
+from github import GithubException
 
+import dotdo.compat.github
 from dotdo.compat.openapi import bearer_tokens
 from tests.compat.conftest import CompatServer
 
@@ -74,8 +75,8 @@ def test_one_tenant_cannot_see_another_tenants_repositories(github_server: Compa
     alice = bearer_tokens.mint(credentials.create("alice", ("github",)), "ghp_")
     mallory = bearer_tokens.mint(credentials.create("mallory", ("github",)), "ghp_")
     base_url = f"{github_server.url}/api/v3"
-    as_alice = Github(base_url=base_url, auth=Auth.Token(alice), retry=None)
-    as_mallory = Github(base_url=base_url, auth=Auth.Token(mallory), retry=None)
+    as_alice = dotdo.compat.github.client(github_server.url, token=alice)
+    as_mallory = dotdo.compat.github.client(github_server.url, token=mallory)
     secret = as_alice.get_user().create_repo("secret", private=True, auto_init=True)
     assert as_alice.get_user().login == "alice" and as_mallory.get_user().login == "mallory"
     for attempt in (

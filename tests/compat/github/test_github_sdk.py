@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from github import Auth, Github, GithubException
+from github import Github, GithubException
 
+import dotdo.compat.github
 from dotdo.compat.openapi import bearer_tokens
 from tests.compat.conftest import CompatServer
 
@@ -17,7 +18,7 @@ def token(github_server: CompatServer) -> str:
 
 @pytest.fixture(scope="module")
 def gh(github_server: CompatServer, token: str) -> Github:
-    return Github(base_url=f"{github_server.url}/api/v3", auth=Auth.Token(token), retry=None)
+    return dotdo.compat.github.client(github_server.url, token=token)
 
 
 def test_the_token_names_its_user(gh: Github) -> None:

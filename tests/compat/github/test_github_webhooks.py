@@ -15,8 +15,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import pytest
-from github import Auth, Github
+from github import Github
 
+import dotdo.compat.github
 from dotdo.compat.openapi import bearer_tokens
 from tests.compat.conftest import CompatServer
 
@@ -73,7 +74,7 @@ def token(github_server: CompatServer) -> str:
 
 @pytest.fixture(scope="module")
 def gh(github_server: CompatServer, token: str) -> Github:
-    return Github(base_url=f"{github_server.url}/api/v3", auth=Auth.Token(token), retry=None)
+    return dotdo.compat.github.client(github_server.url, token=token)
 
 
 def verified(headers: dict[str, str], body: bytes, secret: str = SECRET) -> bool:

@@ -45,7 +45,15 @@ def client(endpoint_url: str = "http://127.0.0.1:9000", *, data_dir: str = ".dot
     from github import Auth, Github
 
     chosen = token if token is not None else globals()["token"](data_dir)
-    return Github(base_url=endpoint_url.rstrip("/") + API_PREFIX, auth=Auth.Token(chosen), retry=None)
+    # PyGithub spaces its requests out for github.com's rate limits (a second between writes); a
+    # local server has none to respect.
+    return Github(
+        base_url=endpoint_url.rstrip("/") + API_PREFIX,
+        auth=Auth.Token(chosen),
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
 
 
 service = Service(
