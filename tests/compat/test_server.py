@@ -65,8 +65,7 @@ def test_unknown_layers_are_named_with_the_available_ones(tmp_path: Path) -> Non
     with pytest.raises(
         UnknownServiceError,
         match=(
-            "available: chroma, gcs, github, meilisearch, qdrant, resend, s3, sendgrid, sqs, stripe, twilio, "
-            "typesense"
+            "available: chroma, gcs, github, meilisearch, qdrant, resend, s3, sendgrid, sqs, stripe, twilio, typesense"
         ),
     ):
         compat_app(["s4"], runtime=Runtime(tmp_path))
