@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from github import Github
+from github import Github, GithubException
 
 import dotdo.compat.github
 from dotdo.compat.openapi import bearer_tokens
@@ -74,6 +74,20 @@ def test_clone_push_and_see_the_push_through_the_api(gh: Github, token: str, tmp
     git(work, "push", "--quiet", "origin", "feature")
     assert sorted(b.name for b in repo.get_branches()) == ["feature", "main"]
     assert repo.get_git_ref("heads/feature").object.sha == git(work, "rev-parse", "HEAD").strip()
+
+    git(work, "update-index", "--add", "--cacheinfo", f"160000,{local_head},vendor/lib")
+    git(work, "commit", "--quiet", "-m", "a submodule")
+    git(work, "push", "--quiet", "origin", "feature")
+    assert [c.path for c in repo.get_contents("", ref="feature")] == [
+        "README.md",
+        "feature.txt",
+        "from-api.txt",
+        "pushed.txt",
+    ]
+    assert repo.get_commits(sha="feature")[0].commit.message == "a submodule"
+    with pytest.raises(GithubException) as submodule:
+        repo.get_contents("vendor/lib", ref="feature")
+    assert submodule.value.status == 404
 
     repo.create_file("after.txt", "after the clone", "later\n")
     git(tmp_path, "clone", "--quiet", with_token(repo.clone_url, token), "fresh")

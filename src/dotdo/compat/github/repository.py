@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dulwich.graph import can_fast_forward, find_merge_base
-from dulwich.objects import Blob, Commit, ObjectID
+from dulwich.objects import S_ISGITLINK, Blob, Commit, ObjectID
 from dulwich.refs import Ref
 
 from ...context import DO, on
@@ -186,7 +186,12 @@ class GitHubRepository(DO):
     async def contents(self, path: str, ref: str | None) -> dict[str, Any] | None:
         """The file (`type: file`, its bytes) or folder (`type: dir`, its entries) at `path`, or None."""
         commit = self._commit(self._resolve(ref))
-        files = flatten_tree(self.git.repo.object_store, commit.tree)
+        # Submodules (gitlinks) name commits of other repositories, which this one does not hold.
+        files = {
+            path: entry
+            for path, entry in flatten_tree(self.git.repo.object_store, commit.tree).items()
+            if not S_ISGITLINK(entry.mode)
+        }
         clean = content_path(path) if path else ""
         entry = files.get(clean)
         if entry is not None:
