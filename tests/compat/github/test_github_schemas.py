@@ -106,6 +106,8 @@ def test_every_served_operation_answers_a_schema_valid_body(call: CheckedClient)
     pull_number = {**where, "pull_number": pull["number"]}
     call("pulls/list", where)
     call("pulls/get", pull_number)
+    call("pulls/update", pull_number, {"title": "Topic, renamed", "state": "closed"})
+    call("pulls/update", pull_number, {"state": "open"})
     call("pulls/check-if-merged", pull_number)
     call("pulls/merge", pull_number, {"merge_method": "merge"})
     call("pulls/merge", pull_number, {"merge_method": "merge"})

@@ -169,6 +169,10 @@ def test_a_conflicting_pull_request_is_not_mergeable(gh: Github) -> None:
     repo.update_file("README.md", "theirs", "theirs\n", readme.sha, branch="other")
     pull = repo.create_pull(base="main", head="other", title="Conflicts")
     assert pull.mergeable is False
+    pull.edit(title="Conflicts, closed", state="closed")
+    assert repo.get_pull(pull.number).state == "closed" and [p.number for p in repo.get_pulls()] == []
+    pull.edit(state="open")
+    assert repo.get_pull(pull.number).title == "Conflicts, closed"
     with pytest.raises(GithubException) as refused:
         pull.merge()
     assert refused.value.status == 405

@@ -75,6 +75,7 @@ class GitHubAccount(ApiAccount):
         "pulls/create": pull_handlers.create_pull,
         "pulls/list": pull_handlers.list_pulls,
         "pulls/get": pull_handlers.get_pull,
+        "pulls/update": pull_handlers.update_pull,
         "pulls/check-if-merged": pull_handlers.check_merged,
         "pulls/merge": pull_handlers.merge_pull,
         "repos/create-webhook": hook_handlers.create_hook,

@@ -112,6 +112,45 @@ async def get_pull(account: ApiAccount, call: ApiCall) -> Reply:
     return Reply(await gh.pull_json(Urls.of(call.base_url), stored_repo, pull))
 
 
+async def update_pull(account: ApiAccount, call: ApiCall) -> Reply:
+    """PATCH /repos/{owner}/{repo}/pulls/{pull_number}: title, body, state (a merged one stays closed), base."""
+    gh = github_account(account)
+    stored_repo = gh.repo_of(call)
+    pull = gh.find_pull(stored_repo, number(call, "pull_number"))
+    issue = gh.find_issue(stored_repo, pull["number"])
+    body = call.body
+    actions = []
+    if "base" in body:
+        branches = {b["ref"] for b in await from_repository(gh.repository_object(stored_repo).branches())}
+        if f"refs/heads/{body['base']}" not in branches:
+            raise invalid("PullRequest", "base", "invalid")
+        pull["base"] = body["base"]
+        gh.ctx.things.replace(f"pull:{stored_repo['id']}:{pull['number']}", data=pull)
+        actions.append("edited")
+    for field in ("title", "body"):
+        if field in body:
+            issue[field] = body[field]
+            actions.append("edited")
+    if body.get("state") is not None:
+        if pull["merged"] and body["state"] == "open":
+            raise ApiError(
+                422,
+                "Validation Failed",
+                errors=[
+                    {"resource": "PullRequest", "code": "custom", "message": "A merged pull request cannot be reopened"}
+                ],
+            )
+        changed = gh.set_state(stored_repo, issue, body["state"], None)
+        if changed:
+            actions.append(changed)
+    gh.save_issue(issue)
+    shown = await gh.pull_json(Urls.of(call.base_url), stored_repo, pull)
+    for action in dict.fromkeys(actions):
+        payload = {"action": action, "number": pull["number"], "pull_request": shown}
+        gh.announce("pull_request", stored_repo, payload, call.base_url)
+    return Reply(shown)
+
+
 async def check_merged(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /repos/{owner}/{repo}/pulls/{pull_number}/merge: 204 if merged, else 404 (no body, as documented)."""
     gh = github_account(account)
