@@ -211,7 +211,9 @@ class GitHubAccount(ApiAccount):
             )
             self.queue_webhooks({"id": guid}, [{"id": f"hook:{found['id']}"}])
 
-    def delivery_request(self, endpoint: dict[str, Any], event: dict[str, Any]) -> tuple[str, bytes, dict[str, str]]:
+    def delivery_request(
+        self, endpoint: dict[str, Any], event: dict[str, Any], retries: int
+    ) -> tuple[str, bytes, dict[str, str]]:
         """GitHub's delivery: the payload as JSON (or `payload=` form), `X-GitHub-Event`, `X-Hub-Signature-256`."""
         config = endpoint["config"]
         payload = json.dumps(event["payload"], separators=(",", ":")).encode()
