@@ -48,7 +48,7 @@ EXTRAS: dict[str, Extra] = {
             "algoliasearch",
             "pinecone",
         ),
-        ("fs",),
+        ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",
     ),
     "test": Extra(

@@ -160,3 +160,10 @@ def algolia_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatS
     """`dotdo compat serve algolia` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-algolia"), ["algolia"]) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def github_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve github` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-github"), ["github"]) as server:
+        yield server

@@ -50,6 +50,12 @@ def _chroma() -> Service:
     return service
 
 
+def _github() -> Service:
+    from .github import service
+
+    return service
+
+
 def _resend() -> Service:
     from .resend import service
 
@@ -102,6 +108,7 @@ LAYERS: dict[str, Callable[[], Service]] = {
     "algolia": _algolia,
     "chroma": _chroma,
     "gcs": _gcs,
+    "github": _github,
     "meilisearch": _meilisearch,
     "pinecone": _pinecone,
     "qdrant": _qdrant,
