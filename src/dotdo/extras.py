@@ -45,6 +45,7 @@ EXTRAS: dict[str, Extra] = {
             "meilisearch",
             "qdrant_client",
             "typesense",
+            "elasticsearch",
         ),
         ("fs",),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",

@@ -26,6 +26,12 @@ def _sqs() -> Service:
     return service
 
 
+def _elasticsearch() -> Service:
+    from .elasticsearch import service
+
+    return service
+
+
 def _gcs() -> Service:
     from .gcs import service
 
@@ -82,6 +88,7 @@ def _twilio() -> Service:
 
 LAYERS: dict[str, Callable[[], Service]] = {
     "chroma": _chroma,
+    "elasticsearch": _elasticsearch,
     "gcs": _gcs,
     "meilisearch": _meilisearch,
     "qdrant": _qdrant,

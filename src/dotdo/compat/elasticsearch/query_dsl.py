@@ -1,0 +1,827 @@
+"""The Query DSL: a request's `query` parsed into a tree, and the tree matched and scored against documents.
+
+`parse(body)` checks the shape as Elasticsearch does (`unknown query [foo]` is a `parsing_exception`).
+`Scorer` answers, for one document, whether it matches and its score: full-text clauses score with
+BM25 over the field's words (document frequencies from the index's FTS5 vocabulary), the others
+score a constant, as Elasticsearch's do. `fts_expression` and `sql_filter` give what every match
+must satisfy, as an FTS5 expression and a filter of the search core, so the object reads only the
+candidates instead of every document.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..search.filters import And, Compare, Exists, Filter, FilterError, Or, json_path
+from ..search.text import fold, within_distance, words
+from .errors import ElasticError, parsing
+from .mappings import NUMERIC, Field, Mappings, field_values, typed
+
+MAX_DEPTH = 30
+"""Elasticsearch's `indices.query.bool.max_nested_depth`."""
+MAX_CLAUSES = 4096
+"""Elasticsearch's `indices.query.bool.max_clause_count`."""
+K1, B = 1.2, 0.75
+TEXT_TYPES = ("text", "match_only_text")
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class MatchNone:
+    pass
+
+
+@dataclass(frozen=True)
+class Text:
+    """A full-text clause (`match`, `match_phrase`, `multi_match`): its words, fields and how they combine."""
+
+    fields: tuple[tuple[str, float], ...]
+    query: str
+    operator: str = "or"
+    minimum_should_match: str | int | None = None
+    fuzziness: str | int | None = None
+    phrase: bool = False
+    phrase_prefix: bool = False
+    slop: int = 0
+    combine: str = "best_fields"
+    tie_breaker: float = 0.0
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Term:
+    """`term` (one value) or `terms` (any of them)."""
+
+    field: str
+    values: tuple[Any, ...]
+    case_insensitive: bool = False
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Range:
+    field: str
+    gt: Any = None
+    gte: Any = None
+    lt: Any = None
+    lte: Any = None
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class FieldExists:
+    field: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """`prefix` or `wildcard` on one field (`regex` is the whole-value pattern)."""
+
+    field: str
+    regex: str
+    case_insensitive: bool = False
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Ids:
+    values: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Bool:
+    must: tuple[Query, ...] = ()
+    should: tuple[Query, ...] = ()
+    filter: tuple[Query, ...] = ()
+    must_not: tuple[Query, ...] = ()
+    minimum_should_match: str | int | None = None
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class ConstantScore:
+    filter: Query
+    boost: float = 1.0
+
+
+Query = MatchAll | MatchNone | Text | Term | Range | FieldExists | Pattern | Ids | Bool | ConstantScore
+
+KNOWN_UNSUPPORTED = {
+    "query_string",
+    "simple_query_string",
+    "regexp",
+    "fuzzy",
+    "nested",
+    "has_child",
+    "has_parent",
+    "geo_distance",
+    "geo_bounding_box",
+    "function_score",
+    "script_score",
+    "dis_max",
+    "more_like_this",
+    "match_bool_prefix",
+    "combined_fields",
+    "intervals",
+    "span_term",
+    "knn",
+    "boosting",
+    "terms_set",
+    "script",
+    "percolate",
+    "pinned",
+    "rank_feature",
+    "distance_feature",
+    "semantic",
+    "sparse_vector",
+    "text_expansion",
+    "wrapper",
+}
+
+
+# -- parsing ------------------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.clauses = 0
+
+    def parse(self, body: Any, depth: int = 0) -> Query:
+        if depth > MAX_DEPTH:
+            raise parsing(
+                f"The nested depth of the query exceeds the maximum nested depth for queries set in "
+                f"[indices.query.bool.max_nested_depth] ({MAX_DEPTH})"
+            )
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            raise ElasticError(
+                400,
+                "too_many_nested_clauses_exception",
+                f"Query contains too many nested clauses; maxClauseCount is set to {MAX_CLAUSES}",
+            )
+        if not isinstance(body, dict):
+            raise parsing("query malformed, must start with start_object")
+        if len(body) != 1:
+            if not body:
+                raise parsing("query malformed, empty clause found")
+            raise parsing(f"[{next(iter(body))}] malformed query, expected [END_OBJECT] but found [FIELD_NAME]")
+        kind, spec = next(iter(body.items()))
+        method = getattr(self, f"_{kind}", None)
+        if method is None or kind.startswith("_"):
+            if kind in KNOWN_UNSUPPORTED:
+                raise parsing(f"query [{kind}] is not supported by this server")
+            raise parsing(f"unknown query [{kind}]")
+        return method(spec, depth)
+
+    def _match_all(self, spec: Any, depth: int) -> Query:
+        return MatchAll(_boost(_object("match_all", spec)))
+
+    def _match_none(self, spec: Any, depth: int) -> Query:
+        _object("match_none", spec)
+        return MatchNone()
+
+    def _text(self, kind: str, spec: Any, **options: Any) -> Text:
+        name, value = _single_field(kind, spec)
+        if isinstance(value, dict):
+            params = dict(value)
+            if "query" not in params:
+                raise parsing(f"[{kind}] query does not support [{next(iter(params), '')}]")
+            query = params.pop("query")
+        else:
+            query, params = value, {}
+        return self._text_clause(kind, ((name, 1.0),), query, params, **options)
+
+    def _text_clause(
+        self, kind: str, fields: tuple[tuple[str, float], ...], query: Any, params: dict[str, Any], **options: Any
+    ) -> Text:
+        if isinstance(query, bool) or not isinstance(query, str | int | float):
+            raise parsing(f"[{kind}] unknown token [START_OBJECT] after [query]")
+        operator = str(params.get("operator", "or")).lower()
+        if operator not in ("or", "and"):
+            raise parsing(f"[{kind}] unknown operator [{params.get('operator')}]")
+        fuzziness = params.get("fuzziness")
+        if fuzziness is not None and _edits(fuzziness, 10) is None:
+            raise parsing(f"[{kind}] failed to parse fuzziness [{fuzziness}]")
+        return Text(
+            fields=fields,
+            query=str(query),
+            operator=operator,
+            minimum_should_match=params.get("minimum_should_match"),
+            fuzziness=fuzziness,
+            slop=_int(params.get("slop", 0), "slop"),
+            boost=_boost(params),
+            **options,
+        )
+
+    def _match(self, spec: Any, depth: int) -> Query:
+        return self._text("match", spec)
+
+    def _match_phrase(self, spec: Any, depth: int) -> Query:
+        return self._text("match_phrase", spec, phrase=True)
+
+    def _match_phrase_prefix(self, spec: Any, depth: int) -> Query:
+        return self._text("match_phrase_prefix", spec, phrase=True, phrase_prefix=True)
+
+    def _multi_match(self, spec: Any, depth: int) -> Query:
+        params = dict(_object("multi_match", spec))
+        if "query" not in params:
+            raise parsing("[multi_match] requires query value")
+        names = params.pop("fields", ["*"])
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise parsing("[multi_match] fields must be an array of strings")
+        fields = []
+        for name in names:
+            base, _, weight = name.partition("^")
+            try:
+                fields.append((base, float(weight) if weight else 1.0))
+            except ValueError:
+                raise parsing(f"[multi_match] cannot parse the boost of field [{name}]") from None
+        combine = params.pop("type", "best_fields")
+        if combine not in ("best_fields", "most_fields", "cross_fields", "phrase", "phrase_prefix", "bool_prefix"):
+            raise parsing(f"[multi_match] query does not support type {combine}")
+        tie_breaker = float(params.pop("tie_breaker", 0.0))
+        return self._text_clause(
+            "multi_match",
+            tuple(fields),
+            params.pop("query"),
+            params,
+            phrase=combine in ("phrase", "phrase_prefix"),
+            phrase_prefix=combine == "phrase_prefix",
+            combine="most_fields" if combine == "most_fields" else "best_fields",
+            tie_breaker=tie_breaker,
+        )
+
+    def _term(self, spec: Any, depth: int) -> Query:
+        name, value = _single_field("term", spec)
+        params = value if isinstance(value, dict) else {"value": value}
+        if "value" not in params:
+            raise parsing("[term] query does not support a term without [value]")
+        _scalar("term", params["value"])
+        return Term(name, (params["value"],), bool(params.get("case_insensitive", False)), _boost(params))
+
+    def _terms(self, spec: Any, depth: int) -> Query:
+        params = dict(_object("terms", spec))
+        boost = _boost(params)
+        params.pop("boost", None)
+        params.pop("_name", None)
+        if len(params) != 1:
+            raise parsing("[terms] query requires exactly one field")
+        name, values = next(iter(params.items()))
+        if not isinstance(values, list):
+            raise parsing(f"[terms] query does not support [{name}]")
+        for value in values:
+            _scalar("terms", value)
+        return Term(name, tuple(values), False, boost)
+
+    def _range(self, spec: Any, depth: int) -> Query:
+        name, params = _single_field("range", spec)
+        if not isinstance(params, dict):
+            raise parsing(f"[range] query malformed, no start_object after query name [{name}]")
+        bounds = {}
+        for key, value in params.items():
+            if key in ("gt", "gte", "lt", "lte", "from", "to"):
+                _scalar("range", value, allow_null=True)
+                bounds[{"from": "gte", "to": "lte"}.get(key, key)] = value
+            elif key not in ("boost", "format", "time_zone", "relation", "include_lower", "include_upper", "_name"):
+                raise parsing(f"[range] query does not support [{key}]")
+        return Range(name, boost=_boost(params), **bounds)
+
+    def _exists(self, spec: Any, depth: int) -> Query:
+        params = _object("exists", spec)
+        if not isinstance(params.get("field"), str):
+            raise parsing("[exists] must be provided with a [field]")
+        return FieldExists(params["field"], _boost(params))
+
+    def _prefix(self, spec: Any, depth: int) -> Query:
+        name, value = _single_field("prefix", spec)
+        params = value if isinstance(value, dict) else {"value": value}
+        text = params.get("value")
+        if not isinstance(text, str):
+            raise parsing("[prefix] query requires a string [value]")
+        return Pattern(name, re.escape(text) + ".*", bool(params.get("case_insensitive", False)), _boost(params))
+
+    def _wildcard(self, spec: Any, depth: int) -> Query:
+        name, value = _single_field("wildcard", spec)
+        params = value if isinstance(value, dict) else {"value": value}
+        text = params.get("value", params.get("wildcard"))
+        if not isinstance(text, str):
+            raise parsing("[wildcard] query requires a string [value]")
+        regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in text)
+        return Pattern(name, regex, bool(params.get("case_insensitive", False)), _boost(params))
+
+    def _ids(self, spec: Any, depth: int) -> Query:
+        params = _object("ids", spec)
+        values = params.get("values", [])
+        if not isinstance(values, list):
+            raise parsing("[ids] values must be an array")
+        return Ids(tuple(str(v) for v in values), _boost(params))
+
+    def _bool(self, spec: Any, depth: int) -> Query:
+        params = _object("bool", spec)
+        clauses: dict[str, tuple[Query, ...]] = {}
+        for key in ("must", "should", "filter", "must_not"):
+            value = params.get(key, [])
+            items = value if isinstance(value, list) else [value]
+            clauses[key] = tuple(self.parse(item, depth + 1) for item in items)
+        for key in params:
+            if key not in ("must", "should", "filter", "must_not", "minimum_should_match", "boost", "_name"):
+                raise parsing(f"[bool] query does not support [{key}]")
+        return Bool(**clauses, minimum_should_match=params.get("minimum_should_match"), boost=_boost(params))
+
+    def _constant_score(self, spec: Any, depth: int) -> Query:
+        params = _object("constant_score", spec)
+        if "filter" not in params:
+            raise parsing("[constant_score] requires a 'filter' element")
+        return ConstantScore(self.parse(params["filter"], depth + 1), _boost(params))
+
+
+def parse(body: Any) -> Query:
+    """The query tree of a request's `query` object; `parsing_exception` when Elasticsearch would refuse it."""
+    return _Parser().parse(body)
+
+
+def _object(kind: str, spec: Any) -> dict[str, Any]:
+    if not isinstance(spec, dict):
+        raise parsing(f"[{kind}] query malformed, no start_object after query name")
+    return spec
+
+
+def _single_field(kind: str, spec: Any) -> tuple[str, Any]:
+    params = {k: v for k, v in _object(kind, spec).items() if k not in ("boost", "_name")}
+    if len(params) != 1:
+        raise parsing(f"[{kind}] query doesn't support multiple fields, found [{', '.join(params) or 'none'}]")
+    return next(iter(params.items()))
+
+
+def _scalar(kind: str, value: Any, *, allow_null: bool = False) -> None:
+    if value is None and allow_null:
+        return
+    if isinstance(value, dict | list) or value is None:
+        raise parsing(f"[{kind}] query does not support an array or object as a value")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise parsing(f"[{kind}] value must be a finite number")
+
+
+def _boost(params: dict[str, Any]) -> float:
+    boost = params.get("boost", 1.0)
+    if isinstance(boost, bool) or not isinstance(boost, int | float) or not math.isfinite(boost) or boost < 0:
+        raise parsing(f"[boost] must be a non-negative number, not [{boost}]")
+    return float(boost)
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise parsing(f"[{name}] must be an integer")
+    return value
+
+
+def _edits(fuzziness: Any, length: int) -> int | None:
+    """The edits a word of `length` letters may have under `fuzziness`; None if it is not a fuzziness."""
+    if isinstance(fuzziness, bool):
+        return None
+    if isinstance(fuzziness, int) and fuzziness in (0, 1, 2):
+        return fuzziness
+    if isinstance(fuzziness, str):
+        text = fuzziness.strip().upper()
+        if text in ("0", "1", "2"):
+            return int(text)
+        if text.startswith("AUTO"):
+            low, high = 3, 6
+            if ":" in text:
+                try:
+                    low, high = (int(p) for p in text[5:].split(","))
+                except ValueError:
+                    return None
+            return 0 if length < low else 1 if length < high else 2
+    return None
+
+
+def minimum_should_match(spec: str | int | None, count: int, default: int) -> int:
+    """How many of `count` optional clauses must match under `spec` (`2`, `-1`, `75%`, `-25%`)."""
+    if spec is None:
+        return default
+    text = str(spec).strip()
+    try:
+        if text.endswith("%"):
+            percent = float(text[:-1])
+            amount = int(count * abs(percent) / 100)
+            wanted = count - amount if percent < 0 else amount
+        else:
+            number = int(text)
+            wanted = count + number if number < 0 else number
+    except ValueError:
+        raise parsing(f"cannot parse minimum_should_match [{spec}]") from None
+    return max(0, min(count, wanted))
+
+
+# -- candidates ---------------------------------------------------------------------------------------
+
+
+def _fts_term(word: str, prefix: bool = False) -> str:
+    return '"' + word.replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+def fts_expression(query: Query, mappings: Mappings, variants: Callable[[str, int], list[str]]) -> str | None:
+    """An FTS5 expression every document matching `query` satisfies, or None when there is none to give.
+
+    `variants(word, edits)` lists the index's words within `edits` typos of `word` (for fuzziness).
+    """
+    if isinstance(query, Text):
+        targets = _targets(query, mappings)
+        query_words = words(query.query)
+        if not targets or not query_words or any(f.type not in TEXT_TYPES for f in targets):
+            return None
+        groups = []
+        for position, word in enumerate(query_words):
+            prefix = query.phrase_prefix and position == len(query_words) - 1
+            edits = _edits(query.fuzziness, len(word)) if query.fuzziness is not None else 0
+            terms = [_fts_term(word, prefix)] + [_fts_term(v) for v in (variants(word, edits) if edits else [])]
+            groups.append("(" + " OR ".join(terms) + ")")
+        everything = query.operator == "and" or query.phrase
+        return " AND ".join(groups) if everything else " OR ".join(groups)
+    if isinstance(query, Bool):
+        required = [fts_expression(q, mappings, variants) for q in query.must + query.filter]
+        parts = [p for p in required if p]
+        if parts:
+            return " AND ".join(f"({p})" for p in parts)
+        if query.should and not query.must and not query.filter:
+            wanted = minimum_should_match(query.minimum_should_match, len(query.should), 1)
+            optional = [fts_expression(q, mappings, variants) for q in query.should]
+            if wanted >= 1 and all(optional):
+                return " OR ".join(f"({p})" for p in optional)
+        return None
+    if isinstance(query, ConstantScore):
+        return fts_expression(query.filter, mappings, variants)
+    return None
+
+
+def sql_filter(query: Query, mappings: Mappings) -> Filter | None:
+    """A filter of the search core that every document matching `query` passes, or None for no narrowing."""
+    try:
+        return _sql_filter(query, mappings)
+    except FilterError:
+        return None
+
+
+def _sql_filter(query: Query, mappings: Mappings) -> Filter | None:
+    if isinstance(query, Term):
+        found = mappings.field(query.field)
+        if found is None or query.case_insensitive:
+            return None
+        json_path(found.source)
+        if found.type == "keyword" and found.source == found.name and all(isinstance(v, str) for v in query.values):
+            return Or(tuple(Compare(found.source, "=", v) for v in query.values))
+        if found.type in NUMERIC and all(isinstance(v, int | float) and not isinstance(v, bool) for v in query.values):
+            return Or(tuple(Compare(found.source, "=", v) for v in query.values))
+        if found.type == "boolean" and all(isinstance(v, bool) for v in query.values):
+            return Or(tuple(Compare(found.source, "=", v) for v in query.values))
+        return None
+    if isinstance(query, Range):
+        found = mappings.field(query.field)
+        if found is None or found.type not in NUMERIC:
+            return None
+        json_path(found.source)
+        parts: list[Filter] = []
+        for op, bound in ((">", query.gt), (">=", query.gte), ("<", query.lt), ("<=", query.lte)):
+            if isinstance(bound, int | float) and not isinstance(bound, bool):
+                parts.append(Compare(found.source, op, bound))
+        return And(tuple(parts)) if parts else None
+    if isinstance(query, FieldExists):
+        found = mappings.field(query.field)
+        if found is None:
+            return None
+        json_path(found.source)
+        return Exists(found.source)
+    if isinstance(query, Bool):
+        required = [_sql_filter(q, mappings) for q in query.must + query.filter]
+        parts = [p for p in required if p is not None]
+        return And(tuple(parts)) if parts else None
+    if isinstance(query, ConstantScore):
+        return _sql_filter(query.filter, mappings)
+    return None
+
+
+def _targets(query: Text, mappings: Mappings) -> list[Field]:
+    found = []
+    for name, _ in query.fields:
+        found.extend(mappings.matching(name))
+    return found
+
+
+# -- scoring ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Statistics:
+    """What BM25 needs: the document count, each word's document frequency, each field's mean length."""
+
+    documents: int
+    frequency: Callable[[str], int]
+    mean_length: Callable[[str], float]
+    _idf: dict[str, float] = field(default_factory=dict)
+
+    def idf(self, word: str) -> float:
+        if word not in self._idf:
+            df = self.frequency(word)
+            self._idf[word] = math.log(1 + (self.documents - df + 0.5) / (df + 0.5))
+        return self._idf[word]
+
+
+class Scorer:
+    """Matches and scores documents against one query tree."""
+
+    def __init__(self, query: Query, mappings: Mappings, statistics: Statistics) -> None:
+        self.query = query
+        self.mappings = mappings
+        self.statistics = statistics
+        self._tokens: dict[tuple[int, str], list[list[str]]] = {}
+
+    def score(self, doc_id: str, document: dict[str, Any]) -> float | None:
+        """The document's score, or None if it does not match."""
+        self._tokens.clear()
+        return self._score(self.query, doc_id, document)
+
+    def _score(self, query: Query, doc_id: str, document: dict[str, Any]) -> float | None:
+        if isinstance(query, MatchAll):
+            return query.boost
+        if isinstance(query, MatchNone):
+            return None
+        if isinstance(query, Text):
+            return self._text(query, document)
+        if isinstance(query, Term):
+            return query.boost if self._term(query, document) else None
+        if isinstance(query, Range):
+            return query.boost if self._range(query, document) else None
+        if isinstance(query, FieldExists):
+            return query.boost if self._exists(query.field, document) else None
+        if isinstance(query, Pattern):
+            return query.boost if self._pattern(query, document) else None
+        if isinstance(query, Ids):
+            return query.boost if doc_id in query.values else None
+        if isinstance(query, ConstantScore):
+            return query.boost if self._score(query.filter, doc_id, document) is not None else None
+        return self._bool(query, doc_id, document)
+
+    def _bool(self, query: Bool, doc_id: str, document: dict[str, Any]) -> float | None:
+        total = 0.0
+        for clause in query.must:
+            score = self._score(clause, doc_id, document)
+            if score is None:
+                return None
+            total += score
+        for clause in query.filter:
+            if self._score(clause, doc_id, document) is None:
+                return None
+        for clause in query.must_not:
+            if self._score(clause, doc_id, document) is not None:
+                return None
+        default = 0 if (query.must or query.filter or query.must_not) else 1
+        wanted = minimum_should_match(query.minimum_should_match, len(query.should), default if query.should else 0)
+        matched = 0
+        for clause in query.should:
+            score = self._score(clause, doc_id, document)
+            if score is not None:
+                matched += 1
+                total += score
+        if matched < wanted:
+            return None
+        if not query.must and not query.should:
+            return 0.0 if query.filter or query.must_not else query.boost
+        return total * query.boost
+
+    def _field_tokens(self, found: Field, document: dict[str, Any]) -> list[list[str]]:
+        key = (id(document), found.name)
+        if key not in self._tokens:
+            self._tokens[key] = [words(value) for value in field_values(document, found)]
+        return self._tokens[key]
+
+    def _text(self, query: Text, document: dict[str, Any]) -> float | None:
+        scores = []
+        for name, weight in query.fields:
+            for found in self.mappings.matching(name):
+                score = self._text_field(query, found, document)
+                if score is not None:
+                    scores.append(score * weight)
+        if not scores:
+            return None
+        if query.combine == "most_fields":
+            total = sum(scores)
+        else:
+            best = max(scores)
+            total = best + query.tie_breaker * (sum(scores) - best)
+        return total * query.boost
+
+    def _text_field(self, query: Text, found: Field, document: dict[str, Any]) -> float | None:
+        if found.type not in TEXT_TYPES:
+            wanted = typed(found.type, query.query)
+            if wanted is None:
+                return None
+            return 1.0 if wanted in field_values(document, found) else None
+        query_words = words(query.query)
+        if not query_words:
+            return None
+        values = self._field_tokens(found, document)
+        if query.phrase and not any(self._phrase(query, query_words, tokens) for tokens in values):
+            return None
+        tokens = [token for value in values for token in value]
+        matched, score = 0, 0.0
+        length = len(tokens)
+        mean = self.statistics.mean_length(found.source) or 1.0
+        for position, word in enumerate(query_words):
+            prefix = query.phrase_prefix and position == len(query_words) - 1
+            edits = (_edits(query.fuzziness, len(word)) or 0) if query.fuzziness is not None else 0
+            frequency = sum(1 for token in tokens if _word_matches(word, token, edits, prefix))
+            if frequency:
+                matched += 1
+                idf = self.statistics.idf(word)
+                score += idf * frequency * (K1 + 1) / (frequency + K1 * (1 - B + B * length / mean))
+        if query.operator == "and" or query.phrase:
+            wanted = len(query_words)
+        else:
+            wanted = max(1, minimum_should_match(query.minimum_should_match, len(query_words), 1))
+        return score if matched >= wanted else None
+
+    def _phrase(self, query: Text, query_words: list[str], tokens: list[str]) -> bool:
+        last = len(query_words) - 1
+        for start, token in enumerate(tokens):
+            if not _word_matches(query_words[0], token, 0, query.phrase_prefix and last == 0):
+                continue
+            position, ok = start, True
+            budget = query.slop
+            for index, word in enumerate(query_words[1:], start=1):
+                prefix = query.phrase_prefix and index == last
+                step = next(
+                    (
+                        gap
+                        for gap in range(budget + 1)
+                        if position + 1 + gap < len(tokens)
+                        and _word_matches(word, tokens[position + 1 + gap], 0, prefix)
+                    ),
+                    None,
+                )
+                if step is None:
+                    ok = False
+                    break
+                budget -= step
+                position += 1 + step
+            if ok:
+                return True
+        return False
+
+    def _term(self, query: Term, document: dict[str, Any]) -> bool:
+        found = self.mappings.field(query.field)
+        if found is None:
+            return False
+        if found.type in TEXT_TYPES:
+            tokens = {token for value in self._field_tokens(found, document) for token in value}
+            return any((fold(str(v)) if query.case_insensitive else str(v)) in tokens for v in query.values)
+        present = field_values(document, found)
+        for value in query.values:
+            wanted = typed(found.type, value)
+            if wanted is None:
+                continue
+            if query.case_insensitive and isinstance(wanted, str):
+                if any(isinstance(p, str) and p.casefold() == wanted.casefold() for p in present):
+                    return True
+            elif wanted in present:
+                return True
+        return False
+
+    def _range(self, query: Range, document: dict[str, Any]) -> bool:
+        found = self.mappings.field(query.field)
+        if found is None:
+            return False
+        bounds = []
+        for op, bound in (("gt", query.gt), ("gte", query.gte), ("lt", query.lt), ("lte", query.lte)):
+            if bound is None:
+                continue
+            value = typed(found.type, bound) if found.type not in TEXT_TYPES else str(bound)
+            if value is None:
+                raise ElasticError(
+                    400, "parse_exception", f"failed to parse [{bound}] as a value of field [{query.field}]"
+                )
+            bounds.append((op, value))
+        for value in field_values(document, found):
+            try:
+                if all(_compare(op, value, bound) for op, bound in bounds):
+                    return True
+            except TypeError:
+                continue
+        return False
+
+    def _exists(self, name: str, document: dict[str, Any]) -> bool:
+        found = self.mappings.field(name)
+        if found is None:
+            return False
+        if found.type == "dense_vector":
+            return isinstance(document.get(found.source), list)
+        return bool(field_values(document, found))
+
+    def _pattern(self, query: Pattern, document: dict[str, Any]) -> bool:
+        found = self.mappings.field(query.field)
+        if found is None:
+            return False
+        flags = re.IGNORECASE | re.DOTALL if query.case_insensitive else re.DOTALL
+        regex = re.compile(query.regex, flags)
+        if found.type in TEXT_TYPES:
+            return any(regex.fullmatch(t) for value in self._field_tokens(found, document) for t in value)
+        return any(isinstance(v, str) and regex.fullmatch(v) for v in field_values(document, found))
+
+
+def _compare(op: str, value: Any, bound: Any) -> bool:
+    if op == "gt":
+        return value > bound
+    if op == "gte":
+        return value >= bound
+    if op == "lt":
+        return value < bound
+    return value <= bound
+
+
+def _word_matches(word: str, token: str, edits: int, prefix: bool) -> bool:
+    if token == word or (prefix and token.startswith(word)):
+        return True
+    return edits > 0 and within_distance(word, token, edits)
+
+
+def highlighter(query: Query, mappings: Mappings) -> Callable[[str, str], bool]:
+    """Whether a folded word of a field is one the query matched (for `highlight`)."""
+    wanted: list[tuple[set[str] | None, str, int, bool]] = []
+
+    def collect(node: Query) -> None:
+        if isinstance(node, Text):
+            sources = {f.source for name, _ in node.fields for f in mappings.matching(name)}
+            query_words = words(node.query)
+            for position, word in enumerate(query_words):
+                edits = (_edits(node.fuzziness, len(word)) or 0) if node.fuzziness is not None else 0
+                prefix = node.phrase_prefix and position == len(query_words) - 1
+                wanted.append((sources, word, edits, prefix))
+        elif isinstance(node, Term):
+            found = mappings.field(node.field)
+            for value in node.values:
+                wanted.append(({found.source} if found else set(), fold(str(value)), 0, False))
+        elif isinstance(node, Pattern):
+            found = mappings.field(node.field)
+            prefix = node.regex.endswith(".*") and "*" not in node.regex[:-2] and "." not in node.regex[:-2]
+            if prefix:
+                wanted.append(
+                    ({found.source} if found else set(), fold(re.sub(r"\\(.)", r"\1", node.regex[:-2])), 0, True)
+                )
+        elif isinstance(node, Bool):
+            for clause in node.must + node.should + node.filter:
+                collect(clause)
+        elif isinstance(node, ConstantScore):
+            collect(node.filter)
+
+    collect(query)
+
+    def matches(source: str, token: str) -> bool:
+        return any(
+            (sources is None or source in sources) and _word_matches(word, token, edits, prefix)
+            for sources, word, edits, prefix in wanted
+        )
+
+    return matches
+
+
+def source_filter(document: dict[str, Any], includes: list[str], excludes: list[str]) -> dict[str, Any]:
+    """`document` with only the fields `includes` names (all when empty), less those `excludes` names (`*` globs)."""
+
+    def keep(path: str, value: Any) -> Any:
+        if any(fnmatch.fnmatchcase(path, pattern) for pattern in excludes):
+            return _DROP
+        if isinstance(value, dict):
+            kept = {k: v for k, item in value.items() if (v := keep(f"{path}.{k}", item)) is not _DROP}
+            if kept or not includes or _included(path, includes):
+                return kept
+            return _DROP
+        if not includes or _included(path, includes):
+            return value
+        return _DROP
+
+    result = {}
+    for key, value in document.items():
+        kept = keep(key, value)
+        if kept is not _DROP:
+            result[key] = kept
+    return result
+
+
+_DROP = object()
+
+
+def _included(path: str, includes: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(path, p) or path.startswith(p.rstrip("*").rstrip(".") + ".") for p in includes)
