@@ -139,3 +139,10 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
     """`dotdo compat serve chroma` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"]) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def elasticsearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve elasticsearch` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-elasticsearch"), ["elasticsearch"]) as server:
+        yield server

@@ -588,7 +588,7 @@ class Scorer:
         for clause in query.must_not:
             if self._score(clause, doc_id, document) is not None:
                 return None
-        default = 0 if (query.must or query.filter or query.must_not) else 1
+        default = 0 if (query.must or query.filter) else 1
         wanted = minimum_should_match(query.minimum_should_match, len(query.should), default if query.should else 0)
         matched = 0
         for clause in query.should:
