@@ -1,6 +1,7 @@
 """Search and vector compat layers: recall and speed against exact search, Chroma's own server, and bare FTS5.
 
     python benchmarks/compat_search.py [--vectors 100000] [--dimension 384] [--documents 100000] [--queries 200]
+                                       [--only vectors|text]
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
 `dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), both real processes on
@@ -8,7 +9,10 @@ Vector rows: the same clustered embeddings added through `chromadb.HttpClient` i
 Text rows: the same synthetic documents indexed through the `meilisearch` SDK into `dotdo compat
 serve meilisearch`, queried with one typo per query, against the bare FTS5 path (an FTS5 table in a
 SQLite file, the same rows, exact-word MATCH queries): the gap is what the layer adds (HTTP, JSON,
-typo expansion, ranking, the object's transaction). No Meilisearch server runs on this machine.
+typo expansion, ranking, the object's transaction). The same documents are also bulk-indexed through
+the `elasticsearch` client into `dotdo compat serve elasticsearch` and queried with the Query DSL
+(both words required, in either field, BM25, top 20). No Meilisearch or Elasticsearch server runs on
+this machine.
 """
 
 from __future__ import annotations
@@ -210,7 +214,37 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         )
     finally:
         stop(process)
+    rows.append(("dotdo compat elasticsearch (client, Query DSL)", elasticsearch_row(docs, pairs, folder)))
     return rows
+
+
+def elasticsearch_row(docs: list[dict[str, Any]], pairs: list[list[str]], folder: Path) -> dict[str, float]:
+    """Bulk-index `docs` through the official client, then ask for both words of each pair in title or body."""
+    import dotdo.compat.elasticsearch
+
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-elasticsearch", "elasticsearch")
+    try:
+        client = dotdo.compat.elasticsearch.client(
+            f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret, request_timeout=600
+        )
+        client.indices.create(
+            index="bench", mappings={"properties": {"title": {"type": "text"}, "body": {"type": "text"}}}
+        )
+        started = time.perf_counter()
+        for start in range(0, len(docs), BATCH):
+            operations: list[dict[str, Any]] = []
+            for doc in docs[start : start + BATCH]:
+                operations += [{"index": {"_id": str(doc["id"])}}, {"title": doc["title"], "body": doc["body"]}]
+            assert not client.bulk(index="bench", operations=operations)["errors"]
+        indexed = time.perf_counter() - started
+        started = time.perf_counter()
+        for first, second in pairs:
+            words = [{"multi_match": {"query": word, "fields": ["title", "body"]}} for word in (first, second)]
+            client.search(index="bench", query={"bool": {"must": words}}, size=20)
+        searched = time.perf_counter() - started
+    finally:
+        stop(process)
+    return {"documents/s": len(docs) / indexed, "queries/s": len(pairs) / searched}
 
 
 def table(title: str, rows: list[tuple[str, dict[str, float]]], baseline: str, columns: list[str]) -> Table:
@@ -239,25 +273,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dimension", type=int, default=384, help="their dimension (default 384)")
     parser.add_argument("--documents", type=int, default=100_000, help="how many text documents (default 100000)")
     parser.add_argument("--queries", type=int, default=200, help="queries per system (default 200)")
+    parser.add_argument("--only", choices=["vectors", "text"], help="run only the vector or the text rows")
     arguments = parser.parse_args(argv)
     console = Console()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        with console.status("vector search: dotdo's chroma layer, Chroma's own server, exact search"):
-            vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
-        console.print(
-            table(
-                f"{arguments.vectors:,} vectors x {arguments.dimension}",
-                vectors,
-                "Chroma's own server (HttpClient)",
-                ["insert/s", "queries/s", "recall@10"],
+        if arguments.only != "text":
+            with console.status("vector search: dotdo's chroma layer, Chroma's own server, exact search"):
+                vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
+            console.print(
+                table(
+                    f"{arguments.vectors:,} vectors x {arguments.dimension}",
+                    vectors,
+                    "Chroma's own server (HttpClient)",
+                    ["insert/s", "queries/s", "recall@10"],
+                )
             )
-        )
-        with console.status("text search: dotdo's meilisearch layer and bare FTS5"):
-            texts = text_rows(arguments.documents, arguments.queries, folder)
-        console.print(
-            table(f"{arguments.documents:,} documents", texts, "bare FTS5 (exact words)", ["documents/s", "queries/s"])
-        )
+        if arguments.only != "vectors":
+            with console.status("text search: dotdo's meilisearch and elasticsearch layers, and bare FTS5"):
+                texts = text_rows(arguments.documents, arguments.queries, folder)
+            console.print(
+                table(
+                    f"{arguments.documents:,} documents", texts, "bare FTS5 (exact words)", ["documents/s", "queries/s"]
+                )
+            )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -540,6 +541,15 @@ class Statistics:
         return self._idf[word]
 
 
+@dataclass
+class _TextPlan:
+    """A full-text clause worked out once per search: its fields, its words, each word's edits and prefix flag."""
+
+    targets: list[tuple[Field, float]]
+    words: list[str]
+    terms: list[tuple[str, int, bool]]
+
+
 class Scorer:
     """Matches and scores documents against one query tree."""
 
@@ -548,10 +558,13 @@ class Scorer:
         self.mappings = mappings
         self.statistics = statistics
         self._tokens: dict[tuple[int, str], list[list[str]]] = {}
+        self._counted: dict[tuple[int, str], Counter[str]] = {}
+        self._plans: dict[int, _TextPlan] = {}
 
     def score(self, doc_id: str, document: dict[str, Any]) -> float | None:
         """The document's score, or None if it does not match."""
         self._tokens.clear()
+        self._counted.clear()
         return self._score(self.query, doc_id, document)
 
     def _score(self, query: Query, doc_id: str, document: dict[str, Any]) -> float | None:
@@ -608,13 +621,32 @@ class Scorer:
             self._tokens[key] = [words(value) for value in field_values(document, found)]
         return self._tokens[key]
 
+    def _counts(self, found: Field, document: dict[str, Any]) -> Counter[str]:
+        key = (id(document), found.name)
+        if key not in self._counted:
+            self._counted[key] = Counter(token for value in self._field_tokens(found, document) for token in value)
+        return self._counted[key]
+
+    def _plan(self, query: Text) -> _TextPlan:
+        plan = self._plans.get(id(query))
+        if plan is None:
+            targets = [(found, weight) for name, weight in query.fields for found in self.mappings.matching(name)]
+            query_words = words(query.query)
+            terms = []
+            for position, word in enumerate(query_words):
+                prefix = query.phrase_prefix and position == len(query_words) - 1
+                edits = (_edits(query.fuzziness, len(word)) or 0) if query.fuzziness is not None else 0
+                terms.append((word, edits, prefix))
+            plan = self._plans[id(query)] = _TextPlan(targets, query_words, terms)
+        return plan
+
     def _text(self, query: Text, document: dict[str, Any]) -> float | None:
+        plan = self._plan(query)
         scores = []
-        for name, weight in query.fields:
-            for found in self.mappings.matching(name):
-                score = self._text_field(query, found, document)
-                if score is not None:
-                    scores.append(score * weight)
+        for found, weight in plan.targets:
+            score = self._text_field(query, plan, found, document)
+            if score is not None:
+                scores.append(score * weight)
         if not scores:
             return None
         if query.combine == "most_fields":
@@ -624,26 +656,28 @@ class Scorer:
             total = best + query.tie_breaker * (sum(scores) - best)
         return total * query.boost
 
-    def _text_field(self, query: Text, found: Field, document: dict[str, Any]) -> float | None:
+    def _text_field(self, query: Text, plan: _TextPlan, found: Field, document: dict[str, Any]) -> float | None:
         if found.type not in TEXT_TYPES:
             wanted = typed(found.type, query.query)
             if wanted is None:
                 return None
             return 1.0 if wanted in field_values(document, found) else None
-        query_words = words(query.query)
+        query_words = plan.words
         if not query_words:
             return None
-        values = self._field_tokens(found, document)
-        if query.phrase and not any(self._phrase(query, query_words, tokens) for tokens in values):
+        if query.phrase and not any(
+            self._phrase(query, query_words, tokens) for tokens in self._field_tokens(found, document)
+        ):
             return None
-        tokens = [token for value in values for token in value]
+        counts = self._counts(found, document)
         matched, score = 0, 0.0
-        length = len(tokens)
+        length = sum(counts.values())
         mean = self.statistics.mean_length(found.source) or 1.0
-        for position, word in enumerate(query_words):
-            prefix = query.phrase_prefix and position == len(query_words) - 1
-            edits = (_edits(query.fuzziness, len(word)) or 0) if query.fuzziness is not None else 0
-            frequency = sum(1 for token in tokens if _word_matches(word, token, edits, prefix))
+        for word, edits, prefix in plan.terms:
+            if edits or prefix:
+                frequency = sum(n for token, n in counts.items() if _word_matches(word, token, edits, prefix))
+            else:
+                frequency = counts.get(word, 0)
             if frequency:
                 matched += 1
                 idf = self.statistics.idf(word)
