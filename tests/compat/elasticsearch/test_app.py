@@ -469,6 +469,25 @@ def test_bulk_answers_each_item_with_its_own_result_or_error(
     assert result["items"][1]["create"]["error"]["type"] == "version_conflict_engine_exception"
     assert result["items"][4]["update"]["error"]["type"] == "document_missing_exception"
     assert es.count(index="bulk")["count"] == 1
+    same = es.bulk(
+        index="bulk",
+        operations=[
+            {"index": {"_id": "x"}},
+            {"v": 1},
+            {"update": {"_id": "x"}},
+            {"doc": {"w": 2}},
+            {"delete": {"_id": "x"}},
+            {"create": {"_id": "x"}},
+            {"v": 3},
+            {"update": {"_id": "x"}},
+            {"script": "ctx._source.v += 1"},
+        ],
+    )
+    assert [item["status"] for entry in same["items"] for item in entry.values()] == [201, 200, 200, 201, 200]
+    assert [item["_version"] for entry in same["items"] for item in entry.values()] == [1, 2, 3, 4, 5]
+    seq_nos = [item["_seq_no"] for entry in same["items"] for item in entry.values()]
+    assert seq_nos == sorted(set(seq_nos))
+    assert es.get(index="bulk", id="x")["_source"] == {"v": 4} and es.get(index="bulk", id="x")["_version"] == 5
     headers = _auth(elasticsearch_server)
     raw = (
         b'{"index": {"_index": "bulk", "_id": "b"}}\n{not json}\n{"index": {"_index": "bulk", "_id": "c"}}\n{"n": 4}\n'

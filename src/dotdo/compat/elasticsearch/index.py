@@ -137,15 +137,27 @@ class ElasticIndex(SearchIndex):
 
     # -- documents ----------------------------------------------------------------------------------
 
-    def _version(self, doc_id: str) -> dict[str, Any] | None:
+    def _version(self, doc_id: str, state: _WriteState | None = None) -> dict[str, Any] | None:
+        if state is not None and doc_id in state.versions:
+            return state.versions[doc_id]
         rows = self.storage.sql.exec("SELECT * FROM es_versions WHERE id = ?", doc_id).to_list()
         return rows[0] if rows else None
 
-    def _next_seq_no(self) -> int:
-        last = self._meta("es_seq_no")
-        seq_no = (-1 if last is None else last) + 1
-        self._set_meta("es_seq_no", seq_no)
-        return seq_no
+    def _flush(self, state: _WriteState) -> None:
+        """Store the batch's documents, versions and sequence number (one statement per row, not per lookup)."""
+        if state.pending:
+            self.put(state.pending)
+            state.pending = {}
+        for doc_id, row in state.versions.items():
+            self.storage.sql.exec(
+                "INSERT OR REPLACE INTO es_versions (id, version, seq_no, deleted) VALUES (?, ?, ?, ?)",
+                doc_id,
+                row["version"],
+                row["seq_no"],
+                row["deleted"],
+            )
+        state.versions = {}
+        self._set_meta("es_seq_no", state.seq_no)
 
     def get_document(self, doc_id: str) -> dict[str, Any] | None:
         """The stored document with its version fields, or None."""
@@ -173,13 +185,15 @@ class ElasticIndex(SearchIndex):
         "if_seq_no", "if_primary_term"}`. Returns `{"items": [...], "vectors": {field: {id: vector|None}}}`.
         """
         self._require()
-        state = _WriteState(self._mappings(), {})
+        last = self._meta("es_seq_no")
+        state = _WriteState(self._mappings(), {}, -1 if last is None else last)
         items = []
         for operation in operations:
             try:
                 items.append(self._apply(operation, state))
             except ElasticError as exc:
                 items.append({"_id": operation.get("id"), "status": exc.status, "error": exc.cause()})
+        self._flush(state)
         return {"items": items, "vectors": state.vectors, "mappings_changed": state.mappings_changed}
 
     def _check_condition(self, operation: dict[str, Any], doc_id: str, current: dict[str, Any] | None) -> None:
@@ -212,19 +226,18 @@ class ElasticIndex(SearchIndex):
 
     def _apply(self, operation: dict[str, Any], state: _WriteState) -> dict[str, Any]:
         op, doc_id = operation["op"], operation["id"]
-        current = self._version(doc_id)
+        current = self._version(doc_id, state)
         live = current is not None and not current["deleted"]
         self._check_condition(operation, doc_id, current)
         if op == "delete":
             if not live:
-                seq_no = self._next_seq_no()
+                seq_no = state.next_seq_no()
                 return self._result(doc_id, (current["version"] if current else 0) + 1, seq_no, "not_found", 404)
+            state.pending.pop(doc_id, None)
             self.delete([doc_id])
             version = current["version"] + 1
-            seq_no = self._next_seq_no()
-            self.storage.sql.exec(
-                "UPDATE es_versions SET version = ?, seq_no = ?, deleted = 1 WHERE id = ?", version, seq_no, doc_id
-            )
+            seq_no = state.next_seq_no()
+            state.versions[doc_id] = {"version": version, "seq_no": seq_no, "deleted": 1}
             for name in state.mappings.vectors():
                 state.vectors.setdefault(name, {})[doc_id] = None
             return self._result(doc_id, version, seq_no, "deleted", 200)
@@ -249,19 +262,11 @@ class ElasticIndex(SearchIndex):
             mapping["properties"] = merge(mapping.get("properties", {}), added)
             state.mappings = self._save_mappings(mapping)
             state.mappings_changed = True
-        try:
-            self.put({doc_id: source})
-        except ValueError as exc:
-            raise ElasticError(400, "document_parsing_exception", f"[1:1] {exc}") from None
+        state.pending[doc_id] = source
         live = current is not None and not current["deleted"]
         version = current["version"] + 1 if current is not None else 1
-        seq_no = self._next_seq_no()
-        self.storage.sql.exec(
-            "INSERT OR REPLACE INTO es_versions (id, version, seq_no, deleted) VALUES (?, ?, ?, 0)",
-            doc_id,
-            version,
-            seq_no,
-        )
+        seq_no = state.next_seq_no()
+        state.versions[doc_id] = {"version": version, "seq_no": seq_no, "deleted": 0}
         vector_fields = state.mappings.vectors()
         if vector_fields:
             sources = {f.source for f in vector_fields.values()}
@@ -282,9 +287,9 @@ class ElasticIndex(SearchIndex):
                 if script is not None and request.get("scripted_upsert"):
                     source, params = scripts.check(script)
                     upsert, _ = scripts.run(source, params, upsert)
-                return self._store(doc_id, upsert, self._version(doc_id), state)
+                return self._store(doc_id, upsert, self._version(doc_id, state), state)
             if request.get("doc_as_upsert") and isinstance(request.get("doc"), dict):
-                return self._store(doc_id, request["doc"], self._version(doc_id), state)
+                return self._store(doc_id, request["doc"], self._version(doc_id, state), state)
             name = self._meta("uid")
             raise ElasticError(
                 404,
@@ -292,7 +297,7 @@ class ElasticIndex(SearchIndex):
                 f"[{doc_id}]: document missing",
                 {"index_uuid": self._meta("es_uuid"), "shard": "0", "index": name},
             )
-        stored = self.get(doc_id) or {}
+        stored = state.pending.get(doc_id) or self.get(doc_id) or {}
         if script is not None:
             source, params = scripts.check(script)
             updated, op = scripts.run(source, params, stored)
@@ -557,12 +562,21 @@ class ElasticIndex(SearchIndex):
 
 
 class _WriteState:
-    """What a batch of writes accumulates: the current mappings, the vector changes by field and id."""
+    """What a batch of writes accumulates before it is stored: the current mappings, the documents and
+    versions written, the last sequence number, and the vector changes by field and id."""
 
-    def __init__(self, mappings: Mappings, vectors: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, mappings: Mappings, vectors: dict[str, dict[str, Any]], seq_no: int) -> None:
         self.mappings = mappings
         self.vectors = vectors
+        self.seq_no = seq_no
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.versions: dict[str, dict[str, Any]] = {}
         self.mappings_changed = False
+
+    def next_seq_no(self) -> int:
+        """The next operation's sequence number."""
+        self.seq_no += 1
+        return self.seq_no
 
 
 def compare_keys(a: list[Any], b: list[Any], sort: tuple[SortKey, ...]) -> int:
