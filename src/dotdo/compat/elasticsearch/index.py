@@ -71,7 +71,7 @@ class ElasticIndex(SearchIndex):
             )
         check_mapping(mappings.get("properties", {}))
         self.create(name, None)
-        self.update_settings({"searchableAttributes": Mappings(mappings).text_sources()})
+        self.update_settings({"searchableAttributes": _searchable(Mappings(mappings))})
         self._set_meta("es_uuid", _uuid())
         self._set_meta("es_mappings", mappings)
         index_settings = settings.get("index", settings)
@@ -130,7 +130,7 @@ class ElasticIndex(SearchIndex):
     def _save_mappings(self, mapping: dict[str, Any]) -> Mappings:
         self._set_meta("es_mappings", mapping)
         view = Mappings(mapping)
-        sources = view.text_sources()
+        sources = _searchable(view)
         if self.settings()["searchableAttributes"] != sources:
             self.update_settings({"searchableAttributes": sources})
         return view
@@ -399,19 +399,54 @@ class ElasticIndex(SearchIndex):
                 matched.append((rowid, doc_id, document, score))
         return mappings, matched
 
+    def _text_matches(self, query: dsl.Query, mappings: Mappings) -> list[tuple[int, str, Any, float]] | None:
+        """The matches of `match_all` or of a query FTS5 answers exactly (`fts_exact`, BM25 scores), unread."""
+        if isinstance(query, dsl.MatchAll):
+            rows = self.storage.sql.exec("SELECT rowid, id FROM search_docs ORDER BY rowid")
+            return [(row["rowid"], row["id"], None, query.boost) for row in rows]
+        expression = dsl.fts_exact(query, mappings)
+        if expression is None:
+            return None
+        rows = self.storage.sql.exec(
+            "SELECT search_text.rowid AS rowid, d.id AS id, bm25(search_text) AS score FROM search_text "
+            "JOIN search_docs d ON d.rowid = search_text.rowid WHERE search_text MATCH ? ORDER BY search_text.rowid",
+            expression,
+        )
+        return [(row["rowid"], row["id"], None, -row["score"]) for row in rows]
+
+    def _load(self, matched: list[tuple[int, str, Any, float]]) -> list[tuple[int, str, Any, float]]:
+        """`matched` with the documents read where they were not."""
+        missing = [rowid for rowid, _, document, _ in matched if document is None]
+        if not missing:
+            return matched
+        rows = self.storage.sql.exec(
+            "SELECT rowid, doc FROM search_docs WHERE rowid IN (SELECT value FROM json_each(?))", json.dumps(missing)
+        )
+        documents = {row["rowid"]: json.loads(row["doc"]) for row in rows}
+        return [(r, i, d if d is not None else documents[r], s) for r, i, d, s in matched]
+
     def matching_ids(self, query: dsl.Query) -> list[str]:
         """The ids of every document `query` matches."""
         return [doc_id for _, doc_id, _, _ in self._matches(query)[1]]
 
     def count(self, query: dsl.Query) -> int:
         """How many documents `query` matches."""
-        return len(self._matches(query)[1])
+        self._require()
+        fast = self._text_matches(query, self._mappings())
+        return len(fast) if fast is not None else len(self._matches(query)[1])
 
     def search(self, body: SearchBody, knn: dict[str, float] | None = None) -> dict[str, Any]:
         """The hits, total and aggregations of a search (`knn`: ids and the scores their vectors add)."""
         started = time.perf_counter()
         query = body.query if body.has_query or not body.knn else dsl.MatchNone()
-        mappings, matched = self._matches(query, knn)
+        self._require()
+        fast = None if knn else self._text_matches(query, self._mappings())
+        if fast is None:
+            mappings, matched = self._matches(query, knn)
+        else:
+            mappings = self._mappings()
+            needs_documents = body.aggs or body.sort or body.post_filter is not None
+            matched = self._load(fast) if needs_documents else fast
         if body.min_score is not None:
             matched = [m for m in matched if m[3] >= body.min_score]
         aggs = aggregations.compute(body.aggs, [m[2] for m in matched], mappings) if body.aggs else None
@@ -429,6 +464,8 @@ class ElasticIndex(SearchIndex):
             after = list(body.search_after)
             keyed = [item for item in keyed if compare_keys(item[1], after, sort) > 0]
         page = keyed[body.offset : body.offset + body.size]
+        loaded = self._load([match for match, _ in page])
+        page = [(match, values) for match, (_, values) in zip(loaded, page, strict=True)]
         highlight = dsl.highlighter(body.query, mappings) if body.highlight else None
         hits = []
         for (_, doc_id, document, score), values in page:
@@ -559,6 +596,14 @@ class ElasticIndex(SearchIndex):
             result = item["result"]
             counts["noops" if result == "noop" else "deleted" if result == "deleted" else "updated"] += 1
         return {**counts, "total": len(ids), **outcome}
+
+
+def _searchable(mappings: Mappings) -> list[str]:
+    """What the full-text index holds: the top-level fields holding text fields (all the text under them).
+
+    Top-level, because a text field inside an array of objects is found only by walking the array.
+    """
+    return sorted({source.split(".")[0] for source in mappings.text_sources()})
 
 
 class _WriteState:

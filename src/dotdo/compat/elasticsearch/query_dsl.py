@@ -469,6 +469,51 @@ def fts_expression(query: Query, mappings: Mappings, variants: Callable[[str, in
     return None
 
 
+def fts_exact(query: Query, mappings: Mappings) -> str | None:
+    """An FTS5 expression matching exactly the documents `query` matches, or None when there is none.
+
+    It exists when every clause is a plain full-text one (no phrase, no fuzziness) over all the
+    index's text fields, each of them a top-level field (so the index's one text column holds exactly
+    their words), combined by `bool` must, filter or (alone) should: then FTS5 finds the documents and
+    its BM25 ranks them, without reading them.
+    """
+    sources = mappings.text_sources()
+    if not sources or any("." in source for source in sources):
+        return None
+    return _fts_exact(query, mappings, set(sources))
+
+
+def _fts_exact(query: Query, mappings: Mappings, sources: set[str]) -> str | None:
+    if isinstance(query, Text):
+        targets = _targets(query, mappings)
+        query_words = words(query.query)
+        if (
+            query.phrase
+            or query.fuzziness is not None
+            or not query_words
+            or any(f.type not in TEXT_TYPES or f.source != f.name for f in targets)
+            or {f.source for f in targets} != sources
+        ):
+            return None
+        terms = [_fts_term(word) for word in query_words]
+        if query.operator == "and":
+            return " AND ".join(terms) if len(sources) == 1 else None
+        if query.minimum_should_match not in (None, 1, "1"):
+            return None
+        return " OR ".join(terms)
+    if isinstance(query, Bool):
+        if query.must_not or query.minimum_should_match not in (None, 1, "1"):
+            return None
+        required = query.must + query.filter
+        if required and query.should:
+            return None
+        parts = [_fts_exact(q, mappings, sources) for q in (required or query.should)]
+        if not parts or not all(parts):
+            return None
+        return (" AND " if required else " OR ").join(f"({p})" for p in parts)
+    return None
+
+
 def sql_filter(query: Query, mappings: Mappings) -> Filter | None:
     """A filter of the search core that every document matching `query` passes, or None for no narrowing."""
     try:
