@@ -23,7 +23,7 @@ from ..search.text import crop, mark, within_distance, words
 from . import aggregations, scripts
 from . import query_dsl as dsl
 from .errors import ElasticError, illegal_argument
-from .mappings import NUMERIC, Mappings, check_mapping, field_values, merge, source_values
+from .mappings import NUMERIC, Mappings, check_mapping, field_values, merge, source_values, typed
 from .search_body import SearchBody, SortKey
 
 SCHEMA = """
@@ -201,8 +201,7 @@ class ElasticIndex(SearchIndex):
         if wanted is None:
             return
         term = operation.get("if_primary_term", PRIMARY_TERM)
-        live = current is not None and not current["deleted"]
-        if not live:
+        if current is None or current["deleted"]:
             raise self._conflict(
                 doc_id,
                 f"[{doc_id}]: version conflict, required seqNo [{wanted}], primary term [{term}] but no document "
@@ -230,7 +229,7 @@ class ElasticIndex(SearchIndex):
         live = current is not None and not current["deleted"]
         self._check_condition(operation, doc_id, current)
         if op == "delete":
-            if not live:
+            if current is None or not live:
                 seq_no = state.next_seq_no()
                 return self._result(doc_id, (current["version"] if current else 0) + 1, seq_no, "not_found", 404)
             state.pending.pop(doc_id, None)
@@ -241,7 +240,7 @@ class ElasticIndex(SearchIndex):
             for name in state.mappings.vectors():
                 state.vectors.setdefault(name, {})[doc_id] = None
             return self._result(doc_id, version, seq_no, "deleted", 200)
-        if op == "create" and live:
+        if op == "create" and current is not None and live:
             raise self._conflict(
                 doc_id,
                 f"[{doc_id}]: version conflict, document already exists (current version [{current['version']}])",
@@ -456,8 +455,7 @@ class ElasticIndex(SearchIndex):
         sort = body.sort
         keyed = [(m, self._sort_values(m, sort, mappings)) for m in matched]
         if sort:
-            compare = functools.cmp_to_key(lambda a, b: compare_keys(a[1], b[1], sort) or a[0][0] - b[0][0])
-            keyed.sort(key=compare)
+            keyed.sort(key=functools.cmp_to_key(lambda a, b: compare_keys(a[1], b[1], sort) or a[0][0] - b[0][0]))
         else:
             keyed.sort(key=lambda item: (-item[0][3], item[0][0]))
         if body.search_after is not None:
@@ -535,6 +533,8 @@ class ElasticIndex(SearchIndex):
                     "operations are disabled by default. Please use a keyword field instead."
                 )
             present = field_values(match[2], found)
+            if not present and key.missing not in ("_first", "_last"):
+                present = [v for v in (typed(found.type, key.missing),) if v is not None]
             if not present:
                 values.append(None)
                 continue
@@ -634,7 +634,7 @@ def compare_keys(a: list[Any], b: list[Any], sort: tuple[SortKey, ...]) -> int:
             return (-1 if first else 1) if left is None else (1 if first else -1)
         if type(left) is not type(right) and not (isinstance(left, int | float) and isinstance(right, int | float)):
             left, right = str(left), str(right)
-        result = (left > right) - (left < right)
+        result = int(left > right) - int(left < right)  # type: ignore[operator]
         if result:
             return -result if key.descending else result
     return 0

@@ -56,6 +56,7 @@ def check(script: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(params, dict):
         raise ElasticError(400, "parsing_exception", "[params] of a script must be an object")
     source = script.get("source", script.get("inline"))
+    assert isinstance(source, str)  # checked at the top
     for statement in _statements(source):
         _shape(source, statement)
     return source, params
