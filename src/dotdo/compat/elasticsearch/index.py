@@ -5,6 +5,8 @@ the search core's tables; this class adds what Elasticsearch keeps per document 
 `_seq_no`, `_primary_term`, as rows of `es_versions`), the mappings, and the Query DSL. Every write
 of a request (a `_bulk` of many documents) is checked and applied in one turn of the object, so a
 conditional write (`if_seq_no`) cannot interleave with another and a batch commits once.
+Each request that changes documents sends one `ElasticIndex.written` event (the ids created,
+updated and deleted), and creating or deleting the index sends `ElasticIndex.created`/`deleted`.
 Dense vectors stay in the documents here; the layer also writes them to vector collections, and a
 write returns the vector changes it made for that.
 """
@@ -83,11 +85,14 @@ class ElasticIndex(SearchIndex):
             },
         )
         self._set_meta("es_seq_no", -1)
+        self.ctx.send("ElasticIndex.created", {"index": name, "uuid": self._meta("es_uuid")})
         return {"acknowledged": True, "shards_acknowledged": True, "index": name}
 
     def drop(self) -> None:
         """Delete the index with its documents, versions and mappings."""
+        name = self._meta("uid")
         super().drop()
+        self.ctx.send("ElasticIndex.deleted", {"index": name})
         self.storage.sql.exec("DELETE FROM es_versions")
 
     def _mappings(self) -> Mappings:
@@ -194,6 +199,13 @@ class ElasticIndex(SearchIndex):
             except ElasticError as exc:
                 items.append({"_id": operation.get("id"), "status": exc.status, "error": exc.cause()})
         self._flush(state)
+        written: dict[str, list[str]] = {"created": [], "updated": [], "deleted": []}
+        for item in items:
+            if item.get("result") in written:
+                written[item["result"]].append(item["_id"])
+        if any(written.values()):
+            # One event per request, not per document: a bulk of thousands stays one row of the event log.
+            self.ctx.send("ElasticIndex.written", {"index": self._meta("uid"), **written})
         return {"items": items, "vectors": state.vectors, "mappings_changed": state.mappings_changed}
 
     def _check_condition(self, operation: dict[str, Any], doc_id: str, current: dict[str, Any] | None) -> None:
