@@ -310,7 +310,9 @@ def _histogram(
         interval = agg.params.get("interval")
         if isinstance(interval, bool) or not isinstance(interval, int | float) or not interval > 0:
             raise illegal_argument(f"[interval] must be >0 for histogram aggregation [{agg.name}]")
-        offset = float(agg.params.get("offset", 0))
+        offset = agg.params.get("offset", 0)
+        if isinstance(offset, bool) or not isinstance(offset, int | float):
+            raise parsing(f"[offset] of histogram aggregation [{agg.name}] must be a number")
 
         def step(value: float) -> float:
             return math.floor((value - offset) / interval) * interval + offset

@@ -253,7 +253,7 @@ class _Parser:
         combine = params.pop("type", "best_fields")
         if combine not in ("best_fields", "most_fields", "cross_fields", "phrase", "phrase_prefix", "bool_prefix"):
             raise parsing(f"[multi_match] query does not support type {combine}")
-        tie_breaker = float(params.pop("tie_breaker", 0.0))
+        tie_breaker = number("tie_breaker", params.pop("tie_breaker", 0.0))
         return self._text_clause(
             "multi_match",
             tuple(fields),
@@ -381,6 +381,13 @@ def _boost(params: dict[str, Any]) -> float:
     if isinstance(boost, bool) or not isinstance(boost, int | float) or not math.isfinite(boost) or boost < 0:
         raise parsing(f"[boost] must be a non-negative number, not [{boost}]")
     return float(boost)
+
+
+def number(name: str, value: Any) -> float:
+    """A finite number parameter; `parsing_exception` naming it otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise parsing(f"[{name}] must be a number, not [{value}]")
+    return float(value)
 
 
 def _int(value: Any, name: str) -> int:

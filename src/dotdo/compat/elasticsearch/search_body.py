@@ -228,8 +228,8 @@ def parse_knn(value: Any) -> tuple[Knn, ...]:
                 k,
                 candidates,
                 tree,
-                item.get("similarity"),
-                float(item.get("boost", 1.0)),
+                None if item.get("similarity") is None else dsl.number("similarity", item["similarity"]),
+                dsl.number("boost", item.get("boost", 1.0)),
             )
         )
     return tuple(clauses)
