@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
 import random
 import re
@@ -688,7 +689,9 @@ def test_a_body_past_the_limit_is_refused_before_it_is_read(tmp_path: Any) -> No
     async def send() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://es") as client:
-            return await client.post("/_bulk", content=b"x" * 5000, headers={"authorization": f"ApiKey {token}"})
+            response = await client.post("/_bulk", content=b"x" * 5000, headers={"authorization": f"ApiKey {token}"})
+        await app.runtime.close()
+        return response
 
     import asyncio
 
@@ -733,3 +736,121 @@ def test_indices_documents_and_vectors_survive_a_restart(restartable: list[Compa
     )
     assert hit_ids(near) == ["7", "8"]
     assert again.index(index="durable", id="5", document={"word": "x"})["_version"] == 3
+
+
+FIELDS = st.sampled_from(["t", "n", "k", "d", "v", "t.keyword", "o.p", "missing", ""])
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", "hello", "AUTO", "now-1d", "2024-01-01", "h*", "75%", "-1", "abc"]),
+    st.lists(st.integers(-2, 5), max_size=3),
+)
+PARAMETERS = st.dictionaries(
+    st.sampled_from(["operator", "fuzziness", "minimum_should_match", "slop", "boost", "type", "tie_breaker", "gt"]),
+    SCALARS,
+    max_size=2,
+)
+
+
+def leaf_query(kind: str, field: str, value: Any, params: dict[str, Any]) -> dict[str, Any]:
+    if kind in ("match", "match_phrase", "term", "prefix", "wildcard"):
+        return {kind: {field: {"query" if kind.startswith("match") else "value": value, **params}}}
+    if kind in ("terms", "ids"):
+        values = value if isinstance(value, list) else [value]
+        return {"terms": {field: values}} if kind == "terms" else {"ids": {"values": values}}
+    if kind == "range":
+        return {"range": {field: {key: value for key in params} or {"gte": value}}}
+    if kind == "multi_match":
+        return {"multi_match": {"query": value, "fields": [field, f"{field}^2"], **params}}
+    return {"exists": {"field": field}}
+
+
+HOSTILE_QUERIES = st.recursive(
+    st.builds(
+        leaf_query,
+        st.sampled_from(["match", "match_phrase", "term", "terms", "ids", "range", "multi_match", "prefix", "exists"]),
+        FIELDS,
+        SCALARS,
+        PARAMETERS,
+    ),
+    lambda inner: st.builds(
+        lambda must, should, must_not, wanted: {
+            "bool": {"must": must, "should": should, "must_not": must_not, "minimum_should_match": wanted}
+        },
+        st.lists(inner, max_size=2),
+        st.lists(inner, max_size=2),
+        st.lists(inner, max_size=2),
+        SCALARS,
+    ),
+    max_leaves=6,
+)
+HOSTILE_BODIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "query": HOSTILE_QUERIES,
+        "aggs": st.dictionaries(
+            st.just("a"),
+            st.builds(
+                lambda kind, field, params: {kind: {"field": field, **params}},
+                st.sampled_from(["terms", "range", "histogram", "date_histogram", "avg", "cardinality", "stats"]),
+                FIELDS,
+                st.dictionaries(st.sampled_from(["size", "interval", "calendar_interval", "ranges", "order"]), SCALARS),
+            ),
+        ),
+        "sort": st.lists(
+            st.one_of(FIELDS, st.builds(lambda f, o: {f: o}, FIELDS, st.sampled_from(["asc", "up"]))), max_size=2
+        ),
+        "size": st.integers(-1, 20),
+        "search_after": st.lists(SCALARS, max_size=2),
+        "knn": st.builds(
+            lambda field, vector, k: {"field": field, "query_vector": vector, "k": k, "num_candidates": 10},
+            FIELDS,
+            st.lists(st.floats(-2, 2), max_size=3),
+            st.integers(0, 3),
+        ),
+        "highlight": st.just({"fields": {"*": {}}}),
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str, bytes], httpx.Response]]:
+    """The layer as an in-process ASGI app with one small index, and a function sending it one request."""
+    import asyncio
+
+    from dotdo.compat import Credentials, compat_app
+
+    folder = tmp_path_factory.mktemp("compat-elasticsearch-in-process")
+    key = Credentials(folder / "compat").default_key()
+    token = base64.b64encode(f"{key.access_key_id}:{key.secret}".encode()).decode()
+    headers = {"authorization": f"ApiKey {token}", "content-type": "application/json"}
+    loop = asyncio.new_event_loop()
+    app = compat_app(["elasticsearch"], data_dir=folder)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+
+    def send(method: str, path: str, body: bytes) -> httpx.Response:
+        return loop.run_until_complete(client.request(method, f"http://es{path}", content=body, headers=headers))
+
+    mapping = {"properties": {"v": {"type": "dense_vector", "dims": 2}, "k": {"type": "keyword"}}}
+    send("PUT", "/idx", json.dumps({"mappings": mapping}).encode())
+    for n in range(10):
+        document = {"t": ["x y", "hello there"][n % 2], "n": n, "k": "ab"[n % 2], "d": f"2024-0{n + 1}-01"}
+        send("PUT", f"/idx/_doc/{n}", json.dumps({**document, "v": [n, 1], "o": {"p": n}}).encode())
+    yield send
+    loop.run_until_complete(client.aclose())
+    loop.run_until_complete(app.runtime.close())
+    loop.close()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=HOSTILE_BODIES)
+def test_generated_search_bodies_are_answered_or_refused_never_a_server_error(
+    in_process: Callable[[str, str, bytes], httpx.Response], body: dict[str, Any]
+) -> None:
+    response = in_process("POST", "/idx/_search", json.dumps(body).encode())
+    assert response.status_code in (200, 400, 404), response.text
+    if response.status_code != 200:
+        error = response.json()
+        assert error["status"] == response.status_code and error["error"]["root_cause"][0]["type"]
