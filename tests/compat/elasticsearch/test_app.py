@@ -854,3 +854,34 @@ def test_generated_search_bodies_are_answered_or_refused_never_a_server_error(
     if response.status_code != 200:
         error = response.json()
         assert error["status"] == response.status_code and error["error"]["root_cause"][0]["type"]
+
+
+def test_scroll_and_msearch_serve_the_clients_helpers(es: Elasticsearch, catalog: str) -> None:
+    from elasticsearch import helpers
+
+    scanned = [
+        hit["_id"] for hit in helpers.scan(es, index=catalog, query={"query": {"term": {"category": "books"}}}, size=7)
+    ]
+    assert sorted(scanned) == sorted(i for i, d in DOCUMENTS.items() if d["category"] == "books")
+    assert len(scanned) == len(set(scanned))
+    first = es.search(index=catalog, scroll="1m", size=100, sort=["_doc"])
+    following = es.scroll(scroll_id=first["_scroll_id"], scroll="1m")
+    assert len(hit_ids(first)) == 100 and not set(hit_ids(first)) & set(hit_ids(following))
+    assert es.clear_scroll(scroll_id=first["_scroll_id"])["succeeded"]
+    with pytest.raises(BadRequestError):
+        es.scroll(scroll_id="not a scroll id", scroll="1m")
+    answers = es.msearch(
+        searches=[
+            {"index": catalog},
+            {"query": {"term": {"category": "music"}}, "size": 0},
+            {"index": "no-such-index"},
+            {"query": {"match_all": {}}},
+            {},
+            {"query": {"bogus": {}}},
+        ],
+        index=catalog,
+    )["responses"]
+    assert answers[0]["hits"]["total"]["value"] == sum(d["category"] == "music" for d in DOCUMENTS.values())
+    assert answers[0]["status"] == 200
+    assert answers[1]["status"] == 404 and answers[1]["error"]["type"] == "index_not_found_exception"
+    assert answers[2]["error"]["type"] == "parsing_exception"

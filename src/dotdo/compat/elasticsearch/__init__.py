@@ -39,6 +39,9 @@ OPERATIONS = frozenset(
         "bulk",
         "mget",
         "search",
+        "msearch",
+        "scroll",
+        "clear_scroll",
         "count",
         "delete_by_query",
         "update_by_query",
@@ -88,8 +91,9 @@ service = Service(
         "refresh": "every write is searchable when acknowledged; refresh is accepted and does nothing",
         "scoring": "BM25 per field with document frequencies over all text fields; scores differ from Lucene's",
         "scripts": "update scripts run a small Painless subset (assignments, +=, add, remove, ctx.op)",
-        "search": "aggregations and knn search one index at a time; scroll, point in time, collapse and "
+        "search": "aggregations and knn search one index at a time; point in time, collapse and "
         "query_string are refused with a clear error",
+        "scroll": "the scroll id carries the request and the next offset: pages are read live, not from a snapshot",
         "security": "API keys and users are dotdo access keys; the _security API is not served",
     },
 )

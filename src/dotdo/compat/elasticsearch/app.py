@@ -142,10 +142,17 @@ class ElasticApp:
                 ("PUT", "/_bulk", self.bulk),
                 ("POST", "/{index}/_bulk", self.bulk),
                 ("PUT", "/{index}/_bulk", self.bulk),
+                ("POST", "/_search/scroll", self.scroll),
+                ("GET", "/_search/scroll", self.scroll),
+                ("DELETE", "/_search/scroll", self.clear_scroll),
                 ("GET", "/_search", self.search),
                 ("POST", "/_search", self.search),
                 ("GET", "/{index}/_search", self.search),
                 ("POST", "/{index}/_search", self.search),
+                ("GET", "/_msearch", self.multi_search),
+                ("POST", "/_msearch", self.multi_search),
+                ("GET", "/{index}/_msearch", self.multi_search),
+                ("POST", "/{index}/_msearch", self.multi_search),
                 ("GET", "/_count", self.count),
                 ("POST", "/_count", self.count),
                 ("GET", "/{index}/_count", self.count),
@@ -223,7 +230,8 @@ class ElasticApp:
                 )
             raise illegal_argument(
                 f"no handler found for uri [{path}] and method [{method}]; this server implements cluster info, "
-                "indices, documents, _bulk, _search, _count, _mget, _delete_by_query and _update_by_query"
+                "indices, documents, _bulk, _search, _msearch, scroll, _count, _mget, _delete_by_query and "
+                "_update_by_query"
             )
         body = await read_body(
             receive,
@@ -747,9 +755,67 @@ class ElasticApp:
             asked *= 4
 
     async def search(self, call: Call) -> tuple[int, Any]:
+        raw = call.json()
+        if "scroll" not in call.query:
+            return 200, await self._search(call, call.params.get("index"), parse_body(raw, call.query))
+        if not isinstance(raw, dict | None):
+            raise parsing("request body or source parameter is required to be an object")
+        raw = dict(raw or {})
+        if raw.get("from", call.query.get("from", 0)) not in (0, "0"):
+            raise ElasticError(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: using [from] is not allowed in a scroll context;",
+            )
+        return 200, await self._scroll_page(call, call.params.get("index"), raw, 0)
+
+    async def multi_search(self, call: Call) -> tuple[int, Any]:
         started = time.perf_counter()
-        body = parse_body(call.json(), call.query)
-        names = await self._resolve(call, call.params.get("index"))
+        lines = [line for line in call.body.split(b"\n") if line.strip()]
+        if len(lines) % 2:
+            raise illegal_argument("the _msearch body must hold a header line and a body line for each search")
+        responses = []
+        for header_line, body_line in zip(lines[::2], lines[1::2], strict=True):
+            try:
+                header = parse_json(header_line)
+                if not isinstance(header, dict):
+                    raise illegal_argument("an _msearch header must be an object")
+                target = header.get("index", call.params.get("index"))
+                if isinstance(target, list):
+                    target = ",".join(str(t) for t in target)
+                params = {k: str(v) for k, v in header.items() if k in ("ignore_unavailable",)}
+                body = parse_body(parse_json(body_line), params)
+                responses.append({**await self._search(call, target, body), "status": 200})
+            except ElasticError as exc:
+                responses.append(exc.to_json())
+        return 200, {"took": int((time.perf_counter() - started) * 1000), "responses": responses}
+
+    async def scroll(self, call: Call) -> tuple[int, Any]:
+        body = call.json() or {}
+        scroll_id = body.get("scroll_id", call.query.get("scroll_id")) if isinstance(body, dict) else None
+        try:
+            state = json.loads(base64.urlsafe_b64decode(str(scroll_id).encode()))
+            target, raw, offset = state["target"], state["body"], state["offset"]
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise ElasticError(400, "illegal_argument_exception", f"Cannot parse scroll id [{scroll_id}]") from None
+        return 200, await self._scroll_page(call, target, raw, offset)
+
+    async def clear_scroll(self, call: Call) -> tuple[int, Any]:
+        # A scroll id carries its whole state: there is nothing to free on the server.
+        return 200, {"succeeded": True, "num_freed": 0}
+
+    async def _scroll_page(self, call: Call, target: str | None, raw: dict[str, Any], offset: int) -> dict[str, Any]:
+        """One page of a scroll from `offset`, with the id of the next one (the request and the offset, encoded)."""
+        size = raw.get("size", call.query.get("size", 10))
+        page = parse_body({**raw, "from": offset}, {k: v for k, v in call.query.items() if k != "from"}, scrolling=True)
+        response = await self._search(call, target, page)
+        state = {"target": target, "body": {**raw, "size": size}, "offset": offset + page.size}
+        response["_scroll_id"] = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+        return response
+
+    async def _search(self, call: Call, target: str | None, body: SearchBody) -> dict[str, Any]:
+        started = time.perf_counter()
+        names = await self._resolve(call, target)
         if len(names) > 1 and (body.aggs or body.knn):
             raise illegal_argument("aggregations and knn over several indices are not supported by this server")
         window = SearchBody(**{**body.__dict__, "offset": 0, "size": body.offset + body.size})
@@ -786,7 +852,7 @@ class ElasticApp:
             response["hits"] = {"total": result["total"], **response["hits"]}
         if len(results) == 1 and "aggregations" in result:
             response["aggregations"] = result["aggregations"]
-        return 200, response
+        return response
 
     async def count(self, call: Call) -> tuple[int, Any]:
         body = call.json() or {}

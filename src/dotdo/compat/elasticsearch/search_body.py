@@ -235,8 +235,11 @@ def parse_knn(value: Any) -> tuple[Knn, ...]:
     return tuple(clauses)
 
 
-def parse_body(body: Any, params: dict[str, str]) -> SearchBody:
-    """The search a body and URL parameters ask for (`q` is refused: use a query in the body)."""
+def parse_body(body: Any, params: dict[str, str], *, scrolling: bool = False) -> SearchBody:
+    """The search a body and URL parameters ask for (`q` is refused: use a query in the body).
+
+    `scrolling`: a page of a scroll, which may go past the result window.
+    """
     if body is None:
         body = {}
     if not isinstance(body, dict):
@@ -250,7 +253,7 @@ def parse_body(body: Any, params: dict[str, str]) -> SearchBody:
         raise illegal_argument("the [q] URL parameter is not supported by this server; send a query in the body")
     offset = _integer("from", body.get("from", params.get("from", 0)))
     size = _integer("size", body.get("size", params.get("size", 10)))
-    if offset + size > MAX_RESULT_WINDOW:
+    if offset + size > MAX_RESULT_WINDOW and not scrolling:
         raise illegal_argument(
             f"Result window is too large, from + size must be less than or equal to: [{MAX_RESULT_WINDOW}] but was "
             f"[{offset + size}]. See the scroll api for a more efficient way to request large data sets. This limit "
