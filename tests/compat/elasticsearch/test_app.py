@@ -593,6 +593,15 @@ def test_knn_search_finds_the_exact_nearest_vectors_with_and_without_filters(es:
     with pytest.raises(BadRequestError) as wrong:
         es.index(index="vectors", id="bad", document={"embedding": [1.0, 2.0]})
     assert wrong.value.error == "document_parsing_exception"
+    es.indices.create(index="undeclared-dims", mappings={"properties": {"e": {"type": "dense_vector"}}})
+    es.index(index="undeclared-dims", id="a", document={"e": [1.0, 0.0]})
+    es.index(index="undeclared-dims", id="b", document={"e": [0.0, 1.0]})
+    mapped = es.indices.get_mapping(index="undeclared-dims")["undeclared-dims"]["mappings"]["properties"]["e"]
+    assert mapped["dims"] == 2
+    near = es.search(
+        index="undeclared-dims", knn={"field": "e", "query_vector": [0.1, 0.9], "k": 1, "num_candidates": 2}
+    )
+    assert hit_ids(near) == ["b"]
     es.delete(index="vectors", id=exact[0])
     again = es.search(index="vectors", knn={"field": "embedding", "query_vector": target, "k": 1, "num_candidates": 5})
     assert hit_ids(again) == [exact[1]]

@@ -332,7 +332,8 @@ def _histogram(
             counter.add(1)
             current = _next(current, agg, dated)
         keys = filled
-    counter.add(len(keys))
+    else:
+        counter.add(len(keys))
     buckets = []
     for key in keys:
         members = groups.get(key, [])

@@ -250,6 +250,9 @@ class Mappings:
                 continue
             if kind == "dense_vector":
                 check_vector_value(full, spec, value, doc_id)
+                if spec.get("dims") is None:
+                    # A vector field declared without `dims` takes them from its first vector, as in Elasticsearch.
+                    added[name] = {**spec, "dims": len(value)}
                 continue
             for item in _items(value):
                 if item is not None and typed(kind, item) is None:

@@ -33,12 +33,14 @@ TEXT_TYPES = ("text", "match_only_text")
 
 @dataclass(frozen=True)
 class MatchAll:
+    """`match_all`: every document, scored `boost`."""
+
     boost: float = 1.0
 
 
 @dataclass(frozen=True)
 class MatchNone:
-    pass
+    """`match_none`: no document."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Range:
+    """`range` on one field: the bounds given (numbers, dates, or strings for keywords)."""
+
     field: str
     gt: Any = None
     gte: Any = None
@@ -80,6 +84,8 @@ class Range:
 
 @dataclass(frozen=True)
 class FieldExists:
+    """`exists`: the field holds at least one non-null value."""
+
     field: str
     boost: float = 1.0
 
@@ -96,12 +102,16 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Ids:
+    """`ids`: the documents with these ids."""
+
     values: tuple[str, ...]
     boost: float = 1.0
 
 
 @dataclass(frozen=True)
 class Bool:
+    """`bool`: every `must` and `filter` clause, no `must_not` one, enough `should` ones."""
+
     must: tuple[Query, ...] = ()
     should: tuple[Query, ...] = ()
     filter: tuple[Query, ...] = ()
@@ -112,6 +122,8 @@ class Bool:
 
 @dataclass(frozen=True)
 class ConstantScore:
+    """`constant_score`: the documents `filter` matches, each scored `boost`."""
+
     filter: Query
     boost: float = 1.0
 
@@ -587,6 +599,7 @@ class Statistics:
     _idf: dict[str, float] = field(default_factory=dict)
 
     def idf(self, word: str) -> float:
+        """BM25's inverse document frequency of `word` (computed once per search)."""
         if word not in self._idf:
             df = self.frequency(word)
             self._idf[word] = math.log(1 + (self.documents - df + 0.5) / (df + 0.5))
