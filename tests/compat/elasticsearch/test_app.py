@@ -470,6 +470,9 @@ def test_bulk_answers_each_item_with_its_own_result_or_error(
     assert result["items"][1]["create"]["error"]["type"] == "version_conflict_engine_exception"
     assert result["items"][4]["update"]["error"]["type"] == "document_missing_exception"
     assert es.count(index="bulk")["count"] == 1
+    automatic = es.bulk(operations=[{"index": {"_index": "bulk"}}, {"n": 9}])["items"][0]
+    assert automatic["index"]["status"] == 201 and len(automatic["index"]["_id"]) == 20
+    es.delete(index="bulk", id=automatic["index"]["_id"])
     same = es.bulk(
         index="bulk",
         operations=[

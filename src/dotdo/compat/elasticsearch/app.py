@@ -621,6 +621,7 @@ class ElasticApp:
             raise illegal_argument("The bulk request must be terminated by a newline [\\n]")
         lines = call.body.split(b"\n")
         operations: list[tuple[str, dict[str, Any]]] = []
+        actions: list[str] = []
         position = 0
         while position < len(lines):
             line = lines[position].strip()
@@ -665,6 +666,7 @@ class ElasticApp:
                     payload = None
                 operation["update" if op == "update" else "source"] = payload
             operations.append((str(name), operation))
+            actions.append(op)
         items: list[dict[str, Any] | None] = [None] * len(operations)
         by_index: dict[str, list[int]] = {}
         for slot, (name, operation) in enumerate(operations):
@@ -676,7 +678,7 @@ class ElasticApp:
                     )
                 else:
                     operation["id"] = new_id()
-                    operation["op"] = "create" if operation["op"] == "index" else operation["op"]
+                    operation["op"] = "create"  # a new id cannot exist yet
             if error is None and not _INDEX_NAME.fullmatch(name):
                 error = _invalid_name(name)
             if error is None and operation["op"] == "update" and not isinstance(operation.get("update"), dict):
@@ -701,10 +703,9 @@ class ElasticApp:
             for slot, result in zip(slots, results, strict=True):
                 items[slot] = {"_index": name, **result}
         shown = []
-        for (_, operation), item in zip(operations, items, strict=True):
+        for action, item in zip(actions, items, strict=True):
             assert item is not None
-            op = operation["op"] if operation["op"] != "create" or "error" in item else "create"
-            shown.append({op: item})
+            shown.append({action: item})
         errors = any("error" in item for item in items if item is not None)
         return 200, {"errors": errors, "took": int((time.perf_counter() - started) * 1000), "items": shown}
 
