@@ -421,6 +421,7 @@ def test_indices_are_created_described_mapped_and_deleted(es: Elasticsearch) -> 
     with pytest.raises(BadRequestError) as typed:
         es.index(index="shop", id="2", document={"price": "cheap"})
     assert typed.value.error == "document_parsing_exception"
+    assert "shop" in es.indices.get_mapping() and es.indices.get_settings(index="sh*")["shop"]["settings"]["index"]
     described = es.indices.get(index="shop")["shop"]
     assert described["settings"]["index"]["number_of_shards"] == "1"
     assert es.indices.refresh(index="shop")["_shards"]["failed"] == 0

@@ -167,6 +167,8 @@ class ElasticApp:
                 ("GET", "/{index}/_refresh", self.refresh),
                 ("POST", "/{index}/_delete_by_query", self.delete_by_query),
                 ("POST", "/{index}/_update_by_query", self.update_by_query),
+                ("GET", "/_mapping", self.get_mapping),
+                ("GET", "/_settings", self.get_settings),
                 ("GET", "/{index}/_mapping", self.get_mapping),
                 ("PUT", "/{index}/_mapping", self.put_mapping),
                 ("POST", "/{index}/_mapping", self.put_mapping),
@@ -425,7 +427,7 @@ class ElasticApp:
 
     async def get_mapping(self, call: Call) -> tuple[int, Any]:
         result = {}
-        for name in await self._resolve(call, call.params["index"]):
+        for name in await self._resolve(call, call.params.get("index")):
             result[name] = {"mappings": (await self._index(call, name).describe())["mappings"]}
         return 200, result
 
@@ -439,7 +441,7 @@ class ElasticApp:
 
     async def get_settings(self, call: Call) -> tuple[int, Any]:
         result = {}
-        for name in await self._resolve(call, call.params["index"]):
+        for name in await self._resolve(call, call.params.get("index")):
             result[name] = {"settings": (await self._index(call, name).describe())["settings"]}
         return 200, result
 
