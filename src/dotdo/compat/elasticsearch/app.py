@@ -34,6 +34,7 @@ from ..routing import RouteTable
 from ..search.filters import Compare, Or
 from ..vector import Point, VectorCatalog, VectorCollection, VectorError
 from ..vector.collection import EXACT_BELOW
+from . import matching
 from . import query_dsl as dsl
 from .errors import ElasticError, illegal_argument, index_not_found, parsing
 from .index import VERSION, ElasticIndex, compare_keys
@@ -950,7 +951,7 @@ def _filter_source(view: dict[str, Any], chosen: Any) -> None:
     if not chosen.enabled:
         view.pop("_source", None)
     elif chosen.includes or chosen.excludes:
-        view["_source"] = dsl.source_filter(view["_source"], list(chosen.includes), list(chosen.excludes))
+        view["_source"] = matching.source_filter(view["_source"], list(chosen.includes), list(chosen.excludes))
 
 
 def _invalid_name(name: str) -> ElasticError:

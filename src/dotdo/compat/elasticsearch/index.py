@@ -22,7 +22,7 @@ from typing import Any
 from ..search import SearchIndex
 from ..search.filters import FilterError, to_sql
 from ..search.text import crop, mark, within_distance, words
-from . import aggregations, scripts
+from . import aggregations, matching, scripts
 from . import query_dsl as dsl
 from .errors import ElasticError, illegal_argument
 from .mappings import NUMERIC, Mappings, check_mapping, field_values, merge, source_values, typed
@@ -350,7 +350,7 @@ class ElasticIndex(SearchIndex):
     def _candidates(self, query: dsl.Query, mappings: Mappings, extra_ids: list[str]) -> list[dict[str, Any]]:
         """The rows (rowid, id, doc) that may match `query`, plus those of `extra_ids`."""
         conditions, bindings = [], []
-        narrowing = dsl.sql_filter(query, mappings)
+        narrowing = matching.sql_filter(query, mappings)
         if narrowing is not None:
             try:
                 condition, values = to_sql(narrowing)
@@ -358,7 +358,7 @@ class ElasticIndex(SearchIndex):
                 bindings.extend(values)
             except FilterError:
                 pass
-        expression = dsl.fts_expression(query, mappings, self._variants)
+        expression = matching.fts_expression(query, mappings, self._variants)
         if expression:
             conditions.append("d.rowid IN (SELECT rowid FROM search_text WHERE search_text MATCH ?)")
             bindings.append(expression)
@@ -373,7 +373,7 @@ class ElasticIndex(SearchIndex):
             *bindings,
         ).to_list()
 
-    def _statistics(self, documents: list[dict[str, Any]], mappings: Mappings) -> dsl.Statistics:
+    def _statistics(self, documents: list[dict[str, Any]], mappings: Mappings) -> matching.Statistics:
         count = self.storage.sql.exec("SELECT count(*) AS n FROM search_docs").one()["n"]
 
         def frequency(word: str) -> int:
@@ -390,7 +390,7 @@ class ElasticIndex(SearchIndex):
             lengths = [n for n in lengths if n]
             return sum(lengths) / len(lengths) if lengths else 1.0
 
-        return dsl.Statistics(count, frequency, mean_length)
+        return matching.Statistics(count, frequency, mean_length)
 
     def _matches(
         self, query: dsl.Query, knn: dict[str, float] | None = None
@@ -400,7 +400,7 @@ class ElasticIndex(SearchIndex):
         mappings = self._mappings()
         rows = self._candidates(query, mappings, list(knn or ()))
         documents = [(row["rowid"], row["id"], json.loads(row["doc"])) for row in rows]
-        scorer = dsl.Scorer(query, mappings, self._statistics([d for _, _, d in documents], mappings))
+        scorer = matching.Scorer(query, mappings, self._statistics([d for _, _, d in documents], mappings))
         matched = []
         for rowid, doc_id, document in documents:
             score = scorer.score(doc_id, document)
@@ -415,7 +415,7 @@ class ElasticIndex(SearchIndex):
         if isinstance(query, dsl.MatchAll):
             rows = self.storage.sql.exec("SELECT rowid, id FROM search_docs ORDER BY rowid")
             return [(row["rowid"], row["id"], None, query.boost) for row in rows]
-        expression = dsl.fts_exact(query, mappings)
+        expression = matching.fts_exact(query, mappings)
         if expression is None:
             return None
         rows = self.storage.sql.exec(
@@ -462,7 +462,7 @@ class ElasticIndex(SearchIndex):
             matched = [m for m in matched if m[3] >= body.min_score]
         aggs = aggregations.compute(body.aggs, [m[2] for m in matched], mappings) if body.aggs else None
         if body.post_filter is not None:
-            post = dsl.Scorer(body.post_filter, mappings, self._statistics([], mappings))
+            post = matching.Scorer(body.post_filter, mappings, self._statistics([], mappings))
             matched = [m for m in matched if post.score(m[1], m[2]) is not None]
         sort = body.sort
         keyed = [(m, self._sort_values(m, sort, mappings)) for m in matched]
@@ -476,7 +476,7 @@ class ElasticIndex(SearchIndex):
         page = keyed[body.offset : body.offset + body.size]
         loaded = self._load([match for match, _ in page])
         page = [(match, values) for match, (_, values) in zip(loaded, page, strict=True)]
-        highlight = dsl.highlighter(body.query, mappings) if body.highlight else None
+        highlight = matching.highlighter(body.query, mappings) if body.highlight else None
         hits = []
         for (_, doc_id, document, score), values in page:
             hit: dict[str, Any] = {"_index": self._meta("uid"), "_id": doc_id}
@@ -489,7 +489,7 @@ class ElasticIndex(SearchIndex):
                     hit["_seq_no"], hit["_primary_term"] = version["seq_no"], PRIMARY_TERM
             if body.source.enabled:
                 hit["_source"] = (
-                    dsl.source_filter(document, list(body.source.includes), list(body.source.excludes))
+                    matching.source_filter(document, list(body.source.includes), list(body.source.excludes))
                     if body.source.includes or body.source.excludes
                     else document
                 )
