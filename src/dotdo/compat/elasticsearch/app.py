@@ -36,8 +36,10 @@ from ..vector import Point, VectorCatalog, VectorCollection, VectorError
 from ..vector.collection import EXACT_BELOW
 from . import matching
 from . import query_dsl as dsl
+from .bulk import parse_bulk
 from .errors import ElasticError, illegal_argument, index_not_found, parsing
 from .index import VERSION, ElasticIndex, compare_keys
+from .json_body import parse_json
 from .mappings import SIMILARITIES
 from .search_body import Knn, SearchBody, parse_body, source_filter
 
@@ -51,7 +53,6 @@ log = logging.getLogger("dotdo.compat.elasticsearch")
 
 MAX_BODY = 100 * 1024 * 1024
 """Elasticsearch's `http.max_content_length`."""
-MAX_JSON_DEPTH = 200
 _INDEX_NAME = re.compile(r"[^A-Z\\/*?\"<>| ,#:\x00-\x1f]{1,255}")
 _COMPAT_TYPE = "application/vnd.elasticsearch+json;compatible-with=9"
 _SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
@@ -76,41 +77,6 @@ class Call:
                 raise parsing("request body is required")
             return None
         return parse_json(self.body)
-
-
-def parse_json(data: bytes | str) -> Any:
-    """JSON as Elasticsearch reads it: NaN refused, nesting bounded, errors in its shape."""
-    try:
-        value = json.loads(data, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise ElasticError(400, "x_content_parse_exception", "the JSON is nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ElasticError(
-            400, "x_content_parse_exception", f"Failed to parse the request body as JSON: {exc}"
-        ) from None
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise ElasticError(
-            400, "x_content_parse_exception", f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep"
-        )
-    return value
-
-
-def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if level > MAX_JSON_DEPTH:
-            return level
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def new_id() -> str:
@@ -622,54 +588,7 @@ class ElasticApp:
         default = call.params.get("index")
         if call.body and not call.body.endswith(b"\n"):
             raise illegal_argument("The bulk request must be terminated by a newline [\\n]")
-        lines = call.body.split(b"\n")
-        operations: list[tuple[str, dict[str, Any]]] = []
-        actions: list[str] = []
-        position = 0
-        while position < len(lines):
-            line = lines[position].strip()
-            position += 1
-            if not line:
-                continue
-            try:
-                action = parse_json(line)
-            except ElasticError:
-                action = None
-            if not isinstance(action, dict) or len(action) != 1:
-                raise illegal_argument(
-                    f"Malformed action/metadata line [{position}], expected START_OBJECT or END_OBJECT but found "
-                    "[VALUE_STRING]"
-                    if not isinstance(action, dict)
-                    else f"Malformed action/metadata line [{position}], expected a single action"
-                )
-            op, meta = next(iter(action.items()))
-            if op not in ("index", "create", "update", "delete") or not isinstance(meta, dict):
-                raise illegal_argument(
-                    f"Malformed action/metadata line [{position}], expected field [create], [delete], [index] or "
-                    f"[update] but found [{op}]"
-                )
-            name = meta.get("_index", default)
-            if name is None:
-                raise ElasticError(
-                    400, "action_request_validation_exception", "Validation Failed: 1: index is missing;"
-                )
-            operation: dict[str, Any] = {"op": op, "id": meta.get("_id")}
-            for key in ("if_seq_no", "if_primary_term"):
-                if key in meta:
-                    operation[key] = meta[key]
-            if op != "delete":
-                if position >= len(lines) or not lines[position].strip():
-                    raise illegal_argument(f"The bulk request must have a source line after action line [{position}]")
-                source_line = lines[position]
-                position += 1
-                try:
-                    payload = parse_json(source_line)
-                except ElasticError as exc:
-                    operation["error"] = ElasticError(400, "document_parsing_exception", f"[1:1] {exc.reason}")
-                    payload = None
-                operation["update" if op == "update" else "source"] = payload
-            operations.append((str(name), operation))
-            actions.append(op)
+        operations, actions = parse_bulk(call.body, default)
         items: list[dict[str, Any] | None] = [None] * len(operations)
         by_index: dict[str, list[int]] = {}
         for slot, (name, operation) in enumerate(operations):
