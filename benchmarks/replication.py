@@ -6,7 +6,8 @@ Prints, in one run, each figure next to a baseline measured in the same run:
    durability="power" (acknowledged after fsync, no upload), for one hot object and for 1,000
    objects, 64 calls in flight (target: replicated >= 0.5x power);
 2. shipping lag (commit to object in the store) p50/p99 under that load in process mode with
-   background shipping (target p50 < 50 ms, p99 < 500 ms);
+   background shipping, and the lag of read replicas following some of those objects (the age of
+   the newest commit when a replica applies it) (targets p50 < 50 ms, p99 < 500 ms);
 3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file, and the
    time a read replica of it takes to apply one more commit vs rebuilding it whole.
 """
@@ -34,6 +35,7 @@ from rich.table import Table
 from dotdo import DO, Runtime
 from dotdo.cluster.location import normalize_location
 from dotdo.cluster.replica import ObjectReplica
+from dotdo.cluster.replica_keeper import ReplicaKeeper
 from dotdo.compat import Credentials
 from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.log_format import object_key
@@ -181,7 +183,12 @@ async def throughput(args: argparse.Namespace, s3: S3Server, scratch: Path) -> l
     return rows
 
 
-async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[float, float, float]:
+REPLICAS = 8
+"""Objects of the lag load that a read replica follows, as a cluster host follows them (polling its log)."""
+
+
+async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[float, float, float, float, float]:
+    """Shipping lag p50/p99 under the spread load, its calls/s, and the replicas' lag p50/p99."""
     url, options = s3.new_bucket("bench-lag")
     names = [f"o{i}" for i in range(args.objects)]
     async with Runtime(
@@ -192,11 +199,20 @@ async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[fl
         max_live_objects=20_000,
         idle_timeout=600,
     ) as rt:
-        rate = await load(rt, names, args.seconds, args.in_flight)
         assert rt.change_log is not None
+        keeper = ReplicaKeeper(rt.change_log.store, scratch / "replicas")
+        for name in names[:REPLICAS]:
+            await rt.get(Counter, name).increment()
+            await rt.change_log.drain()
+            await keeper.replica("Counter", name, "eu-west").catch_up()
+        rate = await load(rt, names, args.seconds, args.in_flight)
         await rt.change_log.drain()
         stats = rt.change_log.stats()
-    return stats.lag_p50, stats.lag_p99, rate
+        replica_lags = sorted(sample for replica in keeper.replicas() for sample in replica.lag_samples())
+        await keeper.close()
+    p50 = replica_lags[len(replica_lags) // 2] if replica_lags else float("nan")
+    p99 = replica_lags[min(len(replica_lags) - 1, int(len(replica_lags) * 0.99))] if replica_lags else float("nan")
+    return stats.lag_p50, stats.lag_p99, rate, p50, p99
 
 
 async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, float, int, float]:
@@ -247,7 +263,7 @@ def main() -> None:
     s3 = start_s3(args.s3, scratch)
     try:
         rows = asyncio.run(throughput(args, s3, scratch))
-        p50, p99, rate = asyncio.run(lag(args, s3, scratch))
+        p50, p99, rate, replica_p50, replica_p99 = asyncio.run(lag(args, s3, scratch))
         rebuilt, copied, size, catch_up = asyncio.run(restore_time(args, scratch))
     finally:
         s3.process.kill()
@@ -266,6 +282,9 @@ def main() -> None:
         )
     table.add_row("shipping lag p50", f"{p50 * 1000:.1f} ms", f"({rate:,.0f} calls/s, process)", "", "< 50 ms")
     table.add_row("shipping lag p99", f"{p99 * 1000:.1f} ms", "", "", "< 500 ms")
+    replicas = f"({REPLICAS} replicas polling every 50 ms)"
+    table.add_row("replica lag p50", f"{replica_p50 * 1000:.1f} ms", replicas, "", "< 50 ms")
+    table.add_row("replica lag p99", f"{replica_p99 * 1000:.1f} ms", "", "", "< 500 ms")
     table.add_row(
         f"restore {size / 1e6:.0f} MB object",
         f"{rebuilt:.2f} s",

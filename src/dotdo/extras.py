@@ -45,6 +45,8 @@ EXTRAS: dict[str, Extra] = {
             "meilisearch",
             "qdrant_client",
             "typesense",
+            "algoliasearch",
+            "pinecone",
             "elasticsearch",
         ),
         ("fs",),

@@ -45,6 +45,8 @@ async def test_a_replica_applies_only_new_commits_to_its_file_and_matches_the_lo
         count, _size, first, last = replica.query(SUMMARY)[0]
         assert (count, first, last) == (250, 200, 449)
         assert replica.path.stat().st_ino == built, "brought forward in place, not rewritten"
+        samples = replica.lag_samples()  # one per catch-up that applied commits
+        assert len(samples) == 5 and all(sample >= 0 for sample in samples)
         # Byte for byte the database the log rebuilds at that commit (its journal mode as the log has it).
         reader = await LogReader(rt.change_log.store, object_key("Notes", id_from_name("Notes", "n").hex)).scan()
         assert replica.image == await reader.image_at(replica.applied)

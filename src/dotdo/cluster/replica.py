@@ -161,6 +161,10 @@ class ObjectReplica:
                 ) from None
             raise
 
+    def lag_samples(self) -> list[float]:
+        """The lag at each recent catch-up that applied commits: seconds since its newest commit was made."""
+        return list(self._samples)
+
     def lag(self) -> ReplicaLag:
         """The replica's lag: commits and seconds behind now, and percentiles of its catch-ups."""
         samples = sorted(self._samples)
