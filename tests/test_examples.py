@@ -19,6 +19,7 @@ EXAMPLES = ROOT / "examples"
 SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
     "bashx_streams_jobs.py": "killed job: status 143",
+    "compat_elasticsearch.py": "globex sees indices: []",
     "compat_reshard.py": "messages left to process: 19",
     "compat_search.py": "globex sees indexes: []",
     "compat_storage.py": "globex sees buckets: []",

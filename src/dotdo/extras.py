@@ -47,6 +47,7 @@ EXTRAS: dict[str, Extra] = {
             "typesense",
             "algoliasearch",
             "pinecone",
+            "elasticsearch",
         ),
         ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",

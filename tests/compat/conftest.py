@@ -167,3 +167,10 @@ def github_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
     """`dotdo compat serve github` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-github"), ["github"]) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def elasticsearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve elasticsearch` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-elasticsearch"), ["elasticsearch"]) as server:
+        yield server

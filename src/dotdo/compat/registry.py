@@ -26,6 +26,12 @@ def _sqs() -> Service:
     return service
 
 
+def _elasticsearch() -> Service:
+    from .elasticsearch import service
+
+    return service
+
+
 def _gcs() -> Service:
     from .gcs import service
 
@@ -107,6 +113,7 @@ def _twilio() -> Service:
 LAYERS: dict[str, Callable[[], Service]] = {
     "algolia": _algolia,
     "chroma": _chroma,
+    "elasticsearch": _elasticsearch,
     "gcs": _gcs,
     "github": _github,
     "meilisearch": _meilisearch,
