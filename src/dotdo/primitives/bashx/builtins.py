@@ -13,6 +13,7 @@ from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.traps import b_trap
@@ -202,57 +203,6 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             sh.state.unset(name)
         except PermissionError as exc:
             raise ShellBuiltinError(f"unset: {exc}") from None
-    return 0
-
-
-SET_LONG = {
-    "errexit": "errexit",
-    "nounset": "nounset",
-    "pipefail": "pipefail",
-    "xtrace": "xtrace",
-    "noglob": "noglob",
-    "noclobber": "noclobber",
-}
-SET_SHORT = {"e": "errexit", "u": "nounset", "x": "xtrace", "f": "noglob", "C": "noclobber"}
-
-
-def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``set -e/-u/-x/-f/-o pipefail`` and ``set -- args``."""
-    args = argv[1:]
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            sh.state.positional = args[i + 1 :]
-            return 0
-        if arg in ("-o", "+o"):
-            if i + 1 >= len(args):
-                return 0
-            option = SET_LONG.get(args[i + 1])
-            if option is None:
-                raise ShellBuiltinError(f"set: {args[i + 1]}: invalid option name")
-            setattr(sh.state.options, option, arg == "-o")
-            i += 2
-            continue
-        if arg[:1] in "-+" and len(arg) > 1:
-            i += 1
-            for ch in arg[1:]:
-                if ch == "o":
-                    if i >= len(args):
-                        return 0
-                    long_option = SET_LONG.get(args[i])
-                    if long_option is None:
-                        raise ShellBuiltinError(f"set: {args[i]}: invalid option name")
-                    setattr(sh.state.options, long_option, arg[0] == "-")
-                    i += 1
-                    continue
-                option = SET_SHORT.get(ch)
-                if option is None:
-                    raise ShellBuiltinError(f"set: {arg[0]}{ch}: invalid option", 2)
-                setattr(sh.state.options, option, arg[0] == "-")
-            continue
-        sh.state.positional = args[i:]
-        return 0
     return 0
 
 

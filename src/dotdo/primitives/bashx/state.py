@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from dotdo.primitives.bashx import setoptions
 from dotdo.primitives.bashx.ast import Node
 from dotdo.primitives.bashx.shopts import DEFAULTS
 
@@ -23,17 +24,12 @@ class Options:
     xtrace: bool = False
     noglob: bool = False
     noclobber: bool = False
+    others: frozenset[str] = frozenset({"braceexpand", "hashall", "interactive-comments"})
+    """The other ``set -o`` options that are on (kept and reported; bashx does not act on them)."""
 
     def flags(self) -> str:
         """The value of ``$-``."""
-        letters = [
-            ("e", self.errexit),
-            ("u", self.nounset),
-            ("x", self.xtrace),
-            ("f", self.noglob),
-            ("C", self.noclobber),
-        ]
-        return "h" + "".join(ch for ch, on in letters if on) + "B"
+        return setoptions.flags(self)
 
 
 @dataclass
