@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import stat as stat_mod
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,9 @@ from dotdo.primitives.bashx.aliases import b_alias, b_unalias
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.lookup import LOOKUP_BUILTINS
 from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
@@ -46,34 +47,6 @@ def b_colon(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 def b_false(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``false``."""
     return 1
-
-
-def b_cd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``cd [dir]`` (``-`` goes back to $OLDPWD)."""
-    args = [a for a in argv[1:] if a not in ("-L", "-P")]
-    if len(args) > 1:
-        raise ShellBuiltinError("cd: too many arguments")
-    target = args[0] if args else (sh.state.get("HOME") or "/")
-    if target == "-":
-        target = sh.state.get("OLDPWD") or sh.state.cwd
-        io[1].write(encode(target + "\n"))
-    path = sh.resolve(target)
-    try:
-        st = sh.fs.stat(path)
-    except (OSError, ValueError):
-        raise ShellBuiltinError(f"cd: {target}: No such file or directory") from None
-    if not stat_mod.S_ISDIR(st.st_mode):
-        raise ShellBuiltinError(f"cd: {target}: Not a directory")
-    sh.state.variables["OLDPWD"] = sh.state.cwd
-    sh.state.cwd = path
-    sh.state.variables["PWD"] = path
-    return 0
-
-
-def b_pwd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``pwd``."""
-    io[1].write(encode(sh.state.cwd + "\n"))
-    return 0
 
 
 def _assign_words(
@@ -426,31 +399,6 @@ def b_let(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0 if value else 1
 
 
-def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``command [-v] name args``: run a command skipping functions."""
-    args = argv[1:]
-    if args and args[0] in ("-v", "-V"):
-        for name in args[1:]:
-            if name in sh.state.functions or name in BUILTINS or name in sh.commands:
-                io[1].write(encode(name + "\n"))
-                return 0
-        return 1
-    if not args:
-        return 0
-    saved = sh.state.functions
-    sh.state.functions = {}
-    try:
-        return sh.invoke(args, io)
-    finally:
-        sh.state.functions = saved
-
-
-KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done"}
-    | {"in", "function", "time", "{", "}", "!", "[[", "]]", "coproc"}
-)
-
-
 def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``builtin name args``: run the shell's own command of that name, skipping functions."""
     if len(argv) < 2:
@@ -459,31 +407,6 @@ def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if name not in BUILTINS and name not in sh.commands:
         raise ShellBuiltinError(f"builtin: {name}: not a shell builtin")
     return sh.invoke(argv[1:], io, programs_only=name not in BUILTINS)
-
-
-def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``type [-t|-p|-a] name...``: how each name would run."""
-    flags = {a for a in argv[1:] if a.startswith("-")}
-    status = 0
-    for name in (a for a in argv[1:] if not a.startswith("-")):
-        if name in sh.state.aliases and "expand_aliases" in sh.state.shopts and "-p" not in flags:
-            kind, text = "alias", f"{name} is aliased to `{sh.state.aliases[name]}'"
-        elif name in KEYWORDS:
-            kind, text = "keyword", f"{name} is a shell keyword"
-        elif name in sh.state.functions:
-            kind, text = "function", f"{name} is a function"
-        elif name in BUILTINS or name in sh.commands:
-            kind, text = "builtin", f"{name} is a shell builtin"
-        else:
-            if "-t" not in flags and "-p" not in flags:
-                sh.error(io, f"type: {name}: not found")
-            status = 1
-            continue
-        if "-t" in flags:
-            io[1].write(encode(kind + "\n"))
-        elif "-p" not in flags:
-            io[1].write(encode(text + "\n"))
-    return status
 
 
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -579,8 +502,6 @@ BUILTINS: dict[str, Builtin] = {
     ":": b_colon,
     "true": b_colon,
     "false": b_false,
-    "cd": b_cd,
-    "pwd": b_pwd,
     "export": b_export,
     "local": b_local,
     "declare": b_declare,
@@ -601,8 +522,6 @@ BUILTINS: dict[str, Builtin] = {
     "[": b_test,
     "let": b_let,
     "shopt": b_shopt,
-    "command": b_command,
-    "type": b_type,
     "builtin": b_builtin,
     "trap": b_trap,
     "alias": b_alias,
@@ -613,4 +532,6 @@ BUILTINS: dict[str, Builtin] = {
     "getopts": b_getopts,
     "exec": b_exec,
     **JOB_BUILTINS,
+    **DIRECTORY_BUILTINS,
+    **LOOKUP_BUILTINS,
 }

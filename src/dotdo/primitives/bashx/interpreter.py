@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dotdo.primitives.bashx import aliases, arrays, ast
+from dotdo.primitives.bashx import aliases, arrays, ast, deparse, lookup
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -47,6 +47,7 @@ from dotdo.primitives.bashx.streams import (
     PipeReader,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
+from dotdo.primitives.bashx.traps import function_traps
 from dotdo.primitives.bashx.words import WordSyntaxError
 
 IO = dict[int, Any]
@@ -295,7 +296,8 @@ class Interpreter:
         saved_line = self.line
         self.state.last_status = status
         try:
-            self.exec_block(parse(self.traps[name]), self.io)
+            # Parsed at the trapped command's line, so $LINENO in the trap is that line, as in bash.
+            self.exec_block(parse("\n" * (saved_line - 1) + self.traps[name]), self.io)
         finally:
             self.in_trap = False
             self.line = saved_line
@@ -779,7 +781,7 @@ class Interpreter:
                 return 126
         if name in self.state.functions and not programs_only:
             return self.call_function(name, argv, io, env_overrides)
-        builtin = None if programs_only else BUILTINS.get(name)
+        builtin = None if programs_only or name in self.state.disabled else BUILTINS.get(name)
         if builtin is not None:
             saved = {key: self.state.variables.get(key) for key in env_overrides}
             for key, value in env_overrides.items():
@@ -800,6 +802,11 @@ class Interpreter:
                         self.state.variables.pop(key, None)
                     else:
                         self.state.variables[key] = old
+        missing = lookup.hashed_path_missing(self, name)
+        if missing is not None:
+            self.error(io, f"{missing}: No such file or directory")
+            return 127
+        lookup.remember(self, name)
         if name in SHELL_PROGRAMS:
             return reenter(self, argv, io, env_overrides)
         if self.guard is not None:
@@ -839,6 +846,10 @@ class Interpreter:
         status = self.invoke(argv, {0: InputStream(stdin), 1: out, 2: err})
         return CommandResult(out.getvalue(), err.getvalue(), status)
 
+    def function_text(self, name: str) -> str:
+        """The function ``name`` as bash prints it (``type``, ``declare -f``)."""
+        return deparse.function_text(name, self.state.functions[name])
+
     def call_function(self, name: str, argv: list[str], io: IO, env: dict[str, str]) -> int:
         """Call a shell function with its own positional parameters and locals."""
         if self.depth >= MAX_DEPTH:
@@ -854,7 +865,8 @@ class Interpreter:
         self.depth += 1
         saved_loops, self.loop_depth = self.loop_depth, 0  # break/continue do not reach the caller's loops
         try:
-            return self.exec(body, io)
+            with function_traps(self):
+                return self.exec(body, io)
         except ReturnFromFunction as exc:
             return exc.status
         finally:

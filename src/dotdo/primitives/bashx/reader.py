@@ -295,7 +295,8 @@ class _Reader:
                 if line == doc.delimiter:
                     break
                 lines.append(line + "\n")
-            redirect = ast.Redirect(doc.op, doc.fd, None, heredoc="".join(lines), heredoc_expand=doc.expand)
+            delimiter = doc.holder[doc.index].target  # as written, quotes and all: printing shows it
+            redirect = ast.Redirect(doc.op, doc.fd, delimiter, heredoc="".join(lines), heredoc_expand=doc.expand)
             doc.holder[doc.index] = redirect
 
     # grammar ----------------------------------------------------------------------------
@@ -440,7 +441,7 @@ class _Reader:
             delimiter = re.sub(r"\\(.)|['\"]", lambda m: m.group(1) or "", target)
             doc = _Heredoc(op, fd, delimiter, expand=not any(q in target for q in "'\"\\"))
             doc.holder, doc.index = into, len(into)
-            into.append(ast.Redirect(op, fd, None, heredoc="", heredoc_expand=doc.expand))
+            into.append(ast.Redirect(op, fd, ast.Word(target), heredoc="", heredoc_expand=doc.expand))
             self.pending.append(doc)
             return
         if op in (">&", "<&") and self.src.startswith("-", self.pos) and self.scan_word(self.pos) == self.pos + 1:

@@ -48,6 +48,10 @@ class ShellState:
     script_name: str = "bash"
     shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
     aliases: dict[str, str] = field(default_factory=dict)
+    hashed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """``hash``'s table: name -> (where the program was found, how often it ran)."""
+    disabled: set[str] = field(default_factory=set)
+    """Builtins turned off with ``enable -n``."""
 
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
@@ -59,6 +63,8 @@ class ShellState:
         clone.options = copy.copy(self.options)
         clone.shopts = set(self.shopts)
         clone.aliases = dict(self.aliases)
+        clone.hashed = dict(self.hashed)
+        clone.disabled = set(self.disabled)
         clone.positional = list(self.positional)
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone
