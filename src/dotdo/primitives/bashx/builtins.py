@@ -13,6 +13,7 @@ from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.limits import LIMIT_BUILTINS
 from dotdo.primitives.bashx.lookup import LOOKUP_BUILTINS
 from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
@@ -534,4 +535,5 @@ BUILTINS: dict[str, Builtin] = {
     **JOB_BUILTINS,
     **DIRECTORY_BUILTINS,
     **LOOKUP_BUILTINS,
+    **LIMIT_BUILTINS,
 }

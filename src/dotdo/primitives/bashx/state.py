@@ -52,6 +52,9 @@ class ShellState:
     """``hash``'s table: name -> (where the program was found, how often it ran)."""
     disabled: set[str] = field(default_factory=set)
     """Builtins turned off with ``enable -n``."""
+    umask: int = 0o022
+    limits: dict[str, str] = field(default_factory=dict)
+    """``ulimit``'s values set so far, by resource letter."""
 
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
@@ -65,6 +68,7 @@ class ShellState:
         clone.aliases = dict(self.aliases)
         clone.hashed = dict(self.hashed)
         clone.disabled = set(self.disabled)
+        clone.limits = dict(self.limits)
         clone.positional = list(self.positional)
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone
