@@ -27,6 +27,8 @@ class Redirect:
     target: Word | None = None
     heredoc: str | None = None
     heredoc_expand: bool = True
+    variable: str | None = None
+    """``{name}>file``: the shell picks a free descriptor and stores its number in ``name``."""
 
 
 @dataclass(frozen=True)

@@ -278,6 +278,7 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     names: list[str] = []
     nchars: int | None = None
     exact = False
+    stream = io[0]
     args = argv[1:]
     i = 0
     while i < len(args):
@@ -296,14 +297,21 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             if not count_text.isdigit():
                 raise ShellBuiltinError(f"read: {count_text}: invalid number", 1)
             nchars, exact = int(count_text), arg.startswith("-N")
-        elif arg in ("-p", "-t", "-u"):
+        elif arg == "-u":
+            i += 1
+            source = args[i] if i < len(args) else ""
+            if not source.isdigit():
+                raise ShellBuiltinError(f"read: {source}: invalid file descriptor specification")
+            if int(source) not in io:
+                raise ShellBuiltinError(f"read: {source}: invalid file descriptor: Bad file descriptor")
+            stream = io[int(source)]
+        elif arg in ("-p", "-t"):
             i += 1
         elif arg == "-s":
             pass
         else:
             names.append(arg)
         i += 1
-    stream = io[0]
     if not hasattr(stream, "readline"):
         return 1
     chunks: list[str] = []

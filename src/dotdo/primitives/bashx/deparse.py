@@ -146,18 +146,23 @@ def _redirects(redirects: list[ast.Redirect]) -> tuple[str, str]:
         target = r.target.text if r.target is not None else ""
         if r.op in ("<<", "<<-"):
             delimiter = target.strip("'\"").replace("\\", "")
-            text += f" {'' if r.fd is None else r.fd}{r.op}{target}"
+            text += f" {_fd(r, None)}{r.op}{target}"
             docs += f"\n{r.heredoc or ''}{delimiter}\n"
         elif r.op in (">&-", "<&-"):
-            text += f" {_fd(r, 1 if r.op == '>&-' else 0)}{r.op}"
-        elif r.op in (">&", "<&") and (target.isdigit() or target.startswith("$")):
+            text += f" {_fd(r, 1 if r.op == '>&-' else 0)}{'>&-' if r.variable else r.op}"
+        elif r.op in (">&", "<&") and (target.rstrip("-").isdigit() or target.startswith("$")):
             text += f" {_fd(r, 1 if r.op == '>&' else 0)}{r.op}{target}"
         elif r.op in ("&>", "&>>", ">&"):
             text += f" {'&>>' if r.op == '&>>' else '&>'} {target}"
         else:
-            text += f" {'' if r.fd is None else r.fd}{r.op} {target}"
+            text += f" {_fd(r, None)}{r.op} {target}"
     return text, docs
 
 
-def _fd(r: ast.Redirect, default: int) -> str:
-    return str(default if r.fd is None else r.fd)
+def _fd(r: ast.Redirect, default: int | None) -> str:
+    """What stands before the operator: ``{name}``, the descriptor, or bash's default for it."""
+    if r.variable is not None:
+        return "{" + r.variable + "}"
+    if r.fd is not None:
+        return str(r.fd)
+    return "" if default is None else str(default)

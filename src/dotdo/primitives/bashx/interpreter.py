@@ -632,7 +632,9 @@ class Interpreter:
         return exc.status
 
     def redirect_failed(self, io: IO, exc: Exception) -> int:
-        """Report a failed redirection (the command does not run)."""
+        """Report a failed redirection (the command does not run), on the standard error as the
+        redirections before it left it (``2>&1 >&9`` reports into the pipe)."""
+        io = getattr(exc, "partial_io", io)
         if isinstance(exc, ExpansionError):
             return self.expansion_failed(io, exc)
         if isinstance(exc, OSError):
@@ -741,7 +743,8 @@ class Interpreter:
 
     def make_redirects_permanent(self, io: IO) -> None:
         """``exec >file``: the redirections of this command stay for the rest of the block."""
-        if self.block_io is not None:
+        if self.block_io is not None and self.block_io is not io:
+            self.block_io.clear()  # descriptors it closed stay closed
             self.block_io.update(io)
 
     def expand_argv(self, words: list[ast.Word]) -> list[str]:

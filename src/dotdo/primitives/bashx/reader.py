@@ -43,6 +43,8 @@ OPERATORS = (
     ">",
     "\n",
 )
+VARIABLE_FD_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\}")
+"""``{name}`` before a redirection operator: the descriptor's number goes into ``name``."""
 REDIRECTIONS = frozenset({"&>>", "<<<", "<<-", "&>", ">>", ">|", "<>", "<&", ">&", "<<", "<", ">"})
 RESERVED = frozenset(
     {"if", "then", "elif", "else", "fi", "do", "done", "case", "esac", "while", "until", "for", "in"}
@@ -296,7 +298,14 @@ class _Reader:
                     break
                 lines.append(line + "\n")
             delimiter = doc.holder[doc.index].target  # as written, quotes and all: printing shows it
-            redirect = ast.Redirect(doc.op, doc.fd, delimiter, heredoc="".join(lines), heredoc_expand=doc.expand)
+            redirect = ast.Redirect(
+                doc.op,
+                doc.fd,
+                delimiter,
+                heredoc="".join(lines),
+                heredoc_expand=doc.expand,
+                variable=doc.holder[doc.index].variable,
+            )
             doc.holder[doc.index] = redirect
 
     # grammar ----------------------------------------------------------------------------
@@ -424,14 +433,22 @@ class _Reader:
         if op in REDIRECTIONS:
             return True
         word = self.peek_word()
-        return bool(word and word.isdigit() and self.src[self.pos + len(word) : self.pos + len(word) + 1] in ("<", ">"))
+        return bool(
+            word
+            and (word.isdigit() or VARIABLE_FD_RE.fullmatch(word))
+            and self.src[self.pos + len(word) : self.pos + len(word) + 1] in ("<", ">")
+        )
 
     def redirection(self, into: list[ast.Redirect]) -> None:
         fd: int | None = None
+        variable: str | None = None
         word = self.peek_word()
         if word is not None and word.isdigit():
             self.pos += len(word)
             fd = int(word)
+        elif word is not None and VARIABLE_FD_RE.fullmatch(word):
+            self.pos += len(word)
+            variable = word[1:-1]
         op = self.peek_operator()
         if op not in REDIRECTIONS:
             raise self.fail("expected a redirection")
@@ -441,14 +458,16 @@ class _Reader:
             delimiter = re.sub(r"\\(.)|['\"]", lambda m: m.group(1) or "", target)
             doc = _Heredoc(op, fd, delimiter, expand=not any(q in target for q in "'\"\\"))
             doc.holder, doc.index = into, len(into)
-            into.append(ast.Redirect(op, fd, ast.Word(target), heredoc="", heredoc_expand=doc.expand))
+            into.append(
+                ast.Redirect(op, fd, ast.Word(target), heredoc="", heredoc_expand=doc.expand, variable=variable)
+            )
             self.pending.append(doc)
             return
         if op in (">&", "<&") and self.src.startswith("-", self.pos) and self.scan_word(self.pos) == self.pos + 1:
             self.pos += 1
-            into.append(ast.Redirect(op + "-", fd, None))
+            into.append(ast.Redirect(op + "-", fd, None, variable=variable))
             return
-        into.append(ast.Redirect(op, fd, self.take_word()))
+        into.append(ast.Redirect(op, fd, self.take_word(), variable=variable))
 
     def simple_command(self) -> ast.Node:
         self.skip_blanks()
