@@ -692,7 +692,7 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
     elif isinstance(node, ast.AndOr):
         yield node.left
         yield node.right
-    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background):
+    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background | ast.Coproc):
         yield node.body
     elif isinstance(node, ast.If):
         for cond, body in node.clauses:

@@ -96,6 +96,15 @@ class Background(Node):
 
 
 @dataclass
+class Coproc(Node):
+    """``coproc [NAME] command``: a job joined to the shell by two pipes, ``NAME`` its descriptors."""
+
+    name: str
+    body: Node
+    text: str = ""
+
+
+@dataclass
 class Subshell(Node):
     """``( ... )``: runs in a copy of the shell state."""
 

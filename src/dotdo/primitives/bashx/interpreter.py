@@ -29,6 +29,7 @@ from dotdo.primitives.bashx.control import (
     Killed,
     ReturnFromFunction,
 )
+from dotdo.primitives.bashx.coprocs import start_coproc
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
@@ -210,6 +211,7 @@ class Interpreter:
             cancel=(*self.cancel, cancel),
         )
         child.secrets = self.secrets
+        child.jobs.outer = self.jobs
         child.line = self.line
         child.depth = self.depth
         child.in_condition = self.in_condition
@@ -450,6 +452,10 @@ class Interpreter:
 
         self.jobs.start(node.text, body)
         return 0
+
+    def exec_Coproc(self, node: ast.Coproc, io: IO) -> int:
+        """``coproc [NAME] command``."""
+        return start_coproc(self, node, io)
 
     def exec_AndOr(self, node: ast.AndOr, io: IO) -> int:
         """``a && b`` and ``a || b``."""

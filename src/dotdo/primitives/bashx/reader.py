@@ -399,7 +399,9 @@ class _Reader:
         }.get(word or "")
         if compound is not None:
             return compound()
-        if word in ("select", "coproc"):
+        if word == "coproc":
+            return self.coproc()
+        if word == "select":
             raise self.fail(f"{word} is not supported by bashx")
         if word in CLOSERS:
             raise self.fail(f"syntax error near unexpected token `{word}'")
@@ -664,6 +666,22 @@ class _Reader:
         self.pos = i
         line, column = self.where(start)
         return ast.Word(self.src[start:i], line, column)
+
+    def coproc(self) -> ast.Node:
+        start = self.pos
+        self.take_word()
+        name = "COPROC"
+        word = self.peek_word()
+        if word is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word) and word not in RESERVED:
+            save = self.pos
+            self.take_word()
+            following = self.peek_word()
+            if following in ("{", "if", "while", "until", "for", "case", "[[") or self.peek_operator() == "(":
+                name = word  # a name goes only before a compound command, as in bash
+            else:
+                self.pos = save
+        body = self.command()
+        return ast.Coproc(name, body, self.src[start : self.pos].strip())
 
     def function_keyword(self) -> ast.Node:
         self.take_reserved("function")
