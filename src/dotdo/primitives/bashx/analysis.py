@@ -694,6 +694,8 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
         yield node.right
     elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background | ast.Coproc):
         yield node.body
+    elif isinstance(node, ast.Timed):
+        yield from [] if node.body is None else [node.body]
     elif isinstance(node, ast.If):
         for cond, body in node.clauses:
             yield cond

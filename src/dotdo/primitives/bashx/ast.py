@@ -81,6 +81,14 @@ class Not(Node):
 
 
 @dataclass
+class Timed(Node):
+    """``time [-p] [pipeline]``: the pipeline (or nothing), then the time it took on stderr."""
+
+    body: Node | None
+    posix: bool = False
+
+
+@dataclass
 class Sequence(Node):
     """Statements run one after another."""
 

@@ -77,6 +77,9 @@ def _command(node: ast.Node, level: int) -> str:
         return f"{_command(node.left, level)} {node.op} {_command(node.right, level)}"
     if isinstance(node, ast.Not):
         return "! " + _command(node.body, level)
+    if isinstance(node, ast.Timed):
+        flag = "-p " if node.posix else ""
+        return f"time {flag}" + ("" if node.body is None else _command(node.body, level))
     if isinstance(node, ast.Coproc):
         return f"coproc {node.name} {_command(node.body, level)}"
     if isinstance(node, ast.Background):

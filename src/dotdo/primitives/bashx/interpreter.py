@@ -34,6 +34,7 @@ from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
+from dotdo.primitives.bashx.limits import timing_report
 from dotdo.primitives.bashx.parser import Segment, parse
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.redirections import apply_redirects
@@ -452,6 +453,15 @@ class Interpreter:
 
         self.jobs.start(node.text, body)
         return 0
+
+    def exec_Timed(self, node: ast.Timed, io: IO) -> int:
+        """``time [-p] pipeline``: run it, then report the time it took on stderr, as bash does."""
+        started = time.monotonic()
+        status = 0 if node.body is None else self.exec(node.body, io)
+        elapsed = time.monotonic() - started
+        with contextlib.suppress(OSError):
+            io[2].write(encode(timing_report(elapsed, posix=node.posix)))
+        return status
 
     def exec_Coproc(self, node: ast.Coproc, io: IO) -> int:
         """``coproc [NAME] command``."""

@@ -113,6 +113,14 @@ def b_ulimit(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
+def timing_report(elapsed: float, *, posix: bool) -> str:
+    """What ``time`` prints: the real time measured; bashx counts no user or system time apart."""
+    if posix:
+        return f"real {elapsed:.2f}\nuser 0.00\nsys 0.00\n"
+    minutes, seconds = divmod(elapsed, 60)
+    return f"\nreal\t{int(minutes)}m{seconds:.3f}s\nuser\t0m0.000s\nsys\t0m0.000s\n"
+
+
 def b_times(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``times``: the user and system time of the shell and of its children (none is measured)."""
     io[1].write(encode("0m0.000s 0m0.000s\n0m0.000s 0m0.000s\n"))

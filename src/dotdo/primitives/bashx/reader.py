@@ -116,6 +116,10 @@ class _Reader:
         if op == "\n":
             self.read_heredoc_bodies()
 
+    def command_ends(self) -> bool:
+        """Whether no command follows (``time`` and ``!`` may stand alone)."""
+        return self.at_end() or self.peek_operator() in (";", "\n", "&", "&&", "||", ")", "|", ";;")
+
     def at_end(self) -> bool:
         self.skip_blanks()
         return self.pos >= len(self.src)
@@ -358,12 +362,23 @@ class _Reader:
         return node
 
     def pipeline(self) -> ast.Node:
-        negated = False
-        while self.peek_word() in ("!", "time"):
-            if self.take_word().text == "!":
-                negated = not negated
-            elif self.peek_word() == "-p":
+        if self.peek_word() == "time":
+            self.take_word()
+            posix = self.peek_word() == "-p"
+            if posix:
                 self.take_word()
+                if self.peek_word() == "--":
+                    self.take_word()
+            return ast.Timed(None if self.command_ends() else self.pipeline(), posix)
+        negated = False
+        while self.peek_word() == "!":
+            self.take_word()
+            negated = not negated
+            if self.command_ends():
+                return ast.Not(ast.Sequence([])) if negated else ast.Sequence([])
+            if self.peek_word() == "time":
+                timed = self.pipeline()
+                return ast.Not(timed) if negated else timed
         commands = [self.command()]
         stderr: list[bool] = []
         while (op := self.peek_operator()) in ("|", "|&"):
