@@ -15,6 +15,7 @@ from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.limits import LIMIT_BUILTINS
 from dotdo.primitives.bashx.lookup import LOOKUP_BUILTINS
+from dotdo.primitives.bashx.mapfiles import b_mapfile
 from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
@@ -434,17 +435,6 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             sh.error(io, error)
         return 1 if errors else 0
     return sh.run_command(argv, io)
-
-
-def b_mapfile(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``mapfile``/``readarray [-t] [NAME]``: read lines of stdin into an array."""
-    args = [a for a in argv[1:] if not a.startswith("-")]
-    strip = "-t" in argv[1:]
-    name = args[0] if args else "MAPFILE"
-    data = decode(io[0].read_all()) if hasattr(io[0], "read_all") else ""
-    lines = data.splitlines(keepends=True)
-    sh.set_var(name, [line.rstrip("\n") if strip else line for line in lines])
-    return 0
 
 
 def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
