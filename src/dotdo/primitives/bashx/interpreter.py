@@ -417,7 +417,11 @@ class Interpreter:
                 if index < len(node.stderr_too) and node.stderr_too[index]:
                     stage_io[2] = pipes[index].writer
             try:
-                statuses[index] = self.spawn(abort).run_isolated(node.commands[index], stage_io)
+                if index == count - 1 and "lastpipe" in self.state.shopts:
+                    # shopt -s lastpipe: the last stage runs in this shell, so its assignments stay.
+                    statuses[index] = self.exec(node.commands[index], stage_io)
+                else:
+                    statuses[index] = self.spawn(abort).run_isolated(node.commands[index], stage_io)
             except BaseException as exc:
                 errors[index] = exc
                 abort.set()
