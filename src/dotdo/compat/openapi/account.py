@@ -9,6 +9,7 @@ steps: retried with backoff, resumed after a restart, never sent again once a re
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -204,28 +205,32 @@ class ApiAccount(DO):
             self.ctx.spawn(self.deliver_pending)
 
     async def deliver_pending(self) -> None:
-        """Send every pending delivery, each as its own journaled step."""
+        """Send every pending delivery, each as its own journaled step, all at once: an endpoint that
+        fails and backs off holds up none of the others' deliveries."""
         rows = self.storage.sql.exec("SELECT id FROM openapi_outbox WHERE state = 'pending' ORDER BY id").to_list()
-        for row in rows:
-            delivery = row["id"]
-            try:
-                status = await self.ctx.do(
-                    self.post_delivery, delivery, step_id=f"webhook-{delivery}", retry=DELIVERY_POLICY
-                )
-                state = "delivered"
-            except Exception as exc:  # the step's retries are spent: it stays a dead letter to replay
-                status, state = getattr(exc, "status", None), "failed"
-            self.storage.sql.exec(
-                "UPDATE openapi_outbox SET state = ?, last_status = ?, finished = ? WHERE id = ?",
-                state,
-                status,
-                time.time(),
-                delivery,
-            )
+        await asyncio.gather(*(self.deliver(row["id"]) for row in rows))
+
+    async def deliver(self, delivery: int) -> None:
+        """Send one delivery until acknowledged or its retries are spent (a step already running is joined)."""
+        try:
+            step = f"webhook-{delivery}"
+            status = await self.ctx.do(self.post_delivery, delivery, step_id=step, retry=DELIVERY_POLICY)
+            state = "delivered"
+        except Exception as exc:  # the step's retries are spent: it stays a dead letter to replay
+            status, state = getattr(exc, "status", None), "failed"
+        self.storage.sql.exec(
+            "UPDATE openapi_outbox SET state = ?, last_status = ?, finished = ? WHERE id = ?",
+            state,
+            status,
+            time.time(),
+            delivery,
+        )
 
     async def post_delivery(self, delivery: int) -> int:
         """POST one event to one endpoint, signed; the receiver's 2xx acknowledges it."""
-        rows = self.storage.sql.exec("SELECT endpoint, event FROM openapi_outbox WHERE id = ?", delivery).to_list()
+        rows = self.storage.sql.exec(
+            "SELECT endpoint, event, attempts FROM openapi_outbox WHERE id = ?", delivery
+        ).to_list()
         if not rows:
             return 0
         self.storage.sql.exec("UPDATE openapi_outbox SET attempts = attempts + 1 WHERE id = ?", delivery)
@@ -234,7 +239,8 @@ class ApiAccount(DO):
         if endpoint is None or event is None:
             return 0
         payload = json.dumps(event.data, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json", **self.sign_webhook(endpoint.data, event.data, payload)}
+        signed = self.delivery_headers(endpoint.data, event.data, payload, rows[0]["attempts"])
+        headers = {"Content-Type": "application/json", **signed}
         async with httpx.AsyncClient(timeout=10.0) as client:
             try:
                 response = await client.post(endpoint.data["url"], content=payload, headers=headers)
@@ -247,6 +253,12 @@ class ApiAccount(DO):
     def sign_webhook(self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes) -> dict[str, str]:
         """The signature headers of one delivery (each service has its own scheme)."""
         raise NotImplementedError(f"{type(self).__name__} must say how its webhooks are signed")
+
+    def delivery_headers(
+        self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes, retries: int
+    ) -> dict[str, str]:
+        """The headers of one attempt; `retries` counts the attempts before it (services that number retries)."""
+        return self.sign_webhook(endpoint, event, payload)
 
     def deliveries(self) -> list[dict[str, Any]]:
         """Every webhook delivery, oldest first (what the compat API and the inspector show)."""
