@@ -298,6 +298,12 @@ class _Reader:
                 self.pos = min(end + 1, len(self.src))
                 if doc.op == "<<-":
                     line = line.lstrip("\t")
+                while doc.expand and _continues(line) and self.pos < len(self.src):
+                    # An unquoted here-document joins backslash-newline first, delimiter included.
+                    end = self.src.find("\n", self.pos)
+                    end = len(self.src) if end < 0 else end
+                    line = line[:-1] + self.src[self.pos : end]
+                    self.pos = min(end + 1, len(self.src))
                 if line == doc.delimiter:
                     break
                 lines.append(line + "\n")
@@ -710,6 +716,11 @@ class _Reader:
         self.newlines()
         body = self.command()
         return ast.FunctionDef(name, body)
+
+
+def _continues(line: str) -> bool:
+    """Whether ``line`` ends in a backslash that escapes its newline (an odd run of them)."""
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
 
 
 def _is_function_name(word: str) -> bool:
