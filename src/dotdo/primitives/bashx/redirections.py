@@ -8,6 +8,7 @@ from typing import Any
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.builtins import ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import encode
+from dotdo.primitives.bashx.coprocs import FIRST_NAMED_FD, close_finished
 from dotdo.primitives.bashx.exfiltration import is_network_sink
 from dotdo.primitives.bashx.streams import ClosedSink, FileSink, InputStream, NullSink, Sink
 
@@ -45,6 +46,7 @@ def _apply(sh: Any, redirects: list[ast.Redirect], io: IO) -> None:
         if op == "<<<":
             io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
         elif op in (">&", "<&") and (target.rstrip("-").isdigit() or target == "-"):
+            close_finished(io)
             fd = r.fd if r.fd is not None else (1 if op == ">&" else 0)
             source = target.rstrip("-")
             if target == "-":
@@ -65,10 +67,6 @@ def _apply(sh: Any, redirects: list[ast.Redirect], io: IO) -> None:
             io[r.fd if r.fd is not None else 0] = open_source(sh, target)
         else:
             raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
-
-
-FIRST_NAMED_FD = 10
-"""bash gives ``{name}>file`` the lowest free descriptor from 10 up."""
 
 
 def _numbered(sh: Any, r: ast.Redirect, io: IO) -> ast.Redirect | None:

@@ -15,9 +15,9 @@ from dotdo.primitives.bashx.control import (
     Killed,
     ReturnFromFunction,
 )
+from dotdo.primitives.bashx.coprocs import FIRST_NAMED_FD
 from dotdo.primitives.bashx.errors import BashSyntaxError
 from dotdo.primitives.bashx.parser import script_segments
-from dotdo.primitives.bashx.redirections import FIRST_NAMED_FD
 from dotdo.primitives.bashx.state import ShellState
 from dotdo.primitives.bashx.streams import PipeClosed
 
