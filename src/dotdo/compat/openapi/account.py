@@ -60,6 +60,8 @@ class ApiCall:
     body: dict[str, Any]
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
+    items: list[Any] | None = None
+    """A JSON array sent as the whole body, where the operation's schema takes one (GitHub's add-labels)."""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -238,17 +240,23 @@ class ApiAccount(DO):
         event = self.ctx.things.get(rows[0]["event"])
         if endpoint is None or event is None:
             return 0
-        payload = json.dumps(event.data, separators=(",", ":")).encode()
-        signed = self.delivery_headers(endpoint.data, event.data, payload, rows[0]["attempts"])
-        headers = {"Content-Type": "application/json", **signed}
+        url, payload, headers = self.delivery_request(endpoint.data, event.data, rows[0]["attempts"])
         async with httpx.AsyncClient(timeout=10.0) as client:
             try:
-                response = await client.post(endpoint.data["url"], content=payload, headers=headers)
+                response = await client.post(url, content=payload, headers=headers)
             except httpx.HTTPError as exc:
-                raise DeliveryFailed(f"{endpoint.data['url']}: {exc}") from None
+                raise DeliveryFailed(f"{url}: {exc}") from None
         if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"{endpoint.data['url']} answered {response.status_code}")
+            raise DeliveryFailed(f"{url} answered {response.status_code}")
         return response.status_code
+
+    def delivery_request(
+        self, endpoint: dict[str, Any], event: dict[str, Any], retries: int
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """Where one attempt goes, its body and its headers: by default the event as JSON to `endpoint["url"]`."""
+        payload = json.dumps(event, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", **self.delivery_headers(endpoint, event, payload, retries)}
+        return endpoint["url"], payload, headers
 
     def sign_webhook(self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes) -> dict[str, str]:
         """The signature headers of one delivery (each service has its own scheme)."""
