@@ -11,6 +11,7 @@ from typing import Protocol
 from dotdo.primitives.bashx import arrays, globbing
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
+from dotdo.primitives.bashx.directories import tilde_directory
 from dotdo.primitives.bashx.exfiltration import SecretFlow
 from dotdo.primitives.bashx.jobs import JobTable
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
@@ -222,7 +223,8 @@ class Expander:
         if head == "~":
             home = self.state.get("HOME") or "/"
             return home + sep + rest
-        return text
+        directory = tilde_directory(self.state, head[1:])
+        return text if directory is None else directory + sep + rest
 
     # parameters -------------------------------------------------------------------------
     def lookup(self, name: str, index: str | None = None) -> str | list[str] | None:

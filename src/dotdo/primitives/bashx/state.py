@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from dotdo.primitives.bashx import setoptions
 from dotdo.primitives.bashx.ast import Node
 from dotdo.primitives.bashx.shopts import DEFAULTS
 
@@ -23,17 +24,12 @@ class Options:
     xtrace: bool = False
     noglob: bool = False
     noclobber: bool = False
+    others: frozenset[str] = frozenset({"braceexpand", "hashall", "interactive-comments"})
+    """The other ``set -o`` options that are on (kept and reported; bashx does not act on them)."""
 
     def flags(self) -> str:
         """The value of ``$-``."""
-        letters = [
-            ("e", self.errexit),
-            ("u", self.nounset),
-            ("x", self.xtrace),
-            ("f", self.noglob),
-            ("C", self.noclobber),
-        ]
-        return "h" + "".join(ch for ch, on in letters if on) + "B"
+        return setoptions.flags(self)
 
 
 @dataclass
@@ -52,6 +48,13 @@ class ShellState:
     script_name: str = "bash"
     shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
     aliases: dict[str, str] = field(default_factory=dict)
+    hashed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """``hash``'s table: name -> (where the program was found, how often it ran)."""
+    disabled: set[str] = field(default_factory=set)
+    """Builtins turned off with ``enable -n``."""
+    umask: int = 0o022
+    limits: dict[str, str] = field(default_factory=dict)
+    """``ulimit``'s values set so far, by resource letter."""
 
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
@@ -63,6 +66,9 @@ class ShellState:
         clone.options = copy.copy(self.options)
         clone.shopts = set(self.shopts)
         clone.aliases = dict(self.aliases)
+        clone.hashed = dict(self.hashed)
+        clone.disabled = set(self.disabled)
+        clone.limits = dict(self.limits)
         clone.positional = list(self.positional)
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone
