@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -93,3 +94,12 @@ def documented_contradiction(problem: str) -> bool:
             "'asm_group_id' is a required property",
         )
     )
+
+
+def test_message_ids_have_sendgrids_shape(client: SendGridAPIClient) -> None:
+    # SendGrid's document says ^[A-Za-z0-9]+ for a message id: a random id may never start with "-" or "_".
+    ids = set()
+    for i in range(150):
+        mail = Mail(from_email="news@acme.dev", to_emails=f"reader{i}@example.com", subject="id", html_content="x")
+        ids.add(client.send(mail).headers["X-Message-Id"])
+    assert len(ids) == 150 and all(re.fullmatch(r"[A-Za-z0-9]+", found) for found in ids)

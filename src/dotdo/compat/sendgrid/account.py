@@ -8,11 +8,11 @@ common part of SendGrid's query language: `field="value"` conditions joined by `
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ..openapi import ApiAccount, ApiCall, ApiError, Handler, Reply
+from ..openapi.ids import BASE62, random_text
 
 KIND = "mail"
 SEARCHABLE = ("msg_id", "from_email", "to_email", "subject", "status")
@@ -38,7 +38,7 @@ def parse_query(query: str) -> dict[str, str]:
 async def send_mail(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v3/mail/send: one stored message per personalization; 202 and the batch's message id."""
     body = call.body
-    batch = secrets.token_urlsafe(16)
+    batch = random_text(BASE62, 22)  # SendGrid's message ids match ^[A-Za-z0-9]+ (never "-" or "_" first)
     sender = body["from"]["email"]
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for index, personalization in enumerate(body["personalizations"]):
