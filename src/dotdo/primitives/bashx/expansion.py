@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from dotdo.primitives.bashx import arrays, globbing
+from dotdo.primitives.bashx import arrays, declaration, globbing
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.exfiltration import SecretFlow
@@ -252,36 +252,34 @@ class Expander:
             return str(getattr(self.host, "line", 1))
         if name == "-":
             return st.options.flags()
+        name, index = self.resolve_reference(name, index)
         value = st.variables.get(name)
         if value is not None:
             self.host.secrets.saw_variable(name)
-        if isinstance(value, dict):
-            if index in ("@", "*"):
-                return list(value.values())
-            return value.get(self.single(index) if index is not None else "0")
+        if index in ("@", "*"):
+            return arrays.values(value)
         if index is not None:
-            if index in ("@", "*"):
-                if value is None:
-                    return []
-                return list(value) if isinstance(value, list) else [value]
             try:
-                i = self.arithmetic(index)
-            except ExpansionError:
-                raise
-            items = value if isinstance(value, list) else ([value] if value is not None else [])
-            if i < 0:
-                i += len(items)
-            return items[i] if 0 <= i < len(items) else None
-        if isinstance(value, list):
-            return value[0] if value else None
+                return arrays.element(self, value, index)
+            except arrays.BadSubscriptError as exc:
+                raise ExpansionError(str(exc), fatal=False) from None
+        if isinstance(value, arrays.IndexedArray):
+            return value.get(0)
+        if isinstance(value, arrays.AssocArray):
+            return value.get("0")
         return value
 
+    def resolve_reference(self, name: str, index: str | None) -> tuple[str, str | None]:
+        """``name`` after namerefs; a reference to ``array[subscript]`` gives that subscript."""
+        target = self.state.resolve(name)
+        if target != name and "[" in target and target.endswith("]") and index is None:
+            base, _, subscript = target.partition("[")
+            return base, subscript[:-1]
+        return target, index
+
     def attributes(self, name: str) -> str:
-        """``${name@a}``: the flags ``declare`` would show (array kinds, readonly, exported)."""
-        value = self.state.variables.get(name)
-        flags = "a" if isinstance(value, list) else "A" if isinstance(value, dict) else ""
-        flags += "r" if name in self.state.readonly else ""
-        return flags + ("x" if name in self.state.exported else "")
+        """``${name@a}``: the flags ``declare`` would show."""
+        return declaration.attribute_letters(self.state, self.state.resolve(name))
 
     def param(self, p: Param) -> list[Item]:
         """Expand one ``$name`` or ``${...}``."""
@@ -290,8 +288,11 @@ class Expander:
             found = sorted(n for n in self.state.variables if n.startswith(name) and not n.startswith("__bashx"))
             return self.emit(found, p, star=p.arg == "*")
         if p.indirect and p.index in ("@", "*"):
-            found = arrays.keys(self.state.variables.get(name))
+            found = arrays.keys(self.state.variables.get(self.state.resolve(name)))
             return self.emit(found, p, star=p.index == "*")
+        if p.indirect and self.state.has(name, "n"):
+            # ${!ref} of a nameref is the name it refers to.
+            return self.emit(self.state.variables.get(name), p)  # type: ignore[arg-type]
         if p.indirect:
             target = self.lookup(name)
             if isinstance(target, list):
@@ -347,6 +348,8 @@ class Expander:
                 raise ExpansionError(f"${{{name}@{p.arg}}}: bad substitution")
             if p.arg == "a":
                 return [Seg(self.attributes(name), p.quoted, split=not p.quoted)]
+            if p.arg in "AKk" and name not in ("@", "*"):
+                return self.assignment_transform(p, name, value, is_list)
             if value is None:
                 self.check_unset(name, p)
                 return [Seg("", p.quoted)]
@@ -378,9 +381,49 @@ class Expander:
             self.check_unset(name, p)
         values = value if isinstance(value, list) else [value or ""]
         if op == ":":
+            if is_list and name not in ("@", "*"):
+                container = self.state.variables.get(self.state.resolve(name))
+                if isinstance(container, arrays.IndexedArray):
+                    return self.emit(self.array_slice(container, p), p, star=p.index == "*")
             return self.emit(self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*")
         results = [self.transform(v, p) for v in values]
         return self.emit(results if is_list else results[0], p, star=name == "*")
+
+    def assignment_transform(self, p: Param, name: str, value: str | list[str] | None, is_list: bool) -> list[Item]:
+        """``${x@A}``, ``${a[@]@K}`` and ``${a[@]@k}``: the variable written back as shell input."""
+        target, index = self.resolve_reference(name, p.index)
+        container = self.state.variables.get(target)
+        whole = index in ("@", "*") or (index is None and p.arg == "A")
+        if p.arg == "A":
+            if value is None and not is_list:
+                return [Seg("", p.quoted)]
+            element = None if whole or not isinstance(value, str) else value
+            text = declaration.assignment_form(self.state, target, element)
+            return [Seg(text, p.quoted, split=not p.quoted)]
+        if whole and isinstance(container, arrays.IndexedArray | arrays.AssocArray):
+            if p.arg == "K":
+                return [Seg(declaration.key_value_pairs(container), p.quoted, split=not p.quoted)]
+            pairs = [part for key, item in arrays.items(container) for part in (key, item)]
+            return self.emit(pairs, p, star=p.index == "*")
+        if value is None:
+            return [Seg("", p.quoted)]
+        values = value if isinstance(value, list) else [value]
+        results = [shell_quoted(v) for v in values]
+        return self.emit(results if is_list else results[0], p, star=p.index == "*")
+
+    def array_slice(self, container: arrays.IndexedArray, p: Param) -> list[str]:
+        """``${a[@]:offset:length}``: elements from index ``offset`` on (a negative one counts
+        back from one past the highest index)."""
+        offset = self.arithmetic(p.arg or "0")
+        length = self.arithmetic(p.arg2) if p.arg2 is not None else None
+        if length is not None and length < 0:
+            raise ExpansionError(f"{p.arg2}: substring expression < 0")
+        if offset < 0:
+            offset += container.next_index()
+            if offset < 0:
+                return []
+        chosen = [container[i] for i in container.indices() if i >= offset]
+        return chosen if length is None else chosen[:length]
 
     def sub_word(self, text: str, quoted: bool) -> list[Item]:
         """Expand the word inside ``${...}``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import posixpath
 import re
 import threading
@@ -336,7 +337,7 @@ class Interpreter:
                 self.remove_temporary_files(keep)
         self.state.last_status = status
         if type(node) in SETS_PIPESTATUS:
-            self.state.variables["PIPESTATUS"] = [str(status)]
+            self.state.variables["PIPESTATUS"] = arrays.IndexedArray({0: str(status)})
         return status
 
     def exec_Sequence(self, node: ast.Sequence, io: IO) -> int:
@@ -380,7 +381,7 @@ class Interpreter:
         finally:
             if node.negated:
                 self.in_condition -= 1
-        self.state.variables["PIPESTATUS"] = [str(s) for s in statuses]
+        self.state.variables["PIPESTATUS"] = arrays.IndexedArray.of(str(s) for s in statuses)
         status = statuses[-1]
         if self.state.options.pipefail:
             status = next((s for s in reversed(statuses) if s), 0)
@@ -640,44 +641,96 @@ class Interpreter:
         return 1
 
     # simple commands ------------------------------------------------------------------
-    def set_var(self, name: str, value: Value) -> None:
-        """Assign a variable, reporting readonly ones."""
+    def set_var(self, name: str, value: Value | list[str]) -> None:
+        """Assign a variable (through namerefs, with its attributes applied), reporting readonly ones."""
+        target = self.state.resolve(name)
+        if target != name and "[" in target and isinstance(value, str):
+            self.assign_text(target, value, append=False)
+            return
         try:
-            self.state.set(name, value)
+            self.state.set(target, self.with_attributes(target, arrays.as_container(value)))
         except PermissionError as exc:
             raise ExpansionError(str(exc)) from None
 
+    def with_attributes(self, name: str, value: Value) -> Value:
+        """``value`` as a variable with ``declare -i``, ``-l``, ``-u`` or ``-c`` stores it."""
+        letters = self.state.attributes.get(name)
+        if not letters or not letters & {"i", "l", "u", "c"}:
+            return value
+
+        def convert(text: str) -> str:
+            if "i" in letters:
+                text = str(self.expander.arithmetic(text)) if text.strip() else "0"
+            if "u" in letters:
+                return text.upper()
+            if "l" in letters:
+                return text.lower()
+            if "c" in letters:
+                return text[:1].upper() + text[1:].lower()
+            return text
+
+        if isinstance(value, arrays.IndexedArray):
+            return arrays.IndexedArray({i: convert(v) for i, v in value.items()})
+        if isinstance(value, arrays.AssocArray):
+            return arrays.AssocArray({k: convert(v) for k, v in value.items()})
+        return convert(value)
+
     def assign(self, assignment: ast.Assignment) -> None:
         """Perform one ``name=value``, ``name+=value`` or array assignment."""
-        name, index = assignment.name, None
-        if "[" in name:
-            name, _, rest = name.partition("[")
-            index = rest.rstrip("]")
-        old = self.state.variables.get(name)
         if assignment.array is not None:
-            values = arrays.literal(self.expander, list(assignment.array), assoc=isinstance(old, dict))
-            if assignment.append and isinstance(old, dict) and isinstance(values, dict):
-                values = {**old, **values}
-            elif assignment.append and isinstance(values, list):
-                base = old if isinstance(old, list) else ([old] if isinstance(old, str) else [])
-                values = base + values
-            self.set_var(name, values)
+            self.assign_array(assignment.name, list(assignment.array), append=assignment.append)
             return
         value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        self.assign_text(assignment.name, value, append=assignment.append)
+
+    def assign_array(self, name: str, words: list[ast.Word], *, append: bool) -> None:
+        """``name=(words)`` or ``name+=(words)``."""
+        name = self.state.resolve(name)
+        old = self.state.variables.get(name)
+        if isinstance(old, arrays.AssocArray) or self.state.has(name, "A"):
+            base = old if append and isinstance(old, arrays.AssocArray) else None
+            warn = functools.partial(self.error, self.io)
+            self.set_var(name, arrays.literal(self.expander, words, assoc=True, base=base, warn=warn, name=name))
+            return
+        merged = arrays.IndexedArray()
+        if append:
+            merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
+            if isinstance(old, str):
+                merged[0] = old
+        values = arrays.literal(self.expander, words, assoc=False, start=merged.next_index())
+        merged.update(values)
+        self.set_var(name, merged)
+
+    def assign_text(self, name: str, value: str, *, append: bool) -> None:
+        """``name=value``, ``name+=value`` or ``name[index]=value`` with ``value`` expanded."""
+        base, index = name, None
+        if "[" in name and name.endswith("]"):
+            base, _, rest = name.partition("[")
+            index = rest[:-1]
+        base, index = self.expander.resolve_reference(base, index)
+        old = self.state.variables.get(base)
+        if old is None and self.state.has(base, "A"):
+            old = arrays.AssocArray()
+        elif old is None and self.state.has(base, "a"):
+            old = arrays.IndexedArray()
+        integer = self.state.has(base, "i")
+        if index is None and isinstance(old, arrays.IndexedArray | arrays.AssocArray):
+            index = "0"
         if index is not None:
+            if integer and append:
+                current = arrays.element(self.expander, old, index) or "0"
+                value, append = str(self.expander.arithmetic(f"({current})+({value or 0})")), False
             try:
-                element = arrays.with_element(self.expander, old, index, value, append=assignment.append, name=name)
+                element = arrays.with_element(self.expander, old, index, value, append=append, name=base)
             except arrays.BadSubscriptError as exc:
                 raise ExpansionError(str(exc)) from None
-            self.set_var(name, element)
+            self.set_var(base, element)
             return
-        if assignment.append:
-            old = self.state.variables.get(name)
-            if isinstance(old, list | dict):
-                self.set_var(name, arrays.with_element(self.expander, old, "0", value, append=True))
-                return
+        if append and integer:
+            value = str(self.expander.arithmetic(f"({old or 0})+({value or 0})"))
+        elif append:
             value = (old or "") + value
-        self.set_var(name, value)
+        self.set_var(base, value)
 
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
         """Expand, redirect and run a simple command."""
@@ -853,11 +906,18 @@ class Interpreter:
             self.set_var(key, value)
         self.depth += 1
         saved_loops, self.loop_depth = self.loop_depth, 0  # break/continue do not reach the caller's loops
+        callers = self.state.variables.get("FUNCNAME")
+        outer = callers.ordered() if isinstance(callers, arrays.IndexedArray) else []
+        self.state.variables["FUNCNAME"] = arrays.IndexedArray.of([name, *outer])
         try:
             return self.exec(body, io)
         except ReturnFromFunction as exc:
             return exc.status
         finally:
+            if outer:
+                self.state.variables["FUNCNAME"] = arrays.IndexedArray.of(outer)
+            else:
+                self.state.variables.pop("FUNCNAME", None)
             self.depth -= 1
             self.loop_depth = saved_loops
             self.state.pop_frame()

@@ -50,7 +50,8 @@ RESERVED = frozenset(
 )
 CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 """Reserved words that end a list (they never start a command)."""
-ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
+ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[.*?\])?(\+?)=", re.S)
+SUBSCRIPT_START_RE = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*)?\[")
 EXTGLOB_OPENERS = frozenset("?*+@!")
 
 
@@ -151,6 +152,7 @@ class _Reader:
         src = self.src
         n = len(src)
         start = i
+        i = self.skip_subscript(i)
         while i < n:
             c = src[i]
             if c in "<>" and i == start and src.startswith("(", i + 1):
@@ -172,6 +174,38 @@ class _Reader:
             else:
                 i += 1
         return min(i, n)
+
+    def skip_subscript(self, i: int) -> int:
+        """Past ``name[subscript]`` or ``[subscript]`` at the start of an assignment word (the
+        subscript may hold blanks, as in ``a[foo bar]=x``); ``i`` itself when that is not there."""
+        match = SUBSCRIPT_START_RE.match(self.src, i)
+        if match is None:
+            return i
+        j, depth, n = match.end(), 1, len(self.src)
+        while j < n and depth:
+            c = self.src[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "'":
+                j = self.skip_single(j + 1)
+                continue
+            if c == '"':
+                j = self.skip_double(j + 1)
+                continue
+            if c == "$":
+                j = self.skip_dollar(j)
+                continue
+            if c == "`":
+                j = self.skip_backquote(j + 1)
+                continue
+            if c == "\n":
+                return i
+            depth += {"[": 1, "]": -1}.get(c, 0)
+            j += 1
+        if depth == 0 and (self.src.startswith("=", j) or self.src.startswith("+=", j)):
+            return j
+        return i
 
     def skip_single(self, i: int) -> int:
         end = self.src.find("'", i)

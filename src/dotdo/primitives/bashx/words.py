@@ -559,13 +559,15 @@ MAX_BRACE_WORDS = 100_000
 
 
 def split_words(text: str) -> list[str]:
-    """Split source text on unquoted blanks and newlines, keeping quotes and expansions whole."""
+    """Split source text on unquoted blanks and newlines, keeping quotes and expansions whole
+    (and a leading ``[subscript]=`` whole, blanks and all, as in an array literal's ``[a b]=c``)."""
     words: list[str] = []
     start: int | None = None
+    depth = 0
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in " \t\n":
+        if ch in " \t\n" and not (depth and ch != "\n"):
             if start is not None:
                 words.append(text[start:i])
                 start = None
@@ -573,6 +575,12 @@ def split_words(text: str) -> list[str]:
             continue
         if start is None:
             start = i
+            depth = 1 if ch == "[" and re.match(r"\[[^\n]*?\]\+?=", text[i:]) else 0
+            if depth:
+                i += 1
+                continue
+        if depth and ch in "[]":
+            depth += 1 if ch == "[" else -1
         if ch == "\\":
             i += 2
         elif ch == "'":

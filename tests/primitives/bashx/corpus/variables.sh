@@ -1,0 +1,35 @@
+# Variables: sparse and associative arrays, declare's attributes and -p, local scope, namerefs.
+#### sparse-array
+a=(x y z); unset 'a[1]'; a[7]=w; echo "${a[@]}" "${#a[@]}" "${!a[@]}"; declare -p a
+#### array-negative-index
+a=([2]=b [5]=e); echo "${a[-1]}" "${a[-4]}"; a[-1]=E; declare -p a; a[-9]=x; echo $?
+#### array-slice-by-index
+a=([1]=one [3]=three [4]=four); echo "${a[@]:2}" "|" "${a[@]:1:2}" "|" "${a[@]: -2}"
+#### array-append
+a=(1 2); a+=(3 [10]=ten 11); s=x; s+=(y); declare -p a s
+#### assoc-order-and-quoting
+declare -A m=([foo]=one [bar]=two ["hello world"]=3 ['$x']=4 ["*"]=5); declare -p m; echo "${!m[@]}"
+#### assoc-key-value-pairs
+declare -A p=(k1 v1 k2 v2 k3); declare -p p
+#### assoc-subscript-with-blanks
+declare -A w; w[foo bar]=qux; w[six]+=6; w[six]+=7; declare -p w; echo "${w[foo bar]}"
+#### assoc-missing-subscript
+declare -A c; c=([zero]=1 four [one]=2); declare -p c
+#### declare-attributes
+declare -i n=2+3; n+=4; declare -u up=abc; declare -l low=ABC; declare -c cap=hELLO; declare -p n up low cap
+#### declare-attribute-letters
+declare -Ai ai=([one]=1+1); readonly ai; export ai; declare -p ai; declare -a ia; declare -p ia; echo ${ai@a}
+#### declare-control-characters
+v=$'a\001b' w='q"$`\'; declare -p v w; declare -a arr=($'\t'); declare -p arr
+#### declare-not-found
+declare -p nosuchvar; echo $?; declare +A nosuch; declare -A a=([x]=1); declare +A a; echo $?
+#### local-scope
+x=global; f() { local x; echo "[${x-unset}]"; declare -p x; x=inner; g; }; g() { unset x; echo "g: ${x-unset}"; }; f; echo "$x"
+#### local-uncovers-caller
+x=global; f() { local x=f; g; echo "f after g: $x"; }; g() { unset x; echo "g: $x"; }; f
+#### nameref
+x=1; declare -n r=x; r=2; echo $x ${!r}; declare -p r; unset r; echo "${x-unset}"; declare -n e=arr[1]; e=v; declare -p arr
+#### transformations-A-K
+a=(x "y z"); declare -A A=([k]=v); i=5; declare -i j=3; echo ${a[@]@K}; echo "${A[@]@K}"; echo ${i@A} ${j@A}; echo "${a[@]@A}"
+#### funcname
+f() { echo "${FUNCNAME[@]}"; g; }; g() { echo "${FUNCNAME[@]} ${#FUNCNAME[@]}"; }; f; echo "[${FUNCNAME[*]}]"
