@@ -94,8 +94,6 @@ def literal(
     ``[key]=value`` items, or ``key value`` pairs when its first word has no subscript; a word
     without a subscript among subscripted ones is reported through ``warn`` and skipped, as bash does.
     """
-    from dotdo.primitives.bashx.expansion import ExpansionError
-
     if assoc:
         table = AssocArray(base or {})
         if words and ELEMENT_RE.match(words[0].text) is None:
@@ -111,7 +109,8 @@ def literal(
                 continue
             key = expander.single(m.group(1))
             if key == "":
-                raise ExpansionError(f"[{m.group(1)}]: bad array subscript", fatal=False)
+                warn(f"{word.text}: bad array subscript")
+                continue
             value = expander.single(m.group(3))
             table[key] = table.get(key, "") + value if m.group(2) else value
         return table
@@ -124,11 +123,19 @@ def literal(
                 items[position] = value
                 position += 1
             continue
-        index = expander.arithmetic(m.group(1))
+        subscript = m.group(1)
+        if subscript.strip() in ("@", "*"):
+            warn(f"{word.text}: cannot assign to non-numeric index")
+            continue
+        if not subscript.strip():
+            warn(f"{word.text}: bad array subscript")
+            continue
+        index = expander.arithmetic(subscript)
         if index < 0:
             index += items.next_index()
             if index < 0:
-                raise ExpansionError(f"[{m.group(1)}]: bad array subscript", fatal=False)
+                warn(f"{word.text}: bad array subscript")
+                continue
         value = expander.single(m.group(3))
         items[index] = items.get(index, "") + value if m.group(2) else value
         position = index + 1
@@ -154,6 +161,8 @@ def with_element(
         table[key] = table.get(key, "") + value if append else value
         return table
     items = IndexedArray(old) if isinstance(old, IndexedArray) else IndexedArray.of([] if old is None else [old])
+    if index.strip() in ("", "@", "*"):
+        raise BadSubscriptError(f"{name}[{index}]: bad array subscript")
     position = expander.arithmetic(index)
     if position < 0:
         position += items.next_index()

@@ -60,7 +60,7 @@ def value_word(text: str) -> str:
 
 def key_word(key: str) -> str:
     """An associative array key as ``declare -p`` writes it inside ``[...]``."""
-    if any(ch in SHELL_METAS for ch in key) or key.startswith(("~", "#")):
+    if any(ch in SHELL_METAS for ch in key) or key.startswith(("~", "#")) or key in ("@", "*"):
         return double_quoted(key)
     if needs_ansi_c(key):
         return ansi_c_quoted(key)

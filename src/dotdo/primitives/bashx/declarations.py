@@ -141,10 +141,15 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
     if base in state.readonly and (eq or on - {"r", "x", "g", "p"}):
         sh.error(io, f"{command}: {base}: readonly variable")
         return 1
-    if off & {"a", "A"} and (isinstance(current, arrays.IndexedArray | arrays.AssocArray) or state.has(base, "A")):
+    is_array = (
+        isinstance(current, arrays.IndexedArray | arrays.AssocArray) or state.has(base, "a") or state.has(base, "A")
+    )
+    if off & {"a", "A"} and is_array:
         sh.error(io, f"{command}: {base}: cannot destroy array variables in this way")
         return 1
     letters = state.attributes.setdefault(base, set())
+    if element is not None and not eq and "A" not in on and not isinstance(current, arrays.AssocArray):
+        on = on | {"a"}  # `declare -r c[100]` declares an indexed array
     for letter in on & set("aAilucnt"):
         letters -= set(EXCLUSIVE.get(letter, ""))
         letters.add(letter)

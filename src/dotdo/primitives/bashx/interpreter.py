@@ -644,7 +644,7 @@ class Interpreter:
     def set_var(self, name: str, value: Value | list[str]) -> None:
         """Assign a variable (through namerefs, with its attributes applied), reporting readonly ones."""
         target = self.state.resolve(name)
-        if target != name and "[" in target and isinstance(value, str):
+        if "[" in target and isinstance(value, str):
             self.assign_text(target, value, append=False)
             return
         try:
@@ -686,10 +686,12 @@ class Interpreter:
     def assign_array(self, name: str, words: list[ast.Word], *, append: bool) -> None:
         """``name=(words)`` or ``name+=(words)``."""
         name = self.state.resolve(name)
+        if "[" in name:
+            raise ExpansionError(f"{name}: cannot assign list to array member", fatal=False)
         old = self.state.variables.get(name)
+        warn = functools.partial(self.error, self.io)
         if isinstance(old, arrays.AssocArray) or self.state.has(name, "A"):
             base = old if append and isinstance(old, arrays.AssocArray) else None
-            warn = functools.partial(self.error, self.io)
             self.set_var(name, arrays.literal(self.expander, words, assoc=True, base=base, warn=warn, name=name))
             return
         merged = arrays.IndexedArray()
@@ -697,7 +699,7 @@ class Interpreter:
             merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
             if isinstance(old, str):
                 merged[0] = old
-        values = arrays.literal(self.expander, words, assoc=False, start=merged.next_index())
+        values = arrays.literal(self.expander, words, assoc=False, start=merged.next_index(), warn=warn, name=name)
         merged.update(values)
         self.set_var(name, merged)
 

@@ -51,6 +51,7 @@ RESERVED = frozenset(
 CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 """Reserved words that end a list (they never start a command)."""
 ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[.*?\])?(\+?)=", re.S)
+ASSIGNMENT_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=", re.S)
 SUBSCRIPT_START_RE = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*)?\[")
 EXTGLOB_OPENERS = frozenset("?*+@!")
 
@@ -159,6 +160,8 @@ class _Reader:
                 i = self.skip_command_list(i + 2)  # process substitution
             elif c == "(" and i > start and src[i - 1] in EXTGLOB_OPENERS:
                 i = self.skip_parens(i + 1)
+            elif c == "(" and src[i - 1 : i] == "=" and ASSIGNMENT_WORD_RE.fullmatch(src, start, i):
+                i = self.skip_parens(i + 1)  # `declare a=(...)`: an array literal inside a word
             elif c in METACHARACTERS:
                 break
             elif c == "\\":

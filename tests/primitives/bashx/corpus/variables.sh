@@ -33,3 +33,13 @@ x=1; declare -n r=x; r=2; echo $x ${!r}; declare -p r; unset r; echo "${x-unset}
 a=(x "y z"); declare -A A=([k]=v); i=5; declare -i j=3; echo ${a[@]@K}; echo "${A[@]@K}"; echo ${i@A} ${j@A}; echo "${a[@]@A}"
 #### funcname
 f() { echo "${FUNCNAME[@]}"; g; }; g() { echo "${FUNCNAME[@]} ${#FUNCNAME[@]}"; }; f; echo "[${FUNCNAME[*]}]"
+#### bad-subscripts
+b[]=x
+b[*]=y
+d[7]=(z)
+d=([]=a [1]="t t" [*]=l [-65]=n)
+declare -p d; echo ${b[0]-unset}
+#### declare-element-makes-array
+declare -r c[100]; declare +a c; echo $?; declare -p c; declare -A h[1]; declare -p h
+#### declare-array-literal-argument
+declare -A waste=( [pid]=42 [version]=4.0-devel ); declare -p waste
