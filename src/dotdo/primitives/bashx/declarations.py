@@ -200,7 +200,11 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
         in_function = bool(sh.state.locals_stack)
         status = 0
         for arg in operands:
-            status |= declare_one(sh, io, command, arg, on, off, local or (in_function and "g" not in on))
+            if "g" in on and not local:
+                with sh.state.global_scope(arg.partition("=")[0].partition("[")[0].rstrip("+")):
+                    status |= declare_one(sh, io, command, arg, on, off, False)
+                continue
+            status |= declare_one(sh, io, command, arg, on, off, local or in_function)
         return status
 
     return _run(sh, io, body)

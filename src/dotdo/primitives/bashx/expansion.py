@@ -252,6 +252,8 @@ class Expander:
             return str(getattr(self.host, "line", 1))
         if name == "-":
             return st.options.flags()
+        if name == "SHELLOPTS" and name not in st.variables:
+            return st.options.shellopts()
         name, index = self.resolve_reference(name, index)
         value = st.variables.get(name)
         if value is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dotdo.primitives.bashx.arrays import AssocArray, IndexedArray, as_container
@@ -43,12 +45,23 @@ class Options:
         """The value of ``$-``."""
         letters = [
             ("e", self.errexit),
+            ("f", self.noglob),
+            ("h", True),
             ("u", self.nounset),
             ("x", self.xtrace),
-            ("f", self.noglob),
+            ("B", True),
             ("C", self.noclobber),
+            ("c", True),
         ]
-        return "h" + "".join(ch for ch, on in letters if on) + "B"
+        return "".join(ch for ch, on in letters if on)
+
+    def shellopts(self) -> str:
+        """The value of ``$SHELLOPTS``: the ``set -o`` options that are on, in bash's order."""
+        on = {"braceexpand", "hashall", "interactive-comments"}
+        on |= {
+            name for name in ("errexit", "noclobber", "noglob", "nounset", "pipefail", "xtrace") if getattr(self, name)
+        }
+        return ":".join(sorted(on))
 
 
 @dataclass
@@ -179,6 +192,31 @@ class ShellState:
             self.exported.discard(name)
         if saved.readonly:
             self.readonly.add(name)
+
+    def saved(self, name: str) -> Saved:
+        """``name`` as it stands now, to be put back later with :meth:`restore`."""
+        return Saved(
+            self.variables.get(name),
+            set(self.attributes[name]) if name in self.attributes else None,
+            name in self.exported,
+            name in self.readonly,
+        )
+
+    @contextlib.contextmanager
+    def global_scope(self, name: str) -> Iterator[None]:
+        """Within the block, ``name`` is the global variable (``declare -g``), even where a
+        function's local hides it."""
+        frame = next((f for f in self.locals_stack if name in f), None)
+        if frame is None:
+            yield
+            return
+        local = self.saved(name)
+        self.restore(name, frame[name])
+        try:
+            yield
+        finally:
+            frame[name] = self.saved(name)
+            self.restore(name, local)
 
     def pop_frame(self) -> None:
         """Restore the variables a function declared local."""

@@ -43,3 +43,11 @@ declare -p d; echo ${b[0]-unset}
 declare -r c[100]; declare +a c; echo $?; declare -p c; declare -A h[1]; declare -p h
 #### declare-array-literal-argument
 declare -A waste=( [pid]=42 [version]=4.0-devel ); declare -p waste
+#### declare-global-from-function
+f() { local -a v; local w; g; echo "f: ${v[@]} $w"; }; g() { aux=v; declare -ga "$aux=( a b )"; declare -g w=one; echo "g: ${v[@]} $w"; }; f; echo "top: ${v[@]} $w"
+#### function-temporary-environment-is-exported
+f() { printenv var; }; var=40 f; echo "[${var-unset}]"
+#### standard-program-paths
+/bin/echo hi; /usr/bin/printf '%s\n' there; /bin/true; echo $?
+#### shell-flags
+set -eu; echo $- $SHELLOPTS
