@@ -15,6 +15,7 @@ from dotdo.primitives.bashx.exfiltration import SecretFlow
 from dotdo.primitives.bashx.jobs import JobTable
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
 from dotdo.primitives.bashx.state import ShellState
+from dotdo.primitives.bashx.subscripts import with_placeholders
 from dotdo.primitives.bashx.words import (
     ArithSub,
     CommandSub,
@@ -54,6 +55,14 @@ class ExpansionHost(Protocol):
 
     def process_substitution(self, source: str) -> str:
         """Run ``source`` and return the path of a file holding its output."""
+        ...
+
+    def set_var(self, name: str, value: str | arrays.IndexedArray | arrays.AssocArray) -> None:
+        """Assign a variable with its attributes applied."""
+        ...
+
+    def report(self, message: str) -> None:
+        """Print a diagnostic that does not stop the expansion (bash's ``bad array subscript``)."""
         ...
 
 
@@ -147,15 +156,34 @@ class Expander:
         return self.join_at(self.items(lex_heredoc(body), tilde=False))
 
     def arithmetic(self, text: str) -> int:
-        """Expand ``$`` forms inside ``text`` and evaluate it."""
-        expanded = self.join_at(self.items(self.lex_arith(text), tilde=False))
-        evaluator = Evaluator(self._arith_get, self._arith_set)
+        """Expand ``$`` forms inside ``text`` and evaluate it (array subscripts are read first)."""
+        template, refs = with_placeholders(text)
+        expanded = self.join_at(self.items(self.lex_arith(template), tilde=False))
+        evaluator = Evaluator(
+            lambda name: self._arith_get(name, refs), lambda name, value: self._arith_set(name, value, refs)
+        )
         try:
             return evaluator.evaluate(expanded)
         except ArithmeticError_ as exc:
-            raise ExpansionError(str(exc)) from None
+            message = str(exc)
+            for placeholder, (name, subscript) in reversed(refs.items()):
+                message = message.replace(placeholder, f"{name}[{subscript}]")
+            raise ExpansionError(message) from None
         except RecursionError:
             raise ExpansionError(f"{text}: expression recursion level exceeded") from None
+
+    def subscript_key(self, container: object, name: str, subscript: str) -> str | int:
+        """The key an arithmetic ``name[subscript]`` names: an associative array's expanded
+        subscript, or an indexed array's evaluated (and counted from the end when negative) index."""
+        if isinstance(container, arrays.AssocArray) or self.state.has(name, "A"):
+            return self.single(subscript)
+        index = self.arithmetic(subscript)
+        if index < 0:
+            top = container.next_index() if isinstance(container, arrays.IndexedArray) else 1
+            index += top
+            if index < 0:
+                self.host.report(f"{name}: bad array subscript")
+        return index
 
     # internals ------------------------------------------------------------------------
     def lex(self, text: str) -> tuple[Part, ...]:
@@ -170,14 +198,42 @@ class Expander:
         parts = self.lex(text)
         return tuple(Lit(p.text, True) if isinstance(p, Lit) else p for p in parts)
 
-    def _arith_get(self, name: str) -> str:
+    def _arith_get(self, name: str, refs: dict[str, tuple[str, str]]) -> str:
+        if name in refs:
+            base, subscript = refs[name]
+            base = self.state.resolve(base)
+            container = self.state.variables.get(base)
+            key = self.subscript_key(container, base, subscript)
+            if isinstance(container, arrays.IndexedArray | arrays.AssocArray):
+                value = container.get(key)  # type: ignore[arg-type]
+            else:
+                value = container if key == 0 else None
+            if value is None and self.state.options.nounset:
+                raise ExpansionError(f"{base}[{subscript}]: unbound variable", status=127)
+            return value or ""
         value = self.state.get(name)
         if value is None and self.state.options.nounset:
             raise ExpansionError(f"{name}: unbound variable", status=127)
         return value or ""
 
-    def _arith_set(self, name: str, value: str) -> None:
-        self.assign(name, value)
+    def _arith_set(self, name: str, value: str, refs: dict[str, tuple[str, str]]) -> None:
+        if name not in refs:
+            self.host.set_var(name, value)
+            return
+        base, subscript = refs[name]
+        base = self.state.resolve(base)
+        container = self.state.variables.get(base)
+        key = self.subscript_key(container, base, subscript)
+        if isinstance(key, int) and key < 0:
+            raise ExpansionError(f"{base}[{subscript}]: bad array subscript")
+        if isinstance(container, arrays.AssocArray) or self.state.has(base, "A"):
+            updated: arrays.IndexedArray | arrays.AssocArray = arrays.AssocArray(container or {})  # type: ignore[arg-type]
+        elif isinstance(container, arrays.IndexedArray):
+            updated = arrays.IndexedArray(container)
+        else:
+            updated = arrays.IndexedArray({} if container is None else {0: container})
+        updated[key] = value  # type: ignore[index]
+        self.host.set_var(base, updated)
 
     def assign(self, name: str, value: str) -> None:
         """Assign a scalar, reporting readonly variables as expansion errors."""

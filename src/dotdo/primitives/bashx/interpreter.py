@@ -193,6 +193,11 @@ class Interpreter:
         with contextlib.suppress(OSError):
             io[2].write(encode(f"bash: line {self.line}: {message}\n"))
 
+    def report(self, message: str) -> None:
+        """Print a diagnostic on the running command's stderr."""
+        if self.io:
+            self.error(self.io, message)
+
     def check_deadline(self) -> None:
         """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
         if self.deadline is not None and time.monotonic() > self.deadline:

@@ -51,3 +51,7 @@ f() { printenv var; }; var=40 f; echo "[${var-unset}]"
 /bin/echo hi; /usr/bin/printf '%s\n' there; /bin/true; echo $?
 #### shell-flags
 set -eu; echo $- $SHELLOPTS
+#### arithmetic-array-elements
+a=(1 2); echo $((a[1]+1)); ((a[0]+=5)); i=1; echo $(( a[i] * 3 )) $(( a[-1] )); declare -A A; k=x; ((A[$k]++)); ((A[$k]++)); declare -p A a
+#### arithmetic-assoc-key-expanded-once
+declare -A assoc; key='x],b[$(echo uname)'; (( assoc[$key]++ )); declare -p assoc; var="'\]"; ((assoc['$var']++)); declare -p assoc
