@@ -2,8 +2,9 @@
 
 Prints, in one run, each figure next to a baseline measured in the same run:
 1. calls/s with durability="replicated" (acknowledged after the upload to a local S3-compatible
-   server, moto's, on 127.0.0.1) vs durability="power" (acknowledged after fsync, no upload), for one
-   hot object and for 1,000 objects, 64 calls in flight (target: replicated >= 0.5x power);
+   server on 127.0.0.1: dotdo's own S3 layer by default, `--s3 moto` for moto's) vs
+   durability="power" (acknowledged after fsync, no upload), for one hot object and for 1,000
+   objects, 64 calls in flight (target: replicated >= 0.5x power);
 2. shipping lag (commit to object in the store) p50/p99 under that load in process mode with
    background shipping (target p50 < 50 ms, p99 < 500 ms);
 3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file.
@@ -21,13 +22,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 from rich.console import Console
 from rich.table import Table
 
 from dotdo import DO, Runtime
+from dotdo.compat import Credentials
 from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.log_format import object_key
 from dotdo.runtime.log_reader import LogReader
@@ -55,6 +58,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="seconds per load run (default 5; quick 2)")
     parser.add_argument("--objects", type=int, default=1000, help="objects of the spread load")
     parser.add_argument("--in-flight", type=int, default=64, help="calls in flight")
+    parser.add_argument(
+        "--s3",
+        choices=("dotdo", "moto"),
+        default="dotdo",
+        help="the S3 API server on 127.0.0.1: dotdo's own S3 layer (default) or moto's",
+    )
     parser.add_argument("--restore-mb", type=int, help="size of the restored object in MB (default 100; quick 20)")
     return parser.parse_args()
 
@@ -65,29 +74,61 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_s3() -> tuple[subprocess.Popen[bytes], str]:
+@dataclass
+class S3Server:
+    """An S3 API server on 127.0.0.1 started for this run, and the key its clients sign with."""
+
+    process: subprocess.Popen[bytes]
+    endpoint: str
+    access_key_id: str
+    secret_access_key: str
+
+    def options(self) -> dict[str, str]:
+        """`replicate_options` for the change log."""
+        return {
+            "endpoint": self.endpoint,
+            "access_key_id": self.access_key_id,
+            "secret_access_key": self.secret_access_key,
+            "region": "us-east-1",
+        }
+
+    def new_bucket(self, name: str) -> tuple[str, dict[str, str]]:
+        """Create bucket `name`; the `replicate_to` URL and options that ship into it."""
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            region_name="us-east-1",
+        )
+        s3.create_bucket(Bucket=name)
+        return f"s3://{name}/dotdo", self.options()
+
+
+def start_s3(kind: str, scratch: Path) -> S3Server:
+    """Start dotdo's own S3 layer (`dotdo compat serve s3`) or moto's server on a free port."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    if kind == "moto":
+        argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        key_id, secret = "t", "t"
+    else:
+        key = Credentials(scratch / "s3-server" / "compat").default_key()
+        assert key.secret is not None
+        argv = [sys.executable, "-m", "dotdo", "compat", "serve", "s3", "--port", str(port)]
+        argv += ["--data-dir", str(scratch / "s3-server")]
+        key_id, secret = key.access_key_id, key.secret
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(endpoint, timeout=1).close()
-            return server, endpoint
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return S3Server(process, endpoint, key_id, secret)
         except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("moto's S3 server did not start (pip install 'moto[server]')") from None
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError(f"the {kind} S3 server did not start") from None
             time.sleep(0.1)
-
-
-def new_bucket(endpoint: str, name: str) -> tuple[str, dict[str, str]]:
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/{name}", method="PUT"), timeout=10).close()
-    return f"s3://{name}/dotdo", {"endpoint": endpoint, "access_key_id": "t", "secret_access_key": "t"}
 
 
 async def load(rt: AnyRuntime, names: list[str], seconds: float, in_flight: int) -> float:
@@ -109,7 +150,7 @@ async def load(rt: AnyRuntime, names: list[str], seconds: float, in_flight: int)
     return done / (time.perf_counter() - start)
 
 
-async def throughput(args: argparse.Namespace, endpoint: str, scratch: Path) -> list[tuple[str, float, float]]:
+async def throughput(args: argparse.Namespace, s3: S3Server, scratch: Path) -> list[tuple[str, float, float]]:
     rows = []
     for label, names in (
         ("1 hot object", ["hot"]),
@@ -120,7 +161,7 @@ async def throughput(args: argparse.Namespace, endpoint: str, scratch: Path) -> 
             folder, objects=[Counter], durability="power", max_live_objects=20_000, idle_timeout=600
         ) as rt:
             power = await load(rt, names, args.seconds, args.in_flight)
-        url, options = new_bucket(endpoint, f"bench-{len(names)}")
+        url, options = s3.new_bucket(f"bench-{len(names)}")
         folder = scratch / f"replicated-{len(names)}"
         async with Runtime(
             folder,
@@ -136,8 +177,8 @@ async def throughput(args: argparse.Namespace, endpoint: str, scratch: Path) -> 
     return rows
 
 
-async def lag(args: argparse.Namespace, endpoint: str, scratch: Path) -> tuple[float, float, float]:
-    url, options = new_bucket(endpoint, "bench-lag")
+async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[float, float, float]:
+    url, options = s3.new_bucket("bench-lag")
     names = [f"o{i}" for i in range(args.objects)]
     async with Runtime(
         scratch / "lag",
@@ -186,16 +227,17 @@ def main() -> None:
     args = parse_args()
     args.seconds = args.seconds or (2.0 if args.quick else 5.0)
     args.restore_mb = args.restore_mb or (20 if args.quick else 100)
-    server, endpoint = start_s3()
     scratch = Path(tempfile.mkdtemp(prefix="dotdo-replication-"))
+    s3 = start_s3(args.s3, scratch)
     try:
-        rows = asyncio.run(throughput(args, endpoint, scratch))
-        p50, p99, rate = asyncio.run(lag(args, endpoint, scratch))
+        rows = asyncio.run(throughput(args, s3, scratch))
+        p50, p99, rate = asyncio.run(lag(args, s3, scratch))
         rebuilt, copied, size = asyncio.run(restore_time(args, scratch))
     finally:
-        server.kill()
+        s3.process.kill()
+        s3.process.wait()
         shutil.rmtree(scratch, ignore_errors=True)
-    table = Table(title=f"replication ({args.in_flight} calls in flight, S3: moto on 127.0.0.1)")
+    table = Table(title=f"replication ({args.in_flight} calls in flight, S3: {args.s3} on 127.0.0.1)")
     for column in ("figure", "dotdo", "baseline", "ratio", "target"):
         table.add_column(column)
     for label, replicated, power in rows:

@@ -191,3 +191,47 @@ def test_a_second_dev_on_the_same_data_folder_names_the_first_and_takes_over_whe
         assert _wait(third_port, third).json() == {"name": "acme", "value": 3}
     finally:
         _stop(third)
+
+
+def test_dev_ships_every_commit_to_the_change_log_and_restore_rebuilds_from_it(tmp_path):
+    runner.invoke(cli, ["init", str(tmp_path / "app")])
+    log, port = tmp_path / "log", free_port()
+    args = ["--port", str(port), "--data-dir", str(tmp_path / "data"), "--durability", "replicated"]
+    server = _dev(tmp_path / "app", *args, "--replicate-to", str(log))
+    try:
+        assert _wait(port, server).json() == {"name": "acme", "value": 1}
+        assert httpx.post(f"http://127.0.0.1:{port}/acme").json() == {"name": "acme", "value": 2}
+    finally:
+        _stop(server)
+    # Another machine: an empty data folder and the change log alone (a fork of acme into it, too).
+    fresh = tmp_path / "fresh"
+    restore = ["restore", "Counter", "acme", "--at", "2999-01-01T00:00:00Z", "--to", "copy"]
+    result = runner.invoke(cli, [*restore, "--log", str(log), "--data-dir", str(fresh)])
+    assert result.exit_code == 0, result.output
+    port = free_port()
+    server = _dev(tmp_path / "app", "--port", str(port), "--data-dir", str(fresh), "--replicate-to", str(log))
+    try:
+        assert _wait(port, server).json() == {"name": "acme", "value": 3}
+        assert httpx.get(f"http://127.0.0.1:{port}/copy").json() == {"name": "copy", "value": 2}
+    finally:
+        _stop(server)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--replicate-to", "ftp://host/x"], "Unsupported log store"),
+        (["--replicate-to", "s3://"], "names no bucket"),
+        (["--replicate-to", "s3://b/p", "--replicate-option", "password=x"], "is not a store option"),
+        (["--replicate-option", "region=eu-west-1"], "goes with --replicate-to"),
+    ],
+)
+def test_dev_explains_a_bad_change_log(tmp_path, options, message):
+    runner.invoke(cli, ["init", str(tmp_path / "x")])
+    result = subprocess.run(
+        [sys.executable, "-m", "dotdo", "dev", "--port", str(free_port()), *options],
+        cwd=tmp_path / "x",
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and message in " ".join(result.stderr.split())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import json
 import os
 import re
 import socket
@@ -40,6 +41,7 @@ class Durability(StrEnum):
 
     process = "process"
     power = "power"
+    replicated = "replicated"
 
 
 INSPECTOR_SHUTDOWN_GRACE = 5
@@ -141,6 +143,45 @@ def _check_port(host: str, port: int) -> None:
             raise AppLoadError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+DURABILITY_HELP = (
+    "process: survives kill -9 (default); power: fsync before acknowledging; replicated: acknowledged once "
+    "the commit is in the change log (--replicate-to)."
+)
+ReplicateTo = Annotated[
+    str | None,
+    typer.Option(
+        help="Ship every commit to this change log: s3://bucket/prefix or a folder (point-in-time restore, "
+        "rebuilding objects elsewhere). With --durability replicated, writes wait for it.",
+        envvar="DOTDO_REPLICATE_TO",
+        show_default=False,
+    ),
+]
+ReplicateOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--replicate-option",
+        help="An option of an s3:// change log as NAME=VALUE (endpoint, region, access_key_id, "
+        "secret_access_key, token); repeatable. Credentials may come from the AWS_* variables instead.",
+        show_default=False,
+    ),
+]
+
+
+def _replication(replicate_to: str | None, pairs: list[str] | None) -> dict[str, str]:
+    """The change log's options, after checking that the store can be opened with them."""
+    from .runtime.log_store import LogStore, LogStoreError, parse_store_options
+
+    try:
+        options = parse_store_options(pairs or [])
+        if options and replicate_to is None:
+            raise LogStoreError("--replicate-option goes with --replicate-to (the change log it configures)")
+        if replicate_to is not None:
+            LogStore.open(replicate_to, options)
+    except LogStoreError as exc:
+        _fail(str(exc))
+    return options
+
+
 def _fail(message: str) -> None:
     console.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code=1)
@@ -154,10 +195,9 @@ def dev(
     data_dir: Annotated[
         Path | None, typer.Option(help="Data folder (default: $DOTDO_DATA_DIR or .dotdo).", show_default=False)
     ] = None,
-    durability: Annotated[
-        Durability | None,
-        typer.Option(help="process: survives kill -9 (default); power: fsync before acknowledging."),
-    ] = None,
+    durability: Annotated[Durability | None, typer.Option(help=DURABILITY_HELP)] = None,
+    replicate_to: ReplicateTo = None,
+    replicate_option: ReplicateOptions = None,
     reload: Annotated[bool, typer.Option("--reload", help="Restart when Python files change.")] = False,
     token: Annotated[
         str | None, typer.Option(help="Require 'Authorization: Bearer TOKEN' on every request.", show_default=False)
@@ -183,6 +223,12 @@ def dev(
         os.environ["DOTDO_DATA_DIR"] = str(data_dir)
     if durability is not None:
         os.environ["DOTDO_DURABILITY"] = durability.value
+    replicate_options = _replication(replicate_to, replicate_option)
+    if replicate_to is not None:
+        from .runtime.log_store import OPTIONS_VARIABLE
+
+        os.environ["DOTDO_REPLICATE_TO"] = replicate_to
+        os.environ[OPTIONS_VARIABLE] = json.dumps(replicate_options)
     if token:
         os.environ["DOTDO_DEV_TOKEN"] = token
     os.environ["DOTDO_APP"] = app
@@ -206,7 +252,8 @@ def dev(
         return
     console.print(
         f"[bold green]dotdo dev[/] serving [bold]{app}[/] on [link]http://{host}:{port}[/] "
-        f"(data {folder.root}, durability {os.environ.get('DOTDO_DURABILITY', 'process')})"
+        f"(data {folder.root}, durability {os.environ.get('DOTDO_DURABILITY', 'process')}"
+        f"{f', change log {replicate_to}' if replicate_to else ''})"
     )
     if inspector:
         console.print(
@@ -261,10 +308,9 @@ def serve(
         Path | None,
         typer.Option(help="Data folder shared by every host (default: $DOTDO_DATA_DIR or .dotdo).", show_default=False),
     ] = None,
-    durability: Annotated[
-        Durability | None,
-        typer.Option(help="process: survives kill -9 (default); power: fsync before acknowledging."),
-    ] = None,
+    durability: Annotated[Durability | None, typer.Option(help=DURABILITY_HELP)] = None,
+    replicate_to: ReplicateTo = None,
+    replicate_option: ReplicateOptions = None,
     drain_timeout: Annotated[
         float, typer.Option(help="Seconds to finish requests in flight after SIGTERM or Ctrl-C.")
     ] = 30.0,
@@ -318,6 +364,13 @@ def serve(
     if not CLUSTER_NAME.fullmatch(name):
         _fail(f"--name {name!r} is not a cluster name: use letters, digits, '-', '_' and '.' (up to 64)")
         return
+    if durability is Durability.replicated and replicate_to is None:
+        _fail(
+            "--durability replicated under dotdo serve needs --replicate-to (an s3:// URL or a folder every host "
+            "reaches): hosts share no data folder, so the change log is where a dead host's objects are rebuilt"
+        )
+        return
+    replicate_options = _replication(replicate_to, replicate_option)
     folder = Path(data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo")
     port_taken = False
     try:
@@ -367,6 +420,8 @@ def serve(
                 name=name,
                 replace_dead_hosts=replace_dead_hosts,
                 attach_only=port_taken,
+                replicate_to=replicate_to,
+                replicate_options=replicate_options,
             )
         )
     except ClusterNotRunningError as exc:

@@ -171,6 +171,11 @@ async def test_a_killed_host_is_rebuilt_elsewhere_from_the_store_with_every_ackn
                 acknowledged[name] += 1
                 answered_by[name].append(pid)
 
+    # Objects of the victim with an alarm and no call to come: the survivors must fire them all the same.
+    reminded = [name for name in (f"remind-{i}" for i in range(40)) if shipped.owner(Ledger, name) == victim][:4]
+    markers = Path(tempfile.mkdtemp(prefix="dotdo-alarms-"))
+    await asyncio.gather(*(shipped.get(Ledger, name).remind(str(markers / name), 10.0) for name in reminded))
+    await asyncio.sleep(1.0)  # the host's copy of its alarm index reaches the store (every 0.5 s)
     load = asyncio.gather(*(hammer(name, 4) for name in names))
     async with asyncio.timeout(60):
         while sum(acknowledged[name] for name in on_victim) < len(on_victim):
@@ -180,11 +185,16 @@ async def test_a_killed_host_is_rebuilt_elsewhere_from_the_store_with_every_ackn
     shutil.rmtree(Path(shipped.data_dir) / "hosts" / victim)
     await load
     await shipped.wait_for_hosts(2, timeout=30)
+    async with asyncio.timeout(45):
+        while not all((markers / name).exists() for name in reminded):
+            await asyncio.sleep(0.1)
+    survivors = set(shipped.host_pids().values())
+    assert reminded and all(int((markers / name).read_text()) in survivors for name in reminded)
+    shutil.rmtree(markers)
 
     totals = await asyncio.gather(*(read_total(shipped, name) for name in names))
     for name, total in zip(names, totals, strict=True):
         assert acknowledged[name] <= total <= acknowledged[name] + refused[name], name
-    survivors = set(shipped.host_pids().values())
     moved = [name for name in on_victim if answered_by[name] and answered_by[name][-1] in survivors]
     assert moved  # some of the victim's objects took writes again on a survivor, after being rebuilt there
     assert sum(acknowledged.values()) >= 2 * len(names)

@@ -23,6 +23,7 @@ from loopback import tcp_sockets_of
 from starlette.websockets import WebSocket
 
 import dotdo
+from dotdo import Runtime
 from dotdo.cluster.cluster import Cluster
 from dotdo.cluster.fencing import LeaseLostError
 from dotdo.cluster.wire import HostUnavailableError, WireClient
@@ -285,6 +286,37 @@ async def test_a_killed_host_loses_no_acknowledged_write(cluster: Cluster) -> No
         while await cluster.get(Counter, with_alarm).alarm_ran_in() is None:
             await asyncio.sleep(0.1)
     assert await cluster.get(Counter, with_alarm).alarm_ran_in() == survivor_pid
+
+
+async def test_dotdo_serve_ships_every_commit_of_both_hosts_to_its_change_log(tmp_path: Path) -> None:
+    port, log = free_port(), tmp_path / "log"
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dotdo", "serve", "cluster_app:app", "--port", str(port), "--workers", "2",
+        "--data-dir", str(tmp_path / "data"), "--durability", "replicated", "--replicate-to", str(log),
+        cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            async with asyncio.timeout(90):
+                while True:
+                    assert server.returncode is None, (await server.stdout.read()).decode()
+                    with contextlib.suppress(httpx.TransportError):
+                        if (await client.get("/_dotdo/ready")).status_code == 200:
+                            break
+                    await asyncio.sleep(0.3)
+            names = [f"logged-{i}" for i in range(12)]
+            for _ in range(2):
+                answers = [(await client.post(f"/{name}/")).json() for name in names]
+        assert len({answer["pid"] for answer in answers}) == 2, "both hosts served"
+        server.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.wait(), 60) == 0
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+    # Acknowledged means in the change log: an empty folder rebuilds every object from it alone.
+    async with Runtime(tmp_path / "elsewhere", objects=[Counter], replicate_to=log) as rebuilt:
+        assert [await rebuilt.get(Counter, name).total() for name in names] == [2] * len(names)
 
 
 async def test_dotdo_serve_answers_from_both_hosts_and_drains_on_sigterm(tmp_path: Path) -> None:

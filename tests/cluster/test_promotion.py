@@ -99,3 +99,28 @@ async def test_promotion_errors_say_what_is_wrong_and_change_nothing(runtime: Ru
     assert (await app.read_thing("alice")).data["tier"] == "platinum"
     failed = await app.events("promote.failed")
     assert len(failed) == 5 and all(e["correlation_id"] for e in failed)
+
+
+async def test_a_thing_of_a_sharded_object_is_promoted_by_its_shard_and_demoted_back_into_it(runtime: Runtime) -> None:
+    app = runtime.get(Shop, "acme")
+    for i in range(12):
+        await app.add("Customer", id=f"cust{i}", customer_id=f"c{i}", tier="gold")
+    await app.change("cust3", tier="platinum")
+    await app.shard(key="customer_id", count=4)
+
+    promoted = await app.promote("cust3", namespace="Shop")
+    assert promoted.name == "cust3"
+    assert await promoted.history("cust3") == [1, 2]
+    # Reads through the sharded object follow the link its shard keeps.
+    assert (await app.read("cust3"))["data"] == {"promoted_to": "Shop/cust3"}
+    assert (await app.read_thing("cust3")).data["tier"] == "platinum"
+    started, completed = await app.events("promote.")
+    assert started["correlation_id"] == completed["correlation_id"] and completed["object"] == "Shop/cust3"
+    assert completed["shard"].startswith("acme-shard-")
+
+    await promoted.change("cust3", tier="diamond")
+    assert await promoted.demote() == "cust3"  # back into the shard it came from
+    assert (await app.read("cust3"))["data"]["tier"] == "diamond"
+    assert sorted(await app.every_copy("Customer")) == sorted(f"cust{i}" for i in range(12))
+    with pytest.raises(ThingNotFoundError):
+        await app.promote("nobody")

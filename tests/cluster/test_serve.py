@@ -67,3 +67,14 @@ def test_a_busy_port_is_refused_before_ray_starts_without_ray_address() -> None:
         result = runner.invoke(cli, ["serve", "cluster_app:app", "--port", str(port)])
     assert result.exit_code == 1
     assert f"Port {port} on 127.0.0.1 is busy" in " ".join(result.output.split())
+
+
+def test_replicated_durability_without_a_change_log_is_refused() -> None:
+    result = runner.invoke(cli, ["serve", "cluster_app:app", "--durability", "replicated", "--port", str(free_port())])
+    assert result.exit_code == 1 and "needs --replicate-to" in " ".join(result.output.split())
+
+
+def test_a_bad_change_log_option_is_refused() -> None:
+    args = ["serve", "cluster_app:app", "--replicate-to", "s3://b/p", "--replicate-option", "endpoint"]
+    result = runner.invoke(cli, [*args, "--port", str(free_port())])
+    assert result.exit_code == 1 and "is not a store option" in " ".join(result.output.split())

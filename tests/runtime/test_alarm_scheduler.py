@@ -1,6 +1,9 @@
+import asyncio
+import time
 from datetime import UTC, datetime
 
 from dotdo import DO, AlarmInfo, Runtime
+from dotdo.runtime.clock import Clock
 from dotdo.testing import ManualClock
 
 T0 = 1_700_000_000.0
@@ -155,3 +158,28 @@ async def test_an_object_that_cannot_activate_keeps_its_alarm_and_is_retried_wit
             assert await rt.get(Fragile, "f").rang()
     finally:
         BROKEN.update(on_start=False, starts=0)
+
+
+class BusyMachineClock(Clock):
+    """A running clock on a loaded machine: every reading is a millisecond after the one before."""
+
+    def __init__(self, start: float) -> None:
+        self.last = start
+
+    def now(self) -> float:
+        self.last += 0.001
+        return self.last
+
+
+async def test_an_alarm_that_comes_due_while_the_scheduler_looks_is_not_lost(tmp_path):
+    # Time moves between any two readings, so some arming instant falls between the scheduler's
+    # "what is due?" and its "what comes next?"; each of these alarms must still fire.
+    clock = BusyMachineClock(T0)
+    async with Runtime(data_dir=tmp_path / "data", clock=clock, objects=[Reminder]) as runtime:
+        for offset in range(40):
+            reminder = runtime.get(Reminder, f"r{offset}")
+            await reminder.arm(clock.last + 0.001 * offset + 0.0005)
+            deadline = time.monotonic() + 5
+            while not await reminder.fired() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            assert len(await reminder.fired()) == 1, f"the alarm armed {offset + 0.5} ms ahead never fired"

@@ -308,6 +308,7 @@ class Cluster:
                     "wrap_app": self.wrap_app,
                     "replicate_to": self.replicate_to,
                     "replicate_options": self.replicate_options,
+                    "cluster_name": self.name,
                 },
             )
             # Kept in the directory: whichever driver watches the cluster can start the host again.

@@ -32,6 +32,7 @@ from ..runtime.connection_budget import MAX_OPEN_VARIABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, namespace_of
+from ..runtime.log_store import OPTIONS_VARIABLE
 from ..runtime.runtime import Runtime
 from .fencing import LOCK_WAIT, NotOwnerError, install_fencing
 from .http_front import HostRouter
@@ -47,6 +48,7 @@ from .portable import (
     response_from_parts,
     response_parts,
 )
+from .published_alarms import AlarmPublisher, published_name, read_published_alarms
 from .replica_keeper import ReplicaKeeper
 from .websocket_relay import portable_scope, relay_websocket, serve_relayed
 from .wire import HostUnavailableError, WireClient, WireServer, WireStream
@@ -104,11 +106,13 @@ class ClusterHost:
         replicate_options: dict[str, str] | None = None,
         machine_databases: int | None = None,
         hosts_on_machine: int = 1,
+        cluster_name: str = "dotdo",
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
                 sys.path.insert(0, path)
         self.host_id = host_id
+        self.cluster_name = cluster_name
         self.data_dir = data_dir
         self.probe_token = probe_token
         self.directory = directory
@@ -153,6 +157,8 @@ class ClusterHost:
         self._http_task: asyncio.Task[None] | None = None
         self.replicas: ReplicaKeeper | None = None
         """The read replicas this host keeps for replica sets (when the cluster ships a change log)."""
+        self.alarm_copy: AlarmPublisher | None = None
+        """Keeps this host's alarm index in the change log's store (when the cluster ships one)."""
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -186,6 +192,10 @@ class ClusterHost:
             # The app's own runtime (API() makes one on $DOTDO_DATA_DIR) becomes this host's runtime.
             os.environ["DOTDO_DATA_DIR"] = str(folder)
             os.environ["DOTDO_DURABILITY"] = self.durability
+            # The change log is the host's to configure (its runtime, made above, ships), whatever the
+            # environment the host inherited says.
+            os.environ.pop("DOTDO_REPLICATE_TO", None)
+            os.environ.pop(OPTIONS_VARIABLE, None)
             self.app = import_target(self.app_target)
             runtime = self.app.runtime
             if shipping is not None and runtime is not shipping:
@@ -213,6 +223,10 @@ class ClusterHost:
                 await self.directory.place.remote(namespace, None, required)
         self.view = await self.directory.view.remote()
         await runtime.acquire()
+        if runtime.change_log is not None and runtime.alarms is not None:
+            name = published_name(self.cluster_name, self.host_id)
+            self.alarm_copy = AlarmPublisher(runtime.alarms, runtime.change_log.store, name)
+            self.alarm_copy.start()
         wire = await self.wire.start(bind_host)
         liveness = self.liveness.start(bind_host) if self.health_checks is not None else None
         self.info = HostInfo(self.host_id, wire, os.getpid(), frozenset(labels), liveness)
@@ -408,15 +422,19 @@ class ClusterHost:
     async def adopt_alarms(self, departed: str) -> int:
         """Index here the alarms of the objects a departed host ran that this host now owns.
 
-        The departed host's alarm index is read from its folder (once its process let go of it);
-        each adopted object is activated so its earliest timer enters this host's index, where a
-        missed alarm fires at once. Returns how many objects were adopted.
+        The departed host's alarm index is read from its folder (once its process let go of it), or,
+        when that folder is gone with it, from the copy it kept in the change log's store; each
+        adopted object is activated so its earliest timer enters this host's index, where a missed
+        alarm fires at once. Returns how many objects were adopted.
         """
         runtime = self.runtime
         if runtime is None or runtime.alarms is None:
             return 0
         index = DataFolder(Path(self.data_dir).resolve() / "hosts" / departed).index_path
-        rows = await read_alarm_index(index)
+        if index.exists() or runtime.change_log is None:
+            rows = await read_alarm_index(index)
+        else:
+            rows = await read_published_alarms(runtime.change_log.store, published_name(self.cluster_name, departed))
         adopted = 0
         for namespace, hex_id, name in rows:
             oid = ObjectId(namespace, hex_id, name)
@@ -460,6 +478,8 @@ class ClusterHost:
                 await self.wire.drain()
         if self.replicas is not None:
             await self.replicas.close()
+        if self.alarm_copy is not None:
+            await self.alarm_copy.close()
         if self.runtime is not None:
             await self.runtime.release()
         await self.wire.close()

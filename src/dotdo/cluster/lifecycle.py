@@ -260,7 +260,7 @@ class Lifecycle(DO):
         """
         relocator = None if colo is None else require_placement(self.runtime, colo)
         if self.shard_router.registry.sharded:
-            raise NotImplementedError("Promoting a thing of a sharded object is not built yet; unshard() first")
+            return await self._promote_from_shard(thing_id, namespace, colo, preserve_history)
         cls = type(self)
 
         async def work(correlation_id: str) -> dict[str, Any]:
@@ -274,6 +274,28 @@ class Lifecycle(DO):
 
         await self._reported("promote", {"thing_id": thing_id}, work)
         return self.runtime.get(cls, thing_id)
+
+    async def _promote_from_shard(
+        self, thing_id: str, namespace: type | str | None, colo: str | None, preserve_history: bool
+    ) -> Stub:
+        """Promote a thing of a sharded object: the shard holding it promotes it, and keeps the link
+        that reads through this object follow (a demotion folds it back into that shard)."""
+        router = self.shard_router
+        target = namespace_of(namespace) if isinstance(namespace, type) else namespace
+
+        async def work(correlation_id: str) -> dict[str, Any]:
+            # Held for the whole promotion: a rebalance cannot move the thing away meanwhile.
+            async with router.gate.hold([thing_id]):
+                shard = await router.locate_live(thing_id)
+                promoted = await self.runtime.call(
+                    type(self), shard, "promote", thing_id, namespace=target, colo=colo,
+                    preserve_history=preserve_history,
+                )  # fmt: skip
+            return {"object": f"{promoted.id.namespace}/{promoted.id.name}", "shard": shard}
+
+        result = await self._reported("promote", {"thing_id": thing_id}, work)
+        class_name, _, name = result["object"].partition("/")
+        return self.runtime.get(class_name, name)
 
     async def demote(
         self, *, into: Stub | str | None = None, preserve_history: bool = True, preserve_id: bool = True

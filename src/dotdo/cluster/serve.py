@@ -28,13 +28,16 @@ async def serve_cluster(
     name: str = "dotdo",
     replace_dead_hosts: bool = True,
     attach_only: bool = False,
+    replicate_to: str | None = None,
+    replicate_options: dict[str, str] | None = None,
 ) -> None:
     """Start the hosts (or, on a joined Ray, find the ones a previous `dotdo serve` of this `name` left
     serving), serve until SIGTERM/SIGINT, then drain every host and stop what was started.
 
     `wrap_app` is called in each host with the imported app (see `Cluster`). `attach_only`: the port
     is taken, so only a running cluster of this name (whose hosts hold the port) may be served;
-    `ClusterNotRunningError` if there is none.
+    `ClusterNotRunningError` if there is none. `replicate_to`: every host ships its commits to this
+    change log (see `Cluster`).
     """
     stop = asyncio.Event()
     cluster = Cluster(
@@ -51,6 +54,8 @@ async def serve_cluster(
         name=name,
         replace_dead_hosts=replace_dead_hosts,
         attach_only=attach_only,
+        replicate_to=replicate_to,
+        replicate_options=replicate_options,
     )
     with console.status(f"Starting {'a local Ray instance and ' if ray_address is None else ''}the hosts"):
         await cluster.start()
@@ -65,6 +70,7 @@ async def serve_cluster(
             f"[bold green]dotdo serve[/] serving [bold]{app}[/] on [link]http://{host}:{port}[/] with "
             f"{len(cluster.view.hosts)} host{'s' if len(cluster.view.hosts) != 1 else ''}: {hosts} "
             f"(cluster {name}, data {data_dir.resolve()}, durability {durability}"
+            f"{f', change log {replicate_to}' if replicate_to else ''}"
             f"{', dead hosts started again' if replace_dead_hosts else ''})"
         )
         await stop.wait()

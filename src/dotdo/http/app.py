@@ -19,6 +19,7 @@ from ..rpc.wire import Limits
 from ..runtime.durable_object import DurableObject
 from ..runtime.extensions import Extensions
 from ..runtime.ids import ObjectId, id_from_name
+from ..runtime.log_store import store_options_from_environment
 from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
@@ -83,6 +84,8 @@ class API:
         self.runtime = runtime or Runtime.shared(
             data_dir or os.environ.get("DOTDO_DATA_DIR") or ".dotdo",
             durability=durability or os.environ.get("DOTDO_DURABILITY"),
+            replicate_to=os.environ.get("DOTDO_REPLICATE_TO") or None,
+            replicate_options=store_options_from_environment(),
         )
         self.runtime.add_defaults(CTX_ATTACHMENTS)
         self.runtime.register(cls)

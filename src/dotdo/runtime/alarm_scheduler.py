@@ -42,6 +42,8 @@ class AlarmScheduler:
         self._reported_classes: set[str] = set()
         self._failures: dict[tuple[str, str], int] = {}
         self._closed = False
+        self.changes = 0
+        """How many times the index was written: a copy of it kept elsewhere is stale when this moved."""
         index.group_commit.first = index
         index.run_internal(
             f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (namespace TEXT NOT NULL, id TEXT NOT NULL, name TEXT, "
@@ -54,6 +56,7 @@ class AlarmScheduler:
     def note(self, record: ObjectRecord, fire_at: float | None) -> None:
         """Record an object's earliest timer (None: it has none)."""
         oid = record.id
+        self.changes += 1
         if fire_at is None:
             self.index.run_internal(
                 f"DELETE FROM {INDEX_TABLE} WHERE namespace = ? AND id = ?", (oid.namespace, oid.hex), write=True
@@ -89,6 +92,10 @@ class AlarmScheduler:
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
 
+    def entries(self) -> list[tuple[str, str, str | None]]:
+        """(namespace, id, name) of every object with a timer, in the order they come due."""
+        return self.index.run_internal(f"SELECT namespace, id, name FROM {INDEX_TABLE} ORDER BY fire_at")
+
     def next_fire_at(self) -> float | None:
         """The earliest timer of any object, or None."""
         return self.index.run_internal(f"SELECT min(fire_at) FROM {INDEX_TABLE}")[0][0]
@@ -96,17 +103,18 @@ class AlarmScheduler:
     async def _loop(self) -> None:
         while not self._closed:
             self._wake.clear()
-            self._dispatch_due()
+            # One instant for both questions: a timer that came due between them would be neither
+            # dispatched nor waited for, and would sleep until something else woke the loop.
             now = self.clock.now()
+            self._dispatch_due(now)
             upcoming = self.index.run_internal(f"SELECT min(fire_at) FROM {INDEX_TABLE} WHERE fire_at > ?", (now,))[0][
                 0
             ]
-            timeout = None if upcoming is None else max(0.0, upcoming - now)
+            timeout = None if upcoming is None else max(0.0, upcoming - self.clock.now())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    def _dispatch_due(self) -> None:
-        now = self.clock.now()
+    def _dispatch_due(self, now: float) -> None:
         classes = self.host.classes
         self._report_unregistered(now)
         # Alarms of classes not registered (yet) stay in the index and never take a registered class's turn.
@@ -163,7 +171,7 @@ class AlarmScheduler:
     async def fire_due(self) -> None:
         """Fire everything due now and wait for it (how `ManualClock.advance` drives time)."""
         for _ in range(_MANUAL_ROUNDS):
-            self._dispatch_due()
+            self._dispatch_due(self.clock.now())
             if not self._running:
                 return
             await asyncio.gather(*list(self._running.values()), return_exceptions=True)

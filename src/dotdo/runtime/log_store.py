@@ -7,8 +7,9 @@ is how a stale owner's upload is refused.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -21,6 +22,41 @@ class LogStoreError(StorageError):
 
 class AlreadyWrittenError(LogStoreError):
     """A create-only put found the name taken (another writer got there first)."""
+
+
+S3_OPTION_NAMES = ("endpoint", "region", "access_key_id", "secret_access_key", "token")
+"""The options of an `s3://` log store that the command line takes (`--replicate-option NAME=VALUE`)."""
+
+OPTIONS_VARIABLE = "DOTDO_REPLICATE_OPTIONS"
+"""The environment variable carrying a store's options to the apps a command serves (a JSON object)."""
+
+
+def parse_store_options(pairs: Iterable[str]) -> dict[str, str]:
+    """Options given as `NAME=VALUE` (repeatable on the command line), checked against `S3_OPTION_NAMES`."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or name.strip() not in S3_OPTION_NAMES:
+            raise LogStoreError(
+                f"{pair!r} is not a store option: give NAME=VALUE with NAME one of {', '.join(S3_OPTION_NAMES)} "
+                "(credentials can also come from the AWS_* environment variables)"
+            )
+        options[name.strip()] = value
+    return options
+
+
+def store_options_from_environment() -> dict[str, str] | None:
+    """The options in `$DOTDO_REPLICATE_OPTIONS` (a JSON object of strings), or None when it is unset."""
+    text = os.environ.get(OPTIONS_VARIABLE)
+    if not text:
+        return None
+    try:
+        options = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LogStoreError(f"${OPTIONS_VARIABLE} is not JSON ({exc}): give an object of strings") from None
+    if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
+        raise LogStoreError(f'${OPTIONS_VARIABLE} must be a JSON object of strings, like {{"region": "eu-west-1"}}')
+    return options
 
 
 class LogStore:

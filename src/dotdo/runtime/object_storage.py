@@ -54,6 +54,12 @@ class ObjectStorage(Protocol):
         ...
 
     @property
+    def blob_retention(self) -> float:
+        """Seconds large content no longer referenced is kept, so that a point-in-time restore within
+        the change log's retention finds it (0: the object ships no log, garbage may go at once)."""
+        ...
+
+    @property
     def dirty(self) -> bool:
         """Whether there are writes not yet committed."""
         ...

@@ -125,19 +125,39 @@ class Runtime:
             _runtimes_by_folder[self.data_folder.root] = self
 
     @classmethod
-    def shared(cls, data_dir: str | os.PathLike[str] = ".dotdo", *, durability: str | None = None) -> Runtime:
+    def shared(
+        cls,
+        data_dir: str | os.PathLike[str] = ".dotdo",
+        *,
+        durability: str | None = None,
+        replicate_to: str | os.PathLike[str] | None = None,
+        replicate_options: Mapping[str, str] | None = None,
+    ) -> Runtime:
         """The runtime this process has for `data_dir`, created if it has none: apps on one folder share it.
 
-        `durability` (default "process") must match the existing runtime's if there is one.
+        `durability` (default "process") and `replicate_to` must match the existing runtime's if there is one.
         """
         root = Path(data_dir).expanduser().resolve()
         known = _runtimes_by_folder.get(root)
         if known is None or known.closed:
-            return cls(data_dir=root, durability=durability or "process")
+            return cls(
+                data_dir=root,
+                durability=durability or "process",
+                replicate_to=replicate_to,
+                replicate_options=replicate_options,
+            )
         if durability is not None and durability != known.durability:
             raise ValueError(
                 f"The data folder {root} already has a runtime with durability {known.durability!r} in this "
                 f"process; one runtime serves a folder, so durability {durability!r} cannot apply to it"
+            )
+        if replicate_to is not None and (
+            known.change_log is None or known.change_log.store.url != os.fspath(replicate_to)
+        ):
+            shipping = f"ships to {known.change_log.store.url}" if known.change_log else "ships no change log"
+            raise ValueError(
+                f"The data folder {root} already has a runtime in this process, which {shipping}; one runtime "
+                f"serves a folder, so it cannot also ship to {os.fspath(replicate_to)}"
             )
         return known
 

@@ -223,6 +223,12 @@ class Storage:
         return self.change_log.blob_home
 
     @property
+    def blob_retention(self) -> float:
+        """Seconds large content no longer referenced is kept, so that a point-in-time restore within
+        the change log's retention finds it (0: the object ships no log, garbage may go at once)."""
+        return 0.0 if self.change_log is None else self.change_log.change_log.retention
+
+    @property
     def is_open(self) -> bool:
         """Whether a SQLite connection is open right now."""
         return self.conn is not None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from obstore.store import MemoryStore
 
+from dotdo import DO, Runtime
 from dotdo.primitives.blob_store import BlobStore
 from dotdo.primitives.fsx import FileSystem
 from dotdo.runtime.storage import Storage
@@ -239,3 +240,47 @@ def test_appending_past_the_quota_stores_nothing(storage: Storage) -> None:
     with pytest.raises(OSError, match="quota"):
         fs.write("/log", b"x" * 11, append=True)
     assert fs.read("/log") == BIG and fs.collect_garbage(orphans=True) == 0
+
+
+class ShippedFiles(DO):
+    """An object that ships its change log, with a large file it deletes."""
+
+    async def write(self) -> str:
+        await self.ctx.fs.write("/big.bin", BIG * 400)
+        return await self.storage.get_current_bookmark()
+
+    async def remove(self) -> int:
+        await self.ctx.fs.unlink("/big.bin")
+        return await self.ctx.fs.collect_garbage()
+
+    async def collect(self) -> int:
+        return await self.ctx.fs.collect_garbage()
+
+    async def restore(self, bookmark: str) -> None:
+        await self.storage.on_next_session_restore_bookmark(bookmark)
+
+    async def read(self) -> bytes:
+        return await self.ctx.fs.read("/big.bin")
+
+
+def shipped_blob_files(log: Path) -> list[Path]:
+    return [path for path in (log / "blobs").rglob("*") if path.is_file()]
+
+
+async def test_garbage_of_an_object_that_ships_its_log_is_kept_for_a_restore_then_deleted(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    async with Runtime(tmp_path / "data", objects=[ShippedFiles], replicate_to=log, retention=3600) as rt:
+        bookmark = await rt.call(ShippedFiles, "f", "write")
+        assert await rt.call(ShippedFiles, "f", "remove") == 0, "kept for the log's retention"
+        assert len(shipped_blob_files(log)) == 1
+        await rt.call(ShippedFiles, "f", "restore", bookmark)
+        assert rt.evict(ShippedFiles, "f")
+        assert await rt.call(ShippedFiles, "f", "read") == BIG * 400
+    # With a retention that has passed, the collector deletes what no state within it references.
+    async with Runtime(tmp_path / "other", objects=[ShippedFiles], replicate_to=tmp_path / "log2", retention=0.2) as rt:
+        await rt.call(ShippedFiles, "f", "write")
+        assert await rt.call(ShippedFiles, "f", "remove") == 0
+        assert len(shipped_blob_files(tmp_path / "log2")) == 1
+        await asyncio.sleep(0.3)
+        assert await rt.call(ShippedFiles, "f", "collect") == 1
+        assert shipped_blob_files(tmp_path / "log2") == []

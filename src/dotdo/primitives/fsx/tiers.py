@@ -2,7 +2,8 @@
 
 Contents over the warm threshold live in the blob store under the `warm` namespace; blobs no
 file touched for `cold_after` seconds move to the `cold` namespace. `fsx_blobs` counts the inodes
-referencing each blob; a blob whose count reached zero is garbage, deleted by `collect_garbage`.
+referencing each blob; a blob whose count reached zero is garbage, deleted by `collect_garbage`
+(after the change log's retention when the object ships one, for point-in-time restores).
 
 Safety against concurrent writers: a writer pins a blob's hash (in memory, per storage) before
 uploading it and unpins it after the transaction that references it; the collector never deletes
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
 
 WARM = "warm"
 COLD = "cold"
+GRAVEYARD_TABLE = (
+    "CREATE TABLE IF NOT EXISTS fsx_blob_graveyard (hash TEXT PRIMARY KEY, tier TEXT NOT NULL, since REAL NOT NULL) "
+    "WITHOUT ROWID"
+)
+"""Unreferenced blobs kept for the change log's retention, and since when they are garbage."""
 _RANGE_BYTES = 1024 * 1024
 
 
@@ -211,17 +218,38 @@ class BlobTier:
         return moved
 
     def collect_garbage(self, *, orphans: bool = False) -> int:
-        """Delete unreferenced, unpinned blobs; with `orphans`, also blobs no row knows. Returns the count."""
+        """Delete unreferenced, unpinned blobs; with `orphans`, also blobs no row knows. Returns the count.
+
+        An object that ships its change log keeps its garbage for the log's retention first (in
+        `fsx_blob_graveyard`, since when it is garbage): a restore to an instant when a blob was still
+        referenced finds it.
+        """
         deleted = 0
+        keep_for = self._storage.blob_retention
+        if keep_for > 0:
+            self._sql.exec(GRAVEYARD_TABLE)
+        now = time.time()
         for sha, tier in list(self._sql.exec("SELECT hash, tier FROM fsx_blobs WHERE refs <= 0").raw()):
             if sha in self._pins:
                 continue
-            self.store.delete(sha, namespace=tier)
-            self.store.delete(sha, namespace=self._other(tier))
+            if keep_for > 0:
+                self._sql.exec(
+                    "INSERT INTO fsx_blob_graveyard (hash, tier, since) VALUES (?, ?, ?) "
+                    "ON CONFLICT (hash) DO UPDATE SET tier = excluded.tier, since = excluded.since",
+                    sha,
+                    tier,
+                    now,
+                )
+            else:
+                self._delete_blob(sha, tier)
+                deleted += 1
             self._sql.exec("DELETE FROM fsx_blobs WHERE hash = ? AND refs <= 0", sha)
-            deleted += 1
+        if keep_for > 0:
+            deleted += self._bury(now - keep_for)
         if orphans:
             known = {sha for (sha,) in self._sql.exec("SELECT hash FROM fsx_blobs").raw()}
+            if self._storage.table_exists("fsx_blob_graveyard"):
+                known.update(sha for (sha,) in self._sql.exec("SELECT hash FROM fsx_blob_graveyard").raw())
             for tier in (WARM, COLD):
                 for sha in list(self.store.list(namespace=tier)):
                     if sha not in known and sha not in self._pins:
@@ -229,6 +257,23 @@ class BlobTier:
                         deleted += 1
                 deleted += self.store.sweep_staging(namespace=tier, keep=self._pins)
             deleted += self.sweep_incoming()
+        return deleted
+
+    def _delete_blob(self, sha: str, tier: str) -> None:
+        self.store.delete(sha, namespace=tier)
+        self.store.delete(sha, namespace=self._other(tier))
+
+    def _bury(self, garbage_before: float) -> int:
+        """Delete the kept garbage older than `garbage_before` (epoch seconds) that nothing references again."""
+        deleted = 0
+        rows = self._sql.exec("SELECT hash, tier FROM fsx_blob_graveyard WHERE since < ?", garbage_before).raw()
+        for sha, tier in list(rows):
+            if sha in self._pins:
+                continue
+            if not self._sql.exec("SELECT 1 FROM fsx_blobs WHERE hash = ?", sha).to_list():
+                self._delete_blob(sha, tier)
+                deleted += 1
+            self._sql.exec("DELETE FROM fsx_blob_graveyard WHERE hash = ?", sha)
         return deleted
 
     def stats(self) -> dict[str, int]:
