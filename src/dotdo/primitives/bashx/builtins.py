@@ -13,7 +13,7 @@ from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, R
 from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.shopts import b_shopt
-from dotdo.primitives.bashx.state import GETOPTS_POSITION
+from dotdo.primitives.bashx.state import GETOPTS_POSITION, LONG_OPTIONS, SHORT_OPTIONS
 from dotdo.primitives.bashx.traps import b_trap
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -73,15 +73,8 @@ def b_pwd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
-SET_LONG = {
-    "errexit": "errexit",
-    "nounset": "nounset",
-    "pipefail": "pipefail",
-    "xtrace": "xtrace",
-    "noglob": "noglob",
-    "noclobber": "noclobber",
-}
-SET_SHORT = {"e": "errexit", "u": "nounset", "x": "xtrace", "f": "noglob", "C": "noclobber"}
+SET_LONG = LONG_OPTIONS
+SET_SHORT = SHORT_OPTIONS
 
 
 def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:

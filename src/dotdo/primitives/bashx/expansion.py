@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import time
@@ -66,6 +67,7 @@ class ExpansionHost(Protocol):
         ...
 
 
+INDIRECT_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", re.S)
 TRANSFORMS = frozenset("QEPAKaUuLk")
 """The letters of ``${name@X}``."""
 
@@ -358,6 +360,11 @@ class Expander:
             if not target:
                 raise ExpansionError(f"{name}: invalid indirect expansion", fatal=False)
             name = target
+            element = INDIRECT_ELEMENT_RE.fullmatch(target)
+            if element is not None and p.index is None:
+                # ${!ref} where ref='a[@]' or 'a[1]' expands that array or element.
+                name = element.group(1)
+                p = dataclasses.replace(p, index=element.group(2))
         value = self.lookup(name, p.index)
         is_list = isinstance(value, list) and (name in ("@", "*") or p.index in ("@", "*"))
         if p.length:
@@ -537,11 +544,12 @@ class Expander:
             pieces = self.pattern(p.arg or "")
             replacement = self.join_at(self.sub_word(p.arg2 or "", True)) if p.arg2 is not None else ""
             if not any(t for t, _ in pieces):
-                return value
+                # An empty pattern matches only where it is anchored: ${x/#/pre}, ${x/%/post}.
+                return {"/#": replacement + value, "/%": value + replacement}.get(op, value)
             body = compile_pattern(tuple(pieces)).pattern
             anchor = {"/#": "^(?:" + body + ")", "/%": "(?:" + body + ")$"}.get(op, body)
             regex = re.compile(anchor, re.DOTALL)
-            return _greedy_sub(regex, replacement, value, count=0 if op == "//" else 1)
+            return _replace(regex, replacement, value, every=op == "//")
         if op in ("^^", "^", ",,", ","):
             if not value:
                 return value
@@ -644,6 +652,22 @@ class _AtMark(FieldBreak):
 AT_MARK = _AtMark()
 
 
-def _greedy_sub(regex: re.Pattern[str], replacement: str, value: str, *, count: int) -> str:
-    # Shell patterns match the longest string at each position; Python's leftmost-first `.*` agrees.
-    return regex.sub(lambda _m: replacement, value, count=count)
+def _replace(regex: re.Pattern[str], replacement: str, value: str, *, every: bool) -> str:
+    """``${x/pattern/replacement}``: the first (or every) match replaced; an empty match counts
+    only when the value is empty, as in bash."""
+    if not value:
+        return replacement if regex.fullmatch("") else value
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        match = regex.match(value, i)
+        if match is None or match.end() == i:
+            out.append(value[i])
+            i += 1
+            continue
+        out.append(replacement)
+        i = match.end()
+        if not every:
+            out.append(value[i:])
+            return "".join(out)
+    return "".join(out)

@@ -40,28 +40,78 @@ class Options:
     xtrace: bool = False
     noglob: bool = False
     noclobber: bool = False
+    # Kept and reported so that scripts which set them behave as under bash; bashx's behaviour
+    # does not change with them (it has no job control, history or posix mode).
+    allexport: bool = False
+    keyword: bool = False
+    monitor: bool = False
+    notify: bool = False
+    physical: bool = False
+    posix: bool = False
+    privileged: bool = False
+    verbose: bool = False
+    errtrace: bool = False
+    functrace: bool = False
+    ignoreeof: bool = False
+    hashall: bool = True
+    braceexpand: bool = True
 
     def flags(self) -> str:
         """The value of ``$-``."""
-        letters = [
-            ("e", self.errexit),
-            ("f", self.noglob),
-            ("h", True),
-            ("u", self.nounset),
-            ("x", self.xtrace),
-            ("B", True),
-            ("C", self.noclobber),
-            ("c", True),
-        ]
-        return "".join(ch for ch, on in letters if on)
+        letters = "".join(letter for letter, name in SHORT_OPTIONS.items() if getattr(self, name))
+        return letters + "c"
 
     def shellopts(self) -> str:
         """The value of ``$SHELLOPTS``: the ``set -o`` options that are on, in bash's order."""
-        on = {"braceexpand", "hashall", "interactive-comments"}
-        on |= {
-            name for name in ("errexit", "noclobber", "noglob", "nounset", "pipefail", "xtrace") if getattr(self, name)
-        }
+        on = {"interactive-comments"}
+        on |= {name for name, attribute in LONG_OPTIONS.items() if getattr(self, attribute)}
         return ":".join(sorted(on))
+
+
+LONG_OPTIONS = {
+    name: name
+    for name in [
+        "allexport",
+        "braceexpand",
+        "errexit",
+        "errtrace",
+        "functrace",
+        "hashall",
+        "ignoreeof",
+        "keyword",
+        "monitor",
+        "noclobber",
+        "noglob",
+        "notify",
+        "nounset",
+        "physical",
+        "pipefail",
+        "posix",
+        "privileged",
+        "verbose",
+        "xtrace",
+    ]
+}
+"""``set -o`` names and the :class:`Options` attribute each sets."""
+SHORT_OPTIONS = {
+    "a": "allexport",
+    "b": "notify",
+    "e": "errexit",
+    "f": "noglob",
+    "h": "hashall",
+    "k": "keyword",
+    "m": "monitor",
+    "p": "privileged",
+    "u": "nounset",
+    "v": "verbose",
+    "x": "xtrace",
+    "B": "braceexpand",
+    "C": "noclobber",
+    "E": "errtrace",
+    "P": "physical",
+    "T": "functrace",
+}
+"""``set -X`` letters and the :class:`Options` attribute each sets, in the order ``$-`` lists them."""
 
 
 @dataclass

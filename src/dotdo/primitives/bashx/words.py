@@ -504,7 +504,7 @@ def parse_braced(body: str, quoted: bool) -> Param:
                 if cut >= 0:
                     arg, arg2 = arg[:cut], arg[cut + 1 :]
             elif op == ":":
-                cut = _find_unquoted(arg, ":")
+                cut = _offset_end(arg)
                 if cut >= 0:
                     arg, arg2 = arg[:cut], arg[cut + 1 :]
             return Param(name, quoted, op=op, arg=arg, arg2=arg2, index=index, indirect=indirect)
@@ -532,6 +532,39 @@ def _matching_bracket(text: str) -> int:
             depth -= 1
             if depth == 0:
                 return i
+        i += 1
+    return -1
+
+
+def _offset_end(text: str) -> int:
+    """Index of the ``:`` ending the offset of ``${x:offset:length}`` (one inside parentheses or
+    closing a ``?:`` conditional belongs to the arithmetic), or -1."""
+    depth = pending = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "'":
+            i = skip_single(text, i)
+            continue
+        if ch == '"':
+            i = skip_double(text, i)
+            continue
+        if ch == "$":
+            i = max(skip_dollar(text, i), i + 1)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "?" and depth == 0:
+            pending += 1
+        elif ch == ":" and depth == 0:
+            if not pending:
+                return i
+            pending -= 1
         i += 1
     return -1
 

@@ -55,3 +55,11 @@ set -eu; echo $- $SHELLOPTS
 a=(1 2); echo $((a[1]+1)); ((a[0]+=5)); i=1; echo $(( a[i] * 3 )) $(( a[-1] )); declare -A A; k=x; ((A[$k]++)); ((A[$k]++)); declare -p A a
 #### arithmetic-assoc-key-expanded-once
 declare -A assoc; key='x],b[$(echo uname)'; (( assoc[$key]++ )); declare -p assoc; var="'\]"; ((assoc['$var']++)); declare -p assoc
+#### replace-with-empty-and-anchored-patterns
+var=; echo "${var/#/x}" "${var/*/x}" "${var//*/x}"; var=abc; echo "${var/#/x}" "${var/*/x}" "${var//*/x}" "${var/%/Y}" ${var//?/-}
+#### substring-offset-with-conditional
+j=1; s=abcdef; echo ${s:(j?1:0):j} ${s:j?2:0:2}
+#### indirect-to-array-reference
+a=(1 2 3); n='a[@]'; echo ${!n}; for x in "${!n}"; do echo "<$x>"; done; m='a[1]'; echo ${!m}
+#### set-options-kept
+set -o posix; echo $?; set +a; echo $? $-; set -o monitor; echo $SHELLOPTS; set -eufC; echo $-
