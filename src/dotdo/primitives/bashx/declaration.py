@@ -93,16 +93,16 @@ def single_quoted(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def assignment_form(state: ShellState, name: str, element: str | None = None) -> str:
-    """``${x@A}``: a command that recreates ``x`` (``element`` for one array element)."""
+def assignment_form(state: ShellState, name: str, element: str | None, *, whole: bool) -> str:
+    """``${x@A}``: a command that recreates ``x`` (``whole``: every element of an array, else
+    ``element``, the value the expansion chose)."""
     letters = attribute_letters(state, name)
     value = state.variables.get(name)
-    if element is None and isinstance(value, IndexedArray | AssocArray):
+    if whole and isinstance(value, IndexedArray | AssocArray):
         return f"declare -{letters} {name}={array_body(value)}"
-    text = value if isinstance(value, str) else element
-    if text is None:
-        return ""
-    quoted = ansi_c_quoted(text) if needs_ansi_c(text) else single_quoted(text)
+    if element is None:
+        return f"declare -{letters} {name}" if letters else ""
+    quoted = ansi_c_quoted(element) if needs_ansi_c(element) else single_quoted(element)
     if letters:
         return f"declare -{letters} {name}={quoted}"
     return f"{name}={quoted}"

@@ -68,6 +68,7 @@ class ExpansionHost(Protocol):
 
 
 INDIRECT_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", re.S)
+CASE_OPERATORS = frozenset({"^^", "^", ",,", ",", "~~", "~"})
 TRANSFORMS = frozenset("QEPAKaUuLk")
 """The letters of ``${name@X}``."""
 
@@ -450,6 +451,8 @@ class Expander:
                 container = self.state.variables.get(self.state.resolve(name))
                 if isinstance(container, arrays.IndexedArray):
                     return self.emit(self.array_slice(container, p), p, star=p.index == "*")
+                if isinstance(container, str):
+                    return self.emit(self.substring(container, p, False), p)  # a scalar's [@] is itself
             return self.emit(self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*")
         results = [self.transform(v, p) for v in values]
         return self.emit(results if is_list else results[0], p, star=name == "*")
@@ -460,10 +463,8 @@ class Expander:
         container = self.state.variables.get(target)
         whole = index in ("@", "*") or (index is None and p.arg == "A")
         if p.arg == "A":
-            if value is None and not is_list:
-                return [Seg("", p.quoted)]
-            element = None if whole or not isinstance(value, str) else value
-            text = declaration.assignment_form(self.state, target, element)
+            element = value if isinstance(value, str) else None
+            text = declaration.assignment_form(self.state, target, element, whole=index in ("@", "*"))
             return [Seg(text, p.quoted, split=not p.quoted)]
         if whole and isinstance(container, arrays.IndexedArray | arrays.AssocArray):
             if p.arg == "K":
@@ -550,15 +551,20 @@ class Expander:
             anchor = {"/#": "^(?:" + body + ")", "/%": "(?:" + body + ")$"}.get(op, body)
             regex = re.compile(anchor, re.DOTALL)
             return _replace(regex, replacement, value, every=op == "//")
-        if op in ("^^", "^", ",,", ","):
-            if not value:
-                return value
-            if op == "^^":
-                return value.upper()
-            if op == ",,":
-                return value.lower()
-            return (value[0].upper() if op == "^" else value[0].lower()) + value[1:]
+        if op in CASE_OPERATORS:
+            return self.change_case(value, op, p.arg or "")
         raise ExpansionError(f"${{{p.name}{op}}}: bad substitution")
+
+    def change_case(self, value: str, op: str, pattern: str) -> str:
+        """``${x^pat}``, ``${x^^pat}``, ``${x,pat}``, ``${x,,pat}``, ``${x~}``, ``${x~~}``: the first
+        (or every) character matching ``pat`` (any, when empty) upper-, lower- or swap-cased."""
+        regex = compile_pattern(tuple(self.pattern(pattern))) if pattern else None
+        convert = {"^": str.upper, ",": str.lower, "~": str.swapcase}[op[0]]
+        chars = list(value)
+        for i, ch in enumerate(chars if len(op) == 2 else chars[:1]):
+            if regex is None or regex.fullmatch(ch):
+                chars[i] = convert(ch)
+        return "".join(chars)
 
     # splitting and globbing -------------------------------------------------------------
     def fields(self, items: list[Item]) -> list[str]:

@@ -140,7 +140,7 @@ class _Reader:
             raise self.fail("expected a word")
         self.pos = end
         line, column = self.where(start)
-        return ast.Word(self.src[start:end].replace("\\\n", ""), line, column)
+        return ast.Word(without_continuations(self.src[start:end]), line, column)
 
     def take_reserved(self, word: str) -> None:
         if self.peek_word() != word:
@@ -694,6 +694,31 @@ class _Reader:
         self.newlines()
         body = self.command()
         return ast.FunctionDef(name, body)
+
+
+def without_continuations(text: str) -> str:
+    """``text`` without its line continuations: an unescaped backslash-newline outside single quotes."""
+    if "\\\n" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    in_single = in_double = False
+    while i < len(text):
+        ch = text[i]
+        if ch == "'" and not in_double:
+            in_single = not in_single
+        elif ch == '"' and not in_single:
+            in_double = not in_double
+        elif ch == "\\" and not in_single:
+            if text.startswith("\n", i + 1):
+                i += 2
+                continue
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _is_function_name(word: str) -> bool:

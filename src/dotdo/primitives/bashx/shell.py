@@ -53,6 +53,7 @@ SHELL_VARIABLES = {
     "OSTYPE": "linux-gnu",
     "HOSTTYPE": "x86_64",
     "MACHTYPE": "x86_64-pc-linux-gnu",
+    "IFS": " \t\n",
 }
 """Variables bash sets for itself (a script runs unprivileged: ``UID`` 1000 unless ``env`` says otherwise)."""
 

@@ -261,10 +261,17 @@ def skip_quoting(text: str, i: int) -> int | None:
 
 def skip_braces(text: str, i: int) -> int:
     """Index just past the ``}`` closing a ``${`` whose body starts at ``text[i]``."""
-    found = _scan_braces(text, i, 1)
-    if found is None:
-        raise WordSyntaxError("unclosed '${'")
-    return found[0] + 1
+    # Only a nested ${ opens a brace that must close first: `${x:-a { b }` ends at the first }.
+    j = i
+    while j < len(text):
+        skipped = skip_quoting(text, j)
+        if skipped is not None:
+            j = skipped
+            continue
+        if text[j] == "}":
+            return j + 1
+        j += 1
+    raise WordSyntaxError("unclosed '${'")
 
 
 def _scan_braces(text: str, j: int, depth: int) -> tuple[int, list[int]] | None:
@@ -449,6 +456,7 @@ OPERATORS = (
     "/%",
     "^^",
     ",,",
+    "~~",
     "-",
     "=",
     "+",
@@ -458,6 +466,7 @@ OPERATORS = (
     "/",
     "^",
     ",",
+    "~",
     ":",
     "@",
 )
@@ -467,7 +476,10 @@ def parse_braced(body: str, quoted: bool) -> Param:
     """Parse the inside of ``${...}``."""
     length = indirect = False
     rest = body
-    if rest.startswith("#") and len(rest) > 1 and rest[1] != "}":
+    counts_operand = rest[1:2] in (":", "-", "=", "?", "+") and len(rest) > 2
+    if rest.startswith("#") and counts_operand:
+        pass  # ${#:-word}, ${#-word}: $# with an operator, not a length
+    elif rest.startswith("#") and len(rest) > 1 and rest[1] != "}":
         length = True
         rest = rest[1:]
     elif rest.startswith("!") and len(rest) > 1:

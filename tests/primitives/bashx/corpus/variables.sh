@@ -63,3 +63,18 @@ j=1; s=abcdef; echo ${s:(j?1:0):j} ${s:j?2:0:2}
 a=(1 2 3); n='a[@]'; echo ${!n}; for x in "${!n}"; do echo "<$x>"; done; m='a[1]'; echo ${!m}
 #### set-options-kept
 set -o posix; echo $?; set +a; echo $? $-; set -o monitor; echo $SHELLOPTS; set -eufC; echo $-
+#### case-modification-with-patterns
+S=oenophile; U=OENOPHILE; echo ${S^[aeiou]} ${S^^[aeiou]} ${U,} ${U,[AEIOU]} ${U,,[AEIOU]} ${S~} ${S~~}; set -- ack one; echo ${@^^[rstlne]}
+#### brace-ends-at-first-close
+printf '<%s> ' ${abc:-G { I } K }; echo
+#### escaped-backslash-before-newline
+NL="\\
+"
+echo "[$NL]"; echo 'a\
+b'
+#### count-of-positionals-with-operators
+set 1 2 3 4 5; echo ${#} ${#:foo} ${#:-foo} ${#-posparams} ${#?}
+#### ifs-is-set-by-default
+OIFS="$IFS"; IFS=,; IFS="$OIFS"; f() { echo "<${*-x}>"; }; f '' ''; printf %s "$IFS" | od -c
+#### assignment-transform-of-empty-array
+declare -ia foo=(); echo ${foo@a}; echo ${foo@A}; a=(x "y z"); echo "${a@A}" "${a[1]@A}"; var=blah; echo ${var[@]:3}
