@@ -28,6 +28,7 @@ from dotdo.primitives.bashx.words import (
     brace_expand,
     decode_ansi_c,
     lex,
+    lex_arithmetic,
     lex_heredoc,
 )
 
@@ -198,7 +199,10 @@ class Expander:
 
     def lex_arith(self, text: str) -> tuple[Part, ...]:
         """Lex arithmetic text (all literal text is quoted: no globbing)."""
-        parts = self.lex(text)
+        try:
+            parts = lex_arithmetic(text)
+        except WordSyntaxError as exc:
+            raise ExpansionError(str(exc)) from None
         return tuple(Lit(p.text, True) if isinstance(p, Lit) else p for p in parts)
 
     def _arith_get(self, name: str, refs: dict[str, tuple[str, str]]) -> str:
@@ -214,7 +218,8 @@ class Expander:
             if value is None and self.state.options.nounset:
                 raise ExpansionError(f"{base}[{subscript}]: unbound variable", status=127)
             return value or ""
-        value = self.state.get(name)
+        found = self.lookup(name)
+        value = found if isinstance(found, str) else None
         if value is None and self.state.options.nounset:
             raise ExpansionError(f"{name}: unbound variable", status=127)
         return value or ""
@@ -290,7 +295,8 @@ class Expander:
         if name.isdigit():
             n = int(name)
             if n == 0:
-                return st.script_name
+                argv0 = st.variables.get("BASH_ARGV0")
+                return argv0 if isinstance(argv0, str) else st.script_name
             return st.positional[n - 1] if n <= len(st.positional) else None
         if name in ("@", "*"):
             return list(st.positional)
@@ -305,6 +311,12 @@ class Expander:
             return None if pid is None else str(pid)
         if name == "RANDOM" and name not in st.variables:
             return str(self.random.randrange(32768))
+        if name == "EPOCHSECONDS" and name not in st.variables:
+            return str(int(time.time()))
+        if name == "EPOCHREALTIME" and name not in st.variables:
+            return f"{time.time():.6f}"
+        if name == "BASH_ARGV0" and name not in st.variables:
+            return st.script_name
         if name == "SECONDS" and name not in st.variables:
             return str(int(time.monotonic() - self.started))
         if name == "LINENO" and name not in st.variables:

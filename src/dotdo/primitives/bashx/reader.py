@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx import ast, words
 from dotdo.primitives.bashx.errors import BashSyntaxError
 
 METACHARACTERS = frozenset(" \t\n;&|<>()")
@@ -577,7 +577,7 @@ class _Reader:
         self.skip_blanks()
         if self.src.startswith("((", self.pos):
             end = self.skip_parens(self.pos + 2, depth=2)
-            parts = self.src[self.pos + 2 : end - 2].split(";")
+            parts = arith_for_parts(self.src[self.pos + 2 : end - 2])
             if len(parts) != 3:
                 raise self.fail("for (( )) needs init; condition; update")
             self.pos = end
@@ -694,6 +694,27 @@ class _Reader:
         self.newlines()
         body = self.command()
         return ast.FunctionDef(name, body)
+
+
+def arith_for_parts(text: str) -> list[str]:
+    """The ``;``-separated parts of ``for (( ... ))`` (a ``;`` inside ``$(...)`` or quotes stays)."""
+    parts: list[str] = []
+    start = i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "$":
+            i = max(words.skip_dollar(text, i), i + 1)
+        elif ch in "'\"":
+            i = words.skip_single(text, i) if ch == "'" else words.skip_double(text, i)
+        elif ch == "`":
+            i = words.skip_backquote(text, i)
+        elif ch == ";":
+            parts.append(text[start:i])
+            start = i = i + 1
+        else:
+            i += 1
+    parts.append(text[start:])
+    return parts
 
 
 def without_continuations(text: str) -> str:

@@ -351,7 +351,12 @@ def lex_heredoc(text: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def _lex(text: str, *, quoted: bool) -> list[Part]:
+def lex_arithmetic(text: str) -> tuple[Part, ...]:
+    """Split the text of an arithmetic expression (``<(`` and ``>(`` are comparisons there)."""
+    return tuple(_lex(text, quoted=False, arithmetic=True))
+
+
+def _lex(text: str, *, quoted: bool, arithmetic: bool = False) -> list[Part]:
     parts: list[Part] = []
     buf: list[str] = []
 
@@ -401,7 +406,7 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
             end = skip_ansi(text, i)
             parts.append(Lit(decode_ansi_c(text[i + 2 : end - 1]), True))
             i = end
-        elif ch in "<>" and text.startswith("(", i + 1) and not quoted:
+        elif ch in "<>" and text.startswith("(", i + 1) and not quoted and not arithmetic:
             if ch == ">":
                 raise WordSyntaxError(">(...) output process substitution is not supported by bashx; use a pipe")
             flush()

@@ -78,3 +78,11 @@ set 1 2 3 4 5; echo ${#} ${#:foo} ${#:-foo} ${#-posparams} ${#?}
 OIFS="$IFS"; IFS=,; IFS="$OIFS"; f() { echo "<${*-x}>"; }; f '' ''; printf %s "$IFS" | od -c
 #### assignment-transform-of-empty-array
 declare -ia foo=(); echo ${foo@a}; echo ${foo@A}; a=(x "y z"); echo "${a@A}" "${a[1]@A}"; var=blah; echo ${var[@]:3}
+#### arith-for-with-command-substitution
+for (( i = j = k = 1; i % 9 || (j *= -1, $( ((i%9)) || printf " " >&2; echo 0), k++ <= 10); i += j )); do printf "$i"; done; echo
+#### arithmetic-comparison-before-parenthesis
+echo $(( 4>(2+3) ? 1 : 32)) $(( 4<(2+3) ? 1 : 32))
+#### arithmetic-bases-up-to-64
+echo $(( 16#a )) $(( 32#A )) $(( 56#a )) $(( 64#A )) $(( 64#@ )) $(( 64#_ )) $((2#101))
+#### dynamic-variables
+BASH_ARGV0=hello; echo $0; (( EPOCHSECONDS > 1700000000 )) && echo epoch; [[ $EPOCHREALTIME == *.* ]] && echo real
