@@ -3,17 +3,22 @@
     python benchmarks/compat_search.py [--vectors 100000] [--dimension 384] [--documents 100000] [--queries 200]
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
-`dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), both real processes on
-127.0.0.1, then queried; recall@10 is measured against exact cosine search (numpy) on the same data.
+`dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), and through the
+`pinecone` SDK to `dotdo compat serve pinecone`, all real processes on 127.0.0.1, then queried;
+recall@10 is measured against exact cosine search (numpy) on the same data. The bare vector core
+(`VectorCollection` called in process, no HTTP) is the layers' baseline.
 Text rows: the same synthetic documents indexed through the `meilisearch` SDK into `dotdo compat
-serve meilisearch`, queried with one typo per query, against the bare FTS5 path (an FTS5 table in a
-SQLite file, the same rows, exact-word MATCH queries): the gap is what the layer adds (HTTP, JSON,
-typo expansion, ranking, the object's transaction). No Meilisearch server runs on this machine.
+serve meilisearch` and through `algoliasearch` into `dotdo compat serve algolia`, queried with one
+typo per query, against the bare search core (`SearchIndex` called in process, the same typo
+expansion and ranking, no HTTP) and the bare FTS5 path (an FTS5 table in a SQLite file, the same
+rows, exact-word MATCH queries): the gaps are what the layers add (HTTP, JSON, the SDK, the object's
+transaction) and what typo tolerance and ranking cost. No Meilisearch or Algolia server runs here.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import shutil
@@ -30,9 +35,14 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from dotdo import Runtime
 from dotdo.compat import Credentials
+from dotdo.compat.search import SearchIndex, SearchQuery
+from dotdo.compat.vector import Point, VectorCollection
 
 BATCH = 1000
+PINECONE_BATCH = 200
+"""Pinecone takes at most 2 MB per upsert: 200 vectors of 384 numbers as JSON."""
 WORDS = [
     "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
     "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey",
@@ -113,16 +123,70 @@ def run_chroma(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[s
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
+def run_vector_core(folder: Path, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+    async def run() -> dict[str, float]:
+        async with Runtime(folder, objects=[VectorCollection]) as runtime:
+            collection = runtime.get(VectorCollection, "bench/core")
+            await collection.create("core", data.shape[1], "cosine")
+            started = time.perf_counter()
+            for start in range(0, len(data), BATCH):
+                chunk = data[start : start + BATCH]
+                await collection.upsert([Point(start + i, row.tolist()) for i, row in enumerate(chunk)])
+            inserted = time.perf_counter() - started
+            started = time.perf_counter()
+            recalls = []
+            for query, expected in zip(queries, truth, strict=True):
+                found = await collection.query(query.tolist(), 10)
+                recalls.append(len({hit["id"] for hit in found} & expected) / 10)
+            queried = time.perf_counter() - started
+        return {
+            "insert/s": len(data) / inserted,
+            "queries/s": len(queries) / queried,
+            "recall@10": float(np.mean(recalls)),
+        }
+
+    return asyncio.run(run())
+
+
+def run_pinecone(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+    from pinecone import ServerlessSpec
+
+    client.create_index(
+        "bench", dimension=data.shape[1], metric="cosine", spec=ServerlessSpec(cloud="aws", region="us-east-1")
+    )
+    index = client.index("bench")
+    started = time.perf_counter()
+    for start in range(0, len(data), PINECONE_BATCH):
+        chunk = data[start : start + PINECONE_BATCH]
+        index.upsert(vectors=[(str(start + i), row.tolist()) for i, row in enumerate(chunk)])
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    recalls = []
+    for query, expected in zip(queries, truth, strict=True):
+        found = index.query(vector=query.tolist(), top_k=10).matches
+        recalls.append(len({int(match.id) for match in found} & expected) / 10)
+    queried = time.perf_counter() - started
+    return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
+
+
 def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
     import chromadb
 
     import dotdo.compat.chroma
+    import dotdo.compat.pinecone
 
     data, queries = clustered(count, dimension, 1), clustered(query_count, dimension, 2)
     started = time.perf_counter()
     truth = exact_top10(data, queries)
     exact = {"queries/s": query_count / (time.perf_counter() - started), "recall@10": 1.0}
     rows = [("exact search (numpy, in process)", exact)]
+    rows.append(("bare vector core (in process)", run_vector_core(folder / "vector-core", data, queries, truth)))
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-pinecone", "pinecone")
+    try:
+        client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+        rows.append(("dotdo compat pinecone (SDK)", run_pinecone(client, data, queries, truth)))
+    finally:
+        stop(process)
     process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
     try:
         client = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=key_id, secret=secret)
@@ -159,12 +223,32 @@ def typo(word: str, chooser: random.Random) -> str:
     return word[:position] + word[position + 1 :]
 
 
+def run_search_core(folder: Path, docs: list[dict[str, Any]], queries: list[str]) -> dict[str, float]:
+    async def run() -> dict[str, float]:
+        async with Runtime(folder, objects=[SearchIndex]) as runtime:
+            index = runtime.get(SearchIndex, "bench/core")
+            await index.create("core", "id")
+            started = time.perf_counter()
+            for start in range(0, len(docs), BATCH):
+                await index.add(docs[start : start + BATCH])
+            indexed = time.perf_counter() - started
+            started = time.perf_counter()
+            for text in queries:
+                await index.search(SearchQuery(q=text))
+            queried = time.perf_counter() - started
+        return {"documents/s": len(docs) / indexed, "queries/s": len(queries) / queried}
+
+    return asyncio.run(run())
+
+
 def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+    import dotdo.compat.algolia
     import dotdo.compat.meilisearch
 
     docs = documents(count)
     chooser = random.Random(4)
     pairs = [chooser.sample(WORDS, 2) for _ in range(query_count)]
+    typed = [f"{typo(first, chooser)} {second}" for first, second in pairs]
     rows = []
     database = sqlite3.connect(folder / "bare.sqlite", isolation_level=None)
     database.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')")
@@ -188,6 +272,7 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
             {"documents/s": count / indexed, "queries/s": query_count / (time.perf_counter() - started)},
         )
     )
+    rows.append(("bare search core (in process, one typo)", run_search_core(folder / "search-core", docs, typed)))
     process, port, key_id, secret = start_dotdo(folder / "dotdo-meili", "meilisearch")
     try:
         client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
@@ -200,8 +285,8 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         client.wait_for_task(task.task_uid, timeout_in_ms=600_000)
         indexed = time.perf_counter() - started
         started = time.perf_counter()
-        for first, second in pairs:
-            index.search(f"{typo(first, chooser)} {second}")
+        for text in typed:
+            index.search(text)
         rows.append(
             (
                 "dotdo compat meilisearch (SDK, one typo)",
@@ -210,25 +295,46 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         )
     finally:
         stop(process)
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-algolia", "algolia")
+    try:
+        client = dotdo.compat.algolia.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+        records = [{**d, "objectID": str(d["id"])} for d in docs]
+        started = time.perf_counter()
+        client.save_objects("bench", records, wait_for_tasks=True, batch_size=BATCH)
+        indexed = time.perf_counter() - started
+        started = time.perf_counter()
+        for text in typed:
+            client.search_single_index("bench", {"query": text, "removeWordsIfNoResults": "lastWords"})
+        rows.append(
+            (
+                "dotdo compat algolia (SDK, one typo)",
+                {"documents/s": count / indexed, "queries/s": query_count / (time.perf_counter() - started)},
+            )
+        )
+    finally:
+        stop(process)
     return rows
 
 
-def table(title: str, rows: list[tuple[str, dict[str, float]]], baseline: str, columns: list[str]) -> Table:
+def table(title: str, rows: list[tuple[str, dict[str, float]]], baselines: list[str], columns: list[str]) -> Table:
+    """Each row's figures, with their ratio to each baseline row's (measured in the same run)."""
     out = Table(title=title)
     out.add_column("system")
     for column in columns:
         out.add_column(column, justify="right")
         if column != "recall@10":
-            out.add_column(f"{column} vs {baseline}", justify="right")
-    base = dict(rows).get(baseline, {})
+            for baseline in baselines:
+                out.add_column(f"vs {baseline}", justify="right")
+    measured = dict(rows)
     for name, values in rows:
         cells = [name]
         for column in columns:
             value = values.get(column)
             cells.append("-" if value is None else f"{value:.3f}" if column == "recall@10" else f"{value:,.0f}")
             if column != "recall@10":
-                reference = base.get(column)
-                cells.append("-" if value is None or not reference else f"{value / reference:.2f}x")
+                for baseline in baselines:
+                    reference = measured.get(baseline, {}).get(column)
+                    cells.append("-" if value is None or not reference else f"{value / reference:.2f}x")
         out.add_row(*cells)
     return out
 
@@ -243,20 +349,25 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        with console.status("vector search: dotdo's chroma layer, Chroma's own server, exact search"):
+        with console.status("vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"):
             vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
         console.print(
             table(
                 f"{arguments.vectors:,} vectors x {arguments.dimension}",
                 vectors,
-                "Chroma's own server (HttpClient)",
+                ["bare vector core (in process)", "Chroma's own server (HttpClient)"],
                 ["insert/s", "queries/s", "recall@10"],
             )
         )
-        with console.status("text search: dotdo's meilisearch layer and bare FTS5"):
+        with console.status("text search: dotdo's meilisearch and algolia layers, the search core, bare FTS5"):
             texts = text_rows(arguments.documents, arguments.queries, folder)
         console.print(
-            table(f"{arguments.documents:,} documents", texts, "bare FTS5 (exact words)", ["documents/s", "queries/s"])
+            table(
+                f"{arguments.documents:,} documents",
+                texts,
+                ["bare search core (in process, one typo)", "bare FTS5 (exact words)"],
+                ["documents/s", "queries/s"],
+            )
         )
 
 

@@ -6,8 +6,10 @@ Prints, in one run, each figure next to a baseline measured in the same run:
    durability="power" (acknowledged after fsync, no upload), for one hot object and for 1,000
    objects, 64 calls in flight (target: replicated >= 0.5x power);
 2. shipping lag (commit to object in the store) p50/p99 under that load in process mode with
-   background shipping (target p50 < 50 ms, p99 < 500 ms);
-3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file.
+   background shipping, and the lag of read replicas following some of those objects (the age of
+   the newest commit when a replica applies it) (targets p50 < 50 ms, p99 < 500 ms);
+3. the time to rebuild a 100 MB object from the store (snapshot + log) vs copying its file, and the
+   time a read replica of it takes to apply one more commit vs rebuilding it whole.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +33,9 @@ from rich.console import Console
 from rich.table import Table
 
 from dotdo import DO, Runtime
+from dotdo.cluster.location import normalize_location
+from dotdo.cluster.replica import ObjectReplica
+from dotdo.cluster.replica_keeper import ReplicaKeeper
 from dotdo.compat import Credentials
 from dotdo.runtime.ids import id_from_name
 from dotdo.runtime.log_format import object_key
@@ -177,7 +183,12 @@ async def throughput(args: argparse.Namespace, s3: S3Server, scratch: Path) -> l
     return rows
 
 
-async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[float, float, float]:
+REPLICAS = 8
+"""Objects of the lag load that a read replica follows, as a cluster host follows them (polling its log)."""
+
+
+async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[float, float, float, float, float]:
+    """Shipping lag p50/p99 under the spread load, its calls/s, and the replicas' lag p50/p99."""
     url, options = s3.new_bucket("bench-lag")
     names = [f"o{i}" for i in range(args.objects)]
     async with Runtime(
@@ -188,14 +199,25 @@ async def lag(args: argparse.Namespace, s3: S3Server, scratch: Path) -> tuple[fl
         max_live_objects=20_000,
         idle_timeout=600,
     ) as rt:
-        rate = await load(rt, names, args.seconds, args.in_flight)
         assert rt.change_log is not None
+        keeper = ReplicaKeeper(rt.change_log.store, scratch / "replicas")
+        for name in names[:REPLICAS]:
+            await rt.get(Counter, name).increment()
+            await rt.change_log.drain()
+            await keeper.replica("Counter", name, "eu-west").catch_up()
+        rate = await load(rt, names, args.seconds, args.in_flight)
         await rt.change_log.drain()
         stats = rt.change_log.stats()
-    return stats.lag_p50, stats.lag_p99, rate
+        replica_lags = sorted(sample for replica in keeper.replicas() for sample in replica.lag_samples())
+        await keeper.close()
+    p50 = replica_lags[len(replica_lags) // 2] if replica_lags else float("nan")
+    p99 = replica_lags[min(len(replica_lags) - 1, int(len(replica_lags) * 0.99))] if replica_lags else float("nan")
+    return stats.lag_p50, stats.lag_p99, rate, p50, p99
 
 
-async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, float, int]:
+async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, float, int, float]:
+    """Seconds to rebuild the big object from the store, to copy its file, its size, and the median
+    time a read replica of it takes to apply one more commit."""
     log = scratch / "restore-log"
     async with Runtime(scratch / "restore", objects=[Counter], replicate_to=log) as rt:
         await rt.get(Counter, "big").fill(args.restore_mb)
@@ -207,6 +229,16 @@ async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, 
         key = object_key(oid.namespace, oid.hex)
         head = await (await LogReader(rt.change_log.store, key).scan()).head()
         await rt.change_log.compact(key, head.commit - 1)  # a snapshot, then the last commit from the log
+        replica = ObjectReplica(rt.change_log.store, "Counter", "big", normalize_location("eu-west"), scratch)
+        await replica.catch_up()
+        catch_ups = []
+        for _ in range(10):
+            await rt.get(Counter, "big").increment()
+            await rt.change_log.drain()
+            start = time.perf_counter()
+            await replica.catch_up()
+            catch_ups.append(time.perf_counter() - start)
+        replica.close()
     size = source.stat().st_size
     assert rt.change_log is not None
     store_reader = LogReader(rt.change_log.store, key)
@@ -220,7 +252,7 @@ async def restore_time(args: argparse.Namespace, scratch: Path) -> tuple[float, 
     with open(scratch / "copied.sqlite", "rb+") as file:
         os.fsync(file.fileno())
     copied = time.perf_counter() - start
-    return rebuilt, copied, size
+    return rebuilt, copied, size, statistics.median(catch_ups)
 
 
 def main() -> None:
@@ -231,8 +263,8 @@ def main() -> None:
     s3 = start_s3(args.s3, scratch)
     try:
         rows = asyncio.run(throughput(args, s3, scratch))
-        p50, p99, rate = asyncio.run(lag(args, s3, scratch))
-        rebuilt, copied, size = asyncio.run(restore_time(args, scratch))
+        p50, p99, rate, replica_p50, replica_p99 = asyncio.run(lag(args, s3, scratch))
+        rebuilt, copied, size, catch_up = asyncio.run(restore_time(args, scratch))
     finally:
         s3.process.kill()
         s3.process.wait()
@@ -250,12 +282,22 @@ def main() -> None:
         )
     table.add_row("shipping lag p50", f"{p50 * 1000:.1f} ms", f"({rate:,.0f} calls/s, process)", "", "< 50 ms")
     table.add_row("shipping lag p99", f"{p99 * 1000:.1f} ms", "", "", "< 500 ms")
+    replicas = f"({REPLICAS} replicas polling every 50 ms)"
+    table.add_row("replica lag p50", f"{replica_p50 * 1000:.1f} ms", replicas, "", "< 50 ms")
+    table.add_row("replica lag p99", f"{replica_p99 * 1000:.1f} ms", "", "", "< 500 ms")
     table.add_row(
         f"restore {size / 1e6:.0f} MB object",
         f"{rebuilt:.2f} s",
         f"{copied:.2f} s file copy",
         f"{rebuilt / copied:.1f}x",
         "< 10 s",
+    )
+    table.add_row(
+        f"replica catch-up, 1 commit, {size / 1e6:.0f} MB",
+        f"{catch_up * 1000:.1f} ms",
+        f"{rebuilt * 1000:,.0f} ms whole rebuild",
+        f"{catch_up / rebuilt:.3f}x",
+        "",
     )
     console.print(table)
 

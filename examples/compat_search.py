@@ -1,11 +1,13 @@
-"""Search and vector search on dotdo, used through Meilisearch's, Qdrant's and Chroma's own Python clients.
+"""Search and vector search on dotdo, used through Meilisearch's, Algolia's, Qdrant's, Pinecone's and Chroma's
+own Python clients.
 
     python examples/compat_search.py
 
-The script serves `compat_app(["meilisearch", "qdrant", "chroma"])` with uvicorn on a free port of
-127.0.0.1 (what `dotdo compat serve meilisearch qdrant chroma` does), then indexes recipes in
-Meilisearch and finds them with a typo and a filter, stores their embeddings in Qdrant and in
-Chroma and finds the nearest vegetarian ones, and shows that another tenant sees none of it.
+The script serves `compat_app(["meilisearch", "algolia", "qdrant", "pinecone", "chroma"])` with uvicorn
+on a free port of 127.0.0.1 (what `dotdo compat serve meilisearch algolia qdrant pinecone chroma` does),
+then indexes recipes in Meilisearch and Algolia and finds them with a typo and a filter, stores their
+embeddings in Qdrant, Pinecone and Chroma and finds the nearest vegetarian ones, and shows that
+another tenant sees none of it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import warnings
 from pathlib import Path
 
 import uvicorn
+from pinecone import ServerlessSpec
 from qdrant_client import models
 
 import dotdo.compat
@@ -41,10 +44,10 @@ def main() -> None:
     warnings.simplefilter("ignore")  # qdrant-client warns that its api key travels over plain http
     data_dir = Path(tempfile.mkdtemp(prefix="compat-search-example-"))
     keys = Credentials(data_dir / "compat")
-    acme = keys.create("acme", ["meilisearch", "qdrant", "chroma"])
+    acme = keys.create("acme", ["meilisearch", "algolia", "qdrant", "pinecone", "chroma"])
     globex = keys.create("globex", ["meilisearch"])
     port = free_port()
-    app = compat_app(["meilisearch", "qdrant", "chroma"], data_dir=data_dir)
+    app = compat_app(["meilisearch", "algolia", "qdrant", "pinecone", "chroma"], data_dir=data_dir)
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
@@ -59,6 +62,13 @@ def main() -> None:
         )
         found = recipes.search("tomatoe", {"filter": "vegetarian = true AND minutes < 60"})
         print("meilisearch, 'tomatoe' (a typo):", [hit["title"] for hit in found["hits"]])
+
+        algolia = dotdo.compat.algolia.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
+        algolia.set_settings("recipes", {"searchableAttributes": ["title"], "attributesForFaceting": ["vegetarian"]})
+        records = [{"objectID": str(r["id"]), "title": r["title"], "minutes": r["minutes"]} for r in RECIPES]
+        algolia.save_objects("recipes", records, wait_for_tasks=True)
+        hits = algolia.search_single_index("recipes", {"query": "gazpacio", "filters": "minutes < 60"}).hits
+        print("algolia, 'gazpacio' (a typo):", [hit.highlight_result["title"].actual_instance.value for hit in hits])
 
         qdrant = dotdo.compat.qdrant.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
         qdrant.create_collection("recipes", vectors_config=models.VectorParams(size=3, distance=models.Distance.COSINE))
@@ -76,6 +86,26 @@ def main() -> None:
             "recipes", query=[0.7, 0.3, 0.1], query_filter=vegetarian, limit=2, with_payload=True
         )
         print("qdrant, nearest vegetarian:", [point.payload["title"] for point in nearest.points])
+
+        pinecone = dotdo.compat.pinecone.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
+        pinecone.create_index(
+            "recipes", dimension=3, metric="cosine", spec=ServerlessSpec(cloud="aws", region="us-east-1")
+        )
+        index = pinecone.index("recipes")  # the data plane, at the host the index's description gives
+        index.upsert(
+            vectors=[
+                (str(r["id"]), r["embedding"], {"title": r["title"], "vegetarian": r["vegetarian"]}) for r in RECIPES
+            ],
+            namespace="kitchen",
+        )
+        matches = index.query(
+            vector=[0.7, 0.3, 0.1],
+            top_k=2,
+            filter={"vegetarian": {"$eq": True}},
+            include_metadata=True,
+            namespace="kitchen",
+        ).matches
+        print("pinecone, nearest vegetarian:", [match.metadata["title"] for match in matches])
 
         chroma = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=acme.access_key_id, secret=acme.secret)
         collection = chroma.create_collection("recipes", configuration={"hnsw": {"space": "cosine"}})

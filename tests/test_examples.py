@@ -19,8 +19,10 @@ EXAMPLES = ROOT / "examples"
 SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
     "bashx_streams_jobs.py": "killed job: status 143",
+    "compat_reshard.py": "messages left to process: 19",
     "compat_search.py": "globex sees indexes: []",
     "compat_storage.py": "globex sees buckets: []",
+    "compat_slack.py": "signature verified",
     "compat_stripe.py": "signature verified",
     "context_app.py": "actions journal: [('record_order', 'completed', 1), ('charge', 'completed', 2)]",
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",

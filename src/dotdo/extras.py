@@ -45,6 +45,8 @@ EXTRAS: dict[str, Extra] = {
             "meilisearch",
             "qdrant_client",
             "typesense",
+            "algoliasearch",
+            "pinecone",
         ),
         ("fs",),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",

@@ -112,6 +112,8 @@ async def shipped(
         replicate_options=options,
         name="shipped",
         health_checks=CHECKS,
+        # Replicas look at their log only when the owner says commits are uploaded (or a read asks).
+        replica_poll_interval=3600,
     )
     async with rt:
         yield rt
@@ -215,6 +217,11 @@ async def test_replicas_on_hosts_of_other_places_read_your_writes_with_a_bookmar
         # Read right after the write, on a replica that polls its log: the bookmark makes it catch up first.
         assert await replicas.read("acme", TOTAL, near="London", bookmark=bookmark) == [(amount * (amount + 1) // 2,)]
     assert await replicas.read("acme", TOTAL, near="New York") == [(55,)]  # the primary's region: the primary
+    # No bookmark and no poll within the hour: the primary's host tells the replica's host of the upload.
+    await replicas.call("acme", "add", 45)
+    async with asyncio.timeout(30):
+        while await replicas.read("acme", TOTAL, near="London") != [(100,)]:
+            await asyncio.sleep(0.05)
     kept = Path(shipped.data_dir) / "hosts" / host / "replicas" / "lhr" / "Ledger"
     assert len(list(kept.glob("*.sqlite"))) == 1  # the replica lives on the London host, in its own folder
     await replicas.catch_up("acme")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ async def test_a_host_answers_reads_from_the_replica_it_keeps(tmp_path: Path) ->
             lag = await keeper.answer("lag", "Ledger", "acme", "lhr", ())
             assert (lag.location.colo, lag.commits_behind) == ("lhr", 0)
             assert (tmp_path / "host" / "replicas" / "lhr" / "Ledger").is_dir()
+            assert [replica.location.colo for replica in keeper.replicas()] == ["lhr"]  # London is lhr
 
             with pytest.raises(ReplicaWriteError, match="read-only"):
                 await keeper.answer("read", "Ledger", "acme", "lhr", ("DELETE FROM entries", (), None, None))
@@ -43,5 +45,34 @@ async def test_a_host_answers_reads_from_the_replica_it_keeps(tmp_path: Path) ->
                 await keeper.answer("write", "Ledger", "acme", "lhr", ())
             with pytest.raises(UnknownLocationError, match="did you mean 'Tokyo'"):
                 await keeper.answer("lag", "Ledger", "acme", "Tokio", ())
+        finally:
+            await keeper.close()
+
+
+async def test_a_replica_reads_its_log_as_soon_as_the_owner_says_commits_are_uploaded(tmp_path: Path) -> None:
+    followed: list[tuple[str, str]] = []
+
+    async def follow(namespace: str, name: str) -> None:
+        followed.append((namespace, name))
+
+    async with Runtime(tmp_path / "primary", objects=[Ledger], durability="replicated") as rt:
+        assert rt.change_log is not None
+        uploads: list[tuple[str, int]] = []
+        rt.change_log.upload_listeners.append(lambda key, commit: uploads.append((key, commit)))
+        keeper = ReplicaKeeper(rt.change_log.store, tmp_path / "host", poll_interval=3600, follow=follow)
+        try:
+            bookmark = await rt.call(Ledger, "acme", "add", 5)
+            assert await keeper.answer("read", "Ledger", "acme", "lhr", (TOTAL, (), bookmark, None)) == [(5,)]
+            replica = keeper.replicas()[0]
+            await rt.call(Ledger, "acme", "add", 7)  # acknowledged once uploaded: the listener was told
+            key, commit = uploads[-1]
+            assert key == replica.key and commit > replica.applied
+            keeper.wake(key, commit)  # what the owning host's notice does; no poll comes within the hour
+            async with asyncio.timeout(10):
+                while replica.applied < commit:
+                    await asyncio.sleep(0.01)
+            assert replica.query(TOTAL) == [(12,)]
+            assert followed[0] == ("Ledger", "acme")  # the owner was asked to notify this host
+            keeper.wake("objects/Nobody/00", 10**9)  # a notice about a log no replica follows changes nothing
         finally:
             await keeper.close()

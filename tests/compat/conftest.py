@@ -114,6 +114,13 @@ def messaging_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Compa
 
 
 @pytest.fixture(scope="module")
+def slack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve slack` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-slack"), ["slack"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
 def meilisearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve meilisearch` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-meilisearch"), ["meilisearch"]) as server:
@@ -138,4 +145,18 @@ def qdrant_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatSe
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     """`dotdo compat serve chroma` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-chroma"), ["chroma"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def pinecone_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve pinecone` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-pinecone"), ["pinecone"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def algolia_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve algolia` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-algolia"), ["algolia"]) as server:
         yield server

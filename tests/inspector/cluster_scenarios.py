@@ -71,7 +71,12 @@ async def test_the_inspector_of_dotdo_serve_sees_the_objects_of_every_host(tmp_p
                     page = await fresh.get(f"/_dotdo/objects/Shop/{id_from_name('Shop', name).hex}")
                     assert page.status_code == 200 and f"anvil for {name}" in page.text
                 metrics = (await fresh.get("/_dotdo/metrics")).text
-                assert "dotdo_requests" in {family.name for family in text_string_to_metric_families(metrics)}
+                families = {family.name: family for family in text_string_to_metric_families(metrics)}
+                # Whichever host was scraped, it answers for both, each series labelled with its host.
+                up = {s.labels["host"]: s.value for s in families["dotdo_cluster_host_up"].samples}
+                assert up == {"host-0": 1.0, "host-1": 1.0}
+                counted = {s.labels["host"] for s in families["dotdo_requests"].samples}
+                assert counted == {"host-0", "host-1"}
         server.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.wait(), 60) == 0
     finally:

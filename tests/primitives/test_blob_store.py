@@ -158,3 +158,16 @@ def test_a_put_into_a_folder_never_leaves_hidden_staging_files(tmp_path: Path) -
     sha = blobs.put(b"x" * 100_000, namespace="warm")
     assert [path.name for path in (tmp_path / "b" / "warm" / sha[:2]).iterdir()] == [sha]
     assert blobs.incoming() == []
+
+
+@pytest.mark.parametrize("where", ["folder", "memory"])
+def test_copy_makes_a_blob_present_in_another_namespace_and_keeps_the_original(tmp_path: Path, where: str) -> None:
+    blobs = BlobStore(tmp_path / "blobs") if where == "folder" else BlobStore(MemoryStore())
+    sha = blobs.put(b"moving bytes", namespace="from")
+    blobs.copy(sha, source="from", destination="to")
+    blobs.copy(sha, source="from", destination="to")  # already there: nothing to do
+    assert blobs.get(sha, namespace="to") == blobs.get(sha, namespace="from") == b"moving bytes"
+    blobs.delete(sha, namespace="from")
+    assert blobs.get(sha, namespace="to") == b"moving bytes"
+    with pytest.raises(FileNotFoundError, match="not in namespace 'from'"):
+        blobs.copy(sha, source="from", destination="elsewhere")

@@ -28,7 +28,7 @@ from ..runtime.ids import ObjectId, id_from_name, namespace_of
 from ..runtime.stub import Stub
 from .directory import LEFT, Directory, HostLaunch
 from .fencing import NotOwnerError
-from .host import ClusterHost, class_reference
+from .host import REPLICA_POLL_INTERVAL, ClusterHost, class_reference
 from .layout import write_probe
 from .liveness import HealthChecks
 from .nodes import plan_hosts
@@ -142,6 +142,9 @@ class Cluster:
     rebuilt by their new owners from the store alone. With `durability="replicated"` a result is
     released only once its commit is in the store, so no acknowledged write is lost with a host.
 
+    A read replica a host keeps (`replicate(cluster, ...)`) reads its log when the object's owner
+    says its commits are uploaded, and every `replica_poll_interval` seconds in any case.
+
     `attach_only` joins only a cluster of that name that is running (`ClusterNotRunningError` if
     there is none) rather than starting one.
 
@@ -172,7 +175,10 @@ class Cluster:
         replicate_options: dict[str, str] | None = None,
         replace_dead_hosts: bool = False,
         attach_only: bool = False,
+        replica_poll_interval: float = REPLICA_POLL_INTERVAL,
     ) -> None:
+        if replica_poll_interval <= 0:
+            raise ValueError(f"replica_poll_interval must be positive (seconds), not {replica_poll_interval!r}")
         if hosts is not None and (not isinstance(hosts, int) or hosts < 1):
             raise ValueError(f"A cluster needs at least one host, not {hosts!r}")
         if durability not in ("process", "power", "replicated"):
@@ -188,6 +194,7 @@ class Cluster:
         self.durability = durability
         self.replicate_to = store_address(replicate_to) if replicate_to is not None else None
         self.replicate_options = dict(replicate_options or {})
+        self.replica_poll_interval = replica_poll_interval
         self.name = name
         self.app = app
         self.wrap_app = wrap_app
@@ -309,6 +316,7 @@ class Cluster:
                     "replicate_to": self.replicate_to,
                     "replicate_options": self.replicate_options,
                     "cluster_name": self.name,
+                    "replica_poll_interval": self.replica_poll_interval,
                 },
             )
             # Kept in the directory: whichever driver watches the cluster can start the host again.

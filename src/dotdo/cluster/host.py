@@ -31,7 +31,8 @@ from ..runtime.alarm_scheduler import INDEX_TABLE
 from ..runtime.connection_budget import MAX_OPEN_VARIABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
-from ..runtime.ids import ObjectId, namespace_of
+from ..runtime.ids import ObjectId, id_from_name, namespace_of
+from ..runtime.log_format import object_key
 from ..runtime.log_store import OPTIONS_VARIABLE
 from ..runtime.runtime import Runtime
 from .fencing import LOCK_WAIT, NotOwnerError, install_fencing
@@ -86,6 +87,10 @@ def class_reference(cls: type[DurableObject]) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+REPLICA_POLL_INTERVAL = 1.0
+"""Seconds between two looks of a replica at its log when no notice came (owners tell of their uploads)."""
+
+
 class ClusterHost:
     """The runtime of one host process and its wire server (run inside a Ray actor)."""
 
@@ -107,12 +112,14 @@ class ClusterHost:
         machine_databases: int | None = None,
         hosts_on_machine: int = 1,
         cluster_name: str = "dotdo",
+        replica_poll_interval: float = REPLICA_POLL_INTERVAL,
     ) -> None:
         for path in reversed(import_paths):
             if path not in sys.path:
                 sys.path.insert(0, path)
         self.host_id = host_id
         self.cluster_name = cluster_name
+        self.replica_poll_interval = replica_poll_interval
         self.data_dir = data_dir
         self.probe_token = probe_token
         self.directory = directory
@@ -157,6 +164,8 @@ class ClusterHost:
         self._http_task: asyncio.Task[None] | None = None
         self.replicas: ReplicaKeeper | None = None
         """The read replicas this host keeps for replica sets (when the cluster ships a change log)."""
+        self._commit_followers: dict[str, set[str]] = {}
+        """The hosts keeping replicas of an object this host owns, by the object's log key: told of its uploads."""
         self.alarm_copy: AlarmPublisher | None = None
         """Keeps this host's alarm index in the change log's store (when the cluster ships one)."""
 
@@ -216,7 +225,10 @@ class ClusterHost:
             self.app = self.wrap_app(self.app)
         self.runtime = runtime
         if runtime.change_log is not None:
-            self.replicas = ReplicaKeeper(runtime.change_log.store, folder / "replicas")
+            self.replicas = ReplicaKeeper(
+                runtime.change_log.store, folder / "replicas", self.replica_poll_interval, follow=self.follow_commits
+            )
+            runtime.change_log.upload_listeners.append(self.tell_followers)
         for namespace, cls in runtime.classes.items():
             required = requirement(getattr(cls, "placement", None))
             if required:
@@ -576,7 +588,8 @@ class ClusterHost:
     # -- requests from peers and drivers --------------------------------------------------------
 
     async def handle(self, kind: str, payload: Any) -> Any:
-        """Answer one wire request (`call`, `run_in`, `run_event`, `fetch`, `register`, `evict_moved`, `status`)."""
+        """Answer one wire request (`call`, `run_in`, `run_event`, `fetch`, `http`, `register`, `evict_moved`,
+        `status`, `replica`, `follow_commits`, `commits_uploaded`)."""
         if kind == "register":
             return self.register(payload)
         if kind == "evict_moved":
@@ -585,6 +598,14 @@ class ClusterHost:
             return self.status()
         if kind == "replica":
             return await self.answer_replica(*payload)
+        if kind == "follow_commits":
+            log_key, follower = payload
+            self._commit_followers.setdefault(log_key, set()).add(follower)
+            return None
+        if kind == "commits_uploaded":
+            if self.replicas is not None:
+                self.replicas.wake(*payload)
+            return None
         if kind == "http":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
@@ -615,6 +636,36 @@ class ClusterHost:
             response = await runtime.get(cls, oid).fetch(url, method=method, headers=headers, body=body)
             return response_parts(response)
         raise ValueError(f"unknown wire request kind {kind!r}")
+
+    async def follow_commits(self, namespace: str, name: str) -> None:
+        """Ask the host owning object (`namespace`, `name`) to tell this host when its commits are uploaded."""
+        oid = id_from_name(namespace, name)
+        log_key = object_key(namespace, oid.hex)
+        owner = self.owner_in_view(namespace, oid.hex)
+        if owner == self.host_id:
+            self._commit_followers.setdefault(log_key, set()).add(self.host_id)
+        else:
+            await self.peer(owner).request("follow_commits", (log_key, self.host_id))
+
+    def tell_followers(self, log_key: str, commit: int) -> None:
+        """A change log listener: tell the hosts that follow this object's log that it reached `commit`."""
+        followers = self._commit_followers.get(log_key)
+        if not followers:
+            return
+        for follower in list(followers):
+            if follower == self.host_id:
+                if self.replicas is not None:
+                    self.replicas.wake(log_key, commit)
+            elif follower not in self.view.hosts:
+                followers.discard(follower)
+            else:
+                telling = asyncio.get_running_loop().create_task(self._tell(follower, log_key, commit))
+                self._closing.add(telling)
+                telling.add_done_callback(self._closing.discard)
+
+    async def _tell(self, follower: str, log_key: str, commit: int) -> None:
+        with contextlib.suppress(Exception):  # a lost notice costs the follower one poll interval
+            await self.peer(follower).request("commits_uploaded", (log_key, commit))
 
     async def answer_replica(self, operation: str, namespace: str, name: str, place: str, *args: Any) -> Any:
         """A replica set's request for the replica of an object this host keeps (see `replica_keeper.py`)."""

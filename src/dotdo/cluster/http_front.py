@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from ..http.errors import HTTPError
 from ..runtime.errors import DotdoError
 from ..runtime.ids import id_from_name, namespace_of
+from .cluster_metrics import METRICS_PATH, merge_host_metrics
 from .placement import PlacementError
 from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError
@@ -138,6 +139,9 @@ class HostRouter:
         if kind == "http" and path == STATUS_PATH:
             await _reply(send, _json(200, await self.cluster_status()))
             return
+        if kind == "http" and path == METRICS_PATH and self._object_for is not None:
+            await _reply(send, await self.cluster_metrics(scope))
+            return
         if not self.host.member():
             try:
                 await self.host.ensure_member()
@@ -199,6 +203,27 @@ class HostRouter:
 
         hosts = await asyncio.gather(*(ask(host_id) for host_id in sorted(host.view.hosts)))
         return {"view_version": host.view.version, "answered_by": host.host_id, "hosts": hosts}
+
+    async def cluster_metrics(self, scope: Scope) -> Answer:
+        """Every live host's metrics, labelled by host (the scrape is refused as this host refuses it)."""
+        host = self.host
+        local = await run_asgi(self.app, scope, b"")
+        if local[0] != 200:
+            return local
+        plain = {key: scope[key] for key in _SCOPE_KEYS if key in scope}
+
+        async def ask(host_id: str) -> tuple[str, str | None]:
+            if host_id == host.host_id:
+                return host_id, local[2].decode()
+            try:
+                status, _headers, body = await asyncio.wait_for(host.peer(host_id).request("http", (plain, b"")), 5.0)
+            except (HostUnavailableError, DotdoError, TimeoutError):
+                return host_id, None
+            return host_id, body.decode() if status == 200 else None
+
+        answers = await asyncio.gather(*(ask(host_id) for host_id in sorted(host.view.hosts)))
+        content_type = next((v for k, v in local[1] if k.lower() == b"content-type"), b"text/plain")
+        return 200, [(b"content-type", content_type)], merge_host_metrics(answers)
 
     def owner(self, scope: Scope) -> str | None:
         """The host to forward this request to, or None to answer it here."""

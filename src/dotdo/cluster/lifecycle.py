@@ -287,6 +287,7 @@ class Lifecycle(DO):
             # Held for the whole promotion: a rebalance cannot move the thing away meanwhile.
             async with router.gate.hold([thing_id]):
                 shard = await router.locate_live(thing_id)
+                assert shard is not None, "a sharded object keeps no things of its own"
                 promoted = await self.runtime.call(
                     type(self), shard, "promote", thing_id, namespace=target, colo=colo,
                     preserve_history=preserve_history,

@@ -8,6 +8,7 @@ replicas into a replica set in one process; `replica_keeper.py` keeps them on cl
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from collections import deque
@@ -18,13 +19,16 @@ from typing import Any
 from ..runtime.errors import StorageError
 from ..runtime.ids import id_from_name
 from ..runtime.log_format import object_key, parse_bookmark
-from ..runtime.log_reader import LogReader, connect_image
+from ..runtime.log_reader import LogReader
 from ..runtime.log_store import LogStore
 from ..runtime.object_log import write_database
+from ..runtime.wal_frames import CommittedPages, apply_pages_to_file
 from .location import Location
 
 READ_PREFERENCES = ("primary", "secondary", "nearest")
 CONSISTENCIES = ("eventual", "bounded", "strong")
+ROLLBACK_MARKER = b"\x01\x01"
+"""Bytes 18-19 of a database header in rollback-journal mode (WAL mode has 2, 2)."""
 
 
 class ReplicaWriteError(StorageError):
@@ -65,30 +69,56 @@ class ObjectReplica:
         self.seconds_behind = 0.0
         self.caught_up_at = 0.0
         """When the replica's last catch-up started reading its log (epoch seconds; 0: never)."""
-        self._image = b""
+        self._reader = LogReader(store, self.key)
+        """Kept between catch-ups: the headers of sealed segments are read once."""
+        self._journal_marker = b""
+        """Bytes 18-19 of the database as the log has it (WAL mode): the file says rollback instead, so
+        that a read-only connection needs no -wal or -shm file beside it."""
         self._conn: sqlite3.Connection | None = None
         self._samples: deque[float] = deque(maxlen=10_000)
         self._lock = asyncio.Lock()
 
     async def catch_up(self) -> int:
-        """Apply every commit the log has beyond this replica's; returns the commit now applied."""
+        """Apply every commit the log has beyond this replica's; returns the commit now applied.
+
+        The first catch-up writes the whole database; later ones write only the pages the new
+        commits changed, into the replica's file, once every commit is read (queries never see a
+        file half brought forward).
+        """
         async with self._lock:
             started = time.time()
-            reader = await LogReader(self.store, self.key).scan()
+            reader = await self._reader.scan()
             head = (await reader.head()).commit
             head_time = await reader.head_time()
             self.head = max(self.head, head)
             if head > self.applied:
-                self._image = await reader.image_at(head, start=(self._image, self.applied) if self.applied else None)
+                if self.applied == 0 or not self.path.exists():
+                    image = bytearray(await reader.image_at(head))
+                    self._journal_marker = bytes(image[18:20])
+                    image[18:20] = ROLLBACK_MARKER
+                    self.close()
+                    write_database(self.path, bytes(image))
+                else:
+                    commits: list[CommittedPages] = []
+                    await reader.replay(commits.append, self.applied, head)
+                    self.close()
+                    fd = os.open(self.path, os.O_RDWR)
+                    try:
+                        for pages in commits:
+                            apply_pages_to_file(fd, pages)
+                        self._mark_rollback(fd)
+                    finally:
+                        os.close(fd)
                 self.applied = head
-                write_database(self.path, self._image)
-                if self._conn is not None:
-                    self._conn.close()
-                self._conn = None
                 self._samples.append(max(0.0, time.time() - head_time))
             self.caught_up_at = started
             self.seconds_behind = 0.0 if self.applied >= self.head else max(0.0, time.time() - head_time)
             return self.applied
+
+    @staticmethod
+    def _mark_rollback(fd: int) -> None:
+        if os.fstat(fd).st_size >= 20:
+            os.pwrite(fd, ROLLBACK_MARKER, 18)
 
     async def wait_for(self, bookmark: str, timeout: float = 5.0) -> None:
         """Catch up until the replica holds the commit `bookmark` names (read your own writes)."""
@@ -106,13 +136,21 @@ class ObjectReplica:
 
     @property
     def image(self) -> bytes:
-        """The replica's database as of its applied commit."""
-        return self._image
+        """The replica's database as of its applied commit, as the log has it (empty before the first catch-up)."""
+        if self.applied == 0:
+            return b""
+        image = bytearray(self.path.read_bytes())
+        if len(image) >= 20:
+            image[18:20] = self._journal_marker
+        return bytes(image)
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Run a read-only query on the replica; a write raises `ReplicaWriteError`."""
         if self._conn is None:
-            self._conn = connect_image(self._image)
+            if self.applied == 0:
+                self._conn = sqlite3.connect(":memory:")
+            else:
+                self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
             self._conn.execute("PRAGMA query_only=ON")
         try:
             return self._conn.execute(sql, params).fetchall()
@@ -122,6 +160,10 @@ class ObjectReplica:
                     f"The replica in {self.location} is read-only: send writes to the primary"
                 ) from None
             raise
+
+    def lag_samples(self) -> list[float]:
+        """The lag at each recent catch-up that applied commits: seconds since its newest commit was made."""
+        return list(self._samples)
 
     def lag(self) -> ReplicaLag:
         """The replica's lag: commits and seconds behind now, and percentiles of its catch-ups."""

@@ -9,6 +9,7 @@ deleted by `sweep` once it has stayed unreferenced for the grace period.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from ..primitives.blob_store import BlobStore
 from ..runtime.sql import SqlStorage
@@ -28,10 +29,12 @@ def schema(prefix: str) -> str:
 class BlobReferences:
     """The reference counts of one object's blobs (its tables `<prefix>_blob_refs` and `<prefix>_garbage`)."""
 
-    def __init__(self, sql: SqlStorage, prefix: str) -> None:
+    def __init__(self, sql: SqlStorage, prefix: str, *, on_garbage: Callable[[], None] | None = None) -> None:
         self.sql = sql
         self.refs = f"{prefix}_blob_refs"
         self.garbage = f"{prefix}_garbage"
+        self.on_garbage = on_garbage
+        """Called when a blob becomes garbage (how a bucket sets the alarm that sweeps it)."""
 
     def add(self, sha: str) -> None:
         """One more row uses blob `sha`."""
@@ -44,6 +47,13 @@ class BlobReferences:
         if not left or left[0]["refs"] <= 0:
             self.sql.exec(f"DELETE FROM {self.refs} WHERE sha = ?", sha)
             self.sql.exec(f"INSERT OR IGNORE INTO {self.garbage} VALUES (?, ?)", sha, time.time())
+            if self.on_garbage is not None:
+                self.on_garbage()
+
+    def first_due(self, grace: float) -> float | None:
+        """When the oldest garbage's grace ends (epoch seconds); None when there is no garbage."""
+        oldest = self.sql.exec(f"SELECT min(since) AS since FROM {self.garbage}").one()["since"]
+        return None if oldest is None else oldest + grace
 
     def sweep(self, blobs: BlobStore, namespace: str, *, older_than: float = GARBAGE_GRACE) -> int:
         """Delete the blobs unreferenced for longer than `older_than` seconds; how many went."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -54,6 +54,26 @@ def serve(
     queue_shards: Annotated[
         int, typer.Option(help="SQS: how many objects each new standard queue's messages are spread over.")
     ] = 1,
+    bucket_split_keys: Annotated[
+        int,
+        typer.Option(
+            help="S3: split a bucket (double its shards, online) once one shard holds more objects than this; "
+            "0 never splits."
+        ),
+    ] = 1_000_000,
+    queue_split_messages: Annotated[
+        int,
+        typer.Option(
+            help="SQS: split a standard queue (double its shards, online) once one shard holds more messages "
+            "than this; 0 never splits."
+        ),
+    ] = 1_000_000,
+    garbage_grace: Annotated[
+        float,
+        typer.Option(
+            help="S3 and Cloud Storage: seconds an unreferenced blob is kept before the bucket's sweep deletes it."
+        ),
+    ] = 3600.0,
     data_dir: DataDir = Path(".dotdo"),
 ) -> None:
     """Serve LAYERS on one port; prints the default tenant's key when the data folder has none."""
@@ -62,7 +82,15 @@ def serve(
     from .server import compat_app
 
     try:
-        options = {"s3": {"bucket_shards": bucket_shards}, "sqs": {"queue_shards": queue_shards}}
+        options = {
+            "s3": {
+                "bucket_shards": bucket_shards,
+                "bucket_split_keys": bucket_split_keys,
+                "garbage_grace": garbage_grace,
+            },
+            "sqs": {"queue_shards": queue_shards, "queue_split_messages": queue_split_messages},
+            "gcs": {"garbage_grace": garbage_grace},
+        }
         app = compat_app(layers, data_dir=data_dir, options=options)
     except (UnknownServiceError, ValueError) as exc:
         console.print(f"[bold red]error:[/] {exc}")
@@ -74,6 +102,61 @@ def serve(
         f"(`dotdo compat keys create` makes more)"
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+
+
+@compat_cli.command("reshard")
+def reshard(
+    layer: Annotated[str, typer.Argument(help="The layer: s3 (a bucket) or sqs (a standard queue).")],
+    name: Annotated[str, typer.Argument(help="The bucket or queue to reshard.")],
+    shards: Annotated[int, typer.Option(help="How many shard objects it should have (1: one object again).")],
+    endpoint: Annotated[str, typer.Option(help="The running compat server.")] = "http://127.0.0.1:9000",
+    access_key_id: Annotated[
+        str | None, typer.Option(help="The key of the tenant owning it (default: the data folder's default key).")
+    ] = None,
+    secret: Annotated[str | None, typer.Option(help="That key's secret.")] = None,
+    wait: Annotated[bool, typer.Option(help="Wait (with progress) until every key or message has moved.")] = True,
+    data_dir: DataDir = Path(".dotdo"),
+) -> None:
+    """Spread a bucket's keys (or a standard queue's messages) over SHARDS objects, while the server serves it."""
+    import httpx
+    from rich.progress import Progress
+
+    from .sharding import ReshardError
+
+    if layer == "s3":
+        from .s3.admin import reshard as reshard_call
+    elif layer == "sqs":
+        from .sqs.admin import reshard as reshard_call
+    else:
+        console.print(f"[bold red]error:[/] only s3 buckets and sqs queues can be resharded, not {layer!r}")
+        raise typer.Exit(code=2)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"resharding {name} to {shards} shards", total=None)
+
+            def show(status: dict[str, Any]) -> None:
+                progress.update(task, description=f"resharding {name}: {status.get('moved', 0)} moved")
+
+            status = reshard_call(
+                name,
+                shards,
+                endpoint_url=endpoint,
+                data_dir=str(data_dir),
+                access_key_id=access_key_id,
+                secret=secret,
+                wait=wait,
+                on_progress=show,
+            )
+    except ReshardError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=2) from None
+    except httpx.TransportError as exc:
+        console.print(f"[bold red]error:[/] cannot reach {endpoint} ({exc}); is `dotdo compat serve` running there?")
+        raise typer.Exit(code=1) from None
+    if status.get("running"):
+        console.print(f"{name}: moving to {status['target']} shards ({status.get('moved', 0)} moved so far)")
+    else:
+        console.print(f"{name}: {status['shards']} shard(s)")
 
 
 @keys_cli.command("create")

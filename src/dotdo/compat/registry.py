@@ -56,6 +56,18 @@ def _resend() -> Service:
     return service
 
 
+def _pinecone() -> Service:
+    from .pinecone import service
+
+    return service
+
+
+def _algolia() -> Service:
+    from .algolia import service
+
+    return service
+
+
 def _qdrant() -> Service:
     from .qdrant import service
 
@@ -64,6 +76,12 @@ def _qdrant() -> Service:
 
 def _sendgrid() -> Service:
     from .sendgrid import service
+
+    return service
+
+
+def _slack() -> Service:
+    from .slack import service
 
     return service
 
@@ -81,13 +99,16 @@ def _twilio() -> Service:
 
 
 LAYERS: dict[str, Callable[[], Service]] = {
+    "algolia": _algolia,
     "chroma": _chroma,
     "gcs": _gcs,
     "meilisearch": _meilisearch,
+    "pinecone": _pinecone,
     "qdrant": _qdrant,
     "resend": _resend,
     "s3": _s3,
     "sendgrid": _sendgrid,
+    "slack": _slack,
     "sqs": _sqs,
     "stripe": _stripe,
     "twilio": _twilio,

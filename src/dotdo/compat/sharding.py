@@ -9,6 +9,10 @@ from ..cluster.shard_registry import shard_name
 from ..cluster.shard_strategies import ShardingError, check_count
 
 
+class ReshardError(RuntimeError):
+    """A server refused to reshard a bucket or queue (a bad count, an unknown name, a FIFO queue, one running)."""
+
+
 def check_shard_count(setting: str, count: Any) -> int:
     """A valid shard count for `setting` (1 to the lifecycle's maximum), else `ValueError` saying why."""
     try:

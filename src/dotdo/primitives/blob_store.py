@@ -288,6 +288,29 @@ class BlobStore:
         except (NotFoundError, FileNotFoundError):
             raise FileNotFoundError(f"Blob {sha} is not in namespace {source!r} of {self!r}") from None
 
+    def copy(self, sha: str, *, source: str, destination: str) -> None:
+        """Make blob `sha` of namespace `source` present in `destination` too (a no-op if it is there).
+
+        A hard link where the store is a local folder (no bytes copied), a copy elsewhere.
+        """
+        if self.exists(sha, namespace=destination):
+            return
+        src, dst = self.key(sha, namespace=source), self.key(sha, namespace=destination)
+        if self.root is not None:
+            target = self.root / dst
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.root / src, target)
+            except FileExistsError:
+                return
+            except FileNotFoundError:
+                raise FileNotFoundError(f"Blob {sha} is not in namespace {source!r} of {self!r}") from None
+            return
+        try:
+            obstore.copy(self.store, src, dst, overwrite=True)
+        except (NotFoundError, FileNotFoundError):
+            raise FileNotFoundError(f"Blob {sha} is not in namespace {source!r} of {self!r}") from None
+
     def list(self, *, namespace: str = "blobs") -> Iterator[str]:
         """The sha256 of every blob in `namespace`."""
         prefix = f"{self.prefix}{_check_namespace(namespace)}/"

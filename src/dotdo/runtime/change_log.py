@@ -26,7 +26,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -100,6 +100,9 @@ class ChangeLog:
         self._compacting: dict[str, asyncio.Task[None]] = {}
         self._filer: asyncio.Task[None] | None = None
         self._deleted_below = 1
+        self.upload_listeners: list[Callable[[str, int], None]] = []
+        """Told (object key, last commit in the store) after each upload of an object's commits: how a
+        cluster host tells the hosts following an object's log that it moved on."""
 
     async def attach(self, oid: ObjectId, storage: Storage, *, epoch: int | None = None) -> ObjectLog:
         """At activation: align the object's file with its log (rebuilding it if needed) and capture its commits."""
@@ -175,7 +178,10 @@ class ChangeLog:
         )
 
     def after_upload(self, object_log: ObjectLog) -> None:
-        """File the object's shipped commits, and snapshot it, once enough has piled up."""
+        """Tell the upload listeners, then file the object's shipped commits, and snapshot it, once
+        enough has piled up."""
+        for listener in self.upload_listeners:
+            listener(object_log.key, object_log.uploaded)
         if object_log.unfiled_commits >= self.file_every or object_log.unfiled_bytes >= self.file_bytes:
             object_log.file_soon()
         if object_log.commits_since_snapshot < self.snapshot_every and (

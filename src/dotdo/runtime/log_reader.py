@@ -29,7 +29,7 @@ from .log_format import (
 )
 from .log_store import LogStore
 from .log_stream import read_stream_tail
-from .wal_frames import apply_pages
+from .wal_frames import CommittedPages, apply_pages
 
 RESTORE_NAME = "restore"
 
@@ -177,23 +177,17 @@ class LogReader:
         self,
         commit: int,
         progress: Callable[[int, int], None] | None = None,
-        *,
-        start: tuple[bytes, int] | None = None,
     ) -> bytes:
         """The database file as of commit number `commit` (0: before the first commit).
 
-        `progress(commits_applied, commits_to_apply)` is called after each segment read. `start`,
-        an image and its commit number (at most `commit`), is brought forward instead of a snapshot.
+        `progress(commits_applied, commits_to_apply)` is called after each segment read.
         """
         base = self.snapshots[bisect.bisect_right(self.snapshots, commit) - 1] if self.snapshots else None
         if base is not None and base > commit:
             base = None
         image = bytearray()
         applied = 0
-        if start is not None and start[1] <= commit:
-            image[:] = start[0]
-            applied = start[1]
-        elif base is not None:
+        if base is not None:
             name = self._name(snapshot_name(base))
             data = await self.store.get(name)
             if data is None:
@@ -206,11 +200,26 @@ class LogReader:
                 f"Commit {commit} of {self.key} is older than the retained log (it starts after commit {oldest}); "
                 "restore to a later instant"
             )
+        await self.replay(lambda pages: apply_pages(image, pages), applied, commit, progress)
+        return bytes(image)
+
+    async def replay(
+        self,
+        apply: Callable[[CommittedPages], None],
+        applied: int,
+        commit: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Hand `apply` the pages of every commit after `applied` up to `commit`, in order; returns `commit`.
+
+        How a database is brought forward: `image_at` applies them to an image in memory, a read
+        replica writes them into its file. A gap or a corrupt segment raises `CorruptLogError`.
+        """
         index = await self._first_segment_after(applied)
         started_at = applied
         while applied < commit:
             if index >= len(self.segments):
-                applied = self._apply_tail(image, applied, commit)
+                applied = self._replay_tail(apply, applied, commit)
                 if applied >= commit:
                     break
                 raise BookmarkError(
@@ -239,7 +248,7 @@ class LogReader:
                         break
                     if entry.number != applied + 1:
                         raise CorruptLogError(f"Segment {name} skips from commit {applied} to {entry.number}")
-                    apply_pages(image, entry.pages)
+                    apply(entry.pages)
                     applied = entry.number
             except CorruptLogError as exc:
                 raise CorruptLogError(
@@ -250,9 +259,9 @@ class LogReader:
             index += 1
             if progress is not None:
                 progress(applied - started_at, commit - started_at)
-        return bytes(image)
+        return applied
 
-    def _apply_tail(self, image: bytearray, applied: int, commit: int) -> int:
+    def _replay_tail(self, apply: Callable[[CommittedPages], None], applied: int, commit: int) -> int:
         for entry in self.tail:
             if entry.number <= applied:
                 continue
@@ -264,6 +273,6 @@ class LogReader:
                     f"up to commit {applied} (bookmark {format_bookmark(self.key, applied)})",
                     format_bookmark(self.key, applied),
                 )
-            apply_pages(image, entry.pages)
+            apply(entry.pages)
             applied = entry.number
         return applied

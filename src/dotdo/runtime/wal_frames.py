@@ -95,3 +95,11 @@ def apply_pages(image: bytearray, committed: CommittedPages) -> None:
         start = (page_number - 1) * page_size
         image[start : start + page_size] = page
     del image[end:]
+
+
+def apply_pages_to_file(fd: int, committed: CommittedPages) -> None:
+    """`apply_pages` on a database file open for writing (descriptor `fd`), page by page in place."""
+    page_size = committed.page_size
+    for page_number, page in committed.pages.items():
+        os.pwrite(fd, page, (page_number - 1) * page_size)
+    os.ftruncate(fd, committed.database_pages * page_size)

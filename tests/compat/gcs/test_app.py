@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,7 +12,7 @@ import pytest
 from google.api_core import exceptions
 
 import dotdo.compat
-from tests.compat.conftest import CompatServer
+from tests.compat.conftest import CompatServer, start_server, stop_server
 
 MiB = 1024 * 1024
 
@@ -147,3 +149,33 @@ def test_hostile_names_and_bodies(gcs_server: CompatServer, bucket: Any) -> None
     assert bucket.blob("../../etc/passwd").download_as_bytes() == b"only a name"
     with pytest.raises(exceptions.BadRequest):
         bucket.blob("x" * 2000).upload_from_string(b"")
+
+
+def test_a_served_bucket_sweeps_the_blobs_of_overwritten_and_deleted_objects_from_disk(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    server = start_server(tmp_path_factory.mktemp("gcs-sweep"), ["gcs"], None, "--garbage-grace", "0.2")
+    try:
+        client = dotdo.compat.gcs.client(server.url, access_key_id=server.key.access_key_id, secret=server.key.secret)
+        bucket = client.create_bucket("sweep")
+        large = {name: name.encode() * 70_000 for name in ("first", "second", "kept")}
+        bucket.blob("photo").upload_from_string(large["first"])
+        bucket.blob("photo").upload_from_string(large["second"])  # overwrites: "first" is unused
+        bucket.blob("other").upload_from_string(large["kept"])
+        first, second, kept = (gcs_blob_files(server, large[name]) for name in ("first", "second", "kept"))
+        assert len(first) == len(second) == len(kept) == 1
+        bucket.blob("photo").delete()  # "second" is unused too
+        deadline = time.monotonic() + 10
+        while (first[0].exists() or second[0].exists()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not first[0].exists() and not second[0].exists()
+        assert kept[0].exists()
+        assert bucket.blob("other").download_as_bytes() == large["kept"]
+    finally:
+        stop_server(server)
+
+
+def gcs_blob_files(server: CompatServer, body: bytes) -> list[Path]:
+    """The files of the blob store holding `body` (in any bucket's namespace)."""
+    sha = hashlib.sha256(body).hexdigest()
+    return sorted((server.data_dir / "compat" / "gcs" / "blobs").glob(f"*/{sha[:2]}/{sha}"))

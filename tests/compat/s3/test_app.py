@@ -7,6 +7,7 @@ import hashlib
 import time
 import zlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
@@ -19,7 +20,7 @@ from botocore.credentials import Credentials as BotoCredentials
 
 import dotdo.compat
 from dotdo.compat.aws_sigv4 import Credential, SignedRequest, chunk_signature, signing_key
-from tests.compat.conftest import CompatServer
+from tests.compat.conftest import CompatServer, start_server, stop_server
 
 MiB = 1024 * 1024
 
@@ -485,3 +486,35 @@ def test_aws_chunked_uploads_with_signed_chunks_and_trailing_checksums(
     assert s3.get_object(Bucket=bucket, Key="streamed-3")["Body"].read() == b"".join(chunks)
     wrong = chunked_put(s3_server, f"{url}-4", chunks, payload="STREAMING-UNSIGNED-PAYLOAD-TRAILER", trailer="AAAAAA==")
     assert wrong.status_code == 400 and b"BadDigest" in wrong.content
+
+
+def test_a_served_bucket_sweeps_the_blobs_of_overwritten_and_deleted_objects_from_disk(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    server = start_server(tmp_path_factory.mktemp("sweep"), ["s3"], None, "--garbage-grace", "0.2")
+    try:
+        s3 = dotdo.compat.s3.client(server.url, access_key_id=server.key.access_key_id, secret=server.key.secret)
+        s3.create_bucket(Bucket="sweep")
+        large = {name: name.encode() * 70_000 for name in ("first", "second", "kept")}
+        s3.put_object(Bucket="sweep", Key="photo", Body=large["first"])
+        first = blob_files(server, large["first"])
+        s3.put_object(Bucket="sweep", Key="photo", Body=large["second"])  # overwrites: "first" is unused
+        second = blob_files(server, large["second"])
+        s3.put_object(Bucket="sweep", Key="other", Body=large["kept"])
+        kept = blob_files(server, large["kept"])
+        s3.delete_object(Bucket="sweep", Key="photo")  # "second" is unused too
+        assert len(first) == len(second) == len(kept) == 1
+        deadline = time.monotonic() + 10
+        while (first[0].exists() or second[0].exists()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not first[0].exists() and not second[0].exists()
+        assert kept[0].exists()
+        assert s3.get_object(Bucket="sweep", Key="other")["Body"].read() == large["kept"]
+    finally:
+        stop_server(server)
+
+
+def blob_files(server: CompatServer, body: bytes) -> list[Path]:
+    """The files of the blob store holding `body` (in any bucket's namespace)."""
+    sha = hashlib.sha256(body).hexdigest()
+    return sorted((server.data_dir / "compat" / "s3" / "blobs").glob(f"*/{sha[:2]}/{sha}"))

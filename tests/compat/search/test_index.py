@@ -16,6 +16,7 @@ from dotdo import Runtime
 from dotdo.compat.search import (
     And,
     Compare,
+    EqualsIgnoringCase,
     Exists,
     Filter,
     GeoRadius,
@@ -245,6 +246,33 @@ async def test_settings_updates_deletes_and_errors(tmp_path: Path) -> None:
         )
         near = await index.search(SearchQuery(filter=GeoRadius(48.85, 2.35, 5000)))
         assert [hit["id"] for hit in near["hits"]] == ["paris"]
+
+
+async def test_a_case_blind_comparison_ignores_the_case_of_ascii_letters(tmp_path: Path) -> None:
+    async with Runtime(tmp_path, objects=[SearchIndex]) as rt:
+        index = rt.get(SearchIndex, "t/case")
+        await index.create("case")
+        await index.add(
+            [{"id": 1, "color": "Blue"}, {"id": 2, "color": ["red", "BLUE"]}, {"id": 3, "color": "blues"}, {"id": 4}]
+        )
+        found = await index.search(SearchQuery(filter=EqualsIgnoringCase("color", "blue"), check_attributes=False))
+        assert sorted(hit["id"] for hit in found["hits"]) == [1, 2]
+        with pytest.raises(SearchError):
+            await index.search(SearchQuery(filter=EqualsIgnoringCase("color", 3), check_attributes=False))  # type: ignore[arg-type]
+
+
+async def test_an_index_may_take_any_string_as_a_document_id(tmp_path: Path) -> None:
+    async with Runtime(tmp_path, objects=[SearchIndex]) as rt:
+        free = rt.get(SearchIndex, "t/free")
+        await free.create("free", "key", any_string_ids=True)
+        await free.add([{"key": "sku:42/blue é", "title": "odd"}])
+        assert await free.get("sku:42/blue é") == {"key": "sku:42/blue é", "title": "odd"}
+        with pytest.raises(SearchError):
+            await free.add([{"key": "x" * 513}])
+        strict = rt.get(SearchIndex, "t/strict")
+        await strict.create("strict", "key")
+        with pytest.raises(SearchError):
+            await strict.add([{"key": "sku:42"}])
 
 
 async def test_an_index_survives_a_restart(tmp_path: Path) -> None:

@@ -21,8 +21,10 @@ import google_crc32c
 from starlette.responses import Response, StreamingResponse
 
 from ...primitives.blob_store import BlobStore
+from ..blob_references import GARBAGE_GRACE
 from ..s3.bodies import raw_pieces, read_range
 from ..s3.xml_bodies import iso_time
+from ..settings import non_negative
 from .account import GcsAccount
 from .bucket import HEADER_FIELDS, Conditions, GcsBucket, GcsObject, NewGcsObject
 from .errors import GcsError
@@ -88,6 +90,7 @@ class GcsApp:
     def __init__(self, context: CompatContext) -> None:
         self.context = context
         self.blobs = BlobStore(context.folder / "blobs")
+        self.garbage_grace = non_negative("garbage_grace", context.options.get("garbage_grace", GARBAGE_GRACE))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -202,7 +205,9 @@ class GcsApp:
         name = check_bucket_name(str(body.get("name", "")))
         versioning = bool((body.get("versioning") or {}).get("enabled", False))
         labels = {str(k): str(v) for k, v in (body.get("labels") or {}).items()}
-        created = await self._bucket(tenant, name).create(tenant, name, str(self.blobs.root), versioning, labels)
+        created = await self._bucket(tenant, name).create(
+            tenant, name, str(self.blobs.root), versioning, labels, self.garbage_grace
+        )
         if not created:
             raise GcsError(
                 409, "conflict", "Your previous request to create the named bucket succeeded and you already own it."

@@ -18,6 +18,7 @@ from typing import Any
 
 from ...context import DO
 from ...primitives.blob_store import BlobStore
+from ...runtime.durable_object import AlarmInfo
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
 from .errors import GcsError
 
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS gcs_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, updated_at REAL NOT NULL, metageneration INTEGER NOT NULL,
     versioning INTEGER NOT NULL DEFAULT 0, labels TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS gcs_sweep (grace REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS gcs_objects (
     name TEXT NOT NULL, generation INTEGER NOT NULL, metageneration INTEGER NOT NULL, live INTEGER NOT NULL,
     size INTEGER NOT NULL, md5 TEXT NOT NULL, crc32c TEXT NOT NULL, parts TEXT NOT NULL, inline BLOB,
@@ -126,14 +128,25 @@ class GcsBucket(DO):
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
-        self._references = BlobReferences(self.storage.sql, "gcs")
+        self._references = BlobReferences(self.storage.sql, "gcs", on_garbage=self._schedule_sweep)
 
     # -- the bucket ---------------------------------------------------------------------------------
 
-    def create(self, tenant: str, name: str, blobs: str, versioning: bool, labels: dict[str, str]) -> bool:
-        """Make this object the bucket `name`; False if it already was."""
+    def create(
+        self,
+        tenant: str,
+        name: str,
+        blobs: str,
+        versioning: bool,
+        labels: dict[str, str],
+        garbage_grace: float = GARBAGE_GRACE,
+    ) -> bool:
+        """Make this object the bucket `name`; False if it already was. Blobs its objects no longer use
+        are deleted once they have stayed so for `garbage_grace` seconds."""
         if self.storage.sql.exec("SELECT 1 FROM gcs_bucket").to_list():
             return False
+        self.storage.sql.exec("DELETE FROM gcs_sweep")
+        self.storage.sql.exec("INSERT INTO gcs_sweep (grace) VALUES (?)", garbage_grace)
         now = time.time()
         self.storage.sql.exec(
             "INSERT INTO gcs_bucket VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
@@ -475,9 +488,26 @@ class GcsBucket(DO):
             self._references.drop(sha)
         self.storage.sql.exec("DELETE FROM gcs_uploads WHERE upload_id = ?", upload_id)
 
-    def sweep_garbage(self, *, older_than: float = GARBAGE_GRACE) -> int:
-        """Delete the blobs unreferenced for longer than `older_than` seconds; how many went."""
+    def sweep_garbage(self, *, older_than: float | None = None) -> int:
+        """Delete the blobs unreferenced for longer than `older_than` seconds (the bucket's grace by default);
+        how many went."""
         rows = self.storage.sql.exec("SELECT * FROM gcs_bucket").to_list()
         if not rows:
             return 0
-        return self._references.sweep(BlobStore(rows[0]["blobs"]), rows[0]["namespace"], older_than=older_than)
+        grace = self._garbage_grace() if older_than is None else older_than
+        return self._references.sweep(BlobStore(rows[0]["blobs"]), rows[0]["namespace"], older_than=grace)
+
+    def _garbage_grace(self) -> float:
+        rows = self.storage.sql.exec("SELECT grace FROM gcs_sweep").to_list()
+        return rows[0]["grace"] if rows else GARBAGE_GRACE
+
+    def _schedule_sweep(self) -> None:
+        """Set the alarm for when the oldest unreferenced blob's grace ends (unless it is set already)."""
+        due = self._references.first_due(self._garbage_grace())
+        if due is not None and self.storage.get_alarm() is None:
+            self.storage.set_alarm(due)
+
+    async def alarm(self, info: AlarmInfo) -> None:
+        """Sweep the blobs whose grace has ended, and set the alarm again for any still waiting."""
+        self.sweep_garbage()
+        self._schedule_sweep()

@@ -225,7 +225,9 @@ class ApiAccount(DO):
 
     async def post_delivery(self, delivery: int) -> int:
         """POST one event to one endpoint, signed; the receiver's 2xx acknowledges it."""
-        rows = self.storage.sql.exec("SELECT endpoint, event FROM openapi_outbox WHERE id = ?", delivery).to_list()
+        rows = self.storage.sql.exec(
+            "SELECT endpoint, event, attempts FROM openapi_outbox WHERE id = ?", delivery
+        ).to_list()
         if not rows:
             return 0
         self.storage.sql.exec("UPDATE openapi_outbox SET attempts = attempts + 1 WHERE id = ?", delivery)
@@ -234,7 +236,8 @@ class ApiAccount(DO):
         if endpoint is None or event is None:
             return 0
         payload = json.dumps(event.data, separators=(",", ":")).encode()
-        headers = {"Content-Type": "application/json", **self.sign_webhook(endpoint.data, event.data, payload)}
+        signed = self.delivery_headers(endpoint.data, event.data, payload, rows[0]["attempts"])
+        headers = {"Content-Type": "application/json", **signed}
         async with httpx.AsyncClient(timeout=10.0) as client:
             try:
                 response = await client.post(endpoint.data["url"], content=payload, headers=headers)
@@ -247,6 +250,12 @@ class ApiAccount(DO):
     def sign_webhook(self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes) -> dict[str, str]:
         """The signature headers of one delivery (each service has its own scheme)."""
         raise NotImplementedError(f"{type(self).__name__} must say how its webhooks are signed")
+
+    def delivery_headers(
+        self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes, retries: int
+    ) -> dict[str, str]:
+        """The headers of one attempt; `retries` counts the attempts before it (services that number retries)."""
+        return self.sign_webhook(endpoint, event, payload)
 
     def deliveries(self) -> list[dict[str, Any]]:
         """Every webhook delivery, oldest first (what the compat API and the inspector show)."""

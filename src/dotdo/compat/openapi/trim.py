@@ -6,7 +6,8 @@
 Keeps the chosen operations and every component they reach through `$ref` (transitively), drops
 the prose (`description`, `summary`) that only documentation needs, and writes the result gzipped
 and with sorted keys, so a re-run on the same input gives the same bytes. The publisher's
-`info` (title, version, license) is kept.
+`info` (title, version, license) is kept. `--patches openapi-patches.json` first applies a layer's
+corrections to the publisher's document (JSON Patch operations, each saying why: see `json_patch`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import METHODS
+from .json_patch import PatchError, apply_patches
 
 _REF = re.compile(r'"#/components/([^/"]+)/([^"]+)"')
 _PROSE = {"description", "summary"}
@@ -76,13 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path, help="the publisher's full OpenAPI 3 document (JSON)")
     parser.add_argument("--operations", type=Path, required=True, help="a file of operationIds, one per line")
     parser.add_argument("--output", type=Path, required=True, help="where to write the trimmed document (.json.gz)")
+    parser.add_argument(
+        "--patches", type=Path, help="JSON Patch operations correcting the publisher's document, applied first"
+    )
     args = parser.parse_args(argv)
     wanted = {
         line.strip() for line in args.operations.read_text().splitlines() if line.strip() and not line.startswith("#")
     }
     try:
-        trimmed = trim(json.loads(args.source.read_text()), wanted)
-    except KeyError as exc:
+        source = json.loads(args.source.read_text())
+        if args.patches is not None:
+            source = apply_patches(source, json.loads(args.patches.read_text()))
+        trimmed = trim(source, wanted)
+    except (KeyError, PatchError) as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
     text = json.dumps(trimmed, sort_keys=True, separators=(",", ":")).encode()

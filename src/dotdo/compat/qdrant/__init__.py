@@ -42,8 +42,11 @@ OPERATIONS = frozenset(
 
 
 def claims(scope: Scope) -> bool:
-    """Qdrant requests: those carrying Qdrant's `api-key` header, or `/collections` paths without Typesense's key."""
+    """Qdrant requests: those carrying Qdrant's `api-key` header (Pinecone's SDK sends one too, with its version
+    header), or `/collections` paths without Typesense's key."""
     names = {name for name, _ in scope["headers"]}
+    if b"x-pinecone-api-version" in names:
+        return False
     if b"api-key" in names:
         return True
     path: str = scope["path"]

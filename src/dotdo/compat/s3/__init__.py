@@ -10,6 +10,7 @@ from typing import Any
 
 from ..layer import Service
 from .account import S3Account
+from .admin import ReshardError, reshard, reshard_status
 from .app import build
 from .bucket import S3Bucket
 
@@ -84,4 +85,4 @@ service = Service(
 )
 """The S3 layer as the registry lists it."""
 
-__all__ = ["OPERATIONS", "S3Account", "S3Bucket", "client", "service"]
+__all__ = ["OPERATIONS", "ReshardError", "S3Account", "S3Bucket", "client", "reshard", "reshard_status", "service"]

@@ -10,27 +10,38 @@ may be in flight): it is noted as garbage and removed by a sweep once it has sta
 `GARBAGE_GRACE` seconds.
 
 A bucket made with more than one shard keeps only its settings here; its keys live in its shard
-objects, each an `S3Bucket` too (see `shards`).
+objects, each an `S3Bucket` too (see `shards`). A reshard (`reshard`) moves keys between layouts
+while requests go on (see `reshard_mover`, `key_fence` and `key_rows`); the bucket's own object records
+the move and carries it out, and finishes it when it next starts if a crash cut it short.
+
+Unreferenced blobs are swept by the object's alarm: a change that leaves a blob unused sets the
+alarm for when that blob's grace period (`garbage_grace`, given at creation) ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ...context import DO
 from ...primitives.blob_store import BlobStore
+from ...runtime.durable_object import AlarmInfo
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
+from . import key_fence, key_rows
 from .errors import S3Error
+from .reshard_mover import SCHEMA as RESHARD_SCHEMA
+from .reshard_mover import Resharder, grown_count, moving_layouts, pending, places
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS s3_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, versioning TEXT NOT NULL DEFAULT '', cors TEXT);
@@ -49,7 +60,12 @@ CREATE TABLE IF NOT EXISTS s3_completed (
 CREATE TABLE IF NOT EXISTS s3_parts (
     upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
     sha TEXT NOT NULL, md5 TEXT NOT NULL, last_modified REAL NOT NULL, PRIMARY KEY (upload_id, part_number));
-""" + schema("s3")
+CREATE TABLE IF NOT EXISTS s3_sweep (grace REAL NOT NULL);
+"""
+    + schema("s3")
+    + key_fence.SCHEMA
+    + RESHARD_SCHEMA
+)
 
 NULL_VERSION = "null"
 
@@ -121,15 +137,36 @@ class Listing:
 class S3Bucket(DO):
     """One bucket: created by `create`, reached by name `<tenant>/<bucket>`."""
 
+    reshard_batch_size: ClassVar[int] = 200
+    """Keys moved per batch by a reshard: a write to a moving key waits at most for one batch."""
+
+    def on_reshard_progress(self, moved: int) -> None:
+        """Called after each batch of a reshard with the number of keys it moved (override to watch a move)."""
+
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
         self._references = BlobReferences(self.storage.sql, "s3")
+        self._place = key_fence.place_of(self.storage.sql)
+        self._moving: asyncio.Task[dict[str, Any]] | None = None
+        if pending(self.storage.sql):
+            # A reshard a crash cut short is finished in the background; requests are routed exactly meanwhile.
+            self.ctx.spawn(self.finish_reshard)
 
     # -- the bucket ---------------------------------------------------------------------------------
 
-    def create(self, tenant: str, name: str, blobs: str, *, shards: int = 1, shard: bool = False) -> bool:
+    def create(
+        self,
+        tenant: str,
+        name: str,
+        blobs: str,
+        *,
+        shards: int = 1,
+        shard: bool = False,
+        garbage_grace: float = GARBAGE_GRACE,
+    ) -> bool:
         """Make this object the bucket `name` of `tenant` (with its keys over `shards` shard objects, or as
-        one of those shards when `shard`); False if it already was."""
+        one of those shards when `shard`); False if it already was. Unreferenced blobs are swept once
+        they have stayed so for `garbage_grace` seconds."""
         existing = self.storage.sql.exec("SELECT name FROM s3_bucket").to_list()
         if existing:
             return False
@@ -145,8 +182,12 @@ class S3Bucket(DO):
             )
             self.storage.sql.exec("DELETE FROM s3_layout")
             self.storage.sql.exec("INSERT INTO s3_layout (shards) VALUES (?)", 1 if shard else shards)
+            self.storage.sql.exec("DELETE FROM s3_sweep")
+            self.storage.sql.exec("INSERT INTO s3_sweep (grace) VALUES (?)", garbage_grace)
+            self.storage.sql.exec("DELETE FROM s3_place")  # a bucket made again starts with no reshard behind it
 
         self.storage.transaction_sync(create)
+        self._place = None
         if not shard:
             self.ctx.send("S3Bucket.created", {"tenant": tenant, "bucket": name, "shards": shards})
         return True
@@ -157,7 +198,20 @@ class S3Bucket(DO):
         if not rows:
             raise S3Error("NoSuchBucket")
         layout = self.storage.sql.exec("SELECT shards FROM s3_layout").to_list()
-        return {**rows[0], "shards": layout[0]["shards"] if layout else 1}
+        return {
+            **rows[0],
+            "shards": layout[0]["shards"] if layout else 1,
+            "reshard": moving_layouts(self.storage.sql),
+        }
+
+    def where(self, key: str) -> dict[str, Any]:
+        """This object's settings if it answers for `key` (`KeyElsewhere` if another object of the bucket does)."""
+        info = self.info()
+        self._check_key(key, write=False)
+        return info
+
+    def _check_key(self, key: str, *, write: bool) -> None:
+        key_fence.check(self.storage.sql, self._place, key, write=write)
 
     def is_empty(self) -> bool:
         """Whether the bucket holds no object version (what DeleteBucket needs of every shard)."""
@@ -177,8 +231,10 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_uploads")
             self.storage.sql.exec("DELETE FROM s3_bucket")
             self.storage.sql.exec("DELETE FROM s3_layout")
+            self.storage.sql.exec("DELETE FROM s3_place")
 
         self.storage.transaction_sync(delete)
+        self._place = None
         if not shard:
             self.ctx.send("S3Bucket.deleted", {"tenant": bucket["tenant"], "bucket": bucket["name"]})
 
@@ -199,6 +255,7 @@ class S3Bucket(DO):
     def head(self, key: str, version_id: str | None = None) -> StoredObject:
         """The newest version of `key` (or the one asked); `NoSuchKey`/`NoSuchVersion` otherwise."""
         self.info()
+        self._check_key(key, write=False)
         if version_id is None:
             rows = self.storage.sql.exec("SELECT * FROM s3_objects WHERE key = ? AND is_latest = 1", key).to_list()
             if not rows or rows[0]["delete_marker"]:
@@ -227,11 +284,13 @@ class S3Bucket(DO):
             raise S3Error("InternalError", "the object's bytes were lost before they were recorded; send it again")
 
         def put() -> StoredObject:
+            self._check_key(new.key, write=True)
             if if_match is not None or if_none_match is not None:
                 self._check_write_condition(new.key, if_match, if_none_match)
             return self._add_version(bucket, new, delete_marker=False)
 
         stored = self.storage.transaction_sync(put)
+        self._schedule_sweep()
         self.ctx.send(
             "S3Object.created",
             {
@@ -267,6 +326,7 @@ class S3Bucket(DO):
         bucket = self.info()
 
         def delete() -> tuple[str | None, bool]:
+            self._check_key(key, write=True)
             if version_id is not None:
                 rows = self.storage.sql.exec(
                     "SELECT * FROM s3_objects WHERE key = ? AND version_id = ?", key, version_id
@@ -286,6 +346,7 @@ class S3Bucket(DO):
             return None, False
 
         result = self.storage.transaction_sync(delete)
+        self._schedule_sweep()
         self.ctx.send(
             "S3Object.deleted",
             {"tenant": bucket["tenant"], "bucket": bucket["name"], "key": key, "version_id": result[0]},
@@ -352,12 +413,29 @@ class S3Bucket(DO):
             key,
         )
 
-    def sweep_garbage(self, *, older_than: float = GARBAGE_GRACE) -> int:
-        """Delete the blobs unreferenced for longer than `older_than` seconds; how many went."""
+    def sweep_garbage(self, *, older_than: float | None = None) -> int:
+        """Delete the blobs unreferenced for longer than `older_than` seconds (the bucket's grace by default);
+        how many went."""
         rows = self.storage.sql.exec("SELECT * FROM s3_bucket").to_list()
         if not rows:
             return 0
-        return self._references.sweep(self._blobs(rows[0]), rows[0]["namespace"], older_than=older_than)
+        grace = self._garbage_grace() if older_than is None else older_than
+        return self._references.sweep(self._blobs(rows[0]), rows[0]["namespace"], older_than=grace)
+
+    def _garbage_grace(self) -> float:
+        rows = self.storage.sql.exec("SELECT grace FROM s3_sweep").to_list()
+        return rows[0]["grace"] if rows else GARBAGE_GRACE
+
+    def _schedule_sweep(self) -> None:
+        """Set the alarm for when the oldest unreferenced blob's grace ends (unless it is set already)."""
+        due = self._references.first_due(self._garbage_grace())
+        if due is not None and self.storage.get_alarm() is None:
+            self.storage.set_alarm(due)
+
+    async def alarm(self, info: AlarmInfo) -> None:
+        """Sweep the blobs whose grace has ended, and set the alarm again for any still waiting."""
+        self.sweep_garbage()
+        self._schedule_sweep()
 
     def _blobs(self, bucket: dict[str, Any]) -> BlobStore:
         return BlobStore(bucket["blobs"])
@@ -459,6 +537,7 @@ class S3Bucket(DO):
     ) -> str:
         """Start a multipart upload of `key`; its id."""
         self.info()
+        self._check_key(key, write=True)
         upload_id = uuid.uuid4().hex
         self.storage.sql.exec(
             "INSERT INTO s3_uploads VALUES (?, ?, ?, ?, ?, ?)",
@@ -474,6 +553,7 @@ class S3Bucket(DO):
     def upload(self, upload_id: str, key: str) -> dict[str, Any]:
         """An upload in progress; `NoSuchUpload` if there is none of that id for `key`."""
         self.info()
+        self._check_key(key, write=False)
         rows = self.storage.sql.exec("SELECT * FROM s3_uploads WHERE upload_id = ?", upload_id).to_list()
         if not rows or rows[0]["key"] != key:
             raise S3Error("NoSuchUpload", key=key)
@@ -484,6 +564,7 @@ class S3Bucket(DO):
         self.upload(upload_id, key)
 
         def put() -> None:
+            self._check_key(key, write=True)
             old = self.storage.sql.exec(
                 "SELECT sha FROM s3_parts WHERE upload_id = ? AND part_number = ?", upload_id, part_number
             ).to_list()
@@ -502,6 +583,7 @@ class S3Bucket(DO):
                 self._references.drop(row["sha"])
 
         self.storage.transaction_sync(put)
+        self._schedule_sweep()
 
     def parts(self, upload_id: str, key: str, *, after: int = 0, max_parts: int = 1000) -> list[dict[str, Any]]:
         """The parts uploaded so far, by number, after `after` (one page)."""
@@ -535,6 +617,7 @@ class S3Bucket(DO):
         Completing an upload again answers as the first completion did (while that version exists),
         as S3 does for a client retrying a completion whose answer it lost.
         """
+        self._check_key(key, write=True)
         done = self.storage.sql.exec(
             "SELECT version_id FROM s3_completed WHERE upload_id = ? AND key = ?", upload_id, key
         ).to_list()
@@ -587,6 +670,7 @@ class S3Bucket(DO):
             return stored
 
         stored = self.storage.transaction_sync(complete)
+        self._schedule_sweep()
         self.ctx.send(
             "S3Object.created",
             {
@@ -605,6 +689,7 @@ class S3Bucket(DO):
         self.upload(upload_id, key)
 
         def abort() -> None:
+            self._check_key(key, write=True)
             shas = [
                 row["sha"]
                 for row in self.storage.sql.exec("SELECT sha FROM s3_parts WHERE upload_id = ?", upload_id).to_list()
@@ -615,3 +700,103 @@ class S3Bucket(DO):
                 self._references.drop(sha)
 
         self.storage.transaction_sync(abort)
+        self._schedule_sweep()
+
+    # -- resharding: the bucket's own object ----------------------------------------------------------
+
+    async def reshard(self, shards: int) -> dict[str, Any]:
+        """Start moving the bucket's keys to `shards` shard objects (1: back into this object); what runs.
+
+        Requests keep being served while keys move; `reshard_status()` tells how far it got, and
+        `finish_reshard()` waits for the end. `InvalidArgument` for a bad count, `OperationAborted`
+        while another reshard of the bucket runs.
+        """
+        resharder = Resharder(self, batch_size=self.reshard_batch_size)
+        count = resharder.check(shards)
+        current = int(self.info()["shards"])
+        if count == current:
+            return self.reshard_status()
+        resharder.begin(count)
+        self.ctx.send(
+            "S3Bucket.resharding", {"tenant": resharder.tenant, "bucket": resharder.name, "from": current, "to": count}
+        )
+        self.ctx.spawn(self.finish_reshard)
+        return self.reshard_status()
+
+    async def finish_reshard(self) -> dict[str, Any] | None:
+        """Carry out the recorded reshard to its end (None if none is recorded); what it moved."""
+        if self._moving is None or self._moving.done():
+            if pending(self.storage.sql) is None:
+                return None
+            resharder = Resharder(self, batch_size=self.reshard_batch_size, on_batch=self.on_reshard_progress)
+            self._moving = asyncio.ensure_future(resharder.run())
+        report = await asyncio.shield(self._moving)
+        if "target" in report:
+            self.ctx.send("S3Bucket.resharded", {"tenant": self.info()["tenant"], **report})
+        return report
+
+    def reshard_status(self) -> dict[str, Any]:
+        """The bucket's shard count and, while a reshard runs, where it goes and how many keys moved."""
+        info = self.info()
+        move = pending(self.storage.sql)
+        status: dict[str, Any] = {"bucket": info["name"], "shards": info["shards"], "running": move is not None}
+        if move is not None:
+            status.update(source=move["source"], target=move["target"], moved=move["moved"])
+        return status
+
+    async def grow(self, split_keys: int) -> dict[str, Any] | None:
+        """Start a reshard if one shard holds more than `split_keys` objects (none runs already); its status."""
+        if pending(self.storage.sql) is not None:
+            return None
+        resharder = Resharder(self, batch_size=self.reshard_batch_size)
+        current = int(self.info()["shards"])
+        counts = []
+        for place in places(current):
+            counts.append(await resharder.call(place, "count_keys"))
+        wanted = grown_count(current, counts, split_keys)
+        return None if wanted is None else await self.reshard(wanted)
+
+    # -- resharding: an object holding keys -----------------------------------------------------------
+
+    def join_layout(self, tenant: str, name: str, blobs: str, versioning: str, place: int, count: int) -> None:
+        """Take `place` in the layout of `count` shards bucket `name` is going to (created as a shard if new)."""
+        grace = self._garbage_grace()
+        if not self.storage.sql.exec("SELECT 1 FROM s3_bucket").to_list():
+            self.create(tenant, name, blobs, shard=True, garbage_grace=grace)
+        if versioning:
+            self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", versioning)
+        key_fence.set_place(self.storage.sql, place, count)
+        self._place = (place, count)
+
+    def count_keys(self) -> int:
+        """How many objects (current, not deleted) this object holds."""
+        return self.storage.sql.exec(
+            "SELECT count(*) AS n FROM s3_objects WHERE is_latest = 1 AND delete_marker = 0"
+        ).one()["n"]
+
+    def leaving_keys(self, after: str, limit: int) -> dict[str, Any]:
+        """Of the next `limit` keys held here after `after`, those the new layout places elsewhere, and the
+        last key examined (None once every key was examined)."""
+        keys = key_rows.held_keys(self.storage.sql, after=after, limit=limit)
+        place = self._place
+        leaving = keys if place is None else key_rows.leaving(keys, *place)
+        return {"leaving": leaving, "last": keys[-1] if len(keys) == limit else None}
+
+    def moving_keys(self) -> list[str]:
+        """Keys whose move an interruption left unfinished."""
+        return key_rows.moving_keys(self.storage.sql)
+
+    def export_keys(self, keys: list[str]) -> bytes:
+        """The rows of `keys` (`key_rows.pack`ed: one value crosses to the mover, not a copy per field), now
+        marked as moving (writes to them wait until `release_keys`)."""
+        return key_rows.pack(self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys)))
+
+    def import_keys(self, packed: bytes) -> None:
+        """Store the rows of keys moving here (`key_rows.pack`ed), replacing what an interrupted move left."""
+        rows = key_rows.unpack(packed)
+        self.storage.transaction_sync(lambda: key_rows.import_rows(self.storage.sql, self._references, rows))
+
+    def release_keys(self, keys: list[str]) -> None:
+        """Drop the rows of `keys`, now stored in their new place."""
+        self.storage.transaction_sync(lambda: key_rows.release(self.storage.sql, self._references, keys))
+        self._schedule_sweep()

@@ -16,7 +16,7 @@ from .bucket import Listing, StoredObject
 from .cors import parse_cors, render_cors
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
-from .shards import key_stub, merge_objects, merge_versions, shard_stubs
+from .shards import each_place, key_place, layout_places, merge_objects, merge_versions, shard_stubs
 from .xml_bodies import MAX_XML_BODY, document, iso_time, parse, text
 
 OWNER = [("ID", "dotdo"), ("DisplayName", "dotdo")]
@@ -68,12 +68,14 @@ async def create_bucket(request: S3Request) -> Response:
         await asyncio.gather(
             *(
                 request.runtime.get(request.bucket_class, shard_object_name(request.tenant, request.bucket, i)).create(
-                    request.tenant, request.bucket, blobs, shard=True
+                    request.tenant, request.bucket, blobs, shard=True, garbage_grace=request.garbage_grace
                 )
                 for i in range(shards)
             )
         )
-    created = await request.bucket_stub().create(request.tenant, request.bucket, blobs, shards=shards)
+    created = await request.bucket_stub().create(
+        request.tenant, request.bucket, blobs, shards=shards, garbage_grace=request.garbage_grace
+    )
     # Creating a bucket one already owns succeeds again, as in S3's us-east-1 (the region this layer is).
     del added, created
     return empty_response(request, headers={"Location": f"/{request.bucket}"})
@@ -88,6 +90,8 @@ async def head_bucket(request: S3Request) -> Response:
 async def delete_bucket(request: S3Request) -> Response:
     """DeleteBucket: only an empty bucket."""
     info = await request.bucket_stub().info()
+    if info["reshard"]:
+        raise S3Error("OperationAborted", "the bucket is being resharded; delete it once that is done")
     if int(info["shards"]) > 1:
         shards = shard_stubs(request, info)
         if not all(await asyncio.gather(*(shard.is_empty() for shard in shards))):
@@ -118,7 +122,7 @@ async def put_versioning(request: S3Request) -> Response:
     if status is None:
         raise S3Error("MalformedXML", "VersioningConfiguration needs a Status")
     info = await request.bucket_stub().info()
-    if int(info["shards"]) > 1:
+    if len(layout_places(info)) > 1:
         await asyncio.gather(*(shard.set_versioning(status) for shard in shard_stubs(request, info)))
     await request.bucket_stub().set_versioning(status)
     return empty_response(request)
@@ -195,10 +199,9 @@ async def _list_objects(request: S3Request, **query: Any) -> Listing:
     """One page of the bucket's keys, merged from every shard's page when the bucket is sharded."""
     stub = request.bucket_stub()
     info = await stub.info()
-    if int(info["shards"]) <= 1:
+    if len(layout_places(info)) <= 1:
         return await stub.list_objects(**query)
-    pages = await asyncio.gather(*(shard.list_objects(**query) for shard in shard_stubs(request, info)))
-    return merge_objects(list(pages), query["max_keys"])
+    return merge_objects(await each_place(request, info, "list_objects", **query), query["max_keys"])
 
 
 def _token(key: str) -> str:
@@ -257,11 +260,10 @@ async def list_versions(request: S3Request) -> Response:
         "max_keys": max_keys,
     }
     info = await request.bucket_stub().info()
-    if int(info["shards"]) <= 1:
+    if len(layout_places(info)) <= 1:
         listing: Listing = await request.bucket_stub().list_versions(**query)
     else:
-        pages = await asyncio.gather(*(shard.list_versions(**query) for shard in shard_stubs(request, info)))
-        listing = merge_versions(list(pages), max_keys)
+        listing = merge_versions(await each_place(request, info, "list_versions", **query), max_keys)
     children: list[tuple[str, Any]] = [
         ("Name", request.bucket),
         ("Prefix", _encode(request, prefix)),
@@ -298,8 +300,10 @@ async def list_uploads(request: S3Request) -> Response:
     """ListMultipartUploads (one page of up to 1,000)."""
     prefix = request.query.get("prefix", "")
     info = await request.bucket_stub().info()
-    found = await asyncio.gather(*(shard.uploads(prefix=prefix) for shard in shard_stubs(request, info)))
-    uploads = sorted((u for page in found for u in page), key=lambda u: (u["key"], u["created_at"]))
+    found = await each_place(request, info, "uploads", prefix=prefix)
+    # A reshard copies an upload's rows before dropping them: one entry per upload id.
+    unique = {u["upload_id"]: u for page in reversed(found) for u in page}
+    uploads = sorted(unique.values(), key=lambda u: (u["key"], u["created_at"]))
     max_uploads = request.int_query("max-uploads", 1000)
     children: list[tuple[str, Any]] = [
         ("Bucket", request.bucket),
@@ -331,7 +335,7 @@ async def delete_objects(request: S3Request) -> Response:
     targets = root.findall("Object")
     if not targets or len(targets) > MAX_DELETE_KEYS:
         raise S3Error("MalformedXML", f"DeleteObjects takes 1 to {MAX_DELETE_KEYS} keys")
-    info = await request.bucket_stub().info()
+    await request.bucket_stub().info()  # NoSuchBucket answers the whole request
     children: list[tuple[str, Any]] = []
     for target in targets:
         key = text(target, "Key")
@@ -340,7 +344,8 @@ async def delete_objects(request: S3Request) -> Response:
             raise S3Error("MalformedXML", "each Object needs a Key")
         try:
             check_key(key)
-            deleted_version, marker = await key_stub(request, info, key).delete(key, version_id)
+            place = await key_place(request, key)
+            deleted_version, marker = await place.call("delete", key, version_id)
         except S3Error as exc:
             children.append(("Error", [("Key", key), ("Code", exc.code), ("Message", exc.message)]))
             continue

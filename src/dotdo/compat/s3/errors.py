@@ -44,6 +44,8 @@ STATUS_AND_MESSAGE: dict[str, tuple[int, str]] = {
     "InvalidChunkSizeError": (403, "Only the last chunk is allowed to have a size less than 8192 bytes"),
     "BadRequest": (400, "Bad Request"),
     "RequestHeaderSectionTooLarge": (400, "Your request header section exceeds the maximum allowed size."),
+    "SlowDown": (503, "Please reduce your request rate."),
+    "OperationAborted": (409, "A conflicting conditional operation is currently in progress against this resource."),
 }
 
 

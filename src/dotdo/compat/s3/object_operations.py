@@ -14,7 +14,7 @@ from .bucket import INLINE_MAX, NewObject, StoredObject
 from .bucket_operations import OWNER, empty_response, read_xml_body, xml_response
 from .errors import S3Error
 from .request import S3Request, check_bucket_name, check_key
-from .shards import key_bucket
+from .shards import key_place
 from .xml_bodies import document, http_time, iso_time, parse, text
 
 CONTENT_HEADERS = ("content-encoding", "content-disposition", "content-language", "cache-control", "expires")
@@ -58,9 +58,9 @@ def _object_headers(obj: StoredObject, *, versioned: bool) -> dict[str, str]:
 async def put_object(request: S3Request) -> Response:
     """PutObject, with conditional writes (`If-None-Match: *`, `If-Match`)."""
     check_key(request.key)
-    stub, info = await key_bucket(request, request.key)
+    place = await key_place(request, request.key)
     body = await store_body(
-        request.receive, request.headers, request.signed, request.blobs, info["namespace"], inline_max=INLINE_MAX
+        request.receive, request.headers, request.signed, request.blobs, place.info["namespace"], inline_max=INLINE_MAX
     )
     new = NewObject(
         key=request.key,
@@ -73,8 +73,12 @@ async def put_object(request: S3Request) -> Response:
         metadata=request.metadata(),
         checksums=body.checksums,
     )
-    stored: StoredObject = await stub.put(
-        new, if_match=request.headers.get("if-match"), if_none_match=request.headers.get("if-none-match")
+    stored: StoredObject = await place.call(
+        "put",
+        new,
+        carry=[sha for sha, _ in body.parts],
+        if_match=request.headers.get("if-match"),
+        if_none_match=request.headers.get("if-none-match"),
     )
     headers = {"ETag": stored.etag}
     if stored.version_id != "null":
@@ -145,9 +149,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 async def get_object(request: S3Request, *, head: bool = False) -> Response:
     """GetObject and HeadObject: versions, ranges, conditions, `response-*` overrides."""
     check_key(request.key)
-    stub, info = await key_bucket(request, request.key)
-    obj: StoredObject = await stub.head(request.key, request.query.get("versionId"))
-    headers = _object_headers(obj, versioned=bool(info["versioning"]))
+    place = await key_place(request, request.key)
+    obj: StoredObject = await place.call("head", request.key, request.query.get("versionId"))
+    headers = _object_headers(obj, versioned=bool(place.info["versioning"]))
     status = check_read_conditions(request.headers, obj)
     if status == 412:
         raise S3Error("PreconditionFailed", key=request.key)
@@ -180,7 +184,7 @@ async def get_object(request: S3Request, *, head: bool = False) -> Response:
     headers["x-amz-request-id"] = request.request_id
     if head:
         return Response(b"", status_code=status_code, headers=headers)
-    pieces = read_range(request.blobs, info["namespace"], obj.parts, start, end, obj.inline)
+    pieces = read_range(request.blobs, place.info["namespace"], obj.parts, start, end, obj.inline)
     return StreamingResponse(pieces, status_code=status_code, headers=headers)
 
 
@@ -197,8 +201,8 @@ def _part_span(obj: StoredObject, value: str) -> tuple[int, int]:
 async def delete_object(request: S3Request) -> Response:
     """DeleteObject (a delete marker in a versioned bucket, or one version)."""
     check_key(request.key)
-    stub, _ = await key_bucket(request, request.key)
-    version_id, marker = await stub.delete(request.key, request.query.get("versionId"))
+    place = await key_place(request, request.key)
+    version_id, marker = await place.call("delete", request.key, request.query.get("versionId"))
     headers = {}
     if version_id is not None:
         headers["x-amz-version-id"] = version_id
@@ -221,20 +225,20 @@ def _copy_source(request: S3Request) -> tuple[str, str, str | None]:
 
 async def _read_source(request: S3Request) -> tuple[str, StoredObject, str]:
     bucket, key, version_id = _copy_source(request)
-    stub, info = await key_bucket(request, key, bucket)
-    source: StoredObject = await stub.head(key, version_id)
+    place = await key_place(request, key, bucket)
+    source: StoredObject = await place.call("head", key, version_id)
     status = check_read_conditions(request.headers, source, prefix="x-amz-copy-source-")
     if status is not None:
         raise S3Error("PreconditionFailed", key=key)
-    return bucket, source, info["namespace"]
+    return bucket, source, place.info["namespace"]
 
 
 async def copy_object(request: S3Request) -> Response:
     """CopyObject: within a bucket the bytes are shared, across buckets they are copied."""
     check_key(request.key)
     source_bucket, source, source_namespace = await _read_source(request)
-    stub, info = await key_bucket(request, request.key)
-    target_namespace = info["namespace"]
+    place = await key_place(request, request.key)
+    target_namespace = place.info["namespace"]
     replace = request.headers.get("x-amz-metadata-directive", "COPY").upper() == "REPLACE"
     if source_bucket == request.bucket and source.key == request.key and not replace:
         raise S3Error(
@@ -259,7 +263,7 @@ async def copy_object(request: S3Request) -> Response:
         metadata=request.metadata() if replace else source.metadata,
         checksums=source.checksums,
     )
-    stored: StoredObject = await stub.put(new)
+    stored: StoredObject = await place.call("put", new, carry=[sha for sha, _ in parts])
     headers = {"x-amz-copy-source-version-id": source.version_id} if source.version_id != "null" else {}
     if stored.version_id != "null":
         headers["x-amz-version-id"] = stored.version_id
@@ -270,9 +274,9 @@ async def copy_object(request: S3Request) -> Response:
 async def create_upload(request: S3Request) -> Response:
     """CreateMultipartUpload."""
     check_key(request.key)
-    stub, _ = await key_bucket(request, request.key)
-    upload_id = await stub.create_upload(
-        request.key, _content_type(request), _content_headers(request), request.metadata()
+    place = await key_place(request, request.key)
+    upload_id = await place.call(
+        "create_upload", request.key, _content_type(request), _content_headers(request), request.metadata()
     )
     body = document(
         "InitiateMultipartUploadResult", [("Bucket", request.bucket), ("Key", request.key), ("UploadId", upload_id)]
@@ -292,9 +296,9 @@ async def upload_part(request: S3Request) -> Response:
     check_key(request.key)
     number = _part_number(request)
     upload_id = request.query["uploadId"]
-    stub, info = await key_bucket(request, request.key)
-    await stub.upload(upload_id, request.key)
-    namespace = info["namespace"]
+    place = await key_place(request, request.key)
+    await place.call("upload", upload_id, request.key)
+    namespace = place.info["namespace"]
     headers: dict[str, str] = {}
     if "x-amz-copy-source" in request.headers:
         _, source, source_namespace = await _read_source(request)
@@ -314,13 +318,17 @@ async def upload_part(request: S3Request) -> Response:
         )
         result = document("CopyPartResult", [("LastModified", iso_time(source.last_modified)), ("ETag", body.etag)])
         assert body.sha is not None  # a copied part is always written to the blob store
-        await stub.put_part(upload_id, request.key, number, body.etag, body.size, body.sha, body.md5)
+        await place.call(
+            "put_part", upload_id, request.key, number, body.etag, body.size, body.sha, body.md5, carry=[body.sha]
+        )
         return xml_response(request, result)
     body = await store_body(
         request.receive, request.headers, request.signed, request.blobs, namespace, max_size=MAX_OBJECT_SIZE
     )
     assert body.sha is not None  # parts are never kept inline (inline_max=0)
-    await stub.put_part(upload_id, request.key, number, body.etag, body.size, body.sha, body.md5)
+    await place.call(
+        "put_part", upload_id, request.key, number, body.etag, body.size, body.sha, body.md5, carry=[body.sha]
+    )
     headers["ETag"] = body.etag
     headers.update({f"x-amz-checksum-{name}": value for name, value in body.checksums.items()})
     return empty_response(request, headers=headers)
@@ -332,8 +340,8 @@ async def list_parts(request: S3Request) -> Response:
     upload_id = request.query["uploadId"]
     after = request.int_query("part-number-marker", 0, high=MAX_PART_NUMBER)
     max_parts = request.int_query("max-parts", 1000)
-    stub, _ = await key_bucket(request, request.key)
-    parts = await stub.parts(upload_id, request.key, after=after, max_parts=max_parts)
+    place = await key_place(request, request.key)
+    parts = await place.call("parts", upload_id, request.key, after=after, max_parts=max_parts)
     truncated = len(parts) > max_parts
     parts = parts[:max_parts]
     children: list[tuple[str, Any]] = [
@@ -373,8 +381,9 @@ async def complete_upload(request: S3Request) -> Response:
         if number is None or etag is None or not number.isdigit():
             raise S3Error("MalformedXML", "each Part needs a PartNumber and an ETag")
         chosen.append((int(number), etag))
-    stub, _ = await key_bucket(request, request.key)
-    stored: StoredObject = await stub.complete_upload(
+    place = await key_place(request, request.key)
+    stored: StoredObject = await place.call(
+        "complete_upload",
         request.query["uploadId"],
         request.key,
         chosen,
@@ -398,6 +407,6 @@ async def complete_upload(request: S3Request) -> Response:
 async def abort_upload(request: S3Request) -> Response:
     """AbortMultipartUpload."""
     check_key(request.key)
-    stub, _ = await key_bucket(request, request.key)
-    await stub.abort_upload(request.query["uploadId"], request.key)
+    place = await key_place(request, request.key)
+    await place.call("abort_upload", request.query["uploadId"], request.key)
     return empty_response(request, 204)

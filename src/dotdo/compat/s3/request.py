@@ -73,6 +73,8 @@ class S3Request:
     account_class: type
     bucket_shards: int = 1
     """Over how many objects a bucket this request creates spreads its keys."""
+    garbage_grace: float = 3600.0
+    """Seconds a bucket this request creates keeps an unreferenced blob before its sweep deletes it."""
 
     @property
     def method(self) -> str:

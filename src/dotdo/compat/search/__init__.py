@@ -6,12 +6,13 @@ Meilisearch, Typesense, Elasticsearch and Algolia each parse their own requests 
 
 from __future__ import annotations
 
-from .filters import And, Compare, Exists, Filter, FilterError, GeoRadius, IsEmpty, IsNull, Not, Or
+from .filters import And, Compare, EqualsIgnoringCase, Exists, Filter, FilterError, GeoRadius, IsEmpty, IsNull, Not, Or
 from .index import SearchError, SearchIndex, SearchQuery, SortKey
 
 __all__ = [
     "And",
     "Compare",
+    "EqualsIgnoringCase",
     "Exists",
     "Filter",
     "FilterError",

@@ -65,6 +65,15 @@ class Contains:
 
 
 @dataclass(frozen=True)
+class EqualsIgnoringCase:
+    """The field is (or, an array, holds) a string equal to `text` when the case of ASCII letters is ignored
+    (Algolia's facet filters: `color:BLUE` matches "blue")."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
 class GeoRadius:
     """The document's `_geo` point ({lat, lng}) lies within `meters` of (lat, lng)."""
 
@@ -94,7 +103,7 @@ class Not:
     item: Filter
 
 
-Filter = Compare | Contains | Exists | IsNull | IsEmpty | GeoRadius | And | Or | Not
+Filter = Compare | EqualsIgnoringCase | Contains | Exists | IsNull | IsEmpty | GeoRadius | And | Or | Not
 
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=")
 EARTH_RADIUS_METERS = 6_371_000.0
@@ -180,6 +189,11 @@ def _sql(tree: Filter, document: str, bindings: list[Any]) -> str:
     bindings.append(path)
     if isinstance(tree, Exists):
         return f"json_type({document}, ?) IS NOT NULL"
+    if isinstance(tree, EqualsIgnoringCase):
+        if not isinstance(tree.text, str):
+            raise FilterError(f"can only compare {tree.field!r} with a string, not {tree.text!r}")
+        bindings.append(tree.text)
+        return f"EXISTS (SELECT 1 FROM json_each({document}, ?) WHERE type = 'text' AND lower(value) = lower(?))"
     if isinstance(tree, Contains):
         if not isinstance(tree.text, str):
             raise FilterError(f"can only look for a string in {tree.field!r}, not {tree.text!r}")

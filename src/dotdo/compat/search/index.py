@@ -103,6 +103,17 @@ def document_id(value: Any) -> str:
     return text
 
 
+def any_string_id(value: Any) -> str:
+    """A document's id in an index that takes any string id: a non-empty string of up to 512 bytes."""
+    if not isinstance(value, str) or not value or len(value.encode()) > 512:
+        raise SearchError(
+            "invalid_document_id",
+            f"Document identifier `{json.dumps(value)[:100]}` is invalid: it must be a non-empty string of up to "
+            "512 bytes.",
+        )
+    return value
+
+
 def _value_at(document: dict[str, Any], name: str) -> Any:
     value: Any = document
     for part in name.split("."):
@@ -178,11 +189,16 @@ class SearchIndex(DO):
         """Whether the index was created (and not dropped)."""
         return self._meta("created_at") is not None
 
-    def create(self, uid: str, primary_key: str | None = None) -> dict[str, Any]:
-        """Create the index; `SearchError("index_already_exists")` if it exists."""
+    def create(self, uid: str, primary_key: str | None = None, *, any_string_ids: bool = False) -> dict[str, Any]:
+        """Create the index; `SearchError("index_already_exists")` if it exists.
+
+        `any_string_ids` lets document ids be any string of up to 512 bytes (Algolia's objectIDs) rather
+        than Meilisearch's letters, digits, `-` and `_`.
+        """
         if self.exists():
             raise SearchError("index_already_exists", f"Index `{uid}` already exists.")
         now = time.time()
+        self._set_meta("any_string_ids", any_string_ids)
         self._set_meta("uid", uid)
         self._set_meta("created_at", now)
         self._set_meta("updated_at", now)
@@ -307,13 +323,14 @@ class SearchIndex(DO):
         if not documents:
             return {"indexed": 0, "primaryKey": self._meta("primary_key")}
         key = self._primary_key_for(documents, primary_key)
+        identify = any_string_id if self._meta("any_string_ids") else document_id
         checked: dict[str, dict[str, Any]] = {}
         for doc in documents:
             if key not in doc:
                 raise SearchError(
                     "missing_document_id", f"Document doesn't have a `{key}` attribute: `{json.dumps(doc)[:200]}`."
                 )
-            doc_id = document_id(doc[key])
+            doc_id = identify(doc[key])
             if partial or doc_id in checked:
                 base = checked.get(doc_id) or self.get(doc_id) or {}
                 doc = {**base, **doc} if partial else doc

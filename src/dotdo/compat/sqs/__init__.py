@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
 from .account import SqsAccount
+from .admin import reshard, reshard_status
 from .app import build
 from .queue import SqsQueue
 
@@ -82,4 +83,4 @@ service = Service(
 )
 """The SQS layer as the registry lists it."""
 
-__all__ = ["OPERATIONS", "SqsAccount", "SqsQueue", "client", "service"]
+__all__ = ["OPERATIONS", "SqsAccount", "SqsQueue", "client", "reshard", "reshard_status", "service"]

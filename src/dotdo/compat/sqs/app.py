@@ -35,7 +35,8 @@ from .account import SqsAccount
 from .errors import SqsError
 from .message_attributes import attributes_md5, check_message_attributes
 from .query_protocol import from_query, to_query_xml
-from .queue import OutgoingMessage, Received, SqsQueue
+from .queue import OutgoingMessage, QueueMoved, Received, SqsQueue
+from .reshard_mover import DEFAULT_SPLIT_MESSAGES, OWN_OBJECT, places
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("dotdo.compat.sqs")
 
 JSON_TYPE = "application/x-amz-json-1.0"
+GROW_CHECK_EVERY = 256
+"""Sends to one queue between two checks of whether it has grown past its split threshold."""
 MAX_BODY = 1024 * 1024
 MAX_BATCH = 10
 _QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}(\.fifo)?")
@@ -128,8 +131,14 @@ class SqsApp:
     def __init__(self, context: CompatContext) -> None:
         self.context = context
         self.queue_shards = check_shard_count("queue_shards", context.options.get("queue_shards", 1))
+        split = context.options.get("queue_split_messages", DEFAULT_SPLIT_MESSAGES)
+        if isinstance(split, bool) or not isinstance(split, int) or split < 0:
+            raise ValueError(f"queue_split_messages: must be a whole number, 0 or more, not {split!r}")
+        self.split_messages = split
+        self._sends: dict[str, int] = {}
+        self._growing: set[asyncio.Task[None]] = set()
         self._arrivals: dict[str, asyncio.Event] = {}
-        self._layouts: dict[str, int] = {}
+        self._layouts: dict[str, dict[str, Any]] = {}
         self._turn = itertools.count()
         self.operations: dict[str, Callable[[Call], Awaitable[dict[str, Any]]]] = {
             "CreateQueue": self.create_queue,
@@ -147,6 +156,8 @@ class SqsApp:
             "ChangeMessageVisibility": self.change_visibility,
             "ChangeMessageVisibilityBatch": self.change_visibility_batch,
             "ListDeadLetterSourceQueues": self.dead_letter_sources,
+            "DotdoReshardQueue": self.reshard_queue,
+            "DotdoGetReshardStatus": self.reshard_status,
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -239,38 +250,99 @@ class SqsApp:
     def _shard(self, call: Call, index: int, name: str | None = None) -> Stub:
         return self.context.runtime.get(SqsQueue, shard_object_name(call.tenant, name or call.queue_name(), index))
 
-    async def _layout(self, call: Call, name: str | None = None) -> int:
-        """Over how many shard objects the queue's messages are (1: its own object); fixed for its life."""
+    async def _layout(self, call: Call, name: str | None = None, *, fresh: bool = False) -> dict[str, Any]:
+        """{"shards": N, "draining": [places]}: over how many shard objects the queue's messages are (1: its
+        own object), and which objects a reshard is draining. Cached until a reshard changes it."""
         key = f"{call.tenant}/{name or call.queue_name()}"
-        count = self._layouts.get(key)
-        if count is None:
-            count = int((await self._queue(call, name).info())["shards"])
-            self._layouts[key] = count
-        return count
+        layout = self._layouts.get(key)
+        if layout is None or layout["draining"] or fresh:
+            info = await self._queue(call, name).info()
+            layout = self._layouts[key] = {"shards": int(info["shards"]), "draining": info["draining"]}
+        return layout
 
-    async def _holders(self, call: Call, name: str | None = None) -> list[Stub]:
-        """The objects holding the queue's messages, in shard order."""
-        count = await self._layout(call, name)
-        if count <= 1:
-            return [self._queue(call, name)]
-        return [self._shard(call, i, name) for i in range(count)]
+    def _place(self, call: Call, place: int, name: str | None = None) -> Stub:
+        return self._queue(call, name) if place == OWN_OBJECT else self._shard(call, place, name)
 
-    async def _sender(self, call: Call, name: str | None = None) -> Stub:
-        """The object the next send to the queue goes to (its shards in turn)."""
-        count = await self._layout(call, name)
-        if count <= 1:
-            return self._queue(call, name)
-        return self._shard(call, next(self._turn) % count, name)
+    async def _holders(self, call: Call, name: str | None = None) -> list[tuple[int, Stub]]:
+        """The objects holding the queue's messages, with their places: the layout's, then those draining."""
+        layout = await self._layout(call, name)
+        found = places(layout["shards"]) + [p for p in layout["draining"] if p not in places(layout["shards"])]
+        return [(place, self._place(call, place, name)) for place in found]
 
-    async def _receipt_holder(self, call: Call, receipt: Any) -> tuple[Stub, Any]:
-        """The object holding the message of `receipt`, and the receipt as that object knows it."""
-        count = await self._layout(call)
-        if count <= 1:
-            return self._queue(call), receipt
-        found = _SHARD_RECEIPT.fullmatch(receipt) if isinstance(receipt, str) else None
-        if found is None or int(found[1]) >= count:
-            raise SqsError("ReceiptHandleIsInvalid", f'The input receipt handle "{str(receipt)[:100]}" is not valid.')
-        return self._shard(call, int(found[1])), found[2]
+    async def _send(self, call: Call, messages: list[OutgoingMessage], name: str | None = None) -> list[dict[str, Any]]:
+        """Send `messages` to the object whose turn it is (the layout's shards in turn), again after a reshard."""
+        for attempt in range(3):
+            layout = await self._layout(call, name, fresh=attempt > 0)
+            active = places(layout["shards"])
+            try:
+                return await self._place(call, active[next(self._turn) % len(active)], name).send(messages)
+            except QueueMoved:
+                continue
+        raise SqsError("ServiceUnavailable", "the queue is being resharded; send the request again", 503)
+
+    async def _on_receipt(self, call: Call, handle: Any, method: str, *args: Any) -> Any:
+        """Call `method(receipt, *args)` of the object holding the message of receipt handle `handle`."""
+        invalid = SqsError("ReceiptHandleIsInvalid", f'The input receipt handle "{str(handle)[:100]}" is not valid.')
+        layout = await self._layout(call)
+        known = set(places(layout["shards"])) | set(layout["draining"])
+        found = _SHARD_RECEIPT.fullmatch(handle) if isinstance(handle, str) else None
+        if layout["shards"] <= 1 and not layout["draining"]:
+            place, receipt = OWN_OBJECT, handle
+        elif found is not None and int(found[1]) in known:
+            place, receipt = int(found[1]), found[2]
+        elif found is None and OWN_OBJECT in known:
+            place, receipt = OWN_OBJECT, handle
+        else:
+            raise invalid
+        try:
+            return await getattr(self._place(call, place), method)(receipt, *args)
+        except SqsError as exc:
+            if exc.code == "QueueDoesNotExist" and place != OWN_OBJECT:
+                raise invalid from None  # its shard was drained by a reshard and is gone: a stale receipt
+            raise
+
+    def _count_sends(self, call: Call, name: str, sent: int) -> None:
+        """Every `GROW_CHECK_EVERY` sends to a queue, ask it (in the background) whether it should split."""
+        if not self.split_messages or not sent:
+            return
+        key = f"{call.tenant}/{name}"
+        before = self._sends.get(key, 0)
+        self._sends[key] = before + sent
+        if before // GROW_CHECK_EVERY == (before + sent) // GROW_CHECK_EVERY:
+            return
+        task = asyncio.ensure_future(self._grow(call, name))
+        self._growing.add(task)
+        task.add_done_callback(self._growing.discard)
+
+    async def _grow(self, call: Call, name: str) -> None:
+        try:
+            if await self._queue(call, name).grow(self.split_messages) is not None:
+                self._layouts.pop(f"{call.tenant}/{name}", None)
+        except SqsError:
+            pass  # deleted meanwhile, or a reshard runs already: nothing to do
+        except Exception:
+            log.exception("checking whether a queue should split failed")
+
+    # -- resharding (dotdo's own operations) --------------------------------------------------------
+
+    async def reshard_queue(self, call: Call) -> dict[str, Any]:
+        """`DotdoReshardQueue` {QueueName, Shards}: start spreading a standard queue over Shards objects."""
+        name = call.required("QueueName")
+        if not isinstance(name, str) or not _QUEUE_NAME.fullmatch(name):
+            raise SqsError("QueueDoesNotExist", "The specified queue does not exist.")
+        status = await self._queue(call, name).reshard(call.params.get("Shards"))
+        self._layouts.pop(f"{call.tenant}/{name}", None)
+        return status
+
+    async def reshard_status(self, call: Call) -> dict[str, Any]:
+        """`DotdoGetReshardStatus` {QueueName}: the queue's shard count and the reshard under way, if any."""
+        name = call.required("QueueName")
+        if not isinstance(name, str) or not _QUEUE_NAME.fullmatch(name):
+            raise SqsError("QueueDoesNotExist", "The specified queue does not exist.")
+        status = await self._queue(call, name).reshard_status()
+        if not status["running"]:
+            self._layouts.pop(f"{call.tenant}/{name}", None)
+        return status
 
     # -- queues -------------------------------------------------------------------------------------
 
@@ -295,7 +367,7 @@ class SqsApp:
                 *(self._shard(call, i, name).create(call.tenant, name, attributes, shard=True) for i in range(shards))
             )
         await self._queue(call, name).create(call.tenant, name, attributes, shards=shards)
-        self._layouts[f"{call.tenant}/{name}"] = shards
+        self._layouts.pop(f"{call.tenant}/{name}", None)
         await self._account(call).add(name)
         return {"QueueUrl": call.queue_url(name)}
 
@@ -318,9 +390,8 @@ class SqsApp:
 
     async def delete_queue(self, call: Call) -> dict[str, Any]:
         name = call.queue_name()
-        holders = await self._holders(call)
-        if len(holders) > 1:
-            await asyncio.gather(*(shard.delete_queue(shard=True) for shard in holders))
+        shards = [stub for place, stub in await self._holders(call) if place != OWN_OBJECT]
+        await asyncio.gather(*(shard.delete_queue(shard=True) for shard in shards))
         await self._queue(call).delete_queue()
         self._layouts.pop(f"{call.tenant}/{name}", None)
         await self._account(call).remove(name)
@@ -329,9 +400,9 @@ class SqsApp:
     async def get_attributes(self, call: Call) -> dict[str, Any]:
         name = call.queue_name()
         attributes = await self._queue(call).attributes()
-        holders = await self._holders(call)
-        if len(holders) > 1:
-            for counts in await asyncio.gather(*(shard.attributes() for shard in holders)):
+        shards = [stub for place, stub in await self._holders(call) if place != OWN_OBJECT]
+        if shards:
+            for counts in await asyncio.gather(*(shard.attributes() for shard in shards)):
                 for field in _COUNTS:
                     attributes[field] = str(int(attributes[field]) + int(counts[field]))
         attributes["QueueArn"] = call.arn(name)
@@ -349,13 +420,12 @@ class SqsApp:
             raise SqsError("InvalidParameterValue", "Attributes must be a map")
         changed = {k: str(v) for k, v in attributes.items()}
         await self._queue(call).set_attributes(changed)
-        holders = await self._holders(call)
-        if len(holders) > 1:
-            await asyncio.gather(*(shard.set_attributes(changed) for shard in holders))
+        shards = [stub for place, stub in await self._holders(call) if place != OWN_OBJECT]
+        await asyncio.gather(*(shard.set_attributes(changed) for shard in shards))
         return {}
 
     async def purge(self, call: Call) -> dict[str, Any]:
-        for holder in await self._holders(call):
+        for _, holder in await self._holders(call):
             await holder.purge()
         return {}
 
@@ -395,10 +465,11 @@ class SqsApp:
     async def send_message(self, call: Call) -> dict[str, Any]:
         name = call.queue_name()
         message = self._outgoing(call, call.params)
-        [result] = await (await self._sender(call)).send([message])
+        [result] = await self._send(call, [message])
         if "error" in result:
             raise SqsError(result["error"], result["message"])
         self._arrived(call, name)
+        self._count_sends(call, name, 1)
         answer = {"MessageId": result["id"], "MD5OfMessageBody": result["md5"]}
         if message.attributes:
             answer["MD5OfMessageAttributes"] = attributes_md5(message.attributes)
@@ -416,7 +487,7 @@ class SqsApp:
                 ids.append(entry["Id"])
             except SqsError as exc:
                 failed.append({"Id": entry["Id"], "SenderFault": True, "Code": exc.code, "Message": exc.message})
-        results = await (await self._sender(call)).send(messages) if messages else []
+        results = await self._send(call, messages) if messages else []
         for entry_id, message, result in zip(ids, messages, results, strict=True):
             if "error" in result:
                 failed.append(
@@ -430,6 +501,7 @@ class SqsApp:
                 item["SequenceNumber"] = result["sequence"]
             successful.append(item)
         self._arrived(call, name)
+        self._count_sends(call, name, len(successful))
         return {"Successful": successful, "Failed": failed}
 
     async def receive_message(self, call: Call) -> dict[str, Any]:
@@ -462,20 +534,25 @@ class SqsApp:
         return {"Messages": [_message_out(m, wanted_system, wanted_attributes) for m in messages]} if messages else {}
 
     async def _receive_once(
-        self, call: Call, attributes: dict[str, str], holders: list[Stub], count: int, timeout: int | None
+        self, call: Call, attributes: dict[str, str], holders: list[tuple[int, Stub]], count: int, timeout: int | None
     ) -> tuple[list[dict[str, Any]], float | None]:
         """One look at the queue: its shards in turn from a rotating start, until `count` messages are found."""
         messages: list[dict[str, Any]] = []
         next_visible_at: float | None = None
         start = next(self._turn) if len(holders) > 1 else 0
         for step in range(len(holders)):
-            index = (start + step) % len(holders)
-            received: Received = await holders[index].receive(count - len(messages), timeout)
+            place, holder = holders[(start + step) % len(holders)]
+            try:
+                received: Received = await holder.receive(count - len(messages), timeout)
+            except SqsError as exc:
+                if exc.code == "QueueDoesNotExist" and place != OWN_OBJECT:
+                    continue  # a shard a reshard drained and dropped since this receive began
+                raise
             if received.to_redrive:
-                await self._redrive(call, attributes, received, holders[index])
-            if len(holders) > 1:
+                await self._redrive(call, attributes, received, holder)
+            if place != OWN_OBJECT:
                 for message in received.messages:
-                    message["receipt"] = f"{index}.{message['receipt']}"
+                    message["receipt"] = f"{place}.{message['receipt']}"
             messages += received.messages
             if received.next_visible_at is not None:
                 next_visible_at = min(next_visible_at or received.next_visible_at, received.next_visible_at)
@@ -499,23 +576,21 @@ class SqsApp:
             for m in received.to_redrive
         ]
         try:
-            await (await self._sender(call, target)).send(moved)
+            await self._send(call, moved, target)
         except SqsError:
             log.warning("dead-letter queue %s of %s is missing: messages stay", target, call.tenant)
             return
         await source.redriven([m["message_id"] for m in received.to_redrive])
 
     async def delete_message(self, call: Call) -> dict[str, Any]:
-        holder, receipt = await self._receipt_holder(call, call.required("ReceiptHandle"))
-        await holder.delete_message(receipt)
+        await self._on_receipt(call, call.required("ReceiptHandle"), "delete_message")
         return {}
 
     async def delete_batch(self, call: Call) -> dict[str, Any]:
         successful, failed = [], []
         for entry in _batch(call):
             try:
-                holder, receipt = await self._receipt_holder(call, entry.get("ReceiptHandle") or "")
-                await holder.delete_message(receipt)
+                await self._on_receipt(call, entry.get("ReceiptHandle") or "", "delete_message")
                 successful.append({"Id": entry["Id"]})
             except SqsError as exc:
                 failed.append({"Id": entry["Id"], "SenderFault": True, "Code": exc.code, "Message": exc.message})
@@ -525,16 +600,15 @@ class SqsApp:
         timeout = call.integer("VisibilityTimeout", None, 0, 43200)
         if timeout is None:
             raise SqsError("MissingParameter", "The request must contain the parameter VisibilityTimeout.")
-        holder, receipt = await self._receipt_holder(call, call.required("ReceiptHandle"))
-        await holder.change_visibility(receipt, timeout)
+        await self._on_receipt(call, call.required("ReceiptHandle"), "change_visibility", timeout)
         return {}
 
     async def change_visibility_batch(self, call: Call) -> dict[str, Any]:
         successful, failed = [], []
         for entry in _batch(call):
             try:
-                holder, receipt = await self._receipt_holder(call, entry.get("ReceiptHandle") or "")
-                await holder.change_visibility(receipt, int(entry.get("VisibilityTimeout", 0)))
+                timeout = int(entry.get("VisibilityTimeout", 0))
+                await self._on_receipt(call, entry.get("ReceiptHandle") or "", "change_visibility", timeout)
                 successful.append({"Id": entry["Id"]})
             except (SqsError, ValueError) as exc:
                 code = exc.code if isinstance(exc, SqsError) else "InvalidParameterValue"

@@ -5,10 +5,18 @@ whose delete was acknowledged is never delivered again, and a received message r
 its visibility timeout runs out. FIFO queues deliver each message group in order, one in-flight
 batch per group at a time, and drop a duplicate sent within five minutes of the first. Expired
 messages (past the retention period) are removed by the object's alarm.
+
+A standard queue can be resharded while it serves (`reshard`, see `reshard_mover`): the queue's own
+object records the move, switches sends to the new layout at once and drains the objects the new
+layout drops. An object that no longer takes sends (`sqs_place`) refuses them with `QueueMoved`, so
+the caller sends again to the new layout. Its visible messages move (with their ids, send times and
+receive counts); its in-flight ones stay until their receipts delete them or they show again, so a
+receipt handed out before the reshard keeps working for as long as SQS would honour it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -16,8 +24,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...cluster.shard_strategies import MAX_SHARDS
 from ...context import DO
 from .errors import SqsError
+from .reshard_mover import SCHEMA as RESHARD_SCHEMA
+from .reshard_mover import QueueResharder, pending, places
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sqs_queue (
@@ -32,7 +43,20 @@ CREATE INDEX IF NOT EXISTS sqs_messages_visible ON sqs_messages(visible_at, seq)
 CREATE INDEX IF NOT EXISTS sqs_messages_receipt ON sqs_messages(receipt);
 CREATE TABLE IF NOT EXISTS sqs_layout (shards INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sqs_dedup (dedup_id TEXT PRIMARY KEY, message_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sqs_place (place INTEGER NOT NULL, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sqs_moving (message_id TEXT PRIMARY KEY);
 """
+
+MOVING = 1e18
+"""`visible_at` of a message being copied to another object: no receive sees it meanwhile."""
+
+
+class QueueMoved(SqsError):
+    """This object no longer takes sends: send to the queue's new layout (`ServiceUnavailable` if a client sees it)."""
+
+    def __init__(self) -> None:
+        super().__init__("ServiceUnavailable", "the queue is being resharded; send the request again", 503)
+
 
 DEFAULTS = {
     "VisibilityTimeout": "30",
@@ -120,6 +144,11 @@ class SqsQueue(DO):
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
+        self.storage.sql.exec(RESHARD_SCHEMA)
+        self._moving: asyncio.Task[dict[str, Any]] | None = None
+        if pending(self.storage.sql) is not None:
+            # A reshard a crash cut short is finished in the background; sends and receives go on meanwhile.
+            self.ctx.spawn(self.finish_reshard)
 
     # -- the queue ----------------------------------------------------------------------------------
 
@@ -158,6 +187,7 @@ class SqsQueue(DO):
             )
             self.storage.sql.exec("DELETE FROM sqs_layout")
             self.storage.sql.exec("INSERT INTO sqs_layout (shards) VALUES (?)", 1 if shard else shards)
+            self.storage.sql.exec("DELETE FROM sqs_place")  # a queue made again has no reshard behind it
 
         self.storage.transaction_sync(create)
         if not shard:
@@ -173,7 +203,11 @@ class SqsQueue(DO):
         row["attributes"] = json.loads(row["attributes"])
         layout = self.storage.sql.exec("SELECT shards FROM sqs_layout").to_list()
         row["shards"] = layout[0]["shards"] if layout else 1
+        row["draining"] = self._draining()
         return row
+
+    def _draining(self) -> list[int]:
+        return [r["place"] for r in self.storage.sql.exec("SELECT place FROM sqs_draining ORDER BY place").to_list()]
 
     def delete_queue(self, *, shard: bool = False) -> None:
         """Delete the queue and every message in it."""
@@ -182,6 +216,7 @@ class SqsQueue(DO):
         self.storage.sql.exec("DELETE FROM sqs_dedup")
         self.storage.sql.exec("DELETE FROM sqs_queue")
         self.storage.sql.exec("DELETE FROM sqs_layout")
+        self.storage.sql.exec("DELETE FROM sqs_place")
         if not shard:
             self.ctx.send("SqsQueue.deleted", {"tenant": info["tenant"], "queue": info["name"]})
 
@@ -222,6 +257,9 @@ class SqsQueue(DO):
     def send(self, messages: list[OutgoingMessage]) -> list[dict[str, Any]]:
         """Enqueue `messages` in order; for each, its id (and sequence number for FIFO) or an error."""
         info = self.info()
+        place = self.storage.sql.exec("SELECT place, count FROM sqs_place").to_list()
+        if place and place[0]["place"] not in places(place[0]["count"]):
+            raise QueueMoved()
         attributes = info["attributes"]
         fifo = attributes.get("FifoQueue") == "true"
         now = time.time()
@@ -402,6 +440,134 @@ class SqsQueue(DO):
         retention = int(json.loads(rows[0]["attributes"])["MessageRetentionPeriod"])
         self.storage.sql.exec("DELETE FROM sqs_messages WHERE sent_at <= ?", time.time() - retention)
         self._arm_expiry()
+
+    # -- resharding ---------------------------------------------------------------------------------
+
+    async def reshard(self, shards: int) -> dict[str, Any]:
+        """Start spreading the queue's messages over `shards` shard objects (1: back into this object).
+
+        Sends go to the new layout at once; the objects it drops are drained in the background
+        (`reshard_status`, `finish_reshard`). `InvalidParameterValue` for a FIFO queue or a bad count.
+        """
+        resharder = QueueResharder(self)
+        count = resharder.check(shards)
+        if count == int(self.info()["shards"]) and not self._draining():
+            return self.reshard_status()
+        resharder.begin(count)
+        self.ctx.send("SqsQueue.resharding", {"tenant": resharder.tenant, "queue": resharder.name, "to": count})
+        self.ctx.spawn(self.finish_reshard)
+        return self.reshard_status()
+
+    async def finish_reshard(self) -> dict[str, Any] | None:
+        """Carry out the recorded reshard to its end (None if none is recorded); how many messages moved."""
+        if self._moving is None or self._moving.done():
+            if pending(self.storage.sql) is None:
+                return None
+            self._moving = asyncio.ensure_future(QueueResharder(self).run())
+        report = await asyncio.shield(self._moving)
+        self.ctx.send("SqsQueue.resharded", {"tenant": self.info()["tenant"], **report})
+        return report
+
+    def reshard_status(self) -> dict[str, Any]:
+        """The queue's shard count and, while a reshard runs, the objects still draining and messages moved."""
+        info = self.info()
+        move = pending(self.storage.sql)
+        status: dict[str, Any] = {"queue": info["name"], "shards": info["shards"], "running": move is not None}
+        if move is not None:
+            status.update(target=move["target"], moved=move["moved"], draining=info["draining"])
+        return status
+
+    def join_layout(self, tenant: str, name: str, attributes: dict[str, str], place: int, count: int) -> None:
+        """Take `place` in the layout of `count` shards queue `name` goes to (created as a shard if new)."""
+        if not self.storage.sql.exec("SELECT 1 FROM sqs_queue").to_list():
+            self.create(tenant, name, {k: v for k, v in attributes.items() if k != "FifoQueue"}, shard=True)
+        self.storage.sql.exec("DELETE FROM sqs_place")
+        self.storage.sql.exec("INSERT INTO sqs_place VALUES (?, ?)", place, count)
+
+    def export_visible(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` visible messages (and any an interrupted move left), hidden from receives until
+        `release_messages`."""
+        now = time.time()
+
+        def export() -> list[dict[str, Any]]:
+            sql = self.storage.sql
+            sql.exec(
+                "INSERT OR IGNORE INTO sqs_moving SELECT message_id FROM sqs_messages WHERE visible_at <= ? "
+                "ORDER BY seq LIMIT ?",
+                now,
+                limit,
+            )
+            sql.exec(
+                "UPDATE sqs_messages SET visible_at = ? WHERE message_id IN (SELECT message_id FROM sqs_moving)", MOVING
+            )
+            return sql.exec(
+                "SELECT * FROM sqs_messages WHERE message_id IN (SELECT message_id FROM sqs_moving) ORDER BY seq"
+            ).to_list()
+
+        return self.storage.transaction_sync(export)
+
+    def import_messages(self, rows: list[dict[str, Any]], visible_at: float) -> None:
+        """Store messages moved here (visible from `visible_at`), keeping their ids; a second copy is ignored."""
+
+        def store() -> None:
+            sql = self.storage.sql
+            seq = sql.exec("SELECT coalesce(max(seq), 0) AS n FROM sqs_messages").one()["n"]
+            for row in rows:
+                seq += 1
+                sql.exec(
+                    "INSERT OR IGNORE INTO sqs_messages (message_id, seq, body, attributes, system_attributes, "
+                    "sent_at, visible_at, receive_count, first_received_at, group_id, dedup_id, sequence_number) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row["message_id"],
+                    seq,
+                    row["body"],
+                    row["attributes"],
+                    row["system_attributes"],
+                    row["sent_at"],
+                    visible_at,
+                    row["receive_count"],
+                    row["first_received_at"],
+                    row["group_id"],
+                    row["dedup_id"],
+                    row["sequence_number"],
+                )
+
+        self.storage.transaction_sync(store)
+        self._arm_expiry()
+
+    def release_messages(self, message_ids: list[str]) -> None:
+        """Drop messages now stored in their new object."""
+
+        def release() -> None:
+            marks = json.dumps(message_ids)
+            self.storage.sql.exec(
+                "DELETE FROM sqs_messages WHERE message_id IN (SELECT value FROM json_each(?))", marks
+            )
+            self.storage.sql.exec("DELETE FROM sqs_moving WHERE message_id IN (SELECT value FROM json_each(?))", marks)
+
+        self.storage.transaction_sync(release)
+
+    async def grow(self, split_messages: int) -> dict[str, Any] | None:
+        """Start a reshard if one shard holds more than `split_messages` messages (a standard queue, none
+        running); its status."""
+        info = self.info()
+        if info["attributes"].get("FifoQueue") == "true" or pending(self.storage.sql) is not None:
+            return None
+        resharder = QueueResharder(self)
+        current = int(info["shards"])
+        counts = [(await resharder.call(place, "remaining"))["messages"] for place in places(current)]
+        if split_messages <= 0 or max(counts) <= split_messages:
+            return None
+        wanted = -(-2 * sum(counts) // split_messages)
+        return await self.reshard(min(MAX_SHARDS, max(2 * current, wanted)))
+
+    def remaining(self) -> dict[str, Any]:
+        """How many messages this object still holds, and when the next hidden one shows again."""
+        row = self.storage.sql.exec(
+            "SELECT count(*) AS n, min(visible_at) AS next FROM sqs_messages WHERE visible_at < ?", MOVING
+        ).one()
+        moving = self.storage.sql.exec("SELECT count(*) AS n FROM sqs_moving").one()["n"]
+        return {"messages": row["n"] + moving, "next_visible_at": row["next"]}
 
 
 def _md5(text: str) -> str:

@@ -26,6 +26,7 @@ from .resources import (
     updater,
     webhook_secret,
 )
+from .search import searcher
 from .signatures import signature_header
 
 
@@ -125,17 +126,20 @@ class StripeAccount(ApiAccount):
     handlers: ClassVar[dict[str, Handler]] = {
         "PostCustomers": creator(CUSTOMER, _prepare_customer),
         "GetCustomers": lister(CUSTOMER),
+        "GetCustomersSearch": searcher(CUSTOMER, "created email name phone"),
         "GetCustomersCustomer": retriever(CUSTOMER, "customer"),
         "PostCustomersCustomer": updater(CUSTOMER, "customer", _invoice_settings),
         "DeleteCustomersCustomer": deleter(CUSTOMER, "customer"),
         "GetCustomersCustomerPaymentMethods": payments.list_payment_methods,
         "PostProducts": creator(PRODUCT, _prepare_product),
         "GetProducts": lister(PRODUCT),
+        "GetProductsSearch": searcher(PRODUCT, "active created description name shippable url"),
         "GetProductsId": retriever(PRODUCT, "id"),
         "PostProductsId": updater(PRODUCT, "id", _touch),
         "DeleteProductsId": deleter(PRODUCT, "id"),
         "PostPrices": creator(PRICE, _check_price),
         "GetPrices": lister(PRICE),
+        "GetPricesSearch": searcher(PRICE, "active created currency lookup_key product type"),
         "GetPricesPrice": retriever(PRICE, "price"),
         "PostPricesPrice": updater(PRICE, "price"),
         "PostPaymentMethods": payments.create_payment_method,
@@ -146,22 +150,28 @@ class StripeAccount(ApiAccount):
         "PostPaymentMethodsPaymentMethodDetach": payments.detach_payment_method,
         "PostPaymentIntents": payments.create_payment_intent,
         "GetPaymentIntents": lister(payments.PAYMENT_INTENT),
+        "GetPaymentIntentsSearch": searcher(payments.PAYMENT_INTENT, "amount created currency customer status"),
         "GetPaymentIntentsIntent": payments.retrieve_payment_intent,
         "PostPaymentIntentsIntent": payments.update_payment_intent,
         "PostPaymentIntentsIntentConfirm": payments.confirm_payment_intent,
         "PostPaymentIntentsIntentCancel": payments.cancel_payment_intent,
         "PostPaymentIntentsIntentCapture": payments.capture_payment_intent,
         "GetCharges": lister(CHARGE),
+        "GetChargesSearch": searcher(
+            CHARGE, "amount created currency customer disputed payment_intent refunded status"
+        ),
         "GetChargesCharge": retriever(CHARGE, "charge"),
         "PostRefunds": payments.create_refund,
         "GetRefunds": lister(REFUND),
         "GetRefundsRefund": retriever(REFUND, "refund"),
         "PostSubscriptions": billing.create_subscription,
         "GetSubscriptions": lister(SUBSCRIPTION),
+        "GetSubscriptionsSearch": searcher(SUBSCRIPTION, "created status"),
         "GetSubscriptionsSubscriptionExposedId": retriever(SUBSCRIPTION, "subscription_exposed_id"),
         "PostSubscriptionsSubscriptionExposedId": billing.update_subscription,
         "DeleteSubscriptionsSubscriptionExposedId": billing.cancel_subscription,
         "GetInvoices": lister(INVOICE),
+        "GetInvoicesSearch": searcher(INVOICE, "created currency customer number status subscription total"),
         "GetInvoicesInvoice": retriever(INVOICE, "invoice"),
         "PostInvoicesInvoicePay": billing.pay_invoice,
         "PostTestHelpersTestClocks": billing.create_test_clock,

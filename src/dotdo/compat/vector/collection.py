@@ -287,6 +287,21 @@ class VectorCollection(DO):
         following = json.loads(rows[limit]["id_json"]) if len(rows) > limit else None
         return {"points": [self._view(row, with_vectors) for row in rows[:limit]], "next": following}
 
+    def string_ids(self, prefix: str = "", after: str | None = None, limit: int = 100) -> dict[str, Any]:
+        """The string ids starting with `prefix`, sorted, from the first one past `after`: {"ids", "next"}."""
+        self._require()
+        text = "json_extract(id_json, '$')"
+        rows = self.storage.sql.exec(
+            f"SELECT {text} AS id FROM vector_points WHERE typeof({text}) = 'text' "
+            f"AND substr({text}, 1, ?) = ? AND {text} > ? ORDER BY {text} LIMIT ?",
+            len(prefix),
+            prefix,
+            after or "",
+            limit + 1,
+        ).to_list()
+        ids = [row["id"] for row in rows[:limit]]
+        return {"ids": ids, "next": ids[-1] if len(rows) > limit else None}
+
     def count(self, filter: Filter | None = None) -> int:
         """How many points `filter` accepts."""
         self._require()
