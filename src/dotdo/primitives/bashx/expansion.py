@@ -68,6 +68,7 @@ class ExpansionHost(Protocol):
         ...
 
 
+ASSIGNMENT_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 INDIRECT_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", re.S)
 CASE_OPERATORS = frozenset({"^^", "^", ",,", ",", "~~", "~"})
 TRANSFORMS = frozenset("QEPAKaUuLk")
@@ -141,7 +142,9 @@ class Expander:
             except WordSyntaxError as exc:
                 raise ExpansionError(str(exc)) from None
             for text in texts:
-                out.extend(self.fields(self.items(self.lex(text), tilde=True)))
+                # A word that looks like an assignment expands ~ after = and : too (bash, not posix).
+                assignment = ASSIGNMENT_WORD_RE.match(text) is not None
+                out.extend(self.fields(self.items(self.lex(text), tilde=True, assignment=assignment)))
         return out
 
     def single(self, word: Word | str, *, tilde: bool = True) -> str:
@@ -262,6 +265,10 @@ class Expander:
                 text = part.text
                 if index == 0 and tilde and not part.quoted and text.startswith("~"):
                     text = self.tilde(text, assignment)
+                elif index == 0 and assignment and not part.quoted:
+                    head = ASSIGNMENT_WORD_RE.match(text)
+                    if head is not None and text.startswith("~", head.end()):
+                        text = head.group() + self.tilde(text[head.end() :], assignment)
                 if assignment and not part.quoted and ":~" in text:
                     # In an assignment, `~` after each `:` expands too (PATH=a:~/bin).
                     home = self.state.get("HOME") or "/"
@@ -447,7 +454,7 @@ class Expander:
                 return self.emit(value, p, star=name == "*")
             if op.endswith("-"):
                 return self.sub_word(p.arg or "", p.quoted)
-            text = self.join_at(self.sub_word(p.arg or "", True))
+            text = self.join_at(self.sub_word(p.arg or "", p.quoted or op.endswith("?")))
             if op.endswith("="):
                 if name.isdigit() or name in "@*#?$!-":
                     raise ExpansionError(f"${name}: cannot assign in this way")

@@ -86,3 +86,7 @@ echo $(( 4>(2+3) ? 1 : 32)) $(( 4<(2+3) ? 1 : 32))
 echo $(( 16#a )) $(( 32#A )) $(( 56#a )) $(( 64#A )) $(( 64#@ )) $(( 64#_ )) $((2#101))
 #### dynamic-variables
 BASH_ARGV0=hello; echo $0; (( EPOCHSECONDS > 1700000000 )) && echo epoch; [[ $EPOCHREALTIME == *.* ]] && echo real
+#### tilde-in-assignment-like-words
+HOME=/usr/xyz; unset A; : ${A:=~/bin:~/b2}; echo $A; echo make FOO=~/m foo=~:~ "q=~" x~=~; typeset F=~/m; echo "$F"; h='HOME=~'; eval echo $h
+#### collating-symbols-and-equivalence-classes
+for c in p ' ' 4 c $'\t'; do case $c in [[.a.]-[.z.]]) echo "1 $c";; [[.space.]]) echo 2;; [[.-.]-9]) echo 3;; [[.space.][.tab.]]) echo 4;; esac; done; case abc in [[:alpha:]][[=b=]][[:ascii:]]) echo 5;; esac; case c in [[.yyz.][.a.]-z]) echo 6;; esac
