@@ -119,7 +119,12 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
     if "n" in on and value == base:
         sh.error(io, f"{command}: {base}: nameref variable self references not allowed")
         return 1
-    if "n" not in on and "n" not in off and element is None:
+    if "n" in off and eq and element is None and state.has(base, "n"):
+        # `declare +n ref=value` assigns through the reference, then makes ref a plain variable.
+        sh.assign_text(state.resolve(base), value, append=append)
+        state.attributes[base].discard("n")
+        return 0
+    if "n" not in on and element is None:
         base = state.resolve(base)
         if "[" in base:
             element = ELEMENT_NAME_RE.match(base)
@@ -162,7 +167,9 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
         try:
             if element is not None:
                 sh.assign_text(f"{base}[{element.group(2)}]", value, append=append)
-            elif value.startswith("(") and value.endswith(")") and "n" not in letters:
+            elif "n" in letters:
+                state.set(base, value)  # a nameref's own value: the name it refers to
+            elif value.startswith("(") and value.endswith(")"):
                 sh.assign_array(base, _array_words(value[1:-1]), append=append)
             else:
                 sh.assign_text(base, value, append=append)

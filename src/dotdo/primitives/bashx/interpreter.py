@@ -845,8 +845,9 @@ class Interpreter:
             return self.call_function(name, argv, io, env_overrides)
         builtin = None if programs_only else BUILTINS.get(name)
         if builtin is not None:
-            saved = {key: self.state.variables.get(key) for key in env_overrides}
-            for key, value in env_overrides.items():
+            targets = {self.state.resolve(key): value for key, value in env_overrides.items()}
+            saved = {key: self.state.variables.get(key) for key in targets}
+            for key, value in targets.items():
                 self.set_var(key, value)
             try:
                 return builtin(self, argv, io)
