@@ -64,7 +64,19 @@ def all_variables(sh: Any) -> dict[str, Any]:
     }
     table.setdefault("BASH_ALIASES", arrays.AssocArray(sh.state.aliases))
     table.setdefault("BASH_CMDS", arrays.AssocArray())
+    for name in ("BASH_ARGC", "BASH_ARGV", "BASH_LINENO", "BASH_SOURCE", "DIRSTACK"):
+        table.setdefault(name, arrays.IndexedArray())
+    table.setdefault("FUNCNAME", None)  # declared, and unset outside a function
     return table
+
+
+def listing_line(sh: Any, name: str, value: Any) -> str:
+    """``declare -p``'s line for ``name``, which may be one of bash's own arrays bashx lists only."""
+    state = sh.state
+    if name in state.variables or name in state.attributes:
+        return declaration.declare_line(state, name)
+    kind = "A" if isinstance(value, arrays.AssocArray) else "a"
+    return f"declare -{kind} {name}" + ("" if value is None else f"={declaration.array_body(value)}")
 
 
 def print_declared(sh: Any, io: dict[int, Any], names: list[str], letters: set[str], command: str) -> int:
@@ -75,10 +87,7 @@ def print_declared(sh: Any, io: dict[int, Any], names: list[str], letters: set[s
     if not names:
         known = all_variables(sh)
         for name in sorted(set(known) | set(state.attributes)):
-            if name in state.variables or name in state.attributes:
-                line = declaration.declare_line(state, name)
-            else:
-                line = f"declare -A {name}={declaration.array_body(known[name])}"
+            line = listing_line(sh, name, known.get(name))
             flags = line.split(" ", 2)[1][1:]
             if all(letter in flags for letter in letters - {"p", "g"}):
                 lines.append(line)
@@ -86,7 +95,7 @@ def print_declared(sh: Any, io: dict[int, Any], names: list[str], letters: set[s
         if name in state.variables or name in state.attributes:
             lines.append(declaration.declare_line(state, name))
         elif name in ("BASH_ALIASES", "BASH_CMDS"):
-            lines.append(f"declare -A {name}={declaration.array_body(all_variables(sh)[name])}")
+            lines.append(listing_line(sh, name, all_variables(sh)[name]))
         else:
             sh.error(io, f"{command}: {name}: not found")
             status = 1
@@ -263,7 +272,13 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         state = sh.state
         if not operands:
             for name in sorted(state.readonly):
-                io[1].write(encode(declaration.declare_line(state, name) + "\n"))
+                line = declaration.declare_line(state, name)
+                flags = line.split(" ", 2)[1][1:]
+                if all(letter in flags for letter in on & {"a", "A"}):
+                    if state.options.posix:
+                        others = flags.replace("r", "")
+                        line = f"readonly {'-' + others + ' ' if others else ''}{line.split(' ', 2)[2]}"
+                    io[1].write(encode(line + "\n"))
             return 0
         status = 0
         for arg in operands:

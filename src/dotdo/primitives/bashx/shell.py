@@ -268,6 +268,7 @@ class Bash:
         state = ShellState(cwd=cwd)
         state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
         state.variables.update({name: as_container(value) for name, value in SHELL_VARIABLES.items()})
+        state.readonly.add("BASH_VERSINFO")
         state.exported.update({"HOME", "PWD", "PATH"})
         for key, value in (env or {}).items():
             if not isinstance(key, str) or not isinstance(value, str):

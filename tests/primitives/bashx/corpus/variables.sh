@@ -92,3 +92,5 @@ HOME=/usr/xyz; unset A; : ${A:=~/bin:~/b2}; echo $A; echo make FOO=~/m foo=~:~ "
 for c in p ' ' 4 c $'\t'; do case $c in [[.a.]-[.z.]]) echo "1 $c";; [[.space.]]) echo 2;; [[.-.]-9]) echo 3;; [[.space.][.tab.]]) echo 4;; esac; done; case abc in [[:alpha:]][[=b=]][[:ascii:]]) echo 5;; esac; case c in [[.yyz.][.a.]-z]) echo 6;; esac
 #### nameref-redeclared-and-removed
 bar=one flow=two flip=three; foo=bar; typeset -n foo; typeset -n fee=flow; echo $foo $fee; typeset -n fee=flip; echo $fee; typeset +n foo=other; echo $foo $bar; unset foo; foo=bar; typeset -n foo; foo=two printf "%s\n" $foo; echo $bar
+#### readonly-and-array-listings
+a=(x); readonly a; declare -r c[100]; readonly -a; declare -ar; set -o posix; readonly -a; set +o posix; declare -pa | egrep -v "(BASH_VERSINFO|PIPESTATUS|GROUPS)"
