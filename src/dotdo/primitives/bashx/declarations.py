@@ -146,10 +146,12 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
             sh.error(io, f"{command}: {exc}")
             return 1
     current = state.variables.get(base)
-    if "A" in on and isinstance(current, arrays.IndexedArray):
+    indexed = isinstance(current, arrays.IndexedArray) or state.has(base, "a")
+    associative = isinstance(current, arrays.AssocArray) or state.has(base, "A")
+    if "A" in on and indexed:
         sh.error(io, f"{command}: {base}: cannot convert indexed to associative array")
         return 1
-    if "a" in on and isinstance(current, arrays.AssocArray):
+    if "a" in on and associative:
         sh.error(io, f"{command}: {base}: cannot convert associative to indexed array")
         return 1
     if base in state.readonly and (eq or on - {"r", "x", "g", "p"}):

@@ -30,6 +30,7 @@ from dotdo.primitives.bashx.words import (
     lex,
     lex_arithmetic,
     lex_heredoc,
+    skip_dollar,
 )
 
 
@@ -515,7 +516,7 @@ class Expander:
         if quoted:
             # Inside double quotes the word is read as double-quoted text: '...' stays literal.
             try:
-                parts = lex('"' + text + '"')
+                parts = lex('"' + _without_nested_quotes(text) + '"')
             except WordSyntaxError:
                 parts = self.lex(text)
             items = self.items(parts, tilde=False)
@@ -675,6 +676,28 @@ class _AtMark(FieldBreak):
 
 
 AT_MARK = _AtMark()
+
+
+def _without_nested_quotes(text: str) -> str:
+    """The word of ``"${x-word}"`` with its own double quotes dropped: inside them the text is
+    double-quoted as around them, so ``"${x-"'a'"}"`` keeps the single quotes."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            out.append(text[i : i + 2])
+            i += 2
+        elif ch == "$":
+            end = max(skip_dollar(text, i), i + 1)
+            out.append(text[i:end])
+            i = end
+        elif ch == '"':
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _replace(regex: re.Pattern[str], replacement: str, value: str, *, every: bool) -> str:

@@ -94,3 +94,8 @@ for c in p ' ' 4 c $'\t'; do case $c in [[.a.]-[.z.]]) echo "1 $c";; [[.space.]]
 bar=one flow=two flip=three; foo=bar; typeset -n foo; typeset -n fee=flow; echo $foo $fee; typeset -n fee=flip; echo $fee; typeset +n foo=other; echo $foo $bar; unset foo; foo=bar; typeset -n foo; foo=two printf "%s\n" $foo; echo $bar
 #### readonly-and-array-listings
 a=(x); readonly a; declare -r c[100]; readonly -a; declare -ar; set -o posix; readonly -a; set +o posix; declare -pa | egrep -v "(BASH_VERSINFO|PIPESTATUS|GROUPS)"
+#### nested-quotes-in-quoted-operator-word
+echo "${dbg-"'hey'"}" "${dbg-"hey"}" "${dbg-'"'hey}" "${dbg-'"hey'}"; x=1; echo "${x+"a b"}" "${u-"\$x"}" "${u:-"$x"}" "${u-\"q\"}"
+#### array-kind-stays
+#! stderr: ignore
+f() { declare -a a; declare -A a; declare -p a; }; f; g() { declare -A a; declare -a a; declare -p a; }; g
