@@ -1,6 +1,7 @@
 """Search and vector compat layers: recall and speed against exact search, Chroma's own server, and bare FTS5.
 
     python benchmarks/compat_search.py [--vectors 100000] [--dimension 384] [--documents 100000] [--queries 200]
+                                       [--only vectors|text]
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
 `dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), and through the
@@ -12,7 +13,10 @@ serve meilisearch` and through `algoliasearch` into `dotdo compat serve algolia`
 typo per query, against the bare search core (`SearchIndex` called in process, the same typo
 expansion and ranking, no HTTP) and the bare FTS5 path (an FTS5 table in a SQLite file, the same
 rows, exact-word MATCH queries): the gaps are what the layers add (HTTP, JSON, the SDK, the object's
-transaction) and what typo tolerance and ranking cost. No Meilisearch or Algolia server runs here.
+transaction) and what typo tolerance and ranking cost. The same documents are also bulk-indexed
+through the `elasticsearch` client into `dotdo compat serve elasticsearch` and queried with the Query
+DSL: both words in either field (which FTS5 answers alone), and both in the body with one typo (each
+candidate read and checked). No Meilisearch, Algolia or Elasticsearch server runs here.
 """
 
 from __future__ import annotations
@@ -313,7 +317,52 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         )
     finally:
         stop(process)
+    rows.extend(elasticsearch_rows(docs, pairs, folder))
     return rows
+
+
+def elasticsearch_rows(
+    docs: list[dict[str, Any]], pairs: list[list[str]], folder: Path
+) -> list[tuple[str, dict[str, float]]]:
+    """Bulk-index `docs` through the official client, then ask for both words of each pair in title or body
+    (which FTS5 answers alone), and for both in the body with one typo (which reads and checks each candidate)."""
+    import dotdo.compat.elasticsearch
+
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-elasticsearch", "elasticsearch")
+    try:
+        client = dotdo.compat.elasticsearch.client(
+            f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret, request_timeout=600
+        )
+        client.indices.create(
+            index="bench", mappings={"properties": {"title": {"type": "text"}, "body": {"type": "text"}}}
+        )
+        started = time.perf_counter()
+        for start in range(0, len(docs), BATCH):
+            operations: list[dict[str, Any]] = []
+            for doc in docs[start : start + BATCH]:
+                operations += [{"index": {"_id": str(doc["id"])}}, {"title": doc["title"], "body": doc["body"]}]
+            assert not client.bulk(index="bench", operations=operations)["errors"]
+        indexed = time.perf_counter() - started
+        started = time.perf_counter()
+        for first, second in pairs:
+            words = [{"multi_match": {"query": word, "fields": ["title", "body"]}} for word in (first, second)]
+            client.search(index="bench", query={"bool": {"must": words}}, size=20)
+        searched = time.perf_counter() - started
+        chooser = random.Random(5)
+        started = time.perf_counter()
+        for first, second in pairs:
+            fuzzy = {"query": f"{typo(first, chooser)} {second}", "operator": "and", "fuzziness": "AUTO"}
+            client.search(index="bench", query={"match": {"body": fuzzy}}, size=20)
+        checked = time.perf_counter() - started
+    finally:
+        stop(process)
+    return [
+        (
+            "dotdo compat elasticsearch (client, both words in either field)",
+            {"documents/s": len(docs) / indexed, "queries/s": len(pairs) / searched},
+        ),
+        ("dotdo compat elasticsearch (both words in the body, one typo)", {"queries/s": len(pairs) / checked}),
+    ]
 
 
 def table(title: str, rows: list[tuple[str, dict[str, float]]], baselines: list[str], columns: list[str]) -> Table:
@@ -345,30 +394,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dimension", type=int, default=384, help="their dimension (default 384)")
     parser.add_argument("--documents", type=int, default=100_000, help="how many text documents (default 100000)")
     parser.add_argument("--queries", type=int, default=200, help="queries per system (default 200)")
+    parser.add_argument("--only", choices=["vectors", "text"], help="run only the vector or the text rows")
     arguments = parser.parse_args(argv)
     console = Console()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        with console.status("vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"):
-            vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
-        console.print(
-            table(
-                f"{arguments.vectors:,} vectors x {arguments.dimension}",
-                vectors,
-                ["bare vector core (in process)", "Chroma's own server (HttpClient)"],
-                ["insert/s", "queries/s", "recall@10"],
+        if arguments.only != "text":
+            status = "vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"
+            with console.status(status):
+                vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
+            console.print(
+                table(
+                    f"{arguments.vectors:,} vectors x {arguments.dimension}",
+                    vectors,
+                    ["bare vector core (in process)", "Chroma's own server (HttpClient)"],
+                    ["insert/s", "queries/s", "recall@10"],
+                )
             )
-        )
-        with console.status("text search: dotdo's meilisearch and algolia layers, the search core, bare FTS5"):
-            texts = text_rows(arguments.documents, arguments.queries, folder)
-        console.print(
-            table(
-                f"{arguments.documents:,} documents",
-                texts,
-                ["bare search core (in process, one typo)", "bare FTS5 (exact words)"],
-                ["documents/s", "queries/s"],
+        if arguments.only != "vectors":
+            status = "text search: dotdo's meilisearch, algolia and elasticsearch layers, the search core, bare FTS5"
+            with console.status(status):
+                texts = text_rows(arguments.documents, arguments.queries, folder)
+            console.print(
+                table(
+                    f"{arguments.documents:,} documents",
+                    texts,
+                    ["bare search core (in process, one typo)", "bare FTS5 (exact words)"],
+                    ["documents/s", "queries/s"],
+                )
             )
-        )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ EXAMPLES = ROOT / "examples"
 SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
     "bashx_streams_jobs.py": "killed job: status 143",
+    "compat_elasticsearch.py": "globex sees indices: []",
     "compat_reshard.py": "messages left to process: 19",
     "compat_search.py": "globex sees indexes: []",
     "compat_storage.py": "globex sees buckets: []",
+    "compat_github.py": "every webhook signature verified",
     "compat_slack.py": "signature verified",
     "compat_stripe.py": "signature verified",
     "context_app.py": "actions journal: [('record_order', 'completed', 1), ('charge', 'completed', 2)]",

@@ -47,8 +47,9 @@ EXTRAS: dict[str, Extra] = {
             "typesense",
             "algoliasearch",
             "pinecone",
+            "elasticsearch",
         ),
-        ("fs",),
+        ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",
     ),
     "test": Extra(

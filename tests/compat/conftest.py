@@ -160,3 +160,17 @@ def algolia_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatS
     """`dotdo compat serve algolia` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-algolia"), ["algolia"]) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def github_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve github` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-github"), ["github"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def elasticsearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
+    """`dotdo compat serve elasticsearch` for one test module."""
+    with running_server(tmp_path_factory.mktemp("compat-elasticsearch"), ["elasticsearch"]) as server:
+        yield server

@@ -64,8 +64,8 @@ def test_an_app_serves_s3_under_its_mount_beside_its_objects(tmp_path: Path) -> 
 def test_unknown_layers_are_named_with_the_available_ones(tmp_path: Path) -> None:
     with pytest.raises(
         UnknownServiceError,
-        match="available: algolia, chroma, gcs, meilisearch, pinecone, qdrant, resend, s3, sendgrid, slack, sqs, "
-        "stripe, twilio, typesense",
+        match="available: algolia, chroma, elasticsearch, gcs, github, meilisearch, pinecone, qdrant, resend, s3, "
+        "sendgrid, slack, sqs, stripe, twilio, typesense",
     ):
         compat_app(["s4"], runtime=Runtime(tmp_path))
     assert "s3" in [layer.name for layer in dotdo.compat.services()]

@@ -9,7 +9,7 @@ deleted by `sweep` once it has stayed unreferenced for the grace period.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..primitives.blob_store import BlobStore
 from ..runtime.sql import SqlStorage
@@ -19,22 +19,51 @@ GARBAGE_GRACE = 3600.0
 
 
 def schema(prefix: str) -> str:
-    """The two tables of a layer's references, named with its prefix (`s3`, `gcs`)."""
+    """The tables of a layer's references, named with its prefix (`s3`, `gcs`)."""
     return (
         f"CREATE TABLE IF NOT EXISTS {prefix}_blob_refs (sha TEXT PRIMARY KEY, refs INTEGER NOT NULL);\n"
         f"CREATE TABLE IF NOT EXISTS {prefix}_garbage (sha TEXT PRIMARY KEY, since REAL NOT NULL);\n"
+        f"CREATE TABLE IF NOT EXISTS {prefix}_sweep (grace REAL NOT NULL);\n"
     )
 
 
-class BlobReferences:
-    """The reference counts of one object's blobs (its tables `<prefix>_blob_refs` and `<prefix>_garbage`)."""
+class SweptStorage(Protocol):
+    """What the references need of the object's storage: its SQL and its alarm (which runs the sweep)."""
 
-    def __init__(self, sql: SqlStorage, prefix: str, *, on_garbage: Callable[[], None] | None = None) -> None:
-        self.sql = sql
+    @property
+    def sql(self) -> SqlStorage: ...
+
+    def get_alarm(self) -> Any: ...
+
+    def set_alarm(self, when: float) -> None: ...
+
+
+class BlobReferences:
+    """The reference counts of one object's blobs (its tables `<prefix>_blob_refs` and `<prefix>_garbage`),
+    and the grace (`<prefix>_sweep`) after which the object's alarm sweeps the blobs no row uses."""
+
+    def __init__(self, storage: SweptStorage, prefix: str) -> None:
+        self.storage = storage
+        self.sql = storage.sql
         self.refs = f"{prefix}_blob_refs"
         self.garbage = f"{prefix}_garbage"
-        self.on_garbage = on_garbage
-        """Called when a blob becomes garbage (how a bucket sets the alarm that sweeps it)."""
+        self.sweeps = f"{prefix}_sweep"
+
+    def set_grace(self, grace: float) -> None:
+        """Keep unreferenced blobs `grace` seconds before a sweep deletes them."""
+        self.sql.exec(f"DELETE FROM {self.sweeps}")
+        self.sql.exec(f"INSERT INTO {self.sweeps} (grace) VALUES (?)", grace)
+
+    def grace(self) -> float:
+        """Seconds an unreferenced blob is kept (`GARBAGE_GRACE` unless set)."""
+        rows = self.sql.exec(f"SELECT grace FROM {self.sweeps}").to_list()
+        return rows[0]["grace"] if rows else GARBAGE_GRACE
+
+    def schedule_sweep(self) -> None:
+        """Set the object's alarm for when the oldest garbage's grace ends (unless an alarm is set already)."""
+        oldest = self.sql.exec(f"SELECT min(since) AS since FROM {self.garbage}").one()["since"]
+        if oldest is not None and self.storage.get_alarm() is None:
+            self.storage.set_alarm(oldest + self.grace())
 
     def add(self, sha: str) -> None:
         """One more row uses blob `sha`."""
@@ -47,17 +76,13 @@ class BlobReferences:
         if not left or left[0]["refs"] <= 0:
             self.sql.exec(f"DELETE FROM {self.refs} WHERE sha = ?", sha)
             self.sql.exec(f"INSERT OR IGNORE INTO {self.garbage} VALUES (?, ?)", sha, time.time())
-            if self.on_garbage is not None:
-                self.on_garbage()
+            self.schedule_sweep()
 
-    def first_due(self, grace: float) -> float | None:
-        """When the oldest garbage's grace ends (epoch seconds); None when there is no garbage."""
-        oldest = self.sql.exec(f"SELECT min(since) AS since FROM {self.garbage}").one()["since"]
-        return None if oldest is None else oldest + grace
-
-    def sweep(self, blobs: BlobStore, namespace: str, *, older_than: float = GARBAGE_GRACE) -> int:
-        """Delete the blobs unreferenced for longer than `older_than` seconds; how many went."""
-        gone = self.sql.exec(f"SELECT sha FROM {self.garbage} WHERE since <= ?", time.time() - older_than).to_list()
+    def sweep(self, blobs: BlobStore, namespace: str, *, older_than: float | None = None) -> int:
+        """Delete the blobs unreferenced for longer than `older_than` seconds (the grace by default); how
+        many went."""
+        grace = self.grace() if older_than is None else older_than
+        gone = self.sql.exec(f"SELECT sha FROM {self.garbage} WHERE since <= ?", time.time() - grace).to_list()
         for row in gone:
             blobs.delete(row["sha"], namespace=namespace)
             self.sql.exec(f"DELETE FROM {self.garbage} WHERE sha = ?", row["sha"])

@@ -26,6 +26,12 @@ def _sqs() -> Service:
     return service
 
 
+def _elasticsearch() -> Service:
+    from .elasticsearch import service
+
+    return service
+
+
 def _gcs() -> Service:
     from .gcs import service
 
@@ -46,6 +52,12 @@ def _stripe() -> Service:
 
 def _chroma() -> Service:
     from .chroma import service
+
+    return service
+
+
+def _github() -> Service:
+    from .github import service
 
     return service
 
@@ -101,7 +113,9 @@ def _twilio() -> Service:
 LAYERS: dict[str, Callable[[], Service]] = {
     "algolia": _algolia,
     "chroma": _chroma,
+    "elasticsearch": _elasticsearch,
     "gcs": _gcs,
+    "github": _github,
     "meilisearch": _meilisearch,
     "pinecone": _pinecone,
     "qdrant": _qdrant,

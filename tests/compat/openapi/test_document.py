@@ -88,3 +88,36 @@ def test_request_bodies_are_checked_in_the_services_words() -> None:
 def test_only_openapi_3_documents_are_read() -> None:
     with pytest.raises(ValueError, match="OpenAPI 3"):
         OpenAPIDocument({"swagger": "2.0", "paths": {}})
+
+
+def test_a_multi_segment_path_parameter_spans_slashes_and_others_do_not() -> None:
+    document = OpenAPIDocument(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "Files", "version": "1"},
+            "paths": {
+                "/repos/{repo}/contents/{path}": {
+                    "get": {
+                        "operationId": "GetContent",
+                        "parameters": [
+                            {"name": "repo", "in": "path", "required": True, "schema": {"type": "string"}},
+                            {
+                                "name": "path",
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "string"},
+                                "x-multi-segment": True,
+                            },
+                        ],
+                        "responses": {},
+                    }
+                }
+            },
+        }
+    )
+    operation = document.operation("GetContent")
+    match = operation.pattern.fullmatch("/repos/hello/contents/docs/guide/a.md")
+    assert match is not None and operation.path_parameters(match) == {"repo": "hello", "path": "docs/guide/a.md"}
+    root = operation.pattern.fullmatch("/repos/hello/contents/")
+    assert root is not None and operation.path_parameters(root)["path"] == ""
+    assert operation.pattern.fullmatch("/repos/a/b/contents/x") is None

@@ -93,3 +93,28 @@ def test_a_failing_receiver_is_retried_and_an_acknowledged_event_is_not_sent_aga
     time.sleep(1.5)
     assert len(receiver.received) == 3
     client.v1.webhook_endpoints.delete(endpoint.id)
+
+
+def test_an_endpoint_that_keeps_failing_holds_up_no_other_endpoints_deliveries(client: stripe.StripeClient) -> None:
+    failing, healthy = Receiver(), Receiver()
+    failing.failures = 10**6
+    try:
+        events = ["product.created", "price.created"]
+        broken = client.v1.webhook_endpoints.create(params={"url": failing.url, "enabled_events": events})
+        working = client.v1.webhook_endpoints.create(params={"url": healthy.url, "enabled_events": events[1:]})
+        # The failing endpoint's first delivery is the oldest pending one; its retries back off for minutes.
+        product = client.v1.products.create(params={"name": "priced"})
+        price = client.v1.prices.create(params={"product": product.id, "currency": "usd", "unit_amount": 100})
+        healthy.wait_for(1, timeout=30)
+        (body, signature, _), *_ = healthy.acknowledged()
+        assert stripe.Webhook.construct_event(body, signature, working.secret).data.object.id == price.id
+        deadline = time.monotonic() + 30
+        while not failing.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert failing.received and failing.acknowledged() == []  # still failing, still being retried
+        client.v1.webhook_endpoints.delete(broken.id)
+        client.v1.webhook_endpoints.delete(working.id)
+    finally:
+        for receiver in (failing, healthy):
+            receiver.server.shutdown()
+            receiver.server.server_close()

@@ -388,7 +388,8 @@ class AlgoliaApp:
         _, index = await self._writable(call, name)
         pending: list[dict[str, Any]] = []
         for request in requests:
-            action, body = request.get("action"), request.get("body")
+            action = request.get("action")
+            body: Any = request.get("body")  # its shape was checked with the whole batch, before any applied
             if action in ("addObject", "updateObject"):
                 call.require("addObject", name)
                 pending.append(body)

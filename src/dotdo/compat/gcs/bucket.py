@@ -27,7 +27,6 @@ CREATE TABLE IF NOT EXISTS gcs_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, updated_at REAL NOT NULL, metageneration INTEGER NOT NULL,
     versioning INTEGER NOT NULL DEFAULT 0, labels TEXT NOT NULL DEFAULT '{}');
-CREATE TABLE IF NOT EXISTS gcs_sweep (grace REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS gcs_objects (
     name TEXT NOT NULL, generation INTEGER NOT NULL, metageneration INTEGER NOT NULL, live INTEGER NOT NULL,
     size INTEGER NOT NULL, md5 TEXT NOT NULL, crc32c TEXT NOT NULL, parts TEXT NOT NULL, inline BLOB,
@@ -128,7 +127,7 @@ class GcsBucket(DO):
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
-        self._references = BlobReferences(self.storage.sql, "gcs", on_garbage=self._schedule_sweep)
+        self._references = BlobReferences(self.storage, "gcs")
 
     # -- the bucket ---------------------------------------------------------------------------------
 
@@ -145,8 +144,7 @@ class GcsBucket(DO):
         are deleted once they have stayed so for `garbage_grace` seconds."""
         if self.storage.sql.exec("SELECT 1 FROM gcs_bucket").to_list():
             return False
-        self.storage.sql.exec("DELETE FROM gcs_sweep")
-        self.storage.sql.exec("INSERT INTO gcs_sweep (grace) VALUES (?)", garbage_grace)
+        self._references.set_grace(garbage_grace)
         now = time.time()
         self.storage.sql.exec(
             "INSERT INTO gcs_bucket VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
@@ -494,20 +492,9 @@ class GcsBucket(DO):
         rows = self.storage.sql.exec("SELECT * FROM gcs_bucket").to_list()
         if not rows:
             return 0
-        grace = self._garbage_grace() if older_than is None else older_than
-        return self._references.sweep(BlobStore(rows[0]["blobs"]), rows[0]["namespace"], older_than=grace)
-
-    def _garbage_grace(self) -> float:
-        rows = self.storage.sql.exec("SELECT grace FROM gcs_sweep").to_list()
-        return rows[0]["grace"] if rows else GARBAGE_GRACE
-
-    def _schedule_sweep(self) -> None:
-        """Set the alarm for when the oldest unreferenced blob's grace ends (unless it is set already)."""
-        due = self._references.first_due(self._garbage_grace())
-        if due is not None and self.storage.get_alarm() is None:
-            self.storage.set_alarm(due)
+        return self._references.sweep(BlobStore(rows[0]["blobs"]), rows[0]["namespace"], older_than=older_than)
 
     async def alarm(self, info: AlarmInfo) -> None:
         """Sweep the blobs whose grace has ended, and set the alarm again for any still waiting."""
         self.sweep_garbage()
-        self._schedule_sweep()
+        self._references.schedule_sweep()

@@ -9,6 +9,7 @@ steps: retried with backoff, resumed after a restart, never sent again once a re
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -59,6 +60,8 @@ class ApiCall:
     body: dict[str, Any]
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
+    items: list[Any] | None = None
+    """A JSON array sent as the whole body, where the operation's schema takes one (GitHub's add-labels)."""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -204,24 +207,26 @@ class ApiAccount(DO):
             self.ctx.spawn(self.deliver_pending)
 
     async def deliver_pending(self) -> None:
-        """Send every pending delivery, each as its own journaled step."""
+        """Send every pending delivery, each as its own journaled step, all at once: an endpoint that
+        fails and backs off holds up none of the others' deliveries."""
         rows = self.storage.sql.exec("SELECT id FROM openapi_outbox WHERE state = 'pending' ORDER BY id").to_list()
-        for row in rows:
-            delivery = row["id"]
-            try:
-                status = await self.ctx.do(
-                    self.post_delivery, delivery, step_id=f"webhook-{delivery}", retry=DELIVERY_POLICY
-                )
-                state = "delivered"
-            except Exception as exc:  # the step's retries are spent: it stays a dead letter to replay
-                status, state = getattr(exc, "status", None), "failed"
-            self.storage.sql.exec(
-                "UPDATE openapi_outbox SET state = ?, last_status = ?, finished = ? WHERE id = ?",
-                state,
-                status,
-                time.time(),
-                delivery,
-            )
+        await asyncio.gather(*(self.deliver(row["id"]) for row in rows))
+
+    async def deliver(self, delivery: int) -> None:
+        """Send one delivery until acknowledged or its retries are spent (a step already running is joined)."""
+        try:
+            step = f"webhook-{delivery}"
+            status = await self.ctx.do(self.post_delivery, delivery, step_id=step, retry=DELIVERY_POLICY)
+            state = "delivered"
+        except Exception as exc:  # the step's retries are spent: it stays a dead letter to replay
+            status, state = getattr(exc, "status", None), "failed"
+        self.storage.sql.exec(
+            "UPDATE openapi_outbox SET state = ?, last_status = ?, finished = ? WHERE id = ?",
+            state,
+            status,
+            time.time(),
+            delivery,
+        )
 
     async def post_delivery(self, delivery: int) -> int:
         """POST one event to one endpoint, signed; the receiver's 2xx acknowledges it."""
@@ -235,17 +240,23 @@ class ApiAccount(DO):
         event = self.ctx.things.get(rows[0]["event"])
         if endpoint is None or event is None:
             return 0
-        payload = json.dumps(event.data, separators=(",", ":")).encode()
-        signed = self.delivery_headers(endpoint.data, event.data, payload, rows[0]["attempts"])
-        headers = {"Content-Type": "application/json", **signed}
+        url, payload, headers = self.delivery_request(endpoint.data, event.data, rows[0]["attempts"])
         async with httpx.AsyncClient(timeout=10.0) as client:
             try:
-                response = await client.post(endpoint.data["url"], content=payload, headers=headers)
+                response = await client.post(url, content=payload, headers=headers)
             except httpx.HTTPError as exc:
-                raise DeliveryFailed(f"{endpoint.data['url']}: {exc}") from None
+                raise DeliveryFailed(f"{url}: {exc}") from None
         if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"{endpoint.data['url']} answered {response.status_code}")
+            raise DeliveryFailed(f"{url} answered {response.status_code}")
         return response.status_code
+
+    def delivery_request(
+        self, endpoint: dict[str, Any], event: dict[str, Any], retries: int
+    ) -> tuple[str, bytes, dict[str, str]]:
+        """Where one attempt goes, its body and its headers: by default the event as JSON to `endpoint["url"]`."""
+        payload = json.dumps(event, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", **self.delivery_headers(endpoint, event, payload, retries)}
+        return endpoint["url"], payload, headers
 
     def sign_webhook(self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes) -> dict[str, str]:
         """The signature headers of one delivery (each service has its own scheme)."""

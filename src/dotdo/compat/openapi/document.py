@@ -40,6 +40,8 @@ class Parameter:
     required: bool
     schema: dict[str, Any]
     schema_pointer: str
+    multi_segment: bool = False
+    """A path parameter that may span several segments (GitHub's `x-multi-segment`: a file path, a ref)."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,12 @@ class Operation:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """The regular expression matching this operation's concrete paths."""
+        spanning = {p.name for p in self.parameters if p.location == "path" and p.multi_segment}
         regex = ""
         last = 0
         for match in _TEMPLATE_PART.finditer(self.path):
-            regex += re.escape(self.path[last : match.start()]) + f"(?P<{_group(match.group(1))}>[^/]+)"
+            segment = ".*" if match.group(1) in spanning else "[^/]+"
+            regex += re.escape(self.path[last : match.start()]) + f"(?P<{_group(match.group(1))}>{segment})"
             last = match.end()
         return re.compile(regex + re.escape(self.path[last:]))
 
@@ -183,6 +187,7 @@ class OpenAPIDocument:
                     required=bool(entry.get("required", entry["in"] == "path")),
                     schema=self.resolve(entry.get("schema", {})),
                     schema_pointer=pointer(*where, "schema"),
+                    multi_segment=bool(entry.get("x-multi-segment", False)),
                 )
         body_base, body = self._follow((*base, "requestBody"), spec.get("requestBody", {}))
         content = body.get("content", {})

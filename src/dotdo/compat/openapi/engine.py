@@ -92,11 +92,13 @@ class OpenAPIApp:
             self.conventions.authorize(tenant, path_params)
         limit = self.conventions.max_body
         raw = await read_body(receive, limit, lambda: ApiError(413, f"The request body is larger than {limit} bytes."))
+        body, items = self._body(operation, headers.get("content-type", ""), raw)
         call = ApiCall(
             operation_id=operation.operation_id,
             path=path_params,
             query=self._query(operation, scope.get("query_string", b"").decode("latin-1")),
-            body=self._body(operation, headers.get("content-type", ""), raw),
+            body=body,
+            items=items,
             base_url=f"{scope.get('scheme', 'http')}://{headers.get('host', '127.0.0.1')}{scope.get('root_path', '')}",
             headers={k: v for k, v in headers.items() if k.startswith(("stripe-", "x-", "accept"))},
         )
@@ -148,7 +150,8 @@ class OpenAPIApp:
                 raise ApiError(400, f"Missing required param: {parameter.name}.", param=parameter.name)
         return result
 
-    def _body(self, operation: Operation, content_type: str, raw: bytes) -> dict[str, Any]:
+    def _body(self, operation: Operation, content_type: str, raw: bytes) -> tuple[dict[str, Any], list[Any] | None]:
+        """The body's parameters, or (for a JSON array the operation's schema takes) no parameters and the array."""
         media = content_type.split(";")[0].strip().lower()
         if not raw.strip():
             value: Any = {}
@@ -162,15 +165,21 @@ class OpenAPIApp:
                 value = decode_form(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
             except (FormError, UnicodeDecodeError) as exc:
                 raise ApiError(400, f"Invalid request body: {exc}", param=getattr(exc, "param", None)) from None
+        pointer = operation.body_pointers.get(media) or next(iter(operation.body_pointers.values()), None)
+        if isinstance(value, list) and pointer is not None:
+            try:
+                check(self.document, pointer, value)
+            except InvalidRequest as exc:
+                raise ApiError(400, exc.message, param=exc.param) from None
+            return {}, value
         if not isinstance(value, dict):
             raise ApiError(400, "The request body must be an object of parameters.")
-        pointer = operation.body_pointers.get(media) or next(iter(operation.body_pointers.values()), None)
         if pointer is None:
-            return value
+            return value, None
         schema = self.document.at(pointer)
         converted = coerce(value, schema, self.document.resolve)
         try:
             check(self.document, pointer, converted)
         except InvalidRequest as exc:
             raise ApiError(400, exc.message, param=exc.param) from None
-        return converted
+        return converted, None

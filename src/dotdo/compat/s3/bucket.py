@@ -60,7 +60,6 @@ CREATE TABLE IF NOT EXISTS s3_completed (
 CREATE TABLE IF NOT EXISTS s3_parts (
     upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
     sha TEXT NOT NULL, md5 TEXT NOT NULL, last_modified REAL NOT NULL, PRIMARY KEY (upload_id, part_number));
-CREATE TABLE IF NOT EXISTS s3_sweep (grace REAL NOT NULL);
 """
     + schema("s3")
     + key_fence.SCHEMA
@@ -145,7 +144,7 @@ class S3Bucket(DO):
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
-        self._references = BlobReferences(self.storage.sql, "s3")
+        self._references = BlobReferences(self.storage, "s3")
         self._place = key_fence.place_of(self.storage.sql)
         self._moving: asyncio.Task[dict[str, Any]] | None = None
         if pending(self.storage.sql):
@@ -182,8 +181,7 @@ class S3Bucket(DO):
             )
             self.storage.sql.exec("DELETE FROM s3_layout")
             self.storage.sql.exec("INSERT INTO s3_layout (shards) VALUES (?)", 1 if shard else shards)
-            self.storage.sql.exec("DELETE FROM s3_sweep")
-            self.storage.sql.exec("INSERT INTO s3_sweep (grace) VALUES (?)", garbage_grace)
+            self._references.set_grace(garbage_grace)
             self.storage.sql.exec("DELETE FROM s3_place")  # a bucket made again starts with no reshard behind it
 
         self.storage.transaction_sync(create)
@@ -290,7 +288,6 @@ class S3Bucket(DO):
             return self._add_version(bucket, new, delete_marker=False)
 
         stored = self.storage.transaction_sync(put)
-        self._schedule_sweep()
         self.ctx.send(
             "S3Object.created",
             {
@@ -346,7 +343,6 @@ class S3Bucket(DO):
             return None, False
 
         result = self.storage.transaction_sync(delete)
-        self._schedule_sweep()
         self.ctx.send(
             "S3Object.deleted",
             {"tenant": bucket["tenant"], "bucket": bucket["name"], "key": key, "version_id": result[0]},
@@ -419,23 +415,12 @@ class S3Bucket(DO):
         rows = self.storage.sql.exec("SELECT * FROM s3_bucket").to_list()
         if not rows:
             return 0
-        grace = self._garbage_grace() if older_than is None else older_than
-        return self._references.sweep(self._blobs(rows[0]), rows[0]["namespace"], older_than=grace)
-
-    def _garbage_grace(self) -> float:
-        rows = self.storage.sql.exec("SELECT grace FROM s3_sweep").to_list()
-        return rows[0]["grace"] if rows else GARBAGE_GRACE
-
-    def _schedule_sweep(self) -> None:
-        """Set the alarm for when the oldest unreferenced blob's grace ends (unless it is set already)."""
-        due = self._references.first_due(self._garbage_grace())
-        if due is not None and self.storage.get_alarm() is None:
-            self.storage.set_alarm(due)
+        return self._references.sweep(self._blobs(rows[0]), rows[0]["namespace"], older_than=older_than)
 
     async def alarm(self, info: AlarmInfo) -> None:
         """Sweep the blobs whose grace has ended, and set the alarm again for any still waiting."""
         self.sweep_garbage()
-        self._schedule_sweep()
+        self._references.schedule_sweep()
 
     def _blobs(self, bucket: dict[str, Any]) -> BlobStore:
         return BlobStore(bucket["blobs"])
@@ -583,7 +568,6 @@ class S3Bucket(DO):
                 self._references.drop(row["sha"])
 
         self.storage.transaction_sync(put)
-        self._schedule_sweep()
 
     def parts(self, upload_id: str, key: str, *, after: int = 0, max_parts: int = 1000) -> list[dict[str, Any]]:
         """The parts uploaded so far, by number, after `after` (one page)."""
@@ -670,7 +654,6 @@ class S3Bucket(DO):
             return stored
 
         stored = self.storage.transaction_sync(complete)
-        self._schedule_sweep()
         self.ctx.send(
             "S3Object.created",
             {
@@ -700,7 +683,6 @@ class S3Bucket(DO):
                 self._references.drop(sha)
 
         self.storage.transaction_sync(abort)
-        self._schedule_sweep()
 
     # -- resharding: the bucket's own object ----------------------------------------------------------
 
@@ -760,7 +742,7 @@ class S3Bucket(DO):
 
     def join_layout(self, tenant: str, name: str, blobs: str, versioning: str, place: int, count: int) -> None:
         """Take `place` in the layout of `count` shards bucket `name` is going to (created as a shard if new)."""
-        grace = self._garbage_grace()
+        grace = self._references.grace()
         if not self.storage.sql.exec("SELECT 1 FROM s3_bucket").to_list():
             self.create(tenant, name, blobs, shard=True, garbage_grace=grace)
         if versioning:
@@ -799,4 +781,3 @@ class S3Bucket(DO):
     def release_keys(self, keys: list[str]) -> None:
         """Drop the rows of `keys`, now stored in their new place."""
         self.storage.transaction_sync(lambda: key_rows.release(self.storage.sql, self._references, keys))
-        self._schedule_sweep()

@@ -337,9 +337,19 @@ class SearchIndex(DO):
             checked[doc_id] = doc
         if self._meta("primary_key") is None:
             self._set_meta("primary_key", key)
+        self.put(checked)
+        return {"indexed": len(checked), "primaryKey": key}
+
+    def put(self, documents: dict[str, dict[str, Any]]) -> None:
+        """Store each document under its id (replacing one stored there) and index its text.
+
+        The ids and documents are taken as they are: the layers check them first (`add` checks
+        Meilisearch's rules; another engine has its own).
+        """
+        self._require()
         searchable = self._meta("settings")["searchableAttributes"]
         sql = self.storage.sql
-        for doc_id, doc in checked.items():
+        for doc_id, doc in documents.items():
             text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
             old = sql.exec("SELECT rowid FROM search_docs WHERE id = ?", doc_id).to_list()
             if old:
@@ -352,7 +362,6 @@ class SearchIndex(DO):
                 ]
             sql.exec("INSERT INTO search_text(rowid, content) VALUES (?, ?)", rowid, self._content(doc, searchable))
         self._touch()
-        return {"indexed": len(checked), "primaryKey": key}
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The document with id `doc_id`, or None."""

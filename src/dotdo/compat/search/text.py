@@ -22,6 +22,8 @@ def fold(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, in order."""
+    if text.isascii():
+        return WORD.findall(text.lower())  # folding ASCII is lowercasing: the common case, without unicodedata
     return [fold(match.group()) for match in WORD.finditer(text)]
 
 
