@@ -82,15 +82,14 @@ def literal(
     words: list[Word],
     *,
     assoc: bool,
-    start: int = 0,
-    base: AssocArray | None = None,
+    base: IndexedArray | AssocArray | None = None,
     warn: Callable[[str], None] = lambda _message: None,
     name: str = "",
 ) -> IndexedArray | AssocArray:
     """The value of ``(w1 w2 [k]=v ...)``.
 
-    ``start`` is where the first value without a subscript goes (``a+=(x)`` appends); ``base``
-    is an associative array's current value, which ``+=`` extends. An associative literal is
+    ``base`` is the array's current value when ``+=`` extends it: values without a subscript go
+    after its highest index, and ``[k]+=v`` appends to its element. An associative literal is
     ``[key]=value`` items, or ``key value`` pairs when its first word has no subscript; a word
     without a subscript among subscripted ones is reported through ``warn`` and skipped, as bash does.
     """
@@ -114,8 +113,8 @@ def literal(
             value = expander.single(m.group(3))
             table[key] = table.get(key, "") + value if m.group(2) else value
         return table
-    items = IndexedArray()
-    position = start
+    items = IndexedArray(base or {})
+    position = items.next_index()
     for word in words:
         m = ELEMENT_RE.match(word.text)
         if m is None:

@@ -144,7 +144,7 @@ class Expander:
                 raise ExpansionError(str(exc)) from None
             for text in texts:
                 # A word that looks like an assignment expands ~ after = and : too (bash, not posix).
-                assignment = ASSIGNMENT_WORD_RE.match(text) is not None
+                assignment = ASSIGNMENT_WORD_RE.match(text) is not None and not self.state.options.posix
                 out.extend(self.fields(self.items(self.lex(text), tilde=True, assignment=assignment)))
         return out
 
@@ -264,7 +264,8 @@ class Expander:
         for index, part in enumerate(parts):
             if isinstance(part, Lit):
                 text = part.text
-                if index == 0 and tilde and not part.quoted and text.startswith("~"):
+                prefix_ends_here = "/" in text or (assignment and ":" in text) or index + 1 == len(parts)
+                if index == 0 and tilde and not part.quoted and text.startswith("~") and prefix_ends_here:
                     text = self.tilde(text, assignment)
                 elif index == 0 and assignment and not part.quoted:
                     head = ASSIGNMENT_WORD_RE.match(text)
@@ -294,7 +295,8 @@ class Expander:
         if head == "~":
             home = self.state.get("HOME") or "/"
             return home + sep + rest
-        return text
+        directory = {"~+": self.state.get("PWD"), "~-": self.state.get("OLDPWD")}.get(head)
+        return text if directory is None else directory + sep + rest
 
     # parameters -------------------------------------------------------------------------
     def lookup(self, name: str, index: str | None = None) -> str | list[str] | None:

@@ -708,9 +708,8 @@ class Interpreter:
             merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
             if isinstance(old, str):
                 merged[0] = old
-        values = arrays.literal(self.expander, words, assoc=False, start=merged.next_index(), warn=warn, name=name)
-        merged.update(values)
-        self.set_var(name, merged)
+        values = arrays.literal(self.expander, words, assoc=False, base=merged, warn=warn, name=name)
+        self.set_var(name, values)
 
     def assign_text(self, name: str, value: str, *, append: bool) -> None:
         """``name=value``, ``name+=value`` or ``name[index]=value`` with ``value`` expanded."""
@@ -766,6 +765,8 @@ class Interpreter:
         try:
             for assignment in node.assignments:
                 value = self.expander.single(assignment.value) if assignment.value is not None else ""
+                if assignment.append:
+                    value = (self.state.get(assignment.name) or "") + value
                 env_overrides[assignment.name] = value
         except ExpansionError as exc:
             return self.expansion_failed(io, exc)

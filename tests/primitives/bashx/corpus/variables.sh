@@ -99,3 +99,7 @@ echo "${dbg-"'hey'"}" "${dbg-"hey"}" "${dbg-'"'hey}" "${dbg-'"hey'}"; x=1; echo 
 #### array-kind-stays
 #! stderr: ignore
 f() { declare -a a; declare -A a; declare -p a; }; f; g() { declare -A a; declare -a a; declare -p a; }; g
+#### append-in-temporary-and-element-assignments
+a=1; a+=5 printenv a; echo $a; x=( 1 2 [2]+=7 4 5 ); echo ${x[@]}; x+=( [3]+=9 [5]=9 ); echo ${x[@]}
+#### tilde-prefix-forms
+HOME=/usr/xyz; mkdir -p sub; cd sub; cd ..; o=~- p=~-/x; [ ~+ = "$PWD" ] && echo same; echo ${o##*/} ${p##*/sub}; USER=root; echo ~$USER ~"x" ~ ~/a; echo foo=bar:~; set -o posix; echo foo=bar:~
