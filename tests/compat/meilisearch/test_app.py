@@ -197,3 +197,59 @@ def test_indexes_survive_a_restart(tmp_path_factory: pytest.TempPathFactory) -> 
         assert client.index("kept").search("persistnt")["hits"] == [{"id": 1, "title": "persistent"}]
     finally:
         stop_server(server)
+
+
+def test_finished_tasks_are_deleted_by_filter_and_webhooks_are_listed(client: meilisearch.Client) -> None:
+    wait(client, client.create_index("tasks-scratch"))
+    assert client.get_tasks({"indexUids": ["tasks-scratch"]}).total >= 1
+    with pytest.raises(MeilisearchApiError) as raised:
+        client.delete_tasks({})
+    assert raised.value.code == "missing_task_filters"
+    task = wait(client, client.delete_tasks({"indexUids": ["tasks-scratch"]}))
+    assert task.type == "taskDeletion" and task.details["deletedTasks"] >= 1
+    assert client.get_tasks({"indexUids": ["tasks-scratch"]}).total == 0
+    assert task.details["originalFilter"] == "?indexUids=tasks-scratch"
+    canceled = wait(client, client.cancel_tasks({"statuses": ["enqueued", "processing"]}))
+    assert canceled.type == "taskCancelation" and canceled.details["canceledTasks"] == 0
+    assert canceled.details["originalFilter"] == "?statuses=enqueued%2Cprocessing"
+    assert client.get_webhooks().results == []
+
+
+def test_a_quoted_filter_value_with_a_space_matches(movies: Any) -> None:
+    hits = movies.search("", {"filter": "genres = 'Science Fiction'"})["hits"]
+    assert [hit["id"] for hit in hits] == [4]
+    hits = movies.search("", {"filter": ['genres = "Science Fiction"', "year = 2015"]})["hits"]
+    assert [hit["id"] for hit in hits] == [4]
+    hits = movies.search("", {"filter": "genres = 'science fiction' OR genres = DRAMA"})["hits"]
+    assert sorted(hit["id"] for hit in hits) == [1, 3, 4, 6]
+    assert 4 not in [hit["id"] for hit in movies.search("", {"filter": "genres != 'SCIENCE fiction'"})["hits"]]
+
+
+def test_a_write_keeps_the_custom_metadata_of_its_task(client: meilisearch.Client) -> None:
+    index = client.index("tagged")
+    task = wait(client, index.add_documents([{"id": 1}], metadata="import of monday"))
+    assert task.custom_metadata == "import of monday"
+    assert wait(client, index.add_documents([{"id": 2}], metadata="")).custom_metadata == ""
+    assert wait(client, index.delete_document(1)).custom_metadata is None
+
+
+def test_page_zero_counts_the_hits_without_showing_any(movies: Any) -> None:
+    result = movies.search("", {"page": 0, "hitsPerPage": 2})
+    assert (result["hits"], result["page"], result["totalHits"], result["totalPages"]) == ([], 0, 6, 3)
+    assert [hit["id"] for hit in movies.search("", {"page": 1, "hitsPerPage": 2, "sort": ["year:asc"]})["hits"]] == [
+        6,
+        3,
+    ]
+
+
+def test_an_empty_document_payload_is_refused(client: meilisearch.Client) -> None:
+    with pytest.raises(MeilisearchApiError) as raised:
+        client.index("empty-payload").add_documents("")  # type: ignore[arg-type]
+    assert (raised.value.code, raised.value.type, raised.value.status_code) == (
+        "missing_payload",
+        "invalid_request",
+        400,
+    )
+    with pytest.raises(MeilisearchApiError) as raised:
+        client.index("empty-payload").add_documents("  ")  # type: ignore[arg-type]
+    assert raised.value.code == "malformed_payload"  # a JSON string, not an array of objects

@@ -96,6 +96,38 @@ def test_collections_are_created_described_updated_and_deleted(client: Any) -> N
         client.collections["scratch"].retrieve()
 
 
+def test_a_collection_shows_every_attribute_of_its_fields_as_typesense_does(client: Any) -> None:
+    created = client.collections.create(
+        {"name": "shown", "fields": [{"name": "title", "type": "string"}, {"name": "n", "type": "int32"}]}
+    )
+    title, n = created["fields"]
+    assert title == {
+        "name": "title",
+        "type": "string",
+        "facet": False,
+        "index": True,
+        "optional": False,
+        "locale": "",
+        "sort": False,
+        "infix": False,
+        "stem": False,
+        "stem_dictionary": "",
+        "truncate_len": 100,
+        "store": True,
+    }
+    assert n["sort"] is True
+    assert (created["synonym_sets"], created["curation_sets"]) == ([], [])
+    added = client.collections["shown"].update({"fields": [{"name": "pages", "type": "int32", "optional": True}]})
+    assert added["fields"][0]["truncate_len"] == 100 and added["fields"][0]["sort"] is True
+    documents = client.collections["shown"].documents
+    assert documents["absent"].delete({"ignore_not_found": True}) == {"id": "absent"}
+    with pytest.raises(typesense.exceptions.ObjectNotFound):
+        documents["absent"].delete()
+    with pytest.raises(typesense.exceptions.RequestMalformed, match="stemming"):
+        client.collections.create({"name": "stemmed", "fields": [{"name": "t", "type": "string", "stem": True}]})
+    client.collections["shown"].delete()
+
+
 def test_search_with_query_by_filter_by_sort_by_and_facets(books: Any) -> None:
     result = books.documents.search({"q": "harry poter", "query_by": "title", "sort_by": "year:asc"})
     assert [hit["document"]["id"] for hit in result["hits"]] == ["2", "4"] and result["found"] == 2
@@ -159,8 +191,14 @@ def test_api_keys_limit_actions_and_collections(client: Any, typesense_server: C
     assert searcher.collections["books"].documents.search({"q": "hobbit", "query_by": "title"})["found"] == 1
     with pytest.raises(typesense.exceptions.RequestUnauthorized):
         searcher.collections["books"].documents.create({"title": "x", "authors": [], "year": 1, "rating": 1.0})
+    assert client.debug.retrieve() == {"state": 1, "version": "30.0"}
+    with pytest.raises(typesense.exceptions.RequestUnauthorized):
+        searcher.debug.retrieve()
     assert client.keys[key["id"]].retrieve()["description"] == "search only"
     assert "value" not in client.keys[key["id"]].retrieve()
+    assert client.keys[key["id"]].retrieve()["autodelete"] is False
+    with pytest.raises(typesense.exceptions.RequestMalformed, match="autodelete"):
+        client.keys.create({"actions": ["*"], "collections": ["*"], "autodelete": True, "expires_at": 2_000_000_000})
     client.keys[key["id"]].delete()
     with pytest.raises(typesense.exceptions.RequestUnauthorized):
         searcher.collections["books"].documents.search({"q": "hobbit", "query_by": "title"})

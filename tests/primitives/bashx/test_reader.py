@@ -52,3 +52,24 @@ def test_what_bash_refuses_is_a_syntax_error_with_its_line(script: str, line: in
     with pytest.raises(BashSyntaxError) as info:
         read(script)
     assert info.value.line == line
+
+
+def test_an_unquoted_here_document_joins_backslash_newline_before_it_looks_for_the_end() -> None:
+    program = read("cat <<EOF\nhi\nEO\\\nF\ncat <<'E'\nq\\\nE\n")
+    first, second = program.body
+    assert first.redirects[0].heredoc == "hi\n"
+    assert second.redirects[0].heredoc == "q\\\n"
+
+
+def test_redirections_keep_what_printing_them_back_needs() -> None:
+    (command,) = read("exec {fd}>out <<'END'\nx\nEND\n").body
+    named, doc = command.redirects
+    assert named.variable == "fd" and named.target.text == "out"
+    assert doc.target.text == "'END'" and not doc.heredoc_expand
+
+
+def test_coproc_takes_a_name_only_before_a_compound_command() -> None:
+    named, simple = read("coproc W { cat; }\ncoproc cat -n\n").body
+    assert isinstance(named, ast.Coproc) and named.name == "W"
+    assert isinstance(simple, ast.Coproc) and simple.name == "COPROC"
+    assert simple.body.words[0].text == "cat"

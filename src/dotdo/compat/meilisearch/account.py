@@ -20,7 +20,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meili_indexes (uid TEXT PRIMARY KEY, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meili_tasks (
     uid INTEGER PRIMARY KEY AUTOINCREMENT, index_uid TEXT, status TEXT NOT NULL, type TEXT NOT NULL,
-    details TEXT, error TEXT, enqueued_at REAL NOT NULL, started_at REAL, finished_at REAL);
+    details TEXT, error TEXT, enqueued_at REAL NOT NULL, started_at REAL, finished_at REAL,
+    custom_metadata TEXT);
 CREATE TABLE IF NOT EXISTS meili_keys (
     uid TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT, description TEXT, actions TEXT NOT NULL,
     indexes TEXT NOT NULL, expires_at TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL);
@@ -45,6 +46,9 @@ class MeiliAccount(DO):
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
+        columns = {row["name"] for row in self.storage.sql.exec("PRAGMA table_info(meili_tasks)")}
+        if "custom_metadata" not in columns:  # a task table of an earlier version
+            self.storage.sql.exec("ALTER TABLE meili_tasks ADD COLUMN custom_metadata TEXT")
 
     # -- indexes ------------------------------------------------------------------------------------
 
@@ -70,11 +74,12 @@ class MeiliAccount(DO):
         error: dict[str, Any] | None,
         enqueued_at: float,
         started_at: float,
+        custom_metadata: str | None = None,
     ) -> dict[str, Any]:
         """Record a task that has run, with its outcome; the task's summary (`TaskInfo`) as enqueued."""
         row = self.storage.sql.exec(
-            "INSERT INTO meili_tasks (index_uid, status, type, details, error, enqueued_at, started_at, finished_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING uid",
+            "INSERT INTO meili_tasks (index_uid, status, type, details, error, enqueued_at, started_at, finished_at, "
+            "custom_metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING uid",
             index_uid,
             "failed" if error else "succeeded",
             task_type,
@@ -83,6 +88,7 @@ class MeiliAccount(DO):
             enqueued_at,
             started_at,
             time.time(),
+            custom_metadata,
         ).one()
         return {
             "taskUid": row["uid"],
@@ -99,14 +105,7 @@ class MeiliAccount(DO):
 
     def tasks(self, filters: dict[str, list[str]], limit: int, start: int | None) -> dict[str, Any]:
         """Tasks newest first, filtered by uids, statuses, types and indexUids: `GET /tasks`."""
-        conditions, bindings = ["1"], []
-        columns = {"uids": "uid", "statuses": "status", "types": "type", "indexUids": "index_uid"}
-        for name, column in columns.items():
-            if filters.get(name):
-                conditions.append(f"{column} IN (SELECT value FROM json_each(?))")
-                values = [int(v) for v in filters[name]] if name == "uids" else filters[name]
-                bindings.append(json.dumps(values))
-        where = " AND ".join(conditions)
+        where, bindings = _task_filter(filters)
         total = self.storage.sql.exec(f"SELECT count(*) AS n FROM meili_tasks WHERE {where}", *bindings).one()["n"]
         if start is not None:
             where += " AND uid <= ?"
@@ -123,6 +122,13 @@ class MeiliAccount(DO):
             "from": results[0]["uid"] if results else None,
             "next": following,
         }
+
+    def delete_tasks(self, filters: dict[str, list[str]]) -> int:
+        """Forget the finished tasks that `filters` select (`DELETE /tasks`); how many were deleted."""
+        where, bindings = _task_filter(filters)
+        return self.storage.sql.exec(
+            f"DELETE FROM meili_tasks WHERE {where} AND status IN ('succeeded', 'failed', 'canceled')", *bindings
+        ).rows_written
 
     # -- API keys -----------------------------------------------------------------------------------
 
@@ -190,6 +196,18 @@ class MeiliAccount(DO):
         return True
 
 
+def _task_filter(filters: dict[str, list[str]]) -> tuple[str, list[Any]]:
+    """The WHERE clause and its bindings that select the tasks `filters` name."""
+    conditions, bindings = ["1"], []
+    columns = {"uids": "uid", "statuses": "status", "types": "type", "indexUids": "index_uid"}
+    for name, column in columns.items():
+        if filters.get(name):
+            conditions.append(f"{column} IN (SELECT value FROM json_each(?))")
+            values = [int(v) for v in filters[name]] if name == "uids" else filters[name]
+            bindings.append(json.dumps(values))
+    return " AND ".join(conditions), bindings
+
+
 def _task(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "uid": row["uid"],
@@ -203,6 +221,7 @@ def _task(row: dict[str, Any]) -> dict[str, Any]:
         "enqueuedAt": timestamp(row["enqueued_at"]),
         "startedAt": timestamp(row["started_at"]),
         "finishedAt": timestamp(row["finished_at"]),
+        **({"customMetadata": row["custom_metadata"]} if row["custom_metadata"] is not None else {}),
     }
 
 

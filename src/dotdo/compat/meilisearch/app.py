@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlencode
 
 from starlette.responses import JSONResponse, Response
 
@@ -155,7 +155,10 @@ class MeiliApp:
             ("PATCH", f"/indexes/{uid}/settings/(?P<setting>[a-z-]+)", "settings.update", self.update_setting),
             ("DELETE", f"/indexes/{uid}/settings/(?P<setting>[a-z-]+)", "settings.update", self.reset_setting),
             ("GET", "/tasks", "tasks.get", self.list_tasks),
+            ("DELETE", "/tasks", "tasks.delete", self.delete_tasks),
+            ("POST", "/tasks/cancel", "tasks.cancel", self.cancel_tasks),
             ("GET", "/tasks/(?P<task>[^/]+)", "tasks.get", self.get_task),
+            ("GET", "/webhooks", "webhooks.get", self.list_webhooks),
             ("GET", "/keys", "keys.get", self.list_keys),
             ("POST", "/keys", "keys.create", self.create_key),
             ("GET", "/keys/(?P<key>[^/]+)", "keys.get", self.get_key),
@@ -194,7 +197,9 @@ class MeiliApp:
                 lambda: MeiliError("payload_too_large", "The provided payload reached the size limit.", 413),
             )
             params = {k: unquote(v) for k, v in match.groupdict().items()}
-            query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
+            query = {
+                k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode(), keep_blank_values=True).items()
+            }
             call = Call("", None, None, params, query, body, headers.get("content-type", "application/json"))
             if action is not None:
                 await self._authenticate(call, headers)
@@ -272,7 +277,9 @@ class MeiliApp:
             error = MeiliError(exc.code, exc.message).to_json()
         except MeiliError as exc:
             error = exc.to_json()
-        info = await self._account(call.tenant).record_task(index_uid, task_type, details, error, enqueued, enqueued)
+        info = await self._account(call.tenant).record_task(
+            index_uid, task_type, details, error, enqueued, enqueued, call.query.get("customMetadata")
+        )
         return 202, info
 
     # -- instance -----------------------------------------------------------------------------------
@@ -366,6 +373,8 @@ class MeiliApp:
     def _documents(self, call: Call) -> list[dict[str, Any]]:
         if len(call.body) > MAX_PAYLOAD:
             raise MeiliError("payload_too_large", "The provided payload reached the size limit.", 413)
+        if not call.body.strip():
+            raise MeiliError("missing_payload", "A json payload is missing.")
         kind = call.content_type.split(";")[0].strip()
         if kind == "application/x-ndjson":
             try:
@@ -376,7 +385,7 @@ class MeiliApp:
             documents = [dict(row) for row in csv.DictReader(io.StringIO(call.body.decode()))]
         else:
             try:
-                documents = json.loads(call.body or b"[]", parse_constant=_refuse_constant)
+                documents = json.loads(call.body, parse_constant=_refuse_constant)
             except ValueError as exc:
                 raise MeiliError("malformed_payload", f"The `json` payload provided is malformed. {exc}.") from None
             if isinstance(documents, dict):
@@ -538,9 +547,10 @@ class MeiliApp:
         max_hits = settings["pagination"]["maxTotalHits"]
         paged = "page" in body or "hitsPerPage" in body
         if paged:
-            page = _positive(body, "page", 1, "invalid_search_page", minimum=1)
+            page = _positive(body, "page", 1, "invalid_search_page")
             per_page = _positive(body, "hitsPerPage", 20, "invalid_search_hits_per_page")
-            query.offset, query.limit = (page - 1) * per_page, per_page
+            # Page 0 holds no hits but still counts them, as Meilisearch's does.
+            query.offset, query.limit = max(page - 1, 0) * per_page, per_page if page else 0
         if query.offset + query.limit > max_hits:
             query.limit = max(0, max_hits - query.offset)
         try:
@@ -621,15 +631,29 @@ class MeiliApp:
     # -- tasks --------------------------------------------------------------------------------------
 
     async def list_tasks(self, call: Call) -> tuple[int, Any]:
-        filters = {
-            name: call.query[name].split(",")
-            for name in ("uids", "statuses", "types", "indexUids")
-            if name in call.query
-        }
-        if "uids" in filters and not all(v.isdigit() for v in filters["uids"]):
-            raise MeiliError("invalid_task_uids", "Task uids must be integers.")
+        filters = _task_filters(call)
         start = _int(call.query, "from", 0) if "from" in call.query else None
         return 200, await self._account(call.tenant).tasks(filters, _int(call.query, "limit", 20), start)
+
+    async def delete_tasks(self, call: Call) -> tuple[int, Any]:
+        filters = _task_filters(call, "delete")
+        original = "?" + urlencode({name: ",".join(values) for name, values in filters.items()})
+
+        async def work() -> dict[str, Any]:
+            deleted = await self._account(call.tenant).delete_tasks(filters)
+            return {"matchedTasks": deleted, "deletedTasks": deleted}
+
+        return await self._task(call, None, "taskDeletion", {"originalFilter": original}, work)
+
+    async def cancel_tasks(self, call: Call) -> tuple[int, Any]:
+        # Every task has finished before its answer is sent, so none is left to cancel.
+        filters = _task_filters(call, "cancel")
+        original = "?" + urlencode({name: ",".join(values) for name, values in filters.items()})
+
+        async def work() -> dict[str, Any]:
+            return {"matchedTasks": 0, "canceledTasks": 0}
+
+        return await self._task(call, None, "taskCancelation", {"originalFilter": original}, work)
 
     async def get_task(self, call: Call) -> tuple[int, Any]:
         if not call.params["task"].isdigit():
@@ -638,6 +662,10 @@ class MeiliApp:
         if task is None:
             raise MeiliError("task_not_found", f"Task `{call.params['task']}` not found.")
         return 200, task
+
+    async def list_webhooks(self, call: Call) -> tuple[int, Any]:
+        # Webhooks are not part of this layer: the list an instance without any shows.
+        return 200, {"results": []}
 
     # -- keys ---------------------------------------------------------------------------------------
 
@@ -743,6 +771,25 @@ def _search_query(body: dict[str, Any]) -> SearchQuery:
         highlight_post=str(body.get("highlightPostTag", "</em>")),
         matching_strategy="all" if strategy == "all" else "last",
     )
+
+
+def _task_filters(call: Call, required_for: str | None = None) -> dict[str, list[str]]:
+    """The task filters of a `/tasks` query string: uids, statuses, types and indexUids.
+
+    `required_for` names the operation ("delete", "cancel") that refuses to run without a filter.
+    """
+    filters = {
+        name: call.query[name].split(",") for name in ("uids", "statuses", "types", "indexUids") if name in call.query
+    }
+    if "uids" in filters and not all(v.isdigit() for v in filters["uids"]):
+        raise MeiliError("invalid_task_uids", "Task uids must be integers.")
+    if required_for and not filters:
+        raise MeiliError(
+            "missing_task_filters",
+            f"Query parameters to filter the tasks to {required_for} are missing. Available query parameters are: "
+            "`uids`, `indexUids`, `statuses`, `types`.",
+        )
+    return filters
 
 
 def _strings(body: dict[str, Any], name: str, code: str) -> list[str]:

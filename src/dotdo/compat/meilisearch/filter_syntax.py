@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..search.filters import And, Compare, Exists, Filter, GeoRadius, IsEmpty, IsNull, Not, Or
+from ..search.filters import And, Compare, EqualsIgnoringCase, Exists, Filter, GeoRadius, IsEmpty, IsNull, Not, Or
 
 _TOKEN = re.compile(
     r"""\s*(?:(?P<punct>[()\[\],])|(?P<op>!=|>=|<=|=|>|<)|"(?P<dq>(?:\\.|[^"\\])*)"|'(?P<sq>(?:\\.|[^'\\])*)'|"""
@@ -41,10 +41,10 @@ def _tokens(text: str) -> list[_Token]:
         if match is None:
             raise FilterSyntaxError(f"Found unexpected characters at `{text[position : position + 20]}`.")
         kind = match.lastgroup or "word"
-        value = match.group(kind)
+        value, start = match.group(kind), match.start(kind)
         if kind in ("dq", "sq"):
             kind, value = "string", re.sub(r"\\(.)", r"\1", value)
-        tokens.append(_Token(kind, value, match.start(kind)))
+        tokens.append(_Token(kind, value, start))
         position = match.end()
     return tokens
 
@@ -58,7 +58,8 @@ def _literal(text: str, op: str, attribute: str) -> Filter:
                 f"The value `{text}` after `{attribute} {op}` is not a number: use a number with {op}."
             )
         return Compare(attribute, op, number)
-    readings: list[Filter] = [Compare(attribute, "=", text)]
+    # Meilisearch compares strings without regard to case: `genre = 'sci fi'` matches "Sci Fi".
+    readings: list[Filter] = [EqualsIgnoringCase(attribute, text)]
     if number is not None:
         readings.append(Compare(attribute, "=", int(number) if number.is_integer() else number))
     if text.lower() in ("true", "false"):

@@ -39,6 +39,7 @@ OPERATIONS = frozenset(
         "keys.list",
         "keys.delete",
         "health",
+        "debug",
     }
 )
 

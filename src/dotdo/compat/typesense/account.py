@@ -78,6 +78,7 @@ class TypesenseAccount(DO):
             "actions": json.loads(row["actions"]),
             "collections": json.loads(row["collections"]),
             "expires_at": row["expires_at"],
+            "autodelete": False,
         }
         if reveal:
             key["value"] = row["value"]

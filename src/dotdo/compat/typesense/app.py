@@ -44,6 +44,10 @@ _NAME = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 _ACCESS_KEY_LENGTH = 20
 
 
+VERSION = "30.0"
+"""The Typesense release whose API this layer follows, as `GET /debug` reports it."""
+
+
 class TypesenseError(Exception):
     """An error Typesense would answer: status and message."""
 
@@ -116,9 +120,19 @@ def _check_schema_fields(fields: Any) -> list[dict[str, Any]]:
                 "sort": bool(field.get("sort", numeric or field["type"] == "bool")),
                 "infix": False,
                 "locale": "",
+                "stem": False,
+                "stem_dictionary": "",
+                "truncate_len": 100,
+                "store": True,
             }
         )
+        if field.get("stem") or field.get("stem_dictionary") or field.get("store") is False:
+            raise TypesenseError(400, f"Field `{field['name']}`: stemming and `store: false` are not supported here.")
     return checked
+
+
+_FIELD_DEFAULTS = {"stem": False, "stem_dictionary": "", "truncate_len": 100, "store": True}
+"""What Typesense shows of a field's attributes this layer does not vary (older stored schemas lack them)."""
 
 
 class TypesenseApp:
@@ -130,6 +144,7 @@ class TypesenseApp:
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
         for method, path, action, handler in [
             ("GET", "/health", None, self.health),
+            ("GET", "/debug", "debug:list", self.debug),
             ("GET", "/collections", "collections:list", self.list_collections),
             ("POST", "/collections", "collections:create", self.create_collection),
             ("GET", collection, "collections:get", self.get_collection),
@@ -223,11 +238,16 @@ class TypesenseApp:
     async def health(self, call: Call) -> Any:
         return {"ok": True}
 
+    async def debug(self, call: Call) -> Any:
+        # State 1 is a leader that accepts writes: every dotdo server does.
+        return {"state": 1, "version": VERSION}
+
     # -- collections --------------------------------------------------------------------------------
 
     async def _view(self, call: Call, schema: dict[str, Any]) -> dict[str, Any]:
         count = (await self._index(call, schema["name"]).info())["numberOfDocuments"]
-        return {**schema, "num_documents": count}
+        fields = [{**_FIELD_DEFAULTS, **field} for field in schema["fields"]]
+        return {**schema, "fields": fields, "num_documents": count, "synonym_sets": [], "curation_sets": []}
 
     async def list_collections(self, call: Call) -> Any:
         return [await self._view(call, schema) for schema in await self._account(call.tenant).collections()]
@@ -291,7 +311,14 @@ class TypesenseApp:
         updated["fields"] = fields
         await self._account(call.tenant).set_schema(schema["name"], updated)
         await self._index(call).update_settings(self._settings(fields))
-        return {"fields": body["fields"]}
+        shown = iter(added)
+        return {
+            "fields": [
+                field if field.get("drop") else {**_FIELD_DEFAULTS, **next(shown)}
+                for field in body["fields"]
+                if isinstance(field, dict)
+            ]
+        }
 
     async def delete_collection(self, call: Call) -> Any:
         view = await self._view(call, await self._schema(call))
@@ -421,6 +448,9 @@ class TypesenseApp:
         return await self._index(call).get(call.params["id"])
 
     async def delete_document(self, call: Call) -> Any:
+        await self._schema(call)
+        if call.query.get("ignore_not_found") == "true" and await self._index(call).get(call.params["id"]) is None:
+            return {"id": call.params["id"]}
         document = await self.get_document(call)
         await self._index(call).delete([call.params["id"]])
         return document
@@ -615,6 +645,8 @@ class TypesenseApp:
         expires = body.get("expires_at")
         if expires is not None and (isinstance(expires, bool) or not isinstance(expires, int)):
             raise TypesenseError(400, "`expires_at` must be an integer (seconds since the epoch).")
+        if body.get("autodelete"):
+            raise TypesenseError(400, "`autodelete` is not supported here: an expired key is refused, not deleted.")
         key = await self._account(call.tenant).create_key(
             call.tenant, body.get("description"), body["actions"], body["collections"], expires
         )

@@ -33,7 +33,7 @@ from dotdo.primitives.bashx.catalog import (
 )
 from dotdo.primitives.bashx.exfiltration import network_references, secret_references
 from dotdo.primitives.bashx.parser import parse
-from dotdo.primitives.bashx.words import CommandSub, Lit, WordSyntaxError, lex
+from dotdo.primitives.bashx.words import CommandSub, Lit, ProcessSub, WordSyntaxError, lex
 
 Verdict = Literal["safe", "needs_confirm", "blocked"]
 Impact = Literal["none", "low", "medium", "high", "critical"]
@@ -86,14 +86,9 @@ def substitutions(word: ast.Word) -> list[str]:
     try:
         parts = lex(word.text)
     except WordSyntaxError:
-        return []
-    found: list[str] = []
-    for part in parts:
-        if isinstance(part, CommandSub):
-            found.append(part.source)
-    for m in re.finditer(r"[<>]\((.*?)\)", word.text):
-        found.append(m.group(1))
-    return found
+        # bashx will not run the word (``>(...)``, say), but what it holds is still judged.
+        return [m.group(1) for m in re.finditer(r"[<>]\((.*?)\)", word.text)]
+    return [part.source for part in parts if isinstance(part, CommandSub | ProcessSub)]
 
 
 class Analyzer:
@@ -692,8 +687,10 @@ def _children(node: ast.Node) -> Iterator[ast.Node]:
     elif isinstance(node, ast.AndOr):
         yield node.left
         yield node.right
-    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background):
+    elif isinstance(node, ast.Not | ast.Redirected | ast.Subshell | ast.Group | ast.Background | ast.Coproc):
         yield node.body
+    elif isinstance(node, ast.Timed):
+        yield from [] if node.body is None else [node.body]
     elif isinstance(node, ast.If):
         for cond, body in node.clauses:
             yield cond

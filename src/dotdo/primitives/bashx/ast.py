@@ -27,6 +27,8 @@ class Redirect:
     target: Word | None = None
     heredoc: str | None = None
     heredoc_expand: bool = True
+    variable: str | None = None
+    """``{name}>file``: the shell picks a free descriptor and stores its number in ``name``."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,14 @@ class Not(Node):
 
 
 @dataclass
+class Timed(Node):
+    """``time [-p] [pipeline]``: the pipeline (or nothing), then the time it took on stderr."""
+
+    body: Node | None
+    posix: bool = False
+
+
+@dataclass
 class Sequence(Node):
     """Statements run one after another."""
 
@@ -89,6 +99,15 @@ class Sequence(Node):
 class Background(Node):
     """``command &``: runs as a job beside the rest of the script."""
 
+    body: Node
+    text: str = ""
+
+
+@dataclass
+class Coproc(Node):
+    """``coproc [NAME] command``: a job joined to the shell by two pipes, ``NAME`` its descriptors."""
+
+    name: str
     body: Node
     text: str = ""
 

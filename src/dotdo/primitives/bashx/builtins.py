@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import stat as stat_mod
 from collections.abc import Callable
 from typing import Any
 
@@ -11,9 +10,14 @@ from dotdo.primitives.bashx.aliases import b_alias, b_unalias
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
 from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS
+from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
+from dotdo.primitives.bashx.limits import LIMIT_BUILTINS
+from dotdo.primitives.bashx.lookup import LOOKUP_BUILTINS
+from dotdo.primitives.bashx.mapfiles import b_mapfile
+from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
-from dotdo.primitives.bashx.state import GETOPTS_POSITION, LONG_OPTIONS, SHORT_OPTIONS
+from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.traps import b_trap
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -43,78 +47,6 @@ def b_colon(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 def b_false(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``false``."""
     return 1
-
-
-def b_cd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``cd [dir]`` (``-`` goes back to $OLDPWD)."""
-    args = [a for a in argv[1:] if a not in ("-L", "-P")]
-    if len(args) > 1:
-        raise ShellBuiltinError("cd: too many arguments")
-    target = args[0] if args else (sh.state.get("HOME") or "/")
-    if target == "-":
-        target = sh.state.get("OLDPWD") or sh.state.cwd
-        io[1].write(encode(target + "\n"))
-    path = sh.resolve(target)
-    try:
-        st = sh.fs.stat(path)
-    except (OSError, ValueError):
-        raise ShellBuiltinError(f"cd: {target}: No such file or directory") from None
-    if not stat_mod.S_ISDIR(st.st_mode):
-        raise ShellBuiltinError(f"cd: {target}: Not a directory")
-    sh.state.variables["OLDPWD"] = sh.state.cwd
-    sh.state.cwd = path
-    sh.state.variables["PWD"] = path
-    return 0
-
-
-def b_pwd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``pwd``."""
-    io[1].write(encode(sh.state.cwd + "\n"))
-    return 0
-
-
-SET_LONG = LONG_OPTIONS
-SET_SHORT = SHORT_OPTIONS
-
-
-def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``set -e/-u/-x/-f/-o pipefail`` and ``set -- args``."""
-    args = argv[1:]
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            sh.state.positional = args[i + 1 :]
-            return 0
-        if arg in ("-o", "+o"):
-            if i + 1 >= len(args):
-                return 0
-            option = SET_LONG.get(args[i + 1])
-            if option is None:
-                raise ShellBuiltinError(f"set: {args[i + 1]}: invalid option name")
-            setattr(sh.state.options, option, arg == "-o")
-            i += 2
-            continue
-        if arg[:1] in "-+" and len(arg) > 1:
-            i += 1
-            for ch in arg[1:]:
-                if ch == "o":
-                    if i >= len(args):
-                        return 0
-                    long_option = SET_LONG.get(args[i])
-                    if long_option is None:
-                        raise ShellBuiltinError(f"set: {args[i]}: invalid option name")
-                    setattr(sh.state.options, long_option, arg[0] == "-")
-                    i += 1
-                    continue
-                option = SET_SHORT.get(ch)
-                if option is None:
-                    raise ShellBuiltinError(f"set: {arg[0]}{ch}: invalid option", 2)
-                setattr(sh.state.options, option, arg[0] == "-")
-            continue
-        sh.state.positional = args[i:]
-        return 0
-    return 0
 
 
 def b_shift(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -215,6 +147,7 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     names: list[str] = []
     nchars: int | None = None
     exact = False
+    stream = io[0]
     args = argv[1:]
     i = 0
     while i < len(args):
@@ -233,14 +166,21 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             if not count_text.isdigit():
                 raise ShellBuiltinError(f"read: {count_text}: invalid number", 1)
             nchars, exact = int(count_text), arg.startswith("-N")
-        elif arg in ("-p", "-t", "-u"):
+        elif arg == "-u":
+            i += 1
+            source = args[i] if i < len(args) else ""
+            if not source.isdigit():
+                raise ShellBuiltinError(f"read: {source}: invalid file descriptor specification")
+            if int(source) not in io:
+                raise ShellBuiltinError(f"read: {source}: invalid file descriptor: Bad file descriptor")
+            stream = io[int(source)]
+        elif arg in ("-p", "-t"):
             i += 1
         elif arg == "-s":
             pass
         else:
             names.append(arg)
         i += 1
-    stream = io[0]
     if not hasattr(stream, "readline"):
         return 1
     chunks: list[str] = []
@@ -337,31 +277,6 @@ def b_let(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0 if value else 1
 
 
-def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``command [-v] name args``: run a command skipping functions."""
-    args = argv[1:]
-    if args and args[0] in ("-v", "-V"):
-        for name in args[1:]:
-            if name in sh.state.functions or name in BUILTINS or name in sh.commands:
-                io[1].write(encode(name + "\n"))
-                return 0
-        return 1
-    if not args:
-        return 0
-    saved = sh.state.functions
-    sh.state.functions = {}
-    try:
-        return sh.invoke(args, io)
-    finally:
-        sh.state.functions = saved
-
-
-KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done"}
-    | {"in", "function", "time", "{", "}", "!", "[[", "]]", "coproc"}
-)
-
-
 def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``builtin name args``: run the shell's own command of that name, skipping functions."""
     if len(argv) < 2:
@@ -370,31 +285,6 @@ def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if name not in BUILTINS and name not in sh.commands:
         raise ShellBuiltinError(f"builtin: {name}: not a shell builtin")
     return sh.invoke(argv[1:], io, programs_only=name not in BUILTINS)
-
-
-def b_type(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``type [-t|-p|-a] name...``: how each name would run."""
-    flags = {a for a in argv[1:] if a.startswith("-")}
-    status = 0
-    for name in (a for a in argv[1:] if not a.startswith("-")):
-        if name in sh.state.aliases and "expand_aliases" in sh.state.shopts and "-p" not in flags:
-            kind, text = "alias", f"{name} is aliased to `{sh.state.aliases[name]}'"
-        elif name in KEYWORDS:
-            kind, text = "keyword", f"{name} is a shell keyword"
-        elif name in sh.state.functions:
-            kind, text = "function", f"{name} is a function"
-        elif name in BUILTINS or name in sh.commands:
-            kind, text = "builtin", f"{name} is a shell builtin"
-        else:
-            if "-t" not in flags and "-p" not in flags:
-                sh.error(io, f"type: {name}: not found")
-            status = 1
-            continue
-        if "-t" in flags:
-            io[1].write(encode(kind + "\n"))
-        elif "-p" not in flags:
-            io[1].write(encode(text + "\n"))
-    return status
 
 
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -413,17 +303,6 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             sh.error(io, error)
         return 1 if errors else 0
     return sh.run_command(argv, io)
-
-
-def b_mapfile(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``mapfile``/``readarray [-t] [NAME]``: read lines of stdin into an array."""
-    args = [a for a in argv[1:] if not a.startswith("-")]
-    strip = "-t" in argv[1:]
-    name = args[0] if args else "MAPFILE"
-    data = decode(io[0].read_all()) if hasattr(io[0], "read_all") else ""
-    lines = data.splitlines(keepends=True)
-    sh.set_var(name, [line.rstrip("\n") if strip else line for line in lines])
-    return 0
 
 
 def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -480,18 +359,31 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``exec``: with only redirections they apply to the rest of the script; with a command it
     runs and the shell exits with its status."""
-    if len(argv) == 1:
+    args = argv[1:]
+    while args and args[0].startswith("-") and len(args[0]) > 1:
+        word = args.pop(0)
+        if word == "--":
+            break
+        for ch in word[1:]:
+            if ch == "a":
+                args = args[1:]  # the name to give the command: bashx starts no process to name
+            elif ch not in "cl":
+                sh.error(io, f"exec: -{ch}: invalid option")
+                io[2].write(encode(f"exec: usage: {EXEC_USAGE}\n"))
+                return 2
+    if not args:
         sh.make_redirects_permanent(io)
         return 0
-    raise ExitShell(sh.run_command(argv[1:], io))
+    raise ExitShell(sh.run_command(args, io))
+
+
+EXEC_USAGE = "exec [-cl] [-a name] [command [argument ...]] [redirection ...]"
 
 
 BUILTINS: dict[str, Builtin] = {
     ":": b_colon,
     "true": b_colon,
     "false": b_false,
-    "cd": b_cd,
-    "pwd": b_pwd,
     "set": b_set,
     "shift": b_shift,
     "exit": b_exit,
@@ -506,8 +398,6 @@ BUILTINS: dict[str, Builtin] = {
     "[": b_test,
     "let": b_let,
     "shopt": b_shopt,
-    "command": b_command,
-    "type": b_type,
     "builtin": b_builtin,
     "trap": b_trap,
     "alias": b_alias,
@@ -518,5 +408,8 @@ BUILTINS: dict[str, Builtin] = {
     "getopts": b_getopts,
     "exec": b_exec,
     **JOB_BUILTINS,
+    **DIRECTORY_BUILTINS,
     **DECLARATION_BUILTINS,
+    **LOOKUP_BUILTINS,
+    **LIMIT_BUILTINS,
 }

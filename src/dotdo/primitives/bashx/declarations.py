@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dotdo.primitives.bashx import arrays, declaration
+from dotdo.primitives.bashx import arrays, declaration, setoptions
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import encode
 from dotdo.primitives.bashx.words import WordSyntaxError, split_words
@@ -277,7 +277,7 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
                 line = declaration.declare_line(state, name)
                 flags = line.split(" ", 2)[1][1:]
                 if all(letter in flags for letter in on & {"a", "A"}):
-                    if state.options.posix:
+                    if setoptions.is_on(state.options, "posix"):
                         others = flags.replace("r", "")
                         line = f"readonly {'-' + others + ' ' if others else ''}{line.split(' ', 2)[2]}"
                     io[1].write(encode(line + "\n"))

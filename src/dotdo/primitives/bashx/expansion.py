@@ -9,9 +9,10 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from dotdo.primitives.bashx import arrays, declaration, globbing
+from dotdo.primitives.bashx import arrays, declaration, globbing, setoptions
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
+from dotdo.primitives.bashx.directories import tilde_directory
 from dotdo.primitives.bashx.exfiltration import SecretFlow
 from dotdo.primitives.bashx.jobs import JobTable
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
@@ -144,7 +145,9 @@ class Expander:
                 raise ExpansionError(str(exc)) from None
             for text in texts:
                 # A word that looks like an assignment expands ~ after = and : too (bash, not posix).
-                assignment = ASSIGNMENT_WORD_RE.match(text) is not None and not self.state.options.posix
+                assignment = ASSIGNMENT_WORD_RE.match(text) is not None and not setoptions.is_on(
+                    self.state.options, "posix"
+                )
                 out.extend(self.fields(self.items(self.lex(text), tilde=True, assignment=assignment)))
         return out
 
@@ -295,7 +298,7 @@ class Expander:
         if head == "~":
             home = self.state.get("HOME") or "/"
             return home + sep + rest
-        directory = {"~+": self.state.get("PWD"), "~-": self.state.get("OLDPWD")}.get(head)
+        directory = tilde_directory(self.state, head[1:])
         return text if directory is None else directory + sep + rest
 
     # parameters -------------------------------------------------------------------------
@@ -334,7 +337,7 @@ class Expander:
         if name == "-":
             return st.options.flags()
         if name == "SHELLOPTS" and name not in st.variables:
-            return st.options.shellopts()
+            return ":".join(sorted(n for n in setoptions.OPTION_LETTERS if setoptions.is_on(st.options, n)))
         name, index = self.resolve_reference(name, index)
         value = st.variables.get(name)
         if value is not None:

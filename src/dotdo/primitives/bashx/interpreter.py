@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dotdo.primitives.bashx import aliases, arrays, ast
+from dotdo.primitives.bashx import aliases, arrays, ast, deparse, lookup
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -30,10 +30,12 @@ from dotdo.primitives.bashx.control import (
     Killed,
     ReturnFromFunction,
 )
+from dotdo.primitives.bashx.coprocs import start_coproc
 from dotdo.primitives.bashx.errors import BashSyntaxError, BashTimeoutError
 from dotdo.primitives.bashx.exfiltration import ENVIRONMENT_DUMPS, SecretFlow, is_network_sink
 from dotdo.primitives.bashx.expansion import Expander, ExpansionError
 from dotdo.primitives.bashx.jobs import JobTable, SerializedFs
+from dotdo.primitives.bashx.limits import timing_report
 from dotdo.primitives.bashx.parser import Segment, parse
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.redirections import apply_redirects
@@ -48,6 +50,7 @@ from dotdo.primitives.bashx.streams import (
     PipeReader,
 )
 from dotdo.primitives.bashx.testexpr import evaluate_test
+from dotdo.primitives.bashx.traps import function_traps
 from dotdo.primitives.bashx.words import WordSyntaxError
 
 IO = dict[int, Any]
@@ -219,6 +222,7 @@ class Interpreter:
             cancel=(*self.cancel, cancel),
         )
         child.secrets = self.secrets
+        child.jobs.outer = self.jobs
         child.line = self.line
         child.depth = self.depth
         child.in_condition = self.in_condition
@@ -305,7 +309,8 @@ class Interpreter:
         saved_line = self.line
         self.state.last_status = status
         try:
-            self.exec_block(parse(self.traps[name]), self.io)
+            # Parsed at the trapped command's line, so $LINENO in the trap is that line, as in bash.
+            self.exec_block(parse("\n" * (saved_line - 1) + self.traps[name]), self.io)
         finally:
             self.in_trap = False
             self.line = saved_line
@@ -422,7 +427,11 @@ class Interpreter:
                 if index < len(node.stderr_too) and node.stderr_too[index]:
                     stage_io[2] = pipes[index].writer
             try:
-                statuses[index] = self.spawn(abort).run_isolated(node.commands[index], stage_io)
+                if index == count - 1 and "lastpipe" in self.state.shopts:
+                    # shopt -s lastpipe: the last stage runs in this shell, so its assignments stay.
+                    statuses[index] = self.exec(node.commands[index], stage_io)
+                else:
+                    statuses[index] = self.spawn(abort).run_isolated(node.commands[index], stage_io)
             except BaseException as exc:
                 errors[index] = exc
                 abort.set()
@@ -458,6 +467,19 @@ class Interpreter:
 
         self.jobs.start(node.text, body)
         return 0
+
+    def exec_Timed(self, node: ast.Timed, io: IO) -> int:
+        """``time [-p] pipeline``: run it, then report the time it took on stderr, as bash does."""
+        started = time.monotonic()
+        status = 0 if node.body is None else self.exec(node.body, io)
+        elapsed = time.monotonic() - started
+        with contextlib.suppress(OSError):
+            io[2].write(encode(timing_report(elapsed, posix=node.posix)))
+        return status
+
+    def exec_Coproc(self, node: ast.Coproc, io: IO) -> int:
+        """``coproc [NAME] command``."""
+        return start_coproc(self, node, io)
 
     def exec_AndOr(self, node: ast.AndOr, io: IO) -> int:
         """``a && b`` and ``a || b``."""
@@ -640,7 +662,9 @@ class Interpreter:
         return exc.status
 
     def redirect_failed(self, io: IO, exc: Exception) -> int:
-        """Report a failed redirection (the command does not run)."""
+        """Report a failed redirection (the command does not run), on the standard error as the
+        redirections before it left it (``2>&1 >&9`` reports into the pipe)."""
+        io = getattr(exc, "partial_io", io)
         if isinstance(exc, ExpansionError):
             return self.expansion_failed(io, exc)
         if isinstance(exc, OSError):
@@ -804,7 +828,8 @@ class Interpreter:
 
     def make_redirects_permanent(self, io: IO) -> None:
         """``exec >file``: the redirections of this command stay for the rest of the block."""
-        if self.block_io is not None:
+        if self.block_io is not None and self.block_io is not io:
+            self.block_io.clear()  # descriptors it closed stay closed
             self.block_io.update(io)
 
     def expand_argv(self, words: list[ast.Word]) -> list[str]:
@@ -844,7 +869,7 @@ class Interpreter:
                 return 126
         if name in self.state.functions and not programs_only:
             return self.call_function(name, argv, io, env_overrides)
-        builtin = None if programs_only else BUILTINS.get(name)
+        builtin = None if programs_only or name in self.state.disabled else BUILTINS.get(name)
         if builtin is not None:
             targets = {self.state.resolve(key): value for key, value in env_overrides.items()}
             saved = {key: self.state.variables.get(key) for key in targets}
@@ -866,6 +891,11 @@ class Interpreter:
                         self.state.variables.pop(key, None)
                     else:
                         self.state.variables[key] = old
+        missing = lookup.hashed_path_missing(self, name)
+        if missing is not None:
+            self.error(io, f"{missing}: No such file or directory")
+            return 127
+        lookup.remember(self, name)
         if name in SHELL_PROGRAMS:
             return reenter(self, argv, io, env_overrides)
         if self.guard is not None:
@@ -911,6 +941,10 @@ class Interpreter:
         status = self.invoke(argv, {0: InputStream(stdin), 1: out, 2: err})
         return CommandResult(out.getvalue(), err.getvalue(), status)
 
+    def function_text(self, name: str) -> str:
+        """The function ``name`` as bash prints it (``type``, ``declare -f``)."""
+        return deparse.function_text(name, self.state.functions[name])
+
     def call_function(self, name: str, argv: list[str], io: IO, env: dict[str, str]) -> int:
         """Call a shell function with its own positional parameters and locals."""
         if self.depth >= MAX_DEPTH:
@@ -930,7 +964,8 @@ class Interpreter:
         outer = callers.ordered() if isinstance(callers, arrays.IndexedArray) else []
         self.state.variables["FUNCNAME"] = arrays.IndexedArray.of([name, *outer])
         try:
-            return self.exec(body, io)
+            with function_traps(self):
+                return self.exec(body, io)
         except ReturnFromFunction as exc:
             return exc.status
         finally:

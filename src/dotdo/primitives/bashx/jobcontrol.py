@@ -89,7 +89,7 @@ def b_kill(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         return 2
     status = 0
     for spec in args:
-        job = sh.jobs.find(spec)
+        job = sh.jobs.find(spec) or (sh.jobs.process(int(spec)) if spec.isdigit() else None)
         if job is None:
             if spec.startswith("%"):
                 sh.error(io, f"kill: {spec}: no such job")

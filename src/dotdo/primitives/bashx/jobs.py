@@ -74,10 +74,19 @@ class JobTable:
         self.next_pid = FIRST_PID
         self.last_pid: int | None = None
         self.changed = threading.Condition()
+        self.outer: JobTable | None = None
+        """The table of the shell this one is a subshell of: its jobs are processes of the same
+        script, which ``kill PID`` may reach, and process ids are counted once for all."""
+        self.at_exit: list[Callable[[], None]] = []
+        """What to do as the shell ends, before waiting for its jobs (close a coprocess's input)."""
 
     def start(self, text: str, body: Callable[[threading.Event], int]) -> Job:
         """Run ``body(cancel)`` in a new thread as the next job."""
-        self.next_pid += 1
+        root = self
+        while root.outer is not None:
+            root = root.outer
+        root.next_pid += 1
+        self.next_pid = root.next_pid
         number = max((j.number for j in self.jobs if j.running or not j.reported), default=0) + 1
         job = Job(number, self.next_pid, text, threading.Event())
 
@@ -112,6 +121,16 @@ class JobTable:
             return next((j for j in self.jobs if j.pid == int(spec)), None)
         return None
 
+    def process(self, pid: int) -> Job | None:
+        """The job with process id ``pid``, this shell's or an enclosing one's."""
+        table: JobTable | None = self
+        while table is not None:
+            found = next((j for j in table.jobs if j.pid == pid), None)
+            if found is not None:
+                return found
+            table = table.outer
+        return None
+
     def wait_for(self, job: Job, check: Callable[[], None]) -> int:
         """Wait until ``job`` ends (``check`` runs meanwhile and may raise); its status."""
         while not job.finished.wait(0.05):
@@ -141,6 +160,8 @@ class JobTable:
 
     def end_all(self, deadline: float | None) -> None:
         """Wait for every job until ``deadline``, then stop the ones still running."""
+        for close in self.at_exit:
+            close()
         everything = self.jobs + self.orphans
         for job in everything:
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())

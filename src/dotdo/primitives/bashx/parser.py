@@ -523,7 +523,7 @@ class _Converter:
         if op == "<<-":
             lines = [ln.lstrip("\t") for ln in lines]
         body = "".join(ln + "\n" for ln in lines)
-        return ast.Redirect(op, None, None, heredoc=body, heredoc_expand=expand)
+        return ast.Redirect(op, None, ast.Word(delimiter), heredoc=body, heredoc_expand=expand)
 
     def on_pipeline(self, node: Any) -> ast.Node:
         commands: list[ast.Node] = []

@@ -43,6 +43,8 @@ OPERATORS = (
     ">",
     "\n",
 )
+VARIABLE_FD_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\}")
+"""``{name}`` before a redirection operator: the descriptor's number goes into ``name``."""
 REDIRECTIONS = frozenset({"&>>", "<<<", "<<-", "&>", ">>", ">|", "<>", "<&", ">&", "<<", "<", ">"})
 RESERVED = frozenset(
     {"if", "then", "elif", "else", "fi", "do", "done", "case", "esac", "while", "until", "for", "in"}
@@ -115,6 +117,10 @@ class _Reader:
         self.pos += len(op)
         if op == "\n":
             self.read_heredoc_bodies()
+
+    def command_ends(self) -> bool:
+        """Whether no command follows (``time`` and ``!`` may stand alone)."""
+        return self.at_end() or self.peek_operator() in (";", "\n", "&", "&&", "||", ")", "|", ";;")
 
     def at_end(self) -> bool:
         self.skip_blanks()
@@ -329,10 +335,24 @@ class _Reader:
                 self.pos = min(end + 1, len(self.src))
                 if doc.op == "<<-":
                     line = line.lstrip("\t")
+                while doc.expand and _continues(line) and self.pos < len(self.src):
+                    # An unquoted here-document joins backslash-newline first, delimiter included.
+                    end = self.src.find("\n", self.pos)
+                    end = len(self.src) if end < 0 else end
+                    line = line[:-1] + self.src[self.pos : end]
+                    self.pos = min(end + 1, len(self.src))
                 if line == doc.delimiter:
                     break
                 lines.append(line + "\n")
-            redirect = ast.Redirect(doc.op, doc.fd, None, heredoc="".join(lines), heredoc_expand=doc.expand)
+            delimiter = doc.holder[doc.index].target  # as written, quotes and all: printing shows it
+            redirect = ast.Redirect(
+                doc.op,
+                doc.fd,
+                delimiter,
+                heredoc="".join(lines),
+                heredoc_expand=doc.expand,
+                variable=doc.holder[doc.index].variable,
+            )
             doc.holder[doc.index] = redirect
 
     # grammar ----------------------------------------------------------------------------
@@ -385,12 +405,23 @@ class _Reader:
         return node
 
     def pipeline(self) -> ast.Node:
-        negated = False
-        while self.peek_word() in ("!", "time"):
-            if self.take_word().text == "!":
-                negated = not negated
-            elif self.peek_word() == "-p":
+        if self.peek_word() == "time":
+            self.take_word()
+            posix = self.peek_word() == "-p"
+            if posix:
                 self.take_word()
+                if self.peek_word() == "--":
+                    self.take_word()
+            return ast.Timed(None if self.command_ends() else self.pipeline(), posix)
+        negated = False
+        while self.peek_word() == "!":
+            self.take_word()
+            negated = not negated
+            if self.command_ends():
+                return ast.Not(ast.Sequence([])) if negated else ast.Sequence([])
+            if self.peek_word() == "time":
+                timed = self.pipeline()
+                return ast.Not(timed) if negated else timed
         commands = [self.command()]
         stderr: list[bool] = []
         while (op := self.peek_operator()) in ("|", "|&"):
@@ -426,7 +457,9 @@ class _Reader:
         }.get(word or "")
         if compound is not None:
             return compound()
-        if word in ("select", "coproc"):
+        if word == "coproc":
+            return self.coproc()
+        if word == "select":
             raise self.fail(f"{word} is not supported by bashx")
         if word in CLOSERS:
             raise self.fail(f"syntax error near unexpected token `{word}'")
@@ -460,14 +493,22 @@ class _Reader:
         if op in REDIRECTIONS:
             return True
         word = self.peek_word()
-        return bool(word and word.isdigit() and self.src[self.pos + len(word) : self.pos + len(word) + 1] in ("<", ">"))
+        return bool(
+            word
+            and (word.isdigit() or VARIABLE_FD_RE.fullmatch(word))
+            and self.src[self.pos + len(word) : self.pos + len(word) + 1] in ("<", ">")
+        )
 
     def redirection(self, into: list[ast.Redirect]) -> None:
         fd: int | None = None
+        variable: str | None = None
         word = self.peek_word()
         if word is not None and word.isdigit():
             self.pos += len(word)
             fd = int(word)
+        elif word is not None and VARIABLE_FD_RE.fullmatch(word):
+            self.pos += len(word)
+            variable = word[1:-1]
         op = self.peek_operator()
         if op not in REDIRECTIONS:
             raise self.fail("expected a redirection")
@@ -477,14 +518,16 @@ class _Reader:
             delimiter = re.sub(r"\\(.)|['\"]", lambda m: m.group(1) or "", target)
             doc = _Heredoc(op, fd, delimiter, expand=not any(q in target for q in "'\"\\"))
             doc.holder, doc.index = into, len(into)
-            into.append(ast.Redirect(op, fd, None, heredoc="", heredoc_expand=doc.expand))
+            into.append(
+                ast.Redirect(op, fd, ast.Word(target), heredoc="", heredoc_expand=doc.expand, variable=variable)
+            )
             self.pending.append(doc)
             return
         if op in (">&", "<&") and self.src.startswith("-", self.pos) and self.scan_word(self.pos) == self.pos + 1:
             self.pos += 1
-            into.append(ast.Redirect(op + "-", fd, None))
+            into.append(ast.Redirect(op + "-", fd, None, variable=variable))
             return
-        into.append(ast.Redirect(op, fd, self.take_word()))
+        into.append(ast.Redirect(op, fd, self.take_word(), variable=variable))
 
     def simple_command(self) -> ast.Node:
         self.skip_blanks()
@@ -682,6 +725,22 @@ class _Reader:
         line, column = self.where(start)
         return ast.Word(self.src[start:i], line, column)
 
+    def coproc(self) -> ast.Node:
+        start = self.pos
+        self.take_word()
+        name = "COPROC"
+        word = self.peek_word()
+        if word is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word) and word not in RESERVED:
+            save = self.pos
+            self.take_word()
+            following = self.peek_word()
+            if following in ("{", "if", "while", "until", "for", "case", "[[") or self.peek_operator() == "(":
+                name = word  # a name goes only before a compound command, as in bash
+            else:
+                self.pos = save
+        body = self.command()
+        return ast.Coproc(name, body, self.src[start : self.pos].strip())
+
     def function_keyword(self) -> ast.Node:
         self.take_reserved("function")
         name = self.take_word().text
@@ -740,6 +799,11 @@ def without_continuations(text: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def _continues(line: str) -> bool:
+    """Whether ``line`` ends in a backslash that escapes its newline (an odd run of them)."""
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
 
 
 def _is_function_name(word: str) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from dotdo.primitives.bashx import ast
 from dotdo.primitives.bashx.builtins import ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import encode
+from dotdo.primitives.bashx.coprocs import FIRST_NAMED_FD, close_finished
 from dotdo.primitives.bashx.exfiltration import is_network_sink
 from dotdo.primitives.bashx.streams import ClosedSink, FileSink, InputStream, NullSink, Sink
 
@@ -18,7 +20,19 @@ def apply_redirects(sh: Any, redirects: list[ast.Redirect], io: IO) -> IO:
     if not redirects:
         return io
     io = dict(io)
-    for r in redirects:
+    try:
+        _apply(sh, redirects, io)
+    except (OSError, ShellBuiltinError) as exc:
+        exc.partial_io = io  # type: ignore[union-attr]  # bash reports it on the stderr as redirected so far
+        raise
+    return io
+
+
+def _apply(sh: Any, redirects: list[ast.Redirect], io: IO) -> None:
+    for named in redirects:
+        r = named if named.variable is None else _numbered(sh, named, io)
+        if r is None:
+            continue
         op = r.op
         if op in ("<<", "<<-"):
             body = r.heredoc or ""
@@ -31,14 +45,19 @@ def apply_redirects(sh: Any, redirects: list[ast.Redirect], io: IO) -> IO:
         target = sh.expander.single(r.target) if r.target is not None else ""
         if op == "<<<":
             io[r.fd if r.fd is not None else 0] = InputStream(encode(target + "\n"))
-        elif op in (">&", "<&") and (target.isdigit() or target == "-"):
+        elif op in (">&", "<&") and (target.rstrip("-").isdigit() or target == "-"):
+            close_finished(io)
             fd = r.fd if r.fd is not None else (1 if op == ">&" else 0)
+            source = target.rstrip("-")
             if target == "-":
                 io[fd] = ClosedSink()
-            elif int(target) not in io:
-                raise ShellBuiltinError(f"{target}: Bad file descriptor")
+            elif int(source) not in io:
+                written = r.target.text if r.target is not None else target
+                raise ShellBuiltinError(f"{written.rstrip('-')}: Bad file descriptor")
             else:
-                io[fd] = io[int(target)]
+                io[fd] = io[int(source)]
+                if target.endswith("-") and int(source) != fd:  # n>&m- moves m to n
+                    io.pop(int(source))
         elif op in ("&>", "&>>", ">&"):
             sink = open_sink(sh, target, append=op == "&>>")
             io[1] = io[2] = sink
@@ -48,7 +67,27 @@ def apply_redirects(sh: Any, redirects: list[ast.Redirect], io: IO) -> IO:
             io[r.fd if r.fd is not None else 0] = open_source(sh, target)
         else:
             raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
-    return io
+
+
+def _numbered(sh: Any, r: ast.Redirect, io: IO) -> ast.Redirect | None:
+    """``{name}>...``: the redirection on a free descriptor whose number ``name`` now holds; for
+    ``{name}>&-`` the descriptor ``name`` holds is closed (and None returned)."""
+    name = r.variable or ""
+    if r.op in (">&-", "<&-"):
+        value = sh.expander.single(ast.Word("${" + name + "}"))
+        if not value.isdigit():
+            raise ShellBuiltinError(f"{value}: Bad file descriptor")
+        io.pop(int(value), None)
+        return None
+    fd = FIRST_NAMED_FD
+    while fd in io:
+        fd += 1
+    try:
+        sh.state.set(name, str(fd))
+    except PermissionError as exc:
+        sh.error(sh.io, str(exc))
+        raise ShellBuiltinError(f"{name}: cannot assign fd to variable") from None
+    return dataclasses.replace(r, fd=fd, variable=None)
 
 
 def open_sink(sh: Any, target: str, *, append: bool) -> Sink:

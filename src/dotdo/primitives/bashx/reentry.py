@@ -15,6 +15,7 @@ from dotdo.primitives.bashx.control import (
     Killed,
     ReturnFromFunction,
 )
+from dotdo.primitives.bashx.coprocs import FIRST_NAMED_FD
 from dotdo.primitives.bashx.errors import BashSyntaxError
 from dotdo.primitives.bashx.parser import script_segments
 from dotdo.primitives.bashx.state import ShellState
@@ -84,6 +85,8 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
     except BashSyntaxError as exc:
         io[2].write(encode(f"{name}: line {exc.line}: syntax error: {exc}\n"))
         return 2
+    # Descriptors from 10 up (``{name}>file``) close when bash starts a program, as there.
+    io = {fd: stream for fd, stream in io.items() if fd < FIRST_NAMED_FD}
     try:
         status = child.run_segments(segments, io)
     except BashSyntaxError as exc:

@@ -7,7 +7,6 @@ reported so that scripts which set and test them behave as under bash.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 OPTIONS: tuple[str, ...] = (
@@ -89,47 +88,80 @@ DEFAULTS = frozenset(
 """The options on in a fresh non-interactive bash."""
 
 
+USAGE = "shopt: usage: shopt [-pqsu] [-o] [optname ...]"
+
+
 def b_shopt(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``shopt [-pqsu] [-o] [name ...]``."""
+    """``shopt [-pqsu] [-o] [name ...]`` (``-o`` works on ``set -o``'s options)."""
+    from dotdo.primitives.bashx import setoptions
     from dotdo.primitives.bashx.commands.base import encode
 
     flags = ""
     args = argv[1:]
     while args and args[0].startswith("-") and len(args[0]) > 1:
-        flags += args.pop(0)[1:]
+        word = args.pop(0)
+        if word == "--":
+            break
+        bad = next((ch for ch in word[1:] if ch not in "pqsuo"), None)
+        if bad is not None:
+            sh.error(io, f"shopt: -{bad}: invalid option")
+            io[2].write(encode(USAGE + "\n"))
+            return 2
+        flags += word[1:]
+    if "s" in flags and "u" in flags:
+        sh.error(io, "shopt: cannot set and unset shell options simultaneously")
+        return 1
     if "o" in flags:
-        return sh.run_command(["set", ("-o" if "s" in flags else "+o") if flags.strip("o") else "-o", *args], io)
-    enabled: set[str] = sh.state.shopts
-    status = 0
-    for name in args:
-        if name not in OPTIONS:
-            sh.error(io, f"shopt: {name}: invalid shell option name")
-            status = 1
-    names = [n for n in args if n in OPTIONS]
-    if "s" in flags or "u" in flags:
-        if status:
-            return status
-        if not args:
-            names = [n for n in OPTIONS if (n in enabled) == ("s" in flags)]
-            return _report(io, names, enabled, "p" in flags, encode)
-        for name in names:
-            if "s" in flags:
+        options = sh.state.options
+        known: tuple[str, ...] = tuple(setoptions.OPTION_LETTERS)
+
+        def is_on(name: str) -> bool:
+            return setoptions.is_on(options, name)
+
+        def turn(name: str, on: bool) -> None:
+            setoptions.turn(options, name, on)
+
+        def line(name: str) -> str:
+            return f"set {'-' if is_on(name) else '+'}o {name}\n"
+    else:
+        enabled: set[str] = sh.state.shopts
+        known = OPTIONS
+
+        def is_on(name: str) -> bool:
+            return name in enabled
+
+        def turn(name: str, on: bool) -> None:
+            if on:
                 enabled.add(name)
             else:
                 enabled.discard(name)
-        return 0
-    shown = names if args else list(OPTIONS)
-    if "q" not in flags:
-        _report(io, shown, enabled, "p" in flags, encode)
+
+        def line(name: str) -> str:
+            return f"shopt {'-s' if is_on(name) else '-u'} {name}\n"
+
+    status = 0
+    for name in args:
+        if name not in known:
+            sh.error(io, f"shopt: {name}: invalid {'' if 'o' in flags else 'shell '}option name")
+            status = 1
+    names = [n for n in args if n in known]
+
+    def report(shown: list[str]) -> None:
+        if "q" in flags:
+            return
+        if "p" in flags:
+            io[1].write(encode("".join(line(n) for n in shown)))
+        else:
+            io[1].write(encode("".join(f"{n:<15}\t{'on' if is_on(n) else 'off'}\n" for n in shown)))
+
+    if "s" in flags or "u" in flags:
+        if not args:
+            report([n for n in known if is_on(n) == ("s" in flags)])
+            return 0
+        for name in names:
+            turn(name, "s" in flags)
+        return status
+    report(names if args else list(known))
     if status:
         return status
-    return 0 if all(n in enabled for n in names) else 1
-
-
-def _report(io: dict[int, Any], names: Sequence[str], enabled: set[str], reusable: bool, encode: Any) -> int:
-    if reusable:
-        text = "".join(f"shopt {'-s' if n in enabled else '-u'} {n}\n" for n in names)
-    else:
-        text = "".join(f"{n:<15}\t{'on' if n in enabled else 'off'}\n" for n in names)
-    io[1].write(encode(text))
-    return 0
+    return 0 if all(is_on(n) for n in names) else 1

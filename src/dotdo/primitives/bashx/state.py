@@ -7,6 +7,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from dotdo.primitives.bashx import setoptions
 from dotdo.primitives.bashx.arrays import AssocArray, IndexedArray, as_container
 from dotdo.primitives.bashx.ast import Node
 from dotdo.primitives.bashx.shopts import DEFAULTS
@@ -40,78 +41,12 @@ class Options:
     xtrace: bool = False
     noglob: bool = False
     noclobber: bool = False
-    # Kept and reported so that scripts which set them behave as under bash; bashx's behaviour
-    # does not change with them (it has no job control, history or posix mode).
-    allexport: bool = False
-    keyword: bool = False
-    monitor: bool = False
-    notify: bool = False
-    physical: bool = False
-    posix: bool = False
-    privileged: bool = False
-    verbose: bool = False
-    errtrace: bool = False
-    functrace: bool = False
-    ignoreeof: bool = False
-    hashall: bool = True
-    braceexpand: bool = True
+    others: frozenset[str] = frozenset({"braceexpand", "hashall", "interactive-comments"})
+    """The other ``set -o`` options that are on (kept and reported; bashx does not act on them)."""
 
     def flags(self) -> str:
         """The value of ``$-``."""
-        letters = "".join(letter for letter, name in SHORT_OPTIONS.items() if getattr(self, name))
-        return letters + "c"
-
-    def shellopts(self) -> str:
-        """The value of ``$SHELLOPTS``: the ``set -o`` options that are on, in bash's order."""
-        on = {"interactive-comments"}
-        on |= {name for name, attribute in LONG_OPTIONS.items() if getattr(self, attribute)}
-        return ":".join(sorted(on))
-
-
-LONG_OPTIONS = {
-    name: name
-    for name in [
-        "allexport",
-        "braceexpand",
-        "errexit",
-        "errtrace",
-        "functrace",
-        "hashall",
-        "ignoreeof",
-        "keyword",
-        "monitor",
-        "noclobber",
-        "noglob",
-        "notify",
-        "nounset",
-        "physical",
-        "pipefail",
-        "posix",
-        "privileged",
-        "verbose",
-        "xtrace",
-    ]
-}
-"""``set -o`` names and the :class:`Options` attribute each sets."""
-SHORT_OPTIONS = {
-    "a": "allexport",
-    "b": "notify",
-    "e": "errexit",
-    "f": "noglob",
-    "h": "hashall",
-    "k": "keyword",
-    "m": "monitor",
-    "p": "privileged",
-    "u": "nounset",
-    "v": "verbose",
-    "x": "xtrace",
-    "B": "braceexpand",
-    "C": "noclobber",
-    "E": "errtrace",
-    "P": "physical",
-    "T": "functrace",
-}
-"""``set -X`` letters and the :class:`Options` attribute each sets, in the order ``$-`` lists them."""
+        return setoptions.flags(self)
 
 
 @dataclass
@@ -134,6 +69,13 @@ class ShellState:
     script_name: str = "bash"
     shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
     aliases: dict[str, str] = field(default_factory=dict)
+    hashed: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """``hash``'s table: name -> (where the program was found, how often it ran)."""
+    disabled: set[str] = field(default_factory=set)
+    """Builtins turned off with ``enable -n``."""
+    umask: int = 0o022
+    limits: dict[str, str] = field(default_factory=dict)
+    """``ulimit``'s values set so far, by resource letter."""
 
     def snapshot(self) -> ShellState:
         """A deep copy for a subshell (functions' bodies are shared: they are immutable)."""
@@ -146,6 +88,9 @@ class ShellState:
         clone.options = copy.copy(self.options)
         clone.shopts = set(self.shopts)
         clone.aliases = dict(self.aliases)
+        clone.hashed = dict(self.hashed)
+        clone.disabled = set(self.disabled)
+        clone.limits = dict(self.limits)
         clone.positional = list(self.positional)
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone

@@ -12,7 +12,7 @@ from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.pattern import compile_pattern
 
 UNARY_FILE = set("ebcdfghkprsuwxOGLSN")
-UNARY = {"-" + c for c in UNARY_FILE} | {"-z", "-n", "-v", "-t", "-o"}
+UNARY = {"-" + c for c in UNARY_FILE} | {"-z", "-n", "-v", "-t", "-o", "-a"}
 BINARY = {"=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef", "=~"}
 
 
@@ -20,10 +20,37 @@ class TestSyntaxError(ValueError):
     """A malformed test expression (status 2)."""
 
 
+CHARACTER_DEVICES = frozenset({"/dev/null", "/dev/zero", "/dev/tty", "/dev/random", "/dev/urandom"})
+"""Devices every system has: they exist, readable and writable, whatever the object's files hold."""
+STANDARD_STREAMS = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _device_test(interp: Any, op: str, path: str) -> bool | None:
+    """A file test on a device or an open descriptor's name (None for any other path)."""
+    if path in CHARACTER_DEVICES:
+        return op in ("-e", "-a", "-c", "-r", "-w")
+    fd = STANDARD_STREAMS.get(path)
+    if fd is None and re.fullmatch(r"/dev/fd/\d+", path):
+        fd = int(path.rsplit("/", 1)[1])
+    if fd is None:
+        return None
+    stream = interp.io.get(fd)
+    if stream is None:
+        return False
+    from dotdo.primitives.bashx.streams import PipeReader, PipeWriter
+
+    if op == "-p":
+        return isinstance(stream, PipeReader | PipeWriter)
+    return op in ("-e", "-a", "-r", "-w")
+
+
 def file_test(interp: Any, op: str, path: str) -> bool:
     """Evaluate a unary file operator against the object's filesystem."""
     if not path:
         return False
+    device = _device_test(interp, op, path)
+    if device is not None:
+        return device
     full = interp.resolve(path)
     fs = interp.fs
     try:
@@ -33,6 +60,7 @@ def file_test(interp: Any, op: str, path: str) -> bool:
     mode = st.st_mode
     checks = {
         "-e": True,
+        "-a": True,
         "-f": stat_mod.S_ISREG(mode),
         "-d": stat_mod.S_ISDIR(mode),
         "-h": stat_mod.S_ISLNK(mode),

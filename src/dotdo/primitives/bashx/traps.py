@@ -4,11 +4,19 @@ a script inside an object."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Iterator
 from typing import Any
+
+from dotdo.primitives.bashx import setoptions
 
 PSEUDO_SIGNALS = ("DEBUG", "ERR", "RETURN")
 """bash's traps that are not signals, listed after the real ones."""
+
+
+NOT_INHERITED = ("DEBUG", "RETURN")
+"""Traps a function does not see unless ``set -o functrace`` is on."""
 
 
 class TrapError(ValueError):
@@ -92,3 +100,18 @@ def _is_signal(spec: str) -> bool:
     except TrapError:
         return False
     return not spec.isdigit() or spec == "0"
+
+
+@contextlib.contextmanager
+def function_traps(sh: Any) -> Iterator[None]:
+    """Around a function's body: hide the DEBUG and RETURN traps from it (unless functrace is on),
+    run the RETURN trap as it returns, and give back the hidden traps it did not replace."""
+    inherit = setoptions.is_on(sh.state.options, "functrace")
+    hidden = {} if inherit else {name: sh.traps.pop(name) for name in NOT_INHERITED if name in sh.traps}
+    try:
+        yield
+    finally:
+        if sh.traps.get("RETURN"):
+            sh.run_trap("RETURN", sh.state.last_status)
+        for name, action in hidden.items():
+            sh.traps.setdefault(name, action)

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,8 @@ EXCLUDED: dict[str, str] = {
 }
 """Test files that cannot apply to a shell inside an object, each with its reason."""
 
+STANDARD_FOLDERS = ("/bin", "/etc", "/tmp", "/usr")
+"""Top-level folders every system has: bashx's filesystem gets them empty."""
 ENV = {"LC_ALL": "C", "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/", "TZ": "UTC", "THIS_SH": "bash"}
 
 
@@ -125,6 +128,17 @@ def prepare_host(root: Path) -> Path:
     return folder
 
 
+def _default_signals() -> None:
+    """In bash's process before it starts: the signals a script may trap at their defaults.
+
+    A runner started in the background inherits SIGINT and SIGQUIT ignored, and bash then refuses
+    to trap them (``trap`` lists them as ``''``): the oracle would depend on how it was started.
+    """
+    for number in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE})
+
+
 def run_bash(script: str, cwd: Path) -> bytes:
     """Real bash's stdout for ``script`` run in ``cwd`` (stderr folded away, stdin empty)."""
     try:
@@ -136,6 +150,7 @@ def run_bash(script: str, cwd: Path) -> bytes:
             capture_output=True,
             timeout=FILE_TIMEOUT,
             check=False,
+            preexec_fn=_default_signals,
         )
     except subprocess.TimeoutExpired as exc:
         return exc.stdout or b""
@@ -151,7 +166,8 @@ def _bashx_child(script: str, cwd: str, db: str, conn: multiprocessing.connectio
     seed(fs, Path(cwd))
     tmp = str(Path(cwd).parent / "tmp")
     fs.sync.mkdir(tmp, parents=True, exist_ok=True)
-    fs.sync.mkdir("/tmp", parents=True, exist_ok=True)
+    for folder in STANDARD_FOLDERS:  # the tests cd into them, as into any system's
+        fs.sync.mkdir(folder, parents=True, exist_ok=True)
     bash = Bash(fs, sandbox=False)
     try:
         # Both shells see the same user id (bashx runs as 1000 unless told otherwise).

@@ -3,38 +3,62 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, encode, guarded
-from dotdo.primitives.bashx.words import byte_char, decode_ansi_c
+from dotdo.primitives.bashx.words import byte_char
+
+SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+SIMPLE_ESCAPES |= {"v": "\v", "\\": "\\"}
+HEX_DIGITS = {name: re.compile(f"[0-9a-fA-F]{{1,{count}}}") for name, count in (("x", 2), ("u", 4), ("U", 8))}
+FORMAT_ONLY_ESCAPES = {"'": "'", '"': '"', "?": "?"}
+"""Escapes a printf format knows and ``echo -e`` and ``%b`` keep as written."""
 
 
-def _echo_escapes(text: str) -> tuple[str, bool]:
-    """Interpret ``echo -e`` escapes; the flag says whether ``\\c`` stopped output."""
+def escape_at(text: str, i: int, mode: str) -> tuple[str, int, bool]:
+    """Decode the backslash escape at ``text[i]``: (its text, where the rest starts, stop output).
+
+    ``mode`` is ``format`` (a printf format: ``\\NNN`` octal, ``\\"``, no ``\\c``), ``b`` (printf's
+    ``%b``: ``\\0NNN`` and ``\\NNN``, ``\\c`` stops) or ``echo`` (``echo -e``: ``\\0NNN`` only).
+    """
+    nxt = text[i + 1 : i + 2]
+    if not nxt:
+        return "\\", i + 1, False
+    if nxt == "c" and mode != "format":
+        return "", len(text), True
+    if nxt in SIMPLE_ESCAPES:
+        return SIMPLE_ESCAPES[nxt], i + 2, False
+    if mode == "format" and nxt in FORMAT_ONLY_ESCAPES:
+        return FORMAT_ONLY_ESCAPES[nxt], i + 2, False
+    octal = None
+    if nxt == "0" and mode != "format":
+        octal = re.match(r"[0-7]{0,3}", text[i + 2 :])
+        start = i + 2
+    elif nxt in "01234567" and mode != "echo":
+        octal = re.match(r"[0-7]{1,3}", text[i + 1 :])
+        start = i + 1
+    if octal is not None:
+        return byte_char(int(octal.group() or "0", 8) & 0xFF), start + len(octal.group()), False
+    if nxt in "xuU":
+        digits = HEX_DIGITS[nxt].match(text, i + 2)
+        if digits is not None:
+            value = int(digits.group(), 16)
+            return (byte_char(value) if nxt == "x" else chr(value)), i + 2 + len(digits.group()), False
+    return "\\" + nxt, i + 2, False
+
+
+def _echo_escapes(text: str, mode: str = "echo") -> tuple[str, bool]:
+    """Interpret ``echo -e`` (or ``%b``) escapes; the flag says whether ``\\c`` stopped output."""
     out: list[str] = []
     i = 0
     while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt == "c":
+        if text[i] == "\\":
+            piece, i, stopped = escape_at(text, i, mode)
+            out.append(piece)
+            if stopped:
                 return "".join(out), True
-            if nxt == "0":
-                m = re.match(r"[0-7]{0,3}", text[i + 2 :])
-                digits = m.group() if m else ""
-                out.append(byte_char(int(digits or "0", 8)))
-                i += 2 + len(digits)
-                continue
-            decoded = decode_ansi_c(text[i : i + 2] + (text[i + 2 : i + 4] if nxt in "xuU" else ""))
-            if nxt in "xuU":
-                m = re.match(r"[0-9a-fA-F]{1,2}" if nxt == "x" else r"[0-9a-fA-F]{1,4}", text[i + 2 :])
-                if m:
-                    out.append(byte_char(int(m.group(), 16)) if nxt == "x" else chr(int(m.group(), 16)))
-                    i += 2 + len(m.group())
-                    continue
-            out.append(decoded)
-            i += 2
         else:
-            out.append(ch)
+            out.append(text[i])
             i += 1
     return "".join(out), False
 
@@ -62,7 +86,9 @@ def echo(call: CommandCall) -> CommandResult:
 
 
 MAX_SEQ_VALUES = 5_000_000
-FORMAT_RE = re.compile(r"%([-+ #0]*)(\*|\d+)?(?:\.(\*|\d*))?(\([^)]*\)T|[diouxXeEfFgGcsbq%])")
+FORMAT_RE = re.compile(r"%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|j|z|t)?(\([^)]*\)T|[diouxXeEfFgGaAcsbqQn%])")
+"""A printf directive: flags, width, precision, a length C needs and bash ignores, the conversion."""
+DIRECTIVE_HEAD_RE = re.compile(r"%[-+ #0']*(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|j|z|t)?")
 
 
 def _number(text: str, errors: list[str], *, floating: bool = False) -> int | float:
@@ -110,70 +136,105 @@ def _strftime(fmt: str, arg: str | None, errors: list[str]) -> str:
     return time_module.strftime(fmt or "%X", time_module.localtime(seconds))
 
 
+class FormatError(Exception):
+    """A printf format bash refuses: what is printed so far stands, the rest is dropped."""
+
+
+def _directive(fmt: str, pos: int) -> re.Match[str]:
+    """The ``%`` directive at ``pos`` (``FormatError`` when it is unfinished or unknown)."""
+    m = FORMAT_RE.match(fmt, pos)
+    if m is not None:
+        return m
+    head = DIRECTIVE_HEAD_RE.match(fmt, pos)
+    end = head.end() if head is not None else pos + 1
+    if end >= len(fmt):
+        raise FormatError(f"printf: `{fmt[pos:]}': missing format character")
+    raise FormatError(f"printf: `{fmt[end]}': invalid format character")
+
+
 def render(fmt: str, args: list[str], errors: list[str]) -> str:
     """Apply a printf format, reusing it until the arguments run out."""
-    fmt_text = decode_ansi_c(fmt.replace("\\c", "\x00STOP")) if "\\" in fmt else fmt
     out: list[str] = []
     index = 0
+
+    def take() -> str | None:
+        nonlocal index
+        if index < len(args):
+            index += 1
+            return args[index - 1]
+        return None
+
     while True:
-        consumed = False
+        start = index
         pos = 0
-        for m in FORMAT_RE.finditer(fmt_text):
-            out.append(fmt_text[pos : m.start()])
-            pos = m.end()
-            flags, width, precision, conv = m.groups()
-            if conv == "%":
-                out.append("%")
+        while pos < len(fmt):
+            ch = fmt[pos]
+            if ch == "\\":
+                piece, pos, _ = escape_at(fmt, pos, "format")
+                out.append(piece)
                 continue
-
-            def take() -> str | None:
-                nonlocal index, consumed
-                if index < len(args):
-                    consumed = True
-                    index += 1
-                    return args[index - 1]
-                return None
-
-            if width == "*":
-                width = str(int(_number(take() or "0", errors)))
-            if precision == "*":
-                precision = str(int(_number(take() or "0", errors)))
-            arg = take()
-            spec = "%" + flags + (width or "") + ("." + precision if precision is not None else "")
-            if conv in "diouxX":
-                value = int(_number(arg or "0", errors))
-                if conv == "u" and value < 0:
-                    value += 1 << 64
-                py_conv = "d" if conv in "iu" else conv
-                if conv == "o" and "#" in flags:
-                    # C's alternate octal form is a leading 0, not Python's 0o.
-                    spec = spec.replace("#", "")
-                    digits = f"{abs(value):o}"
-                    text = ("-" if value < 0 else "") + (digits if digits.startswith("0") else "0" + digits)
-                    out.append(("%" + spec[1:] + "s") % text if len(spec) > 1 else text)
-                    continue
-                out.append((spec + py_conv) % value)
-            elif conv in "eEfFgG":
-                out.append((spec + conv) % float(_number(arg or "0", errors, floating=True)))
-            elif conv == "c":
-                out.append((spec + "s") % (arg or "")[:1])
-            elif conv == "b":
-                text, stopped = _echo_escapes(arg or "")
-                out.append((spec + "s") % text)
-                if stopped:
-                    return "".join(out)
-            elif conv.endswith(")T"):
-                out.append((spec + "s") % _strftime(conv[1:-2], arg, errors))
-            elif conv == "q":
-                out.append((spec + "s") % shell_quote(arg or ""))
-            else:
-                out.append((spec + "s") % (arg or ""))
-        out.append(fmt_text[pos:])
-        if not consumed or index >= len(args):
+            if ch != "%":
+                next_special = min((i for i in (fmt.find("\\", pos), fmt.find("%", pos)) if i >= 0), default=len(fmt))
+                out.append(fmt[pos:next_special])
+                pos = next_special
+                continue
+            try:
+                m = _directive(fmt, pos)
+            except FormatError as exc:
+                errors.append(str(exc))
+                return "".join(out)
+            pos = m.end()
+            if _convert(m, take, out, errors):
+                return "".join(out)
+        if index == start or index >= len(args):
             break
-    result = "".join(out)
-    stop = result.find("\x00STOP")
-    return result if stop < 0 else result[:stop]
+    return "".join(out)
+
+
+def _convert(m: re.Match[str], take: Callable[[], str | None], out: list[str], errors: list[str]) -> bool:
+    """Append one directive's text; True when ``%b``'s ``\\c`` ends all output."""
+    flags, width, precision, conv = m.group(1), m.group(2), m.group(3), m.group(5)
+    if conv == "%":
+        out.append("%")
+        return False
+    if width == "*":
+        width = str(int(_number(take() or "0", errors)))
+    if precision == "*":
+        precision = str(int(_number(take() or "0", errors)))
+    arg = take()
+    # The ' flag (thousands grouping) groups nothing in the C locale.
+    spec = "%" + flags.replace("'", "") + (width or "") + ("." + precision if precision is not None else "")
+    if conv == "n":
+        return False  # the count of characters written so far goes to a variable bashx's printf lacks
+    if conv in "diouxX":
+        value = int(_number(arg or "0", errors))
+        if conv == "u" and value < 0:
+            value += 1 << 64
+        py_conv = "d" if conv in "iu" else conv
+        if conv == "o" and "#" in flags:
+            # C's alternate octal form is a leading 0, not Python's 0o.
+            spec = spec.replace("#", "")
+            digits = f"{abs(value):o}"
+            text = ("-" if value < 0 else "") + (digits if digits.startswith("0") else "0" + digits)
+            out.append(("%" + spec[1:] + "s") % text if len(spec) > 1 else text)
+            return False
+        out.append((spec + py_conv) % value)
+    elif conv in "eEfFgGaA":
+        value = float(_number(arg or "0", errors, floating=True))
+        out.append(float.hex(value) if conv in "aA" else (spec + conv) % value)
+    elif conv == "c":
+        out.append((spec + "s") % (arg or "")[:1])
+    elif conv == "b":
+        text, stopped = _echo_escapes(arg or "", "b")
+        out.append((spec + "s") % text)
+        return stopped
+    elif conv.endswith(")T"):
+        out.append((spec + "s") % _strftime(conv[1:-2], arg, errors))
+    elif conv in "qQ":
+        out.append((spec + "s") % shell_quote(arg or ""))
+    else:
+        out.append((spec + "s") % (arg or ""))
+    return False
 
 
 @guarded

@@ -32,7 +32,9 @@ def cat(call: CommandCall) -> CommandResult:
     flags = {o for o, _ in opts}
     if not flags and files in ([], ["-"]) and call.output is not None:
         # Plain `cat` of its input copies as it reads: `yes | cat | head -1` ends at once.
-        while chunk := call.input.read(STREAM_CHUNK):
+        # From a pipe, whatever has arrived goes on at once (a coprocess answers line by line).
+        read_some = getattr(call.input, "take", call.input.read)
+        while chunk := read_some(STREAM_CHUNK):
             call.write(chunk)
         return CommandResult()
     errors: list[str] = []

@@ -1,0 +1,2 @@
+# Large timeout for macOS CI
+TIMEOUT = 60

@@ -1,0 +1,1 @@
+"""Types for the Typesense Python Client."""
