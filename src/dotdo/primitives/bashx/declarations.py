@@ -207,9 +207,13 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
         on, off, operands = parse_options(command, argv, DECLARE_LETTERS)
         if "f" in on or "F" in on:
             missing = [name for name in operands if name not in sh.state.functions]
+            present = [name for name in operands if name in sh.state.functions] or (
+                [] if operands else sorted(sh.state.functions)
+            )
             if "F" in on:
-                names = operands or sorted(sh.state.functions)
-                io[1].write(encode("".join(f"declare -f {n}\n" if not operands else f"{n}\n" for n in names)))
+                io[1].write(encode("".join(f"declare -f {n}\n" if not operands else f"{n}\n" for n in present)))
+            else:
+                io[1].write(encode("".join(sh.function_text(n).rstrip("\n") + "\n" for n in present)))
             return 1 if missing else 0
         if "p" in on or not operands:
             if not operands and not (on - {"p"}) and "p" not in on:

@@ -103,3 +103,5 @@ f() { declare -a a; declare -A a; declare -p a; }; f; g() { declare -A a; declar
 a=1; a+=5 printenv a; echo $a; x=( 1 2 [2]+=7 4 5 ); echo ${x[@]}; x+=( [3]+=9 [5]=9 ); echo ${x[@]}
 #### tilde-prefix-forms
 HOME=/usr/xyz; mkdir -p sub; cd sub; cd ..; o=~- p=~-/x; [ ~+ = "$PWD" ] && echo same; echo ${o##*/} ${p##*/sub}; USER=root; echo ~$USER ~"x" ~ ~/a; echo foo=bar:~; set -o posix; echo foo=bar:~
+#### declare-f-prints-functions
+f(){ echo hi; }; declare -f f; declare -f nosuch; echo $?; declare -F f
