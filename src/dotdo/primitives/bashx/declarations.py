@@ -258,6 +258,11 @@ def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
                 if not name.startswith("__bashx"):
                     io[1].write(encode(declaration.declare_line(state, name) + "\n"))
             return 0
+        if "f" in on:
+            missing = [name for name in operands if name.partition("=")[0] not in sh.state.functions]
+            for name in missing:
+                sh.error(io, f"export: {name}: not a function")
+            return 1 if missing else 0
         if "n" in on:
             for name in operands:
                 state.exported.discard(name.partition("=")[0])
@@ -308,8 +313,11 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             element = ELEMENT_NAME_RE.match(name)
             base = element.group(1) if element else name
             if not NAME_RE.match(base):
-                sh.error(io, f"unset: `{name}': not a valid identifier")
-                status = 1
+                if "v" in on or element is not None:
+                    sh.error(io, f"unset: `{name}': not a valid identifier")
+                    status = 1
+                else:
+                    state.functions.pop(name, None)  # not a variable name: bash tries a function
                 continue
             if "n" not in on:
                 target = state.resolve(base)

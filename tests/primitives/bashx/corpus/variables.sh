@@ -105,3 +105,5 @@ a=1; a+=5 printenv a; echo $a; x=( 1 2 [2]+=7 4 5 ); echo ${x[@]}; x+=( [3]+=9 [
 HOME=/usr/xyz; mkdir -p sub; cd sub; cd ..; o=~- p=~-/x; [ ~+ = "$PWD" ] && echo same; echo ${o##*/} ${p##*/sub}; USER=root; echo ~$USER ~"x" ~ ~/a; echo foo=bar:~; set -o posix; echo foo=bar:~
 #### declare-f-prints-functions
 f(){ echo hi; }; declare -f f; declare -f nosuch; echo $?; declare -F f
+#### unset-non-identifier-and-export-f
+unset /bin/sh; echo $?; export -f XPATH; echo $?; f() { :; }; export -f f; echo $?
