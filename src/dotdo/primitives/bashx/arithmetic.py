@@ -56,6 +56,22 @@ PRECEDENCE = {op: level for level, ops in enumerate(BINARY) for op in ops}
 ASSIGN = ("=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=")
 
 
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ@_"
+
+
+def _in_base(digits: str, base: int, token: str) -> int:
+    """``base#digits``: up to base 36 letters are either case; past it a-z, A-Z, @ and _ follow 9."""
+    if not 2 <= base <= 64:
+        raise ArithmeticError_(f'{token}: invalid arithmetic base (error token is "{token}")')
+    value = 0
+    for ch in digits:
+        digit = DIGITS.find(ch.lower() if base <= 36 else ch)
+        if digit < 0 or digit >= base:
+            raise ArithmeticError_(f'{token}: value too great for base (error token is "{token}")')
+        value = value * base + digit
+    return value
+
+
 class Evaluator:
     """Evaluate with variables read and written through callbacks."""
 
@@ -240,9 +256,11 @@ class Evaluator:
                 return _wrap(int(tok, 16))
             if "#" in tok:
                 base, digits = tok.split("#", 1)
-                return _wrap(int(digits, int(base)))
+                return _wrap(_in_base(digits, int(base), tok))
             if len(tok) > 1 and tok.startswith("0"):
                 return _wrap(int(tok, 8))
             return _wrap(int(tok))
+        except ArithmeticError_:
+            raise
         except ValueError:
             raise ArithmeticError_(f'{tok}: value too great for base (error token is "{tok}")') from None

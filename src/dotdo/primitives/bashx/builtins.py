@@ -6,11 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from dotdo.primitives.bashx import arrays
 from dotdo.primitives.bashx.aliases import b_alias, b_unalias
-from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
+from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS
 from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.limits import LIMIT_BUILTINS
@@ -20,7 +19,6 @@ from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.traps import b_trap
-from dotdo.primitives.bashx.words import WordSyntaxError, split_words
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ELEMENT_NAME_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(.*)\]$", re.S)
@@ -49,136 +47,6 @@ def b_colon(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 def b_false(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``false``."""
     return 1
-
-
-def _assign_words(
-    sh: Any,
-    args: list[str],
-    *,
-    local: bool = False,
-    export: bool = False,
-    readonly: bool = False,
-    array: bool = False,
-    assoc: bool = False,
-) -> int:
-    status = 0
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        append = name.endswith("+")
-        name = name.rstrip("+")
-        element = ELEMENT_NAME_RE.match(name)
-        if element is not None and eq:
-            old = sh.state.variables.get(element.group(1))
-            try:
-                updated = arrays.with_element(
-                    sh.expander, old, element.group(2), value, append=append, name=element.group(1)
-                )
-            except arrays.BadSubscriptError as exc:
-                sh.error(sh.io, f"{'local' if local else 'declare'}: {exc}")
-                status = 1
-                continue
-            sh.set_var(element.group(1), updated)
-            continue
-        if not NAME_RE.match(name):
-            sh.error(sh.io, f"{'local' if local else 'declare'}: `{arg}': not a valid identifier")
-            status = 1
-            continue
-        if local:
-            try:
-                sh.state.declare_local(name)
-            except RuntimeError:
-                raise ShellBuiltinError("local: can only be used in a function") from None
-        if eq:
-            if value.startswith("(") and value.endswith(")") and not export:
-                assoc = assoc or isinstance(sh.state.variables.get(name), dict)
-                sh.set_var(name, arrays.literal(sh.expander, _array_words(value[1:-1]), assoc=assoc))
-            else:
-                old = sh.state.get(name) or "" if append else ""
-                sh.set_var(name, old + value)
-        elif local and name not in sh.state.variables:
-            sh.state.variables.pop(name, None)
-        elif assoc and not isinstance(sh.state.variables.get(name), dict):
-            sh.state.variables[name] = {}
-        elif array and name not in sh.state.variables:
-            sh.state.variables[name] = []
-        if export:
-            sh.state.exported.add(name)
-        if readonly:
-            sh.state.readonly.add(name)
-    return status
-
-
-def _array_words(body: str) -> list[Word]:
-    try:
-        return [Word(text) for text in split_words(body)]
-    except WordSyntaxError as exc:
-        raise ShellBuiltinError(str(exc)) from None
-
-
-def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``export NAME[=value]...`` (``-n`` un-exports)."""
-    args = argv[1:]
-    if args and args[0] == "-n":
-        for name in args[1:]:
-            sh.state.exported.discard(name)
-        return 0
-    args = [a for a in args if a != "-p"]
-    if not args:
-        for name in sorted(sh.state.exported):
-            value = sh.state.get(name)
-            if value is not None:
-                io[1].write(encode(f'declare -x {name}="{value}"\n'))
-        return 0
-    return _assign_words(sh, args, export=True)
-
-
-def b_local(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``local NAME[=value]...``."""
-    if not sh.state.locals_stack:
-        raise ShellBuiltinError("local: can only be used in a function")
-    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-"))
-    args = [a for a in argv[1:] if not a.startswith("-")]
-    return _assign_words(
-        sh, args, local=True, readonly="r" in flags, export="x" in flags, array="a" in flags, assoc="A" in flags
-    )
-
-
-def b_declare(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``declare``/``typeset`` with -a -A -x -r -i -g (-i stores the arithmetic value)."""
-    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
-    args = [a for a in argv[1:] if not (a.startswith("-") and len(a) > 1)]
-    if "i" in flags:
-        args = [f"{a.partition('=')[0]}={sh.expander.arithmetic(a.partition('=')[2])}" if "=" in a else a for a in args]
-    local = bool(sh.state.locals_stack) and "g" not in flags
-    return _assign_words(
-        sh, args, local=local, export="x" in flags, readonly="r" in flags, array="a" in flags, assoc="A" in flags
-    )
-
-
-def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``readonly NAME[=value]...``."""
-    return _assign_words(sh, [a for a in argv[1:] if not a.startswith("-")], readonly=True)
-
-
-def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
-    """``unset [-v|-f] NAME...``."""
-    functions = "-f" in argv[1:]
-    for name in argv[1:]:
-        if name.startswith("-"):
-            continue
-        if functions:
-            sh.state.functions.pop(name, None)
-            continue
-        element = ELEMENT_NAME_RE.match(name)
-        if element is not None:
-            old = sh.state.variables.get(element.group(1))
-            sh.set_var(element.group(1), arrays.without_element(sh.expander, old, element.group(2)))
-            continue
-        try:
-            sh.state.unset(name)
-        except PermissionError as exc:
-            raise ShellBuiltinError(f"unset: {exc}") from None
-    return 0
 
 
 def b_shift(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
@@ -516,12 +384,6 @@ BUILTINS: dict[str, Builtin] = {
     ":": b_colon,
     "true": b_colon,
     "false": b_false,
-    "export": b_export,
-    "local": b_local,
-    "declare": b_declare,
-    "typeset": b_declare,
-    "readonly": b_readonly,
-    "unset": b_unset,
     "set": b_set,
     "shift": b_shift,
     "exit": b_exit,
@@ -547,6 +409,7 @@ BUILTINS: dict[str, Builtin] = {
     "exec": b_exec,
     **JOB_BUILTINS,
     **DIRECTORY_BUILTINS,
+    **DECLARATION_BUILTINS,
     **LOOKUP_BUILTINS,
     **LIMIT_BUILTINS,
 }

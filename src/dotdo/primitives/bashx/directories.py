@@ -10,6 +10,7 @@ from __future__ import annotations
 import stat as stat_mod
 from typing import Any
 
+from dotdo.primitives.bashx.arrays import IndexedArray
 from dotdo.primitives.bashx.commands.base import encode
 
 USAGES = {
@@ -75,7 +76,7 @@ def tilde_directory(state: Any, prefix: str) -> str | None:
 
 
 def _save(sh: Any, saved: list[str]) -> None:
-    sh.state.variables["DIRSTACK"] = [sh.state.cwd, *saved]
+    sh.state.variables["DIRSTACK"] = IndexedArray.of([sh.state.cwd, *saved])
 
 
 def _shown(sh: Any, path: str, long: bool) -> str:

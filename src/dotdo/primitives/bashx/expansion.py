@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from dotdo.primitives.bashx import arrays, globbing
+from dotdo.primitives.bashx import arrays, declaration, globbing, setoptions
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.directories import tilde_directory
@@ -16,6 +17,7 @@ from dotdo.primitives.bashx.exfiltration import SecretFlow
 from dotdo.primitives.bashx.jobs import JobTable
 from dotdo.primitives.bashx.pattern import compile_pattern, has_glob
 from dotdo.primitives.bashx.state import ShellState
+from dotdo.primitives.bashx.subscripts import with_placeholders
 from dotdo.primitives.bashx.words import (
     ArithSub,
     CommandSub,
@@ -27,7 +29,9 @@ from dotdo.primitives.bashx.words import (
     brace_expand,
     decode_ansi_c,
     lex,
+    lex_arithmetic,
     lex_heredoc,
+    skip_dollar,
 )
 
 
@@ -57,7 +61,18 @@ class ExpansionHost(Protocol):
         """Run ``source`` and return the path of a file holding its output."""
         ...
 
+    def set_var(self, name: str, value: str | arrays.IndexedArray | arrays.AssocArray) -> None:
+        """Assign a variable with its attributes applied."""
+        ...
 
+    def report(self, message: str) -> None:
+        """Print a diagnostic that does not stop the expansion (bash's ``bad array subscript``)."""
+        ...
+
+
+ASSIGNMENT_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
+INDIRECT_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", re.S)
+CASE_OPERATORS = frozenset({"^^", "^", ",,", ",", "~~", "~"})
 TRANSFORMS = frozenset("QEPAKaUuLk")
 """The letters of ``${name@X}``."""
 
@@ -129,7 +144,11 @@ class Expander:
             except WordSyntaxError as exc:
                 raise ExpansionError(str(exc)) from None
             for text in texts:
-                out.extend(self.fields(self.items(self.lex(text), tilde=True)))
+                # A word that looks like an assignment expands ~ after = and : too (bash, not posix).
+                assignment = ASSIGNMENT_WORD_RE.match(text) is not None and not setoptions.is_on(
+                    self.state.options, "posix"
+                )
+                out.extend(self.fields(self.items(self.lex(text), tilde=True, assignment=assignment)))
         return out
 
     def single(self, word: Word | str, *, tilde: bool = True) -> str:
@@ -148,15 +167,34 @@ class Expander:
         return self.join_at(self.items(lex_heredoc(body), tilde=False))
 
     def arithmetic(self, text: str) -> int:
-        """Expand ``$`` forms inside ``text`` and evaluate it."""
-        expanded = self.join_at(self.items(self.lex_arith(text), tilde=False))
-        evaluator = Evaluator(self._arith_get, self._arith_set)
+        """Expand ``$`` forms inside ``text`` and evaluate it (array subscripts are read first)."""
+        template, refs = with_placeholders(text)
+        expanded = self.join_at(self.items(self.lex_arith(template), tilde=False))
+        evaluator = Evaluator(
+            lambda name: self._arith_get(name, refs), lambda name, value: self._arith_set(name, value, refs)
+        )
         try:
             return evaluator.evaluate(expanded)
         except ArithmeticError_ as exc:
-            raise ExpansionError(str(exc)) from None
+            message = str(exc)
+            for placeholder, (name, subscript) in reversed(refs.items()):
+                message = message.replace(placeholder, f"{name}[{subscript}]")
+            raise ExpansionError(message) from None
         except RecursionError:
             raise ExpansionError(f"{text}: expression recursion level exceeded") from None
+
+    def subscript_key(self, container: object, name: str, subscript: str) -> str | int:
+        """The key an arithmetic ``name[subscript]`` names: an associative array's expanded
+        subscript, or an indexed array's evaluated (and counted from the end when negative) index."""
+        if isinstance(container, arrays.AssocArray) or self.state.has(name, "A"):
+            return self.single(subscript)
+        index = self.arithmetic(subscript)
+        if index < 0:
+            top = container.next_index() if isinstance(container, arrays.IndexedArray) else 1
+            index += top
+            if index < 0:
+                self.host.report(f"{name}: bad array subscript")
+        return index
 
     # internals ------------------------------------------------------------------------
     def lex(self, text: str) -> tuple[Part, ...]:
@@ -168,17 +206,49 @@ class Expander:
 
     def lex_arith(self, text: str) -> tuple[Part, ...]:
         """Lex arithmetic text (all literal text is quoted: no globbing)."""
-        parts = self.lex(text)
+        try:
+            parts = lex_arithmetic(text)
+        except WordSyntaxError as exc:
+            raise ExpansionError(str(exc)) from None
         return tuple(Lit(p.text, True) if isinstance(p, Lit) else p for p in parts)
 
-    def _arith_get(self, name: str) -> str:
-        value = self.state.get(name)
+    def _arith_get(self, name: str, refs: dict[str, tuple[str, str]]) -> str:
+        if name in refs:
+            base, subscript = refs[name]
+            base = self.state.resolve(base)
+            container = self.state.variables.get(base)
+            key = self.subscript_key(container, base, subscript)
+            if isinstance(container, arrays.IndexedArray | arrays.AssocArray):
+                value = container.get(key)  # type: ignore[arg-type]
+            else:
+                value = container if key == 0 else None
+            if value is None and self.state.options.nounset:
+                raise ExpansionError(f"{base}[{subscript}]: unbound variable", status=127)
+            return value or ""
+        found = self.lookup(name)
+        value = found if isinstance(found, str) else None
         if value is None and self.state.options.nounset:
             raise ExpansionError(f"{name}: unbound variable", status=127)
         return value or ""
 
-    def _arith_set(self, name: str, value: str) -> None:
-        self.assign(name, value)
+    def _arith_set(self, name: str, value: str, refs: dict[str, tuple[str, str]]) -> None:
+        if name not in refs:
+            self.host.set_var(name, value)
+            return
+        base, subscript = refs[name]
+        base = self.state.resolve(base)
+        container = self.state.variables.get(base)
+        key = self.subscript_key(container, base, subscript)
+        if isinstance(key, int) and key < 0:
+            raise ExpansionError(f"{base}[{subscript}]: bad array subscript")
+        if isinstance(container, arrays.AssocArray) or self.state.has(base, "A"):
+            updated: arrays.IndexedArray | arrays.AssocArray = arrays.AssocArray(container or {})  # type: ignore[arg-type]
+        elif isinstance(container, arrays.IndexedArray):
+            updated = arrays.IndexedArray(container)
+        else:
+            updated = arrays.IndexedArray({} if container is None else {0: container})
+        updated[key] = value  # type: ignore[index]
+        self.host.set_var(base, updated)
 
     def assign(self, name: str, value: str) -> None:
         """Assign a scalar, reporting readonly variables as expansion errors."""
@@ -197,8 +267,13 @@ class Expander:
         for index, part in enumerate(parts):
             if isinstance(part, Lit):
                 text = part.text
-                if index == 0 and tilde and not part.quoted and text.startswith("~"):
+                prefix_ends_here = "/" in text or (assignment and ":" in text) or index + 1 == len(parts)
+                if index == 0 and tilde and not part.quoted and text.startswith("~") and prefix_ends_here:
                     text = self.tilde(text, assignment)
+                elif index == 0 and assignment and not part.quoted:
+                    head = ASSIGNMENT_WORD_RE.match(text)
+                    if head is not None and text.startswith("~", head.end()):
+                        text = head.group() + self.tilde(text[head.end() :], assignment)
                 if assignment and not part.quoted and ":~" in text:
                     # In an assignment, `~` after each `:` expands too (PATH=a:~/bin).
                     home = self.state.get("HOME") or "/"
@@ -233,7 +308,8 @@ class Expander:
         if name.isdigit():
             n = int(name)
             if n == 0:
-                return st.script_name
+                argv0 = st.variables.get("BASH_ARGV0")
+                return argv0 if isinstance(argv0, str) else st.script_name
             return st.positional[n - 1] if n <= len(st.positional) else None
         if name in ("@", "*"):
             return list(st.positional)
@@ -248,42 +324,48 @@ class Expander:
             return None if pid is None else str(pid)
         if name == "RANDOM" and name not in st.variables:
             return str(self.random.randrange(32768))
+        if name == "EPOCHSECONDS" and name not in st.variables:
+            return str(int(time.time()))
+        if name == "EPOCHREALTIME" and name not in st.variables:
+            return f"{time.time():.6f}"
+        if name == "BASH_ARGV0" and name not in st.variables:
+            return st.script_name
         if name == "SECONDS" and name not in st.variables:
             return str(int(time.monotonic() - self.started))
         if name == "LINENO" and name not in st.variables:
             return str(getattr(self.host, "line", 1))
         if name == "-":
             return st.options.flags()
+        if name == "SHELLOPTS" and name not in st.variables:
+            return ":".join(sorted(n for n in setoptions.OPTION_LETTERS if setoptions.is_on(st.options, n)))
+        name, index = self.resolve_reference(name, index)
         value = st.variables.get(name)
         if value is not None:
             self.host.secrets.saw_variable(name)
-        if isinstance(value, dict):
-            if index in ("@", "*"):
-                return list(value.values())
-            return value.get(self.single(index) if index is not None else "0")
+        if index in ("@", "*"):
+            return arrays.values(value)
         if index is not None:
-            if index in ("@", "*"):
-                if value is None:
-                    return []
-                return list(value) if isinstance(value, list) else [value]
             try:
-                i = self.arithmetic(index)
-            except ExpansionError:
-                raise
-            items = value if isinstance(value, list) else ([value] if value is not None else [])
-            if i < 0:
-                i += len(items)
-            return items[i] if 0 <= i < len(items) else None
-        if isinstance(value, list):
-            return value[0] if value else None
+                return arrays.element(self, value, index)
+            except arrays.BadSubscriptError as exc:
+                raise ExpansionError(str(exc), fatal=False) from None
+        if isinstance(value, arrays.IndexedArray):
+            return value.get(0)
+        if isinstance(value, arrays.AssocArray):
+            return value.get("0")
         return value
 
+    def resolve_reference(self, name: str, index: str | None) -> tuple[str, str | None]:
+        """``name`` after namerefs; a reference to ``array[subscript]`` gives that subscript."""
+        target = self.state.resolve(name)
+        if target != name and "[" in target and target.endswith("]") and index is None:
+            base, _, subscript = target.partition("[")
+            return base, subscript[:-1]
+        return target, index
+
     def attributes(self, name: str) -> str:
-        """``${name@a}``: the flags ``declare`` would show (array kinds, readonly, exported)."""
-        value = self.state.variables.get(name)
-        flags = "a" if isinstance(value, list) else "A" if isinstance(value, dict) else ""
-        flags += "r" if name in self.state.readonly else ""
-        return flags + ("x" if name in self.state.exported else "")
+        """``${name@a}``: the flags ``declare`` would show."""
+        return declaration.attribute_letters(self.state, self.state.resolve(name))
 
     def param(self, p: Param) -> list[Item]:
         """Expand one ``$name`` or ``${...}``."""
@@ -292,8 +374,11 @@ class Expander:
             found = sorted(n for n in self.state.variables if n.startswith(name) and not n.startswith("__bashx"))
             return self.emit(found, p, star=p.arg == "*")
         if p.indirect and p.index in ("@", "*"):
-            found = arrays.keys(self.state.variables.get(name))
+            found = arrays.keys(self.state.variables.get(self.state.resolve(name)))
             return self.emit(found, p, star=p.index == "*")
+        if p.indirect and self.state.has(name, "n"):
+            # ${!ref} of a nameref is the name it refers to.
+            return self.emit(self.state.variables.get(name), p)  # type: ignore[arg-type]
         if p.indirect:
             target = self.lookup(name)
             if isinstance(target, list):
@@ -301,6 +386,11 @@ class Expander:
             if not target:
                 raise ExpansionError(f"{name}: invalid indirect expansion", fatal=False)
             name = target
+            element = INDIRECT_ELEMENT_RE.fullmatch(target)
+            if element is not None and p.index is None:
+                # ${!ref} where ref='a[@]' or 'a[1]' expands that array or element.
+                name = element.group(1)
+                p = dataclasses.replace(p, index=element.group(2))
         value = self.lookup(name, p.index)
         is_list = isinstance(value, list) and (name in ("@", "*") or p.index in ("@", "*"))
         if p.length:
@@ -349,6 +439,8 @@ class Expander:
                 raise ExpansionError(f"${{{name}@{p.arg}}}: bad substitution")
             if p.arg == "a":
                 return [Seg(self.attributes(name), p.quoted, split=not p.quoted)]
+            if p.arg in "AKk" and name not in ("@", "*"):
+                return self.assignment_transform(p, name, value, is_list)
             if value is None:
                 self.check_unset(name, p)
                 return [Seg("", p.quoted)]
@@ -368,7 +460,7 @@ class Expander:
                 return self.emit(value, p, star=name == "*")
             if op.endswith("-"):
                 return self.sub_word(p.arg or "", p.quoted)
-            text = self.join_at(self.sub_word(p.arg or "", True))
+            text = self.join_at(self.sub_word(p.arg or "", p.quoted or op.endswith("?")))
             if op.endswith("="):
                 if name.isdigit() or name in "@*#?$!-":
                     raise ExpansionError(f"${name}: cannot assign in this way")
@@ -380,16 +472,56 @@ class Expander:
             self.check_unset(name, p)
         values = value if isinstance(value, list) else [value or ""]
         if op == ":":
+            if is_list and name not in ("@", "*"):
+                container = self.state.variables.get(self.state.resolve(name))
+                if isinstance(container, arrays.IndexedArray):
+                    return self.emit(self.array_slice(container, p), p, star=p.index == "*")
+                if isinstance(container, str):
+                    return self.emit(self.substring(container, p, False), p)  # a scalar's [@] is itself
             return self.emit(self.substring(values if is_list else scalar or "", p, is_list), p, star=name == "*")
         results = [self.transform(v, p) for v in values]
         return self.emit(results if is_list else results[0], p, star=name == "*")
+
+    def assignment_transform(self, p: Param, name: str, value: str | list[str] | None, is_list: bool) -> list[Item]:
+        """``${x@A}``, ``${a[@]@K}`` and ``${a[@]@k}``: the variable written back as shell input."""
+        target, index = self.resolve_reference(name, p.index)
+        container = self.state.variables.get(target)
+        whole = index in ("@", "*") or (index is None and p.arg == "A")
+        if p.arg == "A":
+            element = value if isinstance(value, str) else None
+            text = declaration.assignment_form(self.state, target, element, whole=index in ("@", "*"))
+            return [Seg(text, p.quoted, split=not p.quoted)]
+        if whole and isinstance(container, arrays.IndexedArray | arrays.AssocArray):
+            if p.arg == "K":
+                return [Seg(declaration.key_value_pairs(container), p.quoted, split=not p.quoted)]
+            pairs = [part for key, item in arrays.items(container) for part in (key, item)]
+            return self.emit(pairs, p, star=p.index == "*")
+        if value is None:
+            return [Seg("", p.quoted)]
+        values = value if isinstance(value, list) else [value]
+        results = [shell_quoted(v) for v in values]
+        return self.emit(results if is_list else results[0], p, star=p.index == "*")
+
+    def array_slice(self, container: arrays.IndexedArray, p: Param) -> list[str]:
+        """``${a[@]:offset:length}``: elements from index ``offset`` on (a negative one counts
+        back from one past the highest index)."""
+        offset = self.arithmetic(p.arg or "0")
+        length = self.arithmetic(p.arg2) if p.arg2 is not None else None
+        if length is not None and length < 0:
+            raise ExpansionError(f"{p.arg2}: substring expression < 0")
+        if offset < 0:
+            offset += container.next_index()
+            if offset < 0:
+                return []
+        chosen = [container[i] for i in container.indices() if i >= offset]
+        return chosen if length is None else chosen[:length]
 
     def sub_word(self, text: str, quoted: bool) -> list[Item]:
         """Expand the word inside ``${...}``."""
         if quoted:
             # Inside double quotes the word is read as double-quoted text: '...' stays literal.
             try:
-                parts = lex('"' + text + '"')
+                parts = lex('"' + _without_nested_quotes(text) + '"')
             except WordSyntaxError:
                 parts = self.lex(text)
             items = self.items(parts, tilde=False)
@@ -438,20 +570,26 @@ class Expander:
             pieces = self.pattern(p.arg or "")
             replacement = self.join_at(self.sub_word(p.arg2 or "", True)) if p.arg2 is not None else ""
             if not any(t for t, _ in pieces):
-                return value
+                # An empty pattern matches only where it is anchored: ${x/#/pre}, ${x/%/post}.
+                return {"/#": replacement + value, "/%": value + replacement}.get(op, value)
             body = compile_pattern(tuple(pieces)).pattern
             anchor = {"/#": "^(?:" + body + ")", "/%": "(?:" + body + ")$"}.get(op, body)
             regex = re.compile(anchor, re.DOTALL)
-            return _greedy_sub(regex, replacement, value, count=0 if op == "//" else 1)
-        if op in ("^^", "^", ",,", ","):
-            if not value:
-                return value
-            if op == "^^":
-                return value.upper()
-            if op == ",,":
-                return value.lower()
-            return (value[0].upper() if op == "^" else value[0].lower()) + value[1:]
+            return _replace(regex, replacement, value, every=op == "//")
+        if op in CASE_OPERATORS:
+            return self.change_case(value, op, p.arg or "")
         raise ExpansionError(f"${{{p.name}{op}}}: bad substitution")
+
+    def change_case(self, value: str, op: str, pattern: str) -> str:
+        """``${x^pat}``, ``${x^^pat}``, ``${x,pat}``, ``${x,,pat}``, ``${x~}``, ``${x~~}``: the first
+        (or every) character matching ``pat`` (any, when empty) upper-, lower- or swap-cased."""
+        regex = compile_pattern(tuple(self.pattern(pattern))) if pattern else None
+        convert = {"^": str.upper, ",": str.lower, "~": str.swapcase}[op[0]]
+        chars = list(value)
+        for i, ch in enumerate(chars if len(op) == 2 else chars[:1]):
+            if regex is None or regex.fullmatch(ch):
+                chars[i] = convert(ch)
+        return "".join(chars)
 
     # splitting and globbing -------------------------------------------------------------
     def fields(self, items: list[Item]) -> list[str]:
@@ -545,6 +683,44 @@ class _AtMark(FieldBreak):
 AT_MARK = _AtMark()
 
 
-def _greedy_sub(regex: re.Pattern[str], replacement: str, value: str, *, count: int) -> str:
-    # Shell patterns match the longest string at each position; Python's leftmost-first `.*` agrees.
-    return regex.sub(lambda _m: replacement, value, count=count)
+def _without_nested_quotes(text: str) -> str:
+    """The word of ``"${x-word}"`` with its own double quotes dropped: inside them the text is
+    double-quoted as around them, so ``"${x-"'a'"}"`` keeps the single quotes."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            out.append(text[i : i + 2])
+            i += 2
+        elif ch == "$":
+            end = max(skip_dollar(text, i), i + 1)
+            out.append(text[i:end])
+            i = end
+        elif ch == '"':
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _replace(regex: re.Pattern[str], replacement: str, value: str, *, every: bool) -> str:
+    """``${x/pattern/replacement}``: the first (or every) match replaced; an empty match counts
+    only when the value is empty, as in bash."""
+    if not value:
+        return replacement if regex.fullmatch("") else value
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        match = regex.match(value, i)
+        if match is None or match.end() == i:
+            out.append(value[i])
+            i += 1
+            continue
+        out.append(replacement)
+        i = match.end()
+        if not every:
+            out.append(value[i:])
+            return "".join(out)
+    return "".join(out)

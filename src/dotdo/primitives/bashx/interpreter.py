@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import posixpath
 import re
 import threading
@@ -60,6 +61,10 @@ ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
+
+
+STANDARD_BIN_DIRS = ("/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/")
+"""Where a path names a standard program (``/bin/echo``) that bashx provides natively."""
 
 
 class Interpreter:
@@ -190,6 +195,11 @@ class Interpreter:
         """Print a shell diagnostic the way bash -c does (nowhere, when stderr is closed)."""
         with contextlib.suppress(OSError):
             io[2].write(encode(f"bash: line {self.line}: {message}\n"))
+
+    def report(self, message: str) -> None:
+        """Print a diagnostic on the running command's stderr."""
+        if self.io:
+            self.error(self.io, message)
 
     def check_deadline(self) -> None:
         """Raise :class:`BashTimeoutError` once the script's timeout has passed."""
@@ -341,7 +351,7 @@ class Interpreter:
                 self.remove_temporary_files(keep)
         self.state.last_status = status
         if type(node) in SETS_PIPESTATUS:
-            self.state.variables["PIPESTATUS"] = [str(status)]
+            self.state.variables["PIPESTATUS"] = arrays.IndexedArray({0: str(status)})
         return status
 
     def exec_Sequence(self, node: ast.Sequence, io: IO) -> int:
@@ -385,7 +395,7 @@ class Interpreter:
         finally:
             if node.negated:
                 self.in_condition -= 1
-        self.state.variables["PIPESTATUS"] = [str(s) for s in statuses]
+        self.state.variables["PIPESTATUS"] = arrays.IndexedArray.of(str(s) for s in statuses)
         status = statuses[-1]
         if self.state.options.pipefail:
             status = next((s for s in reversed(statuses) if s), 0)
@@ -664,44 +674,97 @@ class Interpreter:
         return 1
 
     # simple commands ------------------------------------------------------------------
-    def set_var(self, name: str, value: Value) -> None:
-        """Assign a variable, reporting readonly ones."""
+    def set_var(self, name: str, value: Value | list[str]) -> None:
+        """Assign a variable (through namerefs, with its attributes applied), reporting readonly ones."""
+        target = self.state.resolve(name)
+        if "[" in target and isinstance(value, str):
+            self.assign_text(target, value, append=False)
+            return
         try:
-            self.state.set(name, value)
+            self.state.set(target, self.with_attributes(target, arrays.as_container(value)))
         except PermissionError as exc:
             raise ExpansionError(str(exc)) from None
 
+    def with_attributes(self, name: str, value: Value) -> Value:
+        """``value`` as a variable with ``declare -i``, ``-l``, ``-u`` or ``-c`` stores it."""
+        letters = self.state.attributes.get(name)
+        if not letters or not letters & {"i", "l", "u", "c"}:
+            return value
+
+        def convert(text: str) -> str:
+            if "i" in letters:
+                text = str(self.expander.arithmetic(text)) if text.strip() else "0"
+            if "u" in letters:
+                return text.upper()
+            if "l" in letters:
+                return text.lower()
+            if "c" in letters:
+                return text[:1].upper() + text[1:].lower()
+            return text
+
+        if isinstance(value, arrays.IndexedArray):
+            return arrays.IndexedArray({i: convert(v) for i, v in value.items()})
+        if isinstance(value, arrays.AssocArray):
+            return arrays.AssocArray({k: convert(v) for k, v in value.items()})
+        return convert(value)
+
     def assign(self, assignment: ast.Assignment) -> None:
         """Perform one ``name=value``, ``name+=value`` or array assignment."""
-        name, index = assignment.name, None
-        if "[" in name:
-            name, _, rest = name.partition("[")
-            index = rest.rstrip("]")
-        old = self.state.variables.get(name)
         if assignment.array is not None:
-            values = arrays.literal(self.expander, list(assignment.array), assoc=isinstance(old, dict))
-            if assignment.append and isinstance(old, dict) and isinstance(values, dict):
-                values = {**old, **values}
-            elif assignment.append and isinstance(values, list):
-                base = old if isinstance(old, list) else ([old] if isinstance(old, str) else [])
-                values = base + values
-            self.set_var(name, values)
+            self.assign_array(assignment.name, list(assignment.array), append=assignment.append)
             return
         value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        self.assign_text(assignment.name, value, append=assignment.append)
+
+    def assign_array(self, name: str, words: list[ast.Word], *, append: bool) -> None:
+        """``name=(words)`` or ``name+=(words)``."""
+        name = self.state.resolve(name)
+        if "[" in name:
+            raise ExpansionError(f"{name}: cannot assign list to array member", fatal=False)
+        old = self.state.variables.get(name)
+        warn = functools.partial(self.error, self.io)
+        if isinstance(old, arrays.AssocArray) or self.state.has(name, "A"):
+            base = old if append and isinstance(old, arrays.AssocArray) else None
+            self.set_var(name, arrays.literal(self.expander, words, assoc=True, base=base, warn=warn, name=name))
+            return
+        merged = arrays.IndexedArray()
+        if append:
+            merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
+            if isinstance(old, str):
+                merged[0] = old
+        values = arrays.literal(self.expander, words, assoc=False, base=merged, warn=warn, name=name)
+        self.set_var(name, values)
+
+    def assign_text(self, name: str, value: str, *, append: bool) -> None:
+        """``name=value``, ``name+=value`` or ``name[index]=value`` with ``value`` expanded."""
+        base, index = name, None
+        if "[" in name and name.endswith("]"):
+            base, _, rest = name.partition("[")
+            index = rest[:-1]
+        base, index = self.expander.resolve_reference(base, index)
+        old = self.state.variables.get(base)
+        if old is None and self.state.has(base, "A"):
+            old = arrays.AssocArray()
+        elif old is None and self.state.has(base, "a"):
+            old = arrays.IndexedArray()
+        integer = self.state.has(base, "i")
+        if index is None and isinstance(old, arrays.IndexedArray | arrays.AssocArray):
+            index = "0"
         if index is not None:
+            if integer and append:
+                current = arrays.element(self.expander, old, index) or "0"
+                value, append = str(self.expander.arithmetic(f"({current})+({value or 0})")), False
             try:
-                element = arrays.with_element(self.expander, old, index, value, append=assignment.append, name=name)
+                element = arrays.with_element(self.expander, old, index, value, append=append, name=base)
             except arrays.BadSubscriptError as exc:
                 raise ExpansionError(str(exc)) from None
-            self.set_var(name, element)
+            self.set_var(base, element)
             return
-        if assignment.append:
-            old = self.state.variables.get(name)
-            if isinstance(old, list | dict):
-                self.set_var(name, arrays.with_element(self.expander, old, "0", value, append=True))
-                return
+        if append and integer:
+            value = str(self.expander.arithmetic(f"({old or 0})+({value or 0})"))
+        elif append:
             value = (old or "") + value
-        self.set_var(name, value)
+        self.set_var(base, value)
 
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
         """Expand, redirect and run a simple command."""
@@ -726,6 +789,8 @@ class Interpreter:
         try:
             for assignment in node.assignments:
                 value = self.expander.single(assignment.value) if assignment.value is not None else ""
+                if assignment.append:
+                    value = (self.state.get(assignment.name) or "") + value
                 env_overrides[assignment.name] = value
         except ExpansionError as exc:
             return self.expansion_failed(io, exc)
@@ -806,8 +871,9 @@ class Interpreter:
             return self.call_function(name, argv, io, env_overrides)
         builtin = None if programs_only or name in self.state.disabled else BUILTINS.get(name)
         if builtin is not None:
-            saved = {key: self.state.variables.get(key) for key in env_overrides}
-            for key, value in env_overrides.items():
+            targets = {self.state.resolve(key): value for key, value in env_overrides.items()}
+            saved = {key: self.state.variables.get(key) for key in targets}
+            for key, value in targets.items():
                 self.set_var(key, value)
             try:
                 return builtin(self, argv, io)
@@ -838,6 +904,12 @@ class Interpreter:
                 self.error(io, refusal)
                 return 126
         handler = self.commands.get(name)
+        if handler is None and name.startswith(STANDARD_BIN_DIRS) and not self.fs.exists(name):
+            # `/bin/echo` names the native command when the object's files hold no such program.
+            program = posixpath.basename(name)
+            if program in ("true", "false", "test", "["):
+                return self.invoke([program, *argv[1:]], io, env_overrides)
+            handler = self.commands.get(program)
         env = self.state.environment()
         env.update(env_overrides)
         call = CommandCall(
@@ -885,14 +957,22 @@ class Interpreter:
         for key, value in env.items():
             self.state.declare_local(key)
             self.set_var(key, value)
+            self.state.exported.add(key)  # a function's temporary environment is exported
         self.depth += 1
         saved_loops, self.loop_depth = self.loop_depth, 0  # break/continue do not reach the caller's loops
+        callers = self.state.variables.get("FUNCNAME")
+        outer = callers.ordered() if isinstance(callers, arrays.IndexedArray) else []
+        self.state.variables["FUNCNAME"] = arrays.IndexedArray.of([name, *outer])
         try:
             with function_traps(self):
                 return self.exec(body, io)
         except ReturnFromFunction as exc:
             return exc.status
         finally:
+            if outer:
+                self.state.variables["FUNCNAME"] = arrays.IndexedArray.of(outer)
+            else:
+                self.state.variables.pop("FUNCNAME", None)
             self.depth -= 1
             self.loop_depth = saved_loops
             self.state.pop_frame()

@@ -166,6 +166,14 @@ def script_segments(source: str) -> list[Segment]:
 def _first_bad_row(lines: list[str], start: int) -> int | None:
     """Lines from ``start`` before the first command tree-sitter cannot parse (None: all parse)."""
     rest = "\n".join(lines[start:]) + "\n"
+    try:
+        read(rest)
+        return None
+    except BashSyntaxError as exc:
+        # bash's grammar says where the first bad command is, when the commands before it read.
+        row = exc.line - 1
+        if row > 0 and _reads("\n".join(lines[start : start + row]) + "\n"):
+            return row
     root = _parser().parse(rest.encode("utf-8", "surrogateescape")).root_node
     if root.has_error:
         row = next((c.start_point[0] for c in root.children if c.has_error or c.is_error or c.is_missing), 0)
@@ -193,6 +201,15 @@ def _first_bad_row(lines: list[str], start: int) -> int | None:
 def _lines_at(lines: list[str], begin: int, end: int) -> str:
     """Lines ``begin``..``end`` of a script, preceded by blank lines so they keep their numbers."""
     return "\n" * begin + "\n".join(lines[begin:end]) + "\n"
+
+
+def _reads(text: str) -> bool:
+    """True when bash's grammar reads ``text``."""
+    try:
+        read(text)
+    except BashSyntaxError:
+        return False
+    return True
 
 
 def _parses(text: str) -> bool:

@@ -19,7 +19,72 @@ CLASSES = {
     "cntrl": r"\x00-\x1f\x7f",
     "print": r"\x20-\x7e",
     "graph": r"\x21-\x7e",
+    "ascii": r"\x00-\x7f",
 }
+
+COLLATING_NAMES = {
+    "NUL": "\0",
+    "alert": "\a",
+    "backspace": "\b",
+    "tab": "\t",
+    "newline": "\n",
+    "vertical-tab": "\v",
+    "form-feed": "\f",
+    "carriage-return": "\r",
+    "space": " ",
+    "exclamation-mark": "!",
+    "quotation-mark": '"',
+    "number-sign": "#",
+    "dollar-sign": "$",
+    "percent-sign": "%",
+    "ampersand": "&",
+    "apostrophe": "'",
+    "left-parenthesis": "(",
+    "right-parenthesis": ")",
+    "asterisk": "*",
+    "plus-sign": "+",
+    "comma": ",",
+    "hyphen": "-",
+    "hyphen-minus": "-",
+    "period": ".",
+    "full-stop": ".",
+    "slash": "/",
+    "solidus": "/",
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "colon": ":",
+    "semicolon": ";",
+    "less-than-sign": "<",
+    "equals-sign": "=",
+    "greater-than-sign": ">",
+    "question-mark": "?",
+    "commercial-at": "@",
+    "left-square-bracket": "[",
+    "backslash": "\\",
+    "reverse-solidus": "\\",
+    "right-square-bracket": "]",
+    "circumflex": "^",
+    "circumflex-accent": "^",
+    "underscore": "_",
+    "low-line": "_",
+    "grave-accent": "`",
+    "left-brace": "{",
+    "left-curly-bracket": "{",
+    "vertical-line": "|",
+    "right-brace": "}",
+    "right-curly-bracket": "}",
+    "tilde": "~",
+    "DEL": "\x7f",
+}
+"""POSIX collating-symbol names bash knows inside ``[[.name.]]``."""
 
 GLOB_CHARS = frozenset("*?[")
 """Characters that make a word a pattern (an extended glob also starts with ``*`` or ``?``, or
@@ -138,25 +203,34 @@ def _bracket(text: str, i: int) -> tuple[str, int]:
                 return (r"[\s\S]" if negate else "(?!)"), j + 1
             return ("[^" if negate else "[") + body + "]", j + 1
         first = False
-        if ch == "[" and j + 1 < len(text) and text[j + 1] in ":=.":
-            kind = text[j + 1]
-            end = text.find(kind + "]", j + 2)
+        if text.startswith("[:", j):
+            end = text.find(":]", j + 2)
             if end > 0:
-                name = text[j + 2 : end]
-                if kind == ":":
-                    items.append(CLASSES.get(name, ""))
-                else:
-                    items.append(re.escape(name))
+                items.append(CLASSES.get(text[j + 2 : end], ""))
                 j = end + 2
                 continue
-        start, j = _bracket_char(text, j)
+        start, j = _bracket_element(text, j)
         if j + 1 < len(text) and text[j] == "-" and text[j + 1] != "]":
-            end_char, j = _bracket_char(text, j + 1)
-            if ord(start) <= ord(end_char):
+            end_char, j = _bracket_element(text, j + 1)
+            if start is not None and end_char is not None and ord(start) <= ord(end_char):
                 items.append(re.escape(start) + "-" + re.escape(end_char))
             continue
-        items.append(re.escape(start))
+        if start is not None:
+            items.append(re.escape(start))
     return re.escape("["), i + 1
+
+
+def _bracket_element(text: str, j: int) -> tuple[str | None, int]:
+    """A character of a bracket expression: plain, escaped, a collating symbol ``[.x.]`` or an
+    equivalence class ``[=x=]`` (None for a symbol naming no single character), and the index after."""
+    if text.startswith(("[.", "[="), j):
+        kind = text[j + 1]
+        end = text.find(kind + "]", j + 2)
+        if end > 0:
+            name = text[j + 2 : end]
+            char = name if len(name) == 1 else COLLATING_NAMES.get(name) if kind == "." else None
+            return char, end + 2
+    return _bracket_char(text, j)
 
 
 def _bracket_char(text: str, j: int) -> tuple[str, int]:

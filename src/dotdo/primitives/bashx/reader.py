@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from dotdo.primitives.bashx import ast
+from dotdo.primitives.bashx import ast, words
 from dotdo.primitives.bashx.errors import BashSyntaxError
 
 METACHARACTERS = frozenset(" \t\n;&|<>()")
@@ -52,7 +52,9 @@ RESERVED = frozenset(
 )
 CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 """Reserved words that end a list (they never start a command)."""
-ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
+ASSIGNMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\[.*?\])?(\+?)=", re.S)
+ASSIGNMENT_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[.*\])?\+?=", re.S)
+SUBSCRIPT_START_RE = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*)?\[")
 EXTGLOB_OPENERS = frozenset("?*+@!")
 
 
@@ -144,7 +146,7 @@ class _Reader:
             raise self.fail("expected a word")
         self.pos = end
         line, column = self.where(start)
-        return ast.Word(self.src[start:end].replace("\\\n", ""), line, column)
+        return ast.Word(without_continuations(self.src[start:end]), line, column)
 
     def take_reserved(self, word: str) -> None:
         if self.peek_word() != word:
@@ -157,12 +159,15 @@ class _Reader:
         src = self.src
         n = len(src)
         start = i
+        i = self.skip_subscript(i)
         while i < n:
             c = src[i]
             if c in "<>" and i == start and src.startswith("(", i + 1):
                 i = self.skip_command_list(i + 2)  # process substitution
             elif c == "(" and i > start and src[i - 1] in EXTGLOB_OPENERS:
                 i = self.skip_parens(i + 1)
+            elif c == "(" and src[i - 1 : i] == "=" and ASSIGNMENT_WORD_RE.fullmatch(src, start, i):
+                i = self.skip_parens(i + 1)  # `declare a=(...)`: an array literal inside a word
             elif c in METACHARACTERS:
                 break
             elif c == "\\":
@@ -178,6 +183,38 @@ class _Reader:
             else:
                 i += 1
         return min(i, n)
+
+    def skip_subscript(self, i: int) -> int:
+        """Past ``name[subscript]`` or ``[subscript]`` at the start of an assignment word (the
+        subscript may hold blanks, as in ``a[foo bar]=x``); ``i`` itself when that is not there."""
+        match = SUBSCRIPT_START_RE.match(self.src, i)
+        if match is None:
+            return i
+        j, depth, n = match.end(), 1, len(self.src)
+        while j < n and depth:
+            c = self.src[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "'":
+                j = self.skip_single(j + 1)
+                continue
+            if c == '"':
+                j = self.skip_double(j + 1)
+                continue
+            if c == "$":
+                j = self.skip_dollar(j)
+                continue
+            if c == "`":
+                j = self.skip_backquote(j + 1)
+                continue
+            if c == "\n":
+                return i
+            depth += {"[": 1, "]": -1}.get(c, 0)
+            j += 1
+        if depth == 0 and (self.src.startswith("=", j) or self.src.startswith("+=", j)):
+            return j
+        return i
 
     def skip_single(self, i: int) -> int:
         end = self.src.find("'", i)
@@ -583,7 +620,7 @@ class _Reader:
         self.skip_blanks()
         if self.src.startswith("((", self.pos):
             end = self.skip_parens(self.pos + 2, depth=2)
-            parts = self.src[self.pos + 2 : end - 2].split(";")
+            parts = arith_for_parts(self.src[self.pos + 2 : end - 2])
             if len(parts) != 3:
                 raise self.fail("for (( )) needs init; condition; update")
             self.pos = end
@@ -716,6 +753,52 @@ class _Reader:
         self.newlines()
         body = self.command()
         return ast.FunctionDef(name, body)
+
+
+def arith_for_parts(text: str) -> list[str]:
+    """The ``;``-separated parts of ``for (( ... ))`` (a ``;`` inside ``$(...)`` or quotes stays)."""
+    parts: list[str] = []
+    start = i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "$":
+            i = max(words.skip_dollar(text, i), i + 1)
+        elif ch in "'\"":
+            i = words.skip_single(text, i) if ch == "'" else words.skip_double(text, i)
+        elif ch == "`":
+            i = words.skip_backquote(text, i)
+        elif ch == ";":
+            parts.append(text[start:i])
+            start = i = i + 1
+        else:
+            i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def without_continuations(text: str) -> str:
+    """``text`` without its line continuations: an unescaped backslash-newline outside single quotes."""
+    if "\\\n" not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    in_single = in_double = False
+    while i < len(text):
+        ch = text[i]
+        if ch == "'" and not in_double:
+            in_single = not in_single
+        elif ch == '"' and not in_single:
+            in_double = not in_double
+        elif ch == "\\" and not in_single:
+            if text.startswith("\n", i + 1):
+                i += 2
+                continue
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _continues(line: str) -> bool:

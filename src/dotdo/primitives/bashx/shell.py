@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from dotdo.primitives.bashx.analysis import Analysis, Analyzer
+from dotdo.primitives.bashx.arrays import as_container
 from dotdo.primitives.bashx.builtins import BUILTINS
 from dotdo.primitives.bashx.catalog import ALWAYS_SAFE, MAX_SOURCED_BYTES, SANDBOXED_WITHOUT_CONFIRM
 from dotdo.primitives.bashx.commands import default_commands
@@ -52,6 +53,7 @@ SHELL_VARIABLES = {
     "OSTYPE": "linux-gnu",
     "HOSTTYPE": "x86_64",
     "MACHTYPE": "x86_64-pc-linux-gnu",
+    "IFS": " \t\n",
 }
 """Variables bash sets for itself (a script runs unprivileged: ``UID`` 1000 unless ``env`` says otherwise)."""
 
@@ -265,7 +267,8 @@ class Bash:
             raise FileNotFoundError(2, f"cwd {cwd!r} is not a directory in the object's filesystem; create it first")
         state = ShellState(cwd=cwd)
         state.variables.update({"HOME": "/", "PWD": cwd, "PATH": "/usr/local/bin:/usr/bin:/bin"})
-        state.variables.update(SHELL_VARIABLES)
+        state.variables.update({name: as_container(value) for name, value in SHELL_VARIABLES.items()})
+        state.readonly.add("BASH_VERSINFO")
         state.exported.update({"HOME", "PWD", "PATH"})
         for key, value in (env or {}).items():
             if not isinstance(key, str) or not isinstance(value, str):

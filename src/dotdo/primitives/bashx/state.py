@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dotdo.primitives.bashx import setoptions
+from dotdo.primitives.bashx.arrays import AssocArray, IndexedArray, as_container
 from dotdo.primitives.bashx.ast import Node
 from dotdo.primitives.bashx.shopts import DEFAULTS
 
-Value = str | list[str] | dict[str, str]
+Value = str | IndexedArray | AssocArray
+NAMEREF_DEPTH = 8
+"""How many namerefs bash follows before it gives up on a chain (a loop ends here too)."""
+
+
+@dataclass
+class Saved:
+    """What a ``local`` declaration hides: the variable as the caller sees it."""
+
+    value: Value | None
+    attributes: set[str] | None
+    exported: bool
+    readonly: bool
+
+
 GETOPTS_POSITION = "__bashx_optpos"
 """The hidden variable holding getopts' place inside a bundled option word (``-abc``)."""
 
@@ -43,7 +60,11 @@ class ShellState:
     functions: dict[str, Node] = field(default_factory=dict)
     options: Options = field(default_factory=Options)
     positional: list[str] = field(default_factory=list)
-    locals_stack: list[dict[str, Value | None]] = field(default_factory=list)
+    attributes: dict[str, set[str]] = field(default_factory=dict)
+    """Per variable, the letters of ``declare`` it carries besides ``r`` and ``x``: ``a`` and
+    ``A`` (array kinds, kept for a variable declared without a value), ``i``, ``l``, ``u``, ``c``,
+    ``n``, ``t``. A name here without a value in ``variables`` is declared but unset."""
+    locals_stack: list[dict[str, Saved]] = field(default_factory=list)
     last_status: int = 0
     script_name: str = "bash"
     shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
@@ -62,6 +83,7 @@ class ShellState:
         clone.variables = {k: copy.copy(v) for k, v in self.variables.items()}
         clone.exported = set(self.exported)
         clone.readonly = set(self.readonly)
+        clone.attributes = {k: set(v) for k, v in self.attributes.items()}
         clone.functions = dict(self.functions)
         clone.options = copy.copy(self.options)
         clone.shopts = set(self.shopts)
@@ -73,50 +95,129 @@ class ShellState:
         clone.locals_stack = [dict(frame) for frame in self.locals_stack]
         return clone
 
+    def has(self, name: str, letter: str) -> bool:
+        """Whether ``name`` carries the ``declare`` attribute ``letter``."""
+        if letter == "r":
+            return name in self.readonly
+        if letter == "x":
+            return name in self.exported
+        return letter in self.attributes.get(name, ())
+
+    def resolve(self, name: str) -> str:
+        """``name`` after following namerefs (``declare -n``); may end as ``array[subscript]``."""
+        for _ in range(NAMEREF_DEPTH):
+            if "n" not in self.attributes.get(name, ()):
+                return name
+            target = self.variables.get(name)
+            if not isinstance(target, str) or not target:
+                return name
+            name = target
+        return name
+
     def get(self, name: str) -> str | None:
-        """A scalar value (the first element of an array), or None when unset."""
-        value = self.variables.get(name)
-        if isinstance(value, list):
-            return value[0] if value else None
-        if isinstance(value, dict):
+        """A scalar value (element 0 of an array), or None when unset."""
+        value = self.variables.get(self.resolve(name))
+        if isinstance(value, IndexedArray):
+            return value.get(0)
+        if isinstance(value, AssocArray):
             return value.get("0")
         return value
 
-    def set(self, name: str, value: Value) -> None:
+    def set(self, name: str, value: Value | list[str] | dict[str, str]) -> None:
         """Assign, raising ``PermissionError`` for readonly variables."""
         if name in self.readonly:
             raise PermissionError(f"{name}: readonly variable")
-        self.variables[name] = value
+        self.variables[name] = as_container(value)
         if name == "OPTIND":
             # Setting OPTIND restarts getopts, as in bash: forget the place inside a word.
             self.variables.pop(GETOPTS_POSITION, None)
 
     def unset(self, name: str) -> None:
-        """Remove a variable."""
+        """Remove a variable; a local one of a calling function uncovers the value it hid."""
         if name in self.readonly:
             raise PermissionError(f"{name}: cannot unset: readonly variable")
+        for depth in range(len(self.locals_stack) - 1, -1, -1):
+            frame = self.locals_stack[depth]
+            if name not in frame:
+                continue
+            if depth < len(self.locals_stack) - 1:
+                self.restore(name, frame.pop(name))
+                return
+            break
         self.variables.pop(name, None)
         self.exported.discard(name)
+        self.attributes.pop(name, None)
 
     def declare_local(self, name: str) -> None:
-        """Save ``name`` in the current function frame so it is restored on return."""
+        """Save ``name`` in the current function frame so it is restored on return; the local
+        starts unset and without attributes."""
         if not self.locals_stack:
             raise RuntimeError("local: can only be used in a function")
         frame = self.locals_stack[-1]
-        if name not in frame:
-            frame[name] = copy.copy(self.variables.get(name))
+        if name in frame:
+            return
+        if name in self.readonly:
+            raise PermissionError(f"{name}: readonly variable")
+        attributes = self.attributes.pop(name, None)
+        frame[name] = Saved(self.variables.pop(name, None), attributes, name in self.exported, False)
+        self.exported.discard(name)
         if name == "OPTIND" and GETOPTS_POSITION not in frame:
             # A local OPTIND keeps the caller's getopts state too (bash saves and restores it).
-            frame[GETOPTS_POSITION] = self.variables.pop(GETOPTS_POSITION, None)
+            saved = self.variables.pop(GETOPTS_POSITION, None)
+            frame[GETOPTS_POSITION] = Saved(saved, None, False, False)
+
+    def is_local(self, name: str) -> bool:
+        """Whether the running function declared ``name`` local."""
+        return bool(self.locals_stack) and name in self.locals_stack[-1]
+
+    def restore(self, name: str, saved: Saved) -> None:
+        """Put back what a ``local`` hid."""
+        self.readonly.discard(name)
+        if saved.value is None:
+            self.variables.pop(name, None)
+        else:
+            self.variables[name] = saved.value
+        if saved.attributes is None:
+            self.attributes.pop(name, None)
+        else:
+            self.attributes[name] = saved.attributes
+        if saved.exported:
+            self.exported.add(name)
+        else:
+            self.exported.discard(name)
+        if saved.readonly:
+            self.readonly.add(name)
+
+    def saved(self, name: str) -> Saved:
+        """``name`` as it stands now, to be put back later with :meth:`restore`."""
+        return Saved(
+            self.variables.get(name),
+            set(self.attributes[name]) if name in self.attributes else None,
+            name in self.exported,
+            name in self.readonly,
+        )
+
+    @contextlib.contextmanager
+    def global_scope(self, name: str) -> Iterator[None]:
+        """Within the block, ``name`` is the global variable (``declare -g``), even where a
+        function's local hides it."""
+        frame = next((f for f in self.locals_stack if name in f), None)
+        if frame is None:
+            yield
+            return
+        local = self.saved(name)
+        self.restore(name, frame[name])
+        try:
+            yield
+        finally:
+            frame[name] = self.saved(name)
+            self.restore(name, local)
 
     def pop_frame(self) -> None:
         """Restore the variables a function declared local."""
         frame = self.locals_stack.pop()
         for name, saved in frame.items():
-            if saved is None:
-                self.variables.pop(name, None)
-            else:
-                self.variables[name] = saved
+            self.restore(name, saved)
 
     def environment(self) -> dict[str, str]:
         """Exported variables as a command sees them."""

@@ -6,6 +6,8 @@ import re
 import stat as stat_mod
 from typing import Any
 
+from dotdo.primitives.bashx import arrays
+from dotdo.primitives.bashx.arrays import AssocArray, IndexedArray
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.pattern import compile_pattern
 
@@ -133,18 +135,20 @@ def is_set(interp: Any, operand: str) -> bool:
     """``-v NAME`` or ``-v NAME[INDEX]``: the variable, or that element of it, has a value."""
     match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", operand, re.S)
     if match is None:
-        return interp.state.variables.get(operand) is not None
-    value = interp.state.variables.get(match.group(1))
+        name, index = interp.expander.resolve_reference(operand, None)
+        if index is not None:
+            return is_set(interp, f"{name}[{index}]")
+        value = interp.state.variables.get(name)
+        if isinstance(value, IndexedArray):
+            return 0 in value
+        if isinstance(value, AssocArray):
+            return "0" in value
+        return value is not None
+    value = interp.state.variables.get(interp.state.resolve(match.group(1)))
     key = match.group(2)
-    if isinstance(value, dict):
-        return (key in ("@", "*") and bool(value)) or key in value
     if key in ("@", "*"):
         return bool(value)
-    items = value if isinstance(value, list) else ([] if value is None else [value])
-    position = interp.expander.arithmetic(key)
-    if position < 0:
-        position += len(items)
-    return 0 <= position < len(items)
+    return arrays.element(interp.expander, value, key) is not None
 
 
 def unary(interp: Any, op: str, operand: str) -> bool:
@@ -342,9 +346,9 @@ class _CondParser:
                     raise TestSyntaxError(f"{regex_text}: invalid regular expression") from None
                 if match:
                     groups = [match.group(0), *[g or "" for g in match.groups()]]
-                    self.interp.state.variables["BASH_REMATCH"] = groups
+                    self.interp.state.variables["BASH_REMATCH"] = IndexedArray.of(groups)
                     return True
-                self.interp.state.variables["BASH_REMATCH"] = []
+                self.interp.state.variables["BASH_REMATCH"] = IndexedArray()
                 return False
             if nxt_text in ("=", "==", "!="):
                 pieces = (

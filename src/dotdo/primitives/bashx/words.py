@@ -261,10 +261,17 @@ def skip_quoting(text: str, i: int) -> int | None:
 
 def skip_braces(text: str, i: int) -> int:
     """Index just past the ``}`` closing a ``${`` whose body starts at ``text[i]``."""
-    found = _scan_braces(text, i, 1)
-    if found is None:
-        raise WordSyntaxError("unclosed '${'")
-    return found[0] + 1
+    # Only a nested ${ opens a brace that must close first: `${x:-a { b }` ends at the first }.
+    j = i
+    while j < len(text):
+        skipped = skip_quoting(text, j)
+        if skipped is not None:
+            j = skipped
+            continue
+        if text[j] == "}":
+            return j + 1
+        j += 1
+    raise WordSyntaxError("unclosed '${'")
 
 
 def _scan_braces(text: str, j: int, depth: int) -> tuple[int, list[int]] | None:
@@ -344,7 +351,12 @@ def lex_heredoc(text: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def _lex(text: str, *, quoted: bool) -> list[Part]:
+def lex_arithmetic(text: str) -> tuple[Part, ...]:
+    """Split the text of an arithmetic expression (``<(`` and ``>(`` are comparisons there)."""
+    return tuple(_lex(text, quoted=False, arithmetic=True))
+
+
+def _lex(text: str, *, quoted: bool, arithmetic: bool = False) -> list[Part]:
     parts: list[Part] = []
     buf: list[str] = []
 
@@ -394,7 +406,7 @@ def _lex(text: str, *, quoted: bool) -> list[Part]:
             end = skip_ansi(text, i)
             parts.append(Lit(decode_ansi_c(text[i + 2 : end - 1]), True))
             i = end
-        elif ch in "<>" and text.startswith("(", i + 1) and not quoted:
+        elif ch in "<>" and text.startswith("(", i + 1) and not quoted and not arithmetic:
             if ch == ">":
                 raise WordSyntaxError(">(...) output process substitution is not supported by bashx; use a pipe")
             flush()
@@ -449,6 +461,7 @@ OPERATORS = (
     "/%",
     "^^",
     ",,",
+    "~~",
     "-",
     "=",
     "+",
@@ -458,6 +471,7 @@ OPERATORS = (
     "/",
     "^",
     ",",
+    "~",
     ":",
     "@",
 )
@@ -467,7 +481,10 @@ def parse_braced(body: str, quoted: bool) -> Param:
     """Parse the inside of ``${...}``."""
     length = indirect = False
     rest = body
-    if rest.startswith("#") and len(rest) > 1 and rest[1] != "}":
+    counts_operand = rest[1:2] in (":", "-", "=", "?", "+") and len(rest) > 2
+    if rest.startswith("#") and counts_operand:
+        pass  # ${#:-word}, ${#-word}: $# with an operator, not a length
+    elif rest.startswith("#") and len(rest) > 1 and rest[1] != "}":
         length = True
         rest = rest[1:]
     elif rest.startswith("!") and len(rest) > 1:
@@ -504,7 +521,7 @@ def parse_braced(body: str, quoted: bool) -> Param:
                 if cut >= 0:
                     arg, arg2 = arg[:cut], arg[cut + 1 :]
             elif op == ":":
-                cut = _find_unquoted(arg, ":")
+                cut = _offset_end(arg)
                 if cut >= 0:
                     arg, arg2 = arg[:cut], arg[cut + 1 :]
             return Param(name, quoted, op=op, arg=arg, arg2=arg2, index=index, indirect=indirect)
@@ -536,6 +553,39 @@ def _matching_bracket(text: str) -> int:
     return -1
 
 
+def _offset_end(text: str) -> int:
+    """Index of the ``:`` ending the offset of ``${x:offset:length}`` (one inside parentheses or
+    closing a ``?:`` conditional belongs to the arithmetic), or -1."""
+    depth = pending = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "'":
+            i = skip_single(text, i)
+            continue
+        if ch == '"':
+            i = skip_double(text, i)
+            continue
+        if ch == "$":
+            i = max(skip_dollar(text, i), i + 1)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "?" and depth == 0:
+            pending += 1
+        elif ch == ":" and depth == 0:
+            if not pending:
+                return i
+            pending -= 1
+        i += 1
+    return -1
+
+
 def _find_unquoted(text: str, char: str) -> int:
     i = 0
     while i < len(text):
@@ -559,13 +609,15 @@ MAX_BRACE_WORDS = 100_000
 
 
 def split_words(text: str) -> list[str]:
-    """Split source text on unquoted blanks and newlines, keeping quotes and expansions whole."""
+    """Split source text on unquoted blanks and newlines, keeping quotes and expansions whole
+    (and a leading ``[subscript]=`` whole, blanks and all, as in an array literal's ``[a b]=c``)."""
     words: list[str] = []
     start: int | None = None
+    depth = 0
     i = 0
     while i < len(text):
         ch = text[i]
-        if ch in " \t\n":
+        if ch in " \t\n" and not (depth and ch != "\n"):
             if start is not None:
                 words.append(text[start:i])
                 start = None
@@ -573,6 +625,12 @@ def split_words(text: str) -> list[str]:
             continue
         if start is None:
             start = i
+            depth = 1 if ch == "[" and re.match(r"\[[^\n]*?\]\+?=", text[i:]) else 0
+            if depth:
+                i += 1
+                continue
+        if depth and ch in "[]":
+            depth += 1 if ch == "[" else -1
         if ch == "\\":
             i += 2
         elif ch == "'":
