@@ -94,7 +94,7 @@ def literal(
     without a subscript among subscripted ones is reported through ``warn`` and skipped, as bash does.
     """
     if assoc:
-        table = AssocArray(base or {})
+        table = AssocArray(base if isinstance(base, AssocArray) else {})
         if words and ELEMENT_RE.match(words[0].text) is None:
             flat = expander.words(words)
             for position in range(0, len(flat), 2):
@@ -113,7 +113,7 @@ def literal(
             value = expander.single(m.group(3))
             table[key] = table.get(key, "") + value if m.group(2) else value
         return table
-    items = IndexedArray(base or {})
+    items = IndexedArray(base if isinstance(base, IndexedArray) else {})
     position = items.next_index()
     for word in words:
         m = ELEMENT_RE.match(word.text)

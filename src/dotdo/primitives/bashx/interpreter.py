@@ -763,7 +763,7 @@ class Interpreter:
         if append and integer:
             value = str(self.expander.arithmetic(f"({old or 0})+({value or 0})"))
         elif append:
-            value = (old or "") + value
+            value = (old if isinstance(old, str) else "") + value
         self.set_var(base, value)
 
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
