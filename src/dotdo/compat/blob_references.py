@@ -75,8 +75,12 @@ class BlobReferences:
         left = self.sql.exec(f"UPDATE {self.refs} SET refs = refs - 1 WHERE sha = ? RETURNING refs", sha).to_list()
         if not left or left[0]["refs"] <= 0:
             self.sql.exec(f"DELETE FROM {self.refs} WHERE sha = ?", sha)
-            self.sql.exec(f"INSERT OR IGNORE INTO {self.garbage} VALUES (?, ?)", sha, time.time())
-            self.schedule_sweep()
+            now = time.time()
+            self.sql.exec(f"INSERT OR IGNORE INTO {self.garbage} VALUES (?, ?)", sha, now)
+            # Garbage always has an alarm coming (the sweep sets the next one): only the first drop sets
+            # it, with no look at the other garbage (a delete of many keys drops many blobs).
+            if self.storage.get_alarm() is None:
+                self.storage.set_alarm(now + self.grace())
 
     def sweep(self, blobs: BlobStore, namespace: str, *, older_than: float | None = None) -> int:
         """Delete the blobs unreferenced for longer than `older_than` seconds (the grace by default); how
