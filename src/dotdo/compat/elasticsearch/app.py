@@ -19,7 +19,6 @@ import hmac
 import json
 import logging
 import math
-import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -41,6 +40,7 @@ from .errors import ElasticError, illegal_argument, index_not_found, parsing
 from .index import VERSION, ElasticIndex, compare_keys
 from .json_body import parse_json
 from .mappings import SIMILARITIES
+from .names import INDEX_NAME, check_document_id, check_index_name, invalid_index_name
 from .search_body import Knn, SearchBody, parse_body, source_filter
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ log = logging.getLogger("dotdo.compat.elasticsearch")
 
 MAX_BODY = 100 * 1024 * 1024
 """Elasticsearch's `http.max_content_length`."""
-_INDEX_NAME = re.compile(r"[^A-Z\\/*?\"<>| ,#:\x00-\x1f]{1,255}")
 _COMPAT_TYPE = "application/vnd.elasticsearch+json;compatible-with=9"
 _SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -252,7 +251,7 @@ class ElasticApp:
         return self.context.runtime.get(VectorCollection, f"elasticsearch/{call.tenant}/{index}/{field}")
 
     async def _existing(self, call: Call, name: str) -> Stub:
-        _check_name(name)
+        check_index_name(name)
         index = self._index(call, name)
         if not await index.exists():
             raise index_not_found(name)
@@ -272,7 +271,7 @@ class ElasticApp:
                 names = names if names is not None else await self._names(call)
                 chosen.extend(n for n in names if fnmatch.fnmatchcase(n, part))
             else:
-                _check_name(part)
+                check_index_name(part)
                 if not await self._index(call, part).exists():
                     if call.query.get("ignore_unavailable") == "true":
                         continue
@@ -282,7 +281,7 @@ class ElasticApp:
 
     async def _ensure(self, call: Call, name: str) -> Stub:
         """The index `name`, created with dynamic mappings if it does not exist (as a write to it does)."""
-        _check_name(name)
+        check_index_name(name)
         index = self._index(call, name)
         if not await index.exists():
             await index.open(name, {}, {})
@@ -351,7 +350,7 @@ class ElasticApp:
 
     async def create_index(self, call: Call) -> tuple[int, Any]:
         name = call.params["index"]
-        _check_name(name)
+        check_index_name(name)
         body = call.json() or {}
         if not isinstance(body, dict):
             raise parsing("request body must be an object")
@@ -368,7 +367,7 @@ class ElasticApp:
 
     async def index_exists(self, call: Call) -> tuple[int, Any]:
         name = call.params["index"]
-        _check_name(name)
+        check_index_name(name)
         return (200 if await self._index(call, name).exists() else 404), None
 
     async def get_index(self, call: Call) -> tuple[int, Any]:
@@ -489,7 +488,7 @@ class ElasticApp:
         return await self._index_source(call, call.params["id"], "create")
 
     async def _index_source(self, call: Call, doc_id: str, op: str) -> tuple[int, Any]:
-        _check_id(doc_id)
+        check_document_id(doc_id)
         source = call.json(required=True)
         if not isinstance(source, dict):
             raise ElasticError(400, "document_parsing_exception", "[1:1] the document must be a JSON object")
@@ -516,7 +515,7 @@ class ElasticApp:
 
     async def document_exists(self, call: Call) -> tuple[int, Any]:
         name = call.params["index"]
-        _check_name(name)
+        check_index_name(name)
         index = self._index(call, name)
         if not await index.exists():
             return 404, None
@@ -571,7 +570,7 @@ class ElasticApp:
                     400, "action_request_validation_exception", "Validation Failed: 1: index is missing;"
                 )
             index = self._index(call, name)
-            if not _INDEX_NAME.fullmatch(name) or not await index.exists():
+            if not INDEX_NAME.fullmatch(name) or not await index.exists():
                 docs.append({"_index": name, "_id": doc_id, "error": index_not_found(name).cause()})
                 continue
             found = await index.get_document(doc_id)
@@ -601,8 +600,8 @@ class ElasticApp:
                 else:
                     operation["id"] = new_id()
                     operation["op"] = "create"  # a new id cannot exist yet
-            if error is None and not _INDEX_NAME.fullmatch(name):
-                error = _invalid_name(name)
+            if error is None and not INDEX_NAME.fullmatch(name):
+                error = invalid_index_name(name)
             if error is None and operation["op"] == "update" and not isinstance(operation.get("update"), dict):
                 error = parsing("the update line must be an object")
             if error is not None:
@@ -871,46 +870,6 @@ def _filter_source(view: dict[str, Any], chosen: Any) -> None:
         view.pop("_source", None)
     elif chosen.includes or chosen.excludes:
         view["_source"] = matching.source_filter(view["_source"], list(chosen.includes), list(chosen.excludes))
-
-
-def _invalid_name(name: str) -> ElasticError:
-    reason = (
-        "must be lowercase"
-        if name.lower() != name
-        else ('must not contain the following characters [ , ", *, \\, <, |, ,, >, /, ?, #, :]')
-    )
-    if name.startswith(("_", "-", "+")):
-        reason = "must not start with '_', '-', or '+'"
-    elif name in (".", ".."):
-        reason = "must not be '.' or '..'"
-    elif len(name.encode()) > 255:
-        reason = "index name is too long, (" + str(len(name.encode())) + " > 255)"
-    return ElasticError(
-        400,
-        "invalid_index_name_exception",
-        f"Invalid index name [{name}], {reason}",
-        {"index_uuid": "_na_", "index": name},
-    )
-
-
-def _check_name(name: str) -> None:
-    if (
-        not _INDEX_NAME.fullmatch(name)
-        or name.startswith(("_", "-", "+"))
-        or name in (".", "..")
-        or len(name.encode()) > 255
-    ):
-        raise _invalid_name(name)
-
-
-def _check_id(doc_id: str) -> None:
-    if not doc_id or len(doc_id.encode()) > 512:
-        raise ElasticError(
-            400,
-            "action_request_validation_exception",
-            f"Validation Failed: 1: id [{doc_id[:40]}] is too long, must be no longer than 512 bytes but was: "
-            f"{len(doc_id.encode())};",
-        )
 
 
 def build(context: CompatContext) -> ElasticApp:
