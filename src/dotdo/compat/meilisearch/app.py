@@ -28,7 +28,7 @@ from ..credentials import TENANT_PATTERN
 from ..request_body import read_body
 from ..search import SearchError, SearchIndex, SearchQuery, SortKey
 from ..search import settings as index_settings
-from ..search.text import facet_values_matching
+from ..search.text import facet_values_matching, fold
 from .account import MeiliAccount, timestamp
 from .errors import MeiliError
 from .filter_syntax import FilterSyntaxError, parse
@@ -611,7 +611,7 @@ class MeiliApp:
         if order.get(facet, order.get("*")) == "count":
             hits.sort(key=lambda hit: (-hit[1], hit[0]))
         else:
-            hits.sort(key=lambda hit: hit[0])
+            hits.sort(key=lambda hit: (fold(hit[0]), hit[0]))
         return 200, {
             "facetHits": [{"value": value, "count": count} for value, count in hits],
             "facetQuery": facet_query,
