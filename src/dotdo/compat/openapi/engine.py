@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.responses import JSONResponse, Response
 
 from ..request_body import read_body
+from ..sharding import check_shard_count
 from .account import ApiAccount, ApiCall, ApiError
 from .document import OpenAPIDocument, Operation
 from .form_encoding import FormError, coerce, decode_form
@@ -52,12 +53,30 @@ class ServiceConventions:
 
 
 class OpenAPIApp:
-    """Serve the operations of `document` that `conventions.account` has handlers for."""
+    """Serve the operations of `document` that `conventions.account` has handlers for.
 
-    def __init__(self, document: OpenAPIDocument, conventions: ServiceConventions, runtime: Runtime) -> None:
+    `account_shards` (the server's `account_shards` setting) maps a tenant to the number of shard objects
+    its account's resources are spread over; a tenant not named keeps the layout its account has.
+    """
+
+    def __init__(
+        self,
+        document: OpenAPIDocument,
+        conventions: ServiceConventions,
+        runtime: Runtime,
+        account_shards: Mapping[str, int] | None = None,
+    ) -> None:
         self.document = document
         self.conventions = conventions
         self.runtime = runtime
+        self.account_shards = dict(account_shards or {})
+        if self.account_shards and not conventions.account.shardable:
+            raise ValueError(
+                f"account_shards: {conventions.account.service_name} accounts keep their resources in one object "
+                "and cannot be sharded"
+            )
+        for tenant, count in self.account_shards.items():
+            check_shard_count(f"account_shards[{tenant!r}]", count)
         served = set(conventions.account.handlers)
         self.operations = [op for op in document.operations if op.operation_id in served]
         # Literal paths before templates (`/v1/customers/search` before `/v1/customers/{customer}`).
@@ -106,7 +125,7 @@ class OpenAPIApp:
         if key is not None and not 0 < len(key) <= 255:
             raise ApiError(400, "Idempotency keys must be between 1 and 255 characters long.")
         account = self.runtime.get(self.conventions.account, tenant)
-        result = await account.handle(asdict(call), key)
+        result = await account.handle(asdict(call), key, self.account_shards.get(tenant))
         if result["body"] is None:
             return Response(status_code=result["status"], headers=result["headers"])
         return JSONResponse(result["body"], status_code=result["status"], headers=result["headers"])

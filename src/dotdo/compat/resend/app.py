@@ -55,4 +55,4 @@ def build(context: CompatContext) -> OpenAPIApp:
     conventions = ServiceConventions(
         account=ResendAccount, authenticate=authenticate, error_reply=error_reply, idempotency_header="idempotency-key"
     )
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

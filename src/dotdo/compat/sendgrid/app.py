@@ -39,4 +39,4 @@ def build(context: CompatContext) -> OpenAPIApp:
     authenticate = bearer_tokens.bearer_authenticator(context.credentials, (TOKEN_PREFIX,), "sendgrid", refuse)
 
     conventions = ServiceConventions(account=SendGridAccount, authenticate=authenticate, error_reply=error_reply)
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

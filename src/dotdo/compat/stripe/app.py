@@ -61,4 +61,4 @@ def build(context: CompatContext) -> OpenAPIApp:
         body_encoding="application/x-www-form-urlencoded",
         idempotency_header="idempotency-key",
     )
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

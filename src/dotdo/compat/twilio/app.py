@@ -78,4 +78,4 @@ def build(context: CompatContext) -> OpenAPIApp:
         authorize=authorize,
         body_encoding="application/x-www-form-urlencoded",
     )
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))
