@@ -40,3 +40,14 @@ def check_shard_count(setting: str, count: Any) -> int:
 def shard_object_name(tenant: str, resource: str, index: int) -> str:
     """The object name of shard `index` of a tenant's bucket or queue."""
     return shard_name(f"{tenant}/{resource}", index)
+
+
+def account_shard_counts(settings: list[str]) -> dict[str, int]:
+    """`["acme=8", ...]` (the `--account-shards` option) as {tenant: shard count}, else `ValueError` saying why."""
+    counts: dict[str, int] = {}
+    for setting in settings:
+        tenant, equals, count = setting.rpartition("=")
+        if not equals or not tenant or not count.strip().isdigit():
+            raise ValueError(f"--account-shards {setting!r}: write TENANT=N, for example acme=8")
+        counts[tenant] = check_shard_count(f"--account-shards {tenant}", int(count))
+    return counts

@@ -109,6 +109,7 @@ class ApiAccount(DO):
         self._last_sequence = 0
         self._rows = ResourceRows(self.ctx.things)
         self._turn = asyncio.Lock()
+        self._moved = 0
         self._layout = account_layout.read_layout(self.storage.sql)
         if self._layout.target is not None:
             self.ctx.spawn(self.move)
@@ -286,14 +287,15 @@ class ApiAccount(DO):
             return {
                 "shards": self._layout.shards,
                 "target": self._layout.target,
+                "running": self._layout.target is not None,
+                "moved": self._moved,
                 "counts": {str(place): count for place, count in zip(everywhere, counts, strict=True)},
             }
 
-    async def reshard(self, shards: int) -> dict[str, Any]:
+    async def reshard(self, shards: int) -> None:
         """Start moving the account's resources to `shards` shard objects (1: back into this object)."""
         async with self._turn:
             self._aim(shards)
-        return {"shards": self._layout.shards, "target": self._layout.target}
 
     async def move(self) -> None:
         """Walk every old place, one step at a time between requests, moving each resource the new layout
@@ -313,6 +315,7 @@ class ApiAccount(DO):
                     if home != place:
                         await self._ask(home, "put", kind, name, resource)
                         await self._ask(place, "drop", resource_id)
+                        self._moved += 1
                 last = batch[-1][0] if batch else after
                 account_layout.record_walk(self.storage.sql, place, last, len(batch) < account_layout.MOVE_BATCH)
             await asyncio.sleep(0)

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "SG."
 
 
+ACCOUNT_PATH = "/v3/_dotdo/account"
+"""Where a tenant reads and changes its account's layout (`account_admin`)."""
+
+
 @cache
 def document() -> OpenAPIDocument:
     """SendGrid's OpenAPI document, trimmed to the operations this layer serves."""
