@@ -6,6 +6,8 @@ oracle every list, page and search of `big` is compared with, the same calls mad
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +18,7 @@ import httpx
 import pytest
 import stripe
 
-from dotdo.compat import Credentials
+from dotdo.compat import AccessKey, Credentials
 from dotdo.compat.openapi import bearer_tokens
 from dotdo.compat.openapi.account_admin import account_layout, reshard_account
 from dotdo.compat.sharding import ReshardError
@@ -29,6 +31,7 @@ SHARDS = 4
 
 TOKENS: dict[str, str] = {}
 """Each tenant's `sk_test_…` key, made before the server starts."""
+KEYS: dict[str, AccessKey] = {}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompatServer]:
     credentials = Credentials(data_dir / "compat")
     TOKENS["default"] = bearer_tokens.mint(credentials.default_key(), "sk_test_")
     for tenant in ("big", "grow"):
-        TOKENS[tenant] = bearer_tokens.mint(credentials.create(tenant, ("stripe",)), "sk_test_")
+        KEYS[tenant] = credentials.create(tenant, ("stripe",))
+        TOKENS[tenant] = bearer_tokens.mint(KEYS[tenant], "sk_test_")
     found = start_server(data_dir, ["stripe"], None, "--account-shards", f"big={SHARDS}")
     yield found
     stop_server(found)
@@ -245,3 +249,23 @@ def test_a_bad_shard_count_is_refused_and_changes_nothing(server: CompatServer, 
     with pytest.raises(ReshardError):
         reshard_account(server.url + "/v1/_dotdo/account", {"Authorization": "Bearer sk_test_forged.key"}, 2)
     assert account_layout(server.url + "/v1/_dotdo/account", _headers("big"))["shards"] == SHARDS
+
+
+def test_the_reshard_command_moves_a_tenants_account(server: CompatServer) -> None:
+    key = KEYS["grow"]
+    command = [sys.executable, "-m", "dotdo", "compat", "reshard", "stripe", "grow", "--shards", "2"]
+    command += ["--endpoint", server.url, "--access-key-id", key.access_key_id, "--secret", key.secret or ""]
+    done = subprocess.run([*command, "--data-dir", str(server.data_dir)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "grow: 2 shard(s)" in done.stdout
+    assert account_layout(server.url + "/v1/_dotdo/account", _headers("grow"))["shards"] == 2
+
+    refused = subprocess.run([*command[:5], "slack", "x", "--shards", "2"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "not 'slack'" in refused.stdout
+
+
+def test_a_bad_account_shards_setting_stops_the_server_with_what_to_write(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "dotdo", "compat", "serve", "stripe", "--data-dir", str(tmp_path)]
+    for bad in ("big", "big=0"):
+        done = subprocess.run([*command, "--account-shards", bad], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "--account-shards" in done.stdout
