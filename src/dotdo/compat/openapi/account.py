@@ -277,6 +277,9 @@ class ApiAccount(DO):
             raise ValueError(f"{self.service_name} accounts keep their resources in one object; they cannot be sharded")
         check_shard_count("account_shards", shards)
         self._layout = account_layout.begin_move(self.storage.sql, self._layout, shards)
+        if self._layout.shards == 1 and self._rows.count() == 0:
+            self._layout = account_layout.finish_move(self.storage.sql, self._layout)  # a new account: nothing to move
+            return
         self.ctx.spawn(self.move)
 
     async def layout(self) -> dict[str, Any]:
