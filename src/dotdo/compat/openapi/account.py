@@ -318,7 +318,7 @@ class ApiAccount(DO):
                 for resource_id, kind, name, resource in batch:
                     home = self._layout.home(resource_id)
                     if home != place:
-                        await self._ask(home, "put", kind, name, resource)
+                        await self._ask(home, "put", kind, name, resource, False)
                         await self._ask(place, "drop", resource_id)
                         self._moved += 1
                 last = batch[-1][0] if batch else after

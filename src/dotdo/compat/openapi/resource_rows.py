@@ -22,11 +22,12 @@ class ResourceRows:
     def __init__(self, things: Things) -> None:
         self.things = things
 
-    def put(self, kind: str, name: str, resource: dict[str, Any]) -> None:
-        """Store a resource; one already stored under its id is replaced (a move copied twice lands once)."""
+    def put(self, kind: str, name: str, resource: dict[str, Any], replace: bool = True) -> None:
+        """Store a resource; one already stored under its id is replaced, or with `replace=False` kept (a move
+        resumed after a crash must not lay an old copy over a newer one written since)."""
         if self.things.get(resource["id"]) is None:
             self.things.create(kind, name, id=resource["id"], data=resource)
-        else:
+        elif replace:
             self.things.replace(resource["id"], data=resource)
 
     def get(self, kind: str | None, resource_id: str) -> list[Any] | None:
@@ -74,9 +75,9 @@ class ResourceShard(DO):
         """This shard's resources."""
         return ResourceRows(self.ctx.things)
 
-    async def put(self, kind: str, name: str, resource: dict[str, Any]) -> None:
+    async def put(self, kind: str, name: str, resource: dict[str, Any], replace: bool = True) -> None:
         """See `ResourceRows.put`."""
-        self.rows.put(kind, name, resource)
+        self.rows.put(kind, name, resource, replace)
 
     async def get(self, kind: str | None, resource_id: str) -> list[Any] | None:
         """See `ResourceRows.get`."""
