@@ -181,11 +181,19 @@ class ApiAccount(DO):
         self._last_sequence = max(time.time_ns(), self._last_sequence + 1)
         return f"{self._last_sequence:020d}"
 
+    @property
+    def tenant(self) -> str:
+        """The tenant whose account this is (the object's name)."""
+        name = self.ctx.name
+        if name is None:
+            raise RuntimeError("an ApiAccount is reached by its tenant's name, not by a unique id")
+        return name
+
     async def _ask(self, place: int, method: str, *args: Any) -> Any:
         """`method(*args)` of the resources at `place`: this object's own, or a shard's over RPC."""
         if place == OWN_OBJECT:
             return getattr(self._rows, method)(*args)
-        shard = self.ctx.runtime.get(ResourceShard, shard_object_name(self.ctx.name, self.service_name, place))
+        shard = self.ctx.runtime.get(ResourceShard, shard_object_name(self.tenant, self.service_name, place))
         return await getattr(shard, method)(*args)
 
     async def _locate(self, kind: str | None, resource_id: Any) -> tuple[int, list[Any]] | None:
