@@ -25,7 +25,8 @@ from starlette.responses import JSONResponse, Response
 
 from ..credentials import TENANT_PATTERN
 from ..request_body import read_body
-from ..search import SearchError, SearchIndex, SearchQuery, SortKey
+from ..search import SearchError, SearchQuery, ShardedIndex, SortKey
+from ..sharding import check_shard_count
 from .account import TypesenseAccount
 from .filter_syntax import FilterSyntaxError, parse
 from .filter_syntax import unquote as unquote_value
@@ -140,6 +141,7 @@ class TypesenseApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         collection = "/collections/(?P<name>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
         for method, path, action, handler in [
@@ -225,8 +227,9 @@ class TypesenseApp:
     def _account(self, tenant: str) -> Stub:
         return self.context.runtime.get(TypesenseAccount, tenant)
 
-    def _index(self, call: Call, name: str | None = None) -> Stub:
-        return self.context.runtime.get(SearchIndex, f"typesense/{call.tenant}/{name or call.params['name']}")
+    def _index(self, call: Call, name: str | None = None) -> ShardedIndex:
+        name = f"typesense/{call.tenant}/{name or call.params['name']}"
+        return ShardedIndex(self.context.runtime, name, shards=self.index_shards)
 
     async def _schema(self, call: Call, name: str | None = None) -> dict[str, Any]:
         name = name or call.params["name"]
