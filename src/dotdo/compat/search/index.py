@@ -36,8 +36,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_instances USING fts5vocab(search_text,
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,511}")
 _MAX_WORDS = 10
 """Query words past this many are ignored, as Meilisearch does."""
-_AVERAGES_BLOCK = 1
-"""The row of FTS5's `_data` table holding the row count and token total (as SQLite varints)."""
 
 
 class SearchError(Exception):
@@ -359,6 +357,7 @@ class SearchIndex(DO):
 
     def _reindex(self, searchable: list[str]) -> None:
         self.storage.sql.exec("DELETE FROM search_text")
+        self.storage.sql.exec("DELETE FROM search_meta WHERE key = 'tokens'")  # counted again when next asked
         for row in self.storage.sql.exec("SELECT rowid, doc FROM search_docs").to_list():
             content = self._content(json.loads(row["doc"]), searchable)
             self.storage.sql.exec("INSERT INTO search_text(rowid, content) VALUES (?, ?)", row["rowid"], content)
@@ -433,12 +432,16 @@ class SearchIndex(DO):
         self._require()
         searchable = self._meta("settings")["searchableAttributes"]
         sql = self.storage.sql
+        counted = self._meta("tokens") is not None
+        written = []
         for doc_id, doc in documents.items():
             text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
             old = sql.exec("SELECT rowid FROM search_docs WHERE id = ?", doc_id).to_list()
             if old:
                 rowid = old[0]["rowid"]
                 sql.exec("UPDATE search_docs SET doc = ? WHERE rowid = ?", text, rowid)
+                if counted:
+                    self._count_tokens([rowid], -1)
                 sql.exec("DELETE FROM search_text WHERE rowid = ?", rowid)
             else:
                 rowid = sql.exec(
@@ -448,7 +451,37 @@ class SearchIndex(DO):
                     text,
                 ).one()["rowid"]
             sql.exec("INSERT INTO search_text(rowid, content) VALUES (?, ?)", rowid, self._content(doc, searchable))
+            written.append(rowid)
+        if counted:
+            self._count_tokens(written, 1)
         self._touch()
+
+    def _sizes(self, rowids: list[int] | None) -> dict[int, int]:
+        """How many words FTS5 indexed of each document (of all of them for None)."""
+        if rowids is None:
+            rows = self.storage.sql.exec("SELECT id, sz FROM search_text_docsize")
+        else:
+            rows = self.storage.sql.exec(
+                "SELECT id, sz FROM search_text_docsize WHERE id IN (SELECT value FROM json_each(?))",
+                json.dumps(rowids),
+            )
+        return {row["id"]: _varints(row["sz"])[0] for row in rows}
+
+    def _count_tokens(self, rowids: list[int], sign: int) -> None:
+        total = self._meta("tokens") + sign * sum(self._sizes(rowids).values())
+        self._set_meta("tokens", total)
+
+    def _token_total(self) -> int:
+        """Every indexed word of every document, kept from the first time a sharded search asks for it.
+
+        FTS5 keeps this total too, but writes it only when a transaction commits, and a commit covers
+        many turns: the count kept here is current within the turn.
+        """
+        total = self._meta("tokens")
+        if total is None:
+            total = sum(self._sizes(None).values())
+            self._set_meta("tokens", total)
+        return int(total)
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The document with id `doc_id`, or None."""
@@ -495,6 +528,8 @@ class SearchIndex(DO):
         rowids = [r["rowid"] for r in sql.exec(f"SELECT rowid FROM search_docs d WHERE {condition}", *bindings)]
         if rowids:
             listed = json.dumps(rowids)
+            if self._meta("tokens") is not None:
+                self._count_tokens(rowids, -1)
             sql.exec("DELETE FROM search_text WHERE rowid IN (SELECT value FROM json_each(?))", listed)
             sql.exec("DELETE FROM search_docs WHERE rowid IN (SELECT value FROM json_each(?))", listed)
             self._touch()
@@ -564,9 +599,8 @@ class SearchIndex(DO):
         """This object's part of the statistics BM25 needs for `query` (a sharded index sums its shards')."""
         self._require()
         phrases = self._phrases(query, self.settings())
-        block = self.storage.sql.exec("SELECT block FROM search_text_data WHERE id = ?", _AVERAGES_BLOCK).to_list()
-        totals = _varints(block[0]["block"]) if block else []
-        statistics = TextStatistics(rows=totals[0] if totals else 0, tokens=totals[1] if len(totals) > 1 else 0)
+        rows = self.storage.sql.exec("SELECT count(*) AS n FROM search_docs").one()["n"]
+        statistics = TextStatistics(rows=rows, tokens=self._token_total())
         for phrase in {phrase for group in phrases.typo for phrase in group}:
             statistics.hits[phrase.term] = self.storage.sql.exec(
                 "SELECT count(*) AS n FROM search_text WHERE search_text MATCH ?", phrase.term
@@ -595,13 +629,7 @@ class SearchIndex(DO):
         """FTS5's `bm25()` of each of `rowids`, with the document counts of the whole (sharded) index."""
         if not rowids or not statistics.rows:
             return dict.fromkeys(rowids, 0.0)
-        sizes = {
-            row["id"]: _varints(row["sz"])[0]
-            for row in self.storage.sql.exec(
-                "SELECT id, sz FROM search_text_docsize WHERE id IN (SELECT value FROM json_each(?))",
-                json.dumps(rowids),
-            )
-        }
+        sizes = self._sizes(rowids)
         average = statistics.tokens / statistics.rows
         weights = []
         for phrase in phrases:
