@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...context import DO
+from ..sharding import ShardRoot
 from . import settings as index_settings
 from .filters import Filter, FilterError, fields_of, json_path, to_sql
 from .text import crop, fold, mark, within_distance, words
@@ -204,7 +205,7 @@ def _sortable(value: Any) -> Any:
     return value
 
 
-class SearchIndex(DO):
+class SearchIndex(ShardRoot, DO):
     """The documents, full-text index and settings of one search index."""
 
     async def on_start(self) -> None:
@@ -247,16 +248,6 @@ class SearchIndex(DO):
     def _require(self) -> None:
         if not self.exists():
             raise SearchError("index_not_found", "Index not found.")
-
-    def shard_count(self) -> int:
-        """How many shard objects hold the documents (1: this object holds them); 0 if there is no index."""
-        return int(self._meta("shards") or 1) if self.exists() else 0
-
-    def reserve_positions(self, count: int) -> int:
-        """The first of `count` document positions no document of a sharded index has had (insertion order)."""
-        first = int(self._meta("next_position") or 1)
-        self._set_meta("next_position", first + count)
-        return first
 
     def route(self, documents: list[dict[str, Any]], primary_key: str | None = None) -> dict[str, Any]:
         """Check documents as `add` would, without storing them: {"primaryKey", "ids"} (one id per document).
@@ -465,7 +456,8 @@ class SearchIndex(DO):
                 "SELECT id, sz FROM search_text_docsize WHERE id IN (SELECT value FROM json_each(?))",
                 json.dumps(rowids),
             )
-        return {row["id"]: _varints(row["sz"])[0] for row in rows}
+        # One column: its size is the first varint, most often a single byte.
+        return {row["id"]: row["sz"][0] if row["sz"][0] < 0x80 else _varints(row["sz"])[0] for row in rows}
 
     def _count_tokens(self, rowids: list[int], sign: int) -> None:
         total = self._meta("tokens") + sign * sum(self._sizes(rowids).values())
@@ -607,18 +599,26 @@ class SearchIndex(DO):
             ).one()["n"]
         return statistics
 
-    def _occurrences(self, phrase: Phrase) -> dict[int, int]:
-        """How often `phrase` occurs in each document holding it (FTS5's phrase frequency)."""
+    def _occurrences(self, phrase: Phrase, rowids: str) -> dict[int, int]:
+        """How often `phrase` occurs in each of `rowids` (a JSON list) holding it (FTS5's phrase frequency)."""
         tokens = phrase.text.split()
         found: list[set[tuple[int, int]]] = []
         for position, token in enumerate(tokens):
             if phrase.prefix and position == len(tokens) - 1:
-                upper = token[:-1] + chr(ord(token[-1]) + 1)
-                rows = self.storage.sql.exec(
-                    'SELECT doc, "offset" AS at FROM search_instances WHERE term >= ? AND term < ?', token, upper
-                )
+                term, bindings = "term >= ? AND term < ?", [token, token[:-1] + chr(ord(token[-1]) + 1)]
             else:
-                rows = self.storage.sql.exec('SELECT doc, "offset" AS at FROM search_instances WHERE term = ?', token)
+                term, bindings = "term = ?", [token]
+            among = "doc IN (SELECT value FROM json_each(?))"
+            if len(tokens) == 1:
+                rows = self.storage.sql.exec(
+                    f"SELECT doc, count(*) AS n FROM search_instances WHERE {term} AND {among} GROUP BY doc",
+                    *bindings,
+                    rowids,
+                )
+                return {row["doc"]: row["n"] for row in rows}
+            rows = self.storage.sql.exec(
+                f'SELECT doc, "offset" AS at FROM search_instances WHERE {term} AND {among}', *bindings, rowids
+            )
             found.append({(row["doc"], row["at"] - position) for row in rows})
         counts: dict[int, int] = {}
         for doc, _ in set.intersection(*found) if found else set():
@@ -630,12 +630,13 @@ class SearchIndex(DO):
         if not rowids or not statistics.rows:
             return dict.fromkeys(rowids, 0.0)
         sizes = self._sizes(rowids)
+        listed = json.dumps(rowids)
         average = statistics.tokens / statistics.rows
         weights = []
         for phrase in phrases:
             hits = statistics.hits.get(phrase.term, 0)
             idf = math.log((statistics.rows - hits + 0.5) / (hits + 0.5))
-            weights.append((idf if idf > 0.0 else 1e-6, self._occurrences(phrase)))
+            weights.append((idf if idf > 0.0 else 1e-6, self._occurrences(phrase, listed)))
         scores = {}
         for rowid in rowids:
             size = float(sizes.get(rowid, 0))

@@ -22,18 +22,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...cluster.shard_registry import shard_name
-from ..sharding import hashed_shard
+from ..sharding import ShardedResource, hashed_shard
 from .filters import Filter
 from .index import SearchError, SearchIndex, SearchQuery, TextStatistics, compare_ranked
 
-if TYPE_CHECKING:
-    from ...runtime.stub import Stub
 
-
-class ShardedIndex:
+class ShardedIndex(ShardedResource):
     """The index named `name`: its own object, and its shard objects when it was created sharded.
 
     `runtime` is what `get(cls, name)` returns stubs from; `shards` is the shard count an index created
@@ -41,35 +37,7 @@ class ShardedIndex:
     """
 
     def __init__(self, runtime: Any, name: str, *, cls: type[SearchIndex] = SearchIndex, shards: int = 1) -> None:
-        self.runtime = runtime
-        self.name = name
-        self.cls = cls
-        self.new_shards = shards
-        self.root: Stub = runtime.get(cls, name)
-        self._count: int | None = None
-
-    def shard(self, index: int) -> Stub:
-        """The object holding shard `index` of the documents."""
-        return self.runtime.get(self.cls, shard_name(self.name, index))
-
-    async def shard_count(self) -> int:
-        """How many objects hold the documents (1: the index's own object); 0 if there is no index."""
-        if self._count is None:
-            self._count = await self.root.shard_count()
-        return self._count
-
-    async def _shards(self) -> list[Stub]:
-        count = await self.shard_count()
-        return [self.root] if count <= 1 else [self.shard(index) for index in range(count)]
-
-    async def _everywhere(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
-        return list(await asyncio.gather(*(getattr(stub, method)(*args, **kwargs) for stub in await self._shards())))
-
-    async def _sharded(self) -> bool:
-        return await self.shard_count() > 1
-
-    def _holder(self, doc_id: str, count: int) -> Stub:
-        return self.shard(hashed_shard(str(doc_id), count))
+        super().__init__(runtime, name, cls, shards)
 
     # -- the index ----------------------------------------------------------------------------------
 
@@ -88,8 +56,8 @@ class ShardedIndex:
     async def info(self) -> dict[str, Any]:
         """uid, primaryKey, createdAt, updatedAt, numberOfDocuments (of every shard)."""
         info = await self.root.info()
-        if await self._sharded():
-            parts = await self._everywhere("info")
+        if await self.sharded():
+            parts = await self.everywhere("info")
             info["numberOfDocuments"] = sum(part["numberOfDocuments"] for part in parts)
             info["updatedAt"] = max([info["updatedAt"], *(part["updatedAt"] for part in parts)])
         return info
@@ -97,27 +65,27 @@ class ShardedIndex:
     async def field_distribution(self) -> dict[str, int]:
         """How many documents hold each top-level attribute."""
         totals: dict[str, int] = {}
-        for part in await self._everywhere("field_distribution"):
+        for part in await self.everywhere("field_distribution"):
             for name, count in part.items():
                 totals[name] = totals.get(name, 0) + count
         return dict(sorted(totals.items()))
 
     async def set_primary_key(self, primary_key: str) -> dict[str, Any]:
         """Set the primary key; refused once the index holds documents under another one."""
-        if await self._sharded():
+        if await self.sharded():
             info = await self.info()
             if info["primaryKey"] not in (None, primary_key) and info["numberOfDocuments"]:
                 raise SearchError(
                     "index_primary_key_already_exists", "The primary key cannot be changed once documents are indexed."
                 )
-            await self._everywhere("set_primary_key", primary_key)
+            await self.everywhere("set_primary_key", primary_key)
         await self.root.set_primary_key(primary_key)
         return await self.info()
 
     async def drop(self) -> None:
         """Delete the index with every document and setting."""
-        if await self._sharded():
-            await self._everywhere("drop")
+        if await self.sharded():
+            await self.everywhere("drop")
         await self.root.drop()
         self._count = None
 
@@ -128,15 +96,15 @@ class ShardedIndex:
     async def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply `changes` to the index and every shard (null resets one)."""
         updated = await self.root.update_settings(changes)
-        if await self._sharded():
-            await self._everywhere("update_settings", changes)
+        if await self.sharded():
+            await self.everywhere("update_settings", changes)
         return dict(updated)
 
     async def reset_settings(self) -> dict[str, Any]:
         """Every setting back to its default."""
         updated = await self.root.reset_settings()
-        if await self._sharded():
-            await self._everywhere("reset_settings")
+        if await self.sharded():
+            await self.everywhere("reset_settings")
         return dict(updated)
 
     # -- documents ----------------------------------------------------------------------------------
@@ -170,16 +138,16 @@ class ShardedIndex:
     async def get(self, doc_id: str) -> dict[str, Any] | None:
         """The document with id `doc_id`, or None."""
         count = await self.shard_count()
-        stub = self.root if count <= 1 else self._holder(doc_id, count)
+        stub = self.root if count <= 1 else self.shard_of(str(doc_id), count)
         return await stub.get(doc_id)
 
     async def documents(
         self, offset: int = 0, limit: int = 20, filter: Filter | None = None, ids: list[str] | None = None
     ) -> dict[str, Any]:
         """A page of documents in insertion order: {"results": [...], "total": n, "positions": [...]}."""
-        if not await self._sharded():
+        if not await self.sharded():
             return dict(await self.root.documents(offset, limit, filter, ids))
-        parts = await self._everywhere("documents", 0, offset + limit, filter, ids)
+        parts = await self.everywhere("documents", 0, offset + limit, filter, ids)
         rows = sorted(
             (position, document)
             for part in parts
@@ -205,20 +173,20 @@ class ShardedIndex:
 
     async def delete_where(self, filter: Filter | None) -> int:
         """Delete the documents `filter` accepts (all of them for None), in every shard; how many."""
-        return sum(await self._everywhere("delete_where", filter))
+        return sum(await self.everywhere("delete_where", filter))
 
     # -- search -------------------------------------------------------------------------------------
 
     async def search(self, query: SearchQuery) -> dict[str, Any]:
         """The hits of `query`, ranked as one index holding every document would rank them."""
-        if not await self._sharded():
+        if not await self.sharded():
             return dict(await self.root.search(query))
         started = time.perf_counter()
         statistics = TextStatistics()
         if query.q:
-            for part in await self._everywhere("text_statistics", query):
+            for part in await self.everywhere("text_statistics", query):
                 statistics.add(part)
-        parts, settings = await asyncio.gather(self._everywhere("search", query, statistics), self.root.settings())
+        parts, settings = await asyncio.gather(self.everywhere("search", query, statistics), self.root.settings())
         ascending = parts[0]["ascending"]
         entries = [(entry, hit) for part in parts for entry, hit in zip(part["ranked"], part["hits"], strict=True)]
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ...context import DO
 from ..search.filters import Filter, FilterError, to_sql
+from ..sharding import ShardRoot
 from .ann import METRICS, AnnGraph, GraphOutgrown, VectorError, better_first, check_vector, exact_scores, oversample
 
 SCHEMA = """
@@ -56,7 +57,7 @@ def point_key(point_id: Any) -> str:
     return json.dumps(point_id)
 
 
-class VectorCollection(DO):
+class VectorCollection(ShardRoot, DO):
     """The points, payloads and nearest-neighbour graph of one vector collection."""
 
     graph: AnnGraph | None = None
@@ -98,16 +99,6 @@ class VectorCollection(DO):
         self._set_meta("shards", shards)
         self.graph = None
         return self.info()
-
-    def shard_count(self) -> int:
-        """How many shard objects hold the points (1: this object holds them); 0 if there is no collection."""
-        return int(self._meta("shards") or 1) if self.exists() else 0
-
-    def reserve_positions(self, count: int) -> int:
-        """The first of `count` point positions no point of a sharded collection has had (insertion order)."""
-        first = int(self._meta("next_position") or 1)
-        self._set_meta("next_position", first + count)
-        return first
 
     def position_of(self, point_id: Any) -> int | None:
         """The place of point `point_id` in insertion order, or None if there is no such point."""

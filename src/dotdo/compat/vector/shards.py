@@ -20,19 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...cluster.shard_registry import shard_name
 from ..search.filters import Filter
-from ..sharding import hashed_shard
+from ..sharding import ShardedResource, hashed_shard
 from .ann import VectorError, better_first, check_vector
 from .collection import Point, VectorCollection, point_key
 
-if TYPE_CHECKING:
-    from ...runtime.stub import Stub
 
-
-class ShardedCollection:
+class ShardedCollection(ShardedResource):
     """The collection named `name`: its own object, and its shard objects when it was created sharded.
 
     `runtime` is what `get(cls, name)` returns stubs from; `shards` is the shard count a collection created
@@ -40,28 +36,7 @@ class ShardedCollection:
     """
 
     def __init__(self, runtime: Any, name: str, *, shards: int = 1) -> None:
-        self.runtime = runtime
-        self.name = name
-        self.new_shards = shards
-        self.root: Stub = runtime.get(VectorCollection, name)
-        self._count: int | None = None
-
-    def shard(self, index: int) -> Stub:
-        """The object holding shard `index` of the points."""
-        return self.runtime.get(VectorCollection, shard_name(self.name, index))
-
-    async def shard_count(self) -> int:
-        """How many objects hold the points (1: the collection's own object); 0 if there is no collection."""
-        if self._count is None:
-            self._count = await self.root.shard_count()
-        return self._count
-
-    async def _shards(self) -> list[Stub]:
-        count = await self.shard_count()
-        return [self.root] if count <= 1 else [self.shard(index) for index in range(count)]
-
-    async def _everywhere(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
-        return list(await asyncio.gather(*(getattr(stub, method)(*args, **kwargs) for stub in await self._shards())))
+        super().__init__(runtime, name, VectorCollection, shards)
 
     async def _by_shard(self, ids: list[Any]) -> dict[int, list[Any]]:
         count = await self.shard_count()
@@ -75,7 +50,7 @@ class ShardedCollection:
         if await self.shard_count() <= 1:
             return int(await getattr(self.root, method)(ids, filter, *args))
         if ids is None:
-            return sum(await self._everywhere(method, None, filter, *args))
+            return sum(await self.everywhere(method, None, filter, *args))
         batches = await self._by_shard(ids)
         found = await asyncio.gather(
             *(getattr(self.shard(index), method)(batch, filter, *args) for index, batch in batches.items())
@@ -104,26 +79,26 @@ class ShardedCollection:
         """name, dimension, metric, config, count (of every shard), createdAt."""
         info = dict(await self.root.info())
         if await self.shard_count() > 1:
-            info["count"] = sum(part["count"] for part in await self._everywhere("info"))
+            info["count"] = sum(part["count"] for part in await self.everywhere("info"))
         return info
 
     async def update_config(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Merge `changes` into the collection's free-form configuration."""
         await self.root.update_config(changes)
         if await self.shard_count() > 1:
-            await self._everywhere("update_config", changes)
+            await self.everywhere("update_config", changes)
         return await self.info()
 
     async def drop(self) -> None:
         """Delete the collection and every point."""
         if await self.shard_count() > 1:
-            await self._everywhere("drop")
+            await self.everywhere("drop")
         await self.root.drop()
         self._count = None
 
     async def save_graph(self) -> bool:
         """Save every shard's graph now (see `VectorCollection.save_graph`)."""
-        return all(await self._everywhere("save_graph"))
+        return all(await self.everywhere("save_graph"))
 
     # -- writes -------------------------------------------------------------------------------------
 
@@ -194,11 +169,11 @@ class ShardedCollection:
             return dict(await self.root.scroll(filter, after, limit, with_vectors, offset, ids))
         start = 0
         if after is not None:
-            found = await self.shard(hashed_shard(point_key(after), count)).position_of(after)
+            found = await self.shard_of(point_key(after), count).position_of(after)
             if found is None:
                 return {"points": [], "next": None}
             start = found
-        parts = await self._everywhere("scroll", filter, None, offset + limit + 1, with_vectors, 0, ids, start)
+        parts = await self.everywhere("scroll", filter, None, offset + limit + 1, with_vectors, 0, ids, start)
         merged = list(heapq.merge(*(part["points"] for part in parts), key=lambda point: point["position"]))
         page = [_without_position(point) for point in merged[offset : offset + limit]]
         following = merged[offset + limit]["id"] if len(merged) > offset + limit else None
@@ -208,7 +183,7 @@ class ShardedCollection:
         """The string ids starting with `prefix`, sorted, from the first one past `after`: {"ids", "next"}."""
         if await self.shard_count() <= 1:
             return dict(await self.root.string_ids(prefix, after, limit))
-        parts = await self._everywhere("string_ids", prefix, after, limit)
+        parts = await self.everywhere("string_ids", prefix, after, limit)
         merged = list(heapq.merge(*(part["ids"] for part in parts)))
         more = len(merged) > limit or any(part["next"] is not None for part in parts)
         ids = merged[:limit]
@@ -216,7 +191,7 @@ class ShardedCollection:
 
     async def count(self, filter: Filter | None = None) -> int:
         """How many points `filter` accepts."""
-        return sum(await self._everywhere("count", filter))
+        return sum(await self.everywhere("count", filter))
 
     async def query(
         self,
@@ -233,7 +208,7 @@ class ShardedCollection:
             return list(await self.root.query(vector, limit, filter, offset, with_vectors, threshold, exact))
         info = await self.root.info()
         check_vector(vector, info["dimension"])
-        parts = await self._everywhere(
+        parts = await self.everywhere(
             "query", vector, limit + offset, filter, 0, with_vectors, threshold, exact, positions=True
         )
         sign = -1.0 if better_first(info["metric"]) else 1.0
