@@ -13,7 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dotdo import Runtime
-from dotdo.compat.search import And, Compare, Filter, Not, Or, SearchIndex, SearchQuery, ShardedIndex, SortKey
+from dotdo.compat.search import (
+    And,
+    Compare,
+    Filter,
+    Not,
+    Or,
+    SearchError,
+    SearchIndex,
+    SearchQuery,
+    ShardedIndex,
+    SortKey,
+)
 
 WORDS = ["river", "stone", "bridge", "harbour", "lantern", "orchard", "meadow", "candle", "copper", "willow"]
 GENRES = ["drama", "comedy", "horror", "documentary"]
@@ -163,5 +174,21 @@ def test_delete_by_filter_reaches_every_shard(tmp_path: Path) -> None:
             assert (await index.info())["numberOfDocuments"] == 60 - expected
             await index.drop()
             assert not await index.exists() and not await index.shard(0).exists()
+
+    asyncio.run(run())
+
+
+def test_a_refused_batch_stores_nothing_in_any_shard(tmp_path: Path) -> None:
+    async def run() -> None:
+        async with Runtime(tmp_path, objects=[SearchIndex]) as runtime:
+            index = ShardedIndex(runtime, "t/strict", shards=SHARDS)
+            await index.create("strict", "id")
+            batch = [{"id": f"ok{n}", "title": "river"} for n in range(20)]
+            for bad in ({"title": "no id"}, {"id": "bad id!"}, {"id": "nan", "x": float("nan")}):
+                with pytest.raises(SearchError):
+                    await index.add([*batch, bad])
+            assert (await index.info())["numberOfDocuments"] == 0
+            await index.add(batch)
+            assert (await index.search(SearchQuery(q="river")))["total"] == 20
 
     asyncio.run(run())
