@@ -174,7 +174,8 @@ class ShardedCollection(ShardedResource):
                 return {"points": [], "next": None}
             start = found
         parts = await self.everywhere("scroll", filter, None, offset + limit + 1, with_vectors, 0, ids, start)
-        merged = list(heapq.merge(*(part["points"] for part in parts), key=lambda point: point["position"]))
+        pages: list[list[dict[str, Any]]] = [part["points"] for part in parts]
+        merged = list(heapq.merge(*pages, key=lambda point: point["position"]))
         page = [_without_position(point) for point in merged[offset : offset + limit]]
         following = merged[offset + limit]["id"] if len(merged) > offset + limit else None
         return {"points": page, "next": following}
