@@ -20,6 +20,7 @@ SHOWS = {
     "bashx_pipeline.py": "refused: recursive delete of /, ~ or the workspace root",
     "bashx_streams_jobs.py": "killed job: status 143",
     "compat_elasticsearch.py": "globex sees indices: []",
+    "compat_index_shards.py": "4 shards answer as one index: same hits, facets and scores",
     "compat_reshard.py": "messages left to process: 19",
     "compat_search.py": "globex sees indexes: []",
     "compat_storage.py": "globex sees buckets: []",

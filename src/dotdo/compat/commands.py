@@ -56,6 +56,13 @@ def serve(
     queue_shards: Annotated[
         int, typer.Option(help="SQS: how many objects each new standard queue's messages are spread over.")
     ] = 1,
+    index_shards: Annotated[
+        int,
+        typer.Option(
+            help="Search and vector layers: how many objects each new index's documents are spread over "
+            "(1: one object)."
+        ),
+    ] = 1,
     bucket_split_keys: Annotated[
         int,
         typer.Option(
@@ -101,6 +108,10 @@ def serve(
             },
             "sqs": {"queue_shards": queue_shards, "queue_split_messages": queue_split_messages},
             "gcs": {"garbage_grace": garbage_grace},
+            **{
+                layer: {"index_shards": index_shards}
+                for layer in ("meilisearch", "typesense", "algolia", "qdrant", "pinecone", "chroma")
+            },
         }
         app = compat_app(layers, data_dir=data_dir, options=options)
     except (UnknownServiceError, ValueError) as exc:
