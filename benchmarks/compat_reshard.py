@@ -25,9 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from dotdo.compat.key_layout import shard_of
 from dotdo.compat.s3 import S3Bucket
 from dotdo.compat.s3.bucket import SCHEMA
-from dotdo.compat.s3.key_fence import shard_of
 from dotdo.compat.sharding import shard_object_name
 from dotdo.runtime.runtime import Runtime
 

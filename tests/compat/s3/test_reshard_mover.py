@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 import dotdo.compat
 from dotdo import Runtime
 from dotdo.cli import cli
+from dotdo.compat.key_layout import shard_of
 from dotdo.compat.s3 import S3Bucket
 from dotdo.compat.s3.bucket import INLINE_MAX, NewObject
-from dotdo.compat.s3.key_fence import shard_of
 from dotdo.compat.sharding import ReshardError, shard_object_name
 from dotdo.primitives.blob_store import BlobStore
 from tests.compat.conftest import CompatServer, start_server, stop_server

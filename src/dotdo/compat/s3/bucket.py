@@ -31,11 +31,14 @@ from typing import Any, ClassVar
 from ...context import DO
 from ...primitives.blob_store import BlobStore
 from ...runtime.durable_object import AlarmInfo
+from .. import key_layout, key_resharding
+from .. import key_rows as shared_rows
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
+from ..key_layout import grown_count, places
 from . import key_fence, key_rows
 from .errors import S3Error
+from .reshard_mover import PREFIX, resharder
 from .reshard_mover import SCHEMA as RESHARD_SCHEMA
-from .reshard_mover import Resharder, grown_count, moving_layouts, pending, places
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""
@@ -45,7 +48,6 @@ SCHEMA = (
 CREATE TABLE IF NOT EXISTS s3_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, versioning TEXT NOT NULL DEFAULT '', cors TEXT);
-CREATE TABLE IF NOT EXISTS s3_layout (shards INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS s3_objects (
     key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL, is_latest INTEGER NOT NULL,
     delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, parts TEXT NOT NULL,
@@ -145,9 +147,10 @@ class S3Bucket(DO):
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
         self._references = BlobReferences(self.storage, "s3")
-        self._place = key_fence.place_of(self.storage.sql)
+        self._fence = key_fence.fence(self.storage.sql)
+        self._place = self._fence.place()
         self._moving: asyncio.Task[dict[str, Any]] | None = None
-        if pending(self.storage.sql):
+        if key_resharding.pending(self.storage.sql, PREFIX):
             # A reshard a crash cut short is finished in the background; requests are routed exactly meanwhile.
             self.ctx.spawn(self.finish_reshard)
 
@@ -179,10 +182,9 @@ class S3Bucket(DO):
                 f"s3-{self.id.hex}",
                 time.time(),
             )
-            self.storage.sql.exec("DELETE FROM s3_layout")
-            self.storage.sql.exec("INSERT INTO s3_layout (shards) VALUES (?)", 1 if shard else shards)
+            key_resharding.set_layout_shards(self.storage.sql, PREFIX, 1 if shard else shards)
             self._references.set_grace(garbage_grace)
-            self.storage.sql.exec("DELETE FROM s3_place")  # a bucket made again starts with no reshard behind it
+            self._fence.forget_place()  # a bucket made again starts with no reshard behind it
 
         self.storage.transaction_sync(create)
         self._place = None
@@ -195,11 +197,10 @@ class S3Bucket(DO):
         rows = self.storage.sql.exec("SELECT * FROM s3_bucket").to_list()
         if not rows:
             raise S3Error("NoSuchBucket")
-        layout = self.storage.sql.exec("SELECT shards FROM s3_layout").to_list()
         return {
             **rows[0],
-            "shards": layout[0]["shards"] if layout else 1,
-            "reshard": moving_layouts(self.storage.sql),
+            "shards": key_resharding.layout_shards(self.storage.sql, PREFIX),
+            "reshard": key_resharding.moving_layouts(self.storage.sql, PREFIX),
         }
 
     def where(self, key: str) -> dict[str, Any]:
@@ -209,7 +210,7 @@ class S3Bucket(DO):
         return info
 
     def _check_key(self, key: str, *, write: bool) -> None:
-        key_fence.check(self.storage.sql, self._place, key, write=write)
+        self._fence.check(self._place, key, write=write)
 
     def is_empty(self) -> bool:
         """Whether the bucket holds no object version (what DeleteBucket needs of every shard)."""
@@ -229,7 +230,7 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_uploads")
             self.storage.sql.exec("DELETE FROM s3_bucket")
             self.storage.sql.exec("DELETE FROM s3_layout")
-            self.storage.sql.exec("DELETE FROM s3_place")
+            self._fence.forget_place()
 
         self.storage.transaction_sync(delete)
         self._place = None
@@ -693,14 +694,14 @@ class S3Bucket(DO):
         `finish_reshard()` waits for the end. `InvalidArgument` for a bad count, `OperationAborted`
         while another reshard of the bucket runs.
         """
-        resharder = Resharder(self, batch_size=self.reshard_batch_size)
-        count = resharder.check(shards)
+        mover = resharder(self, batch_size=self.reshard_batch_size)
+        count = mover.check(shards)
         current = int(self.info()["shards"])
         if count == current:
             return self.reshard_status()
-        resharder.begin(count)
+        mover.begin(count)
         self.ctx.send(
-            "S3Bucket.resharding", {"tenant": resharder.tenant, "bucket": resharder.name, "from": current, "to": count}
+            "S3Bucket.resharding", {"tenant": mover.tenant, "bucket": mover.name, "from": current, "to": count}
         )
         self.ctx.spawn(self.finish_reshard)
         return self.reshard_status()
@@ -708,10 +709,10 @@ class S3Bucket(DO):
     async def finish_reshard(self) -> dict[str, Any] | None:
         """Carry out the recorded reshard to its end (None if none is recorded); what it moved."""
         if self._moving is None or self._moving.done():
-            if pending(self.storage.sql) is None:
+            if key_resharding.pending(self.storage.sql, PREFIX) is None:
                 return None
-            resharder = Resharder(self, batch_size=self.reshard_batch_size, on_batch=self.on_reshard_progress)
-            self._moving = asyncio.ensure_future(resharder.run())
+            mover = resharder(self, batch_size=self.reshard_batch_size, on_batch=self.on_reshard_progress)
+            self._moving = asyncio.ensure_future(mover.run())
         report = await asyncio.shield(self._moving)
         if "target" in report:
             self.ctx.send("S3Bucket.resharded", {"tenant": self.info()["tenant"], **report})
@@ -720,34 +721,36 @@ class S3Bucket(DO):
     def reshard_status(self) -> dict[str, Any]:
         """The bucket's shard count and, while a reshard runs, where it goes and how many keys moved."""
         info = self.info()
-        move = pending(self.storage.sql)
-        status: dict[str, Any] = {"bucket": info["name"], "shards": info["shards"], "running": move is not None}
-        if move is not None:
-            status.update(source=move["source"], target=move["target"], moved=move["moved"])
-        return status
+        return key_resharding.status(self.storage.sql, PREFIX, info["name"], info["shards"])
 
     async def grow(self, split_keys: int) -> dict[str, Any] | None:
         """Start a reshard if one shard holds more than `split_keys` objects (none runs already); its status."""
-        if pending(self.storage.sql) is not None:
+        if key_resharding.pending(self.storage.sql, PREFIX) is not None:
             return None
-        resharder = Resharder(self, batch_size=self.reshard_batch_size)
+        mover = resharder(self, batch_size=self.reshard_batch_size)
         current = int(self.info()["shards"])
         counts = []
         for place in places(current):
-            counts.append(await resharder.call(place, "count_keys"))
+            counts.append(await mover.call(place, "count_keys"))
         wanted = grown_count(current, counts, split_keys)
         return None if wanted is None else await self.reshard(wanted)
 
     # -- resharding: an object holding keys -----------------------------------------------------------
 
-    def join_layout(self, tenant: str, name: str, blobs: str, versioning: str, place: int, count: int) -> None:
-        """Take `place` in the layout of `count` shards bucket `name` is going to (created as a shard if new)."""
+    def shard_settings(self) -> dict[str, Any]:
+        """What a shard of this bucket is made with (`join_layout`'s settings)."""
+        info = self.info()
+        return {key: info[key] for key in ("tenant", "name", "blobs", "versioning")}
+
+    def join_layout(self, settings: dict[str, Any], place: int, count: int) -> None:
+        """Take `place` in the layout of `count` shards the bucket `settings` describes is going to (created
+        as a shard if new)."""
         grace = self._references.grace()
         if not self.storage.sql.exec("SELECT 1 FROM s3_bucket").to_list():
-            self.create(tenant, name, blobs, shard=True, garbage_grace=grace)
-        if versioning:
-            self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", versioning)
-        key_fence.set_place(self.storage.sql, place, count)
+            self.create(settings["tenant"], settings["name"], settings["blobs"], shard=True, garbage_grace=grace)
+        if settings["versioning"]:
+            self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", settings["versioning"])
+        self._fence.set_place(place, count)
         self._place = (place, count)
 
     def count_keys(self) -> int:
@@ -761,21 +764,21 @@ class S3Bucket(DO):
         last key examined (None once every key was examined)."""
         keys = key_rows.held_keys(self.storage.sql, after=after, limit=limit)
         place = self._place
-        leaving = keys if place is None else key_rows.leaving(keys, *place)
+        leaving = keys if place is None else key_layout.leaving(keys, *place)
         return {"leaving": leaving, "last": keys[-1] if len(keys) == limit else None}
 
     def moving_keys(self) -> list[str]:
         """Keys whose move an interruption left unfinished."""
-        return key_rows.moving_keys(self.storage.sql)
+        return self._fence.moving_keys()
 
     def export_keys(self, keys: list[str]) -> bytes:
         """The rows of `keys` (`key_rows.pack`ed: one value crosses to the mover, not a copy per field), now
         marked as moving (writes to them wait until `release_keys`)."""
-        return key_rows.pack(self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys)))
+        return shared_rows.pack(self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys)))
 
     def import_keys(self, packed: bytes) -> None:
         """Store the rows of keys moving here (`key_rows.pack`ed), replacing what an interrupted move left."""
-        rows = key_rows.unpack(packed)
+        rows = shared_rows.unpack(packed)
         self.storage.transaction_sync(lambda: key_rows.import_rows(self.storage.sql, self._references, rows))
 
     def release_keys(self, keys: list[str]) -> None:
