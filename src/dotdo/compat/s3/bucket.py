@@ -20,21 +20,20 @@ alarm for when that blob's grace period (`garbage_grace`, given at creation) end
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
-from ...context import DO
 from ...primitives.blob_store import BlobStore
 from ...runtime.durable_object import AlarmInfo
-from .. import key_layout, key_resharding
-from .. import key_rows as shared_rows
+from .. import key_resharding
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
-from ..key_layout import grown_count, places
+from ..key_resharding import Resharder
+from ..sharded_bucket import ShardedBucket
 from . import key_fence, key_rows
 from .errors import S3Error
 from .reshard_mover import PREFIX, resharder
@@ -135,24 +134,16 @@ class Listing:
     next_version_marker: str | None = None
 
 
-class S3Bucket(DO):
+class S3Bucket(ShardedBucket):
     """One bucket: created by `create`, reached by name `<tenant>/<bucket>`."""
 
-    reshard_batch_size: ClassVar[int] = 200
-    """Keys moved per batch by a reshard: a write to a moving key waits at most for one batch."""
-
-    def on_reshard_progress(self, moved: int) -> None:
-        """Called after each batch of a reshard with the number of keys it moved (override to watch a move)."""
+    layout_prefix = PREFIX
+    event_prefix = "S3Bucket"
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
         self._references = BlobReferences(self.storage, "s3")
-        self._fence = key_fence.fence(self.storage.sql)
-        self._place = self._fence.place()
-        self._moving: asyncio.Task[dict[str, Any]] | None = None
-        if key_resharding.pending(self.storage.sql, PREFIX):
-            # A reshard a crash cut short is finished in the background; requests are routed exactly meanwhile.
-            self.ctx.spawn(self.finish_reshard)
+        self._start_layout(key_fence.fence(self.storage.sql))
 
     # -- the bucket ---------------------------------------------------------------------------------
 
@@ -202,15 +193,6 @@ class S3Bucket(DO):
             "shards": key_resharding.layout_shards(self.storage.sql, PREFIX),
             "reshard": key_resharding.moving_layouts(self.storage.sql, PREFIX),
         }
-
-    def where(self, key: str) -> dict[str, Any]:
-        """This object's settings if it answers for `key` (`KeyElsewhere` if another object of the bucket does)."""
-        info = self.info()
-        self._check_key(key, write=False)
-        return info
-
-    def _check_key(self, key: str, *, write: bool) -> None:
-        self._fence.check(self._place, key, write=write)
 
     def is_empty(self) -> bool:
         """Whether the bucket holds no object version (what DeleteBucket needs of every shard)."""
@@ -685,73 +667,22 @@ class S3Bucket(DO):
 
         self.storage.transaction_sync(abort)
 
-    # -- resharding: the bucket's own object ----------------------------------------------------------
+    # -- resharding (see `ShardedBucket`) -------------------------------------------------------------
 
-    async def reshard(self, shards: int) -> dict[str, Any]:
-        """Start moving the bucket's keys to `shards` shard objects (1: back into this object); what runs.
-
-        Requests keep being served while keys move; `reshard_status()` tells how far it got, and
-        `finish_reshard()` waits for the end. `InvalidArgument` for a bad count, `OperationAborted`
-        while another reshard of the bucket runs.
-        """
-        mover = resharder(self, batch_size=self.reshard_batch_size)
-        count = mover.check(shards)
-        current = int(self.info()["shards"])
-        if count == current:
-            return self.reshard_status()
-        mover.begin(count)
-        self.ctx.send(
-            "S3Bucket.resharding", {"tenant": mover.tenant, "bucket": mover.name, "from": current, "to": count}
-        )
-        self.ctx.spawn(self.finish_reshard)
-        return self.reshard_status()
-
-    async def finish_reshard(self) -> dict[str, Any] | None:
-        """Carry out the recorded reshard to its end (None if none is recorded); what it moved."""
-        if self._moving is None or self._moving.done():
-            if key_resharding.pending(self.storage.sql, PREFIX) is None:
-                return None
-            mover = resharder(self, batch_size=self.reshard_batch_size, on_batch=self.on_reshard_progress)
-            self._moving = asyncio.ensure_future(mover.run())
-        report = await asyncio.shield(self._moving)
-        if "target" in report:
-            self.ctx.send("S3Bucket.resharded", {"tenant": self.info()["tenant"], **report})
-        return report
-
-    def reshard_status(self) -> dict[str, Any]:
-        """The bucket's shard count and, while a reshard runs, where it goes and how many keys moved."""
-        info = self.info()
-        return key_resharding.status(self.storage.sql, PREFIX, info["name"], info["shards"])
-
-    async def grow(self, split_keys: int) -> dict[str, Any] | None:
-        """Start a reshard if one shard holds more than `split_keys` objects (none runs already); its status."""
-        if key_resharding.pending(self.storage.sql, PREFIX) is not None:
-            return None
-        mover = resharder(self, batch_size=self.reshard_batch_size)
-        current = int(self.info()["shards"])
-        counts = []
-        for place in places(current):
-            counts.append(await mover.call(place, "count_keys"))
-        wanted = grown_count(current, counts, split_keys)
-        return None if wanted is None else await self.reshard(wanted)
-
-    # -- resharding: an object holding keys -----------------------------------------------------------
+    def _resharder(self, on_batch: Callable[[int], None] | None = None) -> Resharder:
+        return resharder(self, batch_size=self.reshard_batch_size, on_batch=on_batch)
 
     def shard_settings(self) -> dict[str, Any]:
         """What a shard of this bucket is made with (`join_layout`'s settings)."""
         info = self.info()
         return {key: info[key] for key in ("tenant", "name", "blobs", "versioning")}
 
-    def join_layout(self, settings: dict[str, Any], place: int, count: int) -> None:
-        """Take `place` in the layout of `count` shards the bucket `settings` describes is going to (created
-        as a shard if new)."""
+    def _join(self, settings: dict[str, Any]) -> None:
         grace = self._references.grace()
         if not self.storage.sql.exec("SELECT 1 FROM s3_bucket").to_list():
             self.create(settings["tenant"], settings["name"], settings["blobs"], shard=True, garbage_grace=grace)
         if settings["versioning"]:
             self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", settings["versioning"])
-        self._fence.set_place(place, count)
-        self._place = (place, count)
 
     def count_keys(self) -> int:
         """How many objects (current, not deleted) this object holds."""
@@ -759,28 +690,14 @@ class S3Bucket(DO):
             "SELECT count(*) AS n FROM s3_objects WHERE is_latest = 1 AND delete_marker = 0"
         ).one()["n"]
 
-    def leaving_keys(self, after: str, limit: int) -> dict[str, Any]:
-        """Of the next `limit` keys held here after `after`, those the new layout places elsewhere, and the
-        last key examined (None once every key was examined)."""
-        keys = key_rows.held_keys(self.storage.sql, after=after, limit=limit)
-        place = self._place
-        leaving = keys if place is None else key_layout.leaving(keys, *place)
-        return {"leaving": leaving, "last": keys[-1] if len(keys) == limit else None}
+    def _held_keys(self, after: str, limit: int) -> list[str]:
+        return key_rows.held_keys(self.storage.sql, after=after, limit=limit)
 
-    def moving_keys(self) -> list[str]:
-        """Keys whose move an interruption left unfinished."""
-        return self._fence.moving_keys()
+    def _export_rows(self, keys: list[str]) -> dict[str, Any]:
+        return key_rows.export(self.storage.sql, keys)
 
-    def export_keys(self, keys: list[str]) -> bytes:
-        """The rows of `keys` (`key_rows.pack`ed: one value crosses to the mover, not a copy per field), now
-        marked as moving (writes to them wait until `release_keys`)."""
-        return shared_rows.pack(self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys)))
+    def _import_rows(self, rows: dict[str, Any]) -> None:
+        key_rows.import_rows(self.storage.sql, self._references, rows)
 
-    def import_keys(self, packed: bytes) -> None:
-        """Store the rows of keys moving here (`key_rows.pack`ed), replacing what an interrupted move left."""
-        rows = shared_rows.unpack(packed)
-        self.storage.transaction_sync(lambda: key_rows.import_rows(self.storage.sql, self._references, rows))
-
-    def release_keys(self, keys: list[str]) -> None:
-        """Drop the rows of `keys`, now stored in their new place."""
-        self.storage.transaction_sync(lambda: key_rows.release(self.storage.sql, self._references, keys))
+    def _release_rows(self, keys: list[str]) -> None:
+        key_rows.release(self.storage.sql, self._references, keys)

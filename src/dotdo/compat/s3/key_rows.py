@@ -2,7 +2,7 @@
 
 A key's rows are its versions (`s3_objects`), its uploads in progress with their parts
 (`s3_uploads`, `s3_parts`) and its completed uploads (`s3_completed`, kept so a retried completion
-answers as the first did). `export` reads them and marks the keys as moving; `import_rows` writes
+answers as the first did). `export` reads them (`ShardedBucket` marks the keys as moving); `import_rows` writes
 them into another object, replacing any copy an interrupted move left there, and counts their blob
 references; `release` deletes them from the object they left. Each runs in one transaction of its
 object, so running a move's steps again after a crash changes nothing twice.
@@ -16,7 +16,7 @@ from typing import Any
 from ...runtime.sql import SqlStorage
 from .. import key_rows
 from ..blob_references import BlobReferences
-from .key_fence import KEY_TABLES, fence
+from .key_fence import KEY_TABLES
 
 
 def held_keys(sql: SqlStorage, *, after: str, limit: int) -> list[str]:
@@ -25,9 +25,8 @@ def held_keys(sql: SqlStorage, *, after: str, limit: int) -> list[str]:
 
 
 def export(sql: SqlStorage, keys: list[str]) -> dict[str, Any]:
-    """Every row of `keys`, and the keys marked as moving (writes to them wait until `release`)."""
+    """Every row of `keys`."""
     marks = json.dumps(keys)
-    fence(sql).mark_moving(keys)
     uploads = sql.exec("SELECT * FROM s3_uploads WHERE key IN (SELECT value FROM json_each(?))", marks).to_list()
     return {
         "keys": keys,
@@ -88,9 +87,8 @@ def import_rows(sql: SqlStorage, references: BlobReferences, rows: dict[str, Any
 
 
 def release(sql: SqlStorage, references: BlobReferences, keys: list[str]) -> None:
-    """Delete the rows of `keys` (now copied to their new place) and their moving marks."""
+    """Delete the rows of `keys` (now copied to their new place)."""
     _delete(sql, references, keys)
-    fence(sql).unmark_moving(keys)
 
 
 def _delete(sql: SqlStorage, references: BlobReferences, keys: list[str]) -> None:
