@@ -49,7 +49,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9000,
     bucket_shards: Annotated[
-        int, typer.Option(help="S3: how many objects each new bucket's keys are spread over (1: one object).")
+        int,
+        typer.Option(
+            help="S3 and Cloud Storage: how many objects each new bucket's keys are spread over (1: one object)."
+        ),
     ] = 1,
     queue_shards: Annotated[
         int, typer.Option(help="SQS: how many objects each new standard queue's messages are spread over.")
@@ -57,7 +60,7 @@ def serve(
     bucket_split_keys: Annotated[
         int,
         typer.Option(
-            help="S3: split a bucket (double its shards, online) once one shard holds more objects than this; "
+            help="S3 and Cloud Storage: split a bucket (double its shards, online) once one shard holds more objects than this; "
             "0 never splits."
         ),
     ] = 1_000_000,
@@ -89,7 +92,11 @@ def serve(
                 "garbage_grace": garbage_grace,
             },
             "sqs": {"queue_shards": queue_shards, "queue_split_messages": queue_split_messages},
-            "gcs": {"garbage_grace": garbage_grace},
+            "gcs": {
+                "bucket_shards": bucket_shards,
+                "bucket_split_keys": bucket_split_keys,
+                "garbage_grace": garbage_grace,
+            },
         }
         app = compat_app(layers, data_dir=data_dir, options=options)
     except (UnknownServiceError, ValueError) as exc:
@@ -106,7 +113,7 @@ def serve(
 
 @compat_cli.command("reshard")
 def reshard(
-    layer: Annotated[str, typer.Argument(help="The layer: s3 (a bucket) or sqs (a standard queue).")],
+    layer: Annotated[str, typer.Argument(help="The layer: s3 or gcs (a bucket) or sqs (a standard queue).")],
     name: Annotated[str, typer.Argument(help="The bucket or queue to reshard.")],
     shards: Annotated[int, typer.Option(help="How many shard objects it should have (1: one object again).")],
     endpoint: Annotated[str, typer.Option(help="The running compat server.")] = "http://127.0.0.1:9000",
@@ -125,10 +132,12 @@ def reshard(
 
     if layer == "s3":
         from .s3.admin import reshard as reshard_call
+    elif layer == "gcs":
+        from .gcs.admin import reshard as reshard_call
     elif layer == "sqs":
         from .sqs.admin import reshard as reshard_call
     else:
-        console.print(f"[bold red]error:[/] only s3 buckets and sqs queues can be resharded, not {layer!r}")
+        console.print(f"[bold red]error:[/] only s3 and gcs buckets and sqs queues can be resharded, not {layer!r}")
         raise typer.Exit(code=2)
     try:
         with Progress(console=console, transient=True) as progress:
