@@ -60,8 +60,8 @@ def serve(
     bucket_split_keys: Annotated[
         int,
         typer.Option(
-            help="S3 and Cloud Storage: split a bucket (double its shards, online) once one shard holds more objects than this; "
-            "0 never splits."
+            help="S3 and Cloud Storage: split a bucket (double its shards, online) once one shard holds more "
+            "objects than this; 0 never splits."
         ),
     ] = 1_000_000,
     queue_split_messages: Annotated[
