@@ -644,7 +644,7 @@ def _int(values: dict[str, Any], name: str) -> int | None:
 
 def _untoken(token: str) -> str:
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        return base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise GcsError(400, "invalid", "The page token is not valid.") from None
 

@@ -59,6 +59,13 @@ CREATE INDEX IF NOT EXISTS gcs_uploads_name ON gcs_uploads(name);
     + key_resharding.schema(PREFIX)
 )
 
+
+def past_prefix(prefix: str) -> str:
+    """Where a listing whose page ended on the common prefix `prefix` goes on: after every name under it
+    (an object named like the prefix itself, listed before it, is not listed again)."""
+    return prefix + "\U0010ffff"
+
+
 HEADER_FIELDS = ("contentEncoding", "contentDisposition", "contentLanguage", "cacheControl")
 
 
@@ -149,9 +156,10 @@ def session_object_name(upload_id: str) -> str | None:
     if not separator:
         return None
     try:
-        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        name = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+    return name or None
 
 
 class GcsBucket(ShardedBucket):
@@ -467,12 +475,12 @@ class GcsBucket(ShardedBucket):
             rest = name[len(prefix) :]
             if delimiter and delimiter in rest[: len(rest) - (len(delimiter) if include_trailing_delimiter else 0)]:
                 common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
-                if common in prefixes or common <= after:
-                    continue  # listed already, on this page or (ending the last one) on an earlier page
+                if common in prefixes or common < after:
+                    continue  # listed already, on this page or on an earlier one
                 if len(items) + len(prefixes) >= max_results:
                     return items, prefixes, last
                 prefixes.append(common)
-                last = common
+                last = past_prefix(common)
                 continue
             if len(items) + len(prefixes) >= max_results and name != last:
                 return items, prefixes, last

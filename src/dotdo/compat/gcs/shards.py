@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..key_layout import OWN_OBJECT
 from ..key_places import BucketPlaces
 from ..sharding import shard_object_name
-from .bucket import GcsBucket, GcsObject
+from .bucket import GcsBucket, GcsObject, past_prefix
 from .errors import GcsError, NoSuchBucket
 
 if TYPE_CHECKING:
@@ -59,13 +59,14 @@ def merge_pages(pages: list[Page], max_results: int) -> Page:
             more = True
             break
         found = list(group)
-        if any(obj is None for _, _, obj in found):
-            prefixes.append(name)
         copies = [(index, obj) for _, index, obj in found if obj is not None]
         if copies:
             first = copies[0][0]
             items += [obj for index, obj in copies if index == first]
         last = name
+        if any(obj is None for _, _, obj in found):
+            prefixes.append(name)
+            last = past_prefix(name)
     truncated = more or any(page[2] is not None for page in pages)
     return items, prefixes, last if truncated else None
 
