@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from ..primitives.blob_store import BlobStore
 from ..runtime.sql import SqlStorage
 from . import key_rows
+from .blob_references import BlobReferences
 from .key_layout import OWN_OBJECT, places, shard_of
 from .sharding import check_shard_count, shard_object_name
 
@@ -84,7 +85,24 @@ def status(sql: SqlStorage, prefix: str, name: str, shards: int) -> dict[str, An
 
 
 class KeyRowsFormat(Protocol):
-    """How a layer's exported rows of some keys split by key and which blobs they reference."""
+    """A layer's rows of some keys: which keys an object holds, taking them out and putting them back whole,
+    how exported rows split by key and which blobs they reference (a module of functions will do)."""
+
+    def held_keys(self, sql: SqlStorage, *, after: str, limit: int) -> list[str]:
+        """Up to `limit` keys the object has rows of, after `after`, in key order."""
+        ...
+
+    def export(self, sql: SqlStorage, keys: list[str]) -> dict[str, Any]:
+        """Every row of `keys`."""
+        ...
+
+    def import_rows(self, sql: SqlStorage, references: BlobReferences, rows: dict[str, Any]) -> None:
+        """Write exported rows here, replacing any earlier copy of their keys, counting their blob references."""
+        ...
+
+    def release(self, sql: SqlStorage, references: BlobReferences, keys: list[str]) -> None:
+        """Delete the rows of `keys`, dropping their blob references."""
+        ...
 
     def split(self, rows: dict[str, Any], places: dict[str, int]) -> dict[int, dict[str, Any]]:
         """The rows grouped by the place (`places[key]`) each key goes to."""

@@ -3,9 +3,9 @@
 A bucket's own object records its layout (how many shard objects hold its keys) and carries out a
 reshard (`key_resharding`); every object holding keys (the bucket's own while unsharded, or a shard)
 passes each request through its fence (`key_layout.KeyFence`) and gives up or takes in the rows of
-keys that move. A layer's bucket class says where its rows are (`_held_keys`, `_export_rows`,
-`_import_rows`, `_release_rows`), how a shard is made (`_join`, `shard_settings`), how many objects
-it holds (`count_keys`) and which errors it answers with (`_resharder`).
+keys that move. A layer's bucket class says what its rows are (`rows_format`), how a shard is made
+(`_join`, `shard_settings`), how many objects it holds (`count_keys`) and which errors it answers
+with (`_invalid`, `_busy`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any, ClassVar
 
 from ..context import DO
 from . import key_resharding, key_rows
+from .blob_references import BlobReferences
 from .key_layout import KeyFence, grown_count, leaving, places
-from .key_resharding import Resharder
+from .key_resharding import KeyRowsFormat, Resharder
 
 
 class ShardedBucket(DO):
@@ -29,9 +30,13 @@ class ShardedBucket(DO):
     event_prefix: ClassVar[str]
     """What the bucket's reshard events are named after (`S3Bucket.resharding`, `S3Bucket.resharded`)."""
 
+    rows_format: ClassVar[KeyRowsFormat]
+    """The layer's rows of a key (its `key_rows` module)."""
+
     reshard_batch_size: ClassVar[int] = 200
     """Keys moved per batch by a reshard: a write to a moving key waits at most for one batch."""
 
+    _references: BlobReferences
     _fence: KeyFence
     _place: tuple[int, int] | None
     _moving: asyncio.Task[dict[str, Any]] | None
@@ -53,23 +58,18 @@ class ShardedBucket(DO):
         """What a shard of this bucket is made with (`join_layout`'s settings)."""
         raise NotImplementedError(f"{type(self).__name__} does not say how its shards are made")
 
-    def _resharder(self, on_batch: Callable[[int], None] | None = None) -> Resharder:
-        raise NotImplementedError(f"{type(self).__name__} does not say how its keys move")
+    @staticmethod
+    def _invalid(message: str) -> Exception:
+        """The layer's error for a bad shard count."""
+        raise NotImplementedError("the layer does not say how it refuses a bad shard count")
+
+    @staticmethod
+    def _busy(message: str) -> Exception:
+        """The layer's error for a reshard asked for while one runs."""
+        raise NotImplementedError("the layer does not say how it refuses a second reshard")
 
     def _join(self, settings: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not say how a shard is made")
-
-    def _held_keys(self, after: str, limit: int) -> list[str]:
-        raise NotImplementedError(f"{type(self).__name__} does not say which keys it holds")
-
-    def _export_rows(self, keys: list[str]) -> dict[str, Any]:
-        raise NotImplementedError(f"{type(self).__name__} does not say how its rows leave")
-
-    def _import_rows(self, rows: dict[str, Any]) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not say how rows arrive")
-
-    def _release_rows(self, keys: list[str]) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not say how its rows are dropped")
 
     # -- every object holding keys ------------------------------------------------------------------
 
@@ -81,6 +81,17 @@ class ShardedBucket(DO):
         if key_resharding.pending(self.storage.sql, self.layout_prefix):
             # Finished in the background; requests are routed exactly meanwhile.
             self.ctx.spawn(self.finish_reshard)
+
+    def _resharder(self, on_batch: Callable[[int], None] | None = None) -> Resharder:
+        return Resharder(
+            self,
+            prefix=self.layout_prefix,
+            rows=self.rows_format,
+            invalid=self._invalid,
+            busy=self._busy,
+            batch_size=self.reshard_batch_size,
+            on_batch=on_batch,
+        )
 
     def _check_key(self, key: str, *, write: bool) -> None:
         self._fence.check(self._place, key, write=write)
@@ -101,7 +112,7 @@ class ShardedBucket(DO):
     def leaving_keys(self, after: str, limit: int) -> dict[str, Any]:
         """Of the next `limit` keys held here after `after`, those the new layout places elsewhere, and the
         last key examined (None once every key was examined)."""
-        keys = self._held_keys(after, limit)
+        keys = self.rows_format.held_keys(self.storage.sql, after=after, limit=limit)
         place = self._place
         gone = keys if place is None else leaving(keys, *place)
         return {"leaving": gone, "last": keys[-1] if len(keys) == limit else None}
@@ -116,20 +127,20 @@ class ShardedBucket(DO):
 
         def export() -> dict[str, Any]:
             self._fence.mark_moving(keys)
-            return self._export_rows(keys)
+            return self.rows_format.export(self.storage.sql, keys)
 
         return key_rows.pack(self.storage.transaction_sync(export))
 
     def import_keys(self, packed: bytes) -> None:
         """Store the rows of keys moving here (packed), replacing what an interrupted move left."""
         rows = key_rows.unpack(packed)
-        self.storage.transaction_sync(lambda: self._import_rows(rows))
+        self.storage.transaction_sync(lambda: self.rows_format.import_rows(self.storage.sql, self._references, rows))
 
     def release_keys(self, keys: list[str]) -> None:
         """Drop the rows of `keys`, now stored in their new place."""
 
         def release() -> None:
-            self._release_rows(keys)
+            self.rows_format.release(self.storage.sql, self._references, keys)
             self._fence.unmark_moving(keys)
 
         self.storage.transaction_sync(release)

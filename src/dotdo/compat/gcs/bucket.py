@@ -20,7 +20,6 @@ import binascii
 import json
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +28,6 @@ from ...runtime.durable_object import AlarmInfo
 from .. import key_resharding
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
 from ..key_layout import KeyFence, fence_schema
-from ..key_resharding import Resharder
 from ..sharded_bucket import ShardedBucket
 from . import key_rows
 from .errors import GcsError, KeyElsewhere, KeyMoving, NoSuchBucket
@@ -166,6 +164,7 @@ class GcsBucket(ShardedBucket):
     """One bucket, reached by name `<tenant>/<bucket>` (or one of its shards, `<tenant>/<bucket>-shard-<i>`)."""
 
     layout_prefix = PREFIX
+    rows_format = key_rows
     event_prefix = "GcsBucket"
 
     async def on_start(self) -> None:
@@ -597,16 +596,13 @@ class GcsBucket(ShardedBucket):
 
     # -- resharding (see `ShardedBucket`) -------------------------------------------------------------
 
-    def _resharder(self, on_batch: Callable[[int], None] | None = None) -> Resharder:
-        return Resharder(
-            self,
-            prefix=PREFIX,
-            rows=key_rows,
-            invalid=lambda message: GcsError(400, "invalid", message),
-            busy=lambda message: GcsError(409, "conflict", message),
-            batch_size=self.reshard_batch_size,
-            on_batch=on_batch,
-        )
+    @staticmethod
+    def _invalid(message: str) -> Exception:
+        return GcsError(400, "invalid", message)
+
+    @staticmethod
+    def _busy(message: str) -> Exception:
+        return GcsError(409, "conflict", message)
 
     def shard_settings(self) -> dict[str, Any]:
         """What a shard of this bucket is made with (`join_layout`'s settings)."""
@@ -630,15 +626,3 @@ class GcsBucket(ShardedBucket):
     def count_keys(self) -> int:
         """How many live objects this object holds."""
         return self.storage.sql.exec("SELECT count(*) AS n FROM gcs_objects WHERE live = 1").one()["n"]
-
-    def _held_keys(self, after: str, limit: int) -> list[str]:
-        return key_rows.held_keys(self.storage.sql, after=after, limit=limit)
-
-    def _export_rows(self, keys: list[str]) -> dict[str, Any]:
-        return key_rows.export(self.storage.sql, keys)
-
-    def _import_rows(self, rows: dict[str, Any]) -> None:
-        key_rows.import_rows(self.storage.sql, self._references, rows)
-
-    def _release_rows(self, keys: list[str]) -> None:
-        key_rows.release(self.storage.sql, self._references, keys)

@@ -11,7 +11,7 @@ may be in flight): it is noted as garbage and removed by a sweep once it has sta
 
 A bucket made with more than one shard keeps only its settings here; its keys live in its shard
 objects, each an `S3Bucket` too (see `shards`). A reshard (`reshard`) moves keys between layouts
-while requests go on (see `reshard_mover`, `key_fence` and `key_rows`); the bucket's own object records
+while requests go on (see `ShardedBucket`, `key_fence` and `key_rows`); the bucket's own object records
 the move and carries it out, and finishes it when it next starts if a crash cut it short.
 
 Unreferenced blobs are swept by the object's alarm: a change that leaves a blob unused sets the
@@ -24,7 +24,6 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,12 +31,12 @@ from ...primitives.blob_store import BlobStore
 from ...runtime.durable_object import AlarmInfo
 from .. import key_resharding
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
-from ..key_resharding import Resharder
 from ..sharded_bucket import ShardedBucket
 from . import key_fence, key_rows
 from .errors import S3Error
-from .reshard_mover import PREFIX, resharder
-from .reshard_mover import SCHEMA as RESHARD_SCHEMA
+
+PREFIX = "s3"
+"""The prefix of the tables an `S3Bucket` keeps."""
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""
@@ -64,7 +63,7 @@ CREATE TABLE IF NOT EXISTS s3_parts (
 """
     + schema("s3")
     + key_fence.SCHEMA
-    + RESHARD_SCHEMA
+    + key_resharding.schema(PREFIX)
 )
 
 NULL_VERSION = "null"
@@ -138,6 +137,7 @@ class S3Bucket(ShardedBucket):
     """One bucket: created by `create`, reached by name `<tenant>/<bucket>`."""
 
     layout_prefix = PREFIX
+    rows_format = key_rows
     event_prefix = "S3Bucket"
 
     async def on_start(self) -> None:
@@ -669,8 +669,13 @@ class S3Bucket(ShardedBucket):
 
     # -- resharding (see `ShardedBucket`) -------------------------------------------------------------
 
-    def _resharder(self, on_batch: Callable[[int], None] | None = None) -> Resharder:
-        return resharder(self, batch_size=self.reshard_batch_size, on_batch=on_batch)
+    @staticmethod
+    def _invalid(message: str) -> Exception:
+        return S3Error("InvalidArgument", message)
+
+    @staticmethod
+    def _busy(message: str) -> Exception:
+        return S3Error("OperationAborted", message)
 
     def shard_settings(self) -> dict[str, Any]:
         """What a shard of this bucket is made with (`join_layout`'s settings)."""
@@ -689,15 +694,3 @@ class S3Bucket(ShardedBucket):
         return self.storage.sql.exec(
             "SELECT count(*) AS n FROM s3_objects WHERE is_latest = 1 AND delete_marker = 0"
         ).one()["n"]
-
-    def _held_keys(self, after: str, limit: int) -> list[str]:
-        return key_rows.held_keys(self.storage.sql, after=after, limit=limit)
-
-    def _export_rows(self, keys: list[str]) -> dict[str, Any]:
-        return key_rows.export(self.storage.sql, keys)
-
-    def _import_rows(self, rows: dict[str, Any]) -> None:
-        key_rows.import_rows(self.storage.sql, self._references, rows)
-
-    def _release_rows(self, keys: list[str]) -> None:
-        key_rows.release(self.storage.sql, self._references, keys)

@@ -9,7 +9,7 @@ asks every shard for one page from the same marker and merges the pages in key o
 shard's page is sorted and holds no entry twice, so the first `max_keys` entries of the merge
 are the first `max_keys` of the whole bucket.
 
-While a reshard runs (see `reshard_mover`) a key is in its place of the old layout or of the new one: a
+While a reshard runs (see `key_resharding`) a key is in its place of the old layout or of the new one: a
 request for a key asks the old place first, and the new one when the old says the key is elsewhere
 (`KeyPlace`). A listing asks every place of both layouts, old places first, and keeps the first copy
 of a key seen twice (a key whose rows are being copied is in both, alike, for one batch).
