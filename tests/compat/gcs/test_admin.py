@@ -3,7 +3,6 @@ nothing acknowledged is lost, nothing is listed twice, generations and sessions 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from dotdo.compat.gcs import GcsBucket
 from dotdo.compat.gcs.bucket import Conditions, NewGcsObject
 from dotdo.compat.key_layout import shard_of
 from dotdo.compat.sharding import ReshardError, shard_object_name
-from tests.compat.conftest import CompatServer, start_server, stop_server
+from tests.compat.conftest import CompatServer, ReshardTraffic, start_server, stop_server
 
 NAMES = 200
 LARGE = 70_000
@@ -65,47 +64,20 @@ def listed(bucket: Any, page_size: int = 37, **query: Any) -> list[Any]:
     return list(bucket.client.list_blobs(bucket, page_size=page_size, **query))
 
 
-class Traffic:
-    """A writer (new objects and overwrites) and a lister (every page, and a download) running until stopped."""
+def traffic_on(bucket: Any, settled: list[str]) -> ReshardTraffic:
+    """A writer and a lister on `bucket` (see `ReshardTraffic`)."""
 
-    def __init__(self, bucket: Any, settled: list[str]) -> None:
-        self.bucket, self.settled = bucket, settled
-        self.acknowledged: dict[str, bytes] = {}
-        self.problems: list[str] = []
-        self.listings = 0
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.write), threading.Thread(target=self.read)]
+    def write(name: str, round: int) -> bytes:
+        data = body_of(name, round)
+        bucket.blob(name).upload_from_string(data)
+        return data
 
-    def __enter__(self) -> Traffic:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
-
-    def write(self) -> None:
-        round = 0
-        while not self.stop.is_set():
-            round += 1
-            for name in (f"new/{round:05}", self.settled[round % len(self.settled)]):
-                data = body_of(name, round)
-                self.bucket.blob(name).upload_from_string(data)
-                self.acknowledged[name] = data
-
-    def read(self) -> None:
-        while not self.stop.is_set():
-            names = [blob.name for blob in listed(self.bucket)]
-            self.listings += 1
-            if names != sorted(set(names)):
-                self.problems.append("a listing was out of order or named an object twice")
-            missing = set(self.settled) - set(names)
-            if missing:
-                self.problems.append(f"a listing missed {sorted(missing)[:3]}")
-            name = self.settled[self.listings % len(self.settled)]
-            self.bucket.blob(name).download_as_bytes()
+    return ReshardTraffic(
+        settled,
+        write,
+        lambda: [blob.name for blob in listed(bucket)],
+        lambda name: bucket.blob(name).download_as_bytes(),
+    )
 
 
 def check_everything_readable(bucket: Any, expected: dict[str, bytes]) -> None:
@@ -125,7 +97,7 @@ def test_a_bucket_split_and_merged_while_it_serves_loses_nothing_and_lists_nothi
         bucket.blob(name).upload_from_string(expected[name])
     generations = {blob.name: blob.generation for blob in listed(bucket)}
 
-    with Traffic(bucket, settled) as traffic:
+    with traffic_on(bucket, settled) as traffic:
         grown = reshard(server, "growing", 4)
     assert grown == {"bucket": "growing", "shards": 4, "running": False}
     assert traffic.problems == []
@@ -138,7 +110,7 @@ def test_a_bucket_split_and_merged_while_it_serves_loses_nothing_and_lists_nothi
     expected.update(traffic.acknowledged)
     check_everything_readable(bucket, expected)
 
-    with Traffic(bucket, settled) as traffic:
+    with traffic_on(bucket, settled) as traffic:
         assert reshard(server, "growing", 2)["shards"] == 2
         assert reshard(server, "growing", 1)["shards"] == 1
     assert traffic.problems == []
