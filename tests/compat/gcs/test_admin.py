@@ -3,6 +3,7 @@ nothing acknowledged is lost, nothing is listed twice, generations and sessions 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -257,3 +258,34 @@ def test_a_bucket_that_grows_past_the_split_threshold_is_split_while_it_serves(
         assert bucket.blob(names[-1]).download_as_bytes() == names[-1].encode()
     finally:
         stop_server(small)
+
+
+def test_blobs_follow_their_objects_and_the_copies_left_behind_are_swept(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    swept = start_server(tmp_path_factory.mktemp("gcs-reshard-sweep"), ["gcs"], None, "--garbage-grace", "0.2")
+    try:
+        bucket = client_of(swept).create_bucket("moving")
+        bodies = {f"large-{n}": bytes([n]) * LARGE for n in range(6)}
+        for name, body in bodies.items():
+            bucket.blob(name).upload_from_string(body)
+        assert (
+            dotdo.compat.gcs.reshard(
+                "moving", 3, endpoint_url=swept.url, access_key_id=swept.key.access_key_id, secret=swept.key.secret
+            )["shards"]
+            == 3
+        )
+        blobs = swept.data_dir / "compat" / "gcs" / "blobs"
+
+        def copies(body: bytes) -> list[Path]:
+            return sorted(blobs.glob(f"*/*/{hashlib.sha256(body).hexdigest()}"))
+
+        deadline = time.monotonic() + 10
+        while any(len(copies(body)) != 1 for body in bodies.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [len(copies(body)) for body in bodies.values()] == [1] * len(bodies)
+        assert len({copies(body)[0].parent.parent.name for body in bodies.values()}) > 1  # in the shards' namespaces
+        for name, body in bodies.items():
+            assert bucket.blob(name).download_as_bytes() == body
+    finally:
+        stop_server(swept)

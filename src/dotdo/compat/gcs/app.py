@@ -264,10 +264,9 @@ class GcsApp:
                 None if "labels" not in body else {str(k): str(v) for k, v in (body["labels"] or {}).items()},
                 _int(query, "ifMetagenerationMatch"),
             )
-            places = self._places(tenant, bucket)
             if versioning is not None and len(layout_places(info)) > 1:
-                shards = [places.stub(place) for place in layout_places(info) if place != OWN_OBJECT]
-                await asyncio.gather(*(shard.set_versioning(bool(info["versioning"])) for shard in shards))
+                # Every shard writes generations itself; a shard a running reshard has not made yet is left out.
+                await self._places(tenant, bucket).each(info, "set_versioning", enabled=bool(info["versioning"]))
             return _json(_bucket_resource(info, base))
         if method == "DELETE":
             await self._delete_bucket(tenant, bucket)
