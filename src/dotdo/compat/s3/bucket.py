@@ -680,11 +680,12 @@ class S3Bucket(ShardedBucket):
     def shard_settings(self) -> dict[str, Any]:
         """What a shard of this bucket is made with (`join_layout`'s settings)."""
         info = self.info()
-        return {key: info[key] for key in ("tenant", "name", "blobs", "versioning")}
+        settings = {key: info[key] for key in ("tenant", "name", "blobs", "versioning")}
+        return {**settings, "garbage_grace": self._references.grace()}
 
     def _join(self, settings: dict[str, Any]) -> None:
-        grace = self._references.grace()
         if not self.storage.sql.exec("SELECT 1 FROM s3_bucket").to_list():
+            grace = settings["garbage_grace"]
             self.create(settings["tenant"], settings["name"], settings["blobs"], shard=True, garbage_grace=grace)
         if settings["versioning"]:
             self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", settings["versioning"])
