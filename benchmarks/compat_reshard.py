@@ -28,10 +28,9 @@ import time
 from pathlib import Path
 
 from dotdo.compat.gcs import GcsBucket
-from dotdo.compat.key_layout import shard_of
 from dotdo.compat.s3 import S3Bucket
 from dotdo.compat.s3.bucket import SCHEMA
-from dotdo.compat.sharding import shard_object_name
+from dotdo.compat.sharding import shard_object_name, shard_of
 from dotdo.runtime.runtime import Runtime
 
 BATCH = S3Bucket.reshard_batch_size

@@ -23,26 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..cluster.shard_strategies import MAX_SHARDS, make_strategy
+from ..cluster.shard_strategies import MAX_SHARDS
 from ..runtime.sql import SqlStorage
-
-OWN_OBJECT = -1
-"""The place of the bucket's own object (it holds the keys while the bucket has one shard)."""
+from .sharding import places, shard_of
 
 DEFAULT_SPLIT_KEYS = 1_000_000
 """Objects one shard may hold before the server splits the bucket (`--bucket-split-keys`)."""
-
-_HASH = make_strategy("hash", 2)
-
-
-def shard_of(key: str, count: int) -> int:
-    """The place of `key` among `count` shards: the lifecycle's `hash` strategy, or `OWN_OBJECT` for one."""
-    return OWN_OBJECT if count <= 1 else _HASH.shard_for(key, count)
-
-
-def places(count: int) -> list[int]:
-    """The places of a layout of `count` shards (the bucket's own object for one)."""
-    return [OWN_OBJECT] if count <= 1 else list(range(count))
 
 
 def layout_places(info: dict[str, Any]) -> list[int]:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .key_layout import OWN_OBJECT, KeyElsewhereError, KeyMovingError, key_places, layout_places
+from .key_layout import KeyElsewhereError, KeyMovingError, key_places, layout_places
+from .sharding import OWN_OBJECT
 
 if TYPE_CHECKING:
     from ..primitives.blob_store import BlobStore

@@ -32,8 +32,7 @@ from ..primitives.blob_store import BlobStore
 from ..runtime.sql import SqlStorage
 from . import key_rows
 from .blob_references import BlobReferences
-from .key_layout import OWN_OBJECT, places, shard_of
-from .sharding import check_shard_count, shard_object_name
+from .sharding import OWN_OBJECT, check_shard_count, places, shard_object_name, shard_of
 
 PAGE = 1000
 """Keys of an old place examined per step."""

@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 from ..context import DO
 from . import key_resharding, key_rows
 from .blob_references import BlobReferences
-from .key_layout import KeyFence, grown_count, leaving, places
+from .key_layout import KeyFence, grown_count, leaving
 from .key_resharding import KeyRowsFormat, Resharder
+from .sharding import places
 
 
 class ShardedBucket(DO):

@@ -19,8 +19,7 @@ from dotdo import Runtime
 from dotdo.cli import cli
 from dotdo.compat.gcs import GcsBucket
 from dotdo.compat.gcs.bucket import Conditions, NewGcsObject
-from dotdo.compat.key_layout import shard_of
-from dotdo.compat.sharding import ReshardError, shard_object_name
+from dotdo.compat.sharding import ReshardError, shard_object_name, shard_of
 from tests.compat.conftest import CompatServer, ReshardTraffic, start_server, stop_server
 
 NAMES = 200

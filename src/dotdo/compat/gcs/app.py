@@ -29,12 +29,12 @@ from starlette.responses import Response, StreamingResponse
 from ...primitives.blob_store import BlobStore
 from ..blob_references import GARBAGE_GRACE
 from ..bucket_splits import SplitWatcher
-from ..key_layout import DEFAULT_SPLIT_KEYS, OWN_OBJECT, layout_places
+from ..key_layout import DEFAULT_SPLIT_KEYS, layout_places
 from ..key_places import BucketPlaces, KeyPlace
 from ..s3.bodies import raw_pieces, read_range
 from ..s3.xml_bodies import iso_time
 from ..settings import non_negative
-from ..sharding import check_shard_count
+from ..sharding import OWN_OBJECT, check_shard_count
 from .account import GcsAccount
 from .bucket import HEADER_FIELDS, Conditions, GcsObject, NewGcsObject, session_object_name
 from .errors import GcsError

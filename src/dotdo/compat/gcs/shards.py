@@ -16,9 +16,8 @@ import heapq
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from ..key_layout import OWN_OBJECT
 from ..key_places import BucketPlaces
-from ..sharding import shard_object_name
+from ..sharding import OWN_OBJECT, shard_object_name
 from .bucket import GcsBucket, GcsObject, past_prefix
 from .errors import GcsError, NoSuchBucket
 

@@ -21,9 +21,9 @@ import heapq
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from ..key_layout import OWN_OBJECT, layout_places
+from ..key_layout import layout_places
 from ..key_places import BucketPlaces, KeyPlace
-from ..sharding import shard_object_name
+from ..sharding import OWN_OBJECT, shard_object_name
 from .bucket import Listing, StoredObject
 from .errors import S3Error
 
