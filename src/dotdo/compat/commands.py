@@ -51,7 +51,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 9000,
     bucket_shards: Annotated[
-        int, typer.Option(help="S3: how many objects each new bucket's keys are spread over (1: one object).")
+        int,
+        typer.Option(
+            help="S3 and Cloud Storage: how many objects each new bucket's keys are spread over (1: one object)."
+        ),
     ] = 1,
     queue_shards: Annotated[
         int, typer.Option(help="SQS: how many objects each new standard queue's messages are spread over.")
@@ -66,8 +69,8 @@ def serve(
     bucket_split_keys: Annotated[
         int,
         typer.Option(
-            help="S3: split a bucket (double its shards, online) once one shard holds more objects than this; "
-            "0 never splits."
+            help="S3 and Cloud Storage: split a bucket (double its shards, online) once one shard holds more "
+            "objects than this; 0 never splits."
         ),
     ] = 1_000_000,
     queue_split_messages: Annotated[
@@ -107,7 +110,11 @@ def serve(
                 "garbage_grace": garbage_grace,
             },
             "sqs": {"queue_shards": queue_shards, "queue_split_messages": queue_split_messages},
-            "gcs": {"garbage_grace": garbage_grace},
+            "gcs": {
+                "bucket_shards": bucket_shards,
+                "bucket_split_keys": bucket_split_keys,
+                "garbage_grace": garbage_grace,
+            },
             **{
                 layer: {"index_shards": index_shards}
                 for layer in ("meilisearch", "typesense", "algolia", "qdrant", "pinecone", "chroma")
@@ -130,7 +137,9 @@ def serve(
 def reshard(
     layer: Annotated[
         str,
-        typer.Argument(help="The layer: s3 (a bucket), sqs (a standard queue), stripe, twilio, sendgrid, resend."),
+        typer.Argument(
+            help="The layer: s3 or gcs (a bucket), sqs (a standard queue), stripe, twilio, sendgrid, resend."
+        ),
     ],
     name: Annotated[str, typer.Argument(help="The bucket or queue to reshard, or the tenant whose account to.")],
     shards: Annotated[int, typer.Option(help="How many shard objects it should have (1: one object again).")],
@@ -151,14 +160,16 @@ def reshard(
 
     if layer == "s3":
         from .s3.admin import reshard as reshard_call
+    elif layer == "gcs":
+        from .gcs.admin import reshard as reshard_call
     elif layer == "sqs":
         from .sqs.admin import reshard as reshard_call
     elif layer in ACCOUNT_AUTH:
         reshard_call = _account_resharder(layer)
     else:
         console.print(
-            f"[bold red]error:[/] s3 buckets, sqs queues and {', '.join(ACCOUNT_AUTH)} accounts can be resharded, "
-            f"not {layer!r}"
+            f"[bold red]error:[/] s3 and gcs buckets, sqs queues and {', '.join(ACCOUNT_AUTH)} accounts can be "
+            f"resharded, not {layer!r}"
         )
         raise typer.Exit(code=2)
     try:

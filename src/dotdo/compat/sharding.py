@@ -5,6 +5,8 @@ names of the shard objects (the lifecycle's shard naming, `<tenant>/<name>-shard
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..cluster.shard_registry import shard_name
@@ -49,6 +51,24 @@ def check_shard_count(setting: str, count: Any) -> int:
 def shard_object_name(tenant: str, resource: str, index: int) -> str:
     """The object name of shard `index` of a tenant's bucket, queue or account."""
     return shard_name(f"{tenant}/{resource}", index)
+
+
+def follow_reshard(
+    status: dict[str, Any],
+    current: Callable[[], dict[str, Any]],
+    *,
+    wait: bool,
+    on_progress: Callable[[dict[str, Any]], None] | None,
+    poll: float,
+) -> dict[str, Any]:
+    """`status` of a reshard just started; with `wait`, asks `current()` every `poll` seconds until it has
+    finished (telling `on_progress(status)` along the way) and returns the last answer."""
+    while wait and status["running"]:
+        if on_progress is not None:
+            on_progress(status)
+        time.sleep(poll)
+        status = current()
+    return status
 
 
 def account_shard_counts(settings: list[str]) -> dict[str, int]:
