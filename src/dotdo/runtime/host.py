@@ -166,6 +166,10 @@ class ObjectHost:
         """How many objects are in memory."""
         return len(self._live)
 
+    def live_ids(self) -> list[ObjectId]:
+        """The ids of the objects in memory (with their names, when reached by one)."""
+        return [record.id for record in self._live.values()]
+
     async def record(self, cls: type[DurableObject], oid: ObjectId) -> ObjectRecord:
         """The live record for `oid`, activating the object if needed."""
         key = (oid.namespace, oid.hex)
