@@ -10,9 +10,9 @@ up misses entries rather than slowing the objects down.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import deque
 from dataclasses import asdict, dataclass
+from time import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 PER_OBJECT = 200
 """Entries kept per object."""
 MAX_OBJECTS = 10_000
-"""Objects whose entries are kept; the least recently active one's are dropped past it."""
+"""Objects whose entries are kept; past it, those of the least recently active tenth are dropped."""
 FOLLOWER_QUEUE = 1000
 
 
@@ -65,7 +65,7 @@ class Timeline:
         ring = self._rings.get((namespace, obj))
         if ring is None:
             ring = self._ring(namespace, obj)
-        record = (time.time(), kind, summary, values)
+        record = (time(), kind, summary, values)
         ring.append(record)
         if self._followers:
             self._tell(namespace, obj, record)
@@ -77,7 +77,7 @@ class Timeline:
         ring = self._rings.get((namespace, obj))
         if ring is None:
             ring = self._ring(namespace, obj)
-        record = (time.time(), kind, summary, values)
+        record = (time(), kind, summary, values)
         ring.append(record)
         if self._followers:
             self._tell(namespace, obj, record)
