@@ -126,16 +126,18 @@ class API:
             await serve_lifespan(self.runtime, receive, send)
             return
         observer = self.observer
-        note = None if observer is None else observer.begin(scope)
-        header = None
-        if note is not None:
+        note = header = context = None
+        started = 0.0
+        if observer is not None:
             # Noted here, where the app already is, rather than in a layer around it: observing
             # costs the app a few attribute reads, not a frame, a closure and a copied message.
-            header = (REQUEST_ID_HEADER, note[0].encode("latin-1"))
-            context = request_context.set(note)
-            if kind == "websocket":
-                receive = observer.websocket_opened(note, scope, receive)  # type: ignore[union-attr]
-            started = perf_counter()
+            note = observer.begin(scope)
+            if note is not None:
+                header = (REQUEST_ID_HEADER, note[0].encode("latin-1"))
+                context = request_context.set(note)
+                if kind == "websocket":
+                    receive = observer.websocket_opened(note, scope, receive)
+                started = perf_counter()
         status = 0  # the answer's status once it started (1 for a WebSocket's first message)
 
         async def send_tracked(message: Message) -> None:
@@ -172,12 +174,13 @@ class API:
                 send_tracked,
             )
         finally:
-            if note is not None:
+            if context is not None:
                 request_context.reset(context)
+            if observer is not None and note is not None:
                 if kind == "http":
-                    observer.answered(note, scope, status or 500, perf_counter() - started)  # type: ignore[union-attr]
+                    observer.answered(note, scope, status or 500, perf_counter() - started)
                 else:
-                    observer.websocket_closed(note, receive)  # type: ignore[union-attr]
+                    observer.websocket_closed(note, receive)
 
     def object_for(self, scope: Scope) -> tuple[str, str] | None:
         """The (class, hex id) of the object a request is about; None when any process may answer it.
