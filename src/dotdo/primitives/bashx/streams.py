@@ -51,6 +51,70 @@ class InputStream:
         return chunk
 
 
+class FileInput(InputStream):
+    """A file opened with ``<``, read a block at a time as commands consume it.
+
+    The file never sits in memory whole: ``grep x < big`` holds one block. Each block is read
+    at the current offset through a handle opened for that read alone, so a redirection that is
+    never read to its end leaves no file open behind it.
+    """
+
+    BLOCK = 64 * 1024
+
+    def __init__(self, fs: Any, path: str) -> None:
+        super().__init__(b"")
+        self.fs = fs
+        self.path = path
+        self.offset = 0
+        self.pending = b""
+        with fs.open(path, "rb"):
+            pass  # a missing file or a directory fails at the redirection, as in bash
+
+    def fetch(self) -> bool:
+        """Append the next block of the file to ``pending``; False at its end."""
+        with self.fs.open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            chunk = handle.read(self.BLOCK)
+        self.offset += len(chunk)
+        self.pending += chunk
+        return bool(chunk)
+
+    def read_all(self) -> bytes:
+        """Everything not consumed yet."""
+        while self.fetch():
+            pass
+        chunk, self.pending = self.pending, b""
+        return chunk
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes (fewer only at the end of the file)."""
+        while len(self.pending) < size and self.fetch():
+            pass
+        chunk, self.pending = self.pending[:size], self.pending[size:]
+        return chunk
+
+    def readline(self) -> bytes:
+        """One line including its newline (b"" at end of input)."""
+        searched = 0
+        while (end := self.pending.find(b"\n", searched)) < 0:
+            searched = len(self.pending)
+            if not self.fetch():
+                end = len(self.pending) - 1
+                break
+        chunk, self.pending = self.pending[: end + 1], self.pending[end + 1 :]
+        return chunk
+
+    def read_lines(self, count: int) -> bytes:
+        """The next ``count`` lines (fewer at end of input)."""
+        lines = []
+        for _ in range(count):
+            line = self.readline()
+            if not line:
+                break
+            lines.append(line)
+        return b"".join(lines)
+
+
 class Sink:
     """Somewhere a command's output goes."""
 

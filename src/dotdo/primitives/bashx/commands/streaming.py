@@ -15,7 +15,6 @@ BLOCK = 64 * 1024
 """Bytes read or written at a time (a pipe's capacity)."""
 
 STDIN_NAMES = ("-", "/dev/stdin", "/dev/fd/0")
-EMPTY_DEVICES = ("/dev/null", "/dev/zero")
 
 
 def stdin_blocks(call: CommandCall) -> Iterator[bytes]:
@@ -25,12 +24,21 @@ def stdin_blocks(call: CommandCall) -> Iterator[bytes]:
         yield chunk
 
 
+def zeros(call: CommandCall) -> Iterator[bytes]:
+    """``/dev/zero``: zero bytes until the reader stops, the job is killed or the script times out."""
+    block = bytes(BLOCK)
+    while not call.stopped():
+        yield block
+
+
 def file_blocks(call: CommandCall, name: str) -> Iterator[bytes]:
     """The file ``name`` a block at a time; opening it raises ``OSError`` now, not at the first block."""
     if name in STDIN_NAMES:
         return stdin_blocks(call)
-    if name in EMPTY_DEVICES:
+    if name == "/dev/null":
         return iter(())
+    if name == "/dev/zero":
+        return zeros(call)
     opener = getattr(call.fs, "open", None)
     if opener is None:
         return iter((call.fs.read(call.path(name)),))
