@@ -11,7 +11,6 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cmp_to_key
 
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -272,125 +271,6 @@ def _counts(blocks: Iterator[bytes], *, text: bool) -> dict[str, int]:
         counts["-m"] += len(tail)
         counts["-L"] = max(counts["-L"], line_length + len(tail))
     return counts
-
-
-SortKey = tuple[int, int, int | None, int | None, str]
-
-
-def _sort_key_spec(spec: str) -> SortKey:
-    """``-k F[.C][mods][,F[.C][mods]]`` as (field, char, end field, end char, modifiers)."""
-    m = re.fullmatch(r"(\d+)(?:\.(\d+))?([a-zA-Z]*)(?:,(\d+)(?:\.(\d+))?([a-zA-Z]*))?", spec)
-    if not m or m.group(1) == "0":
-        raise CommandError(f"sort: invalid number at field start: invalid count at start of '{spec}'", 2)
-    return (
-        int(m.group(1)),
-        int(m.group(2) or "1"),
-        int(m.group(4)) if m.group(4) else None,
-        int(m.group(5)) if m.group(5) else None,
-        (m.group(3) or "") + (m.group(6) or ""),
-    )
-
-
-def _fields(line: bytes, sep: bytes | None) -> list[tuple[int, int]]:
-    """Field spans; without a separator a field includes its leading blanks, as in sort."""
-    spans = []
-    if sep is not None:
-        start = 0
-        for part in line.split(sep):
-            spans.append((start, start + len(part)))
-            start += len(part) + len(sep)
-        return spans
-    for m in re.finditer(rb"[ \t]*[^ \t]+", line):
-        spans.append((m.start(), m.end()))
-    return spans
-
-
-def _numeric_value(text: bytes) -> float:
-    m = re.match(rb"\s*(-?\d*\.?\d+(?:[eE][-+]?\d+)?)", text)
-    return float(m.group(1)) if m else 0.0
-
-
-@guarded
-def sort(call: CommandCall) -> CommandResult:
-    """``sort [-n] [-r] [-u] [-f] [-b] [-h] [-V] [-k F[,G]] [-t SEP] [-o FILE] [files]``."""
-    opts, files = options(call, "nrufbk:t:o:shVgcCz", ["numeric-sort", "reverse", "unique"])
-    flags = {o for o, _ in opts}
-    keys = [_sort_key_spec(v) for o, v in opts if o == "-k"]
-    sep_values = [v for o, v in opts if o == "-t"]
-    sep = sep_values[-1].encode() if sep_values else None
-    output = [v for o, v in opts if o == "-o"]
-    errors: list[str] = []
-    lines: list[bytes] = []
-    for _, data in read_inputs(call, files, errors):
-        lines.extend(split_lines(data))
-    if errors:
-        return CommandResult(b"", stderr_of([e.replace("sort: ", "sort: cannot read: ") for e in errors]), 2)
-    numeric = bool(flags & {"-n", "--numeric-sort", "-g", "-h"})
-    reverse = bool(flags & {"-r", "--reverse"})
-    fold = "-f" in flags
-
-    def extract(line: bytes, key: SortKey) -> bytes:
-        start, char, end, end_char, _ = key
-        spans = _fields(line, sep)
-        if start - 1 >= len(spans):
-            return b""
-        field_lo, field_hi = spans[start - 1]
-        lo = min(field_lo + char - 1, field_hi)
-        if end is None:
-            hi = len(line)
-        else:
-            end_lo, end_hi = spans[min(end, len(spans)) - 1]
-            hi = min(end_lo + end_char, end_hi) if end_char is not None else end_hi
-        return line[lo:hi]
-
-    def compare_part(a: bytes, b: bytes, mods: str) -> int:
-        is_num = numeric or "n" in mods or "g" in mods
-        if "b" in mods or "-b" in flags or is_num:
-            a, b = a.lstrip(b" \t"), b.lstrip(b" \t")
-        if is_num:
-            va, vb = _numeric_value(a), _numeric_value(b)
-            return (va > vb) - (va < vb)
-        if fold or "f" in mods:
-            a, b = a.upper(), b.upper()
-        return (a > b) - (a < b)
-
-    def compare(a: bytes, b: bytes) -> int:
-        for key in keys:
-            result = compare_part(extract(a, key), extract(b, key), key[4])
-            if result:
-                return -result if reverse or "r" in key[4] else result
-        if not keys:
-            result = compare_part(a, b, "")
-            if result:
-                return -result if reverse else result
-        if "-u" in flags or "-s" in flags:
-            return 0
-        result = (a > b) - (a < b)
-        return -result if reverse else result
-
-    simple = not keys and not flags & {"-b", "-g", "-h", "-V"}
-    last_resort = not flags & {"-u", "-s", "--unique"}
-    if simple and numeric:
-
-        def numeric_key(line: bytes) -> tuple[float, bytes]:
-            return (_numeric_value(line.lstrip(b" \t")), line if last_resort else b"")
-
-        ordered = sorted(lines, key=numeric_key, reverse=reverse)
-    elif simple:
-        ordered = sorted(lines, key=(lambda line: (line.upper(), line)) if fold else None, reverse=reverse)
-    else:
-        ordered = sorted(lines, key=cmp_to_key(compare))
-    if "-u" in flags or "--unique" in flags:
-        unique: list[bytes] = []
-        for line in ordered:
-            if not unique or compare(unique[-1], line) != 0:
-                unique.append(line)
-        ordered = unique
-    data = join_lines(ordered)
-    if output:
-        call.fs.write(call.path(output[-1]), data)
-        return CommandResult()
-    return CommandResult(data)
 
 
 @guarded
@@ -679,7 +559,6 @@ COMMANDS = {
     "head": head,
     "tail": tail,
     "wc": wc,
-    "sort": sort,
     "uniq": uniq,
     "cut": cut,
     "tr": tr,
