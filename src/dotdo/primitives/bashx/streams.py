@@ -54,30 +54,29 @@ class InputStream:
 class FileInput(InputStream):
     """A file opened with ``<``, read a block at a time as commands consume it.
 
-    The file never sits in memory whole: ``grep x < big`` holds one block. Each block is read
-    at the current offset through a handle opened for that read alone, so a redirection that is
-    never read to its end leaves no file open behind it.
+    The file never sits in memory whole: ``grep x < big`` holds one block. Like a descriptor, it
+    reads the file it opened even once that is removed (a process substitution's file); the
+    handle closes at the end of the file, or when the redirection is dropped.
     """
 
     BLOCK = 64 * 1024
 
     def __init__(self, fs: Any, path: str) -> None:
         super().__init__(b"")
-        self.fs = fs
-        self.path = path
-        self.offset = 0
+        self.handle: Any = fs.open(path, "rb")  # a missing file or a directory fails here, as in bash
         self.pending = b""
-        with fs.open(path, "rb"):
-            pass  # a missing file or a directory fails at the redirection, as in bash
 
     def fetch(self) -> bool:
         """Append the next block of the file to ``pending``; False at its end."""
-        with self.fs.open(self.path, "rb") as handle:
-            handle.seek(self.offset)
-            chunk = handle.read(self.BLOCK)
-        self.offset += len(chunk)
+        if self.handle is None:
+            return False
+        chunk = self.handle.read(self.BLOCK)
+        if not chunk:
+            self.handle.close()
+            self.handle = None
+            return False
         self.pending += chunk
-        return bool(chunk)
+        return True
 
     def read_all(self) -> bytes:
         """Everything not consumed yet."""

@@ -63,6 +63,7 @@ SCRIPTS = [
     'seq 10 > f; { read a; read b; echo $a $b; cat; } < f; while read x; do echo "<$x>"; done < f | tail -2',
     "printf 'a\\nb' > f; while read x; do echo $x; done < f; echo \"[$x]\"; cat < nothere; echo $?",
     "seq 3 > f; exec 3< f; read -u 3 a; read -u 3 b; echo $a $b; cat <&3; mapfile -t arr < f; echo ${#arr[@]}",
+    "seq 3 > f; exec 3< f; rm f; cat <&3",
     "seq 20000 > f; grep -c 7 < f; wc -l < f; tail -1 < f; sort -n < f | tail -1",
     # Jobs run streaming pipelines like any other command.
     "(yes | grep -m1 y) & wait; echo ok",
