@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dotdo.primitives.bashx import Bash
+from dotdo.primitives.bashx import Bash, BashTimeoutError
 from dotdo.primitives.bashx.commands.streaming import Lines
 
 from ..memory import peak_growth_and_outputs
@@ -32,6 +32,7 @@ SCRIPTS = [
     "yes | tail -n +3 | head -1",
     "yes | head -c 100000 | wc -c",
     "head -c 100 /dev/zero | od",
+    "seq 1000000000 | head -2; seq -w -5 3 | tr '\\n' ' '; seq -s , 0.5 0.25 1.5",
     "seq 1000 > f; cat f | grep -q 500; echo $?",
     # Line-by-line results and edge cases of each filter.
     "seq 30 | grep -v 1 | head -3; seq 30 | grep -c 1; seq 30 | grep -n -m2 2",
@@ -117,6 +118,11 @@ def test_a_line_longer_than_a_block_arrives_whole() -> None:
     long = b"x" * 200_000
     blocks = [long[i : i + 65536] for i in range(0, len(long), 65536)] + [b"\nend\n"]
     assert [line for batch in Lines(blocks) for line in batch] == [long, b"end"]
+
+
+def test_an_endless_seq_into_a_sink_that_never_fills_stops_at_the_timeout(bash: Bash) -> None:
+    with pytest.raises(BashTimeoutError):
+        bash.run_sync("seq 1000000000000 > /dev/null", timeout=0.5)
 
 
 def test_bad_tr_sets_report_an_error_and_keep_the_input(bash: Bash) -> None:
