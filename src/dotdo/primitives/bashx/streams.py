@@ -56,7 +56,8 @@ class FileInput(InputStream):
 
     The file never sits in memory whole: ``grep x < big`` holds one block. Like a descriptor, it
     reads the file it opened even once that is removed (a process substitution's file); the
-    handle closes at the end of the file, or when the redirection is dropped.
+    handle closes at the end of the file, or when the redirection is dropped. ``data[pos:]`` is
+    the block read but not consumed yet (a line at a time costs no copy of the block).
     """
 
     BLOCK = 64 * 1024
@@ -64,10 +65,9 @@ class FileInput(InputStream):
     def __init__(self, fs: Any, path: str) -> None:
         super().__init__(b"")
         self.handle: Any = fs.open(path, "rb")  # a missing file or a directory fails here, as in bash
-        self.pending = b""
 
     def fetch(self) -> bool:
-        """Append the next block of the file to ``pending``; False at its end."""
+        """Add the next block of the file to what is unconsumed; False at its end."""
         if self.handle is None:
             return False
         chunk = self.handle.read(self.BLOCK)
@@ -75,33 +75,26 @@ class FileInput(InputStream):
             self.handle.close()
             self.handle = None
             return False
-        self.pending += chunk
+        self.data, self.pos = self.data[self.pos :] + chunk, 0
         return True
 
     def read_all(self) -> bytes:
         """Everything not consumed yet."""
         while self.fetch():
             pass
-        chunk, self.pending = self.pending, b""
-        return chunk
+        return super().read_all()
 
     def read(self, size: int) -> bytes:
         """Up to ``size`` bytes (fewer only at the end of the file)."""
-        while len(self.pending) < size and self.fetch():
+        while len(self.data) - self.pos < size and self.fetch():
             pass
-        chunk, self.pending = self.pending[:size], self.pending[size:]
-        return chunk
+        return super().read(size)
 
     def readline(self) -> bytes:
         """One line including its newline (b"" at end of input)."""
-        searched = 0
-        while (end := self.pending.find(b"\n", searched)) < 0:
-            searched = len(self.pending)
-            if not self.fetch():
-                end = len(self.pending) - 1
-                break
-        chunk, self.pending = self.pending[: end + 1], self.pending[end + 1 :]
-        return chunk
+        while self.data.find(b"\n", self.pos) < 0 and self.fetch():
+            pass
+        return super().readline()
 
     def read_lines(self, count: int) -> bytes:
         """The next ``count`` lines (fewer at end of input)."""
