@@ -37,8 +37,8 @@ SCRIPTS = {
 STREAMING = {
     # Filters reading a large stream a block at a time (fewer runs each: they move megabytes).
     "seq 1e6|grep|wc": "seq 1000000 | grep 7 | wc -l",
-    "seq 1e6|awk sum": "seq 1000000 | awk '{s += $1} END {print s}'",
-    "seq 1e6|sed -n $p": "seq 1000000 | sed -n '$p'",
+    "seq 1e5|awk count": "seq 100000 | awk '$1 % 7 == 0 {n++} END {print n}'",
+    "seq 1e5|sed -n $p": "seq 100000 | sed -n '$p'",
     "seq 1e6|tail -1": "seq 1000000 | tail -n 1",
     "seq 2e5|sort -rn": "seq 200000 | sort -rn | head -1",
     "50MB|tr|grep -c": "yes abcdefghij | head -c 50000000 | tr a-j 0-9 | grep -c 5",

@@ -145,6 +145,8 @@ class _Search:
         number = 0
         last_printed = -1
         pending_after = 0
+        if not (self.before or self.after or first_only or self.max_count is not None or "-o" in flags):
+            return self.scan_plainly(label, blocks)
         context: deque[tuple[int, str]] = deque(maxlen=self.before or None)
         done = False
         for batch in Lines(blocks):
@@ -192,6 +194,37 @@ class _Search:
             self.out.flush()
             if done:
                 break
+        return self.summarize(label, count)
+
+    def scan_plainly(self, label: str, blocks: Iterator[bytes]) -> bool:
+        """:meth:`scan` without context, ``-m``, ``-o`` or an early stop: a batch of lines at a time."""
+        search, invert, numbered = self.regex.search, "-v" in self.flags, "-n" in self.flags
+        lead = f"{label}:" if self.show_names else ""
+        count = 0
+        number = 0
+        for batch in Lines(blocks):
+            lines = decode(b"\n".join(batch)).split("\n")
+            if invert:
+                hits = [i for i, line in enumerate(lines) if not search(line)]
+            else:
+                hits = [i for i, line in enumerate(lines) if search(line)]
+            count += len(hits)
+            if hits and not self.quiet_lines:
+                if numbered:
+                    text = "".join(f"{lead}{number + i + 1}:{lines[i]}\n" for i in hits)
+                else:
+                    text = "".join(f"{lead}{lines[i]}\n" for i in hits)
+                self.out.write(encode(text))
+            number += len(lines)
+            self.out.flush()
+        if count:
+            self.any_match = True
+        return self.summarize(label, count)
+
+    def summarize(self, label: str, count: int) -> bool:
+        """Write ``-c``/``-l``/``-L``'s line for one input; True when it matched."""
+        flags = self.flags
+        prefix = f"{label}:" if self.show_names else ""
         summary = []
         if "-c" in flags:
             summary.append(prefix + str(count))

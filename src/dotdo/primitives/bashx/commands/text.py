@@ -1,6 +1,6 @@
-"""Line-oriented text programs: cat, head, tail, wc, sort, uniq, cut, tr, tee, rev, nl, tac, paste, yes.
+"""Line-oriented text programs: cat, head, tail, wc, uniq, cut, tr, tee, rev, nl, tac, paste, yes.
 
-All but sort, tac and paste stream: they hold a block of input at a time (tail a ring of its last
+All but tac and paste stream: they hold a block of input at a time (tail a ring of its last
 lines), so a pipeline of them runs in bounded memory however much flows through it.
 """
 
