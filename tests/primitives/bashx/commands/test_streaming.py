@@ -49,6 +49,7 @@ SCRIPTS = [
     "printf 'a\\na\\nb\\nc\\nc\\n' | uniq -d; printf 'a\\na\\nb\\nc\\nc\\n' | uniq -u",
     "printf 'a\\na\\nb\\n' > in; uniq in out; cat out",
     "printf 'a:b:c\\nd:e:f\\nnone\\n' | cut -d: -f2; printf 'abcdef\\n' | cut -c 2-4",
+    "printf 'abcdef\\nxy\\n\\n' | cut -c 4-,1-2; printf 'abcdef\\n' | cut -c 2-3,3-5; printf 'h\\303\\251llo\\n' | cut -c 2-3 | od -c",
     "echo hello | tr a-z A-Z; echo hello | tr -d l; echo 'hello   world' | tr -s ' '; echo hello | tr -c a-z _",
     "echo 'hello 123' | tr -cd 0-9; echo aabbcc | tr -s a-c x; echo aabbcc | tr a-c xy; echo é | tr é e",
     "echo hello | tee a b | tr a-z A-Z; cat a b; echo x | tee -a a; cat a",

@@ -298,13 +298,14 @@ def uniq(call: CommandCall) -> CommandResult:
             return None
         return b"%7d " % count + line if "-c" in flags else line
 
+    plain = not skip_fields and "-i" not in flags
     current: bytes | None = None
     current_key = b""
     count = 0
     for batch in Lines(inputs[0][1]):
         done: list[bytes] = []
         for line in batch:
-            line_key = key(line)
+            line_key = line if plain else key(line)
             if current is not None and line_key == current_key:
                 count += 1
                 continue
@@ -357,12 +358,20 @@ def cut(call: CommandCall) -> CommandResult:
     selections: dict[int, list[int]] = {}
 
     def selected(count: int) -> list[int]:
-        """0-based positions picked out of ``count`` fields or characters (cached per count)."""
+        """0-based positions of the fields picked out of ``count`` (cached per count)."""
         if count not in selections:
             if len(selections) > 4096:
                 selections.clear()  # lines of ever new lengths must not grow the cache without end
             selections[count] = [i for i in range(count) if any(lo <= i + 1 <= hi for lo, hi in ranges)]
         return selections[count]
+
+    # Byte positions as slices: the ranges sorted and merged, so each byte is picked once, in order.
+    spans: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if spans and lo - 1 <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo - 1, hi))
 
     errors: list[str] = []
     out = Output(call)
@@ -377,12 +386,9 @@ def cut(call: CommandCall) -> CommandResult:
                         continue
                     parts = line.split(delimiter)
                     rendered.append(out_delim.join(parts[i] for i in selected(len(parts))))
-                elif mode == "-b":
-                    rendered.append(b"".join(line[i : i + 1] for i in selected(len(line))))
                 else:
-                    text = line.decode("utf-8", "surrogateescape")
-                    picked = "".join(text[i : i + 1] for i in selected(len(text)))
-                    rendered.append(picked.encode("utf-8", "surrogateescape"))
+                    # -c picks bytes, as coreutils' cut does (it has no multibyte characters).
+                    rendered.append(b"".join([line[lo:hi] for lo, hi in spans]))
             out.lines(rendered)
             out.flush()
     return out.result(errors)
