@@ -1,7 +1,7 @@
 """Search and vector compat layers: recall and speed against exact search, Chroma's own server, and bare FTS5.
 
     python benchmarks/compat_search.py [--vectors 100000] [--dimension 384] [--documents 100000] [--queries 200]
-                                       [--only vectors|text]
+                                       [--shards 4] [--only vectors|text]
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
 `dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), and through the
@@ -17,6 +17,10 @@ transaction) and what typo tolerance and ranking cost. The same documents are al
 through the `elasticsearch` client into `dotdo compat serve elasticsearch` and queried with the Query
 DSL: both words in either field (which FTS5 answers alone), and both in the body with one typo (each
 candidate read and checked). No Meilisearch, Algolia or Elasticsearch server runs here.
+Sharded rows: the same data in an index or collection spread over `--shards` shard objects
+(`ShardedIndex`/`ShardedCollection` in process, `--index-shards` for the servers), beside the same
+handle over one object and the bare object, in the same run: what spreading costs or gains, with
+ranking and recall unchanged.
 """
 
 from __future__ import annotations
@@ -41,8 +45,8 @@ from rich.table import Table
 
 from dotdo import Runtime
 from dotdo.compat import Credentials
-from dotdo.compat.search import SearchIndex, SearchQuery
-from dotdo.compat.vector import Point, VectorCollection
+from dotdo.compat.search import SearchIndex, SearchQuery, ShardedIndex
+from dotdo.compat.vector import Point, ShardedCollection, VectorCollection
 
 BATCH = 1000
 PINECONE_BATCH = 200
@@ -74,12 +78,15 @@ def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_dotdo(folder: Path, layer: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
+def start_dotdo(folder: Path, layer: str, shards: int = 1) -> tuple[subprocess.Popen[bytes], int, str, str]:
     key = Credentials(folder / "compat").default_key()
     assert key.secret is not None
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "compat", "serve", layer, "--port", str(port), "--data-dir", str(folder)],
+        [
+            *(sys.executable, "-m", "dotdo", "compat", "serve", layer, "--port", str(port)),
+            *("--data-dir", str(folder), "--index-shards", str(shards)),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -127,10 +134,16 @@ def run_chroma(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[s
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
-def run_vector_core(folder: Path, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+def run_vector_core(
+    folder: Path, data: np.ndarray, queries: np.ndarray, truth: list[set[int]], shards: int | None = None
+) -> dict[str, float]:
+    """The vector core in process: the bare object, or (given `shards`) a `ShardedCollection` of that many."""
+
     async def run() -> dict[str, float]:
         async with Runtime(folder, objects=[VectorCollection]) as runtime:
-            collection = runtime.get(VectorCollection, "bench/core")
+            collection: Any = runtime.get(VectorCollection, "bench/core")
+            if shards is not None:
+                collection = ShardedCollection(runtime, "bench/sharded", shards=shards)
             await collection.create("core", data.shape[1], "cosine")
             started = time.perf_counter()
             for start in range(0, len(data), BATCH):
@@ -173,7 +186,9 @@ def run_pinecone(client: Any, data: np.ndarray, queries: np.ndarray, truth: list
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
-def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+def vector_rows(
+    count: int, dimension: int, query_count: int, folder: Path, shards: int
+) -> list[tuple[str, dict[str, float]]]:
     import chromadb
 
     import dotdo.compat.chroma
@@ -185,12 +200,23 @@ def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> l
     exact = {"queries/s": query_count / (time.perf_counter() - started), "recall@10": 1.0}
     rows = [("exact search (numpy, in process)", exact)]
     rows.append(("bare vector core (in process)", run_vector_core(folder / "vector-core", data, queries, truth)))
-    process, port, key_id, secret = start_dotdo(folder / "dotdo-pinecone", "pinecone")
-    try:
-        client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
-        rows.append(("dotdo compat pinecone (SDK)", run_pinecone(client, data, queries, truth)))
-    finally:
-        stop(process)
+    for count_of_shards in (1, shards):
+        rows.append(
+            (
+                f"sharded vector core ({count_of_shards} shard{'s' if count_of_shards > 1 else ''}, in process)",
+                run_vector_core(folder / f"vector-{count_of_shards}", data, queries, truth, count_of_shards),
+            )
+        )
+    for count_of_shards in (1, shards):
+        process, port, key_id, secret = start_dotdo(
+            folder / f"dotdo-pinecone-{count_of_shards}", "pinecone", count_of_shards
+        )
+        try:
+            client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+            suffix = "" if count_of_shards == 1 else f", {count_of_shards} shards"
+            rows.append((f"dotdo compat pinecone (SDK{suffix})", run_pinecone(client, data, queries, truth)))
+        finally:
+            stop(process)
     process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
     try:
         client = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=key_id, secret=secret)
@@ -227,10 +253,16 @@ def typo(word: str, chooser: random.Random) -> str:
     return word[:position] + word[position + 1 :]
 
 
-def run_search_core(folder: Path, docs: list[dict[str, Any]], queries: list[str]) -> dict[str, float]:
+def run_search_core(
+    folder: Path, docs: list[dict[str, Any]], queries: list[str], shards: int | None = None
+) -> dict[str, float]:
+    """The search core in process: the bare object, or (given `shards`) a `ShardedIndex` of that many."""
+
     async def run() -> dict[str, float]:
         async with Runtime(folder, objects=[SearchIndex]) as runtime:
-            index = runtime.get(SearchIndex, "bench/core")
+            index: Any = runtime.get(SearchIndex, "bench/core")
+            if shards is not None:
+                index = ShardedIndex(runtime, "bench/sharded", shards=shards)
             await index.create("core", "id")
             started = time.perf_counter()
             for start in range(0, len(docs), BATCH):
@@ -245,9 +277,8 @@ def run_search_core(folder: Path, docs: list[dict[str, Any]], queries: list[str]
     return asyncio.run(run())
 
 
-def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+def text_rows(count: int, query_count: int, folder: Path, shards: int) -> list[tuple[str, dict[str, float]]]:
     import dotdo.compat.algolia
-    import dotdo.compat.meilisearch
 
     docs = documents(count)
     chooser = random.Random(4)
@@ -277,28 +308,15 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         )
     )
     rows.append(("bare search core (in process, one typo)", run_search_core(folder / "search-core", docs, typed)))
-    process, port, key_id, secret = start_dotdo(folder / "dotdo-meili", "meilisearch")
-    try:
-        client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
-        index = client.index("bench")
-        started = time.perf_counter()
-        task = None
-        for start in range(0, count, BATCH):
-            task = index.add_documents(docs[start : start + BATCH], primary_key="id")
-        assert task is not None
-        client.wait_for_task(task.task_uid, timeout_in_ms=600_000)
-        indexed = time.perf_counter() - started
-        started = time.perf_counter()
-        for text in typed:
-            index.search(text)
+    for count_of_shards in (1, shards):
         rows.append(
             (
-                "dotdo compat meilisearch (SDK, one typo)",
-                {"documents/s": count / indexed, "queries/s": query_count / (time.perf_counter() - started)},
+                f"sharded search core ({count_of_shards} shard{'s' if count_of_shards > 1 else ''}, one typo)",
+                run_search_core(folder / f"search-{count_of_shards}", docs, typed, count_of_shards),
             )
         )
-    finally:
-        stop(process)
+    rows.append(meilisearch_row(docs, typed, folder, 1))
+    rows.append(meilisearch_row(docs, typed, folder, shards))
     process, port, key_id, secret = start_dotdo(folder / "dotdo-algolia", "algolia")
     try:
         client = dotdo.compat.algolia.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
@@ -319,6 +337,36 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         stop(process)
     rows.extend(elasticsearch_rows(docs, pairs, folder))
     return rows
+
+
+def meilisearch_row(
+    docs: list[dict[str, Any]], typed: list[str], folder: Path, shards: int
+) -> tuple[str, dict[str, float]]:
+    """Indexing and one-typo queries through the `meilisearch` SDK, the server's indexes having `shards` shards."""
+    import dotdo.compat.meilisearch
+
+    process, port, key_id, secret = start_dotdo(folder / f"dotdo-meili-{shards}", "meilisearch", shards)
+    try:
+        client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+        index = client.index("bench")
+        started = time.perf_counter()
+        task = None
+        for start in range(0, len(docs), BATCH):
+            task = index.add_documents(docs[start : start + BATCH], primary_key="id")
+        assert task is not None
+        client.wait_for_task(task.task_uid, timeout_in_ms=600_000)
+        indexed = time.perf_counter() - started
+        started = time.perf_counter()
+        for text in typed:
+            index.search(text)
+        queried = time.perf_counter() - started
+    finally:
+        stop(process)
+    suffix = "" if shards == 1 else f", {shards} shards"
+    return f"dotdo compat meilisearch (SDK{suffix}, one typo)", {
+        "documents/s": len(docs) / indexed,
+        "queries/s": len(typed) / queried,
+    }
 
 
 def elasticsearch_rows(
@@ -394,6 +442,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dimension", type=int, default=384, help="their dimension (default 384)")
     parser.add_argument("--documents", type=int, default=100_000, help="how many text documents (default 100000)")
     parser.add_argument("--queries", type=int, default=200, help="queries per system (default 200)")
+    parser.add_argument("--shards", type=int, default=4, help="shards of the sharded rows' indexes (default 4)")
     parser.add_argument("--only", choices=["vectors", "text"], help="run only the vector or the text rows")
     arguments = parser.parse_args(argv)
     console = Console()
@@ -402,7 +451,9 @@ def main(argv: list[str] | None = None) -> None:
         if arguments.only != "text":
             status = "vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"
             with console.status(status):
-                vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
+                vectors = vector_rows(
+                    arguments.vectors, arguments.dimension, arguments.queries, folder, arguments.shards
+                )
             console.print(
                 table(
                     f"{arguments.vectors:,} vectors x {arguments.dimension}",
@@ -414,7 +465,7 @@ def main(argv: list[str] | None = None) -> None:
         if arguments.only != "vectors":
             status = "text search: dotdo's meilisearch, algolia and elasticsearch layers, the search core, bare FTS5"
             with console.status(status):
-                texts = text_rows(arguments.documents, arguments.queries, folder)
+                texts = text_rows(arguments.documents, arguments.queries, folder, arguments.shards)
             console.print(
                 table(
                     f"{arguments.documents:,} documents",
