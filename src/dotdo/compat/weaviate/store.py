@@ -299,8 +299,13 @@ class WeaviateStore:
             return definition, []
         try:
             if vector is None:
-                page = await collection.scroll(tree, after=after, limit=limit, with_vectors=with_vector, offset=offset)
-                return definition, [_object(definition, point) for point in page["points"]]
+                # The core's `after` includes that object; Weaviate's cursor starts past it.
+                start = canonical_uuid(after) if after else None
+                page = await collection.scroll(
+                    tree, after=start, limit=limit + (start is not None), with_vectors=with_vector, offset=offset
+                )
+                points = [point for point in page["points"] if point["id"] != start][:limit]
+                return definition, [_object(definition, point) for point in points]
             metric = schema.metric(definition)
             hits = await collection.query(vector, limit=limit, filter=tree, offset=offset, with_vectors=with_vector)
         except VectorError as exc:
