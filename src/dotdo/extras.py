@@ -48,6 +48,8 @@ EXTRAS: dict[str, Extra] = {
             "algoliasearch",
             "pinecone",
             "elasticsearch",
+            "weaviate",
+            "grpc",
         ),
         ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",
