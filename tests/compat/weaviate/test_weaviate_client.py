@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateInsertManyAll
 from weaviate.proto.v1 import health_weaviate_pb2
 
 import dotdo.compat
+from dotdo.compat import Credentials
 from tests.compat.conftest import CompatServer, start_server, stop_server
 from tests.conftest import free_port
 
@@ -340,6 +345,13 @@ def test_batches_and_deletes_by_filter(client: weaviate.WeaviateClient) -> None:
         for i in range(100):
             batch.add_object(properties={"n": i, "kind": "odd" if i % 2 else "even"}, vector=[float(i), 1.0])
     assert events.batch.failed_objects == []
+    with client.batch.dynamic() as batch:
+        for i in range(100, 400):
+            batch.add_object(
+                collection="Event", properties={"n": i, "kind": "odd" if i % 2 else "even"}, vector=[1.0, 0]
+            )
+    assert client.batch.failed_objects == []
+    events.data.delete_many(where=Filter.by_property("n").greater_or_equal(100))
     assert len(events) == 100
     odd = Filter.by_property("kind").equal("odd")
     dry = events.data.delete_many(where=odd, dry_run=True)
@@ -348,6 +360,32 @@ def test_batches_and_deletes_by_filter(client: weaviate.WeaviateClient) -> None:
     assert deleted.matches == deleted.successful == 50 and len(deleted.objects) == 50
     assert len(events) == 50
     client.collections.delete("Event")
+
+
+def test_rest_batches_and_object_listing(client: weaviate.WeaviateClient, served: Served) -> None:
+    client.collections.create("Plain", vector_config=Configure.Vectors.self_provided())
+    url, headers = served.server.url, served.headers
+    kept = str(uuid.UUID(int=77))
+    answer = httpx.post(
+        f"{url}/v1/batch/objects",
+        json={
+            "objects": [
+                {"class": "Plain", "id": kept, "properties": {"word": "kept"}, "vector": [1, 0, 0]},
+                {"class": "Plain", "properties": {"word": "short"}, "vector": [1, 0]},
+                {"class": "Nowhere", "properties": {}, "vector": [1, 0, 0]},
+            ]
+        },
+        headers=headers,
+    ).json()
+    assert [item["result"].get("errors") is None for item in answer] == [True, False, False]
+    assert "length 2" in answer[1]["result"]["errors"]["error"][0]["message"]
+    assert "not found" in answer[2]["result"]["errors"]["error"][0]["message"]
+    one = httpx.get(f"{url}/v1/objects/Plain/{kept}", params={"include": "vector"}, headers=headers).json()
+    assert (one["id"], one["class"], one["properties"], one["vector"]) == (kept, "Plain", {"word": "kept"}, [1, 0, 0])
+    listed = httpx.get(f"{url}/v1/objects", params={"class": "Plain"}, headers=headers).json()
+    assert [o["id"] for o in listed["objects"]] == [kept]
+    assert httpx.get(f"{url}/v1/objects/Plain/{uuid.UUID(int=78)}", headers=headers).status_code == 404
+    client.collections.delete("Plain")
 
 
 def test_hostile_input_is_refused_in_weaviate_shape(
@@ -426,6 +464,36 @@ def test_tenants_are_isolated(served: Served, books: Any) -> None:
         stranger.close()
 
 
+def serve_reading_the_banner(data_dir: Path) -> tuple[Served, str]:
+    """`dotdo compat serve weaviate` as a user runs it: what it prints, once both ports answer."""
+    http_port, grpc_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "dotdo", "compat", "serve", "weaviate"),
+            *("--port", str(http_port), "--grpc-port", str(grpc_port), "--data-dir", str(data_dir)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert process.stdout is not None
+    banner = ""
+    while "gRPC" not in banner:
+        line = process.stdout.readline()
+        assert line, f"the server exited before printing its gRPC port: {banner}"
+        banner += line
+    key = Credentials(data_dir / "compat").default_key()
+    server = CompatServer(f"http://127.0.0.1:{http_port}", data_dir, key, process)
+    for _ in range(300):
+        try:
+            if httpx.get(f"{server.url}/v1/.well-known/ready").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return Served(server, grpc_port), banner
+
+
 def test_collections_survive_a_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
     data_dir = tmp_path_factory.mktemp("weaviate-restart")
     running = serve(data_dir)
@@ -435,8 +503,9 @@ def test_collections_survive_a_restart(tmp_path_factory: pytest.TempPathFactory)
             kept.data.insert({"a": "one"}, uuid=str(uuid.UUID(int=5)), vector=[1.0, 0.0])
     finally:
         stop_server(running.server)
-    running = serve(data_dir)
+    running, banner = serve_reading_the_banner(data_dir)
     try:
+        assert f"Weaviate gRPC on 127.0.0.1:{running.grpc_port}" in banner
         with running.connect() as client:
             [hit] = client.collections.use("Kept").query.near_vector([1.0, 0.0]).objects
             assert (str(hit.uuid), hit.properties) == (str(uuid.UUID(int=5)), {"a": "one"})

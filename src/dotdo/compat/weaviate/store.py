@@ -236,8 +236,16 @@ class WeaviateStore:
                 ],
             }
             await self._catalog(tenant).update(entry["name"], None, definition)
-        if not exists:
-            await collection.create(entry["name"], dimension, schema.metric(definition))
+        if not exists and not await collection.exists():
+            try:
+                await collection.create(entry["name"], dimension, schema.metric(definition))
+            except VectorError as exc:
+                # Another batch may have created it since this one looked (concurrent batches are
+                # common): the upsert below then checks these vectors against the length it chose.
+                if not await collection.exists():
+                    for position, _ in items:
+                        errors[position] = errors[position] or str(exc)
+                    return
         try:
             await collection.upsert(points)
         except VectorError as exc:
