@@ -101,7 +101,7 @@ def _properties(message: Any) -> dict[str, Any]:
 def _value(value: Any, data_type: str | None) -> properties_pb2.Value:
     """A property value as Weaviate's gRPC `Value`, by the property's type (or the value's own)."""
     if value is None:
-        return properties_pb2.Value(null_value=0)
+        return properties_pb2.Value(null_value="NULL_VALUE")
     if isinstance(value, list):
         element = (data_type or "").removesuffix("[]")
         return properties_pb2.Value(list_value=_list_value(value, element))
@@ -145,7 +145,8 @@ class WeaviateServicer(weaviate_pb2_grpc.WeaviateServicer):
 
     def _tenant(self, context: grpc.aio.ServicerContext) -> str:
         metadata = dict(context.invocation_metadata() or ())
-        return self.store.authenticate(metadata.get("authorization"))
+        authorization = metadata.get("authorization")
+        return self.store.authenticate(authorization if isinstance(authorization, str) else None)
 
     async def _answer(self, context: grpc.aio.ServicerContext, call: Any) -> Any:
         try:
