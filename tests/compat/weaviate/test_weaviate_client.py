@@ -24,7 +24,7 @@ from weaviate.classes.config import Configure, DataType, Property, VectorDistanc
 from weaviate.classes.data import DataObject
 from weaviate.classes.query import Filter, MetadataQuery
 from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateInsertManyAllFailedError, WeaviateQueryError
-from weaviate.proto.v1 import health_weaviate_pb2
+from weaviate.proto.v1 import base_pb2, health_weaviate_pb2, search_get_pb2
 
 import dotdo.compat
 from dotdo.compat import Credentials
@@ -328,6 +328,30 @@ def test_filters_agree_with_the_oracle(books: Any, tree: tuple[Any, ...]) -> Non
     assert [str(o.uuid) for o in nearest.objects] == [i for i, _ in exact(target, expected, "cosine")[:5]]
 
 
+def test_like_is_none_and_certainty(client: weaviate.WeaviateClient, books: Any) -> None:
+    like = books.query.fetch_objects(filters=Filter.by_property("title").like("*ook 1*"), limit=100)
+    assert {o.properties["title"] for o in like.objects} == {
+        b["properties"]["title"] for b in BOOKS if "ook 1" in b["properties"]["title"]
+    }
+    exact_title = books.query.fetch_objects(filters=Filter.by_property("title").like("Book 7"))
+    assert [o.properties["title"] for o in exact_title.objects] == ["Book 7"]
+    sparse = client.collections.create("Sparse", vector_config=Configure.Vectors.self_provided())
+    sparse.data.insert_many(
+        [
+            DataObject(properties={"size": 1}, vector=[1.0, 0.0]),
+            DataObject(properties={"size": None, "label": "x"}, vector=[0.0, 1.0]),
+            DataObject(properties={"label": "y"}, vector=[1.0, 1.0]),
+        ]
+    )
+    missing = sparse.query.fetch_objects(filters=Filter.by_property("size").is_none(True))
+    assert sorted(o.properties["label"] for o in missing.objects) == ["x", "y"]
+    assert len(sparse.query.fetch_objects(filters=Filter.by_property("size").is_none(False)).objects) == 1
+    near = sparse.query.near_vector([1.0, 0.0], certainty=0.9, return_metadata=MetadataQuery(certainty=True))
+    assert [o.properties.get("size") for o in near.objects] == [1]
+    assert math.isclose(near.objects[0].metadata.certainty, 1.0, abs_tol=1e-6)
+    client.collections.delete("Sparse")
+
+
 def test_fetch_pages_and_ids(books: Any) -> None:
     first = books.query.fetch_objects(limit=25)
     second = books.query.fetch_objects(limit=25, offset=25)
@@ -431,8 +455,6 @@ def test_hostile_input_is_refused_in_weaviate_shape(
     unauthorized = httpx.get(f"{served.server.url}/v1/schema", headers={"authorization": "Bearer wrong"})
     assert unauthorized.status_code == 401 and unauthorized.json()["error"][0]["message"]
     with grpc.insecure_channel(f"127.0.0.1:{served.grpc_port}") as channel:
-        from weaviate.proto.v1 import search_get_pb2
-
         search = channel.unary_unary(
             "/weaviate.v1.Weaviate/Search",
             request_serializer=search_get_pb2.SearchRequest.SerializeToString,
@@ -448,6 +470,26 @@ def test_hostile_input_is_refused_in_weaviate_shape(
                 timeout=10,
             )
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "finite" in refused.value.details()
+        leaf = base_pb2.Filters(operator=base_pb2.Filters.OPERATOR_EQUAL, target={"property": "year"}, value_int=2000)
+        deep = leaf
+        for _ in range(40):
+            deep = base_pb2.Filters(operator=base_pb2.Filters.OPERATOR_NOT, filters=[deep])
+        malformed = [
+            base_pb2.Filters(operator=99, target={"property": "year"}, value_int=1),
+            base_pb2.Filters(operator=base_pb2.Filters.OPERATOR_AND),
+            base_pb2.Filters(operator=base_pb2.Filters.OPERATOR_EQUAL, target={"property": "year"}),
+            base_pb2.Filters(operator=base_pb2.Filters.OPERATOR_NOT, filters=[leaf, leaf]),
+            base_pb2.Filters(operator=base_pb2.Filters.OPERATOR_OR, filters=[leaf] * 5000),
+            deep,
+        ]
+        for where in malformed:
+            with pytest.raises(grpc.RpcError) as refused:
+                search(
+                    search_get_pb2.SearchRequest(collection="Book", filters=where),
+                    metadata=[("authorization", served.headers["authorization"])],
+                    timeout=10,
+                )
+            assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, refused.value.details()
     assert len(books) == len(BOOKS)  # nothing was written by the refused requests
 
 

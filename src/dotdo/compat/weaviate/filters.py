@@ -32,7 +32,10 @@ def parse(filters: Any, depth: int = 0) -> Filter:
     """The tree of a `weaviate.v1.Filters` message; `WeaviateError` (422 or 501) for what cannot be applied."""
     if depth > MAX_DEPTH:
         raise _invalid(f"nested more than {MAX_DEPTH} levels deep")
-    operator = type(filters).Operator.Name(filters.operator)
+    try:
+        operator = type(filters).Operator.Name(filters.operator)
+    except ValueError:
+        raise _invalid(f"unknown operator {filters.operator}") from None
     if operator in ("OPERATOR_AND", "OPERATOR_OR"):
         if not filters.filters:
             raise _invalid(f"{operator.removeprefix('OPERATOR_').lower()} needs at least one operand")
