@@ -171,6 +171,18 @@ def test_objects_are_inserted_read_replaced_updated_and_deleted(client: weaviate
     assert notes.data.delete_by_id(first)
     assert not notes.data.exists(first) and notes.query.fetch_object_by_id(first) is None
     assert not notes.data.delete_by_id(first)
+    second = notes.data.insert({"text": "named"}, vector={"default": [0.6, 0.8]})
+    [hit] = notes.query.near_vector([0.6, 0.8], target_vector="default").objects
+    assert str(hit.uuid) == str(second)
+    with pytest.raises(WeaviateQueryError) as raised:
+        notes.query.near_vector([0.6, 0.8], target_vector="other")
+    assert "no vector named 'other'" in raised.value.message
+    with pytest.raises(UnexpectedStatusCodeError) as refused:
+        notes.data.insert({"text": "elsewhere"}, vector={"other": [0.6, 0.8]})
+    assert refused.value.status_code == 422 and "no vector named 'other'" in refused.value.message
+    with pytest.raises(UnexpectedStatusCodeError) as refused:
+        notes.data.insert({"text": "again"}, uuid=second, vector=[1.0, 0.0])
+    assert refused.value.status_code == 422 and "already exists" in refused.value.message
     client.collections.delete("Note")
 
 

@@ -62,21 +62,43 @@ _UNSERVED_SEARCH = (
 )
 
 
-def _vector(single: bytes, floats: Any, named: Any, what: str) -> list[float] | None:
-    """The one vector of a message: its float32 bytes, its floats, or its single named vector."""
+def _vector(single: bytes, floats: Any, named: Any, what: str) -> tuple[list[float] | None, str | None]:
+    """The one vector of a message (its float32 bytes, its floats, or its single named vector) and its name."""
+    name = None
     if named:
         if len(named) != 1:
             raise WeaviateError(422, f"{what}: this server serves one vector per object, got {len(named)}")
         if named[0].type == base_pb2.Vectors.VECTOR_TYPE_MULTI_FP32:
             raise unsupported("multi-vectors")
-        single = named[0].vector_bytes
+        single, name = named[0].vector_bytes, named[0].name or None
     if single:
         if len(single) % 4:
             raise WeaviateError(422, f"{what}: the vector's bytes are not float32 values")
-        return np.frombuffer(single, dtype="<f4").astype(float).tolist()
+        return np.frombuffer(single, dtype="<f4").astype(float).tolist(), name
     if floats:
-        return list(floats)
-    return None
+        return list(floats), name
+    return None, name
+
+
+def _near_vector(near: Any) -> tuple[list[float], list[str]]:
+    """The query vector of a `NearVector` and the target vectors it names (none, or the class's one)."""
+    targets = list(near.target_vectors) or list(near.targets.target_vectors)
+    if near.vector_per_target:
+        raise unsupported("a vector per target vector")
+    if near.vector_for_targets:
+        if len(near.vector_for_targets) != 1:
+            raise unsupported("searching several target vectors at once")
+        [given] = near.vector_for_targets
+        vector, _ = _vector(given.vector_bytes, (), given.vectors, "near_vector")
+        targets = [given.name]
+    else:
+        vector, name = _vector(near.vector_bytes, near.vector, near.vectors, "near_vector")
+        targets = targets or ([name] if name else [])
+    if vector is None:
+        raise WeaviateError(422, "near_vector needs a vector")
+    if len(set(targets)) > 1:
+        raise unsupported("searching several target vectors at once")
+    return vector, targets
 
 
 def _properties(message: Any) -> dict[str, Any]:
@@ -174,14 +196,10 @@ class WeaviateServicer(weaviate_pb2_grpc.WeaviateServicer):
             if request.autocut:
                 raise unsupported("autocut")
             tree = filters.parse(request.filters) if request.HasField("filters") else None
-            vector, max_distance = None, None
+            vector, max_distance, targets = None, None, []
             if request.HasField("near_vector"):
                 near = request.near_vector
-                if near.target_vectors or near.HasField("targets") or near.vector_for_targets or near.vector_per_target:
-                    raise unsupported("target vectors")
-                vector = _vector(near.vector_bytes, near.vector, near.vectors, "near_vector")
-                if vector is None:
-                    raise WeaviateError(422, "near_vector needs a vector")
+                vector, targets = _near_vector(near)
                 if near.HasField("distance"):
                     max_distance = near.distance
                 elif near.HasField("certainty"):
@@ -198,6 +216,7 @@ class WeaviateServicer(weaviate_pb2_grpc.WeaviateServicer):
                 with_vector=with_vector,
                 max_distance=max_distance,
                 after=request.after or None,
+                target=targets[0] if vector is not None and targets else None,
             )
             return search_get_pb2.SearchReply(
                 took=time.perf_counter() - started,
@@ -267,8 +286,9 @@ class WeaviateServicer(weaviate_pb2_grpc.WeaviateServicer):
                 try:
                     if item.tenant:
                         raise unsupported("multi-tenancy within a class (tenant=)")
-                    vector = _vector(item.vector_bytes, item.vector, item.vectors, "vector")
-                    objects.append(NewObject(item.collection, item.uuid or None, _properties(item.properties), vector))
+                    vector, name = _vector(item.vector_bytes, item.vector, item.vectors, "vector")
+                    properties = _properties(item.properties)
+                    objects.append(NewObject(item.collection, item.uuid or None, properties, vector, name))
                 except WeaviateError as exc:
                     errors[index] = exc.message
                     objects.append(None)

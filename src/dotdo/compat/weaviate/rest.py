@@ -51,19 +51,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _vector_of(body: dict[str, Any]) -> list[float] | None:
-    """The one vector of a REST object: `vector`, or the single entry of `vectors`."""
-    vector = body.get("vector")
+def _vector_of(body: dict[str, Any]) -> tuple[list[float] | None, str | None]:
+    """The one vector of a REST object (`vector`, or the single entry of `vectors`) and its name if given."""
+    vector, name = body.get("vector"), None
     named = body.get("vectors")
     if named:
         if not isinstance(named, dict) or len(named) != 1:
             raise WeaviateError(422, "this server serves one vector per object: give one entry in `vectors`")
-        vector = next(iter(named.values()))
+        [(name, vector)] = named.items()
     if vector is None or vector == []:
-        return None
+        return None, name
     if not isinstance(vector, list) or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in vector):
         raise WeaviateError(422, "a vector must be an array of numbers")
-    return vector
+    return vector, name
 
 
 def _new_object(body: Any, class_name: str | None = None, object_id: str | None = None) -> NewObject:
@@ -75,7 +75,8 @@ def _new_object(body: Any, class_name: str | None = None, object_id: str | None 
     if not isinstance(name, str) or not name:
         raise WeaviateError(422, "an object needs its class in `class`")
     properties = body.get("properties") or {}
-    return NewObject(name, object_id or body.get("id"), properties, _vector_of(body))
+    vector, vector_name = _vector_of(body)
+    return NewObject(name, object_id or body.get("id"), properties, vector, vector_name)
 
 
 class WeaviateRest:

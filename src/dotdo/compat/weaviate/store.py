@@ -35,12 +35,13 @@ _INFERRED_TYPES = {bool: "boolean", str: "text", int: "number", float: "number"}
 
 @dataclass
 class NewObject:
-    """An object to write: its class, UUID (None: a new one), properties and vector."""
+    """An object to write: its class, UUID (None: a new one), properties, vector and the vector's name if given."""
 
     class_name: str
     id: str | None
     properties: dict[str, Any]
     vector: list[float] | None
+    vector_name: str | None = None
 
 
 def canonical_uuid(value: Any) -> str:
@@ -200,6 +201,8 @@ class WeaviateStore:
                     raise WeaviateError(
                         422, "this server runs no vectorizer: every object needs a vector (`vector=` on insert)"
                     )
+                if new.vector_name is not None:
+                    _check_vector_name(definition, new.vector_name)
                 if new.vector is not None:
                     if dimension is None:
                         dimension = len(new.vector)
@@ -297,12 +300,15 @@ class WeaviateStore:
         with_vector: bool = False,
         max_distance: float | None = None,
         after: str | None = None,
+        target: str | None = None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The class definition and its objects: the nearest `vector` (each with `distance`), or in insertion order.
 
         `tree` is applied during the vector search (the core filters before it ranks).
         """
         definition, collection = await self._class(tenant, class_name)
+        if target is not None:
+            _check_vector_name(definition, target)
         if not await collection.exists():
             return definition, []
         try:
@@ -335,6 +341,12 @@ class WeaviateStore:
             return int(await collection.count(tree))
         except VectorError as exc:
             raise WeaviateError(422, str(exc)) from None
+
+
+def _check_vector_name(definition: dict[str, Any], name: str) -> None:
+    own = schema.vector_name(definition)
+    if name != own:
+        raise WeaviateError(422, f"class {definition['class']!r} has no vector named {name!r}; its vector is {own!r}")
 
 
 def _object(definition: dict[str, Any], point: dict[str, Any]) -> dict[str, Any]:
