@@ -133,8 +133,8 @@ service = Service(
         "search": "near_vector and fetch_objects with filters, limit, offset, after, distance and certainty; "
         "bm25, hybrid, near_object, near_text, group_by, sort and autocut answer UNIMPLEMENTED",
         "filters": "equal, not_equal, greater/less than, like (`*text*` or exact), is_none, contains_any/all/none, "
-        "and, or, not, on properties and `_id`; text equality compares whole values; geo, reference, length and "
-        "timestamp filters are refused",
+        "and, or, not, on properties and `_id`; text equality compares whole values; greater/less than compare "
+        "numbers only (not dates or text); geo, reference, length and timestamp filters are refused",
         "aggregate": "over_all(total_count=True), with or without filters; property metrics and group_by are refused",
         "tenants": "a dotdo tenant is the API key's; Weaviate's multi-tenancy within a class is refused",
         "grpc": "served on its own port (`--grpc-port`); not when the layer is mounted in an API app",
