@@ -167,6 +167,13 @@ def test_objects_are_inserted_read_replaced_updated_and_deleted(client: weaviate
     notes.data.replace(first, properties={"text": "replaced"}, vector=[0.0, 1.0])
     replaced = notes.query.fetch_object_by_id(first, include_vector=True)
     assert replaced.properties == {"text": "replaced"} and replaced.vector["default"] == [0.0, 1.0]
+    inferred = {p.name: p.data_type for p in notes.config.get().properties}
+    assert inferred == {"text": DataType.TEXT, "stars": DataType.NUMBER}  # auto-schema
+    mixed = notes.data.insert_many(
+        [DataObject(properties={"text": "fine"}, vector=[0.5, 0.5]), DataObject(properties={}, vector=[1e39, 0.0])]
+    )
+    assert list(mixed.errors) == [1] and "float32" in mixed.errors[1].message
+    assert notes.data.delete_by_id(mixed.uuids[0])
     assert notes.data.exists(first)
     assert notes.data.delete_by_id(first)
     assert not notes.data.exists(first) and notes.query.fetch_object_by_id(first) is None

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 ACCESS_KEY_LENGTH = 20
 ID_PROPERTY = "_id"
+FLOAT32_MAX = 3.4e38
 RESERVED_PROPERTIES = frozenset({"_id", "id", "_additional"})
 MAX_BATCH = 10_000
 _INFERRED_TYPES = {bool: "boolean", str: "text", int: "number", float: "number"}
@@ -212,8 +213,13 @@ class WeaviateStore:
                             f"new node has a vector with length {len(new.vector)}. "
                             f"Existing nodes have vectors with length {dimension}",
                         )
-                    if not all(isinstance(v, int | float) and math.isfinite(v) for v in new.vector):
-                        raise WeaviateError(422, "the vector holds NaN or infinity; every value must be finite")
+                    if not all(
+                        isinstance(v, int | float) and math.isfinite(v) and abs(v) <= FLOAT32_MAX for v in new.vector
+                    ):
+                        raise WeaviateError(
+                            422,
+                            "the vector holds NaN, infinity or a number past float32; every value must be finite",
+                        )
                 created = json.loads(previous["document"])["created"] if previous and previous["document"] else now
                 points.append(
                     Point(
@@ -228,17 +234,7 @@ class WeaviateStore:
         if not points:
             return
         if added:
-            definition = {
-                **definition,
-                "properties": [
-                    *definition["properties"],
-                    *(
-                        schema.add_property({"properties": []}, {"name": n, "dataType": [t]})["properties"][0]
-                        for n, t in added.items()
-                    ),
-                ],
-            }
-            await self._catalog(tenant).update(entry["name"], None, definition)
+            await self._add_inferred(tenant, entry["name"], added)
         if not exists and not await collection.exists():
             try:
                 await collection.create(entry["name"], dimension, schema.metric(definition))
@@ -254,6 +250,18 @@ class WeaviateStore:
         except VectorError as exc:
             for position, _ in items:
                 errors[position] = errors[position] or str(exc)
+
+    async def _add_inferred(self, tenant: str, name: str, added: dict[str, str]) -> None:
+        """Add the properties auto-schema inferred (the class read afresh: a concurrent batch may have added some)."""
+        entry = await self._entry(tenant, name)
+        if entry is None:
+            return
+        definition = entry["metadata"]
+        known = set(schema.property_types(definition))
+        for prop, data_type in added.items():
+            if prop not in known:
+                definition = schema.add_property(definition, {"name": prop, "dataType": [data_type]})
+        await self._catalog(tenant).update(name, None, definition)
 
     async def delete(self, tenant: str, class_name: str, object_id: str) -> bool:
         """Delete one object; False if it was not there."""
