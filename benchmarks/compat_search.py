@@ -5,7 +5,8 @@
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
 `dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), and through the
-`pinecone` SDK to `dotdo compat serve pinecone`, all real processes on 127.0.0.1, then queried;
+`pinecone` SDK to `dotdo compat serve pinecone` and through `weaviate-client` (gRPC batches and
+queries) to `dotdo compat serve weaviate`, all real processes on 127.0.0.1, then queried;
 recall@10 is measured against exact cosine search (numpy) on the same data. The bare vector core
 (`VectorCollection` called in process, no HTTP) is the layers' baseline.
 Text rows: the same synthetic documents indexed through the `meilisearch` SDK into `dotdo compat
@@ -74,12 +75,15 @@ def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_dotdo(folder: Path, layer: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
+def start_dotdo(folder: Path, layer: str, *options: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
     key = Credentials(folder / "compat").default_key()
     assert key.secret is not None
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "compat", "serve", layer, "--port", str(port), "--data-dir", str(folder)],
+        [
+            *(sys.executable, "-m", "dotdo", "compat", "serve", layer, *options),
+            *("--port", str(port), "--data-dir", str(folder)),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -173,11 +177,34 @@ def run_pinecone(client: Any, data: np.ndarray, queries: np.ndarray, truth: list
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
+def run_weaviate(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+    import uuid
+
+    from weaviate.classes.config import Configure
+    from weaviate.classes.data import DataObject
+
+    collection = client.collections.create("Bench", vector_config=Configure.Vectors.self_provided())
+    started = time.perf_counter()
+    for start in range(0, len(data), BATCH):
+        chunk = data[start : start + BATCH]
+        objects = [DataObject(properties={}, uuid=uuid.UUID(int=start + i), vector=row) for i, row in enumerate(chunk)]
+        assert collection.data.insert_many(objects).errors == {}
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    recalls = []
+    for query, expected in zip(queries, truth, strict=True):
+        found = collection.query.near_vector(query.tolist(), limit=10, return_properties=[]).objects
+        recalls.append(len({hit.uuid.int for hit in found} & expected) / 10)
+    queried = time.perf_counter() - started
+    return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
+
+
 def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
     import chromadb
 
     import dotdo.compat.chroma
     import dotdo.compat.pinecone
+    import dotdo.compat.weaviate
 
     data, queries = clustered(count, dimension, 1), clustered(query_count, dimension, 2)
     started = time.perf_counter()
@@ -189,6 +216,15 @@ def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> l
     try:
         client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
         rows.append(("dotdo compat pinecone (SDK)", run_pinecone(client, data, queries, truth)))
+    finally:
+        stop(process)
+    grpc_port = free_port()
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-weaviate", "weaviate", "--grpc-port", str(grpc_port))
+    try:
+        with dotdo.compat.weaviate.client(
+            f"http://127.0.0.1:{port}", grpc_port=grpc_port, access_key_id=key_id, secret=secret
+        ) as client:
+            rows.append(("dotdo compat weaviate (gRPC)", run_weaviate(client, data, queries, truth)))
     finally:
         stop(process)
     process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
@@ -400,7 +436,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         if arguments.only != "text":
-            status = "vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"
+            status = "vector search: the vector core, dotdo's pinecone, weaviate and chroma layers, Chroma's own server"
             with console.status(status):
                 vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
             console.print(
