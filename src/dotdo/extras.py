@@ -48,6 +48,7 @@ EXTRAS: dict[str, Extra] = {
             "algoliasearch",
             "pinecone",
             "elasticsearch",
+            "psutil",
             "weaviate",
             "grpc",
         ),

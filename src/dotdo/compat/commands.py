@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .registry import UnknownServiceError, names, service
+from .sharding import account_shard_counts
 
 if TYPE_CHECKING:
     from .credentials import Credentials
@@ -68,6 +70,13 @@ def serve(
             "than this; 0 never splits."
         ),
     ] = 1_000_000,
+    account_shards: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Stripe, Twilio, SendGrid, Resend: TENANT=N spreads that tenant's account over N shard objects "
+            "(repeat per tenant; an existing account moves online)."
+        ),
+    ] = None,
     garbage_grace: Annotated[
         float,
         typer.Option(
@@ -85,7 +94,9 @@ def serve(
     from .server import compat_app
 
     try:
+        tenants = {"account_shards": account_shard_counts(account_shards or [])}
         options = {
+            **dict.fromkeys(("stripe", "twilio", "sendgrid", "resend"), tenants),
             "s3": {
                 "bucket_shards": bucket_shards,
                 "bucket_split_keys": bucket_split_keys,
@@ -111,8 +122,11 @@ def serve(
 
 @compat_cli.command("reshard")
 def reshard(
-    layer: Annotated[str, typer.Argument(help="The layer: s3 (a bucket) or sqs (a standard queue).")],
-    name: Annotated[str, typer.Argument(help="The bucket or queue to reshard.")],
+    layer: Annotated[
+        str,
+        typer.Argument(help="The layer: s3 (a bucket), sqs (a standard queue), stripe, twilio, sendgrid, resend."),
+    ],
+    name: Annotated[str, typer.Argument(help="The bucket or queue to reshard, or the tenant whose account to.")],
     shards: Annotated[int, typer.Option(help="How many shard objects it should have (1: one object again).")],
     endpoint: Annotated[str, typer.Option(help="The running compat server.")] = "http://127.0.0.1:9000",
     access_key_id: Annotated[
@@ -122,7 +136,8 @@ def reshard(
     wait: Annotated[bool, typer.Option(help="Wait (with progress) until every key or message has moved.")] = True,
     data_dir: DataDir = Path(".dotdo"),
 ) -> None:
-    """Spread a bucket's keys (or a standard queue's messages) over SHARDS objects, while the server serves it."""
+    """Spread a bucket's keys (a standard queue's messages, a tenant's SaaS account) over SHARDS objects, while
+    the server serves it."""
     import httpx
     from rich.progress import Progress
 
@@ -132,8 +147,13 @@ def reshard(
         from .s3.admin import reshard as reshard_call
     elif layer == "sqs":
         from .sqs.admin import reshard as reshard_call
+    elif layer in ACCOUNT_AUTH:
+        reshard_call = _account_resharder(layer)
     else:
-        console.print(f"[bold red]error:[/] only s3 buckets and sqs queues can be resharded, not {layer!r}")
+        console.print(
+            f"[bold red]error:[/] s3 buckets, sqs queues and {', '.join(ACCOUNT_AUTH)} accounts can be resharded, "
+            f"not {layer!r}"
+        )
         raise typer.Exit(code=2)
     try:
         with Progress(console=console, transient=True) as progress:
@@ -162,6 +182,42 @@ def reshard(
         console.print(f"{name}: moving to {status['target']} shards ({status.get('moved', 0)} moved so far)")
     else:
         console.print(f"{name}: {status['shards']} shard(s)")
+
+
+ACCOUNT_AUTH = {"stripe": "Bearer sk_test_", "sendgrid": "Bearer SG.", "resend": "Bearer re_", "twilio": "Basic"}
+"""How each SaaS layer whose accounts can be sharded authenticates a tenant's key."""
+
+
+def _account_resharder(layer: str) -> Callable[..., dict[str, Any]]:
+    """`reshard(tenant, shards, ...)` for a SaaS layer, in the shape of the S3 and SQS ones."""
+
+    def reshard_call(
+        tenant: str,
+        shards: int,
+        *,
+        endpoint_url: str,
+        data_dir: str,
+        access_key_id: str | None,
+        secret: str | None,
+        wait: bool,
+        on_progress: Callable[[dict[str, Any]], None],
+    ) -> dict[str, Any]:
+        import base64
+        import importlib
+
+        from .openapi.account_admin import reshard_account
+
+        if access_key_id is None or secret is None:
+            credentials = _credentials(Path(data_dir))
+            key = credentials.default_key() if tenant == DEFAULT_TENANT else credentials.create(tenant, (layer,))
+            access_key_id, secret = key.access_key_id, key.secret or ""
+        scheme, _, prefix = ACCOUNT_AUTH[layer].partition(" ")
+        token = base64.b64encode(f"{access_key_id}:{secret}".encode()).decode() if scheme == "Basic" else None
+        headers = {"Authorization": f"{scheme} {token or f'{prefix}{access_key_id}.{secret}'}"}
+        path = importlib.import_module(f"dotdo.compat.{layer}.app").ACCOUNT_PATH
+        return reshard_account(endpoint_url.rstrip("/") + path, headers, shards, wait=wait, on_progress=on_progress)
+
+    return reshard_call
 
 
 @keys_cli.command("create")

@@ -32,10 +32,11 @@ from ...context import DO
 from ...primitives.blob_store import BlobStore
 from ...runtime.durable_object import AlarmInfo
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
+from ..sharding import places
 from . import key_fence, key_rows
 from .errors import S3Error
 from .reshard_mover import SCHEMA as RESHARD_SCHEMA
-from .reshard_mover import Resharder, grown_count, moving_layouts, pending, places
+from .reshard_mover import Resharder, grown_count, moving_layouts, pending
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""

@@ -13,8 +13,8 @@ A bucket never resharded has no `s3_place` row and keeps answering for every key
 
 from __future__ import annotations
 
-from ...cluster.shard_strategies import make_strategy
 from ...runtime.sql import SqlStorage
+from ..sharding import shard_of
 from .errors import S3Error
 
 SCHEMA = """
@@ -23,16 +23,6 @@ CREATE TABLE IF NOT EXISTS s3_moving (key TEXT PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS s3_uploads_key ON s3_uploads(key);
 CREATE INDEX IF NOT EXISTS s3_completed_key ON s3_completed(key);
 """
-
-OWN_OBJECT = -1
-"""The place of the bucket's own object (it holds the keys while the bucket has one shard)."""
-
-_HASH = make_strategy("hash", 2)
-
-
-def shard_of(key: str, count: int) -> int:
-    """The place of `key` among `count` shards: the lifecycle's `hash` strategy, or `OWN_OBJECT` for one."""
-    return OWN_OBJECT if count <= 1 else _HASH.shard_for(key, count)
 
 
 class KeyElsewhere(S3Error):

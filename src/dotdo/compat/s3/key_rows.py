@@ -17,7 +17,7 @@ import msgspec
 
 from ...runtime.sql import SqlStorage
 from ..blob_references import BlobReferences
-from .key_fence import shard_of
+from ..sharding import shard_of
 
 _TABLES = ("s3_objects", "s3_uploads", "s3_completed")
 

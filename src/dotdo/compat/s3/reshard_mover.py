@@ -25,10 +25,9 @@ from typing import TYPE_CHECKING, Any
 from ...cluster.shard_strategies import MAX_SHARDS
 from ...primitives.blob_store import BlobStore
 from ...runtime.sql import SqlStorage
-from ..sharding import check_shard_count, shard_object_name
+from ..sharding import OWN_OBJECT, check_shard_count, places, shard_object_name, shard_of
 from . import key_rows
 from .errors import S3Error
-from .key_fence import OWN_OBJECT, shard_of
 
 if TYPE_CHECKING:
     from .bucket import S3Bucket
@@ -45,11 +44,6 @@ PAGE = 1000
 
 DEFAULT_SPLIT_KEYS = 1_000_000
 """Objects one shard may hold before the server splits the bucket (`--bucket-split-keys`)."""
-
-
-def places(count: int) -> list[int]:
-    """The places of a layout of `count` shards (the bucket's own object for one)."""
-    return [OWN_OBJECT] if count <= 1 else list(range(count))
 
 
 def pending(sql: SqlStorage) -> dict[str, Any] | None:

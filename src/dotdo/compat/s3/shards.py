@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from ..sharding import shard_object_name
+from ..sharding import OWN_OBJECT, places, shard_object_name, shard_of
 from .bucket import Listing, StoredObject
 from .errors import S3Error
-from .key_fence import OWN_OBJECT, KeyElsewhere, KeyMoving, shard_of
-from .reshard_mover import places
+from .key_fence import KeyElsewhere, KeyMoving
 
 if TYPE_CHECKING:
     from ...runtime.stub import Stub
