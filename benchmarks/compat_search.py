@@ -5,7 +5,8 @@
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
 `dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), and through the
-`pinecone` SDK to `dotdo compat serve pinecone`, all real processes on 127.0.0.1, then queried;
+`pinecone` SDK to `dotdo compat serve pinecone` and through `weaviate-client` (gRPC batches and
+queries) to `dotdo compat serve weaviate`, all real processes on 127.0.0.1, then queried;
 recall@10 is measured against exact cosine search (numpy) on the same data. The bare vector core
 (`VectorCollection` called in process, no HTTP) is the layers' baseline.
 Text rows: the same synthetic documents indexed through the `meilisearch` SDK into `dotdo compat
@@ -78,14 +79,14 @@ def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_dotdo(folder: Path, layer: str, shards: int = 1) -> tuple[subprocess.Popen[bytes], int, str, str]:
+def start_dotdo(folder: Path, layer: str, *options: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
     key = Credentials(folder / "compat").default_key()
     assert key.secret is not None
     port = free_port()
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "dotdo", "compat", "serve", layer, "--port", str(port)),
-            *("--data-dir", str(folder), "--index-shards", str(shards)),
+            *(sys.executable, "-m", "dotdo", "compat", "serve", layer, *options),
+            *("--port", str(port), "--data-dir", str(folder)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -186,6 +187,28 @@ def run_pinecone(client: Any, data: np.ndarray, queries: np.ndarray, truth: list
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
+def run_weaviate(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+    import uuid
+
+    from weaviate.classes.config import Configure
+    from weaviate.classes.data import DataObject
+
+    collection = client.collections.create("Bench", vector_config=Configure.Vectors.self_provided())
+    started = time.perf_counter()
+    for start in range(0, len(data), BATCH):
+        chunk = data[start : start + BATCH]
+        objects = [DataObject(properties={}, uuid=uuid.UUID(int=start + i), vector=row) for i, row in enumerate(chunk)]
+        assert collection.data.insert_many(objects).errors == {}
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    recalls = []
+    for query, expected in zip(queries, truth, strict=True):
+        found = collection.query.near_vector(query.tolist(), limit=10, return_properties=[]).objects
+        recalls.append(len({hit.uuid.int for hit in found} & expected) / 10)
+    queried = time.perf_counter() - started
+    return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
+
+
 def vector_rows(
     count: int, dimension: int, query_count: int, folder: Path, shards: int
 ) -> list[tuple[str, dict[str, float]]]:
@@ -193,6 +216,7 @@ def vector_rows(
 
     import dotdo.compat.chroma
     import dotdo.compat.pinecone
+    import dotdo.compat.weaviate
 
     data, queries = clustered(count, dimension, 1), clustered(query_count, dimension, 2)
     started = time.perf_counter()
@@ -209,7 +233,7 @@ def vector_rows(
         )
     for count_of_shards in (1, shards):
         process, port, key_id, secret = start_dotdo(
-            folder / f"dotdo-pinecone-{count_of_shards}", "pinecone", count_of_shards
+            folder / f"dotdo-pinecone-{count_of_shards}", "pinecone", "--index-shards", str(count_of_shards)
         )
         try:
             client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
@@ -217,6 +241,15 @@ def vector_rows(
             rows.append((f"dotdo compat pinecone (SDK{suffix})", run_pinecone(client, data, queries, truth)))
         finally:
             stop(process)
+    grpc_port = free_port()
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-weaviate", "weaviate", "--grpc-port", str(grpc_port))
+    try:
+        with dotdo.compat.weaviate.client(
+            f"http://127.0.0.1:{port}", grpc_port=grpc_port, access_key_id=key_id, secret=secret
+        ) as client:
+            rows.append(("dotdo compat weaviate (gRPC)", run_weaviate(client, data, queries, truth)))
+    finally:
+        stop(process)
     process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
     try:
         client = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=key_id, secret=secret)
@@ -345,7 +378,9 @@ def meilisearch_row(
     """Indexing and one-typo queries through the `meilisearch` SDK, the server's indexes having `shards` shards."""
     import dotdo.compat.meilisearch
 
-    process, port, key_id, secret = start_dotdo(folder / f"dotdo-meili-{shards}", "meilisearch", shards)
+    process, port, key_id, secret = start_dotdo(
+        folder / f"dotdo-meili-{shards}", "meilisearch", "--index-shards", str(shards)
+    )
     try:
         client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
         index = client.index("bench")
@@ -449,7 +484,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         if arguments.only != "text":
-            status = "vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"
+            status = "vector search: the vector core, dotdo's pinecone, weaviate and chroma layers, Chroma's own server"
             with console.status(status):
                 vectors = vector_rows(
                     arguments.vectors, arguments.dimension, arguments.queries, folder, arguments.shards

@@ -28,6 +28,7 @@ SHOWS = {
     "compat_slack.py": "signature verified",
     "compat_stripe.py": "signature verified",
     "compat_stripe_shards.py": "every product found after the move",
+    "compat_weaviate.py": "globex sees collections: []",
     "context_app.py": "actions journal: [('record_order', 'completed', 1), ('charge', 'completed', 2)]",
     "crm.py": "refused: Unknown product 'spoon'; add it first - orders kept: 2",
     "extensions.py": "['ding-dong from front (in-process)']",

@@ -93,9 +93,12 @@ def serve(
             help="S3 and Cloud Storage: seconds an unreferenced blob is kept before the bucket's sweep deletes it."
         ),
     ] = 3600.0,
+    grpc_port: Annotated[
+        int, typer.Option(help="Weaviate: the port of its gRPC service, beside the HTTP port.")
+    ] = 50051,
     data_dir: DataDir = Path(".dotdo"),
 ) -> None:
-    """Serve LAYERS on one port; prints the default tenant's key when the data folder has none."""
+    """Serve LAYERS on one port (Weaviate's gRPC on a second); prints the default tenant's key."""
     import uvicorn
 
     from .server import compat_app
@@ -119,6 +122,7 @@ def serve(
                 layer: {"index_shards": index_shards}
                 for layer in ("meilisearch", "typesense", "algolia", "qdrant", "pinecone", "chroma")
             },
+            "weaviate": {"grpc_host": host, "grpc_port": grpc_port},
         }
         app = compat_app(layers, data_dir=data_dir, options=options)
     except (UnknownServiceError, ValueError) as exc:
@@ -129,6 +133,7 @@ def serve(
         f"[bold green]dotdo compat[/] serving {', '.join(layers)} on [link]http://{host}:{port}[/]\n"
         f"  default tenant key: [bold]{key.access_key_id}[/] secret [bold]{key.secret}[/] "
         f"(`dotdo compat keys create` makes more)"
+        + (f"\n  Weaviate gRPC on [bold]{host}:{grpc_port}[/]" if "weaviate" in layers else "")
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
 

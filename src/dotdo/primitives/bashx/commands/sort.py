@@ -131,9 +131,10 @@ def sort(call: CommandCall) -> CommandResult:
     descending = reverse
     if simple and numeric:
 
-        def key(line: bytes) -> tuple[float, bytes]:
+        def numeric_key(line: bytes) -> tuple[float, bytes]:
             return (_numeric_value(line.lstrip(b" \t")), line if last_resort else b"")
 
+        key = numeric_key
     elif simple:
         key = (lambda line: (line.upper(), line)) if fold else None
     else:
