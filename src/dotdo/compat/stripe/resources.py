@@ -245,7 +245,8 @@ def lister(kind: Kind, url: str | None = None, scope: Callable[[ApiCall], dict[s
         limit = params.get("limit", 10)
         if not isinstance(limit, int) or not 1 <= limit <= 100:
             raise ApiError(400, "Invalid limit: must be between 1 and 100", param="limit")
-        where: dict[str, Any] = {key: params[key] for key in kind.filters if key in params}
+        # `data.`: the resource's own field, even where the graph has a column of that name (`type`).
+        where: dict[str, Any] = {f"data.{key}": params[key] for key in kind.filters if key in params}
         if scope is not None:
             where.update(scope(call))
         created = params.get("created")
