@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from .ann import METRICS, VectorError
 from .catalog import VectorCatalog
-from .collection import Point, VectorCollection
+from .collection import MissingPoints, Point, Space, VectorCollection
+from .sparse import SparseVector
 
-__all__ = ["METRICS", "Point", "VectorCatalog", "VectorCollection", "VectorError"]
+__all__ = [
+    "METRICS",
+    "MissingPoints",
+    "Point",
+    "Space",
+    "SparseVector",
+    "VectorCatalog",
+    "VectorCollection",
+    "VectorError",
+]
