@@ -129,11 +129,11 @@ class VectorCollection(DO):
         """Create the collection; `VectorError` if it exists or a dimension, metric or space is wrong.
 
         `dimension` and `metric` are those of the unnamed vector (None for a collection of named
-        vectors only); `spaces` are the named vectors.
+        vectors, or of payloads only); `spaces` are the named vectors.
         """
         if self.exists():
             raise VectorError(f"collection {name!r} already exists")
-        if dimension is not None or not spaces:
+        if dimension is not None:
             _check_dense(dimension, metric, "the vector")
         for space_name, space in (spaces or {}).items():
             if not isinstance(space_name, str) or not space_name:
@@ -219,12 +219,19 @@ class VectorCollection(DO):
             checked[name] = check_sparse(value) if space.sparse else check_vector(value, space.dimension or 0)
         return checked
 
-    def upsert(self, points: list[Point], *, merge_payload: bool = False, keep_vectors: bool = True) -> int:
+    def upsert(
+        self,
+        points: list[Point],
+        *,
+        merge_payload: bool = False,
+        keep_vectors: bool = True,
+        require_vector: bool = True,
+    ) -> int:
         """Insert or replace points, all or none.
 
         A point without its unnamed vector keeps its stored one (an error if it has none and the
-        collection has an unnamed vector); named vectors not given are kept too, unless
-        `keep_vectors` is False (each point is then replaced whole, as Qdrant's upsert does).
+        collection has an unnamed vector, unless `require_vector` is False); named vectors not given
+        are kept too. With `keep_vectors` False each point is replaced whole, as Qdrant's upsert does.
         `merge_payload` merges each payload into the stored one instead of replacing it.
         """
         dimension, _ = self._require()
@@ -246,8 +253,8 @@ class VectorCollection(DO):
             payload = point.payload
             if rows and merge_payload:
                 payload = {**json.loads(rows[0]["payload"]), **payload}
-            blob = vector.tobytes() if vector is not None else (rows[0]["vector"] if rows else None)
-            if vector is None and blob is None and dimension is not None:
+            blob = vector.tobytes() if vector is not None else (rows[0]["vector"] if rows and keep_vectors else None)
+            if blob is None and dimension is not None and require_vector:
                 raise VectorError(f"point {point.id!r} has no vector")
             text = json.dumps(payload, allow_nan=False)
             if rows:
@@ -305,7 +312,7 @@ class VectorCollection(DO):
         self, added: dict[str, tuple[list[int], list[np.ndarray]]], removed: list[int], spaces: dict[str, Space]
     ) -> None:
         for name, graph in list(self.graphs.items()):
-            if removed and name != DEFAULT:
+            if removed:
                 graph.remove(removed)
             keys, vectors = added.get(name, ([], []))
             if keys:
@@ -479,16 +486,25 @@ class VectorCollection(DO):
         with_vectors: bool | list[str] = False,
         offset: int = 0,
         ids: list[Any] | None = None,
+        by_id: bool = False,
     ) -> dict[str, Any]:
-        """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}."""
+        """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}.
+
+        `by_id` orders them by id instead (integers first, ascending, then strings), from `after` on.
+        """
         self._require()
         condition, bindings = self._where(ids, filter)
-        if after is not None:
+        order = "json_extract(p.id_json, '$')" if by_id else "p.rowid"
+        if after is not None and by_id:
+            point_key(after)
+            condition += f" AND {order} >= ?"
+            bindings.append(after)
+        elif after is not None:
             condition += " AND p.rowid >= coalesce((SELECT rowid FROM vector_points WHERE id = ?), 1e18)"
             bindings.append(point_key(after))
         rows = self.storage.sql.exec(
             f"SELECT rowid, id, id_json, vector, payload, document FROM vector_points p WHERE {condition} "
-            "ORDER BY p.rowid LIMIT ? OFFSET ?",
+            f"ORDER BY {order} LIMIT ? OFFSET ?",
             *bindings,
             limit + 1,
             offset,
@@ -583,6 +599,7 @@ class VectorCollection(DO):
         threshold: float | None = None,
         exact: bool = False,
         using: str | None = None,
+        ids: list[Any] | None = None,
     ) -> list[dict[str, Any]]:
         """The `limit` points nearest `vector` among those `filter` accepts, each with its exact `score`.
 
@@ -590,7 +607,7 @@ class VectorCollection(DO):
         there are not candidates. The score is the cosine similarity, the dot product or the
         euclidean distance; nearest first. `threshold` drops points scoring worse than it. A sparse
         `vector` (`SparseVector` or `{"indices", "values"}`) searches a sparse space: only points
-        sharing an index with it are matches.
+        sharing an index with it are matches. `ids` limits the candidates to those points.
         """
         name = using or DEFAULT
         space = self._space(name)
@@ -599,8 +616,8 @@ class VectorCollection(DO):
         if wanted <= 0:
             return []
         allowed: set[int] | None = None
-        if filter is not None:
-            allowed = {row["rowid"] for row in self._select(None, filter, "p.rowid AS rowid")}
+        if filter is not None or ids is not None:
+            allowed = {row["rowid"] for row in self._select(ids, filter, "p.rowid AS rowid")}
         candidates: list[int] | None = None
         total = 0 if space.sparse or exact else self._vector_count(name)
         if total > EXACT_BELOW and (allowed is None or len(allowed) > EXACT_BELOW):
