@@ -22,9 +22,9 @@ import numpy as np
 from starlette.responses import JSONResponse
 
 from ..request_body import read_body
-from ..search.filters import And
 from ..vector import MissingPoints, Point, VectorCatalog, VectorCollection, VectorError
-from .filters import QdrantFilterError, parse
+from .filters import QdrantFilter, QdrantFilterError, parse
+from .payload import PathError, select
 from .vectors import Shape, as_point, incoming_batch, is_point_id, query_vector, spaces_of
 
 if TYPE_CHECKING:
@@ -524,7 +524,7 @@ class QdrantApp:
             raise QdrantError(400, "Wrong input: `lookup_from` is not supported by this server")
         tree = _filter(body.get("filter"))
         if inherited is not None:
-            tree = inherited if tree is None else And((inherited, tree))
+            tree = inherited if tree is None else QdrantFilter({"must": [inherited.body, tree.body]})
         query = body.get("query")
         prefetch = body.get("prefetch")
         if prefetch is None:
@@ -690,51 +690,12 @@ def _point_id(value: Any) -> int | str:
     raise QdrantError(400, f"Format error in JSON body: Unable to parse UUID: {value}")
 
 
-def _select_payload(payload: dict[str, Any], with_payload: Any) -> dict[str, Any] | None:
-    """The payload, or the part of it that `with_payload` (a bool, keys, or include/exclude; dotted paths) picks."""
-    if with_payload is False or with_payload is None:
-        return None
-    if with_payload is True:
-        return payload
-    include = with_payload if isinstance(with_payload, list) else with_payload.get("include")
-    exclude = [] if isinstance(with_payload, list) else with_payload.get("exclude") or []
-    shown: dict[str, Any] = payload if include is None else {}
-    for path in include or []:
-        _copy_path(payload, shown, str(path).split("."))
-    for path in exclude:
-        shown = _without_path(shown, str(path).split("."))
-    return shown
-
-
-def _copy_path(source: dict[str, Any], target: dict[str, Any], keys: list[str]) -> None:
-    head, rest = keys[0], keys[1:]
-    if head not in source:
-        return
-    if not rest:
-        target[head] = source[head]
-    elif isinstance(source[head], dict):
-        inner = target.setdefault(head, {})
-        if isinstance(inner, dict):
-            _copy_path(source[head], inner, rest)
-
-
-def _without_path(payload: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-    head, rest = keys[0], keys[1:]
-    if head not in payload:
-        return payload
-    if not rest:
-        return {k: v for k, v in payload.items() if k != head}
-    if not isinstance(payload[head], dict):
-        return payload
-    return {**payload, head: _without_path(payload[head], rest)}
-
-
 def _record(point: dict[str, Any], with_payload: Any, shape: Shape) -> dict[str, Any]:
-    return {
-        "id": point["id"],
-        "payload": _select_payload(point["payload"], with_payload),
-        "vector": shape.outgoing(point),
-    }
+    try:
+        shown = select(point["payload"], with_payload)
+    except PathError as exc:
+        raise QdrantError(400, f"Format error in JSON body: {exc}") from None
+    return {"id": point["id"], "payload": shown, "vector": shape.outgoing(point)}
 
 
 def _update_result() -> dict[str, Any]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from .ann import METRICS, VectorError
 from .catalog import VectorCatalog
-from .collection import MissingPoints, Point, Space, VectorCollection
+from .collection import MissingPoints, Point, PointPredicate, Space, VectorCollection
 from .sparse import SparseVector
 
 __all__ = [
     "METRICS",
     "MissingPoints",
     "Point",
+    "PointPredicate",
     "Space",
     "SparseVector",
     "VectorCatalog",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -74,6 +74,22 @@ class Space:
     def describe(self) -> dict[str, Any]:
         """The space as `info()` lists it."""
         return {"sparse": True} if self.sparse else {"dimension": self.dimension, "metric": self.metric}
+
+
+@runtime_checkable
+class PointPredicate(Protocol):
+    """A filter a layer evaluates itself, on each point's id and payload (read from every row: a full scan).
+
+    For rules SQL over the payload cannot state (Qdrant's typed matches, array paths, nested filters).
+    """
+
+    def accepts(self, point_id: Any, payload: dict[str, Any]) -> bool:
+        """Whether the point with this id and payload passes."""
+        ...
+
+
+Selector = Filter | PointPredicate
+"""What chooses points: a `search.filters` tree (run as SQL) or a layer's own predicate."""
 
 
 class MissingPoints(LookupError):
@@ -353,7 +369,7 @@ class VectorCollection(DO):
         self._update_graphs(added, [], spaces)
         return len(checked)
 
-    def delete_vectors(self, ids: list[Any] | None, filter: Filter | None, names: list[str]) -> int:
+    def delete_vectors(self, ids: list[Any] | None, filter: Selector | None, names: list[str]) -> int:
         """Remove the named vectors `names` from the points named by `ids` or accepted by `filter`."""
         self._require()
         spaces = self._spaces()
@@ -372,7 +388,9 @@ class VectorCollection(DO):
         self._written()
         return len(rowids)
 
-    def set_payload(self, ids: list[Any] | None, filter: Filter | None, payload: dict[str, Any], replace: bool) -> int:
+    def set_payload(
+        self, ids: list[Any] | None, filter: Selector | None, payload: dict[str, Any], replace: bool
+    ) -> int:
         """Merge (or, `replace`, set) the payload of the points named by `ids` or accepted by `filter`."""
         self._require()
         rows = self._select(ids, filter, "rowid, payload")
@@ -386,7 +404,7 @@ class VectorCollection(DO):
         self._written()
         return len(rows)
 
-    def delete_payload_keys(self, ids: list[Any] | None, filter: Filter | None, keys: list[str]) -> int:
+    def delete_payload_keys(self, ids: list[Any] | None, filter: Selector | None, keys: list[str]) -> int:
         """Remove payload `keys` from the chosen points."""
         self._require()
         rows = self._select(ids, filter, "rowid, payload")
@@ -398,7 +416,7 @@ class VectorCollection(DO):
         self._written()
         return len(rows)
 
-    def delete(self, ids: list[Any] | None = None, filter: Filter | None = None) -> int:
+    def delete(self, ids: list[Any] | None = None, filter: Selector | None = None) -> int:
         """Delete the points named by `ids` (or accepted by `filter`; all of them if both are None)."""
         self._require()
         rowids = [row["rowid"] for row in self._select(ids, filter, "rowid")]
@@ -413,18 +431,26 @@ class VectorCollection(DO):
 
     # -- reads --------------------------------------------------------------------------------------
 
-    def _where(self, ids: list[Any] | None, filter: Filter | None) -> tuple[str, list[Any]]:
-        try:
-            condition, bindings = to_sql(filter, "p.payload")
-        except FilterError as exc:
-            raise VectorError(str(exc)) from None
+    def _where(self, ids: list[Any] | None, filter: Selector | None) -> tuple[str, list[Any]]:
+        if isinstance(filter, PointPredicate):
+            chosen = [
+                row["rowid"]
+                for row in self.storage.sql.exec("SELECT rowid, id_json, payload FROM vector_points")
+                if filter.accepts(json.loads(row["id_json"]), json.loads(row["payload"]))
+            ]
+            condition, bindings = "p.rowid IN (SELECT value FROM json_each(?))", [json.dumps(chosen)]
+        else:
+            try:
+                condition, bindings = to_sql(filter, "p.payload")
+            except FilterError as exc:
+                raise VectorError(str(exc)) from None
         if ids is not None:
             condition += " AND p.id IN (SELECT value FROM json_each(?))"
             bindings.append(json.dumps([point_key(i) for i in ids]))
         return condition, bindings
 
     def _select(
-        self, ids: list[Any] | None, filter: Filter | None, columns: str, tail: str = ""
+        self, ids: list[Any] | None, filter: Selector | None, columns: str, tail: str = ""
     ) -> list[dict[str, Any]]:
         condition, bindings = self._where(ids, filter)
         return self.storage.sql.exec(
@@ -480,7 +506,7 @@ class VectorCollection(DO):
 
     def scroll(
         self,
-        filter: Filter | None = None,
+        filter: Selector | None = None,
         after: Any = None,
         limit: int = 10,
         with_vectors: bool | list[str] = False,
@@ -527,7 +553,7 @@ class VectorCollection(DO):
         ids = [row["id"] for row in rows[:limit]]
         return {"ids": ids, "next": ids[-1] if len(rows) > limit else None}
 
-    def count(self, filter: Filter | None = None) -> int:
+    def count(self, filter: Selector | None = None) -> int:
         """How many points `filter` accepts."""
         self._require()
         condition, bindings = self._where(None, filter)
@@ -593,7 +619,7 @@ class VectorCollection(DO):
         self,
         vector: Any,
         limit: int = 10,
-        filter: Filter | None = None,
+        filter: Selector | None = None,
         offset: int = 0,
         with_vectors: bool | list[str] = False,
         threshold: float | None = None,
