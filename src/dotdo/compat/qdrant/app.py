@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import random
 import re
 import time
 import uuid
@@ -24,7 +25,7 @@ from starlette.responses import JSONResponse
 from ..request_body import read_body
 from ..vector import MissingPoints, Point, VectorCatalog, VectorCollection, VectorError
 from .filters import QdrantFilter, QdrantFilterError, parse
-from .payload import PathError, select
+from .payload import DeletePayload, PathError, SetPayload, select, values_at
 from .vectors import Shape, as_point, incoming_batch, is_point_id, query_vector, spaces_of
 
 if TYPE_CHECKING:
@@ -100,12 +101,17 @@ class QdrantApp:
             ("POST", name + "/points/batch", self.batch_update, False),
             ("POST", name + "/points/query", self.query_points, False),
             ("POST", name + "/points/query/batch", self.query_batch, False),
+            ("POST", name + "/points/query/groups", self.query_groups, False),
+            ("POST", name + "/points/search/groups", self.search_groups, False),
             ("POST", name + "/points/search", self.search_points, False),
             ("POST", name + "/points/search/batch", self.search_batch, False),
             ("POST", name + "/points/recommend", self.recommend, False),
             ("POST", name + "/points/recommend/batch", self.recommend_batch, False),
             ("POST", name + "/points/scroll", self.scroll, False),
             ("POST", name + "/points/count", self.count, False),
+            ("POST", name + "/facet", self.facet, False),
+            ("POST", name + "/points/search/matrix/pairs", self.matrix_pairs, False),
+            ("POST", name + "/points/search/matrix/offsets", self.matrix_offsets, False),
         ]:
             self.routes.append((method, re.compile(path + "/?"), handler, open_route))
 
@@ -322,16 +328,27 @@ class QdrantApp:
 
     async def upsert(self, call: Call) -> Any:
         collection, shape = await self._shaped(call)
-        points = self._upserted(_object(call.body), shape)
-        await _write(collection.upsert(points, keep_vectors=False, require_vector=False))
+        body = _object(call.body)
+        points = self._upserted(body, shape)
+        mode = body.get("update_mode") or "upsert"
+        if mode not in ("upsert", "insert_only", "update_only"):
+            raise QdrantError(400, f"Format error in JSON body: unknown update_mode `{mode}`")
+        only_matching = _filter(body.get("update_filter"))
+        update: Any = False if mode == "insert_only" else True if only_matching is None else only_matching
+        await _write(
+            collection.upsert(
+                points, keep_vectors=False, require_vector=False, insert=mode != "update_only", update=update
+            )
+        )
         return _update_result()
 
     async def update_vectors(self, call: Call) -> Any:
         collection, shape = await self._shaped(call)
-        raw = _object(call.body).get("points")
+        body = _object(call.body)
+        raw = body.get("points")
         if not isinstance(raw, list):
             raise QdrantError(400, "Format error in JSON body: missing field `points`")
-        await _write(collection.update_vectors(self._points(raw, shape)))
+        await _write(collection.update_vectors(self._points(raw, shape), _filter(body.get("update_filter"))))
         return _update_result()
 
     async def delete_vectors(self, call: Call) -> Any:
@@ -412,7 +429,16 @@ class QdrantApp:
         if not isinstance(payload, dict):
             raise QdrantError(400, "Format error in JSON body: missing field `payload`")
         ids, tree = await self._selection(body)
-        await collection.set_payload(ids, tree, payload, replace)
+        key = body.get("key")
+        if key is not None and not isinstance(key, str):
+            raise QdrantError(400, "Format error in JSON body: `key` must be a payload path")
+        try:
+            if replace:
+                await collection.set_payload(ids, tree, payload, True)
+            else:
+                await collection.edit_payload(ids, tree, SetPayload(payload, key))
+        except PathError as exc:
+            raise QdrantError(400, f"Format error in JSON body: {exc}") from None
         return _update_result()
 
     async def set_payload(self, call: Call) -> Any:
@@ -425,10 +451,13 @@ class QdrantApp:
         collection = await self._collection(call)
         body = _object(call.body)
         keys = body.get("keys")
-        if not isinstance(keys, list):
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
             raise QdrantError(400, "Format error in JSON body: missing field `keys`")
         ids, tree = await self._selection(body)
-        await collection.delete_payload_keys(ids, tree, keys)
+        try:
+            await collection.edit_payload(ids, tree, DeletePayload(tuple(keys)))
+        except PathError as exc:
+            raise QdrantError(400, f"Format error in JSON body: {exc}") from None
         return _update_result()
 
     async def clear_payload(self, call: Call) -> Any:
@@ -570,6 +599,46 @@ class QdrantApp:
             raise QdrantError(400, "Format error in JSON body: missing field `searches`")
         return [{"points": await self._query(collection, shape, _object(s))} for s in searches]
 
+    async def _groups(
+        self, collection: Stub, shape: Shape, body: dict[str, Any], search: Callable[[dict[str, Any]], Awaitable[Any]]
+    ) -> Any:
+        """Hits grouped by the values of the payload path `group_by`, best group first, `group_size` hits each."""
+        group_by = body.get("group_by")
+        if not isinstance(group_by, str):
+            raise QdrantError(400, "Format error in JSON body: missing field `group_by`")
+        if body.get("with_lookup") is not None:
+            raise QdrantError(400, "Wrong input: `with_lookup` is not supported by this server")
+        group_size, limit = _count(body, "group_size", 3), _count(body, "limit", 10)
+        everything = (await collection.info())["count"]
+        wanted_payload = body.get("with_payload", False)
+        hits = await search({**body, "limit": everything, "offset": 0, "with_payload": True})
+        groups: dict[tuple[type, Any], dict[str, Any]] = {}
+        for hit in hits:
+            try:
+                values = values_at(hit["payload"] or {}, group_by)
+            except PathError as exc:
+                raise QdrantError(400, f"Format error in JSON body: {exc}") from None
+            # A point with a value that cannot name a group (a float, an object) joins no group, as in Qdrant.
+            if values is None or any(type(value) not in (int, str) for value in values):
+                continue
+            hit = {**hit, "payload": select(hit["payload"], wanted_payload)}
+            for value in dict.fromkeys(values):
+                group = groups.setdefault((type(value), value), {"id": value, "hits": []})
+                if len(group["hits"]) < group_size:
+                    group["hits"].append(hit)
+        return {"groups": list(groups.values())[:limit]}
+
+    async def query_groups(self, call: Call) -> Any:
+        collection, shape = await self._shaped(call)
+        body = _object(call.body)
+        if body.get("prefetch") is not None:
+            raise QdrantError(400, "Wrong input: `prefetch` in a grouped query is not supported by this server")
+        return await self._groups(collection, shape, body, lambda b: self._query(collection, shape, b))
+
+    async def search_groups(self, call: Call) -> Any:
+        collection, shape = await self._shaped(call)
+        return await self._groups(collection, shape, _object(call.body), lambda b: self._search(collection, shape, b))
+
     async def _search(self, collection: Stub, shape: Shape, body: dict[str, Any]) -> list[dict[str, Any]]:
         """The older search API: `vector` is a list, or `{name, vector}` for a named (dense or sparse) one."""
         vector = body.get("vector")
@@ -622,10 +691,79 @@ class QdrantApp:
             "next_page_offset": result["next"],
         }
 
+    async def _everything(self, collection: Stub, tree: Any, with_vectors: bool | list[str] = False) -> list[Any]:
+        total = (await collection.info())["count"]
+        return (await collection.scroll(tree, None, max(total, 1), with_vectors=with_vectors, by_id=True))["points"]
+
+    async def facet(self, call: Call) -> Any:
+        """How many points (passing `filter`) hold each value of the payload path `key`, most first."""
+        collection = await self._collection(call)
+        body = _object(call.body)
+        key = body.get("key")
+        if not isinstance(key, str):
+            raise QdrantError(400, "Format error in JSON body: missing field `key`")
+        counts: dict[tuple[int, Any], int] = {}
+        kinds = (bool, int, str)
+        for point in await self._everything(collection, _filter(body.get("filter"))):
+            try:
+                values = values_at(point["payload"], key) or []
+            except PathError as exc:
+                raise QdrantError(400, f"Format error in JSON body: {exc}") from None
+            # A value counts once per point; the kind's position keeps True apart from 1 when sorting.
+            for tagged in {(kinds.index(type(v)), v) for v in values if type(v) in kinds}:
+                counts[tagged] = counts.get(tagged, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: _count(body, "limit", 10)]
+        return {"hits": [{"value": value, "count": count} for (_, value), count in ranked]}
+
+    async def _matrix(self, call: Call) -> tuple[list[Any], list[list[dict[str, Any]]]]:
+        """A random sample of points (by id) and each one's `limit` nearest among the others, in the space `using`."""
+        collection, shape = await self._shaped(call)
+        body = _object(call.body)
+        using = body.get("using") or ""
+        tree = _filter(body.get("filter"))
+        holding = [p for p in await self._everything(collection, tree, [using]) if _space_vector(p, using) is not None]
+        sample = _count(body, "sample", 10)
+        chosen = sorted(random.sample(holding, min(sample, len(holding))), key=lambda p: _id_order(p["id"]))
+        if len(chosen) < 2:
+            return [], []
+        ids = [point["id"] for point in chosen]
+        rows = []
+        for point in chosen:
+            others = [other for other in ids if other != point["id"]]
+            query = {"using": using or None, "limit": _count(body, "limit", 3)}
+            rows.append(await self._nearest(collection, shape, query, _space_vector(point, using), tree, ids=others))
+        return ids, rows
+
+    async def matrix_pairs(self, call: Call) -> Any:
+        ids, rows = await self._matrix(call)
+        return {
+            "pairs": [
+                {"a": a, "b": hit["id"], "score": hit["score"]}
+                for a, hits in zip(ids, rows, strict=True)
+                for hit in hits
+            ]
+        }
+
+    async def matrix_offsets(self, call: Call) -> Any:
+        ids, rows = await self._matrix(call)
+        position = {point_id: i for i, point_id in enumerate(ids)}
+        cells = [(row, position[hit["id"]], hit["score"]) for row, hits in enumerate(rows) for hit in hits]
+        return {
+            "offsets_row": [row for row, _, _ in cells],
+            "offsets_col": [column for _, column, _ in cells],
+            "scores": [score for _, _, score in cells],
+            "ids": ids,
+        }
+
     async def count(self, call: Call) -> Any:
         collection = await self._collection(call)
         body = _object(call.body or {})
         return {"count": await collection.count(_filter(body.get("filter")))}
+
+
+def _id_order(point_id: Any) -> tuple[int, Any]:
+    """Qdrant's order of point ids: integers first, then UUIDs."""
+    return (0, point_id) if isinstance(point_id, int) else (1, point_id)
 
 
 def _reciprocal_rank_fusion(sources: list[list[dict[str, Any]]], k: int = 2) -> list[tuple[Any, float]]:
@@ -645,6 +783,10 @@ async def _write(call: Awaitable[Any]) -> Any:
         raise QdrantError(404, f"Not found: No point with id {exc.ids[0]} found") from None
     except VectorError as exc:
         raise QdrantError(400, f"Wrong input: {exc}") from None
+
+
+def _space_vector(point: dict[str, Any], using: str) -> Any:
+    return point["vectors"].get(using) if using else point["vector"]
 
 
 def _with_vectors(body: dict[str, Any]) -> bool | list[str]:

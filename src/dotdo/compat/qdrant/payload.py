@@ -2,12 +2,15 @@
 
 A path is parsed into steps: a key (str), an index (int), or every element (None). Filters compare
 the values a path reaches (an array reached at the end counts as its elements); `with_payload`
-selections keep or drop the parts of a payload under their paths.
+selections keep or drop the parts of a payload under their paths; `SetPayload` and `DeletePayload`
+edit a payload under them, as the collection applies them to each chosen point.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -133,3 +136,86 @@ def select(payload: dict[str, Any], with_payload: Any) -> dict[str, Any] | None:
     if isinstance(with_payload, dict) and with_payload.get("exclude") is not None:
         return _exclude(payload, _tree(tuple(map(str, with_payload["exclude"]))))
     raise PathError("`with_payload` must be a boolean, a list of keys, or {include} or {exclude}")
+
+
+def merged(target: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`target` with `values` set in it, as Qdrant merges a payload: a null value removes its key."""
+    for key, value in values.items():
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+    return target
+
+
+def _set(data: Any, steps: tuple[Step, ...], values: dict[str, Any], parent: Any, parent_step: Step) -> None:
+    """Qdrant's `set_payload` with a `key`: merge `values` into the objects `steps` reach, making what is missing."""
+    step, rest = steps[0], steps[1:]
+    if isinstance(step, str):
+        if not isinstance(data, dict):
+            # A key under something that is not an object replaces it with an object.
+            data = {}
+            parent[parent_step] = data
+        if rest:
+            data.setdefault(step, {})
+            _set(data[step], rest, values, data, step)
+        else:
+            data[step] = merged(data[step] if isinstance(data.get(step), dict) else {}, copy.deepcopy(values))
+        return
+    if not isinstance(data, list):
+        parent[parent_step] = []  # an index under something that is not an array makes an empty array
+        return
+    positions = range(len(data)) if step is None else [step] if step < len(data) else []
+    for position in positions:
+        if rest:
+            _set(data[position], rest, copy.deepcopy(values), data, position)
+        else:
+            item = data[position]
+            data[position] = merged(item if isinstance(item, dict) else {}, copy.deepcopy(values))
+
+
+def _delete(data: Any, steps: tuple[Step, ...]) -> None:
+    step, rest = steps[0], steps[1:]
+    if not rest:
+        if isinstance(data, dict) and isinstance(step, str):
+            data.pop(step, None)
+        elif isinstance(data, list) and step is None:
+            data.clear()
+        return
+    reachable = (isinstance(step, str) and isinstance(data, dict) and step in data) or (
+        isinstance(step, int) and isinstance(data, list) and step < len(data)
+    )
+    if reachable:
+        _delete(data[step], rest)
+    elif step is None and isinstance(data, list):
+        for item in data:
+            _delete(item, rest)
+
+
+@dataclass(frozen=True)
+class SetPayload:
+    """Qdrant's `set_payload`: merge `values` into the payload, or into the objects under the path `key`."""
+
+    values: dict[str, Any]
+    key: str | None = None
+
+    def apply(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with the values set."""
+        if self.key is None:
+            return merged(payload, copy.deepcopy(self.values))
+        holder = {"": payload}
+        _set(payload, parse_path(self.key), self.values, holder, "")
+        return holder[""]
+
+
+@dataclass(frozen=True)
+class DeletePayload:
+    """Qdrant's `delete_payload`: remove what each path reaches (a trailing `[]` empties an array)."""
+
+    keys: tuple[str, ...]
+
+    def apply(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload without those keys."""
+        for key in self.keys:
+            _delete(payload, parse_path(key))
+        return payload

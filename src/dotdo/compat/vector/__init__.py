@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from .ann import METRICS, VectorError
 from .catalog import VectorCatalog
-from .collection import MissingPoints, Point, PointPredicate, Space, VectorCollection
+from .collection import MissingPoints, PayloadEdit, Point, PointPredicate, Space, VectorCollection
 from .sparse import SparseVector
 
 __all__ = [
     "METRICS",
     "MissingPoints",
+    "PayloadEdit",
     "Point",
     "PointPredicate",
     "Space",

@@ -88,6 +88,15 @@ class PointPredicate(Protocol):
         ...
 
 
+@runtime_checkable
+class PayloadEdit(Protocol):
+    """A change a layer makes to each chosen point's payload (its own merge rules, edits under a path)."""
+
+    def apply(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The new payload (`payload` is the point's own copy, free to change)."""
+        ...
+
+
 Selector = Filter | PointPredicate
 """What chooses points: a `search.filters` tree (run as SQL) or a layer's own predicate."""
 
@@ -242,13 +251,17 @@ class VectorCollection(DO):
         merge_payload: bool = False,
         keep_vectors: bool = True,
         require_vector: bool = True,
+        insert: bool = True,
+        update: bool | Selector = True,
     ) -> int:
         """Insert or replace points, all or none.
 
         A point without its unnamed vector keeps its stored one (an error if it has none and the
         collection has an unnamed vector, unless `require_vector` is False); named vectors not given
         are kept too. With `keep_vectors` False each point is replaced whole, as Qdrant's upsert does.
-        `merge_payload` merges each payload into the stored one instead of replacing it.
+        `merge_payload` merges each payload into the stored one instead of replacing it. Points not
+        yet stored are written only if `insert`; stored ones only if `update` is True or a filter
+        they pass. Returns how many points were written.
         """
         dimension, _ = self._require()
         spaces = self._spaces()
@@ -261,6 +274,17 @@ class VectorCollection(DO):
             if not isinstance(point.payload, dict):
                 raise VectorError("a payload must be a JSON object")
             checked.append((key, point, vector, self._checked_vectors(point, spaces)))
+        if not insert or update is not True:
+            chosen = [point.id for _, point, _, _ in checked]
+            stored = {row["id"] for row in self._select(chosen, None, "id")}
+            updatable = (
+                stored
+                if update is True
+                else set()
+                if update is False
+                else {row["id"] for row in self._select(chosen, update, "id")}
+            )
+            checked = [entry for entry in checked if (entry[0] in updatable if entry[0] in stored else insert)]
         sql = self.storage.sql
         added: dict[str, tuple[list[int], list[np.ndarray]]] = {}
         removed: list[int] = []
@@ -343,8 +367,11 @@ class VectorCollection(DO):
             if self._vector_count(name) > EXACT_BELOW:
                 self._graph(name, space)
 
-    def update_vectors(self, points: list[Point]) -> int:
-        """Replace the vectors given (unnamed or named) of existing points, keeping the rest; all or none."""
+    def update_vectors(self, points: list[Point], filter: Selector | None = None) -> int:
+        """Replace the vectors given (unnamed or named) of existing points, keeping the rest; all or none.
+
+        With a `filter`, points it does not accept are left as they are. Returns how many were updated.
+        """
         dimension, _ = self._require()
         spaces = self._spaces()
         keys = [point_key(point.id) for point in points]
@@ -352,6 +379,10 @@ class VectorCollection(DO):
         missing = [point.id for point, key in zip(points, keys, strict=True) if key not in found]
         if missing:
             raise MissingPoints(missing)
+        if filter is not None:
+            passing = {row["id"] for row in self._select([p.id for p in points], filter, "id")}
+            points = [point for point, key in zip(points, keys, strict=True) if key in passing]
+            keys = [point_key(point.id) for point in points]
         checked = []
         for point, key in zip(points, keys, strict=True):
             if point.vector is not None and dimension is None:
@@ -399,6 +430,22 @@ class VectorCollection(DO):
             self.storage.sql.exec(
                 "UPDATE vector_points SET payload = ? WHERE rowid = ?",
                 json.dumps(merged, allow_nan=False),
+                row["rowid"],
+            )
+        self._written()
+        return len(rows)
+
+    def edit_payload(self, ids: list[Any] | None, filter: Selector | None, edit: PayloadEdit) -> int:
+        """Apply `edit` to the payload of the points named by `ids` or accepted by `filter`."""
+        self._require()
+        rows = self._select(ids, filter, "rowid, payload")
+        for row in rows:
+            payload = edit.apply(json.loads(row["payload"]))
+            if not isinstance(payload, dict):
+                raise VectorError("a payload must be a JSON object")
+            self.storage.sql.exec(
+                "UPDATE vector_points SET payload = ? WHERE rowid = ?",
+                json.dumps(payload, allow_nan=False),
                 row["rowid"],
             )
         self._written()
