@@ -1,4 +1,4 @@
-"""Qdrant's REST API as an ASGI app: collections, points (upsert, retrieve, delete, payload), query, scroll, count.
+"""Qdrant's REST API as an ASGI app: collections, points, vectors and payloads, the query and search APIs, facets.
 
 Each collection is a `VectorCollection` object (`qdrant/<tenant>/<uid>`); each tenant's collection
 names are its `VectorCatalog` (`qdrant/<tenant>`). The key is sent as `api-key` (or a bearer token):
