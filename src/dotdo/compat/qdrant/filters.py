@@ -17,6 +17,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from .payload import PathError, parse_path, values_at
@@ -223,7 +224,7 @@ def _condition(condition: dict[str, Any], point_id: Any, payload: Any) -> bool:
         ]
         return any(_filter(condition["nested"]["filter"], None, element) for element in elements)
     if "has_id" in condition:
-        return point_id is not None and point_id in {_canonical_id(i) for i in condition["has_id"]}
+        return point_id is not None and point_id in _id_set(tuple(condition["has_id"]))
     if "is_empty" in condition and isinstance(condition["is_empty"], dict):
         return _is_empty(payload, condition["is_empty"]["key"])
     if "is_null" in condition and isinstance(condition["is_null"], dict):
@@ -247,6 +248,11 @@ def _condition(condition: dict[str, Any], point_id: Any, payload: Any) -> bool:
     if condition.get("geo_bounding_box") is not None:
         return any(_in_box(condition["geo_bounding_box"], value) for value in values)
     return False
+
+
+@lru_cache(maxsize=256)
+def _id_set(ids: tuple[Any, ...]) -> frozenset[Any]:
+    return frozenset(_canonical_id(i) for i in ids)
 
 
 def _canonical_id(value: Any) -> Any:
@@ -316,6 +322,7 @@ def _match(match: dict[str, Any], value: Any) -> bool:
     return bool(phrase) and any(words[i : i + len(phrase)] == phrase for i in range(len(words) - len(phrase) + 1))
 
 
+@lru_cache(maxsize=65536)
 def _datetime(text: str) -> datetime | None:
     text = text.strip()
     if text.endswith(" UTC"):

@@ -127,10 +127,13 @@ class VectorCollection(DO):
     """The points, payloads and nearest-neighbour graphs of one vector collection."""
 
     graphs: dict[str, AnnGraph]
+    decoded: list[tuple[int, Any, dict[str, Any]]] | None
+    """Every point's (rowid, id, payload), decoded for predicates, until the next write."""
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
         self.graphs = {}
+        self.decoded = None
 
     def _meta(self, key: str) -> Any:
         rows = self.storage.sql.exec("SELECT value FROM vector_meta WHERE key = ?", key).to_list()
@@ -225,10 +228,12 @@ class VectorCollection(DO):
             "DELETE FROM vector_points; DELETE FROM vector_named; DELETE FROM vector_meta; DELETE FROM vector_graphs"
         )
         self.graphs = {}
+        self.decoded = None
 
     # -- writes -------------------------------------------------------------------------------------
 
     def _written(self) -> None:
+        self.decoded = None
         self._set_meta("version", (self._meta("version") or 0) + 1)
         if self.storage.get_alarm() is None:
             self.storage.set_alarm(time.time() + SNAPSHOT_DELAY)
@@ -480,11 +485,12 @@ class VectorCollection(DO):
 
     def _where(self, ids: list[Any] | None, filter: Selector | None) -> tuple[str, list[Any]]:
         if isinstance(filter, PointPredicate):
-            chosen = [
-                row["rowid"]
-                for row in self.storage.sql.exec("SELECT rowid, id_json, payload FROM vector_points")
-                if filter.accepts(json.loads(row["id_json"]), json.loads(row["payload"]))
-            ]
+            if self.decoded is None:
+                self.decoded = [
+                    (row["rowid"], json.loads(row["id_json"]), json.loads(row["payload"]))
+                    for row in self.storage.sql.exec("SELECT rowid, id_json, payload FROM vector_points")
+                ]
+            chosen = [rowid for rowid, point_id, payload in self.decoded if filter.accepts(point_id, payload)]
             condition, bindings = "p.rowid IN (SELECT value FROM json_each(?))", [json.dumps(chosen)]
         else:
             try:
