@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -180,32 +181,33 @@ def run_pinecone(client: Any, data: np.ndarray, queries: np.ndarray, truth: list
 
 
 def vector_rows(
-    count: int, dimension: int, query_count: int, folder: Path, pinecone: bool = True
+    count: int,
+    dimension: int,
+    query_count: int,
+    folder: Path,
+    pinecone: bool = True,
+    measured: Callable[[str, dict[str, float]], None] = lambda name, figures: None,
 ) -> list[tuple[str, dict[str, float]]]:
+    """Each system's figures on the same data; `measured` hears of each row as soon as it is measured
+    (Chroma's own server and the chroma layer first: the comparison the target asks for)."""
     import chromadb
 
     import dotdo.compat.chroma
     import dotdo.compat.pinecone
 
     data, queries = clustered(count, dimension, 1), clustered(query_count, dimension, 2)
+    rows: list[tuple[str, dict[str, float]]] = []
+
+    def add(name: str, figures: dict[str, float]) -> None:
+        rows.append((name, figures))
+        measured(name, figures)
+
     started = time.perf_counter()
     truth = exact_top10(data, queries)
-    exact = {"queries/s": query_count / (time.perf_counter() - started), "recall@10": 1.0}
-    rows = [("exact search (numpy, in process)", exact)]
-    rows.append(("bare vector core (in process)", run_vector_core(folder / "vector-core", data, queries, truth)))
-    if pinecone:
-        process, port, key_id, secret = start_dotdo(folder / "dotdo-pinecone", "pinecone")
-        try:
-            client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
-            rows.append(("dotdo compat pinecone (SDK)", run_pinecone(client, data, queries, truth)))
-        finally:
-            stop(process)
-    process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
-    try:
-        client = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=key_id, secret=secret)
-        rows.append(("dotdo compat chroma (HttpClient)", run_chroma(client, data, queries, truth)))
-    finally:
-        stop(process)
+    add(
+        "exact search (numpy, in process)",
+        {"queries/s": query_count / (time.perf_counter() - started), "recall@10": 1.0},
+    )
     chroma_cli = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     if os.path.exists(chroma_cli):
         port = free_port()
@@ -217,9 +219,23 @@ def vector_rows(
         try:
             wait_for(port, process)
             client = chromadb.HttpClient(host="127.0.0.1", port=port)
-            rows.append(("Chroma's own server (HttpClient)", run_chroma(client, data, queries, truth)))
+            add("Chroma's own server (HttpClient)", run_chroma(client, data, queries, truth))
         finally:
             stop(process)
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
+    try:
+        client = dotdo.compat.chroma.client("127.0.0.1", port, access_key_id=key_id, secret=secret)
+        add("dotdo compat chroma (HttpClient)", run_chroma(client, data, queries, truth))
+    finally:
+        stop(process)
+    if pinecone:
+        process, port, key_id, secret = start_dotdo(folder / "dotdo-pinecone", "pinecone")
+        try:
+            client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+            add("dotdo compat pinecone (SDK)", run_pinecone(client, data, queries, truth))
+        finally:
+            stop(process)
+    add("bare vector core (in process)", run_vector_core(folder / "vector-core", data, queries, truth))
     return rows
 
 
@@ -418,7 +434,12 @@ def main(argv: list[str] | None = None) -> None:
             status = "vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"
             with console.status(status):
                 vectors = vector_rows(
-                    arguments.vectors, arguments.dimension, arguments.queries, folder, not arguments.no_pinecone
+                    arguments.vectors,
+                    arguments.dimension,
+                    arguments.queries,
+                    folder,
+                    not arguments.no_pinecone,
+                    lambda name, figures: console.log(name, {key: round(value, 3) for key, value in figures.items()}),
                 )
             console.print(
                 table(
