@@ -1,6 +1,7 @@
 """Qdrant's REST API as an ASGI app: collections, points, vectors and payloads, the query and search APIs, facets.
 
-Each collection is a `VectorCollection` object (`qdrant/<tenant>/<uid>`); each tenant's collection
+Each collection is a `VectorCollection` object (`qdrant/<tenant>/<uid>`, spread over shard objects when
+the server's `index_shards` is above 1); each tenant's collection
 names are its `VectorCatalog` (`qdrant/<tenant>`). The key is sent as `api-key` (or a bearer token):
 a dotdo access key's id followed by its secret, as `client()` sends it. Answers are Qdrant's envelope
 `{"result", "status": "ok", "time"}`, and errors `{"status": {"error": ...}, "time"}`.
@@ -23,7 +24,8 @@ import numpy as np
 from starlette.responses import JSONResponse
 
 from ..request_body import read_body
-from ..vector import MissingPoints, Point, VectorCatalog, VectorCollection, VectorError
+from ..sharding import check_shard_count
+from ..vector import MissingPoints, Point, ShardedCollection, VectorCatalog, VectorError
 from .filters import QdrantFilter, QdrantFilterError, parse
 from .payload import DeletePayload, PathError, SetPayload, select, values_at
 from .vectors import Shape, as_point, incoming_batch, is_point_id, query_vector, spaces_of
@@ -73,6 +75,7 @@ class QdrantApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         name = r"/collections/(?P<name>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
         for method, path, handler, open_route in [
@@ -180,12 +183,15 @@ class QdrantApp:
     def _catalog(self, call: Call) -> Stub:
         return self.context.runtime.get(VectorCatalog, f"qdrant/{call.tenant}")
 
-    async def _collection(self, call: Call) -> Stub:
+    async def _collection(self, call: Call) -> ShardedCollection:
         name = call.params["name"]
         entry = await self._catalog(call).find(name)
         if entry is None or entry["name"] != name:
             raise _not_found(name)
-        return self.context.runtime.get(VectorCollection, f"qdrant/{call.tenant}/{entry['uid']}")
+        return self._open(call, entry)
+
+    def _open(self, call: Call, entry: dict[str, Any]) -> ShardedCollection:
+        return ShardedCollection(self.context.runtime, f"qdrant/{call.tenant}/{entry['uid']}", shards=self.index_shards)
 
     # -- service ------------------------------------------------------------------------------------
 
@@ -213,7 +219,7 @@ class QdrantApp:
         if await catalog.find(name) is not None:
             raise QdrantError(409, f"Wrong input: Collection `{name}` already exists!")
         entry = await catalog.add(name)
-        collection = self.context.runtime.get(VectorCollection, f"qdrant/{call.tenant}/{entry['uid']}")
+        collection = self._open(call, entry)
         try:
             await collection.create(name, dimension, metric, {**described, "indexes": {}}, spaces)
         except VectorError as exc:
@@ -268,7 +274,7 @@ class QdrantApp:
         entry = await catalog.find(call.params["name"])
         if entry is None:
             return False
-        collection = self.context.runtime.get(VectorCollection, f"qdrant/{call.tenant}/{entry['uid']}")
+        collection = self._open(call, entry)
         if await collection.exists():
             await collection.drop()
         await catalog.remove(call.params["name"])
@@ -294,7 +300,7 @@ class QdrantApp:
 
     # -- points -------------------------------------------------------------------------------------
 
-    async def _shaped(self, call: Call) -> tuple[Stub, Shape]:
+    async def _shaped(self, call: Call) -> tuple[ShardedCollection, Shape]:
         collection = await self._collection(call)
         return collection, Shape.of(await collection.info())
 
@@ -468,7 +474,9 @@ class QdrantApp:
 
     # -- search -------------------------------------------------------------------------------------
 
-    async def _stored_vector(self, collection: Stub, shape: Shape, point_id: Any, using: str | None) -> Any:
+    async def _stored_vector(
+        self, collection: ShardedCollection, shape: Shape, point_id: Any, using: str | None
+    ) -> Any:
         """The vector of point `point_id` in the space `using`, as a query gives it."""
         points = await collection.get([_point_id(point_id)], with_vectors=True)
         if not points:
@@ -478,13 +486,13 @@ class QdrantApp:
             raise QdrantError(400, f"Wrong input: point {point_id} has no vector `{using or ''}`")
         return vector
 
-    async def _example(self, collection: Stub, shape: Shape, example: Any, using: str | None) -> Any:
+    async def _example(self, collection: ShardedCollection, shape: Shape, example: Any, using: str | None) -> Any:
         if isinstance(example, list):
             return example
         return await self._stored_vector(collection, shape, example, using)
 
     async def _recommended_vector(
-        self, collection: Stub, shape: Shape, recommend: dict[str, Any], using: str | None
+        self, collection: ShardedCollection, shape: Shape, recommend: dict[str, Any], using: str | None
     ) -> tuple[list[float], list[Any]]:
         """The `average_vector` recommendation's query, and the ids of the examples (which it leaves out)."""
         if recommend.get("strategy") not in (None, "average_vector"):
@@ -506,7 +514,7 @@ class QdrantApp:
 
     async def _nearest(
         self,
-        collection: Stub,
+        collection: ShardedCollection,
         shape: Shape,
         body: dict[str, Any],
         query: Any,
@@ -546,7 +554,7 @@ class QdrantApp:
         return [{**_record(hit, payload_option, shape), "version": 0, "score": hit["score"]} for hit in hits]
 
     async def _query(
-        self, collection: Stub, shape: Shape, body: dict[str, Any], inherited: Any = None
+        self, collection: ShardedCollection, shape: Shape, body: dict[str, Any], inherited: Any = None
     ) -> list[dict[str, Any]]:
         """One level of the Query API: its prefetches first (the filter propagates down), then its query."""
         if body.get("lookup_from") is not None:
@@ -600,7 +608,11 @@ class QdrantApp:
         return [{"points": await self._query(collection, shape, _object(s))} for s in searches]
 
     async def _groups(
-        self, collection: Stub, shape: Shape, body: dict[str, Any], search: Callable[[dict[str, Any]], Awaitable[Any]]
+        self,
+        collection: ShardedCollection,
+        shape: Shape,
+        body: dict[str, Any],
+        search: Callable[[dict[str, Any]], Awaitable[Any]],
     ) -> Any:
         """Hits grouped by the values of the payload path `group_by`, best group first, `group_size` hits each."""
         group_by = body.get("group_by")
@@ -639,7 +651,7 @@ class QdrantApp:
         collection, shape = await self._shaped(call)
         return await self._groups(collection, shape, _object(call.body), lambda b: self._search(collection, shape, b))
 
-    async def _search(self, collection: Stub, shape: Shape, body: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _search(self, collection: ShardedCollection, shape: Shape, body: dict[str, Any]) -> list[dict[str, Any]]:
         """The older search API: `vector` is a list, or `{name, vector}` for a named (dense or sparse) one."""
         vector = body.get("vector")
         if isinstance(vector, dict) and "name" in vector:
@@ -658,7 +670,9 @@ class QdrantApp:
             raise QdrantError(400, "Format error in JSON body: missing field `searches`")
         return [await self._search(collection, shape, _object(s)) for s in searches]
 
-    async def _recommend(self, collection: Stub, shape: Shape, body: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _recommend(
+        self, collection: ShardedCollection, shape: Shape, body: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         recommend = {key: body.get(key) for key in ("positive", "negative", "strategy")}
         return await self._nearest(collection, shape, body, {"recommend": recommend}, _filter(body.get("filter")))
 
@@ -691,7 +705,9 @@ class QdrantApp:
             "next_page_offset": result["next"],
         }
 
-    async def _everything(self, collection: Stub, tree: Any, with_vectors: bool | list[str] = False) -> list[Any]:
+    async def _everything(
+        self, collection: ShardedCollection, tree: Any, with_vectors: bool | list[str] = False
+    ) -> list[Any]:
         total = (await collection.info())["count"]
         return (await collection.scroll(tree, None, max(total, 1), with_vectors=with_vectors, by_id=True))["points"]
 

@@ -364,10 +364,14 @@ def _in_range(bounds: dict[str, Any], value: Any) -> bool:
 def _geo_point(value: Any) -> tuple[float, float] | None:
     if not isinstance(value, dict):
         return None
-    lat, lon = value.get("lat"), value.get("lon")
-    if any(type(c) not in (int, float) or not math.isfinite(c) for c in (lat, lon)):
+    lat, lon = _coordinate(value.get("lat")), _coordinate(value.get("lon"))
+    if lat is None or lon is None:
         return None
-    return float(lat), float(lon)
+    return lat, lon
+
+
+def _coordinate(value: Any) -> float | None:
+    return float(value) if type(value) in (int, float) and math.isfinite(value) else None
 
 
 def _in_radius(area: dict[str, Any], value: Any) -> bool:

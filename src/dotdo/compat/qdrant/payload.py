@@ -182,13 +182,11 @@ def _delete(data: Any, steps: tuple[Step, ...]) -> None:
         elif isinstance(data, list) and step is None:
             data.clear()
         return
-    reachable = (isinstance(step, str) and isinstance(data, dict) and step in data) or (
-        isinstance(step, int) and isinstance(data, list) and step < len(data)
-    )
-    if reachable:
-        _delete(data[step], rest)
-    elif step is None and isinstance(data, list):
-        for item in data:
+    if isinstance(data, dict):
+        if isinstance(step, str) and step in data:
+            _delete(data[step], rest)
+    elif isinstance(data, list):
+        for item in data if step is None else data[step : step + 1] if isinstance(step, int) else []:
             _delete(item, rest)
 
 

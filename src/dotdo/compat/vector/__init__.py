@@ -1,7 +1,8 @@
 """The vector store the vector layers share: a collection per object, exact scores, an HNSW graph for speed.
 
 Qdrant (and the other vector layers) parse their own requests, with payload filters as a
-`search.filters` tree, and format `VectorCollection`'s answers their own way.
+`search.filters` tree, and format `VectorCollection`'s answers their own way;
+`ShardedCollection` spreads a collection created sharded over several of them.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from .ann import METRICS, VectorError
 from .catalog import VectorCatalog
 from .collection import MissingPoints, PayloadEdit, Point, PointPredicate, Space, VectorCollection
+from .shards import ShardedCollection
 from .sparse import SparseVector
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "PayloadEdit",
     "Point",
     "PointPredicate",
+    "ShardedCollection",
     "Space",
     "SparseVector",
     "VectorCatalog",

@@ -25,6 +25,7 @@ import numpy as np
 
 from ...context import DO
 from ..search.filters import Filter, FilterError, to_sql
+from ..sharding import ShardRoot
 from .ann import METRICS, AnnGraph, GraphOutgrown, VectorError, better_first, check_vector, exact_scores, oversample
 from .sparse import check_sparse, from_blobs, sparse_scores, to_blobs
 
@@ -123,7 +124,7 @@ def _check_dense(dimension: Any, metric: Any, what: str) -> None:
         raise VectorError(f"unknown metric {metric!r} for {what}; use one of {', '.join(METRICS)}")
 
 
-class VectorCollection(DO):
+class VectorCollection(ShardRoot, DO):
     """The points, payloads and nearest-neighbour graphs of one vector collection."""
 
     graphs: dict[str, AnnGraph]
@@ -153,11 +154,14 @@ class VectorCollection(DO):
         metric: str | None,
         config: dict[str, Any] | None = None,
         spaces: dict[str, Space] | None = None,
+        *,
+        shards: int = 1,
     ) -> dict[str, Any]:
         """Create the collection; `VectorError` if it exists or a dimension, metric or space is wrong.
 
         `dimension` and `metric` are those of the unnamed vector (None for a collection of named
-        vectors, or of payloads only); `spaces` are the named vectors.
+        vectors, or of payloads only); `spaces` are the named vectors. `shards` > 1 records that the
+        points live in that many shard objects (see `shards.ShardedCollection`).
         """
         if self.exists():
             raise VectorError(f"collection {name!r} already exists")
@@ -175,8 +179,14 @@ class VectorCollection(DO):
         self._set_meta("config", config or {})
         self._set_meta("created_at", time.time())
         self._set_meta("version", 0)
+        self._set_meta("shards", shards)
         self.graphs = {}
         return self.info()
+
+    def position_of(self, point_id: Any) -> int | None:
+        """The place of point `point_id` in insertion order, or None if there is no such point."""
+        rows = self.storage.sql.exec("SELECT rowid FROM vector_points WHERE id = ?", point_key(point_id)).to_list()
+        return rows[0]["rowid"] if rows else None
 
     def _require(self) -> tuple[int, str]:
         if not self.exists():
@@ -249,6 +259,38 @@ class VectorCollection(DO):
             checked[name] = check_sparse(value) if space.sparse else check_vector(value, space.dimension or 0)
         return checked
 
+    def _checked_points(
+        self, points: list[Point], dimension: int | None, spaces: dict[str, Space]
+    ) -> list[tuple[str, Point, np.ndarray | None, dict[str, Any]]]:
+        checked = []
+        for point in points:
+            key = point_key(point.id)
+            if point.vector is not None and dimension is None:
+                raise VectorError("this collection has only named vectors: name each vector")
+            vector = None if point.vector is None else check_vector(point.vector, dimension or 0)
+            if not isinstance(point.payload, dict):
+                raise VectorError("a payload must be a JSON object")
+            checked.append((key, point, vector, self._checked_vectors(point, spaces)))
+        return checked
+
+    def check_points(self, points: list[Point]) -> None:
+        """`VectorError` if any of `points` has a wrong id, vector, named vector or payload; stores nothing.
+
+        A sharded collection checks a whole batch with its own object before any shard stores a point.
+        """
+        dimension, _ = self._require()
+        self._checked_points(points, dimension, self._spaces())
+
+    def query_order(self, vector: Any, using: str | None = None) -> bool:
+        """Whether higher scores are nearer for a query of `vector` in the space `using`; `VectorError`
+        if the vector does not fit that space (what a sharded collection checks before asking its shards)."""
+        space = self._space(using or DEFAULT)
+        if space.sparse:
+            check_sparse(vector)
+            return True
+        check_vector(vector, space.dimension or 0)
+        return better_first(space.metric)
+
     def upsert(
         self,
         points: list[Point],
@@ -258,6 +300,7 @@ class VectorCollection(DO):
         require_vector: bool = True,
         insert: bool = True,
         update: bool | Selector = True,
+        positions: dict[str, int] | None = None,
     ) -> int:
         """Insert or replace points, all or none.
 
@@ -266,19 +309,12 @@ class VectorCollection(DO):
         are kept too. With `keep_vectors` False each point is replaced whole, as Qdrant's upsert does.
         `merge_payload` merges each payload into the stored one instead of replacing it. Points not
         yet stored are written only if `insert`; stored ones only if `update` is True or a filter
-        they pass. Returns how many points were written.
+        they pass. `positions` (by `point_key`) places new points in insertion order (a shard is given
+        them by its collection). Returns how many points were written.
         """
         dimension, _ = self._require()
         spaces = self._spaces()
-        checked = []
-        for point in points:
-            key = point_key(point.id)
-            if point.vector is not None and dimension is None:
-                raise VectorError("this collection has only named vectors: name each vector")
-            vector = None if point.vector is None else check_vector(point.vector, dimension)
-            if not isinstance(point.payload, dict):
-                raise VectorError("a payload must be a JSON object")
-            checked.append((key, point, vector, self._checked_vectors(point, spaces)))
+        checked = self._checked_points(points, dimension, spaces)
         if not insert or update is not True:
             chosen = [point.id for _, point, _, _ in checked]
             stored = {row["id"] for row in self._select(chosen, None, "id")}
@@ -317,8 +353,9 @@ class VectorCollection(DO):
                     removed.append(rowid)
             else:
                 rowid = sql.exec(
-                    "INSERT INTO vector_points (id, id_json, vector, payload, document) VALUES (?, ?, ?, ?, ?) "
-                    "RETURNING rowid",
+                    "INSERT INTO vector_points (rowid, id, id_json, vector, payload, document) "
+                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING rowid",
+                    (positions or {}).get(key),
                     key,
                     json.dumps(point.id),
                     blob,
@@ -566,10 +603,13 @@ class VectorCollection(DO):
         offset: int = 0,
         ids: list[Any] | None = None,
         by_id: bool = False,
+        from_position: int | None = None,
     ) -> dict[str, Any]:
         """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}.
 
         `by_id` orders them by id instead (integers first, ascending, then strings), from `after` on.
+        `from_position` starts at that place in insertion order instead; each point then carries its
+        `position`.
         """
         self._require()
         condition, bindings = self._where(ids, filter)
@@ -581,6 +621,9 @@ class VectorCollection(DO):
         elif after is not None:
             condition += " AND p.rowid >= coalesce((SELECT rowid FROM vector_points WHERE id = ?), 1e18)"
             bindings.append(point_key(after))
+        if from_position is not None:
+            condition += " AND p.rowid >= ?"
+            bindings.append(from_position)
         rows = self.storage.sql.exec(
             f"SELECT rowid, id, id_json, vector, payload, document FROM vector_points p WHERE {condition} "
             f"ORDER BY {order} LIMIT ? OFFSET ?",
@@ -589,7 +632,10 @@ class VectorCollection(DO):
             offset,
         ).to_list()
         following = json.loads(rows[limit]["id_json"]) if len(rows) > limit else None
-        return {"points": self._views(rows[:limit], with_vectors), "next": following}
+        points = self._views(rows[:limit], with_vectors)
+        if from_position is not None:
+            points = [{**point, "position": row["rowid"]} for point, row in zip(points, rows, strict=False)]
+        return {"points": points, "next": following}
 
     def string_ids(self, prefix: str = "", after: str | None = None, limit: int = 100) -> dict[str, Any]:
         """The string ids starting with `prefix`, sorted, from the first one past `after`: {"ids", "next"}."""
@@ -679,6 +725,7 @@ class VectorCollection(DO):
         exact: bool = False,
         using: str | None = None,
         ids: list[Any] | None = None,
+        positions: bool = False,
     ) -> list[dict[str, Any]]:
         """The `limit` points nearest `vector` among those `filter` accepts, each with its exact `score`.
 
@@ -687,6 +734,8 @@ class VectorCollection(DO):
         euclidean distance; nearest first. `threshold` drops points scoring worse than it. A sparse
         `vector` (`SparseVector` or `{"indices", "values"}`) searches a sparse space: only points
         sharing an index with it are matches. `ids` limits the candidates to those points.
+        `positions` adds each point's place in insertion order (`position`), which breaks ties when
+        shards' answers are merged.
         """
         name = using or DEFAULT
         space = self._space(name)
@@ -741,4 +790,6 @@ class VectorCollection(DO):
             json.dumps([rowid for rowid, _ in chosen]),
         ).to_list()
         views = {row["rowid"]: view for row, view in zip(details, self._views(details, with_vectors), strict=True)}
+        if positions:
+            return [{**views[rowid], "score": score, "position": rowid} for rowid, score in chosen]
         return [{**views[rowid], "score": score} for rowid, score in chosen]
