@@ -86,6 +86,37 @@ def main() -> None:
             "recipes", query=[0.7, 0.3, 0.1], query_filter=vegetarian, limit=2, with_payload=True
         )
         print("qdrant, nearest vegetarian:", [point.payload["title"] for point in nearest.points])
+        # Named dense vectors beside a sparse one (word ids and weights), searched together by rank fusion.
+        qdrant.create_collection(
+            "recipes-hybrid",
+            vectors_config={"taste": models.VectorParams(size=3, distance=models.Distance.COSINE)},
+            sparse_vectors_config={"words": models.SparseVectorParams()},
+        )
+        qdrant.upsert(
+            "recipes-hybrid",
+            points=[
+                models.PointStruct(
+                    id=r["id"],
+                    vector={
+                        "taste": r["embedding"],
+                        "words": models.SparseVector(indices=[r["id"], 100], values=[1.0, 0.5]),
+                    },
+                    payload={"title": r["title"]},
+                )
+                for r in RECIPES
+            ],
+        )
+        fused = qdrant.query_points(
+            "recipes-hybrid",
+            prefetch=[
+                models.Prefetch(query=[0.7, 0.3, 0.1], using="taste", limit=5),
+                models.Prefetch(query=models.SparseVector(indices=[RECIPES[0]["id"]], values=[1.0]), using="words"),
+            ],
+            query=models.FusionQuery(fusion=models.Fusion.RRF),
+            limit=2,
+            with_payload=True,
+        )
+        print("qdrant, hybrid (dense and sparse fused):", [point.payload["title"] for point in fused.points])
 
         pinecone = dotdo.compat.pinecone.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
         pinecone.create_index(

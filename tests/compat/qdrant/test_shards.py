@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import UnexpectedResponse
 
 from tests.compat.conftest import CompatServer, start_server, stop_server
 from tests.compat.qdrant.test_app import connect
@@ -92,7 +93,7 @@ def test_queries_match_one_collection_and_exact_search(clients: Any, which: int)
     assert many.count("points", FILTERS[which]).count == one.count("points", FILTERS[which]).count
 
 
-def test_scroll_pages_follow_one_insertion_order(clients: Any) -> None:
+def test_scroll_pages_follow_one_id_order(clients: Any) -> None:
     one, many, _ = clients
     for query_filter in FILTERS:
         pages: list[list[Any]] = [[], []]
@@ -147,6 +148,129 @@ def test_a_sharded_collection_survives_a_restart(tmp_path_factory: pytest.TempPa
         client = connect(server)
         assert ids(client.query_points("kept", query=query, limit=5).points) == before
         assert client.count("kept").count == 40
-        assert ids(client.scroll("kept", limit=50)[0]) == ids(POINTS[:40])
+        # Qdrant's scroll goes by id: integers ascending, then UUIDs.
+        by_id = sorted(ids(POINTS[:40]), key=lambda point_id: (isinstance(point_id, str), point_id))
+        assert ids(client.scroll("kept", limit=50)[0]) == by_id
     finally:
         stop_server(server)
+
+
+def make_gallery(count: int) -> list[models.PointStruct]:
+    """Points with two named dense vectors and a sparse one; every fifth has no `text` vector."""
+    chooser = random.Random(17)
+    points = []
+    for i in range(count):
+        words = {index: round(chooser.random(), 3) for index in chooser.sample(range(30), 3)}
+        vector: dict[str, Any] = {
+            "image": [chooser.random() for _ in range(DIMENSION)],
+            "words": models.SparseVector(indices=list(words), values=list(words.values())),
+        }
+        if i % 5:
+            vector["text"] = [chooser.gauss(0, 1) for _ in range(4)]
+        point_id = i if i % 4 else f"00000000-0000-0000-0000-{i:012d}"
+        points.append(models.PointStruct(id=point_id, vector=vector, payload={"shelf": i % 4, "tags": {"n": i}}))
+    return points
+
+
+def answers(client: QdrantClient) -> list[Any]:
+    """What the named and sparse vector operations answer on `client`'s `gallery`, in a comparable form."""
+    probe, text = [0.5] * DIMENSION, [1.0, -1.0, 0.5, 0.0]
+    words = models.SparseVector(indices=[3, 12, 20], values=[1.0, 2.0, 0.5])
+    shelf = models.Filter(must=[models.FieldCondition(key="shelf", match=models.MatchAny(any=[1, 2]))])
+
+    def hits(points: list[Any]) -> list[tuple[Any, float]]:
+        return [(point.id, round(point.score, 5)) for point in points]
+
+    found: list[Any] = [
+        hits(client.query_points("gallery", query=probe, using="image", limit=7, offset=2).points),
+        hits(client.query_points("gallery", query=text, using="text", query_filter=shelf, limit=7).points),
+        hits(client.query_points("gallery", query=words, using="words", limit=10).points),
+        hits(
+            client.query_points(
+                "gallery",
+                prefetch=[
+                    models.Prefetch(query=probe, using="image", limit=20),
+                    models.Prefetch(query=words, using="words", limit=20),
+                ],
+                query=models.FusionQuery(fusion=models.Fusion.RRF),
+                limit=6,
+            ).points
+        ),
+        hits(
+            client.query_points(
+                "gallery",
+                query=models.RecommendQuery(recommend=models.RecommendInput(positive=[1, 2], negative=[3])),
+                using="image",
+                limit=5,
+            ).points
+        ),
+        [
+            (group.id, hits(group.hits))
+            for group in client.query_points_groups(
+                "gallery", query=probe, using="image", group_by="shelf", group_size=2, limit=3
+            ).groups
+        ],
+    ]
+    client.update_vectors("gallery", points=[models.PointVectors(id=5, vector={"text": [0.0, 0.0, 0.0, 9.0]})])
+    client.delete_vectors("gallery", vectors=["words"], points=[6, 7])
+    client.delete_vectors("gallery", vectors=["text"], points=models.FilterSelector(filter=shelf))
+    client.set_payload("gallery", {"seen": True}, key="tags", points=[1, 9, 10], wait=True)
+    client.upsert(
+        "gallery",
+        points=[models.PointStruct(id=1, vector={"image": probe}), models.PointStruct(id=999, vector={"image": probe})],
+        update_mode=models.UpdateMode.UPDATE_ONLY,
+    )
+    client.upsert(
+        "gallery",
+        points=[models.PointStruct(id=2, vector={"image": probe}), models.PointStruct(id=998, vector={"image": probe})],
+        update_mode=models.UpdateMode.INSERT_ONLY,
+    )
+    for refused in (
+        lambda: client.update_vectors(
+            "gallery",
+            points=[
+                models.PointVectors(id=11, vector={"image": probe}),
+                models.PointVectors(id=404, vector={"image": probe}),
+            ],
+        ),
+        lambda: client.upsert(
+            "gallery",
+            points=[
+                models.PointStruct(id=12, vector={"image": probe}),
+                models.PointStruct(id=13, vector={"image": [1.0]}),
+            ],
+        ),
+        lambda: client.query_points("gallery", query=[1.0], using="image"),
+    ):
+        with pytest.raises(UnexpectedResponse) as raised:
+            refused()
+        found.append(raised.value.status_code)
+    found.append(client.count("gallery").count)
+    found.append(client.count("gallery", shelf).count)
+    pages, offset = [], None
+    while True:
+        page, offset = client.scroll("gallery", shelf, limit=17, offset=offset, with_vectors=True)
+        pages.append([(point.id, point.payload, point.vector) for point in page])
+        if offset is None:
+            break
+    found.append(pages)
+    found.append([(p.id, p.payload, p.vector) for p in client.retrieve("gallery", [5, 6, 1, 999, 998, 11, 12], True)])
+    return found
+
+
+def test_named_and_sparse_vectors_match_one_collection(clients: Any) -> None:
+    one, many, _ = clients
+    for client in (one, many):
+        client.create_collection(
+            "gallery",
+            vectors_config={
+                "image": models.VectorParams(size=DIMENSION, distance=models.Distance.COSINE),
+                "text": models.VectorParams(size=4, distance=models.Distance.EUCLID),
+            },
+            sparse_vectors_config={"words": models.SparseVectorParams()},
+        )
+        client.upsert("gallery", points=make_gallery(120), wait=True)
+    assert many.get_collection("gallery").config == one.get_collection("gallery").config
+    unsharded = answers(one)
+    assert unsharded[6:9] == [404, 400, 400]  # the refusals, which lose nothing
+    assert answers(many) == unsharded

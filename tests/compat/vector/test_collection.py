@@ -10,7 +10,7 @@ import pytest
 
 from dotdo import Runtime
 from dotdo.compat.search.filters import Compare
-from dotdo.compat.vector import Point, VectorCollection, VectorError
+from dotdo.compat.vector import Point, Space, SparseVector, VectorCollection, VectorError
 from dotdo.compat.vector.collection import EXACT_BELOW
 
 
@@ -91,3 +91,71 @@ async def test_an_evicted_collection_restores_its_saved_graph(tmp_path: Path) ->
         assert [h["id"] for h in after] == [h["id"] for h in before]
         await collection.upsert([Point("new", (data[3] * 10).tolist())])  # a longer vector: the dot graph is rebuilt
         assert (await collection.query(data[3].tolist(), 1))[0]["id"] == "new"
+
+
+ODD = Compare("odd", "=", 1)
+
+
+def sparse_dot(query: dict[int, float], stored: dict[int, float]) -> float | None:
+    """The oracle: the dot product over shared indices, None when they share none."""
+    shared = set(query) & set(stored)
+    return sum(query[i] * stored[i] for i in shared) if shared else None
+
+
+async def test_named_and_sparse_vectors_score_as_an_exact_oracle_does(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    images, texts = clustered(EXACT_BELOW + 300, 12, seed=6), clustered(EXACT_BELOW + 300, 5, seed=7)
+    words = [
+        dict(zip(rng.choice(50, 4, replace=False).tolist(), rng.random(4).round(3).tolist(), strict=True))
+        for _ in images
+    ]
+    spaces = {"image": Space(12, "dot"), "text": Space(5, "euclidean"), "words": Space(sparse=True)}
+    async with Runtime(tmp_path, objects=[VectorCollection]) as rt:
+        collection = rt.get(VectorCollection, "t/named")
+        await collection.create("named", None, None, spaces=spaces)
+        points = []
+        for i in range(len(images)):
+            vectors = {"image": images[i].tolist(), "words": SparseVector(tuple(words[i]), tuple(words[i].values()))}
+            if i % 3:  # every third point has no text vector
+                vectors["text"] = texts[i].tolist()
+            points.append(Point(i, None, {"odd": i % 2}, vectors=vectors))
+        await collection.upsert(points, keep_vectors=False, require_vector=False)
+
+        query = rng.normal(size=12).astype(np.float32)
+        exact = sorted(range(len(images)), key=lambda i: -float(images[i] @ query))[:10]
+        found = await collection.query(query.tolist(), 10, using="image")
+        assert len({hit["id"] for hit in found} & set(exact)) >= 9  # the graph's candidates, exactly re-scored
+        assert found[0]["score"] == pytest.approx(float(images[exact[0]] @ query), rel=1e-5)
+
+        target = texts[4]
+        nearest = await collection.query(target.tolist(), 3, using="text", exact=True)
+        assert nearest[0]["id"] == 4 and all(hit["id"] % 3 for hit in nearest)
+
+        probe = {3: 1.0, 7: 0.5, 11: 2.0}
+        oracle = sorted(
+            ((i, score) for i, w in enumerate(words) if (score := sparse_dot(probe, w)) is not None),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        hits = await collection.query({"indices": list(probe), "values": list(probe.values())}, 20, using="words")
+        assert [round(hit["score"], 4) for hit in hits] == [round(score, 4) for _, score in oracle[:20]]
+        assert len(await collection.query(SparseVector((49_999,), (1.0,)), 5, using="words")) == 0
+        odd = await collection.query(SparseVector((3, 7, 11), (1.0, 0.5, 2.0)), 5, using="words", filter=ODD)
+        assert odd and all(hit["payload"]["odd"] == 1 for hit in odd)
+
+        [stored] = await collection.get([1], with_vectors=["text", "words"])
+        assert set(stored["vectors"]) == {"text", "words"} and stored["vectors"]["words"]["indices"] == sorted(words[1])
+        await collection.delete_vectors([1], None, ["text"])
+        await collection.update_vectors([Point(2, vectors={"image": [0.0] * 12})])
+        [one, two] = await collection.get([1, 2], with_vectors=True)
+        assert "text" not in one["vectors"] and two["vectors"]["image"] == [0.0] * 12 and "words" in two["vectors"]
+        with pytest.raises(VectorError, match="Not existing vector name"):
+            await collection.upsert([Point(9, vectors={"sound": [1.0]})])
+        with pytest.raises(VectorError, match="unique"):
+            await collection.upsert([Point(9, vectors={"words": {"indices": [1, 1], "values": [1.0, 2.0]}})])
+        with pytest.raises(VectorError, match="finite"):
+            await collection.query({"indices": [1], "values": [float("nan")]}, using="words")
+        assert await collection.count() == len(images)  # the refused writes lost nothing
+        assert await collection.save_graph()
+    async with Runtime(tmp_path, objects=[VectorCollection]) as rt:
+        again = await rt.get(VectorCollection, "t/named").query(query.tolist(), 10, using="image")
+    assert [hit["id"] for hit in again] == [hit["id"] for hit in found]

@@ -9,7 +9,7 @@ import pytest
 
 from dotdo import Runtime
 from dotdo.compat.search import Compare
-from dotdo.compat.vector import Point, ShardedCollection, VectorCollection, VectorError
+from dotdo.compat.vector import MissingPoints, Point, ShardedCollection, Space, VectorCollection, VectorError
 
 
 async def test_sharded_and_unsharded_collections_answer_alike(tmp_path: Path) -> None:
@@ -51,3 +51,40 @@ async def test_a_refused_batch_stores_nothing_in_any_shard(tmp_path: Path) -> No
         assert await collection.count() == 0
         with pytest.raises(VectorError):
             await collection.query([1.0, 2.0, 3.0])
+
+
+async def test_named_and_sparse_vectors_across_shards(tmp_path: Path) -> None:
+    chooser = random.Random(8)
+    spaces = {"image": Space(3, "cosine"), "words": Space(sparse=True)}
+    points = [
+        Point(
+            n if n % 3 else f"p-{n:03}",
+            payload={"n": n % 4},
+            vectors={
+                "image": [chooser.uniform(-1, 1) for _ in range(3)],
+                "words": {"indices": chooser.sample(range(12), 2), "values": [1.0, chooser.random()]},
+            },
+        )
+        for n in range(90)
+    ]
+    async with Runtime(tmp_path, objects=[VectorCollection]) as runtime:
+        pair = ShardedCollection(runtime, "t/one"), ShardedCollection(runtime, "t/many", shards=3)
+        for collection in pair:
+            await collection.create("c", None, None, None, spaces)
+            await collection.upsert(points)
+            assert await collection.delete_vectors([1, 2], None, ["words"]) == 2
+        one, many = pair
+        for using, query in (("image", [0.3, -0.2, 0.8]), ("words", {"indices": [4, 7], "values": [1.0, 0.5]})):
+            assert await many.query(query, 6, Compare("n", "!=", 2), 1, True, using=using) == await one.query(
+                query, 6, Compare("n", "!=", 2), 1, True, using=using
+            )
+        assert await many.scroll(None, 8, 70, True, by_id=True) == await one.scroll(None, 8, 70, True, by_id=True)
+        with pytest.raises(MissingPoints):
+            await many.update_vectors([Point(4, vectors={"image": [1.0, 0.0, 0.0]}), Point(404)])
+        with pytest.raises(VectorError):
+            await many.update_vectors(
+                [Point(4, vectors={"image": [1.0, 0.0, 0.0]}), Point(5, vectors={"image": [1.0]})]
+            )
+        assert await many.get([4, 5], ["image"]) == await one.get([4, 5], ["image"])
+        with pytest.raises(VectorError):
+            await many.query([1.0, 0.0], using="image")

@@ -1,4 +1,4 @@
-"""Qdrant over REST, for `qdrant-client`: collections, points, payloads, filtered vector queries, scroll, count.
+"""Qdrant over REST, for `qdrant-client`: collections with named and sparse vectors, points, payloads, queries.
 
 dotdo compat serve qdrant --port 6333
 client = dotdo.compat.qdrant.client("http://127.0.0.1:6333")   # QdrantClient with the default key
@@ -31,10 +31,20 @@ OPERATIONS = frozenset(
         "overwrite_payload",
         "delete_payload",
         "clear_payload",
+        "update_vectors",
+        "delete_vectors",
+        "batch_update_points",
         "query_points",
         "query_batch_points",
+        "query_points_groups",
         "search",
         "search_batch",
+        "search_groups",
+        "recommend",
+        "recommend_batch",
+        "search_matrix_pairs",
+        "search_matrix_offsets",
+        "facet",
         "scroll",
         "count",
     }
@@ -83,10 +93,13 @@ service = Service(
     claims=claims,
     client=client,
     notes={
-        "vectors": "one unnamed dense vector per point; named, sparse and multi-vectors are refused",
-        "query": "a dense vector query; prefetch, fusion, recommend and lookup_from are refused",
-        "filters": "match value/any/except, range, is_empty, is_null, nested must/should/must_not; has_id, geo "
-        "and values_count are refused",
+        "vectors": "one unnamed dense vector, or named dense vectors, and named sparse vectors (dot product over "
+        "shared indices); multivectors and the sparse idf modifier are refused",
+        "query": "dense, sparse or point-id queries with `using`; prefetch with RRF fusion or re-scoring; recommend "
+        "(average vector); groups; DBSF, discovery, context, order_by, formulas and lookup_from are refused",
+        "filters": "evaluated with Qdrant's rules on each point (a full scan of the payloads): match value/any/except/"
+        "text/text_any/phrase, range (numbers, datetimes), is_empty, is_null, has_id, values_count, geo radius and "
+        "box, nested, min_should, array paths; has_vector and geo_polygon are refused",
         "grpc": "REST only",
     },
 )

@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from .ann import METRICS, VectorError
 from .catalog import VectorCatalog
-from .collection import Point, VectorCollection
+from .collection import MissingPoints, PayloadEdit, Point, PointPredicate, Space, VectorCollection
 from .shards import ShardedCollection
+from .sparse import SparseVector
 
-__all__ = ["METRICS", "Point", "ShardedCollection", "VectorCatalog", "VectorCollection", "VectorError"]
+__all__ = [
+    "METRICS",
+    "MissingPoints",
+    "PayloadEdit",
+    "Point",
+    "PointPredicate",
+    "ShardedCollection",
+    "Space",
+    "SparseVector",
+    "VectorCatalog",
+    "VectorCollection",
+    "VectorError",
+]

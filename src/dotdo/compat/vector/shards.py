@@ -8,9 +8,11 @@ their shards; a filter asks every shard.
 
 A query asks every shard for its own `offset + limit` nearest points, each scored exactly, and keeps
 the best of them: the `k` nearest of the whole collection are among the `k` nearest of their shards,
-so the merge loses nothing (each shard's answer has the recall of one collection's). Points keep one
-insertion order across shards (the collection's own object hands out positions), which is what scroll
-pages follow and what breaks ties between equal scores.
+so the merge loses nothing (each shard's answer has the recall of one collection's); this holds for
+every space, named dense or sparse. Points keep one insertion order across shards (the collection's own
+object hands out positions), which is what scroll pages follow and what breaks ties between equal
+scores; a scroll by id merges the shards' pages by id. Writes are checked whole by the collection's own
+object (which knows its spaces) before any shard stores a point.
 
 Layers hold a `ShardedCollection` where they held a `VectorCollection` stub: it has the same methods,
 and for a collection of one object it passes each call through.
@@ -22,10 +24,8 @@ import asyncio
 import heapq
 from typing import Any
 
-from ..search.filters import Filter
 from ..sharding import ShardedResource, hashed_shard
-from .ann import VectorError, better_first, check_vector
-from .collection import Point, VectorCollection, point_key
+from .collection import MissingPoints, PayloadEdit, Point, Selector, Space, VectorCollection, point_key
 
 
 class ShardedCollection(ShardedResource):
@@ -45,7 +45,7 @@ class ShardedCollection(ShardedResource):
             batches.setdefault(hashed_shard(point_key(point_id), count), []).append(point_id)
         return batches
 
-    async def _chosen(self, method: str, ids: list[Any] | None, filter: Filter | None, *args: Any) -> int:
+    async def _chosen(self, method: str, ids: list[Any] | None, filter: Selector | None, *args: Any) -> int:
         """`method(ids, filter, *args)` where the points named by `ids` (or any point, for None) live."""
         if await self.shard_count() <= 1:
             return int(await getattr(self.root, method)(ids, filter, *args))
@@ -64,14 +64,20 @@ class ShardedCollection(ShardedResource):
         return bool(await self.root.exists())
 
     async def create(
-        self, name: str, dimension: int, metric: str, config: dict[str, Any] | None = None
+        self,
+        name: str,
+        dimension: int | None,
+        metric: str | None,
+        config: dict[str, Any] | None = None,
+        spaces: dict[str, Space] | None = None,
     ) -> dict[str, Any]:
-        """Create the collection (and its shards); `VectorError` if it exists or the dimension or metric is wrong."""
-        info = await self.root.create(name, dimension, metric, config, shards=self.new_shards)
+        """Create the collection (and its shards); `VectorError` if it exists or a dimension, metric or space
+        is wrong (see `VectorCollection.create`)."""
+        info = await self.root.create(name, dimension, metric, config, spaces, shards=self.new_shards)
         self._count = self.new_shards
         if self.new_shards > 1:
             await asyncio.gather(
-                *(self.shard(i).create(name, dimension, metric, config) for i in range(self.new_shards))
+                *(self.shard(i).create(name, dimension, metric, config, spaces) for i in range(self.new_shards))
             )
         return info
 
@@ -102,50 +108,90 @@ class ShardedCollection(ShardedResource):
 
     # -- writes -------------------------------------------------------------------------------------
 
-    async def upsert(self, points: list[Point], *, merge_payload: bool = False) -> int:
-        """Insert or replace points (see `VectorCollection.upsert`); checked whole before any shard stores one."""
+    async def upsert(
+        self,
+        points: list[Point],
+        *,
+        merge_payload: bool = False,
+        keep_vectors: bool = True,
+        require_vector: bool = True,
+        insert: bool = True,
+        update: bool | Selector = True,
+    ) -> int:
+        """Insert or replace points (see `VectorCollection.upsert`); checked whole before any shard stores one.
+
+        Returns how many points were written.
+        """
+        options = {
+            "merge_payload": merge_payload,
+            "keep_vectors": keep_vectors,
+            "require_vector": require_vector,
+            "insert": insert,
+            "update": update,
+        }
         count = await self.shard_count()
         if count <= 1:
-            return int(await self.root.upsert(points, merge_payload=merge_payload))
-        dimension = (await self.root.info())["dimension"]
+            return int(await self.root.upsert(points, **options))
+        await self.root.check_points(points)
         batches: dict[int, list[Point]] = {}
         keys = []
         for point in points:
             key = point_key(point.id)
-            if point.vector is not None:
-                check_vector(point.vector, dimension)
-            if not isinstance(point.payload, dict):
-                raise VectorError("a payload must be a JSON object")
             keys.append(key)
             batches.setdefault(hashed_shard(key, count), []).append(point)
         distinct = list(dict.fromkeys(keys))
         first = await self.root.reserve_positions(len(distinct))
         positions = {key: first + offset for offset, key in enumerate(distinct)}
-        await asyncio.gather(
-            *(
-                self.shard(index).upsert(batch, merge_payload=merge_payload, positions=positions)
-                for index, batch in batches.items()
-            )
+        written = await asyncio.gather(
+            *(self.shard(index).upsert(batch, **options, positions=positions) for index, batch in batches.items())
         )
-        return len(points)
+        return sum(written)
+
+    async def update_vectors(self, points: list[Point], filter: Selector | None = None) -> int:
+        """Replace the given vectors of existing points (see `VectorCollection.update_vectors`); all or none:
+        `MissingPoints` or `VectorError` before any shard changes a point."""
+        count = await self.shard_count()
+        if count <= 1:
+            return int(await self.root.update_vectors(points, filter))
+        await self.root.check_points(points)
+        ids = [point.id for point in points]
+        stored = {point_key(point["id"]) for point in await self.get(ids)}
+        missing = [point_id for point_id in ids if point_key(point_id) not in stored]
+        if missing:
+            raise MissingPoints(missing)
+        batches: dict[int, list[Point]] = {}
+        for point in points:
+            batches.setdefault(hashed_shard(point_key(point.id), count), []).append(point)
+        updated = await asyncio.gather(
+            *(self.shard(index).update_vectors(batch, filter) for index, batch in batches.items())
+        )
+        return sum(updated)
+
+    async def delete_vectors(self, ids: list[Any] | None, filter: Selector | None, names: list[str]) -> int:
+        """Remove the named vectors `names` from the points named by `ids` or accepted by `filter`."""
+        return await self._chosen("delete_vectors", ids, filter, names)
 
     async def set_payload(
-        self, ids: list[Any] | None, filter: Filter | None, payload: dict[str, Any], replace: bool
+        self, ids: list[Any] | None, filter: Selector | None, payload: dict[str, Any], replace: bool
     ) -> int:
         """Merge (or, `replace`, set) the payload of the points named by `ids` or accepted by `filter`."""
         return await self._chosen("set_payload", ids, filter, payload, replace)
 
-    async def delete_payload_keys(self, ids: list[Any] | None, filter: Filter | None, keys: list[str]) -> int:
+    async def edit_payload(self, ids: list[Any] | None, filter: Selector | None, edit: PayloadEdit) -> int:
+        """Apply `edit` to the payload of the points named by `ids` or accepted by `filter`."""
+        return await self._chosen("edit_payload", ids, filter, edit)
+
+    async def delete_payload_keys(self, ids: list[Any] | None, filter: Selector | None, keys: list[str]) -> int:
         """Remove payload `keys` from the chosen points."""
         return await self._chosen("delete_payload_keys", ids, filter, keys)
 
-    async def delete(self, ids: list[Any] | None = None, filter: Filter | None = None) -> int:
+    async def delete(self, ids: list[Any] | None = None, filter: Selector | None = None) -> int:
         """Delete the points named by `ids` (or accepted by `filter`; all of them if both are None)."""
         return await self._chosen("delete", ids, filter)
 
     # -- reads --------------------------------------------------------------------------------------
 
-    async def get(self, ids: list[Any], with_vectors: bool = False) -> list[dict[str, Any]]:
+    async def get(self, ids: list[Any], with_vectors: bool | list[str] = False) -> list[dict[str, Any]]:
         """The points of `ids` that exist, in the order asked."""
         if await self.shard_count() <= 1:
             return list(await self.root.get(ids, with_vectors))
@@ -156,24 +202,36 @@ class ShardedCollection(ShardedResource):
 
     async def scroll(
         self,
-        filter: Filter | None = None,
+        filter: Selector | None = None,
         after: Any = None,
         limit: int = 10,
-        with_vectors: bool = False,
+        with_vectors: bool | list[str] = False,
         offset: int = 0,
         ids: list[Any] | None = None,
+        by_id: bool = False,
     ) -> dict[str, Any]:
-        """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}."""
+        """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}.
+
+        `by_id` orders them by id instead (integers first, ascending, then strings), from `after` on.
+        """
         count = await self.shard_count()
         if count <= 1:
-            return dict(await self.root.scroll(filter, after, limit, with_vectors, offset, ids))
+            return dict(await self.root.scroll(filter, after, limit, with_vectors, offset, ids, by_id))
+        if by_id:
+            parts = await self.everywhere("scroll", filter, after, offset + limit + 1, with_vectors, 0, ids, True)
+            pages: list[list[dict[str, Any]]] = [part["points"] for part in parts]
+            by_id_order = list(heapq.merge(*pages, key=lambda point: _id_order(point["id"])))
+            following = by_id_order[offset + limit]["id"] if len(by_id_order) > offset + limit else None
+            return {"points": by_id_order[offset : offset + limit], "next": following}
         start = 0
         if after is not None:
             found = await self.shard_of(point_key(after), count).position_of(after)
             if found is None:
                 return {"points": [], "next": None}
             start = found
-        parts = await self.everywhere("scroll", filter, None, offset + limit + 1, with_vectors, 0, ids, start)
+        parts = await self.everywhere(
+            "scroll", filter, None, offset + limit + 1, with_vectors, 0, ids, from_position=start
+        )
         pages: list[list[dict[str, Any]]] = [part["points"] for part in parts]
         merged = list(heapq.merge(*pages, key=lambda point: point["position"]))
         page = [_without_position(point) for point in merged[offset : offset + limit]]
@@ -190,31 +248,53 @@ class ShardedCollection(ShardedResource):
         ids = merged[:limit]
         return {"ids": ids, "next": ids[-1] if more and ids else None}
 
-    async def count(self, filter: Filter | None = None) -> int:
+    async def count(self, filter: Selector | None = None) -> int:
         """How many points `filter` accepts."""
         return sum(await self.everywhere("count", filter))
 
     async def query(
         self,
-        vector: list[float],
+        vector: Any,
         limit: int = 10,
-        filter: Filter | None = None,
+        filter: Selector | None = None,
         offset: int = 0,
-        with_vectors: bool = False,
+        with_vectors: bool | list[str] = False,
         threshold: float | None = None,
         exact: bool = False,
+        using: str | None = None,
+        ids: list[Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """The `limit` points nearest `vector` among those `filter` accepts (see `VectorCollection.query`)."""
-        if await self.shard_count() <= 1:
-            return list(await self.root.query(vector, limit, filter, offset, with_vectors, threshold, exact))
-        info = await self.root.info()
-        check_vector(vector, info["dimension"])
-        parts = await self.everywhere(
-            "query", vector, limit + offset, filter, 0, with_vectors, threshold, exact, positions=True
-        )
-        sign = -1.0 if better_first(info["metric"]) else 1.0
+        """The `limit` points nearest `vector` in the space `using` among those `filter` accepts (and, given
+        `ids`, among those points): see `VectorCollection.query`."""
+        count = await self.shard_count()
+        if count <= 1:
+            return list(
+                await self.root.query(vector, limit, filter, offset, with_vectors, threshold, exact, using, ids)
+            )
+        descending = await self.root.query_order(vector, using)
+        asked = limit + offset
+        if ids is None:
+            parts = await self.everywhere(
+                "query", vector, asked, filter, 0, with_vectors, threshold, exact, using, None, positions=True
+            )
+        else:
+            batches = await self._by_shard(ids)
+            parts = await asyncio.gather(
+                *(
+                    self.shard(index).query(
+                        vector, asked, filter, 0, with_vectors, threshold, exact, using, batch, positions=True
+                    )
+                    for index, batch in batches.items()
+                )
+            )
+        sign = -1.0 if descending else 1.0
         merged = heapq.merge(*parts, key=lambda point: (sign * point["score"], point["position"]))
         return [_without_position(point) for point in list(merged)[offset : offset + limit]]
+
+
+def _id_order(point_id: Any) -> tuple[int, Any]:
+    """Where a point id falls in the order of ids: integers first, ascending, then strings (SQLite's order)."""
+    return (1, point_id) if isinstance(point_id, str) else (0, point_id)
 
 
 def _without_position(point: dict[str, Any]) -> dict[str, Any]:
