@@ -1,0 +1,112 @@
+"""Variable assignment as the interpreter performs it: ``name=value``, ``name+=value``,
+``name[i]=value`` and ``name=(words)``, through namerefs and with the variable's attributes."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from dotdo.primitives.bashx import arrays, ast
+from dotdo.primitives.bashx.expansion import ExpansionError
+from dotdo.primitives.bashx.state import Value
+
+
+class VariableAssignment:
+    """The assignment half of the interpreter (it needs ``state``, ``expander``, ``io`` and ``error``)."""
+
+    state: Any
+    expander: Any
+    io: Any
+    error: Any
+
+    def set_var(self, name: str, value: Value | list[str]) -> None:
+        """Assign a variable (through namerefs, with its attributes applied), reporting readonly ones."""
+        target = self.state.resolve(name)
+        if "[" in target and isinstance(value, str):
+            self.assign_text(target, value, append=False)
+            return
+        try:
+            self.state.set(target, self.with_attributes(target, arrays.as_container(value)))
+        except PermissionError as exc:
+            raise ExpansionError(str(exc)) from None
+
+    def with_attributes(self, name: str, value: Value) -> Value:
+        """``value`` as a variable with ``declare -i``, ``-l``, ``-u`` or ``-c`` stores it."""
+        letters = self.state.attributes.get(name)
+        if not letters or not letters & {"i", "l", "u", "c"}:
+            return value
+
+        def convert(text: str) -> str:
+            if "i" in letters:
+                text = str(self.expander.arithmetic(text)) if text.strip() else "0"
+            if "u" in letters:
+                return text.upper()
+            if "l" in letters:
+                return text.lower()
+            if "c" in letters:
+                return text[:1].upper() + text[1:].lower()
+            return text
+
+        if isinstance(value, arrays.IndexedArray):
+            return arrays.IndexedArray({i: convert(v) for i, v in value.items()})
+        if isinstance(value, arrays.AssocArray):
+            return arrays.AssocArray({k: convert(v) for k, v in value.items()})
+        return convert(value)
+
+    def assign(self, assignment: ast.Assignment) -> None:
+        """Perform one ``name=value``, ``name+=value`` or array assignment."""
+        if assignment.array is not None:
+            self.assign_array(assignment.name, list(assignment.array), append=assignment.append)
+            return
+        value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        self.assign_text(assignment.name, value, append=assignment.append)
+
+    def assign_array(self, name: str, words: list[ast.Word], *, append: bool) -> None:
+        """``name=(words)`` or ``name+=(words)``."""
+        name = self.state.resolve(name)
+        if "[" in name:
+            raise ExpansionError(f"{name}: cannot assign list to array member", fatal=False)
+        old = self.state.variables.get(name)
+        warn = functools.partial(self.error, self.io)
+        if isinstance(old, arrays.AssocArray) or self.state.has(name, "A"):
+            base = old if append and isinstance(old, arrays.AssocArray) else None
+            self.set_var(name, arrays.literal(self.expander, words, assoc=True, base=base, warn=warn, name=name))
+            return
+        merged = arrays.IndexedArray()
+        if append:
+            merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
+            if isinstance(old, str):
+                merged[0] = old
+        values = arrays.literal(self.expander, words, assoc=False, base=merged, warn=warn, name=name)
+        self.set_var(name, values)
+
+    def assign_text(self, name: str, value: str, *, append: bool) -> None:
+        """``name=value``, ``name+=value`` or ``name[index]=value`` with ``value`` expanded."""
+        base, index = name, None
+        if "[" in name and name.endswith("]"):
+            base, _, rest = name.partition("[")
+            index = rest[:-1]
+        base, index = self.expander.resolve_reference(base, index)
+        old = self.state.variables.get(base)
+        if old is None and self.state.has(base, "A"):
+            old = arrays.AssocArray()
+        elif old is None and self.state.has(base, "a"):
+            old = arrays.IndexedArray()
+        integer = self.state.has(base, "i")
+        if index is None and isinstance(old, arrays.IndexedArray | arrays.AssocArray):
+            index = "0"
+        if index is not None:
+            if integer and append:
+                current = arrays.element(self.expander, old, index) or "0"
+                value, append = str(self.expander.arithmetic(f"({current})+({value or 0})")), False
+            try:
+                element = arrays.with_element(self.expander, old, index, value, append=append, name=base)
+            except arrays.BadSubscriptError as exc:
+                raise ExpansionError(str(exc)) from None
+            self.set_var(base, element)
+            return
+        if append and integer:
+            value = str(self.expander.arithmetic(f"({old or 0})+({value or 0})"))
+        elif append:
+            value = (old if isinstance(old, str) else "") + value
+        self.set_var(base, value)
