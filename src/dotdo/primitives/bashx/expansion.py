@@ -664,7 +664,14 @@ class Expander:
         for pieces in fields:
             literal = "".join(t for t, _ in pieces)
             if not self.state.options.noglob and has_glob(pieces):
-                matches = globbing.glob(self.host.fs, self.state.cwd, pieces)
+                shopts = self.state.shopts
+                matches = globbing.glob(
+                    self.host.fs,
+                    self.state.cwd,
+                    pieces,
+                    globstar="globstar" in shopts,
+                    dotglob="dotglob" in shopts,
+                )
                 if matches:
                     out.extend(matches)
                     continue

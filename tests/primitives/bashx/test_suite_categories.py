@@ -1,0 +1,51 @@
+"""Focused cases for categories of bash's own test suite, each run by real bash and by bashx in a
+fresh folder of the same path (the scripts make the files they need)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dotdo.primitives.bashx import Bash
+
+from .oracle import with_default_signals
+
+ENV = {"LC_ALL": "C", "PATH": "/usr/bin:/bin", "HOME": "/"}
+TREE = "mkdir -p a/b/c d .h; touch a/x.o a/b/y.o a/b/c/z.o d/w.o .h/v.o a/.i; ln -s a l\n"
+
+CASES = {
+    "globstar": [
+        TREE + "shopt -s globstar; echo **/*.o; echo **; echo a/**; echo **/; echo a/**/",
+        TREE + "shopt -s globstar; echo **/**; echo a/**/**; echo */**; echo **/b/**; echo **/**/b",
+        TREE + "echo **/*.o; shopt -s globstar; echo l/**; shopt -s dotglob; echo **/*.o",
+    ],
+    "dotglob": [
+        TREE + "echo *; echo .*; shopt -s dotglob; echo *; echo a/*; echo .*",
+    ],
+}
+
+
+def real_bash(script: str, cwd: Path) -> tuple[str, int]:
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=ENV,
+        check=False,
+        preexec_fn=with_default_signals,
+    )
+    return proc.stdout, proc.returncode
+
+
+@pytest.mark.parametrize(
+    "script", [s for scripts in CASES.values() for s in scripts], ids=[k for k, v in CASES.items() for _ in v]
+)
+def test_matches_bash(bash: Bash, tmp_path: Path, script: str) -> None:
+    host, shell = tmp_path / "host", tmp_path / "shell"
+    host.mkdir()
+    bash.fs.sync.mkdir(str(shell), parents=True, exist_ok=True)
+    result = bash.run_sync(script, confirm=True, cwd=str(shell), env=ENV, timeout=20)
+    assert (result.stdout, result.exit_code) == real_bash(script, host)
