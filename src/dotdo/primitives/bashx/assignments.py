@@ -3,12 +3,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 from typing import Any
 
 from dotdo.primitives.bashx import arrays, ast
 from dotdo.primitives.bashx.expansion import ExpansionError
 from dotdo.primitives.bashx.state import Value
+
+ASSIGNMENT_WORD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
+DECLARATION_BUILTINS = frozenset({"local", "export", "declare", "typeset", "readonly"})
+
+
+def with_keyword_assignments(node: ast.SimpleCommand) -> ast.SimpleCommand:
+    """Under ``set -k``: every ``name=value`` word after the command name is an assignment for the
+    command's environment, wherever it stands (array literals and declaration builtins aside)."""
+    if len(node.words) < 2 or node.words[0].text in DECLARATION_BUILTINS:
+        return node
+    words: list[ast.Word] = [node.words[0]]
+    assignments = list(node.assignments)
+    for word in node.words[1:]:
+        match = ASSIGNMENT_WORD.match(word.text)
+        if match is None or word.text[match.end() :].startswith("("):
+            words.append(word)
+            continue
+        value = ast.Word(word.text[match.end() :], word.line, word.column + match.end())
+        assignments.append(ast.Assignment(match.group(1) + (match.group(2) or ""), value, bool(match.group(3))))
+    return dataclasses.replace(node, words=words, assignments=assignments)
 
 
 class VariableAssignment:

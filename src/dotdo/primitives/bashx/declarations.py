@@ -139,7 +139,9 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
             element = ELEMENT_NAME_RE.match(base)
             name = base
             base = element.group(1) if element else base
-    if local and not state.is_local(base):
+    if local and state.is_local(base):
+        state.locals_stack[-1][base].temporary = False  # `local x` keeps a temporary x as a local
+    elif local:
         try:
             state.declare_local(base)
         except PermissionError as exc:
@@ -200,6 +202,21 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
     return 0
 
 
+def print_locals(sh: Any, io: dict[int, Any]) -> int:
+    """``local`` alone: the running function's variables, as ``declare -p`` writes them."""
+    state = sh.state
+    lines = []
+    for name, saved in sorted(state.locals_stack[-1].items()):
+        if saved.temporary or name.startswith("__bashx"):
+            continue
+        if name in state.variables or name in state.attributes:
+            lines.append(declaration.declare_line(state, name))
+        else:
+            lines.append(f"declare -- {name}")
+    io[1].write(encode("".join(line + "\n" for line in lines)))
+    return 0
+
+
 def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, *, local: bool) -> int:
     """The body shared by ``declare``, ``typeset`` and ``local``."""
 
@@ -215,6 +232,8 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
             else:
                 io[1].write(encode("".join(sh.function_text(n).rstrip("\n") + "\n" for n in present)))
             return 1 if missing else 0
+        if local and not operands and not on - {"p"}:
+            return print_locals(sh, io)
         if "p" in on or not operands:
             if not operands and not (on - {"p"}) and "p" not in on:
                 return print_declared(sh, io, [], set(), command)

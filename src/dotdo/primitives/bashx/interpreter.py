@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from dotdo.primitives.bashx import aliases, arrays, ast, deparse, lookup
-from dotdo.primitives.bashx.assignments import VariableAssignment
+from dotdo.primitives.bashx.assignments import (
+    ASSIGNMENT_WORD,
+    DECLARATION_BUILTINS,
+    VariableAssignment,
+    with_keyword_assignments,
+)
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -57,7 +61,6 @@ IO = dict[int, Any]
 Fallback = Callable[[CommandCall], CommandResult | None]
 Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
-ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
@@ -677,6 +680,8 @@ class Interpreter(VariableAssignment):
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
         """Expand, redirect and run a simple command."""
         self.substitution_status = None
+        if "keyword" in self.state.options.others:
+            node = with_keyword_assignments(node)
         try:
             argv = self.expand_argv(node.words)
         except ExpansionError as exc:
@@ -745,10 +750,10 @@ class Interpreter(VariableAssignment):
         if not words:
             return []
         head = self.expander.words([words[0]])
-        if head and head[0] in ("local", "export", "declare", "typeset", "readonly") and len(head) == 1:
+        if head and head[0] in DECLARATION_BUILTINS and len(head) == 1:
             out = list(head)
             for word in words[1:]:
-                m = ASSIGN_RE.match(word.text)
+                m = ASSIGNMENT_WORD.match(word.text)
                 if m and word.text[m.end() :].startswith("(") and word.text.endswith(")"):
                     out.append(word.text)  # an array literal: the builtin expands each element
                 elif m:
@@ -864,6 +869,7 @@ class Interpreter(VariableAssignment):
         self.state.locals_stack.append({})
         for key, value in env.items():
             self.state.declare_local(key)
+            self.state.locals_stack[-1][key].temporary = True
             self.set_var(key, value)
             self.state.exported.add(key)  # a function's temporary environment is exported
         self.depth += 1

@@ -25,6 +25,9 @@ class Saved:
     attributes: set[str] | None
     exported: bool
     readonly: bool
+    temporary: bool = False
+    """Whether the name came from the function call's temporary environment (``x=1 f``) rather
+    than from ``local``: ``local`` alone does not list it."""
 
 
 GETOPTS_POSITION = "__bashx_optpos"
@@ -128,6 +131,8 @@ class ShellState:
         if name in self.readonly:
             raise PermissionError(f"{name}: readonly variable")
         self.variables[name] = as_container(value)
+        if "allexport" in self.options.others:  # set -a
+            self.exported.add(name)
         if name == "OPTIND":
             # Setting OPTIND restarts getopts, as in bash: forget the place inside a word.
             self.variables.pop(GETOPTS_POSITION, None)
