@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from dotdo.primitives.bashx import arrays, ast
@@ -31,6 +33,21 @@ def with_keyword_assignments(node: ast.SimpleCommand) -> ast.SimpleCommand:
         value = ast.Word(word.text[match.end() :], word.line, word.column + match.end())
         assignments.append(ast.Assignment(match.group(1) + (match.group(2) or ""), value, bool(match.group(3))))
     return dataclasses.replace(node, words=words, assignments=assignments)
+
+
+SPECIAL_BUILTINS = frozenset(
+    {":", ".", "source", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return"}
+    | {"set", "shift", "times", "trap", "unset"}
+)
+"""POSIX's special builtins: in posix mode the assignments before one stay in the shell."""
+
+
+def declared_names(argv: list[str]) -> set[str]:
+    """The variable names a declaration builtin's operands name (``x`` of ``x`` or ``x=1``)."""
+    options = "".join(arg for arg in argv[1:] if arg.startswith(("-", "+")))
+    if argv[0] not in DECLARATION_BUILTINS or "p" in options or "f" in options:
+        return set()
+    return {arg.partition("=")[0].rstrip("+") for arg in argv[1:] if not arg.startswith(("-", "+"))}
 
 
 class VariableAssignment:
@@ -132,3 +149,31 @@ class VariableAssignment:
         elif append:
             value = (old if isinstance(old, str) else "") + value
         self.set_var(base, value)
+
+    @contextlib.contextmanager
+    def builtin_environment(self, argv: list[str], assignments: dict[str, str]) -> Iterator[None]:
+        """``x=1 builtin``: ``x`` is set and exported while the builtin runs, then put back as it
+        was, except where bash keeps it: a declaration builtin naming it (``x=1 export x``) and,
+        in posix mode, a special builtin."""
+        state = self.state
+        targets = {state.resolve(key): value for key, value in assignments.items()}
+        saved = {key: state.saved(key) for key in targets}
+        for key, value in targets.items():
+            self.set_var(key, value)
+            state.exported.add(key)
+        try:
+            yield
+        finally:
+            posix = "posix" in state.options.others and argv[0] in SPECIAL_BUILTINS
+            kept = declared_names(argv)
+            for key, old in saved.items():
+                if key in kept and argv[0] == "local" and state.is_local(key):
+                    # the local takes the temporary value; the caller's variable is as it was
+                    if key not in state.variables:
+                        state.variables[key] = targets[key]
+                        state.exported.add(key)
+                    state.locals_stack[-1][key] = old
+                elif key in kept or posix:
+                    continue
+                elif key not in state.readonly:
+                    state.restore(key, old)

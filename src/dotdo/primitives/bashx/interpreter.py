@@ -784,12 +784,9 @@ class Interpreter(VariableAssignment):
             return self.call_function(name, argv, io, env_overrides)
         builtin = None if programs_only or name in self.state.disabled else BUILTINS.get(name)
         if builtin is not None:
-            targets = {self.state.resolve(key): value for key, value in env_overrides.items()}
-            saved = {key: self.state.variables.get(key) for key in targets}
-            for key, value in targets.items():
-                self.set_var(key, value)
             try:
-                return builtin(self, argv, io)
+                with self.builtin_environment(argv, env_overrides):
+                    return builtin(self, argv, io)
             except ShellBuiltinError as exc:
                 self.error(io, str(exc))
                 return exc.status
@@ -798,12 +795,6 @@ class Interpreter(VariableAssignment):
             except OSError as exc:
                 self.error(io, f"{name}: write error: {os_message(exc)}")
                 return 1
-            finally:
-                for key, old in saved.items():
-                    if old is None:
-                        self.state.variables.pop(key, None)
-                    else:
-                        self.state.variables[key] = old
         missing = lookup.hashed_path_missing(self, name)
         if missing is not None:
             self.error(io, f"{missing}: No such file or directory")
