@@ -26,12 +26,13 @@ CASES = {
     ],
     "set -k and set -a": [
         "a=3 b=4 $NONE $NONE; echo $? $a $b; set -k; a=5 $NONE c=7 $NONE d=8; echo $a $c $d",
-        "set -k; echo c=1 x; HOME=/x env q=1 | grep -c q=; f() { echo \"$c|$z\"; }; f z=3 w; set +k; echo c=1",
+        'set -k; echo c=1 x; HOME=/x env q=1 | grep -c q=; f() { echo "$c|$z"; }; f z=3 w; set +k; echo c=1',
         "set -a; x=1; typeset y=2; read z <<< 3; env | grep -E '^[xyz]=' | sort; set +a; q=1; env | grep -c '^q='",
     ],
     "temporary environment of builtins": [
         "x=1 export x; declare -p x; y=2 readonly y; declare -p y; z=3 declare -x z; declare -p z",
-        "v=5 declare -p v; declare -p v; t=7 unset t; declare -p t; f() { s=8 local s; declare -p s; }; f; echo ${s-unset}",
+        "v=5 declare -p v; declare -p v; t=7 unset t; declare -p t\n"
+        "f() { s=8 local s; declare -p s; }; f; echo ${s-unset}",
         "set -o posix; A=1 :; echo $A; B=2 eval 'echo $B'; declare -p B; C=3 echo $C; echo ${C-unset}",
         "f() { local z=yy; local -a av=(1 2); local u; local; }; f; g() { local; local w=1; local; }; x=1 g",
     ],
