@@ -9,13 +9,12 @@ from typing import Any
 from dotdo.primitives.bashx.aliases import b_alias, b_unalias
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
-from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS
+from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS, b_set
 from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.limits import LIMIT_BUILTINS
 from dotdo.primitives.bashx.lookup import LOOKUP_BUILTINS
 from dotdo.primitives.bashx.mapfiles import b_mapfile
-from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.traps import b_trap

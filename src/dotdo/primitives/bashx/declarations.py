@@ -70,6 +70,32 @@ def all_variables(sh: Any) -> dict[str, Any]:
     return table
 
 
+def print_assignments(sh: Any, io: dict[int, Any], *, functions: bool) -> int:
+    """``set`` and ``declare`` alone: every variable as ``name=value``, then (outside posix mode)
+    every function's definition."""
+    state = sh.state
+    posix = "posix" in state.options.others
+    lines: list[str] = []
+    for name, value in sorted(all_variables(sh).items()):
+        if value is None:
+            continue
+        if isinstance(value, arrays.IndexedArray | arrays.AssocArray):
+            lines.append(f"{name}={declaration.array_body(value)}\n")
+        else:
+            lines.append(f"{name}={declaration.set_word(value, posix=posix)}\n")
+    if functions and not posix:
+        lines.extend(sh.function_text(name).rstrip("\n") + "\n" for name in sorted(state.functions))
+    io[1].write(encode("".join(lines)))
+    return 0
+
+
+def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``set`` alone lists the shell's variables and functions; with arguments, see :func:`setoptions.b_set`."""
+    if len(argv) == 1:
+        return print_assignments(sh, io, functions=True)
+    return setoptions.b_set(sh, argv, io)
+
+
 def listing_line(sh: Any, name: str, value: Any) -> str:
     """``declare -p``'s line for ``name``, which may be one of bash's own arrays bashx lists only."""
     state = sh.state
@@ -235,8 +261,8 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
         if local and not operands and not on - {"p"}:
             return print_locals(sh, io)
         if "p" in on or not operands:
-            if not operands and not (on - {"p"}) and "p" not in on:
-                return print_declared(sh, io, [], set(), command)
+            if not operands and not on:
+                return print_assignments(sh, io, functions=True)
             return print_declared(sh, io, operands, on, command)
         in_function = bool(sh.state.locals_stack)
         status = 0

@@ -43,7 +43,7 @@ from dotdo.primitives.bashx.limits import timing_report
 from dotdo.primitives.bashx.parser import Segment, parse
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.redirections import apply_redirects
-from dotdo.primitives.bashx.reentry import SHELL_PROGRAMS, reenter
+from dotdo.primitives.bashx.reentry import SHELL_PROGRAMS, reenter, run_script_file
 from dotdo.primitives.bashx.state import ShellState
 from dotdo.primitives.bashx.streams import (
     BufferSink,
@@ -814,6 +814,10 @@ class Interpreter(VariableAssignment):
             if program in ("true", "false", "test", "["):
                 return self.invoke([program, *argv[1:]], io, env_overrides)
             handler = self.commands.get(program)
+        if handler is None and "/" in name:
+            status = run_script_file(self, argv, io, env_overrides)
+            if status is not None:
+                return status
         env = self.state.environment()
         env.update(env_overrides)
         call = CommandCall(

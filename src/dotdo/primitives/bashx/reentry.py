@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import stat
 from typing import Any
 
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
@@ -104,3 +106,42 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
         status = exc.status
     child.jobs.end_all(sh.deadline)
     return child.run_exit_trap(io, status)
+
+
+SHELL_INTERPRETERS = frozenset({"sh", "bash"})
+"""A ``#!`` line naming one of these makes a file a script bashx runs itself."""
+
+
+def run_script_file(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int | None:
+    """``./script args``: a file of the object's filesystem run by path, as bash runs one.
+
+    A file starting ``#!`` with ``sh`` or ``bash`` (or, as bash does, with no ``#!`` line at all)
+    runs in a new bashx shell; None for anything else (another interpreter, a binary, no such
+    file), which the caller hands on.
+    """
+    name = argv[0]
+    path = sh.resolve(name)
+    try:
+        mode = sh.fs.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(mode):
+        sh.error(io, f"{name}: Is a directory")
+        return 126
+    if not mode & 0o111:
+        sh.error(io, f"{name}: Permission denied")
+        return 126
+    try:
+        head = bytes(sh.fs.read(path)[:256])
+    except OSError:
+        return None
+    if head.startswith(b"#!"):
+        words = head[2:].split(b"\n", 1)[0].split()
+        program = posixpath.basename(words[0].decode("utf-8", "replace")) if words else ""
+        if program == "env" and len(words) > 1:
+            program = words[1].decode("utf-8", "replace")
+        if program not in SHELL_INTERPRETERS:
+            return None
+    elif b"\0" in head:
+        return None
+    return reenter(sh, ["bash", name, *argv[1:]], io, env_overrides)
