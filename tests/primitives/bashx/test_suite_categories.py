@@ -39,6 +39,23 @@ CASES = {
     "signal lists": [
         "kill -l; trap -l | tail -1; kill -l 1 129 HUP SIGINT 0 EXIT 64 50 rtmin+1; kill -l 4096; echo $?",
     ],
+    "quoted characters in bracket expressions": [
+        "case '\\' in [\\\\]) echo ok1;; esac; case p in [a-\\z]) echo ok2;; esac\n"
+        "case /t in [/\\\\]*) echo ok3;; esac",
+        'case b in ["a-c"]) echo no;; esac; case - in ["a-c"]) echo ok;; esac; [[ x == [\\x] ]] && echo ok2',
+        'x="*"; case a in $x) echo s1;; esac; case a in "$x") echo s2;; esac; case "*" in "$x") echo s3;; esac',
+    ],
+    "set and declare alone": [
+        "SQ=\"'\"; VT='~'; VH=ab#cd; VH2=#ab; E=; SP='a b'; NL=$'a\\nb'; P=a:~/b; A=(1 '2 3'); declare -A M=([k]=v)\n"
+        "set | grep -E '^(SQ|VT|VH|VH2|E|SP|NL|P|A|M)='; declare | grep -E '^(SQ|A)='; f() { :; }; set | tail -4\n"
+        "set -o posix; set | grep -E '^(SQ|NL|A)='; set | grep -c '^f '",
+        'echo "$OPTIND $OPTERR"',
+    ],
+    "scripts run by path": [
+        "printf '#! /bin/sh\\necho $# $0\\n' > c2; printf './c2 \"$@\"\\n' > c1; chmod +x c1 c2\n"
+        "n=$(sh ./c1); echo $? $n; ./c1 a b; ./c2 x; printf 'echo plain $1\\n' > p; chmod +x p; ./p 1\n"
+        "printf 'echo no\\n' > nx; ./nx; echo $?; mkdir d; ./d; echo $?",
+    ],
 }
 
 
