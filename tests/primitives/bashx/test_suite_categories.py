@@ -56,6 +56,10 @@ CASES = {
         "n=$(sh ./c1); echo $? $n; ./c1 a b; ./c2 x; printf 'echo plain $1\\n' > p; chmod +x p; ./p 1\n"
         "printf 'echo no\\n' > nx; ./nx; echo $?; mkdir d; ./d; echo $?",
     ],
+    "read-write descriptors": [
+        "exec 6<>f; echo to c >&6; cat f; echo x >&6; cat f; exec 6>&-; echo abc > g; exec 7<>g\n"
+        "read -n 1 q <&7; echo Z >&7; cat g; echo $q; echo hi 1<>h; cat h; echo q 1<>/dev/null; cat 0<>/dev/null",
+    ],
 }
 
 
