@@ -60,6 +60,11 @@ CASES = {
         "exec 6<>f; echo to c >&6; cat f; echo x >&6; cat f; exec 6>&-; echo abc > g; exec 7<>g\n"
         "read -n 1 q <&7; echo Z >&7; cat g; echo $q; echo hi 1<>h; cat h; echo q 1<>/dev/null; cat 0<>/dev/null",
     ],
+    "+= on integers": [
+        "declare -i x; x=(1 2 [2]+=7 4 5); x+=( [3]+=9 [5]=9 ); echo ${x[@]}; declare -Ai m=([a]=1); m+=([a]+=2)\n"
+        "echo ${m[a]}; y=(a); y+=([0]+=b); echo $y; declare -i n=2; n+=3 eval 'echo $n'; echo $n",
+        "POSIXLY_CORRECT=1; q=1; q+=2 eval :; echo $q; a=14; a+=5 printenv a; echo $a",
+    ],
 }
 
 

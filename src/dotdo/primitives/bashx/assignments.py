@@ -109,14 +109,20 @@ class VariableAssignment:
         warn = functools.partial(self.error, self.io)
         if isinstance(old, arrays.AssocArray) or self.state.has(name, "A"):
             base = old if append and isinstance(old, arrays.AssocArray) else None
-            self.set_var(name, arrays.literal(self.expander, words, assoc=True, base=base, warn=warn, name=name))
+            self.set_var(
+                name,
+                arrays.literal(
+                    self.expander, words, assoc=True, base=base, warn=warn, name=name, integer=self.state.has(name, "i")
+                ),
+            )
             return
         merged = arrays.IndexedArray()
         if append:
             merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
             if isinstance(old, str):
                 merged[0] = old
-        values = arrays.literal(self.expander, words, assoc=False, base=merged, warn=warn, name=name)
+        integer = self.state.has(name, "i")
+        values = arrays.literal(self.expander, words, assoc=False, base=merged, warn=warn, name=name, integer=integer)
         self.set_var(name, values)
 
     def assign_text(self, name: str, value: str, *, append: bool) -> None:
@@ -149,6 +155,17 @@ class VariableAssignment:
         elif append:
             value = (old if isinstance(old, str) else "") + value
         self.set_var(base, value)
+
+    def temporary_value(self, assignment: ast.Assignment) -> str:
+        """The value ``name=value`` or ``name+=value`` gives a command's temporary environment
+        (``+=`` adds to an integer variable, appends to any other)."""
+        value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        if not assignment.append:
+            return value
+        old = self.state.get(assignment.name) or ""
+        if self.state.has(self.state.resolve(assignment.name), "i"):
+            return str(self.expander.arithmetic(f"({old or 0})+({value or 0})"))
+        return old + value
 
     @contextlib.contextmanager
     def builtin_environment(self, argv: list[str], assignments: dict[str, str]) -> Iterator[None]:

@@ -701,10 +701,7 @@ class Interpreter(VariableAssignment):
         env_overrides: dict[str, str] = {}
         try:
             for assignment in node.assignments:
-                value = self.expander.single(assignment.value) if assignment.value is not None else ""
-                if assignment.append:
-                    value = (self.state.get(assignment.name) or "") + value
-                env_overrides[assignment.name] = value
+                env_overrides[assignment.name] = self.temporary_value(assignment)
         except ExpansionError as exc:
             return self.expansion_failed(io, exc)
         if self.state.options.xtrace:

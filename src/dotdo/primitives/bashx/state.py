@@ -133,6 +133,8 @@ class ShellState:
         self.variables[name] = as_container(value)
         if "allexport" in self.options.others:  # set -a
             self.exported.add(name)
+        if name == "POSIXLY_CORRECT":  # bash turns posix mode on when it is set
+            self.options.others |= {"posix"}
         if name == "OPTIND":
             # Setting OPTIND restarts getopts, as in bash: forget the place inside a word.
             self.variables.pop(GETOPTS_POSITION, None)
