@@ -65,6 +65,15 @@ CASES = {
         "echo ${m[a]}; y=(a); y+=([0]+=b); echo $y; declare -i n=2; n+=3 eval 'echo $n'; echo $n",
         "POSIXLY_CORRECT=1; q=1; q+=2 eval :; echo $q; a=14; a+=5 printenv a; echo $a",
     ],
+    "builtin argument errors": [
+        "unset -f -v SHELL; echo $?; shift label; echo $?; getopts -a opts name; echo $?; set -- a; shift -1; echo $?",
+        "e=(1 2); unset e[*]; declare -p e; declare -A m=([a]=1); unset m[@]; declare -p m; s=x; unset s[@]; echo $?",
+    ],
+    "printing for (( ))": [
+        "f() { for (( ; i < 3; i++ )); do :; done; for ((i = 0; ;i++ )); do break; done\n"
+        "for ((;;)); do break; done; }\n"
+        "type f",
+    ],
 }
 
 

@@ -32,9 +32,9 @@ class ShellBuiltinError(Exception):
         super().__init__(message)
 
 
-def _numeric(name: str, text: str) -> int:
+def _numeric(name: str, text: str, status: int = 2) -> int:
     if not re.fullmatch(r"[-+]?\d+", text.strip()):
-        raise ShellBuiltinError(f"{name}: {text}: numeric argument required", 2)
+        raise ShellBuiltinError(f"{name}: {text}: numeric argument required", status)
     return int(text)
 
 
@@ -50,8 +50,10 @@ def b_false(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_shift(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``shift [n]``."""
-    n = _numeric("shift", argv[1]) if len(argv) > 1 else 1
-    if n > len(sh.state.positional) or n < 0:
+    n = _numeric("shift", argv[1], status=1) if len(argv) > 1 else 1
+    if n < 0:
+        raise ShellBuiltinError(f"shift: {argv[1]}: shift count out of range", 1)
+    if n > len(sh.state.positional):
         return 1
     sh.state.positional = sh.state.positional[n:]
     return 0
@@ -306,8 +308,13 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``getopts OPTSTRING NAME [args]`` with OPTIND and OPTARG."""
+    usage = "getopts: usage: getopts optstring name [arg ...]"
+    if len(argv) > 1 and argv[1].startswith("-") and argv[1] != "--" and len(argv[1]) > 1:
+        raise ShellBuiltinError(f"getopts: {argv[1][:2]}: invalid option\n{usage}", 2)
+    if len(argv) > 1 and argv[1] == "--":
+        argv = argv[1:]
     if len(argv) < 3:
-        raise ShellBuiltinError("getopts: usage: getopts optstring name [arg ...]", 2)
+        raise ShellBuiltinError(usage, 2)
     spec, name = argv[1], argv[2]
     args = argv[3:] if len(argv) > 3 else list(sh.state.positional)
     silent = spec.startswith(":")

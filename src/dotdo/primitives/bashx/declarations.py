@@ -349,6 +349,8 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
     def body() -> int:
         on, _off, operands = parse_options("unset", argv, frozenset("fnv"))
+        if {"f", "v"} <= on:
+            raise DeclarationError("unset: cannot simultaneously unset a function and a variable", 1)
         state = sh.state
         status = 0
         for name in operands:
@@ -369,7 +371,22 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
                 if target != base and element is None:
                     element = ELEMENT_NAME_RE.match(target)
                     base = element.group(1) if element else target
-            if element is not None and element.group(2) not in ("@", "*"):
+            if element is not None and element.group(2) in ("@", "*"):
+                whole = state.variables.get(base)
+                if isinstance(whole, arrays.IndexedArray):  # bash 5.2 empties it and keeps it declared
+                    if base in state.readonly:
+                        sh.error(io, f"unset: {base}: cannot unset: readonly variable")
+                        status = 1
+                    else:
+                        state.variables[base] = arrays.IndexedArray()
+                    continue
+                if isinstance(whole, str):
+                    sh.error(io, f"unset: {base}: not an array variable")
+                    status = 1
+                    continue
+            if element is not None and not (
+                element.group(2) in ("@", "*") and not isinstance(state.variables.get(base), arrays.AssocArray)
+            ):
                 if base in state.readonly:
                     sh.error(io, f"unset: {base}: cannot unset: readonly variable")
                     status = 1
