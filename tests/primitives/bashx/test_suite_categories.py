@@ -74,6 +74,13 @@ CASES = {
         "for ((;;)); do break; done; }\n"
         "type f",
     ],
+    "read -a with IFS": [
+        "IFS=/ read -r -a uu <<< /kg/jk/i; declare -p uu; IFS=': ' read -a v <<< ' :a: :b: '; declare -p v\n"
+        "read -a w <<< '  a  b  '; declare -p w; IFS=, read -a q <<< 'a,,b,'; declare -p q",
+    ],
+    '"$@" in one word': [
+        'set -- a b c; cat <<< "$@"; cat <<< "x$@y"; f() { cat <<< "$@"; }; f one two; set --; cat <<< "$@"; x="$@"',
+    ],
 }
 
 

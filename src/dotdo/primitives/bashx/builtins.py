@@ -221,7 +221,7 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if array is not None:
         sh.set_var(
             array,
-            [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text],
+            ifs_fields(text, ifs) if ifs else [text],
         )
         return 0 if found else 1
     names = names or ["REPLY"]
@@ -241,6 +241,28 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             rest = rest[1:].lstrip(white)
         sh.set_var(name, field)
     return 0 if found else 1
+
+
+def ifs_fields(text: str, ifs: str) -> list[str]:
+    """``text`` split into fields by ``IFS``: blanks in IFS gather into one separator and trim the
+    ends; each other IFS character separates two fields, so ``/a//b`` gives "", a, "", b."""
+    white = {c for c in ifs if c in " \t\n"}
+    fields: list[str] = []
+    i, n = 0, len(text)
+    while i < n and text[i] in white:
+        i += 1
+    while i < n:
+        start = i
+        while i < n and text[i] not in ifs:
+            i += 1
+        fields.append(text[start:i])
+        while i < n and text[i] in white:
+            i += 1
+        if i < n and text[i] in ifs and text[i] not in white:
+            i += 1
+            while i < n and text[i] in white:
+                i += 1
+    return fields
 
 
 def _read_until(stream: Any, delim: str) -> str:

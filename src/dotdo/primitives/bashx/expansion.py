@@ -259,7 +259,7 @@ class Expander:
 
     def join_at(self, items: list[Item]) -> str:
         """Join expanded pieces into one string (``"$@"`` joined by spaces)."""
-        return "".join(s.text if isinstance(s, Seg) else " " for s in items)
+        return "".join(s.text if isinstance(s, Seg) else "" if s is AT_MARK else " " for s in items)
 
     def items(self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False) -> list[Item]:
         """Expand parts into pieces that remember their quoting."""
