@@ -81,6 +81,10 @@ CASES = {
     '"$@" in one word': [
         'set -- a b c; cat <<< "$@"; cat <<< "x$@y"; f() { cat <<< "$@"; }; f one two; set --; cat <<< "$@"; x="$@"',
     ],
+    "$! with an operator and indirect positionals": [
+        "echo ${!-none}; echo ${!:-none}; z=abc; echo ${!9:-$z}; set -- a b c d e f g h i; i=z; echo ${!9:-$z}\n"
+        'echo ${!#}; echo "${!10-d}" "${!10:+s}"; true & wait; echo ${!+set}',
+    ],
 }
 
 

@@ -383,6 +383,8 @@ class Expander:
             target = self.lookup(name)
             if isinstance(target, list):
                 target = " ".join(target)
+            if target is None and name.isdigit() and p.op:
+                return self.operator(p, name, None, False)  # an unset positional is an unset name
             if not target:
                 raise ExpansionError(f"{name}: invalid indirect expansion", fatal=False)
             name = target

@@ -487,6 +487,8 @@ def parse_braced(body: str, quoted: bool) -> Param:
     elif rest.startswith("#") and len(rest) > 1 and rest[1] != "}":
         length = True
         rest = rest[1:]
+    elif rest.startswith("!") and counts_operand:
+        pass  # ${!-word}, ${!:-word}: $! with an operator, not an indirection
     elif rest.startswith("!") and len(rest) > 1:
         indirect = True
         rest = rest[1:]
