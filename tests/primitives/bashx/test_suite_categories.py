@@ -85,6 +85,10 @@ CASES = {
         "echo ${!-none}; echo ${!:-none}; z=abc; echo ${!9:-$z}; set -- a b c d e f g h i; i=z; echo ${!9:-$z}\n"
         'echo ${!#}; echo "${!10-d}" "${!10:+s}"; true & wait; echo ${!+set}',
     ],
+    "printf %n": [
+        "printf '  %s %s %s  \\n%n' ab cd ef vv; echo \"$vv\"; printf '%s%n-%s%n\\n' abc a d b; echo $a $b\n"
+        "printf -v out 'xy%nz' c; echo $out $c; printf -- '%n' q; echo $q",
+    ],
 }
 
 

@@ -310,6 +310,10 @@ def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return sh.invoke(argv[1:], io, programs_only=name not in BUILTINS)
 
 
+COUNT_DIRECTIVE_RE = re.compile(r"%[-+ #0']*(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|j|z|t)?n")
+"""printf's ``%n``: store the count of characters written so far in the variable its argument names."""
+
+
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``printf -v NAME format args`` stores the text; otherwise the native printf runs."""
     from dotdo.primitives.bashx.commands.output import render
@@ -321,7 +325,15 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         if len(argv) < 4:
             raise ShellBuiltinError("printf: usage: printf [-v var] format [arguments]", 2)
         errors: list[str] = []
-        sh.set_var(name, render(argv[3], argv[4:], errors))
+        sh.set_var(name, render(argv[3], argv[4:], errors, sh.set_var))
+        for error in errors:
+            sh.error(io, error)
+        return 1 if errors else 0
+    args = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+    if args and COUNT_DIRECTIVE_RE.search(args[0]):  # %n assigns a variable: only the builtin can
+        errors = []
+        text = render(args[0], args[1:], errors, sh.set_var)
+        io[1].write(encode(text))
         for error in errors:
             sh.error(io, error)
         return 1 if errors else 0
