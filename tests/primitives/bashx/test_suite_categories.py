@@ -89,6 +89,11 @@ CASES = {
         "printf '  %s %s %s  \\n%n' ab cd ef vv; echo \"$vv\"; printf '%s%n-%s%n\\n' abc a d b; echo $a $b\n"
         "printf -v out 'xy%nz' c; echo $out $c; printf -- '%n' q; echo $q",
     ],
+    "BASHPID and BASH_COMMAND": [
+        'b=$BASHPID; s=$( (echo $BASHPID) ); [ "$b" -ne "$s" ] && echo differs; [ $$ = $BASHPID ] && echo same\n'
+        "[ $(echo $$) = $$ ] && echo dollar; bash -c 'echo $BASH_COMMAND'",
+        'trap \'echo "err: $BASH_COMMAND"\' ERR; false x; f() { echo "$BASH_COMMAND"; }; f 1',
+    ],
 }
 
 

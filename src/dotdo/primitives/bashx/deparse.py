@@ -17,6 +17,11 @@ def function_text(name: str, body: ast.Node) -> str:
     return f"{name} () \n{_body(body, 0)}\n"
 
 
+def command_text(node: ast.Node) -> str:
+    """One command as bash prints it (``$BASH_COMMAND``)."""
+    return _command(node, 0)
+
+
 def _body(node: ast.Node, level: int) -> str:
     """A function body: always a ``{ }`` group (bash wraps any other compound command in one)."""
     pad = INDENT * level

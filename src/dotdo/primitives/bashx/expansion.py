@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from dotdo.primitives.bashx import arrays, declaration, globbing, setoptions
+from dotdo.primitives.bashx import arrays, declaration, deparse, globbing, setoptions
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.directories import tilde_directory
@@ -70,6 +70,8 @@ class ExpansionHost(Protocol):
         ...
 
 
+SHELL_PID = 4242
+"""``$$``: the script's shell is one process as far as scripts can tell; subshells get their own ``$BASHPID``."""
 ASSIGNMENT_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 INDIRECT_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", re.S)
 CASE_OPERATORS = frozenset({"^^", "^", ",,", ",", "~~", "~"})
@@ -318,7 +320,12 @@ class Expander:
         if name == "?":
             return str(st.last_status)
         if name == "$":
-            return "4242"
+            return str(SHELL_PID)
+        if name == "BASHPID" and name not in st.variables:
+            return str(st.bashpid or SHELL_PID)
+        if name == "BASH_COMMAND" and name not in st.variables:
+            command = getattr(self.host, "current_command", None)
+            return "" if command is None else deparse.command_text(command)
         if name == "!":
             pid = self.host.jobs.last_pid
             return None if pid is None else str(pid)

@@ -108,6 +108,8 @@ class Interpreter(VariableAssignment):
         self.temporary_files: list[str] = []
         self.block_io: IO | None = None
         self.loop_depth = 0
+        self.current_command: ast.Node | None = None
+        """The simple command running (``$BASH_COMMAND``); a trap's own commands leave it alone."""
 
     # entry point ----------------------------------------------------------------------
     def run(self, source: str | list[Segment], stdin: bytes = b"") -> tuple[bytes, bytes, int]:
@@ -278,6 +280,7 @@ class Interpreter(VariableAssignment):
         """Run the body on a copy of the shell state."""
         saved, saved_cond = self.state, self.in_condition
         self.state = saved.snapshot()
+        self.state.bashpid = self.jobs.new_pid()
         try:
             yield
         finally:
@@ -364,6 +367,8 @@ class Interpreter(VariableAssignment):
     def exec_SimpleCommand(self, node: ast.SimpleCommand, io: IO) -> int:
         """Run a simple command (after the DEBUG trap)."""
         self.line = node.line
+        if not self.in_trap:
+            self.current_command = node
         if self.traps.get("DEBUG") and not self.in_trap:
             self.run_trap("DEBUG", self.state.last_status)
         if self.state.aliases and "expand_aliases" in self.state.shopts:
