@@ -94,6 +94,16 @@ CASES = {
         "[ $(echo $$) = $$ ] && echo dollar; bash -c 'echo $BASH_COMMAND'",
         'trap \'echo "err: $BASH_COMMAND"\' ERR; false x; f() { echo "$BASH_COMMAND"; }; f 1',
     ],
+    "CDPATH": [
+        "mkdir -p cdp/sub sub2; h=$PWD; CDPATH=.:$h/cdp; cd sub >$h/o; echo $? ${PWD#$h}; cd $h\n"
+        "CDPATH=$h/cdp cd sub >>$h/o; cd $h; CDPATH=.:/nowhere; cd sub2 >>$h/o; cd $h\n"
+        "CDPATH=:/nowhere; cd sub2 >>$h/o\n"
+        "cd $h; CDPATH=/nowhere; cd sub2; echo $?; cd $h; CDPATH=$h; cd ./nope 2>/dev/null; echo $?; sed s,$h,, o",
+    ],
+    "exec -a": [
+        "(exec -a specialname bash -c 'echo $0'); (exec -a foo bash -c 'echo $0' bar); (exec -a q echo hi)\n"
+        "echo 'echo $0' | (exec -a zz bash)",
+    ],
 }
 
 

@@ -400,13 +400,14 @@ def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``exec``: with only redirections they apply to the rest of the script; with a command it
     runs and the shell exits with its status."""
     args = argv[1:]
+    argv0 = None
     while args and args[0].startswith("-") and len(args[0]) > 1:
         word = args.pop(0)
         if word == "--":
             break
         for ch in word[1:]:
             if ch == "a":
-                args = args[1:]  # the name to give the command: bashx starts no process to name
+                argv0, args = (args[0] if args else None), args[1:]
             elif ch not in "cl":
                 sh.error(io, f"exec: -{ch}: invalid option")
                 io[2].write(encode(f"exec: usage: {EXEC_USAGE}\n"))
@@ -414,7 +415,7 @@ def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if not args:
         sh.make_redirects_permanent(io)
         return 0
-    raise ExitShell(sh.run_command(args, io))
+    raise ExitShell(sh.run_command(args, io, argv0=argv0))
 
 
 EXEC_USAGE = "exec [-cl] [-a name] [command [argument ...]] [redirection ...]"

@@ -737,9 +737,10 @@ class Interpreter(VariableAssignment):
         self.temporary_files.append(path)
         return path
 
-    def run_command(self, argv: list[str], io: IO) -> int:
-        """Run ``argv`` as a program, skipping functions and builtins of the same name."""
-        return self.invoke(argv, io, programs_only=True)
+    def run_command(self, argv: list[str], io: IO, *, argv0: str | None = None) -> int:
+        """Run ``argv`` as a program, skipping functions and builtins of the same name; ``argv0``
+        is the name the program is told it has (``exec -a``; a new shell's ``$0``)."""
+        return self.invoke(argv, io, programs_only=True, argv0=argv0)
 
     def make_redirects_permanent(self, io: IO) -> None:
         """``exec >file``: the redirections of this command stay for the rest of the block."""
@@ -766,7 +767,13 @@ class Interpreter(VariableAssignment):
         return head + self.expander.words(words[1:])
 
     def invoke(
-        self, argv: list[str], io: IO, env_overrides: dict[str, str] | None = None, *, programs_only: bool = False
+        self,
+        argv: list[str],
+        io: IO,
+        env_overrides: dict[str, str] | None = None,
+        *,
+        programs_only: bool = False,
+        argv0: str | None = None,
     ) -> int:
         """Run a command line (function, builtin, native command, or the fallback tier)."""
         name = argv[0]
@@ -803,7 +810,7 @@ class Interpreter(VariableAssignment):
             return 127
         lookup.remember(self, name)
         if name in SHELL_PROGRAMS:
-            return reenter(self, argv, io, env_overrides)
+            return reenter(self, argv, io, env_overrides, argv0=argv0)
         if self.guard is not None:
             refusal = self.guard(argv, self.state.cwd)
             if refusal is not None:

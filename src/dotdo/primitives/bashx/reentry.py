@@ -29,13 +29,15 @@ SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash
 IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
 
 
-def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
+def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str], *, argv0: str | None = None) -> int:
     """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
 
     It starts from the exported variables (no functions, no other variables), like a new
-    bash process, and runs natively on the same filesystem.
+    bash process, and runs natively on the same filesystem. ``argv0`` is the name it was
+    started under (``exec -a``), its ``$0`` when no script or name says otherwise.
     """
     name, args = argv[0], argv[1:]
+    started_as = argv0 or name
     options: list[str] = []
     from_string = False
     while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
@@ -63,7 +65,7 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
             sh.error(io, f"{name}: -c: option requires an argument")
             return 2
         source = args.pop(0)
-        state.script_name = args.pop(0) if args else name
+        state.script_name = args.pop(0) if args else started_as
     elif args:
         path = args.pop(0)
         try:
@@ -74,6 +76,7 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
         state.script_name = path
     else:
         source = decode(io[0].read_all())
+        state.script_name = started_as
     state.positional = args
     child = sh.fresh(state)
     if options:
