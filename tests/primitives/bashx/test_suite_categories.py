@@ -104,6 +104,12 @@ CASES = {
         "(exec -a specialname bash -c 'echo $0'); (exec -a foo bash -c 'echo $0' bar); (exec -a q echo hi)\n"
         "echo 'echo $0' | (exec -a zz bash)",
     ],
+    "source": [
+        "printf 'echo in; return 5; echo oops\\n' > s2; printf 'echo \"$@\"; set -- m n o p\\n' > s4\n"
+        'printf \'echo "[$@]"; shift\\n\' > s5; . ./s2; echo $?; set -- a b c; . ./s4 x y z; echo "$@"\n'
+        'set -- a b c; . ./s5 x y; echo "$@"; f() { . ./s2; echo f $?; shift; echo "$@"; }; f 1 2; echo "$@"',
+        ". ./nonexistent; echo after1; set -o posix; . ./nonexistent; echo after2",
+    ],
 }
 
 

@@ -55,7 +55,7 @@ def b_shift(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         raise ShellBuiltinError(f"shift: {argv[1]}: shift count out of range", 1)
     if n > len(sh.state.positional):
         return 1
-    sh.state.positional = sh.state.positional[n:]
+    del sh.state.positional[:n]  # in place: `source file args` tells a shift from `set --` by this
     return 0
 
 
@@ -67,7 +67,7 @@ def b_exit(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_return(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``return [n]``."""
-    if not sh.state.locals_stack:
+    if not sh.state.locals_stack and not sh.state.sourcing:
         raise ShellBuiltinError("return: can only `return' from a function or sourced script")
     status = _numeric("return", argv[1]) & 0xFF if len(argv) > 1 else sh.state.last_status
     raise ReturnFromFunction(status)
@@ -129,14 +129,22 @@ def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     try:
         source = decode(sh.fs.read(sh.resolve(argv[1])))
     except (OSError, ValueError):
+        if "posix" in sh.state.options.others:  # a special builtin's error ends a posix shell
+            sh.error(io, f"{argv[1]}: No such file or directory")
+            raise ExitShell(1) from None
         raise ShellBuiltinError(f"{argv[1]}: No such file or directory") from None
     saved = sh.state.positional
-    if len(argv) > 2:
-        sh.state.positional = argv[2:]
+    own = argv[2:]
+    if own:
+        sh.state.positional = own
+    sh.state.sourcing += 1
     try:
         return sh.run_top_level(parse(source), io)
+    except ReturnFromFunction as exc:  # `return` in the file ends the file
+        return exc.status
     finally:
-        if len(argv) > 2:
+        sh.state.sourcing -= 1
+        if own and sh.state.positional is own:  # kept when the file set its own with `set --`
             sh.state.positional = saved
 
 

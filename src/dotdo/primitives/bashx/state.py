@@ -68,6 +68,8 @@ class ShellState:
     ``A`` (array kinds, kept for a variable declared without a value), ``i``, ``l``, ``u``, ``c``,
     ``n``, ``t``. A name here without a value in ``variables`` is declared but unset."""
     locals_stack: list[dict[str, Saved]] = field(default_factory=list)
+    sourcing: int = 0
+    """How many ``source`` files are running (``return`` may end one)."""
     bashpid: int | None = None
     """``$BASHPID`` of a subshell (None: the script's own shell, whose ``$BASHPID`` is ``$$``)."""
     last_status: int = 0
