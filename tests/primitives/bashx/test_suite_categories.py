@@ -110,6 +110,13 @@ CASES = {
         'set -- a b c; . ./s5 x y; echo "$@"; f() { . ./s2; echo f $?; shift; echo "$@"; }; f 1 2; echo "$@"',
         ". ./nonexistent; echo after1; set -o posix; . ./nonexistent; echo after2",
     ],
+    "xpg_echo": [
+        "echo 'a\\nb'; shopt -s xpg_echo; echo 'a\\nb'; echo -E 'a\\nb'; echo -n 'x\\c'; echo; builtin echo 'q\\tr'",
+    ],
+    "-v on whole arrays": [
+        "declare -A A=([a]=1); a=([1]=1); s1=foo; s2=; for v in 'A[@]' 'a[@]' 's1[@]' 's2[@]' 's3[@]' A a; do\n"
+        '  [ -v "$v" ] && echo "$v set" || echo "$v unset"; done',
+    ],
 }
 
 

@@ -404,6 +404,13 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
+def b_echo(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``echo``: the native command, reading backslash escapes by default under ``shopt -s xpg_echo``."""
+    if "xpg_echo" in sh.state.shopts:
+        argv = [argv[0], "-e", *argv[1:]]
+    return sh.run_command(argv, io)
+
+
 def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``exec``: with only redirections they apply to the rest of the script; with a command it
     runs and the shell exits with its status."""
@@ -431,6 +438,7 @@ EXEC_USAGE = "exec [-cl] [-a name] [command [argument ...]] [redirection ...]"
 
 BUILTINS: dict[str, Builtin] = {
     ":": b_colon,
+    "echo": b_echo,
     "true": b_colon,
     "false": b_false,
     "set": b_set,
