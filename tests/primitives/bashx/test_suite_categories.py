@@ -109,6 +109,7 @@ CASES = {
         'printf \'echo "[$@]"; shift\\n\' > s5; . ./s2; echo $?; set -- a b c; . ./s4 x y z; echo "$@"\n'
         'set -- a b c; . ./s5 x y; echo "$@"; f() { . ./s2; echo f $?; shift; echo "$@"; }; f 1 2; echo "$@"',
         ". ./nonexistent; echo after1; set -o posix; . ./nonexistent; echo after2",
+        "bash -o posix -c 'command . notthere; echo one' bash; bash -o posix -c '. notthere; echo two' bash; echo $?",
     ],
     "xpg_echo": [
         "echo 'a\\nb'; shopt -s xpg_echo; echo 'a\\nb'; echo -E 'a\\nb'; echo -n 'x\\c'; echo; builtin echo 'q\\tr'",

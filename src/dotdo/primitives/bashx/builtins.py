@@ -129,7 +129,8 @@ def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     try:
         source = decode(sh.fs.read(sh.resolve(argv[1])))
     except (OSError, ValueError):
-        if "posix" in sh.state.options.others:  # a special builtin's error ends a posix shell
+        if "posix" in sh.state.options.others and not sh.state.through_command:
+            # a special builtin's error ends a posix shell (unless `command` ran it)
             sh.error(io, f"{argv[1]}: No such file or directory")
             raise ExitShell(1) from None
         raise ShellBuiltinError(f"{argv[1]}: No such file or directory") from None

@@ -68,6 +68,9 @@ class ShellState:
     ``A`` (array kinds, kept for a variable declared without a value), ``i``, ``l``, ``u``, ``c``,
     ``n``, ``t``. A name here without a value in ``variables`` is declared but unset."""
     locals_stack: list[dict[str, Saved]] = field(default_factory=list)
+    through_command: bool = False
+    """Whether ``command`` is running the current builtin: a special builtin's error then does not
+    end a posix shell."""
     sourcing: int = 0
     """How many ``source`` files are running (``return`` may end one)."""
     bashpid: int | None = None
