@@ -118,6 +118,11 @@ CASES = {
         "declare -A A=([a]=1); a=([1]=1); s1=foo; s2=; for v in 'A[@]' 'a[@]' 's1[@]' 's2[@]' 's3[@]' A a; do\n"
         '  [ -v "$v" ] && echo "$v set" || echo "$v unset"; done',
     ],
+    "temporary environment of functions": [
+        'f2() { echo "|$x|"; export x; printenv x; }; f3() { typeset i=0 x="${x-10}"; echo "|$i|$x|"; }\n'
+        'x=4 f2; x=11 f3; echo after: x=$x; f5() { z=y typeset z; echo "|$z|"; }; f5; z=42 f5; echo ${z-unset}',
+        "readonly -p | grep OPTS; shopt -so physical; readonly -p | grep SHELLOPTS",
+    ],
 }
 
 

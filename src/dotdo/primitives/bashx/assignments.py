@@ -175,6 +175,7 @@ class VariableAssignment:
         state = self.state
         targets = {state.resolve(key): value for key, value in assignments.items()}
         saved = {key: state.saved(key) for key in targets}
+        already_local = {key for key in targets if state.is_local(key)}
         for key, value in targets.items():
             self.set_var(key, value)
             state.exported.add(key)
@@ -184,7 +185,7 @@ class VariableAssignment:
             posix = "posix" in state.options.others and argv[0] in SPECIAL_BUILTINS
             kept = declared_names(argv)
             for key, old in saved.items():
-                if key in kept and argv[0] == "local" and state.is_local(key):
+                if key in kept and key not in already_local and state.is_local(key):
                     # the local takes the temporary value; the caller's variable is as it was
                     if key not in state.variables:
                         state.variables[key] = targets[key]

@@ -315,6 +315,10 @@ def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         status = 0
         for arg in operands:
             status |= declare_one(sh, io, "export", arg, {"x"}, set(), False)
+            name = arg.partition("=")[0].rstrip("+")
+            saved = state.locals_stack[-1].get(name) if state.locals_stack else None
+            if saved is not None and saved.temporary:  # `x=1 f` where f exports x: x outlives f
+                saved.propagate = True
         return status
 
     return _run(sh, io, body)
@@ -327,8 +331,12 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         on, _off, operands = parse_options("readonly", argv, frozenset("aAfp"))
         state = sh.state
         if not operands:
-            for name in sorted(state.readonly):
-                line = declaration.declare_line(state, name)
+            dynamic = {"BASHOPTS": ":".join(sorted(state.shopts)), "SHELLOPTS": sh.expander.lookup("SHELLOPTS")}
+            for name in sorted(state.readonly | set(dynamic)):
+                if name in dynamic and name not in state.variables:  # bash's own, read-only and computed
+                    line = f"declare -r {name}={declaration.value_word(dynamic[name] or '')}"
+                else:
+                    line = declaration.declare_line(state, name)
                 flags = line.split(" ", 2)[1][1:]
                 if all(letter in flags for letter in on & {"a", "A"}):
                     if setoptions.is_on(state.options, "posix"):

@@ -28,6 +28,8 @@ class Saved:
     temporary: bool = False
     """Whether the name came from the function call's temporary environment (``x=1 f``) rather
     than from ``local``: ``local`` alone does not list it."""
+    propagate: bool = False
+    """Whether the function exported its temporary variable: bash then keeps it as the function returns."""
 
 
 GETOPTS_POSITION = "__bashx_optpos"
@@ -231,7 +233,8 @@ class ShellState:
         """Restore the variables a function declared local."""
         frame = self.locals_stack.pop()
         for name, saved in frame.items():
-            self.restore(name, saved)
+            if not saved.propagate:
+                self.restore(name, saved)
 
     def environment(self) -> dict[str, str]:
         """Exported variables as a command sees them."""
