@@ -123,6 +123,11 @@ CASES = {
         'x=4 f2; x=11 f3; echo after: x=$x; f5() { z=y typeset z; echo "|$z|"; }; f5; z=42 f5; echo ${z-unset}',
         "readonly -p | grep OPTS; shopt -so physical; readonly -p | grep SHELLOPTS",
     ],
+    "exported functions and FUNCNAME": [
+        "zf() { echo this is zf; }; f2() { :; }; export -f zf; declare -xF; declare -F; bash -c 'type -t zf'\n"
+        "bash -c zf; bash -c 'bash -c zf'; export -nf zf; bash -c zf 2>/dev/null; echo $?",
+        'FUNCNAME=7; echo "[$FUNCNAME]"; g() { FUNCNAME=x; echo $FUNCNAME; }; g',
+    ],
 }
 
 

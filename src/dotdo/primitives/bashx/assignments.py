@@ -61,6 +61,8 @@ class VariableAssignment:
     def set_var(self, name: str, value: Value | list[str]) -> None:
         """Assign a variable (through namerefs, with its attributes applied), reporting readonly ones."""
         target = self.state.resolve(name)
+        if target == "FUNCNAME":
+            return  # bash's own call stack: assignments to it are ignored
         if "[" in target and isinstance(value, str):
             self.assign_text(target, value, append=False)
             return

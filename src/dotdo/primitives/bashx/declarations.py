@@ -253,8 +253,14 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
             present = [name for name in operands if name in sh.state.functions] or (
                 [] if operands else sorted(sh.state.functions)
             )
+            if "x" in on:
+                present = [name for name in present if name in sh.state.exported_functions]
             if "F" in on:
-                io[1].write(encode("".join(f"declare -f {n}\n" if not operands else f"{n}\n" for n in present)))
+                exported = sh.state.exported_functions
+                lines = [
+                    f"declare -f{'x' if n in exported else ''} {n}\n" if not operands else f"{n}\n" for n in present
+                ]
+                io[1].write(encode("".join(lines)))
             else:
                 io[1].write(encode("".join(sh.function_text(n).rstrip("\n") + "\n" for n in present)))
             return 1 if missing else 0
@@ -307,6 +313,11 @@ def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             missing = [name for name in operands if name.partition("=")[0] not in sh.state.functions]
             for name in missing:
                 sh.error(io, f"export: {name}: not a function")
+            named = {name.partition("=")[0] for name in operands} - set(missing)
+            if "n" in on:
+                state.exported_functions -= named
+            else:
+                state.exported_functions |= named
             return 1 if missing else 0
         if "n" in on:
             for name in operands:
@@ -364,6 +375,7 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         for name in operands:
             if "f" in on:
                 state.functions.pop(name, None)
+                state.exported_functions.discard(name)
                 continue
             element = ELEMENT_NAME_RE.match(name)
             base = element.group(1) if element else name

@@ -32,9 +32,9 @@ IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login"
 def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str], *, argv0: str | None = None) -> int:
     """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
 
-    It starts from the exported variables (no functions, no other variables), like a new
-    bash process, and runs natively on the same filesystem. ``argv0`` is the name it was
-    started under (``exec -a``), its ``$0`` when no script or name says otherwise.
+    It starts from the exported variables and functions (nothing else), like a new bash
+    process, and runs natively on the same filesystem. ``argv0`` is the name it was started
+    under (``exec -a``), its ``$0`` when no script or name says otherwise.
     """
     name, args = argv[0], argv[1:]
     started_as = argv0 or name
@@ -60,6 +60,9 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str], *, 
     env.update(env_overrides)
     state.variables.update(env)
     state.exported.update(env)
+    exported = {name: sh.state.functions[name] for name in sh.state.exported_functions if name in sh.state.functions}
+    state.functions.update(exported)
+    state.exported_functions.update(exported)
     if from_string:
         if not args:
             sh.error(io, f"{name}: -c: option requires an argument")

@@ -61,6 +61,8 @@ class ShellState:
     cwd: str = "/"
     variables: dict[str, Value] = field(default_factory=dict)
     exported: set[str] = field(default_factory=set)
+    exported_functions: set[str] = field(default_factory=set)
+    """Functions marked with ``export -f``: a new shell (``bash -c``) starts with them."""
     readonly: set[str] = field(default_factory=set)
     functions: dict[str, Node] = field(default_factory=dict)
     options: Options = field(default_factory=Options)
@@ -94,6 +96,7 @@ class ShellState:
         clone = copy.copy(self)
         clone.variables = {k: copy.copy(v) for k, v in self.variables.items()}
         clone.exported = set(self.exported)
+        clone.exported_functions = set(self.exported_functions)
         clone.readonly = set(self.readonly)
         clone.attributes = {k: set(v) for k, v in self.attributes.items()}
         clone.functions = dict(self.functions)
