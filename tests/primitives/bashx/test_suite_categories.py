@@ -128,6 +128,11 @@ CASES = {
         "bash -c zf; bash -c 'bash -c zf'; export -nf zf; bash -c zf 2>/dev/null; echo $?",
         'FUNCNAME=7; echo "[$FUNCNAME]"; g() { FUNCNAME=x; echo $FUNCNAME; }; g',
     ],
+    "read-only functions": [
+        "f() { :; }; readonly -f f; f() { echo x; }; echo $?; declare -Fr; readonly -f; unset -f f; echo $?; f\n"
+        "g() { :; }; export -f f; declare -F; declare -fr g; declare -Fx; declare -fx; declare -Fx g",
+        "a() { :; }; declare -f -a a; echo $?; declare -f -i b c; echo $?; for 1 in a; do :; done; echo $?",
+    ],
 }
 
 

@@ -243,26 +243,44 @@ def print_locals(sh: Any, io: dict[int, Any]) -> int:
     return 0
 
 
+def function_declaration(state: Any, name: str) -> str:
+    """``declare -F``'s line for a function: ``declare -f``, with ``r`` and ``x`` when marked so."""
+    letters = ("r" if name in state.readonly_functions else "") + ("x" if name in state.exported_functions else "")
+    return f"declare -f{letters} {name}"
+
+
 def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, *, local: bool) -> int:
     """The body shared by ``declare``, ``typeset`` and ``local``."""
 
     def body() -> int:
         on, off, operands = parse_options(command, argv, DECLARE_LETTERS)
         if "f" in on or "F" in on:
-            missing = [name for name in operands if name not in sh.state.functions]
-            present = [name for name in operands if name in sh.state.functions] or (
-                [] if operands else sorted(sh.state.functions)
+            state = sh.state
+            bad = sorted((on | off) & set("aAilucn"))
+            if bad:
+                raise DeclarationError(f"{command}: -{bad[0]}: invalid option", 1)
+            missing = [name for name in operands if name not in state.functions]
+            present = [name for name in operands if name in state.functions] or (
+                [] if operands else sorted(state.functions)
             )
-            if "x" in on:
-                present = [name for name in present if name in sh.state.exported_functions]
-            if "F" in on:
-                exported = sh.state.exported_functions
-                lines = [
-                    f"declare -f{'x' if n in exported else ''} {n}\n" if not operands else f"{n}\n" for n in present
-                ]
-                io[1].write(encode("".join(lines)))
+            if operands and "r" in on:
+                state.readonly_functions.update(present)
+            if operands and "x" in on:
+                state.exported_functions.update(present)
+            if not operands and "x" in on:
+                present = [name for name in present if name in state.exported_functions]
+            if not operands and "r" in on:
+                present = [name for name in present if name in state.readonly_functions]
+            marking = bool(on & {"r", "x"})
+            if operands and marking:
+                pass  # declare -fr name: the attributes are set, nothing is printed
+            elif "F" in on:
+                lines = [function_declaration(state, n) if not operands else n for n in present]
+                io[1].write(encode("".join(line + "\n" for line in lines)))
             else:
-                io[1].write(encode("".join(sh.function_text(n).rstrip("\n") + "\n" for n in present)))
+                for n in present:  # with -r/-x, each definition is followed by the declare that marks it
+                    marked = f"{function_declaration(state, n)}\n" if marking else ""
+                    io[1].write(encode(sh.function_text(n).rstrip("\n") + "\n" + marked))
             return 1 if missing else 0
         if local and not operands and not on - {"p"}:
             return print_locals(sh, io)
@@ -341,6 +359,8 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     def body() -> int:
         on, _off, operands = parse_options("readonly", argv, frozenset("aAfp"))
         state = sh.state
+        if "f" in on:
+            return readonly_functions(sh, io, operands)
         if not operands:
             dynamic = {"BASHOPTS": ":".join(sorted(state.shopts)), "SHELLOPTS": sh.expander.lookup("SHELLOPTS")}
             for name in sorted(state.readonly | set(dynamic)):
@@ -363,6 +383,24 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return _run(sh, io, body)
 
 
+def readonly_functions(sh: Any, io: dict[int, Any], names: list[str]) -> int:
+    """``readonly -f [name ...]``: mark functions read-only, or list those that are."""
+    state = sh.state
+    if not names:
+        for name in sorted(state.readonly_functions & set(state.functions)):
+            text = sh.function_text(name).rstrip("\n")
+            io[1].write(encode(f"{text}\n{function_declaration(state, name)}\n"))
+        return 0
+    status = 0
+    for name in names:
+        if name not in state.functions:
+            sh.error(io, f"readonly: {name}: not a function")
+            status = 1
+        else:
+            state.readonly_functions.add(name)
+    return status
+
+
 def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``unset [-fnv] name ...``: variables, array elements, namerefs or functions."""
 
@@ -374,6 +412,10 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         status = 0
         for name in operands:
             if "f" in on:
+                if name in state.readonly_functions and name in state.functions:
+                    sh.error(io, f"unset: {name}: cannot unset: readonly function")
+                    status = 1
+                    continue
                 state.functions.pop(name, None)
                 state.exported_functions.discard(name)
                 continue

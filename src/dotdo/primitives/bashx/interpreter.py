@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,6 +63,7 @@ Fallback = Callable[[CommandCall], CommandResult | None]
 Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
 MAX_DEPTH = 60
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
@@ -578,6 +580,9 @@ class Interpreter(VariableAssignment):
 
     def exec_For(self, node: ast.For, io: IO) -> int:
         """``for name in words``."""
+        if not VARIABLE_NAME.fullmatch(node.name):
+            self.error(io, f"`{node.name}': not a valid identifier")
+            return 1
         try:
             values = list(self.state.positional) if node.words is None else self.expander.words(node.words)
         except ExpansionError as exc:
@@ -634,7 +639,10 @@ class Interpreter(VariableAssignment):
         return status
 
     def exec_FunctionDef(self, node: ast.FunctionDef, io: IO) -> int:
-        """Define a function."""
+        """Define a function (not over a read-only one)."""
+        if node.name in self.state.readonly_functions:
+            self.error(io, f"{node.name}: readonly function")
+            return 1
         self.state.functions[node.name] = node.body
         return 0
 

@@ -62,6 +62,8 @@ class ShellState:
     variables: dict[str, Value] = field(default_factory=dict)
     exported: set[str] = field(default_factory=set)
     exported_functions: set[str] = field(default_factory=set)
+    readonly_functions: set[str] = field(default_factory=set)
+    """Functions marked with ``readonly -f``: they may not be redefined or unset."""
     """Functions marked with ``export -f``: a new shell (``bash -c``) starts with them."""
     readonly: set[str] = field(default_factory=set)
     functions: dict[str, Node] = field(default_factory=dict)
@@ -97,6 +99,7 @@ class ShellState:
         clone.variables = {k: copy.copy(v) for k, v in self.variables.items()}
         clone.exported = set(self.exported)
         clone.exported_functions = set(self.exported_functions)
+        clone.readonly_functions = set(self.readonly_functions)
         clone.readonly = set(self.readonly)
         clone.attributes = {k: set(v) for k, v in self.attributes.items()}
         clone.functions = dict(self.functions)
