@@ -133,6 +133,11 @@ CASES = {
         "g() { :; }; export -f f; declare -F; declare -fr g; declare -Fx; declare -fx; declare -Fx g",
         "a() { :; }; declare -f -a a; echo $?; declare -f -i b c; echo $?; for 1 in a; do :; done; echo $?",
     ],
+    "EXIT traps of pipeline stages": [
+        ": | { trap 'echo exit subshell 1' EXIT; exit; }; echo current shell\n"
+        ": | { trap 'echo exit subshell 3' EXIT; exit; } | : ; echo current shell\n"
+        "trap 'echo inherited exit trap' EXIT; : | { exit; } ; echo outside 1; : | ( exit; ) | : ; echo outside 2",
+    ],
 }
 
 

@@ -252,9 +252,18 @@ class Interpreter(VariableAssignment):
         return child
 
     def run_isolated(self, node: ast.Node, io: IO) -> int:
-        """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only it."""
+        """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only
+        it; an EXIT trap it set runs as it ends."""
         try:
-            return self.exec(node, io)
+            status = self.contained(lambda: self.exec(node, io), io)
+        finally:
+            self.jobs.end_all(self.deadline)
+        return self.contained(lambda: self.run_exit_trap(io, status), io)
+
+    def contained(self, body: Callable[[], int], io: IO) -> int:
+        """``body``'s status, with what ends a subshell turned into its status."""
+        try:
+            return body()
         except (ExitShell, AbortCommand) as exc:
             return exc.status
         except (ExpansionError, WordSyntaxError) as exc:
@@ -268,8 +277,6 @@ class Interpreter(VariableAssignment):
             return SIGPIPE_STATUS
         except Killed as exc:
             return exc.status
-        finally:
-            self.jobs.end_all(self.deadline)
 
     def resolve(self, path: str) -> str:
         """An absolute, normalized path inside the object's filesystem."""
