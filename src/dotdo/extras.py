@@ -48,6 +48,7 @@ EXTRAS: dict[str, Extra] = {
             "algoliasearch",
             "pinecone",
             "elasticsearch",
+            "psutil",
         ),
         ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",

@@ -10,6 +10,7 @@ import pytest
 from dotdo import DO, Runtime, UnknownLocationError
 from dotdo.cluster.replica import ReplicaWriteError
 from dotdo.cluster.replica_keeper import ReplicaKeeper
+from dotdo.runtime.log_format import Commit
 
 TOTAL = "SELECT coalesce(sum(amount), 0) FROM entries"
 
@@ -58,7 +59,7 @@ async def test_a_replica_reads_its_log_as_soon_as_the_owner_says_commits_are_upl
     async with Runtime(tmp_path / "primary", objects=[Ledger], durability="replicated") as rt:
         assert rt.change_log is not None
         uploads: list[tuple[str, int]] = []
-        rt.change_log.upload_listeners.append(lambda key, commit: uploads.append((key, commit)))
+        rt.change_log.upload_listeners.append(lambda key, commit, _commits: uploads.append((key, commit)))
         keeper = ReplicaKeeper(rt.change_log.store, tmp_path / "host", poll_interval=3600, follow=follow)
         try:
             bookmark = await rt.call(Ledger, "acme", "add", 5)
@@ -74,5 +75,59 @@ async def test_a_replica_reads_its_log_as_soon_as_the_owner_says_commits_are_upl
             assert replica.query(TOTAL) == [(12,)]
             assert followed[0] == ("Ledger", "acme")  # the owner was asked to notify this host
             keeper.wake("objects/Nobody/00", 10**9)  # a notice about a log no replica follows changes nothing
+        finally:
+            await keeper.close()
+
+
+async def test_a_notice_carrying_the_uploaded_commits_is_applied_without_reading_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with Runtime(tmp_path / "primary", objects=[Ledger], durability="replicated") as rt:
+        assert rt.change_log is not None
+        store = rt.change_log.store
+        uploads: list[tuple[str, int, list[Commit]]] = []
+        rt.change_log.upload_listeners.append(lambda key, commit, commits: uploads.append((key, commit, list(commits))))
+        keeper = ReplicaKeeper(store, tmp_path / "host", poll_interval=3600)
+        try:
+            bookmark = await rt.call(Ledger, "acme", "add", 5)
+            assert await keeper.answer("read", "Ledger", "acme", "lhr", (TOTAL, (), bookmark, None)) == [(5,)]
+            replica = keeper.replicas()[0]
+            reads: list[str] = []
+            real_list, real_get = store.list, store.get
+
+            async def listing(*args, **kwargs):
+                reads.append("list")
+                return await real_list(*args, **kwargs)
+
+            async def getting(*args, **kwargs):
+                reads.append("get")
+                return await real_get(*args, **kwargs)
+
+            monkeypatch.setattr(store, "list", listing)
+            monkeypatch.setattr(store, "get", getting)
+            uploads.clear()
+            for amount in (7, 11):
+                await rt.call(Ledger, "acme", "add", amount)
+            shipped = [commit for _key, _commit, commits in uploads for commit in commits]
+            assert shipped and uploads[-1][1] == shipped[-1].number > replica.applied
+            for key, commit, commits in uploads:
+                keeper.wake(key, commit, commits)
+            async with asyncio.timeout(10):
+                while replica.applied < shipped[-1].number:
+                    await asyncio.sleep(0.01)
+            assert replica.query(TOTAL) == [(23,)]
+            assert reads == [], "the commits came with the notice: nothing was read back from the store"
+
+            # Commits that do not follow on from the replica's (a notice was lost): it reads the store.
+            uploads.clear()
+            await rt.call(Ledger, "acme", "add", 100)
+            await rt.call(Ledger, "acme", "add", 1000)
+            key, commit, commits = uploads[-1]
+            keeper.wake(key, commit, commits)
+            async with asyncio.timeout(10):
+                while replica.applied < commit:
+                    await asyncio.sleep(0.01)
+            assert replica.query(TOTAL) == [(1123,)]
+            assert "get" in reads
         finally:
             await keeper.close()

@@ -19,7 +19,7 @@ import socket
 import sqlite3
 import sys
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from ..runtime.connection_budget import MAX_OPEN_VARIABLE
 from ..runtime.data_folder import DataFolder
 from ..runtime.durable_object import DurableObject
 from ..runtime.ids import ObjectId, id_from_name, namespace_of
-from ..runtime.log_format import object_key
+from ..runtime.log_format import Commit, object_key
 from ..runtime.log_store import OPTIONS_VARIABLE
 from ..runtime.runtime import Runtime
 from .fencing import LOCK_WAIT, NotOwnerError, install_fencing
@@ -50,7 +50,7 @@ from .portable import (
     response_parts,
 )
 from .published_alarms import AlarmPublisher, published_name, read_published_alarms
-from .replica_keeper import ReplicaKeeper
+from .replica_keeper import NOTICE_BYTES, ReplicaKeeper
 from .websocket_relay import portable_scope, relay_websocket, serve_relayed
 from .wire import HostUnavailableError, WireClient, WireServer, WireStream
 
@@ -647,25 +647,27 @@ class ClusterHost:
         else:
             await self.peer(owner).request("follow_commits", (log_key, self.host_id))
 
-    def tell_followers(self, log_key: str, commit: int) -> None:
-        """A change log listener: tell the hosts that follow this object's log that it reached `commit`."""
+    def tell_followers(self, log_key: str, commit: int, commits: Sequence[Commit] = ()) -> None:
+        """A change log listener: tell the hosts that follow this object's log that it reached `commit`,
+        handing them the uploaded `commits` when they are small enough to travel with the notice."""
         followers = self._commit_followers.get(log_key)
         if not followers:
             return
+        carried = commits if sum(len(c.pages.pages) * c.pages.page_size for c in commits) <= NOTICE_BYTES else ()
         for follower in list(followers):
             if follower == self.host_id:
                 if self.replicas is not None:
-                    self.replicas.wake(log_key, commit)
+                    self.replicas.wake(log_key, commit, carried)
             elif follower not in self.view.hosts:
                 followers.discard(follower)
             else:
-                telling = asyncio.get_running_loop().create_task(self._tell(follower, log_key, commit))
+                telling = asyncio.get_running_loop().create_task(self._tell(follower, log_key, commit, carried))
                 self._closing.add(telling)
                 telling.add_done_callback(self._closing.discard)
 
-    async def _tell(self, follower: str, log_key: str, commit: int) -> None:
+    async def _tell(self, follower: str, log_key: str, commit: int, commits: Sequence[Commit]) -> None:
         with contextlib.suppress(Exception):  # a lost notice costs the follower one poll interval
-            await self.peer(follower).request("commits_uploaded", (log_key, commit))
+            await self.peer(follower).request("commits_uploaded", (log_key, commit, list(commits)))
 
     async def answer_replica(self, operation: str, namespace: str, name: str, place: str, *args: Any) -> Any:
         """A replica set's request for the replica of an object this host keeps (see `replica_keeper.py`)."""

@@ -12,13 +12,14 @@ import os
 import sqlite3
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..runtime.errors import StorageError
 from ..runtime.ids import id_from_name
-from ..runtime.log_format import object_key, parse_bookmark
+from ..runtime.log_format import Commit, object_key, parse_bookmark
 from ..runtime.log_reader import LogReader
 from ..runtime.log_store import LogStore
 from ..runtime.object_log import write_database
@@ -29,6 +30,9 @@ READ_PREFERENCES = ("primary", "secondary", "nearest")
 CONSISTENCIES = ("eventual", "bounded", "strong")
 ROLLBACK_MARKER = b"\x01\x01"
 """Bytes 18-19 of a database header in rollback-journal mode (WAL mode has 2, 2)."""
+MAX_OFFERED_BYTES = 8 * 1024 * 1024
+"""Page bytes of handed-over commits a replica holds before its next catch-up; past it, it drops them
+and reads the store instead."""
 
 
 class ReplicaWriteError(StorageError):
@@ -77,6 +81,19 @@ class ObjectReplica:
         self._conn: sqlite3.Connection | None = None
         self._samples: deque[float] = deque(maxlen=10_000)
         self._lock = asyncio.Lock()
+        self._offered: list[Commit] = []
+        self._offered_bytes = 0
+
+    def offer(self, commits: Sequence[Commit]) -> None:
+        """Commits the object's owner just uploaded, handed over with its notice: the next catch-up
+        applies them without reading the store, if they follow on from what the replica has."""
+        size = sum(len(commit.pages.pages) * commit.pages.page_size for commit in commits)
+        if self._offered_bytes + size > MAX_OFFERED_BYTES:
+            self._offered.clear()
+            self._offered_bytes = 0
+            return
+        self._offered.extend(commits)
+        self._offered_bytes += size
 
     async def catch_up(self) -> int:
         """Apply every commit the log has beyond this replica's; returns the commit now applied.
@@ -86,6 +103,8 @@ class ObjectReplica:
         file half brought forward).
         """
         async with self._lock:
+            if self._apply_offered():
+                return self.applied
             started = time.time()
             reader = await self._reader.scan()
             head = (await reader.head()).commit
@@ -101,19 +120,51 @@ class ObjectReplica:
                 else:
                     commits: list[CommittedPages] = []
                     await reader.replay(commits.append, self.applied, head)
-                    self.close()
-                    fd = os.open(self.path, os.O_RDWR)
-                    try:
-                        for pages in commits:
-                            apply_pages_to_file(fd, pages)
-                        self._mark_rollback(fd)
-                    finally:
-                        os.close(fd)
+                    self._write(commits)
                 self.applied = head
                 self._samples.append(max(0.0, time.time() - head_time))
             self.caught_up_at = started
             self.seconds_behind = 0.0 if self.applied >= self.head else max(0.0, time.time() - head_time)
+            self._drop_offered()
             return self.applied
+
+    def _apply_offered(self) -> bool:
+        """Apply the handed-over commits that follow on from the replica's; False (and nothing applied)
+        if there are none, or a gap lies before them, or the replica has no file yet."""
+        self._drop_offered()
+        offered = self._offered
+        if not offered or offered[0].number != self.applied + 1 or self.applied == 0 or not self.path.exists():
+            return False
+        run = [offered[0]]
+        for commit in offered[1:]:
+            if commit.number != run[-1].number + 1:
+                break
+            run.append(commit)
+        self._write([commit.pages for commit in run])
+        self.applied = run[-1].number
+        self.head = max(self.head, self.applied)
+        self._samples.append(max(0.0, time.time() - run[-1].time))
+        self.seconds_behind = 0.0
+        self._drop_offered()
+        return True
+
+    def _drop_offered(self) -> None:
+        """Forget the handed-over commits the replica already has."""
+        kept = [commit for commit in self._offered if commit.number > self.applied]
+        if len(kept) != len(self._offered):
+            self._offered = kept
+            self._offered_bytes = sum(len(commit.pages.pages) * commit.pages.page_size for commit in kept)
+
+    def _write(self, commits: list[CommittedPages]) -> None:
+        """Write the pages of `commits`, in order, into the replica's file (its query connection closed)."""
+        self.close()
+        fd = os.open(self.path, os.O_RDWR)
+        try:
+            for pages in commits:
+                apply_pages_to_file(fd, pages)
+            self._mark_rollback(fd)
+        finally:
+            os.close(fd)
 
     @staticmethod
     def _mark_rollback(fd: int) -> None:

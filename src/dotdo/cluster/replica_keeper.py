@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..runtime.errors import StorageError
+from ..runtime.log_format import Commit
 from ..runtime.log_store import LogStore
 from .location import normalize_location
 from .replica import ObjectReplica, ReplicaLag, location_folder
@@ -26,6 +27,8 @@ from .replica import ObjectReplica, ReplicaLag, location_folder
 REPLICA_OPERATIONS = ("read", "catch_up", "lag")
 
 
+NOTICE_BYTES = 1024 * 1024
+"""Page bytes of commits an upload notice carries to another host; a bigger upload's notice carries none."""
 FOLLOW_AGAIN = 5.0
 """Seconds between two requests to an object's owner to be told of its uploads (it may have moved)."""
 
@@ -60,10 +63,14 @@ class ReplicaKeeper:
             self._followers[key] = asyncio.get_running_loop().create_task(self._follow(key, found))
         return found
 
-    def wake(self, log_key: str, commit: int) -> None:
-        """The owner's notice: the log `log_key` reached commit `commit` in the store."""
+    def wake(self, log_key: str, commit: int, commits: Sequence[Commit] = ()) -> None:
+        """The owner's notice: the log `log_key` reached commit `commit` in the store; `commits`, when
+        given, are the commits of that upload (a replica applies them without reading the store)."""
         for key in self._by_log.get(log_key, ()):
-            if self._replicas[key].applied < commit:
+            replica = self._replicas[key]
+            if replica.applied < commit:
+                if commits:
+                    replica.offer(commits)
                 self._wakeups[key].set()
 
     async def _follow(self, key: tuple[str, str, str], replica: ObjectReplica) -> None:

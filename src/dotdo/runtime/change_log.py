@@ -26,12 +26,12 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .ids import ObjectId
-from .log_format import encode_snapshot, object_key, segment_name, snapshot_name
+from .log_format import Commit, encode_snapshot, object_key, segment_name, snapshot_name
 from .log_reader import LogReader
 from .log_store import LogStore
 from .log_stream import LogStream, StaleOwnerError
@@ -100,9 +100,10 @@ class ChangeLog:
         self._compacting: dict[str, asyncio.Task[None]] = {}
         self._filer: asyncio.Task[None] | None = None
         self._deleted_below = 1
-        self.upload_listeners: list[Callable[[str, int], None]] = []
-        """Told (object key, last commit in the store) after each upload of an object's commits: how a
-        cluster host tells the hosts following an object's log that it moved on."""
+        self.upload_listeners: list[Callable[[str, int, Sequence[Commit]], None]] = []
+        """Told (object key, last commit in the store, the commits that upload carried, in order) after
+        each upload of an object's commits: how a cluster host tells the hosts following an object's
+        log that it moved on, and hands them the commits so they need not read them back."""
 
     async def attach(self, oid: ObjectId, storage: Storage, *, epoch: int | None = None) -> ObjectLog:
         """At activation: align the object's file with its log (rebuilding it if needed) and capture its commits."""
@@ -177,11 +178,11 @@ class ChangeLog:
             snapshots=self.snapshots,
         )
 
-    def after_upload(self, object_log: ObjectLog) -> None:
-        """Tell the upload listeners, then file the object's shipped commits, and snapshot it, once
-        enough has piled up."""
+    def after_upload(self, object_log: ObjectLog, commits: Sequence[Commit]) -> None:
+        """Tell the upload listeners of `commits`, just uploaded, then file the object's shipped commits,
+        and snapshot it, once enough has piled up."""
         for listener in self.upload_listeners:
-            listener(object_log.key, object_log.uploaded)
+            listener(object_log.key, object_log.uploaded, commits)
         if object_log.unfiled_commits >= self.file_every or object_log.unfiled_bytes >= self.file_bytes:
             object_log.file_soon()
         if object_log.commits_since_snapshot < self.snapshot_every and (

@@ -7,6 +7,8 @@ import resource
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from .connection_closer import ConnectionCloser
+
 if TYPE_CHECKING:
     from .storage import Storage
 
@@ -48,6 +50,8 @@ class ConnectionBudget:
 
     def __init__(self, max_open: int | None = None) -> None:
         self.max_open = max_open or default_max_open()
+        self.closer = ConnectionCloser()
+        """Closes the connections this budget releases, off the event loop."""
         self._open: OrderedDict[int, Storage] = OrderedDict()
 
     def admit(self, storage: Storage) -> None:
@@ -64,7 +68,7 @@ class ConnectionBudget:
             if candidate is storage or candidate.unsettled or candidate.in_transaction_block:
                 busy.append((key, candidate))
                 continue
-            candidate.release_connection()
+            candidate.release_connection(background=True)
             excess -= 1
         for key, candidate in reversed(busy):
             self._open[key] = candidate

@@ -470,6 +470,7 @@ class ObjectHost:
         for record in list(self._live.values()):
             record.storage.close()
         self._live.clear()
+        self.budget.closer.shutdown()
         self.group_commit.close()
         if self.change_log is not None:
             await self.change_log.close()

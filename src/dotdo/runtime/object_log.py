@@ -271,7 +271,7 @@ class ObjectLog:
         self.unfiled_bytes += size
         self.commits_since_snapshot += len(commits)
         self.bytes_since_snapshot += size
-        self.change_log.after_upload(self)
+        self.change_log.after_upload(self, commits)
 
     @property
     def unfiled_commits(self) -> int:

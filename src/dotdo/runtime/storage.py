@@ -33,6 +33,8 @@ from .sql_policy import RESERVED_PREFIX, is_reserved
 from .timer_table import ALARM_TIMER_ID, TimerTable
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .connection_budget import ConnectionBudget
     from .object_log import ObjectLog
 
@@ -109,6 +111,7 @@ class Storage:
         """Held by code using this storage from another thread (the fsspec adapter) and by `close()`."""
         self.conn: sqlite3.Connection | None = None
         """The open SQLite connection, None while closed (`connection()` opens it)."""
+        self._closing: Future[None] | None = None
         self._wal_fd: int | None = None
         self._wal_folder_unsynced = False
         self._normal_after_commit = False
@@ -138,6 +141,7 @@ class Storage:
             raise self.broken
         if self.closed:
             raise StorageError(f"Storage {self.path.name} is closed")
+        self._finish_closing()
         if self._budget is not None:
             self._budget.admit(self)
         self.conn = conn = self._open()
@@ -184,12 +188,25 @@ class Storage:
         self.dirty = False
         self.close()
 
-    def release_connection(self) -> None:
-        """Commit and close the connection now; the next storage call reopens it."""
-        with self.thread_lock:
-            self._release_connection()
+    def release_connection(self, *, background: bool = False) -> None:
+        """Commit and close the connection; the next storage call reopens it.
 
-    def _release_connection(self) -> None:
+        With `background`, the close itself (SQLite's closing checkpoint and its syncs) runs on the
+        connection budget's closer thread; until it is done the database file is still held, and
+        the next open, release or close of this storage waits for it. Without, the file is closed on
+        return."""
+        with self.thread_lock:
+            self._release_connection(background=background)
+            if not background:
+                self._finish_closing()
+
+    def _finish_closing(self) -> None:
+        closing = self._closing
+        if closing is not None:
+            self._closing = None
+            closing.result()
+
+    def _release_connection(self, *, background: bool = False) -> None:
         conn = self.conn
         if conn is None:
             return
@@ -204,7 +221,10 @@ class Storage:
             self._internal_pragma("PRAGMA synchronous=FULL")
         self.conn = None
         self._kv_table.forget()
-        conn.close()
+        if background and self._budget is not None:
+            self._closing = self._budget.closer.close(conn)
+        else:
+            conn.close()
         if self._budget is not None:
             self._budget.forget(self)
 

@@ -253,3 +253,62 @@ def test_an_empty_document_payload_is_refused(client: meilisearch.Client) -> Non
     with pytest.raises(MeilisearchApiError) as raised:
         client.index("empty-payload").add_documents("  ")  # type: ignore[arg-type]
     assert raised.value.code == "malformed_payload"  # a JSON string, not an array of objects
+
+
+def test_facet_search_finds_facet_values_by_their_words_among_a_searchs_hits(
+    client: meilisearch.Client, movies: Any
+) -> None:
+    every = movies.facet_search("genres")
+    assert every["facetQuery"] is None
+    assert [hit["value"] for hit in every["facetHits"]] == [
+        "Action",
+        "Adventure",
+        "Drama",
+        "Fantasy",
+        "Romance",
+        "Science Fiction",
+    ]
+    assert {hit["value"]: hit["count"] for hit in every["facetHits"]}["Drama"] == 3
+    assert movies.facet_search("genres", "adv")["facetHits"] == [{"value": "Adventure", "count": 3}]
+    assert movies.facet_search("genres", "fic")["facetHits"] == [{"value": "Science Fiction", "count": 1}]
+    assert movies.facet_search("genres", "ACT")["facetHits"] == [{"value": "Action", "count": 2}]
+    assert movies.facet_search("genres", "adv", {"q": "pi"})["facetHits"] == [{"value": "Adventure", "count": 1}]
+    filtered = movies.facet_search("genres", "dr", {"filter": "year < 2000"})
+    assert filtered["facetHits"] == [{"value": "Drama", "count": 1}]
+    with pytest.raises(MeilisearchApiError) as raised:
+        movies.facet_search("title")
+    assert raised.value.code == "invalid_facet_search_facet_name"
+
+    wait(client, movies.update_facet_search_settings(False))
+    assert movies.get_facet_search_settings() is False
+    with pytest.raises(MeilisearchApiError) as raised:
+        movies.facet_search("genres")
+    assert raised.value.code == "facet_search_disabled"
+    wait(client, movies.reset_facet_search_settings())
+    assert movies.get_facet_search_settings() is True
+
+
+def test_prefix_search_can_be_switched_off_and_new_settings_have_meilisearchs_defaults(
+    client: meilisearch.Client, movies: Any
+) -> None:
+    assert [hit["id"] for hit in movies.search("philad")["hits"]] == [6]
+    wait(client, movies.update_prefix_search("disabled"))
+    assert movies.get_prefix_search() == "disabled"
+    assert movies.search("philad")["hits"] == []
+    assert [hit["id"] for hit in movies.search("philadelphia")["hits"]] == [6]
+    wait(client, movies.reset_prefix_search())
+    assert movies.get_prefix_search() == "indexingTime"
+    settings = movies.get_settings()
+    assert settings["rankingRules"] == [
+        "words",
+        "typo",
+        "proximity",
+        "attributeRank",
+        "sort",
+        "wordPosition",
+        "exactness",
+    ]
+    assert (settings["facetSearch"], settings["localizedAttributes"]) == (True, None)
+    with pytest.raises(MeilisearchApiError) as raised:
+        movies.update_settings({"prefixSearch": "sometimes"})
+    assert raised.value.code == "invalid_settings_prefix_search"

@@ -33,6 +33,7 @@ OPERATIONS = frozenset(
         "documents.delete-by-filter",
         "search",
         "multi-search",
+        "facet-search",
         "settings.get",
         "settings.update",
         "settings.reset",

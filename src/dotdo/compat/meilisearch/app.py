@@ -28,6 +28,7 @@ from ..credentials import TENANT_PATTERN
 from ..request_body import read_body
 from ..search import SearchError, SearchIndex, SearchQuery, SortKey
 from ..search import settings as index_settings
+from ..search.text import facet_values_matching
 from .account import MeiliAccount, timestamp
 from .errors import MeiliError
 from .filter_syntax import FilterSyntaxError, parse
@@ -147,6 +148,7 @@ class MeiliApp:
             ("POST", f"/indexes/{uid}/search", "search", self.search_post),
             ("GET", f"/indexes/{uid}/search", "search", self.search_get),
             ("POST", "/multi-search", "search", self.multi_search),
+            ("POST", f"/indexes/{uid}/facet-search", "search", self.facet_search),
             ("GET", f"/indexes/{uid}/settings", "settings.get", self.get_settings),
             ("PATCH", f"/indexes/{uid}/settings", "settings.update", self.update_settings),
             ("DELETE", f"/indexes/{uid}/settings", "settings.update", self.reset_settings),
@@ -544,6 +546,8 @@ class MeiliApp:
                 )
         query = _search_query(body)
         settings = await index.settings()
+        if settings["prefixSearch"] == "disabled":
+            query.prefix = False
         max_hits = settings["pagination"]["maxTotalHits"]
         paged = "page" in body or "hitsPerPage" in body
         if paged:
@@ -574,6 +578,45 @@ class MeiliApp:
             answer["facetDistribution"] = result["facets"]
             answer["facetStats"] = result["facetStats"]
         return answer
+
+    async def facet_search(self, call: Call) -> tuple[int, Any]:
+        """The values of one facet among the documents a search finds, whose words begin with `facetQuery`."""
+        body = call.json()
+        if not isinstance(body, dict):
+            raise MeiliError("bad_request", "The facet search body must be a JSON object.")
+        facet = body.get("facetName")
+        if not isinstance(facet, str):
+            raise MeiliError("missing_facet_search_facet_name", "Missing field `facetName`.")
+        facet_query = body.get("facetQuery")
+        if facet_query is not None and not isinstance(facet_query, str):
+            raise MeiliError(
+                "invalid_facet_search_facet_query", "Invalid value type at `.facetQuery`: expected a string."
+            )
+        index = await self._existing(call)
+        settings = await index.settings()
+        if not settings["facetSearch"]:
+            raise MeiliError("facet_search_disabled", "The facet search is disabled for this index.")
+        if facet not in settings["filterableAttributes"]:
+            raise MeiliError(
+                "invalid_facet_search_facet_name",
+                f"Attribute `{facet}` is not facet-searchable. Available facet-searchable attributes are: "
+                f"`{', '.join(settings['filterableAttributes'])}`. To make it facet-searchable add it to the "
+                "`filterableAttributes` index settings.",
+            )
+        search = {k: v for k, v in body.items() if k not in ("facetName", "facetQuery", "exhaustiveFacetCount")}
+        answer = await self._search(call, call.params["uid"], {**search, "facets": [facet], "limit": 0})
+        counts = answer["facetDistribution"].get(facet, {})
+        hits = facet_values_matching(counts, facet_query)
+        order = settings["faceting"]["sortFacetValuesBy"]
+        if order.get(facet, order.get("*")) == "count":
+            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+        else:
+            hits.sort(key=lambda hit: hit[0])
+        return 200, {
+            "facetHits": [{"value": value, "count": count} for value, count in hits],
+            "facetQuery": facet_query,
+            "processingTimeMs": answer["processingTimeMs"],
+        }
 
     # -- settings -----------------------------------------------------------------------------------
 

@@ -251,9 +251,10 @@ class SearchIndex(DO):
         self._set_meta("updated_at", time.time())
 
     def settings(self) -> dict[str, Any]:
-        """Every setting of the index."""
+        """Every setting of the index (those added since it was made at their defaults)."""
         self._require()
-        return self._meta("settings")
+        stored = self._meta("settings")
+        return stored if stored.keys() >= index_settings.DEFAULTS.keys() else {**index_settings.defaults(), **stored}
 
     def update_settings(self, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply `changes` (null resets one); re-index the text if the searchable attributes changed."""

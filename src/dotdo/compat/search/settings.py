@@ -2,8 +2,10 @@
 
 `searchableAttributes` decide what the full-text index holds (a change re-indexes every document);
 `filterableAttributes` and `sortableAttributes` what filters and sorts may name; `rankingRules` the
-order of the relevance buckets (`words`, `typo`, `sort`, `field:asc|desc`; `proximity`, `attribute`
-and `exactness` are served by BM25's score, which breaks every remaining tie).
+order of the relevance buckets (`words`, `typo`, `sort`, `field:asc|desc`; `proximity`,
+`attributeRank`, `wordPosition` (or the older `attribute`) and `exactness` are served by BM25's score,
+which breaks every remaining tie). `facetSearch` allows searching facet values, `prefixSearch`
+(`indexingTime` or `disabled`) whether a query's last word matches as a prefix.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import copy
 import re
 from typing import Any
 
-DEFAULT_RANKING_RULES = ["words", "typo", "proximity", "attribute", "sort", "exactness"]
-BUILT_IN_RULES = set(DEFAULT_RANKING_RULES)
+DEFAULT_RANKING_RULES = ["words", "typo", "proximity", "attributeRank", "sort", "wordPosition", "exactness"]
+BUILT_IN_RULES = {*DEFAULT_RANKING_RULES, "attribute"}
+"""Meilisearch's rules; `attribute` is the older name of `attributeRank` and `wordPosition` together."""
+PREFIX_SEARCH_MODES = ("indexingTime", "disabled")
 _CUSTOM_RULE = re.compile(r"([^:\s]+):(asc|desc)")
 
 DEFAULTS: dict[str, Any] = {
@@ -38,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "alpha"}},
     "pagination": {"maxTotalHits": 1000},
     "searchCutoffMs": None,
+    "facetSearch": True,
+    "prefixSearch": "indexingTime",
+    "localizedAttributes": None,
 }
 
 
@@ -71,8 +78,8 @@ def _check(name: str, value: Any) -> Any:
             if rule not in BUILT_IN_RULES and not _CUSTOM_RULE.fullmatch(rule):
                 raise SettingsError(
                     name,
-                    f"`{rule}` ranking rule is invalid: use words, typo, proximity, attribute, sort, exactness "
-                    "or attribute:asc / attribute:desc",
+                    f"`{rule}` ranking rule is invalid: use words, typo, proximity, attributeRank, sort, "
+                    "wordPosition, exactness or attribute:asc / attribute:desc",
                 )
         return rules
     if name == "synonyms":
@@ -107,6 +114,23 @@ def _check(name: str, value: Any) -> Any:
         if value not in ("byWord", "byAttribute"):
             raise SettingsError(name, "`proximityPrecision` must be byWord or byAttribute")
         return value
+    if name == "facetSearch":
+        if not isinstance(value, bool):
+            raise SettingsError(name, "`facetSearch` must be true or false")
+        return value
+    if name == "prefixSearch":
+        if value not in PREFIX_SEARCH_MODES:
+            raise SettingsError(name, "`prefixSearch` must be indexingTime or disabled")
+        return value
+    if name == "localizedAttributes":
+        if not isinstance(value, list) or not all(
+            isinstance(rule, dict)
+            and set(rule) <= {"attributePatterns", "locales"}
+            and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in rule.values())
+            for rule in value
+        ):
+            raise SettingsError(name, "`localizedAttributes` must be an array of {attributePatterns, locales} objects")
+        return [{"attributePatterns": r.get("attributePatterns", []), "locales": r.get("locales", [])} for r in value]
     if name == "searchCutoffMs":
         if value is not None and (not isinstance(value, int) or value < 0):
             raise SettingsError(name, "`searchCutoffMs` must be a positive integer or null")

@@ -66,3 +66,17 @@ def crop(text: str, matches: Callable[[str], bool], length: int, marker: str) ->
     begin = spans[start].start()
     finish = spans[end - 1].end()
     return (marker if start > 0 else "") + text[begin:finish] + (marker if end < len(spans) else "")
+
+
+def facet_values_matching(counts: dict[str, int], query: str | None) -> list[tuple[str, int]]:
+    """The facet values (with their counts) a facet search for `query` finds: every word of the query
+    begins a word of the value, after folding case and accents (all of them for no query)."""
+    wanted = words(query or "")
+    if not wanted:
+        return list(counts.items())
+    found = []
+    for value, count in counts.items():
+        value_words = words(value)
+        if all(any(word.startswith(part) for word in value_words) for part in wanted):
+            found.append((value, count))
+    return found

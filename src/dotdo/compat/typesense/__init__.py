@@ -1,4 +1,5 @@
-"""Typesense for its Python client: collections with schemas, documents and JSONL imports, search, API keys.
+"""Typesense for its Python client: collections with schemas, documents and JSONL imports, search, API keys,
+aliases, synonyms, overrides (curation), stopword sets and `/metrics.json`.
 
 dotdo compat serve typesense --port 8108
 client = dotdo.compat.typesense.client("127.0.0.1", 8108)   # typesense.Client with the default key
@@ -38,6 +39,23 @@ OPERATIONS = frozenset(
         "keys.retrieve",
         "keys.list",
         "keys.delete",
+        "aliases.upsert",
+        "aliases.retrieve",
+        "aliases.list",
+        "aliases.delete",
+        "synonyms.upsert",
+        "synonyms.retrieve",
+        "synonyms.list",
+        "synonyms.delete",
+        "overrides.upsert",
+        "overrides.retrieve",
+        "overrides.list",
+        "overrides.delete",
+        "stopwords.upsert",
+        "stopwords.retrieve",
+        "stopwords.list",
+        "stopwords.delete",
+        "metrics",
         "health",
         "debug",
     }
@@ -87,7 +105,8 @@ service = Service(
         "query_by": "every string field of the schema is searched; query_by is checked but does not narrow the search",
         "filter_by": "`field:value` compares for equality (Typesense matches a string field's words)",
         "ranking": "text_match is not reported (0); relevance is the search core's words, typos and BM25",
-        "not served": "aliases, synonyms and overrides endpoints, vector search, conversations, analytics",
+        "overrides": "rules match by query (exact or contains), filter_by or tags; dynamic placeholders are not filled",
+        "not served": "synonym and curation sets (v30), vector search, conversations, NL search models, analytics",
     },
 )
 """The Typesense layer as the registry lists it."""

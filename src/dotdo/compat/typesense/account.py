@@ -1,4 +1,5 @@
-"""`TypesenseAccount`: one tenant's Typesense collections (their schemas) and API keys."""
+"""`TypesenseAccount`: one tenant's Typesense collections (their schemas), API keys, aliases, synonyms,
+overrides and stopword sets."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ CREATE TABLE IF NOT EXISTS typesense_collections (
 CREATE TABLE IF NOT EXISTS typesense_keys (
     id INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL UNIQUE, description TEXT, actions TEXT NOT NULL,
     collections TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS typesense_rules (
+    kind TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (kind, collection, id));
 """
+RULE_KINDS = ("alias", "synonym", "override", "stopwords")
+"""What `typesense_rules` holds: aliases and stopword sets (collection ""), a collection's synonyms and overrides."""
 NEVER = 64723363199
 """Typesense's `expires_at` of a key that does not expire."""
 
@@ -51,8 +57,46 @@ class TypesenseAccount(DO):
         return [{**json.loads(row["schema"]), "created_at": row["created_at"]} for row in rows]
 
     def remove_collection(self, name: str) -> None:
-        """Forget a collection."""
+        """Forget a collection, with its synonyms and overrides."""
         self.storage.sql.exec("DELETE FROM typesense_collections WHERE name = ?", name)
+        self.storage.sql.exec("DELETE FROM typesense_rules WHERE collection = ?", name)
+
+    def resolve(self, name: str) -> str:
+        """The collection `name` stands for: an alias's target, else `name` itself."""
+        rows = self.storage.sql.exec(
+            "SELECT body FROM typesense_rules WHERE kind = 'alias' AND collection = '' AND id = ?", name
+        ).to_list()
+        return json.loads(rows[0]["body"])["collection_name"] if rows else name
+
+    def put_rule(self, kind: str, collection: str, rule_id: str, body: dict[str, Any]) -> None:
+        """Create or replace a rule (`RULE_KINDS`) of a collection ("" for the tenant's own)."""
+        self.storage.sql.exec(
+            "INSERT OR REPLACE INTO typesense_rules VALUES (?, ?, ?, ?)", kind, collection, rule_id, json.dumps(body)
+        )
+
+    def rule(self, kind: str, collection: str, rule_id: str) -> dict[str, Any] | None:
+        """One rule's body, or None."""
+        rows = self.storage.sql.exec(
+            "SELECT body FROM typesense_rules WHERE kind = ? AND collection = ? AND id = ?", kind, collection, rule_id
+        ).to_list()
+        return json.loads(rows[0]["body"]) if rows else None
+
+    def rules(self, kind: str, collection: str) -> list[tuple[str, dict[str, Any]]]:
+        """Every rule of a kind of a collection, (id, body) in id order."""
+        rows = self.storage.sql.exec(
+            "SELECT id, body FROM typesense_rules WHERE kind = ? AND collection = ? ORDER BY id", kind, collection
+        )
+        return [(row["id"], json.loads(row["body"])) for row in rows]
+
+    def delete_rule(self, kind: str, collection: str, rule_id: str) -> dict[str, Any] | None:
+        """Delete a rule; its body, or None if there was none."""
+        rows = self.storage.sql.exec(
+            "DELETE FROM typesense_rules WHERE kind = ? AND collection = ? AND id = ? RETURNING body",
+            kind,
+            collection,
+            rule_id,
+        ).to_list()
+        return json.loads(rows[0]["body"]) if rows else None
 
     def create_key(
         self, tenant: str, description: str | None, actions: list[str], collections: list[str], expires_at: int | None

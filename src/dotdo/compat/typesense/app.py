@@ -16,8 +16,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
@@ -27,8 +26,11 @@ from ..credentials import TENANT_PATTERN
 from ..request_body import read_body
 from ..search import SearchError, SearchIndex, SearchQuery, SortKey
 from .account import TypesenseAccount
+from .call import Call, Handler, TypesenseError, refuse_json_constant
+from .curation import CuratedSearch, curated_search
 from .filter_syntax import FilterSyntaxError, parse
 from .filter_syntax import unquote as unquote_value
+from .rules_api import RulesApi
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -46,48 +48,6 @@ _ACCESS_KEY_LENGTH = 20
 
 VERSION = "30.0"
 """The Typesense release whose API this layer follows, as `GET /debug` reports it."""
-
-
-class TypesenseError(Exception):
-    """An error Typesense would answer: status and message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@dataclass
-class Call:
-    """One request: tenant, the key's limits (None: full access), path and query parameters, raw body."""
-
-    tenant: str
-    actions: list[str] | None
-    collections: list[str] | None
-    params: dict[str, str]
-    query: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON; 400 if it is not."""
-        try:
-            return json.loads(self.body or b"null", parse_constant=_refuse_constant)
-        except ValueError:
-            raise TypesenseError(400, "Bad JSON.") from None
-
-    def allows(self, action: str, collection: str | None) -> bool:
-        """Whether the key may do `action` (on `collection`)."""
-        if self.actions is None:
-            return True
-        family = action.split(":")[0] + ":*"
-        if not ({"*", action, family} & set(self.actions)):
-            return False
-        if collection is None or self.collections is None:
-            return True
-        return any(c == "*" or c == collection or re.fullmatch(c, collection) for c in self.collections)
-
-
-Handler = Callable[[Call], Awaitable[Any]]
 
 
 def _base_type(kind: str) -> str:
@@ -140,6 +100,7 @@ class TypesenseApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.rules = RulesApi(self._account, self._schema, self._apply_synonyms, context.folder)
         collection = "/collections/(?P<name>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
         for method, path, action, handler in [
@@ -164,6 +125,7 @@ class TypesenseApp:
             ("POST", "/keys", "keys:create", self.create_key),
             ("GET", "/keys/(?P<id>[^/]+)", "keys:get", self.get_key),
             ("DELETE", "/keys/(?P<id>[^/]+)", "keys:delete", self.delete_key),
+            *self.rules.routes(collection),
         ]:
             self.routes.append((method, re.compile(path + "/?"), action, handler))
 
@@ -199,6 +161,8 @@ class TypesenseApp:
                 )
                 if not call.allows(action, params.get("name")):
                     raise TypesenseError(401, "Forbidden - a valid `x-typesense-api-key` header must be sent.")
+                if "name" in params:
+                    params["name"] = await self._account(call.tenant).resolve(params["name"])
             return await handler(call)
         raise TypesenseError(404, "Not Found")
 
@@ -227,6 +191,9 @@ class TypesenseApp:
 
     def _index(self, call: Call, name: str | None = None) -> Stub:
         return self.context.runtime.get(SearchIndex, f"typesense/{call.tenant}/{name or call.params['name']}")
+
+    async def _apply_synonyms(self, call: Call, synonyms: dict[str, list[str]]) -> None:
+        await self._index(call).update_settings({"synonyms": synonyms})
 
     async def _schema(self, call: Call, name: str | None = None) -> dict[str, Any]:
         name = name or call.params["name"]
@@ -416,7 +383,7 @@ class TypesenseApp:
             if not line.strip():
                 continue
             try:
-                documents.append(json.loads(line, parse_constant=_refuse_constant))
+                documents.append(json.loads(line, parse_constant=refuse_json_constant))
             except ValueError:
                 documents.append(line)
         outcomes = await self._write(call, schema, documents, call.query.get("action", "create"))
@@ -525,12 +492,32 @@ class TypesenseApp:
                 results.append({"error": exc.message, "code": exc.status})
         return {"results": results}
 
+    async def _curation(self, account: Stub, name: str, params: dict[str, str]) -> CuratedSearch | None:
+        """The search as the collection's overrides and the named stopword set change it (None: they don't)."""
+        set_name = params.get("stopwords")
+        overrides = [] if params.get("enable_overrides") == "false" else await account.rules("override", name)
+        if not overrides and not set_name:
+            return None
+        stopwords = None
+        if set_name:
+            stored = await account.rule("stopwords", "", set_name)
+            if stored is None:
+                raise TypesenseError(404, f"Could not find the stopword set named `{set_name}`.")
+            stopwords = stored["stopwords"]
+        return curated_search(overrides, params, stopwords, time.time())
+
     async def _search(self, call: Call, name: str, params: dict[str, str]) -> Any:
+        account = self._account(call.tenant)
+        name = await account.resolve(name)
         schema = await self._schema(call, name)
         fields = {f["name"]: f for f in schema["fields"]}
         q = params.get("q")
         if q is None:
             raise TypesenseError(400, "Parameter `q` is required.")
+        curation = await self._curation(account, name, params)
+        if curation is not None:
+            params = curation.params
+            q = params["q"]
         query_by = [f.strip() for f in params.get("query_by", "").split(",") if f.strip()]
         if q != "*" and not query_by:
             raise TypesenseError(400, "Parameter `query_by` is required.")
@@ -561,13 +548,20 @@ class TypesenseApp:
         start_tag, end_tag = params.get("highlight_start_tag", "<mark>"), params.get("highlight_end_tag", "</mark>")
         typos = params.get("num_typos", "2").split(",")[0].strip() != "0"
         prefix = params.get("prefix", "true").split(",")[0].strip() != "false"
+        tree = self._filter(schema, params.get("filter_by"))
+        index = self._index(call, name)
+        organic_offset, organic_limit, pinned = (page - 1) * per_page, per_page, []
+        if curation is not None:
+            tree = curation.hiding(tree)
+            await curation.fetch_pinned(index)
+            organic_offset, organic_limit, pinned = curation.page((page - 1) * per_page, per_page, None)
         query = SearchQuery(
             q="" if q == "*" else q,
-            filter=self._filter(schema, params.get("filter_by")),
+            filter=tree,
             facets=facets,
             sort=sort,
-            offset=(page - 1) * per_page,
-            limit=per_page,
+            offset=organic_offset,
+            limit=organic_limit,
             attributes_to_highlight=query_by if q != "*" else [],
             highlight_pre=start_tag,
             highlight_post=end_tag,
@@ -579,13 +573,24 @@ class TypesenseApp:
         )
         started = time.perf_counter()
         try:
-            result = await self._index(call, name).search(query)
+            result = await index.search(query)
+            if curation is not None:
+                # Pinned documents past the end of the other hits follow them: lay the page out again
+                # once their number is known.
+                laid_out = curation.page((page - 1) * per_page, per_page, result["total"])
+                if laid_out != (organic_offset, organic_limit, pinned):
+                    organic_offset, organic_limit, pinned = laid_out
+                    result = await index.search(replace(query, offset=organic_offset, limit=organic_limit))
         except SearchError as exc:
             raise TypesenseError(400, exc.message) from None
         include = params.get("include_fields")
         exclude = set(params.get("exclude_fields", "").split(",")) - {""}
         hits = []
+        if curation is not None:
+            result["hits"] = curation.place(result["hits"], (page - 1) * per_page, pinned)
+            result["total"] += curation.pinned_found
         for hit in result["hits"]:
+            curated = hit.pop("_curated", False)
             formatted = hit.pop("_formatted", {})
             document = {k: v for k, v in hit.items() if (not include or k in include.split(",")) and k not in exclude}
             highlights = []
@@ -602,6 +607,7 @@ class TypesenseApp:
                         h["field"]: {"snippet": h["snippet"], "matched_tokens": h["matched_tokens"]} for h in highlights
                     },
                     "text_match": 0,
+                    **({"curated": True} if curated else {}),
                 }
             )
         limit = _number(params, "max_facet_values", 10, 0)
@@ -628,6 +634,7 @@ class TypesenseApp:
             "search_cutoff": False,
             "search_time_ms": int((time.perf_counter() - started) * 1000),
             "hits": hits,
+            **({"metadata": curation.metadata} if curation is not None and curation.metadata else {}),
         }
 
     # -- keys ---------------------------------------------------------------------------------------
@@ -689,10 +696,6 @@ def _number(params: dict[str, str], name: str, default: int, minimum: int) -> in
     if not raw.isdigit() or int(raw) < minimum:
         raise TypesenseError(400, f"Parameter `{name}` must be an unsigned integer.")
     return int(raw)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def build(context: CompatContext) -> TypesenseApp:
