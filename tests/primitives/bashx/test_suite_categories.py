@@ -138,6 +138,10 @@ CASES = {
         ": | { trap 'echo exit subshell 3' EXIT; exit; } | : ; echo current shell\n"
         "trap 'echo inherited exit trap' EXIT; : | { exit; } ; echo outside 1; : | ( exit; ) | : ; echo outside 2",
     ],
+    "backslash-newline in command substitutions": [
+        "echo `echo 'foo\\\nbar'`; echo \"$(echo 'foo\\\nbar')\"; x=$(echo 'c\\\nd'); echo \"$x\"; echo \"a\\\nb\"",
+        "a=`echo 'a b c' | sed 's/ /\\\\\n/g'`; echo \"$a\"",
+    ],
 }
 
 
