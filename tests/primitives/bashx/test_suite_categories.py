@@ -142,6 +142,11 @@ CASES = {
         "echo `echo 'foo\\\nbar'`; echo \"$(echo 'foo\\\nbar')\"; x=$(echo 'c\\\nd'); echo \"$x\"; echo \"a\\\nb\"",
         "a=`echo 'a b c' | sed 's/ /\\\\\n/g'`; echo \"$a\"",
     ],
+    "standard input of background jobs": [
+        "echo x | { cat & wait; }; { cat & wait; } <<< y; f() { cat & wait; }; f <<< z\n"
+        "while read l; do cat & wait; done <<< $'a\\nb'; bash -c 'cat & wait' <<< q; echo end",
+        "for x in 1 2; do { read line; echo $line; } & wait; done << EOF\nab\ncd\nEOF",
+    ],
 }
 
 

@@ -110,6 +110,9 @@ class Interpreter(VariableAssignment):
         self.temporary_files: list[str] = []
         self.block_io: IO | None = None
         self.loop_depth = 0
+        self.script_stdin: Any = None
+        """The standard input the script started with: a background job reads an empty one
+        instead, unless a redirection or a pipe gave it another."""
         self.current_command: ast.Node | None = None
         """The simple command running (``$BASH_COMMAND``); a trap's own commands leave it alone."""
 
@@ -122,6 +125,7 @@ class Interpreter(VariableAssignment):
         out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
         io: IO = {0: InputStream(stdin), 1: out, 2: err}
         self.io = io
+        self.script_stdin = io[0]
         try:
             status = self.run_segments([Segment(source)] if isinstance(source, str) else source, io)
         except (ExitShell, AbortCommand) as exc:
@@ -229,6 +233,7 @@ class Interpreter(VariableAssignment):
             cancel=(*self.cancel, cancel),
         )
         child.secrets = self.secrets
+        child.script_stdin = self.script_stdin
         child.jobs.outer = self.jobs
         child.line = self.line
         child.depth = self.depth
@@ -475,9 +480,10 @@ class Interpreter(VariableAssignment):
         return statuses
 
     def exec_Background(self, node: ast.Background, io: IO) -> int:
-        """``command &``: a job on its own thread, reading an empty standard input."""
+        """``command &``: a job on its own thread (reading an empty standard input in place of the script's)."""
         job_io = dict(io)
-        job_io[0] = InputStream(b"")
+        if io.get(0) is self.script_stdin:
+            job_io[0] = InputStream(b"")
 
         def body(cancel: threading.Event) -> int:
             return self.spawn(cancel).run_isolated(node.body, job_io)

@@ -82,6 +82,7 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str], *, 
         state.script_name = started_as
     state.positional = args
     child = sh.fresh(state)
+    child.script_stdin = io[0]
     if options:
         try:
             BUILTINS["set"](child, ["set", *options], io)
