@@ -88,6 +88,7 @@ CASES = {
     "printf %n": [
         "printf '  %s %s %s  \\n%n' ab cd ef vv; echo \"$vv\"; printf '%s%n-%s%n\\n' abc a d b; echo $a $b\n"
         "printf -v out 'xy%nz' c; echo $out $c; printf -- '%n' q; echo $q",
+        "format='%'`printf '%0100384d' 0`'d\\n'; printf $format 0; printf '%%n%d\\n' 5",
     ],
     "BASHPID and BASH_COMMAND": [
         'b=$BASHPID; s=$( (echo $BASHPID) ); [ "$b" -ne "$s" ] && echo differs; [ $$ = $BASHPID ] && echo same\n'

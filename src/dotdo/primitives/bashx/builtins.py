@@ -319,13 +319,9 @@ def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return sh.invoke(argv[1:], io, programs_only=name not in BUILTINS)
 
 
-COUNT_DIRECTIVE_RE = re.compile(r"%[-+ #0']*(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|j|z|t)?n")
-"""printf's ``%n``: store the count of characters written so far in the variable its argument names."""
-
-
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``printf -v NAME format args`` stores the text; otherwise the native printf runs."""
-    from dotdo.primitives.bashx.commands.output import render
+    from dotdo.primitives.bashx.commands.output import has_count_directive, render
 
     if len(argv) > 2 and argv[1] == "-v":
         name = argv[2]
@@ -339,7 +335,7 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             sh.error(io, error)
         return 1 if errors else 0
     args = argv[2:] if argv[1:2] == ["--"] else argv[1:]
-    if args and COUNT_DIRECTIVE_RE.search(args[0]):  # %n assigns a variable: only the builtin can
+    if args and has_count_directive(args[0]):  # %n assigns a variable: only the builtin can
         errors = []
         text = render(args[0], args[1:], errors, sh.set_var)
         io[1].write(encode(text))

@@ -152,6 +152,22 @@ def _directive(fmt: str, pos: int) -> re.Match[str]:
     raise FormatError(f"printf: `{fmt[end]}': invalid format character")
 
 
+def has_count_directive(fmt: str) -> bool:
+    """Whether a printf format holds ``%n`` (read in one pass: formats may be huge)."""
+    i = fmt.find("%")
+    while 0 <= i < len(fmt) - 1:
+        j = i + 1
+        if fmt[j] == "%":
+            i = fmt.find("%", j + 1)
+            continue
+        while j < len(fmt) and fmt[j] in "-+ #0'123456789.*hlLjzt":
+            j += 1
+        if j < len(fmt) and fmt[j] == "n":
+            return True
+        i = fmt.find("%", j)
+    return False
+
+
 def render(fmt: str, args: list[str], errors: list[str], store: Callable[[str, str], None] | None = None) -> str:
     """Apply a printf format, reusing it until the arguments run out; ``%n`` hands ``store`` its
     argument (a variable name) and the count of characters written so far."""
