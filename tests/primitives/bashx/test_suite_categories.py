@@ -148,6 +148,10 @@ CASES = {
         "while read l; do cat & wait; done <<< $'a\\nb'; bash -c 'cat & wait' <<< q; echo end",
         "for x in 1 2; do { read line; echo $line; } & wait; done << EOF\nab\ncd\nEOF",
     ],
+    "assignment after a conditional": [
+        "declare -i x=2; y=$((1 ? 20 : x+=2)); echo $? $y\necho $?\n"
+        "x=2; echo $((1 ? x=5 : 3)) $x; echo $((0 ? 1 : (x=7))) $x; echo $((1 ? 2 : 0 ? 3 : 4))",
+    ],
 }
 
 
