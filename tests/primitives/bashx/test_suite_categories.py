@@ -152,6 +152,10 @@ CASES = {
         "declare -i x=2; y=$((1 ? 20 : x+=2)); echo $? $y\necho $?\n"
         "x=2; echo $((1 ? x=5 : 3)) $x; echo $((0 ? 1 : (x=7))) $x; echo $((1 ? 2 : 0 ? 3 : 4))",
     ],
+    "set -u in subshells": [
+        "set -u; ( echo ${#narray[4]} ); echo $?; ( echo $nope ); echo $?; x=$(echo $nope); echo $?\n"
+        "echo $nope | cat; echo $?; b=$BASHPID; echo $BASHPID | { read p; [ $p != $b ] && echo differs; }",
+    ],
 }
 
 

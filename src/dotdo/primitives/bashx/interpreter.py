@@ -232,6 +232,7 @@ class Interpreter(VariableAssignment):
             guard=self.guard,
             cancel=(*self.cancel, cancel),
         )
+        child.state.bashpid = self.jobs.new_pid()
         child.secrets = self.secrets
         child.script_stdin = self.script_stdin
         child.jobs.outer = self.jobs
@@ -685,7 +686,8 @@ class Interpreter(VariableAssignment):
         """Report an expansion error; fatal ones end the script."""
         self.error(io, str(exc))
         if exc.fatal and exc.status == 127:
-            raise ExitShell(exc.status)
+            # `set -u` ends the shell: with 127 the script's own, with 1 a subshell
+            raise ExitShell(exc.status if self.state.bashpid is None else 1)
         if exc.fatal:
             raise AbortCommand(exc.status)
         return exc.status
