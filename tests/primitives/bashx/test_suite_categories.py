@@ -133,6 +133,7 @@ CASES = {
         "f() { :; }; readonly -f f; f() { echo x; }; echo $?; declare -Fr; readonly -f; unset -f f; echo $?; f\n"
         "g() { :; }; export -f f; declare -F; declare -fr g; declare -Fx; declare -fx; declare -Fx g",
         "a() { :; }; declare -f -a a; echo $?; declare -f -i b c; echo $?; for 1 in a; do :; done; echo $?",
+        "f() { :; }; readonly -f f; declare -f +r f; echo $?; g() { :; }; export -f g; declare -f +x g; declare -F",
     ],
     "EXIT traps of pipeline stages": [
         ": | { trap 'echo exit subshell 1' EXIT; exit; }; echo current shell\n"

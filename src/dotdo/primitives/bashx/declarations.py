@@ -263,6 +263,11 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
             present = [name for name in operands if name in state.functions] or (
                 [] if operands else sorted(state.functions)
             )
+            locked = [name for name in present if name in state.readonly_functions]
+            if operands and "r" in off and locked:
+                raise DeclarationError(f"{command}: {locked[0]}: readonly function", 1)
+            if operands and "x" in off:
+                state.exported_functions.difference_update(present)
             if operands and "r" in on:
                 state.readonly_functions.update(present)
             if operands and "x" in on:
@@ -271,7 +276,7 @@ def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, 
                 present = [name for name in present if name in state.exported_functions]
             if not operands and "r" in on:
                 present = [name for name in present if name in state.readonly_functions]
-            marking = bool(on & {"r", "x"})
+            marking = bool((on | off) & {"r", "x"})
             if operands and marking:
                 pass  # declare -fr name: the attributes are set, nothing is printed
             elif "F" in on:
