@@ -157,6 +157,10 @@ CASES = {
         "set -u; ( echo ${#narray[4]} ); echo $?; ( echo $nope ); echo $?; x=$(echo $nope); echo $?\n"
         "echo $nope | cat; echo $?; b=$BASHPID; echo $BASHPID | { read p; [ $p != $b ] && echo differs; }",
     ],
+    "single quotes in arithmetic": [
+        'echo $(( "1+2" )); (( "1" )); echo $?\nx=$(( \'1\' )); echo $? $x\necho next\n'
+        "declare -A a; (( 'a[$k]++' )); echo $?; declare -p a",
+    ],
 }
 
 

@@ -390,7 +390,7 @@ def _lex(text: str, *, quoted: bool, arithmetic: bool = False) -> list[Part]:
                 else:
                     parts.append(Lit("\\", True))
                     i += 1
-        elif ch == "'" and not quoted:
+        elif ch == "'" and not quoted and not arithmetic:  # bash keeps them, and then fails
             flush()
             end = skip_single(text, i)
             parts.append(Lit(text[i + 1 : end - 1], True))
