@@ -161,6 +161,10 @@ CASES = {
         'echo $(( "1+2" )); (( "1" )); echo $?\nx=$(( \'1\' )); echo $? $x\necho next\n'
         "declare -A a; (( 'a[$k]++' )); echo $?; declare -p a",
     ],
+    "tilde in assignment values": [
+        "HOME=/usr/xyz; XPATH=/bin:.; ADDPATH=PATH=~/bin:$XPATH; echo $ADDPATH; h=HOME=~; echo $h\n"
+        "typeset FOO=~/m; echo $FOO; x=~/a:~/b; echo $x; y=a=~; echo $y; export E=~/e; echo $E; Q=~ env | grep ^Q=",
+    ],
 }
 
 

@@ -99,7 +99,7 @@ class VariableAssignment:
         if assignment.array is not None:
             self.assign_array(assignment.name, list(assignment.array), append=assignment.append)
             return
-        value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        value = self.expander.single(assignment.value, value=True) if assignment.value is not None else ""
         self.assign_text(assignment.name, value, append=assignment.append)
 
     def assign_array(self, name: str, words: list[ast.Word], *, append: bool) -> None:
@@ -161,7 +161,7 @@ class VariableAssignment:
     def temporary_value(self, assignment: ast.Assignment) -> str:
         """The value ``name=value`` or ``name+=value`` gives a command's temporary environment
         (``+=`` adds to an integer variable, appends to any other)."""
-        value = self.expander.single(assignment.value) if assignment.value is not None else ""
+        value = self.expander.single(assignment.value, value=True) if assignment.value is not None else ""
         if not assignment.append:
             return value
         old = self.state.get(assignment.name) or ""

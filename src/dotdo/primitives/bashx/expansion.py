@@ -153,10 +153,11 @@ class Expander:
                 out.extend(self.fields(self.items(self.lex(text), tilde=True, assignment=assignment)))
         return out
 
-    def single(self, word: Word | str, *, tilde: bool = True) -> str:
-        """Expand without splitting or globbing (assignments, redirect targets, case words)."""
+    def single(self, word: Word | str, *, tilde: bool = True, value: bool = False) -> str:
+        """Expand without splitting or globbing (assignments, redirect targets, case words);
+        ``value``: the word is the value of an assignment, whose own ``name=`` is already gone."""
         text = word.text if isinstance(word, Word) else word
-        items = self.items(self.lex(text), tilde=tilde, assignment=tilde)
+        items = self.items(self.lex(text), tilde=tilde, assignment=tilde, named=tilde and not value)
         return self.join_at(items)
 
     def pattern(self, word: Word | str) -> list[tuple[str, bool]]:
@@ -263,8 +264,11 @@ class Expander:
         """Join expanded pieces into one string (``"$@"`` joined by spaces)."""
         return "".join(s.text if isinstance(s, Seg) else "" if s is AT_MARK else " " for s in items)
 
-    def items(self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False) -> list[Item]:
-        """Expand parts into pieces that remember their quoting."""
+    def items(
+        self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False, named: bool = True
+    ) -> list[Item]:
+        """Expand parts into pieces that remember their quoting (``named``: an assignment word
+        still starts with its ``name=``, after which ``~`` expands)."""
         out: list[Item] = []
         for index, part in enumerate(parts):
             if isinstance(part, Lit):
@@ -272,7 +276,7 @@ class Expander:
                 prefix_ends_here = "/" in text or (assignment and ":" in text) or index + 1 == len(parts)
                 if index == 0 and tilde and not part.quoted and text.startswith("~") and prefix_ends_here:
                     text = self.tilde(text, assignment)
-                elif index == 0 and assignment and not part.quoted:
+                elif index == 0 and assignment and named and not part.quoted:
                     head = ASSIGNMENT_WORD_RE.match(text)
                     if head is not None and text.startswith("~", head.end()):
                         text = head.group() + self.tilde(text[head.end() :], assignment)
