@@ -1,4 +1,4 @@
-"""Resharding an S3 bucket: keys moved per second, against hand-written sqlite3 doing the same copy.
+"""Resharding an S3 and a Cloud Storage bucket: keys moved per second, against sqlite3 doing the same copy.
 
     python benchmarks/compat_reshard.py [--keys 20000] [--shards 4]
 
@@ -6,6 +6,8 @@
    is resharded into `--shards` shard objects (`S3Bucket.reshard`, what `dotdo compat reshard s3`
    asks of a running server), timed until the move has finished.
 2. Grow: the same bucket from `--shards` to twice as many (jump hashing moves about half the keys).
+3. The same two moves of a Cloud Storage bucket of `--keys` objects (`GcsBucket.reshard`, what
+   `dotdo compat reshard gcs` asks), through the same shared mover.
 
 The baseline, in the same run, is sqlite3 by hand doing the same copy between the same number of
 files: read the source's rows in key order, hash each key with the same function, insert into the
@@ -25,10 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from dotdo.compat.gcs import GcsBucket
 from dotdo.compat.s3 import S3Bucket
 from dotdo.compat.s3.bucket import SCHEMA
-from dotdo.compat.s3.key_fence import shard_of
-from dotdo.compat.sharding import shard_object_name
+from dotdo.compat.sharding import shard_object_name, shard_of
 from dotdo.runtime.runtime import Runtime
 
 BATCH = S3Bucket.reshard_batch_size
@@ -58,10 +60,38 @@ class LoadedBucket(S3Bucket):
         return keys
 
 
-async def dotdo_reshard(folder: Path, keys: int, shards: int) -> tuple[float, float]:
-    async with Runtime(folder / "objects", objects=[LoadedBucket]) as rt:
-        bucket = rt.get(LoadedBucket, "default/bench")
-        await bucket.create("default", "bench", str(folder / "blobs"))
+class LoadedGcsBucket(GcsBucket):
+    """The Cloud Storage bucket being resharded, with a loader that writes its rows in one transaction."""
+
+    namespace = "GcsBucket"
+
+    def load(self, keys: int) -> int:
+        body = b"x" * 100
+
+        def insert() -> None:
+            for i in range(keys):
+                self.storage.sql.exec(
+                    "INSERT INTO gcs_objects VALUES (?, ?, 1, 1, ?, '', '', '[]', ?, NULL, '{}', '{}', ?, ?, NULL)",
+                    f"data/{i:08}",
+                    i + 1,
+                    len(body),
+                    body,
+                    STAMP,
+                    STAMP,
+                )
+
+        self.storage.transaction_sync(insert)
+        return keys
+
+
+async def dotdo_reshard(folder: Path, keys: int, shards: int, *, gcs: bool = False) -> tuple[float, float]:
+    kind = LoadedGcsBucket if gcs else LoadedBucket
+    async with Runtime(folder / "objects", objects=[kind]) as rt:
+        bucket = rt.get(kind, "default/bench")
+        if gcs:
+            await bucket.create("default", "bench", str(folder / "blobs"), False, {})
+        else:
+            await bucket.create("default", "bench", str(folder / "blobs"))
         await bucket.load(keys)
         started = time.perf_counter()
         await bucket.reshard(shards)
@@ -73,7 +103,7 @@ async def dotdo_reshard(folder: Path, keys: int, shards: int) -> tuple[float, fl
         grow = time.perf_counter() - started
         held = 0
         for index in range(2 * shards):
-            shard = rt.get(LoadedBucket, shard_object_name("default", "bench", index))
+            shard = rt.get(kind, shard_object_name("default", "bench", index))
             held += await shard.count_keys()
         assert held == keys, f"{held} keys after the reshard, {keys} before"
         return split, grow
@@ -135,15 +165,18 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as dotdo_folder, tempfile.TemporaryDirectory() as sqlite_folder:
-        ours = asyncio.run(dotdo_reshard(Path(dotdo_folder), args.keys, args.shards))
+        ours = asyncio.run(dotdo_reshard(Path(dotdo_folder) / "s3", args.keys, args.shards))
+        gcs = asyncio.run(dotdo_reshard(Path(dotdo_folder) / "gcs", args.keys, args.shards, gcs=True))
         baseline = sqlite_reshard(Path(sqlite_folder), args.keys, args.shards)
     print(f"resharding a bucket of {args.keys:,} objects (batches of {BATCH})")
-    print(f"{'move':<28}{'dotdo keys/s':>14}{'sqlite3 keys/s':>16}{'dotdo / sqlite3':>17}")
+    print(f"{'move':<34}{'dotdo keys/s':>14}{'sqlite3 keys/s':>16}{'dotdo / sqlite3':>17}")
     for name, mine, theirs in (
-        (f"split 1 -> {args.shards}", ours[0], baseline[0]),
-        (f"grow {args.shards} -> {2 * args.shards} (of all keys)", ours[1], baseline[1]),
+        (f"s3 split 1 -> {args.shards}", ours[0], baseline[0]),
+        (f"s3 grow {args.shards} -> {2 * args.shards} (of all keys)", ours[1], baseline[1]),
+        (f"gcs split 1 -> {args.shards}", gcs[0], baseline[0]),
+        (f"gcs grow {args.shards} -> {2 * args.shards} (of all keys)", gcs[1], baseline[1]),
     ):
-        print(f"{name:<28}{args.keys / mine:>14,.0f}{args.keys / theirs:>16,.0f}{theirs / mine:>16.2f}x")
+        print(f"{name:<34}{args.keys / mine:>14,.0f}{args.keys / theirs:>16,.0f}{theirs / mine:>16.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Search and vector compat layers: recall and speed against exact search, Chroma's own server, and bare FTS5.
 
     python benchmarks/compat_search.py [--vectors 100000] [--dimension 384] [--documents 100000] [--queries 200]
-                                       [--only vectors|text]
+                                       [--shards 4] [--only vectors|text]
 
 Vector rows: the same clustered embeddings added through `chromadb.HttpClient` in batches to
 `dotdo compat serve chroma` and to Chroma's own local server (`chroma run`), and through the
-`pinecone` SDK to `dotdo compat serve pinecone`, all real processes on 127.0.0.1, then queried;
+`pinecone` SDK to `dotdo compat serve pinecone` and through `weaviate-client` (gRPC batches and
+queries) to `dotdo compat serve weaviate`, all real processes on 127.0.0.1, then queried;
 recall@10 is measured against exact cosine search (numpy) on the same data. The bare vector core
 (`VectorCollection` called in process, no HTTP) is the layers' baseline.
 Text rows: the same synthetic documents indexed through the `meilisearch` SDK into `dotdo compat
@@ -17,6 +18,10 @@ transaction) and what typo tolerance and ranking cost. The same documents are al
 through the `elasticsearch` client into `dotdo compat serve elasticsearch` and queried with the Query
 DSL: both words in either field (which FTS5 answers alone), and both in the body with one typo (each
 candidate read and checked). No Meilisearch, Algolia or Elasticsearch server runs here.
+Sharded rows: the same data in an index or collection spread over `--shards` shard objects
+(`ShardedIndex`/`ShardedCollection` in process, `--index-shards` for the servers), beside the same
+handle over one object and the bare object, in the same run: what spreading costs or gains, with
+ranking and recall unchanged.
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ from rich.table import Table
 
 from dotdo import Runtime
 from dotdo.compat import Credentials
-from dotdo.compat.search import SearchIndex, SearchQuery
-from dotdo.compat.vector import Point, VectorCollection
+from dotdo.compat.search import SearchIndex, SearchQuery, ShardedIndex
+from dotdo.compat.vector import Point, ShardedCollection, VectorCollection
 
 BATCH = 1000
 PINECONE_BATCH = 200
@@ -74,12 +79,15 @@ def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not start")
 
 
-def start_dotdo(folder: Path, layer: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
+def start_dotdo(folder: Path, layer: str, *options: str) -> tuple[subprocess.Popen[bytes], int, str, str]:
     key = Credentials(folder / "compat").default_key()
     assert key.secret is not None
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dotdo", "compat", "serve", layer, "--port", str(port), "--data-dir", str(folder)],
+        [
+            *(sys.executable, "-m", "dotdo", "compat", "serve", layer, *options),
+            *("--port", str(port), "--data-dir", str(folder)),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -127,10 +135,16 @@ def run_chroma(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[s
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
-def run_vector_core(folder: Path, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+def run_vector_core(
+    folder: Path, data: np.ndarray, queries: np.ndarray, truth: list[set[int]], shards: int | None = None
+) -> dict[str, float]:
+    """The vector core in process: the bare object, or (given `shards`) a `ShardedCollection` of that many."""
+
     async def run() -> dict[str, float]:
         async with Runtime(folder, objects=[VectorCollection]) as runtime:
-            collection = runtime.get(VectorCollection, "bench/core")
+            collection: Any = runtime.get(VectorCollection, "bench/core")
+            if shards is not None:
+                collection = ShardedCollection(runtime, "bench/sharded", shards=shards)
             await collection.create("core", data.shape[1], "cosine")
             started = time.perf_counter()
             for start in range(0, len(data), BATCH):
@@ -173,11 +187,36 @@ def run_pinecone(client: Any, data: np.ndarray, queries: np.ndarray, truth: list
     return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
 
 
-def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+def run_weaviate(client: Any, data: np.ndarray, queries: np.ndarray, truth: list[set[int]]) -> dict[str, float]:
+    import uuid
+
+    from weaviate.classes.config import Configure
+    from weaviate.classes.data import DataObject
+
+    collection = client.collections.create("Bench", vector_config=Configure.Vectors.self_provided())
+    started = time.perf_counter()
+    for start in range(0, len(data), BATCH):
+        chunk = data[start : start + BATCH]
+        objects = [DataObject(properties={}, uuid=uuid.UUID(int=start + i), vector=row) for i, row in enumerate(chunk)]
+        assert collection.data.insert_many(objects).errors == {}
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    recalls = []
+    for query, expected in zip(queries, truth, strict=True):
+        found = collection.query.near_vector(query.tolist(), limit=10, return_properties=[]).objects
+        recalls.append(len({hit.uuid.int for hit in found} & expected) / 10)
+    queried = time.perf_counter() - started
+    return {"insert/s": len(data) / inserted, "queries/s": len(queries) / queried, "recall@10": float(np.mean(recalls))}
+
+
+def vector_rows(
+    count: int, dimension: int, query_count: int, folder: Path, shards: int
+) -> list[tuple[str, dict[str, float]]]:
     import chromadb
 
     import dotdo.compat.chroma
     import dotdo.compat.pinecone
+    import dotdo.compat.weaviate
 
     data, queries = clustered(count, dimension, 1), clustered(query_count, dimension, 2)
     started = time.perf_counter()
@@ -185,10 +224,30 @@ def vector_rows(count: int, dimension: int, query_count: int, folder: Path) -> l
     exact = {"queries/s": query_count / (time.perf_counter() - started), "recall@10": 1.0}
     rows = [("exact search (numpy, in process)", exact)]
     rows.append(("bare vector core (in process)", run_vector_core(folder / "vector-core", data, queries, truth)))
-    process, port, key_id, secret = start_dotdo(folder / "dotdo-pinecone", "pinecone")
+    for count_of_shards in (1, shards):
+        rows.append(
+            (
+                f"sharded vector core ({count_of_shards} shard{'s' if count_of_shards > 1 else ''}, in process)",
+                run_vector_core(folder / f"vector-{count_of_shards}", data, queries, truth, count_of_shards),
+            )
+        )
+    for count_of_shards in (1, shards):
+        process, port, key_id, secret = start_dotdo(
+            folder / f"dotdo-pinecone-{count_of_shards}", "pinecone", "--index-shards", str(count_of_shards)
+        )
+        try:
+            client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+            suffix = "" if count_of_shards == 1 else f", {count_of_shards} shards"
+            rows.append((f"dotdo compat pinecone (SDK{suffix})", run_pinecone(client, data, queries, truth)))
+        finally:
+            stop(process)
+    grpc_port = free_port()
+    process, port, key_id, secret = start_dotdo(folder / "dotdo-weaviate", "weaviate", "--grpc-port", str(grpc_port))
     try:
-        client = dotdo.compat.pinecone.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
-        rows.append(("dotdo compat pinecone (SDK)", run_pinecone(client, data, queries, truth)))
+        with dotdo.compat.weaviate.client(
+            f"http://127.0.0.1:{port}", grpc_port=grpc_port, access_key_id=key_id, secret=secret
+        ) as client:
+            rows.append(("dotdo compat weaviate (gRPC)", run_weaviate(client, data, queries, truth)))
     finally:
         stop(process)
     process, port, key_id, secret = start_dotdo(folder / "dotdo-chroma", "chroma")
@@ -227,10 +286,16 @@ def typo(word: str, chooser: random.Random) -> str:
     return word[:position] + word[position + 1 :]
 
 
-def run_search_core(folder: Path, docs: list[dict[str, Any]], queries: list[str]) -> dict[str, float]:
+def run_search_core(
+    folder: Path, docs: list[dict[str, Any]], queries: list[str], shards: int | None = None
+) -> dict[str, float]:
+    """The search core in process: the bare object, or (given `shards`) a `ShardedIndex` of that many."""
+
     async def run() -> dict[str, float]:
         async with Runtime(folder, objects=[SearchIndex]) as runtime:
-            index = runtime.get(SearchIndex, "bench/core")
+            index: Any = runtime.get(SearchIndex, "bench/core")
+            if shards is not None:
+                index = ShardedIndex(runtime, "bench/sharded", shards=shards)
             await index.create("core", "id")
             started = time.perf_counter()
             for start in range(0, len(docs), BATCH):
@@ -245,9 +310,8 @@ def run_search_core(folder: Path, docs: list[dict[str, Any]], queries: list[str]
     return asyncio.run(run())
 
 
-def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dict[str, float]]]:
+def text_rows(count: int, query_count: int, folder: Path, shards: int) -> list[tuple[str, dict[str, float]]]:
     import dotdo.compat.algolia
-    import dotdo.compat.meilisearch
 
     docs = documents(count)
     chooser = random.Random(4)
@@ -277,28 +341,15 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         )
     )
     rows.append(("bare search core (in process, one typo)", run_search_core(folder / "search-core", docs, typed)))
-    process, port, key_id, secret = start_dotdo(folder / "dotdo-meili", "meilisearch")
-    try:
-        client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
-        index = client.index("bench")
-        started = time.perf_counter()
-        task = None
-        for start in range(0, count, BATCH):
-            task = index.add_documents(docs[start : start + BATCH], primary_key="id")
-        assert task is not None
-        client.wait_for_task(task.task_uid, timeout_in_ms=600_000)
-        indexed = time.perf_counter() - started
-        started = time.perf_counter()
-        for text in typed:
-            index.search(text)
+    for count_of_shards in (1, shards):
         rows.append(
             (
-                "dotdo compat meilisearch (SDK, one typo)",
-                {"documents/s": count / indexed, "queries/s": query_count / (time.perf_counter() - started)},
+                f"sharded search core ({count_of_shards} shard{'s' if count_of_shards > 1 else ''}, one typo)",
+                run_search_core(folder / f"search-{count_of_shards}", docs, typed, count_of_shards),
             )
         )
-    finally:
-        stop(process)
+    rows.append(meilisearch_row(docs, typed, folder, 1))
+    rows.append(meilisearch_row(docs, typed, folder, shards))
     process, port, key_id, secret = start_dotdo(folder / "dotdo-algolia", "algolia")
     try:
         client = dotdo.compat.algolia.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
@@ -319,6 +370,38 @@ def text_rows(count: int, query_count: int, folder: Path) -> list[tuple[str, dic
         stop(process)
     rows.extend(elasticsearch_rows(docs, pairs, folder))
     return rows
+
+
+def meilisearch_row(
+    docs: list[dict[str, Any]], typed: list[str], folder: Path, shards: int
+) -> tuple[str, dict[str, float]]:
+    """Indexing and one-typo queries through the `meilisearch` SDK, the server's indexes having `shards` shards."""
+    import dotdo.compat.meilisearch
+
+    process, port, key_id, secret = start_dotdo(
+        folder / f"dotdo-meili-{shards}", "meilisearch", "--index-shards", str(shards)
+    )
+    try:
+        client = dotdo.compat.meilisearch.client(f"http://127.0.0.1:{port}", access_key_id=key_id, secret=secret)
+        index = client.index("bench")
+        started = time.perf_counter()
+        task = None
+        for start in range(0, len(docs), BATCH):
+            task = index.add_documents(docs[start : start + BATCH], primary_key="id")
+        assert task is not None
+        client.wait_for_task(task.task_uid, timeout_in_ms=600_000)
+        indexed = time.perf_counter() - started
+        started = time.perf_counter()
+        for text in typed:
+            index.search(text)
+        queried = time.perf_counter() - started
+    finally:
+        stop(process)
+    suffix = "" if shards == 1 else f", {shards} shards"
+    return f"dotdo compat meilisearch (SDK{suffix}, one typo)", {
+        "documents/s": len(docs) / indexed,
+        "queries/s": len(typed) / queried,
+    }
 
 
 def elasticsearch_rows(
@@ -394,15 +477,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dimension", type=int, default=384, help="their dimension (default 384)")
     parser.add_argument("--documents", type=int, default=100_000, help="how many text documents (default 100000)")
     parser.add_argument("--queries", type=int, default=200, help="queries per system (default 200)")
+    parser.add_argument("--shards", type=int, default=4, help="shards of the sharded rows' indexes (default 4)")
     parser.add_argument("--only", choices=["vectors", "text"], help="run only the vector or the text rows")
     arguments = parser.parse_args(argv)
     console = Console()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         if arguments.only != "text":
-            status = "vector search: the vector core, dotdo's pinecone and chroma layers, Chroma's own server"
+            status = "vector search: the vector core, dotdo's pinecone, weaviate and chroma layers, Chroma's own server"
             with console.status(status):
-                vectors = vector_rows(arguments.vectors, arguments.dimension, arguments.queries, folder)
+                vectors = vector_rows(
+                    arguments.vectors, arguments.dimension, arguments.queries, folder, arguments.shards
+                )
             console.print(
                 table(
                     f"{arguments.vectors:,} vectors x {arguments.dimension}",
@@ -414,7 +500,7 @@ def main(argv: list[str] | None = None) -> None:
         if arguments.only != "vectors":
             status = "text search: dotdo's meilisearch, algolia and elasticsearch layers, the search core, bare FTS5"
             with console.status(status):
-                texts = text_rows(arguments.documents, arguments.queries, folder)
+                texts = text_rows(arguments.documents, arguments.queries, folder, arguments.shards)
             console.print(
                 table(
                     f"{arguments.documents:,} documents",

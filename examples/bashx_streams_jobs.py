@@ -1,4 +1,4 @@
-"""bashx example: streaming pipelines, background jobs, and secrets that never leave.
+"""bashx example: streaming pipelines and filters, background jobs, and secrets that never leave.
 
 Run: python examples/bashx_streams_jobs.py
 """
@@ -25,6 +25,14 @@ async def main() -> None:
     result = await bash("yes 'all good' | head -n 2; echo ${PIPESTATUS[@]}")
     print(result.stdout, end="")  # all good / all good / 141 0
     print(f"endless pipeline ended in {1000 * (time.perf_counter() - start):.1f} ms")
+
+    # The filters stream too: 100 MB goes through in bounded memory, and a reader that has its
+    # answer (grep -m1, sed q, head) stops the endless writer upstream.
+    line = '"$(printf "%099d" 7)"'
+    counted = await bash(f"yes {line} | head -c 100000000 | tr 0-9 a-j | grep -c h", timeout=120)
+    print(f"lines through tr | grep: {counted.stdout.strip()}")  # 1000000
+    first = await bash("yes | tr y n | grep -m1 -n n; seq 1000000000 | sed -n '3{p;q}'")
+    print(first.stdout, end="")  # 1:n / 3
 
     # Background jobs: `&`, `$!`, `jobs`, `wait`, `wait -n`, `kill %N`; bounded by the timeout.
     script = """

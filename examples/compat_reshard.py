@@ -1,13 +1,15 @@
-"""Splitting a bucket and a queue while they serve: boto3 keeps writing, reading and receiving throughout.
+"""Splitting buckets and a queue while they serve: the official clients keep writing, reading and receiving.
 
     python examples/compat_reshard.py
 
-The script serves `compat_app(["s3", "sqs"])` with uvicorn on a free port of 127.0.0.1 (what
-`dotdo compat serve s3 sqs` does). It fills a bucket with 400 keys, then splits it into 4 shards
+The script serves `compat_app(["s3", "sqs", "gcs"])` with uvicorn on a free port of 127.0.0.1 (what
+`dotdo compat serve s3 sqs gcs` does). It fills a bucket with 400 keys, then splits it into 4 shards
 (what `dotdo compat reshard s3 photos --shards 4` does) while a thread keeps uploading, and merges
-it back into 1; every acknowledged upload is then read back and the listing is checked. Then it
-splits a queue while a message is in flight and deletes that message with the receipt it was
-given before the split.
+it back into 1; every acknowledged upload is then read back and the listing is checked. It splits
+a Cloud Storage bucket into 3 shards through google-cloud-storage (what `dotdo compat reshard gcs
+media --shards 3` does) and checks that its objects list in order with their generations unchanged.
+Then it splits a queue while a message is in flight and deletes that message with the receipt it
+was given before the split.
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ def free_port() -> int:
 
 def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="compat-reshard-"))
-    acme = Credentials(data_dir / "compat").create("acme", ["s3", "sqs"])
+    acme = Credentials(data_dir / "compat").create("acme", ["s3", "sqs", "gcs"])
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(compat_app(["s3", "sqs"], data_dir=data_dir), port=port, log_level="warning")
+        uvicorn.Config(compat_app(["s3", "sqs", "gcs"], data_dir=data_dir), port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -71,6 +73,15 @@ def main() -> None:
             o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket="photos") for o in page["Contents"]
         ]
         print(f"readable after resharding: {readable}/{len(written)}, listing in order: {listed == sorted(written)}")
+
+        gcs = dotdo.compat.gcs.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
+        media = gcs.create_bucket("media")
+        for n in range(100):
+            media.blob(f"clips/{n:03}.mp4").upload_from_string(f"clip {n}".encode())
+        before = {blob.name: blob.generation for blob in gcs.list_blobs(media)}
+        print("gcs split:", dotdo.compat.gcs.reshard("media", 3, **key))
+        after = {blob.name: blob.generation for blob in gcs.list_blobs(media, page_size=7)}
+        print(f"gcs objects listed in order with their generations after the split: {after == before}")
 
         sqs = dotdo.compat.sqs.client(url, access_key_id=acme.access_key_id, secret=acme.secret)
         queue = sqs.create_queue(QueueName="thumbnails")["QueueUrl"]

@@ -32,6 +32,8 @@ MODULE_OF = {
     "pytest-asyncio": "pytest_asyncio",
     "node-semver": "nodesemver",
     "qdrant-client": "qdrant_client",
+    "weaviate-client": "weaviate",
+    "grpcio": "grpc",
 }
 
 PROBE = """

@@ -49,6 +49,8 @@ EXTRAS: dict[str, Extra] = {
             "pinecone",
             "elasticsearch",
             "psutil",
+            "weaviate",
+            "grpc",
         ),
         ("fs", "git"),
         "dotdo compat serve: storage, queue, search, vector and SaaS layers",

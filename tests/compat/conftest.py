@@ -6,8 +6,9 @@ import contextlib
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,3 +175,56 @@ def elasticsearch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
     """`dotdo compat serve elasticsearch` for one test module."""
     with running_server(tmp_path_factory.mktemp("compat-elasticsearch"), ["elasticsearch"]) as server:
         yield server
+
+
+class ReshardTraffic:
+    """A writer (new keys and overwrites of settled ones) and a lister (every page, then one read) running
+    against a bucket until stopped; what the lister saw wrong is in `problems`.
+
+    `write(key, round)` stores a key and returns the bytes acknowledged, `list_keys()` lists every key in
+    the order served, `read(key)` fetches one.
+    """
+
+    def __init__(
+        self,
+        settled: list[str],
+        write: Callable[[str, int], bytes],
+        list_keys: Callable[[], list[str]],
+        read: Callable[[str], object],
+    ) -> None:
+        self.settled, self._write, self._list, self._read = settled, write, list_keys, read
+        self.acknowledged: dict[str, bytes] = {}
+        self.problems: list[str] = []
+        self.listings = 0
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.write), threading.Thread(target=self.read)]
+
+    def __enter__(self) -> ReshardTraffic:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+    def write(self) -> None:
+        """Write a new key and overwrite a settled one, round after round."""
+        round = 0
+        while not self.stop.is_set():
+            round += 1
+            for key in (f"new/{round:05}", self.settled[round % len(self.settled)]):
+                self.acknowledged[key] = self._write(key, round)
+
+    def read(self) -> None:
+        """List every page, checking order, duplicates and settled keys; read one settled key."""
+        while not self.stop.is_set():
+            keys = self._list()
+            self.listings += 1
+            if keys != sorted(set(keys)):
+                self.problems.append("a listing was out of order or named a key twice")
+            missing = set(self.settled) - set(keys)
+            if missing:
+                self.problems.append(f"a listing missed {sorted(missing)[:3]}")
+            self._read(self.settled[self.listings % len(self.settled)])

@@ -2,6 +2,8 @@
 loopback-only network namespace."""
 
 import asyncio
+import os
+import re
 import signal
 import socket
 import subprocess
@@ -50,11 +52,19 @@ async def test_the_inspector_of_dotdo_serve_sees_the_objects_of_every_host(tmp_p
             assert [h["live_objects"] > 0 for h in status["hosts"]] == [True, True], "objects live on both hosts"
 
         ids = {id_from_name("Shop", name).hex: name for name in NAMES}
-        listed = httpx.get(f"{base}/_dotdo/api/objects", params={"class": "Shop", "limit": 50}).json()["objects"]
-        assert sorted(o["id"] for o in listed) == sorted(ids)
-        # The host asked reads the names of its own objects; another host's live object is listed by id.
-        assert all(o["name"] in (None, ids[o["id"]]) for o in listed)
-        assert any(o["name"] == ids[o["id"]] for o in listed)
+        # Each round on a new connection: whichever host is asked lists every object by name, those
+        # live on the other host (whose databases it cannot read) too.
+        for _ in range(3):
+            listed = httpx.get(f"{base}/_dotdo/api/objects", params={"class": "Shop", "limit": 50}).json()["objects"]
+            assert sorted(o["id"] for o in listed) == sorted(ids)
+            assert {o["id"]: o["name"] for o in listed} == ids
+            page = httpx.get(f"{base}/_dotdo/", params={"class": "Shop"}).text
+            assert all(f">{name}<" in page for name in NAMES), page
+        listing = subprocess.run(
+            [sys.executable, "-m", "dotdo", "objects", "Shop", "--url", base],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "200"},
+        )  # fmt: skip
+        assert listing.returncode == 0 and all(name in listing.stdout for name in NAMES), listing.stdout
         # Each round on new connections, which the kernel spreads over both hosts' listeners: every
         # object is read where it lives, whichever host was asked.
         for _ in range(3):
@@ -77,6 +87,7 @@ async def test_the_inspector_of_dotdo_serve_sees_the_objects_of_every_host(tmp_p
                 assert up == {"host-0": 1.0, "host-1": 1.0}
                 counted = {s.labels["host"] for s in families["dotdo_requests"].samples}
                 assert counted == {"host-0", "host-1"}
+        await tail_follows_every_host(base)
         server.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.wait(), 60) == 0
     finally:
@@ -85,3 +96,37 @@ async def test_the_inspector_of_dotdo_serve_sees_the_objects_of_every_host(tmp_p
             await server.wait()
         log.close()
         print((tmp_path / "serve.log").read_text()[-6000:])  # shown by pytest when the test fails
+
+
+async def tail_follows_every_host(base: str) -> None:
+    """`dotdo tail --url` reaches one host and prints every host's entries, each line labelled with its host."""
+    tail = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dotdo", "tail", "--url", base, cwd=HERE,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, "COLUMNS": "300"},
+    )  # fmt: skip
+    lines: list[str] = []
+
+    async def read() -> None:
+        assert tail.stdout is not None
+        while line := await tail.stdout.readline():
+            lines.append(line.decode())
+
+    reader = asyncio.get_running_loop().create_task(read())
+    request = re.compile(r"^\S+ (host-\d) Shop (shop-\d+) request GET /(shop-\d+) → 200")
+    hosts_of: dict[str, set[str]] = {}
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client, asyncio.timeout(60):
+            while {host for hosts in hosts_of.values() for host in hosts} != {"host-0", "host-1"}:
+                for name in NAMES:
+                    assert (await client.get(f"/{name}")).status_code == 200
+                await asyncio.sleep(0.3)
+                for line in lines:
+                    found = request.match(line)
+                    if found:
+                        assert found.group(2) == found.group(3), line
+                        hosts_of.setdefault(found.group(2), set()).add(found.group(1))
+        assert all(len(hosts) == 1 for hosts in hosts_of.values()), f"each object on one host: {hosts_of}"
+    finally:
+        tail.terminate()
+        await tail.wait()
+        reader.cancel()

@@ -35,6 +35,7 @@ from ..runtime.ids import ObjectId, id_from_name, namespace_of
 from ..runtime.log_format import Commit, object_key
 from ..runtime.log_store import OPTIONS_VARIABLE
 from ..runtime.runtime import Runtime
+from .cluster_timeline import STREAM_KIND, serve_streamed
 from .fencing import LOCK_WAIT, NotOwnerError, install_fencing
 from .http_front import HostRouter
 from .layout import check_probe, host_folder
@@ -589,13 +590,15 @@ class ClusterHost:
 
     async def handle(self, kind: str, payload: Any) -> Any:
         """Answer one wire request (`call`, `run_in`, `run_event`, `fetch`, `http`, `register`, `evict_moved`,
-        `status`, `replica`, `follow_commits`, `commits_uploaded`)."""
+        `status`, `live_names`, `replica`, `follow_commits`, `commits_uploaded`)."""
         if kind == "register":
             return self.register(payload)
         if kind == "evict_moved":
             return self.evict_moved()
         if kind == "status":
             return self.status()
+        if kind == "live_names":
+            return self.live_names()
         if kind == "replica":
             return await self.answer_replica(*payload)
         if kind == "follow_commits":
@@ -714,13 +717,20 @@ class ClusterHost:
         """Serve a WebSocket another host (or the driver) relays here.
 
         `http_websocket` carries a whole scope for the app this host serves; `websocket` names an
-        object, whose `fetch` gets the upgrade (relayed on if the object moved meanwhile).
+        object, whose `fetch` gets the upgrade (relayed on if the object moved meanwhile);
+        `http_stream` is one HTTP request to this host's own app whose answer is streamed back (a
+        follower of the whole cluster's timeline).
         """
         if kind == "http_websocket":
             if self.router is None:
                 raise ValueError(f"host {self.host_id} serves no HTTP app")
             router = self.router
             await serve_relayed(stream, lambda receive, send: router.answer_forwarded_websocket(payload, receive, send))
+            return
+        if kind == STREAM_KIND:
+            if self.router is None:
+                raise ValueError(f"host {self.host_id} serves no HTTP app")
+            await serve_streamed(stream, self.router.app, payload)
             return
         if kind != "websocket":
             raise ValueError(f"unknown wire stream kind {kind!r}")
@@ -741,6 +751,13 @@ class ClusterHost:
             await runtime.accept_websocket(cls, oid, WebSocket(scope, receive, send))
 
         await serve_relayed(stream, accept)
+
+    def live_names(self) -> list[tuple[str, str, str]]:
+        """(class, id, name) of each object live on this host that was reached by name."""
+        runtime = self.runtime
+        if runtime is None:
+            return []
+        return [(oid.namespace, oid.hex, oid.name) for oid in runtime.live_ids() if oid.name is not None]
 
     def status(self) -> dict[str, Any]:
         """What `dotdo cluster status` shows of this host."""

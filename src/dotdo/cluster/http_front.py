@@ -10,6 +10,7 @@ is relayed message by message over the same connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from ..http.errors import HTTPError
 from ..runtime.errors import DotdoError
 from ..runtime.ids import id_from_name, namespace_of
 from .cluster_metrics import METRICS_PATH, merge_host_metrics
+from .cluster_timeline import TIMELINE_STREAM_PATH, follow_cluster
 from .placement import PlacementError
 from .websocket_relay import close_with_restart, portable_scope, relay_websocket
 from .wire import HostUnavailableError
@@ -48,6 +50,9 @@ _SCOPE_KEYS = (
 )
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+LIST_PATHS = frozenset({"/_dotdo/", "/_dotdo/api/objects"})
+"""The inspector's lists of objects, told the names of objects live on other hosts (see `names_elsewhere`)."""
+NAMES_ELSEWHERE = "dotdo.names_elsewhere"
 OWNER_CACHE_SIZE = 16384
 """Paths whose owning host a host remembers (for the current view); the cache starts over when full."""
 
@@ -122,8 +127,8 @@ class HostRouter:
         self._namespace = namespace_of(cls) if cls is not None else None
         self._by_path = bool(getattr(self._routing, "by_path_alone", False))
         self._object_for = getattr(app, "object_for", None)
-        """The app's own answer, if it has one, to "which object is this request about?" (the
-        inspector's observer gives it for the app's requests and its own pages about one object)."""
+        """The app's own answer, if it has one, to "which object is this request about?" (an `API`
+        gives it for its requests and for its mounts' paths, the inspector's pages about one object too)."""
         self._owners: dict[str, str] = {}
         self._owners_view: object = None
 
@@ -141,6 +146,9 @@ class HostRouter:
             return
         if kind == "http" and path == METRICS_PATH and self._object_for is not None:
             await _reply(send, await self.cluster_metrics(scope))
+            return
+        if kind == "http" and path == TIMELINE_STREAM_PATH and self._object_for is not None:
+            await self.cluster_timeline(scope, receive, send)
             return
         if not self.host.member():
             try:
@@ -162,6 +170,8 @@ class HostRouter:
                 await send({"type": "websocket.close", "code": 1013, "reason": "no host matches its placement"})
             return
         if owner is None:
+            if kind == "http" and path in LIST_PATHS:
+                scope = {**scope, NAMES_ELSEWHERE: self.names_elsewhere}
             await self.app(scope, receive, send)
             return
         if kind == "websocket":
@@ -224,6 +234,32 @@ class HostRouter:
         answers = await asyncio.gather(*(ask(host_id) for host_id in sorted(host.view.hosts)))
         content_type = next((v for k, v in local[1] if k.lower() == b"content-type"), b"text/plain")
         return 200, [(b"content-type", content_type)], merge_host_metrics(answers)
+
+    async def cluster_timeline(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Follow every live host's timeline at once, each entry labelled with its host (`dotdo tail`)."""
+        host = self.host
+        peers = {}
+        for host_id in sorted(host.view.hosts):
+            if host_id != host.host_id:
+                with contextlib.suppress(HostUnavailableError):
+                    peers[host_id] = host.peer(host_id)
+        plain = {key: scope[key] for key in _SCOPE_KEYS if key in scope}
+        await follow_cluster(host.host_id, self.app, peers, scope, receive, send, peer_scope=plain)
+
+    async def names_elsewhere(self) -> dict[tuple[str, str], str]:
+        """The names of the objects live on the other hosts, by (class, id) (a peer that does not answer
+        within 5 s adds none: its objects are listed by id)."""
+        host = self.host
+
+        async def ask(host_id: str) -> list[tuple[str, str, str]]:
+            try:
+                return await asyncio.wait_for(host.peer(host_id).request("live_names", None), 5.0)
+            except (HostUnavailableError, DotdoError, TimeoutError):
+                return []
+
+        others = [host_id for host_id in sorted(host.view.hosts) if host_id != host.host_id]
+        answers = await asyncio.gather(*(ask(host_id) for host_id in others))
+        return {(namespace, hex_id): name for answer in answers for namespace, hex_id, name in answer}
 
     def owner(self, scope: Scope) -> str | None:
         """The host to forward this request to, or None to answer it here."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Scope
@@ -27,6 +27,18 @@ class CompatContext:
     """The server's settings for this layer (S3: `bucket_shards`, the shard count of new buckets)."""
 
 
+class Companion(Protocol):
+    """A server a layer runs on its own port beside its HTTP routes (Weaviate's gRPC), for the app's lifetime."""
+
+    async def start(self) -> str:
+        """Listen and serve; the address it listens on."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        ...
+
+
 @dataclass(frozen=True)
 class Service:
     """One compat layer: its name, the operations it implements, how to build its ASGI app.
@@ -46,3 +58,5 @@ class Service:
     catch_all: bool = False
     notes: dict[str, str] = field(default_factory=dict)
     """Operations that differ from the real service on purpose, with the reason."""
+    companion: Callable[[CompatContext], Companion] | None = None
+    """The second server the layer needs on its own port, if any (started with the app, not when mounted)."""

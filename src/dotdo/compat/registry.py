@@ -110,6 +110,12 @@ def _twilio() -> Service:
     return service
 
 
+def _weaviate() -> Service:
+    from .weaviate import service
+
+    return service
+
+
 LAYERS: dict[str, Callable[[], Service]] = {
     "algolia": _algolia,
     "chroma": _chroma,
@@ -127,6 +133,7 @@ LAYERS: dict[str, Callable[[], Service]] = {
     "stripe": _stripe,
     "twilio": _twilio,
     "typesense": _typesense,
+    "weaviate": _weaviate,
 }
 """Each layer's name and the function that loads it."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..http.lifespan import serve_lifespan
 from ..runtime.runtime import Runtime
 from .credentials import Credentials
-from .layer import CompatContext, Service
+from .layer import Companion, CompatContext, Service
 from .registry import service
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ MOUNT_PREFIX = "/_compat"
 
 def _build(
     names: Iterable[str], runtime: Runtime, options: Mapping[str, Mapping[str, Any]] | None = None
-) -> list[tuple[Service, ASGIApp]]:
+) -> list[tuple[Service, ASGIApp, CompatContext]]:
     chosen = [service(name) for name in dict.fromkeys(names)]
     if not chosen:
         raise ValueError("name at least one compat layer, for example: s3")
@@ -40,7 +40,8 @@ def _build(
         for cls in layer.objects:
             runtime.register(cls)
         settings = (options or {}).get(layer.name, {})
-        built.append((layer, layer.build(CompatContext(runtime, credentials, root / layer.name, settings))))
+        context = CompatContext(runtime, credentials, root / layer.name, settings)
+        built.append((layer, layer.build(context), context))
     return built
 
 
@@ -56,12 +57,27 @@ class CompatApp:
         options: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.runtime = runtime or Runtime.shared(data_dir)
-        self.layers = _build(names, self.runtime, options)
+        built = _build(names, self.runtime, options)
+        self.layers = [(layer, app) for layer, app, _ in built]
+        self.companions: list[Companion] = [
+            layer.companion(context) for layer, _, context in built if layer.companion is not None
+        ]
+        self.companion_addresses: list[str] = []
+        """Where each companion server listens, once the app has started."""
         self.credentials = Credentials(self.runtime.data_folder.root / "compat")
+
+    async def _start_companions(self) -> None:
+        for companion in self.companions:
+            self.companion_addresses.append(await companion.start())
+
+    async def _stop_companions(self) -> None:
+        for companion in self.companions:
+            await companion.stop()
+        self.companion_addresses.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await serve_lifespan(self.runtime, receive, send)
+            await serve_lifespan(self.runtime, receive, send, self._start_companions, self._stop_companions)
             return
         if not self.runtime.started:
             await self.runtime.start()
@@ -102,7 +118,7 @@ class CompatMount:
             return False
         name, _, rest = path[len(MOUNT_PREFIX) + 1 :].partition("/")
         if self._apps is None:
-            self._apps = {layer.name: app for layer, app in _build(self.names, api.runtime)}
+            self._apps = {layer.name: app for layer, app, _ in _build(self.names, api.runtime)}
         app = self._apps.get(name)
         if app is None:
             return False

@@ -8,6 +8,7 @@ import inspect
 import logging
 import os
 from collections.abc import Awaitable, Callable, Iterable
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection, Request
@@ -24,7 +25,8 @@ from ..runtime.runtime import Runtime
 from .body_limit import DEFAULT_MAX_BODY_SIZE, check_declared_length, limited_receive
 from .errors import HTTPError, json_error
 from .lifespan import serve_lifespan
-from .mounts import BUILTIN_MOUNTS, Mount
+from .mounts import BUILTIN_MOUNTS, Mount, dispatch_plan, locating
+from .observation import REQUEST_ID_HEADER, Observer, request_context
 from .routing import Match, RoutingMode, routing_for
 
 if TYPE_CHECKING:
@@ -106,22 +108,44 @@ class API:
         """The registry this app serves with: built-in mounts, then the class's and the runtime's, then `extensions`."""
         self.mounts: tuple[Mount, ...] = tuple(self.extensions.mounts.values())
         """Asked in order to serve each request before the object's `fetch`."""
+        self._locating = locating(self.mounts)
+        self._plan = dispatch_plan(self.mounts)
+        self.observer: Observer | None = None
+        """Told of each request and WebSocket as the app serves it (the inspector's `RequestObserver`)."""
 
     def extend(self, extensions: Extensions) -> None:
         """Serve with `extensions` added (they win over what the app had); their mounts are asked last."""
         self.extensions = self.extensions.merged(extensions)
         self.mounts = tuple(self.extensions.mounts.values())
+        self._locating = locating(self.mounts)
+        self._plan = dispatch_plan(self.mounts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await serve_lifespan(self.runtime, receive, send)
             return
-        answered = False
+        observer = self.observer
+        note = header = context = None
+        started = 0.0
+        if observer is not None:
+            # Noted here, where the app already is, rather than in a layer around it: observing
+            # costs the app a few attribute reads, not a frame, a closure and a copied message.
+            note = observer.begin(scope)
+            if note is not None:
+                header = (REQUEST_ID_HEADER, note[0].encode("latin-1"))
+                context = request_context.set(note)
+                if kind == "websocket":
+                    receive = observer.websocket_opened(note, scope, receive)
+                started = perf_counter()
+        status = 0  # the answer's status once it started (1 for a WebSocket's first message)
 
         async def send_tracked(message: Message) -> None:
-            nonlocal answered
-            answered = True
+            nonlocal status
+            if not status:
+                status = message.get("status") or 1
+                if header is not None and message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:
@@ -129,13 +153,13 @@ class API:
                 await self.runtime.start()
             await self._dispatch(scope, receive, send_tracked)
         except HTTPError as exc:
-            if answered:
+            if status:
                 raise
-            await self._refuse(exc, scope, receive, send)
+            await self._refuse(exc, scope, receive, send_tracked)
         except Exception:
             # An object that cannot start (disk full, a destroyed file, a read-only folder) or any
             # other failure before an answer: the client still gets the JSON error shape.
-            if answered:
+            if status:
                 raise
             log.exception("%s %s failed before an answer", scope.get("method", "WebSocket"), scope["path"])
             await self._refuse(
@@ -147,12 +171,38 @@ class API:
                 ),
                 scope,
                 receive,
-                send,
+                send_tracked,
             )
+        finally:
+            if context is not None:
+                request_context.reset(context)
+            if observer is not None and note is not None:
+                if kind == "http":
+                    observer.answered(note, scope, status or 500, perf_counter() - started)
+                else:
+                    observer.websocket_closed(note, receive)
+
+    def object_for(self, scope: Scope) -> tuple[str, str] | None:
+        """The (class, hex id) of the object a request is about; None when any process may answer it.
+
+        What a cluster host asks to send a request to the host that owns its object. A mount that
+        locates its own paths (`LocatingMount`: `/rpc`, the inspector's pages) answers for them;
+        any other path is routed as the app routes it (None when no object answers it).
+        """
+        path: str = scope["path"]
+        for mount in self._locating:
+            if mount.claims(path):
+                return mount.object_for(scope)
+        try:
+            _match, oid = self._route(scope)
+        except HTTPError:
+            return None
+        return oid.namespace, oid.hex
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        for mount in self.mounts:
-            if await mount(self, scope, receive, send):
+        path: str = scope["path"]
+        for prefix, mount in self._plan:
+            if path.startswith(prefix) and await mount(self, scope, receive, send):
                 return
         match, oid = self._route(scope)
         await self.authorize(scope, receive, match.name)

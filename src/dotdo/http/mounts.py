@@ -8,7 +8,8 @@ none of them by name.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..runtime.extensions import Extensions
 from .git_mount import GitMount
@@ -21,11 +22,38 @@ if TYPE_CHECKING:
 
 
 class Mount(Protocol):
-    """Serves some requests of an `API` app before they reach an object."""
+    """Serves some requests of an `API` app before they reach an object.
+
+    A mount whose paths all start with one prefix says so with a `prefix` attribute (`"/rpc"`): the
+    app then asks it only about paths that start with it, which spares every other request a call.
+    """
 
     async def __call__(self, api: API, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve the request and return True, or return False (having sent nothing) to pass it on."""
         ...
+
+
+@runtime_checkable
+class LocatingMount(Protocol):
+    """A mount that also says which object each of its paths is about (for a cluster host's routing)."""
+
+    def claims(self, path: str) -> bool:
+        """Whether this mount serves `path`."""
+        ...
+
+    def object_for(self, scope: Scope) -> tuple[str, str] | None:
+        """The (class, hex id) of the object a request it claims is about; None when any process may answer."""
+        ...
+
+
+def locating(mounts: Iterable[object]) -> tuple[LocatingMount, ...]:
+    """The mounts among `mounts` that locate their own paths, in order."""
+    return tuple(mount for mount in mounts if isinstance(mount, LocatingMount))
+
+
+def dispatch_plan(mounts: Iterable[Mount]) -> tuple[tuple[str, Mount], ...]:
+    """Each mount with the prefix every path it serves starts with (`""`: any path may be its)."""
+    return tuple((getattr(mount, "prefix", ""), mount) for mount in mounts)
 
 
 BUILTIN_MOUNTS = Extensions(mounts={"rpc": RpcMount(), "repo.git": GitMount()})

@@ -22,10 +22,19 @@ PATH = "/rpc"
 class RpcMount:
     """Serves `/rpc`: `auth` vets the session, then each object it opens; `rpc_limits` bound it."""
 
+    prefix = PATH
+
+    def claims(self, path: str) -> bool:
+        """Whether `path` is `/rpc` or below it."""
+        return path == PATH or path.startswith(PATH + "/")
+
+    def object_for(self, scope: Scope) -> None:
+        """None: an RPC session reaches any object, from whichever host it reached."""
+        return None
+
     async def __call__(self, api: API, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve a request for `/rpc` (or below it); False for any other path."""
-        path: str = scope["path"]
-        if path != PATH and not path.startswith(PATH + "/"):
+        if not self.claims(scope["path"]):
             return False
         await api.authorize(scope, receive, None)
         if scope["type"] == "http":

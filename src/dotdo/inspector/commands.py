@@ -187,15 +187,20 @@ def tail(
     token: Token = None,
     cls: Annotated[str | None, typer.Option("--class", help="Only this class.", show_default=False)] = None,
 ) -> None:
-    """Print what happens in a running server as it happens (requests, RPC, WebSockets, activations)."""
+    """Print what happens in a running server as it happens (requests, RPC, WebSockets, activations).
+
+    Against `dotdo serve`, every host's timeline, each line labelled with its host.
+    """
     source = ServerSource(url, token or os.environ.get("DOTDO_TOKEN"))
     errors.print(f"following {url} (Ctrl-C to stop)")
     try:
         for entry in source.follow():
             if cls is not None and entry["namespace"] != cls:
                 continue
+            # Under `dotdo serve` every host's entries come, each labelled with its host.
+            host = f"[magenta]{entry['host']}[/] " if "host" in entry else ""
             console.print(
-                f"[dim]{entry['at']:.3f}[/] [bold]{entry['namespace']}[/] {entry['object']} "
+                f"[dim]{entry['at']:.3f}[/] {host}[bold]{entry['namespace']}[/] {entry['object']} "
                 f"[cyan]{entry['kind']}[/] {entry['summary']}",
                 highlight=False,
                 soft_wrap=True,

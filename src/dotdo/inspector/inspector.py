@@ -33,7 +33,7 @@ class InspectorOptions:
     public: bool = False
     timeline: bool = True
 
-    def __call__(self, api: API) -> RequestObserver:
+    def __call__(self, api: API) -> API:
         """`Inspector(...).attach(api)` with these options."""
         return Inspector(token=self.token, write=self.write, public=self.public, timeline=self.timeline).attach(api)
 
@@ -63,14 +63,17 @@ class Inspector:
         """The inspector as an app extension: its `/_dotdo/` mount."""
         return Extensions(mounts={MOUNT_NAME: self.mount})
 
-    def attach(self, api: API) -> RequestObserver:
-        """Mount the inspector on `api` and return the ASGI app to serve: `api` with its requests observed."""
+    def attach(self, api: API) -> API:
+        """Mount the inspector on `api`, observe its requests, and return it (the ASGI app to serve)."""
+        if api.observer is not None:
+            raise ValueError("this app already has an observer (an inspector is attached to it)")
         api.extend(self.extensions())
         api.runtime.add_storage_hook(self._on_activate)
         if self.timeline is not None:
             api.runtime.happenings.listeners.append(self.timeline.hear)
         self.metrics.watch(api.runtime)
-        return RequestObserver(api, self.timeline, self.metrics)
+        api.observer = RequestObserver(api, self.timeline, self.metrics)
+        return api
 
     def _on_activate(self, oid: ObjectId, storage: Storage) -> None:
         record_name(oid, storage)

@@ -1,19 +1,17 @@
 """Structured logs: one JSON object per line, with the object's class and name and the request id.
 
-The inspector's middleware sets the request's context (`request_context`) while it is served, so
-every line logged meanwhile — by dotdo, by the app, by the server — carries it.
+An app observed by the inspector sets the request's context (`dotdo.http.observation.request_context`)
+while it is served, so every line logged meanwhile — by dotdo, by the app, by the server — carries it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-request_context: ContextVar[dict[str, str] | None] = ContextVar("dotdo_request_context", default=None)
-"""`{"request_id", "class", "object"}` of the request being served, if any."""
+from ..http.observation import request_context
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -28,8 +26,8 @@ class JsonLogFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         context = request_context.get()
-        if context:
-            line.update(context)
+        if context is not None:
+            line["request_id"], line["class"], line["object"] = context
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)

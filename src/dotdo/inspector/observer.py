@@ -1,34 +1,39 @@
-"""The ASGI layer in front of an app that notes each request and WebSocket: timeline, metrics, log context."""
+"""The inspector's observer of an app's requests and WebSockets: timeline, metrics, request ids.
+
+An `API` app tells its observer of each request at the points it already knows them (see
+`dotdo.http.observation`): no layer wraps the app. Per request this costs a path lookup, a
+request id, a row of plain integers and, with the timeline on, one tuple appended to a ring.
+"""
 
 from __future__ import annotations
 
 import itertools
-import re
 import uuid
 from bisect import bisect_left
-from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..runtime.ids import id_from_name, namespace_of
-from .logs import request_context
+from ..runtime.ids import namespace_of
 from .metrics import LATENCY_BUCKETS, Metrics
 from .timeline import Timeline
 
 if TYPE_CHECKING:
-    from starlette.types import Message, Receive, Scope, Send
+    from starlette.types import Message, Receive, Scope
 
     from ..http.app import API
+    from ..http.observation import RequestNote
 
 INSPECTOR_PREFIX = "/_dotdo"
 RPC_PATH = "/rpc"
 NAME_CACHE_SIZE = 4096
 """Paths whose object name the observer remembers (when the routing looks at the path alone)."""
-OBJECT_PAGE = re.compile(r"/_dotdo/(?:api/)?objects/([^/]+)/([0-9a-f]{64})(?:/(.*))?")
-"""An inspector path about one object: its class, its id and what of it (a live stream stays on the host asked)."""
+REQUEST_TEMPLATE = "%s %s → %d in %.1f ms"
 
 
 class RequestObserver:
-    """Serves `app`, noting each request's object, status and time in `timeline` and `metrics`."""
+    """Notes each request `app` serves, with its object, status and time, in `timeline` and `metrics`.
+
+    Requests for the inspector itself (`/_dotdo/…`) go unwatched.
+    """
 
     def __init__(self, app: API, timeline: Timeline | None, metrics: Metrics) -> None:
         self.app = app
@@ -40,21 +45,6 @@ class RequestObserver:
         self._ids = itertools.count(1)
         self._names: dict[str, str] = {}
         self._rows = self.counts.requests
-
-    @property
-    def runtime(self) -> Any:
-        """The served app's runtime."""
-        return self.app.runtime
-
-    @property
-    def cls(self) -> Any:
-        """The served app's Durable Object class."""
-        return self.app.cls
-
-    @property
-    def routing(self) -> Any:
-        """How the served app finds a request's object."""
-        return self.app.routing
 
     def object_of(self, scope: Scope) -> tuple[str, str]:
         """The class and object name a request is for (`rpc` for the RPC endpoint, `?` if none matches)."""
@@ -75,119 +65,73 @@ class RequestObserver:
             self._names[path] = name
         return self.namespace, name
 
-    def object_for(self, scope: Scope) -> tuple[str, str] | None:
-        """The (class, hex id) of the object a request is about, None when any process may answer it.
-
-        What a cluster host asks to send a request to the host that owns its object: the app's own
-        requests, and the inspector's pages and API about one object (which then read it where it
-        lives). Lists, metrics, live streams and the RPC endpoint are answered by the host asked.
-        """
+    def begin(self, scope: Scope) -> RequestNote | None:
+        """The request's id (the client's `x-request-id`, or a new one), class and object name."""
         path: str = scope["path"]
-        if path.startswith(INSPECTOR_PREFIX):
-            found = OBJECT_PAGE.fullmatch(path)
-            if found is None or (found.group(3) or "").endswith("stream"):
-                return None
-            return found.group(1), found.group(2)
-        cls, name = self.object_of(scope)
-        if cls == "rpc" or name == "?":
-            return None
-        return cls, id_from_name(cls, name).hex
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind != "http":
-            if kind == "websocket" and not scope["path"].startswith(INSPECTOR_PREFIX):
-                await self._websocket(scope, receive, send)
-            else:
-                await self.app(scope, receive, send)
-            return
-        path: str = scope["path"]
-        if path.startswith(INSPECTOR_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        # One frame for the whole request, few helper calls: this runs for every request the app answers.
-        obj = self._names.get(path)
-        if obj is None:
-            cls, obj = self.object_of(scope)
-        else:
+        name = self._names.get(path)
+        if name is not None:
             cls = self.namespace
-        request_id = None
+        elif path.startswith(INSPECTOR_PREFIX):
+            return None
+        else:
+            cls, name = self.object_of(scope)
         for key, value in scope["headers"]:
             if key == b"x-request-id":
-                request_id = value.decode("latin-1")[:64]
-                break
-        if request_id is None:
-            request_id = f"{self._id_prefix}-{next(self._ids):x}"
-        header = (b"x-request-id", request_id.encode("latin-1"))
-        status = 500
+                return value.decode("latin-1")[:64], cls, name
+        return f"{self._id_prefix}-{next(self._ids):x}", cls, name
 
-        async def observed_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), header]}
-            await send(message)
+    def answered(self, note: RequestNote, scope: Scope, status: int, seconds: float) -> None:
+        """Count the request by class and status, and put it on its object's timeline."""
+        cls = note[1]
+        row = self._rows.get((cls, status))
+        if row is None:
+            row = self.counts.row(cls, status)
+        row[0] += 1
+        row[1] += seconds
+        row[2 + bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        if cls == "rpc":
+            self.counts.rpc_sessions += 1
+        if self.timeline is not None:
+            self.timeline.record(
+                cls,
+                note[2],
+                "rpc" if cls == "rpc" else "request",
+                REQUEST_TEMPLATE,
+                (scope.get("method", "GET"), scope["path"], status, seconds * 1000),
+            )
 
-        token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
-        started = perf_counter()
-        try:
-            await self.app(scope, receive, observed_send)
-        finally:
-            elapsed = perf_counter() - started
-            request_context.reset(token)
-            row = self._rows.get((cls, status))
-            if row is None:
-                row = self.counts.row(cls, status)
-            row[0] += 1
-            row[1] += elapsed
-            row[2 + bisect_left(LATENCY_BUCKETS, elapsed)] += 1
-            if cls == "rpc":
-                self.counts.rpc_sessions += 1
-            if self.timeline is not None:
-                self.timeline.record(
-                    cls,
-                    obj,
-                    "rpc" if cls == "rpc" else "request",
-                    "%s %s → %d in %.1f ms",
-                    (scope.get("method", "GET"), path, status, elapsed * 1000),
-                )
-
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cls, obj = self.object_of(scope)
-        request_id = _header(scope, b"x-request-id") or f"{self._id_prefix}-{next(self._ids):x}"
-        token = request_context.set({"request_id": request_id, "class": cls, "object": obj})
-        try:
-            await self._observed_websocket(cls, obj, scope, receive, send)
-        finally:
-            request_context.reset(token)
-
-    async def _observed_websocket(self, cls: str, obj: str, scope: Scope, receive: Receive, send: Send) -> None:
-        timeline = self.timeline
-        messages = 0
-
-        async def observed_receive() -> Message:
-            nonlocal messages
-            message = await receive()
-            if message["type"] == "websocket.receive":
-                messages += 1
-                if timeline is not None:
-                    size = len(message.get("text") or "") or len(message.get("bytes") or b"")
-                    timeline.record(cls, obj, "websocket", "message in (%d characters or bytes)", (size,))
-            return message
-
+    def websocket_opened(self, note: RequestNote, scope: Scope, receive: Receive) -> Receive:
+        """Count the session and note its connection; the `receive` returned notes each message."""
+        _, cls, obj = note
         self.counts.websocket_opened(cls)
-        if timeline is not None:
-            timeline.record(cls, obj, "websocket", "connect %s", (scope["path"],))
-        try:
-            await self.app(scope, observed_receive, send)
-        finally:
-            self.counts.websocket_closed(cls)
-            if timeline is not None:
-                timeline.record(cls, obj, "websocket", "closed after %d messages in", (messages,))
+        if self.timeline is not None:
+            self.timeline.record(cls, obj, "websocket", "connect %s", (scope["path"],))
+        return ObservedReceive(receive, self.timeline, cls, obj)
+
+    def websocket_closed(self, note: RequestNote, receive: Receive) -> None:
+        """Count the session closed and note how many messages it received."""
+        _, cls, obj = note
+        self.counts.websocket_closed(cls)
+        if self.timeline is not None:
+            messages = receive.messages if isinstance(receive, ObservedReceive) else 0
+            self.timeline.record(cls, obj, "websocket", "closed after %d messages in", (messages,))
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return value.decode("latin-1")[:64]
-    return None
+class ObservedReceive:
+    """A WebSocket's `receive` that counts the messages it hands on, each noted on the timeline."""
+
+    def __init__(self, receive: Receive, timeline: Timeline | None, cls: str, obj: str) -> None:
+        self.receive = receive
+        self.timeline = timeline
+        self.cls = cls
+        self.obj = obj
+        self.messages = 0
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "websocket.receive":
+            self.messages += 1
+            if self.timeline is not None:
+                size = len(message.get("text") or "") or len(message.get("bytes") or b"")
+                self.timeline.record(self.cls, self.obj, "websocket", "message in (%d characters or bytes)", (size,))
+        return message

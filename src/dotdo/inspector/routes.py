@@ -38,6 +38,8 @@ from .timeline import Timeline, TimelineEntry
 T = TypeVar("T")
 PAGE_SIZE = 50
 HEARTBEAT_SECONDS = 15.0
+NAMES_ELSEWHERE = "dotdo.names_elsewhere"
+"""The scope key of a cluster host's `async () -> {(class, id): name}` of the objects live on other hosts."""
 
 templates = Environment(
     loader=PackageLoader("dotdo.inspector", "templates"),
@@ -57,14 +59,28 @@ def _inspector(request: Request) -> Any:
     return request.scope["dotdo.inspector"]
 
 
-def _catalog(request: Request) -> Catalog:
+def _catalog(request: Request, elsewhere: dict[tuple[str, str], str] | None = None) -> Catalog:
+    """The catalog of the app's data folder; `elsewhere` names objects live in other processes."""
     runtime = _api(request).runtime
+    named = elsewhere or {}
 
     def live_name(namespace: str, hex_id: str) -> str | bool | None:
         live = runtime.live_id(namespace, hex_id)
-        return False if live is None else live.name
+        if live is None:
+            return named.get((namespace, hex_id), False)
+        return live.name
 
     return Catalog(runtime.data_folder, live_name)
+
+
+async def _listing_catalog(request: Request) -> Catalog:
+    """The catalog for a list of objects: under `dotdo serve`, other hosts' live objects by name too.
+
+    A cluster host puts `dotdo.names_elsewhere` in the scope: an async callable giving the names of
+    the objects live on the other hosts (whose databases they hold, so this host cannot read them).
+    """
+    names_elsewhere = request.scope.get(NAMES_ELSEWHERE)
+    return _catalog(request, await names_elsewhere() if names_elsewhere is not None else None)
 
 
 async def _read(request: Request, read: Callable[[ObjectReader], T]) -> T:
@@ -155,7 +171,7 @@ def _timeline(request: Request, summary: ObjectSummary) -> list[TimelineEntry]:
 @handled
 async def index_page(request: Request) -> Response:
     """Classes and their objects, searchable and paged."""
-    catalog = _catalog(request)
+    catalog = await _listing_catalog(request)
     selected = request.query_params.get("class") or None
     search = request.query_params.get("q", "")
     page = max(1, _int(request, "page", 1))
@@ -235,7 +251,8 @@ async def _contents(request: Request, has_files: bool, has_git: bool) -> Content
 @handled
 async def list_objects(request: Request) -> Response:
     """JSON: one page of objects (`class`, `q`, `offset`, `limit`) and the total."""
-    objects, total = _catalog(request).objects(
+    catalog = await _listing_catalog(request)
+    objects, total = catalog.objects(
         request.query_params.get("class") or None,
         search=request.query_params.get("q", ""),
         offset=max(0, _int(request, "offset", 0)),

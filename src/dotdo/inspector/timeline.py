@@ -10,9 +10,9 @@ up misses entries rather than slowing the objects down.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import asdict, dataclass
+from time import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 PER_OBJECT = 200
 """Entries kept per object."""
 MAX_OBJECTS = 10_000
-"""Objects whose entries are kept; the least recently active one's are dropped past it."""
+"""Objects whose entries are kept; past it, those of the least recently active tenth are dropped."""
 FOLLOWER_QUEUE = 1000
 
 
@@ -40,6 +40,10 @@ class TimelineEntry:
         return asdict(self)
 
 
+Record = tuple[float, str, str, tuple[Any, ...]]
+"""`(time, kind, summary, values)`: one kept entry, its object given by the ring that keeps it."""
+
+
 class Timeline:
     """Recent entries per object, and the queues of those following every new entry."""
 
@@ -50,9 +54,7 @@ class Timeline:
         self.max_objects = max_objects
         # Plain tuples of strings and numbers: the garbage collector stops tracking them, so a full
         # ring costs the collector nothing (frozen dataclasses would be scanned on every full pass).
-        self._rings: OrderedDict[tuple[str, str], deque[tuple[float, str, str, str, str, tuple[Any, ...]]]] = (
-            OrderedDict()
-        )
+        self._rings: dict[tuple[str, str], deque[Record]] = {}
         self._followers: set[asyncio.Queue[TimelineEntry]] = set()
 
     def record(self, namespace: str, obj: str, kind: str, summary: str, values: tuple[Any, ...] = ()) -> None:
@@ -60,30 +62,50 @@ class Timeline:
 
         With `values`, `summary` is a %-template they fill in, when the entry is read.
         """
-        key = (namespace, obj)
-        ring = self._rings.get(key)
+        ring = self._rings.get((namespace, obj))
         if ring is None:
-            ring = self._rings[key] = deque(maxlen=self.per_object)
-            if len(self._rings) > self.max_objects:
-                self._rings.popitem(last=False)
-        else:
-            self._rings.move_to_end(key)
-        record = (time.time(), namespace, obj, kind, summary, values)
+            ring = self._ring(namespace, obj)
+        record = (time(), kind, summary, values)
         ring.append(record)
         if self._followers:
-            entry = _entry(record)
-            for queue in self._followers:
-                if queue.qsize() < FOLLOWER_QUEUE:
-                    queue.put_nowait(entry)
+            self._tell(namespace, obj, record)
 
     def hear(self, oid: ObjectId, kind: str, summary: str, values: tuple[Any, ...]) -> None:
         """`record` a happening of the runtime (a `dotdo.runtime.happenings.Listener`)."""
-        self.record(oid.namespace, oid.name or oid.hex, kind, summary, values)
+        # `record`'s body again: this runs on every commit, where a call more is a measurable share.
+        namespace, obj = oid.namespace, oid.name or oid.hex
+        ring = self._rings.get((namespace, obj))
+        if ring is None:
+            ring = self._ring(namespace, obj)
+        record = (time(), kind, summary, values)
+        ring.append(record)
+        if self._followers:
+            self._tell(namespace, obj, record)
+
+    def _ring(self, namespace: str, obj: str) -> deque[Record]:
+        """A new ring for the object; past `max_objects`, the least recently active tenth go first.
+
+        Rings are not reordered as entries arrive (that would cost every entry): the objects to
+        drop are found by the time of their newest entry, a tenth at a time, so the sort is rare.
+        """
+        rings = self._rings
+        if len(rings) >= self.max_objects:
+            stale = sorted(rings, key=lambda key: rings[key][-1][0])
+            for key in stale[: max(1, len(rings) // 10)]:
+                del rings[key]
+        ring = rings[(namespace, obj)] = deque(maxlen=self.per_object)
+        return ring
+
+    def _tell(self, namespace: str, obj: str, record: Record) -> None:
+        entry = _entry(namespace, obj, record)
+        for queue in self._followers:
+            if queue.qsize() < FOLLOWER_QUEUE:
+                queue.put_nowait(entry)
 
     def entries(self, namespace: str, obj: str) -> list[TimelineEntry]:
         """The object's kept entries, the newest first."""
         ring = self._rings.get((namespace, obj))
-        return [_entry(record) for record in reversed(ring)] if ring else []
+        return [_entry(namespace, obj, record) for record in reversed(ring)] if ring else []
 
     def follow(self) -> asyncio.Queue[TimelineEntry]:
         """A queue that receives every entry recorded from now on; `unfollow` it when done."""
@@ -96,6 +118,6 @@ class Timeline:
         self._followers.discard(queue)
 
 
-def _entry(record: tuple[float, str, str, str, str, tuple[Any, ...]]) -> TimelineEntry:
-    at, namespace, obj, kind, summary, values = record
+def _entry(namespace: str, obj: str, record: Record) -> TimelineEntry:
+    at, kind, summary, values = record
     return TimelineEntry(at, namespace, obj, kind, summary % values if values else summary)

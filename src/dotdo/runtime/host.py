@@ -166,6 +166,10 @@ class ObjectHost:
         """How many objects are in memory."""
         return len(self._live)
 
+    def live_ids(self) -> list[ObjectId]:
+        """The ids of the objects in memory (with their names, when reached by one)."""
+        return [record.id for record in self._live.values()]
+
     async def record(self, cls: type[DurableObject], oid: ObjectId) -> ObjectRecord:
         """The live record for `oid`, activating the object if needed."""
         key = (oid.namespace, oid.hex)
@@ -244,10 +248,12 @@ class ObjectHost:
 
     def _committed_reporter(self, oid: ObjectId) -> Callable[[Storage, int], None]:
         """What an object's storage calls after each commit, to tell the listeners."""
-        happenings = self.happenings
+        listeners = self.happenings.listeners
 
         def committed(storage: Storage, rows: int) -> None:
-            happenings.tell(oid, "commit", "committed %d row changes", rows)
+            # `Happenings.tell` inlined: this runs on every commit of every object while someone listens.
+            for listener in listeners:
+                listener(oid, "commit", "committed %d row changes", (rows,))
 
         return committed
 

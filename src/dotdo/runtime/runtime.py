@@ -429,6 +429,10 @@ class Runtime:
         record = self.host.live((namespace, hex_id))
         return None if record is None else record.id
 
+    def live_ids(self) -> list[ObjectId]:
+        """The ids of every object in memory (with its name, if it was reached by one)."""
+        return self.host.live_ids()
+
     def live_storage(self, cls: type[DurableObject] | str, name_or_id: str | ObjectId) -> Storage | None:
         """The object's storage if it is in memory, else None; activates nothing and runs no event."""
         resolved = self.host.class_for(cls)

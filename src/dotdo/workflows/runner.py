@@ -231,7 +231,7 @@ class Runner:
         # not if another event of the instance wrote or began an execution meanwhile.
         await self.storage.settled()
         if not self.executing and self.storage.commit_waiter() is None:
-            self.storage.release_connection(background=True)
+            self.storage.release_connection()
 
     async def _execute_once(self) -> None:
         store = self.store

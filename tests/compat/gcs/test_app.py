@@ -1,9 +1,13 @@
-"""Cloud Storage through `google-cloud-storage`, the official client, against `dotdo compat serve gcs`."""
+"""Cloud Storage through `google-cloud-storage`, the official client, against `dotdo compat serve gcs`.
+
+Every test runs against a server whose buckets are one object each and against one whose buckets
+are spread over shard objects (`--bucket-shards 3`): a client cannot tell them apart."""
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +21,16 @@ from tests.compat.conftest import CompatServer, start_server, stop_server
 MiB = 1024 * 1024
 
 
+@pytest.fixture(scope="module", params=[1, 3], ids=["one-object", "sharded"])
+def server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[CompatServer]:
+    running = start_server(tmp_path_factory.mktemp("gcs"), ["gcs"], None, "--bucket-shards", str(request.param))
+    yield running
+    stop_server(running)
+
+
 @pytest.fixture(scope="module")
-def gcs(gcs_server: CompatServer) -> Any:
-    return dotdo.compat.gcs.client(
-        gcs_server.url, access_key_id=gcs_server.key.access_key_id, secret=gcs_server.key.secret
-    )
+def gcs(server: CompatServer) -> Any:
+    return dotdo.compat.gcs.client(server.url, access_key_id=server.key.access_key_id, secret=server.key.secret)
 
 
 @pytest.fixture
@@ -124,26 +133,26 @@ def test_copy_rewrite_and_compose(gcs: Any, bucket: Any) -> None:
     assert bucket.blob("whole").download_as_bytes() == b"abcdef"
 
 
-def test_tenants_and_credentials(gcs_server: CompatServer, bucket: Any) -> None:
+def test_tenants_and_credentials(server: CompatServer, bucket: Any) -> None:
     bucket.blob("private").upload_from_string(b"first tenant")
-    key = gcs_server.credentials().create("other", ["gcs"])
-    other = dotdo.compat.gcs.client(gcs_server.url, access_key_id=key.access_key_id, secret=key.secret)
+    key = server.credentials().create("other", ["gcs"])
+    other = dotdo.compat.gcs.client(server.url, access_key_id=key.access_key_id, secret=key.secret)
     with pytest.raises(exceptions.NotFound):
         other.bucket(bucket.name).blob("private").download_as_bytes()
-    assert httpx.get(f"{gcs_server.url}/storage/v1/b/{bucket.name}").status_code == 401
+    assert httpx.get(f"{server.url}/storage/v1/b/{bucket.name}").status_code == 401
     wrong = httpx.get(
-        f"{gcs_server.url}/storage/v1/b/{bucket.name}",
-        headers={"Authorization": f"Bearer {gcs_server.key.access_key_id}:wrong"},
+        f"{server.url}/storage/v1/b/{bucket.name}",
+        headers={"Authorization": f"Bearer {server.key.access_key_id}:wrong"},
     )
     assert wrong.status_code == 401 and wrong.json()["error"]["errors"][0]["reason"] == "authError"
 
 
-def test_hostile_names_and_bodies(gcs_server: CompatServer, bucket: Any) -> None:
-    headers = {"Authorization": f"Bearer {gcs_server.key.access_key_id}:{gcs_server.key.secret}"}
+def test_hostile_names_and_bodies(server: CompatServer, bucket: Any) -> None:
+    headers = {"Authorization": f"Bearer {server.key.access_key_id}:{server.key.secret}"}
     for bad in ("a..b", "UP", "../etc"):
-        answer = httpx.post(f"{gcs_server.url}/storage/v1/b", json={"name": bad}, headers=headers)
+        answer = httpx.post(f"{server.url}/storage/v1/b", json={"name": bad}, headers=headers)
         assert answer.status_code == 400, bad
-    answer = httpx.post(f"{gcs_server.url}/storage/v1/b", content=b"{not json", headers=headers)
+    answer = httpx.post(f"{server.url}/storage/v1/b", content=b"{not json", headers=headers)
     assert answer.status_code == 400 and answer.json()["error"]["errors"][0]["reason"] == "parseError"
     bucket.blob("../../etc/passwd").upload_from_string(b"only a name")
     assert bucket.blob("../../etc/passwd").download_as_bytes() == b"only a name"
@@ -151,10 +160,13 @@ def test_hostile_names_and_bodies(gcs_server: CompatServer, bucket: Any) -> None
         bucket.blob("x" * 2000).upload_from_string(b"")
 
 
+@pytest.mark.parametrize("shards", ["1", "3"])
 def test_a_served_bucket_sweeps_the_blobs_of_overwritten_and_deleted_objects_from_disk(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, shards: str
 ) -> None:
-    server = start_server(tmp_path_factory.mktemp("gcs-sweep"), ["gcs"], None, "--garbage-grace", "0.2")
+    server = start_server(
+        tmp_path_factory.mktemp("gcs-sweep"), ["gcs"], None, "--garbage-grace", "0.2", "--bucket-shards", shards
+    )
     try:
         client = dotdo.compat.gcs.client(server.url, access_key_id=server.key.access_key_id, secret=server.key.secret)
         bucket = client.create_bucket("sweep")

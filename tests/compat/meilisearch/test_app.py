@@ -272,6 +272,16 @@ def test_facet_search_finds_facet_values_by_their_words_among_a_searchs_hits(
     assert movies.facet_search("genres", "adv")["facetHits"] == [{"value": "Adventure", "count": 3}]
     assert movies.facet_search("genres", "fic")["facetHits"] == [{"value": "Science Fiction", "count": 1}]
     assert movies.facet_search("genres", "ACT")["facetHits"] == [{"value": "Action", "count": 2}]
+    wait(
+        client,
+        movies.add_documents([{"id": 8, "title": "Ballet", "genres": ["abstract"], "year": 2001, "rating": 6.0}]),
+    )
+    assert [hit["value"] for hit in movies.facet_search("genres", "a")["facetHits"]] == [
+        "abstract",
+        "Action",
+        "Adventure",
+    ]
+    wait(client, movies.delete_document(8))
     assert movies.facet_search("genres", "adv", {"q": "pi"})["facetHits"] == [{"value": "Adventure", "count": 1}]
     filtered = movies.facet_search("genres", "dr", {"filter": "year < 2000"})
     assert filtered["facetHits"] == [{"value": "Drama", "count": 1}]

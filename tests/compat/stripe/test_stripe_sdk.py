@@ -186,3 +186,6 @@ def test_events_record_every_change(client: stripe.StripeClient) -> None:
     updated = next(e for e in events if e.type == "customer.updated" and e.data.object.id == customer.id)
     assert updated.data.previous_attributes.name == "Evented" and updated.data.object.name == "Renamed"
     assert client.v1.events.retrieve(updated.id).type == "customer.updated"
+    only_updates = client.v1.events.list(params={"type": "customer.updated", "limit": 100}).data
+    assert only_updates and {e.type for e in only_updates} == {"customer.updated"}
+    assert updated.id in {e.id for e in only_updates}

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 
 from dotdo.primitives.bashx import Bash
+from dotdo.primitives.bashx.jobs import SerializedFs
+from dotdo.primitives.fsx.sync_filesystem import SyncFileSystem
+from dotdo.runtime.storage import Storage
 
 from .oracle import real_bash_output as real_bash
 
@@ -55,3 +61,23 @@ def test_kill_of_own_jobs_needs_no_confirmation(bash: Bash) -> None:
     assert bash.analyze("sleep 5 & kill %1").verdict == "safe"
     assert bash.analyze("sleep 5 & kill $!").verdict == "safe"
     assert bash.analyze("kill -9 1234").verdict == "needs_confirm"
+
+
+def test_a_file_opened_through_the_shared_filesystem_reads_only_in_its_turn(tmp_path: Path) -> None:
+    """Pipeline stages share one SQLite connection: a stage streaming a file must wait while another
+    thread holds the filesystem (two statements at once on one connection deadlock)."""
+    storage = Storage(tmp_path / "fs.sqlite")
+    shared = SerializedFs(SyncFileSystem(storage))
+    shared.write("/big.txt", b"line\n" * 50_000)
+    storage.commit()
+    reads: list[float] = []
+    with shared.open("/big.txt", "rb") as handle:
+        with shared.lock:
+            reader = threading.Thread(target=lambda: reads.append(len(handle.read(1024))))
+            reader.start()
+            reader.join(0.3)
+            assert reader.is_alive() and reads == [], "the read went ahead while another thread held the files"
+        reader.join(5)
+        assert reads == [1024]
+        assert sum(1 for _ in iter(lambda: handle.read(65536), b"")) >= 1
+    storage.close()

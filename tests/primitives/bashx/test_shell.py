@@ -167,8 +167,9 @@ async def test_oversized_input_gets_a_clear_error(bash: Bash) -> None:
         await bash("#" * 2_000_000)
     result = await bash("echo {1..100000000}")
     assert result.exit_code == 1 and "brace expansion" in result.stderr
+    # seq streams its numbers: the script's output limit is what stops it.
     result = await bash("seq 1000000000")
-    assert result.exit_code == 1 and "narrow the range" in result.stderr
+    assert result.exit_code == 1 and "output passed" in result.stderr
 
 
 async def test_a_failing_script_keeps_what_it_wrote(bash: Bash, fs) -> None:

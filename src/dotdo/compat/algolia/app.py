@@ -25,8 +25,9 @@ from urllib.parse import parse_qs, unquote, urlencode
 from starlette.responses import JSONResponse, Response
 
 from ..request_body import read_body
-from ..search import SearchError, SearchIndex, SearchQuery
+from ..search import SearchError, SearchQuery, ShardedIndex
 from ..search.text import fold, within_distance, words
+from ..sharding import check_shard_count
 from . import settings as algolia_settings
 from .account import AlgoliaAccount, timestamp
 from .filter_syntax import AlgoliaFilterError, parse_parameters
@@ -151,6 +152,7 @@ class AlgoliaApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         index = "/1/indexes/(?P<index>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
         for method, path, acl, handler in [
@@ -247,15 +249,15 @@ class AlgoliaApp:
     def _account(self, call: Call) -> Stub:
         return self.context.runtime.get(AlgoliaAccount, call.tenant)
 
-    def _index(self, call: Call, name: str | None = None) -> tuple[str, Stub]:
+    def _index(self, call: Call, name: str | None = None) -> tuple[str, ShardedIndex]:
         name = name if name is not None else call.params["index"]
         if not _INDEX_NAME.fullmatch(name):
             raise AlgoliaError(400, f"Invalid index name {name!r}: use 1 to 512 characters, without '/'")
-        return name, self.context.runtime.get(SearchIndex, f"algolia/{call.tenant}/{name}")
+        return name, ShardedIndex(self.context.runtime, f"algolia/{call.tenant}/{name}", shards=self.index_shards)
 
     async def _existing(
         self, call: Call, name: str | None = None, checked: bool = True
-    ) -> tuple[str, Stub, dict[str, Any]]:
+    ) -> tuple[str, ShardedIndex, dict[str, Any]]:
         """The index with its account entry; 404 if there is none. `checked=False` trusts the entry alone
         (a search then answers the 404 itself if the index is gone)."""
         name, index = self._index(call, name)
@@ -264,7 +266,7 @@ class AlgoliaApp:
             raise _index_missing()
         return name, index, entry
 
-    async def _writable(self, call: Call, name: str | None = None) -> tuple[str, Stub]:
+    async def _writable(self, call: Call, name: str | None = None) -> tuple[str, ShardedIndex]:
         """The index, created (as any write to Algolia creates it) if it does not exist."""
         name, index = self._index(call, name)
         if not await index.exists():
@@ -281,7 +283,7 @@ class AlgoliaApp:
 
     # -- objects ------------------------------------------------------------------------------------
 
-    async def _save(self, index: Stub, records: list[dict[str, Any]], partial: bool = False) -> None:
+    async def _save(self, index: ShardedIndex, records: list[dict[str, Any]], partial: bool = False) -> None:
         try:
             await index.add(records, "objectID", partial=partial)
         except SearchError as exc:
@@ -313,7 +315,7 @@ class AlgoliaApp:
         task = await self._task(call, name)
         return {"updatedAt": timestamp(time.time()), "taskID": task, "objectID": object_id}
 
-    async def _partial(self, index: Stub, changes: list[dict[str, Any]], create: bool) -> None:
+    async def _partial(self, index: ShardedIndex, changes: list[dict[str, Any]], create: bool) -> None:
         updated = []
         for change in changes:
             current = await index.get(change["objectID"])

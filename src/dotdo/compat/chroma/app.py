@@ -23,7 +23,8 @@ from urllib.parse import parse_qs, unquote
 from starlette.responses import JSONResponse
 
 from ..request_body import read_body
-from ..vector import Point, VectorCatalog, VectorCollection, VectorError
+from ..sharding import check_shard_count
+from ..vector import Point, ShardedCollection, VectorCatalog, VectorError
 from .filters import DOCUMENT_KEY, ChromaFilterError, where, where_document
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class ChromaApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         base = "/api/v2/tenants/(?P<tenant>[^/]+)/databases/(?P<database>[^/]+)"
         collection = base + "/collections/(?P<id>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
@@ -188,8 +190,10 @@ class ChromaApp:
     def _catalog(self, call: Call) -> Stub:
         return self.context.runtime.get(VectorCatalog, call.catalog_name())
 
-    def _object(self, call: Call, collection_id: str) -> Stub:
-        return self.context.runtime.get(VectorCollection, f"chroma/{call.tenant}/{collection_id}")
+    def _object(self, call: Call, collection_id: str) -> ShardedCollection:
+        return ShardedCollection(
+            self.context.runtime, f"chroma/{call.tenant}/{collection_id}", shards=self.index_shards
+        )
 
     async def _model(self, call: Call, entry: dict[str, Any]) -> dict[str, Any]:
         collection = self._object(call, entry["uid"])

@@ -2,6 +2,7 @@
 
 dotdo compat serve gcs --port 9000
 client = dotdo.compat.gcs.client()     # google.cloud.storage.Client pointed at it, with a bearer key
+dotdo.compat.gcs.reshard("photos", 8)  # spread a bucket's objects over 8 shard objects, online
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
 from .account import GcsAccount
+from .admin import reshard, reshard_status
 from .app import build
 from .bucket import GcsBucket
 
@@ -79,4 +81,4 @@ service = Service(
 )
 """The Cloud Storage layer as the registry lists it."""
 
-__all__ = ["OPERATIONS", "GcsAccount", "GcsBucket", "client", "service"]
+__all__ = ["OPERATIONS", "GcsAccount", "GcsBucket", "client", "reshard", "reshard_status", "service"]

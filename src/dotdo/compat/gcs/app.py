@@ -4,11 +4,17 @@ Paths follow the API (`/storage/v1/b/{bucket}/o/{object}`, `/upload/storage/v1/.
 `/download/storage/v1/...`); object names arrive URL-encoded in one path segment and stay strings
 (rows of the bucket's object), never paths of this machine. Requests carry
 `Authorization: Bearer <access key id>:<secret>` (what `dotdo.compat.gcs.client()` sends).
+
+A request for one object goes to the object holding its name (`shards`: the bucket's own object, or
+one of its shards when it was created with `bucket_shards` > 1 or resharded since). dotdo's own
+`/storage/v1/b/{bucket}/reshard` starts a reshard (POST `?shards=N`) and tells how far it got (GET).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -22,12 +28,17 @@ from starlette.responses import Response, StreamingResponse
 
 from ...primitives.blob_store import BlobStore
 from ..blob_references import GARBAGE_GRACE
+from ..bucket_splits import SplitWatcher
+from ..key_layout import DEFAULT_SPLIT_KEYS, layout_places
+from ..key_places import BucketPlaces, KeyPlace
 from ..s3.bodies import raw_pieces, read_range
 from ..s3.xml_bodies import iso_time
 from ..settings import non_negative
+from ..sharding import OWN_OBJECT, check_shard_count
 from .account import GcsAccount
-from .bucket import HEADER_FIELDS, Conditions, GcsBucket, GcsObject, NewGcsObject
+from .bucket import HEADER_FIELDS, Conditions, GcsObject, NewGcsObject, session_object_name
 from .errors import GcsError
+from .shards import bucket_places, merge_pages
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -90,7 +101,11 @@ class GcsApp:
     def __init__(self, context: CompatContext) -> None:
         self.context = context
         self.blobs = BlobStore(context.folder / "blobs")
-        self.garbage_grace = non_negative("garbage_grace", context.options.get("garbage_grace", GARBAGE_GRACE))
+        options = context.options
+        self.garbage_grace = non_negative("garbage_grace", options.get("garbage_grace", GARBAGE_GRACE))
+        self.bucket_shards = check_shard_count("bucket_shards", options.get("bucket_shards", 1))
+        split_keys = int(non_negative("bucket_split_keys", options.get("bucket_split_keys", DEFAULT_SPLIT_KEYS)))
+        self.splits = SplitWatcher(split_keys, GcsError)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,8 +137,18 @@ class GcsApp:
             raise GcsError(403, "forbidden", "this access key may not use Cloud Storage")
         return key.tenant
 
+    def _places(self, tenant: str, bucket: str) -> BucketPlaces:
+        return bucket_places(self.context.runtime, self.blobs, tenant, check_bucket_name(bucket))
+
     def _bucket(self, tenant: str, name: str) -> Stub:
-        return self.context.runtime.get(GcsBucket, f"{tenant}/{check_bucket_name(name)}")
+        return self._places(tenant, name).stub(OWN_OBJECT)
+
+    async def _key(self, tenant: str, bucket: str, name: str) -> KeyPlace:
+        """The object answering for object `name` of the bucket."""
+        return await self._places(tenant, bucket).key(name)
+
+    def _wrote(self, tenant: str, bucket: str) -> None:
+        self.splits.count_write(f"{tenant}/{bucket}", self._bucket(tenant, bucket))
 
     async def _route(
         self,
@@ -155,6 +180,8 @@ class GcsApp:
         bucket = rest[0]
         if len(rest) == 1:
             return await self._bucket_call(method, receive, query, tenant, bucket, base)
+        if len(rest) == 2 and rest[1] == "reshard":
+            return await self._reshard(method, query, tenant, bucket)
         if rest[1] != "o":
             raise GcsError(404, "notFound", "Not Found")
         if len(rest) == 2:
@@ -205,8 +232,16 @@ class GcsApp:
         name = check_bucket_name(str(body.get("name", "")))
         versioning = bool((body.get("versioning") or {}).get("enabled", False))
         labels = {str(k): str(v) for k, v in (body.get("labels") or {}).items()}
-        created = await self._bucket(tenant, name).create(
-            tenant, name, str(self.blobs.root), versioning, labels, self.garbage_grace
+        blobs, places = str(self.blobs.root), self._places(tenant, name)
+        if self.bucket_shards > 1:  # the shards first: the bucket answers only once they all exist
+            await asyncio.gather(
+                *(
+                    places.stub(index).create(tenant, name, blobs, versioning, labels, self.garbage_grace, shard=True)
+                    for index in range(self.bucket_shards)
+                )
+            )
+        created = await places.stub(OWN_OBJECT).create(
+            tenant, name, blobs, versioning, labels, self.garbage_grace, shards=self.bucket_shards
         )
         if not created:
             raise GcsError(
@@ -229,29 +264,64 @@ class GcsApp:
                 None if "labels" not in body else {str(k): str(v) for k, v in (body["labels"] or {}).items()},
                 _int(query, "ifMetagenerationMatch"),
             )
+            if versioning is not None and len(layout_places(info)) > 1:
+                # Every shard writes generations itself; a shard a running reshard has not made yet is left out.
+                await self._places(tenant, bucket).each(info, "set_versioning", enabled=bool(info["versioning"]))
             return _json(_bucket_resource(info, base))
         if method == "DELETE":
-            await stub.delete_bucket()
+            await self._delete_bucket(tenant, bucket)
             await self.context.runtime.get(GcsAccount, tenant).remove(bucket)
             return Response(status_code=204)
         raise GcsError(405, "methodNotAllowed", "Method not allowed")
+
+    async def _delete_bucket(self, tenant: str, bucket: str) -> None:
+        places = self._places(tenant, bucket)
+        root = places.stub(OWN_OBJECT)
+        info = await root.info()
+        if info["reshard"]:
+            raise GcsError(409, "conflict", "The bucket is being resharded; delete it once that is done.")
+        if int(info["shards"]) > 1:
+            shards = [places.stub(place) for place in layout_places(info)]
+            if not all(await asyncio.gather(*(shard.is_empty() for shard in shards))):
+                raise GcsError(409, "conflict", "The bucket you tried to delete is not empty.")
+            await asyncio.gather(*(shard.delete_bucket(shard=True) for shard in shards))
+        await root.delete_bucket()
+
+    async def _reshard(self, method: str, query: dict[str, str], tenant: str, bucket: str) -> Response:
+        """dotdo's own: start a reshard of the bucket to `?shards=N` (POST), or see how far it got (GET)."""
+        stub = self._bucket(tenant, bucket)
+        if method == "GET":
+            return _json(await stub.reshard_status())
+        if method != "POST":
+            raise GcsError(405, "methodNotAllowed", "Method not allowed")
+        shards = _int(query, "shards")
+        if shards is None:
+            raise GcsError(400, "required", "Required parameter: shards")
+        return _json(await stub.reshard(shards))
 
     # -- objects ------------------------------------------------------------------------------------
 
     async def _list_objects(self, tenant: str, bucket: str, query: dict[str, str], base: str) -> Response:
         max_results = min(_int(query, "maxResults") or 1000, 1000)
         token = query.get("pageToken", "")
-        after = base64.urlsafe_b64decode(token.encode()).decode() if token else ""
-        items, prefixes, next_after = await self._bucket(tenant, bucket).list_objects(
-            prefix=query.get("prefix", ""),
-            delimiter=query.get("delimiter", ""),
-            after=after,
-            max_results=max(max_results, 1),
-            versions=query.get("versions", "").lower() == "true",
-            start_offset=query.get("startOffset", ""),
-            end_offset=query.get("endOffset", ""),
-            include_trailing_delimiter=query.get("includeTrailingDelimiter", "").lower() == "true",
-        )
+        after = _untoken(token) if token else ""
+        stub = self._bucket(tenant, bucket)
+        info = await stub.info()
+        listing = {
+            "prefix": query.get("prefix", ""),
+            "delimiter": query.get("delimiter", ""),
+            "after": after,
+            "max_results": max(max_results, 1),
+            "versions": query.get("versions", "").lower() == "true",
+            "start_offset": query.get("startOffset", ""),
+            "end_offset": query.get("endOffset", ""),
+            "include_trailing_delimiter": query.get("includeTrailingDelimiter", "").lower() == "true",
+        }
+        if len(layout_places(info)) <= 1:
+            items, prefixes, next_after = await stub.list_objects(**listing)
+        else:
+            pages = await self._places(tenant, bucket).each(info, "list_objects", **listing)
+            items, prefixes, next_after = merge_pages(pages, listing["max_results"])
         answer: dict[str, Any] = {
             "kind": "storage#objects",
             "items": [_object_resource(o, bucket, base) for o in items],
@@ -265,25 +335,27 @@ class GcsApp:
     async def _object_call(
         self, method: str, receive: Receive, query: dict[str, str], tenant: str, bucket: str, name: str, base: str
     ) -> Response:
-        stub = self._bucket(tenant, bucket)
+        if method not in ("GET", "PATCH", "PUT", "DELETE"):
+            raise GcsError(405, "methodNotAllowed", "Method not allowed")
         conditions = _conditions(query)
+        place = await self._key(tenant, bucket, name)
         if method == "GET":
-            return _json(_object_resource(await stub.get(name, _int(query, "generation"), conditions), bucket, base))
+            found = await place.call("get", name, _int(query, "generation"), conditions)
+            return _json(_object_resource(found, bucket, base))
         if method in ("PATCH", "PUT"):
             body = await _json_body(receive)
-            updated = await stub.patch(name, body, conditions, replace=method == "PUT")
+            updated = await place.call("patch", name, body, conditions, replace=method == "PUT")
             return _json(_object_resource(updated, bucket, base))
         if method == "DELETE":
-            await stub.delete(name, _int(query, "generation"), conditions)
+            await place.call("delete", name, _int(query, "generation"), conditions)
             return Response(status_code=204)
         raise GcsError(405, "methodNotAllowed", "Method not allowed")
 
     async def _download(
         self, headers: dict[str, str], query: dict[str, str], tenant: str, bucket: str, name: str
     ) -> Response:
-        stub = self._bucket(tenant, bucket)
-        info = await stub.info()
-        obj: GcsObject = await stub.get(name, _int(query, "generation"), _conditions(query))
+        place = await self._key(tenant, bucket, name)
+        obj: GcsObject = await place.call("get", name, _int(query, "generation"), _conditions(query))
         start, end, status = 0, obj.size, 200
         answer_headers = {
             "x-goog-generation": str(obj.generation),
@@ -314,7 +386,7 @@ class GcsApp:
             status = 206
             answer_headers["Content-Range"] = f"bytes {start}-{max(start, end - 1)}/{obj.size}"
         answer_headers["Content-Length"] = str(max(0, end - start))
-        pieces = read_range(self.blobs, info["namespace"], obj.parts, start, end, obj.inline)
+        pieces = read_range(self.blobs, place.info["namespace"], obj.parts, start, end, obj.inline)
         return StreamingResponse(
             pieces,
             status_code=status,
@@ -362,28 +434,29 @@ class GcsApp:
         bucket: str,
         base: str,
     ) -> Response:
-        stub = self._bucket(tenant, bucket)
-        info = await stub.info()
+        await self._bucket(tenant, bucket).info()
         kind = query.get("uploadType", "media")
         if method == "PUT" and kind == "resumable":
-            return await self._resumable_chunk(receive, headers, query, stub, info, bucket, base)
+            return await self._resumable_chunk(receive, headers, query, tenant, bucket, base)
         if method != "POST":
             raise GcsError(405, "methodNotAllowed", "Method not allowed")
         conditions = _conditions(query)
         if kind == "media":
             name = check_object_name(query.get("name", ""))
-            size, md5, crc, parts, inline = await self._store(raw_pieces(receive), info["namespace"])
+            place = await self._key(tenant, bucket, name)
+            size, md5, crc, parts, inline = await self._store(raw_pieces(receive), place.info["namespace"])
             new = NewGcsObject(name, size, md5, crc, parts, inline, headers.get("content-type"))
         elif kind == "multipart":
             metadata, media, media_type = _split_multipart(
                 headers.get("content-type", ""), await _bounded_body(receive, MAX_SIMPLE_BODY)
             )
             name = check_object_name(str(metadata.get("name") or query.get("name", "")))
+            place = await self._key(tenant, bucket, name)
 
             async def once() -> Any:
                 yield media
 
-            size, md5, crc, parts, inline = await self._store(once(), info["namespace"])
+            size, md5, crc, parts, inline = await self._store(once(), place.info["namespace"])
             _check_declared(metadata, md5, crc)
             new = _new_object(name, size, md5, crc, parts, inline, metadata, media_type)
         elif kind == "resumable":
@@ -391,12 +464,14 @@ class GcsApp:
             name = check_object_name(str(metadata.get("name") or query.get("name", "")))
             if headers.get("x-upload-content-type"):
                 metadata.setdefault("contentType", headers["x-upload-content-type"])
-            upload_id = await stub.start_upload(name, metadata, conditions)
+            place = await self._key(tenant, bucket, name)
+            upload_id = await place.call("start_upload", name, metadata, conditions)
             location = f"{base}/upload/storage/v1/b/{quote(bucket)}/o?uploadType=resumable&upload_id={upload_id}"
             return Response(status_code=200, headers={"Location": location, "X-GUploader-UploadID": upload_id})
         else:
             raise GcsError(400, "invalid", f"unknown uploadType {kind!r}: use media, multipart or resumable")
-        stored = await stub.put(new, conditions)
+        stored = await place.call("put", new, conditions, carry=[sha for sha, _ in new.parts])
+        self._wrote(tenant, bucket)
         return _json(_object_resource(stored, bucket, base))
 
     async def _resumable_chunk(
@@ -404,13 +479,16 @@ class GcsApp:
         receive: Receive,
         headers: dict[str, str],
         query: dict[str, str],
-        stub: Stub,
-        info: dict[str, Any],
+        tenant: str,
         bucket: str,
         base: str,
     ) -> Response:
         upload_id = query.get("upload_id", "")
-        session = await stub.upload(upload_id)
+        name = session_object_name(upload_id)
+        if name is None:
+            raise GcsError(404, "notFound", "No such upload session.")
+        place = await self._key(tenant, bucket, check_object_name(name))
+        session = await place.call("upload", upload_id, name)
         match = _CONTENT_RANGE.fullmatch(headers.get("content-range", "bytes */*").strip())
         if match is None:
             raise GcsError(400, "invalid", "Content-Range must be bytes FIRST-LAST/TOTAL, bytes */TOTAL or bytes */*")
@@ -418,27 +496,32 @@ class GcsApp:
         total = None if total_text == "*" else int(total_text)
         held = session["received"]
         if first is not None:
-            size, _, _, parts, inline = await self._store(raw_pieces(receive), info["namespace"])
+            size, _, _, parts, inline = await self._store(raw_pieces(receive), place.info["namespace"])
             if inline is not None:
-                upload = self.blobs.open_upload()
-                upload.write(inline)
-                sha = upload.finish()
-                upload.publish(namespace=info["namespace"])
-                parts = [(sha, size)]
+                parts = [(self._publish(inline, place.info["namespace"]), size)]
             if size:
-                held = await stub.add_chunk(upload_id, int(first), parts[0][0], size)
+                sha = parts[0][0]
+                held = await place.call("add_chunk", upload_id, name, int(first), sha, size, carry=[sha])
         if total is not None and held >= total:
-            return await self._finish_resumable(stub, upload_id, info, bucket, base)
+            return await self._finish_resumable(place, upload_id, name, tenant, bucket, base)
         answer = {"Range": f"bytes=0-{held - 1}"} if held else {}
         return Response(status_code=308, headers=answer)
 
+    def _publish(self, data: bytes, namespace: str) -> str:
+        """`data` as one blob of `namespace`; its sha."""
+        upload = self.blobs.open_upload()
+        upload.write(data)
+        sha = upload.finish()
+        upload.publish(namespace=namespace)
+        return sha
+
     async def _finish_resumable(
-        self, stub: Stub, upload_id: str, info: dict[str, Any], bucket: str, base: str
+        self, place: KeyPlace, upload_id: str, name: str, tenant: str, bucket: str, base: str
     ) -> Response:
-        session = await stub.upload(upload_id)
+        session = await place.call("upload", upload_id, name)
         hasher = Hasher()
         size = sum(n for _, n in session["parts"])
-        for piece in read_range(self.blobs, info["namespace"], session["parts"], 0, size):
+        for piece in read_range(self.blobs, place.info["namespace"], session["parts"], 0, size):
             hasher.update(piece)
         md5, crc = hasher.digests()
         metadata = session["resource"]
@@ -446,7 +529,8 @@ class GcsApp:
         new = _new_object(
             session["name"], size, md5, crc, session["parts"], None, metadata, metadata.get("contentType")
         )
-        stored = await stub.finish_upload(upload_id, new)
+        stored = await place.call("finish_upload", upload_id, new)
+        self._wrote(tenant, bucket)
         return _json(_object_resource(stored, bucket, base))
 
     async def _copy(
@@ -462,9 +546,9 @@ class GcsApp:
         *,
         rewrite: bool,
     ) -> Response:
-        source_stub = self._bucket(tenant, bucket)
-        source_info = await source_stub.info()
-        source: GcsObject = await source_stub.get(
+        source_place = await self._key(tenant, bucket, name)
+        source: GcsObject = await source_place.call(
+            "get",
             name,
             _int(query, "sourceGeneration"),
             Conditions(
@@ -474,12 +558,9 @@ class GcsApp:
                 _int(query, "ifSourceMetagenerationNotMatch"),
             ),
         )
-        target_stub = self._bucket(tenant, target_bucket)
-        target_info = await target_stub.info()
+        target_place = await self._key(tenant, target_bucket, target_name)
         overrides = await _json_body(receive)
-        parts = source.parts
-        if target_info["namespace"] != source_info["namespace"] and parts:
-            parts = await self._copy_bytes(source_info["namespace"], source, target_info["namespace"])
+        parts = await self._carry(source.parts, source_place.info["namespace"], target_place.info["namespace"])
         resource = {"contentType": source.content_type, "metadata": source.metadata, **source.headers, **overrides}
         new = _new_object(
             target_name,
@@ -491,7 +572,8 @@ class GcsApp:
             resource,
             resource.get("contentType"),
         )
-        stored = await target_stub.put(new, _conditions(query))
+        stored = await target_place.call("put", new, _conditions(query), carry=[sha for sha, _ in parts])
+        self._wrote(tenant, target_bucket)
         resource_out = _object_resource(stored, target_bucket, base)
         if rewrite:
             return _json(
@@ -505,19 +587,14 @@ class GcsApp:
             )
         return _json(resource_out)
 
-    async def _copy_bytes(
-        self, source_namespace: str, source: GcsObject, target_namespace: str
+    async def _carry(
+        self, parts: list[tuple[str, int]], source_namespace: str, target_namespace: str
     ) -> list[tuple[str, int]]:
-        upload = self.blobs.open_upload()
-        try:
-            for piece in read_range(self.blobs, source_namespace, source.parts, 0, source.size):
-                upload.write(piece)
-            sha = upload.finish()
-            upload.publish(namespace=target_namespace)
-        except BaseException:
-            upload.discard()
-            raise
-        return [(sha, source.size)]
+        """`parts` of an object of one namespace, now in `target_namespace` too (the same blobs)."""
+        if source_namespace != target_namespace:
+            for sha, _ in parts:
+                await asyncio.to_thread(self.blobs.copy, sha, source=source_namespace, destination=target_namespace)
+        return parts
 
     async def _compose(
         self, receive: Receive, query: dict[str, str], tenant: str, bucket: str, name: str, base: str
@@ -526,28 +603,27 @@ class GcsApp:
         sources = body.get("sourceObjects") or []
         if not 1 <= len(sources) <= 32:
             raise GcsError(400, "invalid", "compose takes 1 to 32 source objects")
-        stub = self._bucket(tenant, bucket)
-        info = await stub.info()
+        target = await self._key(tenant, bucket, name)
+        namespace = target.info["namespace"]
         hasher = Hasher()
         parts: list[tuple[str, int]] = []
         size = 0
         for source in sources:
-            obj: GcsObject = await stub.get(check_object_name(str(source.get("name", ""))), _int(source, "generation"))
-            data_parts = obj.parts
-            if obj.inline is not None and obj.size:
-                upload = self.blobs.open_upload()
-                upload.write(obj.inline)
-                sha = upload.finish()
-                upload.publish(namespace=info["namespace"])
-                data_parts = [(sha, obj.size)]
-            for piece in read_range(self.blobs, info["namespace"], obj.parts, 0, obj.size, obj.inline):
+            source_name = check_object_name(str(source.get("name", "")))
+            place = await self._key(tenant, bucket, source_name)
+            obj: GcsObject = await place.call("get", source_name, _int(source, "generation"))
+            for piece in read_range(self.blobs, place.info["namespace"], obj.parts, 0, obj.size, obj.inline):
                 hasher.update(piece)
-            parts += data_parts
+            if obj.inline is not None and obj.size:
+                parts.append((self._publish(obj.inline, namespace), obj.size))
+            else:
+                parts += await self._carry(obj.parts, place.info["namespace"], namespace)
             size += obj.size
         md5, crc = hasher.digests()
         destination = body.get("destination") or {}
         new = _new_object(name, size, md5, crc, parts, None, destination, destination.get("contentType"))
-        stored = await stub.put(new, _conditions(query))
+        stored = await target.call("put", new, _conditions(query), carry=[sha for sha, _ in parts])
+        self._wrote(tenant, bucket)
         return _json(_object_resource(stored, bucket, base))
 
 
@@ -563,6 +639,13 @@ def _int(values: dict[str, Any], name: str) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         raise GcsError(400, "invalid", f"Invalid value for {name}: {str(value)[:40]!r}") from None
+
+
+def _untoken(token: str) -> str:
+    try:
+        return base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise GcsError(400, "invalid", "The page token is not valid.") from None
 
 
 def _conditions(query: dict[str, str]) -> Conditions:

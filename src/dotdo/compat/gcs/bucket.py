@@ -5,24 +5,38 @@ a new metageneration of the same generation. Preconditions on both are checked i
 transaction. Without versioning, the previous generation is dropped; with it, it stays as a
 noncurrent generation. Small objects live in their row, larger ones as blobs of the blob store,
 counted by `BlobReferences`. Resumable uploads keep their received chunks as blobs until the last
-one arrives.
+one arrives; a session's id carries its object's name, so the object holding that name answers for it.
+
+A bucket made with more than one shard keeps only its settings here; its objects, their generations
+and their resumable sessions live in its shard objects, each a `GcsBucket` too, placed by object
+name (see `ShardedBucket` and `key_layout`). A reshard moves names between layouts while requests go
+on; generation numbers move with their rows, unchanged.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...context import DO
 from ...primitives.blob_store import BlobStore
 from ...runtime.durable_object import AlarmInfo
+from .. import key_resharding
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
-from .errors import GcsError
+from ..key_layout import KeyFence, fence_schema
+from ..sharded_bucket import ShardedBucket
+from . import key_rows
+from .errors import GcsError, KeyElsewhere, KeyMoving, NoSuchBucket
 
-SCHEMA = """
+PREFIX = "gcs"
+"""The prefix of the tables a `GcsBucket` keeps."""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS gcs_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, updated_at REAL NOT NULL, metageneration INTEGER NOT NULL,
@@ -36,7 +50,19 @@ CREATE INDEX IF NOT EXISTS gcs_objects_live ON gcs_objects(live, name);
 CREATE TABLE IF NOT EXISTS gcs_uploads (
     upload_id TEXT PRIMARY KEY, name TEXT NOT NULL, resource TEXT NOT NULL, conditions TEXT NOT NULL,
     received INTEGER NOT NULL, parts TEXT NOT NULL, created_at REAL NOT NULL);
-""" + schema("gcs")
+CREATE INDEX IF NOT EXISTS gcs_uploads_name ON gcs_uploads(name);
+"""
+    + schema(PREFIX)
+    + fence_schema(PREFIX)
+    + key_resharding.schema(PREFIX)
+)
+
+
+def past_prefix(prefix: str) -> str:
+    """Where a listing whose page ended on the common prefix `prefix` goes on: after every name under it
+    (an object named like the prefix itself, listed before it, is not listed again)."""
+    return prefix + "\U0010ffff"
+
 
 HEADER_FIELDS = ("contentEncoding", "contentDisposition", "contentLanguage", "cacheControl")
 
@@ -122,12 +148,33 @@ class Conditions:
             raise GcsError(412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.")
 
 
-class GcsBucket(DO):
-    """One bucket, reached by name `<tenant>/<bucket>`."""
+def session_object_name(upload_id: str) -> str | None:
+    """The object name a resumable session's id carries (None for an id this layer did not make)."""
+    _, separator, encoded = upload_id.partition("-")
+    if not separator:
+        return None
+    try:
+        name = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return name or None
+
+
+class GcsBucket(ShardedBucket):
+    """One bucket, reached by name `<tenant>/<bucket>` (or one of its shards, `<tenant>/<bucket>-shard-<i>`)."""
+
+    layout_prefix = PREFIX
+    rows_format = key_rows
+    event_prefix = "GcsBucket"
 
     async def on_start(self) -> None:
-        self.storage.sql.exec(SCHEMA)
-        self._references = BlobReferences(self.storage, "gcs")
+        sql = self.storage.sql
+        sql.exec(SCHEMA)
+        self._references = BlobReferences(self.storage, PREFIX)
+        fence = KeyFence(
+            sql, PREFIX, holds=lambda name: key_rows.holds(sql, name), elsewhere=KeyElsewhere, moving=KeyMoving
+        )
+        self._start_layout(fence)
 
     # -- the bucket ---------------------------------------------------------------------------------
 
@@ -139,34 +186,49 @@ class GcsBucket(DO):
         versioning: bool,
         labels: dict[str, str],
         garbage_grace: float = GARBAGE_GRACE,
+        *,
+        shards: int = 1,
+        shard: bool = False,
     ) -> bool:
-        """Make this object the bucket `name`; False if it already was. Blobs its objects no longer use
-        are deleted once they have stayed so for `garbage_grace` seconds."""
+        """Make this object the bucket `name` (with its objects over `shards` shard objects, or as one of
+        those shards when `shard`); False if it already was. Blobs its objects no longer use are deleted
+        once they have stayed so for `garbage_grace` seconds."""
         if self.storage.sql.exec("SELECT 1 FROM gcs_bucket").to_list():
             return False
-        self._references.set_grace(garbage_grace)
         now = time.time()
-        self.storage.sql.exec(
-            "INSERT INTO gcs_bucket VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-            name,
-            tenant,
-            blobs,
-            f"gcs-{self.id.hex}",
-            now,
-            now,
-            int(versioning),
-            json.dumps(labels),
-        )
-        self.ctx.send("GcsBucket.created", {"tenant": tenant, "bucket": name})
+
+        def create() -> None:
+            self._references.set_grace(garbage_grace)
+            self.storage.sql.exec(
+                "INSERT INTO gcs_bucket VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                name,
+                tenant,
+                blobs,
+                f"gcs-{self.id.hex}",
+                now,
+                now,
+                int(versioning),
+                json.dumps(labels),
+            )
+            key_resharding.set_layout_shards(self.storage.sql, PREFIX, 1 if shard else shards)
+            self._fence.forget_place()  # a bucket made again starts with no reshard behind it
+
+        self.storage.transaction_sync(create)
+        self._place = None
+        if not shard:
+            self.ctx.send("GcsBucket.created", {"tenant": tenant, "bucket": name, "shards": shards})
         return True
 
     def info(self) -> dict[str, Any]:
-        """The bucket's row; 404 if there is no such bucket."""
+        """The bucket's row (`shards`: over how many objects its objects are, `reshard`: the move under
+        way); `NoSuchBucket` if there is no such bucket."""
         rows = self.storage.sql.exec("SELECT * FROM gcs_bucket").to_list()
         if not rows:
-            raise GcsError(404, "notFound", "The specified bucket does not exist.")
+            raise NoSuchBucket()
         row = rows[0]
         row["labels"] = json.loads(row["labels"])
+        row["shards"] = key_resharding.layout_shards(self.storage.sql, PREFIX)
+        row["reshard"] = key_resharding.moving_layouts(self.storage.sql, PREFIX)
         return row
 
     def update_bucket(
@@ -185,10 +247,20 @@ class GcsBucket(DO):
         )
         return self.info()
 
-    def delete_bucket(self) -> None:
+    def set_versioning(self, enabled: bool) -> None:
+        """Keep noncurrent generations (or not): what a sharded bucket's shards learn from its own object."""
+        self.info()
+        self.storage.sql.exec("UPDATE gcs_bucket SET versioning = ?", int(enabled))
+
+    def is_empty(self) -> bool:
+        """Whether the bucket holds no live object (what deleting a sharded bucket needs of every shard)."""
+        self.info()
+        return not self.storage.sql.exec("SELECT 1 FROM gcs_objects WHERE live = 1 LIMIT 1").to_list()
+
+    def delete_bucket(self, *, shard: bool = False) -> None:
         """Delete the bucket if it holds no live object."""
         bucket = self.info()
-        if self.storage.sql.exec("SELECT 1 FROM gcs_objects WHERE live = 1 LIMIT 1").to_list():
+        if not self.is_empty():
             raise GcsError(409, "conflict", "The bucket you tried to delete is not empty.")
 
         def delete() -> None:
@@ -201,9 +273,13 @@ class GcsBucket(DO):
             self.storage.sql.exec("DELETE FROM gcs_objects")
             self.storage.sql.exec("DELETE FROM gcs_uploads")
             self.storage.sql.exec("DELETE FROM gcs_bucket")
+            self.storage.sql.exec("DELETE FROM gcs_layout")
+            self._fence.forget_place()
 
         self.storage.transaction_sync(delete)
-        self.ctx.send("GcsBucket.deleted", {"tenant": bucket["tenant"], "bucket": bucket["name"]})
+        self._place = None
+        if not shard:
+            self.ctx.send("GcsBucket.deleted", {"tenant": bucket["tenant"], "bucket": bucket["name"]})
 
     # -- objects ------------------------------------------------------------------------------------
 
@@ -214,6 +290,7 @@ class GcsBucket(DO):
     def get(self, name: str, generation: int | None = None, conditions: Conditions | None = None) -> GcsObject:
         """The live generation of `name` (or the one asked); 404 otherwise; 412 on a failed precondition."""
         self.info()
+        self._check_key(name, write=False)
         if generation is None:
             found = self._live(name)
         else:
@@ -235,6 +312,7 @@ class GcsBucket(DO):
             raise GcsError(503, "backendError", "The object's bytes were lost before they were recorded; retry.")
 
         def put() -> GcsObject:
+            self._check_key(new.name, write=True)
             current = self._live(new.name)
             conditions.check(current)
             return self._add_generation(bucket, new, current)
@@ -311,6 +389,7 @@ class GcsBucket(DO):
         bucket = self.info()
 
         def patch() -> GcsObject:
+            self._check_key(name, write=True)
             current = self.get(name, None, conditions)
             metadata = {} if replace else dict(current.metadata)
             for key, value in (changes.get("metadata") or {}).items():
@@ -347,6 +426,7 @@ class GcsBucket(DO):
         bucket = self.info()
 
         def delete() -> None:
+            self._check_key(name, write=True)
             target = self.get(name, generation, conditions)
             if generation is None and bucket["versioning"]:
                 self.storage.sql.exec(
@@ -394,12 +474,12 @@ class GcsBucket(DO):
             rest = name[len(prefix) :]
             if delimiter and delimiter in rest[: len(rest) - (len(delimiter) if include_trailing_delimiter else 0)]:
                 common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
-                if common in prefixes:
-                    continue
+                if common in prefixes or common < after:
+                    continue  # listed already, on this page or on an earlier one
                 if len(items) + len(prefixes) >= max_results:
                     return items, prefixes, last
                 prefixes.append(common)
-                last = common
+                last = past_prefix(common)
                 continue
             if len(items) + len(prefixes) >= max_results and name != last:
                 return items, prefixes, last
@@ -410,9 +490,10 @@ class GcsBucket(DO):
     # -- resumable uploads --------------------------------------------------------------------------
 
     def start_upload(self, name: str, resource: dict[str, Any], conditions: Conditions) -> str:
-        """Open a resumable upload session; its id."""
+        """Open a resumable upload session; its id (which carries `name`, see `session_object_name`)."""
         self.info()
-        upload_id = uuid.uuid4().hex
+        self._check_key(name, write=True)
+        upload_id = f"{uuid.uuid4().hex}-{base64.urlsafe_b64encode(name.encode()).decode().rstrip('=')}"
         self.storage.sql.exec(
             "INSERT INTO gcs_uploads VALUES (?, ?, ?, ?, 0, '[]', ?)",
             upload_id,
@@ -423,11 +504,12 @@ class GcsBucket(DO):
         )
         return upload_id
 
-    def upload(self, upload_id: str) -> dict[str, Any]:
-        """A resumable session's state; 404 if there is none."""
+    def upload(self, upload_id: str, name: str) -> dict[str, Any]:
+        """A resumable session's state (of an upload of `name`); 404 if there is none."""
         self.info()
+        self._check_key(name, write=False)
         rows = self.storage.sql.exec("SELECT * FROM gcs_uploads WHERE upload_id = ?", upload_id).to_list()
-        if not rows:
+        if not rows or rows[0]["name"] != name:
             raise GcsError(404, "notFound", "No such upload session.")
         row = rows[0]
         row["resource"] = json.loads(row["resource"])
@@ -435,29 +517,37 @@ class GcsBucket(DO):
         row["parts"] = [(s, n) for s, n in json.loads(row["parts"])]
         return row
 
-    def add_chunk(self, upload_id: str, offset: int, sha: str, size: int) -> int:
+    def add_chunk(self, upload_id: str, name: str, offset: int, sha: str, size: int) -> int:
         """Record a chunk received at `offset` (a repeat of bytes already held is ignored); bytes held now."""
-        session = self.upload(upload_id)
-        if offset != session["received"]:
-            if offset < session["received"]:
-                return session["received"]
-            raise GcsError(400, "invalid", f"the chunk starts at {offset}, but {session['received']} bytes are held")
-        parts = [*session["parts"], (sha, size)]
-        self.storage.sql.exec(
-            "UPDATE gcs_uploads SET received = ?, parts = ? WHERE upload_id = ?",
-            offset + size,
-            json.dumps(parts),
-            upload_id,
-        )
-        self._references.add(sha)
-        return offset + size
+
+        def add() -> int:
+            self._check_key(name, write=True)
+            session = self.upload(upload_id, name)
+            if offset != session["received"]:
+                if offset < session["received"]:
+                    return int(session["received"])
+                raise GcsError(
+                    400, "invalid", f"the chunk starts at {offset}, but {session['received']} bytes are held"
+                )
+            parts = [*session["parts"], (sha, size)]
+            self.storage.sql.exec(
+                "UPDATE gcs_uploads SET received = ?, parts = ? WHERE upload_id = ?",
+                offset + size,
+                json.dumps(parts),
+                upload_id,
+            )
+            self._references.add(sha)
+            return offset + size
+
+        return self.storage.transaction_sync(add)
 
     def finish_upload(self, upload_id: str, new: NewGcsObject) -> GcsObject:
         """Store the session's object and close the session."""
-        session = self.upload(upload_id)
         bucket = self.info()
 
         def finish() -> GcsObject:
+            self._check_key(new.name, write=True)
+            session = self.upload(upload_id, new.name)
             current = self._live(new.name)
             session["conditions"].check(current)
             stored = self._add_generation(bucket, new, current)
@@ -479,12 +569,17 @@ class GcsBucket(DO):
         )
         return stored
 
-    def cancel_upload(self, upload_id: str) -> None:
+    def cancel_upload(self, upload_id: str, name: str) -> None:
         """Drop a resumable session and its chunks."""
-        session = self.upload(upload_id)
-        for sha, _ in session["parts"]:
-            self._references.drop(sha)
-        self.storage.sql.exec("DELETE FROM gcs_uploads WHERE upload_id = ?", upload_id)
+
+        def cancel() -> None:
+            self._check_key(name, write=True)
+            session = self.upload(upload_id, name)
+            for sha, _ in session["parts"]:
+                self._references.drop(sha)
+            self.storage.sql.exec("DELETE FROM gcs_uploads WHERE upload_id = ?", upload_id)
+
+        self.storage.transaction_sync(cancel)
 
     def sweep_garbage(self, *, older_than: float | None = None) -> int:
         """Delete the blobs unreferenced for longer than `older_than` seconds (the bucket's grace by default);
@@ -498,3 +593,36 @@ class GcsBucket(DO):
         """Sweep the blobs whose grace has ended, and set the alarm again for any still waiting."""
         self.sweep_garbage()
         self._references.schedule_sweep()
+
+    # -- resharding (see `ShardedBucket`) -------------------------------------------------------------
+
+    @staticmethod
+    def _invalid(message: str) -> Exception:
+        return GcsError(400, "invalid", message)
+
+    @staticmethod
+    def _busy(message: str) -> Exception:
+        return GcsError(409, "conflict", message)
+
+    def shard_settings(self) -> dict[str, Any]:
+        """What a shard of this bucket is made with (`join_layout`'s settings)."""
+        info = self.info()
+        settings = {key: info[key] for key in ("tenant", "name", "blobs", "versioning", "labels")}
+        return {**settings, "garbage_grace": self._references.grace()}
+
+    def _join(self, settings: dict[str, Any]) -> None:
+        if not self.storage.sql.exec("SELECT 1 FROM gcs_bucket").to_list():
+            self.create(
+                settings["tenant"],
+                settings["name"],
+                settings["blobs"],
+                bool(settings["versioning"]),
+                settings["labels"],
+                settings["garbage_grace"],
+                shard=True,
+            )
+        self.storage.sql.exec("UPDATE gcs_bucket SET versioning = ?", int(settings["versioning"]))
+
+    def count_keys(self) -> int:
+        """How many live objects this object holds."""
+        return self.storage.sql.exec("SELECT count(*) AS n FROM gcs_objects WHERE live = 1").one()["n"]

@@ -36,6 +36,7 @@ class GitHubAccount(ApiAccount):
     """A tenant's GitHub: handlers for every served operation, and the push and webhook machinery."""
 
     service_name: ClassVar[str] = "github"
+    shardable: ClassVar[bool] = False  # each repository is an object of its own already
     handlers: ClassVar[dict[str, Handler]] = {
         "users/get-authenticated": repository_handlers.get_authenticated,
         "users/get-by-username": repository_handlers.get_user,

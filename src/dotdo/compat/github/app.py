@@ -101,7 +101,7 @@ class GitHubApp:
             error_reply=error_reply,
             max_body=MAX_BODY,
         )
-        self.api = OpenAPIApp(document(), conventions, context.runtime)
+        self.api = OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,6 +1,7 @@
 """The Meilisearch HTTP API as an ASGI app: indexes, documents, search, settings, tasks and API keys.
 
-Each index is a `SearchIndex` object named `<tenant>/<uid>`; each tenant's index list, tasks and
+Each index is a `SearchIndex` object named `<tenant>/<uid>` (spread over shard objects when the server's
+`index_shards` is above 1, see `search.shards`); each tenant's index list, tasks and
 keys are its `MeiliAccount` object. A request carries `Authorization: Bearer <key>`: the tenant's
 master key is a dotdo access key (its id followed by its secret, as `client()` sends it), and keys
 made with `POST /keys` carry their tenant in their value and are limited to their actions and indexes.
@@ -26,9 +27,10 @@ from starlette.responses import JSONResponse, Response
 
 from ..credentials import TENANT_PATTERN
 from ..request_body import read_body
-from ..search import SearchError, SearchIndex, SearchQuery, SortKey
+from ..search import SearchError, SearchQuery, ShardedIndex, SortKey
 from ..search import settings as index_settings
-from ..search.text import facet_values_matching
+from ..search.text import facet_values_matching, fold
+from ..sharding import check_shard_count
 from .account import MeiliAccount, timestamp
 from .errors import MeiliError
 from .filter_syntax import FilterSyntaxError, parse
@@ -124,6 +126,7 @@ class MeiliApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         uid = r"(?P<uid>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
         for method, path, action, handler in [
@@ -245,7 +248,7 @@ class MeiliApp:
     def _account(self, tenant: str) -> Stub:
         return self.context.runtime.get(MeiliAccount, tenant)
 
-    def _index(self, call: Call, uid: str | None = None) -> Stub:
+    def _index(self, call: Call, uid: str | None = None) -> ShardedIndex:
         uid = uid or call.params["uid"]
         if not _INDEX_UID.fullmatch(uid):
             raise MeiliError(
@@ -253,9 +256,9 @@ class MeiliApp:
                 f"`{uid}` is not a valid index uid. Index uid can be an integer or a string containing only "
                 "alphanumeric characters, hyphens (-) and underscores (_), and can not be more than 400 bytes.",
             )
-        return self.context.runtime.get(SearchIndex, f"{call.tenant}/{uid}")
+        return ShardedIndex(self.context.runtime, f"{call.tenant}/{uid}", shards=self.index_shards)
 
-    async def _existing(self, call: Call, uid: str | None = None) -> Stub:
+    async def _existing(self, call: Call, uid: str | None = None) -> ShardedIndex:
         index = self._index(call, uid)
         if not await index.exists():
             raise MeiliError("index_not_found", f"Index `{uid or call.params['uid']}` not found.")
@@ -303,7 +306,7 @@ class MeiliApp:
                 last = max(last or 0, info["updatedAt"])
         return 200, {"databaseSize": 0, "usedDatabaseSize": 0, "lastUpdate": timestamp(last), "indexes": indexes}
 
-    async def _stats(self, index: Stub, info: dict[str, Any]) -> dict[str, Any]:
+    async def _stats(self, index: ShardedIndex, info: dict[str, Any]) -> dict[str, Any]:
         return {
             "numberOfDocuments": info["numberOfDocuments"],
             "isIndexing": False,
@@ -462,7 +465,9 @@ class MeiliApp:
         fields = call.query["fields"].split(",") if call.query.get("fields") else None
         return 200, _pick(document, fields)
 
-    async def _delete(self, call: Call, details: dict[str, Any], deleting: Callable[[Stub], Awaitable[int]]) -> Any:
+    async def _delete(
+        self, call: Call, details: dict[str, Any], deleting: Callable[[ShardedIndex], Awaitable[int]]
+    ) -> Any:
         index = self._index(call)
 
         async def work() -> dict[str, Any]:
@@ -611,7 +616,7 @@ class MeiliApp:
         if order.get(facet, order.get("*")) == "count":
             hits.sort(key=lambda hit: (-hit[1], hit[0]))
         else:
-            hits.sort(key=lambda hit: hit[0])
+            hits.sort(key=lambda hit: (fold(hit[0]), hit[0]))
         return 200, {
             "facetHits": [{"value": value, "count": count} for value, count in hits],
             "facetQuery": facet_query,

@@ -14,6 +14,7 @@ from .document import OpenAPIDocument, Operation
 from .engine import OpenAPIApp, ServiceConventions
 from .form_encoding import decode_form, encode_form
 from .ids import prefixed_id, slack_id, twilio_sid
+from .resource_rows import ResourceShard
 from .schema_objects import blank, lay_over
 from .validation import InvalidRequest, response_errors
 
@@ -27,6 +28,7 @@ __all__ = [
     "OpenAPIDocument",
     "Operation",
     "Reply",
+    "ResourceShard",
     "ServiceConventions",
     "bearer_tokens",
     "blank",

@@ -1,28 +1,38 @@
 """`ApiAccount`: one tenant's account at one SaaS service, as a durable object.
 
 Every request of the tenant runs here, one at a time, so a state machine (a payment intent being
-confirmed twice at once) never races. Resources are things of the object's graph, ordered by a
-per-account sequence so lists page stably; idempotency keys and the webhook outbox are tables beside
-them, written in the same commit as the change they belong to. Webhooks are delivered by `ctx.do`
-steps: retried with backoff, resumed after a restart, never sent again once a receiver acknowledged.
+confirmed twice at once) never races. Resources are things of a graph, ordered by a per-account
+sequence so lists page stably: the object's own graph, or, for a large tenant, the graphs of its shard
+objects (`account_layout`), where a resource's place is a hash of its id and a list merges every
+shard's page by the same sequence. Idempotency keys and the webhook outbox are tables of the account's
+own object either way, so a key answers once per tenant. Webhooks are delivered by `ctx.do` steps:
+retried with backoff, resumed after a restart, never sent again once a receiver acknowledged.
+
+A sharded account runs one request at a time even across its awaits (a lock held for the request), as
+its resources are now asked for over RPC: without it two requests could interleave between the reads
+and writes of one state change.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import heapq
 import json
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import httpx
 
 from ...context import DO, RetryPolicy
-from ...graph import Thing
 from ...primitives.attachments import attach_things
 from ...runtime.extensions import Extensions
+from ..sharding import OWN_OBJECT, check_shard_count, shard_object_name
+from . import account_layout
+from .resource_rows import ResourceRows, ResourceShard
 
 IDEMPOTENCY_SECONDS = 24 * 3600
 SCHEMA = (
@@ -82,23 +92,50 @@ Handler = Callable[["ApiAccount", ApiCall], Awaitable[Reply]]
 
 
 class ApiAccount(DO):
-    """Subclass per service: set `handlers` (operationId → handler) and `sign_webhook`."""
+    """Subclass per service: set `handlers` (operationId → handler) and `sign_webhook`.
+
+    `shardable` says whether the account's resources may be spread over shard objects: only when every
+    handler reaches them through `create`/`find`/`save`/`remove`/`page`, never `ctx.things` directly.
+    """
 
     handlers: ClassVar[dict[str, Handler]] = {}
     service_name: ClassVar[str] = "openapi"
+    shardable: ClassVar[bool] = True
     extensions = Extensions(attachments={"things": attach_things})
 
     async def on_start(self) -> None:
-        for statement in SCHEMA:
+        for statement in SCHEMA + account_layout.SCHEMA:
             self.storage.sql.exec(statement)
         self._last_sequence = 0
+        self._rows = ResourceRows(self.ctx.things)
+        self._turn = asyncio.Lock()
+        self._moved = 0
+        self._layout = account_layout.read_layout(self.storage.sql)
+        if self._layout.target is not None:
+            self.ctx.spawn(self.move)
         if self.storage.sql.exec("SELECT 1 FROM openapi_outbox WHERE state = 'pending' LIMIT 1").to_list():
             self.ctx.spawn(self.deliver_pending)
 
     # -- requests --------------------------------------------------------------------------------------
 
-    async def handle(self, call: dict[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
-        """Run one request; a repeated idempotency key answers what the first request answered."""
+    async def handle(
+        self, call: dict[str, Any], idempotency_key: str | None = None, shards: int | None = None
+    ) -> dict[str, Any]:
+        """Run one request; a repeated idempotency key answers what the first request answered.
+
+        `shards` is the server's setting for this tenant (None: keep the account's layout); an account
+        with another layout starts moving to it, online.
+        """
+        async with self._one_at_a_time():
+            if shards is not None:
+                self._aim(shards)
+            return await self._run(call, idempotency_key)
+
+    def _one_at_a_time(self) -> AbstractAsyncContextManager[Any]:
+        """The account's lock, held from a request's start to its answer (none for an unshardable account)."""
+        return self._turn if self.shardable else nullcontext()
+
+    async def _run(self, call: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
         request = ApiCall(**call)
         handler = self.handlers.get(request.operation_id)
         if handler is None:
@@ -144,26 +181,53 @@ class ApiAccount(DO):
         self._last_sequence = max(time.time_ns(), self._last_sequence + 1)
         return f"{self._last_sequence:020d}"
 
-    def create(self, kind: str, resource: dict[str, Any]) -> dict[str, Any]:
+    @property
+    def tenant(self) -> str:
+        """The tenant whose account this is (the object's name)."""
+        name = self.ctx.name
+        if name is None:
+            raise RuntimeError("an ApiAccount is reached by its tenant's name, not by a unique id")
+        return name
+
+    async def _ask(self, place: int, method: str, *args: Any) -> Any:
+        """`method(*args)` of the resources at `place`: this object's own, or a shard's over RPC."""
+        if place == OWN_OBJECT:
+            return getattr(self._rows, method)(*args)
+        shard = self.ctx.runtime.get(ResourceShard, shard_object_name(self.tenant, self.service_name, place))
+        return await getattr(shard, method)(*args)
+
+    async def _locate(self, kind: str | None, resource_id: Any) -> tuple[int, list[Any]] | None:
+        """(place, [name, data]) of the resource with this id, or None."""
+        if not _plausible(resource_id):
+            return None
+        for place in self._layout.places_of(resource_id):
+            found = await self._ask(place, "get", kind, resource_id)
+            if found is not None:
+                return place, found
+        return None
+
+    async def create(self, kind: str, resource: dict[str, Any]) -> dict[str, Any]:
         """Store a new resource of `kind` (its `id` inside it)."""
-        self.ctx.things.create(kind, self._sequence(), id=resource["id"], data=resource)
+        await self._ask(self._layout.home(resource["id"]), "put", kind, self._sequence(), resource)
         return resource
 
-    def find(self, kind: str, resource_id: str) -> dict[str, Any] | None:
-        """The resource of `kind` with this id, or None."""
-        thing = self.ctx.things.get(resource_id) if _plausible(resource_id) else None
-        return None if thing is None or thing.type != kind else thing.data
+    async def find(self, kind: str | None, resource_id: Any) -> dict[str, Any] | None:
+        """The resource of `kind` (of any kind for None) with this id, or None."""
+        found = await self._locate(kind, resource_id)
+        return None if found is None else found[1][1]
 
-    def save(self, kind: str, resource: dict[str, Any]) -> dict[str, Any]:
+    async def save(self, kind: str, resource: dict[str, Any]) -> dict[str, Any]:
         """Replace a stored resource with its new state."""
-        self.ctx.things.replace(resource["id"], data=resource)
+        found = await self._locate(kind, resource["id"])
+        await self._ask(self._layout.home(resource["id"]) if found is None else found[0], "replace", resource)
         return resource
 
-    def remove(self, kind: str, resource_id: str) -> bool:
+    async def remove(self, kind: str, resource_id: str) -> bool:
         """Delete a resource; False if there was none."""
-        return self.find(kind, resource_id) is not None and self.ctx.things.delete(resource_id)
+        found = await self._locate(kind, resource_id)
+        return found is not None and bool(await self._ask(found[0], "delete", resource_id))
 
-    def page(
+    async def page(
         self,
         kind: str,
         *,
@@ -177,23 +241,97 @@ class ApiAccount(DO):
         conditions: dict[str, Any] = dict(where or {})
         order = "-name" if newest_first else "name"
         if ending_before is not None:
-            anchor = self._anchor(kind, ending_before, "ending_before")
+            anchor = await self._anchor(kind, ending_before, "ending_before")
             conditions["name"] = {"gt" if newest_first else "lt": anchor}
             order = "name" if newest_first else "-name"
         elif starting_after is not None:
-            anchor = self._anchor(kind, starting_after, "starting_after")
+            anchor = await self._anchor(kind, starting_after, "starting_after")
             conditions["name"] = {"lt" if newest_first else "gt": anchor}
-        things = self.ctx.things.find(kind, where=conditions, order_by=order, limit=limit + 1)
-        items = [thing.data for thing in things[:limit]]
+        found = await self._scan(kind, conditions, order, limit + 1)
+        items = found[:limit]
         if ending_before is not None:
             items.reverse()
-        return items, len(things) > limit
+        return items, len(found) > limit
 
-    def _anchor(self, kind: str, resource_id: str, param: str) -> str:
-        thing: Thing | None = self.ctx.things.get(resource_id) if _plausible(resource_id) else None
-        if thing is None or thing.type != kind or thing.name is None:
+    async def _scan(self, kind: str, where: dict[str, Any], order: str, limit: int) -> list[dict[str, Any]]:
+        """The first `limit` resources in `order` of every place, merged: each place's answer is sorted by
+        the account's sequence, which no two resources share, so the merge is the unsharded order."""
+        everywhere = self._layout.everywhere()
+        if everywhere == [OWN_OBJECT]:
+            return [resource for _, resource in self._rows.scan(kind, where, order, limit)]
+        answers = await asyncio.gather(*(self._ask(place, "scan", kind, where, order, limit) for place in everywhere))
+        merged = heapq.merge(*answers, key=lambda row: row[0], reverse=order.startswith("-"))
+        seen: set[str] = set()
+        items: list[dict[str, Any]] = []
+        for _, resource in merged:
+            if len(items) == limit:
+                break
+            if resource["id"] not in seen:
+                seen.add(resource["id"])
+                items.append(resource)
+        return items
+
+    async def _anchor(self, kind: str, resource_id: str, param: str) -> str:
+        found = await self._locate(kind, resource_id)
+        if found is None or found[1][0] is None:
             raise ApiError(404, f"No such {kind}: '{resource_id}'", code="resource_missing", param=param)
-        return thing.name
+        return found[1][0]
+
+    # -- shards ------------------------------------------------------------------------------------------
+
+    def _aim(self, shards: int) -> None:
+        """Start moving to `shards` shards unless the account has (or is moving to) that layout already."""
+        if self._layout.target is not None or shards == self._layout.shards:
+            return
+        if not self.shardable:
+            raise ValueError(f"{self.service_name} accounts keep their resources in one object; they cannot be sharded")
+        check_shard_count("account_shards", shards)
+        self._layout = account_layout.begin_move(self.storage.sql, self._layout, shards)
+        if self._layout.shards == 1 and self._rows.count() == 0:
+            self._layout = account_layout.finish_move(self.storage.sql, self._layout)  # a new account: nothing to move
+            return
+        self.ctx.spawn(self.move)
+
+    async def layout(self) -> dict[str, Any]:
+        """{"shards": N, "target": M or None, "counts": resources per place} (what tests and operators read)."""
+        async with self._turn:
+            everywhere = self._layout.everywhere()
+            counts = await asyncio.gather(*(self._ask(place, "count") for place in everywhere))
+            return {
+                "shards": self._layout.shards,
+                "target": self._layout.target,
+                "running": self._layout.target is not None,
+                "moved": self._moved,
+                "counts": {str(place): count for place, count in zip(everywhere, counts, strict=True)},
+            }
+
+    async def reshard(self, shards: int) -> None:
+        """Start moving the account's resources to `shards` shard objects (1: back into this object)."""
+        async with self._turn:
+            self._aim(shards)
+
+    async def move(self) -> None:
+        """Walk every old place, one step at a time between requests, moving each resource the new layout
+        puts elsewhere: copied to its new place, then dropped from the old one."""
+        while True:
+            async with self._turn:
+                if self._layout.target is None:
+                    return
+                walk = account_layout.next_walk(self.storage.sql)
+                if walk is None:
+                    self._layout = account_layout.finish_move(self.storage.sql, self._layout)
+                    return
+                place, after = walk
+                batch = await self._ask(place, "batch", after, account_layout.MOVE_BATCH)
+                for resource_id, kind, name, resource in batch:
+                    home = self._layout.home(resource_id)
+                    if home != place:
+                        await self._ask(home, "put", kind, name, resource, False)
+                        await self._ask(place, "drop", resource_id)
+                        self._moved += 1
+                last = batch[-1][0] if batch else after
+                account_layout.record_walk(self.storage.sql, place, last, len(batch) < account_layout.MOVE_BATCH)
+            await asyncio.sleep(0)
 
     # -- events and webhooks -------------------------------------------------------------------------------
 
@@ -236,11 +374,10 @@ class ApiAccount(DO):
         if not rows:
             return 0
         self.storage.sql.exec("UPDATE openapi_outbox SET attempts = attempts + 1 WHERE id = ?", delivery)
-        endpoint = self.ctx.things.get(rows[0]["endpoint"])
-        event = self.ctx.things.get(rows[0]["event"])
+        endpoint, event = await self._delivered(rows[0]["endpoint"], rows[0]["event"])
         if endpoint is None or event is None:
             return 0
-        url, payload, headers = self.delivery_request(endpoint.data, event.data, rows[0]["attempts"])
+        url, payload, headers = self.delivery_request(endpoint, event, rows[0]["attempts"])
         async with httpx.AsyncClient(timeout=10.0) as client:
             try:
                 response = await client.post(url, content=payload, headers=headers)
@@ -249,6 +386,10 @@ class ApiAccount(DO):
         if not 200 <= response.status_code < 300:
             raise DeliveryFailed(f"{url} answered {response.status_code}")
         return response.status_code
+
+    async def _delivered(self, endpoint_id: str, event_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        async with self._one_at_a_time():
+            return await self.find(None, endpoint_id), await self.find(None, event_id)
 
     def delivery_request(
         self, endpoint: dict[str, Any], event: dict[str, Any], retries: int

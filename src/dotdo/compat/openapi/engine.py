@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.responses import JSONResponse, Response
 
 from ..request_body import read_body
+from ..sharding import check_shard_count
 from .account import ApiAccount, ApiCall, ApiError
 from .document import OpenAPIDocument, Operation
 from .form_encoding import FormError, coerce, decode_form
@@ -49,15 +50,36 @@ class ServiceConventions:
     body_encoding: str = JSON
     idempotency_header: str | None = None
     max_body: int = MAX_BODY
+    account_path: str | None = None
+    """Where the tenant reads its account's layout (GET) and reshards it (POST `shards=N`), under a prefix the
+    service claims on a shared port; None: not served."""
 
 
 class OpenAPIApp:
-    """Serve the operations of `document` that `conventions.account` has handlers for."""
+    """Serve the operations of `document` that `conventions.account` has handlers for.
 
-    def __init__(self, document: OpenAPIDocument, conventions: ServiceConventions, runtime: Runtime) -> None:
+    `account_shards` (the server's `account_shards` setting) maps a tenant to the number of shard objects
+    its account's resources are spread over; a tenant not named keeps the layout its account has.
+    """
+
+    def __init__(
+        self,
+        document: OpenAPIDocument,
+        conventions: ServiceConventions,
+        runtime: Runtime,
+        account_shards: Mapping[str, int] | None = None,
+    ) -> None:
         self.document = document
         self.conventions = conventions
         self.runtime = runtime
+        self.account_shards = dict(account_shards or {})
+        if self.account_shards and not conventions.account.shardable:
+            raise ValueError(
+                f"account_shards: {conventions.account.service_name} accounts keep their resources in one object "
+                "and cannot be sharded"
+            )
+        for tenant, count in self.account_shards.items():
+            check_shard_count(f"account_shards[{tenant!r}]", count)
         served = set(conventions.account.handlers)
         self.operations = [op for op in document.operations if op.operation_id in served]
         # Literal paths before templates (`/v1/customers/search` before `/v1/customers/{customer}`).
@@ -83,6 +105,8 @@ class OpenAPIApp:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         root = scope.get("root_path", "")
         path = scope["path"][len(root) :] if scope["path"].startswith(root) else scope["path"]
+        if path == self.conventions.account_path:
+            return await self._account_layout(scope, receive, headers)
         base = self.document.base_path
         if base and not (path == base or path.startswith(base + "/")):
             raise ApiError(404, f"Unrecognized request URL ({scope['method']}: {path}): routes start with {base}/.")
@@ -106,10 +130,33 @@ class OpenAPIApp:
         if key is not None and not 0 < len(key) <= 255:
             raise ApiError(400, "Idempotency keys must be between 1 and 255 characters long.")
         account = self.runtime.get(self.conventions.account, tenant)
-        result = await account.handle(asdict(call), key)
+        result = await account.handle(asdict(call), key, self.account_shards.get(tenant))
         if result["body"] is None:
             return Response(status_code=result["status"], headers=result["headers"])
         return JSONResponse(result["body"], status_code=result["status"], headers=result["headers"])
+
+    async def _account_layout(self, scope: Scope, receive: Receive, headers: dict[str, str]) -> Response:
+        """`GET` the account path: the tenant's layout; `POST` with `shards=N`: move it to N shards, online."""
+        tenant = self.conventions.authenticate(headers)
+        account = self.runtime.get(self.conventions.account, tenant)
+        if scope["method"] == "POST":
+            raw = await read_body(receive, 1024, lambda: ApiError(413, "The request body is larger than 1024 bytes."))
+            params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1") + "&" + raw.decode("latin-1")))
+            if not self.conventions.account.shardable:
+                raise ApiError(400, f"{self.conventions.account.service_name} accounts cannot be sharded.")
+            try:
+                shards = check_shard_count("shards", int(params.get("shards", "")))
+            except ValueError as exc:
+                raise ApiError(400, f"shards must be a shard count: {exc}", param="shards") from None
+            layout = await account.layout()
+            if layout["running"] and layout["target"] != shards:
+                raise ApiError(
+                    409, f"The account is moving to {layout['target']} shards; reshard again once it is done."
+                )
+            await account.reshard(shards)
+        elif scope["method"] != "GET":
+            raise ApiError(405, f"{self.conventions.account_path} answers GET (the layout) and POST (shards=N).")
+        return JSONResponse(await account.layout())
 
     def _route(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         allowed = False

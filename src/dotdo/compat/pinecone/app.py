@@ -4,7 +4,8 @@ The control plane answers at the root (`/indexes`), as at `api.pinecone.io`; an 
 answers under `/index/<name>`, the `host` its description gives, so `pc.index(name)` finds it. Each
 tenant's indexes are a `VectorCatalog` (`pinecone/<tenant>`) whose entries keep the index's schema,
 deployment and tags; each index's namespaces are another catalog (`pinecone/<tenant>/<uid>`), and
-each namespace is one `VectorCollection`. The key is sent as `Api-Key`: a dotdo access key's id
+each namespace is one `VectorCollection` (spread over shard objects when the server's `index_shards`
+is above 1). The key is sent as `Api-Key`: a dotdo access key's id
 followed by its secret. Errors take Pinecone's two shapes: `{"error": {"code", "message"},
 "status"}` from the control plane, `{"code", "message", "details"}` (gRPC status codes) from the data plane.
 """
@@ -24,7 +25,8 @@ import numpy as np
 from starlette.responses import JSONResponse, Response
 
 from ..request_body import read_body
-from ..vector import Point, VectorCatalog, VectorCollection, VectorError
+from ..sharding import check_shard_count
+from ..vector import Point, ShardedCollection, VectorCatalog, VectorError
 from .filters import PineconeFilterError, parse
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ class PineconeApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         index = "/indexes/(?P<name>[^/]+)"
         data = "/index/(?P<name>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
@@ -200,10 +203,16 @@ class PineconeApp:
     def _namespaces(self, call: Call, entry: dict[str, Any]) -> Stub:
         return self.context.runtime.get(VectorCatalog, f"pinecone/{call.tenant}/{entry['uid']}")
 
-    def _collection(self, call: Call, entry: dict[str, Any], namespace_uid: str) -> Stub:
-        return self.context.runtime.get(VectorCollection, f"pinecone/{call.tenant}/{entry['uid']}/{namespace_uid}")
+    def _collection(self, call: Call, entry: dict[str, Any], namespace_uid: str) -> ShardedCollection:
+        return ShardedCollection(
+            self.context.runtime,
+            f"pinecone/{call.tenant}/{entry['uid']}/{namespace_uid}",
+            shards=self.index_shards,
+        )
 
-    async def _namespace(self, call: Call, entry: dict[str, Any], namespace: str, create: bool = False) -> Stub | None:
+    async def _namespace(
+        self, call: Call, entry: dict[str, Any], namespace: str, create: bool = False
+    ) -> ShardedCollection | None:
         """The collection of `namespace` (created on a first write when `create`), or None if it has none."""
         catalog = self._namespaces(call, entry)
         found = await catalog.find(namespace)
@@ -218,7 +227,7 @@ class PineconeApp:
             await collection.create(namespace, vector["dimension"], METRICS[vector["metric"]])
         return collection
 
-    async def _all_namespaces(self, call: Call, entry: dict[str, Any]) -> list[tuple[str, Stub]]:
+    async def _all_namespaces(self, call: Call, entry: dict[str, Any]) -> list[tuple[str, ShardedCollection]]:
         listed = await self._namespaces(call, entry).list()
         return [(item["name"], self._collection(call, entry, item["uid"])) for item in listed]
 
@@ -510,7 +519,7 @@ class PineconeApp:
             answer["pagination"] = {"next": page[-1][0]}
         return answer
 
-    async def _named_namespace(self, call: Call) -> tuple[dict[str, Any], str, Stub]:
+    async def _named_namespace(self, call: Call) -> tuple[dict[str, Any], str, ShardedCollection]:
         entry = await self._entry(call)
         name = call.params["namespace"]
         collection = await self._namespace(call, entry, "" if name == DEFAULT_NAMESPACE else name)

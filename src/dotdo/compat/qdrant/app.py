@@ -1,6 +1,7 @@
 """Qdrant's REST API as an ASGI app: collections, points (upsert, retrieve, delete, payload), query, scroll, count.
 
-Each collection is a `VectorCollection` object (`qdrant/<tenant>/<uid>`); each tenant's collection
+Each collection is a `VectorCollection` object (`qdrant/<tenant>/<uid>`, spread over shard objects when
+the server's `index_shards` is above 1); each tenant's collection
 names are its `VectorCatalog` (`qdrant/<tenant>`). The key is sent as `api-key` (or a bearer token):
 a dotdo access key's id followed by its secret, as `client()` sends it. Answers are Qdrant's envelope
 `{"result", "status": "ok", "time"}`, and errors `{"status": {"error": ...}, "time"}`.
@@ -22,7 +23,8 @@ import numpy as np
 from starlette.responses import JSONResponse
 
 from ..request_body import read_body
-from ..vector import Point, VectorCatalog, VectorCollection, VectorError
+from ..sharding import check_shard_count
+from ..vector import Point, ShardedCollection, VectorCatalog, VectorError
 from .filters import QdrantFilterError, parse
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class QdrantApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         name = r"/collections/(?P<name>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
         for method, path, handler, open_route in [
@@ -168,12 +171,15 @@ class QdrantApp:
     def _catalog(self, call: Call) -> Stub:
         return self.context.runtime.get(VectorCatalog, f"qdrant/{call.tenant}")
 
-    async def _collection(self, call: Call) -> Stub:
+    async def _collection(self, call: Call) -> ShardedCollection:
         name = call.params["name"]
         entry = await self._catalog(call).find(name)
         if entry is None or entry["name"] != name:
             raise _not_found(name)
-        return self.context.runtime.get(VectorCollection, f"qdrant/{call.tenant}/{entry['uid']}")
+        return self._open(call, entry)
+
+    def _open(self, call: Call, entry: dict[str, Any]) -> ShardedCollection:
+        return ShardedCollection(self.context.runtime, f"qdrant/{call.tenant}/{entry['uid']}", shards=self.index_shards)
 
     # -- service ------------------------------------------------------------------------------------
 
@@ -207,7 +213,7 @@ class QdrantApp:
         if await catalog.find(name) is not None:
             raise QdrantError(409, f"Wrong input: Collection `{name}` already exists!")
         entry = await catalog.add(name)
-        collection = self.context.runtime.get(VectorCollection, f"qdrant/{call.tenant}/{entry['uid']}")
+        collection = self._open(call, entry)
         try:
             await collection.create(name, vectors["size"], metric, {"distance": vectors["distance"], "indexes": {}})
         except VectorError as exc:
@@ -259,7 +265,7 @@ class QdrantApp:
         entry = await catalog.find(call.params["name"])
         if entry is None:
             return False
-        collection = self.context.runtime.get(VectorCollection, f"qdrant/{call.tenant}/{entry['uid']}")
+        collection = self._open(call, entry)
         if await collection.exists():
             await collection.drop()
         await catalog.remove(call.params["name"])
@@ -394,7 +400,7 @@ class QdrantApp:
 
     # -- search -------------------------------------------------------------------------------------
 
-    async def _search(self, collection: Stub, body: dict[str, Any], vector: Any) -> list[dict[str, Any]]:
+    async def _search(self, collection: ShardedCollection, body: dict[str, Any], vector: Any) -> list[dict[str, Any]]:
         for unsupported in ("prefetch", "using", "lookup_from"):
             if body.get(unsupported) is not None:
                 raise QdrantError(400, f"Wrong input: `{unsupported}` is not supported by this server")

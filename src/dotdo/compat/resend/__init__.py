@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
-from ..openapi import bearer_tokens
+from ..openapi import ResourceShard, bearer_tokens
 from ..openapi.layer_files import served_operations
 from .account import ResendAccount
 from .app import TOKEN_PREFIX, build
@@ -49,7 +49,7 @@ service = Service(
     title="Resend",
     operations=OPERATIONS,
     build=build,
-    objects=(ResendAccount,),
+    objects=(ResendAccount, ResourceShard),
     claims=claims,
     client=configure,
     notes={"emails/send": "stored as delivered; nothing is sent to the outside"},

@@ -37,13 +37,13 @@ async def send_email(account: ApiAccount, call: ApiCall) -> Reply:
         "tags": body.get("tags") or [],
     }
     email = {key: value for key, value in email.items() if value is not None}
-    account.create(KIND, email)
+    await account.create(KIND, email)
     return Reply({"id": email["id"]})
 
 
 async def get_email(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /emails/{email_id}."""
-    email = account.find(KIND, call.path["email_id"])
+    email = await account.find(KIND, call.path["email_id"])
     if email is None:
         raise ApiError(404, "Email not found", kind="not_found")
     return Reply(email)
@@ -55,7 +55,7 @@ async def list_emails(account: ApiAccount, call: ApiCall) -> Reply:
     if not isinstance(limit, int) or not 1 <= limit <= 100:
         raise ApiError(422, "The `limit` parameter must be between 1 and 100.", kind="validation_error")
     try:
-        items, more = account.page(
+        items, more = await account.page(
             KIND, limit=limit, starting_after=call.query.get("after"), ending_before=call.query.get("before")
         )
     except ApiError:

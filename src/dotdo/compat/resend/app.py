@@ -27,6 +27,10 @@ NAMES = {
 }
 
 
+ACCOUNT_PATH = "/emails/_dotdo/account"
+"""Where a tenant reads and changes its account's layout (`account_admin`)."""
+
+
 @cache
 def document() -> OpenAPIDocument:
     """Resend's OpenAPI document, trimmed to the operations this layer serves."""
@@ -53,6 +57,10 @@ def build(context: CompatContext) -> OpenAPIApp:
     authenticate = bearer_tokens.bearer_authenticator(context.credentials, (TOKEN_PREFIX,), "resend", refuse)
 
     conventions = ServiceConventions(
-        account=ResendAccount, authenticate=authenticate, error_reply=error_reply, idempotency_header="idempotency-key"
+        account_path=ACCOUNT_PATH,
+        account=ResendAccount,
+        authenticate=authenticate,
+        error_reply=error_reply,
+        idempotency_header="idempotency-key",
     )
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

@@ -7,14 +7,13 @@ dotdo.compat.s3.reshard_status("photos")                  # {"shards": 8, "runni
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from ..credentials import client_key
-from ..sharding import ReshardError
+from ..sharding import ReshardError, follow_reshard
 
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -80,12 +79,13 @@ def reshard(
     With `wait`, returns once the move is done (`on_progress(status)` is told along the way);
     `ReshardError` says why the server refused (bad count, unknown bucket, a reshard already running).
     """
-    status = _signed("POST", endpoint_url, bucket, f"reshard=&shards={shards}", data_dir, access_key_id, secret).json()
-    while wait and status["running"]:
-        if on_progress is not None:
-            on_progress(status)
-        time.sleep(poll)
-        status = reshard_status(
+    started = _signed("POST", endpoint_url, bucket, f"reshard=&shards={shards}", data_dir, access_key_id, secret).json()
+    return follow_reshard(
+        started,
+        lambda: reshard_status(
             bucket, endpoint_url=endpoint_url, data_dir=data_dir, access_key_id=access_key_id, secret=secret
-        )
-    return status
+        ),
+        wait=wait,
+        on_progress=on_progress,
+        poll=poll,
+    )

@@ -6,7 +6,6 @@ Requests are path-style (`/bucket/key`); a key keeps every character S3 allows, 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -17,7 +16,9 @@ from starlette.responses import Response
 from ...primitives.blob_store import BlobStore
 from ..aws_sigv4 import SignatureError, verify
 from ..blob_references import GARBAGE_GRACE
+from ..bucket_splits import SplitWatcher
 from ..credentials import CredentialsError
+from ..key_layout import DEFAULT_SPLIT_KEYS
 from ..settings import non_negative
 from ..sharding import check_shard_count
 from . import bucket_operations as buckets
@@ -28,21 +29,17 @@ from .bucket import S3Bucket
 from .cors import cors_headers, matching_rule
 from .errors import S3Error
 from .request import S3Request, header_dict, new_request_id, parse_query
-from .reshard_mover import DEFAULT_SPLIT_KEYS
 from .sigv2 import is_v2, verify_v2
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
-    from ...runtime.stub import Stub
     from ..layer import CompatContext
 
 log = logging.getLogger("dotdo.compat.s3")
 
 Operation = Callable[[S3Request], Awaitable[Response]]
 MAX_HEADER_BYTES = 16 * 1024
-GROW_CHECK_EVERY = 256
-"""Writes to one bucket between two checks of whether it has grown past its split threshold."""
 UNSUPPORTED_SUBRESOURCES = (
     "acl",
     "policy",
@@ -153,8 +150,7 @@ class S3App:
         options = context.options
         self.split_keys = int(non_negative("bucket_split_keys", options.get("bucket_split_keys", DEFAULT_SPLIT_KEYS)))
         self.garbage_grace = non_negative("garbage_grace", context.options.get("garbage_grace", GARBAGE_GRACE))
-        self._writes: dict[str, int] = {}
-        self._growing: set[asyncio.Task[None]] = set()
+        self.splits = SplitWatcher(self.split_keys, S3Error)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -197,7 +193,7 @@ class S3App:
                 response = await route(request)(request)
                 await self._add_cors(request, response)
                 if request.key and scope["method"] in ("PUT", "POST") and response.status_code < 300:
-                    self._count_write(request)
+                    self.splits.count_write(f"{request.tenant}/{request.bucket}", request.bucket_stub())
         except S3Error as exc:
             if exc.bucket is None and exc.code in ("NoSuchBucket", "BucketNotEmpty"):
                 exc.bucket = request.bucket
@@ -206,26 +202,6 @@ class S3App:
             log.exception("S3 %s %s failed", scope["method"], scope["path"])
             response = request.error_response(S3Error("InternalError"))
         await response(scope, receive, send)
-
-    def _count_write(self, request: S3Request) -> None:
-        """Every `GROW_CHECK_EVERY` writes to a bucket, ask it (in the background) whether it should split."""
-        if not self.split_keys:
-            return
-        name = f"{request.tenant}/{request.bucket}"
-        count = self._writes[name] = self._writes.get(name, 0) + 1
-        if count % GROW_CHECK_EVERY:
-            return
-        task = asyncio.ensure_future(self._grow(request.bucket_stub()))
-        self._growing.add(task)
-        task.add_done_callback(self._growing.discard)
-
-    async def _grow(self, bucket: Stub) -> None:
-        try:
-            await bucket.grow(self.split_keys)
-        except S3Error:
-            pass  # deleted meanwhile, or a reshard started by an operator runs: nothing to do
-        except Exception:
-            log.exception("checking whether a bucket should split failed")
 
     def _authenticate(self, request: S3Request, raw_path: str) -> None:
         credentials = self.context.credentials

@@ -11,7 +11,7 @@ may be in flight): it is noted as garbage and removed by a sweep once it has sta
 
 A bucket made with more than one shard keeps only its settings here; its keys live in its shard
 objects, each an `S3Bucket` too (see `shards`). A reshard (`reshard`) moves keys between layouts
-while requests go on (see `reshard_mover`, `key_fence` and `key_rows`); the bucket's own object records
+while requests go on (see `ShardedBucket`, `key_fence` and `key_rows`); the bucket's own object records
 the move and carries it out, and finishes it when it next starts if a crash cut it short.
 
 Unreferenced blobs are swept by the object's alarm: a change that leaves a blob unused sets the
@@ -20,22 +20,23 @@ alarm for when that blob's grace period (`garbage_grace`, given at creation) end
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
-from ...context import DO
 from ...primitives.blob_store import BlobStore
 from ...runtime.durable_object import AlarmInfo
+from .. import key_resharding
 from ..blob_references import GARBAGE_GRACE, BlobReferences, schema
+from ..sharded_bucket import ShardedBucket
 from . import key_fence, key_rows
 from .errors import S3Error
-from .reshard_mover import SCHEMA as RESHARD_SCHEMA
-from .reshard_mover import Resharder, grown_count, moving_layouts, pending, places
+
+PREFIX = "s3"
+"""The prefix of the tables an `S3Bucket` keeps."""
 
 INLINE_MAX = 64 * 1024
 """Objects up to this size are kept in their row rather than in the blob store."""
@@ -45,7 +46,6 @@ SCHEMA = (
 CREATE TABLE IF NOT EXISTS s3_bucket (
     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, blobs TEXT NOT NULL, namespace TEXT NOT NULL,
     created_at REAL NOT NULL, versioning TEXT NOT NULL DEFAULT '', cors TEXT);
-CREATE TABLE IF NOT EXISTS s3_layout (shards INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS s3_objects (
     key TEXT NOT NULL, version_id TEXT NOT NULL, seq INTEGER NOT NULL, is_latest INTEGER NOT NULL,
     delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, parts TEXT NOT NULL,
@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS s3_parts (
 """
     + schema("s3")
     + key_fence.SCHEMA
-    + RESHARD_SCHEMA
+    + key_resharding.schema(PREFIX)
 )
 
 NULL_VERSION = "null"
@@ -133,23 +133,17 @@ class Listing:
     next_version_marker: str | None = None
 
 
-class S3Bucket(DO):
+class S3Bucket(ShardedBucket):
     """One bucket: created by `create`, reached by name `<tenant>/<bucket>`."""
 
-    reshard_batch_size: ClassVar[int] = 200
-    """Keys moved per batch by a reshard: a write to a moving key waits at most for one batch."""
-
-    def on_reshard_progress(self, moved: int) -> None:
-        """Called after each batch of a reshard with the number of keys it moved (override to watch a move)."""
+    layout_prefix = PREFIX
+    rows_format = key_rows
+    event_prefix = "S3Bucket"
 
     async def on_start(self) -> None:
         self.storage.sql.exec(SCHEMA)
         self._references = BlobReferences(self.storage, "s3")
-        self._place = key_fence.place_of(self.storage.sql)
-        self._moving: asyncio.Task[dict[str, Any]] | None = None
-        if pending(self.storage.sql):
-            # A reshard a crash cut short is finished in the background; requests are routed exactly meanwhile.
-            self.ctx.spawn(self.finish_reshard)
+        self._start_layout(key_fence.fence(self.storage.sql))
 
     # -- the bucket ---------------------------------------------------------------------------------
 
@@ -179,10 +173,9 @@ class S3Bucket(DO):
                 f"s3-{self.id.hex}",
                 time.time(),
             )
-            self.storage.sql.exec("DELETE FROM s3_layout")
-            self.storage.sql.exec("INSERT INTO s3_layout (shards) VALUES (?)", 1 if shard else shards)
+            key_resharding.set_layout_shards(self.storage.sql, PREFIX, 1 if shard else shards)
             self._references.set_grace(garbage_grace)
-            self.storage.sql.exec("DELETE FROM s3_place")  # a bucket made again starts with no reshard behind it
+            self._fence.forget_place()  # a bucket made again starts with no reshard behind it
 
         self.storage.transaction_sync(create)
         self._place = None
@@ -195,21 +188,11 @@ class S3Bucket(DO):
         rows = self.storage.sql.exec("SELECT * FROM s3_bucket").to_list()
         if not rows:
             raise S3Error("NoSuchBucket")
-        layout = self.storage.sql.exec("SELECT shards FROM s3_layout").to_list()
         return {
             **rows[0],
-            "shards": layout[0]["shards"] if layout else 1,
-            "reshard": moving_layouts(self.storage.sql),
+            "shards": key_resharding.layout_shards(self.storage.sql, PREFIX),
+            "reshard": key_resharding.moving_layouts(self.storage.sql, PREFIX),
         }
-
-    def where(self, key: str) -> dict[str, Any]:
-        """This object's settings if it answers for `key` (`KeyElsewhere` if another object of the bucket does)."""
-        info = self.info()
-        self._check_key(key, write=False)
-        return info
-
-    def _check_key(self, key: str, *, write: bool) -> None:
-        key_fence.check(self.storage.sql, self._place, key, write=write)
 
     def is_empty(self) -> bool:
         """Whether the bucket holds no object version (what DeleteBucket needs of every shard)."""
@@ -229,7 +212,7 @@ class S3Bucket(DO):
             self.storage.sql.exec("DELETE FROM s3_uploads")
             self.storage.sql.exec("DELETE FROM s3_bucket")
             self.storage.sql.exec("DELETE FROM s3_layout")
-            self.storage.sql.exec("DELETE FROM s3_place")
+            self._fence.forget_place()
 
         self.storage.transaction_sync(delete)
         self._place = None
@@ -684,100 +667,31 @@ class S3Bucket(DO):
 
         self.storage.transaction_sync(abort)
 
-    # -- resharding: the bucket's own object ----------------------------------------------------------
+    # -- resharding (see `ShardedBucket`) -------------------------------------------------------------
 
-    async def reshard(self, shards: int) -> dict[str, Any]:
-        """Start moving the bucket's keys to `shards` shard objects (1: back into this object); what runs.
+    @staticmethod
+    def _invalid(message: str) -> Exception:
+        return S3Error("InvalidArgument", message)
 
-        Requests keep being served while keys move; `reshard_status()` tells how far it got, and
-        `finish_reshard()` waits for the end. `InvalidArgument` for a bad count, `OperationAborted`
-        while another reshard of the bucket runs.
-        """
-        resharder = Resharder(self, batch_size=self.reshard_batch_size)
-        count = resharder.check(shards)
-        current = int(self.info()["shards"])
-        if count == current:
-            return self.reshard_status()
-        resharder.begin(count)
-        self.ctx.send(
-            "S3Bucket.resharding", {"tenant": resharder.tenant, "bucket": resharder.name, "from": current, "to": count}
-        )
-        self.ctx.spawn(self.finish_reshard)
-        return self.reshard_status()
+    @staticmethod
+    def _busy(message: str) -> Exception:
+        return S3Error("OperationAborted", message)
 
-    async def finish_reshard(self) -> dict[str, Any] | None:
-        """Carry out the recorded reshard to its end (None if none is recorded); what it moved."""
-        if self._moving is None or self._moving.done():
-            if pending(self.storage.sql) is None:
-                return None
-            resharder = Resharder(self, batch_size=self.reshard_batch_size, on_batch=self.on_reshard_progress)
-            self._moving = asyncio.ensure_future(resharder.run())
-        report = await asyncio.shield(self._moving)
-        if "target" in report:
-            self.ctx.send("S3Bucket.resharded", {"tenant": self.info()["tenant"], **report})
-        return report
-
-    def reshard_status(self) -> dict[str, Any]:
-        """The bucket's shard count and, while a reshard runs, where it goes and how many keys moved."""
+    def shard_settings(self) -> dict[str, Any]:
+        """What a shard of this bucket is made with (`join_layout`'s settings)."""
         info = self.info()
-        move = pending(self.storage.sql)
-        status: dict[str, Any] = {"bucket": info["name"], "shards": info["shards"], "running": move is not None}
-        if move is not None:
-            status.update(source=move["source"], target=move["target"], moved=move["moved"])
-        return status
+        settings = {key: info[key] for key in ("tenant", "name", "blobs", "versioning")}
+        return {**settings, "garbage_grace": self._references.grace()}
 
-    async def grow(self, split_keys: int) -> dict[str, Any] | None:
-        """Start a reshard if one shard holds more than `split_keys` objects (none runs already); its status."""
-        if pending(self.storage.sql) is not None:
-            return None
-        resharder = Resharder(self, batch_size=self.reshard_batch_size)
-        current = int(self.info()["shards"])
-        counts = []
-        for place in places(current):
-            counts.append(await resharder.call(place, "count_keys"))
-        wanted = grown_count(current, counts, split_keys)
-        return None if wanted is None else await self.reshard(wanted)
-
-    # -- resharding: an object holding keys -----------------------------------------------------------
-
-    def join_layout(self, tenant: str, name: str, blobs: str, versioning: str, place: int, count: int) -> None:
-        """Take `place` in the layout of `count` shards bucket `name` is going to (created as a shard if new)."""
-        grace = self._references.grace()
+    def _join(self, settings: dict[str, Any]) -> None:
         if not self.storage.sql.exec("SELECT 1 FROM s3_bucket").to_list():
-            self.create(tenant, name, blobs, shard=True, garbage_grace=grace)
-        if versioning:
-            self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", versioning)
-        key_fence.set_place(self.storage.sql, place, count)
-        self._place = (place, count)
+            grace = settings["garbage_grace"]
+            self.create(settings["tenant"], settings["name"], settings["blobs"], shard=True, garbage_grace=grace)
+        if settings["versioning"]:
+            self.storage.sql.exec("UPDATE s3_bucket SET versioning = ?", settings["versioning"])
 
     def count_keys(self) -> int:
         """How many objects (current, not deleted) this object holds."""
         return self.storage.sql.exec(
             "SELECT count(*) AS n FROM s3_objects WHERE is_latest = 1 AND delete_marker = 0"
         ).one()["n"]
-
-    def leaving_keys(self, after: str, limit: int) -> dict[str, Any]:
-        """Of the next `limit` keys held here after `after`, those the new layout places elsewhere, and the
-        last key examined (None once every key was examined)."""
-        keys = key_rows.held_keys(self.storage.sql, after=after, limit=limit)
-        place = self._place
-        leaving = keys if place is None else key_rows.leaving(keys, *place)
-        return {"leaving": leaving, "last": keys[-1] if len(keys) == limit else None}
-
-    def moving_keys(self) -> list[str]:
-        """Keys whose move an interruption left unfinished."""
-        return key_rows.moving_keys(self.storage.sql)
-
-    def export_keys(self, keys: list[str]) -> bytes:
-        """The rows of `keys` (`key_rows.pack`ed: one value crosses to the mover, not a copy per field), now
-        marked as moving (writes to them wait until `release_keys`)."""
-        return key_rows.pack(self.storage.transaction_sync(lambda: key_rows.export(self.storage.sql, keys)))
-
-    def import_keys(self, packed: bytes) -> None:
-        """Store the rows of keys moving here (`key_rows.pack`ed), replacing what an interrupted move left."""
-        rows = key_rows.unpack(packed)
-        self.storage.transaction_sync(lambda: key_rows.import_rows(self.storage.sql, self._references, rows))
-
-    def release_keys(self, keys: list[str]) -> None:
-        """Drop the rows of `keys`, now stored in their new place."""
-        self.storage.transaction_sync(lambda: key_rows.release(self.storage.sql, self._references, keys))

@@ -2,7 +2,7 @@
 
 A key's rows are its versions (`s3_objects`), its uploads in progress with their parts
 (`s3_uploads`, `s3_parts`) and its completed uploads (`s3_completed`, kept so a retried completion
-answers as the first did). `export` reads them and marks the keys as moving; `import_rows` writes
+answers as the first did). `export` reads them (`ShardedBucket` marks the keys as moving); `import_rows` writes
 them into another object, replacing any copy an interrupted move left there, and counts their blob
 references; `release` deletes them from the object they left. Each runs in one transaction of its
 object, so running a move's steps again after a crash changes nothing twice.
@@ -13,47 +13,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import msgspec
-
 from ...runtime.sql import SqlStorage
+from .. import key_rows
 from ..blob_references import BlobReferences
-from .key_fence import shard_of
-
-_TABLES = ("s3_objects", "s3_uploads", "s3_completed")
+from .key_fence import KEY_TABLES
 
 
 def held_keys(sql: SqlStorage, *, after: str, limit: int) -> list[str]:
     """Up to `limit` keys this object has rows of, after `after`, in key order."""
-    found: set[str] = set()
-    bound: str | None = None
-    for table in _TABLES:
-        keys = [
-            row["key"]
-            for row in sql.exec(
-                f"SELECT DISTINCT key FROM {table} WHERE key > ? ORDER BY key LIMIT ?", after, limit
-            ).to_list()
-        ]
-        found.update(keys)
-        if len(keys) == limit and (bound is None or keys[-1] < bound):
-            bound = keys[-1]  # past this key a table with more rows was not read: stop there
-    ordered = sorted(key for key in found if bound is None or key <= bound)
-    return ordered[:limit]
-
-
-def leaving(keys: list[str], place: int, count: int) -> list[str]:
-    """The keys of `keys` that a layout of `count` shards places somewhere other than `place`."""
-    return [key for key in keys if shard_of(key, count) != place]
-
-
-def moving_keys(sql: SqlStorage) -> list[str]:
-    """The keys an interrupted move marked as moving (their copy must be finished)."""
-    return [row["key"] for row in sql.exec("SELECT key FROM s3_moving ORDER BY key").to_list()]
+    return key_rows.held_keys(sql, KEY_TABLES, after=after, limit=limit)
 
 
 def export(sql: SqlStorage, keys: list[str]) -> dict[str, Any]:
-    """Every row of `keys`, and the keys marked as moving (writes to them wait until `release`)."""
+    """Every row of `keys`."""
     marks = json.dumps(keys)
-    sql.exec("INSERT OR IGNORE INTO s3_moving SELECT value FROM json_each(?)", marks)
     uploads = sql.exec("SELECT * FROM s3_uploads WHERE key IN (SELECT value FROM json_each(?))", marks).to_list()
     return {
         "keys": keys,
@@ -69,16 +42,6 @@ def export(sql: SqlStorage, keys: list[str]) -> dict[str, Any]:
             "SELECT * FROM s3_completed WHERE key IN (SELECT value FROM json_each(?))", marks
         ).to_list(),
     }
-
-
-def pack(rows: dict[str, Any]) -> bytes:
-    """Exported rows as one value (MessagePack keeps the inline bodies' bytes as bytes)."""
-    return msgspec.msgpack.encode(rows)
-
-
-def unpack(packed: bytes) -> dict[str, Any]:
-    """Rows `pack` made."""
-    return msgspec.msgpack.decode(packed)
 
 
 def _parts(row: dict[str, Any]) -> list[list[Any]]:
@@ -112,36 +75,20 @@ def import_rows(sql: SqlStorage, references: BlobReferences, rows: dict[str, Any
     seq = sql.exec("SELECT coalesce(max(seq), 0) AS n FROM s3_objects").one()["n"]
     # Ordered by their old seq: a key's versions keep their order under new numbers.
     objects = [{**row, "seq": seq + number} for number, row in enumerate(rows["objects"], start=1)]
-    _insert(sql, "s3_objects", objects)
+    key_rows.insert(sql, "s3_objects", objects)
     for row in objects:
         for sha, _ in _parts(row):
             references.add(sha)
-    _insert(sql, "s3_uploads", rows["uploads"])
-    _insert(sql, "s3_parts", rows["parts"])
+    key_rows.insert(sql, "s3_uploads", rows["uploads"])
+    key_rows.insert(sql, "s3_parts", rows["parts"])
     for row in rows["parts"]:
         references.add(row["sha"])
-    _insert(sql, "s3_completed", rows["completed"])
-
-
-_ROWS_PER_INSERT = 64
-
-
-def _insert(sql: SqlStorage, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same columns) into `table`, many to a statement."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    one = f"({', '.join('?' * len(columns))})"
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        chunk = rows[start : start + _ROWS_PER_INSERT]
-        values = [row[column] for row in chunk for column in columns]
-        sql.exec(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}", *values)
+    key_rows.insert(sql, "s3_completed", rows["completed"])
 
 
 def release(sql: SqlStorage, references: BlobReferences, keys: list[str]) -> None:
-    """Delete the rows of `keys` (now copied to their new place) and their moving marks."""
+    """Delete the rows of `keys` (now copied to their new place)."""
     _delete(sql, references, keys)
-    sql.exec("DELETE FROM s3_moving WHERE key IN (SELECT value FROM json_each(?))", json.dumps(keys))
 
 
 def _delete(sql: SqlStorage, references: BlobReferences, keys: list[str]) -> None:

@@ -9,7 +9,7 @@ asks every shard for one page from the same marker and merges the pages in key o
 shard's page is sorted and holds no entry twice, so the first `max_keys` entries of the merge
 are the first `max_keys` of the whole bucket.
 
-While a reshard runs (see `reshard_mover`) a key is in its place of the old layout or of the new one: a
+While a reshard runs (see `key_resharding`) a key is in its place of the old layout or of the new one: a
 request for a key asks the old place first, and the new one when the old says the key is elsewhere
 (`KeyPlace`). A listing asks every place of both layouts, old places first, and keeps the first copy
 of a key seen twice (a key whose rows are being copied is in both, alike, for one batch).
@@ -17,142 +17,52 @@ of a key seen twice (a key whose rows are being copied is in both, alike, for on
 
 from __future__ import annotations
 
-import asyncio
 import heapq
-from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from ..sharding import shard_object_name
+from ..key_layout import layout_places
+from ..key_places import BucketPlaces, KeyPlace
+from ..sharding import OWN_OBJECT, shard_object_name
 from .bucket import Listing, StoredObject
 from .errors import S3Error
-from .key_fence import OWN_OBJECT, KeyElsewhere, KeyMoving, shard_of
-from .reshard_mover import places
 
 if TYPE_CHECKING:
     from ...runtime.stub import Stub
     from .request import S3Request
 
-RETRY_FOR = 30.0
-"""Seconds a request waits for its key to finish moving before answering `SlowDown`."""
-_PAUSE = 0.005
 
-
-def place_stub(request: S3Request, name: str, place: int) -> Stub:
-    """The object at `place` of bucket `name` (its own object, or one of its shards)."""
-    if place == OWN_OBJECT:
-        return request.bucket_stub(name)
-    return request.runtime.get(request.bucket_class, shard_object_name(request.tenant, name, place))
-
-
-def layout_places(info: dict[str, Any]) -> list[int]:
-    """Every place that may hold keys of the bucket `info` describes: both layouts' while a reshard runs,
-    the old layout's first."""
-    found = places(int(info.get("shards") or 1))
-    move = info.get("reshard")
-    if move:
-        found = places(int(move["source"]))
-        found += [place for place in places(int(move["target"])) if place not in found]
-    return found
-
-
-def shard_stubs(request: S3Request, info: dict[str, Any], bucket: str | None = None) -> list[Stub]:
-    """Every object holding keys of the bucket `info` describes: its shards, or the bucket itself."""
+def bucket_places(request: S3Request, bucket: str | None = None) -> BucketPlaces:
+    """The objects of bucket `bucket` (this request's by default): its own object and its shards."""
     name = bucket or request.bucket
-    return [place_stub(request, name, place) for place in layout_places(info)]
+
+    def stub(place: int) -> Stub:
+        if place == OWN_OBJECT:
+            return request.bucket_stub(name)
+        return request.runtime.get(request.bucket_class, shard_object_name(request.tenant, name, place))
+
+    return BucketPlaces(
+        stub=stub,
+        is_missing=lambda error: isinstance(error, S3Error) and error.code == "NoSuchBucket",
+        slow_down=lambda: S3Error("SlowDown", "the bucket is being resharded; send the request again"),
+        blobs=request.blobs,
+    )
+
+
+def shard_stubs(request: S3Request, info: dict[str, Any]) -> list[Stub]:
+    """Every object holding keys of the bucket `info` describes: its shards, or the bucket itself."""
+    places = bucket_places(request)
+    return [places.stub(place) for place in layout_places(info)]
 
 
 async def each_place(request: S3Request, info: dict[str, Any], method: str, **query: Any) -> list[Any]:
-    """`method(**query)` of every place of the bucket `info` describes, in `layout_places` order.
-
-    While a reshard starts, a place of the new layout may not exist yet: it holds nothing, so it is left out.
-    """
-    calls = [getattr(stub, method)(**query) for stub in shard_stubs(request, info)]
-    if not info.get("reshard"):
-        return list(await asyncio.gather(*calls))
-    found = await asyncio.gather(*calls, return_exceptions=True)
-    for answer in found:
-        if isinstance(answer, BaseException) and not (isinstance(answer, S3Error) and answer.code == "NoSuchBucket"):
-            raise answer
-    return [answer for answer in found if not isinstance(answer, BaseException)]
-
-
-def key_places(info: dict[str, Any], key: str) -> list[int]:
-    """Where to look for `key`, in order: its place, or its old place then its new one during a reshard."""
-    move = info.get("reshard")
-    if not move:
-        return [shard_of(key, int(info.get("shards") or 1))]
-    old, new = shard_of(key, int(move["source"])), shard_of(key, int(move["target"]))
-    return [old] if old == new else [old, new]
-
-
-@dataclass
-class KeyPlace:
-    """The object answering for one key of a bucket, found again whenever a reshard moves the key.
-
-    `call` runs a method of that object; `info` is its settings (its blob namespace), kept current.
-    """
-
-    request: S3Request
-    key: str
-    bucket: str
-    stub: Stub = field(init=False)
-    info: dict[str, Any] = field(init=False)
-    place: int = field(init=False, default=OWN_OBJECT)
-
-    async def find(self) -> KeyPlace:
-        """Look up the object answering for the key (`NoSuchBucket` if the bucket does not exist)."""
-        deadline = asyncio.get_running_loop().time() + RETRY_FOR
-        while True:
-            root = self.request.bucket_stub(self.bucket)
-            root_info: dict[str, Any] = await root.info()
-            if int(root_info.get("shards") or 1) <= 1 and not root_info.get("reshard"):
-                self.stub, self.info, self.place = root, root_info, OWN_OBJECT
-                return self
-            for place in key_places(root_info, self.key):
-                stub = place_stub(self.request, self.bucket, place)
-                try:
-                    self.info = await stub.where(self.key)
-                except KeyElsewhere:
-                    continue
-                except S3Error as exc:
-                    if exc.code == "NoSuchBucket" and place != OWN_OBJECT:
-                        continue  # a place of the new layout not made yet holds nothing
-                    raise
-                self.stub, self.place = stub, place
-                return self
-            await self._pause(deadline)
-
-    async def call(self, method: str, *args: Any, carry: list[str] | tuple[str, ...] = (), **kwargs: Any) -> Any:
-        """`method(*args, **kwargs)` of the object answering for the key, found again if the key moved;
-        the blobs `carry` names (written to this object's namespace already) follow the key."""
-        deadline = asyncio.get_running_loop().time() + RETRY_FOR
-        while True:
-            try:
-                return await getattr(self.stub, method)(*args, **kwargs)
-            except KeyMoving:
-                await self._pause(deadline)
-            except S3Error as exc:
-                # A shard a finished reshard dropped has no bucket any more: the key is elsewhere.
-                if not isinstance(exc, KeyElsewhere) and (exc.code != "NoSuchBucket" or self.place == OWN_OBJECT):
-                    raise
-                namespace = self.info["namespace"]
-                await self.find()
-                for sha in carry:
-                    await asyncio.to_thread(
-                        self.request.blobs.copy, sha, source=namespace, destination=self.info["namespace"]
-                    )
-
-    @staticmethod
-    async def _pause(deadline: float) -> None:
-        if asyncio.get_running_loop().time() > deadline:
-            raise S3Error("SlowDown", "the bucket is being resharded; send the request again")
-        await asyncio.sleep(_PAUSE)
+    """`method(**query)` of every place of the bucket `info` describes (see `BucketPlaces.each`)."""
+    return await bucket_places(request).each(info, method, **query)
 
 
 async def key_place(request: S3Request, key: str, bucket: str | None = None) -> KeyPlace:
     """The object answering for `key` of a bucket (this request's by default)."""
-    return await KeyPlace(request, key, bucket or request.bucket).find()
+    return await bucket_places(request, bucket).key(key)
 
 
 def merge_objects(pages: list[Listing], max_keys: int) -> Listing:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...context import DO
+from ..sharding import ShardRoot
 from . import settings as index_settings
 from .filters import Filter, FilterError, fields_of, json_path, to_sql
 from .text import crop, fold, mark, within_distance, words
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS search_docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(content, tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_text, 'row');
+CREATE VIRTUAL TABLE IF NOT EXISTS search_instances USING fts5vocab(search_text, 'instance');
 """
 
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,511}")
@@ -79,6 +81,39 @@ class SearchQuery:
     """Refuse filters, sorts and facets on attributes the settings do not declare (Meilisearch's rule)."""
     ranking_rules: list[str] | None = None
     """This query's ranking rules instead of the index's (Typesense orders relevance within `sort_by`)."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase of the FTS5 query a search runs: its folded words, and whether the last is a prefix."""
+
+    text: str
+    prefix: bool = False
+
+    @property
+    def term(self) -> str:
+        """The phrase as FTS5 query syntax (also its key in `TextStatistics.hits`)."""
+        return _fts_term(self.text, self.prefix)
+
+
+@dataclass
+class TextStatistics:
+    """What BM25 needs to know about the whole index, summed over its shards.
+
+    `rows` and `tokens` are the documents and their words; `hits` is, per phrase (`Phrase.term`), how
+    many documents hold it.
+    """
+
+    rows: int = 0
+    tokens: int = 0
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: TextStatistics) -> None:
+        """Count `other`'s documents in too."""
+        self.rows += other.rows
+        self.tokens += other.tokens
+        for term, count in other.hits.items():
+            self.hits[term] = self.hits.get(term, 0) + count
 
 
 @dataclass
@@ -170,7 +205,7 @@ def _sortable(value: Any) -> Any:
     return value
 
 
-class SearchIndex(DO):
+class SearchIndex(ShardRoot, DO):
     """The documents, full-text index and settings of one search index."""
 
     async def on_start(self) -> None:
@@ -189,15 +224,19 @@ class SearchIndex(DO):
         """Whether the index was created (and not dropped)."""
         return self._meta("created_at") is not None
 
-    def create(self, uid: str, primary_key: str | None = None, *, any_string_ids: bool = False) -> dict[str, Any]:
+    def create(
+        self, uid: str, primary_key: str | None = None, *, any_string_ids: bool = False, shards: int = 1
+    ) -> dict[str, Any]:
         """Create the index; `SearchError("index_already_exists")` if it exists.
 
         `any_string_ids` lets document ids be any string of up to 512 bytes (Algolia's objectIDs) rather
-        than Meilisearch's letters, digits, `-` and `_`.
+        than Meilisearch's letters, digits, `-` and `_`. `shards` > 1 records that the documents live in
+        that many shard objects (see `shards.ShardedIndex`), this object keeping the settings.
         """
         if self.exists():
             raise SearchError("index_already_exists", f"Index `{uid}` already exists.")
         now = time.time()
+        self._set_meta("shards", shards)
         self._set_meta("any_string_ids", any_string_ids)
         self._set_meta("uid", uid)
         self._set_meta("created_at", now)
@@ -209,6 +248,33 @@ class SearchIndex(DO):
     def _require(self) -> None:
         if not self.exists():
             raise SearchError("index_not_found", "Index not found.")
+
+    def route(self, documents: list[dict[str, Any]], primary_key: str | None = None) -> dict[str, Any]:
+        """Check documents as `add` would, without storing them: {"primaryKey", "ids"} (one id per document).
+
+        A sharded index checks a batch here first, so that no shard stores part of a batch it refuses.
+        """
+        self._require()
+        if not isinstance(documents, list) or not all(isinstance(doc, dict) for doc in documents):
+            raise SearchError("malformed_payload", "The documents must be an array of JSON objects.")
+        if not documents:
+            return {"primaryKey": self._meta("primary_key"), "ids": []}
+        key = self._primary_key_for(documents, primary_key)
+        identify = any_string_id if self._meta("any_string_ids") else document_id
+        ids = []
+        for doc in documents:
+            if key not in doc:
+                raise SearchError(
+                    "missing_document_id", f"Document doesn't have a `{key}` attribute: `{json.dumps(doc)[:200]}`."
+                )
+            try:
+                json.dumps(doc, allow_nan=False)
+            except ValueError as exc:
+                raise SearchError("malformed_payload", f"A document is not valid JSON: {exc}.") from None
+            ids.append(identify(doc[key]))
+        if self._meta("primary_key") is None:
+            self._set_meta("primary_key", key)
+        return {"primaryKey": key, "ids": ids}
 
     def info(self) -> dict[str, Any]:
         """uid, primaryKey, createdAt, updatedAt (seconds), numberOfDocuments."""
@@ -283,6 +349,7 @@ class SearchIndex(DO):
 
     def _reindex(self, searchable: list[str]) -> None:
         self.storage.sql.exec("DELETE FROM search_text")
+        self.storage.sql.exec("DELETE FROM search_meta WHERE key = 'tokens'")  # counted again when next asked
         for row in self.storage.sql.exec("SELECT rowid, doc FROM search_docs").to_list():
             content = self._content(json.loads(row["doc"]), searchable)
             self.storage.sql.exec("INSERT INTO search_text(rowid, content) VALUES (?, ?)", row["rowid"], content)
@@ -312,11 +379,17 @@ class SearchIndex(DO):
         return candidates[0]
 
     def add(
-        self, documents: list[dict[str, Any]], primary_key: str | None = None, *, partial: bool = False
+        self,
+        documents: list[dict[str, Any]],
+        primary_key: str | None = None,
+        *,
+        partial: bool = False,
+        positions: dict[str, int] | None = None,
     ) -> dict[str, Any]:
         """Add or replace documents (or, `partial`, merge their fields into the stored ones); all or none.
 
-        Returns {"indexed": n, "primaryKey": key}.
+        Returns {"indexed": n, "primaryKey": key}. `positions` places new documents in insertion order
+        (a shard of a sharded index is given them by the index's own object).
         """
         self._require()
         if not isinstance(documents, list) or not all(isinstance(doc, dict) for doc in documents):
@@ -338,31 +411,70 @@ class SearchIndex(DO):
             checked[doc_id] = doc
         if self._meta("primary_key") is None:
             self._set_meta("primary_key", key)
-        self.put(checked)
+        self.put(checked, positions)
         return {"indexed": len(checked), "primaryKey": key}
 
-    def put(self, documents: dict[str, dict[str, Any]]) -> None:
+    def put(self, documents: dict[str, dict[str, Any]], positions: dict[str, int] | None = None) -> None:
         """Store each document under its id (replacing one stored there) and index its text.
 
         The ids and documents are taken as they are: the layers check them first (`add` checks
-        Meilisearch's rules; another engine has its own).
+        Meilisearch's rules; another engine has its own). A new document goes at its place in
+        `positions` when given, else after every other.
         """
         self._require()
         searchable = self._meta("settings")["searchableAttributes"]
         sql = self.storage.sql
+        counted = self._meta("tokens") is not None
+        written = []
         for doc_id, doc in documents.items():
             text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
             old = sql.exec("SELECT rowid FROM search_docs WHERE id = ?", doc_id).to_list()
             if old:
                 rowid = old[0]["rowid"]
                 sql.exec("UPDATE search_docs SET doc = ? WHERE rowid = ?", text, rowid)
+                if counted:
+                    self._count_tokens([rowid], -1)
                 sql.exec("DELETE FROM search_text WHERE rowid = ?", rowid)
             else:
-                rowid = sql.exec("INSERT INTO search_docs(id, doc) VALUES (?, ?) RETURNING rowid", doc_id, text).one()[
-                    "rowid"
-                ]
+                rowid = sql.exec(
+                    "INSERT INTO search_docs(rowid, id, doc) VALUES (?, ?, ?) RETURNING rowid",
+                    (positions or {}).get(doc_id),
+                    doc_id,
+                    text,
+                ).one()["rowid"]
             sql.exec("INSERT INTO search_text(rowid, content) VALUES (?, ?)", rowid, self._content(doc, searchable))
+            written.append(rowid)
+        if counted:
+            self._count_tokens(written, 1)
         self._touch()
+
+    def _sizes(self, rowids: list[int] | None) -> dict[int, int]:
+        """How many words FTS5 indexed of each document (of all of them for None)."""
+        if rowids is None:
+            rows = self.storage.sql.exec("SELECT id, sz FROM search_text_docsize")
+        else:
+            rows = self.storage.sql.exec(
+                "SELECT id, sz FROM search_text_docsize WHERE id IN (SELECT value FROM json_each(?))",
+                json.dumps(rowids),
+            )
+        # One column: its size is the first varint, most often a single byte.
+        return {row["id"]: row["sz"][0] if row["sz"][0] < 0x80 else _varints(row["sz"])[0] for row in rows}
+
+    def _count_tokens(self, rowids: list[int], sign: int) -> None:
+        total = self._meta("tokens") + sign * sum(self._sizes(rowids).values())
+        self._set_meta("tokens", total)
+
+    def _token_total(self) -> int:
+        """Every indexed word of every document, kept from the first time a sharded search asks for it.
+
+        FTS5 keeps this total too, but writes it only when a transaction commits, and a commit covers
+        many turns: the count kept here is current within the turn.
+        """
+        total = self._meta("tokens")
+        if total is None:
+            total = sum(self._sizes(None).values())
+            self._set_meta("tokens", total)
+        return int(total)
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The document with id `doc_id`, or None."""
@@ -372,7 +484,7 @@ class SearchIndex(DO):
     def documents(
         self, offset: int = 0, limit: int = 20, filter: Filter | None = None, ids: list[str] | None = None
     ) -> dict[str, Any]:
-        """A page of documents in insertion order: {"results": [...], "total": n}."""
+        """A page of documents in insertion order: {"results": [...], "total": n, "positions": [...]}."""
         self._require()
         condition, bindings = self._where(filter)
         if ids is not None:
@@ -382,9 +494,16 @@ class SearchIndex(DO):
             "n"
         ]
         rows = self.storage.sql.exec(
-            f"SELECT doc FROM search_docs d WHERE {condition} ORDER BY rowid LIMIT ? OFFSET ?", *bindings, limit, offset
+            f"SELECT rowid, doc FROM search_docs d WHERE {condition} ORDER BY rowid LIMIT ? OFFSET ?",
+            *bindings,
+            limit,
+            offset,
         ).to_list()
-        return {"results": [json.loads(row["doc"]) for row in rows], "total": total}
+        return {
+            "results": [json.loads(row["doc"]) for row in rows],
+            "total": total,
+            "positions": [row["rowid"] for row in rows],
+        }
 
     def delete(self, ids: list[Any]) -> int:
         """Delete the documents of these ids; how many there were."""
@@ -402,6 +521,8 @@ class SearchIndex(DO):
         rowids = [r["rowid"] for r in sql.exec(f"SELECT rowid FROM search_docs d WHERE {condition}", *bindings)]
         if rowids:
             listed = json.dumps(rowids)
+            if self._meta("tokens") is not None:
+                self._count_tokens(rowids, -1)
             sql.exec("DELETE FROM search_text WHERE rowid IN (SELECT value FROM json_each(?))", listed)
             sql.exec("DELETE FROM search_docs WHERE rowid IN (SELECT value FROM json_each(?))", listed)
             self._touch()
@@ -441,45 +562,119 @@ class SearchIndex(DO):
             typos = {row["term"] for row in rows if row["term"] != word and within_distance(word, row["term"], limit)}
         return exact, typos
 
-    def _match(self, groups: list[str]) -> list[tuple[int, float]]:
-        query = " AND ".join(f"({group})" for group in groups)
+    def _match(self, groups: list[list[Phrase]]) -> list[tuple[int, float]]:
+        query = " AND ".join("(" + " OR ".join(phrase.term for phrase in group) + ")" for group in groups)
         rows = self.storage.sql.exec(
             "SELECT rowid, bm25(search_text) AS score FROM search_text WHERE search_text MATCH ?", query
         )
         return [(row["rowid"], row["score"]) for row in rows]
 
-    def search(self, query: SearchQuery) -> dict[str, Any]:
-        """The hits of `query`: {"hits", "total", "facets", "facetStats", "offset", "limit", "processingTimeMs"}."""
-        started = time.perf_counter()
-        self._require()
-        settings = self.settings()
-        self._check_attributes(query, settings)
+    def _phrases(self, query: SearchQuery, settings: dict[str, Any]) -> _QueryPhrases:
+        """The query's kept words and, per word, the phrases matching it exactly and with typos."""
         stop_words = {fold(w) for w in settings["stopWords"]}
         query_words = words(query.q)[:_MAX_WORDS]
         kept = [w for w in query_words if w not in stop_words] or query_words
         prefix_last = query.prefix and bool(query.q) and not query.q[-1].isspace()
+        found = _QueryPhrases(kept)
+        for position, word in enumerate(kept):
+            exact, typos = self._variants(word, settings, query)
+            is_prefix = prefix_last and position == len(kept) - 1 and word == query_words[-1]
+            phrases = [Phrase(v, prefix=is_prefix and v == word) for v in exact]
+            found.exact.append(phrases)
+            found.typo.append(phrases + [Phrase(t) for t in sorted(typos)])
+            found.highlighted.update(w for v in exact for w in v.split())
+            found.highlighted.update(typos)
+            if is_prefix:
+                found.prefixes.add(word)
+        return found
+
+    def text_statistics(self, query: SearchQuery) -> TextStatistics:
+        """This object's part of the statistics BM25 needs for `query` (a sharded index sums its shards')."""
+        self._require()
+        phrases = self._phrases(query, self.settings())
+        rows = self.storage.sql.exec("SELECT count(*) AS n FROM search_docs").one()["n"]
+        statistics = TextStatistics(rows=rows, tokens=self._token_total())
+        for phrase in {phrase for group in phrases.typo for phrase in group}:
+            statistics.hits[phrase.term] = self.storage.sql.exec(
+                "SELECT count(*) AS n FROM search_text WHERE search_text MATCH ?", phrase.term
+            ).one()["n"]
+        return statistics
+
+    def _occurrences(self, phrase: Phrase, rowids: str) -> dict[int, int]:
+        """How often `phrase` occurs in each of `rowids` (a JSON list) holding it (FTS5's phrase frequency)."""
+        tokens = phrase.text.split()
+        found: list[set[tuple[int, int]]] = []
+        for position, token in enumerate(tokens):
+            if phrase.prefix and position == len(tokens) - 1:
+                term, bindings = "term >= ? AND term < ?", [token, token[:-1] + chr(ord(token[-1]) + 1)]
+            else:
+                term, bindings = "term = ?", [token]
+            among = "doc IN (SELECT value FROM json_each(?))"
+            if len(tokens) == 1:
+                rows = self.storage.sql.exec(
+                    f"SELECT doc, count(*) AS n FROM search_instances WHERE {term} AND {among} GROUP BY doc",
+                    *bindings,
+                    rowids,
+                )
+                return {row["doc"]: row["n"] for row in rows}
+            rows = self.storage.sql.exec(
+                f'SELECT doc, "offset" AS at FROM search_instances WHERE {term} AND {among}', *bindings, rowids
+            )
+            found.append({(row["doc"], row["at"] - position) for row in rows})
+        counts: dict[int, int] = {}
+        for doc, _ in set.intersection(*found) if found else set():
+            counts[doc] = counts.get(doc, 0) + 1
+        return counts
+
+    def _global_bm25(self, rowids: list[int], phrases: list[Phrase], statistics: TextStatistics) -> dict[int, float]:
+        """FTS5's `bm25()` of each of `rowids`, with the document counts of the whole (sharded) index."""
+        if not rowids or not statistics.rows:
+            return dict.fromkeys(rowids, 0.0)
+        sizes = self._sizes(rowids)
+        listed = json.dumps(rowids)
+        average = statistics.tokens / statistics.rows
+        weights = []
+        for phrase in phrases:
+            hits = statistics.hits.get(phrase.term, 0)
+            idf = math.log((statistics.rows - hits + 0.5) / (hits + 0.5))
+            weights.append((idf if idf > 0.0 else 1e-6, self._occurrences(phrase, listed)))
+        scores = {}
+        for rowid in rowids:
+            size = float(sizes.get(rowid, 0))
+            score = 0.0
+            # The same operations in the same order as FTS5's bm25(), so equal inputs give equal scores.
+            for idf, occurrences in weights:
+                frequency = float(occurrences.get(rowid, 0))
+                score += idf * ((frequency * (_K1 + 1.0)) / (frequency + _K1 * (1 - _B + _B * size / average)))
+            scores[rowid] = -1.0 * score
+        return scores
+
+    def search(self, query: SearchQuery, statistics: TextStatistics | None = None) -> dict[str, Any]:
+        """The hits of `query`: {"hits", "total", "facets", "facetStats", "offset", "limit", "processingTimeMs"}.
+
+        Given `statistics` (a shard of a sharded index, see `shards.ShardedIndex`), BM25 uses them instead
+        of this object's own, and the answer is this shard's part to merge: the first `offset + limit`
+        hits with their ranking keys (`ranked`), and facet counts not yet cut to `maxValuesPerFacet`.
+        """
+        started = time.perf_counter()
+        self._require()
+        settings = self.settings()
+        self._check_attributes(query, settings)
+        phrases = self._phrases(query, settings)
+        kept = phrases.kept
         candidates: dict[int, _Candidate] | None = None
-        highlighted: set[str] = set()
-        prefixes: set[str] = set()
         if kept:
             candidates = {}
-            exact_groups, typo_groups = [], []
-            for position, word in enumerate(kept):
-                exact, typos = self._variants(word, settings, query)
-                is_prefix = prefix_last and position == len(kept) - 1 and word == query_words[-1]
-                terms = [_fts_term(v, prefix=is_prefix and v == word) for v in exact]
-                exact_groups.append(" OR ".join(terms))
-                typo_groups.append(" OR ".join(terms + [_fts_term(t) for t in sorted(typos)]))
-                highlighted.update(w for v in exact for w in v.split())
-                highlighted.update(typos)
-                if is_prefix:
-                    prefixes.add(word)
             shortest = 1 if query.matching_strategy == "last" else len(kept)
             for size in range(len(kept), shortest - 1, -1):
-                exact_ids = {rowid for rowid, _ in self._match(exact_groups[:size])}
-                for rowid, score in self._match(typo_groups[:size]):
-                    if rowid not in candidates:
-                        candidates[rowid] = _Candidate(len(kept) - size, 0 if rowid in exact_ids else 1, score)
+                exact_ids = {rowid for rowid, _ in self._match(phrases.exact[:size])}
+                matched = [(r, score) for r, score in self._match(phrases.typo[:size]) if r not in candidates]
+                if statistics is not None:
+                    scoring = [phrase for group in phrases.typo[:size] for phrase in group]
+                    scores = self._global_bm25([rowid for rowid, _ in matched], scoring, statistics)
+                    matched = [(rowid, scores[rowid]) for rowid, _ in matched]
+                for rowid, score in matched:
+                    candidates[rowid] = _Candidate(len(kept) - size, 0 if rowid in exact_ids else 1, score)
         condition, bindings = self._where(query.filter)
         sql = self.storage.sql
         if candidates is None:
@@ -503,16 +698,19 @@ class SearchIndex(DO):
             rowids = []
         distinct = settings["distinctAttribute"]
         needed = None if distinct else query.offset + max(query.limit, 0)
-        ordered = self._rank(rowids, candidates or {}, query, settings, needed)
+        keys = self._rank_keys(rowids, candidates or {}, query, settings)
+        ordered = _ranked(rowids, keys, needed, fast=not query.sort and not _custom_rules(settings))
         total = len(rowids)
         if distinct:
             ordered = self._distinct(ordered, distinct)
             total = len(ordered)
         narrowed = candidates is not None or query.filter is not None
-        facets, stats = self._facets(rowids if narrowed else None, query.facets, settings)
-        page = ordered[query.offset : query.offset + query.limit] if query.limit > 0 else []
-        hits = self._hits(page, query, settings, highlighted, prefixes)
-        return {
+        sharded = statistics is not None
+        facets, stats = self._facets(rowids if narrowed else None, query.facets, settings, cut=not sharded)
+        first = 0 if sharded else query.offset
+        page = ordered[first : query.offset + query.limit] if query.limit > 0 else []
+        hits = self._hits(page, query, settings, phrases.highlighted, phrases.prefixes)
+        result = {
             "hits": hits,
             "total": total,
             "facets": facets,
@@ -521,6 +719,18 @@ class SearchIndex(DO):
             "limit": query.limit,
             "processingTimeMs": int((time.perf_counter() - started) * 1000),
         }
+        if sharded:
+            every = {r: json.dumps(value) for r, value in self._values(ordered, distinct).items()} if distinct else {}
+            result["ranked"] = [
+                {"keys": [values.get(rowid) for values, _ in keys], "position": rowid, "distinct": every.get(rowid)}
+                for rowid in page
+            ]
+            result["ascending"] = [ascending for _, ascending in keys]
+            if distinct:
+                # How many distinct values the whole index has is only known once every shard's are together.
+                result["distinctValues"] = sorted({value for value in every.values() if value != "null"})
+                result["distinctNulls"] = len(ordered) - sum(1 for value in every.values() if value != "null")
+        return result
 
     def _check_attributes(self, query: SearchQuery, settings: dict[str, Any]) -> None:
         if not query.check_attributes:
@@ -558,15 +768,10 @@ class SearchIndex(DO):
         )
         return {row["rowid"]: row["value"] for row in rows}
 
-    def _rank(
-        self,
-        rowids: list[int],
-        candidates: dict[int, _Candidate],
-        query: SearchQuery,
-        settings: dict[str, Any],
-        needed: int | None,
-    ) -> list[int]:
-        """`rowids` best first (only the first `needed` of them when it is given)."""
+    def _rank_keys(
+        self, rowids: list[int], candidates: dict[int, _Candidate], query: SearchQuery, settings: dict[str, Any]
+    ) -> list[tuple[dict[int, Any], bool]]:
+        """The values `rowids` are ordered by, one table per ranking rule, each with its direction."""
         keys: list[tuple[dict[int, Any], bool]] = []
         for rule in query.ranking_rules or settings["rankingRules"]:
             if rule == "words" and candidates:
@@ -581,31 +786,7 @@ class SearchIndex(DO):
                 keys.append(({r: _sortable(v) for r, v in values.items()}, custom[1]))
         if candidates:
             keys.append(({r: candidates[r].score for r in rowids}, True))
-        if not keys:
-            return rowids if needed is None else rowids[:needed]
-        if (
-            len(keys) <= 3
-            and not query.sort
-            and not any(index_settings.custom_rule(r) for r in settings["rankingRules"])
-        ):
-            # Relevance only (words, typos, BM25): numbers that are never missing, compared as tuples.
-            tables = [values for values, _ in keys]
-
-            def relevance(rowid: int) -> tuple[Any, ...]:
-                return (*(table[rowid] for table in tables), rowid)
-
-            if needed is not None and needed < len(rowids):
-                return heapq.nsmallest(needed, rowids, key=relevance)
-            return sorted(rowids, key=relevance)
-
-        def compare(a: int, b: int) -> int:
-            for values, ascending in keys:
-                result = _compare_values(values.get(a), values.get(b), ascending)
-                if result:
-                    return result
-            return a - b
-
-        return sorted(rowids, key=functools.cmp_to_key(compare))
+        return keys
 
     def _sort_values(self, rowids: list[int], key: SortKey) -> dict[int, Any]:
         if key.point is None:
@@ -635,7 +816,7 @@ class SearchIndex(DO):
         return kept
 
     def _facets(
-        self, rowids: list[int] | None, names: list[str], settings: dict[str, Any]
+        self, rowids: list[int] | None, names: list[str], settings: dict[str, Any], *, cut: bool = True
     ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, float]]]:
         if "*" in names:
             names = list(settings["filterableAttributes"])
@@ -664,7 +845,7 @@ class SearchIndex(DO):
                     label = format_number(row["value"])
                     numbers.append(row["value"])
                 counts[label] = counts.get(label, 0) + row["n"]
-            facets[name] = dict(sorted(counts.items())[:limit])
+            facets[name] = dict(sorted(counts.items())[:limit]) if cut else counts
             if numbers:
                 stats[name] = {"min": min(numbers), "max": max(numbers)}
         return facets, stats
@@ -722,6 +903,74 @@ class SearchIndex(DO):
         if "*" in query.attributes_to_highlight or name in query.attributes_to_highlight:
             text = mark(text, matches, query.highlight_pre, query.highlight_post)
         return text
+
+
+_K1 = 1.2
+_B = 0.75
+"""FTS5's BM25 parameters."""
+
+
+@dataclass
+class _QueryPhrases:
+    kept: list[str]
+    exact: list[list[Phrase]] = field(default_factory=list)
+    typo: list[list[Phrase]] = field(default_factory=list)
+    highlighted: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+
+def _varints(data: bytes) -> list[int]:
+    """SQLite's variable-length integers (as FTS5 stores sizes and totals)."""
+    values, at = [], 0
+    while at < len(data):
+        value = 0
+        for width in range(9):
+            byte = data[at]
+            at += 1
+            if width == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values
+
+
+def _custom_rules(settings: dict[str, Any]) -> bool:
+    return any(index_settings.custom_rule(rule) for rule in settings["rankingRules"])
+
+
+def compare_ranked(a: list[Any], b: list[Any], ascending: list[bool]) -> int:
+    """Order two hits by their ranking keys (one value per rule, as `search` gives them), first rule first."""
+    for value_a, value_b, direction in zip(a, b, ascending, strict=True):
+        result = _compare_values(value_a, value_b, direction)
+        if result:
+            return result
+    return 0
+
+
+def _ranked(rowids: list[int], keys: list[tuple[dict[int, Any], bool]], needed: int | None, *, fast: bool) -> list[int]:
+    """`rowids` best first by `keys`, then insertion order (only the first `needed` when it is given)."""
+    if not keys:
+        return rowids if needed is None else rowids[:needed]
+    if fast and len(keys) <= 3:
+        # Relevance only (words, typos, BM25): numbers that are never missing, compared as tuples.
+        tables = [values for values, _ in keys]
+
+        def relevance(rowid: int) -> tuple[Any, ...]:
+            return (*(table[rowid] for table in tables), rowid)
+
+        if needed is not None and needed < len(rowids):
+            return heapq.nsmallest(needed, rowids, key=relevance)
+        return sorted(rowids, key=relevance)
+    ascending = [direction for _, direction in keys]
+
+    def compare(a: int, b: int) -> int:
+        result = compare_ranked([v.get(a) for v, _ in keys], [v.get(b) for v, _ in keys], ascending)
+        return result or a - b
+
+    return sorted(rowids, key=functools.cmp_to_key(compare))
 
 
 def _snake(name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
-from ..openapi import bearer_tokens
+from ..openapi import ResourceShard, bearer_tokens
 from ..openapi.layer_files import served_operations
 from .account import SendGridAccount
 from .app import TOKEN_PREFIX, build
@@ -47,7 +47,7 @@ service = Service(
     title="SendGrid (Mail Send, Email Activity)",
     operations=OPERATIONS,
     build=build,
-    objects=(SendGridAccount,),
+    objects=(SendGridAccount, ResourceShard),
     claims=claims,
     client=client,
     notes={"POST_mail-send": "stored as delivered; nothing is sent to the outside"},

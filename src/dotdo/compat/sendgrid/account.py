@@ -56,7 +56,7 @@ async def send_mail(account: ApiAccount, call: ApiCall) -> Reply:
                 "content": body.get("content", []),
                 "categories": body.get("categories", []),
             }
-            account.create(KIND, message)
+            await account.create(KIND, message)
     return Reply(None, 202, {"X-Message-Id": batch})
 
 
@@ -81,13 +81,13 @@ async def list_messages(account: ApiAccount, call: ApiCall) -> Reply:
     limit = call.query.get("limit", 10)
     if not isinstance(limit, (int, float)) or not 1 <= limit <= 1000:
         raise ApiError(400, "limit must be between 1 and 1000", param="limit")
-    items, _ = account.page(KIND, limit=int(limit), where=parse_query(str(call.query.get("query", ""))))
+    items, _ = await account.page(KIND, limit=int(limit), where=parse_query(str(call.query.get("query", ""))))
     return Reply({"messages": [_summary(item) for item in items]})
 
 
 async def get_message(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /v3/messages/{msg_id}: the message and its events (processed, delivered)."""
-    items, _ = account.page(KIND, limit=1, where={"msg_id": call.path["msg_id"]})
+    items, _ = await account.page(KIND, limit=1, where={"msg_id": call.path["msg_id"]})
     if not items:
         raise ApiError(404, "message not found", param="msg_id")
     message = items[0]

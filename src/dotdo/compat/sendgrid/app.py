@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "SG."
 
 
+ACCOUNT_PATH = "/v3/_dotdo/account"
+"""Where a tenant reads and changes its account's layout (`account_admin`)."""
+
+
 @cache
 def document() -> OpenAPIDocument:
     """SendGrid's OpenAPI document, trimmed to the operations this layer serves."""
@@ -39,4 +43,4 @@ def build(context: CompatContext) -> OpenAPIApp:
     authenticate = bearer_tokens.bearer_authenticator(context.credentials, (TOKEN_PREFIX,), "sendgrid", refuse)
 
     conventions = ServiceConventions(account=SendGridAccount, authenticate=authenticate, error_reply=error_reply)
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

@@ -42,7 +42,7 @@ __all__ = ["SlackWorkspace", "team_id"]
 
 async def auth_test(account: ApiAccount, call: ApiCall) -> Reply:
     """`auth.test`: the bot user, its team and the workspace's URL."""
-    space = workspace(account)
+    space = await workspace(account)
     return Reply(
         {
             "ok": True,
@@ -61,6 +61,7 @@ class SlackWorkspace(ApiAccount):
     """A tenant's Slack workspace: its users, channels, messages, reactions and apps."""
 
     service_name: ClassVar[str] = "slack"
+    shardable: ClassVar[bool] = False  # channel and user names are looked up in the graph directly
     handlers: ClassVar[dict[str, Handler]] = {
         "auth_test": auth_test,
         "conversations_create": conversations_create,
@@ -89,11 +90,11 @@ class SlackWorkspace(ApiAccount):
 
     async def delete_app(self, app_id: str) -> dict[str, Any]:
         """`apps.manifest.delete`: the app and its event subscriptions removed."""
-        return delete_app(self, app_id)
+        return await delete_app(self, app_id)
 
     async def provision_user(self, scim: dict[str, Any]) -> dict[str, Any]:
         """SCIM `POST /Users`: a new member of the workspace."""
-        return provision_user(self, scim)
+        return await provision_user(self, scim)
 
     def delivery_headers(
         self, endpoint: dict[str, Any], event: dict[str, Any], payload: bytes, retries: int

@@ -232,4 +232,6 @@ def build(context: CompatContext) -> SlackApp:
         authenticate=bearer_tokens.bearer_authenticator(context.credentials, TOKEN_PREFIXES, "slack", refuse),
         error_reply=error_reply,
     )
-    return SlackApp(OpenAPIApp(document(), conventions, context.runtime), context)
+    return SlackApp(
+        OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards")), context
+    )

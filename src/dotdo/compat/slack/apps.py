@@ -23,7 +23,7 @@ def emit(account: ApiAccount, space: Workspace, event: dict[str, Any]) -> None:
 
 async def create_app(account: ApiAccount, manifest: dict[str, Any]) -> dict[str, Any]:
     """An app from a manifest; a request URL must pass Slack's `url_verification` handshake first."""
-    space = workspace(account)
+    space = await workspace(account)
     subscriptions = member(member(manifest, "settings"), "event_subscriptions")
     url = subscriptions.get("request_url")
     bot_events = subscriptions.get("bot_events") or []
@@ -55,7 +55,7 @@ async def create_app(account: ApiAccount, manifest: dict[str, Any]) -> dict[str,
             problems.append({"message": failure, "pointer": "/settings/event_subscriptions/request_url"})
     if problems:
         return {"ok": False, "error": "invalid_manifest", "errors": problems}
-    account.create("app", app)
+    await account.create("app", app)
     return {
         "ok": True,
         "app_id": app["id"],
@@ -69,9 +69,9 @@ async def create_app(account: ApiAccount, manifest: dict[str, Any]) -> dict[str,
     }
 
 
-def delete_app(account: ApiAccount, app_id: Any) -> dict[str, Any]:
+async def delete_app(account: ApiAccount, app_id: Any) -> dict[str, Any]:
     """Remove an app: its request URL receives nothing more (deliveries still pending are dropped)."""
-    if not isinstance(app_id, str) or account.find("app", app_id) is None:
+    if not isinstance(app_id, str) or await account.find("app", app_id) is None:
         return {"ok": False, "error": "app_not_found"}
-    account.remove("app", app_id)
+    await account.remove("app", app_id)
     return {"ok": True}

@@ -13,10 +13,10 @@ from .workspace import MAX_LIMIT, Workspace, anchor_of, channel_record, cursor_f
 CHANNEL_NAME = re.compile(r"[a-z0-9_\-\u00c0-\uffff]+")
 
 
-def _lookup_channel(account: ApiAccount, value: Any) -> dict[str, Any]:
+async def _lookup_channel(account: ApiAccount, value: Any) -> dict[str, Any]:
     if not isinstance(value, str) or not value:
         raise fail("channel_not_found", "no channel was given")
-    found = account.find("channel", value)
+    found = await account.find("channel", value)
     if found is None:
         matches = account.ctx.things.find("channel", where={"channel.name": value.removeprefix("#")}, limit=1)
         found = matches[0].data if matches else None
@@ -41,7 +41,7 @@ def channel_type(stored: dict[str, Any]) -> str:
 
 async def conversations_create(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.create`: a public or private channel, the bot its first member."""
-    space = workspace(account)
+    space = await workspace(account)
     name = str(call.params.get("name", "")).strip()
     if not name:
         raise fail("invalid_name_required")
@@ -52,7 +52,7 @@ async def conversations_create(account: ApiAccount, call: ApiCall) -> Reply:
     if account.ctx.things.find("channel", where={"channel.name": name}, limit=1):
         raise fail("name_taken")
     stored = channel_record(space, slack_id("C"), name, is_private=bool(call.params.get("is_private")))
-    account.create("channel", stored)
+    await account.create("channel", stored)
     created = stored["channel"]
     emit(account, space, {"type": "channel_created", "channel": {k: created[k] for k in ("id", "name", "created")}})
     return Reply({"ok": True, "channel": shown(space, stored)})
@@ -60,14 +60,16 @@ async def conversations_create(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def conversations_list(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.list`: public channels, and private ones the bot is in, oldest first."""
-    space = workspace(account)
+    space = await workspace(account)
     types = {t.strip() for t in str(call.params.get("types") or "public_channel").split(",") if t.strip()}
     wanted = [t == "private_channel" for t in types if t in ("public_channel", "private_channel")]
     where: dict[str, Any] = {"channel.is_private": {"in": wanted}}
     if call.params.get("exclude_archived"):
         where["channel.is_archived"] = False
     limit = limit_of(call.params.get("limit"))
-    items, next_cursor = page_of(account, "channel", call.params.get("cursor"), limit, where=where, newest_first=False)
+    items, next_cursor = await page_of(
+        account, "channel", call.params.get("cursor"), limit, where=where, newest_first=False
+    )
     visible = [item for item in items if not item["channel"]["is_private"] or space.bot_user in item["members"]]
     return Reply(
         {
@@ -80,24 +82,24 @@ async def conversations_list(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def conversations_info(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.info`: one channel."""
-    space = workspace(account)
-    stored = visible_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored = await visible_channel(account, space, call.params.get("channel"))
     return Reply(
         {"ok": True, "channel": shown(space, stored, num_members=bool(call.params.get("include_num_members")))}
     )
 
 
-def visible_channel(account: ApiAccount, space: Workspace, value: Any) -> dict[str, Any]:
+async def visible_channel(account: ApiAccount, space: Workspace, value: Any) -> dict[str, Any]:
     """The channel named by `value` (an id or a name), if the bot may see it; `channel_not_found` otherwise."""
-    stored = _lookup_channel(account, value)
+    stored = await _lookup_channel(account, value)
     if stored["channel"]["is_private"] and space.bot_user not in stored["members"]:
         raise fail("channel_not_found", "private channels are visible to their members only")
     return stored
 
 
-def member_channel(account: ApiAccount, space: Workspace, value: Any) -> dict[str, Any]:
+async def member_channel(account: ApiAccount, space: Workspace, value: Any) -> dict[str, Any]:
     """The channel named by `value`, if the bot is a member; `not_in_channel` otherwise."""
-    stored = visible_channel(account, space, value)
+    stored = await visible_channel(account, space, value)
     if space.bot_user not in stored["members"]:
         raise fail("not_in_channel", "join the channel first (conversations.join)")
     return stored
@@ -105,8 +107,8 @@ def member_channel(account: ApiAccount, space: Workspace, value: Any) -> dict[st
 
 async def conversations_join(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.join`: the bot joins a public channel."""
-    space = workspace(account)
-    stored = visible_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored = await visible_channel(account, space, call.params.get("channel"))
     if stored["channel"]["is_private"]:
         raise fail("method_not_supported_for_channel_type", "private channels are joined by invitation")
     if stored["channel"]["is_archived"]:
@@ -117,7 +119,7 @@ async def conversations_join(account: ApiAccount, call: ApiCall) -> Reply:
         body["response_metadata"] = {"warnings": ["already_in_channel"]}
     else:
         stored["members"].append(space.bot_user)
-        account.save("channel", stored)
+        await account.save("channel", stored)
         _joined(account, space, stored, space.bot_user, inviter=None)
     body["channel"] = shown(space, stored)
     return Reply(body)
@@ -138,8 +140,8 @@ def _joined(account: ApiAccount, space: Workspace, stored: dict[str, Any], user:
 
 async def conversations_invite(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.invite`: members added to a channel the bot is in."""
-    space = workspace(account)
-    stored = member_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored = await member_channel(account, space, call.params.get("channel"))
     if stored["channel"]["is_archived"]:
         raise fail("is_archived")
     users = [u.strip() for u in str(call.params.get("users") or "").split(",") if u.strip()]
@@ -150,21 +152,21 @@ async def conversations_invite(account: ApiAccount, call: ApiCall) -> Reply:
     for user in users:
         if user == space.bot_user:
             raise fail("cant_invite_self")
-        if find_user(account, user) is None:
+        if await find_user(account, user) is None:
             raise fail("user_not_found", f"no user {user!r}")
         if user in stored["members"]:
             raise fail("already_in_channel", f"{user} is already in the channel")
     for user in dict.fromkeys(users):
         stored["members"].append(user)
         _joined(account, space, stored, user, inviter=space.bot_user)
-    account.save("channel", stored)
+    await account.save("channel", stored)
     return Reply({"ok": True, "channel": shown(space, stored)})
 
 
 async def conversations_members(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.members`: a channel's members, paged."""
-    space = workspace(account)
-    stored = visible_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored = await visible_channel(account, space, call.params.get("channel"))
     limit = limit_of(call.params.get("limit"))
     anchor = anchor_of("member", call.params.get("cursor"))
     start = 0
@@ -180,13 +182,13 @@ async def conversations_members(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def conversations_archive(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.archive`: the channel is kept, read-only."""
-    space = workspace(account)
-    stored = visible_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored = await visible_channel(account, space, call.params.get("channel"))
     if stored["channel"]["is_general"]:
         raise fail("cant_archive_general")
     if stored["channel"]["is_archived"]:
         raise fail("already_archived")
     stored["channel"]["is_archived"] = True
-    account.save("channel", stored)
+    await account.save("channel", stored)
     emit(account, space, {"type": "channel_archive", "channel": stored["id"], "user": space.bot_user})
     return Reply({"ok": True})

@@ -20,10 +20,10 @@ MAX_TEXT = 40_000
 EMOJI_NAME = re.compile(r"[a-z0-9_+\-']+")
 
 
-def _new_ts(account: ApiAccount, channel: str) -> str:
+async def _new_ts(account: ApiAccount, channel: str) -> str:
     # Slack's ts is the post's time to the microsecond, unique within its channel.
     micros = time.time_ns() // 1000
-    while account.find("message", f"{channel}-{micros // 1_000_000}.{micros % 1_000_000:06d}") is not None:
+    while await account.find("message", f"{channel}-{micros // 1_000_000}.{micros % 1_000_000:06d}") is not None:
         micros += 1
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
@@ -41,14 +41,14 @@ def _ts_text(value: Any, error: str) -> str:
     raise fail(error, f"{value!r} is not a message timestamp")
 
 
-def _find_message(account: ApiAccount, channel: str, ts: Any) -> dict[str, Any] | None:
+async def _find_message(account: ApiAccount, channel: str, ts: Any) -> dict[str, Any] | None:
     if not isinstance(ts, str | int | float) or isinstance(ts, bool):
         return None
     try:
         key = _ts_text(ts, "message_not_found")
     except ApiError:
         return None
-    return account.find("message", f"{channel}-{key}")
+    return await account.find("message", f"{channel}-{key}")
 
 
 def _content(call: ApiCall, *, required: bool) -> dict[str, Any]:
@@ -82,8 +82,8 @@ def _public_message(stored: dict[str, Any]) -> dict[str, Any]:
 
 async def chat_post_message(account: ApiAccount, call: ApiCall) -> Reply:
     """`chat.postMessage`: a message in a channel or, with `thread_ts`, a reply in a thread."""
-    space = workspace(account)
-    stored_channel = member_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored_channel = await member_channel(account, space, call.params.get("channel"))
     if stored_channel["channel"]["is_archived"]:
         raise fail("is_archived")
     content = _content(call, required=True)
@@ -91,13 +91,13 @@ async def chat_post_message(account: ApiAccount, call: ApiCall) -> Reply:
     parent = None
     thread_ts = call.params.get("thread_ts")
     if thread_ts not in (None, ""):
-        parent = _find_message(account, channel, thread_ts)
+        parent = await _find_message(account, channel, thread_ts)
         if parent is None:
             raise fail("thread_not_found", f"no message {thread_ts} in {channel} to reply to")
         if parent["message"].get("parent_user_id"):
-            parent = account.find("message", f"{channel}-{parent['message']['thread_ts']}")
+            parent = await account.find("message", f"{channel}-{parent['message']['thread_ts']}")
             assert parent is not None
-    ts = _new_ts(account, channel)
+    ts = await _new_ts(account, channel)
     message: dict[str, Any] = {
         "type": "message",
         "user": space.bot_user,
@@ -120,8 +120,8 @@ async def chat_post_message(account: ApiAccount, call: ApiCall) -> Reply:
         head["reply_users"] = list(dict.fromkeys([*head.get("reply_users", []), space.bot_user]))
         head["reply_users_count"] = len(head["reply_users"])
         head["latest_reply"] = ts
-        account.save("message", parent)
-    account.create(
+        await account.save("message", parent)
+    await account.create(
         "message",
         {
             "id": f"{channel}-{ts}",
@@ -140,9 +140,9 @@ async def chat_post_message(account: ApiAccount, call: ApiCall) -> Reply:
     return Reply({"ok": True, "channel": channel, "ts": ts, "message": message})
 
 
-def _own_message(account: ApiAccount, space: Workspace, call: ApiCall, refusal: str) -> tuple[dict, dict]:
-    stored_channel = visible_channel(account, space, call.params.get("channel"))
-    stored = _find_message(account, stored_channel["id"], call.params.get("ts"))
+async def _own_message(account: ApiAccount, space: Workspace, call: ApiCall, refusal: str) -> tuple[dict, dict]:
+    stored_channel = await visible_channel(account, space, call.params.get("channel"))
+    stored = await _find_message(account, stored_channel["id"], call.params.get("ts"))
     if stored is None:
         raise fail("message_not_found")
     if stored["message"]["user"] != space.bot_user:
@@ -152,14 +152,14 @@ def _own_message(account: ApiAccount, space: Workspace, call: ApiCall, refusal: 
 
 async def chat_update(account: ApiAccount, call: ApiCall) -> Reply:
     """`chat.update`: new text, blocks or attachments for a message the app posted."""
-    space = workspace(account)
-    stored_channel, stored = _own_message(account, space, call, "cant_update_message")
+    space = await workspace(account)
+    stored_channel, stored = await _own_message(account, space, call, "cant_update_message")
     content = _content(call, required=False)
     if not content:
         raise fail("no_text", "give the new text, blocks or attachments")
     previous = _public_message(stored)
     stored["message"].update(content)
-    account.save("message", stored)
+    await account.save("message", stored)
     channel = stored_channel["id"]
     emit(
         account,
@@ -172,7 +172,7 @@ async def chat_update(account: ApiAccount, call: ApiCall) -> Reply:
             "channel_type": channel_type(stored_channel),
             "message": _public_message(stored),
             "previous_message": previous,
-            "ts": _new_ts(account, channel),
+            "ts": await _new_ts(account, channel),
         },
     )
     message = _public_message(stored)
@@ -181,17 +181,17 @@ async def chat_update(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def chat_delete(account: ApiAccount, call: ApiCall) -> Reply:
     """`chat.delete`: a message the app posted removed."""
-    space = workspace(account)
-    stored_channel, stored = _own_message(account, space, call, "cant_delete_message")
+    space = await workspace(account)
+    stored_channel, stored = await _own_message(account, space, call, "cant_delete_message")
     channel = stored_channel["id"]
     message = _public_message(stored)
-    account.remove("message", stored["id"])
+    await account.remove("message", stored["id"])
     if message.get("parent_user_id"):
-        parent = account.find("message", f"{channel}-{message['thread_ts']}")
+        parent = await account.find("message", f"{channel}-{message['thread_ts']}")
         if parent is not None:
             head = parent["message"]
             head["reply_count"] = max(head.get("reply_count", 1) - 1, 0)
-            account.save("message", parent)
+            await account.save("message", parent)
     emit(
         account,
         space,
@@ -203,7 +203,7 @@ async def chat_delete(account: ApiAccount, call: ApiCall) -> Reply:
             "channel_type": channel_type(stored_channel),
             "deleted_ts": message["ts"],
             "previous_message": message,
-            "ts": _new_ts(account, channel),
+            "ts": await _new_ts(account, channel),
         },
     )
     return Reply({"ok": True, "channel": channel, "ts": message["ts"]})
@@ -221,14 +221,16 @@ def _time_window(call: ApiCall) -> dict[str, Any]:
 
 async def conversations_history(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.history`: a channel's messages, newest first, between `oldest` and `latest`."""
-    space = workspace(account)
-    stored_channel = member_channel(account, space, call.params.get("channel"))
+    space = await workspace(account)
+    stored_channel = await member_channel(account, space, call.params.get("channel"))
     where: dict[str, Any] = {"channel": stored_channel["id"], "top_level": True}
     window = _time_window(call)
     if window:
         where["ts"] = window
     limit = limit_of(call.params.get("limit"))
-    items, next_cursor = page_of(account, "message", call.params.get("cursor"), limit, where=where, newest_first=True)
+    items, next_cursor = await page_of(
+        account, "message", call.params.get("cursor"), limit, where=where, newest_first=True
+    )
     return Reply(
         {
             "ok": True,
@@ -244,9 +246,9 @@ async def conversations_history(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def conversations_replies(account: ApiAccount, call: ApiCall) -> Reply:
     """`conversations.replies`: a thread, its first message then the replies in order."""
-    space = workspace(account)
-    stored_channel = member_channel(account, space, call.params.get("channel"))
-    head = _find_message(account, stored_channel["id"], call.params.get("ts"))
+    space = await workspace(account)
+    stored_channel = await member_channel(account, space, call.params.get("channel"))
+    head = await _find_message(account, stored_channel["id"], call.params.get("ts"))
     if head is None:
         raise fail("thread_not_found")
     where: dict[str, Any] = {"channel": stored_channel["id"], "thread": head["thread"]}
@@ -254,7 +256,9 @@ async def conversations_replies(account: ApiAccount, call: ApiCall) -> Reply:
     if window:
         where["ts"] = window
     limit = limit_of(call.params.get("limit"), default=MAX_LIMIT)
-    items, next_cursor = page_of(account, "message", call.params.get("cursor"), limit, where=where, newest_first=False)
+    items, next_cursor = await page_of(
+        account, "message", call.params.get("cursor"), limit, where=where, newest_first=False
+    )
     return Reply(
         {
             "ok": True,
@@ -265,14 +269,14 @@ async def conversations_replies(account: ApiAccount, call: ApiCall) -> Reply:
     )
 
 
-def _reacted_message(account: ApiAccount, space: Workspace, call: ApiCall) -> tuple[dict, dict]:
+async def _reacted_message(account: ApiAccount, space: Workspace, call: ApiCall) -> tuple[dict, dict]:
     if call.params.get("channel") in (None, "") or call.params.get("timestamp") in (None, ""):
         raise fail("no_item_specified", "give the channel and the timestamp of the message")
     try:
-        stored_channel = visible_channel(account, space, call.params.get("channel"))
+        stored_channel = await visible_channel(account, space, call.params.get("channel"))
     except ApiError:
         raise fail("message_not_found") from None
-    stored = _find_message(account, stored_channel["id"], call.params.get("timestamp"))
+    stored = await _find_message(account, stored_channel["id"], call.params.get("timestamp"))
     if stored is None:
         raise fail("message_not_found")
     return stored_channel, stored
@@ -299,9 +303,9 @@ def _reaction_event(
 
 async def reactions_add(account: ApiAccount, call: ApiCall) -> Reply:
     """`reactions.add`: the bot's emoji reaction on a message."""
-    space = workspace(account)
+    space = await workspace(account)
     name = _emoji(call)
-    stored_channel, stored = _reacted_message(account, space, call)
+    stored_channel, stored = await _reacted_message(account, space, call)
     reactions = stored["message"].setdefault("reactions", [])
     reaction = next((r for r in reactions if r["name"] == name), None)
     if reaction is None:
@@ -313,16 +317,16 @@ async def reactions_add(account: ApiAccount, call: ApiCall) -> Reply:
         raise fail("already_reacted")
     reaction["users"].append(space.bot_user)
     reaction["count"] += 1
-    account.save("message", stored)
+    await account.save("message", stored)
     emit(account, space, _reaction_event(space, "reaction_added", name, stored_channel, stored))
     return Reply({"ok": True})
 
 
 async def reactions_remove(account: ApiAccount, call: ApiCall) -> Reply:
     """`reactions.remove`: the bot's reaction taken back."""
-    space = workspace(account)
+    space = await workspace(account)
     name = _emoji(call)
-    stored_channel, stored = _reacted_message(account, space, call)
+    stored_channel, stored = await _reacted_message(account, space, call)
     reactions = stored["message"].get("reactions", [])
     reaction = next((r for r in reactions if r["name"] == name and space.bot_user in r["users"]), None)
     if reaction is None:
@@ -332,13 +336,13 @@ async def reactions_remove(account: ApiAccount, call: ApiCall) -> Reply:
     stored["message"]["reactions"] = [r for r in reactions if r["count"] > 0]
     if not stored["message"]["reactions"]:
         del stored["message"]["reactions"]
-    account.save("message", stored)
+    await account.save("message", stored)
     emit(account, space, _reaction_event(space, "reaction_removed", name, stored_channel, stored))
     return Reply({"ok": True})
 
 
 async def reactions_get(account: ApiAccount, call: ApiCall) -> Reply:
     """`reactions.get`: a message with its reactions."""
-    space = workspace(account)
-    stored_channel, stored = _reacted_message(account, space, call)
+    space = await workspace(account)
+    stored_channel, stored = await _reacted_message(account, space, call)
     return Reply({"ok": True, "type": "message", "channel": stored_channel["id"], "message": _public_message(stored)})

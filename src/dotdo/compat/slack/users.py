@@ -10,9 +10,9 @@ from ..openapi import ApiAccount, ApiCall, ApiError, Reply, slack_id
 from .workspace import MAX_LIMIT, fail, limit_of, member, page_of, user_record, workspace
 
 
-def provision_user(account: ApiAccount, scim: dict[str, Any]) -> dict[str, Any]:
+async def provision_user(account: ApiAccount, scim: dict[str, Any]) -> dict[str, Any]:
     """A user made from a SCIM `POST /Users` body; `ApiError(409)` if the name or the email is taken."""
-    space = workspace(account)
+    space = await workspace(account)
     name = str(scim.get("userName") or "").strip()
     emails = [e for e in scim.get("emails") or [] if isinstance(e, dict) and e.get("value")]
     primary = next((e for e in emails if e.get("primary")), emails[0] if emails else None)
@@ -35,7 +35,7 @@ def provision_user(account: ApiAccount, scim: dict[str, Any]) -> dict[str, Any]:
         display_name=str(scim.get("displayName") or ""),
         title=str(scim.get("title") or ""),
     )
-    account.create("user", stored)
+    await account.create("user", stored)
     user = stored["user"]
     return {
         "schemas": ["urn:scim:schemas:core:1.0"],
@@ -53,16 +53,18 @@ def provision_user(account: ApiAccount, scim: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def find_user(account: ApiAccount, user_id: Any) -> dict[str, Any] | None:
+async def find_user(account: ApiAccount, user_id: Any) -> dict[str, Any] | None:
     """The stored record of the user with this id, or None."""
-    return account.find("user", user_id) if isinstance(user_id, str) and user_id else None
+    return await account.find("user", user_id) if isinstance(user_id, str) and user_id else None
 
 
 async def users_list(account: ApiAccount, call: ApiCall) -> Reply:
     """`users.list`: every member, paged."""
-    workspace(account)
+    await workspace(account)
     limit = limit_of(call.params.get("limit"), default=0)
-    items, next_cursor = page_of(account, "user", call.params.get("cursor"), limit or MAX_LIMIT, newest_first=False)
+    items, next_cursor = await page_of(
+        account, "user", call.params.get("cursor"), limit or MAX_LIMIT, newest_first=False
+    )
     return Reply(
         {
             "ok": True,
@@ -75,8 +77,8 @@ async def users_list(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def users_info(account: ApiAccount, call: ApiCall) -> Reply:
     """`users.info`: one member by id."""
-    workspace(account)
-    found = find_user(account, call.params.get("user"))
+    await workspace(account)
+    found = await find_user(account, call.params.get("user"))
     if found is None:
         raise fail("user_not_found")
     return Reply({"ok": True, "user": found["user"]})
@@ -84,7 +86,7 @@ async def users_info(account: ApiAccount, call: ApiCall) -> Reply:
 
 async def users_lookup_by_email(account: ApiAccount, call: ApiCall) -> Reply:
     """`users.lookupByEmail`: one member by email (case does not matter)."""
-    workspace(account)
+    await workspace(account)
     email = str(call.params.get("email", "")).strip().lower()
     found = account.ctx.things.find("user", where={"email": email}, limit=1) if email else []
     if not found:

@@ -53,17 +53,17 @@ class Workspace:
         self.domain = re.sub(r"[^a-z0-9-]", "-", tenant.lower())[:21] or "workspace"
 
 
-def workspace(account: ApiAccount) -> Workspace:
+async def workspace(account: ApiAccount) -> Workspace:
     """The workspace of this account, its bot user and `#general` created on first use."""
     space = Workspace(account.name or "default")
-    if account.find("user", space.bot_user) is None:
-        account.create(
+    if await account.find("user", space.bot_user) is None:
+        await account.create(
             "user",
             user_record(space, space.bot_user, name="dotdo", real_name="dotdo", email=None, is_bot=True),
         )
         general = channel_record(space, slack_id("C"), "general", is_private=False)
         general["channel"]["is_general"] = True
-        account.create("channel", general)
+        await account.create("channel", general)
     return space
 
 
@@ -147,7 +147,7 @@ def anchor_of(kind: str, cursor: Any) -> str | None:
     return anchor
 
 
-def page_of(
+async def page_of(
     account: ApiAccount,
     kind: str,
     cursor: Any,
@@ -159,7 +159,9 @@ def page_of(
     """A page of `kind` after `cursor`, and the cursor of the next page (empty on the last)."""
     anchor = anchor_of(kind, cursor)
     try:
-        items, more = account.page(kind, limit=limit, starting_after=anchor, where=where, newest_first=newest_first)
+        items, more = await account.page(
+            kind, limit=limit, starting_after=anchor, where=where, newest_first=newest_first
+        )
     except ApiError:
         raise fail("invalid_cursor", "the cursor is not one this method answered") from None
     return items, cursor_for(kind, items[-1]["id"]) if more and items else ""

@@ -9,14 +9,13 @@ They are dotdo's own JSON operations (`DotdoReshardQueue`, `DotdoGetReshardStatu
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from ..credentials import client_key
-from ..sharding import ReshardError
+from ..sharding import ReshardError, follow_reshard
 
 
 def _call(
@@ -75,12 +74,13 @@ def reshard(
     refused (a FIFO queue, a bad count, an unknown queue, a reshard already running).
     """
     params = {"QueueName": queue, "Shards": shards}
-    status = _call("DotdoReshardQueue", params, endpoint_url, data_dir, access_key_id, secret)
-    while wait and status["running"]:
-        if on_progress is not None:
-            on_progress(status)
-        time.sleep(poll)
-        status = reshard_status(
+    started = _call("DotdoReshardQueue", params, endpoint_url, data_dir, access_key_id, secret)
+    return follow_reshard(
+        started,
+        lambda: reshard_status(
             queue, endpoint_url=endpoint_url, data_dir=data_dir, access_key_id=access_key_id, secret=secret
-        )
-    return status
+        ),
+        wait=wait,
+        on_progress=on_progress,
+        poll=poll,
+    )

@@ -30,13 +30,13 @@ from starlette.responses import Response
 from ..aws_sigv4 import SignatureError, verify
 from ..credentials import CredentialsError
 from ..request_body import read_body
-from ..sharding import check_shard_count, shard_object_name
+from ..sharding import OWN_OBJECT, check_shard_count, places, shard_object_name
 from .account import SqsAccount
 from .errors import SqsError
 from .message_attributes import attributes_md5, check_message_attributes
 from .query_protocol import from_query, to_query_xml
 from .queue import OutgoingMessage, QueueMoved, Received, SqsQueue
-from .reshard_mover import DEFAULT_SPLIT_MESSAGES, OWN_OBJECT, places
+from .reshard_mover import DEFAULT_SPLIT_MESSAGES
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send

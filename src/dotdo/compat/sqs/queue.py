@@ -26,9 +26,10 @@ from typing import Any
 
 from ...cluster.shard_strategies import MAX_SHARDS
 from ...context import DO
+from ..sharding import places
 from .errors import SqsError
 from .reshard_mover import SCHEMA as RESHARD_SCHEMA
-from .reshard_mover import QueueResharder, pending, places
+from .reshard_mover import QueueResharder, pending
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sqs_queue (

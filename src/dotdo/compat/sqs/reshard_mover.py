@@ -23,7 +23,7 @@ from itertools import cycle
 from typing import TYPE_CHECKING, Any
 
 from ...runtime.sql import SqlStorage
-from ..sharding import check_shard_count, shard_object_name
+from ..sharding import OWN_OBJECT, check_shard_count, places, shard_object_name
 from .errors import SqsError
 
 if TYPE_CHECKING:
@@ -36,19 +36,11 @@ CREATE TABLE IF NOT EXISTS sqs_reshard (
 CREATE TABLE IF NOT EXISTS sqs_draining (place INTEGER PRIMARY KEY);
 """
 
-OWN_OBJECT = -1
-"""The place of the queue's own object (it holds the messages while the queue has one shard)."""
-
 BATCH = 200
 """Messages moved per batch from a draining object."""
 
 DEFAULT_SPLIT_MESSAGES = 1_000_000
 """Messages one shard may hold before the server splits the queue (`--queue-split-messages`)."""
-
-
-def places(count: int) -> list[int]:
-    """The places of a layout of `count` shards (the queue's own object for one)."""
-    return [OWN_OBJECT] if count <= 1 else list(range(count))
 
 
 def pending(sql: SqlStorage) -> dict[str, Any] | None:

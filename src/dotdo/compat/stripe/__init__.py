@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
-from ..openapi import bearer_tokens
+from ..openapi import ResourceShard, bearer_tokens
 from ..openapi.layer_files import served_operations
 from .account import StripeAccount
 from .app import TOKEN_PREFIXES, build
@@ -56,7 +56,7 @@ service = Service(
     title="Stripe",
     operations=OPERATIONS,
     build=build,
-    objects=(StripeAccount,),
+    objects=(StripeAccount, ResourceShard),
     claims=claims,
     client=client,
     notes={

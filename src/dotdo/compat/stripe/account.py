@@ -30,7 +30,7 @@ from .search import searcher
 from .signatures import signature_header
 
 
-def _check_price(account: ApiAccount, call: ApiCall, price: dict[str, Any]) -> None:
+async def _check_price(account: ApiAccount, call: ApiCall, price: dict[str, Any]) -> None:
     product = call.body.get("product")
     if product is None and call.body.get("product_data"):
         data = call.body["product_data"]
@@ -38,9 +38,9 @@ def _check_price(account: ApiAccount, call: ApiCall, price: dict[str, Any]) -> N
             name=data.get("name", ""), active=data.get("active", True), metadata=data.get("metadata") or {}
         )
         created["images"], created["updated"] = [], created["created"]
-        account.create(PRODUCT.name, created)
+        await account.create(PRODUCT.name, created)
         product = created["id"]
-    get(account, PRODUCT, product, "product")
+    await get(account, PRODUCT, product, "product")
     price["product"] = product
     recurring = call.body.get("recurring")
     price["type"] = "recurring" if recurring else "one_time"
@@ -61,7 +61,7 @@ def _check_price(account: ApiAccount, call: ApiCall, price: dict[str, Any]) -> N
     price["tax_behavior"] = call.body.get("tax_behavior", "unspecified")
 
 
-def _prepare_product(account: ApiAccount, call: ApiCall, product: dict[str, Any]) -> None:
+async def _prepare_product(account: ApiAccount, call: ApiCall, product: dict[str, Any]) -> None:
     product["active"] = call.body.get("active", True)
     product["images"] = call.body.get("images", [])
     product["updated"] = product["created"]
@@ -69,13 +69,13 @@ def _prepare_product(account: ApiAccount, call: ApiCall, product: dict[str, Any]
         product["id"] = call.body["id"]
 
 
-def _prepare_endpoint(account: ApiAccount, call: ApiCall, endpoint: dict[str, Any]) -> None:
+async def _prepare_endpoint(account: ApiAccount, call: ApiCall, endpoint: dict[str, Any]) -> None:
     endpoint["status"] = "enabled"
     endpoint["_secret"] = webhook_secret()
     endpoint["api_version"] = call.body.get("api_version")
 
 
-def _prepare_customer(account: ApiAccount, call: ApiCall, customer: dict[str, Any]) -> None:
+async def _prepare_customer(account: ApiAccount, call: ApiCall, customer: dict[str, Any]) -> None:
     customer.setdefault("balance", 0)
     customer["delinquent"] = False
     customer["invoice_prefix"] = customer["id"][4:12].upper()
@@ -90,31 +90,31 @@ def _prepare_customer(account: ApiAccount, call: ApiCall, customer: dict[str, An
     }
     method = (call.body.get("payment_method") or "").strip()
     if method:
-        attached = payments.payment_method(account, method)
+        attached = await payments.payment_method(account, method)
         attached["customer"] = customer["id"]
-        account.save("payment_method", attached)
-    _invoice_settings(account, call, customer)
+        await account.save("payment_method", attached)
+    await _invoice_settings(account, call, customer)
     clock = call.body.get("test_clock")
     if clock:
-        customer["test_clock"] = get(account, TEST_CLOCK, clock, "test_clock")["id"]
+        customer["test_clock"] = (await get(account, TEST_CLOCK, clock, "test_clock"))["id"]
 
 
-def _invoice_settings(account: ApiAccount, call: ApiCall, customer: dict[str, Any]) -> None:
+async def _invoice_settings(account: ApiAccount, call: ApiCall, customer: dict[str, Any]) -> None:
     default = (call.body.get("invoice_settings") or {}).get("default_payment_method")
     if default:
-        customer["invoice_settings"]["default_payment_method"] = payments.payment_method(
-            account, default, "invoice_settings[default_payment_method]"
+        customer["invoice_settings"]["default_payment_method"] = (
+            await payments.payment_method(account, default, "invoice_settings[default_payment_method]")
         )["id"]
 
 
-def _touch(account: ApiAccount, call: ApiCall, resource: dict[str, Any]) -> None:
+async def _touch(account: ApiAccount, call: ApiCall, resource: dict[str, Any]) -> None:
     resource["updated"] = int(time.time())
 
 
 async def _create_webhook_endpoint(account: ApiAccount, call: ApiCall) -> Reply:
     # The signing secret is answered once, at creation, as Stripe does; later reads leave it out.
     created = await creator(WEBHOOK_ENDPOINT, _prepare_endpoint)(account, call)
-    stored = get(account, WEBHOOK_ENDPOINT, created.body["id"])
+    stored = await get(account, WEBHOOK_ENDPOINT, created.body["id"])
     created.body["secret"] = stored["_secret"]
     return created
 

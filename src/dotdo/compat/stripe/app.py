@@ -21,6 +21,10 @@ TOKEN_PREFIXES = ("sk_test_", "rk_test_")
 """Secret and restricted test-mode keys; a layer never holds live keys."""
 
 
+ACCOUNT_PATH = "/v1/_dotdo/account"
+"""Where a tenant reads and changes its account's layout (`account_admin`)."""
+
+
 def error_reply(error: ApiError) -> tuple[int, dict[str, Any]]:
     """Stripe's error shape, with the error's own status."""
     body: dict[str, Any] = {"type": error.kind, "message": error.message}
@@ -55,10 +59,11 @@ def build(context: CompatContext) -> OpenAPIApp:
         return key.tenant
 
     conventions = ServiceConventions(
+        account_path=ACCOUNT_PATH,
         account=StripeAccount,
         authenticate=authenticate,
         error_reply=error_reply,
         body_encoding="application/x-www-form-urlencoded",
         idempotency_header="idempotency-key",
     )
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

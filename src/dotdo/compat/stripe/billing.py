@@ -53,11 +53,11 @@ def add_interval(moment: int, interval: str, count: int) -> int:
     return int(start.replace(year=year, month=month + 1, day=day).timestamp())
 
 
-def now_for(account: ApiAccount, customer: dict[str, Any]) -> int:
+async def now_for(account: ApiAccount, customer: dict[str, Any]) -> int:
     """The customer's present: its test clock's frozen time, or the wall clock."""
     clock_id = customer.get("test_clock")
     if clock_id:
-        return int(get(account, TEST_CLOCK, clock_id, "test_clock")["frozen_time"])
+        return int((await get(account, TEST_CLOCK, clock_id, "test_clock"))["frozen_time"])
     return int(time.time())
 
 
@@ -70,22 +70,22 @@ async def create_test_clock(account: ApiAccount, call: ApiCall) -> Reply:
     clock = TEST_CLOCK.new(
         frozen_time=frozen, name=call.body.get("name"), status="ready", deletes_after=frozen + 30 * 86_400
     )
-    account.create(TEST_CLOCK.name, clock)
-    return reply(account, call, clock)
+    await account.create(TEST_CLOCK.name, clock)
+    return await reply(account, call, clock)
 
 
 async def advance_test_clock(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/test_helpers/test_clocks/{clock}/advance: run every renewal due before the new time."""
-    clock = get(account, TEST_CLOCK, call.path["test_clock"], "test_clock")
+    clock = await get(account, TEST_CLOCK, call.path["test_clock"], "test_clock")
     target = call.body["frozen_time"]
     if target <= clock["frozen_time"]:
         raise ApiError(
             400, "The test clock can only be advanced to a time after its current frozen_time.", param="frozen_time"
         )
-    customers, _ = account.page(CUSTOMER.name, limit=100, where={"test_clock": clock["id"]})
+    customers, _ = await account.page(CUSTOMER.name, limit=100, where={"test_clock": clock["id"]})
     renewals = 0
     for customer in customers:
-        subscriptions, _ = account.page(SUBSCRIPTION.name, limit=100, where={"customer": customer["id"]})
+        subscriptions, _ = await account.page(SUBSCRIPTION.name, limit=100, where={"customer": customer["id"]})
         for subscription in subscriptions:
             while subscription["status"] in LIVE_STATUSES and subscription["current_period_end"] <= target:
                 renewals += 1
@@ -93,19 +93,19 @@ async def advance_test_clock(account: ApiAccount, call: ApiCall) -> Reply:
                     raise ApiError(
                         400, f"Advancing this far renews more than {MAX_RENEWALS_PER_ADVANCE} periods at once."
                     )
-                _renew(account, subscription, customer)
+                await _renew(account, subscription, customer)
     clock.update(frozen_time=target, status="ready", deletes_after=target + 30 * 86_400)
-    account.save(TEST_CLOCK.name, clock)
-    return reply(account, call, clock)
+    await account.save(TEST_CLOCK.name, clock)
+    return await reply(account, call, clock)
 
 
 async def delete_test_clock(account: ApiAccount, call: ApiCall) -> Reply:
     """DELETE /v1/test_helpers/test_clocks/{clock}: the clock, and the customers living on it."""
-    clock = get(account, TEST_CLOCK, call.path["test_clock"], "test_clock")
-    customers, _ = account.page(CUSTOMER.name, limit=100, where={"test_clock": clock["id"]})
+    clock = await get(account, TEST_CLOCK, call.path["test_clock"], "test_clock")
+    customers, _ = await account.page(CUSTOMER.name, limit=100, where={"test_clock": clock["id"]})
     for customer in customers:
-        account.remove(CUSTOMER.name, customer["id"])
-    account.remove(TEST_CLOCK.name, clock["id"])
+        await account.remove(CUSTOMER.name, customer["id"])
+    await account.remove(TEST_CLOCK.name, clock["id"])
     return Reply({"id": clock["id"], "object": TEST_CLOCK.name, "deleted": True})
 
 
@@ -115,11 +115,11 @@ async def delete_test_clock(account: ApiAccount, call: ApiCall) -> Reply:
 async def create_subscription(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/subscriptions: start billing `items` to `customer`, the first invoice at once."""
     body = call.body
-    customer = get(account, CUSTOMER, body["customer"], "customer")
+    customer = await get(account, CUSTOMER, body["customer"], "customer")
     entries = body.get("items") or []
     if not entries:
         raise ApiError(400, "Missing required param: items.", param="items")
-    prices = [get(account, PRICE, entry.get("price"), f"items[{i}][price]") for i, entry in enumerate(entries)]
+    prices = [await get(account, PRICE, entry.get("price"), f"items[{i}][price]") for i, entry in enumerate(entries)]
     for index, price in enumerate(prices):
         if price["type"] != "recurring":
             raise ApiError(
@@ -135,7 +135,7 @@ async def create_subscription(account: ApiAccount, call: ApiCall) -> Reply:
             "All prices on a subscription must have the same `recurring.interval`, `interval_count` and currency.",
             param="items",
         )
-    now = now_for(account, customer)
+    now = await now_for(account, customer)
     trial_days = body.get("trial_period_days")
     subscription = SUBSCRIPTION.new(
         customer=customer["id"],
@@ -151,7 +151,9 @@ async def create_subscription(account: ApiAccount, call: ApiCall) -> Reply:
     )
     lay_over(subscription, body, SUBSCRIPTION.fields)
     if subscription.get("default_payment_method"):
-        subscription["default_payment_method"] = payment_method(account, subscription["default_payment_method"])["id"]
+        subscription["default_payment_method"] = (
+            await payment_method(account, subscription["default_payment_method"])
+        )["id"]
     items = []
     for entry, price in zip(entries, prices, strict=True):
         item = SUBSCRIPTION_ITEM.new(price=price, quantity=entry.get("quantity", 1), subscription=subscription["id"])
@@ -175,15 +177,15 @@ async def create_subscription(account: ApiAccount, call: ApiCall) -> Reply:
         )
     else:
         subscription.update(current_period_start=now, current_period_end=add_interval(now, interval, count))
-    account.create(SUBSCRIPTION.name, subscription)
-    _bill(account, subscription, customer, "subscription_create", amount=0 if trial_days else None)
-    record_event(account, "customer.subscription.created", subscription)
-    return reply(account, call, account.find(SUBSCRIPTION.name, subscription["id"]) or subscription)
+    await account.create(SUBSCRIPTION.name, subscription)
+    await _bill(account, subscription, customer, "subscription_create", amount=0 if trial_days else None)
+    await record_event(account, "customer.subscription.created", subscription)
+    return await reply(account, call, await account.find(SUBSCRIPTION.name, subscription["id"]) or subscription)
 
 
 async def update_subscription(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/subscriptions/{id}: metadata, description, default payment method, `cancel_at_period_end`."""
-    subscription = get(account, SUBSCRIPTION, call.path["subscription_exposed_id"], "subscription_exposed_id")
+    subscription = await get(account, SUBSCRIPTION, call.path["subscription_exposed_id"], "subscription_exposed_id")
     if "items" in call.body:
         raise ApiError(
             400, "Changing a subscription's items (and prorations) is not implemented by this layer yet.", param="items"
@@ -192,34 +194,34 @@ async def update_subscription(account: ApiAccount, call: ApiCall) -> Reply:
         raise ApiError(400, "A canceled subscription can only update its cancellation_details and metadata.")
     before = dict(subscription)
     lay_over(subscription, call.body, SUBSCRIPTION.fields)
-    account.save(SUBSCRIPTION.name, subscription)
+    await account.save(SUBSCRIPTION.name, subscription)
     previous = {key: before.get(key) for key in subscription if subscription[key] != before.get(key)}
-    record_event(account, "customer.subscription.updated", subscription, previous)
-    return reply(account, call, subscription)
+    await record_event(account, "customer.subscription.updated", subscription, previous)
+    return await reply(account, call, subscription)
 
 
 async def cancel_subscription(account: ApiAccount, call: ApiCall) -> Reply:
     """DELETE /v1/subscriptions/{id}: canceled now."""
-    subscription = get(account, SUBSCRIPTION, call.path["subscription_exposed_id"], "subscription_exposed_id")
+    subscription = await get(account, SUBSCRIPTION, call.path["subscription_exposed_id"], "subscription_exposed_id")
     if subscription["status"] == "canceled":
         raise ApiError(
             400, f"No such subscription: '{subscription['id']}'; it is already canceled", code="resource_missing"
         )
-    customer = get(account, CUSTOMER, subscription["customer"], "customer")
-    _end(account, subscription, now_for(account, customer))
-    return reply(account, call, subscription)
+    customer = await get(account, CUSTOMER, subscription["customer"], "customer")
+    await _end(account, subscription, await now_for(account, customer))
+    return await reply(account, call, subscription)
 
 
-def _end(account: ApiAccount, subscription: dict[str, Any], moment: int) -> None:
+async def _end(account: ApiAccount, subscription: dict[str, Any], moment: int) -> None:
     subscription.update(status="canceled", canceled_at=moment, ended_at=moment)
-    account.save(SUBSCRIPTION.name, subscription)
-    record_event(account, "customer.subscription.deleted", subscription)
+    await account.save(SUBSCRIPTION.name, subscription)
+    await record_event(account, "customer.subscription.deleted", subscription)
 
 
-def _renew(account: ApiAccount, subscription: dict[str, Any], customer: dict[str, Any]) -> None:
+async def _renew(account: ApiAccount, subscription: dict[str, Any], customer: dict[str, Any]) -> None:
     end = subscription["current_period_end"]
     if subscription.get("cancel_at_period_end"):
-        _end(account, subscription, end)
+        await _end(account, subscription, end)
         return
     recurring = subscription["items"]["data"][0]["price"]["recurring"]
     subscription.update(
@@ -228,14 +230,14 @@ def _renew(account: ApiAccount, subscription: dict[str, Any], customer: dict[str
     )
     if subscription["status"] == "trialing":
         subscription["status"] = "active"
-    account.save(SUBSCRIPTION.name, subscription)
-    _bill(account, subscription, customer, "subscription_cycle")
+    await account.save(SUBSCRIPTION.name, subscription)
+    await _bill(account, subscription, customer, "subscription_cycle")
 
 
 # -- invoices ----------------------------------------------------------------------------------------------
 
 
-def _bill(
+async def _bill(
     account: ApiAccount, subscription: dict[str, Any], customer: dict[str, Any], reason: str, amount: int | None = None
 ) -> dict[str, Any]:
     lines = []
@@ -299,16 +301,16 @@ def _bill(
     }
     invoice["number"] = f"{customer.get('invoice_prefix') or 'DOTDO'}-{customer.get('next_invoice_sequence', 1):04d}"
     customer["next_invoice_sequence"] = customer.get("next_invoice_sequence", 1) + 1
-    account.save(CUSTOMER.name, customer)
-    account.create(INVOICE.name, invoice)
-    record_event(account, "invoice.created", invoice)
-    _pay(account, invoice, subscription, customer)
+    await account.save(CUSTOMER.name, customer)
+    await account.create(INVOICE.name, invoice)
+    await record_event(account, "invoice.created", invoice)
+    await _pay(account, invoice, subscription, customer)
     subscription["latest_invoice"] = invoice["id"]
-    account.save(SUBSCRIPTION.name, subscription)
+    await account.save(SUBSCRIPTION.name, subscription)
     return invoice
 
 
-def _pay(
+async def _pay(
     account: ApiAccount,
     invoice: dict[str, Any],
     subscription: dict[str, Any] | None,
@@ -318,22 +320,22 @@ def _pay(
     invoice["attempted"] = True
     invoice["attempt_count"] = invoice.get("attempt_count", 0) + 1
     if invoice["amount_due"] == 0:
-        _mark_paid(account, invoice, subscription)
+        await _mark_paid(account, invoice, subscription)
         return
     method_id = (
         method_id
         or (subscription or {}).get("default_payment_method")
         or (customer.get("invoice_settings") or {}).get("default_payment_method")
     )
-    number = payment_method(account, method_id).get("_number", "") if method_id else ""
+    number = (await payment_method(account, method_id)).get("_number", "") if method_id else ""
     result = test_cards.outcome(number) if number else None
     if result is None or not result.succeeds or result.requires_action:
-        account.save(INVOICE.name, invoice)
-        record_event(account, "invoice.payment_failed", invoice)
+        await account.save(INVOICE.name, invoice)
+        await record_event(account, "invoice.payment_failed", invoice)
         if subscription is not None:
             subscription["status"] = "incomplete" if invoice["billing_reason"] == "subscription_create" else "past_due"
-            account.save(SUBSCRIPTION.name, subscription)
-            record_event(account, "customer.subscription.updated", subscription)
+            await account.save(SUBSCRIPTION.name, subscription)
+            await record_event(account, "customer.subscription.updated", subscription)
         return
     intent = PAYMENT_INTENT.new(
         amount=invoice["amount_due"],
@@ -365,31 +367,35 @@ def _pay(
         status="succeeded",
     )
     intent["latest_charge"] = charge["id"]
-    account.create(PAYMENT_INTENT.name, intent)
-    account.create(CHARGE.name, charge)
+    await account.create(PAYMENT_INTENT.name, intent)
+    await account.create(CHARGE.name, charge)
     invoice["payment_intent"], invoice["charge"] = intent["id"], charge["id"]
-    _mark_paid(account, invoice, subscription)
+    await _mark_paid(account, invoice, subscription)
 
 
-def _mark_paid(account: ApiAccount, invoice: dict[str, Any], subscription: dict[str, Any] | None) -> None:
+async def _mark_paid(account: ApiAccount, invoice: dict[str, Any], subscription: dict[str, Any] | None) -> None:
     invoice.update(status="paid", paid=True, amount_paid=invoice["amount_due"], amount_remaining=0)
     invoice["status_transitions"]["paid_at"] = invoice["period_end"]
-    account.save(INVOICE.name, invoice)
-    record_event(account, "invoice.paid", invoice)
+    await account.save(INVOICE.name, invoice)
+    await record_event(account, "invoice.paid", invoice)
     if subscription is not None and subscription["status"] in ("incomplete", "past_due"):
         subscription["status"] = "active"
-        account.save(SUBSCRIPTION.name, subscription)
+        await account.save(SUBSCRIPTION.name, subscription)
 
 
 async def pay_invoice(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/invoices/{invoice}/pay: try an open invoice again (with `payment_method` if given)."""
-    invoice = get(account, INVOICE, call.path["invoice"], "invoice")
+    invoice = await get(account, INVOICE, call.path["invoice"], "invoice")
     if invoice["status"] != "open":
         raise ApiError(400, f"Invoice is already {invoice['status']}", code="invoice_not_open")
-    customer = get(account, CUSTOMER, invoice["customer"], "customer")
-    subscription = account.find(SUBSCRIPTION.name, invoice["subscription"]) if invoice.get("subscription") else None
+    customer = await get(account, CUSTOMER, invoice["customer"], "customer")
+    subscription = (
+        await account.find(SUBSCRIPTION.name, invoice["subscription"]) if invoice.get("subscription") else None
+    )
     method = call.body.get("payment_method")
-    _pay(account, invoice, subscription, customer, payment_method(account, method)["id"] if method else None)
+    await _pay(
+        account, invoice, subscription, customer, (await payment_method(account, method))["id"] if method else None
+    )
     if invoice["status"] != "paid":
         raise ApiError(402, "Your card was declined.", kind="card_error", code="card_declined")
-    return reply(account, call, invoice)
+    return await reply(account, call, invoice)

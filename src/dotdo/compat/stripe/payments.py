@@ -50,13 +50,13 @@ def _card_method(number: str, exp_month: int = 12, exp_year: int = 2034, **value
     return method
 
 
-def payment_method(account: ApiAccount, method_id: Any, param: str = "payment_method") -> dict[str, Any]:
+async def payment_method(account: ApiAccount, method_id: Any, param: str = "payment_method") -> dict[str, Any]:
     """A stored payment method, or one of Stripe's ready-made test methods (`pm_card_visa`), stored on first use."""
     if isinstance(method_id, str) and method_id in test_cards.PAYMENT_METHODS:
         method = _card_method(test_cards.PAYMENT_METHODS[method_id])
-        account.create(PAYMENT_METHOD.name, method)
+        await account.create(PAYMENT_METHOD.name, method)
         return method
-    return get(account, PAYMENT_METHOD, method_id, param)
+    return await get(account, PAYMENT_METHOD, method_id, param)
 
 
 async def create_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
@@ -77,28 +77,28 @@ async def create_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
     )
     if body.get("billing_details"):
         method["billing_details"].update(body["billing_details"])
-    account.create(PAYMENT_METHOD.name, method)
-    record_event(account, "payment_method.created", public(method))
-    return reply(account, call, public(method))
+    await account.create(PAYMENT_METHOD.name, method)
+    await record_event(account, "payment_method.created", public(method))
+    return await reply(account, call, public(method))
 
 
 async def retrieve_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /v1/payment_methods/{payment_method}."""
-    return reply(account, call, public(payment_method(account, call.path["payment_method"])))
+    return await reply(account, call, public(await payment_method(account, call.path["payment_method"])))
 
 
 async def update_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_methods/{payment_method}: billing details and metadata."""
-    method = payment_method(account, call.path["payment_method"])
+    method = await payment_method(account, call.path["payment_method"])
     lay_over(method, call.body, PAYMENT_METHOD.fields)
-    account.save(PAYMENT_METHOD.name, method)
-    return reply(account, call, public(method))
+    await account.save(PAYMENT_METHOD.name, method)
+    return await reply(account, call, public(method))
 
 
 async def attach_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_methods/{pm}/attach: the method now belongs to `customer`."""
-    method = payment_method(account, call.path["payment_method"])
-    customer = get(account, CUSTOMER, call.body.get("customer"), "customer")
+    method = await payment_method(account, call.path["payment_method"])
+    customer = await get(account, CUSTOMER, call.body.get("customer"), "customer")
     if method.get("customer") not in (None, customer["id"]):
         raise ApiError(
             400,
@@ -106,34 +106,34 @@ async def attach_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
             code="resource_already_exists",
         )
     method["customer"] = customer["id"]
-    account.save(PAYMENT_METHOD.name, method)
-    record_event(account, "payment_method.attached", public(method))
-    return reply(account, call, public(method))
+    await account.save(PAYMENT_METHOD.name, method)
+    await record_event(account, "payment_method.attached", public(method))
+    return await reply(account, call, public(method))
 
 
 async def detach_payment_method(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_methods/{pm}/detach."""
-    method = payment_method(account, call.path["payment_method"])
+    method = await payment_method(account, call.path["payment_method"])
     if method.get("customer") is None:
         raise ApiError(
             400, "The payment method you provided is not attached to a customer so detachment is impossible."
         )
     method["customer"] = None
-    account.save(PAYMENT_METHOD.name, method)
-    record_event(account, "payment_method.detached", public(method))
-    return reply(account, call, public(method))
+    await account.save(PAYMENT_METHOD.name, method)
+    await record_event(account, "payment_method.detached", public(method))
+    return await reply(account, call, public(method))
 
 
 async def list_payment_methods(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /v1/payment_methods and /v1/customers/{customer}/payment_methods."""
     customer = call.path.get("customer") or call.params.get("customer")
     if customer is not None:
-        get(account, CUSTOMER, customer, "customer")
+        await get(account, CUSTOMER, customer, "customer")
     where: dict[str, Any] = {"customer": customer} if customer else {}
     if call.params.get("type"):
         where["type"] = call.params["type"]
     limit = call.params.get("limit", 10)
-    items, more = account.page(
+    items, more = await account.page(
         PAYMENT_METHOD.name,
         limit=limit,
         starting_after=call.params.get("starting_after"),
@@ -141,14 +141,16 @@ async def list_payment_methods(account: ApiAccount, call: ApiCall) -> Reply:
         where=where,
     )
     url = f"/v1/customers/{customer}/payment_methods" if call.path.get("customer") else "/v1/payment_methods"
-    return reply(account, call, {"object": "list", "data": [public(m) for m in items], "has_more": more, "url": url})
+    return await reply(
+        account, call, {"object": "list", "data": [public(m) for m in items], "has_more": more, "url": url}
+    )
 
 
 # -- payment intents ---------------------------------------------------------------------------------------
 
 
-def _intent(account: ApiAccount, call: ApiCall) -> dict[str, Any]:
-    return get(account, PAYMENT_INTENT, call.path["intent"], "intent")
+async def _intent(account: ApiAccount, call: ApiCall) -> dict[str, Any]:
+    return await get(account, PAYMENT_INTENT, call.path["intent"], "intent")
 
 
 def _unexpected_state(intent: dict[str, Any], action: str) -> ApiError:
@@ -167,7 +169,7 @@ async def create_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     if not isinstance(amount, int) or amount < 1:
         raise ApiError(400, "This value must be greater than or equal to 1.", param="amount")
     if body.get("customer") is not None:
-        get(account, CUSTOMER, body["customer"], "customer")
+        await get(account, CUSTOMER, body["customer"], "customer")
     intent = PAYMENT_INTENT.new(
         amount=amount,
         currency=str(body["currency"]).lower(),
@@ -183,36 +185,36 @@ async def create_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     intent["client_secret"] = f"{intent['id']}_secret_{intent['id'][3:]}"
     lay_over(intent, body, PAYMENT_INTENT.fields)
     if body.get("payment_method"):
-        intent["payment_method"] = payment_method(account, body["payment_method"])["id"]
+        intent["payment_method"] = (await payment_method(account, body["payment_method"]))["id"]
         intent["status"] = "requires_confirmation"
-    account.create(PAYMENT_INTENT.name, intent)
-    record_event(account, "payment_intent.created", intent)
+    await account.create(PAYMENT_INTENT.name, intent)
+    await record_event(account, "payment_intent.created", intent)
     if body.get("confirm") is True:
         return await _confirm(account, call, intent, body)
-    return reply(account, call, intent)
+    return await reply(account, call, intent)
 
 
 async def update_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_intents/{intent}: amount, currency, customer, method, metadata before it is done."""
-    intent = _intent(account, call)
+    intent = await _intent(account, call)
     if intent["status"] in ("succeeded", "canceled", "processing"):
         raise _unexpected_state(intent, "update")
     lay_over(intent, call.body, PAYMENT_INTENT.fields)
     if call.body.get("payment_method"):
-        intent["payment_method"] = payment_method(account, call.body["payment_method"])["id"]
+        intent["payment_method"] = (await payment_method(account, call.body["payment_method"]))["id"]
         intent["status"] = "requires_confirmation"
-    account.save(PAYMENT_INTENT.name, intent)
-    return reply(account, call, intent)
+    await account.save(PAYMENT_INTENT.name, intent)
+    return await reply(account, call, intent)
 
 
 async def retrieve_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     """GET /v1/payment_intents/{intent}."""
-    return reply(account, call, _intent(account, call))
+    return await reply(account, call, await _intent(account, call))
 
 
 async def confirm_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_intents/{intent}/confirm: charge the payment method (or ask for authentication)."""
-    intent = _intent(account, call)
+    intent = await _intent(account, call)
     return await _confirm(account, call, intent, call.body)
 
 
@@ -220,7 +222,7 @@ async def _confirm(account: ApiAccount, call: ApiCall, intent: dict[str, Any], b
     if intent["status"] not in CONFIRMABLE:
         raise _unexpected_state(intent, "confirm")
     if body.get("payment_method"):
-        intent["payment_method"] = payment_method(account, body["payment_method"])["id"]
+        intent["payment_method"] = (await payment_method(account, body["payment_method"]))["id"]
     if intent.get("payment_method") is None:
         raise ApiError(
             400,
@@ -228,7 +230,7 @@ async def _confirm(account: ApiAccount, call: ApiCall, intent: dict[str, Any], b
             "with a customer, you need to provide a payment method.",
             code="payment_intent_unexpected_state",
         )
-    method = payment_method(account, intent["payment_method"])
+    method = await payment_method(account, intent["payment_method"])
     result = test_cards.outcome(method.get("_number", ""))
     authenticated = intent["status"] == "requires_action"
     if result.requires_action and not authenticated:
@@ -237,12 +239,12 @@ async def _confirm(account: ApiAccount, call: ApiCall, intent: dict[str, Any], b
             "type": "use_stripe_sdk",
             "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": "", "source": intent["payment_method"]},
         }
-        account.save(PAYMENT_INTENT.name, intent)
-        record_event(account, "payment_intent.requires_action", intent)
-        return reply(account, call, intent)
+        await account.save(PAYMENT_INTENT.name, intent)
+        await record_event(account, "payment_intent.requires_action", intent)
+        return await reply(account, call, intent)
     intent["next_action"] = None
     charge = _charge(intent, method, result)
-    account.create(CHARGE.name, charge)
+    await account.create(CHARGE.name, charge)
     intent["latest_charge"] = charge["id"]
     if not result.succeeds:
         error = {
@@ -254,9 +256,9 @@ async def _confirm(account: ApiAccount, call: ApiCall, intent: dict[str, Any], b
             "payment_method": public(method),
         }
         intent.update(status="requires_payment_method", last_payment_error=error, payment_method=None)
-        account.save(PAYMENT_INTENT.name, intent)
-        record_event(account, "charge.failed", charge)
-        record_event(account, "payment_intent.payment_failed", intent)
+        await account.save(PAYMENT_INTENT.name, intent)
+        await record_event(account, "charge.failed", charge)
+        await record_event(account, "payment_intent.payment_failed", intent)
         raise ApiError(
             402,
             error["message"],
@@ -270,10 +272,12 @@ async def _confirm(account: ApiAccount, call: ApiCall, intent: dict[str, Any], b
     intent["last_payment_error"] = None
     intent["status"] = "requires_capture" if manual else "succeeded"
     intent["amount_capturable" if manual else "amount_received"] = intent["amount"]
-    account.save(PAYMENT_INTENT.name, intent)
-    record_event(account, "charge.succeeded", charge)
-    record_event(account, "payment_intent.amount_capturable_updated" if manual else "payment_intent.succeeded", intent)
-    return reply(account, call, intent)
+    await account.save(PAYMENT_INTENT.name, intent)
+    await record_event(account, "charge.succeeded", charge)
+    await record_event(
+        account, "payment_intent.amount_capturable_updated" if manual else "payment_intent.succeeded", intent
+    )
+    return await reply(account, call, intent)
 
 
 def _charge(intent: dict[str, Any], method: dict[str, Any], result: test_cards.CardOutcome) -> dict[str, Any]:
@@ -309,34 +313,34 @@ def _charge(intent: dict[str, Any], method: dict[str, Any], result: test_cards.C
 
 async def capture_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_intents/{intent}/capture: take (part of) an authorized amount."""
-    intent = _intent(account, call)
+    intent = await _intent(account, call)
     if intent["status"] != "requires_capture":
         raise _unexpected_state(intent, "capture")
     amount = call.body.get("amount_to_capture", intent["amount_capturable"])
     if not isinstance(amount, int) or not 0 < amount <= intent["amount_capturable"]:
         raise ApiError(400, "The amount to capture must be at most the capturable amount.", param="amount_to_capture")
     intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
-    charge = get(account, CHARGE, intent["latest_charge"])
+    charge = await get(account, CHARGE, intent["latest_charge"])
     charge.update(captured=True, amount_captured=amount)
-    account.save(CHARGE.name, charge)
-    account.save(PAYMENT_INTENT.name, intent)
-    record_event(account, "charge.captured", charge)
-    record_event(account, "payment_intent.succeeded", intent)
-    return reply(account, call, intent)
+    await account.save(CHARGE.name, charge)
+    await account.save(PAYMENT_INTENT.name, intent)
+    await record_event(account, "charge.captured", charge)
+    await record_event(account, "payment_intent.succeeded", intent)
+    return await reply(account, call, intent)
 
 
 async def cancel_payment_intent(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/payment_intents/{intent}/cancel."""
-    intent = _intent(account, call)
+    intent = await _intent(account, call)
     if intent["status"] not in CANCELABLE:
         raise _unexpected_state(intent, "cancel")
     reason = call.body.get("cancellation_reason")
     if reason is not None and reason not in CANCELLATION_REASONS:
         raise ApiError(400, f"Invalid cancellation_reason: {reason}", param="cancellation_reason")
     intent.update(status="canceled", cancellation_reason=reason, canceled_at=intent["created"], amount_capturable=0)
-    account.save(PAYMENT_INTENT.name, intent)
-    record_event(account, "payment_intent.canceled", intent)
-    return reply(account, call, intent)
+    await account.save(PAYMENT_INTENT.name, intent)
+    await record_event(account, "payment_intent.canceled", intent)
+    return await reply(account, call, intent)
 
 
 # -- refunds ---------------------------------------------------------------------------------------------------
@@ -346,16 +350,16 @@ async def create_refund(account: ApiAccount, call: ApiCall) -> Reply:
     """POST /v1/refunds: by `payment_intent` or `charge`; the whole remaining amount unless `amount` says less."""
     body = call.body
     if body.get("payment_intent"):
-        intent = get(account, PAYMENT_INTENT, body["payment_intent"], "payment_intent")
+        intent = await get(account, PAYMENT_INTENT, body["payment_intent"], "payment_intent")
         if intent["status"] != "succeeded" or not intent.get("latest_charge"):
             raise ApiError(
                 400,
                 f"This PaymentIntent ({intent['id']}) does not have a successful charge to refund.",
                 code="charge_not_refundable",
             )
-        charge = get(account, CHARGE, intent["latest_charge"], "payment_intent")
+        charge = await get(account, CHARGE, intent["latest_charge"], "payment_intent")
     elif body.get("charge"):
-        charge = get(account, CHARGE, body["charge"], "charge")
+        charge = await get(account, CHARGE, body["charge"], "charge")
     else:
         raise ApiError(
             400, "One of the following params should be provided for this request: payment_intent or charge."
@@ -378,10 +382,10 @@ async def create_refund(account: ApiAccount, call: ApiCall) -> Reply:
         status="succeeded",
         metadata=body.get("metadata") or {},
     )
-    account.create(REFUND.name, refund)
+    await account.create(REFUND.name, refund)
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] == charge["amount_captured"]
-    account.save(CHARGE.name, charge)
-    record_event(account, "refund.created", refund)
-    record_event(account, "charge.refunded", charge)
-    return reply(account, call, refund)
+    await account.save(CHARGE.name, charge)
+    await record_event(account, "refund.created", refund)
+    await record_event(account, "charge.refunded", charge)
+    return await reply(account, call, refund)

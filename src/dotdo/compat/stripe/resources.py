@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -98,19 +98,19 @@ KINDS = {kind.name: kind for kind in ALL_KINDS}
 BY_PREFIX = {kind.prefix: kind for kind in KINDS.values()}
 
 
-def get(account: ApiAccount, kind: Kind, resource_id: Any, param: str = "id") -> dict[str, Any]:
+async def get(account: ApiAccount, kind: Kind, resource_id: Any, param: str = "id") -> dict[str, Any]:
     """The stored resource, or Stripe's 404."""
-    found = account.find(kind.name, resource_id) if isinstance(resource_id, str) else None
+    found = await account.find(kind.name, resource_id) if isinstance(resource_id, str) else None
     if found is None:
         raise kind.missing(str(resource_id), param)
     return found
 
 
-def record_event(
+async def record_event(
     account: ApiAccount, event_type: str, resource: dict[str, Any], previous: dict[str, Any] | None = None
 ) -> None:
     """Store the event of a change and queue its webhooks to every endpoint listening for it."""
-    endpoints, _ = account.page(WEBHOOK_ENDPOINT.name, limit=100)
+    endpoints, _ = await account.page(WEBHOOK_ENDPOINT.name, limit=100)
     listening = [
         e
         for e in endpoints
@@ -126,11 +126,11 @@ def record_event(
         pending_webhooks=len(listening),
         request={"id": None, "idempotency_key": None},
     )
-    account.create(EVENT.name, event)
+    await account.create(EVENT.name, event)
     account.queue_webhooks(event, listening)
 
 
-def expand(account: ApiAccount, value: Any, paths: list[str], depth: int = 0) -> Any:
+async def expand(account: ApiAccount, value: Any, paths: list[str], depth: int = 0) -> Any:
     """`value` with the ids at each dotted path of `paths` replaced by the resources they name."""
     if depth > MAX_EXPAND_DEPTH:
         raise ApiError(400, f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property.", param="expand")
@@ -142,18 +142,18 @@ def expand(account: ApiAccount, value: Any, paths: list[str], depth: int = 0) ->
             heads[head].append(rest)
     for head, rests in heads.items():
         if isinstance(value, dict) and value.get("object") == "list" and head == "data":
-            value["data"] = [expand(account, item, rests, depth + 1) if rests else item for item in value["data"]]
+            value["data"] = [await expand(account, item, rests, depth + 1) if rests else item for item in value["data"]]
             continue
         if not isinstance(value, dict) or head not in value or head not in _expandable(value.get("object")):
             raise ApiError(400, f"This property cannot be expanded ({head}).", param="expand")
         target = value[head]
         if isinstance(target, str):
             kind = BY_PREFIX.get(target.split("_", 1)[0])
-            found = account.find(kind.name, target) if kind is not None else None
+            found = await account.find(kind.name, target) if kind is not None else None
             if found is None:
                 raise ApiError(400, f"This property cannot be expanded ({head}).", param="expand")
             target = found
-        value[head] = expand(account, target, rests, depth + 1) if rests and target is not None else target
+        value[head] = await expand(account, target, rests, depth + 1) if rests and target is not None else target
     return value
 
 
@@ -162,10 +162,10 @@ def _expandable(object_name: Any) -> list[str]:
     return schemas.get(object_name, {}).get("x-expandableFields", []) if isinstance(object_name, str) else []
 
 
-def reply(account: ApiAccount, call: ApiCall, resource: dict[str, Any], status: int = 200) -> Reply:
+async def reply(account: ApiAccount, call: ApiCall, resource: dict[str, Any], status: int = 200) -> Reply:
     """The resource as answered, expanded as the request's `expand[]` asks, without private fields."""
     paths = call.params.get("expand") or []
-    return Reply(public(expand(account, dict(resource), list(paths)) if paths else resource), status)
+    return Reply(public(await expand(account, dict(resource), list(paths)) if paths else resource), status)
 
 
 def public(value: Any) -> Any:
@@ -180,16 +180,20 @@ def public(value: Any) -> Any:
 # -- the five generic operations -------------------------------------------------------------------------
 
 
-def creator(kind: Kind, prepare: Callable[[ApiAccount, ApiCall, dict[str, Any]], None] | None = None) -> Handler:
+Hook = Callable[["ApiAccount", "ApiCall", dict[str, Any]], Awaitable[None]]
+"""A step of a generic operation a kind adds: fill in or check the resource before it is stored."""
+
+
+def creator(kind: Kind, prepare: Hook | None = None) -> Handler:
     """The handler that creates a resource of `kind` from the request's parameters."""
 
     async def create(account: ApiAccount, call: ApiCall) -> Reply:
         resource = lay_over(kind.new(), call.body, kind.fields)
         if prepare is not None:
-            prepare(account, call, resource)
-        account.create(kind.name, resource)
-        record_event(account, f"{kind.name}.created", resource)
-        return reply(account, call, resource)
+            await prepare(account, call, resource)
+        await account.create(kind.name, resource)
+        await record_event(account, f"{kind.name}.created", resource)
+        return await reply(account, call, resource)
 
     return create
 
@@ -198,27 +202,25 @@ def retriever(kind: Kind, param: str) -> Handler:
     """The handler that answers one resource of `kind` by the path parameter `param`."""
 
     async def retrieve(account: ApiAccount, call: ApiCall) -> Reply:
-        return reply(account, call, get(account, kind, call.path[param]))
+        return await reply(account, call, await get(account, kind, call.path[param]))
 
     return retrieve
 
 
-def updater(
-    kind: Kind, param: str, check: Callable[[ApiAccount, ApiCall, dict[str, Any]], None] | None = None
-) -> Handler:
+def updater(kind: Kind, param: str, check: Hook | None = None) -> Handler:
     """The handler that lays the request's parameters over one resource of `kind`."""
 
     async def update(account: ApiAccount, call: ApiCall) -> Reply:
-        resource = get(account, kind, call.path[param])
+        resource = await get(account, kind, call.path[param])
         before = dict(resource)
         if check is not None:
-            check(account, call, resource)
+            await check(account, call, resource)
         lay_over(resource, call.body, kind.fields)
         previous = {key: before.get(key) for key in resource if resource[key] != before.get(key)}
-        account.save(kind.name, resource)
+        await account.save(kind.name, resource)
         if previous:
-            record_event(account, f"{kind.name}.updated", resource, previous)
-        return reply(account, call, resource)
+            await record_event(account, f"{kind.name}.updated", resource, previous)
+        return await reply(account, call, resource)
 
     return update
 
@@ -227,9 +229,9 @@ def deleter(kind: Kind, param: str) -> Handler:
     """The handler that deletes one resource of `kind`, answering Stripe's deleted stub."""
 
     async def delete(account: ApiAccount, call: ApiCall) -> Reply:
-        resource = get(account, kind, call.path[param])
-        account.remove(kind.name, resource["id"])
-        record_event(account, f"{kind.name}.deleted", resource)
+        resource = await get(account, kind, call.path[param])
+        await account.remove(kind.name, resource["id"])
+        await record_event(account, f"{kind.name}.deleted", resource)
         return Reply({"id": resource["id"], "object": kind.name, "deleted": True})
 
     return delete
@@ -243,7 +245,8 @@ def lister(kind: Kind, url: str | None = None, scope: Callable[[ApiCall], dict[s
         limit = params.get("limit", 10)
         if not isinstance(limit, int) or not 1 <= limit <= 100:
             raise ApiError(400, "Invalid limit: must be between 1 and 100", param="limit")
-        where: dict[str, Any] = {key: params[key] for key in kind.filters if key in params}
+        # `data.`: the resource's own field, even where the graph has a column of that name (`type`).
+        where: dict[str, Any] = {f"data.{key}": params[key] for key in kind.filters if key in params}
         if scope is not None:
             where.update(scope(call))
         created = params.get("created")
@@ -251,7 +254,7 @@ def lister(kind: Kind, url: str | None = None, scope: Callable[[ApiCall], dict[s
             where["created"] = created
         elif isinstance(created, dict):
             where["created"] = {op: created[op] for op in ("gt", "gte", "lt", "lte") if op in created}
-        items, more = account.page(
+        items, more = await account.page(
             kind.name,
             limit=limit,
             starting_after=params.get("starting_after"),
@@ -259,7 +262,7 @@ def lister(kind: Kind, url: str | None = None, scope: Callable[[ApiCall], dict[s
             where=where,
         )
         listing = {"object": "list", "data": items, "has_more": more, "url": url or kind.url}
-        return reply(account, call, listing)
+        return await reply(account, call, listing)
 
     return list_
 

@@ -20,6 +20,8 @@ from ..openapi import ApiAccount, ApiCall, ApiError, Handler, Reply
 from .resources import Kind, reply
 
 MAX_CLAUSES = 10
+SEARCHED = 10_000
+"""The newest resources of a kind a search looks through."""
 _CLAUSE = re.compile(
     r"""\s*(?P<negate>-)?(?:metadata\[(?P<q>['"])(?P<key>.*?)(?P=q)\]|(?P<field>[a-z_][a-z0-9_.]*))"""
     r"""(?P<op>:|~|>=|<=|>|<)(?P<value>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|null)\s*"""
@@ -145,11 +147,8 @@ def searcher(kind: Kind, fields: str) -> Handler:
         joiner, clauses = parse(str(params.get("query", "")), allowed)
         combine = all if joiner == "AND" else any
         start = _offset(params.get("page"))
-        matches = [
-            thing.data
-            for thing in account.ctx.things.find(kind.name, order_by="-name", limit=10_000)
-            if combine(_holds(clause, thing.data) for clause in clauses)
-        ]
+        candidates, _ = await account.page(kind.name, limit=SEARCHED)
+        matches = [resource for resource in candidates if combine(_holds(clause, resource) for clause in clauses)]
         page = matches[start : start + limit]
         more = start + limit < len(matches)
         next_page = base64.urlsafe_b64encode(f"offset:{start + limit}".encode()).decode() if more else None
@@ -160,6 +159,6 @@ def searcher(kind: Kind, fields: str) -> Handler:
             # Left out unless asked for, as Stripe does: counting costs a pass over every match.
             result["total_count"] = len(matches)
             expand.remove("total_count")
-        return reply(account, replace(call, query={**call.query, "expand": expand}, body={}), result)
+        return await reply(account, replace(call, query={**call.query, "expand": expand}, body={}), result)
 
     return search

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..layer import Service
+from ..openapi import ResourceShard
 from ..openapi.layer_files import served_operations
 from .account import TwilioAccount
 from .app import account_sid, build
@@ -55,7 +56,7 @@ service = Service(
     title="Twilio (Messages, Calls)",
     operations=OPERATIONS,
     build=build,
-    objects=(TwilioAccount,),
+    objects=(TwilioAccount, ResourceShard),
     claims=claims,
     client=client,
     notes={

@@ -103,7 +103,7 @@ def creator(kind: str, make: Any) -> Handler:
     async def create(account: ApiAccount, call: ApiCall) -> Reply:
         resource = make(call)
         resource["id"] = resource["sid"]
-        account.create(kind, resource)
+        await account.create(kind, resource)
         return Reply(_public(resource), 201)
 
     return create
@@ -113,13 +113,13 @@ def fetcher(kind: str, label: str) -> Handler:
     """The handler that answers one message or call by its SID."""
 
     async def fetch(account: ApiAccount, call: ApiCall) -> Reply:
-        return Reply(_public(_get(account, kind, label, call.path["Sid"])))
+        return Reply(_public(await _get(account, kind, label, call.path["Sid"])))
 
     return fetch
 
 
-def _get(account: ApiAccount, kind: str, label: str, sid: str) -> dict[str, Any]:
-    found = account.find(kind, sid)
+async def _get(account: ApiAccount, kind: str, label: str, sid: str) -> dict[str, Any]:
+    found = await account.find(kind, sid)
     if found is None:
         raise ApiError(
             404, f"The requested resource /{API_VERSION}/Accounts/…/{label}/{sid}.json was not found", code=20404
@@ -131,7 +131,7 @@ def deleter(kind: str, label: str) -> Handler:
     """The handler that deletes one message."""
 
     async def delete(account: ApiAccount, call: ApiCall) -> Reply:
-        account.remove(kind, _get(account, kind, label, call.path["Sid"])["id"])
+        await account.remove(kind, (await _get(account, kind, label, call.path["Sid"]))["id"])
         return Reply(None, 204)
 
     return delete
@@ -148,7 +148,7 @@ def lister(kind: str, label: str, key: str) -> Handler:
         page_number = query.get("Page", 0)
         where = {field: query[name] for name, field in (("To", "to"), ("From", "from")) if name in query}
         try:
-            items, more = account.page(kind, limit=size, starting_after=query.get("PageToken"), where=where)
+            items, more = await account.page(kind, limit=size, starting_after=query.get("PageToken"), where=where)
         except ApiError:
             raise ApiError(400, "The PageToken does not name a resource of this list.", code=20001) from None
         uri = f"{_base(call)}/{label}.json"

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from ..layer import CompatContext
 
 
+ACCOUNT_PATH = "/2010-04-01/Accounts/_dotdo/account"
+"""Where a tenant reads and changes its account's layout (`account_admin`)."""
+
+
 @cache
 def document() -> OpenAPIDocument:
     """Twilio's OpenAPI document for api.twilio.com, trimmed to the operations this layer serves."""
@@ -72,10 +76,11 @@ def build(context: CompatContext) -> OpenAPIApp:
             raise ApiError(403, "The AccountSid in the path is not the account of these credentials.", code=20003)
 
     conventions = ServiceConventions(
+        account_path=ACCOUNT_PATH,
         account=TwilioAccount,
         authenticate=authenticate,
         error_reply=error_reply,
         authorize=authorize,
         body_encoding="application/x-www-form-urlencoded",
     )
-    return OpenAPIApp(document(), conventions, context.runtime)
+    return OpenAPIApp(document(), conventions, context.runtime, context.options.get("account_shards"))

@@ -24,7 +24,8 @@ from starlette.responses import JSONResponse, Response
 
 from ..credentials import TENANT_PATTERN
 from ..request_body import read_body
-from ..search import SearchError, SearchIndex, SearchQuery, SortKey
+from ..search import SearchError, SearchQuery, ShardedIndex, SortKey
+from ..sharding import check_shard_count
 from .account import TypesenseAccount
 from .call import Call, Handler, TypesenseError, refuse_json_constant
 from .curation import CuratedSearch, curated_search
@@ -100,6 +101,7 @@ class TypesenseApp:
 
     def __init__(self, context: CompatContext) -> None:
         self.context = context
+        self.index_shards = check_shard_count("index_shards", context.options.get("index_shards", 1))
         self.rules = RulesApi(self._account, self._schema, self._apply_synonyms, context.folder)
         collection = "/collections/(?P<name>[^/]+)"
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = []
@@ -189,8 +191,9 @@ class TypesenseApp:
     def _account(self, tenant: str) -> Stub:
         return self.context.runtime.get(TypesenseAccount, tenant)
 
-    def _index(self, call: Call, name: str | None = None) -> Stub:
-        return self.context.runtime.get(SearchIndex, f"typesense/{call.tenant}/{name or call.params['name']}")
+    def _index(self, call: Call, name: str | None = None) -> ShardedIndex:
+        name = f"typesense/{call.tenant}/{name or call.params['name']}"
+        return ShardedIndex(self.context.runtime, name, shards=self.index_shards)
 
     async def _apply_synonyms(self, call: Call, synonyms: dict[str, list[str]]) -> None:
         await self._index(call).update_settings({"synonyms": synonyms})

@@ -22,6 +22,7 @@ import numpy as np
 
 from ...context import DO
 from ..search.filters import Filter, FilterError, to_sql
+from ..sharding import ShardRoot
 from .ann import METRICS, AnnGraph, GraphOutgrown, VectorError, better_first, check_vector, exact_scores, oversample
 
 SCHEMA = """
@@ -56,7 +57,7 @@ def point_key(point_id: Any) -> str:
     return json.dumps(point_id)
 
 
-class VectorCollection(DO):
+class VectorCollection(ShardRoot, DO):
     """The points, payloads and nearest-neighbour graph of one vector collection."""
 
     graph: AnnGraph | None = None
@@ -76,8 +77,13 @@ class VectorCollection(DO):
         """Whether the collection was created (and not dropped)."""
         return self._meta("dimension") is not None
 
-    def create(self, name: str, dimension: int, metric: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Create the collection; `VectorError` if it exists or the dimension or metric is wrong."""
+    def create(
+        self, name: str, dimension: int, metric: str, config: dict[str, Any] | None = None, *, shards: int = 1
+    ) -> dict[str, Any]:
+        """Create the collection; `VectorError` if it exists or the dimension or metric is wrong.
+
+        `shards` > 1 records that the points live in that many shard objects (see `shards.ShardedCollection`).
+        """
         if self.exists():
             raise VectorError(f"collection {name!r} already exists")
         if isinstance(dimension, bool) or not isinstance(dimension, int) or not 1 <= dimension <= 65536:
@@ -90,8 +96,14 @@ class VectorCollection(DO):
         self._set_meta("config", config or {})
         self._set_meta("created_at", time.time())
         self._set_meta("version", 0)
+        self._set_meta("shards", shards)
         self.graph = None
         return self.info()
+
+    def position_of(self, point_id: Any) -> int | None:
+        """The place of point `point_id` in insertion order, or None if there is no such point."""
+        rows = self.storage.sql.exec("SELECT rowid FROM vector_points WHERE id = ?", point_key(point_id)).to_list()
+        return rows[0]["rowid"] if rows else None
 
     def _require(self) -> tuple[int, str]:
         dimension = self._meta("dimension")
@@ -130,10 +142,13 @@ class VectorCollection(DO):
         if self.storage.get_alarm() is None:
             self.storage.set_alarm(time.time() + SNAPSHOT_DELAY)
 
-    def upsert(self, points: list[Point], *, merge_payload: bool = False) -> int:
+    def upsert(
+        self, points: list[Point], *, merge_payload: bool = False, positions: dict[str, int] | None = None
+    ) -> int:
         """Insert or replace points, all or none; a point without a vector keeps its stored one.
 
-        `merge_payload` merges each payload into the stored one instead of replacing it.
+        `merge_payload` merges each payload into the stored one instead of replacing it. `positions`
+        (by `point_key`) places new points in insertion order (a shard is given them by its collection).
         """
         dimension, metric = self._require()
         checked = []
@@ -166,8 +181,9 @@ class VectorCollection(DO):
                 )
             else:
                 rowid = sql.exec(
-                    "INSERT INTO vector_points (id, id_json, vector, payload, document) VALUES (?, ?, ?, ?, ?) "
-                    "RETURNING rowid",
+                    "INSERT INTO vector_points (rowid, id, id_json, vector, payload, document) "
+                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING rowid",
+                    (positions or {}).get(key),
                     key,
                     json.dumps(point.id),
                     blob,
@@ -270,22 +286,32 @@ class VectorCollection(DO):
         with_vectors: bool = False,
         offset: int = 0,
         ids: list[Any] | None = None,
+        from_position: int | None = None,
     ) -> dict[str, Any]:
-        """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}."""
+        """Points in insertion order from the one with id `after` (or skipping `offset`): {"points", "next"}.
+
+        `from_position` starts at that place in insertion order instead; each point then carries its `position`.
+        """
         self._require()
         condition, bindings = self._where(ids, filter)
         if after is not None:
             condition += " AND p.rowid >= coalesce((SELECT rowid FROM vector_points WHERE id = ?), 1e18)"
             bindings.append(point_key(after))
+        if from_position is not None:
+            condition += " AND p.rowid >= ?"
+            bindings.append(from_position)
         rows = self.storage.sql.exec(
-            f"SELECT id, id_json, vector, payload, document FROM vector_points p WHERE {condition} "
+            f"SELECT rowid, id, id_json, vector, payload, document FROM vector_points p WHERE {condition} "
             "ORDER BY p.rowid LIMIT ? OFFSET ?",
             *bindings,
             limit + 1,
             offset,
         ).to_list()
         following = json.loads(rows[limit]["id_json"]) if len(rows) > limit else None
-        return {"points": [self._view(row, with_vectors) for row in rows[:limit]], "next": following}
+        points = [self._view(row, with_vectors) for row in rows[:limit]]
+        if from_position is not None:
+            points = [{**point, "position": row["rowid"]} for point, row in zip(points, rows, strict=False)]
+        return {"points": points, "next": following}
 
     def string_ids(self, prefix: str = "", after: str | None = None, limit: int = 100) -> dict[str, Any]:
         """The string ids starting with `prefix`, sorted, from the first one past `after`: {"ids", "next"}."""
@@ -354,11 +380,13 @@ class VectorCollection(DO):
         with_vectors: bool = False,
         threshold: float | None = None,
         exact: bool = False,
+        positions: bool = False,
     ) -> list[dict[str, Any]]:
         """The `limit` points nearest `vector` among those `filter` accepts, each with its exact `score`.
 
         The score is the cosine similarity, the dot product or the euclidean distance; nearest first.
-        `threshold` drops points scoring worse than it.
+        `threshold` drops points scoring worse than it. `positions` adds each point's place in insertion
+        order (`position`), which breaks ties when shards' answers are merged.
         """
         dimension, metric = self._require()
         target = check_vector(vector, dimension)
@@ -415,4 +443,7 @@ class VectorCollection(DO):
                 json.dumps([rowid for rowid, _ in chosen]),
             )
         }
-        return [{**self._view(details[rowid], with_vectors), "score": score} for rowid, score in chosen]
+        found = [{**self._view(details[rowid], with_vectors), "score": score} for rowid, score in chosen]
+        if positions:
+            found = [{**point, "position": rowid} for point, (rowid, _) in zip(found, chosen, strict=True)]
+        return found

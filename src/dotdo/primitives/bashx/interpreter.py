@@ -867,6 +867,9 @@ class Interpreter(VariableAssignment):
                 result = CommandResult(b"", encode(f"{name}: {os_message(exc)}\n"), 1)
             except (ValueError, UnicodeError) as exc:
                 result = CommandResult(b"", encode(f"{name}: {exc}\n"), 1)
+            # A native command that stopped early for the timeout or a kill (`yes`, `seq`) ends the
+            # script here; a sandboxed program reports its own timeout (status 124).
+            self.check_deadline()
         try:
             io[1].write(result.stdout)
             io[2].write(result.stderr)

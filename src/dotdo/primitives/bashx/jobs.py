@@ -18,12 +18,12 @@ FIRST_PID = 4000
 """The first process id ``$!`` reports: jobs are threads, numbered like processes for scripts."""
 
 
-class SerializedFs:
-    """The fsx sync core behind one lock, for the threads of one script (stages and jobs)."""
+class _Locked:
+    """An object whose every method call takes one lock (the methods made once, then kept)."""
 
-    def __init__(self, fs: Any) -> None:
-        self.wrapped = fs
-        self.lock = threading.RLock()
+    def __init__(self, wrapped: Any, lock: threading.RLock) -> None:
+        self.wrapped = wrapped
+        self.lock = lock
         self.methods: dict[str, Callable[..., Any]] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -36,10 +36,46 @@ class SerializedFs:
 
         def locked(*args: Any, **kwargs: Any) -> Any:
             with self.lock:
-                return attribute(*args, **kwargs)
+                return self.returned(name, attribute(*args, **kwargs))
 
         self.methods[name] = locked
         return locked
+
+    def returned(self, name: str, value: Any) -> Any:
+        """What a call of method `name` hands back (its value, unless a subclass wraps it)."""
+        return value
+
+
+class SerializedFile(_Locked):
+    """A file opened through a :class:`SerializedFs`: its reads, writes and close take the same turns,
+    so a stage streaming a file never uses the object's SQLite connection while another writes."""
+
+    def __enter__(self) -> SerializedFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __iter__(self) -> SerializedFile:
+        return self
+
+    def __next__(self) -> Any:
+        with self.lock:
+            return next(self.wrapped)
+
+
+class SerializedFs(_Locked):
+    """The fsx sync core behind one lock, for the threads of one script (stages and jobs).
+
+    The files it opens take the same lock for every call: the threads share one SQLite connection,
+    which must never run two statements at once.
+    """
+
+    def __init__(self, fs: Any) -> None:
+        super().__init__(fs, threading.RLock())
+
+    def returned(self, name: str, value: Any) -> Any:
+        return SerializedFile(value, self.lock) if name == "open" else value
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dotdo.primitives.bashx.builtins import ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import encode
 from dotdo.primitives.bashx.coprocs import FIRST_NAMED_FD, close_finished
 from dotdo.primitives.bashx.exfiltration import is_network_sink
-from dotdo.primitives.bashx.streams import ClosedSink, FileSink, InputStream, NullSink, Sink
+from dotdo.primitives.bashx.streams import ClosedSink, FileInput, FileSink, InputStream, NullSink, Sink
 
 IO = dict[int, Any]
 
@@ -158,7 +158,9 @@ def open_source(sh: Any, target: str) -> InputStream:
     if target in ("/dev/stdin", "/dev/fd/0"):
         return sh.io[0]
     try:
-        return InputStream(sh.fs.read(sh.resolve(target)))
+        if not hasattr(sh.fs, "open"):
+            return InputStream(sh.fs.read(sh.resolve(target)))
+        return FileInput(sh.fs, sh.resolve(target))
     except OSError as exc:
         exc.filename = target
         raise

@@ -51,6 +51,62 @@ class InputStream:
         return chunk
 
 
+class FileInput(InputStream):
+    """A file opened with ``<``, read a block at a time as commands consume it.
+
+    The file never sits in memory whole: ``grep x < big`` holds one block. Like a descriptor, it
+    reads the file it opened even once that is removed (a process substitution's file); the
+    handle closes at the end of the file, or when the redirection is dropped. ``data[pos:]`` is
+    the block read but not consumed yet (a line at a time costs no copy of the block).
+    """
+
+    BLOCK = 64 * 1024
+
+    def __init__(self, fs: Any, path: str) -> None:
+        super().__init__(b"")
+        self.handle: Any = fs.open(path, "rb")  # a missing file or a directory fails here, as in bash
+
+    def fetch(self) -> bool:
+        """Add the next block of the file to what is unconsumed; False at its end."""
+        if self.handle is None:
+            return False
+        chunk = self.handle.read(self.BLOCK)
+        if not chunk:
+            self.handle.close()
+            self.handle = None
+            return False
+        self.data, self.pos = self.data[self.pos :] + chunk, 0
+        return True
+
+    def read_all(self) -> bytes:
+        """Everything not consumed yet."""
+        while self.fetch():
+            pass
+        return super().read_all()
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes (fewer only at the end of the file)."""
+        while len(self.data) - self.pos < size and self.fetch():
+            pass
+        return super().read(size)
+
+    def readline(self) -> bytes:
+        """One line including its newline (b"" at end of input)."""
+        while self.data.find(b"\n", self.pos) < 0 and self.fetch():
+            pass
+        return super().readline()
+
+    def read_lines(self, count: int) -> bytes:
+        """The next ``count`` lines (fewer at end of input)."""
+        lines = []
+        for _ in range(count):
+            line = self.readline()
+            if not line:
+                break
+            lines.append(line)
+        return b"".join(lines)
+
+
 class Sink:
     """Somewhere a command's output goes."""
 

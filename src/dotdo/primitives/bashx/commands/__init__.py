@@ -18,12 +18,13 @@ def default_commands() -> dict[str, CommandHandler]:
         grep,
         output,
         sed,
+        sort,
         system,
         text,
     )
 
     table: dict[str, CommandHandler] = {}
-    for module in (output, text, files, attributes, grep, sed, find, awk, data, dump, expr, system):
+    for module in (output, text, sort, files, attributes, grep, sed, find, awk, data, dump, expr, system):
         table.update(module.COMMANDS)
     return table
 

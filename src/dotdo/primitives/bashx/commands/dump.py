@@ -7,9 +7,8 @@ from dotdo.primitives.bashx.commands.base import (
     CommandError,
     CommandResult,
     guarded,
-    read_inputs,
-    stderr_of,
 )
+from dotdo.primitives.bashx.commands.streaming import Output, open_inputs
 
 LINE_BYTES = 16
 NAMED = {0: "\\0", 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
@@ -82,25 +81,40 @@ def od(call: CommandCall) -> CommandResult:
         else:
             files.append(arg)
     errors: list[str] = []
-    data = b"".join(content for _, content in read_inputs(call, files, errors))
     base, digits = RADIX[radix]
-    out: list[str] = []
+    out = Output(call)
     previous: bytes | None = None
     starred = False
-    for offset in range(0, len(data), LINE_BYTES):
-        chunk = data[offset : offset + LINE_BYTES]
-        if not verbose and chunk == previous and len(chunk) == LINE_BYTES:
+    offset = 0
+
+    def dump(line: bytes) -> None:
+        nonlocal previous, starred, offset
+        if not verbose and line == previous and len(line) == LINE_BYTES:
             if not starred:
-                out.append("*\n")
+                out.write(b"*\n")
                 starred = True
-            continue
-        previous, starred = chunk, False
-        for index, (kind, size) in enumerate(types or [("o", 2)]):
-            address = _address(offset, base, digits) if index == 0 else " " * digits
-            out.append(address + "".join(_cells(chunk, kind, size)) + "\n")
+        else:
+            previous, starred = line, False
+            for index, (kind, size) in enumerate(types or [("o", 2)]):
+                address = _address(offset, base, digits) if index == 0 else " " * digits
+                out.write((address + "".join(_cells(line, kind, size)) + "\n").encode())
+        offset += len(line)
+
+    # Inputs run together as one stream, dumped a line of 16 bytes at a time as they arrive.
+    pending = b""
+    for _, source in open_inputs(call, files, errors):
+        for block in source:
+            pending += block
+            whole = len(pending) - len(pending) % LINE_BYTES
+            for start in range(0, whole, LINE_BYTES):
+                dump(pending[start : start + LINE_BYTES])
+            pending = pending[whole:]
+            out.flush()
+    if pending:
+        dump(pending)
     if base:
-        out.append(_address(len(data), base, digits) + "\n")
-    return CommandResult("".join(out).encode(), stderr_of(errors), 1 if errors else 0)
+        out.write((_address(offset, base, digits) + "\n").encode())
+    return out.result(errors)
 
 
 def _address(offset: int, base: int, digits: int) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from dotdo.primitives.bashx.commands.base import CommandCall, CommandError, CommandResult, encode, guarded
+from dotdo.primitives.bashx.commands.streaming import Output
 from dotdo.primitives.bashx.words import byte_char
 
 SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -85,7 +86,6 @@ def echo(call: CommandCall) -> CommandResult:
     return CommandResult(encode(text + ("\n" if newline else "")))
 
 
-MAX_SEQ_VALUES = 5_000_000
 FORMAT_RE = re.compile(r"%([-+ #0']*)(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|j|z|t)?(\([^)]*\)T|[diouxXeEfFgGaAcsbqQn%])")
 """A printf directive: flags, width, precision, a length C needs and bash ignores, the conversion."""
 DIRECTIVE_HEAD_RE = re.compile(r"%[-+ #0']*(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|L|j|z|t)?")
@@ -306,19 +306,32 @@ def seq(call: CommandCall) -> CommandResult:
     if step == 0:
         raise CommandError("seq: invalid Zero increment value: '0'")
     count = int((last - first) / step) + 1 if (last - first) * step >= 0 else 0
-    if count > MAX_SEQ_VALUES:
-        raise CommandError(f"seq: {count} numbers is more than bashx prints ({MAX_SEQ_VALUES}); narrow the range")
-    values = []
-    value = first
-    while (step > 0 and value <= last) or (step < 0 and value >= last):
-        values.append(value)
-        value = first + step * len(values)
     decimals = max((len(a.split(".")[1]) for a in args if "." in a), default=0)
-    texts = [fmt % v if fmt else (f"{v:.{decimals}f}" if decimals else str(int(v))) for v in values]
-    if width and texts:
-        size = max(len(t) for t in texts)
-        texts = [t.zfill(size) for t in texts]
-    return CommandResult(encode(sep.join(texts) + "\n" if texts else ""))
+
+    def text(value: float) -> str:
+        return fmt % value if fmt else (f"{value:.{decimals}f}" if decimals else str(int(value)))
+
+    # The widest number is at one end or the other: -w needs no pass over the values.
+    size = max(len(text(first)), len(text(first + step * max(count - 1, 0)))) if width else 0
+    out = Output(call)
+    index = 0
+    while True:
+        # Written as they are made, a block at a time: `seq 1000000000 | head -1` ends at once.
+        texts = []
+        value = first + step * index
+        while len(texts) < 8192 and ((step > 0 and value <= last) or (step < 0 and value >= last)):
+            texts.append(text(value).zfill(size) if width else text(value))
+            index += 1
+            value = first + step * index
+        if not texts:
+            break
+        out.write(encode(("" if index == len(texts) else sep) + sep.join(texts)))
+        out.flush()
+        if call.stopped():
+            break  # the script's timeout or a kill: the shell reports which
+    if index:
+        out.write(b"\n")
+    return out.result()
 
 
 COMMANDS = {"echo": echo, "printf": printf, "seq": seq}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -15,6 +17,9 @@ from dotdo.primitives.bashx.commands.base import (
     options,
 )
 from dotdo.primitives.bashx.commands.regex import compile_posix
+from dotdo.primitives.bashx.commands.streaming import Lines, Output, open_inputs
+
+CANNOT_READ = "{cmd}: can't read {name}: {reason}"
 
 
 @dataclass
@@ -237,13 +242,41 @@ class _Quit(Exception):
         self.print_pattern = print_pattern
 
 
+class _Source:
+    """Input lines one at a time, with one line of lookahead to know which is the last (``$``)."""
+
+    def __init__(self, batches: Iterator[list[str]], before_wait: Callable[[], None]) -> None:
+        self.batches = batches
+        self.before_wait = before_wait
+        self.ready: deque[str] = deque()
+        self.ended = False
+
+    def fill(self) -> None:
+        while not self.ready and not self.ended:
+            self.before_wait()  # output so far goes on before waiting for more input
+            batch = next(self.batches, None)
+            if batch is None:
+                self.ended = True
+            else:
+                self.ready.extend(batch)
+
+    def take(self) -> str | None:
+        """The next line, or None at the end of input."""
+        self.fill()
+        return self.ready.popleft() if self.ready else None
+
+    def at_end(self) -> bool:
+        """True when no line follows the current one."""
+        self.fill()
+        return not self.ready
+
+
 class _Run:
-    def __init__(self, program: list[SedCommand], lines: list[str], quiet: bool, trailing_newline: bool) -> None:
+    def __init__(self, program: list[SedCommand], source: _Source, quiet: bool, write: Callable[[str], None]) -> None:
         self.program = program
-        self.lines = lines
+        self.source = source
         self.quiet = quiet
-        self.trailing_newline = trailing_newline
-        self.out: list[str] = []
+        self.write = write
         self.hold = ""
         self.index = 0
         self.labels: dict[str, tuple[list[SedCommand], int]] = {}
@@ -261,7 +294,7 @@ class _Run:
         if addr.kind == "line":
             return number == addr.value
         if addr.kind == "last":
-            return number == len(self.lines)
+            return self.source.at_end()
         if addr.kind == "step":
             first, step = addr.value  # type: ignore[misc]
             return number == first if step == 0 else number >= first and (number - first) % step == 0
@@ -299,7 +332,7 @@ class _Run:
             elif a2.kind == "multiple":
                 cmd.in_range = int(a2.value) > 0 and self.index % int(a2.value) != 0  # type: ignore[arg-type]
             elif a2.kind == "last":
-                cmd.in_range = self.index != len(self.lines)
+                cmd.in_range = not self.source.at_end()
             else:
                 cmd.in_range = True
         else:
@@ -308,9 +341,9 @@ class _Run:
 
     def run(self) -> int:
         status = 0
-        while self.index < len(self.lines):
+        while (line := self.source.take()) is not None:
             self.index += 1
-            self.pattern = self.lines[self.index - 1]
+            self.pattern = line
             self.appended: list[str] = []
             self.substituted = False
             try:
@@ -326,11 +359,11 @@ class _Run:
         return status
 
     def emit(self, text: str) -> None:
-        self.out.append(text + "\n")
+        self.write(text + "\n")
 
     def flush_appended(self) -> None:
         for text in self.appended:
-            self.out.append(text + "\n")
+            self.write(text + "\n")
         self.appended = []
 
     def substitute(self, cmd: SedCommand) -> None:
@@ -380,21 +413,21 @@ class _Run:
             elif name == "P":
                 self.emit(self.pattern.split("\n", 1)[0])
             elif name == "=":
-                self.out.append(f"{self.index}\n")
+                self.write(f"{self.index}\n")
             elif name == "a":
                 self.appended.append(str(cmd.arg))
             elif name == "i":
-                self.out.append(str(cmd.arg) + "\n")
+                self.write(str(cmd.arg) + "\n")
             elif name == "c":
                 if cmd.addr2 is None or not cmd.in_range:
-                    self.out.append(str(cmd.arg) + "\n")
+                    self.write(str(cmd.arg) + "\n")
                 return True
             elif name == "y":
                 self.pattern = self.pattern.translate(cmd.arg)  # type: ignore[arg-type]
             elif name in "qQ":
                 raise _Quit(int(cmd.arg), name == "q")  # type: ignore[call-overload]
             elif name == "n":
-                if self.index >= len(self.lines):
+                if self.source.at_end():
                     if not self.quiet:
                         self.emit(self.pattern)
                     raise _Quit(0, False)
@@ -402,13 +435,13 @@ class _Run:
                     self.emit(self.pattern)
                 self.flush_appended()
                 self.index += 1
-                self.pattern = self.lines[self.index - 1]
+                self.pattern = self.source.take() or ""
             elif name == "N":
-                if self.index >= len(self.lines):
+                if self.source.at_end():
                     raise _Quit(0, True)
                 self.flush_appended()
                 self.index += 1
-                self.pattern += "\n" + self.lines[self.index - 1]
+                self.pattern += "\n" + (self.source.take() or "")
             elif name == "h":
                 self.hold = self.pattern
             elif name == "H":
@@ -465,38 +498,42 @@ def sed(call: CommandCall) -> CommandResult:
             raise CommandError("sed: no input files")
         for name in args:
             try:
-                data = decode(call.fs.read(call.path(name)))
+                data = call.fs.read(call.path(name))
             except OSError:
                 return CommandResult(b"", encode(f"sed: can't read {name}: No such file or directory\n"), 2)
-            out, _ = _apply(program, data, quiet)
-            call.fs.write(call.path(name), encode(out))
+            edited = Output(replace(call, output=None))
+            _apply(program, iter((data,)), quiet, edited)
+            call.fs.write(call.path(name), edited.result().stdout)
         return CommandResult()
-    chunks: list[str] = []
     errors: list[str] = []
-    for name in args or ["-"]:
-        if name == "-":
-            chunks.append(decode(call.stdin))
-            continue
-        try:
-            chunks.append(decode(call.fs.read(call.path(name))))
-        except OSError:
-            errors.append(f"sed: can't read {name}: No such file or directory")
-    out, status = _apply(program, "".join(chunks), quiet)
-    stderr = "".join(e + "\n" for e in errors)
-    return CommandResult(encode(out), encode(stderr), 2 if errors else status)
+    out = Output(call)
+    blocks = (block for _, source in open_inputs(call, args, errors, wording=CANNOT_READ) for block in source)
+    status = _apply(program, blocks, quiet, out)
+    return out.result(errors, 2 if errors else status)
 
 
-def _apply(program: list[SedCommand], data: str, quiet: bool) -> tuple[str, int]:
-    lines = data.split("\n")
-    trailing = bool(lines) and lines[-1] == ""
-    if trailing:
-        lines.pop()
-    runner = _Run(program, lines, quiet, trailing)
-    status = runner.run()
-    out = "".join(runner.out)
-    if not trailing and out.endswith("\n") and data:
-        out = out[:-1]
-    return out, status
+def _apply(program: list[SedCommand], blocks: Iterator[bytes], quiet: bool, out: Output) -> int:
+    """Run ``program`` over the lines of ``blocks``, writing to ``out`` as it goes; the exit status.
+
+    The newline after the last output line is held back until the input ends: like sed, a last
+    input line without a newline gives output without one.
+    """
+    lines = Lines(blocks)
+    held = ""
+
+    def write(text: str) -> None:
+        nonlocal held
+        out.write(encode(held + text[:-1]))
+        held = text[-1:]
+
+    def batches() -> Iterator[list[str]]:
+        for batch in lines:
+            yield decode(b"\n".join(batch)).split("\n")
+
+    status = _Run(program, _Source(batches(), out.flush), quiet, write).run()
+    if not lines.unterminated:
+        out.write(encode(held))
+    return status
 
 
 COMMANDS = {"sed": sed}

@@ -1,16 +1,23 @@
-"""Line-oriented text programs: cat, head, tail, wc, sort, uniq, cut, tr, tee, rev, nl, tac, paste, yes."""
+"""Line-oriented text programs: cat, head, tail, wc, uniq, cut, tr, tee, rev, nl, tac, paste, yes.
+
+All but tac and paste stream: they hold a block of input at a time (tail a ring of its last
+lines), so a pipeline of them runs in bounded memory however much flows through it.
+"""
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections.abc import Callable
-from functools import cmp_to_key
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
     CommandError,
     CommandResult,
+    decode,
+    encode,
     guarded,
     join_lines,
     options,
@@ -19,10 +26,9 @@ from dotdo.primitives.bashx.commands.base import (
     split_lines,
     stderr_of,
 )
+from dotdo.primitives.bashx.commands.streaming import BLOCK, Lines, Output, open_inputs, stdin_blocks
 
 OPEN_FOR_READING = "{cmd}: cannot open '{name}' for reading: {reason}"
-STREAM_CHUNK = 64 * 1024
-"""Bytes a streaming command moves at a time."""
 
 
 @guarded
@@ -30,39 +36,37 @@ def cat(call: CommandCall) -> CommandResult:
     """``cat [-n] [-b] [-A|-E] [files]``."""
     opts, files = options(call, "nbEAsTv")
     flags = {o for o, _ in opts}
-    if not flags and files in ([], ["-"]) and call.output is not None:
-        # Plain `cat` of its input copies as it reads: `yes | cat | head -1` ends at once.
-        # From a pipe, whatever has arrived goes on at once (a coprocess answers line by line).
-        read_some = getattr(call.input, "take", call.input.read)
-        while chunk := read_some(STREAM_CHUNK):
-            call.write(chunk)
-        return CommandResult()
     errors: list[str] = []
-    data = b"".join(content for _, content in read_inputs(call, files, errors))
-    if flags & {"-n", "-b", "-E", "-A", "-s"}:
-        lines = data.split(b"\n")
-        trailing = lines[-1] == b""
-        if trailing:
-            lines.pop()
-        out: list[bytes] = []
-        number = 0
-        previous_blank = False
-        for line in lines:
+    out = Output(call)
+    # All inputs form one stream: numbering and squeezing run across files, as in coreutils.
+    blocks = (block for _, source in open_inputs(call, files, errors) for block in source)
+    if not flags & {"-n", "-b", "-E", "-A", "-s"}:
+        # Whatever has arrived goes on at once: `yes | cat | head -1` ends, a coprocess answers.
+        for block in blocks:
+            out.write(block)
+            out.flush()
+        return out.result(errors)
+    number = 0
+    previous_blank = False
+    lines = Lines(blocks)
+    for batch in lines:
+        rendered: list[bytes] = []
+        for line in batch:
             if "-s" in flags and line == b"" and previous_blank:
                 continue
             previous_blank = line == b""
-            if "-E" in flags or "-A" in flags:
+            if ("-E" in flags or "-A" in flags) and not lines.unterminated:
                 line += b"$"
             if ("-b" in flags and line not in (b"", b"$")) or ("-n" in flags and "-b" not in flags):
                 number += 1
                 line = b"%6d\t" % number + line
-            out.append(line)
-        data = b"\n".join(out) + (b"\n" if trailing else b"")
-    return CommandResult(data, stderr_of(errors), 1 if errors else 0)
-
-
-Pick = Callable[[Any, int, bool], Any]
-"""Chooses part of an input's bytes or lines: (items, count, the +N / -N form) -> part."""
+            rendered.append(line)
+        if lines.unterminated:
+            out.write(b"\n".join(rendered))
+        else:
+            out.lines(rendered)
+        out.flush()
+    return out.result(errors)
 
 
 def _count_arg(call: CommandCall, default: int) -> tuple[int, bool, bool, list[str]]:
@@ -70,8 +74,7 @@ def _count_arg(call: CommandCall, default: int) -> tuple[int, bool, bool, list[s
     args = call.argv[1:]
     if args and re.fullmatch(r"-\d+", args[0]):
         args = ["-n", args[0][1:], *args[1:]]
-    call = CommandCall([call.name, *args], call.cwd, call.env, call.fs, call.input, call.run)
-    opts, files = options(call, "n:c:qv")
+    opts, files = options(replace(call, argv=[call.name, *args]), "n:c:qv")
     count, special, byte_mode = default, False, False
     for opt, value in opts:
         if opt in ("-n", "-c"):
@@ -85,74 +88,146 @@ def _count_arg(call: CommandCall, default: int) -> tuple[int, bool, bool, list[s
     return count, special, byte_mode, files
 
 
-def _head_or_tail(call: CommandCall, pick_bytes: Pick, pick_lines: Pick) -> CommandResult:
+def _pieces(blocks: Iterator[bytes]) -> Iterator[list[bytes]]:
+    """Batches of lines each with its newline (a last line without one stays without)."""
+    lines = Lines(blocks)
+    for batch in lines:
+        pieces = [line + b"\n" for line in batch]
+        if lines.unterminated:
+            pieces[-1] = pieces[-1][:-1]
+        yield pieces
+
+
+def _first(blocks: Iterator[bytes], count: int, all_but: bool, byte_mode: bool, out: Output) -> None:
+    """``head``'s part of one input: the first ``count`` lines or bytes, or all but the last ``count``."""
+    if all_but:
+        # Hold back only the last `count` items: memory stays bounded by what is withheld.
+        held: deque[bytes] = deque()
+        size = 0
+        if byte_mode:
+            for block in blocks:
+                held.append(block)
+                size += len(block)
+                while held and size - len(held[0]) >= count:
+                    size -= len(held[0])
+                    out.write(held.popleft())
+                out.flush()
+            out.write(b"".join(held)[: max(size - count, 0)])
+            return
+        for pieces in _pieces(blocks):
+            held.extend(pieces)
+            while len(held) > count:
+                out.write(held.popleft())
+            out.flush()
+        return
+    for block in blocks:
+        if count <= 0:
+            return
+        if byte_mode:
+            out.write(block[:count])
+            count -= len(block)
+        else:
+            newlines = block.count(b"\n")
+            if newlines < count:
+                out.write(block)
+                count -= newlines
+            else:
+                end = -1
+                for _ in range(count):
+                    end = block.index(b"\n", end + 1)
+                out.write(block[: end + 1])
+                count = 0
+        out.flush()
+
+
+def _last(blocks: Iterator[bytes], count: int, from_start: bool, byte_mode: bool, out: Output) -> None:
+    """``tail``'s part of one input: the last ``count`` lines or bytes, or from item ``count`` on."""
+    skip = max(count - 1, 0)
+    if byte_mode:
+        kept = bytearray()
+        for block in blocks:
+            if from_start:
+                out.write(block[skip:])
+                skip = max(skip - len(block), 0)
+                out.flush()
+                continue
+            kept += block
+            if len(kept) > count:
+                del kept[: len(kept) - count]
+        if not from_start:
+            out.write(bytes(kept))
+        return
+    ring: deque[bytes] = deque(maxlen=count)
+    for pieces in _pieces(blocks):
+        if from_start:
+            out.write(b"".join(pieces[skip:]))
+            skip = max(skip - len(pieces), 0)
+            out.flush()
+        elif count:
+            ring.extend(pieces)
+    if not from_start:
+        out.write(b"".join(ring))
+
+
+def _head_or_tail(call: CommandCall, part: Callable[[Iterator[bytes], int, bool, bool, Output], None]) -> CommandResult:
     """Print a part of each input, with `==> name <==` headers when there are several."""
     count, special, byte_mode, files = _count_arg(call, 10)
     errors: list[str] = []
-    inputs = read_inputs(call, files, errors, wording=OPEN_FOR_READING)
-    out = bytearray()
-    for index, (name, data) in enumerate(inputs):
-        if len(inputs) > 1:
-            out += (b"\n" if index else b"") + f"==> {name} <==\n".encode()
-        if byte_mode:
-            out += pick_bytes(data, count, special)
-            continue
-        parts = data.split(b"\n")
-        pieces = [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-        out += b"".join(pick_lines(pieces, count, special))
-    return CommandResult(bytes(out), stderr_of(errors), 1 if errors else 0)
+    out = Output(call)
+    for index, (name, blocks) in enumerate(open_inputs(call, files, errors, wording=OPEN_FOR_READING)):
+        if len(files) > 1:
+            out.write((b"\n" if index else b"") + f"==> {name} <==\n".encode())
+        part(blocks, count, special, byte_mode, out)
+    return out.result(errors)
+
+
+def _stdin_head(call: CommandCall, count: int, byte_mode: bool) -> CommandResult:
+    """``head`` of standard input, consuming only what it prints (as head does from a seekable file).
+
+    From a pipe the rest of the last block read goes too, as with coreutils' head; the writer of
+    an endless pipe stops once head has its lines (`yes | head -1`).
+    """
+    out = Output(call)
+    if hasattr(call.input, "take"):
+        _first(stdin_blocks(call), count, False, byte_mode, out)
+        return out.result()
+    while count > 0:
+        chunk = call.input.read(min(count, BLOCK)) if byte_mode else call.input.read_lines(min(count, 1024))
+        if not chunk:
+            break
+        count -= len(chunk) if byte_mode else max(chunk.count(b"\n"), 1)
+        out.write(chunk)
+        out.flush()
+    return out.result()
 
 
 @guarded
 def head(call: CommandCall) -> CommandResult:
     """``head [-n N|-N] [-c N] [files]`` (``-n -N``: all but the last N)."""
-
-    def first(items: Any, count: int, all_but: bool) -> Any:
-        return items[: len(items) - count] if all_but else items[:count]
-
     count, all_but, byte_mode, files = _count_arg(call, 10)
     if not all_but and files in ([], ["-"]):
-        # Read only what is printed, so the writer of an endless pipe stops (`yes | head -1`).
-        if byte_mode:
-            return CommandResult(call.input.read(count))
-        return CommandResult(call.input.read_lines(count))
-    return _head_or_tail(call, first, first)
+        return _stdin_head(call, count, byte_mode)
+    return _head_or_tail(call, _first)
 
 
 @guarded
 def tail(call: CommandCall) -> CommandResult:
-    """``tail [-n N|-N|-n +N] [-c N] [files]``."""
-
-    def last_bytes(data: bytes, count: int, from_start: bool) -> bytes:
-        return data[count - 1 :] if from_start else (data[-count:] if count else b"")
-
-    def last_lines(pieces: list[bytes], count: int, from_start: bool) -> list[bytes]:
-        if from_start:
-            return pieces[max(count - 1, 0) :]
-        return pieces[-count:] if count else []
-
-    return _head_or_tail(call, last_bytes, last_lines)
+    """``tail [-n N|-N|-n +N] [-c N] [files]``: a ring of the last N lines, whatever the input's size."""
+    return _head_or_tail(call, _last)
 
 
 @guarded
 def wc(call: CommandCall) -> CommandResult:
-    """``wc [-l] [-w] [-c] [-m] [files]``."""
+    """``wc [-l] [-w] [-c] [-m] [files]``, counting a block at a time."""
     opts, files = options(call, "lwcmL")
     flags = [o for o, _ in opts]
     show = [f for f in ("-l", "-w", "-c", "-m", "-L") if f in flags] or ["-l", "-w", "-c"]
     errors: list[str] = []
     rows: list[tuple[list[int], str]] = []
     total_size = 0
-    for name, data in read_inputs(call, files, errors):
-        total_size += len(data) if name != "-" else 0
-        text = data.decode("utf-8", "replace")
-        values = {
-            "-l": data.count(b"\n"),
-            "-w": len(data.split()),
-            "-c": len(data),
-            "-m": len(text),
-            "-L": max((len(x) for x in text.split("\n")), default=0),
-        }
+    for name, blocks in open_inputs(call, files, errors):
+        values = _counts(blocks, text="-m" in show or "-L" in show)
+        total_size += values["-c"] if name != "-" else 0
         rows.append(([values[f] for f in show], "" if not files else name))
     if len(files) > 1:
         rows.append(([sum(r[0][i] for r in rows) for i in range(len(show))], "total"))
@@ -168,160 +243,86 @@ def wc(call: CommandCall) -> CommandResult:
     return CommandResult("".join(x + "\n" for x in lines).encode(), stderr_of(errors), 1 if errors else 0)
 
 
-SortKey = tuple[int, int, int | None, int | None, str]
-
-
-def _sort_key_spec(spec: str) -> SortKey:
-    """``-k F[.C][mods][,F[.C][mods]]`` as (field, char, end field, end char, modifiers)."""
-    m = re.fullmatch(r"(\d+)(?:\.(\d+))?([a-zA-Z]*)(?:,(\d+)(?:\.(\d+))?([a-zA-Z]*))?", spec)
-    if not m or m.group(1) == "0":
-        raise CommandError(f"sort: invalid number at field start: invalid count at start of '{spec}'", 2)
-    return (
-        int(m.group(1)),
-        int(m.group(2) or "1"),
-        int(m.group(4)) if m.group(4) else None,
-        int(m.group(5)) if m.group(5) else None,
-        (m.group(3) or "") + (m.group(6) or ""),
-    )
-
-
-def _fields(line: bytes, sep: bytes | None) -> list[tuple[int, int]]:
-    """Field spans; without a separator a field includes its leading blanks, as in sort."""
-    spans = []
-    if sep is not None:
-        start = 0
-        for part in line.split(sep):
-            spans.append((start, start + len(part)))
-            start += len(part) + len(sep)
-        return spans
-    for m in re.finditer(rb"[ \t]*[^ \t]+", line):
-        spans.append((m.start(), m.end()))
-    return spans
-
-
-def _numeric_value(text: bytes) -> float:
-    m = re.match(rb"\s*(-?\d*\.?\d+(?:[eE][-+]?\d+)?)", text)
-    return float(m.group(1)) if m else 0.0
-
-
-@guarded
-def sort(call: CommandCall) -> CommandResult:
-    """``sort [-n] [-r] [-u] [-f] [-b] [-h] [-V] [-k F[,G]] [-t SEP] [-o FILE] [files]``."""
-    opts, files = options(call, "nrufbk:t:o:shVgcCz", ["numeric-sort", "reverse", "unique"])
-    flags = {o for o, _ in opts}
-    keys = [_sort_key_spec(v) for o, v in opts if o == "-k"]
-    sep_values = [v for o, v in opts if o == "-t"]
-    sep = sep_values[-1].encode() if sep_values else None
-    output = [v for o, v in opts if o == "-o"]
-    errors: list[str] = []
-    lines: list[bytes] = []
-    for _, data in read_inputs(call, files, errors):
-        lines.extend(split_lines(data))
-    if errors:
-        return CommandResult(b"", stderr_of([e.replace("sort: ", "sort: cannot read: ") for e in errors]), 2)
-    numeric = bool(flags & {"-n", "--numeric-sort", "-g", "-h"})
-    reverse = bool(flags & {"-r", "--reverse"})
-    fold = "-f" in flags
-
-    def extract(line: bytes, key: SortKey) -> bytes:
-        start, char, end, end_char, _ = key
-        spans = _fields(line, sep)
-        if start - 1 >= len(spans):
-            return b""
-        field_lo, field_hi = spans[start - 1]
-        lo = min(field_lo + char - 1, field_hi)
-        if end is None:
-            hi = len(line)
-        else:
-            end_lo, end_hi = spans[min(end, len(spans)) - 1]
-            hi = min(end_lo + end_char, end_hi) if end_char is not None else end_hi
-        return line[lo:hi]
-
-    def compare_part(a: bytes, b: bytes, mods: str) -> int:
-        is_num = numeric or "n" in mods or "g" in mods
-        if "b" in mods or "-b" in flags or is_num:
-            a, b = a.lstrip(b" \t"), b.lstrip(b" \t")
-        if is_num:
-            va, vb = _numeric_value(a), _numeric_value(b)
-            return (va > vb) - (va < vb)
-        if fold or "f" in mods:
-            a, b = a.upper(), b.upper()
-        return (a > b) - (a < b)
-
-    def compare(a: bytes, b: bytes) -> int:
-        for key in keys:
-            result = compare_part(extract(a, key), extract(b, key), key[4])
-            if result:
-                return -result if reverse or "r" in key[4] else result
-        if not keys:
-            result = compare_part(a, b, "")
-            if result:
-                return -result if reverse else result
-        if "-u" in flags or "-s" in flags:
-            return 0
-        result = (a > b) - (a < b)
-        return -result if reverse else result
-
-    simple = not keys and not flags & {"-b", "-g", "-h", "-V"}
-    last_resort = not flags & {"-u", "-s", "--unique"}
-    if simple and numeric:
-
-        def numeric_key(line: bytes) -> tuple[float, bytes]:
-            return (_numeric_value(line.lstrip(b" \t")), line if last_resort else b"")
-
-        ordered = sorted(lines, key=numeric_key, reverse=reverse)
-    elif simple:
-        ordered = sorted(lines, key=(lambda line: (line.upper(), line)) if fold else None, reverse=reverse)
-    else:
-        ordered = sorted(lines, key=cmp_to_key(compare))
-    if "-u" in flags or "--unique" in flags:
-        unique: list[bytes] = []
-        for line in ordered:
-            if not unique or compare(unique[-1], line) != 0:
-                unique.append(line)
-        ordered = unique
-    data = join_lines(ordered)
-    if output:
-        call.fs.write(call.path(output[-1]), data)
-        return CommandResult()
-    return CommandResult(data)
+def _counts(blocks: Iterator[bytes], *, text: bool) -> dict[str, int]:
+    """Lines, words, bytes and (when ``text``) characters and the longest line of a stream."""
+    counts = {"-l": 0, "-w": 0, "-c": 0, "-m": 0, "-L": 0}
+    in_word = False
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    line_length = 0
+    for block in blocks:
+        counts["-l"] += block.count(b"\n")
+        counts["-c"] += len(block)
+        words = len(block.split())
+        if in_word and not block[:1].isspace():
+            words -= 1  # a word that runs on from the previous block
+        counts["-w"] += words
+        in_word = not block[-1:].isspace()
+        if text:
+            chunk = decoder.decode(block)
+            counts["-m"] += len(chunk)
+            parts = chunk.split("\n")
+            line_length += len(parts[0])
+            if len(parts) > 1:
+                longest = max(len(p) for p in parts[1:])
+                counts["-L"] = max(counts["-L"], line_length, longest)
+                line_length = len(parts[-1])
+    if text:
+        tail = decoder.decode(b"", final=True)
+        counts["-m"] += len(tail)
+        counts["-L"] = max(counts["-L"], line_length + len(tail))
+    return counts
 
 
 @guarded
 def uniq(call: CommandCall) -> CommandResult:
-    """``uniq [-c] [-d] [-u] [-i] [input [output]]``."""
+    """``uniq [-c] [-d] [-u] [-i] [input [output]]``, holding only the current group."""
     opts, files = options(call, "cduif:s:")
     flags = {o for o, _ in opts}
     skip_fields = int(next((v for o, v in opts if o == "-f"), "0"))
     errors: list[str] = []
-    inputs = read_inputs(call, files[:1], errors)
+    inputs = list(open_inputs(call, files[:1], errors))
     if errors:
         return CommandResult(b"", stderr_of(errors), 1)
-    lines = split_lines(inputs[0][1])
+    target = call.path(files[1]) if len(files) > 1 else None
+    out = Output(call)
+    if target is not None:
+        call.fs.write(target, b"")
 
     def key(line: bytes) -> bytes:
         if skip_fields:
             line = b"".join(re.split(rb"(?<=\S)(?=\s)", line, maxsplit=skip_fields)[skip_fields:])
         return line.lower() if "-i" in flags else line
 
-    groups: list[tuple[bytes, int]] = []
-    for line in lines:
-        if groups and key(groups[-1][0]) == key(line):
-            groups[-1] = (groups[-1][0], groups[-1][1] + 1)
+    def group(line: bytes, count: int) -> bytes | None:
+        if ("-d" in flags and count < 2) or ("-u" in flags and count > 1):
+            return None
+        return b"%7d " % count + line if "-c" in flags else line
+
+    plain = not skip_fields and "-i" not in flags
+    current: bytes | None = None
+    current_key = b""
+    count = 0
+    for batch in Lines(inputs[0][1]):
+        done: list[bytes] = []
+        for line in batch:
+            line_key = line if plain else key(line)
+            if current is not None and line_key == current_key:
+                count += 1
+                continue
+            if current is not None and (shown := group(current, count)) is not None:
+                done.append(shown)
+            current, current_key, count = line, line_key, 1
+        if target is not None:
+            call.fs.write(target, join_lines(done), append=True)
         else:
-            groups.append((line, 1))
-    out = []
-    for line, count in groups:
-        if "-d" in flags and count < 2:
-            continue
-        if "-u" in flags and count > 1:
-            continue
-        out.append(b"%7d " % count + line if "-c" in flags else line)
-    data = join_lines(out)
-    if len(files) > 1:
-        call.fs.write(call.path(files[1]), data)
-        return CommandResult()
-    return CommandResult(data)
+            out.lines(done)
+            out.flush()
+    if current is not None and (shown := group(current, count)) is not None:
+        if target is not None:
+            call.fs.write(target, shown + b"\n", append=True)
+        else:
+            out.lines([shown])
+    return out.result()
 
 
 def _ranges(spec: str, name: str) -> list[tuple[int, int]]:
@@ -357,29 +358,40 @@ def cut(call: CommandCall) -> CommandResult:
     selections: dict[int, list[int]] = {}
 
     def selected(count: int) -> list[int]:
-        """0-based positions picked out of ``count`` fields or characters (cached per count)."""
+        """0-based positions of the fields picked out of ``count`` (cached per count)."""
         if count not in selections:
+            if len(selections) > 4096:
+                selections.clear()  # lines of ever new lengths must not grow the cache without end
             selections[count] = [i for i in range(count) if any(lo <= i + 1 <= hi for lo, hi in ranges)]
         return selections[count]
 
+    # Byte positions as slices: the ranges sorted and merged, so each byte is picked once, in order.
+    spans: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if spans and lo - 1 <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo - 1, hi))
+
     errors: list[str] = []
-    out = []
-    for _, data in read_inputs(call, files, errors):
-        for line in split_lines(data):
-            if mode == "-f":
-                if delimiter not in line:
-                    if "-s" not in values:
-                        out.append(line)
-                    continue
-                parts = line.split(delimiter)
-                out.append(out_delim.join(parts[i] for i in selected(len(parts))))
-            else:
-                if mode == "-b":
-                    out.append(b"".join(line[i : i + 1] for i in selected(len(line))))
+    out = Output(call)
+    for _, blocks in open_inputs(call, files, errors):
+        for batch in Lines(blocks):
+            rendered: list[bytes] = []
+            for line in batch:
+                if mode == "-f":
+                    if delimiter not in line:
+                        if "-s" not in values:
+                            rendered.append(line)
+                        continue
+                    parts = line.split(delimiter)
+                    rendered.append(out_delim.join(parts[i] for i in selected(len(parts))))
                 else:
-                    text = line.decode("utf-8", "surrogateescape")
-                    out.append("".join(text[i : i + 1] for i in selected(len(text))).encode("utf-8", "surrogateescape"))
-    return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
+                    # -c picks bytes, as coreutils' cut does (it has no multibyte characters).
+                    rendered.append(b"".join([line[lo:hi] for lo, hi in spans]))
+            out.lines(rendered)
+            out.flush()
+    return out.result(errors)
 
 
 TR_CLASSES = {
@@ -395,7 +407,7 @@ TR_CLASSES = {
 
 
 def _tr_set(spec: str) -> str:
-    spec = re.sub(r"\\([0-7]{1,3})", lambda m: chr(int(m.group(1), 8)), spec)
+    spec = re.sub(r"\\([0-7]{1,3})", lambda m: _byte_char(int(m.group(1), 8) & 0xFF), spec)
     spec = spec.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r").replace("\\\\", "\\")
     out: list[str] = []
     i = 0
@@ -417,91 +429,135 @@ def _tr_set(spec: str) -> str:
 
 @guarded
 def tr(call: CommandCall) -> CommandResult:
-    """``tr [-d] [-s] [-c] SET1 [SET2]``."""
+    """``tr [-d] [-s] [-c] SET1 [SET2]``, a block at a time (bytes, as coreutils' tr)."""
     opts, sets = options(call, "dscC")
     flags = {o for o, _ in opts}
     if not sets:
         raise CommandError("tr: missing operand\nTry 'tr --help' for more information.")
-    text = call.stdin.decode("latin-1")
-    set1 = _tr_set(sets[0])
+    set1 = _tr_bytes(_tr_set(sets[0]))
+    set2 = _tr_bytes(_tr_set(sets[1])) if len(sets) > 1 else None
     complement = bool(flags & {"-c", "-C"})
-
-    def in_set1(ch: str) -> bool:
-        return (ch in set1) != complement
-
-    if "-d" in flags:
-        text = "".join(ch for ch in text if not in_set1(ch))
-        if "-s" in flags and len(sets) > 1:
-            text = _squeeze(text, _tr_set(sets[1]))
-        return CommandResult(text.encode("latin-1"))
-    if len(sets) > 1:
-        set2 = _tr_set(sets[1])
-        if complement:
-            text = "".join(set2[-1] if in_set1(ch) else ch for ch in text)
-        else:
-            set2 = (set2 + set2[-1:] * len(set1))[: len(set1)] if set2 else set2
-            table = {ord(a): b for a, b in zip(set1, set2, strict=False)}
-            text = text.translate(table)
-        if "-s" in flags:
-            text = _squeeze(text, set2)
-    elif "-s" in flags:
-        text = _squeeze(text, set1)
-    else:
+    delete = "-d" in flags
+    squeeze = "-s" in flags
+    if not delete and not squeeze and set2 is None:
         raise CommandError(f"tr: missing operand after '{sets[0]}'\nTwo strings must be given when translating.")
-    return CommandResult(text.encode("latin-1"))
+    if complement and set2 == b"" and not delete:
+        raise CommandError("tr: when not truncating set1, string2 must be non-empty")
+    members = set(set1)
+    if complement:
+        members = set(range(256)) - members
+    table = bytes(range(256))
+    deleted = b""
+    squeezed: bytes | None = None
+    if delete:
+        deleted = bytes(sorted(members))
+        if squeeze and set2 is not None:
+            squeezed = set2
+    else:
+        if set2 is not None:
+            mapping = list(table)
+            if complement:
+                for byte in members:
+                    mapping[byte] = set2[-1]
+            else:
+                padded = (set2 + set2[-1:] * len(set1))[: len(set1)] if set2 else set1
+                for a, b in zip(set1, padded, strict=False):
+                    mapping[a] = b
+            table = bytes(mapping)
+        if squeeze:
+            squeezed = set2 if set2 is not None else bytes(sorted(members))
+    runs = None
+    if squeezed:
+        runs = re.compile(b"([" + b"".join(re.escape(bytes([c])) for c in set(squeezed)) + b"])\\1+")
+    out = Output(call)
+    last = b""
+    for block in stdin_blocks(call):
+        block = block.translate(table, deleted)
+        if runs is not None and block:
+            block = runs.sub(b"\\1", block)
+            if last and block[:1] == last and runs.match(last + last):
+                block = block[1:]  # the run began in the previous block
+            if block:
+                last = block[-1:]
+        out.write(block)
+        out.flush()
+    return out.result()
 
 
-def _squeeze(text: str, chars: str) -> str:
-    out: list[str] = []
-    for ch in text:
-        if out and out[-1] == ch and ch in chars:
-            continue
-        out.append(ch)
-    return "".join(out)
+def _byte_char(byte: int) -> str:
+    """The character standing for one raw byte in a set (above ASCII: its surrogate escape)."""
+    return chr(byte) if byte < 128 else chr(0xDC00 + byte)
+
+
+def _tr_bytes(chars: str) -> bytes:
+    """A set's characters as the bytes tr maps: one byte each up to 255, UTF-8 beyond (as coreutils sees them)."""
+    out = bytearray()
+    for ch in chars:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(code - 0xDC00)  # a raw byte of an argument that was not UTF-8
+        elif code < 128:
+            out.append(code)
+        else:
+            out += ch.encode()
+    return bytes(out)
 
 
 @guarded
 def tee(call: CommandCall) -> CommandResult:
-    """``tee [-a] files``."""
+    """``tee [-a] files``: each block goes to the files and on down the pipe as it arrives."""
     opts, files = options(call, "ai")
     append = any(o == "-a" for o, _ in opts)
-    data = call.stdin
-    errors = []
+    errors: list[str] = []
+    targets: list[str] = []
     for name in files:
         try:
-            call.fs.write(call.path(name), data, append=append)
+            if not append:
+                call.fs.write(call.path(name), b"")
+            else:
+                call.fs.write(call.path(name), b"", append=True)
+            targets.append(name)
         except OSError as exc:
             errors.append(f"tee: {name}: {os_message(exc)}")
-    return CommandResult(data, stderr_of(errors), 1 if errors else 0)
+    out = Output(call)
+    for block in stdin_blocks(call):
+        for name in targets:
+            call.fs.write(call.path(name), block, append=True)
+        out.write(block)
+        out.flush()
+    return out.result(errors)
 
 
 @guarded
 def rev(call: CommandCall) -> CommandResult:
     """``rev [files]``."""
     errors: list[str] = []
-    out = []
-    for _, data in read_inputs(call, call.argv[1:], errors):
-        out.extend(
-            line.decode("utf-8", "surrogateescape")[::-1].encode("utf-8", "surrogateescape")
-            for line in split_lines(data)
-        )
-    return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
+    out = Output(call)
+    for _, blocks in open_inputs(call, call.argv[1:], errors):
+        for batch in Lines(blocks):
+            out.lines([encode(decode(line)[::-1]) for line in batch])
+            out.flush()
+    return out.result(errors)
 
 
 @guarded
 def nl(call: CommandCall) -> CommandResult:
     """``nl [files]`` numbering non-empty lines."""
     errors: list[str] = []
-    out = []
+    out = Output(call)
     number = 0
-    for _, data in read_inputs(call, call.argv[1:], errors):
-        for line in split_lines(data):
-            if line.strip():
-                number += 1
-                out.append(b"%6d\t" % number + line)
-            else:
-                out.append(line)
-    return CommandResult(join_lines(out), stderr_of(errors), 1 if errors else 0)
+    for _, blocks in open_inputs(call, call.argv[1:], errors):
+        for batch in Lines(blocks):
+            rendered: list[bytes] = []
+            for line in batch:
+                if line:
+                    number += 1
+                    rendered.append(b"%6d\t" % number + line)
+                else:
+                    rendered.append(b" " * 7)
+            out.lines(rendered)
+            out.flush()
+    return out.result(errors)
 
 
 COMMANDS = {
@@ -509,7 +565,6 @@ COMMANDS = {
     "head": head,
     "tail": tail,
     "wc": wc,
-    "sort": sort,
     "uniq": uniq,
     "cut": cut,
     "tr": tr,
@@ -558,7 +613,7 @@ def paste(call: CommandCall) -> CommandResult:
 def yes(call: CommandCall) -> CommandResult:
     """``yes [STRING...]``: the line (``y`` by default) over and over, until its reader stops."""
     line = (" ".join(call.argv[1:]) if len(call.argv) > 1 else "y").encode("utf-8", "surrogateescape") + b"\n"
-    block = line * max(1, STREAM_CHUNK // len(line))
+    block = line * max(1, BLOCK // len(line))
     if call.output is None:
         raise CommandError("yes: needs a streaming standard output (run it in a pipeline)")
     while not call.stopped():

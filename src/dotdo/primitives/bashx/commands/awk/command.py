@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Iterator
+
 from dotdo.primitives.bashx.commands.awk.lexer import AwkSyntaxError
 from dotdo.primitives.bashx.commands.awk.parser import parse_program
 from dotdo.primitives.bashx.commands.awk.runtime import AwkRuntimeError, Runtime
@@ -14,6 +17,7 @@ from dotdo.primitives.bashx.commands.base import (
     encode,
     guarded,
 )
+from dotdo.primitives.bashx.commands.streaming import Output, file_blocks, stdin_blocks
 from dotdo.primitives.bashx.words import decode_ansi_c
 
 
@@ -54,13 +58,32 @@ def awk(call: CommandCall) -> CommandResult:
             return
         call.fs.write(call.path(name), encode(text), append=append)
 
-    runtime = Runtime(program, write_file=write_file, read_file=lambda n: decode(call.fs.read(call.path(n))))
+    out = Output(call)
+
+    def finish(diagnostics: str, status: int) -> CommandResult:
+        result = out.result(status=status)
+        result.stderr = encode("".join(stderr) + diagnostics)
+        return result
+
+    def texts(blocks: Iterator[bytes]) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        for block in blocks:
+            yield decoder.decode(block)
+            out.flush()  # what the records so far printed goes on before waiting for more input
+        yield decoder.decode(b"", final=True)
+
+    runtime = Runtime(
+        program,
+        write_file=write_file,
+        read_file=lambda n: decode(call.fs.read(call.path(n))),
+        write_out=lambda text: out.write(encode(text)),
+    )
     runtime.vars["ENVIRON"] = {k: StrNum(v) for k, v in call.env.items()}
     if fs is not None:
         runtime.vars["FS"] = "\t" if fs == "t" else decode_ansi_c(fs) if "\\" in fs else fs
     for name, value in assigns:
         runtime.vars[name] = StrNum(decode_ansi_c(value))
-    inputs: list[tuple[str, str]] = []
+    inputs: list[tuple[str, Iterator[str]]] = []
     files = [a for a in args]
     operands = [a for a in files if "=" not in a or a.startswith(("/", "."))]
     errors: list[str] = []
@@ -69,25 +92,22 @@ def awk(call: CommandCall) -> CommandResult:
             for a in files:
                 name, _, value = a.partition("=")
                 runtime.vars[name] = StrNum(value)
-            inputs.append(("-", decode(call.stdin) if program.rules or program.end else ""))
+            if program.rules or program.end:
+                inputs.append(("-", texts(stdin_blocks(call))))
         else:
             for a in files:
                 if "=" in a and not a.startswith(("/", ".")):
                     name, _, value = a.partition("=")
                     runtime.vars[name] = StrNum(value)
                     continue
-                if a == "-":
-                    inputs.append(("-", decode(call.stdin)))
-                    continue
                 try:
-                    inputs.append((a, decode(call.fs.read(call.path(a)))))
+                    inputs.append((a, texts(file_blocks(call, a))))
                 except OSError:
                     errors.append(f'awk: cannot open "{a}" (No such file or directory)')
                     break
         status = runtime.run(inputs) if not errors else 2
     except AwkRuntimeError as exc:
-        return CommandResult(encode("".join(runtime.out)), encode("".join(stderr) + str(exc) + "\n"), 2)
+        return finish(f"{exc}\n", 2)
     except RecursionError:
-        return CommandResult(encode("".join(runtime.out)), b"awk: function call nesting too deep\n", 2)
-    err_text = "".join(stderr) + "".join(e + "\n" for e in errors)
-    return CommandResult(encode("".join(runtime.out)), encode(err_text), status)
+        return finish("awk: function call nesting too deep\n", 2)
+    return finish("".join(e + "\n" for e in errors), status)

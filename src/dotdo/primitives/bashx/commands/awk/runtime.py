@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from dotdo.primitives.bashx.commands.awk.parser import Node, Program
@@ -60,10 +60,12 @@ class Runtime:
         *,
         write_file: Callable[[str, str, bool], None],
         read_file: Callable[[str], str],
+        write_out: Callable[[str], None],
     ) -> None:
         self.program = program
         self.write_file = write_file
         self.read_file = read_file
+        self.write_out = write_out
         self.vars: dict[str, Any] = {
             "FS": " ",
             "OFS": " ",
@@ -81,13 +83,11 @@ class Runtime:
             "ENVIRON": {},
         }
         self.fields: list[str] = [""]
-        self.out: list[str] = []
         self.opened: set[str] = set()
         self.locals: list[dict[str, Any]] = []
         self.range_active: dict[int, bool] = {}
         self.getline_sources: dict[str, list[str]] = {}
-        self.records: list[str] = []
-        self.record_index = 0
+        self.records: Iterator[str] = iter(())
         self.exit_status = 0
         self.rng = random.Random(0)
 
@@ -269,7 +269,7 @@ class Runtime:
                 raise AwkRuntimeError("awk: printf: no format")
             text = self.sprintf([self.eval(a) for a in args])
         if redirect is None:
-            self.out.append(text)
+            self.write_out(text)
             return
         op, target = redirect
         if op == "|":
@@ -278,7 +278,7 @@ class Runtime:
         append = op == ">>" or name in self.opened
         self.opened.add(name)
         if name in ("/dev/stdout", "-"):
-            self.out.append(text)
+            self.write_out(text)
         elif name == "/dev/stderr":
             self.write_file("/dev/stderr", text, True)
         else:
@@ -582,10 +582,9 @@ class Runtime:
             else:
                 self.assign(target, StrNum(line))
             return 1.0
-        if self.record_index >= len(self.records):
+        line = next(self.records, None)
+        if line is None:
             return 0.0
-        line = self.records[self.record_index]
-        self.record_index += 1
         self.vars["NR"] = to_num(self.vars["NR"]) + 1
         self.vars["FNR"] = to_num(self.vars["FNR"]) + 1
         if target is None:
@@ -595,20 +594,22 @@ class Runtime:
         return 1.0
 
     # driving --------------------------------------------------------------------------
-    def run(self, inputs: list[tuple[str, str]]) -> int:
-        """Run BEGIN, the rules over every record, then END."""
+    def run(self, inputs: Iterable[tuple[str, Iterator[str]]]) -> int:
+        """Run BEGIN, the rules over every record, then END.
+
+        Each input is its text in pieces; records are split off as the pieces arrive, so a
+        stream of any length runs in the memory of one record (a multi-character or paragraph
+        ``RS`` needs the whole input).
+        """
         try:
             for action in self.program.begin:
                 self.run_block(action)
             if self.program.rules or self.program.end:
-                for filename, text in inputs:
+                for filename, pieces in inputs:
                     self.vars["FILENAME"] = filename if filename != "-" else ""
                     self.vars["FNR"] = 0.0
-                    self.records = _records(text, to_str(self.vars["RS"]))
-                    self.record_index = 0
-                    while self.record_index < len(self.records):
-                        line = self.records[self.record_index]
-                        self.record_index += 1
+                    self.records = _stream_records(pieces, to_str(self.vars["RS"]))
+                    while (line := next(self.records, None)) is not None:
                         self.vars["NR"] = to_num(self.vars["NR"]) + 1
                         self.vars["FNR"] = to_num(self.vars["FNR"]) + 1
                         self.set_record(line)
@@ -639,7 +640,7 @@ class Runtime:
             elif pattern is not None and not truthy(self.eval(pattern)):
                 continue
             if action is None:
-                self.out.append(self.fields[0] + to_str(self.vars["ORS"]))
+                self.write_out(self.fields[0] + to_str(self.vars["ORS"]))
             else:
                 self.execute(action)
 
@@ -659,6 +660,20 @@ def _awk_replacement(template: str, matched: str) -> str:
             out.append(ch)
             i += 1
     return "".join(out)
+
+
+def _stream_records(pieces: Iterator[str], rs: str) -> Iterator[str]:
+    """The records of a text arriving in pieces, each yielded once its separator is seen."""
+    if len(rs) != 1:
+        yield from _records("".join(pieces), rs)
+        return
+    pending = ""
+    for piece in pieces:
+        parts = (pending + piece).split(rs)
+        pending = parts.pop()
+        yield from parts
+    if pending:
+        yield pending
 
 
 def _records(text: str, rs: str) -> list[str]:
