@@ -143,7 +143,13 @@ class Evaluator:
             if live:
                 self.set(name, str(value))
             return value
-        return self.ternary(live)
+        value = self.ternary(live)
+        if self.peek() in ASSIGN:  # `1 ? 2 : x += 3` assigns to the conditional, not to x
+            rest = "".join(self.toks[self.pos :])
+            raise ArithmeticError_(
+                f'{self.text.strip()}: attempted assignment to non-variable (error token is "{rest}")'
+            )
+        return value
 
     def ternary(self, live: bool) -> int:
         """Parse ``cond ? a : b``."""
@@ -154,7 +160,7 @@ class Evaluator:
         yes = self.assign(live and cond != 0)
         if self.take() != ":":
             raise ArithmeticError_(f"{self.text.strip()}: `:' expected for conditional expression")
-        no = self.assign(live and cond == 0)
+        no = self.ternary(live and cond == 0)  # C's grammar: no assignment after `:` unparenthesized
         return yes if cond else no
 
     def binary(self, level: int, live: bool) -> int:

@@ -85,6 +85,7 @@ def literal(
     base: IndexedArray | AssocArray | None = None,
     warn: Callable[[str], None] = lambda _message: None,
     name: str = "",
+    integer: bool = False,
 ) -> IndexedArray | AssocArray:
     """The value of ``(w1 w2 [k]=v ...)``.
 
@@ -92,7 +93,14 @@ def literal(
     after its highest index, and ``[k]+=v`` appends to its element. An associative literal is
     ``[key]=value`` items, or ``key value`` pairs when its first word has no subscript; a word
     without a subscript among subscripted ones is reported through ``warn`` and skipped, as bash does.
+    With ``integer`` (``declare -i``), ``[k]+=v`` adds rather than appends.
     """
+
+    def added(old: str, value: str) -> str:
+        if integer:
+            return str(expander.arithmetic(f"({old or 0})+({value or 0})"))
+        return old + value
+
     if assoc:
         table = AssocArray(base if isinstance(base, AssocArray) else {})
         if words and ELEMENT_RE.match(words[0].text) is None:
@@ -111,7 +119,7 @@ def literal(
                 warn(f"{word.text}: bad array subscript")
                 continue
             value = expander.single(m.group(3))
-            table[key] = table.get(key, "") + value if m.group(2) else value
+            table[key] = added(table.get(key, ""), value) if m.group(2) else value
         return table
     items = IndexedArray(base if isinstance(base, IndexedArray) else {})
     position = items.next_index()
@@ -136,7 +144,7 @@ def literal(
                 warn(f"{word.text}: bad array subscript")
                 continue
         value = expander.single(m.group(3))
-        items[index] = items.get(index, "") + value if m.group(2) else value
+        items[index] = added(items.get(index, ""), value) if m.group(2) else value
         position = index + 1
     return items
 

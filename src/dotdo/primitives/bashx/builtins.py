@@ -9,13 +9,12 @@ from typing import Any
 from dotdo.primitives.bashx.aliases import b_alias, b_unalias
 from dotdo.primitives.bashx.commands.base import decode, encode
 from dotdo.primitives.bashx.control import BreakLoop, ContinueLoop, ExitShell, ReturnFromFunction
-from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS
+from dotdo.primitives.bashx.declarations import DECLARATION_BUILTINS, b_set
 from dotdo.primitives.bashx.directories import DIRECTORY_BUILTINS
 from dotdo.primitives.bashx.jobcontrol import JOB_BUILTINS
 from dotdo.primitives.bashx.limits import LIMIT_BUILTINS
 from dotdo.primitives.bashx.lookup import LOOKUP_BUILTINS
 from dotdo.primitives.bashx.mapfiles import b_mapfile
-from dotdo.primitives.bashx.setoptions import b_set
 from dotdo.primitives.bashx.shopts import b_shopt
 from dotdo.primitives.bashx.state import GETOPTS_POSITION
 from dotdo.primitives.bashx.traps import b_trap
@@ -33,9 +32,9 @@ class ShellBuiltinError(Exception):
         super().__init__(message)
 
 
-def _numeric(name: str, text: str) -> int:
+def _numeric(name: str, text: str, status: int = 2) -> int:
     if not re.fullmatch(r"[-+]?\d+", text.strip()):
-        raise ShellBuiltinError(f"{name}: {text}: numeric argument required", 2)
+        raise ShellBuiltinError(f"{name}: {text}: numeric argument required", status)
     return int(text)
 
 
@@ -51,10 +50,12 @@ def b_false(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_shift(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``shift [n]``."""
-    n = _numeric("shift", argv[1]) if len(argv) > 1 else 1
-    if n > len(sh.state.positional) or n < 0:
+    n = _numeric("shift", argv[1], status=1) if len(argv) > 1 else 1
+    if n < 0:
+        raise ShellBuiltinError(f"shift: {argv[1]}: shift count out of range", 1)
+    if n > len(sh.state.positional):
         return 1
-    sh.state.positional = sh.state.positional[n:]
+    del sh.state.positional[:n]  # in place: `source file args` tells a shift from `set --` by this
     return 0
 
 
@@ -66,7 +67,7 @@ def b_exit(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_return(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``return [n]``."""
-    if not sh.state.locals_stack:
+    if not sh.state.locals_stack and not sh.state.sourcing:
         raise ShellBuiltinError("return: can only `return' from a function or sourced script")
     status = _numeric("return", argv[1]) & 0xFF if len(argv) > 1 else sh.state.last_status
     raise ReturnFromFunction(status)
@@ -128,14 +129,23 @@ def b_source(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     try:
         source = decode(sh.fs.read(sh.resolve(argv[1])))
     except (OSError, ValueError):
+        if "posix" in sh.state.options.others and not sh.state.through_command:
+            # a special builtin's error ends a posix shell (unless `command` ran it)
+            sh.error(io, f"{argv[1]}: No such file or directory")
+            raise ExitShell(1) from None
         raise ShellBuiltinError(f"{argv[1]}: No such file or directory") from None
     saved = sh.state.positional
-    if len(argv) > 2:
-        sh.state.positional = argv[2:]
+    own = argv[2:]
+    if own:
+        sh.state.positional = own
+    sh.state.sourcing += 1
     try:
         return sh.run_top_level(parse(source), io)
+    except ReturnFromFunction as exc:  # `return` in the file ends the file
+        return exc.status
     finally:
-        if len(argv) > 2:
+        sh.state.sourcing -= 1
+        if own and sh.state.positional is own:  # kept when the file set its own with `set --`
             sh.state.positional = saved
 
 
@@ -220,7 +230,7 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if array is not None:
         sh.set_var(
             array,
-            [f for f in re.split("[" + re.escape(ifs) + "]+", text.strip(white)) if f] if ifs else [text],
+            ifs_fields(text, ifs) if ifs else [text],
         )
         return 0 if found else 1
     names = names or ["REPLY"]
@@ -240,6 +250,28 @@ def b_read(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             rest = rest[1:].lstrip(white)
         sh.set_var(name, field)
     return 0 if found else 1
+
+
+def ifs_fields(text: str, ifs: str) -> list[str]:
+    """``text`` split into fields by ``IFS``: blanks in IFS gather into one separator and trim the
+    ends; each other IFS character separates two fields, so ``/a//b`` gives "", a, "", b."""
+    white = {c for c in ifs if c in " \t\n"}
+    fields: list[str] = []
+    i, n = 0, len(text)
+    while i < n and text[i] in white:
+        i += 1
+    while i < n:
+        start = i
+        while i < n and text[i] not in ifs:
+            i += 1
+        fields.append(text[start:i])
+        while i < n and text[i] in white:
+            i += 1
+        if i < n and text[i] in ifs and text[i] not in white:
+            i += 1
+            while i < n and text[i] in white:
+                i += 1
+    return fields
 
 
 def _read_until(stream: Any, delim: str) -> str:
@@ -289,7 +321,7 @@ def b_builtin(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``printf -v NAME format args`` stores the text; otherwise the native printf runs."""
-    from dotdo.primitives.bashx.commands.output import render
+    from dotdo.primitives.bashx.commands.output import has_count_directive, render
 
     if len(argv) > 2 and argv[1] == "-v":
         name = argv[2]
@@ -298,7 +330,15 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         if len(argv) < 4:
             raise ShellBuiltinError("printf: usage: printf [-v var] format [arguments]", 2)
         errors: list[str] = []
-        sh.set_var(name, render(argv[3], argv[4:], errors))
+        sh.set_var(name, render(argv[3], argv[4:], errors, sh.set_var))
+        for error in errors:
+            sh.error(io, error)
+        return 1 if errors else 0
+    args = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+    if args and has_count_directive(args[0]):  # %n assigns a variable: only the builtin can
+        errors = []
+        text = render(args[0], args[1:], errors, sh.set_var)
+        io[1].write(encode(text))
         for error in errors:
             sh.error(io, error)
         return 1 if errors else 0
@@ -307,8 +347,13 @@ def b_printf(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
 
 def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``getopts OPTSTRING NAME [args]`` with OPTIND and OPTARG."""
+    usage = "getopts: usage: getopts optstring name [arg ...]"
+    if len(argv) > 1 and argv[1].startswith("-") and argv[1] != "--" and len(argv[1]) > 1:
+        raise ShellBuiltinError(f"getopts: {argv[1][:2]}: invalid option\n{usage}", 2)
+    if len(argv) > 1 and argv[1] == "--":
+        argv = argv[1:]
     if len(argv) < 3:
-        raise ShellBuiltinError("getopts: usage: getopts optstring name [arg ...]", 2)
+        raise ShellBuiltinError(usage, 2)
     spec, name = argv[1], argv[2]
     args = argv[3:] if len(argv) > 3 else list(sh.state.positional)
     silent = spec.startswith(":")
@@ -356,17 +401,25 @@ def b_getopts(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
+def b_echo(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``echo``: the native command, reading backslash escapes by default under ``shopt -s xpg_echo``."""
+    if "xpg_echo" in sh.state.shopts:
+        argv = [argv[0], "-e", *argv[1:]]
+    return sh.run_command(argv, io)
+
+
 def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``exec``: with only redirections they apply to the rest of the script; with a command it
     runs and the shell exits with its status."""
     args = argv[1:]
+    argv0 = None
     while args and args[0].startswith("-") and len(args[0]) > 1:
         word = args.pop(0)
         if word == "--":
             break
         for ch in word[1:]:
             if ch == "a":
-                args = args[1:]  # the name to give the command: bashx starts no process to name
+                argv0, args = (args[0] if args else None), args[1:]
             elif ch not in "cl":
                 sh.error(io, f"exec: -{ch}: invalid option")
                 io[2].write(encode(f"exec: usage: {EXEC_USAGE}\n"))
@@ -374,7 +427,7 @@ def b_exec(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     if not args:
         sh.make_redirects_permanent(io)
         return 0
-    raise ExitShell(sh.run_command(args, io))
+    raise ExitShell(sh.run_command(args, io, argv0=argv0))
 
 
 EXEC_USAGE = "exec [-cl] [-a name] [command [argument ...]] [redirection ...]"
@@ -382,6 +435,7 @@ EXEC_USAGE = "exec [-cl] [-a name] [command [argument ...]] [redirection ...]"
 
 BUILTINS: dict[str, Builtin] = {
     ":": b_colon,
+    "echo": b_echo,
     "true": b_colon,
     "false": b_false,
     "set": b_set,

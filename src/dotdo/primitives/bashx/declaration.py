@@ -113,3 +113,20 @@ def key_value_pairs(value: IndexedArray | AssocArray) -> str:
     if isinstance(value, AssocArray):
         return "".join(f"{key_word(k)} {value_word(value[k])} " for k in value.ordered_keys())
     return " ".join(f"{i} {value_word(value[i])}" for i in value.indices())
+
+
+SET_METAS = frozenset(" \t\n'\"\\|&;()<>!{}*[?]^$`")
+"""Characters that make ``set`` quote a value (``~`` and ``#`` count only where they would act)."""
+
+
+def set_word(text: str, *, posix: bool) -> str:
+    """A scalar as ``set`` and ``declare`` without options write it: bare when it is plain,
+    ``$'...'`` when it holds a byte that does not print (not in posix mode), else single-quoted."""
+    if not posix and needs_ansi_c(text):
+        return ansi_c_quoted(text)
+    tilde = text.startswith("~") or any(text[i + 1 : i + 2] == "~" for i, ch in enumerate(text) if ch in "=:")
+    if not (set(text) & SET_METAS or tilde or text.startswith("#")):
+        return text
+    if text == "'":
+        return "\\'"
+    return single_quoted(text)

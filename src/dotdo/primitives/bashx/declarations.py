@@ -70,6 +70,32 @@ def all_variables(sh: Any) -> dict[str, Any]:
     return table
 
 
+def print_assignments(sh: Any, io: dict[int, Any], *, functions: bool) -> int:
+    """``set`` and ``declare`` alone: every variable as ``name=value``, then (outside posix mode)
+    every function's definition."""
+    state = sh.state
+    posix = "posix" in state.options.others
+    lines: list[str] = []
+    for name, value in sorted(all_variables(sh).items()):
+        if value is None:
+            continue
+        if isinstance(value, arrays.IndexedArray | arrays.AssocArray):
+            lines.append(f"{name}={declaration.array_body(value)}\n")
+        else:
+            lines.append(f"{name}={declaration.set_word(value, posix=posix)}\n")
+    if functions and not posix:
+        lines.extend(sh.function_text(name).rstrip("\n") + "\n" for name in sorted(state.functions))
+    io[1].write(encode("".join(lines)))
+    return 0
+
+
+def b_set(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
+    """``set`` alone lists the shell's variables and functions; with arguments, see :func:`setoptions.b_set`."""
+    if len(argv) == 1:
+        return print_assignments(sh, io, functions=True)
+    return setoptions.b_set(sh, argv, io)
+
+
 def listing_line(sh: Any, name: str, value: Any) -> str:
     """``declare -p``'s line for ``name``, which may be one of bash's own arrays bashx lists only."""
     state = sh.state
@@ -139,7 +165,9 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
             element = ELEMENT_NAME_RE.match(base)
             name = base
             base = element.group(1) if element else base
-    if local and not state.is_local(base):
+    if local and state.is_local(base):
+        state.locals_stack[-1][base].temporary = False  # `local x` keeps a temporary x as a local
+    elif local:
         try:
             state.declare_local(base)
         except PermissionError as exc:
@@ -200,24 +228,70 @@ def declare_one(sh: Any, io: dict[int, Any], command: str, arg: str, on: set[str
     return 0
 
 
+def print_locals(sh: Any, io: dict[int, Any]) -> int:
+    """``local`` alone: the running function's variables, as ``declare -p`` writes them."""
+    state = sh.state
+    lines = []
+    for name, saved in sorted(state.locals_stack[-1].items()):
+        if saved.temporary or name.startswith("__bashx"):
+            continue
+        if name in state.variables or name in state.attributes:
+            lines.append(declaration.declare_line(state, name))
+        else:
+            lines.append(f"declare -- {name}")
+    io[1].write(encode("".join(line + "\n" for line in lines)))
+    return 0
+
+
+def function_declaration(state: Any, name: str) -> str:
+    """``declare -F``'s line for a function: ``declare -f``, with ``r`` and ``x`` when marked so."""
+    letters = ("r" if name in state.readonly_functions else "") + ("x" if name in state.exported_functions else "")
+    return f"declare -f{letters} {name}"
+
+
 def declare_command(sh: Any, argv: list[str], io: dict[int, Any], command: str, *, local: bool) -> int:
     """The body shared by ``declare``, ``typeset`` and ``local``."""
 
     def body() -> int:
         on, off, operands = parse_options(command, argv, DECLARE_LETTERS)
         if "f" in on or "F" in on:
-            missing = [name for name in operands if name not in sh.state.functions]
-            present = [name for name in operands if name in sh.state.functions] or (
-                [] if operands else sorted(sh.state.functions)
+            state = sh.state
+            bad = sorted((on | off) & set("aAilucn"))
+            if bad:
+                raise DeclarationError(f"{command}: -{bad[0]}: invalid option", 1)
+            missing = [name for name in operands if name not in state.functions]
+            present = [name for name in operands if name in state.functions] or (
+                [] if operands else sorted(state.functions)
             )
-            if "F" in on:
-                io[1].write(encode("".join(f"declare -f {n}\n" if not operands else f"{n}\n" for n in present)))
+            locked = [name for name in present if name in state.readonly_functions]
+            if operands and "r" in off and locked:
+                raise DeclarationError(f"{command}: {locked[0]}: readonly function", 1)
+            if operands and "x" in off:
+                state.exported_functions.difference_update(present)
+            if operands and "r" in on:
+                state.readonly_functions.update(present)
+            if operands and "x" in on:
+                state.exported_functions.update(present)
+            if not operands and "x" in on:
+                present = [name for name in present if name in state.exported_functions]
+            if not operands and "r" in on:
+                present = [name for name in present if name in state.readonly_functions]
+            marking = bool((on | off) & {"r", "x"})
+            if operands and marking:
+                pass  # declare -fr name: the attributes are set, nothing is printed
+            elif "F" in on:
+                lines = [function_declaration(state, n) if not operands else n for n in present]
+                io[1].write(encode("".join(line + "\n" for line in lines)))
             else:
-                io[1].write(encode("".join(sh.function_text(n).rstrip("\n") + "\n" for n in present)))
+                for n in present:  # with -r/-x, each definition is followed by the declare that marks it
+                    marked = f"{function_declaration(state, n)}\n" if marking else ""
+                    io[1].write(encode(sh.function_text(n).rstrip("\n") + "\n" + marked))
             return 1 if missing else 0
+        if local and not operands and not on - {"p"}:
+            return print_locals(sh, io)
         if "p" in on or not operands:
-            if not operands and not (on - {"p"}) and "p" not in on:
-                return print_declared(sh, io, [], set(), command)
+            if not operands and not on:
+                return print_assignments(sh, io, functions=True)
             return print_declared(sh, io, operands, on, command)
         in_function = bool(sh.state.locals_stack)
         status = 0
@@ -262,6 +336,11 @@ def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             missing = [name for name in operands if name.partition("=")[0] not in sh.state.functions]
             for name in missing:
                 sh.error(io, f"export: {name}: not a function")
+            named = {name.partition("=")[0] for name in operands} - set(missing)
+            if "n" in on:
+                state.exported_functions -= named
+            else:
+                state.exported_functions |= named
             return 1 if missing else 0
         if "n" in on:
             for name in operands:
@@ -270,6 +349,10 @@ def b_export(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         status = 0
         for arg in operands:
             status |= declare_one(sh, io, "export", arg, {"x"}, set(), False)
+            name = arg.partition("=")[0].rstrip("+")
+            saved = state.locals_stack[-1].get(name) if state.locals_stack else None
+            if saved is not None and saved.temporary:  # `x=1 f` where f exports x: x outlives f
+                saved.propagate = True
         return status
 
     return _run(sh, io, body)
@@ -281,9 +364,15 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     def body() -> int:
         on, _off, operands = parse_options("readonly", argv, frozenset("aAfp"))
         state = sh.state
+        if "f" in on:
+            return readonly_functions(sh, io, operands)
         if not operands:
-            for name in sorted(state.readonly):
-                line = declaration.declare_line(state, name)
+            dynamic = {"BASHOPTS": ":".join(sorted(state.shopts)), "SHELLOPTS": sh.expander.lookup("SHELLOPTS")}
+            for name in sorted(state.readonly | set(dynamic)):
+                if name in dynamic and name not in state.variables:  # bash's own, read-only and computed
+                    line = f"declare -r {name}={declaration.value_word(dynamic[name] or '')}"
+                else:
+                    line = declaration.declare_line(state, name)
                 flags = line.split(" ", 2)[1][1:]
                 if all(letter in flags for letter in on & {"a", "A"}):
                     if setoptions.is_on(state.options, "posix"):
@@ -299,16 +388,41 @@ def b_readonly(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return _run(sh, io, body)
 
 
+def readonly_functions(sh: Any, io: dict[int, Any], names: list[str]) -> int:
+    """``readonly -f [name ...]``: mark functions read-only, or list those that are."""
+    state = sh.state
+    if not names:
+        for name in sorted(state.readonly_functions & set(state.functions)):
+            text = sh.function_text(name).rstrip("\n")
+            io[1].write(encode(f"{text}\n{function_declaration(state, name)}\n"))
+        return 0
+    status = 0
+    for name in names:
+        if name not in state.functions:
+            sh.error(io, f"readonly: {name}: not a function")
+            status = 1
+        else:
+            state.readonly_functions.add(name)
+    return status
+
+
 def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``unset [-fnv] name ...``: variables, array elements, namerefs or functions."""
 
     def body() -> int:
         on, _off, operands = parse_options("unset", argv, frozenset("fnv"))
+        if {"f", "v"} <= on:
+            raise DeclarationError("unset: cannot simultaneously unset a function and a variable", 1)
         state = sh.state
         status = 0
         for name in operands:
             if "f" in on:
+                if name in state.readonly_functions and name in state.functions:
+                    sh.error(io, f"unset: {name}: cannot unset: readonly function")
+                    status = 1
+                    continue
                 state.functions.pop(name, None)
+                state.exported_functions.discard(name)
                 continue
             element = ELEMENT_NAME_RE.match(name)
             base = element.group(1) if element else name
@@ -324,7 +438,22 @@ def b_unset(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
                 if target != base and element is None:
                     element = ELEMENT_NAME_RE.match(target)
                     base = element.group(1) if element else target
-            if element is not None and element.group(2) not in ("@", "*"):
+            if element is not None and element.group(2) in ("@", "*"):
+                whole = state.variables.get(base)
+                if isinstance(whole, arrays.IndexedArray):  # bash 5.2 empties it and keeps it declared
+                    if base in state.readonly:
+                        sh.error(io, f"unset: {base}: cannot unset: readonly variable")
+                        status = 1
+                    else:
+                        state.variables[base] = arrays.IndexedArray()
+                    continue
+                if isinstance(whole, str):
+                    sh.error(io, f"unset: {base}: not an array variable")
+                    status = 1
+                    continue
+            if element is not None and not (
+                element.group(2) in ("@", "*") and not isinstance(state.variables.get(base), arrays.AssocArray)
+            ):
                 if base in state.readonly:
                     sh.error(io, f"unset: {base}: cannot unset: readonly variable")
                     status = 1

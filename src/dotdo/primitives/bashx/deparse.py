@@ -17,6 +17,11 @@ def function_text(name: str, body: ast.Node) -> str:
     return f"{name} () \n{_body(body, 0)}\n"
 
 
+def command_text(node: ast.Node) -> str:
+    """One command as bash prints it (``$BASH_COMMAND``)."""
+    return _command(node, 0)
+
+
 def _body(node: ast.Node, level: int) -> str:
     """A function body: always a ``{ }`` group (bash wraps any other compound command in one)."""
     pad = INDENT * level
@@ -108,7 +113,9 @@ def _command(node: ast.Node, level: int) -> str:
         words = "" if node.words is None else " in " + " ".join(w.text for w in node.words)
         return f"for {node.name}{words};\n{pad}do\n{_loop_body(node.body, level)}"
     if isinstance(node, ast.ArithFor):
-        header = f"(({node.init.strip()}; {node.condition.strip()}; {node.update.strip()}))"
+        # bash writes each expression as read (leading blanks dropped) and an empty one as 1
+        parts = [text.lstrip() or "1" for text in (node.init, node.condition, node.update)]
+        header = f"(({parts[0]}; {parts[1]}; {parts[2]}))"
         return f"for {header}\n{pad}do\n{_loop_body(node.body, level)}"
     if isinstance(node, ast.Case):
         out = f"case {node.word.text} in \n"

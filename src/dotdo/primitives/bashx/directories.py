@@ -7,6 +7,7 @@ changes the stack, as in bash.
 
 from __future__ import annotations
 
+import posixpath
 import stat as stat_mod
 from typing import Any
 
@@ -136,10 +137,31 @@ def b_cd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
             change_directory(sh, target)
             io[1].write(encode(sh.state.cwd + "\n"))
             return 0
-        change_directory(sh, target)
+        found = cdpath_directory(sh, target)
+        change_directory(sh, found or target)
+        if found:
+            io[1].write(encode(sh.state.cwd + "\n"))
         return 0
 
     return _run("cd", body, sh, argv, io)
+
+
+def cdpath_directory(sh: Any, target: str) -> str | None:
+    """Where ``$CDPATH`` sends ``cd target``: a directory under one of its entries, or None for
+    an ordinary ``cd`` (an absolute or ``./`` target, no match, or a match through an empty
+    entry, the one kind bash does not announce)."""
+    cdpath = sh.state.get("CDPATH")
+    if not cdpath or target.startswith("/") or target.split("/")[0] in (".", ".."):
+        return None
+    for entry in cdpath.split(":"):
+        candidate = posixpath.join(sh.resolve(entry or "."), target)
+        try:
+            is_dir = sh.fs.is_dir(candidate)
+        except (OSError, ValueError):
+            is_dir = False
+        if is_dir:
+            return None if entry == "" else candidate
+    return None
 
 
 def b_pwd(sh: Any, argv: list[str], io: dict[int, Any]) -> int:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from dotdo.primitives.bashx import arrays, declaration, globbing, setoptions
+from dotdo.primitives.bashx import arrays, declaration, deparse, globbing, setoptions
 from dotdo.primitives.bashx.arithmetic import ArithmeticError_, Evaluator
 from dotdo.primitives.bashx.ast import Word
 from dotdo.primitives.bashx.directories import tilde_directory
@@ -70,6 +70,8 @@ class ExpansionHost(Protocol):
         ...
 
 
+SHELL_PID = 4242
+"""``$$``: the script's shell is one process as far as scripts can tell; subshells get their own ``$BASHPID``."""
 ASSIGNMENT_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=")
 INDIRECT_ELEMENT_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]", re.S)
 CASE_OPERATORS = frozenset({"^^", "^", ",,", ",", "~~", "~"})
@@ -151,10 +153,11 @@ class Expander:
                 out.extend(self.fields(self.items(self.lex(text), tilde=True, assignment=assignment)))
         return out
 
-    def single(self, word: Word | str, *, tilde: bool = True) -> str:
-        """Expand without splitting or globbing (assignments, redirect targets, case words)."""
+    def single(self, word: Word | str, *, tilde: bool = True, value: bool = False) -> str:
+        """Expand without splitting or globbing (assignments, redirect targets, case words);
+        ``value``: the word is the value of an assignment, whose own ``name=`` is already gone."""
         text = word.text if isinstance(word, Word) else word
-        items = self.items(self.lex(text), tilde=tilde, assignment=tilde)
+        items = self.items(self.lex(text), tilde=tilde, assignment=tilde, named=tilde and not value)
         return self.join_at(items)
 
     def pattern(self, word: Word | str) -> list[tuple[str, bool]]:
@@ -259,10 +262,13 @@ class Expander:
 
     def join_at(self, items: list[Item]) -> str:
         """Join expanded pieces into one string (``"$@"`` joined by spaces)."""
-        return "".join(s.text if isinstance(s, Seg) else " " for s in items)
+        return "".join(s.text if isinstance(s, Seg) else "" if s is AT_MARK else " " for s in items)
 
-    def items(self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False) -> list[Item]:
-        """Expand parts into pieces that remember their quoting."""
+    def items(
+        self, parts: tuple[Part, ...], *, tilde: bool, assignment: bool = False, named: bool = True
+    ) -> list[Item]:
+        """Expand parts into pieces that remember their quoting (``named``: an assignment word
+        still starts with its ``name=``, after which ``~`` expands)."""
         out: list[Item] = []
         for index, part in enumerate(parts):
             if isinstance(part, Lit):
@@ -270,7 +276,7 @@ class Expander:
                 prefix_ends_here = "/" in text or (assignment and ":" in text) or index + 1 == len(parts)
                 if index == 0 and tilde and not part.quoted and text.startswith("~") and prefix_ends_here:
                     text = self.tilde(text, assignment)
-                elif index == 0 and assignment and not part.quoted:
+                elif index == 0 and assignment and named and not part.quoted:
                     head = ASSIGNMENT_WORD_RE.match(text)
                     if head is not None and text.startswith("~", head.end()):
                         text = head.group() + self.tilde(text[head.end() :], assignment)
@@ -318,7 +324,12 @@ class Expander:
         if name == "?":
             return str(st.last_status)
         if name == "$":
-            return "4242"
+            return str(SHELL_PID)
+        if name == "BASHPID" and name not in st.variables:
+            return str(st.bashpid or SHELL_PID)
+        if name == "BASH_COMMAND" and name not in st.variables:
+            command = getattr(self.host, "current_command", None)
+            return "" if command is None else deparse.command_text(command)
         if name == "!":
             pid = self.host.jobs.last_pid
             return None if pid is None else str(pid)
@@ -383,6 +394,8 @@ class Expander:
             target = self.lookup(name)
             if isinstance(target, list):
                 target = " ".join(target)
+            if target is None and name.isdigit() and p.op:
+                return self.operator(p, name, None, False)  # an unset positional is an unset name
             if not target:
                 raise ExpansionError(f"{name}: invalid indirect expansion", fatal=False)
             name = target
@@ -664,7 +677,14 @@ class Expander:
         for pieces in fields:
             literal = "".join(t for t, _ in pieces)
             if not self.state.options.noglob and has_glob(pieces):
-                matches = globbing.glob(self.host.fs, self.state.cwd, pieces)
+                shopts = self.state.shopts
+                matches = globbing.glob(
+                    self.host.fs,
+                    self.state.cwd,
+                    pieces,
+                    globstar="globstar" in shopts,
+                    dotglob="dotglob" in shopts,
+                )
                 if matches:
                     out.extend(matches)
                     continue

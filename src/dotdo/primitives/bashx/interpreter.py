@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import posixpath
 import re
 import threading
@@ -12,6 +11,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dotdo.primitives.bashx import aliases, arrays, ast, deparse, lookup
+from dotdo.primitives.bashx.assignments import (
+    ASSIGNMENT_WORD,
+    DECLARATION_BUILTINS,
+    VariableAssignment,
+    with_keyword_assignments,
+)
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
 from dotdo.primitives.bashx.commands.base import (
     CommandCall,
@@ -39,8 +44,8 @@ from dotdo.primitives.bashx.limits import timing_report
 from dotdo.primitives.bashx.parser import Segment, parse
 from dotdo.primitives.bashx.pattern import compile_pattern
 from dotdo.primitives.bashx.redirections import apply_redirects
-from dotdo.primitives.bashx.reentry import SHELL_PROGRAMS, reenter
-from dotdo.primitives.bashx.state import ShellState, Value
+from dotdo.primitives.bashx.reentry import SHELL_PROGRAMS, reenter, run_script_file
+from dotdo.primitives.bashx.state import ShellState
 from dotdo.primitives.bashx.streams import (
     BufferSink,
     InputStream,
@@ -57,8 +62,8 @@ IO = dict[int, Any]
 Fallback = Callable[[CommandCall], CommandResult | None]
 Guard = Callable[[list[str], str], str | None]
 """Checks a command line as it is about to run (argv, cwd): a refusal message, or None to run it."""
-ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?(\+?)=")
 MAX_DEPTH = 60
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SETS_PIPESTATUS = frozenset({ast.SimpleCommand, ast.Subshell, ast.ArithCommand, ast.TestExpr, ast.Not})
 """Commands that are a pipeline of one: ``PIPESTATUS`` holds their status alone afterwards."""
 
@@ -67,7 +72,7 @@ STANDARD_BIN_DIRS = ("/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sb
 """Where a path names a standard program (``/bin/echo``) that bashx provides natively."""
 
 
-class Interpreter:
+class Interpreter(VariableAssignment):
     """Runs one script; holds the shell state, the command table and the output sinks."""
 
     def __init__(
@@ -105,6 +110,11 @@ class Interpreter:
         self.temporary_files: list[str] = []
         self.block_io: IO | None = None
         self.loop_depth = 0
+        self.script_stdin: Any = None
+        """The standard input the script started with: a background job reads an empty one
+        instead, unless a redirection or a pipe gave it another."""
+        self.current_command: ast.Node | None = None
+        """The simple command running (``$BASH_COMMAND``); a trap's own commands leave it alone."""
 
     # entry point ----------------------------------------------------------------------
     def run(self, source: str | list[Segment], stdin: bytes = b"") -> tuple[bytes, bytes, int]:
@@ -115,6 +125,7 @@ class Interpreter:
         out, err = BufferSink(self.output_limit), BufferSink(self.output_limit)
         io: IO = {0: InputStream(stdin), 1: out, 2: err}
         self.io = io
+        self.script_stdin = io[0]
         try:
             status = self.run_segments([Segment(source)] if isinstance(source, str) else source, io)
         except (ExitShell, AbortCommand) as exc:
@@ -221,7 +232,9 @@ class Interpreter:
             guard=self.guard,
             cancel=(*self.cancel, cancel),
         )
+        child.state.bashpid = self.jobs.new_pid()
         child.secrets = self.secrets
+        child.script_stdin = self.script_stdin
         child.jobs.outer = self.jobs
         child.line = self.line
         child.depth = self.depth
@@ -245,9 +258,18 @@ class Interpreter:
         return child
 
     def run_isolated(self, node: ast.Node, io: IO) -> int:
-        """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only it."""
+        """Run ``node`` as the whole of this subshell: its exit, a closed pipe or a kill end only
+        it; an EXIT trap it set runs as it ends."""
         try:
-            return self.exec(node, io)
+            status = self.contained(lambda: self.exec(node, io), io)
+        finally:
+            self.jobs.end_all(self.deadline)
+        return self.contained(lambda: self.run_exit_trap(io, status), io)
+
+    def contained(self, body: Callable[[], int], io: IO) -> int:
+        """``body``'s status, with what ends a subshell turned into its status."""
+        try:
+            return body()
         except (ExitShell, AbortCommand) as exc:
             return exc.status
         except (ExpansionError, WordSyntaxError) as exc:
@@ -261,8 +283,6 @@ class Interpreter:
             return SIGPIPE_STATUS
         except Killed as exc:
             return exc.status
-        finally:
-            self.jobs.end_all(self.deadline)
 
     def resolve(self, path: str) -> str:
         """An absolute, normalized path inside the object's filesystem."""
@@ -275,6 +295,7 @@ class Interpreter:
         """Run the body on a copy of the shell state."""
         saved, saved_cond = self.state, self.in_condition
         self.state = saved.snapshot()
+        self.state.bashpid = self.jobs.new_pid()
         try:
             yield
         finally:
@@ -361,6 +382,8 @@ class Interpreter:
     def exec_SimpleCommand(self, node: ast.SimpleCommand, io: IO) -> int:
         """Run a simple command (after the DEBUG trap)."""
         self.line = node.line
+        if not self.in_trap:
+            self.current_command = node
         if self.traps.get("DEBUG") and not self.in_trap:
             self.run_trap("DEBUG", self.state.last_status)
         if self.state.aliases and "expand_aliases" in self.state.shopts:
@@ -458,9 +481,10 @@ class Interpreter:
         return statuses
 
     def exec_Background(self, node: ast.Background, io: IO) -> int:
-        """``command &``: a job on its own thread, reading an empty standard input."""
+        """``command &``: a job on its own thread (reading an empty standard input in place of the script's)."""
         job_io = dict(io)
-        job_io[0] = InputStream(b"")
+        if io.get(0) is self.script_stdin:
+            job_io[0] = InputStream(b"")
 
         def body(cancel: threading.Event) -> int:
             return self.spawn(cancel).run_isolated(node.body, job_io)
@@ -570,6 +594,9 @@ class Interpreter:
 
     def exec_For(self, node: ast.For, io: IO) -> int:
         """``for name in words``."""
+        if not VARIABLE_NAME.fullmatch(node.name):
+            self.error(io, f"`{node.name}': not a valid identifier")
+            return 1
         try:
             values = list(self.state.positional) if node.words is None else self.expander.words(node.words)
         except ExpansionError as exc:
@@ -626,7 +653,10 @@ class Interpreter:
         return status
 
     def exec_FunctionDef(self, node: ast.FunctionDef, io: IO) -> int:
-        """Define a function."""
+        """Define a function (not over a read-only one)."""
+        if node.name in self.state.readonly_functions:
+            self.error(io, f"{node.name}: readonly function")
+            return 1
         self.state.functions[node.name] = node.body
         return 0
 
@@ -656,7 +686,8 @@ class Interpreter:
         """Report an expansion error; fatal ones end the script."""
         self.error(io, str(exc))
         if exc.fatal and exc.status == 127:
-            raise ExitShell(exc.status)
+            # `set -u` ends the shell: with 127 the script's own, with 1 a subshell
+            raise ExitShell(exc.status if self.state.bashpid is None else 1)
         if exc.fatal:
             raise AbortCommand(exc.status)
         return exc.status
@@ -674,101 +705,11 @@ class Interpreter:
         return 1
 
     # simple commands ------------------------------------------------------------------
-    def set_var(self, name: str, value: Value | list[str]) -> None:
-        """Assign a variable (through namerefs, with its attributes applied), reporting readonly ones."""
-        target = self.state.resolve(name)
-        if "[" in target and isinstance(value, str):
-            self.assign_text(target, value, append=False)
-            return
-        try:
-            self.state.set(target, self.with_attributes(target, arrays.as_container(value)))
-        except PermissionError as exc:
-            raise ExpansionError(str(exc)) from None
-
-    def with_attributes(self, name: str, value: Value) -> Value:
-        """``value`` as a variable with ``declare -i``, ``-l``, ``-u`` or ``-c`` stores it."""
-        letters = self.state.attributes.get(name)
-        if not letters or not letters & {"i", "l", "u", "c"}:
-            return value
-
-        def convert(text: str) -> str:
-            if "i" in letters:
-                text = str(self.expander.arithmetic(text)) if text.strip() else "0"
-            if "u" in letters:
-                return text.upper()
-            if "l" in letters:
-                return text.lower()
-            if "c" in letters:
-                return text[:1].upper() + text[1:].lower()
-            return text
-
-        if isinstance(value, arrays.IndexedArray):
-            return arrays.IndexedArray({i: convert(v) for i, v in value.items()})
-        if isinstance(value, arrays.AssocArray):
-            return arrays.AssocArray({k: convert(v) for k, v in value.items()})
-        return convert(value)
-
-    def assign(self, assignment: ast.Assignment) -> None:
-        """Perform one ``name=value``, ``name+=value`` or array assignment."""
-        if assignment.array is not None:
-            self.assign_array(assignment.name, list(assignment.array), append=assignment.append)
-            return
-        value = self.expander.single(assignment.value) if assignment.value is not None else ""
-        self.assign_text(assignment.name, value, append=assignment.append)
-
-    def assign_array(self, name: str, words: list[ast.Word], *, append: bool) -> None:
-        """``name=(words)`` or ``name+=(words)``."""
-        name = self.state.resolve(name)
-        if "[" in name:
-            raise ExpansionError(f"{name}: cannot assign list to array member", fatal=False)
-        old = self.state.variables.get(name)
-        warn = functools.partial(self.error, self.io)
-        if isinstance(old, arrays.AssocArray) or self.state.has(name, "A"):
-            base = old if append and isinstance(old, arrays.AssocArray) else None
-            self.set_var(name, arrays.literal(self.expander, words, assoc=True, base=base, warn=warn, name=name))
-            return
-        merged = arrays.IndexedArray()
-        if append:
-            merged = arrays.IndexedArray(old) if isinstance(old, arrays.IndexedArray) else arrays.IndexedArray()
-            if isinstance(old, str):
-                merged[0] = old
-        values = arrays.literal(self.expander, words, assoc=False, base=merged, warn=warn, name=name)
-        self.set_var(name, values)
-
-    def assign_text(self, name: str, value: str, *, append: bool) -> None:
-        """``name=value``, ``name+=value`` or ``name[index]=value`` with ``value`` expanded."""
-        base, index = name, None
-        if "[" in name and name.endswith("]"):
-            base, _, rest = name.partition("[")
-            index = rest[:-1]
-        base, index = self.expander.resolve_reference(base, index)
-        old = self.state.variables.get(base)
-        if old is None and self.state.has(base, "A"):
-            old = arrays.AssocArray()
-        elif old is None and self.state.has(base, "a"):
-            old = arrays.IndexedArray()
-        integer = self.state.has(base, "i")
-        if index is None and isinstance(old, arrays.IndexedArray | arrays.AssocArray):
-            index = "0"
-        if index is not None:
-            if integer and append:
-                current = arrays.element(self.expander, old, index) or "0"
-                value, append = str(self.expander.arithmetic(f"({current})+({value or 0})")), False
-            try:
-                element = arrays.with_element(self.expander, old, index, value, append=append, name=base)
-            except arrays.BadSubscriptError as exc:
-                raise ExpansionError(str(exc)) from None
-            self.set_var(base, element)
-            return
-        if append and integer:
-            value = str(self.expander.arithmetic(f"({old or 0})+({value or 0})"))
-        elif append:
-            value = (old if isinstance(old, str) else "") + value
-        self.set_var(base, value)
-
     def simple_command(self, node: ast.SimpleCommand, io: IO) -> int:
         """Expand, redirect and run a simple command."""
         self.substitution_status = None
+        if "keyword" in self.state.options.others:
+            node = with_keyword_assignments(node)
         try:
             argv = self.expand_argv(node.words)
         except ExpansionError as exc:
@@ -788,10 +729,7 @@ class Interpreter:
         env_overrides: dict[str, str] = {}
         try:
             for assignment in node.assignments:
-                value = self.expander.single(assignment.value) if assignment.value is not None else ""
-                if assignment.append:
-                    value = (self.state.get(assignment.name) or "") + value
-                env_overrides[assignment.name] = value
+                env_overrides[assignment.name] = self.temporary_value(assignment)
         except ExpansionError as exc:
             return self.expansion_failed(io, exc)
         if self.state.options.xtrace:
@@ -822,9 +760,10 @@ class Interpreter:
         self.temporary_files.append(path)
         return path
 
-    def run_command(self, argv: list[str], io: IO) -> int:
-        """Run ``argv`` as a program, skipping functions and builtins of the same name."""
-        return self.invoke(argv, io, programs_only=True)
+    def run_command(self, argv: list[str], io: IO, *, argv0: str | None = None) -> int:
+        """Run ``argv`` as a program, skipping functions and builtins of the same name; ``argv0``
+        is the name the program is told it has (``exec -a``; a new shell's ``$0``)."""
+        return self.invoke(argv, io, programs_only=True, argv0=argv0)
 
     def make_redirects_permanent(self, io: IO) -> None:
         """``exec >file``: the redirections of this command stay for the rest of the block."""
@@ -837,10 +776,10 @@ class Interpreter:
         if not words:
             return []
         head = self.expander.words([words[0]])
-        if head and head[0] in ("local", "export", "declare", "typeset", "readonly") and len(head) == 1:
+        if head and head[0] in DECLARATION_BUILTINS and len(head) == 1:
             out = list(head)
             for word in words[1:]:
-                m = ASSIGN_RE.match(word.text)
+                m = ASSIGNMENT_WORD.match(word.text)
                 if m and word.text[m.end() :].startswith("(") and word.text.endswith(")"):
                     out.append(word.text)  # an array literal: the builtin expands each element
                 elif m:
@@ -851,7 +790,13 @@ class Interpreter:
         return head + self.expander.words(words[1:])
 
     def invoke(
-        self, argv: list[str], io: IO, env_overrides: dict[str, str] | None = None, *, programs_only: bool = False
+        self,
+        argv: list[str],
+        io: IO,
+        env_overrides: dict[str, str] | None = None,
+        *,
+        programs_only: bool = False,
+        argv0: str | None = None,
     ) -> int:
         """Run a command line (function, builtin, native command, or the fallback tier)."""
         name = argv[0]
@@ -871,12 +816,9 @@ class Interpreter:
             return self.call_function(name, argv, io, env_overrides)
         builtin = None if programs_only or name in self.state.disabled else BUILTINS.get(name)
         if builtin is not None:
-            targets = {self.state.resolve(key): value for key, value in env_overrides.items()}
-            saved = {key: self.state.variables.get(key) for key in targets}
-            for key, value in targets.items():
-                self.set_var(key, value)
             try:
-                return builtin(self, argv, io)
+                with self.builtin_environment(argv, env_overrides):
+                    return builtin(self, argv, io)
             except ShellBuiltinError as exc:
                 self.error(io, str(exc))
                 return exc.status
@@ -885,19 +827,13 @@ class Interpreter:
             except OSError as exc:
                 self.error(io, f"{name}: write error: {os_message(exc)}")
                 return 1
-            finally:
-                for key, old in saved.items():
-                    if old is None:
-                        self.state.variables.pop(key, None)
-                    else:
-                        self.state.variables[key] = old
         missing = lookup.hashed_path_missing(self, name)
         if missing is not None:
             self.error(io, f"{missing}: No such file or directory")
             return 127
         lookup.remember(self, name)
         if name in SHELL_PROGRAMS:
-            return reenter(self, argv, io, env_overrides)
+            return reenter(self, argv, io, env_overrides, argv0=argv0)
         if self.guard is not None:
             refusal = self.guard(argv, self.state.cwd)
             if refusal is not None:
@@ -910,6 +846,10 @@ class Interpreter:
             if program in ("true", "false", "test", "["):
                 return self.invoke([program, *argv[1:]], io, env_overrides)
             handler = self.commands.get(program)
+        if handler is None and "/" in name:
+            status = run_script_file(self, argv, io, env_overrides)
+            if status is not None:
+                return status
         env = self.state.environment()
         env.update(env_overrides)
         call = CommandCall(
@@ -959,6 +899,7 @@ class Interpreter:
         self.state.locals_stack.append({})
         for key, value in env.items():
             self.state.declare_local(key)
+            self.state.locals_stack[-1][key].temporary = True
             self.set_var(key, value)
             self.state.exported.add(key)  # a function's temporary environment is exported
         self.depth += 1

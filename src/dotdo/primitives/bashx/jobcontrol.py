@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dotdo.primitives.bashx import signals
 from dotdo.primitives.bashx.commands.base import encode
 from dotdo.primitives.bashx.jobs import Job
 
@@ -67,12 +68,27 @@ def b_jobs(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     return 0
 
 
+def list_signals(sh: Any, specs: list[str], io: dict[int, Any], command: str) -> int:
+    """``kill -l [spec...]`` and ``trap -l``: the signal table, or each spec's name or number."""
+    if not specs:
+        io[1].write(encode(signals.table()))
+        return 0
+    status = 0
+    for spec in specs:
+        answer = signals.describe(spec)
+        if answer is None:
+            sh.error(io, f"{command}: {spec}: invalid signal specification")
+            status = 1
+            continue
+        io[1].write(encode(answer + "\n"))
+    return status
+
+
 def b_kill(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
     """``kill [-s SIG | -SIG] %job|pid ...``: stop this script's own jobs (there is no other process)."""
     args = argv[1:]
-    if args and args[0] == "-l":
-        io[1].write(encode(" ".join(SIGNAL_STATUS) + "\n"))
-        return 0
+    if args and args[0] in ("-l", "-L"):
+        return list_signals(sh, args[1:], io, "kill")
     if args and args[0] == "-s" and len(args) > 1:
         signal, args = args[1], args[2:]
     elif args and args[0].startswith("-") and len(args[0]) > 1:

@@ -116,13 +116,18 @@ class JobTable:
         self.at_exit: list[Callable[[], None]] = []
         """What to do as the shell ends, before waiting for its jobs (close a coprocess's input)."""
 
-    def start(self, text: str, body: Callable[[threading.Event], int]) -> Job:
-        """Run ``body(cancel)`` in a new thread as the next job."""
+    def new_pid(self) -> int:
+        """The next process id, counted once for the script and all its subshells."""
         root = self
         while root.outer is not None:
             root = root.outer
         root.next_pid += 1
         self.next_pid = root.next_pid
+        return self.next_pid
+
+    def start(self, text: str, body: Callable[[threading.Event], int]) -> Job:
+        """Run ``body(cancel)`` in a new thread as the next job."""
+        self.new_pid()
         number = max((j.number for j in self.jobs if j.running or not j.reported), default=0) + 1
         job = Job(number, self.next_pid, text, threading.Event())
 

@@ -174,12 +174,12 @@ def b_command(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         return status
     if not args:
         return 0
-    saved = sh.state.functions
-    sh.state.functions = {}
+    saved, saved_through = sh.state.functions, sh.state.through_command
+    sh.state.functions, sh.state.through_command = {}, True
     try:
         return sh.invoke(args, io)
     finally:
-        sh.state.functions = saved
+        sh.state.functions, sh.state.through_command = saved, saved_through
 
 
 def b_hash(sh: Any, argv: list[str], io: dict[int, Any]) -> int:

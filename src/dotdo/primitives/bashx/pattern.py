@@ -100,35 +100,36 @@ def has_glob(pieces: list[tuple[str, bool]]) -> bool:
 
 
 def translate(pieces: list[tuple[str, bool]]) -> str:
-    """Regex source for a pattern made of (text, active) pieces; inactive text matches literally."""
+    """Regex source for a pattern made of (text, active) pieces; inactive text matches literally.
+
+    Quoted text becomes backslash-escaped text first, so a bracket expression may hold quoted
+    characters (``["a-c"]`` is the three characters, ``[\\\\]`` a backslash).
+    """
+    text = "".join(piece if active else "".join("\\" + ch for ch in piece) for piece, active in pieces)
     out: list[str] = []
-    for text, active in pieces:
-        if not active:
-            out.append(re.escape(text))
-            continue
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            close = _extglob_end(text, i)
-            if close is not None:
-                out.append(_extglob(ch, text[i + 2 : close - 1], last=close == len(text)))
-                i = close
-            elif ch == "\\" and i + 1 < len(text):
-                out.append(re.escape(text[i + 1]))
-                i += 2
-            elif ch == "*":
-                out.append(".*")
-                i += 1
-            elif ch == "?":
-                out.append(".")
-                i += 1
-            elif ch == "[":
-                cls, end = _bracket(text, i)
-                out.append(cls)
-                i = end
-            else:
-                out.append(re.escape(ch))
-                i += 1
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        close = _extglob_end(text, i)
+        if close is not None:
+            out.append(_extglob(ch, text[i + 2 : close - 1], last=close == len(text)))
+            i = close
+        elif ch == "\\" and i + 1 < len(text):
+            out.append(re.escape(text[i + 1]))
+            i += 2
+        elif ch == "*":
+            out.append(".*")
+            i += 1
+        elif ch == "?":
+            out.append(".")
+            i += 1
+        elif ch == "[":
+            cls, end = _bracket(text, i)
+            out.append(cls)
+            i = end
+        else:
+            out.append(re.escape(ch))
+            i += 1
     return "".join(out)
 
 

@@ -777,7 +777,11 @@ def arith_for_parts(text: str) -> list[str]:
 
 
 def without_continuations(text: str) -> str:
-    """``text`` without its line continuations: an unescaped backslash-newline outside single quotes."""
+    """``text`` without its line continuations: an unescaped backslash-newline outside single quotes.
+
+    A ``$( )`` inside double quotes has quotes of its own (its ``'a\\<newline>b'`` keeps the
+    backslash); a backquoted command drops every backslash-newline, quoted or not.
+    """
     if "\\\n" not in text:
         return text
     out: list[str] = []
@@ -785,6 +789,29 @@ def without_continuations(text: str) -> str:
     in_single = in_double = False
     while i < len(text):
         ch = text[i]
+        if not in_single and text.startswith("$(", i) and not text.startswith("$((", i):
+            try:
+                end = command_list_end(text, i + 2)
+            except BashSyntaxError:
+                end = -1
+            if end > 0:
+                out.append("$(" + without_continuations(text[i + 2 : end - 1]) + ")")
+                i = end
+                continue
+        if ch == "`" and not in_single:
+            out.append("`")
+            i += 1
+            while i < len(text) and text[i] != "`":
+                if text[i] == "\\":
+                    out.append("" if text.startswith("\n", i + 1) else text[i : i + 2])
+                    i += 2
+                    continue
+                out.append(text[i])
+                i += 1
+            if i < len(text):
+                out.append("`")
+                i += 1
+            continue
         if ch == "'" and not in_double:
             in_single = not in_single
         elif ch == '"' and not in_single:

@@ -15,6 +15,24 @@ from dotdo.primitives.bashx.streams import ClosedSink, FileInput, FileSink, Inpu
 IO = dict[int, Any]
 
 
+class ReadWriteFile(InputStream, Sink):
+    """``n<>file``: one descriptor that reads and writes the file at a shared offset (writes
+    overwrite in place, as on a descriptor opened read-write)."""
+
+    def __init__(self, fs: Any, path: str) -> None:
+        super().__init__(bytes(fs.read(path)))
+        self.fs = fs
+        self.path = path
+
+    def write(self, data: bytes) -> None:
+        """Write at the offset, over what is there, and move past it."""
+        if not data:
+            return
+        self.data = self.data[: self.pos] + data + self.data[self.pos + len(data) :]
+        self.fs.write(self.path, self.data)
+        self.pos += len(data)
+
+
 def apply_redirects(sh: Any, redirects: list[ast.Redirect], io: IO) -> IO:
     """Apply redirections left to right, returning the new descriptor table."""
     if not redirects:
@@ -63,8 +81,10 @@ def _apply(sh: Any, redirects: list[ast.Redirect], io: IO) -> None:
             io[1] = io[2] = sink
         elif op in (">", ">|", ">>"):
             io[r.fd if r.fd is not None else 1] = open_sink(sh, target, append=op == ">>")
-        elif op in ("<", "<>"):
+        elif op == "<":
             io[r.fd if r.fd is not None else 0] = open_source(sh, target)
+        elif op == "<>":
+            io[r.fd if r.fd is not None else 0] = open_read_write(sh, target)
         else:
             raise ShellBuiltinError(f"redirection {op!r} is not supported by bashx")
 
@@ -113,6 +133,19 @@ def open_sink(sh: Any, target: str, *, append: bool) -> Sink:
         exc.filename = target
         raise
     return FileSink(sh.fs, path)
+
+
+class NullDevice(InputStream, NullSink):
+    """``/dev/null`` opened read-write: reads see end of input, writes vanish."""
+
+
+def open_read_write(sh: Any, target: str) -> InputStream:
+    """Open a file for ``<>``, creating it when missing (never truncating)."""
+    if target == "/dev/null":
+        return NullDevice()
+    open_sink(sh, target, append=True)  # creates it; refuses what ``>`` refuses
+    open_source(sh, target)  # refuses what ``<`` refuses
+    return ReadWriteFile(sh.fs, sh.resolve(target))
 
 
 def open_source(sh: Any, target: str) -> InputStream:

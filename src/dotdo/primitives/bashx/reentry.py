@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import stat
 from typing import Any
 
 from dotdo.primitives.bashx.builtins import BUILTINS, ShellBuiltinError
@@ -27,13 +29,15 @@ SHELL_PROGRAMS = frozenset({"bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash
 IGNORED_SHELL_OPTIONS = frozenset({"--norc", "--noprofile", "--posix", "--login", "-l", "-i", "-s", "-p"})
 
 
-def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int:
+def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str], *, argv0: str | None = None) -> int:
     """``bash -c STRING [name [args]]``, ``bash FILE [args]`` or ``bash < script``: a new shell.
 
-    It starts from the exported variables (no functions, no other variables), like a new
-    bash process, and runs natively on the same filesystem.
+    It starts from the exported variables and functions (nothing else), like a new bash
+    process, and runs natively on the same filesystem. ``argv0`` is the name it was started
+    under (``exec -a``), its ``$0`` when no script or name says otherwise.
     """
     name, args = argv[0], argv[1:]
+    started_as = argv0 or name
     options: list[str] = []
     from_string = False
     while args and args[0].startswith(("-", "+")) and args[0] not in ("-", "--"):
@@ -56,12 +60,15 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
     env.update(env_overrides)
     state.variables.update(env)
     state.exported.update(env)
+    exported = {name: sh.state.functions[name] for name in sh.state.exported_functions if name in sh.state.functions}
+    state.functions.update(exported)
+    state.exported_functions.update(exported)
     if from_string:
         if not args:
             sh.error(io, f"{name}: -c: option requires an argument")
             return 2
         source = args.pop(0)
-        state.script_name = args.pop(0) if args else name
+        state.script_name = args.pop(0) if args else started_as
     elif args:
         path = args.pop(0)
         try:
@@ -72,8 +79,10 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
         state.script_name = path
     else:
         source = decode(io[0].read_all())
+        state.script_name = started_as
     state.positional = args
     child = sh.fresh(state)
+    child.script_stdin = io[0]
     if options:
         try:
             BUILTINS["set"](child, ["set", *options], io)
@@ -104,3 +113,42 @@ def reenter(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> 
         status = exc.status
     child.jobs.end_all(sh.deadline)
     return child.run_exit_trap(io, status)
+
+
+SHELL_INTERPRETERS = frozenset({"sh", "bash"})
+"""A ``#!`` line naming one of these makes a file a script bashx runs itself."""
+
+
+def run_script_file(sh: Any, argv: list[str], io: IO, env_overrides: dict[str, str]) -> int | None:
+    """``./script args``: a file of the object's filesystem run by path, as bash runs one.
+
+    A file starting ``#!`` with ``sh`` or ``bash`` (or, as bash does, with no ``#!`` line at all)
+    runs in a new bashx shell; None for anything else (another interpreter, a binary, no such
+    file), which the caller hands on.
+    """
+    name = argv[0]
+    path = sh.resolve(name)
+    try:
+        mode = sh.fs.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(mode):
+        sh.error(io, f"{name}: Is a directory")
+        return 126
+    if not mode & 0o111:
+        sh.error(io, f"{name}: Permission denied")
+        return 126
+    try:
+        head = bytes(sh.fs.read(path)[:256])
+    except OSError:
+        return None
+    if head.startswith(b"#!"):
+        words = head[2:].split(b"\n", 1)[0].split()
+        program = posixpath.basename(words[0].decode("utf-8", "replace")) if words else ""
+        if program == "env" and len(words) > 1:
+            program = words[1].decode("utf-8", "replace")
+        if program not in SHELL_INTERPRETERS:
+            return None
+    elif b"\0" in head:
+        return None
+    return reenter(sh, ["bash", name, *argv[1:]], io, env_overrides)

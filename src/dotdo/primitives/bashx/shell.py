@@ -54,6 +54,8 @@ SHELL_VARIABLES = {
     "HOSTTYPE": "x86_64",
     "MACHTYPE": "x86_64-pc-linux-gnu",
     "IFS": " \t\n",
+    "OPTIND": "1",
+    "OPTERR": "1",
 }
 """Variables bash sets for itself (a script runs unprivileged: ``UID`` 1000 unless ``env`` says otherwise)."""
 

@@ -1,8 +1,9 @@
 """``shopt``: bash's optional behaviours, by name, with bash 5.2's defaults for a script.
 
-bashx acts on ``nullglob``, ``failglob``, ``nocasematch`` and ``dotglob``; ``extglob`` patterns are
-always understood (a script that turns it on gets what it asked for). The others are kept and
-reported so that scripts which set and test them behave as under bash.
+bashx acts on ``nullglob``, ``failglob``, ``nocasematch``, ``dotglob``, ``globstar``, ``lastpipe``
+and ``xpg_echo``; ``extglob`` patterns are always understood (a script that turns it on gets what
+it asked for). The others are kept and reported so that scripts which set and test them behave as
+under bash.
 """
 
 from __future__ import annotations

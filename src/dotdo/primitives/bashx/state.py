@@ -25,6 +25,11 @@ class Saved:
     attributes: set[str] | None
     exported: bool
     readonly: bool
+    temporary: bool = False
+    """Whether the name came from the function call's temporary environment (``x=1 f``) rather
+    than from ``local``: ``local`` alone does not list it."""
+    propagate: bool = False
+    """Whether the function exported its temporary variable: bash then keeps it as the function returns."""
 
 
 GETOPTS_POSITION = "__bashx_optpos"
@@ -56,6 +61,10 @@ class ShellState:
     cwd: str = "/"
     variables: dict[str, Value] = field(default_factory=dict)
     exported: set[str] = field(default_factory=set)
+    exported_functions: set[str] = field(default_factory=set)
+    readonly_functions: set[str] = field(default_factory=set)
+    """Functions marked with ``readonly -f``: they may not be redefined or unset."""
+    """Functions marked with ``export -f``: a new shell (``bash -c``) starts with them."""
     readonly: set[str] = field(default_factory=set)
     functions: dict[str, Node] = field(default_factory=dict)
     options: Options = field(default_factory=Options)
@@ -65,6 +74,13 @@ class ShellState:
     ``A`` (array kinds, kept for a variable declared without a value), ``i``, ``l``, ``u``, ``c``,
     ``n``, ``t``. A name here without a value in ``variables`` is declared but unset."""
     locals_stack: list[dict[str, Saved]] = field(default_factory=list)
+    through_command: bool = False
+    """Whether ``command`` is running the current builtin: a special builtin's error then does not
+    end a posix shell."""
+    sourcing: int = 0
+    """How many ``source`` files are running (``return`` may end one)."""
+    bashpid: int | None = None
+    """``$BASHPID`` of a subshell (None: the script's own shell, whose ``$BASHPID`` is ``$$``)."""
     last_status: int = 0
     script_name: str = "bash"
     shopts: set[str] = field(default_factory=lambda: set(DEFAULTS))
@@ -82,6 +98,8 @@ class ShellState:
         clone = copy.copy(self)
         clone.variables = {k: copy.copy(v) for k, v in self.variables.items()}
         clone.exported = set(self.exported)
+        clone.exported_functions = set(self.exported_functions)
+        clone.readonly_functions = set(self.readonly_functions)
         clone.readonly = set(self.readonly)
         clone.attributes = {k: set(v) for k, v in self.attributes.items()}
         clone.functions = dict(self.functions)
@@ -128,6 +146,10 @@ class ShellState:
         if name in self.readonly:
             raise PermissionError(f"{name}: readonly variable")
         self.variables[name] = as_container(value)
+        if "allexport" in self.options.others:  # set -a
+            self.exported.add(name)
+        if name == "POSIXLY_CORRECT":  # bash turns posix mode on when it is set
+            self.options.others |= {"posix"}
         if name == "OPTIND":
             # Setting OPTIND restarts getopts, as in bash: forget the place inside a word.
             self.variables.pop(GETOPTS_POSITION, None)
@@ -217,7 +239,8 @@ class ShellState:
         """Restore the variables a function declared local."""
         frame = self.locals_stack.pop()
         for name, saved in frame.items():
-            self.restore(name, saved)
+            if not saved.propagate:
+                self.restore(name, saved)
 
     def environment(self) -> dict[str, str]:
         """Exported variables as a command sees them."""

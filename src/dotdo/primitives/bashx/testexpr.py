@@ -146,8 +146,8 @@ def is_set(interp: Any, operand: str) -> bool:
         return value is not None
     value = interp.state.variables.get(interp.state.resolve(match.group(1)))
     key = match.group(2)
-    if key in ("@", "*"):
-        return bool(value)
+    if key in ("@", "*") and not isinstance(value, AssocArray):  # an associative array's @ is a key
+        return bool(value) if isinstance(value, IndexedArray) else value is not None
     return arrays.element(interp.expander, value, key) is not None
 
 

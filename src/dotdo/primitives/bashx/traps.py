@@ -9,7 +9,7 @@ import signal
 from collections.abc import Iterator
 from typing import Any
 
-from dotdo.primitives.bashx import setoptions
+from dotdo.primitives.bashx import setoptions, signals
 
 PSEUDO_SIGNALS = ("DEBUG", "ERR", "RETURN")
 """bash's traps that are not signals, listed after the real ones."""
@@ -75,7 +75,7 @@ def b_trap(sh: Any, argv: list[str], io: dict[int, Any]) -> int:
         io[1].write(encode(listing(sh.traps, names)))
         return 0
     if args[0] == "-l":
-        io[1].write(encode(" ".join(f"{s.value}) {s.name}" for s in signal.Signals) + "\n"))
+        io[1].write(encode(signals.table()))
         return 0
     reset = args[0] == "-" or (len(args) == 1 and _is_signal(args[0]))
     action, specs = (None if reset else args[0]), (args if len(args) == 1 and reset else args[1:])

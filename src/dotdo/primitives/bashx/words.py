@@ -390,7 +390,7 @@ def _lex(text: str, *, quoted: bool, arithmetic: bool = False) -> list[Part]:
                 else:
                     parts.append(Lit("\\", True))
                     i += 1
-        elif ch == "'" and not quoted:
+        elif ch == "'" and not quoted and not arithmetic:  # bash keeps them, and then fails
             flush()
             end = skip_single(text, i)
             parts.append(Lit(text[i + 1 : end - 1], True))
@@ -487,6 +487,8 @@ def parse_braced(body: str, quoted: bool) -> Param:
     elif rest.startswith("#") and len(rest) > 1 and rest[1] != "}":
         length = True
         rest = rest[1:]
+    elif rest.startswith("!") and counts_operand:
+        pass  # ${!-word}, ${!:-word}: $! with an operator, not an indirection
     elif rest.startswith("!") and len(rest) > 1:
         indirect = True
         rest = rest[1:]

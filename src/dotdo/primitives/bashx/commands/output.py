@@ -152,8 +152,25 @@ def _directive(fmt: str, pos: int) -> re.Match[str]:
     raise FormatError(f"printf: `{fmt[end]}': invalid format character")
 
 
-def render(fmt: str, args: list[str], errors: list[str]) -> str:
-    """Apply a printf format, reusing it until the arguments run out."""
+def has_count_directive(fmt: str) -> bool:
+    """Whether a printf format holds ``%n`` (read in one pass: formats may be huge)."""
+    i = fmt.find("%")
+    while 0 <= i < len(fmt) - 1:
+        j = i + 1
+        if fmt[j] == "%":
+            i = fmt.find("%", j + 1)
+            continue
+        while j < len(fmt) and fmt[j] in "-+ #0'123456789.*hlLjzt":
+            j += 1
+        if j < len(fmt) and fmt[j] == "n":
+            return True
+        i = fmt.find("%", j)
+    return False
+
+
+def render(fmt: str, args: list[str], errors: list[str], store: Callable[[str, str], None] | None = None) -> str:
+    """Apply a printf format, reusing it until the arguments run out; ``%n`` hands ``store`` its
+    argument (a variable name) and the count of characters written so far."""
     out: list[str] = []
     index = 0
 
@@ -184,14 +201,20 @@ def render(fmt: str, args: list[str], errors: list[str]) -> str:
                 errors.append(str(exc))
                 return "".join(out)
             pos = m.end()
-            if _convert(m, take, out, errors):
+            if _convert(m, take, out, errors, store):
                 return "".join(out)
         if index == start or index >= len(args):
             break
     return "".join(out)
 
 
-def _convert(m: re.Match[str], take: Callable[[], str | None], out: list[str], errors: list[str]) -> bool:
+def _convert(
+    m: re.Match[str],
+    take: Callable[[], str | None],
+    out: list[str],
+    errors: list[str],
+    store: Callable[[str, str], None] | None = None,
+) -> bool:
     """Append one directive's text; True when ``%b``'s ``\\c`` ends all output."""
     flags, width, precision, conv = m.group(1), m.group(2), m.group(3), m.group(5)
     if conv == "%":
@@ -205,7 +228,9 @@ def _convert(m: re.Match[str], take: Callable[[], str | None], out: list[str], e
     # The ' flag (thousands grouping) groups nothing in the C locale.
     spec = "%" + flags.replace("'", "") + (width or "") + ("." + precision if precision is not None else "")
     if conv == "n":
-        return False  # the count of characters written so far goes to a variable bashx's printf lacks
+        if store is not None and arg is not None:
+            store(arg, str(sum(len(piece) for piece in out)))
+        return False
     if conv in "diouxX":
         value = int(_number(arg or "0", errors))
         if conv == "u" and value < 0:
