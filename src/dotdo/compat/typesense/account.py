@@ -88,6 +88,15 @@ class TypesenseAccount(DO):
         )
         return [(row["id"], json.loads(row["body"])) for row in rows]
 
+    def search_rules(
+        self, collection: str, stopword_set: str | None, with_overrides: bool
+    ) -> tuple[list[tuple[str, dict[str, Any]]], list[str] | None]:
+        """What a search of `collection` needs of the rules, in one call: its overrides (if wanted) and
+        the words of the stopword set it names (None when it names none or the set does not exist)."""
+        overrides = self.rules("override", collection) if with_overrides else []
+        stored = self.rule("stopwords", "", stopword_set) if stopword_set else None
+        return overrides, stored["stopwords"] if stored is not None else None
+
     def delete_rule(self, kind: str, collection: str, rule_id: str) -> dict[str, Any] | None:
         """Delete a rule; its body, or None if there was none."""
         rows = self.storage.sql.exec(

@@ -490,7 +490,8 @@ class TypesenseApp:
             try:
                 if not call.allows("documents:search", name):
                     raise TypesenseError(401, "Forbidden - a valid `x-typesense-api-key` header must be sent.")
-                results.append(await self._search(call, name, merged))
+                collection = await self._account(call.tenant).resolve(name)
+                results.append(await self._search(call, collection, merged))
             except TypesenseError as exc:
                 results.append({"error": exc.message, "code": exc.status})
         return {"results": results}
@@ -498,20 +499,16 @@ class TypesenseApp:
     async def _curation(self, account: Stub, name: str, params: dict[str, str]) -> CuratedSearch | None:
         """The search as the collection's overrides and the named stopword set change it (None: they don't)."""
         set_name = params.get("stopwords")
-        overrides = [] if params.get("enable_overrides") == "false" else await account.rules("override", name)
+        overrides, stopwords = await account.search_rules(name, set_name, params.get("enable_overrides") != "false")
+        if set_name and stopwords is None:
+            raise TypesenseError(404, f"Could not find the stopword set named `{set_name}`.")
         if not overrides and not set_name:
             return None
-        stopwords = None
-        if set_name:
-            stored = await account.rule("stopwords", "", set_name)
-            if stored is None:
-                raise TypesenseError(404, f"Could not find the stopword set named `{set_name}`.")
-            stopwords = stored["stopwords"]
         return curated_search(overrides, params, stopwords, time.time())
 
     async def _search(self, call: Call, name: str, params: dict[str, str]) -> Any:
+        """Search collection `name` (an alias already resolved)."""
         account = self._account(call.tenant)
-        name = await account.resolve(name)
         schema = await self._schema(call, name)
         fields = {f["name"]: f for f in schema["fields"]}
         q = params.get("q")
