@@ -628,7 +628,7 @@ class TypesenseApp:
         return {
             "facet_counts": facet_counts,
             "found": result["total"],
-            "out_of": (await self._index(call, name).info())["numberOfDocuments"],
+            "out_of": (await index.info())["numberOfDocuments"],
             "page": page,
             "request_params": {"collection_name": name, "per_page": per_page, "q": q},
             "search_cutoff": False,
